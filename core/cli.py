@@ -1,0 +1,186 @@
+"""The ``kaoping`` command."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from core.context import Actor, AppContext
+from core.migrate import DatabaseNotReady
+from core.services.errors import ServiceError
+from core.settings import SettingsError, load_settings
+
+
+def _context() -> AppContext:
+    try:
+        return AppContext.from_settings(load_settings())
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+class _Group(click.Group):
+    """Turn the errors users can cause into one clear line and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except SettingsError as exc:
+            raise click.ClickException(str(exc)) from None
+        except DatabaseNotReady as exc:
+            raise click.ClickException(str(exc)) from None
+        except ServiceError as exc:
+            raise click.ClickException(exc.message) from None
+
+
+@click.group(cls=_Group)
+def main() -> None:
+    """Kaoping (考评): assessment and evaluation-ballot platform."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default KAOPING_HOST).")
+@click.option("--port", default=None, type=int, help="Port (default KAOPING_PORT).")
+@click.option("--workers", default=1, show_default=True, help="Worker processes.")
+def serve(host: str | None, port: int | None, workers: int) -> None:
+    """Serve the web app and API."""
+    import uvicorn
+
+    from core.migrate import check_current
+
+    ctx = _context()
+    check_current(ctx.db.engine, ctx.db.url)
+    ctx.db.dispose()
+    settings = ctx.settings
+    host = host or settings.host
+    port = port or settings.port
+    click.echo(f"Kaoping is serving on http://{host}:{port}/  (API docs: http://{host}:{port}/schema)")
+    uvicorn.run("core.web.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="info", proxy_headers=False)
+
+
+@main.group()
+def db() -> None:
+    """Database migrations."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    from core.migrate import upgrade
+
+    ctx = _context()
+    upgrade(ctx.db.url, revision)
+    click.echo(f"database at {revision}")
+
+
+@db.command("current")
+def db_current() -> None:
+    """Show the database's migration."""
+    from core.migrate import current_revision, head_revision
+
+    ctx = _context()
+    click.echo(f"current: {current_revision(ctx.db.engine) or '(empty)'}  newest: {head_revision(ctx.db.url)}")
+
+
+@main.command()
+def demo() -> None:
+    """Load the demo locality (units, a team, people, subjects) and print an admin login."""
+    from core.demo import load_demo
+
+    ctx = _context()
+    _require_migrated(ctx)
+    login = load_demo(ctx)
+    click.echo("")
+    click.echo("Demo locality loaded. Sign in at the address below with:")
+    click.echo(f"  user name: {login.username}")
+    click.echo(f"  password:  {login.password}")
+    click.echo("")
+
+
+@main.group()
+def users() -> None:
+    """User accounts."""
+
+
+@users.command("create")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["platform_admin", "office", "unit_admin", "leader", "cadre"]))
+@click.option("--locality", "locality_code", default=None, help="Locality code (all roles but platform_admin).")
+@click.option("--unit", "unit_code", default=None, help="Unit code (unit roles).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_create(name: str, role: str, locality_code: str | None, unit_code: str | None, password_stdin: bool) -> None:
+    """Create user NAME."""
+    from core.services import auth
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    ctx = _context()
+    _require_migrated(ctx)
+    user = auth.create_user(ctx, Actor.system("cli"), username=name, password=password, role=role,
+                            locality_code=locality_code, unit_code=unit_code)
+    click.echo(f"created user {user.username} ({user.role})")
+
+
+@main.group()
+def tokens() -> None:
+    """API bearer tokens."""
+
+
+@tokens.command("create")
+@click.argument("name")
+@click.option("--days", default=365, show_default=True, help="Days until the token expires.")
+def tokens_create(name: str, days: int) -> None:
+    """Create a bearer token for user NAME and print it (once)."""
+    from datetime import timedelta
+
+    from core.services import auth
+
+    ctx = _context()
+    _require_migrated(ctx)
+    user = auth.find_user(ctx, name)
+    if user is None:
+        raise click.ClickException(f"no user named {name!r}")
+    issued = auth.issue_token(ctx, user, kind="api", name="cli", ttl=timedelta(days=days))
+    click.echo(issued.token)
+
+
+@main.group()
+def localities() -> None:
+    """Localities (tenants)."""
+
+
+@localities.command("create")
+@click.argument("code")
+@click.argument("name")
+@click.option("--parent", "parent_code", default=None, help="Code of the parent locality (a county's city).")
+def localities_create(code: str, name: str, parent_code: str | None) -> None:
+    """Create locality CODE called NAME."""
+    from pydantic import ValidationError
+
+    from core.schemas.localities import LocalityIn
+    from core.services import localities as service
+
+    ctx = _context()
+    _require_migrated(ctx)
+    try:
+        data = LocalityIn(code=code, name=name, parent_code=parent_code)
+    except ValidationError as exc:
+        raise click.ClickException(f"{exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}") from None
+    out = service.create(ctx, Actor.system("cli"), data)
+    click.echo(f"created locality {out.code} ({out.name})")
+
+
+def _require_migrated(ctx: AppContext) -> None:
+    from core.migrate import check_current
+
+    check_current(ctx.db.engine, ctx.db.url)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

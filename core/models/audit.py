@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer
+from sqlmodel import Field, SQLModel
+
+from core.models.base import tz_datetime, utcnow
+
+
+class AuditEntry(SQLModel, table=True):
+    """One write by a user. Entries form a hash chain (each hash covers the previous one),
+    so a changed or deleted entry is detected by ``services.audit.verify_chain``."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_locality_id", "locality_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    locality_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("localities.id", ondelete="RESTRICT"))
+    )
+    at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
+    user_id: int | None = None
+    actor: str = Field(max_length=100)
+    action: str = Field(max_length=100)
+    target_type: str = Field(max_length=50)
+    target_id: str = Field(default="", max_length=100)
+    summary: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+    prev_hash: str = Field(default="", max_length=64)
+    hash: str = Field(max_length=64)

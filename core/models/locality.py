@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Integer
+from sqlmodel import Field, SQLModel
+
+from core.models.base import tz_datetime, utcnow
+
+
+class Locality(SQLModel, table=True):
+    """A tenant: a city, a county or a bureau. Counties hang under their city."""
+
+    __tablename__ = "localities"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(max_length=200)
+    parent_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("localities.id", ondelete="RESTRICT"), index=True)
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())

@@ -1,0 +1,1 @@
+"""Input and output models of the API (non-table models, so they validate)."""

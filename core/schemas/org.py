@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, field_validator
+
+from core.schemas.base import Code, In, Name, Out, Short
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+YearMonth = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(\d{4}-\d{2}(-\d{2})?)?$")]
+
+_ID_CARD_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+_ID_CARD_CHECK = "10X98765432"
+
+
+def check_id_card(value: str) -> str:
+    """Validate an 18-character resident ID number (GB 11643), including its check character."""
+    value = value.strip().upper()
+    if not re.fullmatch(r"\d{17}[\dX]", value):
+        raise ValueError("must be 18 characters: 17 digits and a digit or X")
+    total = sum(int(d) * w for d, w in zip(value[:17], _ID_CARD_WEIGHTS, strict=True))
+    if _ID_CARD_CHECK[total % 11] != value[17]:
+        raise ValueError("check character does not match (mistyped number?)")
+    return value
+
+
+class UnitIn(In):
+    code: Code
+    name: Name
+    type: Short = ""
+    parent_id: int | None = None
+    duties: Text = ""
+    contact_name: Short = ""
+    contact_phone: Short = ""
+
+
+class UnitPatch(In):
+    code: Code | None = None
+    name: Name | None = None
+    type: Short | None = None
+    parent_id: int | None = None
+    duties: Text | None = None
+    contact_name: Short | None = None
+    contact_phone: Short | None = None
+
+
+class UnitOut(Out):
+    id: int
+    code: str
+    name: str
+    type: str
+    parent_id: int | None
+    duties: str
+    contact_name: str
+    contact_phone: str
+
+
+class TeamMemberIn(In):
+    person_id: int
+    post: Short = ""
+    in_charge_of: Short = ""
+
+
+class TeamIn(In):
+    unit_id: int
+    name: Name
+    members: list[TeamMemberIn] = Field(default_factory=list, max_length=200)
+
+
+class TeamPatch(In):
+    unit_id: int | None = None
+    name: Name | None = None
+    members: list[TeamMemberIn] | None = Field(default=None, max_length=200)
+
+
+class TeamMemberOut(Out):
+    person_id: int
+    name: str
+    post: str
+    in_charge_of: str
+
+
+class TeamOut(Out):
+    id: int
+    unit_id: int
+    name: str
+    members: list[TeamMemberOut]
+
+
+class PostHistoryItem(In):
+    post: Short
+    unit: Short = ""
+    start: YearMonth = ""
+    end: YearMonth = ""
+
+
+class PersonFields(In):
+    gender: Short = ""
+    birth_date: YearMonth = ""
+    ethnicity: Short = ""
+    education: Short = ""
+    degree: Short = ""
+    school: Short = ""
+    native_place: Short = ""
+    party: Short = ""
+    post: Short = ""
+    rank: Short = ""
+    post_since: YearMonth = ""
+    post_history: list[PostHistoryItem] = Field(default_factory=list, max_length=100)
+
+
+class PersonIn(PersonFields):
+    name: Name
+    unit_id: int | None = None
+    id_card: str | None = None
+
+    @field_validator("id_card")
+    @classmethod
+    def _id_card(cls, value: str | None) -> str | None:
+        return check_id_card(value) if value else None
+
+
+class PersonPatch(In):
+    name: Name | None = None
+    unit_id: int | None = None
+    id_card: str | None = None
+    gender: Short | None = None
+    birth_date: YearMonth | None = None
+    ethnicity: Short | None = None
+    education: Short | None = None
+    degree: Short | None = None
+    school: Short | None = None
+    native_place: Short | None = None
+    party: Short | None = None
+    post: Short | None = None
+    rank: Short | None = None
+    post_since: YearMonth | None = None
+    post_history: list[PostHistoryItem] | None = Field(default=None, max_length=100)
+
+    @field_validator("id_card")
+    @classmethod
+    def _id_card(cls, value: str | None) -> str | None:
+        return check_id_card(value) if value else value
+
+
+class PersonOut(Out):
+    id: int
+    name: str
+    unit_id: int | None
+    gender: str
+    birth_date: str
+    ethnicity: str
+    education: str
+    degree: str
+    school: str
+    native_place: str
+    party: str
+    post: str
+    rank: str
+    post_since: str
+    post_history: list[dict]
+    id_card_masked: str | None
+
+
+SubjectKindLiteral = Literal["unit", "team", "person"]
+
+
+class SubjectIn(In):
+    name: Name
+    kind: SubjectKindLiteral
+    ref_id: int | None = None
+    category: Name
+
+
+class SubjectPatch(In):
+    name: Name | None = None
+    category: Name | None = None
+
+
+class SubjectOut(Out):
+    id: int
+    name: str
+    kind: str
+    ref_id: int | None
+    category: str

@@ -1,0 +1,80 @@
+"""Secrets handling: argon2id passwords, keyed hashes for tokens and codes, field encryption.
+
+Every key is derived from ``KAOPING_SECRET_KEY`` with HKDF and a purpose label, so a leak
+of one derived key does not reveal the others.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+_password_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# A fixed hash to verify against when the user does not exist, so timing does not reveal it.
+_DUMMY_HASH = _password_hasher.hash("kaoping-dummy-password")
+
+
+def hash_password(password: str) -> str:
+    return _password_hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _password_hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def derive_key(secret_key: str, purpose: str) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()).derive(secret_key.encode())
+
+
+class Keyring:
+    """Keys derived from the secret key, one per purpose."""
+
+    def __init__(self, secret_key: str):
+        self._token_key = derive_key(secret_key, "kaoping token hash v1")
+        self._digest_key = derive_key(secret_key, "kaoping field digest v1")
+        self._field_key = AESGCM(derive_key(secret_key, "kaoping field encryption v1"))
+
+    def token_hash(self, token: str) -> str:
+        """HMAC-SHA256 of a bearer token, session id or ballot code, as stored in the database."""
+        return hmac.new(self._token_key, token.encode(), hashlib.sha256).hexdigest()
+
+    def digest(self, value: str) -> str:
+        """Keyed digest of a sensitive field, to find duplicates without decrypting."""
+        return hmac.new(self._digest_key, value.encode(), hashlib.sha256).hexdigest()
+
+    def encrypt(self, value: str) -> str:
+        nonce = os.urandom(12)
+        return "v1:" + base64.urlsafe_b64encode(nonce + self._field_key.encrypt(nonce, value.encode(), None)).decode()
+
+    def decrypt(self, token: str) -> str:
+        if not token.startswith("v1:"):
+            raise ValueError("unknown ciphertext version")
+        raw = base64.urlsafe_b64decode(token[3:])
+        try:
+            return self._field_key.decrypt(raw[:12], raw[12:], None).decode()
+        except InvalidTag as exc:
+            raise ValueError("ciphertext does not match the secret key") from exc
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def mask_id_card(number: str) -> str:
+    """Show the first 4 and last 4 characters of an ID-card number only."""
+    if len(number) <= 8:
+        return "*" * len(number)
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]

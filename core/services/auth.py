@@ -1,0 +1,186 @@
+"""Users, passwords, bearer tokens, browser sessions and the login rate limit."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from core.context import Actor, AppContext
+from core.models import AuthToken, Locality, LoginFailure, Role, Unit, User
+from core.models.base import utcnow
+from core.security import hash_password, new_token, verify_password
+from core.services import audit
+from core.services.access import require_role
+from core.services.errors import Conflict, Invalid, RateLimited, Unauthorized
+
+FAILURE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_USER = 10
+MAX_FAILURES_PER_CLIENT = 50
+SESSION_TTL = timedelta(hours=12)
+MIN_PASSWORD_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    csrf_token: str
+    expires_at: object
+
+
+def _check_rate_limit(ctx: AppContext, keys_and_limits: list[tuple[str, int]]) -> None:
+    since = utcnow() - FAILURE_WINDOW
+    with ctx.db.read() as session:
+        for key, limit in keys_and_limits:
+            count = session.exec(
+                select(func.count()).select_from(LoginFailure).where(LoginFailure.key == key, LoginFailure.created_at >= since)
+            ).one()
+            if count >= limit:
+                raise RateLimited(
+                    "too many failed logins; wait a few minutes and try again",
+                    retry_after=int(FAILURE_WINDOW.total_seconds()),
+                )
+
+
+def record_failure(ctx: AppContext, keys: list[str]) -> None:
+    now = utcnow()
+    with ctx.db.write() as session:
+        session.execute(delete(LoginFailure).where(LoginFailure.created_at < now - FAILURE_WINDOW))
+        for key in keys:
+            session.add(LoginFailure(key=key, created_at=now))
+
+
+def login_limit(ctx: AppContext, keys_and_limits: list[tuple[str, int]]) -> None:
+    """Raise 429 when any key has too many recent failures. Shared by admin and ballot logins."""
+    _check_rate_limit(ctx, keys_and_limits)
+
+
+def authenticate(ctx: AppContext, username: str, password: str, client: str) -> User:
+    """Check a user name and password. Only failures count towards the rate limit."""
+    keys = [(f"user:{username.strip().lower()}", MAX_FAILURES_PER_USER), (f"client:{client}", MAX_FAILURES_PER_CLIENT)]
+    _check_rate_limit(ctx, keys)
+    with ctx.db.read() as session:
+        user = session.exec(select(User).where(User.username == username.strip())).first()
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        record_failure(ctx, [key for key, _ in keys])
+        raise Unauthorized("wrong user name or password")
+    return user
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(user_id=user.id, username=user.username, role=user.role, locality_id=user.locality_id, unit_id=user.unit_id)
+
+
+def issue_token(ctx: AppContext, user: User, *, kind: str, name: str = "", ttl: timedelta | None = None) -> IssuedToken:
+    token = new_token()
+    csrf = secrets.token_urlsafe(24) if kind == "session" else ""
+    expires_at = utcnow() + ttl if ttl else None
+    with ctx.db.write() as session:
+        session.add(
+            AuthToken(token_hash=ctx.keys.token_hash(token), user_id=user.id, kind=kind, name=name,
+                      csrf_token=csrf, expires_at=expires_at)
+        )
+        audit.record(session, actor_of(user), locality_id=user.locality_id, action=f"{kind}.create",
+                     target_type="user", target_id=user.id, after={"name": name} if name else None)
+    return IssuedToken(token=token, csrf_token=csrf, expires_at=expires_at)
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    actor: Actor
+    kind: str
+    csrf_token: str
+
+
+def resolve_token(ctx: AppContext, token: str) -> TokenInfo | None:
+    """The actor behind a bearer token or session id, or None when unknown, expired or disabled."""
+    if not token or len(token) > 200:
+        return None
+    with ctx.db.read() as session:
+        row = session.exec(
+            select(AuthToken, User)
+            .join(User, User.id == AuthToken.user_id)
+            .where(AuthToken.token_hash == ctx.keys.token_hash(token))
+        ).first()
+    if row is None:
+        return None
+    auth, user = row
+    if not user.is_active:
+        return None
+    if auth.expires_at is not None:
+        expires = auth.expires_at if auth.expires_at.tzinfo else auth.expires_at.replace(tzinfo=utcnow().tzinfo)
+        if expires <= utcnow():
+            return None
+    return TokenInfo(actor=actor_of(user), kind=auth.kind, csrf_token=auth.csrf_token)
+
+
+def revoke_token(ctx: AppContext, token: str) -> None:
+    with ctx.db.write() as session:
+        session.execute(delete(AuthToken).where(AuthToken.token_hash == ctx.keys.token_hash(token)))
+
+
+def create_user(
+    ctx: AppContext, actor: Actor, *, username: str, password: str, role: str,
+    locality_code: str | None, unit_code: str | None = None,
+) -> User:
+    require_role(actor, frozenset({Role.platform_admin}), "create users")
+    if role not in {r.value for r in Role}:
+        raise Invalid(f"role: must be one of {', '.join(r.value for r in Role)}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(f"password: must be at least {MIN_PASSWORD_LENGTH} characters")
+    username = username.strip()
+    if not username or len(username) > 100:
+        raise Invalid("username: must be 1 to 100 characters")
+    try:
+        with ctx.db.write() as session:
+            locality_id = unit_id = None
+            if locality_code:
+                locality = session.exec(select(Locality).where(Locality.code == locality_code)).first()
+                if locality is None:
+                    raise Invalid(f"locality: no locality with code {locality_code!r}")
+                locality_id = locality.id
+            elif role != Role.platform_admin:
+                raise Invalid(f"locality: a {role} user needs a locality")
+            if role in (Role.unit_admin, Role.leader, Role.cadre) and unit_code:
+                unit = session.exec(select(Unit).where(Unit.locality_id == locality_id, Unit.code == unit_code)).first()
+                if unit is None:
+                    raise Invalid(f"unit: no unit with code {unit_code!r} in locality {locality_code!r}")
+                unit_id = unit.id
+            elif role == Role.unit_admin:
+                raise Invalid("unit: a unit_admin user needs a unit")
+            if session.exec(select(User).where(User.username == username)).first():
+                raise Conflict(f"a user named {username!r} already exists")
+            user = User(username=username, password_hash=hash_password(password), role=role,
+                        locality_id=locality_id, unit_id=unit_id)
+            session.add(user)
+            session.flush()
+            audit.record(session, actor, locality_id=locality_id, action="user.create", target_type="user",
+                         target_id=user.id, after={"username": username, "role": role, "unit_id": unit_id})
+            return user
+    except IntegrityError as exc:
+        raise Conflict(f"a user named {username!r} already exists") from exc
+
+
+def set_password(ctx: AppContext, actor: Actor, username: str, password: str) -> User:
+    require_role(actor, frozenset({Role.platform_admin}), "reset passwords")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(f"password: must be at least {MIN_PASSWORD_LENGTH} characters")
+    with ctx.db.write() as session:
+        user = session.exec(select(User).where(User.username == username)).first()
+        if user is None:
+            raise Invalid(f"no user named {username!r}")
+        user.password_hash = hash_password(password)
+        session.add(user)
+        audit.record(session, actor, locality_id=user.locality_id, action="user.set_password",
+                     target_type="user", target_id=user.id)
+        return user
+
+
+def find_user(ctx: AppContext, username: str) -> User | None:
+    with ctx.db.read() as session:
+        return session.exec(select(User).where(User.username == username)).first()

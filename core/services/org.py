@@ -1,0 +1,513 @@
+"""Units, leadership teams, people and subjects of one locality."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, col, select
+
+from core.context import Actor, AppContext
+from core.models import Person, Role, Subject, Team, TeamMember, Unit, User
+from core.models.base import utcnow
+from core.schemas.base import Page
+from core.schemas.org import (
+    PersonIn, PersonOut, PersonPatch, SubjectIn, SubjectOut, SubjectPatch, TeamIn, TeamMemberOut, TeamOut,
+    TeamPatch, UnitIn, UnitOut, UnitPatch,
+)
+from core.security import Keyring, mask_id_card
+from core.services import audit
+from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, locality_for, require_role
+from core.services.errors import Conflict, Invalid, NotFound
+
+M = TypeVar("M", bound=SQLModel)
+MAX_PAGE = 1000
+
+
+def get_in_locality(session: Session, model: type[M], locality_id: int, item_id: int, label: str) -> M:
+    """Fetch by id within one locality; an id of another locality is simply not found."""
+    item = session.get(model, item_id)
+    if item is None or item.locality_id != locality_id:
+        raise NotFound(f"no {label} with id {item_id} in this locality")
+    return item
+
+
+def _field_error(field: str, message: str) -> Invalid:
+    return Invalid(f"{field}: {message}", errors=[{"field": field, "message": message}])
+
+
+def _page_args(limit: int, offset: int) -> tuple[int, int]:
+    if not 1 <= limit <= MAX_PAGE:
+        raise _field_error("limit", f"must be between 1 and {MAX_PAGE}")
+    if offset < 0:
+        raise _field_error("offset", "must not be negative")
+    return limit, offset
+
+
+def _page(session: Session, query, limit: int, offset: int, convert) -> Page:
+    limit, offset = _page_args(limit, offset)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.limit(limit).offset(offset)).all()
+    return Page(items=[convert(session, row) for row in rows], total=total, limit=limit, offset=offset)
+
+
+def _conflict_on_integrity(message: str):
+    """Turn a unique-constraint race into a 409 instead of a 500."""
+
+    class _Guard:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, exc_type, exc, tb):
+            if exc_type is not None and issubclass(exc_type, IntegrityError):
+                raise Conflict(message) from exc
+            return False
+
+    return _Guard()
+
+
+# --- units -----------------------------------------------------------------------------------
+
+
+def unit_out(_session: Session, unit: Unit) -> UnitOut:
+    return UnitOut.model_validate(unit)
+
+
+def _check_unit_parent(session: Session, locality_id: int, unit_id: int | None, parent_id: int | None) -> None:
+    if parent_id is None:
+        return
+    parent = session.get(Unit, parent_id)
+    if parent is None or parent.locality_id != locality_id:
+        raise _field_error("parent_id", f"no unit with id {parent_id} in this locality")
+    seen = set()
+    current: Unit | None = parent
+    while current is not None:
+        if current.id == unit_id:
+            raise _field_error("parent_id", f"unit {parent_id} is below this unit: the tree would have a cycle")
+        if current.id in seen:  # pragma: no cover - defensive, the tree is kept acyclic
+            break
+        seen.add(current.id)
+        current = session.get(Unit, current.parent_id) if current.parent_id else None
+
+
+def list_units(ctx: AppContext, actor: Actor, code: str, *, limit: int = 100, offset: int = 0) -> Page[UnitOut]:
+    require_role(actor, ADMIN_READ_ROLES, "read units")
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code)
+        query = select(Unit).where(Unit.locality_id == locality.id).order_by(Unit.code)
+        return _page(session, query, limit, offset, unit_out)
+
+
+def get_unit(ctx: AppContext, actor: Actor, code: str, unit_id: int) -> UnitOut:
+    require_role(actor, ADMIN_READ_ROLES, "read units")
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code)
+        return unit_out(session, get_in_locality(session, Unit, locality.id, unit_id, "unit"))
+
+
+def create_unit(ctx: AppContext, actor: Actor, code: str, data: UnitIn) -> UnitOut:
+    require_role(actor, OFFICE_ROLES, "change units")
+    with _conflict_on_integrity(f"a unit with code {data.code!r} already exists"), ctx.db.write() as session:
+        locality = locality_for(session, actor, code)
+        if session.exec(select(Unit.id).where(Unit.locality_id == locality.id, Unit.code == data.code)).first():
+            raise Conflict(f"a unit with code {data.code!r} already exists in this locality")
+        _check_unit_parent(session, locality.id, None, data.parent_id)
+        unit = Unit(locality_id=locality.id, **data.model_dump())
+        session.add(unit)
+        session.flush()
+        out = unit_out(session, unit)
+        audit.record(session, actor, locality_id=locality.id, action="unit.create", target_type="unit",
+                     target_id=unit.id, after=out.model_dump())
+        return out
+
+
+def update_unit(ctx: AppContext, actor: Actor, code: str, unit_id: int, data: UnitPatch) -> UnitOut:
+    require_role(actor, OFFICE_ROLES, "change units")
+    changes = data.model_dump(exclude_unset=True)
+    with _conflict_on_integrity(f"a unit with code {changes.get('code')!r} already exists"), ctx.db.write() as session:
+        locality = locality_for(session, actor, code)
+        unit = get_in_locality(session, Unit, locality.id, unit_id, "unit")
+        before = unit_out(session, unit).model_dump()
+        for field in ("code", "name"):
+            if field in changes and changes[field] is None:
+                raise _field_error(field, "must not be null")
+        if "code" in changes and changes["code"] != unit.code:
+            if session.exec(select(Unit.id).where(Unit.locality_id == locality.id, Unit.code == changes["code"])).first():
+                raise Conflict(f"a unit with code {changes['code']!r} already exists in this locality")
+        if "parent_id" in changes:
+            _check_unit_parent(session, locality.id, unit.id, changes["parent_id"])
+        for field, value in changes.items():
+            setattr(unit, field, value if value is not None or field == "parent_id" else "")
+        unit.updated_at = utcnow()
+        session.add(unit)
+        session.flush()
+        out = unit_out(session, unit)
+        old, new = audit.changed_fields(before, out.model_dump())
+        audit.record(session, actor, locality_id=locality.id, action="unit.update", target_type="unit",
+                     target_id=unit.id, before=old, after=new)
+        return out
+
+
+def delete_unit(ctx: AppContext, actor: Actor, code: str, unit_id: int) -> None:
+    require_role(actor, OFFICE_ROLES, "change units")
+    with ctx.db.write() as session:
+        locality = locality_for(session, actor, code)
+        unit = get_in_locality(session, Unit, locality.id, unit_id, "unit")
+        blockers = {
+            "sub-units": session.exec(select(func.count()).where(Unit.parent_id == unit.id)).one(),
+            "people": session.exec(select(func.count()).where(Person.unit_id == unit.id)).one(),
+            "teams": session.exec(select(func.count()).where(Team.unit_id == unit.id)).one(),
+            "users": session.exec(select(func.count()).where(User.unit_id == unit.id)).one(),
+            "subjects": session.exec(
+                select(func.count()).where(Subject.locality_id == locality.id, Subject.kind == "unit", Subject.ref_id == unit.id)
+            ).one(),
+        }
+        in_use = [f"{count} {what}" for what, count in blockers.items() if count]
+        if in_use:
+            raise Conflict(f"unit {unit.code} is still used by {', '.join(in_use)}")
+        before = unit_out(session, unit).model_dump()
+        session.delete(unit)
+        audit.record(session, actor, locality_id=locality.id, action="unit.delete", target_type="unit",
+                     target_id=unit_id, before=before)
+
+
+# --- teams -----------------------------------------------------------------------------------
+
+
+def team_out(session: Session, team: Team) -> TeamOut:
+    rows = session.exec(
+        select(TeamMember, Person.name)
+        .join(Person, Person.id == TeamMember.person_id)
+        .where(TeamMember.team_id == team.id)
+        .order_by(TeamMember.id)
+    ).all()
+    members = [
+        TeamMemberOut(person_id=m.person_id, name=name, post=m.post, in_charge_of=m.in_charge_of) for m, name in rows
+    ]
+    return TeamOut(id=team.id, unit_id=team.unit_id, name=team.name, members=members)
+
+
+def _set_members(session: Session, locality_id: int, team: Team, members) -> None:
+    seen: set[int] = set()
+    for index, member in enumerate(members):
+        get_in_locality_field(session, Person, locality_id, member.person_id, f"members[{index}].person_id", "person")
+        if member.person_id in seen:
+            raise _field_error(f"members[{index}].person_id", f"person {member.person_id} is listed twice")
+        seen.add(member.person_id)
+    for old in session.exec(select(TeamMember).where(TeamMember.team_id == team.id)).all():
+        session.delete(old)
+    session.flush()
+    for member in members:
+        session.add(TeamMember(locality_id=locality_id, team_id=team.id, **member.model_dump()))
+
+
+def get_in_locality_field(session: Session, model: type[M], locality_id: int, item_id: int, field: str, label: str) -> M:
+    """Like ``get_in_locality`` for an id given in the request body: a 422 that names the field."""
+    item = session.get(model, item_id)
+    if item is None or item.locality_id != locality_id:
+        raise _field_error(field, f"no {label} with id {item_id} in this locality")
+    return item
+
+
+def list_teams(ctx: AppContext, actor: Actor, code: str, *, limit: int = 100, offset: int = 0) -> Page[TeamOut]:
+    require_role(actor, ADMIN_READ_ROLES, "read teams")
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code)
+        query = select(Team).where(Team.locality_id == locality.id).order_by(Team.id)
+        return _page(session, query, limit, offset, team_out)
+
+
+def get_team(ctx: AppContext, actor: Actor, code: str, team_id: int) -> TeamOut:
+    require_role(actor, ADMIN_READ_ROLES, "read teams")
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code)
+        return team_out(session, get_in_locality(session, Team, locality.id, team_id, "team"))
+
+
+def create_team(ctx: AppContext, actor: Actor, code: str, data: TeamIn) -> TeamOut:
+    require_role(actor, OFFICE_ROLES, "change teams")
+    with _conflict_on_integrity(f"unit {data.unit_id} already has a team named {data.name!r}"), ctx.db.write() as session:
+        locality = locality_for(session, actor, code)
+        get_in_locality_field(session, Unit, locality.id, data.unit_id, "unit_id", "unit")
+        if session.exec(select(Team.id).where(Team.locality_id == locality.id, Team.unit_id == data.unit_id,
+                                              Team.name == data.name)).first():
+            raise Conflict(f"unit {data.unit_id} already has a team named {data.name!r}")
+        team = Team(locality_id=locality.id, unit_id=data.unit_id, name=data.name)
+        session.add(team)
+        session.flush()
+        _set_members(session, locality.id, team, data.members)
+        session.flush()
+        out = team_out(session, team)
+        audit.record(session, actor, locality_id=locality.id, action="team.create", target_type="team",
+                     target_id=team.id, after=out.model_dump())
+        return out
+
+
+def update_team(ctx: AppContext, actor: Actor, code: str, team_id: int, data: TeamPatch) -> TeamOut:
+    require_role(actor, OFFICE_ROLES, "change teams")
+    changes = data.model_dump(exclude_unset=True)
+    with _conflict_on_integrity("the unit already has a team with that name"), ctx.db.write() as session:
+        locality = locality_for(session, actor, code)
+        team = get_in_locality(session, Team, locality.id, team_id, "team")
+        before = team_out(session, team).model_dump()
+        for field in ("unit_id", "name"):
+            if field in changes and changes[field] is None:
+                raise _field_error(field, "must not be null")
+        if changes.get("unit_id") is not None:
+            get_in_locality_field(session, Unit, locality.id, changes["unit_id"], "unit_id", "unit")
+            team.unit_id = changes["unit_id"]
+        if changes.get("name") is not None:
+            team.name = changes["name"]
+        session.add(team)
+        if data.members is not None:
+            _set_members(session, locality.id, team, data.members)
+        session.flush()
+        out = team_out(session, team)
+        old, new = audit.changed_fields(before, out.model_dump())
+        audit.record(session, actor, locality_id=locality.id, action="team.update", target_type="team",
+                     target_id=team.id, before=old, after=new)
+        return out
+
+
+def delete_team(ctx: AppContext, actor: Actor, code: str, team_id: int) -> None:
+    require_role(actor, OFFICE_ROLES, "change teams")
+    with ctx.db.write() as session:
+        locality = locality_for(session, actor, code)
+        team = get_in_locality(session, Team, locality.id, team_id, "team")
+        if session.exec(select(Subject.id).where(Subject.locality_id == locality.id, Subject.kind == "team",
+                                                 Subject.ref_id == team.id)).first():
+            raise Conflict(f"team {team.id} is an assessment subject; delete the subject first")
+        before = team_out(session, team).model_dump()
+        for member in session.exec(select(TeamMember).where(TeamMember.team_id == team.id)).all():
+            session.delete(member)
+        session.delete(team)
+        audit.record(session, actor, locality_id=locality.id, action="team.delete", target_type="team",
+                     target_id=team_id, before=before)
+
+
+# --- people ----------------------------------------------------------------------------------
+
+
+def person_out(keys: Keyring):
+    def convert(_session: Session, person: Person) -> PersonOut:
+        masked = mask_id_card(keys.decrypt(person.id_card_cipher)) if person.id_card_cipher else None
+        data = {name: getattr(person, name) for name in PersonOut.model_fields if name != "id_card_masked"}
+        return PersonOut(**data, id_card_masked=masked)
+
+    return convert
+
+
+def _people_scope(actor: Actor, query):
+    """A unit admin sees and changes the people of its own unit only."""
+    if actor.role == Role.unit_admin:
+        return query.where(Person.unit_id == actor.unit_id)
+    return query
+
+
+def _person_in_scope(session: Session, actor: Actor, locality_id: int, person_id: int) -> Person:
+    person = get_in_locality(session, Person, locality_id, person_id, "person")
+    if actor.role == Role.unit_admin and person.unit_id != actor.unit_id:
+        raise NotFound(f"no person with id {person_id} in this locality")
+    return person
+
+
+def _check_person_unit(session: Session, actor: Actor, locality_id: int, unit_id: int | None) -> None:
+    if unit_id is None:
+        if actor.role == Role.unit_admin:
+            raise _field_error("unit_id", "a unit admin can only keep people of its own unit")
+        return
+    get_in_locality_field(session, Unit, locality_id, unit_id, "unit_id", "unit")
+    if actor.role == Role.unit_admin and unit_id != actor.unit_id:
+        raise _field_error("unit_id", "a unit admin can only keep people of its own unit")
+
+
+def _apply_id_card(ctx: AppContext, person: Person, id_card: str | None) -> None:
+    if id_card:
+        person.id_card_cipher = ctx.keys.encrypt(id_card)
+        person.id_card_digest = ctx.keys.digest(id_card)
+    else:
+        person.id_card_cipher = person.id_card_digest = None
+
+
+def _check_id_card_unique(session: Session, ctx: AppContext, locality_id: int, id_card: str | None, person_id: int | None) -> None:
+    if not id_card:
+        return
+    existing = session.exec(
+        select(Person.id).where(Person.locality_id == locality_id, Person.id_card_digest == ctx.keys.digest(id_card))
+    ).first()
+    if existing is not None and existing != person_id:
+        raise Conflict(f"person {existing} already has this ID-card number")
+
+
+def list_people(
+    ctx: AppContext, actor: Actor, code: str, *, unit_id: int | None = None, limit: int = 100, offset: int = 0
+) -> Page[PersonOut]:
+    require_role(actor, ADMIN_READ_ROLES, "read people")
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code)
+        query = _people_scope(actor, select(Person).where(Person.locality_id == locality.id))
+        if unit_id is not None:
+            query = query.where(Person.unit_id == unit_id)
+        return _page(session, query.order_by(Person.id), limit, offset, person_out(ctx.keys))
+
+
+def get_person(ctx: AppContext, actor: Actor, code: str, person_id: int) -> PersonOut:
+    require_role(actor, ADMIN_READ_ROLES, "read people")
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code)
+        return person_out(ctx.keys)(session, _person_in_scope(session, actor, locality.id, person_id))
+
+
+def create_person(ctx: AppContext, actor: Actor, code: str, data: PersonIn) -> PersonOut:
+    require_role(actor, OFFICE_ROLES | {Role.unit_admin}, "change people")
+    with ctx.db.write() as session:
+        locality = locality_for(session, actor, code)
+        _check_person_unit(session, actor, locality.id, data.unit_id)
+        _check_id_card_unique(session, ctx, locality.id, data.id_card, None)
+        person = Person(locality_id=locality.id, **data.model_dump(exclude={"id_card"}))
+        _apply_id_card(ctx, person, data.id_card)
+        session.add(person)
+        session.flush()
+        out = person_out(ctx.keys)(session, person)
+        audit.record(session, actor, locality_id=locality.id, action="person.create", target_type="person",
+                     target_id=person.id, after=out.model_dump())
+        return out
+
+
+def update_person(ctx: AppContext, actor: Actor, code: str, person_id: int, data: PersonPatch) -> PersonOut:
+    require_role(actor, OFFICE_ROLES | {Role.unit_admin}, "change people")
+    changes = data.model_dump(exclude_unset=True)
+    with ctx.db.write() as session:
+        locality = locality_for(session, actor, code)
+        person = _person_in_scope(session, actor, locality.id, person_id)
+        convert = person_out(ctx.keys)
+        before = convert(session, person).model_dump()
+        if "name" in changes and changes["name"] is None:
+            raise _field_error("name", "must not be null")
+        if "unit_id" in changes:
+            _check_person_unit(session, actor, locality.id, changes["unit_id"])
+        if "id_card" in changes:
+            _check_id_card_unique(session, ctx, locality.id, changes["id_card"], person.id)
+            _apply_id_card(ctx, person, changes.pop("id_card"))
+        for field, value in changes.items():
+            setattr(person, field, value if value is not None or field == "unit_id" else ([] if field == "post_history" else ""))
+        person.updated_at = utcnow()
+        session.add(person)
+        session.flush()
+        out = convert(session, person)
+        old, new = audit.changed_fields(before, out.model_dump())
+        audit.record(session, actor, locality_id=locality.id, action="person.update", target_type="person",
+                     target_id=person.id, before=old, after=new)
+        return out
+
+
+def delete_person(ctx: AppContext, actor: Actor, code: str, person_id: int) -> None:
+    require_role(actor, OFFICE_ROLES | {Role.unit_admin}, "change people")
+    with ctx.db.write() as session:
+        locality = locality_for(session, actor, code)
+        person = _person_in_scope(session, actor, locality.id, person_id)
+        if session.exec(select(Subject.id).where(Subject.locality_id == locality.id, Subject.kind == "person",
+                                                 Subject.ref_id == person.id)).first():
+            raise Conflict(f"person {person.id} is an assessment subject; delete the subject first")
+        before = person_out(ctx.keys)(session, person).model_dump()
+        for member in session.exec(select(TeamMember).where(TeamMember.person_id == person.id)).all():
+            session.delete(member)
+        session.delete(person)
+        audit.record(session, actor, locality_id=locality.id, action="person.delete", target_type="person",
+                     target_id=person_id, before=before)
+
+
+# --- subjects --------------------------------------------------------------------------------
+
+_SUBJECT_REFS: dict[str, tuple[type[SQLModel], str]] = {"unit": (Unit, "unit"), "team": (Team, "team"), "person": (Person, "person")}
+
+
+def subject_out(_session: Session, subject: Subject) -> SubjectOut:
+    return SubjectOut.model_validate(subject)
+
+
+def list_subjects(
+    ctx: AppContext, actor: Actor, code: str, *, category: str | None = None, limit: int = 100, offset: int = 0
+) -> Page[SubjectOut]:
+    require_role(actor, ADMIN_READ_ROLES, "read subjects")
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code)
+        query = select(Subject).where(Subject.locality_id == locality.id)
+        if category:
+            query = query.where(Subject.category == category)
+        return _page(session, query.order_by(col(Subject.id)), limit, offset, subject_out)
+
+
+def get_subject(ctx: AppContext, actor: Actor, code: str, subject_id: int) -> SubjectOut:
+    require_role(actor, ADMIN_READ_ROLES, "read subjects")
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code)
+        return subject_out(session, get_in_locality(session, Subject, locality.id, subject_id, "subject"))
+
+
+def create_subject(ctx: AppContext, actor: Actor, code: str, data: SubjectIn) -> SubjectOut:
+    require_role(actor, OFFICE_ROLES, "change subjects")
+    with _conflict_on_integrity(f"{data.kind} {data.ref_id} is already a subject"), ctx.db.write() as session:
+        locality = locality_for(session, actor, code)
+        if data.ref_id is not None:
+            model, label = _SUBJECT_REFS[data.kind]
+            get_in_locality_field(session, model, locality.id, data.ref_id, "ref_id", label)
+            existing = session.exec(select(Subject.id).where(Subject.locality_id == locality.id, Subject.kind == data.kind,
+                                                             Subject.ref_id == data.ref_id)).first()
+            if existing is not None:
+                raise Conflict(f"{data.kind} {data.ref_id} is already subject {existing}")
+        subject = Subject(locality_id=locality.id, **data.model_dump())
+        session.add(subject)
+        session.flush()
+        out = subject_out(session, subject)
+        audit.record(session, actor, locality_id=locality.id, action="subject.create", target_type="subject",
+                     target_id=subject.id, after=out.model_dump())
+        return out
+
+
+def update_subject(ctx: AppContext, actor: Actor, code: str, subject_id: int, data: SubjectPatch) -> SubjectOut:
+    require_role(actor, OFFICE_ROLES, "change subjects")
+    changes = data.model_dump(exclude_unset=True)
+    with ctx.db.write() as session:
+        locality = locality_for(session, actor, code)
+        subject = get_in_locality(session, Subject, locality.id, subject_id, "subject")
+        before = subject_out(session, subject).model_dump()
+        for field, value in changes.items():
+            if value is None:
+                raise _field_error(field, "must not be null")
+            setattr(subject, field, value)
+        session.add(subject)
+        session.flush()
+        out = subject_out(session, subject)
+        old, new = audit.changed_fields(before, out.model_dump())
+        audit.record(session, actor, locality_id=locality.id, action="subject.update", target_type="subject",
+                     target_id=subject.id, before=old, after=new)
+        return out
+
+
+def delete_subject(ctx: AppContext, actor: Actor, code: str, subject_id: int) -> None:
+    require_role(actor, OFFICE_ROLES, "change subjects")
+    with ctx.db.write() as session:
+        locality = locality_for(session, actor, code)
+        subject = get_in_locality(session, Subject, locality.id, subject_id, "subject")
+        before = subject_out(session, subject).model_dump()
+        session.delete(subject)
+        audit.record(session, actor, locality_id=locality.id, action="subject.delete", target_type="subject",
+                     target_id=subject_id, before=before)
+
+
+def audit_entries(ctx: AppContext, actor: Actor, code: str, *, limit: int = 100, offset: int = 0) -> Page[dict[str, Any]]:
+    require_role(actor, OFFICE_ROLES, "read the audit log")
+    from core.models import AuditEntry
+
+    def convert(_session: Session, entry: AuditEntry) -> dict[str, Any]:
+        return {
+            "id": entry.id, "at": entry.at.isoformat(), "actor": entry.actor, "action": entry.action,
+            "target_type": entry.target_type, "target_id": entry.target_id, "summary": entry.summary,
+        }
+
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code)
+        query = select(AuditEntry).where(AuditEntry.locality_id == locality.id).order_by(col(AuditEntry.id).desc())
+        return _page(session, query, limit, offset, convert)

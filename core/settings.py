@@ -1,0 +1,105 @@
+"""Settings from the environment (prefix ``KAOPING_``).
+
+A bad value stops start-up with one line that names the setting; see ``load_settings``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger("kaoping.settings")
+
+SECRET_KEY_FILE = "secret.key"
+
+
+class SettingsError(Exception):
+    """Raised with a one-line, user-facing message naming the bad setting."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KAOPING_", extra="ignore")
+
+    var_dir: Path = Field(default=Path("var"), description="Folder for the SQLite file and the generated secret key.")
+    database_url: str = Field(default="", description="sqlite:///path or postgresql://user@host:port/db")
+    secret_key: str = Field(default="", description="Server key for code hashes, tokens and field encryption.")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    base_url: str = ""
+    max_upload_mb: int = Field(default=20, ge=1, le=1024)
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite://", "postgresql://", "postgresql+psycopg://", "postgres://")):
+            raise ValueError("must start with sqlite:/// or postgresql://")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("secret_key")
+    @classmethod
+    def _check_secret_key(cls, value: str) -> str:
+        if value and len(value) < 32:
+            raise ValueError("must be at least 32 characters")
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.var_dir / 'kaoping.db'}"
+
+    @property
+    def resolved_base_url(self) -> str:
+        return self.base_url or f"http://{self.host}:{self.port}"
+
+    def ensure_secret_key(self) -> str:
+        """Return the secret key; generate it once into ``var/secret.key`` (mode 0600) when unset."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.var_dir / SECRET_KEY_FILE
+        if path.exists():
+            key = path.read_text().strip()
+        else:
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+            key = secrets.token_urlsafe(48)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(key + "\n")
+            log.warning(
+                "KAOPING_SECRET_KEY is not set: generated one into %s. Keep that file safe and back it up; "
+                "losing it makes printed codes and encrypted fields unreadable.",
+                path,
+            )
+        if len(key) < 32:
+            raise SettingsError(f"{path}: the secret key is shorter than 32 characters")
+        self.secret_key = key
+        return key
+
+
+def load_settings(**overrides) -> Settings:
+    """Read the settings; turn a validation error into one clear line."""
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "KAOPING_" + str(first["loc"][0]).upper() if first["loc"] else "KAOPING_*"
+        shown = "" if "SECRET" in name else f" (got {first.get('input')!r})"
+        raise SettingsError(f"{name}: {first['msg']}{shown}") from None
+    settings.ensure_secret_key()
+    return settings
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

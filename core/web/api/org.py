@@ -1,0 +1,132 @@
+"""Units, teams, people and subjects of a locality: ``/api/localities/{code}/...``."""
+
+from __future__ import annotations
+
+from litestar import Controller, delete, get, patch, post
+from litestar.params import Parameter
+
+from core.context import Actor, AppContext
+from core.schemas.base import Page
+from core.schemas.org import (
+    PersonIn, PersonOut, PersonPatch, SubjectIn, SubjectOut, SubjectPatch, TeamIn, TeamOut, TeamPatch, UnitIn,
+    UnitOut, UnitPatch,
+)
+from core.services import org
+
+Limit = Parameter(query="limit", ge=1, le=org.MAX_PAGE, default=100)
+Offset = Parameter(query="offset", ge=0, default=0)
+
+
+class UnitController(Controller):
+    path = "/api/localities/{code:str}/units"
+    tags = ["units"]
+
+    @get("/", sync_to_thread=True)
+    def list(self, ctx: AppContext, actor: Actor, code: str, limit: int = Limit, offset: int = Offset) -> Page[UnitOut]:
+        return org.list_units(ctx, actor, code, limit=limit, offset=offset)
+
+    @post("/", sync_to_thread=True)
+    def create(self, ctx: AppContext, actor: Actor, code: str, data: UnitIn) -> UnitOut:
+        return org.create_unit(ctx, actor, code, data)
+
+    @get("/{item_id:int}", sync_to_thread=True)
+    def get(self, ctx: AppContext, actor: Actor, code: str, item_id: int) -> UnitOut:
+        return org.get_unit(ctx, actor, code, item_id)
+
+    @patch("/{item_id:int}", sync_to_thread=True)
+    def update(self, ctx: AppContext, actor: Actor, code: str, item_id: int, data: UnitPatch) -> UnitOut:
+        return org.update_unit(ctx, actor, code, item_id, data)
+
+    @delete("/{item_id:int}", sync_to_thread=True)
+    def delete(self, ctx: AppContext, actor: Actor, code: str, item_id: int) -> None:
+        org.delete_unit(ctx, actor, code, item_id)
+
+
+class TeamController(Controller):
+    path = "/api/localities/{code:str}/teams"
+    tags = ["teams"]
+
+    @get("/", sync_to_thread=True)
+    def list(self, ctx: AppContext, actor: Actor, code: str, limit: int = Limit, offset: int = Offset) -> Page[TeamOut]:
+        return org.list_teams(ctx, actor, code, limit=limit, offset=offset)
+
+    @post("/", sync_to_thread=True)
+    def create(self, ctx: AppContext, actor: Actor, code: str, data: TeamIn) -> TeamOut:
+        return org.create_team(ctx, actor, code, data)
+
+    @get("/{item_id:int}", sync_to_thread=True)
+    def get(self, ctx: AppContext, actor: Actor, code: str, item_id: int) -> TeamOut:
+        return org.get_team(ctx, actor, code, item_id)
+
+    @patch("/{item_id:int}", sync_to_thread=True)
+    def update(self, ctx: AppContext, actor: Actor, code: str, item_id: int, data: TeamPatch) -> TeamOut:
+        return org.update_team(ctx, actor, code, item_id, data)
+
+    @delete("/{item_id:int}", sync_to_thread=True)
+    def delete(self, ctx: AppContext, actor: Actor, code: str, item_id: int) -> None:
+        org.delete_team(ctx, actor, code, item_id)
+
+
+class PersonController(Controller):
+    path = "/api/localities/{code:str}/people"
+    tags = ["people"]
+
+    @get("/", sync_to_thread=True)
+    def list(
+        self, ctx: AppContext, actor: Actor, code: str, unit_id: int | None = None, limit: int = Limit,
+        offset: int = Offset,
+    ) -> Page[PersonOut]:
+        return org.list_people(ctx, actor, code, unit_id=unit_id, limit=limit, offset=offset)
+
+    @post("/", sync_to_thread=True)
+    def create(self, ctx: AppContext, actor: Actor, code: str, data: PersonIn) -> PersonOut:
+        return org.create_person(ctx, actor, code, data)
+
+    @get("/{item_id:int}", sync_to_thread=True)
+    def get(self, ctx: AppContext, actor: Actor, code: str, item_id: int) -> PersonOut:
+        return org.get_person(ctx, actor, code, item_id)
+
+    @patch("/{item_id:int}", sync_to_thread=True)
+    def update(self, ctx: AppContext, actor: Actor, code: str, item_id: int, data: PersonPatch) -> PersonOut:
+        return org.update_person(ctx, actor, code, item_id, data)
+
+    @delete("/{item_id:int}", sync_to_thread=True)
+    def delete(self, ctx: AppContext, actor: Actor, code: str, item_id: int) -> None:
+        org.delete_person(ctx, actor, code, item_id)
+
+
+class SubjectController(Controller):
+    path = "/api/localities/{code:str}/subjects"
+    tags = ["subjects"]
+
+    @get("/", sync_to_thread=True)
+    def list(
+        self, ctx: AppContext, actor: Actor, code: str, category: str | None = None, limit: int = Limit,
+        offset: int = Offset,
+    ) -> Page[SubjectOut]:
+        return org.list_subjects(ctx, actor, code, category=category, limit=limit, offset=offset)
+
+    @post("/", sync_to_thread=True)
+    def create(self, ctx: AppContext, actor: Actor, code: str, data: SubjectIn) -> SubjectOut:
+        return org.create_subject(ctx, actor, code, data)
+
+    @get("/{item_id:int}", sync_to_thread=True)
+    def get(self, ctx: AppContext, actor: Actor, code: str, item_id: int) -> SubjectOut:
+        return org.get_subject(ctx, actor, code, item_id)
+
+    @patch("/{item_id:int}", sync_to_thread=True)
+    def update(self, ctx: AppContext, actor: Actor, code: str, item_id: int, data: SubjectPatch) -> SubjectOut:
+        return org.update_subject(ctx, actor, code, item_id, data)
+
+    @delete("/{item_id:int}", sync_to_thread=True)
+    def delete(self, ctx: AppContext, actor: Actor, code: str, item_id: int) -> None:
+        org.delete_subject(ctx, actor, code, item_id)
+
+
+class AuditController(Controller):
+    path = "/api/localities/{code:str}/audit"
+    tags = ["audit"]
+
+    @get("/", sync_to_thread=True, summary="The locality's audit log, newest first")
+    def list(self, ctx: AppContext, actor: Actor, code: str, limit: int = Limit, offset: int = Offset) -> Page[dict]:
+        return org.audit_entries(ctx, actor, code, limit=limit, offset=offset)

@@ -1,0 +1,83 @@
+"""The Litestar app factory."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Litestar, Response, get
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.response import Redirect
+
+from core.context import Actor, AppContext
+from core.migrate import check_current
+from core.settings import get_settings
+from core.web.api.auth import AuthController
+from core.web.api.health import health
+from core.web.api.localities import LocalityController
+from core.web.api.org import AuditController, PersonController, SubjectController, TeamController, UnitController
+from core.web.auth import app_context, provide_actor
+from core.web.errors import exception_handlers
+
+log = logging.getLogger("kaoping")
+
+
+@get("/", include_in_schema=False)
+def index() -> Redirect:
+    return Redirect("/admin/")
+
+
+def route_handlers() -> list:
+    from core.web.api.imports import ImportController
+    from core.web.pages import admin_pages
+
+    return [
+        index,
+        health,
+        AuthController,
+        LocalityController,
+        UnitController,
+        TeamController,
+        PersonController,
+        SubjectController,
+        AuditController,
+        ImportController,
+        *admin_pages(),
+    ]
+
+
+def create_app(ctx: AppContext | None = None, *, check_migrations: bool = True) -> Litestar:
+    """Build the app over ``ctx`` (by default from the environment's settings)."""
+    ctx = ctx or AppContext.from_settings(get_settings())
+    if check_migrations:
+        check_current(ctx.db.engine, ctx.db.url)
+
+    from core.web.pages import template_config
+
+    def _dispose() -> None:
+        ctx.db.dispose()
+
+    return Litestar(
+        route_handlers=route_handlers(),
+        dependencies={
+            "ctx": Provide(app_context, sync_to_thread=False),
+            "actor": Provide(provide_actor),
+        },
+        signature_namespace={"AppContext": AppContext, "Actor": Actor, "Response": Response},
+        exception_handlers=exception_handlers,
+        state=State({"ctx": ctx}),
+        request_max_body_size=ctx.settings.max_upload_mb * 1024 * 1024,
+        template_config=template_config(),
+        openapi_config=OpenAPIConfig(
+            title="Kaoping API",
+            version="0.1.0",
+            path="/schema",
+            components=Components(
+                security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")},
+            ),
+            security=[{"BearerToken": []}],
+        ),
+        on_shutdown=[_dispose],
+    )

@@ -1,0 +1,73 @@
+"""Who is calling: a bearer token (API clients) or the admin session cookie (browser).
+
+A cookie-authenticated request that changes something must carry the session's CSRF
+token (header ``X-CSRF-Token`` or form field ``_csrf``); a bearer token needs none, as a
+browser never sends one by itself.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from anyio.to_thread import run_sync
+
+from litestar import Request
+
+from core.context import Actor, AppContext
+from core.services import auth as auth_service
+from core.services.errors import Forbidden, Unauthorized
+
+SESSION_COOKIE = "kaoping_session"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def app_context(request: Request) -> AppContext:
+    return request.app.state.ctx
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return None
+
+
+def current_session(request: Request) -> auth_service.TokenInfo | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    info = auth_service.resolve_token(app_context(request), token)
+    return info if info and info.kind == "session" else None
+
+
+async def _csrf_from_request(request: Request) -> str:
+    value = request.headers.get(CSRF_HEADER, "")
+    if not value and request.content_type[0] in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await request.form()
+        value = str(form.get("_csrf", ""))
+    return value
+
+
+async def provide_actor(request: Request) -> Actor:
+    """The Litestar dependency every protected handler takes as ``actor``."""
+    ctx = app_context(request)
+    token = bearer_token(request)
+    if token:
+        info = await run_sync(auth_service.resolve_token, ctx, token)
+        if info is None or info.kind != "api":
+            raise Unauthorized("the bearer token is unknown or expired")
+        return info.actor
+    session = await run_sync(current_session, request)
+    if session is None:
+        raise Unauthorized("sign in first: send 'Authorization: Bearer <token>' (POST /api/auth/token)")
+    if request.method not in SAFE_METHODS:
+        sent = await _csrf_from_request(request)
+        if not sent or not hmac.compare_digest(sent, session.csrf_token):
+            raise Forbidden("missing or wrong CSRF token")
+    return session.actor

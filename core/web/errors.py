@@ -1,0 +1,54 @@
+"""One error shape for every client mistake: ``{status_code, detail, errors: [{field, message}]}``."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from core.services.errors import ServiceError
+
+log = logging.getLogger("kaoping.web")
+
+
+def _body(status_code: int, detail: str, errors: list | None = None) -> dict:
+    return {"status_code": status_code, "detail": detail, "errors": errors or []}
+
+
+def service_error_handler(_request: Request, exc: ServiceError) -> Response:
+    return Response(_body(exc.status_code, exc.message, exc.errors), status_code=exc.status_code,
+                    headers=exc.headers, media_type=MediaType.JSON)
+
+
+def validation_error_handler(request: Request, exc: ValidationException) -> Response:
+    errors = []
+    for item in exc.extra or []:
+        if isinstance(item, dict):
+            field = item.get("key") or item.get("source") or ""
+            errors.append({"field": field, "message": item.get("message", "")})
+    if errors:
+        detail = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
+    else:
+        detail = exc.detail
+    return Response(_body(400, detail, errors), status_code=400, media_type=MediaType.JSON)
+
+
+def http_error_handler(_request: Request, exc: HTTPException) -> Response:
+    return Response(_body(exc.status_code, exc.detail), status_code=exc.status_code,
+                    headers=exc.headers or None, media_type=MediaType.JSON)
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return Response(_body(500, "internal server error"), status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+                    media_type=MediaType.JSON)
+
+
+exception_handlers = {
+    ServiceError: service_error_handler,
+    ValidationException: validation_error_handler,
+    HTTPException: http_error_handler,
+    HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
+}

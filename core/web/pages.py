@@ -1,0 +1,133 @@
+"""Server-rendered admin pages (``/admin``): sign in, sign out, and an overview.
+
+Pages call the same services as the API; every form carries a CSRF token.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from pathlib import Path
+from typing import Any
+
+from anyio.to_thread import run_sync
+from litestar import Request, Response, get, post
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.datastructures import Cookie
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+from litestar.template.config import TemplateConfig
+from sqlalchemy import func
+from sqlmodel import select
+
+from core.i18n import Translator, normalize_locale
+from core.models import Locality, Person, Subject, Unit
+from core.services import auth as auth_service
+from core.services.errors import RateLimited, Unauthorized
+from core.web.auth import SESSION_COOKIE, app_context, client_address, current_session
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+LANG_COOKIE = "kaoping_lang"
+LOGIN_CSRF_COOKIE = "kaoping_login_csrf"
+
+
+def template_config() -> TemplateConfig:
+    return TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine)
+
+
+def translator_for(request: Request) -> Translator:
+    return Translator(normalize_locale(request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)))
+
+
+def _secure(request: Request) -> bool:
+    return app_context(request).settings.resolved_base_url.startswith("https://")
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Template:
+    tr = translator_for(request)
+    cookies = []
+    if "lang" in request.query_params:
+        cookies.append(Cookie(key=LANG_COOKIE, value=tr.locale, path="/", samesite="lax", max_age=365 * 86400))
+    return Template(
+        template_name=name,
+        context={"_": tr.gettext, "lang": tr.html_lang, "locale": tr.locale, "path": request.url.path, **context},
+        status_code=status_code,
+        cookies=cookies,
+    )
+
+
+@get("/admin/login", include_in_schema=False)
+async def login_page(request: Request) -> Template:
+    token = secrets.token_urlsafe(24)
+    page = render(request, "admin/login.html", csrf=token, error=None)
+    page.cookies.append(Cookie(key=LOGIN_CSRF_COOKIE, value=token, path="/admin", httponly=True, samesite="strict",
+                               secure=_secure(request)))
+    return page
+
+
+@post("/admin/login", include_in_schema=False)
+async def login_submit(
+    request: Request, data: dict[str, str] = Body(media_type=RequestEncodingType.URL_ENCODED)
+) -> Response:
+    tr = translator_for(request)
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not hmac.compare_digest(expected, data.get("_csrf", "")):
+        return render(request, "admin/login.html", status_code=403, csrf=expected,
+                      error=tr.gettext("The form has expired. Please try again."))
+    ctx = app_context(request)
+    try:
+        user = await run_sync(auth_service.authenticate, ctx, data.get("username", ""), data.get("password", ""),
+                              client_address(request))
+    except Unauthorized:
+        return render(request, "admin/login.html", status_code=401, csrf=expected,
+                      error=tr.gettext("Wrong user name or password."))
+    except RateLimited:
+        return render(request, "admin/login.html", status_code=429, csrf=expected,
+                      error=tr.gettext("Too many failed attempts. Please wait a few minutes."))
+    issued = await run_sync(
+        lambda: auth_service.issue_token(ctx, user, kind="session", name="browser", ttl=auth_service.SESSION_TTL)
+    )
+    response = Redirect("/admin/")
+    response.cookies.append(Cookie(key=SESSION_COOKIE, value=issued.token, path="/", httponly=True, samesite="lax",
+                                   secure=_secure(request), max_age=int(auth_service.SESSION_TTL.total_seconds())))
+    return response
+
+
+@post("/admin/logout", include_in_schema=False)
+async def logout(request: Request, data: dict[str, str] = Body(media_type=RequestEncodingType.URL_ENCODED)) -> Redirect:
+    session = await run_sync(current_session, request)
+    if session and hmac.compare_digest(session.csrf_token, data.get("_csrf", "")):
+        await run_sync(auth_service.revoke_token, app_context(request), request.cookies[SESSION_COOKIE])
+    response = Redirect("/admin/login")
+    response.cookies.append(Cookie(key=SESSION_COOKIE, value="", path="/", max_age=0, httponly=True))
+    return response
+
+
+def _overview(request: Request, actor) -> list[dict[str, Any]]:
+    ctx = app_context(request)
+    with ctx.db.read() as session:
+        query = select(Locality).order_by(Locality.code)
+        if not actor.is_platform_admin:
+            query = query.where(Locality.id == actor.locality_id)
+        rows = []
+        for locality in session.exec(query):
+            def count(model, locality_id=locality.id):
+                return session.exec(select(func.count()).select_from(model).where(model.locality_id == locality_id)).one()
+
+            rows.append({"code": locality.code, "name": locality.name, "units": count(Unit),
+                         "people": count(Person), "subjects": count(Subject)})
+        return rows
+
+
+@get("/admin/", include_in_schema=False)
+async def dashboard(request: Request) -> Response:
+    session = await run_sync(current_session, request)
+    if session is None:
+        return Redirect("/admin/login")
+    localities = await run_sync(_overview, request, session.actor)
+    return render(request, "admin/dashboard.html", user=session.actor, csrf=session.csrf_token, localities=localities)
+
+
+def admin_pages() -> list:
+    return [login_page, login_submit, logout, dashboard]
