@@ -13,12 +13,28 @@ from core.models import Person, Role, Subject, Team, TeamMember, Unit, User
 from core.models.base import utcnow
 from core.schemas.base import Page
 from core.schemas.org import (
-    PersonIn, PersonOut, PersonPatch, SubjectIn, SubjectOut, SubjectPatch, TeamIn, TeamMemberOut, TeamOut,
-    TeamPatch, UnitIn, UnitOut, UnitPatch,
+    PersonIn,
+    PersonOut,
+    PersonPatch,
+    SubjectIn,
+    SubjectOut,
+    SubjectPatch,
+    TeamIn,
+    TeamMemberOut,
+    TeamOut,
+    TeamPatch,
+    UnitIn,
+    UnitOut,
+    UnitPatch,
 )
 from core.security import Keyring, mask_id_card
 from core.services import audit
-from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, locality_for, require_role
+from core.services.access import (
+    ADMIN_READ_ROLES,
+    OFFICE_ROLES,
+    locality_for,
+    require_role,
+)
 from core.services.errors import Conflict, Invalid, NotFound
 
 M = TypeVar("M", bound=SQLModel)

@@ -17,14 +17,20 @@ from core.settings import get_settings
 from core.web.api.auth import AuthController
 from core.web.api.health import health
 from core.web.api.localities import LocalityController
-from core.web.api.org import AuditController, PersonController, SubjectController, TeamController, UnitController
+from core.web.api.org import (
+    AuditController,
+    PersonController,
+    SubjectController,
+    TeamController,
+    UnitController,
+)
 from core.web.auth import app_context, provide_actor
 from core.web.errors import exception_handlers
 
 log = logging.getLogger("kaoping")
 
 
-@get("/", include_in_schema=False)
+@get("/", include_in_schema=False, sync_to_thread=False)
 def index() -> Redirect:
     return Redirect("/admin/")
 

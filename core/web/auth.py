@@ -10,7 +10,6 @@ from __future__ import annotations
 import hmac
 
 from anyio.to_thread import run_sync
-
 from litestar import Request
 
 from core.context import Actor, AppContext

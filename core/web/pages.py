@@ -12,10 +12,9 @@ from typing import Any
 
 from anyio.to_thread import run_sync
 from litestar import Request, Response, get, post
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import Cookie
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import URLEncodedBody
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 from sqlalchemy import func
@@ -68,7 +67,7 @@ async def login_page(request: Request) -> Template:
 
 @post("/admin/login", include_in_schema=False)
 async def login_submit(
-    request: Request, data: dict[str, str] = Body(media_type=RequestEncodingType.URL_ENCODED)
+    request: Request, data: URLEncodedBody[dict[str, str]]
 ) -> Response:
     tr = translator_for(request)
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
@@ -95,7 +94,7 @@ async def login_submit(
 
 
 @post("/admin/logout", include_in_schema=False)
-async def logout(request: Request, data: dict[str, str] = Body(media_type=RequestEncodingType.URL_ENCODED)) -> Redirect:
+async def logout(request: Request, data: URLEncodedBody[dict[str, str]]) -> Redirect:
     session = await run_sync(current_session, request)
     if session and hmac.compare_digest(session.csrf_token, data.get("_csrf", "")):
         await run_sync(auth_service.revoke_token, app_context(request), request.cookies[SESSION_COOKIE])

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, post
+from litestar.params import JSONBody
 from pydantic import Field
 
-from core.context import AppContext
 from core.schemas.base import In, Out
 from core.services import auth as auth_service
 from core.web.auth import client_address
+from core.web.params import Ctx
 
 API_TOKEN_TTL_DAYS = 30
 
@@ -26,7 +27,7 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/token", sync_to_thread=True, status_code=200, summary="Exchange a user name and password for a bearer token")
-    def token(self, ctx: AppContext, request: Request, data: TokenRequest) -> TokenResponse:
+    def token(self, ctx: Ctx, request: Request, data: JSONBody[TokenRequest]) -> TokenResponse:
         from datetime import timedelta
 
         user = auth_service.authenticate(ctx, data.username, data.password, client_address(request))

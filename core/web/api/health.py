@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from litestar import MediaType, Response, get
 
-from core.context import AppContext
+from core.web.params import Ctx
 
 
 @get("/health", sync_to_thread=True, media_type=MediaType.JSON, tags=["health"])
-def health(ctx: AppContext) -> Response:
+def health(ctx: Ctx) -> Response:
     """200 when the database answers, 503 otherwise (for load balancers and monitors)."""
     if ctx.db.ping():
         return Response({"status": "ok", "database": "ok"}, status_code=200)

@@ -4,12 +4,11 @@ from typing import Annotated
 
 from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar.params import MultipartBody, QueryParameter
 
-from core.context import Actor, AppContext
 from core.services import imports
 from core.services.access import ADMIN_READ_ROLES, locality_for, require_role
+from core.web.params import Ctx, CurrentActor, LocalityCode, PathStr
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -20,8 +19,8 @@ class ImportController(Controller):
 
     @post("/{kind:str}", status_code=200, summary="Import units or people from an .xlsx or .csv file (all rows or none)")
     async def upload(
-        self, ctx: AppContext, actor: Actor, code: str, kind: str,
-        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, kind: PathStr,
+        data: MultipartBody[UploadFile],
     ) -> imports.ImportResult:
         from anyio.to_thread import run_sync
 
@@ -30,8 +29,8 @@ class ImportController(Controller):
 
     @get("/{kind:str}", sync_to_thread=True, summary="Download the template sheet (xlsx, or csv with ?format=csv)")
     def template(
-        self, ctx: AppContext, actor: Actor, code: str, kind: str,
-        file_format: Annotated[str, Parameter(query="format", pattern="^(xlsx|csv)$")] = "xlsx",
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, kind: PathStr,
+        file_format: Annotated[str, QueryParameter(name="format", pattern="^(xlsx|csv)$")] = "xlsx",
     ) -> Response:
         require_role(actor, ADMIN_READ_ROLES, "download templates")
         with ctx.db.read() as session:

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 from litestar import Controller, delete, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromQuery, JSONBody, QueryParameter
 
-from core.context import Actor, AppContext
 from core.schemas.base import Page
 from core.schemas.org import (
-    PersonIn, PersonOut, PersonPatch, SubjectIn, SubjectOut, SubjectPatch, TeamIn, TeamOut, TeamPatch, UnitIn,
-    UnitOut, UnitPatch,
+    PersonIn,
+    PersonOut,
+    PersonPatch,
+    SubjectIn,
+    SubjectOut,
+    SubjectPatch,
+    TeamIn,
+    TeamOut,
+    TeamPatch,
+    UnitIn,
+    UnitOut,
+    UnitPatch,
 )
 from core.services import org
+from core.web.params import Ctx, CurrentActor, ItemId, LocalityCode
 
-Limit = Parameter(query="limit", ge=1, le=org.MAX_PAGE, default=100)
-Offset = Parameter(query="offset", ge=0, default=0)
+Limit = QueryParameter(name="limit", ge=1, le=org.MAX_PAGE, default=100)
+Offset = QueryParameter(name="offset", ge=0, default=0)
 
 
 class UnitController(Controller):
@@ -22,23 +32,23 @@ class UnitController(Controller):
     tags = ["units"]
 
     @get("/", sync_to_thread=True)
-    def list(self, ctx: AppContext, actor: Actor, code: str, limit: int = Limit, offset: int = Offset) -> Page[UnitOut]:
+    def list(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, limit: int = Limit, offset: int = Offset) -> Page[UnitOut]:
         return org.list_units(ctx, actor, code, limit=limit, offset=offset)
 
     @post("/", sync_to_thread=True)
-    def create(self, ctx: AppContext, actor: Actor, code: str, data: UnitIn) -> UnitOut:
+    def create(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, data: JSONBody[UnitIn]) -> UnitOut:
         return org.create_unit(ctx, actor, code, data)
 
     @get("/{item_id:int}", sync_to_thread=True)
-    def get(self, ctx: AppContext, actor: Actor, code: str, item_id: int) -> UnitOut:
+    def get(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, item_id: ItemId) -> UnitOut:
         return org.get_unit(ctx, actor, code, item_id)
 
     @patch("/{item_id:int}", sync_to_thread=True)
-    def update(self, ctx: AppContext, actor: Actor, code: str, item_id: int, data: UnitPatch) -> UnitOut:
+    def update(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, item_id: ItemId, data: JSONBody[UnitPatch]) -> UnitOut:
         return org.update_unit(ctx, actor, code, item_id, data)
 
     @delete("/{item_id:int}", sync_to_thread=True)
-    def delete(self, ctx: AppContext, actor: Actor, code: str, item_id: int) -> None:
+    def delete(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, item_id: ItemId) -> None:
         org.delete_unit(ctx, actor, code, item_id)
 
 
@@ -47,23 +57,23 @@ class TeamController(Controller):
     tags = ["teams"]
 
     @get("/", sync_to_thread=True)
-    def list(self, ctx: AppContext, actor: Actor, code: str, limit: int = Limit, offset: int = Offset) -> Page[TeamOut]:
+    def list(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, limit: int = Limit, offset: int = Offset) -> Page[TeamOut]:
         return org.list_teams(ctx, actor, code, limit=limit, offset=offset)
 
     @post("/", sync_to_thread=True)
-    def create(self, ctx: AppContext, actor: Actor, code: str, data: TeamIn) -> TeamOut:
+    def create(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, data: JSONBody[TeamIn]) -> TeamOut:
         return org.create_team(ctx, actor, code, data)
 
     @get("/{item_id:int}", sync_to_thread=True)
-    def get(self, ctx: AppContext, actor: Actor, code: str, item_id: int) -> TeamOut:
+    def get(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, item_id: ItemId) -> TeamOut:
         return org.get_team(ctx, actor, code, item_id)
 
     @patch("/{item_id:int}", sync_to_thread=True)
-    def update(self, ctx: AppContext, actor: Actor, code: str, item_id: int, data: TeamPatch) -> TeamOut:
+    def update(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, item_id: ItemId, data: JSONBody[TeamPatch]) -> TeamOut:
         return org.update_team(ctx, actor, code, item_id, data)
 
     @delete("/{item_id:int}", sync_to_thread=True)
-    def delete(self, ctx: AppContext, actor: Actor, code: str, item_id: int) -> None:
+    def delete(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, item_id: ItemId) -> None:
         org.delete_team(ctx, actor, code, item_id)
 
 
@@ -73,25 +83,25 @@ class PersonController(Controller):
 
     @get("/", sync_to_thread=True)
     def list(
-        self, ctx: AppContext, actor: Actor, code: str, unit_id: int | None = None, limit: int = Limit,
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, unit_id: FromQuery[int | None] = None, limit: int = Limit,
         offset: int = Offset,
     ) -> Page[PersonOut]:
         return org.list_people(ctx, actor, code, unit_id=unit_id, limit=limit, offset=offset)
 
     @post("/", sync_to_thread=True)
-    def create(self, ctx: AppContext, actor: Actor, code: str, data: PersonIn) -> PersonOut:
+    def create(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, data: JSONBody[PersonIn]) -> PersonOut:
         return org.create_person(ctx, actor, code, data)
 
     @get("/{item_id:int}", sync_to_thread=True)
-    def get(self, ctx: AppContext, actor: Actor, code: str, item_id: int) -> PersonOut:
+    def get(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, item_id: ItemId) -> PersonOut:
         return org.get_person(ctx, actor, code, item_id)
 
     @patch("/{item_id:int}", sync_to_thread=True)
-    def update(self, ctx: AppContext, actor: Actor, code: str, item_id: int, data: PersonPatch) -> PersonOut:
+    def update(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, item_id: ItemId, data: JSONBody[PersonPatch]) -> PersonOut:
         return org.update_person(ctx, actor, code, item_id, data)
 
     @delete("/{item_id:int}", sync_to_thread=True)
-    def delete(self, ctx: AppContext, actor: Actor, code: str, item_id: int) -> None:
+    def delete(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, item_id: ItemId) -> None:
         org.delete_person(ctx, actor, code, item_id)
 
 
@@ -101,25 +111,25 @@ class SubjectController(Controller):
 
     @get("/", sync_to_thread=True)
     def list(
-        self, ctx: AppContext, actor: Actor, code: str, category: str | None = None, limit: int = Limit,
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, category: FromQuery[str | None] = None, limit: int = Limit,
         offset: int = Offset,
     ) -> Page[SubjectOut]:
         return org.list_subjects(ctx, actor, code, category=category, limit=limit, offset=offset)
 
     @post("/", sync_to_thread=True)
-    def create(self, ctx: AppContext, actor: Actor, code: str, data: SubjectIn) -> SubjectOut:
+    def create(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, data: JSONBody[SubjectIn]) -> SubjectOut:
         return org.create_subject(ctx, actor, code, data)
 
     @get("/{item_id:int}", sync_to_thread=True)
-    def get(self, ctx: AppContext, actor: Actor, code: str, item_id: int) -> SubjectOut:
+    def get(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, item_id: ItemId) -> SubjectOut:
         return org.get_subject(ctx, actor, code, item_id)
 
     @patch("/{item_id:int}", sync_to_thread=True)
-    def update(self, ctx: AppContext, actor: Actor, code: str, item_id: int, data: SubjectPatch) -> SubjectOut:
+    def update(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, item_id: ItemId, data: JSONBody[SubjectPatch]) -> SubjectOut:
         return org.update_subject(ctx, actor, code, item_id, data)
 
     @delete("/{item_id:int}", sync_to_thread=True)
-    def delete(self, ctx: AppContext, actor: Actor, code: str, item_id: int) -> None:
+    def delete(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, item_id: ItemId) -> None:
         org.delete_subject(ctx, actor, code, item_id)
 
 
@@ -128,5 +138,5 @@ class AuditController(Controller):
     tags = ["audit"]
 
     @get("/", sync_to_thread=True, summary="The locality's audit log, newest first")
-    def list(self, ctx: AppContext, actor: Actor, code: str, limit: int = Limit, offset: int = Offset) -> Page[dict]:
+    def list(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, limit: int = Limit, offset: int = Offset) -> Page[dict]:
         return org.audit_entries(ctx, actor, code, limit=limit, offset=offset)

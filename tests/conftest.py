@@ -1,0 +1,204 @@
+"""Test fixtures: every test that takes ``ctx`` runs on SQLite and on PostgreSQL.
+
+PostgreSQL: ``KAOPING_TEST_POSTGRES_URL`` (default: the server on 127.0.0.1:5432, database
+``test``). Each test session creates its own database there and drops it at the end. When
+``KAOPING_TEST_REQUIRE_POSTGRES=1`` (CI) a missing server fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
+
+import core.models  # noqa: F401
+from core.context import Actor, AppContext
+from core.db import Database, normalize_url
+from core.migrate import upgrade
+from core.security import Keyring
+from core.services import auth
+from core.settings import Settings
+
+TEST_SECRET_KEY = "test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
+DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+REQUIRE_POSTGRES = os.environ.get("KAOPING_TEST_REQUIRE_POSTGRES") == "1"
+TEST_PASSWORD = "correct horse battery staple"
+
+
+def _postgres_admin_url() -> str | None:
+    url = os.environ.get("KAOPING_TEST_POSTGRES_URL")
+    if url:
+        return url
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return DEFAULT_PG_URL
+    except OSError:
+        return None
+
+
+def _backends() -> list:
+    params = [pytest.param("sqlite", id="sqlite")]
+    if _postgres_admin_url() or REQUIRE_POSTGRES:
+        params.append(pytest.param("postgresql", id="postgresql"))
+    return params
+
+
+@pytest.fixture(scope="session")
+def tmp_root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("kaoping")
+
+
+def _create_pg_database(admin_url: str) -> tuple[str, callable]:
+    name = f"kaoping_test_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(normalize_url(admin_url), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(normalize_url(admin_url)).set(database=name).render_as_string(hide_password=False)
+
+    def drop() -> None:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+    return url, drop
+
+
+@pytest.fixture(scope="session")
+def database_url_factory(tmp_root):
+    """Make a new, empty database of a backend; dropped at the end of the session."""
+    drops = []
+
+    def make(backend: str) -> str:
+        if backend == "sqlite":
+            return f"sqlite:///{tmp_root / f'db-{uuid.uuid4().hex[:8]}.sqlite'}"
+        admin_url = _postgres_admin_url()
+        if admin_url is None:
+            pytest.fail("PostgreSQL is required (KAOPING_TEST_REQUIRE_POSTGRES=1) but no server answers")
+        url, drop = _create_pg_database(admin_url)
+        drops.append(drop)
+        return url
+
+    yield make
+    for drop in drops:
+        drop()
+
+
+def make_settings(database_url: str, var_dir: Path, **extra) -> Settings:
+    return Settings(database_url=database_url, secret_key=TEST_SECRET_KEY, var_dir=var_dir,
+                    base_url="http://127.0.0.1:8000", **extra)
+
+
+@pytest.fixture(scope="session", params=_backends())
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def session_ctx(backend, database_url_factory, tmp_root) -> Iterator[AppContext]:
+    url = database_url_factory(backend)
+    upgrade(url)
+    ctx = AppContext(settings=make_settings(url, tmp_root / backend), db=Database(url), keys=Keyring(TEST_SECRET_KEY))
+    yield ctx
+    ctx.db.dispose()
+
+
+def truncate_all(db: Database) -> None:
+    tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
+    with db.engine.begin() as connection:
+        if db.is_sqlite:
+            for name in tables:
+                connection.execute(text(f'DELETE FROM "{name}"'))
+        else:
+            connection.execute(text(f"TRUNCATE {', '.join(chr(34) + n + chr(34) for n in tables)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def ctx(session_ctx) -> AppContext:
+    """The app context over a clean, migrated database of the current backend."""
+    truncate_all(session_ctx.db)
+    return session_ctx
+
+
+# --- a real HTTP server ------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, app, port: int):
+        self.url = f"http://127.0.0.1:{port}"
+        self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+        deadline = time.monotonic() + 20
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(session_ctx) -> Iterator[LiveServer]:
+    from core.web.app import create_app
+
+    server = LiveServer(create_app(session_ctx), _free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@dataclass
+class World:
+    """Helpers to set up localities, users and API clients against the live server."""
+
+    ctx: AppContext
+    url: str
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+
+    def locality(self, code: str, name: str | None = None, parent_code: str | None = None) -> None:
+        from core.schemas.localities import LocalityIn
+        from core.services import localities
+
+        localities.create(self.ctx, Actor.system("test"), LocalityIn(code=code, name=name or code, parent_code=parent_code))
+
+    def user(self, username: str, role: str = "office", locality: str | None = None, unit: str | None = None) -> str:
+        """Create a user and return a bearer token for it."""
+        user = auth.create_user(self.ctx, Actor.system("test"), username=username, password=TEST_PASSWORD,
+                                role=role, locality_code=locality, unit_code=unit)
+        return auth.issue_token(self.ctx, user, kind="api", ttl=timedelta(hours=1)).token
+
+    def office(self, locality: str, username: str | None = None) -> httpx.Client:
+        """A locality with an office user, and an API client signed in as that user."""
+        self.locality(locality)
+        return self.client(self.user(username or f"office-{locality}", "office", locality))
+
+
+@pytest.fixture
+def world(ctx, live_server) -> World:
+    return World(ctx=ctx, url=live_server.url)
