@@ -36,6 +36,7 @@ def index() -> Redirect:
 
 
 def route_handlers() -> list:
+    from core.plugins import plugin_routes
     from core.web.api.imports import ImportController
     from core.web.pages import admin_pages
 
@@ -51,6 +52,7 @@ def route_handlers() -> list:
         AuditController,
         ImportController,
         *admin_pages(),
+        *plugin_routes(),
     ]
 
 
