@@ -1,12 +1,39 @@
 """All table models; importing this module registers every table on ``SQLModel.metadata``."""
 
 from core.models.audit import AuditEntry
+from core.models.campaigns import (
+    AccountStatus,
+    Ballot,
+    BallotAccount,
+    BallotDraft,
+    BallotItem,
+    Campaign,
+    CampaignCategory,
+    CampaignStatus,
+    CampaignSubject,
+    SlipBatch,
+)
+from core.models.indicators import Indicator, IndicatorKind, IndicatorTemplate, TemplateStatus
 from core.models.locality import Locality
 from core.models.org import Person, Team, TeamMember, Unit
 from core.models.subjects import Subject, SubjectKind
 from core.models.users import AuthToken, LoginFailure, Role, User
 
 __all__ = [
+    "AccountStatus",
+    "Ballot",
+    "BallotAccount",
+    "BallotDraft",
+    "BallotItem",
+    "Campaign",
+    "CampaignCategory",
+    "CampaignStatus",
+    "CampaignSubject",
+    "Indicator",
+    "IndicatorKind",
+    "IndicatorTemplate",
+    "SlipBatch",
+    "TemplateStatus",
     "AuditEntry",
     "AuthToken",
     "Locality",

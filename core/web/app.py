@@ -37,6 +37,12 @@ def index() -> Redirect:
 
 def route_handlers() -> list:
     from core.plugins import plugin_routes
+    from core.web.api.campaigns import (
+        CampaignController,
+        LocalityCampaignController,
+        LocalityTemplateController,
+        TemplateController,
+    )
     from core.web.api.imports import ImportController
     from core.web.pages import admin_pages
 
@@ -51,6 +57,10 @@ def route_handlers() -> list:
         SubjectController,
         AuditController,
         ImportController,
+        LocalityTemplateController,
+        TemplateController,
+        LocalityCampaignController,
+        CampaignController,
         *admin_pages(),
         *plugin_routes(),
     ]

@@ -1,0 +1,158 @@
+"""Ballot campaigns (测评任务), their evaluator categories and one-time accounts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column, Float, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from core.models.base import tz_datetime, utcnow
+
+
+class CampaignStatus(StrEnum):
+    draft = "draft"
+    open = "open"
+    closed = "closed"
+    tallied = "tallied"
+    published = "published"
+
+
+class AccountStatus(StrEnum):
+    issued = "issued"
+    logged_in = "logged_in"
+    draft = "draft"
+    submitted = "submitted"
+    revoked = "revoked"
+
+
+def _locality() -> Column:
+    return Column(Integer, ForeignKey("localities.id", ondelete="RESTRICT"), nullable=False)
+
+
+class Campaign(SQLModel, table=True):
+    __tablename__ = "campaigns"
+    __table_args__ = (Index("ix_campaigns_locality", "locality_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    locality_id: int = Field(sa_column=_locality())
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=50)
+    status: str = Field(default=CampaignStatus.draft, max_length=16)
+    opens_at: datetime | None = Field(default=None, sa_type=tz_datetime())
+    closes_at: datetime | None = Field(default=None, sa_type=tz_datetime())
+    scoring: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    distribution: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
+
+
+class CampaignSubject(SQLModel, table=True):
+    __tablename__ = "campaign_subjects"
+    __table_args__ = (Index("ix_campaign_subjects_locality_campaign", "locality_id", "campaign_id"),)
+
+    campaign_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    )
+    subject_id: int = Field(sa_column=Column(Integer, ForeignKey("subjects.id", ondelete="RESTRICT"), primary_key=True))
+    locality_id: int = Field(sa_column=_locality())
+
+
+class CampaignCategory(SQLModel, table=True):
+    """An evaluator category (测评主体分类) with its weight, template and subject categories."""
+
+    __tablename__ = "campaign_categories"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "name", name="uq_campaign_categories_campaign_name"),
+        Index("ix_campaign_categories_locality_campaign", "locality_id", "campaign_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    locality_id: int = Field(sa_column=_locality())
+    campaign_id: int = Field(sa_column=Column(Integer, ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False))
+    position: int = 0
+    name: str = Field(max_length=100)
+    weight: float = Field(default=1.0, sa_column=Column(Float, nullable=False, default=1.0))
+    template_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("indicator_templates.id", ondelete="RESTRICT"))
+    )
+    # Subject categories this evaluator category rates; empty means all of the campaign's subjects.
+    subject_categories: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class BallotAccount(SQLModel, table=True):
+    """A one-time account. Only the HMAC of its code is stored; it is never linked to a ballot."""
+
+    __tablename__ = "ballot_accounts"
+    __table_args__ = (Index("ix_ballot_accounts_locality_campaign", "locality_id", "campaign_id", "category_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    locality_id: int = Field(sa_column=_locality())
+    campaign_id: int = Field(sa_column=Column(Integer, ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False))
+    category_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("campaign_categories.id", ondelete="CASCADE"), nullable=False)
+    )
+    code_hash: str = Field(max_length=64, unique=True, index=True)
+    status: str = Field(default=AccountStatus.issued, max_length=16)
+    batch: int = 1
+    replaces_id: int | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
+
+
+class SlipBatch(SQLModel, table=True):
+    """The plaintext codes of one issuing call, encrypted, held for a while so the slips can be
+    printed (and re-printed after a paper jam). Deleted when it expires."""
+
+    __tablename__ = "slip_batches"
+    __table_args__ = (UniqueConstraint("campaign_id", "number", name="uq_slip_batches_campaign_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    locality_id: int = Field(sa_column=_locality())
+    campaign_id: int = Field(sa_column=Column(Integer, ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False))
+    number: int
+    codes_cipher: str | None = Field(default=None, sa_column=Column(Text))
+    expires_at: datetime = Field(sa_type=tz_datetime())
+    created_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
+
+
+class BallotDraft(SQLModel, table=True):
+    __tablename__ = "ballot_drafts"
+
+    account_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("ballot_accounts.id", ondelete="CASCADE"), primary_key=True)
+    )
+    locality_id: int = Field(sa_column=_locality())
+    campaign_id: int = Field(sa_column=Column(Integer, ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False))
+    items: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
+
+
+class Ballot(SQLModel, table=True):
+    """A cast ballot: a random id, no account, no time of its own (anonymous)."""
+
+    __tablename__ = "ballots"
+    __table_args__ = (Index("ix_ballots_locality_campaign", "locality_id", "campaign_id", "category_id"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    locality_id: int = Field(sa_column=_locality())
+    campaign_id: int = Field(sa_column=Column(Integer, ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False))
+    category_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("campaign_categories.id", ondelete="CASCADE"), nullable=False)
+    )
+    valid: bool = True
+    reason: str = Field(default="", max_length=500)
+    comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class BallotItem(SQLModel, table=True):
+    __tablename__ = "ballot_items"
+    __table_args__ = (Index("ix_ballot_items_campaign_subject", "campaign_id", "subject_id", "indicator_id"),)
+
+    ballot_id: str = Field(
+        sa_column=Column(ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True)
+    )
+    subject_id: int = Field(sa_column=Column(Integer, primary_key=True))
+    indicator_id: int = Field(sa_column=Column(Integer, primary_key=True))
+    campaign_id: int = Field(sa_column=Column(Integer, nullable=False))
+    grade: int  # index into the template's grade scale, 0 = best

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, Field, model_validator
+
+from core.schemas.base import In, Name, Out
+
+CampaignKind = Literal["democratic", "annual", "monthly", "satisfaction"]
+
+
+class CategoryIn(In):
+    name: Name
+    weight: float = Field(default=1.0, gt=0, le=1000)
+    template_id: int | None = None
+    subject_categories: list[Name] = Field(default_factory=list, max_length=50)
+
+
+class CampaignIn(In):
+    name: Name
+    kind: CampaignKind = "democratic"
+    opens_at: AwareDatetime | None = None
+    closes_at: AwareDatetime | None = None
+    subject_ids: list[int] = Field(default_factory=list, max_length=20000)
+    categories: list[CategoryIn] = Field(default_factory=list, max_length=50)
+    scoring: dict[str, Any] = Field(default_factory=dict)
+    distribution: list[dict[str, Any]] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check(self) -> CampaignIn:
+        _check_window(self.opens_at, self.closes_at)
+        names = [c.name for c in self.categories]
+        if len(set(names)) != len(names):
+            raise ValueError("categories: names must be unique in a campaign")
+        if len(set(self.subject_ids)) != len(self.subject_ids):
+            raise ValueError("subject_ids: a subject is listed twice")
+        return self
+
+
+def _check_window(opens_at: datetime | None, closes_at: datetime | None) -> None:
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise ValueError("closes_at must be after opens_at")
+
+
+class CampaignPatch(In):
+    name: Name | None = None
+    kind: CampaignKind | None = None
+    opens_at: AwareDatetime | None = None
+    closes_at: AwareDatetime | None = None
+    subject_ids: list[int] | None = Field(default=None, max_length=20000)
+    categories: list[CategoryIn] | None = Field(default=None, max_length=50)
+    scoring: dict[str, Any] | None = None
+    distribution: list[dict[str, Any]] | None = None
+
+
+class CategoryOut(Out):
+    id: int
+    name: str
+    weight: float
+    template_id: int | None
+    subject_categories: list[str]
+
+
+class CampaignOut(Out):
+    id: int
+    name: str
+    kind: str
+    status: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    subject_ids: list[int]
+    categories: list[CategoryOut]
+    scoring: dict[str, Any]
+    distribution: list[dict[str, Any]]

@@ -1,0 +1,235 @@
+"""Ballot campaigns: create, change while draft, open (after a completeness check), close."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, func, update
+from sqlmodel import Session, col, select
+
+from core.context import Actor, AppContext
+from core.models import (
+    AccountStatus, BallotAccount, Campaign, CampaignCategory, CampaignStatus, CampaignSubject, IndicatorTemplate,
+    Subject, TemplateStatus,
+)
+from core.schemas.campaigns import CampaignIn, CampaignOut, CampaignPatch, CategoryIn, CategoryOut, _check_window
+from core.schemas.base import Page
+from core.services import audit
+from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, can_see_locality, locality_for, require_role
+from core.services.errors import Conflict, Invalid, NotFound
+from core.services.org import _page
+from core.services.templates import graded_leaves, load_indicators
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes for the UTC values it stored."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def get_campaign_row(session: Session, actor: Actor, campaign_id: int, *, for_update: bool = False) -> Campaign:
+    query = select(Campaign).where(Campaign.id == campaign_id)
+    if for_update:
+        query = query.with_for_update()
+    campaign = session.exec(query).first()
+    if campaign is None or not can_see_locality(actor, campaign.locality_id):
+        raise NotFound(f"no campaign with id {campaign_id}")
+    return campaign
+
+
+def categories_of(session: Session, campaign_id: int) -> list[CampaignCategory]:
+    return list(session.exec(select(CampaignCategory).where(CampaignCategory.campaign_id == campaign_id)
+                             .order_by(col(CampaignCategory.position), col(CampaignCategory.id))))
+
+
+def subject_ids_of(session: Session, campaign_id: int) -> list[int]:
+    return list(session.exec(select(CampaignSubject.subject_id).where(CampaignSubject.campaign_id == campaign_id)
+                             .order_by(col(CampaignSubject.subject_id))))
+
+
+def campaign_out(session: Session, campaign: Campaign) -> CampaignOut:
+    return CampaignOut(
+        id=campaign.id, name=campaign.name, kind=campaign.kind, status=campaign.status,
+        opens_at=as_utc(campaign.opens_at), closes_at=as_utc(campaign.closes_at),
+        subject_ids=subject_ids_of(session, campaign.id),
+        categories=[CategoryOut.model_validate(c) for c in categories_of(session, campaign.id)],
+        scoring=campaign.scoring, distribution=campaign.distribution,
+    )
+
+
+def _field_error(field: str, message: str) -> Invalid:
+    return Invalid(f"{field}: {message}", errors=[{"field": field, "message": message}])
+
+
+def _set_subjects(session: Session, campaign: Campaign, subject_ids: list[int]) -> None:
+    if subject_ids:
+        found = set(session.exec(select(Subject.id).where(Subject.locality_id == campaign.locality_id,
+                                                          col(Subject.id).in_(subject_ids))))
+        missing = [s for s in subject_ids if s not in found]
+        if missing:
+            raise _field_error("subject_ids", f"no subject with id {', '.join(map(str, missing[:20]))} in this locality")
+    session.execute(delete(CampaignSubject).where(CampaignSubject.campaign_id == campaign.id))
+    for subject_id in subject_ids:
+        session.add(CampaignSubject(campaign_id=campaign.id, subject_id=subject_id, locality_id=campaign.locality_id))
+
+
+def _set_categories(session: Session, campaign: Campaign, categories: list[CategoryIn]) -> None:
+    for index, category in enumerate(categories):
+        if category.template_id is not None:
+            template = session.get(IndicatorTemplate, category.template_id)
+            if template is None or template.locality_id != campaign.locality_id:
+                raise _field_error(f"categories[{index}].template_id",
+                                   f"no template with id {category.template_id} in this locality")
+    existing = {c.name: c for c in categories_of(session, campaign.id)}
+    wanted = {c.name for c in categories}
+    for name, row in existing.items():
+        if name not in wanted:
+            if session.exec(select(BallotAccount.id).where(BallotAccount.category_id == row.id)).first():
+                raise Conflict(f"category {name!r} already has accounts; it cannot be removed")
+            session.delete(row)
+    session.flush()
+    for position, category in enumerate(categories):
+        row = existing.get(category.name) or CampaignCategory(locality_id=campaign.locality_id, campaign_id=campaign.id,
+                                                              name=category.name)
+        row.position = position
+        row.weight = category.weight
+        row.template_id = category.template_id
+        row.subject_categories = list(category.subject_categories)
+        session.add(row)
+    session.flush()
+
+
+def create(ctx: AppContext, actor: Actor, code: str, data: CampaignIn) -> CampaignOut:
+    require_role(actor, OFFICE_ROLES, "change campaigns")
+    with ctx.db.write() as session:
+        locality = locality_for(session, actor, code)
+        campaign = Campaign(locality_id=locality.id, name=data.name, kind=data.kind, opens_at=data.opens_at,
+                            closes_at=data.closes_at, scoring=data.scoring, distribution=data.distribution)
+        session.add(campaign)
+        session.flush()
+        _set_subjects(session, campaign, data.subject_ids)
+        _set_categories(session, campaign, data.categories)
+        out = campaign_out(session, campaign)
+        audit.record(session, actor, locality_id=locality.id, action="campaign.create", target_type="campaign",
+                     target_id=campaign.id, after={"name": campaign.name, "kind": campaign.kind,
+                                                   "subjects": len(data.subject_ids),
+                                                   "categories": [c.name for c in data.categories]})
+        return out
+
+
+def get(ctx: AppContext, actor: Actor, campaign_id: int) -> CampaignOut:
+    require_role(actor, ADMIN_READ_ROLES, "read campaigns")
+    with ctx.db.read() as session:
+        return campaign_out(session, get_campaign_row(session, actor, campaign_id))
+
+
+def list_campaigns(ctx: AppContext, actor: Actor, code: str, *, limit: int = 100, offset: int = 0) -> Page[CampaignOut]:
+    require_role(actor, ADMIN_READ_ROLES, "read campaigns")
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code)
+        query = select(Campaign).where(Campaign.locality_id == locality.id).order_by(col(Campaign.id).desc())
+        return _page(session, query, limit, offset, campaign_out)
+
+
+OPEN_EDITABLE = {"name", "opens_at", "closes_at"}
+
+
+def update_campaign(ctx: AppContext, actor: Actor, campaign_id: int, data: CampaignPatch) -> CampaignOut:
+    """Everything may change while draft; once open only the name and the time window."""
+    require_role(actor, OFFICE_ROLES, "change campaigns")
+    changes = data.model_dump(exclude_unset=True)
+    with ctx.db.write() as session:
+        campaign = get_campaign_row(session, actor, campaign_id, for_update=True)
+        if campaign.status != CampaignStatus.draft:
+            locked = sorted(set(changes) - OPEN_EDITABLE)
+            if campaign.status != CampaignStatus.open or locked:
+                raise Conflict(f"campaign {campaign_id} is {campaign.status}: "
+                               + (f"{', '.join(locked)} can no longer change" if locked else "it can no longer change"))
+        for field in ("name", "kind", "subject_ids", "categories", "scoring", "distribution"):
+            if field in changes and changes[field] is None:
+                raise _field_error(field, "must not be null")
+        before = campaign_out(session, campaign).model_dump(mode="json")
+        opens_at = changes.get("opens_at", campaign.opens_at)
+        closes_at = changes.get("closes_at", campaign.closes_at)
+        try:
+            _check_window(as_utc(opens_at), as_utc(closes_at))
+        except ValueError as exc:
+            raise _field_error("closes_at", str(exc)) from None
+        for field in ("name", "kind", "opens_at", "closes_at", "scoring", "distribution"):
+            if field in changes:
+                setattr(campaign, field, changes[field])
+        session.add(campaign)
+        if data.subject_ids is not None:
+            _set_subjects(session, campaign, data.subject_ids)
+        if data.categories is not None:
+            _set_categories(session, campaign, data.categories)
+        session.flush()
+        out = campaign_out(session, campaign)
+        old, new = audit.changed_fields(before, out.model_dump(mode="json"))
+        audit.record(session, actor, locality_id=campaign.locality_id, action="campaign.update",
+                     target_type="campaign", target_id=campaign.id, before=old, after=new)
+        return out
+
+
+def missing_for_opening(session: Session, campaign: Campaign) -> list[str]:
+    """What an office must still do before the campaign can open."""
+    problems: list[str] = []
+    subject_rows = session.exec(
+        select(Subject.category).join(CampaignSubject, CampaignSubject.subject_id == Subject.id)
+        .where(CampaignSubject.campaign_id == campaign.id)
+    ).all()
+    if not subject_rows:
+        problems.append("the campaign has no subjects")
+    categories = categories_of(session, campaign.id)
+    if not categories:
+        problems.append("the campaign has no evaluator categories")
+    for category in categories:
+        if category.template_id is None:
+            problems.append(f"category {category.name}: no indicator template")
+        elif not graded_leaves(load_indicators(session, category.template_id)):
+            problems.append(f"category {category.name}: its template has no graded indicators to vote on")
+        accounts = session.exec(select(func.count()).select_from(BallotAccount).where(
+            BallotAccount.category_id == category.id, BallotAccount.status != AccountStatus.revoked)).one()
+        if accounts == 0:
+            problems.append(f"category {category.name}: no accounts issued")
+        wanted = set(category.subject_categories)
+        if subject_rows and wanted and not wanted.intersection(subject_rows):
+            problems.append(f"category {category.name}: none of the campaign's subjects is in "
+                            f"{', '.join(sorted(wanted))}")
+    return problems
+
+
+def open_campaign(ctx: AppContext, actor: Actor, campaign_id: int) -> CampaignOut:
+    require_role(actor, OFFICE_ROLES, "open campaigns")
+    with ctx.db.write() as session:
+        campaign = get_campaign_row(session, actor, campaign_id, for_update=True)
+        if campaign.status != CampaignStatus.draft:
+            raise Conflict(f"campaign {campaign_id} is {campaign.status}; only a draft campaign can be opened")
+        problems = missing_for_opening(session, campaign)
+        if problems:
+            raise Conflict("the campaign cannot open yet: " + "; ".join(problems),
+                           errors=[{"field": "", "message": p} for p in problems])
+        template_ids = {c.template_id for c in categories_of(session, campaign.id)}
+        session.execute(update(IndicatorTemplate).where(col(IndicatorTemplate.id).in_(template_ids))
+                        .values(status=TemplateStatus.frozen))
+        campaign.status = CampaignStatus.open
+        session.add(campaign)
+        session.flush()
+        audit.record(session, actor, locality_id=campaign.locality_id, action="campaign.open", target_type="campaign",
+                     target_id=campaign.id, before={"status": "draft"}, after={"status": "open"})
+        return campaign_out(session, campaign)
+
+
+def close_campaign(ctx: AppContext, actor: Actor, campaign_id: int) -> CampaignOut:
+    require_role(actor, OFFICE_ROLES, "close campaigns")
+    with ctx.db.write() as session:
+        campaign = get_campaign_row(session, actor, campaign_id, for_update=True)
+        if campaign.status != CampaignStatus.open:
+            raise Conflict(f"campaign {campaign_id} is {campaign.status}; only an open campaign can be closed")
+        campaign.status = CampaignStatus.closed
+        session.add(campaign)
+        session.flush()
+        audit.record(session, actor, locality_id=campaign.locality_id, action="campaign.close", target_type="campaign",
+                     target_id=campaign.id, before={"status": "open"}, after={"status": "closed"})
+        return campaign_out(session, campaign)
