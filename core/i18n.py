@@ -19,8 +19,8 @@ SUPPORTED_LOCALES = ("zh_CN", "en")
 
 
 @lru_cache(maxsize=None)
-def _catalog(locale: str) -> dict[str, str]:
-    path = LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
+def _catalog(locale: str, locales_dir: Path = LOCALES_DIR) -> dict[str, str]:
+    path = locales_dir / locale / "LC_MESSAGES" / "messages.po"
     if not path.exists():
         return {}
     with path.open("rb") as handle:
@@ -40,9 +40,10 @@ def normalize_locale(value: str | None) -> str:
 
 
 class Translator:
-    def __init__(self, locale: str):
+    def __init__(self, locale: str, locales_dir: Path = LOCALES_DIR):
+        """``locales_dir``: a plugin keeps its own catalogues (e.g. ``ballots/locales``)."""
         self.locale = normalize_locale(locale)
-        self._messages = _catalog(self.locale)
+        self._messages = _catalog(self.locale, locales_dir)
 
     def gettext(self, message: str, **values) -> str:
         text = self._messages.get(message, message)

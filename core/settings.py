@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +34,14 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     base_url: str = ""
     max_upload_mb: int = Field(default=20, ge=1, le=1024)
+    pdf_font: Path | None = Field(default=None, description="A TrueType/OpenType CJK font to embed in PDFs.")
+
+    @field_validator("pdf_font")
+    @classmethod
+    def _check_pdf_font(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"no font file at {value}")
+        return value
 
     @field_validator("database_url")
     @classmethod
@@ -94,10 +103,15 @@ def load_settings(**overrides) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         name = "KAOPING_" + str(first["loc"][0]).upper() if first["loc"] else "KAOPING_*"
-        shown = "" if "SECRET" in name else f" (got {first.get('input')!r})"
+        shown = "" if "SECRET" in name else f" (got {_hide_password(str(first.get('input')))!r})"
         raise SettingsError(f"{name}: {first['msg']}{shown}") from None
     settings.ensure_secret_key()
     return settings
+
+
+def _hide_password(value: str) -> str:
+    """``scheme://user:password@host`` -> ``scheme://user:***@host``: error messages end up in logs."""
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", value)
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,543 @@
+"""Accounts, evaluator login, drafts, submission and turnout.
+
+The secrecy rules (DESIGN section 4): codes are stored only as HMACs; the plaintext of a
+batch is held encrypted for a limited time so its slips can be printed; a cast ballot has a
+random id, no link to its account and no time of its own. Submitting claims the account
+with a conditional UPDATE, so a code votes once however many requests race.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import delete, func, insert, update
+from sqlmodel import Session, col, select
+
+from ballots import codes
+from core.context import Actor, AppContext
+from core.models import (
+    AccountStatus, Ballot, BallotAccount, BallotDraft, BallotItem, Campaign, CampaignCategory, CampaignStatus,
+    CampaignSubject, IndicatorTemplate, SlipBatch, Subject,
+)
+from core.models.base import utcnow
+from core.schemas.base import In, Out
+from core.services import audit
+from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, require_role
+from core.services.auth import login_limit, record_failure
+from core.services.campaigns import as_utc, categories_of, get_campaign_row
+from core.services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unauthorized
+from core.services.templates import graded_leaves, indicator_tree, load_indicators
+
+SLIP_HOLD = timedelta(hours=24)  # how long the plaintext of a batch is held for (re)printing
+MAX_ACCOUNTS_PER_CALL = 5000
+TOKEN_TTL = timedelta(hours=12)
+MAX_LOGIN_FAILURES_PER_CLIENT = 100  # a meeting room behind one address makes some typos
+MAX_LOGIN_FAILURES_PER_CAMPAIGN = 1000
+MAX_COMMENT = 2000
+
+
+class Gone(ServiceError):
+    status_code = 410
+
+
+# --- schemas ---------------------------------------------------------------------------------
+
+
+class AccountsIn(In):
+    category: str = Field(min_length=1, max_length=100)
+    count: int = Field(ge=1, le=MAX_ACCOUNTS_PER_CALL)
+
+
+class AccountOut(Out):
+    id: int
+    category: str
+    status: str
+    batch: int
+    code: str | None = None  # only in the answer of the call that created it
+
+
+class IssuedAccounts(Out):
+    batch: int
+    accounts: list[AccountOut]
+
+
+class LoginIn(In):
+    code: str = Field(min_length=1, max_length=64)
+
+
+class LoginOut(Out):
+    token: str
+    expires_at: datetime
+
+
+class ItemIn(In):
+    subject_id: int
+    indicator: str = Field(min_length=1, max_length=64)
+    grade: str = Field(min_length=1, max_length=20)
+
+
+class BallotIn(In):
+    items: list[ItemIn] = Field(default_factory=list, max_length=20000)
+    comment: str = Field(default="", max_length=MAX_COMMENT)
+
+
+class SubmitOut(Out):
+    status: str
+    valid: bool
+    reason: str | None = None
+
+
+class CountsOut(BaseModel):
+    issued: int = 0
+    logged_in: int = 0
+    drafts: int = 0
+    submitted: int = 0
+    valid: int = 0
+    invalid: int = 0
+    revoked: int = 0
+    turnout: float = 0.0
+
+
+class ProgressOut(BaseModel):
+    campaign_id: int
+    status: str
+    categories: dict[str, CountsOut]
+    total: CountsOut
+
+
+# --- accounts (office) -----------------------------------------------------------------------
+
+
+def _category_by_name(session: Session, campaign: Campaign, name: str) -> CampaignCategory:
+    for category in categories_of(session, campaign.id):
+        if category.name == name:
+            return category
+    raise Invalid(f"category: the campaign has no category {name!r}",
+                  errors=[{"field": "category", "message": f"unknown category {name!r}"}])
+
+
+def _issue(ctx: AppContext, session: Session, campaign: Campaign, category: CampaignCategory, count: int,
+           replaces_id: int | None = None) -> tuple[int, list[tuple[BallotAccount, str]]]:
+    number = (session.exec(select(func.max(SlipBatch.number)).where(SlipBatch.campaign_id == campaign.id)).one() or 0) + 1
+    issued: list[tuple[BallotAccount, str]] = []
+    for _ in range(count):
+        code = codes.new_code()
+        account = BallotAccount(locality_id=campaign.locality_id, campaign_id=campaign.id, category_id=category.id,
+                                code_hash=ctx.keys.token_hash(code), batch=number, replaces_id=replaces_id)
+        session.add(account)
+        issued.append((account, code))
+    session.flush()
+    held = json.dumps([[account.id, code] for account, code in issued])
+    session.add(SlipBatch(locality_id=campaign.locality_id, campaign_id=campaign.id, number=number,
+                          codes_cipher=ctx.keys.encrypt(held), expires_at=utcnow() + SLIP_HOLD))
+    return number, issued
+
+
+def issue_accounts(ctx: AppContext, actor: Actor, campaign_id: int, data: AccountsIn) -> IssuedAccounts:
+    """Generate ``count`` accounts; the plaintext codes are in this answer only (and held for printing)."""
+    require_role(actor, OFFICE_ROLES, "issue accounts")
+    with ctx.db.write() as session:
+        campaign = get_campaign_row(session, actor, campaign_id, for_update=True)
+        if campaign.status not in (CampaignStatus.draft, CampaignStatus.open):
+            raise Conflict(f"campaign {campaign_id} is {campaign.status}; accounts can be issued only before closing")
+        category = _category_by_name(session, campaign, data.category)
+        number, issued = _issue(ctx, session, campaign, category, data.count)
+        audit.record(session, actor, locality_id=campaign.locality_id, action="accounts.issue", target_type="campaign",
+                     target_id=campaign.id, after={"category": category.name, "count": data.count, "batch": number})
+        return IssuedAccounts(batch=number, accounts=[
+            AccountOut(id=a.id, category=category.name, status=a.status, batch=number, code=codes.display(code))
+            for a, code in issued
+        ])
+
+
+def list_accounts(ctx: AppContext, actor: Actor, campaign_id: int, *, category: str | None = None,
+                  status: str | None = None) -> list[AccountOut]:
+    require_role(actor, ADMIN_READ_ROLES, "read accounts")
+    with ctx.db.read() as session:
+        campaign = get_campaign_row(session, actor, campaign_id)
+        names = {c.id: c.name for c in categories_of(session, campaign.id)}
+        query = select(BallotAccount).where(BallotAccount.campaign_id == campaign.id).order_by(col(BallotAccount.id))
+        if category is not None:
+            query = query.where(BallotAccount.category_id == _category_by_name(session, campaign, category).id)
+        if status is not None:
+            query = query.where(BallotAccount.status == status)
+        return [AccountOut(id=a.id, category=names[a.category_id], status=a.status, batch=a.batch)
+                for a in session.exec(query)]
+
+
+def _account_in(session: Session, campaign: Campaign, account_id: int) -> BallotAccount:
+    account = session.get(BallotAccount, account_id)
+    if account is None or account.campaign_id != campaign.id:
+        raise NotFound(f"no account with id {account_id} in campaign {campaign.id}")
+    return account
+
+
+def _revoke(session: Session, campaign: Campaign, account_id: int) -> BallotAccount:
+    if campaign.status not in (CampaignStatus.draft, CampaignStatus.open):
+        raise Conflict(f"campaign {campaign.id} is {campaign.status}; accounts can no longer change")
+    account = _account_in(session, campaign, account_id)
+    result = session.execute(
+        update(BallotAccount)
+        .where(BallotAccount.id == account.id,
+               col(BallotAccount.status).notin_([AccountStatus.submitted, AccountStatus.revoked]))
+        .values(status=AccountStatus.revoked)
+    )
+    if result.rowcount != 1:
+        session.refresh(account)
+        raise Conflict(f"account {account_id} is {account.status}; it cannot be revoked")
+    session.execute(delete(BallotDraft).where(BallotDraft.account_id == account.id))
+    session.refresh(account)
+    return account
+
+
+def revoke_account(ctx: AppContext, actor: Actor, campaign_id: int, account_id: int) -> AccountOut:
+    require_role(actor, OFFICE_ROLES, "revoke accounts")
+    with ctx.db.write() as session:
+        campaign = get_campaign_row(session, actor, campaign_id)
+        account = _revoke(session, campaign, account_id)
+        category = session.get(CampaignCategory, account.category_id)
+        audit.record(session, actor, locality_id=campaign.locality_id, action="account.revoke", target_type="account",
+                     target_id=account.id, after={"campaign": campaign.id, "category": category.name})
+        return AccountOut(id=account.id, category=category.name, status=account.status, batch=account.batch)
+
+
+def replace_account(ctx: AppContext, actor: Actor, campaign_id: int, account_id: int) -> AccountOut:
+    """Revoke a lost slip's account and issue a new one in the same category."""
+    require_role(actor, OFFICE_ROLES, "replace accounts")
+    with ctx.db.write() as session:
+        campaign = get_campaign_row(session, actor, campaign_id, for_update=True)
+        old = _revoke(session, campaign, account_id)
+        category = session.get(CampaignCategory, old.category_id)
+        number, [(account, code)] = _issue(ctx, session, campaign, category, 1, replaces_id=old.id)
+        audit.record(session, actor, locality_id=campaign.locality_id, action="account.replace", target_type="account",
+                     target_id=old.id, after={"new_account": account.id, "batch": number})
+        return AccountOut(id=account.id, category=category.name, status=account.status, batch=number,
+                          code=codes.display(code))
+
+
+@dataclass(frozen=True)
+class Slip:
+    account_id: int
+    code: str
+    category: str
+
+
+@dataclass(frozen=True)
+class SlipJob:
+    campaign_name: str
+    slips: list[Slip]
+
+
+def slips_to_print(ctx: AppContext, actor: Actor, campaign_id: int, *, category: str | None = None,
+                   batch: int | None = None) -> SlipJob:
+    """The held codes of unused accounts, for printing. Expired batches answer 410: replace them."""
+    require_role(actor, OFFICE_ROLES, "print slips")
+    now = utcnow()
+    with ctx.db.write() as session:
+        campaign = get_campaign_row(session, actor, campaign_id)
+        categories = {c.id: c.name for c in categories_of(session, campaign.id)}
+        wanted_category = _category_by_name(session, campaign, category).id if category else None
+        session.execute(delete(SlipBatch).where(SlipBatch.campaign_id == campaign.id, SlipBatch.expires_at < now))
+        query = select(SlipBatch).where(SlipBatch.campaign_id == campaign.id).order_by(col(SlipBatch.number))
+        if batch is not None:
+            query = query.where(SlipBatch.number == batch)
+        held = list(session.exec(query))
+        if batch is not None and not held:
+            exists = session.exec(select(BallotAccount.id).where(BallotAccount.campaign_id == campaign.id,
+                                                                 BallotAccount.batch == batch)).first()
+            if exists is None:
+                raise NotFound(f"campaign {campaign_id} has no batch {batch}")
+            raise Gone(f"the codes of batch {batch} are no longer held (they are kept for {SLIP_HOLD}); "
+                       "replace its accounts to print new slips")
+        pairs: list[tuple[int, str]] = []
+        for row in held:
+            pairs.extend((int(a), str(c)) for a, c in json.loads(ctx.keys.decrypt(row.codes_cipher)))
+        if not pairs:
+            raise Gone("no codes are held for printing; issue or replace accounts to print new slips")
+        accounts = {a.id: a for a in session.exec(select(BallotAccount).where(
+            col(BallotAccount.id).in_([a for a, _ in pairs])))}
+        slips = [
+            Slip(account_id=a, code=code, category=categories[accounts[a].category_id])
+            for a, code in pairs
+            if accounts[a].status == AccountStatus.issued
+            and (wanted_category is None or accounts[a].category_id == wanted_category)
+        ]
+        audit.record(session, actor, locality_id=campaign.locality_id, action="slips.print", target_type="campaign",
+                     target_id=campaign.id, after={"category": category, "batch": batch, "slips": len(slips)})
+        return SlipJob(campaign_name=campaign.name, slips=slips)
+
+
+# --- the evaluator ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BallotSession:
+    account_id: int
+    campaign_id: int
+
+
+def _token(ctx: AppContext, account_id: int, campaign_id: int, expires: int) -> str:
+    message = f"{account_id}.{campaign_id}.{expires}"
+    return f"{message}.{ctx.keys.sign('ballot:' + message)}"
+
+
+def read_token(ctx: AppContext, token: str | None) -> BallotSession:
+    """Check a ballot token's signature and expiry (the account and campaign are checked per request)."""
+    parts = (token or "").split(".")
+    if len(parts) != 4 or not all(p.isdigit() for p in parts[:3]):
+        raise Unauthorized("sign in with the code on your slip first")
+    message = ".".join(parts[:3])
+    if not hmac.compare_digest(parts[3], ctx.keys.sign("ballot:" + message)) or int(parts[2]) < time.time():
+        raise Unauthorized("your ballot session has expired; sign in with your code again")
+    return BallotSession(account_id=int(parts[0]), campaign_id=int(parts[1]))
+
+
+def _check_open(campaign: Campaign) -> None:
+    now = utcnow()
+    if campaign.status != CampaignStatus.open:
+        raise Conflict("this evaluation is closed" if campaign.status != CampaignStatus.draft
+                       else "this evaluation has not started yet")
+    opens_at, closes_at = as_utc(campaign.opens_at), as_utc(campaign.closes_at)
+    if opens_at and now < opens_at:
+        raise Conflict(f"this evaluation opens at {opens_at.isoformat(timespec='minutes')}")
+    if closes_at and now >= closes_at:
+        raise Conflict("this evaluation is closed")
+
+
+def _check_account(account: BallotAccount) -> None:
+    if account.status == AccountStatus.revoked:
+        raise Forbidden("this code has been revoked")
+    if account.status == AccountStatus.submitted:
+        raise Conflict("this code has already been used to submit a ballot")
+
+
+def login(ctx: AppContext, typed_code: str, client: str) -> LoginOut:
+    """Exchange a code for a ballot token. Only failures count towards the rate limit."""
+    client_key = f"ballot-client:{client}"
+    login_limit(ctx, [(client_key, MAX_LOGIN_FAILURES_PER_CLIENT)])
+    code = codes.normalize(typed_code)
+    with ctx.db.read() as session:
+        row = session.exec(
+            select(BallotAccount, Campaign).join(Campaign, Campaign.id == BallotAccount.campaign_id)
+            .where(BallotAccount.code_hash == ctx.keys.token_hash(code))
+        ).first() if code else None
+    if row is None:
+        record_failure(ctx, [client_key])
+        raise Unauthorized("unknown code: check the code on your slip")
+    account, campaign = row
+    campaign_key = f"ballot-campaign:{campaign.id}"
+    login_limit(ctx, [(campaign_key, MAX_LOGIN_FAILURES_PER_CAMPAIGN)])
+    try:
+        _check_account(account)
+        _check_open(campaign)
+    except ServiceError:
+        record_failure(ctx, [client_key, campaign_key])
+        raise
+    if account.status == AccountStatus.issued:
+        with ctx.db.write() as session:
+            session.execute(update(BallotAccount).where(BallotAccount.id == account.id,
+                                                        BallotAccount.status == AccountStatus.issued)
+                            .values(status=AccountStatus.logged_in))
+    expires_at = utcnow() + TOKEN_TTL
+    closes_at = as_utc(campaign.closes_at)
+    if closes_at and closes_at < expires_at:
+        expires_at = closes_at
+    return LoginOut(token=_token(ctx, account.id, campaign.id, int(expires_at.timestamp())), expires_at=expires_at)
+
+
+@dataclass
+class BallotContext:
+    """What one account votes on: its campaign, category, subjects, leaves and grade labels."""
+
+    account: BallotAccount
+    campaign: Campaign
+    category: CampaignCategory
+    template: IndicatorTemplate
+    subjects: list[Subject]
+    leaves: dict[str, int]  # graded leaf code -> indicator id
+    grades: list[str]
+
+
+def _load(session: Session, ballot: BallotSession) -> BallotContext:
+    account = session.get(BallotAccount, ballot.account_id)
+    campaign = session.get(Campaign, ballot.campaign_id)
+    if account is None or campaign is None or account.campaign_id != campaign.id:
+        raise Unauthorized("sign in with the code on your slip first")
+    _check_account(account)
+    _check_open(campaign)
+    category = session.get(CampaignCategory, account.category_id)
+    template = session.get(IndicatorTemplate, category.template_id)
+    query = (select(Subject).join(CampaignSubject, CampaignSubject.subject_id == Subject.id)
+             .where(CampaignSubject.campaign_id == campaign.id).order_by(col(Subject.id)))
+    if category.subject_categories:
+        query = query.where(col(Subject.category).in_(category.subject_categories))
+    leaves = {i.code: i.id for i in graded_leaves(load_indicators(session, template.id))}
+    return BallotContext(account=account, campaign=campaign, category=category, template=template,
+                         subjects=list(session.exec(query)), leaves=leaves,
+                         grades=[g["label"] for g in template.grade_scale])
+
+
+def view(ctx: AppContext, ballot: BallotSession) -> dict[str, Any]:
+    """The ballot as the evaluator sees it: labels only, never the hidden scores."""
+    with ctx.db.read() as session:
+        bc = _load(session, ballot)
+        draft = session.get(BallotDraft, bc.account.id)
+        tree = indicator_tree(load_indicators(session, bc.template.id))
+
+    def strip(node) -> dict[str, Any]:
+        return {"code": node.code, "name": node.name, "kind": node.kind, "standard": node.standard,
+                "overall": node.overall, "children": [strip(c) for c in node.children if c.kind == "graded"]}
+
+    return {
+        "campaign": {"id": bc.campaign.id, "name": bc.campaign.name, "kind": bc.campaign.kind,
+                     "closes_at": as_utc(bc.campaign.closes_at)},
+        "category": bc.category.name,
+        "status": bc.account.status,
+        "subjects": [{"id": s.id, "name": s.name, "kind": s.kind, "category": s.category} for s in bc.subjects],
+        "indicators": [strip(n) for n in tree if n.kind == "graded"],
+        "leaves": list(bc.leaves),
+        "grades": bc.grades,
+        "draft": {"items": draft.items, "comment": draft.comment} if draft else None,
+    }
+
+
+def _check_items(bc: BallotContext, data: BallotIn, *, complete: bool) -> list[tuple[int, int, int]]:
+    """Validate items against the ballot; return (subject_id, indicator_id, grade index) triples."""
+    subject_ids = {s.id for s in bc.subjects}
+    grade_index = {label: i for i, label in enumerate(bc.grades)}
+    errors: list[dict[str, str]] = []
+    seen: set[tuple[int, str]] = set()
+    triples: list[tuple[int, int, int]] = []
+    for index, item in enumerate(data.items):
+        where = f"items[{index}]"
+        if item.subject_id not in subject_ids:
+            errors.append({"field": f"{where}.subject_id", "message": f"subject {item.subject_id} is not on this ballot"})
+            continue
+        if item.indicator not in bc.leaves:
+            errors.append({"field": f"{where}.indicator", "message": f"indicator {item.indicator} is not on this ballot"})
+            continue
+        if item.grade not in grade_index:
+            errors.append({"field": f"{where}.grade", "message": f"grade must be one of {', '.join(bc.grades)}"})
+            continue
+        key = (item.subject_id, item.indicator)
+        if key in seen:
+            errors.append({"field": where, "message": f"subject {item.subject_id}, indicator {item.indicator} twice"})
+            continue
+        seen.add(key)
+        triples.append((item.subject_id, bc.leaves[item.indicator], grade_index[item.grade]))
+    if errors:
+        raise Invalid(f"{len(errors)} item(s) are not valid", errors=errors)
+    if complete:
+        missing = [{"subject_id": s.id, "subject": s.name, "indicator": code}
+                   for s in bc.subjects for code in bc.leaves if (s.id, code) not in seen]
+        if missing:
+            raise Invalid(
+                f"{len(missing)} item(s) are missing; rate every subject on every indicator",
+                errors=[{"field": f"subject {m['subject_id']} ({m['subject']}), indicator {m['indicator']}",
+                         "message": "missing"} for m in missing],
+            )
+    return triples
+
+
+def save_draft(ctx: AppContext, ballot: BallotSession, data: BallotIn) -> dict[str, Any]:
+    with ctx.db.write() as session:
+        bc = _load(session, ballot)
+        _check_items(bc, data, complete=False)
+        items = [item.model_dump() for item in data.items]
+        draft = session.get(BallotDraft, bc.account.id)
+        if draft is None:
+            draft = BallotDraft(account_id=bc.account.id, locality_id=bc.campaign.locality_id,
+                                campaign_id=bc.campaign.id)
+        draft.items, draft.comment, draft.updated_at = items, data.comment, utcnow()
+        session.add(draft)
+        session.execute(update(BallotAccount).where(
+            BallotAccount.id == bc.account.id,
+            col(BallotAccount.status).in_([AccountStatus.issued, AccountStatus.logged_in]),
+        ).values(status=AccountStatus.draft))
+        return {"status": "draft", "items": len(items)}
+
+
+def submit(ctx: AppContext, ballot: BallotSession, data: BallotIn) -> SubmitOut:
+    """Cast the ballot, once. One transaction: claim the account, write the ballot, drop the draft."""
+    with ctx.db.write() as session:
+        bc = _load(session, ballot)
+        triples = _check_items(bc, data, complete=True)
+        if session.get_bind().dialect.name == "postgresql":
+            # Hold the campaign row (shared) so closing waits for ballots being written.
+            session.exec(select(Campaign.id).where(Campaign.id == bc.campaign.id).with_for_update(read=True)).one()
+            session.refresh(bc.campaign)
+            _check_open(bc.campaign)
+        claimed = session.execute(
+            update(BallotAccount)
+            .where(BallotAccount.id == bc.account.id,
+                   col(BallotAccount.status).notin_([AccountStatus.submitted, AccountStatus.revoked]))
+            .values(status=AccountStatus.submitted)
+        )
+        if claimed.rowcount != 1:
+            status = session.exec(select(BallotAccount.status).where(BallotAccount.id == bc.account.id)).one()
+            if status == AccountStatus.revoked:
+                raise Forbidden("this code has been revoked")
+            raise Conflict("this code has already been used to submit a ballot")
+        ballot_id = secrets.token_hex(16)
+        session.execute(insert(Ballot).values(id=ballot_id, locality_id=bc.campaign.locality_id,
+                                              campaign_id=bc.campaign.id, category_id=bc.category.id, valid=True,
+                                              reason="", comment=data.comment))
+        session.execute(insert(BallotItem), [
+            {"ballot_id": ballot_id, "subject_id": s, "indicator_id": i, "campaign_id": bc.campaign.id, "grade": g}
+            for s, i, g in triples
+        ])
+        session.execute(delete(BallotDraft).where(BallotDraft.account_id == bc.account.id))
+    return SubmitOut(status="submitted", valid=True, reason=None)
+
+
+# --- turnout ---------------------------------------------------------------------------------
+
+
+def progress(ctx: AppContext, actor: Actor, campaign_id: int) -> ProgressOut:
+    require_role(actor, ADMIN_READ_ROLES, "read campaign progress")
+    with ctx.db.read() as session:
+        campaign = get_campaign_row(session, actor, campaign_id)
+        categories = categories_of(session, campaign.id)
+        by_status: dict[int, Counter] = defaultdict(Counter)
+        for category_id, status, count in session.exec(
+            select(BallotAccount.category_id, BallotAccount.status, func.count())
+            .where(BallotAccount.campaign_id == campaign.id)
+            .group_by(BallotAccount.category_id, BallotAccount.status)
+        ):
+            by_status[category_id][status] = count
+        by_validity: dict[int, Counter] = defaultdict(Counter)
+        for category_id, valid, count in session.exec(
+            select(Ballot.category_id, Ballot.valid, func.count())
+            .where(Ballot.campaign_id == campaign.id).group_by(Ballot.category_id, Ballot.valid)
+        ):
+            by_validity[category_id][bool(valid)] = count
+
+    def counts(statuses: Counter, validity: Counter) -> CountsOut:
+        issued = sum(statuses.values())
+        revoked = statuses[AccountStatus.revoked]
+        submitted = statuses[AccountStatus.submitted]
+        active = issued - revoked
+        return CountsOut(
+            issued=issued, revoked=revoked, submitted=submitted,
+            logged_in=statuses[AccountStatus.logged_in] + statuses[AccountStatus.draft] + submitted,
+            drafts=statuses[AccountStatus.draft], valid=validity[True], invalid=validity[False],
+            turnout=round(submitted / active, 4) if active else 0.0,
+        )
+
+    total_status: Counter = Counter()
+    total_valid: Counter = Counter()
+    result = {}
+    for category in categories:
+        result[category.name] = counts(by_status[category.id], by_validity[category.id])
+        total_status.update(by_status[category.id])
+        total_valid.update(by_validity[category.id])
+    return ProgressOut(campaign_id=campaign.id, status=campaign.status, categories=result,
+                       total=counts(total_status, total_valid))

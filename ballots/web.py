@@ -1,0 +1,114 @@
+"""HTTP for the ballot side: the office's account and turnout API, and the evaluator's API."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+
+from anyio.to_thread import run_sync
+from litestar import Controller, Request, get, post, put
+from litestar.params import FromQuery, JSONBody
+from litestar.response import Stream
+
+from ballots import service
+from ballots.slips import write_slips
+from core.context import AppContext
+from core.i18n import normalize_locale
+from core.web.auth import app_context, client_address
+from core.web.params import Ctx, CurrentActor, ItemId
+
+BALLOT_HEADER_PREFIX = "bearer "
+
+
+class CampaignAccountsController(Controller):
+    path = "/api/campaigns/{item_id:int}"
+    tags = ["campaigns"]
+
+    @post("/accounts", sync_to_thread=True, summary="Issue one-time accounts; the codes are in this answer only")
+    def issue(self, ctx: Ctx, actor: CurrentActor, item_id: ItemId,
+              data: JSONBody[service.AccountsIn]) -> service.IssuedAccounts:
+        return service.issue_accounts(ctx, actor, item_id, data)
+
+    @get("/accounts", sync_to_thread=True, summary="Accounts and their status (never the codes)")
+    def accounts(self, ctx: Ctx, actor: CurrentActor, item_id: ItemId, category: FromQuery[str | None] = None,
+                 status: FromQuery[str | None] = None) -> list[service.AccountOut]:
+        return service.list_accounts(ctx, actor, item_id, category=category, status=status)
+
+    @post("/accounts/{account_id:int}/revoke", sync_to_thread=True, status_code=200)
+    def revoke(self, ctx: Ctx, actor: CurrentActor, item_id: ItemId, account_id: ItemId) -> service.AccountOut:
+        return service.revoke_account(ctx, actor, item_id, account_id)
+
+    @post("/accounts/{account_id:int}/replace", sync_to_thread=True, status_code=201,
+          summary="Revoke a lost account and issue a new one in its category (with its code)")
+    def replace(self, ctx: Ctx, actor: CurrentActor, item_id: ItemId, account_id: ItemId) -> service.AccountOut:
+        return service.replace_account(ctx, actor, item_id, account_id)
+
+    @get("/progress", sync_to_thread=True, summary="Turnout per category and in total")
+    def progress(self, ctx: Ctx, actor: CurrentActor, item_id: ItemId) -> service.ProgressOut:
+        return service.progress(ctx, actor, item_id)
+
+    @get("/slips.pdf", summary="Print the held slips (A4, cut lines, QR codes)")
+    async def slips(self, ctx: Ctx, actor: CurrentActor, item_id: ItemId, category: FromQuery[str | None] = None,
+                    batch: FromQuery[int | None] = None, lang: FromQuery[str | None] = None) -> Stream:
+        job = await run_sync(lambda: service.slips_to_print(ctx, actor, item_id, category=category, batch=batch))
+        path = await run_sync(_render_to_file, ctx, job, normalize_locale(lang))
+        return Stream(_stream_and_delete(path), media_type="application/pdf",
+                      headers={"Content-Disposition": f'inline; filename="campaign-{item_id}-slips.pdf"'})
+
+
+def _render_to_file(ctx: AppContext, job: service.SlipJob, locale: str) -> str:
+    handle = tempfile.NamedTemporaryFile(prefix="kaoping-slips-", suffix=".pdf", delete=False)
+    try:
+        with handle:
+            write_slips(handle, job.campaign_name, job.slips, base_url=ctx.settings.resolved_base_url,
+                        locale=locale, font_path=str(ctx.settings.pdf_font) if ctx.settings.pdf_font else None)
+    except BaseException:
+        os.unlink(handle.name)
+        raise
+    return handle.name
+
+
+def _stream_and_delete(path: str) -> Iterator[bytes]:
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(256 * 1024):
+                yield chunk
+    finally:
+        os.unlink(path)
+
+
+def ballot_session(request: Request) -> service.BallotSession:
+    """The evaluator's ballot token, from ``Authorization: Bearer`` (API) or the ballot cookie (pages)."""
+    from ballots.pages import BALLOT_COOKIE
+
+    header = request.headers.get("authorization", "")
+    token = header[len(BALLOT_HEADER_PREFIX):].strip() if header.lower().startswith(BALLOT_HEADER_PREFIX) else None
+    return service.read_token(app_context(request), token or request.cookies.get(BALLOT_COOKIE))
+
+
+class BallotController(Controller):
+    path = "/api/ballot"
+    tags = ["ballot"]
+
+    @post("/login", sync_to_thread=True, status_code=200, summary="Exchange the code on a slip for a ballot token")
+    def login(self, ctx: Ctx, request: Request, data: JSONBody[service.LoginIn]) -> service.LoginOut:
+        return service.login(ctx, data.code, client_address(request))
+
+    @get("/", sync_to_thread=True, summary="The ballot: subjects, indicators, grade labels, saved draft")
+    def view(self, ctx: Ctx, request: Request) -> dict:
+        return service.view(ctx, ballot_session(request))
+
+    @put("/draft", sync_to_thread=True, summary="Save a draft (may be partial)")
+    def draft(self, ctx: Ctx, request: Request, data: JSONBody[service.BallotIn]) -> dict:
+        return service.save_draft(ctx, ballot_session(request), data)
+
+    @post("/submit", sync_to_thread=True, status_code=200, summary="Submit once")
+    def submit(self, ctx: Ctx, request: Request, data: JSONBody[service.BallotIn]) -> service.SubmitOut:
+        return service.submit(ctx, ballot_session(request), data)
+
+
+def api_routes() -> list:
+    return [CampaignAccountsController, BallotController]
+
+
