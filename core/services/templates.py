@@ -47,9 +47,26 @@ def indicator_tree(indicators: list[Indicator]) -> list[IndicatorOut]:
     return build(None)
 
 
+def depth_first(indicators: list[Indicator]) -> list[Indicator]:
+    """The indicators in the order a reader sees the tree (each parent, then its children)."""
+    children: dict[int | None, list[Indicator]] = defaultdict(list)
+    for indicator in indicators:
+        children[indicator.parent_id].append(indicator)
+    ordered: list[Indicator] = []
+
+    def walk(parent_id: int | None) -> None:
+        for indicator in children[parent_id]:
+            ordered.append(indicator)
+            walk(indicator.id)
+
+    walk(None)
+    return ordered
+
+
 def graded_leaves(indicators: list[Indicator]) -> list[Indicator]:
+    """Graded indicators without children, in tree order: what an evaluator rates."""
     parents = {i.parent_id for i in indicators if i.parent_id is not None}
-    return [i for i in indicators if i.kind == "graded" and i.id not in parents]
+    return [i for i in depth_first(indicators) if i.kind == "graded" and i.id not in parents]
 
 
 def template_out(session: Session, template: IndicatorTemplate) -> TemplateOut:

@@ -1,0 +1,147 @@
+"""The evaluator's path through the JSON API: login, ballot, draft, submit once."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import text
+
+from tests.ballots.conftest import full_items
+
+
+def _login(world, code: str):
+    with world.client() as client:
+        return client.post("/api/ballot/login", json={"code": code})
+
+
+def test_full_vote_then_second_submit_is_refused(world, setup):
+    [account] = setup.issue("县领导", 1)
+    setup.issue("基层代表", 1)
+    setup.open()
+    login = _login(world, account["code"])
+    assert login.status_code == 200, login.text
+    with world.client(login.json()["token"]) as voter:
+        ballot = voter.get("/api/ballot").json()
+        assert [s["id"] for s in ballot["subjects"]] == setup.subject_ids
+        assert ballot["grades"] == ["优秀", "称职", "基本称职", "不称职"]
+        assert "95" not in str(ballot) and "score" not in str(ballot)  # hidden scores never shown
+        assert ballot["leaves"] == ["DE1", "DE2", "JI1", "ALL"]
+        first = voter.post("/api/ballot/submit", json={"items": full_items(setup.subject_ids)})
+        assert first.status_code == 200, first.text
+        assert first.json() == {"status": "submitted", "valid": True, "reason": None}
+        second = voter.post("/api/ballot/submit", json={"items": full_items(setup.subject_ids)})
+        assert second.status_code == 409
+    assert _login(world, account["code"]).status_code == 409
+
+
+def test_code_is_typed_forgivingly(world, setup):
+    [account] = setup.issue("县领导", 1)
+    setup.issue("基层代表", 1)
+    setup.open()
+    typed = account["code"].replace("-", " ").lower().replace("0", "o").replace("1", "l")
+    assert _login(world, typed).status_code == 200
+
+
+def test_unknown_revoked_and_closed_codes(world, setup):
+    accounts = setup.issue("县领导", 3)
+    setup.issue("基层代表", 1)
+    setup.open()
+    assert _login(world, "AAAA-BBBB-CCCC").status_code == 401
+    revoked = setup.api.post(f"/api/campaigns/{setup.campaign_id}/accounts/{accounts[0]['id']}/revoke")
+    assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
+    assert _login(world, accounts[0]["code"]).status_code == 403
+    token = _login(world, accounts[1]["code"]).json()["token"]
+    setup.close()
+    assert _login(world, accounts[2]["code"]).status_code == 409
+    with world.client(token) as voter:
+        assert voter.post("/api/ballot/submit", json={"items": full_items(setup.subject_ids)}).status_code == 409
+
+
+def test_missing_items_are_listed(world, setup):
+    [account] = setup.issue("县领导", 1)
+    setup.issue("基层代表", 1)
+    setup.open()
+    with world.client(_login(world, account["code"]).json()["token"]) as voter:
+        items = full_items(setup.subject_ids)[:-2]
+        response = voter.post("/api/ballot/submit", json={"items": items})
+        assert response.status_code == 422
+        missing = [e["field"] for e in response.json()["errors"]]
+        assert len(missing) == 2 and all(f"subject {setup.subject_ids[-1]}" in f for f in missing)
+        bad = voter.post("/api/ballot/submit", json={"items": [{"subject_id": 999999, "indicator": "DE1", "grade": "优秀"}]})
+        assert bad.status_code == 422
+
+
+def test_draft_is_saved_and_returned(world, setup):
+    [account] = setup.issue("县领导", 1)
+    setup.issue("基层代表", 1)
+    setup.open()
+    token = _login(world, account["code"]).json()["token"]
+    with world.client(token) as voter:
+        partial = full_items(setup.subject_ids)[:3]
+        assert voter.put("/api/ballot/draft", json={"items": partial, "comment": "再想想"}).status_code == 200
+    token = _login(world, account["code"]).json()["token"]  # come back later
+    with world.client(token) as voter:
+        draft = voter.get("/api/ballot").json()["draft"]
+    assert draft == {"items": partial, "comment": "再想想"}
+    statuses = [a["status"] for a in setup.api.get(f"/api/campaigns/{setup.campaign_id}/accounts").json()]
+    assert statuses.count("draft") == 1
+
+
+def test_fifty_concurrent_submits_of_one_code_cast_one_ballot(world, setup):
+    [account] = setup.issue("县领导", 1)
+    setup.issue("基层代表", 1)
+    setup.open()
+    token = _login(world, account["code"]).json()["token"]
+    items = full_items(setup.subject_ids)
+
+    def submit(_):
+        with world.client(token) as voter:
+            return voter.post("/api/ballot/submit", json={"items": items}).status_code
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        codes = list(pool.map(submit, range(50)))
+    assert codes.count(200) == 1
+    assert set(codes) <= {200, 409}
+    with world.ctx.db.engine.connect() as connection:
+        ballots = connection.execute(text("SELECT count(*) FROM ballots")).scalar()
+        submitted = connection.execute(text("SELECT count(*) FROM ballot_accounts WHERE status = 'submitted'")).scalar()
+        items_stored = connection.execute(text("SELECT count(*) FROM ballot_items")).scalar()
+    assert ballots == submitted == 1
+    assert items_stored == len(items)
+
+
+def test_ballot_is_not_linked_to_its_account_and_no_plaintext_code_is_stored(world, setup):
+    accounts = setup.issue("县领导", 2)
+    setup.issue("基层代表", 1)
+    setup.open()
+    with world.client(_login(world, accounts[0]["code"]).json()["token"]) as voter:
+        assert voter.post("/api/ballot/submit", json={"items": full_items(setup.subject_ids)}).status_code == 200
+    with world.ctx.db.engine.connect() as connection:
+        columns = [row[1] for row in connection.execute(text("SELECT * FROM ballots LIMIT 0")).keys()] if False else \
+            list(connection.execute(text("SELECT * FROM ballots LIMIT 1")).keys())
+        dump = []
+        for table in ("ballot_accounts", "ballots", "ballot_items", "slip_batches", "audit_log", "ballot_drafts"):
+            dump.extend(str(row) for row in connection.execute(text(f"SELECT * FROM {table}")))
+    assert not any("account" in c or c.endswith("_at") for c in columns)
+    blob = "\n".join(dump)
+    for account in accounts:
+        assert account["code"] not in blob
+        assert account["code"].replace("-", "") not in blob
+
+
+def test_progress_counts(world, setup):
+    leaders = setup.issue("县领导", 4)
+    setup.issue("基层代表", 2)
+    setup.open()
+    setup.api.post(f"/api/campaigns/{setup.campaign_id}/accounts/{leaders[3]['id']}/revoke")
+    with world.client(_login(world, leaders[0]["code"]).json()["token"]) as voter:
+        assert voter.post("/api/ballot/submit", json={"items": full_items(setup.subject_ids)}).status_code == 200
+    with world.client(_login(world, leaders[1]["code"]).json()["token"]) as voter:
+        voter.put("/api/ballot/draft", json={"items": full_items(setup.subject_ids)[:1]})
+    _login(world, leaders[2]["code"])
+    progress = setup.api.get(f"/api/campaigns/{setup.campaign_id}/progress").json()
+    leaders_counts = progress["categories"]["县领导"]
+    assert leaders_counts == {"issued": 4, "logged_in": 3, "drafts": 1, "submitted": 1, "valid": 1, "invalid": 0,
+                              "revoked": 1, "turnout": round(1 / 3, 4)}
+    assert progress["total"]["issued"] == 6 and progress["total"]["submitted"] == 1
+    assert progress["total"]["turnout"] == round(1 / 5, 4)
