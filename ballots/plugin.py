@@ -13,3 +13,10 @@ def kaoping_routes() -> list:
     from ballots.web import api_routes
 
     return [*api_routes(), *page_routes()]
+
+
+@hookimpl
+def kaoping_load_demo(ctx, actor, locality_code: str) -> list[str]:
+    from ballots.demo import load_demo_campaign
+
+    return load_demo_campaign(ctx, actor, locality_code)

@@ -6,6 +6,8 @@ import logging
 import sys
 
 import click
+from alembic.util import CommandError
+from sqlalchemy.exc import OperationalError
 
 from core.context import Actor, AppContext
 from core.migrate import DatabaseNotReady
@@ -32,6 +34,11 @@ class _Group(click.Group):
             raise click.ClickException(str(exc)) from None
         except ServiceError as exc:
             raise click.ClickException(exc.message) from None
+        except CommandError as exc:  # alembic: e.g. an unknown revision
+            raise click.ClickException(str(exc).splitlines()[0]) from None
+        except OperationalError as exc:  # the database is unreachable, locked, read-only...
+            reason = str(exc.orig if exc.orig is not None else exc).strip().splitlines()[0]
+            raise click.ClickException(f"cannot use the database: {reason}") from None
 
 
 @click.group(cls=_Group)
@@ -98,6 +105,8 @@ def demo() -> None:
     click.echo("Demo locality loaded. Sign in at the address below with:")
     click.echo(f"  user name: {login.username}")
     click.echo(f"  password:  {login.password}")
+    for line in login.notes:
+        click.echo(line)
     click.echo("")
 
 
@@ -134,7 +143,7 @@ def tokens() -> None:
 
 @tokens.command("create")
 @click.argument("name")
-@click.option("--days", default=365, show_default=True, help="Days until the token expires.")
+@click.option("--days", default=365, show_default=True, type=click.IntRange(min=1), help="Days until the token expires.")
 def tokens_create(name: str, days: int) -> None:
     """Create a bearer token for user NAME and print it (once)."""
     from datetime import timedelta

@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from core.context import Actor, AppContext
 from core.models import Locality, Person, Role, Unit
+from core.plugins import get_plugin_manager
 from core.schemas.localities import LocalityIn
 from core.schemas.org import SubjectIn, TeamIn, TeamMemberIn
 from core.services import auth, imports, localities, org
@@ -35,6 +36,7 @@ UNIT_CATEGORIES = {
 class DemoLogin:
     username: str
     password: str
+    notes: tuple[str, ...] = ()
 
 
 def load_demo(ctx: AppContext) -> DemoLogin:
@@ -44,16 +46,19 @@ def load_demo(ctx: AppContext) -> DemoLogin:
         has_county = session.exec(select(Locality).where(Locality.code == DEMO_LOCALITY[0])).first() is not None
     if not has_city:
         localities.create(ctx, system, LocalityIn(code=DEMO_CITY[0], name=DEMO_CITY[1]))
+    notes: list[str] = []
     if not has_county:
         localities.create(ctx, system, LocalityIn(code=DEMO_LOCALITY[0], name=DEMO_LOCALITY[1], parent_code=DEMO_CITY[0]))
         _load_organisation(ctx, system)
+        for lines in get_plugin_manager().hook.kaoping_load_demo(ctx=ctx, actor=system, locality_code=DEMO_LOCALITY[0]):
+            notes.extend(lines or [])
     password = secrets.token_urlsafe(12)
     if auth.find_user(ctx, DEMO_ADMIN) is None:
         auth.create_user(ctx, system, username=DEMO_ADMIN, password=password, role=Role.office,
                          locality_code=DEMO_LOCALITY[0])
     else:
         auth.set_password(ctx, system, DEMO_ADMIN, password)
-    return DemoLogin(username=DEMO_ADMIN, password=password)
+    return DemoLogin(username=DEMO_ADMIN, password=password, notes=tuple(notes))
 
 
 def _load_organisation(ctx: AppContext, actor: Actor) -> None:

@@ -24,3 +24,14 @@ def kaoping_routes() -> list:
 
     They are mounted on the app at start-up, next to the core's ``/api`` and ``/admin``.
     """
+
+
+@hookspec
+def kaoping_load_demo(ctx, actor, locality_code: str) -> list[str] | None:
+    """Add this plugin's demo data to the freshly created demo locality ``locality_code``.
+
+    Called once by ``kaoping demo`` (``make run``) right after the locality, its units,
+    people, team and subjects are loaded. ``ctx`` is the ``core.context.AppContext`` and
+    ``actor`` the system actor to write as. Return lines to print for the newcomer (e.g.
+    where the printed ballot slips are), or None.
+    """

@@ -20,7 +20,7 @@ class IndicatorIn(In):
     code: Code
     name: Name
     kind: IndicatorKindLiteral = "graded"
-    weight: float = Field(default=1.0, gt=0, le=1_000_000)
+    weight: float = Field(default=1.0, ge=0, le=1_000_000)  # 0: shown but not weighted (e.g. 总体评价)
     max_score: float | None = Field(default=None, ge=0)
     overall: bool = False
     standard: LongText = ""
