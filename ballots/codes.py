@@ -12,6 +12,7 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 CODE_LENGTH = 12  # 12 x 5 bits = 60 bits
 GROUP = 4
 _LOOK_ALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+MAX_TYPED = 2048  # a whole pasted slip URL (``{BASE_URL}/b/#CODE``) can be far longer than the code
 
 
 def new_code() -> str:
@@ -21,7 +22,7 @@ def new_code() -> str:
 
 def normalize(typed: str) -> str | None:
     """Canonical form of a typed or scanned code, or None when it cannot be a code."""
-    if not typed or len(typed) > 64:
+    if not typed or len(typed) > MAX_TYPED:
         return None
     value = typed.strip()
     if "#" in value:  # a whole QR URL pasted

@@ -34,12 +34,15 @@ def _translator(request: Request) -> Translator:
                       LOCALES_DIR)
 
 
-def _page(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
+def _page(request: Request, name: str, status_code: int = 200, headers: dict[str, str] | None = None,
+          **context: Any) -> Response:
     tr = _translator(request)
-    html = _env.get_template(name).render(_=tr.gettext, lang=tr.html_lang, locale=tr.locale, path=request.url.path,
-                                          **context)
+    # The language links GET the page again: the login form is at /b/ whatever URL showed it
+    # (a failed POST /b/login, an expired session on /b/ballot).
+    path = "/b/" if name == "login.html" else request.url.path
+    html = _env.get_template(name).render(_=tr.gettext, lang=tr.html_lang, locale=tr.locale, path=path, **context)
     response = Response(html, media_type=MediaType.HTML, status_code=status_code,
-                        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+                        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", **(headers or {})})
     if "lang" in request.query_params:
         response.cookies.append(Cookie(key=LANG_COOKIE, value=tr.locale, path="/", samesite="lax",
                                        max_age=365 * 86400))
@@ -60,14 +63,21 @@ async def login_page(request: Request) -> Response:
     return _page(request, "login.html", error=None)
 
 
+@get("/b/login", include_in_schema=False)
+async def login_get(request: Request) -> Redirect:
+    """The address a failed sign-in leaves in the address bar: opened again, it is the login form."""
+    query = request.url.query
+    return Redirect("/b/" + (f"?{query}" if query else ""))
+
+
 @post("/b/login", include_in_schema=False)
 async def login_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -> Response:
     ctx = app_context(request)
     try:
         out = await run_sync(service.login, ctx, data.get("code", ""), client_address(request))
     except ServiceError as exc:
-        return _page(request, "login.html", status_code=exc.status_code, error=_message(_translator(request), exc),
-                     code=data.get("code", ""))
+        return _page(request, "login.html", status_code=exc.status_code, headers=exc.headers,
+                     error=_message(_translator(request), exc), code=data.get("code", ""))
     response = Redirect("/b/ballot")
     response.cookies.append(Cookie(key=BALLOT_COOKIE, value=out.token, path="/b", httponly=True, samesite="strict",
                                    secure=ctx.settings.resolved_base_url.startswith("https://"),
@@ -159,4 +169,4 @@ async def done_page(request: Request) -> Response:
 
 
 def page_routes() -> list:
-    return [login_page, login_submit, ballot_page, ballot_submit, done_page]
+    return [login_page, login_get, login_submit, ballot_page, ballot_submit, done_page]

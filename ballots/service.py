@@ -11,7 +11,9 @@ from __future__ import annotations
 import hmac
 import json
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -70,7 +72,7 @@ class IssuedAccounts(Out):
 
 
 class LoginIn(In):
-    code: str = Field(min_length=1, max_length=64)
+    code: str = Field(min_length=1, max_length=2048)  # a whole pasted slip URL is accepted
 
 
 class LoginOut(Out):
@@ -126,7 +128,9 @@ def _category_by_name(session: Session, campaign: Campaign, name: str) -> Campai
 
 def _issue(ctx: AppContext, session: Session, campaign: Campaign, category: CampaignCategory, count: int,
            replaces_id: int | None = None) -> tuple[int, list[tuple[BallotAccount, str]]]:
-    number = (session.exec(select(func.max(SlipBatch.number)).where(SlipBatch.campaign_id == campaign.id)).one() or 0) + 1
+    # Numbered by the accounts, not the held batches: those are purged when their hold ends.
+    number = (session.exec(select(func.max(BallotAccount.batch)).where(BallotAccount.campaign_id == campaign.id)).one()
+              or 0) + 1
     issued: list[tuple[BallotAccount, str]] = []
     for _ in range(count):
         code = codes.new_code()
@@ -240,12 +244,14 @@ def slips_to_print(ctx: AppContext, actor: Actor, campaign_id: int, *, category:
                    batch: int | None = None) -> SlipJob:
     """The held codes of unused accounts, for printing. Expired batches answer 410: replace them."""
     require_role(actor, OFFICE_ROLES, "print slips")
-    now = utcnow()
+    with ctx.db.write() as session:
+        campaign = get_campaign_row(session, actor, campaign_id)
+        # Purge expired plaintext in its own transaction, so an error below cannot keep it.
+        session.execute(delete(SlipBatch).where(SlipBatch.campaign_id == campaign.id, SlipBatch.expires_at < utcnow()))
     with ctx.db.write() as session:
         campaign = get_campaign_row(session, actor, campaign_id)
         categories = {c.id: c.name for c in categories_of(session, campaign.id)}
         wanted_category = _category_by_name(session, campaign, category).id if category else None
-        session.execute(delete(SlipBatch).where(SlipBatch.campaign_id == campaign.id, SlipBatch.expires_at < now))
         query = select(SlipBatch).where(SlipBatch.campaign_id == campaign.id).order_by(col(SlipBatch.number))
         if batch is not None:
             query = query.where(SlipBatch.number == batch)
@@ -353,36 +359,74 @@ def login(ctx: AppContext, typed_code: str, client: str) -> LoginOut:
     return LoginOut(token=_token(ctx, account.id, campaign.id, int(expires_at.timestamp())), expires_at=expires_at)
 
 
+@dataclass(frozen=True)
+class BallotSheet:
+    """What a category of an open campaign votes on. It cannot change while the campaign is
+    open (subjects, categories and templates are frozen), so each process keeps it in a small
+    cache; account and campaign status are read fresh on every request."""
+
+    category_name: str
+    template_id: int
+    subjects: tuple[dict[str, Any], ...]  # id, name, kind, category
+    leaves: dict[str, int]  # graded leaf code -> indicator id, in tree order
+    grades: tuple[str, ...]
+
+
 @dataclass
 class BallotContext:
-    """What one account votes on: its campaign, category, subjects, leaves and grade labels."""
-
     account: BallotAccount
     campaign: Campaign
-    category: CampaignCategory
-    template: IndicatorTemplate
-    subjects: list[Subject]
-    leaves: dict[str, int]  # graded leaf code -> indicator id
-    grades: list[str]
+    sheet: BallotSheet
+
+    @property
+    def subject_ids(self) -> list[int]:
+        return [s["id"] for s in self.sheet.subjects]
 
 
-def _load(session: Session, ballot: BallotSession) -> BallotContext:
-    account = session.get(BallotAccount, ballot.account_id)
-    campaign = session.get(Campaign, ballot.campaign_id)
-    if account is None or campaign is None or account.campaign_id != campaign.id:
-        raise Unauthorized("sign in with the code on your slip first")
-    _check_account(account)
-    _check_open(campaign)
-    category = session.get(CampaignCategory, account.category_id)
+_SHEETS: OrderedDict[tuple, BallotSheet] = OrderedDict()
+_SHEETS_LOCK = threading.Lock()
+_SHEETS_MAX = 256
+
+
+def _sheet(session: Session, campaign: Campaign, category_id: int) -> BallotSheet:
+    # Keyed by database, campaign (with its creation time: ids restart in a new database) and category.
+    key = (str(session.get_bind().url), campaign.id, as_utc(campaign.created_at), category_id)
+    with _SHEETS_LOCK:
+        sheet = _SHEETS.get(key)
+        if sheet is not None:
+            _SHEETS.move_to_end(key)
+            return sheet
+    category = session.get(CampaignCategory, category_id)
     template = session.get(IndicatorTemplate, category.template_id)
     query = (select(Subject).join(CampaignSubject, CampaignSubject.subject_id == Subject.id)
              .where(CampaignSubject.campaign_id == campaign.id).order_by(col(Subject.id)))
     if category.subject_categories:
         query = query.where(col(Subject.category).in_(category.subject_categories))
-    leaves = {i.code: i.id for i in graded_leaves(load_indicators(session, template.id))}
-    return BallotContext(account=account, campaign=campaign, category=category, template=template,
-                         subjects=list(session.exec(query)), leaves=leaves,
-                         grades=[g["label"] for g in template.grade_scale])
+    sheet = BallotSheet(
+        category_name=category.name, template_id=template.id,
+        subjects=tuple({"id": s.id, "name": s.name, "kind": s.kind, "category": s.category} for s in session.exec(query)),
+        leaves={i.code: i.id for i in graded_leaves(load_indicators(session, template.id))},
+        grades=tuple(g["label"] for g in template.grade_scale),
+    )
+    if campaign.status == CampaignStatus.open:
+        with _SHEETS_LOCK:
+            _SHEETS[key] = sheet
+            while len(_SHEETS) > _SHEETS_MAX:
+                _SHEETS.popitem(last=False)
+    return sheet
+
+
+def _load(session: Session, ballot: BallotSession) -> BallotContext:
+    row = session.exec(
+        select(BallotAccount, Campaign).join(Campaign, Campaign.id == BallotAccount.campaign_id)
+        .where(BallotAccount.id == ballot.account_id)
+    ).first()
+    if row is None or row[1].id != ballot.campaign_id:
+        raise Unauthorized("sign in with the code on your slip first")
+    account, campaign = row
+    _check_account(account)
+    _check_open(campaign)
+    return BallotContext(account=account, campaign=campaign, sheet=_sheet(session, campaign, account.category_id))
 
 
 def view(ctx: AppContext, ballot: BallotSession) -> dict[str, Any]:
@@ -390,7 +434,7 @@ def view(ctx: AppContext, ballot: BallotSession) -> dict[str, Any]:
     with ctx.db.read() as session:
         bc = _load(session, ballot)
         draft = session.get(BallotDraft, bc.account.id)
-        tree = indicator_tree(load_indicators(session, bc.template.id))
+        tree = indicator_tree(load_indicators(session, bc.sheet.template_id))
 
     def strip(node) -> dict[str, Any]:
         return {"code": node.code, "name": node.name, "kind": node.kind, "standard": node.standard,
@@ -399,20 +443,21 @@ def view(ctx: AppContext, ballot: BallotSession) -> dict[str, Any]:
     return {
         "campaign": {"id": bc.campaign.id, "name": bc.campaign.name, "kind": bc.campaign.kind,
                      "closes_at": as_utc(bc.campaign.closes_at)},
-        "category": bc.category.name,
+        "category": bc.sheet.category_name,
         "status": bc.account.status,
-        "subjects": [{"id": s.id, "name": s.name, "kind": s.kind, "category": s.category} for s in bc.subjects],
+        "subjects": [dict(s) for s in bc.sheet.subjects],
         "indicators": [strip(n) for n in tree if n.kind == "graded"],
-        "leaves": list(bc.leaves),
-        "grades": bc.grades,
+        "leaves": list(bc.sheet.leaves),
+        "grades": list(bc.sheet.grades),
         "draft": {"items": draft.items, "comment": draft.comment} if draft else None,
     }
 
 
 def _check_items(bc: BallotContext, data: BallotIn, *, complete: bool) -> list[tuple[int, int, int]]:
     """Validate items against the ballot; return (subject_id, indicator_id, grade index) triples."""
-    subject_ids = {s.id for s in bc.subjects}
-    grade_index = {label: i for i, label in enumerate(bc.grades)}
+    sheet = bc.sheet
+    subject_ids = set(bc.subject_ids)
+    grade_index = {label: i for i, label in enumerate(sheet.grades)}
     errors: list[dict[str, str]] = []
     seen: set[tuple[int, str]] = set()
     triples: list[tuple[int, int, int]] = []
@@ -421,23 +466,23 @@ def _check_items(bc: BallotContext, data: BallotIn, *, complete: bool) -> list[t
         if item.subject_id not in subject_ids:
             errors.append({"field": f"{where}.subject_id", "message": f"subject {item.subject_id} is not on this ballot"})
             continue
-        if item.indicator not in bc.leaves:
+        if item.indicator not in sheet.leaves:
             errors.append({"field": f"{where}.indicator", "message": f"indicator {item.indicator} is not on this ballot"})
             continue
         if item.grade not in grade_index:
-            errors.append({"field": f"{where}.grade", "message": f"grade must be one of {', '.join(bc.grades)}"})
+            errors.append({"field": f"{where}.grade", "message": f"grade must be one of {', '.join(sheet.grades)}"})
             continue
         key = (item.subject_id, item.indicator)
         if key in seen:
             errors.append({"field": where, "message": f"subject {item.subject_id}, indicator {item.indicator} twice"})
             continue
         seen.add(key)
-        triples.append((item.subject_id, bc.leaves[item.indicator], grade_index[item.grade]))
+        triples.append((item.subject_id, sheet.leaves[item.indicator], grade_index[item.grade]))
     if errors:
         raise Invalid(f"{len(errors)} item(s) are not valid", errors=errors)
     if complete:
-        missing = [{"subject_id": s.id, "subject": s.name, "indicator": code}
-                   for s in bc.subjects for code in bc.leaves if (s.id, code) not in seen]
+        missing = [{"subject_id": s["id"], "subject": s["name"], "indicator": code}
+                   for s in sheet.subjects for code in sheet.leaves if (s["id"], code) not in seen]
         if missing:
             raise Invalid(
                 f"{len(missing)} item(s) are missing; rate every subject on every indicator",
@@ -475,26 +520,28 @@ def submit(ctx: AppContext, ballot: BallotSession, data: BallotIn) -> SubmitOut:
             session.exec(select(Campaign.id).where(Campaign.id == bc.campaign.id).with_for_update(read=True)).one()
             session.refresh(bc.campaign)
             _check_open(bc.campaign)
+        # Core statements on the tables: this is the hot path of a meeting, skip the ORM's bookkeeping.
+        accounts = BallotAccount.__table__
         claimed = session.execute(
-            update(BallotAccount)
-            .where(BallotAccount.id == bc.account.id,
-                   col(BallotAccount.status).notin_([AccountStatus.submitted, AccountStatus.revoked]))
+            update(accounts)
+            .where(accounts.c.id == bc.account.id,
+                   accounts.c.status.notin_([AccountStatus.submitted, AccountStatus.revoked]))
             .values(status=AccountStatus.submitted)
         )
         if claimed.rowcount != 1:
-            status = session.exec(select(BallotAccount.status).where(BallotAccount.id == bc.account.id)).one()
+            status = session.execute(select(accounts.c.status).where(accounts.c.id == bc.account.id)).scalar_one()
             if status == AccountStatus.revoked:
                 raise Forbidden("this code has been revoked")
             raise Conflict("this code has already been used to submit a ballot")
         ballot_id = secrets.token_hex(16)
-        session.execute(insert(Ballot).values(id=ballot_id, locality_id=bc.campaign.locality_id,
-                                              campaign_id=bc.campaign.id, category_id=bc.category.id, valid=True,
-                                              reason="", comment=data.comment))
-        session.execute(insert(BallotItem), [
+        session.execute(insert(Ballot.__table__).values(
+            id=ballot_id, locality_id=bc.campaign.locality_id, campaign_id=bc.campaign.id,
+            category_id=bc.account.category_id, valid=True, reason="", comment=data.comment))
+        session.execute(insert(BallotItem.__table__), [
             {"ballot_id": ballot_id, "subject_id": s, "indicator_id": i, "campaign_id": bc.campaign.id, "grade": g}
             for s, i, g in triples
         ])
-        session.execute(delete(BallotDraft).where(BallotDraft.account_id == bc.account.id))
+        session.execute(delete(BallotDraft.__table__).where(BallotDraft.__table__.c.account_id == bc.account.id))
     return SubmitOut(status="submitted", valid=True, reason=None)
 
 

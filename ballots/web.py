@@ -58,15 +58,16 @@ class CampaignAccountsController(Controller):
 
 
 def _render_to_file(ctx: AppContext, job: service.SlipJob, locale: str) -> str:
-    handle = tempfile.NamedTemporaryFile(prefix="kaoping-slips-", suffix=".pdf", delete=False)
+    """Write the PDF page by page to a private temporary file (memory stays flat); its path."""
+    descriptor, path = tempfile.mkstemp(prefix="kaoping-slips-", suffix=".pdf")
     try:
-        with handle:
+        with os.fdopen(descriptor, "wb") as handle:
             write_slips(handle, job.campaign_name, job.slips, base_url=ctx.settings.resolved_base_url,
                         locale=locale, font_path=str(ctx.settings.pdf_font) if ctx.settings.pdf_font else None)
     except BaseException:
-        os.unlink(handle.name)
+        os.unlink(path)
         raise
-    return handle.name
+    return path
 
 
 def _stream_and_delete(path: str) -> Iterator[bytes]:

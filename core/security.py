@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -20,8 +21,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 _password_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# A fixed hash to verify against when the user does not exist, so timing does not reveal it.
-_DUMMY_HASH = _password_hasher.hash("kaoping-dummy-password")
+
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash to verify against when the user does not exist, so timing does not reveal it."""
+    return _password_hasher.hash("kaoping-dummy-password")
 
 
 def hash_password(password: str) -> str:
@@ -30,7 +36,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _password_hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _password_hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
@@ -46,6 +52,7 @@ class Keyring:
         self._token_key = derive_key(secret_key, "kaoping token hash v1")
         self._digest_key = derive_key(secret_key, "kaoping field digest v1")
         self._field_key = AESGCM(derive_key(secret_key, "kaoping field encryption v1"))
+        self._sign_key = derive_key(secret_key, "kaoping signed tokens v1")
 
     def token_hash(self, token: str) -> str:
         """HMAC-SHA256 of a bearer token, session id or ballot code, as stored in the database."""
@@ -54,6 +61,10 @@ class Keyring:
     def digest(self, value: str) -> str:
         """Keyed digest of a sensitive field, to find duplicates without decrypting."""
         return hmac.new(self._digest_key, value.encode(), hashlib.sha256).hexdigest()
+
+    def sign(self, message: str) -> str:
+        """A MAC for stateless tokens (ballot sessions); verify with ``hmac.compare_digest``."""
+        return hmac.new(self._sign_key, message.encode(), hashlib.sha256).hexdigest()
 
     def encrypt(self, value: str) -> str:
         nonce = os.urandom(12)

@@ -30,12 +30,16 @@ class CampaignIn(In):
     @model_validator(mode="after")
     def _check(self) -> CampaignIn:
         _check_window(self.opens_at, self.closes_at)
-        names = [c.name for c in self.categories]
-        if len(set(names)) != len(names):
-            raise ValueError("categories: names must be unique in a campaign")
-        if len(set(self.subject_ids)) != len(self.subject_ids):
-            raise ValueError("subject_ids: a subject is listed twice")
+        _check_lists(self.subject_ids, self.categories)
         return self
+
+
+def _check_lists(subject_ids: list[int] | None, categories: list[CategoryIn] | None) -> None:
+    names = [c.name for c in categories or []]
+    if len(set(names)) != len(names):
+        raise ValueError("categories: names must be unique in a campaign")
+    if subject_ids is not None and len(set(subject_ids)) != len(subject_ids):
+        raise ValueError("subject_ids: a subject is listed twice")
 
 
 def _check_window(opens_at: datetime | None, closes_at: datetime | None) -> None:
@@ -52,6 +56,12 @@ class CampaignPatch(In):
     categories: list[CategoryIn] | None = Field(default=None, max_length=50)
     scoring: dict[str, Any] | None = None
     distribution: list[dict[str, Any]] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> CampaignPatch:
+        _check_window(self.opens_at, self.closes_at)
+        _check_lists(self.subject_ids, self.categories)
+        return self
 
 
 class CategoryOut(Out):

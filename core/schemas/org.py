@@ -9,6 +9,14 @@ from core.schemas.base import Code, In, Name, Out, Short
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
 YearMonth = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(\d{4}-\d{2}(-\d{2})?)?$")]
+# Strings no longer than their database column (PostgreSQL refuses longer ones with an error).
+Short10 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10)]
+Short50 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
+Short100 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+Name100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+# A row id: the id columns are 32-bit integers.
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 _ID_CARD_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _ID_CARD_CHECK = "10X98765432"
@@ -28,21 +36,21 @@ def check_id_card(value: str) -> str:
 class UnitIn(In):
     code: Code
     name: Name
-    type: Short = ""
-    parent_id: int | None = None
+    type: Short50 = ""
+    parent_id: Id | None = None
     duties: Text = ""
-    contact_name: Short = ""
-    contact_phone: Short = ""
+    contact_name: Short100 = ""
+    contact_phone: Short50 = ""
 
 
 class UnitPatch(In):
     code: Code | None = None
     name: Name | None = None
-    type: Short | None = None
-    parent_id: int | None = None
+    type: Short50 | None = None
+    parent_id: Id | None = None
     duties: Text | None = None
-    contact_name: Short | None = None
-    contact_phone: Short | None = None
+    contact_name: Short100 | None = None
+    contact_phone: Short50 | None = None
 
 
 class UnitOut(Out):
@@ -57,19 +65,19 @@ class UnitOut(Out):
 
 
 class TeamMemberIn(In):
-    person_id: int
-    post: Short = ""
+    person_id: Id
+    post: Short50 = ""
     in_charge_of: Short = ""
 
 
 class TeamIn(In):
-    unit_id: int
+    unit_id: Id
     name: Name
     members: list[TeamMemberIn] = Field(default_factory=list, max_length=200)
 
 
 class TeamPatch(In):
-    unit_id: int | None = None
+    unit_id: Id | None = None
     name: Name | None = None
     members: list[TeamMemberIn] | None = Field(default=None, max_length=200)
 
@@ -96,23 +104,23 @@ class PostHistoryItem(In):
 
 
 class PersonFields(In):
-    gender: Short = ""
+    gender: Short10 = ""
     birth_date: YearMonth = ""
-    ethnicity: Short = ""
-    education: Short = ""
-    degree: Short = ""
+    ethnicity: Short50 = ""
+    education: Short50 = ""
+    degree: Short50 = ""
     school: Short = ""
-    native_place: Short = ""
-    party: Short = ""
+    native_place: Short100 = ""
+    party: Short50 = ""
     post: Short = ""
-    rank: Short = ""
+    rank: Short50 = ""
     post_since: YearMonth = ""
     post_history: list[PostHistoryItem] = Field(default_factory=list, max_length=100)
 
 
 class PersonIn(PersonFields):
-    name: Name
-    unit_id: int | None = None
+    name: Name100
+    unit_id: Id | None = None
     id_card: str | None = None
 
     @field_validator("id_card")
@@ -122,19 +130,19 @@ class PersonIn(PersonFields):
 
 
 class PersonPatch(In):
-    name: Name | None = None
-    unit_id: int | None = None
+    name: Name100 | None = None
+    unit_id: Id | None = None
     id_card: str | None = None
-    gender: Short | None = None
+    gender: Short10 | None = None
     birth_date: YearMonth | None = None
-    ethnicity: Short | None = None
-    education: Short | None = None
-    degree: Short | None = None
+    ethnicity: Short50 | None = None
+    education: Short50 | None = None
+    degree: Short50 | None = None
     school: Short | None = None
-    native_place: Short | None = None
-    party: Short | None = None
+    native_place: Short100 | None = None
+    party: Short50 | None = None
     post: Short | None = None
-    rank: Short | None = None
+    rank: Short50 | None = None
     post_since: YearMonth | None = None
     post_history: list[PostHistoryItem] | None = Field(default=None, max_length=100)
 
@@ -169,13 +177,13 @@ SubjectKindLiteral = Literal["unit", "team", "person"]
 class SubjectIn(In):
     name: Name
     kind: SubjectKindLiteral
-    ref_id: int | None = None
-    category: Name
+    ref_id: Id | None = None
+    category: Name100
 
 
 class SubjectPatch(In):
     name: Name | None = None
-    category: Name | None = None
+    category: Name100 | None = None
 
 
 class SubjectOut(Out):

@@ -79,7 +79,7 @@ def actor_of(user: User) -> Actor:
 def issue_token(ctx: AppContext, user: User, *, kind: str, name: str = "", ttl: timedelta | None = None) -> IssuedToken:
     token = new_token()
     csrf = secrets.token_urlsafe(24) if kind == "session" else ""
-    expires_at = utcnow() + ttl if ttl else None
+    expires_at = utcnow() + ttl if ttl is not None else None  # a zero ttl is expired, not eternal
     with ctx.db.write() as session:
         session.add(
             AuthToken(token_hash=ctx.keys.token_hash(token), user_id=user.id, kind=kind, name=name,

@@ -104,8 +104,9 @@ def create(ctx: AppContext, actor: Actor, code: str, data: CampaignIn) -> Campai
     require_role(actor, OFFICE_ROLES, "change campaigns")
     with ctx.db.write() as session:
         locality = locality_for(session, actor, code)
-        campaign = Campaign(locality_id=locality.id, name=data.name, kind=data.kind, opens_at=data.opens_at,
-                            closes_at=data.closes_at, scoring=data.scoring, distribution=data.distribution)
+        # Stored in UTC: SQLite keeps the wall time of an aware value and drops its offset.
+        campaign = Campaign(locality_id=locality.id, name=data.name, kind=data.kind, opens_at=as_utc(data.opens_at),
+                            closes_at=as_utc(data.closes_at), scoring=data.scoring, distribution=data.distribution)
         session.add(campaign)
         session.flush()
         _set_subjects(session, campaign, data.subject_ids)
@@ -156,9 +157,12 @@ def update_campaign(ctx: AppContext, actor: Actor, campaign_id: int, data: Campa
             _check_window(as_utc(opens_at), as_utc(closes_at))
         except ValueError as exc:
             raise _field_error("closes_at", str(exc)) from None
-        for field in ("name", "kind", "opens_at", "closes_at", "scoring", "distribution"):
+        for field in ("name", "kind", "scoring", "distribution"):
             if field in changes:
                 setattr(campaign, field, changes[field])
+        for field in ("opens_at", "closes_at"):
+            if field in changes:
+                setattr(campaign, field, as_utc(changes[field]))  # in UTC, as in create()
         session.add(campaign)
         if data.subject_ids is not None:
             _set_subjects(session, campaign, data.subject_ids)
@@ -206,6 +210,11 @@ def open_campaign(ctx: AppContext, actor: Actor, campaign_id: int) -> CampaignOu
         campaign = get_campaign_row(session, actor, campaign_id, for_update=True)
         if campaign.status != CampaignStatus.draft:
             raise Conflict(f"campaign {campaign_id} is {campaign.status}; only a draft campaign can be opened")
+        # Lock the templates first: a concurrent replace must not change them between the check and the freeze.
+        locked = {c.template_id for c in categories_of(session, campaign.id) if c.template_id is not None}
+        if locked:
+            session.exec(select(IndicatorTemplate.id).where(col(IndicatorTemplate.id).in_(locked))
+                         .order_by(col(IndicatorTemplate.id)).with_for_update()).all()
         problems = missing_for_opening(session, campaign)
         if problems:
             raise Conflict("the campaign cannot open yet: " + "; ".join(problems),

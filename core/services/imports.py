@@ -104,18 +104,19 @@ UNIT_COLUMNS = [
     ColumnSpec("duties", ("职责", "duties"), max_length=MAX_CELL_CHARS),
 ]
 
+# max_length is the database column's length: a longer value is a row error, not a failed insert
 PEOPLE_COLUMNS = [
     ColumnSpec("name", ("姓名", "name"), required=True, max_length=100, example="张三"),
     ColumnSpec("gender", ("性别", "gender"), parse=parse_gender, example="男"),
     ColumnSpec("birth_date", ("出生年月", "birth_date"), parse=parse_year_month, example="1985-06"),
-    ColumnSpec("ethnicity", ("民族", "ethnicity"), example="汉族"),
-    ColumnSpec("education", ("学历", "education"), example="大学本科"),
-    ColumnSpec("degree", ("学位", "degree"), example="学士"),
+    ColumnSpec("ethnicity", ("民族", "ethnicity"), max_length=50, example="汉族"),
+    ColumnSpec("education", ("学历", "education"), max_length=50, example="大学本科"),
+    ColumnSpec("degree", ("学位", "degree"), max_length=50, example="学士"),
     ColumnSpec("school", ("毕业院校", "school"), example="浙江大学"),
-    ColumnSpec("native_place", ("籍贯", "native_place"), example="浙江杭州"),
-    ColumnSpec("party", ("政治面貌", "party"), example="中共党员"),
+    ColumnSpec("native_place", ("籍贯", "native_place"), max_length=100, example="浙江杭州"),
+    ColumnSpec("party", ("政治面貌", "party"), max_length=50, example="中共党员"),
     ColumnSpec("post", ("现任职务", "post"), example="办公室主任"),
-    ColumnSpec("rank", ("职级", "rank"), example="正科级"),
+    ColumnSpec("rank", ("职级", "rank"), max_length=50, example="正科级"),
     ColumnSpec("unit_code", ("单位编码", "unit_code"), required=True, max_length=64, example="U001"),
     ColumnSpec("post_since", ("任现职时间", "post_since"), parse=parse_year_month, example="2020-12"),
     ColumnSpec("id_card", ("身份证号", "id_card"), parse=parse_id_card),
@@ -167,13 +168,19 @@ def _raw_rows(filename: str, content: bytes) -> Iterator[list[str]]:
     text = _decode_csv(content)
     if "\x00" in text:
         raise Invalid("file: not an .xlsx or .csv file", errors=[{"row": 0, "column": "", "message": "binary content"}])
-    sample = text[:4096]
+    # only the delimiter is guessed: the quoting is always Excel's ("" inside "..."), which the
+    # sniffer often gets wrong, and then silently changes the text of the cells
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    for row in csv.reader(io.StringIO(text), dialect):
-        yield [cell.strip() for cell in row]
+        delimiter = ","
+    number = 0
+    try:
+        for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+            yield [cell.strip() for cell in row]
+    except csv.Error as exc:  # e.g. a cell beyond the csv module's field size limit
+        raise Invalid(f"file: row {number + 1} cannot be read as CSV ({exc})",
+                      errors=[{"row": number + 1, "column": "", "message": str(exc)}]) from None
 
 
 def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
@@ -191,10 +198,14 @@ def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
         raise Invalid("file: not a valid .xlsx workbook (damaged or not a spreadsheet)",
                       errors=[{"row": 0, "column": "", "message": "not a spreadsheet"}]) from None
+    number = 0
     try:
         sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield [_cell_text(value) for value in row]
+    except Exception:  # noqa: BLE001 - a damaged sheet fails only when its rows are read
+        raise Invalid(f"file: row {number + 1} of the workbook cannot be read (damaged file?)",
+                      errors=[{"row": number + 1, "column": "", "message": "damaged row"}]) from None
     finally:
         workbook.close()
 
@@ -434,8 +445,10 @@ def template_workbook(kind: str) -> bytes:
     sheet.title = "导入" if kind == "people" else "单位"
     sheet.append([spec.headers[0] for spec in columns])
     for index, _spec in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = 16
-        sheet.cell(row=1, column=index).number_format = "@"
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = 16
+        # whole columns as text, so that Excel keeps codes such as 001 and 18-digit ID numbers as typed
+        sheet.column_dimensions[letter].number_format = "@"
     help_sheet = workbook.create_sheet("说明 Notes")
     help_sheet.append(["列 Column", "必填 Required", "示例 Example", "English name"])
     for spec in columns:

@@ -13,6 +13,7 @@ from core.models import Person, Role, Subject, Team, TeamMember, Unit, User
 from core.models.base import utcnow
 from core.schemas.base import Page
 from core.schemas.org import (
+    MAX_ID,
     PersonIn,
     PersonOut,
     PersonPatch,
@@ -43,7 +44,7 @@ MAX_PAGE = 1000
 
 def get_in_locality(session: Session, model: type[M], locality_id: int, item_id: int, label: str) -> M:
     """Fetch by id within one locality; an id of another locality is simply not found."""
-    item = session.get(model, item_id)
+    item = session.get(model, item_id) if 1 <= item_id <= MAX_ID else None  # the database refuses larger ids
     if item is None or item.locality_id != locality_id:
         raise NotFound(f"no {label} with id {item_id} in this locality")
     return item
@@ -220,7 +221,7 @@ def _set_members(session: Session, locality_id: int, team: Team, members) -> Non
 
 def get_in_locality_field(session: Session, model: type[M], locality_id: int, item_id: int, field: str, label: str) -> M:
     """Like ``get_in_locality`` for an id given in the request body: a 422 that names the field."""
-    item = session.get(model, item_id)
+    item = session.get(model, item_id) if 1 <= item_id <= MAX_ID else None
     if item is None or item.locality_id != locality_id:
         raise _field_error(field, f"no {label} with id {item_id} in this locality")
     return item
@@ -297,6 +298,7 @@ def delete_team(ctx: AppContext, actor: Actor, code: str, team_id: int) -> None:
         before = team_out(session, team).model_dump()
         for member in session.exec(select(TeamMember).where(TeamMember.team_id == team.id)).all():
             session.delete(member)
+        session.flush()  # members first: the database would otherwise cascade them away under the ORM
         session.delete(team)
         audit.record(session, actor, locality_id=locality.id, action="team.delete", target_type="team",
                      target_id=team_id, before=before)
@@ -429,6 +431,7 @@ def delete_person(ctx: AppContext, actor: Actor, code: str, person_id: int) -> N
         before = person_out(ctx.keys)(session, person).model_dump()
         for member in session.exec(select(TeamMember).where(TeamMember.person_id == person.id)).all():
             session.delete(member)
+        session.flush()  # members first: the database would otherwise cascade them away under the ORM
         session.delete(person)
         audit.record(session, actor, locality_id=locality.id, action="person.delete", target_type="person",
                      target_id=person_id, before=before)
@@ -519,7 +522,7 @@ def audit_entries(ctx: AppContext, actor: Actor, code: str, *, limit: int = 100,
 
     def convert(_session: Session, entry: AuditEntry) -> dict[str, Any]:
         return {
-            "id": entry.id, "at": entry.at.isoformat(), "actor": entry.actor, "action": entry.action,
+            "id": entry.id, "at": audit._utc_iso(entry.at), "actor": entry.actor, "action": entry.action,
             "target_type": entry.target_type, "target_id": entry.target_id, "summary": entry.summary,
         }
 

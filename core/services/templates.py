@@ -17,8 +17,11 @@ from core.services.errors import Conflict, NotFound
 from core.services.org import _page
 
 
-def get_template_row(session: Session, actor: Actor, template_id: int) -> IndicatorTemplate:
-    template = session.get(IndicatorTemplate, template_id)
+def get_template_row(session: Session, actor: Actor, template_id: int, *, for_update: bool = False) -> IndicatorTemplate:
+    query = select(IndicatorTemplate).where(IndicatorTemplate.id == template_id)
+    if for_update:  # so a replace and a campaign opening (which freezes it) take turns
+        query = query.with_for_update()
+    template = session.exec(query).first()
     if template is None or not can_see_locality(actor, template.locality_id):
         raise NotFound(f"no template with id {template_id}")
     return template
@@ -141,7 +144,7 @@ def replace(ctx: AppContext, actor: Actor, template_id: int, data: TemplateIn) -
     """Replace a draft template's content. A frozen template answers 409."""
     require_role(actor, OFFICE_ROLES, "change templates")
     with ctx.db.write() as session:
-        template = get_template_row(session, actor, template_id)
+        template = get_template_row(session, actor, template_id, for_update=True)
         if template.status != TemplateStatus.draft:
             raise Conflict(f"template {template_id} is used by an opened campaign and is frozen; copy it to edit")
         session.execute(delete(Indicator).where(Indicator.template_id == template.id))

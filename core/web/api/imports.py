@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.params import MultipartBody, QueryParameter
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, QueryParameter
 
 from core.services import imports
 from core.services.access import ADMIN_READ_ROLES, locality_for, require_role
+from core.services.errors import Invalid
 from core.web.params import Ctx, CurrentActor, LocalityCode, PathStr
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -20,12 +22,19 @@ class ImportController(Controller):
     @post("/{kind:str}", status_code=200, summary="Import units or people from an .xlsx or .csv file (all rows or none)")
     async def upload(
         self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, kind: PathStr,
-        data: MultipartBody[UploadFile],
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART,
+                                             description="one .xlsx or .csv file part (any field name, e.g. data)")],
     ) -> imports.ImportResult:
         from anyio.to_thread import run_sync
 
-        content = await data.read()
-        return await run_sync(imports.import_file, ctx, actor, code, kind, data.filename or "", content)
+        # the form is taken whole: with MultipartBody[UploadFile] a form without a file part was a 500
+        parts = [part for value in data.values() for part in (value if isinstance(value, list) else [value])]
+        files = [part for part in parts if isinstance(part, UploadFile)]
+        if len(files) != 1:
+            raise Invalid("file: send exactly one .xlsx or .csv file as a multipart/form-data file part "
+                          f"(got {len(files)})", errors=[{"field": "data", "message": "one file expected"}])
+        content = await files[0].read()
+        return await run_sync(imports.import_file, ctx, actor, code, kind, files[0].filename or "", content)
 
     @get("/{kind:str}", sync_to_thread=True, summary="Download the template sheet (xlsx, or csv with ?format=csv)")
     def template(
@@ -36,7 +45,8 @@ class ImportController(Controller):
         with ctx.db.read() as session:
             locality_for(session, actor, code)
         if file_format == "csv":
-            return Response(imports.template_csv(kind), media_type="text/csv; charset=utf-8",
+            # Litestar adds "; charset=utf-8" to a text/* media type itself
+            return Response(imports.template_csv(kind), media_type="text/csv",
                             headers={"Content-Disposition": f'attachment; filename="{kind}-template.csv"'})
         return Response(imports.template_workbook(kind), media_type=XLSX,
                         headers={"Content-Disposition": f'attachment; filename="{kind}-template.xlsx"'})

@@ -24,7 +24,8 @@ from core.services import org
 from core.web.params import Ctx, CurrentActor, ItemId, LocalityCode
 
 Limit = QueryParameter(name="limit", ge=1, le=org.MAX_PAGE, default=100)
-Offset = QueryParameter(name="offset", ge=0, default=0)
+Offset = QueryParameter(name="offset", ge=0, le=org.MAX_ID, default=0)
+UnitFilter = QueryParameter(name="unit_id", ge=1, le=org.MAX_ID, default=None)
 
 
 class UnitController(Controller):
@@ -83,7 +84,7 @@ class PersonController(Controller):
 
     @get("/", sync_to_thread=True)
     def list(
-        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, unit_id: FromQuery[int | None] = None, limit: int = Limit,
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, unit_id: int | None = UnitFilter, limit: int = Limit,
         offset: int = Offset,
     ) -> Page[PersonOut]:
         return org.list_people(ctx, actor, code, unit_id=unit_id, limit=limit, offset=offset)

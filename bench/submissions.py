@@ -1,0 +1,214 @@
+"""500 evaluators log in and submit a 20-subject x 5-indicator ballot at the same moment.
+
+A real server (``kaoping serve`` in a child process) over SQLite and over PostgreSQL; the
+evaluators are concurrent HTTP clients in this process. Prints, per backend: logins/s,
+submissions/s, p50/p99 latency, errors, and the server's peak memory (VmHWM).
+
+    .venv/bin/python -m bench.submissions [--voters 500] [--backend sqlite|postgresql|both]
+
+Targets (issue 3): >= 500 submissions/s, p99 <= 300 ms, 0 errors, server peak <= 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from ballots import service as ballots
+from core.context import Actor, AppContext
+from core.db import Database, normalize_url
+from core.migrate import upgrade
+from core.schemas.campaigns import CampaignIn, CategoryIn
+from core.schemas.indicators import TemplateIn
+from core.schemas.localities import LocalityIn
+from core.schemas.org import SubjectIn, UnitIn
+from core.security import Keyring
+from core.services import campaigns, localities, org, templates
+from core.settings import Settings
+
+SECRET = "bench-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
+PG_ADMIN_URL = os.environ.get("KAOPING_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+SUBJECTS = 20
+LEAVES = 5
+GRADES = ["优秀", "称职", "基本称职", "不称职"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _database(backend: str, folder: Path) -> tuple[str, callable]:
+    if backend == "sqlite":
+        return f"sqlite:///{folder / 'bench.sqlite'}", lambda: None
+    name = f"kaoping_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(normalize_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return make_url(normalize_url(PG_ADMIN_URL)).set(database=name).render_as_string(hide_password=False), drop
+
+
+def _prepare(ctx: AppContext, voters: int) -> tuple[list[str], list[int]]:
+    actor = Actor.system("bench")
+    localities.create(ctx, actor, LocalityIn(code="bench", name="基准县"))
+    subject_ids = []
+    for index in range(SUBJECTS):
+        unit = org.create_unit(ctx, actor, "bench", UnitIn(code=f"U{index:03d}", name=f"单位{index}"))
+        subject_ids.append(org.create_subject(ctx, actor, "bench", SubjectIn(
+            name=unit.name, kind="unit", ref_id=unit.id, category="综合管理部门")).id)
+    template = templates.create(ctx, actor, "bench", TemplateIn.model_validate({
+        "name": "测评表", "grade_scale": [{"label": g, "score": s} for g, s in zip(GRADES, (95, 80, 65, 50))],
+        "indicators": [{"code": f"I{i}", "name": f"指标{i}"} for i in range(LEAVES)],
+    }))
+    campaign = campaigns.create(ctx, actor, "bench", CampaignIn(
+        name="基准测评", subject_ids=subject_ids, categories=[CategoryIn(name="代表", template_id=template.id)]))
+    issued = ballots.issue_accounts(ctx, actor, campaign.id, ballots.AccountsIn(category="代表", count=voters))
+    campaigns.open_campaign(ctx, actor, campaign.id)
+    return [a.code for a in issued.accounts], subject_ids
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def _phase(url: str, jobs) -> tuple[float, list[float], int]:
+    """Run all jobs at once; return wall seconds, per-request latencies (s), error count."""
+    limits = httpx.Limits(max_connections=len(jobs), max_keepalive_connections=len(jobs))
+    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
+        start = asyncio.Event()
+
+        async def run(job):
+            await start.wait()
+            began = time.perf_counter()
+            response = await job(client)
+            return time.perf_counter() - began, response
+
+        tasks = [asyncio.create_task(run(job)) for job in jobs]
+        await asyncio.sleep(0.05)
+        began = time.perf_counter()
+        start.set()
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        wall = time.perf_counter() - began
+    latencies, errors, responses = [], 0, []
+    for result in results:
+        if isinstance(result, BaseException):
+            errors += 1
+            continue
+        latency, response = result
+        latencies.append(latency)
+        responses.append(response)
+        if response.status_code != 200:
+            errors += 1
+    _phase.responses = responses  # type: ignore[attr-defined]
+    return wall, latencies, errors
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def run_backend(backend: str, voters: int) -> dict:
+    folder = Path(tempfile.mkdtemp(prefix="kaoping-bench-"))
+    url, drop = _database(backend, folder)
+    server = None
+    try:
+        upgrade(url)
+        settings = Settings(database_url=url, secret_key=SECRET, var_dir=folder)
+        ctx = AppContext(settings=settings, db=Database(url), keys=Keyring(SECRET))
+        codes, subject_ids = _prepare(ctx, voters)
+        port = _free_port()
+        env = {**os.environ, "KAOPING_DATABASE_URL": url, "KAOPING_SECRET_KEY": SECRET,
+               "KAOPING_VAR_DIR": str(folder), "KAOPING_PORT": str(port)}
+        server = subprocess.Popen([sys.executable, "-m", "core.cli", "serve", "--port", str(port)], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        items = [{"subject_id": s, "indicator": f"I{i}", "grade": GRADES[(s + i) % 4]}
+                 for s in subject_ids for i in range(LEAVES)]
+
+        def login_job(code):
+            return lambda client: client.post("/api/ballot/login", json={"code": code})
+
+        login_wall, login_lat, login_errors = asyncio.run(_phase(base, [login_job(c) for c in codes]))
+        tokens = [r.json()["token"] for r in _phase.responses if r.status_code == 200]  # type: ignore[attr-defined]
+
+        def submit_job(token):
+            return lambda client: client.post("/api/ballot/submit", json={"items": items},
+                                              headers={"Authorization": f"Bearer {token}"})
+
+        submit_wall, submit_lat, submit_errors = asyncio.run(_phase(base, [submit_job(t) for t in tokens]))
+        peak = _peak_rss_mb(server.pid)
+        with ctx.db.engine.connect() as connection:
+            stored = connection.execute(text("SELECT count(*) FROM ballots")).scalar()
+            submitted = connection.execute(
+                text("SELECT count(*) FROM ballot_accounts WHERE status = 'submitted'")).scalar()
+        ctx.db.dispose()
+        return {
+            "backend": backend, "voters": voters,
+            "logins_per_s": len(login_lat) / login_wall, "login_p50_ms": statistics.median(login_lat) * 1000,
+            "login_p99_ms": _percentile(login_lat, 0.99) * 1000, "login_errors": login_errors,
+            "submits_per_s": len(submit_lat) / submit_wall, "submit_p50_ms": statistics.median(submit_lat) * 1000,
+            "submit_p99_ms": _percentile(submit_lat, 0.99) * 1000, "submit_errors": submit_errors,
+            "ballots_stored": stored, "accounts_submitted": submitted, "server_peak_mb": peak,
+        }
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=20)
+        drop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--voters", type=int, default=500)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    args = parser.parse_args(argv)
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    rows = [run_backend(backend, args.voters) for backend in backends]
+    print(f"\n{args.voters} evaluators, {SUBJECTS} subjects x {LEAVES} indicators = {SUBJECTS * LEAVES} items per ballot")
+    header = ("backend", "logins/s", "login p99 ms", "submits/s", "p50 ms", "p99 ms", "errors", "ballots",
+              "server peak MB")
+    print(" | ".join(header))
+    for r in rows:
+        print(" | ".join([
+            r["backend"], f"{r['logins_per_s']:.0f}", f"{r['login_p99_ms']:.0f}", f"{r['submits_per_s']:.0f}",
+            f"{r['submit_p50_ms']:.0f}", f"{r['submit_p99_ms']:.0f}", str(r["login_errors"] + r["submit_errors"]),
+            f"{r['ballots_stored']}/{r['accounts_submitted']}", f"{r['server_peak_mb']:.0f}",
+        ]))
+    print("targets: >= 500 submits/s, p99 <= 300 ms, 0 errors, server peak <= 300 MB")
+
+
+if __name__ == "__main__":
+    main()

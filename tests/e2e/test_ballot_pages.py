@@ -1,0 +1,264 @@
+"""The evaluator's ballot pages (``/b/``) in a real Chromium at phone size.
+
+Chinese first, English on request; the pages must also work with JavaScript turned off
+(the script only takes the code out of the QR link's fragment).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from tests.ballots.conftest import setup  # noqa: F401 - the campaign fixture
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
+         "locale": "zh-CN"}
+LEAVES = ("DE1", "DE2", "JI1", "ALL")
+GRADES = ("优秀", "称职", "基本称职", "不称职")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser) -> Iterator[Callable[..., Page]]:
+    """Open a page in a new phone-sized browser context (a fresh phone: no cookies)."""
+    contexts: list[BrowserContext] = []
+
+    def open_page(**options) -> Page:
+        context = browser.new_context(**{**PHONE, **options})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def fits_the_screen(page: Page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def radio(page: Page, subject_id: int, leaf: str, grade: str):
+    return page.locator(f'input[type=radio][name="g:{subject_id}:{leaf}"][value="{grade}"]')
+
+
+def sign_in(page: Page, base_url: str, typed: str, *, button: str = "进入测评", query: str = "") -> None:
+    page.goto(f"{base_url}/b/{query}")
+    page.get_by_label(re.compile("^(测评码|Code)$")).fill(typed)
+    page.get_by_role("button", name=button).click()
+
+
+def pick(page: Page, choices: dict[tuple[int, str], str]) -> None:
+    for (subject_id, leaf), grade in choices.items():
+        radio(page, subject_id, leaf, grade).check()
+
+
+def assert_picked(page: Page, choices: dict[tuple[int, str], str]) -> None:
+    for (subject_id, leaf), grade in choices.items():
+        expect(radio(page, subject_id, leaf, grade)).to_be_checked()
+
+
+def everything(subject_ids: list[int]) -> dict[tuple[int, str], str]:
+    return {(s, leaf): GRADES[(i + j) % len(GRADES)] for i, s in enumerate(subject_ids) for j, leaf in enumerate(LEAVES)}
+
+
+def test_qr_link_signs_in_without_typing_and_never_sends_the_code(world, setup, phone, tmp_path):
+    [account] = setup.issue("县领导", 1)
+    setup.issue("基层代表", 1)
+    setup.open()
+    code = account["code"]
+    page = phone()
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url))
+
+    page.goto(f"{world.url}/b/#{code}")  # exactly what the QR code holds
+    page.wait_for_url(f"{world.url}/b/ballot")
+    expect(page.get_by_role("heading", name="2026年度民主测评")).to_be_visible()
+    expect(page.get_by_text("测评类别: 县领导")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    assert page.url == f"{world.url}/b/ballot"  # no fragment left in the address bar or history
+
+    bare = code.replace("-", "")
+    assert sent, "no requests recorded"
+    for url in sent:
+        assert code not in url and bare not in url and bare.lower() not in url, url
+    assert [u for u in sent if u.startswith(world.url)][:3] == [f"{world.url}/b/", f"{world.url}/b/login",
+                                                                f"{world.url}/b/ballot"]
+    # The ballot cookie is out of reach of scripts and limited to /b.
+    [cookie] = [c for c in page.context.cookies() if c["name"] == "kaoping_ballot"]
+    assert cookie["httpOnly"] and cookie["path"] == "/b" and cookie["sameSite"] == "Strict"
+    assert "kaoping_ballot" not in page.evaluate("document.cookie")
+
+    # Every subject and every graded indicator, with the grade labels only.
+    for subject_id in setup.subject_ids:
+        for leaf in LEAVES:
+            assert radio(page, subject_id, leaf, "优秀").count() == 1
+    assert page.locator("input[type=radio]").count() == len(setup.subject_ids) * len(LEAVES) * len(GRADES)
+    expect(page.get_by_text("政治品德").first).to_be_visible()
+    assert "加分项" not in page.content() and "95" not in page.inner_text("body")
+    expect(page.get_by_role("button", name="暂存")).to_be_visible()
+    expect(page.get_by_role("button", name="提交")).to_be_visible()
+    assert fits_the_screen(page)
+
+    shot = tmp_path / "ballot-phone.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 20_000
+
+
+def test_typed_code_draft_restore_missing_and_submit(world, setup, phone):
+    [account] = setup.issue("基层代表", 1)
+    setup.issue("县领导", 1)
+    setup.open()
+    code = account["code"]
+    s1, s2, s3 = setup.subject_ids
+
+    # (b) typed in lower case, without dashes
+    page = phone()
+    sign_in(page, world.url, code.replace("-", "").lower())
+    page.wait_for_url("**/b/ballot")
+    expect(page.get_by_text("测评类别: 基层代表")).to_be_visible()
+
+    # (c) a few picks, saved as a draft (tapped, as on a phone)
+    some = {(s1, "DE1"): "优秀", (s1, "DE2"): "称职", (s2, "ALL"): "不称职"}
+    for (subject_id, leaf), grade in some.items():
+        radio(page, subject_id, leaf, grade).tap()
+    page.get_by_label("意见建议（选填）").fill("多下基层")
+    page.get_by_role("button", name="暂存").click()
+    expect(page.get_by_role("status")).to_have_text("已暂存。可稍后用测评码再次进入继续填写。")
+    assert_picked(page, some)
+    page.context.close()
+
+    # ... and restored on another phone, signing in with the same code
+    page = phone()
+    sign_in(page, world.url, code)
+    page.wait_for_url("**/b/ballot")
+    assert_picked(page, some)
+    expect(page.get_by_label("意见建议（选填）")).to_have_value("多下基层")
+    assert page.locator("input[type=radio]:checked").count() == len(some)
+
+    # (d) submitting with items missing: the count, in Chinese, and the picks are kept
+    more = {**some, (s3, "JI1"): "基本称职"}
+    pick(page, {(s3, "JI1"): "基本称职"})
+    page.get_by_role("button", name="提交").click()
+    missing = len(setup.subject_ids) * len(LEAVES) - len(more)
+    expect(page.get_by_role("alert")).to_have_text(f"还有 {missing} 项未评价，请全部评价后再提交。")
+    assert_picked(page, more)
+    assert page.locator("input[type=radio]:checked").count() == len(more)
+    assert page.locator("fieldset.missing").count() == missing
+    expect(page.get_by_label("意见建议（选填）")).to_have_value("多下基层")
+
+    # (e) everything picked: submitted
+    page.get_by_label("意见建议（选填）").fill("")
+    pick(page, everything(setup.subject_ids))
+    page.get_by_role("button", name="提交").click()
+    page.wait_for_url("**/b/done**")
+    expect(page.get_by_role("heading", name="提交成功，感谢您的参与！")).to_be_visible()
+    expect(page.get_by_text("该测评码已失效，您可以关闭本页面。")).to_be_visible()
+    assert not [c for c in page.context.cookies() if c["name"] == "kaoping_ballot"]  # the ballot is not shown again
+    page.goto(f"{world.url}/b/ballot")
+    expect(page.get_by_role("alert")).to_have_text("请先输入测评码。")
+
+    # signing in again with that code
+    page = phone()
+    sign_in(page, world.url, code)
+    expect(page.get_by_role("alert")).to_have_text("该测评码已提交过测评表，不能重复提交。")
+    expect(page.locator("input[type=radio]")).to_have_count(0)
+
+    progress = setup.api.get(f"/api/campaigns/{setup.campaign_id}/progress").json()
+    assert progress["categories"]["基层代表"]["submitted"] == 1
+
+
+def test_wrong_code_and_english(world, setup, phone):
+    [account] = setup.issue("县领导", 1)
+    setup.issue("基层代表", 1)
+    setup.open()
+
+    # (f) a wrong code: the Chinese error, the code kept in the field
+    page = phone()
+    sign_in(page, world.url, "AAAA-BBBB-CCCC")
+    expect(page.get_by_role("alert")).to_have_text("测评码无效，请核对测评卡上的测评码。")
+    expect(page.get_by_label("测评码")).to_have_value("AAAA-BBBB-CCCC")
+    assert fits_the_screen(page)
+    # A wrong code from a QR link shows the same error and does not loop.
+    page.goto(f"{world.url}/b/#AAAA-BBBB-CCCD")
+    expect(page.get_by_role("alert")).to_have_text("测评码无效，请核对测评卡上的测评码。")
+    page.wait_for_timeout(300)
+    assert page.url == f"{world.url}/b/login"
+    # Switching language from the error page works.
+    page.get_by_role("link", name="English").click()
+    expect(page.get_by_role("heading", name="Sign in with your code")).to_be_visible()
+    # The address a failed sign-in leaves behind, opened again, is the login form.
+    page.goto(f"{world.url}/b/login")
+    page.wait_for_url(f"{world.url}/b/")
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+
+    # (g) English labels
+    page = phone()
+    page.goto(f"{world.url}/b/?lang=en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", name="Sign in with your code")).to_be_visible()
+    expect(page.get_by_text("Type the code printed on your slip, or scan its QR code.")).to_be_visible()
+    page.get_by_label("Code").fill("AAAA-BBBB-CCCC")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_text("unknown code: check the code on your slip")
+    page.get_by_label("Code").fill(account["code"])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/b/ballot")
+    expect(page.get_by_text("Evaluator category: 县领导")).to_be_visible()
+    expect(page.get_by_text("Comment (optional)")).to_be_visible()
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "Please rate every subject on every indicator before submitting (12 missing).")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_role("status")).to_have_text("Draft saved. You can come back with your code and finish later.")
+    # ... and back to Chinese
+    page.get_by_role("link", name="中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(page.get_by_role("button", name="暂存")).to_be_visible()
+
+
+def test_pages_work_without_javascript(world, setup, phone):
+    [account] = setup.issue("县领导", 1)
+    setup.issue("基层代表", 1)
+    setup.open()
+    code = account["code"]
+    page = phone(java_script_enabled=False)
+
+    # Without a script the QR link cannot fill the form: it waits for the code to be typed.
+    page.goto(f"{world.url}/b/#{code}")
+    expect(page.get_by_role("heading", name="输入测评码")).to_be_visible()
+    expect(page.get_by_label("测评码")).to_have_value("")
+    sign_in(page, world.url, code.lower())
+    page.wait_for_url("**/b/ballot")
+
+    some = {(setup.subject_ids[0], "DE1"): "优秀", (setup.subject_ids[1], "JI1"): "不称职"}
+    pick(page, some)
+    page.get_by_role("button", name="暂存").click()
+    expect(page.get_by_role("status")).to_have_text("已暂存。可稍后用测评码再次进入继续填写。")
+    assert_picked(page, some)
+    page.get_by_role("button", name="提交").click()
+    expect(page.get_by_role("alert")).to_have_text(f"还有 {len(setup.subject_ids) * len(LEAVES) - 2} 项未评价，请全部评价后再提交。")
+    assert_picked(page, some)
+    pick(page, everything(setup.subject_ids))
+    page.get_by_role("button", name="提交").click()
+    page.wait_for_url("**/b/done**")
+    expect(page.get_by_role("heading", name="提交成功，感谢您的参与！")).to_be_visible()
+    sign_in(page, world.url, code)
+    expect(page.get_by_role("alert")).to_have_text("该测评码已提交过测评表，不能重复提交。")
