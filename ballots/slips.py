@@ -17,7 +17,7 @@ Speed (10,000 slips in about 2 s) comes from two things:
   (runs of dark modules as rectangles, in module units, from precomputed strings).
 
 Chinese prints with the built-in CID font STSong-Light (no font file needed; viewers
-substitute a Song face) or, when ``KAOPING_PDF_FONT`` names a TrueType/OpenType CJK font,
+substitute a Song face) or, when ``KAOPING_PDF_FONT`` names a TrueType CJK font (.ttf, .ttc),
 with a subset of that font embedded (Type0/CIDFontType2, with a ToUnicode map so the
 text can be copied and searched).
 """
@@ -221,7 +221,7 @@ def _codewords(buffer: _IntBitBuffer, version: int, error_correction: int) -> by
     return b"".join(parts)
 
 
-TABLE_BUDGET = 16 * 1024 * 1024  # bytes of precomputed tables per layout (a few layouts are cached)
+TABLE_BUDGET = 16 * 1024 * 1024  # bytes of XOR tables, and of path strings, per cached layout
 
 
 @dataclass(frozen=True)
@@ -295,7 +295,7 @@ def _placement(version: int, error_correction: int, mask: int) -> tuple[list[lis
     return template, where
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=2)  # one base URL gives one version
 def _layout(version: int, error_correction: int, mask: int) -> _Layout:
     template, where = _placement(version, error_correction, mask)
     size = len(template)

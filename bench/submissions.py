@@ -91,7 +91,14 @@ def _peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
-    return float("nan")
+    return 0.0
+
+
+def _tree_peak_rss_mb(pid: int) -> float:
+    """Peak resident memory of the server: the process and its worker processes, summed."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    pids = [pid] + [int(c) for c in children.read_text().split()] if children.exists() else [pid]
+    return sum(_peak_rss_mb(p) for p in pids)
 
 
 async def _phase(url: str, jobs) -> tuple[float, list[float], int]:
@@ -133,7 +140,7 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def run_backend(backend: str, voters: int) -> dict:
+def run_backend(backend: str, voters: int, workers: int) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="kaoping-bench-"))
     url, drop = _database(backend, folder)
     server = None
@@ -145,7 +152,7 @@ def run_backend(backend: str, voters: int) -> dict:
         port = _free_port()
         env = {**os.environ, "KAOPING_DATABASE_URL": url, "KAOPING_SECRET_KEY": SECRET,
                "KAOPING_VAR_DIR": str(folder), "KAOPING_PORT": str(port)}
-        server = subprocess.Popen([sys.executable, "-m", "core.cli", "serve", "--port", str(port)], env=env,
+        server = subprocess.Popen([sys.executable, "-m", "core.cli", "serve", "--port", str(port), "--workers", str(workers)], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         for _ in range(200):
@@ -169,7 +176,7 @@ def run_backend(backend: str, voters: int) -> dict:
                                               headers={"Authorization": f"Bearer {token}"})
 
         submit_wall, submit_lat, submit_errors = asyncio.run(_phase(base, [submit_job(t) for t in tokens]))
-        peak = _peak_rss_mb(server.pid)
+        peak = _tree_peak_rss_mb(server.pid)
         with ctx.db.engine.connect() as connection:
             stored = connection.execute(text("SELECT count(*) FROM ballots")).scalar()
             submitted = connection.execute(
@@ -194,10 +201,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voters", type=int, default=500)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes (default: one per core)")
     args = parser.parse_args(argv)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    rows = [run_backend(backend, args.voters) for backend in backends]
-    print(f"\n{args.voters} evaluators, {SUBJECTS} subjects x {LEAVES} indicators = {SUBJECTS * LEAVES} items per ballot")
+    rows = [run_backend(backend, args.voters, args.workers) for backend in backends]
+    print(f"\n{args.voters} evaluators, server with {args.workers} worker process(es); {SUBJECTS} subjects x {LEAVES} indicators = {SUBJECTS * LEAVES} items per ballot")
     header = ("backend", "logins/s", "login p99 ms", "submits/s", "p50 ms", "p99 ms", "errors", "ballots",
               "server peak MB")
     print(" | ".join(header))

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from tests.ballots.conftest import setup  # noqa: F401 - the campaign fixture
+from tests.ballots.conftest import setup  # noqa: F401 - the campaign fixture of tests/ballots
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
