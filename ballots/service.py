@@ -20,13 +20,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import DateTime, Integer, String, column, delete, func, text, update
 from sqlmodel import Session, col, select
 
 from ballots import codes
 from core.context import Actor, AppContext
 from core.models import (
-    AccountStatus, Ballot, BallotAccount, BallotDraft, BallotItem, Campaign, CampaignCategory, CampaignStatus,
+    AccountStatus, Ballot, BallotAccount, BallotDraft, Campaign, CampaignCategory, CampaignStatus,
     CampaignSubject, IndicatorTemplate, SlipBatch, Subject,
 )
 from core.models.base import utcnow
@@ -370,10 +370,29 @@ class BallotSheet:
     grades: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class AccountRow:
+    id: int
+    status: str
+    category_id: int
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    id: int
+    locality_id: int
+    name: str
+    kind: str
+    status: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    created_at: datetime
+
+
 @dataclass
 class BallotContext:
-    account: BallotAccount
-    campaign: Campaign
+    account: AccountRow
+    campaign: CampaignRow
     sheet: BallotSheet
 
     @property
@@ -386,7 +405,7 @@ _SHEETS_LOCK = threading.Lock()
 _SHEETS_MAX = 256
 
 
-def _sheet(session: Session, campaign: Campaign, category_id: int) -> BallotSheet:
+def _sheet(session: Session, campaign: CampaignRow, category_id: int) -> BallotSheet:
     # Keyed by database, campaign (with its creation time: ids restart in a new database) and category.
     key = (str(session.get_bind().url), campaign.id, as_utc(campaign.created_at), category_id)
     with _SHEETS_LOCK:
@@ -414,14 +433,36 @@ def _sheet(session: Session, campaign: Campaign, category_id: int) -> BallotShee
     return sheet
 
 
+# The statements of the hot path (a meeting submitting at once), written once as SQL: building
+# and caching ORM statements per request cost more than the work they do.
+_LOAD_SQL = text(
+    "SELECT a.id, a.status, a.category_id, c.id, c.locality_id, c.name, c.kind, c.status, c.opens_at, c.closes_at,"
+    " c.created_at FROM ballot_accounts a JOIN campaigns c ON c.id = a.campaign_id WHERE a.id = :account_id"
+).columns(
+    column("a_id", Integer), column("a_status", String), column("category_id", Integer), column("c_id", Integer),
+    column("locality_id", Integer), column("name", String), column("kind", String), column("c_status", String),
+    column("opens_at", DateTime(timezone=True)), column("closes_at", DateTime(timezone=True)),
+    column("created_at", DateTime(timezone=True)),
+)
+_CLAIM_SQL = text("UPDATE ballot_accounts SET status = 'submitted' WHERE id = :account_id"
+                  " AND status NOT IN ('submitted', 'revoked')")
+_INSERT_BALLOT_SQL = text("INSERT INTO ballots (id, locality_id, campaign_id, category_id, valid, reason, comment)"
+                          " VALUES (:id, :locality_id, :campaign_id, :category_id, :valid, :reason, :comment)")
+_INSERT_ITEM_SQL = text("INSERT INTO ballot_items (ballot_id, subject_id, indicator_id, campaign_id, grade)"
+                        " VALUES (:ballot_id, :subject_id, :indicator_id, :campaign_id, :grade)")
+_DELETE_DRAFT_SQL = text("DELETE FROM ballot_drafts WHERE account_id = :account_id")
+_STATUS_SQL = text("SELECT status FROM ballot_accounts WHERE id = :account_id")
+_SHARE_CAMPAIGN_SQL = text("SELECT status, opens_at, closes_at FROM campaigns WHERE id = :campaign_id FOR SHARE").columns(
+    column("status", String), column("opens_at", DateTime(timezone=True)), column("closes_at", DateTime(timezone=True)))
+
+
 def _load(session: Session, ballot: BallotSession) -> BallotContext:
-    row = session.exec(
-        select(BallotAccount, Campaign).join(Campaign, Campaign.id == BallotAccount.campaign_id)
-        .where(BallotAccount.id == ballot.account_id)
-    ).first()
-    if row is None or row[1].id != ballot.campaign_id:
+    row = session.execute(_LOAD_SQL, {"account_id": ballot.account_id}).first()
+    if row is None or row[3] != ballot.campaign_id:
         raise Unauthorized("sign in with the code on your slip first")
-    account, campaign = row
+    account = AccountRow(id=row[0], status=row[1], category_id=row[2])
+    campaign = CampaignRow(id=row[3], locality_id=row[4], name=row[5], kind=row[6], status=row[7], opens_at=row[8],
+                           closes_at=row[9], created_at=row[10])
     _check_account(account)
     _check_open(campaign)
     return BallotContext(account=account, campaign=campaign, sheet=_sheet(session, campaign, account.category_id))
@@ -515,31 +556,21 @@ def submit(ctx: AppContext, ballot: BallotSession, data: BallotIn) -> SubmitOut:
         triples = _check_items(bc, data, complete=True)
         if session.get_bind().dialect.name == "postgresql":
             # Hold the campaign row (shared) so closing waits for ballots being written.
-            session.exec(select(Campaign.id).where(Campaign.id == bc.campaign.id).with_for_update(read=True)).one()
-            session.refresh(bc.campaign)
-            _check_open(bc.campaign)
-        # Core statements on the tables: this is the hot path of a meeting, skip the ORM's bookkeeping.
-        accounts = BallotAccount.__table__
-        claimed = session.execute(
-            update(accounts)
-            .where(accounts.c.id == bc.account.id,
-                   accounts.c.status.notin_([AccountStatus.submitted, AccountStatus.revoked]))
-            .values(status=AccountStatus.submitted)
-        )
-        if claimed.rowcount != 1:
-            status = session.execute(select(accounts.c.status).where(accounts.c.id == bc.account.id)).scalar_one()
+            _check_open(session.execute(_SHARE_CAMPAIGN_SQL, {"campaign_id": bc.campaign.id}).one())
+        if session.execute(_CLAIM_SQL, {"account_id": bc.account.id}).rowcount != 1:
+            status = session.execute(_STATUS_SQL, {"account_id": bc.account.id}).scalar_one()
             if status == AccountStatus.revoked:
                 raise Forbidden("this code has been revoked")
             raise Conflict("this code has already been used to submit a ballot")
         ballot_id = secrets.token_hex(16)
-        session.execute(insert(Ballot.__table__).values(
-            id=ballot_id, locality_id=bc.campaign.locality_id, campaign_id=bc.campaign.id,
-            category_id=bc.account.category_id, valid=True, reason="", comment=data.comment))
-        session.execute(insert(BallotItem.__table__), [
+        session.execute(_INSERT_BALLOT_SQL, {
+            "id": ballot_id, "locality_id": bc.campaign.locality_id, "campaign_id": bc.campaign.id,
+            "category_id": bc.account.category_id, "valid": True, "reason": "", "comment": data.comment})
+        session.execute(_INSERT_ITEM_SQL, [
             {"ballot_id": ballot_id, "subject_id": s, "indicator_id": i, "campaign_id": bc.campaign.id, "grade": g}
             for s, i, g in triples
         ])
-        session.execute(delete(BallotDraft.__table__).where(BallotDraft.__table__.c.account_id == bc.account.id))
+        session.execute(_DELETE_DRAFT_SQL, {"account_id": bc.account.id})
     return SubmitOut(status="submitted", valid=True, reason=None)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import socket
 import statistics
@@ -94,31 +95,85 @@ def _peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _tree_pids(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return [pid] + [int(c) for c in children.read_text().split()] if children.exists() else [pid]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of the server and its workers."""
+    total = 0
+    for p in _tree_pids(pid):
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def _tree_peak_rss_mb(pid: int) -> float:
     """Peak resident memory of the server: the process and its worker processes, summed."""
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    pids = [pid] + [int(c) for c in children.read_text().split()] if children.exists() else [pid]
-    return sum(_peak_rss_mb(p) for p in pids)
+    return sum(_peak_rss_mb(p) for p in _tree_pids(pid))
 
 
-async def _phase(url: str, jobs) -> tuple[float, list[float], int]:
-    """Run all jobs at once; return wall seconds, per-request latencies (s), error count."""
-    limits = httpx.Limits(max_connections=len(jobs), max_keepalive_connections=len(jobs))
-    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
-        start = asyncio.Event()
+class RawResponse:
+    def __init__(self, status_code: int, body: bytes):
+        self.status_code = status_code
+        self.body = body
 
-        async def run(job):
-            await start.wait()
-            began = time.perf_counter()
-            response = await job(client)
-            return time.perf_counter() - began, response
+    def json(self):
+        return json.loads(self.body)
 
-        tasks = [asyncio.create_task(run(job)) for job in jobs]
-        await asyncio.sleep(0.05)
+
+async def _request(host: str, port: int, method: str, path: str, body: dict | None = None,
+                   headers: dict | None = None) -> RawResponse:
+    """One HTTP/1.1 request on its own connection, as each evaluator's phone would make.
+
+    A minimal client on asyncio streams: httpx's connection pool, with 500 connections at
+    once, costs more CPU than the server under test and would measure itself.
+    """
+    reader, writer = await asyncio.open_connection(host, port)
+    payload = json.dumps(body).encode() if body is not None else b""
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: close",
+             f"Content-Length: {len(payload)}", "Content-Type: application/json"]
+    lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + payload)
+    await writer.drain()
+    raw = await reader.read()
+    writer.close()
+    head, _, content = raw.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    if b"transfer-encoding: chunked" in head.lower():
+        content = _unchunk(content)
+    return RawResponse(status, content)
+
+
+def _unchunk(data: bytes) -> bytes:
+    out, rest = b"", data
+    while rest:
+        size_line, _, rest = rest.partition(b"\r\n")
+        size = int(size_line.split(b";")[0], 16)
+        if size == 0:
+            break
+        out, rest = out + rest[:size], rest[size + 2:]
+    return out
+
+
+async def _phase(url: str, jobs) -> tuple[float, list[float], int, list[RawResponse]]:
+    """Run all jobs at once; return wall seconds, per-request latencies (s), errors, responses."""
+    host, port = url.removeprefix("http://").split(":")
+    start = asyncio.Event()
+
+    async def run(job):
+        await start.wait()
         began = time.perf_counter()
-        start.set()
-        results = await asyncio.gather(*tasks, return_exceptions=True)
-        wall = time.perf_counter() - began
+        response = await job(host, int(port))
+        return time.perf_counter() - began, response
+
+    tasks = [asyncio.create_task(run(job)) for job in jobs]
+    await asyncio.sleep(0.05)
+    began = time.perf_counter()
+    start.set()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    wall = time.perf_counter() - began
     latencies, errors, responses = [], 0, []
     for result in results:
         if isinstance(result, BaseException):
@@ -129,8 +184,7 @@ async def _phase(url: str, jobs) -> tuple[float, list[float], int]:
         responses.append(response)
         if response.status_code != 200:
             errors += 1
-    _phase.responses = responses  # type: ignore[attr-defined]
-    return wall, latencies, errors
+    return wall, latencies, errors, responses
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -166,16 +220,18 @@ def run_backend(backend: str, voters: int, workers: int) -> dict:
                  for s in subject_ids for i in range(LEAVES)]
 
         def login_job(code):
-            return lambda client: client.post("/api/ballot/login", json={"code": code})
+            return lambda host, port: _request(host, port, "POST", "/api/ballot/login", {"code": code})
 
-        login_wall, login_lat, login_errors = asyncio.run(_phase(base, [login_job(c) for c in codes]))
-        tokens = [r.json()["token"] for r in _phase.responses if r.status_code == 200]  # type: ignore[attr-defined]
+        login_wall, login_lat, login_errors, responses = asyncio.run(_phase(base, [login_job(c) for c in codes]))
+        tokens = [r.json()["token"] for r in responses if r.status_code == 200]
 
         def submit_job(token):
-            return lambda client: client.post("/api/ballot/submit", json={"items": items},
-                                              headers={"Authorization": f"Bearer {token}"})
+            return lambda host, port: _request(host, port, "POST", "/api/ballot/submit", {"items": items},
+                                               {"Authorization": f"Bearer {token}"})
 
-        submit_wall, submit_lat, submit_errors = asyncio.run(_phase(base, [submit_job(t) for t in tokens]))
+        server_cpu, client_cpu = _cpu_seconds(server.pid), time.process_time()
+        submit_wall, submit_lat, submit_errors, _ = asyncio.run(_phase(base, [submit_job(t) for t in tokens]))
+        server_cpu, client_cpu = _cpu_seconds(server.pid) - server_cpu, time.process_time() - client_cpu
         peak = _tree_peak_rss_mb(server.pid)
         with ctx.db.engine.connect() as connection:
             stored = connection.execute(text("SELECT count(*) FROM ballots")).scalar()
@@ -188,6 +244,8 @@ def run_backend(backend: str, voters: int, workers: int) -> dict:
             "login_p99_ms": _percentile(login_lat, 0.99) * 1000, "login_errors": login_errors,
             "submits_per_s": len(submit_lat) / submit_wall, "submit_p50_ms": statistics.median(submit_lat) * 1000,
             "submit_p99_ms": _percentile(submit_lat, 0.99) * 1000, "submit_errors": submit_errors,
+            "server_cpu_ms_per_submit": server_cpu / max(1, len(submit_lat)) * 1000,
+            "client_cpu_ms_per_submit": client_cpu / max(1, len(submit_lat)) * 1000,
             "ballots_stored": stored, "accounts_submitted": submitted, "server_peak_mb": peak,
         }
     finally:
@@ -207,13 +265,14 @@ def main(argv: list[str] | None = None) -> None:
     rows = [run_backend(backend, args.voters, args.workers) for backend in backends]
     print(f"\n{args.voters} evaluators, server with {args.workers} worker process(es); {SUBJECTS} subjects x {LEAVES} indicators = {SUBJECTS * LEAVES} items per ballot")
     header = ("backend", "logins/s", "login p99 ms", "submits/s", "p50 ms", "p99 ms", "errors", "ballots",
-              "server peak MB")
+              "server peak MB", "server CPU ms/submit", "client CPU ms/submit")
     print(" | ".join(header))
     for r in rows:
         print(" | ".join([
             r["backend"], f"{r['logins_per_s']:.0f}", f"{r['login_p99_ms']:.0f}", f"{r['submits_per_s']:.0f}",
             f"{r['submit_p50_ms']:.0f}", f"{r['submit_p99_ms']:.0f}", str(r["login_errors"] + r["submit_errors"]),
             f"{r['ballots_stored']}/{r['accounts_submitted']}", f"{r['server_peak_mb']:.0f}",
+            f"{r['server_cpu_ms_per_submit']:.1f}", f"{r['client_cpu_ms_per_submit']:.1f}",
         ]))
     print("targets: >= 500 submits/s, p99 <= 300 ms, 0 errors, server peak <= 300 MB")
 

@@ -9,7 +9,8 @@ ordinary transactions.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+import threading
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import event, text
@@ -72,6 +73,9 @@ class Database:
         self.engine = make_engine(self.url, pool_size=pool_size)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        # SQLite has one writer at a time. Threads of this process queue here, in order, instead
+        # of in SQLite's busy handler, which sleeps up to 100 ms between tries.
+        self._sqlite_writer = threading.RLock() if self.is_sqlite else nullcontext()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -81,7 +85,7 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back on any exception."""
-        with Session(self._write_engine, expire_on_commit=False) as session:
+        with self._sqlite_writer, Session(self._write_engine, expire_on_commit=False) as session:
             with session.begin():
                 yield session
 
