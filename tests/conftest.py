@@ -204,3 +204,17 @@ class World:
 @pytest.fixture
 def world(ctx, live_server) -> World:
     return World(ctx=ctx, url=live_server.url)
+
+
+@pytest.fixture
+def cheap_password_hashes(monkeypatch) -> None:
+    """For tests that sign in with issued tokens only: skip the deliberately slow argon2 hash."""
+    monkeypatch.setattr(auth, "hash_password", lambda password: "not-a-password-hash")
+
+
+@pytest.fixture
+def setup(world):
+    """A campaign ready to open (see tests/campaign_setup.py): issue accounts, open, vote."""
+    from tests.campaign_setup import make_campaign
+
+    return make_campaign(world)

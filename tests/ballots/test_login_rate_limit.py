@@ -23,7 +23,7 @@ from ballots import service
 from core.models import LoginFailure
 from core.models.base import utcnow
 from core.services.auth import FAILURE_WINDOW
-from tests.ballots.conftest import full_items
+from tests.campaign_setup import full_items
 
 WRONG_CODE = "AAAA-BBBB-CCCC"
 CLIENT_KEY = "ballot-client:127.0.0.1"

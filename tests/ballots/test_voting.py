@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import text
 
-from tests.ballots.conftest import full_items
+from tests.campaign_setup import full_items
 
 
 def _login(world, code: str):

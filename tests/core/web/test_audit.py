@@ -7,37 +7,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from core.services import auth
 from core.services.audit import verify_chain
+from tests.helpers import created, ok
+
+pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
 
 A = "/api/localities/county-a"
 ACTOR = "office-county-a"
 ID_CARD = "11010519491231002X"
-
-
-@pytest.fixture(autouse=True)
-def _cheap_password_hashes(monkeypatch):
-    """These tests sign in with issued tokens, never with a password: skip the deliberately slow hash."""
-    monkeypatch.setattr(auth, "hash_password", lambda password: "not-a-password-hash")
-
-
-@pytest.fixture(autouse=True)
-def _untangle_trees(ctx):
-    """Cut parent links after each test: SQLite enforces ON DELETE RESTRICT row by row, so the
-    next test's ``DELETE FROM`` clean-up would fail on a child row that still points at its parent."""
-    yield
-    with ctx.db.engine.begin() as connection:
-        connection.execute(text("UPDATE units SET parent_id = NULL"))
-
-
-def created(response) -> dict:
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def ok(response) -> dict:
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def audit_log(api) -> dict:

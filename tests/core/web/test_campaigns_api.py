@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from core.security import Keyring
 from tests.conftest import TEST_SECRET_KEY
+from tests.helpers import created, office, ok
 
 A = "/api/localities/county-a"
 CODE_SHAPE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
@@ -29,26 +30,6 @@ NOTHING_TO_GRADE = {"name": "数据表", "grade_scale": GRADES, "indicators": [
     {"code": "P", "name": "数据", "children": [{"code": "P1", "name": "件数", "kind": "numeric"}]},
     {"code": "B", "name": "加分", "kind": "bonus", "max_score": 3},
 ]}
-
-
-def _never_5xx(response) -> None:
-    assert response.status_code < 500, f"{response.request.method} {response.request.url} -> {response.status_code}"
-
-
-def office(world, locality: str = "county-a") -> httpx.Client:
-    client = world.office(locality)
-    client.event_hooks["response"].append(_never_5xx)
-    return client
-
-
-def created(response) -> dict:
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def ok(response) -> dict:
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def refused(response, status: int, *words: str, field: str | None = None) -> dict:

@@ -10,7 +10,9 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from core.services import auth
+from tests.helpers import created, never_5xx, office, ok
+
+pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
 
 A = "/api/localities/county-a"
 B = "/api/localities/county-b"
@@ -22,38 +24,14 @@ ID_CARD_MASKED = "1101**********002X"
 _WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
 
-@pytest.fixture(autouse=True)
-def _cheap_password_hashes(monkeypatch):
-    """These tests sign in with issued tokens, never with a password: skip the deliberately slow hash."""
-    monkeypatch.setattr(auth, "hash_password", lambda password: "not-a-password-hash")
-
-
-@pytest.fixture(autouse=True)
-def _untangle_trees(ctx):
-    """Cut parent links after each test: SQLite enforces ON DELETE RESTRICT row by row, so the
-    next test's ``DELETE FROM`` clean-up would fail on a child row that still points at its parent."""
-    yield
-    with ctx.db.engine.begin() as connection:
-        connection.execute(text("UPDATE units SET parent_id = NULL"))
-        connection.execute(text("UPDATE localities SET parent_id = NULL"))
-
-
 def id_card(first17: str) -> str:
     """A valid 18-character ID number: 17 digits plus the matching check character."""
     return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
 
 
-def _never_5xx(response) -> None:
-    assert response.status_code < 500, f"{response.request.method} {response.request.url} -> {response.status_code}"
-
-
 def guarded(client):
-    client.event_hooks["response"].append(_never_5xx)
+    client.event_hooks["response"].append(never_5xx)
     return client
-
-
-def office(world, locality: str):
-    return guarded(world.office(locality))
 
 
 def as_user(world, username: str, role: str, locality: str | None = None, unit: str | None = None):
@@ -72,16 +50,6 @@ def assert_error(response, status: int, field: str | None = None) -> dict:
         assert field in fields, body
         assert all(e["message"] for e in body["errors"])
     return body
-
-
-def created(response) -> dict:
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def ok(response) -> dict:
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def make_unit(api, base=A, **fields) -> dict:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
+from tests.helpers import created, office, ok
 
 SAMPLE = Path(__file__).resolve().parents[3] / "core" / "demo_data" / "template-annual-civil-servant.json"
 A = "/api/localities/county-a"
@@ -51,26 +52,6 @@ DEEP = {
         leaf("V_1", kind="veto", weight=0, standard="一票否决"),
     ],
 }
-
-
-def _never_5xx(response) -> None:
-    assert response.status_code < 500, f"{response.request.method} {response.request.url} -> {response.status_code}"
-
-
-def office(world, locality: str = "county-a"):
-    client = world.office(locality)
-    client.event_hooks["response"].append(_never_5xx)
-    return client
-
-
-def created(response) -> dict:
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def ok(response) -> dict:
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def expected_tree(items: list[dict]) -> list[dict]:

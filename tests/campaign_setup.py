@@ -1,11 +1,12 @@
-"""A small campaign, ready to open: 3 subjects, 2 evaluator categories, a 2-level template."""
+"""A small campaign, ready to open: 3 subjects, 2 evaluator categories, a 2-level template.
+
+The ``setup`` fixture (in tests/conftest.py) builds it through the API."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import httpx
-import pytest
 
 TEMPLATE = {
     "name": "民主测评表",
@@ -50,8 +51,7 @@ def full_items(subject_ids: list[int], grade: str = "称职") -> list[dict]:
     return [{"subject_id": s, "indicator": code, "grade": grade} for s in subject_ids for code in ("DE1", "DE2", "JI1", "ALL")]
 
 
-@pytest.fixture
-def setup(world) -> CampaignSetup:
+def make_campaign(world) -> CampaignSetup:
     api = world.office("county-a")
     subject_ids = []
     for index in range(3):
