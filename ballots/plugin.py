@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from core.hookspecs import hookimpl
+from core.plugins import PluginInfo
 
-ESSENTIAL = True
+KAOPING_PLUGIN = PluginInfo(label_zh="测评帐号与测评表", label_en="Ballots and one-time accounts", essential=True,
+                            description="One-time accounts, printed slips, the evaluator's pages and API.")
 
 
 @hookimpl

@@ -185,6 +185,24 @@ def localities_create(code: str, name: str, parent_code: str | None) -> None:
     click.echo(f"created locality {out.code} ({out.name})")
 
 
+@main.group()
+def plugins() -> None:
+    """Installed plugins."""
+
+
+@plugins.command("list")
+def plugins_list() -> None:
+    """List the installed plugins and what each contributes."""
+    from core.services.plugins import installed
+
+    for item in installed():
+        essential = " (essential)" if item["essential"] else ""
+        contributes = "; ".join(f"{k}: {', '.join(v)}" for k, v in item["contributes"].items() if v and k != "hooks")
+        click.echo(f"{item['name']}{essential}  {item['label_zh']} / {item['label_en']}")
+        if contributes:
+            click.echo(f"    {contributes}")
+
+
 def _require_migrated(ctx: AppContext) -> None:
     from core.migrate import check_current
 

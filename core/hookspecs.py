@@ -35,3 +35,20 @@ def kaoping_load_demo(ctx, actor, locality_code: str) -> list[str] | None:
     ``actor`` the system actor to write as. Return lines to print for the newcomer (e.g.
     where the printed ballot slips are), or None.
     """
+
+
+@hookspec
+def kaoping_scoring_rules() -> list:
+    """Return scoring rules this plugin provides: objects shaped like
+    ``core.scoring.ScoringRule`` (``name``, ``label_zh``, ``label_en``, ``options_model`` and
+    ``score(data, options)``). A campaign names one in ``scoring: {rule, options}``; the
+    rule's options are validated against ``options_model`` when the campaign is saved.
+    """
+
+
+@hookspec
+def kaoping_distribution_policies() -> list:
+    """Return forced-distribution policies this plugin provides: objects shaped like
+    ``core.scoring.DistributionPolicy`` (``check_ballot`` at submit time, ``apply`` after
+    ranking). A campaign lists them in ``distribution: [{policy, options}]``.
+    """

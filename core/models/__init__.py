@@ -3,23 +3,36 @@
 from core.models.audit import AuditEntry
 from core.models.campaigns import (
     AccountStatus,
+    Adjustment,
     Ballot,
     BallotAccount,
     BallotDraft,
     BallotItem,
     Campaign,
     CampaignCategory,
+    CampaignResult,
     CampaignStatus,
     CampaignSubject,
     SlipBatch,
 )
-from core.models.indicators import Indicator, IndicatorKind, IndicatorTemplate, TemplateStatus
+from core.models.indicators import (
+    Indicator,
+    IndicatorKind,
+    IndicatorTemplate,
+    TemplateStatus,
+)
 from core.models.locality import Locality
 from core.models.org import Person, Team, TeamMember, Unit
+from core.models.plugins import LocalityPlugin
 from core.models.subjects import Subject, SubjectKind
 from core.models.users import AuthToken, LoginFailure, Role, User
+from core.models.values import IndicatorValue
 
 __all__ = [
+    "Adjustment",
+    "CampaignResult",
+    "IndicatorValue",
+    "LocalityPlugin",
     "AccountStatus",
     "Ballot",
     "BallotAccount",

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Float, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from core.models.base import tz_datetime, utcnow
@@ -42,8 +51,13 @@ class Campaign(SQLModel, table=True):
     status: str = Field(default=CampaignStatus.draft, max_length=16)
     opens_at: datetime | None = Field(default=None, sa_type=tz_datetime())
     closes_at: datetime | None = Field(default=None, sa_type=tz_datetime())
+    # The assessment period (e.g. "2026", "2026-03"): bonus, deduction and veto values of this
+    # period count in the tally.
+    period: str = Field(default="", max_length=20)
     scoring: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     distribution: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # What produced the stored results: {rule, options, policies, tallied_at}.
+    tally: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
 
 
@@ -156,3 +170,41 @@ class BallotItem(SQLModel, table=True):
     indicator_id: int = Field(sa_column=Column(Integer, primary_key=True))
     campaign_id: int = Field(sa_column=Column(Integer, nullable=False))
     grade: int  # index into the template's grade scale, 0 = best
+
+
+class CampaignResult(SQLModel, table=True):
+    """One subject's tallied result, as the scoring rule and distribution policies left it,
+    plus the office's final grade."""
+
+    __tablename__ = "campaign_results"
+    __table_args__ = (Index("ix_campaign_results_locality_campaign", "locality_id", "campaign_id"),)
+
+    campaign_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    )
+    subject_id: int = Field(sa_column=Column(Integer, ForeignKey("subjects.id", ondelete="RESTRICT"), primary_key=True))
+    locality_id: int = Field(sa_column=_locality())
+    score: float | None = Field(default=None, sa_column=Column(Float))
+    rank: int | None = None
+    proposed_grade: str | None = Field(default=None, max_length=20)
+    grade: str | None = Field(default=None, max_length=20)
+    flags: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    by_category: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    by_indicator: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Adjustment(SQLModel, table=True):
+    """The office changed a proposed grade, with its reason (audited too)."""
+
+    __tablename__ = "campaign_adjustments"
+    __table_args__ = (Index("ix_campaign_adjustments_locality_campaign", "locality_id", "campaign_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    locality_id: int = Field(sa_column=_locality())
+    campaign_id: int = Field(sa_column=Column(Integer, ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False))
+    subject_id: int = Field(sa_column=Column(Integer, ForeignKey("subjects.id", ondelete="RESTRICT"), nullable=False))
+    from_grade: str | None = Field(default=None, max_length=20)
+    grade: str = Field(max_length=20)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    actor: str = Field(max_length=100)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())

@@ -19,4 +19,7 @@ class Locality(SQLModel, table=True):
     parent_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("localities.id", ondelete="RESTRICT"), index=True)
     )
+    # Bumped on every change of the locality's plugin settings, so every app instance drops
+    # its cached hook caller for the locality at once.
+    plugin_config_version: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())

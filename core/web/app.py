@@ -44,6 +44,7 @@ def route_handlers() -> list:
         TemplateController,
     )
     from core.web.api.imports import ImportController
+    from core.web.api.plugins import PluginController
     from core.web.pages import admin_pages
 
     return [
@@ -61,6 +62,7 @@ def route_handlers() -> list:
         TemplateController,
         LocalityCampaignController,
         CampaignController,
+        PluginController,
         *admin_pages(),
         *plugin_routes(),
     ]

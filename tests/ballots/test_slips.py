@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pytest
 import qrcode
+from PIL import Image
 from qrcode.constants import ERROR_CORRECT_M
+from reportlab.lib.pagesizes import A4
 from sqlalchemy import update
 
 from ballots import slips
@@ -58,16 +60,36 @@ def _fetch(setup, **params) -> bytes:
 
 
 def _scan(pdf: bytes, folder: Path) -> tuple[int, list[str]]:
-    """Render every page at 150 dpi and decode every QR code on them: (pages, decoded texts)."""
+    """Render every page at 150 dpi and decode the QR code of every slip: (pages, decoded texts).
+
+    Each slip is decoded on its own (cropped just inside its cut lines), as it is scanned
+    once cut out: zbar run on whole pages misses about 1% of the codes, whose finder patterns
+    line up with the neighbours' and the dashed cut lines, while every cut-out slip decodes.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "slips.pdf"
     path.write_bytes(pdf)
     _run("pdftoppm", "-r", "150", "-png", str(path), str(folder / "page"))
     pages = sorted(folder.glob("page-*.png"))
-    result = subprocess.run([_tool("zbarimg"), "--raw", "-q", *map(str, pages)], check=False, capture_output=True,
-                            text=True)
-    assert result.returncode in (0, 4), result.stderr  # 4: no code found at all
-    return len(pages), result.stdout.split()
+    width, height = A4
+    slip_width, slip_height = (width - 2 * slips.MARGIN) / slips.COLUMNS, (height - 2 * slips.MARGIN) / slips.ROWS
+    scale, inset = 150 / 72, 3
+    decoded = []
+    for page in pages:
+        crops = []
+        with Image.open(page) as image:
+            for position in range(slips.COLUMNS * slips.ROWS):
+                left = slips.MARGIN + (position % slips.COLUMNS) * slip_width + inset
+                top = slips.MARGIN + (position // slips.COLUMNS) * slip_height + inset
+                box = [round(v * scale) for v in (left, top, left + slip_width - 2 * inset,
+                                                  top + slip_height - 2 * inset)]
+                crops.append(folder / f"{page.stem}-slip{position}.png")
+                image.crop(box).save(crops[-1])
+        result = subprocess.run([_tool("zbarimg"), "--raw", "-q", *map(str, crops)], check=False,
+                                capture_output=True, text=True)
+        assert result.returncode in (0, 4), result.stderr  # 4: no code found (an empty page)
+        decoded += result.stdout.split()
+    return len(pages), decoded
 
 
 def _text(pdf: bytes, folder: Path) -> str:
