@@ -6,10 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test install bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml tests/example_plugin/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e ".[test]"
+	$(BIN)/python -m pip install -q --no-deps -e tests/example_plugin
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -1,0 +1,64 @@
+"""An example third-party plugin: a scoring rule that takes each subject's best category.
+
+Shows the three things a plugin module does: describe itself (``KAOPING_PLUGIN``), declare
+its options as a pydantic model, and implement hooks with ``@hookimpl``.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from core.hookspecs import hookimpl
+from core.plugins import PluginInfo
+from core.scoring import SubjectScore, TallyData
+
+
+class PluginOptions(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    note: str = Field(default="", max_length=100, description="Shown to the office; an example option.")
+
+
+KAOPING_PLUGIN = PluginInfo(label_zh="示例插件", label_en="Example plugin", options_model=PluginOptions,
+                            description="Scores a subject by its best evaluator category.")
+
+
+class HighestCategoryOptions(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    bonus: float = Field(default=0.0, ge=0, le=100, description="Points added to every score.")
+
+
+class HighestCategory:
+    name = "highest_category"
+    label_zh = "最高类别得分"
+    label_en = "Best category score"
+    options_model = HighestCategoryOptions
+
+    def score(self, data: TallyData, options: HighestCategoryOptions) -> list[SubjectScore]:
+        results = []
+        for subject in data.subjects:
+            best = None
+            by_category = {}
+            for category in data.categories:
+                template = data.templates[category.template_id]
+                n = data.ballots.get((category.id, subject.id), 0)
+                if not n:
+                    continue
+                leaves = template.graded_leaves()
+                total = 0.0
+                for leaf in leaves:
+                    counts = data.counts.get((category.id, subject.id, leaf.id), [])
+                    total += sum(c * template.grades[g][1] for g, c in enumerate(counts)) / n
+                score = total / len(leaves)
+                by_category[category.name] = {"score": score, "ballots": n}
+                best = score if best is None else max(best, score)
+            results.append(SubjectScore(subject_id=subject.id, name=subject.name, category=subject.category,
+                                        score=None if best is None else best + options.bonus,
+                                        by_category=by_category))
+        return results
+
+
+@hookimpl
+def kaoping_scoring_rules():
+    return [HighestCategory()]
