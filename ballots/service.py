@@ -15,12 +15,12 @@ import threading
 import time
 from collections import OrderedDict
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field
-from sqlalchemy import DateTime, Integer, String, column, delete, func, text, update
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import JSON, DateTime, Integer, String, column, delete, func, text, update
 from sqlmodel import Session, col, select
 
 from ballots import codes
@@ -31,11 +31,13 @@ from core.models import (
 )
 from core.models.base import utcnow
 from core.schemas.base import In, Out
+from core.scoring import BallotCheck, IndicatorData, SubjectData, TemplateData
 from core.services import audit
 from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, require_role
 from core.services.auth import login_limit, record_failure
 from core.services.campaigns import as_utc, categories_of, get_campaign_row
 from core.services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unauthorized
+from core.services.plugins import policies_for
 from core.services.templates import graded_leaves, indicator_tree, load_indicators
 
 SLIP_HOLD = timedelta(hours=24)  # how long the plaintext of a batch is held for (re)printing
@@ -130,6 +132,9 @@ def _issue(ctx: AppContext, session: Session, campaign: Campaign, category: Camp
     # Numbered by the accounts, not the held batches: those are purged when their hold ends.
     number = (session.exec(select(func.max(BallotAccount.batch)).where(BallotAccount.campaign_id == campaign.id)).one()
               or 0) + 1
+    # Issuing is also when expired plaintext of the locality's other batches is dropped.
+    session.execute(delete(SlipBatch).where(SlipBatch.locality_id == campaign.locality_id,
+                                            SlipBatch.expires_at < utcnow()))
     issued: list[tuple[BallotAccount, str]] = []
     for _ in range(count):
         code = codes.new_code()
@@ -260,8 +265,8 @@ def slips_to_print(ctx: AppContext, actor: Actor, campaign_id: int, *, category:
                                                                  BallotAccount.batch == batch)).first()
             if exists is None:
                 raise NotFound(f"campaign {campaign_id} has no batch {batch}")
-            raise Gone(f"the codes of batch {batch} are no longer held (they are kept for {SLIP_HOLD}); "
-                       "replace its accounts to print new slips")
+            raise Gone(f"the codes of batch {batch} are no longer held (they are kept for "
+                       f"{SLIP_HOLD.total_seconds() / 3600:.0f} hours); replace its accounts to print new slips")
         pairs: list[tuple[int, str]] = []
         for row in held:
             pairs.extend((int(a), str(c)) for a, c in json.loads(ctx.keys.decrypt(row.codes_cipher)))
@@ -275,6 +280,9 @@ def slips_to_print(ctx: AppContext, actor: Actor, campaign_id: int, *, category:
             if accounts[a].status == AccountStatus.issued
             and (wanted_category is None or accounts[a].category_id == wanted_category)
         ]
+        if not slips:
+            raise Gone("nothing to print: the held accounts of this selection are all used or revoked; "
+                       "issue or replace accounts to print new slips")
         audit.record(session, actor, locality_id=campaign.locality_id, action="slips.print", target_type="campaign",
                      target_id=campaign.id, after={"category": category, "batch": batch, "slips": len(slips)})
         return SlipJob(campaign_name=campaign.name, slips=slips)
@@ -368,6 +376,8 @@ class BallotSheet:
     subjects: tuple[dict[str, Any], ...]  # id, name, kind, category
     leaves: dict[str, int]  # graded leaf code -> indicator id, in tree order
     grades: tuple[str, ...]
+    template: TemplateData | None = None  # for distribution policies (hidden scores: never shown)
+    subject_data: tuple[SubjectData, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -387,6 +397,7 @@ class CampaignRow:
     opens_at: datetime | None
     closes_at: datetime | None
     created_at: datetime
+    distribution: list = field(default_factory=list)  # [{policy, options}]
 
 
 @dataclass
@@ -419,11 +430,20 @@ def _sheet(session: Session, campaign: CampaignRow, category_id: int) -> BallotS
              .where(CampaignSubject.campaign_id == campaign.id).order_by(col(Subject.id)))
     if category.subject_categories:
         query = query.where(col(Subject.category).in_(category.subject_categories))
+    subjects = list(session.exec(query))
+    indicators = load_indicators(session, template.id)
     sheet = BallotSheet(
         category_name=category.name, template_id=template.id,
-        subjects=tuple({"id": s.id, "name": s.name, "kind": s.kind, "category": s.category} for s in session.exec(query)),
-        leaves={i.code: i.id for i in graded_leaves(load_indicators(session, template.id))},
+        subjects=tuple({"id": s.id, "name": s.name, "kind": s.kind, "category": s.category} for s in subjects),
+        leaves={i.code: i.id for i in graded_leaves(indicators)},
         grades=tuple(g["label"] for g in template.grade_scale),
+        template=TemplateData(
+            id=template.id, grades=tuple((g["label"], float(g["score"])) for g in template.grade_scale),
+            indicators=tuple(IndicatorData(id=i.id, code=i.code, name=i.name, parent_id=i.parent_id, kind=i.kind,
+                                           weight=i.weight, max_score=i.max_score, overall=i.overall)
+                             for i in indicators)),
+        subject_data=tuple(SubjectData(id=s.id, name=s.name, kind=s.kind, ref_id=s.ref_id, category=s.category)
+                           for s in subjects),
     )
     if campaign.status == CampaignStatus.open:
         with _SHEETS_LOCK:
@@ -437,12 +457,12 @@ def _sheet(session: Session, campaign: CampaignRow, category_id: int) -> BallotS
 # and caching ORM statements per request cost more than the work they do.
 _LOAD_SQL = text(
     "SELECT a.id, a.status, a.category_id, c.id, c.locality_id, c.name, c.kind, c.status, c.opens_at, c.closes_at,"
-    " c.created_at FROM ballot_accounts a JOIN campaigns c ON c.id = a.campaign_id WHERE a.id = :account_id"
+    " c.created_at, c.distribution FROM ballot_accounts a JOIN campaigns c ON c.id = a.campaign_id WHERE a.id = :account_id"
 ).columns(
     column("a_id", Integer), column("a_status", String), column("category_id", Integer), column("c_id", Integer),
     column("locality_id", Integer), column("name", String), column("kind", String), column("c_status", String),
     column("opens_at", DateTime(timezone=True)), column("closes_at", DateTime(timezone=True)),
-    column("created_at", DateTime(timezone=True)),
+    column("created_at", DateTime(timezone=True)), column("distribution", JSON),
 )
 _CLAIM_SQL = text("UPDATE ballot_accounts SET status = 'submitted' WHERE id = :account_id"
                   " AND status NOT IN ('submitted', 'revoked')")
@@ -462,16 +482,68 @@ def _load(session: Session, ballot: BallotSession) -> BallotContext:
         raise Unauthorized("sign in with the code on your slip first")
     account = AccountRow(id=row[0], status=row[1], category_id=row[2])
     campaign = CampaignRow(id=row[3], locality_id=row[4], name=row[5], kind=row[6], status=row[7], opens_at=row[8],
-                           closes_at=row[9], created_at=row[10])
+                           closes_at=row[9], created_at=row[10], distribution=row[11] or [])
     _check_account(account)
     _check_open(campaign)
     return BallotContext(account=account, campaign=campaign, sheet=_sheet(session, campaign, account.category_id))
+
+
+def _policies(session: Session, bc: BallotContext) -> list[tuple[Any, Any]]:
+    """The campaign's distribution policies with their options, loaded only when it names some.
+    A policy the locality no longer provides is skipped (disabling one used by an open
+    campaign is refused, see core.services.plugins.set_plugin)."""
+    if not bc.campaign.distribution:
+        return []
+    available = policies_for(session, bc.campaign.locality_id)
+    chosen = []
+    for entry in bc.campaign.distribution:
+        policy = available.get(entry.get("policy"))
+        if policy is not None:
+            try:
+                chosen.append((policy, policy.options_model.model_validate(entry.get("options") or {})))
+            except ValidationError:  # checked when the campaign is saved: a stored error is the office's to fix
+                raise Conflict(f"the options of policy {policy.name} of this campaign are not valid; "
+                               "ask the organisers") from None
+    return chosen
+
+
+def _caps(bc: BallotContext, policies: list[tuple[Any, Any]]) -> list[dict[str, Any]]:
+    """What the ballot page counts as the evaluator picks (e.g. 优秀 2/3)."""
+    caps = []
+    for policy, options in policies:
+        caps_of = getattr(policy, "caps", None)
+        if caps_of is None or bc.sheet.template is None:
+            continue
+        for cap in caps_of(bc.sheet.template, list(bc.sheet.subject_data), options):
+            caps.append({key: cap.get(key) for key in ("grade", "indicator", "indicator_name", "scope", "category",
+                                                      "subject_ids", "total", "allowed")})
+    return caps
+
+
+def _verdict(bc: BallotContext, policies: list[tuple[Any, Any]],
+             triples: list[tuple[int, int, int]]) -> tuple[bool, str | None]:
+    """Run the per-ballot policies: 422 for a refusing one, else (valid, reason)."""
+    if not policies:
+        return True, None
+    check = BallotCheck(campaign_id=bc.campaign.id, category=bc.sheet.category_name, template=bc.sheet.template,
+                        subjects=list(bc.sheet.subject_data), grades={(s, i): g for s, i, g in triples})
+    reasons = []
+    for policy, options in policies:
+        verdict = policy.check_ballot(check, options)
+        if verdict is None or verdict.valid:
+            continue
+        reason = verdict.reason or f"the ballot breaks {policy.name}"
+        if verdict.reject:
+            raise Invalid(reason, errors=[{"field": "items", "message": reason}])
+        reasons.append(reason)
+    return (False, "; ".join(reasons)) if reasons else (True, None)
 
 
 def view(ctx: AppContext, ballot: BallotSession) -> dict[str, Any]:
     """The ballot as the evaluator sees it: labels only, never the hidden scores."""
     with ctx.db.read() as session:
         bc = _load(session, ballot)
+        caps = _caps(bc, _policies(session, bc))
         draft = session.get(BallotDraft, bc.account.id)
         tree = indicator_tree(load_indicators(session, bc.sheet.template_id))
 
@@ -489,6 +561,7 @@ def view(ctx: AppContext, ballot: BallotSession) -> dict[str, Any]:
         "leaves": list(bc.sheet.leaves),
         "grades": list(bc.sheet.grades),
         "draft": {"items": draft.items, "comment": draft.comment} if draft else None,
+        "caps": caps,
     }
 
 
@@ -554,6 +627,7 @@ def submit(ctx: AppContext, ballot: BallotSession, data: BallotIn) -> SubmitOut:
     with ctx.db.write() as session:
         bc = _load(session, ballot)
         triples = _check_items(bc, data, complete=True)
+        valid, reason = _verdict(bc, _policies(session, bc), triples)
         if session.get_bind().dialect.name == "postgresql":
             # Hold the campaign row (shared) so closing waits for ballots being written.
             _check_open(session.execute(_SHARE_CAMPAIGN_SQL, {"campaign_id": bc.campaign.id}).one())
@@ -565,13 +639,13 @@ def submit(ctx: AppContext, ballot: BallotSession, data: BallotIn) -> SubmitOut:
         ballot_id = secrets.token_hex(16)
         session.execute(_INSERT_BALLOT_SQL, {
             "id": ballot_id, "locality_id": bc.campaign.locality_id, "campaign_id": bc.campaign.id,
-            "category_id": bc.account.category_id, "valid": True, "reason": "", "comment": data.comment})
+            "category_id": bc.account.category_id, "valid": valid, "reason": reason or "", "comment": data.comment})
         session.execute(_INSERT_ITEM_SQL, [
             {"ballot_id": ballot_id, "subject_id": s, "indicator_id": i, "campaign_id": bc.campaign.id, "grade": g}
             for s, i, g in triples
         ])
         session.execute(_DELETE_DRAFT_SQL, {"account_id": bc.account.id})
-    return SubmitOut(status="submitted", valid=True, reason=None)
+    return SubmitOut(status="submitted", valid=valid, reason=reason)
 
 
 # --- turnout ---------------------------------------------------------------------------------

@@ -156,6 +156,16 @@ def test_revoked_and_logged_in_accounts_are_not_printed(world, setup, tmp_path):
     assert sorted(decoded) == _urls(world, leaders[2:] + grassroots)
 
 
+def test_nothing_left_to_print_answers_410_not_a_blank_page(world, setup):
+    [leader] = setup.issue("县领导", 1)
+    setup.issue("基层代表", 1)
+    setup.open()
+    revoked = setup.api.post(f"/api/campaigns/{setup.campaign_id}/accounts/{leader['id']}/revoke")
+    assert revoked.status_code == 200, revoked.text
+    gone = setup.api.get(_slips_url(setup, category="县领导"))
+    assert gone.status_code == 410 and "nothing to print" in gone.json()["detail"]
+
+
 def test_expired_batch_answers_410_and_replacing_prints_again(world, setup, tmp_path):
     first = setup.issue("县领导", 2)
     second = setup.issue("基层代表", 2)
