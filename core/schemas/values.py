@@ -1,0 +1,74 @@
+"""Indicator values (bonus, deduction, veto, numeric) and the office's decisions on results."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from core.schemas.base import In, Out
+
+MAX_ID = 2**31 - 1
+MAX_VALUE_ROWS = 10_000
+# Kinds of indicator whose values are entered (or pulled by an adapter) rather than voted on.
+VALUE_KINDS = frozenset({"bonus", "deduction", "veto", "numeric"})
+
+StrictId = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
+Period = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+IndicatorCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Source = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+# A finite number: no strings, no booleans, no NaN or infinity.
+FiniteNumber = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+
+
+class IndicatorValueIn(In):
+    subject_id: StrictId
+    indicator_code: IndicatorCode
+    template_id: StrictId
+    period: Period
+    value: FiniteNumber
+    source: Source = ""
+
+
+class IndicatorValueOut(Out):
+    id: int
+    subject_id: int
+    template_id: int
+    indicator_code: str
+    period: str
+    value: float
+    source: str
+    updated_at: datetime
+
+
+class ValuesWritten(Out):
+    written: int
+
+
+# Emptiness is checked by the service (422 naming the field), like a label not on the scale.
+Grade = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+
+
+class AdjustmentIn(In):
+    subject_id: Annotated[int, Field(ge=1, le=MAX_ID)]
+    grade: Grade
+    reason: Reason
+
+
+class AdjustmentOut(Out):
+    id: int
+    campaign_id: int
+    subject_id: int
+    from_grade: str | None
+    grade: str
+    reason: str
+    actor: str
+    created_at: datetime
+
+
+class PublishOut(Out):
+    campaign_id: int
+    status: str
+    subjects: int

@@ -1,0 +1,208 @@
+"""Indicator values (bonus, deduction, veto, numeric) of a locality's subjects, by period.
+
+Every row is checked before anything is written; then all rows are upserted on their natural
+key (locality, subject, template, indicator code, period) in the caller's transaction, so a
+second write of the same key replaces the value. Adapters call ``upsert_values`` too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
+
+from core.context import Actor, AppContext
+from core.models import Indicator, IndicatorTemplate, IndicatorValue, Subject
+from core.models.base import utcnow
+from core.schemas.base import Page
+from core.schemas.values import (
+    MAX_ID,
+    MAX_VALUE_ROWS,
+    VALUE_KINDS,
+    IndicatorValueIn,
+    IndicatorValueOut,
+    ValuesWritten,
+)
+from core.services import audit
+from core.services.access import (
+    ADMIN_READ_ROLES,
+    OFFICE_ROLES,
+    locality_for,
+    require_role,
+)
+from core.services.errors import Invalid
+from core.services.org import _page
+
+# Parameter sets per execute call (keeps the driver's batches moderate).
+_CHUNK = 1000
+_KEY = ("locality_id", "subject_id", "template_id", "indicator_code", "period")
+# How many row errors a 422 lists at most (the count is always in the message).
+_MAX_LISTED_ERRORS = 1000
+
+
+def _field(index: int, loc: Sequence[Any]) -> str:
+    path = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
+    return f"[{index}]{path}"
+
+
+def check_rows(session: Session, locality_id: int, rows: Sequence[Any]) -> list[IndicatorValueIn]:
+    """Validate every row against the schema and the locality's subjects, templates and
+    indicators; raise one ``Invalid`` naming every bad row by index and field."""
+    if len(rows) > MAX_VALUE_ROWS:
+        raise Invalid(f"at most {MAX_VALUE_ROWS} rows per call; got {len(rows)}",
+                      errors=[{"field": "", "message": f"at most {MAX_VALUE_ROWS} rows per call"}])
+    errors: list[dict[str, Any]] = []
+    parsed: list[tuple[int, IndicatorValueIn]] = []
+    for index, row in enumerate(rows):
+        if isinstance(row, IndicatorValueIn):
+            parsed.append((index, row))
+            continue
+        if not isinstance(row, dict):
+            errors.append({"index": index, "field": f"[{index}]", "message": "must be an object"})
+            continue
+        try:
+            parsed.append((index, IndicatorValueIn.model_validate(row)))
+        except ValidationError as exc:
+            for error in exc.errors():
+                errors.append({"index": index, "field": _field(index, error["loc"]), "message": error["msg"]})
+
+    subject_ids = {row.subject_id for _, row in parsed}
+    template_ids = {row.template_id for _, row in parsed}
+    subjects: set[int] = set()
+    templates: set[int] = set()
+    kinds: dict[tuple[int, str], str] = {}
+    if subject_ids:
+        subjects = set(session.exec(select(Subject.id).where(
+            Subject.locality_id == locality_id, col(Subject.id).in_(subject_ids))).all())
+    if template_ids:
+        templates = set(session.exec(select(IndicatorTemplate.id).where(
+            IndicatorTemplate.locality_id == locality_id, col(IndicatorTemplate.id).in_(template_ids))).all())
+    if templates:
+        kinds = {(t, c): k for t, c, k in session.exec(select(Indicator.template_id, Indicator.code, Indicator.kind)
+                                                       .where(col(Indicator.template_id).in_(templates))).all()}
+    for index, row in parsed:
+        if row.subject_id not in subjects:
+            errors.append({"index": index, "field": f"[{index}].subject_id",
+                           "message": f"no subject with id {row.subject_id} in this locality"})
+        if row.template_id not in templates:
+            errors.append({"index": index, "field": f"[{index}].template_id",
+                           "message": f"no template with id {row.template_id} in this locality"})
+            continue
+        kind = kinds.get((row.template_id, row.indicator_code))
+        if kind is None:
+            errors.append({"index": index, "field": f"[{index}].indicator_code",
+                           "message": f"template {row.template_id} has no indicator {row.indicator_code!r}"})
+        elif kind not in VALUE_KINDS:
+            errors.append({"index": index, "field": f"[{index}].indicator_code",
+                           "message": f"indicator {row.indicator_code!r} is {kind}; values are only for "
+                                      f"{', '.join(sorted(VALUE_KINDS))} indicators"})
+    if errors:
+        bad_rows = len({e["index"] for e in errors})
+        raise Invalid(f"{bad_rows} of {len(rows)} rows are not acceptable; nothing was written",
+                      errors=sorted(errors, key=_error_order)[:_MAX_LISTED_ERRORS])
+    return [row for _, row in parsed]
+
+
+def _error_order(error: dict[str, Any]) -> tuple[int, str]:
+    return error["index"], error["field"]
+
+
+def _insert(session: Session):
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - only the two supported databases
+        raise RuntimeError(f"no upsert for the {dialect} dialect")
+    return insert
+
+
+def upsert_values(session: Session, locality_id: int, rows: Sequence[Any], source: str = "", *,
+                  actor: Actor | None = None) -> int:
+    """Check then upsert ``rows`` (dicts or ``IndicatorValueIn``) of one locality inside the caller's
+    transaction; return how many were written. A row's own ``source`` wins over ``source``.
+
+    Raises ``Invalid`` (nothing written) when any row is bad. Adds one audit entry with the count,
+    by ``actor`` (default: the system, named after ``source``)."""
+    checked = check_rows(session, locality_id, rows)
+    # Last row wins within one call: one INSERT must not touch the same key twice (PostgreSQL refuses).
+    latest: dict[tuple, dict] = {}
+    now = utcnow()
+    for row in checked:
+        values = {
+            "locality_id": locality_id, "subject_id": row.subject_id, "template_id": row.template_id,
+            "indicator_code": row.indicator_code, "period": row.period, "value": float(row.value),
+            "source": row.source or source[:100], "updated_at": now,
+        }
+        latest[tuple(values[k] for k in _KEY)] = values
+    insert = _insert(session)
+    table = IndicatorValue.__table__
+    # In key order, so two concurrent writers of overlapping keys lock rows in the same order.
+    items = [latest[key] for key in sorted(latest)]
+    statement = insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(_KEY),
+        set_={"value": statement.excluded.value, "source": statement.excluded.source,
+              "updated_at": statement.excluded.updated_at},
+    )
+    # One statement compiled once, executed for many parameter sets (batched by the driver/dialect).
+    for start in range(0, len(items), _CHUNK):
+        session.execute(statement, items[start:start + _CHUNK])
+    audit.record(session, actor or Actor.system(source or "indicator-values"), locality_id=locality_id,
+                 action="indicator_values.upsert", target_type="indicator_values", target_id="",
+                 after={"written": len(items), "rows": len(checked), "source": source,
+                        "periods": sorted({i["period"] for i in items})[:20],
+                        "templates": sorted({i["template_id"] for i in items})[:20]})
+    return len(items)
+
+
+def put_values(ctx: AppContext, actor: Actor, code: str, rows: Sequence[Any]) -> ValuesWritten:
+    require_role(actor, OFFICE_ROLES, "change indicator values")
+    if not isinstance(rows, list):
+        raise Invalid("the body must be a list of rows", errors=[{"field": "", "message": "must be a list"}])
+    with ctx.db.write() as session:
+        locality = locality_for(session, actor, code)
+        written = upsert_values(session, locality.id, rows, source="api", actor=actor)
+        return ValuesWritten(written=written)
+
+
+def value_out(_session: Session, row: IndicatorValue) -> IndicatorValueOut:
+    return IndicatorValueOut.model_validate(row)
+
+
+def _filter_id(name: str, value: int | None) -> None:
+    if value is not None and not 1 <= value <= MAX_ID:
+        raise Invalid(f"{name}: must be between 1 and {MAX_ID}", errors=[{"field": name, "message": "out of range"}])
+
+
+def list_values(ctx: AppContext, actor: Actor, code: str, *, template_id: int | None = None,
+                period: str | None = None, subject_id: int | None = None, limit: int = 100,
+                offset: int = 0) -> Page[IndicatorValueOut]:
+    require_role(actor, ADMIN_READ_ROLES, "read indicator values")
+    _filter_id("template_id", template_id)
+    _filter_id("subject_id", subject_id)
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code)
+        query = select(IndicatorValue).where(IndicatorValue.locality_id == locality.id)
+        if template_id is not None:
+            query = query.where(IndicatorValue.template_id == template_id)
+        if period is not None:
+            query = query.where(IndicatorValue.period == period.strip())
+        if subject_id is not None:
+            query = query.where(IndicatorValue.subject_id == subject_id)
+        query = query.order_by(col(IndicatorValue.subject_id), col(IndicatorValue.template_id),
+                               col(IndicatorValue.indicator_code), col(IndicatorValue.period), col(IndicatorValue.id))
+        return _page(session, query, limit, offset, value_out)
+
+
+def values_for(session: Session, locality_id: int, template_ids: Iterable[int], period: str) -> list[IndicatorValue]:
+    """The stored values of some templates for one period (for the tally and exports)."""
+    ids = list(template_ids)
+    if not ids:
+        return []
+    return list(session.exec(select(IndicatorValue).where(
+        IndicatorValue.locality_id == locality_id, col(IndicatorValue.template_id).in_(ids),
+        IndicatorValue.period == period)))
