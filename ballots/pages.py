@@ -100,8 +100,11 @@ def _render_ballot(request: Request, ballot: dict[str, Any], chosen: dict[tuple[
                    *, status_code: int = 200, notice: str | None = None, error: str | None = None,
                    missing: set[tuple[int, str]] | None = None) -> Response:
     leaves = _leaf_rows(ballot["indicators"])
+    caps = [{**cap, "count": sum(1 for s in cap["subject_ids"] if chosen.get((s, cap["indicator"])) == cap["grade"])}
+            for cap in ballot.get("caps") or []]
     return _page(request, "ballot.html", status_code=status_code, ballot=ballot, leaves=leaves, chosen=chosen,
-                 comment=comment, csrf=_csrf(request), notice=notice, error=error, missing=missing or set())
+                 comment=comment, csrf=_csrf(request), notice=notice, error=error, missing=missing or set(),
+                 caps=caps)
 
 
 def _leaf_rows(nodes: list[dict[str, Any]], trail: tuple[str, ...] = ()) -> list[dict[str, Any]]:

@@ -66,6 +66,7 @@ class SubjectData:
     kind: str
     ref_id: int | None
     category: str  # the subject category, e.g. 班子主要领导
+    unit_id: int | None = None  # for a person: their unit (people.unit_id), used by unit_quota
 
 
 @dataclass

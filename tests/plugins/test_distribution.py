@@ -1,0 +1,327 @@
+"""Forced-distribution policies (plugins/distribution.py), with hand-computed examples.
+
+The pure policy tests build the scoring types by hand; the API tests enable the
+``distribution`` plugin for the locality and vote through the real ballot API (SQLite and
+PostgreSQL)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import text
+
+from core.scoring import (
+    BallotCheck, CategoryData, IndicatorData, SubjectData, SubjectScore, TallyData, TemplateData,
+)
+from core.services.errors import Invalid
+from plugins.distribution import BallotCap, BallotCapOptions, ResultQuota, UnitQuota, allowed_count
+from tests.campaign_setup import full_items, make_campaign
+
+GRADES = (("优秀", 95.0), ("称职", 80.0), ("基本称职", 65.0), ("不称职", 50.0))
+
+
+def _template(overall: bool = True) -> TemplateData:
+    indicators = [IndicatorData(1, "DE", "德", None, "graded", 40, None, False),
+                  IndicatorData(2, "DE1", "政治品德", 1, "graded", 50, None, False),
+                  IndicatorData(3, "JI1", "工作实绩", None, "graded", 60, None, False)]
+    if overall:
+        indicators.append(IndicatorData(4, "ALL", "总体评价", None, "graded", 1, None, True))
+    return TemplateData(id=1, grades=GRADES, indicators=tuple(indicators))
+
+
+# Subjects 1-4 in category A, 5-6 in category B.
+SUBJECTS = [SubjectData(i, f"s{i}", "unit", None, "A" if i <= 4 else "B") for i in range(1, 7)]
+
+
+def _ballot(template: TemplateData, top: dict[int, set[int]]) -> BallotCheck:
+    """Every subject rated 称职 on every leaf, except ``top``: indicator id -> subjects rated 优秀."""
+    leaves = [i.id for i in template.graded_leaves()]
+    grades = {(s.id, leaf): 0 if s.id in top.get(leaf, set()) else 1 for s in SUBJECTS for leaf in leaves}
+    return BallotCheck(campaign_id=1, category="县领导", template=template, subjects=SUBJECTS, grades=grades)
+
+
+def _check(template: TemplateData, top: dict[int, set[int]], **options):
+    return BallotCap().check_ballot(_ballot(template, top), BallotCapOptions(**options))
+
+
+@pytest.mark.parametrize(("ratio", "n", "rounding", "expected"), [
+    (0.5, 3, "floor", 1), (0.5, 3, "round", 2), (0.5, 3, "ceil", 2),
+    (0.2, 3, "floor", 0), (0.2, 3, "round", 1), (0.2, 3, "ceil", 1),
+    (0.15, 20, "ceil", 3),  # 0.15 × 20 is 3.0000000000000004 in floats: not 4
+    (0.25, 2, "round", 1),  # halves round up
+    (0.3, 0, "ceil", 0), (1.0, 7, "floor", 7),
+])
+def test_allowed_count(ratio, n, rounding, expected):
+    assert allowed_count(ratio, n, rounding) == expected
+
+
+def test_ballot_cap_per_subject_category_with_each_rounding():
+    template = _template()
+    # A has 4 subjects: 0.3 × 4 = 1.2 -> floor 1, round 1, ceil 2; B has 2: 0.6 -> 0, 1, 1.
+    two_in_a = {4: {1, 2}}
+    assert _check(template, two_in_a, max_ratio=0.3, rounding="floor").reason == \
+        "at most 1 of 4 subjects may be rated 优秀 (总体评价, A: 2 are)"
+    assert _check(template, two_in_a, max_ratio=0.3, rounding="round") is not None
+    assert _check(template, two_in_a, max_ratio=0.3, rounding="ceil") is None
+    one_in_b = {4: {5}}
+    assert _check(template, one_in_b, max_ratio=0.3, rounding="floor").reason == \
+        "at most 0 of 2 subjects may be rated 优秀 (总体评价, B: 1 are)"
+    assert _check(template, one_in_b, max_ratio=0.3, rounding="round") is None
+    assert _check(template, one_in_b, max_ratio=0.3, rounding="ceil") is None
+
+
+def test_ballot_cap_scope_ballot_counts_the_whole_ballot():
+    template = _template()
+    # 优秀 for 1, 2 (A) and 5 (B): per category A 2 of 4, B 1 of 2; on the ballot 3 of 6.
+    top = {4: {1, 2, 5}}
+    assert _check(template, top, max_ratio=0.5, scope="subject_category") is None
+    assert _check(template, top, max_ratio=0.5, scope="ballot") is None  # 3 of 6 allowed
+    verdict = _check(template, top, max_ratio=0.4, scope="ballot")  # 2.4 -> 2
+    assert verdict.reason == "at most 2 of 6 subjects may be rated 优秀 (总体评价: 3 are)"
+    assert _check(template, top, max_ratio=0.4, scope="ballot", rounding="round") is not None  # 2.4 -> 2
+    assert _check(template, top, max_ratio=0.4, scope="ballot", rounding="ceil") is None  # 2.4 -> 3
+    assert _check(template, top, max_ratio=0.4, scope="subject_category") is not None  # A: 1.6 -> 1 < 2
+
+
+def test_ballot_cap_action_grade_and_indicator():
+    template = _template()
+    top = {4: {1, 2}}
+    assert _check(template, top, max_ratio=0.25).reject is False
+    verdict = _check(template, top, max_ratio=0.25, action="reject")
+    assert verdict.valid is False and verdict.reject is True
+    # The overall indicator is the default: 优秀 on another indicator does not count.
+    assert _check(template, {3: {1, 2, 3, 4}}, max_ratio=0.25) is None
+    assert _check(template, {3: {1, 2}}, max_ratio=0.25, indicator="JI1") is not None
+    # Another grade: with 1, 2, 5 rated 优秀, A has 2 of 4 rated 称职 (2 allowed), B 1 of 2 (1 allowed).
+    assert _check(template, {4: {1, 2, 5}}, max_ratio=0.5, grade="称职") is None
+    assert _check(template, {}, max_ratio=0.5, grade="称职").reason.startswith("at most 2 of 4 subjects may be rated 称职")
+
+
+def test_ballot_cap_without_an_overall_indicator_caps_every_leaf():
+    template = _template(overall=False)  # leaves: DE1 (2), JI1 (3)
+    assert _check(template, {2: {1}, 3: {2}}, max_ratio=0.25) is None  # 1 of 4 on each leaf
+    verdict = _check(template, {2: {1}, 3: {2, 3}}, max_ratio=0.25)
+    assert verdict.reason == "at most 1 of 4 subjects may be rated 优秀 (工作实绩, A: 2 are)"
+
+
+# --- result_quota ----------------------------------------------------------------------------
+
+
+def _data(subjects=None, other_results=None) -> TallyData:
+    return TallyData(campaign_id=1, locality_id=1, period="2026", categories=[CategoryData(1, "县领导", 1, 1)],
+                     templates={1: _template()}, subjects=subjects or [], counts={}, ballots={}, values={},
+                     ballot_scores=lambda _c, _w: {},
+                     other_results=other_results or (lambda _campaign_id: []))
+
+
+def _results(category: str, ranks: list[int], start: int = 1, grade: str = "优秀") -> list[SubjectScore]:
+    return [SubjectScore(subject_id=start + i, name=f"s{start + i}", category=category, score=100.0 - rank,
+                         rank=rank, proposed_grade=grade) for i, rank in enumerate(ranks)]
+
+
+def _grades(results):
+    return [(r.subject_id, r.proposed_grade, r.flags) for r in results]
+
+
+def test_result_quota_by_rank_per_category():
+    # A: 10 subjects all proposed 优秀, ratio 0.25: floor 2, round 3 (2.5 up), ceil 3. B: 2 subjects, 0.5.
+    for rounding, keep in (("floor", 2), ("round", 3), ("ceil", 3)):
+        results = _results("A", list(range(1, 11))) + _results("B", [1, 2], start=11)
+        ResultQuota().apply(results, _data(), ResultQuota.options_model(max_ratio=0.25, rounding=rounding))
+        a = [r.proposed_grade for r in results[:10]]
+        assert a == ["优秀"] * keep + ["称职"] * (10 - keep)
+        assert all(not r.flags for r in results)
+        b = [r.proposed_grade for r in results[10:]]
+        assert b == (["称职", "称职"] if rounding == "floor" else ["优秀", "称职"])  # 0.5 -> 0 / 1 / 1
+
+
+def test_result_quota_ties_across_the_boundary_all_get_the_next_grade_and_are_flagged():
+    # 5 subjects, ranks 1, 2, 2, 4, 5; 0.4 × 5 = 2 may keep 优秀: subjects 2 and 3 share rank 2.
+    results = _results("A", [1, 2, 2, 4, 5])
+    results[4].proposed_grade = "称职"  # already below: untouched
+    ResultQuota().apply(results, _data(), ResultQuota.options_model(max_ratio=0.4))
+    assert _grades(results) == [(1, "优秀", []), (2, "称职", ["tie_at_quota"]), (3, "称职", ["tie_at_quota"]),
+                                (4, "称职", []), (5, "称职", [])]
+    # A tie inside the quota is fine: ranks 1, 1, 3 with 2 allowed.
+    results = _results("A", [1, 1, 3, 4, 5])
+    ResultQuota().apply(results, _data(), ResultQuota.options_model(max_ratio=0.4))
+    assert _grades(results)[:3] == [(1, "优秀", []), (2, "优秀", []), (3, "称职", [])]
+
+
+def test_result_quota_other_grade_and_fewer_holders_than_the_quota():
+    results = _results("A", [1, 2, 3, 4], grade="称职")
+    results[0].proposed_grade = "优秀"
+    ResultQuota().apply(results, _data(), ResultQuota.options_model(grade="称职", max_ratio=0.5))  # 2 of 4
+    assert [r.proposed_grade for r in results] == ["优秀", "称职", "称职", "基本称职"]
+    results = _results("A", [1, 2, 3, 4], grade="称职")
+    ResultQuota().apply(results, _data(), ResultQuota.options_model(max_ratio=0.25))  # no 优秀 at all
+    assert [r.proposed_grade for r in results] == ["称职"] * 4
+
+
+# --- unit_quota ------------------------------------------------------------------------------
+
+
+def test_unit_quota_by_the_units_rank():
+    # Units 100..103 ranked 1..4 in campaign 7; top_n 1 (30%), others 15%, the last none.
+    unit_results = [{"subject_id": 900 + u, "unit_id": 100 + u, "rank": u + 1} for u in range(4)]
+    subjects, results = [], []
+    next_id = 1
+    for unit, people in ((100, 10), (101, 10), (102, 4), (103, 5)):
+        for i in range(people):
+            subjects.append(SubjectData(next_id, f"p{next_id}", "person", next_id, "干部", unit_id=unit))
+            results.append(SubjectScore(next_id, f"p{next_id}", "干部", 100.0 - i, rank=i + 1, proposed_grade="优秀"))
+            next_id += 1
+    data = _data(subjects, other_results=lambda cid: unit_results if cid == 7 else [])
+    options = UnitQuota.options_model(unit_campaign_id=7, top_n=1)
+    UnitQuota().apply(results, data, options)
+    grades = [r.proposed_grade for r in results]
+    assert grades[:10] == ["优秀"] * 3 + ["称职"] * 7  # rank 1: 30% of 10
+    assert grades[10:20] == ["优秀"] * 1 + ["称职"] * 9  # rank 2: 15% of 10 = 1.5 -> 1
+    assert grades[20:24] == ["称职"] * 4  # 15% of 4 = 0.6 -> 0
+    assert grades[24:] == ["称职"] * 4 + ["基本称职"]  # last unit: 80% of 5 = 4, the rest one grade lower
+
+
+def test_unit_quota_ties_and_other_subjects_untouched():
+    unit_results = [{"ref_id": 100, "rank": 1}, {"ref_id": 101, "rank": 2}]
+    subjects = [SubjectData(i, f"p{i}", "person", i, "干部", unit_id=100) for i in range(1, 5)]
+    subjects.append(SubjectData(5, "单位", "unit", 100, "部门"))
+    results = [SubjectScore(i, f"p{i}", "干部", 90.0, rank=r, proposed_grade="优秀") for i, r in
+               zip(range(1, 5), [1, 2, 2, 4], strict=True)]
+    results.append(SubjectScore(5, "单位", "部门", 90.0, rank=1, proposed_grade="优秀"))
+    data = _data(subjects, other_results=lambda _cid: unit_results)
+    # top_ratio 0.5 of 4 = 2, but the 2nd and 3rd share rank 2: both lose 优秀 and are flagged.
+    UnitQuota().apply(results, data, UnitQuota.options_model(unit_campaign_id=7, top_n=1, top_ratio=0.5))
+    assert _grades(results) == [(1, "优秀", []), (2, "称职", ["tie_at_quota"]), (3, "称职", ["tie_at_quota"]),
+                                (4, "称职", []), (5, "优秀", [])]
+
+
+# --- through the API -------------------------------------------------------------------------
+
+
+def _enable(api, enabled: bool = True, code: str = "county-a"):
+    return api.put(f"/api/localities/{code}/plugins/distribution", json={"enabled": enabled})
+
+
+def _capped(world, **options):
+    """The standard campaign (3 subjects of one subject category) with a ballot_cap, open."""
+    setup = make_campaign(world)
+    assert _enable(setup.api).status_code == 200
+    patched = setup.api.patch(f"/api/campaigns/{setup.campaign_id}",
+                              json={"distribution": [{"policy": "ballot_cap", "options": options}]})
+    assert patched.status_code == 200, patched.text
+    setup.issue("县领导", 1)  # every category needs accounts to open
+    setup.issue("基层代表", 1)
+    return setup
+
+
+def _vote(world, setup, category: str, top: int):
+    """Log in with a new code and submit 优秀 on ALL for the first ``top`` subjects."""
+    [account] = setup.issue(category, 1)
+    with world.client() as client:
+        token = client.post("/api/ballot/login", json={"code": account["code"]}).json()["token"]
+    items = full_items(setup.subject_ids)
+    for item in items:
+        if item["indicator"] == "ALL" and item["subject_id"] in setup.subject_ids[:top]:
+            item["grade"] = "优秀"
+    with world.client(token) as voter:
+        return voter.post("/api/ballot/submit", json={"items": items})
+
+
+def test_reject_answers_422_naming_the_cap(world):
+    setup = _capped(world, max_ratio=0.5, action="reject")  # 0.5 × 3 = 1.5 -> 1
+    setup.open()
+    [account] = setup.issue("县领导", 1)
+    with world.client() as client:
+        token = client.post("/api/ballot/login", json={"code": account["code"]}).json()["token"]
+    with world.client(token) as voter:
+        ballot = voter.get("/api/ballot").json()
+        assert ballot["caps"] == [{"grade": "优秀", "indicator": "ALL", "indicator_name": "总体评价",
+                                   "scope": "subject_category", "category": "综合管理部门",
+                                   "subject_ids": setup.subject_ids, "total": 3, "allowed": 1}]
+        items = full_items(setup.subject_ids)
+        for item in items:
+            if item["indicator"] == "ALL" and item["subject_id"] != setup.subject_ids[2]:
+                item["grade"] = "优秀"
+        refused = voter.post("/api/ballot/submit", json={"items": items})
+        assert refused.status_code == 422
+        assert "at most 1 of 3 subjects may be rated 优秀" in refused.text
+        items[0 * 4 + 3]["grade"] = "称职"  # subject 0's ALL: now only one 优秀
+        accepted = voter.post("/api/ballot/submit", json={"items": items})
+        assert accepted.status_code == 200, accepted.text
+        assert accepted.json() == {"status": "submitted", "valid": True, "reason": None}
+    with world.ctx.db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM ballots")).scalar() == 1
+
+
+def test_invalid_is_stored_invalid_with_its_reason(world):
+    setup = _capped(world, max_ratio=0.5, rounding="ceil")  # 1.5 -> 2
+    setup.open()
+    over = _vote(world, setup, "县领导", 3)
+    assert over.status_code == 200, over.text
+    assert over.json() == {"status": "submitted", "valid": False,
+                           "reason": "at most 2 of 3 subjects may be rated 优秀 (总体评价, 综合管理部门: 3 are)"}
+    within = _vote(world, setup, "县领导", 2)
+    assert within.json()["valid"] is True
+    with world.ctx.db.engine.connect() as connection:
+        rows = connection.execute(text("SELECT valid, reason FROM ballots ORDER BY valid")).all()
+    assert [(bool(v), r) for v, r in rows] == [(False, over.json()["reason"]), (True, "")]
+    progress = setup.api.get(f"/api/campaigns/{setup.campaign_id}/progress").json()
+    assert progress["categories"]["县领导"]["valid"] == 1 and progress["categories"]["县领导"]["invalid"] == 1
+
+
+def test_scope_ballot_and_floor_through_the_api(world):
+    setup = _capped(world, max_ratio=0.4, scope="ballot")  # 1.2 -> 1
+    setup.open()
+    assert _vote(world, setup, "县领导", 1).json()["valid"] is True
+    verdict = _vote(world, setup, "县领导", 2).json()
+    assert verdict["valid"] is False and verdict["reason"].startswith("at most 1 of 3 subjects may be rated 优秀 (总体评价:")
+
+
+def test_ballot_page_shows_the_count(world):
+    setup = _capped(world, max_ratio=0.5)
+    setup.open()
+    [account] = setup.issue("县领导", 1)
+    with world.client() as browser:
+        assert browser.post("/b/login", data={"code": account["code"]}).status_code in (200, 302, 303)
+        page = browser.get("/b/ballot?lang=zh_CN")
+        assert page.status_code == 200
+        html = re.sub(r"\s+", " ", page.text)
+        assert '优秀 <span class="cap-count">0</span>/1' in html
+        assert "3 个对象中最多 1 个可评为优秀" in html
+        assert "cap-count" in html and "addEventListener" in html
+
+
+def test_campaign_naming_a_policy_needs_the_plugin_enabled(world, monkeypatch):
+    from core.scoring import NoOptions
+    from core.services import plugins
+    from core.services.plugins import check_campaign_plugins
+
+    # Only the policies are under test here: any scoring rule will do.
+    rule = type("Rule", (), {"name": "weighted_mean", "options_model": NoOptions})()
+    monkeypatch.setattr(plugins, "rules_for", lambda _session, _locality_id: {"weighted_mean": rule})
+    with world.office("county-a") as api:
+        assert _enable(api).status_code == 200
+    world.office("county-b")
+    wanted = [{"policy": "ballot_cap", "options": {"max_ratio": 0.15}}]
+    with world.ctx.db.read() as session:
+        ids = dict(session.execute(text("SELECT code, id FROM localities")).all())
+        _, distribution = check_campaign_plugins(session, ids["county-a"], {}, wanted)
+        assert distribution == [{"policy": "ballot_cap", "options": {
+            "grade": None, "indicator": None, "max_ratio": 0.15, "rounding": "floor", "scope": "subject_category",
+            "action": "invalid"}}]
+        with pytest.raises(Invalid) as refused:
+            check_campaign_plugins(session, ids["county-b"], {}, wanted)
+        assert refused.value.status_code == 422
+        with pytest.raises(Invalid) as bad:
+            check_campaign_plugins(session, ids["county-a"], {}, [{"policy": "ballot_cap", "options": {"max_ratio": 2}}])
+        assert bad.value.errors[0]["field"] == "distribution[0].options.max_ratio"
+
+
+def test_disabling_the_plugin_while_an_open_campaign_uses_it_is_refused(world):
+    setup = _capped(world, max_ratio=0.5)
+    setup.issue("县领导", 1)
+    setup.open()
+    assert _enable(setup.api, False).status_code == 409
+    setup.close()
+    assert _enable(setup.api, False).status_code == 200
