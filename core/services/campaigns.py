@@ -18,6 +18,7 @@ from core.services import audit
 from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, can_see_locality, locality_for, require_role
 from core.services.errors import Conflict, Invalid, NotFound
 from core.services.org import _page
+from core.services.plugins import check_campaign_plugins
 from core.services.templates import graded_leaves, load_indicators
 
 
@@ -104,9 +105,10 @@ def create(ctx: AppContext, actor: Actor, code: str, data: CampaignIn) -> Campai
     require_role(actor, OFFICE_ROLES, "change campaigns")
     with ctx.db.write() as session:
         locality = locality_for(session, actor, code)
+        scoring, distribution = check_campaign_plugins(session, locality.id, data.scoring, data.distribution)
         # Stored in UTC: SQLite keeps the wall time of an aware value and drops its offset.
         campaign = Campaign(locality_id=locality.id, name=data.name, kind=data.kind, opens_at=as_utc(data.opens_at),
-                            closes_at=as_utc(data.closes_at), scoring=data.scoring, distribution=data.distribution)
+                            closes_at=as_utc(data.closes_at), scoring=scoring, distribution=distribution)
         session.add(campaign)
         session.flush()
         _set_subjects(session, campaign, data.subject_ids)
@@ -157,6 +159,10 @@ def update_campaign(ctx: AppContext, actor: Actor, campaign_id: int, data: Campa
             _check_window(as_utc(opens_at), as_utc(closes_at))
         except ValueError as exc:
             raise _field_error("closes_at", str(exc)) from None
+        if "scoring" in changes or "distribution" in changes:
+            changes["scoring"], changes["distribution"] = check_campaign_plugins(
+                session, campaign.locality_id, changes.get("scoring", campaign.scoring),
+                changes.get("distribution", campaign.distribution))
         for field in ("name", "kind", "scoring", "distribution"):
             if field in changes:
                 setattr(campaign, field, changes[field])

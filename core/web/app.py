@@ -43,8 +43,11 @@ def route_handlers() -> list:
         LocalityTemplateController,
         TemplateController,
     )
+    from core.web.api.decisions import DecisionController
     from core.web.api.imports import ImportController
     from core.web.api.plugins import PluginController
+    from core.web.api.results import ResultsController
+    from core.web.api.values import IndicatorValueController
     from core.web.pages import admin_pages
 
     return [
@@ -63,6 +66,9 @@ def route_handlers() -> list:
         LocalityCampaignController,
         CampaignController,
         PluginController,
+        ResultsController,
+        IndicatorValueController,
+        DecisionController,
         *admin_pages(),
         *plugin_routes(),
     ]

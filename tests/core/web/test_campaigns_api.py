@@ -191,14 +191,15 @@ def test_patch_in_draft_changes_subjects_and_categories(world):
     s3 = subject(c.api, "U3", "乡镇")
     other_template = template(c.api)
     changed = ok(c.api.patch(c.url, json={
-        "name": "改名", "kind": "annual", "subject_ids": [c.subject_ids[1], s3], "scoring": {"method": "weighted"},
+        "name": "改名", "kind": "annual", "subject_ids": [c.subject_ids[1], s3], "scoring": {"rule": "weighted_mean", "options": {"thresholds": [{"grade": "优秀", "min_score": 90}]}},
         "categories": [{"name": "群众", "weight": 2.5, "template_id": other_template, "subject_categories": ["乡镇"]},
                        {"name": "干部", "weight": 1, "template_id": c.template_id}],
     }))
     assert changed == c.get()
     assert changed["name"] == "改名" and changed["kind"] == "annual" and changed["status"] == "draft"
     assert sorted(changed["subject_ids"]) == sorted([c.subject_ids[1], s3])
-    assert changed["scoring"] == {"method": "weighted"}
+    assert changed["scoring"] == {"rule": "weighted_mean",
+                                  "options": {"thresholds": [{"grade": "优秀", "min_score": 90.0}]}}
     assert [(x["name"], x["weight"], x["template_id"], x["subject_categories"]) for x in changed["categories"]] == [
         ("群众", 2.5, other_template, ["乡镇"]), ("干部", 1.0, c.template_id, [])]
 

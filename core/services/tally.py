@@ -1,0 +1,312 @@
+"""The tally: aggregate the valid ballots of a closed campaign in SQL, run its scoring rule,
+rank, propose grades, run its distribution policies, and store the results.
+
+The counts stay in the database: the only rows that reach Python are one per (category,
+subject, indicator, grade), whatever the number of ballots.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import delete, text
+from sqlmodel import Session, col, select
+
+from core.context import Actor, AppContext
+from core.models import (
+    Campaign,
+    CampaignResult,
+    CampaignStatus,
+    CampaignSubject,
+    Indicator,
+    IndicatorTemplate,
+    IndicatorValue,
+    Subject,
+)
+from core.models.base import utcnow
+from core.scoring import (
+    CategoryData,
+    IndicatorData,
+    SubjectData,
+    SubjectScore,
+    TallyData,
+    TemplateData,
+)
+from core.services import audit
+from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, require_role
+from core.services.campaigns import categories_of, get_campaign_row
+from core.services.errors import Conflict
+from core.services.plugins import DEFAULT_RULE, policies_for, rules_for
+from core.services.templates import depth_first
+
+TIE_DIGITS = 9  # scores equal to 9 decimals share a rank
+
+
+# --- aggregation -----------------------------------------------------------------------------
+
+
+def _template_data(session: Session, template_id: int) -> TemplateData:
+    template = session.get(IndicatorTemplate, template_id)
+    rows = depth_first(list(session.exec(select(Indicator).where(Indicator.template_id == template_id)
+                                         .order_by(col(Indicator.position), col(Indicator.id)))))
+    return TemplateData(
+        id=template_id,
+        grades=tuple((g["label"], float(g["score"])) for g in template.grade_scale),
+        indicators=tuple(IndicatorData(id=i.id, code=i.code, name=i.name, parent_id=i.parent_id, kind=i.kind,
+                                       weight=float(i.weight), max_score=i.max_score, overall=i.overall)
+                         for i in rows),
+    )
+
+
+def _join(session: Session) -> str:
+    """Ballots first, then their items through the items' primary key: SQLite's CROSS JOIN keeps
+    that order (scanning items by campaign and looking up each one's ballot is ~10x slower)."""
+    return "CROSS JOIN" if session.get_bind().dialect.name == "sqlite" else "JOIN"
+
+
+def _counts_sql(session: Session, grades: int) -> str:
+    """One category's valid ballots: per (subject, indicator) the count of each grade index. (No
+    condition on the items' campaign: it would make SQLite scan them by campaign for each ballot.)"""
+    columns = ", ".join(f"sum(CASE WHEN i.grade = {g} THEN 1 ELSE 0 END)" for g in range(grades))
+    return f"""
+        SELECT i.subject_id, i.indicator_id, {columns}
+        FROM ballots b {_join(session)} ballot_items i ON i.ballot_id = b.id
+        WHERE b.campaign_id = :campaign AND b.category_id = :category AND b.valid
+        GROUP BY i.subject_id, i.indicator_id
+    """
+
+
+def _ballot_scores_sql(session: Session, campaign_id: int, category_id: int,
+                       contrib: dict[int, dict[int, float]]) -> tuple[str, dict[str, Any]] | None:
+    rows = [(int(ind), int(g), float(v)) for ind, grades in contrib.items() for g, v in grades.items()]
+    if not rows:
+        return None
+    values = ", ".join(f"({ind}, {g}, CAST({v!r} AS DOUBLE PRECISION))" for ind, g, v in rows)
+    sql = f"""
+        WITH w(indicator_id, grade, v) AS (VALUES {values})
+        SELECT i.subject_id, sum(w.v)
+        FROM ballots b {_join(session)} ballot_items i ON i.ballot_id = b.id
+             JOIN w ON w.indicator_id = i.indicator_id AND w.grade = i.grade
+        WHERE b.campaign_id = :campaign AND b.category_id = :category AND b.valid
+        GROUP BY i.ballot_id, i.subject_id
+    """
+    return sql, {"campaign": campaign_id, "category": category_id}
+
+
+def tally_data(session: Session, campaign: Campaign) -> TallyData:
+    categories = [c for c in categories_of(session, campaign.id) if c.template_id is not None]
+    templates = {tid: _template_data(session, tid) for tid in {c.template_id for c in categories}}
+    subjects = [SubjectData(id=s.id, name=s.name, kind=s.kind, ref_id=s.ref_id, category=s.category)
+                for s in session.exec(select(Subject).join(CampaignSubject, CampaignSubject.subject_id == Subject.id)
+                                      .where(CampaignSubject.campaign_id == campaign.id).order_by(col(Subject.id)))]
+    counts: dict[tuple[int, int, int], list[int]] = {}
+    for category in categories:
+        size = len(templates[category.template_id].grades)
+        if not size:
+            continue
+        for subject_id, indicator_id, *grades in session.execute(
+                text(_counts_sql(session, size)), {"campaign": campaign.id, "category": category.id}):
+            counts[(category.id, subject_id, indicator_id)] = [int(n or 0) for n in grades]
+    # Every ballot rates every leaf of each subject it rates (submit refuses a partial one), so
+    # the ballots that rated a subject are the most grades any of its indicators received.
+    ballots: dict[tuple[int, int], int] = defaultdict(int)
+    for (category_id, subject_id, _indicator), grades in counts.items():
+        ballots[(category_id, subject_id)] = max(ballots[(category_id, subject_id)], sum(grades))
+    subject_ids = [s.id for s in subjects]
+    values: dict[tuple[int, int, str], float] = {}
+    if templates and subject_ids:
+        for row in session.exec(select(IndicatorValue).where(
+                IndicatorValue.locality_id == campaign.locality_id, IndicatorValue.period == campaign.period,
+                col(IndicatorValue.template_id).in_(list(templates)), col(IndicatorValue.subject_id).in_(subject_ids))):
+            values[(row.subject_id, row.template_id, row.indicator_code)] = float(row.value)
+
+    def ballot_scores(category_id: int, contrib: dict[int, dict[int, float]]) -> dict[int, list[float]]:
+        query = _ballot_scores_sql(session, campaign.id, category_id, contrib)
+        out: dict[int, list[float]] = defaultdict(list)
+        if query is not None:
+            for subject_id, score in session.execute(text(query[0]), query[1]):
+                out[subject_id].append(float(score))
+        return dict(out)
+
+    def other_results(other_id: int) -> list[dict[str, Any]]:
+        rows = session.exec(select(CampaignResult, Subject).join(Subject, Subject.id == CampaignResult.subject_id)
+                            .where(CampaignResult.campaign_id == other_id,
+                                   CampaignResult.locality_id == campaign.locality_id)).all()
+        return [_row_out(result, subject) for result, subject in rows]
+
+    return TallyData(
+        campaign_id=campaign.id, locality_id=campaign.locality_id, period=campaign.period,
+        categories=[CategoryData(id=c.id, name=c.name, weight=float(c.weight), template_id=c.template_id)
+                    for c in categories],
+        templates=templates, subjects=subjects, counts=counts, ballots=dict(ballots), values=values,
+        ballot_scores=ballot_scores, other_results=other_results,
+    )
+
+
+# --- ranking and grades ----------------------------------------------------------------------
+
+
+def rank(results: list[SubjectScore]) -> list[SubjectScore]:
+    """Rank within each subject category by score, ties sharing a rank (1, 2, 2, 4); subjects
+    without a score are last, unranked. Returns the results in rank order per category."""
+    by_category: dict[str, list[SubjectScore]] = defaultdict(list)
+    for result in results:
+        by_category[result.category].append(result)
+    ordered: list[SubjectScore] = []
+    for category in sorted(by_category):
+        group = by_category[category]
+        scored = sorted((r for r in group if r.score is not None),
+                        key=lambda r: (-round(r.score, TIE_DIGITS), r.subject_id))
+        previous, previous_rank = None, 0
+        for position, result in enumerate(scored, start=1):
+            key = round(result.score, TIE_DIGITS)
+            result.rank = previous_rank if key == previous else position
+            previous, previous_rank = key, result.rank
+        unscored = [r for r in group if r.score is None]
+        for result in unscored:
+            result.rank = None
+        ordered.extend(scored + sorted(unscored, key=lambda r: r.subject_id))
+    return ordered
+
+
+def propose_grades(results: list[SubjectScore], thresholds: list[Any]) -> None:
+    """The first threshold (highest min_score first) a score reaches; a vetoed subject keeps the
+    lowest grade the rule gave it."""
+    ordered = sorted(thresholds, key=lambda t: -t.min_score)
+    for result in results:
+        if "veto" in result.flags or result.score is None or not ordered:
+            continue
+        score = round(result.score, TIE_DIGITS)
+        result.proposed_grade = next((t.grade for t in ordered if score >= t.min_score), None)
+
+
+# --- the service -----------------------------------------------------------------------------
+
+
+def _row_out(result: CampaignResult, subject: Subject) -> dict[str, Any]:
+    return {
+        "subject_id": result.subject_id, "name": subject.name, "category": subject.category,
+        "score": result.score, "rank": result.rank, "proposed_grade": result.proposed_grade,
+        "grade": result.grade if result.grade is not None else result.proposed_grade,
+        "flags": list(result.flags), "by_category": result.by_category, "by_indicator": result.by_indicator,
+    }
+
+
+def _plugins(session: Session, campaign: Campaign) -> tuple[Any, Any, list[tuple[Any, Any]], dict[str, Any]]:
+    rule_name = campaign.scoring.get("rule") or DEFAULT_RULE
+    rules = rules_for(session, campaign.locality_id)
+    if rule_name not in rules:
+        raise Conflict(f"scoring rule {rule_name!r} is not enabled for this locality")
+    rule = rules[rule_name]
+    options = rule.options_model.model_validate(campaign.scoring.get("options") or {})
+    available = policies_for(session, campaign.locality_id)
+    policies = []
+    for entry in campaign.distribution:
+        name = entry.get("policy")
+        if name not in available:
+            raise Conflict(f"distribution policy {name!r} is not enabled for this locality")
+        policy = available[name]
+        policies.append((policy, policy.options_model.model_validate(entry.get("options") or {})))
+    used = {"rule": rule_name, "options": options.model_dump(mode="json"),
+            "policies": [{"policy": p.name, "options": o.model_dump(mode="json")} for p, o in policies]}
+    return rule, options, policies, used
+
+
+def compute(session: Session, campaign: Campaign) -> tuple[list[SubjectScore], dict[str, Any]]:
+    """Run the campaign's rule, ranking, thresholds and policies on its aggregated ballots."""
+    rule, options, policies, used = _plugins(session, campaign)
+    data = tally_data(session, campaign)
+    results = rank(rule.score(data, options))
+    propose_grades(results, list(getattr(options, "thresholds", None) or []))
+    for policy, policy_options in policies:
+        policy.apply(results, data, policy_options)
+    return results, used
+
+
+def tally(ctx: AppContext, actor: Actor, campaign_id: int) -> dict[str, Any]:
+    require_role(actor, OFFICE_ROLES, "tally campaigns")
+    with ctx.db.write() as session:
+        campaign = get_campaign_row(session, actor, campaign_id, for_update=True)
+        if campaign.status not in (CampaignStatus.closed, CampaignStatus.tallied):
+            raise Conflict(f"campaign {campaign_id} is {campaign.status}; only a closed campaign can be tallied")
+        results, used = compute(session, campaign)
+        kept = {r.subject_id: r.grade for r in session.exec(
+            select(CampaignResult).where(CampaignResult.campaign_id == campaign.id)) if r.grade is not None}
+        session.execute(delete(CampaignResult).where(CampaignResult.campaign_id == campaign.id))
+        for result in results:
+            session.add(CampaignResult(
+                campaign_id=campaign.id, subject_id=result.subject_id, locality_id=campaign.locality_id,
+                score=result.score, rank=result.rank, proposed_grade=result.proposed_grade,
+                grade=kept.get(result.subject_id), flags=list(result.flags), by_category=result.by_category,
+                by_indicator=result.by_indicator))
+        before = campaign.status
+        campaign.tally = {**used, "tallied_at": utcnow().isoformat()}
+        campaign.status = CampaignStatus.tallied
+        session.add(campaign)
+        session.flush()
+        audit.record(session, actor, locality_id=campaign.locality_id, action="campaign.tally",
+                     target_type="campaign", target_id=campaign.id, before={"status": before},
+                     after={"status": "tallied", "rule": used["rule"], "subjects": len(results)})
+        return _results(session, campaign)
+
+
+def _results(session: Session, campaign: Campaign) -> dict[str, Any]:
+    rows = session.exec(select(CampaignResult, Subject).join(Subject, Subject.id == CampaignResult.subject_id)
+                        .where(CampaignResult.campaign_id == campaign.id)).all()
+    subjects = [_row_out(result, subject) for result, subject in rows]
+    subjects.sort(key=lambda s: (s["category"], s["rank"] is None, s["rank"] or 0, s["subject_id"]))
+    tally_info = campaign.tally or {}
+    return {"rule": tally_info.get("rule"), "options": tally_info.get("options", {}),
+            "policies": tally_info.get("policies", []), "tallied_at": tally_info.get("tallied_at"),
+            "subjects": subjects}
+
+
+def results(ctx: AppContext, actor: Actor, campaign_id: int) -> dict[str, Any]:
+    require_role(actor, ADMIN_READ_ROLES, "read results")
+    with ctx.db.read() as session:
+        campaign = get_campaign_row(session, actor, campaign_id)
+        if campaign.status not in (CampaignStatus.tallied, CampaignStatus.published):
+            raise Conflict(f"campaign {campaign_id} is {campaign.status}; it has no results yet")
+        return _results(session, campaign)
+
+
+# --- Excel -----------------------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def cell(value: Any) -> Any:
+    """A value safe for a spreadsheet cell: text that a spreadsheet would read as a formula is quoted."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def results_xlsx(ctx: AppContext, actor: Actor, campaign_id: int) -> bytes:
+    from openpyxl import Workbook
+
+    data = results(ctx, actor, campaign_id)
+    categories: list[str] = []
+    for subject in data["subjects"]:
+        for name in subject["by_category"]:
+            if name not in categories:
+                categories.append(name)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "results"
+    header = ["subject_id", "name", "category", "score", "rank", "proposed_grade", "grade", "flags"]
+    for name in categories:
+        header += [f"{name} score", f"{name} ballots"]
+    sheet.append([cell(h) for h in header])
+    for subject in data["subjects"]:
+        row = [subject["subject_id"], subject["name"], subject["category"], subject["score"], subject["rank"],
+               subject["proposed_grade"], subject["grade"], ", ".join(subject["flags"])]
+        for name in categories:
+            entry = subject["by_category"].get(name) or {}
+            row += [entry.get("score"), entry.get("ballots")]
+        sheet.append([cell(v) for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
