@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 
 from core.schemas.base import In, Name, Out
 
@@ -17,9 +17,13 @@ class CategoryIn(In):
     subject_categories: list[Name] = Field(default_factory=list, max_length=50)
 
 
+Period = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
+
+
 class CampaignIn(In):
     name: Name
     kind: CampaignKind = "democratic"
+    period: Period = ""  # e.g. "2026" or "2026-03": the indicator values of this period count
     opens_at: AwareDatetime | None = None
     closes_at: AwareDatetime | None = None
     subject_ids: list[int] = Field(default_factory=list, max_length=20000)
@@ -50,6 +54,7 @@ def _check_window(opens_at: datetime | None, closes_at: datetime | None) -> None
 class CampaignPatch(In):
     name: Name | None = None
     kind: CampaignKind | None = None
+    period: Period | None = None
     opens_at: AwareDatetime | None = None
     closes_at: AwareDatetime | None = None
     subject_ids: list[int] | None = Field(default=None, max_length=20000)
@@ -76,6 +81,7 @@ class CampaignOut(Out):
     id: int
     name: str
     kind: str
+    period: str
     status: str
     opens_at: datetime | None
     closes_at: datetime | None

@@ -9,13 +9,33 @@ from sqlmodel import Session, col, select
 
 from core.context import Actor, AppContext
 from core.models import (
-    AccountStatus, BallotAccount, Campaign, CampaignCategory, CampaignStatus, CampaignSubject, IndicatorTemplate,
-    Subject, TemplateStatus,
+    AccountStatus,
+    BallotAccount,
+    Campaign,
+    CampaignCategory,
+    CampaignStatus,
+    CampaignSubject,
+    IndicatorTemplate,
+    Subject,
+    TemplateStatus,
 )
-from core.schemas.campaigns import CampaignIn, CampaignOut, CampaignPatch, CategoryIn, CategoryOut, _check_window
 from core.schemas.base import Page
+from core.schemas.campaigns import (
+    CampaignIn,
+    CampaignOut,
+    CampaignPatch,
+    CategoryIn,
+    CategoryOut,
+    _check_window,
+)
 from core.services import audit
-from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, can_see_locality, locality_for, require_role
+from core.services.access import (
+    ADMIN_READ_ROLES,
+    OFFICE_ROLES,
+    can_see_locality,
+    locality_for,
+    require_role,
+)
 from core.services.errors import Conflict, Invalid, NotFound
 from core.services.org import _page
 from core.services.plugins import check_campaign_plugins
@@ -51,7 +71,7 @@ def subject_ids_of(session: Session, campaign_id: int) -> list[int]:
 
 def campaign_out(session: Session, campaign: Campaign) -> CampaignOut:
     return CampaignOut(
-        id=campaign.id, name=campaign.name, kind=campaign.kind, status=campaign.status,
+        id=campaign.id, name=campaign.name, kind=campaign.kind, period=campaign.period, status=campaign.status,
         opens_at=as_utc(campaign.opens_at), closes_at=as_utc(campaign.closes_at),
         subject_ids=subject_ids_of(session, campaign.id),
         categories=[CategoryOut.model_validate(c) for c in categories_of(session, campaign.id)],
@@ -107,7 +127,8 @@ def create(ctx: AppContext, actor: Actor, code: str, data: CampaignIn) -> Campai
         locality = locality_for(session, actor, code)
         scoring, distribution = check_campaign_plugins(session, locality.id, data.scoring, data.distribution)
         # Stored in UTC: SQLite keeps the wall time of an aware value and drops its offset.
-        campaign = Campaign(locality_id=locality.id, name=data.name, kind=data.kind, opens_at=as_utc(data.opens_at),
+        campaign = Campaign(locality_id=locality.id, name=data.name, kind=data.kind, period=data.period,
+                            opens_at=as_utc(data.opens_at),
                             closes_at=as_utc(data.closes_at), scoring=scoring, distribution=distribution)
         session.add(campaign)
         session.flush()
@@ -149,7 +170,7 @@ def update_campaign(ctx: AppContext, actor: Actor, campaign_id: int, data: Campa
             if campaign.status != CampaignStatus.open or locked:
                 raise Conflict(f"campaign {campaign_id} is {campaign.status}: "
                                + (f"{', '.join(locked)} can no longer change" if locked else "it can no longer change"))
-        for field in ("name", "kind", "subject_ids", "categories", "scoring", "distribution"):
+        for field in ("name", "kind", "period", "subject_ids", "categories", "scoring", "distribution"):
             if field in changes and changes[field] is None:
                 raise _field_error(field, "must not be null")
         before = campaign_out(session, campaign).model_dump(mode="json")
@@ -163,7 +184,7 @@ def update_campaign(ctx: AppContext, actor: Actor, campaign_id: int, data: Campa
             changes["scoring"], changes["distribution"] = check_campaign_plugins(
                 session, campaign.locality_id, changes.get("scoring", campaign.scoring),
                 changes.get("distribution", campaign.distribution))
-        for field in ("name", "kind", "scoring", "distribution"):
+        for field in ("name", "kind", "period", "scoring", "distribution"):
             if field in changes:
                 setattr(campaign, field, changes[field])
         for field in ("opens_at", "closes_at"):

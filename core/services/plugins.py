@@ -23,7 +23,12 @@ from core.models import Campaign, CampaignStatus, Locality, LocalityPlugin
 from core.models.base import utcnow
 from core.plugins import get_plugin_manager, plugin_info, plugins_by_name
 from core.services import audit
-from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, locality_for, require_role
+from core.services.access import (
+    ADMIN_READ_ROLES,
+    OFFICE_ROLES,
+    locality_for,
+    require_role,
+)
 from core.services.errors import Conflict, Invalid, NotFound
 
 _HOOK_NAMES = ("kaoping_scoring_rules", "kaoping_distribution_policies")

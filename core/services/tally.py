@@ -23,6 +23,7 @@ from core.models import (
     Indicator,
     IndicatorTemplate,
     IndicatorValue,
+    Person,
     Subject,
 )
 from core.models.base import utcnow
@@ -98,9 +99,14 @@ def _ballot_scores_sql(session: Session, campaign_id: int, category_id: int,
 def tally_data(session: Session, campaign: Campaign) -> TallyData:
     categories = [c for c in categories_of(session, campaign.id) if c.template_id is not None]
     templates = {tid: _template_data(session, tid) for tid in {c.template_id for c in categories}}
-    subjects = [SubjectData(id=s.id, name=s.name, kind=s.kind, ref_id=s.ref_id, category=s.category)
-                for s in session.exec(select(Subject).join(CampaignSubject, CampaignSubject.subject_id == Subject.id)
-                                      .where(CampaignSubject.campaign_id == campaign.id).order_by(col(Subject.id)))]
+    rows = session.exec(select(Subject).join(CampaignSubject, CampaignSubject.subject_id == Subject.id)
+                        .where(CampaignSubject.campaign_id == campaign.id).order_by(col(Subject.id))).all()
+    person_ids = [s.ref_id for s in rows if s.kind == "person" and s.ref_id is not None]
+    unit_of_person = dict(session.exec(select(Person.id, Person.unit_id).where(
+        Person.locality_id == campaign.locality_id, col(Person.id).in_(person_ids))).all()) if person_ids else {}
+    subjects = [SubjectData(id=s.id, name=s.name, kind=s.kind, ref_id=s.ref_id, category=s.category,
+                            unit_id=s.ref_id if s.kind == "unit" else unit_of_person.get(s.ref_id))
+                for s in rows]
     counts: dict[tuple[int, int, int], list[int]] = {}
     for category in categories:
         size = len(templates[category.template_id].grades)
@@ -188,6 +194,7 @@ def propose_grades(results: list[SubjectScore], thresholds: list[Any]) -> None:
 def _row_out(result: CampaignResult, subject: Subject) -> dict[str, Any]:
     return {
         "subject_id": result.subject_id, "name": subject.name, "category": subject.category,
+        "kind": subject.kind, "ref_id": subject.ref_id,
         "score": result.score, "rank": result.rank, "proposed_grade": result.proposed_grade,
         "grade": result.grade if result.grade is not None else result.proposed_grade,
         "flags": list(result.flags), "by_category": result.by_category, "by_indicator": result.by_indicator,

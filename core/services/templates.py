@@ -10,9 +10,21 @@ from sqlmodel import Session, col, select
 from core.context import Actor, AppContext
 from core.models import Indicator, IndicatorTemplate, TemplateStatus
 from core.schemas.base import Page
-from core.schemas.indicators import IndicatorIn, IndicatorOut, TemplateIn, TemplateOut, TemplateSummary
+from core.schemas.indicators import (
+    IndicatorIn,
+    IndicatorOut,
+    TemplateIn,
+    TemplateOut,
+    TemplateSummary,
+)
 from core.services import audit
-from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, can_see_locality, locality_for, require_role
+from core.services.access import (
+    ADMIN_READ_ROLES,
+    OFFICE_ROLES,
+    can_see_locality,
+    locality_for,
+    require_role,
+)
 from core.services.errors import Conflict, NotFound
 from core.services.org import _page
 

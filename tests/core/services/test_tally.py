@@ -114,3 +114,23 @@ def test_trimmed_mean_uses_single_ballot_scores_in_sql(world, setup):
     assert scores(body) == {s1: (95, 1), s0: (80, 2), s2: (65, 3)}
     assert {s["subject_id"]: s["proposed_grade"] for s in body["subjects"]} == {s1: "优秀", s0: "称职", s2: None}
     assert body["options"]["trim_ratio"] == 0.34
+
+
+def test_indicator_values_of_the_campaigns_period_count(world, setup):
+    """Bonus and deduction values entered through the API count for the campaign's period only."""
+    s0, s1, s2 = setup.subject_ids
+    url = f"/api/campaigns/{setup.campaign_id}"
+    assert setup.api.patch(url, json={"period": "2026"}).json()["period"] == "2026"
+    leaders = setup.issue("县领导", 1)
+    setup.issue("基层代表", 1)
+    setup.open()
+    vote(world, leaders[0]["code"], {s0: "称职", s1: "称职", s2: "称职"})
+    setup.close()
+    values = [
+        {"subject_id": s0, "template_id": setup.template_id, "indicator_code": "BONUS", "period": "2026", "value": 3},
+        {"subject_id": s1, "template_id": setup.template_id, "indicator_code": "BONUS", "period": "2025", "value": 3},
+    ]
+    written = setup.api.put("/api/localities/county-a/indicator-values", json=values)
+    assert written.status_code == 200, written.text
+    body = setup.api.post(f"{url}/tally").json()
+    assert scores(body) == {s0: (83, 1), s1: (80, 2), s2: (80, 2)}
