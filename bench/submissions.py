@@ -21,16 +21,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from ballots import service as ballots
+from bench._db import scratch_database
 from core.context import Actor, AppContext
-from core.db import Database, normalize_url
+from core.db import Database
 from core.migrate import upgrade
 from core.schemas.campaigns import CampaignIn, CategoryIn
 from core.schemas.indicators import TemplateIn
@@ -41,7 +40,6 @@ from core.services import campaigns, localities, org, templates
 from core.settings import Settings
 
 SECRET = "bench-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
-PG_ADMIN_URL = os.environ.get("KAOPING_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SUBJECTS = 20
 LEAVES = 5
 GRADES = ["优秀", "称职", "基本称职", "不称职"]
@@ -53,20 +51,6 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _database(backend: str, folder: Path) -> tuple[str, callable]:
-    if backend == "sqlite":
-        return f"sqlite:///{folder / 'bench.sqlite'}", lambda: None
-    name = f"kaoping_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(normalize_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return make_url(normalize_url(PG_ADMIN_URL)).set(database=name).render_as_string(hide_password=False), drop
 
 
 def _prepare(ctx: AppContext, voters: int) -> tuple[list[str], list[int]]:
@@ -196,7 +180,7 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 def run_backend(backend: str, voters: int, workers: int) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="kaoping-bench-"))
-    url, drop = _database(backend, folder)
+    url, drop = scratch_database(backend, folder)
     server = None
     try:
         upgrade(url)

@@ -13,20 +13,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import resource
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
-PG_ADMIN_URL = os.environ.get("KAOPING_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+from bench._db import scratch_database
+
 SUBJECTS, LEAVES = 20, 5  # 100 items a ballot
 
 
@@ -53,22 +51,6 @@ def scenario(ballots: int, seed: int = 4):
                     subjects=subjects, ballots=cast, values=values)
 
 
-def _database(backend: str, folder: Path):
-    if backend == "sqlite":
-        return f"sqlite:///{folder / 'bench.sqlite'}", lambda: None
-    from core.db import normalize_url
-
-    name = f"kaoping_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(normalize_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return make_url(normalize_url(PG_ADMIN_URL)).set(database=name).render_as_string(hide_password=False), drop
 
 
 def _vm_hwm_mb() -> float:
@@ -108,7 +90,7 @@ def run_backend(backend: str, data) -> dict:
     from tests.tally_reference import reference, write
 
     folder = Path(tempfile.mkdtemp(prefix="kaoping-bench-"))
-    url, drop = _database(backend, folder)
+    url, drop = scratch_database(backend, folder)
     try:
         upgrade(url)
         db = Database(url)
