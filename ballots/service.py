@@ -13,21 +13,39 @@ import json
 import secrets
 import threading
 import time
-from collections import OrderedDict
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import JSON, DateTime, Integer, String, column, delete, func, text, update
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Integer,
+    String,
+    column,
+    delete,
+    func,
+    text,
+    update,
+)
 from sqlmodel import Session, col, select
 
 from ballots import codes
 from core.context import Actor, AppContext
 from core.models import (
-    AccountStatus, Ballot, BallotAccount, BallotDraft, Campaign, CampaignCategory, CampaignStatus,
-    CampaignSubject, IndicatorTemplate, SlipBatch, Subject,
+    AccountStatus,
+    Ballot,
+    BallotAccount,
+    BallotDraft,
+    Campaign,
+    CampaignCategory,
+    CampaignStatus,
+    CampaignSubject,
+    IndicatorTemplate,
+    SlipBatch,
+    Subject,
 )
 from core.models.base import utcnow
 from core.schemas.base import In, Out
@@ -36,7 +54,14 @@ from core.services import audit
 from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, require_role
 from core.services.auth import login_limit, record_failure
 from core.services.campaigns import as_utc, categories_of, get_campaign_row
-from core.services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unauthorized
+from core.services.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    ServiceError,
+    Unauthorized,
+)
 from core.services.plugins import policies_for
 from core.services.templates import graded_leaves, indicator_tree, load_indicators
 

@@ -25,7 +25,15 @@ from pydantic import BaseModel, Field
 
 from core.hookspecs import hookimpl
 from core.plugins import PluginInfo
-from core.scoring import BallotCheck, BallotVerdict, IndicatorData, SubjectData, SubjectScore, TallyData, TemplateData
+from core.scoring import (
+    BallotCheck,
+    BallotVerdict,
+    IndicatorData,
+    SubjectData,
+    SubjectScore,
+    TallyData,
+    TemplateData,
+)
 
 KAOPING_PLUGIN = PluginInfo(label_zh="强制分布", label_en="Forced distribution",
                             description="ballot_cap, result_quota, unit_quota")

@@ -37,7 +37,7 @@ from core.services.access import (
     require_role,
 )
 from core.services.errors import Conflict, Invalid, NotFound
-from core.services.org import _page
+from core.services.paging import paginate
 from core.services.plugins import check_campaign_plugins
 from core.services.templates import graded_leaves, load_indicators
 
@@ -153,7 +153,7 @@ def list_campaigns(ctx: AppContext, actor: Actor, code: str, *, limit: int = 100
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code)
         query = select(Campaign).where(Campaign.locality_id == locality.id).order_by(col(Campaign.id).desc())
-        return _page(session, query, limit, offset, campaign_out)
+        return paginate(session, query, limit, offset, campaign_out)
 
 
 OPEN_EDITABLE = {"name", "opens_at", "closes_at"}

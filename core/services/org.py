@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import func
@@ -37,9 +39,9 @@ from core.services.access import (
     require_role,
 )
 from core.services.errors import Conflict, Invalid, NotFound
+from core.services.paging import paginate
 
 M = TypeVar("M", bound=SQLModel)
-MAX_PAGE = 1000
 
 
 def get_in_locality(session: Session, model: type[M], locality_id: int, item_id: int, label: str) -> M:
@@ -54,34 +56,13 @@ def _field_error(field: str, message: str) -> Invalid:
     return Invalid(f"{field}: {message}", errors=[{"field": field, "message": message}])
 
 
-def _page_args(limit: int, offset: int) -> tuple[int, int]:
-    if not 1 <= limit <= MAX_PAGE:
-        raise _field_error("limit", f"must be between 1 and {MAX_PAGE}")
-    if offset < 0:
-        raise _field_error("offset", "must not be negative")
-    return limit, offset
-
-
-def _page(session: Session, query, limit: int, offset: int, convert) -> Page:
-    limit, offset = _page_args(limit, offset)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.limit(limit).offset(offset)).all()
-    return Page(items=[convert(session, row) for row in rows], total=total, limit=limit, offset=offset)
-
-
-def _conflict_on_integrity(message: str):
-    """Turn a unique-constraint race into a 409 instead of a 500."""
-
-    class _Guard:
-        def __enter__(self):
-            return self
-
-        def __exit__(self, exc_type, exc, tb):
-            if exc_type is not None and issubclass(exc_type, IntegrityError):
-                raise Conflict(message) from exc
-            return False
-
-    return _Guard()
+@contextmanager
+def _conflict_on_integrity(message: str) -> Iterator[None]:
+    """Turn a unique-constraint race (caught at commit) into a 409 instead of a 500."""
+    try:
+        yield
+    except IntegrityError as exc:
+        raise Conflict(message) from exc
 
 
 # --- units -----------------------------------------------------------------------------------
@@ -113,7 +94,7 @@ def list_units(ctx: AppContext, actor: Actor, code: str, *, limit: int = 100, of
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code)
         query = select(Unit).where(Unit.locality_id == locality.id).order_by(Unit.code)
-        return _page(session, query, limit, offset, unit_out)
+        return paginate(session, query, limit, offset, unit_out)
 
 
 def get_unit(ctx: AppContext, actor: Actor, code: str, unit_id: int) -> UnitOut:
@@ -232,7 +213,7 @@ def list_teams(ctx: AppContext, actor: Actor, code: str, *, limit: int = 100, of
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code)
         query = select(Team).where(Team.locality_id == locality.id).order_by(Team.id)
-        return _page(session, query, limit, offset, team_out)
+        return paginate(session, query, limit, offset, team_out)
 
 
 def get_team(ctx: AppContext, actor: Actor, code: str, team_id: int) -> TeamOut:
@@ -367,7 +348,7 @@ def list_people(
         query = _people_scope(actor, select(Person).where(Person.locality_id == locality.id))
         if unit_id is not None:
             query = query.where(Person.unit_id == unit_id)
-        return _page(session, query.order_by(Person.id), limit, offset, person_out(ctx.keys))
+        return paginate(session, query.order_by(Person.id), limit, offset, person_out(ctx.keys))
 
 
 def get_person(ctx: AppContext, actor: Actor, code: str, person_id: int) -> PersonOut:
@@ -455,7 +436,7 @@ def list_subjects(
         query = select(Subject).where(Subject.locality_id == locality.id)
         if category:
             query = query.where(Subject.category == category)
-        return _page(session, query.order_by(col(Subject.id)), limit, offset, subject_out)
+        return paginate(session, query.order_by(col(Subject.id)), limit, offset, subject_out)
 
 
 def get_subject(ctx: AppContext, actor: Actor, code: str, subject_id: int) -> SubjectOut:
@@ -529,4 +510,4 @@ def audit_entries(ctx: AppContext, actor: Actor, code: str, *, limit: int = 100,
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code)
         query = select(AuditEntry).where(AuditEntry.locality_id == locality.id).order_by(col(AuditEntry.id).desc())
-        return _page(session, query, limit, offset, convert)
+        return paginate(session, query, limit, offset, convert)

@@ -26,7 +26,7 @@ from core.services.access import (
     require_role,
 )
 from core.services.errors import Conflict, NotFound
-from core.services.org import _page
+from core.services.paging import paginate
 
 
 def get_template_row(session: Session, actor: Actor, template_id: int, *, for_update: bool = False) -> IndicatorTemplate:
@@ -149,7 +149,7 @@ def list_templates(ctx: AppContext, actor: Actor, code: str, *, limit: int = 100
         locality = locality_for(session, actor, code)
         query = select(IndicatorTemplate).where(IndicatorTemplate.locality_id == locality.id).order_by(
             col(IndicatorTemplate.id))
-        return _page(session, query, limit, offset, lambda _s, t: TemplateSummary.model_validate(t))
+        return paginate(session, query, limit, offset, lambda _s, t: TemplateSummary.model_validate(t))
 
 
 def replace(ctx: AppContext, actor: Actor, template_id: int, data: TemplateIn) -> TemplateOut:

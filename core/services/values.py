@@ -33,7 +33,7 @@ from core.services.access import (
     require_role,
 )
 from core.services.errors import Invalid
-from core.services.org import _page
+from core.services.paging import paginate
 
 # Parameter sets per execute call (keeps the driver's batches moderate).
 _CHUNK = 1000
@@ -195,7 +195,7 @@ def list_values(ctx: AppContext, actor: Actor, code: str, *, template_id: int | 
             query = query.where(IndicatorValue.subject_id == subject_id)
         query = query.order_by(col(IndicatorValue.subject_id), col(IndicatorValue.template_id),
                                col(IndicatorValue.indicator_code), col(IndicatorValue.period), col(IndicatorValue.id))
-        return _page(session, query, limit, offset, value_out)
+        return paginate(session, query, limit, offset, value_out)
 
 
 def values_for(session: Session, locality_id: int, template_ids: Iterable[int], period: str) -> list[IndicatorValue]:

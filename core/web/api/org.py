@@ -21,9 +21,10 @@ from core.schemas.org import (
     UnitPatch,
 )
 from core.services import org
+from core.services.paging import MAX_PAGE
 from core.web.params import Ctx, CurrentActor, ItemId, LocalityCode
 
-Limit = QueryParameter(name="limit", ge=1, le=org.MAX_PAGE, default=100)
+Limit = QueryParameter(name="limit", ge=1, le=MAX_PAGE, default=100)
 Offset = QueryParameter(name="offset", ge=0, le=org.MAX_ID, default=0)
 UnitFilter = QueryParameter(name="unit_id", ge=1, le=org.MAX_ID, default=None)
 

@@ -1,0 +1,29 @@
+"""One page of a list query: ``{items, total, limit, offset}``, shared by every list endpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from core.schemas.base import Page
+from core.services.errors import Invalid
+
+MAX_PAGE = 1000
+
+
+def _field_error(field: str, message: str) -> Invalid:
+    return Invalid(f"{field}: {message}", errors=[{"field": field, "message": message}])
+
+
+def paginate(session: Session, query, limit: int, offset: int, convert: Callable[[Session, Any], Any]) -> Page:
+    """Count the query, then convert one page of its rows with ``convert(session, row)``."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise _field_error("limit", f"must be between 1 and {MAX_PAGE}")
+    if offset < 0:
+        raise _field_error("offset", "must not be negative")
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.limit(limit).offset(offset)).all()
+    return Page(items=[convert(session, row) for row in rows], total=total, limit=limit, offset=offset)
