@@ -1,5 +1,6 @@
 """All table models; importing this module registers every table on ``SQLModel.metadata``."""
 
+from core.models.adapters import AdapterRun, AdapterSource, RunStatus
 from core.models.audit import AuditEntry
 from core.models.campaigns import (
     AccountStatus,
@@ -29,6 +30,9 @@ from core.models.users import AuthToken, LoginFailure, Role, User
 from core.models.values import IndicatorValue
 
 __all__ = [
+    "AdapterRun",
+    "AdapterSource",
+    "RunStatus",
     "Adjustment",
     "CampaignResult",
     "IndicatorValue",
