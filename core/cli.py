@@ -203,6 +203,82 @@ def plugins_list() -> None:
             click.echo(f"    {contributes}")
 
 
+@main.group()
+def adapters() -> None:
+    """Adapter sources (pulls of indicator data from business systems)."""
+
+
+@adapters.command("list")
+@click.option("--locality", "locality_code", default=None, help="Only this locality's sources.")
+def adapters_list(locality_code: str | None) -> None:
+    """List adapter sources with their schedule and last run."""
+    from sqlmodel import col, select
+
+    from core.models import AdapterRun, AdapterSource, Locality
+
+    ctx = _context()
+    _require_migrated(ctx)
+    with ctx.db.read() as session:
+        query = (select(AdapterSource, Locality.code).join(Locality, Locality.id == AdapterSource.locality_id)
+                 .order_by(col(AdapterSource.id)))
+        if locality_code:
+            query = query.where(Locality.code == locality_code)
+        for source, code in session.exec(query):
+            last = session.exec(select(AdapterRun).where(AdapterRun.source_id == source.id)
+                                .order_by(col(AdapterRun.id).desc()).limit(1)).first()
+            state = "enabled" if source.enabled else "disabled"
+            outcome = f"last run {last.status} ({last.rows_written} values)" if last else "never run"
+            click.echo(f"{source.id}  {code}/{source.name}  {source.adapter}  {state}  "
+                       f"schedule {source.schedule or 'by hand'}  next {source.next_run_at or '-'}  {outcome}")
+
+
+@adapters.command("run")
+@click.argument("source")
+def adapters_run(source: str) -> None:
+    """Run adapter SOURCE (its id, or LOCALITY/NAME) now and print the run."""
+    from core.services import adapters as service
+
+    ctx = _context()
+    _require_migrated(ctx)
+    source_id = service.source_by_reference(ctx, source)
+    run = service.run_now(ctx, Actor.system("cli"), source_id, trigger="cli")
+    click.echo(f"run {run.id}: {run.status}; {run.attempts} attempt(s), {run.rows_read} records read, "
+               f"{run.rows_written} values written, {run.rows_rejected} records rejected")
+    for rejected in run.rejected[:50]:
+        click.echo(f"  {rejected.where}: {rejected.field}: {rejected.message}")
+    if run.rows_rejected > 50:
+        click.echo(f"  ... see GET /api/adapter-sources/{source_id}/runs for all")
+    if run.status != "succeeded":
+        raise click.ClickException(run.error)
+
+
+@main.command()
+@click.option("--tick-seconds", default=None, type=click.FloatRange(min=0.1),
+              help="How often to look for due sources (default KAOPING_SCHEDULER_TICK_SECONDS).")
+def worker(tick_seconds: float | None) -> None:
+    """Run the adapter scheduler without the web server (stop with Ctrl-C or SIGTERM)."""
+    import signal
+    import threading
+
+    from core.scheduler import AdapterScheduler
+
+    ctx = _context()
+    _require_migrated(ctx)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    scheduler = AdapterScheduler(ctx, tick_seconds=tick_seconds)
+    scheduler.start()
+    click.echo(f"kaoping worker: firing due adapter sources (every {scheduler.tick_seconds} s)")
+    try:
+        while not stop.wait(1):
+            pass
+    except KeyboardInterrupt:
+        pass
+    click.echo("kaoping worker: stopping; letting running pulls finish")
+    scheduler.shutdown(wait=True)
+    ctx.db.dispose()
+
+
 def _require_migrated(ctx: AppContext) -> None:
     from core.migrate import check_current
 

@@ -52,3 +52,22 @@ def kaoping_distribution_policies() -> list:
     ``core.scoring.DistributionPolicy`` (``check_ballot`` at submit time, ``apply`` after
     ranking). A campaign lists them in ``distribution: [{policy, options}]``.
     """
+
+
+@hookspec
+def kaoping_adapters() -> list:
+    """Return adapter types this plugin provides: objects shaped like
+    ``core.adapters.AdapterType`` (``name``, labels, ``options_model``, ``secret_options``,
+    ``test(options, context)`` and ``fetch(options, context)``). A locality's adapter source
+    names one in ``adapter``; its options are validated against ``options_model``. See
+    ``core/adapters.py`` for faults, records and what the core does around an adapter.
+    """
+
+
+@hookspec
+def kaoping_adapter_run_finished(ctx, source, run) -> None:
+    """Called after every run of an adapter source, succeeded or failed, once its outcome is
+    committed. ``source`` is the ``AdapterSource`` and ``run`` the ``AdapterRun`` (read them;
+    do not change them). Only plugins enabled for the source's locality are called. Use it to
+    notify someone; an exception here is logged and does not change the run.
+    """

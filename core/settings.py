@@ -35,6 +35,26 @@ class Settings(BaseSettings):
     base_url: str = ""
     max_upload_mb: int = Field(default=20, ge=1, le=1024)
     pdf_font: Path | None = Field(default=None, description="A TrueType/OpenType CJK font to embed in PDFs.")
+    scheduler: bool = Field(default=True, description="Run the adapter scheduler inside the web process.")
+    scheduler_tick_seconds: float = Field(default=15, gt=0, le=3600,
+                                          description="How often the scheduler looks for due adapter sources.")
+    timezone: str = Field(default="Asia/Shanghai", description="Time zone of cron schedules and run-date periods.")
+    adapter_folders: str = Field(default="", description="Absolute folders adapters may read, separated by ':'.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(value)
+        except Exception:
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @property
+    def allowed_adapter_folders(self) -> tuple[Path, ...]:
+        return tuple(Path(p).resolve() for p in self.adapter_folders.split(os.pathsep) if p.strip())
 
     @field_validator("pdf_font")
     @classmethod

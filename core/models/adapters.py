@@ -44,6 +44,7 @@ class AdapterSource(SQLModel, table=True):
     secret_options: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     mapping: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     schedule: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    retry: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     enabled: bool = True
     next_run_at: datetime | None = Field(default=None, sa_type=tz_datetime())
     running_since: datetime | None = Field(default=None, sa_type=tz_datetime())
@@ -64,7 +65,8 @@ class AdapterRun(SQLModel, table=True):
     source_id: int = Field(
         sa_column=Column(Integer, ForeignKey("adapter_sources.id", ondelete="CASCADE"), nullable=False)
     )
-    trigger: str = Field(default="manual", max_length=20)  # manual, schedule, cli
+    trigger: str = Field(default="manual", max_length=20)  # manual (API), schedule, cli
+    runner: str = Field(default="", max_length=100)  # host:pid of the process that ran it
     status: str = Field(default=RunStatus.running, max_length=20)
     started_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
     finished_at: datetime | None = Field(default=None, sa_type=tz_datetime())

@@ -140,7 +140,16 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _decode_csv(content: bytes) -> str:
+def _cell_value(value: Any) -> Any:
+    """An .xlsx cell with its type: numbers stay numbers, dates become ISO text, empty is ""."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, (int, float)):  # bool too
+        return value
+    return _cell_text(value)
+
+
+def decode_csv(content: bytes) -> str:
     if content.startswith(b"\xef\xbb\xbf"):
         return content[3:].decode("utf-8")
     try:
@@ -154,18 +163,20 @@ def _decode_csv(content: bytes) -> str:
                       errors=[{"row": 0, "column": "", "message": "unknown text encoding"}]) from None
 
 
-def _raw_rows(filename: str, content: bytes) -> Iterator[list[str]]:
+def raw_rows(filename: str, content: bytes, *, sheet: str | None = None,
+             keep_types: bool = False) -> Iterator[list[Any]]:
+    """The rows of a .csv (cells as text) or .xlsx file (see ``xlsx_rows``), numbered from 1."""
     if not content:
         raise Invalid("file: the file is empty", errors=[{"row": 0, "column": "", "message": "empty file"}])
     is_zip = content[:4] == b"PK\x03\x04"
     name = filename.lower()
     if is_zip or name.endswith((".xlsx", ".xlsm")):
-        yield from _xlsx_rows(content)
+        yield from xlsx_rows(content, sheet=sheet, keep_types=keep_types)
         return
     if name.endswith((".xls", ".ods")) or content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise Invalid("file: old .xls workbooks are not read; save the sheet as .xlsx or .csv",
                       errors=[{"row": 0, "column": "", "message": "unsupported file type"}])
-    text = _decode_csv(content)
+    text = decode_csv(content)
     if "\x00" in text:
         raise Invalid("file: not an .xlsx or .csv file", errors=[{"row": 0, "column": "", "message": "binary content"}])
     # only the delimiter is guessed: the quoting is always Excel's ("" inside "..."), which the
@@ -183,7 +194,9 @@ def _raw_rows(filename: str, content: bytes) -> Iterator[list[str]]:
                       errors=[{"row": number + 1, "column": "", "message": str(exc)}]) from None
 
 
-def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
+def xlsx_rows(content: bytes, *, sheet: str | None = None, keep_types: bool = False) -> Iterator[list[Any]]:
+    """The rows of the first sheet (or of ``sheet``), as text; with ``keep_types`` numbers stay
+    numbers (dates become ISO text, empty cells "")."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         inflated = sum(info.file_size for info in archive.infolist())
@@ -198,11 +211,17 @@ def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
         raise Invalid("file: not a valid .xlsx workbook (damaged or not a spreadsheet)",
                       errors=[{"row": 0, "column": "", "message": "not a spreadsheet"}]) from None
+    if sheet is not None and sheet not in workbook.sheetnames:
+        names = ", ".join(workbook.sheetnames)
+        workbook.close()
+        raise Invalid(f"file: the workbook has no sheet named {sheet!r} (sheets: {names})",
+                      errors=[{"row": 0, "column": "", "message": "no such sheet"}])
+    cell = _cell_value if keep_types else _cell_text
     number = 0
     try:
-        sheet = workbook.worksheets[0]
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield [_cell_text(value) for value in row]
+        worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+        for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            yield [cell(value) for value in row]
     except Exception:  # noqa: BLE001 - a damaged sheet fails only when its rows are read
         raise Invalid(f"file: row {number + 1} of the workbook cannot be read (damaged file?)",
                       errors=[{"row": number + 1, "column": "", "message": "damaged row"}]) from None
@@ -212,7 +231,7 @@ def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
 
 def read_table(filename: str, content: bytes, columns: list[ColumnSpec]) -> Table:
     """Find the header row (the first non-empty row) and map its headers to column keys."""
-    rows = _raw_rows(filename, content)
+    rows = raw_rows(filename, content)
     header_row = 0
     header: list[str] = []
     for number, row in enumerate(rows, start=1):

@@ -31,7 +31,7 @@ from core.services.access import (
 )
 from core.services.errors import Conflict, Invalid, NotFound
 
-_HOOK_NAMES = ("kaoping_scoring_rules", "kaoping_distribution_policies")
+_HOOK_NAMES = ("kaoping_scoring_rules", "kaoping_distribution_policies", "kaoping_adapters")
 
 
 def validation_errors(exc: ValidationError, prefix: str = "options") -> list[dict[str, str]]:

@@ -47,12 +47,13 @@ def _field(index: int, loc: Sequence[Any]) -> str:
     return f"[{index}]{path}"
 
 
-def check_rows(session: Session, locality_id: int, rows: Sequence[Any]) -> list[IndicatorValueIn]:
+def check_rows(session: Session, locality_id: int, rows: Sequence[Any],
+               max_rows: int = MAX_VALUE_ROWS) -> list[IndicatorValueIn]:
     """Validate every row against the schema and the locality's subjects, templates and
     indicators; raise one ``Invalid`` naming every bad row by index and field."""
-    if len(rows) > MAX_VALUE_ROWS:
-        raise Invalid(f"at most {MAX_VALUE_ROWS} rows per call; got {len(rows)}",
-                      errors=[{"field": "", "message": f"at most {MAX_VALUE_ROWS} rows per call"}])
+    if len(rows) > max_rows:
+        raise Invalid(f"at most {max_rows} rows per call; got {len(rows)}",
+                      errors=[{"field": "", "message": f"at most {max_rows} rows per call"}])
     errors: list[dict[str, Any]] = []
     parsed: list[tuple[int, IndicatorValueIn]] = []
     for index, row in enumerate(rows):
@@ -121,13 +122,13 @@ def _insert(session: Session):
 
 
 def upsert_values(session: Session, locality_id: int, rows: Sequence[Any], source: str = "", *,
-                  actor: Actor | None = None) -> int:
+                  actor: Actor | None = None, max_rows: int = MAX_VALUE_ROWS) -> int:
     """Check then upsert ``rows`` (dicts or ``IndicatorValueIn``) of one locality inside the caller's
     transaction; return how many were written. A row's own ``source`` wins over ``source``.
 
     Raises ``Invalid`` (nothing written) when any row is bad. Adds one audit entry with the count,
     by ``actor`` (default: the system, named after ``source``)."""
-    checked = check_rows(session, locality_id, rows)
+    checked = check_rows(session, locality_id, rows, max_rows)
     # Last row wins within one call: one INSERT must not touch the same key twice (PostgreSQL refuses).
     latest: dict[tuple, dict] = {}
     now = utcnow()

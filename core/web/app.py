@@ -37,6 +37,7 @@ def index() -> Redirect:
 
 def route_handlers() -> list:
     from core.plugins import plugin_routes
+    from core.web.api.adapters import AdapterController
     from core.web.api.campaigns import (
         CampaignController,
         LocalityCampaignController,
@@ -69,6 +70,7 @@ def route_handlers() -> list:
         ResultsController,
         IndicatorValueController,
         DecisionController,
+        AdapterController,
         *admin_pages(),
         *plugin_routes(),
     ]
@@ -82,7 +84,19 @@ def create_app(ctx: AppContext | None = None, *, check_migrations: bool = True) 
 
     from core.web.pages import template_config
 
+    scheduler = None
+
+    def _start_scheduler() -> None:
+        nonlocal scheduler
+        if ctx.settings.scheduler:
+            from core.scheduler import AdapterScheduler
+
+            scheduler = AdapterScheduler(ctx)
+            scheduler.start()
+
     def _dispose() -> None:
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
         ctx.db.dispose()
 
     return Litestar(
@@ -105,5 +119,6 @@ def create_app(ctx: AppContext | None = None, *, check_migrations: bool = True) 
             ),
             security=[{"BearerToken": []}],
         ),
+        on_startup=[_start_scheduler],
         on_shutdown=[_dispose],
     )

@@ -1,0 +1,128 @@
+"""The types adapter plugins work with.
+
+An *adapter type* (a plugin, see the ``kaoping_adapters`` hook) knows how to read one kind of
+external source: a JSON API, a folder of CSV/XLSX files, a SQL database. An *adapter source*
+(a row of ``adapter_sources``) is an instance of one with options, a mapping and a schedule.
+
+The core does everything else: it validates options, keeps secret options encrypted, retries
+transient faults with backoff, maps records to indicator values, writes a run's values in one
+transaction (or none), records the run, and schedules. An adapter only has to:
+
+- ``test(options, context)``: reach the source and say so in one line, or raise a fault;
+- ``fetch(options, context)``: read every record and return a ``Fetched``. Reading must have no
+  effect on the source, because a transient fault makes the core call ``fetch`` again from the
+  start; effects that must follow a successful run (moving a processed file aside) go in
+  ``Fetched.on_success``, which the core calls after the values are committed.
+
+Faults: raise ``TransientFault`` for what may pass by itself (connection refused or dropped,
+timeouts, HTTP 429 and 5xx; give ``retry_after`` in seconds when the source says it), and
+``PermanentFault`` for what will not (401, 404, malformed data, a bad query): the run fails at
+once with that message. Messages must not contain secrets (tokens, passwords).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+# At most this many records per run (a larger pull is refused as a permanent fault).
+MAX_RECORDS = 200_000
+
+
+class AdapterFault(Exception):
+    """A fault reading a source; ``str(fault)`` is shown to the office."""
+
+
+class TransientFault(AdapterFault):
+    """May pass by itself: the core retries with backoff (at least ``retry_after`` seconds)."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentFault(AdapterFault):
+    """Will not pass by retrying: the run fails at once with this message."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """One external record: ``where`` says where it came from for error reports, as the
+    office would find it ("file a.csv, row 7", "page 2, record 13")."""
+
+    where: str
+    fields: dict[str, Any]
+
+
+@dataclass
+class Fetched:
+    records: list[Record]
+    # Called after the run's values are committed (e.g. move processed files aside).
+    on_success: Callable[[], None] | None = None
+    # Called when the run fails after fetching (e.g. move a rejected file aside), with the reason.
+    on_failure: Callable[[str], None] | None = None
+
+
+@dataclass(frozen=True)
+class AdapterContext:
+    """What an adapter may know about the run besides its options."""
+
+    source_id: int
+    source_name: str
+    locality_code: str
+    run_date: date
+    # A folder for this source's files under the server's var folder (tabular_file's default inbox).
+    work_dir: Path
+    # Absolute folders the platform allows adapters to read (setting KAOPING_ADAPTER_FOLDERS).
+    allowed_folders: tuple[Path, ...] = ()
+    # The app's own database URL: adapters must refuse to read it (tenant isolation).
+    own_database_url: str = ""
+    log: logging.Logger = field(default_factory=lambda: logging.getLogger("kaoping.adapters"))
+
+
+class AdapterType(Protocol):
+    name: str
+    label_zh: str
+    label_en: str
+    options_model: type[BaseModel]
+    # Top-level option names kept encrypted and never returned by the API.
+    secret_options: tuple[str, ...]
+
+    def test(self, options: BaseModel, context: AdapterContext) -> str:
+        """Reach the source; return a one-line description of what was found, or raise a fault."""
+
+    def fetch(self, options: BaseModel, context: AdapterContext) -> Fetched:
+        """Read every record (no side effects on the source; see the module docstring)."""
+
+
+def field_value(fields: dict[str, Any], path: str) -> Any:
+    """The value at ``path`` in a record: a key, or a dotted path into nested objects
+    (``"stats.closed"``). A key that itself contains dots is found first. Missing: KeyError."""
+    if path in fields:
+        return fields[path]
+    current: Any = fields
+    for part in path.split("."):
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
+            current = current[int(part)]
+        else:
+            raise KeyError(path)
+    return current
+
+
+def safe_location(url: str) -> str:
+    """A URL without credentials or query string, for messages and logs."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return f"{parts.scheme}://{host}{parts.path}" if parts.scheme else parts.path
