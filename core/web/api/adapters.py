@@ -32,7 +32,7 @@ class AdapterController(Controller):
         return adapters.installed_adapters()
 
     @get("/api/localities/{code:str}/adapter-sources", sync_to_thread=True, summary="The locality's adapter sources")
-    def list(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, limit: int = Limit,
+    def list_sources(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, limit: int = Limit,
              offset: int = Offset) -> Page[AdapterSourceOut]:
         return adapters.list_sources(ctx, actor, code, limit, offset)
 
@@ -43,7 +43,7 @@ class AdapterController(Controller):
         return adapters.create_source(ctx, actor, code, data)
 
     @get("/api/adapter-sources/{source_id:int}", sync_to_thread=True, summary="An adapter source (secrets never shown)")
-    def get(self, ctx: Ctx, actor: CurrentActor, source_id: ItemId) -> AdapterSourceOut:
+    def read(self, ctx: Ctx, actor: CurrentActor, source_id: ItemId) -> AdapterSourceOut:
         return adapters.get_source(ctx, actor, source_id)
 
     @patch("/api/adapter-sources/{source_id:int}", sync_to_thread=True,

@@ -1,0 +1,298 @@
+"""Adapter runs end to end, against a real fake business system on loopback: every value of a
+pull arrives or none does, transient faults are retried, permanent ones fail at once, a
+re-run gives the same values, and a source runs once however many instances fire it."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+from sqlmodel import select
+
+from core.hookspecs import hookimpl
+from core.models import AdapterRun, AdapterSource, Subject
+from core.models.base import utcnow
+from core.plugins import get_plugin_manager
+from core.schemas.adapters import AdapterSourceIn, AdapterSourcePatch
+from core.scheduler import fire_due
+from core.services import adapters
+from core.services.errors import Conflict, Invalid
+from core.services.plugins import PluginSettingIn, set_plugin
+from tests.adapter_setup import FIELDS, SYSTEM, make_county, sample_records
+from tests.adapters.conftest import fake_platform, fake_platform_server  # noqa: F401 - fixtures
+
+EXPECTED_VALUES = len(sample_records()) * len(FIELDS)
+
+
+@pytest.fixture
+def county(ctx):
+    return make_county(ctx)
+
+
+def expected(county) -> dict:
+    return {(county.subject_by_unit[r["dept_code"]], code, r["month"]): float(r[field])
+            for r in sample_records() for field, code in FIELDS.items()}
+
+
+def test_a_run_follows_the_next_links_and_writes_every_value(county, fake_platform):
+    source = county.http_source(f"{fake_platform.url}/records")
+    run = adapters.run_now(county.ctx, SYSTEM, source.id)
+    assert run.status == "succeeded", run.error
+    assert (run.rows_read, run.rows_written, run.rows_rejected, run.attempts) == (288, EXPECTED_VALUES, 0, 1)
+    assert county.values() == expected(county)
+    assert run.finished_at is not None and run.finished_at >= run.started_at
+
+
+def test_running_again_gives_the_same_values(county, fake_platform):
+    source = county.http_source(f"{fake_platform.url}/records")
+    adapters.run_now(county.ctx, SYSTEM, source.id)
+    first = county.values()
+    second_run = adapters.run_now(county.ctx, SYSTEM, source.id)
+    assert second_run.status == "succeeded"
+    assert county.values() == first == expected(county)
+
+
+@pytest.mark.parametrize("fault", ["500", "dropped", "slow"])
+def test_transient_faults_are_retried_until_the_pull_completes(county, fake_platform, fault):
+    source = county.http_source(f"{fake_platform.url}/records")
+    if fault == "500":
+        fake_platform.fail_next("/page2", 2, status=500)
+    elif fault == "dropped":
+        fake_platform.drop_next("/page2")
+    else:
+        fake_platform.slow_next("/page2", 1.5)  # past the 1 s timeout
+    run = adapters.run_now(county.ctx, SYSTEM, source.id)
+    assert run.status == "succeeded", run.error
+    assert run.attempts == (3 if fault == "500" else 2)
+    assert county.values() == expected(county)
+
+
+def test_429_waits_as_long_as_retry_after_says(county, fake_platform):
+    source = county.http_source(f"{fake_platform.url}/records")
+    fake_platform.fail_next("/records", 1, status=429, retry_after="1")
+    started = time.monotonic()
+    run = adapters.run_now(county.ctx, SYSTEM, source.id)
+    assert run.status == "succeeded", run.error
+    assert run.attempts == 2
+    assert time.monotonic() - started >= 1.0  # the backoff alone is at most 0.2 s
+
+
+def test_a_source_that_keeps_failing_gives_up_and_writes_nothing(county, fake_platform):
+    source = county.http_source(f"{fake_platform.url}/records")
+    fake_platform.fail_next("/page2", 10, status=503)
+    run = adapters.run_now(county.ctx, SYSTEM, source.id)
+    assert run.status == "failed"
+    assert run.attempts == 4
+    assert "gave up after 4 attempt(s)" in run.error and "503" in run.error
+    assert run.rows_written == 0 and county.values() == {}
+
+
+@pytest.mark.parametrize("fault, words", [("missing", "page 2"), ("malformed", "JSON"), ("unauthorized", "credentials")])
+def test_permanent_faults_fail_at_once_and_leave_no_partial_data(county, fake_platform, fault, words):
+    source = county.http_source(f"{fake_platform.url}/records")
+    if fault == "missing":
+        fake_platform.missing("/page2")  # page 1 was fine: its 100 records must not be written alone
+    elif fault == "malformed":
+        fake_platform.malformed_next("/page2")
+    else:
+        fake_platform.require_token("s3cret-token")
+    run = adapters.run_now(county.ctx, SYSTEM, source.id)
+    assert run.status == "failed"
+    assert run.attempts == 1
+    assert words.lower() in run.error.lower()
+    assert county.values() == {}
+
+
+def test_a_failed_run_keeps_the_values_of_the_last_good_one(county, fake_platform):
+    source = county.http_source(f"{fake_platform.url}/records")
+    assert adapters.run_now(county.ctx, SYSTEM, source.id).status == "succeeded"
+    fake_platform.missing("/page2")
+    assert adapters.run_now(county.ctx, SYSTEM, source.id).status == "failed"
+    assert county.values() == expected(county)
+
+
+def test_unmapped_subjects_are_reported_record_by_record_and_nothing_is_written(county, fake_platform):
+    with county.ctx.db.write() as session:
+        session.delete(session.get(Subject, county.subject_by_unit["U024"]))
+    source = county.http_source(f"{fake_platform.url}/records")
+    run = adapters.run_now(county.ctx, SYSTEM, source.id)
+    assert run.status == "failed"
+    assert run.attempts == 1
+    assert run.rows_rejected == 12  # U024's twelve months
+    assert {r.field for r in run.rejected} == {"dept_code"}
+    assert all("no subject with unit code 'U024'" in r.message for r in run.rejected)
+    assert {r.where for r in run.rejected} == {f"page 2, record {n}" for n in range(177, 189)}
+    assert "12 of 288 records cannot be used; nothing was written" in run.error
+    assert county.values() == {}
+
+
+def test_the_period_can_come_from_the_run_date(county, fake_platform):
+    source = county.http_source(f"{fake_platform.url}/records", mapping=county.mapping(period={"from_run_date": "year"}))
+    run = adapters.run_now(county.ctx, SYSTEM, source.id)
+    assert run.status == "succeeded", run.error
+    periods = {period for (_s, _c, period) in county.values()}
+    assert len(periods) == 1 and periods.pop().isdigit()
+    # Twelve monthly records per unit land on one key per year: the last one wins, nothing doubles.
+    assert len(county.values()) == 24 * len(FIELDS)
+
+
+def test_secret_options_are_encrypted_never_returned_and_kept_on_patch(county, fake_platform):
+    fake_platform.require_token("s3cret-token")
+    source = county.http_source(f"{fake_platform.url}/records", options={
+        "url": f"{fake_platform.url}/records", "records_path": "data", "pagination": {"kind": "next_link", "path": "next"},
+        "bearer_token": "s3cret-token"})
+    assert "s3cret-token" not in json.dumps(source.model_dump(mode="json"))
+    assert source.secrets_set == ["bearer_token"]
+    with county.ctx.db.read() as session:
+        row = session.get(AdapterSource, source.id)
+        assert "s3cret-token" not in json.dumps(row.options) + row.secret_options
+    assert adapters.run_now(county.ctx, SYSTEM, source.id).status == "succeeded"
+
+    # A client changes a public option and sends the options back without the secret: it is kept.
+    patched = adapters.update_source(county.ctx, SYSTEM, source.id, AdapterSourcePatch(options={
+        "url": f"{fake_platform.url}/records", "records_path": "data", "pagination": {"kind": "next_link", "path": "next"},
+        "timeout_seconds": 5}))
+    assert patched.secrets_set == ["bearer_token"] and patched.options["timeout_seconds"] == 5
+    assert adapters.run_now(county.ctx, SYSTEM, source.id).status == "succeeded"
+
+    # "" clears it: the platform then refuses.
+    cleared = adapters.update_source(county.ctx, SYSTEM, source.id, AdapterSourcePatch(options={
+        "url": f"{fake_platform.url}/records", "records_path": "data", "pagination": {"kind": "next_link", "path": "next"},
+        "bearer_token": ""}))
+    assert cleared.secrets_set == []
+    failed = adapters.run_now(county.ctx, SYSTEM, source.id)
+    assert failed.status == "failed" and "s3cret-token" not in failed.error
+
+
+def test_a_source_may_only_use_an_adapter_its_locality_enabled(ctx, fake_platform):
+    county = make_county(ctx, adapters_enabled=())
+    with pytest.raises(Invalid) as refused:
+        county.http_source(f"{fake_platform.url}/records")
+    assert "http_json" in refused.value.message and "not enabled" in refused.value.message
+
+
+def test_the_mapping_must_name_value_indicators_of_the_locality(county, ctx, fake_platform):
+    other = make_county(ctx, "other")
+    with pytest.raises(Invalid) as foreign:
+        county.http_source(f"{fake_platform.url}/records", mapping=county.mapping(values=[
+            {"field": "cases_closed", "template_id": other.template_id, "indicator_code": "CASES"}]))
+    assert foreign.value.errors[0]["field"] == "mapping.values[0].template_id"
+    with pytest.raises(Invalid) as graded:
+        county.http_source(f"{fake_platform.url}/records", mapping=county.mapping(values=[
+            {"field": "cases_closed", "template_id": county.template_id, "indicator_code": "ALL"}]))
+    assert "graded" in graded.value.errors[0]["message"]
+
+
+def test_a_source_that_is_running_is_not_started_again(county, fake_platform):
+    source = county.http_source(f"{fake_platform.url}/records")
+    run_id = adapters.start_run(county.ctx, source.id, "manual")
+    with pytest.raises(Conflict, match="already running"):
+        adapters.start_run(county.ctx, source.id, "manual")
+    adapters.execute_run(county.ctx, run_id)
+    assert adapters.start_run(county.ctx, source.id, "manual") is not None  # released when it ended
+
+
+def test_a_claim_left_by_a_dead_process_is_taken_over(county, fake_platform):
+    source = county.http_source(f"{fake_platform.url}/records")
+    dead_run = adapters.start_run(county.ctx, source.id, "schedule")
+    with county.ctx.db.write() as session:
+        session.execute(update(AdapterSource).where(AdapterSource.id == source.id)
+                        .values(running_since=utcnow() - adapters.STALE_AFTER - timedelta(minutes=1)))
+    run = adapters.execute_run(county.ctx, adapters.start_run(county.ctx, source.id, "manual"))
+    assert run.status == "succeeded"
+    with county.ctx.db.read() as session:
+        abandoned = session.get(AdapterRun, dead_run)
+        assert abandoned.status == "failed" and "abandoned" in abandoned.error
+
+
+def test_a_due_source_fires_once_however_many_instances_look(county, fake_platform):
+    source = county.http_source(f"{fake_platform.url}/records", schedule={"interval_minutes": 60})
+    assert source.next_run_at is not None
+    later = source.next_run_at + timedelta(seconds=1)
+    first = fire_due(county.ctx, now=later)
+    second = fire_due(county.ctx, now=later)  # another instance, same moment
+    assert len(first) == 1 and second == []
+    with county.ctx.db.read() as session:
+        row = session.get(AdapterSource, source.id)
+        runs = session.exec(select(AdapterRun).where(AdapterRun.source_id == source.id)).all()
+    assert [r.status for r in runs] == ["succeeded"] and runs[0].trigger == "schedule"
+    assert adapters.as_utc(row.next_run_at) == later + timedelta(minutes=60)
+    assert row.running_since is None
+
+
+def test_cron_schedules_fire_in_the_configured_time_zone():
+    from datetime import UTC, datetime
+
+    after = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)  # 18:00 in Shanghai
+    fire = adapters.next_fire({"cron": "30 2 * * *"}, "Asia/Shanghai", after)
+    assert fire == datetime(2026, 11, 22, 18, 30, tzinfo=UTC)  # 02:30 on the 23rd in Shanghai
+    assert adapters.next_fire({"interval_minutes": 15}, "Asia/Shanghai", after) == after + timedelta(minutes=15)
+    assert adapters.next_fire(None, "Asia/Shanghai", after) is None
+
+
+def test_a_bad_cron_expression_is_refused(county, fake_platform):
+    with pytest.raises(Invalid) as refused:
+        county.http_source(f"{fake_platform.url}/records", schedule={"cron": "61 * * * *"})
+    assert refused.value.errors[0]["field"] == "schedule.cron"
+
+
+class RunListener:
+    """A plugin that wants to hear about finished runs."""
+
+    def __init__(self) -> None:
+        self.heard: list[tuple[int, str]] = []
+
+    @hookimpl
+    def kaoping_adapter_run_finished(self, ctx, source, run) -> None:
+        self.heard.append((source.id, run.status))
+
+
+def test_plugins_enabled_for_the_locality_hear_about_every_run(county, ctx, fake_platform):
+    listener = RunListener()
+    pm = get_plugin_manager()
+    pm.register(listener, name="run_listener")
+    try:
+        other = make_county(ctx, "other")
+        set_plugin(ctx, SYSTEM, county.code, "run_listener", PluginSettingIn(enabled=True))
+        source = county.http_source(f"{fake_platform.url}/records")
+        adapters.run_now(ctx, SYSTEM, source.id)
+        fake_platform.missing("/page2")
+        adapters.run_now(ctx, SYSTEM, source.id)
+        assert listener.heard == [(source.id, "succeeded"), (source.id, "failed")]
+        other_source = other.http_source(f"{fake_platform.url}/records")
+        adapters.run_now(ctx, SYSTEM, other_source.id)  # "other" has not enabled the listener
+        assert len(listener.heard) == 2
+    finally:
+        pm.unregister(listener)
+
+
+def test_preview_maps_the_first_rows_and_writes_nothing(county, fake_platform):
+    source = county.http_source(f"{fake_platform.url}/records")
+    preview = adapters.preview_source(county.ctx, SYSTEM, source.id)
+    assert preview.rows_read == 288 and preview.rows_rejected == 0
+    first = preview.rows[0]
+    assert (first.where, first.subject_name, first.indicator_code, first.period, first.value) == (
+        "page 1, record 1", "县委办公室", "CASES", "2026-01", 109.0)
+    assert county.values() == {}
+    with county.ctx.db.read() as session:
+        assert session.exec(select(AdapterRun)).all() == []
+
+
+def test_connection_test_says_what_it_found_or_why_not(county, fake_platform):
+    source = county.http_source(f"{fake_platform.url}/records")
+    ok = adapters.test_source(county.ctx, SYSTEM, source.id)
+    assert ok.ok and "100" in ok.message
+    fake_platform.require_token("s3cret-token")
+    refused = adapters.test_source(county.ctx, SYSTEM, source.id)
+    assert not refused.ok and "credentials" in refused.message
+
+
+def test_numbers_in_records_are_parsed_strictly():
+    assert adapters.parse_number("1,234.5") == 1234.5
+    assert adapters.parse_number(" 7 ") == 7.0
+    for bad in ("93%", "", None, True, "1e999", "abc"):
+        with pytest.raises(ValueError):
+            adapters.parse_number(bad)
