@@ -45,6 +45,9 @@ class _Group(click.Group):
 def main() -> None:
     """Kaoping (考评): assessment and evaluation-ballot platform."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # httpx logs every request's full URL at INFO; query strings may hold an adapter's API key.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 @main.command()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
+from sqlmodel import select
 
 from core.context import AppContext
 from core.db import Database
@@ -18,6 +19,7 @@ from core.security import Keyring
 from core.services import auth
 from core.services.errors import Unauthorized
 from core.settings import SECRET_KEY_FILE, Settings
+from tests.adapters.conftest import fake_platform, fake_platform_server  # noqa: F401 - fixtures
 from tests.conftest import TEST_SECRET_KEY, _free_port, make_settings
 
 KAOPING = Path(sys.executable).parent / "kaoping"
@@ -216,3 +218,38 @@ def test_health_is_503_when_the_database_is_unreachable(tmp_path):
         response = client.get("/health")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
+
+
+def test_adapters_run_and_list_on_the_command_line(tmp_path, monkeypatch, fake_platform):
+    from core.models import IndicatorValue
+    from tests.adapter_setup import make_county
+
+    cli = Cli(tmp_path, KAOPING_SECRET_KEY=TEST_SECRET_KEY)
+    assert cli("db", "upgrade").returncode == 0
+    ctx = AppContext(settings=make_settings(cli.database_url, cli.var_dir), db=Database(cli.database_url),
+                     keys=Keyring(TEST_SECRET_KEY))
+    try:
+        county = make_county(ctx)
+        source = county.http_source(f"{fake_platform.url}/records", name="platform")
+
+        listed = cli("adapters", "list")
+        assert listed.returncode == 0, listed.stderr
+        assert f"{source.id}  county/platform  http_json  enabled" in listed.stdout and "never run" in listed.stdout
+
+        ran = cli("adapters", "run", "county/platform")
+        assert ran.returncode == 0, ran.stderr
+        assert "succeeded; 1 attempt(s), 288 records read, 864 values written" in ran.stdout
+        with ctx.db.read() as session:
+            assert len(session.exec(select(IndicatorValue)).all()) == 864
+
+        fake_platform.missing("/page2")
+        failed = cli("adapters", "run", str(source.id))
+        assert failed.returncode == 1 and "Traceback" not in failed.stderr
+        assert failed.stderr.strip().splitlines()[-1] == (
+            f"Error: page 2 ({fake_platform.url}/page2): not found (HTTP 404 Not Found)")
+        assert "run 2: failed; 1 attempt(s)" in failed.stdout
+        assert "HTTP Request" not in failed.stderr  # httpx's request log (full URLs, queries) stays off
+        assert cli("adapters", "run", "county/nothing").stderr.strip() == (
+            "Error: no adapter source 'county/nothing' (give its id or LOCALITY/NAME)")
+    finally:
+        ctx.db.dispose()

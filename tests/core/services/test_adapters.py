@@ -56,7 +56,7 @@ def test_running_again_gives_the_same_values(county, fake_platform):
 
 
 @pytest.mark.parametrize("fault", ["500", "dropped", "slow"])
-def test_transient_faults_are_retried_until_the_pull_completes(county, fake_platform, fault):
+def test_transient_faults_are_retried_until_the_pull_completes(county, fake_platform, fault, caplog):
     source = county.http_source(f"{fake_platform.url}/records")
     if fault == "500":
         fake_platform.fail_next("/page2", 2, status=500)
@@ -68,6 +68,9 @@ def test_transient_faults_are_retried_until_the_pull_completes(county, fake_plat
     assert run.status == "succeeded", run.error
     assert run.attempts == (3 if fault == "500" else 2)
     assert county.values() == expected(county)
+    retries = [r.getMessage() for r in caplog.records if "retrying in" in r.getMessage()]
+    assert len(retries) == run.attempts - 1  # each retry is logged, before its sleep
+    assert retries[0].startswith(f"adapter source {source.id} (平台): attempt 1 failed (")
 
 
 def test_429_waits_as_long_as_retry_after_says(county, fake_platform):
