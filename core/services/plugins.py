@@ -16,10 +16,10 @@ from typing import Any
 import pluggy
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.context import Actor, AppContext
-from core.models import Campaign, CampaignStatus, Locality, LocalityPlugin
+from core.models import AdapterSource, Campaign, CampaignStatus, Locality, LocalityPlugin
 from core.models.base import utcnow
 from core.plugins import get_plugin_manager, plugin_info, plugins_by_name
 from core.services import audit
@@ -139,6 +139,13 @@ def set_plugin(ctx: AppContext, actor: Actor, code: str, name: str, data: Plugin
             if users:
                 raise Conflict(f"plugin {name} is used by open campaign(s) "
                                f"{', '.join(str(c.id) for c in users)}; close them first")
+            adapter_names = _contributions(pm, plugin).get("adapters", [])
+            sources = session.exec(select(AdapterSource.id).where(
+                AdapterSource.locality_id == locality.id, AdapterSource.enabled == True,  # noqa: E712
+                col(AdapterSource.adapter).in_(adapter_names))).all() if adapter_names else []
+            if sources:
+                raise Conflict(f"plugin {name} is used by enabled adapter source(s) "
+                               f"{', '.join(str(i) for i in sources)}; disable them first")
         row = session.get(LocalityPlugin, (locality.id, name))
         before = {"enabled": row.enabled, "options": row.options} if row else {"enabled": info.essential}
         if row is None:

@@ -299,3 +299,13 @@ def test_numbers_in_records_are_parsed_strictly():
     for bad in ("93%", "", None, True, "1e999", "abc"):
         with pytest.raises(ValueError):
             adapters.parse_number(bad)
+
+
+def test_an_adapter_plugin_in_use_cannot_be_disabled(county, fake_platform):
+    source = county.http_source(f"{fake_platform.url}/records")
+    with pytest.raises(Conflict, match=f"used by enabled adapter source\\(s\\) {source.id}; disable them first"):
+        set_plugin(county.ctx, SYSTEM, county.code, "http_json", PluginSettingIn(enabled=False))
+    adapters.update_source(county.ctx, SYSTEM, source.id, AdapterSourcePatch(enabled=False))
+    set_plugin(county.ctx, SYSTEM, county.code, "http_json", PluginSettingIn(enabled=False))
+    run = adapters.run_now(county.ctx, SYSTEM, source.id)  # by hand, after all: it says why not
+    assert run.status == "failed" and "not enabled for this locality" in run.error
