@@ -468,6 +468,16 @@ def list_sources(ctx: AppContext, actor: Actor, code: str, limit: int = 100, off
         return paginate(session, query, limit, offset, lambda s, row: source_out(ctx, s, row))
 
 
+def visible_sources(ctx: AppContext, actor: Actor) -> list[AdapterSourceOut]:
+    """Every source the actor may see (the admin pages' overview): a platform admin's all."""
+    require_role(actor, ADMIN_READ_ROLES, "read adapter sources")
+    with ctx.db.read() as session:
+        query = select(AdapterSource).order_by(col(AdapterSource.locality_id), col(AdapterSource.id))
+        if not actor.is_platform_admin:
+            query = query.where(AdapterSource.locality_id == actor.locality_id)
+        return [source_out(ctx, session, row) for row in session.exec(query.limit(500))]
+
+
 def list_runs(ctx: AppContext, actor: Actor, source_id: int, limit: int = 50, offset: int = 0) -> Page[AdapterRunOut]:
     require_role(actor, ADMIN_READ_ROLES, "read adapter runs")
     with ctx.db.read() as session:

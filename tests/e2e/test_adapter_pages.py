@@ -1,0 +1,64 @@
+"""The data-sources admin page in a real browser at phone size: an office sees its sources,
+runs one, and sees the values arrive; Chinese first, English on request."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.adapter_setup import make_county
+from tests.adapters.conftest import fake_platform, fake_platform_server  # noqa: F401 - fixtures
+from tests.conftest import TEST_PASSWORD
+from tests.e2e.test_admin_pages import fits_the_screen, page, sign_in  # noqa: F401 - fixture
+
+
+def test_an_office_runs_a_source_from_the_page_and_sees_the_outcome(world, page, fake_platform):  # noqa: F811
+    county = make_county(world.ctx)
+    make_county(world.ctx, "other").http_source(f"{fake_platform.url}/records", name="别处的平台")
+    county.http_source(f"{fake_platform.url}/records", name="业务平台", schedule={"interval_minutes": 60})
+    world.user("office-e2e", "office", county.code)
+
+    page.goto(world.url + "/admin/login")
+    sign_in(page, "office-e2e", TEST_PASSWORD)
+    page.wait_for_url("**/admin/")
+    page.get_by_role("link", name="数据对接").click()
+    page.wait_for_url("**/admin/adapters")
+    expect(page.get_by_role("heading", name="数据对接")).to_be_visible()
+    source = page.get_by_role("region", name="业务平台")
+    expect(source.get_by_role("cell", name="每 60 分钟")).to_be_visible()
+    expect(source.get_by_role("cell", name="尚未运行")).to_be_visible()
+    expect(page.get_by_text("别处的平台")).to_have_count(0)  # another locality's source stays hidden
+    assert fits_the_screen(page)
+
+    source.get_by_role("button", name="立即运行").click()
+    expect(page.get_by_role("status")).to_have_text("第 1 次运行成功：写入 864 个指标值。")
+    expect(page.get_by_role("region", name="业务平台").locator("td.last-run")).to_contain_text(
+        "成功")
+    expect(page.get_by_role("region", name="业务平台").locator("td.last-run")).to_contain_text(
+        "读取 288 条记录，写入 864 个指标值")
+    assert len(county.values()) == 864
+    assert fits_the_screen(page)
+
+    fake_platform.missing("/page2")
+    page.get_by_role("region", name="业务平台").get_by_role("button", name="立即运行").click()
+    expect(page.get_by_role("alert")).to_contain_text("第 2 次运行失败：page 2")
+    assert len(county.values()) == 864  # the failed run changed nothing
+
+    page.goto(world.url + "/admin/adapters?lang=en")
+    expect(page.get_by_role("heading", name="Data sources")).to_be_visible()
+    expect(page.get_by_role("region", name="业务平台").get_by_role("cell", name="Every 60 minutes")).to_be_visible()
+    expect(page.get_by_role("region", name="业务平台").get_by_role("button", name="Run now")).to_be_visible()
+    assert fits_the_screen(page)
+
+
+def test_a_run_form_without_its_csrf_token_is_refused(world, fake_platform):
+    county = make_county(world.ctx)
+    source = county.http_source(f"{fake_platform.url}/records")
+    world.user("office-e2e", "office", county.code)
+    client = world.client()
+    login = client.get("/admin/login")
+    csrf = login.text.split('name="_csrf" value="')[1].split('"')[0]
+    signed_in = client.post("/admin/login", data={"_csrf": csrf, "username": "office-e2e", "password": TEST_PASSWORD})
+    assert signed_in.status_code in (302, 303), signed_in.text
+    forged = client.post(f"/admin/adapter-sources/{source.id}/run", data={"_csrf": "forged"})
+    assert forged.status_code == 403
+    assert fake_platform.requests["/records"] == 0 and county.values() == {}
