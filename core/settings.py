@@ -97,23 +97,38 @@ class Settings(BaseSettings):
         if self.secret_key:
             return self.secret_key
         path = self.var_dir / SECRET_KEY_FILE
-        if path.exists():
-            key = path.read_text().strip()
-        else:
-            self.var_dir.mkdir(parents=True, exist_ok=True)
-            key = secrets.token_urlsafe(48)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(key + "\n")
-            log.warning(
-                "KAOPING_SECRET_KEY is not set: generated one into %s. Keep that file safe and back it up; "
-                "losing it makes printed codes and encrypted fields unreadable.",
-                path,
-            )
+        if not path.exists():
+            _write_new_secret_key(path)
+        key = path.read_text().strip()
         if len(key) < 32:
             raise SettingsError(f"{path}: the secret key is shorter than 32 characters")
         self.secret_key = key
         return key
+
+
+def _write_new_secret_key(path: Path) -> None:
+    """Write a new key to a private temporary file, then link it into place: the link is atomic
+    and fails if another process got there first, so processes started at the same moment all
+    end up with the one key that won, and nobody reads a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return  # another process wrote it first: use theirs
+    finally:
+        temporary.unlink(missing_ok=True)
+    log.warning(
+        "KAOPING_SECRET_KEY is not set: generated one into %s. Keep that file safe and back it up; "
+        "losing it makes printed codes and encrypted fields unreadable.",
+        path,
+    )
 
 
 def load_settings(**overrides) -> Settings:

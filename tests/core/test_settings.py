@@ -164,3 +164,30 @@ def test_a_postgres_scheme_url_is_accepted_by_the_settings(monkeypatch):
     monkeypatch.setenv("KAOPING_DATABASE_URL", "postgres://u@db/kaoping")
     settings = load_settings()
     assert normalize_url(settings.resolved_database_url) == "postgresql+psycopg://u@db/kaoping"
+
+
+def _start_at_once(barrier, var_dir: str, keys) -> None:
+    os.environ["KAOPING_VAR_DIR"] = var_dir
+    os.environ.pop("KAOPING_SECRET_KEY", None)
+    barrier.wait()
+    keys.put(load_settings().secret_key)
+
+
+def test_processes_starting_at_the_same_moment_share_one_generated_key(tmp_path):
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    processes_count = 8
+    for attempt in range(5):  # several races, each on a fresh folder
+        var_dir = tmp_path / f"var{attempt}"
+        barrier, keys = context.Barrier(processes_count), context.Queue()
+        processes = [context.Process(target=_start_at_once, args=(barrier, str(var_dir), keys))
+                     for _ in range(processes_count)]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join(timeout=30)
+        assert [p.exitcode for p in processes] == [0] * processes_count
+        found = {keys.get(timeout=5) for _ in range(processes_count)}
+        assert found == {(var_dir / SECRET_KEY_FILE).read_text().strip()}
+        assert [p.name for p in var_dir.iterdir()] == [SECRET_KEY_FILE]  # no temporary files left behind
