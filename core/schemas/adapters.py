@@ -8,8 +8,8 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from core.models import SubjectKind
-from core.schemas.base import In, Name, Out
-from core.schemas.values import IndicatorCode, StrictId
+from core.schemas.base import Id, In, Name, Out
+from core.schemas.values import IndicatorCode
 
 FieldPath = Field(min_length=1, max_length=200, description="A record field, or a dotted path into nested objects")
 
@@ -36,7 +36,7 @@ class PeriodMapping(In):
 
 class ValueMapping(In):
     field: str = FieldPath
-    template_id: StrictId
+    template_id: Id
     indicator_code: IndicatorCode
 
 

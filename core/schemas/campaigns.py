@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 
-from core.schemas.base import In, Name, Out
+from core.schemas.base import Id, In, Name, Out
 
 CampaignKind = Literal["democratic", "annual", "monthly", "satisfaction"]
 
@@ -13,7 +13,7 @@ CampaignKind = Literal["democratic", "annual", "monthly", "satisfaction"]
 class CategoryIn(In):
     name: Name
     weight: float = Field(default=1.0, gt=0, le=1000)
-    template_id: int | None = None
+    template_id: Id | None = None
     subject_categories: list[Name] = Field(default_factory=list, max_length=50)
 
 
@@ -26,7 +26,7 @@ class CampaignIn(In):
     period: Period = ""  # e.g. "2026" or "2026-03": the indicator values of this period count
     opens_at: AwareDatetime | None = None
     closes_at: AwareDatetime | None = None
-    subject_ids: list[int] = Field(default_factory=list, max_length=20000)
+    subject_ids: list[Id] = Field(default_factory=list, max_length=20000)
     categories: list[CategoryIn] = Field(default_factory=list, max_length=50)
     scoring: dict[str, Any] = Field(default_factory=dict)
     distribution: list[dict[str, Any]] = Field(default_factory=list)
@@ -57,7 +57,7 @@ class CampaignPatch(In):
     period: Period | None = None
     opens_at: AwareDatetime | None = None
     closes_at: AwareDatetime | None = None
-    subject_ids: list[int] | None = Field(default=None, max_length=20000)
+    subject_ids: list[Id] | None = Field(default=None, max_length=20000)
     categories: list[CategoryIn] | None = Field(default=None, max_length=50)
     scoring: dict[str, Any] | None = None
     distribution: list[dict[str, Any]] | None = None

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
-from core.schemas.base import Code, In, Name, Out, Short
+from core.schemas.base import MAX_ID, Code, Id, In, Name, Out, Short
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
 YearMonth = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(\d{4}-\d{2}(-\d{2})?)?$")]
@@ -15,8 +15,6 @@ Short50 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)
 Short100 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 Name100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 # A row id: the id columns are 32-bit integers.
-MAX_ID = 2**31 - 1
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 _ID_CARD_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _ID_CARD_CHECK = "10X98765432"

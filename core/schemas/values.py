@@ -7,14 +7,12 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from core.schemas.base import In, Out
+from core.schemas.base import MAX_ID, Id, In, Out
 
-MAX_ID = 2**31 - 1
 MAX_VALUE_ROWS = 10_000
 # Kinds of indicator whose values are entered (or pulled by an adapter) rather than voted on.
 VALUE_KINDS = frozenset({"bonus", "deduction", "veto", "numeric"})
 
-StrictId = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
 Period = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 IndicatorCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Source = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
@@ -23,9 +21,9 @@ FiniteNumber = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 
 
 class IndicatorValueIn(In):
-    subject_id: StrictId
+    subject_id: Id
     indicator_code: IndicatorCode
-    template_id: StrictId
+    template_id: Id
     period: Period
     value: FiniteNumber
     source: Source = ""

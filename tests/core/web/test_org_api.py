@@ -234,6 +234,9 @@ BAD_FIELDS = [  # (collection, body, the field the 400 must name)
     ("units", {"code": "U9", "name": "n", "parent_id": 10**30}, "parent_id"),
     ("units", {"code": "U9", "name": "n", "colour": "red"}, "colour"),
     ("teams", {"unit_id": "one", "name": "n"}, "unit_id"),
+    ("teams", {"unit_id": True, "name": "n"}, "unit_id"),  # ids are JSON integers: true is not 1
+    ("teams", {"unit_id": "1", "name": "n"}, "unit_id"),
+    ("units", {"code": "U9", "name": "n", "parent_id": True}, "parent_id"),
     ("teams", {"unit_id": 1, "name": "n", "members": {"person_id": 1}}, "members"),
     ("teams", {"unit_id": 1, "name": "n", "members": [{"person_id": 1, "role": "x"}]}, "members.0.role"),
     ("teams", {"unit_id": 1, "name": "n", "members": [{"person_id": 1, "post": "p" * 51}]}, "members.0.post"),
