@@ -1,13 +1,493 @@
-"""Adapter type `http_json` (being written)."""
+"""Adapter type ``http_json``: records from a JSON API, page by page.
+
+One fetch requests each page once (GET, or POST with a JSON body), with headers and
+credentials from the options, picks the list of records at ``records_path`` in each page and
+follows the pagination (``page_number``: a query parameter counted up until an empty page;
+``next_link``: a link in each page, absolute or relative to the page's URL). The core retries
+the whole fetch on a ``TransientFault``.
+
+Faults: a refused or dropped connection, a timeout (no complete answer within
+``timeout_seconds``), HTTP 408/425/429 and 5xx are transient (``retry_after`` from a
+``Retry-After`` header, in seconds or as an HTTP date); 401/403, 404 and other 4xx answers, a
+body that is not JSON, a records path that is missing or not a list, and a record that is not
+an object are permanent. Messages name the page and its URL without query string or
+credentials, and never contain the secret options.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+import time
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Annotated, Any, Literal
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from core.adapters import (
+    MAX_RECORDS,
+    AdapterContext,
+    AdapterFault,
+    Fetched,
+    PermanentFault,
+    Record,
+    TransientFault,
+    field_value,
+    safe_location,
+)
 from core.hookspecs import hookimpl
 from core.plugins import PluginInfo
 
-KAOPING_PLUGIN = PluginInfo(label_zh="JSON 接口", label_en="JSON API (http_json)")
+KAOPING_PLUGIN = PluginInfo(label_zh="JSON 接口", label_en="JSON API (http_json)",
+                            description="Records from an HTTP API that answers JSON, with pagination.")
+
+MAX_PAGE_BYTES = 50 * 1024 * 1024  # one page larger than this is refused
+TRANSIENT_STATUSES = {408, 425, 429}
+USER_AGENT = "kaoping-adapter/1"
+
+
+# --- options ---------------------------------------------------------------------------------
+
+
+class NoPagination(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    kind: Literal["none"] = Field(default="none", description="One page holds every record.")
+
+
+class PageNumberPagination(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    kind: Literal["page_number"] = Field(description="Pages are asked for by number in a query parameter.")
+    param: str = Field(default="page", min_length=1, description="Query parameter that holds the page number.")
+    start: int = Field(default=1, ge=0, description="Number of the first page (usually 1, sometimes 0).")
+    size_param: str | None = Field(default=None, description="Query parameter for the page size, if the API has one.")
+    size: int | None = Field(default=None, ge=1, le=100_000,
+                             description="Page size to ask for (with size_param); a page with fewer records "
+                                         "than this is the last one.")
+    stop_when_empty: bool = Field(default=True,
+                                  description="Stop at the first page without records. When false, `size` is "
+                                              "required and the first page with fewer than `size` records is the "
+                                              "last one.")
+
+    @model_validator(mode="after")
+    def _needs_an_end(self) -> PageNumberPagination:
+        if not self.stop_when_empty and self.size is None:
+            raise ValueError("with stop_when_empty false, size is required (a short page ends the pagination)")
+        if self.size_param is not None and self.size is None:
+            raise ValueError("size_param needs a size")
+        return self
+
+
+class NextLinkPagination(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    kind: Literal["next_link"] = Field(description="Each page links to the next one.")
+    path: str = Field(default="next", min_length=1,
+                      description="Dotted path in the page to the next page's URL (absolute, or relative to the "
+                                  "current page's URL); null, empty or missing on the last page.")
+
+
+Pagination = Annotated[NoPagination | PageNumberPagination | NextLinkPagination, Field(discriminator="kind")]
+
+
+class HttpJsonOptions(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    url: str = Field(description="URL of the first page (http or https). Put no credentials in it: use the "
+                                 "secret options.")
+    method: Literal["GET", "POST"] = Field(default="GET", description="HTTP method of every page request.")
+    params: dict[str, str | int | float | bool] = Field(
+        default_factory=dict, description="Query parameters of the first request (and of every page request with "
+                                          "page_number pagination; a next link is followed as given).")
+    body: Any = Field(default=None, description="JSON body sent with every POST request.")
+    headers: dict[str, str] = Field(default_factory=dict, description="Extra request headers (not secret).")
+    secret_headers: dict[str, str] = Field(default_factory=dict,
+                                           description="Request headers that hold secrets, e.g. an API key header; "
+                                                       "stored encrypted.")
+    bearer_token: str | None = Field(default=None, description="Sent as 'Authorization: Bearer <token>'; stored "
+                                                               "encrypted.")
+    basic_username: str | None = Field(default=None, description="User name for HTTP basic authentication.")
+    basic_password: str | None = Field(default=None, description="Password for HTTP basic authentication; stored "
+                                                                 "encrypted.")
+    records_path: str = Field(default="data", description="Dotted path to the list of records in each page, e.g. "
+                                                          "'data' or 'result.items'; '' when the page itself is "
+                                                          "the list.")
+    pagination: Pagination = Field(default_factory=NoPagination,
+                                   description="How to reach the next page: none, page_number or next_link.")
+    max_pages: int = Field(default=1000, ge=1, le=100_000,
+                           description="Safety bound: a fetch that needs more pages fails.")
+    timeout_seconds: float = Field(default=30, gt=0, le=600,
+                                   description="An answer (the whole page) slower than this is a transient fault.")
+    verify_tls: bool = Field(default=True, description="Check the server's TLS certificate (turn off only for a "
+                                                       "test system).")
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip()
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> HttpJsonOptions:
+        if (self.basic_username is None) != (self.basic_password is None):
+            raise ValueError("basic_username and basic_password go together")
+        if self.bearer_token is not None and self.basic_username is not None:
+            raise ValueError("use either bearer_token or basic authentication, not both")
+        if self.body is not None and self.method != "POST":
+            raise ValueError("a body is only sent with method POST")
+        return self
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """A ``Retry-After`` header in seconds: delta-seconds or an HTTP date; None if unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+def _secrets(options: HttpJsonOptions) -> list[str]:
+    values = [options.bearer_token, options.basic_password, *options.secret_headers.values()]
+    values.append(urlsplit(options.url).password)  # should not be there, but never show it
+    return [v for v in values if v]
+
+
+def _scrub(message: str, secrets: list[str]) -> str:
+    forms = set()
+    for secret in secrets:  # as given, and as Python shows it in a repr (escaped)
+        forms |= {secret, repr(secret)[1:-1], repr(secret.encode("utf-8", "replace"))[2:-1]}
+    for form in sorted(forms, key=len, reverse=True):
+        if form:
+            message = message.replace(form, "***")
+    return message
+
+
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_HEADER_VALUE = re.compile(r"^[\x20-\x7e\t]*$")
+
+
+def _check_headers(headers: dict[str, str]) -> None:
+    """HTTP headers are ASCII without line breaks; say which one is wrong, never its value."""
+    for name, value in headers.items():
+        if not _HEADER_NAME.match(name):
+            raise PermanentFault(f"header {name!r}: not a valid header name")
+        if not _HEADER_VALUE.match(value):
+            raise PermanentFault(f"header {name}: the value may only hold printable ASCII characters")
+
+
+def _snippet(content: bytes) -> str:
+    text = content[:80].decode("utf-8", errors="replace").strip().replace("\n", " ").replace("\r", " ")
+    return text + ("…" if len(content) > 80 else "")
+
+
+class _Reader:
+    """One fetch: a client, the pages read so far, and the deadline of each page."""
+
+    def __init__(self, options: HttpJsonOptions, context: AdapterContext):
+        self.options = options
+        self.context = context
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT, **options.headers,
+                   **options.secret_headers}
+        _check_headers(headers)
+        if options.bearer_token:
+            headers["Authorization"] = f"Bearer {options.bearer_token}"
+        for label, value in (("bearer_token", options.bearer_token), ("basic_username", options.basic_username),
+                             ("basic_password", options.basic_password)):
+            if value is not None and not _HEADER_VALUE.match(value):
+                raise PermanentFault(f"{label}: may only hold printable ASCII characters")
+        auth = (options.basic_username, options.basic_password) if options.basic_username is not None else None
+        self.client = httpx.Client(headers=headers, auth=auth, verify=options.verify_tls,
+                                   timeout=httpx.Timeout(options.timeout_seconds), follow_redirects=True,
+                                   event_hooks={"request": [self._check_redirect]})
+        origin = urlsplit(options.url)
+        self.origin = (origin.scheme, origin.hostname, origin.port)
+
+    def same_server(self, url: str) -> bool:
+        """The configured server, or the same host upgraded to https: the only place credentials go."""
+        parts = urlsplit(url)
+        if parts.hostname != self.origin[1]:
+            return False
+        return (parts.scheme, parts.port) == (self.origin[0], self.origin[2]) or parts.scheme == "https"
+
+    def _check_redirect(self, request: httpx.Request) -> None:
+        if not self.same_server(str(request.url)):
+            # httpx would drop only the Authorization header on a redirect to another host
+            raise PermanentFault(f"the source redirected to another server ({safe_location(str(request.url))}); "
+                                 f"refused so that the credentials are not sent there")
+
+    def close(self) -> None:
+        self.client.close()
+
+    def page(self, number: int, url: str, params: dict[str, Any] | None) -> Any:
+        """Request one page; its JSON, or a fault naming the page."""
+        options = self.options
+        where = f"page {number} ({safe_location(url)})"
+        deadline = time.monotonic() + options.timeout_seconds
+        kwargs: dict[str, Any] = {"params": params} if params else {}
+        if options.method == "POST" and options.body is not None:
+            kwargs["json"] = options.body
+        try:
+            with self.client.stream(options.method, url, **kwargs) as response:
+                status = response.status_code
+                if status >= 300:  # a redirect left over has no Location: not an answer either
+                    response.close()
+                    self._refuse(where, response)
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > MAX_PAGE_BYTES:
+                        raise PermanentFault(f"{where}: the answer is larger than {MAX_PAGE_BYTES // (1024 * 1024)} "
+                                             f"MB; ask for smaller pages")
+                    if time.monotonic() > deadline:
+                        raise TransientFault(f"{where}: no complete answer within {options.timeout_seconds:g} s")
+                    chunks.append(chunk)
+                content = b"".join(chunks)
+                content_type = response.headers.get("content-type", "")
+        except AdapterFault as exc:
+            if isinstance(exc, PermanentFault) and not str(exc).startswith("page "):  # from the redirect check
+                raise PermanentFault(f"{where}: {exc}") from None
+            raise
+        except httpx.TimeoutException:
+            raise TransientFault(f"{where}: no answer within {options.timeout_seconds:g} s (timeout)") from None
+        except httpx.UnsupportedProtocol:
+            raise PermanentFault(f"{where}: not an http:// or https:// URL") from None
+        except httpx.TooManyRedirects:
+            raise PermanentFault(f"{where}: too many redirects") from None
+        except httpx.ConnectError as exc:
+            reason = str(exc)
+            if "CERTIFICATE_VERIFY_FAILED" in reason or "certificate verify failed" in reason:
+                raise PermanentFault(f"{where}: the server's TLS certificate is not trusted") from None
+            raise TransientFault(f"{where}: cannot connect ({_reason(exc)})") from None
+        except httpx.RemoteProtocolError as exc:
+            raise TransientFault(f"{where}: the connection was dropped before the answer was complete "
+                                 f"({_reason(exc)})") from None
+        except (UnicodeEncodeError, httpx.LocalProtocolError):
+            raise PermanentFault(f"{where}: the request cannot be sent (a header or parameter holds characters "
+                                 f"HTTP cannot carry)") from None
+        except httpx.TransportError as exc:  # read/write errors, a reset connection, proxies
+            raise TransientFault(f"{where}: network error ({_reason(exc)})") from None
+        except httpx.InvalidURL:
+            raise PermanentFault(f"{where}: invalid URL") from None
+        try:
+            return json.loads(content)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            kind = f"content type {content_type.split(';')[0]}" if content_type else "no content type"
+            position = f" at character {exc.pos + 1}" if isinstance(exc, json.JSONDecodeError) else ""
+            detail = f"; it starts with {_snippet(content)!r}" if content else "; the body is empty"
+            raise PermanentFault(f"{where}: the answer is not valid JSON{position} ({kind}){detail}") from None
+
+    def _refuse(self, where: str, response: httpx.Response) -> None:
+        status = response.status_code
+        label = f"HTTP {status} {response.reason_phrase}".rstrip()
+        if status in TRANSIENT_STATUSES or status >= 500:
+            retry_after = retry_after_seconds(response.headers.get("retry-after"))
+            hint = f"; the server asks to retry after {retry_after:g} s" if retry_after is not None else ""
+            raise TransientFault(f"{where}: {label}{hint}", retry_after=retry_after)
+        if status in (401, 403):
+            raise PermanentFault(f"{where}: the source refused the credentials ({label})")
+        if status == 404:
+            raise PermanentFault(f"{where}: not found ({label})")
+        raise PermanentFault(f"{where}: the source refused the request ({label})")
+
+    def next_url(self, number: int, current: str, page: Any) -> str | None:
+        path = self.options.pagination.path  # type: ignore[union-attr]
+        if not isinstance(page, dict):
+            raise PermanentFault(f"page {number}: the page is a list, so it cannot hold a next link at {path!r}")
+        try:
+            link = field_value(page, path)
+        except KeyError:
+            return None
+        if link is None or link == "":
+            return None
+        if not isinstance(link, str):
+            raise PermanentFault(f"page {number}: the next link at {path!r} is not text")
+        target = urljoin(current, link.strip())
+        if not self.same_server(target):
+            # the credentials must not travel to another server named by the source's answer
+            raise PermanentFault(f"page {number}: the next link points to another server "
+                                 f"({safe_location(target)}); refused")
+        return target
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:200]
+
+
+def _records_of(number: int, page: Any, records_path: str) -> list[Any]:
+    if records_path:
+        if not isinstance(page, dict):
+            raise PermanentFault(f"page {number}: expected an object with the records at {records_path!r}, "
+                                 f"found a {_json_kind(page)}")
+        try:
+            records = field_value(page, records_path)
+        except KeyError:
+            raise PermanentFault(f"page {number}: no records at {records_path!r} (the page has "
+                                 f"{_keys(page)})") from None
+    else:
+        records = page
+    if not isinstance(records, list):
+        at = f"at {records_path!r}" if records_path else "(the page itself)"
+        raise PermanentFault(f"page {number}: the records {at} are a {_json_kind(records)}, not a list")
+    return records
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "null"
+
+
+def _keys(page: dict) -> str:
+    keys = list(page)
+    if not keys:
+        return "no fields"
+    shown = ", ".join(map(str, keys[:8]))
+    return f"fields {shown}{', …' if len(keys) > 8 else ''}"
+
+
+def _page_records(number: int, page: Any, records_path: str) -> list[Record]:
+    out = []
+    for index, item in enumerate(_records_of(number, page, records_path), start=1):
+        if not isinstance(item, dict):
+            raise PermanentFault(f"page {number}, record {index}: a record must be an object, found a "
+                                 f"{_json_kind(item)}")
+        out.append(Record(where=f"page {number}, record {index}", fields=item))
+    return out
+
+
+def _pages(reader: _Reader, limit: int | None = None):
+    """Yield (page number, records) until the pagination ends (or ``limit`` pages)."""
+    options = reader.options
+    pagination = options.pagination
+    params = dict(options.params)
+    max_pages = options.max_pages if limit is None else min(limit, options.max_pages)
+    if isinstance(pagination, PageNumberPagination):
+        for number in range(1, max_pages + 1):
+            page_params = {**params, pagination.param: pagination.start + number - 1}
+            if pagination.size_param:
+                page_params[pagination.size_param] = pagination.size
+            records = _page_records(number, reader.page(number, options.url, page_params), options.records_path)
+            yield number, records
+            if not records and pagination.stop_when_empty:
+                return
+            if pagination.size is not None and len(records) < pagination.size:
+                return
+        if limit is None:
+            raise PermanentFault(f"more than {options.max_pages} pages; raise max_pages or check the pagination "
+                                 f"settings")
+        return
+    url: str | None = options.url
+    seen: set[str] = set()
+    for number in range(1, max_pages + 1):
+        assert url is not None
+        seen.add(url)
+        page = reader.page(number, url, params if number == 1 else None)
+        yield number, _page_records(number, page, options.records_path)
+        if not isinstance(pagination, NextLinkPagination):
+            return
+        url = reader.next_url(number, url, page)
+        if url is None:
+            return
+        if url in seen:
+            raise PermanentFault(f"page {number}: the next link leads back to a page already read "
+                                 f"({safe_location(url)})")
+    if limit is None:
+        raise PermanentFault(f"more than {options.max_pages} pages; raise max_pages or check the pagination settings")
+
+
+class _Guard:
+    """Re-raise any fault with the secrets taken out of its message."""
+
+    def __init__(self, options: HttpJsonOptions):
+        self.secrets = _secrets(options)
+
+    def __enter__(self) -> _Guard:
+        return self
+
+    def __exit__(self, kind, exc, _tb) -> bool:
+        if isinstance(exc, AdapterFault):
+            message = _scrub(str(exc), self.secrets)
+            if message != str(exc):
+                if isinstance(exc, TransientFault):
+                    raise TransientFault(message, retry_after=exc.retry_after) from None
+                raise type(exc)(message) from None
+        return False
+
+
+class HttpJsonAdapter:
+    name = "http_json"
+    label_zh = "JSON 接口"
+    label_en = "JSON API"
+    options_model = HttpJsonOptions
+    secret_options = ("secret_headers", "bearer_token", "basic_password")
+
+    def test(self, options: HttpJsonOptions, context: AdapterContext) -> str:
+        with _Guard(options):
+            reader = _Reader(options, context)
+            try:
+                _number, records = next(_pages(reader, limit=1))
+            finally:
+                reader.close()
+            if not records:
+                return "first page: no records"
+            fields: list[str] = []
+            for record in records:
+                fields += [name for name in record.fields if name not in fields]
+            shown = ", ".join(fields[:8]) + (", …" if len(fields) > 8 else "")
+            return f"first page: {len(records)} record{'s' if len(records) != 1 else ''}, fields {shown}"
+
+    def fetch(self, options: HttpJsonOptions, context: AdapterContext) -> Fetched:
+        with _Guard(options):
+            reader = _Reader(options, context)
+            records: list[Record] = []
+            try:
+                for number, page_records in _pages(reader):
+                    records += page_records
+                    if len(records) > MAX_RECORDS:
+                        raise PermanentFault(f"more than {MAX_RECORDS} records (at page {number}); narrow the "
+                                             f"query")
+                    context.log.debug("source %s: page %d, %d records", context.source_name, number,
+                                      len(page_records))
+            finally:
+                reader.close()
+            return Fetched(records=records)
+
+
+ADAPTER = HttpJsonAdapter()
 
 
 @hookimpl
 def kaoping_adapters() -> list:
-    return []
+    return [ADAPTER]
