@@ -252,7 +252,12 @@ class TabularFileAdapter:
         files = waiting_files(options, folder)
         records: list[Record] = []
         for path in files:
-            records += read_file(path, options)
+            try:
+                records += read_file(path, options)
+            except PermanentFault as fault:
+                # Move the unreadable file aside when the run fails, or it would fail every run.
+                fault.on_failure = lambda reason, path=path: _move_failed([path], reason, context)
+                raise
             if len(records) > MAX_RECORDS:
                 raise PermanentFault(f"more than {MAX_RECORDS} rows in the waiting files (at {path.name}); "
                                      f"split the pull")
@@ -263,13 +268,16 @@ class TabularFileAdapter:
             for path in files:
                 move_aside(path, PROCESSED, context)
 
-        def on_failure(reason: str) -> None:
-            for path in files:
-                moved = move_aside(path, FAILED, context)
-                if moved is not None:
-                    moved.with_name(moved.name + ".reason.txt").write_text(reason.rstrip() + "\n", encoding="utf-8")
+        return Fetched(records=records, on_success=on_success,
+                       on_failure=lambda reason: _move_failed(files, reason, context))
 
-        return Fetched(records=records, on_success=on_success, on_failure=on_failure)
+
+def _move_failed(files: list[Path], reason: str, context: AdapterContext) -> None:
+    """Files of a failed run go to ``failed/``, each with a ``.reason.txt`` next to it."""
+    for path in files:
+        moved = move_aside(path, FAILED, context)
+        if moved is not None:
+            moved.with_name(moved.name + ".reason.txt").write_text(reason.rstrip() + "\n", encoding="utf-8")
 
 
 ADAPTER = TabularFileAdapter()

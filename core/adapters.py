@@ -36,7 +36,13 @@ MAX_RECORDS = 200_000
 
 
 class AdapterFault(Exception):
-    """A fault reading a source; ``str(fault)`` is shown to the office."""
+    """A fault reading a source; ``str(fault)`` is shown to the office.
+
+    ``on_failure(reason)``, when set, is called once the run has failed (not by a preview): e.g.
+    to move aside a file that cannot be read, so it does not fail every later run too.
+    """
+
+    on_failure: Callable[[str], None] | None = None
 
 
 class TransientFault(AdapterFault):

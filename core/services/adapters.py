@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -690,9 +691,10 @@ def execute_run(ctx: AppContext, run_id: int) -> AdapterRunOut:
         fetched = _fetch_with_retries(adapter, options, context, Retry.model_validate(source.retry or {}), attempts,
                                       label)
     except TransientFault as exc:
-        return _failed(ctx, run_id, source, f"gave up after {attempts.count} attempt(s): {exc}", attempts)
+        return _failed(ctx, run_id, source, f"gave up after {attempts.count} attempt(s): {exc}", attempts,
+                       on_failure=exc.on_failure)
     except AdapterFault as exc:
-        return _failed(ctx, run_id, source, str(exc), attempts)
+        return _failed(ctx, run_id, source, str(exc), attempts, on_failure=exc.on_failure)
     except Exception as exc:  # a bug in the adapter: fail the run, keep the trace in the log
         log.exception("%s: the adapter failed unexpectedly", label)
         return _failed(ctx, run_id, source, f"the adapter failed unexpectedly: {type(exc).__name__}: {exc}", attempts)
@@ -741,15 +743,17 @@ class _Rejected(Exception):
 
 def _failed(ctx: AppContext, run_id: int, source: AdapterSource, error: str, attempts: _Attempts, *,
             fetched: Fetched | None = None, rows_read: int = 0, rows_rejected: int = 0,
-            rejected: list[dict[str, str]] | None = None) -> AdapterRunOut:
+            rejected: list[dict[str, str]] | None = None,
+            on_failure: Callable[[str], None] | None = None) -> AdapterRunOut:
     rejected = rejected or []
     run = _finish(ctx, run_id, status=RunStatus.failed, error=error[:4000], attempts=attempts.count,
                   rows_read=rows_read, rows_written=0, rows_rejected=rows_rejected,
                   rejected=rejected[:MAX_REJECTED_KEPT])
     log.warning("adapter source %s (%s): run %d failed: %s", source.id, source.name, run_id, error)
-    if fetched is not None and fetched.on_failure is not None:
+    on_failure = on_failure or (fetched.on_failure if fetched is not None else None)
+    if on_failure is not None:
         try:
-            fetched.on_failure(error)
+            on_failure(error)
         except Exception:
             log.exception("adapter source %s: cleaning up after a failed run failed", source.id)
     _notify(ctx, source, run)

@@ -309,3 +309,27 @@ def test_an_adapter_plugin_in_use_cannot_be_disabled(county, fake_platform):
     set_plugin(county.ctx, SYSTEM, county.code, "http_json", PluginSettingIn(enabled=False))
     run = adapters.run_now(county.ctx, SYSTEM, source.id)  # by hand, after all: it says why not
     assert run.status == "failed" and "not enabled for this locality" in run.error
+
+
+def test_an_unreadable_file_is_moved_aside_so_later_runs_go_on(ctx):
+    county = make_county(ctx, adapters_enabled=("tabular_file",))
+    source = adapters.create_source(ctx, SYSTEM, county.code, AdapterSourceIn.model_validate({
+        "name": "月报", "adapter": "tabular_file", "options": {"folder": "inbox"},
+        "mapping": county.mapping(subject={"field": "单位编码"}, period={"field": "月份"},
+                                  values=[{"field": "办结件数", "template_id": county.template_id,
+                                           "indicator_code": "CASES"}])}))
+    adapters.upload_file(ctx, SYSTEM, source.id, "a-damaged.xlsx", b"PK\x03\x04 this is not a workbook")
+    adapters.upload_file(ctx, SYSTEM, source.id, "b-good.csv", "单位编码,月份,办结件数\nU001,2026-04,9\n".encode())
+
+    failed = adapters.run_now(ctx, SYSTEM, source.id)
+    assert failed.status == "failed" and "a-damaged.xlsx" in failed.error
+    assert county.values() == {}
+    with ctx.db.read() as session:
+        folder = adapters.adapter_context(ctx, session.get(AdapterSource, source.id), county.code).work_dir / "inbox"
+    assert sorted(p.name for p in (folder / "failed").iterdir()) == ["a-damaged.xlsx", "a-damaged.xlsx.reason.txt"]
+    assert "a-damaged.xlsx" in (folder / "failed" / "a-damaged.xlsx.reason.txt").read_text(encoding="utf-8")
+
+    succeeded = adapters.run_now(ctx, SYSTEM, source.id)  # the good file waited and is read now
+    assert succeeded.status == "succeeded" and succeeded.rows_read == 1
+    assert county.values() == {(county.subject_by_unit["U001"], "CASES", "2026-04"): 9.0}
+    assert [p.name for p in (folder / "processed").iterdir()] == ["b-good.csv"]
