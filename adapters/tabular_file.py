@@ -332,3 +332,10 @@ def save_upload(options: TabularFileOptions, context: AdapterContext, filename: 
 @hookimpl
 def kaoping_adapters() -> list:
     return [ADAPTER]
+
+
+@hookimpl
+def kaoping_load_demo(ctx, actor, locality_code: str) -> list[str]:
+    from adapters.demo import load_demo_source
+
+    return load_demo_source(ctx, actor, locality_code)
