@@ -522,16 +522,27 @@ def _prepare(ctx: AppContext, session: Session, source: AdapterSource) -> tuple[
     return adapter, _options(ctx, adapter, source), adapter_context(ctx, source, locality_code)
 
 
+def _load_prepared(ctx: AppContext, actor: Actor, source_id: int) -> tuple[AdapterSource, Any, BaseModel,
+                                                                         AdapterContext]:
+    """The source the actor may see, its adapter, its options (secrets decrypted) and a context.
+    Raises NotFound for a source out of reach, AdapterFault when its adapter is disabled or its
+    stored options no longer fit."""
+    with ctx.db.read() as session:
+        source = _source_row(session, actor, source_id)
+        adapter, options, context = _prepare(ctx, session, source)
+        session.expunge(source)
+        return source, adapter, options, context
+
+
+def _refused(fault: AdapterFault, field: str = "") -> Invalid:
+    return Invalid(str(fault), errors=[{"field": field, "message": str(fault)}])
+
+
 def test_source(ctx: AppContext, actor: Actor, source_id: int) -> ConnectionTest:
     """Reach the source once (no retries, nothing written)."""
     require_role(actor, OFFICE_ROLES, "test adapter sources")
-    with ctx.db.read() as session:
-        source = _source_row(session, actor, source_id)
-        try:
-            adapter, options, context = _prepare(ctx, session, source)
-        except AdapterFault as exc:
-            return ConnectionTest(ok=False, message=str(exc))
     try:
+        _source, adapter, options, context = _load_prepared(ctx, actor, source_id)
         return ConnectionTest(ok=True, message=adapter.test(options, context))
     except AdapterFault as exc:
         return ConnectionTest(ok=False, message=str(exc))
@@ -540,20 +551,14 @@ def test_source(ctx: AppContext, actor: Actor, source_id: int) -> ConnectionTest
 def preview_source(ctx: AppContext, actor: Actor, source_id: int) -> Preview:
     """Fetch once (no retries) and map; show the first rows; nothing is written or moved."""
     require_role(actor, OFFICE_ROLES, "preview adapter sources")
-    with ctx.db.read() as session:
-        source = _source_row(session, actor, source_id)
-        try:
-            adapter, options, context = _prepare(ctx, session, source)
-        except AdapterFault as exc:
-            raise Invalid(str(exc), errors=[{"field": "", "message": str(exc)}]) from None
-        mapping, locality_id = source.mapping, source.locality_id
     try:
+        source, adapter, options, context = _load_prepared(ctx, actor, source_id)
         fetched = adapter.fetch(options, context)
     except AdapterFault as exc:
-        raise Invalid(f"cannot read the source: {exc}", errors=[{"field": "", "message": str(exc)}]) from None
+        raise _refused(exc) from None
     with ctx.db.read() as session:
-        mapped = map_records(session, locality_id, mapping, fetched.records, context.run_date)
-        names = SubjectIndex(session, locality_id, "id", None).names
+        mapped = map_records(session, source.locality_id, source.mapping, fetched.records, context.run_date)
+        names = SubjectIndex(session, source.locality_id, "id", None).names
     rows = [PreviewRow(where=where, subject_name=names.get(row["subject_id"], ""), **row)
             for row, where in zip(mapped.rows[:PREVIEW_ROWS], mapped.wheres, strict=False)]
     return Preview(rows_read=len(fetched.records), rows=rows, rows_rejected=mapped.rejected_records,
@@ -563,21 +568,19 @@ def preview_source(ctx: AppContext, actor: Actor, source_id: int) -> Preview:
 def upload_file(ctx: AppContext, actor: Actor, source_id: int, filename: str, content: bytes) -> dict[str, Any]:
     """Put a file into a ``tabular_file`` source's folder; the next run reads it."""
     require_role(actor, OFFICE_ROLES, "upload files to adapter sources")
-    with ctx.db.read() as session:
-        source = _source_row(session, actor, source_id)
-        if source.adapter != "tabular_file":
-            raise Invalid(f"adapter source {source.id} reads {source.adapter}, not files",
-                          errors=[{"field": "file", "message": "only tabular_file sources take files"}])
-        try:
-            _adapter, options, context = _prepare(ctx, session, source)
-        except AdapterFault as exc:
-            raise Invalid(str(exc), errors=[{"field": "", "message": str(exc)}]) from None
+    try:
+        source, _adapter, options, context = _load_prepared(ctx, actor, source_id)
+    except AdapterFault as exc:
+        raise _refused(exc) from None
+    if source.adapter != "tabular_file":
+        raise Invalid(f"adapter source {source.id} reads {source.adapter}, not files",
+                      errors=[{"field": "file", "message": "only tabular_file sources take files"}])
     from adapters.tabular_file import save_upload
 
     try:
         path = save_upload(options, context, filename, content)
     except AdapterFault as exc:
-        raise Invalid(str(exc), errors=[{"field": "file", "message": str(exc)}]) from None
+        raise _refused(exc, "file") from None
     with ctx.db.write() as session:
         audit.record(session, actor, locality_id=source.locality_id, action="adapter_source.upload",
                      target_type="adapter_source", target_id=source.id, after={"file": path.name, "bytes": len(content)})
