@@ -131,7 +131,13 @@ def _enabled_adapter(session: Session, locality_id: int, name: str, field: str =
 # --- options and secrets ---------------------------------------------------------------------
 
 def _secrets_of(ctx: AppContext, source: AdapterSource) -> dict[str, Any]:
-    return json.loads(ctx.keys.decrypt(source.secret_options)) if source.secret_options else {}
+    if not source.secret_options:
+        return {}
+    try:
+        return json.loads(ctx.keys.decrypt(source.secret_options))
+    except ValueError:  # encrypted under another secret key
+        raise PermanentFault("the secret options cannot be decrypted with this server's secret key "
+                             "(was KAOPING_SECRET_KEY changed?); enter them again") from None
 
 
 def _split_options(ctx: AppContext, adapter: Any, options: dict[str, Any],
@@ -371,11 +377,19 @@ def source_out(ctx: AppContext, session: Session, source: AdapterSource) -> Adap
                         .order_by(col(AdapterRun.started_at).desc(), col(AdapterRun.id).desc()).limit(1)).first()
     return AdapterSourceOut(
         id=source.id, locality_code=locality_code, name=source.name, adapter=source.adapter,
-        options=source.options, secrets_set=sorted(_secrets_of(ctx, source)), mapping=source.mapping,
+        options=source.options, secrets_set=_secret_names(ctx, source), mapping=source.mapping,
         schedule=source.schedule, retry=source.retry, enabled=source.enabled,
         next_run_at=as_utc(source.next_run_at), running_since=as_utc(source.running_since),
         created_at=as_utc(source.created_at), updated_at=as_utc(source.updated_at),
         last_run=run_out(last) if last else None)
+
+
+def _secret_names(ctx: AppContext, source: AdapterSource) -> list[str]:
+    try:
+        return sorted(_secrets_of(ctx, source))
+    except PermanentFault:
+        log.error("adapter source %s: its secret options cannot be decrypted with this secret key", source.id)
+        return []
 
 
 def _name_taken(session: Session, locality_id: int, name: str, source_id: int | None = None) -> None:
@@ -424,7 +438,11 @@ def update_source(ctx: AppContext, actor: Actor, source_id: int, data: AdapterSo
             source.name = data.name
         if "options" in given and data.options is not None:
             adapter = _enabled_adapter(session, source.locality_id, source.adapter)
-            source.options, source.secret_options = _split_options(ctx, adapter, data.options, _secrets_of(ctx, source))
+            try:
+                kept = _secrets_of(ctx, source)
+            except PermanentFault:  # unreadable under this key: only what is given now counts
+                kept = {}
+            source.options, source.secret_options = _split_options(ctx, adapter, data.options, kept)
         if "mapping" in given and data.mapping is not None:
             _check_mapping(session, source.locality_id, data.mapping)
             source.mapping = data.mapping.model_dump(mode="json")

@@ -333,3 +333,21 @@ def test_an_unreadable_file_is_moved_aside_so_later_runs_go_on(ctx):
     assert succeeded.status == "succeeded" and succeeded.rows_read == 1
     assert county.values() == {(county.subject_by_unit["U001"], "CASES", "2026-04"): 9.0}
     assert [p.name for p in (folder / "processed").iterdir()] == ["b-good.csv"]
+
+
+def test_secrets_encrypted_under_another_key_fail_the_run_clearly_until_entered_again(county, fake_platform):
+    from core.security import Keyring
+
+    fake_platform.require_token("s3cret-token")
+    options = {"url": f"{fake_platform.url}/records", "records_path": "data",
+               "pagination": {"kind": "next_link", "path": "next"}}
+    source = county.http_source(f"{fake_platform.url}/records", options={**options, "bearer_token": "s3cret-token"})
+    with county.ctx.db.write() as session:  # as if KAOPING_SECRET_KEY had been changed since
+        row = session.get(AdapterSource, source.id)
+        row.secret_options = Keyring("another secret key, at least 32 chars").encrypt('{"bearer_token": "x"}')
+    assert adapters.get_source(county.ctx, SYSTEM, source.id).secrets_set == []
+    run = adapters.run_now(county.ctx, SYSTEM, source.id)
+    assert run.status == "failed" and "cannot be decrypted" in run.error and "enter them again" in run.error
+    adapters.update_source(county.ctx, SYSTEM, source.id,
+                           AdapterSourcePatch(options={**options, "bearer_token": "s3cret-token"}))
+    assert adapters.run_now(county.ctx, SYSTEM, source.id).status == "succeeded"
