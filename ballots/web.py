@@ -104,9 +104,11 @@ class BallotController(Controller):
     def draft(self, ctx: Ctx, request: Request, data: JSONBody[service.BallotIn]) -> dict:
         return service.save_draft(ctx, ballot_session(request), data)
 
-    @post("/submit", sync_to_thread=True, status_code=200, summary="Submit once")
-    def submit(self, ctx: Ctx, request: Request, data: JSONBody[service.BallotIn]) -> service.SubmitOut:
-        return service.submit(ctx, ballot_session(request), data)
+    @post("/submit", status_code=200, summary="Submit once")
+    async def submit(self, request: Request, data: JSONBody[service.BallotIn]) -> service.SubmitOut:
+        # On the event loop: a whole meeting submits at once, and the hot path is short and
+        # never waits there (see service.submit_async).
+        return await service.submit_async(app_context(request), ballot_session(request), data)
 
 
 def api_routes() -> list:

@@ -2,9 +2,12 @@
 
 A real server (``kaoping serve`` in a child process) over SQLite and over PostgreSQL; the
 evaluators are concurrent HTTP clients in this process. Prints, per backend: logins/s,
-submissions/s, p50/p99 latency, errors, and the server's peak memory (VmHWM).
+submissions/s, p50/p99 latency, errors, and the server's peak memory (VmHWM). Then as many
+evaluators again arrive evenly at ``--rate`` per second (an open-loop load): their p50/p99.
+When all submit at the same instant, p99 is about the time the whole burst takes.
 
     .venv/bin/python -m bench.submissions [--voters 500] [--backend sqlite|postgresql|both]
+        [--workers 1] [--rate 500]
 
 Targets (issue 3): >= 500 submissions/s, p99 <= 300 ms, 0 errors, server peak <= 300 MB.
 """
@@ -141,20 +144,25 @@ def _unchunk(data: bytes) -> bytes:
     return out
 
 
-async def _phase(url: str, jobs) -> tuple[float, list[float], int, list[RawResponse]]:
-    """Run all jobs at once; return wall seconds, per-request latencies (s), errors, responses."""
+async def _phase(url: str, jobs, rate: float | None = None) -> tuple[float, list[float], int, list[RawResponse]]:
+    """Run the jobs: all at once (``rate`` None), or the i-th at i/rate seconds (an open-loop
+    arrival rate, whatever the answers take). Return wall seconds, per-request latencies (s),
+    errors, responses."""
     host, port = url.removeprefix("http://").split(":")
     start = asyncio.Event()
 
-    async def run(job):
+    async def run(index, job):
         await start.wait()
+        if rate:
+            await asyncio.sleep(max(0.0, began_at + index / rate - time.perf_counter()))
         began = time.perf_counter()
         response = await job(host, int(port))
         return time.perf_counter() - began, response
 
-    tasks = [asyncio.create_task(run(job)) for job in jobs]
+    began_at = 0.0
+    tasks = [asyncio.create_task(run(index, job)) for index, job in enumerate(jobs)]
     await asyncio.sleep(0.05)
-    began = time.perf_counter()
+    began = began_at = time.perf_counter()
     start.set()
     results = await asyncio.gather(*tasks, return_exceptions=True)
     wall = time.perf_counter() - began
@@ -178,7 +186,7 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def run_backend(backend: str, voters: int, workers: int) -> dict:
+def run_backend(backend: str, voters: int, workers: int, rate: float = 500.0) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="kaoping-bench-"))
     url, drop = scratch_database(backend, folder)
     server = None
@@ -186,7 +194,8 @@ def run_backend(backend: str, voters: int, workers: int) -> dict:
         upgrade(url)
         settings = Settings(database_url=url, secret_key=SECRET, var_dir=folder)
         ctx = AppContext(settings=settings, db=Database(url), keys=Keyring(SECRET))
-        codes, subject_ids = _prepare(ctx, voters)
+        codes, subject_ids = _prepare(ctx, 2 * voters)  # half submit at once, half at `rate` per second
+        codes, paced_codes = codes[:voters], codes[voters:]
         port = _free_port()
         env = {**os.environ, "KAOPING_DATABASE_URL": url, "KAOPING_SECRET_KEY": SECRET,
                "KAOPING_VAR_DIR": str(folder), "KAOPING_PORT": str(port)}
@@ -208,6 +217,8 @@ def run_backend(backend: str, voters: int, workers: int) -> dict:
 
         login_wall, login_lat, login_errors, responses = asyncio.run(_phase(base, [login_job(c) for c in codes]))
         tokens = [r.json()["token"] for r in responses if r.status_code == 200]
+        _, _, paced_login_errors, responses = asyncio.run(_phase(base, [login_job(c) for c in paced_codes]))
+        paced_tokens = [r.json()["token"] for r in responses if r.status_code == 200]
 
         def submit_job(token):
             return lambda host, port: _request(host, port, "POST", "/api/ballot/submit", {"items": items},
@@ -216,6 +227,9 @@ def run_backend(backend: str, voters: int, workers: int) -> dict:
         server_cpu, client_cpu = _cpu_seconds(server.pid), time.process_time()
         submit_wall, submit_lat, submit_errors, _ = asyncio.run(_phase(base, [submit_job(t) for t in tokens]))
         server_cpu, client_cpu = _cpu_seconds(server.pid) - server_cpu, time.process_time() - client_cpu
+        # The same ballots again from the other half, arriving evenly at `rate` per second.
+        paced_wall, paced_lat, paced_errors, _ = asyncio.run(
+            _phase(base, [submit_job(t) for t in paced_tokens], rate=rate))
         peak = _tree_peak_rss_mb(server.pid)
         with ctx.db.engine.connect() as connection:
             stored = connection.execute(text("SELECT count(*) FROM ballots")).scalar()
@@ -231,6 +245,8 @@ def run_backend(backend: str, voters: int, workers: int) -> dict:
             "server_cpu_ms_per_submit": server_cpu / max(1, len(submit_lat)) * 1000,
             "client_cpu_ms_per_submit": client_cpu / max(1, len(submit_lat)) * 1000,
             "ballots_stored": stored, "accounts_submitted": submitted, "server_peak_mb": peak,
+            "rate": rate, "paced_p50_ms": statistics.median(paced_lat) * 1000,
+            "paced_p99_ms": _percentile(paced_lat, 0.99) * 1000, "paced_errors": paced_login_errors + paced_errors,
         }
     finally:
         if server is not None:
@@ -243,13 +259,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voters", type=int, default=500)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--workers", type=int, default=2, help="server worker processes (default: one per core)")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes (default: 1)")
+    parser.add_argument("--rate", type=float, default=500.0,
+                        help="arrivals per second of the paced run (default: 500, the target throughput)")
     args = parser.parse_args(argv)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    rows = [run_backend(backend, args.voters, args.workers) for backend in backends]
+    rows = [run_backend(backend, args.voters, args.workers, args.rate) for backend in backends]
     print(f"\n{args.voters} evaluators, server with {args.workers} worker process(es); {SUBJECTS} subjects x {LEAVES} indicators = {SUBJECTS * LEAVES} items per ballot")
     header = ("backend", "logins/s", "login p99 ms", "submits/s", "p50 ms", "p99 ms", "errors", "ballots",
-              "server peak MB", "server CPU ms/submit", "client CPU ms/submit")
+              "server peak MB", "server CPU ms/submit", "client CPU ms/submit",
+              f"at {args.rate:.0f}/s: p50 ms", "p99 ms", "errors")
     print(" | ".join(header))
     for r in rows:
         print(" | ".join([
@@ -257,7 +276,10 @@ def main(argv: list[str] | None = None) -> None:
             f"{r['submit_p50_ms']:.0f}", f"{r['submit_p99_ms']:.0f}", str(r["login_errors"] + r["submit_errors"]),
             f"{r['ballots_stored']}/{r['accounts_submitted']}", f"{r['server_peak_mb']:.0f}",
             f"{r['server_cpu_ms_per_submit']:.1f}", f"{r['client_cpu_ms_per_submit']:.1f}",
+            f"{r['paced_p50_ms']:.0f}", f"{r['paced_p99_ms']:.0f}", str(r["paced_errors"]),
         ]))
+    print("submits/s, p50, p99: all evaluators submit at the same instant (p99 is then about the time the last "
+          f"one waits); 'at {args.rate:.0f}/s': {args.voters} more arrive evenly at that rate")
     print("targets: >= 500 submits/s, p99 <= 300 ms, 0 errors, server peak <= 300 MB")
 
 

@@ -145,3 +145,56 @@ def test_progress_counts(world, setup):
                               "revoked": 1, "turnout": round(1 / 3, 4)}
     assert progress["total"]["issued"] == 6 and progress["total"]["submitted"] == 1
     assert progress["total"]["turnout"] == round(1 / 5, 4)
+
+
+def test_ballots_arriving_together_are_each_kept_or_refused_alone(world, setup):
+    """Submissions that arrive at once share a commit (SQLite) or run side by side (PostgreSQL):
+    a refused one (revoked, used twice, incomplete) changes nothing for the others."""
+    accounts = setup.issue("县领导", 8)
+    setup.issue("基层代表", 1)
+    setup.open()
+    tokens = [_login(world, a["code"]).json()["token"] for a in accounts]
+    revoked = setup.api.post(f"/api/campaigns/{setup.campaign_id}/accounts/{accounts[0]['id']}/revoke")
+    assert revoked.status_code == 200
+    items = full_items(setup.subject_ids)
+    jobs = [(tokens[0], items)]  # revoked: 403
+    jobs += [(tokens[1], items)] * 3  # one code three times: one 200, two 409
+    jobs += [(tokens[2], items[:-1])]  # incomplete: 422
+    jobs += [(token, items) for token in tokens[3:]]  # five good ones
+
+    def submit(job):
+        token, body = job
+        with world.client(token) as voter:
+            response = voter.post("/api/ballot/submit", json={"items": body})
+            return response.status_code, response.json()
+
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        answers = list(pool.map(submit, jobs))
+    codes = [status for status, _ in answers]
+    assert codes[0] == 403 and answers[0][1]["detail"] == "this code has been revoked"
+    assert sorted(codes[1:4]) == [200, 409, 409]
+    assert codes[4] == 422 and "missing" in answers[4][1]["detail"]
+    assert codes[5:] == [200] * 5
+    with world.ctx.db.engine.connect() as connection:
+        ballots = connection.execute(text("SELECT count(*) FROM ballots")).scalar()
+        submitted = connection.execute(text("SELECT count(*) FROM ballot_accounts WHERE status = 'submitted'")).scalar()
+        items_stored = connection.execute(text("SELECT count(*) FROM ballot_items")).scalar()
+    assert ballots == submitted == 6
+    assert items_stored == 6 * len(items)
+
+
+def test_malformed_ballot_bodies_answer_400_naming_the_field(world, setup):
+    [account] = setup.issue("县领导", 1)
+    setup.issue("基层代表", 1)
+    setup.open()
+    items = full_items(setup.subject_ids)
+    with world.client(_login(world, account["code"]).json()["token"]) as voter:
+        unknown = voter.post("/api/ballot/submit", json={"items": items, "extra": 1})
+        assert unknown.status_code == 400
+        assert unknown.json()["errors"] and "extra" in unknown.text
+        wrong_type = voter.post("/api/ballot/submit", json={"items": [{**items[0], "subject_id": "one"}]})
+        assert wrong_type.status_code == 400 and "subject_id" in wrong_type.text
+        too_long = voter.put("/api/ballot/draft", json={"items": [], "comment": "长" * 2001})
+        assert too_long.status_code == 400 and "comment" in too_long.text
+        # nothing was claimed: the real ballot still goes in
+        assert voter.post("/api/ballot/submit", json={"items": items}).status_code == 200
