@@ -55,7 +55,7 @@ def _csrf(request: Request) -> str:
 
 
 def _message(tr: Translator, exc: ServiceError) -> str:
-    return tr.gettext(exc.message)
+    return tr.translate(exc.message)
 
 
 @get("/b/", include_in_schema=False)

@@ -4,7 +4,10 @@ Prints, per backend: the tally's time and the peak memory of the process that ra
 process: VmHWM, and the growth over its size before the tally), and the time of the
 plain-Python reference (tests/tally_reference.py) on the same data.
 
-    .venv/bin/python -m bench.tally [--ballots 10000] [--backend sqlite|postgresql|both]
+    .venv/bin/python -m bench.tally [--ballots 10000] [--backend sqlite|postgresql|both] [--rule trimmed_mean]
+
+``--rule trimmed_mean`` (with ``trim_ratio`` 0, so the reference still applies) measures the
+rules that ask the database for single-ballot scores instead of the counts alone.
 
 Targets (issue 4): tally <= 1 s on each backend, peak memory <= 200 MB.
 """
@@ -84,7 +87,22 @@ def child(url: str) -> None:
                       "scores": {s["subject_id"]: s["score"] for s in out["subjects"]}}))
 
 
-def run_backend(backend: str, data) -> dict:
+def use_rule(connection, rule: str) -> None:
+    """Make the campaign use ``rule`` (enabling the plugin that has it); trim_ratio 0 keeps
+    trimmed_mean equal to the reference's mean."""
+    from core.models import Campaign, LocalityPlugin
+    from core.models.base import utcnow
+
+    if rule == "weighted_mean":
+        return
+    options = {"trim_ratio": 0.0, "thresholds": []}
+    connection.execute(Campaign.__table__.update().where(Campaign.__table__.c.id == 1)
+                       .values(scoring={"rule": rule, "options": options}))
+    connection.execute(LocalityPlugin.__table__.insert().values(locality_id=1, plugin="rules", enabled=True,
+                                                                options={}, updated_at=utcnow()))
+
+
+def run_backend(backend: str, data, rule: str = "weighted_mean") -> dict:
     from core.db import Database
     from core.migrate import upgrade
     from tests.tally_reference import reference, write
@@ -97,6 +115,7 @@ def run_backend(backend: str, data) -> dict:
         started = time.perf_counter()
         with db.engine.begin() as connection:
             write(connection, data)
+            use_rule(connection, rule)
         if not db.is_sqlite:
             with db.engine.begin() as connection:
                 connection.execute(text("ANALYZE"))
@@ -122,6 +141,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--ballots", type=int, default=10_000)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--rule", choices=["weighted_mean", "trimmed_mean"], default="weighted_mean")
     parser.add_argument("--child")
     args = parser.parse_args()
     if args.child:
@@ -129,9 +149,9 @@ def main() -> int:
         return 0
     data = scenario(args.ballots)
     items = sum(len(g) for _c, _v, g in data.ballots)
-    print(f"{args.ballots} ballots x {SUBJECTS * LEAVES} items = {items} items", flush=True)
+    print(f"{args.ballots} ballots x {SUBJECTS * LEAVES} items = {items} items, rule {args.rule}", flush=True)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    rows = [run_backend(b, data) for b in backends]
+    rows = [run_backend(b, data, args.rule) for b in backends]
     print(f"{'backend':<11} {'insert s':>9} {'tally s (cold, warm)':>21} {'peak MB':>8} {'before MB':>9} "
           f"{'reference s':>12} {'max |diff|':>11}")
     ok = True

@@ -55,6 +55,41 @@ def plugins_by_name(pm: pluggy.PluginManager | None = None) -> dict[str, object]
     return {pm.get_name(plugin): plugin for plugin in pm.get_plugins() if pm.get_name(plugin)}
 
 
+# Path parameters by which a plugin's route names a locality: its code, or one of its campaigns.
+LOCALITY_PATH_PARAMS = ("code", "campaign_id")
+
+
 def plugin_routes(pm: pluggy.PluginManager | None = None) -> list:
+    """Every plugin's route handlers (``kaoping_routes``). An essential plugin's are mounted as
+    they are; a non-essential plugin's go into a ``Router`` whose guard answers 404 when the
+    route names a locality (path parameter ``code``, or ``campaign_id`` of a campaign) that has
+    not enabled the plugin. Routes that name no locality serve the whole platform."""
+    from litestar import Router
+
     pm = pm or get_plugin_manager()
-    return [handler for handlers in pm.hook.kaoping_routes() for handler in handlers]
+    routes: list = []
+    for impl in reversed(pm.hook.kaoping_routes.get_hookimpls()):  # the order of a hook call
+        handlers = list(impl.function() or [])
+        if not handlers:
+            continue
+        if plugin_info(pm, impl.plugin).essential:
+            routes.extend(handlers)
+        else:
+            routes.append(Router(path="/", route_handlers=handlers, guards=[_enabled_guard(impl.plugin_name)]))
+    return routes
+
+
+def _enabled_guard(name: str):
+    from anyio.to_thread import run_sync
+    from litestar.connection import ASGIConnection
+    from litestar.exceptions import NotFoundException
+    from litestar.handlers.base import BaseRouteHandler
+
+    async def plugin_enabled(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
+        from core.services.plugins import route_enabled
+
+        params = {key: connection.path_params[key] for key in LOCALITY_PATH_PARAMS if key in connection.path_params}
+        if params and not await run_sync(route_enabled, connection.app.state.ctx, name, params):
+            raise NotFoundException(f"plugin {name} is not enabled for this locality")
+
+    return plugin_enabled

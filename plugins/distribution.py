@@ -69,6 +69,21 @@ class BallotCapOptions(_Options):
     action: Literal["invalid", "reject"] = "invalid"
 
 
+# The reasons are English message ids with values filled in; the ballot pages translate them
+# (ballots/locales, ``Translator.translate``).
+CAP_REASON = "at most {allowed} of {total} subjects may be rated {grade} ({indicator}, {category}: {count} are)"
+CAP_REASON_NO_CATEGORY = "at most {allowed} of {total} subjects may be rated {grade} ({indicator}: {count} are)"
+
+
+def cap_reason(cap: dict[str, Any], count: int) -> str:
+    """Why a ballot breaks ``cap`` (one of ``BallotCap.caps``), naming the cap."""
+    values = {"allowed": cap["allowed"], "total": cap["total"], "grade": cap["grade"], "count": count}
+    names = [x for x in (cap["indicator_name"], cap["category"]) if x]
+    if len(names) == 2:
+        return CAP_REASON.format(indicator=names[0], category=names[1], **values)
+    return CAP_REASON_NO_CATEGORY.format(indicator=names[0] if names else "", **values)
+
+
 class BallotCap:
     name = "ballot_cap"
     label_zh = "每票优秀比例上限"
@@ -106,10 +121,7 @@ class BallotCap:
             count = sum(1 for s in cap["subject_ids"]
                         if ballot.grades.get((s, cap["indicator_id"])) == cap["grade_index"])
             if count > cap["allowed"]:
-                where = ", ".join(x for x in (cap["indicator_name"], cap["category"]) if x)
-                reason = (f"at most {cap['allowed']} of {cap['total']} subjects may be rated {cap['grade']}"
-                          f" ({where}: {count} are)")
-                return BallotVerdict(valid=False, reason=reason, reject=opts.action == "reject")
+                return BallotVerdict(valid=False, reason=cap_reason(cap, count), reject=opts.action == "reject")
         return None
 
     def apply(self, results: list[SubjectScore], data: TallyData, options: BaseModel) -> None:

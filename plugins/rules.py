@@ -112,7 +112,8 @@ class ScoreRateOptions(BaseModel):
 
 
 class ScoreRate:
-    """Numeric indicators: Σ actual values / Σ full scores (max_score) x 100; None without values."""
+    """Numeric indicators: Σ actual values / Σ full scores (max_score) x 100; None without values;
+    then bonus, deduction and veto values, as for weighted_mean."""
 
     name = "score_rate"
     label_zh = "得分率"
@@ -138,6 +139,7 @@ class ScoreRate:
                     per_indicator[indicator.code] = {"score": value / indicator.max_score * 100, "distribution": {}}
             result = SubjectScore(subject_id=subject.id, name=subject.name, category=subject.category,
                                   score=actual / full * 100 if seen and full else None, by_indicator=per_indicator)
+            adjust(data, result)
             results.append(result)
         return results
 

@@ -90,6 +90,24 @@ def enabled_names(session: Session, locality_id: int, pm: pluggy.PluginManager |
     return names
 
 
+def route_enabled(ctx: AppContext, name: str, params: dict[str, Any]) -> bool:
+    """Whether plugin ``name`` may serve a route for the locality its path names: by ``code``,
+    or by ``campaign_id`` (the campaign's locality). False for a locality or campaign that does
+    not exist (the route answers 404 then, as for a locality that has not enabled the plugin)."""
+    with ctx.db.read() as session:
+        if "code" in params:
+            locality_id = session.exec(select(Locality.id).where(Locality.code == str(params["code"]))).first()
+        else:
+            try:
+                campaign_id = int(params["campaign_id"])
+            except (KeyError, TypeError, ValueError):
+                return False
+            if not 0 < campaign_id < 2**31:
+                return False
+            locality_id = session.exec(select(Campaign.locality_id).where(Campaign.id == campaign_id)).first()
+        return locality_id is not None and name in enabled_names(session, locality_id)
+
+
 def locality_plugins(ctx: AppContext, actor: Actor, code: str) -> list[dict[str, Any]]:
     require_role(actor, ADMIN_READ_ROLES, "read plugin settings")
     pm = get_plugin_manager()

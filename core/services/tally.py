@@ -83,11 +83,12 @@ def _counts(session: Session, campaign: Campaign, sizes: dict[int, int], subject
     use their index when other campaigns hold most of the rows)."""
     if not sizes or not subject_ids or not indicator_ids:
         return {}
-    params: dict[str, Any] = {"campaign": campaign.id}
+    params: dict[str, Any] = {"campaign": campaign.id, "locality": campaign.locality_id}
     categories = ", ".join(str(int(c)) for c in sorted(sizes))
     c0, s0, i0 = min(sizes), min(subject_ids), min(indicator_ids)
     nc, ns, ni, ng = max(sizes) - c0 + 1, max(subject_ids) - s0 + 1, max(indicator_ids) - i0 + 1, max(sizes.values())
-    where = f"b.campaign_id = :campaign AND b.valid AND b.category_id IN ({categories})"
+    # The locality lets the ballots be found through their index, not by reading every campaign's.
+    where = f"b.locality_id = :locality AND b.campaign_id = :campaign AND b.valid AND b.category_id IN ({categories})"
     rows: list[tuple[int, int, int, int, int]] = []
     if session.get_bind().dialect.name == "sqlite" and nc * ns * ni * ng < KEY_LIMIT:
         params.update(c0=c0, s0=s0, i0=i0, ns=ns, ni=ni, ng=ng, s1=s0 + ns - 1, i1=i0 + ni - 1, g1=ng - 1)
@@ -122,21 +123,44 @@ def _counts(session: Session, campaign: Campaign, sizes: dict[int, int], subject
     return counts
 
 
-def _ballot_scores_sql(session: Session, campaign_id: int, category_id: int,
+def _ballot_scores_sql(session: Session, campaign: Campaign, category_id: int,
                        contrib: dict[int, dict[int, float]]) -> tuple[str, dict[str, Any]] | None:
+    """Per valid ballot of the category and subject it rated: the sum of its items' contributions.
+
+    On SQLite the contribution is a CASE on the indicator, then on the grade (a join to a VALUES
+    table would be put outermost, one pass over the items per row of it), and the groups are the
+    ballots' rowids with their items' subjects: that is the order in which the join reads them,
+    so SQLite sorts nothing."""
     rows = [(int(ind), int(g), float(v)) for ind, grades in contrib.items() for g, v in grades.items()]
     if not rows:
         return None
+    params = {"campaign": campaign.id, "locality": campaign.locality_id, "category": category_id}
+    if session.get_bind().dialect.name == "sqlite":
+        branches = " ".join(
+            f"WHEN {ind} THEN CASE i.grade "
+            + " ".join(f"WHEN {int(g)} THEN {float(v)!r}" for g, v in sorted(contrib[ind].items())) + " END"
+            for ind in sorted({ind for ind, _g, _v in rows}))
+        sql = f"""
+            SELECT subject_id, score FROM (
+                SELECT i.subject_id AS subject_id, sum(CASE i.indicator_id {branches} END) AS score
+                FROM ballots b CROSS JOIN ballot_items i ON i.ballot_id = b.id
+                WHERE b.locality_id = :locality AND b.campaign_id = :campaign AND b.category_id = :category
+                      AND b.valid
+                GROUP BY b.rowid, i.subject_id
+            ) AS per_ballot WHERE score IS NOT NULL
+        """
+        return sql, params
     values = ", ".join(f"({ind}, {g}, CAST({v!r} AS DOUBLE PRECISION))" for ind, g, v in rows)
     sql = f"""
         WITH w(indicator_id, grade, v) AS (VALUES {values})
         SELECT i.subject_id, sum(w.v)
-        FROM ballots b {_join(session)} ballot_items i ON i.ballot_id = b.id
+        FROM ballots b JOIN ballot_items i ON i.ballot_id = b.id
              JOIN w ON w.indicator_id = i.indicator_id AND w.grade = i.grade
-        WHERE b.campaign_id = :campaign AND b.category_id = :category AND b.valid
+        WHERE b.locality_id = :locality AND b.campaign_id = :campaign AND i.campaign_id = :campaign
+              AND b.category_id = :category AND b.valid
         GROUP BY i.ballot_id, i.subject_id
     """
-    return sql, {"campaign": campaign_id, "category": category_id}
+    return sql, params
 
 
 def tally_data(session: Session, campaign: Campaign) -> TallyData:
@@ -167,7 +191,7 @@ def tally_data(session: Session, campaign: Campaign) -> TallyData:
             values[(row.subject_id, row.template_id, row.indicator_code)] = float(row.value)
 
     def ballot_scores(category_id: int, contrib: dict[int, dict[int, float]]) -> dict[int, list[float]]:
-        query = _ballot_scores_sql(session, campaign.id, category_id, contrib)
+        query = _ballot_scores_sql(session, campaign, category_id, contrib)
         out: dict[int, list[float]] = defaultdict(list)
         if query is not None:
             for subject_id, score in session.execute(text(query[0]), query[1]):

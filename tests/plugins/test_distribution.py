@@ -7,6 +7,7 @@ PostgreSQL)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -252,6 +253,59 @@ def test_reject_answers_422_naming_the_cap(world):
         assert accepted.json() == {"status": "submitted", "valid": True, "reason": None}
     with world.ctx.db.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM ballots")).scalar() == 1
+
+
+CSRF = re.compile(r'name="_csrf" value="([^"]+)"')
+
+
+def _page_submit(world, setup, lang: str | None):
+    """Sign in on the /b/ pages (in ``lang``, or the default) and submit 优秀 on ALL for two of
+    the three subjects, over a cap of 1."""
+    [account] = setup.issue("县领导", 1)
+    with world.client() as browser:
+        query = f"?lang={lang}" if lang else ""
+        assert browser.get(f"/b/{query}").status_code == 200
+        assert browser.post("/b/login", data={"code": account["code"]}).status_code in (200, 302, 303)
+        page = browser.get("/b/ballot")
+        form = {"_csrf": CSRF.search(page.text).group(1), "action": "submit", "comment": ""}
+        for item in full_items(setup.subject_ids):
+            top = item["indicator"] == "ALL" and item["subject_id"] != setup.subject_ids[2]
+            form[f"g:{item['subject_id']}:{item['indicator']}"] = "优秀" if top else item["grade"]
+        return browser.post("/b/ballot", data=form)
+
+
+def test_reject_message_on_the_ballot_pages_in_chinese_and_english(world):
+    setup = _capped(world, max_ratio=0.5, action="reject")  # 0.5 × 3 = 1.5 -> 1
+    setup.open()
+    chinese = _page_submit(world, setup, None)  # zh-CN is the default
+    assert chinese.status_code == 422
+    html = re.sub(r"\s+", " ", chinese.text)
+    assert "3 个对象中最多 1 个可评为优秀（总体评价 · 综合管理部门：现有 2 个）" in html
+    assert "at most" not in html
+    english = _page_submit(world, setup, "en")
+    assert english.status_code == 422
+    html = re.sub(r"\s+", " ", english.text)
+    assert "at most 1 of 3 subjects may be rated 优秀 (总体评价, 综合管理部门: 2 are)" in html
+    with world.ctx.db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM ballots")).scalar() == 0
+
+
+def test_cap_reasons_translate_with_their_values():
+    from core.i18n import Translator
+    from plugins.distribution import cap_reason
+
+    locales = Path(__file__).resolve().parents[2] / "ballots" / "locales"
+    zh, en = Translator("zh_CN", locales), Translator("en", locales)
+    cap = {"allowed": 2, "total": 15, "grade": "优秀", "indicator_name": "总体评价", "category": "班子成员"}
+    both = cap_reason(cap, 3)
+    assert both == "at most 2 of 15 subjects may be rated 优秀 (总体评价, 班子成员: 3 are)"
+    assert zh.translate(both) == "15 个对象中最多 2 个可评为优秀（总体评价 · 班子成员：现有 3 个）"
+    assert en.translate(both) == both
+    whole_ballot = cap_reason({**cap, "category": None}, 4)
+    assert zh.translate(whole_ballot) == "15 个对象中最多 2 个可评为优秀（总体评价：现有 4 个）"
+    # plain message ids still translate, unknown text passes through
+    assert zh.translate("this evaluation is closed") == "本次测评已结束。"
+    assert zh.translate("something else (x: 1 are)") == "something else (x: 1 are)"
 
 
 def test_invalid_is_stored_invalid_with_its_reason(world):

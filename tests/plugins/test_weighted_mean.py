@@ -154,3 +154,26 @@ def test_score_rate():
     assert results[11].by_indicator["N1"]["score"] == pytest.approx(80)
     assert results[12].score == pytest.approx(50)  # N2 missing counts as 0 of its 50
     assert results[13].score is None
+
+
+def test_score_rate_applies_bonus_deduction_and_veto_like_weighted_mean():
+    template = TemplateData(id=1, grades=GRADES, indicators=(
+        ind(1, "N1", kind="numeric", max_score=50), ind(2, "N2", kind="numeric", max_score=50),
+        ind(6, "BONUS", kind="bonus", max_score=5), ind(7, "DED", kind="deduction", max_score=3),
+        ind(8, "VETO", kind="veto")))
+    values = {(11, 1, "N1"): 40.0, (11, 1, "N2"): 30.0, (11, 1, "BONUS"): 7.0, (11, 1, "DED"): 2.0,
+              (12, 1, "N1"): 45.0, (12, 1, "N2"): 45.0, (12, 1, "VETO"): 1.0, (12, 1, "DED"): 10.0,
+              (13, 1, "BONUS"): 2.0}
+    rule = ScoreRate()
+    results = {r.subject_id: r for r in rule.score(data({}, {}, values, template=template), rule.options_model())}
+    # 70 / 100 x 100 = 70, + bonus 7 capped at 5, - deduction 2
+    assert results[11].score == pytest.approx(70 + 5 - 2)
+    assert results[11].by_indicator["BONUS"]["score"] == 5 and results[11].by_indicator["DED"]["score"] == 2
+    assert results[11].flags == [] and results[11].proposed_grade is None
+    # 90 / 100 x 100 = 90, - deduction 10 capped at 3; the veto flags it and forces the lowest grade
+    assert results[12].score == pytest.approx(90 - 3)
+    assert results[12].flags == ["veto"] and results[12].proposed_grade == "不称职"
+    propose_grades(rank(list(results.values())), [Threshold(grade="优秀", min_score=80)])
+    assert results[12].proposed_grade == "不称职" and results[11].proposed_grade is None
+    # no numeric values: no score, whatever the bonus
+    assert results[13].score is None and results[13].by_indicator["BONUS"]["score"] == 2

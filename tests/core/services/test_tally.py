@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import io
+from contextlib import contextmanager
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import text
+
+from tests.conftest import truncate_all
+from tests.plugins.test_weighted_mean_property import scenarios
+from tests.tally_reference import write
 
 LEAVES = ("DE1", "DE2", "JI1", "ALL")
 
@@ -134,3 +141,68 @@ def test_indicator_values_of_the_campaigns_period_count(world, setup):
     assert written.status_code == 200, written.text
     body = setup.api.post(f"{url}/tally").json()
     assert scores(body) == {s0: (83, 1), s1: (80, 2), s2: (80, 2)}
+
+
+# --- the SQL aggregation against plain Python, on random ballots ------------------------------
+
+_SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[
+    HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@contextmanager
+def _tally_data(ctx, scenario):
+    from core.models import Campaign
+    from core.services.tally import tally_data
+
+    truncate_all(ctx.db)
+    with ctx.db.engine.begin() as connection:
+        write(connection, scenario)
+    with ctx.db.read() as session:
+        yield tally_data(session, session.get(Campaign, 1))
+
+
+def _expected_counts(scenario) -> dict[tuple[int, int, int], list[int]]:
+    sizes = {t.id: len(t.grades) for t in scenario.templates}
+    template_of = {c: t for c, _w, t in scenario.categories}
+    counts: dict[tuple[int, int, int], list[int]] = {}
+    for category_id, valid, grades in scenario.ballots:
+        if valid:
+            for (subject_id, leaf), grade in grades.items():
+                counts.setdefault((category_id, subject_id, leaf), [0] * sizes[template_of[category_id]])[grade] += 1
+    return counts
+
+
+@_SETTINGS
+@given(scenario=scenarios(), packed=st.booleans())
+def test_counts_equal_plain_python(ctx, monkeypatch, scenario, packed):
+    """Both forms of the counting query (SQLite packs the group into one integer unless the ids
+    span too far; PostgreSQL groups by four columns) count exactly what Python counts."""
+    from core.services import tally as tally_module
+
+    monkeypatch.setattr(tally_module, "KEY_LIMIT", 2**62 if packed else 0)
+    with _tally_data(ctx, scenario) as data:
+        assert data.counts == _expected_counts(scenario)
+
+
+@_SETTINGS
+@given(scenario=scenarios(), data=st.data())
+def test_ballot_scores_equal_plain_python(ctx, scenario, data):
+    with _tally_data(ctx, scenario) as tally:
+        for category_id, _weight, template_id in scenario.categories:
+            template = next(t for t in scenario.templates if t.id == template_id)
+            leaves = sorted({leaf for c, _v, grades in scenario.ballots if c == category_id for _s, leaf in grades})
+            contrib = {leaf: {g: data.draw(st.floats(-100, 100)) for g in range(len(template.grades))}
+                       for leaf in leaves}
+            expected: dict[int, list[float]] = {}
+            for c, valid, grades in scenario.ballots:
+                if c != category_id or not valid:
+                    continue
+                per_subject: dict[int, float] = {}
+                for (subject_id, leaf), grade in sorted(grades.items()):
+                    per_subject[subject_id] = per_subject.get(subject_id, 0.0) + contrib[leaf][grade]
+                for subject_id, score in per_subject.items():
+                    expected.setdefault(subject_id, []).append(score)
+            got = tally.ballot_scores(category_id, contrib)
+            assert set(got) == set(expected)
+            for subject_id, scores_ in expected.items():
+                assert sorted(got[subject_id]) == pytest.approx(sorted(scores_), abs=1e-9)

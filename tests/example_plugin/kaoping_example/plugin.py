@@ -1,7 +1,8 @@
 """An example third-party plugin: a scoring rule that takes each subject's best category.
 
 Shows the three things a plugin module does: describe itself (``KAOPING_PLUGIN``), declare
-its options as a pydantic model, and implement hooks with ``@hookimpl``.
+its options as a pydantic model, and implement hooks with ``@hookimpl``. It also serves a few
+routes (``kaoping_routes``): those naming a locality answer 404 where it is not enabled.
 """
 
 from __future__ import annotations
@@ -62,3 +63,28 @@ class HighestCategory:
 @hookimpl
 def kaoping_scoring_rules():
     return [HighestCategory()]
+
+
+# --- routes: the core answers 404 for a locality that has not enabled the plugin -------------
+
+
+@hookimpl
+def kaoping_routes():
+    # Imported here, not at the top: a process that only tallies or runs the command line never
+    # loads the web framework for this plugin.
+    from litestar import get
+    from litestar.params import FromPath
+
+    @get("/api/localities/{code:str}/example", sync_to_thread=False, summary="Example plugin: per locality")
+    def locality_hello(code: FromPath[str]) -> dict[str, str]:
+        return {"plugin": "example", "locality": code}
+
+    @get("/api/campaigns/{campaign_id:int}/example", sync_to_thread=False, summary="Example plugin: per campaign")
+    def campaign_hello(campaign_id: FromPath[int]) -> dict[str, str | int]:
+        return {"plugin": "example", "campaign_id": campaign_id}
+
+    @get("/api/example/ping", sync_to_thread=False, summary="Example plugin: names no locality, always served")
+    def ping() -> dict[str, str]:
+        return {"plugin": "example"}
+
+    return [locality_hello, campaign_hello, ping]
