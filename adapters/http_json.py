@@ -21,10 +21,9 @@ import re
 import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import urljoin, urlsplit
 
-import httpx
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from core.adapters import (
@@ -40,6 +39,9 @@ from core.adapters import (
 )
 from core.hookspecs import hookimpl
 from core.plugins import PluginInfo
+
+if TYPE_CHECKING:  # imported where used: a process that never pulls does not load httpx (and rich)
+    import httpx
 
 KAOPING_PLUGIN = PluginInfo(label_zh="JSON 接口", label_en="JSON API (http_json)",
                             description="Records from an HTTP API that answers JSON, with pagination.")
@@ -206,6 +208,8 @@ class _Reader:
     """One fetch: a client, the pages read so far, and the deadline of each page."""
 
     def __init__(self, options: HttpJsonOptions, context: AdapterContext):
+        import httpx
+
         self.options = options
         self.context = context
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT, **options.headers,
@@ -242,6 +246,8 @@ class _Reader:
 
     def page(self, number: int, url: str, params: dict[str, Any] | None) -> Any:
         """Request one page; its JSON, or a fault naming the page."""
+        import httpx
+
         options = self.options
         where = f"page {number} ({safe_location(url)})"
         deadline = time.monotonic() + options.timeout_seconds

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils import get_column_letter
 from pydantic import BaseModel
 from sqlmodel import Session, select
 
@@ -207,6 +205,8 @@ def xlsx_rows(content: bytes, *, sheet: str | None = None, keep_types: bool = Fa
         raise TooLarge(f"file: the workbook inflates to {inflated // (1024 * 1024)} MB; the limit is "
                        f"{MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB. Split it into several files.")
     try:
+        from openpyxl import load_workbook  # imported when needed: it costs ~10 MB in every process
+
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
         raise Invalid("file: not a valid .xlsx workbook (damaged or not a spreadsheet)",
@@ -266,6 +266,8 @@ def read_table(filename: str, content: bytes, columns: list[ColumnSpec]) -> Tabl
 
 
 def _column_label(title: str, index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
     return f"{title} ({get_column_letter(index + 1)})"
 
 
@@ -459,6 +461,9 @@ def template_workbook(kind: str) -> bytes:
     if kind not in KINDS:
         raise Invalid(f"kind: must be one of {', '.join(KINDS)}")
     columns = KINDS[kind]
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "导入" if kind == "people" else "单位"
