@@ -22,7 +22,9 @@ hookimpl = pluggy.HookimplMarker("kaoping")
 def kaoping_routes() -> list:
     """Return Litestar route handlers (functions or controllers) this plugin serves.
 
-    They are mounted on the app at start-up, next to the core's ``/api`` and ``/admin``.
+    They are mounted on the app at start-up, next to the core's ``/api`` and ``/admin``. A
+    non-essential plugin's route that names a locality (a ``code`` path parameter) or a campaign
+    (``campaign_id``) answers 404 for a locality that has not enabled the plugin.
     """
 
 
