@@ -18,7 +18,7 @@ from core.schemas.org import SubjectIn
 from core.services import adapters, imports, localities, org, templates
 from core.services.plugins import PluginSettingIn, set_plugin
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = Path(__file__).resolve().parents[1] / "core" / "demo_data"  # the bundled copies of ../shared/data
 SYSTEM = Actor.system("test")
 TEMPLATE = {
     "name": "单位绩效（业务平台）",
