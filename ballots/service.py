@@ -207,7 +207,7 @@ def list_accounts(ctx: AppContext, actor: Actor, campaign_id: int, *, category: 
                   status: str | None = None) -> list[AccountOut]:
     require_role(actor, ADMIN_READ_ROLES, "read accounts")
     with ctx.db.read() as session:
-        campaign = get_campaign_row(session, actor, campaign_id)
+        campaign = get_campaign_row(session, actor, campaign_id, read_only=True)
         names = {c.id: c.name for c in categories_of(session, campaign.id)}
         query = select(BallotAccount).where(BallotAccount.campaign_id == campaign.id).order_by(col(BallotAccount.id))
         if category is not None:
@@ -1086,7 +1086,7 @@ async def _submit_postgres(ctx: AppContext, ballot: BallotSession, data: BallotI
 def progress(ctx: AppContext, actor: Actor, campaign_id: int) -> ProgressOut:
     require_role(actor, ADMIN_READ_ROLES, "read campaign progress")
     with ctx.db.read() as session:
-        campaign = get_campaign_row(session, actor, campaign_id)
+        campaign = get_campaign_row(session, actor, campaign_id, read_only=True)
         categories = categories_of(session, campaign.id)
         by_status: dict[int, Counter] = defaultdict(Counter)
         for category_id, status, count in session.exec(

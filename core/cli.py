@@ -139,6 +139,20 @@ def users_create(name: str, role: str, locality_code: str | None, unit_code: str
     click.echo(f"created user {user.username} ({user.role})")
 
 
+@users.command("grant-children")
+@click.argument("name")
+@click.option("--revoke", is_flag=True, help="Take the grant back.")
+def users_grant_children(name: str, revoke: bool) -> None:
+    """Let user NAME (office or leader of a parent locality) read the localities below it."""
+    from core.services import auth
+
+    ctx = _context()
+    _require_migrated(ctx)
+    user = auth.grant_child_localities(ctx, Actor.system("cli"), name, not revoke)
+    state = "may now read" if user.reads_child_localities else "may no longer read"
+    click.echo(f"{user.username} {state} the localities below its own (never change them)")
+
+
 @main.group()
 def tokens() -> None:
     """API bearer tokens."""

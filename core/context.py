@@ -34,6 +34,8 @@ class Actor:
     role: str
     locality_id: int | None
     unit_id: int | None = None
+    # Localities under its own this user was granted to read (never to change).
+    readable_localities: frozenset[int] = frozenset()
 
     @property
     def is_platform_admin(self) -> bool:

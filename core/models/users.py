@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Integer
+from sqlalchemy import Column, ForeignKey, Integer, false
 from sqlmodel import Field, SQLModel
 
 from core.models.base import tz_datetime, utcnow
@@ -29,6 +29,8 @@ class User(SQLModel, table=True):
     )
     unit_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("units.id", ondelete="RESTRICT")))
     is_active: bool = True
+    # Granted by a platform admin: may also read (never change) the localities under its own.
+    reads_child_localities: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
 
 

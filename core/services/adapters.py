@@ -357,9 +357,9 @@ def map_records(session: Session, locality_id: int, mapping: dict[str, Any], rec
 
 # --- sources ---------------------------------------------------------------------------------
 
-def _source_row(session: Session, actor: Actor, source_id: int) -> AdapterSource:
+def _source_row(session: Session, actor: Actor, source_id: int, *, read_only: bool = False) -> AdapterSource:
     source = session.get(AdapterSource, source_id)
-    if source is None or not can_see_locality(actor, source.locality_id):
+    if source is None or not can_see_locality(actor, source.locality_id, read_only=read_only):
         raise NotFound(f"no adapter source with id {source_id}")
     return source
 
@@ -476,13 +476,13 @@ def delete_source(ctx: AppContext, actor: Actor, source_id: int) -> None:
 def get_source(ctx: AppContext, actor: Actor, source_id: int) -> AdapterSourceOut:
     require_role(actor, ADMIN_READ_ROLES, "read adapter sources")
     with ctx.db.read() as session:
-        return source_out(ctx, session, _source_row(session, actor, source_id))
+        return source_out(ctx, session, _source_row(session, actor, source_id, read_only=True))
 
 
 def list_sources(ctx: AppContext, actor: Actor, code: str, limit: int = 100, offset: int = 0) -> Page[AdapterSourceOut]:
     require_role(actor, ADMIN_READ_ROLES, "read adapter sources")
     with ctx.db.read() as session:
-        locality = locality_for(session, actor, code)
+        locality = locality_for(session, actor, code, read_only=True)
         query = select(AdapterSource).where(AdapterSource.locality_id == locality.id).order_by(col(AdapterSource.id))
         return paginate(session, query, limit, offset, lambda s, row: source_out(ctx, s, row))
 
@@ -500,7 +500,7 @@ def visible_sources(ctx: AppContext, actor: Actor) -> list[AdapterSourceOut]:
 def list_runs(ctx: AppContext, actor: Actor, source_id: int, limit: int = 50, offset: int = 0) -> Page[AdapterRunOut]:
     require_role(actor, ADMIN_READ_ROLES, "read adapter runs")
     with ctx.db.read() as session:
-        source = _source_row(session, actor, source_id)
+        source = _source_row(session, actor, source_id, read_only=True)
         query = (select(AdapterRun).where(AdapterRun.source_id == source.id)
                  .order_by(col(AdapterRun.started_at).desc(), col(AdapterRun.id).desc()))
         return paginate(session, query, limit, offset, lambda _s, row: run_out(row))

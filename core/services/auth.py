@@ -8,14 +8,14 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from core.context import Actor, AppContext
 from core.models import AuthToken, Locality, LoginFailure, Role, Unit, User
 from core.models.base import utcnow
 from core.security import hash_password, new_token, verify_password
 from core.services import audit
-from core.services.access import require_role
+from core.services.access import descendants, require_role
 from core.services.errors import Conflict, Invalid, RateLimited, Unauthorized
 
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -72,8 +72,13 @@ def authenticate(ctx: AppContext, username: str, password: str, client: str) -> 
     return user
 
 
-def actor_of(user: User) -> Actor:
-    return Actor(user_id=user.id, username=user.username, role=user.role, locality_id=user.locality_id, unit_id=user.unit_id)
+def actor_of(user: User, session: Session | None = None) -> Actor:
+    """The actor of ``user``; with a session, its granted child localities are looked up too."""
+    readable = frozenset()
+    if session is not None and user.reads_child_localities and user.locality_id is not None:
+        readable = descendants(session, user.locality_id)
+    return Actor(user_id=user.id, username=user.username, role=user.role, locality_id=user.locality_id,
+                 unit_id=user.unit_id, readable_localities=readable)
 
 
 def issue_token(ctx: AppContext, user: User, *, kind: str, name: str = "", ttl: timedelta | None = None) -> IssuedToken:
@@ -107,16 +112,16 @@ def resolve_token(ctx: AppContext, token: str) -> TokenInfo | None:
             .join(User, User.id == AuthToken.user_id)
             .where(AuthToken.token_hash == ctx.keys.token_hash(token))
         ).first()
-    if row is None:
-        return None
-    auth, user = row
-    if not user.is_active:
-        return None
-    if auth.expires_at is not None:
-        expires = auth.expires_at if auth.expires_at.tzinfo else auth.expires_at.replace(tzinfo=utcnow().tzinfo)
-        if expires <= utcnow():
+        if row is None:
             return None
-    return TokenInfo(actor=actor_of(user), kind=auth.kind, csrf_token=auth.csrf_token)
+        auth, user = row
+        if not user.is_active:
+            return None
+        if auth.expires_at is not None:
+            expires = auth.expires_at if auth.expires_at.tzinfo else auth.expires_at.replace(tzinfo=utcnow().tzinfo)
+            if expires <= utcnow():
+                return None
+        return TokenInfo(actor=actor_of(user, session), kind=auth.kind, csrf_token=auth.csrf_token)
 
 
 def revoke_token(ctx: AppContext, token: str) -> None:
@@ -184,3 +189,29 @@ def set_password(ctx: AppContext, actor: Actor, username: str, password: str) ->
 def find_user(ctx: AppContext, username: str) -> User | None:
     with ctx.db.read() as session:
         return session.exec(select(User).where(User.username == username)).first()
+
+
+GRANTABLE_ROLES = frozenset({Role.office, Role.leader})
+
+
+def grant_child_localities(ctx: AppContext, actor: Actor, username: str, granted: bool) -> User:
+    """Let an office or leader user of a parent locality read (never change) the localities below
+    it, or take that back. Platform admins only; audited."""
+    require_role(actor, frozenset({Role.platform_admin}), "grant read access to child localities")
+    with ctx.db.write() as session:
+        user = session.exec(select(User).where(User.username == username)).first()
+        if user is None:
+            raise Invalid(f"no user named {username!r}")
+        if granted and user.role not in GRANTABLE_ROLES:
+            raise Invalid(f"a {user.role} user cannot be granted child localities "
+                          f"(only {', '.join(sorted(GRANTABLE_ROLES))})")
+        before = user.reads_child_localities
+        user.reads_child_localities = granted
+        session.add(user)
+        audit.record(session, actor, locality_id=user.locality_id, action="user.grant_child_localities",
+                     target_type="user", target_id=user.id, before={"reads_child_localities": before},
+                     after={"reads_child_localities": granted})
+        session.flush()
+        session.refresh(user)
+        session.expunge(user)
+        return user

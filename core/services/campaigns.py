@@ -49,12 +49,13 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def get_campaign_row(session: Session, actor: Actor, campaign_id: int, *, for_update: bool = False) -> Campaign:
+def get_campaign_row(session: Session, actor: Actor, campaign_id: int, *, for_update: bool = False,
+                     read_only: bool = False) -> Campaign:
     query = select(Campaign).where(Campaign.id == campaign_id)
     if for_update:
         query = query.with_for_update()
     campaign = session.exec(query).first()
-    if campaign is None or not can_see_locality(actor, campaign.locality_id):
+    if campaign is None or not can_see_locality(actor, campaign.locality_id, read_only=read_only):
         raise NotFound(f"no campaign with id {campaign_id}")
     return campaign
 
@@ -145,13 +146,13 @@ def create(ctx: AppContext, actor: Actor, code: str, data: CampaignIn) -> Campai
 def get(ctx: AppContext, actor: Actor, campaign_id: int) -> CampaignOut:
     require_role(actor, ADMIN_READ_ROLES, "read campaigns")
     with ctx.db.read() as session:
-        return campaign_out(session, get_campaign_row(session, actor, campaign_id))
+        return campaign_out(session, get_campaign_row(session, actor, campaign_id, read_only=True))
 
 
 def list_campaigns(ctx: AppContext, actor: Actor, code: str, *, limit: int = 100, offset: int = 0) -> Page[CampaignOut]:
     require_role(actor, ADMIN_READ_ROLES, "read campaigns")
     with ctx.db.read() as session:
-        locality = locality_for(session, actor, code)
+        locality = locality_for(session, actor, code, read_only=True)
         query = select(Campaign).where(Campaign.locality_id == locality.id).order_by(col(Campaign.id).desc())
         return paginate(session, query, limit, offset, campaign_out)
 

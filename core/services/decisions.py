@@ -94,7 +94,7 @@ def adjust(ctx: AppContext, actor: Actor, campaign_id: int, data: AdjustmentIn) 
 def list_adjustments(ctx: AppContext, actor: Actor, campaign_id: int) -> list[AdjustmentOut]:
     require_role(actor, ADMIN_READ_ROLES, "read adjustments")
     with ctx.db.read() as session:
-        campaign = get_campaign_row(session, actor, campaign_id)
+        campaign = get_campaign_row(session, actor, campaign_id, read_only=True)
         rows = session.exec(select(Adjustment).where(Adjustment.campaign_id == campaign.id)
                             .order_by(col(Adjustment.id))).all()
         return [AdjustmentOut.model_validate(row) for row in rows]

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.context import Actor, AppContext
 from core.models import Locality, Role
@@ -46,12 +46,12 @@ def create(ctx: AppContext, actor: Actor, data: LocalityIn) -> LocalityOut:
 
 def get(ctx: AppContext, actor: Actor, code: str) -> LocalityOut:
     with ctx.db.read() as session:
-        return to_out(session, locality_for(session, actor, code))
+        return to_out(session, locality_for(session, actor, code, read_only=True))
 
 
 def list_visible(ctx: AppContext, actor: Actor) -> list[LocalityOut]:
     with ctx.db.read() as session:
         query = select(Locality).order_by(Locality.code)
         if not actor.is_platform_admin:
-            query = query.where(Locality.id == actor.locality_id)
+            query = query.where(col(Locality.id).in_({actor.locality_id, *actor.readable_localities}))
         return [to_out(session, loc) for loc in session.exec(query)]

@@ -92,7 +92,7 @@ def _check_unit_parent(session: Session, locality_id: int, unit_id: int | None, 
 def list_units(ctx: AppContext, actor: Actor, code: str, *, limit: int = 100, offset: int = 0) -> Page[UnitOut]:
     require_role(actor, ADMIN_READ_ROLES, "read units")
     with ctx.db.read() as session:
-        locality = locality_for(session, actor, code)
+        locality = locality_for(session, actor, code, read_only=True)
         query = select(Unit).where(Unit.locality_id == locality.id).order_by(Unit.code)
         return paginate(session, query, limit, offset, unit_out)
 
@@ -100,7 +100,7 @@ def list_units(ctx: AppContext, actor: Actor, code: str, *, limit: int = 100, of
 def get_unit(ctx: AppContext, actor: Actor, code: str, unit_id: int) -> UnitOut:
     require_role(actor, ADMIN_READ_ROLES, "read units")
     with ctx.db.read() as session:
-        locality = locality_for(session, actor, code)
+        locality = locality_for(session, actor, code, read_only=True)
         return unit_out(session, get_in_locality(session, Unit, locality.id, unit_id, "unit"))
 
 
@@ -211,7 +211,7 @@ def get_in_locality_field(session: Session, model: type[M], locality_id: int, it
 def list_teams(ctx: AppContext, actor: Actor, code: str, *, limit: int = 100, offset: int = 0) -> Page[TeamOut]:
     require_role(actor, ADMIN_READ_ROLES, "read teams")
     with ctx.db.read() as session:
-        locality = locality_for(session, actor, code)
+        locality = locality_for(session, actor, code, read_only=True)
         query = select(Team).where(Team.locality_id == locality.id).order_by(Team.id)
         return paginate(session, query, limit, offset, team_out)
 
@@ -219,7 +219,7 @@ def list_teams(ctx: AppContext, actor: Actor, code: str, *, limit: int = 100, of
 def get_team(ctx: AppContext, actor: Actor, code: str, team_id: int) -> TeamOut:
     require_role(actor, ADMIN_READ_ROLES, "read teams")
     with ctx.db.read() as session:
-        locality = locality_for(session, actor, code)
+        locality = locality_for(session, actor, code, read_only=True)
         return team_out(session, get_in_locality(session, Team, locality.id, team_id, "team"))
 
 
@@ -344,7 +344,7 @@ def list_people(
 ) -> Page[PersonOut]:
     require_role(actor, ADMIN_READ_ROLES, "read people")
     with ctx.db.read() as session:
-        locality = locality_for(session, actor, code)
+        locality = locality_for(session, actor, code, read_only=True)
         query = _people_scope(actor, select(Person).where(Person.locality_id == locality.id))
         if unit_id is not None:
             query = query.where(Person.unit_id == unit_id)
@@ -354,7 +354,7 @@ def list_people(
 def get_person(ctx: AppContext, actor: Actor, code: str, person_id: int) -> PersonOut:
     require_role(actor, ADMIN_READ_ROLES, "read people")
     with ctx.db.read() as session:
-        locality = locality_for(session, actor, code)
+        locality = locality_for(session, actor, code, read_only=True)
         return person_out(ctx.keys)(session, _person_in_scope(session, actor, locality.id, person_id))
 
 
@@ -432,7 +432,7 @@ def list_subjects(
 ) -> Page[SubjectOut]:
     require_role(actor, ADMIN_READ_ROLES, "read subjects")
     with ctx.db.read() as session:
-        locality = locality_for(session, actor, code)
+        locality = locality_for(session, actor, code, read_only=True)
         query = select(Subject).where(Subject.locality_id == locality.id)
         if category:
             query = query.where(Subject.category == category)
@@ -442,7 +442,7 @@ def list_subjects(
 def get_subject(ctx: AppContext, actor: Actor, code: str, subject_id: int) -> SubjectOut:
     require_role(actor, ADMIN_READ_ROLES, "read subjects")
     with ctx.db.read() as session:
-        locality = locality_for(session, actor, code)
+        locality = locality_for(session, actor, code, read_only=True)
         return subject_out(session, get_in_locality(session, Subject, locality.id, subject_id, "subject"))
 
 
@@ -508,6 +508,6 @@ def audit_entries(ctx: AppContext, actor: Actor, code: str, *, limit: int = 100,
         }
 
     with ctx.db.read() as session:
-        locality = locality_for(session, actor, code)
+        locality = locality_for(session, actor, code, read_only=True)
         query = select(AuditEntry).where(AuditEntry.locality_id == locality.id).order_by(col(AuditEntry.id).desc())
         return paginate(session, query, limit, offset, convert)

@@ -112,7 +112,7 @@ def locality_plugins(ctx: AppContext, actor: Actor, code: str) -> list[dict[str,
     require_role(actor, ADMIN_READ_ROLES, "read plugin settings")
     pm = get_plugin_manager()
     with ctx.db.read() as session:
-        locality = locality_for(session, actor, code)
+        locality = locality_for(session, actor, code, read_only=True)
         rows = _settings(session, locality.id)
         enabled = enabled_names(session, locality.id, pm)
     return [

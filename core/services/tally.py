@@ -335,7 +335,7 @@ def _results(session: Session, campaign: Campaign) -> dict[str, Any]:
 def results(ctx: AppContext, actor: Actor, campaign_id: int) -> dict[str, Any]:
     require_role(actor, ADMIN_READ_ROLES, "read results")
     with ctx.db.read() as session:
-        campaign = get_campaign_row(session, actor, campaign_id)
+        campaign = get_campaign_row(session, actor, campaign_id, read_only=True)
         if campaign.status not in (CampaignStatus.tallied, CampaignStatus.published):
             raise Conflict(f"campaign {campaign_id} is {campaign.status}; it has no results yet")
         return _results(session, campaign)

@@ -29,12 +29,13 @@ from core.services.errors import Conflict, NotFound
 from core.services.paging import paginate
 
 
-def get_template_row(session: Session, actor: Actor, template_id: int, *, for_update: bool = False) -> IndicatorTemplate:
+def get_template_row(session: Session, actor: Actor, template_id: int, *, for_update: bool = False,
+                     read_only: bool = False) -> IndicatorTemplate:
     query = select(IndicatorTemplate).where(IndicatorTemplate.id == template_id)
     if for_update:  # so a replace and a campaign opening (which freezes it) take turns
         query = query.with_for_update()
     template = session.exec(query).first()
-    if template is None or not can_see_locality(actor, template.locality_id):
+    if template is None or not can_see_locality(actor, template.locality_id, read_only=read_only):
         raise NotFound(f"no template with id {template_id}")
     return template
 
@@ -140,13 +141,13 @@ def _count(items: list[IndicatorIn]) -> int:
 def get(ctx: AppContext, actor: Actor, template_id: int) -> TemplateOut:
     require_role(actor, ADMIN_READ_ROLES, "read templates")
     with ctx.db.read() as session:
-        return template_out(session, get_template_row(session, actor, template_id))
+        return template_out(session, get_template_row(session, actor, template_id, read_only=True))
 
 
 def list_templates(ctx: AppContext, actor: Actor, code: str, *, limit: int = 100, offset: int = 0) -> Page[TemplateSummary]:
     require_role(actor, ADMIN_READ_ROLES, "read templates")
     with ctx.db.read() as session:
-        locality = locality_for(session, actor, code)
+        locality = locality_for(session, actor, code, read_only=True)
         query = select(IndicatorTemplate).where(IndicatorTemplate.locality_id == locality.id).order_by(
             col(IndicatorTemplate.id))
         return paginate(session, query, limit, offset, lambda _s, t: TemplateSummary.model_validate(t))

@@ -186,7 +186,7 @@ def list_values(ctx: AppContext, actor: Actor, code: str, *, template_id: int | 
     _filter_id("template_id", template_id)
     _filter_id("subject_id", subject_id)
     with ctx.db.read() as session:
-        locality = locality_for(session, actor, code)
+        locality = locality_for(session, actor, code, read_only=True)
         query = select(IndicatorValue).where(IndicatorValue.locality_id == locality.id)
         if template_id is not None:
             query = query.where(IndicatorValue.template_id == template_id)

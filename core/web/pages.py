@@ -18,7 +18,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from core.i18n import Translator, normalize_locale
 from core.models import Locality, Person, Subject, Unit
@@ -107,8 +107,8 @@ def _overview(request: Request, actor) -> list[dict[str, Any]]:
     ctx = app_context(request)
     with ctx.db.read() as session:
         query = select(Locality).order_by(Locality.code)
-        if not actor.is_platform_admin:
-            query = query.where(Locality.id == actor.locality_id)
+        if not actor.is_platform_admin:  # its own, and the child localities it may read
+            query = query.where(col(Locality.id).in_({actor.locality_id, *actor.readable_localities}))
         rows = []
         for locality in session.exec(query):
             def count(model, locality_id=locality.id):

@@ -256,3 +256,15 @@ def test_adapters_run_and_list_on_the_command_line(tmp_path, monkeypatch, fake_p
             "Error: no adapter source 'county/nothing' (give its id or LOCALITY/NAME)")
     finally:
         ctx.db.dispose()
+
+
+def test_a_platform_admin_grants_child_localities_on_the_command_line(migrated):
+    assert migrated("localities", "create", "CITY9", "市").returncode == 0
+    assert migrated("users", "create", "city-clerk", "--role", "office", "--locality", "CITY9", "--password-stdin",
+                    stdin=PASSWORD + "\n").returncode == 0
+    granted = migrated("users", "grant-children", "city-clerk")
+    assert granted.returncode == 0, granted.stderr
+    assert "city-clerk may now read the localities below its own (never change them)" in granted.stdout
+    revoked = migrated("users", "grant-children", "city-clerk", "--revoke")
+    assert "city-clerk may no longer read" in revoked.stdout
+    assert one_line_error(migrated("users", "grant-children", "nobody")) == "Error: no user named 'nobody'"
