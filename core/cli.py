@@ -46,7 +46,8 @@ def main() -> None:
     """Kaoping (考评): assessment and evaluation-ballot platform."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     # httpx logs every request's full URL at INFO; query strings may hold an adapter's API key.
-    for name in ("httpx", "httpcore"):
+    # APScheduler logs every tick of the adapter scheduler at INFO; runs are logged by kaoping.
+    for name in ("httpx", "httpcore", "apscheduler"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
