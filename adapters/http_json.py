@@ -16,8 +16,10 @@ credentials, and never contain the secret options.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
+import socket
 import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -204,6 +206,24 @@ def _snippet(content: bytes) -> str:
     return text + ("…" if len(content) > 80 else "")
 
 
+def _check_address(host: str, port: int, context: AdapterContext) -> None:
+    """Refuse addresses a locality must not reach through the server: link-local ones (cloud
+    metadata services), unspecified and multicast ones always, and this server's loopback
+    unless the platform allows it. Every page goes to this same host (``_Reader.same_server``)."""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}
+    except (socket.gaierror, UnicodeError) as exc:
+        raise TransientFault(f"cannot resolve the host {host!r} ({exc.strerror if hasattr(exc, 'strerror') else exc})"
+                             ) from None
+    for address in sorted(addresses):
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if ip.is_link_local or ip.is_multicast or ip.is_unspecified:
+            raise PermanentFault(f"the host {host!r} is at {ip}, an address sources may not use")
+        if ip.is_loopback and not context.allow_loopback:
+            raise PermanentFault(f"the host {host!r} is this server itself ({ip}); the platform does not let "
+                                 "sources reach it (setting KAOPING_ADAPTER_ALLOW_LOOPBACK)")
+
+
 class _Reader:
     """One fetch: a client, the pages read so far, and the deadline of each page."""
 
@@ -227,6 +247,7 @@ class _Reader:
                                    event_hooks={"request": [self._check_redirect]})
         origin = urlsplit(options.url)
         self.origin = (origin.scheme, origin.hostname, origin.port)
+        _check_address(origin.hostname or "", origin.port or (443 if origin.scheme == "https" else 80), context)
 
     def same_server(self, url: str) -> bool:
         """The configured server, or the same host upgraded to https: the only place credentials go."""

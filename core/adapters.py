@@ -89,6 +89,9 @@ class AdapterContext:
     allowed_folders: tuple[Path, ...] = ()
     # The app's own database URL: adapters must refuse to read it (tenant isolation).
     own_database_url: str = ""
+    # Whether network adapters may reach this server's own loopback addresses (setting
+    # KAOPING_ADAPTER_ALLOW_LOOPBACK): off, so a locality cannot reach services meant for the server.
+    allow_loopback: bool = False
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("kaoping.adapters"))
 
 

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
                                           description="How often the scheduler looks for due adapter sources.")
     timezone: str = Field(default="Asia/Shanghai", description="Time zone of cron schedules and run-date periods.")
     adapter_folders: str = Field(default="", description="Absolute folders adapters may read, separated by ':'.")
+    adapter_allow_loopback: bool = Field(default=False, description="Let http_json sources reach 127.0.0.1/::1.")
 
     @field_validator("timezone")
     @classmethod

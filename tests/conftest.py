@@ -98,6 +98,7 @@ def database_url_factory(tmp_root):
 
 def make_settings(database_url: str, var_dir: Path, **extra) -> Settings:
     extra.setdefault("scheduler", False)  # tests fire adapter sources themselves
+    extra.setdefault("adapter_allow_loopback", True)  # the fake business platform listens on 127.0.0.1
     return Settings(database_url=database_url, secret_key=TEST_SECRET_KEY, var_dir=var_dir,
                     base_url="http://127.0.0.1:8000", **extra)
 

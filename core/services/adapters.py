@@ -528,7 +528,8 @@ def adapter_context(ctx: AppContext, source: AdapterSource, locality_code: str, 
     return AdapterContext(
         source_id=source.id, source_name=source.name, locality_code=locality_code,
         run_date=run_date or datetime.now(ZoneInfo(ctx.settings.timezone)).date(), work_dir=work_dir,
-        allowed_folders=ctx.settings.allowed_adapter_folders, own_database_url=ctx.db.url, log=log)
+        allowed_folders=ctx.settings.allowed_adapter_folders, own_database_url=ctx.db.url,
+        allow_loopback=ctx.settings.adapter_allow_loopback, log=log)
 
 
 def _prepare(ctx: AppContext, session: Session, source: AdapterSource) -> tuple[Any, BaseModel, AdapterContext]:

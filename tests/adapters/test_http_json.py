@@ -330,3 +330,24 @@ def test_redirects_are_followed_on_the_same_server_only(fake_platform, adapter_c
                   secret_headers={"X-Api-Key": API_KEY})
     assert str(error) == (f"page 1 ({fake_platform.url}/old): the source redirected to another server "
                           f"(http://198.51.100.7/records); refused so that the credentials are not sent there")
+
+
+def test_this_servers_loopback_is_refused_unless_the_platform_allows_it(fake_platform, adapter_context):
+    from dataclasses import replace
+
+    closed = replace(adapter_context, allow_loopback=False)
+    options = ADAPTER.options_model.model_validate({"url": f"{fake_platform.url}/records"})
+    with pytest.raises(PermanentFault, match="this server itself .*KAOPING_ADAPTER_ALLOW_LOOPBACK"):
+        ADAPTER.fetch(options, closed)
+    with pytest.raises(PermanentFault, match="this server itself"):
+        ADAPTER.test(options, closed)
+    assert fake_platform.requests["/records"] == 0  # refused before any request
+    assert len(ADAPTER.fetch(options, adapter_context).records) == 100  # allowed: the tests' platform
+
+
+@pytest.mark.parametrize("url", ["http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/x",
+                                 "http://0.0.0.0:8000/x"])
+def test_link_local_and_unspecified_addresses_are_always_refused(url, adapter_context):
+    options = ADAPTER.options_model.model_validate({"url": url})
+    with pytest.raises(PermanentFault, match="an address sources may not use"):
+        ADAPTER.fetch(options, adapter_context)

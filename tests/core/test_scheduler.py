@@ -42,7 +42,8 @@ def test_three_workers_run_each_due_source_exactly_once(backend_name, database_u
         with ctx.db.write() as session:  # all due now
             session.execute(update(AdapterSource).values(next_run_at=utcnow()))
         env = {k: v for k, v in os.environ.items() if not k.startswith("KAOPING_")}
-        env.update(KAOPING_DATABASE_URL=url, KAOPING_SECRET_KEY=TEST_SECRET_KEY, KAOPING_VAR_DIR=str(tmp_path / "var"))
+        env.update(KAOPING_DATABASE_URL=url, KAOPING_SECRET_KEY=TEST_SECRET_KEY, KAOPING_VAR_DIR=str(tmp_path / "var"),
+                   KAOPING_ADAPTER_ALLOW_LOOPBACK="true")
         workers = [subprocess.Popen([*COMMAND, "worker", "--tick-seconds", "0.2"], env=env, cwd=tmp_path,
                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
                    for _ in range(WORKERS)]
