@@ -183,13 +183,25 @@ def raw_rows(filename: str, content: bytes, *, sheet: str | None = None,
         delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
     except csv.Error:
         delimiter = ","
+    # strict: a quote that is never closed is an error, not the rest of the file read as one cell
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
     number = 0
-    try:
-        for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-            yield [cell.strip() for cell in row]
-    except csv.Error as exc:  # e.g. a cell beyond the csv module's field size limit
-        raise Invalid(f"file: row {number + 1} cannot be read as CSV ({exc})",
-                      errors=[{"row": number + 1, "column": "", "message": str(exc)}]) from None
+    while True:
+        line = reader.line_num + 1  # where the next row starts in the file
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # an unclosed or stray quote, a cell beyond the field size limit
+            reason = str(exc)
+            if "unexpected end of data" in reason or "EOF" in reason:
+                reason = f'a quote (") opened on line {line} is never closed'
+            elif "expected after" in reason:
+                reason = f'a quote (") on line {line} is followed by more text in the same cell'
+            raise Invalid(f"file: row {number + 1} cannot be read as CSV: {reason}",
+                          errors=[{"row": number + 1, "column": "", "message": reason}]) from None
+        number += 1
+        yield [cell.strip() for cell in row]
 
 
 def xlsx_rows(content: bytes, *, sheet: str | None = None, keep_types: bool = False) -> Iterator[list[Any]]:

@@ -376,6 +376,21 @@ def test_a_csv_cell_too_big_for_the_csv_reader_is_refused_naming_the_row(ctx):
     assert error_cells(exc) == [(4, "")]
 
 
+def test_a_quote_that_is_never_closed_is_refused_instead_of_swallowing_the_rest(ctx):
+    make_locality(ctx)
+    content = csv_bytes('单位编码,单位名称\nU1,甲\nU2,"乙\nU3,丙\nU4,丁\n')
+    exc = refused(ctx, Invalid, "units", "u.csv", content)
+    assert error_cells(exc) == [(3, "")]
+    assert exc.errors[0]["message"] == 'a quote (") opened on line 3 is never closed'
+
+
+def test_text_after_a_closing_quote_is_refused_naming_the_row(ctx):
+    make_locality(ctx)
+    exc = refused(ctx, Invalid, "units", "u.csv", csv_bytes('单位编码,单位名称\nU1,"甲"乙\nU2,丙\n'))
+    assert error_cells(exc) == [(2, "")]
+    assert "followed by more text" in exc.errors[0]["message"]
+
+
 def test_duplicate_unit_code_in_a_file_is_refused(ctx):
     make_locality(ctx)
     content = csv_bytes("单位编码,单位名称\nU1,甲\nU2,乙\nU1,丙\n")
