@@ -398,6 +398,8 @@ def _import_people(ctx: AppContext, session: Session, actor: Actor, locality_id:
     unit_label = _label(table, "unit_code", PEOPLE_COLUMNS)
     id_label = _label(table, "id_card", PEOPLE_COLUMNS)
     seen_cards: dict[str, int] = {}
+    seen_people: dict[tuple[str, str, str], int] = {}  # rows without an ID card: (name, unit, birth)
+    name_label = _label(table, "name", PEOPLE_COLUMNS)
     for number, values in rows:
         unit_code = values.get("unit_code", "")
         if unit_code and unit_code not in units:
@@ -410,8 +412,34 @@ def _import_people(ctx: AppContext, session: Session, actor: Actor, locality_id:
                 errors.append({"row": number, "column": id_label,
                                "message": f"the same ID-card number is on row {seen_cards[card]}"})
             seen_cards.setdefault(card, number)
+        else:
+            key = _person_key(values.get("name", ""), unit_code, values.get("birth_date", ""))
+            if key in seen_people:
+                errors.append({"row": number, "column": name_label,
+                               "message": f"the same name, unit and birth date are on row {seen_people[key]}; "
+                                          "add ID-card numbers to tell the two apart"})
+            seen_people.setdefault(key, number)
     if errors:
         return 0, 0
+    # Without an ID card a person is known by name, unit and birth date: importing the same
+    # roster again updates them instead of adding everyone a second time.
+    by_key: dict[tuple[str, str, str], list[Person]] = {}
+    if seen_people:
+        code_of = {u.id: code for code, u in units.items()}
+        query = select(Person).where(Person.locality_id == locality_id)
+        if actor.role == Role.unit_admin:
+            query = query.where(Person.unit_id == actor.unit_id)
+        for person in session.exec(query):
+            key = _person_key(person.name, code_of.get(person.unit_id, ""), person.birth_date)
+            if key in seen_people:
+                by_key.setdefault(key, []).append(person)
+        for key, people in by_key.items():
+            if len(people) > 1:
+                errors.append({"row": seen_people[key], "column": name_label,
+                               "message": f"{len(people)} people already have this name, unit and birth date; "
+                                          "add ID-card numbers to say which one this row is"})
+        if errors:
+            return 0, 0
     digests = {ctx.keys.digest(card): card for card in seen_cards}
     existing: dict[str, Person] = {}
     if digests:
@@ -425,7 +453,11 @@ def _import_people(ctx: AppContext, session: Session, actor: Actor, locality_id:
     for _number, values in rows:
         card = values.get("id_card", "")
         digest = ctx.keys.digest(card) if card else None
-        person = existing.get(digest) if digest else None
+        if digest:
+            person = existing.get(digest)
+        else:
+            matches = by_key.get(_person_key(values["name"], values["unit_code"], values.get("birth_date", "")), [])
+            person = matches[0] if matches else None
         if person is None:
             person = Person(locality_id=locality_id, name=values["name"])
             created += 1
@@ -444,6 +476,10 @@ def _import_people(ctx: AppContext, session: Session, actor: Actor, locality_id:
     audit.record(session, actor, locality_id=locality_id, action="import.people", target_type="person",
                  after={"rows": len(rows), "created": created, "updated": updated})
     return created, updated
+
+
+def _person_key(name: str, unit_code: str, birth_date: str) -> tuple[str, str, str]:
+    return name.strip(), unit_code.strip(), birth_date.strip()
 
 
 def import_file(ctx: AppContext, actor: Actor, code: str, kind: str, filename: str, content: bytes) -> ImportResult:

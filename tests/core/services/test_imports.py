@@ -235,6 +235,34 @@ def test_reimporting_people_with_id_cards_updates_them(ctx):
     assert people_of(ctx, "county-a") == [("张三", "男", "1985-06", "科长", "U002", "2023-01")]
 
 
+def test_reimporting_a_roster_without_id_cards_updates_the_same_people(ctx):
+    make_locality(ctx)
+    run(ctx, "units", "county-units.csv", UNITS_CSV)
+    first = run(ctx, "people", "county-people.csv", PEOPLE_CSV)
+    assert (first.created, first.updated) == (287, 0)
+    changed = PEOPLE_CSV.decode("utf-8-sig").replace("县委办公室主任", "县委办公室副主任", 1).encode("utf-8-sig")
+    again = run(ctx, "people", "county-people.csv", changed)
+    assert (again.created, again.updated) == (0, 287)
+    people = people_of(ctx, "county-a")
+    assert len(people) == 287
+    assert ("石雨红", "男", "1984-09", "县委办公室副主任", "U001", "2020-12") in people
+
+
+def test_two_rows_or_people_that_cannot_be_told_apart_without_id_cards_are_refused(ctx):
+    make_locality(ctx)
+    run(ctx, "units", "u.csv", csv_bytes("单位编码,单位名称\nU001,县委办\n"))
+    twice = csv_bytes("姓名,出生年月,单位编码\n张三,1985-06,U001\n李四,1990-01,U001\n张三,1985-06,U001\n")
+    exc = refused(ctx, Invalid, "people", "p.csv", twice)
+    assert error_cells(exc) == [(4, "姓名 (A)")] and "row 2" in exc.errors[0]["message"]
+
+    card_a, card_b = id_card("33010219850601001"), id_card("33010219850601002")
+    header = "姓名,出生年月,单位编码,身份证号"
+    run(ctx, "people", "p.csv", csv_bytes(f"{header}\n张三,1985-06,U001,{card_a}\n张三,1985-06,U001,{card_b}\n"))
+    ambiguous = refused(ctx, Invalid, "people", "p.csv", csv_bytes("姓名,出生年月,单位编码\n张三,1985-06,U001\n"))
+    assert error_cells(ambiguous) == [(2, "姓名 (A)")]
+    assert "2 people already have this name, unit and birth date" in ambiguous.errors[0]["message"]
+
+
 def test_parent_codes_may_point_to_later_rows_of_the_same_file(ctx):
     make_locality(ctx)
     content = csv_bytes("单位编码,单位名称,上级单位编码\nT1,乡政府办,T0\nT0,某乡,\nT2,乡综治办,T1\n")
