@@ -22,3 +22,11 @@ def kaoping_load_demo(ctx, actor, locality_code: str) -> list[str]:
     from ballots.demo import load_demo_campaign
 
     return load_demo_campaign(ctx, actor, locality_code)
+
+
+@hookimpl
+def kaoping_periodic_tasks() -> list:
+    from ballots.service import purge_expired_slips
+    from core.scheduler import PeriodicTask
+
+    return [PeriodicTask(name="purge-expired-slips", every_seconds=600, run=purge_expired_slips)]

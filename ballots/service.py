@@ -281,6 +281,13 @@ class SlipJob:
     slips: list[Slip]
 
 
+def purge_expired_slips(ctx: AppContext) -> int:
+    """Drop the plaintext of every batch whose hold has ended (a periodic task, so codes do not
+    outlive their 24 hours in a locality that prints or issues nothing more)."""
+    with ctx.db.write() as session:
+        return session.execute(delete(SlipBatch).where(SlipBatch.expires_at < utcnow())).rowcount
+
+
 def slips_to_print(ctx: AppContext, actor: Actor, campaign_id: int, *, category: str | None = None,
                    batch: int | None = None) -> SlipJob:
     """The held codes of unused accounts, for printing. Expired batches answer 410: replace them."""

@@ -73,3 +73,13 @@ def kaoping_adapter_run_finished(ctx, source, run) -> None:
     do not change them). Only plugins enabled for the source's locality are called. Use it to
     notify someone; an exception here is logged and does not change the run.
     """
+
+
+@hookspec
+def kaoping_periodic_tasks() -> list:
+    """Return housekeeping tasks to run in the background: objects shaped like
+    ``core.scheduler.PeriodicTask`` (``name``, ``every_seconds``, ``run(ctx)``). The scheduler
+    of every app instance and ``kaoping worker`` runs each at that interval, so a task must be
+    safe to run by several instances at once (e.g. a DELETE of what has expired). An exception
+    is logged and the task runs again at its next interval.
+    """

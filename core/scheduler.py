@@ -1,4 +1,5 @@
-"""Fires due adapter sources: APScheduler 3 ticks in the app process (or in ``kaoping worker``).
+"""Fires due adapter sources: APScheduler 3 ticks in the app process (or in ``kaoping worker``);
+it also runs the plugins' periodic housekeeping tasks (``kaoping_periodic_tasks``).
 
 Each tick reads the sources whose ``next_run_at`` has come and, for each, moves it to the next
 firing with a conditional UPDATE (``core.services.adapters.start_run``): of several instances
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -25,6 +27,15 @@ log = logging.getLogger("kaoping.scheduler")
 
 # Sources looked at per tick (the rest wait for the next tick).
 DUE_PER_TICK = 100
+
+
+@dataclass(frozen=True)
+class PeriodicTask:
+    """A housekeeping task a plugin runs in the background (hook ``kaoping_periodic_tasks``)."""
+
+    name: str
+    every_seconds: float
+    run: Callable[[AppContext], object]
 
 
 def fire_due(ctx: AppContext, now: datetime | None = None,
@@ -54,6 +65,12 @@ def fire_due(ctx: AppContext, now: datetime | None = None,
     return started
 
 
+def periodic_tasks() -> list[PeriodicTask]:
+    from core.plugins import get_plugin_manager
+
+    return [task for tasks in get_plugin_manager().hook.kaoping_periodic_tasks() for task in tasks]
+
+
 class AdapterScheduler:
     def __init__(self, ctx: AppContext, *, tick_seconds: float | None = None, max_workers: int = 4):
         self.ctx = ctx
@@ -81,8 +98,17 @@ class AdapterScheduler:
     def start(self) -> None:
         self.scheduler.add_job(self.tick, "interval", seconds=self.tick_seconds, id="kaoping-adapter-tick",
                                max_instances=1, coalesce=True, next_run_time=datetime.now(self.scheduler.timezone))
+        for task in periodic_tasks():
+            self.scheduler.add_job(self._run_task, "interval", args=[task], seconds=task.every_seconds,
+                                   id=f"kaoping-task-{task.name}", max_instances=1, coalesce=True)
         self.scheduler.start()
         log.info("adapter scheduler started: looking for due sources every %s s", self.tick_seconds)
+
+    def _run_task(self, task: PeriodicTask) -> None:
+        try:
+            task.run(self.ctx)
+        except Exception:  # logged; the task runs again at its next interval
+            log.exception("the periodic task %s failed", task.name)
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop ticking; with ``wait``, let started runs finish (their claims are released)."""

@@ -346,3 +346,29 @@ def test_no_slips_is_one_blank_page(tmp_path):
     sink = _Sink()
     assert slips.write_slips(sink, "测评", [], base_url="http://example.org") == 1
     assert _scan(sink.data.getvalue(), tmp_path) == (1, [])
+
+
+def test_the_scheduler_purges_expired_plaintext_even_when_nobody_prints_again(world, setup):
+    from sqlmodel import select
+
+    from core.scheduler import AdapterScheduler, periodic_tasks
+
+    first = setup.issue("县领导", 2)
+    setup.issue("基层代表", 2)
+    with world.ctx.db.write() as session:
+        session.execute(update(SlipBatch)
+                        .where(SlipBatch.campaign_id == setup.campaign_id, SlipBatch.number == first[0]["batch"])
+                        .values(expires_at=utcnow() - timedelta(minutes=1)))
+    [task] = [t for t in periodic_tasks() if t.name == "purge-expired-slips"]
+    scheduler = AdapterScheduler(world.ctx, tick_seconds=3600)
+    scheduler.start()
+    try:  # the scheduler runs the ballots plugin's task at its interval
+        job = scheduler.scheduler.get_job("kaoping-task-purge-expired-slips")
+        assert job is not None and job.trigger.interval.total_seconds() == task.every_seconds
+    finally:
+        scheduler.shutdown()
+    assert task.run(world.ctx) == 1  # what the job does: only the expired batch goes
+    with world.ctx.db.read() as session:
+        left = session.exec(select(SlipBatch.number).where(SlipBatch.campaign_id == setup.campaign_id)).all()
+    assert left == [first[0]["batch"] + 1]
+    assert task.run(world.ctx) == 0
