@@ -5,9 +5,11 @@ sub-folders), except files still being written: names starting with "." (``save_
 temporary files) or "~$" (Excel's lock files), and files modified less than two seconds ago.
 Each row below the header row becomes a record whose fields are named by the header cells;
 empty rows are skipped. Reading has no effect: after the run's values are committed the core
-calls ``on_success``, which moves the files into ``processed/``; a failed run calls
-``on_failure(reason)``, which moves them into ``failed/`` with ``NAME.reason.txt`` beside.
-So a file is read by one successful run only, and a preview leaves the files where they are.
+calls ``on_success``, which moves the files into ``processed/``. A run that fails because of
+rejected rows calls ``on_rejected``, which moves only the files with rejected rows into
+``failed/`` with ``NAME.reason.txt`` beside (the rows and reasons); the other files wait for the
+next run. Any other failure (``on_failure``) moves all of the run's files there. So a file is
+read by one successful run only, and a preview leaves the files where they are.
 
 The folder is relative to the source's work folder (``context.work_dir``, the default inbox),
 or an absolute folder inside one of ``context.allowed_folders`` (setting
@@ -163,7 +165,7 @@ def read_file(path: Path, options: TabularFileOptions) -> list[Record]:
             fields = {title: (row[i] if i < len(row) else "") for i, title in enumerate(header) if title}
             if len(records) >= MAX_RECORDS:
                 raise PermanentFault(f"file {name}: more than {MAX_RECORDS} rows; split it into several files")
-            records.append(Record(where=f"file {name}, row {number}", fields=fields))
+            records.append(Record(where=f"file {name}, row {number}", fields=fields, origin=str(path)))
     except ServiceError as exc:  # Invalid / TooLarge from the readers
         raise _fault(name, exc) from None
     if header is None:
@@ -268,8 +270,12 @@ class TabularFileAdapter:
             for path in files:
                 move_aside(path, PROCESSED, context)
 
+        def on_rejected(reason: str, origins: set[str]) -> None:
+            # Only the files with rejected rows go aside; the others wait for the next run.
+            _move_failed([path for path in files if str(path) in origins], reason, context)
+
         return Fetched(records=records, on_success=on_success,
-                       on_failure=lambda reason: _move_failed(files, reason, context))
+                       on_failure=lambda reason: _move_failed(files, reason, context), on_rejected=on_rejected)
 
 
 def _move_failed(files: list[Path], reason: str, context: AdapterContext) -> None:

@@ -64,6 +64,8 @@ class Record:
 
     where: str
     fields: dict[str, Any]
+    # What the record came from (e.g. a file's path), for ``Fetched.on_rejected``.
+    origin: str = ""
 
 
 @dataclass
@@ -73,6 +75,10 @@ class Fetched:
     on_success: Callable[[], None] | None = None
     # Called when the run fails after fetching (e.g. move a rejected file aside), with the reason.
     on_failure: Callable[[str], None] | None = None
+    # Called instead of ``on_failure`` when the run fails because some records cannot be used:
+    # with the reason and the ``origin`` of each rejected record (e.g. move only those files aside,
+    # so the good ones are read by the next run).
+    on_rejected: Callable[[str, set[str]], None] | None = None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import os
 import re
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -299,6 +299,7 @@ class Mapped:
     wheres: list[str]  # where each row came from
     rejected: list[dict[str, str]]
     rejected_records: int
+    rejected_origins: set[str] = field(default_factory=set)
 
 
 def map_records(session: Session, locality_id: int, mapping: dict[str, Any], records: list[Record],
@@ -311,6 +312,7 @@ def map_records(session: Session, locality_id: int, mapping: dict[str, Any], rec
     rows: list[dict[str, Any]] = []
     wheres: list[str] = []
     rejected: list[dict[str, str]] = []
+    origins: set[str] = set()
     bad_records = 0
     for record in records:
         problems: list[dict[str, str]] = []
@@ -347,12 +349,14 @@ def map_records(session: Session, locality_id: int, mapping: dict[str, Any], rec
         if problems:
             bad_records += 1
             rejected.extend(problems)
+            origins.add(record.origin)
             continue
         for value_spec, number in values:
             rows.append({"subject_id": subject_id, "template_id": value_spec.template_id,
                          "indicator_code": value_spec.indicator_code, "period": period, "value": number})
             wheres.append(record.where)
-    return Mapped(rows=rows, wheres=wheres, rejected=rejected, rejected_records=bad_records)
+    return Mapped(rows=rows, wheres=wheres, rejected=rejected, rejected_records=bad_records,
+                  rejected_origins=origins)
 
 
 # --- sources ---------------------------------------------------------------------------------
@@ -422,9 +426,17 @@ def create_source(ctx: AppContext, actor: Actor, code: str, data: AdapterSourceI
             created_at=now, updated_at=now)
         session.add(source)
         session.flush()
+        _set_aside_old_files(adapter_context(ctx, source, locality.code).work_dir)
         audit.record(session, actor, locality_id=locality.id, action="adapter_source.create",
                      target_type="adapter_source", target_id=source.id, after=_audit_view(source))
         return source_out(ctx, session, source)
+
+
+def _set_aside_old_files(work_dir: Path) -> None:
+    """A new source may get the id of a deleted one (SQLite reuses the highest id): the deleted
+    source's files are renamed aside, never read by the new source, never deleted."""
+    if work_dir.exists():
+        work_dir.rename(work_dir.with_name(f"{work_dir.name}.deleted-{utcnow():%Y%m%d%H%M%S%f}"))
 
 
 def update_source(ctx: AppContext, actor: Actor, source_id: int, data: AdapterSourcePatch) -> AdapterSourceOut:
@@ -738,9 +750,13 @@ def execute_run(ctx: AppContext, run_id: int) -> AdapterRunOut:
             session.refresh(run)
             session.expunge(run)
     except _Rejected as exc:
-        return _failed(ctx, run_id, source, f"{exc.mapped.rejected_records} of {len(records)} records cannot be used; "
-                       "nothing was written", attempts, fetched=fetched, rows_read=len(records),
-                       rows_rejected=exc.mapped.rejected_records, rejected=exc.mapped.rejected)
+        reason = f"{exc.mapped.rejected_records} of {len(records)} records cannot be used; nothing was written"
+        on_rejected, origins = fetched.on_rejected, exc.mapped.rejected_origins
+        details = "\n".join([reason, *(f"{r['where']}: {r['field']}: {r['message']}"
+                                       for r in exc.mapped.rejected[:MAX_REJECTED_KEPT])])
+        return _failed(ctx, run_id, source, reason, attempts, fetched=fetched, rows_read=len(records),
+                       rows_rejected=exc.mapped.rejected_records, rejected=exc.mapped.rejected,
+                       on_failure=(lambda _why: on_rejected(details, origins)) if on_rejected else None)
     except Invalid as exc:
         rejected = [{"where": mapped.wheres[e["index"]] if "index" in e else "", "field": e.get("field", ""),
                      "message": e["message"]} for e in exc.errors]

@@ -351,3 +351,41 @@ def test_secrets_encrypted_under_another_key_fail_the_run_clearly_until_entered_
     adapters.update_source(county.ctx, SYSTEM, source.id,
                            AdapterSourcePatch(options={**options, "bearer_token": "s3cret-token"}))
     assert adapters.run_now(county.ctx, SYSTEM, source.id).status == "succeeded"
+
+
+def test_only_files_with_rejected_rows_are_moved_aside_the_good_ones_wait_for_the_next_run(ctx):
+    county = make_county(ctx, adapters_enabled=("tabular_file",))
+    source = adapters.create_source(ctx, SYSTEM, county.code, AdapterSourceIn.model_validate({
+        "name": "月报", "adapter": "tabular_file", "options": {"folder": "inbox"},
+        "mapping": county.mapping(subject={"field": "单位编码"}, period={"field": "月份"},
+                                  values=[{"field": "办结件数", "template_id": county.template_id,
+                                           "indicator_code": "CASES"}])}))
+    adapters.upload_file(ctx, SYSTEM, source.id, "a-bad.csv", "单位编码,月份,办结件数\nU001,2026-05,7\nU002,2026-05,七\n".encode())
+    adapters.upload_file(ctx, SYSTEM, source.id, "b-good.csv", "单位编码,月份,办结件数\nU003,2026-05,3\n".encode())
+
+    failed = adapters.run_now(ctx, SYSTEM, source.id)
+    assert failed.status == "failed" and failed.rows_rejected == 1 and county.values() == {}
+    with ctx.db.read() as session:
+        folder = adapters.adapter_context(ctx, session.get(AdapterSource, source.id), county.code).work_dir / "inbox"
+    assert sorted(p.name for p in (folder / "failed").iterdir()) == ["a-bad.csv", "a-bad.csv.reason.txt"]
+    reason = (folder / "failed" / "a-bad.csv.reason.txt").read_text(encoding="utf-8")
+    assert "1 of 3 records cannot be used" in reason and "file a-bad.csv, row 3: 办结件数: '七' is not a number" in reason
+    assert (folder / "b-good.csv").exists()
+
+    again = adapters.run_now(ctx, SYSTEM, source.id)
+    assert again.status == "succeeded" and again.rows_read == 1
+    assert county.values() == {(county.subject_by_unit["U003"], "CASES", "2026-05"): 3.0}
+
+
+def test_a_new_source_never_reads_the_files_left_by_a_deleted_one(ctx):
+    county = make_county(ctx, adapters_enabled=("tabular_file",))
+    body = {"name": "月报", "adapter": "tabular_file", "options": {"folder": "inbox"},
+            "mapping": county.mapping(subject={"field": "单位编码"}, period={"field": "月份"},
+                                      values=[{"field": "办结件数", "template_id": county.template_id,
+                                               "indicator_code": "CASES"}])}
+    old = adapters.create_source(ctx, SYSTEM, county.code, AdapterSourceIn.model_validate(body))
+    adapters.upload_file(ctx, SYSTEM, old.id, "left.csv", "单位编码,月份,办结件数\nU001,2026-06,1\n".encode())
+    adapters.delete_source(ctx, SYSTEM, old.id)
+    new = adapters.create_source(ctx, SYSTEM, county.code, AdapterSourceIn.model_validate(body))  # same id on SQLite
+    run = adapters.run_now(ctx, SYSTEM, new.id)
+    assert run.status == "succeeded" and run.rows_read == 0 and county.values() == {}
