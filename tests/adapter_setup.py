@@ -56,6 +56,14 @@ class County:
         data.update(changes)
         return adapters.create_source(self.ctx, SYSTEM, self.code, AdapterSourceIn.model_validate(data))
 
+    def file_source(self, name: str = "月报"):
+        """A ``tabular_file`` source reading 单位编码, 月份 and 办结件数 (→ CASES) from its inbox."""
+        return adapters.create_source(self.ctx, SYSTEM, self.code, AdapterSourceIn.model_validate({
+            "name": name, "adapter": "tabular_file", "options": {"folder": "inbox"},
+            "mapping": self.mapping(subject={"field": "单位编码"}, period={"field": "月份"},
+                                    values=[{"field": "办结件数", "template_id": self.template_id,
+                                             "indicator_code": "CASES"}])}))
+
     def values(self) -> dict[tuple[int, str, str], float]:
         with self.ctx.db.read() as session:
             rows = session.exec(select(IndicatorValue).where(IndicatorValue.template_id == self.template_id)).all()

@@ -313,11 +313,7 @@ def test_an_adapter_plugin_in_use_cannot_be_disabled(county, fake_platform):
 
 def test_an_unreadable_file_is_moved_aside_so_later_runs_go_on(ctx):
     county = make_county(ctx, adapters_enabled=("tabular_file",))
-    source = adapters.create_source(ctx, SYSTEM, county.code, AdapterSourceIn.model_validate({
-        "name": "月报", "adapter": "tabular_file", "options": {"folder": "inbox"},
-        "mapping": county.mapping(subject={"field": "单位编码"}, period={"field": "月份"},
-                                  values=[{"field": "办结件数", "template_id": county.template_id,
-                                           "indicator_code": "CASES"}])}))
+    source = county.file_source()
     adapters.upload_file(ctx, SYSTEM, source.id, "a-damaged.xlsx", b"PK\x03\x04 this is not a workbook")
     adapters.upload_file(ctx, SYSTEM, source.id, "b-good.csv", "单位编码,月份,办结件数\nU001,2026-04,9\n".encode())
 
@@ -355,11 +351,7 @@ def test_secrets_encrypted_under_another_key_fail_the_run_clearly_until_entered_
 
 def test_only_files_with_rejected_rows_are_moved_aside_the_good_ones_wait_for_the_next_run(ctx):
     county = make_county(ctx, adapters_enabled=("tabular_file",))
-    source = adapters.create_source(ctx, SYSTEM, county.code, AdapterSourceIn.model_validate({
-        "name": "月报", "adapter": "tabular_file", "options": {"folder": "inbox"},
-        "mapping": county.mapping(subject={"field": "单位编码"}, period={"field": "月份"},
-                                  values=[{"field": "办结件数", "template_id": county.template_id,
-                                           "indicator_code": "CASES"}])}))
+    source = county.file_source()
     adapters.upload_file(ctx, SYSTEM, source.id, "a-bad.csv", "单位编码,月份,办结件数\nU001,2026-05,7\nU002,2026-05,七\n".encode())
     adapters.upload_file(ctx, SYSTEM, source.id, "b-good.csv", "单位编码,月份,办结件数\nU003,2026-05,3\n".encode())
 
@@ -379,13 +371,9 @@ def test_only_files_with_rejected_rows_are_moved_aside_the_good_ones_wait_for_th
 
 def test_a_new_source_never_reads_the_files_left_by_a_deleted_one(ctx):
     county = make_county(ctx, adapters_enabled=("tabular_file",))
-    body = {"name": "月报", "adapter": "tabular_file", "options": {"folder": "inbox"},
-            "mapping": county.mapping(subject={"field": "单位编码"}, period={"field": "月份"},
-                                      values=[{"field": "办结件数", "template_id": county.template_id,
-                                               "indicator_code": "CASES"}])}
-    old = adapters.create_source(ctx, SYSTEM, county.code, AdapterSourceIn.model_validate(body))
+    old = county.file_source()
     adapters.upload_file(ctx, SYSTEM, old.id, "left.csv", "单位编码,月份,办结件数\nU001,2026-06,1\n".encode())
     adapters.delete_source(ctx, SYSTEM, old.id)
-    new = adapters.create_source(ctx, SYSTEM, county.code, AdapterSourceIn.model_validate(body))  # same id on SQLite
+    new = county.file_source()  # the same id on SQLite
     run = adapters.run_now(ctx, SYSTEM, new.id)
     assert run.status == "succeeded" and run.rows_read == 0 and county.values() == {}
