@@ -206,5 +206,34 @@ async def adapter_run_submit(request: Request, source_id: FromPath[int], data: U
                                                                      error=run.error))
 
 
+def _runs_view(request: Request, actor, source_id: int) -> dict[str, Any]:
+    from core.services import adapters as adapter_service
+
+    ctx = app_context(request)
+    source = adapter_service.get_source(ctx, actor, source_id)
+    runs = adapter_service.list_runs(ctx, actor, source_id, limit=20).items
+    return {
+        "source": source,
+        "runs": [{"started": _local_time(ctx, run.started_at), "trigger": run.trigger, "status": run.status,
+                  "attempts": run.attempts, "rows_read": run.rows_read, "rows_written": run.rows_written,
+                  "rows_rejected": run.rows_rejected, "error": run.error} for run in runs],
+        "rejected": runs[0].rejected[:500] if runs else [],
+    }
+
+
+@get("/admin/adapter-sources/{source_id:int}", include_in_schema=False)
+async def adapter_runs_page(request: Request, source_id: FromPath[int]) -> Response:
+    from core.services.errors import ServiceError
+
+    session = await run_sync(current_session, request)
+    if session is None:
+        return Redirect("/admin/login")
+    try:
+        view = await run_sync(_runs_view, request, session.actor, source_id)
+    except ServiceError as exc:
+        return await _render_adapters(request, session, exc.status_code, error=exc.message)
+    return render(request, "admin/adapter_runs.html", **view)
+
+
 def admin_pages() -> list:
-    return [login_page, login_submit, logout, dashboard, adapters_page, adapter_run_submit]
+    return [login_page, login_submit, logout, dashboard, adapters_page, adapter_run_submit, adapter_runs_page]

@@ -62,3 +62,47 @@ def test_a_run_form_without_its_csrf_token_is_refused(world, fake_platform):
     forged = client.post(f"/admin/adapter-sources/{source.id}/run", data={"_csrf": "forged"})
     assert forged.status_code == 403
     assert fake_platform.requests["/records"] == 0 and county.values() == {}
+
+
+def test_the_office_sees_which_rows_a_run_rejected_and_why(world, page):  # noqa: F811
+    from core.context import Actor
+    from core.services import adapters
+
+    county = make_county(world.ctx, adapters_enabled=("tabular_file",))
+    source = county.file_source("月报文件")
+    adapters.upload_file(world.ctx, Actor.system("test"), source.id, "五月.csv",
+                         "单位编码,月份,办结件数\nU001,2026-05,7\nU002,2026-05,七\n".encode())
+    world.user("office-e2e", "office", county.code)
+
+    page.goto(world.url + "/admin/login")
+    sign_in(page, "office-e2e", TEST_PASSWORD)
+    page.wait_for_url("**/admin/")
+    page.goto(world.url + "/admin/adapters")
+    page.get_by_role("region", name="月报文件").get_by_role("button", name="立即运行").click()
+    expect(page.get_by_role("alert")).to_contain_text("1 of 2 records cannot be used")
+
+    page.get_by_role("link", name="月报文件").click()
+    expect(page.get_by_role("heading", name="运行记录")).to_be_visible()
+    expect(page.get_by_role("cell", name="失败")).to_be_visible()
+    expect(page.get_by_role("heading", name="最近一次运行未通过的记录")).to_be_visible()
+    expect(page.get_by_role("cell", name="file 五月.csv, row 3")).to_be_visible()
+    expect(page.get_by_role("cell", name="'七' is not a number")).to_be_visible()
+    assert fits_the_screen(page)
+
+    page.goto(page.url + "?lang=en")
+    expect(page.get_by_role("heading", name="Rejected records of the last run")).to_be_visible()
+    expect(page.get_by_role("cell", name="failed")).to_be_visible()
+    assert fits_the_screen(page)
+
+
+def test_another_localitys_source_page_is_not_found(world, page):  # noqa: F811
+    other = make_county(world.ctx, "other", adapters_enabled=("tabular_file",))
+    source = other.file_source()
+    make_county(world.ctx)
+    world.user("office-e2e", "office", "county")
+    page.goto(world.url + "/admin/login")
+    sign_in(page, "office-e2e", TEST_PASSWORD)
+    page.wait_for_url("**/admin/")
+    response = page.goto(world.url + f"/admin/adapter-sources/{source.id}")
+    assert response.status == 404
+    expect(page.get_by_role("alert")).to_contain_text(f"no adapter source with id {source.id}")
