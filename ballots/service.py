@@ -808,41 +808,29 @@ def _submit_sqlite_batch(ctx: AppContext, batch: list[tuple[BallotSession, Ballo
     """One transaction for the batch: per ballot a SubmitOut, a ServiceError (its savepoint
     rolled back), or None (not written: the single path takes it). Never waits for a lock."""
     nothing: list[Any] = [None] * len(batch)
-    db = ctx.db
-    lock = db._sqlite_writer
-    if not lock.acquire(blocking=False):
-        return nothing
-    try:
-        fairy = db.engine.raw_connection()
+    with ctx.db.sqlite_writer(wait=False) as connection:
+        if connection is None:
+            return nothing
         try:
-            connection = fairy.driver_connection
-            connection.execute("PRAGMA busy_timeout = 0")
-            try:
-                connection.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError:
-                return nothing
-            try:
-                results: list[Any] = []
-                for ballot, data in batch:
-                    connection.execute("SAVEPOINT ballot")
-                    try:
-                        results.append(_sqlite_transaction(ctx, connection, ballot, data, None))
-                    except (ServiceError, _NeedsSheet) as exc:
-                        connection.execute("ROLLBACK TO ballot")
-                        results.append(exc if isinstance(exc, ServiceError) else None)
-                    connection.execute("RELEASE ballot")
-                connection.execute("COMMIT")
-                return results
-            except Exception:  # noqa: BLE001 - nothing was written; each goes the single path and meets its error there
-                if connection.in_transaction:
-                    connection.execute("ROLLBACK")
-                return nothing
-            finally:
-                connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        finally:
-            fairy.close()
-    finally:
-        lock.release()
+            connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            return nothing
+        try:
+            results: list[Any] = []
+            for ballot, data in batch:
+                connection.execute("SAVEPOINT ballot")
+                try:
+                    results.append(_sqlite_transaction(ctx, connection, ballot, data, None))
+                except (ServiceError, _NeedsSheet) as exc:
+                    connection.execute("ROLLBACK TO ballot")
+                    results.append(exc if isinstance(exc, ServiceError) else None)
+                connection.execute("RELEASE ballot")
+            connection.execute("COMMIT")
+            return results
+        except Exception:  # noqa: BLE001 - nothing was written; each goes the single path and meets its error there
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            return nothing
 
 
 _SQLITE_GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = \
@@ -905,39 +893,25 @@ def _submit_sqlite(ctx: AppContext, ballot: BallotSession, data: BallotIn, *, wa
     """The submission on SQLite, in one ``BEGIN IMMEDIATE`` transaction on the driver's
     connection. With ``wait=False`` (on the event loop) it never waits for a lock: if another
     thread or process holds the write lock, nothing is written and the answer is None."""
-    db = ctx.db
-    lock = db._sqlite_writer
-    if not lock.acquire(blocking=wait):
-        return None
-    try:
-        fairy = db.engine.raw_connection()
+    with ctx.db.sqlite_writer(wait=wait) as connection:
+        if connection is None:
+            return None
         try:
-            connection = fairy.driver_connection
-            if not wait:  # fail at once instead of sleeping in SQLite's busy handler
-                connection.execute("PRAGMA busy_timeout = 0")
+            connection.execute("BEGIN IMMEDIATE")
             try:
-                connection.execute("BEGIN IMMEDIATE")
-                try:
-                    result = _sqlite_transaction(ctx, connection, ballot, data, prepared)
-                    connection.execute("COMMIT")
-                    return result
-                except BaseException:
-                    if connection.in_transaction:
-                        connection.execute("ROLLBACK")
-                    raise
-            except _NeedsSheet as needs:
-                return needs
-            except sqlite3.OperationalError as exc:
-                if wait or not _is_locked(exc):
-                    raise
-                return None  # another process is writing: nothing was written
-            finally:
-                if not wait:
-                    connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        finally:
-            fairy.close()
-    finally:
-        lock.release()
+                result = _sqlite_transaction(ctx, connection, ballot, data, prepared)
+                connection.execute("COMMIT")
+                return result
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+        except _NeedsSheet as needs:
+            return needs
+        except sqlite3.OperationalError as exc:
+            if wait or not _is_locked(exc):
+                raise
+            return None  # another process is writing: nothing was written
 
 
 def _sqlite_transaction(ctx: AppContext, connection: sqlite3.Connection, ballot: BallotSession, data: BallotIn,

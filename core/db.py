@@ -8,6 +8,7 @@ ordinary transactions.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -88,6 +89,33 @@ class Database:
         with self._sqlite_writer, Session(self._write_engine, expire_on_commit=False) as session:
             with session.begin():
                 yield session
+
+    @contextmanager
+    def sqlite_writer(self, *, wait: bool = True) -> Iterator[sqlite3.Connection | None]:
+        """The driver connection of an SQLite writer, holding this process's writer lock, for hot
+        paths that issue raw statements (ballot submission); the caller runs BEGIN IMMEDIATE.
+
+        With ``wait=False`` (code on an event loop) nothing waits: the block gets None when
+        another thread of this process is writing, and SQLite's busy handler is off, so a lock
+        held by another process fails at once with "database is locked"."""
+        if not self._sqlite_writer.acquire(blocking=wait):
+            yield None
+            return
+        try:
+            fairy = self.engine.raw_connection()
+            try:
+                connection = fairy.driver_connection
+                if not wait:
+                    connection.execute("PRAGMA busy_timeout = 0")
+                try:
+                    yield connection
+                finally:
+                    if not wait:
+                        connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            finally:
+                fairy.close()
+        finally:
+            self._sqlite_writer.release()
 
     def ping(self) -> bool:
         try:
