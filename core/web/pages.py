@@ -138,7 +138,7 @@ def _sources_view(request: Request, actor, tr: Translator) -> list[dict[str, Any
     from core.services import adapters as adapter_service
 
     ctx = app_context(request)
-    types = {t["name"]: t for t in adapter_service.installed_adapters()}
+    types = {name: adapter for name, (_plugin, adapter) in adapter_service.adapter_types().items()}
     rows = []
     for source in adapter_service.visible_sources(ctx, actor):
         schedule = source.schedule or {}
@@ -149,7 +149,7 @@ def _sources_view(request: Request, actor, tr: Translator) -> list[dict[str, Any
         else:
             schedule_text = tr.gettext("By hand")
         kind = types.get(source.adapter)
-        label = (kind["label_zh"] if tr.locale == "zh_CN" else kind["label_en"]) if kind else source.adapter
+        label = (kind.label_zh if tr.locale == "zh_CN" else kind.label_en) if kind else source.adapter
         last = source.last_run
         rows.append({
             "id": source.id, "name": source.name, "locality_code": source.locality_code, "adapter_label": label,
