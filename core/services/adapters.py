@@ -300,6 +300,7 @@ class Mapped:
     rejected: list[dict[str, str]]
     rejected_records: int
     rejected_origins: set[str] = field(default_factory=set)
+    subject_names: dict[int, str] = field(default_factory=dict)
 
 
 def map_records(session: Session, locality_id: int, mapping: dict[str, Any], records: list[Record],
@@ -356,7 +357,7 @@ def map_records(session: Session, locality_id: int, mapping: dict[str, Any], rec
                          "indicator_code": value_spec.indicator_code, "period": period, "value": number})
             wheres.append(record.where)
     return Mapped(rows=rows, wheres=wheres, rejected=rejected, rejected_records=bad_records,
-                  rejected_origins=origins)
+                  rejected_origins=origins, subject_names=subjects.names)
 
 
 # --- sources ---------------------------------------------------------------------------------
@@ -600,8 +601,7 @@ def preview_source(ctx: AppContext, actor: Actor, source_id: int) -> Preview:
         raise _refused(exc) from None
     with ctx.db.read() as session:
         mapped = map_records(session, source.locality_id, source.mapping, fetched.records, context.run_date)
-        names = SubjectIndex(session, source.locality_id, "id", None).names
-    rows = [PreviewRow(where=where, subject_name=names.get(row["subject_id"], ""), **row)
+    rows = [PreviewRow(where=where, subject_name=mapped.subject_names[row["subject_id"]], **row)
             for row, where in zip(mapped.rows[:PREVIEW_ROWS], mapped.wheres, strict=False)]
     return Preview(rows_read=len(fetched.records), rows=rows, rows_rejected=mapped.rejected_records,
                    rejected=[RejectedRow(**r) for r in mapped.rejected[:MAX_REJECTED_KEPT]])
