@@ -20,7 +20,6 @@ from core.models import (
     CampaignResult,
     CampaignStatus,
     CampaignSubject,
-    Indicator,
     IndicatorTemplate,
     IndicatorValue,
     Person,
@@ -40,7 +39,7 @@ from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, require_role
 from core.services.campaigns import categories_of, get_campaign_row
 from core.services.errors import Conflict
 from core.services.plugins import DEFAULT_RULE, policies_for, rules_for
-from core.services.templates import depth_first
+from core.services.templates import depth_first, load_indicators
 
 TIE_DIGITS = 9  # scores equal to 9 decimals share a rank
 
@@ -50,8 +49,7 @@ TIE_DIGITS = 9  # scores equal to 9 decimals share a rank
 
 def _template_data(session: Session, template_id: int) -> TemplateData:
     template = session.get(IndicatorTemplate, template_id)
-    rows = depth_first(list(session.exec(select(Indicator).where(Indicator.template_id == template_id)
-                                         .order_by(col(Indicator.position), col(Indicator.id)))))
+    rows = depth_first(load_indicators(session, template_id))
     return TemplateData(
         id=template_id,
         grades=tuple((g["label"], float(g["score"])) for g in template.grade_scale),
