@@ -220,3 +220,22 @@ def setup(world):
     from tests.campaign_setup import make_campaign
 
     return make_campaign(world)
+
+
+# --- a fake business system for the adapters -------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def fake_platform_server():
+    from tests.adapters.fake_platform import FakePlatform
+
+    platform = FakePlatform().start()
+    yield platform
+    platform.stop()
+
+
+@pytest.fixture
+def fake_platform(fake_platform_server):
+    """The fake business platform (tests/adapters/fake_platform.py) with its switches reset."""
+    fake_platform_server.reset()
+    return fake_platform_server

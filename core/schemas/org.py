@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
-from core.schemas.base import MAX_ID, Code, Id, In, Name, Out, Short
+from core.schemas.base import Code, Id, In, Name, Out, Short
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
 YearMonth = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(\d{4}-\d{2}(-\d{2})?)?$")]

@@ -13,9 +13,8 @@ from sqlmodel import Session, SQLModel, col, select
 from core.context import Actor, AppContext
 from core.models import Person, Role, Subject, Team, TeamMember, Unit, User
 from core.models.base import utcnow
-from core.schemas.base import Page
+from core.schemas.base import MAX_ID, Page
 from core.schemas.org import (
-    MAX_ID,
     PersonIn,
     PersonOut,
     PersonPatch,

@@ -16,9 +16,8 @@ from sqlmodel import Session, col, select
 from core.context import Actor, AppContext
 from core.models import Indicator, IndicatorTemplate, IndicatorValue, Subject
 from core.models.base import utcnow
-from core.schemas.base import Page
+from core.schemas.base import MAX_ID, Page
 from core.schemas.values import (
-    MAX_ID,
     MAX_VALUE_ROWS,
     VALUE_KINDS,
     IndicatorValueIn,

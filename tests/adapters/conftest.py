@@ -1,30 +1,14 @@
-"""Fixtures for adapter tests: the fake business platform and an adapter context."""
+"""Fixtures for adapter tests: an adapter context (the fake business platform is in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from core.adapters import AdapterContext
-from tests.adapters.fake_platform import FakePlatform
-
-
-@pytest.fixture(scope="session")
-def fake_platform_server() -> Iterator[FakePlatform]:
-    platform = FakePlatform().start()
-    yield platform
-    platform.stop()
-
-
-@pytest.fixture
-def fake_platform(fake_platform_server: FakePlatform) -> FakePlatform:
-    """The fake business platform (tests/adapters/fake_platform.py) with its switches reset."""
-    fake_platform_server.reset()
-    return fake_platform_server
 
 
 def make_context(work_dir: Path, allowed_folders: tuple[Path, ...] = (), own_database_url: str = "") -> AdapterContext:

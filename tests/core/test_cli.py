@@ -19,7 +19,6 @@ from core.security import Keyring
 from core.services import auth
 from core.services.errors import Unauthorized
 from core.settings import SECRET_KEY_FILE, Settings
-from tests.adapters.conftest import fake_platform, fake_platform_server  # noqa: F401 - fixtures
 from tests.conftest import TEST_SECRET_KEY, _free_port, make_settings
 
 KAOPING = Path(sys.executable).parent / "kaoping"

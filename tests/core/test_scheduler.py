@@ -18,7 +18,6 @@ from core.models import AdapterRun, AdapterSource
 from core.models.base import utcnow
 from core.security import Keyring
 from tests.adapter_setup import make_county
-from tests.adapters.conftest import fake_platform, fake_platform_server  # noqa: F401 - fixtures
 from tests.conftest import TEST_SECRET_KEY, _backends, make_settings
 from tests.core.test_cli import COMMAND
 

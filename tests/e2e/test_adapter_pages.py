@@ -6,19 +6,18 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.adapter_setup import make_county
-from tests.adapters.conftest import fake_platform, fake_platform_server  # noqa: F401 - fixtures
 from tests.conftest import TEST_PASSWORD
-from tests.e2e.test_admin_pages import fits_the_screen, page, sign_in  # noqa: F401 - fixture
+from tests.e2e.phone import fits_the_screen, sign_in_admin
 
 
-def test_an_office_runs_a_source_from_the_page_and_sees_the_outcome(world, page, fake_platform):  # noqa: F811
+def test_an_office_runs_a_source_from_the_page_and_sees_the_outcome(world, page, fake_platform):
     county = make_county(world.ctx)
     make_county(world.ctx, "other").http_source(f"{fake_platform.url}/records", name="别处的平台")
     county.http_source(f"{fake_platform.url}/records", name="业务平台", schedule={"interval_minutes": 60})
     world.user("office-e2e", "office", county.code)
 
     page.goto(world.url + "/admin/login")
-    sign_in(page, "office-e2e", TEST_PASSWORD)
+    sign_in_admin(page, "office-e2e", TEST_PASSWORD)
     page.wait_for_url("**/admin/")
     page.get_by_role("link", name="数据对接").click()
     page.wait_for_url("**/admin/adapters")
@@ -64,7 +63,7 @@ def test_a_run_form_without_its_csrf_token_is_refused(world, fake_platform):
     assert fake_platform.requests["/records"] == 0 and county.values() == {}
 
 
-def test_the_office_sees_which_rows_a_run_rejected_and_why(world, page):  # noqa: F811
+def test_the_office_sees_which_rows_a_run_rejected_and_why(world, page):
     from core.context import Actor
     from core.services import adapters
 
@@ -75,7 +74,7 @@ def test_the_office_sees_which_rows_a_run_rejected_and_why(world, page):  # noqa
     world.user("office-e2e", "office", county.code)
 
     page.goto(world.url + "/admin/login")
-    sign_in(page, "office-e2e", TEST_PASSWORD)
+    sign_in_admin(page, "office-e2e", TEST_PASSWORD)
     page.wait_for_url("**/admin/")
     page.goto(world.url + "/admin/adapters")
     page.get_by_role("region", name="月报文件").get_by_role("button", name="立即运行").click()
@@ -95,13 +94,13 @@ def test_the_office_sees_which_rows_a_run_rejected_and_why(world, page):  # noqa
     assert fits_the_screen(page)
 
 
-def test_another_localitys_source_page_is_not_found(world, page):  # noqa: F811
+def test_another_localitys_source_page_is_not_found(world, page):
     other = make_county(world.ctx, "other", adapters_enabled=("tabular_file",))
     source = other.file_source()
     make_county(world.ctx)
     world.user("office-e2e", "office", "county")
     page.goto(world.url + "/admin/login")
-    sign_in(page, "office-e2e", TEST_PASSWORD)
+    sign_in_admin(page, "office-e2e", TEST_PASSWORD)
     page.wait_for_url("**/admin/")
     response = page.goto(world.url + f"/admin/adapter-sources/{source.id}")
     assert response.status == 404

@@ -2,34 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.conftest import TEST_PASSWORD
-
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def page(browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
-
-
-def fits_the_screen(page: Page) -> bool:
-    """Nothing sticks out sideways, so nobody has to scroll horizontally on a phone."""
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def sign_in(page: Page, username: str, password: str) -> None:
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
+from tests.e2e.phone import fits_the_screen, sign_in_admin
 
 
 def test_office_user_signs_in_switches_language_and_signs_out(world, page):
@@ -42,7 +18,7 @@ def test_office_user_signs_in_switches_language_and_signs_out(world, page):
     expect(page.get_by_role("heading", name="登录")).to_be_visible()
     assert fits_the_screen(page)
 
-    sign_in(page, "office-e2e", TEST_PASSWORD)
+    sign_in_admin(page, "office-e2e", TEST_PASSWORD)
     page.wait_for_url("**/admin/")
     expect(page.get_by_text("当前用户：office-e2e（考核办）")).to_be_visible()
     expect(page.get_by_role("cell", name="county-e2e", exact=True)).to_be_visible()
@@ -74,12 +50,12 @@ def test_wrong_password_shows_the_chinese_error(world, page):
     world.user("office-e2e", "office", "county-e2e")
 
     page.goto(world.url + "/admin/login")
-    sign_in(page, "office-e2e", "not the right password")
+    sign_in_admin(page, "office-e2e", "not the right password")
     expect(page.get_by_role("alert")).to_have_text("用户名或密码错误。")
     expect(page).to_have_url(world.url + "/admin/login")
     expect(page.get_by_label("用户名")).to_be_visible()  # can try again at once
     assert fits_the_screen(page)
 
-    sign_in(page, "office-e2e", TEST_PASSWORD)  # the form still works after an error
+    sign_in_admin(page, "office-e2e", TEST_PASSWORD)  # the form still works after an error
     page.wait_for_url("**/admin/")
     expect(page.get_by_role("cell", name="示范县", exact=True)).to_be_visible()

@@ -7,36 +7,13 @@ Chinese first, English on request; the pages must also work with JavaScript turn
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 
-import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
-         "locale": "zh-CN"}
+from tests.e2e.phone import fits_the_screen
+
 LEAVES = ("DE1", "DE2", "JI1", "ALL")
 GRADES = ("优秀", "称职", "基本称职", "不称职")
-
-
-@pytest.fixture
-def phone(browser) -> Iterator[Callable[..., Page]]:
-    """Open a page in a new phone-sized browser context (a fresh phone: no cookies)."""
-    contexts: list[BrowserContext] = []
-
-    def open_page(**options) -> Page:
-        context = browser.new_context(**{**PHONE, **options})
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-def fits_the_screen(page: Page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def radio(page: Page, subject_id: int, leaf: str, grade: str):

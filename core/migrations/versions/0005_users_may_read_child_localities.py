@@ -8,7 +8,6 @@ Create Date: 2026-11-22 05:06:32.404624
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
 

@@ -16,13 +16,12 @@ from core.hookspecs import hookimpl
 from core.models import AdapterRun, AdapterSource, Subject
 from core.models.base import utcnow
 from core.plugins import get_plugin_manager
-from core.schemas.adapters import AdapterSourceIn, AdapterSourcePatch
+from core.schemas.adapters import AdapterSourcePatch
 from core.scheduler import fire_due
 from core.services import adapters
 from core.services.errors import Conflict, Invalid
 from core.services.plugins import PluginSettingIn, set_plugin
 from tests.adapter_setup import FIELDS, SYSTEM, make_county, sample_records
-from tests.adapters.conftest import fake_platform, fake_platform_server  # noqa: F401 - fixtures
 
 EXPECTED_VALUES = len(sample_records()) * len(FIELDS)
 

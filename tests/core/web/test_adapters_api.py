@@ -8,7 +8,6 @@ import io
 from openpyxl import Workbook
 
 from tests.adapter_setup import FIELDS, make_county
-from tests.adapters.conftest import fake_platform, fake_platform_server  # noqa: F401 - fixtures
 
 SECRET = "tok-7f3a9c1e"
 
