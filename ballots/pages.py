@@ -146,7 +146,7 @@ async def ballot_submit(request: Request, data: URLEncodedBody[dict[str, str]]) 
     body = service.BallotIn(items=items, comment=comment)
     try:
         if data.get("action") == "submit":
-            result = await run_sync(service.submit, ctx, session, body)
+            result = await service.submit(ctx, session, body)
             response = Redirect(f"/b/done?valid={int(result.valid)}")
             response.cookies.append(Cookie(key=BALLOT_COOKIE, value="", path="/b", max_age=0, httponly=True))
             return response

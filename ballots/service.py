@@ -518,16 +518,6 @@ _LOAD_SQL = text(
     column("opens_at", DateTime(timezone=True)), column("closes_at", DateTime(timezone=True)),
     column("created_at", DateTime(timezone=True)), column("distribution", JSON),
 )
-_CLAIM_SQL = text("UPDATE ballot_accounts SET status = 'submitted' WHERE id = :account_id"
-                  " AND status NOT IN ('submitted', 'revoked')")
-_INSERT_BALLOT_SQL = text("INSERT INTO ballots (id, locality_id, campaign_id, category_id, valid, reason, comment)"
-                          " VALUES (:id, :locality_id, :campaign_id, :category_id, :valid, :reason, :comment)")
-_INSERT_ITEM_SQL = text("INSERT INTO ballot_items (ballot_id, subject_id, indicator_id, campaign_id, grade)"
-                        " VALUES (:ballot_id, :subject_id, :indicator_id, :campaign_id, :grade)")
-_DELETE_DRAFT_SQL = text("DELETE FROM ballot_drafts WHERE account_id = :account_id")
-_STATUS_SQL = text("SELECT status FROM ballot_accounts WHERE id = :account_id")
-_SHARE_CAMPAIGN_SQL = text("SELECT status, opens_at, closes_at FROM campaigns WHERE id = :campaign_id FOR SHARE").columns(
-    column("status", String), column("opens_at", DateTime(timezone=True)), column("closes_at", DateTime(timezone=True)))
 
 
 def _rows(ballot: BallotSession, row: Any) -> tuple[AccountRow, CampaignRow]:
@@ -681,35 +671,15 @@ def save_draft(ctx: AppContext, ballot: BallotSession, data: BallotIn) -> dict[s
         return {"status": "draft", "items": len(items)}
 
 
-def submit(ctx: AppContext, ballot: BallotSession, data: BallotIn) -> SubmitOut:
-    """Cast the ballot, once. One transaction: claim the account, write the ballot, drop the draft.
-
-    Blocking; the JSON API calls ``submit_async``, which does the same without a thread hand-off."""
-    if ctx.db.is_sqlite:
-        prepared = None
-        while True:
-            result = _submit_sqlite(ctx, ballot, data, wait=True, prepared=prepared)
-            if not isinstance(result, _NeedsSheet):
-                return result
-            prepared = _prepare(ctx, result.account, result.campaign)
-    with ctx.db.write() as session:
-        bc = _load(session, ballot)
-        triples = _check_items(bc, data, complete=True)
-        valid, reason = _verdict(bc, _policies(session, bc), triples)
-        # Hold the campaign row (shared) so closing waits for ballots being written.
-        _check_open(session.execute(_SHARE_CAMPAIGN_SQL, {"campaign_id": bc.campaign.id}).one())
-        if session.execute(_CLAIM_SQL, {"account_id": bc.account.id}).rowcount != 1:
-            _refuse_claim(session.execute(_STATUS_SQL, {"account_id": bc.account.id}).scalar_one())
-        ballot_id = secrets.token_hex(16)
-        session.execute(_INSERT_BALLOT_SQL, {
-            "id": ballot_id, "locality_id": bc.campaign.locality_id, "campaign_id": bc.campaign.id,
-            "category_id": bc.account.category_id, "valid": valid, "reason": reason or "", "comment": data.comment})
-        session.execute(_INSERT_ITEM_SQL, [
-            {"ballot_id": ballot_id, "subject_id": s, "indicator_id": i, "campaign_id": bc.campaign.id, "grade": g}
-            for s, i, g in triples
-        ])
-        session.execute(_DELETE_DRAFT_SQL, {"account_id": bc.account.id})
-    return SubmitOut(status="submitted", valid=valid, reason=reason)
+def _submit_sqlite_waiting(ctx: AppContext, ballot: BallotSession, data: BallotIn) -> SubmitOut:
+    """The SQLite submission in a thread, waiting for the write lock as any write does (when
+    another process has held it for long)."""
+    prepared = None
+    while True:
+        result = _submit_sqlite(ctx, ballot, data, wait=True, prepared=prepared)
+        if not isinstance(result, _NeedsSheet):
+            return result
+        prepared = _prepare(ctx, result.account, result.campaign)
 
 
 def _refuse_claim(status: str) -> None:
@@ -718,15 +688,17 @@ def _refuse_claim(status: str) -> None:
     raise Conflict("this code has already been used to submit a ballot")
 
 
-async def submit_async(ctx: AppContext, ballot: BallotSession, data: BallotIn) -> SubmitOut:
-    """``submit`` for the event loop (the JSON API): what a meeting submitting at once goes through.
+async def submit(ctx: AppContext, ballot: BallotSession, data: BallotIn) -> SubmitOut:
+    """Cast the ballot, once, in one transaction: claim the account with a conditional UPDATE,
+    write the ballot and its items, drop the draft. For the event loop (the JSON API and the
+    /b/ pages): what a meeting submitting at once goes through.
 
     The work is a few statements of well under a millisecond, so handing each request to a
     thread (and the threads fighting over the GIL) costs more than the work. On SQLite the
     transaction runs on the loop whenever the write lock is free at once; while another thread
     or process holds it, this process's submissions queue on an asyncio lock and the first one
     retries (the loop is never blocked). On PostgreSQL it is one statement on an asyncio
-    connection of psycopg. Same checks, same messages, same single transaction as ``submit``."""
+    connection of psycopg."""
     if not ctx.db.is_sqlite:
         return await _submit_postgres(ctx, ballot, data)
     result = await _sqlite_batcher(ctx).submit(ballot, data)
@@ -745,7 +717,7 @@ async def submit_async(ctx: AppContext, ballot: BallotSession, data: BallotIn) -
                 await asyncio.sleep(delay)
                 waited += delay
                 delay = min(delay * 2, 0.01)
-    return await to_thread.run_sync(submit, ctx, ballot, data)  # still locked: wait (and fail) as any write
+    return await to_thread.run_sync(_submit_sqlite_waiting, ctx, ballot, data)  # still locked: wait as any write
 
 
 SQLITE_BATCH = 32  # ballots per group commit at most
@@ -844,9 +816,7 @@ def _sqlite_gate(ctx: AppContext) -> asyncio.Lock:
 
 # SQLite: raw statements on the driver's connection (the ORM's per-statement work was most of
 # the cost of a submission). Columns as in _LOAD_SQL.
-_SQLITE_LOAD = ("SELECT a.id, a.status, a.category_id, c.id, c.locality_id, c.name, c.kind, c.status, c.opens_at,"
-                " c.closes_at, c.created_at, c.distribution FROM ballot_accounts a JOIN campaigns c"
-                " ON c.id = a.campaign_id WHERE a.id = ?")
+_SQLITE_LOAD = _LOAD_SQL.element.text.replace(":account_id", "?")
 _SQLITE_CLAIM = "UPDATE ballot_accounts SET status = 'submitted' WHERE id = ? AND status NOT IN ('submitted', 'revoked')"
 _SQLITE_STATUS = "SELECT status FROM ballot_accounts WHERE id = ?"
 _SQLITE_INSERT_BALLOT = ("INSERT INTO ballots (id, locality_id, campaign_id, category_id, valid, reason, comment)"

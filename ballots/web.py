@@ -107,8 +107,8 @@ class BallotController(Controller):
     @post("/submit", status_code=200, summary="Submit once")
     async def submit(self, request: Request, data: JSONBody[service.BallotIn]) -> service.SubmitOut:
         # On the event loop: a whole meeting submits at once, and the hot path is short and
-        # never waits there (see service.submit_async).
-        return await service.submit_async(app_context(request), ballot_session(request), data)
+        # never waits there (see service.submit).
+        return await service.submit(app_context(request), ballot_session(request), data)
 
 
 def api_routes() -> list:
