@@ -704,18 +704,19 @@ def _fetch_with_retries(adapter: Any, options: BaseModel, context: AdapterContex
     raise AssertionError("unreachable")  # pragma: no cover - reraise=True
 
 
-def _finish(ctx: AppContext, run_id: int, **outcome: Any) -> AdapterRun:
-    with ctx.db.write() as session:
-        run = session.get(AdapterRun, run_id)
-        for key, value in outcome.items():
-            setattr(run, key, value)
-        run.finished_at = utcnow()
-        session.add(run)
-        session.execute(update(AdapterSource).where(AdapterSource.id == run.source_id).values(running_since=None))
-        session.flush()
-        session.refresh(run)
-        session.expunge(run)
-        return run
+def _finish(session: Session, run_id: int, **outcome: Any) -> AdapterRun:
+    """Record the run's outcome and release the source's claim, in the caller's transaction
+    (a successful run's: the one that wrote its values); the run, detached."""
+    run = session.get(AdapterRun, run_id)
+    for key, value in outcome.items():
+        setattr(run, key, value)
+    run.finished_at = utcnow()
+    session.add(run)
+    session.execute(update(AdapterSource).where(AdapterSource.id == run.source_id).values(running_since=None))
+    session.flush()
+    session.refresh(run)
+    session.expunge(run)
+    return run
 
 
 def execute_run(ctx: AppContext, run_id: int) -> AdapterRunOut:
@@ -752,14 +753,8 @@ def execute_run(ctx: AppContext, run_id: int) -> AdapterRunOut:
                 raise _Rejected(mapped)
             written = upsert_values(session, source.locality_id, mapped.rows, source=f"adapter:{source.name}"[:100],
                                     actor=Actor.system(f"adapter:{source.name}"), max_rows=len(mapped.rows))
-            run = session.get(AdapterRun, run_id)
-            run.status, run.finished_at, run.attempts = RunStatus.succeeded, utcnow(), attempts.count
-            run.rows_read, run.rows_written, run.rows_rejected = len(records), written, 0
-            session.add(run)
-            session.execute(update(AdapterSource).where(AdapterSource.id == source.id).values(running_since=None))
-            session.flush()
-            session.refresh(run)
-            session.expunge(run)
+            run = _finish(session, run_id, status=RunStatus.succeeded, attempts=attempts.count,
+                          rows_read=len(records), rows_written=written, rows_rejected=0)
     except _Rejected as exc:
         reason = f"{exc.mapped.rejected_records} of {len(records)} records cannot be used; nothing was written"
         on_rejected, origins = fetched.on_rejected, exc.mapped.rejected_origins
@@ -795,9 +790,10 @@ def _failed(ctx: AppContext, run_id: int, source: AdapterSource, error: str, att
             rejected: list[dict[str, str]] | None = None,
             on_failure: Callable[[str], None] | None = None) -> AdapterRunOut:
     rejected = rejected or []
-    run = _finish(ctx, run_id, status=RunStatus.failed, error=error[:4000], attempts=attempts.count,
-                  rows_read=rows_read, rows_written=0, rows_rejected=rows_rejected,
-                  rejected=rejected[:MAX_REJECTED_KEPT])
+    with ctx.db.write() as session:
+        run = _finish(session, run_id, status=RunStatus.failed, error=error[:4000], attempts=attempts.count,
+                      rows_read=rows_read, rows_written=0, rows_rejected=rows_rejected,
+                      rejected=rejected[:MAX_REJECTED_KEPT])
     log.warning("adapter source %s (%s): run %d failed: %s", source.id, source.name, run_id, error)
     on_failure = on_failure or (fetched.on_failure if fetched is not None else None)
     if on_failure is not None:
