@@ -15,6 +15,7 @@ from core.models.campaigns import (
     CampaignStatus,
     CampaignSubject,
     SlipBatch,
+    StagedBallot,
 )
 from core.models.indicators import (
     Indicator,
@@ -38,6 +39,7 @@ __all__ = [
     "IndicatorValue",
     "LocalityPlugin",
     "AccountStatus",
+    "StagedBallot",
     "Ballot",
     "BallotAccount",
     "BallotDraft",

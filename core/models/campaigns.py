@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Text,
     UniqueConstraint,
 )
@@ -95,7 +96,12 @@ class CampaignCategory(SQLModel, table=True):
 
 
 class BallotAccount(SQLModel, table=True):
-    """A one-time account. Only the HMAC of its code is stored; it is never linked to a ballot."""
+    """A one-time account. Only the HMAC of its code is stored; it is never linked to a ballot.
+
+    ``receipt`` (set when the account votes) is an HMAC of the ballot's content under a key that
+    only the evaluator's ballot session holds (``Keyring.receipt``), so a retried submission of the
+    same ballot can be recognised; without that session nobody, the secret key's holder included,
+    can tell which ballot it belongs to."""
 
     __tablename__ = "ballot_accounts"
     __table_args__ = (Index("ix_ballot_accounts_locality_campaign", "locality_id", "campaign_id", "category_id"),)
@@ -110,6 +116,7 @@ class BallotAccount(SQLModel, table=True):
     status: str = Field(default=AccountStatus.issued, max_length=16)
     batch: int = 1
     replaces_id: int | None = None
+    receipt: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
 
 
@@ -130,6 +137,11 @@ class SlipBatch(SQLModel, table=True):
 
 
 class BallotDraft(SQLModel, table=True):
+    """An evaluator's unfinished ballot. Its items and comment are ``sealed`` (AES-GCM under the
+    campaign's ballot-box key, see ``core.services.ballot_box``): a draft is usually the ballot
+    that will be cast, and it belongs to an account. ``items`` and ``comment`` hold only drafts
+    saved before sealing existed (read, never written)."""
+
     __tablename__ = "ballot_drafts"
 
     account_id: int = Field(
@@ -139,11 +151,34 @@ class BallotDraft(SQLModel, table=True):
     campaign_id: int = Field(sa_column=Column(Integer, ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False))
     items: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    sealed: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
 
 
+class StagedBallot(SQLModel, table=True):
+    """A cast ballot waiting in the ballot box (投票箱) until its campaign closes.
+
+    The submitting transaction claims the account and writes this row, so both carry the same
+    transaction id and sit side by side: everything about the ballot is therefore sealed with
+    AES-GCM under a key derived from the secret key and the campaign (not in the database).
+    ``head`` holds the category and validity (read for turnout while open), ``body`` the items,
+    comment and reason, padded to one length per category. At close the rows are moved into
+    ``ballots``/``ballot_items`` in random order with new ids and deleted
+    (``core.services.ballot_box.move_staged``)."""
+
+    __tablename__ = "ballot_staging"
+    __table_args__ = (Index("ix_ballot_staging_locality_campaign", "locality_id", "campaign_id"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    locality_id: int = Field(sa_column=_locality())
+    campaign_id: int = Field(sa_column=Column(Integer, ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False))
+    head: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
 class Ballot(SQLModel, table=True):
-    """A cast ballot: a random id, no account, no time of its own (anonymous)."""
+    """A cast ballot: a random id, no account, no time of its own (anonymous). Written only when
+    its campaign closes, from the ballot box, in random order (``StagedBallot``)."""
 
     __tablename__ = "ballots"
     __table_args__ = (Index("ix_ballots_locality_campaign", "locality_id", "campaign_id", "category_id"),)
