@@ -29,6 +29,7 @@ from sqlalchemy import (
     JSON,
     DateTime,
     Integer,
+    LargeBinary,
     String,
     column,
     delete,
@@ -57,7 +58,7 @@ from core.db import SQLITE_BUSY_TIMEOUT_MS
 from core.models.base import utcnow
 from core.schemas.base import In, Out
 from core.scoring import BallotCheck, IndicatorData, SubjectData, TemplateData
-from core.services import audit
+from core.services import audit, ballot_box
 from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, require_role
 from core.services.auth import login_limit, record_failure
 from core.services.campaigns import as_utc, categories_of, get_campaign_row
@@ -339,22 +340,23 @@ def slips_to_print(ctx: AppContext, actor: Actor, campaign_id: int, *, category:
 class BallotSession:
     account_id: int
     campaign_id: int
+    nonce: str  # random, in the token only: keys the receipt of the ballot this session casts
 
 
 def _token(ctx: AppContext, account_id: int, campaign_id: int, expires: int) -> str:
-    message = f"{account_id}.{campaign_id}.{expires}"
+    message = f"{account_id}.{campaign_id}.{expires}.{secrets.token_hex(16)}"
     return f"{message}.{ctx.keys.sign('ballot:' + message)}"
 
 
 def read_token(ctx: AppContext, token: str | None) -> BallotSession:
     """Check a ballot token's signature and expiry (the account and campaign are checked per request)."""
     parts = (token or "").split(".")
-    if len(parts) != 4 or not all(p.isdigit() for p in parts[:3]):
+    if len(parts) != 5 or not all(p.isdigit() for p in parts[:3]) or not parts[3].isalnum():
         raise Unauthorized("sign in with the code on your slip first")
-    message = ".".join(parts[:3])
-    if not hmac.compare_digest(parts[3], ctx.keys.sign("ballot:" + message)) or int(parts[2]) < time.time():
+    message = ".".join(parts[:4])
+    if not hmac.compare_digest(parts[4], ctx.keys.sign("ballot:" + message)) or int(parts[2]) < time.time():
         raise Unauthorized("your ballot session has expired; sign in with your code again")
-    return BallotSession(account_id=int(parts[0]), campaign_id=int(parts[1]))
+    return BallotSession(account_id=int(parts[0]), campaign_id=int(parts[1]), nonce=parts[3])
 
 
 def _check_open(campaign: Campaign) -> None:
@@ -429,6 +431,7 @@ class AccountRow:
     id: int
     status: str
     category_id: int
+    receipt: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -511,22 +514,26 @@ def _sheet(session: Session, campaign: CampaignRow, category_id: int) -> BallotS
 # and caching ORM statements per request cost more than the work they do.
 _LOAD_SQL = text(
     "SELECT a.id, a.status, a.category_id, c.id, c.locality_id, c.name, c.kind, c.status, c.opens_at, c.closes_at,"
-    " c.created_at, c.distribution FROM ballot_accounts a JOIN campaigns c ON c.id = a.campaign_id WHERE a.id = :account_id"
+    " c.created_at, c.distribution, a.receipt"
+    " FROM ballot_accounts a JOIN campaigns c ON c.id = a.campaign_id WHERE a.id = :account_id"
 ).columns(
     column("a_id", Integer), column("a_status", String), column("category_id", Integer), column("c_id", Integer),
     column("locality_id", Integer), column("name", String), column("kind", String), column("c_status", String),
     column("opens_at", DateTime(timezone=True)), column("closes_at", DateTime(timezone=True)),
-    column("created_at", DateTime(timezone=True)), column("distribution", JSON),
+    column("created_at", DateTime(timezone=True)), column("distribution", JSON), column("receipt", LargeBinary),
 )
 
 
-def _rows(ballot: BallotSession, row: Any) -> tuple[AccountRow, CampaignRow]:
-    """The account and campaign of a ``_LOAD_SQL`` row, checked: 401, 403 or 409 if it may not vote."""
+def _rows(ballot: BallotSession, row: Any, *, replayable: bool = False) -> tuple[AccountRow, CampaignRow]:
+    """The account and campaign of a ``_LOAD_SQL`` row, checked: 401, 403 or 409 if it may not vote.
+    With ``replayable`` (submission) a used account passes unchecked: the caller compares receipts."""
     if row is None or row[3] != ballot.campaign_id:
         raise Unauthorized("sign in with the code on your slip first")
-    account = AccountRow(id=row[0], status=row[1], category_id=row[2])
+    account = AccountRow(id=row[0], status=row[1], category_id=row[2], receipt=row[12])
     campaign = CampaignRow(id=row[3], locality_id=row[4], name=row[5], kind=row[6], status=row[7], opens_at=row[8],
                            closes_at=row[9], created_at=row[10], distribution=row[11] or [])
+    if replayable and account.status == AccountStatus.submitted:
+        return account, campaign
     _check_account(account)
     _check_open(campaign)
     return account, campaign
@@ -593,7 +600,7 @@ def view(ctx: AppContext, ballot: BallotSession) -> dict[str, Any]:
     with ctx.db.read() as session:
         bc = _load(session, ballot)
         caps = _caps(bc, _policies(session, bc))
-        draft = session.get(BallotDraft, bc.account.id)
+        draft = _read_draft(ctx, session.get(BallotDraft, bc.account.id))
         tree = indicator_tree(load_indicators(session, bc.sheet.template_id))
 
     def strip(node) -> dict[str, Any]:
@@ -609,7 +616,7 @@ def view(ctx: AppContext, ballot: BallotSession) -> dict[str, Any]:
         "indicators": [strip(n) for n in tree if n.kind == "graded"],
         "leaves": list(bc.sheet.leaves),
         "grades": list(bc.sheet.grades),
-        "draft": {"items": draft.items, "comment": draft.comment} if draft else None,
+        "draft": {"items": draft[0], "comment": draft[1]} if draft else None,
         "caps": caps,
     }
 
@@ -662,13 +669,45 @@ def save_draft(ctx: AppContext, ballot: BallotSession, data: BallotIn) -> dict[s
         if draft is None:
             draft = BallotDraft(account_id=bc.account.id, locality_id=bc.campaign.locality_id,
                                 campaign_id=bc.campaign.id)
-        draft.items, draft.comment, draft.updated_at = items, data.comment, utcnow()
+        draft.sealed = ballot_box.seal_draft(ctx.keys, bc.campaign.id, bc.account.id, items, data.comment)
+        draft.items, draft.comment, draft.updated_at = [], "", utcnow()
         session.add(draft)
         session.execute(update(BallotAccount).where(
             BallotAccount.id == bc.account.id,
             col(BallotAccount.status).in_([AccountStatus.issued, AccountStatus.logged_in]),
         ).values(status=AccountStatus.draft))
         return {"status": "draft", "items": len(items)}
+
+
+def _read_draft(ctx: AppContext, draft: BallotDraft | None) -> tuple[list[dict[str, Any]], str] | None:
+    """A draft's (items, comment): sealed ones opened; one saved before sealing existed as stored."""
+    if draft is None:
+        return None
+    if draft.sealed is None:
+        return list(draft.items), draft.comment
+    try:
+        return ballot_box.open_draft(ctx.keys, draft.campaign_id, draft.account_id, draft.sealed)
+    except ballot_box.SealError:  # sealed under another secret key: the evaluator starts again
+        return None
+
+
+def _receipt(ctx: AppContext, ballot: BallotSession, triples: list[tuple[int, int, int]], comment: str) -> bytes:
+    return ctx.keys.receipt(ballot.nonce, msgspec.msgpack.encode([sorted(triples), comment]))
+
+
+def _replay(ctx: AppContext, ballot: BallotSession, bc: BallotContext, policies: list[tuple[Any, Any]],
+            data: BallotIn, stored: bytes | None) -> SubmitOut:
+    """A submission from a used account: the same ballot again from the session that cast it (a
+    double click, a reload, a retried request) gets the answer it got then; anything else 409."""
+    try:
+        triples = _check_items(bc, data, complete=True)
+        valid, reason = _verdict(bc, policies, triples)
+    except Invalid:
+        triples = None
+    if triples is None or stored is None or not hmac.compare_digest(bytes(stored),
+                                                                    _receipt(ctx, ballot, triples, data.comment)):
+        raise Conflict("this code has already been used to submit a ballot")
+    return SubmitOut(status="submitted", valid=valid, reason=reason)
 
 
 def _submit_sqlite_waiting(ctx: AppContext, ballot: BallotSession, data: BallotIn) -> SubmitOut:
@@ -686,6 +725,14 @@ def _refuse_claim(status: str) -> None:
     if status == AccountStatus.revoked:
         raise Forbidden("this code has been revoked")
     raise Conflict("this code has already been used to submit a ballot")
+
+
+def _claim_lost(status: str, stored: bytes | None, receipt: bytes, valid: bool, reason: str | None) -> SubmitOut:
+    """The claim found the account used: a racing copy of this very ballot (a double click) won,
+    and this one gets the same answer; else 403/409."""
+    if status == AccountStatus.submitted and stored is not None and hmac.compare_digest(bytes(stored), receipt):
+        return SubmitOut(status="submitted", valid=valid, reason=reason)
+    _refuse_claim(status)
 
 
 async def submit(ctx: AppContext, ballot: BallotSession, data: BallotIn) -> SubmitOut:
@@ -817,12 +864,10 @@ def _sqlite_gate(ctx: AppContext) -> asyncio.Lock:
 # SQLite: raw statements on the driver's connection (the ORM's per-statement work was most of
 # the cost of a submission). Columns as in _LOAD_SQL.
 _SQLITE_LOAD = _LOAD_SQL.element.text.replace(":account_id", "?")
-_SQLITE_CLAIM = "UPDATE ballot_accounts SET status = 'submitted' WHERE id = ? AND status NOT IN ('submitted', 'revoked')"
-_SQLITE_STATUS = "SELECT status FROM ballot_accounts WHERE id = ?"
-_SQLITE_INSERT_BALLOT = ("INSERT INTO ballots (id, locality_id, campaign_id, category_id, valid, reason, comment)"
-                         " VALUES (?, ?, ?, ?, ?, ?, ?)")
-_SQLITE_INSERT_ITEM = ("INSERT INTO ballot_items (ballot_id, subject_id, indicator_id, campaign_id, grade)"
-                       " VALUES (?, ?, ?, ?, ?)")
+_SQLITE_CLAIM = ("UPDATE ballot_accounts SET status = 'submitted', receipt = ?"
+                 " WHERE id = ? AND status NOT IN ('submitted', 'revoked')")
+_SQLITE_STATUS = "SELECT status, receipt FROM ballot_accounts WHERE id = ?"
+_SQLITE_STAGE = "INSERT INTO ballot_staging (id, locality_id, campaign_id, head, body) VALUES (?, ?, ?, ?, ?)"
 _SQLITE_DELETE_DRAFT = "DELETE FROM ballot_drafts WHERE account_id = ?"
 
 
@@ -889,8 +934,8 @@ def _sqlite_transaction(ctx: AppContext, connection: sqlite3.Connection, ballot:
     row = connection.execute(_SQLITE_LOAD, (ballot.account_id,)).fetchone()
     if row is not None:
         row = (*row[:8], _sqlite_time(row[8]), _sqlite_time(row[9]), _sqlite_time(row[10]),
-               json.loads(row[11]) if isinstance(row[11], str) else row[11])
-    account, campaign = _rows(ballot, row)
+               json.loads(row[11]) if isinstance(row[11], str) else row[11], row[12])
+    account, campaign = _rows(ballot, row, replayable=True)
     if prepared is not None:
         sheet, policies = prepared.sheet, prepared.policies
     else:
@@ -898,14 +943,17 @@ def _sqlite_transaction(ctx: AppContext, connection: sqlite3.Connection, ballot:
         if sheet is None or campaign.distribution:
             raise _NeedsSheet(account, campaign)
     bc = BallotContext(account=account, campaign=campaign, sheet=sheet)
+    if account.status == AccountStatus.submitted:
+        return _replay(ctx, ballot, bc, policies, data, account.receipt)
     triples = _check_items(bc, data, complete=True)
     valid, reason = _verdict(bc, policies, triples)
-    if connection.execute(_SQLITE_CLAIM, (account.id,)).rowcount != 1:
-        _refuse_claim(connection.execute(_SQLITE_STATUS, (account.id,)).fetchone()[0])
-    ballot_id = secrets.token_hex(16)
-    connection.execute(_SQLITE_INSERT_BALLOT, (ballot_id, campaign.locality_id, campaign.id, account.category_id,
-                                               1 if valid else 0, reason or "", data.comment))
-    connection.executemany(_SQLITE_INSERT_ITEM, [(ballot_id, s, i, campaign.id, g) for s, i, g in triples])
+    receipt = _receipt(ctx, ballot, triples, data.comment)
+    if connection.execute(_SQLITE_CLAIM, (receipt, account.id)).rowcount != 1:
+        return _claim_lost(*connection.execute(_SQLITE_STATUS, (account.id,)).fetchone(), receipt, valid, reason)
+    staged_id = ballot_box.new_ballot_id()
+    head, body = ballot_box.seal_ballot(ctx.keys, campaign.id, staged_id, category_id=account.category_id,
+                                        valid=valid, reason=reason, comment=data.comment, items=triples)
+    connection.execute(_SQLITE_STAGE, (staged_id, campaign.locality_id, campaign.id, head, body))
     connection.execute(_SQLITE_DELETE_DRAFT, (account.id,))
     return SubmitOut(status="submitted", valid=valid, reason=reason)
 
@@ -921,24 +969,19 @@ WITH c AS (
        AND (opens_at IS NULL OR opens_at <= %(now)s) AND (closes_at IS NULL OR closes_at > %(now)s)
     FOR SHARE
 ), claim AS (
-    UPDATE ballot_accounts SET status = 'submitted'
+    UPDATE ballot_accounts SET status = 'submitted', receipt = %(receipt)s
      WHERE id = %(account_id)s AND status NOT IN ('submitted', 'revoked') AND EXISTS (SELECT 1 FROM c)
     RETURNING id
 ), b AS (
-    INSERT INTO ballots (id, locality_id, campaign_id, category_id, valid, reason, comment)
-    SELECT %(id)s, %(locality_id)s, %(campaign_id)s, %(category_id)s, %(valid)s, %(reason)s, %(comment)s FROM claim
-    RETURNING id
-), i AS (
-    INSERT INTO ballot_items (ballot_id, subject_id, indicator_id, campaign_id, grade)
-    SELECT b.id, t.s, t.i, %(campaign_id)s, t.g
-      FROM b, unnest(%(subjects)s::integer[], %(indicators)s::integer[], %(grades)s::integer[]) AS t(s, i, g)
+    INSERT INTO ballot_staging (id, locality_id, campaign_id, head, body)
+    SELECT %(id)s, %(locality_id)s, %(campaign_id)s, %(head)s, %(body)s FROM claim
 ), d AS (
     DELETE FROM ballot_drafts WHERE account_id IN (SELECT id FROM claim)
 )
 SELECT EXISTS (SELECT 1 FROM c), EXISTS (SELECT 1 FROM claim)
 """
 _PG_CAMPAIGN = "SELECT status, opens_at, closes_at FROM campaigns WHERE id = %(campaign_id)s"
-_PG_STATUS = "SELECT status FROM ballot_accounts WHERE id = %(account_id)s"
+_PG_STATUS = "SELECT status, receipt FROM ballot_accounts WHERE id = %(account_id)s"
 PG_ASYNC_CONNECTIONS = 10  # per process and event loop, like the engine's pool_size
 
 
@@ -1001,19 +1044,24 @@ async def _submit_postgres(ctx: AppContext, ballot: BallotSession, data: BallotI
     try:
         cursor = connection.cursor()
         await cursor.execute(_PG_LOAD, {"account_id": ballot.account_id})
-        account, campaign = _rows(ballot, await cursor.fetchone())
+        account, campaign = _rows(ballot, await cursor.fetchone(), replayable=True)
         sheet, policies = _cached_sheet(_sheet_key(ctx.db.engine.url, campaign, account.category_id)), []
         if sheet is None or campaign.distribution:
             prepared = await to_thread.run_sync(_prepare, ctx, account, campaign)
             sheet, policies = prepared.sheet, prepared.policies
         bc = BallotContext(account=account, campaign=campaign, sheet=sheet)
+        if account.status == AccountStatus.submitted:
+            healthy = True
+            return _replay(ctx, ballot, bc, policies, data, account.receipt)
         triples = _check_items(bc, data, complete=True)
         valid, reason = _verdict(bc, policies, triples)
+        receipt = _receipt(ctx, ballot, triples, data.comment)
+        staged_id = ballot_box.new_ballot_id()
+        head, body = ballot_box.seal_ballot(ctx.keys, campaign.id, staged_id, category_id=account.category_id,
+                                            valid=valid, reason=reason, comment=data.comment, items=triples)
         await cursor.execute(_PG_SUBMIT, {
-            "campaign_id": campaign.id, "account_id": account.id, "now": utcnow(), "id": secrets.token_hex(16),
-            "locality_id": campaign.locality_id, "category_id": account.category_id, "valid": valid,
-            "reason": reason or "", "comment": data.comment, "subjects": [t[0] for t in triples],
-            "indicators": [t[1] for t in triples], "grades": [t[2] for t in triples]})
+            "campaign_id": campaign.id, "account_id": account.id, "now": utcnow(), "id": staged_id,
+            "locality_id": campaign.locality_id, "receipt": receipt, "head": head, "body": body})
         is_open, claimed = await cursor.fetchone()
         if not claimed:
             if not is_open:
@@ -1021,7 +1069,8 @@ async def _submit_postgres(ctx: AppContext, ballot: BallotSession, data: BallotI
                 _check_open(_CampaignState(*await cursor.fetchone()))
                 raise Conflict("this evaluation is closed")
             await cursor.execute(_PG_STATUS, {"account_id": account.id})
-            _refuse_claim((await cursor.fetchone())[0])
+            healthy = True
+            return _claim_lost(*await cursor.fetchone(), receipt, valid, reason)
         healthy = True
     except ServiceError:
         healthy = True
@@ -1051,7 +1100,10 @@ def progress(ctx: AppContext, actor: Actor, campaign_id: int) -> ProgressOut:
             select(Ballot.category_id, Ballot.valid, func.count())
             .where(Ballot.campaign_id == campaign.id).group_by(Ballot.category_id, Ballot.valid)
         ):
-            by_validity[category_id][bool(valid)] = count
+            by_validity[category_id][bool(valid)] += count
+        # Ballots still in the ballot box (the campaign is open, or its close is still moving them).
+        for (category_id, valid), count in ballot_box.staged_counts(session, ctx.keys, campaign.id).items():
+            by_validity[category_id][valid] += count
 
     def counts(statuses: Counter, validity: Counter) -> CountsOut:
         issued = sum(statuses.values())

@@ -53,6 +53,9 @@ class Keyring:
         self._digest_key = derive_key(secret_key, "kaoping field digest v1")
         self._field_key = AESGCM(derive_key(secret_key, "kaoping field encryption v1"))
         self._sign_key = derive_key(secret_key, "kaoping signed tokens v1")
+        self._ballot_box_key = derive_key(secret_key, "kaoping ballot box v1")
+        self._receipt_key = derive_key(secret_key, "kaoping ballot receipt v1")
+        self._ballot_boxes: dict[int, AESGCM] = {}
 
     def token_hash(self, token: str) -> str:
         """HMAC-SHA256 of a bearer token, session id or ballot code, as stored in the database."""
@@ -65,6 +68,23 @@ class Keyring:
     def sign(self, message: str) -> str:
         """A MAC for stateless tokens (ballot sessions); verify with ``hmac.compare_digest``."""
         return hmac.new(self._sign_key, message.encode(), hashlib.sha256).hexdigest()
+
+    def ballot_box(self, campaign_id: int) -> AESGCM:
+        """The AES-GCM key that seals a campaign's staged ballots and drafts: HKDF of the ballot-box
+        key and the campaign id, so one campaign's key opens no other's."""
+        box = self._ballot_boxes.get(campaign_id)
+        if box is None:
+            key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                       info=f"campaign {campaign_id}".encode()).derive(self._ballot_box_key)
+            box = self._ballot_boxes[campaign_id] = AESGCM(key)
+        return box
+
+    def receipt(self, nonce: str, content: bytes) -> bytes:
+        """32 bytes that recognise a ballot's ``content`` again, keyed by the ``nonce`` of the ballot
+        session that cast it (the nonce is only in the evaluator's session token, never stored):
+        without it, the secret key does not tell which ballot an account's receipt belongs to."""
+        key = hmac.new(self._receipt_key, nonce.encode(), hashlib.sha256).digest()
+        return hmac.new(key, content, hashlib.sha256).digest()
 
     def encrypt(self, value: str) -> str:
         nonce = os.urandom(12)

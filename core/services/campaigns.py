@@ -28,7 +28,7 @@ from core.schemas.campaigns import (
     CategoryOut,
     _check_window,
 )
-from core.services import audit
+from core.services import audit, ballot_box
 from core.services.access import (
     ADMIN_READ_ROLES,
     OFFICE_ROLES,
@@ -259,6 +259,8 @@ def open_campaign(ctx: AppContext, actor: Actor, campaign_id: int) -> CampaignOu
 
 
 def close_campaign(ctx: AppContext, actor: Actor, campaign_id: int) -> CampaignOut:
+    """Close an open campaign, then move its ballot box into the ballot tables in random order
+    (``core.services.ballot_box.move_staged``): from the closing commit on, no ballot can join."""
     require_role(actor, OFFICE_ROLES, "close campaigns")
     with ctx.db.write() as session:
         campaign = get_campaign_row(session, actor, campaign_id, for_update=True)
@@ -269,4 +271,16 @@ def close_campaign(ctx: AppContext, actor: Actor, campaign_id: int) -> CampaignO
         session.flush()
         audit.record(session, actor, locality_id=campaign.locality_id, action="campaign.close", target_type="campaign",
                      target_id=campaign.id, before={"status": "open"}, after={"status": "closed"})
-        return campaign_out(session, campaign)
+    move_ballot_box(ctx, campaign_id)
+    with ctx.db.read() as session:
+        return campaign_out(session, session.get(Campaign, campaign_id))
+
+
+def move_ballot_box(ctx: AppContext, campaign_id: int) -> int:
+    """Move a closed campaign's staged ballots into the ballot tables (again after a crash: the
+    tally calls it too). 409 when they were sealed under another secret key."""
+    try:
+        return ballot_box.move_staged(ctx, campaign_id)
+    except ballot_box.SealError:
+        raise Conflict("the ballots of this campaign were sealed under another secret key "
+                       "(KAOPING_SECRET_KEY); restore that key to count them") from None

@@ -36,7 +36,7 @@ from core.scoring import (
 )
 from core.services import audit
 from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, require_role
-from core.services.campaigns import categories_of, get_campaign_row
+from core.services.campaigns import categories_of, get_campaign_row, move_ballot_box
 from core.services.errors import Conflict
 from core.services.plugins import DEFAULT_RULE, policies_for, rules_for
 from core.services.templates import depth_first, load_indicators
@@ -294,6 +294,11 @@ def compute(session: Session, campaign: Campaign) -> tuple[list[SubjectScore], d
 
 def tally(ctx: AppContext, actor: Actor, campaign_id: int) -> dict[str, Any]:
     require_role(actor, OFFICE_ROLES, "tally campaigns")
+    with ctx.db.read() as session:
+        campaign = get_campaign_row(session, actor, campaign_id)
+        if campaign.status not in (CampaignStatus.closed, CampaignStatus.tallied):
+            raise Conflict(f"campaign {campaign_id} is {campaign.status}; only a closed campaign can be tallied")
+    move_ballot_box(ctx, campaign_id)  # what a close interrupted by a crash left in the ballot box
     with ctx.db.write() as session:
         campaign = get_campaign_row(session, actor, campaign_id, for_update=True)
         if campaign.status not in (CampaignStatus.closed, CampaignStatus.tallied):

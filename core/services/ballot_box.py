@@ -1,0 +1,200 @@
+"""The ballot box (投票箱): cast ballots wait here, sealed, until their campaign closes.
+
+Why (DESIGN section 4): the transaction that casts a ballot also claims its account, so
+whatever it writes carries the same transaction id (PostgreSQL ``xmin``) and lands next to the
+claim (``ctid``, SQLite ``rowid``). Whoever reads the database could pair the two. So the
+submitting transaction writes only a *sealed* row (AES-GCM under a key derived from the secret
+key and the campaign, which is not in the database): a reader learns that account 17 cast
+*some* ballot, not which. When the campaign closes, ``move_staged`` takes every staged row of
+the campaign in one random order, gives each ballot a new random id and writes it into
+``ballots``/``ballot_items``; the staged rows are deleted in the same transactions. At that
+point every account of the campaign has voted or never will, so the transaction ids, the row
+order and the ids of the written ballots tell nothing about which account cast which.
+
+Layout of a sealed ballot (all integers little-endian):
+
+- ``head`` = seal("<IB": category_id, valid): what turnout reads while the campaign is open;
+- ``body`` = seal("<IBIIH": category_id, valid, n items, text length, reserved) + n × u32 subject
+  ids + n × u32 indicator ids + n × u8 grades + msgpack([comment, reason]) zero-padded to
+  ``TEXT_BLOCK`` bytes. A category's ballots all have the same items (the ballot is complete),
+  so every ballot of a category has the same length: a long comment does not stand out.
+
+Both are bound to the staged row's id and the campaign (AES-GCM associated data).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import struct
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from sqlalchemy import delete, insert, select
+from sqlmodel import Session
+
+from core.context import AppContext
+from core.models import Ballot, StagedBallot
+from core.security import Keyring
+
+TEXT_BLOCK = 10240  # bytes: a 2,000-character comment (4 bytes each at most) and a 500-character reason
+MAX_REASON = 500  # characters, as ballots.reason
+MOVE_CHUNK = 500  # ballots per transaction when moving (a chunk is a random subset of the whole box)
+
+_HEAD = struct.Struct("<IB")
+_BODY = struct.Struct("<IBIIH")
+
+
+class SealError(ValueError):
+    """A sealed row that does not open with this secret key (or was altered)."""
+
+
+@dataclass(frozen=True)
+class OpenedBallot:
+    category_id: int
+    valid: bool
+    reason: str
+    comment: str
+    items: list[tuple[int, int, int]]  # (subject_id, indicator_id, grade index)
+
+
+def new_ballot_id() -> str:
+    return secrets.token_hex(16)
+
+
+def _seal(keys: Keyring, campaign_id: int, aad: bytes, plain: bytes) -> bytes:
+    nonce = os.urandom(12)
+    return nonce + keys.ballot_box(campaign_id).encrypt(nonce, plain, aad)
+
+
+def _open(keys: Keyring, campaign_id: int, aad: bytes, sealed: bytes) -> bytes:
+    from cryptography.exceptions import InvalidTag
+
+    try:
+        return keys.ballot_box(campaign_id).decrypt(bytes(sealed[:12]), bytes(sealed[12:]), aad)
+    except InvalidTag as exc:
+        raise SealError("a sealed ballot does not open with this secret key") from exc
+
+
+def seal_ballot(keys: Keyring, campaign_id: int, staged_id: str, *, category_id: int, valid: bool,
+                reason: str | None, comment: str, items: Sequence[tuple[int, int, int]]) -> tuple[bytes, bytes]:
+    """Seal one cast ballot: ``(head, body)`` for a ``ballot_staging`` row with id ``staged_id``."""
+    text = msgspec.msgpack.encode([comment, (reason or "")[:MAX_REASON]])
+    if len(text) > TEXT_BLOCK:  # cannot happen within MAX_COMMENT; refuse rather than leak a length
+        raise ValueError("comment too long to seal")
+    n = len(items)
+    subjects = struct.pack(f"<{n}I", *(s for s, _, _ in items))
+    indicators = struct.pack(f"<{n}I", *(i for _, i, _ in items))
+    grades = bytes(g for _, _, g in items)
+    body = b"".join((_BODY.pack(category_id, 1 if valid else 0, n, len(text), 0), subjects, indicators, grades,
+                     text, bytes(TEXT_BLOCK - len(text))))
+    aad = f"{campaign_id}:{staged_id}".encode()
+    return (_seal(keys, campaign_id, b"head:" + aad, _HEAD.pack(category_id, 1 if valid else 0)),
+            _seal(keys, campaign_id, b"body:" + aad, body))
+
+
+def open_head(keys: Keyring, campaign_id: int, staged_id: str, head: bytes) -> tuple[int, bool]:
+    category_id, valid = _HEAD.unpack(_open(keys, campaign_id, f"head:{campaign_id}:{staged_id}".encode(), head))
+    return category_id, bool(valid)
+
+
+def open_body(keys: Keyring, campaign_id: int, staged_id: str, body: bytes) -> OpenedBallot:
+    plain = _open(keys, campaign_id, f"body:{campaign_id}:{staged_id}".encode(), body)
+    category_id, valid, n, text_len, _ = _BODY.unpack_from(plain)
+    at = _BODY.size
+    subjects = struct.unpack_from(f"<{n}I", plain, at)
+    indicators = struct.unpack_from(f"<{n}I", plain, at + 4 * n)
+    grades = plain[at + 8 * n: at + 9 * n]
+    comment, reason = msgspec.msgpack.decode(plain[at + 9 * n: at + 9 * n + text_len])
+    return OpenedBallot(category_id=category_id, valid=bool(valid), reason=reason, comment=comment,
+                        items=list(zip(subjects, indicators, grades)))
+
+
+def seal_draft(keys: Keyring, campaign_id: int, account_id: int, items: list[dict[str, Any]], comment: str) -> bytes:
+    """A draft's items (``[{subject_id, indicator, grade}]``) and comment, sealed to its account."""
+    return _seal(keys, campaign_id, f"draft:{campaign_id}:{account_id}".encode(),
+                 msgspec.msgpack.encode({"items": items, "comment": comment}))
+
+
+def open_draft(keys: Keyring, campaign_id: int, account_id: int, sealed: bytes) -> tuple[list[dict[str, Any]], str]:
+    data = msgspec.msgpack.decode(_open(keys, campaign_id, f"draft:{campaign_id}:{account_id}".encode(), sealed))
+    return data["items"], data["comment"]
+
+
+def staged_counts(session: Session, keys: Keyring, campaign_id: int) -> Counter:
+    """Counter of ``(category_id, valid)`` over the campaign's staged ballots (turnout while open)."""
+    counts: Counter = Counter()
+    for staged_id, head in session.execute(
+            select(StagedBallot.id, StagedBallot.head).where(StagedBallot.campaign_id == campaign_id)):
+        counts[open_head(keys, campaign_id, staged_id, head)] += 1
+    return counts
+
+
+def staged_total(session: Session, campaign_id: int) -> int:
+    from sqlalchemy import func
+
+    return session.execute(select(func.count()).select_from(StagedBallot)
+                           .where(StagedBallot.campaign_id == campaign_id)).scalar_one()
+
+
+def move_staged(ctx: AppContext, campaign_id: int, *, chunk: int = MOVE_CHUNK) -> int:
+    """Move every staged ballot of a campaign into ``ballots``/``ballot_items``; returns how many.
+
+    Call only once the campaign accepts no more ballots (closed): the box is shuffled as a whole
+    (``secrets.SystemRandom``), then written ``chunk`` ballots per transaction, each with a new
+    random id. Each transaction deletes the staged rows it writes (``DELETE ... RETURNING``),
+    so a crash or a second mover running at the same time can neither lose nor double a ballot;
+    calling it again moves whatever is left. Raises ``SealError`` if a row does not open with
+    the secret key (nothing of that chunk is written)."""
+    with ctx.db.read() as session:
+        ids = list(session.execute(select(StagedBallot.id).where(StagedBallot.campaign_id == campaign_id)).scalars())
+    secrets.SystemRandom().shuffle(ids)
+    moved = 0
+    for start in range(0, len(ids), chunk):
+        order = ids[start:start + chunk]
+        with ctx.db.write() as session:
+            taken = {row.id: row for row in session.execute(
+                delete(StagedBallot).where(StagedBallot.id.in_(order), StagedBallot.campaign_id == campaign_id)
+                .returning(StagedBallot.id, StagedBallot.locality_id, StagedBallot.body))}
+            ballots, items = [], []
+            for staged_id in order:  # the shuffled order, not the order the database returned
+                row = taken.get(staged_id)
+                if row is None:
+                    continue  # another mover took it
+                opened = open_body(ctx.keys, campaign_id, staged_id, row.body)
+                ballot_id = new_ballot_id()
+                ballots.append({"id": ballot_id, "locality_id": row.locality_id, "campaign_id": campaign_id,
+                                "category_id": opened.category_id, "valid": opened.valid, "reason": opened.reason,
+                                "comment": opened.comment})
+                items.extend({"ballot_id": ballot_id, "subject_id": s, "indicator_id": i, "campaign_id": campaign_id,
+                              "grade": g} for s, i, g in opened.items)
+            if ballots:
+                _insert(session, ballots, items)
+            moved += len(ballots)
+    return moved
+
+
+def _insert(session: Session, ballots: list[dict[str, Any]], items: list[dict[str, Any]]) -> None:
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        cursor = connection.connection.driver_connection.cursor()
+        with cursor.copy("COPY ballots (id, locality_id, campaign_id, category_id, valid, reason, comment) "
+                         "FROM STDIN") as copy:
+            for b in ballots:
+                copy.write_row((b["id"], b["locality_id"], b["campaign_id"], b["category_id"], b["valid"],
+                                b["reason"], b["comment"]))
+        with cursor.copy("COPY ballot_items (ballot_id, subject_id, indicator_id, campaign_id, grade) "
+                         "FROM STDIN") as copy:
+            for i in items:
+                copy.write_row((i["ballot_id"], i["subject_id"], i["indicator_id"], i["campaign_id"], i["grade"]))
+        return
+    session.execute(insert(Ballot), ballots)
+    if items:
+        raw = connection.connection.driver_connection
+        raw.executemany("INSERT INTO ballot_items (ballot_id, subject_id, indicator_id, campaign_id, grade)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        [(i["ballot_id"], i["subject_id"], i["indicator_id"], i["campaign_id"], i["grade"])
+                         for i in items])
