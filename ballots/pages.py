@@ -3,11 +3,20 @@ JavaScript (a few lines of script only take the code from the QR link's fragment
 
 They call the same service as the JSON API. The ballot token travels in an HttpOnly,
 SameSite=Strict cookie scoped to ``/b``; every form carries a CSRF token derived from it.
+
+Submitting is repeat-safe. The ballot cookie is kept after a submission (until it expires),
+so a second POST of the same ballot (a double-click without JavaScript, a browser re-sending
+the form) reaches the service, which answers it with the same receipt; a different ballot is
+refused. The receipt (valid or not, and why) travels to ``/b/done`` in a short-lived signed
+cookie, never in the URL, so reloading the done page shows it again, in either language.
 """
 
 from __future__ import annotations
 
+import base64
 import hmac
+import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -19,19 +28,24 @@ from litestar.params import URLEncodedBody
 from litestar.response import Redirect
 
 from ballots import service
+from core.i18n import LOCALES_DIR as CORE_LOCALES_DIR
 from core.i18n import Translator, normalize_locale
 from core.services.errors import Invalid, ServiceError
 from core.web.auth import app_context, client_address
 
 BALLOT_COOKIE = "kaoping_ballot"
+RECEIPT_COOKIE = "kaoping_receipt"
+RECEIPT_TTL_SECONDS = 3600  # long enough to reload the done page; a later sign-in drops it
 LANG_COOKIE = "kaoping_lang"
 LOCALES_DIR = Path(__file__).parent / "locales"
+CATALOGUES = (LOCALES_DIR, CORE_LOCALES_DIR)  # the ballot pages' messages, then the core's
+USED = "this code has already been used to submit a ballot"
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape())
 
 
 def _translator(request: Request) -> Translator:
     return Translator(normalize_locale(request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)),
-                      LOCALES_DIR)
+                      CATALOGUES, timezone=app_context(request).settings.timezone)
 
 
 def _page(request: Request, name: str, status_code: int = 200, headers: dict[str, str] | None = None,
@@ -55,7 +69,38 @@ def _csrf(request: Request) -> str:
 
 
 def _message(tr: Translator, exc: ServiceError) -> str:
-    return tr.translate(exc.message)
+    return tr.error(exc)
+
+
+def _secure(request: Request) -> bool:
+    return app_context(request).settings.resolved_base_url.startswith("https://")
+
+
+# --- the receipt of a submitted ballot -------------------------------------------------------
+
+
+def _receipt_cookie(request: Request, result: service.SubmitOut) -> Cookie:
+    """valid and reason, signed (a forged "valid" receipt is not shown), with an expiry."""
+    payload = json.dumps({"valid": bool(result.valid), "reason": (result.reason or "")[:1500],
+                          "expires": int(time.time()) + RECEIPT_TTL_SECONDS}, ensure_ascii=False, separators=(",", ":"))
+    body = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+    value = f"{body}.{app_context(request).keys.sign('ballot-receipt:' + body)}"
+    return Cookie(key=RECEIPT_COOKIE, value=value, path="/b", httponly=True, samesite="strict",
+                  secure=_secure(request), max_age=RECEIPT_TTL_SECONDS)
+
+
+def _receipt(request: Request) -> dict[str, Any] | None:
+    """The receipt this browser holds, if it is genuine and not expired."""
+    body, _, mac = (request.cookies.get(RECEIPT_COOKIE) or "").partition(".")
+    if not body or not hmac.compare_digest(mac, app_context(request).keys.sign("ballot-receipt:" + body)):
+        return None
+    try:
+        receipt = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    except ValueError:
+        return None
+    if not isinstance(receipt, dict) or int(receipt.get("expires", 0)) < time.time():
+        return None
+    return receipt
 
 
 @get("/b/", include_in_schema=False)
@@ -78,10 +123,12 @@ async def login_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -
     except ServiceError as exc:
         return _page(request, "login.html", status_code=exc.status_code, headers=exc.headers,
                      error=_message(_translator(request), exc), code=data.get("code", ""))
-    response = Redirect("/b/ballot")
+    response = Redirect("/b/ballot", status_code=303)
     response.cookies.append(Cookie(key=BALLOT_COOKIE, value=out.token, path="/b", httponly=True, samesite="strict",
-                                   secure=ctx.settings.resolved_base_url.startswith("https://"),
-                                   expires=int(out.expires_at.timestamp())))
+                                   secure=_secure(request), expires=int(out.expires_at.timestamp())))
+    # A new evaluator on this browser: the previous one's receipt is not theirs.
+    response.cookies.append(Cookie(key=RECEIPT_COOKIE, value="", path="/b", max_age=0, httponly=True,
+                                   samesite="strict", secure=_secure(request)))
     return response
 
 
@@ -96,15 +143,37 @@ def _form_items(data: dict[str, Any]) -> tuple[list[service.ItemIn], str]:
     return items, str(data.get("comment", ""))[: service.MAX_COMMENT]
 
 
+def _counted_caps(ballot: dict[str, Any], chosen: dict[tuple[int, str], str]) -> list[dict[str, Any]]:
+    """The ballot's caps, each with how many subjects the evaluator gave its grade."""
+    return [{**cap, "count": sum(1 for s in cap["subject_ids"] if chosen.get((s, cap["indicator"])) == cap["grade"])}
+            for cap in ballot.get("caps") or []]
+
+
+def _over_caps(tr: Translator, caps: list[dict[str, Any]],
+               chosen: dict[tuple[int, str], str]) -> tuple[str | None, set[tuple[int, str]]]:
+    """What to change when a cap refused the ballot: one sentence per broken cap (which grade,
+    which indicator, how many chosen, how many allowed), and the items to highlight."""
+    sentences, flagged = [], set()
+    for cap in caps:
+        if cap["count"] <= cap["allowed"]:
+            continue
+        where = cap["indicator_name"] + (f" · {cap['category']}" if cap.get("category") else "")
+        sentences.append(tr.gettext("{where}: you rated {count} subjects {grade}, but at most {allowed} of "
+                                    "{total} may be. Change at least {excess} of them to another grade, then submit.",
+                                    where=where, count=cap["count"], grade=cap["grade"], allowed=cap["allowed"],
+                                    total=cap["total"], excess=cap["count"] - cap["allowed"]))
+        flagged.update((s, cap["indicator"]) for s in cap["subject_ids"]
+                       if chosen.get((s, cap["indicator"])) == cap["grade"])
+    return (" ".join(sentences) or None), flagged
+
+
 def _render_ballot(request: Request, ballot: dict[str, Any], chosen: dict[tuple[int, str], str], comment: str,
                    *, status_code: int = 200, notice: str | None = None, error: str | None = None,
-                   missing: set[tuple[int, str]] | None = None) -> Response:
+                   missing: set[tuple[int, str]] | None = None, over: set[tuple[int, str]] | None = None) -> Response:
     leaves = _leaf_rows(ballot["indicators"])
-    caps = [{**cap, "count": sum(1 for s in cap["subject_ids"] if chosen.get((s, cap["indicator"])) == cap["grade"])}
-            for cap in ballot.get("caps") or []]
     return _page(request, "ballot.html", status_code=status_code, ballot=ballot, leaves=leaves, chosen=chosen,
                  comment=comment, csrf=_csrf(request), notice=notice, error=error, missing=missing or set(),
-                 caps=caps)
+                 over=over or set(), caps=_counted_caps(ballot, chosen))
 
 
 def _leaf_rows(nodes: list[dict[str, Any]], trail: tuple[str, ...] = ()) -> list[dict[str, Any]]:
@@ -125,6 +194,8 @@ async def ballot_page(request: Request) -> Response:
         session = service.read_token(ctx, request.cookies.get(BALLOT_COOKIE))
         ballot = await run_sync(service.view, ctx, session)
     except ServiceError as exc:
+        if exc.message == USED and _receipt(request) is not None:
+            return Redirect("/b/done", status_code=303)  # back to the ballot after submitting: its receipt
         return _page(request, "login.html", status_code=exc.status_code, error=_message(_translator(request), exc))
     draft = ballot["draft"] or {"items": [], "comment": ""}
     chosen = {(i["subject_id"], i["indicator"]): i["grade"] for i in draft["items"]}
@@ -147,8 +218,9 @@ async def ballot_submit(request: Request, data: URLEncodedBody[dict[str, str]]) 
     try:
         if data.get("action") == "submit":
             result = await service.submit(ctx, session, body)
-            response = Redirect(f"/b/done?valid={int(result.valid)}")
-            response.cookies.append(Cookie(key=BALLOT_COOKIE, value="", path="/b", max_age=0, httponly=True))
+            # The ballot cookie stays: a repeated POST of this ballot gets this receipt again.
+            response = Redirect("/b/done", status_code=303)
+            response.cookies.append(_receipt_cookie(request, result))
             return response
         await run_sync(service.save_draft, ctx, session, body)
         ballot = await run_sync(service.view, ctx, session)
@@ -158,17 +230,27 @@ async def ballot_submit(request: Request, data: URLEncodedBody[dict[str, str]]) 
         ballot = await run_sync(service.view, ctx, session)
         missing = {(int(e["field"].split()[1]), e["field"].rsplit(" ", 1)[1]) for e in exc.errors
                    if e.get("message") == "missing"}
-        return _render_ballot(request, ballot, chosen, comment, status_code=422, missing=missing,
-                              error=tr.gettext("Please rate every subject on every indicator before submitting "
-                                               "({count} missing).", count=len(missing)) if missing
-                              else _message(tr, exc))
+        if missing:
+            error, over = tr.gettext("Please rate every subject on every indicator before submitting "
+                                     "({count} missing).", count=len(missing)), set()
+        else:
+            error, over = _over_caps(tr, _counted_caps(ballot, chosen), chosen)
+        return _render_ballot(request, ballot, chosen, comment, status_code=422, missing=missing, over=over,
+                              error=error or _message(tr, exc))
     except ServiceError as exc:
         return _page(request, "login.html", status_code=exc.status_code, error=_message(tr, exc))
 
 
 @get("/b/done", include_in_schema=False)
 async def done_page(request: Request) -> Response:
-    return _page(request, "done.html")
+    """The receipt of the ballot this browser submitted: valid, or recorded as invalid and why."""
+    receipt = _receipt(request)
+    if receipt is None:
+        return Redirect("/b/", status_code=303)
+    tr = _translator(request)
+    reason = receipt.get("reason") or ""
+    return _page(request, "done.html", valid=bool(receipt.get("valid")),
+                 reason="; ".join(tr.translate(part) for part in reason.split("; ")) if reason else "")
 
 
 def page_routes() -> list:

@@ -6,16 +6,19 @@ import os
 import tempfile
 from collections.abc import Iterator
 
+import msgspec
 from anyio.to_thread import run_sync
 from litestar import Controller, Request, get, post, put
 from litestar.params import FromQuery, JSONBody
 from litestar.response import Stream
 
 from ballots import service
+from ballots.pages import CATALOGUES
 from ballots.slips import write_slips
 from core.context import AppContext
-from core.i18n import normalize_locale
+from core.i18n import locale_from_accept_language, normalize_locale
 from core.web.auth import app_context, client_address
+from core.web.errors import api_translator
 from core.web.params import Ctx, CurrentActor, ItemId
 
 BALLOT_HEADER_PREFIX = "bearer "
@@ -89,8 +92,12 @@ def ballot_session(request: Request) -> service.BallotSession:
 
 
 class BallotController(Controller):
+    """Errors, and the reason of a ballot recorded as invalid, are in the language of
+    ``Accept-Language`` (English without it), times in the locality's time zone."""
+
     path = "/api/ballot"
     tags = ["ballot"]
+    opt = {"locales_dirs": CATALOGUES}  # the ballot pages' catalogues, then the core's
 
     @post("/login", sync_to_thread=True, status_code=200, summary="Exchange the code on a slip for a ballot token")
     def login(self, ctx: Ctx, request: Request, data: JSONBody[service.LoginIn]) -> service.LoginOut:
@@ -108,7 +115,11 @@ class BallotController(Controller):
     async def submit(self, request: Request, data: JSONBody[service.BallotIn]) -> service.SubmitOut:
         # On the event loop: a whole meeting submits at once, and the hot path is short and
         # never waits there (see service.submit).
-        return await service.submit(app_context(request), ballot_session(request), data)
+        result = await service.submit(app_context(request), ballot_session(request), data)
+        if result.reason and locale_from_accept_language(request.headers.get("accept-language")):
+            tr = api_translator(request)
+            result = msgspec.structs.replace(result, reason="; ".join(tr.translate(r) for r in result.reason.split("; ")))
+        return result
 
 
 def api_routes() -> list:

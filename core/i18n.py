@@ -1,7 +1,14 @@
 """Message catalogues (Babel ``.po`` files under ``core/locales``), zh-CN first.
 
 Message ids are English; ``zh_CN`` translates them, ``en`` shows the id itself. Catalogues
-are read with Babel at start-up, so no compile step is needed. Extract new strings with
+are read with Babel at start-up, so no compile step is needed. A translator may read several
+catalogues (a plugin's own, e.g. ``ballots/locales``, then the core's); the first that has a
+message wins.
+
+Values put into messages are formatted for the language: a datetime in the locality's time
+zone (``KAOPING_TIMEZONE``), "2026年12月1日 09:00" in Chinese, "December 1, 2026, 09:00" in
+English. A service error carries its message id and values apart (``ServiceError.params``),
+so ``Translator.error`` translates the id and formats the values. Extract new strings with
 ``pybabel extract -F babel.cfg -o core/locales/messages.pot .`` and update with
 ``pybabel update -i core/locales/messages.pot -d core/locales``.
 """
@@ -10,14 +17,20 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_skeleton, get_datetime_format
 from babel.messages.pofile import read_po
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 DEFAULT_LOCALE = "zh_CN"
 SUPPORTED_LOCALES = ("zh_CN", "en")
+DEFAULT_TIMEZONE = "Asia/Shanghai"  # as core.settings.Settings.timezone
 
 
 @lru_cache(maxsize=None)
@@ -39,6 +52,27 @@ def normalize_locale(value: str | None) -> str:
     if value.lower().startswith("zh"):
         return "zh_CN"
     return DEFAULT_LOCALE
+
+
+def locale_from_accept_language(header: str | None) -> str | None:
+    """The supported locale an ``Accept-Language`` header prefers most, or None (no header, or
+    only languages this platform does not speak)."""
+    ranked = []
+    for position, part in enumerate((header or "").split(",")):
+        tag, _, rest = part.strip().partition(";")
+        quality = 1.0
+        for parameter in rest.split(";"):
+            name, _, value = parameter.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        tag = tag.strip().lower()
+        if quality > 0 and (tag == "en" or tag.startswith(("en-", "en_")) or tag == "zh"
+                            or tag.startswith(("zh-", "zh_"))):
+            ranked.append((-quality, position, normalize_locale(tag)))
+    return min(ranked)[2] if ranked else None
 
 
 @lru_cache(maxsize=None)
@@ -66,16 +100,62 @@ def _patterns(locale: str, locales_dir: Path = LOCALES_DIR) -> tuple[tuple[re.Pa
     return tuple((pattern, msgstr) for _fixed, pattern, msgstr in found)
 
 
+@lru_cache(maxsize=None)
+def _merged(locale: str, locales_dirs: tuple[Path, ...]) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for directory in reversed(locales_dirs):  # the first catalogue wins
+        merged.update(_catalog(locale, directory))
+    return merged
+
+
+@lru_cache(maxsize=256)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
 class Translator:
-    def __init__(self, locale: str, locales_dir: Path = LOCALES_DIR):
-        """``locales_dir``: a plugin keeps its own catalogues (e.g. ``ballots/locales``)."""
+    def __init__(self, locale: str, locales_dir: Path | Sequence[Path] = LOCALES_DIR, *,
+                 timezone: str = DEFAULT_TIMEZONE):
+        """``locales_dir``: a plugin keeps its own catalogues (e.g. ``ballots/locales``); several
+        are read in order. ``timezone``: where the reader is (``settings.timezone``)."""
         self.locale = normalize_locale(locale)
-        self._messages = _catalog(self.locale, locales_dir)
-        self._locales_dir = locales_dir
+        self._locales_dirs = (locales_dir,) if isinstance(locales_dir, Path) else tuple(locales_dir)
+        self._messages = _merged(self.locale, self._locales_dirs)
+        self.timezone = timezone
 
     def gettext(self, message: str, **values) -> str:
         text = self._messages.get(message, message)
-        return text.format(**values) if values else text
+        if not values:
+            return text
+        formatted = {name: self.value(value) for name, value in values.items()}
+        try:
+            return text.format(**formatted)
+        except (KeyError, IndexError, ValueError):  # a translation naming other values: the id
+            return message.format(**formatted)
+
+    def value(self, value: Any) -> Any:
+        """A value as it is put into a message: datetimes localised, anything else as it is."""
+        return self.datetime(value) if isinstance(value, datetime) else value
+
+    def datetime(self, value: datetime | None) -> str:
+        """Date and time (to the minute) in the reader's time zone and language:
+        "2026年12月1日 09:00", "December 1, 2026, 09:00". Naive values are UTC (as SQLite returns them)."""
+        if value is None:
+            return ""
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value
+        local = value.astimezone(_zone(self.timezone))
+        babel_locale = "zh_Hans_CN" if self.locale == "zh_CN" else self.locale
+        date = format_skeleton("yMMMMd", local, locale=babel_locale)
+        time = format_skeleton("Hm", local, locale=babel_locale)
+        return get_datetime_format("medium", locale=babel_locale).replace("{1}", date).replace("{0}", time)
+
+    def error(self, exc: Any) -> str:
+        """A service error's message for this reader: its id translated and its values
+        (``exc.params``) formatted; an error without values as ``translate`` reads it."""
+        params = getattr(exc, "params", None)
+        if params:
+            return self.gettext(getattr(exc, "msgid", exc.message), **params)
+        return self.translate(exc.message)
 
     def translate(self, text: str) -> str:
         """A message as a service raised it: a message id, or the English text of an id with
@@ -83,13 +163,14 @@ class Translator:
         values are read back out and put into the translation. Anything else is returned as is."""
         if text in self._messages:
             return self._messages[text]
-        for pattern, translation in _patterns(self.locale, self._locales_dir):
-            match = pattern.fullmatch(text)
-            if match:
-                try:
-                    return translation.format(**match.groupdict())
-                except (KeyError, IndexError, ValueError):
-                    continue
+        for directory in self._locales_dirs:
+            for pattern, translation in _patterns(self.locale, directory):
+                match = pattern.fullmatch(text)
+                if match:
+                    try:
+                        return translation.format(**match.groupdict())
+                    except (KeyError, IndexError, ValueError):
+                        continue
         return text
 
     @property

@@ -1,4 +1,10 @@
-"""One error shape for every client mistake: ``{status_code, detail, errors: [{field, message}]}``."""
+"""One error shape for every client mistake: ``{status_code, detail, errors: [{field, message}]}``.
+
+A service error's ``detail`` and messages are in the language the client asks for with
+``Accept-Language`` (Chinese or English; English without the header, as message ids are),
+with times in the locality's time zone. A route names the catalogues its messages are in with
+``opt={"locales_dirs": (...)}`` (the ballot API: the ballots plugin's, then the core's).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from core.i18n import LOCALES_DIR, Translator, locale_from_accept_language
 from core.services.errors import ServiceError
 
 log = logging.getLogger("kaoping.web")
@@ -17,8 +24,20 @@ def _body(status_code: int, detail: str, errors: list | None = None) -> dict:
     return {"status_code": status_code, "detail": detail, "errors": errors or []}
 
 
-def service_error_handler(_request: Request, exc: ServiceError) -> Response:
-    return Response(_body(exc.status_code, exc.message, exc.errors), status_code=exc.status_code,
+def api_translator(request: Request) -> Translator:
+    """The translator of an API answer: ``Accept-Language`` (default English), the route's
+    catalogues, the locality's time zone."""
+    handler = getattr(request.scope.get("route_handler"), "opt", None) or {}
+    timezone = request.app.state.ctx.settings.timezone if hasattr(request.app.state, "ctx") else None
+    return Translator(locale_from_accept_language(request.headers.get("accept-language")) or "en",
+                      handler.get("locales_dirs") or (LOCALES_DIR,), **({"timezone": timezone} if timezone else {}))
+
+
+def service_error_handler(request: Request, exc: ServiceError) -> Response:
+    tr = api_translator(request)
+    errors = [{**e, "message": tr.translate(e["message"])} if isinstance(e, dict) and isinstance(e.get("message"), str)
+              else e for e in exc.errors]
+    return Response(_body(exc.status_code, tr.error(exc), errors), status_code=exc.status_code,
                     headers=exc.headers, media_type=MediaType.JSON)
 
 

@@ -129,12 +129,14 @@ def test_typed_code_draft_restore_missing_and_submit(world, setup, phone):
     page.get_by_label("意见建议（选填）").fill("")
     pick(page, everything(setup.subject_ids))
     page.get_by_role("button", name="提交").click()
-    page.wait_for_url("**/b/done**")
+    page.wait_for_url(f"{world.url}/b/done")  # nothing about the ballot in the URL
     expect(page.get_by_role("heading", name="提交成功，感谢您的参与！")).to_be_visible()
     expect(page.get_by_text("该测评码已失效，您可以关闭本页面。")).to_be_visible()
-    assert not [c for c in page.context.cookies() if c["name"] == "kaoping_ballot"]  # the ballot is not shown again
+    # The ballot is not shown again: back at the ballot's address, the receipt.
     page.goto(f"{world.url}/b/ballot")
-    expect(page.get_by_role("alert")).to_have_text("请先输入测评码。")
+    page.wait_for_url(f"{world.url}/b/done")
+    expect(page.get_by_role("heading", name="提交成功，感谢您的参与！")).to_be_visible()
+    expect(page.locator("input[type=radio]")).to_have_count(0)
 
     # signing in again with that code
     page = phone()
@@ -223,3 +225,105 @@ def test_pages_work_without_javascript(world, setup, phone):
     expect(page.get_by_role("heading", name="提交成功，感谢您的参与！")).to_be_visible()
     sign_in(page, world.url, code)
     expect(page.get_by_role("alert")).to_have_text("该测评码已提交过测评表，不能重复提交。")
+
+
+# --- after submitting: the receipt, told once, shown again --------------------------------------
+
+
+def _capped(setup, **options) -> None:
+    """A ballot_cap on 总体评价 (ALL) for the campaign of ``setup`` (before it opens)."""
+    assert setup.api.put("/api/localities/county-a/plugins/distribution", json={"enabled": True}).status_code == 200
+    patched = setup.api.patch(f"/api/campaigns/{setup.campaign_id}",
+                              json={"distribution": [{"policy": "ballot_cap", "options": options}]})
+    assert patched.status_code == 200, patched.text
+
+
+def _submit_posts(page: Page) -> list[str]:
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" and r.url.endswith("/b/ballot") else None)
+    return posts
+
+
+def test_a_ballot_recorded_invalid_is_told_so_and_why_and_a_reload_tells_it_again(world, setup, phone):
+    _capped(setup, max_ratio=0.5)  # 1 优秀 of the 3 subjects on 总体评价; over it the ballot is invalid
+    [account] = setup.issue("县领导", 1)
+    setup.issue("基层代表", 1)
+    setup.open()
+    page = phone()
+    sign_in(page, world.url, account["code"])
+    page.wait_for_url("**/b/ballot")
+    s1, s2, _s3 = setup.subject_ids
+    pick(page, {key: "称职" for key in everything(setup.subject_ids)})
+    pick(page, {(s1, "ALL"): "优秀", (s2, "ALL"): "优秀"})
+    expect(page.locator(".cap.over")).to_have_count(1)  # the count turns red as the evaluator picks
+    page.get_by_role("button", name="提交").click()
+    page.wait_for_url(f"{world.url}/b/done")
+
+    def told() -> None:
+        expect(page.get_by_role("heading", name="您的测评表已提交，但被记为无效票。")).to_be_visible()
+        expect(page.get_by_text("原因：3 个对象中最多 1 个可评为优秀（总体评价 · 综合管理部门：现有 2 个）")).to_be_visible()
+        expect(page.get_by_text("提交成功，感谢您的参与！")).to_have_count(0)
+
+    told()
+    page.reload()
+    told()
+    page.go_back()  # to the ballot's address: the receipt, not an error
+    page.wait_for_url(f"{world.url}/b/done")
+    told()
+    page.get_by_role("link", name="English").click()
+    expect(page.get_by_role("heading", name="Your ballot has been recorded, but it counts as invalid.")).to_be_visible()
+    expect(page.get_by_text("Why: at most 1 of 3 subjects may be rated 优秀 (总体评价, 综合管理部门: 2 are)")).to_be_visible()
+    assert fits_the_screen(page)
+
+
+def test_a_double_click_on_submit_sends_the_ballot_once(world, setup, phone):
+    [account] = setup.issue("县领导", 1)
+    setup.issue("基层代表", 1)
+    setup.open()
+    page = phone()
+    sign_in(page, world.url, account["code"])
+    page.wait_for_url("**/b/ballot")
+    pick(page, everything(setup.subject_ids))
+    posts = _submit_posts(page)
+    page.get_by_role("button", name="提交").dblclick()
+    page.wait_for_url(f"{world.url}/b/done")
+    expect(page.get_by_role("heading", name="提交成功，感谢您的参与！")).to_be_visible()
+    assert len(posts) == 1
+    page.reload()  # a reload after submitting: the same receipt
+    expect(page.get_by_role("heading", name="提交成功，感谢您的参与！")).to_be_visible()
+    progress = setup.api.get(f"/api/campaigns/{setup.campaign_id}/progress").json()
+    assert progress["total"]["submitted"] == 1 and progress["total"]["valid"] == 1
+
+
+def test_the_buttons_are_usable_again_after_a_refusal(world, setup, phone):
+    """The script that stops a second click must not stop the next try once the page answered."""
+    [account] = setup.issue("县领导", 1)
+    setup.issue("基层代表", 1)
+    setup.open()
+    page = phone()
+    sign_in(page, world.url, account["code"])
+    page.wait_for_url("**/b/ballot")
+    page.get_by_role("button", name="提交").click()
+    expect(page.get_by_role("alert")).to_contain_text("项未评价")
+    pick(page, everything(setup.subject_ids))
+    page.get_by_role("button", name="提交").click()
+    page.wait_for_url(f"{world.url}/b/done")
+
+
+def test_opening_and_closing_times_in_chinese_and_the_localitys_time_zone(world, setup, phone):
+    [account] = setup.issue("县领导", 1)
+    setup.issue("基层代表", 1)
+    setup.open()
+    # 2099-12-01 01:00 UTC and 2099-12-31 09:30 UTC: 09:00 and 17:30 in Beijing (KAOPING_TIMEZONE)
+    window = {"opens_at": "2099-12-01T01:00:00+00:00", "closes_at": "2099-12-31T09:30:00+00:00"}
+    assert setup.api.patch(f"/api/campaigns/{setup.campaign_id}", json=window).status_code == 200
+    page = phone()
+    sign_in(page, world.url, account["code"])
+    expect(page.get_by_role("alert")).to_have_text("本次测评将于2099年12月1日 09:00开始，请届时再进入。")
+    assert setup.api.patch(f"/api/campaigns/{setup.campaign_id}",
+                           json={"opens_at": "2026-01-01T00:00:00+08:00"}).status_code == 200
+    page.get_by_role("button", name="进入测评").click()
+    page.wait_for_url("**/b/ballot")
+    expect(page.get_by_text("请于2099年12月31日 17:30前提交。")).to_be_visible()
+    page.get_by_role("link", name="English").click()
+    expect(page.get_by_text("Open until December 31, 2099, 17:30.")).to_be_visible()

@@ -6,9 +6,11 @@ PostgreSQL)."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import text
 
@@ -259,37 +261,101 @@ def test_reject_answers_422_naming_the_cap(world):
 CSRF = re.compile(r'name="_csrf" value="([^"]+)"')
 
 
-def _page_submit(world, setup, lang: str | None):
+def _ballot_form(page_html: str, subject_ids: list[int], top: int = 2) -> dict[str, str]:
+    """The ballot form: 称职 everywhere but 优秀 on ALL for the first ``top`` subjects."""
+    form = {"_csrf": CSRF.search(page_html).group(1), "action": "submit", "comment": ""}
+    for item in full_items(subject_ids):
+        best = item["indicator"] == "ALL" and item["subject_id"] in subject_ids[:top]
+        form[f"g:{item['subject_id']}:{item['indicator']}"] = "优秀" if best else item["grade"]
+    return form
+
+
+def _page_submit(world, setup, lang: str | None, browser: httpx.Client | None = None):
     """Sign in on the /b/ pages (in ``lang``, or the default) and submit 优秀 on ALL for two of
     the three subjects, over a cap of 1."""
     [account] = setup.issue("县领导", 1)
-    with world.client() as browser:
+    with contextlib.nullcontext(browser) if browser else world.client() as browser:
         query = f"?lang={lang}" if lang else ""
         assert browser.get(f"/b/{query}").status_code == 200
         assert browser.post("/b/login", data={"code": account["code"]}).status_code in (200, 302, 303)
         page = browser.get("/b/ballot")
-        form = {"_csrf": CSRF.search(page.text).group(1), "action": "submit", "comment": ""}
-        for item in full_items(setup.subject_ids):
-            top = item["indicator"] == "ALL" and item["subject_id"] != setup.subject_ids[2]
-            form[f"g:{item['subject_id']}:{item['indicator']}"] = "优秀" if top else item["grade"]
-        return browser.post("/b/ballot", data=form)
+        return browser.post("/b/ballot", data=_ballot_form(page.text, setup.subject_ids))
 
 
-def test_reject_message_on_the_ballot_pages_in_chinese_and_english(world):
+def test_reject_message_on_the_ballot_pages_says_what_to_change_in_chinese_and_english(world):
     setup = _capped(world, max_ratio=0.5, action="reject")  # 0.5 × 3 = 1.5 -> 1
     setup.open()
     chinese = _page_submit(world, setup, None)  # zh-CN is the default
     assert chinese.status_code == 422
     html = re.sub(r"\s+", " ", chinese.text)
-    assert "3 个对象中最多 1 个可评为优秀（总体评价 · 综合管理部门：现有 2 个）" in html
+    assert ("总体评价 · 综合管理部门：您评了 2 个优秀，3 个对象中最多只能评 1 个。请至少将其中 1 个改为其他等次后再提交。"
+            in html)
     assert "at most" not in html
+    # the two 优秀 of 总体评价 are marked, nothing else
+    marked = re.findall(r'<fieldset class="over">.*?name="g:(\d+):(\w+)"', chinese.text, re.S)
+    assert sorted(marked) == sorted((str(s), "ALL") for s in setup.subject_ids[:2])
     english = _page_submit(world, setup, "en")
     assert english.status_code == 422
     html = re.sub(r"\s+", " ", english.text)
-    assert "at most 1 of 3 subjects may be rated 优秀 (总体评价, 综合管理部门: 2 are)" in html
-    setup.close()
+    assert ("总体评价 · 综合管理部门: you rated 2 subjects 优秀, but at most 1 of 3 may be. "
+            "Change at least 1 of them to another grade, then submit.") in html
     with world.ctx.db.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM ballots")).scalar() == 0
+
+
+def test_a_ballot_recorded_invalid_is_told_so_and_why_on_the_done_page(world):
+    setup = _capped(world, max_ratio=0.5)  # invalid, not refused: 1 优秀 of 3 allowed
+    setup.open()
+    with world.client() as browser:
+        submitted = _page_submit(world, setup, None, browser)
+        assert submitted.status_code == 303 and submitted.headers["location"] == "/b/done"  # nothing in the URL
+        done = browser.get("/b/done")
+        html = re.sub(r"\s+", " ", done.text)
+        assert "您的测评表已提交，但被记为无效票。" in html
+        assert "原因：3 个对象中最多 1 个可评为优秀（总体评价 · 综合管理部门：现有 2 个）" in html
+        assert "感谢" not in html
+        assert re.sub(r"\s+", " ", browser.get("/b/done").text) == html  # a reload: the same receipt
+        english = re.sub(r"\s+", " ", browser.get("/b/done?lang=en").text)
+        assert "Your ballot has been recorded, but it counts as invalid." in english
+        assert "at most 1 of 3 subjects may be rated 优秀 (总体评价, 综合管理部门: 2 are)" in english
+        # Back to the ballot: the receipt again, not an error
+        back = browser.get("/b/ballot?lang=zh_CN")
+        assert back.status_code == 303 and back.headers["location"] == "/b/done"
+        # A forged receipt is not shown.
+        receipt = browser.cookies.get("kaoping_receipt")
+        browser.cookies.clear()
+        browser.cookies.set("kaoping_receipt", receipt[:-4] + ("0000" if receipt[-4:] != "0000" else "1111"), path="/b")
+        assert browser.get("/b/done").status_code == 303
+    with world.client() as stranger:  # no receipt: nothing to confirm
+        assert stranger.get("/b/done").headers["location"] == "/b/"
+    with world.ctx.db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM ballots WHERE NOT valid")).scalar() == 1
+
+
+def test_a_valid_ballot_is_thanked_and_the_api_translates_the_reason(world):
+    setup = _capped(world, max_ratio=0.5)
+    setup.open()
+    [account] = setup.issue("县领导", 1)
+    with world.client() as browser:
+        assert browser.post("/b/login", data={"code": account["code"]}).status_code == 303
+        page = browser.get("/b/ballot")
+        assert browser.post("/b/ballot", data=_ballot_form(page.text, setup.subject_ids, top=1)).status_code == 303
+        html = re.sub(r"\s+", " ", browser.get("/b/done").text)
+        assert "提交成功，感谢您的参与！" in html and "无效" not in html
+    over = _vote(world, setup, "县领导", 3)
+    assert over.json()["reason"] == "at most 1 of 3 subjects may be rated 优秀 (总体评价, 综合管理部门: 3 are)"
+    [account] = setup.issue("县领导", 1)
+    with world.client() as client:
+        token = client.post("/api/ballot/login", json={"code": account["code"]}).json()["token"]
+    items = full_items(setup.subject_ids)
+    for item in items:
+        if item["indicator"] == "ALL":
+            item["grade"] = "优秀"
+    with world.client(token) as voter:
+        answer = voter.post("/api/ballot/submit", json={"items": items}, headers={"Accept-Language": "zh-CN"})
+    assert answer.status_code == 200
+    assert answer.json() == {"status": "submitted", "valid": False,
+                             "reason": "3 个对象中最多 1 个可评为优秀（总体评价 · 综合管理部门：现有 3 个）"}
 
 
 def test_cap_reasons_translate_with_their_values():
