@@ -15,9 +15,11 @@ The folder is relative to the source's work folder (``context.work_dir``, the de
 or an absolute folder inside one of ``context.allowed_folders`` (setting
 ``KAOPING_ADAPTER_FOLDERS``); anything else is refused, after resolving ``..`` and symlinks.
 
-CSV: UTF-8 (with or without BOM) or GBK, cells as text (the core parses numbers). XLSX: the
-first sheet or ``sheet``, numeric cells stay numbers, dates become ISO text. The readers are
-those of the unit/people import (``core.services.imports``), with its size and zip-bomb limits.
+CSV: UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text") or GBK, as a whole,
+cells as text (the core parses numbers). XLSX: the first sheet or ``sheet``, numeric cells stay
+numbers, dates become ISO text. The reader is the unit/people import's (``core.tabular``), with
+its size and zip-bomb limits: a file of mixed encodings, or with formulas whose value was never
+saved, is refused naming its rows or cells (rejected rows of the run; the file goes to ``failed/``).
 """
 
 from __future__ import annotations
@@ -32,10 +34,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
+from core import tabular
 from core.adapters import MAX_RECORDS, AdapterContext, Fetched, PermanentFault, Record
 from core.hookspecs import hookimpl
 from core.plugins import PluginInfo
-from core.services import imports
 from core.services.errors import Invalid, ServiceError, TooLarge
 
 KAOPING_PLUGIN = PluginInfo(label_zh="表格文件（CSV/XLSX）", label_en="Tabular files (CSV/XLSX)",
@@ -123,10 +125,14 @@ def waiting_files(options: TabularFileOptions, folder: Path, now: float | None =
 
 
 def _fault(name: str, exc: ServiceError) -> PermanentFault:
+    """The reader's error as a fault naming the file; the rows or cells it names become the
+    run's rejected rows."""
     message = exc.message
     if message.startswith("file: "):
         message = message[len("file: "):]
-    return PermanentFault(f"file {name}: {message}")
+    rejected = [{"where": f"file {name}, row {error['row']}", "field": error.get("column", ""),
+                 "message": error["message"]} for error in exc.errors if error.get("row")]
+    return PermanentFault(f"file {name}: {message}", rejected=rejected)
 
 
 def _header_name(value: Any) -> str:
@@ -151,7 +157,8 @@ def read_file(path: Path, options: TabularFileOptions) -> list[Record]:
     header: list[str] | None = None
     records: list[Record] = []
     try:
-        for number, row in enumerate(imports.raw_rows(name, content, sheet=options.sheet, keep_types=True), start=1):
+        rows = tabular.read_rows(name, content, sheet=options.sheet, keep_types=True)
+        for number, row in enumerate(rows, start=1):
             if number < options.header_row:
                 continue
             if number == options.header_row:
@@ -257,8 +264,12 @@ class TabularFileAdapter:
             try:
                 records += read_file(path, options)
             except PermanentFault as fault:
-                # Move the unreadable file aside when the run fails, or it would fail every run.
-                fault.on_failure = lambda reason, path=path: _move_failed([path], reason, context)
+                # Move the unreadable file aside when the run fails, or it would fail every run;
+                # its .reason.txt lists the rows or cells the fault names.
+                rows = [": ".join(part for part in (r["where"], r["field"], r["message"]) if part)
+                        for r in fault.rejected]
+                fault.on_failure = lambda reason, path=path, rows=rows: _move_failed(
+                    [path], "\n".join([reason, *rows]), context)
                 raise
             if len(records) > MAX_RECORDS:
                 raise PermanentFault(f"more than {MAX_RECORDS} rows in the waiting files (at {path.name}); "

@@ -54,7 +54,15 @@ class TransientFault(AdapterFault):
 
 
 class PermanentFault(AdapterFault):
-    """Will not pass by retrying: the run fails at once with this message."""
+    """Will not pass by retrying: the run fails at once with this message.
+
+    ``rejected``: the rows it is about, as the run lists rejected rows (``where``, ``field``,
+    ``message``), e.g. the rows of a file that do not decode.
+    """
+
+    def __init__(self, message: str, rejected: list[dict[str, str]] | None = None):
+        super().__init__(message)
+        self.rejected = rejected or []
 
 
 @dataclass(frozen=True)

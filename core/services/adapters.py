@@ -740,7 +740,9 @@ def execute_run(ctx: AppContext, run_id: int) -> AdapterRunOut:
         return _failed(ctx, run_id, source, f"gave up after {attempts.count} attempt(s): {exc}", attempts,
                        on_failure=exc.on_failure)
     except AdapterFault as exc:
-        return _failed(ctx, run_id, source, str(exc), attempts, on_failure=exc.on_failure)
+        rejected = getattr(exc, "rejected", [])
+        return _failed(ctx, run_id, source, str(exc), attempts, rows_rejected=len({r["where"] for r in rejected}),
+                       rejected=rejected, on_failure=exc.on_failure)
     except Exception as exc:  # a bug in the adapter: fail the run, keep the trace in the log
         log.exception("%s: the adapter failed unexpectedly", label)
         return _failed(ctx, run_id, source, f"the adapter failed unexpectedly: {type(exc).__name__}: {exc}", attempts)

@@ -5,18 +5,15 @@ number, column and reason.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
-import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any
 
 from pydantic import BaseModel
 from sqlmodel import Session, select
 
+from core import tabular
 from core.context import Actor, AppContext
 from core.models import Person, Role, Unit
 from core.models.base import utcnow
@@ -26,7 +23,6 @@ from core.services.access import OFFICE_ROLES, locality_for, require_role
 from core.services.errors import Invalid, TooLarge
 
 MAX_ROWS = 100_000
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # an .xlsx that inflates beyond this is refused (zip bomb)
 MAX_CELL_CHARS = 2000
 
 
@@ -126,124 +122,9 @@ KINDS: dict[str, list[ColumnSpec]] = {"units": UNIT_COLUMNS, "people": PEOPLE_CO
 # --- reading files ---------------------------------------------------------------------------
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _cell_value(value: Any) -> Any:
-    """An .xlsx cell with its type: numbers stay numbers, dates become ISO text, empty is ""."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, (int, float)):  # bool too
-        return value
-    return _cell_text(value)
-
-
-def decode_csv(content: bytes) -> str:
-    if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8")
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("gb18030")  # GBK files from Excel on Chinese Windows
-    except UnicodeDecodeError:
-        raise Invalid("file: the CSV file is neither UTF-8 nor GBK text",
-                      errors=[{"row": 0, "column": "", "message": "unknown text encoding"}]) from None
-
-
-def raw_rows(filename: str, content: bytes, *, sheet: str | None = None,
-             keep_types: bool = False) -> Iterator[list[Any]]:
-    """The rows of a .csv (cells as text) or .xlsx file (see ``xlsx_rows``), numbered from 1."""
-    if not content:
-        raise Invalid("file: the file is empty", errors=[{"row": 0, "column": "", "message": "empty file"}])
-    is_zip = content[:4] == b"PK\x03\x04"
-    name = filename.lower()
-    if is_zip or name.endswith((".xlsx", ".xlsm")):
-        yield from xlsx_rows(content, sheet=sheet, keep_types=keep_types)
-        return
-    if name.endswith((".xls", ".ods")) or content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise Invalid("file: old .xls workbooks are not read; save the sheet as .xlsx or .csv",
-                      errors=[{"row": 0, "column": "", "message": "unsupported file type"}])
-    text = decode_csv(content)
-    if "\x00" in text:
-        raise Invalid("file: not an .xlsx or .csv file", errors=[{"row": 0, "column": "", "message": "binary content"}])
-    # only the delimiter is guessed: the quoting is always Excel's ("" inside "..."), which the
-    # sniffer often gets wrong, and then silently changes the text of the cells
-    try:
-        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ","
-    # strict: a quote that is never closed is an error, not the rest of the file read as one cell
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
-    number = 0
-    while True:
-        line = reader.line_num + 1  # where the next row starts in the file
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:  # an unclosed or stray quote, a cell beyond the field size limit
-            reason = str(exc)
-            if "unexpected end of data" in reason or "EOF" in reason:
-                reason = f'a quote (") opened on line {line} is never closed'
-            elif "expected after" in reason:
-                reason = f'a quote (") on line {line} is followed by more text in the same cell'
-            raise Invalid(f"file: row {number + 1} cannot be read as CSV: {reason}",
-                          errors=[{"row": number + 1, "column": "", "message": reason}]) from None
-        number += 1
-        yield [cell.strip() for cell in row]
-
-
-def xlsx_rows(content: bytes, *, sheet: str | None = None, keep_types: bool = False) -> Iterator[list[Any]]:
-    """The rows of the first sheet (or of ``sheet``), as text; with ``keep_types`` numbers stay
-    numbers (dates become ISO text, empty cells "")."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        inflated = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise Invalid("file: not a valid .xlsx workbook (damaged or not a spreadsheet)",
-                      errors=[{"row": 0, "column": "", "message": "not a spreadsheet"}]) from None
-    if inflated > MAX_UNCOMPRESSED_BYTES:
-        raise TooLarge(f"file: the workbook inflates to {inflated // (1024 * 1024)} MB; the limit is "
-                       f"{MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB. Split it into several files.")
-    try:
-        from openpyxl import load_workbook  # imported when needed: it costs ~10 MB in every process
-
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
-        raise Invalid("file: not a valid .xlsx workbook (damaged or not a spreadsheet)",
-                      errors=[{"row": 0, "column": "", "message": "not a spreadsheet"}]) from None
-    if sheet is not None and sheet not in workbook.sheetnames:
-        names = ", ".join(workbook.sheetnames)
-        workbook.close()
-        raise Invalid(f"file: the workbook has no sheet named {sheet!r} (sheets: {names})",
-                      errors=[{"row": 0, "column": "", "message": "no such sheet"}])
-    cell = _cell_value if keep_types else _cell_text
-    number = 0
-    try:
-        worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
-        for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
-            yield [cell(value) for value in row]
-    except Exception:  # noqa: BLE001 - a damaged sheet fails only when its rows are read
-        raise Invalid(f"file: row {number + 1} of the workbook cannot be read (damaged file?)",
-                      errors=[{"row": number + 1, "column": "", "message": "damaged row"}]) from None
-    finally:
-        workbook.close()
-
-
 def read_table(filename: str, content: bytes, columns: list[ColumnSpec]) -> Table:
     """Find the header row (the first non-empty row) and map its headers to column keys."""
-    rows = raw_rows(filename, content)
+    rows = tabular.read_rows(filename, content)
     header_row = 0
     header: list[str] = []
     for number, row in enumerate(rows, start=1):
@@ -515,16 +396,17 @@ def template_workbook(kind: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "导入" if kind == "people" else "单位"
-    sheet.append([spec.headers[0] for spec in columns])
+    tabular.append_row(sheet, [spec.headers[0] for spec in columns])  # text as text, never a formula
     for index, _spec in enumerate(columns, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = 16
         # whole columns as text, so that Excel keeps codes such as 001 and 18-digit ID numbers as typed
         sheet.column_dimensions[letter].number_format = "@"
     help_sheet = workbook.create_sheet("说明 Notes")
-    help_sheet.append(["列 Column", "必填 Required", "示例 Example", "English name"])
+    tabular.append_row(help_sheet, ["列 Column", "必填 Required", "示例 Example", "English name"])
     for spec in columns:
-        help_sheet.append([spec.headers[0], "是 yes" if spec.required else "", spec.example, spec.headers[1]])
+        tabular.append_row(help_sheet, [spec.headers[0], "是 yes" if spec.required else "", spec.example,
+                                        spec.headers[1]])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

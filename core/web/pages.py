@@ -232,7 +232,8 @@ async def adapter_runs_page(request: Request, source_id: FromPath[int]) -> Respo
         view = await run_sync(_runs_view, request, session.actor, source_id)
     except ServiceError as exc:
         return await _render_adapters(request, session, exc.status_code, error=exc.message)
-    return render(request, "admin/adapter_runs.html", **view)
+    # errors and reasons were stored as English message ids: shown in the reader's language
+    return render(request, "admin/adapter_runs.html", translate=translator_for(request).translate, **view)
 
 
 def admin_pages() -> list:

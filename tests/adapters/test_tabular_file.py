@@ -104,6 +104,75 @@ def test_an_xlsx_keeps_numbers_and_reads_the_named_sheet_below_a_title(context):
         ADAPTER.fetch(opts(sheet="nope"), context)
 
 
+# UTF-8 with one row from a GBK file: as a whole it also "decodes" as GB18030, to mojibake
+MIXED = ("单位编码,单位名称,月份,办结件数\r\nU001,县财政局,2026-01,1\r\nU002,县教育局,2026-01,2\r\n".encode()
+         + "U003,县公安局,2026-01,3\r\n".encode("gbk") + "U004,县审计局,2026-01,4\r\n".encode())
+
+
+def test_a_file_of_mixed_encodings_is_refused_naming_its_rows(context):
+    MIXED.decode("gb18030")
+    put(context.work_dir, "月报.csv", MIXED)
+    with pytest.raises(PermanentFault, match=r"^file 月报.csv: the text on row\(s\) 4 is not UTF-8 like") as info:
+        ADAPTER.fetch(opts(), context)
+    assert info.value.rejected == [{"where": "file 月报.csv, row 4", "field": "",
+                                    "message": "not UTF-8 text like the rest of the file"}]
+
+
+def test_excel_unicode_text_utf16_with_tabs_is_read(context):
+    text = "\t".join(ZH_FIELDS) + "\r\n" + "\t".join(["U001", "县委办公室", "2026-01", "109", "0.9069", "1", "0"])
+    put(context.work_dir, "业务数据.csv", b"\xff\xfe" + (text + "\r\n").encode("utf-16-le"))
+    (record,) = ADAPTER.fetch(opts(), context).records
+    assert record.where == "file 业务数据.csv, row 2"
+    assert record.fields["单位名称"] == "县委办公室" and record.fields["办结件数"] == "109"
+
+
+def test_a_formula_without_a_saved_value_is_refused_naming_the_cell(context):
+    put(context.work_dir, "cases.xlsx", xlsx_bytes([["dept_code", "month", "cases_closed"],
+                                                    ["U001", "2026-01", 109], ["U002", "2026-01", "=C2-46"]]))
+    with pytest.raises(PermanentFault, match=r"^file cases.xlsx: sheet Sheet, cell\(s\) C3: formulas without a "
+                                             r"saved value") as info:
+        ADAPTER.fetch(opts(), context)
+    assert info.value.rejected == [{"where": "file cases.xlsx, row 3", "field": "C",
+                                    "message": "sheet Sheet, cell C3: a formula without a saved value"}]
+
+
+def test_a_run_over_a_refused_file_lists_its_rows_moves_it_aside_and_keeps_the_values(ctx):
+    from core.models import AdapterSource
+    from core.services import adapters
+    from tests.adapter_setup import SYSTEM, make_county
+
+    county = make_county(ctx, adapters_enabled=("tabular_file",))
+    source = county.file_source()
+    adapters.upload_file(ctx, SYSTEM, source.id, "a.csv", "单位编码,月份,办结件数\nU003,2026-01,30\n".encode())
+    assert adapters.run_now(ctx, SYSTEM, source.id).status == "succeeded"
+    before = county.values()
+    adapters.upload_file(ctx, SYSTEM, source.id, "b-mixed.csv", MIXED)
+    adapters.upload_file(ctx, SYSTEM, source.id, "c-formula.xlsx", xlsx_bytes([
+        ["单位编码", "月份", "办结件数"], ["U003", "2026-01", "=1+1"]]))
+    adapters.upload_file(ctx, SYSTEM, source.id, "d-good.csv", "单位编码,月份,办结件数\nU004,2026-01,4\n".encode())
+
+    failed = adapters.run_now(ctx, SYSTEM, source.id)
+    assert failed.status == "failed" and failed.error.startswith("file b-mixed.csv: the text on row(s) 4")
+    assert failed.rows_rejected == 1
+    assert [r.model_dump() for r in failed.rejected] == [
+        {"where": "file b-mixed.csv, row 4", "field": "", "message": "not UTF-8 text like the rest of the file"}]
+    assert county.values() == before
+    with ctx.db.read() as session:
+        folder = adapters.adapter_context(ctx, session.get(AdapterSource, source.id), county.code).work_dir / "inbox"
+    reason = (folder / "failed" / "b-mixed.csv.reason.txt").read_text(encoding="utf-8")
+    assert "file b-mixed.csv, row 4: not UTF-8 text like the rest of the file" in reason
+
+    failed = adapters.run_now(ctx, SYSTEM, source.id)  # the next file with a fault
+    assert failed.status == "failed" and [(r.where, r.field) for r in failed.rejected] == [
+        ("file c-formula.xlsx, row 2", "C")]
+    assert county.values() == before  # U003 not overwritten
+    assert sorted(p.name for p in (folder / "failed").iterdir()) == [
+        "b-mixed.csv", "b-mixed.csv.reason.txt", "c-formula.xlsx", "c-formula.xlsx.reason.txt"]
+
+    assert adapters.run_now(ctx, SYSTEM, source.id).status == "succeeded"  # the good file waited
+    assert county.values() == {**before, (county.subject_by_unit["U004"], "CASES", "2026-01"): 4.0}
+
+
 def test_the_whole_sample_as_xlsx(context):
     put(context.work_dir, "all.xlsx", xlsx_bytes([FIELDS] + sample_rows()))
     fetched = ADAPTER.fetch(opts(), context)

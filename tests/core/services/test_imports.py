@@ -15,6 +15,7 @@ import pytest
 from openpyxl import Workbook
 from sqlmodel import func, select
 
+from core import tabular
 from core.context import Actor
 from core.models import AuditEntry, Locality, Person, Unit
 from core.schemas.localities import LocalityIn
@@ -207,6 +208,55 @@ def test_semicolon_and_tab_separated_files_are_read(ctx):
     assert run(ctx, "units", "u.txt", csv_bytes("单位编码\t单位名称\nT1\t丙\n")).created == 1
     units = units_of(ctx, "county-a")
     assert (units["S1"].name, units["S1"].type, units["T1"].name) == ("甲", "乡镇", "丙")
+
+
+def test_a_utf8_bom_file_and_a_whole_gbk_file_are_read(ctx):
+    make_locality(ctx)
+    text = "单位编码,单位名称,单位类型\nB1,县财政局,经济部门\n"
+    assert run(ctx, "units", "u.csv", csv_bytes("\ufeff" + text)).created == 1
+    assert run(ctx, "units", "u.csv", text.replace("B1", "G1").replace("\n", "\r\n").encode("gbk")).created == 1
+    units = units_of(ctx, "county-a")
+    assert (units["B1"].name, units["B1"].type, units["G1"].name) == ("县财政局", "经济部门", "县财政局")
+
+
+def test_excel_unicode_text_utf16_with_tabs_imports(ctx):
+    make_locality(ctx)
+    run(ctx, "units", "county-units.csv", UNITS_CSV)
+    roster = ("姓名\t性别\t出生年月\t单位编码\t现任职务\r\n"
+              "张三\t男\t1985年06月\tU001\t科员, 兼文书\r\n"
+              "李四\t女\t1990.10\tU002\t\"副主任\n（挂职）\"\r\n")
+    assert run(ctx, "people", "roster.txt", b"\xff\xfe" + roster.encode("utf-16-le")).created == 2
+    people = {p[0]: p for p in people_of(ctx, "county-a")}
+    assert people["张三"] == ("张三", "男", "1985-06", "科员, 兼文书", "U001", "")
+    assert people["李四"][1:4] == ("女", "1990-10", "副主任\n（挂职）")
+
+
+def test_a_utf8_file_with_one_gbk_row_is_refused_and_leaves_the_units_unchanged(ctx):
+    make_locality(ctx)
+    run(ctx, "units", "county-units.csv", UNITS_CSV)
+    before = {code: unit.name for code, unit in units_of(ctx, "county-a").items()}
+    # UTF-8 with one row pasted from a GBK file: as a whole it also "decodes" as GB18030 (into
+    # mojibake that would rename U001, U002 and U004)
+    content = ("code,name\r\nU001,县财政局\r\nU002,县教育局\r\n".encode()
+               + "U003,县公安局\r\n".encode("gbk") + "U004,县审计局\r\n".encode())
+    content.decode("gb18030")
+    exc = refused(ctx, Invalid, "units", "units.csv", content)
+    assert [(e["row"], e["column"], e["message"]) for e in exc.errors] == [
+        (4, "", "not UTF-8 text like the rest of the file")]
+    assert "row(s) 4" in exc.message
+    assert {code: unit.name for code, unit in units_of(ctx, "county-a").items()} == before
+
+
+def test_a_formula_without_a_saved_value_is_refused_and_the_stored_data_is_kept(ctx):
+    make_locality(ctx)
+    run(ctx, "units", "county-units.csv", UNITS_CSV)
+    # written by a script, never opened in Excel: openpyxl saves the formula and no value
+    content = xlsx_bytes([["单位编码", "单位名称", "联系人"], ["U001", "县委办公室", "郭刚浩"],
+                          ["U002", "县政府办公室", "=C2"], ["U003", "县委组织部", "薛文辉"]])
+    exc = refused(ctx, Invalid, "units", "units.xlsx", content)
+    assert exc.errors == [{"row": 3, "column": "C", "message": "sheet Sheet, cell C3: a formula without a saved value"}]
+    assert "cell(s) C3" in exc.message
+    assert units_of(ctx, "county-a")["U002"].contact_name == "龙思强"  # not erased with a blank
 
 
 def test_reimporting_units_updates_instead_of_duplicating(ctx):
@@ -504,7 +554,7 @@ def test_an_old_xls_workbook_is_refused_with_advice(ctx):
 
 
 def test_a_zip_bomb_is_refused_before_it_is_inflated(ctx, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_UNCOMPRESSED_BYTES", 1024 * 1024)
+    monkeypatch.setattr(tabular, "MAX_UNCOMPRESSED_BYTES", 1024 * 1024)
     make_locality(ctx)
     good = xlsx_bytes([["单位编码", "单位名称"], ["U1", "甲"]])
     buffer = io.BytesIO()

@@ -234,3 +234,41 @@ def test_uploading_needs_a_signed_in_user(world):
     with world.client() as anonymous:
         assert upload(anonymous, "units", "county-units.csv", UNITS_CSV).status_code == 401
         assert anonymous.get(f"{BASE}/units").status_code == 401
+
+
+def test_a_file_of_mixed_encodings_is_refused_naming_the_row_in_the_users_language(world):
+    # UTF-8 with one row from a GBK file (as a whole it would "decode" as GB18030, to mojibake)
+    content = ("code,name\r\nU001,县财政局\r\nU002,县教育局\r\n".encode() + "U003,县公安局\r\n".encode("gbk")
+               + "U004,县审计局\r\n".encode())
+    with world.office("county-a") as api:
+        assert upload(api, "units", "county-units.csv", UNITS_CSV).status_code == 200
+        names = {u["code"]: u["name"] for u in api.get("/api/localities/county-a/units", params={"limit": 100})
+                 .json()["items"]}
+        english = assert_error_body(upload(api, "units", "units.csv", content), 422)
+        assert english["errors"] == [{"row": 4, "column": "", "message": "not UTF-8 text like the rest of the file"}]
+        assert "row(s) 4 is not UTF-8" in english["detail"]
+        chinese = assert_error_body(api.post(f"{BASE}/units", files={"data": ("units.csv", content, "text/csv")},
+                                             headers={"Accept-Language": "zh-CN,zh;q=0.9"}), 422)
+        assert chinese["errors"] == [{"row": 4, "column": "", "message": "不是与文件其余部分相同的 UTF-8 编码"}]
+        assert chinese["detail"].startswith("文件：第 4 行的文字不是与文件其余部分相同的 UTF-8 编码")
+        after = {u["code"]: u["name"] for u in api.get("/api/localities/county-a/units", params={"limit": 100})
+                 .json()["items"]}
+        assert after == names and after["U001"] == "县委办公室"
+
+
+def test_a_formula_without_a_saved_value_is_refused_naming_the_cell(world):
+    workbook = Workbook()
+    workbook.active.title = "单位"
+    for row in (["单位编码", "单位名称", "联系人"], ["U001", "县委办公室", '=""&"x"']):
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with world.office("county-a") as api:
+        assert upload(api, "units", "county-units.csv", UNITS_CSV).status_code == 200
+        response = api.post(f"{BASE}/units", files={"data": ("units.xlsx", buffer.getvalue(), XLSX)},
+                            headers={"Accept-Language": "zh-CN"})
+        body = assert_error_body(response, 422)
+        assert body["errors"] == [{"row": 2, "column": "C", "message": "工作表 单位，单元格 C2：公式没有保存的计算结果"}]
+        assert "单元格 C2" in body["detail"]
+        units = api.get("/api/localities/county-a/units", params={"limit": 100}).json()["items"]
+        assert next(u for u in units if u["code"] == "U001")["contact_name"] == "郭刚浩"
