@@ -346,18 +346,10 @@ def results(ctx: AppContext, actor: Actor, campaign_id: int) -> dict[str, Any]:
 
 # --- Excel -----------------------------------------------------------------------------------
 
-FORMULA_STARTS = ("=", "+", "-", "@")
-
-
-def cell(value: Any) -> Any:
-    """A value safe for a spreadsheet cell: text that a spreadsheet would read as a formula is quoted."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def results_xlsx(ctx: AppContext, actor: Actor, campaign_id: int) -> bytes:
     from openpyxl import Workbook
+
+    from core.tabular import append_row
 
     data = results(ctx, actor, campaign_id)
     categories: list[str] = []
@@ -371,14 +363,15 @@ def results_xlsx(ctx: AppContext, actor: Actor, campaign_id: int) -> bytes:
     header = ["subject_id", "name", "category", "score", "rank", "proposed_grade", "grade", "flags"]
     for name in categories:
         header += [f"{name} score", f"{name} ballots"]
-    sheet.append([cell(h) for h in header])
+    # text cells keep names exactly ("-5分", "=A1"): written as text, never as formulas
+    append_row(sheet, header)
     for subject in data["subjects"]:
         row = [subject["subject_id"], subject["name"], subject["category"], subject["score"], subject["rank"],
                subject["proposed_grade"], subject["grade"], ", ".join(subject["flags"])]
         for name in categories:
             entry = subject["by_category"].get(name) or {}
             row += [entry.get("score"), entry.get("ballots")]
-        sheet.append([cell(v) for v in row])
+        append_row(sheet, row)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
