@@ -155,3 +155,37 @@ def test_other_refusals_answer_in_the_language_asked_for(world, setup):
         assert missing.status_code == 422
     with world.client() as stranger:
         assert stranger.get("/api/ballot", headers=ZH).json()["detail"] == "请先输入测评码。"
+
+
+# --- a repeated submission on the pages ---------------------------------------------------------
+
+
+def _form(browser: httpx.Client, subject_ids: list[int], grade: str = "称职") -> dict[str, str]:
+    page = browser.get("/b/ballot")
+    form = {"_csrf": CSRF.search(page.text).group(1), "action": "submit", "comment": "好"}
+    form.update({f"g:{i['subject_id']}:{i['indicator']}": i["grade"] for i in full_items(subject_ids, grade)})
+    return form
+
+
+def test_the_same_ballot_posted_again_gets_the_same_receipt_and_a_different_one_is_refused(world, setup):
+    """A browser that sends the form twice (a double-click without JavaScript, a flaky
+    connection's retry): the ballot cookie is still there, and the second POST answers with
+    the receipt of the first. A different ballot from the used code is still refused."""
+    [account] = setup.issue("县领导", 1)
+    setup.issue("基层代表", 1)
+    setup.open()
+    with world.client() as browser:
+        assert browser.post("/b/login", data={"code": account["code"]}).status_code == 303
+        form = _form(browser, setup.subject_ids)
+        first = browser.post("/b/ballot", data=form)
+        assert first.status_code == 303 and first.headers["location"] == "/b/done"
+        assert "kaoping_ballot" not in first.headers.get("set-cookie", "")  # not dropped
+        again = browser.post("/b/ballot", data=form)
+        assert again.status_code == 303 and again.headers["location"] == "/b/done"
+        assert "提交成功，感谢您的参与！" in browser.get("/b/done").text
+        different = browser.post("/b/ballot", data={**form, "comment": "改主意了"})
+        assert different.status_code == 409
+        assert "该测评码已提交过测评表，不能重复提交。" in different.text
+    setup.close()
+    progress = setup.api.get(f"/api/campaigns/{setup.campaign_id}/progress").json()
+    assert progress["total"]["submitted"] == 1 and progress["total"]["valid"] == 1

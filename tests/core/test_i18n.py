@@ -25,3 +25,58 @@ def test_every_admin_page_string_is_translated_to_chinese():
 def test_run_statuses_shown_on_pages_are_translated():
     catalog = _catalog("zh_CN")
     assert [catalog.get(s) for s in ("running", "succeeded", "failed")] == ["运行中", "成功", "失败"]
+
+
+# --- values in messages: times in the locality's zone, per language -----------------------------
+
+BALLOTS = Path(__file__).resolve().parents[2] / "ballots" / "locales"
+
+
+def test_times_are_shown_in_the_time_zone_and_the_language_of_the_reader():
+    from datetime import UTC, datetime
+
+    from core.i18n import Translator
+
+    instant = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+    assert Translator("zh_CN").datetime(instant) == "2026年12月1日 09:00"  # Asia/Shanghai by default
+    assert Translator("en").datetime(instant) == "December 1, 2026, 09:00"
+    assert Translator("zh_CN", timezone="Asia/Urumqi").datetime(instant) == "2026年12月1日 07:00"
+    assert Translator("en", timezone="UTC").datetime(instant.replace(tzinfo=None)) == "December 1, 2026, 01:00"  # naive: UTC
+    assert Translator("zh_CN").datetime(datetime(2026, 12, 31, 16, 30, tzinfo=UTC)) == "2027年1月1日 00:30"
+
+
+def test_service_errors_carry_their_values_and_are_translated_with_them():
+    from datetime import UTC, datetime
+
+    from core.i18n import Translator
+    from core.services.errors import Conflict
+
+    error = Conflict("this evaluation opens at {opens_at}", params={"opens_at": datetime(2026, 12, 1, 1, 0, tzinfo=UTC)})
+    assert error.message == str(error) == "this evaluation opens at 2026-12-01T01:00+00:00"  # untranslated: ISO, UTC
+    assert error.msgid == "this evaluation opens at {opens_at}"
+    assert Translator("zh_CN", (BALLOTS,)).error(error) == "本次测评将于2026年12月1日 09:00开始，请届时再进入。"
+    assert Translator("en", (BALLOTS,)).error(error) == "this evaluation opens at December 1, 2026, 09:00"
+    # without values: the message id, translated
+    assert Translator("zh_CN", (BALLOTS,)).error(Conflict("this evaluation is closed")) == "本次测评已结束。"
+    # a message nobody translated stays English, with its values
+    assert Translator("zh_CN").error(Conflict("no such thing as {x}", params={"x": 3})) == "no such thing as 3"
+
+
+def test_several_catalogues_the_first_wins():
+    from core.i18n import LOCALES_DIR, Translator
+
+    both = Translator("zh_CN", (BALLOTS, LOCALES_DIR))
+    assert both.gettext("Sign in") == "进入测评"  # the ballot pages' word, not the admin pages' 登录
+    assert Translator("zh_CN", (LOCALES_DIR, BALLOTS)).gettext("Sign in") == "登录"
+    assert both.gettext("Localities") == _catalog("zh_CN")["Localities"]  # the core's, where the first has none
+
+
+def test_accept_language():
+    from core.i18n import locale_from_accept_language
+
+    assert locale_from_accept_language("zh-CN,zh;q=0.9,en;q=0.8") == "zh_CN"
+    assert locale_from_accept_language("en-US,en;q=0.9,zh-CN;q=0.8") == "en"
+    assert locale_from_accept_language("fr-FR, en;q=0.3, zh-TW;q=0.5") == "zh_CN"
+    assert locale_from_accept_language("zh;q=0, en") == "en"
+    assert locale_from_accept_language("fr, de") is None
+    assert locale_from_accept_language("") is None and locale_from_accept_language(None) is None

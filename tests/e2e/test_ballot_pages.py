@@ -327,3 +327,36 @@ def test_opening_and_closing_times_in_chinese_and_the_localitys_time_zone(world,
     expect(page.get_by_text("请于2099年12月31日 17:30前提交。")).to_be_visible()
     page.get_by_role("link", name="English").click()
     expect(page.get_by_text("Open until December 31, 2099, 17:30.")).to_be_visible()
+
+
+def test_an_answer_lost_on_the_way_then_the_form_sent_again_shows_the_receipt(world, setup, phone):
+    """The phone's connection drops after the server took the ballot; the browser sends the form
+    again (a reload of the failed POST, a retry): the ballot cookie is still there, and the
+    service answers the same ballot with the first one's receipt."""
+    [account] = setup.issue("县领导", 1)
+    setup.issue("基层代表", 1)
+    setup.open()
+    page = phone(java_script_enabled=False)
+    sign_in(page, world.url, account["code"])
+    page.wait_for_url("**/b/ballot")
+    pick(page, everything(setup.subject_ids))
+    lost: list[int] = []
+
+    def drop_the_first_answer(route) -> None:
+        if route.request.method == "POST" and not lost:
+            lost.append(route.fetch(max_redirects=0).status)  # the server took it ...
+            route.abort("connectionreset")  # ... and the answer never arrived
+        else:
+            route.continue_()
+
+    page.route("**/b/ballot", drop_the_first_answer)
+    page.get_by_role("button", name="提交").click()
+    page.wait_for_timeout(300)
+    assert lost == [303]
+    posts = _submit_posts(page)
+    page.reload()  # sends the form again
+    page.wait_for_url(f"{world.url}/b/done")
+    expect(page.get_by_role("heading", name="提交成功，感谢您的参与！")).to_be_visible()
+    assert len(posts) == 1
+    progress = setup.api.get(f"/api/campaigns/{setup.campaign_id}/progress").json()
+    assert progress["total"]["submitted"] == 1
