@@ -23,6 +23,7 @@ SOURCE_NAME = "业务平台月报"
 
 TEMPLATE = {
     "name": "2026年度单位绩效考核（业务平台数据）",
+    "period_kind": "month",  # the platform reports each month: a value of another kind is refused
     "grade_scale": [{"label": "优秀", "score": 95}, {"label": "良好", "score": 85},
                     {"label": "一般", "score": 70}, {"label": "较差", "score": 55}],
     "indicators": [

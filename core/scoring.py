@@ -75,7 +75,7 @@ class TallyData:
 
     campaign_id: int
     locality_id: int
-    period: str
+    period: str  # canonical (core.periods): "2026", "2026-Q4", "2026-11", ...; "" for none
     categories: list[CategoryData]
     templates: dict[int, TemplateData]
     subjects: list[SubjectData]

@@ -28,6 +28,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
+from core.periods import excel_cell_value
 from core.services.errors import Invalid, TooLarge
 
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # an .xlsx that inflates beyond this is refused (zip bomb)
@@ -365,7 +366,9 @@ def _refuse_unusable(sheet: str, found: list[tuple[int, int, str, str]]) -> None
 
 def xlsx_rows(content: bytes, *, sheet: str | None = None, keep_types: bool = False) -> Iterator[list[Any]]:
     """The rows of the first sheet (or of ``sheet``), as text; with ``keep_types`` numbers stay
-    numbers (dates become ISO text, empty cells "")."""
+    numbers (dates become ISO text, but a date whose number format shows only a month or a year
+    becomes that period, ``2026-11`` or ``2026``: ``core.periods.excel_cell_value``; empty
+    cells "")."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         inflated = sum(info.file_size for info in archive.infolist())
@@ -397,8 +400,11 @@ def xlsx_rows(content: bytes, *, sheet: str | None = None, keep_types: bool = Fa
             found = []
         if found:
             _refuse_unusable(worksheet.title, found)
-        for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
-            yield [cell(value) for value in row]
+        for number, row in enumerate(worksheet.iter_rows(values_only=not keep_types), start=1):
+            if keep_types:  # a date cell formatted to show a month (or a year) is that period, not a day
+                yield [cell(excel_cell_value(c.value, c.number_format)) for c in row]
+            else:
+                yield [cell(value) for value in row]
     except Invalid:
         raise
     except Exception:  # noqa: BLE001 - a damaged sheet fails only when its rows are read

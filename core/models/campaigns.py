@@ -52,8 +52,8 @@ class Campaign(SQLModel, table=True):
     status: str = Field(default=CampaignStatus.draft, max_length=16)
     opens_at: datetime | None = Field(default=None, sa_type=tz_datetime())
     closes_at: datetime | None = Field(default=None, sa_type=tz_datetime())
-    # The assessment period (e.g. "2026", "2026-03"): bonus, deduction and veto values of this
-    # period count in the tally.
+    # The assessment period, canonical (core.periods: "2026", "2026-Q4", "2026-03"), or "" for
+    # none: the indicator values of this period count in the tally.
     period: str = Field(default="", max_length=20)
     scoring: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     distribution: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

@@ -47,6 +47,9 @@ class IndicatorTemplate(SQLModel, table=True):
     )
     # Ordered best first: [{"label": "优秀", "score": 95}, ...]. Evaluators see labels only.
     grade_scale: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The kind of period its indicator values are for (core.periods.PeriodKind: "month", "year",
+    # ...); None: any kind, as long as it matches the campaigns that use the template.
+    period_kind: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
 
 

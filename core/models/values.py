@@ -28,7 +28,7 @@ class IndicatorValue(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("indicator_templates.id", ondelete="RESTRICT"), nullable=False)
     )
     indicator_code: str = Field(max_length=64)
-    period: str = Field(max_length=20)
+    period: str = Field(max_length=20)  # canonical (core.periods), e.g. "2026-11"
     value: float = Field(sa_column=Column(Float, nullable=False))
     source: str = Field(default="", max_length=100)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from core.models import SubjectKind
+from core.periods import PeriodKind
 from core.schemas.base import Id, In, Name, Out
 from core.schemas.values import IndicatorCode
 
@@ -23,9 +24,12 @@ class SubjectMapping(In):
 
 class PeriodMapping(In):
     field: str | None = Field(default=None, min_length=1, max_length=200,
-                              description="The record field holding the period, e.g. 2026-03")
-    from_run_date: Literal["year", "quarter", "month", "day"] | None = Field(
-        default=None, description="Or the period of the run date: 2026, 2026-Q4, 2026-11, 2026-11-22")
+                              description="The record field holding the period, in any form core.periods reads "
+                                          "(2026-03, 2026年3月, 2026年第一季度, an Excel date cell, ...)")
+    from_run_date: PeriodKind | None = Field(
+        default=None, description="Or the period of this kind that holds the run date (in KAOPING_TIMEZONE): "
+                                  "day 2026-11-22, week 2026-W47, month 2026-11, quarter 2026-Q4, half_year "
+                                  "2026-H2, year 2026")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> PeriodMapping:

@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
+from core.periods import PeriodKind
 from core.schemas.base import Code, In, Name, Out, Short
 
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
@@ -45,6 +46,10 @@ class TemplateIn(In):
     name: Name
     grade_scale: list[GradeIn] = Field(min_length=2, max_length=10)
     indicators: list[IndicatorIn] = Field(min_length=1)
+    period_kind: PeriodKind | None = Field(
+        default=None, description="The kind of period its indicator values are for (day, week, month, quarter, "
+                                  "half_year, year): values of another kind, and campaigns whose period is of "
+                                  "another kind, are refused. None: any kind the campaigns using it have.")
 
     @model_validator(mode="after")
     def _check(self) -> TemplateIn:
@@ -99,6 +104,7 @@ class TemplateOut(Out):
     version: int
     status: str
     copied_from_id: int | None
+    period_kind: str | None = None
     grade_scale: list[GradeOut]
     indicators: list[IndicatorOut]
 
@@ -108,3 +114,4 @@ class TemplateSummary(Out):
     name: str
     version: int
     status: str
+    period_kind: str | None = None

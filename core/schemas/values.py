@@ -7,13 +7,13 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
+from core.periods import PeriodField
 from core.schemas.base import MAX_ID, Id, In, Out
 
 MAX_VALUE_ROWS = 10_000
 # Kinds of indicator whose values are entered (or pulled by an adapter) rather than voted on.
 VALUE_KINDS = frozenset({"bonus", "deduction", "veto", "numeric"})
 
-Period = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 IndicatorCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Source = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 # A finite number: no strings, no booleans, no NaN or infinity.
@@ -24,7 +24,7 @@ class IndicatorValueIn(In):
     subject_id: Id
     indicator_code: IndicatorCode
     template_id: Id
-    period: Period
+    period: PeriodField
     value: FiniteNumber
     source: Source = ""
 
@@ -34,7 +34,7 @@ class IndicatorValueOut(Out):
     subject_id: int
     template_id: int
     indicator_code: str
-    period: str
+    period: str = Field(description="Canonical: 2026-11-30, 2026-W48, 2026-11, 2026-Q4, 2026-H2 or 2026")
     value: float
     source: str
     updated_at: datetime

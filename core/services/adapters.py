@@ -51,6 +51,7 @@ from core.models import (
     Unit,
 )
 from core.models.base import utcnow
+from core.periods import Period, PeriodError, PeriodKind
 from core.plugins import get_plugin_manager, plugin_info, plugins_by_name
 from core.schemas.adapters import (
     AdapterRunOut,
@@ -73,7 +74,7 @@ from core.services.campaigns import as_utc
 from core.services.errors import Conflict, Invalid, NotFound
 from core.services.paging import paginate
 from core.services.plugins import hooks_for, validation_errors
-from core.services.values import upsert_values
+from core.services.values import period_rules, upsert_values
 
 log = logging.getLogger("kaoping.adapters")
 
@@ -214,18 +215,20 @@ def _check_mapping(session: Session, locality_id: int, mapping: Mapping) -> None
             errors.append({"field": f"{field}.indicator_code",
                            "message": f"indicator {value.indicator_code!r} is {kind}; adapters fill only "
                                       f"{', '.join(sorted(VALUE_KINDS))} indicators"})
+    if mapping.period.from_run_date is not None:
+        # The run date's period must be of the kind each template takes (PeriodRule).
+        today = Period.from_date(mapping.period.from_run_date, utcnow().date())
+        for template_id, rule in sorted(period_rules(session, locality_id, templates).items()):
+            problem = rule.problem(today)
+            if problem:
+                errors.append({"field": "mapping.period.from_run_date", "message": problem})
     if errors:
         raise Invalid("; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors)
 
 
-def run_period(kind: str, day: date) -> str:
-    if kind == "year":
-        return f"{day.year}"
-    if kind == "quarter":
-        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-    if kind == "month":
-        return f"{day.year}-{day.month:02d}"
-    return day.isoformat()
+def run_period(kind: PeriodKind | str, day: date) -> Period:
+    """The period of ``kind`` holding the run date ``day`` (a date in KAOPING_TIMEZONE)."""
+    return Period.from_date(kind, day)
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -310,6 +313,8 @@ def map_records(session: Session, locality_id: int, mapping: dict[str, Any], rec
     spec = Mapping.model_validate(mapping)
     subjects = SubjectIndex(session, locality_id, spec.subject.by, spec.subject.kind)
     fixed_period = run_period(spec.period.from_run_date, run_date) if spec.period.from_run_date else None
+    period_field = spec.period.field or "mapping.period.from_run_date"
+    rules = period_rules(session, locality_id, {v.template_id for v in spec.values})
     rows: list[dict[str, Any]] = []
     wheres: list[str] = []
     rejected: list[dict[str, str]] = []
@@ -331,14 +336,17 @@ def map_records(session: Session, locality_id: int, mapping: dict[str, Any], rec
         period = fixed_period
         if period is None:
             try:
-                raw = record_field(record.fields, spec.period.field)
-                period = (str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw)).strip()
-                if not period or raw is None:
-                    problem(spec.period.field, "empty")
-                elif len(period) > 20:
-                    problem(spec.period.field, "longer than 20 characters")
+                period = Period.parse(record_field(record.fields, spec.period.field))
             except KeyError:
                 problem(spec.period.field, "missing")
+            except PeriodError as exc:
+                problem(spec.period.field, exc.message)
+        if period is not None:
+            # A value of a kind its template cannot take would never count: the record is rejected.
+            for message in dict.fromkeys(rules[v.template_id].problem(period) for v in spec.values
+                                         if v.template_id in rules):
+                if message:
+                    problem(period_field, message)
         values = []
         for value_spec in spec.values:
             try:
@@ -354,7 +362,7 @@ def map_records(session: Session, locality_id: int, mapping: dict[str, Any], rec
             continue
         for value_spec, number in values:
             rows.append({"subject_id": subject_id, "template_id": value_spec.template_id,
-                         "indicator_code": value_spec.indicator_code, "period": period, "value": number})
+                         "indicator_code": value_spec.indicator_code, "period": str(period), "value": number})
             wheres.append(record.where)
     return Mapped(rows=rows, wheres=wheres, rejected=rejected, rejected_records=bad_records,
                   rejected_origins=origins, subject_names=subjects.names)

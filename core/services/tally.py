@@ -40,6 +40,7 @@ from core.services.campaigns import categories_of, get_campaign_row, move_ballot
 from core.services.errors import Conflict
 from core.services.plugins import DEFAULT_RULE, policies_for, rules_for
 from core.services.templates import depth_first, load_indicators
+from core.services.values import stored_period
 
 TIE_DIGITS = 9  # scores equal to 9 decimals share a rank
 
@@ -184,7 +185,8 @@ def tally_data(session: Session, campaign: Campaign) -> TallyData:
     values: dict[tuple[int, int, str], float] = {}
     if templates and subject_ids:
         for row in session.exec(select(IndicatorValue).where(
-                IndicatorValue.locality_id == campaign.locality_id, IndicatorValue.period == campaign.period,
+                IndicatorValue.locality_id == campaign.locality_id,
+                IndicatorValue.period == stored_period(campaign.period),
                 col(IndicatorValue.template_id).in_(list(templates)), col(IndicatorValue.subject_id).in_(subject_ids))):
             values[(row.subject_id, row.template_id, row.indicator_code)] = float(row.value)
 

@@ -88,7 +88,7 @@ def graded_leaves(indicators: list[Indicator]) -> list[Indicator]:
 def template_out(session: Session, template: IndicatorTemplate) -> TemplateOut:
     return TemplateOut(
         id=template.id, name=template.name, version=template.version, status=template.status,
-        copied_from_id=template.copied_from_id, grade_scale=template.grade_scale,
+        copied_from_id=template.copied_from_id, period_kind=template.period_kind, grade_scale=template.grade_scale,
         indicators=indicator_tree(load_indicators(session, template.id)),
     )
 
@@ -123,14 +123,15 @@ def create(ctx: AppContext, actor: Actor, code: str, data: TemplateIn) -> Templa
     require_role(actor, OFFICE_ROLES, "change templates")
     with ctx.db.write() as session:
         locality = locality_for(session, actor, code)
-        template = IndicatorTemplate(locality_id=locality.id, name=data.name,
+        template = IndicatorTemplate(locality_id=locality.id, name=data.name, period_kind=data.period_kind,
                                      grade_scale=[g.model_dump() for g in data.grade_scale])
         session.add(template)
         session.flush()
         _write_indicators(session, template, data.indicators)
         out = template_out(session, template)
         audit.record(session, actor, locality_id=locality.id, action="template.create", target_type="template",
-                     target_id=template.id, after={"name": template.name, "indicators": _count(data.indicators)})
+                     target_id=template.id, after={"name": template.name, "indicators": _count(data.indicators),
+                                                   "period_kind": template.period_kind})
         return out
 
 
@@ -162,13 +163,15 @@ def replace(ctx: AppContext, actor: Actor, template_id: int, data: TemplateIn) -
             raise Conflict(f"template {template_id} is used by an opened campaign and is frozen; copy it to edit")
         session.execute(delete(Indicator).where(Indicator.template_id == template.id))
         template.name = data.name
+        template.period_kind = data.period_kind
         template.grade_scale = [g.model_dump() for g in data.grade_scale]
         session.add(template)
         _write_indicators(session, template, data.indicators)
         out = template_out(session, template)
         audit.record(session, actor, locality_id=template.locality_id, action="template.update",
                      target_type="template", target_id=template.id,
-                     after={"name": template.name, "indicators": _count(data.indicators)})
+                     after={"name": template.name, "indicators": _count(data.indicators),
+                            "period_kind": template.period_kind})
         return out
 
 
@@ -184,7 +187,8 @@ def copy(ctx: AppContext, actor: Actor, template_id: int) -> TemplateOut:
                 (IndicatorTemplate.id == root_id) | (IndicatorTemplate.copied_from_id == root_id))
         ).all()
         template = IndicatorTemplate(locality_id=source.locality_id, name=source.name, version=max(versions) + 1,
-                                     copied_from_id=root_id, grade_scale=source.grade_scale)
+                                     copied_from_id=root_id, grade_scale=source.grade_scale,
+                                     period_kind=source.period_kind)
         session.add(template)
         session.flush()
         _write_indicators(session, template, content.indicators)

@@ -3,19 +3,27 @@
 Every row is checked before anything is written; then all rows are upserted on their natural
 key (locality, subject, template, indicator code, period) in the caller's transaction, so a
 second write of the same key replaces the value. Adapters call ``upsert_values`` too.
+
+Periods are ``core.periods.Period``s, stored in canonical form. A value must have the kind of
+period its template takes (``IndicatorTemplate.period_kind``); a template without one takes
+the kinds of the periods of the campaigns that use it, or any kind while no campaign with a
+period uses it (``PeriodRule``). A value that could never count in a tally is refused, never
+stored.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from core.context import Actor, AppContext
-from core.models import Indicator, IndicatorTemplate, IndicatorValue, Subject
+from core.models import Campaign, CampaignCategory, Indicator, IndicatorTemplate, IndicatorValue, Subject
 from core.models.base import utcnow
+from core.periods import KIND_EXAMPLES, Period, PeriodError, PeriodKind
 from core.schemas.base import MAX_ID, Page
 from core.schemas.values import (
     MAX_VALUE_ROWS,
@@ -44,6 +52,102 @@ _MAX_LISTED_ERRORS = 1000
 def _field(index: int, loc: Sequence[Any]) -> str:
     path = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
     return f"[{index}]{path}"
+
+
+# Message ids (core/locales): a value whose period is of the wrong kind.
+NOT_THE_TEMPLATES_KIND = ("period {period} is not of the kind template {template} takes: its values are for periods "
+                          "like {example}")
+NOT_THE_CAMPAIGNS_KIND = ("period {period} is not of the kind of the campaigns that use template {template} "
+                          "(their periods: {periods})")
+
+
+@dataclass(frozen=True)
+class PeriodRule:
+    """The kinds of period a template's values may have: ``kind`` (the template's own), else
+    the kinds of ``campaign_periods`` (of the campaigns that use it); none of both: any."""
+
+    template_id: int
+    kind: PeriodKind | None = None
+    campaign_periods: tuple[Period, ...] = ()
+
+    def problem(self, period: Period) -> str | None:
+        """Why ``period`` cannot be a value of this template, or None if it can."""
+        if self.kind is not None:
+            if period.kind is self.kind:
+                return None
+            return NOT_THE_TEMPLATES_KIND.format(period=period, template=self.template_id,
+                                                 example=example_of(self.kind, period))
+        if not self.campaign_periods or period.kind in {p.kind for p in self.campaign_periods}:
+            return None
+        return NOT_THE_CAMPAIGNS_KIND.format(period=period, template=self.template_id,
+                                             periods=", ".join(sorted({str(p) for p in self.campaign_periods})[:5]))
+
+
+def example_of(kind: PeriodKind, near: Period | None = None) -> str:
+    """A period of ``kind``: the one that holds ``near``'s first day, if any (a hint at what was meant)."""
+    if near is not None:
+        try:
+            return str(Period.from_date(kind, near.start))
+        except PeriodError:
+            pass
+    return KIND_EXAMPLES[kind]
+
+
+def period_rules(session: Session, locality_id: int, template_ids: Iterable[int]) -> dict[int, PeriodRule]:
+    """The ``PeriodRule`` of each of the locality's templates in ``template_ids`` (two queries)."""
+    ids = set(template_ids)
+    if not ids:
+        return {}
+    kinds = dict(session.exec(select(IndicatorTemplate.id, IndicatorTemplate.period_kind).where(
+        IndicatorTemplate.locality_id == locality_id, col(IndicatorTemplate.id).in_(ids))).all())
+    used: dict[int, set[Period]] = {}
+    loose = [t for t, kind in kinds.items() if not kind]
+    if loose:
+        for template_id, text in session.exec(
+                select(CampaignCategory.template_id, Campaign.period)
+                .join(Campaign, Campaign.id == CampaignCategory.campaign_id)
+                .where(Campaign.locality_id == locality_id, col(CampaignCategory.template_id).in_(loose),
+                       Campaign.period != "").distinct()).all():
+            try:
+                used.setdefault(template_id, set()).add(Period.parse(text))
+            except PeriodError:  # a period the migration could not read (see 0007): it matches no value
+                continue
+    return {t: PeriodRule(t, PeriodKind(kind) if kind else None, tuple(sorted(used.get(t, ()))))
+            for t, kind in kinds.items()}
+
+
+# Message ids (core/locales): a campaign period of another kind than its templates take.
+PERIOD_NOT_OF_TEMPLATE_KIND = ("period {period} is not of the kind template {template} of category {category} takes: "
+                               "its values are for periods like {example}")
+NO_PERIOD_FOR_TEMPLATE = ("category {category}: the campaign has no period, but its template {template} takes values "
+                          "for periods like {example}")
+
+
+def campaign_period_problems(session: Session, campaign: Campaign, *, require: bool = False) -> list[str]:
+    """Why a campaign's period does not fit the kind of period its categories' templates take
+    (``IndicatorTemplate.period_kind``: values of periods of another kind could never count in
+    its tally); with ``require`` (when it opens), also a missing period."""
+    categories = session.exec(
+        select(CampaignCategory.name, CampaignCategory.template_id, IndicatorTemplate.period_kind)
+        .join(IndicatorTemplate, IndicatorTemplate.id == CampaignCategory.template_id)
+        .where(CampaignCategory.campaign_id == campaign.id)
+        .order_by(col(CampaignCategory.position), col(CampaignCategory.id))).all()
+    try:
+        period = Period.parse(campaign.period) if campaign.period else None
+    except PeriodError as exc:  # stored before periods were checked, and unreadable (see migration 0007)
+        return [exc.message]
+    problems = []
+    for name, template_id, kind in categories:
+        if not kind:
+            continue
+        example = example_of(PeriodKind(kind), period)
+        if period is None:
+            if require:
+                problems.append(NO_PERIOD_FOR_TEMPLATE.format(category=name, template=template_id, example=example))
+        elif period.kind != kind:
+            problems.append(PERIOD_NOT_OF_TEMPLATE_KIND.format(period=period, template=template_id, category=name,
+                                                               example=example))
+    return problems
 
 
 def check_rows(session: Session, locality_id: int, rows: Sequence[Any],
@@ -82,6 +186,7 @@ def check_rows(session: Session, locality_id: int, rows: Sequence[Any],
     if templates:
         kinds = {(t, c): k for t, c, k in session.exec(select(Indicator.template_id, Indicator.code, Indicator.kind)
                                                        .where(col(Indicator.template_id).in_(templates))).all()}
+    rules = period_rules(session, locality_id, templates)
     for index, row in parsed:
         if row.subject_id not in subjects:
             errors.append({"index": index, "field": f"[{index}].subject_id",
@@ -98,6 +203,9 @@ def check_rows(session: Session, locality_id: int, rows: Sequence[Any],
             errors.append({"index": index, "field": f"[{index}].indicator_code",
                            "message": f"indicator {row.indicator_code!r} is {kind}; values are only for "
                                       f"{', '.join(sorted(VALUE_KINDS))} indicators"})
+        problem = rules[row.template_id].problem(row.period)
+        if problem:
+            errors.append({"index": index, "field": f"[{index}].period", "message": problem})
     if errors:
         bad_rows = len({e["index"] for e in errors})
         raise Invalid(f"{bad_rows} of {len(rows)} rows are not acceptable; nothing was written",
@@ -134,7 +242,7 @@ def upsert_values(session: Session, locality_id: int, rows: Sequence[Any], sourc
     for row in checked:
         values = {
             "locality_id": locality_id, "subject_id": row.subject_id, "template_id": row.template_id,
-            "indicator_code": row.indicator_code, "period": row.period, "value": float(row.value),
+            "indicator_code": row.indicator_code, "period": str(row.period), "value": float(row.value),
             "source": row.source or source[:100], "updated_at": now,
         }
         latest[tuple(values[k] for k in _KEY)] = values
@@ -184,13 +292,14 @@ def list_values(ctx: AppContext, actor: Actor, code: str, *, template_id: int | 
     require_role(actor, ADMIN_READ_ROLES, "read indicator values")
     _filter_id("template_id", template_id)
     _filter_id("subject_id", subject_id)
+    wanted = parse_period_filter(period)
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code, read_only=True)
         query = select(IndicatorValue).where(IndicatorValue.locality_id == locality.id)
         if template_id is not None:
             query = query.where(IndicatorValue.template_id == template_id)
-        if period is not None:
-            query = query.where(IndicatorValue.period == period.strip())
+        if wanted is not None:
+            query = query.where(IndicatorValue.period == wanted)
         if subject_id is not None:
             query = query.where(IndicatorValue.subject_id == subject_id)
         query = query.order_by(col(IndicatorValue.subject_id), col(IndicatorValue.template_id),
@@ -198,11 +307,35 @@ def list_values(ctx: AppContext, actor: Actor, code: str, *, template_id: int | 
         return paginate(session, query, limit, offset, value_out)
 
 
-def values_for(session: Session, locality_id: int, template_ids: Iterable[int], period: str) -> list[IndicatorValue]:
-    """The stored values of some templates for one period (for the tally and exports)."""
+def parse_period_filter(period: str | None, field: str = "period") -> str | None:
+    """A period given as a filter, canonical (``?period=2026年11月`` finds ``2026-11``); None for
+    none; ``Invalid`` naming ``field`` if it is not a period."""
+    if period is None:
+        return None
+    try:
+        return str(Period.parse(period))
+    except PeriodError as exc:
+        raise Invalid(exc.message, errors=[{"field": field, "message": exc.message}]) from None
+
+
+def stored_period(text: str) -> str:
+    """The canonical form of a stored period (a campaign's), to match values by: both are
+    canonical since migration 0007, so a value counts for exactly one period of one kind; text
+    that is no period (a row the migration could not read) is returned as it is."""
+    try:
+        return str(Period.parse(text)) if text else ""
+    except PeriodError:
+        return text
+
+
+def values_for(session: Session, locality_id: int, template_ids: Iterable[int],
+               period: Period | str) -> list[IndicatorValue]:
+    """The stored values of some templates for one period (for the tally and exports). A period
+    matches exactly: values of a period of another kind are never counted (``PeriodRule`` keeps
+    them out)."""
     ids = list(template_ids)
-    if not ids:
+    if not ids or not str(period):
         return []
     return list(session.exec(select(IndicatorValue).where(
         IndicatorValue.locality_id == locality_id, col(IndicatorValue.template_id).in_(ids),
-        IndicatorValue.period == period)))
+        IndicatorValue.period == str(period))))

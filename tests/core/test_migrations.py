@@ -145,3 +145,52 @@ def test_sqlite_enforces_foreign_keys_after_migration(database_url_factory):
             ))
     finally:
         db.dispose()
+
+
+def test_upgrading_makes_free_text_periods_canonical(fresh_url, fresh_db, caplog):
+    """Migration 0007: periods typed as free text before become canonical; text that is no
+    period stays and is named in the log; values that now share a key keep the latest one."""
+    upgrade(fresh_url, "0006")
+    now = "2026-11-01 00:00:00"
+    with fresh_db.engine.begin() as connection:
+        run = connection.execute
+        run(text("INSERT INTO localities (id, code, name, plugin_config_version, created_at) "
+                 "VALUES (1, 'c', '县', 0, :now)"), {"now": now})
+        run(text("INSERT INTO subjects (id, locality_id, name, kind, category, created_at) "
+                 "VALUES (1, 1, '单位', 'unit', '部门', :now)"), {"now": now})
+        run(text("INSERT INTO indicator_templates (id, locality_id, name, version, status, grade_scale, created_at) "
+                 "VALUES (1, 1, '表', 1, 'draft', '[]', :now)"), {"now": now})
+        for values in [(1, "2026年第四季度", "N", 1.0, "2026-11-01 00:00:00"),
+                       (2, "2026/11", "N", 2.0, "2026-11-01 00:00:00"),
+                       (3, "2026年3月", "N", 3.0, "2026-04-02 00:00:00"),   # the same key as 4 …
+                       (4, "2026-03", "N", 4.0, "2026-04-01 00:00:00"),     # … written earlier: dropped
+                       (5, "2026.05", "N", 5.0, "2026-05-01 00:00:00"),
+                       (6, "2026年5月份", "N", 6.0, "2026-05-02 00:00:00"),  # the same key as 5, later: kept
+                       (7, "上个月", "N", 7.0, "2026-05-01 00:00:00"),       # no period: left as it was
+                       (8, "2026", "N", 8.0, "2026-05-01 00:00:00"),
+                       (9, "２０２６年", "B", 9.0, "2026-05-01 00:00:00")]:
+            run(text("INSERT INTO indicator_values (id, locality_id, subject_id, template_id, indicator_code, period, "
+                     "value, source, updated_at) VALUES (:id, 1, 1, 1, :code, :period, :value, '', :at)"),
+                dict(zip(("id", "period", "code", "value", "at"), values)))
+        for campaign_id, period in [(1, "2026年度"), (2, ""), (3, "2026年下半年"), (4, "明年"), (5, "  ")]:
+            run(text("INSERT INTO campaigns (id, locality_id, name, kind, status, period, scoring, distribution, "
+                     "tally, created_at) VALUES (:id, 1, '测评', 'annual', 'draft', :period, '{}', '[]', '{}', :now)"),
+                {"id": campaign_id, "period": period, "now": now})
+    caplog.set_level("WARNING", logger="kaoping.migrations")
+    upgrade(fresh_url)
+    with fresh_db.engine.connect() as connection:
+        values = dict(connection.execute(text("SELECT id, period FROM indicator_values ORDER BY id")).all())
+        numbers = dict(connection.execute(text("SELECT id, value FROM indicator_values")).all())
+        campaigns = dict(connection.execute(text("SELECT id, period FROM campaigns ORDER BY id")).all())
+        kinds = connection.execute(text("SELECT period_kind FROM indicator_templates")).scalars().all()
+    assert values == {1: "2026-Q4", 2: "2026-11", 3: "2026-03", 6: "2026-05", 7: "上个月", 8: "2026", 9: "2026"}
+    assert numbers[3] == 3.0 and numbers[6] == 6.0
+    assert campaigns == {1: "2026", 2: "", 3: "2026-H2", 4: "明年", 5: ""}
+    assert kinds == [None]
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "kaoping.migrations")
+    assert "indicator_values: 1 row(s) keep a period that is no period" in logged and "id 7: '上个月'" in logged
+    assert "campaigns: 1 row(s)" in logged and "id 4: '明年'" in logged
+    assert "2 value(s) deleted" in logged and "id 4 ('2026-03' = 2026-03, value 4.0; kept id 3" in logged
+    assert "id 5 ('2026.05' = 2026-05, value 5.0; kept id 6" in logged
+    upgrade(fresh_url)  # again: nothing left to do
+    check_current(fresh_db.engine, fresh_db.url)

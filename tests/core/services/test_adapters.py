@@ -376,3 +376,160 @@ def test_a_new_source_never_reads_the_files_left_by_a_deleted_one(ctx):
     new = county.file_source()  # the same id on SQLite
     run = adapters.run_now(ctx, SYSTEM, new.id)
     assert run.status == "succeeded" and run.rows_read == 0 and county.values() == {}
+
+
+# --- periods -------------------------------------------------------------------------------------
+
+
+def _map(county, records: list[dict], run_date=None, **mapping):
+    from datetime import date
+
+    from core.adapters import Record
+    from tests.adapter_setup import _locality_id
+
+    with county.ctx.db.read() as session:
+        return adapters.map_records(session, _locality_id(county.ctx, county.code), county.mapping(**mapping),
+                                    [Record(where=f"record {i + 1}", fields=r) for i, r in enumerate(records)],
+                                    run_date or date(2026, 11, 30))
+
+
+def _record(month, code="U001", cases=1) -> dict:
+    return {"dept_code": code, "month": month, "cases_closed": cases, "on_time_rate": 0.9, "complaints": 0}
+
+
+def test_record_periods_are_read_as_typed_and_stored_canonically(county):
+    from datetime import date, datetime
+
+    mapped = _map(county, [_record(p) for p in ["2026年11月", "2026/10", 202609, "２０２６．０８", "2026-07-31",
+                                                 date(2026, 6, 30), datetime(2026, 5, 1, 8, 0), 2026, "2026年第四季度",
+                                                 "2026年下半年", "2026年第48周"]])
+    assert mapped.rejected == []
+    assert [row["period"] for row in mapped.rows[::len(FIELDS)]] == [
+        "2026-11", "2026-10", "2026-09", "2026-08", "2026-07-31", "2026-06-30", "2026-05-01", "2026", "2026-Q4",
+        "2026-H2", "2026-W48"]
+
+
+def test_a_record_whose_period_cannot_be_read_is_rejected_never_stored(county):
+    mapped = _map(county, [_record("2026-11"), _record("2026年13月"), _record(""), _record(None), _record("十一月"),
+                           {"dept_code": "U001", "cases_closed": 1, "on_time_rate": 1, "complaints": 0}])
+    assert mapped.rejected_records == 5 and len(mapped.rows) == len(FIELDS)
+    assert [(r["where"], r["field"]) for r in mapped.rejected] == [
+        ("record 2", "month"), ("record 3", "month"), ("record 4", "month"), ("record 5", "month"),
+        ("record 6", "month")]
+    messages = [r["message"] for r in mapped.rejected]
+    assert messages[0] == "'2026年13月' is not a period: no such day, week, month, quarter or half-year exists"
+    assert messages[1] == messages[2] == "no period given; write one such as 2026, 2026-Q4 or 2026-11"
+    assert messages[3].startswith("'十一月' is not a period; write a day 2026-11-30")
+    assert messages[4] == "missing"
+
+    # in a run: the run fails, lists the record, writes nothing
+    ctx = county.ctx
+    county_files = make_county(ctx, "county-files", adapters_enabled=("tabular_file",))
+    source = county_files.file_source()
+    adapters.upload_file(ctx, SYSTEM, source.id, "月报.csv",
+                         "单位编码,月份,办结件数\nU001,2026年11月,7\nU002,2026年十三月,9\n".encode())
+    run = adapters.run_now(ctx, SYSTEM, source.id)
+    assert run.status == "failed" and run.rows_rejected == 1 and county_files.values() == {}
+    [rejected] = run.rejected
+    assert (rejected.where, rejected.field) == ("file 月报.csv, row 3", "月份")
+    assert rejected.message.startswith("'2026年十三月' is not a period")
+
+
+def test_a_record_of_another_kind_than_its_template_takes_is_rejected(county):
+    from core.schemas.indicators import TemplateIn
+    from core.services import templates
+    from tests.adapter_setup import TEMPLATE
+
+    templates.replace(county.ctx, SYSTEM, county.template_id,
+                      TemplateIn.model_validate({**TEMPLATE, "period_kind": "month"}))
+    mapped = _map(county, [_record("2026-11"), _record("2026年第四季度"), _record("2026-11-02")])
+    assert mapped.rejected_records == 2
+    assert mapped.rejected == [
+        {"where": "record 2", "field": "month", "message": f"period 2026-Q4 is not of the kind template "
+                                                           f"{county.template_id} takes: its values are for periods "
+                                                           f"like 2026-10"},
+        {"where": "record 3", "field": "month", "message": f"period 2026-11-02 is not of the kind template "
+                                                           f"{county.template_id} takes: its values are for periods "
+                                                           f"like 2026-11"}]
+    # the run date's period: refused when the source is saved, and per record if the template changed since
+    with pytest.raises(Invalid) as raised:
+        county.http_source("http://127.0.0.1:9/records", mapping=county.mapping(period={"from_run_date": "quarter"}))
+    assert raised.value.errors[0]["field"] == "mapping.period.from_run_date"
+    assert f"template {county.template_id} takes" in raised.value.errors[0]["message"]
+    mapped = _map(county, [_record(None)], period={"from_run_date": "month"})
+    assert mapped.rejected == [] and mapped.rows[0]["period"] == "2026-11"
+    mapped = _map(county, [_record(None)], period={"from_run_date": "week"})
+    assert [(r["field"], r["message"][:26]) for r in mapped.rejected] == [
+        ("mapping.period.from_run_date", "period 2026-W49 is not of ")]
+
+
+@pytest.mark.parametrize("kind, expected", [("day", "2026-12-01"), ("week", "2026-W49"), ("month", "2026-12"),
+                                            ("quarter", "2026-Q4"), ("half_year", "2026-H2"), ("year", "2026")])
+def test_the_run_dates_period_of_every_kind(county, kind, expected):
+    from datetime import date
+
+    mapped = _map(county, [_record(None)], run_date=date(2026, 12, 1), period={"from_run_date": kind})
+    assert mapped.rejected == [] and {row["period"] for row in mapped.rows} == {expected}
+
+
+def test_the_run_date_is_the_date_in_the_configured_time_zone(county, monkeypatch):
+    """At 2026-11-30 17:30 UTC it is already 1 December in Asia/Shanghai: the month is 2026-12."""
+    from datetime import UTC, datetime
+
+    import core.services.adapters as service
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 11, 30, 17, 30, tzinfo=UTC).astimezone(tz)
+
+    monkeypatch.setattr(service, "datetime", Clock)
+    with county.ctx.db.read() as session:
+        source = county.http_source("http://127.0.0.1:9/records",
+                                    mapping=county.mapping(period={"from_run_date": "month"}))
+        context = adapters.adapter_context(county.ctx, session.get(AdapterSource, source.id), county.code)
+    assert county.ctx.settings.timezone == "Asia/Shanghai"
+    assert str(adapters.run_period("month", context.run_date)) == "2026-12"
+
+
+def test_an_excel_date_cell_formatted_as_a_month_is_that_month(ctx):
+    """Excel turns a typed 2026-11 into the date 2026-11-01 shown as 2026年11月: it is read as the
+    month; a cell that shows the day is the day (and a monthly template refuses it)."""
+    import io
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    from core.schemas.indicators import TemplateIn
+    from core.services import templates
+    from tests.adapter_setup import TEMPLATE
+
+    county = make_county(ctx, adapters_enabled=("tabular_file",))
+    templates.replace(ctx, SYSTEM, county.template_id, TemplateIn.model_validate({**TEMPLATE, "period_kind": "month"}))
+    source = county.file_source()
+
+    def workbook(cells: list[tuple[str, datetime | str, str | None]]) -> bytes:
+        book = Workbook()
+        sheet = book.active
+        sheet.append(["单位编码", "月份", "办结件数"])
+        for row, (unit, when, number_format) in enumerate(cells, start=2):
+            sheet.append([unit, when, 5])
+            if number_format:
+                sheet.cell(row=row, column=2).number_format = number_format
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+    adapters.upload_file(ctx, SYSTEM, source.id, "a.xlsx", workbook([
+        ("U001", datetime(2026, 11, 1), 'yyyy"年"m"月"'), ("U002", datetime(2026, 10, 1), "mmm-yy"),
+        ("U003", datetime(2026, 9, 1), "yyyy-mm"), ("U004", "2026年8月", None)]))
+    run = adapters.run_now(ctx, SYSTEM, source.id)
+    assert run.status == "succeeded", (run.error, run.rejected)
+    units = county.subject_by_unit
+    assert county.values() == {(units["U001"], "CASES", "2026-11"): 5.0, (units["U002"], "CASES", "2026-10"): 5.0,
+                               (units["U003"], "CASES", "2026-09"): 5.0, (units["U004"], "CASES", "2026-08"): 5.0}
+
+    adapters.upload_file(ctx, SYSTEM, source.id, "b.xlsx", workbook([("U001", datetime(2026, 12, 1), "yyyy-mm-dd")]))
+    run = adapters.run_now(ctx, SYSTEM, source.id)
+    assert run.status == "failed" and [(r.where, r.field) for r in run.rejected] == [("file b.xlsx, row 2", "月份")]
+    assert run.rejected[0].message.startswith("period 2026-12-01 is not of the kind template")

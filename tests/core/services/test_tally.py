@@ -143,6 +143,30 @@ def test_indicator_values_of_the_campaigns_period_count(world, setup):
     assert scores(body) == {s0: (83, 1), s1: (80, 2), s2: (80, 2)}
 
 
+def test_values_count_for_the_campaigns_period_however_either_was_typed(world, setup):
+    """The campaign's period and the values' are the same period written differently: they match.
+    A value of another kind of period is refused when it is entered, not left out of the tally."""
+    s0, s1, s2 = setup.subject_ids
+    url = f"/api/campaigns/{setup.campaign_id}"
+    assert setup.api.patch(url, json={"period": "2026年度"}).json()["period"] == "2026"
+    leaders = setup.issue("县领导", 1)
+    setup.issue("基层代表", 1)
+    setup.open()
+    vote(world, leaders[0]["code"], {s0: "称职", s1: "称职", s2: "称职"})
+    setup.close()
+    values = "/api/localities/county-a/indicator-values"
+    row = {"template_id": setup.template_id, "indicator_code": "BONUS"}
+    written = setup.api.put(values, json=[{**row, "subject_id": s0, "period": "２０２６年", "value": 3},
+                                          {**row, "subject_id": s1, "period": 2026, "value": 1}])
+    assert written.status_code == 200, written.text
+    refused = setup.api.put(values, json=[{**row, "subject_id": s2, "period": "2026年11月", "value": 5}])
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == "[0].period"
+    assert "(their periods: 2026)" in refused.json()["errors"][0]["message"]
+    body = setup.api.post(f"{url}/tally").json()
+    assert scores(body) == {s0: (83, 1), s1: (81, 2), s2: (80, 3)}
+
+
 # --- the SQL aggregation against plain Python, on random ballots ------------------------------
 
 _SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[

@@ -3,6 +3,8 @@ natural key, one audit entry per write, and localities stay apart."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from sqlalchemy import text
 
 from core.services import values as values_service
@@ -162,7 +164,8 @@ def test_too_many_rows_and_non_list_bodies_are_refused(world):
 def test_ten_thousand_rows_in_one_call(world):
     api = office(world)
     (s1, s2), t = setup_locality(api)
-    rows = [row(s1 if i % 2 else s2, t, "N1", i, period=f"p{i // 2}") for i in range(values_service.MAX_VALUE_ROWS)]
+    days = [str(date(2000, 1, 1) + timedelta(days=i // 2)) for i in range(values_service.MAX_VALUE_ROWS)]
+    rows = [row(s1 if i % 2 else s2, t, "N1", i, period=days[i]) for i in range(values_service.MAX_VALUE_ROWS)]
     assert ok(api.put(f"{A}/indicator-values", json=rows)) == {"written": values_service.MAX_VALUE_ROWS}
     assert ok(api.put(f"{A}/indicator-values", json=rows)) == {"written": values_service.MAX_VALUE_ROWS}
     assert len(stored(world)) == values_service.MAX_VALUE_ROWS
@@ -186,3 +189,95 @@ def test_unit_admin_may_read_but_not_write(world):
     unit_admin = world.client(world.user("ua", "unit_admin", "county-a", "U0"))
     assert unit_admin.put(f"{A}/indicator-values", json=[row(s1, t)]).status_code == 403
     assert ok(unit_admin.get(f"{A}/indicator-values"))["total"] == 0
+
+
+# --- periods -------------------------------------------------------------------------------------
+
+def test_periods_are_stored_canonically_whatever_form_they_were_typed_in(world):
+    api = office(world)
+    (s1, s2), t = setup_locality(api)
+    rows = [row(s1, t, "N1", 1, period="2026年第四季度"), row(s1, t, "B1", 2, period="２０２６年"),
+            row(s2, t, "N1", 3, period="2026/11"), row(s2, t, "B1", 4, period="2026年下半年"),
+            row(s2, t, "D1", 5, period="2026 年 第 48 周"), row(s1, t, "D1", 6, period="2026年11月30日")]
+    assert ok(api.put(f"{A}/indicator-values", json=rows)) == {"written": 6}
+    assert {(r[2], r[3]) for r in stored(world)} == {
+        ("N1", "2026-Q4"), ("B1", "2026"), ("N1", "2026-11"), ("B1", "2026-H2"), ("D1", "2026-W48"),
+        ("D1", "2026-11-30")}
+    # The same period typed another way is the same key: replaced, not added.
+    assert ok(api.put(f"{A}/indicator-values", json=[row(s1, t, "N1", 9, period="2026Q4")])) == {"written": 1}
+    assert (s1, t, "N1", "2026-Q4", 9.0, "office") in stored(world) and len(stored(world)) == 6
+    # The filter reads periods the same way and answers canonically.
+    listed = ok(api.get(f"{A}/indicator-values", params={"period": "2026年11月"}))
+    assert [(i["subject_id"], i["period"], i["value"]) for i in listed["items"]] == [(s2, "2026-11", 3.0)]
+    assert ok(api.get(f"{A}/indicator-values", params={"period": "2026年四季度"}))["items"][0]["value"] == 9.0
+    bad = api.get(f"{A}/indicator-values", params={"period": "2026-13"})
+    assert bad.status_code == 422, bad.text
+    assert bad.json()["errors"] == [{"field": "period", "message": "'2026-13' is not a period: no such day, week, "
+                                                                   "month, quarter or half-year exists"}]
+
+
+def test_a_period_that_is_no_period_is_refused_with_its_row_and_the_accepted_forms(world):
+    api = office(world)
+    (s1, _), t = setup_locality(api)
+    rows = [row(s1, t, "N1", 1, period="2026-11"), row(s1, t, "N1", 1, period="2026年13月"),
+            row(s1, t, "B1", 1, period="下半年"), row(s1, t, "D1", 1, period=2026.5)]
+    response = api.put(f"{A}/indicator-values", json=rows)
+    assert response.status_code == 422, response.text
+    errors = response.json()["errors"]
+    assert [(e["index"], e["field"]) for e in errors] == [(1, "[1].period"), (2, "[2].period"), (3, "[3].period")]
+    assert "'2026年13月' is not a period: no such" in errors[0]["message"]
+    assert errors[1]["message"].startswith("'下半年' is not a period; write a day 2026-11-30, a week 2026-W48")
+    assert "'2026.5' is not a period" in errors[2]["message"]
+    assert stored(world) == []
+    # in Chinese when asked for
+    zh = api.put(f"{A}/indicator-values", json=rows[1:2], headers={"Accept-Language": "zh-CN"})
+    assert zh.json()["errors"][0]["message"] == "'2026年13月' 不是有效的期间：没有这样的日、周、月、季度或半年"
+
+
+def test_values_of_another_kind_than_the_templates_are_refused(world):
+    api = office(world)
+    (s1, s2), _ = setup_locality(api)
+    quarterly = created(api.post(f"{A}/templates", json={**TEMPLATE, "name": "季度考核", "period_kind": "quarter"}))
+    assert quarterly["period_kind"] == "quarter"
+    t = quarterly["id"]
+    rows = [row(s1, t, "N1", 1, period="2026年第四季度"), row(s2, t, "N1", 2, period="2026-11"),
+            row(s2, t, "B1", 3, period="2026"), row(s1, t, "B1", 4, period="2026-Q3")]
+    response = api.put(f"{A}/indicator-values", json=rows)
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["detail"] == "2 of 4 rows are not acceptable; nothing was written"
+    assert body["errors"] == [
+        {"index": 1, "field": "[1].period",
+         "message": f"period 2026-11 is not of the kind template {t} takes: its values are for periods like 2026-Q4"},
+        {"index": 2, "field": "[2].period",
+         "message": f"period 2026 is not of the kind template {t} takes: its values are for periods like 2026-Q1"},
+    ]
+    assert stored(world) == []
+    zh = api.put(f"{A}/indicator-values", json=rows[1:2], headers={"Accept-Language": "zh"})
+    assert zh.json()["errors"][0]["message"] == (f"期间 2026-11 与指标模板 {t} 的期间类型不符：该模板的指标值应按 "
+                                                 f"2026-Q4 这样的期间填报")
+    assert ok(api.put(f"{A}/indicator-values", json=[rows[0], rows[3]])) == {"written": 2}
+    # a copy keeps the kind; a draft may change it
+    assert created(api.post(f"/api/templates/{t}/copy"))["period_kind"] == "quarter"
+    assert ok(api.put(f"/api/templates/{t}", json={**TEMPLATE, "period_kind": "month"}))["period_kind"] == "month"
+    assert ok(api.get(f"{A}/templates"))["items"][-2]["period_kind"] == "month"
+    assert api.post(f"{A}/templates", json={**TEMPLATE, "period_kind": "decade"}).status_code == 400
+
+
+def test_without_a_kind_a_template_takes_the_kinds_of_its_campaigns_periods(world):
+    api = office(world)
+    (s1, s2), t = setup_locality(api)
+    # No campaign uses it yet: any kind.
+    assert ok(api.put(f"{A}/indicator-values", json=[row(s1, t, "N1", 1, period="2026-03")])) == {"written": 1}
+    created(api.post(f"{A}/campaigns", json={"name": "年度考核", "kind": "annual", "period": "2026年度",
+                                             "categories": [{"name": "全体", "template_id": t}]}))
+    created(api.post(f"{A}/campaigns", json={"name": "上年考核", "kind": "annual", "period": "2025",
+                                             "categories": [{"name": "全体", "template_id": t}]}))
+    response = api.put(f"{A}/indicator-values", json=[row(s2, t, "N1", 1, period="2026"),
+                                                      row(s2, t, "N1", 1, period="2026-11")])
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [{
+        "index": 1, "field": "[1].period",
+        "message": f"period 2026-11 is not of the kind of the campaigns that use template {t} "
+                   f"(their periods: 2025, 2026)"}]
+    assert ok(api.put(f"{A}/indicator-values", json=[row(s2, t, "N1", 1, period="2027")])) == {"written": 1}
