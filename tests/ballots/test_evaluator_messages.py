@@ -153,6 +153,12 @@ def test_other_refusals_answer_in_the_language_asked_for(world, setup):
     with world.client(token) as voter:
         missing = voter.post("/api/ballot/submit", json={"items": full_items(setup.subject_ids)[:-1]}, headers=ZH)
         assert missing.status_code == 422
+        assert missing.json()["detail"] == "还有 1 项未评价，请对每个对象的每项指标作出评价。"
+        assert {e["message"] for e in missing.json()["errors"]} == {"未评价"}
+        bad = voter.put("/api/ballot/draft", headers=ZH,
+                        json={"items": [{"subject_id": setup.subject_ids[0], "indicator": "DE1", "grade": "极好"}]})
+        assert bad.status_code == 422 and bad.json()["detail"] == "有 1 项填写无效。"
+        assert bad.json()["errors"] == [{"field": "items[0].grade", "message": "等次须为以下之一：优秀, 称职, 基本称职, 不称职"}]
     with world.client() as stranger:
         assert stranger.get("/api/ballot", headers=ZH).json()["detail"] == "请先输入测评码。"
 
