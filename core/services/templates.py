@@ -88,8 +88,8 @@ def graded_leaves(indicators: list[Indicator]) -> list[Indicator]:
 def template_out(session: Session, template: IndicatorTemplate) -> TemplateOut:
     return TemplateOut(
         id=template.id, name=template.name, version=template.version, status=template.status,
-        copied_from_id=template.copied_from_id, period_kind=template.period_kind, grade_scale=template.grade_scale,
-        indicators=indicator_tree(load_indicators(session, template.id)),
+        copied_from_id=template.copied_from_id, period_kind=template.period_kind,
+        grade_scale=template.grade_scale, indicators=indicator_tree(load_indicators(session, template.id)),
     )
 
 

@@ -4,6 +4,10 @@ A service error's ``detail`` and messages are in the language the client asks fo
 ``Accept-Language`` (Chinese or English; English without the header, as message ids are),
 with times in the locality's time zone. A route names the catalogues its messages are in with
 ``opt={"locales_dirs": (...)}`` (the ballot API: the ballots plugin's, then the core's).
+
+A body that does not fit its schema answers 400, except when every fault is a well-formed
+value that is not acceptable, such as a period that is no period (``UNPROCESSABLE_TYPES``):
+that answers 422, as a service's ``Invalid`` does.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import logging
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from pydantic import ValidationError
 
 from core.i18n import LOCALES_DIR, Translator, locale_from_accept_language
 from core.services.errors import ServiceError
@@ -41,17 +46,31 @@ def service_error_handler(request: Request, exc: ServiceError) -> Response:
                     headers=exc.headers, media_type=MediaType.JSON)
 
 
+# Pydantic error types of values that are well-formed but not acceptable (core.periods.PeriodField).
+UNPROCESSABLE_TYPES = frozenset({"period"})
+
+
+def _status(exc: ValidationException) -> int:
+    cause = exc.__cause__
+    while cause is not None and not isinstance(cause, ValidationError):
+        cause = cause.__cause__ or cause.__context__
+    faults = cause.errors() if cause is not None else []
+    return 422 if faults and all(fault["type"] in UNPROCESSABLE_TYPES for fault in faults) else 400
+
+
 def validation_error_handler(request: Request, exc: ValidationException) -> Response:
+    tr = api_translator(request)
     errors = []
     for item in exc.extra or []:
         if isinstance(item, dict):
             field = item.get("key") or item.get("source") or ""
-            errors.append({"field": field, "message": item.get("message", "")})
+            errors.append({"field": field, "message": tr.translate(item.get("message", ""))})
     if errors:
         detail = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
     else:
         detail = exc.detail
-    return Response(_body(400, detail, errors), status_code=400, media_type=MediaType.JSON)
+    status = _status(exc)
+    return Response(_body(status, detail, errors), status_code=status, media_type=MediaType.JSON)
 
 
 def http_error_handler(_request: Request, exc: HTTPException) -> Response:
