@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import AwareDatetime, Field, StringConstraints, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 
+from core.periods import OptionalPeriodField
 from core.schemas.base import Id, In, Name, Out
 
 CampaignKind = Literal["democratic", "annual", "monthly", "satisfaction"]
@@ -17,13 +18,11 @@ class CategoryIn(In):
     subject_categories: list[Name] = Field(default_factory=list, max_length=50)
 
 
-Period = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
-
-
 class CampaignIn(In):
     name: Name
     kind: CampaignKind = "democratic"
-    period: Period = ""  # e.g. "2026" or "2026-03": the indicator values of this period count
+    # The indicator values of this period count (any form Period.parse reads; "" or null: none).
+    period: OptionalPeriodField = None
     opens_at: AwareDatetime | None = None
     closes_at: AwareDatetime | None = None
     subject_ids: list[Id] = Field(default_factory=list, max_length=20000)
@@ -54,7 +53,7 @@ def _check_window(opens_at: datetime | None, closes_at: datetime | None) -> None
 class CampaignPatch(In):
     name: Name | None = None
     kind: CampaignKind | None = None
-    period: Period | None = None
+    period: OptionalPeriodField = None  # "" or null: no period
     opens_at: AwareDatetime | None = None
     closes_at: AwareDatetime | None = None
     subject_ids: list[Id] | None = Field(default=None, max_length=20000)
@@ -81,7 +80,7 @@ class CampaignOut(Out):
     id: int
     name: str
     kind: str
-    period: str
+    period: str = Field(description='Canonical (2026, 2026-Q4, 2026-11, ...), or "" for none')
     status: str
     opens_at: datetime | None
     closes_at: datetime | None

@@ -40,6 +40,7 @@ from core.services.errors import Conflict, Invalid, NotFound
 from core.services.paging import paginate
 from core.services.plugins import check_campaign_plugins
 from core.services.templates import graded_leaves, load_indicators
+from core.services.values import campaign_period_problems
 
 
 def as_utc(value: datetime | None) -> datetime | None:
@@ -122,19 +123,27 @@ def _set_categories(session: Session, campaign: Campaign, categories: list[Categ
     session.flush()
 
 
+def _check_period(session: Session, campaign: Campaign) -> None:
+    problems = campaign_period_problems(session, campaign)
+    if problems:
+        raise Invalid("; ".join(problems), errors=[{"field": "period", "message": p} for p in problems])
+
+
 def create(ctx: AppContext, actor: Actor, code: str, data: CampaignIn) -> CampaignOut:
     require_role(actor, OFFICE_ROLES, "change campaigns")
     with ctx.db.write() as session:
         locality = locality_for(session, actor, code)
         scoring, distribution = check_campaign_plugins(session, locality.id, data.scoring, data.distribution)
         # Stored in UTC: SQLite keeps the wall time of an aware value and drops its offset.
-        campaign = Campaign(locality_id=locality.id, name=data.name, kind=data.kind, period=data.period,
+        campaign = Campaign(locality_id=locality.id, name=data.name, kind=data.kind,
+                            period=str(data.period) if data.period is not None else "",
                             opens_at=as_utc(data.opens_at),
                             closes_at=as_utc(data.closes_at), scoring=scoring, distribution=distribution)
         session.add(campaign)
         session.flush()
         _set_subjects(session, campaign, data.subject_ids)
         _set_categories(session, campaign, data.categories)
+        _check_period(session, campaign)
         out = campaign_out(session, campaign)
         audit.record(session, actor, locality_id=locality.id, action="campaign.create", target_type="campaign",
                      target_id=campaign.id, after={"name": campaign.name, "kind": campaign.kind,
@@ -196,6 +205,8 @@ def update_campaign(ctx: AppContext, actor: Actor, campaign_id: int, data: Campa
             _set_subjects(session, campaign, data.subject_ids)
         if data.categories is not None:
             _set_categories(session, campaign, data.categories)
+        if "period" in changes or data.categories is not None:
+            _check_period(session, campaign)
         session.flush()
         out = campaign_out(session, campaign)
         old, new = audit.changed_fields(before, out.model_dump(mode="json"))
@@ -229,6 +240,7 @@ def missing_for_opening(session: Session, campaign: Campaign) -> list[str]:
         if subject_rows and wanted and not wanted.intersection(subject_rows):
             problems.append(f"category {category.name}: none of the campaign's subjects is in "
                             f"{', '.join(sorted(wanted))}")
+    problems += campaign_period_problems(session, campaign, require=True)
     return problems
 
 

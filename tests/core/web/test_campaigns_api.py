@@ -475,3 +475,70 @@ def test_every_write_is_audited_without_any_code(world):
         stored = "\n".join(str(row) for row in connection.execute(text("SELECT * FROM audit_log")))
     for code in every_code:
         assert code not in stored and canonical(code) not in stored
+
+
+# --- periods ---------------------------------------------------------------------------------
+
+
+def test_a_campaigns_period_is_read_as_typed_and_answered_canonically(world):
+    api = office(world)
+    campaign = created(api.post(f"{A}/campaigns", json={"name": "季度考核", "period": "2026年第四季度"}))
+    assert campaign["period"] == "2026-Q4"
+    url = f"/api/campaigns/{campaign['id']}"
+    assert ok(api.patch(url, json={"period": "２０２６年１１月"}))["period"] == "2026-11"
+    assert ok(api.patch(url, json={"name": "月度考核"}))["period"] == "2026-11"  # left alone
+    assert ok(api.patch(url, json={"period": ""}))["period"] == ""
+    assert ok(api.patch(url, json={"period": "2026"}))["period"] == "2026"
+    assert ok(api.patch(url, json={"period": None}))["period"] == ""
+    assert created(api.post(f"{A}/campaigns", json={"name": "无期间"}))["period"] == ""
+    for bad in ("2026-13", "今年", "2026.1"):
+        body = refused(api.post(f"{A}/campaigns", json={"name": "错", "period": bad}), 422, repr(bad), field="period")
+        assert "is not a period" in body["detail"] or "ambiguous" in body["detail"]
+        refused(api.patch(url, json={"period": bad}), 422, repr(bad), field="period")
+    assert ok(api.get(url))["period"] == ""
+    zh = api.post(f"{A}/campaigns", json={"name": "错", "period": "2026-13"}, headers={"Accept-Language": "zh-CN"})
+    assert zh.json()["errors"] == [{"field": "period",
+                                    "message": "'2026-13' 不是有效的期间：没有这样的日、周、月、季度或半年"}]
+    # with another fault beside it, the body is malformed: 400
+    refused(api.post(f"{A}/campaigns", json={"name": "错", "period": "2026-13", "kind": "weekly"}), 400, "period")
+
+
+def test_a_campaigns_period_must_be_of_the_kind_its_templates_take(world):
+    api = office(world)
+    s1 = subject(api, "U1", "部门")
+    monthly = template(api, {**TEMPLATE, "name": "月度考核表", "period_kind": "month"})
+    loose = template(api)
+    categories = [{"name": "领导", "template_id": monthly}]
+    body = refused(api.post(f"{A}/campaigns", json={"name": "考核", "period": "2026年第四季度", "subject_ids": [s1],
+                                                    "categories": categories}), 422, field="period")
+    assert body["errors"] == [{"field": "period", "message": f"period 2026-Q4 is not of the kind template {monthly} "
+                                                             f"of category 领导 takes: its values are for periods like "
+                                                             f"2026-10"}]
+    assert ok(api.get(f"{A}/campaigns"))["total"] == 0  # nothing saved
+
+    campaign = created(api.post(f"{A}/campaigns", json={"name": "考核", "period": "2026/11", "subject_ids": [s1],
+                                                        "categories": categories}))
+    url = f"/api/campaigns/{campaign['id']}"
+    refused(api.patch(url, json={"period": "2026"}), 422, "2026", f"template {monthly}", field="period")
+    # changing the categories is checked against the period too
+    ok(api.patch(url, json={"categories": [{"name": "领导", "template_id": loose}]}))
+    ok(api.patch(url, json={"period": "2026"}))
+    refused(api.patch(url, json={"categories": categories}), 422, "like 2026-01", field="period")
+    assert ok(api.get(url))["period"] == "2026"
+
+    # No period at all: it can be saved (a draft in progress) but not opened.
+    ok(api.patch(url, json={"period": "", "categories": categories}))
+    created(api.post(f"{url}/accounts", json={"category": "领导", "count": 1}))
+    body = refused(api.post(f"{url}/open"), 409, "no period", field="")
+    assert [e["message"] for e in body["errors"]] == [
+        f"category 领导: the campaign has no period, but its template {monthly} takes values for periods like 2026-11"]
+    zh = api.post(f"{url}/open", headers={"Accept-Language": "zh-CN"})
+    assert zh.json()["errors"][0]["message"] == (f"类别“领导”：测评未设期间，但其指标模板 {monthly} 的指标值按 2026-11 "
+                                                 f"这样的期间填报")
+    # A template whose kind changed after the campaign was saved is caught when it opens.
+    ok(api.patch(url, json={"period": "2026-11"}))
+    ok(api.put(f"/api/templates/{monthly}", json={**TEMPLATE, "period_kind": "year"}))
+    body = refused(api.post(f"{url}/open"), 409, "period 2026-11 is not of the kind", "like 2026")
+    assert len(body["errors"]) == 1
+    ok(api.patch(url, json={"period": "2026年度"}))
+    assert ok(api.post(f"{url}/open"))["status"] == "open"
