@@ -1,5 +1,6 @@
 """The evaluator's pages under ``/b/``: mobile first, plain HTML forms that work without
-JavaScript (a few lines of script only take the code from the QR link's fragment).
+JavaScript (a few lines of script only take the code from the QR link's fragment, count a
+capped grade as it is picked, and stop a second click on submit).
 
 They call the same service as the JSON API. The ballot token travels in an HttpOnly,
 SameSite=Strict cookie scoped to ``/b``; every form carries a CSRF token derived from it.
