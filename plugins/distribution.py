@@ -13,6 +13,12 @@
 Allowed counts are ``rounding(max_ratio × number of subjects)``; the product is rounded to
 9 decimals first, so 0.15 × 20 is 3, not 3.0000000000000004 (which ``ceil`` would make 4).
 ``round`` rounds halves up (2.5 -> 3), not to even.
+
+A rounding that leaves 0 (15 % of 5 subjects, rounded down) is almost always a mistake: under
+``ballot_cap`` every ballot giving the grade there would be invalid (or refused). ``warnings``
+names each such group with the number it allows; the campaign's answer lists them when it is
+saved, and it cannot open while any remains, unless the policy says zero is intended
+(``max_ratio: 0``, or ``accept_zero: true``).
 """
 
 from __future__ import annotations
@@ -67,12 +73,38 @@ class BallotCapOptions(_Options):
     rounding: Rounding = "floor"
     scope: Literal["subject_category", "ballot"] = "subject_category"
     action: Literal["invalid", "reject"] = "invalid"
+    accept_zero: bool = Field(default=False, description="A group whose rounding allows 0 of the grade is "
+                              "intended (otherwise the campaign cannot open)")
 
 
 # The reasons are English message ids with values filled in; the ballot pages translate them
 # (ballots/locales, ``Translator.translate``).
 CAP_REASON = "at most {allowed} of {total} subjects may be rated {grade} ({indicator}, {category}: {count} are)"
 CAP_REASON_NO_CATEGORY = "at most {allowed} of {total} subjects may be rated {grade} ({indicator}: {count} are)"
+
+
+# Warnings when the rounding leaves 0 (message ids with their values; core/locales translates them).
+ZERO_CAP = ("ballot_cap allows 0 of the {total} subjects of {group} to be rated {grade} on {indicator} "
+            "({percent}, rounding {rounding}): no ballot may give any of them {grade}; raise max_ratio, round up, "
+            "or set accept_zero if that is intended")
+ZERO_CAP_BALLOT = ("ballot_cap allows 0 of the {total} subjects of a ballot to be rated {grade} on {indicator} "
+                   "({percent}, rounding {rounding}): no ballot may give any subject {grade}; raise max_ratio, "
+                   "round up, or set accept_zero if that is intended")
+ZERO_QUOTA = ("result_quota allows 0 of the {total} subjects of {group} to keep {grade} ({percent}, rounding "
+              "{rounding}): none of them can be {grade} in the results; raise max_ratio, round up, or set "
+              "accept_zero if that is intended")
+
+
+def _percent(ratio: float) -> str:
+    return f"{round(ratio * 100, 6):g}%"
+
+
+def _zero_warning(message: str, *, policy: str, grade: str, group: str | None, total: int, ratio: float,
+                  rounding: str, indicator: str | None = None, indicator_name: str | None = None) -> dict[str, Any]:
+    params = {"total": total, "group": group or "", "grade": grade, "indicator": indicator_name or indicator or "",
+              "percent": _percent(ratio), "rounding": rounding}
+    return {"policy": policy, "grade": grade, "indicator": indicator, "group": group, "total": total, "allowed": 0,
+            "message": message.format(**params), "msgid": message, "params": params}
 
 
 def cap_reason(cap: dict[str, Any], count: int) -> str:
@@ -114,6 +146,16 @@ class BallotCap:
             for indicator in self._indicators(template, opts)
             for category, ids in groups.items()
         ]
+
+    def warnings(self, template: TemplateData, subjects: list[SubjectData], options: BaseModel) -> list[dict[str, Any]]:
+        """The caps of a ballot on ``subjects`` that allow 0 of the grade, when that is not intended."""
+        opts = options if isinstance(options, BallotCapOptions) else BallotCapOptions.model_validate(options)
+        if opts.accept_zero or opts.max_ratio == 0:
+            return []
+        return [_zero_warning(ZERO_CAP if cap["scope"] == "subject_category" else ZERO_CAP_BALLOT, policy=self.name,
+                              grade=cap["grade"], group=cap["category"], total=cap["total"], ratio=opts.max_ratio,
+                              rounding=opts.rounding, indicator=cap["indicator"], indicator_name=cap["indicator_name"])
+                for cap in self.caps(template, subjects, opts) if cap["allowed"] == 0 and cap["total"] > 0]
 
     def check_ballot(self, ballot: BallotCheck, options: BaseModel) -> BallotVerdict | None:
         opts = options if isinstance(options, BallotCapOptions) else BallotCapOptions.model_validate(options)
@@ -175,6 +217,8 @@ class ResultQuotaOptions(_Options):
     grade: str | None = Field(default=None, description="The limited grade; default: the top grade")
     max_ratio: float = Field(ge=0, le=1)
     rounding: Rounding = "floor"
+    accept_zero: bool = Field(default=False, description="A subject category whose rounding allows 0 of the "
+                              "grade is intended (otherwise the campaign cannot open)")
 
 
 class ResultQuota:
@@ -185,6 +229,20 @@ class ResultQuota:
 
     def check_ballot(self, ballot: BallotCheck, options: BaseModel) -> BallotVerdict | None:
         return None
+
+    def warnings(self, template: TemplateData, subjects: list[SubjectData], options: BaseModel) -> list[dict[str, Any]]:
+        """The subject categories (of ``subjects``) in which the quota allows 0 of the grade."""
+        opts = options if isinstance(options, ResultQuotaOptions) else ResultQuotaOptions.model_validate(options)
+        labels = template.labels
+        grade = opts.grade or (labels[0] if labels else None)
+        if opts.accept_zero or opts.max_ratio == 0 or grade is None or grade not in labels:
+            return []
+        sizes: dict[str, int] = defaultdict(int)
+        for subject in subjects:
+            sizes[subject.category] += 1
+        return [_zero_warning(ZERO_QUOTA, policy=self.name, grade=grade, group=category, total=total,
+                              ratio=opts.max_ratio, rounding=opts.rounding)
+                for category, total in sizes.items() if allowed_count(opts.max_ratio, total, opts.rounding) == 0]
 
     def apply(self, results: list[SubjectScore], data: TallyData, options: BaseModel) -> None:
         opts = options if isinstance(options, ResultQuotaOptions) else ResultQuotaOptions.model_validate(options)

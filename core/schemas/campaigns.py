@@ -76,6 +76,21 @@ class CategoryOut(Out):
     subject_categories: list[str]
 
 
+class CampaignWarning(Out):
+    """What the campaign's policies would do that the office most likely did not mean (e.g. a
+    rounding that allows 0 优秀): listed when it is saved; it cannot open while one remains."""
+
+    field: str  # where to change it, e.g. "distribution[0].options"
+    policy: str
+    categories: list[str]  # the evaluator categories whose ballots it concerns
+    grade: str | None = None
+    indicator: str | None = None
+    group: str | None = None  # the subject category, or None for a whole ballot
+    total: int | None = None  # subjects in the group
+    allowed: int = 0  # how many of them the policy allows the grade
+    message: str
+
+
 class CampaignOut(Out):
     id: int
     name: str
@@ -88,3 +103,5 @@ class CampaignOut(Out):
     categories: list[CategoryOut]
     scoring: dict[str, Any]
     distribution: list[dict[str, Any]]
+    # In the answers of create, update, open and get (not in lists).
+    warnings: list[CampaignWarning] = Field(default_factory=list)

@@ -25,6 +25,7 @@ from core.schemas.campaigns import (
     CampaignOut,
     CampaignPatch,
     CategoryIn,
+    CampaignWarning,
     CategoryOut,
     _check_window,
 )
@@ -39,6 +40,7 @@ from core.services.access import (
 from core.services.errors import Conflict, Invalid, NotFound
 from core.services.paging import paginate
 from core.services.plugins import check_campaign_plugins
+from core.services.policy_warnings import policy_warnings
 from core.services.templates import graded_leaves, load_indicators
 from core.services.values import campaign_period_problems
 
@@ -79,6 +81,11 @@ def campaign_out(session: Session, campaign: Campaign) -> CampaignOut:
         categories=[CategoryOut.model_validate(c) for c in categories_of(session, campaign.id)],
         scoring=campaign.scoring, distribution=campaign.distribution,
     )
+
+
+def with_warnings(session: Session, campaign: Campaign, out: CampaignOut) -> CampaignOut:
+    """``out`` with what the campaign's policies would do unintended (a cap that allows 0 优秀)."""
+    return out.model_copy(update={"warnings": [CampaignWarning(**w) for w in policy_warnings(session, campaign)]})
 
 
 def _field_error(field: str, message: str) -> Invalid:
@@ -149,13 +156,14 @@ def create(ctx: AppContext, actor: Actor, code: str, data: CampaignIn) -> Campai
                      target_id=campaign.id, after={"name": campaign.name, "kind": campaign.kind,
                                                    "subjects": len(data.subject_ids),
                                                    "categories": [c.name for c in data.categories]})
-        return out
+        return with_warnings(session, campaign, out)
 
 
 def get(ctx: AppContext, actor: Actor, campaign_id: int) -> CampaignOut:
     require_role(actor, ADMIN_READ_ROLES, "read campaigns")
     with ctx.db.read() as session:
-        return campaign_out(session, get_campaign_row(session, actor, campaign_id, read_only=True))
+        campaign = get_campaign_row(session, actor, campaign_id, read_only=True)
+        return with_warnings(session, campaign, campaign_out(session, campaign))
 
 
 def list_campaigns(ctx: AppContext, actor: Actor, code: str, *, limit: int = 100, offset: int = 0) -> Page[CampaignOut]:
@@ -212,7 +220,7 @@ def update_campaign(ctx: AppContext, actor: Actor, campaign_id: int, data: Campa
         old, new = audit.changed_fields(before, out.model_dump(mode="json"))
         audit.record(session, actor, locality_id=campaign.locality_id, action="campaign.update",
                      target_type="campaign", target_id=campaign.id, before=old, after=new)
-        return out
+        return with_warnings(session, campaign, out)
 
 
 def missing_for_opening(session: Session, campaign: Campaign) -> list[str]:
@@ -256,9 +264,15 @@ def open_campaign(ctx: AppContext, actor: Actor, campaign_id: int) -> CampaignOu
             session.exec(select(IndicatorTemplate.id).where(col(IndicatorTemplate.id).in_(locked))
                          .order_by(col(IndicatorTemplate.id)).with_for_update()).all()
         problems = missing_for_opening(session, campaign)
-        if problems:
-            raise Conflict("the campaign cannot open yet: " + "; ".join(problems),
-                           errors=[{"field": "", "message": p} for p in problems])
+        # A policy that allows 0 of a grade somewhere (15 % of 5 subjects, rounded down) is a
+        # mistake to fix before anyone votes (the policies are frozen once open), unless the
+        # policy says zero is intended: the office is told where, and how many it allows.
+        warnings = policy_warnings(session, campaign)
+        if problems or warnings:
+            raise Conflict("the campaign cannot open yet: " + "; ".join(problems + [w["message"] for w in warnings]),
+                           errors=[{"field": "", "message": p} for p in problems]
+                           + [{"field": w["field"], "message": w["message"], "allowed": w["allowed"]}
+                              for w in warnings])
         template_ids = {c.template_id for c in categories_of(session, campaign.id)}
         session.execute(update(IndicatorTemplate).where(col(IndicatorTemplate.id).in_(template_ids))
                         .values(status=TemplateStatus.frozen))

@@ -328,8 +328,8 @@ def test_a_ballot_recorded_invalid_is_told_so_and_why_on_the_done_page(world):
         assert browser.get("/b/done").status_code == 303
     with world.client() as stranger:  # no receipt: nothing to confirm
         assert stranger.get("/b/done").headers["location"] == "/b/"
-    with world.ctx.db.engine.connect() as connection:
-        assert connection.execute(text("SELECT count(*) FROM ballots WHERE NOT valid")).scalar() == 1
+    progress = setup.api.get(f"/api/campaigns/{setup.campaign_id}/progress").json()
+    assert progress["total"]["submitted"] == 1 and progress["total"]["invalid"] == 1
 
 
 def test_a_valid_ballot_is_thanked_and_the_api_translates_the_reason(world):
@@ -435,7 +435,7 @@ def test_campaign_naming_a_policy_needs_the_plugin_enabled(world, monkeypatch):
         _, distribution = check_campaign_plugins(session, ids["county-a"], {}, wanted)
         assert distribution == [{"policy": "ballot_cap", "options": {
             "grade": None, "indicator": None, "max_ratio": 0.15, "rounding": "floor", "scope": "subject_category",
-            "action": "invalid"}}]
+            "action": "invalid", "accept_zero": False}}]
         with pytest.raises(Invalid) as refused:
             check_campaign_plugins(session, ids["county-b"], {}, wanted)
         assert refused.value.status_code == 422
@@ -451,3 +451,89 @@ def test_disabling_the_plugin_while_an_open_campaign_uses_it_is_refused(world):
     assert _enable(setup.api, False).status_code == 409
     setup.close()
     assert _enable(setup.api, False).status_code == 200
+
+
+# --- a rounding that leaves 0 ------------------------------------------------------------------
+
+
+def test_warnings_name_each_group_a_rounding_leaves_without_the_grade():
+    template = _template()
+    # A has 4 subjects, B 2: 30 % rounded down allows 1 in A and 0 in B.
+    [cap] = BallotCap().warnings(template, SUBJECTS, BallotCapOptions(max_ratio=0.3))
+    assert {k: cap[k] for k in ("policy", "grade", "indicator", "group", "total", "allowed")} == {
+        "policy": "ballot_cap", "grade": "优秀", "indicator": "ALL", "group": "B", "total": 2, "allowed": 0}
+    assert cap["message"] == ("ballot_cap allows 0 of the 2 subjects of B to be rated 优秀 on 总体评价 (30%, rounding floor): "
+                              "no ballot may give any of them 优秀; raise max_ratio, round up, or set accept_zero if "
+                              "that is intended")
+    assert BallotCap().warnings(template, SUBJECTS, BallotCapOptions(max_ratio=0.3, rounding="round")) == []
+    assert BallotCap().warnings(template, SUBJECTS, BallotCapOptions(max_ratio=0.3, accept_zero=True)) == []
+    assert BallotCap().warnings(template, SUBJECTS, BallotCapOptions(max_ratio=0)) == []  # zero on purpose
+    [whole] = BallotCap().warnings(template, SUBJECTS, BallotCapOptions(max_ratio=0.15, scope="ballot"))  # 0.9 -> 0
+    assert whole["group"] is None and whole["total"] == 6 and "of a ballot" in whole["message"]
+    # every leaf of a template without an overall indicator
+    assert {w["indicator"] for w in BallotCap().warnings(_template(overall=False), SUBJECTS,
+                                                         BallotCapOptions(max_ratio=0.2))} == {"DE1", "JI1"}
+    [quota] = ResultQuota().warnings(template, SUBJECTS, ResultQuota.options_model(max_ratio=0.3))
+    assert (quota["policy"], quota["group"], quota["total"], quota["allowed"]) == ("result_quota", "B", 2, 0)
+    assert ResultQuota().warnings(template, SUBJECTS, ResultQuota.options_model(max_ratio=0.3, accept_zero=True)) == []
+
+
+def test_a_cap_that_allows_none_is_flagged_when_saved_and_the_campaign_cannot_open(world):
+    """15 % of 3 subjects (or 5), rounded down, allows no 优秀: every ballot with one would be
+    invalid. The office sees it in the answer of every save, and opening is refused until the
+    policy is changed or says zero is intended."""
+    setup = make_campaign(world)
+    assert _enable(setup.api).status_code == 200
+    setup.issue("县领导", 1)
+    setup.issue("基层代表", 1)
+    url = f"/api/campaigns/{setup.campaign_id}"
+    patched = setup.api.patch(url, json={"distribution": [{"policy": "ballot_cap", "options": {"max_ratio": 0.15}}]})
+    assert patched.status_code == 200, patched.text
+    [warning] = patched.json()["warnings"]
+    assert warning == {
+        "field": "distribution[0].options", "policy": "ballot_cap", "categories": ["县领导", "基层代表"],
+        "grade": "优秀", "indicator": "ALL", "group": "综合管理部门", "total": 3, "allowed": 0,
+        "message": "ballot_cap allows 0 of the 3 subjects of 综合管理部门 to be rated 优秀 on 总体评价 (15%, rounding floor): "
+                   "no ballot may give any of them 优秀; raise max_ratio, round up, or set accept_zero if that is intended"}
+    assert setup.api.get(url).json()["warnings"] == [warning]
+
+    refused = setup.api.post(f"{url}/open", headers={"Accept-Language": "zh-CN"})
+    assert refused.status_code == 409
+    [error] = refused.json()["errors"]
+    assert error["field"] == "distribution[0].options" and error["allowed"] == 0
+    assert error["message"] == ("ballot_cap 规定综合管理部门的 3 个对象中只能有 0 个在“总体评价”上评为优秀（15%，取整方式 floor）："
+                                "任何测评表都不能把其中的对象评为优秀。请提高 max_ratio、改为向上取整，"
+                                "或在确属本意时设置 accept_zero")
+    assert setup.api.get(url).json()["status"] == "draft"
+
+    # Rounding up allows 1: nothing to flag, and it opens.
+    fixed = setup.api.patch(url, json={"distribution": [{"policy": "ballot_cap",
+                                                           "options": {"max_ratio": 0.15, "rounding": "ceil"}}]})
+    assert fixed.status_code == 200 and fixed.json()["warnings"] == []
+    # Zero on purpose (no 优秀 for anyone) is the office's to say.
+    meant = setup.api.patch(url, json={"distribution": [{"policy": "ballot_cap",
+                                                          "options": {"max_ratio": 0.15, "accept_zero": True}}]})
+    assert meant.status_code == 200 and meant.json()["warnings"] == []
+    opened = setup.api.post(f"{url}/open")
+    assert opened.status_code == 200, opened.text
+
+
+def test_more_subjects_make_the_same_ratio_allow_some(world):
+    """The warning follows the campaign's subjects: with 7 of them 15 % rounded down allows 1."""
+    setup = make_campaign(world)
+    assert _enable(setup.api).status_code == 200
+    created = setup.api.post("/api/localities/county-a/campaigns", json={
+        "name": "小范围测评", "subject_ids": setup.subject_ids[:2],
+        "categories": [{"name": "群众", "template_id": setup.template_id}],
+        "distribution": [{"policy": "result_quota", "options": {"max_ratio": 0.15}}]})
+    assert created.status_code == 201, created.text
+    [warning] = created.json()["warnings"]
+    assert (warning["policy"], warning["group"], warning["total"], warning["allowed"]) == \
+        ("result_quota", "综合管理部门", 2, 0)
+    more = []
+    for index in range(5):
+        unit = setup.api.post("/api/localities/county-a/units", json={"code": f"M{index}", "name": f"单位M{index}"})
+        more.append(setup.api.post("/api/localities/county-a/subjects", json={
+            "name": unit.json()["name"], "kind": "unit", "ref_id": unit.json()["id"], "category": "综合管理部门"}).json()["id"])
+    grown = setup.api.patch(f"/api/campaigns/{created.json()['id']}", json={"subject_ids": setup.subject_ids[:2] + more})
+    assert grown.status_code == 200 and grown.json()["warnings"] == []
