@@ -365,10 +365,12 @@ def _check_open(campaign: Campaign) -> None:
         raise Conflict("this evaluation is closed" if campaign.status != CampaignStatus.draft
                        else "this evaluation has not started yet")
     opens_at, closes_at = as_utc(campaign.opens_at), as_utc(campaign.closes_at)
+    # The times are values, not text: each reader sees them in the locality's time zone and
+    # language ("本次测评将于2026年12月1日 09:00开始。").
     if opens_at and now < opens_at:
-        raise Conflict(f"this evaluation opens at {opens_at.isoformat(timespec='minutes')}")
+        raise Conflict("this evaluation opens at {opens_at}", params={"opens_at": opens_at})
     if closes_at and now >= closes_at:
-        raise Conflict("this evaluation is closed")
+        raise Conflict("this evaluation closed at {closes_at}", params={"closes_at": closes_at})
 
 
 def _check_account(account: BallotAccount) -> None:
@@ -384,15 +386,22 @@ def login(ctx: AppContext, typed_code: str, client: str) -> LoginOut:
     Only wrong codes count towards the limit, per client address: they are what guessing
     looks like. A real code refused because it was used, revoked or its campaign is closed
     is not a guess, and counting it would lock a whole meeting room out when people scan
-    their used slips again (or let one used slip lock a campaign for everyone)."""
+    their used slips again (or let one used slip lock a campaign for everyone).
+
+    Nor does what cannot be a code at all (after NFKC, dashes and spaces: not 12 characters of
+    the alphabet): a fault of form, answered 422 with what is wrong with it before the limit
+    is even looked at. Only well-formed wrong codes are guesses."""
+    try:
+        code = codes.parse(typed_code)
+    except codes.CodeFormError as exc:
+        raise Invalid(exc.message, params=exc.params, errors=[{"field": "code", "message": str(exc)}]) from None
     client_key = f"ballot-client:{client}"
     login_limit(ctx, [(client_key, MAX_LOGIN_FAILURES_PER_CLIENT)])
-    code = codes.normalize(typed_code)
     with ctx.db.read() as session:
         row = session.exec(
             select(BallotAccount, Campaign).join(Campaign, Campaign.id == BallotAccount.campaign_id)
             .where(BallotAccount.code_hash == ctx.keys.token_hash(code))
-        ).first() if code else None
+        ).first()
     if row is None:
         record_failure(ctx, [client_key])
         raise Unauthorized("unknown code: check the code on your slip")
