@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 
 import click
 from alembic.util import CommandError
@@ -86,6 +87,8 @@ def db_upgrade(revision: str) -> None:
     ctx = _context()
     upgrade(ctx.db.url, revision)
     click.echo(f"database at {revision}")
+    if revision == "head":
+        _rekey_audit(ctx, force=False, strict=False)
 
 
 @db.command("current")
@@ -295,6 +298,96 @@ def worker(tick_seconds: float | None) -> None:
     click.echo("kaoping worker: stopping; letting running pulls finish")
     scheduler.shutdown(wait=True)
     ctx.db.dispose()
+
+
+@main.group()
+def audit() -> None:
+    """The audit log's chain of keyed hashes."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check every entry and the checkpoint; name the first broken entry or the missing tail (exit code 1)."""
+    from core.services import audit as service
+
+    ctx = _context()
+    _require_migrated(ctx)
+    report = service.verify(ctx)
+    checkpoint = report.checkpoint
+    noted = (f"checkpoint: entry {checkpoint.last_id} ({checkpoint.written_at.isoformat(timespec='seconds')})"
+             if checkpoint else f"no checkpoint yet at {ctx.db.audit.path}")
+    if report.ok:
+        click.echo(f"audit log intact: {report.entries} entries, last {report.head_id or '-'}; {noted}")
+        return
+    click.echo(f"AUDIT LOG BROKEN: {report.message}", err=True)
+    if report.first_broken_id is not None:
+        click.echo(f"  {service.describe(ctx, report.first_broken_id)}", err=True)
+    click.echo(f"  {report.entries} entries, last {report.head_id or '-'}; {noted}", err=True)
+    raise SystemExit(1)
+
+
+@audit.command("rekey")
+@click.option("--force", is_flag=True, help="Re-chain even when the old entries do not verify (records where).")
+def audit_rekey(force: bool) -> None:
+    """Re-key entries written with plain SHA-256 (before migration 0008) after checking them."""
+    ctx = _context()
+    _require_migrated(ctx)
+    _rekey_audit(ctx, force=force, strict=True)
+
+
+def _rekey_audit(ctx: AppContext, *, force: bool, strict: bool) -> None:
+    from core.services import audit as service
+
+    result = service.rekey(ctx, force=force)
+    if result.broken is not None and not result.rekeyed:
+        message = (f"the audit log was not re-keyed: {result.broken.message} "
+                   f"(`kaoping audit rekey --force` re-chains it, recording this)")
+        if strict:
+            raise click.ClickException(message)
+        click.echo(f"Warning: {message}", err=True)
+    if result.rekeyed:
+        click.echo(f"audit log re-keyed: {result.rekeyed} entries now carry HMAC-SHA256 hashes")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup(file: Path) -> None:
+    """Write a backup of the database, the audit checkpoint and the adapter files to FILE."""
+    from core.backup import BackupError
+    from core.backup import backup as make_backup
+
+    ctx = _context()
+    try:
+        info = make_backup(ctx, file)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    checkpoint = info.audit_checkpoint
+    click.echo(f"backup written: {info.path} ({info.size} bytes; {info.backend} database at migration "
+               f"{info.migration}; {info.files} adapter files; audit checkpoint "
+               f"{'entry ' + str(checkpoint['last_id']) if checkpoint else 'none yet'})")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore(file: Path) -> None:
+    """Restore backup FILE into an empty database (KAOPING_DATABASE_URL) with the same secret key."""
+    from core.backup import BackupError
+    from core.backup import restore as restore_backup
+
+    ctx = _context()
+    try:
+        info = restore_backup(ctx, file)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"restored the backup of {info.created_at}: {info.backend} database at migration {info.migration}, "
+               f"{info.files} adapter files")
+    if info.needs_upgrade:
+        click.echo("the backup is from an older version: run `kaoping db upgrade`, then `kaoping audit verify`")
+    elif info.audit.ok:
+        click.echo(f"audit log intact: {info.audit.entries} entries")
+    else:
+        click.echo(f"AUDIT LOG BROKEN in the backup: {info.audit.message}", err=True)
+        raise SystemExit(1)
 
 
 def _require_migrated(ctx: AppContext) -> None:

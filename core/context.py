@@ -16,6 +16,12 @@ class AppContext:
     db: Database
     keys: Keyring
 
+    def __post_init__(self) -> None:
+        from core.services.audit import CHECKPOINT_FILE, AuditChain
+
+        if self.db.audit is None or self.db.audit.keys is not self.keys:
+            self.db.audit = AuditChain(self.keys, self.settings.var_dir / CHECKPOINT_FILE)
+
     @classmethod
     def from_settings(cls, settings: Settings) -> AppContext:
         return cls(

@@ -77,18 +77,27 @@ class Database:
         # SQLite has one writer at a time. Threads of this process queue here, in order, instead
         # of in SQLite's busy handler, which sleeps up to 100 ms between tries.
         self._sqlite_writer = threading.RLock() if self.is_sqlite else nullcontext()
+        # The audit chain's keys and checkpoint (core.services.audit.AuditChain), set by AppContext;
+        # sessions carry it so the audit log can be written, and moves its checkpoint after COMMIT.
+        self.audit = None
+
+    def _info(self) -> dict:
+        return {"kaoping_audit": self.audit} if self.audit is not None else {}
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session:
+        with Session(self.engine, expire_on_commit=False, info=self._info()) as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back on any exception."""
-        with self._sqlite_writer, Session(self._write_engine, expire_on_commit=False) as session:
+        with self._sqlite_writer, Session(self._write_engine, expire_on_commit=False, info=self._info()) as session:
             with session.begin():
                 yield session
+            head = session.info.pop("kaoping_audit_head", None)
+        if head is not None and self.audit is not None:
+            self.audit.committed(head)  # only after the COMMIT: the checkpoint is never ahead
 
     @contextmanager
     def sqlite_writer(self, *, wait: bool = True) -> Iterator[sqlite3.Connection | None]:

@@ -1,5 +1,6 @@
 """Fires due adapter sources: APScheduler 3 ticks in the app process (or in ``kaoping worker``);
-it also runs the plugins' periodic housekeeping tasks (``kaoping_periodic_tasks``).
+it also runs the plugins' periodic housekeeping tasks (``kaoping_periodic_tasks``) and, when
+``KAOPING_BACKUP_DIR`` is set, the scheduled backups (``KAOPING_BACKUP_CRON``, see ``core.backup``).
 
 Each tick reads the sources whose ``next_run_at`` has come and, for each, moves it to the next
 firing with a conditional UPDATE (``core.services.adapters.start_run``): of several instances
@@ -101,6 +102,12 @@ class AdapterScheduler:
         for task in periodic_tasks():
             self.scheduler.add_job(self._run_task, "interval", args=[task], seconds=task.every_seconds,
                                    id=f"kaoping-task-{task.name}", max_instances=1, coalesce=True)
+        if self.ctx.settings.backup_dir is not None:
+            from apscheduler.triggers.cron import CronTrigger
+
+            trigger = CronTrigger.from_crontab(self.ctx.settings.backup_cron, timezone=self.ctx.settings.timezone)
+            self.scheduler.add_job(self._backup, trigger, id="kaoping-backup", max_instances=1, coalesce=True,
+                                   misfire_grace_time=600)
         self.scheduler.start()
         log.info("adapter scheduler started: looking for due sources every %s s", self.tick_seconds)
 
@@ -109,6 +116,14 @@ class AdapterScheduler:
             task.run(self.ctx)
         except Exception:  # logged; the task runs again at its next interval
             log.exception("the periodic task %s failed", task.name)
+
+    def _backup(self) -> None:
+        from core.backup import scheduled_backup
+
+        try:
+            scheduled_backup(self.ctx)
+        except Exception:  # logged; the next firing tries again
+            log.exception("the scheduled backup into %s failed", self.ctx.settings.backup_dir)
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop ticking; with ``wait``, let started runs finish (their claims are released)."""

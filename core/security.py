@@ -55,6 +55,10 @@ class Keyring:
         self._sign_key = derive_key(secret_key, "kaoping signed tokens v1")
         self._ballot_box_key = derive_key(secret_key, "kaoping ballot box v1")
         self._receipt_key = derive_key(secret_key, "kaoping ballot receipt v1")
+        self._audit_key = derive_key(secret_key, "kaoping audit chain v1")
+        self._backup_key = derive_key(secret_key, "kaoping backup manifest v1")
+        # Names the key without revealing it (nor any derived key): HKDF under its own label.
+        self.fingerprint = derive_key(secret_key, "kaoping key fingerprint v1").hex()[:32]
         self._ballot_boxes: dict[int, AESGCM] = {}
 
     def token_hash(self, token: str) -> str:
@@ -68,6 +72,15 @@ class Keyring:
     def sign(self, message: str) -> str:
         """A MAC for stateless tokens (ballot sessions); verify with ``hmac.compare_digest``."""
         return hmac.new(self._sign_key, message.encode(), hashlib.sha256).hexdigest()
+
+    def audit_mac(self, payload: bytes) -> str:
+        """HMAC-SHA256 of an audit entry (``core.services.audit``): without the secret key nobody can
+        write an entry, or re-chain the entries after a changed one, that verifies."""
+        return hmac.new(self._audit_key, payload, hashlib.sha256).hexdigest()
+
+    def backup_mac(self, payload: bytes) -> str:
+        """HMAC-SHA256 of a backup's manifest (``core.backup``), so a changed archive is refused."""
+        return hmac.new(self._backup_key, payload, hashlib.sha256).hexdigest()
 
     def ballot_box(self, campaign_id: int) -> AESGCM:
         """The AES-GCM key that seals a campaign's staged ballots and drafts: HKDF of the ballot-box

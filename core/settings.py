@@ -41,6 +41,22 @@ class Settings(BaseSettings):
     timezone: str = Field(default="Asia/Shanghai", description="Time zone of cron schedules and run-date periods.")
     adapter_folders: str = Field(default="", description="Absolute folders adapters may read, separated by ':'.")
     adapter_allow_loopback: bool = Field(default=False, description="Let http_json sources reach 127.0.0.1/::1.")
+    audit_verify_minutes: float = Field(default=60, gt=0, le=7 * 24 * 60,
+                                        description="How often the server verifies the audit chain.")
+    backup_dir: Path | None = Field(default=None, description="Folder of scheduled backups (unset: none).")
+    backup_cron: str = Field(default="30 2 * * *", description="When scheduled backups run (cron, KAOPING_TIMEZONE).")
+    backup_keep: int = Field(default=14, ge=1, le=10000, description="Scheduled backups kept (the newest).")
+
+    @field_validator("backup_cron")
+    @classmethod
+    def _check_backup_cron(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as exc:
+            raise ValueError(f"not a cron expression (minute hour day month weekday): {exc}") from None
+        return value
 
     @field_validator("timezone")
     @classmethod

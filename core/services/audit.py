@@ -1,23 +1,76 @@
-"""The audit log: who, when, locality, action, target, before/after summary.
+"""The audit log: who, when, locality, action, target, before/after summary; tamper-evident.
 
-Entries are chained by hash. Writers are serialised (BEGIN IMMEDIATE on SQLite, an
-advisory transaction lock on PostgreSQL) so the chain never forks.
+**The chain.** Every entry carries the hash of the one before it (``prev_hash``) and its own
+``hash``: HMAC-SHA256 of its content and ``prev_hash``, under a key derived from the secret key
+(``Keyring.audit_mac``), which is not in the database. Whoever can write to the database but
+has not the key can delete or change entries, but cannot make the chain verify again: editing
+an entry and recomputing the later hashes with plain SHA-256 (what the entries written before
+migration 0008 used, ``hash_version`` 1) breaks at the edited entry. Writers are serialised
+(BEGIN IMMEDIATE on SQLite, an advisory transaction lock on PostgreSQL) so the chain never forks.
+
+**The checkpoint.** Deleting the *last* entries (or all of them) leaves a shorter chain that
+still verifies. So the head of the chain (last id and hash) is also kept outside the database,
+in ``var/audit-checkpoint.json`` (``CHECKPOINT_FILE``) and in every backup. It is written after
+the COMMIT of each transaction that added entries, never before, so it is never ahead of the
+database: what it records must still be there. It may be behind: when a process dies between
+its COMMIT and the file, or when another app process (another host over one PostgreSQL
+database) wrote the entries; the next write or verification on this host moves it forward.
+Before moving it, a writer checks that the entry it records is still in the database with that
+hash; if not, the checkpoint is kept (the evidence) and the alarm raised.
+
+**Checking.** ``verify`` reads the checkpoint, then the whole chain in one read: it names the
+first entry that does not match its hash or does not follow the one before it, or the missing
+tail. ``kaoping audit verify`` prints it (exit code 1); the server verifies at start and every
+``KAOPING_AUDIT_VERIFY_MINUTES`` (``AuditMonitor``) and shows platform admins a banner on
+``/admin/`` while it fails.
+
+**Old entries** (``hash_version`` 1, plain SHA-256) are re-keyed by ``rekey``, which first checks
+their plain chain (and the checkpoint, if any): ``kaoping db upgrade`` runs it after the
+migrations, the server at start, ``kaoping audit rekey`` by hand (``--force`` re-chains a log
+whose old part is broken, recording where).
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import logging
+import os
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from core.context import Actor
+from core.context import Actor, AppContext
 from core.models import AuditEntry
+from core.security import Keyring
+
+log = logging.getLogger("kaoping.audit")
 
 _PG_AUDIT_LOCK = 0x6B616F70  # "kaop"
+CHECKPOINT_FILE = "audit-checkpoint.json"
+HASH_VERSION = 2  # HMAC-SHA256 under Keyring.audit_mac; 1 was plain SHA-256
+SESSION_KEY = "kaoping_audit"  # session.info: the database's AuditChain (set by Database.read/write)
+HEAD_KEY = "kaoping_audit_head"  # session.info: the head this transaction wrote, for after its COMMIT
+
+# Problems, as message ids with values (translated on the admin banner; see messages.po).
+CHANGED = "Audit entry {id} does not match its hash: it was changed, or written without the secret key."
+UNLINKED = "Audit entry {id} does not follow the entry before it: an entry before it was deleted or changed."
+LEGACY_AFTER = "Audit entry {id} has a plain SHA-256 hash after keyed entries: the entries from there were rewritten."
+TAIL_MISSING = ("The audit log ends at entry {last}, but the checkpoint of {at} records entry {checkpoint}: "
+                "the entries after {last} were deleted.")
+ALL_MISSING = "The audit log is empty, but the checkpoint of {at} records entry {checkpoint}: every entry was deleted."
+REWRITTEN = ("Audit entry {id} is not the one the checkpoint of {at} records: the log was rewritten from there "
+             "(or restored from an older copy without its checkpoint).")
+LEGACY = "{count} audit entries, from entry {id}, still have plain SHA-256 hashes: run `kaoping audit rekey`."
+UNREADABLE = "The audit checkpoint {path} cannot be read: {reason}"
 
 
 def _utc_iso(at: datetime) -> str:
@@ -26,24 +79,194 @@ def _utc_iso(at: datetime) -> str:
     return at.isoformat()
 
 
-def _entry_hash(entry: AuditEntry) -> str:
-    payload = json.dumps(
-        [
-            entry.prev_hash,
-            entry.locality_id,
-            _utc_iso(entry.at),
-            entry.user_id,
-            entry.actor,
-            entry.action,
-            entry.target_type,
-            entry.target_id,
-            entry.summary,
-        ],
-        sort_keys=True,
-        ensure_ascii=False,
-        default=str,
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
+def _payload(version: int, entry: Any, prev_hash: str) -> bytes:
+    content = [prev_hash, entry.locality_id, _utc_iso(entry.at), entry.user_id, entry.actor, entry.action,
+               entry.target_type, entry.target_id, entry.summary]
+    if version >= 2:  # version 1 is exactly what was hashed before keys
+        content.insert(0, version)
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, default=str).encode()
+
+
+def entry_hash(keys: Keyring | None, entry: Any, prev_hash: str | None = None, version: int | None = None) -> str:
+    """The hash ``entry`` (an AuditEntry or a row with its columns) should carry."""
+    version = entry.hash_version if version is None else version
+    payload = _payload(version, entry, entry.prev_hash if prev_hash is None else prev_hash)
+    if version == 1:
+        return hashlib.sha256(payload).hexdigest()
+    if keys is None:
+        raise RuntimeError("keyed audit hashes need the secret key")
+    return keys.audit_mac(payload)
+
+
+# --- the checkpoint ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    last_id: int
+    last_hash: str
+    written_at: datetime
+
+
+class CheckpointUnreadable(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class _Head:
+    id: int
+    hash: str
+    may_advance: bool = True
+    force: bool = False
+
+
+@dataclass
+class AuditReport:
+    """The outcome of a verification. ``problem`` is a message id, ``params`` its values."""
+
+    ok: bool
+    entries: int = 0
+    head_id: int | None = None
+    head_hash: str = ""
+    checkpoint: Checkpoint | None = None
+    first_broken_id: int | None = None
+    legacy: int = 0
+    problem: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    checked_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def message(self) -> str:
+        """The problem in English (logs, the command line)."""
+        return self.problem.format(**{k: _plain(v) for k, v in self.params.items()}) if self.problem else ""
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="seconds")
+    return str(value)
+
+
+class AuditChain:
+    """The keys and the checkpoint file of one database's audit chain, and its last known state.
+
+    One per ``AppContext`` (``ctx.db.audit``); sessions of ``Database.read``/``write`` carry it in
+    ``session.info`` so ``record`` can key entries and the COMMIT can move the checkpoint."""
+
+    def __init__(self, keys: Keyring, path: Path):
+        self.keys = keys
+        self.path = path
+        self._lock = threading.Lock()
+        self.report: AuditReport | None = None  # the last verification (or an alarm raised by a writer)
+
+    # The file is replaced atomically (a temporary file, fsync, rename) under an exclusive lock on a
+    # lock file, so processes of one host never interleave, and it only moves forward.
+
+    def read_checkpoint(self) -> Checkpoint | None:
+        try:
+            raw = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise CheckpointUnreadable(str(exc)) from None
+        try:
+            data = json.loads(raw)
+            return Checkpoint(last_id=int(data["last_id"]), last_hash=str(data["last_hash"]),
+                              written_at=datetime.fromisoformat(data["written_at"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CheckpointUnreadable(f"not a checkpoint ({exc})") from None
+
+    def write_checkpoint(self, last_id: int, last_hash: str, *, force: bool = False,
+                         written_at: datetime | None = None) -> bool:
+        """Record (last_id, last_hash) unless the file already records a later entry (``force``:
+        in any case, after a re-key or a restore, which keeps its ``written_at``). Return whether
+        it was written."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock, open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not force:
+                try:
+                    current = self.read_checkpoint()
+                except CheckpointUnreadable:
+                    current = None  # replaced by a good one
+                if current is not None and current.last_id >= last_id:
+                    return False
+            data = {"last_id": last_id, "last_hash": last_hash,
+                    "written_at": (written_at or datetime.now(UTC)).isoformat(timespec="seconds")}
+            temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}")
+            with open(temporary, "w", encoding="utf-8") as handle:
+                json.dump(data, handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, self.path)
+            return True
+
+    def forget(self) -> None:
+        """Remove the checkpoint (a database emptied on purpose: tests, a restore)."""
+        self.path.unlink(missing_ok=True)
+        self.report = None
+
+    def committed(self, head: _Head) -> None:
+        """Called after the COMMIT of a transaction that added entries (``Database.write``)."""
+        if not head.may_advance:
+            return
+        try:
+            self.write_checkpoint(head.id, head.hash, force=head.force)
+        except OSError:  # the entries are committed; the checkpoint stays behind, which is allowed
+            log.exception("could not write the audit checkpoint %s", self.path)
+
+    def alarm(self, report: AuditReport, *, logged: bool = True) -> None:
+        self.report = report
+        if logged:
+            log.error("AUDIT LOG: %s", report.message)
+
+    @property
+    def failing(self) -> AuditReport | None:
+        """The last verification, when it failed (shown on the admin dashboard)."""
+        return self.report if self.report is not None and not self.report.ok else None
+
+
+def _chain(session: Session) -> AuditChain:
+    chain = session.info.get(SESSION_KEY)
+    if chain is None:
+        raise RuntimeError("the audit log is written in a session of Database.write() of an AppContext")
+    return chain
+
+
+def _lock(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK})
+
+
+def _head_still_there(session: Session, chain: AuditChain, last: Any) -> bool:
+    """Whether the checkpoint's entry is still in the database as recorded (else the checkpoint must
+    not move: it is the evidence of a truncation or rewrite, and the alarm is raised)."""
+    try:
+        checkpoint = chain.read_checkpoint()
+    except CheckpointUnreadable:
+        return True  # replaced by a good one; verification reports unreadable files
+    if checkpoint is None:
+        return True
+    if last is not None and checkpoint.last_id == last.id:
+        found = last.hash
+    elif last is None or checkpoint.last_id > last.id:
+        found = None
+    else:
+        found = session.exec(select(AuditEntry.hash).where(AuditEntry.id == checkpoint.last_id)).first()
+    if found == checkpoint.last_hash:
+        return True
+    at = checkpoint.written_at
+    if last is None:
+        report = AuditReport(ok=False, checkpoint=checkpoint, problem=ALL_MISSING,
+                             params={"at": at, "checkpoint": checkpoint.last_id})
+    elif found is None and checkpoint.last_id > last.id:
+        report = AuditReport(ok=False, checkpoint=checkpoint, head_id=last.id, problem=TAIL_MISSING,
+                             params={"last": last.id, "at": at, "checkpoint": checkpoint.last_id})
+    else:
+        report = AuditReport(ok=False, checkpoint=checkpoint, first_broken_id=checkpoint.last_id, problem=REWRITTEN,
+                             params={"id": checkpoint.last_id, "at": at})
+    chain.alarm(report)
+    return False
 
 
 def record(
@@ -58,9 +281,11 @@ def record(
     after: dict | None = None,
 ) -> AuditEntry:
     """Add one entry to the audit log inside the caller's transaction."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK})
-    last_hash = session.exec(select(AuditEntry.hash).order_by(col(AuditEntry.id).desc()).limit(1)).first() or ""
+    chain = _chain(session)
+    _lock(session)
+    last = session.exec(select(AuditEntry.id, AuditEntry.hash).order_by(col(AuditEntry.id).desc()).limit(1)).first()
+    pending: _Head | None = session.info.get(HEAD_KEY)
+    may_advance = pending.may_advance if pending is not None else _head_still_there(session, chain, last)
     summary: dict[str, Any] = {}
     if before is not None:
         summary["before"] = before
@@ -74,13 +299,15 @@ def record(
         target_type=target_type,
         target_id=str(target_id),
         summary=json.loads(json.dumps(summary, ensure_ascii=False, default=str)),
-        prev_hash=last_hash,
+        prev_hash=last.hash if last is not None else "",
         hash="",
+        hash_version=HASH_VERSION,
     )
     entry.at = entry.at.replace(microsecond=(entry.at.microsecond // 1000) * 1000)
-    entry.hash = _entry_hash(entry)
+    entry.hash = entry_hash(chain.keys, entry)
     session.add(entry)
     session.flush()
+    session.info[HEAD_KEY] = _Head(entry.id, entry.hash, may_advance)
     return entry
 
 
@@ -90,11 +317,185 @@ def changed_fields(before: dict, after: dict) -> tuple[dict, dict]:
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
 
 
+# --- verification -------------------------------------------------------------------------------------
+
+_COLUMNS = [col(AuditEntry.id), col(AuditEntry.locality_id), col(AuditEntry.at), col(AuditEntry.user_id),
+            col(AuditEntry.actor), col(AuditEntry.action), col(AuditEntry.target_type), col(AuditEntry.target_id),
+            col(AuditEntry.summary), col(AuditEntry.prev_hash), col(AuditEntry.hash), col(AuditEntry.hash_version)]
+
+
+def _rows(session: Session) -> Iterable[Any]:
+    query = sa_select(*_COLUMNS).order_by(col(AuditEntry.id)).execution_options(yield_per=2000)
+    return session.execute(query)
+
+
+def _check(keys: Keyring, rows: Iterable[Any], checkpoint: Checkpoint | None) -> AuditReport:
+    """Walk the chain in id order; the first fault wins, then the checkpoint, then old hashes."""
+    report = AuditReport(ok=True, checkpoint=checkpoint)
+    prev, keyed, first_legacy, checkpoint_hash = "", False, None, None
+    for row in rows:
+        if report.first_broken_id is None:
+            if row.hash_version == 1 and keyed:
+                report.first_broken_id, report.problem = row.id, LEGACY_AFTER
+            elif row.prev_hash != prev:
+                report.first_broken_id, report.problem = row.id, UNLINKED
+            elif row.hash_version not in (1, HASH_VERSION) or entry_hash(keys, row) != row.hash:
+                report.first_broken_id, report.problem = row.id, CHANGED
+            if report.first_broken_id is not None:
+                report.params = {"id": row.id}
+        keyed = keyed or row.hash_version != 1
+        if row.hash_version == 1:
+            report.legacy += 1
+            first_legacy = first_legacy or row.id
+        if checkpoint is not None and row.id == checkpoint.last_id:
+            checkpoint_hash = row.hash
+        prev = row.hash
+        report.entries += 1
+        report.head_id, report.head_hash = row.id, row.hash
+    if report.first_broken_id is not None:
+        report.ok = False
+    elif checkpoint is not None and checkpoint_hash != checkpoint.last_hash:
+        report.ok = False
+        at = checkpoint.written_at
+        if report.head_id is None:
+            report.problem, report.params = ALL_MISSING, {"at": at, "checkpoint": checkpoint.last_id}
+        elif report.head_id < checkpoint.last_id:
+            report.problem = TAIL_MISSING
+            report.params = {"last": report.head_id, "at": at, "checkpoint": checkpoint.last_id}
+        else:
+            report.first_broken_id = checkpoint.last_id
+            report.problem, report.params = REWRITTEN, {"id": checkpoint.last_id, "at": at}
+    elif report.legacy:
+        report.ok = False
+        report.problem, report.params = LEGACY, {"count": report.legacy, "id": first_legacy}
+    return report
+
+
+def verify(ctx: AppContext) -> AuditReport:
+    """Check the whole chain against the checkpoint; the outcome is also kept for the banner.
+
+    The checkpoint is read first: it is never ahead of the database, so whatever it records
+    must be in the chain read after it."""
+    chain = ctx.db.audit
+    try:
+        checkpoint = chain.read_checkpoint()
+    except CheckpointUnreadable as exc:
+        report = AuditReport(ok=False, problem=UNREADABLE, params={"path": str(chain.path), "reason": str(exc)})
+        chain.alarm(report, logged=False)
+        return report
+    with ctx.db.read() as session:
+        report = _check(ctx.keys, _rows(session), checkpoint)
+    if report.ok:
+        chain.report = report
+        if report.head_id is not None:  # a checkpoint left behind (or none yet) catches up
+            chain.write_checkpoint(report.head_id, report.head_hash)
+    else:
+        chain.alarm(report, logged=False)  # the caller says it: the monitor logs, the command prints
+    return report
+
+
 def verify_chain(session: Session) -> int | None:
-    """Return the id of the first entry whose hash does not match, or None when the chain is intact."""
-    prev = ""
-    for entry in session.exec(select(AuditEntry).order_by(col(AuditEntry.id))):
-        if entry.prev_hash != prev or _entry_hash(entry) != entry.hash:
-            return entry.id
-        prev = entry.hash
-    return None
+    """The id of the first entry that does not match its hash or does not follow the one before,
+    or None (the chain alone, without the checkpoint)."""
+    return _check(_chain(session).keys, _rows(session), None).first_broken_id
+
+
+def describe(ctx: AppContext, entry_id: int) -> str:
+    """One line about an entry, for the command line: when, who, what."""
+    with ctx.db.read() as session:
+        entry = session.get(AuditEntry, entry_id)
+    if entry is None:
+        return f"entry {entry_id}: not in the database"
+    return (f"entry {entry.id}: {_utc_iso(entry.at)} {entry.actor} {entry.action} "
+            f"{entry.target_type} {entry.target_id}".rstrip())
+
+
+@dataclass(frozen=True)
+class RekeyResult:
+    rekeyed: int
+    broken: AuditReport | None = None  # what was wrong before a forced re-key
+
+
+def rekey(ctx: AppContext, *, force: bool = False) -> RekeyResult:
+    """Re-key entries that still have plain SHA-256 hashes (``hash_version`` 1): check the chain as
+    it is (old entries with SHA-256, keyed ones with the key, and the checkpoint), then rewrite every
+    hash from the first entry on as HMAC, in one transaction. A chain broken otherwise is refused
+    (``force`` re-chains it anyway; the fault is logged and recorded in an ``audit.rekey`` entry).
+    Needs UPDATE on ``audit_log``: the owner's role (see the README), not the app's."""
+    chain = ctx.db.audit
+    with ctx.db.write() as session:
+        _lock(session)
+        if not session.exec(select(AuditEntry.id).where(AuditEntry.hash_version == 1).limit(1)).first():
+            return RekeyResult(0)
+        try:
+            checkpoint = chain.read_checkpoint()
+        except CheckpointUnreadable:
+            checkpoint = None
+        rows = list(_rows(session))
+        report = _check(ctx.keys, rows, checkpoint)
+        broken = report if report.problem != LEGACY else None
+        if broken is not None and not force:
+            return RekeyResult(0, broken)
+        prev, updates = "", []
+        for row in rows:
+            new = entry_hash(ctx.keys, row, prev_hash=prev, version=HASH_VERSION)
+            updates.append({"entry_id": row.id, "prev": prev, "new": new})
+            prev = new
+        table = AuditEntry.__table__
+        session.connection().execute(
+            update(table).where(table.c.id == bindparam("entry_id"))
+            .values(prev_hash=bindparam("prev"), hash=bindparam("new"), hash_version=HASH_VERSION),
+            updates)
+        session.info[HEAD_KEY] = _Head(rows[-1].id, prev, may_advance=True, force=True)
+        if broken is not None:
+            log.warning("re-keyed an audit log that did not verify: %s", broken.message)
+            entry = record(session, Actor.system("rekey"), locality_id=None, action="audit.rekey",
+                           target_type="audit_log", after={"entries": len(rows), "was_broken": broken.message})
+            session.info[HEAD_KEY] = _Head(entry.id, entry.hash, may_advance=True, force=True)
+    chain.report = None
+    return RekeyResult(len(rows), broken)
+
+
+# --- the server's watch -----------------------------------------------------------------------------
+
+
+class AuditMonitor:
+    """Verifies the chain in a background thread of the server: at start (re-keying old entries
+    first, when the database role may), then every ``every_seconds``."""
+
+    def __init__(self, ctx: AppContext, every_seconds: float):
+        self.ctx = ctx
+        self.every_seconds = every_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="kaoping-audit", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        try:
+            self._rekey_old_entries()
+        except Exception:  # noqa: BLE001 - e.g. the app's role may not UPDATE audit_log
+            log.exception("could not re-key the old audit entries: run `kaoping audit rekey` as the database owner")
+        while True:
+            try:
+                report = verify(self.ctx)
+                if report.ok:
+                    log.info("audit log verified: %d entries", report.entries)
+                else:
+                    log.error("AUDIT LOG: %s", report.message)
+            except Exception:  # noqa: BLE001 - the database may be away for a moment
+                log.exception("verifying the audit log failed")
+            if self._stop.wait(self.every_seconds):
+                return
+
+    def _rekey_old_entries(self) -> None:
+        result = rekey(self.ctx)
+        if result.rekeyed:
+            log.warning("re-keyed %d audit entries (plain SHA-256 -> HMAC)", result.rekeyed)
+        elif result.broken is not None:
+            log.error("old audit entries were not re-keyed: %s", result.broken.message)

@@ -76,8 +76,9 @@ def route_handlers() -> list:
     ]
 
 
-def create_app(ctx: AppContext | None = None, *, check_migrations: bool = True) -> Litestar:
-    """Build the app over ``ctx`` (by default from the environment's settings)."""
+def create_app(ctx: AppContext | None = None, *, check_migrations: bool = True, audit_monitor: bool = True) -> Litestar:
+    """Build the app over ``ctx`` (by default from the environment's settings). ``audit_monitor``:
+    verify the audit chain at start and every ``KAOPING_AUDIT_VERIFY_MINUTES`` in the background."""
     ctx = ctx or AppContext.from_settings(get_settings())
     if check_migrations:
         check_current(ctx.db.engine, ctx.db.url)
@@ -85,9 +86,15 @@ def create_app(ctx: AppContext | None = None, *, check_migrations: bool = True) 
     from core.web.pages import template_config
 
     scheduler = None
+    monitor = None
 
     def _start_scheduler() -> None:
-        nonlocal scheduler
+        nonlocal scheduler, monitor
+        if audit_monitor:
+            from core.services.audit import AuditMonitor
+
+            monitor = AuditMonitor(ctx, ctx.settings.audit_verify_minutes * 60)
+            monitor.start()
         if ctx.settings.scheduler:
             from core.scheduler import AdapterScheduler
 
@@ -95,6 +102,8 @@ def create_app(ctx: AppContext | None = None, *, check_migrations: bool = True) 
             scheduler.start()
 
     def _dispose() -> None:
+        if monitor is not None:
+            monitor.stop()
         if scheduler is not None:
             scheduler.shutdown(wait=True)
         ctx.db.dispose()

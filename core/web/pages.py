@@ -125,7 +125,18 @@ async def dashboard(request: Request) -> Response:
     if session is None:
         return Redirect("/admin/login")
     localities = await run_sync(_overview, request, session.actor)
-    return render(request, "admin/dashboard.html", user=session.actor, csrf=session.csrf_token, localities=localities)
+    return render(request, "admin/dashboard.html", user=session.actor, csrf=session.csrf_token, localities=localities,
+                  audit_alarm=_audit_alarm(request, session.actor))
+
+
+def _audit_alarm(request: Request, actor) -> str | None:
+    """For platform admins: what the last verification of the audit log found wrong, or None."""
+    report = app_context(request).db.audit.failing if actor.is_platform_admin else None
+    if report is None:
+        return None
+    tr = translator_for(request)
+    return tr.gettext("The audit log failed its check ({at}): {problem}", at=report.checked_at,
+                      problem=tr.gettext(report.problem, **report.params))
 
 
 def _local_time(ctx, value) -> str:
