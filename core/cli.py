@@ -69,6 +69,12 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     host = host or settings.host
     port = port or settings.port
     click.echo(f"Kaoping is serving on http://{host}:{port}/  (API docs: http://{host}:{port}/schema)")
+    from core.reachability import hint_lines, lan_address, loopback_only
+
+    reach_settings = settings.model_copy(update={"host": host, "port": port})
+    if loopback_only(reach_settings):  # phones and other PCs cannot reach a loopback address
+        for line in hint_lines(reach_settings, lan_address()):
+            click.echo(line)
     uvicorn.run("core.web.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="info", proxy_headers=False)
 

@@ -83,3 +83,17 @@ def kaoping_periodic_tasks() -> list:
     safe to run by several instances at once (e.g. a DELETE of what has expired). An exception
     is logged and the task runs again at its next interval.
     """
+
+
+@hookspec
+def kaoping_admin_menu(locality_code: str) -> list | None:
+    """Return entries for the office console's navigation menu: ``core.web.admin.menu.MenuEntry``
+    objects (``key``, ``label_zh``, ``label_en``, ``href``, ``roles``, ``order``).
+
+    Called for the locality the console is showing, ``locality_code``, and only for plugins that
+    locality has enabled (essential plugins always), so an entry disappears when the locality
+    disables the plugin. Each entry is shown only to the roles it names; the pages it points to
+    must still check the role and the locality themselves (answer 404 otherwise), as a menu is
+    no guard. ``href`` must be a local path (``/admin/...``), built with ``locality_code``; the
+    page should extend ``admin/base.html`` to get the header, menu and breadcrumbs.
+    """

@@ -49,6 +49,8 @@ def route_handlers() -> list:
     from core.web.api.plugins import PluginController
     from core.web.api.results import ResultsController
     from core.web.api.values import IndicatorValueController
+    from core.web.admin import admin_router
+    from core.web.admin.assets import static_router
     from core.web.pages import admin_pages
 
     return [
@@ -72,6 +74,8 @@ def route_handlers() -> list:
         DecisionController,
         AdapterController,
         *admin_pages(),
+        admin_router(),
+        static_router(),
         *plugin_routes(),
     ]
 
@@ -83,6 +87,8 @@ def create_app(ctx: AppContext | None = None, *, check_migrations: bool = True, 
     if check_migrations:
         check_current(ctx.db.engine, ctx.db.url)
 
+    from core.web.admin.assets import openapi_render_plugins
+    from core.web.admin.shell import console_aware
     from core.web.pages import template_config
 
     scheduler = None
@@ -115,7 +121,7 @@ def create_app(ctx: AppContext | None = None, *, check_migrations: bool = True, 
             "actor": Provide(provide_actor),
         },
         signature_namespace={"AppContext": AppContext, "Actor": Actor, "Response": Response},
-        exception_handlers=exception_handlers,
+        exception_handlers=console_aware(exception_handlers),
         state=State({"ctx": ctx}),
         request_max_body_size=ctx.settings.max_upload_mb * 1024 * 1024,
         template_config=template_config(),
@@ -123,6 +129,7 @@ def create_app(ctx: AppContext | None = None, *, check_migrations: bool = True, 
             title="Kaoping API",
             version="0.1.0",
             path="/schema",
+            render_plugins=openapi_render_plugins(),  # Swagger UI served by Kaoping: works offline
             components=Components(
                 security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")},
             ),

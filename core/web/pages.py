@@ -58,8 +58,11 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
 
 @get("/admin/login", include_in_schema=False)
 async def login_page(request: Request) -> Template:
+    from core.web.admin.shell import safe_next
+
     token = secrets.token_urlsafe(24)
-    page = render(request, "admin/login.html", csrf=token, error=None)
+    page = render(request, "admin/login.html", csrf=token, error=None,
+                  next=safe_next(request.query_params.get("next")))
     page.cookies.append(Cookie(key=LOGIN_CSRF_COOKIE, value=token, path="/admin", httponly=True, samesite="strict",
                                secure=_secure(request)))
     return page
@@ -69,25 +72,28 @@ async def login_page(request: Request) -> Template:
 async def login_submit(
     request: Request, data: URLEncodedBody[dict[str, str]]
 ) -> Response:
+    from core.web.admin.shell import safe_next
+
     tr = translator_for(request)
+    next_page = safe_next(data.get("next"))  # where the user was when the session ended
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, data.get("_csrf", "")):
-        return render(request, "admin/login.html", status_code=403, csrf=expected,
+        return render(request, "admin/login.html", status_code=403, csrf=expected, next=next_page,
                       error=tr.gettext("The form has expired. Please try again."))
     ctx = app_context(request)
     try:
         user = await run_sync(auth_service.authenticate, ctx, data.get("username", ""), data.get("password", ""),
                               client_address(request))
     except Unauthorized:
-        return render(request, "admin/login.html", status_code=401, csrf=expected,
+        return render(request, "admin/login.html", status_code=401, csrf=expected, next=next_page,
                       error=tr.gettext("Wrong user name or password."))
     except RateLimited:
-        return render(request, "admin/login.html", status_code=429, csrf=expected,
+        return render(request, "admin/login.html", status_code=429, csrf=expected, next=next_page,
                       error=tr.gettext("Too many failed attempts. Please wait a few minutes."))
     issued = await run_sync(
         lambda: auth_service.issue_token(ctx, user, kind="session", name="browser", ttl=auth_service.SESSION_TTL)
     )
-    response = Redirect("/admin/")
+    response = Redirect(next_page)
     response.cookies.append(Cookie(key=SESSION_COOKIE, value=issued.token, path="/", httponly=True, samesite="lax",
                                    secure=_secure(request), max_age=int(auth_service.SESSION_TTL.total_seconds())))
     return response
@@ -248,4 +254,5 @@ async def adapter_runs_page(request: Request, source_id: FromPath[int]) -> Respo
 
 
 def admin_pages() -> list:
-    return [login_page, login_submit, logout, dashboard, adapters_page, adapter_run_submit, adapter_runs_page]
+    # the overview (/admin/) is in core.web.admin.dashboard, in the console's shell
+    return [login_page, login_submit, logout, adapters_page, adapter_run_submit, adapter_runs_page]

@@ -37,8 +37,8 @@ def test_office_user_signs_in_switches_language_and_signs_out(world, page):
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/admin/login")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    page.goto(world.url + "/admin/")  # signed out for real: back to the login page
-    page.wait_for_url("**/admin/login")
+    page.goto(world.url + "/admin/")  # signed out for real: back to the login page (and then here)
+    page.wait_for_url("**/admin/login?next=*")
 
     page.get_by_role("link", name="中文").click()  # and back to Chinese with the header link
     expect(page.get_by_role("heading", name="登录")).to_be_visible()

@@ -88,3 +88,14 @@ def kaoping_routes():
         return {"plugin": "example"}
 
     return [locality_hello, campaign_hello, ping]
+
+
+# --- the console's menu: an entry only where the locality enabled the plugin ----------------
+
+
+@hookimpl
+def kaoping_admin_menu(locality_code):
+    from core.web.admin.menu import OFFICE, MenuEntry
+
+    return [MenuEntry("example.hello", "示例页面", "Example page", f"/api/localities/{locality_code}/example",
+                      roles=OFFICE, order=55)]

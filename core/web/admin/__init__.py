@@ -1,0 +1,15 @@
+"""The office console under ``/admin``: one module per area, each page in the shell
+(``core.web.admin.shell``). Sign-in and sign-out live in ``core.web.pages``."""
+
+from __future__ import annotations
+
+
+def admin_router():
+    from litestar import Router
+
+    from core.web.admin import dashboard
+    from core.web.admin.shell import exception_handlers
+
+    handlers = [*dashboard.ROUTES]
+    return Router(path="/admin", route_handlers=handlers, exception_handlers=exception_handlers,
+                  include_in_schema=False)
