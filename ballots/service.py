@@ -58,15 +58,15 @@ from core.db import SQLITE_BUSY_TIMEOUT_MS
 from core.models.base import utcnow
 from core.schemas.base import In, Out
 from core.scoring import BallotCheck, IndicatorData, SubjectData, TemplateData
-from core.services import audit, ballot_box
+from core.services import audit, ballot_box, throttle
 from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, require_role
-from core.services.auth import login_limit, record_failure
 from core.services.campaigns import as_utc, categories_of, get_campaign_row
 from core.services.errors import (
     Conflict,
     Forbidden,
     Invalid,
     NotFound,
+    RateLimited,
     ServiceError,
     Unauthorized,
 )
@@ -76,7 +76,14 @@ from core.services.templates import graded_leaves, indicator_tree, load_indicato
 SLIP_HOLD = timedelta(hours=24)  # how long the plaintext of a batch is held for (re)printing
 MAX_ACCOUNTS_PER_CALL = 5000
 TOKEN_TTL = timedelta(hours=12)
-MAX_LOGIN_FAILURES_PER_CLIENT = 100  # a meeting room behind one address makes some typos
+# Wrong codes answered 401 in 15 minutes: per client network (a meeting room behind one address
+# makes some typos), and from everywhere together (a wrong code names no campaign, so the
+# platform stands in for it). More are answered 429; a right code is never refused (see login).
+MAX_LOGIN_FAILURES_PER_CLIENT = 100
+MAX_LOGIN_FAILURES_ALL = 2000
+WRONG_CODE = "unknown code: check the code on your slip"
+WRONG_CODE_SLOW_DOWN = ("unknown code: check the code on your slip. Too many wrong codes were typed lately: wait a few "
+                        "minutes before trying another (a right code is always accepted)")
 MAX_COMMENT = 2000
 
 
@@ -380,31 +387,46 @@ def _check_account(account: BallotAccount) -> None:
         raise Conflict("this code has already been used to submit a ballot")
 
 
+def login_limits(client: str) -> list[throttle.Limit]:
+    return [throttle.Limit(f"ballot-client:{throttle.client_network(client)}", MAX_LOGIN_FAILURES_PER_CLIENT),
+            throttle.Limit("ballot-all", MAX_LOGIN_FAILURES_ALL)]
+
+
+def wrong_code(ctx: AppContext, client: str) -> ServiceError:
+    """The answer to a well-formed code that matches no account, counted as a guess."""
+    wait = throttle.charge(ctx, login_limits(client))
+    if wait is None:
+        return Unauthorized(WRONG_CODE)
+    return RateLimited(WRONG_CODE_SLOW_DOWN, retry_after=wait)
+
+
 def login(ctx: AppContext, typed_code: str, client: str) -> LoginOut:
     """Exchange a code for a ballot token.
 
-    Only wrong codes count towards the limit, per client address: they are what guessing
-    looks like. A real code refused because it was used, revoked or its campaign is closed
-    is not a guess, and counting it would lock a whole meeting room out when people scan
-    their used slips again (or let one used slip lock a campaign for everyone).
+    The code is looked up first: a right code always signs in, whatever wrong codes came from
+    the same address before (one typist or attacker in a meeting room never locks the room out).
+    Only wrong codes are counted: per client network (``MAX_LOGIN_FAILURES_PER_CLIENT``) and
+    from everywhere together (``MAX_LOGIN_FAILURES_ALL``; a wrong code names no campaign). Past
+    either limit a wrong code is answered 429 with ``Retry-After`` instead of 401 and is no
+    longer written down (a flood costs reads only). A 429 still tells a guesser that the code
+    was wrong (a right one would have signed in): what keeps guessing hopeless is the 60-bit
+    code space, not the limit (README, "Guessing codes").
 
-    Nor does what cannot be a code at all (after NFKC, dashes and spaces: not 12 characters of
-    the alphabet): a fault of form, answered 422 with what is wrong with it before the limit
-    is even looked at. Only well-formed wrong codes are guesses."""
+    A real code refused because it was used, revoked or its campaign is closed is not a guess,
+    and is not counted: a meeting room scans its used slips again. Nor does what cannot be a
+    code at all (after NFKC, dashes and spaces: not 12 characters of the alphabet): a fault of
+    form, answered 422 with what is wrong with it, before anything is looked up."""
     try:
         code = codes.parse(typed_code)
     except codes.CodeFormError as exc:
         raise Invalid(exc.message, params=exc.params, errors=[{"field": "code", "message": str(exc)}]) from None
-    client_key = f"ballot-client:{client}"
-    login_limit(ctx, [(client_key, MAX_LOGIN_FAILURES_PER_CLIENT)])
     with ctx.db.read() as session:
         row = session.exec(
             select(BallotAccount, Campaign).join(Campaign, Campaign.id == BallotAccount.campaign_id)
             .where(BallotAccount.code_hash == ctx.keys.token_hash(code))
         ).first()
     if row is None:
-        record_failure(ctx, [client_key])
-        raise Unauthorized("unknown code: check the code on your slip")
+        raise wrong_code(ctx, client)
     account, campaign = row
     _check_account(account)
     _check_open(campaign)

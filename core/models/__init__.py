@@ -27,7 +27,7 @@ from core.models.locality import Locality
 from core.models.org import Person, Team, TeamMember, Unit
 from core.models.plugins import LocalityPlugin
 from core.models.subjects import Subject, SubjectKind
-from core.models.users import AuthToken, LoginFailure, Role, User
+from core.models.users import AuthToken, LoginFailureCount, Role, User
 from core.models.values import IndicatorValue
 
 __all__ = [
@@ -56,7 +56,7 @@ __all__ = [
     "AuditEntry",
     "AuthToken",
     "Locality",
-    "LoginFailure",
+    "LoginFailureCount",
     "Person",
     "Role",
     "Subject",

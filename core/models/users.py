@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Integer, false
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, false
 from sqlmodel import Field, SQLModel
 
 from core.models.base import tz_datetime, utcnow
@@ -52,11 +52,14 @@ class AuthToken(SQLModel, table=True):
     expires_at: datetime | None = Field(default=None, sa_type=tz_datetime())
 
 
-class LoginFailure(SQLModel, table=True):
-    """One failed login, kept for the rate-limit window. Shared by every app instance."""
+class LoginFailureCount(SQLModel, table=True):
+    """Failed sign-ins under one key (a client network, a user name at a network, the whole
+    platform's ballot logins) in one minute (``bucket``: minutes since 1970). A key's count is
+    the sum of its buckets of the last 15 minutes, so a check reads at most 15 rows per key
+    however many failures there were. Shared by every app instance; see core/services/throttle.py."""
 
-    __tablename__ = "login_failures"
+    __tablename__ = "login_failure_counts"
 
-    id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(max_length=200, index=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime(), index=True)
+    key: str = Field(max_length=200, primary_key=True)
+    bucket: int = Field(sa_type=BigInteger, primary_key=True, index=True)
+    failures: int = Field(default=0)

@@ -12,7 +12,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from ballots import service
-from core.models import LoginFailure
+from core.models import LoginFailureCount
 from tests.campaign_setup import full_items
 
 CSRF = re.compile(r'name="_csrf" value="([^"]+)"')
@@ -26,8 +26,10 @@ def _login(world, code: str, headers: dict | None = None) -> httpx.Response:
 
 
 def _failures(world) -> int:
+    """Wrong codes counted against client addresses."""
     with world.ctx.db.read() as session:
-        return session.exec(select(func.count()).select_from(LoginFailure)).one()
+        return session.exec(select(func.coalesce(func.sum(LoginFailureCount.failures), 0))
+                            .where(LoginFailureCount.key.startswith("ballot-client:"))).one()
 
 
 def _text(response: httpx.Response) -> str:

@@ -47,11 +47,11 @@ def test_the_shell_in_chinese_then_english(world, browser, tmp_path):
         screenshot(page, tmp_path / "screenshots", "overview-zh")
 
         # Switching to the child locality (read only): the plugin is not enabled there, its entry goes.
-        switcher = page.get_by_label("地区")
+        switcher = page.get_by_label("当前地区")
         expect(switcher.locator("option")).to_have_count(2)
         switcher.select_option("county-c")
         page.wait_for_load_state()
-        expect(page.get_by_label("地区")).to_have_value("county-c")
+        expect(page.get_by_label("当前地区")).to_have_value("county-c")
         labels = page.get_by_role("navigation", name="菜单").get_by_role("link").all_inner_texts()
         assert "示例页面" not in labels and "人员" in labels
 

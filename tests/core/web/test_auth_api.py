@@ -6,17 +6,15 @@ import re
 from datetime import timedelta
 
 import httpx
-from litestar.testing import TestClient
-from sqlalchemy import func
 from sqlmodel import select
 
 from core.context import AppContext
 from core.db import Database
-from core.models import LoginFailure, User
+from core.models import User
 from core.security import Keyring
-from core.services import auth
+from core.services import auth, throttle
 from core.services.auth import MAX_FAILURES_PER_USER
-from tests.conftest import TEST_PASSWORD, TEST_SECRET_KEY
+from tests.conftest import TEST_PASSWORD, TEST_SECRET_KEY, LiveServer, _free_port
 
 WRONG_LOGIN = "wrong user name or password"
 
@@ -31,8 +29,10 @@ def _office(world, username: str = "alice", locality: str = "county-a") -> None:
 
 
 def _failure_count(ctx, key: str) -> int:
-    with ctx.db.read() as session:
-        return session.exec(select(func.count()).select_from(LoginFailure).where(LoginFailure.key == key)).one()
+    return throttle.failures(ctx, key)
+
+
+ALICE_HERE = "user:alice|client:127.0.0.1"
 
 
 # --- bearer tokens ------------------------------------------------------------------------------
@@ -108,21 +108,53 @@ def test_a_disabled_users_token_stops_working_and_login_is_refused(world):
 # --- the login rate limit -----------------------------------------------------------------------
 
 
-def test_failed_logins_are_rate_limited_per_user_name(world):
+def test_failed_logins_are_limited_per_user_name_and_address(world):
     _office(world, "alice")
     world.user("bob", "office", "county-a")
     with world.client() as anonymous:
         for _ in range(MAX_FAILURES_PER_USER):
             assert _login(anonymous, "alice", "wrong password!").status_code == 401
-        # Now even the right password is refused, with a hint when to come back.
+        # From this address, even the right password now waits, with a hint when to come back.
         limited = _login(anonymous, "alice", TEST_PASSWORD)
         assert limited.status_code == 429, limited.text
-        assert int(limited.headers["retry-after"]) > 0
+        assert 0 < int(limited.headers["retry-after"]) <= 900
         assert "too many failed logins" in limited.json()["detail"]
         # Changing the case of the name does not get around the limit.
         assert _login(anonymous, "ALICE", TEST_PASSWORD).status_code == 429
-        # Another user is not locked out by alice's failures.
+        # Another user at the same address is not locked out by alice's failures.
         assert _login(anonymous, "bob", TEST_PASSWORD).status_code == 200
+    assert _failure_count(world.ctx, ALICE_HERE) == MAX_FAILURES_PER_USER  # refusals are not counted
+
+
+def test_wrong_passwords_from_one_address_never_lock_the_user_out_of_another(world):
+    """OWASP ASVS V6.3: whoever guesses alice's password from address A cannot lock alice out
+    of address B (the test server trusts X-Forwarded-For from 127.0.0.1, as behind a proxy)."""
+    _office(world, "alice")
+    attacker, office = {"X-Forwarded-For": "203.0.113.66"}, {"X-Forwarded-For": "10.20.30.40"}
+    with world.client() as anonymous:
+        for _ in range(3 * MAX_FAILURES_PER_USER):
+            response = anonymous.post("/api/auth/token", json={"username": "alice", "password": "guess!guess!"},
+                                      headers=attacker)
+            assert response.status_code in (401, 429)
+        assert anonymous.post("/api/auth/token", json={"username": "alice", "password": TEST_PASSWORD},
+                              headers=attacker).status_code == 429
+        signed_in = anonymous.post("/api/auth/token", json={"username": "alice", "password": TEST_PASSWORD},
+                                   headers=office)
+        assert signed_in.status_code == 200, signed_in.text
+    assert _failure_count(world.ctx, "user:alice|client:203.0.113.66") == MAX_FAILURES_PER_USER
+    assert _failure_count(world.ctx, "user:alice|client:10.20.30.40") == 0
+
+
+def test_an_address_that_tries_many_names_is_limited_too(world, monkeypatch):
+    monkeypatch.setattr(auth, "MAX_FAILURES_PER_CLIENT", 4)
+    _office(world, "alice")
+    with world.client() as anonymous:
+        for name in ("a1", "a2", "a3", "a4"):
+            assert _login(anonymous, name, "wrong password!").status_code == 401
+        assert _login(anonymous, "alice", TEST_PASSWORD).status_code == 429
+        other = anonymous.post("/api/auth/token", json={"username": "alice", "password": TEST_PASSWORD},
+                               headers={"X-Forwarded-For": "10.20.30.41"})
+        assert other.status_code == 200
 
 
 def test_successful_logins_are_not_counted(world):
@@ -131,7 +163,7 @@ def test_successful_logins_are_not_counted(world):
         for _ in range(MAX_FAILURES_PER_USER + 3):
             response = _login(anonymous, "alice", TEST_PASSWORD)
             assert response.status_code == 200, response.text
-    assert _failure_count(world.ctx, "user:alice") == 0
+    assert _failure_count(world.ctx, ALICE_HERE) == 0
 
 
 def test_the_limit_is_kept_in_the_database_and_shared_by_app_instances(world):
@@ -142,15 +174,18 @@ def test_the_limit_is_kept_in_the_database_and_shared_by_app_instances(world):
     with world.client() as anonymous:
         for _ in range(MAX_FAILURES_PER_USER):
             assert _login(anonymous, "alice", "wrong password!").status_code == 401
-    assert _failure_count(world.ctx, "user:alice") == MAX_FAILURES_PER_USER
+    assert _failure_count(world.ctx, ALICE_HERE) == MAX_FAILURES_PER_USER
 
     other = AppContext(settings=world.ctx.settings, db=Database(world.ctx.db.url), keys=Keyring(TEST_SECRET_KEY))
+    second = LiveServer(create_app(other, audit_monitor=False), _free_port())
+    second.start()
     try:
-        with TestClient(create_app(other)) as second_instance:
-            response = second_instance.post("/api/auth/token", json={"username": "alice", "password": TEST_PASSWORD})
+        with httpx.Client(base_url=second.url, timeout=30) as second_instance:
+            response = _login(second_instance, "alice", TEST_PASSWORD)
         assert response.status_code == 429, response.text
         assert response.headers["retry-after"]
     finally:
+        second.stop()
         other.db.dispose()
 
 
