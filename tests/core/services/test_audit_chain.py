@@ -23,7 +23,7 @@ from core.context import Actor
 from core.schemas.localities import LocalityIn
 from core.schemas.org import UnitIn
 from core.services import audit, auth, localities, org
-from tests.conftest import TEST_PASSWORD, TEST_SECRET_KEY
+from tests.conftest import TEST_PASSWORD, TEST_SECRET_KEY, _backends
 
 SYSTEM = Actor.system("test")
 
@@ -282,7 +282,7 @@ def test_the_app_works_with_a_postgresql_role_that_may_only_insert_and_select_au
     from core.db import Database, normalize_url
     from core.migrate import upgrade
     from core.security import Keyring
-    from tests.conftest import _backends, make_settings
+    from tests.conftest import make_settings
 
     if "postgresql" not in [p.values[0] for p in _backends()]:
         pytest.skip("PostgreSQL is not available")
@@ -332,3 +332,43 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO kaoping_a
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO kaoping_app;
 REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM kaoping_app;
 """
+
+
+@pytest.mark.parametrize("backend_name", _backends())
+def test_db_upgrade_rekeys_the_entries_of_an_older_version(backend_name, database_url_factory, tmp_path):
+    """Entries written before migration 0008 (plain SHA-256, as that version wrote them) are
+    re-keyed by `kaoping db upgrade`, which has the secret key (the migration has not)."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from core.context import AppContext
+    from core.db import Database
+    from core.migrate import upgrade
+    from core.security import Keyring
+    from tests.conftest import make_settings
+
+    url = database_url_factory(backend_name)
+    upgrade(url, "0007")
+    prev, at = "", datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
+    with Database(url).engine.begin() as connection:
+        for index in range(3):
+            old = SimpleNamespace(locality_id=None, at=at, user_id=None, actor="cli", action="user.create",
+                                  target_type="user", target_id=str(index), summary={}, prev_hash=prev)
+            digest = audit.entry_hash(None, old, version=1)
+            connection.execute(text("INSERT INTO audit_log (locality_id, at, user_id, actor, action, target_type, "
+                                    "target_id, summary, prev_hash, hash) VALUES (NULL, :at, NULL, 'cli', "
+                                    "'user.create', 'user', :t, '{}', :p, :h)"),
+                               {"at": at, "t": str(index), "p": prev, "h": digest})
+            prev = digest
+    env = {"KAOPING_DATABASE_URL": url.replace("+psycopg", ""), "KAOPING_SECRET_KEY": TEST_SECRET_KEY,
+           "KAOPING_VAR_DIR": str(tmp_path)}
+    result = CliRunner().invoke(main, ["db", "upgrade"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "audit log re-keyed: 3 entries" in result.output
+    ctx = AppContext(settings=make_settings(url, tmp_path), db=Database(url), keys=Keyring(TEST_SECRET_KEY))
+    try:
+        report = audit.verify(ctx)
+        assert report.ok and report.entries == 3 and report.legacy == 0
+        assert ctx.db.audit.read_checkpoint().last_id == report.head_id
+    finally:
+        ctx.db.dispose()
