@@ -19,9 +19,9 @@ PAGES = {  # menu key -> a page of that area
     "audit": "/admin/localities/county-p/audit",
 }
 MENUS = {
-    "platform_admin": ["overview", "units", "people", "imports", "plugins", "adapters", "audit", "users"],
-    "office": ["overview", "units", "people", "imports", "plugins", "adapters", "audit"],
-    "unit_admin": ["overview", "units", "people", "adapters"],
+    "platform_admin": ["overview", "adapters", "audit", "users"],
+    "office": ["overview", "adapters", "audit"],
+    "unit_admin": ["overview", "adapters"],
     "leader": ["overview"],
     "cadre": ["overview"],
 }
