@@ -148,6 +148,32 @@ def test_files_uploaded_to_a_tabular_source_are_read_once_row_by_row(world):
     assert refused.status_code == 422
 
 
+def test_a_hostile_file_uploaded_to_a_tabular_source_fails_its_run_quickly_naming_the_limit(world):
+    import time
+
+    from tests import spreadsheet_bombs as bombs
+
+    county = make_county(world.ctx, adapters_enabled=("tabular_file",))
+    api = world.client(world.user("office", "office", county.code))
+    source = api.post(f"/api/localities/{county.code}/adapter-sources", json={
+        "name": "月报文件", "adapter": "tabular_file", "options": {"folder": "inbox"},
+        "mapping": {"subject": {"field": "单位编码"}, "period": {"field": "月份"},
+                    "values": [{"field": "办结件数", "template_id": county.template_id, "indicator_code": "CASES"}]},
+    }).json()
+    for name, content, says in (("strings.xlsx", bombs.shared_string_bomb(8_000_000),
+                                 "the shared-string table of the workbook has more than 1,000,000 entries"),
+                                ("rows.xlsx", bombs.empty_rows(), "sheet 单位 has more than 250,000 rows")):
+        upload = api.post(f"/api/adapter-sources/{source['id']}/files",
+                          files={"file": (name, content, "application/octet-stream")})
+        assert upload.status_code == 201, upload.text
+        _age_files(world, county.code, source["id"])
+        started = time.perf_counter()
+        run = api.post(f"/api/adapter-sources/{source['id']}/run").json()
+        assert time.perf_counter() - started < 5
+        assert run["status"] == "failed" and f"file {name}: {says}" in run["error"], run
+    assert county.values() == {}
+
+
 def _age_files(world, code: str, source_id: int) -> None:
     """Files younger than a moment may still be being written and are left for the next run."""
     import os

@@ -272,3 +272,28 @@ def test_a_formula_without_a_saved_value_is_refused_naming_the_cell(world):
         assert "单元格 C2" in body["detail"]
         units = api.get("/api/localities/county-a/units", params={"limit": 100}).json()["items"]
         assert next(u for u in units if u["code"] == "U001")["contact_name"] == "郭刚浩"
+
+
+def test_hostile_workbooks_are_refused_quickly_naming_the_limit_in_the_users_language(world):
+    import time
+
+    from tests import spreadsheet_bombs as bombs
+
+    hostile = [  # (file, status, what the Chinese answer says)
+        (bombs.shared_string_bomb(8_000_000), 413, "共享字符串表超过 1,000,000 项"),
+        (bombs.empty_rows(), 413, "工作表 单位 超过 250,000 行"),
+        (bombs.deep_nesting(), 422, "XML 嵌套超过 64 层"),
+        (bombs.zip_bomb(170), 413, "工作表 单位 解压后有 170 MB，上限为 160 MB"),
+        (bombs.wide_rows(), 413, "工作表 单位 超过 2,000,000 个单元格"),
+        (bombs.commas_row(), 413, "第 2 行超过 1,000,000 个字符"),
+    ]
+    with world.office("county-a") as api:
+        for content, status, says in hostile:
+            name = "bomb.csv" if content[:2] != b"PK" else "bomb.xlsx"
+            started = time.perf_counter()
+            response = api.post(f"{BASE}/units", files={"data": (name, content, XLSX)},
+                                headers={"Accept-Language": "zh-CN"})
+            assert time.perf_counter() - started < 5, says
+            body = assert_error_body(response, status)
+            assert says in body["detail"], body["detail"]
+        assert total(api, "units") == 0
