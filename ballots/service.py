@@ -603,7 +603,7 @@ def _caps(bc: BallotContext, policies: list[tuple[Any, Any]]) -> list[dict[str, 
             continue
         for cap in caps_of(bc.sheet.template, list(bc.sheet.subject_data), options):
             caps.append({key: cap.get(key) for key in ("grade", "indicator", "indicator_name", "scope", "category",
-                                                      "subject_ids", "total", "allowed")})
+                                                      "subject_ids", "total", "allowed", "action")})
     return caps
 
 

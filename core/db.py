@@ -62,6 +62,10 @@ def _configure_sqlite(engine: Engine) -> None:
         # syncs only at WAL checkpoints; FULL costs one fsync per commit, little here because
         # ballots that arrive together share one commit (README, "Durability").
         cursor.execute("PRAGMA synchronous=FULL")
+        # Deleted rows are overwritten with zeros, not left in free pages: the sealed ballots and
+        # drafts a closed campaign's ballot box deletes must not stay in the file (README,
+        # "Ballot secrecy").
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

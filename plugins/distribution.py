@@ -130,7 +130,7 @@ class BallotCap:
 
     def caps(self, template: TemplateData, subjects: list[SubjectData], options: BaseModel) -> list[dict[str, Any]]:
         """The caps a ballot on ``subjects`` must respect: one per indicator and scope group
-        ({grade, indicator, indicator_name, scope, category, subject_ids, allowed})."""
+        ({grade, indicator, indicator_name, scope, category, subject_ids, total, allowed, action})."""
         opts = options if isinstance(options, BallotCapOptions) else BallotCapOptions.model_validate(options)
         grade = opts.grade or (template.labels[0] if template.grades else None)
         if grade is None or grade not in template.labels:
@@ -142,7 +142,7 @@ class BallotCap:
             {"grade": grade, "grade_index": template.labels.index(grade), "indicator": indicator.code,
              "indicator_id": indicator.id, "indicator_name": indicator.name, "scope": opts.scope,
              "category": category, "subject_ids": ids, "total": len(ids),
-             "allowed": allowed_count(opts.max_ratio, len(ids), opts.rounding)}
+             "allowed": allowed_count(opts.max_ratio, len(ids), opts.rounding), "action": opts.action}
             for indicator in self._indicators(template, opts)
             for category, ids in groups.items()
         ]

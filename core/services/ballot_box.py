@@ -42,6 +42,7 @@ from core.security import Keyring
 
 TEXT_BLOCK = 10240  # bytes: a 2,000-character comment (4 bytes each at most) and a 500-character reason
 MAX_REASON = 500  # characters, as ballots.reason
+DRAFT_BLOCK = 4096  # drafts are padded to a multiple of this: their length tells little about progress
 MOVE_CHUNK = 500  # ballots per transaction when moving (a chunk is a random subset of the whole box)
 
 _HEAD = struct.Struct("<IB")
@@ -115,12 +116,16 @@ def open_body(keys: Keyring, campaign_id: int, staged_id: str, body: bytes) -> O
 
 def seal_draft(keys: Keyring, campaign_id: int, account_id: int, items: list[dict[str, Any]], comment: str) -> bytes:
     """A draft's items (``[{subject_id, indicator, grade}]``) and comment, sealed to its account."""
+    packed = msgspec.msgpack.encode({"items": items, "comment": comment})
+    plain = struct.pack("<I", len(packed)) + packed
     return _seal(keys, campaign_id, f"draft:{campaign_id}:{account_id}".encode(),
-                 msgspec.msgpack.encode({"items": items, "comment": comment}))
+                 plain + bytes(-len(plain) % DRAFT_BLOCK))
 
 
 def open_draft(keys: Keyring, campaign_id: int, account_id: int, sealed: bytes) -> tuple[list[dict[str, Any]], str]:
-    data = msgspec.msgpack.decode(_open(keys, campaign_id, f"draft:{campaign_id}:{account_id}".encode(), sealed))
+    plain = _open(keys, campaign_id, f"draft:{campaign_id}:{account_id}".encode(), sealed)
+    (length,) = struct.unpack_from("<I", plain)
+    data = msgspec.msgpack.decode(plain[4:4 + length])
     return data["items"], data["comment"]
 
 
@@ -175,6 +180,25 @@ def move_staged(ctx: AppContext, campaign_id: int, *, chunk: int = MOVE_CHUNK) -
                 _insert(session, ballots, items)
             moved += len(ballots)
     return moved
+
+
+def scrub(ctx: AppContext, campaign_id: int) -> None:
+    """After a campaign's box is moved: delete its remaining drafts (of evaluators who never
+    submitted) and leave no readable trace of the deleted sealed rows, whose transaction ids
+    still pair them with accounts and which the secret key opens. SQLite overwrites deleted
+    rows with zeros (``secure_delete``, set on every connection) and the WAL, which still holds
+    the pages as they were written, is checkpointed and truncated; PostgreSQL keeps deleted rows
+    in the table's pages until they are vacuumed, so both tables are rewritten (``VACUUM FULL``:
+    it briefly locks them, so other campaigns' submissions wait, never fail)."""
+    from core.models import BallotDraft
+
+    with ctx.db.write() as session:
+        session.execute(delete(BallotDraft).where(BallotDraft.campaign_id == campaign_id))
+    with ctx.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if ctx.db.is_sqlite:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            connection.exec_driver_sql("VACUUM (FULL) ballot_staging, ballot_drafts")
 
 
 def _insert(session: Session, ballots: list[dict[str, Any]], items: list[dict[str, Any]]) -> None:

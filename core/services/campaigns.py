@@ -297,16 +297,20 @@ def close_campaign(ctx: AppContext, actor: Actor, campaign_id: int) -> CampaignO
         session.flush()
         audit.record(session, actor, locality_id=campaign.locality_id, action="campaign.close", target_type="campaign",
                      target_id=campaign.id, before={"status": "open"}, after={"status": "closed"})
-    move_ballot_box(ctx, campaign_id)
+    move_ballot_box(ctx, campaign_id, closing=True)
     with ctx.db.read() as session:
         return campaign_out(session, session.get(Campaign, campaign_id))
 
 
-def move_ballot_box(ctx: AppContext, campaign_id: int) -> int:
-    """Move a closed campaign's staged ballots into the ballot tables (again after a crash: the
-    tally calls it too). 409 when they were sealed under another secret key."""
+def move_ballot_box(ctx: AppContext, campaign_id: int, *, closing: bool = False) -> int:
+    """Move a closed campaign's staged ballots into the ballot tables, then scrub what the box
+    leaves behind (``ballot_box.scrub``); the tally calls it too, for what a crash during the
+    close left. 409 when the ballots were sealed under another secret key."""
     try:
-        return ballot_box.move_staged(ctx, campaign_id)
+        moved = ballot_box.move_staged(ctx, campaign_id)
+        if moved or closing:
+            ballot_box.scrub(ctx, campaign_id)
+        return moved
     except ballot_box.SealError:
         raise Conflict("the ballots of this campaign were sealed under another secret key "
                        "(KAOPING_SECRET_KEY); restore that key to count them") from None

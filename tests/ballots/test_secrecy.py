@@ -9,6 +9,7 @@ stored. None may pair them better than chance.
 
 from __future__ import annotations
 
+import os
 import random
 from collections import defaultdict
 from statistics import correlation
@@ -104,8 +105,14 @@ def _assert_no_better_than_chance(ballot_orders: dict[str, dict], vote_position:
 
 def test_no_stored_value_or_order_pairs_ballots_with_accounts(world, setup):
     accounts = setup.issue("县领导", VOTERS)
-    setup.issue("基层代表", 1)
+    drafters = setup.issue("基层代表", 2)  # they save drafts and never submit
     setup.open()
+    for index, account in enumerate(drafters):
+        with world.client() as client:
+            token = client.post("/api/ballot/login", json={"code": account["code"]}).json()["token"]
+        with world.client(token) as client:
+            items, comment = _ballot_of(100 + index, setup.subject_ids)
+            assert client.put("/api/ballot/draft", json={"items": items[:7], "comment": comment}).status_code == 200
     rng = random.Random(20261130)
     order = list(range(VOTERS))
     rng.shuffle(order)  # voting order differs from the accounts' ids
@@ -126,6 +133,7 @@ def test_no_stored_value_or_order_pairs_ballots_with_accounts(world, setup):
         # While open: the ballots wait sealed; nothing readable, and one length for all.
         assert connection.execute(text("SELECT count(*) FROM ballots")).scalar() == 0
         staged = connection.execute(text("SELECT head, body FROM ballot_staging")).all()
+        staged_ids = connection.execute(text("SELECT id FROM ballot_staging")).scalars().all()
         assert len(staged) == VOTERS
         assert len({len(bytes(body)) for _, body in staged}) == 1
         assert len({len(bytes(head)) for head, _ in staged}) == 1
@@ -133,9 +141,23 @@ def test_no_stored_value_or_order_pairs_ballots_with_accounts(world, setup):
         for voter in range(VOTERS):
             assert f"第{voter}号".encode() not in dump
         drafts = connection.execute(text("SELECT * FROM ballot_drafts")).all()
-        assert not any("第" in str(row) for row in drafts)
+        assert len(drafts) == len(drafters) and not any("第" in str(row) for row in drafts)
+        traces = [i.encode() for i in staged_ids] + [bytes(body)[12:44] for _, body in staged]
+        traces += [bytes(row.sealed)[12:44] for row in drafts]
 
     setup.close()
+
+    # What the box deleted leaves no trace the secret key could open: the rows' transaction ids
+    # would pair them with their accounts. No drafts outlive the close.
+    with world.ctx.db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM ballot_drafts")).scalar() == 0
+        if world.ctx.db.is_sqlite:
+            path = world.ctx.db.engine.url.database
+            files = b"".join(open(p, "rb").read() for p in (path, path + "-wal") if os.path.exists(p))
+            assert not [t for t in traces if t in files]
+        else:
+            for table in ("ballot_staging", "ballot_drafts"):  # rewritten: no dead rows in its pages
+                assert connection.execute(text(f"SELECT pg_relation_size('{table}')")).scalar() == 0
 
     if not world.ctx.db.is_sqlite:  # frozen rows keep their xmin: it must tell nothing either
         with world.ctx.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:

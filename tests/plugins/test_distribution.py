@@ -241,7 +241,7 @@ def test_reject_answers_422_naming_the_cap(world):
         ballot = voter.get("/api/ballot").json()
         assert ballot["caps"] == [{"grade": "优秀", "indicator": "ALL", "indicator_name": "总体评价",
                                    "scope": "subject_category", "category": "综合管理部门",
-                                   "subject_ids": setup.subject_ids, "total": 3, "allowed": 1}]
+                                   "subject_ids": setup.subject_ids, "total": 3, "allowed": 1, "action": "reject"}]
         items = full_items(setup.subject_ids)
         for item in items:
             if item["indicator"] == "ALL" and item["subject_id"] != setup.subject_ids[2]:
@@ -394,6 +394,19 @@ def test_invalid_is_stored_invalid_with_its_reason(world):
     assert [(bool(v), r) for v, r in rows] == [(False, over.json()["reason"]), (True, "")]
     after = setup.api.get(f"/api/campaigns/{setup.campaign_id}/progress").json()
     assert after["categories"]["县领导"] == progress["categories"]["县领导"]
+
+
+@pytest.mark.parametrize(("action", "warned"), [("invalid", True), ("reject", False)])
+def test_the_ballot_page_warns_that_going_over_an_invalid_cap_voids_the_ballot(world, action, warned):
+    setup = _capped(world, max_ratio=0.5, action=action)
+    setup.open()
+    [account] = setup.issue("县领导", 1)
+    with world.client() as browser:
+        assert browser.post("/b/login", data={"code": account["code"]}).status_code in (200, 302, 303)
+        page = browser.get("/b/ballot").text
+        english = browser.get("/b/ballot?lang=en").text
+    assert ("超过此限额的测评表将被记为无效票，不计入结果。" in page) is warned
+    assert ("A ballot over this limit is recorded as invalid and does not count." in english) is warned
 
 
 def test_scope_ballot_and_floor_through_the_api(world):
