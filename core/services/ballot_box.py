@@ -24,6 +24,7 @@ Both are bound to the staged row's id and the campaign (AES-GCM associated data)
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import struct
@@ -45,6 +46,7 @@ MAX_REASON = 500  # characters, as ballots.reason
 DRAFT_BLOCK = 4096  # drafts are padded to a multiple of this: their length tells little about progress
 MOVE_CHUNK = 500  # ballots per transaction when moving (a chunk is a random subset of the whole box)
 
+logger = logging.getLogger(__name__)
 _HEAD = struct.Struct("<IB")
 _BODY = struct.Struct("<IBIIH")
 
@@ -194,11 +196,16 @@ def scrub(ctx: AppContext, campaign_id: int) -> None:
 
     with ctx.db.write() as session:
         session.execute(delete(BallotDraft).where(BallotDraft.campaign_id == campaign_id))
-    with ctx.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        if ctx.db.is_sqlite:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        else:
-            connection.exec_driver_sql("VACUUM (FULL) ballot_staging, ballot_drafts")
+    try:
+        with ctx.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            if ctx.db.is_sqlite:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            else:
+                connection.exec_driver_sql("VACUUM (FULL) ballot_staging, ballot_drafts")
+    except Exception:  # noqa: BLE001 - the ballots are counted already; say what is left to do
+        logger.warning("could not scrub the ballot box of campaign %s; run VACUUM (FULL) ballot_staging, "
+                       "ballot_drafts (PostgreSQL) or PRAGMA wal_checkpoint(TRUNCATE) (SQLite)", campaign_id,
+                       exc_info=True)
 
 
 def _insert(session: Session, ballots: list[dict[str, Any]], items: list[dict[str, Any]]) -> None:
