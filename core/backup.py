@@ -247,7 +247,8 @@ def _check_manifest(ctx: AppContext, manifest: dict) -> None:
     if fingerprint != ctx.keys.fingerprint:
         raise BackupError(
             f"the backup was made with another secret key (fingerprint {fingerprint}); this KAOPING_SECRET_KEY "
-            f"has fingerprint {ctx.keys.fingerprint}. Restore with the key the backup was made with: without it "
+            f"has fingerprint {ctx.keys.fingerprint}. Restore with the key the backup was made with "
+            f"(KAOPING_SECRET_KEY, or var/secret.key): without it "
             f"the restored codes, tokens, ID-card numbers, sealed ballots and audit log cannot be read")
     if not hmac.compare_digest(str(manifest.get("mac", "")), ctx.keys.backup_mac(_canonical(manifest))):
         raise BackupError("the backup's manifest does not match its signature: the archive was changed")
@@ -334,7 +335,9 @@ def restore(ctx: AppContext, path: Path) -> RestoreInfo:
         archive = tarfile.open(path, mode="r:*")
     except tarfile.TarError as exc:
         raise BackupError(f"{path} is not a Kaoping backup: {exc}") from None
-    with archive, tempfile.TemporaryDirectory(prefix=".kaoping-restore-") as scratch:
+    var_dir = Path(ctx.settings.var_dir)
+    var_dir.mkdir(parents=True, exist_ok=True)
+    with archive, tempfile.TemporaryDirectory(prefix=".kaoping-restore-", dir=var_dir) as scratch:
         manifest = read_manifest(archive)
         _check_manifest(ctx, manifest)
         _check_empty(ctx)
@@ -345,7 +348,6 @@ def restore(ctx: AppContext, path: Path) -> RestoreInfo:
             raise BackupError(f"the backup cannot be read: {exc}") from None
         _restore_database(ctx, folder / DATABASE_MEMBER[manifest["backend"]])
         files = [name for name in manifest["members"] if name.startswith(FILES + "/")]
-        var_dir = Path(ctx.settings.var_dir)
         for name in files:
             target = var_dir / PurePosixPath(name).relative_to(FILES)
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -388,7 +388,10 @@ def verify(ctx: AppContext) -> AuditReport:
     if report.ok:
         chain.report = report
         if report.head_id is not None:  # a checkpoint left behind (or none yet) catches up
-            chain.write_checkpoint(report.head_id, report.head_hash)
+            try:
+                chain.write_checkpoint(report.head_id, report.head_hash)
+            except OSError as exc:  # e.g. run by a user who may not write var/: it stays behind
+                log.warning("could not move the audit checkpoint %s up: %s", chain.path, exc)
     else:
         chain.alarm(report, logged=False)  # the caller says it: the monitor logs, the command prints
     return report
