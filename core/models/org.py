@@ -71,6 +71,9 @@ class Person(SQLModel, table=True):
     __table_args__ = (
         Index("ix_people_locality_unit", "locality_id", "unit_id"),
         Index("ix_people_locality_id_card_digest", "locality_id", "id_card_digest"),
+        # the console's people list: pages in id order (keyset) and names found by their beginning
+        Index("ix_people_locality_id", "locality_id", "id"),
+        Index("ix_people_locality_name", "locality_id", "name"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

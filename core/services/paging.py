@@ -24,6 +24,7 @@ def paginate(session: Session, query, limit: int, offset: int, convert: Callable
         raise _field_error("limit", f"must be between 1 and {MAX_PAGE}")
     if offset < 0:
         raise _field_error("offset", "must not be negative")
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    # counted without the ORDER BY: SQLite would sort every row first (0.5 s for 100,000 people)
+    total = session.exec(select(func.count()).select_from(query.order_by(None).subquery())).one()
     rows = session.exec(query.limit(limit).offset(offset)).all()
     return Page(items=[convert(session, row) for row in rows], total=total, limit=limit, offset=offset)

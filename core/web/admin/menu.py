@@ -39,8 +39,12 @@ def builtin_entries(code: str | None) -> list[MenuEntry]:
     entries = [MenuEntry("overview", "概览", "Overview", "/admin/", ALL_ROLES, 10)]
     if code:
         base = f"/admin/localities/{code}"
-        # Still to come in the console (issue 10): units 20, people 30, import 40, plugins 60.
         entries += [
+            MenuEntry("units", "单位", "Units", f"{base}/units", READERS, 20),
+            MenuEntry("people", "人员", "People", f"{base}/people", READERS, 30),
+            MenuEntry("subjects", "考核对象", "Subjects", f"{base}/subjects", OFFICE, 35),
+            MenuEntry("import", "导入", "Import", f"{base}/import", READERS, 40),
+            MenuEntry("plugins", "插件", "Plugins", f"{base}/plugins", OFFICE, 60),
             MenuEntry("adapters", "数据源", "Data sources", "/admin/adapters", READERS, 70),
             MenuEntry("audit", "审计日志", "Audit log", f"{base}/audit", OFFICE, 80),
         ]

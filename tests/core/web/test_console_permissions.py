@@ -15,13 +15,18 @@ from core.services import auth, org
 from core.web.auth import SESSION_COOKIE
 
 PAGES = {  # menu key -> a page of that area
+    "units": "/admin/localities/county-p/units",
+    "people": "/admin/localities/county-p/people",
+    "subjects": "/admin/localities/county-p/subjects",
+    "import": "/admin/localities/county-p/import",
+    "plugins": "/admin/localities/county-p/plugins",
     "users": "/admin/users",
     "audit": "/admin/localities/county-p/audit",
 }
 MENUS = {
-    "platform_admin": ["overview", "adapters", "audit", "users"],
-    "office": ["overview", "adapters", "audit"],
-    "unit_admin": ["overview", "adapters"],
+    "platform_admin": ["overview", "units", "people", "subjects", "import", "plugins", "adapters", "audit", "users"],
+    "office": ["overview", "units", "people", "subjects", "import", "plugins", "adapters", "audit"],
+    "unit_admin": ["overview", "units", "people", "import", "adapters"],
     "leader": ["overview"],
     "cadre": ["overview"],
 }

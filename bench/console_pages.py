@@ -1,0 +1,174 @@
+"""The office console with 100,000 people in one locality: server time of the organisation,
+import and plugin pages, and the weight of the people list.
+
+Creates a locality with 200 units and 100,000 people (each with an encrypted ID-card number
+and its keyed digest, as an import leaves them), then asks each page ``--rounds`` times through
+the app in this process (Litestar's test client: the time is the server's work plus a small
+in-process client, no network) and prints p50 and p95 per page, and the size of the people
+list's HTML. The people list is paged on an index (keyset: ``?after=<id>``), so a page far
+down costs what the first does.
+
+    .venv/bin/python -m bench.console_pages [--people 100000] [--rounds 40] [--backend sqlite|postgresql|both]
+
+Targets (issue 10): every page <= 150 ms server time p95; the people list <= 100 KB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import insert, select
+
+from bench._db import scratch_database
+
+SECRET = "bench-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
+TARGET_MS = 150.0
+TARGET_KB = 100.0
+UNITS = 200
+WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
+
+
+def id_card(index: int) -> str:
+    body = f"330106{1960 + index % 40:04d}{1 + index % 12:02d}{1 + index % 28:02d}{index % 1000:03d}"
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True)) % 11]
+
+
+def _fill(ctx, people: int) -> tuple[list[int], str]:
+    """The locality, its units and people; returns the unit ids and one person's ID-card number."""
+    from core.context import Actor
+    from core.models import Locality, Person, Unit
+    from core.schemas.localities import LocalityIn
+    from core.services import localities
+
+    localities.create(ctx, Actor.system("bench"), LocalityIn(code="county-b", name="示范县"))
+    rng = random.Random(7)
+    with ctx.db.engine.begin() as connection:
+        locality_id = connection.execute(select(Locality.id).where(Locality.code == "county-b")).scalar_one()
+        connection.execute(insert(Unit), [
+            {"locality_id": locality_id, "code": f"U{i:03d}", "name": f"县直单位{i:03d}", "type": "县直部门",
+             "duties": "", "contact_name": "", "contact_phone": ""} for i in range(UNITS)])
+        unit_ids = list(connection.execute(select(Unit.id).where(Unit.locality_id == locality_id)).scalars())
+    batch = []
+    for index in range(people):
+        card = id_card(index)
+        batch.append({
+            "locality_id": locality_id, "unit_id": unit_ids[index % UNITS],
+            "name": rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
+            "gender": "男" if index % 2 else "女", "birth_date": f"{1960 + index % 40}-{1 + index % 12:02d}",
+            "ethnicity": "汉族", "education": "大学本科", "degree": "学士", "school": "", "native_place": "浙江杭州",
+            "party": "中共党员", "post": "科员", "rank": "一级科员", "post_since": "2020-01", "post_history": [],
+            "id_card_cipher": ctx.keys.encrypt(card), "id_card_digest": ctx.keys.digest(card)})
+        if len(batch) == 5000:
+            with ctx.db.engine.begin() as connection:
+                connection.execute(insert(Person), batch)
+            batch = []
+    if batch:
+        with ctx.db.engine.begin() as connection:
+            connection.execute(insert(Person), batch)
+    if not ctx.db.is_sqlite:  # what autovacuum would have done by the time anyone looks
+        with ctx.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE people")
+    return unit_ids, id_card(people // 2)
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def run_backend(backend: str, people: int, rounds: int) -> list[dict]:
+    from litestar.testing import TestClient
+
+    from core.context import AppContext
+    from core.db import Database
+    from core.migrate import upgrade
+    from core.models import Person
+    from core.security import Keyring
+    from core.services import auth
+    from core.settings import Settings
+    from core.web.app import create_app
+    from core.web.auth import SESSION_COOKIE
+
+    folder = Path(tempfile.mkdtemp(prefix="kaoping-bench-"))
+    url, drop = scratch_database(backend, folder)
+    try:
+        upgrade(url)
+        ctx = AppContext(settings=Settings(database_url=url, secret_key=SECRET, var_dir=folder, scheduler=False),
+                         db=Database(url), keys=Keyring(SECRET))
+        started = time.perf_counter()
+        unit_ids, card = _fill(ctx, people)
+        print(f"[{backend}] {people:,} people in {UNITS} units created in {time.perf_counter() - started:.1f} s",
+              flush=True)
+        from core.context import Actor
+
+        user = auth.create_user(ctx, Actor.system("bench"), username="office-b", password="a long bench password",
+                                role="office", locality_code="county-b")
+        token = auth.issue_token(ctx, user, kind="session", name="bench", ttl=timedelta(hours=1)).token
+        with ctx.db.engine.connect() as connection:
+            ids = list(connection.execute(select(Person.id).order_by(Person.id)).scalars())
+        far = ids[-200]  # a page near the end of the list
+        base = "/admin/localities/county-b"
+        pages = {
+            "people, first page": f"{base}/people",
+            "people, page far down": f"{base}/people?after={far}",
+            "people, previous page far down": f"{base}/people?before={far}",
+            "people, one unit, far down": f"{base}/people?unit={unit_ids[-1]}&after={ids[-5000]}",
+            "people, name search": f"{base}/people?q=王伟",
+            "people, name search, none found": f"{base}/people?q=没有这个人",
+            "people, ID-card number": f"{base}/people?q={card}",
+            "units tree": f"{base}/units",
+            "subjects": f"{base}/subjects",
+            "import": f"{base}/import",
+            "plugins": f"{base}/plugins",
+            "plugin options": f"{base}/plugins/distribution",
+            "overview": "/admin/",
+        }
+        rows = []
+        with TestClient(create_app(ctx, audit_monitor=False)) as client:
+            client.cookies.set(SESSION_COOKIE, token)
+            for label, path in pages.items():
+                times, size = [], 0
+                for _ in range(rounds + 3):
+                    began = time.perf_counter()
+                    answer = client.get(path)
+                    times.append(time.perf_counter() - began)
+                    assert answer.status_code == 200, (path, answer.status_code, answer.text[:300])
+                    size = len(answer.content)
+                times = times[3:]  # warm-up
+                rows.append({"backend": backend, "page": label, "p50": statistics.median(times) * 1000,
+                             "p95": _percentile(times, 0.95) * 1000, "kb": size / 1024})
+        ctx.db.dispose()
+        return rows
+    finally:
+        drop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    args = parser.parse_args(argv)
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    rows = [row for backend in backends for row in run_backend(backend, args.people, args.rounds)]
+    print(f"\n{args.people:,} people, {UNITS} units; {args.rounds} requests per page")
+    print(f"{'backend':<10} {'page':<34} {'p50 ms':>7} {'p95 ms':>7} {'KB':>6}")
+    failed = False
+    for r in rows:
+        over = r["p95"] > TARGET_MS or (r["page"].startswith("people") and r["kb"] > TARGET_KB)
+        failed |= over
+        print(f"{r['backend']:<10} {r['page']:<34} {r['p50']:7.1f} {r['p95']:7.1f} {r['kb']:6.1f}{'  OVER' if over else ''}")
+    print(f"targets: p95 <= {TARGET_MS:.0f} ms server time per page; the people list <= {TARGET_KB:.0f} KB")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,275 @@
+"""The organisation as the console lists it: the whole units tree, people found by name or
+ID-card number a page at a time (keyset pagination on ``(locality_id, id)``, never a large
+OFFSET), subjects created in bulk from units, teams and team members, and the units and people
+lists as .xlsx workbooks."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from core import tabular
+from core.context import Actor, AppContext
+from core.models import Person, Role, Subject, Team, TeamMember, Unit
+from core.schemas.org import PersonOut, UnitOut, check_id_card
+from core.services import audit
+from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, locality_for, require_role
+from core.services.errors import Invalid
+from core.services.org import _people_scope, person_out, unit_out
+
+MAX_UNITS = 5000
+
+
+def all_units(ctx: AppContext, actor: Actor, code: str) -> list[UnitOut]:
+    """Every unit of the locality (a locality has hundreds, not hundreds of thousands), by code."""
+    require_role(actor, ADMIN_READ_ROLES, "read units")
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code, read_only=True)
+        rows = session.exec(select(Unit).where(Unit.locality_id == locality.id).order_by(Unit.code).limit(MAX_UNITS))
+        return [unit_out(session, unit) for unit in rows]
+
+
+def tree_order(units: list[UnitOut]) -> list[tuple[UnitOut, int]]:
+    """The units depth first (children under their parent, by code), each with its depth."""
+    children: dict[int | None, list[UnitOut]] = {}
+    ids = {u.id for u in units}
+    for unit in units:
+        parent = unit.parent_id if unit.parent_id in ids else None
+        children.setdefault(parent, []).append(unit)
+    out: list[tuple[UnitOut, int]] = []
+    stack = [(u, 0) for u in reversed(children.get(None, []))]
+    seen: set[int] = set()
+    while stack:
+        unit, depth = stack.pop()
+        if unit.id in seen:  # pragma: no cover - the tree is kept acyclic
+            continue
+        seen.add(unit.id)
+        out.append((unit, depth))
+        stack.extend((child, depth + 1) for child in reversed(children.get(unit.id, [])))
+    return out
+
+
+def below(units: list[UnitOut], unit_id: int) -> set[int]:
+    """``unit_id`` and every unit under it: what may not become its parent."""
+    found = {unit_id}
+    changed = True
+    while changed:
+        changed = False
+        for unit in units:
+            if unit.parent_id in found and unit.id not in found:
+                found.add(unit.id)
+                changed = True
+    return found
+
+
+# --- people ----------------------------------------------------------------------------------
+
+
+@dataclass
+class PeoplePage:
+    items: list[PersonOut]
+    total: int
+    first: int  # position of the first item in the whole list (1-based), 0 when empty
+    has_prev: bool
+    has_next: bool
+    by_id_card: bool  # the search was an ID-card number (looked up by its keyed digest)
+
+
+def id_card_or_none(text: str) -> str | None:
+    try:
+        return check_id_card(text)
+    except ValueError:
+        return None
+
+
+def _people_query(ctx: AppContext, actor: Actor, locality_id: int, q: str, unit_id: int | None):
+    query = _people_scope(actor, select(Person.id).where(Person.locality_id == locality_id))
+    if unit_id is not None:
+        query = query.where(Person.unit_id == unit_id)
+    card = id_card_or_none(q) if q else None
+    if card:
+        query = query.where(Person.id_card_digest == ctx.keys.digest(card))
+    elif q:
+        # names that begin with q (surname first: 王 finds every 王, 王伟 every 王伟*): a range of the
+        # (locality_id, name) index, compared by code point (PostgreSQL: in the "C" collation)
+        name = col(Person.name) if ctx.db.is_sqlite else col(Person.name).collate("C")
+        query = query.where(name >= q, name < q + "\U0010ffff")
+    return query, card is not None
+
+
+def search_people(ctx: AppContext, actor: Actor, code: str, *, q: str = "", unit_id: int | None = None,
+                  after: int | None = None, before: int | None = None, limit: int = 50) -> PeoplePage:
+    """One page of people in id order: after the id ``after`` (next page), before the id
+    ``before`` (previous page), or the first. ``q``: a whole ID-card number (found by its keyed
+    digest), else the beginning of a name. A unit admin sees its own unit's people only."""
+    require_role(actor, ADMIN_READ_ROLES, "read people")
+    q = q.strip()[:100]
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code, read_only=True)
+        base, by_card = _people_query(ctx, actor, locality.id, q, unit_id)
+        ids = base
+        if before is not None:
+            ids = ids.where(Person.id < before).order_by(col(Person.id).desc())
+        else:
+            if after is not None:
+                ids = ids.where(Person.id > after)
+            ids = ids.order_by(col(Person.id))
+        found = list(session.exec(ids.limit(limit + 1)))
+        more = len(found) > limit
+        found = found[:limit]
+        if before is not None:
+            found.reverse()
+            has_prev, has_next = more, True
+        else:
+            has_prev, has_next = after is not None, more
+        people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(found)))} if found else {}
+        convert = person_out(ctx.keys)
+        items = [convert(session, people[i]) for i in found]
+        total = session.exec(select(func.count()).select_from(base.subquery())).one()
+        first = 0
+        if found:
+            first = 1 + session.exec(select(func.count()).select_from(
+                base.where(Person.id < found[0]).subquery())).one()
+            has_prev = first > 1
+        return PeoplePage(items=items, total=total, first=first, has_prev=has_prev, has_next=has_next,
+                          by_id_card=by_card)
+
+
+# --- subjects in bulk --------------------------------------------------------------------------
+
+BULK_SOURCES = ("units", "teams", "members")
+
+
+@dataclass
+class BulkResult:
+    created: list[str]
+    skipped: list[str]  # already subjects
+
+
+def create_subjects(ctx: AppContext, actor: Actor, code: str, source: str, ids: list[int],
+                    category: str) -> BulkResult:
+    """Make subjects of the chosen units, teams, or the members of the chosen teams (people), in
+    one category; those that already are subjects are left as they are."""
+    require_role(actor, OFFICE_ROLES, "change subjects")
+    category = category.strip()
+    errors = []
+    if source not in BULK_SOURCES:
+        errors.append({"field": "source", "message": "choose units, teams or team members"})
+    if not category:
+        errors.append({"field": "category", "message": "required, but empty"})
+    elif len(category) > 100:
+        errors.append({"field": "category", "message": "longer than 100 characters"})
+    if not ids:
+        errors.append({"field": "ids", "message": "choose at least one"})
+    if errors:
+        raise Invalid("please check the input", errors=errors)
+    with ctx.db.write() as session:
+        locality = locality_for(session, actor, code)
+        wanted = _bulk_targets(session, locality.id, source, ids)
+        kind = {"units": "unit", "teams": "team", "members": "person"}[source]
+        existing = set(session.exec(select(Subject.ref_id).where(
+            Subject.locality_id == locality.id, Subject.kind == kind,
+            col(Subject.ref_id).in_([ref for ref, _name in wanted])))) if wanted else set()
+        created, skipped = [], []
+        for ref, name in wanted:
+            if ref in existing:
+                skipped.append(name)
+                continue
+            subject = Subject(locality_id=locality.id, name=name[:200], kind=kind, ref_id=ref, category=category)
+            session.add(subject)
+            session.flush()
+            audit.record(session, actor, locality_id=locality.id, action="subject.create", target_type="subject",
+                         target_id=subject.id, after={"name": subject.name, "kind": kind, "ref_id": ref,
+                                                      "category": category})
+            existing.add(ref)
+            created.append(subject.name)
+        return BulkResult(created=created, skipped=skipped)
+
+
+def _bulk_targets(session: Session, locality_id: int, source: str, ids: list[int]) -> list[tuple[int, str]]:
+    ids = [i for i in ids if 0 < i < 2**31]
+    if source == "units":
+        rows = session.exec(select(Unit.id, Unit.name).where(Unit.locality_id == locality_id, col(Unit.id).in_(ids))
+                            .order_by(Unit.code))
+        return [(r[0], r[1]) for r in rows]
+    if source == "teams":
+        rows = session.exec(select(Team.id, Team.name, Unit.name).join(Unit, Unit.id == Team.unit_id)
+                            .where(Team.locality_id == locality_id, col(Team.id).in_(ids)).order_by(Unit.code, Team.id))
+        return [(r[0], f"{r[2]}{r[1]}" if not r[1].startswith(r[2]) else r[1]) for r in rows]
+    rows = session.exec(select(Person.id, Person.name).join(TeamMember, TeamMember.person_id == Person.id)
+                        .where(TeamMember.locality_id == locality_id, col(TeamMember.team_id).in_(ids))
+                        .order_by(TeamMember.team_id, TeamMember.id))
+    seen: dict[int, str] = {}
+    for person_id, name in rows:
+        seen.setdefault(person_id, name)
+    return list(seen.items())
+
+
+def teams_with_units(ctx: AppContext, actor: Actor, code: str) -> list[dict[str, Any]]:
+    require_role(actor, ADMIN_READ_ROLES, "read teams")
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code, read_only=True)
+        members = dict(session.exec(select(TeamMember.team_id, func.count()).where(
+            TeamMember.locality_id == locality.id).group_by(TeamMember.team_id)).all())
+        rows = session.exec(select(Team.id, Team.name, Unit.name).join(Unit, Unit.id == Team.unit_id)
+                            .where(Team.locality_id == locality.id).order_by(Unit.code, Team.id).limit(MAX_UNITS))
+        return [{"id": r[0], "name": r[1], "unit": r[2], "members": members.get(r[0], 0)} for r in rows]
+
+
+# --- exports ---------------------------------------------------------------------------------
+
+UNIT_EXPORT = [("code", "单位编码"), ("name", "单位名称"), ("type", "单位类型"), ("parent_code", "上级单位编码"),
+               ("contact_name", "联系人"), ("contact_phone", "联系电话"), ("duties", "职责")]
+PEOPLE_EXPORT = [("name", "姓名"), ("gender", "性别"), ("birth_date", "出生年月"), ("ethnicity", "民族"),
+                 ("education", "学历"), ("degree", "学位"), ("school", "毕业院校"), ("native_place", "籍贯"),
+                 ("party", "政治面貌"), ("post", "现任职务"), ("rank", "职级"), ("unit_code", "单位编码"),
+                 ("unit_name", "单位名称"), ("post_since", "任现职时间"), ("id_card_masked", "身份证号（隐去中间）")]
+
+
+def _workbook(title: str, header: list[str], rows) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title
+    tabular.append_row(sheet, header)
+    for row in rows:
+        tabular.append_row(sheet, row)  # text stays text: codes such as 001, never a formula
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def export_units(ctx: AppContext, actor: Actor, code: str) -> bytes:
+    """The units as the import template has them (with the parent's code), so the file imports back."""
+    units = all_units(ctx, actor, code)
+    code_of = {u.id: u.code for u in units}
+    rows = [[u.code, u.name, u.type, code_of.get(u.parent_id, ""), u.contact_name, u.contact_phone, u.duties]
+            for u, _depth in tree_order(units)]
+    return _workbook("单位", [h for _k, h in UNIT_EXPORT], rows)
+
+
+def export_people(ctx: AppContext, actor: Actor, code: str, *, q: str = "", unit_id: int | None = None) -> bytes:
+    """The people the list shows (same search and unit), ID-card numbers masked."""
+    require_role(actor, ADMIN_READ_ROLES, "read people")
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code, read_only=True)
+        units = {u.id: u for u in session.exec(select(Unit).where(Unit.locality_id == locality.id))}
+        ids, _ = _people_query(ctx, actor, locality.id, q.strip()[:100], unit_id)
+        convert = person_out(ctx.keys)
+        rows = []
+        query = select(Person).where(col(Person.id).in_(ids.scalar_subquery())).order_by(col(Person.id))
+        for person in session.exec(query.execution_options(yield_per=1000)):
+            out = convert(session, person).model_dump()
+            unit = units.get(person.unit_id)
+            out["unit_code"], out["unit_name"] = (unit.code, unit.name) if unit else ("", "")
+            rows.append([out.get(key) or "" for key, _h in PEOPLE_EXPORT])
+    return _workbook("人员", [h for _k, h in PEOPLE_EXPORT], rows)
+
+
+def unit_admin_unit(actor: Actor) -> int | None:
+    return actor.unit_id if actor.role == Role.unit_admin else None

@@ -1,0 +1,327 @@
+"""Organisation pages of a locality: the units tree (add, edit, move under another parent,
+delete), people (search by name or ID-card number, filter by unit, a page at a time on an
+index, edit), subjects created in bulk from units, teams and team members, and the units and
+people lists as .xlsx.
+
+Office users change everything; a unit admin reads the units and keeps its own unit's people
+(as the API lets it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from anyio.to_thread import run_sync
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Redirect
+from pydantic import ValidationError
+
+from core.schemas.org import PersonIn, PersonPatch, UnitIn, UnitPatch
+from core.services import org as org_service
+from core.services import org_lists
+from core.services.errors import ServiceError
+from core.web.admin.forms import keep, model_errors, to_int
+from core.web.admin.menu import OFFICE, READERS
+from core.web.admin.shell import Shell, field_errors, open_shell
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UNIT_FIELDS = ("code", "name", "type", "parent_id", "duties", "contact_name", "contact_phone")
+PERSON_FIELDS = ("name", "unit_id", "id_card", "gender", "birth_date", "ethnicity", "education", "degree", "school",
+                 "native_place", "party", "post", "rank", "post_since")
+PEOPLE_PAGE = 50
+
+
+def _base(shell: Shell) -> str:
+    return f"/admin/localities/{shell.code}"
+
+
+def _xlsx(content: bytes, name: str) -> Response:
+    return Response(content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _service_errors(shell: Shell, exc: ServiceError) -> tuple[dict[str, str], str]:
+    errors, general = field_errors(shell.tr, exc)
+    return errors, "" if errors else general
+
+
+# --- units -----------------------------------------------------------------------------------
+
+
+def _unit_values(data: dict[str, str]) -> dict[str, str]:
+    return {name: data.get(name, "") for name in UNIT_FIELDS}
+
+
+def _unit_body(values: dict[str, str]) -> dict[str, Any]:
+    body: dict[str, Any] = {k: v for k, v in values.items() if k != "parent_id"}
+    parent = values.get("parent_id", "")
+    body["parent_id"] = to_int(parent) if parent else None
+    if parent and body["parent_id"] is None:
+        body["parent_id"] = 0  # refused by the schema, beside the field
+    return body
+
+
+async def _units_page(shell: Shell, values: dict[str, str], errors: dict[str, str], message: str = "",
+                      error: str = "", status_code: int = 200) -> Response:
+    units = await run_sync(org_lists.all_units, shell.ctx, shell.actor, shell.code)
+    tree = org_lists.tree_order(units)
+    return shell.render("admin/org/units.html", title=shell._("Units"), crumbs=[(shell.locality["name"], None)],
+                        tree=tree, parents=[(u.id, "\u3000" * depth + f"{u.name} ({u.code})") for u, depth in tree],
+                        values=values, errors=errors, message=message, error=error,
+                        may_change=shell.actor.role in OFFICE, status_code=status_code)
+
+
+@get("/localities/{code:str}/units", include_in_schema=False)
+async def units_page(request: Request, code: FromPath[str], created: FromQuery[str] = "") -> Response:
+    shell = await open_shell(request, code, roles=READERS)
+    message = shell._("Unit {name} added.", name=created) if created else ""
+    return await _units_page(shell, _unit_values({}), {}, message=message)
+
+
+@post("/localities/{code:str}/units", include_in_schema=False)
+async def unit_create(request: Request, code: FromPath[str], data: URLEncodedBody[dict[str, str]]) -> Response:
+    shell = await open_shell(request, code, roles=OFFICE)
+    shell.check_csrf(data)
+    values = _unit_values(data)
+    try:
+        body = UnitIn.model_validate(_unit_body(values))
+        unit = await run_sync(org_service.create_unit, shell.ctx, shell.actor, shell.code, body)
+    except ValidationError as exc:
+        return await _units_page(shell, values, model_errors(shell.tr, exc), status_code=422)
+    except ServiceError as exc:
+        errors, general = _service_errors(shell, exc)
+        if exc.status_code == 409 and not errors:
+            errors, general = {"code": general}, ""
+        return await _units_page(shell, values, errors, error=general, status_code=exc.status_code)
+    from urllib.parse import quote
+
+    return Redirect(f"{_base(shell)}/units?created={quote(unit.name)}")
+
+
+async def _unit_form(shell: Shell, unit_id: int, values: dict[str, str] | None, errors: dict[str, str],
+                     message: str = "", error: str = "", status_code: int = 200) -> Response:
+    unit = await run_sync(org_service.get_unit, shell.ctx, shell.actor, shell.code, unit_id)
+    units = await run_sync(org_lists.all_units, shell.ctx, shell.actor, shell.code)
+    excluded = org_lists.below(units, unit.id)
+    parents = [(u.id, "\u3000" * depth + f"{u.name} ({u.code})") for u, depth in org_lists.tree_order(units)
+               if u.id not in excluded]
+    if values is None:
+        values = {name: "" if getattr(unit, name) is None else str(getattr(unit, name)) for name in UNIT_FIELDS}
+    return shell.render("admin/org/unit.html", title=unit.name,
+                        crumbs=[(shell.locality["name"], None), (shell._("Units"), f"{_base(shell)}/units")],
+                        unit=unit, parents=parents, values=values, errors=errors, message=message, error=error,
+                        status_code=status_code)
+
+
+@get("/localities/{code:str}/units/{unit_id:int}", include_in_schema=False)
+async def unit_page(request: Request, code: FromPath[str], unit_id: FromPath[int]) -> Response:
+    shell = await open_shell(request, code, roles=OFFICE)
+    return await _unit_form(shell, unit_id, None, {})
+
+
+@post("/localities/{code:str}/units/{unit_id:int}", include_in_schema=False)
+async def unit_update(request: Request, code: FromPath[str], unit_id: FromPath[int],
+                      data: URLEncodedBody[dict[str, str]]) -> Response:
+    """``action``: ``save`` (every field, the parent too: a move) or ``delete``."""
+    shell = await open_shell(request, code, roles=OFFICE)
+    shell.check_csrf(data)
+    if data.get("action") == "delete":
+        try:
+            await run_sync(org_service.delete_unit, shell.ctx, shell.actor, shell.code, unit_id)
+        except ServiceError as exc:
+            return await _unit_form(shell, unit_id, None, {}, error=shell.tr.error(exc), status_code=exc.status_code)
+        return Redirect(f"{_base(shell)}/units")
+    values = _unit_values(data)
+    try:
+        body = UnitPatch.model_validate(_unit_body(values))
+        await run_sync(org_service.update_unit, shell.ctx, shell.actor, shell.code, unit_id, body)
+    except ValidationError as exc:
+        return await _unit_form(shell, unit_id, values, model_errors(shell.tr, exc), status_code=422)
+    except ServiceError as exc:
+        errors, general = _service_errors(shell, exc)
+        if exc.status_code == 409 and not errors:
+            errors, general = {"code": general}, ""
+        return await _unit_form(shell, unit_id, values, errors, error=general, status_code=exc.status_code)
+    return await _unit_form(shell, unit_id, None, {}, message=shell._("Saved."))
+
+
+@get("/localities/{code:str}/units/export", include_in_schema=False)
+async def units_export(request: Request, code: FromPath[str]) -> Response:
+    shell = await open_shell(request, code, roles=READERS)
+    content = await run_sync(org_lists.export_units, shell.ctx, shell.actor, shell.code)
+    return _xlsx(content, f"units-{shell.code}.xlsx")
+
+
+# --- people ----------------------------------------------------------------------------------
+
+
+def _unit_options(shell: Shell, units) -> list[tuple[int, str]]:
+    own = org_lists.unit_admin_unit(shell.actor)
+    return [(u.id, "\u3000" * depth + u.name) for u, depth in org_lists.tree_order(units)
+            if own is None or u.id == own]
+
+
+@get("/localities/{code:str}/people", include_in_schema=False)
+async def people_page(request: Request, code: FromPath[str], q: FromQuery[str] = "", unit: FromQuery[str] = "",
+                      after: FromQuery[str] = "", before: FromQuery[str] = "") -> Response:
+    shell = await open_shell(request, code, roles=READERS)
+    unit_id = to_int(unit) if unit else None
+    found = await run_sync(lambda: org_lists.search_people(
+        shell.ctx, shell.actor, shell.code, q=q, unit_id=unit_id, after=to_int(after) if after else None,
+        before=to_int(before) if before else None, limit=PEOPLE_PAGE))
+    units = await run_sync(org_lists.all_units, shell.ctx, shell.actor, shell.code)
+    names = {u.id: u.name for u in units}
+    filters = {"q": q, "unit": str(unit_id) if unit_id else ""}
+    return shell.render("admin/org/people.html", title=shell._("People"), crumbs=[(shell.locality["name"], None)],
+                        found=found, names=names, filters=filters, base=keep(filters),
+                        unit_options=_unit_options(shell, units), last=found.first + len(found.items) - 1)
+
+
+@get("/localities/{code:str}/people/export", include_in_schema=False)
+async def people_export(request: Request, code: FromPath[str], q: FromQuery[str] = "",
+                        unit: FromQuery[str] = "") -> Response:
+    shell = await open_shell(request, code, roles=READERS)
+    content = await run_sync(lambda: org_lists.export_people(shell.ctx, shell.actor, shell.code, q=q,
+                                                             unit_id=to_int(unit) if unit else None))
+    return _xlsx(content, f"people-{shell.code}.xlsx")
+
+
+def _person_values(data: dict[str, str]) -> dict[str, str]:
+    return {name: data.get(name, "") for name in PERSON_FIELDS}
+
+
+def _person_body(values: dict[str, str], *, new: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {k: v for k, v in values.items() if k not in ("unit_id", "id_card")}
+    unit = values.get("unit_id", "")
+    body["unit_id"] = (to_int(unit) or 0) if unit else None
+    if values.get("id_card", "").strip():
+        body["id_card"] = values["id_card"].strip()
+    elif new:
+        body["id_card"] = None
+    return body
+
+
+async def _person_form(shell: Shell, person_id: int | None, values: dict[str, str] | None, errors: dict[str, str],
+                       message: str = "", error: str = "", status_code: int = 200) -> Response:
+    person = None
+    if person_id is not None:
+        person = await run_sync(org_service.get_person, shell.ctx, shell.actor, shell.code, person_id)
+        if values is None:
+            values = {name: "" if getattr(person, name, None) is None else str(getattr(person, name))
+                      for name in PERSON_FIELDS if name != "id_card"} | {"id_card": ""}
+    units = await run_sync(org_lists.all_units, shell.ctx, shell.actor, shell.code)
+    if values is None:
+        own = org_lists.unit_admin_unit(shell.actor)
+        values = _person_values({"unit_id": str(own) if own else ""})
+    title = person.name if person else shell._("New person")
+    return shell.render("admin/org/person.html", title=title,
+                        crumbs=[(shell.locality["name"], None), (shell._("People"), f"{_base(shell)}/people")],
+                        person=person, values=values, errors=errors, message=message, error=error,
+                        unit_options=_unit_options(shell, units), status_code=status_code)
+
+
+@get("/localities/{code:str}/people/new", include_in_schema=False)
+async def person_new_page(request: Request, code: FromPath[str]) -> Response:
+    shell = await open_shell(request, code, roles=READERS)
+    return await _person_form(shell, None, None, {})
+
+
+@post("/localities/{code:str}/people/new", include_in_schema=False)
+async def person_create(request: Request, code: FromPath[str], data: URLEncodedBody[dict[str, str]]) -> Response:
+    shell = await open_shell(request, code, roles=READERS)
+    shell.check_csrf(data)
+    values = _person_values(data)
+    try:
+        body = PersonIn.model_validate(_person_body(values, new=True))
+        person = await run_sync(org_service.create_person, shell.ctx, shell.actor, shell.code, body)
+    except ValidationError as exc:
+        return await _person_form(shell, None, values, model_errors(shell.tr, exc), status_code=422)
+    except ServiceError as exc:
+        errors, general = _service_errors(shell, exc)
+        if exc.status_code == 409 and not errors:
+            errors, general = {"id_card": general}, ""
+        return await _person_form(shell, None, values, errors, error=general, status_code=exc.status_code)
+    return Redirect(f"{_base(shell)}/people/{person.id}?created=1")
+
+
+@get("/localities/{code:str}/people/{person_id:int}", include_in_schema=False)
+async def person_page(request: Request, code: FromPath[str], person_id: FromPath[int],
+                      created: FromQuery[str] = "") -> Response:
+    shell = await open_shell(request, code, roles=READERS)
+    return await _person_form(shell, person_id, None, {}, message=shell._("Saved.") if created else "")
+
+
+@post("/localities/{code:str}/people/{person_id:int}", include_in_schema=False)
+async def person_update(request: Request, code: FromPath[str], person_id: FromPath[int],
+                        data: URLEncodedBody[dict[str, str]]) -> Response:
+    """``action``: ``save`` (an empty ID-card number keeps the stored one) or ``delete``."""
+    shell = await open_shell(request, code, roles=READERS)
+    shell.check_csrf(data)
+    if data.get("action") == "delete":
+        try:
+            await run_sync(org_service.delete_person, shell.ctx, shell.actor, shell.code, person_id)
+        except ServiceError as exc:
+            return await _person_form(shell, person_id, None, {}, error=shell.tr.error(exc),
+                                      status_code=exc.status_code)
+        return Redirect(f"{_base(shell)}/people")
+    values = _person_values(data)
+    try:
+        body = PersonPatch.model_validate(_person_body(values, new=False))
+        await run_sync(org_service.update_person, shell.ctx, shell.actor, shell.code, person_id, body)
+    except ValidationError as exc:
+        return await _person_form(shell, person_id, values, model_errors(shell.tr, exc), status_code=422)
+    except ServiceError as exc:
+        errors, general = _service_errors(shell, exc)
+        if exc.status_code == 409 and not errors:
+            errors, general = {"id_card": general}, ""
+        return await _person_form(shell, person_id, values, errors, error=general, status_code=exc.status_code)
+    return await _person_form(shell, person_id, None, {}, message=shell._("Saved."))
+
+
+# --- subjects --------------------------------------------------------------------------------
+
+
+async def _subjects_page(shell: Shell, values: dict[str, Any], errors: dict[str, str], message: str = "",
+                         status_code: int = 200, page: int = 1) -> Response:
+    from core.web.admin.shell import paging
+
+    units = await run_sync(org_lists.all_units, shell.ctx, shell.actor, shell.code)
+    teams = await run_sync(org_lists.teams_with_units, shell.ctx, shell.actor, shell.code)
+    first = await run_sync(lambda: org_service.list_subjects(shell.ctx, shell.actor, shell.code, limit=1))
+    p = paging(first.total, page)
+    subjects = await run_sync(lambda: org_service.list_subjects(shell.ctx, shell.actor, shell.code,
+                                                                limit=p["size"], offset=p["offset"]))
+    return shell.render("admin/org/subjects.html", title=shell._("Subjects"), crumbs=[(shell.locality["name"], None)],
+                        tree=org_lists.tree_order(units), teams=teams, subjects=subjects.items, p=p, base="?",
+                        values=values, errors=errors, message=message, status_code=status_code)
+
+
+@get("/localities/{code:str}/subjects", include_in_schema=False)
+async def subjects_page(request: Request, code: FromPath[str], page: FromQuery[int] = 1) -> Response:
+    shell = await open_shell(request, code, roles=OFFICE)
+    return await _subjects_page(shell, {"source": "units", "category": "", "ids": []}, {}, page=page)
+
+
+@post("/localities/{code:str}/subjects", include_in_schema=False)
+async def subjects_create(request: Request, code: FromPath[str]) -> Response:
+    shell = await open_shell(request, code, roles=OFFICE)
+    form = await request.form()
+    shell.check_csrf({"_csrf": form.get("_csrf", "")})
+    source = str(form.get("source", ""))
+    ids = [i for i in (to_int(v) for v in form.getall(f"ids_{source}") if source) if i]
+    values = {"source": source, "category": str(form.get("category", "")), "ids": ids}
+    try:
+        result = await run_sync(org_lists.create_subjects, shell.ctx, shell.actor, shell.code, source, ids,
+                                values["category"])
+    except ServiceError as exc:
+        errors, general = field_errors(shell.tr, exc)
+        return await _subjects_page(shell, values, errors, status_code=exc.status_code)
+    message = shell._("{n} subjects added.", n=len(result.created))
+    if result.skipped:
+        message += " " + shell._("{n} were subjects already: {names}", n=len(result.skipped),
+                                 names="、".join(result.skipped[:20]))
+    return await _subjects_page(shell, {"source": source, "category": values["category"], "ids": []}, {},
+                                message=message)
+
+
+ROUTES = [units_page, unit_create, units_export, unit_page, unit_update, people_page, people_export,
+          person_new_page, person_create, person_page, person_update, subjects_page, subjects_create]

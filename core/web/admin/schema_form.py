@@ -1,0 +1,135 @@
+"""A form generated from a pydantic model's JSON schema (a plugin's options): strings, numbers,
+booleans, enums and lists of simple values get their own inputs; anything else is a JSON
+textarea. The form's values are turned back into options for the model to validate, so the
+messages beside the fields are the schema's own."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+SIMPLE = ("string", "integer", "number")
+
+
+@dataclass
+class FormField:
+    name: str
+    label: str
+    kind: str  # text, integer, number, bool, enum, list, json
+    required: bool = False
+    nullable: bool = False
+    default: Any = None
+    help: str = ""
+    options: list[Any] = field(default_factory=list)  # enum values
+    constraints: dict[str, Any] = field(default_factory=dict)
+
+
+def _resolve(schema: dict[str, Any], prop: dict[str, Any]) -> dict[str, Any]:
+    ref = prop.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        resolved = dict(schema.get("$defs", {}).get(ref.removeprefix("#/$defs/"), {}))
+        return {**resolved, **{k: v for k, v in prop.items() if k != "$ref"}}
+    return prop
+
+
+def _kind(schema: dict[str, Any], prop: dict[str, Any]) -> tuple[str, dict[str, Any], bool]:
+    """(kind, the property without its null alternative, nullable)."""
+    prop = _resolve(schema, prop)
+    nullable = False
+    alternatives = prop.get("anyOf")
+    if isinstance(alternatives, list):
+        rest = [_resolve(schema, a) for a in alternatives if a.get("type") != "null"]
+        nullable = len(rest) < len(alternatives)
+        if len(rest) != 1:
+            return "json", prop, nullable
+        prop = {**rest[0], **{k: v for k, v in prop.items() if k != "anyOf"}}
+    if "enum" in prop:
+        return "enum", prop, nullable
+    kind = prop.get("type")
+    if kind == "string":
+        return "text", prop, nullable
+    if kind in ("integer", "number"):
+        return kind, prop, nullable
+    if kind == "boolean":
+        return "bool", prop, nullable
+    if kind == "array":
+        items = _resolve(schema, prop.get("items") or {})
+        if items.get("type") in SIMPLE or "enum" in items:
+            return "list", prop, nullable
+    return "json", prop, nullable
+
+
+CONSTRAINTS = ("minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "pattern",
+               "minItems", "maxItems")
+
+
+def fields_of(schema: dict[str, Any] | None) -> list[FormField]:
+    if not schema:
+        return []
+    required = set(schema.get("required") or [])
+    out = []
+    for name, raw in (schema.get("properties") or {}).items():
+        kind, prop, nullable = _kind(schema, raw)
+        out.append(FormField(
+            name=name, label=str(prop.get("title") or name), kind=kind, required=name in required,
+            nullable=nullable, default=prop.get("default"), help=str(prop.get("description") or ""),
+            options=list(prop.get("enum") or []),
+            constraints={k: prop[k] for k in CONSTRAINTS if k in prop}))
+    return out
+
+
+def shown(item: FormField, value: Any) -> Any:
+    """The value as the form shows it."""
+    if item.kind == "bool":
+        return bool(value)
+    if value is None:
+        return ""
+    if item.kind == "list":
+        return "\n".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    if item.kind == "json":
+        return json.dumps(value, ensure_ascii=False, indent=2)
+    return str(value)
+
+
+def form_values(fields: list[FormField], options: dict[str, Any]) -> dict[str, Any]:
+    """What each field shows: the stored option, else the schema's default."""
+    return {f.name: shown(f, options.get(f.name, f.default)) for f in fields}
+
+
+def read_form(fields: list[FormField], data: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+    """(options for the model, the values as typed to show again, errors found before the model
+    sees them: JSON that does not parse). An empty optional field is left out (its default) or
+    null when the schema allows null."""
+    options: dict[str, Any] = {}
+    typed: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for item in fields:
+        key = f"opt_{item.name}"
+        if item.kind == "bool":
+            typed[item.name] = options[item.name] = key in data
+            continue
+        raw = str(data.get(key, ""))
+        typed[item.name] = raw
+        if item.kind == "list":
+            values = [line.strip() for line in raw.replace("\r", "").split("\n") if line.strip()]
+            if values or item.required:
+                options[item.name] = values
+            continue
+        if not raw.strip():
+            if item.nullable:
+                options[item.name] = None
+            elif item.required and item.kind == "text":
+                options[item.name] = raw
+            continue
+        if item.kind == "json":
+            try:
+                options[item.name] = json.loads(raw)
+            except ValueError as exc:
+                errors[item.name] = f"not valid JSON: {exc.msg} (line {exc.lineno})"
+            continue
+        if item.kind == "enum":
+            options[item.name] = next((v for v in item.options if str(v) == raw), raw)
+            continue
+        options[item.name] = raw if item.kind == "text" else raw.strip()
+    return options, typed, errors
