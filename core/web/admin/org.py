@@ -67,7 +67,7 @@ async def _units_page(shell: Shell, values: dict[str, str], errors: dict[str, st
     return shell.render("admin/org/units.html", title=shell._("Units"), crumbs=[(shell.locality["name"], None)],
                         tree=tree, parents=[(u.id, "\u3000" * depth + f"{u.name} ({u.code})") for u, depth in tree],
                         values=values, errors=errors, message=message, error=error,
-                        may_change=shell.actor.role in OFFICE, status_code=status_code)
+                        may_change=shell.actor.role in OFFICE and shell.locality["writable"], status_code=status_code)
 
 
 @get("/localities/{code:str}/units", include_in_schema=False)

@@ -89,6 +89,7 @@ async def plugin_switch(request: Request, code: FromPath[str], data: URLEncodedB
             return _form(shell, plugin, enabled=enabled, errors=errors, error=shell._("Fill in the options first."),
                          status_code=422)
         return _list(shell, plugins, error=shell.tr.error(exc), status_code=exc.status_code)
+    shell = await open_shell(request, code, roles=OFFICE)  # the menu as the change left it
     done = shell._("{name} is enabled.", name=plugin["label"]) if enabled else \
         shell._("{name} is disabled.", name=plugin["label"])
     return _list(shell, await run_sync(_plugins, shell), message_text=done)
@@ -121,6 +122,7 @@ async def plugin_save(request: Request, code: FromPath[str], name: FromPath[str]
         general = shell._("Please check the options.") if errors and exc.status_code == 422 else shell.tr.error(exc)
         return _form(shell, plugin, values=typed, enabled=enabled, errors=errors, error=general,
                      status_code=exc.status_code)
+    shell = await open_shell(request, code, roles=OFFICE)  # the menu as the change left it
     fresh = _one(shell, await run_sync(_plugins, shell), name)
     return _form(shell, fresh, message_text=shell._("Saved."))
 
