@@ -307,7 +307,8 @@ async def subjects_create(request: Request, code: FromPath[str]) -> Response:
     form = await request.form()
     shell.check_csrf({"_csrf": form.get("_csrf", "")})
     source = str(form.get("source", ""))
-    ids = [i for i in (to_int(v) for v in form.getall(f"ids_{source}") if source) if i]
+    chosen = form.getall(f"ids_{source}") if source and f"ids_{source}" in form else []
+    ids = [i for i in (to_int(v) for v in chosen) if i]
     values = {"source": source, "category": str(form.get("category", "")), "ids": ids}
     try:
         result = await run_sync(org_lists.create_subjects, shell.ctx, shell.actor, shell.code, source, ids,

@@ -191,3 +191,34 @@ def test_plugin_options_are_checked_beside_the_field_and_a_plugin_in_use_stays_e
         assert refused.status_code == 409
         assert f"插件 example 正被进行中的测评 {setup.campaign_id} 使用，请先结束这些测评" in refused.text
         assert 'value="disable"' in refused.text  # still enabled
+
+
+def test_subjects_are_added_in_bulk_from_units_teams_and_team_members(world):
+    from core.schemas.org import TeamIn, TeamMemberIn
+
+    world.office("county-s")
+    world.user("office-s2", "office", "county-s")
+    u1 = org.create_unit(world.ctx, SYSTEM, "county-s", UnitIn(code="S1", name="县财政局"))
+    u2 = org.create_unit(world.ctx, SYSTEM, "county-s", UnitIn(code="S2", name="县水利局"))
+    head = org.create_person(world.ctx, SYSTEM, "county-s", PersonIn(name="局长甲", unit_id=u1.id))
+    deputy = org.create_person(world.ctx, SYSTEM, "county-s", PersonIn(name="副局长乙", unit_id=u1.id))
+    team = org.create_team(world.ctx, SYSTEM, "county-s", TeamIn(unit_id=u1.id, name="领导班子", members=[
+        TeamMemberIn(person_id=head.id, post="主要领导"), TeamMemberIn(person_id=deputy.id, post="分管领导")]))
+    with _session(world, "office-s2") as client:
+        def add(source, ids, category):
+            return client.post("/admin/localities/county-s/subjects", data={
+                "_csrf": client.csrf, "source": source, "category": category, f"ids_{source}": [str(i) for i in ids]})
+
+        missing = add("units", [], "")
+        assert missing.status_code == 422 and "请至少勾选一项" in missing.text and "必填，但为空" in missing.text
+        assert "已添加 2 个考核对象。" in add("units", [u1.id, u2.id], "县直部门").text
+        again = add("units", [u1.id], "县直部门")
+        assert "已添加 0 个考核对象。 1 个原来就是考核对象：县财政局" in again.text
+        assert "已添加 1 个考核对象。" in add("teams", [team.id], "领导班子").text
+        page = add("members", [team.id], "班子成员")
+        assert "已添加 2 个考核对象。" in page.text and "共 5 个考核对象" not in page.text
+        assert "5 个考核对象" in page.text
+    subjects = {(s.kind, s.name, s.category) for s in org.list_subjects(world.ctx, SYSTEM, "county-s").items}
+    assert subjects == {("unit", "县财政局", "县直部门"), ("unit", "县水利局", "县直部门"),
+                        ("team", "县财政局领导班子", "领导班子"), ("person", "局长甲", "班子成员"),
+                        ("person", "副局长乙", "班子成员")}
