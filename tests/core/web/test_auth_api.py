@@ -270,10 +270,10 @@ def test_logout_revokes_the_session(world):
         csrf = CSRF_FIELD.search(browser.get("/admin/").text).group(1)
         out = browser.post("/admin/logout", data={"_csrf": csrf})
         assert out.status_code in (302, 303)
-        assert out.headers["location"] == "/admin/login"
+        assert out.headers["location"].split("?")[0] == "/admin/login"
     # Even someone who kept a copy of the cookie can no longer use it.
     with httpx.Client(base_url=world.url, cookies={"kaoping_session": session_id}, follow_redirects=False) as stale:
         assert stale.get("/api/localities").status_code == 401
         page = stale.get("/admin/")
         assert page.status_code in (302, 303)
-        assert page.headers["location"] == "/admin/login"
+        assert page.headers["location"].split("?")[0] == "/admin/login"  # ?next= brings it back
