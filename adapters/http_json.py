@@ -33,6 +33,7 @@ from core.adapters import (
     AdapterContext,
     AdapterFault,
     Fetched,
+    OptionsFault,
     PermanentFault,
     Record,
     TransientFault,
@@ -222,6 +223,28 @@ def _check_address(host: str, port: int, context: AdapterContext) -> None:
         if ip.is_loopback and not context.allow_loopback:
             raise PermanentFault(f"the host {host!r} is this server itself ({ip}); the platform does not let "
                                  "sources reach it (setting KAOPING_ADAPTER_ALLOW_LOOPBACK)")
+
+
+def _check_host(url: str, context: AdapterContext) -> None:
+    """What can be told of a URL without the network, when the source is saved: no credentials
+    in it (they would be stored and shown in the clear), and no host that is an address sources
+    may not use (a link-local, multicast or unspecified address; this server's loopback unless
+    the platform allows it). A host name is resolved, and checked again, at every run."""
+    parts = urlsplit(url)
+    if parts.username is not None or parts.password is not None:
+        raise OptionsFault("url", "url: put no user name or password in the URL; use the secret options "
+                                  "(bearer_token, basic_username and basic_password, secret_headers)")
+    host = (parts.hostname or "").rstrip(".").lower()
+    try:
+        ip = ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        ip = None
+    if ip is not None and (ip.is_link_local or ip.is_multicast or ip.is_unspecified):
+        raise OptionsFault("url", f"url: the host {host} is an address sources may not use")
+    loopback = (ip is not None and ip.is_loopback) or host == "localhost" or host.endswith(".localhost")
+    if loopback and not context.allow_loopback:
+        raise OptionsFault("url", f"url: the host {host} is this server itself; the platform does not let sources "
+                                  "reach it (setting KAOPING_ADAPTER_ALLOW_LOOPBACK)")
 
 
 class _Reader:
@@ -479,6 +502,15 @@ class HttpJsonAdapter:
     label_en = "JSON API"
     options_model = HttpJsonOptions
     secret_options = ("secret_headers", "bearer_token", "basic_password")
+
+    def check(self, options: HttpJsonOptions, context: AdapterContext) -> None:
+        """When the source is saved: the URL's host (see ``_check_host``) and the headers."""
+        _check_host(options.url, context)
+        for option, headers in (("headers", options.headers), ("secret_headers", options.secret_headers)):
+            try:
+                _check_headers(headers)
+            except PermanentFault as fault:
+                raise OptionsFault(option, str(fault)) from None
 
     def test(self, options: HttpJsonOptions, context: AdapterContext) -> str:
         with _Guard(options):

@@ -41,7 +41,7 @@ from sqlalchemy import create_engine, exc as sa_exc, text
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.pool import NullPool
 
-from core.adapters import MAX_RECORDS, AdapterContext, Fetched, PermanentFault, Record, TransientFault
+from core.adapters import MAX_RECORDS, AdapterContext, Fetched, OptionsFault, PermanentFault, Record, TransientFault
 from core.db import normalize_url
 from core.hookspecs import hookimpl
 from core.plugins import PluginInfo
@@ -234,10 +234,10 @@ def _value(value: Any) -> Any:
     return value
 
 
-def _run(options: SqlOptions, context: AdapterContext, limit: int | None) -> tuple[list[str], list[Record]]:
+def _locate(options: SqlOptions, context: AdapterContext) -> tuple[URL, Path | None]:
+    """The database the options name, and its file for SQLite; PermanentFault for a kind of
+    database, a file or the platform's own database that no run may read. Opens nothing."""
     url = _parse(options.url)
-    secrets = [s for s in (url.password, options.url.strip()) if s]
-    _check_query(options.query)
     if _same_database(url, context.own_database_url, context.work_dir):
         raise PermanentFault("url: this is the platform's own database; an adapter may not read it")
     path: Path | None = None
@@ -249,6 +249,14 @@ def _run(options: SqlOptions, context: AdapterContext, limit: int | None) -> tup
         if not any(_inside(path, root) for root in roots):
             raise PermanentFault(f"url: the SQLite file {path.name} is not inside a folder the platform allows "
                                  f"adapters to read (KAOPING_ADAPTER_FOLDERS) or the source's work folder")
+    return url, path
+
+
+def _run(options: SqlOptions, context: AdapterContext, limit: int | None) -> tuple[list[str], list[Record]]:
+    url = _parse(options.url)
+    secrets = [s for s in (url.password, options.url.strip()) if s]
+    _check_query(options.query)
+    url, path = _locate(options, context)
     where = _describe(url, path)
     if path is not None and not path.is_file():
         raise PermanentFault(f"{where}: the file does not exist")
@@ -321,6 +329,18 @@ class SqlAdapter:
     label_en = "SQL database"
     options_model = SqlOptions
     secret_options = ("url",)
+
+    def check(self, options: SqlOptions, context: AdapterContext) -> None:
+        """When the source is saved: the kind of database, where its file is, not the platform's
+        own database; and that the query reads (the database is only reached by a run)."""
+        try:
+            _locate(options, context)
+        except PermanentFault as fault:
+            raise OptionsFault("url", str(fault)) from None
+        try:
+            _check_query(options.query)
+        except PermanentFault as fault:
+            raise OptionsFault("query", str(fault)) from None
 
     def test(self, options: SqlOptions, context: AdapterContext) -> str:
         columns, records = _run(options, context, limit=MAX_RECORDS + 1)

@@ -35,7 +35,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator
 
 from core import tabular
-from core.adapters import MAX_RECORDS, AdapterContext, Fetched, PermanentFault, Record
+from core.adapters import MAX_RECORDS, AdapterContext, Fetched, OptionsFault, PermanentFault, Record
 from core.hookspecs import hookimpl
 from core.plugins import PluginInfo
 from core.services.errors import Invalid, ServiceError, TooLarge
@@ -79,21 +79,29 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def resolve_folder(options: TabularFileOptions, context: AdapterContext, create: bool = False) -> Path:
-    """The folder to read, resolved; PermanentFault if it is outside the allowed places."""
+def _place(options: TabularFileOptions, context: AdapterContext) -> Path:
+    """The folder the options name, resolved (``..`` and symlinks); OptionsFault if it is
+    outside the places this source may read. Creates and checks nothing."""
     work_dir = Path(context.work_dir).resolve()
     raw = Path(options.folder.strip()) if options.folder.strip() else Path(".")
     if raw.is_absolute():
         folder = raw.resolve()
         roots = [Path(root).resolve() for root in context.allowed_folders] + [work_dir]
         if not any(_inside(folder, root) for root in roots):
-            raise PermanentFault(f"folder {raw}: not inside a folder the platform allows adapters to read "
-                                 f"(KAOPING_ADAPTER_FOLDERS)")
+            raise OptionsFault("folder", f"folder {raw}: not inside a folder the platform allows adapters to read "
+                                         f"(KAOPING_ADAPTER_FOLDERS)")
     else:
         folder = (work_dir / raw).resolve()
         if not _inside(folder, work_dir):
-            raise PermanentFault(f"folder {options.folder}: a relative folder must stay inside the source's work "
-                                 f"folder")
+            raise OptionsFault("folder", f"folder {options.folder.strip()}: a relative folder must stay inside the "
+                                         f"source's work folder")
+    return folder
+
+
+def resolve_folder(options: TabularFileOptions, context: AdapterContext, create: bool = False) -> Path:
+    """The folder to read, resolved; PermanentFault if it is outside the allowed places."""
+    folder = _place(options, context)
+    work_dir = Path(context.work_dir).resolve()
     if create and _inside(folder, work_dir):
         folder.mkdir(parents=True, exist_ok=True)
     if not folder.is_dir():
@@ -239,6 +247,11 @@ class TabularFileAdapter:
     label_en = "Tabular files (CSV/XLSX)"
     options_model = TabularFileOptions
     secret_options: tuple[str, ...] = ()
+
+    def check(self, options: TabularFileOptions, context: AdapterContext) -> None:
+        """When the source is saved: a folder outside its work folder and KAOPING_ADAPTER_FOLDERS
+        is refused then, not at its first run (the folder need not exist yet)."""
+        _place(options, context)
 
     def test(self, options: TabularFileOptions, context: AdapterContext) -> str:
         folder = resolve_folder(options, context, create=True)

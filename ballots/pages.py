@@ -104,19 +104,24 @@ def _receipt(request: Request) -> dict[str, Any] | None:
     return receipt
 
 
-@get("/b/", include_in_schema=False)
+# The evaluator has a code or a ballot token, never an admin sign-in: the core's guard on plugin
+# routes lets these through (each handler checks the ballot token itself).
+PUBLIC = {"public": True}
+
+
+@get("/b/", include_in_schema=False, opt=PUBLIC)
 async def login_page(request: Request) -> Response:
     return _page(request, "login.html", error=None)
 
 
-@get("/b/login", include_in_schema=False)
+@get("/b/login", include_in_schema=False, opt=PUBLIC)
 async def login_get(request: Request) -> Redirect:
     """The address a failed sign-in leaves in the address bar: opened again, it is the login form."""
     query = request.url.query
     return Redirect("/b/" + (f"?{query}" if query else ""))
 
 
-@post("/b/login", include_in_schema=False)
+@post("/b/login", include_in_schema=False, opt=PUBLIC)
 async def login_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -> Response:
     ctx = app_context(request)
     try:
@@ -188,7 +193,7 @@ def _leaf_rows(nodes: list[dict[str, Any]], trail: tuple[str, ...] = ()) -> list
     return rows
 
 
-@get("/b/ballot", include_in_schema=False)
+@get("/b/ballot", include_in_schema=False, opt=PUBLIC)
 async def ballot_page(request: Request) -> Response:
     ctx = app_context(request)
     try:
@@ -203,7 +208,7 @@ async def ballot_page(request: Request) -> Response:
     return _render_ballot(request, ballot, chosen, draft["comment"])
 
 
-@post("/b/ballot", include_in_schema=False)
+@post("/b/ballot", include_in_schema=False, opt=PUBLIC)
 async def ballot_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -> Response:
     ctx = app_context(request)
     tr = _translator(request)
@@ -242,7 +247,7 @@ async def ballot_submit(request: Request, data: URLEncodedBody[dict[str, str]]) 
         return _page(request, "login.html", status_code=exc.status_code, error=_message(tr, exc))
 
 
-@get("/b/done", include_in_schema=False)
+@get("/b/done", include_in_schema=False, opt=PUBLIC)
 async def done_page(request: Request) -> Response:
     """The receipt of the ballot this browser submitted: valid, or recorded as invalid and why."""
     receipt = _receipt(request)

@@ -25,39 +25,40 @@ BALLOT_HEADER_PREFIX = "bearer "
 
 
 class CampaignAccountsController(Controller):
-    path = "/api/campaigns/{item_id:int}"
+    # campaign_id: the core's guard on plugin routes finds the campaign's locality by this name
+    path = "/api/campaigns/{campaign_id:int}"
     tags = ["campaigns"]
 
     @post("/accounts", sync_to_thread=True, summary="Issue one-time accounts; the codes are in this answer only")
-    def issue(self, ctx: Ctx, actor: CurrentActor, item_id: ItemId,
+    def issue(self, ctx: Ctx, actor: CurrentActor, campaign_id: ItemId,
               data: JSONBody[service.AccountsIn]) -> service.IssuedAccounts:
-        return service.issue_accounts(ctx, actor, item_id, data)
+        return service.issue_accounts(ctx, actor, campaign_id, data)
 
     @get("/accounts", sync_to_thread=True, summary="Accounts and their status (never the codes)")
-    def accounts(self, ctx: Ctx, actor: CurrentActor, item_id: ItemId, category: FromQuery[str | None] = None,
+    def accounts(self, ctx: Ctx, actor: CurrentActor, campaign_id: ItemId, category: FromQuery[str | None] = None,
                  status: FromQuery[str | None] = None) -> list[service.AccountOut]:
-        return service.list_accounts(ctx, actor, item_id, category=category, status=status)
+        return service.list_accounts(ctx, actor, campaign_id, category=category, status=status)
 
     @post("/accounts/{account_id:int}/revoke", sync_to_thread=True, status_code=200)
-    def revoke(self, ctx: Ctx, actor: CurrentActor, item_id: ItemId, account_id: ItemId) -> service.AccountOut:
-        return service.revoke_account(ctx, actor, item_id, account_id)
+    def revoke(self, ctx: Ctx, actor: CurrentActor, campaign_id: ItemId, account_id: ItemId) -> service.AccountOut:
+        return service.revoke_account(ctx, actor, campaign_id, account_id)
 
     @post("/accounts/{account_id:int}/replace", sync_to_thread=True, status_code=201,
           summary="Revoke a lost account and issue a new one in its category (with its code)")
-    def replace(self, ctx: Ctx, actor: CurrentActor, item_id: ItemId, account_id: ItemId) -> service.AccountOut:
-        return service.replace_account(ctx, actor, item_id, account_id)
+    def replace(self, ctx: Ctx, actor: CurrentActor, campaign_id: ItemId, account_id: ItemId) -> service.AccountOut:
+        return service.replace_account(ctx, actor, campaign_id, account_id)
 
     @get("/progress", sync_to_thread=True, summary="Turnout per category and in total")
-    def progress(self, ctx: Ctx, actor: CurrentActor, item_id: ItemId) -> service.ProgressOut:
-        return service.progress(ctx, actor, item_id)
+    def progress(self, ctx: Ctx, actor: CurrentActor, campaign_id: ItemId) -> service.ProgressOut:
+        return service.progress(ctx, actor, campaign_id)
 
     @get("/slips.pdf", summary="Print the held slips (A4, cut lines, QR codes)")
-    async def slips(self, ctx: Ctx, actor: CurrentActor, item_id: ItemId, category: FromQuery[str | None] = None,
+    async def slips(self, ctx: Ctx, actor: CurrentActor, campaign_id: ItemId, category: FromQuery[str | None] = None,
                     batch: FromQuery[int | None] = None, lang: FromQuery[str | None] = None) -> Stream:
-        job = await run_sync(lambda: service.slips_to_print(ctx, actor, item_id, category=category, batch=batch))
+        job = await run_sync(lambda: service.slips_to_print(ctx, actor, campaign_id, category=category, batch=batch))
         path = await run_sync(_render_to_file, ctx, job, normalize_locale(lang))
         return Stream(_stream_and_delete(path), media_type="application/pdf",
-                      headers={"Content-Disposition": f'inline; filename="campaign-{item_id}-slips.pdf"'})
+                      headers={"Content-Disposition": f'inline; filename="campaign-{campaign_id}-slips.pdf"'})
 
 
 def _render_to_file(ctx: AppContext, job: service.SlipJob, locale: str) -> str:
@@ -97,7 +98,9 @@ class BallotController(Controller):
 
     path = "/api/ballot"
     tags = ["ballot"]
-    opt = {"locales_dirs": CATALOGUES}  # the ballot pages' catalogues, then the core's
+    # the ballot pages' catalogues, then the core's; public: evaluators have a ballot token, not
+    # an admin sign-in (each handler checks the token; the core's plugin guard lets them through)
+    opt = {"locales_dirs": CATALOGUES, "public": True}
 
     @post("/login", sync_to_thread=True, status_code=200, summary="Exchange the code on a slip for a ballot token")
     def login(self, ctx: Ctx, request: Request, data: JSONBody[service.LoginIn]) -> service.LoginOut:

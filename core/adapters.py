@@ -12,7 +12,11 @@ transaction (or none), records the run, and schedules. An adapter only has to:
 - ``fetch(options, context)``: read every record and return a ``Fetched``. Reading must have no
   effect on the source, because a transient fault makes the core call ``fetch`` again from the
   start; effects that must follow a successful run (moving a processed file aside) go in
-  ``Fetched.on_success``, which the core calls after the values are committed.
+  ``Fetched.on_success``, which the core calls after the values are committed;
+- optionally ``check(options, context)``: called when a source is saved, to refuse at once what
+  every run would refuse whatever the source holds (a folder outside the allowed places, a URL
+  to an address the server may not reach, the platform's own database): raise ``OptionsFault``
+  naming the option, and the save answers 422. Without touching files or the network.
 
 Faults: raise ``TransientFault`` for what may pass by itself (connection refused or dropped,
 timeouts, HTTP 429 and 5xx; give ``retry_after`` in seconds when the source says it), and
@@ -63,6 +67,17 @@ class PermanentFault(AdapterFault):
     def __init__(self, message: str, rejected: list[dict[str, str]] | None = None):
         super().__init__(message)
         self.rejected = rejected or []
+
+
+class OptionsFault(PermanentFault):
+    """Options that no run could use, found when the source is saved (``check``) or run:
+    ``option`` names the option (dotted, e.g. ``folder`` or ``url``); the message says what is
+    wrong with it (English, with the values filled in: a catalogue entry with placeholders
+    translates it for the office)."""
+
+    def __init__(self, option: str, message: str):
+        super().__init__(message)
+        self.option = option
 
 
 @dataclass(frozen=True)
@@ -122,6 +137,10 @@ class AdapterType(Protocol):
 
     def fetch(self, options: BaseModel, context: AdapterContext) -> Fetched:
         """Read every record (no side effects on the source; see the module docstring)."""
+
+    # Optional, and not part of this protocol's required members:
+    # def check(self, options: BaseModel, context: AdapterContext) -> None:
+    #     """When a source is saved: raise OptionsFault for options no run could use."""
 
 
 def field_value(fields: dict[str, Any], path: str) -> Any:

@@ -22,9 +22,14 @@ hookimpl = pluggy.HookimplMarker("kaoping")
 def kaoping_routes() -> list:
     """Return Litestar route handlers (functions or controllers) this plugin serves.
 
-    They are mounted on the app at start-up, next to the core's ``/api`` and ``/admin``. A
-    non-essential plugin's route that names a locality (a ``code`` path parameter) or a campaign
-    (``campaign_id``) answers 404 for a locality that has not enabled the plugin.
+    They are mounted on the app at start-up, next to the core's ``/api`` and ``/admin``, behind
+    a guard that gives access by default: only to a signed-in user (401 otherwise), and only
+    for a locality that user may see and that enabled the plugin (404 otherwise), named by a
+    ``code`` path parameter or a campaign's ``campaign_id``; a route naming neither serves users
+    of localities that enabled the plugin. A handler marked ``opt={"public": True}`` needs no
+    sign-in (the ballot pages), but still answers 404 for a locality that has not enabled the
+    plugin. Roles and the ids of your own data remain the handler's to check
+    (docs/plugins.md).
     """
 
 

@@ -60,36 +60,22 @@ LOCALITY_PATH_PARAMS = ("code", "campaign_id")
 
 
 def plugin_routes(pm: pluggy.PluginManager | None = None) -> list:
-    """Every plugin's route handlers (``kaoping_routes``). An essential plugin's are mounted as
-    they are; a non-essential plugin's go into a ``Router`` whose guard answers 404 when the
-    route names a locality (path parameter ``code``, or ``campaign_id`` of a campaign) that has
-    not enabled the plugin. Routes that name no locality serve the whole platform."""
+    """Every plugin's route handlers (``kaoping_routes``), each plugin's in a ``Router`` whose
+    guard (``core.web.auth.plugin_route_guard``) gives access by default: only to a signed-in
+    user, only for a locality that user may see and that enabled the plugin (the path parameter
+    ``code``, or ``campaign_id`` of a campaign; a route naming neither serves users of localities
+    that enabled it). A handler marked ``opt={"public": True}`` is served without sign-in (the
+    ballot pages); it still answers 404 for a locality that has not enabled the plugin."""
     from litestar import Router
+
+    from core.web.auth import plugin_route_guard
 
     pm = pm or get_plugin_manager()
     routes: list = []
     for impl in reversed(pm.hook.kaoping_routes.get_hookimpls()):  # the order of a hook call
         handlers = list(impl.function() or [])
-        if not handlers:
-            continue
-        if plugin_info(pm, impl.plugin).essential:
-            routes.extend(handlers)
-        else:
-            routes.append(Router(path="/", route_handlers=handlers, guards=[_enabled_guard(impl.plugin_name)]))
+        if handlers:
+            essential = plugin_info(pm, impl.plugin).essential
+            routes.append(Router(path="/", route_handlers=handlers,
+                                 guards=[plugin_route_guard(impl.plugin_name, essential=essential)]))
     return routes
-
-
-def _enabled_guard(name: str):
-    from anyio.to_thread import run_sync
-    from litestar.connection import ASGIConnection
-    from litestar.exceptions import NotFoundException
-    from litestar.handlers.base import BaseRouteHandler
-
-    async def plugin_enabled(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
-        from core.services.plugins import route_enabled
-
-        params = {key: connection.path_params[key] for key in LOCALITY_PATH_PARAMS if key in connection.path_params}
-        if params and not await run_sync(route_enabled, connection.app.state.ctx, name, params):
-            raise NotFoundException(f"plugin {name} is not enabled for this locality")
-
-    return plugin_enabled

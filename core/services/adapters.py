@@ -36,7 +36,16 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from core.adapters import MAX_RECORDS, AdapterContext, AdapterFault, Fetched, PermanentFault, Record, TransientFault
+from core.adapters import (
+    MAX_RECORDS,
+    AdapterContext,
+    AdapterFault,
+    Fetched,
+    OptionsFault,
+    PermanentFault,
+    Record,
+    TransientFault,
+)
 from core.adapters import field_value as record_field
 from core.context import Actor, AppContext
 from core.models import (
@@ -141,17 +150,27 @@ def _secrets_of(ctx: AppContext, source: AdapterSource) -> dict[str, Any]:
                              "(was KAOPING_SECRET_KEY changed?); enter them again") from None
 
 
-def _split_options(ctx: AppContext, adapter: Any, options: dict[str, Any],
-                   kept_secrets: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """Validate options (secret ones left out keep ``kept_secrets``; ``""`` clears one) and
-    split them into the public part and the encrypted secret part."""
+def _split_options(ctx: AppContext, adapter: Any, options: dict[str, Any], kept_secrets: dict[str, Any],
+                   context: AdapterContext) -> tuple[dict[str, Any], str]:
+    """Validate options (secret ones left out keep ``kept_secrets``; ``""`` clears one), let the
+    adapter refuse what no run could use (``check``: a folder outside the allowed places, a URL
+    the server may not reach), and split them into the public part and the encrypted secret part."""
     merged = {**{k: v for k, v in kept_secrets.items() if k not in options}, **options}
     merged = {k: v for k, v in merged.items() if not (k in adapter.secret_options and v == "")}
     try:
-        checked = adapter.options_model.model_validate(merged).model_dump(mode="json")
+        model = adapter.options_model.model_validate(merged)
     except ValidationError as exc:
         errors = validation_errors(exc)
         raise Invalid("; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors) from None
+    check = getattr(adapter, "check", None)
+    if check is not None:
+        try:
+            check(model, context)
+        except OptionsFault as fault:
+            raise Invalid(str(fault), errors=[{"field": f"options.{fault.option}", "message": str(fault)}]) from None
+        except AdapterFault as fault:  # an adapter's fault without a field: the options as a whole
+            raise Invalid(f"options: {fault}", errors=[{"field": "options", "message": str(fault)}]) from None
+    checked = model.model_dump(mode="json")
     secret = {k: checked[k] for k in adapter.secret_options if checked.get(k) not in (None, "", {}, [])}
     public = {k: v for k, v in checked.items() if k not in adapter.secret_options}
     return public, (ctx.keys.encrypt(json.dumps(secret, ensure_ascii=False)) if secret else "")
@@ -432,18 +451,20 @@ def create_source(ctx: AppContext, actor: Actor, code: str, data: AdapterSourceI
     with ctx.db.write() as session:
         locality = locality_for(session, actor, code)
         adapter = _enabled_adapter(session, locality.id, data.adapter)
-        public, secret = _split_options(ctx, adapter, data.options, {})
         _check_mapping(session, locality.id, data.mapping)
         schedule = _check_schedule(data.schedule, ctx.settings.timezone)
         _name_taken(session, locality.id, data.name)
         now = utcnow()
         source = AdapterSource(
-            locality_id=locality.id, name=data.name, adapter=data.adapter, options=public, secret_options=secret,
+            locality_id=locality.id, name=data.name, adapter=data.adapter, options={}, secret_options="",
             mapping=data.mapping.model_dump(mode="json"), schedule=schedule, retry=data.retry.model_dump(),
             enabled=data.enabled, next_run_at=next_fire(schedule, ctx.settings.timezone, now) if data.enabled else None,
             created_at=now, updated_at=now)
         session.add(source)
-        session.flush()
+        session.flush()  # its id names its work folder, which the options are checked against
+        source.options, source.secret_options = _split_options(ctx, adapter, data.options, {},
+                                                               adapter_context(ctx, source, locality.code))
+        session.add(source)
         _set_aside_old_files(adapter_context(ctx, source, locality.code).work_dir)
         audit.record(session, actor, locality_id=locality.id, action="adapter_source.create",
                      target_type="adapter_source", target_id=source.id, after=_audit_view(source))
@@ -472,7 +493,9 @@ def update_source(ctx: AppContext, actor: Actor, source_id: int, data: AdapterSo
                 kept = _secrets_of(ctx, source)
             except PermanentFault:  # unreadable under this key: only what is given now counts
                 kept = {}
-            source.options, source.secret_options = _split_options(ctx, adapter, data.options, kept)
+            locality_code = session.exec(select(Locality.code).where(Locality.id == source.locality_id)).one()
+            source.options, source.secret_options = _split_options(ctx, adapter, data.options, kept,
+                                                                   adapter_context(ctx, source, locality_code))
         if "mapping" in given and data.mapping is not None:
             _check_mapping(session, source.locality_id, data.mapping)
             source.mapping = data.mapping.model_dump(mode="json")

@@ -26,6 +26,7 @@ from core.services import audit
 from core.services.access import (
     ADMIN_READ_ROLES,
     OFFICE_ROLES,
+    can_see_locality,
     locality_for,
     require_role,
 )
@@ -90,22 +91,41 @@ def enabled_names(session: Session, locality_id: int, pm: pluggy.PluginManager |
     return names
 
 
-def route_enabled(ctx: AppContext, name: str, params: dict[str, Any]) -> bool:
-    """Whether plugin ``name`` may serve a route for the locality its path names: by ``code``,
-    or by ``campaign_id`` (the campaign's locality). False for a locality or campaign that does
-    not exist (the route answers 404 then, as for a locality that has not enabled the plugin)."""
+def check_route_access(ctx: AppContext, name: str, *, essential: bool, actor: Actor | None,
+                       params: dict[str, Any], read_only: bool = True) -> None:
+    """Whether plugin ``name`` may serve this request; NotFound (404, never 403) otherwise.
+
+    The locality the path names (``code``, or ``campaign_id``: the campaign's locality) must
+    exist and have enabled the plugin (an essential plugin is enabled everywhere). ``actor`` is
+    who calls, None for a route the plugin marked public: then that is all. Otherwise the named
+    locality must be one the actor may see (its own; with ``read_only``, the child localities
+    it was granted to read; any, for a platform admin), and a route that names no locality
+    serves users of a locality that enabled the plugin (and platform admins)."""
     with ctx.db.read() as session:
         if "code" in params:
-            locality_id = session.exec(select(Locality.id).where(Locality.code == str(params["code"]))).first()
-        else:
+            code = str(params["code"])
+            missing = NotFound(f"no locality with code {code!r}")
+            locality_id = session.exec(select(Locality.id).where(Locality.code == code)).first()
+        elif "campaign_id" in params:
             try:
                 campaign_id = int(params["campaign_id"])
-            except (KeyError, TypeError, ValueError):
-                return False
-            if not 0 < campaign_id < 2**31:
-                return False
-            locality_id = session.exec(select(Campaign.locality_id).where(Campaign.id == campaign_id)).first()
-        return locality_id is not None and name in enabled_names(session, locality_id)
+            except (TypeError, ValueError):
+                campaign_id = 0
+            missing = NotFound(f"no campaign with id {params['campaign_id']}")
+            locality_id = (session.exec(select(Campaign.locality_id).where(Campaign.id == campaign_id)).first()
+                           if 0 < campaign_id < 2**31 else None)
+        else:
+            if actor is None or actor.is_platform_admin or essential:
+                return
+            if actor.locality_id is None or name not in enabled_names(session, actor.locality_id):
+                raise NotFound(f"plugin {name} is not enabled for your locality")
+            return
+        if locality_id is None:
+            raise missing
+        if actor is not None and not can_see_locality(actor, locality_id, read_only=read_only):
+            raise missing
+        if not essential and name not in enabled_names(session, locality_id):
+            raise NotFound(f"plugin {name} is not enabled for this locality")
 
 
 def locality_plugins(ctx: AppContext, actor: Actor, code: str) -> list[dict[str, Any]]:

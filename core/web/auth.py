@@ -53,8 +53,21 @@ async def _csrf_from_request(request: Request) -> str:
     return value
 
 
+ACTOR_SCOPE_KEY = "kaoping.actor"
+
+
 async def provide_actor(request: Request) -> Actor:
-    """The Litestar dependency every protected handler takes as ``actor``."""
+    """The Litestar dependency every protected handler takes as ``actor``. Resolved once per
+    request (a plugin route's guard resolves it first; the handler gets the same)."""
+    cached = request.scope.get(ACTOR_SCOPE_KEY)
+    if cached is not None:
+        return cached
+    actor = await _resolve_actor(request)
+    request.scope[ACTOR_SCOPE_KEY] = actor  # type: ignore[typeddict-unknown-key]
+    return actor
+
+
+async def _resolve_actor(request: Request) -> Actor:
     ctx = app_context(request)
     token = bearer_token(request)
     if token:
@@ -70,3 +83,29 @@ async def provide_actor(request: Request) -> Actor:
         if not sent or not hmac.compare_digest(sent, session.csrf_token):
             raise Forbidden("missing or wrong CSRF token")
     return session.actor
+
+
+def plugin_route_guard(plugin: str, *, essential: bool):
+    """The guard the core puts on every route a plugin serves (``kaoping_routes``): access by
+    default. The caller must be signed in (a bearer token, or the admin session with its CSRF
+    token on writes) and may only reach a locality it may see that enabled the plugin (see
+    ``core.services.plugins.check_route_access``); 401 or 404 otherwise. A handler marked
+    ``opt={"public": True}`` (the ballot pages and API) needs no sign-in, but still answers 404
+    for a locality that has not enabled the plugin."""
+    from litestar.connection import ASGIConnection
+    from litestar.handlers.base import BaseRouteHandler
+
+    from core.plugins import LOCALITY_PATH_PARAMS
+    from core.services.plugins import check_route_access
+
+    async def plugin_access(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+        params = {key: connection.path_params[key] for key in LOCALITY_PATH_PARAMS if key in connection.path_params}
+        public = bool(handler.opt.get("public"))
+        if public and not params:
+            return
+        actor = None if public else await provide_actor(connection)  # type: ignore[arg-type]
+        method = connection.scope.get("method", "GET")
+        await run_sync(lambda: check_route_access(app_context(connection), plugin, essential=essential,  # type: ignore[arg-type]
+                                                  actor=actor, params=params, read_only=method in SAFE_METHODS))
+
+    return plugin_access

@@ -17,11 +17,8 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
-from sqlalchemy import func
-from sqlmodel import col, select
 
 from core.i18n import Translator, normalize_locale
-from core.models import Locality, Person, Subject, Unit
 from core.services import auth as auth_service
 from core.services.errors import RateLimited, Unauthorized
 from core.web.auth import SESSION_COOKIE, app_context, client_address, current_session
@@ -110,19 +107,24 @@ async def logout(request: Request, data: URLEncodedBody[dict[str, str]]) -> Redi
 
 
 def _overview(request: Request, actor) -> list[dict[str, Any]]:
-    ctx = app_context(request)
-    with ctx.db.read() as session:
-        query = select(Locality).order_by(Locality.code)
-        if not actor.is_platform_admin:  # its own, and the child localities it may read
-            query = query.where(col(Locality.id).in_({actor.locality_id, *actor.readable_localities}))
-        rows = []
-        for locality in session.exec(query):
-            def count(model, locality_id=locality.id):
-                return session.exec(select(func.count()).select_from(model).where(model.locality_id == locality_id)).one()
+    """The localities the actor may see, with the counts its API would show it: through the same
+    services, so a role that may not list units (a cadre, a leader) sees no count (None), and a
+    unit admin counts the people of its own unit."""
+    from core.services import localities as locality_service, org
+    from core.services.errors import Forbidden, NotFound
 
-            rows.append({"code": locality.code, "name": locality.name, "units": count(Unit),
-                         "people": count(Person), "subjects": count(Subject)})
-        return rows
+    ctx = app_context(request)
+    counters = {"units": org.list_units, "people": org.list_people, "subjects": org.list_subjects}
+    rows = []
+    for locality in locality_service.list_visible(ctx, actor):
+        row: dict[str, Any] = {"code": locality.code, "name": locality.name}
+        for name, lister in counters.items():
+            try:
+                row[name] = lister(ctx, actor, locality.code, limit=1).total
+            except (Forbidden, NotFound):
+                row[name] = None
+        rows.append(row)
+    return rows
 
 
 @get("/admin/", include_in_schema=False)

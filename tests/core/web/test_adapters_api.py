@@ -182,3 +182,53 @@ def _age_files(world, code: str, source_id: int) -> None:
     for path in folder.iterdir():
         if path.is_file():
             os.utime(path, (path.stat().st_mtime - 60, path.stat().st_mtime - 60))
+
+
+def test_options_no_run_could_use_are_refused_when_saved(world, tmp_path):
+    """Folders out of bounds, URLs to addresses the server may not reach or with credentials in
+    them, the platform's own database: 422 on the option when the source is saved or changed,
+    not a failure at its first run."""
+    county = make_county(world.ctx, adapters_enabled=("http_json", "tabular_file", "sql"))
+    api = world.client(world.user("office", "office", county.code))
+    base = f"/api/localities/{county.code}/adapter-sources"
+    refused = [
+        ("tabular_file", {"folder": "../999"}, "options.folder"),  # another source's folder
+        ("tabular_file", {"folder": "inbox/../../.."}, "options.folder"),
+        ("tabular_file", {"folder": str(tmp_path)}, "options.folder"),  # not in KAOPING_ADAPTER_FOLDERS
+        ("tabular_file", {"folder": "/etc"}, "options.folder"),
+        ("http_json", {"url": "file:///etc/passwd"}, "options.url"),
+        ("http_json", {"url": "gopher://platform.example/x"}, "options.url"),
+        ("http_json", {"url": "http://169.254.169.254/latest/meta-data/"}, "options.url"),
+        ("http_json", {"url": "http://[fe80::1]/x"}, "options.url"),
+        ("http_json", {"url": "http://0.0.0.0:8000/api/localities"}, "options.url"),
+        ("http_json", {"url": "https://reader:secret@platform.example/x"}, "options.url"),
+        ("http_json", {"url": "https://platform.example/x", "headers": {"bad header": "1"}}, "options.headers"),
+        ("sql", {"url": "sqlite:////etc/data.db", "query": "SELECT 1"}, "options.url"),
+        ("sql", {"url": world.ctx.db.url, "query": "SELECT 1"}, "options.url"),
+        ("sql", {"url": "mysql://reader@db.example/x", "query": "SELECT 1"}, "options.url"),
+        ("sql", {"url": "sqlite:///cases.db", "query": "DELETE FROM cases"}, "options.query"),
+    ]
+    for n, (adapter, options, field) in enumerate(refused):
+        answer = api.post(base, json={"name": f"s{n}", "adapter": adapter, "options": options,
+                                      "mapping": county.mapping()})
+        assert answer.status_code == 422, (options, answer.text)
+        assert field in [e["field"] for e in answer.json()["errors"]], (options, answer.text)
+        assert "secret" not in answer.json()["detail"] or "secret options" in answer.json()["detail"]
+    assert api.get(base).json()["total"] == 0
+
+    chinese = api.post(base, headers={"Accept-Language": "zh-CN"}, json={
+        "name": "x", "adapter": "tabular_file", "options": {"folder": "../999"}, "mapping": county.mapping()})
+    assert chinese.json()["errors"][0]["message"] == "文件夹 ../999：相对路径必须位于该数据源自己的工作文件夹内"
+
+    # Accepted: places inside its own folder (they need not exist yet), a host name, a file database in its folder.
+    for n, (adapter, options) in enumerate([("tabular_file", {"folder": "inbox/2026"}),
+                                            ("http_json", {"url": "https://platform.example/api"}),
+                                            ("sql", {"url": "sqlite:///cases.db", "query": "SELECT * FROM cases"})]):
+        saved = api.post(base, json={"name": f"ok{n}", "adapter": adapter, "options": options,
+                                     "mapping": county.mapping()})
+        assert saved.status_code == 201, saved.text
+    files = api.get(base).json()["items"][0]
+    changed = api.patch(f"/api/adapter-sources/{files['id']}", json={"options": {"folder": "../../.."}})
+    assert changed.status_code == 422 and changed.json()["errors"][0]["field"] == "options.folder"
+    assert api.get(f"/api/adapter-sources/{files['id']}").json()["options"]["folder"] == "inbox/2026"
+    api.close()

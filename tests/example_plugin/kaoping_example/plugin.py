@@ -2,7 +2,8 @@
 
 Shows the three things a plugin module does: describe itself (``KAOPING_PLUGIN``), declare
 its options as a pydantic model, and implement hooks with ``@hookimpl``. It also serves a few
-routes (``kaoping_routes``): those naming a locality answer 404 where it is not enabled.
+routes (``kaoping_routes``): the core lets only signed-in users of a locality that enabled the
+plugin reach them (404 elsewhere), except the one marked public.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def kaoping_scoring_rules():
     return [HighestCategory()]
 
 
-# --- routes: the core answers 404 for a locality that has not enabled the plugin -------------
+# --- routes: the core lets only signed-in users of localities that enabled the plugin in ---------
 
 
 @hookimpl
@@ -83,11 +84,17 @@ def kaoping_routes():
     def campaign_hello(campaign_id: FromPath[int]) -> dict[str, str | int]:
         return {"plugin": "example", "campaign_id": campaign_id}
 
-    @get("/api/example/ping", sync_to_thread=False, summary="Example plugin: names no locality, always served")
+    @get("/api/example/ping", sync_to_thread=False, summary="Example plugin: names no locality")
     def ping() -> dict[str, str]:
         return {"plugin": "example"}
 
-    return [locality_hello, campaign_hello, ping]
+    # Public: answers without sign-in (e.g. a page for the public), still only where enabled.
+    @get("/api/localities/{code:str}/example/notice", sync_to_thread=False, opt={"public": True},
+         summary="Example plugin: public, per locality")
+    def notice(code: FromPath[str]) -> dict[str, str]:
+        return {"plugin": "example", "notice": f"{code} runs the example plugin"}
+
+    return [locality_hello, campaign_hello, ping, notice]
 
 
 # --- the console's menu: an entry only where the locality enabled the plugin ----------------

@@ -1,0 +1,289 @@
+"""Every route of the app, tried by everyone who must not get at a locality's data.
+
+The walk takes the routes from the app itself (the core's API and /admin pages, the plugins'
+routes: ballots and the example plugin), fills every path parameter with a real id of
+county-a's objects, and calls each method as: an anonymous caller, users of county-b of every
+role, and county-a's roles below the office (unit admin, leader, cadre). The rules are
+core/services/access.py's: a locality's data is for its own users (404 to others, never 403,
+so ids do not leak), ``ADMIN_READ_ROLES`` may read, ``OFFICE_ROLES`` may change (a unit admin
+also its own unit's people). So:
+
+- an outsider (anonymous, county-b) never gets a 2xx from a route that is not public (county-b's
+  users: from one that names county-a or one of its things), and no answer, whatever its status,
+  ever holds county-a's data;
+- a leader or cadre of county-a never gets county-a's data nor changes anything;
+- a unit admin changes nothing but people, never reads the audit log or the user list, and
+  never sees people of another unit.
+
+county-a's data is recognisable: every name of it holds ``MARK`` (and the person of another
+unit than the unit admin's also ``OTHER``). A new route parameter fails the walk until the walk
+is told which id to put there.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from core.models import Role
+from core.services import auth
+from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES
+from tests.campaign_setup import TEMPLATE
+from tests.helpers import created, ok
+
+pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
+
+MARK = "MARKA"  # in every name of county-a's data
+OTHER = "OTHERA"  # in the person of the unit the unit admin does not run
+A = "/api/localities/county-a"
+# Core routes anyone may call (plugin routes say so themselves: opt={"public": True}).
+CORE_PUBLIC = {"/", "/health", "/admin/login", "/static/{file_path:path}", "/schema", "/schema/swagger",
+               "/schema/{path:str}", "/schema/openapi.json", "/schema/oauth2-redirect.html"}
+# Signing in and out, and one's own password: about the caller, not a locality's data.
+SELF_SERVICE = {("POST", "/api/auth/token"), ("POST", "/admin/login"), ("POST", "/admin/logout"),
+                ("POST", "/admin/account/password"), ("GET", "/admin/account/password")}
+SAFE = {"GET", "HEAD", "OPTIONS"}
+
+
+@dataclass
+class Caller:
+    name: str
+    role: str | None  # None: anonymous
+    county_a: bool  # a user of the locality whose data is tried
+    api: httpx.Client
+    browser: httpx.Client
+    csrf: str = ""
+
+
+@dataclass
+class Ids:
+    values: dict[str, int | str] = field(default_factory=dict)
+
+
+def _county_a(world) -> dict[str, int | str]:
+    """county-a with one of everything, all named with MARK; returns the ids to try."""
+    office = world.office("county-a")
+    u1 = created(office.post(f"{A}/units", json={"code": "U1", "name": f"{MARK}单位一"}))["id"]
+    u2 = created(office.post(f"{A}/units", json={"code": "U2", "name": f"{MARK}单位二"}))["id"]
+    p1 = created(office.post(f"{A}/people", json={"name": f"{MARK}张三", "unit_id": u1,
+                                                   "id_card": "11010519491231002X"}))["id"]
+    p2 = created(office.post(f"{A}/people", json={"name": f"{MARK}{OTHER}李四", "unit_id": u2}))["id"]
+    team = created(office.post(f"{A}/teams", json={"unit_id": u1, "name": f"{MARK}班子",
+                                                    "members": [{"person_id": p1, "post": "主要领导"}]}))["id"]
+    s1 = created(office.post(f"{A}/subjects", json={"name": f"{MARK}单位一", "kind": "unit", "ref_id": u1,
+                                                     "category": "部门"}))["id"]
+    s2 = created(office.post(f"{A}/subjects", json={"name": f"{MARK}张三", "kind": "person", "ref_id": p1,
+                                                     "category": "部门"}))["id"]
+    template = created(office.post(f"{A}/templates", json={**TEMPLATE, "name": f"{MARK}测评表"}))["id"]
+    campaign = created(office.post(f"{A}/campaigns", json={
+        "name": f"{MARK}测评", "kind": "democratic", "subject_ids": [s1, s2],
+        "categories": [{"name": f"{MARK}领导", "weight": 100, "template_id": template}]}))["id"]
+    codes = created(office.post(f"/api/campaigns/{campaign}/accounts", json={"category": f"{MARK}领导", "count": 2}))
+    account = codes["accounts"][0]["id"]
+    ok(office.post(f"/api/campaigns/{campaign}/open"))
+    token = ok(office.post("/api/ballot/login", json={"code": codes["accounts"][1]["code"]}))["token"]
+    items = [{"subject_id": s, "indicator": leaf, "grade": "称职"} for s in (s1, s2) for leaf in ("DE1", "DE2", "JI1", "ALL")]
+    with world.client(token) as voter:
+        ok(voter.post("/api/ballot/submit", json={"items": items, "comment": f"{MARK}意见"}))
+    ok(office.post(f"/api/campaigns/{campaign}/close"))
+    ok(office.post(f"/api/campaigns/{campaign}/tally"))
+    ok(office.put(f"{A}/indicator-values", json=[{"subject_id": s1, "indicator_code": "BONUS", "template_id": template,
+                                                 "period": "2026", "value": 1, "source": f"{MARK}手工"}]))
+    for plugin in ("http_json", "example"):
+        ok(office.put(f"{A}/plugins/{plugin}", json={"enabled": True}))
+    source = created(office.post(f"{A}/adapter-sources", json={
+        "name": f"{MARK}源", "adapter": "http_json", "options": {"url": "https://platform.example/records"},
+        "mapping": {"subject": {"field": "code", "by": "code"}, "period": {"field": "month"},
+                    "values": [{"field": "bonus", "template_id": template, "indicator_code": "BONUS"}]}}))["id"]
+    entry = ok(office.get(f"{A}/audit", params={"limit": 1}))["items"][0]["id"]
+    office_user = auth.find_user(world.ctx, "office-county-a").id
+    office.close()
+    return {"code": "county-a", "unit": u2, "person": p2, "team": team, "subject": s1, "template": template,
+            "campaign": campaign, "account": account, "source": source, "entry": entry, "user": office_user,
+            "u1": u1}
+
+
+def _callers(world, u1: int) -> list[Caller]:
+    world.locality("county-b")
+    b_office = world.client(world.user("b-setup", "office", "county-b"))
+    b_unit = created(b_office.post("/api/localities/county-b/units", json={"code": "B1", "name": "乙单位"}))
+    ok(b_office.put("/api/localities/county-b/plugins/example", json={"enabled": True}))
+    b_office.close()
+    people = [("b-office", "office", "county-b", None), ("b-unit", "unit_admin", "county-b", "B1"),
+              ("b-leader", "leader", "county-b", None), ("b-cadre", "cadre", "county-b", None),
+              ("a-unit", "unit_admin", "county-a", "U1"), ("a-leader", "leader", "county-a", None),
+              ("a-cadre", "cadre", "county-a", None)]
+    assert b_unit and u1
+    callers = [Caller("anonymous", None, False, world.client(), httpx.Client(base_url=world.url, timeout=30))]
+    for username, role, locality, unit in people:
+        api_token = world.user(username, role, locality, unit)
+        user = auth.find_user(world.ctx, username)
+        session = auth.issue_token(world.ctx, user, kind="session", ttl=timedelta(hours=1))
+        browser = httpx.Client(base_url=world.url, timeout=30, cookies={"kaoping_session": session.token},
+                               headers={"X-CSRF-Token": session.csrf_token})
+        callers.append(Caller(username, role, locality == "county-a", world.client(api_token), browser,
+                              session.csrf_token))
+    return callers
+
+
+# Which of county-a's ids goes into a path parameter; ``item_id`` by the collection it follows.
+BY_NAME = {"code": "code", "campaign_id": "campaign", "account_id": "account", "source_id": "source",
+           "unit_id": "unit", "person_id": "person", "entry_id": "entry", "user_id": "user"}
+ITEM_BY_COLLECTION = {"units": "unit", "teams": "team", "people": "person", "subjects": "subject",
+                      "templates": "template", "campaigns": "campaign"}
+FIXED = {"kind": "people", "name": "example", "fmt": "csv"}
+PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
+
+
+def fill(path: str, ids: dict[str, int | str]) -> str:
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if name in FIXED:
+            return FIXED[name]
+        if name == "item_id":
+            collection = path[:match.start()].rstrip("/").rsplit("/", 1)[-1]
+            return str(ids[ITEM_BY_COLLECTION[collection]])
+        assert name in BY_NAME, f"{path}: the walk does not know which id to put in {{{name}}}"
+        return str(ids[BY_NAME[name]])
+
+    return PARAM.sub(value, path)
+
+
+def _routes(world) -> list[tuple[str, str, bool]]:
+    """(method, path template, public) for every route of the app."""
+    from core.web.app import create_app
+
+    app = create_app(world.ctx, check_migrations=False, audit_monitor=False)
+    found = []
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            for method in sorted(getattr(handler, "http_methods", ()) - {"HEAD", "OPTIONS"}):
+                public = route.path in CORE_PUBLIC or bool(handler.opt.get("public"))
+                found.append((method, route.path, public))
+    return found
+
+
+# Bodies that would do something if a check were missing (a body that does not validate only
+# proves the validator): keyed by (method, path template).
+def _bodies(ids: dict[str, int | str]) -> dict[tuple[str, str], object]:
+    template = {**TEMPLATE, "name": "taken over"}
+    return {
+        ("POST", "/api/localities"): {"code": "taken", "name": "taken"},
+        ("POST", "/api/localities/{code:str}/units"): {"code": "X9", "name": "taken"},
+        ("PATCH", "/api/localities/{code:str}/units/{item_id:int}"): {"name": "taken"},
+        ("POST", "/api/localities/{code:str}/teams"): {"unit_id": ids["u1"], "name": "taken"},
+        ("PATCH", "/api/localities/{code:str}/teams/{item_id:int}"): {"name": "taken"},
+        ("POST", "/api/localities/{code:str}/people"): {"name": "taken", "unit_id": ids["u1"]},
+        ("PATCH", "/api/localities/{code:str}/people/{item_id:int}"): {"name": "taken"},
+        ("POST", "/api/localities/{code:str}/subjects"): {"name": "taken", "kind": "unit", "ref_id": ids["u1"],
+                                                          "category": "c"},
+        ("PATCH", "/api/localities/{code:str}/subjects/{item_id:int}"): {"name": "taken"},
+        ("POST", "/api/localities/{code:str}/templates"): template,
+        ("PUT", "/api/templates/{item_id:int}"): template,
+        ("POST", "/api/localities/{code:str}/campaigns"): {"name": "taken"},
+        ("PATCH", "/api/campaigns/{item_id:int}"): {"name": "taken"},
+        ("PUT", "/api/localities/{code:str}/plugins/{name:str}"): {"enabled": False},
+        ("POST", "/api/campaigns/{item_id:int}/adjustments"): {"subject_id": ids["subject"], "grade": "优秀",
+                                                                "reason": "taken"},
+        ("PUT", "/api/localities/{code:str}/indicator-values"): [
+            {"subject_id": ids["subject"], "indicator_code": "BONUS", "template_id": ids["template"],
+             "period": "2026", "value": 5, "source": "taken"}],
+        ("PATCH", "/api/adapter-sources/{source_id:int}"): {"enabled": False},
+        ("POST", "/api/campaigns/{campaign_id:int}/accounts"): {"category": f"{MARK}领导", "count": 1},
+    }
+
+
+def _call(caller: Caller, method: str, template: str, url: str, body: object) -> httpx.Response:
+    if template.startswith("/admin"):
+        client = caller.browser
+        data = {"_csrf": caller.csrf, "name": "taken"} if method not in SAFE else None
+        return client.request(method, url, data=data)
+    client = caller.api
+    return client.request(method, url, json=body if method not in SAFE else None)
+
+
+def _is_2xx(response: httpx.Response) -> bool:
+    return 200 <= response.status_code < 300
+
+
+def _textual(response: httpx.Response) -> bool:
+    kind = response.headers.get("content-type", "")
+    return kind.startswith(("application/json", "text/", "application/problem+json")) or not response.content
+
+
+def test_every_route_refuses_whoever_may_not_see_or_change_the_data(world):
+    ids = _county_a(world)
+    callers = _callers(world, int(ids["u1"]))
+    routes = _routes(world)
+    assert len(routes) > 100
+    assert any(t == "/api/localities/{code:str}/example" for _m, t, _p in routes)  # plugin routes are walked
+    assert any(t.startswith("/admin/") for _m, t, _p in routes)
+    bodies = _bodies(ids)
+    breaches: list[str] = []
+    tried = 0
+    for caller in callers:
+        for method, template, public in routes:
+            if (method, template) in SELF_SERVICE or template.startswith(("/static", "/schema")):
+                continue
+            url = fill(template, ids)
+            response = _call(caller, method, template, url, bodies.get((method, template), {}))
+            tried += 1
+            text = response.text if _textual(response) else ""
+            where = f"{caller.name}: {method} {url} -> {response.status_code}"
+            assert response.status_code < 500, f"{where}: {response.text[:300]}"
+            if not caller.county_a:  # anonymous, and every role of county-b
+                if MARK in text:
+                    breaches.append(f"{where}: county-a's data in the answer")
+                # a route naming one of county-a's things answers no outsider; one naming none
+                # (the locality list, the overview) answers county-b's users about county-b only
+                if _is_2xx(response) and not public and (caller.role is None or PARAM.search(template)):
+                    breaches.append(f"{where}: answered a route that is not public")
+                continue
+            if public or not _is_2xx(response):
+                continue
+            role = caller.role
+            if method not in SAFE:
+                people = role == Role.unit_admin and ("/people" in template or "/import" in template)
+                if role not in OFFICE_ROLES and not people:
+                    breaches.append(f"{where}: a {role} changed something")
+            elif role not in ADMIN_READ_ROLES:
+                if MARK in text or not _textual(response):
+                    breaches.append(f"{where}: a {role} read county-a's data")
+            else:  # a unit admin: reads, but not the audit log nor users, nor other units' people
+                if "/audit" in template or template.startswith("/admin/users"):
+                    breaches.append(f"{where}: a {role} read what only the office may")
+                if OTHER in text:
+                    breaches.append(f"{where}: a {role} saw a person of another unit")
+    for caller in callers:
+        caller.api.close()
+        caller.browser.close()
+    assert not breaches, "\n".join(breaches)
+    assert tried > 8 * 90
+
+
+def test_the_overview_shows_each_role_what_its_api_would(world):
+    """/admin/: a cadre or leader may not list units, people or subjects through the API, so
+    the overview shows it no counts either; an office sees them; a unit admin its unit's people."""
+    ids = _county_a(world)
+    pages = {}
+    for username, role, unit in (("a-office2", "office", None), ("a-unit", "unit_admin", "U1"),
+                                 ("a-leader", "leader", None), ("a-cadre", "cadre", None)):
+        world.user(username, role, "county-a", unit)
+        session = auth.issue_token(world.ctx, auth.find_user(world.ctx, username), kind="session",
+                                   ttl=timedelta(hours=1))
+        with httpx.Client(base_url=world.url, cookies={"kaoping_session": session.token}) as browser:
+            page = browser.get("/admin/", params={"lang": "zh-CN"})
+        assert page.status_code == 200, page.text
+        pages[role] = re.sub(r"\s+", " ", page.text)
+    row = re.compile(r"<tr><td>county-a</td><td>[^<]*</td>((?:<td>[^<]*</td>)*)</tr>")
+    cells = {role: re.findall(r"<td>([^<]*)</td>", row.search(text).group(1)) for role, text in pages.items()}
+    assert cells["office"] == ["2", "2", "2"]  # units, people, subjects
+    assert cells["unit_admin"] == ["2", "1", "2"]  # the people of its own unit only, as GET .../people
+    assert cells["leader"] == cells["cadre"] == []
+    for role in ("leader", "cadre"):
+        assert "<th>单位</th>" not in pages[role] and "<th>人员</th>" not in pages[role]
+    assert ids["code"] == "county-a"
