@@ -7,9 +7,10 @@ from __future__ import annotations
 def admin_router():
     from litestar import Router
 
-    from core.web.admin import audit, dashboard, imports, org, plugins, users
+    from core.web.admin import audit, dashboard, imports, org, plugins, sources, users
     from core.web.admin.shell import exception_handlers
 
-    handlers = [*dashboard.ROUTES, *org.ROUTES, *imports.ROUTES, *plugins.ROUTES, *audit.ROUTES, *users.ROUTES]
+    handlers = [*dashboard.ROUTES, *org.ROUTES, *imports.ROUTES, *plugins.ROUTES, *sources.ROUTES,
+                *audit.ROUTES, *users.ROUTES]
     return Router(path="/admin", route_handlers=handlers, exception_handlers=exception_handlers,
                   include_in_schema=False)

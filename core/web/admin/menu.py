@@ -45,7 +45,7 @@ def builtin_entries(code: str | None) -> list[MenuEntry]:
             MenuEntry("subjects", "考核对象", "Subjects", f"{base}/subjects", OFFICE, 35),
             MenuEntry("import", "导入", "Import", f"{base}/import", READERS, 40),
             MenuEntry("plugins", "插件", "Plugins", f"{base}/plugins", OFFICE, 60),
-            MenuEntry("adapters", "数据源", "Data sources", "/admin/adapters", READERS, 70),
+            MenuEntry("adapters", "数据源", "Data sources", f"{base}/sources", READERS, 70),
             MenuEntry("audit", "审计日志", "Audit log", f"{base}/audit", OFFICE, 80),
         ]
     entries.append(MenuEntry("users", "用户", "Users", "/admin/users", PLATFORM, 90))

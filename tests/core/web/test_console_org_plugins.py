@@ -222,3 +222,40 @@ def test_subjects_are_added_in_bulk_from_units_teams_and_team_members(world):
     assert subjects == {("unit", "县财政局", "县直部门"), ("unit", "县水利局", "县直部门"),
                         ("team", "县财政局领导班子", "领导班子"), ("person", "局长甲", "班子成员"),
                         ("person", "副局长乙", "班子成员")}
+
+
+def test_a_file_data_source_is_created_tested_previewed_fed_a_file_and_run_in_the_console(world):
+    from tests.adapter_setup import make_county
+
+    county = make_county(world.ctx, "county-f", adapters_enabled=("tabular_file",))
+    world.user("office-f2", "office", "county-f")
+    unit_code = sorted(county.subject_by_unit)[0]
+    with _session(world, "office-f2") as client:
+        assert "表格文件" in client.get("/admin/localities/county-f/sources/new").text
+        form = {"_csrf": client.csrf, "action": "save", "name": "月报文件", "enabled": "on", "opt_folder": "inbox",
+                "subject_field": "单位编码", "subject_by": "code", "subject_kind": "", "period_field": "月份",
+                "period_from_run_date": "", "values": f"办结件数, {county.template_id}, CASES", "schedule_kind": "",
+                "retry_attempts": "0"}
+        refused = client.post("/admin/localities/county-f/sources/new?adapter=tabular_file", data=form)
+        assert refused.status_code == 422 and 'id="e-retry_attempts"' in refused.text
+        assert "应大于或等于 1" in refused.text and 'value="月报文件"' in refused.text
+        form["retry_attempts"] = "3"
+        created = client.post("/admin/localities/county-f/sources/new?adapter=tabular_file", data=form)
+        assert created.status_code == 302, created.text
+        path = created.headers["location"].split("?")[0]
+        assert "已创建数据源。" in client.get(created.headers["location"]).text
+        tested = client.post(path, data={"_csrf": client.csrf, "action": "test"})
+        assert 'id="test-result"' in tested.text
+        csv = f"单位编码,月份,办结件数\n{unit_code},2026-10,95\nNOPE,2026-10,80\n".encode()
+        uploaded = client.post(f"{path}/files", data={"_csrf": client.csrf}, files={"file": ("月报.csv", csv)})
+        assert uploaded.status_code == 200 and "已上传" in uploaded.text, uploaded.text[-2000:]
+        preview = client.post(path, data={"_csrf": client.csrf, "action": "preview"})
+        assert 'id="preview"' in preview.text and "<td>95.0</td>" in preview.text
+        ran = client.post(path, data={"_csrf": client.csrf, "action": "run"})
+        assert ran.status_code == 200 and 'id="runs"' in ran.text
+        runs = ran.text[ran.text.index('id="runs"'):]
+        assert "2 条记录中有 1 条无法使用，没有写入任何数据" in runs  # the run and why it failed, in Chinese
+        assert "1 of 2 records cannot be used" not in ran.text  # its error in Chinese
+        assert county.values() == {}  # a record it cannot use: nothing written (all or nothing)
+        listing = client.get("/admin/localities/county-f/sources")
+        assert "月报文件" in listing.text

@@ -20,6 +20,7 @@ PAGES = {  # menu key -> a page of that area
     "subjects": "/admin/localities/county-p/subjects",
     "import": "/admin/localities/county-p/import",
     "plugins": "/admin/localities/county-p/plugins",
+    "adapters": "/admin/localities/county-p/sources",
     "users": "/admin/users",
     "audit": "/admin/localities/county-p/audit",
 }

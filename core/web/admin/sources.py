@@ -1,0 +1,304 @@
+"""Data sources of a locality in the console: the list with the last run and "run now"; a
+source created or edited in a form (the adapter's options generated from its schema, secret
+options write-only, the mapping, the schedule and the retry policy); testing the connection,
+previewing the first mapped rows, uploading a file to a ``tabular_file`` source, and the runs.
+
+Reading: office users and unit admins (as the API lets them); changing: office users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from anyio.to_thread import run_sync
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Redirect
+from pydantic import ValidationError
+
+from core.schemas.adapters import AdapterSourceIn, AdapterSourcePatch
+from core.services import adapters as adapter_service
+from core.services.errors import NotFound, ServiceError
+from core.web.admin import schema_form
+from core.web.admin.forms import message, model_errors, to_int
+from core.web.admin.menu import OFFICE, READERS
+from core.web.admin.shell import Shell, open_shell
+
+PERIOD_KINDS = ("day", "week", "month", "quarter", "half_year", "year")
+RETRY = ("attempts", "max_seconds", "initial_seconds", "max_backoff_seconds")
+
+
+def _base(shell: Shell) -> str:
+    return f"/admin/localities/{shell.code}/sources"
+
+
+def _types(shell: Shell) -> dict[str, dict[str, Any]]:
+    types = {}
+    for item in adapter_service.installed_adapters():
+        item = dict(item)
+        item["label"] = item["label_zh"] if shell.tr.locale == "zh_CN" else item["label_en"]
+        item["fields"] = schema_form.fields_of(item["options_schema"])
+        types[item["name"]] = item
+    return types
+
+
+def _source(shell: Shell, source_id: int):
+    source = adapter_service.get_source(shell.ctx, shell.actor, source_id)
+    if source.locality_code != shell.code:
+        raise NotFound("no adapter source with id {id}", params={"id": source_id})
+    return source
+
+
+def _schedule_text(shell: Shell, schedule: dict[str, Any] | None) -> str:
+    if not schedule:
+        return shell._("by hand")
+    if schedule.get("interval_minutes"):
+        return shell._("every {n} minutes", n=schedule["interval_minutes"])
+    return shell._("cron {cron}", cron=schedule.get("cron", ""))
+
+
+@get("/localities/{code:str}/sources", include_in_schema=False)
+async def sources_page(request: Request, code: FromPath[str]) -> Response:
+    shell = await open_shell(request, code, roles=READERS)
+    page = await run_sync(lambda: adapter_service.list_sources(shell.ctx, shell.actor, shell.code, limit=1000))
+    types = await run_sync(_types, shell)
+    rows = [{"source": s, "type": types.get(s.adapter, {}).get("label", s.adapter),
+             "schedule": _schedule_text(shell, s.schedule),
+             "last": shell.tr.datetime(s.last_run.started_at) if s.last_run else ""} for s in page.items]
+    return shell.render("admin/sources/list.html", title=shell._("Data sources"),
+                        crumbs=[(shell.locality["name"], None)], rows=rows, types=types,
+                        may_change=shell.actor.role in OFFICE and shell.locality["writable"])
+
+
+# --- the form ----------------------------------------------------------------------------------
+
+
+def _form_values(source, fields) -> dict[str, Any]:
+    mapping = source.mapping if source else {}
+    subject, period = mapping.get("subject", {}), mapping.get("period", {})
+    schedule = (source.schedule if source else None) or {}
+    retry = source.retry if source else {"attempts": 5, "max_seconds": 300, "initial_seconds": 1,
+                                         "max_backoff_seconds": 60}
+    values = {
+        "name": source.name if source else "", "enabled": source.enabled if source else True,
+        "subject_field": subject.get("field", ""), "subject_by": subject.get("by", "code"),
+        "subject_kind": subject.get("kind") or "",
+        "period_field": period.get("field") or "", "period_from_run_date": period.get("from_run_date") or "",
+        "values": "\n".join(f'{v["field"]}, {v["template_id"]}, {v["indicator_code"]}' for v in mapping.get("values", [])),
+        "schedule_kind": "interval" if schedule.get("interval_minutes") else "cron" if schedule.get("cron") else "",
+        "interval_minutes": str(schedule.get("interval_minutes") or ""), "cron": schedule.get("cron") or "",
+        **{f"retry_{k}": str(retry.get(k, "")) for k in RETRY},
+    }
+    values["options"] = schema_form.form_values(fields, {**(source.options if source else {})})
+    return values
+
+
+def _read(data: dict[str, str], fields, secret: set[str]) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+    """(the source as the API takes it, the values as typed, errors found on the way)."""
+    options, typed_options, errors = schema_form.read_form(fields, data)
+    options = {k: v for k, v in options.items() if not (k in secret and v in ("", None))}  # kept when left empty
+    typed = {k: data.get(k, "") for k in ("name", "subject_field", "subject_by", "subject_kind", "period_field",
+                                          "period_from_run_date", "values", "schedule_kind", "interval_minutes",
+                                          "cron", *(f"retry_{k}" for k in RETRY))}
+    typed["enabled"] = "enabled" in data
+    typed["options"] = {k: ("" if k in secret else v) for k, v in typed_options.items()}
+    values = []
+    for number, line in enumerate(typed["values"].replace("\r", "").split("\n"), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.replace("，", ",").split(",")]
+        if len(parts) != 3 or to_int(parts[1]) is None:
+            errors["values"] = f"line {number}: write the record field, the template id and the indicator code, separated by commas"
+            break
+        values.append({"field": parts[0], "template_id": to_int(parts[1]), "indicator_code": parts[2]})
+    period = {"field": typed["period_field"].strip() or None,
+              "from_run_date": typed["period_from_run_date"] or None}
+    schedule = None
+    if typed["schedule_kind"] == "interval":
+        schedule = {"interval_minutes": to_int(typed["interval_minutes"]) or typed["interval_minutes"] or None}
+    elif typed["schedule_kind"] == "cron":
+        schedule = {"cron": typed["cron"].strip() or None}
+    retry = {k: typed[f"retry_{k}"].strip() for k in RETRY if typed[f"retry_{k}"].strip()}
+    body = {"name": typed["name"], "options": options, "enabled": typed["enabled"], "schedule": schedule,
+            "retry": retry,
+            "mapping": {"subject": {"field": typed["subject_field"].strip(), "by": typed["subject_by"] or "code",
+                                    "kind": typed["subject_kind"] or None},
+                        "period": period, "values": values}}
+    return body, typed, errors
+
+
+def _errors_of(shell: Shell, found: list[dict[str, Any]]) -> dict[str, str]:
+    """Messages by form field from errors located as the API names them."""
+    names = {"mapping.subject.field": "subject_field", "mapping.subject.by": "subject_by",
+             "mapping.subject.kind": "subject_kind", "mapping.period.field": "period_field",
+             "mapping.period": "period_field", "mapping.period.from_run_date": "period_from_run_date",
+             "mapping.values": "values", "schedule": "schedule_kind", "schedule.interval_minutes": "interval_minutes",
+             "schedule.cron": "cron"}
+    out: dict[str, str] = {}
+    for error in found:
+        where = str(error.get("field") or "").removeprefix("body.")
+        text = message(shell.tr, error.get("message", ""))
+        if where.startswith("options."):
+            key = "opt_" + where.removeprefix("options.").split(".")[0]
+        elif where.startswith("retry."):
+            key = "retry_" + where.removeprefix("retry.").split(".")[0]
+        elif where.startswith("mapping.values"):
+            key = "values"
+        else:
+            key = names.get(where, where.split(".")[0] or "form")
+        out.setdefault(key, text)
+    return out
+
+
+def _validation_list(exc: ValidationError) -> list[dict[str, Any]]:
+    return [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
+
+
+def _render_form(shell: Shell, *, source, adapter: dict[str, Any], values: dict[str, Any], errors: dict[str, str],
+                 message_text: str = "", error: str = "", result: dict[str, Any] | None = None, runs=None,
+                 status_code: int = 200) -> Response:
+    title = source.name if source else shell._("New data source")
+    return shell.render("admin/sources/source.html", title=title,
+                        crumbs=[(shell.locality["name"], None), (shell._("Data sources"), _base(shell))],
+                        source=source, adapter=adapter, fields=adapter["fields"], values=values, errors=errors,
+                        secret=set(adapter["secret_options"]), secrets_set=set(source.secrets_set) if source else set(),
+                        period_kinds=PERIOD_KINDS, message=message_text, error=error, result=result,
+                        runs=runs or [], status_code=status_code)
+
+
+def _runs(shell: Shell, source_id: int) -> list[dict[str, Any]]:
+    page = adapter_service.list_runs(shell.ctx, shell.actor, source_id, limit=20)
+    return [{"run": r, "started": shell.tr.datetime(r.started_at)} for r in page.items]
+
+
+@get("/localities/{code:str}/sources/new", include_in_schema=False)
+async def source_new_page(request: Request, code: FromPath[str], adapter: FromQuery[str] = "") -> Response:
+    shell = await open_shell(request, code, roles=OFFICE)
+    types = await run_sync(_types, shell)
+    if adapter not in types:
+        return shell.render("admin/sources/choose.html", title=shell._("New data source"),
+                            crumbs=[(shell.locality["name"], None), (shell._("Data sources"), _base(shell))],
+                            types=types)
+    return _render_form(shell, source=None, adapter=types[adapter], values=_form_values(None, types[adapter]["fields"]),
+                        errors={})
+
+
+@post("/localities/{code:str}/sources/new", include_in_schema=False)
+async def source_create(request: Request, code: FromPath[str], adapter: FromQuery[str],
+                        data: URLEncodedBody[dict[str, str]]) -> Response:
+    shell = await open_shell(request, code, roles=OFFICE)
+    shell.check_csrf(data)
+    types = await run_sync(_types, shell)
+    if adapter not in types:
+        raise NotFound("page not found")
+    kind = types[adapter]
+    body, typed, errors = _read(data, kind["fields"], set(kind["secret_options"]))
+    errors = {("opt_" + k if k in {f.name for f in kind["fields"]} else k): shell.tr.translate(v)
+              for k, v in errors.items()}
+    try:
+        if errors:
+            raise ValueError
+        checked = AdapterSourceIn.model_validate({**body, "adapter": adapter})
+        source = await run_sync(adapter_service.create_source, shell.ctx, shell.actor, shell.code, checked)
+    except ValueError as exc:
+        if isinstance(exc, ValidationError):
+            errors = _errors_of(shell, _validation_list(exc))
+        return _render_form(shell, source=None, adapter=kind, values=typed, errors=errors,
+                            error=shell._("Please check the input."), status_code=422)
+    except ServiceError as exc:
+        errors = _errors_of(shell, exc.errors)
+        return _render_form(shell, source=None, adapter=kind, values=typed, errors=errors,
+                            error=shell.tr.error(exc), status_code=exc.status_code)
+    return Redirect(f"{_base(shell)}/{source.id}?created=1")
+
+
+@get("/localities/{code:str}/sources/{source_id:int}", include_in_schema=False)
+async def source_page(request: Request, code: FromPath[str], source_id: FromPath[int],
+                      created: FromQuery[str] = "") -> Response:
+    shell = await open_shell(request, code, roles=OFFICE)
+    source = await run_sync(_source, shell, source_id)
+    types = await run_sync(_types, shell)
+    kind = types.get(source.adapter) or {"name": source.adapter, "label": source.adapter, "fields": [],
+                                         "secret_options": []}
+    return _render_form(shell, source=source, adapter=kind, values=_form_values(source, kind["fields"]), errors={},
+                        message_text=shell._("Data source created.") if created else "",
+                        runs=await run_sync(_runs, shell, source_id))
+
+
+@post("/localities/{code:str}/sources/{source_id:int}", include_in_schema=False)
+async def source_action(request: Request, code: FromPath[str], source_id: FromPath[int],
+                        data: URLEncodedBody[dict[str, str]]) -> Response:
+    """``action``: ``save``, ``test`` (reach it once), ``preview`` (the first mapped rows), ``run``
+    or ``delete``."""
+    shell = await open_shell(request, code, roles=OFFICE)
+    shell.check_csrf(data)
+    source = await run_sync(_source, shell, source_id)
+    types = await run_sync(_types, shell)
+    kind = types.get(source.adapter) or {"name": source.adapter, "label": source.adapter, "fields": [],
+                                         "secret_options": []}
+    action = data.get("action", "save")
+    values, errors, message_text, error, result, status = _form_values(source, kind["fields"]), {}, "", "", None, 200
+    try:
+        if action == "delete":
+            await run_sync(adapter_service.delete_source, shell.ctx, shell.actor, source_id)
+            return Redirect(_base(shell))
+        if action == "test":
+            test = await run_sync(adapter_service.test_source, shell.ctx, shell.actor, source_id)
+            result = {"kind": "test", "ok": test.ok, "message": shell.tr.translate(test.message)}
+        elif action == "preview":
+            preview = await run_sync(adapter_service.preview_source, shell.ctx, shell.actor, source_id)
+            result = {"kind": "preview", "preview": preview}
+        elif action == "run":
+            run = await run_sync(adapter_service.run_now, shell.ctx, shell.actor, source_id)
+            message_text = shell._("Run {id}: {status}", id=run.id, status=shell._(run.status))
+        else:
+            body, typed, errors = _read(data, kind["fields"], set(kind["secret_options"]))
+            values = typed
+            errors = {("opt_" + k if k in {f.name for f in kind["fields"]} else k): shell.tr.translate(v)
+                      for k, v in errors.items()}
+            if errors:
+                raise ValueError
+            patch = AdapterSourcePatch.model_validate(body)
+            await run_sync(adapter_service.update_source, shell.ctx, shell.actor, source_id, patch)
+            source = await run_sync(_source, shell, source_id)
+            values, message_text = _form_values(source, kind["fields"]), shell._("Saved.")
+    except ValueError as exc:
+        if isinstance(exc, ValidationError):
+            errors = _errors_of(shell, _validation_list(exc))
+        error, status = shell._("Please check the input."), 422
+    except ServiceError as exc:
+        errors = _errors_of(shell, exc.errors) if action == "save" else {}
+        error, status = shell.tr.error(exc), exc.status_code
+    return _render_form(shell, source=source, adapter=kind, values=values, errors=errors, message_text=message_text,
+                        error=error, result=result, runs=await run_sync(_runs, shell, source_id), status_code=status)
+
+
+@post("/localities/{code:str}/sources/{source_id:int}/files", include_in_schema=False)
+async def source_upload(request: Request, code: FromPath[str], source_id: FromPath[int]) -> Response:
+    """A .csv or .xlsx file into a ``tabular_file`` source's folder; the next run reads it."""
+    shell = await open_shell(request, code, roles=OFFICE)
+    form = await request.form()
+    shell.check_csrf({"_csrf": form.get("_csrf", "")})
+    source = await run_sync(_source, shell, source_id)
+    types = await run_sync(_types, shell)
+    kind = types.get(source.adapter) or {"name": source.adapter, "label": source.adapter, "fields": [],
+                                         "secret_options": []}
+    upload = form.get("file")
+    message_text, error, status = "", "", 200
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        error, status = shell._("Choose an .xlsx or .csv file first."), 422
+    else:
+        content = await upload.read()
+        try:
+            saved = await run_sync(adapter_service.upload_file, shell.ctx, shell.actor, source_id, upload.filename,
+                                   content)
+            message_text = shell._("File {name} uploaded; the next run reads it.",
+                                   name=saved.get("file") or upload.filename)
+        except ServiceError as exc:
+            error, status = shell.tr.error(exc), exc.status_code
+    return _render_form(shell, source=source, adapter=kind, values=_form_values(source, kind["fields"]), errors={},
+                        message_text=message_text, error=error, runs=await run_sync(_runs, shell, source_id),
+                        status_code=status)
+
+
+ROUTES = [sources_page, source_new_page, source_create, source_page, source_action, source_upload]
