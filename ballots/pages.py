@@ -45,8 +45,10 @@ _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
 
 
 def _translator(request: Request) -> Translator:
-    return Translator(normalize_locale(request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)),
-                      CATALOGUES, timezone=app_context(request).settings.timezone)
+    # The evaluator's choice (?lang=, then its cookie), else the phone's language, else zh-CN.
+    chosen = (request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+              or request.headers.get("accept-language", "").split(",")[0].strip())
+    return Translator(normalize_locale(chosen), CATALOGUES, timezone=app_context(request).settings.timezone)
 
 
 def _page(request: Request, name: str, status_code: int = 200, headers: dict[str, str] | None = None,

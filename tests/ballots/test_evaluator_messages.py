@@ -197,3 +197,14 @@ def test_the_same_ballot_posted_again_gets_the_same_receipt_and_a_different_one_
     setup.close()
     progress = setup.api.get(f"/api/campaigns/{setup.campaign_id}/progress").json()
     assert progress["total"]["submitted"] == 1 and progress["total"]["valid"] == 1
+
+
+def test_ballot_pages_follow_the_phones_language_unless_the_evaluator_chose(world):
+    with world.client() as phone:
+        assert "Sign in with your code" in phone.get("/b/", headers=EN).text
+        assert "Sign in with your code" not in phone.get("/b/", headers=ZH).text
+        assert "Sign in with your code" not in phone.get("/b/").text  # no header: zh-CN
+        assert "Sign in with your code" not in phone.get("/b/", headers={"Accept-Language": "fr-FR"}).text
+        chosen = phone.get("/b/?lang=zh", headers=EN)  # the evaluator's choice wins, and is kept
+        assert "Sign in with your code" not in chosen.text
+        assert "Sign in with your code" not in phone.get("/b/", headers=EN).text
