@@ -153,3 +153,47 @@ def test_an_office_enables_a_plugin_with_a_bad_then_a_good_option(world, browser
         screenshot(page, tmp_path / "screenshots", "plugins-zh")
     finally:
         context.close()
+
+
+def test_an_office_creates_a_file_data_source_and_uploads_a_file(world, browser, tmp_path):
+    from tests.adapter_setup import make_county
+
+    county = make_county(world.ctx, "county-d", adapters_enabled=("tabular_file",))
+    world.user("office-d", "office", "county-d")
+    unit_code = sorted(county.subject_by_unit)[0]
+    context = browser.new_context(**DESKTOP)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    try:
+        sign_in(page, world.url, "office-d")
+        page.wait_for_url("**/admin/")
+        page.get_by_role("navigation", name="菜单").get_by_role("link", name="数据源").click()
+        page.get_by_role("link", name="新建数据源").click()
+        page.get_by_label("数据从哪里来").select_option("tabular_file")
+        page.get_by_role("button", name="下一页").click()
+        page.get_by_label("名称").fill("月报文件")
+        page.get_by_label("folder").fill("inbox")
+        page.get_by_label("标明考核对象的字段").fill("单位编码")
+        page.get_by_label("标明期间的字段（或留空，在下面选择）").fill("月份")
+        page.get_by_label("数值：每行一项").fill(f"办结件数, {county.template_id}")  # the indicator code is missing
+        page.get_by_role("button", name="创建数据源").click()
+        expect(page.locator("#e-values")).to_contain_text("第 1 行")
+        expect(page.get_by_label("名称")).to_have_value("月报文件")
+        page.get_by_label("数值：每行一项").fill(f"办结件数, {county.template_id}, CASES")
+        page.get_by_role("button", name="创建数据源").click()
+        expect(page.get_by_role("status")).to_have_text("已创建数据源。")
+
+        page.get_by_label("文件（.xlsx 或 .csv）").set_input_files(files=[{
+            "name": "月报.csv", "mimeType": "text/csv",
+            "buffer": f"单位编码,月份,办结件数\n{unit_code},2026-10,95\n".encode()}])
+        page.get_by_role("button", name="上传", exact=True).click()
+        expect(page.get_by_role("status")).to_contain_text("下次运行时读取")
+        page.get_by_role("button", name="预览前几行").click()
+        expect(page.locator("#preview")).to_contain_text("95.0")
+        page.get_by_role("button", name="立即运行").click()
+        expect(page.get_by_role("status")).to_contain_text("第 1 次运行")
+        expect(page.locator("#runs")).to_contain_text("写入 1 个指标值")
+        screenshot(page, tmp_path / "screenshots", "source-zh")
+        assert county.values()[(county.subject_by_unit[unit_code], "CASES", "2026-10")] == 95
+    finally:
+        context.close()
