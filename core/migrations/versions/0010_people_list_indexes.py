@@ -1,7 +1,6 @@
-"""indexes for the console's people list: (locality_id, id) for pages in id order, (locality_id,
-name) for names found by their beginning
+"""indexes for the console's people list: pages in id order and names found by their beginning
 
-With 100,000 people a page far down the list took a second on SQLite (OFFSET, and a sort of
+(locality_id, id) and (locality_id, name). With 100,000 people a page far down the list took a second on SQLite (OFFSET, and a sort of
 every row); the list now reads a page after an id on the first index, and a name search reads
 a range of the second.
 
