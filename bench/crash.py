@@ -25,6 +25,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -255,6 +256,10 @@ def run(backend: str, voters: int = 500, kills: int = 12, seed: int | None = Non
         if ctx is not None:
             ctx.db.dispose()
         drop()
+        if outcome.ok:  # else keep the folder: its server.log tells what the server said
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            print(f"kept {folder} (server.log)", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
