@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench clean
+.PHONY: run test install bench fuzz clean
 
 $(STAMP): pyproject.toml tests/example_plugin/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,14 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+## schemathesis over every API operation, longer than the suite's run: 300 examples an operation
+## and the stateful phase, on SQLite and PostgreSQL (KAOPING_FUZZ_EXAMPLES, _SEED, _PHASES change it).
+fuzz: $(STAMP)
+	KAOPING_FUZZ_EXAMPLES=$${KAOPING_FUZZ_EXAMPLES:-300} \
+	KAOPING_FUZZ_PHASES=$${KAOPING_FUZZ_PHASES:-examples,coverage,fuzzing,stateful} \
+	KAOPING_FUZZ_SECONDS=$${KAOPING_FUZZ_SECONDS:-3600} \
+	$(BIN)/python -m pytest tests/core/web/test_openapi_fuzz.py -s
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -349,10 +349,10 @@ def _validate_optional(value: Any) -> Period | None:
     return _validate(value)
 
 
-_SCHEMA = {"type": "string", "examples": list(KIND_EXAMPLES.values()),
+_SCHEMA = {"type": ["string", "integer"], "examples": list(KIND_EXAMPLES.values()),
            "description": "A period: a day 2026-11-30, an ISO week 2026-W48, a month 2026-11, a quarter 2026-Q4, "
-                          "a half-year 2026-H2 or a year 2026 (also typed forms such as 2026年第四季度); "
-                          "answered in the canonical form"}
+                          "a half-year 2026-H2 or a year 2026 (also typed forms such as 2026年第四季度, and "
+                          "numbers: 2026 a year, 202611 a month); answered in the canonical form"}
 
 PeriodField = Annotated[Period, PlainValidator(_validate), PlainSerializer(str, return_type=str),
                         WithJsonSchema(_SCHEMA)]
@@ -361,8 +361,8 @@ a bad value fails validation with type ``period`` and the ``PeriodError`` messag
 
 OptionalPeriodField = Annotated[Period | None, PlainValidator(_validate_optional),
                                 PlainSerializer(lambda p: str(p) if p is not None else "", return_type=str),
-                                WithJsonSchema({**_SCHEMA, "description": _SCHEMA["description"]
-                                                + "; empty or null for none"})]
+                                WithJsonSchema({**_SCHEMA, "type": ["string", "integer", "null"],
+                                                "description": _SCHEMA["description"] + "; empty or null for none"})]
 """Like ``PeriodField``, but ``""``/``null`` (or spaces) are no period (``None``), serialised as ``""``."""
 
 def canonical(value: Any) -> str:

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from datetime import UTC, datetime
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SerializerFunctionWrapHandler, StringConstraints, \
+    field_serializer
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -19,7 +21,8 @@ def _integer_only(value: object) -> object:
 
 
 # A row id in a request body: a JSON integer only (true or "1" are not taken for 1).
-Id = Annotated[int, BeforeValidator(_integer_only), Field(ge=1, le=MAX_ID)]
+# (The bounds before the validator: so JSON schemas say minimum and maximum.)
+Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_integer_only)]
 
 
 class In(BaseModel):
@@ -30,6 +33,14 @@ class In(BaseModel):
 
 class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+    @field_serializer("*", mode="wrap", when_used="json")
+    def _utc(self, value: Any, handler: SerializerFunctionWrapHandler) -> Any:
+        """Times are answered with their offset (RFC 3339 date-time, as the OpenAPI document
+        says): SQLite gives back the stored UTC times without one."""
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return handler(value)
 
 
 T = TypeVar("T")

@@ -485,11 +485,45 @@ def update_subject(ctx: AppContext, actor: Actor, code: str, subject_id: int, da
         return out
 
 
+# What refers to a subject, and how a refusal to delete it names each (message ids, core/locales).
+SUBJECT_STILL_USED = "subject {name} cannot be deleted: campaigns, indicator values, results or ballots refer to it"
+SUBJECT_USES = {
+    "campaigns": "{n} campaign(s) assess it",
+    "indicator_values": "{n} indicator value(s) are for it",
+    "results": "{n} campaign result(s) are for it",
+    "adjustments": "{n} adjustment(s) of results are for it",
+    "ballots": "{n} ballot(s) rate it",
+}
+
+
+def _subject_uses(session: Session, subject_id: int) -> dict[str, int]:
+    from core.models import Adjustment, BallotItem, CampaignResult, CampaignSubject, IndicatorValue
+
+    def count(column: Any, where: Any, distinct: bool = False) -> int:
+        return session.exec(select(func.count(func.distinct(column) if distinct else column)).where(where)).one()
+
+    return {
+        "campaigns": count(CampaignSubject.campaign_id, CampaignSubject.subject_id == subject_id),
+        "indicator_values": count(IndicatorValue.id, IndicatorValue.subject_id == subject_id),
+        "results": count(CampaignResult.campaign_id, CampaignResult.subject_id == subject_id),
+        "adjustments": count(Adjustment.id, Adjustment.subject_id == subject_id),
+        # ballots name subjects by id only (no foreign key): they would be left pointing at nothing
+        "ballots": count(BallotItem.ballot_id, BallotItem.subject_id == subject_id, distinct=True),
+    }
+
+
 def delete_subject(ctx: AppContext, actor: Actor, code: str, subject_id: int) -> None:
+    """Delete a subject that nothing refers to; 409 naming what still does (campaigns,
+    indicator values, results, adjustments, ballots), as the database would refuse it."""
     require_role(actor, OFFICE_ROLES, "change subjects")
     with ctx.db.write() as session:
         locality = locality_for(session, actor, code)
         subject = get_in_locality(session, Subject, locality.id, subject_id, "subject")
+        uses = {what: n for what, n in _subject_uses(session, subject.id).items() if n}
+        if uses:
+            raise Conflict(SUBJECT_STILL_USED, params={"name": subject.name},
+                           errors=[{"field": what, "message": SUBJECT_USES[what].format(n=n)}
+                                   for what, n in uses.items()])
         before = subject_out(session, subject).model_dump()
         session.delete(subject)
         audit.record(session, actor, locality_id=locality.id, action="subject.delete", target_type="subject",

@@ -114,7 +114,10 @@ def create_app(ctx: AppContext | None = None, *, check_migrations: bool = True, 
             scheduler.shutdown(wait=True)
         ctx.db.dispose()
 
-    return Litestar(
+    from core.web.openapi import complete_openapi
+    from core.web.params import path_id_bounds, strict_json_inputs
+
+    app = Litestar(
         route_handlers=route_handlers(),
         dependencies={
             "ctx": Provide(app_context, sync_to_thread=False),
@@ -122,6 +125,8 @@ def create_app(ctx: AppContext | None = None, *, check_migrations: bool = True, 
         },
         signature_namespace={"AppContext": AppContext, "Actor": Actor, "Response": Response},
         exception_handlers=console_aware(exception_handlers),
+        middleware=[path_id_bounds],  # an integer in a path beyond the database's ids: 404, never a 500
+        plugins=[strict_json_inputs()],  # bodies are read as their JSON says, as the OpenAPI document does
         state=State({"ctx": ctx}),
         request_max_body_size=ctx.settings.max_upload_mb * 1024 * 1024,
         template_config=template_config(),
@@ -138,3 +143,5 @@ def create_app(ctx: AppContext | None = None, *, check_migrations: bool = True, 
         on_startup=[_start_scheduler],
         on_shutdown=[_dispose],
     )
+    complete_openapi(app)  # the error answers, closed inputs and file types the handlers do not say
+    return app

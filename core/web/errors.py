@@ -8,6 +8,12 @@ with times in the locality's time zone. A route names the catalogues its message
 A body that does not fit its schema answers 400, except when every fault is a well-formed
 value that is not acceptable, such as a period that is no period (``UNPROCESSABLE_TYPES``):
 that answers 422, as a service's ``Invalid`` does.
+
+No client's input may get a 5xx: what the database itself refuses is answered too. A
+constraint (a row still referred to, a value that must be unique) is a 409, a value the
+database cannot hold (too large a number, too long a text) a 422; both with a message, and the
+database's own words only in the log. Services check first and say more (``Conflict`` naming
+what still refers to a thing); these are the net under them.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from pydantic import ValidationError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from core.i18n import LOCALES_DIR, Translator, locale_from_accept_language
 from core.services.errors import ServiceError
@@ -78,6 +85,25 @@ def http_error_handler(_request: Request, exc: HTTPException) -> Response:
                     headers=exc.headers or None, media_type=MediaType.JSON)
 
 
+# message ids (core/locales)
+DATABASE_CONFLICT = ("the change conflicts with data that refers to it, or with a value that must be unique; "
+                     "nothing was changed")
+DATABASE_VALUE = "a value is too large or too long for the database; nothing was changed"
+
+
+def integrity_error_handler(request: Request, exc: IntegrityError) -> Response:
+    log.warning("%s %s: the database refused a change: %s", request.method, request.url.path, exc.orig)
+    return Response(_body(409, api_translator(request).translate(DATABASE_CONFLICT)), status_code=409,
+                    media_type=MediaType.JSON)
+
+
+def data_error_handler(request: Request, exc: Exception) -> Response:
+    log.warning("%s %s: a value the database cannot hold: %s", request.method, request.url.path,
+                getattr(exc, "orig", exc))
+    return Response(_body(422, api_translator(request).translate(DATABASE_VALUE)), status_code=422,
+                    media_type=MediaType.JSON)
+
+
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return Response(_body(500, "internal server error"), status_code=HTTP_500_INTERNAL_SERVER_ERROR,
@@ -88,5 +114,8 @@ exception_handlers = {
     ServiceError: service_error_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
+    IntegrityError: integrity_error_handler,
+    DataError: data_error_handler,
+    OverflowError: data_error_handler,  # sqlite3: an integer beyond 64 bits
     HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
 }

@@ -77,7 +77,7 @@ class AdapterController(Controller):
              offset: int = Offset) -> Page[AdapterRunOut]:
         return adapters.list_runs(ctx, actor, source_id, limit, offset)
 
-    @post("/api/adapter-sources/{source_id:int}/files", status_code=201,
+    @post("/api/adapter-sources/{source_id:int}/files", status_code=201, opt={"upload_field": "file"},
           summary="Upload a .csv or .xlsx file into a tabular_file source's folder; the next run reads it")
     async def upload(
         self, ctx: Ctx, actor: CurrentActor, source_id: ItemId,

@@ -1,27 +1,30 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, QueryParameter
+from litestar.params import Body, PathParameter, QueryParameter
 
 from core.services import imports
 from core.services.access import ADMIN_READ_ROLES, locality_for, require_role
 from core.services.errors import Invalid
-from core.web.params import Ctx, CurrentActor, LocalityCode, PathStr
+from core.web.params import Ctx, CurrentActor, LocalityCode
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Kind = Annotated[Literal["units", "people"], PathParameter(description="What the file holds")]
 
 
 class ImportController(Controller):
     path = "/api/localities/{code:str}/imports"
     tags = ["imports"]
 
-    @post("/{kind:str}", status_code=200, summary="Import units or people from an .xlsx or .csv file (all rows or none)")
+    @post("/{kind:str}", status_code=200, summary="Import units or people from an .xlsx or .csv file (all rows or none)",
+          description="A file over a limit of reading (rows, columns, cells, shared strings, inflated size, "
+                      "...) is refused with 413 naming the limit and the sheet.", opt={"upload_field": "data"})
     async def upload(
-        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, kind: PathStr,
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, kind: Kind,
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART,
                                              description="one .xlsx or .csv file part (any field name, e.g. data)")],
     ) -> imports.ImportResult:
@@ -36,9 +39,10 @@ class ImportController(Controller):
         content = await files[0].read()
         return await run_sync(imports.import_file, ctx, actor, code, kind, files[0].filename or "", content)
 
-    @get("/{kind:str}", sync_to_thread=True, summary="Download the template sheet (xlsx, or csv with ?format=csv)")
+    @get("/{kind:str}", sync_to_thread=True, summary="Download the template sheet (xlsx, or csv with ?format=csv)",
+         opt={"produces": (XLSX, "text/csv")})
     def template(
-        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, kind: PathStr,
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, kind: Kind,
         file_format: Annotated[str, QueryParameter(name="format", pattern="^(xlsx|csv)$")] = "xlsx",
     ) -> Response:
         require_role(actor, ADMIN_READ_ROLES, "download templates")
