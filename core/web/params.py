@@ -42,13 +42,14 @@ def path_id_bounds(app: ASGIApp) -> ASGIApp:
 
 
 def strict_json_inputs():
-    """The app's pydantic plugin, reading request bodies of input models (``In``) as their JSON
-    says, strictly: a JSON boolean for a boolean, a number for a number, text for a date and
-    time; never ``0`` for false, ``"40"`` for 40 or a number of seconds for a date. So a body
-    fits the OpenAPI document exactly when the server takes it. (Litestar validates decoded
-    JSON in pydantic's lax mode, where those pass; its strict mode would refuse ISO date text.)
-    Models built in code (forms, services) are not affected."""
-    from pydantic import ValidationError
+    """The app's pydantic plugin, reading request bodies of input models (``In``, or any model
+    that refuses unknown fields) as their JSON says, strictly: a JSON boolean for a boolean, a
+    number for a number, text for a date and time; never ``0`` for false, ``"40"`` for 40 or a
+    number of seconds for a date. So a body fits the OpenAPI document exactly when the server
+    takes it. (Litestar validates decoded JSON in pydantic's lax mode, where those pass; its
+    strict mode would refuse ISO date text.) Models built in code (forms, services) are not
+    affected."""
+    from pydantic import BaseModel, ValidationError
     from pydantic_core import to_json
 
     from litestar._signature.types import ExtendedMsgSpecValidationError  # what Litestar's own decoder raises
@@ -56,10 +57,11 @@ def strict_json_inputs():
 
     from core.schemas.base import In
 
-    def is_input_model(annotation: object) -> bool:
-        return isinstance(annotation, type) and issubclass(annotation, In)
+    def is_input_model(annotation: object) -> bool:  # In, or any model that refuses unknown fields
+        return isinstance(annotation, type) and issubclass(annotation, BaseModel) and (
+            issubclass(annotation, In) or annotation.model_config.get("extra") == "forbid")
 
-    def decode(model: type[In], value: object) -> In:
+    def decode(model: type[BaseModel], value: object) -> BaseModel:
         try:
             return model.model_validate_json(to_json(value), strict=True)
         except ValidationError as exc:

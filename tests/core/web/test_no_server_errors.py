@@ -125,6 +125,9 @@ def test_bodies_are_read_as_their_json_says(world):
         assert api.post(f"{A}/campaigns", json=campaign).status_code == 400
         campaign["opens_at"] = "2027-01-01T09:00:00+08:00"
         assert created(api.post(f"{A}/campaigns", json=campaign))["opens_at"].startswith("2027-01-01T01:00:00")
+        # any model that refuses unknown fields, not only In's
+        assert api.put(f"{A}/plugins/tabular_file", json={"enabled": 1}).status_code == 400
+        assert ok(api.put(f"{A}/plugins/tabular_file", json={"enabled": True}))["enabled"] is True
 
 
 def test_the_openapi_document_says_what_the_server_does(world):
