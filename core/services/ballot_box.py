@@ -197,7 +197,7 @@ def scrub(ctx: AppContext, campaign_id: int) -> None:
     with ctx.db.write() as session:
         session.execute(delete(BallotDraft).where(BallotDraft.campaign_id == campaign_id))
     try:
-        with ctx.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        with ctx.db.engine.execution_options(isolation_level="AUTOCOMMIT").connect() as connection:
             if ctx.db.is_sqlite:
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             else:
