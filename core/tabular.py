@@ -1188,9 +1188,10 @@ def append_row(sheet: Any, values: list[Any]) -> None:
     spreadsheet would take for a formula when typed (= + - @) also gets Excel's "quote prefix"
     style, so editing the cell in Excel keeps it text."""
     sheet.append(values)
-    for cell in sheet[sheet.max_row]:
-        value = cell.value
+    row = sheet._current_row  # the row just appended (sheet.max_row scans every cell: quadratic)
+    for column, value in enumerate(values, start=1):
         if isinstance(value, str):
+            cell = sheet.cell(row=row, column=column)
             cell.data_type = "s"
             if value.startswith(FORMULA_STARTS):
                 cell.quotePrefix = True

@@ -102,8 +102,11 @@ def test_units_add_move_and_a_cycle_refused_beside_the_field(world):
         assert moved.status_code == 200 and "已保存" in moved.text
         assert org.get_unit(world.ctx, SYSTEM, "county-t", child.id).parent_id is None
         export = client.get("/admin/localities/county-t/units/export")
-        cells = [row for row in load_workbook(io.BytesIO(export.content)).active.values]
+        sheet = load_workbook(io.BytesIO(export.content)).active
+        cells = [row for row in sheet.values]
         assert cells[0][:2] == ("单位编码", "单位名称") and ("T1", "县委办", "党委部门", None, None, "=1+1", None) in cells
+        phone = next(row[5] for row in sheet.iter_rows() if row[0].value == "T1")
+        assert phone.data_type == "s" and phone.quotePrefix  # text, never a formula
         assert client.post("/admin/localities/county-t/units", data={"_csrf": "x", "code": "T9", "name": "x"}).status_code == 403
 
 
