@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import statistics
 import tempfile
 import time
@@ -158,6 +159,7 @@ def run_backend(backend: str, people: int, rounds: int) -> list[dict]:
         return rows
     finally:
         drop()
+        shutil.rmtree(folder, ignore_errors=True)  # the SQLite file of 100,000 people
 
 
 def main(argv: list[str] | None = None) -> int:
