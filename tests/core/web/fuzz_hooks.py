@@ -16,15 +16,20 @@ OFFICE_TOKEN = os.environ.get("KAOPING_FUZZ_TOKEN", "")
 BALLOT_TOKEN = os.environ.get("KAOPING_FUZZ_BALLOT_TOKEN", "")
 
 
+MAX_ID = 2**31 - 1
+
+
 @schemathesis.hook
 def flatmap_path_parameters(context, path_parameters):
+    """A valid code or id is often replaced by one that exists; an invalid one (negative
+    testing: another type, out of range) is left as it is."""
     if not path_parameters:
         return st.just(path_parameters)
     options = {}
     for name, value in path_parameters.items():
-        if name == "code" and LOCALITY:
+        if name == "code" and LOCALITY and isinstance(value, str):
             options[name] = st.sampled_from([value, LOCALITY, LOCALITY, LOCALITY])
-        elif name.endswith("id") and IDS:
+        elif name.endswith("id") and IDS and type(value) is int and 1 <= value <= MAX_ID:
             options[name] = st.sampled_from([value, *IDS])
         else:
             options[name] = st.just(value)
@@ -51,6 +56,7 @@ def filter_failure(context, failure, case, response):
         components = components[1:]  # a header line naming the parameters, then one line each
 
     def ignorable(component: str) -> bool:
-        return ("query" in component and "became array" in component) or "(was Authorization)" in component
+        return ("query" in component and "became array" in component) or (
+            component.startswith("header") and "Authorization" in component)
 
     return not all(ignorable(component) for component in components)
