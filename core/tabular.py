@@ -109,6 +109,8 @@ TOO_DEEP = ("file: the part {part} of the workbook nests its XML more than {limi
             "(damaged or not a spreadsheet)")
 DTD = ("file: the part {part} of the workbook declares a document type (DTD), which spreadsheets never do "
        "(damaged or not a spreadsheet)")
+TOKEN_TOO_LONG = ("file: the part {part} of the workbook has a tag or comment of more than {limit} MB "
+                  "(damaged or not a spreadsheet)")
 OVER_A_LIMIT = "over a limit"
 MORE_COLUMNS = "more than {limit} columns"
 MORE_CHARACTERS = "more than {limit} characters"
@@ -432,6 +434,7 @@ _MAIN_RELATIONSHIP = "/officeDocument"
 _XML_CHUNK = 256 * 1024
 MAX_ZIP_ENTRIES = 10_000  # parts of one workbook (Excel writes a few dozen)
 MAX_ZIP_DIRECTORY_BYTES = 4 * 1024 * 1024  # the zip's central directory, read before anything else
+MAX_TOKEN_BYTES = 1024 * 1024  # expat holds a whole tag (or comment) before reporting it: at most this
 
 
 class _Stop(Exception):
@@ -500,19 +503,32 @@ class _Part:
         parser.buffer_size = 64 * 1024
         depth = 0
         max_depth = self.limits.depth
+        reported = 0  # where the last event was: expat holds what follows until it is complete
 
         def on_start(name: str, attributes: dict[str, str]) -> None:
-            nonlocal depth
+            nonlocal depth, reported
             depth += 1
+            reported = parser.CurrentByteIndex
             if depth > max_depth:
                 raise Invalid(TOO_DEEP.format(part=self.path, limit=max_depth),
                               errors=[{"row": 0, "column": "", "message": "not a spreadsheet"}])
             start(_local(name), attributes)
 
         def on_end(name: str) -> None:
-            nonlocal depth
+            nonlocal depth, reported
             depth -= 1
+            reported = parser.CurrentByteIndex
             end(_local(name))
+
+        def on_text(data: str) -> None:
+            nonlocal reported
+            reported = parser.CurrentByteIndex
+            if text is not None:
+                text(data)
+
+        def on_other(*_args: Any) -> None:
+            nonlocal reported
+            reported = parser.CurrentByteIndex
 
         def no_dtd(*_args: Any) -> None:
             raise Invalid(DTD.format(part=self.path),
@@ -520,8 +536,8 @@ class _Part:
 
         parser.StartElementHandler = on_start
         parser.EndElementHandler = on_end
-        if text is not None:
-            parser.CharacterDataHandler = text
+        parser.CharacterDataHandler = on_text
+        parser.CommentHandler = parser.ProcessingInstructionHandler = on_other
         parser.StartDoctypeDeclHandler = no_dtd
         parser.EntityDeclHandler = no_dtd
         read = 0
@@ -532,6 +548,9 @@ class _Part:
                     if read > self.limit:  # zipfile never inflates past the declared size; cheap to be sure
                         raise self._too_large(read)
                     parser.Parse(chunk, False)
+                    if read - reported > MAX_TOKEN_BYTES:  # a tag or comment that does not end
+                        raise Invalid(TOKEN_TOO_LONG.format(part=self.path, limit=MAX_TOKEN_BYTES // MB),
+                                      errors=[{"row": 0, "column": "", "message": "not a spreadsheet"}])
                     yield
                 parser.Parse(b"", True)
         except expat.ExpatError as exc:

@@ -197,3 +197,16 @@ def lying_sizes(megabytes: int = 20) -> bytes:
             else:
                 content[size_field:size_field + 4] = (1024).to_bytes(4, "little")
     return bytes(content)
+
+
+def long_token(megabytes: int = 150) -> bytes:
+    """A cell whose one attribute is ``megabytes`` MB long (a parser holds a whole tag)."""
+    return workbook(sheet=[f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" s="',
+                           *(b"1" * (1024 * 1024) for _ in range(megabytes)),
+                           '"><v>1</v></c></row></sheetData></worksheet>'])
+
+
+def long_comment(megabytes: int = 150) -> bytes:
+    """A comment of ``megabytes`` MB (full of "<" and ">") in the shared-string table."""
+    return workbook(shared=[f'<sst xmlns="{MAIN}"><!--', *(b"<a>" * (1024 * 1024 // 3) for _ in range(megabytes)),
+                            "--><si><t>x</t></si></sst>"])

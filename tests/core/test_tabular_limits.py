@@ -40,6 +40,10 @@ BOMBS = {
     "sizes that lie": ("lying.xlsx", bombs.lying_sizes, Invalid, r"cannot be read \(damaged file\?\)"),
     "wide rows": ("wide.xlsx", bombs.wide_rows, TooLarge, r"sheet 单位 has more than 2,000,000 cells"),
     "entity expansion": ("dtd.xlsx", bombs.dtd_bomb, Invalid, r"declares a document type \(DTD\)"),
+    # expat holds a whole tag or comment before it reports it: 150 MB in one attribute, a 90 MB comment
+    "a long attribute": ("token.xlsx", bombs.long_token, Invalid, r"sheet1.xml of the workbook has a tag or comment"),
+    "a long comment": ("comment.xlsx", lambda: bombs.long_comment(90), Invalid,
+                       r"sharedStrings.xml of the workbook has a tag or comment of more than 1 MB"),
     "a row of commas": ("commas.csv", bombs.commas_row, TooLarge, r"row 2 is longer than 1,000,000 characters"),
     "blank lines": ("blank.csv", bombs.blank_lines, TooLarge, r"more than 1,000,000 lines"),
     "blank lines within the line limit": ("blank-rows.csv", lambda: bombs.blank_lines(900_000), TooLarge,
