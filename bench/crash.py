@@ -31,6 +31,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -139,6 +140,29 @@ class Outcome:
         return out
 
 
+
+def run_coroutine(coroutine) -> None:
+    """``asyncio.run``, in a thread of its own when this thread already runs an event loop (a
+    test process where Playwright's synchronous API has started one)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(coroutine)
+        return
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(coroutine)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+
 def _comment(index: int) -> str:
     return f"evaluator {index}"
 
@@ -226,7 +250,7 @@ def run(backend: str, voters: int = 500, kills: int = 12, seed: int | None = Non
             tokens = await _login(server, codes)  # signed tokens: they outlive the server process
             await _burst(server, tokens, subject_ids, kills, outcome, rng)
 
-        asyncio.run(drive())
+        run_coroutine(drive())
         outcome.seconds = time.perf_counter() - began
         server.stop()
         server = None

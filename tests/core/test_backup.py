@@ -4,7 +4,6 @@ a changed archive; scheduled backups keep the newest ``KAOPING_BACKUP_KEEP``."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import io
 import json
@@ -18,6 +17,7 @@ from sqlalchemy import inspect, text
 from sqlmodel import SQLModel, select
 
 from ballots import service as ballots
+from bench.crash import run_coroutine
 from core import backup
 from core.cli import main
 from core.context import Actor, AppContext
@@ -59,7 +59,7 @@ def _vote(ctx: AppContext, campaign_id: int) -> None:
             out = await ballots.submit(ctx, ballot, ballots.BallotIn(items=items, comment=f"意见 {index}"))
             assert out.status == "submitted"
 
-    asyncio.run(cast())
+    run_coroutine(cast())  # in a thread when Playwright's loop runs in this one
     ballots.revoke_account(ctx, OFFICE, campaign_id, slips[-1].account_id)
 
 
