@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# pytest-xdist processes for `make test`: each has its own databases, live server and browser.
+TEST_WORKERS ?= 2
 
 .PHONY: run test install bench fuzz clean
 
@@ -23,7 +25,7 @@ run: $(STAMP)
 
 ## The whole suite: SQLite always, PostgreSQL when a server answers (required in CI).
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
