@@ -8,8 +8,11 @@ import threading
 import pytest
 from sqlalchemy import text
 
+from core.context import Actor
+from core.db import Database
 from core.security import Keyring
-from core.services import ballot_box
+from core.services import ballot_box, tally
+from core.services.errors import Conflict
 from tests.campaign_setup import full_items
 
 
@@ -91,16 +94,17 @@ def test_ballots_sealed_under_another_key_are_kept_and_the_office_is_told(world,
     _cast(world, setup, 2)
     with world.ctx.db.write() as session:
         session.execute(text("UPDATE campaigns SET status = 'closed'"))
-    other = dataclasses.replace(world.ctx, keys=Keyring("another-secret-key-" + "z" * 30))
-    with pytest.raises(ballot_box.SealError):
-        ballot_box.move_staged(other, setup.campaign_id)
-    assert _counts(world.ctx) == (2, 0, 0)  # nothing lost
-    from core.context import Actor
-    from core.services import tally
-    from core.services.errors import Conflict
-
-    office = Actor.system("test")
-    with pytest.raises(Conflict, match="sealed under another secret key"):
-        tally.tally(other, office, setup.campaign_id)
+    # The same database served with another secret key (its own Database: the audit chain of a
+    # Database follows the keys of the context that made it).
+    other = dataclasses.replace(world.ctx, keys=Keyring("another-secret-key-" + "z" * 30),
+                                db=Database(world.ctx.db.url))
+    try:
+        with pytest.raises(ballot_box.SealError):
+            ballot_box.move_staged(other, setup.campaign_id)
+        assert _counts(world.ctx) == (2, 0, 0)  # nothing lost
+        with pytest.raises(Conflict, match="sealed under another secret key"):
+            tally.tally(other, Actor.system("test"), setup.campaign_id)
+    finally:
+        other.db.dispose()
     assert _counts(world.ctx) == (2, 0, 0)
     assert ballot_box.move_staged(world.ctx, setup.campaign_id) == 2
