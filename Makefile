@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # pytest-xdist processes for `make test`: each has its own databases, live server and browser.
 TEST_WORKERS ?= 2
 
-.PHONY: run test install bench fuzz clean
+.PHONY: run test install bench fuzz clean system-packages
 
 $(STAMP): pyproject.toml tests/example_plugin/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,8 +24,21 @@ run: $(STAMP)
 	$(BIN)/kaoping serve
 
 ## The whole suite: SQLite always, PostgreSQL when a server answers (required in CI).
-test: $(STAMP)
+test: $(STAMP) system-packages
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+
+## The Debian packages the tests use (browser, PDF and QR tools, CJK font): one line if any is missing.
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v zbarimg >/dev/null 2>&1 || missing="$$missing zbar-tools"; \
+	[ -d /usr/share/poppler/cMap ] || missing="$$missing poppler-data"; \
+	[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing="$$missing fonts-wqy-microhei"; \
+	if [ -n "$$missing" ]; then \
+	  echo "make test needs these Debian packages:$$missing; install them with: apt-get install -y$$missing"; \
+	  exit 1; \
+	fi
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
