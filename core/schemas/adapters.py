@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from core.models import SubjectKind
 from core.periods import PeriodKind
-from core.schemas.base import Id, In, Name, Out
+from core.schemas.base import Id, In, Out
 from core.schemas.values import IndicatorCode
+
+SourceName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]  # the column's
 
 FieldPath = Field(min_length=1, max_length=200, description="A record field, or a dotted path into nested objects")
 
@@ -71,7 +73,7 @@ class Retry(In):
 
 
 class AdapterSourceIn(In):
-    name: Name
+    name: SourceName
     adapter: str = Field(min_length=1, max_length=100)
     options: dict[str, Any] = {}
     mapping: Mapping
@@ -84,7 +86,7 @@ class AdapterSourcePatch(In):
     """Only the given fields change. In ``options``, a secret option left out keeps its stored
     value (it is never sent back, so a client cannot echo it); give ``""`` to clear it."""
 
-    name: Name | None = None
+    name: SourceName | None = None
     options: dict[str, Any] | None = None
     mapping: Mapping | None = None
     schedule: Schedule | None = None

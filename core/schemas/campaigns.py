@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 
 from core.periods import OptionalPeriodField
 from core.schemas.base import Id, In, Name, Out
@@ -12,7 +12,7 @@ CampaignKind = Literal["democratic", "annual", "monthly", "satisfaction"]
 
 
 class CategoryIn(In):
-    name: Name
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]  # the column's
     weight: float = Field(default=1.0, gt=0, le=1000)
     template_id: Id | None = None
     subject_categories: list[Name] = Field(default_factory=list, max_length=50)

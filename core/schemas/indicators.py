@@ -28,7 +28,7 @@ class IndicatorIn(In):
     basis: LongText = ""
     data_source: Short = ""
     responsible: Short = ""
-    unit_of_measure: Short = ""
+    unit_of_measure: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] = ""  # the column's
     children: list[IndicatorIn] = Field(default_factory=list)
 
     @model_validator(mode="after")

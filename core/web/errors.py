@@ -89,6 +89,7 @@ def http_error_handler(_request: Request, exc: HTTPException) -> Response:
 DATABASE_CONFLICT = ("the change conflicts with data that refers to it, or with a value that must be unique; "
                      "nothing was changed")
 DATABASE_VALUE = "a value is too large or too long for the database; nothing was changed"
+DATABASE_NUL = "text may not contain the character U+0000 (NUL); nothing was changed"
 
 
 def integrity_error_handler(request: Request, exc: IntegrityError) -> Response:
@@ -100,7 +101,8 @@ def integrity_error_handler(request: Request, exc: IntegrityError) -> Response:
 def data_error_handler(request: Request, exc: Exception) -> Response:
     log.warning("%s %s: a value the database cannot hold: %s", request.method, request.url.path,
                 getattr(exc, "orig", exc))
-    return Response(_body(422, api_translator(request).translate(DATABASE_VALUE)), status_code=422,
+    message = DATABASE_NUL if "NUL" in str(getattr(exc, "orig", exc)) else DATABASE_VALUE  # PostgreSQL's words
+    return Response(_body(422, api_translator(request).translate(message)), status_code=422,
                     media_type=MediaType.JSON)
 
 

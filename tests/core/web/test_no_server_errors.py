@@ -162,3 +162,19 @@ def test_the_openapi_document_says_what_the_server_does(world):
     assert "413" in imports["post"]["responses"] and "410" in paths[slips]["get"]["responses"]
     assert "429" in paths["/api/auth/token"]["post"]["responses"]
     assert paths["/api/auth/token"]["post"]["security"] == [] and "401" not in paths["/health"]["get"]["responses"]
+
+
+def test_texts_are_bounded_by_the_columns_they_are_stored_in(world, setup):
+    """Found by schemathesis on PostgreSQL: these were longer in the schema than in the database."""
+    api = setup.api
+    long = "长" * 101
+    campaign = {"name": "c", "kind": "democratic",
+                "categories": [{"name": long, "weight": 1, "template_id": setup.template_id}]}
+    response = api.post(f"{A}/campaigns", json=campaign)
+    assert response.status_code == 400 and "categories.0.name" in response.text, response.text
+    template = ok(api.get(f"/api/templates/{setup.template_id}"))
+    body = {"name": "t", "grade_scale": [{"label": "好", "score": 90}, {"label": "差", "score": 60}],
+            "indicators": [{"code": "A", "name": "甲", "unit_of_measure": "件" * 51}]}
+    response = api.post(f"{A}/templates", json=body)
+    assert response.status_code == 400 and "unit_of_measure" in response.text, response.text
+    assert template["id"] == setup.template_id
