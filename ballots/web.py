@@ -19,7 +19,7 @@ from core.context import AppContext
 from core.i18n import locale_from_accept_language, normalize_locale
 from core.web.auth import app_context, client_address
 from core.web.errors import api_translator
-from core.web.params import Ctx, CurrentActor, ItemId
+from core.web.params import Ctx, CurrentActor, ItemId, QueryNumber
 
 BALLOT_HEADER_PREFIX = "bearer "
 
@@ -54,7 +54,7 @@ class CampaignAccountsController(Controller):
 
     @get("/slips.pdf", summary="Print the held slips (A4, cut lines, QR codes)")
     async def slips(self, ctx: Ctx, actor: CurrentActor, campaign_id: ItemId, category: FromQuery[str | None] = None,
-                    batch: FromQuery[int | None] = None, lang: FromQuery[str | None] = None) -> Stream:
+                    batch: QueryNumber = None, lang: FromQuery[str | None] = None) -> Stream:
         job = await run_sync(lambda: service.slips_to_print(ctx, actor, campaign_id, category=category, batch=batch))
         path = await run_sync(_render_to_file, ctx, job, normalize_locale(lang))
         return Stream(_stream_and_delete(path), media_type="application/pdf",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar.di import NamedDependency
-from litestar.params import FromPath, PathParameter
+from litestar.params import FromPath, PathParameter, QueryParameter
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from core.context import Actor, AppContext
@@ -25,6 +25,8 @@ CurrentActor = NamedDependency[Actor]
 LocalityCode = FromPath[str]
 ItemId = Annotated[int, PathParameter(ge=1, le=MAX_ID, description=f"An id, 1 to {MAX_ID} (others: 404)")]
 PathStr = FromPath[str]
+# A number in a query that the database compares (a batch, an id): bounded like ids, else 400.
+QueryNumber = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
 
 NO_SUCH_ID = "no {name} {value}: an id is a whole number from 1 to {limit}"
 
