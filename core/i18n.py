@@ -35,12 +35,16 @@ DEFAULT_TIMEZONE = "Asia/Shanghai"  # as core.settings.Settings.timezone
 
 @lru_cache(maxsize=None)
 def _catalog(locale: str, locales_dir: Path = LOCALES_DIR) -> dict[str, str]:
-    path = locales_dir / locale / "LC_MESSAGES" / "messages.po"
-    if not path.exists():
-        return {}
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=locale)
-    return {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
+    """Every catalogue (Babel domain) of a locale in one directory: ``messages.po`` first, then
+    the others (e.g. ``campaigns.po``, one per console area) in name order; the first wins."""
+    folder = locales_dir / locale / "LC_MESSAGES"
+    paths = sorted(folder.glob("*.po"), key=lambda path: (path.name != "messages.po", path.name))
+    found: dict[str, str] = {}
+    for path in reversed(paths):
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=locale)
+        found.update({str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy})
+    return found
 
 
 def normalize_locale(value: str | None) -> str:

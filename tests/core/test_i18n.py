@@ -80,3 +80,17 @@ def test_accept_language():
     assert locale_from_accept_language("zh;q=0, en") == "en"
     assert locale_from_accept_language("fr, de") is None
     assert locale_from_accept_language("") is None and locale_from_accept_language(None) is None
+
+
+def test_a_locale_reads_every_catalogue_of_its_directory_messages_po_first(tmp_path):
+    from core.i18n import Translator
+
+    folder = tmp_path / "zh_CN" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    entry = 'msgid "{0}"\nmsgstr "{1}"\n\n'
+    (folder / "messages.po").write_text(entry.format("Close", "关闭") + entry.format("Only here", "只在这里"),
+                                        encoding="utf-8")
+    (folder / "campaigns.po").write_text(entry.format("Close", "结束测评") + entry.format("Tally", "计票"),
+                                         encoding="utf-8")
+    tr = Translator("zh_CN", tmp_path)
+    assert [tr.gettext(m) for m in ("Close", "Only here", "Tally")] == ["关闭", "只在这里", "计票"]
