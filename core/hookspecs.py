@@ -91,6 +91,18 @@ def kaoping_periodic_tasks() -> list:
 
 
 @hookspec
+def kaoping_campaign_pages(locality_code: str, campaign_id: int) -> list | None:
+    """Return tabs for a campaign's console pages: ``core.web.admin.menu.MenuEntry`` objects
+    (``href`` under ``/admin/localities/{locality_code}/campaigns/{campaign_id}/...``), shown on
+    the campaign's pages after the core's own tabs (setup, results), ordered by ``order``.
+
+    Called like ``kaoping_admin_menu``: only for plugins the locality has enabled, each tab shown
+    only to the roles it names; the pages must check the role and the locality themselves. The
+    ballots plugin adds accounts and slips, turnout and paper ballots this way.
+    """
+
+
+@hookspec
 def kaoping_admin_menu(locality_code: str) -> list | None:
     """Return entries for the office console's navigation menu: ``core.web.admin.menu.MenuEntry``
     objects (``key``, ``label_zh``, ``label_en``, ``href``, ``roles``, ``order``).

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import pluggy
 from pydantic import BaseModel
@@ -26,6 +27,11 @@ class PluginInfo:
     essential: bool = False
     options_model: type[BaseModel] | None = None
     description: str = ""
+    # A plugin with console pages: its Jinja templates (named under a folder of the plugin's name,
+    # e.g. ``ballots/admin/turnout.html``, extending ``admin/base.html``) and its message catalogues
+    # (``<locales_dir>/zh_CN/LC_MESSAGES/*.po``), both read after the core's.
+    templates_dir: Path | None = None
+    locales_dir: Path | None = None
 
 
 def make_plugin_manager(load_entry_points: bool = True) -> pluggy.PluginManager:
@@ -53,6 +59,18 @@ def plugin_info(pm: pluggy.PluginManager, plugin: object) -> PluginInfo:
 def plugins_by_name(pm: pluggy.PluginManager | None = None) -> dict[str, object]:
     pm = pm or get_plugin_manager()
     return {pm.get_name(plugin): plugin for plugin in pm.get_plugins() if pm.get_name(plugin)}
+
+
+def console_template_dirs(pm: pluggy.PluginManager | None = None) -> list[Path]:
+    """The template directories plugins add to the console, in registration order."""
+    pm = pm or get_plugin_manager()
+    return [info.templates_dir for info in (plugin_info(pm, p) for _n, p in pm.list_name_plugin()) if info.templates_dir]
+
+
+def console_locales_dirs(pm: pluggy.PluginManager | None = None) -> tuple[Path, ...]:
+    """The message catalogues plugins add to the console (read after the core's)."""
+    pm = pm or get_plugin_manager()
+    return tuple(info.locales_dir for info in (plugin_info(pm, p) for _n, p in pm.list_name_plugin()) if info.locales_dir)
 
 
 # Path parameters by which a plugin's route names a locality: its code, or one of its campaigns.

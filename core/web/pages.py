@@ -18,7 +18,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 
-from core.i18n import Translator, normalize_locale
+from core.i18n import LOCALES_DIR, Translator, normalize_locale
 from core.services import auth as auth_service
 from core.services.errors import RateLimited, Unauthorized
 from core.web.auth import SESSION_COOKIE, app_context, client_address, current_session
@@ -29,11 +29,18 @@ LOGIN_CSRF_COOKIE = "kaoping_login_csrf"
 
 
 def template_config() -> TemplateConfig:
-    return TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine)
+    """The core's templates, then those of plugins with console pages (``PluginInfo.templates_dir``)."""
+    from core.plugins import console_template_dirs
+
+    return TemplateConfig(directory=[TEMPLATES_DIR, *console_template_dirs()], engine=JinjaTemplateEngine)
 
 
 def translator_for(request: Request) -> Translator:
-    return Translator(normalize_locale(request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)))
+    """The console's translator: the user's language; the core's catalogues, then the plugins'."""
+    from core.plugins import console_locales_dirs
+
+    locale = normalize_locale(request.query_params.get("lang") or request.cookies.get(LANG_COOKIE))
+    return Translator(locale, (LOCALES_DIR, *console_locales_dirs()))
 
 
 def _secure(request: Request) -> bool:

@@ -145,16 +145,28 @@ def _visible_localities(ctx: AppContext, actor: Actor) -> list[dict[str, Any]]:
                  "writable": actor.is_platform_admin or row[0] == actor.locality_id} for row in session.exec(query)]
 
 
-def _plugin_entries(ctx: AppContext, locality_id: int, code: str) -> list:
+def _plugin_entries(ctx: AppContext, locality_id: int, code: str, hook: str = "kaoping_admin_menu",
+                    **values: Any) -> list:
+    """The answers of a menu-like hook (``kaoping_admin_menu``, ``kaoping_campaign_pages``) from
+    the plugins the locality enabled; a plugin that fails is logged and left out."""
     from core.services.plugins import hooks_for
 
     with ctx.db.read() as session:
         hooks = hooks_for(session, locality_id)
         try:
-            return list(hooks.kaoping_admin_menu(locality_code=code))
+            return list(getattr(hooks, hook)(locality_code=code, **values))
         except Exception:  # a broken plugin must not take the console down
-            log.exception("kaoping_admin_menu failed for %s", code)
+            log.exception("%s failed for %s", hook, code)
             return []
+
+
+def plugin_tabs(shell: Shell, campaign_id: int) -> list[MenuEntry]:
+    """A campaign's tabs added by the plugins its locality enabled (``kaoping_campaign_pages``),
+    those the user's role may see, in order. Call in a worker thread."""
+    answers = _plugin_entries(shell.ctx, shell.locality_id, shell.code, "kaoping_campaign_pages",
+                              campaign_id=campaign_id)
+    tabs = [e for answer in answers for e in (answer or []) if isinstance(e, MenuEntry) and e.href.startswith("/")]
+    return sorted((t for t in tabs if shell.actor.role in t.roles), key=lambda t: (t.order, t.key))
 
 
 def _prepare(ctx: AppContext, actor: Actor, code: str | None, chosen: str | None):
