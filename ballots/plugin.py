@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from core.hookspecs import hookimpl
 from core.plugins import PluginInfo
 
 KAOPING_PLUGIN = PluginInfo(label_zh="测评帐号与测评表", label_en="Ballots and one-time accounts", essential=True,
-                            description="One-time accounts, printed slips, the evaluator's pages and API.")
+                            description="One-time accounts, printed slips, the evaluator's pages and API.",
+                            templates_dir=Path(__file__).parent / "templates",
+                            locales_dir=Path(__file__).parent / "locales")
 
 
 @hookimpl
@@ -15,6 +19,17 @@ def kaoping_routes() -> list:
     from ballots.web import api_routes
 
     return [*api_routes(), *page_routes()]
+
+
+@hookimpl
+def kaoping_campaign_pages(locality_code: str, campaign_id: int) -> list:
+    from core.web.admin.menu import OFFICE, MenuEntry
+
+    base = f"/admin/localities/{locality_code}/campaigns/{campaign_id}"
+    return [
+        MenuEntry("ballots.accounts", "帐号与票条", "Accounts and slips", f"{base}/accounts", OFFICE, 110),
+        MenuEntry("ballots.turnout", "参评情况", "Turnout", f"{base}/turnout", OFFICE, 120),
+    ]
 
 
 @hookimpl
