@@ -257,8 +257,26 @@ _PATTERNS: list[tuple[PeriodKind, re.Pattern[str]]] = [
 ]
 
 
+_CN_NUMERAL = re.compile(r"[〇零一二两三四五六七八九十]+")
+_CN_VALUES = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+              "九": 9}
+
+
+def _arabic(match: re.Match[str]) -> str:
+    """Chinese numerals as digits: "十三" 13, "二十" 20, "四十八" 48 (tens with 十); "二〇二六" 2026
+    (digit by digit, as years are written). Anything else (e.g. "十十") is left as it is, and fails."""
+    text = match.group(0)
+    if "十" not in text:
+        return "".join(str(_CN_VALUES[c]) for c in text)
+    tens, _, ones = text.partition("十")
+    if len(tens) > 1 or len(ones) > 1 or "十" in ones or tens in ("〇", "零") or ones in ("〇", "零"):
+        return text
+    return str((_CN_VALUES[tens] if tens else 1) * 10 + (_CN_VALUES[ones] if ones else 0))
+
+
 def _normalized(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_DASHES).strip().upper()
+    text = _CN_NUMERAL.sub(_arabic, text)  # "2026年第十三周", "二〇二六年十一月"
     # Spaces next to anything but a digit go ("2026 年 第 48 周"); between digits they stay, and
     # fail, except the one of an ISO date-time ("2026-11-30 08:00").
     text = re.sub(r"\s*([^\d\s])\s*", r"\1", text)
