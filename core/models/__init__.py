@@ -1,5 +1,6 @@
 """All table models; importing this module registers every table on ``SQLModel.metadata``."""
 
+from core.models.accounts import ActivationBatch, ActivationCode
 from core.models.adapters import AdapterRun, AdapterSource, RunStatus
 from core.models.audit import AuditEntry
 from core.models.campaigns import (
@@ -24,6 +25,7 @@ from core.models.indicators import (
     TemplateStatus,
 )
 from core.models.locality import Locality
+from core.models.notifications import Notification
 from core.models.org import Person, Team, TeamMember, Unit
 from core.models.plugins import LocalityPlugin
 from core.models.subjects import Subject, SubjectKind
@@ -31,6 +33,9 @@ from core.models.users import AuthToken, LoginFailureCount, Role, User
 from core.models.values import IndicatorValue
 
 __all__ = [
+    "ActivationBatch",
+    "ActivationCode",
+    "Notification",
     "AdapterRun",
     "AdapterSource",
     "RunStatus",

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer, false
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from core.models.base import tz_datetime, utcnow
@@ -19,6 +19,8 @@ class Role(StrEnum):
 
 class User(SQLModel, table=True):
     __tablename__ = "users"
+    # a person has at most one account in a locality (people's accounts, core/services/people_accounts.py)
+    __table_args__ = (UniqueConstraint("locality_id", "person_id", name="uq_users_locality_person"),)
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=100, unique=True, index=True)
@@ -31,6 +33,12 @@ class User(SQLModel, table=True):
     is_active: bool = True
     # Granted by a platform admin: may also read (never change) the localities under its own.
     reads_child_localities: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # A person's own account (role cadre or leader): the person it belongs to, and when its owner
+    # set a password with an activation code (None: not yet activated, no password can sign in).
+    person_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("people.id", ondelete="RESTRICT", name="fk_users_person_id_people"), nullable=True)
+    )
+    activated_at: datetime | None = Field(default=None, sa_type=tz_datetime())
     created_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
 
 
