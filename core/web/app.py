@@ -114,6 +114,7 @@ def create_app(ctx: AppContext | None = None, *, check_migrations: bool = True, 
             scheduler.shutdown(wait=True)
         ctx.db.dispose()
 
+    from core.web.compression import compression_config
     from core.web.openapi import complete_openapi
     from core.web.params import path_id_bounds, strict_json_inputs
 
@@ -129,6 +130,7 @@ def create_app(ctx: AppContext | None = None, *, check_migrations: bool = True, 
         plugins=[strict_json_inputs()],  # bodies are read as their JSON says, as the OpenAPI document does
         state=State({"ctx": ctx}),
         request_max_body_size=ctx.settings.max_upload_mb * 1024 * 1024,
+        compression_config=compression_config(),  # gzip for text answers of 1 KB or more
         template_config=template_config(),
         openapi_config=OpenAPIConfig(
             title="Kaoping API",
