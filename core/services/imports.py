@@ -257,7 +257,7 @@ def _import_units(session: Session, actor: Actor, locality_id: int, table: Table
         else:
             updated += 1
         for name in fields:
-            if name in values and (values[name] or name in table.columns):
+            if values.get(name):  # a blank cell keeps what is stored (clear a field on its edit page)
                 setattr(unit, name, values[name])
         unit.updated_at = utcnow()
         session.add(unit)
@@ -345,7 +345,7 @@ def _import_people(ctx: AppContext, session: Session, actor: Actor, locality_id:
         else:
             updated += 1
         for name in plain:
-            if name in values and (values[name] or name in table.columns):
+            if values.get(name):  # a blank cell keeps what is stored (clear a field on its edit page)
                 setattr(person, name, values[name])
         person.unit_id = units[values["unit_code"]].id
         if card:

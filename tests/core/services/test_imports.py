@@ -285,6 +285,21 @@ def test_reimporting_people_with_id_cards_updates_them(ctx):
     assert people_of(ctx, "county-a") == [("张三", "男", "1985-06", "科长", "U002", "2023-01")]
 
 
+def test_a_blank_cell_on_reimport_keeps_what_is_stored(ctx):
+    # A roster from another system often leaves unknown cells empty: the import must not erase
+    # what the office already has (a field is cleared on the person's or the unit's page).
+    make_locality(ctx)
+    run(ctx, "units", "u.csv", csv_bytes("单位编码,单位名称,联系人\nU001,县委办,郭刚浩\n"))
+    card = id_card("33010219850601003")
+    run(ctx, "people", "p.csv", csv_bytes(f"{PEOPLE_HEADER}\n张三,男,1985-06,,,,,,,科长,,U001,2020-12,{card}\n"))
+    run(ctx, "units", "u.csv", csv_bytes("单位编码,单位名称,联系人\nU001,县委办公室,\n"))
+    result = run(ctx, "people", "p.csv", csv_bytes(f"{PEOPLE_HEADER}\n张三,,,,,,,,,,,U001,,{card}\n"))
+    assert (result.created, result.updated) == (0, 1)
+    assert people_of(ctx, "county-a") == [("张三", "男", "1985-06", "科长", "U001", "2020-12")]
+    unit = units_of(ctx, "county-a")["U001"]
+    assert (unit.name, unit.contact_name) == ("县委办公室", "郭刚浩")
+
+
 def test_reimporting_a_roster_without_id_cards_updates_the_same_people(ctx):
     make_locality(ctx)
     run(ctx, "units", "county-units.csv", UNITS_CSV)
