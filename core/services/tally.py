@@ -40,6 +40,7 @@ from core.services.campaigns import categories_of, get_campaign_row, move_ballot
 from core.services.errors import Conflict
 from core.services.plugins import DEFAULT_RULE, policies_for, rules_for
 from core.services.templates import depth_first, load_indicators
+from core.services.turnout import check_minimum
 from core.services.values import stored_period
 
 TIE_DIGITS = 9  # scores equal to 9 decimals share a rank
@@ -294,7 +295,13 @@ def compute(session: Session, campaign: Campaign) -> tuple[list[SubjectScore], d
     return results, used
 
 
-def tally(ctx: AppContext, actor: Actor, campaign_id: int) -> dict[str, Any]:
+def tally(ctx: AppContext, actor: Actor, campaign_id: int, *, low_turnout_reason: str | None = None) -> dict[str, Any]:
+    """Tally a closed (or re-tally a tallied) campaign; answers its results.
+
+    When an evaluator category's turnout is below the locality's ``min_turnout_percent`` the
+    tally is refused (409, with each category's figures) unless ``low_turnout_reason`` says why
+    it runs anyway; the reason and the figures are then recorded in the audit entry
+    (``core.services.turnout.check_minimum``)."""
     require_role(actor, OFFICE_ROLES, "tally campaigns")
     with ctx.db.read() as session:
         campaign = get_campaign_row(session, actor, campaign_id)
@@ -305,6 +312,7 @@ def tally(ctx: AppContext, actor: Actor, campaign_id: int) -> dict[str, Any]:
         campaign = get_campaign_row(session, actor, campaign_id, for_update=True)
         if campaign.status not in (CampaignStatus.closed, CampaignStatus.tallied):
             raise Conflict(f"campaign {campaign_id} is {campaign.status}; only a closed campaign can be tallied")
+        low_turnout = check_minimum(session, campaign, low_turnout_reason)
         results, used = compute(session, campaign)
         kept = {r.subject_id: r.grade for r in session.exec(
             select(CampaignResult).where(CampaignResult.campaign_id == campaign.id)) if r.grade is not None}
@@ -322,7 +330,8 @@ def tally(ctx: AppContext, actor: Actor, campaign_id: int) -> dict[str, Any]:
         session.flush()
         audit.record(session, actor, locality_id=campaign.locality_id, action="campaign.tally",
                      target_type="campaign", target_id=campaign.id, before={"status": before},
-                     after={"status": "tallied", "rule": used["rule"], "subjects": len(results)})
+                     after={"status": "tallied", "rule": used["rule"], "subjects": len(results),
+                            **({"low_turnout": low_turnout} if low_turnout else {})})
         return _results(session, campaign)
 
 
