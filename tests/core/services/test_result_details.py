@@ -1,0 +1,170 @@
+"""What the results pages and reports read (core.services.result_details), on SQLite and
+PostgreSQL, from a campaign voted and tallied through the API (tests/results_setup.py)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from core.context import Actor
+from core.schemas.values import AdjustmentIn
+from core.services import decisions
+from core.services import result_details as rd
+from core.services.errors import Forbidden, NotFound
+from tests.results_setup import build
+
+pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
+
+
+def _actor(world, username: str) -> Actor:
+    from core.services.auth import actor_of, find_user
+
+    return actor_of(find_user(world.ctx, username))
+
+
+def test_rounding_is_half_up_with_fixed_places():
+    assert rd.show_score(80.445, 2) == "80.45"
+    assert rd.show_score(80.45000000000003, 2) == "80.45"
+    assert rd.show_score(95, 2) == "95.00"
+    assert rd.show_score(2.5, 0) == "3"
+    assert rd.show_score(None, 2) == "" and rd.round_score(float("nan"), 2) is None
+    assert rd.round_score(59.99999, 3) == 60.0
+
+
+def test_ranking_flags_adjustments_and_over_quota(world):
+    s = build(world)
+    office = _actor(world, "office-county-r")
+    data = rd.campaign_results(world.ctx, office, s.campaign_id, locality_code="county-r")
+    assert data["tallied"] and not data["published"] and data["decimals"] == 2
+    assert data["campaign"]["name"] == "2026年度民主测评" and data["campaign"]["rule"] == "weighted_mean"
+    assert [c["name"] for c in data["evaluator_categories"]] == ["县领导", "基层代表"]
+    assert data["grade_labels"] == ["优秀", "称职", "基本称职", "不称职"]
+    [group] = data["groups"]
+    assert group["category"] == "班子成员"
+    rows = {r["name"]: r for r in group["subjects"]}
+    assert [r["name"] for r in group["subjects"]][2:] == ["王五", "赵六"]
+    assert (rows["张三"]["rank"], rows["李四"]["rank"], rows["王五"]["rank"], rows["赵六"]["rank"]) == (1, 1, 3, 4)
+    assert rows["王五"]["score"] == pytest.approx(91) and rows["王五"]["shown"] == "91.00"
+    assert rows["赵六"]["shown"] == "59.00" and rows["赵六"]["grade"] == "不称职"
+    # the quota keeps 1 优秀 of 4; 张三 and 李四 tie across it: both demoted and flagged
+    assert rows["张三"]["flags"] == ["tie_at_quota"] == rows["李四"]["flags"]
+    assert rows["王五"]["proposed_grade"] == "称职" and rows["王五"]["flags"] == []
+    assert rows["王五"]["by_category"]["县领导"]["shown"] == "80.00"
+    assert rows["王五"]["by_category"]["基层代表"] == {"score": pytest.approx(95), "shown": "95.00", "ballots": 1}
+    assert rows["王五"]["ballots"] == 3 and rows["张三"]["adjustment"] is None
+
+    for name in ("张三", "李四"):
+        decisions.adjust(world.ctx, office, s.campaign_id,
+                         AdjustmentIn(subject_id=s.subjects[name], grade="优秀", reason=f"{name}：年度表现突出"))
+    rows = {r["name"]: r for r in rd.campaign_results(world.ctx, office, s.campaign_id)["groups"][0]["subjects"]}
+    assert rows["张三"]["grade"] == "优秀" and rows["张三"]["proposed_grade"] == "称职"
+    assert rows["张三"]["adjustment"]["reason"] == "张三：年度表现突出"
+    assert rows["张三"]["adjustment"]["from_grade"] == "称职"
+    # two 优秀 where the quota allows one: both are flagged for the office
+    assert rows["张三"]["flags"] == ["tie_at_quota", "over_quota"] == rows["李四"]["flags"]
+    assert "over_quota" not in rows["王五"]["flags"]
+
+
+def test_locality_decimals_round_what_is_shown_and_keep_the_score(world):
+    s = build(world)
+    with world.ctx.db.engine.begin() as connection:
+        connection.execute(text("UPDATE localities SET result_decimals = 0 WHERE code = 'county-r'"))
+        connection.execute(text("UPDATE campaign_results SET score = 80.45000000000003 WHERE campaign_id = :c "
+                                "AND subject_id = :s"), {"c": s.campaign_id, "s": s.subjects["王五"]})
+    office = _actor(world, "office-county-r")
+    data = rd.campaign_results(world.ctx, office, s.campaign_id)
+    row = next(r for r in data["groups"][0]["subjects"] if r["name"] == "王五")
+    assert data["decimals"] == 0 and row["shown"] == "80" and row["score"] == 80.45000000000003
+
+
+def test_subject_details(world):
+    s = build(world)
+    office = _actor(world, "office-county-r")
+    d = rd.subject_details(world.ctx, office, s.campaign_id, s.subjects["王五"], locality_code="county-r")
+    assert d["subject"]["name"] == "王五" and d["group_size"] == 4
+    assert [(c["name"], c["weight"], c["shown"], c["ballots"]) for c in d["by_category"]] == [
+        ("县领导", 40.0, "80.00", 2), ("基层代表", 60.0, "95.00", 1)]
+    indicators = {i["code"]: i for i in d["indicators"]}
+    assert list(indicators) == ["DE1", "DE2", "JI1", "ALL"]
+    assert indicators["DE1"]["name"] == "政治品德" and indicators["DE1"]["parent"] == "德"
+    assert indicators["DE1"]["score"] == pytest.approx((80 + 80 + 95) / 3) and indicators["DE1"]["shown"] == "85.00"
+    assert indicators["DE1"]["answers"] == 3 and indicators["DE1"]["max"] == 95
+    assert indicators["ALL"]["overall"] and not indicators["JI1"]["overall"]
+    assert indicators["JI1"]["by_category"]["县领导"]["shown"] == "80.00"
+    assert indicators["JI1"]["by_category"]["基层代表"]["shown"] == "95.00"
+    assert d["values"] == [{"code": "BONUS", "name": "加分项", "kind": "bonus", "score": 2.0, "shown": "2.00"}]
+    assert d["distribution"] == {"basis": "overall", "total": 3, "counts": [
+        {"grade": "优秀", "count": 1}, {"grade": "称职", "count": 2}, {"grade": "基本称职", "count": 0},
+        {"grade": "不称职", "count": 0}]}
+    # sorted by text, so their order says nothing about the ballots
+    assert d["comments"] == sorted(["工作扎实", "希望加强学习"])
+    [before] = d["history"]
+    assert before["campaign_id"] == s.previous_id and before["campaign_name"] == "2025年度民主测评"
+    assert before["shown"] == "80.00" and before["rank"] == 1 and before["grade"] == "称职"
+    assert d["adjustments"] == []
+
+    zhao = rd.subject_details(world.ctx, office, s.campaign_id, s.subjects["赵六"])
+    assert [c["count"] for c in zhao["distribution"]["counts"]] == [0, 1, 1, 1]
+    assert zhao["values"] == [] and len(zhao["comments"]) == 2
+
+    decisions.adjust(world.ctx, office, s.campaign_id,
+                     AdjustmentIn(subject_id=s.subjects["王五"], grade="优秀", reason="加分项核实"))
+    d = rd.subject_details(world.ctx, office, s.campaign_id, s.subjects["王五"])
+    assert [(a["from_grade"], a["grade"], a["reason"]) for a in d["adjustments"]] == [("称职", "优秀", "加分项核实")]
+    assert d["subject"]["grade"] == "优秀"
+
+
+def test_team_bubbles(world):
+    s = build(world)
+    office = _actor(world, "office-county-r")
+    assert rd.campaign_teams(world.ctx, office, s.campaign_id) == [
+        {"team_id": s.team_id, "name": "县财政局领导班子", "unit_id": s.unit_id, "members": 3}]
+    b = rd.team_bubbles(world.ctx, office, s.campaign_id, s.team_id)
+    assert [c["key"] for c in b["components"]] == ["indicator:BONUS", "category:县领导", "category:基层代表"]
+    assert b["y"] == "indicator:BONUS" and b["team"]["name"] == "县财政局领导班子"
+    members = {m["name"]: m for m in b["members"]}
+    assert set(members) == {"张三", "李四", "王五"}
+    assert members["王五"]["y"] == 2.0 and members["张三"]["y"] is None and members["王五"]["ballots"] == 3
+    b = rd.team_bubbles(world.ctx, office, s.campaign_id, s.team_id, y="category:县领导")
+    assert {m["name"]: m["y_shown"] for m in b["members"]} == {"张三": "95.00", "李四": "95.00", "王五": "80.00"}
+    assert rd.team_bubbles(world.ctx, office, s.campaign_id, s.team_id, y="nonsense")["y"] == "indicator:BONUS"
+
+
+def test_untallied_campaign_is_no_error(world):
+    s = build(world, publish_previous=False)
+    office = _actor(world, "office-county-r")
+    created = s.api.post("/api/localities/county-r/campaigns", json={
+        "name": "草稿", "kind": "annual", "subject_ids": list(s.subjects.values())})
+    assert created.status_code == 201, created.text
+    draft = created.json()["id"]
+    data = rd.campaign_results(world.ctx, office, draft)
+    assert data["tallied"] is False and data["groups"] == []
+    assert rd.subject_details(world.ctx, office, draft, s.subjects["张三"])["subject"] is None
+    assert rd.campaign_teams(world.ctx, office, draft) == []
+    with pytest.raises(NotFound):
+        rd.team_bubbles(world.ctx, office, draft, s.team_id)
+    # an unpublished earlier campaign counts in the comparison too (tallied)
+    d = rd.subject_details(world.ctx, office, s.campaign_id, s.subjects["张三"])
+    assert [h["status"] for h in d["history"]] == ["tallied"]
+
+
+def test_tenants_and_roles(world):
+    s = build(world)
+    world.office("county-x")
+    other = _actor(world, "office-county-x")
+    for call in (lambda a: rd.campaign_results(world.ctx, a, s.campaign_id),
+                 lambda a: rd.subject_details(world.ctx, a, s.campaign_id, s.subjects["张三"]),
+                 lambda a: rd.campaign_teams(world.ctx, a, s.campaign_id),
+                 lambda a: rd.team_bubbles(world.ctx, a, s.campaign_id, s.team_id)):
+        with pytest.raises(NotFound):
+            call(other)
+    office = _actor(world, "office-county-r")
+    with pytest.raises(NotFound):  # the campaign, asked for under another locality's code
+        rd.campaign_results(world.ctx, office, s.campaign_id, locality_code="county-x")
+    with pytest.raises(NotFound):  # a subject that is not in the campaign
+        rd.subject_details(world.ctx, office, s.campaign_id, 10**9)
+    world.user("unit-r", "unit_admin", "county-r", unit="CZJ")
+    with pytest.raises(Forbidden):
+        rd.campaign_results(world.ctx, _actor(world, "unit-r"), s.campaign_id)
+    platform = Actor.system("test")
+    assert rd.campaign_results(world.ctx, platform, s.campaign_id)["tallied"]
