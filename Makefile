@@ -40,8 +40,10 @@ system-packages:
 	  exit 1; \
 	fi
 
+## Every benchmark (or BENCH="name ..."), figures into bench/results/latest.json; BENCH_ARGS="--quick"
+## for a small smoke run (into bench/results/quick.json), "--backend sqlite" for one database.
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH) $(BENCH_ARGS)
 
 ## schemathesis over every API operation, longer than the suite's run: 300 examples an operation
 ## and the stateful phase, on SQLite and PostgreSQL (KAOPING_FUZZ_EXAMPLES, _SEED, _PHASES change it).

@@ -41,6 +41,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bench._db import scratch_database
+from bench._figures import figure
 from bench.submissions import GRADES, LEAVES, SECRET, _free_port, _prepare, _request
 from core.context import Actor, AppContext
 from core.db import Database
@@ -240,7 +241,8 @@ def run(backend: str, voters: int = 500, kills: int = 12, seed: int | None = Non
         upgrade(url)
         ctx = AppContext(settings=Settings(database_url=url, secret_key=SECRET, var_dir=folder),
                          db=Database(url), keys=Keyring(SECRET))
-        codes, subject_ids, campaign_id = _prepare(ctx, voters)
+        accounts, subject_ids, campaign_id = _prepare(ctx, voters)
+        codes = [code for _id, code in accounts]
         server = Server(url, folder, _free_port())
         began = time.perf_counter()
 
@@ -305,6 +307,11 @@ def main(argv: list[str] | None = None) -> int:
                           f"{o.seconds:.1f}", "ok" if o.ok else "FAILED: " + "; ".join(o.problems()))))
         if o.refused:
             print(f"  {o.backend}: answers other than 200 (sent again): {json.dumps(dict(o.refused))}")
+        note = f"{args.voters} evaluators at once, {o.kills} SIGKILLs"
+        figure("crash", "acknowledged ballots lost", len(o.missing), "", target=0, backend=o.backend, note=note)
+        figure("crash", "ballots doubled", len(o.doubled), "", target=0, backend=o.backend, note=note)
+        figure("crash", "crash test passed", 1 if o.ok else 0, "", target=1, better="higher", backend=o.backend,
+               note=note)
     return 0 if all(o.ok for o in outcomes) else 1
 
 

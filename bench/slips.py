@@ -25,6 +25,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench._figures import figure
+
 TARGET_SECONDS = 5.0
 TARGET_MB = 200.0
 CAMPAIGN = "2026年度民主测评"
@@ -200,6 +202,11 @@ def main(argv: list[str] | None = None) -> int:
           f"ballots.slips {encoders['fast_us']:,.0f} us with its PDF path "
           f"({encoders['qrcode_us'] / encoders['fast_us']:.0f}x)")
     met = ours["seconds"] <= TARGET_SECONDS and ours["peak_mb"] <= TARGET_MB
+    full = args.slips >= 10_000
+    figure("slips", f"{args.slips:,} slips to PDF", ours["seconds"], "s", target=TARGET_SECONDS, full_scale=full)
+    figure("slips", f"{args.slips:,} slips to PDF: peak memory", ours["peak_mb"], "MB", target=TARGET_MB,
+           full_scale=full)
+    figure("slips", "reportlab QR widget/ours", widget_seconds / ours["seconds"], "x")
     print(f"target <= {TARGET_SECONDS:g} s and <= {TARGET_MB:g} MB for {args.slips:,} slips: "
           f"{'met' if met else 'NOT met'}")
     return 0

@@ -31,6 +31,7 @@ from sqlalchemy import text
 
 from ballots import service as ballots
 from bench._db import scratch_database
+from bench._figures import figure
 from core.context import Actor, AppContext
 from core.db import Database
 from core.migrate import upgrade
@@ -56,7 +57,9 @@ def _free_port() -> int:
 
 
 
-def _prepare(ctx: AppContext, voters: int) -> tuple[list[str], list[int]]:
+def campaign(ctx: AppContext) -> tuple[int, list[int]]:
+    """A locality ``bench`` with a draft campaign of SUBJECTS subjects x LEAVES indicators and one
+    category ``代表``: (campaign id, subject ids)."""
     actor = Actor.system("bench")
     localities.create(ctx, actor, LocalityIn(code="bench", name="基准县"))
     subject_ids = []
@@ -70,9 +73,21 @@ def _prepare(ctx: AppContext, voters: int) -> tuple[list[str], list[int]]:
     }))
     campaign = campaigns.create(ctx, actor, "bench", CampaignIn(
         name="基准测评", subject_ids=subject_ids, categories=[CategoryIn(name="代表", template_id=template.id)]))
-    issued = ballots.issue_accounts(ctx, actor, campaign.id, ballots.AccountsIn(category="代表", count=voters))
-    campaigns.open_campaign(ctx, actor, campaign.id)
-    return [a.code for a in issued.accounts], subject_ids, campaign.id
+    return campaign.id, subject_ids
+
+
+def _prepare(ctx: AppContext, voters: int) -> tuple[list[tuple[int, str]], list[int], int]:
+    """The campaign of ``campaign``, opened, with ``voters`` accounts: ((id, code) of each account,
+    subject ids, campaign id)."""
+    actor = Actor.system("bench")
+    campaign_id, subject_ids = campaign(ctx)
+    accounts = []
+    for start in range(0, voters, ballots.MAX_ACCOUNTS_PER_CALL):
+        issued = ballots.issue_accounts(ctx, actor, campaign_id, ballots.AccountsIn(
+            category="代表", count=min(ballots.MAX_ACCOUNTS_PER_CALL, voters - start)))
+        accounts += [(a.id, a.code) for a in issued.accounts]
+    campaigns.open_campaign(ctx, actor, campaign_id)
+    return accounts, subject_ids, campaign_id
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -186,6 +201,53 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
+def raw_rate(ctx: AppContext, backend: str, campaign_id: int, account_ids: list[int], subject_ids: list[int]) -> float:
+    """The database's own rate for the submission's transaction, without HTTP or the app: the
+    same statements as ``ballots.service`` on the same tables (load the account and its campaign,
+    claim the account, stage the sealed ballot, drop its draft), one transaction per ballot, one
+    after the other on one connection (SQLite: the app's writer connection, BEGIN IMMEDIATE ...
+    COMMIT; PostgreSQL: the load, then the one-statement claim). The sealed rows are made
+    beforehand: the clock runs for the database only. Returns the wall seconds for all of them."""
+    import psycopg
+
+    from core.models.base import utcnow
+    from core.services import ballot_box
+
+    with ctx.db.engine.connect() as connection:
+        locality_id, category_id = connection.execute(text(
+            "SELECT locality_id, category_id FROM ballot_accounts WHERE id = :id"), {"id": account_ids[0]}).one()
+    triples = [(s, i + 1, (s + i) % 4 + 1) for s in subject_ids for i in range(LEAVES)]
+    rows = []
+    for account_id in account_ids:
+        staged_id = ballot_box.new_ballot_id()
+        head, body = ballot_box.seal_ballot(ctx.keys, campaign_id, staged_id, category_id=category_id, valid=True,
+                                            reason=None, comment="", items=triples)
+        rows.append((account_id, staged_id, os.urandom(32), head, body))
+    if backend == "sqlite":
+        with ctx.db.sqlite_writer(wait=True) as connection:
+            started = time.perf_counter()
+            for account_id, staged_id, receipt, head, body in rows:
+                connection.execute("BEGIN IMMEDIATE")
+                connection.execute(ballots._SQLITE_LOAD, (account_id,)).fetchone()
+                assert connection.execute(ballots._SQLITE_CLAIM, (receipt, account_id)).rowcount == 1
+                connection.execute(ballots._SQLITE_STAGE, (staged_id, locality_id, campaign_id, head, body))
+                connection.execute(ballots._SQLITE_DELETE_DRAFT, (account_id,))
+                connection.execute("COMMIT")
+            return time.perf_counter() - started
+    conninfo = ctx.db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as connection:
+        cursor = connection.cursor()
+        started = time.perf_counter()
+        for account_id, staged_id, receipt, head, body in rows:
+            cursor.execute(ballots._PG_LOAD, {"account_id": account_id})
+            cursor.fetchone()
+            cursor.execute(ballots._PG_SUBMIT, {
+                "campaign_id": campaign_id, "account_id": account_id, "now": utcnow(), "id": staged_id,
+                "locality_id": locality_id, "receipt": receipt, "head": head, "body": body})
+            assert cursor.fetchone() == (True, True)
+        return time.perf_counter() - started
+
+
 def run_backend(backend: str, voters: int, workers: int, rate: float = 500.0) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="kaoping-bench-"))
     url, drop = scratch_database(backend, folder)
@@ -194,13 +256,16 @@ def run_backend(backend: str, voters: int, workers: int, rate: float = 500.0) ->
         upgrade(url)
         settings = Settings(database_url=url, secret_key=SECRET, var_dir=folder)
         ctx = AppContext(settings=settings, db=Database(url), keys=Keyring(SECRET))
-        codes, subject_ids, campaign_id = _prepare(ctx, 2 * voters)  # half submit at once, half at `rate` per second
-        codes, paced_codes = codes[:voters], codes[voters:]
+        # A third submit at once, a third at `rate` per second, a third without HTTP (the raw rate).
+        accounts, subject_ids, campaign_id = _prepare(ctx, 3 * voters)
+        codes = [code for _id, code in accounts[:voters]]
+        paced_codes = [code for _id, code in accounts[voters:2 * voters]]
+        raw_accounts = [account_id for account_id, _code in accounts[2 * voters:]]
         port = _free_port()
         env = {**os.environ, "KAOPING_DATABASE_URL": url, "KAOPING_SECRET_KEY": SECRET,
                "KAOPING_VAR_DIR": str(folder), "KAOPING_PORT": str(port)}
         server = subprocess.Popen([sys.executable, "-m", "core.cli", "serve", "--port", str(port), "--workers", str(workers)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                  stdout=subprocess.DEVNULL, stderr=None if os.environ.get("KAOPING_BENCH_DEBUG") else subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         for _ in range(200):
             try:
@@ -209,6 +274,8 @@ def run_backend(backend: str, voters: int, workers: int, rate: float = 500.0) ->
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
+        else:
+            raise RuntimeError("the server did not answer /health within 20 s (KAOPING_BENCH_DEBUG=1 shows its log)")
         items = [{"subject_id": s, "indicator": f"I{i}", "grade": GRADES[(s + i) % 4]}
                  for s in subject_ids for i in range(LEAVES)]
 
@@ -231,6 +298,10 @@ def run_backend(backend: str, voters: int, workers: int, rate: float = 500.0) ->
         paced_wall, paced_lat, paced_errors, _ = asyncio.run(
             _phase(base, [submit_job(t) for t in paced_tokens], rate=rate))
         peak = _tree_peak_rss_mb(server.pid)
+        server.terminate()
+        server.wait(timeout=20)
+        server = None
+        raw_wall = raw_rate(ctx, backend, campaign_id, raw_accounts, subject_ids)
         # Closing moves the sealed ballot box into the ballot tables, in random order.
         started = time.perf_counter()
         campaigns.close_campaign(ctx, Actor.system("bench"), campaign_id)
@@ -249,7 +320,7 @@ def run_backend(backend: str, voters: int, workers: int, rate: float = 500.0) ->
             "server_cpu_ms_per_submit": server_cpu / max(1, len(submit_lat)) * 1000,
             "client_cpu_ms_per_submit": client_cpu / max(1, len(submit_lat)) * 1000,
             "ballots_stored": stored, "accounts_submitted": submitted, "server_peak_mb": peak,
-            "close_seconds": close_seconds,
+            "close_seconds": close_seconds, "raw_per_s": len(raw_accounts) / raw_wall,
             "rate": rate, "paced_p50_ms": statistics.median(paced_lat) * 1000,
             "paced_p99_ms": _percentile(paced_lat, 0.99) * 1000, "paced_errors": paced_login_errors + paced_errors,
         }
@@ -273,7 +344,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\n{args.voters} evaluators, server with {args.workers} worker process(es); {SUBJECTS} subjects x {LEAVES} indicators = {SUBJECTS * LEAVES} items per ballot")
     header = ("backend", "logins/s", "login p99 ms", "submits/s", "p50 ms", "p99 ms", "errors", "ballots",
               "server peak MB", "server CPU ms/submit", "client CPU ms/submit",
-              f"at {args.rate:.0f}/s: p50 ms", "p99 ms", "errors", "close s")
+              f"at {args.rate:.0f}/s: p50 ms", "p99 ms", "errors", "close s", "raw /s", "app/raw")
     print(" | ".join(header))
     for r in rows:
         print(" | ".join([
@@ -282,12 +353,37 @@ def main(argv: list[str] | None = None) -> None:
             f"{r['ballots_stored']}/{r['accounts_submitted']}", f"{r['server_peak_mb']:.0f}",
             f"{r['server_cpu_ms_per_submit']:.1f}", f"{r['client_cpu_ms_per_submit']:.1f}",
             f"{r['paced_p50_ms']:.0f}", f"{r['paced_p99_ms']:.0f}", str(r["paced_errors"]),
-            f"{r['close_seconds']:.2f}",
+            f"{r['close_seconds']:.2f}", f"{r['raw_per_s']:.0f}", f"{r['submits_per_s'] / r['raw_per_s']:.2f}",
         ]))
     print("submits/s, p50, p99: all evaluators submit at the same instant (p99 is then about the time the last "
           f"one waits); 'at {args.rate:.0f}/s': {args.voters} more arrive evenly at that rate; 'close s': closing "
           "the campaign, which moves its sealed ballots into the ballot tables in random order")
+    print(f"'raw /s': the same transaction on the same tables without HTTP or the app ({args.voters} more "
+          "accounts, one transaction after the other on one connection); 'app/raw': submits/s over it ('ballots' "
+          "counts these too)")
     print("targets: >= 500 submits/s, p99 <= 300 ms, 0 errors, server peak <= 300 MB")
+    for r in rows:
+        report(r)
+
+
+def report(r: dict) -> None:
+    """The figures of one backend's run, for ``python -m bench``."""
+    backend, full = r["backend"], r["voters"] >= 500
+    figure("submissions", "burst: submissions/s", r["submits_per_s"], "/s", target=500, better="higher",
+           backend=backend, note=f"{r['voters']} evaluators at the same instant, 100 items a ballot", full_scale=full)
+    figure("submissions", "burst: p99", r["submit_p99_ms"], "ms", target=300, backend=backend, full_scale=full)
+    figure("submissions", "burst: raw database rate", r["raw_per_s"], "/s", backend=backend,
+           note="the same transaction without HTTP, one after the other on one connection")
+    figure("submissions", "burst: app/raw", r["submits_per_s"] / r["raw_per_s"], "x", backend=backend)
+    figure("submissions", "logins/s", r["logins_per_s"], "/s", backend=backend)
+    figure("submissions", f"paced at {r['rate']:.0f}/s: p99", r["paced_p99_ms"], "ms", target=300, backend=backend,
+           full_scale=full)
+    figure("submissions", "errors", r["login_errors"] + r["submit_errors"] + r["paced_errors"], "", target=0,
+           backend=backend)
+    figure("submissions", "server peak memory", r["server_peak_mb"], "MB", target=300, backend=backend,
+           full_scale=full)
+    figure("submissions", "close: ms a ballot", r["close_seconds"] / max(1, r["ballots_stored"]) * 1000, "ms",
+           target=2, backend=backend, full_scale=full)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bench._db import scratch_database
+from bench._figures import figure
 
 SUBJECTS, LEAVES = 20, 5  # 100 items a ballot
 
@@ -159,6 +160,14 @@ def main() -> int:
         print(f"{r['backend']:<11} {r['insert_s']:>9.1f} {r['tally_s'][0]:>10.3f}, {r['tally_s'][1]:>8.3f} "
               f"{r['peak_mb']:>8.0f} {r['before_mb']:>9.0f} {r['reference_s']:>12.3f} {r['max_diff']:>11.2e}")
         ok = ok and r["max_diff"] <= 1e-9
+        items_note = f"{args.ballots:,} ballots x {SUBJECTS * LEAVES} items, rule {args.rule}, warm cache"
+        name, full = f"tally of {items:,} items ({args.rule})", items >= 1_000_000
+        figure("tally", name, r["tally_s"][1], "s", target=1.0, backend=r["backend"], note=items_note, full_scale=full)
+        figure("tally", f"{name}: peak memory", r["peak_mb"], "MB", target=200, backend=r["backend"],
+               note=items_note, full_scale=full)
+        figure("tally", "pure-Python reference", r["reference_s"], "s", backend=r["backend"], note=items_note)
+        figure("tally", "tally equals reference", 1 if r["max_diff"] <= 1e-9 else 0, "", target=1, better="higher",
+               backend=r["backend"])
     return 0 if ok else 1
 
 
