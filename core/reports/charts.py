@@ -1,0 +1,67 @@
+"""The radar chart of a subject's per-indicator scores, drawn with reportlab's graphics from the
+same numbers as its table: embedded as vector graphics in the PDF, rendered to PNG for the
+.docx when this server can (reportlab's renderPM with the ``rlPyCairo`` backend, and a font
+file to draw Chinese with)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reportlab.graphics.charts.spider import SpiderChart
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+
+from core.pdf_fonts import CJKFont
+
+MIN_AXES = 3  # a radar needs three axes; fewer indicators get their table only
+SERIES_COLOURS = (colors.HexColor("#c0392b"), colors.HexColor("#2e86c1"), colors.HexColor("#27ae60"),
+                  colors.HexColor("#8e44ad"), colors.HexColor("#d68910"))
+
+
+def radar(indicators: list[dict[str, Any]], font: CJKFont, *, width: float = 360, height: float = 260,
+          series_name: str = "") -> Drawing | None:
+    """A radar of ``indicators`` (``[{"name", "score" (float|None), "max" (float|None)}]``: one axis
+    each, scale 0 to the highest ``max``), or None with fewer than ``MIN_AXES`` scored indicators.
+    ``width``/``height`` in points."""
+    scored = [i for i in indicators if i.get("score") is not None]
+    if len(scored) < MIN_AXES:
+        return None
+    top = max([float(i["max"]) for i in scored if i.get("max")] + [float(i["score"]) for i in scored]) or 1.0
+    drawing = Drawing(width, height)
+    chart = SpiderChart()
+    chart.x, chart.y = 50, 30
+    chart.width, chart.height = width - 100, height - 60
+    chart.data = [[float(i["score"]) / top for i in scored]]
+    chart.labels = [i["name"] for i in scored]
+    chart.strands[0].strokeColor = SERIES_COLOURS[0]
+    chart.strands[0].fillColor = colors.Color(0.75, 0.22, 0.17, alpha=0.25)
+    chart.strands[0].strokeWidth = 1.5
+    chart.spokeLabels.fontName = font.name
+    chart.spokeLabels.fontSize = 9
+    chart.labelRadius = 1.18
+    chart.spokes.strokeDashArray = (2, 2)
+    chart.spokes.strokeColor = colors.grey
+    drawing.add(chart)
+    if series_name:
+        drawing.add(String(width / 2, 8, series_name, fontName=font.name, fontSize=9, textAnchor="middle"))
+    return drawing
+
+
+def png_available(font: CJKFont) -> bool:
+    """Whether a chart can be rendered to PNG here: renderPM's rlPyCairo backend is installed
+    (``pip install kaoping[charts]``, needs Debian's libcairo2-dev to build) and the font is a
+    file (the built-in CID font cannot be rasterised)."""
+    if not font.embedded:
+        return False
+    try:
+        import rlPyCairo  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def png(drawing: Drawing, dpi: int = 150) -> bytes:
+    """``drawing`` as PNG bytes at ``dpi``; call only when ``png_available``."""
+    from reportlab.graphics import renderPM
+
+    return renderPM.drawToString(drawing, fmt="PNG", dpi=dpi)
