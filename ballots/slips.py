@@ -16,14 +16,20 @@ Speed (10,000 slips in about 2 s) comes from two things:
   parts that are the same on every slip are one form XObject; a QR code is one vector path
   (runs of dark modules as rectangles, in module units, from precomputed strings).
 
-Chinese prints with the built-in CID font STSong-Light (no font file needed; viewers
-substitute a Song face) or, when ``KAOPING_PDF_FONT`` names a TrueType CJK font (.ttf, .ttc),
-with a subset of that font embedded (Type0/CIDFontType2, with a ToUnicode map so the
-text can be copied and searched).
+Chinese prints with a subset of a TrueType CJK font embedded (Type0/CIDFontType2, with a
+ToUnicode map so the text can be copied and searched): the one ``KAOPING_PDF_FONT`` names, else
+the first of ``CJK_FONT_CANDIDATES`` this machine has that reportlab can read (Debian's
+fonts-wqy-microhei, fonts-wqy-zenhei, ...). With none, the built-in CID font STSong-Light (no
+font file needed; viewers substitute a Song face, if they have one).
+
+Each page holds the slips of one category, named in the page's header with the campaign, so
+cut stacks are not mixed up; each slip carries its account's number ("No."), by which the
+office finds the account of a spoiled or lost slip.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import zlib
@@ -48,8 +54,11 @@ from ballots.codes import display
 if TYPE_CHECKING:
     from ballots.service import Slip
 
+log = logging.getLogger("kaoping.slips")
+
 COLUMNS, ROWS = 2, 5
 MARGIN = 24.0
+HEADER = 16.0  # above the slips: the campaign and the category of the page
 QR_SIZE = 96.0
 QUIET_ZONE = 4  # modules of white around the code
 BUILTIN_CJK_FONT = "STSong-Light"
@@ -61,21 +70,60 @@ INSTRUCTIONS = {
     "en": ["Scan the QR code with a phone, or open", "{url} and type the code.", "Each code submits one ballot only."],
 }
 LABELS = {
-    "zh_CN": {"category": "测评类别：", "code": "测评码"},
-    "en": {"category": "Category: ", "code": "Code"},
+    "zh_CN": {"category": "测评类别：", "code": "测评码", "number": "编号"},
+    "en": {"category": "Category: ", "code": "Code", "number": "No."},
 }
 
 
-@lru_cache(maxsize=4)
-def font_name(font_path: str | None) -> str:
-    """Register the configured CJK font (embedded) or the built-in CID font; return its name."""
-    if font_path:
-        path = Path(font_path)
-        name = "KaopingCJK-" + path.stem
+# TrueType CJK fonts looked for when KAOPING_PDF_FONT is unset, first found first (Debian packages).
+# Noto CJK (fonts-noto-cjk) has PostScript (CFF) outlines, which reportlab cannot embed: it is
+# tried, and skipped with a log line, so a machine with only Noto prints with the built-in font.
+CJK_FONT_CANDIDATES: tuple[str, ...] = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",  # fonts-wqy-microhei
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",  # fonts-wqy-zenhei
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",  # fonts-droid-fallback
+    "/usr/share/fonts/truetype/arphic/uming.ttc",  # fonts-arphic-uming
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",  # fonts-noto-cjk (CFF: skipped)
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+)
+
+
+@lru_cache(maxsize=16)
+def _register(font_path: str | None) -> str | None:
+    """Register a TrueType font (or, for None, the built-in CID font); its name, or None when
+    reportlab cannot read the file."""
+    if font_path is None:
+        pdfmetrics.registerFont(UnicodeCIDFont(BUILTIN_CJK_FONT))
+        return BUILTIN_CJK_FONT
+    path = Path(font_path)
+    name = "KaopingCJK-" + path.stem
+    try:
         pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=0))
-        return name
-    pdfmetrics.registerFont(UnicodeCIDFont(BUILTIN_CJK_FONT))
-    return BUILTIN_CJK_FONT
+    except Exception as exc:  # TTFError for CFF outlines, OSError for an unreadable file
+        log.warning("cannot embed the font %s in PDFs: %s", path, exc)
+        return None
+    return name
+
+
+def embedded_font(font_path: str | None = None) -> str | None:
+    """The font file slips embed: ``font_path`` (KAOPING_PDF_FONT) when given, else the first of
+    ``CJK_FONT_CANDIDATES`` present and readable; None when slips fall back to the built-in
+    CID font (not embedded: a viewer without a Chinese font shows no Chinese)."""
+    if font_path:
+        return font_path
+    for candidate in CJK_FONT_CANDIDATES:
+        if Path(candidate).is_file() and _register(candidate):
+            return candidate
+    return None
+
+
+def font_name(font_path: str | None) -> str:
+    """Register the CJK font slips print with (see ``embedded_font``); return its name."""
+    chosen = embedded_font(font_path)
+    name = _register(chosen)
+    if name is None:  # only a configured font: the candidates were tried already
+        raise ValueError(f"KAOPING_PDF_FONT {chosen} is not a TrueType font reportlab can embed")
+    return name
 
 
 # --- QR codes ----------------------------------------------------------------------------------
@@ -585,20 +633,56 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
     return text
 
 
+def _wrap(text: str, font: str, size: float, width: float, max_lines: int) -> list[str]:
+    """``text`` broken into lines no wider than ``width`` (between any two characters, as Chinese
+    is; at a space when a Latin word would be cut), at most ``max_lines``, the last one cut with
+    "…" when even they do not hold it all."""
+    lines: list[str] = []
+    rest = text.strip()
+    while rest and len(lines) < max_lines - 1:
+        end = len(rest)
+        while end > 1 and pdfmetrics.stringWidth(rest[:end], font, size) > width:
+            end -= 1
+        if end < len(rest) and rest[end - 1] != " " and rest[end] != " ":
+            space = rest.rfind(" ", 0, end)
+            if space > 0 and rest[space - 1].isascii() and rest[end].isascii():
+                end = space
+        lines.append(rest[:end].rstrip())
+        rest = rest[end:].lstrip()
+    if rest:
+        lines.append(_fit(rest, font, size, width))
+    return lines or [""]
+
+
+def _by_category(slips: Iterable[Slip]) -> Iterable[Slip]:
+    """A list of slips in order of category (first seen first, stable), so each category fills
+    pages of its own; any other iterable is streamed as it comes (one category per run)."""
+    if not isinstance(slips, list):
+        return slips
+    order: dict[str, int] = {}
+    for slip in slips:
+        order.setdefault(slip.category, len(order))
+    return sorted(slips, key=lambda slip: order[slip.category])
+
+
 def _text(font: str, size: float, x: float, y: float, shown: str) -> str:
     return f"BT /{font} {size:g} Tf {x:.2f} {y:.2f} Td {shown} Tj ET\n"
 
 
 def write_slips(out: BinaryIO, campaign_name: str, slips: Iterable[Slip], *, base_url: str,
                 locale: str = "zh_CN", font_path: str | None = None) -> int:
-    """Write the slips PDF to ``out`` page by page; return the number of pages."""
+    """Write the slips PDF to ``out`` page by page; return the number of pages.
+
+    Each page holds one category's slips (a list is grouped by category first; an iterator
+    starts a new page where the category changes) under a header naming the campaign and the
+    category. ``font_path``: a TrueType CJK font to embed (else see ``embedded_font``)."""
     font = font_name(font_path)
     cjk = _cjk_font(font)
     labels, instructions = LABELS.get(locale, LABELS["zh_CN"]), INSTRUCTIONS.get(locale, INSTRUCTIONS["zh_CN"])
     ballot_url = f"{base_url.rstrip('/')}/b/"
     page_width, page_height = A4
     slip_width = (page_width - 2 * MARGIN) / COLUMNS
-    slip_height = (page_height - 2 * MARGIN) / ROWS
+    slip_height = (page_height - 2 * MARGIN - HEADER) / ROWS
     pad = 12.0
     text_width = slip_width - QR_SIZE - 3 * pad
     top = slip_height - pad  # in slip coordinates
@@ -606,9 +690,19 @@ def write_slips(out: BinaryIO, campaign_name: str, slips: Iterable[Slip], *, bas
     pdf = _PdfWriter(out)
     catalog, pages_node, info, cjk_number, code_number, slip_form = (pdf.reserve() for _ in range(6))
 
-    # What every slip shows: one form, drawn at each slip's corner.
-    static = [_text("F1", 11, pad, top - 11, cjk.show(_fit(campaign_name, font, 11, text_width))),
-              _text("F1", 8, pad, top - 47, cjk.show(labels["code"]))]
+    # What every slip shows: one form, drawn at each slip's corner. The campaign's name wraps
+    # (up to 3 lines, or 4 smaller ones for a long name); what follows moves down by the lines
+    # it took.
+    name_size, leading = 10.5, 12.5
+    name_lines = _wrap(campaign_name, font, name_size, text_width, 3)
+    if name_lines[-1].endswith("…") and not campaign_name.rstrip().endswith("…"):
+        name_size, leading = 9.0, 11.0
+        name_lines = _wrap(campaign_name, font, name_size, text_width, 4)
+    shift = leading * (len(name_lines) - 1)
+    static = [_text("F1", name_size, pad, top - name_size - leading * n, cjk.show(line))
+              for n, line in enumerate(name_lines)]
+    static += [_text("F1", 8, pad, top - 51 - shift, cjk.show(labels["code"])),
+               _text("F1", 7, pad + 60, top - 51 - shift, cjk.show(labels["number"]))]
     for number, line in enumerate(instructions):
         static.append(_text("F1", 7, pad, pad + 20 - number * 10,
                             cjk.show(_fit(line.format(url=ballot_url), font, 7, text_width))))
@@ -618,7 +712,7 @@ def write_slips(out: BinaryIO, campaign_name: str, slips: Iterable[Slip], *, bas
     cut_lines = ["q [4 3] 0 d 0.4 w 0.55 G\n"]
     for column in range(COLUMNS + 1):
         x = MARGIN + column * slip_width
-        cut_lines.append(f"{x:.2f} {MARGIN:.2f} m {x:.2f} {page_height - MARGIN:.2f} l S\n")
+        cut_lines.append(f"{x:.2f} {MARGIN:.2f} m {x:.2f} {page_height - MARGIN - HEADER:.2f} l S\n")
     for row in range(ROWS + 1):
         y = MARGIN + row * slip_height
         cut_lines.append(f"{MARGIN:.2f} {y:.2f} m {page_width - MARGIN:.2f} {y:.2f} l S\n")
@@ -628,7 +722,7 @@ def write_slips(out: BinaryIO, campaign_name: str, slips: Iterable[Slip], *, bas
     corners = []
     for position in range(COLUMNS * ROWS):
         column, row = position % COLUMNS, position // COLUMNS
-        corners.append((MARGIN + column * slip_width, page_height - MARGIN - (row + 1) * slip_height))
+        corners.append((MARGIN + column * slip_width, page_height - MARGIN - HEADER - (row + 1) * slip_height))
     categories: dict[str, str] = {}
     kids: list[int] = []
     resources = (f" /Resources <</Font <</F1 {cjk_number} 0 R /F2 {code_number} 0 R>>"
@@ -641,20 +735,38 @@ def write_slips(out: BinaryIO, campaign_name: str, slips: Iterable[Slip], *, bas
                                 f"{page_height:.2f}]{resources} /Contents {stream_number} 0 R>>")
         kids.append(page_number)
 
+    headers: dict[str, str] = {}
+    header_width = page_width - 2 * MARGIN
+
+    def header(category: str) -> str:
+        shown = headers.get(category)
+        if shown is None:
+            line = f"{labels['category']}{category}　　{campaign_name}"
+            shown = headers[category] = _text("F1", 9, MARGIN, page_height - MARGIN - 10,
+                                              cjk.show(_fit(line, font, 9, header_width)))
+        return shown
+
     content: list[str] = []
     position = 0
-    for slip in slips:
+    page_category: str | None = None
+    for slip in _by_category(slips):
+        if position and slip.category != page_category:
+            flush(content)
+            position = 0
         if position == 0:
-            content = [page_start]
+            content = [page_start, header(slip.category)]
+            page_category = slip.category
         x, y = corners[position]
         shown_category = categories.get(slip.category)
-        if shown_category is None:
-            shown_category = categories[slip.category] = cjk.show(
-                _fit(labels["category"] + slip.category, font, 9, text_width))
+        if shown_category is None:  # up to 2 lines, in the room left above the code
+            shown_category = categories[slip.category] = [
+                cjk.show(line) for line in _wrap(labels["category"] + slip.category, font, 9, text_width, 2)]
         code = display(slip.code)
         content.append(f"q 1 0 0 1 {x:.2f} {y:.2f} cm /S Do Q\n")
-        content.append(_text("F1", 9, x + pad, y + top - 27, shown_category))
-        content.append(_text("F2", 15, x + pad, y + top - 64, _pdf_string(code)))
+        for n, shown in enumerate(shown_category):
+            content.append(_text("F1", 9, x + pad, y + top - 27 - shift - 10.5 * n, shown))
+        content.append(_text("F2", 8, x + pad + 60 + 18, y + top - 51 - shift, _pdf_string(str(slip.account_id))))
+        content.append(_text("F2", 15, x + pad, y + top - 67 - shift, _pdf_string(code)))
         content.append(_qr_ops(f"{ballot_url}#{code}", x + slip_width - QR_SIZE - pad,
                                y + (slip_height - QR_SIZE) / 2, QR_SIZE))
         position += 1

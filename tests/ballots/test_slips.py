@@ -72,7 +72,8 @@ def _scan(pdf: bytes, folder: Path) -> tuple[int, list[str]]:
     _run("pdftoppm", "-r", "150", "-png", str(path), str(folder / "page"))
     pages = sorted(folder.glob("page-*.png"))
     width, height = A4
-    slip_width, slip_height = (width - 2 * slips.MARGIN) / slips.COLUMNS, (height - 2 * slips.MARGIN) / slips.ROWS
+    slip_width = (width - 2 * slips.MARGIN) / slips.COLUMNS
+    slip_height = (height - 2 * slips.MARGIN - slips.HEADER) / slips.ROWS
     scale, inset = 150 / 72, 3
     decoded = []
     for page in pages:
@@ -80,7 +81,7 @@ def _scan(pdf: bytes, folder: Path) -> tuple[int, list[str]]:
         with Image.open(page) as image:
             for position in range(slips.COLUMNS * slips.ROWS):
                 left = slips.MARGIN + (position % slips.COLUMNS) * slip_width + inset
-                top = slips.MARGIN + (position // slips.COLUMNS) * slip_height + inset
+                top = slips.MARGIN + slips.HEADER + (position // slips.COLUMNS) * slip_height + inset
                 box = [round(v * scale) for v in (left, top, left + slip_width - 2 * inset,
                                                   top + slip_height - 2 * inset)]
                 crops.append(folder / f"{page.stem}-slip{position}.png")
@@ -202,7 +203,8 @@ def test_unknown_batch_and_other_locality_answer_404(world, setup):
         assert anonymous.get(_slips_url(setup)).status_code == 401
 
 
-def test_campaign_name_and_chinese_instructions_with_the_builtin_font(world, setup, tmp_path):
+def test_campaign_name_and_chinese_instructions_with_the_builtin_font(world, setup, tmp_path, monkeypatch):
+    monkeypatch.setattr(slips, "CJK_FONT_CANDIDATES", ())  # a machine without a CJK font
     setup.issue("县领导", 2)
     pdf = _fetch(setup)
     text = _text(pdf, tmp_path)
@@ -328,7 +330,8 @@ class _Sink:
         return self.data.write(data)
 
 
-def test_writer_streams_page_by_page(tmp_path):
+def test_writer_streams_page_by_page(tmp_path, monkeypatch):
+    monkeypatch.setattr(slips, "CJK_FONT_CANDIDATES", ())  # an embedded font is one chunk at the end
     items = [Slip(account_id=i, code=f"{i:012d}".replace("1", "A"), category="县领导") for i in range(95)]
     sink = _Sink()
     pages = slips.write_slips(sink, "测评", iter(items), base_url="http://example.org")
