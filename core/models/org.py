@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -36,6 +37,31 @@ class Unit(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
 
 
+class TeamType(StrEnum):
+    """The kinds of leadership team (领导班子) an assessment office evaluates separately."""
+
+    party_committee = "party_committee"  # 党委（党组）班子
+    government = "government"  # 政府班子
+    npc = "npc"  # 人大常委会班子
+    cppcc = "cppcc"  # 政协班子
+    township = "township"  # 乡镇（街道）领导班子
+    department = "department"  # 部门领导班子
+    enterprise = "enterprise"  # 国有企业领导班子
+    other = "other"
+
+
+TEAM_TYPE_LABELS = {
+    "party_committee": ("党委（党组）班子", "Party committee"),
+    "government": ("政府班子", "Government"),
+    "npc": ("人大常委会班子", "People's congress standing committee"),
+    "cppcc": ("政协班子", "CPPCC committee"),
+    "township": ("乡镇（街道）领导班子", "Township or subdistrict"),
+    "department": ("部门领导班子", "Department"),
+    "enterprise": ("国有企业领导班子", "State-owned enterprise"),
+    "other": ("其他", "Other"),
+}
+
+
 class Team(SQLModel, table=True):
     """A leadership team (领导班子) of a unit."""
 
@@ -46,6 +72,7 @@ class Team(SQLModel, table=True):
     locality_id: int = Field(sa_column=locality_fk())
     unit_id: int = Field(sa_column=Column(Integer, ForeignKey("units.id", ondelete="RESTRICT"), nullable=False))
     name: str = Field(max_length=200)
+    type: str = Field(default=TeamType.other.value, max_length=20, sa_column_kwargs={"server_default": "other"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
 
 
@@ -62,6 +89,11 @@ class TeamMember(SQLModel, table=True):
     person_id: int = Field(sa_column=Column(Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False))
     post: str = Field(default="", max_length=50)  # 主要领导 / 分管领导
     in_charge_of: str = Field(default="", max_length=500)  # 分管工作
+    admin_post: str = Field(default="", max_length=100, sa_column_kwargs={"server_default": ""})  # 行政职务
+    phone: str = Field(default="", max_length=30, sa_column_kwargs={"server_default": ""})
+    # 分管部门: ids of units of the same locality this member supervises
+    supervised_unit_ids: list[int] = Field(default_factory=list,
+                                           sa_column=Column(JSON, nullable=False, server_default="[]"))
 
 
 class Person(SQLModel, table=True):
@@ -74,6 +106,8 @@ class Person(SQLModel, table=True):
         # the console's people list: pages in id order (keyset) and names found by their beginning
         Index("ix_people_locality_id", "locality_id", "id"),
         Index("ix_people_locality_name", "locality_id", "name"),
+        # sign-in by ID-card number (core/services/people_accounts.py) does not know the locality
+        Index("ix_people_id_card_digest", "id_card_digest"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -62,21 +62,35 @@ class UnitOut(Out):
     contact_phone: str
 
 
+TeamTypeName = Literal["party_committee", "government", "npc", "cppcc", "township", "department", "enterprise",
+                       "other"]  # core.models.org.TeamType
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=30)]
+
+
 class TeamMemberIn(In):
+    """A member of a leadership team: ``post`` the team post (班子职务, e.g. 书记, 副县长),
+    ``admin_post`` the administrative post (行政职务), ``in_charge_of`` what the member is in charge
+    of (分管工作), ``supervised_unit_ids`` the units of the locality the member supervises (分管部门)."""
+
     person_id: Id
     post: Short50 = ""
+    admin_post: Short100 = ""
     in_charge_of: Short = ""
+    supervised_unit_ids: list[Id] = Field(default_factory=list, max_length=100)
+    phone: Phone = ""
 
 
 class TeamIn(In):
     unit_id: Id
     name: Name
+    type: TeamTypeName = "other"
     members: list[TeamMemberIn] = Field(default_factory=list, max_length=200)
 
 
 class TeamPatch(In):
     unit_id: Id | None = None
     name: Name | None = None
+    type: TeamTypeName | None = None
     members: list[TeamMemberIn] | None = Field(default=None, max_length=200)
 
 
@@ -84,13 +98,17 @@ class TeamMemberOut(Out):
     person_id: int
     name: str
     post: str
+    admin_post: str
     in_charge_of: str
+    supervised_unit_ids: list[int]
+    phone: str
 
 
 class TeamOut(Out):
     id: int
     unit_id: int
     name: str
+    type: str
     members: list[TeamMemberOut]
 
 

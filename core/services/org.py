@@ -180,9 +180,11 @@ def team_out(session: Session, team: Team) -> TeamOut:
         .order_by(TeamMember.id)
     ).all()
     members = [
-        TeamMemberOut(person_id=m.person_id, name=name, post=m.post, in_charge_of=m.in_charge_of) for m, name in rows
+        TeamMemberOut(person_id=m.person_id, name=name, post=m.post, admin_post=m.admin_post,
+                      in_charge_of=m.in_charge_of, supervised_unit_ids=list(m.supervised_unit_ids or []), phone=m.phone)
+        for m, name in rows
     ]
-    return TeamOut(id=team.id, unit_id=team.unit_id, name=team.name, members=members)
+    return TeamOut(id=team.id, unit_id=team.unit_id, name=team.name, type=team.type, members=members)
 
 
 def _set_members(session: Session, locality_id: int, team: Team, members) -> None:
@@ -192,11 +194,16 @@ def _set_members(session: Session, locality_id: int, team: Team, members) -> Non
         if member.person_id in seen:
             raise _field_error(f"members[{index}].person_id", f"person {member.person_id} is listed twice")
         seen.add(member.person_id)
+        for position, unit_id in enumerate(member.supervised_unit_ids):
+            get_in_locality_field(session, Unit, locality_id, unit_id,
+                                  f"members[{index}].supervised_unit_ids[{position}]", "unit")
     for old in session.exec(select(TeamMember).where(TeamMember.team_id == team.id)).all():
         session.delete(old)
     session.flush()
     for member in members:
-        session.add(TeamMember(locality_id=locality_id, team_id=team.id, **member.model_dump()))
+        fields = member.model_dump()
+        fields["supervised_unit_ids"] = list(dict.fromkeys(member.supervised_unit_ids))  # each unit once, in order
+        session.add(TeamMember(locality_id=locality_id, team_id=team.id, **fields))
 
 
 def get_in_locality_field(session: Session, model: type[M], locality_id: int, item_id: int, field: str, label: str) -> M:
@@ -230,7 +237,7 @@ def create_team(ctx: AppContext, actor: Actor, code: str, data: TeamIn) -> TeamO
         if session.exec(select(Team.id).where(Team.locality_id == locality.id, Team.unit_id == data.unit_id,
                                               Team.name == data.name)).first():
             raise Conflict(f"unit {data.unit_id} already has a team named {data.name!r}")
-        team = Team(locality_id=locality.id, unit_id=data.unit_id, name=data.name)
+        team = Team(locality_id=locality.id, unit_id=data.unit_id, name=data.name, type=data.type)
         session.add(team)
         session.flush()
         _set_members(session, locality.id, team, data.members)
@@ -248,7 +255,7 @@ def update_team(ctx: AppContext, actor: Actor, code: str, team_id: int, data: Te
         locality = locality_for(session, actor, code)
         team = get_in_locality(session, Team, locality.id, team_id, "team")
         before = team_out(session, team).model_dump()
-        for field in ("unit_id", "name"):
+        for field in ("unit_id", "name", "type"):
             if field in changes and changes[field] is None:
                 raise _field_error(field, "must not be null")
         if changes.get("unit_id") is not None:
@@ -256,6 +263,8 @@ def update_team(ctx: AppContext, actor: Actor, code: str, team_id: int, data: Te
             team.unit_id = changes["unit_id"]
         if changes.get("name") is not None:
             team.name = changes["name"]
+        if changes.get("type") is not None:
+            team.type = changes["type"]
         session.add(team)
         if data.members is not None:
             _set_members(session, locality.id, team, data.members)

@@ -367,14 +367,18 @@ def test_team_with_members(world):
         zhao = make_person(api, name="赵六", unit_id=unit["id"])
 
         team = created(api.post(f"{A}/teams", json={
-            "unit_id": unit["id"], "name": "县委办领导班子",
+            "unit_id": unit["id"], "name": "县委办领导班子", "type": "department",
             "members": [{"person_id": wang["id"], "post": "主要领导"},
-                        {"person_id": zhao["id"], "post": "分管领导", "in_charge_of": "财务"}],
+                        {"person_id": zhao["id"], "post": "分管领导", "admin_post": "副主任", "in_charge_of": "财务",
+                         "supervised_unit_ids": [other_unit["id"], unit["id"], other_unit["id"]],
+                         "phone": "0571-8888 6666"}],
         }))
-        assert team["unit_id"] == unit["id"] and team["name"] == "县委办领导班子"
+        assert (team["unit_id"], team["name"], team["type"]) == (unit["id"], "县委办领导班子", "department")
+        blank = {"admin_post": "", "in_charge_of": "", "supervised_unit_ids": [], "phone": ""}
         assert team["members"] == [
-            {"person_id": wang["id"], "name": "王五", "post": "主要领导", "in_charge_of": ""},
-            {"person_id": zhao["id"], "name": "赵六", "post": "分管领导", "in_charge_of": "财务"},
+            {**blank, "person_id": wang["id"], "name": "王五", "post": "主要领导"},
+            {"person_id": zhao["id"], "name": "赵六", "post": "分管领导", "admin_post": "副主任", "in_charge_of": "财务",
+             "supervised_unit_ids": [other_unit["id"], unit["id"]], "phone": "0571-8888 6666"},
         ]
         assert ok(api.get(f"{A}/teams/{team['id']}")) == team
         assert ok(api.get(f"{A}/teams"))["items"] == [team]
@@ -385,7 +389,7 @@ def test_team_with_members(world):
         replaced = ok(api.patch(f"{A}/teams/{team['id']}", json={
             "unit_id": other_unit["id"], "members": [{"person_id": zhao["id"], "post": "主要领导"}]}))
         assert replaced["unit_id"] == other_unit["id"]
-        assert replaced["members"] == [{"person_id": zhao["id"], "name": "赵六", "post": "主要领导", "in_charge_of": ""}]
+        assert replaced["members"] == [{**blank, "person_id": zhao["id"], "name": "赵六", "post": "主要领导"}]
         assert ok(api.get(f"{A}/teams/{team['id']}")) == replaced
 
         # a deleted member leaves the team
@@ -419,6 +423,10 @@ def test_team_errors(world):
         assert_error(api.patch(f"{A}/teams/{team['id']}", json={"members": [{"person_id": foreign_person["id"]}]}),
                      422, "members[0].person_id")
         assert_error(api.patch(f"{A}/teams/{team['id']}", json={"name": None}), 422, "name")
+        assert_error(api.patch(f"{A}/teams/{team['id']}", json={"type": "club"}), 400, "type")
+        assert_error(api.patch(f"{A}/teams/{team['id']}", json={"members": [
+            {"person_id": person["id"], "supervised_unit_ids": [unit["id"], foreign_unit["id"]]}]}),
+            422, "members[0].supervised_unit_ids[1]")
         assert ok(api.get(f"{A}/teams/{team['id']}")) == team
 
         subject = created(api.post(f"{A}/subjects", json={"name": "t", "kind": "team", "ref_id": team["id"], "category": "班子"}))
