@@ -27,6 +27,7 @@ from core.models.indicators import (
 from core.models.locality import Locality
 from core.models.notifications import Notification
 from core.models.org import Person, Team, TeamMember, Unit
+from core.models.paper import PaperEntry
 from core.models.plugins import LocalityPlugin
 from core.models.subjects import Subject, SubjectKind
 from core.models.users import AuthToken, LoginFailureCount, Role, User
@@ -43,6 +44,7 @@ __all__ = [
     "CampaignResult",
     "IndicatorValue",
     "LocalityPlugin",
+    "PaperEntry",
     "AccountStatus",
     "StagedBallot",
     "Ballot",
