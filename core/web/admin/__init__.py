@@ -12,5 +12,8 @@ def admin_router():
 
     handlers = [*dashboard.ROUTES, *org.ROUTES, *imports.ROUTES, *plugins.ROUTES, *sources.ROUTES,
                 *audit.ROUTES, *users.ROUTES]
+    from core.web.admin import campaign_steps, campaigns
+
+    handlers += [*campaigns.ROUTES, *campaign_steps.ROUTES]
     return Router(path="/admin", route_handlers=handlers, exception_handlers=exception_handlers,
                   include_in_schema=False)

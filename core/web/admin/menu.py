@@ -44,6 +44,7 @@ def builtin_entries(code: str | None) -> list[MenuEntry]:
             MenuEntry("people", "人员", "People", f"{base}/people", READERS, 30),
             MenuEntry("subjects", "考核对象", "Subjects", f"{base}/subjects", OFFICE, 35),
             MenuEntry("import", "导入", "Import", f"{base}/import", READERS, 40),
+            MenuEntry("campaigns", "测评活动", "Campaigns", f"{base}/campaigns", OFFICE, 50),
             MenuEntry("plugins", "插件", "Plugins", f"{base}/plugins", OFFICE, 60),
             MenuEntry("adapters", "数据源", "Data sources", f"{base}/sources", READERS, 70),
             MenuEntry("audit", "审计日志", "Audit log", f"{base}/audit", OFFICE, 80),

@@ -1,0 +1,380 @@
+"""A campaign's setup, one page per step: basics (name, kind, period, voting window), subjects
+(by subject category, unit or team, filtered in SQL), evaluator categories (name, weight,
+template, the subject categories each rates) and the scoring rule with distribution policies
+(those the locality enabled, each with a form generated from its options schema). Each step
+saves through ``core.services.campaigns.update_campaign`` (subjects through
+``core.services.campaign_subjects``); a form keeps what was typed and shows each message
+beside its field; once the campaign is open its setup is shown read-only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from anyio.to_thread import run_sync
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Redirect
+from pydantic import ValidationError
+
+from core.schemas.campaigns import CampaignPatch
+from core.services import campaign_overview, campaign_subjects, templates
+from core.services import campaigns as campaign_service
+from core.services.errors import ServiceError
+from core.web.admin import schema_form
+from core.web.admin.campaigns import KINDS, base_url, crumbs, labels, load
+from core.web.admin.forms import keep, message, model_errors, to_int
+from core.web.admin.menu import OFFICE
+from core.web.admin.shell import Shell, field_errors, open_shell, paging
+
+STEPS = ("basics", "subjects", "categories", "rules")
+STEP_LABELS = {"basics": "Basics", "subjects": "Subjects", "categories": "Evaluator categories",
+               "rules": "Scoring and distribution"}
+BLANK_CATEGORY_ROWS = 2
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def _render(shell: Shell, step: str, campaign, tabs, *, status_code: int = 200, **context: Any) -> Response:
+    url = base_url(shell.code, campaign.id)
+    steps = [(shell._(STEP_LABELS[s]), f"{url}/setup/{s}", s) for s in STEPS]
+    following = STEPS.index(step) + 1
+    next_step = steps[following] if following < len(steps) else (shell._("Overview"), url, "overview")
+    return shell.render(f"admin/campaigns/setup_{step}.html", title=shell._(STEP_LABELS[step]),
+                        crumbs=crumbs(shell, campaign), campaign=campaign, tabs=tabs, current_tab="setup",
+                        steps=steps, step=step, next_step=next_step, frozen=campaign.status != "draft",
+                        writable=shell.locality["writable"], status_code=status_code, **labels(shell), **context)
+
+
+def _saved(shell: Shell, saved: str) -> str:
+    return shell._("Saved.") if saved else ""
+
+
+def _general(shell: Shell, exc: ServiceError, known: set[str], errors: dict[str, str]) -> str:
+    return "" if errors and set(errors) <= known else field_errors(shell.tr, exc)[1]
+
+
+# --- basics -------------------------------------------------------------------------------------
+
+
+def _local(shell: Shell, value: datetime | None) -> str:
+    return value.astimezone(ZoneInfo(shell.ctx.settings.timezone)).strftime(LOCAL_FORMAT) if value else ""
+
+
+def read_basics(shell: Shell, data: dict[str, str]) -> tuple[dict[str, str], dict[str, Any], dict[str, str]]:
+    """(the values as typed, the body for CampaignIn/CampaignPatch, errors of the times): the
+    window's times are read in the locality's time zone."""
+    values = {k: data.get(k, "").strip() for k in ("name", "kind", "period", "opens_at", "closes_at")}
+    body: dict[str, Any] = {"name": values["name"], "kind": values["kind"], "period": values["period"] or None}
+    errors: dict[str, str] = {}
+    for key in ("opens_at", "closes_at"):
+        if not values[key]:
+            body[key] = None
+            continue
+        try:
+            body[key] = datetime.strptime(values[key], LOCAL_FORMAT).replace(
+                tzinfo=ZoneInfo(shell.ctx.settings.timezone))
+        except ValueError:
+            errors[key] = shell._("Give a date and time, e.g. 2026-12-01T09:00.")
+    if body.get("opens_at") and body.get("closes_at") and body["closes_at"] <= body["opens_at"]:
+        errors["closes_at"] = shell._("closes_at must be after opens_at")
+    return values, body, errors
+
+
+def basics_form(shell: Shell, campaign, values: dict[str, str], errors: dict[str, str], *, tabs=None,
+                message_text: str = "", status_code: int = 200) -> Response:
+    """The basics form: of a new campaign (``campaign`` None) or of the setup's first step."""
+    kinds = [(k, labels(shell)["kind_label"][k]) for k in KINDS]
+    if campaign is None:
+        return shell.render("admin/campaigns/new.html", title=shell._("New campaign"),
+                            crumbs=[(shell.locality["name"], None), (shell._("Campaigns"), base_url(shell.code))],
+                            values=values, errors=errors, kinds=kinds, status_code=status_code)
+    return _render(shell, "basics", campaign, tabs, values=values, errors=errors, kinds=kinds,
+                   message=message_text, status_code=status_code)
+
+
+@get("/localities/{code:str}/campaigns/{campaign_id:int}/setup", include_in_schema=False)
+async def setup_page(request: Request, code: FromPath[str], campaign_id: FromPath[int]) -> Response:
+    shell = await open_shell(request, code, roles=OFFICE)
+    await load(shell, campaign_id)
+    return Redirect(f"{base_url(shell.code, campaign_id)}/setup/basics")
+
+
+@get("/localities/{code:str}/campaigns/{campaign_id:int}/setup/basics", include_in_schema=False)
+async def basics_page(request: Request, code: FromPath[str], campaign_id: FromPath[int],
+                      saved: FromQuery[str] = "") -> Response:
+    shell = await open_shell(request, code, roles=OFFICE)
+    campaign, tabs = await load(shell, campaign_id)
+    values = {"name": campaign.name, "kind": campaign.kind, "period": campaign.period,
+              "opens_at": _local(shell, campaign.opens_at), "closes_at": _local(shell, campaign.closes_at)}
+    return basics_form(shell, campaign, values, {}, tabs=tabs, message_text=_saved(shell, saved))
+
+
+@post("/localities/{code:str}/campaigns/{campaign_id:int}/setup/basics", include_in_schema=False)
+async def basics_save(request: Request, code: FromPath[str], campaign_id: FromPath[int],
+                      data: URLEncodedBody[dict[str, str]]) -> Response:
+    shell = await open_shell(request, code, roles=OFFICE)
+    shell.check_csrf(data)
+    campaign, tabs = await load(shell, campaign_id)
+    values, body, errors = read_basics(shell, data)
+    try:
+        patch = CampaignPatch.model_validate(body)
+    except ValidationError as exc:
+        errors = {**model_errors(shell.tr, exc), **errors}
+    if not errors:
+        try:
+            await run_sync(campaign_service.update_campaign, shell.ctx, shell.actor, campaign_id, patch)
+            return Redirect(f"{base_url(shell.code, campaign_id)}/setup/basics?saved=1")
+        except ServiceError as exc:
+            errors, general = field_errors(shell.tr, exc)
+            errors = errors or {"": general}
+    return basics_form(shell, campaign, values, errors, tabs=tabs, status_code=422)
+
+
+# --- subjects -----------------------------------------------------------------------------------
+
+
+def _filter(category: str, unit: str, team: str) -> campaign_subjects.SubjectFilter:
+    return campaign_subjects.SubjectFilter(category=category.strip(), unit_id=to_int(unit), team_id=to_int(team))
+
+
+async def _subjects(shell: Shell, campaign_id: int, chosen: campaign_subjects.SubjectFilter, page: int, *,
+                    message_text: str = "", error: str = "", status_code: int = 200) -> Response:
+    campaign, tabs = await load(shell, campaign_id)
+    first = await run_sync(lambda: campaign_subjects.summary(shell.ctx, shell.actor, campaign_id, chosen, limit=0))
+    p = paging(first["matching_in"], page)
+    found = await run_sync(lambda: campaign_subjects.summary(shell.ctx, shell.actor, campaign_id, chosen,
+                                                             limit=p["size"], offset=p["offset"]))
+    choices = await run_sync(campaign_subjects.choices, shell.ctx, shell.actor, campaign_id)
+    kept = {"category": chosen.category, "unit": chosen.unit_id or "", "team": chosen.team_id or ""}
+    return _render(shell, "subjects", campaign, tabs, found=found, choices=choices, chosen=kept, p=p,
+                   base=keep(kept), message=message_text, error=error, status_code=status_code)
+
+
+@get("/localities/{code:str}/campaigns/{campaign_id:int}/setup/subjects", include_in_schema=False)
+async def subjects_page(request: Request, code: FromPath[str], campaign_id: FromPath[int], category: FromQuery[str] = "",
+                        unit: FromQuery[str] = "", team: FromQuery[str] = "", page: FromQuery[int] = 1,
+                        created: FromQuery[str] = "") -> Response:
+    shell = await open_shell(request, code, roles=OFFICE)
+    text = shell._("The campaign is created. Now choose its subjects.") if created else ""
+    return await _subjects(shell, campaign_id, _filter(category, unit, team), page, message_text=text)
+
+
+@post("/localities/{code:str}/campaigns/{campaign_id:int}/setup/subjects", include_in_schema=False)
+async def subjects_save(request: Request, code: FromPath[str], campaign_id: FromPath[int],
+                        data: URLEncodedBody[dict[str, str]]) -> Response:
+    """``action``: ``add`` or ``remove`` the subjects the filter picks, or ``remove_one``
+    (``subject_id``)."""
+    shell = await open_shell(request, code, roles=OFFICE)
+    shell.check_csrf(data)
+    await load(shell, campaign_id)
+    chosen = _filter(data.get("category", ""), data.get("unit", ""), data.get("team", ""))
+    action = data.get("action", "")
+    try:
+        if action == "remove_one":
+            subject_id = to_int(data.get("subject_id"))
+            n = await run_sync(lambda: campaign_subjects.change(
+                shell.ctx, shell.actor, campaign_id, campaign_subjects.SubjectFilter(), add=False,
+                subject_ids=[subject_id] if subject_id else []))
+        else:
+            n = await run_sync(lambda: campaign_subjects.change(shell.ctx, shell.actor, campaign_id, chosen,
+                                                                add=action == "add"))
+    except ServiceError as exc:
+        return await _subjects(shell, campaign_id, chosen, 1, error=shell.tr.error(exc), status_code=exc.status_code)
+    done = shell._("{n} subjects added.", n=n) if action == "add" else shell._("{n} subjects removed.", n=n)
+    return await _subjects(shell, campaign_id, chosen, 1, message_text=done)
+
+
+# --- evaluator categories -----------------------------------------------------------------------
+
+
+def _category_rows(campaign, count: int) -> list[dict[str, Any]]:
+    rows = [{"name": c.name, "weight": f"{c.weight:g}", "template": str(c.template_id or ""),
+             "subject_categories": list(c.subject_categories)} for c in campaign.categories]
+    return rows + [{"name": "", "weight": "1", "template": "", "subject_categories": []}
+                   for _ in range(max(count - len(rows), BLANK_CATEGORY_ROWS))]
+
+
+async def _categories(shell: Shell, campaign, tabs, rows: list[dict[str, Any]], errors: dict[str, str], *,
+                      message_text: str = "", error: str = "", status_code: int = 200) -> Response:
+    page = await run_sync(lambda: templates.list_templates(shell.ctx, shell.actor, shell.code, limit=500))
+    choices = await run_sync(campaign_subjects.choices, shell.ctx, shell.actor, campaign.id)
+    subject_categories = [c for c, _n in choices["categories"]]
+    for row in rows:
+        subject_categories += [c for c in row["subject_categories"] if c not in subject_categories]
+    return _render(shell, "categories", campaign, tabs, rows=rows, errors=errors,
+                   template_options=[(str(t.id), t.name) for t in page.items], subject_categories=subject_categories,
+                   message=message_text, error=error, status_code=status_code)
+
+
+@get("/localities/{code:str}/campaigns/{campaign_id:int}/setup/categories", include_in_schema=False)
+async def categories_page(request: Request, code: FromPath[str], campaign_id: FromPath[int],
+                          saved: FromQuery[str] = "") -> Response:
+    shell = await open_shell(request, code, roles=OFFICE)
+    campaign, tabs = await load(shell, campaign_id)
+    return await _categories(shell, campaign, tabs, _category_rows(campaign, 0), {}, message_text=_saved(shell, saved))
+
+
+@post("/localities/{code:str}/campaigns/{campaign_id:int}/setup/categories", include_in_schema=False)
+async def categories_save(request: Request, code: FromPath[str], campaign_id: FromPath[int]) -> Response:
+    """Rows ``c{i}_name``, ``c{i}_weight``, ``c{i}_template``, ``c{i}_subject_categories`` (any
+    number); a row whose name is empty is left out (that removes the category)."""
+    shell = await open_shell(request, code, roles=OFFICE)
+    form = await request.form()
+    shell.check_csrf({"_csrf": form.get("_csrf", "")})
+    campaign, tabs = await load(shell, campaign_id)
+    count = min(to_int(form.get("rows")) or 0, 60)
+    rows = [{"name": str(form.get(f"c{i}_name", "")).strip(), "weight": str(form.get(f"c{i}_weight", "")).strip(),
+             "template": str(form.get(f"c{i}_template", "")),
+             "subject_categories": [str(v) for v in form.getall(f"c{i}_subject_categories")]
+             if f"c{i}_subject_categories" in form else []} for i in range(count)]
+    used = [i for i, row in enumerate(rows) if row["name"]]
+    body = [{"name": rows[i]["name"], "weight": rows[i]["weight"] or "1",
+             "template_id": to_int(rows[i]["template"]), "subject_categories": rows[i]["subject_categories"]}
+            for i in used]
+    errors: dict[str, str] = {}
+    error = ""
+    try:
+        patch = CampaignPatch.model_validate({"categories": body})
+        await run_sync(campaign_service.update_campaign, shell.ctx, shell.actor, campaign_id, patch)
+        return Redirect(f"{base_url(shell.code, campaign_id)}/setup/categories?saved=1")
+    except ValidationError as exc:
+        for fault in exc.errors():
+            loc = list(fault.get("loc", ()))
+            if len(loc) >= 3 and loc[0] == "categories" and isinstance(loc[1], int):
+                errors.setdefault(f"c{used[loc[1]]}_{_column(str(loc[2]))}", message(shell.tr, fault["msg"]))
+            else:
+                error = error or message(shell.tr, fault["msg"])
+    except ServiceError as exc:
+        for fault in exc.errors:
+            name = str(fault.get("field") or "")
+            if name.startswith("categories[") and "]." in name:
+                index, _, column = name.removeprefix("categories[").partition("].")
+                if index.isdigit() and int(index) < len(used):
+                    errors.setdefault(f"c{used[int(index)]}_{_column(column)}",
+                                      message(shell.tr, fault.get("message", "")))
+                    continue
+            error = error or message(shell.tr, fault.get("message", ""))
+        error = error if errors else (error or shell.tr.error(exc))
+    return await _categories(shell, campaign, tabs, rows, errors, error=error, status_code=422)
+
+
+def _column(name: str) -> str:
+    return {"template_id": "template"}.get(name, name)
+
+
+# --- scoring rule and distribution policies -----------------------------------------------------
+
+
+def _rule_blocks(shell: Shell, choices: dict[str, Any], campaign) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(rules, policy blocks): each with its form fields and values, from the stored setup."""
+    locale = shell.tr.locale
+    rules = []
+    for rule in choices["rules"]:
+        fields = schema_form.fields_of(rule["schema"])
+        stored = campaign.scoring.get("options", {}) if campaign.scoring.get("rule") == rule["name"] else {}
+        rules.append({**rule, "label": rule["label_zh"] if locale == "zh_CN" else rule["label_en"],
+                      "fields": fields, "values": schema_form.form_values(fields, stored)})
+    by_name = {p["name"]: p for p in choices["policies"]}
+    blocks = []
+    for entry in campaign.distribution:
+        policy = by_name.get(entry.get("policy"), {"name": entry.get("policy"), "label_zh": entry.get("policy"),
+                                                   "label_en": entry.get("policy"), "schema": None})
+        blocks.append((policy, entry.get("options") or {}, True))
+    blocks += [(p, {}, False) for p in choices["policies"]]
+    out = []
+    for index, (policy, options, used) in enumerate(blocks):
+        fields = schema_form.fields_of(policy["schema"])
+        out.append({**policy, "index": index, "used": used, "fields": fields,
+                    "label": policy["label_zh"] if locale == "zh_CN" else policy["label_en"],
+                    "values": schema_form.form_values(fields, options)})
+    return rules, out
+
+
+async def _rules(shell: Shell, campaign, tabs, *, rules=None, blocks=None, chosen_rule: str | None = None,
+                 errors: dict[str, str] | None = None, message_text: str = "", error: str = "",
+                 status_code: int = 200) -> Response:
+    if rules is None:
+        choices = await run_sync(campaign_overview.plugin_choices, shell.ctx, shell.actor, shell.code, campaign.id)
+        rules, blocks = _rule_blocks(shell, choices, campaign)
+    full = await run_sync(campaign_service.get, shell.ctx, shell.actor, campaign.id)  # with its warnings
+    warnings = [shell.tr.translate(w.message) for w in full.warnings]
+    return _render(shell, "rules", campaign, tabs, rules=rules, blocks=blocks,
+                   chosen_rule=chosen_rule or campaign.scoring.get("rule") or campaign_service_default(),
+                   errors=errors or {}, warnings=warnings, message=message_text, error=error,
+                   status_code=status_code)
+
+
+def campaign_service_default() -> str:
+    from core.services.plugins import DEFAULT_RULE
+
+    return DEFAULT_RULE
+
+
+@get("/localities/{code:str}/campaigns/{campaign_id:int}/setup/rules", include_in_schema=False)
+async def rules_page(request: Request, code: FromPath[str], campaign_id: FromPath[int],
+                     saved: FromQuery[str] = "") -> Response:
+    shell = await open_shell(request, code, roles=OFFICE)
+    campaign, tabs = await load(shell, campaign_id)
+    return await _rules(shell, campaign, tabs, message_text=_saved(shell, saved))
+
+
+@post("/localities/{code:str}/campaigns/{campaign_id:int}/setup/rules", include_in_schema=False)
+async def rules_save(request: Request, code: FromPath[str], campaign_id: FromPath[int],
+                     data: URLEncodedBody[dict[str, str]]) -> Response:
+    """``rule`` and its options ``r_{rule}_opt_{field}``; policy blocks ``d{i}_policy``,
+    ``d{i}_use`` and ``d{i}_opt_{field}``."""
+    shell = await open_shell(request, code, roles=OFFICE)
+    shell.check_csrf(data)
+    campaign, tabs = await load(shell, campaign_id)
+    choices = await run_sync(campaign_overview.plugin_choices, shell.ctx, shell.actor, shell.code, campaign_id)
+    rules, blocks = _rule_blocks(shell, choices, campaign)
+    chosen = data.get("rule", "")
+    errors: dict[str, str] = {}
+
+    def read(fields, prefix: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        options, typed, found = schema_form.read_form(
+            fields, {k.removeprefix(prefix): v for k, v in data.items() if k.startswith(prefix)})
+        errors.update({f"{prefix}{k}": shell.tr.translate(v) for k, v in found.items()})
+        return options, typed
+
+    scoring: dict[str, Any] = {"rule": chosen, "options": {}}
+    for rule in rules:
+        if rule["name"] == chosen:
+            scoring["options"], rule["values"] = read(rule["fields"], f"r_{rule['name']}_opt_")
+    distribution, used = [], []
+    for block in blocks:
+        posted = data.get(f"d{block['index']}_policy", "")
+        block["used"] = f"d{block['index']}_use" in data and posted == block["name"]
+        if block["used"]:
+            options, block["values"] = read(block["fields"], f"d{block['index']}_opt_")
+            distribution.append({"policy": block["name"], "options": options})
+            used.append(block["index"])
+    error = ""
+    if not errors:
+        try:
+            patch = CampaignPatch.model_validate({"scoring": scoring, "distribution": distribution})
+            await run_sync(campaign_service.update_campaign, shell.ctx, shell.actor, campaign_id, patch)
+            return Redirect(f"{base_url(shell.code, campaign_id)}/setup/rules?saved=1")
+        except ServiceError as exc:
+            for fault in exc.errors:
+                name = str(fault.get("field") or "")
+                text = message(shell.tr, fault.get("message", ""))
+                if name.startswith("scoring.options."):
+                    errors.setdefault(f"r_{chosen}_opt_{name.split('.')[2]}", text)
+                elif name.startswith("distribution[") and ".options." in name:
+                    index = name.removeprefix("distribution[").partition("]")[0]
+                    if index.isdigit() and int(index) < len(used):
+                        errors.setdefault(f"d{used[int(index)]}_opt_{name.partition('.options.')[2].split('.')[0]}",
+                                          text)
+                        continue
+                    error = error or text
+                else:
+                    error = error or text
+            error = error or ("" if errors else shell.tr.error(exc))
+    return await _rules(shell, campaign, tabs, rules=rules, blocks=blocks, chosen_rule=chosen, errors=errors,
+                        error=error or shell._("Please check the options."), status_code=422)
+
+
+ROUTES = [setup_page, basics_page, basics_save, subjects_page, subjects_save, categories_page, categories_save,
+          rules_page, rules_save]
