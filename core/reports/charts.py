@@ -29,16 +29,16 @@ def radar(indicators: list[dict[str, Any]], font: CJKFont, *, width: float = 360
     top = max([float(i["max"]) for i in scored if i.get("max")] + [float(i["score"]) for i in scored]) or 1.0
     drawing = Drawing(width, height)
     chart = SpiderChart()
-    chart.x, chart.y = 50, 30
-    chart.width, chart.height = width - 100, height - 60
+    chart.x, chart.y = 80, 30
+    chart.width, chart.height = width - 160, height - 60
     chart.data = [[float(i["score"]) / top for i in scored]]
     chart.labels = [i["name"] for i in scored]
     chart.strands[0].strokeColor = SERIES_COLOURS[0]
-    chart.strands[0].fillColor = colors.Color(0.75, 0.22, 0.17, alpha=0.25)
+    chart.strands[0].fillColor = colors.HexColor("#f5d5d0")  # no transparency: PNG has none
     chart.strands[0].strokeWidth = 1.5
     chart.spokeLabels.fontName = font.name
     chart.spokeLabels.fontSize = 9
-    chart.labelRadius = 1.18
+    chart.spokes.labelRadius = 1.22
     chart.spokes.strokeDashArray = (2, 2)
     chart.spokes.strokeColor = colors.grey
     drawing.add(chart)

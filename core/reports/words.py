@@ -7,7 +7,6 @@ from typing import Any
 
 from core.i18n import LOCALES_DIR, Translator
 from core.reports.data import ReportData
-from core.services.result_details import show_score
 
 FLAG_WORDS = {
     "tie_at_quota": "tie at the quota",
@@ -55,7 +54,7 @@ def plugin_label(tr: Translator, data: ReportData, name: str | None) -> str:
     return zh if tr.locale == "zh_CN" else en
 
 
-def _value(tr: Translator, key: str, value: Any, decimals: int) -> str:
+def _value(tr: Translator, key: str, value: Any) -> str:
     if isinstance(value, bool):
         return tr.gettext("yes") if value else tr.gettext("no")
     if value is None:
@@ -64,7 +63,7 @@ def _value(tr: Translator, key: str, value: Any, decimals: int) -> str:
         if not value:
             return tr.gettext("none")
         parts = [tr.gettext("{grade} from {score} points", grade=t.get("grade"),
-                            score=show_score(float(t.get("min_score", 0)), decimals))
+                            score=f"{float(t.get('min_score', 0)):g}")
                  for t in value if isinstance(t, dict)]
         return ("；" if tr.locale == "zh_CN" else "; ").join(parts)
     if key in RATIO_OPTIONS and isinstance(value, int | float):
@@ -76,9 +75,9 @@ def _value(tr: Translator, key: str, value: Any, decimals: int) -> str:
     return str(value)
 
 
-def _options(tr: Translator, options: dict[str, Any], decimals: int) -> list[str]:
+def _options(tr: Translator, options: dict[str, Any]) -> list[str]:
     separator = "：" if tr.locale == "zh_CN" else ": "
-    return [tr.gettext(OPTION_WORDS.get(key, key)) + separator + _value(tr, key, value, decimals)
+    return [tr.gettext(OPTION_WORDS.get(key, key)) + separator + _value(tr, key, value)
             for key, value in (options or {}).items()]
 
 
@@ -94,12 +93,12 @@ def rules_in_words(tr: Translator, data: ReportData) -> list[tuple[str, list[str
                      share=f"{c['weight'] * 100 / total:.1f}") for c in data.evaluator_categories]),
         (tr.gettext("Grades of the ballots"), [("、" if tr.locale == "zh_CN" else ", ").join(data.grade_labels)]),
         (tr.gettext("Scoring rule") + separator + plugin_label(tr, data, campaign.get("rule")),
-         _options(tr, campaign.get("options") or {}, data.decimals)),
+         _options(tr, campaign.get("options") or {})),
     ]
     policies = campaign.get("policies") or []
     if not policies:
         out.append((tr.gettext("No distribution policy"), []))
     for policy in policies:
         out.append((tr.gettext("Distribution policy") + separator + plugin_label(tr, data, policy.get("policy")),
-                    _options(tr, policy.get("options") or {}, data.decimals)))
+                    _options(tr, policy.get("options") or {})))
     return out
