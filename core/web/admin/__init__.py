@@ -7,13 +7,16 @@ from __future__ import annotations
 def admin_router():
     from litestar import Router
 
-    from core.web.admin import audit, dashboard, imports, org, plugins, sources, users
+    from core.web.admin import audit, dashboard, imports, org, plugins, results, sources, users
     from core.web.admin.shell import exception_handlers
 
     handlers = [*dashboard.ROUTES, *org.ROUTES, *imports.ROUTES, *plugins.ROUTES, *sources.ROUTES,
-                *audit.ROUTES, *users.ROUTES]
+                *audit.ROUTES, *users.ROUTES, *results.ROUTES]
     from core.web.admin import campaign_steps, campaigns
 
     handlers += [*campaigns.ROUTES, *campaign_steps.ROUTES]
+    from core.web.admin import result_exports
+
+    handlers += result_exports.ROUTES
     return Router(path="/admin", route_handlers=handlers, exception_handlers=exception_handlers,
                   include_in_schema=False)
