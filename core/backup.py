@@ -127,7 +127,8 @@ def _run(command: list[str], env: dict[str, str]) -> None:
 
 def _migration(connection) -> str | None:
     try:
-        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        # one revision per branch (the core's and each plugin's), as core.migrate.current_revision
+        return " ".join(sorted(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())) or None
     except Exception:  # noqa: BLE001 - no such table: an empty database
         return None
 
@@ -144,11 +145,11 @@ def _copy_database(ctx: AppContext, folder: Path) -> tuple[str, str | None]:
         try:
             source.backup(copy)  # every page in one step: one consistent read of the database
             copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-            migration = copy.execute("SELECT version_num FROM alembic_version").fetchone()
+            migration = [" ".join(sorted(r[0] for r in copy.execute("SELECT version_num FROM alembic_version")))]
         finally:
             copy.close()
             source.close()
-        return target.name, migration[0] if migration else None
+        return target.name, migration[0] or None
     target = folder / DATABASE_MEMBER["postgresql"]
     with ctx.db.engine.connect() as connection:
         migration = _migration(connection)

@@ -32,6 +32,10 @@ class PluginInfo:
     # (``<locales_dir>/zh_CN/LC_MESSAGES/*.po``), both read after the core's.
     templates_dir: Path | None = None
     locales_dir: Path | None = None
+    # A plugin with tables of its own: the folder of its Alembic revision files, one branch
+    # labelled with the plugin's name (``branch_labels``), whose first revision ``depends_on`` the
+    # core revision it needs. ``kaoping db upgrade`` applies it with the core's (core/migrate.py).
+    migrations_dir: Path | None = None
 
 
 def make_plugin_manager(load_entry_points: bool = True) -> pluggy.PluginManager:
@@ -71,6 +75,13 @@ def console_locales_dirs(pm: pluggy.PluginManager | None = None) -> tuple[Path, 
     """The message catalogues plugins add to the console (read after the core's)."""
     pm = pm or get_plugin_manager()
     return tuple(info.locales_dir for info in (plugin_info(pm, p) for _n, p in pm.list_name_plugin()) if info.locales_dir)
+
+
+def migration_dirs(pm: pluggy.PluginManager | None = None) -> list[Path]:
+    """The Alembic branches of installed plugins (``PluginInfo.migrations_dir``), in registration
+    order. Every installed plugin's tables exist, whether or not a locality enabled it."""
+    pm = pm or get_plugin_manager()
+    return [info.migrations_dir for info in (plugin_info(pm, p) for _n, p in pm.list_name_plugin()) if info.migrations_dir]
 
 
 # Path parameters by which a plugin's route names a locality: its code, or one of its campaigns.

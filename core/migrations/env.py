@@ -7,6 +7,9 @@ from sqlmodel import SQLModel
 
 import core.models  # noqa: F401 - registers the tables
 from core.db import make_engine
+from core.plugins import get_plugin_manager
+
+get_plugin_manager()  # loads the installed plugins, which register their own tables (autogenerate sees them)
 
 config = context.config
 target_metadata = SQLModel.metadata

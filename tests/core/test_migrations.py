@@ -14,7 +14,15 @@ from sqlmodel import SQLModel
 import core.models  # noqa: F401 - registers every table
 from core.context import AppContext
 from core.db import SQLITE_BUSY_TIMEOUT_MS, Database
-from core.migrate import DatabaseNotReady, alembic_config, check_current, current_revision, head_revision, upgrade
+from core.migrate import (
+    DatabaseNotReady,
+    alembic_config,
+    check_current,
+    current_revision,
+    current_revisions,
+    head_revision,
+    upgrade,
+)
 from core.security import Keyring
 from tests.conftest import TEST_SECRET_KEY, _backends, make_settings
 
@@ -30,6 +38,12 @@ def fresh_db(fresh_url):
     db = Database(fresh_url)
     yield db
     db.dispose()
+
+
+def _core_head(url: str) -> str:
+    script = ScriptDirectory.from_config(alembic_config(url))
+    return next(head for head in script.get_heads() if not script.get_revision(head).branch_labels
+                and not any(r.branch_labels for r in script.iterate_revisions(head, "base")))
 
 
 def _tables(db: Database) -> set[str]:
@@ -55,6 +69,7 @@ def test_upgrade_twice_is_harmless(fresh_url, fresh_db):
 
 def test_migrated_schema_equals_the_models(fresh_url, fresh_db):
     upgrade(fresh_url)
+    assert "worklog_entries" in SQLModel.metadata.tables  # plugins' tables too (loaded with their branches)
     with fresh_db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, SQLModel.metadata)
@@ -77,8 +92,8 @@ def test_a_database_at_an_older_revision_is_not_ready(fresh_url, fresh_db):
 
 def test_a_database_at_an_earlier_migration_is_not_ready(fresh_url, fresh_db):
     script = ScriptDirectory.from_config(alembic_config(fresh_url))
-    first = script.get_base()
-    if first == script.get_current_head():
+    first = "0001"  # the core's first revision (each plugin branch has a base of its own)
+    if first in script.get_heads():
         pytest.skip("there is only one migration so far")
     upgrade(fresh_url, first)
     with pytest.raises(DatabaseNotReady) as raised:
@@ -93,7 +108,8 @@ def test_a_database_at_an_earlier_migration_is_not_ready(fresh_url, fresh_db):
 def test_a_database_from_a_newer_version_is_not_ready_and_says_so(fresh_url, fresh_db):
     upgrade(fresh_url)
     with fresh_db.engine.begin() as connection:
-        connection.execute(text("UPDATE alembic_version SET version_num = 'f00dcafe9999'"))
+        connection.execute(text("UPDATE alembic_version SET version_num = 'f00dcafe9999' WHERE version_num = :core"),
+                           {"core": _core_head(fresh_url)})
     with pytest.raises(DatabaseNotReady) as raised:
         check_current(fresh_db.engine, fresh_db.url)
     message = str(raised.value)
@@ -194,3 +210,47 @@ def test_upgrading_makes_free_text_periods_canonical(fresh_url, fresh_db, caplog
     assert "id 5 ('2026.05' = 2026-05, value 5.0; kept id 6" in logged
     upgrade(fresh_url)  # again: nothing left to do
     check_current(fresh_db.engine, fresh_db.url)
+
+
+# --- feature plugins' branches (PluginInfo.migrations_dir) -------------------------------------
+
+
+def test_upgrade_applies_every_plugin_branch(fresh_url, fresh_db):
+    """The worklog plugin keeps its migrations in a branch of its own, inside its package;
+    ``kaoping db upgrade`` applies it with the core's, so the database has one head per branch."""
+    from core.plugins import migration_dirs
+
+    assert any(path.parts[-4:] == ("plugins", "worklog", "migrations", "versions") for path in migration_dirs())
+    script = ScriptDirectory.from_config(alembic_config(fresh_url))
+    worklog = script.get_revision("worklog@head")
+    assert "worklog" in worklog.branch_labels
+    upgrade(fresh_url)
+    fresh_db.engine.dispose()
+    assert {"worklog_entries", "worklog_entry_versions", "worklog_entry_views"} <= _tables(fresh_db)
+    assert set(current_revisions(fresh_db.engine)) == set(script.get_heads()) == {_core_head(fresh_url), worklog.revision}
+    check_current(fresh_db.engine, fresh_db.url)
+
+
+def test_a_database_without_a_plugin_branch_is_not_ready_and_names_it(fresh_url, fresh_db):
+    upgrade(fresh_url)
+    command.downgrade(alembic_config(fresh_url), "worklog@base")  # as if the plugin had just been installed
+    fresh_db.engine.dispose()
+    assert "worklog_entries" not in _tables(fresh_db)
+    assert current_revisions(fresh_db.engine) == (_core_head(fresh_url),)
+    with pytest.raises(DatabaseNotReady) as raised:
+        check_current(fresh_db.engine, fresh_db.url)
+    message = str(raised.value)
+    assert "worklog" in message and "kaoping db upgrade" in message
+    assert "core" not in message.split("needs", 1)[1]  # the core's branch is up to date
+    upgrade(fresh_url)
+    check_current(fresh_db.engine, fresh_db.url)
+    fresh_db.engine.dispose()
+    assert "worklog_entries" in _tables(fresh_db)
+
+
+def test_a_database_with_only_a_plugin_branch_behind_the_core_is_not_ready(fresh_url, fresh_db):
+    upgrade(fresh_url, "0001")
+    with pytest.raises(DatabaseNotReady) as raised:
+        check_current(fresh_db.engine, fresh_db.url)
+    message = str(raised.value)
+    assert "core " + _core_head(fresh_url) in message and "worklog" in message

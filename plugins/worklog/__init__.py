@@ -1,0 +1,54 @@
+"""The worklog feature plugin (平时考核, first slice): people's plans and work records by
+period, read by their supervising leaders and the office.
+
+The pattern every feature plugin follows (docs/plugins.md, "Feature plugins"): this package
+holds its tables (``models``), its use-cases (``service``), its API (``api``) and pages
+(``pages``), its templates and catalogue, and its Alembic branch (``migrations/versions``,
+labelled ``worklog``). It imports ``core``; ``core`` never imports it. A locality enables it
+like any plugin; until then its menu entries are not shown and its routes answer 404.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from core.hookspecs import hookimpl
+from core.plugins import PluginInfo
+from plugins.worklog import models  # noqa: F401 - registers the tables wherever the plugin is loaded
+
+HERE = Path(__file__).parent
+
+
+class WorklogOptions(BaseModel):
+    """A locality's options for the worklog."""
+
+    model_config = ConfigDict(extra="forbid")
+    colleagues_can_read: bool = False  # people of the same unit may read each other's submitted entries
+
+
+KAOPING_PLUGIN = PluginInfo(
+    label_zh="平时考核·工作纪实", label_en="Work records", options_model=WorklogOptions,
+    description="Weekly and monthly plans and records of every person, read by their leaders and the office.",
+    templates_dir=HERE / "templates", locales_dir=HERE / "locales", migrations_dir=HERE / "migrations" / "versions",
+)
+
+
+@hookimpl
+def kaoping_routes() -> list:
+    from plugins.worklog.api import api_routes
+    from plugins.worklog.pages import page_routes
+
+    return [*api_routes(), *page_routes()]
+
+
+@hookimpl
+def kaoping_admin_menu(locality_code: str) -> list:
+    from core.models import Role
+    from core.web.admin.menu import MenuEntry
+
+    roles = frozenset({Role.platform_admin.value, Role.office.value, Role.leader.value})
+    return [MenuEntry("worklog.board", "工作纪实", "Work records",
+                      f"/admin/localities/{locality_code}/worklog/board", roles=roles, order=50)]
+
