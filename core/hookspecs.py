@@ -114,3 +114,15 @@ def kaoping_admin_menu(locality_code: str) -> list | None:
     no guard. ``href`` must be a local path (``/admin/...``), built with ``locality_code``; the
     page should extend ``admin/base.html`` to get the header, menu and breadcrumbs.
     """
+
+
+@hookspec
+def kaoping_notification_created(notification) -> None:
+    """Called once for every in-app notification after the transaction that wrote it commits
+    (``core.services.notifications.notify``; a rolled-back one calls nobody). ``notification``
+    is a detached ``core.models.Notification`` (``id``, ``locality_id``, ``user_id``, ``kind``,
+    ``message_id``, ``params``, ``link``, ``created_at``): read it, do not change it. Only
+    plugins enabled for its locality are called (every plugin for a user without one). Use it
+    to forward the notice to SMS or e-mail; keep it quick (queue slow work), since it runs in
+    the request that notified. An exception is logged and changes nothing.
+    """

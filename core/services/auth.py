@@ -43,14 +43,20 @@ def sign_in_limits(username: str, client: str) -> list[throttle.Limit]:
 
 
 def authenticate(ctx: AppContext, username: str, password: str, client: str) -> User:
-    """Check a user name and password. Only failures count towards the limits, which are
-    checked before the (deliberately slow) password hash is computed."""
+    """Check a user name (or, for a person's own account, an ID-card number) and password. Only
+    failures count towards the limits, which are checked before the (deliberately slow)
+    password hash is computed."""
+    from core.services.people_accounts import find_sign_in_users
+
     limits = sign_in_limits(username, client)
     wait = throttle.retry_after(ctx, limits)
     if wait is not None:
         raise RateLimited("too many failed logins; wait a few minutes and try again", retry_after=wait)
     with ctx.db.read() as session:
-        user = session.exec(select(User).where(User.username == username.strip())).first()
+        candidates = find_sign_in_users(session, ctx.keys, username)
+    # a person in several localities has an account in each: the one whose password this is
+    user = next((u for u in candidates[1:] if verify_password(u.password_hash, password)), candidates[0]) \
+        if len(candidates) > 1 else (candidates[0] if candidates else None)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
         throttle.record(ctx, [limit.key for limit in limits])

@@ -1,0 +1,175 @@
+"""In-app notifications: written by any service or plugin, read by their user.
+
+``notify`` adds one inside the caller's transaction; once that transaction commits, the hook
+``kaoping_notification_created(notification)`` is called (plugins enabled for the locality, or
+every plugin for a user without a locality), so a plugin can forward it to SMS or e-mail. A
+transaction that rolls back notifies nobody.
+
+A notification holds an English message id and its values, not a text: each reader sees it in
+their own language (``render``). The unread count is one indexed count (``ix_notifications_user_read``).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import event, func, update
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session, col, select
+
+from core.context import Actor, AppContext
+from core.models import Notification
+from core.models.base import utcnow
+from core.services.errors import Invalid, NotFound
+
+log = logging.getLogger("kaoping.notifications")
+
+MAX_PAGE = 100
+_PENDING = "kaoping_notifications"
+MAX_ID = 2**31 - 1
+
+
+class NotificationOut(BaseModel):
+    """One notification as the API answers it: ``text`` is ``message_id`` with ``params`` in
+    the reader's language; ``read_at`` is null while unread."""
+
+    id: int
+    kind: str
+    message_id: str
+    params: dict[str, Any]
+    text: str
+    link: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationPage(BaseModel):
+    items: list[NotificationOut]
+    total: int
+    unread: int
+    limit: int
+    offset: int
+
+
+def _safe_link(link: str) -> str:
+    """Only a path of this site: ``/me/...``; anything else (``//host``, ``javascript:``) is dropped."""
+    link = (link or "").strip()
+    return link if link.startswith("/") and not link.startswith("//") and len(link) <= 500 else ""
+
+
+def notify(session: Session, locality_id: int | None, user_id: int, kind: str, message_id: str,
+           params: dict[str, Any] | None = None, link: str = "") -> Notification:
+    """Add a notification for ``user_id`` in the caller's open write transaction ``session``.
+
+    ``kind``: a short name a plugin chooses (``worklog.viewed``), at most 50 characters;
+    ``message_id``: an English message id with ``{name}`` fields (at most 500 characters),
+    translated by the catalogue of whoever reads it; ``params``: JSON values for its fields;
+    ``link``: a path of this site (anything else is dropped). Raises ``Invalid`` for an empty or
+    too long kind or message. The hook ``kaoping_notification_created`` runs after COMMIT.
+    """
+    if not kind or len(kind) > 50:
+        raise Invalid("kind: must be 1 to 50 characters")
+    if not message_id or len(message_id) > 500:
+        raise Invalid("message: must be 1 to 500 characters")
+    row = Notification(locality_id=locality_id, user_id=user_id, kind=kind, message_id=message_id,
+                       params=dict(params or {}), link=_safe_link(link))
+    session.add(row)
+    session.flush()
+    caller = _hook_caller(session, locality_id)
+    session.info.setdefault(_PENDING, []).append((caller, Notification.model_validate(row.model_dump())))
+    return row
+
+
+def _hook_caller(session: Session, locality_id: int | None):
+    from core.plugins import get_plugin_manager
+    from core.services.plugins import hooks_for
+
+    if locality_id is None:
+        return get_plugin_manager().hook.kaoping_notification_created
+    return hooks_for(session, locality_id).kaoping_notification_created
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _after_commit(session: OrmSession) -> None:
+    for caller, notification in session.info.pop(_PENDING, []):
+        try:
+            caller(notification=notification)
+        except Exception:  # a plugin's failure never undoes what was committed
+            log.exception("a kaoping_notification_created hook failed for notification %s", notification.id)
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _after_rollback(session: OrmSession) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    """The user's unread notifications: one count on ``ix_notifications_user_read``."""
+    return session.exec(select(func.count()).select_from(Notification)
+                        .where(Notification.user_id == user_id, col(Notification.read_at).is_(None))).one()
+
+
+def render(notification: Notification, translator) -> str:
+    """The notification's text in ``translator``'s language (``core.i18n.Translator``)."""
+    params = notification.params or {}
+    try:
+        return translator.gettext(notification.message_id, **params) if params else translator.gettext(notification.message_id)
+    except Exception:  # a message naming values it was not given: its id, as is
+        return notification.message_id
+
+
+def _user(actor: Actor) -> int:
+    if actor.user_id is None:
+        raise NotFound("no notifications for this user")
+    return actor.user_id
+
+
+def list_notifications(ctx: AppContext, actor: Actor, translator, *, limit: int = 20, offset: int = 0,
+                       unread_only: bool = False) -> NotificationPage:
+    """The signed-in user's notifications, newest first, with the total and the unread count.
+    ``limit`` 1..100, ``offset`` ≥ 0 (``Invalid`` otherwise)."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise Invalid(f"limit: must be between 1 and {MAX_PAGE}",
+                      errors=[{"field": "limit", "message": f"must be between 1 and {MAX_PAGE}"}])
+    if not 0 <= offset <= MAX_ID:
+        raise Invalid("offset: must not be negative", errors=[{"field": "offset", "message": "must not be negative"}])
+    user_id = _user(actor)
+    with ctx.db.read() as session:
+        query = select(Notification).where(Notification.user_id == user_id)
+        if unread_only:
+            query = query.where(col(Notification.read_at).is_(None))
+        total = session.exec(select(func.count()).select_from(query.subquery())).one()
+        rows = session.exec(query.order_by(col(Notification.id).desc()).limit(limit).offset(offset)).all()
+        unread = unread_count(session, user_id)
+    items = [NotificationOut(id=row.id, kind=row.kind, message_id=row.message_id, params=row.params or {},
+                             text=render(row, translator), link=row.link, created_at=row.created_at,
+                             read_at=row.read_at) for row in rows]
+    return NotificationPage(items=items, total=total, unread=unread, limit=limit, offset=offset)
+
+
+def mark_read(ctx: AppContext, actor: Actor, notification_id: int) -> str:
+    """Mark one of the user's own notifications read; returns its link. Someone else's (or an
+    unknown id) is ``NotFound``. Marking a read one again changes nothing."""
+    user_id = _user(actor)
+    with ctx.db.write() as session:
+        row = session.get(Notification, notification_id) if 0 < notification_id <= MAX_ID else None
+        if row is None or row.user_id != user_id:
+            raise NotFound("no notification with id {id}", params={"id": notification_id})
+        if row.read_at is None:
+            row.read_at = utcnow()
+            session.add(row)
+        return row.link
+
+
+def mark_all_read(ctx: AppContext, actor: Actor) -> int:
+    """Mark every unread notification of the user read; returns how many were unread."""
+    user_id = _user(actor)
+    with ctx.db.write() as session:
+        result = session.execute(update(Notification)
+                                 .where(Notification.user_id == user_id, col(Notification.read_at).is_(None))
+                                 .values(read_at=utcnow()))
+        return result.rowcount or 0
+
