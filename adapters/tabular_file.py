@@ -253,6 +253,10 @@ class TabularFileAdapter:
         is refused then, not at its first run (the folder need not exist yet)."""
         _place(options, context)
 
+    def receive(self, options: TabularFileOptions, context: AdapterContext, filename: str, content: bytes) -> Path:
+        """An uploaded file into the source's folder, for the next run (``save_upload``)."""
+        return save_upload(options, context, filename, content)
+
     def test(self, options: TabularFileOptions, context: AdapterContext) -> str:
         folder = resolve_folder(options, context, create=True)
         files = waiting_files(options, folder)

@@ -141,6 +141,10 @@ class AdapterType(Protocol):
     # Optional, and not part of this protocol's required members:
     # def check(self, options: BaseModel, context: AdapterContext) -> None:
     #     """When a source is saved: raise OptionsFault for options no run could use."""
+    # def receive(self, options: BaseModel, context: AdapterContext, filename: str, content: bytes) -> Path:
+    #     """An adapter that reads files takes an uploaded one for its next run: the path it was
+    #     saved to. Raise core.services.errors.Invalid or TooLarge for a file it refuses, or a
+    #     fault (OptionsFault for a folder it may not use). Without it, a source takes no uploads."""
 
 
 def field_value(fields: dict[str, Any], path: str) -> Any:

@@ -86,25 +86,3 @@ def migration_dirs(pm: pluggy.PluginManager | None = None) -> list[Path]:
 
 # Path parameters by which a plugin's route names a locality: its code, or one of its campaigns.
 LOCALITY_PATH_PARAMS = ("code", "campaign_id")
-
-
-def plugin_routes(pm: pluggy.PluginManager | None = None) -> list:
-    """Every plugin's route handlers (``kaoping_routes``), each plugin's in a ``Router`` whose
-    guard (``core.web.auth.plugin_route_guard``) gives access by default: only to a signed-in
-    user, only for a locality that user may see and that enabled the plugin (the path parameter
-    ``code``, or ``campaign_id`` of a campaign; a route naming neither serves users of localities
-    that enabled it). A handler marked ``opt={"public": True}`` is served without sign-in (the
-    ballot pages); it still answers 404 for a locality that has not enabled the plugin."""
-    from litestar import Router
-
-    from core.web.auth import plugin_route_guard
-
-    pm = pm or get_plugin_manager()
-    routes: list = []
-    for impl in reversed(pm.hook.kaoping_routes.get_hookimpls()):  # the order of a hook call
-        handlers = list(impl.function() or [])
-        if handlers:
-            essential = plugin_info(pm, impl.plugin).essential
-            routes.append(Router(path="/", route_handlers=handlers,
-                                 guards=[plugin_route_guard(impl.plugin_name, essential=essential)]))
-    return routes

@@ -639,19 +639,21 @@ def preview_source(ctx: AppContext, actor: Actor, source_id: int) -> Preview:
 
 
 def upload_file(ctx: AppContext, actor: Actor, source_id: int, filename: str, content: bytes) -> dict[str, Any]:
-    """Put a file into a ``tabular_file`` source's folder; the next run reads it."""
+    """Put a file into the folder of a source whose adapter takes files (one with ``receive``,
+    see ``core.adapters``: ``tabular_file``); the next run reads it. Answers ``{"file": name,
+    "bytes": size}``; Invalid for a source whose adapter takes no files or a name it refuses,
+    TooLarge past its size limit."""
     require_role(actor, OFFICE_ROLES, "upload files to adapter sources")
     try:
-        source, _adapter, options, context = _load_prepared(ctx, actor, source_id)
+        source, adapter, options, context = _load_prepared(ctx, actor, source_id)
     except AdapterFault as exc:
         raise _refused(exc) from None
-    if source.adapter != "tabular_file":
+    receive = getattr(adapter, "receive", None)
+    if receive is None:
         raise Invalid(f"adapter source {source.id} reads {source.adapter}, not files",
                       errors=[{"field": "file", "message": "only tabular_file sources take files"}])
-    from adapters.tabular_file import save_upload
-
     try:
-        path = save_upload(options, context, filename, content)
+        path = receive(options, context, filename, content)
     except AdapterFault as exc:
         raise _refused(exc, "file") from None
     with ctx.db.write() as session:

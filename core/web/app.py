@@ -36,7 +36,7 @@ def index() -> Redirect:
 
 
 def route_handlers() -> list:
-    from core.plugins import plugin_routes
+    from core.web.plugin_routes import plugin_routes
     from core.web.api.adapters import AdapterController
     from core.web.api.campaigns import (
         CampaignController,

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.plugins import get_plugin_manager, plugin_routes
+from core.plugins import get_plugin_manager
+from core.web.plugin_routes import plugin_routes
 from tests.helpers import created, ok
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
