@@ -7,7 +7,6 @@ subject, indicator, grade), whatever the number of ballots.
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from typing import Any
 
@@ -357,32 +356,8 @@ def results(ctx: AppContext, actor: Actor, campaign_id: int) -> dict[str, Any]:
 
 # --- Excel -----------------------------------------------------------------------------------
 
-def results_xlsx(ctx: AppContext, actor: Actor, campaign_id: int) -> bytes:
-    from openpyxl import Workbook
+def results_xlsx(ctx: AppContext, actor: Actor, campaign_id: int, locale: str = "zh_CN") -> bytes:
+    """The results workbook in ``locale`` (``zh_CN`` or ``en``): see ``core.reports.xlsx``."""
+    from core.reports.files import export
 
-    from core.tabular import append_row
-
-    data = results(ctx, actor, campaign_id)
-    categories: list[str] = []
-    for subject in data["subjects"]:
-        for name in subject["by_category"]:
-            if name not in categories:
-                categories.append(name)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "results"
-    header = ["subject_id", "name", "category", "score", "rank", "proposed_grade", "grade", "flags"]
-    for name in categories:
-        header += [f"{name} score", f"{name} ballots"]
-    # text cells keep names exactly ("-5分", "=A1"): written as text, never as formulas
-    append_row(sheet, header)
-    for subject in data["subjects"]:
-        row = [subject["subject_id"], subject["name"], subject["category"], subject["score"], subject["rank"],
-               subject["proposed_grade"], subject["grade"], ", ".join(subject["flags"])]
-        for name in categories:
-            entry = subject["by_category"].get(name) or {}
-            row += [entry.get("score"), entry.get("ballots")]
-        append_row(sheet, row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return export(ctx, actor, campaign_id, "xlsx", locale).content

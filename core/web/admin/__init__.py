@@ -15,5 +15,8 @@ def admin_router():
     from core.web.admin import campaign_steps, campaigns
 
     handlers += [*campaigns.ROUTES, *campaign_steps.ROUTES]
+    from core.web.admin import result_exports
+
+    handlers += result_exports.ROUTES
     return Router(path="/admin", route_handlers=handlers, exception_handlers=exception_handlers,
                   include_in_schema=False)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import JSONBody
 
+from core.i18n import locale_from_accept_language
+from core.reports import files
 from core.services import tally
 from core.services.turnout import TallyIn
 from core.web.params import Ctx, CurrentActor, ItemId
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ResultsController(Controller):
@@ -31,7 +31,31 @@ class ResultsController(Controller):
     def results(self, ctx: Ctx, actor: CurrentActor, item_id: ItemId) -> dict[str, Any]:
         return tally.results(ctx, actor, item_id)
 
-    @get("/{item_id:int}/results.xlsx", sync_to_thread=True, summary="The results as an Excel workbook")
-    def results_xlsx(self, ctx: Ctx, actor: CurrentActor, item_id: ItemId) -> Response[bytes]:
-        return Response(content=tally.results_xlsx(ctx, actor, item_id), media_type=XLSX, headers={
-            "Content-Disposition": f'attachment; filename="campaign-{item_id}-results.xlsx"'})
+    @get("/{item_id:int}/results.xlsx", sync_to_thread=True, opt={"errors": {409}},
+         summary="The results as an Excel workbook (ranking, turnout, per-indicator sheets)")
+    def results_xlsx(self, request: Request, ctx: Ctx, actor: CurrentActor, item_id: ItemId) -> Response[bytes]:
+        """Headers in the language of ``Accept-Language`` (Chinese or English; English without
+        it), scores rounded to the locality's decimals with the unrounded score in a hidden
+        column. 409 before the tally."""
+        return _file(request, ctx, actor, item_id, "xlsx")
+
+    @get("/{item_id:int}/report.pdf", sync_to_thread=True, opt={"errors": {409}},
+         summary="The results report for the party committee, as PDF")
+    def report_pdf(self, request: Request, ctx: Ctx, actor: CurrentActor, item_id: ItemId) -> Response[bytes]:
+        """Cover, turnout, the rule and policies in words, the ranking per subject category and a
+        page per subject with its radar chart, in the language of ``Accept-Language``. 409 before
+        the tally."""
+        return _file(request, ctx, actor, item_id, "pdf")
+
+    @get("/{item_id:int}/report.docx", sync_to_thread=True, opt={"errors": {409}, "produces": (files.DOCX,)},
+         summary="The results report as a Word document (.docx)")
+    def report_docx(self, request: Request, ctx: Ctx, actor: CurrentActor, item_id: ItemId) -> Response[bytes]:
+        """The PDF report's content, editable in Word or WPS. 409 before the tally."""
+        return _file(request, ctx, actor, item_id, "docx")
+
+
+def _file(request: Request, ctx, actor, item_id: int, kind: str) -> Response[bytes]:
+    locale = locale_from_accept_language(request.headers.get("accept-language")) or "en"
+    result = files.export(ctx, actor, item_id, kind, locale)
+    return Response(content=result.content, media_type=result.media_type,
+                    headers={"Content-Disposition": result.content_disposition()})

@@ -42,7 +42,7 @@ def test_results_xlsx_keeps_names_that_look_like_formulas_exactly(world, setup):
 
     for read_only in (False, True):
         rows = list(load_workbook(io.BytesIO(sheet.content), read_only=read_only).active.iter_rows(values_only=True))
-        assert rows[0][:3] == ("subject_id", "name", "category")
+        assert rows[0][:3] == ("Subject ID", "Subject", "Subject category")
         assert {row[0]: (row[1], row[2]) for row in rows[1:]} == {
             subject_id: (name, "+1") for subject_id, name in zip(subjects, TRICKY, strict=True)}
     # in the file: text cells (inline strings), no formula anywhere
