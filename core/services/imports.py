@@ -1,4 +1,4 @@
-"""Import units and people from .xlsx or .csv files: every row is checked first, then all
+"""Import units, people and leadership teams (``core.services.team_import``) from .xlsx or .csv files: every row is checked first, then all
 rows are written in one transaction, or none; the answer lists each bad row with its row
 number, column and reason.
 """
@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from core import tabular
 from core.context import Actor, AppContext
 from core.models import Person, Role, Unit
+from core.models.org import TEAM_TYPE_LABELS
 from core.models.base import utcnow
 from core.schemas.org import check_id_card
 from core.services import audit
@@ -116,7 +117,33 @@ PEOPLE_COLUMNS = [
     ColumnSpec("id_card", ("身份证号", "id_card"), parse=parse_id_card),
 ]
 
-KINDS: dict[str, list[ColumnSpec]] = {"units": UNIT_COLUMNS, "people": PEOPLE_COLUMNS}
+_TYPE_BY_TEXT = {text.lower(): value for value, texts in TEAM_TYPE_LABELS.items() for text in (value, *texts)}
+
+
+def parse_team_type(value: str) -> str:
+    """A team type as written in Chinese (党委（党组）班子), in English or as its name; else ValueError."""
+    found = _TYPE_BY_TEXT.get(value.strip().lower())
+    if found is None:
+        types = "、".join(zh for zh, _en in TEAM_TYPE_LABELS.values())
+        raise ValueError(f"not a team type: write one of {types}")
+    return found
+
+
+TEAM_COLUMNS = [
+    ColumnSpec("unit_code", ("单位编码", "unit_code"), required=True, max_length=64, example="U001"),
+    ColumnSpec("team", ("班子名称", "team"), required=True, example="县委办公室领导班子"),
+    ColumnSpec("type", ("班子类型", "type"), max_length=40, parse=parse_team_type, example="部门领导班子"),
+    ColumnSpec("name", ("姓名", "name"), required=True, max_length=100, example="张三"),
+    ColumnSpec("id_card", ("身份证号", "id_card"), parse=parse_id_card),
+    ColumnSpec("post", ("班子职务", "post"), max_length=50, example="主任"),
+    ColumnSpec("admin_post", ("行政职务", "admin_post"), max_length=100, example="县委办公室主任"),
+    ColumnSpec("in_charge_of", ("分管工作", "in_charge_of"), max_length=500, example="全面工作"),
+    ColumnSpec("supervised", ("分管部门", "supervised"), max_length=MAX_CELL_CHARS, example="U002、U003"),
+    ColumnSpec("phone", ("联系电话", "phone"), max_length=30, example="0571-80000000"),
+]
+
+KINDS: dict[str, list[ColumnSpec]] = {"units": UNIT_COLUMNS, "people": PEOPLE_COLUMNS, "teams": TEAM_COLUMNS}
+SHEET_TITLES = {"units": "单位", "people": "导入", "teams": "领导班子"}
 
 
 # --- reading files ---------------------------------------------------------------------------
@@ -377,6 +404,10 @@ def import_file(ctx: AppContext, actor: Actor, code: str, kind: str, filename: s
         locality = locality_for(session, actor, code)
         if kind == "units":
             created, updated = _import_units(session, actor, locality.id, table, rows, errors)
+        elif kind == "teams":
+            from core.services.team_import import import_teams
+
+            created, updated = import_teams(ctx, session, actor, locality.id, table, rows, errors)
         else:
             created, updated = _import_people(ctx, session, actor, locality.id, table, rows, errors)
         if errors:
@@ -395,7 +426,7 @@ def template_workbook(kind: str) -> bytes:
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "导入" if kind == "people" else "单位"
+    sheet.title = SHEET_TITLES[kind]
     tabular.append_row(sheet, [spec.headers[0] for spec in columns])  # text as text, never a formula
     for index, _spec in enumerate(columns, start=1):
         letter = get_column_letter(index)

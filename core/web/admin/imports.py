@@ -20,7 +20,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _kinds(shell: Shell) -> list[tuple[str, str]]:
     """What this user may import: units (office) and people (office and unit admins)."""
-    kinds = [("units", shell._("Units")), ("people", shell._("People"))]
+    kinds = [("units", shell._("Units")), ("people", shell._("People")), ("teams", shell._("Leadership teams"))]
     return kinds if shell.actor.role in OFFICE else [k for k in kinds if k[0] == "people"]
 
 

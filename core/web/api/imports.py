@@ -13,14 +13,14 @@ from core.services.errors import Invalid
 from core.web.params import Ctx, CurrentActor, LocalityCode
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-Kind = Annotated[Literal["units", "people"], PathParameter(description="What the file holds")]
+Kind = Annotated[Literal["units", "people", "teams"], PathParameter(description="What the file holds")]
 
 
 class ImportController(Controller):
     path = "/api/localities/{code:str}/imports"
     tags = ["imports"]
 
-    @post("/{kind:str}", status_code=200, summary="Import units or people from an .xlsx or .csv file (all rows or none)",
+    @post("/{kind:str}", status_code=200, summary="Import units, people or leadership teams from an .xlsx or .csv file (all rows or none)",
           description="A file over a limit of reading (rows, columns, cells, shared strings, inflated size, "
                       "...) is refused with 413 naming the limit and the sheet.", opt={"upload_field": "data"})
     async def upload(

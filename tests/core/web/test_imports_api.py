@@ -209,10 +209,10 @@ def test_csv_template_matches_the_import_and_imports_when_filled(world, kind, he
 
 def test_unknown_kind_or_format_is_a_client_error(world):
     with world.office("county-a") as api:
-        response = upload(api, "teams", "u.csv", UNITS_CSV)
+        response = upload(api, "budgets", "u.csv", UNITS_CSV)
         assert 400 <= response.status_code < 500, response.text
         assert_error_body(response, response.status_code)
-        assert 400 <= api.get(f"{BASE}/teams").status_code < 500
+        assert 400 <= api.get(f"{BASE}/budgets").status_code < 500
         assert 400 <= api.get(f"{BASE}/units", params={"format": "pdf"}).status_code < 500
         assert total(api, "units") == 0
 
