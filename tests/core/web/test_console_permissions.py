@@ -19,14 +19,16 @@ PAGES = {  # menu key -> a page of that area
     "people": "/admin/localities/county-p/people",
     "subjects": "/admin/localities/county-p/subjects",
     "import": "/admin/localities/county-p/import",
+    "campaigns": "/admin/localities/county-p/campaigns",
     "plugins": "/admin/localities/county-p/plugins",
     "adapters": "/admin/localities/county-p/sources",
     "users": "/admin/users",
     "audit": "/admin/localities/county-p/audit",
 }
 MENUS = {
-    "platform_admin": ["overview", "units", "people", "subjects", "import", "plugins", "adapters", "audit", "users"],
-    "office": ["overview", "units", "people", "subjects", "import", "plugins", "adapters", "audit"],
+    "platform_admin": ["overview", "units", "people", "subjects", "import", "campaigns", "plugins", "adapters", "audit",
+                       "users"],
+    "office": ["overview", "units", "people", "subjects", "import", "campaigns", "plugins", "adapters", "audit"],
     "unit_admin": ["overview", "units", "people", "import", "adapters"],
     "leader": ["overview"],
     "cadre": ["overview"],
