@@ -35,7 +35,7 @@ from core.context import Actor, AppContext
 from core.models import ActivationBatch, ActivationCode, AuthToken, Person, Role, TeamMember, Unit, User
 from core.models.base import utcnow
 from core.security import Keyring, hash_password
-from core.services import audit, throttle
+from core.services import audit, notifications, throttle
 from core.services.access import OFFICE_ROLES, locality_for, require_role
 from core.services.auth import MIN_PASSWORD_LENGTH
 from core.services.errors import Invalid, NotFound, RateLimited, ServiceError, Unauthorized
@@ -49,6 +49,7 @@ _CHUNK = 5000
 _ID_CARD = re.compile(r"^\d{17}[\dX]$")
 
 WRONG_CODE = "this user name or ID-card number and this code do not match an account waiting for activation"
+ACTIVATED = "Your account is activated."  # the first notification of every person
 WRONG_CODE_SLOW_DOWN = ("too many wrong activation codes from your network; wait {seconds} seconds and try again")
 
 
@@ -395,6 +396,7 @@ def activate(ctx: AppContext, login: str, typed_code: str, password: str, passwo
         audit.record(session, Actor(user_id=user.id, username=user.username, role=user.role,
                                     locality_id=user.locality_id), locality_id=user.locality_id,
                      action="people_accounts.activate", target_type="user", target_id=user.id)
+        notifications.notify(session, user.locality_id, user.id, "people.activated", ACTIVATED)
         session.flush()
         session.expunge(user)
         return user
