@@ -10,9 +10,9 @@
 
   function bar(d) {
     return {
-      grid: {left: 8, right: 48, top: 8, bottom: 8, containLabel: true},
+      grid: {left: 8, right: 48, top: 8, bottom: 32, containLabel: true},
       tooltip: {trigger: "axis", axisPointer: {type: "shadow"}},
-      xAxis: {type: "value", name: d.axis, nameLocation: "middle", nameGap: 24, scale: true},
+      xAxis: {type: "value", name: d.axis, nameLocation: "middle", nameGap: 26, scale: true},
       yAxis: {type: "category", data: d.names.slice().reverse(), axisLabel: {width: 110, overflow: "truncate"}},
       series: [{type: "bar", data: d.values.slice().reverse(), itemStyle: {color: COLORS[0]},
                 label: {show: true, position: "right"}}]
@@ -21,7 +21,7 @@
 
   function column(d) {
     return {
-      grid: {left: 8, right: 8, top: 24, bottom: 8, containLabel: true},
+      grid: {left: 8, right: 8, top: 36, bottom: 8, containLabel: true},
       tooltip: {trigger: "axis"},
       xAxis: {type: "category", data: d.names},
       yAxis: {type: "value", name: d.axis, minInterval: 1},
@@ -41,15 +41,22 @@
     };
   }
 
+  function padded(v) {  // an axis bound a little beyond the data, so edge bubbles are not cut
+    var pad = Math.max(1, (v.max - v.min) * 0.15);
+    return {min: Math.floor(v.min - pad), max: Math.ceil(v.max + pad)};
+  }
+
   function bubble(d) {
     var most = Math.max.apply(null, d.points.map(function (p) { return p.size; }).concat([1]));
     return {
-      grid: {left: 8, right: 24, top: 24, bottom: 24, containLabel: true},
+      grid: {left: 8, right: 24, top: 36, bottom: 28, containLabel: true},
       tooltip: {formatter: function (p) {
         return p.data[3] + "<br>" + d.x + ": " + p.data[0] + "<br>" + d.y + ": " + p.data[1] + "<br>" + d.size + ": " + p.data[2];
       }},
-      xAxis: {type: "value", name: d.x, nameLocation: "middle", nameGap: 28, scale: true},
-      yAxis: {type: "value", name: d.y, scale: true},
+      xAxis: {type: "value", name: d.x, nameLocation: "middle", nameGap: 28,
+              min: function (v) { return padded(v).min; }, max: function (v) { return padded(v).max; }},
+      yAxis: {type: "value", name: d.y, min: function (v) { return padded(v).min; },
+              max: function (v) { return padded(v).max; }},
       series: [{type: "scatter", itemStyle: {color: COLORS[0], opacity: 0.7},
         data: d.points.map(function (p) { return [p.x, p.y, p.size, p.name]; }),
         symbolSize: function (v) { return 12 + 36 * Math.sqrt(v[2] / most); },
