@@ -1,0 +1,464 @@
+"""The worklog's use-cases: the only code that writes its tables.
+
+**Entries.** A person writes one entry of each kind per period (``EntryKind``: weekly plan and
+record for an ISO week ``2026-W48``, monthly plan and summary for a month ``2026-11``, quarterly
+plan for a quarter ``2026-Q4``). An entry starts as a draft, seen by its author only; once
+submitted, readers see it, and every later change of its text is kept as a new version (留痕):
+version 1 is the text as submitted, 2, 3, ... each later text, with who wrote it and when. Only
+the author (the person of the signed-in account, ``users.person_id``) writes their entries.
+
+**Who may read a person's submitted entries** (``can_read``): the person; the office of the
+locality (roles ``office`` and ``platform_admin``, and an office granted to read the locality);
+supervising leaders, for now users of role ``leader`` whose unit (``users.unit_id``, else their
+person's unit) is the person's unit (分管 leaders are a later step); colleagues of the same unit
+only when the locality's option ``colleagues_can_read`` is on. Anyone else, and any id of another
+locality, gets 404 as for an entry that does not exist.
+
+**Views.** A reader other than the author who opens a submitted entry marks it viewed
+(``worklog_entry_views``: first and last time), and its author is notified through the core's
+notifications once per viewer per day (the locality's calendar day, ``KAOPING_TIMEZONE``),
+however many entries that viewer read.
+
+Entries are not written to the audit log: their versions are their trace, and the audit chain
+serialises writers, which 100,000 people writing every week cannot afford.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from core.context import Actor, AppContext
+from core.models import Locality, Person, Role, Unit, User
+from core.models.base import utcnow
+from core.periods import KIND_EXAMPLES, Period, PeriodError
+from core.services.access import OFFICE_ROLES, can_see_locality, locality_for
+from core.services.errors import Forbidden, Invalid, NotFound
+from plugins.worklog.models import PERIOD_OF_KIND, EntryKind, EntryStatus, EntryVersion, EntryView, ViewNotice, WorkEntry
+from plugins.worklog.schemas import (
+    MAX_BODY,
+    Board,
+    BoardRow,
+    EntryDetail,
+    EntryIn,
+    EntryOut,
+    HistoryPage,
+    Overview,
+    Slot,
+    VersionOut,
+    ViewOut,
+)
+
+PLUGIN = "worklog"
+VIEWED_MESSAGE = "{viewer} read your work on {day}"
+NOT_A_PERSON = "only a person's own account writes work records; this account belongs to no person"
+NO_ENTRY = "no work record with id {entry_id}"
+NO_PERSON = "no person with id {person_id}"
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def today(ctx: AppContext) -> date:
+    """The locality's calendar day now (``KAOPING_TIMEZONE``)."""
+    return datetime.now(ZoneInfo(ctx.settings.timezone)).date()
+
+
+def kinds_for(period: Period) -> list[EntryKind]:
+    """The kinds of entry written for a period of this kind."""
+    return [kind for kind, pkind in PERIOD_OF_KIND.items() if pkind is period.kind]
+
+
+def parse_kind(value: str) -> EntryKind:
+    try:
+        return EntryKind(value)
+    except ValueError:
+        raise Invalid("kind: must be one of {kinds}", params={"kinds": ", ".join(k.value for k in EntryKind)},
+                      errors=[{"field": "kind", "message": "unknown kind of entry"}]) from None
+
+
+def parse_period(value: Any, field: str = "period") -> Period:
+    try:
+        return Period.parse(value)
+    except PeriodError as exc:
+        raise Invalid(exc.message, errors=[{"field": field, "message": exc.message}]) from None
+
+
+def check_period(ctx: AppContext, kind: EntryKind, period: Period) -> None:
+    """The period must be of the kind's period kind, and must have begun (the locality's day)."""
+    wanted = PERIOD_OF_KIND[kind]
+    if period.kind is not wanted:
+        raise Invalid("a {kind} is written for a {wanted} such as {example}, not {period}",
+                      params={"kind": kind.value, "wanted": wanted.value, "example": KIND_EXAMPLES[wanted],
+                              "period": str(period)},
+                      errors=[{"field": "period", "message": f"must be a {wanted.value}"}])
+    if period.start > today(ctx):
+        raise Invalid("{period} has not begun yet; write it from {start}",
+                      params={"period": str(period), "start": period.start.isoformat()},
+                      errors=[{"field": "period", "message": "has not begun yet"}])
+
+
+def options_of(session: Session, locality_id: int) -> dict[str, Any]:
+    from core.models import LocalityPlugin
+
+    row = session.get(LocalityPlugin, (locality_id, PLUGIN))
+    return dict(row.options or {}) if row is not None else {}
+
+
+def _user(session: Session, actor: Actor) -> User | None:
+    return session.get(User, actor.user_id) if actor.user_id is not None else None
+
+
+def own_person(session: Session, actor: Actor, locality: Locality) -> Person | None:
+    """The person whose account this is (``users.person_id``), if of this locality."""
+    user = _user(session, actor)
+    if user is None or user.person_id is None or user.locality_id != locality.id:
+        return None
+    person = session.get(Person, user.person_id)
+    return person if person is not None and person.locality_id == locality.id else None
+
+
+def viewer_unit(session: Session, actor: Actor, locality: Locality) -> int | None:
+    """The unit a leader leads or a colleague works in: the account's unit, else its person's."""
+    if actor.unit_id is not None:
+        return actor.unit_id
+    person = own_person(session, actor, locality)
+    return person.unit_id if person is not None else None
+
+
+def can_read(session: Session, actor: Actor, locality: Locality, person: Person) -> bool:
+    """Whether ``actor`` may read ``person``'s submitted entries (the module docstring's rule)."""
+    if actor.role in OFFICE_ROLES and can_see_locality(actor, locality.id, read_only=True):
+        return True
+    if actor.locality_id != locality.id:
+        return False
+    mine = own_person(session, actor, locality)
+    if mine is not None and mine.id == person.id:
+        return True
+    if person.unit_id is None:
+        return False
+    unit = viewer_unit(session, actor, locality)
+    if actor.role == Role.leader and unit == person.unit_id:
+        return True
+    if actor.role in (Role.leader, Role.cadre) and mine is not None and mine.unit_id == person.unit_id:
+        return bool(options_of(session, locality.id).get("colleagues_can_read", False))
+    return False
+
+
+def _out(entry: WorkEntry, person_name: str, mine: bool, cls: type[EntryOut] = EntryOut, **extra: Any) -> Any:
+    return cls(id=entry.id, person_id=entry.person_id, person_name=person_name, kind=EntryKind(entry.kind),
+               period=entry.period, status=EntryStatus(entry.status), body=entry.body, versions=entry.versions,
+               created_at=entry.created_at, updated_at=entry.updated_at, submitted_at=entry.submitted_at,
+               mine=mine, **extra)
+
+
+def _require_person(session: Session, actor: Actor, locality: Locality) -> Person:
+    person = own_person(session, actor, locality)
+    if person is None:
+        raise Forbidden(NOT_A_PERSON)
+    return person
+
+
+def _add_version(session: Session, entry: WorkEntry, actor: Actor) -> None:
+    entry.versions += 1
+    session.add(EntryVersion(locality_id=entry.locality_id, entry_id=entry.id, number=entry.versions,
+                             body=entry.body, written_by=actor.username))
+
+
+def _submit(session: Session, entry: WorkEntry, actor: Actor) -> None:
+    now = utcnow()
+    entry.status = EntryStatus.submitted.value
+    entry.submitted_at = entry.updated_at = now
+    session.add(entry)
+    session.flush()
+    _add_version(session, entry, actor)
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def write_entry(ctx: AppContext, actor: Actor, code: str, kind: str, period: Any, data: EntryIn) -> EntryOut:
+    """Write the signed-in person's entry of ``kind`` for ``period`` (created as a draft if
+    there is none). A draft's text is replaced; a submitted entry's new text is kept as a new
+    version (an unchanged text adds none). ``data.submit`` submits a draft.
+
+    Errors: 404 locality; 403 the account is no person's; 422 unknown kind, not a period, a
+    period of the wrong kind, a period that has not begun, a text over 20,000 characters."""
+    entry_kind = parse_kind(kind)
+    when = parse_period(period)
+    check_period(ctx, entry_kind, when)
+    body = data.body.replace("\r\n", "\n")
+    if len(body) > MAX_BODY or "\x00" in body:
+        raise Invalid("body: at most {max} characters, and no NUL character", params={"max": MAX_BODY},
+                      errors=[{"field": "body", "message": "too long or holds a NUL character"}])
+    for attempt in range(2):  # a first write racing another one for the same slot: read it again
+        try:
+            with ctx.db.write() as session:
+                locality = locality_for(session, actor, code)
+                person = _require_person(session, actor, locality)
+                entry = session.exec(select(WorkEntry).where(
+                    WorkEntry.locality_id == locality.id, WorkEntry.person_id == person.id,
+                    WorkEntry.kind == entry_kind.value, WorkEntry.period == str(when))).first()
+                if entry is None:
+                    entry = WorkEntry(locality_id=locality.id, person_id=person.id, kind=entry_kind.value,
+                                      period=str(when), period_start=when.start, body=body)
+                    session.add(entry)
+                    session.flush()
+                elif entry.body != body:
+                    entry.body = body
+                    entry.updated_at = utcnow()
+                    session.add(entry)
+                    session.flush()
+                    if entry.status == EntryStatus.submitted:
+                        _add_version(session, entry, actor)
+                if data.submit and entry.status == EntryStatus.draft:
+                    _submit(session, entry, actor)
+                return _out(entry, person.name, True)
+        except IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def submit_entry(ctx: AppContext, actor: Actor, code: str, entry_id: int) -> EntryOut:
+    """Submit the signed-in person's draft ``entry_id`` (an entry already submitted is answered
+    as it is). 404 for an entry that is not theirs to change and not theirs to read; 403 for one
+    they may read but did not write."""
+    with ctx.db.write() as session:
+        locality = locality_for(session, actor, code)
+        entry, person = _entry(session, actor, locality, entry_id)
+        mine = own_person(session, actor, locality)
+        if mine is None or mine.id != entry.person_id:
+            raise Forbidden("only its author may change a work record")
+        if entry.status == EntryStatus.draft:
+            _submit(session, entry, actor)
+        return _out(entry, person.name, True)
+
+
+def start_monthly_summary(ctx: AppContext, actor: Actor, code: str, month: Any) -> EntryOut:
+    """The signed-in person's monthly summary (月小结) for ``month``, started if there is none
+    as a draft assembled from that month's weekly records (the ISO weeks whose Thursday falls in
+    the month, each under its week and dates). An existing summary is answered as it is."""
+    when = parse_period(month, "month")
+    check_period(ctx, EntryKind.monthly_summary, when)
+    with ctx.db.write() as session:
+        locality = locality_for(session, actor, code)
+        person = _require_person(session, actor, locality)
+        entry = session.exec(select(WorkEntry).where(
+            WorkEntry.locality_id == locality.id, WorkEntry.person_id == person.id,
+            WorkEntry.kind == EntryKind.monthly_summary.value, WorkEntry.period == str(when))).first()
+        if entry is None:
+            entry = WorkEntry(locality_id=locality.id, person_id=person.id, kind=EntryKind.monthly_summary.value,
+                              period=str(when), period_start=when.start, body=assemble_summary(session, locality.id, person.id, when))
+            session.add(entry)
+            session.flush()
+        return _out(entry, person.name, True)
+
+
+def weeks_of_month(month: Period) -> list[Period]:
+    """The ISO weeks whose Thursday falls in ``month`` (each week belongs to one month)."""
+    from datetime import timedelta
+
+    weeks, week = [], Period.from_date("week", month.start)
+    while week.start <= month.end:
+        if month.contains(week.start + timedelta(days=3)):
+            weeks.append(week)
+        week = Period.from_date("week", week.start + timedelta(days=7))
+    return weeks
+
+
+def assemble_summary(session: Session, locality_id: int, person_id: int, month: Period) -> str:
+    weeks = weeks_of_month(month)
+    records = {e.period: e for e in session.exec(select(WorkEntry).where(
+        WorkEntry.locality_id == locality_id, WorkEntry.person_id == person_id,
+        WorkEntry.kind == EntryKind.weekly_record.value, col(WorkEntry.period).in_([str(w) for w in weeks])))}
+    parts = []
+    for week in weeks:
+        entry = records.get(str(week))
+        if entry is not None and entry.body.strip():
+            parts.append(f"{week} ({week.start:%m-%d} – {week.end:%m-%d})\n{entry.body.strip()}")
+    return "\n\n".join(parts)
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def _entry(session: Session, actor: Actor, locality: Locality, entry_id: int) -> tuple[WorkEntry, Person]:
+    """An entry the actor may read (a draft: only its author), with its person; 404 otherwise."""
+    entry = session.get(WorkEntry, entry_id)
+    person = session.get(Person, entry.person_id) if entry is not None and entry.locality_id == locality.id else None
+    if entry is None or person is None or not can_read(session, actor, locality, person):
+        raise NotFound(NO_ENTRY, params={"entry_id": entry_id})
+    if entry.status == EntryStatus.draft:
+        mine = own_person(session, actor, locality)
+        if mine is None or mine.id != person.id:
+            raise NotFound(NO_ENTRY, params={"entry_id": entry_id})
+    return entry, person
+
+
+def read_entry(ctx: AppContext, actor: Actor, code: str, entry_id: int) -> EntryDetail:
+    """An entry with its versions. A reader other than its author marks it viewed, and its
+    author is notified once per viewer and day. 404 for an entry the actor may not read."""
+    with ctx.db.write() as session:
+        locality = locality_for(session, actor, code, read_only=True)
+        entry, person = _entry(session, actor, locality, entry_id)
+        mine = own_person(session, actor, locality)
+        is_author = mine is not None and mine.id == person.id
+        if not is_author and actor.user_id is not None and entry.status == EntryStatus.submitted:
+            _mark_viewed(ctx, session, actor, locality, entry, person)
+        history = [VersionOut(number=v.number, body=v.body, written_by=v.written_by, written_at=v.written_at)
+                   for v in session.exec(select(EntryVersion).where(EntryVersion.entry_id == entry.id)
+                                         .order_by(col(EntryVersion.number)))]
+        views = []
+        if is_author or actor.role in OFFICE_ROLES:
+            views = [ViewOut(viewer=name, first_viewed_at=v.first_viewed_at, last_viewed_at=v.last_viewed_at)
+                     for v, name in session.exec(select(EntryView, User.username)
+                                                 .join(User, col(User.id) == EntryView.user_id)
+                                                 .where(EntryView.entry_id == entry.id)
+                                                 .order_by(col(EntryView.last_viewed_at).desc()))]
+        return _out(entry, person.name, is_author, EntryDetail, history=history, views=views)
+
+
+def _viewer_name(session: Session, actor: Actor, locality: Locality) -> str:
+    person = own_person(session, actor, locality)
+    return person.name if person is not None else actor.username
+
+
+def _mark_viewed(ctx: AppContext, session: Session, actor: Actor, locality: Locality, entry: WorkEntry,
+                 person: Person) -> None:
+    from core.services.notifications import notify
+
+    now = utcnow()
+    view = session.exec(select(EntryView).where(EntryView.entry_id == entry.id,
+                                                EntryView.user_id == actor.user_id)).first()
+    if view is None:
+        session.add(EntryView(locality_id=locality.id, entry_id=entry.id, user_id=actor.user_id,
+                              first_viewed_at=now, last_viewed_at=now))
+    else:
+        view.last_viewed_at = now
+        session.add(view)
+    day = today(ctx)
+    told = session.exec(select(ViewNotice.id).where(ViewNotice.person_id == person.id,
+                                                    ViewNotice.user_id == actor.user_id,
+                                                    ViewNotice.day == day)).first()
+    if told is not None:
+        return
+    author = session.exec(select(User.id).where(User.locality_id == locality.id,
+                                                User.person_id == person.id)).first()
+    session.add(ViewNotice(locality_id=locality.id, person_id=person.id, user_id=actor.user_id, day=day))
+    if author is not None and author != actor.user_id:
+        notify(session, locality.id, author, "worklog.viewed", VIEWED_MESSAGE,
+               {"viewer": _viewer_name(session, actor, locality), "day": day.isoformat()},
+               link=f"/me/worklog/entries/{entry.id}")
+
+
+def _slots(periods: list[Period]) -> list[tuple[EntryKind, Period]]:
+    return [(kind, period) for period in periods for kind in kinds_for(period)]
+
+
+def overview(ctx: AppContext, actor: Actor, code: str, day: date | None = None) -> Overview:
+    """The signed-in person's entries for the week, month and quarter of ``day`` (default:
+    today), in that order; a slot without an entry is what is still due. 403 for an account
+    that is no person's."""
+    day = day or today(ctx)
+    periods = [Period.from_date(kind, day) for kind in ("week", "month", "quarter")]
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code)
+        person = _require_person(session, actor, locality)
+        found = {(e.kind, e.period): e for e in session.exec(select(WorkEntry).where(
+            WorkEntry.locality_id == locality.id, WorkEntry.person_id == person.id,
+            col(WorkEntry.period).in_([str(p) for p in periods])))}
+        slots = []
+        for kind, period in _slots(periods):
+            entry = found.get((kind.value, str(period)))
+            slots.append(Slot(kind=kind, period=str(period), entry=_out(entry, person.name, True) if entry else None))
+        return Overview(person_id=person.id, person_name=person.name, day=day, slots=slots)
+
+
+def me(ctx: AppContext, actor: Actor, code: str) -> Person:
+    """The signed-in person (403 for an account that is no person's)."""
+    with ctx.db.read() as session:
+        return _require_person(session, actor, locality_for(session, actor, code))
+
+
+def history(ctx: AppContext, actor: Actor, code: str, person_id: int | None = None, *, kind: str | None = None,
+            limit: int = 50, offset: int = 0) -> HistoryPage:
+    """A person's entries (default: the signed-in person's), newest period first: all of them
+    for the author, the submitted ones for other readers. 404 for a person the actor may not
+    read; 422 for an unknown kind."""
+    entry_kind = parse_kind(kind) if kind else None
+    limit = max(1, min(limit, 200))
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code, read_only=True)
+        mine = own_person(session, actor, locality)
+        if person_id is None:
+            person = _require_person(session, actor, locality)
+        else:
+            person = session.get(Person, person_id)
+            if person is None or person.locality_id != locality.id or not can_read(session, actor, locality, person):
+                raise NotFound(NO_PERSON, params={"person_id": person_id})
+        is_author = mine is not None and mine.id == person.id
+        where = [WorkEntry.locality_id == locality.id, WorkEntry.person_id == person.id]
+        if not is_author:
+            where.append(WorkEntry.status == EntryStatus.submitted.value)
+        if entry_kind is not None:
+            where.append(WorkEntry.kind == entry_kind.value)
+        total = session.exec(select(func.count()).select_from(WorkEntry).where(*where)).one()
+        rows = session.exec(select(WorkEntry).where(*where).order_by(col(WorkEntry.period_start).desc(),
+                                                                      col(WorkEntry.kind), col(WorkEntry.id))
+                            .limit(limit).offset(offset)).all()
+        return HistoryPage(items=[_out(e, person.name, is_author) for e in rows], total=total, limit=limit,
+                           offset=offset)
+
+
+def board(ctx: AppContext, actor: Actor, code: str, period: Any, unit_id: int | None = None) -> Board:
+    """The people a leader supervises (the people of their unit but themselves) with, per kind
+    of the period, the submitted entry or null (missing). The office names the unit
+    (``unit_id``; 422 without one). 403 for other roles; 404 for a unit of another locality or,
+    for a leader, another unit than theirs."""
+    when = parse_period(period)
+    kinds = kinds_for(when)
+    if not kinds:
+        raise Invalid("period: work records are kept by week, month or quarter, not {period}",
+                      params={"period": str(when)}, errors=[{"field": "period", "message": "not a week, month or quarter"}])
+    if actor.role not in (*OFFICE_ROLES, Role.leader):
+        raise Forbidden("your role ({role}) may not read a board of work records", params={"role": actor.role})
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code, read_only=True)
+        mine = own_person(session, actor, locality)
+        if actor.role == Role.leader:
+            own_unit = viewer_unit(session, actor, locality)
+            if unit_id is not None and unit_id != own_unit:
+                raise NotFound("no unit with id {unit_id}", params={"unit_id": unit_id})
+            unit_id = own_unit
+            if unit_id is None:
+                return Board(period=str(when), kinds=kinds, unit_id=None, rows=[], submitted=0, missing=0)
+        elif unit_id is None:
+            raise Invalid("unit_id: choose the unit whose people to show",
+                          errors=[{"field": "unit_id", "message": "required"}])
+        unit = session.get(Unit, unit_id)
+        if unit is None or unit.locality_id != locality.id:
+            raise NotFound("no unit with id {unit_id}", params={"unit_id": unit_id})
+        people = session.exec(select(Person).where(Person.locality_id == locality.id, Person.unit_id == unit_id)
+                              .order_by(col(Person.id))).all()
+        people = [p for p in people if mine is None or p.id != mine.id]
+        found = {(e.person_id, e.kind): e for e in session.exec(select(WorkEntry).where(
+            WorkEntry.locality_id == locality.id, WorkEntry.period == str(when),
+            col(WorkEntry.kind).in_([k.value for k in kinds]),
+            WorkEntry.status == EntryStatus.submitted.value,
+            col(WorkEntry.person_id).in_([p.id for p in people] or [-1])))}
+        rows, submitted = [], 0
+        for person in people:
+            entries = {}
+            for kind in kinds:
+                entry = found.get((person.id, kind.value))
+                entries[kind.value] = _out(entry, person.name, False) if entry else None
+                submitted += entry is not None
+            rows.append(BoardRow(person_id=person.id, person_name=person.name, unit_id=person.unit_id, entries=entries))
+        return Board(period=str(when), kinds=kinds, unit_id=unit_id, rows=rows, submitted=submitted,
+                     missing=len(people) * len(kinds) - submitted)
