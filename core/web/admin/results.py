@@ -30,6 +30,7 @@ from core.schemas.values import AdjustmentIn
 from core.services import decisions
 from core.services import result_details as rd
 from core.services import tally as tally_service
+from core.services import turnout as turnout_service
 from core.services.errors import ServiceError
 from core.web.admin.forms import model_errors
 from core.web.admin.menu import OFFICE
@@ -130,16 +131,16 @@ def _bubble_chart(shell: Shell, bubbles: dict[str, Any], y_label: str) -> dict[s
 
 
 async def _results_page(shell: Shell, campaign_id: int, *, message: str = "", error: str = "",
-                        status_code: int = 200) -> Response:
+                        low: dict[str, str] | None = None, status_code: int = 200) -> Response:
     data = await run_sync(lambda: rd.campaign_results(shell.ctx, shell.actor, campaign_id, locality_code=shell.code))
     teams = await run_sync(lambda: rd.campaign_teams(shell.ctx, shell.actor, campaign_id, locality_code=shell.code))
     for group in data["groups"]:
         group["chart"] = _ranking_chart(shell, group, data["decimals"])
     context = await _common(shell, data)
     return shell.render("admin/results/ranking.html", title=shell._("Results"), crumbs=_crumbs(shell, data["campaign"]),
-                        teams=teams, message=message, error=error, status_code=status_code,
+                        teams=teams, message=message, error=error, low=low, status_code=status_code,
                         may_tally=shell.actor.role in OFFICE and shell.locality["writable"]
-                        and data["campaign"]["status"] in ("closed", "tallied"), **context)
+                        and data["campaign"]["status"] == "tallied", **context)
 
 
 @get("/localities/{code:str}/campaigns/{campaign_id:int}/results", include_in_schema=False)
@@ -159,9 +160,13 @@ async def results_tally(request: Request, code: FromPath[str], campaign_id: From
                                                          locality_code=shell.code))
     if current["published"]:
         return await _results_page(shell, campaign_id, error=shell._(FROZEN), status_code=409)
+    reason = (data.get("reason") or "").strip()[:turnout_service.REASON_MAX] or None
     try:
-        await run_sync(tally_service.tally, shell.ctx, shell.actor, campaign_id)
+        await run_sync(lambda: tally_service.tally(shell.ctx, shell.actor, campaign_id, low_turnout_reason=reason))
     except ServiceError as exc:
+        if any(e.get("field") == "confirm_low_turnout_reason" for e in exc.errors):
+            low = {"message": shell.tr.error(exc), "reason": data.get("reason", "")}
+            return await _results_page(shell, campaign_id, low=low, status_code=exc.status_code)
         return await _results_page(shell, campaign_id, error=shell.tr.error(exc), status_code=exc.status_code)
     return Redirect(f"{_url(code, campaign_id)}/results?done=tally")
 

@@ -122,6 +122,37 @@ def test_tally_again_keeps_the_office_grade(world):
         row = dict(re.findall(r'<tr data-subject="(\d+)">(.*?)</tr>', page, re.S))[str(zhang)]
         assert "<strong>优秀</strong>" in row
 
+        # below the locality's minimum turnout (one 基层代表 slip never used): refused with the
+        # figures until the office gives a reason
+        with world.ctx.db.engine.begin() as connection:
+            connection.execute(text("UPDATE localities SET min_turnout_percent = 100 WHERE code = 'county-r'"))
+            category, locality = connection.execute(text(
+                "SELECT id, locality_id FROM campaign_categories WHERE campaign_id = :c AND name = '基层代表'"),
+                {"c": s.campaign_id}).one()
+            connection.execute(text(
+                "INSERT INTO ballot_accounts (locality_id, campaign_id, category_id, code_hash, status, batch, "
+                "created_at) VALUES (:l, :c, :k, 'unused-slip', 'issued', 1, CURRENT_TIMESTAMP)"),
+                {"l": locality, "c": s.campaign_id, "k": category})
+        low = client.post(f"{s.results_url}/tally", data={"_csrf": client.csrf})
+        assert low.status_code == 409 and 'id="low-turnout"' in low.text and "基层代表 1/2 (50 %)" in low.text
+        anyway = client.post(f"{s.results_url}/tally", data={"_csrf": client.csrf, "reason": "另一人因病缺席"})
+        assert anyway.status_code in (302, 303)
+        with world.ctx.db.engine.connect() as connection:
+            summary = connection.execute(text("SELECT summary FROM audit_log WHERE action = 'campaign.tally' "
+                                              "ORDER BY id DESC LIMIT 1")).scalar_one()
+        assert "另一人因病缺席" in json.dumps(summary if not isinstance(summary, str) else json.loads(summary),
+                                        ensure_ascii=False)
+
+
+def test_a_veto_is_shown_on_the_ranking(world):
+    s = build(world)
+    with world.ctx.db.engine.begin() as connection:
+        connection.execute(text("UPDATE campaign_results SET flags = '[\"veto\"]' WHERE campaign_id = :c AND "
+                                "subject_id = :s"), {"c": s.campaign_id, "s": s.subjects["赵六"]})
+    with _session(world, "office-county-r") as client:
+        row = dict(re.findall(r'<tr data-subject="(\d+)">(.*?)</tr>', client.get(s.results_url).text, re.S))
+        assert "一票否决" in row[str(s.subjects["赵六"])] and "一票否决" not in row[str(s.subjects["王五"])]
+
 
 def test_team_page(world):
     s = build(world)
