@@ -181,7 +181,17 @@ def _render_ballot(request: Request, ballot: dict[str, Any], chosen: dict[tuple[
     leaves = _leaf_rows(ballot["indicators"])
     return _page(request, "ballot.html", status_code=status_code, ballot=ballot, leaves=leaves, chosen=chosen,
                  comment=comment, csrf=_csrf(request), notice=notice, error=error, missing=missing or set(),
-                 over=over or set(), caps=_counted_caps(ballot, chosen))
+                 over=over or set(), caps=_counted_caps(ballot, chosen), progress=_progress(ballot, leaves, chosen))
+
+
+def _progress(ballot: dict[str, Any], leaves: list[dict[str, Any]], chosen: dict[tuple[int, str], str]) -> dict[str, Any]:
+    """How many items are rated of how many (已评 40/57), and the anchor of the first subject
+    with an item left (``s<id>``, its heading), or None when all are rated. The page's script
+    keeps both up to date as grades are picked; this is what a page without script shows."""
+    grades = set(ballot["grades"])
+    keys = [(s["id"], leaf["code"]) for s in ballot["subjects"] for leaf in leaves]
+    left = [key for key in keys if chosen.get(key) not in grades]
+    return {"done": len(keys) - len(left), "total": len(keys), "next": f"s{left[0][0]}" if left else None}
 
 
 def _leaf_rows(nodes: list[dict[str, Any]], trail: tuple[str, ...] = ()) -> list[dict[str, Any]]:

@@ -52,7 +52,7 @@ def test_qr_link_signs_in_without_typing_and_never_sends_the_code(world, setup, 
     page.goto(f"{world.url}/b/#{code}")  # exactly what the QR code holds
     page.wait_for_url(f"{world.url}/b/ballot")
     expect(page.get_by_role("heading", name="2026年度民主测评")).to_be_visible()
-    expect(page.get_by_text("测评类别: 县领导")).to_be_visible()
+    expect(page.get_by_text("测评类别：县领导")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     assert page.url == f"{world.url}/b/ballot"  # no fragment left in the address bar or history
 
@@ -94,7 +94,7 @@ def test_typed_code_draft_restore_missing_and_submit(world, setup, phone):
     page = phone()
     sign_in(page, world.url, code.replace("-", "").lower())
     page.wait_for_url("**/b/ballot")
-    expect(page.get_by_text("测评类别: 基层代表")).to_be_visible()
+    expect(page.get_by_text("测评类别：基层代表")).to_be_visible()
 
     # (c) a few picks, saved as a draft (tapped, as on a phone)
     some = {(s1, "DE1"): "优秀", (s1, "DE2"): "称职", (s2, "ALL"): "不称职"}
