@@ -216,9 +216,9 @@ def teams_with_units(ctx: AppContext, actor: Actor, code: str) -> list[dict[str,
         locality = locality_for(session, actor, code, read_only=True)
         members = dict(session.exec(select(TeamMember.team_id, func.count()).where(
             TeamMember.locality_id == locality.id).group_by(TeamMember.team_id)).all())
-        rows = session.exec(select(Team.id, Team.name, Unit.name).join(Unit, Unit.id == Team.unit_id)
+        rows = session.exec(select(Team.id, Team.name, Unit.name, Team.type).join(Unit, Unit.id == Team.unit_id)
                             .where(Team.locality_id == locality.id).order_by(Unit.code, Team.id).limit(MAX_UNITS))
-        return [{"id": r[0], "name": r[1], "unit": r[2], "members": members.get(r[0], 0)} for r in rows]
+        return [{"id": r[0], "name": r[1], "unit": r[2], "type": r[3], "members": members.get(r[0], 0)} for r in rows]
 
 
 # --- exports ---------------------------------------------------------------------------------

@@ -19,28 +19,9 @@ from core.context import Actor, AppContext
 from core.models import Person, Team, TeamMember, Unit
 from core.services import audit
 from core.services.imports import TEAM_COLUMNS, Table, _label
+from core.services.team_members import find_person
 
 _CODE_SEPARATORS = re.compile(r"[、，,;；\s]+")
-
-
-def _find_person(people_by_name: dict[str, list[Person]], people_by_digest: dict[str, Person], unit_id: int,
-                 name: str, digest: str | None) -> tuple[Person | None, str]:
-    """The person a row names, or None and why not."""
-    if digest:
-        person = people_by_digest.get(digest)
-        if person is None:
-            return None, "no person with this ID-card number in this locality; import the people first"
-        if person.name != name:
-            return None, f"this ID-card number is {person.name}'s, not {name}'s"
-        return person, ""
-    named = people_by_name.get(name, [])
-    in_unit = [p for p in named if p.unit_id == unit_id]
-    candidates = in_unit or named
-    if not candidates:
-        return None, f"no person named {name} in this locality; import the people first"
-    if len(candidates) > 1:
-        return None, f"{len(candidates)} people are named {name}; add the ID-card number to say which one"
-    return candidates[0], ""
 
 
 def import_teams(ctx: AppContext, session: Session, actor: Actor, locality_id: int, table: Table,
@@ -72,7 +53,7 @@ def import_teams(ctx: AppContext, session: Session, actor: Actor, locality_id: i
             elif not team["type"]:
                 team["type"], team["type_row"] = values["type"], number
         digest = ctx.keys.digest(values["id_card"]) if values.get("id_card") else None
-        person, problem = _find_person(people_by_name, people_by_digest, unit.id, values["name"], digest)
+        person, problem = find_person(people_by_name, people_by_digest, unit.id, values["name"], digest)
         if person is None:
             errors.append({"row": number, "column": label["id_card" if digest else "name"], "message": problem})
             continue

@@ -18,5 +18,8 @@ def admin_router():
     from core.web.admin import result_exports
 
     handlers += result_exports.ROUTES
+    from core.web.admin import teams
+
+    handlers += teams.ROUTES
     return Router(path="/admin", route_handlers=handlers, exception_handlers=exception_handlers,
                   include_in_schema=False)

@@ -17,6 +17,7 @@ from core.web.auth import SESSION_COOKIE
 PAGES = {  # menu key -> a page of that area
     "units": "/admin/localities/county-p/units",
     "people": "/admin/localities/county-p/people",
+    "teams": "/admin/localities/county-p/teams",
     "subjects": "/admin/localities/county-p/subjects",
     "import": "/admin/localities/county-p/import",
     "campaigns": "/admin/localities/county-p/campaigns",
@@ -26,10 +27,10 @@ PAGES = {  # menu key -> a page of that area
     "audit": "/admin/localities/county-p/audit",
 }
 MENUS = {
-    "platform_admin": ["overview", "units", "people", "subjects", "import", "campaigns", "plugins", "adapters", "audit",
+    "platform_admin": ["overview", "units", "people", "teams", "subjects", "import", "campaigns", "plugins", "adapters", "audit",
                        "users"],
-    "office": ["overview", "units", "people", "subjects", "import", "campaigns", "plugins", "adapters", "audit"],
-    "unit_admin": ["overview", "units", "people", "import", "adapters"],
+    "office": ["overview", "units", "people", "teams", "subjects", "import", "campaigns", "plugins", "adapters", "audit"],
+    "unit_admin": ["overview", "units", "people", "teams", "import", "adapters"],
     "leader": ["overview"],
     "cadre": ["overview"],
 }
