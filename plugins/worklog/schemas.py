@@ -6,13 +6,14 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from core.schemas.base import In
 from plugins.worklog.models import EntryKind, EntryStatus
 
 MAX_BODY = 20_000  # characters of one entry
 
 
 
-class EntryIn(BaseModel):
+class EntryIn(In):
     """The text of an entry (plain text; line breaks are kept), at most 20,000 characters;
     ``submit``: submit it now (a draft becomes visible to its readers)."""
 

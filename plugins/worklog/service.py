@@ -36,7 +36,7 @@ from sqlmodel import Session, col, select
 from core.context import Actor, AppContext
 from core.models import Locality, Person, Role, Unit, User
 from core.models.base import utcnow
-from core.periods import KIND_EXAMPLES, Period, PeriodError
+from core.periods import KIND_EXAMPLES, Period, PeriodError, PeriodKind
 from core.services.access import OFFICE_ROLES, can_see_locality, locality_for
 from core.services.errors import Forbidden, Invalid, NotFound
 from plugins.worklog.models import PERIOD_OF_KIND, EntryKind, EntryStatus, EntryVersion, EntryView, ViewNotice, WorkEntry
@@ -59,6 +59,11 @@ VIEWED_MESSAGE = "{viewer} read your work on {day}"
 NOT_A_PERSON = "only a person's own account writes work records; this account belongs to no person"
 NO_ENTRY = "no work record with id {entry_id}"
 NO_PERSON = "no person with id {person_id}"
+WRONG_PERIOD = {
+    PeriodKind.week: "this entry is written for a week such as {example}, not {period}",
+    PeriodKind.month: "this entry is written for a month such as {example}, not {period}",
+    PeriodKind.quarter: "this entry is written for a quarter such as {example}, not {period}",
+}
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -93,9 +98,7 @@ def check_period(ctx: AppContext, kind: EntryKind, period: Period) -> None:
     """The period must be of the kind's period kind, and must have begun (the locality's day)."""
     wanted = PERIOD_OF_KIND[kind]
     if period.kind is not wanted:
-        raise Invalid("a {kind} is written for a {wanted} such as {example}, not {period}",
-                      params={"kind": kind.value, "wanted": wanted.value, "example": KIND_EXAMPLES[wanted],
-                              "period": str(period)},
+        raise Invalid(WRONG_PERIOD[wanted], params={"example": KIND_EXAMPLES[wanted], "period": str(period)},
                       errors=[{"field": "period", "message": f"must be a {wanted.value}"}])
     if period.start > today(ctx):
         raise Invalid("{period} has not begun yet; write it from {start}",

@@ -83,3 +83,12 @@ def make_world(ctx: AppContext, *, colleagues_can_read: bool = False, enabled: b
 def locality_id(ctx: AppContext, code: str) -> int:
     with ctx.db.read() as session:
         return session.exec(select(Locality.id).where(Locality.code == code)).one()
+
+
+def token(ctx: AppContext, actor: Actor) -> str:
+    """A bearer token of ``actor``'s user, for API tests."""
+    from datetime import timedelta
+
+    with ctx.db.read() as session:
+        user = session.get(User, actor.user_id)
+    return auth.issue_token(ctx, user, kind="api", ttl=timedelta(hours=1)).token

@@ -66,7 +66,7 @@ def test_a_period_of_the_wrong_kind_is_refused(ctx, world, kind, period_kind):
     with pytest.raises(Invalid) as raised:
         service.write_entry(ctx, world.actors["author"], "wa", kind, str(this(ctx, period_kind)), EntryIn(body="x"))
     assert raised.value.errors[0]["field"] == "period"
-    assert "is written for a" in raised.value.message
+    assert "this entry is written for a" in raised.value.message
 
 
 def test_a_period_that_has_not_begun_is_refused_and_nothing_is_written(ctx, world):
