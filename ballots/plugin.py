@@ -17,11 +17,13 @@ KAOPING_PLUGIN = PluginInfo(label_zh="测评帐号与测评表", label_en="Ballo
 
 @hookimpl
 def kaoping_routes() -> list:
+    from ballots.admin_accounts import accounts_routes
     from ballots.admin_paper import paper_routes
+    from ballots.admin_turnout import turnout_routes
     from ballots.pages import page_routes
     from ballots.web import api_routes
 
-    return [*api_routes(), *page_routes(), *paper_routes()]
+    return [*api_routes(), *page_routes(), *paper_routes(), *accounts_routes(), *turnout_routes()]
 
 
 @hookimpl
