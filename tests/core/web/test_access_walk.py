@@ -133,7 +133,8 @@ def _callers(world, u1: int) -> list[Caller]:
 
 # Which of county-a's ids goes into a path parameter; ``item_id`` by the collection it follows.
 BY_NAME = {"code": "code", "campaign_id": "campaign", "account_id": "account", "source_id": "source",
-           "unit_id": "unit", "person_id": "person", "entry_id": "entry", "user_id": "user"}
+           "unit_id": "unit", "person_id": "person", "entry_id": "entry", "user_id": "user",
+           "subject_id": "subject", "team_id": "team"}
 ITEM_BY_COLLECTION = {"units": "unit", "teams": "team", "people": "person", "subjects": "subject",
                       "templates": "template", "campaigns": "campaign"}
 FIXED = {"kind": "people", "name": "example", "fmt": "csv"}
