@@ -87,13 +87,25 @@ def id_card_or_none(text: str) -> str | None:
         return None
 
 
-def _people_query(ctx: AppContext, actor: Actor, locality_id: int, q: str, unit_id: int | None):
+def _like_anywhere(text: str) -> str:
+    """A LIKE pattern for ``text`` anywhere, its own % _ and \\ taken literally (ESCAPE '\\')."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _people_query(ctx: AppContext, actor: Actor, locality_id: int, q: str, unit_id: int | None,
+                  rank: str = "", post: str = "", anywhere: bool = False):
     query = _people_scope(actor, select(Person.id).where(Person.locality_id == locality_id))
     if unit_id is not None:
         query = query.where(Person.unit_id == unit_id)
+    if rank:
+        query = query.where(Person.rank == rank)
+    if post:
+        query = query.where(col(Person.post).like(_like_anywhere(post), escape="\\"))
     card = id_card_or_none(q) if q else None
     if card:
         query = query.where(Person.id_card_digest == ctx.keys.digest(card))
+    elif q and anywhere:
+        query = query.where(col(Person.name).like(_like_anywhere(q), escape="\\"))
     elif q:
         # names that begin with q (surname first: 王 finds every 王, 王伟 every 王伟*): a range of the
         # (locality_id, name) index, compared by code point (PostgreSQL: in the "C" collation)
@@ -103,15 +115,19 @@ def _people_query(ctx: AppContext, actor: Actor, locality_id: int, q: str, unit_
 
 
 def search_people(ctx: AppContext, actor: Actor, code: str, *, q: str = "", unit_id: int | None = None,
-                  after: int | None = None, before: int | None = None, limit: int = 50) -> PeoplePage:
+                  after: int | None = None, before: int | None = None, limit: int = 50,
+                  rank: str = "", post: str = "", anywhere: bool = False) -> PeoplePage:
     """One page of people in id order: after the id ``after`` (next page), before the id
     ``before`` (previous page), or the first. ``q``: a whole ID-card number (found by its keyed
-    digest), else the beginning of a name. A unit admin sees its own unit's people only."""
+    digest), else the beginning of a name (anywhere in it with ``anywhere``: a scan of the
+    locality's people, still well under the page budget at 100,000); ``rank`` exactly, ``post``
+    anywhere in it. A unit admin sees its own unit's people only."""
     require_role(actor, ADMIN_READ_ROLES, "read people")
     q = q.strip()[:100]
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code, read_only=True)
-        base, by_card = _people_query(ctx, actor, locality.id, q, unit_id)
+        base, by_card = _people_query(ctx, actor, locality.id, q, unit_id, rank.strip()[:50], post.strip()[:100],
+                                      anywhere)
         ids = base
         if before is not None:
             ids = ids.where(Person.id < before).order_by(col(Person.id).desc())
@@ -269,13 +285,15 @@ def export_units(ctx: AppContext, actor: Actor, code: str) -> bytes:
     return _workbook("单位", [h for _k, h in UNIT_EXPORT], rows)
 
 
-def export_people(ctx: AppContext, actor: Actor, code: str, *, q: str = "", unit_id: int | None = None) -> bytes:
-    """The people the list shows (same search and unit), ID-card numbers masked."""
+def export_people(ctx: AppContext, actor: Actor, code: str, *, q: str = "", unit_id: int | None = None,
+                  rank: str = "", post: str = "", anywhere: bool = False) -> bytes:
+    """The people the list shows (same search and filters), ID-card numbers masked."""
     require_role(actor, ADMIN_READ_ROLES, "read people")
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code, read_only=True)
         units = {u.id: u for u in session.exec(select(Unit).where(Unit.locality_id == locality.id))}
-        ids, _ = _people_query(ctx, actor, locality.id, q.strip()[:100], unit_id)
+        ids, _ = _people_query(ctx, actor, locality.id, q.strip()[:100], unit_id, rank.strip()[:50],
+                               post.strip()[:100], anywhere)
         query = select(Person).where(col(Person.id).in_(ids.scalar_subquery())).order_by(col(Person.id))
 
         def rows():
@@ -287,6 +305,16 @@ def export_people(ctx: AppContext, actor: Actor, code: str, *, q: str = "", unit
                 yield [fields[key] if key in fields else getattr(person, key) or None for key, _h in PEOPLE_EXPORT]
 
         return _workbook("人员", [h for _k, h in PEOPLE_EXPORT], rows())
+
+
+def ranks_of(ctx: AppContext, actor: Actor, code: str) -> list[str]:
+    """The ranks (职级) people of the locality hold, for the list's rank filter (at most 200)."""
+    require_role(actor, ADMIN_READ_ROLES, "read people")
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code, read_only=True)
+        rows = session.exec(select(Person.rank).where(Person.locality_id == locality.id, Person.rank != "")
+                            .distinct().order_by(Person.rank).limit(200))
+        return [r for r in rows if r]
 
 
 def unit_admin_unit(actor: Actor) -> int | None:

@@ -162,26 +162,33 @@ def _unit_options(shell: Shell, units) -> list[tuple[int, str]]:
 
 @get("/localities/{code:str}/people", include_in_schema=False)
 async def people_page(request: Request, code: FromPath[str], q: FromQuery[str] = "", unit: FromQuery[str] = "",
+                      rank: FromQuery[str] = "", post: FromQuery[str] = "", anywhere: FromQuery[str] = "",
                       after: FromQuery[str] = "", before: FromQuery[str] = "") -> Response:
+    """``q`` a name's beginning (anywhere in it with ``anywhere=1``) or an ID-card number;
+    ``unit``, ``rank`` (exactly) and ``post`` (anywhere in it) narrow the list."""
     shell = await open_shell(request, code, roles=READERS)
     unit_id = to_int(unit) if unit else None
     found = await run_sync(lambda: org_lists.search_people(
         shell.ctx, shell.actor, shell.code, q=q, unit_id=unit_id, after=to_int(after) if after else None,
-        before=to_int(before) if before else None, limit=PEOPLE_PAGE))
+        before=to_int(before) if before else None, limit=PEOPLE_PAGE, rank=rank, post=post, anywhere=bool(anywhere)))
     units = await run_sync(org_lists.all_units, shell.ctx, shell.actor, shell.code)
+    ranks = await run_sync(org_lists.ranks_of, shell.ctx, shell.actor, shell.code)
     names = {u.id: u.name for u in units}
-    filters = {"q": q, "unit": str(unit_id) if unit_id else ""}
+    filters = {"q": q, "unit": str(unit_id) if unit_id else "", "rank": rank, "post": post,
+               "anywhere": "1" if anywhere else ""}
     return shell.render("admin/org/people.html", title=shell._("People"), crumbs=[(shell.locality["name"], None)],
-                        found=found, names=names, filters=filters, base=keep(filters),
+                        found=found, names=names, filters=filters, base=keep(filters), ranks=ranks,
                         unit_options=_unit_options(shell, units), last=found.first + len(found.items) - 1)
 
 
 @get("/localities/{code:str}/people/export", include_in_schema=False)
-async def people_export(request: Request, code: FromPath[str], q: FromQuery[str] = "",
-                        unit: FromQuery[str] = "") -> Response:
+async def people_export(request: Request, code: FromPath[str], q: FromQuery[str] = "", unit: FromQuery[str] = "",
+                        rank: FromQuery[str] = "", post: FromQuery[str] = "",
+                        anywhere: FromQuery[str] = "") -> Response:
     shell = await open_shell(request, code, roles=READERS)
-    content = await run_sync(lambda: org_lists.export_people(shell.ctx, shell.actor, shell.code, q=q,
-                                                             unit_id=to_int(unit) if unit else None))
+    content = await run_sync(lambda: org_lists.export_people(
+        shell.ctx, shell.actor, shell.code, q=q, unit_id=to_int(unit) if unit else None, rank=rank, post=post,
+        anywhere=bool(anywhere)))
     return _xlsx(content, f"people-{shell.code}.xlsx")
 
 
