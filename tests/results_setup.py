@@ -65,9 +65,14 @@ def _issue(api: httpx.Client, campaign_id: int, category: str, count: int) -> li
     return [a["code"] for a in body["accounts"]]
 
 
-def build(world, code: str = "county-r", *, publish_previous: bool = True) -> Scenario:
-    """The scenario above in a new locality ``code`` with an office user ``office-<code>``."""
-    api = world.office(code)
+def build(world, code: str = "county-r", *, publish_previous: bool = True, parent_code: str | None = None) -> Scenario:
+    """The scenario above in a new locality ``code`` (under ``parent_code``, an existing one,
+    when given) with an office user ``office-<code>``."""
+    if parent_code is None:
+        api = world.office(code)
+    else:
+        world.locality(code, parent_code=parent_code)
+        api = world.client(world.user(f"office-{code}", "office", code))
     base = f"/api/localities/{code}"
     ok(api.put(f"{base}/plugins/distribution", json={"enabled": True}))
     template_id = created(api.post(f"{base}/templates", json=TEMPLATE))["id"]

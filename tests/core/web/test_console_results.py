@@ -212,3 +212,26 @@ def test_a_campaign_not_tallied_says_so(world):
         publish = client.post(f"{url}/publish", data={"_csrf": client.csrf})
         assert publish.status_code == 409 and "只有已计票的测评活动才能发布" in publish.text
         assert client.get(f"{url}/teams/{s.team_id}").status_code == 404
+
+
+def test_a_city_office_granted_the_county_reads_its_results_and_changes_nothing(world):
+    from core.context import Actor
+    from core.services import auth
+
+    world.locality("city-r", "示范市")
+    s = build(world, parent_code="city-r")
+    world.user("city-office", "office", "city-r")
+    auth.grant_child_localities(world.ctx, Actor.system("test"), "city-office", True)
+    wang = s.subjects["王五"]
+    with _session(world, "city-office") as client:
+        page = client.get(s.results_url)
+        assert page.status_code == 200 and "91.00" in page.text
+        assert 'data-action="publish"' not in page.text and 'data-action="tally"' not in page.text
+        subject = client.get(f"{s.results_url}/subjects/{wang}")
+        assert subject.status_code == 200 and "/adjust" not in subject.text
+        answer = client.post(f"{s.results_url}/subjects/{wang}/adjust",
+                             data={"_csrf": client.csrf, "grade": "优秀", "reason": "r"})
+        assert answer.status_code == 404
+        assert client.post(f"{s.results_url}/publish", data={"_csrf": client.csrf}).status_code == 404
+        assert client.post(f"{s.results_url}/tally", data={"_csrf": client.csrf}).status_code == 404
+    assert _adjustments(world, s.campaign_id) == [] and _status(world, s.campaign_id) == "tallied"
