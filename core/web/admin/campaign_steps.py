@@ -334,7 +334,7 @@ async def rules_save(request: Request, code: FromPath[str], campaign_id: FromPat
 
     def read(fields, prefix: str) -> tuple[dict[str, Any], dict[str, Any]]:
         options, typed, found = schema_form.read_form(
-            fields, {k.removeprefix(prefix): v for k, v in data.items() if k.startswith(prefix)})
+            fields, {"opt_" + k.removeprefix(prefix): v for k, v in data.items() if k.startswith(prefix)})
         errors.update({f"{prefix}{k}": shell.tr.translate(v) for k, v in found.items()})
         return options, typed
 

@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import select
 
 from core.context import Actor
-from core.models import AuditEntry
+from core.models import AuditEntry, Locality, Unit
 from core.schemas.org import SubjectIn, UnitIn
 from core.services import org
 from tests.campaign_setup import TEMPLATE
@@ -163,3 +163,58 @@ def test_other_localities_roles_and_forms_without_their_token(world):
         assert api.get(f"/api/campaigns/{campaign['id']}").json()["subject_ids"] == subject_ids
         english = client.get(url, params={"lang": "en"})
         assert "Still missing before it can open" in english.text and "the campaign has no evaluator categories" in english.text
+
+
+def test_subjects_by_unit_or_team_and_policies_with_their_options_forms(world):
+    from core.schemas.org import PersonIn, TeamIn, TeamMemberIn
+    from core.services import plugins as plugin_service
+
+    api, template, subject_ids = _locality(world, "county-f")
+    with world.ctx.db.read() as session:
+        unit_id = session.exec(select(Unit.id).join(Locality, Locality.id == Unit.locality_id)
+                               .where(Locality.code == "county-f", Unit.code == "U0")).one()
+    people = [org.create_person(world.ctx, SYSTEM, "county-f", PersonIn(name=name, unit_id=unit_id)).id
+              for name in ("张三", "李四", "王五")]
+    team = org.create_team(world.ctx, SYSTEM, "county-f", TeamIn(unit_id=unit_id, name="领导班子", members=[
+        TeamMemberIn(person_id=people[0]), TeamMemberIn(person_id=people[1])]))
+    for person_id, name in zip(people, ("张三", "李四", "王五"), strict=True):
+        org.create_subject(world.ctx, SYSTEM, "county-f", SubjectIn(name=name, kind="person", ref_id=person_id,
+                                                                    category="班子成员"))
+    org.create_subject(world.ctx, SYSTEM, "county-f", SubjectIn(name="领导班子", kind="team", ref_id=team.id,
+                                                                category="领导班子"))
+    plugin_service.set_plugin(world.ctx, SYSTEM, "county-f", "distribution", plugin_service.PluginSettingIn(enabled=True))
+    campaign = api.post("/api/localities/county-f/campaigns", json={
+        "name": "班子测评", "categories": [{"name": "干部", "template_id": template}]}).json()
+    url = f"/admin/localities/county-f/campaigns/{campaign['id']}"
+    with _session(world, "office-county-f") as client:
+        client.follow_redirects = True
+        by_unit = client.get(f"{url}/setup/subjects", params={"unit": str(unit_id)})
+        assert "本地区有 5 个考核对象符合条件" in by_unit.text  # the unit, its team, its three people
+        by_team = client.get(f"{url}/setup/subjects", params={"team": str(team.id)})
+        assert "本地区有 3 个考核对象符合条件" in by_team.text  # the team and its two members
+        added = client.post(f"{url}/setup/subjects", data={"_csrf": client.csrf, "action": "add",
+                                                           "category": "班子成员", "unit": "", "team": str(team.id)})
+        assert "已添加 2 个考核对象" in added.text and "张三" in added.text and "王五" not in added.text
+
+        rules = client.get(f"{url}/setup/rules")
+        assert 'data-policy="ballot_cap" data-index="0"' in rules.text and 'name="d0_opt_max_ratio"' in rules.text
+        bad = client.post(f"{url}/setup/rules", data={"_csrf": client.csrf, "rule": "weighted_mean",
+                                                      "d0_policy": "ballot_cap", "d0_use": "on",
+                                                      "d0_opt_max_ratio": "2", "d0_opt_rounding": "floor",
+                                                      "d0_opt_scope": "ballot", "d0_opt_action": "invalid"})
+        assert bad.status_code == 422 and 'id="e-d0_opt_max_ratio"' in bad.text and 'value="2"' in bad.text
+        assert api.get(f"/api/campaigns/{campaign['id']}").json()["distribution"] == []
+        good = client.post(f"{url}/setup/rules", data={"_csrf": client.csrf, "rule": "weighted_mean",
+                                                       "d0_policy": "ballot_cap", "d0_use": "on",
+                                                       "d0_opt_max_ratio": "0.3", "d0_opt_rounding": "floor",
+                                                       "d0_opt_scope": "ballot", "d0_opt_action": "invalid"})
+        assert good.status_code == 200 and "已保存" in good.text
+        stored = api.get(f"/api/campaigns/{campaign['id']}").json()["distribution"]
+        assert [(d["policy"], d["options"]["max_ratio"], d["options"]["scope"]) for d in stored] == [
+            ("ballot_cap", 0.3, "ballot")]
+        # 30 % of 2 subjects, rounded down, allows none: said on the step and on the overview
+        assert 'id="policy-warnings"' in good.text
+        assert 'id="policy-warnings"' in client.get(f"{url}/setup/rules").text
+        assert 'name="d0_use" id="f-d0_use" checked' in good.text
+        overview = client.get(url)
+        assert len(re.findall(r"<li>", overview.text.split('id="missing"')[1].split("</ul>")[0])) >= 2
