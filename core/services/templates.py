@@ -116,7 +116,7 @@ def _content(template: TemplateOut) -> TemplateIn:
         return IndicatorIn(**data, children=[convert(c) for c in item.children])
 
     return TemplateIn(name=template.name, grade_scale=[g.model_dump() for g in template.grade_scale],
-                      indicators=[convert(i) for i in template.indicators])
+                      indicators=[convert(i) for i in template.indicators], period_kind=template.period_kind)
 
 
 def create(ctx: AppContext, actor: Actor, code: str, data: TemplateIn) -> TemplateOut:
@@ -159,20 +159,34 @@ def replace(ctx: AppContext, actor: Actor, template_id: int, data: TemplateIn) -
     require_role(actor, OFFICE_ROLES, "change templates")
     with ctx.db.write() as session:
         template = get_template_row(session, actor, template_id, for_update=True)
-        if template.status != TemplateStatus.draft:
-            raise Conflict(f"template {template_id} is used by an opened campaign and is frozen; copy it to edit")
-        session.execute(delete(Indicator).where(Indicator.template_id == template.id))
-        template.name = data.name
-        template.period_kind = data.period_kind
-        template.grade_scale = [g.model_dump() for g in data.grade_scale]
-        session.add(template)
-        _write_indicators(session, template, data.indicators)
-        out = template_out(session, template)
-        audit.record(session, actor, locality_id=template.locality_id, action="template.update",
-                     target_type="template", target_id=template.id,
-                     after={"name": template.name, "indicators": _count(data.indicators),
-                            "period_kind": template.period_kind})
-        return out
+        return replace_in_session(session, actor, template, data)
+
+
+def ensure_draft(template: IndicatorTemplate) -> None:
+    if template.status != TemplateStatus.draft:
+        raise Conflict(f"template {template.id} is used by an opened campaign and is frozen; copy it to edit")
+
+
+def content_of(session: Session, template: IndicatorTemplate) -> TemplateIn:
+    """A stored template as the input that would write it again (for edits of one part)."""
+    return _content(template_out(session, template))
+
+
+def replace_in_session(session: Session, actor: Actor, template: IndicatorTemplate, data: TemplateIn) -> TemplateOut:
+    """``replace`` inside the caller's write transaction, on a row read ``for_update``."""
+    ensure_draft(template)
+    session.execute(delete(Indicator).where(Indicator.template_id == template.id))
+    template.name = data.name
+    template.period_kind = data.period_kind
+    template.grade_scale = [g.model_dump() for g in data.grade_scale]
+    session.add(template)
+    _write_indicators(session, template, data.indicators)
+    out = template_out(session, template)
+    audit.record(session, actor, locality_id=template.locality_id, action="template.update",
+                 target_type="template", target_id=template.id,
+                 after={"name": template.name, "indicators": _count(data.indicators),
+                        "period_kind": template.period_kind})
+    return out
 
 
 def copy(ctx: AppContext, actor: Actor, template_id: int) -> TemplateOut:
