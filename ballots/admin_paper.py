@@ -98,6 +98,7 @@ async def paper_submit(request: Request, code: FromPath[str], campaign_id: FromP
         out = await paper.enter(shell.ctx, shell.actor, campaign_id, slip, service.BallotIn(items=items, comment=comment),
                                 category_id=chosen_category["id"], locality_id=shell.locality_id)
     except paper.Mismatch as exc:
+        form = await _form(shell, code, campaign_id)  # the first entry was dropped: the count changed
         return await _render(shell, code, campaign_id, form, chosen_category, chosen=chosen, comment=comment,
                              slip=slip, status_code=409, places=_places(shell, exc),
                              flagged={(d.subject_id, d.indicator) for d in exc.differences},

@@ -56,6 +56,7 @@ def test_two_clerks_enter_a_paper_ballot_then_a_phone_shows_its_progress(world, 
     expect(second.get_by_role("alert")).to_have_text(
         "第二次录入与第一次录入不一致，本票未计入。请核对纸质票，然后由两名录入员重新录入。")
     expect(second.locator("#paper-places")).to_have_text("第2个考核对象（单位1）第3项指标（工作实绩）")
+    expect(second.get_by_text("等待第二次录入的纸质票：0 张。")).to_be_visible()  # the first entry was dropped
     screenshot(second, tmp_path, "paper-mismatch")
     assert setup.api.get(f"/api/campaigns/{setup.campaign_id}/progress").json()["total"]["submitted"] == 0
     # Both enter it again.
