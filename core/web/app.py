@@ -52,6 +52,7 @@ def route_handlers() -> list:
     from core.web.admin import admin_router
     from core.web.admin.assets import static_router
     from core.web.pages import admin_pages
+    from core.web.people import people_routes
 
     return [
         index,
@@ -74,6 +75,7 @@ def route_handlers() -> list:
         DecisionController,
         AdapterController,
         *admin_pages(),
+        *people_routes(),
         admin_router(),
         static_router(),
         *plugin_routes(),

@@ -18,6 +18,9 @@ def admin_router():
     from core.web.admin import result_exports
 
     handlers += result_exports.ROUTES
+    from core.web.admin import notifications, people_accounts
+
+    handlers += [*people_accounts.ROUTES, *notifications.ROUTES]
     from core.web.admin import teams
 
     handlers += teams.ROUTES

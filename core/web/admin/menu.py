@@ -43,6 +43,7 @@ def builtin_entries(code: str | None) -> list[MenuEntry]:
             MenuEntry("units", "单位", "Units", f"{base}/units", READERS, 20),
             MenuEntry("people", "人员", "People", f"{base}/people", READERS, 30),
             MenuEntry("teams", "领导班子", "Leadership teams", f"{base}/teams", READERS, 32),
+            MenuEntry("people-accounts", "人员账号", "People's accounts", f"{base}/people-accounts", OFFICE, 32),
             MenuEntry("subjects", "考核对象", "Subjects", f"{base}/subjects", OFFICE, 35),
             MenuEntry("import", "导入", "Import", f"{base}/import", READERS, 40),
             MenuEntry("campaigns", "测评活动", "Campaigns", f"{base}/campaigns", OFFICE, 50),

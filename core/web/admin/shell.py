@@ -44,9 +44,9 @@ class FormExpired(Exception):
 
 
 def safe_next(value: str | None) -> str:
-    """A place to go back to after signing in: a local path under ``/admin/`` only (never another
-    host, ``//host`` or ``/\\host``), else the overview."""
-    if not value or not value.startswith("/admin") or value.startswith(("//", "/\\")) or "\\" in value:
+    """A place to go back to after signing in: a local path under ``/admin/`` (or a person's own
+    pages, ``/me/``) only (never another host, ``//host`` or ``/\\host``), else the overview."""
+    if not value or not value.startswith(("/admin", "/me/")) or value.startswith(("//", "/\\")) or "\\" in value:
         return "/admin/"
     parts = urlsplit(value)
     if parts.scheme or parts.netloc:
@@ -87,6 +87,7 @@ class Shell:
     locality: dict[str, Any] | None
     menu: list[MenuEntry] = field(default_factory=list)
     cookies: list[Cookie] = field(default_factory=list)
+    unread: int = 0  # the user's unread notifications, shown in the header
 
     @property
     def code(self) -> str | None:
@@ -113,7 +114,8 @@ class Shell:
             context={**shell_context(self.request, self.tr), "shell": self, "user": self.actor, "csrf": self.csrf,
                      "menu": [(e.label(self.tr.locale), e.href, e.key) for e in self.menu],
                      "localities": self.localities, "locality": self.locality, "title": title,
-                     "crumbs": trail, "current": _current_key(self.request.url.path, self.menu), **context},
+                     "crumbs": trail, "current": _current_key(self.request.url.path, self.menu),
+                     "unread": self.unread, **context},
             status_code=status_code,
             cookies=list(self.cookies),
         )
@@ -184,6 +186,15 @@ def _prepare(ctx: AppContext, actor: Actor, code: str | None, chosen: str | None
     return localities, locality, build_menu(actor.role, locality["code"] if locality else None, entries)
 
 
+def _unread(ctx: AppContext, actor: Actor) -> int:
+    from core.services.notifications import unread_count
+
+    if actor.user_id is None:
+        return 0
+    with ctx.db.read() as session:
+        return unread_count(session, actor.user_id)
+
+
 async def open_shell(request: Request, code: str | None = None, *, roles: frozenset[str] | None = None) -> Shell:
     """The shell of a page for the signed-in user; ``code``: the locality the page is about."""
     session = await run_sync(current_session, request)
@@ -195,6 +206,7 @@ async def open_shell(request: Request, code: str | None = None, *, roles: frozen
     ctx: AppContext = request.app.state.ctx
     chosen = request.cookies.get(LOCALITY_COOKIE)
     localities, locality, menu = await run_sync(_prepare, ctx, actor, code, chosen)
+    unread = await run_sync(_unread, ctx, actor)
     tr = translator_for(request)
     tr.timezone = ctx.settings.timezone
     cookies = []
@@ -204,7 +216,7 @@ async def open_shell(request: Request, code: str | None = None, *, roles: frozen
         cookies.append(Cookie(key=LOCALITY_COOKIE, value=code, path="/admin", samesite="lax", httponly=True,
                               max_age=365 * 86400))
     return Shell(request=request, ctx=ctx, actor=actor, csrf=session.csrf_token, tr=tr, localities=localities,
-                 locality=locality, menu=menu, cookies=cookies)
+                 locality=locality, menu=menu, cookies=cookies, unread=unread)
 
 
 def field_errors(tr: Translator, exc: ServiceError) -> tuple[dict[str, str], str]:

@@ -43,10 +43,15 @@ OTHER = "OTHERA"  # in the person of the unit the unit admin does not run
 A = "/api/localities/county-a"
 # Core routes anyone may call (plugin routes say so themselves: opt={"public": True}).
 CORE_PUBLIC = {"/", "/health", "/admin/login", "/static/{file_path:path}", "/schema", "/schema/swagger",
-               "/schema/{path:str}", "/schema/openapi.json", "/schema/oauth2-redirect.html"}
+               "/schema/{path:str}", "/schema/openapi.json", "/schema/oauth2-redirect.html", "/activate",
+               "/api/activate"}
 # Signing in and out, and one's own password: about the caller, not a locality's data.
 SELF_SERVICE = {("POST", "/api/auth/token"), ("POST", "/admin/login"), ("POST", "/admin/logout"),
-                ("POST", "/admin/account/password"), ("GET", "/admin/account/password")}
+                ("POST", "/admin/account/password"), ("GET", "/admin/account/password"),
+                # one's own notifications (tests/core/web/test_people_accounts_web.py: another's is 404)
+                ("GET", "/admin/notifications"), ("POST", "/admin/notifications/{notification_id:int}/read"),
+                ("POST", "/admin/notifications/read-all"), ("GET", "/api/me/notifications"),
+                ("POST", "/api/me/notifications/{item_id:int}/read"), ("POST", "/api/me/notifications/read-all")}
 SAFE = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -102,10 +107,11 @@ def _county_a(world) -> dict[str, int | str]:
                     "values": [{"field": "bonus", "template_id": template, "indicator_code": "BONUS"}]}}))["id"]
     entry = ok(office.get(f"{A}/audit", params={"limit": 1}))["items"][0]["id"]
     office_user = auth.find_user(world.ctx, "office-county-a").id
+    batch = created(office.post(f"{A}/people-accounts/issue", json={}))["batch_id"]  # activation codes
     office.close()
     return {"code": "county-a", "unit": u2, "person": p2, "team": team, "subject": s1, "template": template,
             "campaign": campaign, "account": account, "source": source, "entry": entry, "user": office_user,
-            "u1": u1}
+            "u1": u1, "batch": batch}
 
 
 def _callers(world, u1: int) -> list[Caller]:
@@ -132,11 +138,11 @@ def _callers(world, u1: int) -> list[Caller]:
 
 
 # Which of county-a's ids goes into a path parameter; ``item_id`` by the collection it follows.
-BY_NAME = {"code": "code", "campaign_id": "campaign", "account_id": "account", "source_id": "source",
+BY_NAME = {"batch_id": "batch", "code": "code", "campaign_id": "campaign", "account_id": "account", "source_id": "source",
            "unit_id": "unit", "person_id": "person", "entry_id": "entry", "user_id": "user",
            "subject_id": "subject", "team_id": "team"}
 ITEM_BY_COLLECTION = {"units": "unit", "teams": "team", "people": "person", "subjects": "subject",
-                      "templates": "template", "campaigns": "campaign"}
+                      "templates": "template", "campaigns": "campaign", "batches": "batch"}
 FIXED = {"kind": "people", "name": "example", "fmt": "csv"}
 PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 

@@ -17,6 +17,7 @@ from core.web.auth import SESSION_COOKIE
 PAGES = {  # menu key -> a page of that area
     "units": "/admin/localities/county-p/units",
     "people": "/admin/localities/county-p/people",
+    "people-accounts": "/admin/localities/county-p/people-accounts",
     "teams": "/admin/localities/county-p/teams",
     "subjects": "/admin/localities/county-p/subjects",
     "import": "/admin/localities/county-p/import",
@@ -27,9 +28,9 @@ PAGES = {  # menu key -> a page of that area
     "audit": "/admin/localities/county-p/audit",
 }
 MENUS = {
-    "platform_admin": ["overview", "units", "people", "teams", "subjects", "import", "campaigns", "plugins", "adapters", "audit",
+    "platform_admin": ["overview", "units", "people", "people-accounts", "teams", "subjects", "import", "campaigns", "plugins", "adapters", "audit",
                        "users"],
-    "office": ["overview", "units", "people", "teams", "subjects", "import", "campaigns", "plugins", "adapters", "audit"],
+    "office": ["overview", "units", "people", "people-accounts", "teams", "subjects", "import", "campaigns", "plugins", "adapters", "audit"],
     "unit_admin": ["overview", "units", "people", "teams", "import", "adapters"],
     "leader": ["overview"],
     "cadre": ["overview"],
