@@ -13,7 +13,13 @@ from core.context import Actor, AppContext
 from core.models import Campaign, CampaignSubject, IndicatorTemplate, Locality
 from core.schemas.campaigns import CampaignOut
 from core.services.access import ADMIN_READ_ROLES, locality_for, require_role
-from core.services.campaigns import as_utc, campaign_out, get_campaign_row, missing_for_opening, with_warnings
+from core.services.campaigns import (
+    as_utc,
+    campaign_out,
+    get_campaign_row,
+    missing_for_opening,
+    with_warnings,
+)
 from core.services.errors import NotFound
 from core.services.plugins import policies_for, rules_for
 from core.services.turnout import below_minimum, category_turnout

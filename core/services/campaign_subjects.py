@@ -11,7 +11,15 @@ from sqlalchemy import and_, delete, func, insert, or_
 from sqlmodel import col, select
 
 from core.context import Actor, AppContext
-from core.models import CampaignStatus, CampaignSubject, Person, Subject, Team, TeamMember, Unit
+from core.models import (
+    CampaignStatus,
+    CampaignSubject,
+    Person,
+    Subject,
+    Team,
+    TeamMember,
+    Unit,
+)
 from core.services import audit
 from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, require_role
 from core.services.campaigns import get_campaign_row
@@ -84,7 +92,7 @@ def summary(ctx: AppContext, actor: Actor, campaign_id: int, chosen: SubjectFilt
     with ctx.db.read() as session:
         campaign = get_campaign_row(session, actor, campaign_id, read_only=True)
         matching = _matching(campaign.locality_id, chosen).subquery()
-        count = lambda query: int(session.exec(select(func.count()).select_from(query.subquery())).one())  # noqa: E731
+        count = lambda query: int(session.exec(select(func.count()).select_from(query.subquery())).one())
         in_campaign = _in_campaign(campaign.id)
         picked = select(Subject.id).where(col(Subject.id).in_(select(matching.c.id)),
                                           col(Subject.id).in_(in_campaign))

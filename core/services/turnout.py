@@ -19,7 +19,12 @@ from core.context import Actor, AppContext
 from core.models import AccountStatus, BallotAccount, Campaign, Locality
 from core.schemas.base import In
 from core.services import audit
-from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, locality_for, require_role
+from core.services.access import (
+    ADMIN_READ_ROLES,
+    OFFICE_ROLES,
+    locality_for,
+    require_role,
+)
 from core.services.campaigns import categories_of, get_campaign_row
 from core.services.errors import Conflict
 

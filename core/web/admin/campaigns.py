@@ -32,6 +32,9 @@ from core.web.admin.shell import Shell, field_errors, open_shell, paging, plugin
 KINDS = ("democratic", "annual", "monthly", "satisfaction")
 KIND_LABELS = {"democratic": "Democratic evaluation", "annual": "Annual assessment",
                "monthly": "Monthly assessment", "satisfaction": "Satisfaction survey"}
+# What the overview says after an action (it redirects there, so a reload repeats nothing).
+DONE = {"opened": "The campaign is open: evaluators may vote.", "closed": "The campaign is closed: no more ballots are taken.",
+        "tallied": "The campaign is tallied."}
 STATUS_LABELS = {"draft": "Being set up", "open": "Open for voting", "closed": "Closed",
                  "tallied": "Tallied", "published": "Published"}
 
@@ -178,9 +181,10 @@ def _window(shell: Shell, campaign) -> str:
 
 
 @get("/localities/{code:str}/campaigns/{campaign_id:int}", include_in_schema=False)
-async def campaign_page(request: Request, code: FromPath[str], campaign_id: FromPath[int]) -> Response:
+async def campaign_page(request: Request, code: FromPath[str], campaign_id: FromPath[int],
+                        done: FromQuery[str] = "") -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
-    return await _overview(shell, campaign_id)
+    return await _overview(shell, campaign_id, message=shell._(DONE[done]) if done in DONE else "")
 
 
 @post("/localities/{code:str}/campaigns/{campaign_id:int}", include_in_schema=False)
@@ -195,11 +199,11 @@ async def campaign_action(request: Request, code: FromPath[str], campaign_id: Fr
     try:
         if action == "open":
             await run_sync(campaign_service.open_campaign, shell.ctx, shell.actor, campaign_id)
-            return await _overview(shell, campaign_id, message=shell._("The campaign is open: evaluators may vote."))
+            return Redirect(f"{base_url(shell.code, campaign_id)}?done=opened")
         if action == "tally":
             reason = data.get("reason", "").strip()[:turnout_service.REASON_MAX] or None
             await run_sync(lambda: tally.tally(shell.ctx, shell.actor, campaign_id, low_turnout_reason=reason))
-            return await _overview(shell, campaign_id, message=shell._("The campaign is tallied."))
+            return Redirect(f"{base_url(shell.code, campaign_id)}?done=tallied")
     except Conflict as exc:
         if action == "open" and exc.errors:
             problems = [shell.tr.translate(str(e.get("message", ""))) for e in exc.errors]
@@ -238,7 +242,7 @@ async def close_confirmed(request: Request, code: FromPath[str], campaign_id: Fr
         await run_sync(campaign_service.close_campaign, shell.ctx, shell.actor, campaign_id)
     except ServiceError as exc:
         return await _overview(shell, campaign_id, error=shell.tr.error(exc), status_code=exc.status_code)
-    return await _overview(shell, campaign_id, message=shell._("The campaign is closed: no more ballots are taken."))
+    return Redirect(f"{base_url(shell.code, campaign_id)}?done=closed")
 
 
 ROUTES = [campaigns_page, settings_save, campaign_new_page, campaign_create, campaign_page, campaign_action,

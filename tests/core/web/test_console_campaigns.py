@@ -133,7 +133,7 @@ def test_a_campaign_from_empty_to_tallied_through_its_pages(world):
 
 
 def test_other_localities_roles_and_forms_without_their_token(world):
-    api, template, subject_ids = _locality(world, "county-d")
+    api, _template, subject_ids = _locality(world, "county-d")
     campaign = api.post("/api/localities/county-d/campaigns", json={"name": "测评", "subject_ids": subject_ids}).json()
     world.office("county-e")
     world.user("unit-d", "unit_admin", "county-d", unit="U0")
@@ -169,7 +169,7 @@ def test_subjects_by_unit_or_team_and_policies_with_their_options_forms(world):
     from core.schemas.org import PersonIn, TeamIn, TeamMemberIn
     from core.services import plugins as plugin_service
 
-    api, template, subject_ids = _locality(world, "county-f")
+    api, template, _subject_ids = _locality(world, "county-f")
     with world.ctx.db.read() as session:
         unit_id = session.exec(select(Unit.id).join(Locality, Locality.id == Unit.locality_id)
                                .where(Locality.code == "county-f", Unit.code == "U0")).one()
