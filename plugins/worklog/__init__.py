@@ -48,7 +48,9 @@ def kaoping_admin_menu(locality_code: str) -> list:
     from core.models import Role
     from core.web.admin.menu import MenuEntry
 
-    roles = frozenset({Role.platform_admin.value, Role.office.value, Role.leader.value})
-    return [MenuEntry("worklog.board", "工作纪实", "Work records",
-                      f"/admin/localities/{locality_code}/worklog/board", roles=roles, order=50)]
+    readers = frozenset({Role.platform_admin.value, Role.office.value, Role.leader.value})
+    people = frozenset({Role.leader.value, Role.cadre.value})
+    return [MenuEntry("worklog.mine", "我的工作纪实", "My work records", "/me/worklog", roles=people, order=45),
+            MenuEntry("worklog.board", "工作纪实看板", "Work records board",
+                      f"/admin/localities/{locality_code}/worklog/board", roles=readers, order=50)]
 

@@ -383,6 +383,21 @@ def overview(ctx: AppContext, actor: Actor, code: str, day: date | None = None) 
         return Overview(person_id=person.id, person_name=person.name, day=day, slots=slots)
 
 
+def own_entry(ctx: AppContext, actor: Actor, code: str, kind: str, period: Any) -> EntryOut | None:
+    """The signed-in person's entry of ``kind`` for ``period``, or None. 422 for an unknown kind,
+    a period of the wrong kind or one not begun; 403 for an account that is no person's."""
+    entry_kind = parse_kind(kind)
+    when = parse_period(period)
+    check_period(ctx, entry_kind, when)
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code)
+        person = _require_person(session, actor, locality)
+        entry = session.exec(select(WorkEntry).where(
+            WorkEntry.locality_id == locality.id, WorkEntry.person_id == person.id,
+            WorkEntry.kind == entry_kind.value, WorkEntry.period == str(when))).first()
+        return _out(entry, person.name, True) if entry is not None else None
+
+
 def me(ctx: AppContext, actor: Actor, code: str) -> Person:
     """The signed-in person (403 for an account that is no person's)."""
     with ctx.db.read() as session:

@@ -1,0 +1,116 @@
+"""The worklog's pages over HTTP, on both databases: a person writes, saves a draft and submits
+on /me/worklog; the leader's board shows it and reading it tells the author; the sign-in
+redirect, the CSRF check, English, and 404 where the worklog is off or the entry is not theirs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from core.models import Notification, User
+from core.periods import Period
+from core.services import auth
+from core.services.plugins import PluginSettingIn, set_plugin
+from core.web.auth import SESSION_COOKIE
+from plugins.worklog import service
+from tests.helpers import never_5xx
+from tests.plugins.worklog.setup import SYSTEM, make_world
+
+
+@pytest.fixture
+def site(ctx, live_server):
+    world = make_world(ctx)
+
+    def session(name: str) -> httpx.Client:
+        with ctx.db.read() as db:
+            user = db.get(User, world.actors[name].user_id)
+        issued = auth.issue_token(ctx, user, kind="session", name="browser", ttl=timedelta(hours=1))
+        client = httpx.Client(base_url=live_server.url, timeout=30, cookies={SESSION_COOKIE: issued.token},
+                              event_hooks={"response": [never_5xx]})
+        client.csrf = issued.csrf_token
+        return client
+
+    return world, session
+
+
+def test_a_person_writes_and_submits_and_the_leader_reads_it_from_the_board(ctx, site):
+    world, session = site
+    week = str(Period.from_date("week", service.today(ctx)))
+    with session("author") as author, session("leader") as leader:
+        glance = author.get("/me/worklog")
+        assert glance.status_code == 200
+        assert "我的工作纪实" in glance.text and "周记实" in glance.text and "尚未填写" in glance.text
+        assert f"/me/worklog/write/weekly_record/{week}" in glance.text
+        assert author.get("/me/", follow_redirects=False).headers["location"] == "/me/worklog"
+
+        url = f"/me/worklog/write/weekly_record/{week}"
+        draft = author.post(url, data={"_csrf": author.csrf, "body": "走访企业3家\n整理台账", "action": "save"},
+                            follow_redirects=True)
+        assert draft.status_code == 200 and "已保存为草稿" in draft.text and "走访企业3家" in draft.text
+        board = leader.get("/admin/localities/wa/worklog/board")
+        assert board.status_code == 200 and "李明" in board.text and "王芳" in board.text
+        assert "0 份已提交" in board.text  # a draft is not shown to the leader
+
+        sent = author.post(url, data={"_csrf": author.csrf, "body": "走访企业3家\n整理台账", "action": "submit"},
+                           follow_redirects=True)
+        assert "已提交" in sent.text
+        board = leader.get("/admin/localities/wa/worklog/board", params={"period": week})
+        assert "1 份已提交" in board.text
+        entry_id = service.own_entry(ctx, world.actors["author"], "wa", "weekly_record", week).id
+        assert f"/admin/localities/wa/worklog/entries/{entry_id}" in board.text
+        read = leader.get(f"/admin/localities/wa/worklog/entries/{entry_id}")
+        assert read.status_code == 200 and "走访企业3家" in read.text
+
+        changed = author.post(url, data={"_csrf": author.csrf, "body": "走访企业4家", "action": "save"},
+                              follow_redirects=True)
+        assert "走访企业4家" in changed.text
+        mine = author.get(f"/me/worklog/entries/{entry_id}")
+        assert "版本 2" in mine.text and "版本 1" in mine.text and "zhang" in mine.text  # versions, read by
+        assert "走访企业3家" in mine.text  # the first version is still there
+    with ctx.db.read() as db:
+        notices = db.exec(select(Notification).where(Notification.user_id == world.actors["author"].user_id)).all()
+    assert [n.params["viewer"] for n in notices] == ["张局长"]
+
+
+def test_english_and_bad_input_on_the_pages(ctx, site):
+    _world, session = site
+    next_week = str(Period.from_date("week", service.today(ctx) + timedelta(days=7)))
+    with session("author") as author:
+        future = author.get(f"/me/worklog/write/weekly_plan/{next_week}")
+        assert future.status_code == 422 and "尚未开始" in future.text
+        wrong = author.post("/me/worklog/write/weekly_plan/2026-11", data={"_csrf": author.csrf, "body": "x"})
+        assert wrong.status_code == 422 and "按周填写" in wrong.text
+        week = str(Period.from_date("week", service.today(ctx)))
+        expired = author.post(f"/me/worklog/write/weekly_plan/{week}", data={"_csrf": "nope", "body": "x"})
+        assert expired.status_code == 403
+        too_long = author.post(f"/me/worklog/write/weekly_plan/{week}",
+                               data={"_csrf": author.csrf, "body": "字" * 20_001, "action": "save"})
+        assert too_long.status_code == 422 and "20000" in too_long.text
+        assert service.own_entry(ctx, _world.actors["author"], "wa", "weekly_plan", week) is None  # nothing saved
+        english = author.get("/me/worklog?lang=en").text
+        assert "My work records" in english and "Weekly record" in english and "Not written yet" in english
+
+
+def test_who_gets_404_and_who_is_sent_to_sign_in(ctx, site, live_server):
+    world, session = site
+    week = str(Period.from_date("week", service.today(ctx)))
+    entry = service.write_entry(ctx, world.actors["author"], "wa", "weekly_record", week,
+                                service.EntryIn(body="记实", submit=True))
+    anonymous = httpx.get(f"{live_server.url}/me/worklog", follow_redirects=False)
+    assert anonymous.status_code in (302, 303) and "/admin/login?next=%2Fme%2Fworklog" in anonymous.headers["location"]
+    with session("leader_b") as other_leader, session("colleague") as colleague, session("office") as office, \
+            session("other_office") as stranger, session("author") as author:
+        assert other_leader.get(f"/admin/localities/wa/worklog/entries/{entry.id}").status_code == 404
+        assert colleague.get(f"/me/worklog/entries/{entry.id}").status_code == 404
+        assert colleague.get("/admin/localities/wa/worklog/board").status_code == 404  # a cadre has no board
+        assert office.get("/me/worklog").status_code == 403  # the office's account is no person's
+        assert office.get("/admin/localities/wa/worklog/board").status_code == 200
+        assert stranger.get("/admin/localities/wa/worklog/board").status_code == 404
+        assert stranger.get(f"/admin/localities/wa/worklog/entries/{entry.id}").status_code == 404
+        set_plugin(ctx, SYSTEM, "wa", "worklog", PluginSettingIn(enabled=False))
+        assert author.get("/me/worklog").status_code == 404
+        assert office.get("/admin/localities/wa/worklog/board").status_code == 404
+        assert 'data-key="worklog' not in office.get("/admin/localities/wa/units").text  # no menu entry
