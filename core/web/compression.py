@@ -21,8 +21,10 @@ COMPRESSIBLE = ("text/", "application/json", "application/javascript", "applicat
 
 
 def compressible(content_type: str) -> bool:
-    """Whether an answer of this ``Content-Type`` is worth compressing."""
-    return content_type.strip().lower().startswith(COMPRESSIBLE)
+    """Whether an answer of this ``Content-Type`` is worth compressing. Server-sent events are
+    not: each event is small and must reach the page at once."""
+    kind = content_type.strip().lower()
+    return kind.startswith(COMPRESSIBLE) and not kind.startswith("text/event-stream")
 
 
 class TextCompressionMiddleware(CompressionMiddleware):

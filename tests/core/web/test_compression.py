@@ -61,3 +61,15 @@ def test_what_is_compressible():
     assert not compressible("application/pdf")
     assert not compressible("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     assert not compressible("image/png")
+    assert not compressible("text/event-stream")
+
+
+def test_htmx_requests_get_what_htmx_reads(world):
+    """A sign-in redirect for HTMX is a header on an empty answer (not compressed); a page
+    fetched by HTMX is gzipped like any other and reads back whole."""
+    redirect = _raw(world.url, "/admin/localities/county-a/units", headers={"HX-Request": "true"})
+    assert redirect.status_code == 200 and redirect.headers["hx-redirect"].startswith("/admin/login")
+    assert "content-encoding" not in redirect.headers and redirect.raw_body == b""
+    login = _raw(world.url, "/admin/login", headers={"HX-Request": "true"})
+    assert login.headers["content-encoding"] == "gzip"
+    assert b"</form>" in gzip.decompress(login.raw_body)
