@@ -39,9 +39,9 @@ API_TOKEN_TTL = timedelta(days=30)
 
 
 def _after_activation(request: Request) -> str:
-    """The person's own area when a plugin serves one (``/me/``), else the console overview."""
-    paths = {route.path for route in request.app.routes}
-    return "/me/" if "/me" in paths or "/me/" in paths else "/admin/"
+    """Where a freshly activated person lands: their notifications (the first says the account is
+    activated), in the console's shell, whatever plugins their locality has enabled."""
+    return "/admin/notifications"
 
 
 def _render(request: Request, csrf: str, *, values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
