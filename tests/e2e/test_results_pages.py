@@ -82,7 +82,7 @@ def test_an_office_reads_adjusts_and_publishes_results(world, browser, tmp_path)
         expect(page.get_by_role("status")).to_have_text("已发布：结果已为最终结果。")
         expect(page.get_by_role("button", name="发布结果")).to_have_count(0)
         expect(page.get_by_role("button", name="重新计票")).to_have_count(0)
-        expect(page.locator(".status-published")).to_have_text("已发布")
+        expect(page.locator(".status-published")).to_have_text("状态：已发布")
         screenshot(page, shots, "results-published")
 
         page.get_by_role("link", name="王五").click()
