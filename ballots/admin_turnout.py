@@ -61,7 +61,7 @@ async def turnout_page(request: Request, code: FromPath[str], campaign_id: FromP
     shell = await open_shell(request, code, roles=OFFICE)
     numbers = await _numbers(shell, code, campaign_id, view)
     base = campaign_href(code, campaign_id)
-    title = shell._("Turnout")
+    title = shell._("Live turnout")
     if numbers["projector"]:
         return shell.render("ballots/admin/projector.html", title=title, page_href=f"{base}/turnout", **numbers)
     return shell.render("ballots/admin/turnout.html", title=title,

@@ -84,7 +84,7 @@ def test_numbers_per_category_and_in_total(world, setup):
         closed = client.get(_url(setup, "/numbers"))
         assert "hx-trigger" not in closed.text and "数据不会自动刷新" in closed.text  # polling stops
         english = client.get(_url(setup), params={"lang": "en"})
-        assert "Turnout rate" in english.text and "Accounts issued" in english.text
+        assert "Turnout rate" in english.text and "Issued accounts" in english.text
 
 
 def test_only_the_office_of_the_locality(world, setup):
