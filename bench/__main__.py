@@ -18,6 +18,7 @@ The file is ``{"figures": [...]}``; a figure is ``{"bench", "name", "value", "un
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import pkgutil
@@ -32,22 +33,37 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 
-# The scale of ``--quick``: seconds per benchmark, enough to see that each runs and reports.
+# The scale of ``--quick``: seconds per benchmark, enough to see that each runs and reports. A
+# benchmark not listed here may say it itself: ``QUICK_ARGS = [...]`` (a literal) in its module.
 QUICK = {
     "accounts": ["--accounts", "1000", "--call", "500"],
     "ballot_box": ["--ballots", "100"],
     "console_pages": ["--people", "300", "--rounds", "2"],
     "crash": ["--voters", "20", "--kills", "2"],
+    "people_accounts": ["--people", "300"],
     "slips": ["--slips", "100", "--sample", "20"],
     "submissions": ["--voters", "20"],
     "tally": ["--ballots", "100"],
 }
-# Benchmarks that take ``--backend``.
-WITH_BACKEND = {"accounts", "ballot_box", "console_pages", "crash", "submissions", "tally"}
 
 
 def names() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules([str(HERE)]) if not m.name.startswith("_"))
+
+
+def quick_args(name: str) -> list[str] | None:
+    """The arguments of ``name``'s quick scale (None: it has none)."""
+    if name in QUICK:
+        return list(QUICK[name])
+    for node in ast.parse((HERE / f"{name}.py").read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "QUICK_ARGS" for t in node.targets):
+            return [str(arg) for arg in ast.literal_eval(node.value)]
+    return None
+
+
+def takes_backend(name: str) -> bool:
+    """Whether ``bench.<name>`` has a ``--backend`` option."""
+    return '"--backend"' in (HERE / f"{name}.py").read_text(encoding="utf-8")
 
 
 def machine() -> dict:
@@ -128,8 +144,13 @@ def main(argv: list[str] | None = None) -> int:
     scale = "quick" if args.quick else "normal"
     failed, figures, ran = [], [], set()
     for name in args.names or available:
-        bench_args = list(QUICK.get(name, [])) if args.quick else []
-        if name in WITH_BACKEND:
+        bench_args = []
+        if args.quick:
+            if quick_args(name) is None:
+                print(f"== bench.{name}: no quick scale (QUICK_ARGS), skipped ==\n", flush=True)
+                continue
+            bench_args = quick_args(name)
+        if takes_backend(name):
             bench_args += ["--backend", args.backend]
         print(f"== bench.{name} {' '.join(bench_args)} ==", flush=True)
         status, reported, seconds = run_one(name, bench_args, scale)

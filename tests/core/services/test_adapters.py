@@ -476,7 +476,7 @@ def test_the_run_date_is_the_date_in_the_configured_time_zone(county, monkeypatc
     """At 2026-11-30 17:30 UTC it is already 1 December in Asia/Shanghai: the month is 2026-12."""
     from datetime import UTC, datetime
 
-    import core.services.adapters as service
+    import core.services.adapters.sources as service  # where adapter_context reads the clock
 
     class Clock(datetime):
         @classmethod

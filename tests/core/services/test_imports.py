@@ -569,7 +569,7 @@ def test_an_old_xls_workbook_is_refused_with_advice(ctx):
 
 
 def test_a_zip_bomb_is_refused_before_it_is_inflated(ctx, monkeypatch):
-    monkeypatch.setattr(tabular, "MAX_UNCOMPRESSED_BYTES", 1024 * 1024)
+    monkeypatch.setattr(tabular.workbook, "MAX_UNCOMPRESSED_BYTES", 1024 * 1024)  # where the reader reads it
     make_locality(ctx)
     good = xlsx_bytes([["单位编码", "单位名称"], ["U1", "甲"]])
     buffer = io.BytesIO()
