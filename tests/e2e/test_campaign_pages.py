@@ -1,9 +1,13 @@
 """A campaign set up in the browser, in zh-CN, on a fresh locality: an office creates it (a wrong
 window is refused beside its field), adds the subjects of one category, defines two evaluator
 categories, keeps the default scoring rule, sees what is still missing and that opening is
-refused with that list, then (accounts issued) opens it."""
+refused with that list, then (accounts issued) opens it; closes it after seeing the turnout,
+sets a minimum turnout the leaders miss, and tallies with a reason."""
 
 from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
@@ -11,9 +15,11 @@ from core.context import Actor
 from core.schemas.org import SubjectIn, UnitIn
 from core.services import org
 from tests.campaign_setup import TEMPLATE
+from tests.core.services.test_tally import vote
 from tests.e2e.console import DESKTOP, screenshot, sign_in
 
 SYSTEM = Actor.system("test")
+LOCAL = "%Y-%m-%dT%H:%M"  # what a datetime-local input takes
 
 
 def _fresh_locality(world) -> None:
@@ -26,7 +32,7 @@ def _fresh_locality(world) -> None:
                                                                     category=category))
 
 
-def test_an_office_sets_up_a_campaign_step_by_step_and_opens_it(world, browser, tmp_path):
+def test_an_office_sets_up_a_campaign_step_by_step_opens_closes_and_tallies_it(world, browser, tmp_path):
     _fresh_locality(world)
     api = world.client(world.user("office-k-api", "office", "county-k"))
     assert api.post("/api/localities/county-k/templates", json=TEMPLATE).status_code == 201
@@ -43,12 +49,14 @@ def test_an_office_sets_up_a_campaign_step_by_step_and_opens_it(world, browser, 
         page.get_by_role("link", name="新建测评活动").click()
 
         page.get_by_label("名称").fill("2026年度民主测评")
-        page.get_by_label("投票开始时间").fill("2026-12-02T09:00")
-        page.get_by_label("投票结束时间").fill("2026-12-01T09:00")
+        now = datetime.now(ZoneInfo(world.ctx.settings.timezone))
+        opens, closes = (now - timedelta(days=1)).strftime(LOCAL), (now + timedelta(days=7)).strftime(LOCAL)
+        page.get_by_label("投票开始时间").fill(opens)
+        page.get_by_label("投票结束时间").fill((now - timedelta(days=2)).strftime(LOCAL))
         page.get_by_role("button", name="创建测评活动").click()
         expect(page.locator("#e-closes_at")).to_have_text("结束时间必须晚于开始时间")
         expect(page.get_by_label("名称")).to_have_value("2026年度民主测评")
-        page.get_by_label("投票结束时间").fill("2026-12-05T18:00")
+        page.get_by_label("投票结束时间").fill(closes)
         page.get_by_role("button", name="创建测评活动").click()
         expect(page.get_by_role("status")).to_have_text("测评活动已创建。下面请选择考核对象。")
 
@@ -94,9 +102,11 @@ def test_an_office_sets_up_a_campaign_step_by_step_and_opens_it(world, browser, 
         expect(page.locator("#campaign-status")).to_have_text("设置中")
 
         campaign_id = int(page.url.rstrip("/").split("/campaigns/")[1].split("/")[0])
+        codes = {}
         for category in ("县领导", "基层代表"):
             issued = api.post(f"/api/campaigns/{campaign_id}/accounts", json={"category": category, "count": 3})
             assert issued.status_code == 201, issued.text
+            codes[category] = [a["code"] for a in issued.json()["accounts"]]
         page.goto(f"{world.url}/admin/localities/county-k/campaigns/{campaign_id}")
         expect(page.locator("#ready")).to_have_text("设置已齐全：测评可以开始。")
         page.get_by_role("button", name="开始测评").click()
@@ -109,5 +119,32 @@ def test_an_office_sets_up_a_campaign_step_by_step_and_opens_it(world, browser, 
         page.get_by_role("navigation", name="测评活动").get_by_role("link", name="设置").click()
         expect(page.get_by_role("button", name="保存")).to_have_count(0)
         expect(page.get_by_label("名称")).to_have_count(0)
+
+        # two of three leaders and every representative vote; close after seeing the turnout
+        subjects = [s["id"] for s in api.get("/api/localities/county-k/subjects").json()["items"]
+                    if s["category"] == "乡镇"]
+        for code in codes["县领导"][:2] + codes["基层代表"]:
+            vote(world, code, {s: "称职" for s in subjects})
+        page.get_by_role("navigation", name="测评活动").get_by_role("link", name="概览").click()
+        page.get_by_role("link", name="结束测评…").click()
+        expect(page.locator("#turnout tbody tr").first).to_contain_text("66.7 %")
+        screenshot(page, shots, "campaign-close")
+        page.get_by_role("button", name="确认结束测评").click()
+        expect(page.get_by_role("status")).to_have_text("测评已结束：不再接收测评票。")
+        expect(page.locator("#campaign-status")).to_have_text("已结束")
+
+        # a minimum of 80 %: the tally is refused with the figures until a reason is given
+        page.get_by_role("navigation", name="菜单").get_by_role("link", name="测评活动").click()
+        page.get_by_label("计票所需的各测评主体最低参评率（%）").fill("80")
+        page.get_by_role("button", name="保存").click()
+        expect(page.get_by_role("status")).to_have_text("已保存。")
+        page.get_by_role("link", name="2026年度民主测评").click()
+        page.get_by_role("button", name="计票").click()
+        expect(page.get_by_role("alert")).to_contain_text("县领导 2/3 (66.7 %)")
+        page.get_by_label("仍要计票的理由（记入审计日志）").fill("一名县领导出差，经研究同意计票")
+        screenshot(page, shots, "campaign-low-turnout")
+        page.get_by_role("button", name="仍然计票").click()
+        expect(page.get_by_role("status")).to_have_text("已完成计票。")
+        expect(page.locator("#campaign-status")).to_have_text("已计票")
     finally:
         context.close()
