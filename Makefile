@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # pytest-xdist processes for `make test`: each has its own databases, live server and browser.
 TEST_WORKERS ?= 2
 
-.PHONY: run test install bench fuzz clean system-packages
+.PHONY: run test install bench fuzz clean system-packages lint
 
 $(STAMP): pyproject.toml tests/example_plugin/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ run: $(STAMP)
 ## The whole suite: SQLite always, PostgreSQL when a server answers (required in CI).
 test: $(STAMP) system-packages
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+
+## House rules: ruff's lint rules and its formatting ([tool.ruff] in pyproject.toml).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 ## The Debian packages the tests use (browser, PDF and QR tools, CJK font): one line if any is missing.
 system-packages:

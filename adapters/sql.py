@@ -31,13 +31,15 @@ import re
 import sqlite3
 import time
 import uuid
-from datetime import date, datetime, time as dtime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 from urllib.request import pathname2url
 
 from pydantic import BaseModel, Field
-from sqlalchemy import create_engine, exc as sa_exc, text
+from sqlalchemy import create_engine, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.pool import NullPool
 

@@ -24,7 +24,7 @@ from sqlalchemy import text
 
 from bench._db import scratch_database
 from bench._figures import figure
-from bench.tally import SUBJECTS, LEAVES, scenario
+from bench.tally import LEAVES, SUBJECTS, scenario
 
 SECRET = "bench-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
 

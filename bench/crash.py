@@ -186,7 +186,7 @@ async def _burst(server: Server, tokens: list[str], subject_ids: list[int], kill
             try:
                 answer = await asyncio.wait_for(
                     _request(HOST, server.port, "POST", "/api/ballot/submit", body, headers), REQUEST_TIMEOUT)
-            except (OSError, IndexError, ValueError, asyncio.TimeoutError, asyncio.IncompleteReadError):
+            except (TimeoutError, OSError, IndexError, ValueError, asyncio.IncompleteReadError):
                 answer = None  # killed under it, or not up yet: send the same ballot again
             if answer is not None and answer.status_code == 200:
                 outcome.acknowledged.add(index)

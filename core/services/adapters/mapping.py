@@ -47,7 +47,7 @@ def _check_mapping(session: Session, locality_id: int, mapping: Mapping) -> None
     if mapping.period.from_run_date is not None:
         # The run date's period must be of the kind each template takes (PeriodRule).
         today = Period.from_date(mapping.period.from_run_date, utcnow().date())
-        for template_id, rule in sorted(period_rules(session, locality_id, templates).items()):
+        for _template_id, rule in sorted(period_rules(session, locality_id, templates).items()):
             problem = rule.problem(today)
             if problem:
                 errors.append({"field": "mapping.period.from_run_date", "message": problem})
@@ -152,8 +152,8 @@ def map_records(session: Session, locality_id: int, mapping: dict[str, Any], rec
     for record in records:
         problems: list[dict[str, str]] = []
 
-        def problem(field: str, message: str) -> None:
-            problems.append({"where": record.where, "field": field, "message": message})
+        def problem(field: str, message: str) -> None:  # called in this iteration only
+            problems.append({"where": record.where, "field": field, "message": message})  # noqa: B023
 
         subject_id = None
         try:
