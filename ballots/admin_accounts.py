@@ -17,6 +17,7 @@ session's CSRF token (403 without).
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
@@ -29,6 +30,7 @@ from litestar.response import Redirect, Stream
 from ballots import office, service
 from ballots.slips import embedded_font
 from ballots.web import _render_to_file, _stream_and_delete
+from core.i18n import Translator
 from core.reachability import lan_address, loopback_only
 from core.services.errors import Invalid, ServiceError
 from core.web.admin.campaigns import campaign_tabs, crumbs
@@ -36,6 +38,7 @@ from core.web.admin.menu import OFFICE
 from core.web.admin.shell import Shell, exception_handlers, field_errors, open_shell
 
 PAGE = "/localities/{code:str}/campaigns/{campaign_id:int}/accounts"
+LOCALES_DIR = Path(__file__).parent / "locales"
 CONSOLE_CHECKS = {"public": True}  # see the module's docstring: open_shell checks the session
 
 
@@ -61,6 +64,16 @@ def campaign_crumbs(shell: Shell, campaign: office.CampaignInfo, title: str) -> 
     return [*crumbs(shell, campaign), (title, None)]
 
 
+def error_text(shell: Shell, exc: ServiceError) -> str:
+    """A ballots service error in the reader's language, read with the plugin's catalogues first
+    (a generic message id of another catalogue, such as "{rank} of {n}", must not take it)."""
+    if shell.tr.locale != "en" and not exc.params:
+        own = Translator(shell.tr.locale, LOCALES_DIR).translate(exc.message)
+        if own != exc.message:
+            return own
+    return shell.tr.error(exc)
+
+
 def _warnings(shell: Shell) -> dict[str, Any]:
     settings = shell.ctx.settings
     loopback = loopback_only(settings)
@@ -83,7 +96,8 @@ async def _page(shell: Shell, campaign: office.CampaignInfo, *, message: str = "
     return shell.render(
         "ballots/admin/accounts.html", title=shell._("Accounts and slips"),
         crumbs=campaign_crumbs(shell, campaign, shell._("Accounts and slips")),
-        campaign=campaign, status=status_label(shell, campaign.status), rows=rows, total=progress.total, tabs=await campaign_nav(shell, campaign.id),
+        campaign=campaign, status=status_label(shell, campaign.status), rows=rows, total=progress.total,
+        tabs=await campaign_nav(shell, campaign.id),
         current_tab="ballots.accounts", campaign_href=base, page_href=base + "/accounts",
         warnings=await run_sync(_warnings, shell), message=message, print_href=print_href, error=error,
         errors=errors or {}, values=values or {}, max_count=service.MAX_ACCOUNTS_PER_CALL, status_code=status_code)
@@ -143,15 +157,16 @@ async def accounts_issue(request: Request, code: FromPath[str], campaign_id: Fro
         category_id = int(values["category"]) if values["category"].strip().isdigit() else 0
         if category_id not in dict(campaign.categories):
             raise Invalid("category: choose one of the campaign's evaluator categories",
-                          errors=[{"field": "category", "message": "choose one of the campaign's evaluator categories"}])
+                          errors=[{"field": "category",
+                                   "message": "choose one of the campaign's evaluator categories"}])
         name = campaign.category_name(category_id)
         count = _count(values["count"])
         out = await run_sync(service.issue_accounts, shell.ctx, shell.actor, campaign_id,
                              service.AccountsIn(category=name, count=count))
     except ServiceError as exc:
-        errors, general = field_errors(shell.tr, exc)
-        return await _page(shell, campaign, error="" if errors else general, errors=errors, values=values,
-                           status_code=exc.status_code)
+        errors, _general = field_errors(shell.tr, exc)
+        return await _page(shell, campaign, error="" if errors else error_text(shell, exc), errors=errors,
+                           values=values, status_code=exc.status_code)
     query = urlencode({"issued": out.batch, "count": len(out.accounts), "category": category_id})
     return Redirect(f"{campaign_href(code, campaign_id)}/accounts?{query}", status_code=303)
 
@@ -174,9 +189,9 @@ async def accounts_slip(request: Request, code: FromPath[str], campaign_id: From
             raise Invalid("choose to revoke or to replace the slip")
         await run_sync(service.revoke_account, shell.ctx, shell.actor, campaign_id, account.id)
     except ServiceError as exc:
-        errors, general = field_errors(shell.tr, exc)
+        errors, _general = field_errors(shell.tr, exc)
         if not errors:  # the account's state (already used, revoked) or the campaign's: beside the field
-            errors = {"slip": general}
+            errors = {"slip": error_text(shell, exc)}
         return await _page(shell, campaign, errors=errors, values=values, status_code=exc.status_code)
     return Redirect(f"{base}?{urlencode({'revoked': account.id})}", status_code=303)
 
@@ -193,7 +208,7 @@ async def accounts_slips(request: Request, code: FromPath[str], campaign_id: Fro
                                                             batch=batch))
         path = await run_sync(_render_to_file, shell.ctx, job, shell.tr.locale)
     except ServiceError as exc:
-        return await _page(shell, campaign, error=shell.tr.error(exc), status_code=exc.status_code)
+        return await _page(shell, campaign, error=error_text(shell, exc), status_code=exc.status_code)
     filename = f"campaign-{campaign_id}-slips" + (f"-category-{category}" if category is not None else "") + \
         (f"-batch-{batch}" if batch is not None else "") + ".pdf"
     return Stream(_stream_and_delete(path), media_type="application/pdf",

@@ -25,7 +25,13 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from ballots import office, service
-from ballots.admin_accounts import CONSOLE_CHECKS, campaign_crumbs, campaign_href, campaign_nav, status_label
+from ballots.admin_accounts import (
+    CONSOLE_CHECKS,
+    campaign_crumbs,
+    campaign_href,
+    campaign_nav,
+    status_label,
+)
 from core.web.admin.menu import OFFICE
 from core.web.admin.shell import Shell, exception_handlers, open_shell, shell_context
 

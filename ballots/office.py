@@ -82,6 +82,7 @@ def find_account(ctx: AppContext, actor: Actor, campaign: CampaignInfo, typed: s
                 if code else None
     if account is None:
         shown = typed if len(typed) <= 40 else typed[:40] + "…"
-        raise Invalid(SLIP_UNKNOWN, params={"slip": shown}, errors=[{"field": "slip", "message": SLIP_UNKNOWN.format(slip=shown)}])
+        raise Invalid(SLIP_UNKNOWN, params={"slip": shown},
+                      errors=[{"field": "slip", "message": SLIP_UNKNOWN.format(slip=shown)}])
     return AccountOut(id=account.id, category=names.get(account.category_id, "?"), status=account.status,
                       batch=account.batch)

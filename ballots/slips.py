@@ -47,7 +47,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase._cidfontdata import CIDFontInfo, defaultUnicodeEncodings
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from ballots.codes import display
 
@@ -99,7 +99,7 @@ def _register(font_path: str | None) -> str | None:
     name = "KaopingCJK-" + path.stem
     try:
         pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=0))
-    except Exception as exc:  # TTFError for CFF outlines, OSError for an unreadable file
+    except (TTFError, OSError) as exc:  # TTFError: e.g. PostScript (CFF) outlines
         log.warning("cannot embed the font %s in PDFs: %s", path, exc)
         return None
     return name

@@ -8,11 +8,14 @@ and who may open it (the office only; another locality's campaign is 404)."""
 from __future__ import annotations
 
 import re
-import subprocess
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from ballots import slips
+from core.models.base import utcnow
+from core.models.campaigns import SlipBatch
 from tests.ballots.test_slips import _run, _scan, _text, _urls
 from tests.core.web.test_console_permissions import _session
 
@@ -33,7 +36,7 @@ def _category_ids(client, setup) -> dict[str, int]:
 
 
 def _row(text: str, category: str) -> dict[str, str]:
-    row = re.search(rf'<tr data-category="{re.escape(category)}"[^>]*>(.*?)</tr>', text, flags=re.S).group(1)
+    row = re.search(rf'<tr data-category="{re.escape(category)}"[^>]*>(.*?)</tr>', text, flags=re.DOTALL).group(1)
     return dict(re.findall(r'data-count="(\w+)">([^<]*)<', row))
 
 
@@ -201,6 +204,16 @@ def test_nothing_left_to_print_is_said_on_the_page(world, setup):
         answer = client.get(f"{_page_url(setup)}/slips.pdf", params={"batch": leader["batch"]})
         assert answer.status_code == 410
         assert 'id="page-error"' in answer.text and "帐号与票条" in answer.text
+        assert "没有可打印的票条：所选帐号都已使用或作废" in answer.text
+
+        spares = setup.issue("县领导", 2)
+        with world.ctx.db.write() as session:
+            session.execute(update(SlipBatch).where(SlipBatch.campaign_id == setup.campaign_id,
+                                                    SlipBatch.number == spares[0]["batch"])
+                            .values(expires_at=utcnow() - timedelta(minutes=1)))
+        expired = client.get(f"{_page_url(setup)}/slips.pdf", params={"batch": spares[0]["batch"]})
+        assert expired.status_code == 410
+        assert f"第 {spares[0]['batch']} 批的测评码已超过保留时限（24 小时），不能再打印" in expired.text
 
 
 def test_warnings_for_a_loopback_address_and_a_missing_font(world, setup, monkeypatch):

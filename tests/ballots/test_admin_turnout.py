@@ -21,7 +21,7 @@ def _url(setup, suffix: str = "") -> str:
 
 
 def _row(text: str, category: str) -> dict[str, str]:
-    row = re.search(rf'<tr data-category="{re.escape(category)}"[^>]*>(.*?)</tr>', text, flags=re.S).group(1)
+    row = re.search(rf'<tr data-category="{re.escape(category)}"[^>]*>(.*?)</tr>', text, flags=re.DOTALL).group(1)
     return dict(re.findall(r'data-count="(\w+)">([^<]*)<', row))
 
 
