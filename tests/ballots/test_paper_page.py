@@ -112,3 +112,19 @@ def test_two_clerks_double_entry_and_a_mismatch_names_the_places(setup, world):
                               follow_redirects=True)
         assert "纸质票已计入" in counted.text
     assert _status(setup, account["id"]) == "submitted"
+
+
+def test_the_office_turns_double_entry_on_in_the_plugins_page(setup, world):
+    _open_with(setup, 1)
+    world.user("clerk-a", "office", "county-a")
+    with _browser(world, "clerk-a") as client:
+        assert "单人录入" in client.get(_page(setup)).text
+        form = client.get("/admin/localities/county-a/plugins/ballots")
+        assert form.status_code == 200
+        assert "纸质票：双人录入" in form.text and "两次录入一致后才计入" in form.text
+        saved = client.post("/admin/localities/county-a/plugins/ballots",
+                            data={"_csrf": client.csrf, "enabled": "on", "opt_paper_double_entry": "on"})
+        assert saved.status_code == 200, saved.text
+        page = client.get(_page(setup)).text
+        assert "双人录入：每张纸质票由两名不同的录入员分别录入" in page
+        assert "等待第二次录入的纸质票：0 张。" in page
