@@ -99,7 +99,7 @@ def _county_a(world) -> dict[str, int | str]:
     ok(office.post(f"/api/campaigns/{campaign}/tally"))
     ok(office.put(f"{A}/indicator-values", json=[{"subject_id": s1, "indicator_code": "BONUS", "template_id": template,
                                                  "period": "2026", "value": 1, "source": f"{MARK}手工"}]))
-    for plugin in ("http_json", "example"):
+    for plugin in ("http_json", "example", "worklog"):
         ok(office.put(f"{A}/plugins/{plugin}", json={"enabled": True}))
     source = created(office.post(f"{A}/adapter-sources", json={
         "name": f"{MARK}源", "adapter": "http_json", "options": {"url": "https://platform.example/records"},
@@ -143,7 +143,7 @@ BY_NAME = {"batch_id": "batch", "code": "code", "campaign_id": "campaign", "acco
            "subject_id": "subject", "team_id": "team"}
 ITEM_BY_COLLECTION = {"units": "unit", "teams": "team", "people": "person", "subjects": "subject",
                       "templates": "template", "campaigns": "campaign", "batches": "batch"}
-FIXED = {"kind": "people", "name": "example", "fmt": "csv"}
+FIXED = {"kind": "people", "name": "example", "fmt": "csv", "period": "2026-W48"}
 PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 
 
