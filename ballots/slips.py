@@ -18,7 +18,7 @@ Speed (10,000 slips in about 2 s) comes from two things:
 
 Chinese prints with a subset of a TrueType CJK font embedded (Type0/CIDFontType2, with a
 ToUnicode map so the text can be copied and searched): the one ``KAOPING_PDF_FONT`` names, else
-the first of ``CJK_FONT_CANDIDATES`` this machine has that reportlab can read (Debian's
+the first one this machine has (``core.pdf_fonts``, shared with the reports: Debian's
 fonts-wqy-microhei, fonts-wqy-zenhei, ...). With none, the built-in CID font STSong-Light (no
 font file needed; viewers substitute a Song face, if they have one).
 
@@ -29,7 +29,6 @@ office finds the account of a spoiled or lost slip.
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 import zlib
@@ -37,7 +36,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache, reduce
 from operator import getitem, xor
-from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 import qrcode
@@ -46,22 +44,19 @@ from qrcode.constants import ERROR_CORRECT_M
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase._cidfontdata import CIDFontInfo, defaultUnicodeEncodings
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfbase.ttfonts import TTFont
 
 from ballots.codes import display
+from core.pdf_fonts import BUILTIN_CJK_FONT, cjk_font  # noqa: F401 (BUILTIN_CJK_FONT: re-exported)
 
 if TYPE_CHECKING:
     from ballots.service import Slip
-
-log = logging.getLogger("kaoping.slips")
 
 COLUMNS, ROWS = 2, 5
 MARGIN = 24.0
 HEADER = 16.0  # above the slips: the campaign and the category of the page
 QR_SIZE = 96.0
 QUIET_ZONE = 4  # modules of white around the code
-BUILTIN_CJK_FONT = "STSong-Light"
 CODE_FONT = "Courier-Bold"
 COMPRESSION = 3  # zlib level of page streams: 6 is 3 times slower for 25% less
 
@@ -75,55 +70,19 @@ LABELS = {
 }
 
 
-# TrueType CJK fonts looked for when KAOPING_PDF_FONT is unset, first found first (Debian packages).
-# Noto CJK (fonts-noto-cjk) has PostScript (CFF) outlines, which reportlab cannot embed: it is
-# tried, and skipped with a log line, so a machine with only Noto prints with the built-in font.
-CJK_FONT_CANDIDATES: tuple[str, ...] = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",  # fonts-wqy-microhei
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",  # fonts-wqy-zenhei
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",  # fonts-droid-fallback
-    "/usr/share/fonts/truetype/arphic/uming.ttc",  # fonts-arphic-uming
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",  # fonts-noto-cjk (CFF: skipped)
-    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-)
-
-
-@lru_cache(maxsize=16)
-def _register(font_path: str | None) -> str | None:
-    """Register a TrueType font (or, for None, the built-in CID font); its name, or None when
-    reportlab cannot read the file."""
-    if font_path is None:
-        pdfmetrics.registerFont(UnicodeCIDFont(BUILTIN_CJK_FONT))
-        return BUILTIN_CJK_FONT
-    path = Path(font_path)
-    name = "KaopingCJK-" + path.stem
-    try:
-        pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=0))
-    except (TTFError, OSError) as exc:  # TTFError: e.g. PostScript (CFF) outlines
-        log.warning("cannot embed the font %s in PDFs: %s", path, exc)
-        return None
-    return name
-
-
 def embedded_font(font_path: str | None = None) -> str | None:
-    """The font file slips embed: ``font_path`` (KAOPING_PDF_FONT) when given, else the first of
-    ``CJK_FONT_CANDIDATES`` present and readable; None when slips fall back to the built-in
-    CID font (not embedded: a viewer without a Chinese font shows no Chinese)."""
-    if font_path:
-        return font_path
-    for candidate in CJK_FONT_CANDIDATES:
-        if Path(candidate).is_file() and _register(candidate):
-            return candidate
-    return None
+    """The font file slips embed: ``font_path`` (KAOPING_PDF_FONT) when given, else the first
+    TrueType CJK font of this machine (``core.pdf_fonts.SYSTEM_FONTS``: Debian's
+    fonts-wqy-microhei, fonts-wqy-zenhei, fonts-arphic-uming, fonts-droid-fallback); None when
+    slips fall back to the built-in CID font (not embedded: a viewer without a Chinese font
+    shows no Chinese)."""
+    path = cjk_font(font_path).path
+    return str(path) if path else None
 
 
 def font_name(font_path: str | None) -> str:
     """Register the CJK font slips print with (see ``embedded_font``); return its name."""
-    chosen = embedded_font(font_path)
-    name = _register(chosen)
-    if name is None:  # only a configured font: the candidates were tried already
-        raise ValueError(f"KAOPING_PDF_FONT {chosen} is not a TrueType font reportlab can embed")
-    return name
+    return cjk_font(font_path).name
 
 
 # --- QR codes ----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from ballots import slips
+from core import pdf_fonts
 from core.models.base import utcnow
 from core.models.campaigns import SlipBatch
 from tests.ballots.test_slips import _run, _scan, _text, _urls
@@ -223,7 +223,7 @@ def test_warnings_for_a_loopback_address_and_a_missing_font(world, setup, monkey
         assert 'id="warn-font"' not in page.text  # this machine has fonts-wqy-microhei
         monkeypatch.setattr(world.ctx.settings, "host", "0.0.0.0")
         monkeypatch.setattr(world.ctx.settings, "base_url", "http://192.168.1.10:8000")
-        monkeypatch.setattr(slips, "CJK_FONT_CANDIDATES", ())
+        monkeypatch.setattr(pdf_fonts, "SYSTEM_FONTS", ())
         page = client.get(_page_url(setup))
         assert 'id="warn-loopback"' not in page.text
         assert 'id="warn-font"' in page.text and "fonts-wqy-microhei" in page.text

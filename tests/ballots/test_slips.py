@@ -27,6 +27,7 @@ from sqlalchemy import update
 from ballots import slips
 from ballots.codes import display
 from ballots.service import Slip
+from core import pdf_fonts
 from core.models.base import utcnow
 from core.models.campaigns import SlipBatch
 
@@ -204,7 +205,7 @@ def test_unknown_batch_and_other_locality_answer_404(world, setup):
 
 
 def test_campaign_name_and_chinese_instructions_with_the_builtin_font(world, setup, tmp_path, monkeypatch):
-    monkeypatch.setattr(slips, "CJK_FONT_CANDIDATES", ())  # a machine without a CJK font
+    monkeypatch.setattr(pdf_fonts, "SYSTEM_FONTS", ())  # a machine without a CJK font
     setup.issue("县领导", 2)
     pdf = _fetch(setup)
     text = _text(pdf, tmp_path)
@@ -331,7 +332,7 @@ class _Sink:
 
 
 def test_writer_streams_page_by_page(tmp_path, monkeypatch):
-    monkeypatch.setattr(slips, "CJK_FONT_CANDIDATES", ())  # an embedded font is one chunk at the end
+    monkeypatch.setattr(pdf_fonts, "SYSTEM_FONTS", ())  # an embedded font is one chunk at the end
     items = [Slip(account_id=i, code=f"{i:012d}".replace("1", "A"), category="县领导") for i in range(95)]
     sink = _Sink()
     pages = slips.write_slips(sink, "测评", iter(items), base_url="http://example.org")
