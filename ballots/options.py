@@ -9,5 +9,7 @@ class BallotsOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     paper_double_entry: bool = Field(
-        default=False, title="Paper ballots: double entry",
-        description="A paper ballot counts only once a second clerk has entered the same slip and both entries match.")
+        default=False,
+        title="Paper ballots: double entry",
+        description="A paper ballot counts only once a second clerk has entered the same slip and both entries match.",
+    )

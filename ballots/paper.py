@@ -54,19 +54,28 @@ class Difference:
     def describe(self) -> str:
         if self.subject_position == COMMENT_POSITION:
             return "the comment"
-        return (f"subject {self.subject_position} ({self.subject}), indicator {self.indicator_position} "
-                f"({self.indicator_name})")
+        return (
+            f"subject {self.subject_position} ({self.subject}), indicator {self.indicator_position} "
+            f"({self.indicator_name})"
+        )
 
 
 class Mismatch(Conflict):
     """The second entry differs from the first (409); ``differences`` says where."""
 
     def __init__(self, differences: list[Difference]):
-        super().__init__("the second entry differs from the first at {places}. Nothing was counted: check the "
-                         "paper ballot, then enter it twice again",
-                         params={"places": "; ".join(d.describe() for d in differences)},
-                         errors=[{"field": f"g:{d.subject_id}:{d.indicator}" if d.subject_position else "comment",
-                                  "message": "differs from the first entry"} for d in differences])
+        super().__init__(
+            "the second entry differs from the first at {places}. Nothing was counted: check the "
+            "paper ballot, then enter it twice again",
+            params={"places": "; ".join(d.describe() for d in differences)},
+            errors=[
+                {
+                    "field": f"g:{d.subject_id}:{d.indicator}" if d.subject_position else "comment",
+                    "message": "differs from the first entry",
+                }
+                for d in differences
+            ],
+        )
         self.differences = differences
 
 
@@ -99,10 +108,17 @@ def double_entry(session: Session, locality_id: int) -> bool:
 
 
 def _campaign_row(campaign: Campaign) -> service.CampaignRow:
-    return service.CampaignRow(id=campaign.id, locality_id=campaign.locality_id, name=campaign.name,
-                               kind=campaign.kind, status=campaign.status, opens_at=campaign.opens_at,
-                               closes_at=campaign.closes_at, created_at=campaign.created_at,
-                               distribution=campaign.distribution or [])
+    return service.CampaignRow(
+        id=campaign.id,
+        locality_id=campaign.locality_id,
+        name=campaign.name,
+        kind=campaign.kind,
+        status=campaign.status,
+        opens_at=campaign.opens_at,
+        closes_at=campaign.closes_at,
+        created_at=campaign.created_at,
+        distribution=campaign.distribution or [],
+    )
 
 
 def paper_form(ctx: AppContext, actor: Actor, campaign_id: int) -> dict[str, Any]:
@@ -118,24 +134,51 @@ def paper_form(ctx: AppContext, actor: Actor, campaign_id: int) -> dict[str, Any
         for category in categories_of(session, campaign.id):
             sheet = service._sheet(session, row, category.id)
             tree = indicator_tree(load_indicators(session, sheet.template_id))
-            categories.append({"id": category.id, "name": category.name, "subjects": [dict(s) for s in sheet.subjects],
-                               "indicators": [_strip(n) for n in tree if n.kind == "graded"],
-                               "grades": list(sheet.grades)})
-        waiting = session.execute(select(func.count()).select_from(PaperEntry)
-                                  .where(PaperEntry.campaign_id == campaign.id)).scalar_one()
-        return {"campaign": {"id": campaign.id, "name": campaign.name, "status": campaign.status,
-                             "locality_id": campaign.locality_id},
-                "double_entry": double_entry(session, campaign.locality_id), "waiting": waiting,
-                "categories": categories}
+            categories.append(
+                {
+                    "id": category.id,
+                    "name": category.name,
+                    "subjects": [dict(s) for s in sheet.subjects],
+                    "indicators": [_strip(n) for n in tree if n.kind == "graded"],
+                    "grades": list(sheet.grades),
+                }
+            )
+        waiting = session.execute(
+            select(func.count()).select_from(PaperEntry).where(PaperEntry.campaign_id == campaign.id)
+        ).scalar_one()
+        return {
+            "campaign": {
+                "id": campaign.id,
+                "name": campaign.name,
+                "status": campaign.status,
+                "locality_id": campaign.locality_id,
+            },
+            "double_entry": double_entry(session, campaign.locality_id),
+            "waiting": waiting,
+            "categories": categories,
+        }
 
 
 def _strip(node) -> dict[str, Any]:
-    return {"code": node.code, "name": node.name, "kind": node.kind, "standard": node.standard,
-            "overall": node.overall, "children": [_strip(c) for c in node.children if c.kind == "graded"]}
+    return {
+        "code": node.code,
+        "name": node.name,
+        "kind": node.kind,
+        "standard": node.standard,
+        "overall": node.overall,
+        "children": [_strip(c) for c in node.children if c.kind == "graded"],
+    }
 
 
-def _check(ctx: AppContext, actor: Actor, campaign_id: int, code: str, data: service.BallotIn,
-           category_id: int | None, locality_id: int | None) -> _Checked:
+def _check(
+    ctx: AppContext,
+    actor: Actor,
+    campaign_id: int,
+    code: str,
+    data: service.BallotIn,
+    category_id: int | None,
+    locality_id: int | None,
+) -> _Checked:
     require_role(actor, OFFICE_ROLES, "enter paper ballots")
     try:
         parsed = codes.parse(code)
@@ -147,31 +190,47 @@ def _check(ctx: AppContext, actor: Actor, campaign_id: int, code: str, data: ser
             raise NotFound(f"no campaign with id {campaign_id}")
         if campaign.status != CampaignStatus.open:
             raise Conflict("this campaign is not open: paper ballots are entered while it is open")
-        account = session.execute(select(BallotAccount).where(
-            BallotAccount.code_hash == ctx.keys.token_hash(parsed),
-            BallotAccount.campaign_id == campaign.id)).scalars().first()
+        account = (
+            session.execute(
+                select(BallotAccount).where(
+                    BallotAccount.code_hash == ctx.keys.token_hash(parsed), BallotAccount.campaign_id == campaign.id
+                )
+            )
+            .scalars()
+            .first()
+        )
         if account is None:
-            raise Invalid("no account of this campaign has the code {code}: check the code on the slip",
-                          params={"code": codes.display(parsed)},
-                          errors=[{"field": "code", "message": "not a code of this campaign"}])
+            raise Invalid(
+                "no account of this campaign has the code {code}: check the code on the slip",
+                params={"code": codes.display(parsed)},
+                errors=[{"field": "code", "message": "not a code of this campaign"}],
+            )
         service._check_account(account)
         if category_id is not None and account.category_id != category_id:
             category = next((c.name for c in categories_of(session, campaign.id) if c.id == account.category_id), "")
-            raise Invalid("the code {code} belongs to evaluator category {category}: enter it on that category's form",
-                          params={"code": codes.display(parsed), "category": category},
-                          errors=[{"field": "code", "message": "another category's code"}])
+            raise Invalid(
+                "the code {code} belongs to evaluator category {category}: enter it on that category's form",
+                params={"code": codes.display(parsed), "category": category},
+                errors=[{"field": "code", "message": "another category's code"}],
+            )
         ballot = service.BallotSession(account_id=account.id, campaign_id=campaign.id, nonce=secrets.token_hex(16))
         bc = service._load(session, ballot)  # the campaign is open, the account may vote
         triples = service._check_items(bc, data, complete=True)
         service._verdict(bc, service._policies(session, bc), triples)  # a refusing policy: 422 now
-        return _Checked(ballot=ballot, locality_id=campaign.locality_id, category=bc.sheet.category_name,
-                        double=double_entry(session, campaign.locality_id), triples=triples,
-                        items=[{"subject_id": i.subject_id, "indicator": i.indicator, "grade": i.grade}
-                               for i in data.items], sheet=bc.sheet)
+        return _Checked(
+            ballot=ballot,
+            locality_id=campaign.locality_id,
+            category=bc.sheet.category_name,
+            double=double_entry(session, campaign.locality_id),
+            triples=triples,
+            items=[{"subject_id": i.subject_id, "indicator": i.indicator, "grade": i.grade} for i in data.items],
+            sheet=bc.sheet,
+        )
 
 
-def _differences(sheet: service.BallotSheet, first: tuple[list[dict[str, Any]], str],
-                 second: service.BallotIn) -> list[Difference]:
+def _differences(
+    sheet: service.BallotSheet, first: tuple[list[dict[str, Any]], str], second: service.BallotIn
+) -> list[Difference]:
     before = {(i["subject_id"], i["indicator"]): i["grade"] for i in first[0]}
     after = {(i.subject_id, i.indicator): i.grade for i in second.items}
     names = {leaf: leaf for leaf in sheet.leaves}
@@ -190,12 +249,27 @@ def _differences(sheet: service.BallotSheet, first: tuple[list[dict[str, Any]], 
 
 def _audit(ctx: AppContext, actor: Actor, checked: _Checked, stage: str) -> None:
     with ctx.db.write() as session:
-        audit.record(session, actor, locality_id=checked.locality_id, action="paper_ballot.entered",
-                     target_type="ballot_account", target_id=checked.ballot.account_id, after={"stage": stage})
+        audit.record(
+            session,
+            actor,
+            locality_id=checked.locality_id,
+            action="paper_ballot.entered",
+            target_type="ballot_account",
+            target_id=checked.ballot.account_id,
+            after={"stage": stage},
+        )
 
 
-async def enter(ctx: AppContext, actor: Actor, campaign_id: int, code: str, data: service.BallotIn, *,
-                category_id: int | None = None, locality_id: int | None = None) -> PaperOut:
+async def enter(
+    ctx: AppContext,
+    actor: Actor,
+    campaign_id: int,
+    code: str,
+    data: service.BallotIn,
+    *,
+    category_id: int | None = None,
+    locality_id: int | None = None,
+) -> PaperOut:
     """Enter one paper ballot: ``code`` as printed on its slip (any form the phone accepts),
     ``data`` its items and comment, ``category_id`` the evaluator category whose form was
     filled in (a code of another category is refused), ``locality_id`` the locality the page
@@ -229,16 +303,32 @@ def _first_or_compare(ctx: AppContext, actor: Actor, checked: _Checked, data: se
         raise Forbidden("a double entry is made by signed-in clerks")
     differences: list[Difference] = []
     with ctx.db.write() as session:
-        entry = session.execute(select(PaperEntry).where(PaperEntry.account_id == account_id)
-                                .with_for_update()).scalars().first()
+        entry = (
+            session.execute(select(PaperEntry).where(PaperEntry.account_id == account_id).with_for_update())
+            .scalars()
+            .first()
+        )
         if entry is None:
-            session.add(PaperEntry(account_id=account_id, locality_id=checked.locality_id, campaign_id=campaign_id,
-                                   clerk_id=actor.user_id, created_at=utcnow(),
-                                   sealed=ballot_box.seal_draft(ctx.keys, campaign_id, account_id, checked.items,
-                                                                data.comment)))
+            session.add(
+                PaperEntry(
+                    account_id=account_id,
+                    locality_id=checked.locality_id,
+                    campaign_id=campaign_id,
+                    clerk_id=actor.user_id,
+                    created_at=utcnow(),
+                    sealed=ballot_box.seal_draft(ctx.keys, campaign_id, account_id, checked.items, data.comment),
+                )
+            )
             session.flush()
-            audit.record(session, actor, locality_id=checked.locality_id, action="paper_ballot.entered",
-                         target_type="ballot_account", target_id=account_id, after={"stage": "first"})
+            audit.record(
+                session,
+                actor,
+                locality_id=checked.locality_id,
+                action="paper_ballot.entered",
+                target_type="ballot_account",
+                target_id=account_id,
+                after={"stage": "first"},
+            )
             return False
         if entry.clerk_id == actor.user_id:
             raise Conflict("you made the first entry of this slip: a different clerk must make the second entry")
@@ -249,8 +339,15 @@ def _first_or_compare(ctx: AppContext, actor: Actor, checked: _Checked, data: se
         differences = _differences(checked.sheet, first, data)
         if differences:
             session.delete(entry)
-            audit.record(session, actor, locality_id=checked.locality_id, action="paper_ballot.mismatch",
-                         target_type="ballot_account", target_id=account_id, after={"places": len(differences)})
+            audit.record(
+                session,
+                actor,
+                locality_id=checked.locality_id,
+                action="paper_ballot.mismatch",
+                target_type="ballot_account",
+                target_id=account_id,
+                after={"places": len(differences)},
+            )
     if differences:
         raise Mismatch(differences)
     return True
@@ -259,8 +356,15 @@ def _first_or_compare(ctx: AppContext, actor: Actor, checked: _Checked, data: se
 def _drop_entry(ctx: AppContext, actor: Actor, checked: _Checked) -> None:
     with ctx.db.write() as session:
         session.execute(delete(PaperEntry).where(PaperEntry.account_id == checked.ballot.account_id))
-        audit.record(session, actor, locality_id=checked.locality_id, action="paper_ballot.entered",
-                     target_type="ballot_account", target_id=checked.ballot.account_id, after={"stage": "second"})
+        audit.record(
+            session,
+            actor,
+            locality_id=checked.locality_id,
+            action="paper_ballot.entered",
+            target_type="ballot_account",
+            target_id=checked.ballot.account_id,
+            after={"stage": "second"},
+        )
 
 
 def discard_stale(ctx: AppContext) -> int:

@@ -24,8 +24,9 @@ class PaperEntry(SQLModel, table=True):
     account_id: int = Field(
         sa_column=Column(Integer, ForeignKey("ballot_accounts.id", ondelete="CASCADE"), primary_key=True)
     )
-    locality_id: int = Field(sa_column=Column(Integer, ForeignKey("localities.id", ondelete="RESTRICT"),
-                                              nullable=False))
+    locality_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("localities.id", ondelete="RESTRICT"), nullable=False)
+    )
     campaign_id: int = Field(sa_column=Column(Integer, ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False))
     clerk_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False))
     sealed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

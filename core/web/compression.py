@@ -16,8 +16,15 @@ from litestar.types import Message, Scope, Send
 
 MINIMUM_SIZE = 1024  # bytes: a smaller answer goes as it is
 GZIP_LEVEL = 6  # zlib's default: 9 costs about twice the time for a percent or two
-COMPRESSIBLE = ("text/", "application/json", "application/javascript", "application/xml", "image/svg+xml",
-                "application/problem+json", "application/vnd.oai.openapi")
+COMPRESSIBLE = (
+    "text/",
+    "application/json",
+    "application/javascript",
+    "application/xml",
+    "image/svg+xml",
+    "application/problem+json",
+    "application/vnd.oai.openapi",
+)
 
 
 def compressible(content_type: str) -> bool:
@@ -38,13 +45,18 @@ class TextCompressionMiddleware(CompressionMiddleware):
             nonlocal passthrough
             if message["type"] == "http.response.start":
                 headers = {k.lower(): v for k, v in message.get("headers") or []}
-                passthrough = (b"content-encoding" in headers
-                               or not compressible(headers.get(b"content-type", b"").decode("latin-1")))
+                passthrough = b"content-encoding" in headers or not compressible(
+                    headers.get(b"content-type", b"").decode("latin-1")
+                )
             await (send if passthrough else compressing)(message)
 
         return wrapper
 
 
 def compression_config() -> CompressionConfig:
-    return CompressionConfig(backend="gzip", minimum_size=MINIMUM_SIZE, gzip_compress_level=GZIP_LEVEL,
-                             middleware_class=TextCompressionMiddleware)
+    return CompressionConfig(
+        backend="gzip",
+        minimum_size=MINIMUM_SIZE,
+        gzip_compress_level=GZIP_LEVEL,
+        middleware_class=TextCompressionMiddleware,
+    )

@@ -23,27 +23,54 @@ def _campaign(world) -> tuple[httpx.Client, int, list[int], str]:
     subject_ids = []
     for index in range(SUBJECTS):
         unit = api.post("/api/localities/county-a/units", json={"code": f"U{index}", "name": f"县直单位{index}"}).json()
-        subject = api.post("/api/localities/county-a/subjects",
-                           json={"name": unit["name"], "kind": "unit", "ref_id": unit["id"], "category": "综合管理部门"})
+        subject = api.post(
+            "/api/localities/county-a/subjects",
+            json={"name": unit["name"], "kind": "unit", "ref_id": unit["id"], "category": "综合管理部门"},
+        )
         subject_ids.append(subject.json()["id"])
-    template = api.post("/api/localities/county-a/templates", json={
-        "name": "民主测评表", "grade_scale": [{"label": g, "score": s} for g, s in zip(GRADES, (95, 80, 65, 50))],
-        "indicators": [
-            {"code": "A", "name": "德", "weight": 40, "children": [
-                {"code": "A1", "name": "政治品德", "weight": 50, "standard": STANDARD},
-                {"code": "A2", "name": "职业道德", "weight": 50, "standard": STANDARD}]},
-            {"code": "B", "name": "能", "weight": 30, "children": [
-                {"code": "B1", "name": "业务能力", "weight": 50, "standard": STANDARD},
-                {"code": "B2", "name": "组织协调", "weight": 50, "standard": STANDARD}]},
-            {"code": "C1", "name": "工作实绩", "weight": 30, "standard": STANDARD},
-        ]})
+    template = api.post(
+        "/api/localities/county-a/templates",
+        json={
+            "name": "民主测评表",
+            "grade_scale": [{"label": g, "score": s} for g, s in zip(GRADES, (95, 80, 65, 50))],
+            "indicators": [
+                {
+                    "code": "A",
+                    "name": "德",
+                    "weight": 40,
+                    "children": [
+                        {"code": "A1", "name": "政治品德", "weight": 50, "standard": STANDARD},
+                        {"code": "A2", "name": "职业道德", "weight": 50, "standard": STANDARD},
+                    ],
+                },
+                {
+                    "code": "B",
+                    "name": "能",
+                    "weight": 30,
+                    "children": [
+                        {"code": "B1", "name": "业务能力", "weight": 50, "standard": STANDARD},
+                        {"code": "B2", "name": "组织协调", "weight": 50, "standard": STANDARD},
+                    ],
+                },
+                {"code": "C1", "name": "工作实绩", "weight": 30, "standard": STANDARD},
+            ],
+        },
+    )
     assert template.status_code == 201, template.text
-    campaign = api.post("/api/localities/county-a/campaigns", json={
-        "name": "2026年度民主测评", "kind": "democratic", "subject_ids": subject_ids,
-        "categories": [{"name": "县领导", "weight": 100, "template_id": template.json()["id"]}]})
+    campaign = api.post(
+        "/api/localities/county-a/campaigns",
+        json={
+            "name": "2026年度民主测评",
+            "kind": "democratic",
+            "subject_ids": subject_ids,
+            "categories": [{"name": "县领导", "weight": 100, "template_id": template.json()["id"]}],
+        },
+    )
     assert campaign.status_code == 201, campaign.text
     campaign_id = campaign.json()["id"]
-    [account] = api.post(f"/api/campaigns/{campaign_id}/accounts", json={"category": "县领导", "count": 1}).json()["accounts"]
+    [account] = api.post(f"/api/campaigns/{campaign_id}/accounts", json={"category": "县领导", "count": 1}).json()[
+        "accounts"
+    ]
     assert api.post(f"/api/campaigns/{campaign_id}/open").status_code == 200
     return api, campaign_id, subject_ids, account["code"]
 

@@ -108,8 +108,9 @@ def test_two_clerks_double_entry_and_a_mismatch_names_the_places(setup, world):
         assert "第2个考核对象（单位1）第3项指标（工作实绩）" in refused.text
         assert _status(setup, account["id"]) == "issued"
         first.post(_page(setup), data=_form(first, account["code"], setup.subject_ids))
-        counted = second.post(_page(setup), data=_form(second, account["code"], setup.subject_ids),
-                              follow_redirects=True)
+        counted = second.post(
+            _page(setup), data=_form(second, account["code"], setup.subject_ids), follow_redirects=True
+        )
         assert "纸质票已计入" in counted.text
     assert _status(setup, account["id"]) == "submitted"
 
@@ -122,8 +123,10 @@ def test_the_office_turns_double_entry_on_in_the_plugins_page(setup, world):
         form = client.get("/admin/localities/county-a/plugins/ballots")
         assert form.status_code == 200
         assert "纸质票：双人录入" in form.text and "两次录入一致后才计入" in form.text
-        saved = client.post("/admin/localities/county-a/plugins/ballots",
-                            data={"_csrf": client.csrf, "enabled": "on", "opt_paper_double_entry": "on"})
+        saved = client.post(
+            "/admin/localities/county-a/plugins/ballots",
+            data={"_csrf": client.csrf, "enabled": "on", "opt_paper_double_entry": "on"},
+        )
         assert saved.status_code == 200, saved.text
         page = client.get(_page(setup)).text
         assert "双人录入：每张纸质票由两名不同的录入员分别录入" in page

@@ -14,8 +14,9 @@ from tests.e2e.phone import fits_the_screen
 LEAVES = ("DE1", "DE2", "JI1", "ALL")
 
 
-def _fill_paper(page: Page, code: str, subject_ids: list[int], grade: str = "称职",
-                slips: dict[tuple[int, str], str] | None = None) -> None:
+def _fill_paper(
+    page: Page, code: str, subject_ids: list[int], grade: str = "称职", slips: dict[tuple[int, str], str] | None = None
+) -> None:
     page.get_by_label("测评卡上的测评码（县领导）").fill(code)
     for subject_id in subject_ids:
         for leaf in LEAVES:
@@ -29,8 +30,13 @@ def test_two_clerks_enter_a_paper_ballot_then_a_phone_shows_its_progress(world, 
     paper_account, phone_account = setup.issue("县领导", 2)
     setup.issue("基层代表", 1)
     setup.open()
-    set_plugin(world.ctx, Actor.system("test"), "county-a", "ballots",
-               PluginSettingIn(enabled=True, options={"paper_double_entry": True}))
+    set_plugin(
+        world.ctx,
+        Actor.system("test"),
+        "county-a",
+        "ballots",
+        PluginSettingIn(enabled=True, options={"paper_double_entry": True}),
+    )
     world.user("clerk-a", "office", "county-a")
     world.user("clerk-b", "office", "county-a")
     url = f"{world.url}/admin/localities/county-a/campaigns/{setup.campaign_id}/paper"
@@ -42,7 +48,8 @@ def test_two_clerks_enter_a_paper_ballot_then_a_phone_shows_its_progress(world, 
     expect(first.get_by_text("双人录入：每张纸质票由两名不同的录入员分别录入")).to_be_visible()
     _fill_paper(first, paper_account["code"], setup.subject_ids)
     expect(first.get_by_role("status")).to_have_text(
-        "第一次录入已保存。请另一名录入员再录入同一张纸质票，两次录入一致后计入。")
+        "第一次录入已保存。请另一名录入员再录入同一张纸质票，两次录入一致后计入。"
+    )
     expect(first.get_by_text("等待第二次录入的纸质票：1 张。")).to_be_visible()
     screenshot(first, tmp_path, "paper-first-entry")
     assert setup.api.get(f"/api/campaigns/{setup.campaign_id}/progress").json()["total"]["submitted"] == 0
@@ -54,7 +61,8 @@ def test_two_clerks_enter_a_paper_ballot_then_a_phone_shows_its_progress(world, 
     # A slip of the pen on the second entry: refused, the place named, nothing counted.
     _fill_paper(second, paper_account["code"], setup.subject_ids, slips={(setup.subject_ids[1], "JI1"): "优秀"})
     expect(second.get_by_role("alert")).to_have_text(
-        "第二次录入与第一次录入不一致，本票未计入。请核对纸质票，然后由两名录入员重新录入。")
+        "第二次录入与第一次录入不一致，本票未计入。请核对纸质票，然后由两名录入员重新录入。"
+    )
     expect(second.locator("#paper-places")).to_have_text("第2个考核对象（单位1）第3项指标（工作实绩）")
     expect(second.get_by_text("等待第二次录入的纸质票：0 张。")).to_be_visible()  # the first entry was dropped
     screenshot(second, tmp_path, "paper-mismatch")

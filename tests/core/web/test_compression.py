@@ -11,8 +11,10 @@ from core.web.compression import MINIMUM_SIZE, compressible
 
 def _raw(url: str, path: str, encoding: str = "gzip", **kwargs) -> httpx.Response:
     """The answer as sent (httpx would decode it): its headers and undecoded body."""
-    with httpx.Client(base_url=url, timeout=30, **kwargs) as client, \
-            client.stream("GET", path, headers={"Accept-Encoding": encoding}) as response:
+    with (
+        httpx.Client(base_url=url, timeout=30, **kwargs) as client,
+        client.stream("GET", path, headers={"Accept-Encoding": encoding}) as response,
+    ):
         response.raw_body = b"".join(response.iter_raw())
         return response
 
@@ -48,8 +50,11 @@ def test_a_script_is_gzipped_and_reads_back_whole(world):
 
 def test_streamed_slips_pdf_goes_as_it_is(setup, world):
     setup.issue("县领导", 3)
-    response = _raw(world.url, f"/api/campaigns/{setup.campaign_id}/slips.pdf",
-                    headers={"Authorization": setup.api.headers["Authorization"]})
+    response = _raw(
+        world.url,
+        f"/api/campaigns/{setup.campaign_id}/slips.pdf",
+        headers={"Authorization": setup.api.headers["Authorization"]},
+    )
     assert response.status_code == 200, response.text if hasattr(response, "text") else ""
     assert "content-encoding" not in response.headers
     assert response.raw_body.startswith(b"%PDF")
