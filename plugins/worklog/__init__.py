@@ -54,3 +54,9 @@ def kaoping_admin_menu(locality_code: str) -> list:
             MenuEntry("worklog.board", "工作纪实看板", "Work records board",
                       f"/admin/localities/{locality_code}/worklog/board", roles=readers, order=50)]
 
+
+@hookimpl
+def kaoping_load_demo(ctx, actor, locality_code: str) -> list[str] | None:
+    from plugins.worklog.demo import load_demo
+
+    return load_demo(ctx, actor, locality_code)

@@ -480,3 +480,18 @@ def board(ctx: AppContext, actor: Actor, code: str, period: Any, unit_id: int | 
             rows.append(BoardRow(person_id=person.id, person_name=person.name, unit_id=person.unit_id, entries=entries))
         return Board(period=str(when), kinds=kinds, unit_id=unit_id, rows=rows, submitted=submitted,
                      missing=len(people) * len(kinds) - submitted)
+
+
+def seed_entry(ctx: AppContext, code: str, person_id: int, kind: EntryKind, period: Period, body: str, *,
+               written_by: str, submit: bool = True) -> None:
+    """Load an entry for a person as a loader (the demo) does, without an account of theirs:
+    submitted (version 1) unless ``submit`` is false. The period is checked as for a person."""
+    check_period(ctx, kind, period)
+    with ctx.db.write() as session:
+        locality = session.exec(select(Locality).where(Locality.code == code)).one()
+        entry = WorkEntry(locality_id=locality.id, person_id=person_id, kind=kind.value, period=str(period),
+                          period_start=period.start, body=body)
+        session.add(entry)
+        session.flush()
+        if submit:
+            _submit(session, entry, Actor.system(written_by))
