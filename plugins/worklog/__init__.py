@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from core.hookspecs import hookimpl
 from core.plugins import PluginInfo
@@ -25,7 +25,12 @@ class WorklogOptions(BaseModel):
     """A locality's options for the worklog."""
 
     model_config = ConfigDict(extra="forbid")
-    colleagues_can_read: bool = False  # people of the same unit may read each other's submitted entries
+    colleagues_can_read: bool = Field(
+        default=False,
+        title="Colleagues may read each other's work records",
+        description="People of the same unit may read each other's submitted entries (always: themselves, "
+                    "their unit's leader and the office).",
+    )
 
 
 KAOPING_PLUGIN = PluginInfo(

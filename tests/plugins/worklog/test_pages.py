@@ -114,3 +114,18 @@ def test_who_gets_404_and_who_is_sent_to_sign_in(ctx, site, live_server):
         assert author.get("/me/worklog").status_code == 404
         assert office.get("/admin/localities/wa/worklog/board").status_code == 404
         assert 'data-key="worklog' not in office.get("/admin/localities/wa/units").text  # no menu entry
+
+
+def test_the_office_lets_colleagues_read_each_other_on_the_plugins_page(ctx, site):
+    world, session = site
+    week = str(Period.from_date("week", service.today(ctx)))
+    entry = service.write_entry(ctx, world.actors["author"], "wa", "weekly_record", week,
+                                service.EntryIn(body="记实", submit=True))
+    with session("office") as office, session("colleague") as colleague:
+        page = office.get("/admin/localities/wa/plugins/worklog")
+        assert page.status_code == 200 and "同单位同事可互相查阅工作纪实" in page.text
+        assert colleague.get(f"/me/worklog/entries/{entry.id}").status_code == 404
+        saved = office.post("/admin/localities/wa/plugins/worklog",
+                            data={"_csrf": office.csrf, "enabled": "on", "opt_colleagues_can_read": "on"})
+        assert saved.status_code == 200, saved.text[-500:]
+        assert "记实" in colleague.get(f"/me/worklog/entries/{entry.id}").text
