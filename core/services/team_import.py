@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from core.context import Actor, AppContext
 from core.models import Person, Team, TeamMember, Unit
 from core.services import audit
-from core.services.imports import TEAM_COLUMNS, Table, _label
+from core.services.import_sheets import TEAM_COLUMNS, Table, _label
 from core.services.team_members import find_person
 
 _CODE_SEPARATORS = re.compile(r"[、，,;；\s]+")

@@ -130,7 +130,7 @@ def teams_workbook(ctx: AppContext, actor: Actor, code: str, locale: str = "zh_C
     (so the file can be edited and imported again; ID-card numbers are left out)."""
     from openpyxl import Workbook
 
-    from core.services.imports import TEAM_COLUMNS
+    from core.services.import_sheets import TEAM_COLUMNS
 
     require_role(actor, ADMIN_READ_ROLES, "read teams")
     workbook = Workbook()

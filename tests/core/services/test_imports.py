@@ -19,7 +19,7 @@ from core import tabular
 from core.context import Actor
 from core.models import AuditEntry, Locality, Person, Unit
 from core.schemas.localities import LocalityIn
-from core.services import imports, localities
+from core.services import import_sheets, imports, localities
 from core.services.errors import Invalid, NotFound, TooLarge
 
 DEMO = Path(__file__).resolve().parents[3] / "core" / "demo_data"
@@ -369,7 +369,7 @@ def test_a_cycle_through_existing_units_is_refused(ctx):
 
 
 def test_a_file_with_exactly_max_rows_is_accepted(ctx, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 5)
+    monkeypatch.setattr(import_sheets, "MAX_ROWS", 5)
     make_locality(ctx)
     rows = "".join(f"U{i},单位{i}\n" for i in range(5))
     assert run(ctx, "units", "u.csv", csv_bytes("单位编码,单位名称\n" + rows)).created == 5
@@ -586,7 +586,7 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(ctx, monkeypatch):
 
 
 def test_more_than_max_rows_is_refused(ctx, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 5)
+    monkeypatch.setattr(import_sheets, "MAX_ROWS", 5)
     make_locality(ctx)
     rows = "".join(f"U{i},单位{i}\n" for i in range(6))
     exc = refused(ctx, TooLarge, "units", "u.csv", csv_bytes("单位编码,单位名称\n" + rows))
@@ -597,7 +597,7 @@ def test_more_than_max_rows_is_refused(ctx, monkeypatch):
 
 def test_unknown_kind_and_unknown_locality_are_refused(ctx):
     make_locality(ctx)
-    refused(ctx, Invalid, "teams", "u.csv", UNITS_CSV)
+    refused(ctx, Invalid, "budgets", "u.csv", UNITS_CSV)
     refused(ctx, NotFound, "units", "u.csv", UNITS_CSV, code="nowhere")
 
 
