@@ -24,5 +24,8 @@ def admin_router():
     from core.web.admin import teams
 
     handlers += teams.ROUTES
+    from core.web.admin import indicator_templates
+
+    handlers += indicator_templates.ROUTES
     return Router(path="/admin", route_handlers=handlers, exception_handlers=exception_handlers,
                   include_in_schema=False)

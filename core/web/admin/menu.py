@@ -46,6 +46,7 @@ def builtin_entries(code: str | None) -> list[MenuEntry]:
             MenuEntry("people-accounts", "人员账号", "People's accounts", f"{base}/people-accounts", OFFICE, 32),
             MenuEntry("subjects", "考核对象", "Subjects", f"{base}/subjects", OFFICE, 35),
             MenuEntry("import", "导入", "Import", f"{base}/import", READERS, 40),
+            MenuEntry("templates", "指标模板", "Indicator templates", f"{base}/templates", OFFICE, 45),
             MenuEntry("campaigns", "测评活动", "Campaigns", f"{base}/campaigns", OFFICE, 50),
             MenuEntry("plugins", "插件", "Plugins", f"{base}/plugins", OFFICE, 60),
             MenuEntry("adapters", "数据源", "Data sources", f"{base}/sources", READERS, 70),

@@ -21,6 +21,7 @@ PAGES = {  # menu key -> a page of that area
     "teams": "/admin/localities/county-p/teams",
     "subjects": "/admin/localities/county-p/subjects",
     "import": "/admin/localities/county-p/import",
+    "templates": "/admin/localities/county-p/templates",
     "campaigns": "/admin/localities/county-p/campaigns",
     "plugins": "/admin/localities/county-p/plugins",
     "adapters": "/admin/localities/county-p/sources",
@@ -28,9 +29,10 @@ PAGES = {  # menu key -> a page of that area
     "audit": "/admin/localities/county-p/audit",
 }
 MENUS = {
-    "platform_admin": ["overview", "units", "people", "people-accounts", "teams", "subjects", "import", "campaigns", "plugins", "adapters", "audit",
-                       "users"],
-    "office": ["overview", "units", "people", "people-accounts", "teams", "subjects", "import", "campaigns", "plugins", "adapters", "audit"],
+    "platform_admin": ["overview", "units", "people", "people-accounts", "teams", "subjects", "import", "templates",
+                       "campaigns", "plugins", "adapters", "audit", "users"],
+    "office": ["overview", "units", "people", "people-accounts", "teams", "subjects", "import", "templates", "campaigns",
+               "plugins", "adapters", "audit"],
     "unit_admin": ["overview", "units", "people", "teams", "import", "adapters"],
     "leader": ["overview"],
     "cadre": ["overview"],
