@@ -8,10 +8,14 @@ TEST_WORKERS ?= 2
 
 .PHONY: run test install bench fuzz clean system-packages lint
 
-$(STAMP): pyproject.toml tests/example_plugin/pyproject.toml
+# The locked dependencies and test extras (requirements.lock, with hashes), then the project without
+# resolving again; pip check fails if pyproject.toml asks for what the lock lacks (README: update it).
+$(STAMP): pyproject.toml requirements.lock tests/example_plugin/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[test]"
+	$(BIN)/python -m pip install -q --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
+	$(BIN)/python -m pip check
 # the radar charts of .docx reports (kaoping[charts]) need Debian's libcairo2-dev to build; without it, tables
 	@if pkg-config --exists cairo 2>/dev/null && $(BIN)/python -m pip install -q -e ".[charts]"; then :; else \
 	  echo "note: .docx reports show radar charts as tables; for the charts: apt-get install -y libcairo2-dev" \
