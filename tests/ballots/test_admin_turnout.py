@@ -42,8 +42,13 @@ def _vote(world, setup, code: str, *, draft_only: bool = False, items: list | No
 
 
 def test_numbers_per_category_and_in_total(world, setup):
+    # a ballot_cap on 总体评价: more than half of the subjects rated 优秀 there makes a ballot invalid
+    assert setup.api.put("/api/localities/county-a/plugins/distribution", json={"enabled": True}).status_code == 200
+    capped = setup.api.patch(f"/api/campaigns/{setup.campaign_id}",
+                             json={"distribution": [{"policy": "ballot_cap", "options": {"max_ratio": 0.5}}]})
+    assert capped.status_code == 200, capped.text
     leaders = setup.issue("县领导", 4)
-    grassroots = setup.issue("基层代表", 2)
+    grassroots = setup.issue("基层代表", 3)
     setup.open()
     setup.api.post(f"/api/campaigns/{setup.campaign_id}/accounts/{leaders[3]['id']}/revoke")
     _vote(world, setup, leaders[0]["code"])
@@ -56,10 +61,10 @@ def test_numbers_per_category_and_in_total(world, setup):
         assert "参评情况" in page.text and 'data-tab="ballots.turnout"' in page.text
         assert _row(page.text, "县领导") == {"issued": "3", "logged_in": "3", "drafts": "1", "submitted": "1",
                                              "valid": "1", "invalid": "0", "turnout": "33.3%"}
-        assert _row(page.text, "基层代表") == {"issued": "2", "logged_in": "1", "drafts": "0", "submitted": "1",
-                                               "valid": "1", "invalid": "0", "turnout": "50.0%"}
-        assert _row(page.text, "") == {"issued": "5", "logged_in": "4", "drafts": "1", "submitted": "2",
-                                       "valid": "2", "invalid": "0", "turnout": "40.0%"}
+        assert _row(page.text, "基层代表") == {"issued": "3", "logged_in": "1", "drafts": "0", "submitted": "1",
+                                               "valid": "1", "invalid": "0", "turnout": "33.3%"}
+        assert _row(page.text, "") == {"issued": "6", "logged_in": "4", "drafts": "1", "submitted": "2",
+                                       "valid": "2", "invalid": "0", "turnout": "33.3%"}
         for account in leaders + grassroots:  # counts only: no account, code or number on the page
             assert account["code"] not in page.text
             assert f"No. {account['id']}" not in page.text and f"编号 {account['id']}" not in page.text
@@ -71,12 +76,16 @@ def test_numbers_per_category_and_in_total(world, setup):
         assert 'hx-swap="outerHTML"' in numbers.text and "每 3 秒自动刷新" in numbers.text
 
         _vote(world, setup, grassroots[1]["code"])
+        over = [{**item, "grade": "优秀"} if item["indicator"] == "ALL" else item for item in full_items(setup.subject_ids)]
+        _vote(world, setup, grassroots[2]["code"], items=over)
         again = client.get(_url(setup, "/numbers"))
-        assert _row(again.text, "基层代表")["submitted"] == "2" and _row(again.text, "")["turnout"] == "60.0%"
+        assert _row(again.text, "基层代表") == {"issued": "3", "logged_in": "3", "drafts": "0", "submitted": "3",
+                                                "valid": "2", "invalid": "1", "turnout": "100.0%"}
+        assert _row(again.text, "")["turnout"] == "66.7%" and _row(again.text, "")["invalid"] == "1"
 
         projector = client.get(_url(setup), params={"view": "projector"})
         assert projector.status_code == 200
-        assert 'class="big" data-count="turnout">60.0%' in projector.text
+        assert 'class="big" data-count="turnout">66.7%' in projector.text
         assert 'hx-get="' + _url(setup, "/numbers") + '?view=projector"' in projector.text
         assert 'nav class="side"' not in projector.text  # a full screen of numbers, no console around them
 
