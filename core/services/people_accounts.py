@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import case, delete, false, func, insert
+from sqlalchemy import case, delete, false, func
 from sqlmodel import Session, col, select
 
 from core import codes
@@ -128,6 +128,43 @@ def _leaders(session: Session, locality_id: int) -> set[int]:
     return set(session.exec(select(TeamMember.person_id).where(TeamMember.locality_id == locality_id)).all())
 
 
+def _insert_many(session: Session, table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts with the same keys) in the session's transaction: PostgreSQL by COPY,
+    SQLite by the driver's own executemany in chunks (SQLAlchemy's per-row parameter processing
+    cost more than the inserts themselves; values that need the dialect's processing, datetimes
+    and booleans, are processed once per distinct value)."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    names = list(rows[0])
+    quote = dialect.identifier_preparer.quote
+    if dialect.name == "postgresql":  # COPY: one stream instead of a statement per row
+        driver = connection.connection.driver_connection
+        with driver.cursor() as cursor, cursor.copy(
+                f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[n] for n in names])
+        return
+    processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    done: dict[tuple[int, Any], Any] = {}
+
+    def value(index: int, raw: Any) -> Any:
+        processor = processors[index]
+        if processor is None or raw is None:
+            return raw
+        key = (index, raw)
+        if key not in done:
+            done[key] = processor(raw)
+        return done[key]
+
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+           f"VALUES ({', '.join(mark for _ in names)})")
+    for chunk in _chunks(rows):
+        connection.exec_driver_sql(sql, [tuple(value(i, row[n]) for i, n in enumerate(names)) for row in chunk])
+
+
 def _chunks(items: list, size: int = _CHUNK):
     for start in range(0, len(items), size):
         yield items[start:start + size]
@@ -169,8 +206,7 @@ def issue(ctx: AppContext, actor: Actor, code: str, *, unit_id: int | None = Non
                          "role": Role.leader.value if pid in leaders else Role.cadre.value,
                          "locality_id": locality.id, "unit_id": unit, "is_active": True,
                          "reads_child_localities": False, "person_id": pid, "activated_at": None, "created_at": now})
-        for chunk in _chunks(rows):
-            session.execute(insert(User), chunk)
+        _insert_many(session, User.__table__, rows)
         if rows:
             made = dict(session.exec(select(User.person_id, User.id).where(
                 User.locality_id == locality.id, col(User.person_id).is_not(None),
@@ -211,8 +247,7 @@ def _new_codes(ctx: AppContext, session: Session, locality_id: int, targets: lis
     fresh = codes.new_codes(len(targets))
     rows = [{"locality_id": locality_id, "user_id": uid, "code_hash": activation_hash(ctx.keys, c),
              "batch_id": batch.id, "created_at": now} for (_pid, uid), c in zip(targets, fresh, strict=True)]
-    for chunk in _chunks(rows):
-        session.execute(insert(ActivationCode), chunk)
+    _insert_many(session, ActivationCode.__table__, rows)
     batch.codes_cipher = ctx.keys.encrypt(json.dumps([[pid, c] for (pid, _uid), c in zip(targets, fresh, strict=True)]))
     session.add(batch)
     return batch.id
