@@ -29,7 +29,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -332,28 +332,34 @@ def _viewer_name(session: Session, actor: Actor, locality: Locality) -> str:
     return person.name if person is not None else actor.username
 
 
+def _insert_once(session: Session, model: type, **values: Any) -> bool:
+    """INSERT a row unless one with the same unique key exists (a concurrent reader may have
+    just added it: ON CONFLICT DO NOTHING on both databases); whether this call added it."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(model.__table__).values(**values).on_conflict_do_nothing()
+    return session.execute(statement.returning(model.__table__.c.id)).first() is not None
+
+
 def _mark_viewed(ctx: AppContext, session: Session, actor: Actor, locality: Locality, entry: WorkEntry,
                  person: Person) -> None:
     from core.services.notifications import notify
 
     now = utcnow()
-    view = session.exec(select(EntryView).where(EntryView.entry_id == entry.id,
-                                                EntryView.user_id == actor.user_id)).first()
-    if view is None:
-        session.add(EntryView(locality_id=locality.id, entry_id=entry.id, user_id=actor.user_id,
-                              first_viewed_at=now, last_viewed_at=now))
-    else:
-        view.last_viewed_at = now
-        session.add(view)
+    if not _insert_once(session, EntryView, locality_id=locality.id, entry_id=entry.id, user_id=actor.user_id,
+                        first_viewed_at=now, last_viewed_at=now):
+        session.execute(update(EntryView).where(col(EntryView.entry_id) == entry.id,
+                                                col(EntryView.user_id) == actor.user_id)
+                        .values(last_viewed_at=now))
     day = today(ctx)
-    told = session.exec(select(ViewNotice.id).where(ViewNotice.person_id == person.id,
-                                                    ViewNotice.user_id == actor.user_id,
-                                                    ViewNotice.day == day)).first()
-    if told is not None:
-        return
+    if not _insert_once(session, ViewNotice, locality_id=locality.id, person_id=person.id, user_id=actor.user_id,
+                        day=day):
+        return  # told already today
     author = session.exec(select(User.id).where(User.locality_id == locality.id,
                                                 User.person_id == person.id)).first()
-    session.add(ViewNotice(locality_id=locality.id, person_id=person.id, user_id=actor.user_id, day=day))
     if author is not None and author != actor.user_id:
         notify(session, locality.id, author, "worklog.viewed", VIEWED_MESSAGE,
                {"viewer": _viewer_name(session, actor, locality), "day": day.isoformat()},

@@ -226,3 +226,17 @@ def test_history_is_newest_period_first_and_only_submitted_for_readers(ctx, worl
     theirs = service.history(ctx, leader, "wa", world.people["李明"])
     assert [e.body for e in theirs.items] == ["2", "3"]
     assert [e.body for e in service.history(ctx, author, "wa", limit=1, offset=1).items] == ["2"]
+
+
+def test_a_leader_reading_an_entry_many_times_at_once_tells_the_author_once(ctx, world):
+    from concurrent.futures import ThreadPoolExecutor
+
+    entry = service.write_entry(ctx, world.actors["author"], "wa", "weekly_record", str(this(ctx, "week")),
+                                EntryIn(body="记实", submit=True))
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda _: service.read_entry(ctx, world.actors["leader"], "wa", entry.id), range(12)))
+    assert {a.body for a in answers} == {"记实"}
+    with ctx.db.read() as session:
+        notices = session.exec(select(Notification).where(Notification.user_id == world.actors["author"].user_id)).all()
+    assert len(notices) == 1
+    assert [v.viewer for v in service.read_entry(ctx, world.actors["author"], "wa", entry.id).views] == ["zhang"]
