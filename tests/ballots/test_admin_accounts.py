@@ -248,6 +248,13 @@ def test_only_the_office_of_the_locality(world, setup):
                                                                   "action": "revoke"})
             assert answer.status_code == 404
     assert _accounts(setup)[leader["id"]]["status"] == "issued" and len(_accounts(setup)) == 1
+    world.user("root", "platform_admin")
+    with _session(world, "root") as admin:  # any locality, but a campaign only under its own
+        assert admin.get(_page_url(setup)).status_code == 200
+        assert admin.get(other_b_campaign).status_code == 404
+        answer = admin.post(f"{other_b_campaign}/slip", data={"_csrf": admin.csrf, "slip": str(leader["id"]),
+                                                              "action": "revoke"})
+        assert answer.status_code == 404 and _accounts(setup)[leader["id"]]["status"] == "issued"
     with world.client() as anonymous:
         answer = anonymous.get(_page_url(setup))
         assert answer.status_code in (302, 303) and answer.headers["location"].startswith("/admin/login?next=")
