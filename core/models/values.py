@@ -32,3 +32,11 @@ class IndicatorValue(SQLModel, table=True):
     value: float = Field(sa_column=Column(Float, nullable=False))
     source: str = Field(default="", max_length=100)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
+    # Where the value came from (see core.services.values.Origin): "typed" on the console grid,
+    # "import" from a file (origin_file), "adapter" (origin_run_id), "api"; "" before 0016.
+    origin: str = Field(default="", max_length=16, sa_column_kwargs={"server_default": ""})
+    origin_user_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("users.id", ondelete="SET NULL", name="fk_indicator_values_origin_user_id_users")))
+    origin_file: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    origin_run_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("adapter_runs.id", ondelete="SET NULL", name="fk_indicator_values_origin_run_id_adapter_runs")))

@@ -62,6 +62,26 @@ NOT_THE_CAMPAIGNS_KIND = ("period {period} is not of the kind of the campaigns t
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where written values came from, stored with each (``IndicatorValue.origin*``): ``kind`` is
+    ``typed`` (the console's grid), ``import`` (a file: ``file``), ``adapter`` (``run_id``, an
+    ``AdapterRun``) or ``api``; ``user_id``: who typed, imported or called."""
+
+    kind: str
+    user_id: int | None = None
+    file: str = ""
+    run_id: int | None = None
+
+    def columns(self) -> dict[str, Any]:
+        return {"origin": self.kind[:16], "origin_user_id": self.user_id, "origin_file": self.file[:200],
+                "origin_run_id": self.run_id}
+
+
+# Message id (core/locales): a veto value is "yes" (1) or "no" (0).
+VETO_NOT_0_OR_1 = "{value} is not a veto value: write 1 (vetoed) or 0 (not vetoed)"
+
+
+@dataclass(frozen=True)
 class PeriodRule:
     """The kinds of period a template's values may have: ``kind`` (the template's own), else
     the kinds of ``campaign_periods`` (of the campaigns that use it); none of both: any."""
@@ -203,6 +223,9 @@ def check_rows(session: Session, locality_id: int, rows: Sequence[Any],
             errors.append({"index": index, "field": f"[{index}].indicator_code",
                            "message": f"indicator {row.indicator_code!r} is {kind}; values are only for "
                                       f"{', '.join(sorted(VALUE_KINDS))} indicators"})
+        elif kind == "veto" and row.value not in (0, 1):
+            errors.append({"index": index, "field": f"[{index}].value",
+                           "message": VETO_NOT_0_OR_1.format(value=f"{row.value:g}")})
         problem = rules[row.template_id].problem(row.period)
         if problem:
             errors.append({"index": index, "field": f"[{index}].period", "message": problem})
@@ -229,9 +252,10 @@ def _insert(session: Session):
 
 
 def upsert_values(session: Session, locality_id: int, rows: Sequence[Any], source: str = "", *,
-                  actor: Actor | None = None, max_rows: int = MAX_VALUE_ROWS) -> int:
+                  actor: Actor | None = None, max_rows: int = MAX_VALUE_ROWS, origin: Origin | None = None) -> int:
     """Check then upsert ``rows`` (dicts or ``IndicatorValueIn``) of one locality inside the caller's
-    transaction; return how many were written. A row's own ``source`` wins over ``source``.
+    transaction; return how many were written. A row's own ``source`` wins over ``source``;
+    ``origin`` (where they came from) is stored with every row written.
 
     Raises ``Invalid`` (nothing written) when any row is bad. Adds one audit entry with the count,
     by ``actor`` (default: the system, named after ``source``)."""
@@ -243,7 +267,7 @@ def upsert_values(session: Session, locality_id: int, rows: Sequence[Any], sourc
         values = {
             "locality_id": locality_id, "subject_id": row.subject_id, "template_id": row.template_id,
             "indicator_code": row.indicator_code, "period": str(row.period), "value": float(row.value),
-            "source": row.source or source[:100], "updated_at": now,
+            "source": row.source or source[:100], "updated_at": now, **(origin or Origin("")).columns(),
         }
         latest[tuple(values[k] for k in _KEY)] = values
     insert = _insert(session)
@@ -254,7 +278,9 @@ def upsert_values(session: Session, locality_id: int, rows: Sequence[Any], sourc
     statement = statement.on_conflict_do_update(
         index_elements=list(_KEY),
         set_={"value": statement.excluded.value, "source": statement.excluded.source,
-              "updated_at": statement.excluded.updated_at},
+              "updated_at": statement.excluded.updated_at, "origin": statement.excluded.origin,
+              "origin_user_id": statement.excluded.origin_user_id, "origin_file": statement.excluded.origin_file,
+              "origin_run_id": statement.excluded.origin_run_id},
     )
     # One statement compiled once, executed for many parameter sets (batched by the driver/dialect).
     for start in range(0, len(items), _CHUNK):
@@ -273,7 +299,8 @@ def put_values(ctx: AppContext, actor: Actor, code: str, rows: Sequence[Any]) ->
         raise Invalid("the body must be a list of rows", errors=[{"field": "", "message": "must be a list"}])
     with ctx.db.write() as session:
         locality = locality_for(session, actor, code)
-        written = upsert_values(session, locality.id, rows, source="api", actor=actor)
+        written = upsert_values(session, locality.id, rows, source="api", actor=actor,
+                                origin=Origin("api", actor.user_id))
         return ValuesWritten(written=written)
 
 

@@ -32,7 +32,7 @@ from core.services.adapters.sources import MAX_REJECTED_KEPT, STALE_AFTER, _prep
 from core.services.campaigns import as_utc
 from core.services.errors import Conflict, Invalid
 from core.services.plugins import hooks_for
-from core.services.values import upsert_values
+from core.services.values import Origin, upsert_values
 
 RUNNER = f"{socket.gethostname()}:{os.getpid()}"[:100]
 
@@ -160,7 +160,8 @@ def execute_run(ctx: AppContext, run_id: int) -> AdapterRunOut:
             if mapped.rejected:
                 raise _Rejected(mapped)
             written = upsert_values(session, source.locality_id, mapped.rows, source=f"adapter:{source.name}"[:100],
-                                    actor=Actor.system(f"adapter:{source.name}"), max_rows=len(mapped.rows))
+                                    actor=Actor.system(f"adapter:{source.name}"), max_rows=len(mapped.rows),
+                                    origin=Origin("adapter", run_id=run_id))
             run = _finish(session, run_id, status=RunStatus.succeeded, attempts=attempts.count,
                           rows_read=len(records), rows_written=written, rows_rejected=0)
     except _Rejected as exc:
