@@ -48,13 +48,24 @@ def _paragraph(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
 
+SHORT = 8  # cells of at most this many characters are drawn as plain strings (no wrapping needed)
+
+
+def _cell(value: Any, style: ParagraphStyle) -> Any:
+    """Short text as a plain string (a Paragraph costs a parse per cell: most of a long report's
+    time), longer text as a Paragraph that wraps."""
+    text = "" if value is None else str(value)
+    return text if len(text) <= SHORT and "\n" not in text else _paragraph(text, style)
+
+
 def _table(header: list[str], rows: list[list[Any]], styles: dict[str, ParagraphStyle],
            widths: list[float] | None = None, total_row: bool = False) -> Table:
     cell = styles["cell"]
     data = [[_paragraph(str(h), cell) for h in header]]
-    data += [[_paragraph("" if v is None else str(v), cell) for v in row] for row in rows]
+    data += [[_cell(v, cell) for v in row] for row in rows]
     table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     commands = [("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
+                ("FONTNAME", (0, 0), (-1, -1), cell.fontName), ("FONTSIZE", (0, 0), (-1, -1), cell.fontSize),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
     if total_row:
