@@ -317,5 +317,36 @@ def ranks_of(ctx: AppContext, actor: Actor, code: str) -> list[str]:
         return [r for r in rows if r]
 
 
+SUBJECT_EXPORT = [("name", "考核对象"), ("kind", "类型"), ("category", "考核对象类别")]
+SUBJECT_KIND_LABELS = {"unit": "单位", "team": "领导班子", "person": "个人"}
+
+
+def subject_categories(ctx: AppContext, actor: Actor, code: str) -> list[tuple[str, int]]:
+    """The locality's subject categories with how many subjects each has, by name."""
+    require_role(actor, ADMIN_READ_ROLES, "read subjects")
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code, read_only=True)
+        rows = session.exec(select(Subject.category, func.count()).where(Subject.locality_id == locality.id)
+                            .group_by(Subject.category).order_by(Subject.category).limit(500))
+        return [(r[0], r[1]) for r in rows]
+
+
+def export_subjects(ctx: AppContext, actor: Actor, code: str, *, category: str = "") -> bytes:
+    """The subjects (of one category, or all) as .xlsx: name, kind and category."""
+    require_role(actor, ADMIN_READ_ROLES, "read subjects")
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code, read_only=True)
+        query = select(Subject).where(Subject.locality_id == locality.id)
+        if category:
+            query = query.where(Subject.category == category)
+
+        def rows():
+            for subject in session.exec(query.order_by(col(Subject.category), col(Subject.id))
+                                        .execution_options(yield_per=1000)):
+                yield [subject.name, SUBJECT_KIND_LABELS.get(subject.kind, subject.kind), subject.category]
+
+        return _workbook("考核对象", [h for _k, h in SUBJECT_EXPORT], rows())
+
+
 def unit_admin_unit(actor: Actor) -> int | None:
     return actor.unit_id if actor.role == Role.unit_admin else None

@@ -27,5 +27,8 @@ def admin_router():
     from core.web.admin import indicator_templates
 
     handlers += indicator_templates.ROUTES
+    from core.web.admin import subjects
+
+    handlers += subjects.ROUTES
     return Router(path="/admin", route_handlers=handlers, exception_handlers=exception_handlers,
                   include_in_schema=False)

@@ -288,24 +288,30 @@ async def person_update(request: Request, code: FromPath[str], person_id: FromPa
 
 
 async def _subjects_page(shell: Shell, values: dict[str, Any], errors: dict[str, str], message: str = "",
-                         status_code: int = 200, page: int = 1) -> Response:
+                         status_code: int = 200, page: int = 1, category: str = "") -> Response:
+    """The bulk form and one page of the subjects (of ``category``, or all)."""
     from core.web.admin.shell import paging
 
     units = await run_sync(org_lists.all_units, shell.ctx, shell.actor, shell.code)
     teams = await run_sync(org_lists.teams_with_units, shell.ctx, shell.actor, shell.code)
-    first = await run_sync(lambda: org_service.list_subjects(shell.ctx, shell.actor, shell.code, limit=1))
+    categories = await run_sync(org_lists.subject_categories, shell.ctx, shell.actor, shell.code)
+    first = await run_sync(lambda: org_service.list_subjects(shell.ctx, shell.actor, shell.code, limit=1,
+                                                             category=category or None))
     p = paging(first.total, page)
-    subjects = await run_sync(lambda: org_service.list_subjects(shell.ctx, shell.actor, shell.code,
-                                                                limit=p["size"], offset=p["offset"]))
+    subjects = await run_sync(lambda: org_service.list_subjects(shell.ctx, shell.actor, shell.code, limit=p["size"],
+                                                                offset=p["offset"], category=category or None))
     return shell.render("admin/org/subjects.html", title=shell._("Subjects"), crumbs=[(shell.locality["name"], None)],
-                        tree=org_lists.tree_order(units), teams=teams, subjects=subjects.items, p=p, base="?",
+                        tree=org_lists.tree_order(units), teams=teams, subjects=subjects.items, p=p,
+                        base=keep({"category": category}), categories=categories, category=category,
                         values=values, errors=errors, message=message, status_code=status_code)
 
 
 @get("/localities/{code:str}/subjects", include_in_schema=False)
-async def subjects_page(request: Request, code: FromPath[str], page: FromQuery[int] = 1) -> Response:
+async def subjects_page(request: Request, code: FromPath[str], page: FromQuery[int] = 1,
+                        category: FromQuery[str] = "") -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
-    return await _subjects_page(shell, {"source": "units", "category": "", "ids": []}, {}, page=page)
+    return await _subjects_page(shell, {"source": "units", "category": "", "ids": []}, {}, page=page,
+                                category=category.strip()[:100])
 
 
 @post("/localities/{code:str}/subjects", include_in_schema=False)
