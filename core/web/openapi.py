@@ -135,6 +135,8 @@ def _complete_operation(operation: dict[str, Any], method: str, path: str, opt: 
             if code.startswith("2"):
                 answer["content"] = {media: {"schema": {"type": "string"} if media == CSV else
                                              {"type": "string", "format": "binary"}} for media in produces}
+    if body and opt.get("optional_body"):  # a handler whose body may be left out (opt={"optional_body": True})
+        body["required"] = False
     field = opt.get("upload_field")
     if field and body:
         body["content"] = {"multipart/form-data": {"schema": {

@@ -18,7 +18,7 @@ class ResultsController(Controller):
     path = "/api/campaigns"
     tags = ["results"]
 
-    @post("/{item_id:int}/tally", sync_to_thread=True, status_code=200,
+    @post("/{item_id:int}/tally", sync_to_thread=True, status_code=200, opt={"optional_body": True},
           summary="Tally a closed campaign (again, while not published)")
     def tally(self, ctx: Ctx, actor: CurrentActor, item_id: ItemId,
               data: JSONBody[TallyIn | None] = None) -> dict[str, Any]:
