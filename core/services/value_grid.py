@@ -1,0 +1,551 @@
+"""The office's grid of indicator values: one template, one period, the locality's subjects as
+rows (50 a page, optionally of one subject category) and the template's value indicators
+(numeric, bonus, deduction, veto: ``VALUE_KINDS``) as columns, each stored value with where it
+came from (``IndicatorValue.origin*``).
+
+A grid page is saved in one transaction (``save_grid``): every cell is checked first, each bad
+cell named by its field ``v-{subject_id}-{code}``, and nothing is written if any is bad. Only
+cells that changed are written (so an adapter's value that nobody touched keeps its origin); a
+cell emptied on the page deletes its stored value. The same grid is downloaded as an .xlsx
+(``grid_workbook``, prefilled) and read back (``import_grid``): errors name the row and column,
+and again all or nothing; an empty cell in a file keeps what is stored.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from io import BytesIO
+from typing import Any
+
+from sqlalchemy import delete, func, tuple_
+from sqlmodel import Session, col, select
+
+from core import tabular
+from core.context import Actor, AppContext
+from core.models import Indicator, IndicatorTemplate, IndicatorValue, Subject
+from core.models.adapters import AdapterRun, AdapterSource
+from core.models.users import User
+from core.periods import Period, PeriodError
+from core.schemas.values import VALUE_KINDS
+from core.services import audit
+from core.services.access import OFFICE_ROLES, locality_for, require_role
+from core.services.errors import Invalid, NotFound
+from core.services.templates import depth_first, load_indicators
+from core.services.values import VETO_NOT_0_OR_1, Origin, period_rules, upsert_values
+
+PAGE_SIZE = 50
+MAX_FILE_ROWS = 20_000
+ID_HEADERS = ("对象编号", "subject id", "subject_id", "编号")
+LABEL_HEADERS = ("考核对象", "subject", "类别", "category", "name")
+
+# Message ids (core/locales/zh_CN/LC_MESSAGES/values.po).
+NO_TEMPLATE = "no template with id {id} in this locality"
+NO_VALUE_INDICATORS = "template {name} has no numeric, bonus, deduction or veto indicators: it takes no values"
+NOT_A_NUMBER = "{value} is not a number"
+NO_SUBJECT = "no subject with id {id} in this locality"
+CELLS_BAD = "{n} cells are not acceptable; nothing was saved"
+ROWS_BAD = "{n} problems in the file; nothing was imported"
+NO_ID_COLUMN = "the sheet has no column 对象编号 (the subject's id): download the grid as the template"
+NOT_AN_INDICATOR = "{header} is not a value indicator of this template"
+NOT_AN_ID = "{value} is not a subject id"
+TWICE = "subject {id} appears twice (also in row {row})"
+COLUMN_TWICE = "this column appears twice"
+EMPTY_FILE = "the file has no rows of values under its header"
+
+
+@dataclass(frozen=True)
+class ValueColumn:
+    code: str
+    name: str
+    kind: str  # numeric | bonus | deduction | veto
+    unit: str = ""
+
+    @property
+    def header(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+@dataclass(frozen=True)
+class StoredValue:
+    """A stored value and where it came from: ``origin`` typed | import | adapter | api | ""
+    (before provenance was kept: ``source`` says what there is), ``user`` (username), ``file``,
+    ``run_id`` and ``source_name`` (the adapter source), ``updated_at`` (UTC)."""
+
+    value: float
+    origin: str
+    user: str
+    file: str
+    run_id: int | None
+    source_name: str
+    source: str
+    updated_at: datetime | None
+
+
+@dataclass
+class GridRow:
+    subject_id: int
+    name: str
+    category: str
+    cells: dict[str, StoredValue] = field(default_factory=dict)
+
+
+@dataclass
+class ValueGrid:
+    template_id: int
+    template_name: str
+    period: Period
+    columns: list[ValueColumn]
+    rows: list[GridRow]
+    total: int  # subjects (of the category) in all pages
+    offset: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class TemplateChoice:
+    id: int
+    name: str
+    version: int
+    period_kind: str | None
+
+
+def format_value(value: float | None) -> str:
+    """A value as typed: 3 not 3.0, no exponent for ordinary numbers; "" for none."""
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(float(value))
+
+
+def parse_cell(text: Any, kind: str) -> float | None:
+    """A typed or read cell as a value of an indicator of ``kind``: None when empty; ``ValueError``
+    (its message an id of this module) when it is not a number, or for a veto not 1 or 0 (是/否 too)."""
+    if isinstance(text, bool):
+        raise ValueError(NOT_A_NUMBER.format(value=text))
+    if isinstance(text, int | float):
+        number = float(text)
+    else:
+        shown = str(text or "").strip()
+        if not shown:
+            return None
+        if kind == "veto" and shown in ("是", "否"):
+            return 1.0 if shown == "是" else 0.0
+        cleaned = shown.replace(",", "").replace("，", "").translate(_FULL_WIDTH)
+        try:
+            number = float(cleaned)
+        except ValueError:
+            raise ValueError(NOT_A_NUMBER.format(value=shown)) from None
+        if cleaned.lower().strip("+-") in ("inf", "infinity", "nan"):
+            raise ValueError(NOT_A_NUMBER.format(value=shown))
+    if not math.isfinite(number):
+        raise ValueError(NOT_A_NUMBER.format(value=text))
+    if kind == "veto" and number not in (0, 1):
+        raise ValueError(VETO_NOT_0_OR_1.format(value=format_value(number)))
+    return number
+
+
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．－＋", "0123456789.-+")
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def value_templates(ctx: AppContext, actor: Actor, code: str) -> list[TemplateChoice]:
+    """The locality's templates that have value indicators, newest first."""
+    require_role(actor, OFFICE_ROLES, "read indicator values")
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code, read_only=True)
+        has_values = (
+            select(Indicator.id)
+            .where(Indicator.template_id == IndicatorTemplate.id, col(Indicator.kind).in_(VALUE_KINDS))
+            .exists()
+        )
+        rows = session.exec(
+            select(
+                IndicatorTemplate.id, IndicatorTemplate.name, IndicatorTemplate.version, IndicatorTemplate.period_kind
+            )
+            .where(IndicatorTemplate.locality_id == locality.id, has_values)
+            .order_by(col(IndicatorTemplate.id).desc())
+        ).all()
+        return [TemplateChoice(*row) for row in rows]
+
+
+def subject_categories(ctx: AppContext, actor: Actor, code: str) -> list[str]:
+    require_role(actor, OFFICE_ROLES, "read indicator values")
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code, read_only=True)
+        return list(
+            session.exec(
+                select(Subject.category).where(Subject.locality_id == locality.id).distinct().order_by(Subject.category)
+            ).all()
+        )
+
+
+def _template(session: Session, locality_id: int, template_id: int) -> IndicatorTemplate:
+    template = session.get(IndicatorTemplate, template_id) if 0 < template_id < 2**31 else None
+    if template is None or template.locality_id != locality_id:
+        raise NotFound(NO_TEMPLATE, params={"id": template_id})
+    return template
+
+
+def _columns(session: Session, template: IndicatorTemplate) -> list[ValueColumn]:
+    columns = [
+        ValueColumn(i.code, i.name, i.kind, i.unit_of_measure)
+        for i in depth_first(load_indicators(session, template.id))
+        if i.kind in VALUE_KINDS
+    ]
+    if not columns:
+        raise Invalid(
+            NO_VALUE_INDICATORS,
+            params={"name": template.name},
+            errors=[{"field": "template_id", "message": NO_VALUE_INDICATORS.format(name=template.name)}],
+        )
+    return columns
+
+
+def _period(session: Session, locality_id: int, template: IndicatorTemplate, text: Any) -> Period:
+    """``text`` as a period the template's values may have, else ``Invalid`` naming ``period``."""
+    try:
+        period = Period.parse(text)
+    except PeriodError as exc:
+        raise Invalid(exc.message, errors=[{"field": "period", "message": exc.message}]) from None
+    problem = period_rules(session, locality_id, [template.id])[template.id].problem(period)
+    if problem:
+        raise Invalid(problem, errors=[{"field": "period", "message": problem}])
+    return period
+
+
+def _subjects_query(locality_id: int, category: str):
+    query = select(Subject.id, Subject.name, Subject.category).where(Subject.locality_id == locality_id)
+    return query.where(Subject.category == category) if category else query
+
+
+def _stored(
+    session: Session, locality_id: int, template_id: int, period: Period, subject_ids: list[int]
+) -> dict[tuple[int, str], StoredValue]:
+    """The stored values of some subjects, with who and what wrote them (outer joins)."""
+    if not subject_ids:
+        return {}
+    query = (
+        select(IndicatorValue, User.username, AdapterSource.name)
+        .join(User, User.id == IndicatorValue.origin_user_id, isouter=True)
+        .join(AdapterRun, AdapterRun.id == IndicatorValue.origin_run_id, isouter=True)
+        .join(AdapterSource, AdapterSource.id == AdapterRun.source_id, isouter=True)
+        .where(
+            IndicatorValue.locality_id == locality_id,
+            IndicatorValue.template_id == template_id,
+            IndicatorValue.period == str(period),
+            col(IndicatorValue.subject_id).in_(subject_ids),
+        )
+    )
+    return {
+        (v.subject_id, v.indicator_code): StoredValue(
+            v.value, v.origin, user or "", v.origin_file, v.origin_run_id, source_name or "", v.source, v.updated_at
+        )
+        for v, user, source_name in session.exec(query)
+    }
+
+
+def load_grid(
+    ctx: AppContext,
+    actor: Actor,
+    code: str,
+    template_id: int,
+    period: Any,
+    *,
+    category: str = "",
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+) -> ValueGrid:
+    """One page of the grid: subjects ordered by category, name and id (``offset``/``limit`` in
+    SQL). Raises ``NotFound`` for a template of another locality, ``Invalid`` (field ``period``)
+    for a period that is no period or not of the template's kind."""
+    require_role(actor, OFFICE_ROLES, "read indicator values")
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code, read_only=True)
+        template = _template(session, locality.id, template_id)
+        columns = _columns(session, template)
+        wanted = _period(session, locality.id, template, period)
+        base = _subjects_query(locality.id, category)
+        total = session.exec(select(func.count()).select_from(base.subquery())).one()
+        subjects = session.exec(
+            base.order_by(Subject.category, Subject.name, Subject.id).offset(max(offset, 0)).limit(limit)
+        ).all()
+        stored = _stored(session, locality.id, template.id, wanted, [s[0] for s in subjects])
+        rows = [
+            GridRow(sid, name, cat, {c.code: stored[(sid, c.code)] for c in columns if (sid, c.code) in stored})
+            for sid, name, cat in subjects
+        ]
+        return ValueGrid(template.id, template.name, wanted, columns, rows, total, max(offset, 0), limit)
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Saved:
+    written: int  # values added or changed
+    cleared: int  # stored values deleted (cells emptied on the page)
+
+
+def _write(
+    session: Session,
+    actor: Actor,
+    locality_id: int,
+    template: IndicatorTemplate,
+    period: Period,
+    wanted: Mapping[tuple[int, str], float | None],
+    origin: Origin,
+    *,
+    clear: bool,
+) -> Saved:
+    """Write the cells of ``wanted`` that differ from what is stored; with ``clear``, None deletes."""
+    keys = list(wanted)
+    stored: dict[tuple[int, str], float] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        stored.update(
+            {
+                (s, c): v
+                for s, c, v in session.exec(
+                    select(IndicatorValue.subject_id, IndicatorValue.indicator_code, IndicatorValue.value).where(
+                        IndicatorValue.locality_id == locality_id,
+                        IndicatorValue.template_id == template.id,
+                        IndicatorValue.period == str(period),
+                        tuple_(IndicatorValue.subject_id, IndicatorValue.indicator_code).in_(chunk),
+                    )
+                )
+            }
+        )
+    rows = [
+        {"subject_id": s, "template_id": template.id, "indicator_code": c, "period": str(period), "value": v}
+        for (s, c), v in wanted.items()
+        if v is not None and stored.get((s, c)) != v
+    ]
+    gone = [key for key, v in wanted.items() if v is None and key in stored] if clear else []
+    written = (
+        upsert_values(
+            session, locality_id, rows, source=origin.kind, actor=actor, origin=origin, max_rows=max(len(rows), 1)
+        )
+        if rows
+        else 0
+    )
+    for start in range(0, len(gone), 500):
+        session.execute(
+            delete(IndicatorValue).where(
+                IndicatorValue.locality_id == locality_id,
+                IndicatorValue.template_id == template.id,
+                IndicatorValue.period == str(period),
+                tuple_(IndicatorValue.subject_id, IndicatorValue.indicator_code).in_(gone[start : start + 500]),
+            )
+        )
+    if gone:
+        audit.record(
+            session,
+            actor,
+            locality_id=locality_id,
+            action="indicator_values.clear",
+            target_type="indicator_values",
+            target_id="",
+            after={
+                "cleared": len(gone),
+                "template": template.id,
+                "period": str(period),
+                "cells": [f"{s}:{c}" for s, c in gone[:50]],
+            },
+        )
+    return Saved(written, len(gone))
+
+
+def save_grid(
+    ctx: AppContext, actor: Actor, code: str, template_id: int, period: Any, cells: Mapping[tuple[int, str], str]
+) -> Saved:
+    """Save a grid page as typed: ``cells`` maps (subject id, indicator code) to the cell's text.
+
+    Raises ``Invalid`` whose ``errors`` are ``{field: "v-{subject_id}-{code}", message}`` for each
+    bad cell (not a number, a veto not 1 or 0, a subject not of this locality, a column not a
+    value indicator of the template); nothing is written then."""
+    require_role(actor, OFFICE_ROLES, "change indicator values")
+    with ctx.db.write() as session:
+        locality = locality_for(session, actor, code)
+        template = _template(session, locality.id, template_id)
+        kinds = {c.code: c.kind for c in _columns(session, template)}
+        wanted_period = _period(session, locality.id, template, period)
+        ids = {s for s, _ in cells}
+        known = (
+            set(session.exec(select(Subject.id).where(Subject.locality_id == locality.id, col(Subject.id).in_(ids))))
+            if ids
+            else set()
+        )
+        errors: list[dict[str, Any]] = []
+        wanted: dict[tuple[int, str], float | None] = {}
+        for (subject_id, indicator), text in cells.items():
+            name = f"v-{subject_id}-{indicator}"
+            if subject_id not in known:
+                errors.append({"field": name, "message": NO_SUBJECT.format(id=subject_id)})
+            elif indicator not in kinds:
+                errors.append({"field": name, "message": NOT_AN_INDICATOR.format(header=indicator)})
+            else:
+                try:
+                    wanted[(subject_id, indicator)] = parse_cell(text, kinds[indicator])
+                except ValueError as exc:
+                    errors.append({"field": name, "message": str(exc)})
+        if errors:
+            raise Invalid(CELLS_BAD, params={"n": len(errors)}, errors=errors)
+        return _write(
+            session, actor, locality.id, template, wanted_period, wanted, Origin("typed", actor.user_id), clear=True
+        )
+
+
+# --- the grid as a sheet -----------------------------------------------------------------------
+
+
+def grid_workbook(
+    ctx: AppContext, actor: Actor, code: str, template_id: int, period: Any, *, category: str = ""
+) -> tuple[bytes, str]:
+    """The whole grid (every subject of ``category``, or all) as .xlsx in the layout
+    ``import_grid`` reads: 对象编号, 考核对象, 类别, then a column "{code} {name}" per value
+    indicator, prefilled with the stored values. Returns the bytes and the canonical period."""
+    from openpyxl import Workbook
+
+    grid = load_grid(ctx, actor, code, template_id, period, category=category, limit=MAX_FILE_ROWS)
+    book = Workbook(write_only=False)
+    sheet = book.active
+    sheet.title = "指标数据"
+    tabular.append_row(sheet, [ID_HEADERS[0], LABEL_HEADERS[0], LABEL_HEADERS[2], *(c.header for c in grid.columns)])
+    for row in grid.rows:
+        tabular.append_row(
+            sheet,
+            [
+                row.subject_id,
+                row.name,
+                row.category,
+                *(row.cells[c.code].value if c.code in row.cells else None for c in grid.columns),
+            ],
+        )
+    sheet.freeze_panes = "D2"
+    for letter, width in (("A", 10), ("B", 28), ("C", 14)):
+        sheet.column_dimensions[letter].width = width
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue(), str(grid.period)
+
+
+def _header_columns(header: list[str], kinds: dict[str, str]) -> tuple[int | None, dict[int, str], list[dict]]:
+    """(index of the id column, {index: indicator code}, errors of the header row)."""
+    id_index, found, errors, seen = None, {}, [], set()
+    for index, raw in enumerate(header):
+        title = str(raw or "").lstrip("\ufeff").strip()
+        if not title:
+            continue
+        if title.lower() in ID_HEADERS:
+            id_index = index
+            continue
+        if title.lower() in LABEL_HEADERS:
+            continue
+        indicator = title.split()[0]
+        if indicator not in kinds:
+            errors.append({"row": 1, "column": title, "message": NOT_AN_INDICATOR.format(header=title)})
+        elif indicator in seen:
+            errors.append({"row": 1, "column": title, "message": COLUMN_TWICE})
+        else:
+            seen.add(indicator)
+            found[index] = indicator
+    return id_index, found, errors
+
+
+def import_grid(
+    ctx: AppContext, actor: Actor, code: str, template_id: int, period: Any, filename: str, content: bytes
+) -> Saved:
+    """Read a grid sheet (.xlsx or .csv, header in row 1: see ``grid_workbook``) and write its
+    values for the template and period, origin ``import`` with the file's name.
+
+    Raises ``Invalid`` with ``errors=[{row, column, message}]`` (rows numbered as in the file)
+    for every problem; nothing is written then. An empty cell keeps the stored value."""
+    require_role(actor, OFFICE_ROLES, "change indicator values")
+    with ctx.db.write() as session:
+        locality = locality_for(session, actor, code)
+        template = _template(session, locality.id, template_id)
+        kinds = {c.code: c.kind for c in _columns(session, template)}
+        wanted_period = _period(session, locality.id, template, period)
+        rows = tabular.read_rows(filename, content, keep_types=True)
+        header = next(rows, None) or []
+        id_index, columns, errors = _header_columns(header, kinds)
+        if id_index is None:
+            errors.append({"row": 1, "column": ID_HEADERS[0], "message": NO_ID_COLUMN})
+        if errors:
+            raise Invalid(ROWS_BAD, params={"n": len(errors)}, errors=errors)
+        titles = {index: str(header[index]).strip() for index in columns}
+        id_title = str(header[id_index]).strip()
+        cells: list[tuple[int, int, str, str, Any]] = []  # (row, subject, code, column title, cell)
+        first_row: dict[int, int] = {}
+        for number, row in enumerate(rows, start=2):
+            if number - 1 > MAX_FILE_ROWS:
+                raise Invalid(
+                    ROWS_BAD,
+                    params={"n": 1},
+                    errors=[{"row": number, "column": "", "message": f"at most {MAX_FILE_ROWS} rows"}],
+                )
+            if not any(str(cell).strip() for cell in row):
+                continue
+            raw_id = row[id_index] if id_index < len(row) else ""
+            try:
+                subject_id = int(str(raw_id).strip())
+                if not 0 < subject_id < 2**31:
+                    raise ValueError
+            except ValueError:
+                errors.append({"row": number, "column": id_title, "message": NOT_AN_ID.format(value=raw_id)})
+                continue
+            if subject_id in first_row:
+                errors.append(
+                    {
+                        "row": number,
+                        "column": id_title,
+                        "message": TWICE.format(id=subject_id, row=first_row[subject_id]),
+                    }
+                )
+                continue
+            first_row[subject_id] = number
+            for index, indicator in columns.items():
+                cells.append((number, subject_id, indicator, titles[index], row[index] if index < len(row) else ""))
+        if not first_row and not errors:
+            raise Invalid(EMPTY_FILE, errors=[{"row": 2, "column": "", "message": EMPTY_FILE}])
+        ids = list(first_row)
+        known: set[int] = set()
+        for start in range(0, len(ids), 500):
+            known.update(
+                session.exec(
+                    select(Subject.id).where(
+                        Subject.locality_id == locality.id, col(Subject.id).in_(ids[start : start + 500])
+                    )
+                )
+            )
+        for subject_id in ids:
+            if subject_id not in known:
+                errors.append(
+                    {"row": first_row[subject_id], "column": id_title, "message": NO_SUBJECT.format(id=subject_id)}
+                )
+        wanted: dict[tuple[int, str], float | None] = {}
+        for number, subject_id, indicator, title, cell in cells:
+            try:
+                value = parse_cell(cell, kinds[indicator])
+            except ValueError as exc:
+                errors.append({"row": number, "column": title, "message": str(exc)})
+                continue
+            if value is not None and subject_id in known:
+                wanted[(subject_id, indicator)] = value
+        if errors:
+            errors.sort(key=lambda e: (e["row"], e["column"]))
+            raise Invalid(ROWS_BAD, params={"n": len(errors)}, errors=errors)
+        return _write(
+            session,
+            actor,
+            locality.id,
+            template,
+            wanted_period,
+            wanted,
+            Origin("import", actor.user_id, file=filename[:200]),
+            clear=False,
+        )
