@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # pytest-xdist processes for `make test`: each has its own databases, live server and browser.
 TEST_WORKERS ?= 2
 
-.PHONY: run test install bench fuzz clean system-packages lint
+.PHONY: run test install bench fuzz clean system-packages lint lock
 
 # The locked dependencies and test extras (requirements.lock, with hashes), then the project without
 # resolving again; pip check fails if pyproject.toml asks for what the lock lacks (README: update it).
@@ -34,6 +34,15 @@ run: $(STAMP)
 ## The whole suite: SQLite always, PostgreSQL when a server answers (required in CI).
 test: $(STAMP) system-packages
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+
+## Write requirements.lock again from pyproject.toml, keeping its pins (LOCK_ARGS=--upgrade: newest
+## releases; LOCK_ARGS="--upgrade-package NAME": one); uv is installed into .venv for it.
+lock:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install -q uv
+	$(BIN)/uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 \
+	  --python-platform x86_64-unknown-linux-gnu --annotation-style line \
+	  --custom-compile-command "make lock" $(LOCK_ARGS) -o requirements.lock
 
 ## House rules: ruff's lint rules and its formatting ([tool.ruff] in pyproject.toml).
 lint: $(STAMP)
