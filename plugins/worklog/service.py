@@ -375,7 +375,10 @@ def overview(ctx: AppContext, actor: Actor, code: str, day: date | None = None) 
     today), in that order; a slot without an entry is what is still due. 403 for an account
     that is no person's."""
     day = day or today(ctx)
-    periods = [Period.from_date(kind, day) for kind in ("week", "month", "quarter")]
+    try:
+        periods = [Period.from_date(kind, day) for kind in ("week", "month", "quarter")]
+    except PeriodError as exc:
+        raise Invalid(exc.message, errors=[{"field": "day", "message": exc.message}]) from None
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code)
         person = _require_person(session, actor, locality)

@@ -240,3 +240,10 @@ def test_a_leader_reading_an_entry_many_times_at_once_tells_the_author_once(ctx,
         notices = session.exec(select(Notification).where(Notification.user_id == world.actors["author"].user_id)).all()
     assert len(notices) == 1
     assert [v.viewer for v in service.read_entry(ctx, world.actors["author"], "wa", entry.id).views] == ["zhang"]
+
+
+def test_the_overview_of_a_day_outside_the_years_of_periods_is_422(ctx, world):
+    from datetime import date
+
+    with pytest.raises(Invalid, match="between 1900 and 2199"):
+        service.overview(ctx, world.actors["author"], "wa", date(5551, 5, 20))
