@@ -56,8 +56,9 @@ class ReportData:
     ``evaluator_categories``: ``[{name, weight}]``; ``turnout`` per category and ``total``;
     ``groups``: ``[{category, subjects: [row]}]``, rows in rank order (see
     ``result_details.campaign_results``); ``subjects``: ``{subject_id: details}``, details as
-    ``result_details.subject_details`` gives them less ``comments`` and ``history``; ``indicators``: the graded leaves of the campaign's
-    templates, ``[{code, name, parent}]`` in tree order; ``plugins``: ``{name: (label_zh,
+    ``result_details.subject_details`` gives them less ``comments`` and ``history``;
+    ``indicators``: the graded leaves of the campaign's templates, ``[{code, name, parent}]`` in
+    tree order; ``plugins``: ``{name: (label_zh,
     label_en)}`` of the scoring rule and the distribution policies the tally used."""
 
     campaign: dict[str, Any]

@@ -11,7 +11,6 @@ from typing import Any
 from core.i18n import Translator
 from core.reports.data import ReportData
 from core.reports.words import flags_text, rules_in_words
-from core.services.result_details import show_score
 
 
 @dataclass

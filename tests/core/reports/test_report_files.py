@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import docx
+
 from core.pdf_fonts import cjk_font
 from core.reports import charts
 from tests.core.reports.conftest import REASON
