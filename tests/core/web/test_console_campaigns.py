@@ -163,6 +163,9 @@ def test_other_localities_roles_and_forms_without_their_token(world):
         assert api.get(f"/api/campaigns/{campaign['id']}").json()["subject_ids"] == subject_ids
         english = client.get(url, params={"lang": "en"})
         assert "Still missing before it can open" in english.text and "the campaign has no evaluator categories" in english.text
+        for page in pages[1:5]:  # the language stays English (a cookie)
+            shown = client.get(url + page)
+            assert shown.status_code == 200 and "Scoring and distribution" in shown.text and "计分与分布" not in shown.text
 
 
 def test_subjects_by_unit_or_team_and_policies_with_their_options_forms(world):
@@ -218,3 +221,30 @@ def test_subjects_by_unit_or_team_and_policies_with_their_options_forms(world):
         assert 'name="d0_use" id="f-d0_use" checked' in good.text
         overview = client.get(url)
         assert len(re.findall(r"<li>", overview.text.split('id="missing"')[1].split("</ul>")[0])) >= 2
+
+
+def test_thousands_of_subjects_are_counted_added_and_paged_in_sql(world):
+    from sqlalchemy import insert
+
+    from core.models import Subject
+
+    api, _template, _ids = _locality(world, "county-g")
+    campaign = api.post("/api/localities/county-g/campaigns", json={"name": "大测评"}).json()
+    with world.ctx.db.write() as session:
+        locality_id = session.exec(select(Locality.id).where(Locality.code == "county-g")).one()
+        session.execute(insert(Subject), [{"locality_id": locality_id, "name": f"干部{n:04d}", "kind": "person",
+                                           "ref_id": None, "category": "中层干部" if n % 3 else "班子成员"}
+                                          for n in range(3000)])
+    url = f"/admin/localities/county-g/campaigns/{campaign['id']}/setup/subjects"
+    with _session(world, "office-county-g") as client:
+        client.follow_redirects = True
+        added = client.post(url, data={"_csrf": client.csrf, "action": "add", "category": "中层干部",
+                                       "unit": "", "team": ""})
+        assert "已添加 2000 个考核对象" in added.text and "本测评共有 2000 个考核对象" in added.text
+        assert added.text.count('value="remove_one"') == 50 and len(added.text.encode()) < 100_000
+        last = client.get(url, params={"category": "中层干部", "page": 40})
+        assert "40 / 40" in last.text and last.text.count('value="remove_one"') == 50
+        removed = client.post(url, data={"_csrf": client.csrf, "action": "remove", "category": "中层干部",
+                                         "unit": "", "team": ""})
+        assert "已移除 2000 个考核对象" in removed.text and "本测评共有 0 个考核对象" in removed.text
+    assert api.get(f"/api/campaigns/{campaign['id']}").json()["subject_ids"] == []
