@@ -31,6 +31,9 @@ LOCALES_DIR = Path(__file__).parent / "locales"
 DEFAULT_LOCALE = "zh_CN"
 SUPPORTED_LOCALES = ("zh_CN", "en")
 DEFAULT_TIMEZONE = "Asia/Shanghai"  # as core.settings.Settings.timezone
+# A message with values is read back out of a service's English text only when its fixed text
+# is at least this long; shorter ones are translated only where a page asks for them by id.
+MIN_PATTERN_TEXT = 10
 
 
 @lru_cache(maxsize=None)
@@ -99,6 +102,8 @@ def _patterns(locale: str, locales_dir: Path = LOCALES_DIR) -> tuple[tuple[re.Pa
             if name is not None:
                 regex += f"(?P={name})" if name in seen else f"(?P<{name}>.+?)"
                 seen.add(name)
+        if fixed < MIN_PATTERN_TEXT:  # "{rank} of {n}" would read any text with " of " in it
+            continue
         found.append((fixed, re.compile(regex, re.DOTALL), msgstr))
     found.sort(key=lambda item: -item[0])
     return tuple((pattern, msgstr) for _fixed, pattern, msgstr in found)

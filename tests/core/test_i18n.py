@@ -94,3 +94,13 @@ def test_a_locale_reads_every_catalogue_of_its_directory_messages_po_first(tmp_p
                                          encoding="utf-8")
     tr = Translator("zh_CN", tmp_path)
     assert [tr.gettext(m) for m in ("Close", "Only here", "Tally")] == ["关闭", "只在这里", "计票"]
+
+
+def test_a_short_message_with_values_never_reads_other_text():
+    from core.i18n import Translator
+
+    tr = Translator("zh_CN")
+    assert tr.gettext("{rank} of {n}", rank=2, n=5) == "第 2 名（共 5 名）"  # asked for by its id: translated
+    # a service's message that merely contains " of " is not taken for "{rank} of {n}"
+    assert tr.translate("the codes of batch 3 are no longer held") == "the codes of batch 3 are no longer held"
+    assert tr.translate("no unit with code U9 in this locality") == "本地区没有编码为 U9 的单位"  # long ones still are
