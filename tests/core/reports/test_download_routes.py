@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from core.services import auth
 from core.web.auth import SESSION_COOKIE
-from tests.helpers import created
+from tests.helpers import created, ok
 
 FILES = {"results.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "report.pdf": "application/pdf",
@@ -44,6 +44,10 @@ def test_the_office_downloads_every_file_in_its_language(world, scenario, cheap_
         assert english.sheetnames == ["Results", "Turnout", "Indicators"]
         report = docx.Document(io.BytesIO(browser.get(f"{base}/report.docx?lang=en").content))
         assert report.core_properties.title == "2026年度民主测评: results report"
+        # published results are still downloaded, and the report says they are final
+        ok(scenario.api.post(f"/api/campaigns/{scenario.campaign_id}/publish"))
+        published = docx.Document(io.BytesIO(browser.get(f"{base}/report.docx?lang=zh").content))
+        assert "结果状态：已公布" in [p.text for p in published.paragraphs]
 
 
 def test_other_roles_and_localities_get_nothing(world, scenario, cheap_password_hashes):
