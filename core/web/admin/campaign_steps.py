@@ -22,6 +22,7 @@ from core.schemas.campaigns import CampaignPatch
 from core.services import campaign_overview, campaign_subjects, templates
 from core.services import campaigns as campaign_service
 from core.services.errors import ServiceError
+from core.services.plugins import DEFAULT_RULE
 from core.web.admin import schema_form
 from core.web.admin.campaigns import KINDS, base_url, crumbs, labels, load
 from core.web.admin.forms import keep, message, model_errors, to_int
@@ -117,6 +118,7 @@ async def basics_save(request: Request, code: FromPath[str], campaign_id: FromPa
     shell.check_csrf(data)
     campaign, tabs = await load(shell, campaign_id)
     values, body, errors = read_basics(shell, data)
+    status = 422
     try:
         patch = CampaignPatch.model_validate(body)
     except ValidationError as exc:
@@ -127,8 +129,8 @@ async def basics_save(request: Request, code: FromPath[str], campaign_id: FromPa
             return Redirect(f"{base_url(shell.code, campaign_id)}/setup/basics?saved=1")
         except ServiceError as exc:
             errors, general = field_errors(shell.tr, exc)
-            errors = errors or {"": general}
-    return basics_form(shell, campaign, values, errors, tabs=tabs, status_code=422)
+            errors, status = errors or {"": general}, exc.status_code
+    return basics_form(shell, campaign, values, errors, tabs=tabs, status_code=status)
 
 
 # --- subjects -----------------------------------------------------------------------------------
@@ -233,7 +235,7 @@ async def categories_save(request: Request, code: FromPath[str], campaign_id: Fr
              "template_id": to_int(rows[i]["template"]), "subject_categories": rows[i]["subject_categories"]}
             for i in used]
     errors: dict[str, str] = {}
-    error = ""
+    error, status = "", 422
     try:
         patch = CampaignPatch.model_validate({"categories": body})
         await run_sync(campaign_service.update_campaign, shell.ctx, shell.actor, campaign_id, patch)
@@ -246,6 +248,7 @@ async def categories_save(request: Request, code: FromPath[str], campaign_id: Fr
             else:
                 error = error or message(shell.tr, fault["msg"])
     except ServiceError as exc:
+        status = exc.status_code
         for fault in exc.errors:
             name = str(fault.get("field") or "")
             if name.startswith("categories[") and "]." in name:
@@ -256,7 +259,7 @@ async def categories_save(request: Request, code: FromPath[str], campaign_id: Fr
                     continue
             error = error or message(shell.tr, fault.get("message", ""))
         error = error if errors else (error or shell.tr.error(exc))
-    return await _categories(shell, campaign, tabs, rows, errors, error=error, status_code=422)
+    return await _categories(shell, campaign, tabs, rows, errors, error=error, status_code=status)
 
 
 def _column(name: str) -> str:
@@ -300,15 +303,9 @@ async def _rules(shell: Shell, campaign, tabs, *, rules=None, blocks=None, chose
     full = await run_sync(campaign_service.get, shell.ctx, shell.actor, campaign.id)  # with its warnings
     warnings = [shell.tr.translate(w.message) for w in full.warnings]
     return _render(shell, "rules", campaign, tabs, rules=rules, blocks=blocks,
-                   chosen_rule=chosen_rule or campaign.scoring.get("rule") or campaign_service_default(),
+                   chosen_rule=chosen_rule or campaign.scoring.get("rule") or DEFAULT_RULE,
                    errors=errors or {}, warnings=warnings, message=message_text, error=error,
                    status_code=status_code)
-
-
-def campaign_service_default() -> str:
-    from core.services.plugins import DEFAULT_RULE
-
-    return DEFAULT_RULE
 
 
 @get("/localities/{code:str}/campaigns/{campaign_id:int}/setup/rules", include_in_schema=False)
@@ -350,13 +347,14 @@ async def rules_save(request: Request, code: FromPath[str], campaign_id: FromPat
             options, block["values"] = read(block["fields"], f"d{block['index']}_opt_")
             distribution.append({"policy": block["name"], "options": options})
             used.append(block["index"])
-    error = ""
+    error, status = "", 422
     if not errors:
         try:
             patch = CampaignPatch.model_validate({"scoring": scoring, "distribution": distribution})
             await run_sync(campaign_service.update_campaign, shell.ctx, shell.actor, campaign_id, patch)
             return Redirect(f"{base_url(shell.code, campaign_id)}/setup/rules?saved=1")
         except ServiceError as exc:
+            status = exc.status_code
             for fault in exc.errors:
                 name = str(fault.get("field") or "")
                 text = message(shell.tr, fault.get("message", ""))
@@ -373,7 +371,7 @@ async def rules_save(request: Request, code: FromPath[str], campaign_id: FromPat
                     error = error or text
             error = error or ("" if errors else shell.tr.error(exc))
     return await _rules(shell, campaign, tabs, rules=rules, blocks=blocks, chosen_rule=chosen, errors=errors,
-                        error=error or shell._("Please check the options."), status_code=422)
+                        error=error or shell._("Please check the options."), status_code=status)
 
 
 ROUTES = [setup_page, basics_page, basics_save, subjects_page, subjects_save, categories_page, categories_save,

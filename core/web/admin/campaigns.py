@@ -4,9 +4,11 @@ close / tally), the close confirmation with the turnout per category, and a tall
 the locality's minimum turnout until the office gives a reason. The setup steps are in
 ``core.web.admin.campaign_steps``.
 
-Every campaign page shows the campaign's tab bar, ``admin/campaigns/_tabs.html``: include it with
-``tabs`` = ``campaign_tabs(shell, campaign)`` and ``current`` = the key of the page's tab. A
-plugin's campaign page (``kaoping_campaign_pages``) does the same, with its own key as current.
+Every campaign page shows the campaign's tab bar, ``admin/campaigns/_tabs.html``: render the page
+with ``tabs`` = ``campaign_tabs(shell, campaign)`` and ``current_tab`` = the key of its tab, and
+in the template ``{% set current = current_tab %}{% include "admin/campaigns/_tabs.html" %}``
+(``current`` of the page itself marks the menu's entry). A plugin's campaign page
+(``kaoping_campaign_pages``) does the same with its own key; see docs/plugins.md.
 Office roles only (platform admin, office): everyone else gets 404, as for another locality's
 campaign id.
 """
@@ -142,6 +144,7 @@ async def campaign_create(request: Request, code: FromPath[str], data: URLEncode
     shell = await open_shell(request, code, roles=OFFICE)
     shell.check_csrf(data)
     values, body, errors = read_basics(shell, data)
+    status = 422
     try:
         checked = CampaignIn.model_validate(body)
     except ValidationError as exc:
@@ -152,8 +155,8 @@ async def campaign_create(request: Request, code: FromPath[str], data: URLEncode
             return Redirect(f"{base_url(shell.code, created.id)}/setup/subjects?created=1")
         except ServiceError as exc:
             errors, general = field_errors(shell.tr, exc)
-            errors = errors or {"": general}
-    return basics_form(shell, None, values, errors, status_code=422)
+            errors, status = errors or {"": general}, exc.status_code
+    return basics_form(shell, None, values, errors, status_code=status)
 
 
 # --- the overview: open, close, tally ---------------------------------------------------------

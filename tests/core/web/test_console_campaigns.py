@@ -248,3 +248,29 @@ def test_thousands_of_subjects_are_counted_added_and_paged_in_sql(world):
                                          "unit": "", "team": ""})
         assert "已移除 2000 个考核对象" in removed.text and "本测评共有 0 个考核对象" in removed.text
     assert api.get(f"/api/campaigns/{campaign['id']}").json()["subject_ids"] == []
+
+
+def test_a_parent_locality_reads_a_child_campaign_but_changes_nothing(world):
+    from core.services import auth
+
+    world.locality("city-h", "示范市")
+    world.locality("county-h", "示范县", parent_code="city-h")
+    county = world.client(world.user("office-county-h", "office", "county-h"))
+    world.user("office-city-h", "office", "city-h")
+    auth.grant_child_localities(world.ctx, SYSTEM, "office-city-h", True)
+    campaign = county.post("/api/localities/county-h/campaigns", json={"name": "县里的测评"}).json()
+    url = f"/admin/localities/county-h/campaigns/{campaign['id']}"
+    with _session(world, "office-city-h") as client:
+        listing = client.get("/admin/localities/county-h/campaigns")
+        assert "县里的测评" in listing.text and 'id="new-campaign"' not in listing.text
+        overview = client.get(url)
+        assert overview.status_code == 200 and 'id="open-campaign"' not in overview.text
+        for step in ("basics", "subjects", "categories", "rules"):
+            page = client.get(f"{url}/setup/{step}")
+            assert page.status_code == 200 and ">保存</button>" not in page.text, step
+        assert client.post(url, data={"_csrf": client.csrf, "action": "open"}).status_code == 404
+        assert client.post(f"{url}/setup/basics", data={"_csrf": client.csrf, "name": "改名",
+                                                        "kind": "democratic"}).status_code == 404
+        assert client.post("/admin/localities/county-h/campaigns/settings",
+                           data={"_csrf": client.csrf, "min_turnout_percent": "50"}).status_code == 404
+    assert county.get(f"/api/campaigns/{campaign['id']}").json()["name"] == "县里的测评"
