@@ -27,6 +27,9 @@ def admin_router():
     from core.web.admin import indicator_templates
 
     handlers += indicator_templates.ROUTES
+    from core.web.admin import values
+
+    handlers += values.ROUTES
     from core.web.admin import subjects
 
     handlers += subjects.ROUTES

@@ -47,6 +47,7 @@ def builtin_entries(code: str | None) -> list[MenuEntry]:
             MenuEntry("subjects", "考核对象", "Subjects", f"{base}/subjects", OFFICE, 35),
             MenuEntry("import", "导入", "Import", f"{base}/import", READERS, 40),
             MenuEntry("templates", "指标模板", "Indicator templates", f"{base}/templates", OFFICE, 45),
+            MenuEntry("values", "指标数据", "Indicator values", f"{base}/values", OFFICE, 47),
             MenuEntry("campaigns", "测评活动", "Campaigns", f"{base}/campaigns", OFFICE, 50),
             MenuEntry("plugins", "插件", "Plugins", f"{base}/plugins", OFFICE, 60),
             MenuEntry("adapters", "数据源", "Data sources", f"{base}/sources", READERS, 70),

@@ -22,6 +22,7 @@ PAGES = {  # menu key -> a page of that area
     "subjects": "/admin/localities/county-p/subjects",
     "import": "/admin/localities/county-p/import",
     "templates": "/admin/localities/county-p/templates",
+    "values": "/admin/localities/county-p/values",
     "campaigns": "/admin/localities/county-p/campaigns",
     "plugins": "/admin/localities/county-p/plugins",
     "adapters": "/admin/localities/county-p/sources",
@@ -30,9 +31,9 @@ PAGES = {  # menu key -> a page of that area
 }
 MENUS = {
     "platform_admin": ["overview", "units", "people", "people-accounts", "teams", "subjects", "import", "templates",
-                       "campaigns", "plugins", "adapters", "audit", "users"],
-    "office": ["overview", "units", "people", "people-accounts", "teams", "subjects", "import", "templates", "campaigns",
-               "plugins", "adapters", "audit"],
+                       "values", "campaigns", "plugins", "adapters", "audit", "users"],
+    "office": ["overview", "units", "people", "people-accounts", "teams", "subjects", "import", "templates", "values",
+               "campaigns", "plugins", "adapters", "audit"],
     "unit_admin": ["overview", "units", "people", "teams", "import", "adapters"],
     "leader": ["overview"],
     "cadre": ["overview"],

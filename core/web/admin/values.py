@@ -1,0 +1,320 @@
+"""Indicator values (指标数据) in the console: choose a template with value indicators, a period
+(as offices type it: 2026年11月, 2026-Q4) and optionally a subject category; a grid of the
+subjects (50 a page) by the template's numeric, bonus, deduction and veto indicators, typed in
+and saved a page at a time (each bad cell's message beside it, nothing saved if any is bad), or
+downloaded as .xlsx (prefilled) and uploaded back (row errors in a table, all or nothing). Each
+value says where it came from: typed by whom, imported from which file, which adapter run.
+
+Office users only (``core.services.value_grid`` checks again)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+from anyio.to_thread import run_sync
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Redirect
+
+from core.periods import KIND_EXAMPLES, Period, PeriodKind
+from core.services import value_grid
+from core.services.errors import NotFound, ServiceError
+from core.web.admin.forms import keep, message, to_int
+from core.web.admin.menu import OFFICE
+from core.web.admin.shell import Shell, field_errors, open_shell, paging
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_CELLS = 50 * 500  # a page's cells at most (50 subjects by 500 indicators)
+
+
+def _base(shell: Shell) -> str:
+    return f"/admin/localities/{shell.code}/values"
+
+
+def provenance(shell: Shell, stored: value_grid.StoredValue) -> tuple[str, str]:
+    """(short, full): where a value came from, e.g. ("键入：office-g", "由 office-g 键入，2026年…")."""
+    when = shell.tr.datetime(stored.updated_at)
+    user = stored.user or shell._("(a removed user)")
+    if stored.origin == "typed":
+        return shell._("typed: {user}", user=user), shell._("Typed by {user}, {when}", user=user, when=when)
+    if stored.origin == "import":
+        return (
+            shell._("file: {file}", file=stored.file),
+            shell._("Imported from {file} by {user}, {when}", file=stored.file, user=user, when=when),
+        )
+    if stored.origin == "adapter":
+        run = stored.run_id if stored.run_id is not None else "?"
+        return (
+            shell._("adapter run #{run}", run=run),
+            shell._(
+                "Adapter run #{run} of data source {source}, {when}",
+                run=run,
+                source=stored.source_name or stored.source,
+                when=when,
+            ),
+        )
+    if stored.origin == "api":
+        return shell._("API: {user}", user=user), shell._(
+            "Sent through the API by {user}, {when}", user=user, when=when
+        )
+    return stored.source or "—", shell._("Source: {source}, {when}", source=stored.source or "—", when=when)
+
+
+def _choice(data: Any) -> dict[str, str]:
+    return {name: str(data.get(name, "") or "").strip() for name in ("template", "period", "category")}
+
+
+def _default_period(kind: str | None) -> str:
+    return str(Period.from_date(kind, date.today())) if kind else ""
+
+
+async def _page(
+    shell: Shell,
+    choice: dict[str, str],
+    page: int = 1,
+    *,
+    typed: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    error: str = "",
+    notice: str = "",
+    problems: list[dict[str, Any]] | None = None,
+    status_code: int = 200,
+) -> Response:
+    templates = await run_sync(value_grid.value_templates, shell.ctx, shell.actor, shell.code)
+    categories = await run_sync(value_grid.subject_categories, shell.ctx, shell.actor, shell.code)
+    errors = dict(errors or {})
+    chosen = next((t for t in templates if str(t.id) == choice["template"]), None)
+    if chosen is None and templates and not choice["template"]:
+        chosen = templates[0]
+        choice = {**choice, "template": str(chosen.id)}
+    if chosen is not None and not choice["period"]:
+        choice = {**choice, "period": _default_period(chosen.period_kind)}
+    grid, p = None, None
+    if choice["template"] and chosen is None:
+        raise NotFound("page not found")  # another locality's template, or one without values: 404
+    if chosen is not None and choice["period"]:
+        try:
+            size = value_grid.PAGE_SIZE
+            grid = await run_sync(
+                lambda: value_grid.load_grid(
+                    shell.ctx,
+                    shell.actor,
+                    shell.code,
+                    chosen.id,
+                    choice["period"],
+                    category=choice["category"],
+                    offset=(max(page, 1) - 1) * size,
+                )
+            )
+            p = paging(grid.total, page)
+            if p["offset"] != grid.offset:  # past the last page: show the last
+                grid = await run_sync(
+                    lambda: value_grid.load_grid(
+                        shell.ctx,
+                        shell.actor,
+                        shell.code,
+                        chosen.id,
+                        choice["period"],
+                        category=choice["category"],
+                        offset=p["offset"],
+                    )
+                )
+        except ServiceError as exc:
+            by_field, general = field_errors(shell.tr, exc)
+            errors.update(by_field or {"period": general})
+            status_code = max(status_code, exc.status_code)
+    hint = ""
+    if chosen is not None:
+        kind = chosen.period_kind
+        hint = (
+            shell._("Periods like {example}", example=KIND_EXAMPLES[PeriodKind(kind)])
+            if kind
+            else shell._("Any period: a month 2026-11, a quarter 2026-Q4, a year 2026 …")
+        )
+    cells: dict[str, dict[str, str]] = {}
+    if grid is not None:
+        for row in grid.rows:
+            for column in grid.columns:
+                key = f"v-{row.subject_id}-{column.code}"
+                stored = row.cells.get(column.code)
+                short, full = provenance(shell, stored) if stored else ("", "")
+                value = (typed or {}).get(key, value_grid.format_value(stored.value) if stored else "")
+                cells[key] = {"value": value, "short": short, "full": full}
+    return shell.render(
+        "admin/values/page.html",
+        title=shell._("Indicator values"),
+        crumbs=[(shell.locality["name"], None)],
+        templates=templates,
+        categories=categories,
+        choice=choice,
+        chosen=chosen,
+        grid=grid,
+        p=p,
+        cells=cells,
+        errors=errors,
+        error=error,
+        notice=notice,
+        problems=problems or [],
+        hint=hint,
+        kind_labels={
+            "numeric": shell._("numeric"),
+            "bonus": shell._("bonus"),
+            "deduction": shell._("deduction"),
+            "veto": shell._("veto, 1 or 0"),
+        },
+        kept=keep(choice),
+        may_change=shell.locality["writable"],
+        status_code=status_code,
+    )
+
+
+@get("/localities/{code:str}/values", include_in_schema=False)
+async def values_page(
+    request: Request,
+    code: FromPath[str],
+    template: FromQuery[str] = "",
+    period: FromQuery[str] = "",
+    category: FromQuery[str] = "",
+    page: FromQuery[str] = "1",
+    saved: FromQuery[str] = "",
+    imported: FromQuery[str] = "",
+) -> Response:
+    shell = await open_shell(request, code, roles=OFFICE)
+    notice = ""
+    written, _, cleared = saved.partition("-")
+    if saved:
+        notice = shell._(
+            "Saved: {written} values written, {cleared} cleared.",
+            written=to_int(written) or 0,
+            cleared=to_int(cleared) or 0,
+        )
+    elif imported:
+        notice = shell._("Imported: {written} values written.", written=to_int(imported) or 0)
+    return await _page(
+        shell, _choice({"template": template, "period": period, "category": category}), to_int(page) or 1, notice=notice
+    )
+
+
+def _cells(data: dict[str, str]) -> dict[tuple[int, str], str]:
+    cells: dict[tuple[int, str], str] = {}
+    for name, text in data.items():
+        if not name.startswith("v-"):
+            continue
+        subject, _, indicator = name[2:].partition("-")
+        subject_id = to_int(subject)
+        if subject_id is not None and indicator and len(cells) < MAX_CELLS:
+            cells[(subject_id, indicator)] = str(text)
+    return cells
+
+
+def _template_id(shell: Shell, choice: dict[str, str]) -> int:
+    template_id = to_int(choice["template"])
+    if template_id is None:
+        raise NotFound("page not found")
+    return template_id
+
+
+def _back(shell: Shell, choice: dict[str, str], page: str, **extra: str) -> str:
+    query = keep({**choice, **extra})
+    return f"{_base(shell)}{query}page={to_int(page) or 1}"
+
+
+@post("/localities/{code:str}/values", include_in_schema=False)
+async def values_save(request: Request, code: FromPath[str], data: URLEncodedBody[dict[str, str]]) -> Response:
+    """Save the visible grid page: fields ``v-{subject_id}-{indicator code}`` (an empty one clears)."""
+    shell = await open_shell(request, code, roles=OFFICE)
+    shell.check_csrf(data)
+    choice = _choice(data)
+    template_id = _template_id(shell, choice)
+    cells = _cells(data)
+    page = to_int(data.get("page", "")) or 1
+    try:
+        saved = await run_sync(
+            value_grid.save_grid, shell.ctx, shell.actor, shell.code, template_id, choice["period"], cells
+        )
+    except ServiceError as exc:
+        if exc.status_code == 404:
+            raise
+        errors, general = field_errors(shell.tr, exc)
+        typed = {f"v-{s}-{c}": text for (s, c), text in cells.items()}
+        return await _page(shell, choice, page, typed=typed, errors=errors, error=general, status_code=exc.status_code)
+    return Redirect(_back(shell, choice, str(page), saved=f"{saved.written}-{saved.cleared}"))
+
+
+@get("/localities/{code:str}/values/sheet", include_in_schema=False)
+async def values_sheet(
+    request: Request,
+    code: FromPath[str],
+    template: FromQuery[str] = "",
+    period: FromQuery[str] = "",
+    category: FromQuery[str] = "",
+) -> Response:
+    """The grid (all its subjects) as .xlsx, prefilled: the file to fill in and upload."""
+    shell = await open_shell(request, code, roles=OFFICE)
+    choice = _choice({"template": template, "period": period, "category": category})
+    template_id = _template_id(shell, choice)
+    try:
+        content, canonical = await run_sync(
+            lambda: value_grid.grid_workbook(
+                shell.ctx, shell.actor, shell.code, template_id, choice["period"], category=choice["category"]
+            )
+        )
+    except ServiceError as exc:
+        if exc.status_code == 404:
+            raise
+        return await _page(shell, choice, errors={"period": shell.tr.error(exc)}, status_code=exc.status_code)
+    name = f"values-{shell.code}-{template_id}-{canonical}.xlsx"
+    return Response(
+        content,
+        media_type=XLSX,
+        headers={"Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"},
+    )
+
+
+@post("/localities/{code:str}/values/import", include_in_schema=False)
+async def values_import(request: Request, code: FromPath[str]) -> Response:
+    """Upload a filled grid sheet (.xlsx or .csv) for the chosen template and period."""
+    shell = await open_shell(request, code, roles=OFFICE)
+    form = await request.form()
+    shell.check_csrf({"_csrf": form.get("_csrf", "")})
+    choice = _choice(form)
+    template_id = _template_id(shell, choice)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return await _page(shell, choice, error=shell._("Choose an .xlsx or .csv file first."), status_code=422)
+    content = await upload.read()
+    try:
+        saved = await run_sync(
+            value_grid.import_grid,
+            shell.ctx,
+            shell.actor,
+            shell.code,
+            template_id,
+            choice["period"],
+            upload.filename,
+            content,
+        )
+    except ServiceError as exc:
+        if exc.status_code == 404:
+            raise
+        problems = [
+            {"row": e.get("row", ""), "column": e.get("column", ""), "message": message(shell.tr, e.get("message", ""))}
+            for e in exc.errors
+            if "row" in e
+        ]
+        errors, general = field_errors(shell.tr, exc)
+        return await _page(
+            shell,
+            choice,
+            errors={k: v for k, v in errors.items() if k == "period"},
+            error=general,
+            problems=problems,
+            status_code=exc.status_code,
+        )
+    return Redirect(_back(shell, choice, "1", imported=str(saved.written)))
+
+
+ROUTES = [values_page, values_save, values_sheet, values_import]
