@@ -17,6 +17,7 @@ embedded.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +25,8 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
+
+log = logging.getLogger("kaoping.pdf")
 
 BUILTIN_CJK_FONT = "STSong-Light"
 SYSTEM_FONTS = (
@@ -47,9 +50,15 @@ class CJKFont:
         return self.path is not None
 
 
+def system_fonts() -> list[Path]:
+    """The fonts of ``SYSTEM_FONTS`` that exist on this machine, in that order."""
+    return [path for path in SYSTEM_FONTS if path.is_file()]
+
+
 def system_font() -> Path | None:
     """The first of ``SYSTEM_FONTS`` that exists on this machine, or None."""
-    return next((path for path in SYSTEM_FONTS if path.is_file()), None)
+    found = system_fonts()
+    return found[0] if found else None
 
 
 @lru_cache(maxsize=8)
@@ -64,8 +73,12 @@ def _register(path: Path | None) -> CJKFont:
 
 def cjk_font(configured: Path | str | None = None) -> CJKFont:
     """Register and return the CJK font to print with: ``configured`` if given, else a system
-    font, else the built-in CID font. Raises ``OSError``/``TTFError`` for a configured file
-    that is not a usable TrueType font (the settings check the file exists)."""
-    if configured:
-        return _register(Path(configured))
-    return _register(system_font())
+    font, else the built-in CID font. A file reportlab cannot read or embed (not a TrueType
+    font, PostScript outlines, damaged) is logged and skipped for the next, so a PDF is always
+    written."""
+    for path in ([Path(configured)] if configured else []) + system_fonts():
+        try:
+            return _register(path)
+        except Exception as exc:  # noqa: BLE001 - TTFError, OSError, struct errors of a damaged file
+            log.warning("the font %s cannot be embedded in PDFs (%s); trying the next", path, exc)
+    return _register(None)

@@ -18,7 +18,7 @@ from core.reports.word import report_docx
 
 
 def test_without_a_font_file_the_report_uses_the_builtin_font_and_says_so(world, scenario, monkeypatch, tmp_path):
-    monkeypatch.setattr(pdf_fonts, "system_font", lambda: None)
+    monkeypatch.setattr(pdf_fonts, "system_fonts", lambda: [])
     data = report_data(world.ctx, Actor.system("test"), scenario.campaign_id)
     path = tmp_path / "report.pdf"
     path.write_bytes(report_pdf(data, "zh_CN"))
@@ -45,3 +45,11 @@ def test_a_radar_needs_three_scored_indicators():
     assert chart.labels == ["德", "能", "绩"] and chart.data == [[90 / 95, 80 / 95, 85 / 95]]
     if charts.png_available(font):
         assert charts.png(drawing).startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_a_font_file_that_cannot_be_embedded_is_skipped(tmp_path, caplog):
+    broken = tmp_path / "broken.ttf"
+    broken.write_bytes(b"not a font at all")
+    font = pdf_fonts.cjk_font(broken)
+    assert font.path != broken and (font.path in pdf_fonts.system_fonts() or not font.embedded)
+    assert "cannot be embedded" in caplog.text
