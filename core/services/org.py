@@ -421,6 +421,9 @@ def delete_person(ctx: AppContext, actor: Actor, code: str, person_id: int) -> N
         for member in session.exec(select(TeamMember).where(TeamMember.person_id == person.id)).all():
             session.delete(member)
         session.flush()  # members first: the database would otherwise cascade them away under the ORM
+        from core.services.people_accounts import detach_person
+
+        detach_person(session, locality.id, person.id)  # their account is closed, kept for its history
         session.delete(person)
         audit.record(session, actor, locality_id=locality.id, action="person.delete", target_type="person",
                      target_id=person_id, before=before)

@@ -308,6 +308,21 @@ def revoke(ctx: AppContext, actor: Actor, code: str, person_id: int) -> None:
                      target_id=person.id, after={"user_id": user.id})
 
 
+def detach_person(session: Session, locality_id: int, person_id: int) -> int | None:
+    """Before a person is deleted (``core.services.org.delete_person``, in its transaction): their
+    account, if any, is kept for what it did (audit, plugins' records) but detached from the
+    person and closed: no person, may not sign in, code and sessions gone. Returns its user id."""
+    user = session.exec(select(User).where(User.locality_id == locality_id, User.person_id == person_id)).first()
+    if user is None:
+        return None
+    user.person_id, user.is_active = None, False
+    session.add(user)
+    session.execute(delete(ActivationCode).where(ActivationCode.user_id == user.id))
+    session.execute(delete(AuthToken).where(AuthToken.user_id == user.id))
+    session.flush()
+    return user.id
+
+
 # --- reading -----------------------------------------------------------------------------
 
 

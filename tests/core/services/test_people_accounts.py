@@ -196,3 +196,21 @@ def test_no_plain_code_or_id_card_number_in_the_database_file(ctx, backend):
             assert form.encode() not in data
     for card in o.cards.values():
         assert card.encode() not in data and card[:14].encode() not in data
+
+
+def test_deleting_a_person_closes_their_account(ctx):
+    from core.services import org
+
+    o = make_org(ctx)
+    actor = office(ctx, o.code)
+    code = batch_codes(ctx, pa.issue(ctx, actor, o.code).batch_id)[o.people["王五"]]
+    user = pa.activate(ctx, o.cards["王五"], code, PASSWORD, PASSWORD, "192.0.2.40")
+    org.delete_person(ctx, actor, o.code, o.people["王五"])
+    with ctx.db.read() as session:
+        kept = session.get(User, user.id)
+    assert kept.person_id is None and not kept.is_active  # kept for its history, closed
+    with pytest.raises(Unauthorized):
+        auth.authenticate(ctx, user.username, PASSWORD, "192.0.2.40")
+    org.delete_person(ctx, actor, o.code, o.people["李四"])  # an account never activated: the same
+    assert pa.counts(ctx, actor, o.code).model_dump() == {"people": 2, "accounts": 2, "activated": 0,
+                                                          "waiting": 2, "revoked": 0}
