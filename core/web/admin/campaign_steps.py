@@ -1,4 +1,4 @@
-"""A campaign's setup, one page per step: basics (name, kind, period, voting window), subjects
+"""A new campaign, then its setup, one page per step: basics (name, kind, period, voting window), subjects
 (by subject category, unit or team, filtered in SQL), evaluator categories (name, weight,
 template, the subject categories each rates) and the scoring rule with distribution policies
 (those the locality enabled, each with a form generated from its options schema). Each step
@@ -18,7 +18,7 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect
 from pydantic import ValidationError
 
-from core.schemas.campaigns import CampaignPatch
+from core.schemas.campaigns import CampaignIn, CampaignPatch
 from core.services import campaign_overview, campaign_subjects, templates
 from core.services import campaigns as campaign_service
 from core.services.errors import ServiceError
@@ -131,6 +131,35 @@ async def basics_save(request: Request, code: FromPath[str], campaign_id: FromPa
             errors, general = field_errors(shell.tr, exc)
             errors, status = errors or {"": general}, exc.status_code
     return basics_form(shell, campaign, values, errors, tabs=tabs, status_code=status)
+
+
+# --- a new campaign ---------------------------------------------------------------------------
+
+
+@get("/localities/{code:str}/campaigns/new", include_in_schema=False)
+async def campaign_new_page(request: Request, code: FromPath[str]) -> Response:
+    shell = await open_shell(request, code, roles=OFFICE)
+    return basics_form(shell, None, {"kind": "democratic"}, {})
+
+
+@post("/localities/{code:str}/campaigns/new", include_in_schema=False)
+async def campaign_create(request: Request, code: FromPath[str], data: URLEncodedBody[dict[str, str]]) -> Response:
+    shell = await open_shell(request, code, roles=OFFICE)
+    shell.check_csrf(data)
+    values, body, errors = read_basics(shell, data)
+    status = 422
+    try:
+        checked = CampaignIn.model_validate(body)
+    except ValidationError as exc:
+        errors = {**model_errors(shell.tr, exc), **errors}
+    if not errors:
+        try:
+            created = await run_sync(campaign_service.create, shell.ctx, shell.actor, shell.code, checked)
+            return Redirect(f"{base_url(shell.code, created.id)}/setup/subjects?created=1")
+        except ServiceError as exc:
+            errors, general = field_errors(shell.tr, exc)
+            errors, status = errors or {"": general}, exc.status_code
+    return basics_form(shell, None, values, errors, status_code=status)
 
 
 # --- subjects -----------------------------------------------------------------------------------
@@ -374,5 +403,5 @@ async def rules_save(request: Request, code: FromPath[str], campaign_id: FromPat
                         error=error or shell._("Please check the options."), status_code=status)
 
 
-ROUTES = [setup_page, basics_page, basics_save, subjects_page, subjects_save, categories_page, categories_save,
+ROUTES = [campaign_new_page, campaign_create, setup_page, basics_page, basics_save, subjects_page, subjects_save, categories_page, categories_save,
           rules_page, rules_save]

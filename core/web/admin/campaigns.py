@@ -1,8 +1,8 @@
 """Campaigns (测评活动) of a locality in the console: the list (with the locality's result
-settings), a new campaign, its overview (status, what it still misses before it can open, open /
+settings), a campaign's overview (status, what it still misses before it can open, open /
 close / tally), the close confirmation with the turnout per category, and a tally refused below
-the locality's minimum turnout until the office gives a reason. The setup steps are in
-``core.web.admin.campaign_steps``.
+the locality's minimum turnout until the office gives a reason. A new campaign and the setup
+steps are in ``core.web.admin.campaign_steps``.
 
 Every campaign page shows the campaign's tab bar, ``admin/campaigns/_tabs.html``: render the page
 with ``tabs`` = ``campaign_tabs(shell, campaign)`` and ``current_tab`` = the key of its tab, and
@@ -125,40 +125,6 @@ async def settings_save(request: Request, code: FromPath[str], data: URLEncodedB
     return await _list(shell, 1, message=shell._("Saved."))
 
 
-# --- a new campaign ---------------------------------------------------------------------------
-
-
-@get("/localities/{code:str}/campaigns/new", include_in_schema=False)
-async def campaign_new_page(request: Request, code: FromPath[str]) -> Response:
-    from core.web.admin.campaign_steps import basics_form
-
-    shell = await open_shell(request, code, roles=OFFICE)
-    return basics_form(shell, None, {"kind": "democratic"}, {})
-
-
-@post("/localities/{code:str}/campaigns/new", include_in_schema=False)
-async def campaign_create(request: Request, code: FromPath[str], data: URLEncodedBody[dict[str, str]]) -> Response:
-    from core.schemas.campaigns import CampaignIn
-    from core.web.admin.campaign_steps import basics_form, read_basics
-
-    shell = await open_shell(request, code, roles=OFFICE)
-    shell.check_csrf(data)
-    values, body, errors = read_basics(shell, data)
-    status = 422
-    try:
-        checked = CampaignIn.model_validate(body)
-    except ValidationError as exc:
-        errors = {**model_errors(shell.tr, exc), **errors}
-    if not errors:
-        try:
-            created = await run_sync(campaign_service.create, shell.ctx, shell.actor, shell.code, checked)
-            return Redirect(f"{base_url(shell.code, created.id)}/setup/subjects?created=1")
-        except ServiceError as exc:
-            errors, general = field_errors(shell.tr, exc)
-            errors, status = errors or {"": general}, exc.status_code
-    return basics_form(shell, None, values, errors, status_code=status)
-
-
 # --- the overview: open, close, tally ---------------------------------------------------------
 
 
@@ -248,5 +214,4 @@ async def close_confirmed(request: Request, code: FromPath[str], campaign_id: Fr
     return Redirect(f"{base_url(shell.code, campaign_id)}?done=closed")
 
 
-ROUTES = [campaigns_page, settings_save, campaign_new_page, campaign_create, campaign_page, campaign_action,
-          close_page, close_confirmed]
+ROUTES = [campaigns_page, settings_save, campaign_page, campaign_action, close_page, close_confirmed]
