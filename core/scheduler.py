@@ -68,8 +68,10 @@ def fire_due(ctx: AppContext, now: datetime | None = None,
 
 def periodic_tasks() -> list[PeriodicTask]:
     from core.plugins import get_plugin_manager
+    from core.services.signins import prune as prune_sign_ins
 
-    return [task for tasks in get_plugin_manager().hook.kaoping_periodic_tasks() for task in tasks]
+    core_tasks = [PeriodicTask(name="prune-sign-in-log", every_seconds=3600, run=prune_sign_ins)]
+    return core_tasks + [task for tasks in get_plugin_manager().hook.kaoping_periodic_tasks() for task in tasks]
 
 
 class AdapterScheduler:

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     backup_dir: Path | None = Field(default=None, description="Folder of scheduled backups (unset: none).")
     backup_cron: str = Field(default="30 2 * * *", description="When scheduled backups run (cron, KAOPING_TIMEZONE).")
     backup_keep: int = Field(default=14, ge=1, le=10000, description="Scheduled backups kept (the newest).")
+    signin_log_days: int = Field(default=180, ge=1, le=3650,
+                                 description="Days the sign-in log keeps each attempt (older ones are pruned).")
 
     @field_validator("backup_cron")
     @classmethod

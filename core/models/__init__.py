@@ -29,6 +29,7 @@ from core.models.notifications import Notification
 from core.models.org import Person, Team, TeamMember, Unit
 from core.models.paper import PaperEntry
 from core.models.plugins import LocalityPlugin
+from core.models.signins import SignInAttempt
 from core.models.subjects import Subject, SubjectKind
 from core.models.users import AuthToken, LoginFailureCount, Role, User
 from core.models.values import IndicatorValue
@@ -44,6 +45,7 @@ __all__ = [
     "CampaignResult",
     "IndicatorValue",
     "LocalityPlugin",
+    "SignInAttempt",
     "PaperEntry",
     "AccountStatus",
     "StagedBallot",

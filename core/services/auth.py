@@ -42,25 +42,35 @@ def sign_in_limits(username: str, client: str) -> list[throttle.Limit]:
             throttle.Limit(f"client:{network}", MAX_FAILURES_PER_CLIENT)]
 
 
-def authenticate(ctx: AppContext, username: str, password: str, client: str) -> User:
+def authenticate(ctx: AppContext, username: str, password: str, client: str, *, user_agent: str = "",
+                 channel: str = "console") -> User:
     """Check a user name (or, for a person's own account, an ID-card number) and password. Only
     failures count towards the limits, which are checked before the (deliberately slow)
-    password hash is computed."""
+    password hash is computed. Every attempt, success or not, is written to the sign-in log
+    (``core.services.signins``; ``channel``: ``console`` or ``api``): one INSERT."""
+    from core.services import signins
     from core.services.people_accounts import find_sign_in_users
+
+    def log(user: User | None, reason: str = "") -> None:
+        signins.record(ctx, typed=username, user=user, reason=reason, client=client, user_agent=user_agent,
+                       channel=channel)
 
     limits = sign_in_limits(username, client)
     wait = throttle.retry_after(ctx, limits)
-    if wait is not None:
-        raise RateLimited("too many failed logins; wait a few minutes and try again", retry_after=wait)
     with ctx.db.read() as session:
         candidates = find_sign_in_users(session, ctx.keys, username)
+    if wait is not None:
+        log(candidates[0] if len(candidates) == 1 else None, signins.THROTTLED)
+        raise RateLimited("too many failed logins; wait a few minutes and try again", retry_after=wait)
     # a person in several localities has an account in each: the one whose password this is
     user = next((u for u in candidates[1:] if verify_password(u.password_hash, password)), candidates[0]) \
         if len(candidates) > 1 else (candidates[0] if candidates else None)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
         throttle.record(ctx, [limit.key for limit in limits])
+        log(user, signins.UNKNOWN_USER if user is None else signins.WRONG_PASSWORD if not ok else signins.INACTIVE)
         raise Unauthorized("wrong user name or password")
+    log(user)
     return user
 
 

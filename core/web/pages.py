@@ -86,8 +86,9 @@ async def login_submit(
                       error=tr.gettext("The form has expired. Please try again."))
     ctx = app_context(request)
     try:
-        user = await run_sync(auth_service.authenticate, ctx, data.get("username", ""), data.get("password", ""),
-                              client_address(request))
+        user = await run_sync(lambda: auth_service.authenticate(
+            ctx, data.get("username", ""), data.get("password", ""), client_address(request),
+            user_agent=request.headers.get("user-agent", ""), channel="console"))
     except Unauthorized:
         return render(request, "admin/login.html", status_code=401, csrf=expected, next=next_page,
                       error=tr.gettext("Wrong user name or password."))
