@@ -191,6 +191,11 @@ def test_double_entry_waits_sealed_then_counts_once_when_a_second_clerk_matches(
         )
     assert [b.comment for b in ballots] == [COMMENT]  # counted once
     assert grades == [2]  # 基本称职, the third grade
+    tally = setup.api.post(f"/api/campaigns/{setup.campaign_id}/tally")
+    assert tally.status_code == 200, tally.text
+    for subject in tally.json()["subjects"]:  # the paper ballot is 县领导's one ballot, 基本称职 throughout
+        assert subject["by_category"]["县领导"]["ballots"] == 1
+        assert subject["by_indicator"]["ALL"]["distribution"]["基本称职"] == 1
 
 
 def test_a_second_entry_that_differs_counts_nothing_and_names_the_places(setup, world):
