@@ -254,3 +254,11 @@ def test_a_database_with_only_a_plugin_branch_behind_the_core_is_not_ready(fresh
         check_current(fresh_db.engine, fresh_db.url)
     message = str(raised.value)
     assert "core " + _core_head(fresh_url) in message and "worklog" in message
+
+
+def test_a_database_with_the_branch_of_a_plugin_not_installed_here_is_not_ready(fresh_url, fresh_db):
+    upgrade(fresh_url)
+    with fresh_db.engine.begin() as connection:  # as if a plugin installed elsewhere had added its branch
+        connection.execute(text("INSERT INTO alembic_version (version_num) VALUES ('goals_0001')"))
+    with pytest.raises(DatabaseNotReady, match="goals_0001.*plugin that is not installed"):
+        check_current(fresh_db.engine, fresh_db.url)
