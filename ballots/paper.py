@@ -303,6 +303,9 @@ def _first_or_compare(ctx: AppContext, actor: Actor, checked: _Checked, data: se
         raise Forbidden("a double entry is made by signed-in clerks")
     differences: list[Difference] = []
     with ctx.db.write() as session:
+        # Again inside the transaction: a matching second entry may have been counted meanwhile
+        # (it drops the first entry after submitting), and this one must not start a new pair.
+        service._check_account(session.get(BallotAccount, account_id))
         entry = (
             session.execute(select(PaperEntry).where(PaperEntry.account_id == account_id).with_for_update())
             .scalars()

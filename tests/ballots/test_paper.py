@@ -229,3 +229,25 @@ def test_first_entries_of_a_closed_campaign_are_discarded(setup, world):
     setup.close()
     assert paper.discard_stale(world.ctx) == 1
     assert _paper_rows(world) == 0
+
+
+def test_two_second_clerks_at_once_count_the_ballot_once(setup, world):
+    account = _open_with(setup, 1)[0]
+    _double_entry(world)
+    ballot = _ballot(setup.subject_ids)
+    _enter(world, _actor(world, "clerk1"), setup, account["code"], ballot)
+    clerks = [_actor(world, "clerk2"), _actor(world, "clerk3")]
+
+    def second(clerk):
+        try:
+            return _enter(world, clerk, setup, account["code"], ballot).status
+        except Conflict as exc:
+            return exc.message
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = sorted(pool.map(second, clerks))
+    assert answers == ["submitted", "this code has already been used to submit a ballot"]
+    assert _paper_rows(world) == 0
+    setup.close()
+    with world.ctx.db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM ballots")).scalar_one() == 1
