@@ -76,6 +76,10 @@ def test_a_campaign_from_empty_to_tallied_through_its_pages(world):
             "c1_name": "基层代表", "c1_weight": "60", "c1_template": str(template), "c1_subject_categories": "乡镇"})
         assert bad.status_code == 422 and 'id="e-c0_weight"' in bad.text and 'id="e-c1_weight"' not in bad.text
         assert 'value="基层代表"' in bad.text
+        twice = client.post(f"{url}/setup/categories", data={
+            "_csrf": client.csrf, "rows": "2", "c0_name": "县领导", "c0_weight": "40", "c1_name": "县领导",
+            "c1_weight": "60"})
+        assert twice.status_code == 422 and "同一测评中测评主体的名称不能重复" in twice.text
         good = client.post(f"{url}/setup/categories", data={
             "_csrf": client.csrf, "rows": "3", "c0_name": "县领导", "c0_weight": "40", "c0_template": str(template),
             "c1_name": "基层代表", "c1_weight": "60", "c1_template": str(template), "c1_subject_categories": "乡镇",
