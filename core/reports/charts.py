@@ -16,12 +16,18 @@ from reportlab.lib import colors
 from core.pdf_fonts import CJKFont
 
 MIN_AXES = 3  # a radar needs three axes; fewer indicators get their table only
-SERIES_COLOURS = (colors.HexColor("#c0392b"), colors.HexColor("#2e86c1"), colors.HexColor("#27ae60"),
-                  colors.HexColor("#8e44ad"), colors.HexColor("#d68910"))
+SERIES_COLOURS = (
+    colors.HexColor("#c0392b"),
+    colors.HexColor("#2e86c1"),
+    colors.HexColor("#27ae60"),
+    colors.HexColor("#8e44ad"),
+    colors.HexColor("#d68910"),
+)
 
 
-def radar(indicators: list[dict[str, Any]], font: CJKFont, *, width: float = 360, height: float = 260,
-          series_name: str = "") -> Drawing | None:
+def radar(
+    indicators: list[dict[str, Any]], font: CJKFont, *, width: float = 360, height: float = 260, series_name: str = ""
+) -> Drawing | None:
     """A radar of ``indicators`` (``[{"name", "score" (float|None), "max" (float|None)}]``: one axis
     each, scale 0 to the highest ``max``), or None with fewer than ``MIN_AXES`` scored indicators.
     ``width``/``height`` in points."""
@@ -74,8 +80,15 @@ def png(drawing: Drawing, dpi: int = 110) -> bytes:
     if surface is None or sys.byteorder != "little":
         return renderPM.drawToString(drawing, fmt="PNG", dpi=dpi)
     surface.flush()
-    image = Image.frombuffer("RGBA", (surface.get_width(), surface.get_height()), bytes(surface.get_data()),
-                             "raw", "BGRA", surface.get_stride(), 1)
+    image = Image.frombuffer(
+        "RGBA",
+        (surface.get_width(), surface.get_height()),
+        bytes(surface.get_data()),
+        "raw",
+        "BGRA",
+        surface.get_stride(),
+        1,
+    )
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, format="PNG", compress_level=3)
     return buffer.getvalue()

@@ -93,13 +93,15 @@ def _all_grade_counts(session: Session, campaign: Campaign) -> dict[int, list[tu
     """
     out: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
     for subject, category, indicator, grade, n in session.execute(
-            text(sql), {"campaign": campaign.id, "locality": campaign.locality_id}):
+        text(sql), {"campaign": campaign.id, "locality": campaign.locality_id}
+    ):
         out[int(subject)].append((int(category), int(indicator), int(grade), int(n)))
     return out
 
 
-def _subjects(session: Session, campaign: Campaign, rows: list[dict[str, Any]], decimals: int,
-              labels: list[str]) -> dict[int, dict[str, Any]]:
+def _subjects(
+    session: Session, campaign: Campaign, rows: list[dict[str, Any]], decimals: int, labels: list[str]
+) -> dict[int, dict[str, Any]]:
     """Per subject what ``result_details.subject_details`` gives (``group_size``, ``by_category``,
     ``indicators``, ``values``, ``distribution``, ``adjustments``; not the comments nor the
     history, which reports leave out), computed with its own functions from one query per kind
@@ -109,16 +111,35 @@ def _subjects(session: Session, campaign: Campaign, rows: list[dict[str, Any]], 
     category_template = {c.id: c.template_id for c in categories}
     category_names = {c.id: c.name for c in categories}
     kinds = {i.code: (i.name, i.kind) for t in templates.values() for i in t.indicators}
-    subject_category = dict(session.exec(select(Subject.id, Subject.category).where(
-        Subject.locality_id == campaign.locality_id, col(Subject.id).in_([r["subject_id"] for r in rows]))).all())
-    by_indicator = dict(session.exec(select(CampaignResult.subject_id, CampaignResult.by_indicator).where(
-        CampaignResult.campaign_id == campaign.id, CampaignResult.locality_id == campaign.locality_id)).all())
+    subject_category = dict(
+        session.exec(
+            select(Subject.id, Subject.category).where(
+                Subject.locality_id == campaign.locality_id, col(Subject.id).in_([r["subject_id"] for r in rows])
+            )
+        ).all()
+    )
+    by_indicator = dict(
+        session.exec(
+            select(CampaignResult.subject_id, CampaignResult.by_indicator).where(
+                CampaignResult.campaign_id == campaign.id, CampaignResult.locality_id == campaign.locality_id
+            )
+        ).all()
+    )
     adjustments: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for a in session.exec(select(Adjustment).where(Adjustment.campaign_id == campaign.id,
-                                                   Adjustment.locality_id == campaign.locality_id)
-                          .order_by(col(Adjustment.id))):
-        adjustments[a.subject_id].append({"from_grade": a.from_grade, "grade": a.grade, "reason": a.reason,
-                                          "actor": a.actor, "created_at": a.created_at})
+    for a in session.exec(
+        select(Adjustment)
+        .where(Adjustment.campaign_id == campaign.id, Adjustment.locality_id == campaign.locality_id)
+        .order_by(col(Adjustment.id))
+    ):
+        adjustments[a.subject_id].append(
+            {
+                "from_grade": a.from_grade,
+                "grade": a.grade,
+                "reason": a.reason,
+                "actor": a.actor,
+                "created_at": a.created_at,
+            }
+        )
     group_sizes = Counter(r["category"] for r in rows)
     all_counts = _all_grade_counts(session, campaign)
     out: dict[int, dict[str, Any]] = {}
@@ -129,25 +150,41 @@ def _subjects(session: Session, campaign: Campaign, rows: list[dict[str, Any]], 
         by_category = []
         for c in categories:
             entry = row["by_category"].get(c.name)
-            if entry is None and c.name not in rated and c.subject_categories and \
-                    subject_category.get(row["subject_id"]) not in c.subject_categories:
+            if (
+                entry is None
+                and c.name not in rated
+                and c.subject_categories
+                and subject_category.get(row["subject_id"]) not in c.subject_categories
+            ):
                 continue
-            by_category.append({"name": c.name, "weight": float(c.weight),
-                                **(entry or {"score": None, "shown": "", "ballots": 0})})
+            by_category.append(
+                {"name": c.name, "weight": float(c.weight), **(entry or {"score": None, "shown": "", "ballots": 0})}
+            )
         graded = {i["code"] for i in indicators}
-        values = [{"code": code, "name": kinds.get(code, (code, ""))[0], "kind": kinds.get(code, ("", ""))[1],
-                   "score": entry.get("score"), "shown": show_score(entry.get("score"), decimals)}
-                  for code, entry in (by_indicator.get(row["subject_id"]) or {}).items() if code not in graded]
+        values = [
+            {
+                "code": code,
+                "name": kinds.get(code, (code, ""))[0],
+                "kind": kinds.get(code, ("", ""))[1],
+                "score": entry.get("score"),
+                "shown": show_score(entry.get("score"), decimals),
+            }
+            for code, entry in (by_indicator.get(row["subject_id"]) or {}).items()
+            if code not in graded
+        ]
         out[row["subject_id"]] = {
-            "subject": row, "group_size": group_sizes[row["category"]], "by_category": by_category,
-            "indicators": indicators, "values": values,
+            "subject": row,
+            "group_size": group_sizes[row["category"]],
+            "by_category": by_category,
+            "indicators": indicators,
+            "values": values,
             "distribution": result_details._distribution(templates, category_template, by_id, counts, labels),
-            "adjustments": adjustments.get(row["subject_id"], [])}
+            "adjustments": adjustments.get(row["subject_id"], []),
+        }
     return out
 
 
-def report_data(ctx: AppContext, actor: Actor, campaign_id: int, *,
-                locality_code: str | None = None) -> ReportData:
+def report_data(ctx: AppContext, actor: Actor, campaign_id: int, *, locality_code: str | None = None) -> ReportData:
     """The numbers of a tallied (or published) campaign's result files.
 
     Errors: 404 a campaign (or ``locality_code``) the actor may not read, 403 a role that may not
@@ -161,28 +198,54 @@ def report_data(ctx: AppContext, actor: Actor, campaign_id: int, *,
         details = _subjects(session, campaign, rows, ranking["decimals"], ranking["grade_labels"])
         ballots: dict[tuple[int, bool], int] = {}
         for category_id, valid, n in session.exec(
-                select(Ballot.category_id, Ballot.valid, func.count())
-                .where(Ballot.locality_id == campaign.locality_id, Ballot.campaign_id == campaign.id)
-                .group_by(Ballot.category_id, Ballot.valid)):
+            select(Ballot.category_id, Ballot.valid, func.count())
+            .where(Ballot.locality_id == campaign.locality_id, Ballot.campaign_id == campaign.id)
+            .group_by(Ballot.category_id, Ballot.valid)
+        ):
             ballots[(int(category_id), bool(valid))] = int(n)
         ids = {c.name: c.id for c in categories_of(session, campaign.id)}
-        turnout = [TurnoutRow(t.category, t.issued, t.submitted, ballots.get((ids[t.category], True), 0),
-                              ballots.get((ids[t.category], False), 0), t.percent)
-                   for t in category_turnout(session, campaign)]
+        turnout = [
+            TurnoutRow(
+                t.category,
+                t.issued,
+                t.submitted,
+                ballots.get((ids[t.category], True), 0),
+                ballots.get((ids[t.category], False), 0),
+                t.percent,
+            )
+            for t in category_turnout(session, campaign)
+        ]
         plugins: dict[str, tuple[str, str]] = {}
-        for name, plugin in {**rules_for(session, campaign.locality_id),
-                             **policies_for(session, campaign.locality_id)}.items():
+        for name, plugin in {
+            **rules_for(session, campaign.locality_id),
+            **policies_for(session, campaign.locality_id),
+        }.items():
             plugins[name] = (getattr(plugin, "label_zh", name), getattr(plugin, "label_en", name))
     indicators: dict[str, dict[str, Any]] = {}
     for subject in details.values():
         for indicator in subject["indicators"]:
-            indicators.setdefault(indicator["code"], {"code": indicator["code"], "name": indicator["name"],
-                                                      "parent": indicator["parent"]})
+            indicators.setdefault(
+                indicator["code"], {"code": indicator["code"], "name": indicator["name"], "parent": indicator["parent"]}
+            )
     issued, submitted = sum(t.issued for t in turnout), sum(t.submitted for t in turnout)
-    total = TurnoutRow(None, issued, submitted, sum(t.valid for t in turnout), sum(t.invalid for t in turnout),
-                       _percent(submitted, issued))
+    total = TurnoutRow(
+        None,
+        issued,
+        submitted,
+        sum(t.valid for t in turnout),
+        sum(t.invalid for t in turnout),
+        _percent(submitted, issued),
+    )
     return ReportData(
-        campaign=ranking["campaign"], generated_at=utcnow(), decimals=ranking["decimals"],
-        grade_labels=ranking["grade_labels"], evaluator_categories=ranking["evaluator_categories"],
-        turnout=turnout, total=total, groups=ranking["groups"], subjects=details,
-        indicators=list(indicators.values()), plugins=plugins)
+        campaign=ranking["campaign"],
+        generated_at=utcnow(),
+        decimals=ranking["decimals"],
+        grade_labels=ranking["grade_labels"],
+        evaluator_categories=ranking["evaluator_categories"],
+        turnout=turnout,
+        total=total,
+        groups=ranking["groups"],
+        subjects=details,
+        indicators=list(indicators.values()),
+        plugins=plugins,
+    )

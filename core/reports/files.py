@@ -68,8 +68,9 @@ def render(data: ReportData, kind: str, locale: str, font_path=None) -> ResultFi
     return ResultFile(content, media, f"campaign-{data.campaign['id']}-{basename}.{kind}", f"{name} {what}.{kind}")
 
 
-def export(ctx: AppContext, actor: Actor, campaign_id: int, kind: str, locale: str, *,
-           locality_code: str | None = None) -> ResultFile:
+def export(
+    ctx: AppContext, actor: Actor, campaign_id: int, kind: str, locale: str, *, locality_code: str | None = None
+) -> ResultFile:
     """The ``kind`` file of a tallied campaign in ``locale`` (``zh_CN`` or ``en``)."""
     data = report_data(ctx, actor, campaign_id, locality_code=locality_code)
     return render(data, kind, locale, ctx.settings.pdf_font)

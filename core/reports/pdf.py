@@ -58,16 +58,24 @@ def _cell(value: Any, style: ParagraphStyle) -> Any:
     return text if len(text) <= SHORT and "\n" not in text else _paragraph(text, style)
 
 
-def _table(header: list[str], rows: list[list[Any]], styles: dict[str, ParagraphStyle],
-           widths: list[float] | None = None, total_row: bool = False) -> Table:
+def _table(
+    header: list[str],
+    rows: list[list[Any]],
+    styles: dict[str, ParagraphStyle],
+    widths: list[float] | None = None,
+    total_row: bool = False,
+) -> Table:
     cell = styles["cell"]
     data = [[_paragraph(str(h), cell) for h in header]]
     data += [[_cell(v, cell) for v in row] for row in rows]
     table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    commands = [("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
-                ("FONTNAME", (0, 0), (-1, -1), cell.fontName), ("FONTSIZE", (0, 0), (-1, -1), cell.fontSize),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+    commands = [
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
+        ("FONTNAME", (0, 0), (-1, -1), cell.fontName),
+        ("FONTSIZE", (0, 0), (-1, -1), cell.fontSize),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ]
     if total_row:
         commands.append(("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#f4f4f4")))
     table.setStyle(TableStyle(commands))
@@ -127,8 +135,10 @@ def _block(block: dict[str, Any], font: CJKFont, styles: dict[str, ParagraphStyl
         return [_paragraph("• " + line, styles["body"]) for line in block["lines"]]
     if kind == "table":
         widths = [width * share for share in block["widths"]] if block.get("widths") else None
-        return [_table(block["header"], block["rows"], styles, widths, block.get("total_row", False)),
-                Spacer(1, 3 * mm)]
+        return [
+            _table(block["header"], block["rows"], styles, widths, block.get("total_row", False)),
+            Spacer(1, 3 * mm),
+        ]
     if kind == "radar":
         drawing = charts.radar(block["indicators"], font, width=width * 0.8, height=72 * mm)
         if drawing is None:
@@ -144,9 +154,17 @@ def report_pdf(data: ReportData, locale: str = "zh_CN", font_path: Path | str | 
     font = cjk_font(font_path)
     content = report_content(data, tr)
     buffer = io.BytesIO()
-    document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                                 bottomMargin=MARGIN + 4 * mm, title=content.title,
-                                 author=data.campaign.get("locality_name") or "", creator="Kaoping")
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN + 4 * mm,
+        title=content.title,
+        author=data.campaign.get("locality_name") or "",
+        creator="Kaoping",
+    )
 
     class Numbered(_NumberedCanvas):
         page_text = content.page_text

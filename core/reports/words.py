@@ -32,9 +32,13 @@ OPTION_WORDS = {
     "split": "share of the last unit's people given the second ratio",
 }
 VALUE_WORDS = {
-    "floor": "rounded down", "ceil": "rounded up", "round": "rounded to the nearest",
-    "subject_category": "subject category", "ballot": "ballot",
-    "invalid": "is counted as invalid", "reject": "is refused at submission",
+    "floor": "rounded down",
+    "ceil": "rounded up",
+    "round": "rounded to the nearest",
+    "subject_category": "subject category",
+    "ballot": "ballot",
+    "invalid": "is counted as invalid",
+    "reject": "is refused at submission",
 }
 RATIO_OPTIONS = {"trim_ratio", "max_ratio", "top_ratio", "default_ratio", "split"}
 
@@ -62,9 +66,11 @@ def _value(tr: Translator, key: str, value: Any) -> str:
     if key == "thresholds" and isinstance(value, list):
         if not value:
             return tr.gettext("none")
-        parts = [tr.gettext("{grade} from {score} points", grade=t.get("grade"),
-                            score=f"{float(t.get('min_score', 0)):g}")
-                 for t in value if isinstance(t, dict)]
+        parts = [
+            tr.gettext("{grade} from {score} points", grade=t.get("grade"), score=f"{float(t.get('min_score', 0)):g}")
+            for t in value
+            if isinstance(t, dict)
+        ]
         return ("；" if tr.locale == "zh_CN" else "; ").join(parts)
     if key in RATIO_OPTIONS and isinstance(value, int | float):
         return f"{value * 100:g} %"
@@ -77,8 +83,10 @@ def _value(tr: Translator, key: str, value: Any) -> str:
 
 def _options(tr: Translator, options: dict[str, Any]) -> list[str]:
     separator = "：" if tr.locale == "zh_CN" else ": "
-    return [tr.gettext(OPTION_WORDS.get(key, key)) + separator + _value(tr, key, value)
-            for key, value in (options or {}).items()]
+    return [
+        tr.gettext(OPTION_WORDS.get(key, key)) + separator + _value(tr, key, value)
+        for key, value in (options or {}).items()
+    ]
 
 
 def rules_in_words(tr: Translator, data: ReportData) -> list[tuple[str, list[str]]]:
@@ -88,17 +96,32 @@ def rules_in_words(tr: Translator, data: ReportData) -> list[tuple[str, list[str
     separator = "：" if tr.locale == "zh_CN" else ": "
     total = sum(c["weight"] for c in data.evaluator_categories) or 1.0
     out = [
-        (tr.gettext("Evaluator categories and their weights"),
-         [tr.gettext("{name}: weight {weight} ({share} % of the score)", name=c["name"], weight=f"{c['weight']:g}",
-                     share=f"{c['weight'] * 100 / total:.1f}") for c in data.evaluator_categories]),
+        (
+            tr.gettext("Evaluator categories and their weights"),
+            [
+                tr.gettext(
+                    "{name}: weight {weight} ({share} % of the score)",
+                    name=c["name"],
+                    weight=f"{c['weight']:g}",
+                    share=f"{c['weight'] * 100 / total:.1f}",
+                )
+                for c in data.evaluator_categories
+            ],
+        ),
         (tr.gettext("Grades of the ballots"), [("、" if tr.locale == "zh_CN" else ", ").join(data.grade_labels)]),
-        (tr.gettext("Scoring rule") + separator + plugin_label(tr, data, campaign.get("rule")),
-         _options(tr, campaign.get("options") or {})),
+        (
+            tr.gettext("Scoring rule") + separator + plugin_label(tr, data, campaign.get("rule")),
+            _options(tr, campaign.get("options") or {}),
+        ),
     ]
     policies = campaign.get("policies") or []
     if not policies:
         out.append((tr.gettext("No distribution policy"), []))
     for policy in policies:
-        out.append((tr.gettext("Distribution policy") + separator + plugin_label(tr, data, policy.get("policy")),
-                    _options(tr, policy.get("options") or {})))
+        out.append(
+            (
+                tr.gettext("Distribution policy") + separator + plugin_label(tr, data, policy.get("policy")),
+                _options(tr, policy.get("options") or {}),
+            )
+        )
     return out

@@ -41,18 +41,36 @@ def _format(sheet: Any, columns: list[int], number_format: str) -> None:
 
 def _results_sheet(sheet: Any, data: ReportData, tr) -> None:
     categories = [c["name"] for c in data.evaluator_categories]
-    header = [tr.gettext("Subject ID"), tr.gettext("Subject"), tr.gettext("Subject category"), tr.gettext("Place"),
-              tr.gettext("Score"), tr.gettext("Proposed grade"), tr.gettext("Final grade"),
-              tr.gettext("Reason of the adjustment"), tr.gettext("Flags"), tr.gettext("Ballots")]
+    header = [
+        tr.gettext("Subject ID"),
+        tr.gettext("Subject"),
+        tr.gettext("Subject category"),
+        tr.gettext("Place"),
+        tr.gettext("Score"),
+        tr.gettext("Proposed grade"),
+        tr.gettext("Final grade"),
+        tr.gettext("Reason of the adjustment"),
+        tr.gettext("Flags"),
+        tr.gettext("Ballots"),
+    ]
     for name in categories:
         header += [tr.gettext("{category} score", category=name), tr.gettext("{category} ballots", category=name)]
     header.append(tr.gettext("Score (unrounded)"))
     append_row(sheet, header)
     for row in data.rows():
         adjustment = row.get("adjustment") or {}
-        values = [row["subject_id"], row["name"], row["category"], row["rank"],
-                  round_score(row["score"], data.decimals), row["proposed_grade"], row["grade"],
-                  adjustment.get("reason"), flags_text(tr, row["flags"]), row["ballots"]]
+        values = [
+            row["subject_id"],
+            row["name"],
+            row["category"],
+            row["rank"],
+            round_score(row["score"], data.decimals),
+            row["proposed_grade"],
+            row["grade"],
+            adjustment.get("reason"),
+            flags_text(tr, row["flags"]),
+            row["ballots"],
+        ]
         for name in categories:
             entry = row["by_category"].get(name) or {}
             values += [round_score(entry.get("score"), data.decimals), entry.get("ballots")]
@@ -67,12 +85,27 @@ def _results_sheet(sheet: Any, data: ReportData, tr) -> None:
 
 
 def _turnout_sheet(sheet: Any, data: ReportData, tr) -> None:
-    append_row(sheet, [tr.gettext("Evaluator category"), tr.gettext("Accounts issued"), tr.gettext("Submitted"),
-                       tr.gettext("Valid ballots"), tr.gettext("Invalid ballots"), tr.gettext("Turnout (%)")])
+    append_row(
+        sheet,
+        [
+            tr.gettext("Evaluator category"),
+            tr.gettext("Accounts issued"),
+            tr.gettext("Submitted"),
+            tr.gettext("Valid ballots"),
+            tr.gettext("Invalid ballots"),
+            tr.gettext("Turnout (%)"),
+        ],
+    )
 
     def line(row: TurnoutRow) -> list[Any]:
-        return [row.category if row.category is not None else tr.gettext("Total"), row.issued, row.submitted,
-                row.valid, row.invalid, row.percent]
+        return [
+            row.category if row.category is not None else tr.gettext("Total"),
+            row.issued,
+            row.submitted,
+            row.valid,
+            row.invalid,
+            row.percent,
+        ]
 
     for row in [*data.turnout, data.total]:
         append_row(sheet, line(row))
@@ -87,8 +120,11 @@ def _indicator_sheet(sheet: Any, data: ReportData, tr) -> None:
     append_row(sheet, header)
     for row in data.rows():
         scores = {i["code"]: i["score"] for i in data.subjects[row["subject_id"]]["indicators"]}
-        append_row(sheet, [row["subject_id"], row["name"], row["category"]]
-                   + [round_score(scores.get(i["code"]), data.decimals) for i in data.indicators])
+        append_row(
+            sheet,
+            [row["subject_id"], row["name"], row["category"]]
+            + [round_score(scores.get(i["code"]), data.decimals) for i in data.indicators],
+        )
     _format(sheet, list(range(4, len(header) + 1)), _number_format(data.decimals))
     sheet.column_dimensions["B"].width = 24
 

@@ -27,12 +27,17 @@ def test_an_office_downloads_the_result_files(world, browser, tmp_path):
         expect(downloads).to_contain_text("下载结果：")
         screenshot(page, tmp_path / "shots", "results-downloads")
         saved = {}
-        for kind, label in (("xlsx", "测评结果表（.xlsx）"), ("pdf", "呈报党委的结果报告（PDF）"),
-                            ("docx", "可在 Word 或 WPS 中编辑的报告（.docx）")):
+        for kind, label in (
+            ("xlsx", "测评结果表（.xlsx）"),
+            ("pdf", "呈报党委的结果报告（PDF）"),
+            ("docx", "可在 Word 或 WPS 中编辑的报告（.docx）"),
+        ):
             with page.expect_download() as info:
                 downloads.get_by_role("link", name=label).click()
             download = info.value
-            assert download.suggested_filename == f"2026年度民主测评 {'测评结果' if kind == 'xlsx' else '结果报告'}.{kind}"
+            assert (
+                download.suggested_filename == f"2026年度民主测评 {'测评结果' if kind == 'xlsx' else '结果报告'}.{kind}"
+            )
             saved[kind] = tmp_path / f"file.{kind}"
             download.save_as(saved[kind])
     finally:

@@ -22,10 +22,15 @@ BASE = "/localities/{code:str}/campaigns/{campaign_id:int}"
 
 async def _download(request: Request, code: str, campaign_id: int, kind: str) -> Response:
     shell = await open_shell(request, code, roles=READERS)
-    result = await run_sync(lambda: files.export(shell.ctx, shell.actor, campaign_id, kind, shell.tr.locale,
-                                                 locality_code=code))
-    return Response(content=result.content, media_type=result.media_type,
-                    headers={"Content-Disposition": result.content_disposition()}, cookies=shell.cookies)
+    result = await run_sync(
+        lambda: files.export(shell.ctx, shell.actor, campaign_id, kind, shell.tr.locale, locality_code=code)
+    )
+    return Response(
+        content=result.content,
+        media_type=result.media_type,
+        headers={"Content-Disposition": result.content_disposition()},
+        cookies=shell.cookies,
+    )
 
 
 @get(BASE + "/results.xlsx", include_in_schema=False)

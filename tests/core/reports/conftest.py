@@ -25,15 +25,33 @@ def scenario(world):
     api = scenario.api
     templates = ok(api.get(f"/api/localities/{scenario.code}/templates"))
     template_id = (templates["items"] if isinstance(templates, dict) else templates)[0]["id"]
-    ok(api.put(f"/api/localities/{scenario.code}/indicator-values", json=[{
-        "subject_id": scenario.subjects["王五"], "template_id": template_id, "indicator_code": "BONUS",
-        "period": "2026", "value": BONUS}]))
+    ok(
+        api.put(
+            f"/api/localities/{scenario.code}/indicator-values",
+            json=[
+                {
+                    "subject_id": scenario.subjects["王五"],
+                    "template_id": template_id,
+                    "indicator_code": "BONUS",
+                    "period": "2026",
+                    "value": BONUS,
+                }
+            ],
+        )
+    )
     with world.ctx.db.engine.begin() as connection:
-        connection.execute(text(
-            "UPDATE ballots SET valid = :invalid WHERE campaign_id = :c AND id IN (SELECT ballot_id FROM ballot_items "
-            "WHERE campaign_id = :c AND subject_id = :s AND grade = 2)"),
-            {"invalid": False, "c": scenario.campaign_id, "s": scenario.subjects["赵六"]})
+        connection.execute(
+            text(
+                "UPDATE ballots SET valid = :invalid WHERE campaign_id = :c AND id IN (SELECT ballot_id FROM ballot_items "
+                "WHERE campaign_id = :c AND subject_id = :s AND grade = 2)"
+            ),
+            {"invalid": False, "c": scenario.campaign_id, "s": scenario.subjects["赵六"]},
+        )
     ok(api.post(f"/api/campaigns/{scenario.campaign_id}/tally"))
-    created(api.post(f"/api/campaigns/{scenario.campaign_id}/adjustments", json={
-        "subject_id": scenario.subjects["赵六"], "grade": "称职", "reason": REASON}))
+    created(
+        api.post(
+            f"/api/campaigns/{scenario.campaign_id}/adjustments",
+            json={"subject_id": scenario.subjects["赵六"], "grade": "称职", "reason": REASON},
+        )
+    )
     return scenario

@@ -15,9 +15,11 @@ from core.services import auth
 from core.web.auth import SESSION_COOKIE
 from tests.helpers import created, ok
 
-FILES = {"results.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-         "report.pdf": "application/pdf",
-         "report.docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+FILES = {
+    "results.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "report.pdf": "application/pdf",
+    "report.docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 
 
 def _session(world, username: str) -> httpx.Client:

@@ -35,8 +35,11 @@ def test_without_a_font_file_the_report_uses_the_builtin_font_and_says_so(world,
 
 def test_a_radar_needs_three_scored_indicators():
     font = pdf_fonts.cjk_font()
-    two = [{"name": "德", "score": 90.0, "max": 95}, {"name": "能", "score": 80.0, "max": 95},
-           {"name": "勤", "score": None, "max": 95}]
+    two = [
+        {"name": "德", "score": 90.0, "max": 95},
+        {"name": "能", "score": 80.0, "max": 95},
+        {"name": "勤", "score": None, "max": 95},
+    ]
     assert charts.radar(two, font) is None
     three = [*two[:2], {"name": "绩", "score": 85.0, "max": 95}]
     drawing = charts.radar(three, font)

@@ -20,5 +20,7 @@ def test_report_numbers_equal_the_results_pages(world, scenario):
             assert gathered[key] == page[key], (subject_id, key)
         assert gathered["subject"] == page["subject"]
     assert [(t.category, t.issued, t.submitted, t.valid, t.invalid) for t in data.turnout] == [
-        ("县领导", 2, 2, 1, 1), ("基层代表", 1, 1, 1, 0)]
+        ("县领导", 2, 2, 1, 1),
+        ("基层代表", 1, 1, 1, 0),
+    ]
     assert data.plugins["weighted_mean"] == ("加权平均", "Weighted mean")

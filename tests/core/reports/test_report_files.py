@@ -26,8 +26,9 @@ def _download(scenario, name: str, language: str) -> bytes:
 
 
 def _poppler(tool: str, path: Path, *args: str) -> str:
-    return subprocess.run([tool, *args, str(path), *(["-"] if tool == "pdftotext" else [])], check=True,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        [tool, *args, str(path), *(["-"] if tool == "pdftotext" else [])], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def _pdf(scenario, tmp_path: Path, language: str) -> tuple[str, str, int, str]:
@@ -51,8 +52,13 @@ def test_pdf_report_in_chinese(scenario, tmp_path):
     assert re.search(r"县领导\s+2\s+2\s+1\s+1\s+100\.0", layout)
     assert re.search(r"合计\s+3\s+3\s+2\s+1\s+100\.0", layout)
     # the rule and the policy in words
-    for words in ("计分规则：加权平均", "按得分建议等次：优秀90分及以上；称职75分及以上", "等次分布规则：结果等次比例",
-                  "最多占：25%", "县领导：权重40（占总分40.0%）"):
+    for words in (
+        "计分规则：加权平均",
+        "按得分建议等次：优秀90分及以上；称职75分及以上",
+        "等次分布规则：结果等次比例",
+        "最多占：25%",
+        "县领导：权重40（占总分40.0%）",
+    ):
         assert words in compact, words
     # the ranking: rank, name, rounded score, proposed and final grade, flags, reason
     assert re.search(r"1\s+张三\s+95\.00\s+称职\s+称职\s+名额临界并列", layout)
@@ -86,19 +92,24 @@ def test_docx_report_reads_back_with_the_same_content(scenario):
     assert "2026年度民主测评结果报告" in text and "计分规则：加权平均" in text and "等次分布规则：结果等次比例" in text
     tables = [[[cell.text for cell in row.cells] for row in table.rows] for table in document.tables]
     turnout = next(t for t in tables if t[0][0] == "测评主体" and t[0][1] == "已发放账号")
-    assert turnout[1:] == [["县领导", "2", "2", "1", "1", "100.0"], ["基层代表", "1", "1", "1", "0", "100.0"],
-                           ["合计", "3", "3", "2", "1", "100.0"]]
+    assert turnout[1:] == [
+        ["县领导", "2", "2", "1", "1", "100.0"],
+        ["基层代表", "1", "1", "1", "0", "100.0"],
+        ["合计", "3", "3", "2", "1", "100.0"],
+    ]
     ranking = next(t for t in tables if t[0][0] == "名次")
-    assert ranking[1:] == [["1", "张三", "95.00", "称职", "称职", "名额临界并列", ""],
-                           ["1", "李四", "95.00", "称职", "称职", "名额临界并列", ""],
-                           ["3", "王五", "90.23", "称职", "称职", "", ""],
-                           ["4", "赵六", "62.00", "基本称职", "称职", "", REASON]]
+    assert ranking[1:] == [
+        ["1", "张三", "95.00", "称职", "称职", "名额临界并列", ""],
+        ["1", "李四", "95.00", "称职", "称职", "名额临界并列", ""],
+        ["3", "王五", "90.23", "称职", "称职", "", ""],
+        ["4", "赵六", "62.00", "基本称职", "称职", "", REASON],
+    ]
     indicator_tables = [t for t in tables if t[0][:3] == ["指标", "所属指标", "平均分"]]
     assert len(indicator_tables) == len(PEOPLE)
     assert [row[2] for row in indicator_tables[2][1:]] == ["87.50"] * 4  # 王五
     # one heading per subject page, the same order as the ranking
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert headings[-len(PEOPLE):] == list(PEOPLE)
+    assert headings[-len(PEOPLE) :] == list(PEOPLE)
     # page numbers as Word fields in the footer, "第 N 页 共 M 页"; none on the cover
     footer = document.sections[0].footer.paragraphs[0]._p.xml
     assert "第 " in footer and " PAGE " in footer and " NUMPAGES " in footer

@@ -14,11 +14,40 @@ from sqlalchemy import text
 from tests.core.reports.conftest import BONUS, REASON
 from tests.helpers import ok
 
-ZH_HEADER = ("对象编号", "考核对象", "考核对象类别", "名次", "得分", "建议等次", "最终等次", "调整理由", "标记", "票数",
-             "县领导评分", "县领导票数", "基层代表评分", "基层代表票数", "得分（未舍入）")
-EN_HEADER = ("Subject ID", "Subject", "Subject category", "Place", "Score", "Proposed grade", "Final grade",
-             "Reason of the adjustment", "Flags", "Ballots", "县领导 score", "县领导 ballots", "基层代表 score",
-             "基层代表 ballots", "Score (unrounded)")
+ZH_HEADER = (
+    "对象编号",
+    "考核对象",
+    "考核对象类别",
+    "名次",
+    "得分",
+    "建议等次",
+    "最终等次",
+    "调整理由",
+    "标记",
+    "票数",
+    "县领导评分",
+    "县领导票数",
+    "基层代表评分",
+    "基层代表票数",
+    "得分（未舍入）",
+)
+EN_HEADER = (
+    "Subject ID",
+    "Subject",
+    "Subject category",
+    "Place",
+    "Score",
+    "Proposed grade",
+    "Final grade",
+    "Reason of the adjustment",
+    "Flags",
+    "Ballots",
+    "县领导 score",
+    "县领导 ballots",
+    "基层代表 score",
+    "基层代表 ballots",
+    "Score (unrounded)",
+)
 
 
 def _book(scenario, language: str | None):
@@ -63,8 +92,12 @@ def test_results_sheet_in_chinese_rounds_scores_and_keeps_them_unrounded_in_a_hi
 def test_turnout_and_indicator_sheets(scenario):
     book = _book(scenario, "zh-CN")
     turnout = list(book["参评率"].iter_rows(values_only=True))
-    assert turnout == [("测评主体", "已发放账号", "已提交", "有效票", "无效票", "参评率（%）"),
-                       ("县领导", 2, 2, 1, 1, 100.0), ("基层代表", 1, 1, 1, 0, 100.0), ("合计", 3, 3, 2, 1, 100.0)]
+    assert turnout == [
+        ("测评主体", "已发放账号", "已提交", "有效票", "无效票", "参评率（%）"),
+        ("县领导", 2, 2, 1, 1, 100.0),
+        ("基层代表", 1, 1, 1, 0, 100.0),
+        ("合计", 3, 3, 2, 1, 100.0),
+    ]
     indicators = list(book["指标得分"].iter_rows(values_only=True))
     assert indicators[0] == ("对象编号", "考核对象", "考核对象类别", "政治品德", "职业道德", "工作实绩", "总体评价")
     means = {row[1]: row[3:] for row in indicators[1:]}
