@@ -7,7 +7,7 @@ A grid page is saved in one transaction (``save_grid``): every cell is checked f
 cell named by its field ``v-{subject_id}-{code}``, and nothing is written if any is bad. Only
 cells that changed are written (so an adapter's value that nobody touched keeps its origin); a
 cell emptied on the page deletes its stored value. The same grid is downloaded as an .xlsx
-(``grid_workbook``, prefilled) and read back (``import_grid``): errors name the row and column,
+(``value_sheet.grid_workbook``, prefilled) and read back (``value_sheet.import_grid``): errors name the row and column,
 and again all or nothing; an empty cell in a file keeps what is stored.
 """
 
@@ -17,13 +17,11 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from io import BytesIO
 from typing import Any
 
 from sqlalchemy import delete, func, tuple_
 from sqlmodel import Session, col, select
 
-from core import tabular
 from core.context import Actor, AppContext
 from core.models import Indicator, IndicatorTemplate, IndicatorValue, Subject
 from core.models.adapters import AdapterRun, AdapterSource
@@ -183,14 +181,14 @@ def subject_categories(ctx: AppContext, actor: Actor, code: str) -> list[str]:
         )
 
 
-def _template(session: Session, locality_id: int, template_id: int) -> IndicatorTemplate:
+def template_of(session: Session, locality_id: int, template_id: int) -> IndicatorTemplate:
     template = session.get(IndicatorTemplate, template_id) if 0 < template_id < 2**31 else None
     if template is None or template.locality_id != locality_id:
         raise NotFound(NO_TEMPLATE, params={"id": template_id})
     return template
 
 
-def _columns(session: Session, template: IndicatorTemplate) -> list[ValueColumn]:
+def value_columns(session: Session, template: IndicatorTemplate) -> list[ValueColumn]:
     columns = [
         ValueColumn(i.code, i.name, i.kind, i.unit_of_measure)
         for i in depth_first(load_indicators(session, template.id))
@@ -205,7 +203,7 @@ def _columns(session: Session, template: IndicatorTemplate) -> list[ValueColumn]
     return columns
 
 
-def _period(session: Session, locality_id: int, template: IndicatorTemplate, text: Any) -> Period:
+def value_period(session: Session, locality_id: int, template: IndicatorTemplate, text: Any) -> Period:
     """``text`` as a period the template's values may have, else ``Invalid`` naming ``period``."""
     try:
         period = Period.parse(text)
@@ -265,9 +263,9 @@ def load_grid(
     require_role(actor, OFFICE_ROLES, "read indicator values")
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code, read_only=True)
-        template = _template(session, locality.id, template_id)
-        columns = _columns(session, template)
-        wanted = _period(session, locality.id, template, period)
+        template = template_of(session, locality.id, template_id)
+        columns = value_columns(session, template)
+        wanted = value_period(session, locality.id, template, period)
         base = _subjects_query(locality.id, category)
         total = session.exec(select(func.count()).select_from(base.subquery())).one()
         subjects = session.exec(
@@ -290,7 +288,7 @@ class Saved:
     cleared: int  # stored values deleted (cells emptied on the page)
 
 
-def _write(
+def write_changed(
     session: Session,
     actor: Actor,
     locality_id: int,
@@ -370,9 +368,9 @@ def save_grid(
     require_role(actor, OFFICE_ROLES, "change indicator values")
     with ctx.db.write() as session:
         locality = locality_for(session, actor, code)
-        template = _template(session, locality.id, template_id)
-        kinds = {c.code: c.kind for c in _columns(session, template)}
-        wanted_period = _period(session, locality.id, template, period)
+        template = template_of(session, locality.id, template_id)
+        kinds = {c.code: c.kind for c in value_columns(session, template)}
+        wanted_period = value_period(session, locality.id, template, period)
         ids = {s for s, _ in cells}
         known = (
             set(session.exec(select(Subject.id).where(Subject.locality_id == locality.id, col(Subject.id).in_(ids))))
@@ -394,158 +392,6 @@ def save_grid(
                     errors.append({"field": name, "message": str(exc)})
         if errors:
             raise Invalid(CELLS_BAD, params={"n": len(errors)}, errors=errors)
-        return _write(
+        return write_changed(
             session, actor, locality.id, template, wanted_period, wanted, Origin("typed", actor.user_id), clear=True
-        )
-
-
-# --- the grid as a sheet -----------------------------------------------------------------------
-
-
-def grid_workbook(
-    ctx: AppContext, actor: Actor, code: str, template_id: int, period: Any, *, category: str = ""
-) -> tuple[bytes, str]:
-    """The whole grid (every subject of ``category``, or all) as .xlsx in the layout
-    ``import_grid`` reads: 对象编号, 考核对象, 类别, then a column "{code} {name}" per value
-    indicator, prefilled with the stored values. Returns the bytes and the canonical period."""
-    from openpyxl import Workbook
-
-    grid = load_grid(ctx, actor, code, template_id, period, category=category, limit=MAX_FILE_ROWS)
-    book = Workbook(write_only=False)
-    sheet = book.active
-    sheet.title = "指标数据"
-    tabular.append_row(sheet, [ID_HEADERS[0], LABEL_HEADERS[0], LABEL_HEADERS[2], *(c.header for c in grid.columns)])
-    for row in grid.rows:
-        tabular.append_row(
-            sheet,
-            [
-                row.subject_id,
-                row.name,
-                row.category,
-                *(row.cells[c.code].value if c.code in row.cells else None for c in grid.columns),
-            ],
-        )
-    sheet.freeze_panes = "D2"
-    for letter, width in (("A", 10), ("B", 28), ("C", 14)):
-        sheet.column_dimensions[letter].width = width
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue(), str(grid.period)
-
-
-def _header_columns(header: list[str], kinds: dict[str, str]) -> tuple[int | None, dict[int, str], list[dict]]:
-    """(index of the id column, {index: indicator code}, errors of the header row)."""
-    id_index, found, errors, seen = None, {}, [], set()
-    for index, raw in enumerate(header):
-        title = str(raw or "").lstrip("\ufeff").strip()
-        if not title:
-            continue
-        if title.lower() in ID_HEADERS:
-            id_index = index
-            continue
-        if title.lower() in LABEL_HEADERS:
-            continue
-        indicator = title.split()[0]
-        if indicator not in kinds:
-            errors.append({"row": 1, "column": title, "message": NOT_AN_INDICATOR.format(header=title)})
-        elif indicator in seen:
-            errors.append({"row": 1, "column": title, "message": COLUMN_TWICE})
-        else:
-            seen.add(indicator)
-            found[index] = indicator
-    return id_index, found, errors
-
-
-def import_grid(
-    ctx: AppContext, actor: Actor, code: str, template_id: int, period: Any, filename: str, content: bytes
-) -> Saved:
-    """Read a grid sheet (.xlsx or .csv, header in row 1: see ``grid_workbook``) and write its
-    values for the template and period, origin ``import`` with the file's name.
-
-    Raises ``Invalid`` with ``errors=[{row, column, message}]`` (rows numbered as in the file)
-    for every problem; nothing is written then. An empty cell keeps the stored value."""
-    require_role(actor, OFFICE_ROLES, "change indicator values")
-    with ctx.db.write() as session:
-        locality = locality_for(session, actor, code)
-        template = _template(session, locality.id, template_id)
-        kinds = {c.code: c.kind for c in _columns(session, template)}
-        wanted_period = _period(session, locality.id, template, period)
-        rows = tabular.read_rows(filename, content, keep_types=True)
-        header = next(rows, None) or []
-        id_index, columns, errors = _header_columns(header, kinds)
-        if id_index is None:
-            errors.append({"row": 1, "column": ID_HEADERS[0], "message": NO_ID_COLUMN})
-        if errors:
-            raise Invalid(ROWS_BAD, params={"n": len(errors)}, errors=errors)
-        titles = {index: str(header[index]).strip() for index in columns}
-        id_title = str(header[id_index]).strip()
-        cells: list[tuple[int, int, str, str, Any]] = []  # (row, subject, code, column title, cell)
-        first_row: dict[int, int] = {}
-        for number, row in enumerate(rows, start=2):
-            if number - 1 > MAX_FILE_ROWS:
-                raise Invalid(
-                    ROWS_BAD,
-                    params={"n": 1},
-                    errors=[{"row": number, "column": "", "message": f"at most {MAX_FILE_ROWS} rows"}],
-                )
-            if not any(str(cell).strip() for cell in row):
-                continue
-            raw_id = row[id_index] if id_index < len(row) else ""
-            try:
-                subject_id = int(str(raw_id).strip())
-                if not 0 < subject_id < 2**31:
-                    raise ValueError
-            except ValueError:
-                errors.append({"row": number, "column": id_title, "message": NOT_AN_ID.format(value=raw_id)})
-                continue
-            if subject_id in first_row:
-                errors.append(
-                    {
-                        "row": number,
-                        "column": id_title,
-                        "message": TWICE.format(id=subject_id, row=first_row[subject_id]),
-                    }
-                )
-                continue
-            first_row[subject_id] = number
-            for index, indicator in columns.items():
-                cells.append((number, subject_id, indicator, titles[index], row[index] if index < len(row) else ""))
-        if not first_row and not errors:
-            raise Invalid(EMPTY_FILE, errors=[{"row": 2, "column": "", "message": EMPTY_FILE}])
-        ids = list(first_row)
-        known: set[int] = set()
-        for start in range(0, len(ids), 500):
-            known.update(
-                session.exec(
-                    select(Subject.id).where(
-                        Subject.locality_id == locality.id, col(Subject.id).in_(ids[start : start + 500])
-                    )
-                )
-            )
-        for subject_id in ids:
-            if subject_id not in known:
-                errors.append(
-                    {"row": first_row[subject_id], "column": id_title, "message": NO_SUBJECT.format(id=subject_id)}
-                )
-        wanted: dict[tuple[int, str], float | None] = {}
-        for number, subject_id, indicator, title, cell in cells:
-            try:
-                value = parse_cell(cell, kinds[indicator])
-            except ValueError as exc:
-                errors.append({"row": number, "column": title, "message": str(exc)})
-                continue
-            if value is not None and subject_id in known:
-                wanted[(subject_id, indicator)] = value
-        if errors:
-            errors.sort(key=lambda e: (e["row"], e["column"]))
-            raise Invalid(ROWS_BAD, params={"n": len(errors)}, errors=errors)
-        return _write(
-            session,
-            actor,
-            locality.id,
-            template,
-            wanted_period,
-            wanted,
-            Origin("import", actor.user_id, file=filename[:200]),
-            clear=False,
         )

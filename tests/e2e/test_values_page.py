@@ -19,11 +19,23 @@ SCALE = [{"label": "优秀", "score": 95}, {"label": "称职", "score": 80}]
 def test_an_office_types_two_values_and_sees_where_they_came_from(world, browser, tmp_path):
     world.locality("county-x", "示范县")
     world.user("office-x", "office", "county-x")
-    templates.create(world.ctx, SYSTEM, "county-x", TemplateIn.model_validate({
-        "name": "月度考核", "grade_scale": SCALE, "period_kind": "month", "indicators": [
-            {"code": "DE", "name": "德", "weight": 100},
-            {"code": "N1", "name": "办件数", "kind": "numeric"},
-            {"code": "V1", "name": "一票否决", "kind": "veto"}]}))
+    templates.create(
+        world.ctx,
+        SYSTEM,
+        "county-x",
+        TemplateIn.model_validate(
+            {
+                "name": "月度考核",
+                "grade_scale": SCALE,
+                "period_kind": "month",
+                "indicators": [
+                    {"code": "DE", "name": "德", "weight": 100},
+                    {"code": "N1", "name": "办件数", "kind": "numeric"},
+                    {"code": "V1", "name": "一票否决", "kind": "veto"},
+                ],
+            }
+        ),
+    )
     org.create_subject(world.ctx, SYSTEM, "county-x", SubjectIn(name="县财政局", kind="unit", category="部门"))
     context = browser.new_context(**DESKTOP)
     page = context.new_page()

@@ -20,7 +20,7 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect
 
 from core.periods import KIND_EXAMPLES, Period, PeriodKind
-from core.services import value_grid
+from core.services import value_grid, value_sheet
 from core.services.errors import NotFound, ServiceError
 from core.web.admin.forms import keep, message, to_int
 from core.web.admin.menu import OFFICE
@@ -258,7 +258,7 @@ async def values_sheet(
     template_id = _template_id(shell, choice)
     try:
         content, canonical = await run_sync(
-            lambda: value_grid.grid_workbook(
+            lambda: value_sheet.grid_workbook(
                 shell.ctx, shell.actor, shell.code, template_id, choice["period"], category=choice["category"]
             )
         )
@@ -288,7 +288,7 @@ async def values_import(request: Request, code: FromPath[str]) -> Response:
     content = await upload.read()
     try:
         saved = await run_sync(
-            value_grid.import_grid,
+            value_sheet.import_grid,
             shell.ctx,
             shell.actor,
             shell.code,

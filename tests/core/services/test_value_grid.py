@@ -15,7 +15,7 @@ from core.context import Actor
 from core.models import Locality, Subject
 from core.schemas.indicators import TemplateIn
 from core.schemas.localities import LocalityIn
-from core.services import auth, localities, templates, value_grid
+from core.services import auth, localities, templates, value_grid, value_sheet
 from core.services.errors import Invalid, NotFound
 from core.services.values import Origin, upsert_values
 
@@ -176,7 +176,7 @@ def test_the_sheet_is_the_grid_prefilled_and_is_read_back_all_or_nothing(ctx, co
     office, t = county["office"], county["monthly"]
     first, second, third = county["subjects"][:3]
     value_grid.save_grid(ctx, office, "county-g", t, "2026-11", {(first, "N1"): "5"})
-    content, period = value_grid.grid_workbook(ctx, office, "county-g", t, "2026年11月")
+    content, period = value_sheet.grid_workbook(ctx, office, "county-g", t, "2026年11月")
     assert period == "2026-11"
     rows = list(load_workbook(io.BytesIO(content)).active.values)
     assert rows[0] == ("对象编号", "考核对象", "类别", "N1 办件数", "B1 加分", "V1 一票否决")
@@ -193,7 +193,7 @@ def test_the_sheet_is_the_grid_prefilled_and_is_read_back_all_or_nothing(ctx, co
         ]
     )
     with pytest.raises(Invalid) as refused:
-        value_grid.import_grid(ctx, office, "county-g", t, "2026-11", "values.xlsx", bad)
+        value_sheet.import_grid(ctx, office, "county-g", t, "2026-11", "values.xlsx", bad)
     problems = [(e["row"], e["column"], e["message"]) for e in refused.value.errors]
     assert problems == [
         (3, "N1 办件数", "很多 is not a number"),
@@ -206,7 +206,7 @@ def test_the_sheet_is_the_grid_prefilled_and_is_read_back_all_or_nothing(ctx, co
     assert grid.rows[0].cells["N1"].value == 5 and "N1" not in grid.rows[1].cells  # nothing written
 
     good = _sheet([list(rows[0]), [first, "", "", 6, None, 0], [second, "", "", 8, 1, None], [third]])
-    assert value_grid.import_grid(ctx, office, "county-g", t, "2026-11", "11月数据.xlsx", good) == value_grid.Saved(
+    assert value_sheet.import_grid(ctx, office, "county-g", t, "2026-11", "11月数据.xlsx", good) == value_grid.Saved(
         written=4, cleared=0
     )
     cells = value_grid.load_grid(ctx, office, "county-g", t, "2026-11").rows
@@ -216,7 +216,7 @@ def test_the_sheet_is_the_grid_prefilled_and_is_read_back_all_or_nothing(ctx, co
 
     csv = "对象编号,考核对象,N1 办件数,X9 别的\n".encode()
     with pytest.raises(Invalid) as header:
-        value_grid.import_grid(ctx, office, "county-g", t, "2026-11", "values.csv", csv)
+        value_sheet.import_grid(ctx, office, "county-g", t, "2026-11", "values.csv", csv)
     assert [(e["row"], e["column"]) for e in header.value.errors] == [(1, "X9 别的")]
 
 
@@ -230,3 +230,20 @@ def test_only_the_office_of_the_locality_reads_and_writes(ctx, county):
     stranger = Actor(user_id=None, username="s", role="office", locality_id=county["locality_id"] + 1)
     with pytest.raises((Forbidden, NotFound)):
         value_grid.save_grid(ctx, stranger, "county-g", t, "2026-11", {})
+
+
+def test_values_of_an_adapter_run_name_the_run_and_its_source(ctx, fake_platform):
+    from core.services import adapters
+    from tests.adapter_setup import make_county, sample_records
+
+    county = make_county(ctx)
+    source = county.http_source(f"{fake_platform.url}/records")
+    run = adapters.run_now(ctx, SYSTEM, source.id)
+    assert run.status == "succeeded", run.error
+    record = sample_records()[0]
+    grid = value_grid.load_grid(
+        ctx, SYSTEM, "county", county.template_id, record["month"], limit=len(county.subject_by_unit)
+    )
+    row = next(r for r in grid.rows if r.subject_id == county.subject_by_unit[record["dept_code"]])
+    stored = next(iter(row.cells.values()))
+    assert (stored.origin, stored.run_id, stored.source_name, stored.user) == ("adapter", run.id, "平台", "")

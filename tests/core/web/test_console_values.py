@@ -196,3 +196,29 @@ def test_only_the_office_of_the_locality_and_only_with_the_csrf_token(county):
         )
     with _session(county, "office-w") as client:
         assert client.get(PAGE).status_code == 404
+
+
+def test_a_value_sent_through_the_api_says_so_there_and_on_the_page(county):
+    first, _ = county.ids["subjects"]
+    token = county.user("api-v", "office", "county-v")
+    with county.client(token) as api:
+        sent = api.put(
+            "/api/localities/county-v/indicator-values",
+            json=[
+                {
+                    "subject_id": first,
+                    "template_id": county.ids["template"],
+                    "indicator_code": "N1",
+                    "period": "2026-11",
+                    "value": 4,
+                }
+            ],
+        )
+        assert sent.status_code == 200, sent.text
+        listed = api.get("/api/localities/county-v/indicator-values", params={"period": "2026年11月"}).json()
+        assert [(v["value"], v["origin"], v["origin_file"], v["origin_run_id"]) for v in listed["items"]] == [
+            (4.0, "api", "", None)
+        ]
+    with _session(county, "office-v") as client:
+        page = client.get(PAGE, params=_query(county))
+        assert "接口：api-v" in page.text and "由 api-v 通过接口提交" in page.text

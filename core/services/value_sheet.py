@@ -1,0 +1,187 @@
+"""The indicator value grid as a spreadsheet (``core.services.value_grid``): downloaded as .xlsx
+prefilled with the stored values (``grid_workbook``) and read back from .xlsx or .csv
+(``import_grid``): every problem named by row and column, all or nothing, an empty cell keeps
+the stored value, and what is written remembers the file it came from."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from sqlmodel import col, select
+
+from core import tabular
+from core.context import Actor, AppContext
+from core.models import Subject
+from core.services.access import OFFICE_ROLES, locality_for, require_role
+from core.services.errors import Invalid
+from core.services.value_grid import (
+    COLUMN_TWICE,
+    EMPTY_FILE,
+    ID_HEADERS,
+    LABEL_HEADERS,
+    MAX_FILE_ROWS,
+    NO_ID_COLUMN,
+    NO_SUBJECT,
+    NOT_AN_ID,
+    NOT_AN_INDICATOR,
+    ROWS_BAD,
+    TWICE,
+    Saved,
+    load_grid,
+    parse_cell,
+    template_of,
+    value_columns,
+    value_period,
+    write_changed,
+)
+from core.services.values import Origin
+
+
+def grid_workbook(
+    ctx: AppContext, actor: Actor, code: str, template_id: int, period: Any, *, category: str = ""
+) -> tuple[bytes, str]:
+    """The whole grid (every subject of ``category``, or all) as .xlsx in the layout
+    ``import_grid`` reads: 对象编号, 考核对象, 类别, then a column "{code} {name}" per value
+    indicator, prefilled with the stored values. Returns the bytes and the canonical period."""
+    from openpyxl import Workbook
+
+    grid = load_grid(ctx, actor, code, template_id, period, category=category, limit=MAX_FILE_ROWS)
+    book = Workbook(write_only=False)
+    sheet = book.active
+    sheet.title = "指标数据"
+    tabular.append_row(sheet, [ID_HEADERS[0], LABEL_HEADERS[0], LABEL_HEADERS[2], *(c.header for c in grid.columns)])
+    for row in grid.rows:
+        tabular.append_row(
+            sheet,
+            [
+                row.subject_id,
+                row.name,
+                row.category,
+                *(row.cells[c.code].value if c.code in row.cells else None for c in grid.columns),
+            ],
+        )
+    sheet.freeze_panes = "D2"
+    for letter, width in (("A", 10), ("B", 28), ("C", 14)):
+        sheet.column_dimensions[letter].width = width
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue(), str(grid.period)
+
+
+def _header_columns(header: list[str], kinds: dict[str, str]) -> tuple[int | None, dict[int, str], list[dict]]:
+    """(index of the id column, {index: indicator code}, errors of the header row)."""
+    id_index, found, errors, seen = None, {}, [], set()
+    for index, raw in enumerate(header):
+        title = str(raw or "").lstrip("\ufeff").strip()
+        if not title:
+            continue
+        if title.lower() in ID_HEADERS:
+            id_index = index
+            continue
+        if title.lower() in LABEL_HEADERS:
+            continue
+        indicator = title.split()[0]
+        if indicator not in kinds:
+            errors.append({"row": 1, "column": title, "message": NOT_AN_INDICATOR.format(header=title)})
+        elif indicator in seen:
+            errors.append({"row": 1, "column": title, "message": COLUMN_TWICE})
+        else:
+            seen.add(indicator)
+            found[index] = indicator
+    return id_index, found, errors
+
+
+def import_grid(
+    ctx: AppContext, actor: Actor, code: str, template_id: int, period: Any, filename: str, content: bytes
+) -> Saved:
+    """Read a grid sheet (.xlsx or .csv, header in row 1: see ``grid_workbook``) and write its
+    values for the template and period, origin ``import`` with the file's name.
+
+    Raises ``Invalid`` with ``errors=[{row, column, message}]`` (rows numbered as in the file)
+    for every problem; nothing is written then. An empty cell keeps the stored value."""
+    require_role(actor, OFFICE_ROLES, "change indicator values")
+    with ctx.db.write() as session:
+        locality = locality_for(session, actor, code)
+        template = template_of(session, locality.id, template_id)
+        kinds = {c.code: c.kind for c in value_columns(session, template)}
+        wanted_period = value_period(session, locality.id, template, period)
+        rows = tabular.read_rows(filename, content, keep_types=True)
+        header = next(rows, None) or []
+        id_index, columns, errors = _header_columns(header, kinds)
+        if id_index is None:
+            errors.append({"row": 1, "column": ID_HEADERS[0], "message": NO_ID_COLUMN})
+        if errors:
+            raise Invalid(ROWS_BAD, params={"n": len(errors)}, errors=errors)
+        titles = {index: str(header[index]).strip() for index in columns}
+        id_title = str(header[id_index]).strip()
+        cells: list[tuple[int, int, str, str, Any]] = []  # (row, subject, code, column title, cell)
+        first_row: dict[int, int] = {}
+        for number, row in enumerate(rows, start=2):
+            if number - 1 > MAX_FILE_ROWS:
+                raise Invalid(
+                    ROWS_BAD,
+                    params={"n": 1},
+                    errors=[{"row": number, "column": "", "message": f"at most {MAX_FILE_ROWS} rows"}],
+                )
+            if not any(str(cell).strip() for cell in row):
+                continue
+            raw_id = row[id_index] if id_index < len(row) else ""
+            try:
+                subject_id = int(str(raw_id).strip())
+                if not 0 < subject_id < 2**31:
+                    raise ValueError
+            except ValueError:
+                errors.append({"row": number, "column": id_title, "message": NOT_AN_ID.format(value=raw_id)})
+                continue
+            if subject_id in first_row:
+                errors.append(
+                    {
+                        "row": number,
+                        "column": id_title,
+                        "message": TWICE.format(id=subject_id, row=first_row[subject_id]),
+                    }
+                )
+                continue
+            first_row[subject_id] = number
+            for index, indicator in columns.items():
+                cells.append((number, subject_id, indicator, titles[index], row[index] if index < len(row) else ""))
+        if not first_row and not errors:
+            raise Invalid(EMPTY_FILE, errors=[{"row": 2, "column": "", "message": EMPTY_FILE}])
+        ids = list(first_row)
+        known: set[int] = set()
+        for start in range(0, len(ids), 500):
+            known.update(
+                session.exec(
+                    select(Subject.id).where(
+                        Subject.locality_id == locality.id, col(Subject.id).in_(ids[start : start + 500])
+                    )
+                )
+            )
+        for subject_id in ids:
+            if subject_id not in known:
+                errors.append(
+                    {"row": first_row[subject_id], "column": id_title, "message": NO_SUBJECT.format(id=subject_id)}
+                )
+        wanted: dict[tuple[int, str], float | None] = {}
+        for number, subject_id, indicator, title, cell in cells:
+            try:
+                value = parse_cell(cell, kinds[indicator])
+            except ValueError as exc:
+                errors.append({"row": number, "column": title, "message": str(exc)})
+                continue
+            if value is not None and subject_id in known:
+                wanted[(subject_id, indicator)] = value
+        if errors:
+            errors.sort(key=lambda e: (e["row"], e["column"]))
+            raise Invalid(ROWS_BAD, params={"n": len(errors)}, errors=errors)
+        return write_changed(
+            session,
+            actor,
+            locality.id,
+            template,
+            wanted_period,
+            wanted,
+            Origin("import", actor.user_id, file=filename[:200]),
+            clear=False,
+        )
