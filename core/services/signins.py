@@ -76,13 +76,15 @@ class AttemptOut:
     user_agent: str
 
 
-def _day(value: str, field: str) -> date | None:
+def _day(value: str) -> date | None | bool:
+    """An ISO day, None when empty, False when not a date."""
     if not (value or "").strip():
         return None
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
-        raise Invalid(f"{field}: type a date as 2026-11-30", errors=[{"field": field, "message": "type a date as 2026-11-30"}]) from None
+        return False
+    return day if 1900 <= day.year <= 9998 else False  # the day before and after stay datetimes
 
 
 def _filtered(ctx: AppContext, actor: Actor, *, user: str = "", user_id: int | None = None, result: str = "",
@@ -96,9 +98,12 @@ def _filtered(ctx: AppContext, actor: Actor, *, user: str = "", user_id: int | N
     if user.strip():
         query = query.where(SignInAttempt.username == user.strip())
     result = (result or "").strip()
-    if result and result not in RESULTS:
-        raise Invalid(f"result: must be one of {', '.join(RESULTS)}",
-                      errors=[{"field": "result", "message": f"must be one of {', '.join(RESULTS)}"}])
+    first, last = _day(date_from), _day(date_to)
+    errors = [{"field": "result", "message": "choose one of the listed results"}] if result and result not in RESULTS else []
+    errors += [{"field": name, "message": "type a date as 2026-11-30"}
+               for name, day in (("date_from", first), ("date_to", last)) if day is False]
+    if errors:
+        raise Invalid(f"{errors[0]['field']}: {errors[0]['message']}", errors=errors)
     if result == OK:
         query = query.where(SignInAttempt.ok == True)  # noqa: E712 - SQL expression
     elif result == "failed":
@@ -106,7 +111,6 @@ def _filtered(ctx: AppContext, actor: Actor, *, user: str = "", user_id: int | N
     elif result:
         query = query.where(SignInAttempt.reason == result)
     zone = ZoneInfo(ctx.settings.timezone)
-    first, last = _day(date_from, "date_from"), _day(date_to, "date_to")
     if first is not None:
         query = query.where(SignInAttempt.at >= datetime.combine(first, time(), tzinfo=zone).astimezone(UTC))
     if last is not None:

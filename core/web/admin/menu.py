@@ -53,6 +53,7 @@ def builtin_entries(code: str | None) -> list[MenuEntry]:
             MenuEntry("adapters", "数据源", "Data sources", f"{base}/sources", READERS, 70),
             MenuEntry("audit", "审计日志", "Audit log", f"{base}/audit", OFFICE, 80),
         ]
+    entries.append(MenuEntry("sign-ins", "登录日志", "Sign-in log", "/admin/sign-ins", OFFICE, 85))
     entries.append(MenuEntry("users", "用户", "Users", "/admin/users", PLATFORM, 90))
     return entries
 

@@ -12,6 +12,7 @@ from litestar.response import Redirect
 
 from core.models import Role
 from core.services import auth as auth_service
+from core.services import signins as signin_service
 from core.services import users as user_service
 from core.services.errors import ServiceError
 from core.web.admin.menu import PLATFORM
@@ -75,18 +76,22 @@ async def user_create(request: Request, data: URLEncodedBody[dict[str, str]]) ->
     return Redirect(f"/admin/users/{user.id}?created=1")
 
 
-def _edit_form(shell: Shell, user: user_service.UserOut, values: dict[str, Any], errors: dict[str, str],
-               message: str = "", status_code: int = 200) -> Response:
+async def _edit_form(shell: Shell, user: user_service.UserOut, values: dict[str, Any], errors: dict[str, str],
+                     message: str = "", status_code: int = 200) -> Response:
+    from core.web.admin.signins import attempt_rows
+
+    attempts = await run_sync(signin_service.last_attempts, shell.ctx, shell.actor, user.id)
     return shell.render("admin/users/edit.html", title=user.username, crumbs=[(shell._("Users"), "/admin/users")],
                         target=user, values=values, errors=errors, message=message,
-                        role_options=_role_options(shell), status_code=status_code)
+                        role_options=_role_options(shell), attempts=attempt_rows(shell, attempts),
+                        status_code=status_code)
 
 
 @get("/users/{user_id:int}", include_in_schema=False)
 async def user_page(request: Request, user_id: FromPath[int], created: FromQuery[str] = "") -> Response:
     shell = await open_shell(request, roles=PLATFORM)
     user = await run_sync(user_service.get_user, shell.ctx, shell.actor, user_id)
-    return _edit_form(shell, user, {"role": user.role, "unit_code": user.unit_code or ""}, {},
+    return await _edit_form(shell, user, {"role": user.role, "unit_code": user.unit_code or ""}, {},
                       message=shell._("User {name} created.", name=user.username) if created else "")
 
 
@@ -122,10 +127,10 @@ async def user_update(request: Request, user_id: FromPath[int], data: URLEncoded
         if action == "password":
             errors = {"password": errors.get("password") or general}
         fresh = await run_sync(user_service.get_user, shell.ctx, shell.actor, user_id)
-        return _edit_form(shell, fresh, values, errors, message="" if errors else general,
+        return await _edit_form(shell, fresh, values, errors, message="" if errors else general,
                           status_code=exc.status_code)
     fresh = await run_sync(user_service.get_user, shell.ctx, shell.actor, user_id)
-    return _edit_form(shell, fresh, {"role": fresh.role, "unit_code": fresh.unit_code or ""}, {}, message=message)
+    return await _edit_form(shell, fresh, {"role": fresh.role, "unit_code": fresh.unit_code or ""}, {}, message=message)
 
 
 ROUTES = [users_page, user_new_page, user_create, user_page, user_update]

@@ -27,13 +27,14 @@ PAGES = {  # menu key -> a page of that area
     "plugins": "/admin/localities/county-p/plugins",
     "adapters": "/admin/localities/county-p/sources",
     "users": "/admin/users",
+    "sign-ins": "/admin/sign-ins",
     "audit": "/admin/localities/county-p/audit",
 }
 MENUS = {
     "platform_admin": ["overview", "units", "people", "people-accounts", "teams", "subjects", "import", "templates",
-                       "values", "campaigns", "plugins", "adapters", "audit", "users"],
+                       "values", "campaigns", "plugins", "adapters", "audit", "sign-ins", "users"],
     "office": ["overview", "units", "people", "people-accounts", "teams", "subjects", "import", "templates", "values",
-               "campaigns", "plugins", "adapters", "audit"],
+               "campaigns", "plugins", "adapters", "audit", "sign-ins"],
     "unit_admin": ["overview", "units", "people", "teams", "import", "adapters"],
     "leader": ["overview"],
     "cadre": ["overview"],
