@@ -68,8 +68,9 @@ def populate(world) -> tuple[str, str, list[int]]:
     evaluator = next(account for account in reversed(accounts) if account["id"] not in ids)
     ids += [account["id"] for account in accounts if account is not evaluator]
     setup.open()
-    enabled = api.put(f"{base}/plugins/tabular_file", json={"enabled": True})
-    assert enabled.status_code == 200, enabled.text
+    for plugin in ("tabular_file", "worklog"):
+        enabled = api.put(f"{base}/plugins/{plugin}", json={"enabled": True})
+        assert enabled.status_code == 200, enabled.text
     source = api.post(f"{base}/adapter-sources", json={
         "name": "月报文件", "adapter": "tabular_file", "options": {"folder": "inbox"},
         "mapping": {"subject": {"field": "单位编码"}, "period": {"field": "月份"},
