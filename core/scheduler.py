@@ -70,7 +70,10 @@ def periodic_tasks() -> list[PeriodicTask]:
     from core.plugins import get_plugin_manager
     from core.services.signins import prune as prune_sign_ins
 
-    core_tasks = [PeriodicTask(name="prune-sign-in-log", every_seconds=3600, run=prune_sign_ins)]
+    from core.services.people_slips import purge_expired as purge_activation_codes
+
+    core_tasks = [PeriodicTask(name="prune-sign-in-log", every_seconds=3600, run=prune_sign_ins),
+                  PeriodicTask(name="purge-expired-activation-codes", every_seconds=600, run=purge_activation_codes)]
     return core_tasks + [task for tasks in get_plugin_manager().hook.kaoping_periodic_tasks() for task in tasks]
 
 

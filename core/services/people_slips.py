@@ -130,20 +130,21 @@ def slips_pdf(slips: BatchSlips, gettext) -> bytes:
 
 
 def codes_xlsx(slips: BatchSlips, gettext) -> bytes:
-    """The same as a workbook: name, unit, user name, code, where to activate (text cells)."""
-    from openpyxl import Workbook
+    """The same as a workbook: name, unit, user name, code, where to activate; streamed (100,000
+    rows in constant memory), every value a text cell (``org_lists``'s writer)."""
+    from core.services.org_lists import _workbook
 
-    from core.tabular import append_row
+    header = [gettext("Full name"), gettext("Unit"), gettext("User name"), gettext("Activation code"),
+              gettext("Activate at")]
+    rows = ([row.name, row.unit, row.username, row.code, slips.sign_in_url] for row in slips.rows)
+    return _workbook(gettext("Activation codes")[:31], header, rows)
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = gettext("Activation codes")[:31]
-    append_row(sheet, [gettext("Full name"), gettext("Unit"), gettext("User name"), gettext("Activation code"),
-                       gettext("Activate at")])
-    for row in slips.rows:
-        append_row(sheet, [row.name, row.unit, row.username, row.code, slips.sign_in_url])
-    for letter, size in zip("ABCDE", (14, 30, 18, 18, 40), strict=True):
-        sheet.column_dimensions[letter].width = size
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+
+def purge_expired(ctx: AppContext) -> int:
+    """Erase the plaintext codes of every issue whose hold has ended (a periodic task of the
+    core's scheduler); returns how many issues were erased."""
+    with ctx.db.write() as session:
+        result = session.execute(update(ActivationBatch).where(
+            col(ActivationBatch.codes_cipher).is_not(None), ActivationBatch.expires_at <= utcnow())
+            .values(codes_cipher=None))
+        return result.rowcount or 0

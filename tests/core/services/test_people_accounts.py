@@ -214,3 +214,32 @@ def test_deleting_a_person_closes_their_account(ctx):
     org.delete_person(ctx, actor, o.code, o.people["李四"])  # an account never activated: the same
     assert pa.counts(ctx, actor, o.code).model_dump() == {"people": 2, "accounts": 2, "activated": 0,
                                                           "waiting": 2, "revoked": 0}
+
+
+def test_an_issues_codes_are_held_for_a_day_then_erased(ctx):
+    from datetime import timedelta
+
+    from core.models.base import utcnow
+    from core.scheduler import periodic_tasks
+    from core.services import people_slips
+    from core.services.errors import Conflict
+
+    o = make_org(ctx)
+    actor = office(ctx, o.code)
+    first = pa.issue(ctx, actor, o.code, unit_id=o.child, with_sub_units=False).batch_id
+    second = pa.issue(ctx, actor, o.code, unit_id=o.sibling).batch_id
+    slips = people_slips.batch_slips(ctx, actor, o.code, first)
+    assert [(row.name, row.unit) for row in slips.rows] == [("李四", "干部科")]
+    assert slips.sign_in_url.endswith("/activate") and len(slips.rows[0].code) == 14
+    with ctx.db.write() as session:
+        session.get(ActivationBatch, first).expires_at = utcnow() - timedelta(seconds=1)
+    purge = next(task for task in periodic_tasks() if task.name == "purge-expired-activation-codes")
+    purge.run(ctx)
+    with ctx.db.read() as session:
+        assert session.get(ActivationBatch, first).codes_cipher is None
+        assert session.get(ActivationBatch, second).codes_cipher is not None
+    with pytest.raises(Conflict):
+        people_slips.batch_slips(ctx, actor, o.code, first)
+    with pytest.raises(NotFound):  # another locality's office
+        make_org(ctx, "pb", serial=10)
+        people_slips.batch_slips(ctx, office(ctx, "pb"), "pb", second)
