@@ -184,6 +184,36 @@ def move_staged(ctx: AppContext, campaign_id: int, *, chunk: int = MOVE_CHUNK) -
     return moved
 
 
+SNAPSHOT_WAIT_SECONDS = 60.0
+
+
+def _wait_for_older_snapshots(connection: Any, timeout: float = SNAPSHOT_WAIT_SECONDS) -> None:
+    """Wait until no other transaction of this database holds a snapshot taken before now.
+
+    PostgreSQL's VACUUM keeps a deleted row while any transaction might still see it (its
+    ``backend_xmin`` is older than the delete), and VACUUM FULL copies such rows into the new
+    table: a report or a verification pass that happens to be reading when the box is moved would
+    leave the sealed rows on disk. Every transaction running now began before this point; once
+    they have ended, no snapshot can see the deleted rows. Short transactions end within
+    milliseconds; a longer one is waited for up to ``timeout`` seconds, then logged by pid."""
+    import time
+
+    threshold = connection.exec_driver_sql("SELECT txid_snapshot_xmax(txid_current_snapshot())").scalar()
+    query = ("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+             "AND backend_xmin IS NOT NULL AND age(backend_xmin) > age(%s::text::xid)")
+    deadline = time.monotonic() + timeout
+    while True:
+        older = connection.exec_driver_sql(query, (str(threshold % 2**32),)).scalars().all()
+        if not older:
+            return
+        if time.monotonic() > deadline:
+            logger.warning("transactions %s held snapshots older than the ballot box's move for %.0f s; "
+                           "the scrub goes on, and may leave the moved rows on disk until the next VACUUM",
+                           older, timeout)
+            return
+        time.sleep(0.2)
+
+
 def scrub(ctx: AppContext, campaign_id: int) -> None:
     """After a campaign's box is moved: delete its remaining drafts (of evaluators who never
     submitted) and leave no readable trace of the deleted sealed rows, whose transaction ids
@@ -201,6 +231,7 @@ def scrub(ctx: AppContext, campaign_id: int) -> None:
             if ctx.db.is_sqlite:
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             else:
+                _wait_for_older_snapshots(connection)
                 connection.exec_driver_sql("VACUUM (FULL) ballot_staging, ballot_drafts")
     except Exception:  # noqa: BLE001 - the ballots are counted already; say what is left to do
         logger.warning("could not scrub the ballot box of campaign %s; run VACUUM (FULL) ballot_staging, "
