@@ -49,6 +49,7 @@ def route_handlers() -> list:
     from core.web.api.plugins import PluginController
     from core.web.api.results import ResultsController
     from core.web.api.values import IndicatorValueController
+    from core.web.api.users import SignInController, UserController
     from core.web.admin import admin_router
     from core.web.admin.assets import static_router
     from core.web.pages import admin_pages
@@ -74,6 +75,8 @@ def route_handlers() -> list:
         IndicatorValueController,
         DecisionController,
         AdapterController,
+        UserController,
+        SignInController,
         *admin_pages(),
         *people_routes(),
         admin_router(),

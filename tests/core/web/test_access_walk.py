@@ -142,7 +142,7 @@ BY_NAME = {"batch_id": "batch", "code": "code", "campaign_id": "campaign", "acco
            "unit_id": "unit", "person_id": "person", "entry_id": "entry", "user_id": "user",
            "subject_id": "subject", "team_id": "team", "template_id": "template"}
 ITEM_BY_COLLECTION = {"units": "unit", "teams": "team", "people": "person", "subjects": "subject",
-                      "templates": "template", "campaigns": "campaign", "batches": "batch"}
+                      "templates": "template", "campaigns": "campaign", "batches": "batch", "users": "user"}
 FIXED = {"kind": "people", "name": "example", "fmt": "csv", "period": "2026-W48", "indicator": "DE1"}
 PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 
@@ -264,7 +264,8 @@ def test_every_route_refuses_whoever_may_not_see_or_change_the_data(world):
                 if MARK in text or not _textual(response):
                     breaches.append(f"{where}: a {role} read county-a's data")
             else:  # a unit admin: reads, but not the audit log nor users, nor other units' people
-                if "/audit" in template or template.startswith("/admin/users"):
+                if "/audit" in template or template.startswith(("/admin/users", "/api/users", "/admin/sign-ins",
+                                                                "/api/sign-ins")):
                     breaches.append(f"{where}: a {role} read what only the office may")
                 if OTHER in text:
                     breaches.append(f"{where}: a {role} saw a person of another unit")
