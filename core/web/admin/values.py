@@ -141,8 +141,8 @@ async def _page(
                 key = f"v-{row.subject_id}-{column.code}"
                 stored = row.cells.get(column.code)
                 short, full = provenance(shell, stored) if stored else ("", "")
-                value = (typed or {}).get(key, value_grid.format_value(stored.value) if stored else "")
-                cells[key] = {"value": value, "short": short, "full": full}
+                shown = value_grid.format_value(stored.value) if stored else ""
+                cells[key] = {"value": (typed or {}).get(key, shown), "shown": shown, "short": short, "full": full}
     return shell.render(
         "admin/values/page.html",
         title=shell._("Indicator values"),
@@ -199,9 +199,14 @@ async def values_page(
 
 
 def _cells(data: dict[str, str]) -> dict[tuple[int, str], str]:
+    """The cells the user changed: ``v-{subject}-{code}`` unlike its ``o-…`` (the value the page
+    showed), so a value someone else saved meanwhile in a cell left alone is not overwritten."""
     cells: dict[tuple[int, str], str] = {}
     for name, text in data.items():
         if not name.startswith("v-"):
+            continue
+        shown = data.get("o-" + name[2:])
+        if shown is not None and str(shown).strip() == str(text).strip():
             continue
         subject, _, indicator = name[2:].partition("-")
         subject_id = to_int(subject)

@@ -222,3 +222,36 @@ def test_a_value_sent_through_the_api_says_so_there_and_on_the_page(county):
     with _session(county, "office-v") as client:
         page = client.get(PAGE, params=_query(county))
         assert "接口：api-v" in page.text and "由 api-v 通过接口提交" in page.text
+
+
+def test_saving_a_page_leaves_alone_a_cell_someone_else_saved_meanwhile(county):
+    first, second = county.ids["subjects"]
+    county.user("office-v2", "office", "county-v")
+    with _session(county, "office-v") as mine, _session(county, "office-v2") as theirs:
+        page = mine.get(PAGE, params=_query(county))  # opened before the other one saves
+        shown = dict(re.findall(r'<input type="hidden" name="(o-[^"]+)" value="([^"]*)"', page.text))
+        assert shown[f"o-{first}-N1"] == ""
+        assert (
+            theirs.post(
+                PAGE,
+                data={
+                    "_csrf": theirs.csrf,
+                    "template": str(county.ids["template"]),
+                    "period": "2026-11",
+                    f"v-{first}-N1": "5",
+                },
+            ).status_code
+            == 302
+        )
+        form = {
+            "_csrf": mine.csrf,
+            "template": str(county.ids["template"]),
+            "period": "2026-11",
+            "page": "1",
+            **shown,
+            **{f"v-{key[2:]}": value for key, value in shown.items()},
+            f"v-{second}-N1": "8",
+        }
+        saved = mine.post(PAGE, data=form, follow_redirects=True)
+        assert "已保存：写入 1 个数值，清除 0 个。" in saved.text
+        assert f'name="v-{first}-N1" value="5"' in saved.text and "键入：office-v2" in saved.text
