@@ -81,7 +81,14 @@ def _crumbs(shell: Shell, *more: tuple[str, str | None]) -> list[tuple[str, str 
 
 
 @get("/", include_in_schema=False, opt=CONSOLE_CHECKS)
-async def me_home() -> Redirect:
+async def me_home(request: Request) -> Redirect:
+    """A person's own area (where activating an account leads): their week where the worklog
+    is enabled and the account is a person's, else the console's overview."""
+    shell = await open_shell(request)
+    try:
+        await run_sync(lambda: service.me(shell.ctx, shell.actor, _own_code(shell)))
+    except ServiceError:
+        return Redirect("/admin/", status_code=302)
     return Redirect("/me/worklog", status_code=302)
 
 

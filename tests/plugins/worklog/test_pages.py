@@ -107,11 +107,13 @@ def test_who_gets_404_and_who_is_sent_to_sign_in(ctx, site, live_server):
         assert colleague.get(f"/me/worklog/entries/{entry.id}").status_code == 404
         assert colleague.get("/admin/localities/wa/worklog/board").status_code == 404  # a cadre has no board
         assert office.get("/me/worklog").status_code == 403  # the office's account is no person's
+        assert office.get("/me/", follow_redirects=False).headers["location"] == "/admin/"
         assert office.get("/admin/localities/wa/worklog/board").status_code == 200
         assert stranger.get("/admin/localities/wa/worklog/board").status_code == 404
         assert stranger.get(f"/admin/localities/wa/worklog/entries/{entry.id}").status_code == 404
         set_plugin(ctx, SYSTEM, "wa", "worklog", PluginSettingIn(enabled=False))
         assert author.get("/me/worklog").status_code == 404
+        assert author.get("/me/", follow_redirects=False).headers["location"] == "/admin/"  # not a dead end
         assert office.get("/admin/localities/wa/worklog/board").status_code == 404
         assert 'data-key="worklog' not in office.get("/admin/localities/wa/units").text  # no menu entry
 
