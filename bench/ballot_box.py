@@ -14,6 +14,7 @@ issue 16). Memory stays bounded: 500 ballots per transaction.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 import time
@@ -86,6 +87,7 @@ def run_backend(backend: str, data) -> dict:
                 "tally_s": tally_seconds}
     finally:
         drop()
+        shutil.rmtree(folder, ignore_errors=True)  # the scratch SQLite file
 
 
 def main() -> int:

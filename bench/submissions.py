@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -329,6 +330,7 @@ def run_backend(backend: str, voters: int, workers: int, rate: float = 500.0) ->
             server.terminate()
             server.wait(timeout=20)
         drop()
+        shutil.rmtree(folder, ignore_errors=True)  # the scratch SQLite file
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -18,6 +18,7 @@ import argparse
 import json
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -136,6 +137,7 @@ def run_backend(backend: str, data, rule: str = "weighted_mean") -> dict:
                 "reference_s": reference_seconds, "max_diff": worst}
     finally:
         drop()
+        shutil.rmtree(folder, ignore_errors=True)  # the scratch SQLite file
 
 
 def main() -> int:
