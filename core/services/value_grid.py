@@ -122,6 +122,8 @@ def parse_cell(text: Any, kind: str) -> float | None:
     (its message an id of this module) when it is not a number, or for a veto not 1 or 0 (是/否 too)."""
     if isinstance(text, bool):
         raise ValueError(NOT_A_NUMBER.format(value=text))
+    if isinstance(text, str) and len(text) > 40:  # no number is this long; keep the message short
+        raise ValueError(NOT_A_NUMBER.format(value=text.strip()[:40] + "…"))
     if isinstance(text, int | float):
         number = float(text)
     else:
@@ -131,6 +133,8 @@ def parse_cell(text: Any, kind: str) -> float | None:
         if kind == "veto" and shown in ("是", "否"):
             return 1.0 if shown == "是" else 0.0
         cleaned = shown.replace(",", "").replace("，", "").translate(_FULL_WIDTH)
+        if "_" in cleaned:  # Python reads 1_000; an office does not write it
+            raise ValueError(NOT_A_NUMBER.format(value=shown))
         try:
             number = float(cleaned)
         except ValueError:

@@ -55,6 +55,7 @@ def test_an_office_types_two_values_and_sees_where_they_came_from(world, browser
         page.get_by_role("button", name="保存本页").click()
         expect(page.get_by_text("2 不是否决项的值：请填 1（否决）或 0（不否决）")).to_be_visible()
         expect(page.get_by_label("县财政局 办件数")).to_have_value("12")  # kept, not saved
+        screenshot(page, shots, "values-bad-cell")
 
         page.get_by_label("县财政局 一票否决").fill("0")
         page.get_by_role("button", name="保存本页").click()

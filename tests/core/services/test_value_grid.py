@@ -247,3 +247,39 @@ def test_values_of_an_adapter_run_name_the_run_and_its_source(ctx, fake_platform
     row = next(r for r in grid.rows if r.subject_id == county.subject_by_unit[record["dept_code"]])
     stored = next(iter(row.cells.values()))
     assert (stored.origin, stored.run_id, stored.source_name, stored.user) == ("adapter", run.id, "平台", "")
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind", "value"),
+    [
+        ("12", "numeric", 12),
+        ("1,200", "numeric", 1200),
+        ("１２．５", "bonus", 12.5),
+        ("-3", "deduction", -3),
+        (" ", "numeric", None),
+        ("是", "veto", 1),
+        ("否", "veto", 0),
+        (1, "veto", 1),
+        (2.5, "numeric", 2.5),
+    ],
+)
+def test_cells_are_read_as_offices_type_numbers(typed, kind, value):
+    assert value_grid.parse_cell(typed, kind) == value
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind", "message"),
+    [
+        ("三", "numeric", "三 is not a number"),
+        ("1e400", "numeric", "1e400 is not a number"),
+        ("nan", "numeric", "nan is not a number"),
+        ("1_000", "numeric", "1_000 is not a number"),
+        ("9" * 60, "numeric", "9" * 40 + "… is not a number"),
+        (True, "veto", "True is not a number"),
+        ("0.5", "veto", "0.5 is not a veto value: write 1 (vetoed) or 0 (not vetoed)"),
+    ],
+)
+def test_cells_that_are_no_value_say_why(typed, kind, message):
+    with pytest.raises(ValueError) as refused:
+        value_grid.parse_cell(typed, kind)
+    assert str(refused.value) == message
