@@ -644,7 +644,7 @@ def test_each_import_writes_one_audit_entry(ctx):
 # --- templates -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["units", "people"])
+@pytest.mark.parametrize("kind", ["units", "people", "teams"])
 def test_csv_template_header_is_accepted_by_the_import(ctx, kind):
     make_locality(ctx)
     run(ctx, "units", "county-units.csv", UNITS_CSV)
@@ -652,6 +652,9 @@ def test_csv_template_header_is_accepted_by_the_import(ctx, kind):
     assert template.startswith(b"\xef\xbb\xbf")  # Excel opens it as UTF-8
     header = template.decode("utf-8-sig").strip().split(",")
     assert header == [spec.headers[0] for spec in imports.KINDS[kind]]
-    row = {"units": "X9,新单位,,,,,", "people": "新人,女,1990-01,,,,,,,,,U001,,"}[kind]
+    if kind == "teams":  # a team's members are people already there
+        run(ctx, "people", "p.csv", csv_bytes(f"{PEOPLE_HEADER}\n新人,女,1990-01,,,,,,,,,U001,,\n"))
+    row = {"units": "X9,新单位,,,,,", "people": "新人,女,1990-01,,,,,,,,,U001,,",
+           "teams": "U001,县委办领导班子,部门领导班子,新人,,主任,,,,"}[kind]
     result = run(ctx, kind, f"{kind}.csv", template + csv_bytes(row + "\n"))
     assert result.created == 1
