@@ -42,6 +42,8 @@ class Actor:
     unit_id: int | None = None
     # Localities under its own this user was granted to read (never to change).
     readable_localities: frozenset[int] = frozenset()
+    # An assessment_group user: the campaigns it was assigned to read (none else).
+    campaign_ids: frozenset[int] = frozenset()
 
     @property
     def is_platform_admin(self) -> bool:

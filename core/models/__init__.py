@@ -2,6 +2,7 @@
 
 from core.models.accounts import ActivationBatch, ActivationCode
 from core.models.adapters import AdapterRun, AdapterSource, RunStatus
+from core.models.assessment import AssessmentAssignment
 from core.models.audit import AuditEntry
 from core.models.campaigns import (
     AccountStatus,
@@ -46,6 +47,7 @@ __all__ = [
     "IndicatorValue",
     "LocalityPlugin",
     "SignInAttempt",
+    "AssessmentAssignment",
     "PaperEntry",
     "AccountStatus",
     "StagedBallot",

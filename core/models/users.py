@@ -15,6 +15,8 @@ class Role(StrEnum):
     unit_admin = "unit_admin"
     leader = "leader"
     cadre = "cadre"
+    # 考核小组: reads the campaigns it is assigned (core/services/assessment.py), changes nothing
+    assessment_group = "assessment_group"
 
 
 class User(SQLModel, table=True):

@@ -79,8 +79,13 @@ def actor_of(user: User, session: Session | None = None) -> Actor:
     readable = frozenset()
     if session is not None and user.reads_child_localities and user.locality_id is not None:
         readable = descendants(session, user.locality_id)
+    campaigns: frozenset[int] = frozenset()
+    if session is not None and user.role == Role.assessment_group:
+        from core.services.assessment import assigned_campaign_ids
+
+        campaigns = assigned_campaign_ids(session, user)
     return Actor(user_id=user.id, username=user.username, role=user.role, locality_id=user.locality_id,
-                 unit_id=user.unit_id, readable_localities=readable)
+                 unit_id=user.unit_id, readable_localities=readable, campaign_ids=campaigns)
 
 
 def issue_token(ctx: AppContext, user: User, *, kind: str, name: str = "", ttl: timedelta | None = None) -> IssuedToken:

@@ -16,6 +16,7 @@ from core.models import (
     CampaignStatus,
     CampaignSubject,
     IndicatorTemplate,
+    Role,
     Subject,
     TemplateStatus,
 )
@@ -60,6 +61,8 @@ def get_campaign_row(session: Session, actor: Actor, campaign_id: int, *, for_up
     campaign = session.exec(query).first()
     if campaign is None or not can_see_locality(actor, campaign.locality_id, read_only=read_only):
         raise NotFound(f"no campaign with id {campaign_id}")
+    if actor.role == Role.assessment_group and campaign.id not in actor.campaign_ids:
+        raise NotFound(f"no campaign with id {campaign_id}")  # an assessment group reads its own only
     return campaign
 
 

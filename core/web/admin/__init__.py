@@ -33,8 +33,8 @@ def admin_router():
     from core.web.admin import subjects
 
     handlers += subjects.ROUTES
-    from core.web.admin import signins
+    from core.web.admin import assessment, signins
 
-    handlers += signins.ROUTES
+    handlers += [*signins.ROUTES, *assessment.ROUTES]
     return Router(path="/admin", route_handlers=handlers, exception_handlers=exception_handlers,
                   include_in_schema=False)

@@ -12,6 +12,7 @@ ALL_ROLES = frozenset(r.value for r in Role)
 OFFICE = frozenset({Role.platform_admin.value, Role.office.value})
 READERS = frozenset({Role.platform_admin.value, Role.office.value, Role.unit_admin.value})
 PLATFORM = frozenset({Role.platform_admin.value})
+GROUP = frozenset({Role.assessment_group.value})  # 考核小组: its assigned campaigns only
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,8 @@ class MenuEntry:
 
 
 def builtin_entries(code: str | None) -> list[MenuEntry]:
-    entries = [MenuEntry("overview", "概览", "Overview", "/admin/", ALL_ROLES, 10)]
+    entries = [MenuEntry("overview", "概览", "Overview", "/admin/", ALL_ROLES, 10),
+               MenuEntry("assessment", "考核任务", "Assigned campaigns", "/admin/assessment", GROUP, 15)]
     if code:
         base = f"/admin/localities/{code}"
         entries += [

@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect
 
 from core.models import Role
+from core.services import assessment
 from core.services import auth as auth_service
 from core.services import signins as signin_service
 from core.services import users as user_service
@@ -81,10 +82,11 @@ async def _edit_form(shell: Shell, user: user_service.UserOut, values: dict[str,
     from core.web.admin.signins import attempt_rows
 
     attempts = await run_sync(signin_service.last_attempts, shell.ctx, shell.actor, user.id)
+    campaigns = await run_sync(assessment.assignable, shell.ctx, shell.actor, user.id)
     return shell.render("admin/users/edit.html", title=user.username, crumbs=[(shell._("Users"), "/admin/users")],
                         target=user, values=values, errors=errors, message=message,
                         role_options=_role_options(shell), attempts=attempt_rows(shell, attempts),
-                        status_code=status_code)
+                        campaigns=campaigns, status_code=status_code)
 
 
 @get("/users/{user_id:int}", include_in_schema=False)
@@ -98,7 +100,8 @@ async def user_page(request: Request, user_id: FromPath[int], created: FromQuery
 @post("/users/{user_id:int}", include_in_schema=False)
 async def user_update(request: Request, user_id: FromPath[int], data: URLEncodedBody[dict[str, str]]) -> Response:
     """One form per change: ``action`` is ``save`` (role and unit), ``password``, ``deactivate``,
-    ``activate``, ``grant`` or ``revoke``."""
+    ``activate``, ``grant``, ``revoke`` or ``assign`` (an assessment group's campaigns:
+    ``campaign_<id>`` fields)."""
     shell = await open_shell(request, roles=PLATFORM)
     shell.check_csrf(data)
     user = await run_sync(user_service.get_user, shell.ctx, shell.actor, user_id)
@@ -117,6 +120,12 @@ async def user_update(request: Request, user_id: FromPath[int], data: URLEncoded
             await run_sync(user_service.update_user, shell.ctx, shell.actor, user_id, patch)
             message = shell._("{name} may sign in again.", name=user.username) if action == "activate" else \
                 shell._("{name} can no longer sign in.", name=user.username)
+        elif action == "assign":
+            chosen = [int(k.removeprefix("campaign_")) for k, v in data.items()
+                      if k.startswith("campaign_") and k.removeprefix("campaign_").isdigit() and v
+                      and len(k) < 30]
+            await run_sync(assessment.set_assignments, shell.ctx, shell.actor, user_id, chosen)
+            message = shell._("Saved.")
         elif action in ("grant", "revoke"):
             await run_sync(auth_service.grant_child_localities, shell.ctx, shell.actor, user.username, action == "grant")
             message = shell._("Saved.")

@@ -11,7 +11,8 @@ from litestar import Controller, get, patch, post, put
 from litestar.params import JSONBody, QueryParameter
 from pydantic import Field
 
-from core.schemas.base import In, Out, Page
+from core.schemas.base import Id, In, Out, Page
+from core.services import assessment
 from core.services import auth as auth_service
 from core.services import signins as signin_service
 from core.services import users as user_service
@@ -37,6 +38,21 @@ class PasswordIn(In):
 
 class ChildLocalitiesIn(In):
     granted: bool = Field(description="true: may read (never change) the localities below its own; false: its own only.")
+
+
+class CampaignIdsIn(In):
+    campaign_ids: list[Id] = Field(max_length=500, description="Campaigns of the user's locality; replaces the set.")
+
+
+class AssignedCampaignOut(Out):
+    id: int
+    name: str
+    status: str
+    assigned: bool
+
+
+class CampaignIdsOut(Out):
+    campaign_ids: list[int]
 
 
 class SignInOut(Out):
@@ -104,6 +120,19 @@ class UserController(Controller):
         user = user_service.get_user(ctx, actor, item_id)
         auth_service.grant_child_localities(ctx, actor, user.username, data.granted)
         return user_service.get_user(ctx, actor, item_id)
+
+    @get("/{item_id:int}/campaigns", sync_to_thread=True,
+         summary="The campaigns of an assessment-group user's locality, and which it may read (platform admin)")
+    def campaigns(self, ctx: Ctx, actor: CurrentActor, item_id: ItemId) -> list[AssignedCampaignOut]:
+        return [AssignedCampaignOut(**row) for row in assessment.assignable(ctx, actor, item_id)]
+
+    @put("/{item_id:int}/campaigns", sync_to_thread=True,
+         summary="Set the campaigns an assessment-group user may read (platform admin)")
+    def assign_campaigns(self, ctx: Ctx, actor: CurrentActor, item_id: ItemId,
+                         data: JSONBody[CampaignIdsIn]) -> CampaignIdsOut:
+        """422 (``campaign_ids``) when the user is not of role assessment_group or a campaign is not
+        of its locality. The user's sessions and tokens see the change at their next request."""
+        return CampaignIdsOut(campaign_ids=assessment.set_assignments(ctx, actor, item_id, list(data.campaign_ids)))
 
     @get("/{item_id:int}/sign-ins", sync_to_thread=True, summary="A user's last sign-in attempts (platform admin)")
     def sign_ins(self, ctx: Ctx, actor: CurrentActor, item_id: ItemId,

@@ -123,7 +123,7 @@ def _callers(world, u1: int) -> list[Caller]:
     people = [("b-office", "office", "county-b", None), ("b-unit", "unit_admin", "county-b", "B1"),
               ("b-leader", "leader", "county-b", None), ("b-cadre", "cadre", "county-b", None),
               ("a-unit", "unit_admin", "county-a", "U1"), ("a-leader", "leader", "county-a", None),
-              ("a-cadre", "cadre", "county-a", None)]
+              ("a-cadre", "cadre", "county-a", None), ("a-group", "assessment_group", "county-a", None)]
     assert b_unit and u1
     callers = [Caller("anonymous", None, False, world.client(), httpx.Client(base_url=world.url, timeout=30))]
     for username, role, locality, unit in people:

@@ -28,6 +28,7 @@ PAGES = {  # menu key -> a page of that area
     "adapters": "/admin/localities/county-p/sources",
     "users": "/admin/users",
     "sign-ins": "/admin/sign-ins",
+    "assessment": "/admin/assessment",
     "audit": "/admin/localities/county-p/audit",
 }
 MENUS = {
@@ -38,6 +39,7 @@ MENUS = {
     "unit_admin": ["overview", "units", "people", "teams", "import", "adapters"],
     "leader": ["overview"],
     "cadre": ["overview"],
+    "assessment_group": ["overview", "assessment"],
 }
 
 
