@@ -224,6 +224,13 @@ def _subjects_query(locality_id: int, category: str):
     return query.where(Subject.category == category) if category else query
 
 
+def _same_period(period: Period):
+    """``period = :period`` written so that no index is used for it (``period || ''``): a lookup of
+    some subjects' values then takes the key's index (locality, subject, template, …) instead of
+    (locality, template, period), which SQLite would otherwise pick and scan every subject's row."""
+    return (IndicatorValue.period + "") == str(period)
+
+
 def _stored(
     session: Session, locality_id: int, template_id: int, period: Period, subject_ids: list[int]
 ) -> dict[tuple[int, str], StoredValue]:
@@ -238,7 +245,7 @@ def _stored(
         .where(
             IndicatorValue.locality_id == locality_id,
             IndicatorValue.template_id == template_id,
-            IndicatorValue.period == str(period),
+            _same_period(period),
             col(IndicatorValue.subject_id).in_(subject_ids),
         )
     )
@@ -315,7 +322,7 @@ def write_changed(
                     select(IndicatorValue.subject_id, IndicatorValue.indicator_code, IndicatorValue.value).where(
                         IndicatorValue.locality_id == locality_id,
                         IndicatorValue.template_id == template.id,
-                        IndicatorValue.period == str(period),
+                        _same_period(period),
                         tuple_(IndicatorValue.subject_id, IndicatorValue.indicator_code).in_(chunk),
                     )
                 )
@@ -339,7 +346,7 @@ def write_changed(
             delete(IndicatorValue).where(
                 IndicatorValue.locality_id == locality_id,
                 IndicatorValue.template_id == template.id,
-                IndicatorValue.period == str(period),
+                _same_period(period),
                 tuple_(IndicatorValue.subject_id, IndicatorValue.indicator_code).in_(gone[start : start + 500]),
             )
         )
