@@ -22,6 +22,7 @@ from core.models import (
     IndicatorTemplate,
     IndicatorValue,
     Person,
+    Role,
     Subject,
 )
 from core.models.base import utcnow
@@ -34,7 +35,7 @@ from core.scoring import (
     TemplateData,
 )
 from core.services import audit
-from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, require_role
+from core.services.access import OFFICE_ROLES, require_role
 from core.services.campaigns import categories_of, get_campaign_row, move_ballot_box
 from core.services.errors import Conflict
 from core.services.plugins import DEFAULT_RULE, policies_for, rules_for
@@ -345,8 +346,13 @@ def _results(session: Session, campaign: Campaign) -> dict[str, Any]:
             "subjects": subjects}
 
 
+# Who reads results, as the console's results pages and the result files: the office roles and an
+# assessment group (its assigned campaigns only, see core.services.assessment); not a unit admin.
+RESULT_READERS = frozenset(OFFICE_ROLES | {Role.assessment_group})
+
+
 def results(ctx: AppContext, actor: Actor, campaign_id: int) -> dict[str, Any]:
-    require_role(actor, ADMIN_READ_ROLES, "read results")
+    require_role(actor, RESULT_READERS, "read results")
     with ctx.db.read() as session:
         campaign = get_campaign_row(session, actor, campaign_id, read_only=True)
         if campaign.status not in (CampaignStatus.tallied, CampaignStatus.published):

@@ -87,8 +87,10 @@ def test_an_assessment_group_reads_its_assigned_campaigns_and_changes_nothing(wo
 
     token = auth.issue_token(world.ctx, auth.find_user(world.ctx, "group-a"), kind="api", ttl=timedelta(hours=1)).token
     api = world.client(token)
-    assert api.get(f"/api/campaigns/{other}/results").status_code in (403, 404)
-    assert api.get(f"/api/campaigns/{elsewhere}/results").status_code in (403, 404)
+    results = api.get(f"/api/campaigns/{campaign}/results")
+    assert results.status_code == 200 and len(results.json()["subjects"]) == 3
+    assert api.get(f"/api/campaigns/{other}/results").status_code == 404
+    assert api.get(f"/api/campaigns/{elsewhere}/results").status_code == 404
     for method, path, body in (("POST", f"/api/campaigns/{campaign}/publish", None),
                                ("POST", f"/api/campaigns/{campaign}/tally", {}),
                                ("PATCH", f"/api/campaigns/{other}", {"name": "taken"}),
@@ -101,6 +103,7 @@ def test_an_assessment_group_reads_its_assigned_campaigns_and_changes_nothing(wo
     assert root.put(f"/api/users/{group_id}/campaigns", json={"campaign_ids": []}).json() == {"campaign_ids": []}
     assert browser.get(f"/admin/assessment/{campaign}").status_code == 404  # taken back at once
     assert browser.get(f"/admin/localities/county-a/campaigns/{campaign}/results").status_code == 404
+    assert api.get(f"/api/campaigns/{campaign}/results").status_code == 404
     for client in (browser, api, root, foreign):
         client.close()
 
