@@ -4,6 +4,7 @@ from core.models.accounts import ActivationBatch, ActivationCode
 from core.models.adapters import AdapterRun, AdapterSource, RunStatus
 from core.models.assessment import AssessmentAssignment
 from core.models.audit import AuditEntry
+from core.models.discussion import Attachment, Comment, Like
 from core.models.campaigns import (
     AccountStatus,
     Adjustment,
@@ -38,6 +39,9 @@ from core.models.values import IndicatorValue
 __all__ = [
     "ActivationBatch",
     "ActivationCode",
+    "Attachment",
+    "Comment",
+    "Like",
     "Notification",
     "AdapterRun",
     "AdapterSource",
