@@ -130,7 +130,8 @@ def users() -> None:
 
 @users.command("create")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(["platform_admin", "office", "unit_admin", "leader", "cadre"]))
+@click.option("--role", required=True, type=click.Choice(["platform_admin", "office", "unit_admin", "leader", "cadre",
+                                                                  "assessment_group"]))
 @click.option("--locality", "locality_code", default=None, help="Locality code (all roles but platform_admin).")
 @click.option("--unit", "unit_code", default=None, help="Unit code (unit roles).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
