@@ -255,3 +255,41 @@ def test_saving_a_page_leaves_alone_a_cell_someone_else_saved_meanwhile(county):
         saved = mine.post(PAGE, data=form, follow_redirects=True)
         assert "已保存：写入 1 个数值，清除 0 个。" in saved.text
         assert f'name="v-{first}-N1" value="5"' in saved.text and "键入：office-v2" in saved.text
+
+
+def test_a_granted_parent_office_reads_the_grid_and_changes_nothing(county):
+    from sqlalchemy import update
+    from sqlmodel import select
+
+    from core.models import Locality
+    from core.services import auth
+
+    first, _ = county.ids["subjects"]
+    county.locality("city-v", "示范市")
+    with county.ctx.db.write() as session:
+        city_id = session.exec(select(Locality.id).where(Locality.code == "city-v")).one()
+        session.execute(update(Locality).where(Locality.code == "county-v").values(parent_id=city_id))
+    county.user("city-office-v", "office", "city-v")
+    auth.grant_child_localities(county.ctx, SYSTEM, "city-office-v", True)
+    with _session(county, "city-office-v") as client:
+        page = client.get(PAGE, params=_query(county))
+        assert page.status_code == 200
+        assert re.search(rf'name="v-{first}-N1" value="" aria-label="[^"]*" readonly', page.text)
+        assert "保存本页" not in page.text and "/values/import" not in page.text
+        assert client.get(f"{PAGE}/sheet", params=_query(county)).status_code == 200
+        refused = client.post(
+            PAGE,
+            data={
+                "_csrf": client.csrf,
+                "template": str(county.ids["template"]),
+                "period": "2026-11",
+                f"v-{first}-N1": "1",
+            },
+        )
+        assert refused.status_code == 404
+    assert (
+        value_grid.load_grid(county.ctx, SYSTEM_OFFICE(county), "county-v", county.ids["template"], "2026-11")
+        .rows[0]
+        .cells
+        == {}
+    )
