@@ -38,6 +38,7 @@ RESULTS = (OK, "failed", *REASONS)  # what the ``result`` filter accepts
 READERS = frozenset({Role.platform_admin, Role.office})
 USER_AGENT_LENGTH = 120
 DEFAULT_LIMIT = 50
+THROTTLED_EVERY = timedelta(minutes=1)  # at most one "throttled" row per client address in this time
 
 
 def shorten_user_agent(value: str) -> str:
@@ -54,13 +55,20 @@ def masked_name(ctx: AppContext, typed: str) -> str:
 def record(ctx: AppContext, *, typed: str, user: User | None, reason: str = "", client: str = "",
            user_agent: str = "", channel: str = "console") -> None:
     """Log one attempt: success when ``reason`` is empty. ``user``: the user the typed name
-    resolved to, if any (its name is logged; else only ``masked_name(typed)``). One INSERT."""
+    resolved to, if any (its name is logged; else only ``masked_name(typed)``). One INSERT; a
+    ``throttled`` attempt only when its client address logged none in the last minute, so a
+    flood of refused attempts cannot grow the table by more than a row a minute per address."""
     name = user.username if user is not None else masked_name(ctx, typed)
+    client = (client or "")[:64]
     with ctx.db.write() as session:
+        if reason == THROTTLED and session.exec(  # a flood of refused attempts: one row a minute per client
+                select(SignInAttempt.id).where(SignInAttempt.client == client, SignInAttempt.reason == THROTTLED,
+                                               SignInAttempt.at >= utcnow() - THROTTLED_EVERY).limit(1)).first():
+            return
         session.add(SignInAttempt(
             username=name[:100], user_id=user.id if user is not None else None,
             locality_id=user.locality_id if user is not None else None, ok=not reason, reason=reason[:16],
-            channel=channel[:8], client=(client or "")[:64], user_agent=shorten_user_agent(user_agent)))
+            channel=channel[:8], client=client, user_agent=shorten_user_agent(user_agent)))
 
 
 @dataclass(frozen=True)
