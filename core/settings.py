@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     base_url: str = ""
     max_upload_mb: int = Field(default=20, ge=1, le=1024)
+    attachment_max_mb: int = Field(default=20, ge=1, le=1024,
+                                   description="Largest file attached to a record (also bounded by max_upload_mb).")
     pdf_font: Path | None = Field(default=None, description="A TrueType/OpenType CJK font to embed in PDFs.")
     scheduler: bool = Field(default=True, description="Run the adapter scheduler inside the web process.")
     scheduler_tick_seconds: float = Field(default=15, gt=0, le=3600,
