@@ -32,7 +32,7 @@ from core.web.admin.shell import Shell, field_errors, open_shell, paging
 STEPS = ("basics", "subjects", "categories", "rules")
 STEP_LABELS = {"basics": "Basics", "subjects": "Subjects", "categories": "Evaluator categories",
                "rules": "Scoring and distribution"}
-BLANK_CATEGORY_ROWS = 2
+BLANK_CATEGORY_ROWS = 3  # a county usually has three evaluator categories (leaders, cadres, the public)
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 

@@ -1,0 +1,243 @@
+"""The whole office journey in a real Chromium, as a newcomer walks it: on a fresh locality, in
+zh-CN and from the pages alone (menu, tab bars, links, buttons; no typed URL), an office enables
+the forced distribution and double entry on the plugins page, sets up a campaign with three
+evaluator categories and a ballot cap, issues accounts and prints each category's slips, opens
+it, watches the turnout change while three phones vote with codes read from the slips PDF, has
+two clerks enter one paper ballot, closes, tallies, reads a subject's radar chart, adjusts a
+grade with a reason, publishes and downloads the .xlsx, PDF and .docx, each read back. Then a
+shorter pass in English. Screenshots of the main pages are left under the test's tmp folder."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
+
+import docx
+from openpyxl import load_workbook
+from playwright.sync_api import Page, expect
+
+from core.context import Actor
+from core.schemas.org import SubjectIn, UnitIn
+from core.services import org
+from tests.campaign_setup import TEMPLATE
+from tests.e2e.console import DESKTOP, screenshot, sign_in
+from tests.e2e.phone import fits_the_screen
+from tests.e2e.test_ballot_pages import LEAVES, pick
+from tests.e2e.test_ballot_pages import sign_in as sign_in_phone
+
+SYSTEM = Actor.system("test")
+LOCAL = "%Y-%m-%dT%H:%M"
+TOWNS = ("城关镇", "河口镇", "山南乡")
+CATEGORIES = (("县领导", "30"), ("乡镇干部", "30"), ("群众代表", "40"))
+
+
+def _fresh_locality(world) -> None:
+    world.locality("county-j", "示范县")
+    world.user("office-j", "office", "county-j")
+    world.user("clerk-j", "office", "county-j")
+    for index, name in enumerate(TOWNS):
+        unit = org.create_unit(world.ctx, SYSTEM, "county-j", UnitIn(code=f"J{index}", name=name))
+        org.create_subject(world.ctx, SYSTEM, "county-j", SubjectIn(name=name, kind="unit", ref_id=unit.id,
+                                                                    category="乡镇"))
+    api = world.client(world.user("office-j-api", "office", "county-j"))
+    assert api.post("/api/localities/county-j/templates", json=TEMPLATE).status_code == 201
+
+
+def _pdf_text(path: Path, *args: str) -> str:
+    return subprocess.run(["pdftotext", "-layout", *args, str(path), "-"], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def _tab(page: Page, name: str) -> None:
+    page.get_by_role("navigation", name="测评活动").get_by_role("link", name=name, exact=True).click()
+
+
+def _menu(page: Page, name: str) -> None:
+    page.get_by_role("navigation", name="菜单").get_by_role("link", name=name).click()
+
+
+def _enable_plugins(page: Page) -> None:
+    _menu(page, "插件")
+    page.locator('tr[data-plugin="distribution"]').get_by_role("link").first.click()
+    page.get_by_label("为本地区启用").check()
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("status")).to_be_visible()
+    _menu(page, "插件")
+    page.locator('tr[data-plugin="ballots"]').get_by_role("link").first.click()
+    page.get_by_label(re.compile("双人录入")).check()
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("status")).to_be_visible()
+
+
+def _set_up(page: Page, world, shots: Path) -> None:
+    _menu(page, "测评活动")
+    page.get_by_role("link", name="新建测评活动").click()
+    page.get_by_label("名称").fill("2026年度民主测评")
+    now = datetime.now(ZoneInfo(world.ctx.settings.timezone))
+    page.get_by_label("投票开始时间").fill((now - timedelta(days=1)).strftime(LOCAL))
+    page.get_by_label("投票结束时间").fill((now + timedelta(days=7)).strftime(LOCAL))
+    page.get_by_role("button", name="创建测评活动").click()
+    expect(page.get_by_role("status")).to_contain_text("测评活动已创建")
+
+    page.get_by_label("考核对象类别").select_option("乡镇")
+    page.get_by_role("button", name="筛选").click()
+    page.get_by_role("button", name="添加符合条件的 3 个考核对象").click()
+    expect(page.locator("#campaign-subjects tbody tr")).to_have_count(3)
+
+    page.get_by_role("navigation", name="设置步骤").get_by_role("link", name="测评主体").click()
+    for index, (name, weight) in enumerate(CATEGORIES):
+        page.locator(f"#f-c{index}_name").fill(name)
+        page.locator(f"#f-c{index}_weight").fill(weight)
+        page.locator(f"#f-c{index}_template").select_option(label="民主测评表")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("status")).to_have_text("已保存。")
+    for index, (name, _) in enumerate(CATEGORIES):
+        expect(page.locator(f"#f-c{index}_name")).to_have_value(name)
+    screenshot(page, shots, "setup-categories")
+
+    page.get_by_role("link", name="下一步：计分与分布").click()
+    cap = page.locator('div.policy[data-policy="ballot_cap"]')
+    cap.get_by_label(re.compile("每票优秀比例上限")).check()
+    cap.locator('input[name$="_opt_max_ratio"]').fill("0.34")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("status")).to_have_text("已保存。")
+    expect(page.locator("#f-d0_use")).to_be_checked()
+    screenshot(page, shots, "setup-rules")
+
+
+def _issue_and_print(page: Page, tmp_path: Path, shots: Path) -> dict[str, list[str]]:
+    """Issue accounts per category on the accounts tab and print each category's slips; the codes
+    as read from the slips PDF, per category."""
+    _tab(page, "帐号与票条")
+    counts = {"县领导": 2, "乡镇干部": 1, "群众代表": 1}
+    for name, count in counts.items():
+        row = page.locator(f'#accounts tr[data-category="{name}"]')
+        row.locator('input[name="count"]').fill(str(count))
+        row.get_by_role("button", name="生成").click()
+        expect(page.get_by_role("status")).to_be_visible()
+    screenshot(page, shots, "accounts")
+    codes: dict[str, list[str]] = {}
+    for name, count in counts.items():
+        link = page.get_by_role("link", name=f"打印{name}的票条")
+        response = page.request.get(urljoin(page.url, link.get_attribute("href")))
+        assert response.ok and response.headers["content-type"].startswith("application/pdf")
+        pdf = tmp_path / f"slips-{name}.pdf"
+        pdf.write_bytes(response.body())
+        text = _pdf_text(pdf)
+        pages = [p for p in text.split("\f") if p.strip()]
+        assert pages and all(name in p for p in pages), text
+        found = re.findall(r"\b[0-9A-Z]{4}(?:[- ][0-9A-Z]{4}){2,}\b", text)
+        assert len(found) >= count, text
+        codes[name] = found[:count]
+    return codes
+
+
+def _vote(phone, world, code: str, grade: str, first: str = "优秀", heading: str = "提交成功，感谢您的参与！") -> None:
+    """An evaluator types the code from the slip on a phone, rates the first subject ``first`` and
+    the others ``grade`` on every question, submits and reads ``heading``."""
+    page = phone()
+    sign_in_phone(page, world.url, code)
+    page.wait_for_url("**/b/ballot")
+    ids = sorted({int(n.split(":")[1]) for n in page.locator("input[type=radio]").evaluate_all(
+        "els => els.map(e => e.name)")})
+    assert fits_the_screen(page)
+    pick(page, {(s, leaf): first if s == ids[0] else grade for s in ids for leaf in LEAVES})
+    page.get_by_role("button", name="提交").click()
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    page.context.close()
+
+
+def _turnout(page: Page, category: str, count: str):
+    return page.locator(f'#turnout-numbers tr[data-category="{category}"] [data-count="{count}"]')
+
+
+def _enter_paper(page: Page, code: str) -> None:
+    page.get_by_role("link", name="乡镇干部").click()
+    page.get_by_label("测评卡上的测评码（乡镇干部）").fill(code)
+    for radio in page.locator('input[type=radio][value="称职"]').all():
+        radio.check()
+    page.get_by_role("button", name="录入纸质票").click()
+
+
+def test_an_office_runs_a_whole_evaluation_in_the_browser(world, browser, phone, tmp_path):
+    _fresh_locality(world)
+    shots = tmp_path / "shots"
+    context = browser.new_context(**DESKTOP, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.on("dialog", lambda dialog: dialog.accept())
+    try:
+        sign_in(page, world.url, "office-j")
+        page.wait_for_url("**/admin/")
+        _enable_plugins(page)
+        _set_up(page, world, shots)
+        codes = _issue_and_print(page, tmp_path, shots)
+
+        _tab(page, "概览")
+        expect(page.locator("#ready")).to_have_text("设置已齐全：测评可以开始。")
+        page.get_by_role("button", name="开始测评").click()
+        expect(page.locator("#campaign-status")).to_have_text("投票中")
+        screenshot(page, shots, "campaign-open")
+
+        # turnout while the phones vote: the numbers change without a reload
+        _tab(page, "参评情况")
+        expect(_turnout(page, "", "submitted")).to_have_text("0")
+        page.evaluate("window.stillTheSamePage = true")
+        _vote(phone, world, codes["县领导"][0], "称职")
+        _vote(phone, world, codes["县领导"][1], "基本称职")
+        # the ballot cap: 优秀 for all three towns (at most one of three) makes a ballot invalid
+        _vote(phone, world, codes["群众代表"][0], "优秀", heading="您的测评表已提交，但被记为无效票。")
+        expect(_turnout(page, "群众代表", "invalid")).to_have_text("1")
+        expect(_turnout(page, "县领导", "submitted")).to_have_text("2")
+        expect(_turnout(page, "", "submitted")).to_have_text("3")
+        expect(_turnout(page, "", "turnout")).to_have_text("75.0%")
+        assert page.evaluate("window.stillTheSamePage") is True
+        screenshot(page, shots, "turnout")
+
+        # one paper ballot, double-entered by two clerks
+        _tab(page, "纸质票录入")
+        _enter_paper(page, codes["乡镇干部"][0])
+        expect(page.get_by_role("status")).to_contain_text("第一次录入已保存")
+        clerk = browser.new_context(**DESKTOP).new_page()
+        clerk.set_default_timeout(15000)
+        sign_in(clerk, world.url, "clerk-j")
+        clerk.wait_for_url("**/admin/")
+        _menu(clerk, "测评活动")
+        clerk.get_by_role("link", name="2026年度民主测评").click()
+        _tab(clerk, "纸质票录入")
+        _enter_paper(clerk, codes["乡镇干部"][0])
+        expect(clerk.get_by_role("status")).to_have_text("纸质票已计入。")
+        screenshot(clerk, shots, "paper")
+        clerk.context.close()
+        expect(_turnout(page, "", "submitted")).to_have_count(0)  # the paper page, not the turnout
+        _tab(page, "参评情况")
+        expect(_turnout(page, "", "turnout")).to_have_text("100.0%")
+
+        # close, tally
+        _tab(page, "概览")
+        page.get_by_role("link", name="结束测评…").click()
+        page.get_by_role("button", name="确认结束测评").click()
+        expect(page.locator("#campaign-status")).to_have_text("已结束")
+        page.get_by_role("button", name="计票").click()
+        expect(page.get_by_role("status")).to_have_text("已完成计票。")
+        page.get_by_role("link", name="查看结果").click()
+        screenshot(page, shots, "results-ranking")
+        page.get_by_role("link", name=TOWNS[0]).first.click()
+        radar = page.locator('div.chart[data-chart="chart-radar"]')
+        expect(radar.locator("canvas").first).to_be_visible()
+        expect(page.locator("#indicator-table")).to_contain_text("政治品德")
+        page.get_by_label("等次", exact=True).select_option("优秀")
+        page.get_by_label("理由（必填，随结果保存并记入审计日志）").fill("年度表现突出，经党委研究调整")
+        page.get_by_role("button", name="调整等次").click()
+        expect(page.get_by_role("status")).to_have_text("等次已调整，理由已记录。")
+        screenshot(page, shots, "results-subject")
+        _tab(page, "结果")
+        page.get_by_role("button", name="发布结果").click()
+        expect(page.get_by_role("status")).to_be_visible()
+        screenshot(page, shots, "results-published")
+    finally:
+        context.close()
