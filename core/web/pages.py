@@ -13,7 +13,7 @@ from typing import Any
 from anyio.to_thread import run_sync
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
-from litestar.params import FromPath, URLEncodedBody
+from litestar.params import URLEncodedBody
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
@@ -155,114 +155,7 @@ def _audit_alarm(request: Request, actor) -> str | None:
                       problem=tr.gettext(report.problem, **report.params))
 
 
-def _local_time(ctx, value) -> str:
-    from zoneinfo import ZoneInfo
-
-    return value.astimezone(ZoneInfo(ctx.settings.timezone)).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def _sources_view(request: Request, actor, tr: Translator) -> list[dict[str, Any]]:
-    from core.services import adapters as adapter_service
-
-    ctx = app_context(request)
-    types = {name: adapter for name, (_plugin, adapter) in adapter_service.adapter_types().items()}
-    rows = []
-    for source in adapter_service.visible_sources(ctx, actor):
-        schedule = source.schedule or {}
-        if schedule.get("interval_minutes"):
-            schedule_text = tr.gettext("Every {n} minutes", n=schedule["interval_minutes"])
-        elif schedule.get("cron"):
-            schedule_text = tr.gettext("Cron {expression}", expression=schedule["cron"])
-        else:
-            schedule_text = tr.gettext("By hand")
-        kind = types.get(source.adapter)
-        label = (kind.label_zh if tr.locale == "zh_CN" else kind.label_en) if kind else source.adapter
-        last = source.last_run
-        rows.append({
-            "id": source.id, "name": source.name, "locality_code": source.locality_code, "adapter_label": label,
-            "schedule_text": schedule_text if source.enabled else tr.gettext("Disabled"),
-            "next_run": _local_time(ctx, source.next_run_at),
-            "last_run": {"status": last.status, "started": _local_time(ctx, last.started_at), "error": last.error,
-                         "rows_read": last.rows_read, "rows_written": last.rows_written} if last else None,
-        })
-    return rows
-
-
-@get("/admin/adapters", include_in_schema=False)
-async def adapters_page(request: Request) -> Response:
-    session = await run_sync(current_session, request)
-    if session is None:
-        return Redirect("/admin/login")
-    return await _render_adapters(request, session)
-
-
-async def _render_adapters(request: Request, session, status_code: int = 200, message: str = "",
-                           error: str = "") -> Response:
-    from core.services.access import OFFICE_ROLES
-    from core.services.errors import ServiceError
-
-    tr = translator_for(request)
-    try:
-        sources = await run_sync(_sources_view, request, session.actor, tr)
-    except ServiceError as exc:
-        return render(request, "admin/adapters.html", status_code=exc.status_code, sources=[], csrf=session.csrf_token,
-                      can_run=False, message="", error=exc.message)
-    return render(request, "admin/adapters.html", status_code=status_code, sources=sources, csrf=session.csrf_token,
-                  can_run=session.actor.role in OFFICE_ROLES, message=message, error=error)
-
-
-@post("/admin/adapter-sources/{source_id:int}/run", include_in_schema=False)
-async def adapter_run_submit(request: Request, source_id: FromPath[int], data: URLEncodedBody[dict[str, str]]) -> Response:
-    from core.services import adapters as adapter_service
-    from core.services.errors import ServiceError
-
-    session = await run_sync(current_session, request)
-    if session is None:
-        return Redirect("/admin/login")
-    tr = translator_for(request)
-    if not hmac.compare_digest(session.csrf_token, data.get("_csrf", "")):
-        return await _render_adapters(request, session, 403, error=tr.gettext("The form has expired. Please try again."))
-    try:
-        run = await run_sync(adapter_service.run_now, app_context(request), session.actor, source_id)
-    except ServiceError as exc:
-        return await _render_adapters(request, session, exc.status_code, error=exc.message)
-    if run.status == "succeeded":
-        message = tr.gettext("Run {id} succeeded: {written} values written.", id=run.id, written=run.rows_written)
-        return await _render_adapters(request, session, message=message)
-    return await _render_adapters(request, session, error=tr.gettext("Run {id} failed: {error}", id=run.id,
-                                                                     error=run.error))
-
-
-def _runs_view(request: Request, actor, source_id: int) -> dict[str, Any]:
-    from core.services import adapters as adapter_service
-
-    ctx = app_context(request)
-    source = adapter_service.get_source(ctx, actor, source_id)
-    runs = adapter_service.list_runs(ctx, actor, source_id, limit=20).items
-    return {
-        "source": source,
-        "runs": [{"started": _local_time(ctx, run.started_at), "trigger": run.trigger, "status": run.status,
-                  "attempts": run.attempts, "rows_read": run.rows_read, "rows_written": run.rows_written,
-                  "rows_rejected": run.rows_rejected, "error": run.error} for run in runs],
-        "rejected": runs[0].rejected[:500] if runs else [],
-    }
-
-
-@get("/admin/adapter-sources/{source_id:int}", include_in_schema=False)
-async def adapter_runs_page(request: Request, source_id: FromPath[int]) -> Response:
-    from core.services.errors import ServiceError
-
-    session = await run_sync(current_session, request)
-    if session is None:
-        return Redirect("/admin/login")
-    try:
-        view = await run_sync(_runs_view, request, session.actor, source_id)
-    except ServiceError as exc:
-        return await _render_adapters(request, session, exc.status_code, error=exc.message)
-    # errors and reasons were stored as English message ids: shown in the reader's language
-    return render(request, "admin/adapter_runs.html", translate=translator_for(request).translate, **view)
-
-
 def admin_pages() -> list:
     # the overview (/admin/) is in core.web.admin.dashboard, in the console's shell
-    return [login_page, login_submit, logout, adapters_page, adapter_run_submit, adapter_runs_page]
+    # the data sources (/admin/adapters before) are in core.web.admin.sources
+    return [login_page, login_submit, logout]

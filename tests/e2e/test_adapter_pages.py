@@ -1,5 +1,6 @@
-"""The data-sources admin page in a real browser at phone size: an office sees its sources,
-runs one, and sees the values arrive; Chinese first, English on request."""
+"""The console's data-source pages in a real browser at phone size: an office sees its sources,
+runs one, and sees the values arrive; which records a run rejected and why; Chinese first,
+English on request. The addresses of the pages they replaced lead to them."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ from playwright.sync_api import expect
 from tests.adapter_setup import make_county
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.phone import fits_the_screen, sign_in_admin
+
+
+def _row(page, name: str):
+    return page.locator("#sources tbody tr", has_text=name)
 
 
 def test_an_office_runs_a_source_from_the_page_and_sees_the_outcome(world, page, fake_platform):
@@ -19,33 +24,31 @@ def test_an_office_runs_a_source_from_the_page_and_sees_the_outcome(world, page,
     page.goto(world.url + "/admin/login")
     sign_in_admin(page, "office-e2e", TEST_PASSWORD)
     page.wait_for_url("**/admin/")
-    page.get_by_role("link", name="数据对接").click()
-    page.wait_for_url("**/admin/adapters")
+    page.get_by_role("link", name="数据对接").click()  # the overview's link
+    page.wait_for_url(f"**/admin/localities/{county.code}/sources")
     expect(page.get_by_role("heading", name="数据对接")).to_be_visible()
-    source = page.get_by_role("region", name="业务平台")
-    expect(source.get_by_role("cell", name="每 60 分钟")).to_be_visible()
-    expect(source.get_by_role("cell", name="尚未运行")).to_be_visible()
+    source = _row(page, "业务平台")
+    expect(source.get_by_role("cell", name="每 60 分钟", exact=True)).to_be_visible()
+    expect(source.get_by_role("cell", name="尚未运行", exact=True)).to_be_visible()
     expect(page.get_by_text("别处的平台")).to_have_count(0)  # another locality's source stays hidden
     assert fits_the_screen(page)
 
     source.get_by_role("button", name="立即运行").click()
     expect(page.get_by_role("status")).to_have_text("第 1 次运行成功：写入 864 个指标值。")
-    expect(page.get_by_role("region", name="业务平台").locator("td.last-run")).to_contain_text(
-        "成功")
-    expect(page.get_by_role("region", name="业务平台").locator("td.last-run")).to_contain_text(
-        "读取 288 条记录，写入 864 个指标值")
+    expect(_row(page, "业务平台").locator("td.last-run")).to_contain_text("成功")
+    expect(_row(page, "业务平台").locator("td.last-run")).to_contain_text("读取 288 条记录，写入 864 个指标值")
     assert len(county.values()) == 864
     assert fits_the_screen(page)
 
     fake_platform.missing("/page2")
-    page.get_by_role("region", name="业务平台").get_by_role("button", name="立即运行").click()
+    _row(page, "业务平台").get_by_role("button", name="立即运行").click()
     expect(page.get_by_role("alert")).to_contain_text("第 2 次运行失败：page 2")
     assert len(county.values()) == 864  # the failed run changed nothing
 
-    page.goto(world.url + "/admin/adapters?lang=en")
+    page.goto(world.url + f"/admin/localities/{county.code}/sources?lang=en")
     expect(page.get_by_role("heading", name="Data sources")).to_be_visible()
-    expect(page.get_by_role("region", name="业务平台").get_by_role("cell", name="Every 60 minutes")).to_be_visible()
-    expect(page.get_by_role("region", name="业务平台").get_by_role("button", name="Run now")).to_be_visible()
+    expect(_row(page, "业务平台").get_by_role("cell", name="Every 60 minutes", exact=True)).to_be_visible()
+    expect(_row(page, "业务平台").get_by_role("button", name="Run now")).to_be_visible()
     assert fits_the_screen(page)
 
 
@@ -58,7 +61,10 @@ def test_a_run_form_without_its_csrf_token_is_refused(world, fake_platform):
     csrf = login.text.split('name="_csrf" value="')[1].split('"')[0]
     signed_in = client.post("/admin/login", data={"_csrf": csrf, "username": "office-e2e", "password": TEST_PASSWORD})
     assert signed_in.status_code in (302, 303), signed_in.text
-    forged = client.post(f"/admin/adapter-sources/{source.id}/run", data={"_csrf": "forged"})
+    base = f"/admin/localities/{county.code}/sources/{source.id}"
+    forged = client.post(f"{base}/run", data={"_csrf": "forged"})
+    assert forged.status_code == 403
+    forged = client.post(base, data={"_csrf": "forged", "action": "run"})
     assert forged.status_code == 403
     assert fake_platform.requests["/records"] == 0 and county.values() == {}
 
@@ -76,21 +82,25 @@ def test_the_office_sees_which_rows_a_run_rejected_and_why(world, page):
     page.goto(world.url + "/admin/login")
     sign_in_admin(page, "office-e2e", TEST_PASSWORD)
     page.wait_for_url("**/admin/")
-    page.goto(world.url + "/admin/adapters")
-    page.get_by_role("region", name="月报文件").get_by_role("button", name="立即运行").click()
-    expect(page.get_by_role("alert")).to_contain_text("1 of 2 records cannot be used")
+    page.goto(world.url + "/admin/adapters")  # a bookmark of the old page
+    page.wait_for_url(f"**/admin/localities/{county.code}/sources")
+    _row(page, "月报文件").get_by_role("button", name="立即运行").click()
+    expect(page.get_by_role("alert")).to_contain_text("2 条记录中有 1 条无法使用，没有写入任何数据")
 
     page.get_by_role("link", name="月报文件").click()
+    page.wait_for_url(f"**/admin/localities/{county.code}/sources/{source.id}")
     expect(page.get_by_role("heading", name="运行记录")).to_be_visible()
-    expect(page.get_by_role("cell", name="失败")).to_be_visible()
+    expect(page.locator("#runs").get_by_role("cell", name="失败")).to_be_visible()
     expect(page.get_by_role("heading", name="最近一次运行未通过的记录")).to_be_visible()
-    expect(page.get_by_role("cell", name="file 五月.csv, row 3")).to_be_visible()
-    expect(page.get_by_role("cell", name="'七' is not a number")).to_be_visible()
+    rejected = page.locator("#rejected")
+    expect(rejected.get_by_role("cell", name="file 五月.csv, row 3")).to_be_visible()
+    expect(rejected.get_by_role("cell", name="'七' 不是数字")).to_be_visible()
     assert fits_the_screen(page)
 
     page.goto(page.url + "?lang=en")
     expect(page.get_by_role("heading", name="Rejected records of the last run")).to_be_visible()
-    expect(page.get_by_role("cell", name="failed")).to_be_visible()
+    expect(page.locator("#runs").get_by_role("cell", name="failed")).to_be_visible()
+    expect(page.locator("#rejected").get_by_role("cell", name="'七' is not a number")).to_be_visible()
     assert fits_the_screen(page)
 
 
@@ -102,6 +112,10 @@ def test_another_localitys_source_page_is_not_found(world, page):
     page.goto(world.url + "/admin/login")
     sign_in_admin(page, "office-e2e", TEST_PASSWORD)
     page.wait_for_url("**/admin/")
-    response = page.goto(world.url + f"/admin/adapter-sources/{source.id}")
+    for address in (f"/admin/adapter-sources/{source.id}", f"/admin/localities/county/sources/{source.id}"):
+        response = page.goto(world.url + address)
+        assert response.status == 404, address
+        expect(page.get_by_role("alert")).to_contain_text(f"没有编号为 {source.id} 的数据源")
+    response = page.goto(world.url + f"/admin/localities/other/sources/{source.id}")
     assert response.status == 404
-    expect(page.get_by_role("alert")).to_contain_text(f"no adapter source with id {source.id}")
+    expect(page.get_by_text("月报")).to_have_count(0)

@@ -20,7 +20,7 @@ from core.schemas.adapters import AdapterSourceIn, AdapterSourcePatch
 from core.services import adapters as adapter_service
 from core.services.errors import NotFound, ServiceError
 from core.web.admin import schema_form
-from core.web.admin.forms import message, model_errors, to_int
+from core.web.admin.forms import message, to_int
 from core.web.admin.menu import OFFICE, READERS
 from core.web.admin.shell import Shell, open_shell
 
@@ -51,23 +51,83 @@ def _source(shell: Shell, source_id: int):
 
 def _schedule_text(shell: Shell, schedule: dict[str, Any] | None) -> str:
     if not schedule:
-        return shell._("by hand")
+        return shell._("By hand")
     if schedule.get("interval_minutes"):
-        return shell._("every {n} minutes", n=schedule["interval_minutes"])
-    return shell._("cron {cron}", cron=schedule.get("cron", ""))
+        return shell._("Every {n} minutes", n=schedule["interval_minutes"])
+    return shell._("Cron {expression}", expression=schedule.get("cron", ""))
+
+
+def _run_outcome(shell: Shell, run) -> tuple[str, str]:
+    """(message, error) telling how a run ended, in the reader's language."""
+    if run.status == "succeeded":
+        return shell._("Run {id} succeeded: {written} values written.", id=run.id, written=run.rows_written), ""
+    if run.status == "failed":
+        return "", shell._("Run {id} failed: {error}", id=run.id, error=shell.tr.translate(run.error))
+    return shell._("Run {id}: {status}", id=run.id, status=shell._(run.status)), ""
+
+
+def _may_change(shell: Shell) -> bool:
+    return shell.actor.role in OFFICE and bool(shell.locality["writable"])
+
+
+def _list_rows(shell: Shell) -> list[dict[str, Any]]:
+    page = adapter_service.list_sources(shell.ctx, shell.actor, shell.code, limit=1000)
+    types = _types(shell)
+    return [{"source": s, "type": types.get(s.adapter, {}).get("label", s.adapter),
+             "schedule": _schedule_text(shell, s.schedule),
+             "next_run": shell.tr.datetime(s.next_run_at) if s.enabled and s.next_run_at else "",
+             "last": shell.tr.datetime(s.last_run.started_at) if s.last_run else ""} for s in page.items]
+
+
+async def _render_list(shell: Shell, *, message_text: str = "", error: str = "", status_code: int = 200) -> Response:
+    rows = await run_sync(_list_rows, shell)
+    return shell.render("admin/sources/list.html", title=shell._("Data sources"),
+                        crumbs=[(shell.locality["name"], None)], rows=rows, may_change=_may_change(shell),
+                        message=message_text, error=error, status_code=status_code)
 
 
 @get("/localities/{code:str}/sources", include_in_schema=False)
 async def sources_page(request: Request, code: FromPath[str]) -> Response:
+    """The locality's sources: kind, schedule, next and last run (records read and values
+    written, the error); office users of the locality run one from here."""
     shell = await open_shell(request, code, roles=READERS)
-    page = await run_sync(lambda: adapter_service.list_sources(shell.ctx, shell.actor, shell.code, limit=1000))
-    types = await run_sync(_types, shell)
-    rows = [{"source": s, "type": types.get(s.adapter, {}).get("label", s.adapter),
-             "schedule": _schedule_text(shell, s.schedule),
-             "last": shell.tr.datetime(s.last_run.started_at) if s.last_run else ""} for s in page.items]
-    return shell.render("admin/sources/list.html", title=shell._("Data sources"),
-                        crumbs=[(shell.locality["name"], None)], rows=rows, types=types,
-                        may_change=shell.actor.role in OFFICE and shell.locality["writable"])
+    return await _render_list(shell)
+
+
+@post("/localities/{code:str}/sources/{source_id:int}/run", include_in_schema=False)
+async def source_run(request: Request, code: FromPath[str], source_id: FromPath[int],
+                     data: URLEncodedBody[dict[str, str]]) -> Response:
+    """"Run now" from the list: the list again, with how the run ended."""
+    shell = await open_shell(request, code, roles=OFFICE)
+    shell.check_csrf(data)
+    await run_sync(_source, shell, source_id)
+    try:
+        run = await run_sync(adapter_service.run_now, shell.ctx, shell.actor, source_id)
+    except ServiceError as exc:
+        return await _render_list(shell, error=shell.tr.error(exc), status_code=exc.status_code)
+    message_text, error = _run_outcome(shell, run)
+    return await _render_list(shell, message_text=message_text, error=error)
+
+
+# --- addresses of the pages this area replaced, kept for bookmarks -----------------------------
+
+
+@get("/adapters", include_in_schema=False)
+async def old_sources_page(request: Request) -> Response:
+    """``/admin/adapters``: the sources of the user's own locality (else the one the console shows)."""
+    shell = await open_shell(request, roles=READERS)
+    own = next((loc for loc in shell.localities if loc["id"] == shell.actor.locality_id), shell.locality)
+    if own is None:
+        raise NotFound("page not found")
+    return Redirect(f"/admin/localities/{own['code']}/sources")
+
+
+@get("/adapter-sources/{source_id:int}", include_in_schema=False)
+async def old_source_page(request: Request, source_id: FromPath[int]) -> Response:
+    """``/admin/adapter-sources/{id}``: that source's page; 404 when the user may not see it."""
+    shell = await open_shell(request, roles=READERS)
+    source = await run_sync(adapter_service.get_source, shell.ctx, shell.actor, source_id)
+    return Redirect(f"/admin/localities/{source.locality_code}/sources/{source.id}")
 
 
 # --- the form ----------------------------------------------------------------------------------
@@ -163,7 +223,9 @@ def _render_form(shell: Shell, *, source, adapter: dict[str, Any], values: dict[
                         source=source, adapter=adapter, fields=adapter["fields"], values=values, errors=errors,
                         secret=set(adapter["secret_options"]), secrets_set=set(source.secrets_set) if source else set(),
                         period_kinds=PERIOD_KINDS, message=message_text, error=error, result=result,
-                        runs=runs or [], status_code=status_code)
+                        runs=runs or [], schedule_text=_schedule_text(shell, source.schedule) if source else "",
+                        rejected=runs[0]["run"].rejected[:500] if runs else [],
+                        may_change=_may_change(shell), status_code=status_code)
 
 
 def _runs(shell: Shell, source_id: int) -> list[dict[str, Any]]:
@@ -215,7 +277,9 @@ async def source_create(request: Request, code: FromPath[str], adapter: FromQuer
 @get("/localities/{code:str}/sources/{source_id:int}", include_in_schema=False)
 async def source_page(request: Request, code: FromPath[str], source_id: FromPath[int],
                       created: FromQuery[str] = "") -> Response:
-    shell = await open_shell(request, code, roles=OFFICE)
+    """A source: its form and actions (office users of the locality), its last 20 runs and the
+    records its last run rejected, with the reasons in the reader's language (every reader)."""
+    shell = await open_shell(request, code, roles=READERS)
     source = await run_sync(_source, shell, source_id)
     types = await run_sync(_types, shell)
     kind = types.get(source.adapter) or {"name": source.adapter, "label": source.adapter, "fields": [],
@@ -250,7 +314,7 @@ async def source_action(request: Request, code: FromPath[str], source_id: FromPa
             result = {"kind": "preview", "preview": preview}
         elif action == "run":
             run = await run_sync(adapter_service.run_now, shell.ctx, shell.actor, source_id)
-            message_text = shell._("Run {id}: {status}", id=run.id, status=shell._(run.status))
+            message_text, error = _run_outcome(shell, run)
         else:
             body, typed, errors = _read(data, kind["fields"], set(kind["secret_options"]))
             values = typed
@@ -301,4 +365,5 @@ async def source_upload(request: Request, code: FromPath[str], source_id: FromPa
                         status_code=status)
 
 
-ROUTES = [sources_page, source_new_page, source_create, source_page, source_action, source_upload]
+ROUTES = [sources_page, source_run, old_sources_page, old_source_page, source_new_page, source_create, source_page,
+          source_action, source_upload]
