@@ -49,13 +49,13 @@ def authenticate(ctx: AppContext, username: str, password: str, client: str, *, 
     password hash is computed. Every attempt, success or not, is written to the sign-in log
     (``core.services.signins``; ``channel``: ``console`` or ``api``): one INSERT."""
     from core.services import signins
-    from core.services.people_accounts import find_sign_in_users
+    from core.services.people_accounts import find_sign_in_users, throttle_name
 
     def log(user: User | None, reason: str = "") -> None:
         signins.record(ctx, typed=username, user=user, reason=reason, client=client, user_agent=user_agent,
                        channel=channel)
 
-    limits = sign_in_limits(username, client)
+    limits = sign_in_limits(throttle_name(ctx.keys, username), client)  # never an ID-card number in clear
     wait = throttle.retry_after(ctx, limits)
     with ctx.db.read() as session:
         candidates = find_sign_in_users(session, ctx.keys, username)

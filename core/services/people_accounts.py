@@ -96,6 +96,13 @@ def id_card_key(keys: Keyring, login: str) -> str | None:
     return keys.digest(value) if _ID_CARD.match(value) else None
 
 
+def throttle_name(keys: Keyring, login: str) -> str:
+    """What failed sign-ins of ``login`` are counted under: an ID-card number by (part of) its
+    keyed digest, so the number itself is never written to the failure counts or the log."""
+    digest = id_card_key(keys, login)
+    return f"id-card:{digest[:32]}" if digest else login
+
+
 # --- scope -------------------------------------------------------------------------------
 
 

@@ -187,6 +187,14 @@ def test_no_plain_code_or_id_card_number_in_the_database_file(ctx, backend):
     issued = pa.issue(ctx, office(ctx, o.code), o.code)
     plain = batch_codes(ctx, issued.batch_id)
     pa.activate(ctx, o.cards["王五"], plain[o.people["王五"]], PASSWORD, PASSWORD, "192.0.2.30")
+    for name in ("李四", "赵六"):  # failed sign-ins by ID-card number are counted, but not under the number
+        with pytest.raises(Unauthorized):
+            auth.authenticate(ctx, o.cards[name], "wrong password", "192.0.2.30")
+    with ctx.db.read() as session:
+        from core.models import LoginFailureCount
+
+        keys = [row.key for row in session.exec(select(LoginFailureCount))]
+    assert any(key.startswith("user:id-card:") for key in keys) and not any(o.cards["李四"].lower() in k for k in keys)
     ctx.db.engine.dispose()
     path = Path(ctx.db.engine.url.database)
     data = b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
