@@ -70,7 +70,7 @@ class ValueColumn:
 class StoredValue:
     """A stored value and where it came from: ``origin`` typed | import | adapter | api | ""
     (before provenance was kept: ``source`` says what there is), ``user`` (username), ``file``,
-    ``run_id`` and ``source_name`` (the adapter source), ``updated_at`` (UTC)."""
+    ``run_id``, ``source_id`` and ``source_name`` (the adapter source), ``updated_at`` (UTC)."""
 
     value: float
     origin: str
@@ -80,6 +80,7 @@ class StoredValue:
     source_name: str
     source: str
     updated_at: datetime | None
+    source_id: int | None = None
 
 
 @dataclass
@@ -238,7 +239,7 @@ def _stored(
     if not subject_ids:
         return {}
     query = (
-        select(IndicatorValue, User.username, AdapterSource.name)
+        select(IndicatorValue, User.username, AdapterSource.name, AdapterSource.id)
         .join(User, User.id == IndicatorValue.origin_user_id, isouter=True)
         .join(AdapterRun, AdapterRun.id == IndicatorValue.origin_run_id, isouter=True)
         .join(AdapterSource, AdapterSource.id == AdapterRun.source_id, isouter=True)
@@ -251,9 +252,17 @@ def _stored(
     )
     return {
         (v.subject_id, v.indicator_code): StoredValue(
-            v.value, v.origin, user or "", v.origin_file, v.origin_run_id, source_name or "", v.source, v.updated_at
+            v.value,
+            v.origin,
+            user or "",
+            v.origin_file,
+            v.origin_run_id,
+            source_name or "",
+            v.source,
+            v.updated_at,
+            source_id,
         )
-        for v, user, source_name in session.exec(query)
+        for v, user, source_name, source_id in session.exec(query)
     }
 
 

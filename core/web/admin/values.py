@@ -142,7 +142,16 @@ async def _page(
                 stored = row.cells.get(column.code)
                 short, full = provenance(shell, stored) if stored else ("", "")
                 shown = value_grid.format_value(stored.value) if stored else ""
-                cells[key] = {"value": (typed or {}).get(key, shown), "shown": shown, "short": short, "full": full}
+                link = (
+                    f"/admin/localities/{shell.code}/sources/{stored.source_id}" if stored and stored.source_id else ""
+                )
+                cells[key] = {
+                    "value": (typed or {}).get(key, shown),
+                    "shown": shown,
+                    "short": short,
+                    "full": full,
+                    "link": link,
+                }
     return shell.render(
         "admin/values/page.html",
         title=shell._("Indicator values"),

@@ -293,3 +293,22 @@ def test_a_granted_parent_office_reads_the_grid_and_changes_nothing(county):
         .cells
         == {}
     )
+
+
+def test_values_of_an_adapter_run_link_to_their_data_source(world, fake_platform):
+    from core.services import adapters
+    from tests.adapter_setup import make_county, sample_records
+
+    made = make_county(world.ctx)
+    source = made.http_source(f"{fake_platform.url}/records")
+    run = adapters.run_now(world.ctx, SYSTEM, source.id)
+    assert run.status == "succeeded", run.error
+    world.user("office-a", "office", "county")
+    with _session(world, "office-a") as client:
+        page = client.get(
+            "/admin/localities/county/values",
+            params={"template": str(made.template_id), "period": sample_records()[0]["month"]},
+        )
+        assert page.status_code == 200
+        assert f'<a class="prov" href="/admin/localities/county/sources/{source.id}"' in page.text
+        assert f"采集 #{run.id}" in page.text and f"数据源 平台 的采集 #{run.id}" in page.text
