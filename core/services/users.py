@@ -117,6 +117,10 @@ def update_user(ctx: AppContext, actor: Actor, user_id: int, data: UserPatch) ->
         user.role, user.unit_id = role, unit_id
         if role not in (Role.office, Role.leader):
             user.reads_child_localities = False
+        if role != Role.assessment_group:  # an assessment group's campaigns go with the role
+            from core.models.assessment import AssessmentAssignment
+
+            session.execute(delete(AssessmentAssignment).where(AssessmentAssignment.user_id == user.id))
         if changes.get("is_active") is not None:
             user.is_active = bool(changes["is_active"])
             if not user.is_active:

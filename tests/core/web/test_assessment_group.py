@@ -100,6 +100,9 @@ def test_an_assessment_group_reads_its_assigned_campaigns_and_changes_nothing(wo
         answer = api.request(method, path, json=body)
         assert answer.status_code in (403, 404), (method, path, answer.status_code)
 
+    assert root.patch(f"/api/users/{group_id}", json={"role": "office"}).status_code == 200
+    assert root.patch(f"/api/users/{group_id}", json={"role": "assessment_group"}).status_code == 200
+    assert root.get(f"/api/users/{group_id}/campaigns").json()[0]["assigned"] is False  # the role change took them
     assert root.put(f"/api/users/{group_id}/campaigns", json={"campaign_ids": []}).json() == {"campaign_ids": []}
     assert browser.get(f"/admin/assessment/{campaign}").status_code == 404  # taken back at once
     assert browser.get(f"/admin/localities/county-a/campaigns/{campaign}/results").status_code == 404
