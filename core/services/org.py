@@ -219,6 +219,8 @@ def list_teams(ctx: AppContext, actor: Actor, code: str, *, limit: int = 100, of
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code, read_only=True)
         query = select(Team).where(Team.locality_id == locality.id).order_by(Team.id)
+        if actor.role == Role.unit_admin:  # its own unit's teams: their members are people of that unit
+            query = query.where(Team.unit_id == actor.unit_id)
         return paginate(session, query, limit, offset, team_out)
 
 
@@ -226,7 +228,10 @@ def get_team(ctx: AppContext, actor: Actor, code: str, team_id: int) -> TeamOut:
     require_role(actor, ADMIN_READ_ROLES, "read teams")
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code, read_only=True)
-        return team_out(session, get_in_locality(session, Team, locality.id, team_id, "team"))
+        team = get_in_locality(session, Team, locality.id, team_id, "team")
+        if actor.role == Role.unit_admin and team.unit_id != actor.unit_id:
+            raise NotFound(f"no team with id {team_id} in this locality")
+        return team_out(session, team)
 
 
 def create_team(ctx: AppContext, actor: Actor, code: str, data: TeamIn) -> TeamOut:

@@ -232,8 +232,11 @@ def teams_with_units(ctx: AppContext, actor: Actor, code: str) -> list[dict[str,
         locality = locality_for(session, actor, code, read_only=True)
         members = dict(session.exec(select(TeamMember.team_id, func.count()).where(
             TeamMember.locality_id == locality.id).group_by(TeamMember.team_id)).all())
-        rows = session.exec(select(Team.id, Team.name, Unit.name, Team.type).join(Unit, Unit.id == Team.unit_id)
-                            .where(Team.locality_id == locality.id).order_by(Unit.code, Team.id).limit(MAX_UNITS))
+        query = select(Team.id, Team.name, Unit.name, Team.type).join(Unit, Unit.id == Team.unit_id) \
+            .where(Team.locality_id == locality.id)
+        if unit_admin_unit(actor) is not None:  # a unit admin: its own unit's teams
+            query = query.where(Team.unit_id == actor.unit_id)
+        rows = session.exec(query.order_by(Unit.code, Team.id).limit(MAX_UNITS))
         return [{"id": r[0], "name": r[1], "unit": r[2], "type": r[3], "members": members.get(r[0], 0)} for r in rows]
 
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from core import tabular
 from core.context import Actor, AppContext
-from core.models import Person, Team, TeamMember, Unit
+from core.models import Person, Role, Team, TeamMember, Unit
 from core.models.org import TEAM_TYPE_LABELS
 from core.schemas.org import TeamMemberIn, check_id_card
 from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, locality_for, require_role
@@ -144,7 +144,9 @@ def teams_workbook(ctx: AppContext, actor: Actor, code: str, locale: str = "zh_C
             select(Team, TeamMember, Person.name)
             .join(TeamMember, TeamMember.team_id == Team.id, isouter=True)
             .join(Person, Person.id == TeamMember.person_id, isouter=True)
-            .where(Team.locality_id == locality.id).order_by(Team.unit_id, Team.id, TeamMember.id))
+            .where(Team.locality_id == locality.id,
+                   *([Team.unit_id == actor.unit_id] if actor.role == Role.unit_admin else []))  # its own unit's
+            .order_by(Team.unit_id, Team.id, TeamMember.id))
         for team, member, name in rows:
             type_label = TEAM_TYPE_LABELS.get(team.type, (team.type, team.type))[0 if locale == "zh_CN" else 1]
             values = {"unit_code": units.get(team.unit_id, ""), "team": team.name, "type": type_label,

@@ -5,7 +5,10 @@ console, the JSON API, the result files)."""
 
 from __future__ import annotations
 
-from tests.conftest import TEST_PASSWORD  # noqa: F401 - the users' password, for reference
+import io
+
+from openpyxl import load_workbook
+
 from tests.core.web.test_assessment_group import _session, _tallied
 from tests.helpers import created
 
@@ -57,6 +60,23 @@ def test_a_unit_admin_reads_no_results_and_changes_only_its_own_units_people(wor
                  "/admin/localities/county-a/values", "/admin/localities/county-a/campaigns",
                  "/admin/localities/county-a/templates", "/admin/localities/county-a/subjects"):
         assert browser.get(path).status_code == 404, path
+    # leadership teams: its own unit's only (their members are people, with phone numbers)
+    own_team = created(office.post(f"{A}/teams", json={"unit_id": units["U0"], "name": "本单位班子",
+                                                        "members": [{"person_id": mine, "post": "主要领导"}]}))["id"]
+    other_team = created(office.post(f"{A}/teams", json={"unit_id": units["U1"], "name": "别单位班子",
+                                                          "members": [{"person_id": theirs, "post": "主要领导"}]}))["id"]
+    assert [t["name"] for t in api.get(f"{A}/teams").json()["items"]] == ["本单位班子"]
+    assert api.get(f"{A}/teams/{own_team}").status_code == 200
+    assert api.get(f"{A}/teams/{other_team}").status_code == 404
+    teams_page = browser.get("/admin/localities/county-a/teams")
+    assert "本单位班子" in teams_page.text and "别单位班子" not in teams_page.text
+    assert browser.get(f"/admin/localities/county-a/teams/{other_team}").status_code == 404
+    export = browser.get("/admin/localities/county-a/teams/export")
+    assert export.status_code == 200
+    cells = " ".join(str(c.value) for row in load_workbook(io.BytesIO(export.content)).active.iter_rows() for c in row)
+    assert "本单位班子" in cells and "别单位班子" not in cells and "别单位的人" not in cells
+    assert [t["name"] for t in office.get(f"{A}/teams").json()["items"]] == ["本单位班子", "别单位班子"]
+
     sources = browser.get("/admin/localities/county-a/sources")
     assert sources.status_code == 200
     assert browser.post("/admin/localities/county-a/sources/new?adapter=http_json",
