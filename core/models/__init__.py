@@ -4,7 +4,6 @@ from core.models.accounts import ActivationBatch, ActivationCode
 from core.models.adapters import AdapterRun, AdapterSource, RunStatus
 from core.models.assessment import AssessmentAssignment
 from core.models.audit import AuditEntry
-from core.models.discussion import Attachment, Comment, Like
 from core.models.campaigns import (
     AccountStatus,
     Adjustment,
@@ -20,6 +19,7 @@ from core.models.campaigns import (
     SlipBatch,
     StagedBallot,
 )
+from core.models.discussion import Attachment, Comment, Like
 from core.models.indicators import (
     Indicator,
     IndicatorKind,

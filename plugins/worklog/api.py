@@ -79,4 +79,6 @@ class WorklogController(Controller):
 
 
 def api_routes() -> list:
-    return [WorklogController]
+    from plugins.worklog.discussion_api import EntryDiscussionController
+
+    return [WorklogController, EntryDiscussionController]

@@ -140,7 +140,8 @@ def _callers(world, u1: int) -> list[Caller]:
 # Which of county-a's ids goes into a path parameter; ``item_id`` by the collection it follows.
 BY_NAME = {"batch_id": "batch", "code": "code", "campaign_id": "campaign", "account_id": "account", "source_id": "source",
            "unit_id": "unit", "person_id": "person", "entry_id": "entry", "user_id": "user",
-           "subject_id": "subject", "team_id": "team", "template_id": "template"}
+           "subject_id": "subject", "team_id": "team", "template_id": "template",
+           "comment_id": "entry", "attachment_id": "entry"}  # a worklog entry's: any id (county-a has none)
 ITEM_BY_COLLECTION = {"units": "unit", "teams": "team", "people": "person", "subjects": "subject",
                       "templates": "template", "campaigns": "campaign", "batches": "batch", "users": "user"}
 FIXED = {"kind": "people", "name": "example", "fmt": "csv", "period": "2026-W48", "indicator": "DE1"}
