@@ -66,3 +66,19 @@ def test_a_unit_admin_reads_the_runs_but_gets_no_forms(world):
     refused = client.post(f"/admin/localities/{county.code}/sources/{source.id}/run", data={"_csrf": csrf})
     assert refused.status_code == 404
     assert len(adapters.list_runs(world.ctx, Actor.system("test"), source.id).items) == 1
+
+
+def test_another_localitys_office_can_neither_run_nor_open_the_source(world):
+    county, source = _refused_file(world)
+    make_county(world.ctx, "other", adapters_enabled=("tabular_file",))
+    world.user("office-other", "office", "other")
+    client = _signed_in(world, "office-other")
+    csrf = client.get("/admin/localities/other/sources").text.split('name="_csrf" value="')[1].split('"')[0]
+    for code in (county.code, "other"):  # their locality, or its own with a foreign id
+        base = f"/admin/localities/{code}/sources/{source.id}"
+        assert client.post(f"{base}/run", data={"_csrf": csrf}).status_code == 404, code
+        assert client.post(base, data={"_csrf": csrf, "action": "run"}).status_code == 404, code
+        assert client.get(base).status_code == 404, code
+    assert client.get(f"/admin/adapter-sources/{source.id}", follow_redirects=False).status_code == 404
+    assert client.get("/admin/adapters", follow_redirects=False).headers["location"] == "/admin/localities/other/sources"
+    assert len(adapters.list_runs(world.ctx, Actor.system("test"), source.id).items) == 1
