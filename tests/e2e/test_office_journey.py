@@ -100,9 +100,13 @@ def _set_up(page: Page, world, shots: Path) -> None:
     screenshot(page, shots, "setup-categories")
 
     page.get_by_role("link", name="下一步：计分与分布").click()
-    cap = page.locator('div.policy[data-policy="ballot_cap"]')
+    cap = page.locator('div.policy[data-policy="ballot_cap"]').first
     cap.get_by_label(re.compile("每票优秀比例上限")).check()
-    cap.locator('input[name$="_opt_max_ratio"]').fill("0.34")
+    # the options of the policy speak Chinese, their choices too
+    expect(cap.get_by_label("名额取整方式")).to_have_value("floor")
+    expect(cap.get_by_label("名额取整方式").locator("option:checked")).to_have_text("向下取整")
+    expect(cap.get_by_label("计算范围").locator("option:checked")).to_have_text("按考核对象类别")
+    cap.get_by_label("最高比例").fill("0.34")
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_role("status")).to_have_text("已保存。")
     expect(page.locator("#f-d0_use")).to_be_checked()
@@ -161,6 +165,18 @@ def _enter_paper(page: Page, code: str) -> None:
     for radio in page.locator('input[type=radio][value="称职"]').all():
         radio.check()
     page.get_by_role("button", name="录入纸质票").click()
+
+
+def _download(page: Page, folder: Path, labels: dict[str, str]) -> dict[str, Path]:
+    """Click each download link of the results page; the saved files by kind."""
+    folder.mkdir(parents=True, exist_ok=True)
+    saved = {}
+    for kind, label in labels.items():
+        with page.expect_download() as info:
+            page.locator("#downloads").get_by_role("link", name=label).click()
+        saved[kind] = folder / f"file.{kind}"
+        info.value.save_as(saved[kind])
+    return saved
 
 
 def test_an_office_runs_a_whole_evaluation_in_the_browser(world, browser, phone, tmp_path):
@@ -239,5 +255,63 @@ def test_an_office_runs_a_whole_evaluation_in_the_browser(world, browser, phone,
         page.get_by_role("button", name="发布结果").click()
         expect(page.get_by_role("status")).to_be_visible()
         screenshot(page, shots, "results-published")
+        files = _download(page, tmp_path / "zh", {"xlsx": "测评结果表（.xlsx）", "pdf": "呈报党委的结果报告（PDF）",
+                                                  "docx": "可在 Word 或 WPS 中编辑的报告（.docx）"})
+
+        # once in English: the header's language switch, the same pages, English downloads
+        page.get_by_role("navigation", name="语言").get_by_role("link", name="English").click()
+        tabs = page.get_by_role("navigation", name="Campaign")
+        expect(tabs.get_by_role("link")).to_have_text(["Overview", "Setup", "Results", "Accounts and slips",
+                                                       "Turnout", "Paper ballots"])
+        expect(page.locator("table.ranking thead")).to_contain_text("Score")
+        screenshot(page, shots, "results-en")
+        english = _download(page, tmp_path / "en", {"xlsx": "Results workbook (.xlsx)",
+                                                     "pdf": "Report for the party committee (PDF)"})
+        tabs.get_by_role("link", name="Setup").click()
+        page.get_by_role("navigation", name="Setup steps").get_by_role("link", name="Scoring and distribution").click()
+        expect(page.locator("#f-d0_opt_rounding option:checked")).to_have_text("rounded down")
+        tabs.get_by_role("link", name="Overview").click()
+        expect(page.locator("#campaign-status")).to_have_text("Published")
+        screenshot(page, shots, "overview-en")
     finally:
         context.close()
+    _check_files(files, english)
+
+
+def _check_files(files: dict[str, Path], english: dict[str, Path]) -> None:
+    """The downloads carry the published numbers: 城关镇 first with 87.50 (leaders 95, cadres 80,
+    the public's only ballot invalid), adjusted to 优秀 with its reason; the ties share rank 2."""
+    book = load_workbook(files["xlsx"])
+    assert book.sheetnames == ["结果", "参评率", "指标得分"]
+    rows = list(book["结果"].iter_rows(values_only=True))
+    header = rows[0]
+    assert header[:9] == ("对象编号", "考核对象", "考核对象类别", "名次", "得分", "建议等次", "最终等次", "调整理由", "标记")
+    assert [(r[1], r[3], r[4], r[6]) for r in rows[1:]] == [
+        ("城关镇", 1, 87.5, "优秀"), ("河口镇", 2, 76.25, None), ("山南乡", 2, 76.25, None)]
+    assert rows[1][7] == "年度表现突出，经党委研究调整"
+    turnout = list(book["参评率"].iter_rows(values_only=True))
+    assert turnout[-1] == ("合计", 4, 4, 3, 1, 100)
+
+    text = _pdf_text(files["pdf"])
+    flat = re.sub(r"\s+", "", text)
+    assert "2026年度民主测评结果报告" in flat and "结果状态：已公布" in flat
+    assert "测评主体已发放账号已提交有效票无效票参评率（%）" in flat
+    assert "名次考核对象得分建议等次最终等次标记调整理由" in flat
+    assert re.search(r"1\s+城关镇\s+87\.50\s+优秀", text)
+    assert "等次分布规则：每票优秀比例上限" in flat and "最多占：34%" in flat
+    pages = text.count("\f")
+    assert pages >= 4 and f"第{pages}页共{pages}页" in flat and f"第2页共{pages}页" in flat
+
+    report = docx.Document(str(files["docx"]))
+    assert report.core_properties.title == "2026年度民主测评结果报告"
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in report.tables]
+    ranking = next(t for t in tables if t[0][:3] == ["名次", "考核对象", "得分"])
+    assert ranking[1][:3] == ["1", "城关镇", "87.50"] and "优秀" in ranking[1]
+    paragraphs = "\n".join(p.text for p in report.paragraphs)
+    assert "年度表现突出，经党委研究调整" in paragraphs
+
+    english_book = load_workbook(english["xlsx"])
+    assert english_book.sheetnames == ["Results", "Turnout", "Indicators"]
+    assert next(english_book["Results"].iter_rows(values_only=True))[1] == "Subject"
+    english_text = re.sub(r"\s+", " ", _pdf_text(english["pdf"]))
+    assert "Turnout" in english_text and "Page 2 of" in english_text
