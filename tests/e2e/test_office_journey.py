@@ -100,6 +100,12 @@ def _set_up(page: Page, world, shots: Path) -> None:
     screenshot(page, shots, "setup-categories")
 
     page.get_by_role("link", name="下一步：计分与分布").click()
+    # proposed grades by score, typed as the help under the field shows
+    expect(page.locator("#f-rule-weighted_mean")).to_be_checked()
+    thresholds = page.get_by_label("按得分建议等次")
+    expect(thresholds.locator("xpath=..")).to_contain_text("得分达到的第一个等次即为建议等次")
+    thresholds.fill('[{"grade": "优秀", "min_score": 90}, {"grade": "称职", "min_score": 70}, '
+                    '{"grade": "基本称职", "min_score": 60}]')
     cap = page.locator('div.policy[data-policy="ballot_cap"]').first
     cap.get_by_label(re.compile("每票优秀比例上限")).check()
     # the options of the policy speak Chinese, their choices too
@@ -159,9 +165,11 @@ def _turnout(page: Page, category: str, count: str):
     return page.locator(f'#turnout-numbers tr[data-category="{category}"] [data-count="{count}"]')
 
 
-def _enter_paper(page: Page, code: str) -> None:
-    page.get_by_role("link", name="乡镇干部").click()
-    page.get_by_label("测评卡上的测评码（乡镇干部）").fill(code)
+def _enter_paper(page: Page, code: str, category: str = "乡镇干部") -> None:
+    """Pick the slip's category on the paper page, type its code, tick 称职 everywhere, enter it."""
+    if page.locator("strong[aria-current=page]").text_content() != category:
+        page.get_by_role("link", name=category, exact=True).click()
+    page.get_by_label(f"测评卡上的测评码（{category}）").fill(code)
     for radio in page.locator('input[type=radio][value="称职"]').all():
         radio.check()
     page.get_by_role("button", name="录入纸质票").click()
@@ -216,6 +224,10 @@ def test_an_office_runs_a_whole_evaluation_in_the_browser(world, browser, phone,
 
         # one paper ballot, double-entered by two clerks
         _tab(page, "纸质票录入")
+        # a slip of 乡镇干部 entered on the 县领导 form (the first shown): refused in words, nothing lost
+        _enter_paper(page, codes["乡镇干部"][0], "县领导")
+        expect(page.get_by_role("alert")).to_contain_text("属于测评人类别“乡镇干部”，请在该类别的录入表中录入")
+        expect(page.locator('input[type=radio][value="称职"]').first).to_be_checked()
         _enter_paper(page, codes["乡镇干部"][0])
         expect(page.get_by_role("status")).to_contain_text("第一次录入已保存")
         clerk = browser.new_context(**DESKTOP).new_page()
@@ -241,6 +253,10 @@ def test_an_office_runs_a_whole_evaluation_in_the_browser(world, browser, phone,
         page.get_by_role("button", name="计票").click()
         expect(page.get_by_role("status")).to_have_text("已完成计票。")
         page.get_by_role("link", name="查看结果").click()
+        ranking = page.locator("table.ranking tbody tr")
+        expect(ranking).to_have_count(3)
+        expect(ranking.first).to_contain_text("87.50")
+        expect(ranking.first).to_contain_text("称职")
         screenshot(page, shots, "results-ranking")
         page.get_by_role("link", name=TOWNS[0]).first.click()
         radar = page.locator('div.chart[data-chart="chart-radar"]')
@@ -287,7 +303,8 @@ def _check_files(files: dict[str, Path], english: dict[str, Path]) -> None:
     header = rows[0]
     assert header[:9] == ("对象编号", "考核对象", "考核对象类别", "名次", "得分", "建议等次", "最终等次", "调整理由", "标记")
     assert [(r[1], r[3], r[4], r[6]) for r in rows[1:]] == [
-        ("城关镇", 1, 87.5, "优秀"), ("河口镇", 2, 76.25, None), ("山南乡", 2, 76.25, None)]
+        ("城关镇", 1, 87.5, "优秀"), ("河口镇", 2, 76.25, "称职"), ("山南乡", 2, 76.25, "称职")]
+    assert [r[5] for r in rows[1:]] == ["称职", "称职", "称职"]
     assert rows[1][7] == "年度表现突出，经党委研究调整"
     turnout = list(book["参评率"].iter_rows(values_only=True))
     assert turnout[-1] == ("合计", 4, 4, 3, 1, 100)
@@ -297,7 +314,7 @@ def _check_files(files: dict[str, Path], english: dict[str, Path]) -> None:
     assert "2026年度民主测评结果报告" in flat and "结果状态：已公布" in flat
     assert "测评主体已发放账号已提交有效票无效票参评率（%）" in flat
     assert "名次考核对象得分建议等次最终等次标记调整理由" in flat
-    assert re.search(r"1\s+城关镇\s+87\.50\s+优秀", text)
+    assert re.search(r"1\s+城关镇\s+87\.50\s+称职\s+优秀", text)
     assert "等次分布规则：每票优秀比例上限" in flat and "最多占：34%" in flat
     pages = text.count("\f")
     assert pages >= 4 and f"第{pages}页共{pages}页" in flat and f"第2页共{pages}页" in flat
@@ -306,7 +323,7 @@ def _check_files(files: dict[str, Path], english: dict[str, Path]) -> None:
     assert report.core_properties.title == "2026年度民主测评结果报告"
     tables = [[[c.text for c in row.cells] for row in t.rows] for t in report.tables]
     ranking = next(t for t in tables if t[0][:3] == ["名次", "考核对象", "得分"])
-    assert ranking[1][:3] == ["1", "城关镇", "87.50"] and "优秀" in ranking[1]
+    assert ranking[1][:3] == ["1", "城关镇", "87.50"] and ranking[1][3:5] == ["称职", "优秀"]
     paragraphs = "\n".join(p.text for p in report.paragraphs)
     assert "年度表现突出，经党委研究调整" in paragraphs
 
