@@ -160,17 +160,6 @@ async def me_start_summary(request: Request, period: FromPath[str], data: URLEnc
     return Redirect(f"/me/worklog/write/monthly_summary/{entry.period}", status_code=303)
 
 
-@get("/worklog/entries/{entry_id:int}", include_in_schema=False, opt=CONSOLE_CHECKS)
-async def me_entry(request: Request, entry_id: FromPath[int]) -> Response:
-    shell, code = await _me(request)
-    entry = await run_sync(service.read_entry, shell.ctx, shell.actor, code, entry_id)
-    label = shell._(KIND_LABELS[entry.kind])
-    return shell.render("worklog/entry.html", title=f"{label} · {entry.period}",
-                        crumbs=_crumbs(shell, (f"{label} · {entry.period}", None)), entry=entry,
-                        edit_href=f"/me/worklog/write/{entry.kind.value}/{entry.period}" if entry.mine else "",
-                        **_common(shell))
-
-
 @get("/worklog/history", include_in_schema=False, opt=CONSOLE_CHECKS)
 async def me_history(request: Request, page: FromQuery[int] = 1) -> Response:
     shell, code = await _me(request)
@@ -227,22 +216,14 @@ async def board_page(request: Request, code: FromPath[str], period: FromQuery[st
                         **_common(shell))
 
 
-@get("/localities/{code:str}/worklog/entries/{entry_id:int}", include_in_schema=False, opt=CONSOLE_CHECKS)
-async def board_entry(request: Request, code: FromPath[str], entry_id: FromPath[int]) -> Response:
-    shell = await open_shell(request, code)
-    entry = await run_sync(service.read_entry, shell.ctx, shell.actor, code, entry_id)
-    label = shell._(KIND_LABELS[entry.kind])
-    back = f"/admin/localities/{code}/worklog/board?" + urlencode({"period": entry.period})
-    return shell.render("worklog/entry.html", title=f"{entry.person_name} · {label} · {entry.period}",
-                        crumbs=[(shell._("Work records of my people"), back), (f"{entry.person_name} · {label}", None)],
-                        entry=entry, edit_href="", **_common(shell))
-
-
 def page_routes() -> list:
     """The person's pages under ``/me`` and the console's under ``/admin``, with the console's error pages."""
+    from plugins.worklog.discussion_pages import page_routes as entry_routes
+
     return [
-        Router(path="/me", route_handlers=[me_home, me_week, me_write_page, me_write, me_start_summary, me_entry,
+        Router(path="/me", route_handlers=[me_home, me_week, me_write_page, me_write, me_start_summary,
                                            me_history], exception_handlers=exception_handlers),
-        Router(path="/admin", route_handlers=[board_page, board_entry], exception_handlers=exception_handlers),
+        Router(path="/admin", route_handlers=[board_page], exception_handlers=exception_handlers),
+        *entry_routes(),  # an entry's page with its comments, likes and files
     ]
 
