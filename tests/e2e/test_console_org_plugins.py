@@ -82,7 +82,7 @@ def test_an_office_builds_its_units_imports_people_and_finds_them(world, browser
         expect(page.locator("#import-result")).to_have_text("已导入 3 行：新增 3，更新 0。")
 
         # find people: by the beginning of a name, by ID-card number, by unit
-        menu.get_by_role("link", name="人员").click()
+        menu.get_by_role("link", name="人员", exact=True).click()
         expect(page.locator("#people-count")).to_have_text("第 1–3 人，共 3 人")
         page.get_by_label("姓名（开头部分）或身份证号").fill("王小")
         page.get_by_role("button", name="搜索").click()

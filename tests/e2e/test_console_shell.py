@@ -36,7 +36,8 @@ def test_the_shell_in_chinese_then_english(world, browser, tmp_path):
         expect(page.get_by_text("当前用户：office-city（考核办）")).to_be_visible()
         menu = page.get_by_role("navigation", name="菜单")
         labels = menu.get_by_role("link").all_inner_texts()
-        assert labels == ["概览", "单位", "人员", "考核对象", "导入", "测评活动", "示例页面", "插件", "数据源", "审计日志"], labels
+        assert labels == ["概览", "单位", "人员", "人员账号", "领导班子", "考核对象", "导入", "指标模板", "指标数据", "测评活动",
+                          "示例页面", "插件", "数据源", "审计日志", "登录日志"], labels
         expect(menu.get_by_role("link", name="概览")).to_have_attribute("aria-current", "page")
         expect(page.get_by_role("navigation", name="当前位置")).to_contain_text("概览")
         # the server announces 127.0.0.1: phones cannot reach it, and the page says how to fix it
@@ -76,7 +77,9 @@ def test_the_shell_in_chinese_then_english(world, browser, tmp_path):
         page.goto(world.url + "/admin/?lang=en")
         expect(page).to_have_title("Overview · Kaoping")
         labels = page.get_by_role("navigation", name="Menu").get_by_role("link").all_inner_texts()
-        assert labels == ["Overview", "Units", "People", "Subjects", "Import", "Plugins", "Data sources", "Audit log"], labels  # still the child locality
+        assert labels == ["Overview", "Units", "People", "People's accounts", "Leadership teams", "Subjects", "Import",
+                          "Indicator templates", "Indicator values", "Campaigns", "Plugins", "Data sources", "Audit log",
+                          "Sign-in log"], labels  # still the child locality: no example plugin there
         expect(page.locator("#reachability")).to_contain_text("Only this computer can open Kaoping")
         screenshot(page, tmp_path / "screenshots", "overview-en")
         page.get_by_role("button", name="Sign out").click()
