@@ -257,11 +257,17 @@ def test_an_office_runs_a_whole_evaluation_in_the_browser(world, browser, phone,
         expect(ranking).to_have_count(3)
         expect(ranking.first).to_contain_text("87.50")
         expect(ranking.first).to_contain_text("称职")
+        expect(page.locator('div.chart[data-chart="chart-ranking-1"] canvas').first).to_be_visible()
+        page.wait_for_timeout(1000)  # the chart's opening animation, for the screenshot
         screenshot(page, shots, "results-ranking")
         page.get_by_role("link", name=TOWNS[0]).first.click()
         radar = page.locator('div.chart[data-chart="chart-radar"]')
         expect(radar.locator("canvas").first).to_be_visible()
-        expect(page.locator("#indicator-table")).to_contain_text("政治品德")
+        drawn = radar.evaluate("el => echarts.getInstanceByDom(el).getOption().radar[0].indicator.map(i => i.name)")
+        assert drawn == ["政治品德", "职业道德", "工作实绩"]  # the overall rating is not an axis
+        indicators = page.locator("#indicator-table tbody tr")
+        expect(indicators.first).to_contain_text("政治品德")
+        expect(indicators.first).to_contain_text("90.00")
         page.get_by_label("等次", exact=True).select_option("优秀")
         page.get_by_label("理由（必填，随结果保存并记入审计日志）").fill("年度表现突出，经党委研究调整")
         page.get_by_role("button", name="调整等次").click()
