@@ -80,6 +80,7 @@ def _set_up(page: Page, world, shots: Path) -> None:
     now = datetime.now(ZoneInfo(world.ctx.settings.timezone))
     page.get_by_label("投票开始时间").fill((now - timedelta(days=1)).strftime(LOCAL))
     page.get_by_label("投票结束时间").fill((now + timedelta(days=7)).strftime(LOCAL))
+    screenshot(page, shots, "new-campaign")
     page.get_by_role("button", name="创建测评活动").click()
     expect(page.get_by_role("status")).to_contain_text("测评活动已创建")
 
@@ -87,6 +88,7 @@ def _set_up(page: Page, world, shots: Path) -> None:
     page.get_by_role("button", name="筛选").click()
     page.get_by_role("button", name="添加符合条件的 3 个考核对象").click()
     expect(page.locator("#campaign-subjects tbody tr")).to_have_count(3)
+    screenshot(page, shots, "setup-subjects")
 
     page.get_by_role("navigation", name="设置步骤").get_by_role("link", name="测评主体").click()
     for index, (name, weight) in enumerate(CATEGORIES):
@@ -139,10 +141,16 @@ def _issue_and_print(page: Page, tmp_path: Path, shots: Path) -> dict[str, list[
         pdf.write_bytes(response.body())
         text = _pdf_text(pdf)
         pages = [p for p in text.split("\f") if p.strip()]
-        assert pages and all(name in p for p in pages), text
+        assert pages and all(f"测评类别：{name}" in p for p in pages), text  # stacks cannot be mixed up
         found = re.findall(r"\b[0-9A-Z]{4}(?:[- ][0-9A-Z]{4}){2,}\b", text)
         assert len(found) >= count, text
         codes[name] = found[:count]
+        # the QR codes on the slips open the ballot with the same codes
+        subprocess.run(["pdftoppm", "-r", "150", "-png", str(pdf), str(tmp_path / f"slips-{name}")], check=True)
+        scanned = subprocess.run(["zbarimg", "--quiet", "--raw", *map(str, sorted(tmp_path.glob(f"slips-{name}*.png")))],
+                                 capture_output=True, text=True).stdout.split()
+        plain = {re.sub(r"[- ]", "", code) for code in codes[name]}
+        assert plain <= {re.sub(r"[- ]", "", url.rsplit("#", 1)[-1]) for url in scanned}, (scanned, codes[name])
     return codes
 
 
@@ -248,6 +256,7 @@ def test_an_office_runs_a_whole_evaluation_in_the_browser(world, browser, phone,
         # close, tally
         _tab(page, "概览")
         page.get_by_role("link", name="结束测评…").click()
+        screenshot(page, shots, "close")
         page.get_by_role("button", name="确认结束测评").click()
         expect(page.locator("#campaign-status")).to_have_text("已结束")
         page.get_by_role("button", name="计票").click()
