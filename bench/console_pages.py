@@ -6,7 +6,10 @@ and its keyed digest, as an import leaves them), then asks each page ``--rounds`
 the app in this process (Litestar's test client: the time is the server's work plus a small
 in-process client, no network) and prints p50 and p95 per page, and the size of the people
 list's HTML. The people list is paged on an index (keyset: ``?after=<id>``), so a page far
-down costs what the first does.
+down costs what the first does. The same locality then gets what the later console pages show
+(``bench/_console_world.py``): a leadership team per unit, the 3-level bureau template imported
+from its spreadsheet, a period of indicator values, 600 subjects, a tallied campaign of 300
+subjects and 20 ballots, a draft campaign, an account for every person and 50,000 sign-ins.
 
     .venv/bin/python -m bench.console_pages [--people 100000] [--rounds 40] [--backend sqlite|postgresql|both]
 
@@ -27,6 +30,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
+from bench import _console_world as console_world
 from bench._db import scratch_database
 from bench._figures import figure
 
@@ -80,6 +84,10 @@ def _fill(ctx, people: int) -> tuple[list[int], str]:
         with ctx.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("VACUUM ANALYZE people")
     return unit_ids, id_card(people // 2)
+
+
+def _is_people_list(label: str) -> bool:
+    return label.startswith("people,")  # not "people's accounts", which has no size target
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -138,6 +146,10 @@ def run_backend(backend: str, people: int, rounds: int) -> list[dict]:
         rows = []
         with TestClient(create_app(ctx, audit_monitor=False)) as client:
             client.cookies.set(SESSION_COOKIE, token)
+            started = time.perf_counter()
+            pages.update(console_world.build(ctx, client, "county-b", unit_ids))
+            print(f"[{backend}] teams, templates, values, subjects, campaigns, accounts and sign-ins created in "
+                  f"{time.perf_counter() - started:.1f} s", flush=True)
             for label, path in pages.items():
                 times, size = [], 0
                 for _ in range(rounds + 3):
@@ -175,12 +187,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'backend':<10} {'page':<34} {'p50 ms':>7} {'p95 ms':>7} {'KB':>6}")
     failed = False
     for r in rows:
-        over = r["p95"] > TARGET_MS or (r["page"].startswith("people") and r["kb"] > TARGET_KB)
+        over = r["p95"] > TARGET_MS or (_is_people_list(r["page"]) and r["kb"] > TARGET_KB)
         failed |= over
         print(f"{r['backend']:<10} {r['page']:<34} {r['p50']:7.1f} {r['p95']:7.1f} {r['kb']:6.1f}{'  OVER' if over else ''}")
         figure("console_pages", f"{r['page']}: p95", r["p95"], "ms", target=TARGET_MS, backend=r["backend"],
                note=f"{args.people:,} people, server time in process", full_scale=args.people >= 100_000)
-        if r["page"].startswith("people"):
+        if _is_people_list(r["page"]):
             figure("console_pages", f"{r['page']}: size", r["kb"], "KB", target=TARGET_KB, backend=r["backend"],
                    full_scale=args.people >= 100_000)
     print(f"targets: p95 <= {TARGET_MS:.0f} ms server time per page; the people list <= {TARGET_KB:.0f} KB")
