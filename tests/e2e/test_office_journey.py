@@ -43,8 +43,6 @@ def _fresh_locality(world) -> None:
         unit = org.create_unit(world.ctx, SYSTEM, "county-j", UnitIn(code=f"J{index}", name=name))
         org.create_subject(world.ctx, SYSTEM, "county-j", SubjectIn(name=name, kind="unit", ref_id=unit.id,
                                                                     category="乡镇"))
-    api = world.client(world.user("office-j-api", "office", "county-j"))
-    assert api.post("/api/localities/county-j/templates", json=TEMPLATE).status_code == 201
 
 
 def _pdf_text(path: Path, *args: str) -> str:
@@ -74,6 +72,9 @@ def _enable_plugins(page: Page) -> None:
 
 
 def _set_up(page: Page, world, shots: Path) -> None:
+    """Create the campaign and go through its setup steps (the indicator template is made when
+    the categories step says there is none: tests/e2e/test_template_editor.py builds one in the
+    browser; here the API stands in for it)."""
     _menu(page, "测评活动")
     page.get_by_role("link", name="新建测评活动").click()
     page.get_by_label("名称").fill("2026年度民主测评")
@@ -90,7 +91,15 @@ def _set_up(page: Page, world, shots: Path) -> None:
     expect(page.locator("#campaign-subjects tbody tr")).to_have_count(3)
     screenshot(page, shots, "setup-subjects")
 
-    page.get_by_role("navigation", name="设置步骤").get_by_role("link", name="测评主体").click()
+    steps = page.get_by_role("navigation", name="设置步骤")
+    steps.get_by_role("link", name="测评主体").click()
+    expect(page.locator("#no-templates")).to_contain_text("本地区还没有指标模板")
+    expect(page.locator("#no-templates").get_by_role("link", name="请先到“指标模板”中建立模板")).to_have_attribute(
+        "href", "/admin/localities/county-j/templates")
+    api = world.client(world.user("office-j-api", "office", "county-j"))
+    assert api.post("/api/localities/county-j/templates", json=TEMPLATE).status_code == 201
+    steps.get_by_role("link", name="测评主体").click()
+    expect(page.locator("#no-templates")).to_have_count(0)
     for index, (name, weight) in enumerate(CATEGORIES):
         page.locator(f"#f-c{index}_name").fill(name)
         page.locator(f"#f-c{index}_weight").fill(weight)
