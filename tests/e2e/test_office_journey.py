@@ -39,6 +39,11 @@ def _fresh_locality(world) -> None:
     world.locality("county-j", "示范县")
     world.user("office-j", "office", "county-j")
     world.user("clerk-j", "office", "county-j")
+
+
+def _add_towns(world) -> None:
+    """The three towns as units and subjects (the console's units, subjects and import pages make
+    them in the browser: tests/e2e/test_console_org_plugins.py)."""
     for index, name in enumerate(TOWNS):
         unit = org.create_unit(world.ctx, SYSTEM, "county-j", UnitIn(code=f"J{index}", name=name))
         org.create_subject(world.ctx, SYSTEM, "county-j", SubjectIn(name=name, kind="unit", ref_id=unit.id,
@@ -84,6 +89,12 @@ def _set_up(page: Page, world, shots: Path) -> None:
     screenshot(page, shots, "new-campaign")
     page.get_by_role("button", name="创建测评活动").click()
     expect(page.get_by_role("status")).to_contain_text("测评活动已创建")
+    # a fresh locality has no subjects yet: the step says where to add them
+    expect(page.locator("#no-subjects")).to_contain_text("本地区还没有考核对象")
+    expect(page.locator("#no-subjects").get_by_role("link")).to_have_attribute("href", "/admin/localities/county-j/subjects")
+    _add_towns(world)
+    page.get_by_role("navigation", name="设置步骤").get_by_role("link", name="考核对象").click()
+    expect(page.locator("#no-subjects")).to_have_count(0)
 
     page.get_by_label("考核对象类别").select_option("乡镇")
     page.get_by_role("button", name="筛选").click()
