@@ -94,3 +94,13 @@ def test_whoever_may_not_read_the_entry_gets_404(ctx, site, entry):  # noqa: F81
             assert other.get(base).status_code == 404
             assert other.post(f"{base}/comments", data={"_csrf": other.csrf, "body": "x"}).status_code == 404
             assert other.get(f"{base}/attachments/1").status_code == 404
+
+
+def test_the_entry_page_in_english(ctx, site, entry):  # noqa: F811
+    _world, session = site
+    with session("leader") as leader:
+        leader.post(f"/admin/localities/wa/worklog/entries/{entry}/comments",
+                    data={"_csrf": leader.csrf, "body": "Good work"})
+        english = leader.get(f"/admin/localities/wa/worklog/entries/{entry}?lang=en").text
+        assert "Comments" in english and "Write a comment" in english and "Good work" in english
+        assert "No attachments." in english and "评论" not in english
