@@ -61,6 +61,14 @@ def kaoping_admin_menu(locality_code: str) -> list:
 
 
 @hookimpl
+def kaoping_periodic_tasks() -> list:
+    from core.scheduler import PeriodicTask
+    from plugins.worklog.discussion import prune_orphans
+
+    return [PeriodicTask(name="worklog-prune-discussion", every_seconds=3600, run=prune_orphans)]
+
+
+@hookimpl
 def kaoping_load_demo(ctx, actor, locality_code: str) -> list[str] | None:
     from plugins.worklog.demo import load_demo
 

@@ -45,3 +45,28 @@ def resolver(code: str, entry_id: int, *, files: bool = False) -> Resolver:
                       like_message=LIKE_MESSAGE)
 
     return resolve
+
+
+def prune_orphans(ctx) -> int:
+    """Remove the comments, likes and files of entries that are gone (an entry goes with its
+    person, by the database's CASCADE, which cannot reach these rows): the periodic task
+    ``worklog-prune-discussion``. Idempotent; returns how many entries' leftovers were removed."""
+    from sqlalchemy import exists, union
+    from sqlmodel import col
+
+    from core.models import Attachment, Comment, Like
+    from core.services import attachments, discussion
+    from plugins.worklog.models import WorkEntry
+
+    def gone(model):
+        return select(model.target_id).where(model.target_type == TARGET,
+                                             ~exists().where(col(WorkEntry.id) == model.target_id))
+
+    with ctx.db.write() as session:
+        ids = [row[0] for row in session.execute(union(gone(Comment), gone(Like), gone(Attachment)))]
+        paths = []
+        for target_id in ids:
+            discussion.delete_for_target(session, TARGET, target_id)
+            paths += attachments.delete_for_target(ctx, session, TARGET, target_id)
+    attachments.remove_files(paths)
+    return len(ids)

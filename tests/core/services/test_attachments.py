@@ -205,3 +205,26 @@ def test_at_most_so_many_files_and_deleted_with_the_target(ctx, world, entry, mo
     assert len(paths) == 2 and not any(p.exists() for p in paths)
     with ctx.db.read() as session:
         assert session.exec(select(Attachment)).all() == []
+
+
+def test_an_entry_gone_with_its_person_leaves_no_comments_or_files(ctx, world, entry):
+    from core.models import Comment
+    from core.services import discussion
+    from plugins.worklog.discussion import prune_orphans
+    from plugins.worklog.models import WorkEntry
+
+    add(ctx, world, entry, "a.txt", b"hello")
+    discussion.add_comment(ctx, world.actors["leader"], TARGET, entry, resolver("wa", entry), "好")
+    path = attachments.open_file(ctx, world.actors["author"], TARGET, entry, resolver("wa", entry, files=True), 1).path
+    assert prune_orphans(ctx) == 0 and path.exists()  # the entry is there: nothing to do
+    with ctx.db.write() as session:  # as when its person goes (their entries go with them, CASCADE)
+        session.delete(session.get(WorkEntry, entry))
+    assert prune_orphans(ctx) == 1
+    assert not path.exists()
+    with ctx.db.read() as session:
+        assert session.exec(select(Attachment)).all() == [] and session.exec(select(Comment)).all() == []
+    assert prune_orphans(ctx) == 0
+    from core.scheduler import periodic_tasks
+
+    [task] = [t for t in periodic_tasks() if t.name == "worklog-prune-discussion"]
+    assert task.run is prune_orphans and task.every_seconds == 3600
