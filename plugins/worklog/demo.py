@@ -49,6 +49,7 @@ def load_demo(ctx: AppContext, actor: Actor, code: str) -> list[str]:
             if (index + weeks_ago) % 5:  # now and then someone has not written their record: the board shows it
                 service.seed_entry(ctx, code, person.id, EntryKind.weekly_record, week,
                                    RECORDS[n % 3].format(n=n % 4 + 1), written_by=person.name)
+    _discuss(ctx, code, staff[0])
     lines = ["", f"Work records (worklog) are enabled in {code} for the people of {unit.name}:"]
     lines += [f"  {role}: {username} / {password}  ({name})" for role, username, password, name in logins]
     lines.append("  the leader's board is under 工作纪实看板 in the console, the cadre's week at /me/worklog")
@@ -65,3 +66,19 @@ def _account(ctx: AppContext, actor: Actor, code: str, username: str, role: Role
         row.person_id = person.id
         session.add(row)
     return role.value, username, password, person.name
+
+
+def _discuss(ctx: AppContext, code: str, person: Person) -> None:
+    """The leader comments on and likes the cadre's latest record, so both sides see a discussion."""
+    from core.services import discussion
+    from plugins.worklog.discussion import TARGET, resolver
+    from plugins.worklog.models import WorkEntry
+
+    with ctx.db.read() as session:
+        leader = auth.actor_of(session.exec(select(User).where(User.username == LEADER)).one())
+        entry = session.exec(select(WorkEntry.id).where(WorkEntry.person_id == person.id,
+                                                        WorkEntry.kind == EntryKind.weekly_record.value)
+                             .order_by(WorkEntry.period_start.desc())).first()
+    if entry is not None:
+        discussion.add_comment(ctx, leader, TARGET, entry, resolver(code, entry), "情况掌握得很细，下周把台账按月归档。")
+        discussion.toggle_like(ctx, leader, TARGET, entry, resolver(code, entry))

@@ -36,3 +36,9 @@ def test_the_demo_enables_the_worklog_with_two_logins_and_entries(ctx):
     assert service.history(ctx, actors["cadre"], "demo").total >= 3
     assert service.overview(ctx, actors["cadre"], "demo").person_name == "张科员"
     assert {row.person_name for row in board.rows} == {"李副主任", "张科员", "赵科员"}  # the unit but the leader
+    from core.services import discussion
+    from plugins.worklog.discussion import TARGET, resolver
+
+    latest = service.history(ctx, actors["cadre"], "demo", kind="weekly_record", limit=1).items[0]
+    talk = discussion.read(ctx, actors["cadre"], TARGET, latest.id, resolver("demo", latest.id))
+    assert [c.author_name for c in talk.comments] == ["王主任"] and talk.likes == 1  # the leader's comment and like
