@@ -24,7 +24,8 @@ from core.context import Actor
 from core.schemas.org import SubjectIn, UnitIn
 from core.services import org
 from tests.campaign_setup import TEMPLATE
-from tests.e2e.console import DESKTOP, screenshot, sign_in
+from tests.e2e.console import DESKTOP, sign_in
+from tests.e2e.console import screenshot as _screenshot
 from tests.e2e.phone import fits_the_screen
 from tests.e2e.test_ballot_pages import LEAVES, pick
 from tests.e2e.test_ballot_pages import sign_in as sign_in_phone
@@ -39,6 +40,29 @@ def _fresh_locality(world) -> None:
     world.locality("county-j", "示范县")
     world.user("office-j", "office", "county-j")
     world.user("clerk-j", "office", "county-j")
+
+
+# English words a Chinese page may show: names of files, programs and settings, the language switch.
+ALLOWED_LATIN = {"English", "xlsx", "docx", "PDF", "Word", "WPS", "CSV", "XLSX", "JSON", "HTTP", "SQL", "SQLite",
+                 "PostgreSQL", "KAOPING_HOST", "KAOPING_BASE_URL", "kaoping",
+                 "ballot_cap", "result_quota", "unit_quota", "trimmed_mean", "good_rate", "score_rate",  # named beside their Chinese
+                 "serve", "http", "json", "JSON", "grade", "min_score", "office", "clerk", "No"}
+
+
+def _latin_words(page: Page) -> set[str]:
+    """Latin words of three letters or more in the page's visible text and its form controls' options."""
+    text = page.evaluate("""() => document.body.innerText + " " +
+        [...document.querySelectorAll("option")].map(o => o.textContent).join(" ")""")
+    words = set(re.findall(r"[A-Za-z_]{3,}", text))
+    plugins = set(page.locator("tr[data-plugin]").evaluate_all("rows => rows.map(r => r.dataset.plugin)"))
+    return {w for w in words if w not in ALLOWED_LATIN | plugins and not w.startswith("KAOPING")}
+
+
+def screenshot(page: Page, folder: Path, name: str) -> None:
+    """A screenshot artefact; a page in Chinese also must not show English words (a missing translation)."""
+    if page.locator("html").get_attribute("lang") == "zh-CN":
+        assert _latin_words(page) == set(), f"{name}: {sorted(_latin_words(page))}"
+    _screenshot(page, folder, name)
 
 
 def _add_towns(world) -> None:
@@ -63,13 +87,15 @@ def _menu(page: Page, name: str) -> None:
     page.get_by_role("navigation", name="菜单").get_by_role("link", name=name).click()
 
 
-def _enable_plugins(page: Page) -> None:
+def _enable_plugins(page: Page, shots: Path) -> None:
     _menu(page, "插件")
     page.locator('tr[data-plugin="distribution"]').get_by_role("link").first.click()
     page.get_by_label("为本地区启用").check()
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_role("status")).to_be_visible()
     _menu(page, "插件")
+    expect(page.locator('tr[data-plugin="distribution"]')).to_contain_text("已启用")
+    screenshot(page, shots, "plugins")
     page.locator('tr[data-plugin="ballots"]').get_by_role("link").first.click()
     page.get_by_label(re.compile("双人录入")).check()
     page.get_by_role("button", name="保存").click()
@@ -174,7 +200,8 @@ def _issue_and_print(page: Page, tmp_path: Path, shots: Path) -> dict[str, list[
     return codes
 
 
-def _vote(phone, world, code: str, grade: str, first: str = "优秀", heading: str = "提交成功，感谢您的参与！") -> None:
+def _vote(phone, world, code: str, grade: str, first: str = "优秀", heading: str = "提交成功，感谢您的参与！",
+          shots: Path | None = None) -> None:
     """An evaluator types the code from the slip on a phone, rates the first subject ``first`` and
     the others ``grade`` on every question, submits and reads ``heading``."""
     page = phone()
@@ -182,7 +209,9 @@ def _vote(phone, world, code: str, grade: str, first: str = "优秀", heading: s
     page.wait_for_url("**/b/ballot")
     ids = sorted({int(n.split(":")[1]) for n in page.locator("input[type=radio]").evaluate_all(
         "els => els.map(e => e.name)")})
-    assert fits_the_screen(page)
+    assert fits_the_screen(page) and _latin_words(page) == set()
+    if shots:
+        screenshot(page, shots, "phone-ballot")
     pick(page, {(s, leaf): first if s == ids[0] else grade for s in ids for leaf in LEAVES})
     page.get_by_role("button", name="提交").click()
     expect(page.get_by_role("heading", name=heading)).to_be_visible()
@@ -225,7 +254,7 @@ def test_an_office_runs_a_whole_evaluation_in_the_browser(world, browser, phone,
     try:
         sign_in(page, world.url, "office-j")
         page.wait_for_url("**/admin/")
-        _enable_plugins(page)
+        _enable_plugins(page, shots)
         _set_up(page, world, shots)
         codes = _issue_and_print(page, tmp_path, shots)
 
@@ -239,7 +268,7 @@ def test_an_office_runs_a_whole_evaluation_in_the_browser(world, browser, phone,
         _tab(page, "参评情况")
         expect(_turnout(page, "", "submitted")).to_have_text("0")
         page.evaluate("window.stillTheSamePage = true")
-        _vote(phone, world, codes["县领导"][0], "称职")
+        _vote(phone, world, codes["县领导"][0], "称职", shots=shots)
         _vote(phone, world, codes["县领导"][1], "基本称职")
         # the ballot cap: 优秀 for all three towns (at most one of three) makes a ballot invalid
         _vote(phone, world, codes["群众代表"][0], "优秀", heading="您的测评表已提交，但被记为无效票。")
