@@ -213,6 +213,9 @@ def _vote(phone, world, code: str, grade: str, first: str = "优秀", heading: s
     if shots:
         screenshot(page, shots, "phone-ballot")
     pick(page, {(s, leaf): first if s == ids[0] else grade for s in ids for leaf in LEAVES})
+    if grade == "优秀":  # over the cap: the phone says so before the ballot is sent
+        expect(page.locator("#caps .cap.over")).to_contain_text("优秀 3/1")
+        expect(page.locator("#caps")).to_contain_text("超过此限额的测评表将被记为无效票")
     page.get_by_role("button", name="提交").click()
     expect(page.get_by_role("heading", name=heading)).to_be_visible()
     page.context.close()
