@@ -106,6 +106,8 @@ class Person(SQLModel, table=True):
         # the console's people list: pages in id order (keyset) and names found by their beginning
         Index("ix_people_locality_id", "locality_id", "id"),
         Index("ix_people_locality_name", "locality_id", "name"),
+        # the rank filter: the ranks held (a skip over the index) and the people of one rank
+        Index("ix_people_locality_rank", "locality_id", "rank"),
         # sign-in by ID-card number (core/services/people_accounts.py) does not know the locality
         Index("ix_people_id_card_digest", "id_card_digest"),
     )

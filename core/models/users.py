@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer, UniqueConstraint, false
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from core.models.base import tz_datetime, utcnow
@@ -22,7 +22,10 @@ class Role(StrEnum):
 class User(SQLModel, table=True):
     __tablename__ = "users"
     # a person has at most one account in a locality (people's accounts, core/services/people_accounts.py)
-    __table_args__ = (UniqueConstraint("locality_id", "person_id", name="uq_users_locality_person"),)
+    __table_args__ = (UniqueConstraint("locality_id", "person_id", name="uq_users_locality_person"),
+                      # the people's accounts page counts them from this index alone
+                      Index("ix_users_locality_person_state", "locality_id", "person_id", "activated_at",
+                            "is_active"))
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=100, unique=True, index=True)

@@ -342,13 +342,24 @@ def counts(ctx: AppContext, actor: Actor, code: str, *, unit_id: int | None = No
         scope = _unit_scope(session, locality.id, unit_id, with_sub_units)
         people = _people_in(locality.id, scope).subquery()
         total = session.exec(select(func.count()).select_from(people)).one()
-        rows = (select(User.id, User.activated_at, User.is_active)
-                .where(User.locality_id == locality.id, col(User.person_id).in_(select(people.c.id)))).subquery()
+        # the whole locality: a person's account is a user of the locality with a person (no
+        # subquery of 100,000 ids), read from the (locality_id, person_id, activated_at,
+        # is_active) index alone; a code is a person's account's unless its user has no person
+        mine = (User.locality_id == locality.id) & (col(User.person_id).is_not(None) if scope is None
+                                                   else col(User.person_id).in_(select(people.c.id)))
         accounts, activated, revoked = session.exec(select(
-            func.count(rows.c.id), func.count(rows.c.activated_at),
-            func.coalesce(func.sum(case((rows.c.is_active == false(), 1), else_=0)), 0))).one()
-        waiting = session.exec(select(func.count()).select_from(ActivationCode).where(
-            ActivationCode.locality_id == locality.id, col(ActivationCode.user_id).in_(select(rows.c.id)))).one()
+            func.count(User.id), func.count(User.activated_at),
+            func.coalesce(func.sum(case((User.is_active == false(), 1), else_=0)), 0)).where(mine)).one()
+        if scope is None:
+            waiting = session.exec(select(func.count()).select_from(ActivationCode).where(
+                ActivationCode.locality_id == locality.id)).one() - session.exec(
+                select(func.count()).select_from(ActivationCode).join(User, User.id == ActivationCode.user_id).where(
+                    ActivationCode.locality_id == locality.id, User.locality_id == locality.id,
+                    col(User.person_id).is_(None))).one()
+        else:
+            waiting = session.exec(select(func.count()).select_from(ActivationCode).where(
+                ActivationCode.locality_id == locality.id,
+                col(ActivationCode.user_id).in_(select(User.id).where(mine)))).one()
     return AccountCounts(people=total, accounts=accounts, activated=activated, waiting=waiting, revoked=revoked)
 
 
@@ -366,11 +377,16 @@ def list_people(ctx: AppContext, actor: Actor, code: str, *, q: str = "", unit_i
                  .outerjoin(User, (User.person_id == Person.id) & (User.locality_id == Person.locality_id))
                  .outerjoin(ActivationCode, ActivationCode.user_id == User.id)
                  .where(Person.locality_id == locality.id))
+        counted = select(Person.id).where(Person.locality_id == locality.id)
         if scope is not None:
             query = query.where(col(Person.unit_id).in_(scope))
+            counted = counted.where(col(Person.unit_id).in_(scope))
         if q.strip():
             query = query.where(col(Person.name).startswith(q.strip()[:100], autoescape=True))
-        total = session.exec(select(func.count()).select_from(query.subquery())).one()
+            counted = counted.where(col(Person.name).startswith(q.strip()[:100], autoescape=True))
+        # every join is to at most one row (a unit; the one account per person and locality; its
+        # one code): the people alone are counted, on their index
+        total = session.exec(select(func.count()).select_from(counted.subquery())).one()
         rows = session.exec(query.order_by(Person.id).limit(limit).offset(offset)).all()
     out = []
     for pid, name, unit_name, username, role, activated, active, code_id in rows:
