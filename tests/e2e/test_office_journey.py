@@ -318,7 +318,11 @@ def test_an_office_runs_a_whole_evaluation_in_the_browser(world, browser, phone,
         expect(ranking).to_have_count(3)
         expect(ranking.first).to_contain_text("87.50")
         expect(ranking.first).to_contain_text("称职")
-        expect(page.locator('div.chart[data-chart="chart-ranking-1"] canvas').first).to_be_visible()
+        bars = page.locator('div.chart[data-chart="chart-ranking-1"]')
+        expect(bars.locator("canvas").first).to_be_visible()
+        # the bars start at 0, so their lengths compare like the scores
+        assert bars.evaluate("el => echarts.getInstanceByDom(el).getModel().getComponent('xAxis', 0)"
+                             ".axis.scale.getExtent()[0]") == 0
         page.wait_for_timeout(1000)  # the chart's opening animation, for the screenshot
         screenshot(page, shots, "results-ranking")
         page.get_by_role("link", name=TOWNS[0]).first.click()
@@ -347,6 +351,8 @@ def test_an_office_runs_a_whole_evaluation_in_the_browser(world, browser, phone,
         expect(tabs.get_by_role("link")).to_have_text(["Overview", "Setup", "Results", "Accounts and slips",
                                                        "Turnout", "Paper ballots"])
         expect(page.locator("table.ranking thead")).to_contain_text("Score")
+        expect(page.locator('div.chart[data-chart="chart-ranking-1"] canvas').first).to_be_visible()
+        page.wait_for_timeout(1000)  # the chart's opening animation, for the screenshot
         screenshot(page, shots, "results-en")
         english = _download(page, tmp_path / "en", {"xlsx": "Results workbook (.xlsx)",
                                                      "pdf": "Report for the party committee (PDF)"})

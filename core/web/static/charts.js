@@ -12,7 +12,8 @@
     return {
       grid: {left: 8, right: 48, top: 8, bottom: 32, containLabel: true},
       tooltip: {trigger: "axis", axisPointer: {type: "shadow"}},
-      xAxis: {type: "value", name: d.axis, nameLocation: "middle", nameGap: 26, scale: true},
+      // from 0: a bar's length is its score (an axis from 76 made 87.5 look seven times 76.25)
+      xAxis: {type: "value", name: d.axis, nameLocation: "middle", nameGap: 26, min: 0},
       yAxis: {type: "category", data: d.names.slice().reverse(), axisLabel: {width: 110, overflow: "truncate"}},
       series: [{type: "bar", data: d.values.slice().reverse(), itemStyle: {color: COLORS[0]},
                 label: {show: true, position: "right"}}]
