@@ -42,11 +42,13 @@ def _fresh_locality(world) -> None:
     world.user("clerk-j", "office", "county-j")
 
 
-# English words a Chinese page may show: names of files, programs and settings, the language switch.
+# English words a Chinese page may show: names of files, formats, programs and settings, the
+# language switch, user names, the JSON keys of grade thresholds, and the rules' names that the
+# plugins page gives beside their Chinese.
 ALLOWED_LATIN = {"English", "xlsx", "docx", "PDF", "Word", "WPS", "CSV", "XLSX", "JSON", "HTTP", "SQL", "SQLite",
-                 "PostgreSQL", "KAOPING_HOST", "KAOPING_BASE_URL", "kaoping",
-                 "ballot_cap", "result_quota", "unit_quota", "trimmed_mean", "good_rate", "score_rate",  # named beside their Chinese
-                 "serve", "http", "json", "JSON", "grade", "min_score", "office", "clerk", "No"}
+                 "PostgreSQL", "KAOPING_HOST", "KAOPING_BASE_URL", "kaoping", "serve", "http", "json", "grade",
+                 "min_score", "office", "clerk", "No", "ballot_cap", "result_quota", "unit_quota", "trimmed_mean",
+                 "good_rate", "score_rate"}
 
 
 def _latin_words(page: Page) -> set[str]:
