@@ -50,6 +50,8 @@ class EntryOut(BaseModel):
     updated_at: datetime
     submitted_at: datetime | None
     mine: bool = False
+    comments: int = 0  # on a board and in a history: how many comments and likes it has
+    likes: int = 0
 
 
 class EntryDetail(EntryOut):

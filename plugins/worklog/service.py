@@ -37,6 +37,7 @@ from core.context import Actor, AppContext
 from core.models import Locality, Person, Role, Unit, User
 from core.models.base import utcnow
 from core.periods import KIND_EXAMPLES, Period, PeriodError, PeriodKind
+from core.services import discussion
 from core.services.access import OFFICE_ROLES, can_see_locality, locality_for
 from core.services.errors import Forbidden, Invalid, NotFound
 from plugins.worklog.models import PERIOD_OF_KIND, EntryKind, EntryStatus, EntryVersion, EntryView, ViewNotice, WorkEntry
@@ -439,8 +440,10 @@ def history(ctx: AppContext, actor: Actor, code: str, person_id: int | None = No
         rows = session.exec(select(WorkEntry).where(*where).order_by(col(WorkEntry.period_start).desc(),
                                                                       col(WorkEntry.kind), col(WorkEntry.id))
                             .limit(limit).offset(offset)).all()
-        return HistoryPage(items=[_out(e, person.name, is_author) for e in rows], total=total, limit=limit,
-                           offset=offset)
+        talk = discussion.counts(session, "worklog.entry", [e.id for e in rows])
+        return HistoryPage(items=[_out(e, person.name, is_author, comments=talk.get(e.id, (0, 0))[0],
+                                       likes=talk.get(e.id, (0, 0))[1]) for e in rows],
+                           total=total, limit=limit, offset=offset)
 
 
 def board(ctx: AppContext, actor: Actor, code: str, period: Any, unit_id: int | None = None) -> Board:
@@ -479,12 +482,14 @@ def board(ctx: AppContext, actor: Actor, code: str, period: Any, unit_id: int | 
             col(WorkEntry.kind).in_([k.value for k in kinds]),
             WorkEntry.status == EntryStatus.submitted.value,
             col(WorkEntry.person_id).in_([p.id for p in people] or [-1])))}
+        talk = discussion.counts(session, "worklog.entry", [e.id for e in found.values()])
         rows, submitted = [], 0
         for person in people:
             entries = {}
             for kind in kinds:
                 entry = found.get((person.id, kind.value))
-                entries[kind.value] = _out(entry, person.name, False) if entry else None
+                comments, likes = talk.get(entry.id, (0, 0)) if entry else (0, 0)
+                entries[kind.value] = _out(entry, person.name, False, comments=comments, likes=likes) if entry else None
                 submitted += entry is not None
             rows.append(BoardRow(person_id=person.id, person_name=person.name, unit_id=person.unit_id, entries=entries))
         return Board(period=str(when), kinds=kinds, unit_id=unit_id, rows=rows, submitted=submitted,

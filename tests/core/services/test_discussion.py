@@ -136,3 +136,16 @@ def test_delete_for_target_removes_comments_and_likes(ctx, world):
         discussion.delete_for_target(session, TARGET, entry)
     with ctx.db.read() as session:
         assert session.exec(select(Comment)).all() == [] and session.exec(select(Like)).all() == []
+
+
+def test_the_board_and_the_history_count_comments_and_likes(ctx, world):
+    entry = _entry(ctx, world)
+    leader = world.actors["leader"]
+    discussion.add_comment(ctx, leader, TARGET, entry, resolver("wa", entry), "好")
+    discussion.add_comment(ctx, world.actors["office"], TARGET, entry, resolver("wa", entry), "已阅")
+    discussion.toggle_like(ctx, leader, TARGET, entry, resolver("wa", entry))
+    week = str(Period.from_date("week", service.today(ctx)))
+    row = next(r for r in service.board(ctx, leader, "wa", week).rows if r.person_name == "李明")
+    assert (row.entries["weekly_record"].comments, row.entries["weekly_record"].likes) == (2, 1)
+    [mine] = service.history(ctx, world.actors["author"], "wa").items
+    assert (mine.comments, mine.likes) == (2, 1)

@@ -36,6 +36,8 @@ def test_the_leader_comments_and_likes_and_the_author_reads_and_attaches(ctx, si
         liked = leader.post(f"{admin}/like", data={"_csrf": leader.csrf}, follow_redirects=True)
         assert "已赞 · 1" in liked.text and "张局长赞了" in liked.text
 
+        assert "评论 1 · 赞 1" in leader.get("/admin/localities/wa/worklog/board").text
+        assert "评论 1 · 赞 1" in author.get("/me/worklog/history").text
         own = author.get(mine)
         assert "数据翔实，继续保持" in own.text and "张局长赞了" in own.text and "上传附件" in own.text
         notices = author.get("/admin/notifications").text
