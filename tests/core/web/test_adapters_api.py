@@ -169,7 +169,7 @@ def test_a_hostile_file_uploaded_to_a_tabular_source_fails_its_run_quickly_namin
         _age_files(world, county.code, source["id"])
         started = time.perf_counter()
         run = api.post(f"/api/adapter-sources/{source['id']}/run").json()
-        assert time.perf_counter() - started < 5
+        assert time.perf_counter() - started < 30  # seconds: 194 before the limits; a loaded machine is slow
         assert run["status"] == "failed" and f"file {name}: {says}" in run["error"], run
     assert county.values() == {}
 

@@ -293,7 +293,7 @@ def test_hostile_workbooks_are_refused_quickly_naming_the_limit_in_the_users_lan
             started = time.perf_counter()
             response = api.post(f"{BASE}/units", files={"data": (name, content, XLSX)},
                                 headers={"Accept-Language": "zh-CN"})
-            assert time.perf_counter() - started < 5, says
+            assert time.perf_counter() - started < 30, says  # seconds: 194 before the limits
             body = assert_error_body(response, status)
             assert says in body["detail"], body["detail"]
         assert total(api, "units") == 0
