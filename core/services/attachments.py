@@ -201,6 +201,8 @@ def add_file(ctx: AppContext, actor: Actor, target_type: str, target_id: int, re
     """Attach a file (``check_file``'s limits). 404 for a target the actor may not read, 403
     one it may not upload to, 409 when the target has ``MAX_PER_TARGET`` files already. The
     file is written before the row and removed again if the transaction fails."""
+    with ctx.db.read() as session:  # who may not read the target learns nothing of it: 404 first
+        resolve(session, actor)
     name, kind = check_file(ctx, file_name, content)
     key = secrets.token_hex(16)
     path = None

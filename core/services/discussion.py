@@ -148,11 +148,11 @@ def add_comment(ctx: AppContext, actor: Actor, target_type: str, target_id: int,
     target's author. 404 for a target the actor may not read; 403 one it may not write on."""
     _check_target(target_type, target_id)
     text = (body or "").replace("\r\n", "\n").strip()
-    if not text or len(text) > MAX_COMMENT or "\x00" in text:
-        raise Invalid("comment: 1 to {max} characters", params={"max": MAX_COMMENT},
-                      errors=[{"field": "body", "message": "empty or too long"}])
     with ctx.db.write() as session:
-        access = _writable(session, actor, resolve)
+        access = _writable(session, actor, resolve)  # 404 and 403 before the text's checks
+        if not text or len(text) > MAX_COMMENT or "\x00" in text:
+            raise Invalid("comment: 1 to {max} characters", params={"max": MAX_COMMENT},
+                          errors=[{"field": "body", "message": "empty or too long"}])
         who = display_name(session, actor)
         row = Comment(locality_id=access.locality_id, target_type=target_type, target_id=target_id,
                       user_id=actor.user_id, author_name=who, body=text)

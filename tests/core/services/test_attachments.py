@@ -176,6 +176,8 @@ def test_who_may_not_read_the_entry_gets_404_for_its_files(ctx, world, entry):
             attachments.open_file(ctx, actor, TARGET, entry, resolver("wa", entry, files=True), file_id)
         with pytest.raises(NotFound):
             attachments.delete_file(ctx, actor, TARGET, entry, resolver("wa", entry, files=True), file_id)
+        with pytest.raises(NotFound):  # not "not a pdf": the entry is not theirs to know of
+            attachments.add_file(ctx, actor, TARGET, entry, resolver("wa", entry, files=True), "x.pdf", EXE)
     with pytest.raises(NotFound):  # a file of another target
         attachments.open_file(ctx, world.actors["leader"], TARGET, entry + 1, resolver("wa", entry, files=True), file_id)
     with pytest.raises(Forbidden):  # the leader reads, only the author uploads

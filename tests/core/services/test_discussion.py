@@ -62,6 +62,8 @@ def test_who_may_not_read_the_entry_gets_404_for_its_comments(ctx, world):
             discussion.add_comment(ctx, actor, TARGET, entry, resolver("wa", entry), "看看")
         with pytest.raises(NotFound):
             discussion.toggle_like(ctx, actor, TARGET, entry, resolver("wa", entry))
+        with pytest.raises(NotFound):  # not "too long": the entry is not theirs to know of
+            discussion.add_comment(ctx, actor, TARGET, entry, resolver("wa", entry), "x" * 3000)
     for name in ("other", "other_office"):  # another locality: its code, or ours
         with pytest.raises(NotFound):
             discussion.read(ctx, world.actors[name], TARGET, entry, resolver("wa", entry))
