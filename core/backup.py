@@ -51,7 +51,7 @@ VERSION = 1
 MANIFEST = "manifest.json"
 DATABASE_MEMBER = {"sqlite": "database.sqlite", "postgresql": "database.pgdump"}
 FILES = "files"
-FILE_FOLDERS = ("adapter-files",)  # the folders under var/ a backup carries
+FILE_FOLDERS = ("adapter-files", "attachments")  # the folders under var/ a backup carries
 SCHEDULED_PREFIX = "kaoping-"
 SCHEDULED_SUFFIX = ".tar.gz"
 

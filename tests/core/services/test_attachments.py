@@ -235,3 +235,15 @@ def test_an_entry_gone_with_its_person_leaves_no_comments_or_files(ctx, world, e
 
     [task] = [t for t in periodic_tasks() if t.name == "worklog-prune-discussion"]
     assert task.run is prune_orphans and task.every_seconds == 3600
+
+
+def test_a_backup_carries_the_files(ctx, world, entry, tmp_path):
+    from core import backup
+
+    add(ctx, world, entry, "纪要.txt", "会议纪要".encode())
+    with ctx.db.read() as session:
+        row = session.exec(select(Attachment)).one()
+    member = f"{backup.FILES}/attachments/{row.locality_id}/{row.storage_key}"
+    members = backup._copy_files(ctx, tmp_path)
+    assert member in members and (tmp_path / member).read_bytes() == "会议纪要".encode()
+    assert backup._safe_member(member, {"members": members, "backend": "sqlite"})  # restored as well
