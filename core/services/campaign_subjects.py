@@ -92,7 +92,9 @@ def summary(ctx: AppContext, actor: Actor, campaign_id: int, chosen: SubjectFilt
     with ctx.db.read() as session:
         campaign = get_campaign_row(session, actor, campaign_id, read_only=True)
         matching = _matching(campaign.locality_id, chosen).subquery()
-        count = lambda query: int(session.exec(select(func.count()).select_from(query.subquery())).one())
+        def count(query) -> int:
+            return int(session.exec(select(func.count()).select_from(query.subquery())).one())
+
         in_campaign = _in_campaign(campaign.id)
         picked = select(Subject.id).where(col(Subject.id).in_(select(matching.c.id)),
                                           col(Subject.id).in_(in_campaign))

@@ -62,7 +62,7 @@ async def import_upload(request: Request, code: FromPath[str]) -> Response:
 @get("/localities/{code:str}/import/{kind:str}/template", include_in_schema=False)
 async def import_template(request: Request, code: FromPath[str], kind: FromPath[str],
                           fmt: FromQuery[str] = "xlsx") -> Response:
-    shell = await open_shell(request, code, roles=READERS)
+    await open_shell(request, code, roles=READERS)  # signed in, and may see the locality
     if kind not in import_service.KINDS or fmt not in ("xlsx", "csv"):
         raise NotFound("page not found")
     if fmt == "csv":
