@@ -7,7 +7,8 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from core.schemas.org import PersonIn, PersonPatch
-from core.services import org, org_lists, people_accounts as pa
+from core.services import org, org_lists
+from core.services import people_accounts as pa
 from tests.core.people_setup import SYSTEM, make_org, office
 
 
