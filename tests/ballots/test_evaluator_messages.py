@@ -11,7 +11,7 @@ import httpx
 from sqlalchemy import func
 from sqlmodel import select
 
-from ballots import service
+from ballots import login as ballot_login
 from core.models import LoginFailureCount
 from tests.campaign_setup import full_items
 
@@ -65,7 +65,7 @@ def test_codes_in_every_typed_form_sign_in_and_count_nothing(world, setup):
 
 
 def test_what_cannot_be_a_code_is_refused_for_its_form_and_never_counted(world, setup, monkeypatch):
-    monkeypatch.setattr(service, "MAX_LOGIN_FAILURES_PER_CLIENT", 3)
+    monkeypatch.setattr(ballot_login, "MAX_LOGIN_FAILURES_PER_CLIENT", 3)
     [account] = setup.issue("县领导", 1)
     setup.issue("基层代表", 1)
     setup.open()

@@ -9,7 +9,7 @@ longer written down). Counts are rows of ``login_failure_counts``, so every app 
 them.
 
 The live server runs in a thread of the test process, so monkeypatching the limits in
-``ballots.service`` applies to it.
+``ballots.login`` (where ``login`` reads them) applies to it.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from ballots import codes, service
+from ballots import login as ballot_login
 from core.models import LoginFailureCount
 from core.services import throttle
 from core.services.errors import ServiceError
@@ -76,7 +77,7 @@ def test_500_correct_logins_from_one_address_all_succeed(world, setup):
     setup.issue("基层代表", 1)
     setup.open()
     assert len({a["code"] for a in accounts}) == 500
-    assert 500 > service.MAX_LOGIN_FAILURES_PER_CLIENT  # more logins than failures allowed
+    assert 500 > ballot_login.MAX_LOGIN_FAILURES_PER_CLIENT  # more logins than failures allowed
 
     local = threading.local()
     clients: list[httpx.Client] = []
@@ -121,7 +122,7 @@ def test_2000_wrong_codes_then_300_right_ones_from_the_same_address(world, setup
         except ServiceError as exc:
             answers[exc.status_code] += 1
     elapsed = time.perf_counter() - started
-    limit = service.MAX_LOGIN_FAILURES_PER_CLIENT
+    limit = ballot_login.MAX_LOGIN_FAILURES_PER_CLIENT
     assert answers == {401: limit, 429: 2000 - limit}
     # What was written down: the first `limit` guesses; the rest cost reads only.
     assert _failures(world, f"ballot-client:{room}") == limit
@@ -146,7 +147,7 @@ def test_2000_wrong_codes_then_300_right_ones_from_the_same_address(world, setup
 
 
 def test_past_the_limit_wrong_codes_answer_429_and_right_codes_still_sign_in(world, setup, monkeypatch):
-    monkeypatch.setattr(service, "MAX_LOGIN_FAILURES_PER_CLIENT", 5)
+    monkeypatch.setattr(ballot_login, "MAX_LOGIN_FAILURES_PER_CLIENT", 5)
     accounts = setup.issue("县领导", 3)
     setup.issue("基层代表", 1)
     setup.open()
@@ -172,7 +173,7 @@ def test_past_the_limit_wrong_codes_answer_429_and_right_codes_still_sign_in(wor
 def test_wrong_codes_from_everywhere_together_have_a_limit_too(world, setup, monkeypatch):
     """A wrong code names no campaign: the platform-wide count stands in for a per-campaign one,
     so guesses spread over many addresses are slowed too. Right codes never are."""
-    monkeypatch.setattr(service, "MAX_LOGIN_FAILURES_ALL", 4)
+    monkeypatch.setattr(ballot_login, "MAX_LOGIN_FAILURES_ALL", 4)
     [account] = setup.issue("县领导", 1)
     setup.issue("基层代表", 1)
     setup.open()
@@ -185,7 +186,7 @@ def test_wrong_codes_from_everywhere_together_have_a_limit_too(world, setup, mon
 
 def test_failures_are_shared_through_the_database(world, setup, monkeypatch):
     """Counts written by another instance count here; counts older than the window do not."""
-    monkeypatch.setattr(service, "MAX_LOGIN_FAILURES_PER_CLIENT", 10)
+    monkeypatch.setattr(ballot_login, "MAX_LOGIN_FAILURES_PER_CLIENT", 10)
     [account] = setup.issue("县领导", 1)
     setup.issue("基层代表", 1)
     setup.open()
@@ -204,7 +205,7 @@ def test_failures_are_shared_through_the_database(world, setup, monkeypatch):
 def test_used_codes_are_refused_but_never_counted_as_failures(world, setup, monkeypatch):
     """A used slip scanned again is not a guess: it answers 409 every time, adds no failure,
     and cannot lock out its meeting room or its campaign."""
-    monkeypatch.setattr(service, "MAX_LOGIN_FAILURES_PER_CLIENT", 3)
+    monkeypatch.setattr(ballot_login, "MAX_LOGIN_FAILURES_PER_CLIENT", 3)
     accounts = setup.issue("县领导", 2)
     setup.issue("基层代表", 1)
     setup.open()
@@ -219,7 +220,7 @@ def test_used_codes_are_refused_but_never_counted_as_failures(world, setup, monk
 
 def test_sign_in_page_answers_429_in_chinese_and_still_lets_a_right_code_in(world, setup, monkeypatch):
     """The form at /b/ and the JSON API share one count per address."""
-    monkeypatch.setattr(service, "MAX_LOGIN_FAILURES_PER_CLIENT", 2)
+    monkeypatch.setattr(ballot_login, "MAX_LOGIN_FAILURES_PER_CLIENT", 2)
     [account] = setup.issue("县领导", 1)
     setup.issue("基层代表", 1)
     setup.open()
