@@ -24,18 +24,45 @@ SOURCE_NAME = "业务平台月报"
 TEMPLATE = {
     "name": "2026年度单位绩效考核（业务平台数据）",
     "period_kind": "month",  # the platform reports each month: a value of another kind is refused
-    "grade_scale": [{"label": "优秀", "score": 95}, {"label": "良好", "score": 85},
-                    {"label": "一般", "score": 70}, {"label": "较差", "score": 55}],
+    "grade_scale": [
+        {"label": "优秀", "score": 95},
+        {"label": "良好", "score": 85},
+        {"label": "一般", "score": 70},
+        {"label": "较差", "score": 55},
+    ],
     "indicators": [
-        {"code": "WORK", "name": "工作实绩", "weight": 100, "children": [
-            {"code": "CASES", "name": "办结件数", "kind": "numeric", "weight": 0, "unit_of_measure": "件",
-             "data_source": "业务平台"},
-            {"code": "ONTIME", "name": "按时办结率", "kind": "numeric", "weight": 0, "unit_of_measure": "%",
-             "data_source": "业务平台"},
-            {"code": "COMPLAINTS", "name": "投诉件数", "kind": "numeric", "weight": 0, "unit_of_measure": "件",
-             "data_source": "业务平台"},
-            {"code": "OVERALL", "name": "总体评价", "weight": 1, "overall": True},
-        ]},
+        {
+            "code": "WORK",
+            "name": "工作实绩",
+            "weight": 100,
+            "children": [
+                {
+                    "code": "CASES",
+                    "name": "办结件数",
+                    "kind": "numeric",
+                    "weight": 0,
+                    "unit_of_measure": "件",
+                    "data_source": "业务平台",
+                },
+                {
+                    "code": "ONTIME",
+                    "name": "按时办结率",
+                    "kind": "numeric",
+                    "weight": 0,
+                    "unit_of_measure": "%",
+                    "data_source": "业务平台",
+                },
+                {
+                    "code": "COMPLAINTS",
+                    "name": "投诉件数",
+                    "kind": "numeric",
+                    "weight": 0,
+                    "unit_of_measure": "件",
+                    "data_source": "业务平台",
+                },
+                {"code": "OVERALL", "name": "总体评价", "weight": 1, "overall": True},
+            ],
+        },
     ],
 }
 
@@ -44,17 +71,28 @@ def load_demo_source(ctx: AppContext, actor: Actor, locality_code: str) -> list[
     set_plugin(ctx, actor, locality_code, "tabular_file", PluginSettingIn(enabled=True))
     set_plugin(ctx, actor, locality_code, "http_json", PluginSettingIn(enabled=True))
     template = templates.create(ctx, actor, locality_code, TemplateIn.model_validate(TEMPLATE))
-    source = adapters.create_source(ctx, actor, locality_code, AdapterSourceIn.model_validate({
-        "name": SOURCE_NAME, "adapter": "tabular_file", "options": {"folder": "inbox"},
-        "mapping": {
-            "subject": {"field": "单位编码", "by": "code"},
-            "period": {"field": "月份"},
-            "values": [{"field": "办结件数", "template_id": template.id, "indicator_code": "CASES"},
-                       {"field": "按时办结率", "template_id": template.id, "indicator_code": "ONTIME"},
-                       {"field": "投诉件数", "template_id": template.id, "indicator_code": "COMPLAINTS"}],
-        },
-        "schedule": {"interval_minutes": 60},
-    }))
+    source = adapters.create_source(
+        ctx,
+        actor,
+        locality_code,
+        AdapterSourceIn.model_validate(
+            {
+                "name": SOURCE_NAME,
+                "adapter": "tabular_file",
+                "options": {"folder": "inbox"},
+                "mapping": {
+                    "subject": {"field": "单位编码", "by": "code"},
+                    "period": {"field": "月份"},
+                    "values": [
+                        {"field": "办结件数", "template_id": template.id, "indicator_code": "CASES"},
+                        {"field": "按时办结率", "template_id": template.id, "indicator_code": "ONTIME"},
+                        {"field": "投诉件数", "template_id": template.id, "indicator_code": "COMPLAINTS"},
+                    ],
+                },
+                "schedule": {"interval_minutes": 60},
+            }
+        ),
+    )
     with ctx.db.read() as session:
         locality = session.exec(select(Locality).where(Locality.code == locality_code)).one()
         context = adapters.adapter_context(ctx, session.get(AdapterSource, source.id), locality.code)

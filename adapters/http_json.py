@@ -46,8 +46,11 @@ from core.plugins import PluginInfo
 if TYPE_CHECKING:  # imported where used: a process that never pulls does not load httpx (and rich)
     import httpx
 
-KAOPING_PLUGIN = PluginInfo(label_zh="JSON 接口", label_en="JSON API (http_json)",
-                            description="Records from an HTTP API that answers JSON, with pagination.")
+KAOPING_PLUGIN = PluginInfo(
+    label_zh="JSON 接口",
+    label_en="JSON API (http_json)",
+    description="Records from an HTTP API that answers JSON, with pagination.",
+)
 
 MAX_PAGE_BYTES = 50 * 1024 * 1024  # one page larger than this is refused
 TRANSIENT_STATUSES = {408, 425, 429}
@@ -70,13 +73,18 @@ class PageNumberPagination(BaseModel):
     param: str = Field(default="page", min_length=1, description="Query parameter that holds the page number.")
     start: int = Field(default=1, ge=0, description="Number of the first page (usually 1, sometimes 0).")
     size_param: str | None = Field(default=None, description="Query parameter for the page size, if the API has one.")
-    size: int | None = Field(default=None, ge=1, le=100_000,
-                             description="Page size to ask for (with size_param); a page with fewer records "
-                                         "than this is the last one.")
-    stop_when_empty: bool = Field(default=True,
-                                  description="Stop at the first page without records. When false, `size` is "
-                                              "required and the first page with fewer than `size` records is the "
-                                              "last one.")
+    size: int | None = Field(
+        default=None,
+        ge=1,
+        le=100_000,
+        description="Page size to ask for (with size_param); a page with fewer records than this is the last one.",
+    )
+    stop_when_empty: bool = Field(
+        default=True,
+        description="Stop at the first page without records. When false, `size` is "
+        "required and the first page with fewer than `size` records is the "
+        "last one.",
+    )
 
     @model_validator(mode="after")
     def _needs_an_end(self) -> PageNumberPagination:
@@ -91,9 +99,12 @@ class NextLinkPagination(BaseModel):
     model_config = {"extra": "forbid"}
 
     kind: Literal["next_link"] = Field(description="Each page links to the next one.")
-    path: str = Field(default="next", min_length=1,
-                      description="Dotted path in the page to the next page's URL (absolute, or relative to the "
-                                  "current page's URL); null, empty or missing on the last page.")
+    path: str = Field(
+        default="next",
+        min_length=1,
+        description="Dotted path in the page to the next page's URL (absolute, or relative to the "
+        "current page's URL); null, empty or missing on the last page.",
+    )
 
 
 Pagination = Annotated[NoPagination | PageNumberPagination | NextLinkPagination, Field(discriminator="kind")]
@@ -102,33 +113,45 @@ Pagination = Annotated[NoPagination | PageNumberPagination | NextLinkPagination,
 class HttpJsonOptions(BaseModel):
     model_config = {"extra": "forbid"}
 
-    url: str = Field(description="URL of the first page (http or https). Put no credentials in it: use the "
-                                 "secret options.")
+    url: str = Field(
+        description="URL of the first page (http or https). Put no credentials in it: use the secret options."
+    )
     method: Literal["GET", "POST"] = Field(default="GET", description="HTTP method of every page request.")
     params: dict[str, str | int | float | bool] = Field(
-        default_factory=dict, description="Query parameters of the first request (and of every page request with "
-                                          "page_number pagination; a next link is followed as given).")
+        default_factory=dict,
+        description="Query parameters of the first request (and of every page request with "
+        "page_number pagination; a next link is followed as given).",
+    )
     body: Any = Field(default=None, description="JSON body sent with every POST request.")
     headers: dict[str, str] = Field(default_factory=dict, description="Extra request headers (not secret).")
-    secret_headers: dict[str, str] = Field(default_factory=dict,
-                                           description="Request headers that hold secrets, e.g. an API key header; "
-                                                       "stored encrypted.")
-    bearer_token: str | None = Field(default=None, description="Sent as 'Authorization: Bearer <token>'; stored "
-                                                               "encrypted.")
+    secret_headers: dict[str, str] = Field(
+        default_factory=dict, description="Request headers that hold secrets, e.g. an API key header; stored encrypted."
+    )
+    bearer_token: str | None = Field(
+        default=None, description="Sent as 'Authorization: Bearer <token>'; stored encrypted."
+    )
     basic_username: str | None = Field(default=None, description="User name for HTTP basic authentication.")
-    basic_password: str | None = Field(default=None, description="Password for HTTP basic authentication; stored "
-                                                                 "encrypted.")
-    records_path: str = Field(default="data", description="Dotted path to the list of records in each page, e.g. "
-                                                          "'data' or 'result.items'; '' when the page itself is "
-                                                          "the list.")
-    pagination: Pagination = Field(default_factory=NoPagination,
-                                   description="How to reach the next page: none, page_number or next_link.")
-    max_pages: int = Field(default=1000, ge=1, le=100_000,
-                           description="Safety bound: a fetch that needs more pages fails.")
-    timeout_seconds: float = Field(default=30, gt=0, le=600,
-                                   description="An answer (the whole page) slower than this is a transient fault.")
-    verify_tls: bool = Field(default=True, description="Check the server's TLS certificate (turn off only for a "
-                                                       "test system).")
+    basic_password: str | None = Field(
+        default=None, description="Password for HTTP basic authentication; stored encrypted."
+    )
+    records_path: str = Field(
+        default="data",
+        description="Dotted path to the list of records in each page, e.g. "
+        "'data' or 'result.items'; '' when the page itself is "
+        "the list.",
+    )
+    pagination: Pagination = Field(
+        default_factory=NoPagination, description="How to reach the next page: none, page_number or next_link."
+    )
+    max_pages: int = Field(
+        default=1000, ge=1, le=100_000, description="Safety bound: a fetch that needs more pages fails."
+    )
+    timeout_seconds: float = Field(
+        default=30, gt=0, le=600, description="An answer (the whole page) slower than this is a transient fault."
+    )
+    verify_tls: bool = Field(
+        default=True, description="Check the server's TLS certificate (turn off only for a test system)."
+    )
 
     @field_validator("url")
     @classmethod
@@ -214,15 +237,18 @@ def _check_address(host: str, port: int, context: AdapterContext) -> None:
     try:
         addresses = {info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}
     except (socket.gaierror, UnicodeError) as exc:
-        raise TransientFault(f"cannot resolve the host {host!r} ({exc.strerror if hasattr(exc, 'strerror') else exc})"
-                             ) from None
+        raise TransientFault(
+            f"cannot resolve the host {host!r} ({exc.strerror if hasattr(exc, 'strerror') else exc})"
+        ) from None
     for address in sorted(addresses):
         ip = ipaddress.ip_address(address.split("%")[0])
         if ip.is_link_local or ip.is_multicast or ip.is_unspecified:
             raise PermanentFault(f"the host {host!r} is at {ip}, an address sources may not use")
         if ip.is_loopback and not context.allow_loopback:
-            raise PermanentFault(f"the host {host!r} is this server itself ({ip}); the platform does not let "
-                                 "sources reach it (setting KAOPING_ADAPTER_ALLOW_LOOPBACK)")
+            raise PermanentFault(
+                f"the host {host!r} is this server itself ({ip}); the platform does not let "
+                "sources reach it (setting KAOPING_ADAPTER_ALLOW_LOOPBACK)"
+            )
 
 
 def _check_host(url: str, context: AdapterContext) -> None:
@@ -232,8 +258,11 @@ def _check_host(url: str, context: AdapterContext) -> None:
     the platform allows it). A host name is resolved, and checked again, at every run."""
     parts = urlsplit(url)
     if parts.username is not None or parts.password is not None:
-        raise OptionsFault("url", "url: put no user name or password in the URL; use the secret options "
-                                  "(bearer_token, basic_username and basic_password, secret_headers)")
+        raise OptionsFault(
+            "url",
+            "url: put no user name or password in the URL; use the secret options "
+            "(bearer_token, basic_username and basic_password, secret_headers)",
+        )
     host = (parts.hostname or "").rstrip(".").lower()
     try:
         ip = ipaddress.ip_address(host.split("%")[0])
@@ -243,8 +272,11 @@ def _check_host(url: str, context: AdapterContext) -> None:
         raise OptionsFault("url", f"url: the host {host} is an address sources may not use")
     loopback = (ip is not None and ip.is_loopback) or host == "localhost" or host.endswith(".localhost")
     if loopback and not context.allow_loopback:
-        raise OptionsFault("url", f"url: the host {host} is this server itself; the platform does not let sources "
-                                  "reach it (setting KAOPING_ADAPTER_ALLOW_LOOPBACK)")
+        raise OptionsFault(
+            "url",
+            f"url: the host {host} is this server itself; the platform does not let sources "
+            "reach it (setting KAOPING_ADAPTER_ALLOW_LOOPBACK)",
+        )
 
 
 class _Reader:
@@ -255,19 +287,26 @@ class _Reader:
 
         self.options = options
         self.context = context
-        headers = {"Accept": "application/json", "User-Agent": USER_AGENT, **options.headers,
-                   **options.secret_headers}
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT, **options.headers, **options.secret_headers}
         _check_headers(headers)
         if options.bearer_token:
             headers["Authorization"] = f"Bearer {options.bearer_token}"
-        for label, value in (("bearer_token", options.bearer_token), ("basic_username", options.basic_username),
-                             ("basic_password", options.basic_password)):
+        for label, value in (
+            ("bearer_token", options.bearer_token),
+            ("basic_username", options.basic_username),
+            ("basic_password", options.basic_password),
+        ):
             if value is not None and not _HEADER_VALUE.match(value):
                 raise PermanentFault(f"{label}: may only hold printable ASCII characters")
         auth = (options.basic_username, options.basic_password) if options.basic_username is not None else None
-        self.client = httpx.Client(headers=headers, auth=auth, verify=options.verify_tls,
-                                   timeout=httpx.Timeout(options.timeout_seconds), follow_redirects=True,
-                                   event_hooks={"request": [self._check_redirect]})
+        self.client = httpx.Client(
+            headers=headers,
+            auth=auth,
+            verify=options.verify_tls,
+            timeout=httpx.Timeout(options.timeout_seconds),
+            follow_redirects=True,
+            event_hooks={"request": [self._check_redirect]},
+        )
         origin = urlsplit(options.url)
         self.origin = (origin.scheme, origin.hostname, origin.port)
         _check_address(origin.hostname or "", origin.port or (443 if origin.scheme == "https" else 80), context)
@@ -282,8 +321,10 @@ class _Reader:
     def _check_redirect(self, request: httpx.Request) -> None:
         if not self.same_server(str(request.url)):
             # httpx would drop only the Authorization header on a redirect to another host
-            raise PermanentFault(f"the source redirected to another server ({safe_location(str(request.url))}); "
-                                 f"refused so that the credentials are not sent there")
+            raise PermanentFault(
+                f"the source redirected to another server ({safe_location(str(request.url))}); "
+                f"refused so that the credentials are not sent there"
+            )
 
     def close(self) -> None:
         self.client.close()
@@ -309,8 +350,10 @@ class _Reader:
                 for chunk in response.iter_bytes():
                     size += len(chunk)
                     if size > MAX_PAGE_BYTES:
-                        raise PermanentFault(f"{where}: the answer is larger than {MAX_PAGE_BYTES // (1024 * 1024)} "
-                                             f"MB; ask for smaller pages")
+                        raise PermanentFault(
+                            f"{where}: the answer is larger than {MAX_PAGE_BYTES // (1024 * 1024)} "
+                            f"MB; ask for smaller pages"
+                        )
                     if time.monotonic() > deadline:
                         raise TransientFault(f"{where}: no complete answer within {options.timeout_seconds:g} s")
                     chunks.append(chunk)
@@ -332,11 +375,13 @@ class _Reader:
                 raise PermanentFault(f"{where}: the server's TLS certificate is not trusted") from None
             raise TransientFault(f"{where}: cannot connect ({_reason(exc)})") from None
         except httpx.RemoteProtocolError as exc:
-            raise TransientFault(f"{where}: the connection was dropped before the answer was complete "
-                                 f"({_reason(exc)})") from None
+            raise TransientFault(
+                f"{where}: the connection was dropped before the answer was complete ({_reason(exc)})"
+            ) from None
         except (UnicodeEncodeError, httpx.LocalProtocolError):
-            raise PermanentFault(f"{where}: the request cannot be sent (a header or parameter holds characters "
-                                 f"HTTP cannot carry)") from None
+            raise PermanentFault(
+                f"{where}: the request cannot be sent (a header or parameter holds characters HTTP cannot carry)"
+            ) from None
         except httpx.TransportError as exc:  # read/write errors, a reset connection, proxies
             raise TransientFault(f"{where}: network error ({_reason(exc)})") from None
         except httpx.InvalidURL:
@@ -377,8 +422,9 @@ class _Reader:
         target = urljoin(current, link.strip())
         if not self.same_server(target):
             # the credentials must not travel to another server named by the source's answer
-            raise PermanentFault(f"page {number}: the next link points to another server "
-                                 f"({safe_location(target)}); refused")
+            raise PermanentFault(
+                f"page {number}: the next link points to another server ({safe_location(target)}); refused"
+            )
         return target
 
 
@@ -390,13 +436,15 @@ def _reason(exc: Exception) -> str:
 def _records_of(number: int, page: Any, records_path: str) -> list[Any]:
     if records_path:
         if not isinstance(page, dict):
-            raise PermanentFault(f"page {number}: expected an object with the records at {records_path!r}, "
-                                 f"found a {_json_kind(page)}")
+            raise PermanentFault(
+                f"page {number}: expected an object with the records at {records_path!r}, found a {_json_kind(page)}"
+            )
         try:
             records = field_value(page, records_path)
         except KeyError:
-            raise PermanentFault(f"page {number}: no records at {records_path!r} (the page has "
-                                 f"{_keys(page)})") from None
+            raise PermanentFault(
+                f"page {number}: no records at {records_path!r} (the page has {_keys(page)})"
+            ) from None
     else:
         records = page
     if not isinstance(records, list):
@@ -431,8 +479,9 @@ def _page_records(number: int, page: Any, records_path: str) -> list[Record]:
     out = []
     for index, item in enumerate(_records_of(number, page, records_path), start=1):
         if not isinstance(item, dict):
-            raise PermanentFault(f"page {number}, record {index}: a record must be an object, found a "
-                                 f"{_json_kind(item)}")
+            raise PermanentFault(
+                f"page {number}, record {index}: a record must be an object, found a {_json_kind(item)}"
+            )
         out.append(Record(where=f"page {number}, record {index}", fields=item))
     return out
 
@@ -455,8 +504,9 @@ def _pages(reader: _Reader, limit: int | None = None):
             if pagination.size is not None and len(records) < pagination.size:
                 return
         if limit is None:
-            raise PermanentFault(f"more than {options.max_pages} pages; raise max_pages or check the pagination "
-                                 f"settings")
+            raise PermanentFault(
+                f"more than {options.max_pages} pages; raise max_pages or check the pagination settings"
+            )
         return
     url: str | None = options.url
     seen: set[str] = set()
@@ -471,8 +521,9 @@ def _pages(reader: _Reader, limit: int | None = None):
         if url is None:
             return
         if url in seen:
-            raise PermanentFault(f"page {number}: the next link leads back to a page already read "
-                                 f"({safe_location(url)})")
+            raise PermanentFault(
+                f"page {number}: the next link leads back to a page already read ({safe_location(url)})"
+            )
     if limit is None:
         raise PermanentFault(f"more than {options.max_pages} pages; raise max_pages or check the pagination settings")
 
@@ -535,10 +586,8 @@ class HttpJsonAdapter:
                 for number, page_records in _pages(reader):
                     records += page_records
                     if len(records) > MAX_RECORDS:
-                        raise PermanentFault(f"more than {MAX_RECORDS} records (at page {number}); narrow the "
-                                             f"query")
-                    context.log.debug("source %s: page %d, %d records", context.source_name, number,
-                                      len(page_records))
+                        raise PermanentFault(f"more than {MAX_RECORDS} records (at page {number}); narrow the query")
+                    context.log.debug("source %s: page %d, %d records", context.source_name, number, len(page_records))
             finally:
                 reader.close()
             return Fetched(records=records)

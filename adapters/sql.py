@@ -48,8 +48,11 @@ from core.db import normalize_url
 from core.hookspecs import hookimpl
 from core.plugins import PluginInfo
 
-KAOPING_PLUGIN = PluginInfo(label_zh="SQL 数据库", label_en="SQL database",
-                            description="Rows of a read-only query against another SQLite or PostgreSQL database.")
+KAOPING_PLUGIN = PluginInfo(
+    label_zh="SQL 数据库",
+    label_en="SQL database",
+    description="Rows of a read-only query against another SQLite or PostgreSQL database.",
+)
 
 BATCH = 1000
 LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1", "[::1]"}
@@ -64,16 +67,23 @@ PERMANENT_CONNECT_SQLSTATES = {"28000", "28P01", "3D000", "42501"}  # credential
 class SqlOptions(BaseModel):
     model_config = {"extra": "forbid"}
 
-    url: str = Field(description="SQLAlchemy URL of the database, e.g. postgresql://reader:password@host/db or "
-                                 "sqlite:///data/cases.db (a relative SQLite path is inside the source's work "
-                                 "folder). Stored encrypted: it may hold a password.")
-    query: str = Field(min_length=1, description="One SELECT statement; its columns become the record fields. "
-                                                 "Bind parameters are written :name.")
-    params: dict[str, Any] = Field(default_factory=dict,
-                                   description="Values of the query's bind parameters. :run_date, :run_month and "
-                                               ":locality_code are filled from the run unless given here.")
-    timeout_seconds: float = Field(default=30, gt=0, le=3600,
-                                   description="Longest time to connect and to run the query (a transient fault).")
+    url: str = Field(
+        description="SQLAlchemy URL of the database, e.g. postgresql://reader:password@host/db or "
+        "sqlite:///data/cases.db (a relative SQLite path is inside the source's work "
+        "folder). Stored encrypted: it may hold a password."
+    )
+    query: str = Field(
+        min_length=1,
+        description="One SELECT statement; its columns become the record fields. Bind parameters are written :name.",
+    )
+    params: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Values of the query's bind parameters. :run_date, :run_month and "
+        ":locality_code are filled from the run unless given here.",
+    )
+    timeout_seconds: float = Field(
+        default=30, gt=0, le=3600, description="Longest time to connect and to run the query (a transient fault)."
+    )
 
 
 # --- where the database is -------------------------------------------------------------------
@@ -83,8 +93,9 @@ def _parse(url: str) -> URL:
     try:
         parsed = make_url(normalize_url(url.strip()))
     except (sa_exc.ArgumentError, ValueError):
-        raise PermanentFault("url: not a database URL (e.g. postgresql://user:password@host/db or "
-                             "sqlite:///file.db)") from None
+        raise PermanentFault(
+            "url: not a database URL (e.g. postgresql://user:password@host/db or sqlite:///file.db)"
+        ) from None
     backend = parsed.get_backend_name()
     if backend == "postgresql":
         return parsed.set(drivername="postgresql+psycopg")
@@ -96,7 +107,7 @@ def _parse(url: str) -> URL:
 def _sqlite_path(url: URL, work_dir: Path) -> Path | None:
     database = url.database or ""
     if database.startswith("file:"):
-        database = database[len("file:"):].split("?", 1)[0]
+        database = database[len("file:") :].split("?", 1)[0]
     if not database or database == ":memory:":
         return None
     path = Path(database)
@@ -144,8 +155,9 @@ def _describe(url: URL, path: Path | None) -> str:
 
 def _sqlite_engine(path: Path, deadline: list[float]) -> Engine:
     def creator() -> sqlite3.Connection:
-        connection = sqlite3.connect(f"file:{pathname2url(str(path))}?mode=ro", uri=True, timeout=5,
-                                     check_same_thread=False)
+        connection = sqlite3.connect(
+            f"file:{pathname2url(str(path))}?mode=ro", uri=True, timeout=5, check_same_thread=False
+        )
         connection.execute("PRAGMA query_only = ON")
         # the query runs out of time: sqlite stops it with "interrupted"
         connection.set_progress_handler(lambda: 1 if time.monotonic() > deadline[0] else 0, 10_000)
@@ -154,8 +166,12 @@ def _sqlite_engine(path: Path, deadline: list[float]) -> Engine:
     return create_engine("sqlite://", creator=creator, poolclass=NullPool)
 
 
-_SQLITE_READING = (sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION,
-                   getattr(sqlite3, "SQLITE_RECURSIVE", 33))
+_SQLITE_READING = (
+    sqlite3.SQLITE_SELECT,
+    sqlite3.SQLITE_READ,
+    sqlite3.SQLITE_FUNCTION,
+    getattr(sqlite3, "SQLITE_RECURSIVE", 33),
+)
 
 
 def _sqlite_authorize(action: int, *_args) -> int:
@@ -164,9 +180,11 @@ def _sqlite_authorize(action: int, *_args) -> int:
 
 
 def _postgres_engine(url: URL, timeout: float) -> Engine:
-    return create_engine(url, poolclass=NullPool,
-                         connect_args={"connect_timeout": max(2, math.ceil(timeout)),
-                                       "application_name": "kaoping-adapter"})
+    return create_engine(
+        url,
+        poolclass=NullPool,
+        connect_args={"connect_timeout": max(2, math.ceil(timeout)), "application_name": "kaoping-adapter"},
+    )
 
 
 # --- faults ----------------------------------------------------------------------------------
@@ -187,8 +205,12 @@ def _sqlstate(error: BaseException) -> str:
 def _connect_fault(error: BaseException, where: str, secrets: list[str]) -> Exception:
     state = _sqlstate(error)
     message = _driver_message(error, secrets)
-    if state in PERMANENT_CONNECT_SQLSTATES or "password authentication failed" in message \
-            or "does not exist" in message or "no pg_hba.conf entry" in message:
+    if (
+        state in PERMANENT_CONNECT_SQLSTATES
+        or "password authentication failed" in message
+        or "does not exist" in message
+        or "no pg_hba.conf entry" in message
+    ):
         return PermanentFault(f"{where}: the database refused the connection ({message})")
     return TransientFault(f"{where}: cannot connect ({message})")
 
@@ -198,11 +220,19 @@ def _query_fault(error: BaseException, where: str, secrets: list[str], timeout: 
     message = _driver_message(error, secrets)
     if state == "57014" or message == "interrupted":
         return TransientFault(f"{where}: the query took longer than {timeout:g} s")
-    if state == "25006" or "readonly database" in message or "read-only transaction" in message \
-            or "not authorized" in message or "data-modifying" in message or "multiple commands" in message \
-            or "one statement at a time" in message:
-        return PermanentFault(f"{where}: the query tried to change the database or run more than one statement "
-                              f"({message}); this adapter only reads")
+    if (
+        state == "25006"
+        or "readonly database" in message
+        or "read-only transaction" in message
+        or "not authorized" in message
+        or "data-modifying" in message
+        or "multiple commands" in message
+        or "one statement at a time" in message
+    ):
+        return PermanentFault(
+            f"{where}: the query tried to change the database or run more than one statement "
+            f"({message}); this adapter only reads"
+        )
     if state in TRANSIENT_SQLSTATES or state[:2] in TRANSIENT_SQLSTATE_CLASSES or "database is locked" in message:
         return TransientFault(f"{where}: {message}")
     if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
@@ -220,8 +250,9 @@ def _check_query(query: str) -> None:
     word = re.match(r"[A-Za-z]+", rest)
     first = word.group(0).lower() if word else rest[:1]
     if first not in READING_STARTS:
-        raise PermanentFault(f"query: must be a SELECT (it starts with {first.upper() or 'nothing'}); "
-                             f"this adapter only reads")
+        raise PermanentFault(
+            f"query: must be a SELECT (it starts with {first.upper() or 'nothing'}); this adapter only reads"
+        )
 
 
 def _value(value: Any) -> Any:
@@ -249,8 +280,10 @@ def _locate(options: SqlOptions, context: AdapterContext) -> tuple[URL, Path | N
             raise PermanentFault("url: an in-memory SQLite database has nothing to read; name a file")
         roots = [Path(root).resolve() for root in context.allowed_folders] + [Path(context.work_dir).resolve()]
         if not any(_inside(path, root) for root in roots):
-            raise PermanentFault(f"url: the SQLite file {path.name} is not inside a folder the platform allows "
-                                 f"adapters to read (KAOPING_ADAPTER_FOLDERS) or the source's work folder")
+            raise PermanentFault(
+                f"url: the SQLite file {path.name} is not inside a folder the platform allows "
+                f"adapters to read (KAOPING_ADAPTER_FOLDERS) or the source's work folder"
+            )
     return url, path
 
 
@@ -265,8 +298,11 @@ def _run(options: SqlOptions, context: AdapterContext, limit: int | None) -> tup
 
     statement = text(options.query)
     names = set(statement.compile().params)
-    automatic = {"run_date": context.run_date.isoformat(), "run_month": context.run_date.strftime("%Y-%m"),
-                 "locality_code": context.locality_code}
+    automatic = {
+        "run_date": context.run_date.isoformat(),
+        "run_month": context.run_date.strftime("%Y-%m"),
+        "locality_code": context.locality_code,
+    }
     params = {name: automatic[name] for name in names if name in automatic and name not in options.params}
     params.update({name: value for name, value in options.params.items() if name in names})
     missing = sorted(names - set(params))
@@ -292,7 +328,8 @@ def _run(options: SqlOptions, context: AdapterContext, limit: int | None) -> tup
                     connection.exec_driver_sql(f"SET LOCAL statement_timeout = {milliseconds}")
                 deadline[0] = time.monotonic() + options.timeout_seconds
                 result = connection.execution_options(stream_results=True, max_row_buffer=BATCH).execute(
-                    statement, params)
+                    statement, params
+                )
                 columns = list(result.keys())
                 _check_columns(where, columns)
                 records: list[Record] = []
@@ -302,8 +339,9 @@ def _run(options: SqlOptions, context: AdapterContext, limit: int | None) -> tup
                     if not rows:
                         break
                     for row in rows:
-                        records.append(Record(where=f"row {len(records) + 1}",
-                                              fields={c: _value(v) for c, v in zip(columns, row)}))
+                        records.append(
+                            Record(where=f"row {len(records) + 1}", fields={c: _value(v) for c, v in zip(columns, row)})
+                        )
                 result.close()
             except sa_exc.DBAPIError as error:
                 raise _query_fault(error, where, secrets, options.timeout_seconds) from None
@@ -320,8 +358,7 @@ def _check_columns(where: str, columns: list[str]) -> None:
     seen: set[str] = set()
     for column in columns:
         if column in seen:
-            raise PermanentFault(f"{where}: the query returns two columns named {column!r}; give one an alias "
-                                 f"(AS ...)")
+            raise PermanentFault(f"{where}: the query returns two columns named {column!r}; give one an alias (AS ...)")
         seen.add(column)
 
 

@@ -40,8 +40,11 @@ from core.hookspecs import hookimpl
 from core.plugins import PluginInfo
 from core.services.errors import Invalid, ServiceError, TooLarge
 
-KAOPING_PLUGIN = PluginInfo(label_zh="表格文件（CSV/XLSX）", label_en="Tabular files (CSV/XLSX)",
-                            description="CSV or XLSX files dropped into a folder or uploaded; each is read once.")
+KAOPING_PLUGIN = PluginInfo(
+    label_zh="表格文件（CSV/XLSX）",
+    label_en="Tabular files (CSV/XLSX)",
+    description="CSV or XLSX files dropped into a folder or uploaded; each is read once.",
+)
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MIN_AGE_SECONDS = 2.0  # a file modified more recently may still be being written
@@ -53,15 +56,24 @@ UPLOAD_SUFFIXES = (".csv", ".xlsx")
 class TabularFileOptions(BaseModel):
     model_config = {"extra": "forbid"}
 
-    folder: str = Field(default="", description="Folder to read: relative to the source's own work folder ('' = "
-                                                "that folder), or an absolute folder inside one of the folders the "
-                                                "platform allows (KAOPING_ADAPTER_FOLDERS).")
-    patterns: list[str] = Field(default_factory=lambda: ["*.csv", "*.xlsx"], min_length=1,
-                                description="File name patterns to read (case-insensitive), e.g. 'cases-*.csv'.")
+    folder: str = Field(
+        default="",
+        description="Folder to read: relative to the source's own work folder ('' = "
+        "that folder), or an absolute folder inside one of the folders the "
+        "platform allows (KAOPING_ADAPTER_FOLDERS).",
+    )
+    patterns: list[str] = Field(
+        default_factory=lambda: ["*.csv", "*.xlsx"],
+        min_length=1,
+        description="File name patterns to read (case-insensitive), e.g. 'cases-*.csv'.",
+    )
     sheet: str | None = Field(default=None, description="Sheet of an .xlsx workbook to read (default: the first).")
-    header_row: int = Field(default=1, ge=1, le=1000,
-                            description="Row number of the header row (as the spreadsheet shows it); the rows "
-                                        "below are the records.")
+    header_row: int = Field(
+        default=1,
+        ge=1,
+        le=1000,
+        description="Row number of the header row (as the spreadsheet shows it); the rows below are the records.",
+    )
 
     @field_validator("patterns")
     @classmethod
@@ -88,13 +100,17 @@ def _place(options: TabularFileOptions, context: AdapterContext) -> Path:
         folder = raw.resolve()
         roots = [Path(root).resolve() for root in context.allowed_folders] + [work_dir]
         if not any(_inside(folder, root) for root in roots):
-            raise OptionsFault("folder", f"folder {raw}: not inside a folder the platform allows adapters to read "
-                                         f"(KAOPING_ADAPTER_FOLDERS)")
+            raise OptionsFault(
+                "folder",
+                f"folder {raw}: not inside a folder the platform allows adapters to read (KAOPING_ADAPTER_FOLDERS)",
+            )
     else:
         folder = (work_dir / raw).resolve()
         if not _inside(folder, work_dir):
-            raise OptionsFault("folder", f"folder {options.folder.strip()}: a relative folder must stay inside the "
-                                         f"source's work folder")
+            raise OptionsFault(
+                "folder",
+                f"folder {options.folder.strip()}: a relative folder must stay inside the source's work folder",
+            )
     return folder
 
 
@@ -137,9 +153,12 @@ def _fault(name: str, exc: ServiceError) -> PermanentFault:
     run's rejected rows."""
     message = exc.message
     if message.startswith("file: "):
-        message = message[len("file: "):]
-    rejected = [{"where": f"file {name}, row {error['row']}", "field": error.get("column", ""),
-                 "message": error["message"]} for error in exc.errors if error.get("row")]
+        message = message[len("file: ") :]
+    rejected = [
+        {"where": f"file {name}, row {error['row']}", "field": error.get("column", ""), "message": error["message"]}
+        for error in exc.errors
+        if error.get("row")
+    ]
     return PermanentFault(f"file {name}: {message}", rejected=rejected)
 
 
@@ -157,8 +176,10 @@ def read_file(path: Path, options: TabularFileOptions) -> list[Record]:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise PermanentFault(f"file {name}: {size // (1024 * 1024)} MB; the limit is "
-                                 f"{MAX_FILE_BYTES // (1024 * 1024)} MB. Split it into several files.")
+            raise PermanentFault(
+                f"file {name}: {size // (1024 * 1024)} MB; the limit is "
+                f"{MAX_FILE_BYTES // (1024 * 1024)} MB. Split it into several files."
+            )
         content = path.read_bytes()
     except OSError as exc:
         raise PermanentFault(f"file {name}: cannot be read ({exc.strerror or type(exc).__name__})") from None
@@ -202,8 +223,10 @@ def _check_header(name: str, number: int, header: list[str]) -> None:
         if not title:
             continue
         if title in seen:
-            raise PermanentFault(f"file {name}, row {number}: column {title!r} appears twice "
-                                 f"({_column(seen[title])} and {_column(index)})")
+            raise PermanentFault(
+                f"file {name}, row {number}: column {title!r} appears twice "
+                f"({_column(seen[title])} and {_column(index)})"
+            )
         seen[title] = index
 
 
@@ -232,8 +255,9 @@ def move_aside(path: Path, subfolder: str, context: AdapterContext) -> Path | No
     try:
         os.replace(path, target)
     except FileNotFoundError:
-        context.log.warning("source %s: %s was gone before it could be moved to %s/", context.source_name,
-                            path.name, subfolder)
+        context.log.warning(
+            "source %s: %s was gone before it could be moved to %s/", context.source_name, path.name, subfolder
+        )
         return None
     return target
 
@@ -283,14 +307,17 @@ class TabularFileAdapter:
             except PermanentFault as fault:
                 # Move the unreadable file aside when the run fails, or it would fail every run;
                 # its .reason.txt lists the rows or cells the fault names.
-                rows = [": ".join(part for part in (r["where"], r["field"], r["message"]) if part)
-                        for r in fault.rejected]
+                rows = [
+                    ": ".join(part for part in (r["where"], r["field"], r["message"]) if part) for r in fault.rejected
+                ]
                 fault.on_failure = lambda reason, path=path, rows=rows: _move_failed(
-                    [path], "\n".join([reason, *rows]), context)
+                    [path], "\n".join([reason, *rows]), context
+                )
                 raise
             if len(records) > MAX_RECORDS:
-                raise PermanentFault(f"more than {MAX_RECORDS} rows in the waiting files (at {path.name}); "
-                                     f"split the pull")
+                raise PermanentFault(
+                    f"more than {MAX_RECORDS} rows in the waiting files (at {path.name}); split the pull"
+                )
         if not files:
             return Fetched(records=[])
 
@@ -302,8 +329,12 @@ class TabularFileAdapter:
             # Only the files with rejected rows go aside; the others wait for the next run.
             _move_failed([path for path in files if str(path) in origins], reason, context)
 
-        return Fetched(records=records, on_success=on_success,
-                       on_failure=lambda reason: _move_failed(files, reason, context), on_rejected=on_rejected)
+        return Fetched(
+            records=records,
+            on_success=on_success,
+            on_failure=lambda reason: _move_failed(files, reason, context),
+            on_rejected=on_rejected,
+        )
 
 
 def _move_failed(files: list[Path], reason: str, context: AdapterContext) -> None:
@@ -336,8 +367,9 @@ def save_upload(options: TabularFileOptions, context: AdapterContext, filename: 
     if not content:
         raise Invalid(f"file: {name!r} is empty")
     if len(content) > MAX_FILE_BYTES:
-        raise TooLarge(f"file: {name!r} is {len(content) // (1024 * 1024)} MB; the limit is "
-                       f"{MAX_FILE_BYTES // (1024 * 1024)} MB")
+        raise TooLarge(
+            f"file: {name!r} is {len(content) // (1024 * 1024)} MB; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB"
+        )
     folder = resolve_folder(options, context, create=True)
     handle, temp_name = tempfile.mkstemp(prefix=".upload-", suffix=".part", dir=folder)
     temp = Path(temp_name)

@@ -86,29 +86,52 @@ def _category_by_name(session: Session, campaign: Campaign, name: str) -> Campai
     for category in categories_of(session, campaign.id):
         if category.name == name:
             return category
-    raise Invalid(f"category: the campaign has no category {name!r}",
-                  errors=[{"field": "category", "message": f"unknown category {name!r}"}])
+    raise Invalid(
+        f"category: the campaign has no category {name!r}",
+        errors=[{"field": "category", "message": f"unknown category {name!r}"}],
+    )
 
 
-def _issue(ctx: AppContext, session: Session, campaign: Campaign, category: CampaignCategory, count: int,
-           replaces_id: int | None = None) -> tuple[int, list[tuple[BallotAccount, str]]]:
+def _issue(
+    ctx: AppContext,
+    session: Session,
+    campaign: Campaign,
+    category: CampaignCategory,
+    count: int,
+    replaces_id: int | None = None,
+) -> tuple[int, list[tuple[BallotAccount, str]]]:
     # Numbered by the accounts, not the held batches: those are purged when their hold ends.
-    number = (session.exec(select(func.max(BallotAccount.batch)).where(BallotAccount.campaign_id == campaign.id)).one()
-              or 0) + 1
+    number = (
+        session.exec(select(func.max(BallotAccount.batch)).where(BallotAccount.campaign_id == campaign.id)).one() or 0
+    ) + 1
     # Issuing is also when expired plaintext of the locality's other batches is dropped.
-    session.execute(delete(SlipBatch).where(SlipBatch.locality_id == campaign.locality_id,
-                                            SlipBatch.expires_at < utcnow()))
+    session.execute(
+        delete(SlipBatch).where(SlipBatch.locality_id == campaign.locality_id, SlipBatch.expires_at < utcnow())
+    )
     issued: list[tuple[BallotAccount, str]] = []
     for _ in range(count):
         code = codes.new_code()
-        account = BallotAccount(locality_id=campaign.locality_id, campaign_id=campaign.id, category_id=category.id,
-                                code_hash=ctx.keys.token_hash(code), batch=number, replaces_id=replaces_id)
+        account = BallotAccount(
+            locality_id=campaign.locality_id,
+            campaign_id=campaign.id,
+            category_id=category.id,
+            code_hash=ctx.keys.token_hash(code),
+            batch=number,
+            replaces_id=replaces_id,
+        )
         session.add(account)
         issued.append((account, code))
     session.flush()
     held = json.dumps([[account.id, code] for account, code in issued])
-    session.add(SlipBatch(locality_id=campaign.locality_id, campaign_id=campaign.id, number=number,
-                          codes_cipher=ctx.keys.encrypt(held), expires_at=utcnow() + SLIP_HOLD))
+    session.add(
+        SlipBatch(
+            locality_id=campaign.locality_id,
+            campaign_id=campaign.id,
+            number=number,
+            codes_cipher=ctx.keys.encrypt(held),
+            expires_at=utcnow() + SLIP_HOLD,
+        )
+    )
     return number, issued
 
 
@@ -121,16 +144,27 @@ def issue_accounts(ctx: AppContext, actor: Actor, campaign_id: int, data: Accoun
             raise Conflict(f"campaign {campaign_id} is {campaign.status}; accounts can be issued only before closing")
         category = _category_by_name(session, campaign, data.category)
         number, issued = _issue(ctx, session, campaign, category, data.count)
-        audit.record(session, actor, locality_id=campaign.locality_id, action="accounts.issue", target_type="campaign",
-                     target_id=campaign.id, after={"category": category.name, "count": data.count, "batch": number})
-        return IssuedAccounts(batch=number, accounts=[
-            AccountOut(id=a.id, category=category.name, status=a.status, batch=number, code=codes.display(code))
-            for a, code in issued
-        ])
+        audit.record(
+            session,
+            actor,
+            locality_id=campaign.locality_id,
+            action="accounts.issue",
+            target_type="campaign",
+            target_id=campaign.id,
+            after={"category": category.name, "count": data.count, "batch": number},
+        )
+        return IssuedAccounts(
+            batch=number,
+            accounts=[
+                AccountOut(id=a.id, category=category.name, status=a.status, batch=number, code=codes.display(code))
+                for a, code in issued
+            ],
+        )
 
 
-def list_accounts(ctx: AppContext, actor: Actor, campaign_id: int, *, category: str | None = None,
-                  status: str | None = None) -> list[AccountOut]:
+def list_accounts(
+    ctx: AppContext, actor: Actor, campaign_id: int, *, category: str | None = None, status: str | None = None
+) -> list[AccountOut]:
     require_role(actor, ADMIN_READ_ROLES, "read accounts")
     with ctx.db.read() as session:
         campaign = get_campaign_row(session, actor, campaign_id, read_only=True)
@@ -140,8 +174,10 @@ def list_accounts(ctx: AppContext, actor: Actor, campaign_id: int, *, category: 
             query = query.where(BallotAccount.category_id == _category_by_name(session, campaign, category).id)
         if status is not None:
             query = query.where(BallotAccount.status == status)
-        return [AccountOut(id=a.id, category=names[a.category_id], status=a.status, batch=a.batch)
-                for a in session.exec(query)]
+        return [
+            AccountOut(id=a.id, category=names[a.category_id], status=a.status, batch=a.batch)
+            for a in session.exec(query)
+        ]
 
 
 def _account_in(session: Session, campaign: Campaign, account_id: int) -> BallotAccount:
@@ -157,8 +193,10 @@ def _revoke(session: Session, campaign: Campaign, account_id: int) -> BallotAcco
     account = _account_in(session, campaign, account_id)
     result = session.execute(
         update(BallotAccount)
-        .where(BallotAccount.id == account.id,
-               col(BallotAccount.status).notin_([AccountStatus.submitted, AccountStatus.revoked]))
+        .where(
+            BallotAccount.id == account.id,
+            col(BallotAccount.status).notin_([AccountStatus.submitted, AccountStatus.revoked]),
+        )
         .values(status=AccountStatus.revoked)
     )
     if result.rowcount != 1:
@@ -175,8 +213,15 @@ def revoke_account(ctx: AppContext, actor: Actor, campaign_id: int, account_id: 
         campaign = get_campaign_row(session, actor, campaign_id)
         account = _revoke(session, campaign, account_id)
         category = session.get(CampaignCategory, account.category_id)
-        audit.record(session, actor, locality_id=campaign.locality_id, action="account.revoke", target_type="account",
-                     target_id=account.id, after={"campaign": campaign.id, "category": category.name})
+        audit.record(
+            session,
+            actor,
+            locality_id=campaign.locality_id,
+            action="account.revoke",
+            target_type="account",
+            target_id=account.id,
+            after={"campaign": campaign.id, "category": category.name},
+        )
         return AccountOut(id=account.id, category=category.name, status=account.status, batch=account.batch)
 
 
@@ -188,10 +233,18 @@ def replace_account(ctx: AppContext, actor: Actor, campaign_id: int, account_id:
         old = _revoke(session, campaign, account_id)
         category = session.get(CampaignCategory, old.category_id)
         number, [(account, code)] = _issue(ctx, session, campaign, category, 1, replaces_id=old.id)
-        audit.record(session, actor, locality_id=campaign.locality_id, action="account.replace", target_type="account",
-                     target_id=old.id, after={"new_account": account.id, "batch": number})
-        return AccountOut(id=account.id, category=category.name, status=account.status, batch=number,
-                          code=codes.display(code))
+        audit.record(
+            session,
+            actor,
+            locality_id=campaign.locality_id,
+            action="account.replace",
+            target_type="account",
+            target_id=old.id,
+            after={"new_account": account.id, "batch": number},
+        )
+        return AccountOut(
+            id=account.id, category=category.name, status=account.status, batch=number, code=codes.display(code)
+        )
 
 
 @dataclass(frozen=True)
@@ -214,8 +267,9 @@ def purge_expired_slips(ctx: AppContext) -> int:
         return session.execute(delete(SlipBatch).where(SlipBatch.expires_at < utcnow())).rowcount
 
 
-def slips_to_print(ctx: AppContext, actor: Actor, campaign_id: int, *, category: str | None = None,
-                   batch: int | None = None) -> SlipJob:
+def slips_to_print(
+    ctx: AppContext, actor: Actor, campaign_id: int, *, category: str | None = None, batch: int | None = None
+) -> SlipJob:
     """The held codes of unused accounts, for printing. Expired batches answer 410: replace them."""
     require_role(actor, OFFICE_ROLES, "print slips")
     with ctx.db.write() as session:
@@ -231,19 +285,23 @@ def slips_to_print(ctx: AppContext, actor: Actor, campaign_id: int, *, category:
             query = query.where(SlipBatch.number == batch)
         held = list(session.exec(query))
         if batch is not None and not held:
-            exists = session.exec(select(BallotAccount.id).where(BallotAccount.campaign_id == campaign.id,
-                                                                 BallotAccount.batch == batch)).first()
+            exists = session.exec(
+                select(BallotAccount.id).where(BallotAccount.campaign_id == campaign.id, BallotAccount.batch == batch)
+            ).first()
             if exists is None:
                 raise NotFound(f"campaign {campaign_id} has no batch {batch}")
-            raise Gone(f"the codes of batch {batch} are no longer held (they are kept for "
-                       f"{SLIP_HOLD.total_seconds() / 3600:.0f} hours); replace its accounts to print new slips")
+            raise Gone(
+                f"the codes of batch {batch} are no longer held (they are kept for "
+                f"{SLIP_HOLD.total_seconds() / 3600:.0f} hours); replace its accounts to print new slips"
+            )
         pairs: list[tuple[int, str]] = []
         for row in held:
             pairs.extend((int(a), str(c)) for a, c in json.loads(ctx.keys.decrypt(row.codes_cipher)))
         if not pairs:
             raise Gone("no codes are held for printing; issue or replace accounts to print new slips")
-        accounts = {a.id: a for a in session.exec(select(BallotAccount).where(
-            col(BallotAccount.id).in_([a for a, _ in pairs])))}
+        accounts = {
+            a.id: a for a in session.exec(select(BallotAccount).where(col(BallotAccount.id).in_([a for a, _ in pairs])))
+        }
         slips = [
             Slip(account_id=a, code=code, category=categories[accounts[a].category_id])
             for a, code in pairs
@@ -251,10 +309,19 @@ def slips_to_print(ctx: AppContext, actor: Actor, campaign_id: int, *, category:
             and (wanted_category is None or accounts[a].category_id == wanted_category)
         ]
         if not slips:
-            raise Gone("nothing to print: the held accounts of this selection are all used or revoked; "
-                       "issue or replace accounts to print new slips")
-        audit.record(session, actor, locality_id=campaign.locality_id, action="slips.print", target_type="campaign",
-                     target_id=campaign.id, after={"category": category, "batch": batch, "slips": len(slips)})
+            raise Gone(
+                "nothing to print: the held accounts of this selection are all used or revoked; "
+                "issue or replace accounts to print new slips"
+            )
+        audit.record(
+            session,
+            actor,
+            locality_id=campaign.locality_id,
+            action="slips.print",
+            target_type="campaign",
+            target_id=campaign.id,
+            after={"category": category, "batch": batch, "slips": len(slips)},
+        )
         return SlipJob(campaign_name=campaign.name, slips=slips)
 
 
@@ -276,7 +343,8 @@ def progress(ctx: AppContext, actor: Actor, campaign_id: int) -> ProgressOut:
         by_validity: dict[int, Counter] = defaultdict(Counter)
         for category_id, valid, count in session.exec(
             select(Ballot.category_id, Ballot.valid, func.count())
-            .where(Ballot.campaign_id == campaign.id).group_by(Ballot.category_id, Ballot.valid)
+            .where(Ballot.campaign_id == campaign.id)
+            .group_by(Ballot.category_id, Ballot.valid)
         ):
             by_validity[category_id][bool(valid)] += count
         # Ballots still in the ballot box (the campaign is open, or its close is still moving them).
@@ -289,9 +357,13 @@ def progress(ctx: AppContext, actor: Actor, campaign_id: int) -> ProgressOut:
         submitted = statuses[AccountStatus.submitted]
         active = issued - revoked
         return CountsOut(
-            issued=issued, revoked=revoked, submitted=submitted,
+            issued=issued,
+            revoked=revoked,
+            submitted=submitted,
             logged_in=statuses[AccountStatus.logged_in] + statuses[AccountStatus.draft] + submitted,
-            drafts=statuses[AccountStatus.draft], valid=validity[True], invalid=validity[False],
+            drafts=statuses[AccountStatus.draft],
+            valid=validity[True],
+            invalid=validity[False],
             turnout=round(submitted / active, 4) if active else 0.0,
         )
 
@@ -302,5 +374,6 @@ def progress(ctx: AppContext, actor: Actor, campaign_id: int) -> ProgressOut:
         result[category.name] = counts(by_status[category.id], by_validity[category.id])
         total_status.update(by_status[category.id])
         total_valid.update(by_validity[category.id])
-    return ProgressOut(campaign_id=campaign.id, status=campaign.status, categories=result,
-                       total=counts(total_status, total_valid))
+    return ProgressOut(
+        campaign_id=campaign.id, status=campaign.status, categories=result, total=counts(total_status, total_valid)
+    )

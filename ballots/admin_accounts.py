@@ -43,8 +43,13 @@ CONSOLE_CHECKS = {"public": True}  # see the module's docstring: open_shell chec
 
 
 # A campaign's status as the console names it (the same message ids as the core's campaign pages).
-STATUS_LABELS = {"draft": "Being set up", "open": "Open for voting", "closed": "Closed", "tallied": "Tallied",
-                 "published": "Published"}
+STATUS_LABELS = {
+    "draft": "Being set up",
+    "open": "Open for voting",
+    "closed": "Closed",
+    "tallied": "Tallied",
+    "published": "Published",
+}
 
 
 def status_label(shell: Shell, status: str) -> str:
@@ -78,29 +83,63 @@ def _warnings(shell: Shell) -> dict[str, Any]:
     settings = shell.ctx.settings
     loopback = loopback_only(settings)
     font = embedded_font(str(settings.pdf_font) if settings.pdf_font else None)
-    return {"loopback": loopback, "lan": lan_address() if loopback else None, "base_url": settings.resolved_base_url,
-            "port": settings.port, "font": font}
+    return {
+        "loopback": loopback,
+        "lan": lan_address() if loopback else None,
+        "base_url": settings.resolved_base_url,
+        "port": settings.port,
+        "font": font,
+    }
 
 
-async def _page(shell: Shell, campaign: office.CampaignInfo, *, message: str = "", print_href: str = "",
-                error: str = "", errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
-                status_code: int = 200) -> Response:
+async def _page(
+    shell: Shell,
+    campaign: office.CampaignInfo,
+    *,
+    message: str = "",
+    print_href: str = "",
+    error: str = "",
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
     progress = await run_sync(service.progress, shell.ctx, shell.actor, campaign.id)
     rows = []
     for category_id, name in campaign.categories:
         counts = progress.categories.get(name, service.CountsOut())
-        rows.append({"id": category_id, "name": name, "issued": counts.issued, "revoked": counts.revoked,
-                     "submitted": counts.submitted, "in_use": counts.logged_in - counts.submitted,
-                     "unused": counts.issued - counts.revoked - counts.logged_in})
+        rows.append(
+            {
+                "id": category_id,
+                "name": name,
+                "issued": counts.issued,
+                "revoked": counts.revoked,
+                "submitted": counts.submitted,
+                "in_use": counts.logged_in - counts.submitted,
+                "unused": counts.issued - counts.revoked - counts.logged_in,
+            }
+        )
     base = campaign_href(shell.code, campaign.id)
     return shell.render(
-        "ballots/admin/accounts.html", title=shell._("Accounts and slips"),
+        "ballots/admin/accounts.html",
+        title=shell._("Accounts and slips"),
         crumbs=campaign_crumbs(shell, campaign, shell._("Accounts and slips")),
-        campaign=campaign, status=status_label(shell, campaign.status), rows=rows, total=progress.total,
+        campaign=campaign,
+        status=status_label(shell, campaign.status),
+        rows=rows,
+        total=progress.total,
         tabs=await campaign_nav(shell, campaign.id),
-        current_tab="ballots.accounts", campaign_href=base, page_href=base + "/accounts",
-        warnings=await run_sync(_warnings, shell), message=message, print_href=print_href, error=error,
-        errors=errors or {}, values=values or {}, max_count=service.MAX_ACCOUNTS_PER_CALL, status_code=status_code)
+        current_tab="ballots.accounts",
+        campaign_href=base,
+        page_href=base + "/accounts",
+        warnings=await run_sync(_warnings, shell),
+        message=message,
+        print_href=print_href,
+        error=error,
+        errors=errors or {},
+        values=values or {},
+        max_count=service.MAX_ACCOUNTS_PER_CALL,
+        status_code=status_code,
+    )
 
 
 async def _open(request: Request, code: str, campaign_id: int) -> tuple[Shell, office.CampaignInfo]:
@@ -110,10 +149,17 @@ async def _open(request: Request, code: str, campaign_id: int) -> tuple[Shell, o
 
 
 @get(PAGE, include_in_schema=False, opt=CONSOLE_CHECKS)
-async def accounts_page(request: Request, code: FromPath[str], campaign_id: FromPath[int],
-                        issued: FromQuery[int | None] = None, count: FromQuery[int | None] = None,
-                        category: FromQuery[int | None] = None, revoked: FromQuery[int | None] = None,
-                        replaced: FromQuery[int | None] = None, batch: FromQuery[int | None] = None) -> Response:
+async def accounts_page(
+    request: Request,
+    code: FromPath[str],
+    campaign_id: FromPath[int],
+    issued: FromQuery[int | None] = None,
+    count: FromQuery[int | None] = None,
+    category: FromQuery[int | None] = None,
+    revoked: FromQuery[int | None] = None,
+    replaced: FromQuery[int | None] = None,
+    batch: FromQuery[int | None] = None,
+) -> Response:
     """After a form: ``issued=<batch>&count=<n>&category=<id>``, ``revoked=<no>``, or
     ``replaced=<old no>&batch=<new batch>`` say what was done (and offer the slips to print)."""
     shell, campaign = await _open(request, code, campaign_id)
@@ -121,15 +167,22 @@ async def accounts_page(request: Request, code: FromPath[str], campaign_id: From
     message, print_href = "", ""
     if issued and count and category:
         name = campaign.category_name(category)
-        message = shell._("{count} accounts were issued for {category} (batch {batch}). Print their slips now: "
-                          "their codes are kept for printing for 24 hours only.",
-                          count=count, category=name, batch=issued)
+        message = shell._(
+            "{count} accounts were issued for {category} (batch {batch}). Print their slips now: "
+            "their codes are kept for printing for 24 hours only.",
+            count=count,
+            category=name,
+            batch=issued,
+        )
         print_href = f"{base}/slips.pdf?{urlencode({'batch': issued})}"
     elif revoked:
         message = shell._("The slip No. {number} was revoked: its code can no longer be used.", number=revoked)
     elif replaced and batch:
-        message = shell._("The slip No. {number} was revoked and a new slip was issued in its place. "
-                          "Print the new slip now and hand it over.", number=replaced)
+        message = shell._(
+            "The slip No. {number} was revoked and a new slip was issued in its place. "
+            "Print the new slip now and hand it over.",
+            number=replaced,
+        )
         print_href = f"{base}/slips.pdf?{urlencode({'batch': batch})}"
     return await _page(shell, campaign, message=message, print_href=print_href)
 
@@ -141,14 +194,18 @@ def _count(text: str) -> int:
         value = 0
     if not 1 <= value <= service.MAX_ACCOUNTS_PER_CALL:
         most = service.MAX_ACCOUNTS_PER_CALL
-        raise Invalid("count: type a whole number from 1 to {most}", params={"most": most},
-                      errors=[{"field": "count", "message": f"type a whole number from 1 to {most}"}])
+        raise Invalid(
+            "count: type a whole number from 1 to {most}",
+            params={"most": most},
+            errors=[{"field": "count", "message": f"type a whole number from 1 to {most}"}],
+        )
     return value
 
 
 @post(PAGE + "/issue", include_in_schema=False, opt=CONSOLE_CHECKS)
-async def accounts_issue(request: Request, code: FromPath[str], campaign_id: FromPath[int],
-                         data: URLEncodedBody[dict[str, str]]) -> Response:
+async def accounts_issue(
+    request: Request, code: FromPath[str], campaign_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+) -> Response:
     """Form fields: ``category`` (a category's id), ``count`` (1 to MAX_ACCOUNTS_PER_CALL)."""
     shell, campaign = await _open(request, code, campaign_id)
     shell.check_csrf(data)
@@ -156,24 +213,33 @@ async def accounts_issue(request: Request, code: FromPath[str], campaign_id: Fro
     try:
         category_id = int(values["category"]) if values["category"].strip().isdigit() else 0
         if category_id not in dict(campaign.categories):
-            raise Invalid("category: choose one of the campaign's evaluator categories",
-                          errors=[{"field": "category",
-                                   "message": "choose one of the campaign's evaluator categories"}])
+            raise Invalid(
+                "category: choose one of the campaign's evaluator categories",
+                errors=[{"field": "category", "message": "choose one of the campaign's evaluator categories"}],
+            )
         name = campaign.category_name(category_id)
         count = _count(values["count"])
-        out = await run_sync(service.issue_accounts, shell.ctx, shell.actor, campaign_id,
-                             service.AccountsIn(category=name, count=count))
+        out = await run_sync(
+            service.issue_accounts, shell.ctx, shell.actor, campaign_id, service.AccountsIn(category=name, count=count)
+        )
     except ServiceError as exc:
         errors, _general = field_errors(shell.tr, exc)
-        return await _page(shell, campaign, error="" if errors else error_text(shell, exc), errors=errors,
-                           values=values, status_code=exc.status_code)
+        return await _page(
+            shell,
+            campaign,
+            error="" if errors else error_text(shell, exc),
+            errors=errors,
+            values=values,
+            status_code=exc.status_code,
+        )
     query = urlencode({"issued": out.batch, "count": len(out.accounts), "category": category_id})
     return Redirect(f"{campaign_href(code, campaign_id)}/accounts?{query}", status_code=303)
 
 
 @post(PAGE + "/slip", include_in_schema=False, opt=CONSOLE_CHECKS)
-async def accounts_slip(request: Request, code: FromPath[str], campaign_id: FromPath[int],
-                        data: URLEncodedBody[dict[str, str]]) -> Response:
+async def accounts_slip(
+    request: Request, code: FromPath[str], campaign_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+) -> Response:
     """A lost or spoiled slip: ``slip`` (its number or code), ``action`` ``revoke`` or ``replace``."""
     shell, campaign = await _open(request, code, campaign_id)
     shell.check_csrf(data)
@@ -197,25 +263,43 @@ async def accounts_slip(request: Request, code: FromPath[str], campaign_id: From
 
 
 @get(PAGE + "/slips.pdf", include_in_schema=False, opt=CONSOLE_CHECKS)
-async def accounts_slips(request: Request, code: FromPath[str], campaign_id: FromPath[int],
-                         category: FromQuery[int | None] = None, batch: FromQuery[int | None] = None) -> Response:
+async def accounts_slips(
+    request: Request,
+    code: FromPath[str],
+    campaign_id: FromPath[int],
+    category: FromQuery[int | None] = None,
+    batch: FromQuery[int | None] = None,
+) -> Response:
     """The slips PDF of one category (``category``: its id) or one batch, of the accounts not yet
     used; the page with the reason (e.g. 410: the codes are no longer held) when there is none."""
     shell, campaign = await _open(request, code, campaign_id)
     try:
         name = campaign.category_name(category) if category is not None else None
-        job = await run_sync(lambda: service.slips_to_print(shell.ctx, shell.actor, campaign_id, category=name,
-                                                            batch=batch))
+        job = await run_sync(
+            lambda: service.slips_to_print(shell.ctx, shell.actor, campaign_id, category=name, batch=batch)
+        )
         path = await run_sync(_render_to_file, shell.ctx, job, shell.tr.locale)
     except ServiceError as exc:
         return await _page(shell, campaign, error=error_text(shell, exc), status_code=exc.status_code)
-    filename = f"campaign-{campaign_id}-slips" + (f"-category-{category}" if category is not None else "") + \
-        (f"-batch-{batch}" if batch is not None else "") + ".pdf"
-    return Stream(_stream_and_delete(path), media_type="application/pdf",
-                  headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-store"})
+    filename = (
+        f"campaign-{campaign_id}-slips"
+        + (f"-category-{category}" if category is not None else "")
+        + (f"-batch-{batch}" if batch is not None else "")
+        + ".pdf"
+    )
+    return Stream(
+        _stream_and_delete(path),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-store"},
+    )
 
 
 def accounts_routes() -> list:
     """The accounts pages, under ``/admin`` with the console's error pages."""
-    return [Router(path="/admin", route_handlers=[accounts_page, accounts_issue, accounts_slip, accounts_slips],
-                   exception_handlers=exception_handlers)]
+    return [
+        Router(
+            path="/admin",
+            route_handlers=[accounts_page, accounts_issue, accounts_slip, accounts_slips],
+            exception_handlers=exception_handlers,
+        )
+    ]

@@ -42,9 +42,16 @@ PROJECTOR = "projector"
 
 def _rows(progress: service.ProgressOut) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     def row(name: str, counts: service.CountsOut) -> dict[str, Any]:
-        return {"name": name, "issued": counts.issued - counts.revoked, "logged_in": counts.logged_in,
-                "drafts": counts.drafts, "submitted": counts.submitted, "valid": counts.valid,
-                "invalid": counts.invalid, "turnout": counts.turnout}
+        return {
+            "name": name,
+            "issued": counts.issued - counts.revoked,
+            "logged_in": counts.logged_in,
+            "drafts": counts.drafts,
+            "submitted": counts.submitted,
+            "valid": counts.valid,
+            "invalid": counts.invalid,
+            "turnout": counts.turnout,
+        }
 
     return [row(name, counts) for name, counts in progress.categories.items()], row("", progress.total)
 
@@ -55,39 +62,58 @@ async def _numbers(shell: Shell, code: str, campaign_id: int, view: str) -> dict
     rows, total = _rows(progress)
     base = campaign_href(code, campaign_id)
     projector = view == PROJECTOR
-    return {"campaign": campaign, "status": status_label(shell, progress.status), "rows": rows, "total": total,
-            "polling": progress.status == "open", "poll_seconds": POLL_SECONDS, "projector": projector,
-            "numbers_href": f"{base}/turnout/numbers" + ("?view=projector" if projector else ""),
-            "updated": datetime.now(ZoneInfo(shell.ctx.settings.timezone)).strftime("%H:%M:%S")}
+    return {
+        "campaign": campaign,
+        "status": status_label(shell, progress.status),
+        "rows": rows,
+        "total": total,
+        "polling": progress.status == "open",
+        "poll_seconds": POLL_SECONDS,
+        "projector": projector,
+        "numbers_href": f"{base}/turnout/numbers" + ("?view=projector" if projector else ""),
+        "updated": datetime.now(ZoneInfo(shell.ctx.settings.timezone)).strftime("%H:%M:%S"),
+    }
 
 
 @get(PAGE, include_in_schema=False, opt=CONSOLE_CHECKS)
-async def turnout_page(request: Request, code: FromPath[str], campaign_id: FromPath[int],
-                       view: FromQuery[str] = "") -> Response:
+async def turnout_page(
+    request: Request, code: FromPath[str], campaign_id: FromPath[int], view: FromQuery[str] = ""
+) -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
     numbers = await _numbers(shell, code, campaign_id, view)
     base = campaign_href(code, campaign_id)
     title = shell._("Live turnout")
     if numbers["projector"]:
         return shell.render("ballots/admin/projector.html", title=title, page_href=f"{base}/turnout", **numbers)
-    return shell.render("ballots/admin/turnout.html", title=title,
-                        crumbs=campaign_crumbs(shell, numbers["campaign"], title),
-                        tabs=await campaign_nav(shell, campaign_id), current_tab="ballots.turnout",
-                        campaign_href=base, page_href=f"{base}/turnout", **numbers)
+    return shell.render(
+        "ballots/admin/turnout.html",
+        title=title,
+        crumbs=campaign_crumbs(shell, numbers["campaign"], title),
+        tabs=await campaign_nav(shell, campaign_id),
+        current_tab="ballots.turnout",
+        campaign_href=base,
+        page_href=f"{base}/turnout",
+        **numbers,
+    )
 
 
 @get(PAGE + "/numbers", include_in_schema=False, opt=CONSOLE_CHECKS)
-async def turnout_numbers(request: Request, code: FromPath[str], campaign_id: FromPath[int],
-                          view: FromQuery[str] = "") -> Response:
+async def turnout_numbers(
+    request: Request, code: FromPath[str], campaign_id: FromPath[int], view: FromQuery[str] = ""
+) -> Response:
     """The numbers block alone (what the page polls): HTML, no-store."""
     shell = await open_shell(request, code, roles=OFFICE)
     numbers = await _numbers(shell, code, campaign_id, view)
     name = "ballots/admin/_projector_numbers.html" if numbers["projector"] else "ballots/admin/_turnout_numbers.html"
-    return Template(template_name=name, context={**shell_context(request, shell.tr), **numbers},
-                    headers={"Cache-Control": "no-store"})
+    return Template(
+        template_name=name,
+        context={**shell_context(request, shell.tr), **numbers},
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 def turnout_routes() -> list:
     """The turnout pages, under ``/admin`` with the console's error pages."""
-    return [Router(path="/admin", route_handlers=[turnout_page, turnout_numbers],
-                   exception_handlers=exception_handlers)]
+    return [
+        Router(path="/admin", route_handlers=[turnout_page, turnout_numbers], exception_handlers=exception_handlers)
+    ]

@@ -21,16 +21,31 @@ CATEGORIES = [("县领导", 30, 5), ("部门负责人", 30, 10), ("基层代表"
 
 
 def load_demo_campaign(ctx: AppContext, actor: Actor, locality_code: str) -> list[str]:
-    template = templates.create(ctx, actor, locality_code,
-                                TemplateIn.model_validate(json.loads(TEMPLATE_FILE.read_text(encoding="utf-8"))))
+    template = templates.create(
+        ctx, actor, locality_code, TemplateIn.model_validate(json.loads(TEMPLATE_FILE.read_text(encoding="utf-8")))
+    )
     with ctx.db.read() as session:
         locality = session.exec(select(Locality).where(Locality.code == locality_code)).one()
-        subject_ids = list(session.exec(select(Subject.id).where(Subject.locality_id == locality.id,
-                                                                 Subject.kind == "person").order_by(Subject.id)))
-    campaign = campaigns.create(ctx, actor, locality_code, CampaignIn(
-        name="2026年度领导班子成员民主测评", kind="democratic", subject_ids=subject_ids,
-        categories=[CategoryIn(name=name, weight=weight, template_id=template.id) for name, weight, _ in CATEGORIES],
-    ))
+        subject_ids = list(
+            session.exec(
+                select(Subject.id)
+                .where(Subject.locality_id == locality.id, Subject.kind == "person")
+                .order_by(Subject.id)
+            )
+        )
+    campaign = campaigns.create(
+        ctx,
+        actor,
+        locality_code,
+        CampaignIn(
+            name="2026年度领导班子成员民主测评",
+            kind="democratic",
+            subject_ids=subject_ids,
+            categories=[
+                CategoryIn(name=name, weight=weight, template_id=template.id) for name, weight, _ in CATEGORIES
+            ],
+        ),
+    )
     for name, _weight, count in CATEGORIES:
         service.issue_accounts(ctx, actor, campaign.id, service.AccountsIn(category=name, count=count))
     campaigns.open_campaign(ctx, actor, campaign.id)

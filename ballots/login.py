@@ -30,8 +30,10 @@ TOKEN_TTL = timedelta(hours=12)
 MAX_LOGIN_FAILURES_PER_CLIENT = 100
 MAX_LOGIN_FAILURES_ALL = 2000
 WRONG_CODE = "unknown code: check the code on your slip"
-WRONG_CODE_SLOW_DOWN = ("unknown code: check the code on your slip. Too many wrong codes were typed lately: wait a few "
-                        "minutes before trying another (a right code is always accepted)")
+WRONG_CODE_SLOW_DOWN = (
+    "unknown code: check the code on your slip. Too many wrong codes were typed lately: wait a few "
+    "minutes before trying another (a right code is always accepted)"
+)
 
 
 class LoginIn(In):
@@ -69,8 +71,11 @@ def read_token(ctx: AppContext, token: str | None) -> BallotSession:
 def _check_open(campaign: Campaign) -> None:
     now = utcnow()
     if campaign.status != CampaignStatus.open:
-        raise Conflict("this evaluation is closed" if campaign.status != CampaignStatus.draft
-                       else "this evaluation has not started yet")
+        raise Conflict(
+            "this evaluation is closed"
+            if campaign.status != CampaignStatus.draft
+            else "this evaluation has not started yet"
+        )
     opens_at, closes_at = as_utc(campaign.opens_at), as_utc(campaign.closes_at)
     # The times are values, not text: each reader sees them in the locality's time zone and
     # language ("本次测评将于2026年12月1日 09:00开始。").
@@ -88,8 +93,10 @@ def _check_account(account: BallotAccount) -> None:
 
 
 def login_limits(client: str) -> list[throttle.Limit]:
-    return [throttle.Limit(f"ballot-client:{throttle.client_network(client)}", MAX_LOGIN_FAILURES_PER_CLIENT),
-            throttle.Limit("ballot-all", MAX_LOGIN_FAILURES_ALL)]
+    return [
+        throttle.Limit(f"ballot-client:{throttle.client_network(client)}", MAX_LOGIN_FAILURES_PER_CLIENT),
+        throttle.Limit("ballot-all", MAX_LOGIN_FAILURES_ALL),
+    ]
 
 
 def wrong_code(ctx: AppContext, client: str) -> ServiceError:
@@ -122,7 +129,8 @@ def login(ctx: AppContext, typed_code: str, client: str) -> LoginOut:
         raise Invalid(exc.message, params=exc.params, errors=[{"field": "code", "message": str(exc)}]) from None
     with ctx.db.read() as session:
         row = session.exec(
-            select(BallotAccount, Campaign).join(Campaign, Campaign.id == BallotAccount.campaign_id)
+            select(BallotAccount, Campaign)
+            .join(Campaign, Campaign.id == BallotAccount.campaign_id)
             .where(BallotAccount.code_hash == ctx.keys.token_hash(code))
         ).first()
     if row is None:
@@ -132,9 +140,11 @@ def login(ctx: AppContext, typed_code: str, client: str) -> LoginOut:
     _check_open(campaign)
     if account.status == AccountStatus.issued:
         with ctx.db.write() as session:
-            session.execute(update(BallotAccount).where(BallotAccount.id == account.id,
-                                                        BallotAccount.status == AccountStatus.issued)
-                            .values(status=AccountStatus.logged_in))
+            session.execute(
+                update(BallotAccount)
+                .where(BallotAccount.id == account.id, BallotAccount.status == AccountStatus.issued)
+                .values(status=AccountStatus.logged_in)
+            )
     expires_at = utcnow() + TOKEN_TTL
     closes_at = as_utc(campaign.closes_at)
     if closes_at and closes_at < expires_at:

@@ -56,9 +56,13 @@ def campaign_in(ctx: AppContext, actor: Actor, locality_id: int, campaign_id: in
         campaign = get_campaign_row(session, actor, campaign_id)
         if campaign.locality_id != locality_id:
             raise NotFound("no campaign with id {campaign}", params={"campaign": campaign_id})
-        return CampaignInfo(id=campaign.id, name=campaign.name, status=str(campaign.status),
-                            locality_id=campaign.locality_id,
-                            categories=[(c.id, c.name) for c in categories_of(session, campaign.id)])
+        return CampaignInfo(
+            id=campaign.id,
+            name=campaign.name,
+            status=str(campaign.status),
+            locality_id=campaign.locality_id,
+            categories=[(c.id, c.name) for c in categories_of(session, campaign.id)],
+        )
 
 
 def find_account(ctx: AppContext, actor: Actor, campaign: CampaignInfo, typed: str) -> AccountOut:
@@ -78,11 +82,16 @@ def find_account(ctx: AppContext, actor: Actor, campaign: CampaignInfo, typed: s
             account = session.exec(query.where(BallotAccount.id == value)).first() if value < 2**31 else None
         else:
             code = codes.normalize(typed)
-            account = session.exec(query.where(BallotAccount.code_hash == ctx.keys.token_hash(code))).first() \
-                if code else None
+            account = (
+                session.exec(query.where(BallotAccount.code_hash == ctx.keys.token_hash(code))).first()
+                if code
+                else None
+            )
     if account is None:
         shown = typed if len(typed) <= 40 else typed[:40] + "…"
-        raise Invalid(SLIP_UNKNOWN, params={"slip": shown},
-                      errors=[{"field": "slip", "message": SLIP_UNKNOWN.format(slip=shown)}])
-    return AccountOut(id=account.id, category=names.get(account.category_id, "?"), status=account.status,
-                      batch=account.batch)
+        raise Invalid(
+            SLIP_UNKNOWN, params={"slip": shown}, errors=[{"field": "slip", "message": SLIP_UNKNOWN.format(slip=shown)}]
+        )
+    return AccountOut(
+        id=account.id, category=names.get(account.category_id, "?"), status=account.status, batch=account.batch
+    )

@@ -46,23 +46,30 @@ _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
 
 def _translator(request: Request) -> Translator:
     # The evaluator's choice (?lang=, then its cookie), else the phone's language, else zh-CN.
-    chosen = (request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
-              or request.headers.get("accept-language", "").split(",")[0].strip())
+    chosen = (
+        request.query_params.get("lang")
+        or request.cookies.get(LANG_COOKIE)
+        or request.headers.get("accept-language", "").split(",")[0].strip()
+    )
     return Translator(normalize_locale(chosen), CATALOGUES, timezone=app_context(request).settings.timezone)
 
 
-def _page(request: Request, name: str, status_code: int = 200, headers: dict[str, str] | None = None,
-          **context: Any) -> Response:
+def _page(
+    request: Request, name: str, status_code: int = 200, headers: dict[str, str] | None = None, **context: Any
+) -> Response:
     tr = _translator(request)
     # The language links GET the page again: the login form is at /b/ whatever URL showed it
     # (a failed POST /b/login, an expired session on /b/ballot).
     path = "/b/" if name == "login.html" else request.url.path
     html = _env.get_template(name).render(_=tr.gettext, lang=tr.html_lang, locale=tr.locale, path=path, **context)
-    response = Response(html, media_type=MediaType.HTML, status_code=status_code,
-                        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", **(headers or {})})
+    response = Response(
+        html,
+        media_type=MediaType.HTML,
+        status_code=status_code,
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", **(headers or {})},
+    )
     if "lang" in request.query_params:
-        response.cookies.append(Cookie(key=LANG_COOKIE, value=tr.locale, path="/", samesite="lax",
-                                       max_age=365 * 86400))
+        response.cookies.append(Cookie(key=LANG_COOKIE, value=tr.locale, path="/", samesite="lax", max_age=365 * 86400))
     return response
 
 
@@ -84,12 +91,26 @@ def _secure(request: Request) -> bool:
 
 def _receipt_cookie(request: Request, result: service.SubmitOut) -> Cookie:
     """valid and reason, signed (a forged "valid" receipt is not shown), with an expiry."""
-    payload = json.dumps({"valid": bool(result.valid), "reason": (result.reason or "")[:1500],
-                          "expires": int(time.time()) + RECEIPT_TTL_SECONDS}, ensure_ascii=False, separators=(",", ":"))
+    payload = json.dumps(
+        {
+            "valid": bool(result.valid),
+            "reason": (result.reason or "")[:1500],
+            "expires": int(time.time()) + RECEIPT_TTL_SECONDS,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     body = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
     value = f"{body}.{app_context(request).keys.sign('ballot-receipt:' + body)}"
-    return Cookie(key=RECEIPT_COOKIE, value=value, path="/b", httponly=True, samesite="strict",
-                  secure=_secure(request), max_age=RECEIPT_TTL_SECONDS)
+    return Cookie(
+        key=RECEIPT_COOKIE,
+        value=value,
+        path="/b",
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request),
+        max_age=RECEIPT_TTL_SECONDS,
+    )
 
 
 def _receipt(request: Request) -> dict[str, Any] | None:
@@ -129,14 +150,38 @@ async def login_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -
     try:
         out = await run_sync(service.login, ctx, data.get("code", ""), client_address(request))
     except ServiceError as exc:
-        return _page(request, "login.html", status_code=exc.status_code, headers=exc.headers,
-                     error=_message(_translator(request), exc), code=data.get("code", ""))
+        return _page(
+            request,
+            "login.html",
+            status_code=exc.status_code,
+            headers=exc.headers,
+            error=_message(_translator(request), exc),
+            code=data.get("code", ""),
+        )
     response = Redirect("/b/ballot", status_code=303)
-    response.cookies.append(Cookie(key=BALLOT_COOKIE, value=out.token, path="/b", httponly=True, samesite="strict",
-                                   secure=_secure(request), expires=int(out.expires_at.timestamp())))
+    response.cookies.append(
+        Cookie(
+            key=BALLOT_COOKIE,
+            value=out.token,
+            path="/b",
+            httponly=True,
+            samesite="strict",
+            secure=_secure(request),
+            expires=int(out.expires_at.timestamp()),
+        )
+    )
     # A new evaluator on this browser: the previous one's receipt is not theirs.
-    response.cookies.append(Cookie(key=RECEIPT_COOKIE, value="", path="/b", max_age=0, httponly=True,
-                                   samesite="strict", secure=_secure(request)))
+    response.cookies.append(
+        Cookie(
+            key=RECEIPT_COOKIE,
+            value="",
+            path="/b",
+            max_age=0,
+            httponly=True,
+            samesite="strict",
+            secure=_secure(request),
+        )
+    )
     return response
 
 
@@ -153,12 +198,15 @@ def _form_items(data: dict[str, Any]) -> tuple[list[service.ItemIn], str]:
 
 def _counted_caps(ballot: dict[str, Any], chosen: dict[tuple[int, str], str]) -> list[dict[str, Any]]:
     """The ballot's caps, each with how many subjects the evaluator gave its grade."""
-    return [{**cap, "count": sum(1 for s in cap["subject_ids"] if chosen.get((s, cap["indicator"])) == cap["grade"])}
-            for cap in ballot.get("caps") or []]
+    return [
+        {**cap, "count": sum(1 for s in cap["subject_ids"] if chosen.get((s, cap["indicator"])) == cap["grade"])}
+        for cap in ballot.get("caps") or []
+    ]
 
 
-def _over_caps(tr: Translator, caps: list[dict[str, Any]],
-               chosen: dict[tuple[int, str], str]) -> tuple[str | None, set[tuple[int, str]]]:
+def _over_caps(
+    tr: Translator, caps: list[dict[str, Any]], chosen: dict[tuple[int, str], str]
+) -> tuple[str | None, set[tuple[int, str]]]:
     """What to change when a cap refused the ballot: one sentence per broken cap (which grade,
     which indicator, how many chosen, how many allowed), and the items to highlight."""
     sentences, flagged = [], set()
@@ -166,25 +214,58 @@ def _over_caps(tr: Translator, caps: list[dict[str, Any]],
         if cap["count"] <= cap["allowed"]:
             continue
         where = cap["indicator_name"] + (f" · {cap['category']}" if cap.get("category") else "")
-        sentences.append(tr.gettext("{where}: you rated {count} subjects {grade}, but at most {allowed} of "
-                                    "{total} may be. Change at least {excess} of them to another grade, then submit.",
-                                    where=where, count=cap["count"], grade=cap["grade"], allowed=cap["allowed"],
-                                    total=cap["total"], excess=cap["count"] - cap["allowed"]))
-        flagged.update((s, cap["indicator"]) for s in cap["subject_ids"]
-                       if chosen.get((s, cap["indicator"])) == cap["grade"])
+        sentences.append(
+            tr.gettext(
+                "{where}: you rated {count} subjects {grade}, but at most {allowed} of "
+                "{total} may be. Change at least {excess} of them to another grade, then submit.",
+                where=where,
+                count=cap["count"],
+                grade=cap["grade"],
+                allowed=cap["allowed"],
+                total=cap["total"],
+                excess=cap["count"] - cap["allowed"],
+            )
+        )
+        flagged.update(
+            (s, cap["indicator"]) for s in cap["subject_ids"] if chosen.get((s, cap["indicator"])) == cap["grade"]
+        )
     return (" ".join(sentences) or None), flagged
 
 
-def _render_ballot(request: Request, ballot: dict[str, Any], chosen: dict[tuple[int, str], str], comment: str,
-                   *, status_code: int = 200, notice: str | None = None, error: str | None = None,
-                   missing: set[tuple[int, str]] | None = None, over: set[tuple[int, str]] | None = None) -> Response:
+def _render_ballot(
+    request: Request,
+    ballot: dict[str, Any],
+    chosen: dict[tuple[int, str], str],
+    comment: str,
+    *,
+    status_code: int = 200,
+    notice: str | None = None,
+    error: str | None = None,
+    missing: set[tuple[int, str]] | None = None,
+    over: set[tuple[int, str]] | None = None,
+) -> Response:
     leaves = _leaf_rows(ballot["indicators"])
-    return _page(request, "ballot.html", status_code=status_code, ballot=ballot, leaves=leaves, chosen=chosen,
-                 comment=comment, csrf=_csrf(request), notice=notice, error=error, missing=missing or set(),
-                 over=over or set(), caps=_counted_caps(ballot, chosen), progress=_progress(ballot, leaves, chosen))
+    return _page(
+        request,
+        "ballot.html",
+        status_code=status_code,
+        ballot=ballot,
+        leaves=leaves,
+        chosen=chosen,
+        comment=comment,
+        csrf=_csrf(request),
+        notice=notice,
+        error=error,
+        missing=missing or set(),
+        over=over or set(),
+        caps=_counted_caps(ballot, chosen),
+        progress=_progress(ballot, leaves, chosen),
+    )
 
 
-def _progress(ballot: dict[str, Any], leaves: list[dict[str, Any]], chosen: dict[tuple[int, str], str]) -> dict[str, Any]:
+def _progress(
+    ballot: dict[str, Any], leaves: list[dict[str, Any]], chosen: dict[tuple[int, str], str]
+) -> dict[str, Any]:
     """How many items are rated of how many (已评 40/57), and the anchor of the first subject
     with an item left (``s<id>``, its heading), or None when all are rated. The page's script
     keeps both up to date as grades are picked; this is what a page without script shows."""
@@ -200,8 +281,9 @@ def _leaf_rows(nodes: list[dict[str, Any]], trail: tuple[str, ...] = ()) -> list
         if node["children"]:
             rows.extend(_leaf_rows(node["children"], (*trail, node["name"])))
         else:
-            rows.append({"code": node["code"], "name": node["name"], "path": " · ".join(trail),
-                         "standard": node["standard"]})
+            rows.append(
+                {"code": node["code"], "name": node["name"], "path": " · ".join(trail), "standard": node["standard"]}
+            )
     return rows
 
 
@@ -229,7 +311,9 @@ async def ballot_submit(request: Request, data: URLEncodedBody[dict[str, str]]) 
     except ServiceError as exc:
         return _page(request, "login.html", status_code=exc.status_code, error=_message(tr, exc))
     if not hmac.compare_digest(data.get("_csrf", ""), _csrf(request)):
-        return _page(request, "login.html", status_code=403, error=tr.gettext("The form has expired. Please sign in again."))
+        return _page(
+            request, "login.html", status_code=403, error=tr.gettext("The form has expired. Please sign in again.")
+        )
     items, comment = _form_items(data)
     chosen = {(i.subject_id, i.indicator): i.grade for i in items}
     body = service.BallotIn(items=items, comment=comment)
@@ -242,19 +326,40 @@ async def ballot_submit(request: Request, data: URLEncodedBody[dict[str, str]]) 
             return response
         await run_sync(service.save_draft, ctx, session, body)
         ballot = await run_sync(service.view, ctx, session)
-        return _render_ballot(request, ballot, chosen, comment, notice=tr.gettext("Draft saved. You can come back "
-                                                                                   "with your code and finish later."))
+        return _render_ballot(
+            request,
+            ballot,
+            chosen,
+            comment,
+            notice=tr.gettext("Draft saved. You can come back with your code and finish later."),
+        )
     except Invalid as exc:
         ballot = await run_sync(service.view, ctx, session)
-        missing = {(int(e["field"].split()[1]), e["field"].rsplit(" ", 1)[1]) for e in exc.errors
-                   if e.get("message") == "missing"}
+        missing = {
+            (int(e["field"].split()[1]), e["field"].rsplit(" ", 1)[1])
+            for e in exc.errors
+            if e.get("message") == "missing"
+        }
         if missing:
-            error, over = tr.gettext("Please rate every subject on every indicator before submitting "
-                                     "({count} missing).", count=len(missing)), set()
+            error, over = (
+                tr.gettext(
+                    "Please rate every subject on every indicator before submitting ({count} missing).",
+                    count=len(missing),
+                ),
+                set(),
+            )
         else:
             error, over = _over_caps(tr, _counted_caps(ballot, chosen), chosen)
-        return _render_ballot(request, ballot, chosen, comment, status_code=422, missing=missing, over=over,
-                              error=error or _message(tr, exc))
+        return _render_ballot(
+            request,
+            ballot,
+            chosen,
+            comment,
+            status_code=422,
+            missing=missing,
+            over=over,
+            error=error or _message(tr, exc),
+        )
     except ServiceError as exc:
         return _page(request, "login.html", status_code=exc.status_code, error=_message(tr, exc))
 
@@ -267,8 +372,12 @@ async def done_page(request: Request) -> Response:
         return Redirect("/b/", status_code=303)
     tr = _translator(request)
     reason = receipt.get("reason") or ""
-    return _page(request, "done.html", valid=bool(receipt.get("valid")),
-                 reason="; ".join(tr.translate(part) for part in reason.split("; ")) if reason else "")
+    return _page(
+        request,
+        "done.html",
+        valid=bool(receipt.get("valid")),
+        reason="; ".join(tr.translate(part) for part in reason.split("; ")) if reason else "",
+    )
 
 
 def page_routes() -> list:

@@ -8,11 +8,15 @@ from ballots.options import BallotsOptions
 from core.hookspecs import hookimpl
 from core.plugins import PluginInfo
 
-KAOPING_PLUGIN = PluginInfo(label_zh="测评帐号与测评表", label_en="Ballots and one-time accounts", essential=True,
-                            description="One-time accounts, printed slips, the evaluator's pages and API.",
-                            templates_dir=Path(__file__).parent / "templates",
-                            locales_dir=Path(__file__).parent / "locales",
-                            options_model=BallotsOptions)
+KAOPING_PLUGIN = PluginInfo(
+    label_zh="测评帐号与测评表",
+    label_en="Ballots and one-time accounts",
+    essential=True,
+    description="One-time accounts, printed slips, the evaluator's pages and API.",
+    templates_dir=Path(__file__).parent / "templates",
+    locales_dir=Path(__file__).parent / "locales",
+    options_model=BallotsOptions,
+)
 
 
 @hookimpl
@@ -51,5 +55,7 @@ def kaoping_periodic_tasks() -> list:
     from ballots.service import purge_expired_slips
     from core.scheduler import PeriodicTask
 
-    return [PeriodicTask(name="purge-expired-slips", every_seconds=600, run=purge_expired_slips),
-            PeriodicTask(name="discard-stale-paper-entries", every_seconds=600, run=discard_stale)]
+    return [
+        PeriodicTask(name="purge-expired-slips", every_seconds=600, run=purge_expired_slips),
+        PeriodicTask(name="discard-stale-paper-entries", every_seconds=600, run=discard_stale),
+    ]

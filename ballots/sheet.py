@@ -134,24 +134,42 @@ def _sheet(session: Session, campaign: CampaignRow, category_id: int) -> BallotS
         return sheet
     category = session.get(CampaignCategory, category_id)
     template = session.get(IndicatorTemplate, category.template_id)
-    query = (select(Subject).join(CampaignSubject, CampaignSubject.subject_id == Subject.id)
-             .where(CampaignSubject.campaign_id == campaign.id).order_by(col(Subject.id)))
+    query = (
+        select(Subject)
+        .join(CampaignSubject, CampaignSubject.subject_id == Subject.id)
+        .where(CampaignSubject.campaign_id == campaign.id)
+        .order_by(col(Subject.id))
+    )
     if category.subject_categories:
         query = query.where(col(Subject.category).in_(category.subject_categories))
     subjects = list(session.exec(query))
     indicators = load_indicators(session, template.id)
     sheet = BallotSheet(
-        category_name=category.name, template_id=template.id,
+        category_name=category.name,
+        template_id=template.id,
         subjects=tuple({"id": s.id, "name": s.name, "kind": s.kind, "category": s.category} for s in subjects),
         leaves={i.code: i.id for i in graded_leaves(indicators)},
         grades=tuple(g["label"] for g in template.grade_scale),
         template=TemplateData(
-            id=template.id, grades=tuple((g["label"], float(g["score"])) for g in template.grade_scale),
-            indicators=tuple(IndicatorData(id=i.id, code=i.code, name=i.name, parent_id=i.parent_id, kind=i.kind,
-                                           weight=i.weight, max_score=i.max_score, overall=i.overall)
-                             for i in indicators)),
-        subject_data=tuple(SubjectData(id=s.id, name=s.name, kind=s.kind, ref_id=s.ref_id, category=s.category)
-                           for s in subjects),
+            id=template.id,
+            grades=tuple((g["label"], float(g["score"])) for g in template.grade_scale),
+            indicators=tuple(
+                IndicatorData(
+                    id=i.id,
+                    code=i.code,
+                    name=i.name,
+                    parent_id=i.parent_id,
+                    kind=i.kind,
+                    weight=i.weight,
+                    max_score=i.max_score,
+                    overall=i.overall,
+                )
+                for i in indicators
+            ),
+        ),
+        subject_data=tuple(
+            SubjectData(id=s.id, name=s.name, kind=s.kind, ref_id=s.ref_id, category=s.category) for s in subjects
+        ),
     )
     if campaign.status == CampaignStatus.open:
         with _SHEETS_LOCK:
@@ -168,10 +186,19 @@ _LOAD_SQL = text(
     " c.created_at, c.distribution, a.receipt"
     " FROM ballot_accounts a JOIN campaigns c ON c.id = a.campaign_id WHERE a.id = :account_id"
 ).columns(
-    column("a_id", Integer), column("a_status", String), column("category_id", Integer), column("c_id", Integer),
-    column("locality_id", Integer), column("name", String), column("kind", String), column("c_status", String),
-    column("opens_at", DateTime(timezone=True)), column("closes_at", DateTime(timezone=True)),
-    column("created_at", DateTime(timezone=True)), column("distribution", JSON), column("receipt", LargeBinary),
+    column("a_id", Integer),
+    column("a_status", String),
+    column("category_id", Integer),
+    column("c_id", Integer),
+    column("locality_id", Integer),
+    column("name", String),
+    column("kind", String),
+    column("c_status", String),
+    column("opens_at", DateTime(timezone=True)),
+    column("closes_at", DateTime(timezone=True)),
+    column("created_at", DateTime(timezone=True)),
+    column("distribution", JSON),
+    column("receipt", LargeBinary),
 )
 
 
@@ -181,8 +208,17 @@ def _rows(ballot: BallotSession, row: Any, *, replayable: bool = False) -> tuple
     if row is None or row[3] != ballot.campaign_id:
         raise Unauthorized("sign in with the code on your slip first")
     account = AccountRow(id=row[0], status=row[1], category_id=row[2], receipt=row[12])
-    campaign = CampaignRow(id=row[3], locality_id=row[4], name=row[5], kind=row[6], status=row[7], opens_at=row[8],
-                           closes_at=row[9], created_at=row[10], distribution=row[11] or [])
+    campaign = CampaignRow(
+        id=row[3],
+        locality_id=row[4],
+        name=row[5],
+        kind=row[6],
+        status=row[7],
+        opens_at=row[8],
+        closes_at=row[9],
+        created_at=row[10],
+        distribution=row[11] or [],
+    )
     if replayable and account.status == AccountStatus.submitted:
         return account, campaign
     _check_account(account)
@@ -209,8 +245,9 @@ def _policies(session: Session, bc: BallotContext) -> list[tuple[Any, Any]]:
             try:
                 chosen.append((policy, policy.options_model.model_validate(entry.get("options") or {})))
             except ValidationError:  # checked when the campaign is saved: a stored error is the office's to fix
-                raise Conflict(f"the options of policy {policy.name} of this campaign are not valid; "
-                               "ask the organisers") from None
+                raise Conflict(
+                    f"the options of policy {policy.name} of this campaign are not valid; ask the organisers"
+                ) from None
     return chosen
 
 
@@ -222,18 +259,38 @@ def _caps(bc: BallotContext, policies: list[tuple[Any, Any]]) -> list[dict[str, 
         if caps_of is None or bc.sheet.template is None:
             continue
         for cap in caps_of(bc.sheet.template, list(bc.sheet.subject_data), options):
-            caps.append({key: cap.get(key) for key in ("grade", "indicator", "indicator_name", "scope", "category",
-                                                      "subject_ids", "total", "allowed", "action")})
+            caps.append(
+                {
+                    key: cap.get(key)
+                    for key in (
+                        "grade",
+                        "indicator",
+                        "indicator_name",
+                        "scope",
+                        "category",
+                        "subject_ids",
+                        "total",
+                        "allowed",
+                        "action",
+                    )
+                }
+            )
     return caps
 
 
-def _verdict(bc: BallotContext, policies: list[tuple[Any, Any]],
-             triples: list[tuple[int, int, int]]) -> tuple[bool, str | None]:
+def _verdict(
+    bc: BallotContext, policies: list[tuple[Any, Any]], triples: list[tuple[int, int, int]]
+) -> tuple[bool, str | None]:
     """Run the per-ballot policies: 422 for a refusing one, else (valid, reason)."""
     if not policies:
         return True, None
-    check = BallotCheck(campaign_id=bc.campaign.id, category=bc.sheet.category_name, template=bc.sheet.template,
-                        subjects=list(bc.sheet.subject_data), grades={(s, i): g for s, i, g in triples})
+    check = BallotCheck(
+        campaign_id=bc.campaign.id,
+        category=bc.sheet.category_name,
+        template=bc.sheet.template,
+        subjects=list(bc.sheet.subject_data),
+        grades={(s, i): g for s, i, g in triples},
+    )
     reasons = []
     for policy, options in policies:
         verdict = policy.check_ballot(check, options)
@@ -255,12 +312,22 @@ def view(ctx: AppContext, ballot: BallotSession) -> dict[str, Any]:
         tree = indicator_tree(load_indicators(session, bc.sheet.template_id))
 
     def strip(node) -> dict[str, Any]:
-        return {"code": node.code, "name": node.name, "kind": node.kind, "standard": node.standard,
-                "overall": node.overall, "children": [strip(c) for c in node.children if c.kind == "graded"]}
+        return {
+            "code": node.code,
+            "name": node.name,
+            "kind": node.kind,
+            "standard": node.standard,
+            "overall": node.overall,
+            "children": [strip(c) for c in node.children if c.kind == "graded"],
+        }
 
     return {
-        "campaign": {"id": bc.campaign.id, "name": bc.campaign.name, "kind": bc.campaign.kind,
-                     "closes_at": as_utc(bc.campaign.closes_at)},
+        "campaign": {
+            "id": bc.campaign.id,
+            "name": bc.campaign.name,
+            "kind": bc.campaign.kind,
+            "closes_at": as_utc(bc.campaign.closes_at),
+        },
         "category": bc.sheet.category_name,
         "status": bc.account.status,
         "subjects": [dict(s) for s in bc.sheet.subjects],
@@ -283,10 +350,14 @@ def _check_items(bc: BallotContext, data: BallotIn, *, complete: bool) -> list[t
     for index, item in enumerate(data.items):
         where = f"items[{index}]"
         if item.subject_id not in subject_ids:
-            errors.append({"field": f"{where}.subject_id", "message": f"subject {item.subject_id} is not on this ballot"})
+            errors.append(
+                {"field": f"{where}.subject_id", "message": f"subject {item.subject_id} is not on this ballot"}
+            )
             continue
         if item.indicator not in sheet.leaves:
-            errors.append({"field": f"{where}.indicator", "message": f"indicator {item.indicator} is not on this ballot"})
+            errors.append(
+                {"field": f"{where}.indicator", "message": f"indicator {item.indicator} is not on this ballot"}
+            )
             continue
         if item.grade not in grade_index:
             errors.append({"field": f"{where}.grade", "message": f"grade must be one of {', '.join(sheet.grades)}"})
@@ -300,13 +371,22 @@ def _check_items(bc: BallotContext, data: BallotIn, *, complete: bool) -> list[t
     if errors:
         raise Invalid(f"{len(errors)} item(s) are not valid", errors=errors)
     if complete:
-        missing = [{"subject_id": s["id"], "subject": s["name"], "indicator": code}
-                   for s in sheet.subjects for code in sheet.leaves if (s["id"], code) not in seen]
+        missing = [
+            {"subject_id": s["id"], "subject": s["name"], "indicator": code}
+            for s in sheet.subjects
+            for code in sheet.leaves
+            if (s["id"], code) not in seen
+        ]
         if missing:
             raise Invalid(
                 f"{len(missing)} item(s) are missing; rate every subject on every indicator",
-                errors=[{"field": f"subject {m['subject_id']} ({m['subject']}), indicator {m['indicator']}",
-                         "message": "missing"} for m in missing],
+                errors=[
+                    {
+                        "field": f"subject {m['subject_id']} ({m['subject']}), indicator {m['indicator']}",
+                        "message": "missing",
+                    }
+                    for m in missing
+                ],
             )
     return triples
 
@@ -318,15 +398,20 @@ def save_draft(ctx: AppContext, ballot: BallotSession, data: BallotIn) -> dict[s
         items = [{"subject_id": i.subject_id, "indicator": i.indicator, "grade": i.grade} for i in data.items]
         draft = session.get(BallotDraft, bc.account.id)
         if draft is None:
-            draft = BallotDraft(account_id=bc.account.id, locality_id=bc.campaign.locality_id,
-                                campaign_id=bc.campaign.id)
+            draft = BallotDraft(
+                account_id=bc.account.id, locality_id=bc.campaign.locality_id, campaign_id=bc.campaign.id
+            )
         draft.sealed = ballot_box.seal_draft(ctx.keys, bc.campaign.id, bc.account.id, items, data.comment)
         draft.items, draft.comment, draft.updated_at = [], "", utcnow()
         session.add(draft)
-        session.execute(update(BallotAccount).where(
-            BallotAccount.id == bc.account.id,
-            col(BallotAccount.status).in_([AccountStatus.issued, AccountStatus.logged_in]),
-        ).values(status=AccountStatus.draft))
+        session.execute(
+            update(BallotAccount)
+            .where(
+                BallotAccount.id == bc.account.id,
+                col(BallotAccount.status).in_([AccountStatus.issued, AccountStatus.logged_in]),
+            )
+            .values(status=AccountStatus.draft)
+        )
         return {"status": "draft", "items": len(items)}
 
 
@@ -346,8 +431,14 @@ def _receipt(ctx: AppContext, ballot: BallotSession, triples: list[tuple[int, in
     return ctx.keys.receipt(ballot.nonce, msgspec.msgpack.encode([sorted(triples), comment]))
 
 
-def _replay(ctx: AppContext, ballot: BallotSession, bc: BallotContext, policies: list[tuple[Any, Any]],
-            data: BallotIn, stored: bytes | None) -> SubmitOut:
+def _replay(
+    ctx: AppContext,
+    ballot: BallotSession,
+    bc: BallotContext,
+    policies: list[tuple[Any, Any]],
+    data: BallotIn,
+    stored: bytes | None,
+) -> SubmitOut:
     """A submission from a used account: the same ballot again from the session that cast it (a
     double click, a reload, a retried request) gets the answer it got then; anything else 409."""
     try:
@@ -355,8 +446,11 @@ def _replay(ctx: AppContext, ballot: BallotSession, bc: BallotContext, policies:
         valid, reason = _verdict(bc, policies, triples)
     except Invalid:
         triples = None
-    if triples is None or stored is None or not hmac.compare_digest(bytes(stored),
-                                                                    _receipt(ctx, ballot, triples, data.comment)):
+    if (
+        triples is None
+        or stored is None
+        or not hmac.compare_digest(bytes(stored), _receipt(ctx, ballot, triples, data.comment))
+    ):
         raise Conflict("this code has already been used to submit a ballot")
     return SubmitOut(status="submitted", valid=valid, reason=reason)
 

@@ -223,7 +223,7 @@ def _codewords(buffer: _IntBitBuffer, version: int, error_correction: int) -> by
         return stream + _rs_remainder(stream, blocks[0][1])
     parts, offset = [stream], 0
     for data_count, ec_count in blocks:
-        parts.append(_rs_remainder(stream[offset:offset + data_count], ec_count))
+        parts.append(_rs_remainder(stream[offset : offset + data_count], ec_count))
         offset += data_count
     return b"".join(parts)
 
@@ -327,7 +327,7 @@ def _layout(version: int, error_correction: int, mask: int) -> _Layout:
     if chunk > 1:
         tables = []
         for first in range(0, len(flat_bits), chunk):
-            masks = [1 << (total_bits - 1 - bit) for bit in flat_bits[first:first + chunk]]  # MSB first
+            masks = [1 << (total_bits - 1 - bit) for bit in flat_bits[first : first + chunk]]  # MSB first
             table = [0] * (1 << chunk)
             for value in range(1, 1 << chunk):
                 low = value & -value
@@ -336,8 +336,15 @@ def _layout(version: int, error_correction: int, mask: int) -> _Layout:
         fields["xor_tables"] = tuple(tables)
     if size * (stride // 8) * 256 * 80 <= TABLE_BUDGET:
         fields["path_parts"] = _path_parts(size, stride)
-    return _Layout(version=version, size=size, stride=stride, nbytes=total_bits // 8,
-                   template=_modules_to_int(template, stride), chunk=chunk, **fields)
+    return _Layout(
+        version=version,
+        size=size,
+        stride=stride,
+        nbytes=total_bits // 8,
+        template=_modules_to_int(template, stride),
+        chunk=chunk,
+        **fields,
+    )
 
 
 @lru_cache(maxsize=1)
@@ -364,8 +371,7 @@ def _path_parts(size: int, stride: int) -> tuple[tuple[str, ...], ...]:
     for r in range(size):
         for k in range(stride // 8):
             column = 8 * k
-            parts.append(tuple("".join(f"{column + s} {r} {n} 1 re\n" for s, n in runs[value])
-                               for value in range(256)))
+            parts.append(tuple("".join(f"{column + s} {r} {n} 1 re\n" for s, n in runs[value]) for value in range(256)))
     return tuple(parts)
 
 
@@ -385,7 +391,7 @@ def _encode(data: str) -> tuple[_Layout, bytes]:
         flipped = bytearray(layout.template.to_bytes(layout.nbytes, "big"))
         bits = format(int.from_bytes(codewords, "big"), f"0{8 * len(codewords)}b")
         for match in _RUN.finditer(bits):
-            for bit in layout.bit_index[match.start():match.end()]:
+            for bit in layout.bit_index[match.start() : match.end()]:
                 flipped[bit >> 3] ^= 0x80 >> (bit & 7)
         return layout, bytes(flipped)
     return layout, matrix.to_bytes(layout.nbytes, "big")
@@ -396,8 +402,9 @@ def qr_matrix(data: str) -> list[list[bool]]:
     error level and mask."""
     layout, matrix = _encode(data)
     bits = format(int.from_bytes(matrix, "big"), f"0{8 * len(matrix)}b")
-    return [[bit == "1" for bit in bits[r * layout.stride:r * layout.stride + layout.size]]
-            for r in range(layout.size)]
+    return [
+        [bit == "1" for bit in bits[r * layout.stride : r * layout.stride + layout.size]] for r in range(layout.size)
+    ]
 
 
 def qr_path(data: str) -> tuple[int, str]:
@@ -417,8 +424,9 @@ def _qr_ops(data: str, x: float, y: float, size: float) -> str:
     """A QR code whose lower-left corner (quiet zone included) is (x, y)."""
     modules, path = qr_path(data)
     cell = size / (modules + 2 * QUIET_ZONE)
-    return (f"q {cell:.5f} 0 0 {-cell:.5f} {x + QUIET_ZONE * cell:.3f} {y + size - QUIET_ZONE * cell:.3f} cm\n"
-            f"{path}f Q\n")
+    return (
+        f"q {cell:.5f} 0 0 {-cell:.5f} {x + QUIET_ZONE * cell:.3f} {y + size - QUIET_ZONE * cell:.3f} cm\n{path}f Q\n"
+    )
 
 
 # --- a streaming PDF writer ---------------------------------------------------------------------
@@ -481,8 +489,9 @@ class _PdfWriter:
         lines = [b"xref\n0 %d\n0000000000 65535 f \n" % count]
         for number in range(1, count):
             lines.append(b"%010d 00000 n \n" % self._offsets[number])
-        lines.append(b"trailer\n<</Size %d /Root %d 0 R /Info %d 0 R>>\nstartxref\n%d\n%%%%EOF\n"
-                     % (count, root, info, xref))
+        lines.append(
+            b"trailer\n<</Size %d /Root %d 0 R /Info %d 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (count, root, info, xref)
+        )
         self._write(b"".join(lines))
 
 
@@ -543,22 +552,54 @@ class _EmbeddedFont:
             subset = face.makeSubset(self._chars or [32])
         base_name = "KPSUBS+" + face.name.decode("latin-1")
         descendant, descriptor, file_, to_unicode = (pdf.reserve() for _ in range(4))
-        pdf.object(number, _pdf_value({"Type": "/Font", "Subtype": "/Type0", "BaseFont": "/" + base_name,
-                                       "Encoding": "/Identity-H", "DescendantFonts": [f"{descendant} 0 R"],
-                                       "ToUnicode": f"{to_unicode} 0 R"}))
+        pdf.object(
+            number,
+            _pdf_value(
+                {
+                    "Type": "/Font",
+                    "Subtype": "/Type0",
+                    "BaseFont": "/" + base_name,
+                    "Encoding": "/Identity-H",
+                    "DescendantFonts": [f"{descendant} 0 R"],
+                    "ToUnicode": f"{to_unicode} 0 R",
+                }
+            ),
+        )
         widths: dict[int, int] = {}
         for char, cid in self._char_cid.items():
             widths.setdefault(cid, round(face.charWidths.get(ord(char), face.defaultWidth)))
-        pdf.object(descendant, _pdf_value({
-            "Type": "/Font", "Subtype": "/CIDFontType2", "BaseFont": "/" + base_name,
-            "CIDSystemInfo": {"Registry": "(Adobe)", "Ordering": "(Identity)", "Supplement": 0},
-            "FontDescriptor": f"{descriptor} 0 R", "DW": round(face.defaultWidth),
-            "W": [x for cid in sorted(widths) for x in (cid, [widths[cid]])], "CIDToGIDMap": "/Identity"}))
-        pdf.object(descriptor, _pdf_value({
-            "Type": "/FontDescriptor", "FontName": "/" + base_name, "Flags": face.flags,
-            "FontBBox": [round(v) for v in face.bbox], "ItalicAngle": face.italicAngle,
-            "Ascent": round(face.ascent), "Descent": round(face.descent), "CapHeight": round(face.capHeight),
-            "StemV": face.stemV, "FontFile2": f"{file_} 0 R"}))
+        pdf.object(
+            descendant,
+            _pdf_value(
+                {
+                    "Type": "/Font",
+                    "Subtype": "/CIDFontType2",
+                    "BaseFont": "/" + base_name,
+                    "CIDSystemInfo": {"Registry": "(Adobe)", "Ordering": "(Identity)", "Supplement": 0},
+                    "FontDescriptor": f"{descriptor} 0 R",
+                    "DW": round(face.defaultWidth),
+                    "W": [x for cid in sorted(widths) for x in (cid, [widths[cid]])],
+                    "CIDToGIDMap": "/Identity",
+                }
+            ),
+        )
+        pdf.object(
+            descriptor,
+            _pdf_value(
+                {
+                    "Type": "/FontDescriptor",
+                    "FontName": "/" + base_name,
+                    "Flags": face.flags,
+                    "FontBBox": [round(v) for v in face.bbox],
+                    "ItalicAngle": face.italicAngle,
+                    "Ascent": round(face.ascent),
+                    "Descent": round(face.descent),
+                    "CapHeight": round(face.capHeight),
+                    "StemV": face.stemV,
+                    "FontFile2": f"{file_} 0 R",
+                }
+            ),
+        )
         pdf.stream(file_, f" /Length1 {len(subset)}", subset)
         pairs = {}
         for char, cid in self._char_cid.items():
@@ -566,15 +607,20 @@ class _EmbeddedFont:
         ordered = sorted(pairs.items())
         chunks = []
         for start in range(0, len(ordered), 100):
-            chunk = ordered[start:start + 100]
-            chunks.append(f"{len(chunk)} beginbfchar\n"
-                          + "".join(f"<{cid:04x}> <{ch.encode('utf-16-be').hex()}>\n" for cid, ch in chunk)
-                          + "endbfchar\n")
-        cmap = ("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-                "/CIDSystemInfo <</Registry (Adobe) /Ordering (UCS) /Supplement 0>> def\n"
-                "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-                "1 begincodespacerange\n<0000> <ffff>\nendcodespacerange\n" + "".join(chunks)
-                + "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n")
+            chunk = ordered[start : start + 100]
+            chunks.append(
+                f"{len(chunk)} beginbfchar\n"
+                + "".join(f"<{cid:04x}> <{ch.encode('utf-16-be').hex()}>\n" for cid, ch in chunk)
+                + "endbfchar\n"
+            )
+        cmap = (
+            "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+            "/CIDSystemInfo <</Registry (Adobe) /Ordering (UCS) /Supplement 0>> def\n"
+            "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+            "1 begincodespacerange\n<0000> <ffff>\nendcodespacerange\n"
+            + "".join(chunks)
+            + "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n"
+        )
         pdf.stream(to_unicode, "", cmap.encode("ascii"))
 
 
@@ -628,8 +674,15 @@ def _text(font: str, size: float, x: float, y: float, shown: str) -> str:
     return f"BT /{font} {size:g} Tf {x:.2f} {y:.2f} Td {shown} Tj ET\n"
 
 
-def write_slips(out: BinaryIO, campaign_name: str, slips: Iterable[Slip], *, base_url: str,
-                locale: str = "zh_CN", font_path: str | None = None) -> int:
+def write_slips(
+    out: BinaryIO,
+    campaign_name: str,
+    slips: Iterable[Slip],
+    *,
+    base_url: str,
+    locale: str = "zh_CN",
+    font_path: str | None = None,
+) -> int:
     """Write the slips PDF to ``out`` page by page; return the number of pages.
 
     Each page holds one category's slips (a list is grouped by category first; an iterator
@@ -658,15 +711,25 @@ def write_slips(out: BinaryIO, campaign_name: str, slips: Iterable[Slip], *, bas
         name_size, leading = 9.0, 11.0
         name_lines = _wrap(campaign_name, font, name_size, text_width, 4)
     shift = leading * (len(name_lines) - 1)
-    static = [_text("F1", name_size, pad, top - name_size - leading * n, cjk.show(line))
-              for n, line in enumerate(name_lines)]
-    static += [_text("F1", 8, pad, top - 51 - shift, cjk.show(labels["code"])),
-               _text("F1", 7, pad + 60, top - 51 - shift, cjk.show(labels["number"]))]
+    static = [
+        _text("F1", name_size, pad, top - name_size - leading * n, cjk.show(line)) for n, line in enumerate(name_lines)
+    ]
+    static += [
+        _text("F1", 8, pad, top - 51 - shift, cjk.show(labels["code"])),
+        _text("F1", 7, pad + 60, top - 51 - shift, cjk.show(labels["number"])),
+    ]
     for number, line in enumerate(instructions):
-        static.append(_text("F1", 7, pad, pad + 20 - number * 10,
-                            cjk.show(_fit(line.format(url=ballot_url), font, 7, text_width))))
-    pdf.stream(slip_form, f" /Type /XObject /Subtype /Form /BBox [0 0 {slip_width:.2f} {slip_height:.2f}]"
-               f" /Resources <</Font <</F1 {cjk_number} 0 R>>>>", "".join(static).encode("latin-1"))
+        static.append(
+            _text(
+                "F1", 7, pad, pad + 20 - number * 10, cjk.show(_fit(line.format(url=ballot_url), font, 7, text_width))
+            )
+        )
+    pdf.stream(
+        slip_form,
+        f" /Type /XObject /Subtype /Form /BBox [0 0 {slip_width:.2f} {slip_height:.2f}]"
+        f" /Resources <</Font <</F1 {cjk_number} 0 R>>>>",
+        "".join(static).encode("latin-1"),
+    )
 
     cut_lines = ["q [4 3] 0 d 0.4 w 0.55 G\n"]
     for column in range(COLUMNS + 1):
@@ -684,14 +747,19 @@ def write_slips(out: BinaryIO, campaign_name: str, slips: Iterable[Slip], *, bas
         corners.append((MARGIN + column * slip_width, page_height - MARGIN - HEADER - (row + 1) * slip_height))
     categories: dict[str, str] = {}
     kids: list[int] = []
-    resources = (f" /Resources <</Font <</F1 {cjk_number} 0 R /F2 {code_number} 0 R>>"
-                 f" /XObject <</S {slip_form} 0 R>> /ProcSet [/PDF /Text]>>")
+    resources = (
+        f" /Resources <</Font <</F1 {cjk_number} 0 R /F2 {code_number} 0 R>>"
+        f" /XObject <</S {slip_form} 0 R>> /ProcSet [/PDF /Text]>>"
+    )
 
     def flush(content: list[str]) -> None:
         stream_number, page_number = pdf.reserve(), pdf.reserve()
         pdf.stream(stream_number, "", "".join(content).encode("latin-1"))
-        pdf.object(page_number, f"<</Type /Page /Parent {pages_node} 0 R /MediaBox [0 0 {page_width:.2f} "
-                                f"{page_height:.2f}]{resources} /Contents {stream_number} 0 R>>")
+        pdf.object(
+            page_number,
+            f"<</Type /Page /Parent {pages_node} 0 R /MediaBox [0 0 {page_width:.2f} "
+            f"{page_height:.2f}]{resources} /Contents {stream_number} 0 R>>",
+        )
         kids.append(page_number)
 
     headers: dict[str, str] = {}
@@ -701,8 +769,9 @@ def write_slips(out: BinaryIO, campaign_name: str, slips: Iterable[Slip], *, bas
         shown = headers.get(category)
         if shown is None:
             line = f"{labels['category']}{category}　　{campaign_name}"
-            shown = headers[category] = _text("F1", 9, MARGIN, page_height - MARGIN - 10,
-                                              cjk.show(_fit(line, font, 9, header_width)))
+            shown = headers[category] = _text(
+                "F1", 9, MARGIN, page_height - MARGIN - 10, cjk.show(_fit(line, font, 9, header_width))
+            )
         return shown
 
     content: list[str] = []
@@ -719,15 +788,17 @@ def write_slips(out: BinaryIO, campaign_name: str, slips: Iterable[Slip], *, bas
         shown_category = categories.get(slip.category)
         if shown_category is None:  # up to 2 lines, in the room left above the code
             shown_category = categories[slip.category] = [
-                cjk.show(line) for line in _wrap(labels["category"] + slip.category, font, 9, text_width, 2)]
+                cjk.show(line) for line in _wrap(labels["category"] + slip.category, font, 9, text_width, 2)
+            ]
         code = display(slip.code)
         content.append(f"q 1 0 0 1 {x:.2f} {y:.2f} cm /S Do Q\n")
         for n, shown in enumerate(shown_category):
             content.append(_text("F1", 9, x + pad, y + top - 27 - shift - 10.5 * n, shown))
         content.append(_text("F2", 8, x + pad + 60 + 18, y + top - 51 - shift, _pdf_string(str(slip.account_id))))
         content.append(_text("F2", 15, x + pad, y + top - 67 - shift, _pdf_string(code)))
-        content.append(_qr_ops(f"{ballot_url}#{code}", x + slip_width - QR_SIZE - pad,
-                               y + (slip_height - QR_SIZE) / 2, QR_SIZE))
+        content.append(
+            _qr_ops(f"{ballot_url}#{code}", x + slip_width - QR_SIZE - pad, y + (slip_height - QR_SIZE) / 2, QR_SIZE)
+        )
         position += 1
         if position == COLUMNS * ROWS:
             flush(content)

@@ -130,8 +130,9 @@ class _SqliteBatcher:
                 future.set_result(result)
 
 
-_SQLITE_BATCHERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _SqliteBatcher]] = \
+_SQLITE_BATCHERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _SqliteBatcher]] = (
     weakref.WeakKeyDictionary()
+)
 
 
 def _sqlite_batcher(ctx: AppContext) -> _SqliteBatcher:
@@ -172,8 +173,9 @@ def _submit_sqlite_batch(ctx: AppContext, batch: list[tuple[BallotSession, Ballo
             return nothing
 
 
-_SQLITE_GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = \
+_SQLITE_GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
     weakref.WeakKeyDictionary()
+)
 
 
 def _sqlite_gate(ctx: AppContext) -> asyncio.Lock:
@@ -184,8 +186,10 @@ def _sqlite_gate(ctx: AppContext) -> asyncio.Lock:
 # SQLite: raw statements on the driver's connection (the ORM's per-statement work was most of
 # the cost of a submission). Columns as in _LOAD_SQL.
 _SQLITE_LOAD = _LOAD_SQL.element.text.replace(":account_id", "?")
-_SQLITE_CLAIM = ("UPDATE ballot_accounts SET status = 'submitted', receipt = ?"
-                 " WHERE id = ? AND status NOT IN ('submitted', 'revoked')")
+_SQLITE_CLAIM = (
+    "UPDATE ballot_accounts SET status = 'submitted', receipt = ?"
+    " WHERE id = ? AND status NOT IN ('submitted', 'revoked')"
+)
 _SQLITE_STATUS = "SELECT status, receipt FROM ballot_accounts WHERE id = ?"
 _SQLITE_STAGE = "INSERT INTO ballot_staging (id, locality_id, campaign_id, head, body) VALUES (?, ?, ?, ?, ?)"
 _SQLITE_DELETE_DRAFT = "DELETE FROM ballot_drafts WHERE account_id = ?"
@@ -209,8 +213,9 @@ class _NeedsSheet(Exception):
         self.account, self.campaign = account, campaign
 
 
-def _submit_sqlite(ctx: AppContext, ballot: BallotSession, data: BallotIn, *, wait: bool,
-                   prepared: _Prepared | None) -> SubmitOut | _NeedsSheet | None:
+def _submit_sqlite(
+    ctx: AppContext, ballot: BallotSession, data: BallotIn, *, wait: bool, prepared: _Prepared | None
+) -> SubmitOut | _NeedsSheet | None:
     """The submission on SQLite, in one ``BEGIN IMMEDIATE`` transaction on the driver's
     connection. With ``wait=False`` (on the event loop) it never waits for a lock: if another
     thread or process holds the write lock, nothing is written and the answer is None."""
@@ -235,12 +240,19 @@ def _submit_sqlite(ctx: AppContext, ballot: BallotSession, data: BallotIn, *, wa
             return None  # another process is writing: nothing was written
 
 
-def _sqlite_transaction(ctx: AppContext, connection: sqlite3.Connection, ballot: BallotSession, data: BallotIn,
-                        prepared: _Prepared | None) -> SubmitOut:
+def _sqlite_transaction(
+    ctx: AppContext, connection: sqlite3.Connection, ballot: BallotSession, data: BallotIn, prepared: _Prepared | None
+) -> SubmitOut:
     row = connection.execute(_SQLITE_LOAD, (ballot.account_id,)).fetchone()
     if row is not None:
-        row = (*row[:8], _sqlite_time(row[8]), _sqlite_time(row[9]), _sqlite_time(row[10]),
-               json.loads(row[11]) if isinstance(row[11], str) else row[11], row[12])
+        row = (
+            *row[:8],
+            _sqlite_time(row[8]),
+            _sqlite_time(row[9]),
+            _sqlite_time(row[10]),
+            json.loads(row[11]) if isinstance(row[11], str) else row[11],
+            row[12],
+        )
     account, campaign = _rows(ballot, row, replayable=True)
     if prepared is not None:
         sheet, policies = prepared.sheet, prepared.policies
@@ -257,8 +269,16 @@ def _sqlite_transaction(ctx: AppContext, connection: sqlite3.Connection, ballot:
     if connection.execute(_SQLITE_CLAIM, (receipt, account.id)).rowcount != 1:
         return _claim_lost(*connection.execute(_SQLITE_STATUS, (account.id,)).fetchone(), receipt, valid, reason)
     staged_id = ballot_box.new_ballot_id()
-    head, body = ballot_box.seal_ballot(ctx.keys, campaign.id, staged_id, category_id=account.category_id,
-                                        valid=valid, reason=reason, comment=data.comment, items=triples)
+    head, body = ballot_box.seal_ballot(
+        ctx.keys,
+        campaign.id,
+        staged_id,
+        category_id=account.category_id,
+        valid=valid,
+        reason=reason,
+        comment=data.comment,
+        items=triples,
+    )
     connection.execute(_SQLITE_STAGE, (staged_id, campaign.locality_id, campaign.id, head, body))
     connection.execute(_SQLITE_DELETE_DRAFT, (account.id,))
     return SubmitOut(status="submitted", valid=valid, reason=reason)

@@ -134,11 +134,29 @@ async def _submit_postgres(ctx: AppContext, ballot: BallotSession, data: BallotI
         valid, reason = _verdict(bc, policies, triples)
         receipt = _receipt(ctx, ballot, triples, data.comment)
         staged_id = ballot_box.new_ballot_id()
-        head, body = ballot_box.seal_ballot(ctx.keys, campaign.id, staged_id, category_id=account.category_id,
-                                            valid=valid, reason=reason, comment=data.comment, items=triples)
-        await cursor.execute(_PG_SUBMIT, {
-            "campaign_id": campaign.id, "account_id": account.id, "now": utcnow(), "id": staged_id,
-            "locality_id": campaign.locality_id, "receipt": receipt, "head": head, "body": body})
+        head, body = ballot_box.seal_ballot(
+            ctx.keys,
+            campaign.id,
+            staged_id,
+            category_id=account.category_id,
+            valid=valid,
+            reason=reason,
+            comment=data.comment,
+            items=triples,
+        )
+        await cursor.execute(
+            _PG_SUBMIT,
+            {
+                "campaign_id": campaign.id,
+                "account_id": account.id,
+                "now": utcnow(),
+                "id": staged_id,
+                "locality_id": campaign.locality_id,
+                "receipt": receipt,
+                "head": head,
+                "body": body,
+            },
+        )
         is_open, claimed = await cursor.fetchone()
         if not claimed:
             if not is_open:

@@ -30,21 +30,32 @@ class CampaignAccountsController(Controller):
     tags = ["campaigns"]
 
     @post("/accounts", sync_to_thread=True, summary="Issue one-time accounts; the codes are in this answer only")
-    def issue(self, ctx: Ctx, actor: CurrentActor, campaign_id: ItemId,
-              data: JSONBody[service.AccountsIn]) -> service.IssuedAccounts:
+    def issue(
+        self, ctx: Ctx, actor: CurrentActor, campaign_id: ItemId, data: JSONBody[service.AccountsIn]
+    ) -> service.IssuedAccounts:
         return service.issue_accounts(ctx, actor, campaign_id, data)
 
     @get("/accounts", sync_to_thread=True, summary="Accounts and their status (never the codes)")
-    def accounts(self, ctx: Ctx, actor: CurrentActor, campaign_id: ItemId, category: FromQuery[str | None] = None,
-                 status: FromQuery[str | None] = None) -> list[service.AccountOut]:
+    def accounts(
+        self,
+        ctx: Ctx,
+        actor: CurrentActor,
+        campaign_id: ItemId,
+        category: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None,
+    ) -> list[service.AccountOut]:
         return service.list_accounts(ctx, actor, campaign_id, category=category, status=status)
 
     @post("/accounts/{account_id:int}/revoke", sync_to_thread=True, status_code=200)
     def revoke(self, ctx: Ctx, actor: CurrentActor, campaign_id: ItemId, account_id: ItemId) -> service.AccountOut:
         return service.revoke_account(ctx, actor, campaign_id, account_id)
 
-    @post("/accounts/{account_id:int}/replace", sync_to_thread=True, status_code=201,
-          summary="Revoke a lost account and issue a new one in its category (with its code)")
+    @post(
+        "/accounts/{account_id:int}/replace",
+        sync_to_thread=True,
+        status_code=201,
+        summary="Revoke a lost account and issue a new one in its category (with its code)",
+    )
     def replace(self, ctx: Ctx, actor: CurrentActor, campaign_id: ItemId, account_id: ItemId) -> service.AccountOut:
         return service.replace_account(ctx, actor, campaign_id, account_id)
 
@@ -53,12 +64,22 @@ class CampaignAccountsController(Controller):
         return service.progress(ctx, actor, campaign_id)
 
     @get("/slips.pdf", summary="Print the held slips (A4, cut lines, QR codes)")
-    async def slips(self, ctx: Ctx, actor: CurrentActor, campaign_id: ItemId, category: FromQuery[str | None] = None,
-                    batch: QueryNumber = None, lang: FromQuery[str | None] = None) -> Stream:
+    async def slips(
+        self,
+        ctx: Ctx,
+        actor: CurrentActor,
+        campaign_id: ItemId,
+        category: FromQuery[str | None] = None,
+        batch: QueryNumber = None,
+        lang: FromQuery[str | None] = None,
+    ) -> Stream:
         job = await run_sync(lambda: service.slips_to_print(ctx, actor, campaign_id, category=category, batch=batch))
         path = await run_sync(_render_to_file, ctx, job, normalize_locale(lang))
-        return Stream(_stream_and_delete(path), media_type="application/pdf",
-                      headers={"Content-Disposition": f'inline; filename="campaign-{campaign_id}-slips.pdf"'})
+        return Stream(
+            _stream_and_delete(path),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="campaign-{campaign_id}-slips.pdf"'},
+        )
 
 
 def _render_to_file(ctx: AppContext, job: service.SlipJob, locale: str) -> str:
@@ -66,8 +87,14 @@ def _render_to_file(ctx: AppContext, job: service.SlipJob, locale: str) -> str:
     descriptor, path = tempfile.mkstemp(prefix="kaoping-slips-", suffix=".pdf")
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            write_slips(handle, job.campaign_name, job.slips, base_url=ctx.settings.resolved_base_url,
-                        locale=locale, font_path=str(ctx.settings.pdf_font) if ctx.settings.pdf_font else None)
+            write_slips(
+                handle,
+                job.campaign_name,
+                job.slips,
+                base_url=ctx.settings.resolved_base_url,
+                locale=locale,
+                font_path=str(ctx.settings.pdf_font) if ctx.settings.pdf_font else None,
+            )
     except BaseException:
         os.unlink(path)
         raise
@@ -88,7 +115,7 @@ def ballot_session(request: Request) -> service.BallotSession:
     from ballots.pages import BALLOT_COOKIE
 
     header = request.headers.get("authorization", "")
-    token = header[len(BALLOT_HEADER_PREFIX):].strip() if header.lower().startswith(BALLOT_HEADER_PREFIX) else None
+    token = header[len(BALLOT_HEADER_PREFIX) :].strip() if header.lower().startswith(BALLOT_HEADER_PREFIX) else None
     return service.read_token(app_context(request), token or request.cookies.get(BALLOT_COOKIE))
 
 
@@ -121,11 +148,11 @@ class BallotController(Controller):
         result = await service.submit(app_context(request), ballot_session(request), data)
         if result.reason and locale_from_accept_language(request.headers.get("accept-language")):
             tr = api_translator(request)
-            result = msgspec.structs.replace(result, reason="; ".join(tr.translate(r) for r in result.reason.split("; ")))
+            result = msgspec.structs.replace(
+                result, reason="; ".join(tr.translate(r) for r in result.reason.split("; "))
+            )
         return result
 
 
 def api_routes() -> list:
     return [CampaignAccountsController, BallotController]
-
-

@@ -72,8 +72,12 @@ def machine() -> dict:
         load = round(os.getloadavg()[0], 2)
     except OSError:  # pragma: no cover - not on Linux
         load = None
-    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-            "load_1min": load}
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_1min": load,
+    }
 
 
 def run_one(name: str, args: list[str], scale: str) -> tuple[int, list[dict], float]:
@@ -85,12 +89,19 @@ def run_one(name: str, args: list[str], scale: str) -> tuple[int, list[dict], fl
     try:
         where = machine()  # the load before the benchmark loads the machine itself
         started = time.perf_counter()
-        result = subprocess.run([sys.executable, "-m", f"bench.{name}", *args], cwd=HERE.parent, check=False,
-                                env={**os.environ, ENV: str(figures_path)})
+        result = subprocess.run(
+            [sys.executable, "-m", f"bench.{name}", *args],
+            cwd=HERE.parent,
+            check=False,
+            env={**os.environ, ENV: str(figures_path)},
+        )
         seconds = time.perf_counter() - started
         date = datetime.now(UTC).replace(microsecond=0).isoformat()
-        figures = [{**json.loads(line), "scale": scale, "date": date, "machine": where}
-                   for line in figures_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        figures = [
+            {**json.loads(line), "scale": scale, "date": date, "machine": where}
+            for line in figures_path.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
         return result.returncode, figures, seconds
     finally:
         figures_path.unlink(missing_ok=True)
@@ -120,21 +131,38 @@ def table(figures: list[dict]) -> str:
     for f in figures:
         target = "" if f["target"] is None else ("<= " if f["better"] == "lower" else ">= ") + _number(f["target"])
         verdict = "" if f["met"] is None else ("yes" if f["met"] else "NO")
-        rows.append((f["bench"], f["name"], f["backend"] or "-", _number(f["value"]), f["unit"], target, verdict,
-                     f["date"][:16]))
+        rows.append(
+            (
+                f["bench"],
+                f["name"],
+                f["backend"] or "-",
+                _number(f["value"]),
+                f["unit"],
+                target,
+                verdict,
+                f["date"][:16],
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.rjust(w) if i == 3 else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths)))
-                     .rstrip() for row in rows)
+    return "\n".join(
+        "  ".join(cell.rjust(w) if i == 3 else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
+        for row in rows
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     available = names()
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("names", nargs="*", metavar="NAME", help=f"benchmarks to run (default all): {', '.join(available)}")
+    parser.add_argument(
+        "names", nargs="*", metavar="NAME", help=f"benchmarks to run (default all): {', '.join(available)}"
+    )
     parser.add_argument("--quick", action="store_true", help="a small scale, for a smoke run")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--out", type=Path, help="results file (default bench/results/latest.json, "
-                                                 "with --quick bench/results/quick.json)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="results file (default bench/results/latest.json, with --quick bench/results/quick.json)",
+    )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     unknown = [name for name in args.names if name not in available]
     if unknown:
@@ -162,8 +190,10 @@ def main(argv: list[str] | None = None) -> int:
     merged = merge(out, ran, figures)
     print(table([f for f in merged if f["bench"] in ran]))
     where = machine()
-    print(f"\n{where['cpus']} CPUs, Python {where['python']}, {where['platform']}, load {where['load_1min']}; "
-          f"all figures in {out}")
+    print(
+        f"\n{where['cpus']} CPUs, Python {where['python']}, {where['platform']}, load {where['load_1min']}; "
+        f"all figures in {out}"
+    )
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0

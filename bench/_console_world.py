@@ -21,16 +21,30 @@ from sqlalchemy import insert, select
 BUREAU_SHEET = Path("/work/shared/data/bureau-indicator-table.xlsx")
 VALUES_TEMPLATE = {
     "name": "民主测评表（含加减分）",
-    "grade_scale": [{"label": "优秀", "score": 95}, {"label": "称职", "score": 80},
-                    {"label": "基本称职", "score": 65}, {"label": "不称职", "score": 50}],
+    "grade_scale": [
+        {"label": "优秀", "score": 95},
+        {"label": "称职", "score": 80},
+        {"label": "基本称职", "score": 65},
+        {"label": "不称职", "score": 50},
+    ],
     "indicators": [
-        {"code": "DE", "name": "德", "weight": 40, "children": [
-            {"code": "DE1", "name": "政治品德", "weight": 50},
-            {"code": "DE2", "name": "职业道德", "weight": 50},
-        ]},
-        {"code": "JI", "name": "绩", "weight": 60, "children": [
-            {"code": "JI1", "name": "工作实绩", "weight": 100},
-        ]},
+        {
+            "code": "DE",
+            "name": "德",
+            "weight": 40,
+            "children": [
+                {"code": "DE1", "name": "政治品德", "weight": 50},
+                {"code": "DE2", "name": "职业道德", "weight": 50},
+            ],
+        },
+        {
+            "code": "JI",
+            "name": "绩",
+            "weight": 60,
+            "children": [
+                {"code": "JI1", "name": "工作实绩", "weight": 100},
+            ],
+        },
         {"code": "ALL", "name": "总体评价", "weight": 1, "overall": True},
         {"code": "BONUS", "name": "加分项", "kind": "bonus", "max_score": 5},
         {"code": "MINUS", "name": "减分项", "kind": "deduction", "max_score": 5},
@@ -39,8 +53,12 @@ VALUES_TEMPLATE = {
 }
 LEAVES = ("DE1", "DE2", "JI1", "ALL")
 GRADES = ("优秀", "称职", "基本称职", "不称职")
-THRESHOLDS = [{"grade": "优秀", "min_score": 90}, {"grade": "称职", "min_score": 75},
-              {"grade": "基本称职", "min_score": 60}, {"grade": "不称职", "min_score": 0}]
+THRESHOLDS = [
+    {"grade": "优秀", "min_score": 90},
+    {"grade": "称职", "min_score": 75},
+    {"grade": "基本称职", "min_score": 60},
+    {"grade": "不称职", "min_score": 0},
+]
 CATEGORIES = ("班子成员", "中层干部")
 SIGN_INS = 50_000
 
@@ -61,8 +79,9 @@ def build(ctx, client, code: str, unit_ids: list[int], *, subjects: int = 300, b
     from core.services import auth, org, people_accounts, template_sheet
 
     system = Actor.system("bench")
-    user = auth.create_user(ctx, system, username=f"office-api-{code}", password="a long bench password",
-                            role="office", locality_code=code)
+    user = auth.create_user(
+        ctx, system, username=f"office-api-{code}", password="a long bench password", role="office", locality_code=code
+    )
     actor = auth.actor_of(user)
     bearer = {"Authorization": "Bearer " + auth.issue_token(ctx, user, kind="api", ttl=timedelta(hours=2)).token}
     api = f"/api/localities/{code}"
@@ -72,47 +91,81 @@ def build(ctx, client, code: str, unit_ids: list[int], *, subjects: int = 300, b
         locality_id = connection.execute(select(Locality.id).where(Locality.code == code)).scalar_one()
         first_people = {}
         for unit_id in unit_ids:  # the first five people of each unit
-            first_people[unit_id] = list(connection.execute(
-                select(Person.id).where(Person.unit_id == unit_id).order_by(Person.id).limit(5)).scalars())
+            first_people[unit_id] = list(
+                connection.execute(
+                    select(Person.id).where(Person.unit_id == unit_id).order_by(Person.id).limit(5)
+                ).scalars()
+            )
     # a leadership team per unit, five members each
     for unit_id in unit_ids:
-        _ok(client.post(f"{api}/teams", headers=bearer, json={
-            "unit_id": unit_id, "name": f"领导班子{unit_id}", "members": [{"person_id": p} for p in first_people[unit_id]]}))
+        _ok(
+            client.post(
+                f"{api}/teams",
+                headers=bearer,
+                json={
+                    "unit_id": unit_id,
+                    "name": f"领导班子{unit_id}",
+                    "members": [{"person_id": p} for p in first_people[unit_id]],
+                },
+            )
+        )
     with ctx.db.engine.connect() as connection:
-        team_id = connection.execute(select(Team.id).where(Team.locality_id == locality_id)
-                                     .order_by(Team.id.desc()).limit(1)).scalar_one()
+        team_id = connection.execute(
+            select(Team.id).where(Team.locality_id == locality_id).order_by(Team.id.desc()).limit(1)
+        ).scalar_one()
 
-    bureau = template_sheet.import_template(ctx, actor, code, BUREAU_SHEET.name, BUREAU_SHEET.read_bytes(),
-                                            name="县直单位绩效考核指标")
+    bureau = template_sheet.import_template(
+        ctx, actor, code, BUREAU_SHEET.name, BUREAU_SHEET.read_bytes(), name="县直单位绩效考核指标"
+    )
     template_id = _ok(client.post(f"{api}/templates", headers=bearer, json=VALUES_TEMPLATE))["id"]
 
     # subjects: the first person of each unit in each category, then the units themselves
     person_subjects: list[int] = []
     for index, unit_id in enumerate(unit_ids):
         for category, person_id in zip(CATEGORIES, first_people[unit_id][:2], strict=False):
-            made = org.create_subject(ctx, actor, code, SubjectIn(name=f"对象{person_id}", kind="person",
-                                                                  ref_id=person_id, category=category))
+            made = org.create_subject(
+                ctx, actor, code, SubjectIn(name=f"对象{person_id}", kind="person", ref_id=person_id, category=category)
+            )
             person_subjects.append(made.id)
-        org.create_subject(ctx, actor, code, SubjectIn(name=f"单位{index}", kind="unit", ref_id=unit_id,
-                                                       category="县直单位"))
+        org.create_subject(
+            ctx, actor, code, SubjectIn(name=f"单位{index}", kind="unit", ref_id=unit_id, category="县直单位")
+        )
     chosen = person_subjects[:subjects]
-    rows = [{"subject_id": s, "template_id": template_id, "indicator_code": c, "period": "2026",
-             "value": rng.randint(0, 5)} for s in person_subjects for c in ("BONUS", "MINUS")]
+    rows = [
+        {"subject_id": s, "template_id": template_id, "indicator_code": c, "period": "2026", "value": rng.randint(0, 5)}
+        for s in person_subjects
+        for c in ("BONUS", "MINUS")
+    ]
     for start in range(0, len(rows), 500):
-        _ok(client.put(f"{api}/indicator-values", headers=bearer, json=rows[start:start + 500]))
+        _ok(client.put(f"{api}/indicator-values", headers=bearer, json=rows[start : start + 500]))
 
     def campaign(name: str) -> int:
-        return _ok(client.post(f"{api}/campaigns", headers=bearer, json={
-            "name": name, "kind": "annual", "period": "2026", "subject_ids": chosen,
-            "categories": [{"name": "县领导", "weight": 40, "template_id": template_id},
-                           {"name": "基层代表", "weight": 60, "template_id": template_id}],
-            "scoring": {"rule": "weighted_mean", "options": {"thresholds": THRESHOLDS}}}))["id"]
+        return _ok(
+            client.post(
+                f"{api}/campaigns",
+                headers=bearer,
+                json={
+                    "name": name,
+                    "kind": "annual",
+                    "period": "2026",
+                    "subject_ids": chosen,
+                    "categories": [
+                        {"name": "县领导", "weight": 40, "template_id": template_id},
+                        {"name": "基层代表", "weight": 60, "template_id": template_id},
+                    ],
+                    "scoring": {"rule": "weighted_mean", "options": {"thresholds": THRESHOLDS}},
+                },
+            )
+        )["id"]
 
     tallied = campaign("2026年度民主测评")
     codes = []
     for category in ("县领导", "基层代表"):
-        body = _ok(client.post(f"/api/campaigns/{tallied}/accounts", headers=bearer,
-                               json={"category": category, "count": ballots // 2}))
+        body = _ok(
+            client.post(
+                f"/api/campaigns/{tallied}/accounts", headers=bearer, json={"category": category, "count": ballots // 2}
+            )
+        )
         codes += [a["code"] for a in body["accounts"]]
     _ok(client.post(f"/api/campaigns/{tallied}/open", headers=bearer))
     cookies = dict(client.cookies)
@@ -120,9 +173,16 @@ def build(ctx, client, code: str, unit_ids: list[int], *, subjects: int = 300, b
     try:
         for account in codes:
             token = _ok(client.post("/api/ballot/login", json={"code": account}))["token"]
-            items = [{"subject_id": s, "indicator": leaf, "grade": rng.choice(GRADES)} for s in chosen for leaf in LEAVES]
-            _ok(client.post("/api/ballot/submit", headers={"Authorization": f"Bearer {token}"},
-                            json={"items": items, "comment": "工作扎实"}))
+            items = [
+                {"subject_id": s, "indicator": leaf, "grade": rng.choice(GRADES)} for s in chosen for leaf in LEAVES
+            ]
+            _ok(
+                client.post(
+                    "/api/ballot/submit",
+                    headers={"Authorization": f"Bearer {token}"},
+                    json={"items": items, "comment": "工作扎实"},
+                )
+            )
     finally:
         for name, value in cookies.items():
             client.cookies.set(name, value)
@@ -133,10 +193,23 @@ def build(ctx, client, code: str, unit_ids: list[int], *, subjects: int = 300, b
     people_accounts.issue(ctx, actor, code)  # an account and a code for every person
     now = utcnow()
     with ctx.db.engine.begin() as connection:
-        connection.execute(insert(SignInAttempt), [
-            {"at": now - timedelta(minutes=i), "username": f"office-{i % 40}", "user_id": None,
-             "locality_id": locality_id, "ok": i % 7 != 0, "reason": "" if i % 7 else "wrong_password",
-             "channel": "console", "client": "192.0.2.1", "user_agent": "bench"} for i in range(SIGN_INS)])
+        connection.execute(
+            insert(SignInAttempt),
+            [
+                {
+                    "at": now - timedelta(minutes=i),
+                    "username": f"office-{i % 40}",
+                    "user_id": None,
+                    "locality_id": locality_id,
+                    "ok": i % 7 != 0,
+                    "reason": "" if i % 7 else "wrong_password",
+                    "channel": "console",
+                    "client": "192.0.2.1",
+                    "user_agent": "bench",
+                }
+                for i in range(SIGN_INS)
+            ],
+        )
 
     base = f"/admin/localities/{code}"
     done = f"{base}/campaigns/{tallied}"

@@ -21,9 +21,18 @@ def met(value: float, target: float | None, better: Literal["lower", "higher"]) 
     return value <= target if better == "lower" else value >= target
 
 
-def figure(bench: str, name: str, value: float, unit: str, *, target: float | None = None,
-           better: Literal["lower", "higher"] = "lower", backend: str | None = None, note: str = "",
-           full_scale: bool = True) -> dict:
+def figure(
+    bench: str,
+    name: str,
+    value: float,
+    unit: str,
+    *,
+    target: float | None = None,
+    better: Literal["lower", "higher"] = "lower",
+    backend: str | None = None,
+    note: str = "",
+    full_scale: bool = True,
+) -> dict:
     """Report one figure: ``value`` in ``unit`` (e.g. ``"/s"``, ``"ms"``, ``"s"``, ``"MB"``), the
     ``target`` it is held to (``better`` says which side of it is good), the database ``backend``
     (``"sqlite"``, ``"postgresql"`` or None when no database is involved). ``full_scale`` False:
@@ -32,8 +41,17 @@ def figure(bench: str, name: str, value: float, unit: str, *, target: float | No
     judged = met(float(value), target, better) if full_scale else None
     if not full_scale and target is not None:
         note = (note + "; " if note else "") + "smaller than the target's scale: not judged"
-    record = {"bench": bench, "name": name, "value": round(float(value), 4), "unit": unit, "target": target,
-              "better": better, "met": judged, "backend": backend, "note": note}
+    record = {
+        "bench": bench,
+        "name": name,
+        "value": round(float(value), 4),
+        "unit": unit,
+        "target": target,
+        "better": better,
+        "met": judged,
+        "backend": backend,
+        "note": note,
+    }
     path = os.environ.get(ENV)
     if path:
         with open(path, "a", encoding="utf-8") as out:

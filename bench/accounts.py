@@ -46,26 +46,41 @@ def run_backend(backend: str, accounts: int, call: int) -> dict:
     url, drop = scratch_database(backend, folder)
     try:
         upgrade(url)
-        ctx = AppContext(settings=Settings(database_url=url, secret_key=SECRET, var_dir=folder), db=Database(url),
-                         keys=Keyring(SECRET))
+        ctx = AppContext(
+            settings=Settings(database_url=url, secret_key=SECRET, var_dir=folder),
+            db=Database(url),
+            keys=Keyring(SECRET),
+        )
         actor = Actor.system("bench")
         campaign_id, _subjects = campaign(ctx)
         started = time.perf_counter()
         for start in range(0, accounts, call):
-            ballots.issue_accounts(ctx, actor, campaign_id,
-                                   ballots.AccountsIn(category="代表", count=min(call, accounts - start)))
+            ballots.issue_accounts(
+                ctx, actor, campaign_id, ballots.AccountsIn(category="代表", count=min(call, accounts - start))
+            )
         service_seconds = time.perf_counter() - started
 
         with ctx.db.engine.connect() as connection:
-            locality_id, category_id = connection.execute(text(
-                "SELECT locality_id, category_id FROM ballot_accounts WHERE campaign_id = :c LIMIT 1"),
-                {"c": campaign_id}).one()
+            locality_id, category_id = connection.execute(
+                text("SELECT locality_id, category_id FROM ballot_accounts WHERE campaign_id = :c LIMIT 1"),
+                {"c": campaign_id},
+            ).one()
         started = time.perf_counter()
         hashes = [ctx.keys.token_hash(codes.new_code()) for _ in range(accounts)]
         keyed_seconds = time.perf_counter() - started
         now = utcnow()
-        rows = [{"locality_id": locality_id, "campaign_id": campaign_id, "category_id": category_id,
-                 "code_hash": code_hash, "status": "issued", "batch": 0, "created_at": now} for code_hash in hashes]
+        rows = [
+            {
+                "locality_id": locality_id,
+                "campaign_id": campaign_id,
+                "category_id": category_id,
+                "code_hash": code_hash,
+                "status": "issued",
+                "batch": 0,
+                "created_at": now,
+            }
+            for code_hash in hashes
+        ]
         started = time.perf_counter()
         with ctx.db.engine.begin() as connection:
             connection.execute(BallotAccount.__table__.insert(), rows)
@@ -73,8 +88,15 @@ def run_backend(backend: str, accounts: int, call: int) -> dict:
         with ctx.db.engine.connect() as connection:
             stored = connection.execute(text("SELECT count(*) FROM ballot_accounts")).scalar()
         ctx.db.dispose()
-        return {"backend": backend, "accounts": accounts, "call": call, "service_s": service_seconds,
-                "raw_keyed_s": keyed_seconds, "raw_insert_s": insert_seconds, "stored": stored}
+        return {
+            "backend": backend,
+            "accounts": accounts,
+            "call": call,
+            "service_s": service_seconds,
+            "raw_keyed_s": keyed_seconds,
+            "raw_insert_s": insert_seconds,
+            "stored": stored,
+        }
     finally:
         drop()
         shutil.rmtree(folder, ignore_errors=True)
@@ -89,23 +111,43 @@ def main(argv: list[str] | None = None) -> int:
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     rows = [run_backend(backend, args.accounts, args.call) for backend in backends]
     print(f"\n{args.accounts:,} accounts; the service in calls of {args.call:,}")
-    print(f"{'backend':<11} {'service s':>10} {'accounts/s':>11} {'raw: key s':>11} {'insert s':>9} {'total s':>8} "
-          f"{'service/raw':>12} {'stored':>8}")
+    print(
+        f"{'backend':<11} {'service s':>10} {'accounts/s':>11} {'raw: key s':>11} {'insert s':>9} {'total s':>8} "
+        f"{'service/raw':>12} {'stored':>8}"
+    )
     ok = True
     for r in rows:
         raw = r["raw_keyed_s"] + r["raw_insert_s"]
-        print(f"{r['backend']:<11} {r['service_s']:>10.2f} {r['accounts'] / r['service_s']:>11,.0f} "
-              f"{r['raw_keyed_s']:>11.2f} {r['raw_insert_s']:>9.2f} {raw:>8.2f} {r['service_s'] / raw:>12.1f} "
-              f"{r['stored']:>8,}")
+        print(
+            f"{r['backend']:<11} {r['service_s']:>10.2f} {r['accounts'] / r['service_s']:>11,.0f} "
+            f"{r['raw_keyed_s']:>11.2f} {r['raw_insert_s']:>9.2f} {raw:>8.2f} {r['service_s'] / raw:>12.1f} "
+            f"{r['stored']:>8,}"
+        )
         ok = ok and r["stored"] == 2 * r["accounts"]
         scale = f"{r['accounts']:,} accounts"
-        figure("accounts", f"issue {scale} (service)", r["service_s"], "s", target=TARGET_SECONDS,
-               backend=r["backend"], note=f"in calls of {r['call']:,}", full_scale=r["accounts"] >= 100_000)
-        figure("accounts", f"issue {scale} (raw: key + insert)", raw, "s", backend=r["backend"],
-               note="codes generated and keyed, then one executemany in one transaction")
+        figure(
+            "accounts",
+            f"issue {scale} (service)",
+            r["service_s"],
+            "s",
+            target=TARGET_SECONDS,
+            backend=r["backend"],
+            note=f"in calls of {r['call']:,}",
+            full_scale=r["accounts"] >= 100_000,
+        )
+        figure(
+            "accounts",
+            f"issue {scale} (raw: key + insert)",
+            raw,
+            "s",
+            backend=r["backend"],
+            note="codes generated and keyed, then one executemany in one transaction",
+        )
         figure("accounts", "service/raw", r["service_s"] / raw, "x", backend=r["backend"])
-    print(f"target: 100,000 accounts in <= {TARGET_SECONDS:g} s (issue 16 will work on it); 'raw': the same rows "
-          "without the app (codes generated and keyed, then one executemany in one transaction)")
+    print(
+        f"target: 100,000 accounts in <= {TARGET_SECONDS:g} s (issue 16 will work on it); 'raw': the same rows "
+        "without the app (codes generated and keyed, then one executemany in one transaction)"
+    )
     return 0 if ok else 1
 
 

@@ -37,18 +37,28 @@ def _seal_all(ctx) -> int:
 
     with ctx.db.write() as session:
         items = defaultdict(list)
-        for ballot_id, s, i, g in session.execute(text(
-                "SELECT ballot_id, subject_id, indicator_id, grade FROM ballot_items")):
+        for ballot_id, s, i, g in session.execute(
+            text("SELECT ballot_id, subject_id, indicator_id, grade FROM ballot_items")
+        ):
             items[ballot_id].append((s, i, g))
         rows = []
-        for ballot_id, locality_id, campaign_id, category_id, valid, reason, comment in session.execute(text(
-                "SELECT id, locality_id, campaign_id, category_id, valid, reason, comment FROM ballots")):
+        for ballot_id, locality_id, campaign_id, category_id, valid, reason, comment in session.execute(
+            text("SELECT id, locality_id, campaign_id, category_id, valid, reason, comment FROM ballots")
+        ):
             staged_id = ballot_box.new_ballot_id()
-            head, body = ballot_box.seal_ballot(ctx.keys, campaign_id, staged_id, category_id=category_id,
-                                                valid=bool(valid), reason=reason, comment=comment,
-                                                items=items[ballot_id])
-            rows.append({"id": staged_id, "locality_id": locality_id, "campaign_id": campaign_id, "head": head,
-                         "body": body})
+            head, body = ballot_box.seal_ballot(
+                ctx.keys,
+                campaign_id,
+                staged_id,
+                category_id=category_id,
+                valid=bool(valid),
+                reason=reason,
+                comment=comment,
+                items=items[ballot_id],
+            )
+            rows.append(
+                {"id": staged_id, "locality_id": locality_id, "campaign_id": campaign_id, "head": head, "body": body}
+            )
         session.execute(text("DELETE FROM ballot_items"))
         session.execute(text("DELETE FROM ballots"))
         session.execute(StagedBallot.__table__.insert(), rows)
@@ -68,8 +78,11 @@ def run_backend(backend: str, data) -> dict:
     url, drop = scratch_database(backend, folder)
     try:
         upgrade(url)
-        ctx = AppContext(settings=Settings(database_url=url, secret_key=SECRET, var_dir=folder), db=Database(url),
-                         keys=Keyring(SECRET))
+        ctx = AppContext(
+            settings=Settings(database_url=url, secret_key=SECRET, var_dir=folder),
+            db=Database(url),
+            keys=Keyring(SECRET),
+        )
         with ctx.db.engine.begin() as connection:
             write(connection, data)
         staged = _seal_all(ctx)
@@ -83,8 +96,14 @@ def run_backend(backend: str, data) -> dict:
         scores = {s["subject_id"]: s["score"] for s in result["subjects"]}
         worst = max(abs((scores[s] or 0) - (v["score"] or 0)) for s, v in expected.items())
         ctx.db.dispose()
-        return {"backend": backend, "staged": staged, "moved": moved, "seconds": seconds, "max_diff": worst,
-                "tally_s": tally_seconds}
+        return {
+            "backend": backend,
+            "staged": staged,
+            "moved": moved,
+            "seconds": seconds,
+            "max_diff": worst,
+            "tally_s": tally_seconds,
+        }
     finally:
         drop()
         shutil.rmtree(folder, ignore_errors=True)  # the scratch SQLite file
@@ -102,16 +121,41 @@ def main() -> int:
     for backend in backends:  # each backend's figures as soon as it is done
         r = run_backend(backend, data)
         print(f"{'backend':<11} {'moved':>7} {'seconds':>8} {'ms/ballot':>10} {'tally |diff|':>13} {'tally s':>8}")
-        print(f"{r['backend']:<11} {r['moved']:>7} {r['seconds']:>8.2f} {r['seconds'] / max(1, r['moved']) * 1000:>10.3f}"
-              f" {r['max_diff']:>13.2e} {r['tally_s']:>8.2f}", flush=True)
+        print(
+            f"{r['backend']:<11} {r['moved']:>7} {r['seconds']:>8.2f} {r['seconds'] / max(1, r['moved']) * 1000:>10.3f}"
+            f" {r['max_diff']:>13.2e} {r['tally_s']:>8.2f}",
+            flush=True,
+        )
         ok = ok and r["moved"] == r["staged"] and r["max_diff"] <= 1e-9
-        figure("ballot_box", "close: ms a ballot", r["seconds"] / max(1, r["moved"]) * 1000, "ms", target=2,
-               backend=r["backend"], note=f"{r['moved']:,} sealed ballots x {SUBJECTS * LEAVES} items moved",
-               full_scale=args.ballots >= 10_000)
-        figure("ballot_box", "tally right after closing", r["tally_s"], "s", target=1, backend=r["backend"],
-               note="the first tally of the moved ballots (no ANALYZE in between)", full_scale=args.ballots >= 10_000)
-        figure("ballot_box", "every ballot moved once", 1 if r["moved"] == r["staged"] and r["max_diff"] <= 1e-9 else 0,
-               "", target=1, better="higher", backend=r["backend"])
+        figure(
+            "ballot_box",
+            "close: ms a ballot",
+            r["seconds"] / max(1, r["moved"]) * 1000,
+            "ms",
+            target=2,
+            backend=r["backend"],
+            note=f"{r['moved']:,} sealed ballots x {SUBJECTS * LEAVES} items moved",
+            full_scale=args.ballots >= 10_000,
+        )
+        figure(
+            "ballot_box",
+            "tally right after closing",
+            r["tally_s"],
+            "s",
+            target=1,
+            backend=r["backend"],
+            note="the first tally of the moved ballots (no ANALYZE in between)",
+            full_scale=args.ballots >= 10_000,
+        )
+        figure(
+            "ballot_box",
+            "every ballot moved once",
+            1 if r["moved"] == r["staged"] and r["max_diff"] <= 1e-9 else 0,
+            "",
+            target=1,
+            better="higher",
+            backend=r["backend"],
+        )
     print("target: <= 2 ms per ballot; every staged ballot moved once (the tally equals the reference)")
     return 0 if ok else 1
 

@@ -60,20 +60,46 @@ def _fill(ctx, people: int) -> tuple[list[int], str]:
     rng = random.Random(7)
     with ctx.db.engine.begin() as connection:
         locality_id = connection.execute(select(Locality.id).where(Locality.code == "county-b")).scalar_one()
-        connection.execute(insert(Unit), [
-            {"locality_id": locality_id, "code": f"U{i:03d}", "name": f"县直单位{i:03d}", "type": "县直部门",
-             "duties": "", "contact_name": "", "contact_phone": ""} for i in range(UNITS)])
+        connection.execute(
+            insert(Unit),
+            [
+                {
+                    "locality_id": locality_id,
+                    "code": f"U{i:03d}",
+                    "name": f"县直单位{i:03d}",
+                    "type": "县直部门",
+                    "duties": "",
+                    "contact_name": "",
+                    "contact_phone": "",
+                }
+                for i in range(UNITS)
+            ],
+        )
         unit_ids = list(connection.execute(select(Unit.id).where(Unit.locality_id == locality_id)).scalars())
     batch = []
     for index in range(people):
         card = id_card(index)
-        batch.append({
-            "locality_id": locality_id, "unit_id": unit_ids[index % UNITS],
-            "name": rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
-            "gender": "男" if index % 2 else "女", "birth_date": f"{1960 + index % 40}-{1 + index % 12:02d}",
-            "ethnicity": "汉族", "education": "大学本科", "degree": "学士", "school": "", "native_place": "浙江杭州",
-            "party": "中共党员", "post": "科员", "rank": "一级科员", "post_since": "2020-01", "post_history": [],
-            "id_card_cipher": ctx.keys.encrypt(card), "id_card_digest": ctx.keys.digest(card)})
+        batch.append(
+            {
+                "locality_id": locality_id,
+                "unit_id": unit_ids[index % UNITS],
+                "name": rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
+                "gender": "男" if index % 2 else "女",
+                "birth_date": f"{1960 + index % 40}-{1 + index % 12:02d}",
+                "ethnicity": "汉族",
+                "education": "大学本科",
+                "degree": "学士",
+                "school": "",
+                "native_place": "浙江杭州",
+                "party": "中共党员",
+                "post": "科员",
+                "rank": "一级科员",
+                "post_since": "2020-01",
+                "post_history": [],
+                "id_card_cipher": ctx.keys.encrypt(card),
+                "id_card_digest": ctx.keys.digest(card),
+            }
+        )
         if len(batch) == 5000:
             with ctx.db.engine.begin() as connection:
                 connection.execute(insert(Person), batch)
@@ -113,16 +139,27 @@ def run_backend(backend: str, people: int, rounds: int) -> list[dict]:
     url, drop = scratch_database(backend, folder)
     try:
         upgrade(url)
-        ctx = AppContext(settings=Settings(database_url=url, secret_key=SECRET, var_dir=folder, scheduler=False),
-                         db=Database(url), keys=Keyring(SECRET))
+        ctx = AppContext(
+            settings=Settings(database_url=url, secret_key=SECRET, var_dir=folder, scheduler=False),
+            db=Database(url),
+            keys=Keyring(SECRET),
+        )
         started = time.perf_counter()
         unit_ids, card = _fill(ctx, people)
-        print(f"[{backend}] {people:,} people in {UNITS} units created in {time.perf_counter() - started:.1f} s",
-              flush=True)
+        print(
+            f"[{backend}] {people:,} people in {UNITS} units created in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
         from core.context import Actor
 
-        user = auth.create_user(ctx, Actor.system("bench"), username="office-b", password="a long bench password",
-                                role="office", locality_code="county-b")
+        user = auth.create_user(
+            ctx,
+            Actor.system("bench"),
+            username="office-b",
+            password="a long bench password",
+            role="office",
+            locality_code="county-b",
+        )
         token = auth.issue_token(ctx, user, kind="session", name="bench", ttl=timedelta(hours=1)).token
         with ctx.db.engine.connect() as connection:
             ids = list(connection.execute(select(Person.id).order_by(Person.id)).scalars())
@@ -149,8 +186,11 @@ def run_backend(backend: str, people: int, rounds: int) -> list[dict]:
             client.cookies.set(SESSION_COOKIE, token)
             started = time.perf_counter()
             pages.update(console_world.build(ctx, client, "county-b", unit_ids))
-            print(f"[{backend}] teams, templates, values, subjects, campaigns, accounts and sign-ins created in "
-                  f"{time.perf_counter() - started:.1f} s", flush=True)
+            print(
+                f"[{backend}] teams, templates, values, subjects, campaigns, accounts and sign-ins created in "
+                f"{time.perf_counter() - started:.1f} s",
+                flush=True,
+            )
             for label, path in pages.items():
                 times, cpu, size = [], [], 0
                 for _ in range(rounds + 3):
@@ -161,16 +201,25 @@ def run_backend(backend: str, people: int, rounds: int) -> list[dict]:
                     assert answer.status_code == 200, (path, answer.status_code, answer.text[:300])
                     size = len(answer.content)
                 times, cpu = times[3:], cpu[3:]  # warm-up
-                rows.append({"backend": backend, "page": label, "p50": statistics.median(times) * 1000,
-                             "p95": _percentile(times, 0.95) * 1000, "cpu95": _percentile(cpu, 0.95) * 1000,
-                             "kb": size / 1024})
+                rows.append(
+                    {
+                        "backend": backend,
+                        "page": label,
+                        "p50": statistics.median(times) * 1000,
+                        "p95": _percentile(times, 0.95) * 1000,
+                        "cpu95": _percentile(cpu, 0.95) * 1000,
+                        "kb": size / 1024,
+                    }
+                )
             # a download, not a page: every person to .xlsx, once
             began = time.perf_counter()
             answer = client.get(f"{base}/people/export")
             assert answer.status_code == 200
             seconds = time.perf_counter() - began
-            print(f"[{backend}] export of {people:,} people to .xlsx: {seconds:.1f} s, {len(answer.content) / 1024:.0f} KB",
-                  flush=True)
+            print(
+                f"[{backend}] export of {people:,} people to .xlsx: {seconds:.1f} s, {len(answer.content) / 1024:.0f} KB",
+                flush=True,
+            )
         ctx.db.dispose()
         return rows
     finally:
@@ -192,17 +241,40 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         over = r["p95"] > TARGET_MS or (_is_people_list(r["page"]) and r["kb"] > TARGET_KB)
         failed |= over
-        print(f"{r['backend']:<10} {r['page']:<34} {r['p50']:7.1f} {r['p95']:7.1f} {r['cpu95']:7.1f} {r['kb']:6.1f}"
-              f"{'  OVER' if over else ''}")
-        figure("console_pages", f"{r['page']}: p95", r["p95"], "ms", target=TARGET_MS, backend=r["backend"],
-               note=f"{args.people:,} people, server time in process", full_scale=args.people >= 100_000)
+        print(
+            f"{r['backend']:<10} {r['page']:<34} {r['p50']:7.1f} {r['p95']:7.1f} {r['cpu95']:7.1f} {r['kb']:6.1f}"
+            f"{'  OVER' if over else ''}"
+        )
+        figure(
+            "console_pages",
+            f"{r['page']}: p95",
+            r["p95"],
+            "ms",
+            target=TARGET_MS,
+            backend=r["backend"],
+            note=f"{args.people:,} people, server time in process",
+            full_scale=args.people >= 100_000,
+        )
         # the CPU this process spent on the request (the server's work and the small in-process
         # client): what the page costs, without the waiting for a core that a loaded machine adds
-        figure("console_pages", f"{r['page']}: CPU p95", r["cpu95"], "ms", backend=r["backend"],
-               note="CPU time of this process per request (PostgreSQL server's own work not included), not judged")
+        figure(
+            "console_pages",
+            f"{r['page']}: CPU p95",
+            r["cpu95"],
+            "ms",
+            backend=r["backend"],
+            note="CPU time of this process per request (PostgreSQL server's own work not included), not judged",
+        )
         if _is_people_list(r["page"]):
-            figure("console_pages", f"{r['page']}: size", r["kb"], "KB", target=TARGET_KB, backend=r["backend"],
-                   full_scale=args.people >= 100_000)
+            figure(
+                "console_pages",
+                f"{r['page']}: size",
+                r["kb"],
+                "KB",
+                target=TARGET_KB,
+                backend=r["backend"],
+                full_scale=args.people >= 100_000,
+            )
     print(f"targets: p95 <= {TARGET_MS:.0f} ms server time per page; the people list <= {TARGET_KB:.0f} KB")
     return 1 if failed else 0
 

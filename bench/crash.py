@@ -59,15 +59,24 @@ class Server:
 
     def __init__(self, url: str, folder: Path, port: int):
         self.port = port
-        self.env = {**{k: v for k, v in os.environ.items() if not k.startswith("KAOPING_")},
-                    "KAOPING_DATABASE_URL": url, "KAOPING_SECRET_KEY": SECRET, "KAOPING_VAR_DIR": str(folder),
-                    "KAOPING_PORT": str(port), "KAOPING_SCHEDULER": "false"}
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("KAOPING_")},
+            "KAOPING_DATABASE_URL": url,
+            "KAOPING_SECRET_KEY": SECRET,
+            "KAOPING_VAR_DIR": str(folder),
+            "KAOPING_PORT": str(port),
+            "KAOPING_SCHEDULER": "false",
+        }
         self.process: subprocess.Popen | None = None
         self.log = (folder / "server.log").open("ab")
 
     def start(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "core.cli", "serve", "--port", str(self.port)],
-                                        env=self.env, stdout=self.log, stderr=self.log)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "core.cli", "serve", "--port", str(self.port)],
+            env=self.env,
+            stdout=self.log,
+            stderr=self.log,
+        )
 
     async def ready(self, timeout: float = 60) -> float:
         """Wait until /health answers; return the seconds it took."""
@@ -118,9 +127,15 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        return (not self.missing and not self.doubled and not self.strangers and self.ballots == self.submitted_accounts
-                and len(self.acknowledged) == self.voters and self.integrity in ("ok", "n/a")
-                and self.kills_during_burst == self.kills == self.kills_wanted)
+        return (
+            not self.missing
+            and not self.doubled
+            and not self.strangers
+            and self.ballots == self.submitted_accounts
+            and len(self.acknowledged) == self.voters
+            and self.integrity in ("ok", "n/a")
+            and self.kills_during_burst == self.kills == self.kills_wanted
+        )
 
     def problems(self) -> list[str]:
         out = []
@@ -139,7 +154,6 @@ class Outcome:
         if not self.kills_during_burst == self.kills == self.kills_wanted:
             out.append(f"{self.kills} kills of {self.kills_wanted}, {self.kills_during_burst} while evaluators waited")
         return out
-
 
 
 def run_coroutine(coroutine) -> None:
@@ -164,28 +178,34 @@ def run_coroutine(coroutine) -> None:
     if failure:
         raise failure[0]
 
+
 def _comment(index: int) -> str:
     return f"evaluator {index}"
 
 
-async def _burst(server: Server, tokens: list[str], subject_ids: list[int], kills: int, outcome: Outcome,
-                 rng: random.Random) -> None:
+async def _burst(
+    server: Server, tokens: list[str], subject_ids: list[int], kills: int, outcome: Outcome, rng: random.Random
+) -> None:
     """The evaluators come in ``kills + 1`` waves. Each kill comes a few milliseconds after the first
     acknowledgement since the server (re)started, so some ballots are committed in every life of the
     server and the kill lands among the next commits; the next wave starts just before it, so
     there are always evaluators waiting when it comes, and they retry against the dead server."""
     pending = set(range(len(tokens)))
-    waves = [list(range(len(tokens)))[w::kills + 1] for w in range(kills + 1)]
+    waves = [list(range(len(tokens)))[w :: kills + 1] for w in range(kills + 1)]
 
     async def evaluator(index: int, token: str) -> None:
-        items = [{"subject_id": s, "indicator": f"I{i}", "grade": GRADES[(s + i + index) % len(GRADES)]}
-                 for s in subject_ids for i in range(LEAVES)]
+        items = [
+            {"subject_id": s, "indicator": f"I{i}", "grade": GRADES[(s + i + index) % len(GRADES)]}
+            for s in subject_ids
+            for i in range(LEAVES)
+        ]
         body = {"items": items, "comment": _comment(index)}
         headers = {"Authorization": f"Bearer {token}"}
         while True:
             try:
                 answer = await asyncio.wait_for(
-                    _request(HOST, server.port, "POST", "/api/ballot/submit", body, headers), REQUEST_TIMEOUT)
+                    _request(HOST, server.port, "POST", "/api/ballot/submit", body, headers), REQUEST_TIMEOUT
+                )
             except (TimeoutError, OSError, IndexError, ValueError, asyncio.IncompleteReadError):
                 answer = None  # killed under it, or not up yet: send the same ballot again
             if answer is not None and answer.status_code == 200:
@@ -225,7 +245,7 @@ async def _login(server: Server, codes: list[str]) -> list[str]:
 
     tokens = []
     for start in range(0, len(codes), 100):
-        tokens += await asyncio.gather(*(one(code) for code in codes[start:start + 100]))
+        tokens += await asyncio.gather(*(one(code) for code in codes[start : start + 100]))
     return tokens
 
 
@@ -239,8 +259,11 @@ def run(backend: str, voters: int = 500, kills: int = 12, seed: int | None = Non
     ctx = None
     try:
         upgrade(url)
-        ctx = AppContext(settings=Settings(database_url=url, secret_key=SECRET, var_dir=folder),
-                         db=Database(url), keys=Keyring(SECRET))
+        ctx = AppContext(
+            settings=Settings(database_url=url, secret_key=SECRET, var_dir=folder),
+            db=Database(url),
+            keys=Keyring(SECRET),
+        )
         accounts, subject_ids, campaign_id = _prepare(ctx, voters)
         codes = [code for _id, code in accounts]
         server = Server(url, folder, _free_port())
@@ -258,11 +281,15 @@ def run(backend: str, voters: int = 500, kills: int = 12, seed: int | None = Non
         server = None
         campaigns.close_campaign(ctx, Actor.system("crash"), campaign_id)  # the box into the ballot tables
         with ctx.db.engine.connect() as connection:
-            comments = Counter(connection.execute(
-                text("SELECT comment FROM ballots WHERE campaign_id = :c"), {"c": campaign_id}).scalars())
-            outcome.submitted_accounts = connection.execute(text(
-                "SELECT count(*) FROM ballot_accounts WHERE campaign_id = :c AND status = 'submitted'"),
-                {"c": campaign_id}).scalar()
+            comments = Counter(
+                connection.execute(
+                    text("SELECT comment FROM ballots WHERE campaign_id = :c"), {"c": campaign_id}
+                ).scalars()
+            )
+            outcome.submitted_accounts = connection.execute(
+                text("SELECT count(*) FROM ballot_accounts WHERE campaign_id = :c AND status = 'submitted'"),
+                {"c": campaign_id},
+            ).scalar()
         ctx.db.dispose()
         outcome.ballots = sum(comments.values())
         outcome.missing = sorted(i for i in outcome.acknowledged if comments[_comment(i)] != 1)
@@ -298,20 +325,52 @@ def main(argv: list[str] | None = None) -> int:
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     outcomes = [run(backend, args.voters, args.kills, args.seed) for backend in backends]
     print(f"\n{args.voters} evaluators submit at once; the server is SIGKILLed {args.kills} times meanwhile")
-    print(" | ".join(("backend", "kills", "acknowledged", "ballots", "accounts submitted", "lost", "doubled",
-                      "resent", "integrity", "restart s", "seconds", "verdict")))
+    print(
+        " | ".join(
+            (
+                "backend",
+                "kills",
+                "acknowledged",
+                "ballots",
+                "accounts submitted",
+                "lost",
+                "doubled",
+                "resent",
+                "integrity",
+                "restart s",
+                "seconds",
+                "verdict",
+            )
+        )
+    )
     for o in outcomes:
         restart = sum(o.restart_seconds) / len(o.restart_seconds) if o.restart_seconds else 0
-        print(" | ".join((o.backend, str(o.kills), str(len(o.acknowledged)), str(o.ballots), str(o.submitted_accounts),
-                          str(len(o.missing)), str(len(o.doubled)), str(o.no_answer), o.integrity, f"{restart:.1f}",
-                          f"{o.seconds:.1f}", "ok" if o.ok else "FAILED: " + "; ".join(o.problems()))))
+        print(
+            " | ".join(
+                (
+                    o.backend,
+                    str(o.kills),
+                    str(len(o.acknowledged)),
+                    str(o.ballots),
+                    str(o.submitted_accounts),
+                    str(len(o.missing)),
+                    str(len(o.doubled)),
+                    str(o.no_answer),
+                    o.integrity,
+                    f"{restart:.1f}",
+                    f"{o.seconds:.1f}",
+                    "ok" if o.ok else "FAILED: " + "; ".join(o.problems()),
+                )
+            )
+        )
         if o.refused:
             print(f"  {o.backend}: answers other than 200 (sent again): {json.dumps(dict(o.refused))}")
         note = f"{args.voters} evaluators at once, {o.kills} SIGKILLs"
         figure("crash", "acknowledged ballots lost", len(o.missing), "", target=0, backend=o.backend, note=note)
         figure("crash", "ballots doubled", len(o.doubled), "", target=0, backend=o.backend, note=note)
-        figure("crash", "crash test passed", 1 if o.ok else 0, "", target=1, better="higher", backend=o.backend,
-               note=note)
+        figure(
+            "crash", "crash test passed", 1 if o.ok else 0, "", target=1, better="higher", backend=o.backend, note=note
+        )
     return 0 if all(o.ok for o in outcomes) else 1
 
 

@@ -111,8 +111,7 @@ def _child_reportlab(count: int, path: str) -> dict:
         for number, line in enumerate(INSTRUCTIONS["zh_CN"]):
             canvas.drawString(x + 12, y + 32 - number * 10, line.format(url=f"{BASE_URL}/b/"))
         # Sized by barWidth/barHeight: the usual getBounds() + scaling transform would encode twice.
-        widget = QrCodeWidget(f"{BASE_URL}/b/#{display(slip.code)}", barLevel="M", barWidth=QR_SIZE,
-                              barHeight=QR_SIZE)
+        widget = QrCodeWidget(f"{BASE_URL}/b/#{display(slip.code)}", barLevel="M", barWidth=QR_SIZE, barHeight=QR_SIZE)
         drawing = Drawing(QR_SIZE, QR_SIZE)
         drawing.add(widget)
         renderPDF.draw(drawing, canvas, x + slip_width - QR_SIZE - 12, y + (slip_height - QR_SIZE) / 2)
@@ -135,8 +134,9 @@ def _child_encoders(count: int, _path: str) -> dict:
     version = reference.version
     started = time.perf_counter()
     for url in urls:
-        qr = qrcode.QRCode(version=version, error_correction=fast.ERROR_CORRECTION, border=0,
-                           mask_pattern=fast.FIXED_MASK)
+        qr = qrcode.QRCode(
+            version=version, error_correction=fast.ERROR_CORRECTION, border=0, mask_pattern=fast.FIXED_MASK
+        )
         qr.add_data(url)
         qr.make(fit=False)
         qr.get_matrix()
@@ -156,8 +156,13 @@ CHILDREN = {"kaoping": _child_kaoping, "reportlab": _child_reportlab, "encoders"
 
 
 def _run_child(kind: str, count: int, path: Path) -> dict:
-    result = subprocess.run([sys.executable, "-m", "bench.slips", "--child", kind, str(count), str(path)],
-                            cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.slips", "--child", kind, str(count), str(path)],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if result.returncode:
         raise SystemExit(f"the {kind} child failed:\n{result.stderr}")
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -189,26 +194,37 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.slips:,} slips, {os.cpu_count()} CPUs, base URL {BASE_URL} (QR version {encoders['version']})")
     print()
     print(f"{'renderer':<44} {'seconds':>8} {'slips/s':>9} {'pages':>6} {'size MB':>8} {'peak MB':>8}")
-    print(f"{'ballots.slips.write_slips':<44} {ours['seconds']:>8.2f} {args.slips / ours['seconds']:>9,.0f} "
-          f"{ours['pages']:>6} {ours['size'] / 1e6:>8.1f} {ours['peak_mb']:>8.0f}")
-    print(f"{f'reportlab QR widget ({args.sample} slips, x{scale:g})':<44} {widget_seconds:>8.2f} "
-          f"{args.slips / widget_seconds:>9,.0f} {widget['pages'] * scale:>6.0f} {widget['size'] * scale / 1e6:>8.1f} "
-          f"{'-':>8}")
+    print(
+        f"{'ballots.slips.write_slips':<44} {ours['seconds']:>8.2f} {args.slips / ours['seconds']:>9,.0f} "
+        f"{ours['pages']:>6} {ours['size'] / 1e6:>8.1f} {ours['peak_mb']:>8.0f}"
+    )
+    print(
+        f"{f'reportlab QR widget ({args.sample} slips, x{scale:g})':<44} {widget_seconds:>8.2f} "
+        f"{args.slips / widget_seconds:>9,.0f} {widget['pages'] * scale:>6.0f} {widget['size'] * scale / 1e6:>8.1f} "
+        f"{'-':>8}"
+    )
     print()
     print(f"write_slips is {widget_seconds / ours['seconds']:.0f} times faster than reportlab's QR widget")
-    print(f"render child: {ours['rss_base_mb']:.0f} MB after imports and building the slips, "
-          f"{ours['peak_mb']:.0f} MB at peak (+{ours['peak_mb'] - ours['rss_base_mb']:.0f} MB to render)")
-    print(f"QR encoding alone, per code: qrcode (fixed version and mask) {encoders['qrcode_us']:,.0f} us, "
-          f"ballots.slips {encoders['fast_us']:,.0f} us with its PDF path "
-          f"({encoders['qrcode_us'] / encoders['fast_us']:.0f}x)")
+    print(
+        f"render child: {ours['rss_base_mb']:.0f} MB after imports and building the slips, "
+        f"{ours['peak_mb']:.0f} MB at peak (+{ours['peak_mb'] - ours['rss_base_mb']:.0f} MB to render)"
+    )
+    print(
+        f"QR encoding alone, per code: qrcode (fixed version and mask) {encoders['qrcode_us']:,.0f} us, "
+        f"ballots.slips {encoders['fast_us']:,.0f} us with its PDF path "
+        f"({encoders['qrcode_us'] / encoders['fast_us']:.0f}x)"
+    )
     met = ours["seconds"] <= TARGET_SECONDS and ours["peak_mb"] <= TARGET_MB
     full = args.slips >= 10_000
     figure("slips", f"{args.slips:,} slips to PDF", ours["seconds"], "s", target=TARGET_SECONDS, full_scale=full)
-    figure("slips", f"{args.slips:,} slips to PDF: peak memory", ours["peak_mb"], "MB", target=TARGET_MB,
-           full_scale=full)
+    figure(
+        "slips", f"{args.slips:,} slips to PDF: peak memory", ours["peak_mb"], "MB", target=TARGET_MB, full_scale=full
+    )
     figure("slips", "reportlab QR widget/ours", widget_seconds / ours["seconds"], "x")
-    print(f"target <= {TARGET_SECONDS:g} s and <= {TARGET_MB:g} MB for {args.slips:,} slips: "
-          f"{'met' if met else 'NOT met'}")
+    print(
+        f"target <= {TARGET_SECONDS:g} s and <= {TARGET_MB:g} MB for {args.slips:,} slips: "
+        f"{'met' if met else 'NOT met'}"
+    )
     return 0
 
 

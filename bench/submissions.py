@@ -56,8 +56,6 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-
-
 def campaign(ctx: AppContext) -> tuple[int, list[int]]:
     """A locality ``bench`` with a draft campaign of SUBJECTS subjects x LEAVES indicators and one
     category ``代表``: (campaign id, subject ids)."""
@@ -66,14 +64,31 @@ def campaign(ctx: AppContext) -> tuple[int, list[int]]:
     subject_ids = []
     for index in range(SUBJECTS):
         unit = org.create_unit(ctx, actor, "bench", UnitIn(code=f"U{index:03d}", name=f"单位{index}"))
-        subject_ids.append(org.create_subject(ctx, actor, "bench", SubjectIn(
-            name=unit.name, kind="unit", ref_id=unit.id, category="综合管理部门")).id)
-    template = templates.create(ctx, actor, "bench", TemplateIn.model_validate({
-        "name": "测评表", "grade_scale": [{"label": g, "score": s} for g, s in zip(GRADES, (95, 80, 65, 50))],
-        "indicators": [{"code": f"I{i}", "name": f"指标{i}"} for i in range(LEAVES)],
-    }))
-    campaign = campaigns.create(ctx, actor, "bench", CampaignIn(
-        name="基准测评", subject_ids=subject_ids, categories=[CategoryIn(name="代表", template_id=template.id)]))
+        subject_ids.append(
+            org.create_subject(
+                ctx, actor, "bench", SubjectIn(name=unit.name, kind="unit", ref_id=unit.id, category="综合管理部门")
+            ).id
+        )
+    template = templates.create(
+        ctx,
+        actor,
+        "bench",
+        TemplateIn.model_validate(
+            {
+                "name": "测评表",
+                "grade_scale": [{"label": g, "score": s} for g, s in zip(GRADES, (95, 80, 65, 50))],
+                "indicators": [{"code": f"I{i}", "name": f"指标{i}"} for i in range(LEAVES)],
+            }
+        ),
+    )
+    campaign = campaigns.create(
+        ctx,
+        actor,
+        "bench",
+        CampaignIn(
+            name="基准测评", subject_ids=subject_ids, categories=[CategoryIn(name="代表", template_id=template.id)]
+        ),
+    )
     return campaign.id, subject_ids
 
 
@@ -84,8 +99,12 @@ def _prepare(ctx: AppContext, voters: int) -> tuple[list[tuple[int, str]], list[
     campaign_id, subject_ids = campaign(ctx)
     accounts = []
     for start in range(0, voters, ballots.MAX_ACCOUNTS_PER_CALL):
-        issued = ballots.issue_accounts(ctx, actor, campaign_id, ballots.AccountsIn(
-            category="代表", count=min(ballots.MAX_ACCOUNTS_PER_CALL, voters - start)))
+        issued = ballots.issue_accounts(
+            ctx,
+            actor,
+            campaign_id,
+            ballots.AccountsIn(category="代表", count=min(ballots.MAX_ACCOUNTS_PER_CALL, voters - start)),
+        )
         accounts += [(a.id, a.code) for a in issued.accounts]
     campaigns.open_campaign(ctx, actor, campaign_id)
     return accounts, subject_ids, campaign_id
@@ -126,8 +145,9 @@ class RawResponse:
         return json.loads(self.body)
 
 
-async def _request(host: str, port: int, method: str, path: str, body: dict | None = None,
-                   headers: dict | None = None) -> RawResponse:
+async def _request(
+    host: str, port: int, method: str, path: str, body: dict | None = None, headers: dict | None = None
+) -> RawResponse:
     """One HTTP/1.1 request on its own connection, as each evaluator's phone would make.
 
     A minimal client on asyncio streams: httpx's connection pool, with 500 connections at
@@ -135,8 +155,13 @@ async def _request(host: str, port: int, method: str, path: str, body: dict | No
     """
     reader, writer = await asyncio.open_connection(host, port)
     payload = json.dumps(body).encode() if body is not None else b""
-    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: close",
-             f"Content-Length: {len(payload)}", "Content-Type: application/json"]
+    lines = [
+        f"{method} {path} HTTP/1.1",
+        f"Host: {host}:{port}",
+        "Connection: close",
+        f"Content-Length: {len(payload)}",
+        "Content-Type: application/json",
+    ]
     lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
     writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + payload)
     await writer.drain()
@@ -156,7 +181,7 @@ def _unchunk(data: bytes) -> bytes:
         size = int(size_line.split(b";")[0], 16)
         if size == 0:
             break
-        out, rest = out + rest[:size], rest[size + 2:]
+        out, rest = out + rest[:size], rest[size + 2 :]
     return out
 
 
@@ -215,14 +240,23 @@ def raw_rate(ctx: AppContext, backend: str, campaign_id: int, account_ids: list[
     from core.services import ballot_box
 
     with ctx.db.engine.connect() as connection:
-        locality_id, category_id = connection.execute(text(
-            "SELECT locality_id, category_id FROM ballot_accounts WHERE id = :id"), {"id": account_ids[0]}).one()
+        locality_id, category_id = connection.execute(
+            text("SELECT locality_id, category_id FROM ballot_accounts WHERE id = :id"), {"id": account_ids[0]}
+        ).one()
     triples = [(s, i + 1, (s + i) % 4 + 1) for s in subject_ids for i in range(LEAVES)]
     rows = []
     for account_id in account_ids:
         staged_id = ballot_box.new_ballot_id()
-        head, body = ballot_box.seal_ballot(ctx.keys, campaign_id, staged_id, category_id=category_id, valid=True,
-                                            reason=None, comment="", items=triples)
+        head, body = ballot_box.seal_ballot(
+            ctx.keys,
+            campaign_id,
+            staged_id,
+            category_id=category_id,
+            valid=True,
+            reason=None,
+            comment="",
+            items=triples,
+        )
         rows.append((account_id, staged_id, os.urandom(32), head, body))
     if backend == "sqlite":
         with ctx.db.sqlite_writer(wait=True) as connection:
@@ -242,9 +276,19 @@ def raw_rate(ctx: AppContext, backend: str, campaign_id: int, account_ids: list[
         for account_id, staged_id, receipt, head, body in rows:
             cursor.execute(ballots._PG_LOAD, {"account_id": account_id})
             cursor.fetchone()
-            cursor.execute(ballots._PG_SUBMIT, {
-                "campaign_id": campaign_id, "account_id": account_id, "now": utcnow(), "id": staged_id,
-                "locality_id": locality_id, "receipt": receipt, "head": head, "body": body})
+            cursor.execute(
+                ballots._PG_SUBMIT,
+                {
+                    "campaign_id": campaign_id,
+                    "account_id": account_id,
+                    "now": utcnow(),
+                    "id": staged_id,
+                    "locality_id": locality_id,
+                    "receipt": receipt,
+                    "head": head,
+                    "body": body,
+                },
+            )
             assert cursor.fetchone() == (True, True)
         return time.perf_counter() - started
 
@@ -260,13 +304,22 @@ def run_backend(backend: str, voters: int, workers: int, rate: float = 500.0) ->
         # A third submit at once, a third at `rate` per second, a third without HTTP (the raw rate).
         accounts, subject_ids, campaign_id = _prepare(ctx, 3 * voters)
         codes = [code for _id, code in accounts[:voters]]
-        paced_codes = [code for _id, code in accounts[voters:2 * voters]]
-        raw_accounts = [account_id for account_id, _code in accounts[2 * voters:]]
+        paced_codes = [code for _id, code in accounts[voters : 2 * voters]]
+        raw_accounts = [account_id for account_id, _code in accounts[2 * voters :]]
         port = _free_port()
-        env = {**os.environ, "KAOPING_DATABASE_URL": url, "KAOPING_SECRET_KEY": SECRET,
-               "KAOPING_VAR_DIR": str(folder), "KAOPING_PORT": str(port)}
-        server = subprocess.Popen([sys.executable, "-m", "core.cli", "serve", "--port", str(port), "--workers", str(workers)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=None if os.environ.get("KAOPING_BENCH_DEBUG") else subprocess.DEVNULL)
+        env = {
+            **os.environ,
+            "KAOPING_DATABASE_URL": url,
+            "KAOPING_SECRET_KEY": SECRET,
+            "KAOPING_VAR_DIR": str(folder),
+            "KAOPING_PORT": str(port),
+        }
+        server = subprocess.Popen(
+            [sys.executable, "-m", "core.cli", "serve", "--port", str(port), "--workers", str(workers)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=None if os.environ.get("KAOPING_BENCH_DEBUG") else subprocess.DEVNULL,
+        )
         base = f"http://127.0.0.1:{port}"
         for _ in range(200):
             try:
@@ -277,8 +330,11 @@ def run_backend(backend: str, voters: int, workers: int, rate: float = 500.0) ->
             time.sleep(0.1)
         else:
             raise RuntimeError("the server did not answer /health within 20 s (KAOPING_BENCH_DEBUG=1 shows its log)")
-        items = [{"subject_id": s, "indicator": f"I{i}", "grade": GRADES[(s + i) % 4]}
-                 for s in subject_ids for i in range(LEAVES)]
+        items = [
+            {"subject_id": s, "indicator": f"I{i}", "grade": GRADES[(s + i) % 4]}
+            for s in subject_ids
+            for i in range(LEAVES)
+        ]
 
         def login_job(code):
             return lambda host, port: _request(host, port, "POST", "/api/ballot/login", {"code": code})
@@ -289,15 +345,17 @@ def run_backend(backend: str, voters: int, workers: int, rate: float = 500.0) ->
         paced_tokens = [r.json()["token"] for r in responses if r.status_code == 200]
 
         def submit_job(token):
-            return lambda host, port: _request(host, port, "POST", "/api/ballot/submit", {"items": items},
-                                               {"Authorization": f"Bearer {token}"})
+            return lambda host, port: _request(
+                host, port, "POST", "/api/ballot/submit", {"items": items}, {"Authorization": f"Bearer {token}"}
+            )
 
         server_cpu, client_cpu = _cpu_seconds(server.pid), time.process_time()
         submit_wall, submit_lat, submit_errors, _ = asyncio.run(_phase(base, [submit_job(t) for t in tokens]))
         server_cpu, client_cpu = _cpu_seconds(server.pid) - server_cpu, time.process_time() - client_cpu
         # The same ballots again from the other half, arriving evenly at `rate` per second.
         paced_wall, paced_lat, paced_errors, _ = asyncio.run(
-            _phase(base, [submit_job(t) for t in paced_tokens], rate=rate))
+            _phase(base, [submit_job(t) for t in paced_tokens], rate=rate)
+        )
         peak = _tree_peak_rss_mb(server.pid)
         server.terminate()
         server.wait(timeout=20)
@@ -310,20 +368,31 @@ def run_backend(backend: str, voters: int, workers: int, rate: float = 500.0) ->
         with ctx.db.engine.connect() as connection:
             stored = connection.execute(text("SELECT count(*) FROM ballots")).scalar()
             submitted = connection.execute(
-                text("SELECT count(*) FROM ballot_accounts WHERE status = 'submitted'")).scalar()
+                text("SELECT count(*) FROM ballot_accounts WHERE status = 'submitted'")
+            ).scalar()
         ctx.db.dispose()
         return {
-            "backend": backend, "voters": voters,
-            "logins_per_s": len(login_lat) / login_wall, "login_p50_ms": statistics.median(login_lat) * 1000,
-            "login_p99_ms": _percentile(login_lat, 0.99) * 1000, "login_errors": login_errors,
-            "submits_per_s": len(submit_lat) / submit_wall, "submit_p50_ms": statistics.median(submit_lat) * 1000,
-            "submit_p99_ms": _percentile(submit_lat, 0.99) * 1000, "submit_errors": submit_errors,
+            "backend": backend,
+            "voters": voters,
+            "logins_per_s": len(login_lat) / login_wall,
+            "login_p50_ms": statistics.median(login_lat) * 1000,
+            "login_p99_ms": _percentile(login_lat, 0.99) * 1000,
+            "login_errors": login_errors,
+            "submits_per_s": len(submit_lat) / submit_wall,
+            "submit_p50_ms": statistics.median(submit_lat) * 1000,
+            "submit_p99_ms": _percentile(submit_lat, 0.99) * 1000,
+            "submit_errors": submit_errors,
             "server_cpu_ms_per_submit": server_cpu / max(1, len(submit_lat)) * 1000,
             "client_cpu_ms_per_submit": client_cpu / max(1, len(submit_lat)) * 1000,
-            "ballots_stored": stored, "accounts_submitted": submitted, "server_peak_mb": peak,
-            "close_seconds": close_seconds, "raw_per_s": len(raw_accounts) / raw_wall,
-            "rate": rate, "paced_p50_ms": statistics.median(paced_lat) * 1000,
-            "paced_p99_ms": _percentile(paced_lat, 0.99) * 1000, "paced_errors": paced_login_errors + paced_errors,
+            "ballots_stored": stored,
+            "accounts_submitted": submitted,
+            "server_peak_mb": peak,
+            "close_seconds": close_seconds,
+            "raw_per_s": len(raw_accounts) / raw_wall,
+            "rate": rate,
+            "paced_p50_ms": statistics.median(paced_lat) * 1000,
+            "paced_p99_ms": _percentile(paced_lat, 0.99) * 1000,
+            "paced_errors": paced_login_errors + paced_errors,
         }
     finally:
         if server is not None:
@@ -338,31 +407,72 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--voters", type=int, default=500)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--workers", type=int, default=1, help="server worker processes (default: 1)")
-    parser.add_argument("--rate", type=float, default=500.0,
-                        help="arrivals per second of the paced run (default: 500, the target throughput)")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=500.0,
+        help="arrivals per second of the paced run (default: 500, the target throughput)",
+    )
     args = parser.parse_args(argv)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     rows = [run_backend(backend, args.voters, args.workers, args.rate) for backend in backends]
-    print(f"\n{args.voters} evaluators, server with {args.workers} worker process(es); {SUBJECTS} subjects x {LEAVES} indicators = {SUBJECTS * LEAVES} items per ballot")
-    header = ("backend", "logins/s", "login p99 ms", "submits/s", "p50 ms", "p99 ms", "errors", "ballots",
-              "server peak MB", "server CPU ms/submit", "client CPU ms/submit",
-              f"at {args.rate:.0f}/s: p50 ms", "p99 ms", "errors", "close s", "raw /s", "app/raw")
+    print(
+        f"\n{args.voters} evaluators, server with {args.workers} worker process(es); {SUBJECTS} subjects x {LEAVES} indicators = {SUBJECTS * LEAVES} items per ballot"
+    )
+    header = (
+        "backend",
+        "logins/s",
+        "login p99 ms",
+        "submits/s",
+        "p50 ms",
+        "p99 ms",
+        "errors",
+        "ballots",
+        "server peak MB",
+        "server CPU ms/submit",
+        "client CPU ms/submit",
+        f"at {args.rate:.0f}/s: p50 ms",
+        "p99 ms",
+        "errors",
+        "close s",
+        "raw /s",
+        "app/raw",
+    )
     print(" | ".join(header))
     for r in rows:
-        print(" | ".join([
-            r["backend"], f"{r['logins_per_s']:.0f}", f"{r['login_p99_ms']:.0f}", f"{r['submits_per_s']:.0f}",
-            f"{r['submit_p50_ms']:.0f}", f"{r['submit_p99_ms']:.0f}", str(r["login_errors"] + r["submit_errors"]),
-            f"{r['ballots_stored']}/{r['accounts_submitted']}", f"{r['server_peak_mb']:.0f}",
-            f"{r['server_cpu_ms_per_submit']:.1f}", f"{r['client_cpu_ms_per_submit']:.1f}",
-            f"{r['paced_p50_ms']:.0f}", f"{r['paced_p99_ms']:.0f}", str(r["paced_errors"]),
-            f"{r['close_seconds']:.2f}", f"{r['raw_per_s']:.0f}", f"{r['submits_per_s'] / r['raw_per_s']:.2f}",
-        ]))
-    print("submits/s, p50, p99: all evaluators submit at the same instant (p99 is then about the time the last "
-          f"one waits); 'at {args.rate:.0f}/s': {args.voters} more arrive evenly at that rate; 'close s': closing "
-          "the campaign, which moves its sealed ballots into the ballot tables in random order")
-    print(f"'raw /s': the same transaction on the same tables without HTTP or the app ({args.voters} more "
-          "accounts, one transaction after the other on one connection); 'app/raw': submits/s over it ('ballots' "
-          "counts these too)")
+        print(
+            " | ".join(
+                [
+                    r["backend"],
+                    f"{r['logins_per_s']:.0f}",
+                    f"{r['login_p99_ms']:.0f}",
+                    f"{r['submits_per_s']:.0f}",
+                    f"{r['submit_p50_ms']:.0f}",
+                    f"{r['submit_p99_ms']:.0f}",
+                    str(r["login_errors"] + r["submit_errors"]),
+                    f"{r['ballots_stored']}/{r['accounts_submitted']}",
+                    f"{r['server_peak_mb']:.0f}",
+                    f"{r['server_cpu_ms_per_submit']:.1f}",
+                    f"{r['client_cpu_ms_per_submit']:.1f}",
+                    f"{r['paced_p50_ms']:.0f}",
+                    f"{r['paced_p99_ms']:.0f}",
+                    str(r["paced_errors"]),
+                    f"{r['close_seconds']:.2f}",
+                    f"{r['raw_per_s']:.0f}",
+                    f"{r['submits_per_s'] / r['raw_per_s']:.2f}",
+                ]
+            )
+        )
+    print(
+        "submits/s, p50, p99: all evaluators submit at the same instant (p99 is then about the time the last "
+        f"one waits); 'at {args.rate:.0f}/s': {args.voters} more arrive evenly at that rate; 'close s': closing "
+        "the campaign, which moves its sealed ballots into the ballot tables in random order"
+    )
+    print(
+        f"'raw /s': the same transaction on the same tables without HTTP or the app ({args.voters} more "
+        "accounts, one transaction after the other on one connection); 'app/raw': submits/s over it ('ballots' "
+        "counts these too)"
+    )
     print("targets: >= 500 submits/s, p99 <= 300 ms, 0 errors, server peak <= 300 MB")
     for r in rows:
         report(r)
@@ -371,21 +481,55 @@ def main(argv: list[str] | None = None) -> None:
 def report(r: dict) -> None:
     """The figures of one backend's run, for ``python -m bench``."""
     backend, full = r["backend"], r["voters"] >= 500
-    figure("submissions", "burst: submissions/s", r["submits_per_s"], "/s", target=500, better="higher",
-           backend=backend, note=f"{r['voters']} evaluators at the same instant, 100 items a ballot", full_scale=full)
+    figure(
+        "submissions",
+        "burst: submissions/s",
+        r["submits_per_s"],
+        "/s",
+        target=500,
+        better="higher",
+        backend=backend,
+        note=f"{r['voters']} evaluators at the same instant, 100 items a ballot",
+        full_scale=full,
+    )
     figure("submissions", "burst: p99", r["submit_p99_ms"], "ms", target=300, backend=backend, full_scale=full)
-    figure("submissions", "burst: raw database rate", r["raw_per_s"], "/s", backend=backend,
-           note="the same transaction without HTTP, one after the other on one connection")
+    figure(
+        "submissions",
+        "burst: raw database rate",
+        r["raw_per_s"],
+        "/s",
+        backend=backend,
+        note="the same transaction without HTTP, one after the other on one connection",
+    )
     figure("submissions", "burst: app/raw", r["submits_per_s"] / r["raw_per_s"], "x", backend=backend)
     figure("submissions", "logins/s", r["logins_per_s"], "/s", backend=backend)
-    figure("submissions", f"paced at {r['rate']:.0f}/s: p99", r["paced_p99_ms"], "ms", target=300, backend=backend,
-           full_scale=full)
-    figure("submissions", "errors", r["login_errors"] + r["submit_errors"] + r["paced_errors"], "", target=0,
-           backend=backend)
-    figure("submissions", "server peak memory", r["server_peak_mb"], "MB", target=300, backend=backend,
-           full_scale=full)
-    figure("submissions", "close: ms a ballot", r["close_seconds"] / max(1, r["ballots_stored"]) * 1000, "ms",
-           target=2, backend=backend, full_scale=full)
+    figure(
+        "submissions",
+        f"paced at {r['rate']:.0f}/s: p99",
+        r["paced_p99_ms"],
+        "ms",
+        target=300,
+        backend=backend,
+        full_scale=full,
+    )
+    figure(
+        "submissions",
+        "errors",
+        r["login_errors"] + r["submit_errors"] + r["paced_errors"],
+        "",
+        target=0,
+        backend=backend,
+    )
+    figure("submissions", "server peak memory", r["server_peak_mb"], "MB", target=300, backend=backend, full_scale=full)
+    figure(
+        "submissions",
+        "close: ms a ballot",
+        r["close_seconds"] / max(1, r["ballots_stored"]) * 1000,
+        "ms",
+        target=2,
+        backend=backend,
+        full_scale=full,
+    )
 
 
 if __name__ == "__main__":

@@ -37,12 +37,17 @@ def scenario(ballots: int, seed: int = 4):
     from tests.tally_reference import Node, Scenario, Template
 
     rng = random.Random(seed)
-    nodes = [Node(id=1, code="DE", weight=40, children=[Node(id=2, code="DE1", weight=50),
-                                                        Node(id=3, code="DE2", weight=50)]),
-             Node(id=4, code="JI", weight=60, children=[Node(id=5, code="JI1", weight=70),
-                                                        Node(id=6, code="JI2", weight=30)]),
-             Node(id=7, code="ALL", weight=1),
-             Node(id=8, code="BONUS", kind="bonus", max_score=5), Node(id=9, code="VETO", kind="veto")]
+    nodes = [
+        Node(
+            id=1, code="DE", weight=40, children=[Node(id=2, code="DE1", weight=50), Node(id=3, code="DE2", weight=50)]
+        ),
+        Node(
+            id=4, code="JI", weight=60, children=[Node(id=5, code="JI1", weight=70), Node(id=6, code="JI2", weight=30)]
+        ),
+        Node(id=7, code="ALL", weight=1),
+        Node(id=8, code="BONUS", kind="bonus", max_score=5),
+        Node(id=9, code="VETO", kind="veto"),
+    ]
     leaves = [2, 3, 5, 6, 7]
     assert len(leaves) == LEAVES
     subjects = list(range(1, SUBJECTS + 1))
@@ -52,10 +57,13 @@ def scenario(ballots: int, seed: int = 4):
         grades = {(s, leaf): rng.choices(range(4), weights=(4, 3, 2, 1))[0] for s in subjects for leaf in leaves}
         cast.append((1 + index % 2, rng.random() > 0.02, grades))
     values = {(1, 1, "BONUS"): 7.0, (2, 1, "BONUS"): 2.0, (3, 1, "VETO"): 1.0}
-    return Scenario(templates=[Template(id=1, grades=[95, 80, 65, 50], nodes=nodes)], categories=categories,
-                    subjects=subjects, ballots=cast, values=values)
-
-
+    return Scenario(
+        templates=[Template(id=1, grades=[95, 80, 65, 50], nodes=nodes)],
+        categories=categories,
+        subjects=subjects,
+        ballots=cast,
+        values=values,
+    )
 
 
 def _vm_hwm_mb() -> float:
@@ -75,18 +83,31 @@ def child(url: str) -> None:
     from core.settings import Settings
 
     secret = "bench-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
-    ctx = AppContext(settings=Settings(database_url=url, secret_key=secret, var_dir=Path(tempfile.mkdtemp())),
-                     db=Database(url), keys=Keyring(secret))
+    ctx = AppContext(
+        settings=Settings(database_url=url, secret_key=secret, var_dir=Path(tempfile.mkdtemp())),
+        db=Database(url),
+        keys=Keyring(secret),
+    )
     with ctx.db.read() as session:  # connect and warm the plugin manager outside the measure
         from core.services.plugins import rules_for
+
         rules_for(session, 1)
     before = _vm_hwm_mb()
     started = time.perf_counter()
     out = tally.tally(ctx, Actor.system("bench"), 1)
     seconds = time.perf_counter() - started
     peak = _vm_hwm_mb()
-    print(json.dumps({"seconds": seconds, "peak_mb": peak, "before_mb": before, "subjects": len(out["subjects"]),
-                      "scores": {s["subject_id"]: s["score"] for s in out["subjects"]}}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak_mb": peak,
+                "before_mb": before,
+                "subjects": len(out["subjects"]),
+                "scores": {s["subject_id"]: s["score"] for s in out["subjects"]},
+            }
+        )
+    )
 
 
 def use_rule(connection, rule: str) -> None:
@@ -98,10 +119,16 @@ def use_rule(connection, rule: str) -> None:
     if rule == "weighted_mean":
         return
     options = {"trim_ratio": 0.0, "thresholds": []}
-    connection.execute(Campaign.__table__.update().where(Campaign.__table__.c.id == 1)
-                       .values(scoring={"rule": rule, "options": options}))
-    connection.execute(LocalityPlugin.__table__.insert().values(locality_id=1, plugin="rules", enabled=True,
-                                                                options={}, updated_at=utcnow()))
+    connection.execute(
+        Campaign.__table__.update()
+        .where(Campaign.__table__.c.id == 1)
+        .values(scoring={"rule": rule, "options": options})
+    )
+    connection.execute(
+        LocalityPlugin.__table__.insert().values(
+            locality_id=1, plugin="rules", enabled=True, options={}, updated_at=utcnow()
+        )
+    )
 
 
 def run_backend(backend: str, data, rule: str = "weighted_mean") -> dict:
@@ -128,13 +155,24 @@ def run_backend(backend: str, data, rule: str = "weighted_mean") -> dict:
         reference_seconds = time.perf_counter() - started
         runs = []
         for _ in range(2):  # the second run is the one with a warm database cache
-            result = subprocess.run([sys.executable, "-m", "bench.tally", "--child", url], capture_output=True,
-                                    text=True, check=True, cwd=Path(__file__).resolve().parent.parent)
+            result = subprocess.run(
+                [sys.executable, "-m", "bench.tally", "--child", url],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=Path(__file__).resolve().parent.parent,
+            )
             runs.append(json.loads(result.stdout.strip().splitlines()[-1]))
         worst = max(abs((runs[-1]["scores"][str(s)] or 0) - (v["score"] or 0)) for s, v in expected.items())
-        return {"backend": backend, "insert_s": insert_seconds, "tally_s": [r["seconds"] for r in runs],
-                "peak_mb": max(r["peak_mb"] for r in runs), "before_mb": runs[-1]["before_mb"],
-                "reference_s": reference_seconds, "max_diff": worst}
+        return {
+            "backend": backend,
+            "insert_s": insert_seconds,
+            "tally_s": [r["seconds"] for r in runs],
+            "peak_mb": max(r["peak_mb"] for r in runs),
+            "before_mb": runs[-1]["before_mb"],
+            "reference_s": reference_seconds,
+            "max_diff": worst,
+        }
     finally:
         drop()
         shutil.rmtree(folder, ignore_errors=True)  # the scratch SQLite file
@@ -155,21 +193,40 @@ def main() -> int:
     print(f"{args.ballots} ballots x {SUBJECTS * LEAVES} items = {items} items, rule {args.rule}", flush=True)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     rows = [run_backend(b, data, args.rule) for b in backends]
-    print(f"{'backend':<11} {'insert s':>9} {'tally s (cold, warm)':>21} {'peak MB':>8} {'before MB':>9} "
-          f"{'reference s':>12} {'max |diff|':>11}")
+    print(
+        f"{'backend':<11} {'insert s':>9} {'tally s (cold, warm)':>21} {'peak MB':>8} {'before MB':>9} "
+        f"{'reference s':>12} {'max |diff|':>11}"
+    )
     ok = True
     for r in rows:
-        print(f"{r['backend']:<11} {r['insert_s']:>9.1f} {r['tally_s'][0]:>10.3f}, {r['tally_s'][1]:>8.3f} "
-              f"{r['peak_mb']:>8.0f} {r['before_mb']:>9.0f} {r['reference_s']:>12.3f} {r['max_diff']:>11.2e}")
+        print(
+            f"{r['backend']:<11} {r['insert_s']:>9.1f} {r['tally_s'][0]:>10.3f}, {r['tally_s'][1]:>8.3f} "
+            f"{r['peak_mb']:>8.0f} {r['before_mb']:>9.0f} {r['reference_s']:>12.3f} {r['max_diff']:>11.2e}"
+        )
         ok = ok and r["max_diff"] <= 1e-9
         items_note = f"{args.ballots:,} ballots x {SUBJECTS * LEAVES} items, rule {args.rule}, warm cache"
         name, full = f"tally of {items:,} items ({args.rule})", items >= 1_000_000
         figure("tally", name, r["tally_s"][1], "s", target=1.0, backend=r["backend"], note=items_note, full_scale=full)
-        figure("tally", f"{name}: peak memory", r["peak_mb"], "MB", target=200, backend=r["backend"],
-               note=items_note, full_scale=full)
+        figure(
+            "tally",
+            f"{name}: peak memory",
+            r["peak_mb"],
+            "MB",
+            target=200,
+            backend=r["backend"],
+            note=items_note,
+            full_scale=full,
+        )
         figure("tally", "pure-Python reference", r["reference_s"], "s", backend=r["backend"], note=items_note)
-        figure("tally", "tally equals reference", 1 if r["max_diff"] <= 1e-9 else 0, "", target=1, better="higher",
-               backend=r["backend"])
+        figure(
+            "tally",
+            "tally equals reference",
+            1 if r["max_diff"] <= 1e-9 else 0,
+            "",
+            target=1,
+            better="higher",
+            backend=r["backend"],
+        )
     return 0 if ok else 1
 
 

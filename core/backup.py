@@ -93,8 +93,7 @@ def _sha256(path: Path) -> str:
 
 
 def _canonical(manifest: dict) -> bytes:
-    return json.dumps({k: v for k, v in manifest.items() if k != "mac"}, sort_keys=True,
-                      ensure_ascii=False).encode()
+    return json.dumps({k: v for k, v in manifest.items() if k != "mac"}, sort_keys=True, ensure_ascii=False).encode()
 
 
 def _sqlite_path(ctx: AppContext) -> Path:
@@ -118,8 +117,10 @@ def _run(command: list[str], env: dict[str, str]) -> None:
     try:
         result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     except FileNotFoundError:
-        raise BackupError(f"{command[0]} is not installed: install the PostgreSQL client programs "
-                          f"(Debian: apt-get install postgresql-client)") from None
+        raise BackupError(
+            f"{command[0]} is not installed: install the PostgreSQL client programs "
+            f"(Debian: apt-get install postgresql-client)"
+        ) from None
     if result.returncode != 0:
         lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
         raise BackupError(f"{command[0]} failed: {lines[-1] if lines else f'exit code {result.returncode}'}")
@@ -195,15 +196,24 @@ def backup(ctx: AppContext, path: Path) -> BackupInfo:
         folder = Path(scratch)
         database, migration = _copy_database(ctx, folder)
         files = _copy_files(ctx, folder)
-        members = {name: {"size": (folder / name).stat().st_size, "sha256": _sha256(folder / name)}
-                   for name in [database, *files]}
+        members = {
+            name: {"size": (folder / name).stat().st_size, "sha256": _sha256(folder / name)}
+            for name in [database, *files]
+        }
         manifest = {
-            "format": FORMAT, "version": VERSION,
+            "format": FORMAT,
+            "version": VERSION,
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "backend": _backend(ctx), "migration": migration,
+            "backend": _backend(ctx),
+            "migration": migration,
             "secret_key_fingerprint": ctx.keys.fingerprint,
-            "audit_checkpoint": {"last_id": checkpoint.last_id, "last_hash": checkpoint.last_hash,
-                                 "written_at": checkpoint.written_at.isoformat()} if checkpoint else None,
+            "audit_checkpoint": {
+                "last_id": checkpoint.last_id,
+                "last_hash": checkpoint.last_hash,
+                "written_at": checkpoint.written_at.isoformat(),
+            }
+            if checkpoint
+            else None,
             "members": members,
         }
         manifest["mac"] = ctx.keys.backup_mac(_canonical(manifest))
@@ -222,8 +232,14 @@ def backup(ctx: AppContext, path: Path) -> BackupInfo:
             os.replace(partial, path)
         finally:
             partial.unlink(missing_ok=True)
-    return BackupInfo(path=path, size=path.stat().st_size, backend=manifest["backend"], migration=migration,
-                      files=len(files), audit_checkpoint=manifest["audit_checkpoint"])
+    return BackupInfo(
+        path=path,
+        size=path.stat().st_size,
+        backend=manifest["backend"],
+        migration=migration,
+        files=len(files),
+        audit_checkpoint=manifest["audit_checkpoint"],
+    )
 
 
 # --- restore ------------------------------------------------------------------------------------------
@@ -238,8 +254,10 @@ def read_manifest(archive: tarfile.TarFile) -> dict:
     if manifest.get("format") != FORMAT:
         raise BackupError("not a Kaoping backup: its manifest is of another format")
     if manifest.get("version") != VERSION:
-        raise BackupError(f"a backup of format version {manifest.get('version')}, which this version of Kaoping "
-                          f"does not read (it reads {VERSION})")
+        raise BackupError(
+            f"a backup of format version {manifest.get('version')}, which this version of Kaoping "
+            f"does not read (it reads {VERSION})"
+        )
     return manifest
 
 
@@ -250,12 +268,15 @@ def _check_manifest(ctx: AppContext, manifest: dict) -> None:
             f"the backup was made with another secret key (fingerprint {fingerprint}); this KAOPING_SECRET_KEY "
             f"has fingerprint {ctx.keys.fingerprint}. Restore with the key the backup was made with "
             f"(KAOPING_SECRET_KEY, or var/secret.key): without it "
-            f"the restored codes, tokens, ID-card numbers, sealed ballots and audit log cannot be read")
+            f"the restored codes, tokens, ID-card numbers, sealed ballots and audit log cannot be read"
+        )
     if not hmac.compare_digest(str(manifest.get("mac", "")), ctx.keys.backup_mac(_canonical(manifest))):
         raise BackupError("the backup's manifest does not match its signature: the archive was changed")
     if manifest.get("backend") != _backend(ctx):
-        raise BackupError(f"a backup of a {manifest.get('backend')} database restores only into a "
-                          f"{manifest.get('backend')} database (KAOPING_DATABASE_URL is {_backend(ctx)})")
+        raise BackupError(
+            f"a backup of a {manifest.get('backend')} database restores only into a "
+            f"{manifest.get('backend')} database (KAOPING_DATABASE_URL is {_backend(ctx)})"
+        )
 
 
 def _check_empty(ctx: AppContext) -> None:
@@ -265,8 +286,10 @@ def _check_empty(ctx: AppContext) -> None:
         with ctx.db.engine.connect() as connection:
             tables = inspect(connection).get_table_names()
     if tables:
-        raise BackupError(f"the database is not empty (it has {len(tables)} tables, e.g. {sorted(tables)[0]}): "
-                          f"restore only into a new, empty database")
+        raise BackupError(
+            f"the database is not empty (it has {len(tables)} tables, e.g. {sorted(tables)[0]}): "
+            f"restore only into a new, empty database"
+        )
     var_dir = Path(ctx.settings.var_dir)
     for name in FILE_FOLDERS:
         folder = var_dir / name
@@ -278,8 +301,14 @@ def _safe_member(name: str, manifest: dict) -> bool:
     if name == DATABASE_MEMBER.get(manifest.get("backend", "")) and name in manifest["members"]:
         return True
     parts = PurePosixPath(name).parts
-    return (name in manifest["members"] and len(parts) >= 3 and parts[0] == FILES and parts[1] in FILE_FOLDERS
-            and not PurePosixPath(name).is_absolute() and ".." not in parts)
+    return (
+        name in manifest["members"]
+        and len(parts) >= 3
+        and parts[0] == FILES
+        and parts[1] in FILE_FOLDERS
+        and not PurePosixPath(name).is_absolute()
+        and ".." not in parts
+    )
 
 
 def _extract(archive: tarfile.TarFile, manifest: dict, folder: Path) -> None:
@@ -321,8 +350,19 @@ def _restore_database(ctx: AppContext, source: Path) -> None:
     uri, env = _libpq(ctx)
     # Objects are owned by the restoring role; grants are not restored (see the README's
     # PostgreSQL roles: apply them again after a restore).
-    _run(["pg_restore", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error",
-          "--no-password", f"--dbname={uri}", str(source)], env)
+    _run(
+        [
+            "pg_restore",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--exit-on-error",
+            "--no-password",
+            f"--dbname={uri}",
+            str(source),
+        ],
+        env,
+    )
 
 
 def restore(ctx: AppContext, path: Path) -> RestoreInfo:
@@ -357,13 +397,23 @@ def restore(ctx: AppContext, path: Path) -> RestoreInfo:
     chain = ctx.db.audit
     chain.forget()
     if checkpoint:
-        chain.write_checkpoint(int(checkpoint["last_id"]), str(checkpoint["last_hash"]), force=True,
-                               written_at=datetime.fromisoformat(checkpoint["written_at"]))
+        chain.write_checkpoint(
+            int(checkpoint["last_id"]),
+            str(checkpoint["last_hash"]),
+            force=True,
+            written_at=datetime.fromisoformat(checkpoint["written_at"]),
+        )
     migration = manifest.get("migration")
     needs_upgrade = migration != head_revision(ctx.db.url)
     report = None if needs_upgrade else audit.verify(ctx)
-    return RestoreInfo(backend=manifest["backend"], migration=migration, files=len(files),
-                       created_at=manifest["created_at"], audit=report, needs_upgrade=needs_upgrade)
+    return RestoreInfo(
+        backend=manifest["backend"],
+        migration=migration,
+        files=len(files),
+        created_at=manifest["created_at"],
+        audit=report,
+        needs_upgrade=needs_upgrade,
+    )
 
 
 # --- scheduled backups ----------------------------------------------------------------------------------

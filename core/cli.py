@@ -75,8 +75,15 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     if loopback_only(reach_settings):  # phones and other PCs cannot reach a loopback address
         for line in hint_lines(reach_settings, lan_address()):
             click.echo(line)
-    uvicorn.run("core.web.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info", proxy_headers=False)
+    uvicorn.run(
+        "core.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=False,
+    )
 
 
 @main.group()
@@ -130,8 +137,11 @@ def users() -> None:
 
 @users.command("create")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(["platform_admin", "office", "unit_admin", "leader", "cadre",
-                                                                  "assessment_group"]))
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["platform_admin", "office", "unit_admin", "leader", "cadre", "assessment_group"]),
+)
 @click.option("--locality", "locality_code", default=None, help="Locality code (all roles but platform_admin).")
 @click.option("--unit", "unit_code", default=None, help="Unit code (unit roles).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
@@ -145,8 +155,15 @@ def users_create(name: str, role: str, locality_code: str | None, unit_code: str
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     ctx = _context()
     _require_migrated(ctx)
-    user = auth.create_user(ctx, Actor.system("cli"), username=name, password=password, role=role,
-                            locality_code=locality_code, unit_code=unit_code)
+    user = auth.create_user(
+        ctx,
+        Actor.system("cli"),
+        username=name,
+        password=password,
+        role=role,
+        locality_code=locality_code,
+        unit_code=unit_code,
+    )
     click.echo(f"created user {user.username} ({user.role})")
 
 
@@ -171,7 +188,9 @@ def tokens() -> None:
 
 @tokens.command("create")
 @click.argument("name")
-@click.option("--days", default=365, show_default=True, type=click.IntRange(min=1), help="Days until the token expires.")
+@click.option(
+    "--days", default=365, show_default=True, type=click.IntRange(min=1), help="Days until the token expires."
+)
 def tokens_create(name: str, days: int) -> None:
     """Create a bearer token for user NAME and print it (once)."""
     from datetime import timedelta
@@ -247,17 +266,23 @@ def adapters_list(locality_code: str | None) -> None:
     ctx = _context()
     _require_migrated(ctx)
     with ctx.db.read() as session:
-        query = (select(AdapterSource, Locality.code).join(Locality, Locality.id == AdapterSource.locality_id)
-                 .order_by(col(AdapterSource.id)))
+        query = (
+            select(AdapterSource, Locality.code)
+            .join(Locality, Locality.id == AdapterSource.locality_id)
+            .order_by(col(AdapterSource.id))
+        )
         if locality_code:
             query = query.where(Locality.code == locality_code)
         for source, code in session.exec(query):
-            last = session.exec(select(AdapterRun).where(AdapterRun.source_id == source.id)
-                                .order_by(col(AdapterRun.id).desc()).limit(1)).first()
+            last = session.exec(
+                select(AdapterRun).where(AdapterRun.source_id == source.id).order_by(col(AdapterRun.id).desc()).limit(1)
+            ).first()
             state = "enabled" if source.enabled else "disabled"
             outcome = f"last run {last.status} ({last.rows_written} values)" if last else "never run"
-            click.echo(f"{source.id}  {code}/{source.name}  {source.adapter}  {state}  "
-                       f"schedule {source.schedule or 'by hand'}  next {source.next_run_at or '-'}  {outcome}")
+            click.echo(
+                f"{source.id}  {code}/{source.name}  {source.adapter}  {state}  "
+                f"schedule {source.schedule or 'by hand'}  next {source.next_run_at or '-'}  {outcome}"
+            )
 
 
 @adapters.command("run")
@@ -270,8 +295,10 @@ def adapters_run(source: str) -> None:
     _require_migrated(ctx)
     source_id = service.source_by_reference(ctx, source)
     run = service.run_now(ctx, Actor.system("cli"), source_id, trigger="cli")
-    click.echo(f"run {run.id}: {run.status}; {run.attempts} attempt(s), {run.rows_read} records read, "
-               f"{run.rows_written} values written, {run.rows_rejected} records rejected")
+    click.echo(
+        f"run {run.id}: {run.status}; {run.attempts} attempt(s), {run.rows_read} records read, "
+        f"{run.rows_written} values written, {run.rows_rejected} records rejected"
+    )
     for rejected in run.rejected[:50]:
         click.echo(f"  {rejected.where}: {rejected.field}: {rejected.message}")
     if run.rows_rejected > 50:
@@ -281,8 +308,12 @@ def adapters_run(source: str) -> None:
 
 
 @main.command()
-@click.option("--tick-seconds", default=None, type=click.FloatRange(min=0.1),
-              help="How often to look for due sources (default KAOPING_SCHEDULER_TICK_SECONDS).")
+@click.option(
+    "--tick-seconds",
+    default=None,
+    type=click.FloatRange(min=0.1),
+    help="How often to look for due sources (default KAOPING_SCHEDULER_TICK_SECONDS).",
+)
 def worker(tick_seconds: float | None) -> None:
     """Run the adapter scheduler without the web server (stop with Ctrl-C or SIGTERM)."""
     import signal
@@ -321,8 +352,11 @@ def audit_verify() -> None:
     _require_migrated(ctx)
     report = service.verify(ctx)
     checkpoint = report.checkpoint
-    noted = (f"checkpoint: entry {checkpoint.last_id} ({checkpoint.written_at.isoformat(timespec='seconds')})"
-             if checkpoint else f"no checkpoint yet at {ctx.db.audit.path}")
+    noted = (
+        f"checkpoint: entry {checkpoint.last_id} ({checkpoint.written_at.isoformat(timespec='seconds')})"
+        if checkpoint
+        else f"no checkpoint yet at {ctx.db.audit.path}"
+    )
     if report.ok:
         click.echo(f"audit log intact: {report.entries} entries, last {report.head_id or '-'}; {noted}")
         return
@@ -347,8 +381,10 @@ def _rekey_audit(ctx: AppContext, *, force: bool, strict: bool) -> None:
 
     result = service.rekey(ctx, force=force)
     if result.broken is not None and not result.rekeyed:
-        message = (f"the audit log was not re-keyed: {result.broken.message} "
-                   f"(`kaoping audit rekey --force` re-chains it, recording this)")
+        message = (
+            f"the audit log was not re-keyed: {result.broken.message} "
+            f"(`kaoping audit rekey --force` re-chains it, recording this)"
+        )
         if strict:
             raise click.ClickException(message)
         click.echo(f"Warning: {message}", err=True)
@@ -369,9 +405,11 @@ def backup(file: Path) -> None:
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     checkpoint = info.audit_checkpoint
-    click.echo(f"backup written: {info.path} ({info.size} bytes; {info.backend} database at migration "
-               f"{info.migration}; {info.files} adapter files; audit checkpoint "
-               f"{'entry ' + str(checkpoint['last_id']) if checkpoint else 'none yet'})")
+    click.echo(
+        f"backup written: {info.path} ({info.size} bytes; {info.backend} database at migration "
+        f"{info.migration}; {info.files} adapter files; audit checkpoint "
+        f"{'entry ' + str(checkpoint['last_id']) if checkpoint else 'none yet'})"
+    )
 
 
 @main.command()
@@ -386,8 +424,10 @@ def restore(file: Path) -> None:
         info = restore_backup(ctx, file)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"restored the backup of {info.created_at}: {info.backend} database at migration {info.migration}, "
-               f"{info.files} adapter files")
+    click.echo(
+        f"restored the backup of {info.created_at}: {info.backend} database at migration {info.migration}, "
+        f"{info.files} adapter files"
+    )
     if info.needs_upgrade:
         click.echo("the backup is from an older version: run `kaoping db upgrade`, then `kaoping audit verify`")
     elif info.audit.ok:

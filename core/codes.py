@@ -33,8 +33,10 @@ EXAMPLE = "ABCD-EFGH-JKMN"
 # Message ids (English); the ballot pages and API translate them (ballots/locales).
 EMPTY = "type the 12 letters and digits of the code on your slip"
 TOO_LONG = "this is far too long for a code: a code has 12 letters and digits, like {example}"
-BAD_CHARACTERS = ("a code has only the letters and digits printed on your slip, like {example}; "
-                  "these cannot be part of it: {characters}")
+BAD_CHARACTERS = (
+    "a code has only the letters and digits printed on your slip, like {example}; "
+    "these cannot be part of it: {characters}"
+)
 WRONG_LENGTH = "a code has 12 letters and digits, like {example}; this has {count}: check what you typed"
 
 
@@ -59,7 +61,7 @@ def new_codes(count: int) -> list[str]:
     are stored catches that."""
     pairs = -(-count // 2)  # 15 bytes = 24 base32 characters = two codes
     text = base64.b32encode(secrets.token_bytes(15 * pairs)).decode("ascii").translate(_FROM_RFC4648)
-    return [text[i:i + CODE_LENGTH] for i in range(0, CODE_LENGTH * count, CODE_LENGTH)]
+    return [text[i : i + CODE_LENGTH] for i in range(0, CODE_LENGTH * count, CODE_LENGTH)]
 
 
 def _ignored(ch: str) -> bool:
@@ -99,4 +101,4 @@ def normalize(typed: str) -> str | None:
 
 def display(code: str) -> str:
     """``ABCD-EFGH-JKMN``, as printed on the slip."""
-    return "-".join(code[i:i + GROUP] for i in range(0, len(code), GROUP))
+    return "-".join(code[i : i + GROUP] for i in range(0, len(code), GROUP))

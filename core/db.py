@@ -24,9 +24,9 @@ SQLITE_BUSY_TIMEOUT_MS = 15000
 def normalize_url(url: str) -> str:
     """Accept plain ``postgresql://`` (and ``postgres://``) URLs; the driver is psycopg 3."""
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 

@@ -48,14 +48,17 @@ def load_demo(ctx: AppContext) -> DemoLogin:
         localities.create(ctx, system, LocalityIn(code=DEMO_CITY[0], name=DEMO_CITY[1]))
     notes: list[str] = []
     if not has_county:
-        localities.create(ctx, system, LocalityIn(code=DEMO_LOCALITY[0], name=DEMO_LOCALITY[1], parent_code=DEMO_CITY[0]))
+        localities.create(
+            ctx, system, LocalityIn(code=DEMO_LOCALITY[0], name=DEMO_LOCALITY[1], parent_code=DEMO_CITY[0])
+        )
         _load_organisation(ctx, system)
         for lines in get_plugin_manager().hook.kaoping_load_demo(ctx=ctx, actor=system, locality_code=DEMO_LOCALITY[0]):
             notes.extend(lines or [])
     password = secrets.token_urlsafe(12)
     if auth.find_user(ctx, DEMO_ADMIN) is None:
-        auth.create_user(ctx, system, username=DEMO_ADMIN, password=password, role=Role.office,
-                         locality_code=DEMO_LOCALITY[0])
+        auth.create_user(
+            ctx, system, username=DEMO_ADMIN, password=password, role=Role.office, locality_code=DEMO_LOCALITY[0]
+        )
     else:
         auth.set_password(ctx, system, DEMO_ADMIN, password)
     return DemoLogin(username=DEMO_ADMIN, password=password, notes=tuple(notes))
@@ -70,22 +73,26 @@ def _load_organisation(ctx: AppContext, actor: Actor) -> None:
         locality = session.exec(select(Locality).where(Locality.code == code)).one()
         units = session.exec(select(Unit).where(Unit.locality_id == locality.id).order_by(Unit.code)).all()
         first_unit = units[0]
-        staff = session.exec(
-            select(Person).where(Person.unit_id == first_unit.id).order_by(Person.id).limit(3)
-        ).all()
-    team = org.create_team(ctx, actor, code, TeamIn(
-        unit_id=first_unit.id,
-        name=f"{first_unit.name}领导班子",
-        members=[
-            TeamMemberIn(person_id=staff[0].id, post="主要领导", in_charge_of="全面工作"),
-            *[TeamMemberIn(person_id=p.id, post="分管领导", in_charge_of="综合协调") for p in staff[1:]],
-        ],
-    ))
+        staff = session.exec(select(Person).where(Person.unit_id == first_unit.id).order_by(Person.id).limit(3)).all()
+    team = org.create_team(
+        ctx,
+        actor,
+        code,
+        TeamIn(
+            unit_id=first_unit.id,
+            name=f"{first_unit.name}领导班子",
+            members=[
+                TeamMemberIn(person_id=staff[0].id, post="主要领导", in_charge_of="全面工作"),
+                *[TeamMemberIn(person_id=p.id, post="分管领导", in_charge_of="综合协调") for p in staff[1:]],
+            ],
+        ),
+    )
     for unit in units:
         category = UNIT_CATEGORIES.get(unit.type, "其他单位")
         org.create_subject(ctx, actor, code, SubjectIn(name=unit.name, kind="unit", ref_id=unit.id, category=category))
     org.create_subject(ctx, actor, code, SubjectIn(name=team.name, kind="team", ref_id=team.id, category="领导班子"))
     for member in team.members:
         category = "班子主要领导" if member.post == "主要领导" else "一般领导干部"
-        org.create_subject(ctx, actor, code, SubjectIn(name=member.name, kind="person", ref_id=member.person_id,
-                                                       category=category))
+        org.create_subject(
+            ctx, actor, code, SubjectIn(name=member.name, kind="person", ref_id=member.person_id, category=category)
+        )

@@ -19,7 +19,7 @@ import re
 import string
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,7 +36,7 @@ DEFAULT_TIMEZONE = "Asia/Shanghai"  # as core.settings.Settings.timezone
 MIN_PATTERN_TEXT = 10
 
 
-@lru_cache(maxsize=None)
+@cache
 def _catalog(locale: str, locales_dir: Path = LOCALES_DIR) -> dict[str, str]:
     """Every catalogue (Babel domain) of a locale in one directory: ``messages.po`` first, then
     the others (e.g. ``campaigns.po``, one per console area) in name order; the first wins."""
@@ -76,13 +76,14 @@ def locale_from_accept_language(header: str | None) -> str | None:
                 except ValueError:
                     quality = 0.0
         tag = tag.strip().lower()
-        if quality > 0 and (tag == "en" or tag.startswith(("en-", "en_")) or tag == "zh"
-                            or tag.startswith(("zh-", "zh_"))):
+        if quality > 0 and (
+            tag == "en" or tag.startswith(("en-", "en_")) or tag == "zh" or tag.startswith(("zh-", "zh_"))
+        ):
             ranked.append((-quality, position, normalize_locale(tag)))
     return min(ranked)[2] if ranked else None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _patterns(locale: str, locales_dir: Path = LOCALES_DIR) -> tuple[tuple[re.Pattern[str], str], ...]:
     """The catalogue's messages with ``{placeholders}`` as patterns that read the values back out
     of the English text, the most specific (longest fixed text) first."""
@@ -93,8 +94,11 @@ def _patterns(locale: str, locales_dir: Path = LOCALES_DIR) -> tuple[tuple[re.Pa
         except ValueError:
             continue
         names = [name for _literal, name, _spec, _conversion in parts if name is not None]
-        if not names or any(not n.isidentifier() for n in names) or any(spec or conversion for _l, name, spec,
-                                                                           conversion in parts if name is not None):
+        if (
+            not names
+            or any(not n.isidentifier() for n in names)
+            or any(spec or conversion for _l, name, spec, conversion in parts if name is not None)
+        ):
             continue
         regex, seen, fixed = "", set(), 0
         for literal, name, _spec, _conversion in parts:
@@ -109,7 +113,7 @@ def _patterns(locale: str, locales_dir: Path = LOCALES_DIR) -> tuple[tuple[re.Pa
     return tuple((pattern, msgstr) for _fixed, pattern, msgstr in found)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _merged(locale: str, locales_dirs: tuple[Path, ...]) -> dict[str, str]:
     merged: dict[str, str] = {}
     for directory in reversed(locales_dirs):  # the first catalogue wins
@@ -123,8 +127,9 @@ def _zone(name: str) -> ZoneInfo:
 
 
 class Translator:
-    def __init__(self, locale: str, locales_dir: Path | Sequence[Path] = LOCALES_DIR, *,
-                 timezone: str = DEFAULT_TIMEZONE):
+    def __init__(
+        self, locale: str, locales_dir: Path | Sequence[Path] = LOCALES_DIR, *, timezone: str = DEFAULT_TIMEZONE
+    ):
         """``locales_dir``: a plugin keeps its own catalogues (e.g. ``ballots/locales``); several
         are read in order. ``timezone``: where the reader is (``settings.timezone``)."""
         self.locale = normalize_locale(locale)

@@ -97,9 +97,11 @@ def _is_known(url: str, revision: str) -> bool:
 
 
 def _unknown_revision(current: str, head: str) -> str:
-    return (f"the database is at migration {current}, which this version of Kaoping does not know "
-            f"(it needs {head}): was the database upgraded by a newer version, or by a plugin that is not "
-            f"installed here?")
+    return (
+        f"the database is at migration {current}, which this version of Kaoping does not know "
+        f"(it needs {head}): was the database upgraded by a newer version, or by a plugin that is not "
+        f"installed here?"
+    )
 
 
 def _branch(script: ScriptDirectory, revision: str) -> str:

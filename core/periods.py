@@ -62,14 +62,20 @@ class PeriodKind(StrEnum):
 _MONTHS = {PeriodKind.month: 1, PeriodKind.quarter: 3, PeriodKind.half_year: 6, PeriodKind.year: 12}
 
 KIND_EXAMPLES: dict[PeriodKind, str] = {
-    PeriodKind.day: "2026-11-30", PeriodKind.week: "2026-W48", PeriodKind.month: "2026-11",
-    PeriodKind.quarter: "2026-Q4", PeriodKind.half_year: "2026-H2", PeriodKind.year: "2026",
+    PeriodKind.day: "2026-11-30",
+    PeriodKind.week: "2026-W48",
+    PeriodKind.month: "2026-11",
+    PeriodKind.quarter: "2026-Q4",
+    PeriodKind.half_year: "2026-H2",
+    PeriodKind.year: "2026",
 }
 
 # Message ids (core/locales/*/messages.po); ``value`` is what was given, quoted.
-NOT_A_PERIOD = ("{value} is not a period; write a day 2026-11-30, a week 2026-W48, a month 2026-11, a quarter "
-                "2026-Q4, a half-year 2026-H2 or a year 2026 (also 2026/11/30, 2026年11月, 2026年第四季度, "
-                "2026年下半年, 2026年第48周)")
+NOT_A_PERIOD = (
+    "{value} is not a period; write a day 2026-11-30, a week 2026-W48, a month 2026-11, a quarter "
+    "2026-Q4, a half-year 2026-H2 or a year 2026 (also 2026/11/30, 2026年11月, 2026年第四季度, "
+    "2026年下半年, 2026年第48周)"
+)
 NO_SUCH_PERIOD = "{value} is not a period: no such day, week, month, quarter or half-year exists"
 AMBIGUOUS_PERIOD = "{value} is ambiguous (January or October?); write {year}-01 or {year}-10"
 YEAR_OUT_OF_RANGE = "{value} is not a period: the year must be between 1900 and 2199"
@@ -246,8 +252,13 @@ _PATTERNS: list[tuple[PeriodKind, re.Pattern[str]]] = [
     (PeriodKind.day, re.compile(r"(?P<y>\d{4})(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<n>\d{1,2})")),
     (PeriodKind.day, re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<n>\d{2})")),
     (PeriodKind.day, re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<n>\d{1,2})[日号]?")),
-    (PeriodKind.day, re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<n>\d{2})"
-                                r"[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?")),
+    (
+        PeriodKind.day,
+        re.compile(
+            r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<n>\d{2})"
+            r"[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?"
+        ),
+    ),
     (PeriodKind.month, re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})")),
     (PeriodKind.month, re.compile(r"(?P<y>\d{4})(?P<m>\d{2})")),
     (PeriodKind.month, re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月份?")),
@@ -258,8 +269,20 @@ _PATTERNS: list[tuple[PeriodKind, re.Pattern[str]]] = [
 
 
 _CN_NUMERAL = re.compile(r"[〇零一二两三四五六七八九十]+")
-_CN_VALUES = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-              "九": 9}
+_CN_VALUES = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 
 
 def _arabic(match: re.Match[str]) -> str:
@@ -353,6 +376,7 @@ def excel_cell_value(value: Any, number_format: str | None) -> Any:
 
 # --- schemas -----------------------------------------------------------------------------------
 
+
 def _validate(value: Any) -> Period:
     try:
         return Period.parse(value)
@@ -367,21 +391,34 @@ def _validate_optional(value: Any) -> Period | None:
     return _validate(value)
 
 
-_SCHEMA = {"type": ["string", "integer"], "examples": list(KIND_EXAMPLES.values()),
-           "description": "A period: a day 2026-11-30, an ISO week 2026-W48, a month 2026-11, a quarter 2026-Q4, "
-                          "a half-year 2026-H2 or a year 2026 (also typed forms such as 2026年第四季度, and "
-                          "numbers: 2026 a year, 202611 a month); answered in the canonical form"}
+_SCHEMA = {
+    "type": ["string", "integer"],
+    "examples": list(KIND_EXAMPLES.values()),
+    "description": "A period: a day 2026-11-30, an ISO week 2026-W48, a month 2026-11, a quarter 2026-Q4, "
+    "a half-year 2026-H2 or a year 2026 (also typed forms such as 2026年第四季度, and "
+    "numbers: 2026 a year, 202611 a month); answered in the canonical form",
+}
 
-PeriodField = Annotated[Period, PlainValidator(_validate), PlainSerializer(str, return_type=str),
-                        WithJsonSchema(_SCHEMA)]
+PeriodField = Annotated[
+    Period, PlainValidator(_validate), PlainSerializer(str, return_type=str), WithJsonSchema(_SCHEMA)
+]
 """A schema field holding a ``Period``: parses any accepted form, serialises canonically;
 a bad value fails validation with type ``period`` and the ``PeriodError`` message."""
 
-OptionalPeriodField = Annotated[Period | None, PlainValidator(_validate_optional),
-                                PlainSerializer(lambda p: str(p) if p is not None else "", return_type=str),
-                                WithJsonSchema({**_SCHEMA, "type": ["string", "integer", "null"],
-                                                "description": _SCHEMA["description"] + "; empty or null for none"})]
+OptionalPeriodField = Annotated[
+    Period | None,
+    PlainValidator(_validate_optional),
+    PlainSerializer(lambda p: str(p) if p is not None else "", return_type=str),
+    WithJsonSchema(
+        {
+            **_SCHEMA,
+            "type": ["string", "integer", "null"],
+            "description": _SCHEMA["description"] + "; empty or null for none",
+        }
+    ),
+]
 """Like ``PeriodField``, but ``""``/``null`` (or spaces) are no period (``None``), serialised as ``""``."""
+
 
 def canonical(value: Any) -> str:
     """``str(Period.parse(value))``: the canonical text of any accepted form; ``PeriodError`` otherwise."""

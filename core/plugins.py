@@ -68,20 +68,26 @@ def plugins_by_name(pm: pluggy.PluginManager | None = None) -> dict[str, object]
 def console_template_dirs(pm: pluggy.PluginManager | None = None) -> list[Path]:
     """The template directories plugins add to the console, in registration order."""
     pm = pm or get_plugin_manager()
-    return [info.templates_dir for info in (plugin_info(pm, p) for _n, p in pm.list_name_plugin()) if info.templates_dir]
+    return [
+        info.templates_dir for info in (plugin_info(pm, p) for _n, p in pm.list_name_plugin()) if info.templates_dir
+    ]
 
 
 def console_locales_dirs(pm: pluggy.PluginManager | None = None) -> tuple[Path, ...]:
     """The message catalogues plugins add to the console (read after the core's)."""
     pm = pm or get_plugin_manager()
-    return tuple(info.locales_dir for info in (plugin_info(pm, p) for _n, p in pm.list_name_plugin()) if info.locales_dir)
+    return tuple(
+        info.locales_dir for info in (plugin_info(pm, p) for _n, p in pm.list_name_plugin()) if info.locales_dir
+    )
 
 
 def migration_dirs(pm: pluggy.PluginManager | None = None) -> list[Path]:
     """The Alembic branches of installed plugins (``PluginInfo.migrations_dir``), in registration
     order. Every installed plugin's tables exist, whether or not a locality enabled it."""
     pm = pm or get_plugin_manager()
-    return [info.migrations_dir for info in (plugin_info(pm, p) for _n, p in pm.list_name_plugin()) if info.migrations_dir]
+    return [
+        info.migrations_dir for info in (plugin_info(pm, p) for _n, p in pm.list_name_plugin()) if info.migrations_dir
+    ]
 
 
 # Path parameters by which a plugin's route names a locality: its code, or one of its campaigns.

@@ -39,18 +39,25 @@ class PeriodicTask:
     run: Callable[[AppContext], object]
 
 
-def fire_due(ctx: AppContext, now: datetime | None = None,
-             submit: Callable[[Callable[[], object]], object] | None = None) -> list[int]:
+def fire_due(
+    ctx: AppContext, now: datetime | None = None, submit: Callable[[Callable[[], object]], object] | None = None
+) -> list[int]:
     """Claim every due source this instance wins and start its run; return the run ids.
 
     ``submit(work)`` runs a run (e.g. a thread pool's ``submit``); by default it runs here.
     """
     now = now or utcnow()
     with ctx.db.read() as session:
-        due = session.exec(select(AdapterSource.id, AdapterSource.next_run_at, AdapterSource.schedule).where(
-            AdapterSource.enabled == True,  # noqa: E712 - SQL expression
-            col(AdapterSource.next_run_at).is_not(None), col(AdapterSource.next_run_at) <= now,
-        ).order_by(col(AdapterSource.next_run_at)).limit(DUE_PER_TICK)).all()
+        due = session.exec(
+            select(AdapterSource.id, AdapterSource.next_run_at, AdapterSource.schedule)
+            .where(
+                AdapterSource.enabled == True,  # noqa: E712 - SQL expression
+                col(AdapterSource.next_run_at).is_not(None),
+                col(AdapterSource.next_run_at) <= now,
+            )
+            .order_by(col(AdapterSource.next_run_at))
+            .limit(DUE_PER_TICK)
+        ).all()
     started = []
     for source_id, due_at, schedule in due:
         # The next firing after now: firings missed while no instance ran are not made up.
@@ -68,12 +75,13 @@ def fire_due(ctx: AppContext, now: datetime | None = None,
 
 def periodic_tasks() -> list[PeriodicTask]:
     from core.plugins import get_plugin_manager
+    from core.services.people_slips import purge_expired as purge_activation_codes
     from core.services.signins import prune as prune_sign_ins
 
-    from core.services.people_slips import purge_expired as purge_activation_codes
-
-    core_tasks = [PeriodicTask(name="prune-sign-in-log", every_seconds=3600, run=prune_sign_ins),
-                  PeriodicTask(name="purge-expired-activation-codes", every_seconds=600, run=purge_activation_codes)]
+    core_tasks = [
+        PeriodicTask(name="prune-sign-in-log", every_seconds=3600, run=prune_sign_ins),
+        PeriodicTask(name="purge-expired-activation-codes", every_seconds=600, run=purge_activation_codes),
+    ]
     return core_tasks + [task for tasks in get_plugin_manager().hook.kaoping_periodic_tasks() for task in tasks]
 
 
@@ -102,17 +110,32 @@ class AdapterScheduler:
             log.exception("looking for due adapter sources failed")
 
     def start(self) -> None:
-        self.scheduler.add_job(self.tick, "interval", seconds=self.tick_seconds, id="kaoping-adapter-tick",
-                               max_instances=1, coalesce=True, next_run_time=datetime.now(self.scheduler.timezone))
+        self.scheduler.add_job(
+            self.tick,
+            "interval",
+            seconds=self.tick_seconds,
+            id="kaoping-adapter-tick",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(self.scheduler.timezone),
+        )
         for task in periodic_tasks():
-            self.scheduler.add_job(self._run_task, "interval", args=[task], seconds=task.every_seconds,
-                                   id=f"kaoping-task-{task.name}", max_instances=1, coalesce=True)
+            self.scheduler.add_job(
+                self._run_task,
+                "interval",
+                args=[task],
+                seconds=task.every_seconds,
+                id=f"kaoping-task-{task.name}",
+                max_instances=1,
+                coalesce=True,
+            )
         if self.ctx.settings.backup_dir is not None:
             from apscheduler.triggers.cron import CronTrigger
 
             trigger = CronTrigger.from_crontab(self.ctx.settings.backup_cron, timezone=self.ctx.settings.timezone)
-            self.scheduler.add_job(self._backup, trigger, id="kaoping-backup", max_instances=1, coalesce=True,
-                                   misfire_grace_time=600)
+            self.scheduler.add_job(
+                self._backup, trigger, id="kaoping-backup", max_instances=1, coalesce=True, misfire_grace_time=600
+            )
         self.scheduler.start()
         log.info("adapter scheduler started: looking for due sources every %s s", self.tick_seconds)
 

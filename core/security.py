@@ -23,7 +23,6 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 _password_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
 
-
 @lru_cache(maxsize=1)
 def _dummy_hash() -> str:
     """A hash to verify against when the user does not exist, so timing does not reveal it."""
@@ -87,8 +86,9 @@ class Keyring:
         key and the campaign id, so one campaign's key opens no other's."""
         box = self._ballot_boxes.get(campaign_id)
         if box is None:
-            key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                       info=f"campaign {campaign_id}".encode()).derive(self._ballot_box_key)
+            key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"campaign {campaign_id}".encode()).derive(
+                self._ballot_box_key
+            )
             box = self._ballot_boxes[campaign_id] = AESGCM(key)
         return box
 

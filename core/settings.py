@@ -34,22 +34,26 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     base_url: str = ""
     max_upload_mb: int = Field(default=20, ge=1, le=1024)
-    attachment_max_mb: int = Field(default=20, ge=1, le=1024,
-                                   description="Largest file attached to a record (also bounded by max_upload_mb).")
+    attachment_max_mb: int = Field(
+        default=20, ge=1, le=1024, description="Largest file attached to a record (also bounded by max_upload_mb)."
+    )
     pdf_font: Path | None = Field(default=None, description="A TrueType/OpenType CJK font to embed in PDFs.")
     scheduler: bool = Field(default=True, description="Run the adapter scheduler inside the web process.")
-    scheduler_tick_seconds: float = Field(default=15, gt=0, le=3600,
-                                          description="How often the scheduler looks for due adapter sources.")
+    scheduler_tick_seconds: float = Field(
+        default=15, gt=0, le=3600, description="How often the scheduler looks for due adapter sources."
+    )
     timezone: str = Field(default="Asia/Shanghai", description="Time zone of cron schedules and run-date periods.")
     adapter_folders: str = Field(default="", description="Absolute folders adapters may read, separated by ':'.")
     adapter_allow_loopback: bool = Field(default=False, description="Let http_json sources reach 127.0.0.1/::1.")
-    audit_verify_minutes: float = Field(default=60, gt=0, le=7 * 24 * 60,
-                                        description="How often the server verifies the audit chain.")
+    audit_verify_minutes: float = Field(
+        default=60, gt=0, le=7 * 24 * 60, description="How often the server verifies the audit chain."
+    )
     backup_dir: Path | None = Field(default=None, description="Folder of scheduled backups (unset: none).")
     backup_cron: str = Field(default="30 2 * * *", description="When scheduled backups run (cron, KAOPING_TIMEZONE).")
     backup_keep: int = Field(default=14, ge=1, le=10000, description="Scheduled backups kept (the newest).")
-    signin_log_days: int = Field(default=180, ge=1, le=3650,
-                                 description="Days the sign-in log keeps each attempt (older ones are pruned).")
+    signin_log_days: int = Field(
+        default=180, ge=1, le=3650, description="Days the sign-in log keeps each attempt (older ones are pruned)."
+    )
 
     @field_validator("backup_cron")
     @classmethod

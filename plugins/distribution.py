@@ -41,8 +41,9 @@ from core.scoring import (
     TemplateData,
 )
 
-KAOPING_PLUGIN = PluginInfo(label_zh="强制分布", label_en="Forced distribution",
-                            description="ballot_cap, result_quota, unit_quota")
+KAOPING_PLUGIN = PluginInfo(
+    label_zh="强制分布", label_en="Forced distribution", description="ballot_cap, result_quota, unit_quota"
+)
 
 Rounding = Literal["floor", "round", "ceil"]
 TIE_FLAG = "tie_at_quota"
@@ -67,14 +68,19 @@ class _Options(BaseModel):
 
 class BallotCapOptions(_Options):
     grade: str | None = Field(default=None, description="The capped grade; default: the template's top grade")
-    indicator: str | None = Field(default=None, description="Indicator code; default: the template's overall "
-                                  "indicator, or, without one, every graded leaf separately")
+    indicator: str | None = Field(
+        default=None,
+        description="Indicator code; default: the template's overall "
+        "indicator, or, without one, every graded leaf separately",
+    )
     max_ratio: float = Field(ge=0, le=1)
     rounding: Rounding = "floor"
     scope: Literal["subject_category", "ballot"] = "subject_category"
     action: Literal["invalid", "reject"] = "invalid"
-    accept_zero: bool = Field(default=False, description="A group whose rounding allows 0 of the grade is "
-                              "intended (otherwise the campaign cannot open)")
+    accept_zero: bool = Field(
+        default=False,
+        description="A group whose rounding allows 0 of the grade is intended (otherwise the campaign cannot open)",
+    )
 
 
 # The reasons are English message ids with values filled in; the ballot pages translate them
@@ -84,27 +90,58 @@ CAP_REASON_NO_CATEGORY = "at most {allowed} of {total} subjects may be rated {gr
 
 
 # Warnings when the rounding leaves 0 (message ids with their values; core/locales translates them).
-ZERO_CAP = ("ballot_cap allows 0 of the {total} subjects of {group} to be rated {grade} on {indicator} "
-            "({percent}, rounding {rounding}): no ballot may give any of them {grade}; raise max_ratio, round up, "
-            "or set accept_zero if that is intended")
-ZERO_CAP_BALLOT = ("ballot_cap allows 0 of the {total} subjects of a ballot to be rated {grade} on {indicator} "
-                   "({percent}, rounding {rounding}): no ballot may give any subject {grade}; raise max_ratio, "
-                   "round up, or set accept_zero if that is intended")
-ZERO_QUOTA = ("result_quota allows 0 of the {total} subjects of {group} to keep {grade} ({percent}, rounding "
-              "{rounding}): none of them can be {grade} in the results; raise max_ratio, round up, or set "
-              "accept_zero if that is intended")
+ZERO_CAP = (
+    "ballot_cap allows 0 of the {total} subjects of {group} to be rated {grade} on {indicator} "
+    "({percent}, rounding {rounding}): no ballot may give any of them {grade}; raise max_ratio, round up, "
+    "or set accept_zero if that is intended"
+)
+ZERO_CAP_BALLOT = (
+    "ballot_cap allows 0 of the {total} subjects of a ballot to be rated {grade} on {indicator} "
+    "({percent}, rounding {rounding}): no ballot may give any subject {grade}; raise max_ratio, "
+    "round up, or set accept_zero if that is intended"
+)
+ZERO_QUOTA = (
+    "result_quota allows 0 of the {total} subjects of {group} to keep {grade} ({percent}, rounding "
+    "{rounding}): none of them can be {grade} in the results; raise max_ratio, round up, or set "
+    "accept_zero if that is intended"
+)
 
 
 def _percent(ratio: float) -> str:
     return f"{round(ratio * 100, 6):g}%"
 
 
-def _zero_warning(message: str, *, policy: str, grade: str, group: str | None, total: int, ratio: float,
-                  rounding: str, indicator: str | None = None, indicator_name: str | None = None) -> dict[str, Any]:
-    params = {"total": total, "group": group or "", "grade": grade, "indicator": indicator_name or indicator or "",
-              "percent": _percent(ratio), "rounding": rounding}
-    return {"policy": policy, "grade": grade, "indicator": indicator, "group": group, "total": total, "allowed": 0,
-            "message": message.format(**params), "msgid": message, "params": params}
+def _zero_warning(
+    message: str,
+    *,
+    policy: str,
+    grade: str,
+    group: str | None,
+    total: int,
+    ratio: float,
+    rounding: str,
+    indicator: str | None = None,
+    indicator_name: str | None = None,
+) -> dict[str, Any]:
+    params = {
+        "total": total,
+        "group": group or "",
+        "grade": grade,
+        "indicator": indicator_name or indicator or "",
+        "percent": _percent(ratio),
+        "rounding": rounding,
+    }
+    return {
+        "policy": policy,
+        "grade": grade,
+        "indicator": indicator,
+        "group": group,
+        "total": total,
+        "allowed": 0,
+        "message": message.format(**params),
+        "msgid": message,
+        "params": params,
+    }
 
 
 def cap_reason(cap: dict[str, Any], count: int) -> str:
@@ -139,10 +176,19 @@ class BallotCap:
         for subject in subjects:
             groups[subject.category if opts.scope == "subject_category" else None].append(subject.id)
         return [
-            {"grade": grade, "grade_index": template.labels.index(grade), "indicator": indicator.code,
-             "indicator_id": indicator.id, "indicator_name": indicator.name, "scope": opts.scope,
-             "category": category, "subject_ids": ids, "total": len(ids),
-             "allowed": allowed_count(opts.max_ratio, len(ids), opts.rounding), "action": opts.action}
+            {
+                "grade": grade,
+                "grade_index": template.labels.index(grade),
+                "indicator": indicator.code,
+                "indicator_id": indicator.id,
+                "indicator_name": indicator.name,
+                "scope": opts.scope,
+                "category": category,
+                "subject_ids": ids,
+                "total": len(ids),
+                "allowed": allowed_count(opts.max_ratio, len(ids), opts.rounding),
+                "action": opts.action,
+            }
             for indicator in self._indicators(template, opts)
             for category, ids in groups.items()
         ]
@@ -152,16 +198,28 @@ class BallotCap:
         opts = options if isinstance(options, BallotCapOptions) else BallotCapOptions.model_validate(options)
         if opts.accept_zero or opts.max_ratio == 0:
             return []
-        return [_zero_warning(ZERO_CAP if cap["scope"] == "subject_category" else ZERO_CAP_BALLOT, policy=self.name,
-                              grade=cap["grade"], group=cap["category"], total=cap["total"], ratio=opts.max_ratio,
-                              rounding=opts.rounding, indicator=cap["indicator"], indicator_name=cap["indicator_name"])
-                for cap in self.caps(template, subjects, opts) if cap["allowed"] == 0 and cap["total"] > 0]
+        return [
+            _zero_warning(
+                ZERO_CAP if cap["scope"] == "subject_category" else ZERO_CAP_BALLOT,
+                policy=self.name,
+                grade=cap["grade"],
+                group=cap["category"],
+                total=cap["total"],
+                ratio=opts.max_ratio,
+                rounding=opts.rounding,
+                indicator=cap["indicator"],
+                indicator_name=cap["indicator_name"],
+            )
+            for cap in self.caps(template, subjects, opts)
+            if cap["allowed"] == 0 and cap["total"] > 0
+        ]
 
     def check_ballot(self, ballot: BallotCheck, options: BaseModel) -> BallotVerdict | None:
         opts = options if isinstance(options, BallotCapOptions) else BallotCapOptions.model_validate(options)
         for cap in self.caps(ballot.template, ballot.subjects, opts):
-            count = sum(1 for s in cap["subject_ids"]
-                        if ballot.grades.get((s, cap["indicator_id"])) == cap["grade_index"])
+            count = sum(
+                1 for s in cap["subject_ids"] if ballot.grades.get((s, cap["indicator_id"])) == cap["grade_index"]
+            )
             if count > cap["allowed"]:
                 return BallotVerdict(valid=False, reason=cap_reason(cap, count), reject=opts.action == "reject")
         return None
@@ -182,8 +240,11 @@ def _labels(data: TallyData) -> list[str]:
 
 def _order_key(result: SubjectScore) -> tuple:
     # Rank first (ties share a rank); unranked subjects last.
-    return (result.rank is None, result.rank if result.rank is not None else 0,
-            -(result.score if result.score is not None else -math.inf))
+    return (
+        result.rank is None,
+        result.rank if result.rank is not None else 0,
+        -(result.score if result.score is not None else -math.inf),
+    )
 
 
 def _same_place(a: SubjectScore, b: SubjectScore) -> bool:
@@ -217,8 +278,11 @@ class ResultQuotaOptions(_Options):
     grade: str | None = Field(default=None, description="The limited grade; default: the top grade")
     max_ratio: float = Field(ge=0, le=1)
     rounding: Rounding = "floor"
-    accept_zero: bool = Field(default=False, description="A subject category whose rounding allows 0 of the "
-                              "grade is intended (otherwise the campaign cannot open)")
+    accept_zero: bool = Field(
+        default=False,
+        description="A subject category whose rounding allows 0 of the "
+        "grade is intended (otherwise the campaign cannot open)",
+    )
 
 
 class ResultQuota:
@@ -240,9 +304,19 @@ class ResultQuota:
         sizes: dict[str, int] = defaultdict(int)
         for subject in subjects:
             sizes[subject.category] += 1
-        return [_zero_warning(ZERO_QUOTA, policy=self.name, grade=grade, group=category, total=total,
-                              ratio=opts.max_ratio, rounding=opts.rounding)
-                for category, total in sizes.items() if allowed_count(opts.max_ratio, total, opts.rounding) == 0]
+        return [
+            _zero_warning(
+                ZERO_QUOTA,
+                policy=self.name,
+                grade=grade,
+                group=category,
+                total=total,
+                ratio=opts.max_ratio,
+                rounding=opts.rounding,
+            )
+            for category, total in sizes.items()
+            if allowed_count(opts.max_ratio, total, opts.rounding) == 0
+        ]
 
     def apply(self, results: list[SubjectScore], data: TallyData, options: BaseModel) -> None:
         opts = options if isinstance(options, ResultQuotaOptions) else ResultQuotaOptions.model_validate(options)
@@ -266,8 +340,12 @@ class UnitQuotaOptions(_Options):
     top_n: int = Field(default=3, ge=0)
     top_ratio: float = Field(default=0.30, ge=0, le=1)
     default_ratio: float = Field(default=0.15, ge=0, le=1)
-    split: float = Field(default=0.8, ge=0, le=1, description="Share of the last unit's people given the second "
-                         "grade (the rest get the third)")
+    split: float = Field(
+        default=0.8,
+        ge=0,
+        le=1,
+        description="Share of the last unit's people given the second grade (the rest get the third)",
+    )
     rounding: Rounding = "floor"
 
 

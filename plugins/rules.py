@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from core.plugins import PluginInfo
 
-KAOPING_PLUGIN = PluginInfo(label_zh="更多计分规则", label_en="More scoring rules",
-                            description="trimmed_mean, good_rate, score_rate")
+KAOPING_PLUGIN = PluginInfo(
+    label_zh="更多计分规则", label_en="More scoring rules", description="trimmed_mean, good_rate, score_rate"
+)
 
 import math
 
@@ -53,7 +54,7 @@ class TrimmedMean:
 def trimmed(scores: list[float], ratio: float) -> float:
     ordered = sorted(scores)
     k = math.floor(len(ordered) * ratio)
-    kept = ordered[k:len(ordered) - k] or ordered
+    kept = ordered[k : len(ordered) - k] or ordered
     return sum(kept) / len(kept)
 
 
@@ -91,15 +92,22 @@ class GoodRate:
                 counts = data.counts.get((category.id, subject.id, overall.id)) if overall else None
                 if not counts:
                     continue
-                c_good = sum(n for g, n in enumerate(counts) if g < len(template.labels) and template.labels[g] in wanted)
+                c_good = sum(
+                    n for g, n in enumerate(counts) if g < len(template.labels) and template.labels[g] in wanted
+                )
                 c_total = sum(counts)
                 if not c_total:
                     continue
                 by_category[category.name] = {"score": c_good / c_total * 100, "ballots": c_total}
                 good, total = good + c_good, total + c_total
-            result = SubjectScore(subject_id=subject.id, name=subject.name, category=subject.category,
-                                  score=good / total * 100 if total else None, by_category=by_category,
-                                  by_indicator=by_indicator(data, subject.id))
+            result = SubjectScore(
+                subject_id=subject.id,
+                name=subject.name,
+                category=subject.category,
+                score=good / total * 100 if total else None,
+                by_category=by_category,
+                by_indicator=by_indicator(data, subject.id),
+            )
             adjust(data, result)
             results.append(result)
         return results
@@ -137,8 +145,13 @@ class ScoreRate:
                     seen = True
                     actual += value
                     per_indicator[indicator.code] = {"score": value / indicator.max_score * 100, "distribution": {}}
-            result = SubjectScore(subject_id=subject.id, name=subject.name, category=subject.category,
-                                  score=actual / full * 100 if seen and full else None, by_indicator=per_indicator)
+            result = SubjectScore(
+                subject_id=subject.id,
+                name=subject.name,
+                category=subject.category,
+                score=actual / full * 100 if seen and full else None,
+                by_indicator=per_indicator,
+            )
             adjust(data, result)
             results.append(result)
         return results

@@ -61,8 +61,9 @@ def category_means(data: TallyData) -> dict[tuple[int, int], float]:
     return {key: totals[key] / n for key, n in data.ballots.items() if n}
 
 
-def combine(data: TallyData, category_scores: dict[tuple[int, int], float], subject_id: int) -> tuple[
-        float | None, dict[str, dict[str, Any]]]:
+def combine(
+    data: TallyData, category_scores: dict[tuple[int, int], float], subject_id: int
+) -> tuple[float | None, dict[str, dict[str, Any]]]:
     """Σ category weight x category score / Σ weights of the categories with valid ballots."""
     numerator = denominator = 0.0
     by_category: dict[str, dict[str, Any]] = {}
@@ -145,8 +146,14 @@ def score_subjects(data: TallyData, category_scores: dict[tuple[int, int], float
     results = []
     for subject in data.subjects:
         score, by_category = combine(data, category_scores, subject.id)
-        result = SubjectScore(subject_id=subject.id, name=subject.name, category=subject.category, score=score,
-                              by_category=by_category, by_indicator=by_indicator(data, subject.id))
+        result = SubjectScore(
+            subject_id=subject.id,
+            name=subject.name,
+            category=subject.category,
+            score=score,
+            by_category=by_category,
+            by_indicator=by_indicator(data, subject.id),
+        )
         adjust(data, result)
         results.append(result)
     return results

@@ -41,28 +41,49 @@ class County:
     subject_by_unit: dict[str, int]
 
     def mapping(self, **changes: Any) -> dict[str, Any]:
-        mapping = {"subject": {"field": "dept_code", "by": "code"}, "period": {"field": "month"},
-                   "values": [{"field": f, "template_id": self.template_id, "indicator_code": c}
-                              for f, c in FIELDS.items()]}
+        mapping = {
+            "subject": {"field": "dept_code", "by": "code"},
+            "period": {"field": "month"},
+            "values": [{"field": f, "template_id": self.template_id, "indicator_code": c} for f, c in FIELDS.items()],
+        }
         mapping.update(changes)
         return mapping
 
     def http_source(self, url: str, name: str = "平台", **changes: Any):
-        data = {"name": name, "adapter": "http_json",
-                "options": {"url": url, "records_path": "data", "pagination": {"kind": "next_link", "path": "next"},
-                            "timeout_seconds": 1},
-                "mapping": self.mapping(), "retry": {"attempts": 4, "max_seconds": 20, "initial_seconds": 0.05,
-                                                     "max_backoff_seconds": 0.2}}
+        data = {
+            "name": name,
+            "adapter": "http_json",
+            "options": {
+                "url": url,
+                "records_path": "data",
+                "pagination": {"kind": "next_link", "path": "next"},
+                "timeout_seconds": 1,
+            },
+            "mapping": self.mapping(),
+            "retry": {"attempts": 4, "max_seconds": 20, "initial_seconds": 0.05, "max_backoff_seconds": 0.2},
+        }
         data.update(changes)
         return adapters.create_source(self.ctx, SYSTEM, self.code, AdapterSourceIn.model_validate(data))
 
     def file_source(self, name: str = "月报"):
         """A ``tabular_file`` source reading 单位编码, 月份 and 办结件数 (→ CASES) from its inbox."""
-        return adapters.create_source(self.ctx, SYSTEM, self.code, AdapterSourceIn.model_validate({
-            "name": name, "adapter": "tabular_file", "options": {"folder": "inbox"},
-            "mapping": self.mapping(subject={"field": "单位编码"}, period={"field": "月份"},
-                                    values=[{"field": "办结件数", "template_id": self.template_id,
-                                             "indicator_code": "CASES"}])}))
+        return adapters.create_source(
+            self.ctx,
+            SYSTEM,
+            self.code,
+            AdapterSourceIn.model_validate(
+                {
+                    "name": name,
+                    "adapter": "tabular_file",
+                    "options": {"folder": "inbox"},
+                    "mapping": self.mapping(
+                        subject={"field": "单位编码"},
+                        period={"field": "月份"},
+                        values=[{"field": "办结件数", "template_id": self.template_id, "indicator_code": "CASES"}],
+                    ),
+                }
+            ),
+        )
 
     def values(self) -> dict[tuple[int, str, str], float]:
         with self.ctx.db.read() as session:
@@ -78,8 +99,9 @@ def make_county(ctx: AppContext, code: str = "county", adapters_enabled: tuple[s
         units = session.exec(select(Unit).where(Unit.locality_id == _locality_id(ctx, code))).all()
     subject_by_unit = {}
     for unit in units:
-        subject = org.create_subject(ctx, SYSTEM, code, SubjectIn(name=unit.name, kind="unit", ref_id=unit.id,
-                                                                  category="部门"))
+        subject = org.create_subject(
+            ctx, SYSTEM, code, SubjectIn(name=unit.name, kind="unit", ref_id=unit.id, category="部门")
+        )
         subject_by_unit[unit.code] = subject.id
     template = templates.create(ctx, SYSTEM, code, TemplateIn.model_validate(TEMPLATE))
     for name in adapters_enabled:
@@ -97,5 +119,7 @@ def _locality_id(ctx: AppContext, code: str) -> int:
 def sample_records() -> list[dict[str, Any]]:
     import json
 
-    return (json.loads((DATA / "business-platform-page1.json").read_text(encoding="utf-8"))["data"]
-            + json.loads((DATA / "business-platform-page2.json").read_text(encoding="utf-8"))["data"])
+    return (
+        json.loads((DATA / "business-platform-page1.json").read_text(encoding="utf-8"))["data"]
+        + json.loads((DATA / "business-platform-page2.json").read_text(encoding="utf-8"))["data"]
+    )

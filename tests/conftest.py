@@ -99,8 +99,13 @@ def database_url_factory(tmp_root):
 def make_settings(database_url: str, var_dir: Path, **extra) -> Settings:
     extra.setdefault("scheduler", False)  # tests fire adapter sources themselves
     extra.setdefault("adapter_allow_loopback", True)  # the fake business platform listens on 127.0.0.1
-    return Settings(database_url=database_url, secret_key=TEST_SECRET_KEY, var_dir=var_dir,
-                    base_url="http://127.0.0.1:8000", **extra)
+    return Settings(
+        database_url=database_url,
+        secret_key=TEST_SECRET_KEY,
+        var_dir=var_dir,
+        base_url="http://127.0.0.1:8000",
+        **extra,
+    )
 
 
 @pytest.fixture(scope="session", params=_backends())
@@ -128,7 +133,9 @@ def truncate_all(db: Database) -> None:
             for name in tables:
                 connection.execute(text(f'DELETE FROM "{name}"'))
         else:
-            connection.execute(text(f"TRUNCATE {', '.join(chr(34) + n + chr(34) for n in tables)} RESTART IDENTITY CASCADE"))
+            connection.execute(
+                text(f"TRUNCATE {', '.join(chr(34) + n + chr(34) for n in tables)} RESTART IDENTITY CASCADE")
+            )
 
 
 @pytest.fixture
@@ -192,12 +199,21 @@ class World:
         from core.schemas.localities import LocalityIn
         from core.services import localities
 
-        localities.create(self.ctx, Actor.system("test"), LocalityIn(code=code, name=name or code, parent_code=parent_code))
+        localities.create(
+            self.ctx, Actor.system("test"), LocalityIn(code=code, name=name or code, parent_code=parent_code)
+        )
 
     def user(self, username: str, role: str = "office", locality: str | None = None, unit: str | None = None) -> str:
         """Create a user and return a bearer token for it."""
-        user = auth.create_user(self.ctx, Actor.system("test"), username=username, password=TEST_PASSWORD,
-                                role=role, locality_code=locality, unit_code=unit)
+        user = auth.create_user(
+            self.ctx,
+            Actor.system("test"),
+            username=username,
+            password=TEST_PASSWORD,
+            role=role,
+            locality_code=locality,
+            unit_code=unit,
+        )
         return auth.issue_token(self.ctx, user, kind="api", ttl=timedelta(hours=1)).token
 
     def office(self, locality: str, username: str | None = None) -> httpx.Client:

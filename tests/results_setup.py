@@ -27,8 +27,12 @@ from tests.helpers import created, ok
 
 LEAVES = ("DE1", "DE2", "JI1", "ALL")
 PEOPLE = ("张三", "李四", "王五", "赵六")
-THRESHOLDS = [{"grade": "优秀", "min_score": 90}, {"grade": "称职", "min_score": 75},
-              {"grade": "基本称职", "min_score": 60}, {"grade": "不称职", "min_score": 0}]
+THRESHOLDS = [
+    {"grade": "优秀", "min_score": 90},
+    {"grade": "称职", "min_score": 75},
+    {"grade": "基本称职", "min_score": 60},
+    {"grade": "不称职", "min_score": 0},
+]
 BALLOTS = [
     ("县领导", ("优秀", "优秀", "称职", "基本称职"), "工作扎实"),
     ("县领导", ("优秀", "优秀", "称职", "称职"), "希望加强学习"),
@@ -80,17 +84,37 @@ def build(world, code: str = "county-r", *, publish_previous: bool = True, paren
     people, subjects = {}, {}
     for name in PEOPLE:
         people[name] = created(api.post(f"{base}/people", json={"name": name, "unit_id": unit["id"]}))["id"]
-        subjects[name] = created(api.post(f"{base}/subjects", json={
-            "name": name, "kind": "person", "ref_id": people[name], "category": "班子成员"}))["id"]
-    team = created(api.post(f"{base}/teams", json={
-        "unit_id": unit["id"], "name": "县财政局领导班子",
-        "members": [{"person_id": people[n]} for n in PEOPLE[:3]]}))
+        subjects[name] = created(
+            api.post(
+                f"{base}/subjects",
+                json={"name": name, "kind": "person", "ref_id": people[name], "category": "班子成员"},
+            )
+        )["id"]
+    team = created(
+        api.post(
+            f"{base}/teams",
+            json={
+                "unit_id": unit["id"],
+                "name": "县财政局领导班子",
+                "members": [{"person_id": people[n]} for n in PEOPLE[:3]],
+            },
+        )
+    )
     ids = [subjects[n] for n in PEOPLE]
 
-    previous = created(api.post(f"{base}/campaigns", json={
-        "name": "2025年度民主测评", "kind": "annual", "period": "2025", "subject_ids": ids,
-        "categories": [{"name": "代表", "template_id": template_id}],
-        "scoring": {"rule": "weighted_mean", "options": {"thresholds": THRESHOLDS}}}))["id"]
+    previous = created(
+        api.post(
+            f"{base}/campaigns",
+            json={
+                "name": "2025年度民主测评",
+                "kind": "annual",
+                "period": "2025",
+                "subject_ids": ids,
+                "categories": [{"name": "代表", "template_id": template_id}],
+                "scoring": {"rule": "weighted_mean", "options": {"thresholds": THRESHOLDS}},
+            },
+        )
+    )["id"]
     [account] = _issue(api, previous, "代表", 1)
     ok(api.post(f"/api/campaigns/{previous}/open"))
     _vote(world, account, dict.fromkeys(ids, "称职"))
@@ -99,19 +123,49 @@ def build(world, code: str = "county-r", *, publish_previous: bool = True, paren
     if publish_previous:
         ok(api.post(f"/api/campaigns/{previous}/publish"))
 
-    campaign = created(api.post(f"{base}/campaigns", json={
-        "name": "2026年度民主测评", "kind": "annual", "period": "2026", "subject_ids": ids,
-        "categories": [{"name": "县领导", "weight": 40, "template_id": template_id},
-                       {"name": "基层代表", "weight": 60, "template_id": template_id}],
-        "scoring": {"rule": "weighted_mean", "options": {"thresholds": THRESHOLDS}},
-        "distribution": [{"policy": "result_quota", "options": {"grade": "优秀", "max_ratio": 0.25}}]}))["id"]
+    campaign = created(
+        api.post(
+            f"{base}/campaigns",
+            json={
+                "name": "2026年度民主测评",
+                "kind": "annual",
+                "period": "2026",
+                "subject_ids": ids,
+                "categories": [
+                    {"name": "县领导", "weight": 40, "template_id": template_id},
+                    {"name": "基层代表", "weight": 60, "template_id": template_id},
+                ],
+                "scoring": {"rule": "weighted_mean", "options": {"thresholds": THRESHOLDS}},
+                "distribution": [{"policy": "result_quota", "options": {"grade": "优秀", "max_ratio": 0.25}}],
+            },
+        )
+    )["id"]
     codes = {"县领导": _issue(api, campaign, "县领导", 2), "基层代表": _issue(api, campaign, "基层代表", 1)}
     ok(api.post(f"/api/campaigns/{campaign}/open"))
     for category, grades, comment in BALLOTS:
         _vote(world, codes[category].pop(), dict(zip(ids, grades, strict=True)), comment)
     ok(api.post(f"/api/campaigns/{campaign}/close"))
-    ok(api.put(f"{base}/indicator-values", json=[{"subject_id": subjects["王五"], "template_id": template_id,
-                                                   "indicator_code": "BONUS", "period": "2026", "value": 2}]))
+    ok(
+        api.put(
+            f"{base}/indicator-values",
+            json=[
+                {
+                    "subject_id": subjects["王五"],
+                    "template_id": template_id,
+                    "indicator_code": "BONUS",
+                    "period": "2026",
+                    "value": 2,
+                }
+            ],
+        )
+    )
     ok(api.post(f"/api/campaigns/{campaign}/tally"))
-    return Scenario(api=api, code=code, campaign_id=campaign, previous_id=previous, subjects=subjects,
-                    team_id=team["id"], unit_id=unit["id"])
+    return Scenario(
+        api=api,
+        code=code,
+        campaign_id=campaign,
+        previous_id=previous,
+        subjects=subjects,
+        team_id=team["id"],
+        unit_id=unit["id"],
+    )

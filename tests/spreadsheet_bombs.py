@@ -32,18 +32,25 @@ CONTENT_TYPES = (
     'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
     "</Types>"
 )
-ROOT_RELS = (f'<Relationships xmlns="{PKG}"><Relationship Id="rId1" Target="xl/workbook.xml" '
-             f'Type="{REL}/officeDocument"/></Relationships>')
-WORKBOOK = (f'<workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets>'
-            '<sheet name="单位" sheetId="1" r:id="rId1"/></sheets></workbook>')
-WORKBOOK_RELS = (f'<Relationships xmlns="{PKG}">'
-                 f'<Relationship Id="rId1" Target="worksheets/sheet1.xml" Type="{REL}/worksheet"/>'
-                 f'<Relationship Id="rId2" Target="sharedStrings.xml" Type="{REL}/sharedStrings"/>'
-                 "</Relationships>")
-HEADER_SHEET = (f'<worksheet xmlns="{MAIN}"><sheetData>'
-                '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
-                '<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" t="s"><v>3</v></c></row>'
-                "</sheetData></worksheet>")
+ROOT_RELS = (
+    f'<Relationships xmlns="{PKG}"><Relationship Id="rId1" Target="xl/workbook.xml" '
+    f'Type="{REL}/officeDocument"/></Relationships>'
+)
+WORKBOOK = (
+    f'<workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets><sheet name="单位" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+WORKBOOK_RELS = (
+    f'<Relationships xmlns="{PKG}">'
+    f'<Relationship Id="rId1" Target="worksheets/sheet1.xml" Type="{REL}/worksheet"/>'
+    f'<Relationship Id="rId2" Target="sharedStrings.xml" Type="{REL}/sharedStrings"/>'
+    "</Relationships>"
+)
+HEADER_SHEET = (
+    f'<worksheet xmlns="{MAIN}"><sheetData>'
+    '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
+    '<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" t="s"><v>3</v></c></row>'
+    "</sheetData></worksheet>"
+)
 STRINGS = ["单位编码", "单位名称", "U001", "县委办公室"]
 
 
@@ -52,8 +59,7 @@ def _chunks(parts: Iterable[str | bytes]) -> Iterator[bytes]:
         yield part.encode() if isinstance(part, str) else part
 
 
-def workbook(sheet: Iterable[str | bytes] = (HEADER_SHEET,),
-             shared: Iterable[str | bytes] | None = None) -> bytes:
+def workbook(sheet: Iterable[str | bytes] = (HEADER_SHEET,), shared: Iterable[str | bytes] | None = None) -> bytes:
     """An .xlsx of one sheet 单位 whose XML (and shared-string table) is streamed from the parts
     given, deflated as it goes (so a part of hundreds of MB is never held in memory)."""
     if shared is None:
@@ -87,15 +93,25 @@ def shared_string_bomb(entries: int = 11_000_000) -> bytes:
 
 def empty_rows(count: int = 1_000_000) -> bytes:
     """A header, a row, then ``count`` empty rows."""
-    return workbook(sheet=[HEADER_SHEET.removesuffix("</sheetData></worksheet>"), *_repeat("<row/>", count),
-                           "</sheetData></worksheet>"])
+    return workbook(
+        sheet=[
+            HEADER_SHEET.removesuffix("</sheetData></worksheet>"),
+            *_repeat("<row/>", count),
+            "</sheetData></worksheet>",
+        ]
+    )
 
 
 def deep_nesting(depth: int = 5_000_000) -> bytes:
     """A cell whose XML nests ``depth`` elements (each a tree node a naive parser keeps)."""
-    return workbook(sheet=[f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is>',
-                           *_repeat("<r>", depth), *_repeat("</r>", depth),
-                           "</is></c></row></sheetData></worksheet>"])
+    return workbook(
+        sheet=[
+            f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is>',
+            *_repeat("<r>", depth),
+            *_repeat("</r>", depth),
+            "</is></c></row></sheetData></worksheet>",
+        ]
+    )
 
 
 def zip_bomb(megabytes: int = 1_000) -> bytes:
@@ -107,17 +123,25 @@ def zip_bomb(megabytes: int = 1_000) -> bytes:
 def wide_rows(rows: int = 200_000) -> bytes:
     """``rows`` rows with a value in column A and one in column ALL (the 1,000th): two cells a
     row in the file, a thousand in every row handed out."""
-    return workbook(sheet=[f'<worksheet xmlns="{MAIN}"><sheetData>',
-                           *_repeat('<row><c t="s"><v>2</v></c><c r="ALL1" t="s"><v>3</v></c></row>', rows),
-                           "</sheetData></worksheet>"])
+    return workbook(
+        sheet=[
+            f'<worksheet xmlns="{MAIN}"><sheetData>',
+            *_repeat('<row><c t="s"><v>2</v></c><c r="ALL1" t="s"><v>3</v></c></row>', rows),
+            "</sheetData></worksheet>",
+        ]
+    )
 
 
 def dtd_bomb() -> bytes:
     """The classic entity expansion ("billion laughs") in the sheet."""
     entities = '<!ENTITY a0 "ha">' + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
-    return workbook(sheet=[f'<?xml version="1.0"?><!DOCTYPE worksheet [{entities}]>'
-                           f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&a9;'
-                           "</t></is></c></row></sheetData></worksheet>"])
+    return workbook(
+        sheet=[
+            f'<?xml version="1.0"?><!DOCTYPE worksheet [{entities}]>'
+            f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&a9;'
+            "</t></is></c></row></sheetData></worksheet>"
+        ]
+    )
 
 
 def commas_row(columns: int = 5_000_000) -> bytes:
@@ -174,8 +198,13 @@ def peak_memory_of_reading(files: list[tuple[Path, str]]) -> list[dict]:
     what it held before that read (the file already loaded). ``mode``: "text" or "typed"
     (``core.tabular.read_rows``), or "adapter" (``adapters.tabular_file.read_file``)."""
     root = Path(__file__).resolve().parent.parent
-    done = subprocess.run([sys.executable, "-c", READER, json.dumps([[str(path), mode] for path, mode in files])],
-                          cwd=root, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-c", READER, json.dumps([[str(path), mode] for path, mode in files])],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -187,26 +216,35 @@ def lying_sizes(megabytes: int = 20) -> bytes:
     name = b"xl/worksheets/sheet1.xml"
     position = 0
     while (position := content.find(b"PK\x01\x02", position + 1)) >= 0:  # central directory entries
-        length = int.from_bytes(content[position + 28:position + 30], "little")
-        if content[position + 46:position + 46 + length] == name:
-            extra = int.from_bytes(content[position + 30:position + 32], "little")
+        length = int.from_bytes(content[position + 28 : position + 30], "little")
+        if content[position + 46 : position + 46 + length] == name:
+            extra = int.from_bytes(content[position + 30 : position + 32], "little")
             size_field = position + 24
-            if content[size_field:size_field + 4] == b"\xff\xff\xff\xff":  # the size is in the zip64 extra field
+            if content[size_field : size_field + 4] == b"\xff\xff\xff\xff":  # the size is in the zip64 extra field
                 size_field = content.find(b"\x01\x00", position + 46 + length, position + 46 + length + extra) + 4
-                content[size_field:size_field + 8] = (1024).to_bytes(8, "little")
+                content[size_field : size_field + 8] = (1024).to_bytes(8, "little")
             else:
-                content[size_field:size_field + 4] = (1024).to_bytes(4, "little")
+                content[size_field : size_field + 4] = (1024).to_bytes(4, "little")
     return bytes(content)
 
 
 def long_token(megabytes: int = 150) -> bytes:
     """A cell whose one attribute is ``megabytes`` MB long (a parser holds a whole tag)."""
-    return workbook(sheet=[f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" s="',
-                           *(b"1" * (1024 * 1024) for _ in range(megabytes)),
-                           '"><v>1</v></c></row></sheetData></worksheet>'])
+    return workbook(
+        sheet=[
+            f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" s="',
+            *(b"1" * (1024 * 1024) for _ in range(megabytes)),
+            '"><v>1</v></c></row></sheetData></worksheet>',
+        ]
+    )
 
 
 def long_comment(megabytes: int = 150) -> bytes:
     """A comment of ``megabytes`` MB (full of "<" and ">") in the shared-string table."""
-    return workbook(shared=[f'<sst xmlns="{MAIN}"><!--', *(b"<a>" * (1024 * 1024 // 3) for _ in range(megabytes)),
-                            "--><si><t>x</t></si></sst>"])
+    return workbook(
+        shared=[
+            f'<sst xmlns="{MAIN}"><!--',
+            *(b"<a>" * (1024 * 1024 // 3) for _ in range(megabytes)),
+            "--><si><t>x</t></si></sst>",
+        ]
+    )

@@ -82,7 +82,8 @@ def reference(s: Scenario) -> dict[int, dict]:
         per_subject: dict[int, float] = {}
         for (subject_id, leaf), grade in items.items():
             per_subject[subject_id] = per_subject.get(subject_id, 0.0) + (
-                weights[template_id][leaf] * templates[template_id].grades[grade])
+                weights[template_id][leaf] * templates[template_id].grades[grade]
+            )
         for subject_id, score in per_subject.items():
             sums.setdefault((category_id, subject_id), []).append(score)
     out = {}
@@ -116,36 +117,113 @@ def reference(s: Scenario) -> dict[int, dict]:
 def write(connection, s: Scenario, *, locality_id: int = 1, campaign_id: int = 1, batch: int = 50_000) -> None:
     """Insert the scenario as a closed campaign, with explicit ids, in bulk."""
     now = utcnow()
-    connection.execute(insert(Locality.__table__), [{"id": locality_id, "code": f"ref{locality_id}",
-                                                     "name": "参照", "plugin_config_version": 0, "created_at": now}])
+    connection.execute(
+        insert(Locality.__table__),
+        [
+            {
+                "id": locality_id,
+                "code": f"ref{locality_id}",
+                "name": "参照",
+                "plugin_config_version": 0,
+                "created_at": now,
+            }
+        ],
+    )
     for t in s.templates:
-        connection.execute(insert(IndicatorTemplate.__table__), [{
-            "id": t.id, "locality_id": locality_id, "name": f"t{t.id}", "version": 1, "status": "frozen",
-            "grade_scale": [{"label": f"G{i}", "score": g} for i, g in enumerate(t.grades)], "created_at": now}])
+        connection.execute(
+            insert(IndicatorTemplate.__table__),
+            [
+                {
+                    "id": t.id,
+                    "locality_id": locality_id,
+                    "name": f"t{t.id}",
+                    "version": 1,
+                    "status": "frozen",
+                    "grade_scale": [{"label": f"G{i}", "score": g} for i, g in enumerate(t.grades)],
+                    "created_at": now,
+                }
+            ],
+        )
         rows = []
 
         def add(nodes, parent, t=t, rows=rows):
             for position, n in enumerate(nodes):
-                rows.append({"id": n.id, "locality_id": locality_id, "template_id": t.id, "parent_id": parent,
-                             "position": position, "code": n.code, "name": n.code, "kind": n.kind,
-                             "weight": n.weight, "max_score": n.max_score, "overall": False, "standard": "",
-                             "basis": "", "data_source": "", "responsible": "", "unit_of_measure": ""})
+                rows.append(
+                    {
+                        "id": n.id,
+                        "locality_id": locality_id,
+                        "template_id": t.id,
+                        "parent_id": parent,
+                        "position": position,
+                        "code": n.code,
+                        "name": n.code,
+                        "kind": n.kind,
+                        "weight": n.weight,
+                        "max_score": n.max_score,
+                        "overall": False,
+                        "standard": "",
+                        "basis": "",
+                        "data_source": "",
+                        "responsible": "",
+                        "unit_of_measure": "",
+                    }
+                )
                 add(n.children, n.id, t, rows)
 
         add(t.nodes, None)
         connection.execute(insert(Indicator.__table__), rows)
-    connection.execute(insert(Campaign.__table__), [{
-        "id": campaign_id, "locality_id": locality_id, "name": "参照", "kind": "democratic", "status": "closed",
-        "period": s.period, "scoring": {"rule": "weighted_mean", "options": {"thresholds": []}},
-        "distribution": [], "tally": {}, "created_at": now}])
-    connection.execute(insert(CampaignCategory.__table__), [{
-        "id": c, "locality_id": locality_id, "campaign_id": campaign_id, "position": i, "name": f"c{c}",
-        "weight": w, "template_id": t, "subject_categories": []} for i, (c, w, t) in enumerate(s.categories)])
-    connection.execute(insert(Subject.__table__), [{
-        "id": sid, "locality_id": locality_id, "name": f"s{sid}", "kind": "person", "ref_id": sid,
-        "category": "班子成员", "created_at": now} for sid in s.subjects])
-    connection.execute(insert(CampaignSubject.__table__), [
-        {"campaign_id": campaign_id, "subject_id": sid, "locality_id": locality_id} for sid in s.subjects])
+    connection.execute(
+        insert(Campaign.__table__),
+        [
+            {
+                "id": campaign_id,
+                "locality_id": locality_id,
+                "name": "参照",
+                "kind": "democratic",
+                "status": "closed",
+                "period": s.period,
+                "scoring": {"rule": "weighted_mean", "options": {"thresholds": []}},
+                "distribution": [],
+                "tally": {},
+                "created_at": now,
+            }
+        ],
+    )
+    connection.execute(
+        insert(CampaignCategory.__table__),
+        [
+            {
+                "id": c,
+                "locality_id": locality_id,
+                "campaign_id": campaign_id,
+                "position": i,
+                "name": f"c{c}",
+                "weight": w,
+                "template_id": t,
+                "subject_categories": [],
+            }
+            for i, (c, w, t) in enumerate(s.categories)
+        ],
+    )
+    connection.execute(
+        insert(Subject.__table__),
+        [
+            {
+                "id": sid,
+                "locality_id": locality_id,
+                "name": f"s{sid}",
+                "kind": "person",
+                "ref_id": sid,
+                "category": "班子成员",
+                "created_at": now,
+            }
+            for sid in s.subjects
+        ],
+    )
+    connection.execute(
+        insert(CampaignSubject.__table__),
+        [{"campaign_id": campaign_id, "subject_id": sid, "locality_id": locality_id} for sid in s.subjects],
+    )
     ballots, items = [], []
 
     def flush():
@@ -158,14 +236,38 @@ def write(connection, s: Scenario, *, locality_id: int = 1, campaign_id: int = 1
 
     for category_id, valid, grades in s.ballots:
         ballot_id = uuid.uuid4().hex
-        ballots.append({"id": ballot_id, "locality_id": locality_id, "campaign_id": campaign_id,
-                        "category_id": category_id, "valid": valid, "reason": "", "comment": ""})
-        items.extend({"ballot_id": ballot_id, "subject_id": sid, "indicator_id": leaf, "campaign_id": campaign_id,
-                      "grade": g} for (sid, leaf), g in grades.items())
+        ballots.append(
+            {
+                "id": ballot_id,
+                "locality_id": locality_id,
+                "campaign_id": campaign_id,
+                "category_id": category_id,
+                "valid": valid,
+                "reason": "",
+                "comment": "",
+            }
+        )
+        items.extend(
+            {"ballot_id": ballot_id, "subject_id": sid, "indicator_id": leaf, "campaign_id": campaign_id, "grade": g}
+            for (sid, leaf), g in grades.items()
+        )
         if len(items) >= batch:
             flush()
     flush()
     if s.values:
-        connection.execute(insert(IndicatorValue.__table__), [{
-            "locality_id": locality_id, "subject_id": sid, "template_id": tid, "indicator_code": code,
-            "period": s.period, "value": v, "source": "ref", "updated_at": now} for (sid, tid, code), v in s.values.items()])
+        connection.execute(
+            insert(IndicatorValue.__table__),
+            [
+                {
+                    "locality_id": locality_id,
+                    "subject_id": sid,
+                    "template_id": tid,
+                    "indicator_code": code,
+                    "period": s.period,
+                    "value": v,
+                    "source": "ref",
+                    "updated_at": now,
+                }
+                for (sid, tid, code), v in s.values.items()
+            ],
+        )

@@ -23,8 +23,12 @@ class ActivationCode(SQLModel, table=True):
     __table_args__ = (Index("ix_activation_codes_locality_batch", "locality_id", "batch_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    locality_id: int = Field(sa_column=Column(Integer, ForeignKey("localities.id", ondelete="RESTRICT"), nullable=False))
-    user_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, unique=True))
+    locality_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("localities.id", ondelete="RESTRICT"), nullable=False)
+    )
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, unique=True)
+    )
     code_hash: str = Field(max_length=64, unique=True, index=True)
     batch_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("activation_batches.id", ondelete="SET NULL"))
@@ -41,7 +45,9 @@ class ActivationBatch(SQLModel, table=True):
     __table_args__ = (Index("ix_activation_batches_locality_id", "locality_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    locality_id: int = Field(sa_column=Column(Integer, ForeignKey("localities.id", ondelete="RESTRICT"), nullable=False))
+    locality_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("localities.id", ondelete="RESTRICT"), nullable=False)
+    )
     unit_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("units.id", ondelete="SET NULL")))
     with_sub_units: bool = True
     count: int = 0

@@ -16,6 +16,7 @@ class AssessmentAssignment(SQLModel, table=True):
     __tablename__ = "assessment_assignments"
 
     user_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True))
-    campaign_id: int = Field(sa_column=Column(Integer, ForeignKey("campaigns.id", ondelete="CASCADE"),
-                                              primary_key=True, index=True))
+    campaign_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())

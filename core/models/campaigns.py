@@ -198,9 +198,7 @@ class BallotItem(SQLModel, table=True):
     __tablename__ = "ballot_items"
     __table_args__ = (Index("ix_ballot_items_campaign_subject", "campaign_id", "subject_id", "indicator_id"),)
 
-    ballot_id: str = Field(
-        sa_column=Column(ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True)
-    )
+    ballot_id: str = Field(sa_column=Column(ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True))
     subject_id: int = Field(sa_column=Column(Integer, primary_key=True))
     indicator_id: int = Field(sa_column=Column(Integer, primary_key=True))
     campaign_id: int = Field(sa_column=Column(Integer, nullable=False))

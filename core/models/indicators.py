@@ -38,7 +38,9 @@ class IndicatorTemplate(SQLModel, table=True):
     __table_args__ = (Index("ix_indicator_templates_locality", "locality_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    locality_id: int = Field(sa_column=Column(Integer, ForeignKey("localities.id", ondelete="RESTRICT"), nullable=False))
+    locality_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("localities.id", ondelete="RESTRICT"), nullable=False)
+    )
     name: str = Field(max_length=200)
     version: int = 1
     status: str = Field(default=TemplateStatus.draft, max_length=16)
@@ -61,11 +63,15 @@ class Indicator(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    locality_id: int = Field(sa_column=Column(Integer, ForeignKey("localities.id", ondelete="RESTRICT"), nullable=False))
+    locality_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("localities.id", ondelete="RESTRICT"), nullable=False)
+    )
     template_id: int = Field(
         sa_column=Column(Integer, ForeignKey("indicator_templates.id", ondelete="CASCADE"), nullable=False)
     )
-    parent_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("indicators.id", ondelete="CASCADE")))
+    parent_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("indicators.id", ondelete="CASCADE"))
+    )
     position: int = 0
     code: str = Field(max_length=64)
     name: str = Field(max_length=200)

@@ -27,9 +27,7 @@ class Unit(SQLModel, table=True):
     code: str = Field(max_length=64)
     name: str = Field(max_length=200)
     type: str = Field(default="", max_length=50)
-    parent_id: int | None = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("units.id", ondelete="RESTRICT"))
-    )
+    parent_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("units.id", ondelete="RESTRICT")))
     duties: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     contact_name: str = Field(default="", max_length=100)
     contact_phone: str = Field(default="", max_length=50)
@@ -92,8 +90,9 @@ class TeamMember(SQLModel, table=True):
     admin_post: str = Field(default="", max_length=100, sa_column_kwargs={"server_default": ""})  # 行政职务
     phone: str = Field(default="", max_length=30, sa_column_kwargs={"server_default": ""})
     # 分管部门: ids of units of the same locality this member supervises
-    supervised_unit_ids: list[int] = Field(default_factory=list,
-                                           sa_column=Column(JSON, nullable=False, server_default="[]"))
+    supervised_unit_ids: list[int] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
 
 
 class Person(SQLModel, table=True):

@@ -25,14 +25,18 @@ class SignInAttempt(SQLModel, table=True):
         Index("ix_sign_in_attempts_locality_at", "locality_id", "at"),
     )
 
-    id: int | None = Field(default=None, sa_column=Column(BigInteger().with_variant(Integer, "sqlite"),
-                                                          primary_key=True, autoincrement=True))
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    )
     at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime(), index=True)
     username: str = Field(max_length=100)
     user_id: int | None = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True))
+        default=None, sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    )
     locality_id: int | None = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("localities.id", ondelete="CASCADE"), nullable=True))
+        default=None, sa_column=Column(Integer, ForeignKey("localities.id", ondelete="CASCADE"), nullable=True)
+    )
     ok: bool
     reason: str = Field(default="", max_length=16)
     channel: str = Field(default="console", max_length=8)

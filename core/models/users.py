@@ -22,10 +22,11 @@ class Role(StrEnum):
 class User(SQLModel, table=True):
     __tablename__ = "users"
     # a person has at most one account in a locality (people's accounts, core/services/people_accounts.py)
-    __table_args__ = (UniqueConstraint("locality_id", "person_id", name="uq_users_locality_person"),
-                      # the people's accounts page counts them from this index alone
-                      Index("ix_users_locality_person_state", "locality_id", "person_id", "activated_at",
-                            "is_active"))
+    __table_args__ = (
+        UniqueConstraint("locality_id", "person_id", name="uq_users_locality_person"),
+        # the people's accounts page counts them from this index alone
+        Index("ix_users_locality_person_state", "locality_id", "person_id", "activated_at", "is_active"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=100, unique=True, index=True)
@@ -41,7 +42,10 @@ class User(SQLModel, table=True):
     # A person's own account (role cadre or leader): the person it belongs to, and when its owner
     # set a password with an activation code (None: not yet activated, no password can sign in).
     person_id: int | None = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("people.id", ondelete="RESTRICT", name="fk_users_person_id_people"), nullable=True)
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("people.id", ondelete="RESTRICT", name="fk_users_person_id_people"), nullable=True
+        ),
     )
     activated_at: datetime | None = Field(default=None, sa_type=tz_datetime())
     created_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
@@ -57,7 +61,9 @@ class AuthToken(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True, index=True)
-    user_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True))
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
     kind: str = Field(max_length=16)
     name: str = Field(default="", max_length=100)
     csrf_token: str = Field(default="", max_length=64)

@@ -14,8 +14,9 @@ class IndicatorValue(SQLModel, table=True):
 
     __tablename__ = "indicator_values"
     __table_args__ = (
-        UniqueConstraint("locality_id", "subject_id", "template_id", "indicator_code", "period",
-                         name="uq_indicator_values_key"),
+        UniqueConstraint(
+            "locality_id", "subject_id", "template_id", "indicator_code", "period", name="uq_indicator_values_key"
+        ),
         Index("ix_indicator_values_locality_template_period", "locality_id", "template_id", "period"),
     )
 
@@ -35,8 +36,17 @@ class IndicatorValue(SQLModel, table=True):
     # Where the value came from (see core.services.values.Origin): "typed" on the console grid,
     # "import" from a file (origin_file), "adapter" (origin_run_id), "api"; "" before 0016.
     origin: str = Field(default="", max_length=16, sa_column_kwargs={"server_default": ""})
-    origin_user_id: int | None = Field(default=None, sa_column=Column(
-        Integer, ForeignKey("users.id", ondelete="SET NULL", name="fk_indicator_values_origin_user_id_users")))
+    origin_user_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("users.id", ondelete="SET NULL", name="fk_indicator_values_origin_user_id_users")
+        ),
+    )
     origin_file: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
-    origin_run_id: int | None = Field(default=None, sa_column=Column(
-        Integer, ForeignKey("adapter_runs.id", ondelete="SET NULL", name="fk_indicator_values_origin_run_id_adapter_runs")))
+    origin_run_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer,
+            ForeignKey("adapter_runs.id", ondelete="SET NULL", name="fk_indicator_values_origin_run_id_adapter_runs"),
+        ),
+    )

@@ -20,18 +20,25 @@ FieldPath = Field(min_length=1, max_length=200, description="A record field, or 
 class SubjectMapping(In):
     field: str = FieldPath
     by: Literal["code", "name", "id"] = Field(
-        default="code", description="code: the unit's code (unit subjects); name: the subject's name; id: its id")
+        default="code", description="code: the unit's code (unit subjects); name: the subject's name; id: its id"
+    )
     kind: SubjectKind | None = Field(default=None, description="Only subjects of this kind (unit, team, person)")
 
 
 class PeriodMapping(In):
-    field: str | None = Field(default=None, min_length=1, max_length=200,
-                              description="The record field holding the period, in any form core.periods reads "
-                                          "(2026-03, 2026年3月, 2026年第一季度, an Excel date cell, ...)")
+    field: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="The record field holding the period, in any form core.periods reads "
+        "(2026-03, 2026年3月, 2026年第一季度, an Excel date cell, ...)",
+    )
     from_run_date: PeriodKind | None = Field(
-        default=None, description="Or the period of this kind that holds the run date (in KAOPING_TIMEZONE): "
-                                  "day 2026-11-22, week 2026-W47, month 2026-11, quarter 2026-Q4, half_year "
-                                  "2026-H2, year 2026")
+        default=None,
+        description="Or the period of this kind that holds the run date (in KAOPING_TIMEZONE): "
+        "day 2026-11-22, week 2026-W47, month 2026-11, quarter 2026-Q4, half_year "
+        "2026-H2, year 2026",
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> PeriodMapping:
@@ -54,8 +61,12 @@ class Mapping(In):
 
 class Schedule(In):
     interval_minutes: int | None = Field(default=None, ge=1, le=366 * 24 * 60)
-    cron: str | None = Field(default=None, min_length=9, max_length=100,
-                             description="Five fields: minute hour day month weekday, e.g. '0 2 * * *'")
+    cron: str | None = Field(
+        default=None,
+        min_length=9,
+        max_length=100,
+        description="Five fields: minute hour day month weekday, e.g. '0 2 * * *'",
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Schedule:
@@ -66,8 +77,9 @@ class Schedule(In):
 
 class Retry(In):
     attempts: int = Field(default=5, ge=1, le=20, description="At most this many attempts in all")
-    max_seconds: float = Field(default=300, ge=1, le=6 * 3600,
-                               description="No new attempt after this many seconds from the first")
+    max_seconds: float = Field(
+        default=300, ge=1, le=6 * 3600, description="No new attempt after this many seconds from the first"
+    )
     initial_seconds: float = Field(default=1, ge=0, le=600, description="First backoff (doubles, with jitter)")
     max_backoff_seconds: float = Field(default=60, ge=0, le=3600, description="Longest single backoff")
 

@@ -47,9 +47,11 @@ class TemplateIn(In):
     grade_scale: list[GradeIn] = Field(min_length=2, max_length=10)
     indicators: list[IndicatorIn] = Field(min_length=1)
     period_kind: PeriodKind | None = Field(
-        default=None, description="The kind of period its indicator values are for (day, week, month, quarter, "
-                                  "half_year, year): values of another kind, and campaigns whose period is of "
-                                  "another kind, are refused. None: any kind the campaigns using it have.")
+        default=None,
+        description="The kind of period its indicator values are for (day, week, month, quarter, "
+        "half_year, year): values of another kind, and campaigns whose period is of "
+        "another kind, are refused. None: any kind the campaigns using it have.",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> TemplateIn:

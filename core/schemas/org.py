@@ -62,8 +62,9 @@ class UnitOut(Out):
     contact_phone: str
 
 
-TeamTypeName = Literal["party_committee", "government", "npc", "cppcc", "township", "department", "enterprise",
-                       "other"]  # core.models.org.TeamType
+TeamTypeName = Literal[
+    "party_committee", "government", "npc", "cppcc", "township", "department", "enterprise", "other"
+]  # core.models.org.TeamType
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=30)]
 
 

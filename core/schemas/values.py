@@ -38,8 +38,11 @@ class IndicatorValueOut(Out):
     value: float
     source: str
     updated_at: datetime
-    origin: str = Field(default="", description="typed (the console's grid), import (a file), adapter, api; "
-                                                "empty for values written before this was kept")
+    origin: str = Field(
+        default="",
+        description="typed (the console's grid), import (a file), adapter, api; "
+        "empty for values written before this was kept",
+    )
     origin_file: str = Field(default="", description="The imported file's name (origin import)")
     origin_run_id: int | None = Field(default=None, description="The adapter run that wrote it (origin adapter)")
 

@@ -36,9 +36,13 @@ def assigned_campaign_ids(session: Session, user: User) -> frozenset[int]:
     """The campaigns of the user's own locality it was assigned (ids)."""
     if user.locality_id is None:
         return frozenset()
-    return frozenset(session.exec(
-        select(AssessmentAssignment.campaign_id).join(Campaign, Campaign.id == AssessmentAssignment.campaign_id)
-        .where(AssessmentAssignment.user_id == user.id, Campaign.locality_id == user.locality_id)).all())
+    return frozenset(
+        session.exec(
+            select(AssessmentAssignment.campaign_id)
+            .join(Campaign, Campaign.id == AssessmentAssignment.campaign_id)
+            .where(AssessmentAssignment.user_id == user.id, Campaign.locality_id == user.locality_id)
+        ).all()
+    )
 
 
 def _group_user(session: Session, user_id: int) -> User:
@@ -57,10 +61,15 @@ def assignable(ctx: AppContext, actor: Actor, user_id: int) -> list[dict[str, An
         if user.role != Role.assessment_group or user.locality_id is None:
             return []
         assigned = assigned_campaign_ids(session, user)
-        rows = session.exec(select(Campaign.id, Campaign.name, Campaign.status)
-                            .where(Campaign.locality_id == user.locality_id)
-                            .order_by(col(Campaign.id).desc()).limit(MAX_ASSIGNED)).all()
-        return [{"id": cid, "name": name, "status": str(status), "assigned": cid in assigned} for cid, name, status in rows]
+        rows = session.exec(
+            select(Campaign.id, Campaign.name, Campaign.status)
+            .where(Campaign.locality_id == user.locality_id)
+            .order_by(col(Campaign.id).desc())
+            .limit(MAX_ASSIGNED)
+        ).all()
+        return [
+            {"id": cid, "name": name, "status": str(status), "assigned": cid in assigned} for cid, name, status in rows
+        ]
 
 
 def set_assignments(ctx: AppContext, actor: Actor, user_id: int, campaign_ids: list[int]) -> list[int]:
@@ -71,29 +80,49 @@ def set_assignments(ctx: AppContext, actor: Actor, user_id: int, campaign_ids: l
     require_role(actor, PLATFORM, "assign campaigns")
     wanted = sorted(set(campaign_ids))
     if len(wanted) > MAX_ASSIGNED:
-        raise Invalid("campaign_ids: at most {n} campaigns", params={"n": MAX_ASSIGNED},
-                      errors=[{"field": "campaign_ids", "message": f"at most {MAX_ASSIGNED} campaigns"}])
+        raise Invalid(
+            "campaign_ids: at most {n} campaigns",
+            params={"n": MAX_ASSIGNED},
+            errors=[{"field": "campaign_ids", "message": f"at most {MAX_ASSIGNED} campaigns"}],
+        )
     with ctx.db.write() as session:
         user = _group_user(session, user_id)
         if user.role != Role.assessment_group:
-            raise Invalid("campaign_ids: only an assessment_group user is assigned campaigns",
-                          errors=[{"field": "campaign_ids", "message": "only an assessment_group user is assigned campaigns"}])
-        found = set(session.exec(select(Campaign.id).where(col(Campaign.id).in_(wanted),
-                                                           Campaign.locality_id == user.locality_id)).all()) \
-            if wanted and all(0 < c < 2**31 for c in wanted) else set()
+            raise Invalid(
+                "campaign_ids: only an assessment_group user is assigned campaigns",
+                errors=[{"field": "campaign_ids", "message": "only an assessment_group user is assigned campaigns"}],
+            )
+        found = (
+            set(
+                session.exec(
+                    select(Campaign.id).where(col(Campaign.id).in_(wanted), Campaign.locality_id == user.locality_id)
+                ).all()
+            )
+            if wanted and all(0 < c < 2**31 for c in wanted)
+            else set()
+        )
         missing = [c for c in wanted if c not in found]
         if missing:
-            raise Invalid("campaign_ids: no campaign {id} in this user's locality", params={"id": missing[0]},
-                          errors=[{"field": "campaign_ids",
-                                   "message": f"no campaign {missing[0]} in this user's locality"}])
+            raise Invalid(
+                "campaign_ids: no campaign {id} in this user's locality",
+                params={"id": missing[0]},
+                errors=[{"field": "campaign_ids", "message": f"no campaign {missing[0]} in this user's locality"}],
+            )
         before = sorted(assigned_campaign_ids(session, user))
         session.execute(delete(AssessmentAssignment).where(AssessmentAssignment.user_id == user.id))
         for cid in wanted:
             session.add(AssessmentAssignment(user_id=user.id, campaign_id=cid))
         if before != wanted:
-            audit.record(session, actor, locality_id=user.locality_id, action="user.assign_campaigns",
-                         target_type="user", target_id=user.id, before={"campaign_ids": before},
-                         after={"campaign_ids": wanted})
+            audit.record(
+                session,
+                actor,
+                locality_id=user.locality_id,
+                action="user.assign_campaigns",
+                target_type="user",
+                target_id=user.id,
+                before={"campaign_ids": before},
+                after={"campaign_ids": wanted},
+            )
         return wanted
 
 
@@ -103,11 +132,15 @@ def my_campaigns(ctx: AppContext, actor: Actor) -> list[dict[str, Any]]:
     if not actor.campaign_ids:
         return []
     with ctx.db.read() as session:
-        rows = session.exec(select(Campaign.id, Campaign.name, Campaign.status, Locality.code)
-                            .join(Locality, Locality.id == Campaign.locality_id)
-                            .where(col(Campaign.id).in_(actor.campaign_ids), Campaign.locality_id == actor.locality_id)
-                            .order_by(col(Campaign.id).desc())).all()
-        return [{"id": cid, "name": name, "status": str(status), "locality_code": code} for cid, name, status, code in rows]
+        rows = session.exec(
+            select(Campaign.id, Campaign.name, Campaign.status, Locality.code)
+            .join(Locality, Locality.id == Campaign.locality_id)
+            .where(col(Campaign.id).in_(actor.campaign_ids), Campaign.locality_id == actor.locality_id)
+            .order_by(col(Campaign.id).desc())
+        ).all()
+        return [
+            {"id": cid, "name": name, "status": str(status), "locality_code": code} for cid, name, status, code in rows
+        ]
 
 
 def campaign_view(ctx: AppContext, actor: Actor, campaign_id: int) -> dict[str, Any]:
@@ -122,8 +155,17 @@ def campaign_view(ctx: AppContext, actor: Actor, campaign_id: int) -> dict[str, 
         campaign = get_campaign_row(session, actor, campaign_id, read_only=True)
         rows = category_turnout(session, campaign)
         minimum = session.get(Locality, campaign.locality_id).min_turnout_percent
-        head = {"id": campaign.id, "name": campaign.name, "status": str(campaign.status),
-                "period": getattr(campaign, "period", None)}
+        head = {
+            "id": campaign.id,
+            "name": campaign.name,
+            "status": str(campaign.status),
+            "period": getattr(campaign, "period", None),
+        }
     results = result_details.campaign_results(ctx, actor, campaign_id)
-    return {"campaign": head, "turnout": rows, "minimum": minimum, "below": below_minimum(rows, minimum),
-            "results": results}
+    return {
+        "campaign": head,
+        "turnout": rows,
+        "minimum": minimum,
+        "below": below_minimum(rows, minimum),
+        "results": results,
+    }

@@ -158,15 +158,22 @@ def check_file(ctx: AppContext, file_name: str, content: bytes) -> tuple[str, st
     name = clean_name(file_name)
     wanted = _extension_kind(name)
     if wanted is None:
-        raise Invalid("{name}: only these kinds of file may be attached: {allowed}",
-                      params={"name": name or "?", "allowed": ALLOWED},
-                      errors=[{"field": "file", "message": "kind of file not allowed"}])
+        raise Invalid(
+            "{name}: only these kinds of file may be attached: {allowed}",
+            params={"name": name or "?", "allowed": ALLOWED},
+            errors=[{"field": "file", "message": "kind of file not allowed"}],
+        )
     if not content:
-        raise Invalid("{name}: the file is empty", params={"name": name}, errors=[{"field": "file", "message": "empty"}])
+        raise Invalid(
+            "{name}: the file is empty", params={"name": name}, errors=[{"field": "file", "message": "empty"}]
+        )
     found = sniff(content)
     if found != wanted:
-        raise Invalid("{name}: its content is not a {kind} file (it may have been renamed)",
-                      params={"name": name, "kind": wanted}, errors=[{"field": "file", "message": "content does not match"}])
+        raise Invalid(
+            "{name}: its content is not a {kind} file (it may have been renamed)",
+            params={"name": name, "kind": wanted},
+            errors=[{"field": "file", "message": "content does not match"}],
+        )
     return name, wanted
 
 
@@ -180,11 +187,20 @@ def _path(ctx: AppContext, row: Attachment) -> Path:
 
 def _out(actor: Actor, locality_id: int, row: Attachment) -> AttachmentOut:
     mine = actor.user_id is not None and row.user_id == actor.user_id
-    return AttachmentOut(id=row.id, file_name=row.file_name, kind=row.kind, size=row.size, author_name=row.author_name,
-                         created_at=row.created_at, may_delete=mine or is_office(actor, locality_id))
+    return AttachmentOut(
+        id=row.id,
+        file_name=row.file_name,
+        kind=row.kind,
+        size=row.size,
+        author_name=row.author_name,
+        created_at=row.created_at,
+        may_delete=mine or is_office(actor, locality_id),
+    )
 
 
-def list_files(ctx: AppContext, actor: Actor, target_type: str, target_id: int, resolve: Resolver) -> list[AttachmentOut]:
+def list_files(
+    ctx: AppContext, actor: Actor, target_type: str, target_id: int, resolve: Resolver
+) -> list[AttachmentOut]:
     """The target's files, oldest first; 404 when the actor may not read the target."""
     with ctx.db.read() as session:
         access = resolve(session, actor)
@@ -192,12 +208,18 @@ def list_files(ctx: AppContext, actor: Actor, target_type: str, target_id: int, 
 
 
 def _rows(session: Session, target_type: str, target_id: int) -> list[Attachment]:
-    return list(session.exec(select(Attachment).where(Attachment.target_type == target_type,
-                                                      Attachment.target_id == target_id).order_by(col(Attachment.id))))
+    return list(
+        session.exec(
+            select(Attachment)
+            .where(Attachment.target_type == target_type, Attachment.target_id == target_id)
+            .order_by(col(Attachment.id))
+        )
+    )
 
 
-def add_file(ctx: AppContext, actor: Actor, target_type: str, target_id: int, resolve: Resolver, file_name: str,
-             content: bytes) -> AttachmentOut:
+def add_file(
+    ctx: AppContext, actor: Actor, target_type: str, target_id: int, resolve: Resolver, file_name: str, content: bytes
+) -> AttachmentOut:
     """Attach a file (``check_file``'s limits). 404 for a target the actor may not read, 403
     one it may not upload to, 409 when the target has ``MAX_PER_TARGET`` files already. The
     file is written before the row and removed again if the transaction fails."""
@@ -211,8 +233,11 @@ def add_file(ctx: AppContext, actor: Actor, target_type: str, target_id: int, re
             access = resolve(session, actor)
             if not access.may_write or actor.user_id is None:
                 raise Forbidden("you may read this but not attach files to it")
-            have = session.exec(select(func.count()).select_from(Attachment).where(
-                Attachment.target_type == target_type, Attachment.target_id == target_id)).one()
+            have = session.exec(
+                select(func.count())
+                .select_from(Attachment)
+                .where(Attachment.target_type == target_type, Attachment.target_id == target_id)
+            ).one()
             if have >= MAX_PER_TARGET:
                 raise Conflict("at most {max} files may be attached", params={"max": MAX_PER_TARGET})
             folder = _folder(ctx, access.locality_id)
@@ -220,9 +245,18 @@ def add_file(ctx: AppContext, actor: Actor, target_type: str, target_id: int, re
             path = folder / key
             with open(path, "xb") as handle:
                 handle.write(content)
-            row = Attachment(locality_id=access.locality_id, target_type=target_type, target_id=target_id,
-                             user_id=actor.user_id, author_name=display_name(session, actor), file_name=name,
-                             kind=kind, size=len(content), sha256=hashlib.sha256(content).hexdigest(), storage_key=key)
+            row = Attachment(
+                locality_id=access.locality_id,
+                target_type=target_type,
+                target_id=target_id,
+                user_id=actor.user_id,
+                author_name=display_name(session, actor),
+                file_name=name,
+                kind=kind,
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                storage_key=key,
+            )
             session.add(row)
             session.flush()
             out = _out(actor, access.locality_id, row)
@@ -233,8 +267,9 @@ def add_file(ctx: AppContext, actor: Actor, target_type: str, target_id: int, re
     return out
 
 
-def open_file(ctx: AppContext, actor: Actor, target_type: str, target_id: int, resolve: Resolver,
-              attachment_id: int) -> Download:
+def open_file(
+    ctx: AppContext, actor: Actor, target_type: str, target_id: int, resolve: Resolver, attachment_id: int
+) -> Download:
     """A file of the target to send; 404 when the actor may not read the target, or for a file
     not on it (or gone from the disk)."""
     with ctx.db.read() as session:
@@ -254,8 +289,9 @@ def _row(session: Session, target_type: str, target_id: int, attachment_id: int)
     return row
 
 
-def delete_file(ctx: AppContext, actor: Actor, target_type: str, target_id: int, resolve: Resolver,
-                attachment_id: int) -> None:
+def delete_file(
+    ctx: AppContext, actor: Actor, target_type: str, target_id: int, resolve: Resolver, attachment_id: int
+) -> None:
     """Delete a file: its uploader or the office (403 for another reader); audited. The file
     leaves the disk after the COMMIT."""
     with ctx.db.write() as session:
@@ -264,10 +300,15 @@ def delete_file(ctx: AppContext, actor: Actor, target_type: str, target_id: int,
         if not _out(actor, access.locality_id, row).may_delete:
             raise Forbidden("only its uploader or the office may delete a file")
         path = _path(ctx, row)
-        audit.record(session, actor, locality_id=access.locality_id, action="attachment.delete",
-                     target_type=target_type, target_id=f"{target_id}/attachment/{row.id}",
-                     before={"file_name": row.file_name, "size": row.size, "sha256": row.sha256,
-                             "author": row.author_name})
+        audit.record(
+            session,
+            actor,
+            locality_id=access.locality_id,
+            action="attachment.delete",
+            target_type=target_type,
+            target_id=f"{target_id}/attachment/{row.id}",
+            before={"file_name": row.file_name, "size": row.size, "sha256": row.sha256, "author": row.author_name},
+        )
         session.delete(row)
     path.unlink(missing_ok=True)
 

@@ -64,11 +64,15 @@ HEAD_KEY = "kaoping_audit_head"  # session.info: the head this transaction wrote
 CHANGED = "Audit entry {id} does not match its hash: it was changed, or written without the secret key."
 UNLINKED = "Audit entry {id} does not follow the entry before it: an entry before it was deleted or changed."
 LEGACY_AFTER = "Audit entry {id} has a plain SHA-256 hash after keyed entries: the entries from there were rewritten."
-TAIL_MISSING = ("The audit log ends at entry {last}, but the checkpoint of {at} records entry {checkpoint}: "
-                "the entries after {last} were deleted.")
+TAIL_MISSING = (
+    "The audit log ends at entry {last}, but the checkpoint of {at} records entry {checkpoint}: "
+    "the entries after {last} were deleted."
+)
 ALL_MISSING = "The audit log is empty, but the checkpoint of {at} records entry {checkpoint}: every entry was deleted."
-REWRITTEN = ("Audit entry {id} is not the one the checkpoint of {at} records: the log was rewritten from there "
-             "(or restored from an older copy without its checkpoint).")
+REWRITTEN = (
+    "Audit entry {id} is not the one the checkpoint of {at} records: the log was rewritten from there "
+    "(or restored from an older copy without its checkpoint)."
+)
 LEGACY = "{count} audit entries, from entry {id}, still have plain SHA-256 hashes: run `kaoping audit rekey`."
 UNREADABLE = "The audit checkpoint {path} cannot be read: {reason}"
 
@@ -80,8 +84,17 @@ def _utc_iso(at: datetime) -> str:
 
 
 def _payload(version: int, entry: Any, prev_hash: str) -> bytes:
-    content = [prev_hash, entry.locality_id, _utc_iso(entry.at), entry.user_id, entry.actor, entry.action,
-               entry.target_type, entry.target_id, entry.summary]
+    content = [
+        prev_hash,
+        entry.locality_id,
+        _utc_iso(entry.at),
+        entry.user_id,
+        entry.actor,
+        entry.action,
+        entry.target_type,
+        entry.target_id,
+        entry.summary,
+    ]
     if version >= 2:  # version 1 is exactly what was hashed before keys
         content.insert(0, version)
     return json.dumps(content, sort_keys=True, ensure_ascii=False, default=str).encode()
@@ -171,13 +184,17 @@ class AuditChain:
             raise CheckpointUnreadable(str(exc)) from None
         try:
             data = json.loads(raw)
-            return Checkpoint(last_id=int(data["last_id"]), last_hash=str(data["last_hash"]),
-                              written_at=datetime.fromisoformat(data["written_at"]))
+            return Checkpoint(
+                last_id=int(data["last_id"]),
+                last_hash=str(data["last_hash"]),
+                written_at=datetime.fromisoformat(data["written_at"]),
+            )
         except (ValueError, KeyError, TypeError) as exc:
             raise CheckpointUnreadable(f"not a checkpoint ({exc})") from None
 
-    def write_checkpoint(self, last_id: int, last_hash: str, *, force: bool = False,
-                         written_at: datetime | None = None) -> bool:
+    def write_checkpoint(
+        self, last_id: int, last_hash: str, *, force: bool = False, written_at: datetime | None = None
+    ) -> bool:
         """Record (last_id, last_hash) unless the file already records a later entry (``force``:
         in any case, after a re-key or a restore, which keeps its ``written_at``). Return whether
         it was written."""
@@ -191,8 +208,11 @@ class AuditChain:
                     current = None  # replaced by a good one
                 if current is not None and current.last_id >= last_id:
                     return False
-            data = {"last_id": last_id, "last_hash": last_hash,
-                    "written_at": (written_at or datetime.now(UTC)).isoformat(timespec="seconds")}
+            data = {
+                "last_id": last_id,
+                "last_hash": last_hash,
+                "written_at": (written_at or datetime.now(UTC)).isoformat(timespec="seconds"),
+            }
             temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}")
             with open(temporary, "w", encoding="utf-8") as handle:
                 json.dump(data, handle)
@@ -257,14 +277,25 @@ def _head_still_there(session: Session, chain: AuditChain, last: Any) -> bool:
         return True
     at = checkpoint.written_at
     if last is None:
-        report = AuditReport(ok=False, checkpoint=checkpoint, problem=ALL_MISSING,
-                             params={"at": at, "checkpoint": checkpoint.last_id})
+        report = AuditReport(
+            ok=False, checkpoint=checkpoint, problem=ALL_MISSING, params={"at": at, "checkpoint": checkpoint.last_id}
+        )
     elif found is None and checkpoint.last_id > last.id:
-        report = AuditReport(ok=False, checkpoint=checkpoint, head_id=last.id, problem=TAIL_MISSING,
-                             params={"last": last.id, "at": at, "checkpoint": checkpoint.last_id})
+        report = AuditReport(
+            ok=False,
+            checkpoint=checkpoint,
+            head_id=last.id,
+            problem=TAIL_MISSING,
+            params={"last": last.id, "at": at, "checkpoint": checkpoint.last_id},
+        )
     else:
-        report = AuditReport(ok=False, checkpoint=checkpoint, first_broken_id=checkpoint.last_id, problem=REWRITTEN,
-                             params={"id": checkpoint.last_id, "at": at})
+        report = AuditReport(
+            ok=False,
+            checkpoint=checkpoint,
+            first_broken_id=checkpoint.last_id,
+            problem=REWRITTEN,
+            params={"id": checkpoint.last_id, "at": at},
+        )
     chain.alarm(report)
     return False
 
@@ -319,9 +350,20 @@ def changed_fields(before: dict, after: dict) -> tuple[dict, dict]:
 
 # --- verification -------------------------------------------------------------------------------------
 
-_COLUMNS = [col(AuditEntry.id), col(AuditEntry.locality_id), col(AuditEntry.at), col(AuditEntry.user_id),
-            col(AuditEntry.actor), col(AuditEntry.action), col(AuditEntry.target_type), col(AuditEntry.target_id),
-            col(AuditEntry.summary), col(AuditEntry.prev_hash), col(AuditEntry.hash), col(AuditEntry.hash_version)]
+_COLUMNS = [
+    col(AuditEntry.id),
+    col(AuditEntry.locality_id),
+    col(AuditEntry.at),
+    col(AuditEntry.user_id),
+    col(AuditEntry.actor),
+    col(AuditEntry.action),
+    col(AuditEntry.target_type),
+    col(AuditEntry.target_id),
+    col(AuditEntry.summary),
+    col(AuditEntry.prev_hash),
+    col(AuditEntry.hash),
+    col(AuditEntry.hash_version),
+]
 
 
 def _rows(session: Session) -> Iterable[Any]:
@@ -409,8 +451,10 @@ def describe(ctx: AppContext, entry_id: int) -> str:
         entry = session.get(AuditEntry, entry_id)
     if entry is None:
         return f"entry {entry_id}: not in the database"
-    return (f"entry {entry.id}: {_utc_iso(entry.at)} {entry.actor} {entry.action} "
-            f"{entry.target_type} {entry.target_id}".rstrip())
+    return (
+        f"entry {entry.id}: {_utc_iso(entry.at)} {entry.actor} {entry.action} "
+        f"{entry.target_type} {entry.target_id}".rstrip()
+    )
 
 
 @dataclass(frozen=True)
@@ -446,14 +490,22 @@ def rekey(ctx: AppContext, *, force: bool = False) -> RekeyResult:
             prev = new
         table = AuditEntry.__table__
         session.connection().execute(
-            update(table).where(table.c.id == bindparam("entry_id"))
+            update(table)
+            .where(table.c.id == bindparam("entry_id"))
             .values(prev_hash=bindparam("prev"), hash=bindparam("new"), hash_version=HASH_VERSION),
-            updates)
+            updates,
+        )
         session.info[HEAD_KEY] = _Head(rows[-1].id, prev, may_advance=True, force=True)
         if broken is not None:
             log.warning("re-keyed an audit log that did not verify: %s", broken.message)
-            entry = record(session, Actor.system("rekey"), locality_id=None, action="audit.rekey",
-                           target_type="audit_log", after={"entries": len(rows), "was_broken": broken.message})
+            entry = record(
+                session,
+                Actor.system("rekey"),
+                locality_id=None,
+                action="audit.rekey",
+                target_type="audit_log",
+                after={"entries": len(rows), "was_broken": broken.message},
+            )
             session.info[HEAD_KEY] = _Head(entry.id, entry.hash, may_advance=True, force=True)
     chain.report = None
     return RekeyResult(len(rows), broken)

@@ -38,12 +38,15 @@ class IssuedToken:
 def sign_in_limits(username: str, client: str) -> list[throttle.Limit]:
     network = throttle.client_network(client)
     name = username.strip().lower()[:100]
-    return [throttle.Limit(f"user:{name}|client:{network}", MAX_FAILURES_PER_USER),
-            throttle.Limit(f"client:{network}", MAX_FAILURES_PER_CLIENT)]
+    return [
+        throttle.Limit(f"user:{name}|client:{network}", MAX_FAILURES_PER_USER),
+        throttle.Limit(f"client:{network}", MAX_FAILURES_PER_CLIENT),
+    ]
 
 
-def authenticate(ctx: AppContext, username: str, password: str, client: str, *, user_agent: str = "",
-                 channel: str = "console") -> User:
+def authenticate(
+    ctx: AppContext, username: str, password: str, client: str, *, user_agent: str = "", channel: str = "console"
+) -> User:
     """Check a user name (or, for a person's own account, an ID-card number) and password. Only
     failures count towards the limits, which are checked before the (deliberately slow)
     password hash is computed. Every attempt, success or not, is written to the sign-in log
@@ -52,8 +55,9 @@ def authenticate(ctx: AppContext, username: str, password: str, client: str, *, 
     from core.services.people_accounts import find_sign_in_users, throttle_name
 
     def log(user: User | None, reason: str = "") -> None:
-        signins.record(ctx, typed=username, user=user, reason=reason, client=client, user_agent=user_agent,
-                       channel=channel)
+        signins.record(
+            ctx, typed=username, user=user, reason=reason, client=client, user_agent=user_agent, channel=channel
+        )
 
     limits = sign_in_limits(throttle_name(ctx.keys, username), client)  # never an ID-card number in clear
     wait = throttle.retry_after(ctx, limits)
@@ -63,8 +67,11 @@ def authenticate(ctx: AppContext, username: str, password: str, client: str, *, 
         log(candidates[0] if len(candidates) == 1 else None, signins.THROTTLED)
         raise RateLimited("too many failed logins; wait a few minutes and try again", retry_after=wait)
     # a person in several localities has an account in each: the one whose password this is
-    user = next((u for u in candidates[1:] if verify_password(u.password_hash, password)), candidates[0]) \
-        if len(candidates) > 1 else (candidates[0] if candidates else None)
+    user = (
+        next((u for u in candidates[1:] if verify_password(u.password_hash, password)), candidates[0])
+        if len(candidates) > 1
+        else (candidates[0] if candidates else None)
+    )
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
         throttle.record(ctx, [limit.key for limit in limits])
@@ -84,8 +91,15 @@ def actor_of(user: User, session: Session | None = None) -> Actor:
         from core.services.assessment import assigned_campaign_ids
 
         campaigns = assigned_campaign_ids(session, user)
-    return Actor(user_id=user.id, username=user.username, role=user.role, locality_id=user.locality_id,
-                 unit_id=user.unit_id, readable_localities=readable, campaign_ids=campaigns)
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        locality_id=user.locality_id,
+        unit_id=user.unit_id,
+        readable_localities=readable,
+        campaign_ids=campaigns,
+    )
 
 
 def issue_token(ctx: AppContext, user: User, *, kind: str, name: str = "", ttl: timedelta | None = None) -> IssuedToken:
@@ -94,11 +108,24 @@ def issue_token(ctx: AppContext, user: User, *, kind: str, name: str = "", ttl: 
     expires_at = utcnow() + ttl if ttl is not None else None  # a zero ttl is expired, not eternal
     with ctx.db.write() as session:
         session.add(
-            AuthToken(token_hash=ctx.keys.token_hash(token), user_id=user.id, kind=kind, name=name,
-                      csrf_token=csrf, expires_at=expires_at)
+            AuthToken(
+                token_hash=ctx.keys.token_hash(token),
+                user_id=user.id,
+                kind=kind,
+                name=name,
+                csrf_token=csrf,
+                expires_at=expires_at,
+            )
         )
-        audit.record(session, actor_of(user), locality_id=user.locality_id, action=f"{kind}.create",
-                     target_type="user", target_id=user.id, after={"name": name} if name else None)
+        audit.record(
+            session,
+            actor_of(user),
+            locality_id=user.locality_id,
+            action=f"{kind}.create",
+            target_type="user",
+            target_id=user.id,
+            after={"name": name} if name else None,
+        )
     return IssuedToken(token=token, csrf_token=csrf, expires_at=expires_at)
 
 
@@ -137,8 +164,14 @@ def revoke_token(ctx: AppContext, token: str) -> None:
 
 
 def create_user(
-    ctx: AppContext, actor: Actor, *, username: str, password: str, role: str,
-    locality_code: str | None, unit_code: str | None = None,
+    ctx: AppContext,
+    actor: Actor,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    locality_code: str | None,
+    unit_code: str | None = None,
 ) -> User:
     require_role(actor, frozenset({Role.platform_admin}), "create users")
     if role not in {r.value for r in Role}:
@@ -167,12 +200,24 @@ def create_user(
                 raise Invalid("unit: a unit_admin user needs a unit")
             if session.exec(select(User).where(User.username == username)).first():
                 raise Conflict(f"a user named {username!r} already exists")
-            user = User(username=username, password_hash=hash_password(password), role=role,
-                        locality_id=locality_id, unit_id=unit_id)
+            user = User(
+                username=username,
+                password_hash=hash_password(password),
+                role=role,
+                locality_id=locality_id,
+                unit_id=unit_id,
+            )
             session.add(user)
             session.flush()
-            audit.record(session, actor, locality_id=locality_id, action="user.create", target_type="user",
-                         target_id=user.id, after={"username": username, "role": role, "unit_id": unit_id})
+            audit.record(
+                session,
+                actor,
+                locality_id=locality_id,
+                action="user.create",
+                target_type="user",
+                target_id=user.id,
+                after={"username": username, "role": role, "unit_id": unit_id},
+            )
             return user
     except IntegrityError as exc:
         raise Conflict(f"a user named {username!r} already exists") from exc
@@ -188,8 +233,14 @@ def set_password(ctx: AppContext, actor: Actor, username: str, password: str) ->
             raise Invalid(f"no user named {username!r}")
         user.password_hash = hash_password(password)
         session.add(user)
-        audit.record(session, actor, locality_id=user.locality_id, action="user.set_password",
-                     target_type="user", target_id=user.id)
+        audit.record(
+            session,
+            actor,
+            locality_id=user.locality_id,
+            action="user.set_password",
+            target_type="user",
+            target_id=user.id,
+        )
         return user
 
 
@@ -210,14 +261,22 @@ def grant_child_localities(ctx: AppContext, actor: Actor, username: str, granted
         if user is None:
             raise Invalid(f"no user named {username!r}")
         if granted and user.role not in GRANTABLE_ROLES:
-            raise Invalid(f"a {user.role} user cannot be granted child localities "
-                          f"(only {', '.join(sorted(GRANTABLE_ROLES))})")
+            raise Invalid(
+                f"a {user.role} user cannot be granted child localities (only {', '.join(sorted(GRANTABLE_ROLES))})"
+            )
         before = user.reads_child_localities
         user.reads_child_localities = granted
         session.add(user)
-        audit.record(session, actor, locality_id=user.locality_id, action="user.grant_child_localities",
-                     target_type="user", target_id=user.id, before={"reads_child_localities": before},
-                     after={"reads_child_localities": granted})
+        audit.record(
+            session,
+            actor,
+            locality_id=user.locality_id,
+            action="user.grant_child_localities",
+            target_type="user",
+            target_id=user.id,
+            before={"reads_child_localities": before},
+            after={"reads_child_localities": granted},
+        )
         session.flush()
         session.refresh(user)
         session.expunge(user)

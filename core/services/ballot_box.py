@@ -82,8 +82,17 @@ def _open(keys: Keyring, campaign_id: int, aad: bytes, sealed: bytes) -> bytes:
         raise SealError("a sealed ballot does not open with this secret key") from exc
 
 
-def seal_ballot(keys: Keyring, campaign_id: int, staged_id: str, *, category_id: int, valid: bool,
-                reason: str | None, comment: str, items: Sequence[tuple[int, int, int]]) -> tuple[bytes, bytes]:
+def seal_ballot(
+    keys: Keyring,
+    campaign_id: int,
+    staged_id: str,
+    *,
+    category_id: int,
+    valid: bool,
+    reason: str | None,
+    comment: str,
+    items: Sequence[tuple[int, int, int]],
+) -> tuple[bytes, bytes]:
     """Seal one cast ballot: ``(head, body)`` for a ``ballot_staging`` row with id ``staged_id``."""
     text = msgspec.msgpack.encode([comment, (reason or "")[:MAX_REASON]])
     if len(text) > TEXT_BLOCK:  # cannot happen within MAX_COMMENT; refuse rather than leak a length
@@ -92,11 +101,21 @@ def seal_ballot(keys: Keyring, campaign_id: int, staged_id: str, *, category_id:
     subjects = struct.pack(f"<{n}I", *(s for s, _, _ in items))
     indicators = struct.pack(f"<{n}I", *(i for _, i, _ in items))
     grades = bytes(g for _, _, g in items)
-    body = b"".join((_BODY.pack(category_id, 1 if valid else 0, n, len(text), 0), subjects, indicators, grades,
-                     text, bytes(TEXT_BLOCK - len(text))))
+    body = b"".join(
+        (
+            _BODY.pack(category_id, 1 if valid else 0, n, len(text), 0),
+            subjects,
+            indicators,
+            grades,
+            text,
+            bytes(TEXT_BLOCK - len(text)),
+        )
+    )
     aad = f"{campaign_id}:{staged_id}".encode()
-    return (_seal(keys, campaign_id, b"head:" + aad, _HEAD.pack(category_id, 1 if valid else 0)),
-            _seal(keys, campaign_id, b"body:" + aad, body))
+    return (
+        _seal(keys, campaign_id, b"head:" + aad, _HEAD.pack(category_id, 1 if valid else 0)),
+        _seal(keys, campaign_id, b"body:" + aad, body),
+    )
 
 
 def open_head(keys: Keyring, campaign_id: int, staged_id: str, head: bytes) -> tuple[int, bool]:
@@ -110,24 +129,30 @@ def open_body(keys: Keyring, campaign_id: int, staged_id: str, body: bytes) -> O
     at = _BODY.size
     subjects = struct.unpack_from(f"<{n}I", plain, at)
     indicators = struct.unpack_from(f"<{n}I", plain, at + 4 * n)
-    grades = plain[at + 8 * n: at + 9 * n]
-    comment, reason = msgspec.msgpack.decode(plain[at + 9 * n: at + 9 * n + text_len])
-    return OpenedBallot(category_id=category_id, valid=bool(valid), reason=reason, comment=comment,
-                        items=list(zip(subjects, indicators, grades)))
+    grades = plain[at + 8 * n : at + 9 * n]
+    comment, reason = msgspec.msgpack.decode(plain[at + 9 * n : at + 9 * n + text_len])
+    return OpenedBallot(
+        category_id=category_id,
+        valid=bool(valid),
+        reason=reason,
+        comment=comment,
+        items=list(zip(subjects, indicators, grades)),
+    )
 
 
 def seal_draft(keys: Keyring, campaign_id: int, account_id: int, items: list[dict[str, Any]], comment: str) -> bytes:
     """A draft's items (``[{subject_id, indicator, grade}]``) and comment, sealed to its account."""
     packed = msgspec.msgpack.encode({"items": items, "comment": comment})
     plain = struct.pack("<I", len(packed)) + packed
-    return _seal(keys, campaign_id, f"draft:{campaign_id}:{account_id}".encode(),
-                 plain + bytes(-len(plain) % DRAFT_BLOCK))
+    return _seal(
+        keys, campaign_id, f"draft:{campaign_id}:{account_id}".encode(), plain + bytes(-len(plain) % DRAFT_BLOCK)
+    )
 
 
 def open_draft(keys: Keyring, campaign_id: int, account_id: int, sealed: bytes) -> tuple[list[dict[str, Any]], str]:
     plain = _open(keys, campaign_id, f"draft:{campaign_id}:{account_id}".encode(), sealed)
     (length,) = struct.unpack_from("<I", plain)
-    data = msgspec.msgpack.decode(plain[4:4 + length])
+    data = msgspec.msgpack.decode(plain[4 : 4 + length])
     return data["items"], data["comment"]
 
 
@@ -135,7 +160,8 @@ def staged_counts(session: Session, keys: Keyring, campaign_id: int) -> Counter:
     """Counter of ``(category_id, valid)`` over the campaign's staged ballots (turnout while open)."""
     counts: Counter = Counter()
     for staged_id, head in session.execute(
-            select(StagedBallot.id, StagedBallot.head).where(StagedBallot.campaign_id == campaign_id)):
+        select(StagedBallot.id, StagedBallot.head).where(StagedBallot.campaign_id == campaign_id)
+    ):
         counts[open_head(keys, campaign_id, staged_id, head)] += 1
     return counts
 
@@ -143,8 +169,9 @@ def staged_counts(session: Session, keys: Keyring, campaign_id: int) -> Counter:
 def staged_total(session: Session, campaign_id: int) -> int:
     from sqlalchemy import func
 
-    return session.execute(select(func.count()).select_from(StagedBallot)
-                           .where(StagedBallot.campaign_id == campaign_id)).scalar_one()
+    return session.execute(
+        select(func.count()).select_from(StagedBallot).where(StagedBallot.campaign_id == campaign_id)
+    ).scalar_one()
 
 
 def move_staged(ctx: AppContext, campaign_id: int, *, chunk: int = MOVE_CHUNK) -> int:
@@ -161,11 +188,16 @@ def move_staged(ctx: AppContext, campaign_id: int, *, chunk: int = MOVE_CHUNK) -
     secrets.SystemRandom().shuffle(ids)
     moved = 0
     for start in range(0, len(ids), chunk):
-        order = ids[start:start + chunk]
+        order = ids[start : start + chunk]
         with ctx.db.write() as session:
-            taken = {row.id: row for row in session.execute(
-                delete(StagedBallot).where(StagedBallot.id.in_(order), StagedBallot.campaign_id == campaign_id)
-                .returning(StagedBallot.id, StagedBallot.locality_id, StagedBallot.body))}
+            taken = {
+                row.id: row
+                for row in session.execute(
+                    delete(StagedBallot)
+                    .where(StagedBallot.id.in_(order), StagedBallot.campaign_id == campaign_id)
+                    .returning(StagedBallot.id, StagedBallot.locality_id, StagedBallot.body)
+                )
+            }
             ballots, items = [], []
             for staged_id in order:  # the shuffled order, not the order the database returned
                 row = taken.get(staged_id)
@@ -173,11 +205,21 @@ def move_staged(ctx: AppContext, campaign_id: int, *, chunk: int = MOVE_CHUNK) -
                     continue  # another mover took it
                 opened = open_body(ctx.keys, campaign_id, staged_id, row.body)
                 ballot_id = new_ballot_id()
-                ballots.append({"id": ballot_id, "locality_id": row.locality_id, "campaign_id": campaign_id,
-                                "category_id": opened.category_id, "valid": opened.valid, "reason": opened.reason,
-                                "comment": opened.comment})
-                items.extend({"ballot_id": ballot_id, "subject_id": s, "indicator_id": i, "campaign_id": campaign_id,
-                              "grade": g} for s, i, g in opened.items)
+                ballots.append(
+                    {
+                        "id": ballot_id,
+                        "locality_id": row.locality_id,
+                        "campaign_id": campaign_id,
+                        "category_id": opened.category_id,
+                        "valid": opened.valid,
+                        "reason": opened.reason,
+                        "comment": opened.comment,
+                    }
+                )
+                items.extend(
+                    {"ballot_id": ballot_id, "subject_id": s, "indicator_id": i, "campaign_id": campaign_id, "grade": g}
+                    for s, i, g in opened.items
+                )
             if ballots:
                 _insert(session, ballots, items)
             moved += len(ballots)
@@ -199,17 +241,22 @@ def _wait_for_older_snapshots(connection: Any, timeout: float = SNAPSHOT_WAIT_SE
     import time
 
     threshold = connection.exec_driver_sql("SELECT txid_snapshot_xmax(txid_current_snapshot())").scalar()
-    query = ("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
-             "AND backend_xmin IS NOT NULL AND age(backend_xmin) > age(%s::text::xid)")
+    query = (
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+        "AND backend_xmin IS NOT NULL AND age(backend_xmin) > age(%s::text::xid)"
+    )
     deadline = time.monotonic() + timeout
     while True:
         older = connection.exec_driver_sql(query, (str(threshold % 2**32),)).scalars().all()
         if not older:
             return
         if time.monotonic() > deadline:
-            logger.warning("transactions %s held snapshots older than the ballot box's move for %.0f s; "
-                           "the scrub goes on, and may leave the moved rows on disk until the next VACUUM",
-                           older, timeout)
+            logger.warning(
+                "transactions %s held snapshots older than the ballot box's move for %.0f s; "
+                "the scrub goes on, and may leave the moved rows on disk until the next VACUUM",
+                older,
+                timeout,
+            )
             return
         time.sleep(0.2)
 
@@ -237,29 +284,43 @@ def scrub(ctx: AppContext, campaign_id: int) -> None:
                 # large box chose a nested loop per ballot (minutes for 10,000 ballots)
                 connection.exec_driver_sql("ANALYZE ballots, ballot_items")
     except Exception:  # noqa: BLE001 - the ballots are counted already; say what is left to do
-        logger.warning("could not scrub the ballot box of campaign %s; run VACUUM (FULL) ballot_staging, "
-                       "ballot_drafts (PostgreSQL) or PRAGMA wal_checkpoint(TRUNCATE) (SQLite)", campaign_id,
-                       exc_info=True)
+        logger.warning(
+            "could not scrub the ballot box of campaign %s; run VACUUM (FULL) ballot_staging, "
+            "ballot_drafts (PostgreSQL) or PRAGMA wal_checkpoint(TRUNCATE) (SQLite)",
+            campaign_id,
+            exc_info=True,
+        )
 
 
 def _insert(session: Session, ballots: list[dict[str, Any]], items: list[dict[str, Any]]) -> None:
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         cursor = connection.connection.driver_connection.cursor()
-        with cursor.copy("COPY ballots (id, locality_id, campaign_id, category_id, valid, reason, comment) "
-                         "FROM STDIN") as copy:
+        with cursor.copy(
+            "COPY ballots (id, locality_id, campaign_id, category_id, valid, reason, comment) FROM STDIN"
+        ) as copy:
             for b in ballots:
-                copy.write_row((b["id"], b["locality_id"], b["campaign_id"], b["category_id"], b["valid"],
-                                b["reason"], b["comment"]))
-        with cursor.copy("COPY ballot_items (ballot_id, subject_id, indicator_id, campaign_id, grade) "
-                         "FROM STDIN") as copy:
+                copy.write_row(
+                    (
+                        b["id"],
+                        b["locality_id"],
+                        b["campaign_id"],
+                        b["category_id"],
+                        b["valid"],
+                        b["reason"],
+                        b["comment"],
+                    )
+                )
+        with cursor.copy(
+            "COPY ballot_items (ballot_id, subject_id, indicator_id, campaign_id, grade) FROM STDIN"
+        ) as copy:
             for i in items:
                 copy.write_row((i["ballot_id"], i["subject_id"], i["indicator_id"], i["campaign_id"], i["grade"]))
         return
     session.execute(insert(Ballot), ballots)
     if items:
         raw = connection.connection.driver_connection
-        raw.executemany("INSERT INTO ballot_items (ballot_id, subject_id, indicator_id, campaign_id, grade)"
-                        " VALUES (?, ?, ?, ?, ?)",
-                        [(i["ballot_id"], i["subject_id"], i["indicator_id"], i["campaign_id"], i["grade"])
-                         for i in items])
+        raw.executemany(
+            "INSERT INTO ballot_items (ballot_id, subject_id, indicator_id, campaign_id, grade) VALUES (?, ?, ?, ?, ?)",
+            [(i["ballot_id"], i["subject_id"], i["indicator_id"], i["campaign_id"], i["grade"]) for i in items],
+        )

@@ -24,8 +24,15 @@ from core.services.errors import NotFound
 from core.services.plugins import policies_for, rules_for
 from core.services.turnout import below_minimum, category_turnout
 
-LIST_COLUMNS = (Campaign.id, Campaign.name, Campaign.kind, Campaign.period, Campaign.status, Campaign.opens_at,
-                Campaign.closes_at)
+LIST_COLUMNS = (
+    Campaign.id,
+    Campaign.name,
+    Campaign.kind,
+    Campaign.period,
+    Campaign.status,
+    Campaign.opens_at,
+    Campaign.closes_at,
+)
 
 
 def list_rows(ctx: AppContext, actor: Actor, code: str, *, limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
@@ -33,16 +40,41 @@ def list_rows(ctx: AppContext, actor: Actor, code: str, *, limit: int = 50, offs
     require_role(actor, ADMIN_READ_ROLES, "read campaigns")
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code, read_only=True)
-        total = session.exec(select(func.count()).select_from(Campaign)
-                             .where(Campaign.locality_id == locality.id)).one()
-        rows = session.exec(select(*LIST_COLUMNS).where(Campaign.locality_id == locality.id)
-                            .order_by(col(Campaign.id).desc()).limit(limit).offset(offset)).all()
+        total = session.exec(
+            select(func.count()).select_from(Campaign).where(Campaign.locality_id == locality.id)
+        ).one()
+        rows = session.exec(
+            select(*LIST_COLUMNS)
+            .where(Campaign.locality_id == locality.id)
+            .order_by(col(Campaign.id).desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
         ids = [r[0] for r in rows]
-        counts = dict(session.exec(select(CampaignSubject.campaign_id, func.count())
-                                   .where(col(CampaignSubject.campaign_id).in_(ids))
-                                   .group_by(CampaignSubject.campaign_id)).all()) if ids else {}
-        out = [{"id": r[0], "name": r[1], "kind": r[2], "period": r[3], "status": r[4], "opens_at": as_utc(r[5]),
-                "closes_at": as_utc(r[6]), "subjects": counts.get(r[0], 0)} for r in rows]
+        counts = (
+            dict(
+                session.exec(
+                    select(CampaignSubject.campaign_id, func.count())
+                    .where(col(CampaignSubject.campaign_id).in_(ids))
+                    .group_by(CampaignSubject.campaign_id)
+                ).all()
+            )
+            if ids
+            else {}
+        )
+        out = [
+            {
+                "id": r[0],
+                "name": r[1],
+                "kind": r[2],
+                "period": r[3],
+                "status": r[4],
+                "opens_at": as_utc(r[5]),
+                "closes_at": as_utc(r[6]),
+                "subjects": counts.get(r[0], 0),
+            }
+            for r in rows
+        ]
         return out, int(total)
 
 
@@ -71,12 +103,28 @@ def overview(ctx: AppContext, actor: Actor, code: str, campaign_id: int) -> dict
         out = with_warnings(session, campaign, campaign_out(session, campaign))
         missing = missing_for_opening(session, campaign) if campaign.status == "draft" else []
         template_ids = {c.template_id for c in out.categories if c.template_id}
-        templates = dict(session.exec(select(IndicatorTemplate.id, IndicatorTemplate.name)
-                                      .where(col(IndicatorTemplate.id).in_(template_ids))).all()) if template_ids else {}
+        templates = (
+            dict(
+                session.exec(
+                    select(IndicatorTemplate.id, IndicatorTemplate.name).where(
+                        col(IndicatorTemplate.id).in_(template_ids)
+                    )
+                ).all()
+            )
+            if template_ids
+            else {}
+        )
         rows = category_turnout(session, campaign)
         minimum = session.get(Locality, campaign.locality_id).min_turnout_percent
-        return {"campaign": out, "missing": missing, "templates": templates, "turnout": rows, "minimum": minimum,
-                "below": below_minimum(rows, minimum), "subjects": len(out.subject_ids)}
+        return {
+            "campaign": out,
+            "missing": missing,
+            "templates": templates,
+            "turnout": rows,
+            "minimum": minimum,
+            "below": below_minimum(rows, minimum),
+            "subjects": len(out.subject_ids),
+        }
 
 
 def plugin_choices(ctx: AppContext, actor: Actor, code: str, campaign_id: int) -> dict[str, list[dict[str, Any]]]:
@@ -91,10 +139,17 @@ def plugin_choices(ctx: AppContext, actor: Actor, code: str, campaign_id: int) -
             out = []
             for name, item in sorted(items.items()):
                 model = getattr(item, "options_model", None)
-                out.append({"name": name, "label_zh": getattr(item, "label_zh", name),
-                            "label_en": getattr(item, "label_en", name),
-                            "schema": model.model_json_schema() if model is not None else None})
+                out.append(
+                    {
+                        "name": name,
+                        "label_zh": getattr(item, "label_zh", name),
+                        "label_en": getattr(item, "label_en", name),
+                        "schema": model.model_json_schema() if model is not None else None,
+                    }
+                )
             return out
 
-        return {"rules": described(rules_for(session, campaign.locality_id)),
-                "policies": described(policies_for(session, campaign.locality_id))}
+        return {
+            "rules": described(rules_for(session, campaign.locality_id)),
+            "policies": described(policies_for(session, campaign.locality_id)),
+        }

@@ -25,8 +25,8 @@ from core.schemas.campaigns import (
     CampaignIn,
     CampaignOut,
     CampaignPatch,
-    CategoryIn,
     CampaignWarning,
+    CategoryIn,
     CategoryOut,
     _check_window,
 )
@@ -53,8 +53,9 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def get_campaign_row(session: Session, actor: Actor, campaign_id: int, *, for_update: bool = False,
-                     read_only: bool = False) -> Campaign:
+def get_campaign_row(
+    session: Session, actor: Actor, campaign_id: int, *, for_update: bool = False, read_only: bool = False
+) -> Campaign:
     query = select(Campaign).where(Campaign.id == campaign_id)
     if for_update:
         query = query.with_for_update()
@@ -67,22 +68,38 @@ def get_campaign_row(session: Session, actor: Actor, campaign_id: int, *, for_up
 
 
 def categories_of(session: Session, campaign_id: int) -> list[CampaignCategory]:
-    return list(session.exec(select(CampaignCategory).where(CampaignCategory.campaign_id == campaign_id)
-                             .order_by(col(CampaignCategory.position), col(CampaignCategory.id))))
+    return list(
+        session.exec(
+            select(CampaignCategory)
+            .where(CampaignCategory.campaign_id == campaign_id)
+            .order_by(col(CampaignCategory.position), col(CampaignCategory.id))
+        )
+    )
 
 
 def subject_ids_of(session: Session, campaign_id: int) -> list[int]:
-    return list(session.exec(select(CampaignSubject.subject_id).where(CampaignSubject.campaign_id == campaign_id)
-                             .order_by(col(CampaignSubject.subject_id))))
+    return list(
+        session.exec(
+            select(CampaignSubject.subject_id)
+            .where(CampaignSubject.campaign_id == campaign_id)
+            .order_by(col(CampaignSubject.subject_id))
+        )
+    )
 
 
 def campaign_out(session: Session, campaign: Campaign) -> CampaignOut:
     return CampaignOut(
-        id=campaign.id, name=campaign.name, kind=campaign.kind, period=campaign.period, status=campaign.status,
-        opens_at=as_utc(campaign.opens_at), closes_at=as_utc(campaign.closes_at),
+        id=campaign.id,
+        name=campaign.name,
+        kind=campaign.kind,
+        period=campaign.period,
+        status=campaign.status,
+        opens_at=as_utc(campaign.opens_at),
+        closes_at=as_utc(campaign.closes_at),
         subject_ids=subject_ids_of(session, campaign.id),
         categories=[CategoryOut.model_validate(c) for c in categories_of(session, campaign.id)],
-        scoring=campaign.scoring, distribution=campaign.distribution,
+        scoring=campaign.scoring,
+        distribution=campaign.distribution,
     )
 
 
@@ -97,11 +114,16 @@ def _field_error(field: str, message: str) -> Invalid:
 
 def _set_subjects(session: Session, campaign: Campaign, subject_ids: list[int]) -> None:
     if subject_ids:
-        found = set(session.exec(select(Subject.id).where(Subject.locality_id == campaign.locality_id,
-                                                          col(Subject.id).in_(subject_ids))))
+        found = set(
+            session.exec(
+                select(Subject.id).where(Subject.locality_id == campaign.locality_id, col(Subject.id).in_(subject_ids))
+            )
+        )
         missing = [s for s in subject_ids if s not in found]
         if missing:
-            raise _field_error("subject_ids", f"no subject with id {', '.join(map(str, missing[:20]))} in this locality")
+            raise _field_error(
+                "subject_ids", f"no subject with id {', '.join(map(str, missing[:20]))} in this locality"
+            )
     session.execute(delete(CampaignSubject).where(CampaignSubject.campaign_id == campaign.id))
     for subject_id in subject_ids:
         session.add(CampaignSubject(campaign_id=campaign.id, subject_id=subject_id, locality_id=campaign.locality_id))
@@ -112,8 +134,9 @@ def _set_categories(session: Session, campaign: Campaign, categories: list[Categ
         if category.template_id is not None:
             template = session.get(IndicatorTemplate, category.template_id)
             if template is None or template.locality_id != campaign.locality_id:
-                raise _field_error(f"categories[{index}].template_id",
-                                   f"no template with id {category.template_id} in this locality")
+                raise _field_error(
+                    f"categories[{index}].template_id", f"no template with id {category.template_id} in this locality"
+                )
     existing = {c.name: c for c in categories_of(session, campaign.id)}
     wanted = {c.name for c in categories}
     for name, row in existing.items():
@@ -123,8 +146,9 @@ def _set_categories(session: Session, campaign: Campaign, categories: list[Categ
             session.delete(row)
     session.flush()
     for position, category in enumerate(categories):
-        row = existing.get(category.name) or CampaignCategory(locality_id=campaign.locality_id, campaign_id=campaign.id,
-                                                              name=category.name)
+        row = existing.get(category.name) or CampaignCategory(
+            locality_id=campaign.locality_id, campaign_id=campaign.id, name=category.name
+        )
         row.position = position
         row.weight = category.weight
         row.template_id = category.template_id
@@ -145,20 +169,36 @@ def create(ctx: AppContext, actor: Actor, code: str, data: CampaignIn) -> Campai
         locality = locality_for(session, actor, code)
         scoring, distribution = check_campaign_plugins(session, locality.id, data.scoring, data.distribution)
         # Stored in UTC: SQLite keeps the wall time of an aware value and drops its offset.
-        campaign = Campaign(locality_id=locality.id, name=data.name, kind=data.kind,
-                            period=str(data.period) if data.period is not None else "",
-                            opens_at=as_utc(data.opens_at),
-                            closes_at=as_utc(data.closes_at), scoring=scoring, distribution=distribution)
+        campaign = Campaign(
+            locality_id=locality.id,
+            name=data.name,
+            kind=data.kind,
+            period=str(data.period) if data.period is not None else "",
+            opens_at=as_utc(data.opens_at),
+            closes_at=as_utc(data.closes_at),
+            scoring=scoring,
+            distribution=distribution,
+        )
         session.add(campaign)
         session.flush()
         _set_subjects(session, campaign, data.subject_ids)
         _set_categories(session, campaign, data.categories)
         _check_period(session, campaign)
         out = campaign_out(session, campaign)
-        audit.record(session, actor, locality_id=locality.id, action="campaign.create", target_type="campaign",
-                     target_id=campaign.id, after={"name": campaign.name, "kind": campaign.kind,
-                                                   "subjects": len(data.subject_ids),
-                                                   "categories": [c.name for c in data.categories]})
+        audit.record(
+            session,
+            actor,
+            locality_id=locality.id,
+            action="campaign.create",
+            target_type="campaign",
+            target_id=campaign.id,
+            after={
+                "name": campaign.name,
+                "kind": campaign.kind,
+                "subjects": len(data.subject_ids),
+                "categories": [c.name for c in data.categories],
+            },
+        )
         return with_warnings(session, campaign, out)
 
 
@@ -189,8 +229,10 @@ def update_campaign(ctx: AppContext, actor: Actor, campaign_id: int, data: Campa
         if campaign.status != CampaignStatus.draft:
             locked = sorted(set(changes) - OPEN_EDITABLE)
             if campaign.status != CampaignStatus.open or locked:
-                raise Conflict(f"campaign {campaign_id} is {campaign.status}: "
-                               + (f"{', '.join(locked)} can no longer change" if locked else "it can no longer change"))
+                raise Conflict(
+                    f"campaign {campaign_id} is {campaign.status}: "
+                    + (f"{', '.join(locked)} can no longer change" if locked else "it can no longer change")
+                )
         for field in ("name", "kind", "period", "subject_ids", "categories", "scoring", "distribution"):
             if field in changes and changes[field] is None:
                 raise _field_error(field, "must not be null")
@@ -203,8 +245,11 @@ def update_campaign(ctx: AppContext, actor: Actor, campaign_id: int, data: Campa
             raise _field_error("closes_at", str(exc)) from None
         if "scoring" in changes or "distribution" in changes:
             changes["scoring"], changes["distribution"] = check_campaign_plugins(
-                session, campaign.locality_id, changes.get("scoring", campaign.scoring),
-                changes.get("distribution", campaign.distribution))
+                session,
+                campaign.locality_id,
+                changes.get("scoring", campaign.scoring),
+                changes.get("distribution", campaign.distribution),
+            )
         for field in ("name", "kind", "period", "scoring", "distribution"):
             if field in changes:
                 setattr(campaign, field, changes[field])
@@ -221,8 +266,16 @@ def update_campaign(ctx: AppContext, actor: Actor, campaign_id: int, data: Campa
         session.flush()
         out = campaign_out(session, campaign)
         old, new = audit.changed_fields(before, out.model_dump(mode="json"))
-        audit.record(session, actor, locality_id=campaign.locality_id, action="campaign.update",
-                     target_type="campaign", target_id=campaign.id, before=old, after=new)
+        audit.record(
+            session,
+            actor,
+            locality_id=campaign.locality_id,
+            action="campaign.update",
+            target_type="campaign",
+            target_id=campaign.id,
+            before=old,
+            after=new,
+        )
         return with_warnings(session, campaign, out)
 
 
@@ -230,7 +283,8 @@ def missing_for_opening(session: Session, campaign: Campaign) -> list[str]:
     """What an office must still do before the campaign can open."""
     problems: list[str] = []
     subject_rows = session.exec(
-        select(Subject.category).join(CampaignSubject, CampaignSubject.subject_id == Subject.id)
+        select(Subject.category)
+        .join(CampaignSubject, CampaignSubject.subject_id == Subject.id)
         .where(CampaignSubject.campaign_id == campaign.id)
     ).all()
     if not subject_rows:
@@ -243,14 +297,18 @@ def missing_for_opening(session: Session, campaign: Campaign) -> list[str]:
             problems.append(f"category {category.name}: no indicator template")
         elif not graded_leaves(load_indicators(session, category.template_id)):
             problems.append(f"category {category.name}: its template has no graded indicators to vote on")
-        accounts = session.exec(select(func.count()).select_from(BallotAccount).where(
-            BallotAccount.category_id == category.id, BallotAccount.status != AccountStatus.revoked)).one()
+        accounts = session.exec(
+            select(func.count())
+            .select_from(BallotAccount)
+            .where(BallotAccount.category_id == category.id, BallotAccount.status != AccountStatus.revoked)
+        ).one()
         if accounts == 0:
             problems.append(f"category {category.name}: no accounts issued")
         wanted = set(category.subject_categories)
         if subject_rows and wanted and not wanted.intersection(subject_rows):
-            problems.append(f"category {category.name}: none of the campaign's subjects is in "
-                            f"{', '.join(sorted(wanted))}")
+            problems.append(
+                f"category {category.name}: none of the campaign's subjects is in {', '.join(sorted(wanted))}"
+            )
     problems += campaign_period_problems(session, campaign, require=True)
     return problems
 
@@ -264,26 +322,42 @@ def open_campaign(ctx: AppContext, actor: Actor, campaign_id: int) -> CampaignOu
         # Lock the templates first: a concurrent replace must not change them between the check and the freeze.
         locked = {c.template_id for c in categories_of(session, campaign.id) if c.template_id is not None}
         if locked:
-            session.exec(select(IndicatorTemplate.id).where(col(IndicatorTemplate.id).in_(locked))
-                         .order_by(col(IndicatorTemplate.id)).with_for_update()).all()
+            session.exec(
+                select(IndicatorTemplate.id)
+                .where(col(IndicatorTemplate.id).in_(locked))
+                .order_by(col(IndicatorTemplate.id))
+                .with_for_update()
+            ).all()
         problems = missing_for_opening(session, campaign)
         # A policy that allows 0 of a grade somewhere (15 % of 5 subjects, rounded down) is a
         # mistake to fix before anyone votes (the policies are frozen once open), unless the
         # policy says zero is intended: the office is told where, and how many it allows.
         warnings = policy_warnings(session, campaign)
         if problems or warnings:
-            raise Conflict("the campaign cannot open yet: " + "; ".join(problems + [w["message"] for w in warnings]),
-                           errors=[{"field": "", "message": p} for p in problems]
-                           + [{"field": w["field"], "message": w["message"], "allowed": w["allowed"]}
-                              for w in warnings])
+            raise Conflict(
+                "the campaign cannot open yet: " + "; ".join(problems + [w["message"] for w in warnings]),
+                errors=[{"field": "", "message": p} for p in problems]
+                + [{"field": w["field"], "message": w["message"], "allowed": w["allowed"]} for w in warnings],
+            )
         template_ids = {c.template_id for c in categories_of(session, campaign.id)}
-        session.execute(update(IndicatorTemplate).where(col(IndicatorTemplate.id).in_(template_ids))
-                        .values(status=TemplateStatus.frozen))
+        session.execute(
+            update(IndicatorTemplate)
+            .where(col(IndicatorTemplate.id).in_(template_ids))
+            .values(status=TemplateStatus.frozen)
+        )
         campaign.status = CampaignStatus.open
         session.add(campaign)
         session.flush()
-        audit.record(session, actor, locality_id=campaign.locality_id, action="campaign.open", target_type="campaign",
-                     target_id=campaign.id, before={"status": "draft"}, after={"status": "open"})
+        audit.record(
+            session,
+            actor,
+            locality_id=campaign.locality_id,
+            action="campaign.open",
+            target_type="campaign",
+            target_id=campaign.id,
+            before={"status": "draft"},
+            after={"status": "open"},
+        )
         return campaign_out(session, campaign)
 
 
@@ -298,8 +372,16 @@ def close_campaign(ctx: AppContext, actor: Actor, campaign_id: int) -> CampaignO
         campaign.status = CampaignStatus.closed
         session.add(campaign)
         session.flush()
-        audit.record(session, actor, locality_id=campaign.locality_id, action="campaign.close", target_type="campaign",
-                     target_id=campaign.id, before={"status": "open"}, after={"status": "closed"})
+        audit.record(
+            session,
+            actor,
+            locality_id=campaign.locality_id,
+            action="campaign.close",
+            target_type="campaign",
+            target_id=campaign.id,
+            before={"status": "open"},
+            after={"status": "closed"},
+        )
     move_ballot_box(ctx, campaign_id, closing=True)
     with ctx.db.read() as session:
         return campaign_out(session, session.get(Campaign, campaign_id))
@@ -315,5 +397,7 @@ def move_ballot_box(ctx: AppContext, campaign_id: int, *, closing: bool = False)
             ballot_box.scrub(ctx, campaign_id)
         return moved
     except ballot_box.SealError:
-        raise Conflict("the ballots of this campaign were sealed under another secret key "
-                       "(KAOPING_SECRET_KEY); restore that key to count them") from None
+        raise Conflict(
+            "the ballots of this campaign were sealed under another secret key "
+            "(KAOPING_SECRET_KEY); restore that key to count them"
+        ) from None

@@ -43,13 +43,15 @@ def _ensure_tallied(campaign: Campaign, what: str) -> None:
 
 def grade_labels(session: Session, campaign_id: int) -> list[str]:
     """The labels of the grade scales of the campaign's templates, best first, without repeats."""
-    template_ids = session.exec(select(CampaignCategory.template_id).where(
-        CampaignCategory.campaign_id == campaign_id, col(CampaignCategory.template_id).is_not(None))
-        .order_by(col(CampaignCategory.position), col(CampaignCategory.id))).all()
+    template_ids = session.exec(
+        select(CampaignCategory.template_id)
+        .where(CampaignCategory.campaign_id == campaign_id, col(CampaignCategory.template_id).is_not(None))
+        .order_by(col(CampaignCategory.position), col(CampaignCategory.id))
+    ).all()
     labels: list[str] = []
     for template_id in dict.fromkeys(template_ids):
         template = session.get(IndicatorTemplate, template_id)
-        for grade in (template.grade_scale if template else []):
+        for grade in template.grade_scale if template else []:
             label = grade.get("label") if isinstance(grade, dict) else None
             if label and label not in labels:
                 labels.append(label)
@@ -68,26 +70,48 @@ def adjust(ctx: AppContext, actor: Actor, campaign_id: int, data: AdjustmentIn) 
         if not data.grade:
             errors.append({"field": "grade", "message": "a grade is required"})
         elif data.grade not in labels:
-            errors.append({"field": "grade", "message": f"{data.grade!r} is not a grade of this campaign's scale "
-                                                        f"({', '.join(labels) or 'none'})"})
-        result = session.exec(select(CampaignResult).where(
-            CampaignResult.campaign_id == campaign.id, CampaignResult.subject_id == data.subject_id)
-            .with_for_update()).first()
+            errors.append(
+                {
+                    "field": "grade",
+                    "message": f"{data.grade!r} is not a grade of this campaign's scale "
+                    f"({', '.join(labels) or 'none'})",
+                }
+            )
+        result = session.exec(
+            select(CampaignResult)
+            .where(CampaignResult.campaign_id == campaign.id, CampaignResult.subject_id == data.subject_id)
+            .with_for_update()
+        ).first()
         if result is None:
-            errors.append({"field": "subject_id", "message": f"subject {data.subject_id} has no result in this campaign"})
+            errors.append(
+                {"field": "subject_id", "message": f"subject {data.subject_id} has no result in this campaign"}
+            )
         if errors:
             raise Invalid("; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors)
         before = result.grade if result.grade is not None else result.proposed_grade
-        adjustment = Adjustment(locality_id=campaign.locality_id, campaign_id=campaign.id, subject_id=data.subject_id,
-                                from_grade=before, grade=data.grade, reason=data.reason, actor=actor.username[:100])
+        adjustment = Adjustment(
+            locality_id=campaign.locality_id,
+            campaign_id=campaign.id,
+            subject_id=data.subject_id,
+            from_grade=before,
+            grade=data.grade,
+            reason=data.reason,
+            actor=actor.username[:100],
+        )
         session.add(adjustment)
         result.grade = data.grade
         session.add(result)
         session.flush()
-        audit.record(session, actor, locality_id=campaign.locality_id, action="campaign.adjust",
-                     target_type="campaign", target_id=campaign.id,
-                     before={"subject_id": data.subject_id, "grade": before, "proposed_grade": result.proposed_grade},
-                     after={"subject_id": data.subject_id, "grade": data.grade, "reason": data.reason})
+        audit.record(
+            session,
+            actor,
+            locality_id=campaign.locality_id,
+            action="campaign.adjust",
+            target_type="campaign",
+            target_id=campaign.id,
+            before={"subject_id": data.subject_id, "grade": before, "proposed_grade": result.proposed_grade},
+            after={"subject_id": data.subject_id, "grade": data.grade, "reason": data.reason},
+        )
         return AdjustmentOut.model_validate(adjustment)
 
 
@@ -95,8 +119,9 @@ def list_adjustments(ctx: AppContext, actor: Actor, campaign_id: int) -> list[Ad
     require_role(actor, ADMIN_READ_ROLES, "read adjustments")
     with ctx.db.read() as session:
         campaign = get_campaign_row(session, actor, campaign_id, read_only=True)
-        rows = session.exec(select(Adjustment).where(Adjustment.campaign_id == campaign.id)
-                            .order_by(col(Adjustment.id))).all()
+        rows = session.exec(
+            select(Adjustment).where(Adjustment.campaign_id == campaign.id).order_by(col(Adjustment.id))
+        ).all()
         return [AdjustmentOut.model_validate(row) for row in rows]
 
 
@@ -106,8 +131,9 @@ def publish(ctx: AppContext, actor: Actor, campaign_id: int) -> PublishOut:
     with ctx.db.write() as session:
         campaign = get_campaign_row(session, actor, campaign_id, for_update=True)
         _ensure_tallied(campaign, "be published")
-        results = session.exec(select(CampaignResult).where(CampaignResult.campaign_id == campaign.id)
-                               .with_for_update()).all()
+        results = session.exec(
+            select(CampaignResult).where(CampaignResult.campaign_id == campaign.id).with_for_update()
+        ).all()
         for result in results:
             if result.grade is None and result.proposed_grade is not None:
                 result.grade = result.proposed_grade
@@ -115,7 +141,14 @@ def publish(ctx: AppContext, actor: Actor, campaign_id: int) -> PublishOut:
         campaign.status = CampaignStatus.published
         session.add(campaign)
         session.flush()
-        audit.record(session, actor, locality_id=campaign.locality_id, action="campaign.publish",
-                     target_type="campaign", target_id=campaign.id, before={"status": "tallied"},
-                     after={"status": "published", "subjects": len(results)})
+        audit.record(
+            session,
+            actor,
+            locality_id=campaign.locality_id,
+            action="campaign.publish",
+            target_type="campaign",
+            target_id=campaign.id,
+            before={"status": "tallied"},
+            after={"status": "published", "subjects": len(results)},
+        )
         return PublishOut(campaign_id=campaign.id, status=campaign.status, subjects=len(results))

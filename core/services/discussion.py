@@ -109,17 +109,33 @@ def _may_delete(actor: Actor, access: Access, user_id: int | None) -> bool:
 
 
 def _discussion(session: Session, actor: Actor, target_type: str, target_id: int, access: Access) -> Discussion:
-    comments = session.exec(select(Comment).where(Comment.target_type == target_type, Comment.target_id == target_id)
-                            .order_by(col(Comment.id))).all()
-    likes = session.exec(select(Like).where(Like.target_type == target_type, Like.target_id == target_id)
-                         .order_by(col(Like.id))).all()
+    comments = session.exec(
+        select(Comment)
+        .where(Comment.target_type == target_type, Comment.target_id == target_id)
+        .order_by(col(Comment.id))
+    ).all()
+    likes = session.exec(
+        select(Like).where(Like.target_type == target_type, Like.target_id == target_id).order_by(col(Like.id))
+    ).all()
     return Discussion(
-        target_type=target_type, target_id=target_id,
-        comments=[CommentOut(id=c.id, author_name=c.author_name, body=c.body, created_at=c.created_at,
-                             mine=actor.user_id is not None and c.user_id == actor.user_id,
-                             may_delete=_may_delete(actor, access, c.user_id)) for c in comments],
-        likes=len(likes), liked=any(like.user_id == actor.user_id for like in likes),
-        liked_by=[like.author_name for like in likes], may_write=access.may_write)
+        target_type=target_type,
+        target_id=target_id,
+        comments=[
+            CommentOut(
+                id=c.id,
+                author_name=c.author_name,
+                body=c.body,
+                created_at=c.created_at,
+                mine=actor.user_id is not None and c.user_id == actor.user_id,
+                may_delete=_may_delete(actor, access, c.user_id),
+            )
+            for c in comments
+        ],
+        likes=len(likes),
+        liked=any(like.user_id == actor.user_id for like in likes),
+        liked_by=[like.author_name for like in likes],
+        may_write=access.may_write,
+    )
 
 
 def read(ctx: AppContext, actor: Actor, target_type: str, target_id: int, resolve: Resolver) -> Discussion:
@@ -142,8 +158,9 @@ def _tell(session: Session, actor: Actor, access: Access, kind: str, message: st
         notify(session, access.locality_id, access.author_user_id, kind, message, params, link=access.link)
 
 
-def add_comment(ctx: AppContext, actor: Actor, target_type: str, target_id: int, resolve: Resolver,
-                body: str) -> CommentOut:
+def add_comment(
+    ctx: AppContext, actor: Actor, target_type: str, target_id: int, resolve: Resolver, body: str
+) -> CommentOut:
     """Add the actor's comment (1 to 2,000 characters, no NUL; 422 otherwise) and tell the
     target's author. 404 for a target the actor may not read; 403 one it may not write on."""
     _check_target(target_type, target_id)
@@ -151,11 +168,20 @@ def add_comment(ctx: AppContext, actor: Actor, target_type: str, target_id: int,
     with ctx.db.write() as session:
         access = _writable(session, actor, resolve)  # 404 and 403 before the text's checks
         if not text or len(text) > MAX_COMMENT or "\x00" in text:
-            raise Invalid("comment: 1 to {max} characters", params={"max": MAX_COMMENT},
-                          errors=[{"field": "body", "message": "empty or too long"}])
+            raise Invalid(
+                "comment: 1 to {max} characters",
+                params={"max": MAX_COMMENT},
+                errors=[{"field": "body", "message": "empty or too long"}],
+            )
         who = display_name(session, actor)
-        row = Comment(locality_id=access.locality_id, target_type=target_type, target_id=target_id,
-                      user_id=actor.user_id, author_name=who, body=text)
+        row = Comment(
+            locality_id=access.locality_id,
+            target_type=target_type,
+            target_id=target_id,
+            user_id=actor.user_id,
+            author_name=who,
+            body=text,
+        )
         session.add(row)
         session.flush()
         excerpt = text if len(text) <= 60 else text[:59] + "…"
@@ -163,8 +189,9 @@ def add_comment(ctx: AppContext, actor: Actor, target_type: str, target_id: int,
         return CommentOut(id=row.id, author_name=who, body=text, created_at=row.created_at, mine=True, may_delete=True)
 
 
-def delete_comment(ctx: AppContext, actor: Actor, target_type: str, target_id: int, resolve: Resolver,
-                   comment_id: int) -> None:
+def delete_comment(
+    ctx: AppContext, actor: Actor, target_type: str, target_id: int, resolve: Resolver, comment_id: int
+) -> None:
     """Delete a comment: its writer or the office (403 for anyone else who may read the
     target); audited with its text. 404 for a comment not on this target."""
     _check_target(target_type, target_id)
@@ -175,9 +202,15 @@ def delete_comment(ctx: AppContext, actor: Actor, target_type: str, target_id: i
             raise NotFound("no comment with id {comment_id}", params={"comment_id": comment_id})
         if not _may_delete(actor, access, row.user_id):
             raise Forbidden("only its writer or the office may delete a comment")
-        audit.record(session, actor, locality_id=access.locality_id, action="comment.delete",
-                     target_type=target_type, target_id=f"{target_id}/comment/{row.id}",
-                     before={"author": row.author_name, "body": row.body, "at": row.created_at})
+        audit.record(
+            session,
+            actor,
+            locality_id=access.locality_id,
+            action="comment.delete",
+            target_type=target_type,
+            target_id=f"{target_id}/comment/{row.id}",
+            before={"author": row.author_name, "body": row.body, "at": row.created_at},
+        )
         session.delete(row)
 
 
@@ -189,14 +222,24 @@ def toggle_like(ctx: AppContext, actor: Actor, target_type: str, target_id: int,
         try:
             with ctx.db.write() as session:
                 access = _writable(session, actor, resolve)
-                row = session.exec(select(Like).where(Like.target_type == target_type, Like.target_id == target_id,
-                                                      Like.user_id == actor.user_id)).first()
+                row = session.exec(
+                    select(Like).where(
+                        Like.target_type == target_type, Like.target_id == target_id, Like.user_id == actor.user_id
+                    )
+                ).first()
                 if row is not None:
                     session.delete(row)
                 else:
                     who = display_name(session, actor)
-                    session.add(Like(locality_id=access.locality_id, target_type=target_type, target_id=target_id,
-                                     user_id=actor.user_id, author_name=who))
+                    session.add(
+                        Like(
+                            locality_id=access.locality_id,
+                            target_type=target_type,
+                            target_id=target_id,
+                            user_id=actor.user_id,
+                            author_name=who,
+                        )
+                    )
                     session.flush()
                     _tell(session, actor, access, "discussion.like", access.like_message, {"who": who})
                 session.flush()
@@ -214,8 +257,11 @@ def counts(session: Session, target_type: str, target_ids: list[int]) -> dict[in
     if not target_ids:
         return {}
     for model, slot in ((Comment, 0), (Like, 1)):
-        rows = session.exec(select(model.target_id, func.count()).where(
-            model.target_type == target_type, col(model.target_id).in_(target_ids)).group_by(model.target_id))
+        rows = session.exec(
+            select(model.target_id, func.count())
+            .where(model.target_type == target_type, col(model.target_id).in_(target_ids))
+            .group_by(model.target_id)
+        )
         for tid, n in rows:
             found.setdefault(tid, [0, 0])[slot] = n
     return {tid: (c, n) for tid, (c, n) in found.items()}

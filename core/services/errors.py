@@ -24,8 +24,14 @@ def plain(value: Any) -> str:
 class ServiceError(Exception):
     status_code = 400
 
-    def __init__(self, message: str, *, params: dict[str, Any] | None = None,
-                 errors: list[dict[str, Any]] | None = None, headers: dict | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        params: dict[str, Any] | None = None,
+        errors: list[dict[str, Any]] | None = None,
+        headers: dict | None = None,
+    ):
         self.msgid = message
         self.params = dict(params or {})
         if self.params:

@@ -53,9 +53,14 @@ class ImportResult(BaseModel):
     updated: int
 
 
-
-def _import_units(session: Session, actor: Actor, locality_id: int, table: Table,
-                  rows: list[tuple[int, dict[str, str]]], errors: list[dict]) -> tuple[int, int]:
+def _import_units(
+    session: Session,
+    actor: Actor,
+    locality_id: int,
+    table: Table,
+    rows: list[tuple[int, dict[str, str]]],
+    errors: list[dict],
+) -> tuple[int, int]:
     existing = {u.code: u for u in session.exec(select(Unit).where(Unit.locality_id == locality_id))}
     code_label = _label(table, "code", UNIT_COLUMNS)
     parent_label = _label(table, "parent_code", UNIT_COLUMNS)
@@ -72,8 +77,9 @@ def _import_units(session: Session, actor: Actor, locality_id: int, table: Table
         if not re.fullmatch(r"[A-Za-z0-9_.-]+", code):
             errors.append({"row": number, "column": code_label, "message": "only letters, digits, '.', '_' and '-'"})
         if code in first_row_of:
-            errors.append({"row": number, "column": code_label,
-                           "message": f"code {code} is also on row {first_row_of[code]}"})
+            errors.append(
+                {"row": number, "column": code_label, "message": f"code {code} is also on row {first_row_of[code]}"}
+            )
             continue
         first_row_of[code] = number
         parent_of[code] = values.get("parent_code", "")
@@ -88,8 +94,13 @@ def _import_units(session: Session, actor: Actor, locality_id: int, table: Table
         current = parent
         while current:
             if current in seen:
-                errors.append({"row": number, "column": parent_label,
-                               "message": f"parent {parent} makes a cycle in the unit tree"})
+                errors.append(
+                    {
+                        "row": number,
+                        "column": parent_label,
+                        "message": f"parent {parent} makes a cycle in the unit tree",
+                    }
+                )
                 break
             seen.add(current)
             current = parent_of.get(current, "")
@@ -117,13 +128,26 @@ def _import_units(session: Session, actor: Actor, locality_id: int, table: Table
             unit.parent_id = existing[values["parent_code"]].id if values.get("parent_code") else None
             session.add(unit)
     session.flush()
-    audit.record(session, actor, locality_id=locality_id, action="import.units", target_type="unit",
-                 after={"rows": len(rows), "created": created, "updated": updated})
+    audit.record(
+        session,
+        actor,
+        locality_id=locality_id,
+        action="import.units",
+        target_type="unit",
+        after={"rows": len(rows), "created": created, "updated": updated},
+    )
     return created, updated
 
 
-def _import_people(ctx: AppContext, session: Session, actor: Actor, locality_id: int, table: Table,
-                   rows: list[tuple[int, dict[str, str]]], errors: list[dict]) -> tuple[int, int]:
+def _import_people(
+    ctx: AppContext,
+    session: Session,
+    actor: Actor,
+    locality_id: int,
+    table: Table,
+    rows: list[tuple[int, dict[str, str]]],
+    errors: list[dict],
+) -> tuple[int, int]:
     units = {u.code: u for u in session.exec(select(Unit).where(Unit.locality_id == locality_id))}
     unit_label = _label(table, "unit_code", PEOPLE_COLUMNS)
     id_label = _label(table, "id_card", PEOPLE_COLUMNS)
@@ -133,21 +157,35 @@ def _import_people(ctx: AppContext, session: Session, actor: Actor, locality_id:
     for number, values in rows:
         unit_code = values.get("unit_code", "")
         if unit_code and unit_code not in units:
-            errors.append({"row": number, "column": unit_label, "message": f"no unit with code {unit_code} in this locality"})
+            errors.append(
+                {"row": number, "column": unit_label, "message": f"no unit with code {unit_code} in this locality"}
+            )
         elif unit_code and actor.role == Role.unit_admin and units[unit_code].id != actor.unit_id:
-            errors.append({"row": number, "column": unit_label, "message": "a unit admin can only import its own unit's staff"})
+            errors.append(
+                {"row": number, "column": unit_label, "message": "a unit admin can only import its own unit's staff"}
+            )
         card = values.get("id_card", "")
         if card:
             if card in seen_cards:
-                errors.append({"row": number, "column": id_label,
-                               "message": f"the same ID-card number is on row {seen_cards[card]}"})
+                errors.append(
+                    {
+                        "row": number,
+                        "column": id_label,
+                        "message": f"the same ID-card number is on row {seen_cards[card]}",
+                    }
+                )
             seen_cards.setdefault(card, number)
         else:
             key = _person_key(values.get("name", ""), unit_code, values.get("birth_date", ""))
             if key in seen_people:
-                errors.append({"row": number, "column": name_label,
-                               "message": f"the same name, unit and birth date are on row {seen_people[key]}; "
-                                          "add ID-card numbers to tell the two apart"})
+                errors.append(
+                    {
+                        "row": number,
+                        "column": name_label,
+                        "message": f"the same name, unit and birth date are on row {seen_people[key]}; "
+                        "add ID-card numbers to tell the two apart",
+                    }
+                )
             seen_people.setdefault(key, number)
     if errors:
         return 0, 0
@@ -165,9 +203,14 @@ def _import_people(ctx: AppContext, session: Session, actor: Actor, locality_id:
                 by_key.setdefault(key, []).append(person)
         for key, people in by_key.items():
             if len(people) > 1:
-                errors.append({"row": seen_people[key], "column": name_label,
-                               "message": f"{len(people)} people already have this name, unit and birth date; "
-                                          "add ID-card numbers to say which one this row is"})
+                errors.append(
+                    {
+                        "row": seen_people[key],
+                        "column": name_label,
+                        "message": f"{len(people)} people already have this name, unit and birth date; "
+                        "add ID-card numbers to say which one this row is",
+                    }
+                )
         if errors:
             return 0, 0
     digests = {ctx.keys.digest(card): card for card in seen_cards}
@@ -178,8 +221,20 @@ def _import_people(ctx: AppContext, session: Session, actor: Actor, locality_id:
             query = query.where(Person.unit_id == actor.unit_id)
         existing = {p.id_card_digest: p for p in session.exec(query)}
     created = updated = 0
-    plain = ("name", "gender", "birth_date", "ethnicity", "education", "degree", "school", "native_place", "party",
-             "post", "rank", "post_since")
+    plain = (
+        "name",
+        "gender",
+        "birth_date",
+        "ethnicity",
+        "education",
+        "degree",
+        "school",
+        "native_place",
+        "party",
+        "post",
+        "rank",
+        "post_since",
+    )
     for _number, values in rows:
         card = values.get("id_card", "")
         digest = ctx.keys.digest(card) if card else None
@@ -203,8 +258,14 @@ def _import_people(ctx: AppContext, session: Session, actor: Actor, locality_id:
         person.updated_at = utcnow()
         session.add(person)
     session.flush()
-    audit.record(session, actor, locality_id=locality_id, action="import.people", target_type="person",
-                 after={"rows": len(rows), "created": created, "updated": updated})
+    audit.record(
+        session,
+        actor,
+        locality_id=locality_id,
+        action="import.people",
+        target_type="person",
+        after={"rows": len(rows), "created": created, "updated": updated},
+    )
     return created, updated
 
 
@@ -256,8 +317,9 @@ def template_workbook(kind: str) -> bytes:
     help_sheet = workbook.create_sheet("说明 Notes")
     tabular.append_row(help_sheet, ["列 Column", "必填 Required", "示例 Example", "English name"])
     for spec in columns:
-        tabular.append_row(help_sheet, [spec.headers[0], "是 yes" if spec.required else "", spec.example,
-                                        spec.headers[1]])
+        tabular.append_row(
+            help_sheet, [spec.headers[0], "是 yes" if spec.required else "", spec.example, spec.headers[1]]
+        )
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

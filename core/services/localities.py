@@ -36,8 +36,13 @@ def create(ctx: AppContext, actor: Actor, data: LocalityIn) -> LocalityOut:
             session.flush()
             out = to_out(session, locality)
             audit.record(
-                session, actor, locality_id=locality.id, action="locality.create", target_type="locality",
-                target_id=locality.id, after=out.model_dump(),
+                session,
+                actor,
+                locality_id=locality.id,
+                action="locality.create",
+                target_type="locality",
+                target_id=locality.id,
+                after=out.model_dump(),
             )
             return out
     except IntegrityError as exc:  # a concurrent create of the same code

@@ -60,8 +60,15 @@ def _safe_link(link: str) -> str:
     return link if link.startswith("/") and not link.startswith("//") and len(link) <= 500 else ""
 
 
-def notify(session: Session, locality_id: int | None, user_id: int, kind: str, message_id: str,
-           params: dict[str, Any] | None = None, link: str = "") -> Notification:
+def notify(
+    session: Session,
+    locality_id: int | None,
+    user_id: int,
+    kind: str,
+    message_id: str,
+    params: dict[str, Any] | None = None,
+    link: str = "",
+) -> Notification:
     """Add a notification for ``user_id`` in the caller's open write transaction ``session``.
 
     ``kind``: a short name a plugin chooses (``worklog.viewed``), at most 50 characters;
@@ -74,8 +81,14 @@ def notify(session: Session, locality_id: int | None, user_id: int, kind: str, m
         raise Invalid("kind: must be 1 to 50 characters")
     if not message_id or len(message_id) > 500:
         raise Invalid("message: must be 1 to 500 characters")
-    row = Notification(locality_id=locality_id, user_id=user_id, kind=kind, message_id=message_id,
-                       params=dict(params or {}), link=_safe_link(link))
+    row = Notification(
+        locality_id=locality_id,
+        user_id=user_id,
+        kind=kind,
+        message_id=message_id,
+        params=dict(params or {}),
+        link=_safe_link(link),
+    )
     session.add(row)
     session.flush()
     caller = _hook_caller(session, locality_id)
@@ -108,15 +121,22 @@ def _after_rollback(session: OrmSession) -> None:
 
 def unread_count(session: Session, user_id: int) -> int:
     """The user's unread notifications: one count on ``ix_notifications_user_read``."""
-    return session.exec(select(func.count()).select_from(Notification)
-                        .where(Notification.user_id == user_id, col(Notification.read_at).is_(None))).one()
+    return session.exec(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, col(Notification.read_at).is_(None))
+    ).one()
 
 
 def render(notification: Notification, translator) -> str:
     """The notification's text in ``translator``'s language (``core.i18n.Translator``)."""
     params = notification.params or {}
     try:
-        return translator.gettext(notification.message_id, **params) if params else translator.gettext(notification.message_id)
+        return (
+            translator.gettext(notification.message_id, **params)
+            if params
+            else translator.gettext(notification.message_id)
+        )
     except Exception:  # a message naming values it was not given: its id, as is
         return notification.message_id
 
@@ -127,13 +147,16 @@ def _user(actor: Actor) -> int:
     return actor.user_id
 
 
-def list_notifications(ctx: AppContext, actor: Actor, translator, *, limit: int = 20, offset: int = 0,
-                       unread_only: bool = False) -> NotificationPage:
+def list_notifications(
+    ctx: AppContext, actor: Actor, translator, *, limit: int = 20, offset: int = 0, unread_only: bool = False
+) -> NotificationPage:
     """The signed-in user's notifications, newest first, with the total and the unread count.
     ``limit`` 1..100, ``offset`` ≥ 0 (``Invalid`` otherwise)."""
     if not 1 <= limit <= MAX_PAGE:
-        raise Invalid(f"limit: must be between 1 and {MAX_PAGE}",
-                      errors=[{"field": "limit", "message": f"must be between 1 and {MAX_PAGE}"}])
+        raise Invalid(
+            f"limit: must be between 1 and {MAX_PAGE}",
+            errors=[{"field": "limit", "message": f"must be between 1 and {MAX_PAGE}"}],
+        )
     if not 0 <= offset <= MAX_ID:
         raise Invalid("offset: must not be negative", errors=[{"field": "offset", "message": "must not be negative"}])
     user_id = _user(actor)
@@ -144,9 +167,19 @@ def list_notifications(ctx: AppContext, actor: Actor, translator, *, limit: int 
         total = session.exec(select(func.count()).select_from(query.subquery())).one()
         rows = session.exec(query.order_by(col(Notification.id).desc()).limit(limit).offset(offset)).all()
         unread = unread_count(session, user_id)
-    items = [NotificationOut(id=row.id, kind=row.kind, message_id=row.message_id, params=row.params or {},
-                             text=render(row, translator), link=row.link, created_at=row.created_at,
-                             read_at=row.read_at) for row in rows]
+    items = [
+        NotificationOut(
+            id=row.id,
+            kind=row.kind,
+            message_id=row.message_id,
+            params=row.params or {},
+            text=render(row, translator),
+            link=row.link,
+            created_at=row.created_at,
+            read_at=row.read_at,
+        )
+        for row in rows
+    ]
     return NotificationPage(items=items, total=total, unread=unread, limit=limit, offset=offset)
 
 
@@ -168,8 +201,9 @@ def mark_all_read(ctx: AppContext, actor: Actor) -> int:
     """Mark every unread notification of the user read; returns how many were unread."""
     user_id = _user(actor)
     with ctx.db.write() as session:
-        result = session.execute(update(Notification)
-                                 .where(Notification.user_id == user_id, col(Notification.read_at).is_(None))
-                                 .values(read_at=utcnow()))
+        result = session.execute(
+            update(Notification)
+            .where(Notification.user_id == user_id, col(Notification.read_at).is_(None))
+            .values(read_at=utcnow())
+        )
         return result.rowcount or 0
-

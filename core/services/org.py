@@ -114,8 +114,15 @@ def create_unit(ctx: AppContext, actor: Actor, code: str, data: UnitIn) -> UnitO
         session.add(unit)
         session.flush()
         out = unit_out(session, unit)
-        audit.record(session, actor, locality_id=locality.id, action="unit.create", target_type="unit",
-                     target_id=unit.id, after=out.model_dump())
+        audit.record(
+            session,
+            actor,
+            locality_id=locality.id,
+            action="unit.create",
+            target_type="unit",
+            target_id=unit.id,
+            after=out.model_dump(),
+        )
         return out
 
 
@@ -130,7 +137,9 @@ def update_unit(ctx: AppContext, actor: Actor, code: str, unit_id: int, data: Un
             if field in changes and changes[field] is None:
                 raise _field_error(field, "must not be null")
         if "code" in changes and changes["code"] != unit.code:
-            if session.exec(select(Unit.id).where(Unit.locality_id == locality.id, Unit.code == changes["code"])).first():
+            if session.exec(
+                select(Unit.id).where(Unit.locality_id == locality.id, Unit.code == changes["code"])
+            ).first():
                 raise Conflict(f"a unit with code {changes['code']!r} already exists in this locality")
         if "parent_id" in changes:
             _check_unit_parent(session, locality.id, unit.id, changes["parent_id"])
@@ -141,8 +150,16 @@ def update_unit(ctx: AppContext, actor: Actor, code: str, unit_id: int, data: Un
         session.flush()
         out = unit_out(session, unit)
         old, new = audit.changed_fields(before, out.model_dump())
-        audit.record(session, actor, locality_id=locality.id, action="unit.update", target_type="unit",
-                     target_id=unit.id, before=old, after=new)
+        audit.record(
+            session,
+            actor,
+            locality_id=locality.id,
+            action="unit.update",
+            target_type="unit",
+            target_id=unit.id,
+            before=old,
+            after=new,
+        )
         return out
 
 
@@ -157,7 +174,9 @@ def delete_unit(ctx: AppContext, actor: Actor, code: str, unit_id: int) -> None:
             "teams": session.exec(select(func.count()).where(Team.unit_id == unit.id)).one(),
             "users": session.exec(select(func.count()).where(User.unit_id == unit.id)).one(),
             "subjects": session.exec(
-                select(func.count()).where(Subject.locality_id == locality.id, Subject.kind == "unit", Subject.ref_id == unit.id)
+                select(func.count()).where(
+                    Subject.locality_id == locality.id, Subject.kind == "unit", Subject.ref_id == unit.id
+                )
             ).one(),
         }
         in_use = [f"{count} {what}" for what, count in blockers.items() if count]
@@ -165,8 +184,15 @@ def delete_unit(ctx: AppContext, actor: Actor, code: str, unit_id: int) -> None:
             raise Conflict(f"unit {unit.code} is still used by {', '.join(in_use)}")
         before = unit_out(session, unit).model_dump()
         session.delete(unit)
-        audit.record(session, actor, locality_id=locality.id, action="unit.delete", target_type="unit",
-                     target_id=unit_id, before=before)
+        audit.record(
+            session,
+            actor,
+            locality_id=locality.id,
+            action="unit.delete",
+            target_type="unit",
+            target_id=unit_id,
+            before=before,
+        )
 
 
 # --- teams -----------------------------------------------------------------------------------
@@ -180,8 +206,15 @@ def team_out(session: Session, team: Team) -> TeamOut:
         .order_by(TeamMember.id)
     ).all()
     members = [
-        TeamMemberOut(person_id=m.person_id, name=name, post=m.post, admin_post=m.admin_post,
-                      in_charge_of=m.in_charge_of, supervised_unit_ids=list(m.supervised_unit_ids or []), phone=m.phone)
+        TeamMemberOut(
+            person_id=m.person_id,
+            name=name,
+            post=m.post,
+            admin_post=m.admin_post,
+            in_charge_of=m.in_charge_of,
+            supervised_unit_ids=list(m.supervised_unit_ids or []),
+            phone=m.phone,
+        )
         for m, name in rows
     ]
     return TeamOut(id=team.id, unit_id=team.unit_id, name=team.name, type=team.type, members=members)
@@ -195,8 +228,9 @@ def _set_members(session: Session, locality_id: int, team: Team, members) -> Non
             raise _field_error(f"members[{index}].person_id", f"person {member.person_id} is listed twice")
         seen.add(member.person_id)
         for position, unit_id in enumerate(member.supervised_unit_ids):
-            get_in_locality_field(session, Unit, locality_id, unit_id,
-                                  f"members[{index}].supervised_unit_ids[{position}]", "unit")
+            get_in_locality_field(
+                session, Unit, locality_id, unit_id, f"members[{index}].supervised_unit_ids[{position}]", "unit"
+            )
     for old in session.exec(select(TeamMember).where(TeamMember.team_id == team.id)).all():
         session.delete(old)
     session.flush()
@@ -206,7 +240,9 @@ def _set_members(session: Session, locality_id: int, team: Team, members) -> Non
         session.add(TeamMember(locality_id=locality_id, team_id=team.id, **fields))
 
 
-def get_in_locality_field(session: Session, model: type[M], locality_id: int, item_id: int, field: str, label: str) -> M:
+def get_in_locality_field(
+    session: Session, model: type[M], locality_id: int, item_id: int, field: str, label: str
+) -> M:
     """Like ``get_in_locality`` for an id given in the request body: a 422 that names the field."""
     item = session.get(model, item_id) if 1 <= item_id <= MAX_ID else None
     if item is None or item.locality_id != locality_id:
@@ -236,11 +272,15 @@ def get_team(ctx: AppContext, actor: Actor, code: str, team_id: int) -> TeamOut:
 
 def create_team(ctx: AppContext, actor: Actor, code: str, data: TeamIn) -> TeamOut:
     require_role(actor, OFFICE_ROLES, "change teams")
-    with _conflict_on_integrity(f"unit {data.unit_id} already has a team named {data.name!r}"), ctx.db.write() as session:
+    with (
+        _conflict_on_integrity(f"unit {data.unit_id} already has a team named {data.name!r}"),
+        ctx.db.write() as session,
+    ):
         locality = locality_for(session, actor, code)
         get_in_locality_field(session, Unit, locality.id, data.unit_id, "unit_id", "unit")
-        if session.exec(select(Team.id).where(Team.locality_id == locality.id, Team.unit_id == data.unit_id,
-                                              Team.name == data.name)).first():
+        if session.exec(
+            select(Team.id).where(Team.locality_id == locality.id, Team.unit_id == data.unit_id, Team.name == data.name)
+        ).first():
             raise Conflict(f"unit {data.unit_id} already has a team named {data.name!r}")
         team = Team(locality_id=locality.id, unit_id=data.unit_id, name=data.name, type=data.type)
         session.add(team)
@@ -248,8 +288,15 @@ def create_team(ctx: AppContext, actor: Actor, code: str, data: TeamIn) -> TeamO
         _set_members(session, locality.id, team, data.members)
         session.flush()
         out = team_out(session, team)
-        audit.record(session, actor, locality_id=locality.id, action="team.create", target_type="team",
-                     target_id=team.id, after=out.model_dump())
+        audit.record(
+            session,
+            actor,
+            locality_id=locality.id,
+            action="team.create",
+            target_type="team",
+            target_id=team.id,
+            after=out.model_dump(),
+        )
         return out
 
 
@@ -276,8 +323,16 @@ def update_team(ctx: AppContext, actor: Actor, code: str, team_id: int, data: Te
         session.flush()
         out = team_out(session, team)
         old, new = audit.changed_fields(before, out.model_dump())
-        audit.record(session, actor, locality_id=locality.id, action="team.update", target_type="team",
-                     target_id=team.id, before=old, after=new)
+        audit.record(
+            session,
+            actor,
+            locality_id=locality.id,
+            action="team.update",
+            target_type="team",
+            target_id=team.id,
+            before=old,
+            after=new,
+        )
         return out
 
 
@@ -286,16 +341,26 @@ def delete_team(ctx: AppContext, actor: Actor, code: str, team_id: int) -> None:
     with ctx.db.write() as session:
         locality = locality_for(session, actor, code)
         team = get_in_locality(session, Team, locality.id, team_id, "team")
-        if session.exec(select(Subject.id).where(Subject.locality_id == locality.id, Subject.kind == "team",
-                                                 Subject.ref_id == team.id)).first():
+        if session.exec(
+            select(Subject.id).where(
+                Subject.locality_id == locality.id, Subject.kind == "team", Subject.ref_id == team.id
+            )
+        ).first():
             raise Conflict(f"team {team.id} is an assessment subject; delete the subject first")
         before = team_out(session, team).model_dump()
         for member in session.exec(select(TeamMember).where(TeamMember.team_id == team.id)).all():
             session.delete(member)
         session.flush()  # members first: the database would otherwise cascade them away under the ORM
         session.delete(team)
-        audit.record(session, actor, locality_id=locality.id, action="team.delete", target_type="team",
-                     target_id=team_id, before=before)
+        audit.record(
+            session,
+            actor,
+            locality_id=locality.id,
+            action="team.delete",
+            target_type="team",
+            target_id=team_id,
+            before=before,
+        )
 
 
 # --- people ----------------------------------------------------------------------------------
@@ -342,7 +407,9 @@ def _apply_id_card(ctx: AppContext, person: Person, id_card: str | None) -> None
         person.id_card_cipher = person.id_card_digest = None
 
 
-def _check_id_card_unique(session: Session, ctx: AppContext, locality_id: int, id_card: str | None, person_id: int | None) -> None:
+def _check_id_card_unique(
+    session: Session, ctx: AppContext, locality_id: int, id_card: str | None, person_id: int | None
+) -> None:
     if not id_card:
         return
     existing = session.exec(
@@ -382,8 +449,15 @@ def create_person(ctx: AppContext, actor: Actor, code: str, data: PersonIn) -> P
         session.add(person)
         session.flush()
         out = person_out(ctx.keys)(session, person)
-        audit.record(session, actor, locality_id=locality.id, action="person.create", target_type="person",
-                     target_id=person.id, after=out.model_dump())
+        audit.record(
+            session,
+            actor,
+            locality_id=locality.id,
+            action="person.create",
+            target_type="person",
+            target_id=person.id,
+            after=out.model_dump(),
+        )
         return out
 
 
@@ -403,14 +477,26 @@ def update_person(ctx: AppContext, actor: Actor, code: str, person_id: int, data
             _check_id_card_unique(session, ctx, locality.id, changes["id_card"], person.id)
             _apply_id_card(ctx, person, changes.pop("id_card"))
         for field, value in changes.items():
-            setattr(person, field, value if value is not None or field == "unit_id" else ([] if field == "post_history" else ""))
+            setattr(
+                person,
+                field,
+                value if value is not None or field == "unit_id" else ([] if field == "post_history" else ""),
+            )
         person.updated_at = utcnow()
         session.add(person)
         session.flush()
         out = convert(session, person)
         old, new = audit.changed_fields(before, out.model_dump())
-        audit.record(session, actor, locality_id=locality.id, action="person.update", target_type="person",
-                     target_id=person.id, before=old, after=new)
+        audit.record(
+            session,
+            actor,
+            locality_id=locality.id,
+            action="person.update",
+            target_type="person",
+            target_id=person.id,
+            before=old,
+            after=new,
+        )
         return out
 
 
@@ -419,8 +505,11 @@ def delete_person(ctx: AppContext, actor: Actor, code: str, person_id: int) -> N
     with ctx.db.write() as session:
         locality = locality_for(session, actor, code)
         person = _person_in_scope(session, actor, locality.id, person_id)
-        if session.exec(select(Subject.id).where(Subject.locality_id == locality.id, Subject.kind == "person",
-                                                 Subject.ref_id == person.id)).first():
+        if session.exec(
+            select(Subject.id).where(
+                Subject.locality_id == locality.id, Subject.kind == "person", Subject.ref_id == person.id
+            )
+        ).first():
             raise Conflict(f"person {person.id} is an assessment subject; delete the subject first")
         before = person_out(ctx.keys)(session, person).model_dump()
         for member in session.exec(select(TeamMember).where(TeamMember.person_id == person.id)).all():
@@ -430,13 +519,24 @@ def delete_person(ctx: AppContext, actor: Actor, code: str, person_id: int) -> N
 
         detach_person(session, locality.id, person.id)  # their account is closed, kept for its history
         session.delete(person)
-        audit.record(session, actor, locality_id=locality.id, action="person.delete", target_type="person",
-                     target_id=person_id, before=before)
+        audit.record(
+            session,
+            actor,
+            locality_id=locality.id,
+            action="person.delete",
+            target_type="person",
+            target_id=person_id,
+            before=before,
+        )
 
 
 # --- subjects --------------------------------------------------------------------------------
 
-_SUBJECT_REFS: dict[str, tuple[type[SQLModel], str]] = {"unit": (Unit, "unit"), "team": (Team, "team"), "person": (Person, "person")}
+_SUBJECT_REFS: dict[str, tuple[type[SQLModel], str]] = {
+    "unit": (Unit, "unit"),
+    "team": (Team, "team"),
+    "person": (Person, "person"),
+}
 
 
 def subject_out(_session: Session, subject: Subject) -> SubjectOut:
@@ -469,16 +569,26 @@ def create_subject(ctx: AppContext, actor: Actor, code: str, data: SubjectIn) ->
         if data.ref_id is not None:
             model, label = _SUBJECT_REFS[data.kind]
             get_in_locality_field(session, model, locality.id, data.ref_id, "ref_id", label)
-            existing = session.exec(select(Subject.id).where(Subject.locality_id == locality.id, Subject.kind == data.kind,
-                                                             Subject.ref_id == data.ref_id)).first()
+            existing = session.exec(
+                select(Subject.id).where(
+                    Subject.locality_id == locality.id, Subject.kind == data.kind, Subject.ref_id == data.ref_id
+                )
+            ).first()
             if existing is not None:
                 raise Conflict(f"{data.kind} {data.ref_id} is already subject {existing}")
         subject = Subject(locality_id=locality.id, **data.model_dump())
         session.add(subject)
         session.flush()
         out = subject_out(session, subject)
-        audit.record(session, actor, locality_id=locality.id, action="subject.create", target_type="subject",
-                     target_id=subject.id, after=out.model_dump())
+        audit.record(
+            session,
+            actor,
+            locality_id=locality.id,
+            action="subject.create",
+            target_type="subject",
+            target_id=subject.id,
+            after=out.model_dump(),
+        )
         return out
 
 
@@ -497,8 +607,16 @@ def update_subject(ctx: AppContext, actor: Actor, code: str, subject_id: int, da
         session.flush()
         out = subject_out(session, subject)
         old, new = audit.changed_fields(before, out.model_dump())
-        audit.record(session, actor, locality_id=locality.id, action="subject.update", target_type="subject",
-                     target_id=subject.id, before=old, after=new)
+        audit.record(
+            session,
+            actor,
+            locality_id=locality.id,
+            action="subject.update",
+            target_type="subject",
+            target_id=subject.id,
+            before=old,
+            after=new,
+        )
         return out
 
 
@@ -538,23 +656,39 @@ def delete_subject(ctx: AppContext, actor: Actor, code: str, subject_id: int) ->
         subject = get_in_locality(session, Subject, locality.id, subject_id, "subject")
         uses = {what: n for what, n in _subject_uses(session, subject.id).items() if n}
         if uses:
-            raise Conflict(SUBJECT_STILL_USED, params={"name": subject.name},
-                           errors=[{"field": what, "message": SUBJECT_USES[what].format(n=n)}
-                                   for what, n in uses.items()])
+            raise Conflict(
+                SUBJECT_STILL_USED,
+                params={"name": subject.name},
+                errors=[{"field": what, "message": SUBJECT_USES[what].format(n=n)} for what, n in uses.items()],
+            )
         before = subject_out(session, subject).model_dump()
         session.delete(subject)
-        audit.record(session, actor, locality_id=locality.id, action="subject.delete", target_type="subject",
-                     target_id=subject_id, before=before)
+        audit.record(
+            session,
+            actor,
+            locality_id=locality.id,
+            action="subject.delete",
+            target_type="subject",
+            target_id=subject_id,
+            before=before,
+        )
 
 
-def audit_entries(ctx: AppContext, actor: Actor, code: str, *, limit: int = 100, offset: int = 0) -> Page[dict[str, Any]]:
+def audit_entries(
+    ctx: AppContext, actor: Actor, code: str, *, limit: int = 100, offset: int = 0
+) -> Page[dict[str, Any]]:
     require_role(actor, OFFICE_ROLES, "read the audit log")
     from core.models import AuditEntry
 
     def convert(_session: Session, entry: AuditEntry) -> dict[str, Any]:
         return {
-            "id": entry.id, "at": audit._utc_iso(entry.at), "actor": entry.actor, "action": entry.action,
-            "target_type": entry.target_type, "target_id": entry.target_id, "summary": entry.summary,
+            "id": entry.id,
+            "at": audit._utc_iso(entry.at),
+            "actor": entry.actor,
+            "action": entry.action,
+            "target_type": entry.target_type,
+            "target_id": entry.target_id,
+            "summary": entry.summary,
         }
 
     with ctx.db.read() as session:

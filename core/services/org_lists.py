@@ -92,8 +92,16 @@ def _like_anywhere(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _people_query(ctx: AppContext, actor: Actor, locality_id: int, q: str, unit_id: int | None,
-                  rank: str = "", post: str = "", anywhere: bool = False):
+def _people_query(
+    ctx: AppContext,
+    actor: Actor,
+    locality_id: int,
+    q: str,
+    unit_id: int | None,
+    rank: str = "",
+    post: str = "",
+    anywhere: bool = False,
+):
     query = _people_scope(actor, select(Person.id).where(Person.locality_id == locality_id))
     if unit_id is not None:
         query = query.where(Person.unit_id == unit_id)
@@ -114,9 +122,20 @@ def _people_query(ctx: AppContext, actor: Actor, locality_id: int, q: str, unit_
     return query, card is not None
 
 
-def search_people(ctx: AppContext, actor: Actor, code: str, *, q: str = "", unit_id: int | None = None,
-                  after: int | None = None, before: int | None = None, limit: int = 50,
-                  rank: str = "", post: str = "", anywhere: bool = False) -> PeoplePage:
+def search_people(
+    ctx: AppContext,
+    actor: Actor,
+    code: str,
+    *,
+    q: str = "",
+    unit_id: int | None = None,
+    after: int | None = None,
+    before: int | None = None,
+    limit: int = 50,
+    rank: str = "",
+    post: str = "",
+    anywhere: bool = False,
+) -> PeoplePage:
     """One page of people in id order: after the id ``after`` (next page), before the id
     ``before`` (previous page), or the first. ``q``: a whole ID-card number (found by its keyed
     digest), else the beginning of a name (anywhere in it with ``anywhere``: a scan of the
@@ -126,8 +145,9 @@ def search_people(ctx: AppContext, actor: Actor, code: str, *, q: str = "", unit
     q = q.strip()[:100]
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code, read_only=True)
-        base, by_card = _people_query(ctx, actor, locality.id, q, unit_id, rank.strip()[:50], post.strip()[:100],
-                                      anywhere)
+        base, by_card = _people_query(
+            ctx, actor, locality.id, q, unit_id, rank.strip()[:50], post.strip()[:100], anywhere
+        )
         ids = base
         if before is not None:
             ids = ids.where(Person.id < before).order_by(col(Person.id).desc())
@@ -149,11 +169,13 @@ def search_people(ctx: AppContext, actor: Actor, code: str, *, q: str = "", unit
         total = session.exec(select(func.count()).select_from(base.subquery())).one()
         first = 0
         if found:
-            first = 1 + session.exec(select(func.count()).select_from(
-                base.where(Person.id < found[0]).subquery())).one()
+            first = (
+                1 + session.exec(select(func.count()).select_from(base.where(Person.id < found[0]).subquery())).one()
+            )
             has_prev = first > 1
-        return PeoplePage(items=items, total=total, first=first, has_prev=has_prev, has_next=has_next,
-                          by_id_card=by_card)
+        return PeoplePage(
+            items=items, total=total, first=first, has_prev=has_prev, has_next=has_next, by_id_card=by_card
+        )
 
 
 # --- subjects in bulk --------------------------------------------------------------------------
@@ -167,8 +189,7 @@ class BulkResult:
     skipped: list[str]  # already subjects
 
 
-def create_subjects(ctx: AppContext, actor: Actor, code: str, source: str, ids: list[int],
-                    category: str) -> BulkResult:
+def create_subjects(ctx: AppContext, actor: Actor, code: str, source: str, ids: list[int], category: str) -> BulkResult:
     """Make subjects of the chosen units, teams, or the members of the chosen teams (people), in
     one category; those that already are subjects are left as they are."""
     require_role(actor, OFFICE_ROLES, "change subjects")
@@ -188,9 +209,19 @@ def create_subjects(ctx: AppContext, actor: Actor, code: str, source: str, ids: 
         locality = locality_for(session, actor, code)
         wanted = _bulk_targets(session, locality.id, source, ids)
         kind = {"units": "unit", "teams": "team", "members": "person"}[source]
-        existing = set(session.exec(select(Subject.ref_id).where(
-            Subject.locality_id == locality.id, Subject.kind == kind,
-            col(Subject.ref_id).in_([ref for ref, _name in wanted])))) if wanted else set()
+        existing = (
+            set(
+                session.exec(
+                    select(Subject.ref_id).where(
+                        Subject.locality_id == locality.id,
+                        Subject.kind == kind,
+                        col(Subject.ref_id).in_([ref for ref, _name in wanted]),
+                    )
+                )
+            )
+            if wanted
+            else set()
+        )
         created, skipped = [], []
         for ref, name in wanted:
             if ref in existing:
@@ -199,9 +230,15 @@ def create_subjects(ctx: AppContext, actor: Actor, code: str, source: str, ids: 
             subject = Subject(locality_id=locality.id, name=name[:200], kind=kind, ref_id=ref, category=category)
             session.add(subject)
             session.flush()
-            audit.record(session, actor, locality_id=locality.id, action="subject.create", target_type="subject",
-                         target_id=subject.id, after={"name": subject.name, "kind": kind, "ref_id": ref,
-                                                      "category": category})
+            audit.record(
+                session,
+                actor,
+                locality_id=locality.id,
+                action="subject.create",
+                target_type="subject",
+                target_id=subject.id,
+                after={"name": subject.name, "kind": kind, "ref_id": ref, "category": category},
+            )
             existing.add(ref)
             created.append(subject.name)
         return BulkResult(created=created, skipped=skipped)
@@ -210,16 +247,24 @@ def create_subjects(ctx: AppContext, actor: Actor, code: str, source: str, ids: 
 def _bulk_targets(session: Session, locality_id: int, source: str, ids: list[int]) -> list[tuple[int, str]]:
     ids = [i for i in ids if 0 < i < 2**31]
     if source == "units":
-        rows = session.exec(select(Unit.id, Unit.name).where(Unit.locality_id == locality_id, col(Unit.id).in_(ids))
-                            .order_by(Unit.code))
+        rows = session.exec(
+            select(Unit.id, Unit.name).where(Unit.locality_id == locality_id, col(Unit.id).in_(ids)).order_by(Unit.code)
+        )
         return [(r[0], r[1]) for r in rows]
     if source == "teams":
-        rows = session.exec(select(Team.id, Team.name, Unit.name).join(Unit, Unit.id == Team.unit_id)
-                            .where(Team.locality_id == locality_id, col(Team.id).in_(ids)).order_by(Unit.code, Team.id))
+        rows = session.exec(
+            select(Team.id, Team.name, Unit.name)
+            .join(Unit, Unit.id == Team.unit_id)
+            .where(Team.locality_id == locality_id, col(Team.id).in_(ids))
+            .order_by(Unit.code, Team.id)
+        )
         return [(r[0], f"{r[2]}{r[1]}" if not r[1].startswith(r[2]) else r[1]) for r in rows]
-    rows = session.exec(select(Person.id, Person.name).join(TeamMember, TeamMember.person_id == Person.id)
-                        .where(TeamMember.locality_id == locality_id, col(TeamMember.team_id).in_(ids))
-                        .order_by(TeamMember.team_id, TeamMember.id))
+    rows = session.exec(
+        select(Person.id, Person.name)
+        .join(TeamMember, TeamMember.person_id == Person.id)
+        .where(TeamMember.locality_id == locality_id, col(TeamMember.team_id).in_(ids))
+        .order_by(TeamMember.team_id, TeamMember.id)
+    )
     seen: dict[int, str] = {}
     for person_id, name in rows:
         seen.setdefault(person_id, name)
@@ -230,10 +275,18 @@ def teams_with_units(ctx: AppContext, actor: Actor, code: str) -> list[dict[str,
     require_role(actor, ADMIN_READ_ROLES, "read teams")
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code, read_only=True)
-        members = dict(session.exec(select(TeamMember.team_id, func.count()).where(
-            TeamMember.locality_id == locality.id).group_by(TeamMember.team_id)).all())
-        query = select(Team.id, Team.name, Unit.name, Team.type).join(Unit, Unit.id == Team.unit_id) \
+        members = dict(
+            session.exec(
+                select(TeamMember.team_id, func.count())
+                .where(TeamMember.locality_id == locality.id)
+                .group_by(TeamMember.team_id)
+            ).all()
+        )
+        query = (
+            select(Team.id, Team.name, Unit.name, Team.type)
+            .join(Unit, Unit.id == Team.unit_id)
             .where(Team.locality_id == locality.id)
+        )
         if unit_admin_unit(actor) is not None:  # a unit admin: its own unit's teams
             query = query.where(Team.unit_id == actor.unit_id)
         rows = session.exec(query.order_by(Unit.code, Team.id).limit(MAX_UNITS))
@@ -242,12 +295,32 @@ def teams_with_units(ctx: AppContext, actor: Actor, code: str) -> list[dict[str,
 
 # --- exports ---------------------------------------------------------------------------------
 
-UNIT_EXPORT = [("code", "单位编码"), ("name", "单位名称"), ("type", "单位类型"), ("parent_code", "上级单位编码"),
-               ("contact_name", "联系人"), ("contact_phone", "联系电话"), ("duties", "职责")]
-PEOPLE_EXPORT = [("name", "姓名"), ("gender", "性别"), ("birth_date", "出生年月"), ("ethnicity", "民族"),
-                 ("education", "学历"), ("degree", "学位"), ("school", "毕业院校"), ("native_place", "籍贯"),
-                 ("party", "政治面貌"), ("post", "现任职务"), ("rank", "职级"), ("unit_code", "单位编码"),
-                 ("unit_name", "单位名称"), ("post_since", "任现职时间"), ("id_card_masked", "身份证号（隐去中间）")]
+UNIT_EXPORT = [
+    ("code", "单位编码"),
+    ("name", "单位名称"),
+    ("type", "单位类型"),
+    ("parent_code", "上级单位编码"),
+    ("contact_name", "联系人"),
+    ("contact_phone", "联系电话"),
+    ("duties", "职责"),
+]
+PEOPLE_EXPORT = [
+    ("name", "姓名"),
+    ("gender", "性别"),
+    ("birth_date", "出生年月"),
+    ("ethnicity", "民族"),
+    ("education", "学历"),
+    ("degree", "学位"),
+    ("school", "毕业院校"),
+    ("native_place", "籍贯"),
+    ("party", "政治面貌"),
+    ("post", "现任职务"),
+    ("rank", "职级"),
+    ("unit_code", "单位编码"),
+    ("unit_name", "单位名称"),
+    ("post_since", "任现职时间"),
+    ("id_card_masked", "身份证号（隐去中间）"),
+]
 
 
 def _workbook(title: str, header: list[str], rows) -> bytes:
@@ -283,28 +356,43 @@ def export_units(ctx: AppContext, actor: Actor, code: str) -> bytes:
     """The units as the import template has them (with the parent's code), so the file imports back."""
     units = all_units(ctx, actor, code)
     code_of = {u.id: u.code for u in units}
-    rows = [[u.code, u.name, u.type, code_of.get(u.parent_id, ""), u.contact_name, u.contact_phone, u.duties]
-            for u, _depth in tree_order(units)]
+    rows = [
+        [u.code, u.name, u.type, code_of.get(u.parent_id, ""), u.contact_name, u.contact_phone, u.duties]
+        for u, _depth in tree_order(units)
+    ]
     return _workbook("单位", [h for _k, h in UNIT_EXPORT], rows)
 
 
-def export_people(ctx: AppContext, actor: Actor, code: str, *, q: str = "", unit_id: int | None = None,
-                  rank: str = "", post: str = "", anywhere: bool = False) -> bytes:
+def export_people(
+    ctx: AppContext,
+    actor: Actor,
+    code: str,
+    *,
+    q: str = "",
+    unit_id: int | None = None,
+    rank: str = "",
+    post: str = "",
+    anywhere: bool = False,
+) -> bytes:
     """The people the list shows (same search and filters), ID-card numbers masked."""
     require_role(actor, ADMIN_READ_ROLES, "read people")
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code, read_only=True)
         units = {u.id: u for u in session.exec(select(Unit).where(Unit.locality_id == locality.id))}
-        ids, _ = _people_query(ctx, actor, locality.id, q.strip()[:100], unit_id, rank.strip()[:50],
-                               post.strip()[:100], anywhere)
+        ids, _ = _people_query(
+            ctx, actor, locality.id, q.strip()[:100], unit_id, rank.strip()[:50], post.strip()[:100], anywhere
+        )
         query = select(Person).where(col(Person.id).in_(ids.scalar_subquery())).order_by(col(Person.id))
 
         def rows():
             for person in session.exec(query.execution_options(yield_per=1000)):
                 unit = units.get(person.unit_id)
                 masked = mask_id_card(ctx.keys.decrypt(person.id_card_cipher)) if person.id_card_cipher else ""
-                fields = {"unit_code": unit.code if unit else "", "unit_name": unit.name if unit else "",
-                          "id_card_masked": masked}
+                fields = {
+                    "unit_code": unit.code if unit else "",
+                    "unit_name": unit.name if unit else "",
+                    "id_card_masked": masked,
+                }
                 yield [fields[key] if key in fields else getattr(person, key) or None for key, _h in PEOPLE_EXPORT]
 
         return _workbook("人员", [h for _k, h in PEOPLE_EXPORT], rows())
@@ -317,7 +405,8 @@ def ranks_of(ctx: AppContext, actor: Actor, code: str) -> list[str]:
         locality = locality_for(session, actor, code, read_only=True)
         # a skip along the (locality_id, rank) index: one probe per rank held, not a scan (or a
         # DISTINCT) over every person of the locality
-        rows = session.execute(text("""
+        rows = session.execute(
+            text("""
             WITH RECURSIVE held(rank, n) AS (
                 SELECT (SELECT min(p.rank) FROM people p WHERE p.locality_id = :locality AND p.rank > ''), 1
                 UNION ALL
@@ -325,7 +414,9 @@ def ranks_of(ctx: AppContext, actor: Actor, code: str) -> list[str]:
                        held.n + 1
                 FROM held WHERE held.rank IS NOT NULL AND held.n < 200
             )
-            SELECT rank FROM held WHERE rank IS NOT NULL"""), {"locality": locality.id}).scalars()
+            SELECT rank FROM held WHERE rank IS NOT NULL"""),
+            {"locality": locality.id},
+        ).scalars()
         return [r for r in rows if r]
 
 
@@ -338,8 +429,13 @@ def subject_categories(ctx: AppContext, actor: Actor, code: str) -> list[tuple[s
     require_role(actor, ADMIN_READ_ROLES, "read subjects")
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code, read_only=True)
-        rows = session.exec(select(Subject.category, func.count()).where(Subject.locality_id == locality.id)
-                            .group_by(Subject.category).order_by(Subject.category).limit(500))
+        rows = session.exec(
+            select(Subject.category, func.count())
+            .where(Subject.locality_id == locality.id)
+            .group_by(Subject.category)
+            .order_by(Subject.category)
+            .limit(500)
+        )
         return [(r[0], r[1]) for r in rows]
 
 
@@ -353,8 +449,9 @@ def export_subjects(ctx: AppContext, actor: Actor, code: str, *, category: str =
             query = query.where(Subject.category == category)
 
         def rows():
-            for subject in session.exec(query.order_by(col(Subject.category), col(Subject.id))
-                                        .execution_options(yield_per=1000)):
+            for subject in session.exec(
+                query.order_by(col(Subject.category), col(Subject.id)).execution_options(yield_per=1000)
+            ):
                 yield [subject.name, SUBJECT_KIND_LABELS.get(subject.kind, subject.kind), subject.category]
 
         return _workbook("考核对象", [h for _k, h in SUBJECT_EXPORT], rows())

@@ -50,7 +50,7 @@ _ID_CARD = re.compile(r"^\d{17}[\dX]$")
 
 WRONG_CODE = "this user name or ID-card number and this code do not match an account waiting for activation"
 ACTIVATED = "Your account is activated."  # the first notification of every person
-WRONG_CODE_SLOW_DOWN = ("too many wrong activation codes from your network; wait {seconds} seconds and try again")
+WRONG_CODE_SLOW_DOWN = "too many wrong activation codes from your network; wait {seconds} seconds and try again"
 
 
 @dataclass(frozen=True)
@@ -148,8 +148,10 @@ def _insert_many(session: Session, table, rows: list[dict[str, Any]]) -> None:
     quote = dialect.identifier_preparer.quote
     if dialect.name == "postgresql":  # COPY: one stream instead of a statement per row
         driver = connection.connection.driver_connection
-        with driver.cursor() as cursor, cursor.copy(
-                f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN") as copy:
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row([row[n] for n in names])
         return
@@ -166,22 +168,25 @@ def _insert_many(session: Session, table, rows: list[dict[str, Any]]) -> None:
         return done[key]
 
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-           f"VALUES ({', '.join(mark for _ in names)})")
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join(mark for _ in names)})"
+    )
     for chunk in _chunks(rows):
         connection.exec_driver_sql(sql, [tuple(value(i, row[n]) for i, n in enumerate(names)) for row in chunk])
 
 
 def _chunks(items: list, size: int = _CHUNK):
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 # --- issuing -----------------------------------------------------------------------------
 
 
-def issue(ctx: AppContext, actor: Actor, code: str, *, unit_id: int | None = None,
-          with_sub_units: bool = True) -> Issued:
+def issue(
+    ctx: AppContext, actor: Actor, code: str, *, unit_id: int | None = None, with_sub_units: bool = True
+) -> Issued:
     """Issue activation codes for the people of a unit (``unit_id``; below it too when
     ``with_sub_units``) or of the whole locality (``unit_id`` None). Office roles only;
     another locality's unit is ``NotFound``. People whose account is activated or revoked are
@@ -195,13 +200,21 @@ def issue(ctx: AppContext, actor: Actor, code: str, *, unit_id: int | None = Non
         if scope is not None:
             query = query.where(col(Person.unit_id).in_(scope))
         people = session.exec(query.order_by(Person.id)).all()
-        accounts = {pid: (uid, activated, active) for uid, pid, activated, active in session.exec(
-            select(User.id, User.person_id, User.activated_at, User.is_active)
-            .where(User.locality_id == locality.id, col(User.person_id).is_not(None))).all()}
+        accounts = {
+            pid: (uid, activated, active)
+            for uid, pid, activated, active in session.exec(
+                select(User.id, User.person_id, User.activated_at, User.is_active).where(
+                    User.locality_id == locality.id, col(User.person_id).is_not(None)
+                )
+            ).all()
+        }
         leaders = _leaders(session, locality.id)
         missing = [(pid, unit) for pid, unit in people if pid not in accounts]
-        taken = set(session.exec(select(User.username).where(
-            User.username >= f"{locality.code}-", User.username < f"{locality.code}.")).all())
+        taken = set(
+            session.exec(
+                select(User.username).where(User.username >= f"{locality.code}-", User.username < f"{locality.code}.")
+            ).all()
+        )
         rows = []
         for pid, unit in missing:
             name = f"{locality.code}-{pid}"
@@ -209,15 +222,31 @@ def issue(ctx: AppContext, actor: Actor, code: str, *, unit_id: int | None = Non
             while name in taken:
                 suffix += 1
                 name = f"{locality.code}-{pid}-{suffix}"
-            rows.append({"username": name, "password_hash": NOT_ACTIVATED,
-                         "role": Role.leader.value if pid in leaders else Role.cadre.value,
-                         "locality_id": locality.id, "unit_id": unit, "is_active": True,
-                         "reads_child_localities": False, "person_id": pid, "activated_at": None, "created_at": now})
+            rows.append(
+                {
+                    "username": name,
+                    "password_hash": NOT_ACTIVATED,
+                    "role": Role.leader.value if pid in leaders else Role.cadre.value,
+                    "locality_id": locality.id,
+                    "unit_id": unit,
+                    "is_active": True,
+                    "reads_child_localities": False,
+                    "person_id": pid,
+                    "activated_at": None,
+                    "created_at": now,
+                }
+            )
         _insert_many(session, User.__table__, rows)
         if rows:
-            made = dict(session.exec(select(User.person_id, User.id).where(
-                User.locality_id == locality.id, col(User.person_id).is_not(None),
-                User.password_hash == NOT_ACTIVATED)).all())
+            made = dict(
+                session.exec(
+                    select(User.person_id, User.id).where(
+                        User.locality_id == locality.id,
+                        col(User.person_id).is_not(None),
+                        User.password_hash == NOT_ACTIVATED,
+                    )
+                ).all()
+            )
         else:
             made = {}
         targets: list[tuple[int, int]] = []  # (person id, user id)
@@ -232,28 +261,62 @@ def issue(ctx: AppContext, actor: Actor, code: str, *, unit_id: int | None = Non
             else:
                 targets.append((pid, made[pid]))
         batch_id = _new_codes(ctx, session, locality.id, targets, actor, unit_id, with_sub_units, now)
-        audit.record(session, actor, locality_id=locality.id, action="people_accounts.issue",
-                     target_type="unit" if unit_id else "locality", target_id=unit_id or locality.id,
-                     after={"with_sub_units": with_sub_units, "created": len(rows), "codes": len(targets),
-                            "skipped": skipped, "batch_id": batch_id})
+        audit.record(
+            session,
+            actor,
+            locality_id=locality.id,
+            action="people_accounts.issue",
+            target_type="unit" if unit_id else "locality",
+            target_id=unit_id or locality.id,
+            after={
+                "with_sub_units": with_sub_units,
+                "created": len(rows),
+                "codes": len(targets),
+                "skipped": skipped,
+                "batch_id": batch_id,
+            },
+        )
         return Issued(batch_id=batch_id, created=len(rows), codes=len(targets), skipped=skipped)
 
 
-def _new_codes(ctx: AppContext, session: Session, locality_id: int, targets: list[tuple[int, int]], actor: Actor,
-               unit_id: int | None, with_sub_units: bool, now: datetime) -> int | None:
+def _new_codes(
+    ctx: AppContext,
+    session: Session,
+    locality_id: int,
+    targets: list[tuple[int, int]],
+    actor: Actor,
+    unit_id: int | None,
+    with_sub_units: bool,
+    now: datetime,
+) -> int | None:
     """Replace the codes of ``targets`` (person id, user id) by fresh ones, held in a new batch."""
     if not targets:
         return None
-    batch = ActivationBatch(locality_id=locality_id, unit_id=unit_id, with_sub_units=with_sub_units,
-                            count=len(targets), created_by=actor.user_id, expires_at=now + HOLD, created_at=now)
+    batch = ActivationBatch(
+        locality_id=locality_id,
+        unit_id=unit_id,
+        with_sub_units=with_sub_units,
+        count=len(targets),
+        created_by=actor.user_id,
+        expires_at=now + HOLD,
+        created_at=now,
+    )
     session.add(batch)
     session.flush()
     user_ids = [uid for _pid, uid in targets]
     for chunk in _chunks(user_ids):
         session.execute(delete(ActivationCode).where(col(ActivationCode.user_id).in_(chunk)))
     fresh = codes.new_codes(len(targets))
-    rows = [{"locality_id": locality_id, "user_id": uid, "code_hash": activation_hash(ctx.keys, c),
-             "batch_id": batch.id, "created_at": now} for (_pid, uid), c in zip(targets, fresh, strict=True)]
+    rows = [
+        {
+            "locality_id": locality_id,
+            "user_id": uid,
+            "code_hash": activation_hash(ctx.keys, c),
+            "batch_id": batch.id,
+            "created_at": now,
+        }
+        for (_pid, uid), c in zip(targets, fresh, strict=True)
+    ]
     _insert_many(session, ActivationCode.__table__, rows)
     batch.codes_cipher = ctx.keys.encrypt(json.dumps([[pid, c] for (pid, _uid), c in zip(targets, fresh, strict=True)]))
     session.add(batch)
@@ -283,8 +346,14 @@ def reissue(ctx: AppContext, actor: Actor, code: str, person_id: int) -> Issued:
             if session.exec(select(User.id).where(User.username == name)).first() is not None:
                 name = f"{name}-{now.strftime('%H%M%S')}"
             role = Role.leader if person.id in _leaders(session, locality.id) else Role.cadre
-            user = User(username=name, password_hash=NOT_ACTIVATED, role=role, locality_id=locality.id,
-                        unit_id=person.unit_id, person_id=person.id)
+            user = User(
+                username=name,
+                password_hash=NOT_ACTIVATED,
+                role=role,
+                locality_id=locality.id,
+                unit_id=person.unit_id,
+                person_id=person.id,
+            )
             session.add(user)
             session.flush()
             created = 1
@@ -293,8 +362,15 @@ def reissue(ctx: AppContext, actor: Actor, code: str, person_id: int) -> Issued:
             session.add(user)
             session.execute(delete(AuthToken).where(AuthToken.user_id == user.id))
         batch_id = _new_codes(ctx, session, locality.id, [(person.id, user.id)], actor, None, False, now)
-        audit.record(session, actor, locality_id=locality.id, action="people_accounts.reissue", target_type="person",
-                     target_id=person.id, after={"user_id": user.id, "batch_id": batch_id})
+        audit.record(
+            session,
+            actor,
+            locality_id=locality.id,
+            action="people_accounts.reissue",
+            target_type="person",
+            target_id=person.id,
+            after={"user_id": user.id, "batch_id": batch_id},
+        )
         return Issued(batch_id=batch_id, created=created, codes=1, skipped=0)
 
 
@@ -311,8 +387,15 @@ def revoke(ctx: AppContext, actor: Actor, code: str, person_id: int) -> None:
         session.add(user)
         session.execute(delete(ActivationCode).where(ActivationCode.user_id == user.id))
         session.execute(delete(AuthToken).where(AuthToken.user_id == user.id))
-        audit.record(session, actor, locality_id=locality.id, action="people_accounts.revoke", target_type="person",
-                     target_id=person.id, after={"user_id": user.id})
+        audit.record(
+            session,
+            actor,
+            locality_id=locality.id,
+            action="people_accounts.revoke",
+            target_type="person",
+            target_id=person.id,
+            after={"user_id": user.id},
+        )
 
 
 def detach_person(session: Session, locality_id: int, person_id: int) -> int | None:
@@ -333,8 +416,9 @@ def detach_person(session: Session, locality_id: int, person_id: int) -> int | N
 # --- reading -----------------------------------------------------------------------------
 
 
-def counts(ctx: AppContext, actor: Actor, code: str, *, unit_id: int | None = None,
-           with_sub_units: bool = True) -> AccountCounts:
+def counts(
+    ctx: AppContext, actor: Actor, code: str, *, unit_id: int | None = None, with_sub_units: bool = True
+) -> AccountCounts:
     """How many people are in scope and how far their accounts are (see ``AccountCounts``)."""
     require_role(actor, OFFICE_ROLES, "read people's accounts")
     with ctx.db.read() as session:
@@ -345,38 +429,76 @@ def counts(ctx: AppContext, actor: Actor, code: str, *, unit_id: int | None = No
         # the whole locality: a person's account is a user of the locality with a person (no
         # subquery of 100,000 ids), read from the (locality_id, person_id, activated_at,
         # is_active) index alone; a code is a person's account's unless its user has no person
-        mine = (User.locality_id == locality.id) & (col(User.person_id).is_not(None) if scope is None
-                                                   else col(User.person_id).in_(select(people.c.id)))
-        accounts, activated, revoked = session.exec(select(
-            func.count(User.id), func.count(User.activated_at),
-            func.coalesce(func.sum(case((User.is_active == false(), 1), else_=0)), 0)).where(mine)).one()
+        mine = (User.locality_id == locality.id) & (
+            col(User.person_id).is_not(None) if scope is None else col(User.person_id).in_(select(people.c.id))
+        )
+        accounts, activated, revoked = session.exec(
+            select(
+                func.count(User.id),
+                func.count(User.activated_at),
+                func.coalesce(func.sum(case((User.is_active == false(), 1), else_=0)), 0),
+            ).where(mine)
+        ).one()
         if scope is None:
-            waiting = session.exec(select(func.count()).select_from(ActivationCode).where(
-                ActivationCode.locality_id == locality.id)).one() - session.exec(
-                select(func.count()).select_from(ActivationCode).join(User, User.id == ActivationCode.user_id).where(
-                    ActivationCode.locality_id == locality.id, User.locality_id == locality.id,
-                    col(User.person_id).is_(None))).one()
+            waiting = (
+                session.exec(
+                    select(func.count()).select_from(ActivationCode).where(ActivationCode.locality_id == locality.id)
+                ).one()
+                - session.exec(
+                    select(func.count())
+                    .select_from(ActivationCode)
+                    .join(User, User.id == ActivationCode.user_id)
+                    .where(
+                        ActivationCode.locality_id == locality.id,
+                        User.locality_id == locality.id,
+                        col(User.person_id).is_(None),
+                    )
+                ).one()
+            )
         else:
-            waiting = session.exec(select(func.count()).select_from(ActivationCode).where(
-                ActivationCode.locality_id == locality.id,
-                col(ActivationCode.user_id).in_(select(User.id).where(mine)))).one()
+            waiting = session.exec(
+                select(func.count())
+                .select_from(ActivationCode)
+                .where(
+                    ActivationCode.locality_id == locality.id,
+                    col(ActivationCode.user_id).in_(select(User.id).where(mine)),
+                )
+            ).one()
     return AccountCounts(people=total, accounts=accounts, activated=activated, waiting=waiting, revoked=revoked)
 
 
-def list_people(ctx: AppContext, actor: Actor, code: str, *, q: str = "", unit_id: int | None = None,
-                limit: int = 50, offset: int = 0) -> tuple[list[PersonAccountOut], int]:
+def list_people(
+    ctx: AppContext,
+    actor: Actor,
+    code: str,
+    *,
+    q: str = "",
+    unit_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[PersonAccountOut], int]:
     """People of the locality (a unit and below it), name beginning with ``q``, with their
     account's state; in id order. Returns the page and the total."""
     require_role(actor, OFFICE_ROLES, "read people's accounts")
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code, read_only=True)
         scope = _unit_scope(session, locality.id, unit_id, True)
-        query = (select(Person.id, Person.name, Unit.name, User.username, User.role, User.activated_at,
-                        User.is_active, ActivationCode.id)
-                 .outerjoin(Unit, Unit.id == Person.unit_id)
-                 .outerjoin(User, (User.person_id == Person.id) & (User.locality_id == Person.locality_id))
-                 .outerjoin(ActivationCode, ActivationCode.user_id == User.id)
-                 .where(Person.locality_id == locality.id))
+        query = (
+            select(
+                Person.id,
+                Person.name,
+                Unit.name,
+                User.username,
+                User.role,
+                User.activated_at,
+                User.is_active,
+                ActivationCode.id,
+            )
+            .outerjoin(Unit, Unit.id == Person.unit_id)
+            .outerjoin(User, (User.person_id == Person.id) & (User.locality_id == Person.locality_id))
+            .outerjoin(ActivationCode, ActivationCode.user_id == User.id)
+            .where(Person.locality_id == locality.id)
+        )
         counted = select(Person.id).where(Person.locality_id == locality.id)
         if scope is not None:
             query = query.where(col(Person.unit_id).in_(scope))
@@ -398,8 +520,9 @@ def list_people(ctx: AppContext, actor: Actor, code: str, *, q: str = "", unit_i
             state = "activated"
         else:
             state = "waiting" if code_id is not None else "issued"
-        out.append(PersonAccountOut(person_id=pid, name=name, unit_name=unit_name, username=username, role=role,
-                                    state=state))
+        out.append(
+            PersonAccountOut(person_id=pid, name=name, unit_name=unit_name, username=username, role=role, state=state)
+        )
     return out, total
 
 
@@ -407,8 +530,10 @@ def list_people(ctx: AppContext, actor: Actor, code: str, *, q: str = "", unit_i
 
 
 def activation_limits(client: str) -> list[throttle.Limit]:
-    return [throttle.Limit(f"activation-client:{throttle.client_network(client)}", MAX_FAILURES_PER_CLIENT),
-            throttle.Limit("activation-all", MAX_FAILURES_ALL)]
+    return [
+        throttle.Limit(f"activation-client:{throttle.client_network(client)}", MAX_FAILURES_PER_CLIENT),
+        throttle.Limit("activation-all", MAX_FAILURES_ALL),
+    ]
 
 
 def _wrong_code(ctx: AppContext, client: str) -> ServiceError:
@@ -453,8 +578,11 @@ def activate(ctx: AppContext, login: str, typed_code: str, password: str, passwo
         raise Invalid(exc.message, params=exc.params, errors=[{"field": "code", "message": str(exc)}]) from None
     code_hash = activation_hash(ctx.keys, code)
     with ctx.db.read() as session:
-        row = session.exec(select(ActivationCode, User).join(User, User.id == ActivationCode.user_id)
-                           .where(ActivationCode.code_hash == code_hash)).first()
+        row = session.exec(
+            select(ActivationCode, User)
+            .join(User, User.id == ActivationCode.user_id)
+            .where(ActivationCode.code_hash == code_hash)
+        ).first()
         matches = row is not None and row[1].is_active and _login_matches(session, ctx.keys, row[1], login)
     if not matches:
         raise _wrong_code(ctx, client)
@@ -466,9 +594,14 @@ def activate(ctx: AppContext, login: str, typed_code: str, password: str, passwo
         user = session.get(User, row[1].id)
         user.password_hash, user.activated_at = new_hash, utcnow()
         session.add(user)
-        audit.record(session, Actor(user_id=user.id, username=user.username, role=user.role,
-                                    locality_id=user.locality_id), locality_id=user.locality_id,
-                     action="people_accounts.activate", target_type="user", target_id=user.id)
+        audit.record(
+            session,
+            Actor(user_id=user.id, username=user.username, role=user.role, locality_id=user.locality_id),
+            locality_id=user.locality_id,
+            action="people_accounts.activate",
+            target_type="user",
+            target_id=user.id,
+        )
         notifications.notify(session, user.locality_id, user.id, "people.activated", ACTIVATED)
         session.flush()
         session.expunge(user)
@@ -485,8 +618,12 @@ def find_sign_in_users(session: Session, keys: Keyring, login: str) -> list[User
     digest = id_card_key(keys, login)
     if digest is None:
         return []
-    return list(session.exec(
-        select(User).join(Person, (Person.id == User.person_id) & (Person.locality_id == User.locality_id))
-        .where(Person.id_card_digest == digest, col(User.activated_at).is_not(None))
-        .order_by(User.id).limit(5)).all())
-
+    return list(
+        session.exec(
+            select(User)
+            .join(Person, (Person.id == User.person_id) & (Person.locality_id == User.locality_id))
+            .where(Person.id_card_digest == digest, col(User.activated_at).is_not(None))
+            .order_by(User.id)
+            .limit(5)
+        ).all()
+    )

@@ -58,20 +58,27 @@ def batch_slips(ctx: AppContext, actor: Actor, code: str, batch_id: int) -> Batc
             ids = [pid for pid, _c in pairs]
             found = {}
             for start in range(0, len(ids), 5000):
-                chunk = ids[start:start + 5000]
-                found.update({pid: (name, unit or "", username) for pid, name, unit, username in session.exec(
-                    select(Person.id, Person.name, Unit.name, User.username)
-                    .outerjoin(Unit, Unit.id == Person.unit_id)
-                    .join(User, (User.person_id == Person.id) & (User.locality_id == Person.locality_id))
-                    .where(col(Person.id).in_(chunk)))})
+                chunk = ids[start : start + 5000]
+                found.update(
+                    {
+                        pid: (name, unit or "", username)
+                        for pid, name, unit, username in session.exec(
+                            select(Person.id, Person.name, Unit.name, User.username)
+                            .outerjoin(Unit, Unit.id == Person.unit_id)
+                            .join(User, (User.person_id == Person.id) & (User.locality_id == Person.locality_id))
+                            .where(col(Person.id).in_(chunk))
+                        )
+                    }
+                )
     if pairs is None:
         if batch.codes_cipher is not None:
             with ctx.db.write() as session:
                 session.execute(update(ActivationBatch).where(ActivationBatch.id == batch.id).values(codes_cipher=None))
         raise Conflict(NO_LONGER_KEPT)
     rows = [SlipRow(*found[pid], code=codes.display(c)) for pid, c in pairs if pid in found]
-    return BatchSlips(locality_name=locality.name, sign_in_url=ctx.settings.resolved_base_url.rstrip("/") + "/activate",
-                      rows=rows)
+    return BatchSlips(
+        locality_name=locality.name, sign_in_url=ctx.settings.resolved_base_url.rstrip("/") + "/activate", rows=rows
+    )
 
 
 def _font() -> str:
@@ -120,7 +127,9 @@ def slips_pdf(slips: BatchSlips, gettext) -> bytes:
         pdf.drawString(left, top - 80, row.code)
         pdf.setFont(font, 8)
         pdf.drawString(left, top - 100, gettext("Open {url}", url=slips.sign_in_url)[:80])
-        pdf.drawString(left, top - 112, gettext("and type your ID-card number or user name, this code and a new password.")[:80])
+        pdf.drawString(
+            left, top - 112, gettext("and type your ID-card number or user name, this code and a new password.")[:80]
+        )
     if not slips.rows:
         pdf.setFont(font, 12)
         pdf.drawString(margin, height - margin - 20, gettext("No codes in this issue."))
@@ -134,8 +143,13 @@ def codes_xlsx(slips: BatchSlips, gettext) -> bytes:
     rows in constant memory), every value a text cell (``org_lists``'s writer)."""
     from core.services.org_lists import _workbook
 
-    header = [gettext("Full name"), gettext("Unit"), gettext("User name"), gettext("Activation code"),
-              gettext("Activate at")]
+    header = [
+        gettext("Full name"),
+        gettext("Unit"),
+        gettext("User name"),
+        gettext("Activation code"),
+        gettext("Activate at"),
+    ]
     rows = ([row.name, row.unit, row.username, row.code, slips.sign_in_url] for row in slips.rows)
     return _workbook(gettext("Activation codes")[:31], header, rows)
 
@@ -144,7 +158,9 @@ def purge_expired(ctx: AppContext) -> int:
     """Erase the plaintext codes of every issue whose hold has ended (a periodic task of the
     core's scheduler); returns how many issues were erased."""
     with ctx.db.write() as session:
-        result = session.execute(update(ActivationBatch).where(
-            col(ActivationBatch.codes_cipher).is_not(None), ActivationBatch.expires_at <= utcnow())
-            .values(codes_cipher=None))
+        result = session.execute(
+            update(ActivationBatch)
+            .where(col(ActivationBatch.codes_cipher).is_not(None), ActivationBatch.expires_at <= utcnow())
+            .values(codes_cipher=None)
+        )
         return result.rowcount or 0

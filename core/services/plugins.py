@@ -69,16 +69,24 @@ def installed(pm: pluggy.PluginManager | None = None) -> list[dict[str, Any]]:
     rows = []
     for name, plugin in sorted(plugins_by_name(pm).items()):
         info = plugin_info(pm, plugin)
-        rows.append({
-            "name": name, "label_zh": info.label_zh, "label_en": info.label_en, "essential": info.essential,
-            "description": info.description, "contributes": _contributions(pm, plugin),
-            "options_schema": info.options_model.model_json_schema() if info.options_model else None,
-        })
+        rows.append(
+            {
+                "name": name,
+                "label_zh": info.label_zh,
+                "label_en": info.label_en,
+                "essential": info.essential,
+                "description": info.description,
+                "contributes": _contributions(pm, plugin),
+                "options_schema": info.options_model.model_json_schema() if info.options_model else None,
+            }
+        )
     return rows
 
 
 def _settings(session: Session, locality_id: int) -> dict[str, LocalityPlugin]:
-    return {row.plugin: row for row in session.exec(select(LocalityPlugin).where(LocalityPlugin.locality_id == locality_id))}
+    return {
+        row.plugin: row for row in session.exec(select(LocalityPlugin).where(LocalityPlugin.locality_id == locality_id))
+    }
 
 
 def enabled_names(session: Session, locality_id: int, pm: pluggy.PluginManager | None = None) -> set[str]:
@@ -91,8 +99,9 @@ def enabled_names(session: Session, locality_id: int, pm: pluggy.PluginManager |
     return names
 
 
-def check_route_access(ctx: AppContext, name: str, *, essential: bool, actor: Actor | None,
-                       params: dict[str, Any], read_only: bool = True) -> None:
+def check_route_access(
+    ctx: AppContext, name: str, *, essential: bool, actor: Actor | None, params: dict[str, Any], read_only: bool = True
+) -> None:
     """Whether plugin ``name`` may serve this request; NotFound (404, never 403) otherwise.
 
     The locality the path names (``code``, or ``campaign_id``: the campaign's locality) must
@@ -112,8 +121,11 @@ def check_route_access(ctx: AppContext, name: str, *, essential: bool, actor: Ac
             except (TypeError, ValueError):
                 campaign_id = 0
             missing = NotFound(f"no campaign with id {params['campaign_id']}")
-            locality_id = (session.exec(select(Campaign.locality_id).where(Campaign.id == campaign_id)).first()
-                           if 0 < campaign_id < 2**31 else None)
+            locality_id = (
+                session.exec(select(Campaign.locality_id).where(Campaign.id == campaign_id)).first()
+                if 0 < campaign_id < 2**31
+                else None
+            )
         else:
             if actor is None or actor.is_platform_admin or essential:
                 return
@@ -136,9 +148,14 @@ def locality_plugins(ctx: AppContext, actor: Actor, code: str) -> list[dict[str,
         rows = _settings(session, locality.id)
         enabled = enabled_names(session, locality.id, pm)
     return [
-        {"name": item["name"], "label_zh": item["label_zh"], "label_en": item["label_en"],
-         "essential": item["essential"], "enabled": item["name"] in enabled,
-         "options": rows[item["name"]].options if item["name"] in rows else {}}
+        {
+            "name": item["name"],
+            "label_zh": item["label_zh"],
+            "label_en": item["label_en"],
+            "essential": item["essential"],
+            "enabled": item["name"] in enabled,
+            "options": rows[item["name"]].options if item["name"] in rows else {},
+        }
         for item in installed(pm)
     ]
 
@@ -162,38 +179,65 @@ def set_plugin(ctx: AppContext, actor: Actor, code: str, name: str, data: Plugin
     if plugin is None:
         raise NotFound(f"no plugin named {name!r} is installed")
     info = plugin_info(pm, plugin)
-    options = validate_options(info.options_model, data.options, f"plugin {name}") if (
-        info.options_model or data.options) else {}
+    options = (
+        validate_options(info.options_model, data.options, f"plugin {name}")
+        if (info.options_model or data.options)
+        else {}
+    )
     with ctx.db.write() as session:
         locality = locality_for(session, actor, code)
         if info.essential and not data.enabled:
             raise Conflict(f"plugin {name} is essential and cannot be disabled")
         if not data.enabled:
             provided = set(_contributions(pm, plugin).get("scoring_rules", [])) | set(
-                _contributions(pm, plugin).get("distribution_policies", []))
-            open_campaigns = session.exec(select(Campaign).where(
-                Campaign.locality_id == locality.id, Campaign.status == CampaignStatus.open)).all()
+                _contributions(pm, plugin).get("distribution_policies", [])
+            )
+            open_campaigns = session.exec(
+                select(Campaign).where(Campaign.locality_id == locality.id, Campaign.status == CampaignStatus.open)
+            ).all()
             users = [c for c in open_campaigns if _campaign_uses(c, provided)]
             if users:
-                raise Conflict(f"plugin {name} is used by open campaign(s) "
-                               f"{', '.join(str(c.id) for c in users)}; close them first")
+                raise Conflict(
+                    f"plugin {name} is used by open campaign(s) {', '.join(str(c.id) for c in users)}; close them first"
+                )
             adapter_names = _contributions(pm, plugin).get("adapters", [])
-            sources = session.exec(select(AdapterSource.id).where(
-                AdapterSource.locality_id == locality.id, AdapterSource.enabled == True,  # noqa: E712
-                col(AdapterSource.adapter).in_(adapter_names))).all() if adapter_names else []
+            sources = (
+                session.exec(
+                    select(AdapterSource.id).where(
+                        AdapterSource.locality_id == locality.id,
+                        AdapterSource.enabled == True,  # noqa: E712
+                        col(AdapterSource.adapter).in_(adapter_names),
+                    )
+                ).all()
+                if adapter_names
+                else []
+            )
             if sources:
-                raise Conflict(f"plugin {name} is used by enabled adapter source(s) "
-                               f"{', '.join(str(i) for i in sources)}; disable them first")
+                raise Conflict(
+                    f"plugin {name} is used by enabled adapter source(s) "
+                    f"{', '.join(str(i) for i in sources)}; disable them first"
+                )
         row = session.get(LocalityPlugin, (locality.id, name))
         before = {"enabled": row.enabled, "options": row.options} if row else {"enabled": info.essential}
         if row is None:
             row = LocalityPlugin(locality_id=locality.id, plugin=name)
         row.enabled, row.options, row.updated_at = data.enabled, options, utcnow()
         session.add(row)
-        session.execute(update(Locality).where(Locality.id == locality.id)
-                        .values(plugin_config_version=Locality.plugin_config_version + 1))
-        audit.record(session, actor, locality_id=locality.id, action="plugin.set", target_type="plugin",
-                     target_id=name, before=before, after={"enabled": data.enabled, "options": options})
+        session.execute(
+            update(Locality)
+            .where(Locality.id == locality.id)
+            .values(plugin_config_version=Locality.plugin_config_version + 1)
+        )
+        audit.record(
+            session,
+            actor,
+            locality_id=locality.id,
+            action="plugin.set",
+            target_type="plugin",
+            target_id=name,
+            before=before,
+            after={"enabled": data.enabled, "options": options},
+        )
     return {"name": name, "enabled": data.enabled or info.essential, "options": options, "essential": info.essential}
 
 
@@ -218,7 +262,8 @@ _CACHE_LOCK = threading.Lock()
 def hooks_for(session: Session, locality_id: int, pm: pluggy.PluginManager | None = None) -> LocalityHooks:
     pm = pm or get_plugin_manager()
     version, created_at = session.exec(
-        select(Locality.plugin_config_version, Locality.created_at).where(Locality.id == locality_id)).one()
+        select(Locality.plugin_config_version, Locality.created_at).where(Locality.id == locality_id)
+    ).one()
     key = (str(session.get_bind().url), locality_id, str(created_at))
     with _CACHE_LOCK:
         cached = _CACHE.get(key)
@@ -226,8 +271,11 @@ def hooks_for(session: Session, locality_id: int, pm: pluggy.PluginManager | Non
         return cached
     enabled = enabled_names(session, locality_id, pm)
     removed = [plugin for name, plugin in plugins_by_name(pm).items() if name not in enabled]
-    callers = {name: pm.subset_hook_caller(name, remove_plugins=removed)
-               for name in dir(pm.hook) if name.startswith("kaoping_")}
+    callers = {
+        name: pm.subset_hook_caller(name, remove_plugins=removed)
+        for name in dir(pm.hook)
+        if name.startswith("kaoping_")
+    }
     hooks = LocalityHooks(version=version, callers=callers)
     with _CACHE_LOCK:
         _CACHE[key] = hooks
@@ -247,39 +295,53 @@ def policies_for(session: Session, locality_id: int) -> dict[str, Any]:
 DEFAULT_RULE = "weighted_mean"
 
 
-def check_campaign_plugins(session: Session, locality_id: int, scoring: dict[str, Any],
-                           distribution: list[dict[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def check_campaign_plugins(
+    session: Session, locality_id: int, scoring: dict[str, Any], distribution: list[dict[str, Any]]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """A campaign may only name rules and policies its locality has enabled (422 otherwise);
     their options are validated and completed with defaults."""
     rules = rules_for(session, locality_id)
     scoring = dict(scoring or {})
     unknown_keys = set(scoring) - {"rule", "options"}
     if unknown_keys:
-        raise Invalid(f"scoring: unknown field(s) {', '.join(sorted(unknown_keys))}",
-                      errors=[{"field": "scoring", "message": "expected {rule, options}"}])
+        raise Invalid(
+            f"scoring: unknown field(s) {', '.join(sorted(unknown_keys))}",
+            errors=[{"field": "scoring", "message": "expected {rule, options}"}],
+        )
     rule_name = scoring.get("rule") or DEFAULT_RULE
     if rule_name not in rules:
-        raise Invalid(f"scoring.rule: {rule_name!r} is not a scoring rule enabled for this locality "
-                      f"(enabled: {', '.join(sorted(rules)) or 'none'})",
-                      errors=[{"field": "scoring.rule", "message": "not enabled for this locality"}])
+        raise Invalid(
+            f"scoring.rule: {rule_name!r} is not a scoring rule enabled for this locality "
+            f"(enabled: {', '.join(sorted(rules)) or 'none'})",
+            errors=[{"field": "scoring.rule", "message": "not enabled for this locality"}],
+        )
     rule = rules[rule_name]
-    checked_scoring = {"rule": rule_name, "options": _checked(rule.options_model, scoring.get("options") or {},
-                                                                "scoring.options")}
+    checked_scoring = {
+        "rule": rule_name,
+        "options": _checked(rule.options_model, scoring.get("options") or {}, "scoring.options"),
+    }
     policies = policies_for(session, locality_id)
     checked_distribution = []
     for index, entry in enumerate(distribution or []):
         name = entry.get("policy")
         field = f"distribution[{index}]"
         if set(entry) - {"policy", "options"}:
-            raise Invalid(f"{field}: expected {{policy, options}}",
-                          errors=[{"field": field, "message": "expected {policy, options}"}])
+            raise Invalid(
+                f"{field}: expected {{policy, options}}",
+                errors=[{"field": field, "message": "expected {policy, options}"}],
+            )
         if name not in policies:
-            raise Invalid(f"{field}.policy: {name!r} is not a distribution policy enabled for this locality "
-                          f"(enabled: {', '.join(sorted(policies)) or 'none'})",
-                          errors=[{"field": f"{field}.policy", "message": "not enabled for this locality"}])
-        checked_distribution.append({"policy": name, "options": _checked(policies[name].options_model,
-                                                                         entry.get("options") or {},
-                                                                         f"{field}.options")})
+            raise Invalid(
+                f"{field}.policy: {name!r} is not a distribution policy enabled for this locality "
+                f"(enabled: {', '.join(sorted(policies)) or 'none'})",
+                errors=[{"field": f"{field}.policy", "message": "not enabled for this locality"}],
+            )
+        checked_distribution.append(
+            {
+                "policy": name,
+                "options": _checked(policies[name].options_model, entry.get("options") or {}, f"{field}.options"),
+            }
+        )
     return checked_scoring, checked_distribution
 
 

@@ -29,9 +29,19 @@ def _template_data(session: Session, template_id: int) -> TemplateData | None:
     return TemplateData(
         id=template_id,
         grades=tuple((g["label"], float(g["score"])) for g in template.grade_scale),
-        indicators=tuple(IndicatorData(id=i.id, code=i.code, name=i.name, parent_id=i.parent_id, kind=i.kind,
-                                       weight=float(i.weight), max_score=i.max_score, overall=i.overall)
-                         for i in depth_first(load_indicators(session, template_id))),
+        indicators=tuple(
+            IndicatorData(
+                id=i.id,
+                code=i.code,
+                name=i.name,
+                parent_id=i.parent_id,
+                kind=i.kind,
+                weight=float(i.weight),
+                max_score=i.max_score,
+                overall=i.overall,
+            )
+            for i in depth_first(load_indicators(session, template_id))
+        ),
     )
 
 
@@ -54,11 +64,19 @@ def policy_warnings(session: Session, campaign: Campaign) -> list[dict[str, Any]
             continue
     if not checks:
         return []
-    subjects = list(session.exec(
-        select(Subject).join(CampaignSubject, CampaignSubject.subject_id == Subject.id)
-        .where(CampaignSubject.campaign_id == campaign.id).order_by(col(Subject.id))))
-    categories = session.exec(select(CampaignCategory).where(CampaignCategory.campaign_id == campaign.id)
-                              .order_by(col(CampaignCategory.position), col(CampaignCategory.id))).all()
+    subjects = list(
+        session.exec(
+            select(Subject)
+            .join(CampaignSubject, CampaignSubject.subject_id == Subject.id)
+            .where(CampaignSubject.campaign_id == campaign.id)
+            .order_by(col(Subject.id))
+        )
+    )
+    categories = session.exec(
+        select(CampaignCategory)
+        .where(CampaignCategory.campaign_id == campaign.id)
+        .order_by(col(CampaignCategory.position), col(CampaignCategory.id))
+    ).all()
     templates: dict[int, TemplateData | None] = {}
     found: dict[tuple[int, str], dict[str, Any]] = {}
     for category in categories:
@@ -67,8 +85,11 @@ def policy_warnings(session: Session, campaign: Campaign) -> list[dict[str, Any]
         if category.template_id not in templates:
             templates[category.template_id] = _template_data(session, category.template_id)
         template = templates[category.template_id]
-        shown = [SubjectData(id=s.id, name=s.name, kind=s.kind, ref_id=s.ref_id, category=s.category)
-                 for s in subjects if not category.subject_categories or s.category in category.subject_categories]
+        shown = [
+            SubjectData(id=s.id, name=s.name, kind=s.kind, ref_id=s.ref_id, category=s.category)
+            for s in subjects
+            if not category.subject_categories or s.category in category.subject_categories
+        ]
         if template is None or not shown:
             continue
         for index, policy, warnings_of, options in checks:
@@ -77,9 +98,15 @@ def policy_warnings(session: Session, campaign: Campaign) -> list[dict[str, Any]
                 if key in found:
                     found[key]["categories"].append(category.name)
                     continue
-                found[key] = {"field": f"distribution[{index}].options", "policy": policy.name,
-                              "categories": [category.name], "grade": warning.get("grade"),
-                              "indicator": warning.get("indicator"), "group": warning.get("group"),
-                              "total": warning.get("total"), "allowed": warning.get("allowed", 0),
-                              "message": warning["message"]}
+                found[key] = {
+                    "field": f"distribution[{index}].options",
+                    "policy": policy.name,
+                    "categories": [category.name],
+                    "grade": warning.get("grade"),
+                    "indicator": warning.get("indicator"),
+                    "group": warning.get("group"),
+                    "total": warning.get("total"),
+                    "allowed": warning.get("allowed", 0),
+                    "message": warning["message"],
+                }
     return list(found.values())

@@ -88,10 +88,19 @@ def _load(session: Session, actor: Actor, campaign_id: int, locality_code: str |
 def _campaign_out(loaded: _Loaded) -> dict[str, Any]:
     c = loaded.campaign
     info = c.tally or {}
-    return {"id": c.id, "name": c.name, "kind": c.kind, "period": c.period, "status": c.status,
-            "locality_code": loaded.locality.code, "locality_name": loaded.locality.name,
-            "rule": info.get("rule"), "options": info.get("options", {}), "policies": info.get("policies", []),
-            "tallied_at": info.get("tallied_at")}
+    return {
+        "id": c.id,
+        "name": c.name,
+        "kind": c.kind,
+        "period": c.period,
+        "status": c.status,
+        "locality_code": loaded.locality.code,
+        "locality_name": loaded.locality.name,
+        "rule": info.get("rule"),
+        "options": info.get("options", {}),
+        "policies": info.get("policies", []),
+        "tallied_at": info.get("tallied_at"),
+    }
 
 
 # --- the ranking -----------------------------------------------------------------------------
@@ -128,44 +137,75 @@ def _over_quota(campaign: Campaign, labels: list[str], rows: list[dict[str, Any]
 def _result_row(result: Any, subject: Any, decimals: int, adjustment: Adjustment | None) -> dict[str, Any]:
     """``result``: a row with a result's score, rank, proposed_grade, grade, flags and
     by_category; ``subject``: one with a subject's id, name, kind, ref_id and category."""
-    by_category = {name: {"score": entry.get("score"), "shown": show_score(entry.get("score"), decimals),
-                          "ballots": int(entry.get("ballots") or 0)}
-                   for name, entry in (result.by_category or {}).items()}
+    by_category = {
+        name: {
+            "score": entry.get("score"),
+            "shown": show_score(entry.get("score"), decimals),
+            "ballots": int(entry.get("ballots") or 0),
+        }
+        for name, entry in (result.by_category or {}).items()
+    }
     return {
-        "subject_id": subject.id, "name": subject.name, "kind": subject.kind, "ref_id": subject.ref_id,
-        "category": subject.category, "score": result.score, "shown": show_score(result.score, decimals),
-        "rank": result.rank, "proposed_grade": result.proposed_grade,
+        "subject_id": subject.id,
+        "name": subject.name,
+        "kind": subject.kind,
+        "ref_id": subject.ref_id,
+        "category": subject.category,
+        "score": result.score,
+        "shown": show_score(result.score, decimals),
+        "rank": result.rank,
+        "proposed_grade": result.proposed_grade,
         "grade": result.grade if result.grade is not None else result.proposed_grade,
-        "flags": list(result.flags or []), "ballots": sum(e["ballots"] for e in by_category.values()),
+        "flags": list(result.flags or []),
+        "ballots": sum(e["ballots"] for e in by_category.values()),
         "by_category": by_category,
-        "adjustment": None if adjustment is None else {
-            "from_grade": adjustment.from_grade, "grade": adjustment.grade, "reason": adjustment.reason,
-            "actor": adjustment.actor, "created_at": adjustment.created_at},
+        "adjustment": None
+        if adjustment is None
+        else {
+            "from_grade": adjustment.from_grade,
+            "grade": adjustment.grade,
+            "reason": adjustment.reason,
+            "actor": adjustment.actor,
+            "created_at": adjustment.created_at,
+        },
     }
 
 
 def _rows(session: Session, loaded: _Loaded) -> list[dict[str, Any]]:
     campaign = loaded.campaign
     latest: dict[int, Adjustment] = {}
-    for adjustment in session.exec(select(Adjustment).where(Adjustment.campaign_id == campaign.id)
-                                   .order_by(col(Adjustment.id))):
+    for adjustment in session.exec(
+        select(Adjustment).where(Adjustment.campaign_id == campaign.id).order_by(col(Adjustment.id))
+    ):
         latest[adjustment.subject_id] = adjustment
     # plain rows, not ORM objects: a campaign of a few hundred subjects spent most of the page's
     # time building (and tracking) two mapped objects per subject that nothing changes
     pairs = session.execute(
-        select(col(CampaignResult.score), col(CampaignResult.rank), col(CampaignResult.proposed_grade),
-               col(CampaignResult.grade), col(CampaignResult.flags), col(CampaignResult.by_category),
-               col(Subject.id), col(Subject.name), col(Subject.kind), col(Subject.ref_id), col(Subject.category))
+        select(
+            col(CampaignResult.score),
+            col(CampaignResult.rank),
+            col(CampaignResult.proposed_grade),
+            col(CampaignResult.grade),
+            col(CampaignResult.flags),
+            col(CampaignResult.by_category),
+            col(Subject.id),
+            col(Subject.name),
+            col(Subject.kind),
+            col(Subject.ref_id),
+            col(Subject.category),
+        )
         .join(Subject, Subject.id == CampaignResult.subject_id)
-        .where(CampaignResult.campaign_id == campaign.id, CampaignResult.locality_id == campaign.locality_id)).all()
+        .where(CampaignResult.campaign_id == campaign.id, CampaignResult.locality_id == campaign.locality_id)
+    ).all()
     rows = [_result_row(row, row, loaded.decimals, latest.get(row.id)) for row in pairs]
     rows.sort(key=lambda r: (r["category"], r["rank"] is None, r["rank"] or 0, r["subject_id"]))
     _over_quota(campaign, grade_labels(session, campaign.id), rows)
     return rows
 
 
-def campaign_results(ctx: AppContext, actor: Actor, campaign_id: int, *,
-                     locality_code: str | None = None) -> dict[str, Any]:
+def campaign_results(
+    ctx: AppContext, actor: Actor, campaign_id: int, *, locality_code: str | None = None
+) -> dict[str, Any]:
     """The ranking of a campaign, per subject category.
 
     Returns ``{"campaign": {id, name, kind, period, status, locality_code, locality_name, rule,
@@ -186,12 +226,17 @@ def campaign_results(ctx: AppContext, actor: Actor, campaign_id: int, *,
         groups: dict[str, list[dict[str, Any]]] = {}
         for row in rows:
             groups.setdefault(row["category"], []).append(row)
-        return {"campaign": _campaign_out(loaded), "tallied": tallied,
-                "published": campaign.status == CampaignStatus.published, "decimals": loaded.decimals,
-                "evaluator_categories": [{"name": c.name, "weight": float(c.weight)}
-                                         for c in categories_of(session, campaign.id)],
-                "grade_labels": grade_labels(session, campaign.id),
-                "groups": [{"category": name, "subjects": subjects} for name, subjects in groups.items()]}
+        return {
+            "campaign": _campaign_out(loaded),
+            "tallied": tallied,
+            "published": campaign.status == CampaignStatus.published,
+            "decimals": loaded.decimals,
+            "evaluator_categories": [
+                {"name": c.name, "weight": float(c.weight)} for c in categories_of(session, campaign.id)
+            ],
+            "grade_labels": grade_labels(session, campaign.id),
+            "groups": [{"category": name, "subjects": subjects} for name, subjects in groups.items()],
+        }
 
 
 # --- one subject -----------------------------------------------------------------------------
@@ -210,8 +255,13 @@ def _grade_counts(session: Session, campaign: Campaign, subject_id: int) -> list
     return [(int(a), int(b), int(c), int(n)) for a, b, c, n in session.execute(text(sql), params)]
 
 
-def _indicators(templates: dict[int, TemplateData], category_names: dict[int, str], category_template: dict[int, int],
-                counts: list[tuple[int, int, int, int]], decimals: int) -> tuple[list[dict[str, Any]], dict]:
+def _indicators(
+    templates: dict[int, TemplateData],
+    category_names: dict[int, str],
+    category_template: dict[int, int],
+    counts: list[tuple[int, int, int, int]],
+    decimals: int,
+) -> tuple[list[dict[str, Any]], dict]:
     """Per graded leaf (by code, tree order): mean hidden score overall and per evaluator category."""
     parents = {i.parent_id for t in templates.values() for i in t.indicators if i.parent_id is not None}
     by_id = {i.id: (t, i) for t in templates.values() for i in t.indicators}
@@ -220,9 +270,13 @@ def _indicators(templates: dict[int, TemplateData], category_names: dict[int, st
     for template in templates.values():
         for indicator in template.indicators:
             if indicator.kind == "graded" and indicator.id not in parents and indicator.code not in order:
-                order[indicator.code] = {"code": indicator.code, "name": indicator.name,
-                                         "parent": names.get(indicator.parent_id, ""), "overall": indicator.overall,
-                                         "max": max((s for _label, s in template.grades), default=None)}
+                order[indicator.code] = {
+                    "code": indicator.code,
+                    "name": indicator.name,
+                    "parent": names.get(indicator.parent_id, ""),
+                    "overall": indicator.overall,
+                    "max": max((s for _label, s in template.grades), default=None),
+                }
     sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
     per_category: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0])
     for category_id, indicator_id, grade, n in counts:
@@ -245,13 +299,19 @@ def _indicators(templates: dict[int, TemplateData], category_names: dict[int, st
             c_total, c_n = per_category.get((code, name), (0.0, 0))
             if c_n:
                 by_category[name] = {"score": c_total / c_n, "shown": show_score(c_total / c_n, decimals)}
-        rows.append({**row, "score": mean, "shown": show_score(mean, decimals), "answers": n,
-                     "by_category": by_category})
+        rows.append(
+            {**row, "score": mean, "shown": show_score(mean, decimals), "answers": n, "by_category": by_category}
+        )
     return rows, by_id
 
 
-def _distribution(templates: dict[int, TemplateData], category_template: dict[int, int], by_id: dict,
-                  counts: list[tuple[int, int, int, int]], labels: list[str]) -> dict[str, Any]:
+def _distribution(
+    templates: dict[int, TemplateData],
+    category_template: dict[int, int],
+    by_id: dict,
+    counts: list[tuple[int, int, int, int]],
+    labels: list[str],
+) -> dict[str, Any]:
     """Grades given to the subject: on the overall indicator when the templates have one (one
     answer per ballot), else on every graded leaf."""
     overall_ids = {i.id for t in templates.values() for i in t.indicators if i.overall and i.kind == "graded"}
@@ -263,13 +323,19 @@ def _distribution(templates: dict[int, TemplateData], category_template: dict[in
         if found is None or category_template.get(category_id) != found[0].id:
             continue
         template, indicator = found
-        wanted = indicator_id in overall_ids if basis == "overall" else (
-            indicator.kind == "graded" and indicator.id not in parents)
+        wanted = (
+            indicator_id in overall_ids
+            if basis == "overall"
+            else (indicator.kind == "graded" and indicator.id not in parents)
+        )
         if wanted and 0 <= grade < len(template.grades):
             label = template.grades[grade][0]
             tally[label] = tally.get(label, 0) + n
-    return {"basis": basis, "counts": [{"grade": label, "count": count} for label, count in tally.items()],
-            "total": sum(tally.values())}
+    return {
+        "basis": basis,
+        "counts": [{"grade": label, "count": count} for label, count in tally.items()],
+        "total": sum(tally.values()),
+    }
 
 
 def _comments(session: Session, campaign: Campaign, subject_id: int) -> list[str]:
@@ -292,17 +358,35 @@ def _history(session: Session, campaign: Campaign, subject: Subject, decimals: i
         select(CampaignResult, Campaign, Subject)
         .join(Campaign, Campaign.id == CampaignResult.campaign_id)
         .join(Subject, Subject.id == CampaignResult.subject_id)
-        .where(CampaignResult.locality_id == campaign.locality_id, Campaign.locality_id == campaign.locality_id,
-               Campaign.kind == campaign.kind, col(Campaign.id) < campaign.id,
-               col(Campaign.status).in_([s.value for s in TALLIED]), same)
-        .order_by(col(Campaign.created_at), col(Campaign.id))).all()
-    return [{"campaign_id": c.id, "campaign_name": c.name, "period": c.period, "status": c.status,
-             "subject_id": s.id, "score": r.score, "shown": show_score(r.score, decimals), "rank": r.rank,
-             "grade": r.grade if r.grade is not None else r.proposed_grade} for r, c, s in rows]
+        .where(
+            CampaignResult.locality_id == campaign.locality_id,
+            Campaign.locality_id == campaign.locality_id,
+            Campaign.kind == campaign.kind,
+            col(Campaign.id) < campaign.id,
+            col(Campaign.status).in_([s.value for s in TALLIED]),
+            same,
+        )
+        .order_by(col(Campaign.created_at), col(Campaign.id))
+    ).all()
+    return [
+        {
+            "campaign_id": c.id,
+            "campaign_name": c.name,
+            "period": c.period,
+            "status": c.status,
+            "subject_id": s.id,
+            "score": r.score,
+            "shown": show_score(r.score, decimals),
+            "rank": r.rank,
+            "grade": r.grade if r.grade is not None else r.proposed_grade,
+        }
+        for r, c, s in rows
+    ]
 
 
-def subject_details(ctx: AppContext, actor: Actor, campaign_id: int, subject_id: int, *,
-                    locality_code: str | None = None) -> dict[str, Any]:
+def subject_details(
+    ctx: AppContext, actor: Actor, campaign_id: int, subject_id: int, *, locality_code: str | None = None
+) -> dict[str, Any]:
     """One subject's results in a tallied campaign.
 
     Returns ``{"campaign": {...as campaign_results}, "tallied": bool, "published": bool,
@@ -325,9 +409,14 @@ def subject_details(ctx: AppContext, actor: Actor, campaign_id: int, subject_id:
         loaded = _load(session, actor, campaign_id, locality_code)
         campaign, decimals = loaded.campaign, loaded.decimals
         labels = grade_labels(session, campaign.id)
-        out: dict[str, Any] = {"campaign": _campaign_out(loaded), "tallied": campaign.status in TALLIED,
-                               "published": campaign.status == CampaignStatus.published, "decimals": decimals,
-                               "grade_labels": labels, "subject": None}
+        out: dict[str, Any] = {
+            "campaign": _campaign_out(loaded),
+            "tallied": campaign.status in TALLIED,
+            "published": campaign.status == CampaignStatus.published,
+            "decimals": decimals,
+            "grade_labels": labels,
+            "subject": None,
+        }
         if not out["tallied"]:
             return out
         rows = _rows(session, loaded)
@@ -345,28 +434,58 @@ def subject_details(ctx: AppContext, actor: Actor, campaign_id: int, subject_id:
         by_category = []
         for c in categories:
             entry = row["by_category"].get(c.name)
-            if entry is None and c.name not in rated and c.subject_categories and \
-                    subject.category not in c.subject_categories:
+            if (
+                entry is None
+                and c.name not in rated
+                and c.subject_categories
+                and subject.category not in c.subject_categories
+            ):
                 continue
             entry = entry or {"score": None, "shown": "", "ballots": 0}
             by_category.append({"name": c.name, "weight": float(c.weight), **entry})
         graded = {i["code"] for i in indicators}
         kinds = {i.code: (i.name, i.kind) for t in templates.values() for i in t.indicators}
-        result = session.exec(select(CampaignResult).where(CampaignResult.campaign_id == campaign.id,
-                                                           CampaignResult.subject_id == subject_id)).one()
-        values = [{"code": code, "name": kinds.get(code, (code, ""))[0], "kind": kinds.get(code, ("", ""))[1],
-                   "score": entry.get("score"), "shown": show_score(entry.get("score"), decimals)}
-                  for code, entry in (result.by_indicator or {}).items() if code not in graded]
-        adjustments = session.exec(select(Adjustment).where(Adjustment.campaign_id == campaign.id,
-                                                            Adjustment.subject_id == subject_id)
-                                   .order_by(col(Adjustment.id))).all()
+        result = session.exec(
+            select(CampaignResult).where(
+                CampaignResult.campaign_id == campaign.id, CampaignResult.subject_id == subject_id
+            )
+        ).one()
+        values = [
+            {
+                "code": code,
+                "name": kinds.get(code, (code, ""))[0],
+                "kind": kinds.get(code, ("", ""))[1],
+                "score": entry.get("score"),
+                "shown": show_score(entry.get("score"), decimals),
+            }
+            for code, entry in (result.by_indicator or {}).items()
+            if code not in graded
+        ]
+        adjustments = session.exec(
+            select(Adjustment)
+            .where(Adjustment.campaign_id == campaign.id, Adjustment.subject_id == subject_id)
+            .order_by(col(Adjustment.id))
+        ).all()
         out.update(
-            subject=row, group_size=sum(1 for r in rows if r["category"] == row["category"]),
-            by_category=by_category, indicators=indicators, values=values,
+            subject=row,
+            group_size=sum(1 for r in rows if r["category"] == row["category"]),
+            by_category=by_category,
+            indicators=indicators,
+            values=values,
             distribution=_distribution(templates, category_template, by_id, counts, labels),
-            comments=_comments(session, campaign, subject_id), history=_history(session, campaign, subject, decimals),
-            adjustments=[{"from_grade": a.from_grade, "grade": a.grade, "reason": a.reason, "actor": a.actor,
-                          "created_at": a.created_at} for a in adjustments])
+            comments=_comments(session, campaign, subject_id),
+            history=_history(session, campaign, subject, decimals),
+            adjustments=[
+                {
+                    "from_grade": a.from_grade,
+                    "grade": a.grade,
+                    "reason": a.reason,
+                    "actor": a.actor,
+                    "created_at": a.created_at,
+                }
+                for a in adjustments
+            ],
+        )
         return out
 
 
@@ -375,20 +494,24 @@ def subject_details(ctx: AppContext, actor: Actor, campaign_id: int, subject_id:
 
 def _member_pairs(session: Session, campaign: Campaign, team_id: int | None = None) -> list[tuple[int, int]]:
     """(team id, subject id) of the people subjects with a result in the campaign, per team."""
-    query = (select(TeamMember.team_id, Subject.id)
-             .join(Person, Person.id == TeamMember.person_id)
-             .join(Subject, (Subject.ref_id == Person.id) & (Subject.kind == "person")
-                   & (Subject.locality_id == campaign.locality_id))
-             .join(CampaignResult, (CampaignResult.subject_id == Subject.id)
-                   & (CampaignResult.campaign_id == campaign.id))
-             .where(TeamMember.locality_id == campaign.locality_id, Person.locality_id == campaign.locality_id))
+    query = (
+        select(TeamMember.team_id, Subject.id)
+        .join(Person, Person.id == TeamMember.person_id)
+        .join(
+            Subject,
+            (Subject.ref_id == Person.id) & (Subject.kind == "person") & (Subject.locality_id == campaign.locality_id),
+        )
+        .join(CampaignResult, (CampaignResult.subject_id == Subject.id) & (CampaignResult.campaign_id == campaign.id))
+        .where(TeamMember.locality_id == campaign.locality_id, Person.locality_id == campaign.locality_id)
+    )
     if team_id is not None:
         query = query.where(TeamMember.team_id == team_id)
     return [(int(t), int(s)) for t, s in session.exec(query).all()]
 
 
-def campaign_teams(ctx: AppContext, actor: Actor, campaign_id: int, *,
-                   locality_code: str | None = None) -> list[dict[str, Any]]:
+def campaign_teams(
+    ctx: AppContext, actor: Actor, campaign_id: int, *, locality_code: str | None = None
+) -> list[dict[str, Any]]:
     """The teams (领导班子) with at least one member ranked in the campaign:
     ``[{"team_id", "name", "unit_id", "members": int}]`` by name. Empty before the tally.
     Errors: 404 campaign or locality, 403 role."""
@@ -401,14 +524,24 @@ def campaign_teams(ctx: AppContext, actor: Actor, campaign_id: int, *,
             members[team_id] += 1
         if not members:
             return []
-        teams = session.exec(select(Team).where(col(Team.id).in_(list(members)),
-                                                Team.locality_id == loaded.campaign.locality_id)).all()
-        return sorted(({"team_id": t.id, "name": t.name, "unit_id": t.unit_id, "members": members[t.id]}
-                       for t in teams), key=lambda t: (t["name"], t["team_id"]))
+        teams = session.exec(
+            select(Team).where(col(Team.id).in_(list(members)), Team.locality_id == loaded.campaign.locality_id)
+        ).all()
+        return sorted(
+            ({"team_id": t.id, "name": t.name, "unit_id": t.unit_id, "members": members[t.id]} for t in teams),
+            key=lambda t: (t["name"], t["team_id"]),
+        )
 
 
-def team_bubbles(ctx: AppContext, actor: Actor, campaign_id: int, team_id: int, *, y: str | None = None,
-                 locality_code: str | None = None) -> dict[str, Any]:
+def team_bubbles(
+    ctx: AppContext,
+    actor: Actor,
+    campaign_id: int,
+    team_id: int,
+    *,
+    y: str | None = None,
+    locality_code: str | None = None,
+) -> dict[str, Any]:
     """A team's members ranked in the campaign, for a bubble chart: x = evaluation score,
     y = another component, bubble size = valid ballots that rated the member.
 
@@ -430,16 +563,32 @@ def team_bubbles(ctx: AppContext, actor: Actor, campaign_id: int, team_id: int, 
         if not wanted:
             raise NotFound("no team with id {id} in this campaign's results", params={"id": team_id})
         rows = [r for r in _rows(session, loaded) if r["subject_id"] in wanted]
-        results = {r.subject_id: r for r in session.exec(select(CampaignResult).where(
-            CampaignResult.campaign_id == campaign.id, col(CampaignResult.subject_id).in_(list(wanted))))}
+        results = {
+            r.subject_id: r
+            for r in session.exec(
+                select(CampaignResult).where(
+                    CampaignResult.campaign_id == campaign.id, col(CampaignResult.subject_id).in_(list(wanted))
+                )
+            )
+        }
         categories = [c.name for c in categories_of(session, campaign.id)]
-        templates = [_template_data(session, tid) for tid in dict.fromkeys(
-            c.template_id for c in categories_of(session, campaign.id) if c.template_id is not None)]
+        templates = [
+            _template_data(session, tid)
+            for tid in dict.fromkeys(
+                c.template_id for c in categories_of(session, campaign.id) if c.template_id is not None
+            )
+        ]
         names = {i.code: i.name for t in templates for i in t.indicators if i.kind != "graded"}
-        components = [{"key": f"indicator:{code}", "label": name, "kind": "indicator"} for code, name in names.items()
-                      if any(code in (results[s].by_indicator or {}) for s in results)]
-        components += [{"key": f"category:{name}", "label": name, "kind": "category"} for name in categories
-                       if any(name in r["by_category"] for r in rows)]
+        components = [
+            {"key": f"indicator:{code}", "label": name, "kind": "indicator"}
+            for code, name in names.items()
+            if any(code in (results[s].by_indicator or {}) for s in results)
+        ]
+        components += [
+            {"key": f"category:{name}", "label": name, "kind": "category"}
+            for name in categories
+            if any(name in r["by_category"] for r in rows)
+        ]
         keys = [c["key"] for c in components]
         chosen = y if y in keys else (keys[0] if keys else None)
         members = []
@@ -449,9 +598,25 @@ def team_bubbles(ctx: AppContext, actor: Actor, campaign_id: int, team_id: int, 
                 value = ((results[row["subject_id"]].by_indicator or {}).get(chosen[10:]) or {}).get("score")
             elif chosen:
                 value = (row["by_category"].get(chosen[9:]) or {}).get("score")
-            members.append({"subject_id": row["subject_id"], "name": row["name"], "score": row["score"],
-                            "shown": row["shown"], "rank": row["rank"], "grade": row["grade"],
-                            "ballots": row["ballots"], "y": value, "y_shown": show_score(value, loaded.decimals)})
-        return {"campaign": _campaign_out(loaded), "tallied": True, "decimals": loaded.decimals,
-                "team": {"team_id": team.id, "name": team.name}, "components": components, "y": chosen,
-                "members": members}
+            members.append(
+                {
+                    "subject_id": row["subject_id"],
+                    "name": row["name"],
+                    "score": row["score"],
+                    "shown": row["shown"],
+                    "rank": row["rank"],
+                    "grade": row["grade"],
+                    "ballots": row["ballots"],
+                    "y": value,
+                    "y_shown": show_score(value, loaded.decimals),
+                }
+            )
+        return {
+            "campaign": _campaign_out(loaded),
+            "tallied": True,
+            "decimals": loaded.decimals,
+            "team": {"team_id": team.id, "name": team.name},
+            "components": components,
+            "y": chosen,
+            "members": members,
+        }

@@ -52,8 +52,16 @@ def masked_name(ctx: AppContext, typed: str) -> str:
     return "?" + ctx.keys.digest("sign-in name:" + (typed or "").strip().lower())[:12]
 
 
-def record(ctx: AppContext, *, typed: str, user: User | None, reason: str = "", client: str = "",
-           user_agent: str = "", channel: str = "console") -> None:
+def record(
+    ctx: AppContext,
+    *,
+    typed: str,
+    user: User | None,
+    reason: str = "",
+    client: str = "",
+    user_agent: str = "",
+    channel: str = "console",
+) -> None:
     """Log one attempt: success when ``reason`` is empty. ``user``: the user the typed name
     resolved to, if any (its name is logged; else only ``masked_name(typed)``). One INSERT; a
     ``throttled`` attempt only when its client address logged none in the last minute, so a
@@ -61,14 +69,31 @@ def record(ctx: AppContext, *, typed: str, user: User | None, reason: str = "", 
     name = user.username if user is not None else masked_name(ctx, typed)
     client = (client or "")[:64]
     with ctx.db.write() as session:
-        if reason == THROTTLED and session.exec(  # a flood of refused attempts: one row a minute per client
-                select(SignInAttempt.id).where(SignInAttempt.client == client, SignInAttempt.reason == THROTTLED,
-                                               SignInAttempt.at >= utcnow() - THROTTLED_EVERY).limit(1)).first():
+        if (
+            reason == THROTTLED
+            and session.exec(  # a flood of refused attempts: one row a minute per client
+                select(SignInAttempt.id)
+                .where(
+                    SignInAttempt.client == client,
+                    SignInAttempt.reason == THROTTLED,
+                    SignInAttempt.at >= utcnow() - THROTTLED_EVERY,
+                )
+                .limit(1)
+            ).first()
+        ):
             return
-        session.add(SignInAttempt(
-            username=name[:100], user_id=user.id if user is not None else None,
-            locality_id=user.locality_id if user is not None else None, ok=not reason, reason=reason[:16],
-            channel=channel[:8], client=client, user_agent=shorten_user_agent(user_agent)))
+        session.add(
+            SignInAttempt(
+                username=name[:100],
+                user_id=user.id if user is not None else None,
+                locality_id=user.locality_id if user is not None else None,
+                ok=not reason,
+                reason=reason[:16],
+                channel=channel[:8],
+                client=client,
+                user_agent=shorten_user_agent(user_agent),
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -95,8 +120,16 @@ def _day(value: str) -> date | None | bool:
     return day if 1900 <= day.year <= 9998 else False  # the day before and after stay datetimes
 
 
-def _filtered(ctx: AppContext, actor: Actor, *, user: str = "", user_id: int | None = None, result: str = "",
-              date_from: str = "", date_to: str = ""):
+def _filtered(
+    ctx: AppContext,
+    actor: Actor,
+    *,
+    user: str = "",
+    user_id: int | None = None,
+    result: str = "",
+    date_from: str = "",
+    date_to: str = "",
+):
     require_role(actor, READERS, "read the sign-in log")
     query = select(SignInAttempt)
     if actor.role != Role.platform_admin:
@@ -107,9 +140,14 @@ def _filtered(ctx: AppContext, actor: Actor, *, user: str = "", user_id: int | N
         query = query.where(SignInAttempt.username == user.strip())
     result = (result or "").strip()
     first, last = _day(date_from), _day(date_to)
-    errors = [{"field": "result", "message": "choose one of the listed results"}] if result and result not in RESULTS else []
-    errors += [{"field": name, "message": "type a date as 2026-11-30"}
-               for name, day in (("date_from", first), ("date_to", last)) if day is False]
+    errors = (
+        [{"field": "result", "message": "choose one of the listed results"}] if result and result not in RESULTS else []
+    )
+    errors += [
+        {"field": name, "message": "type a date as 2026-11-30"}
+        for name, day in (("date_from", first), ("date_to", last))
+        if day is False
+    ]
     if errors:
         raise Invalid(f"{errors[0]['field']}: {errors[0]['message']}", errors=errors)
     if result == OK:
@@ -128,13 +166,31 @@ def _filtered(ctx: AppContext, actor: Actor, *, user: str = "", user_id: int | N
 
 
 def _out(row: SignInAttempt) -> AttemptOut:
-    return AttemptOut(id=row.id, at=row.at, username=row.username, user_id=row.user_id, ok=row.ok,
-                      reason=row.reason, channel=row.channel, client=row.client, user_agent=row.user_agent)
+    return AttemptOut(
+        id=row.id,
+        at=row.at,
+        username=row.username,
+        user_id=row.user_id,
+        ok=row.ok,
+        reason=row.reason,
+        channel=row.channel,
+        client=row.client,
+        user_agent=row.user_agent,
+    )
 
 
-def list_attempts(ctx: AppContext, actor: Actor, *, user: str = "", user_id: int | None = None, result: str = "",
-                  date_from: str = "", date_to: str = "", limit: int = DEFAULT_LIMIT,
-                  offset: int = 0) -> tuple[list[AttemptOut], int]:
+def list_attempts(
+    ctx: AppContext,
+    actor: Actor,
+    *,
+    user: str = "",
+    user_id: int | None = None,
+    result: str = "",
+    date_from: str = "",
+    date_to: str = "",
+    limit: int = DEFAULT_LIMIT,
+    offset: int = 0,
+) -> tuple[list[AttemptOut], int]:
     """The attempts ``actor`` may read, newest first, and how many match.
 
     ``user``: an exact logged name (a user name, or a ``?…`` digest); ``user_id``: one user;
@@ -144,8 +200,11 @@ def list_attempts(ctx: AppContext, actor: Actor, *, user: str = "", user_id: int
     query = _filtered(ctx, actor, user=user, user_id=user_id, result=result, date_from=date_from, date_to=date_to)
     with ctx.db.read() as session:
         total = session.exec(select(func.count()).select_from(query.subquery())).one()
-        rows = session.exec(query.order_by(col(SignInAttempt.at).desc(), col(SignInAttempt.id).desc())
-                            .limit(max(1, min(limit, 500))).offset(max(0, offset))).all()
+        rows = session.exec(
+            query.order_by(col(SignInAttempt.at).desc(), col(SignInAttempt.id).desc())
+            .limit(max(1, min(limit, 500)))
+            .offset(max(0, offset))
+        ).all()
         return [_out(row) for row in rows], total
 
 

@@ -55,9 +55,19 @@ def _template_data(session: Session, template_id: int) -> TemplateData:
     return TemplateData(
         id=template_id,
         grades=tuple((g["label"], float(g["score"])) for g in template.grade_scale),
-        indicators=tuple(IndicatorData(id=i.id, code=i.code, name=i.name, parent_id=i.parent_id, kind=i.kind,
-                                       weight=float(i.weight), max_score=i.max_score, overall=i.overall)
-                         for i in rows),
+        indicators=tuple(
+            IndicatorData(
+                id=i.id,
+                code=i.code,
+                name=i.name,
+                parent_id=i.parent_id,
+                kind=i.kind,
+                weight=float(i.weight),
+                max_score=i.max_score,
+                overall=i.overall,
+            )
+            for i in rows
+        ),
     )
 
 
@@ -70,8 +80,9 @@ def _join(session: Session) -> str:
 KEY_LIMIT = 2**62  # the packed group key below must stay within SQLite's 64-bit integers
 
 
-def _counts(session: Session, campaign: Campaign, sizes: dict[int, int], subject_ids: list[int],
-            indicator_ids: list[int]) -> dict[tuple[int, int, int], list[int]]:
+def _counts(
+    session: Session, campaign: Campaign, sizes: dict[int, int], subject_ids: list[int], indicator_ids: list[int]
+) -> dict[tuple[int, int, int], list[int]]:
     """(category id, subject id, indicator id) -> count of each grade index, over the valid ballots
     of the categories in ``sizes`` (category id -> number of grades), in one pass over the items.
 
@@ -123,8 +134,9 @@ def _counts(session: Session, campaign: Campaign, sizes: dict[int, int], subject
     return counts
 
 
-def _ballot_scores_sql(session: Session, campaign: Campaign, category_id: int,
-                       contrib: dict[int, dict[int, float]]) -> tuple[str, dict[str, Any]] | None:
+def _ballot_scores_sql(
+    session: Session, campaign: Campaign, category_id: int, contrib: dict[int, dict[int, float]]
+) -> tuple[str, dict[str, Any]] | None:
     """Per valid ballot of the category and subject it rated: the sum of its items' contributions.
 
     On SQLite the contribution is a CASE on the indicator, then on the grade (a join to a VALUES
@@ -138,8 +150,10 @@ def _ballot_scores_sql(session: Session, campaign: Campaign, category_id: int,
     if session.get_bind().dialect.name == "sqlite":
         branches = " ".join(
             f"WHEN {ind} THEN CASE i.grade "
-            + " ".join(f"WHEN {int(g)} THEN {float(v)!r}" for g, v in sorted(contrib[ind].items())) + " END"
-            for ind in sorted({ind for ind, _g, _v in rows}))
+            + " ".join(f"WHEN {int(g)} THEN {float(v)!r}" for g, v in sorted(contrib[ind].items()))
+            + " END"
+            for ind in sorted({ind for ind, _g, _v in rows})
+        )
         sql = f"""
             SELECT subject_id, score FROM (
                 SELECT i.subject_id AS subject_id, sum(CASE i.indicator_id {branches} END) AS score
@@ -166,14 +180,35 @@ def _ballot_scores_sql(session: Session, campaign: Campaign, category_id: int,
 def tally_data(session: Session, campaign: Campaign) -> TallyData:
     categories = [c for c in categories_of(session, campaign.id) if c.template_id is not None]
     templates = {tid: _template_data(session, tid) for tid in {c.template_id for c in categories}}
-    rows = session.exec(select(Subject).join(CampaignSubject, CampaignSubject.subject_id == Subject.id)
-                        .where(CampaignSubject.campaign_id == campaign.id).order_by(col(Subject.id))).all()
+    rows = session.exec(
+        select(Subject)
+        .join(CampaignSubject, CampaignSubject.subject_id == Subject.id)
+        .where(CampaignSubject.campaign_id == campaign.id)
+        .order_by(col(Subject.id))
+    ).all()
     person_ids = [s.ref_id for s in rows if s.kind == "person" and s.ref_id is not None]
-    unit_of_person = dict(session.exec(select(Person.id, Person.unit_id).where(
-        Person.locality_id == campaign.locality_id, col(Person.id).in_(person_ids))).all()) if person_ids else {}
-    subjects = [SubjectData(id=s.id, name=s.name, kind=s.kind, ref_id=s.ref_id, category=s.category,
-                            unit_id=s.ref_id if s.kind == "unit" else unit_of_person.get(s.ref_id))
-                for s in rows]
+    unit_of_person = (
+        dict(
+            session.exec(
+                select(Person.id, Person.unit_id).where(
+                    Person.locality_id == campaign.locality_id, col(Person.id).in_(person_ids)
+                )
+            ).all()
+        )
+        if person_ids
+        else {}
+    )
+    subjects = [
+        SubjectData(
+            id=s.id,
+            name=s.name,
+            kind=s.kind,
+            ref_id=s.ref_id,
+            category=s.category,
+            unit_id=s.ref_id if s.kind == "unit" else unit_of_person.get(s.ref_id),
+        )
+        for s in rows
+    ]
     sizes = {c.id: len(templates[c.template_id].grades) for c in categories if templates[c.template_id].grades}
     indicator_ids = [i.id for c in categories for i in templates[c.template_id].indicators]
     counts = _counts(session, campaign, sizes, [s.id for s in subjects], indicator_ids)
@@ -185,10 +220,14 @@ def tally_data(session: Session, campaign: Campaign) -> TallyData:
     subject_ids = [s.id for s in subjects]
     values: dict[tuple[int, int, str], float] = {}
     if templates and subject_ids:
-        for row in session.exec(select(IndicatorValue).where(
+        for row in session.exec(
+            select(IndicatorValue).where(
                 IndicatorValue.locality_id == campaign.locality_id,
                 IndicatorValue.period == stored_period(campaign.period),
-                col(IndicatorValue.template_id).in_(list(templates)), col(IndicatorValue.subject_id).in_(subject_ids))):
+                col(IndicatorValue.template_id).in_(list(templates)),
+                col(IndicatorValue.subject_id).in_(subject_ids),
+            )
+        ):
             values[(row.subject_id, row.template_id, row.indicator_code)] = float(row.value)
 
     def ballot_scores(category_id: int, contrib: dict[int, dict[int, float]]) -> dict[int, list[float]]:
@@ -200,17 +239,27 @@ def tally_data(session: Session, campaign: Campaign) -> TallyData:
         return dict(out)
 
     def other_results(other_id: int) -> list[dict[str, Any]]:
-        rows = session.exec(select(CampaignResult, Subject).join(Subject, Subject.id == CampaignResult.subject_id)
-                            .where(CampaignResult.campaign_id == other_id,
-                                   CampaignResult.locality_id == campaign.locality_id)).all()
+        rows = session.exec(
+            select(CampaignResult, Subject)
+            .join(Subject, Subject.id == CampaignResult.subject_id)
+            .where(CampaignResult.campaign_id == other_id, CampaignResult.locality_id == campaign.locality_id)
+        ).all()
         return [_row_out(result, subject) for result, subject in rows]
 
     return TallyData(
-        campaign_id=campaign.id, locality_id=campaign.locality_id, period=campaign.period,
-        categories=[CategoryData(id=c.id, name=c.name, weight=float(c.weight), template_id=c.template_id)
-                    for c in categories],
-        templates=templates, subjects=subjects, counts=counts, ballots=dict(ballots), values=values,
-        ballot_scores=ballot_scores, other_results=other_results,
+        campaign_id=campaign.id,
+        locality_id=campaign.locality_id,
+        period=campaign.period,
+        categories=[
+            CategoryData(id=c.id, name=c.name, weight=float(c.weight), template_id=c.template_id) for c in categories
+        ],
+        templates=templates,
+        subjects=subjects,
+        counts=counts,
+        ballots=dict(ballots),
+        values=values,
+        ballot_scores=ballot_scores,
+        other_results=other_results,
     )
 
 
@@ -226,8 +275,9 @@ def rank(results: list[SubjectScore]) -> list[SubjectScore]:
     ordered: list[SubjectScore] = []
     for category in sorted(by_category):
         group = by_category[category]
-        scored = sorted((r for r in group if r.score is not None),
-                        key=lambda r: (-round(r.score, TIE_DIGITS), r.subject_id))
+        scored = sorted(
+            (r for r in group if r.score is not None), key=lambda r: (-round(r.score, TIE_DIGITS), r.subject_id)
+        )
         previous, previous_rank = None, 0
         for position, result in enumerate(scored, start=1):
             key = round(result.score, TIE_DIGITS)
@@ -256,11 +306,18 @@ def propose_grades(results: list[SubjectScore], thresholds: list[Any]) -> None:
 
 def _row_out(result: CampaignResult, subject: Subject) -> dict[str, Any]:
     return {
-        "subject_id": result.subject_id, "name": subject.name, "category": subject.category,
-        "kind": subject.kind, "ref_id": subject.ref_id,
-        "score": result.score, "rank": result.rank, "proposed_grade": result.proposed_grade,
+        "subject_id": result.subject_id,
+        "name": subject.name,
+        "category": subject.category,
+        "kind": subject.kind,
+        "ref_id": subject.ref_id,
+        "score": result.score,
+        "rank": result.rank,
+        "proposed_grade": result.proposed_grade,
         "grade": result.grade if result.grade is not None else result.proposed_grade,
-        "flags": list(result.flags), "by_category": result.by_category, "by_indicator": result.by_indicator,
+        "flags": list(result.flags),
+        "by_category": result.by_category,
+        "by_indicator": result.by_indicator,
     }
 
 
@@ -279,8 +336,11 @@ def _plugins(session: Session, campaign: Campaign) -> tuple[Any, Any, list[tuple
             raise Conflict(f"distribution policy {name!r} is not enabled for this locality")
         policy = available[name]
         policies.append((policy, policy.options_model.model_validate(entry.get("options") or {})))
-    used = {"rule": rule_name, "options": options.model_dump(mode="json"),
-            "policies": [{"policy": p.name, "options": o.model_dump(mode="json")} for p, o in policies]}
+    used = {
+        "rule": rule_name,
+        "options": options.model_dump(mode="json"),
+        "policies": [{"policy": p.name, "options": o.model_dump(mode="json")} for p, o in policies],
+    }
     return rule, options, policies, used
 
 
@@ -314,36 +374,66 @@ def tally(ctx: AppContext, actor: Actor, campaign_id: int, *, low_turnout_reason
             raise Conflict(f"campaign {campaign_id} is {campaign.status}; only a closed campaign can be tallied")
         low_turnout = check_minimum(session, campaign, low_turnout_reason)
         results, used = compute(session, campaign)
-        kept = {r.subject_id: r.grade for r in session.exec(
-            select(CampaignResult).where(CampaignResult.campaign_id == campaign.id)) if r.grade is not None}
+        kept = {
+            r.subject_id: r.grade
+            for r in session.exec(select(CampaignResult).where(CampaignResult.campaign_id == campaign.id))
+            if r.grade is not None
+        }
         session.execute(delete(CampaignResult).where(CampaignResult.campaign_id == campaign.id))
         for result in results:
-            session.add(CampaignResult(
-                campaign_id=campaign.id, subject_id=result.subject_id, locality_id=campaign.locality_id,
-                score=result.score, rank=result.rank, proposed_grade=result.proposed_grade,
-                grade=kept.get(result.subject_id), flags=list(result.flags), by_category=result.by_category,
-                by_indicator=result.by_indicator))
+            session.add(
+                CampaignResult(
+                    campaign_id=campaign.id,
+                    subject_id=result.subject_id,
+                    locality_id=campaign.locality_id,
+                    score=result.score,
+                    rank=result.rank,
+                    proposed_grade=result.proposed_grade,
+                    grade=kept.get(result.subject_id),
+                    flags=list(result.flags),
+                    by_category=result.by_category,
+                    by_indicator=result.by_indicator,
+                )
+            )
         before = campaign.status
         campaign.tally = {**used, "tallied_at": utcnow().isoformat()}
         campaign.status = CampaignStatus.tallied
         session.add(campaign)
         session.flush()
-        audit.record(session, actor, locality_id=campaign.locality_id, action="campaign.tally",
-                     target_type="campaign", target_id=campaign.id, before={"status": before},
-                     after={"status": "tallied", "rule": used["rule"], "subjects": len(results),
-                            **({"low_turnout": low_turnout} if low_turnout else {})})
+        audit.record(
+            session,
+            actor,
+            locality_id=campaign.locality_id,
+            action="campaign.tally",
+            target_type="campaign",
+            target_id=campaign.id,
+            before={"status": before},
+            after={
+                "status": "tallied",
+                "rule": used["rule"],
+                "subjects": len(results),
+                **({"low_turnout": low_turnout} if low_turnout else {}),
+            },
+        )
         return _results(session, campaign)
 
 
 def _results(session: Session, campaign: Campaign) -> dict[str, Any]:
-    rows = session.exec(select(CampaignResult, Subject).join(Subject, Subject.id == CampaignResult.subject_id)
-                        .where(CampaignResult.campaign_id == campaign.id)).all()
+    rows = session.exec(
+        select(CampaignResult, Subject)
+        .join(Subject, Subject.id == CampaignResult.subject_id)
+        .where(CampaignResult.campaign_id == campaign.id)
+    ).all()
     subjects = [_row_out(result, subject) for result, subject in rows]
     subjects.sort(key=lambda s: (s["category"], s["rank"] is None, s["rank"] or 0, s["subject_id"]))
     tally_info = campaign.tally or {}
-    return {"rule": tally_info.get("rule"), "options": tally_info.get("options", {}),
-            "policies": tally_info.get("policies", []), "tallied_at": tally_info.get("tallied_at"),
-            "subjects": subjects}
+    return {
+        "rule": tally_info.get("rule"),
+        "options": tally_info.get("options", {}),
+        "policies": tally_info.get("policies", []),
+        "tallied_at": tally_info.get("tallied_at"),
+        "subjects": subjects,
+    }
 
 
 # Who reads results, as the console's results pages and the result files: the office roles and an
@@ -361,6 +451,7 @@ def results(ctx: AppContext, actor: Actor, campaign_id: int) -> dict[str, Any]:
 
 
 # --- Excel -----------------------------------------------------------------------------------
+
 
 def results_xlsx(ctx: AppContext, actor: Actor, campaign_id: int, locale: str = "zh_CN") -> bytes:
     """The results workbook in ``locale`` (``zh_CN`` or ``en``): see ``core.reports.xlsx``."""

@@ -23,8 +23,13 @@ UNIT_CODE_SEPARATORS = re.compile(r"[、，,;；\s]+")
 MAX_MEMBERS = 200
 
 
-def find_person(people_by_name: dict[str, list[Person]], people_by_digest: dict[str, Person], unit_id: int,
-                name: str, digest: str | None) -> tuple[Person | None, str]:
+def find_person(
+    people_by_name: dict[str, list[Person]],
+    people_by_digest: dict[str, Person],
+    unit_id: int,
+    name: str,
+    digest: str | None,
+) -> tuple[Person | None, str]:
     """The person a row names: by the keyed digest of an ID-card number (which must be that
     person's, named ``name``), else the one person called ``name`` in the team's unit, else in
     the locality. Returns (person, "") or (None, the reason as a message id with its values)."""
@@ -51,8 +56,9 @@ def _as_id_card(text: str) -> str | None:
         return None
 
 
-def members_from_form(ctx: AppContext, actor: Actor, code: str, unit_id: int,
-                      rows: list[dict[str, str]]) -> list[TeamMemberIn]:
+def members_from_form(
+    ctx: AppContext, actor: Actor, code: str, unit_id: int, rows: list[dict[str, str]]
+) -> list[TeamMemberIn]:
     """The members a team form lists, in order. Each row: ``person`` (a name or an ID-card
     number; a row without it is skipped), ``person_id`` (the member it showed, kept while the
     name is unchanged), ``post``, ``admin_post``, ``in_charge_of``, ``supervised`` (unit codes),
@@ -73,13 +79,19 @@ def members_from_form(ctx: AppContext, actor: Actor, code: str, unit_id: int,
                 by_name: dict[str, list[Person]] = {}
                 if card:
                     digest = ctx.keys.digest(card)
-                    found = session.exec(select(Person).where(Person.locality_id == locality.id,
-                                                              Person.id_card_digest == digest)).first()
+                    found = session.exec(
+                        select(Person).where(Person.locality_id == locality.id, Person.id_card_digest == digest)
+                    ).first()
                     by_digest = {digest: found} if found else {}
                     person, problem = find_person(by_name, by_digest, unit_id, "", digest)
                 else:
-                    by_name = {text: list(session.exec(select(Person).where(Person.locality_id == locality.id,
-                                                                            Person.name == text).limit(20)))}
+                    by_name = {
+                        text: list(
+                            session.exec(
+                                select(Person).where(Person.locality_id == locality.id, Person.name == text).limit(20)
+                            )
+                        )
+                    }
                     person, problem = find_person(by_name, by_digest, unit_id, text, None)
                 if person is None:
                     errors.append({"field": f"members[{index}].person", "message": problem})
@@ -87,14 +99,24 @@ def members_from_form(ctx: AppContext, actor: Actor, code: str, unit_id: int,
             supervised = []
             for unit_code in filter(None, UNIT_CODE_SEPARATORS.split(row.get("supervised", ""))):
                 if unit_code not in units:
-                    errors.append({"field": f"members[{index}].supervised",
-                                   "message": f"no unit with code {unit_code} in this locality"})
+                    errors.append(
+                        {
+                            "field": f"members[{index}].supervised",
+                            "message": f"no unit with code {unit_code} in this locality",
+                        }
+                    )
                 elif units[unit_code] not in supervised:
                     supervised.append(units[unit_code])
-            members.append(TeamMemberIn(person_id=person.id, post=row.get("post", ""),
-                                        admin_post=row.get("admin_post", ""),
-                                        in_charge_of=row.get("in_charge_of", ""), supervised_unit_ids=supervised,
-                                        phone=row.get("phone", "")))
+            members.append(
+                TeamMemberIn(
+                    person_id=person.id,
+                    post=row.get("post", ""),
+                    admin_post=row.get("admin_post", ""),
+                    in_charge_of=row.get("in_charge_of", ""),
+                    supervised_unit_ids=supervised,
+                    phone=row.get("phone", ""),
+                )
+            )
     if errors:
         raise Invalid(f"{len(errors)} problem(s) in the members; nothing was saved", errors=errors)
     return members
@@ -116,13 +138,24 @@ def member_rows(ctx: AppContext, actor: Actor, code: str, team_id: int) -> list[
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code, read_only=True)
         codes = dict(session.exec(select(Unit.id, Unit.code).where(Unit.locality_id == locality.id)).all())
-        rows = session.exec(select(TeamMember, Person.name).join(Person, Person.id == TeamMember.person_id)
-                            .where(TeamMember.locality_id == locality.id, TeamMember.team_id == team_id)
-                            .order_by(TeamMember.id)).all()
-        return [{"person": name, "person_id": str(m.person_id), "post": m.post, "admin_post": m.admin_post,
-                 "in_charge_of": m.in_charge_of, "phone": m.phone,
-                 "supervised": "、".join(codes.get(u, "?") for u in m.supervised_unit_ids or [])}
-                for m, name in rows]
+        rows = session.exec(
+            select(TeamMember, Person.name)
+            .join(Person, Person.id == TeamMember.person_id)
+            .where(TeamMember.locality_id == locality.id, TeamMember.team_id == team_id)
+            .order_by(TeamMember.id)
+        ).all()
+        return [
+            {
+                "person": name,
+                "person_id": str(m.person_id),
+                "post": m.post,
+                "admin_post": m.admin_post,
+                "in_charge_of": m.in_charge_of,
+                "phone": m.phone,
+                "supervised": "、".join(codes.get(u, "?") for u in m.supervised_unit_ids or []),
+            }
+            for m, name in rows
+        ]
 
 
 def teams_workbook(ctx: AppContext, actor: Actor, code: str, locale: str = "zh_CN") -> bytes:
@@ -144,17 +177,29 @@ def teams_workbook(ctx: AppContext, actor: Actor, code: str, locale: str = "zh_C
             select(Team, TeamMember, Person.name)
             .join(TeamMember, TeamMember.team_id == Team.id, isouter=True)
             .join(Person, Person.id == TeamMember.person_id, isouter=True)
-            .where(Team.locality_id == locality.id,
-                   *([Team.unit_id == actor.unit_id] if actor.role == Role.unit_admin else []))  # its own unit's
-            .order_by(Team.unit_id, Team.id, TeamMember.id))
+            .where(
+                Team.locality_id == locality.id,
+                *([Team.unit_id == actor.unit_id] if actor.role == Role.unit_admin else []),
+            )  # its own unit's
+            .order_by(Team.unit_id, Team.id, TeamMember.id)
+        )
         for team, member, name in rows:
             type_label = TEAM_TYPE_LABELS.get(team.type, (team.type, team.type))[0 if locale == "zh_CN" else 1]
-            values = {"unit_code": units.get(team.unit_id, ""), "team": team.name, "type": type_label,
-                      "name": name or "", "id_card": ""}
+            values = {
+                "unit_code": units.get(team.unit_id, ""),
+                "team": team.name,
+                "type": type_label,
+                "name": name or "",
+                "id_card": "",
+            }
             if member is not None:
-                values.update(post=member.post, admin_post=member.admin_post, in_charge_of=member.in_charge_of,
-                              supervised="、".join(units.get(u, "") for u in member.supervised_unit_ids or []),
-                              phone=member.phone)
+                values.update(
+                    post=member.post,
+                    admin_post=member.admin_post,
+                    in_charge_of=member.in_charge_of,
+                    supervised="、".join(units.get(u, "") for u in member.supervised_unit_ids or []),
+                    phone=member.phone,
+                )
             tabular.append_row(sheet, [values.get(spec.key, "") for spec in TEAM_COLUMNS])
     out = io.BytesIO()
     workbook.save(out)

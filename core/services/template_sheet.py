@@ -49,12 +49,29 @@ COLUMNS: dict[str, tuple[str, ...]] = {  # key -> accepted headers, the first on
     "unit_of_measure": ("计量单位", "unit_of_measure"),
     "overall": ("总体评价", "overall"),
 }
-KIND_NAMES = {"评价": "graded", "定性": "graded", "测评": "graded", "graded": "graded", "定量": "numeric",
-              "numeric": "numeric", "加分": "bonus", "bonus": "bonus", "扣分": "deduction", "减分": "deduction",
-              "deduction": "deduction", "否决": "veto", "一票否决": "veto", "veto": "veto"}
+KIND_NAMES = {
+    "评价": "graded",
+    "定性": "graded",
+    "测评": "graded",
+    "graded": "graded",
+    "定量": "numeric",
+    "numeric": "numeric",
+    "加分": "bonus",
+    "bonus": "bonus",
+    "扣分": "deduction",
+    "减分": "deduction",
+    "deduction": "deduction",
+    "否决": "veto",
+    "一票否决": "veto",
+    "veto": "veto",
+}
 KIND_LABELS = {"graded": "评价", "numeric": "定量", "bonus": "加分", "deduction": "扣分", "veto": "否决"}
-DEFAULT_GRADE_SCALE = [{"label": "优秀", "score": 95}, {"label": "称职", "score": 80},
-                       {"label": "基本称职", "score": 65}, {"label": "不称职", "score": 50}]
+DEFAULT_GRADE_SCALE = [
+    {"label": "优秀", "score": 95},
+    {"label": "称职", "score": 80},
+    {"label": "基本称职", "score": 65},
+    {"label": "不称职", "score": 50},
+]
 MAX_ROWS = 5000
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓"}
 
@@ -75,8 +92,10 @@ def _header(rows: list[tuple[int, list[str]]]) -> tuple[int, dict[str, int], lis
         found = {aliases[c.lower()]: i for i, c in reversed(list(enumerate(cells))) if c.lower() in aliases}
         if levels or ("name" in found and "code" in found):
             return number, found, sorted(levels, key=lambda i: LEVEL_HEADERS.index(cells[i]))
-    raise Invalid("file: no header row with 一级指标… or with 指标编码 and 指标名称 was found", errors=[
-        {"row": 0, "column": "", "message": "no header row with 一级指标… or with 指标编码 and 指标名称"}])
+    raise Invalid(
+        "file: no header row with 一级指标… or with 指标编码 and 指标名称 was found",
+        errors=[{"row": 0, "column": "", "message": "no header row with 一级指标… or with 指标编码 and 指标名称"}],
+    )
 
 
 def _column(index: int, header: list[str]) -> str:
@@ -90,11 +109,14 @@ def _number(text: str) -> float:
     return float(text.replace("，", ".").replace(",", "."))
 
 
-def read_template(filename: str, content: bytes, *, name: str,
-                  grade_scale: list[dict[str, Any]] | None = None) -> TemplateIn:
+def read_template(
+    filename: str, content: bytes, *, name: str, grade_scale: list[dict[str, Any]] | None = None
+) -> TemplateIn:
     """The template a sheet describes, named ``name``; raises Invalid listing every problem
     (``errors``: row, column, message)."""
-    all_rows = [(n, [str(c or "").strip() for c in row]) for n, row in enumerate(tabular.read_rows(filename, content), 1)]
+    all_rows = [
+        (n, [str(c or "").strip() for c in row]) for n, row in enumerate(tabular.read_rows(filename, content), 1)
+    ]
     header_row, columns, levels = _header(all_rows)
     header = next(row for n, row in all_rows if n == header_row)
     errors: list[dict[str, Any]] = []
@@ -114,8 +136,13 @@ def read_template(filename: str, content: bytes, *, name: str,
         values = {key: cell(row, key) for key in COLUMNS}
         kind = values["kind"]
         if kind and kind.lower() not in KIND_NAMES:
-            errors.append({"row": number, "column": _column(columns["kind"], header),
-                           "message": f"not an indicator type: {kind}; write 评价, 定量, 加分, 扣分 or 否决"})
+            errors.append(
+                {
+                    "row": number,
+                    "column": _column(columns["kind"], header),
+                    "message": f"not an indicator type: {kind}; write 评价, 定量, 加分, 扣分 or 否决",
+                }
+            )
         values["kind"] = KIND_NAMES.get(kind.lower(), "graded") if kind else ""
         for key in ("weight", "max_score"):
             if values[key]:
@@ -123,8 +150,13 @@ def read_template(filename: str, content: bytes, *, name: str,
                     if _number(values[key]) < 0:
                         raise ValueError
                 except ValueError:
-                    errors.append({"row": number, "column": _column(columns[key], header),
-                                   "message": f"not a number of 0 or more: {values[key]}"})
+                    errors.append(
+                        {
+                            "row": number,
+                            "column": _column(columns[key], header),
+                            "message": f"not a number of 0 or more: {values[key]}",
+                        }
+                    )
                     values[key] = ""
         return values
 
@@ -134,30 +166,48 @@ def read_template(filename: str, content: bytes, *, name: str,
             cells = [row[i] if i < len(row) else "" for i in levels]
             deepest = max((i for i, c in enumerate(cells) if c), default=-1)
             if deepest < 0:
-                errors.append({"row": number, "column": _column(levels[0], header),
-                               "message": "no indicator name in any level column"})
+                errors.append(
+                    {
+                        "row": number,
+                        "column": _column(levels[0], header),
+                        "message": "no indicator name in any level column",
+                    }
+                )
                 continue
             filled = [cells[i] or (path[i] if i < len(path) else "") for i in range(deepest + 1)]
             if not all(filled):
                 missing = next(i for i, c in enumerate(filled) if not c)
-                errors.append({"row": number, "column": _column(levels[missing], header),
-                               "message": "the upper level is empty and no row above gives it"})
+                errors.append(
+                    {
+                        "row": number,
+                        "column": _column(levels[missing], header),
+                        "message": "the upper level is empty and no row above gives it",
+                    }
+                )
                 continue
             path = filled
             parent: _Node | None = None
             for depth in range(deepest + 1):
-                key = tuple(filled[:depth + 1])
+                key = tuple(filled[: depth + 1])
                 node = nodes_by_path.get(key)
                 if node is None:
-                    node = _Node(row=number, values={**values, "name": filled[depth]} if depth == deepest
-                                 else {"name": filled[depth]})
+                    node = _Node(
+                        row=number,
+                        values={**values, "name": filled[depth]} if depth == deepest else {"name": filled[depth]},
+                    )
                     nodes_by_path[key] = node
                     (parent.children if parent else top).append(node)
                 elif depth == deepest:
                     if any(values[k] for k in ("kind", "weight", "standard")) and any(
-                            node.values.get(k) for k in ("kind", "weight", "standard")):
-                        errors.append({"row": number, "column": _column(levels[depth], header),
-                                       "message": f"{filled[depth]} is already on row {node.row}"})
+                        node.values.get(k) for k in ("kind", "weight", "standard")
+                    ):
+                        errors.append(
+                            {
+                                "row": number,
+                                "column": _column(levels[depth], header),
+                                "message": f"{filled[depth]} is already on row {node.row}",
+                            }
+                        )
                     else:  # a section row (加分项) followed by its items, or a group given its own values
                         node.values.update({k: v for k, v in values.items() if v and k != "name"})
                 parent = node
@@ -165,19 +215,31 @@ def read_template(filename: str, content: bytes, *, name: str,
             code, parent_code = values["code"], values["parent_code"]
             if not code or not values["name"]:
                 key = "code" if not code else "name"
-                errors.append({"row": number, "column": _column(columns[key], header), "message": "required, but empty"})
+                errors.append(
+                    {"row": number, "column": _column(columns[key], header), "message": "required, but empty"}
+                )
                 continue
             if code in by_code:
-                errors.append({"row": number, "column": _column(columns["code"], header),
-                               "message": f"the same code is on row {by_code[code].row}"})
+                errors.append(
+                    {
+                        "row": number,
+                        "column": _column(columns["code"], header),
+                        "message": f"the same code is on row {by_code[code].row}",
+                    }
+                )
                 continue
             node = _Node(row=number, values=values)
             by_code[code] = node
             if parent_code:
                 parent = by_code.get(parent_code)
                 if parent is None:
-                    errors.append({"row": number, "column": _column(columns["parent_code"], header),
-                                   "message": f"no indicator with code {parent_code} on a row above"})
+                    errors.append(
+                        {
+                            "row": number,
+                            "column": _column(columns["parent_code"], header),
+                            "message": f"no indicator with code {parent_code} on a row above",
+                        }
+                    )
                     continue
                 parent.children.append(node)
             else:
@@ -207,28 +269,51 @@ def read_template(filename: str, content: bytes, *, name: str,
             weight = sum(c["weight"] for c in children)
         else:
             weight = 1.0
-        return {"code": own_code, "name": v.get("name", "")[:200], "kind": kind, "weight": weight, "max_score": cap,
-                "overall": v.get("overall", "").lower() in _TRUE, "standard": v.get("standard", ""),
-                "basis": v.get("basis", ""), "data_source": v.get("data_source", "")[:200],
-                "responsible": v.get("responsible", "")[:200], "unit_of_measure": v.get("unit_of_measure", "")[:50],
-                "children": children}
+        return {
+            "code": own_code,
+            "name": v.get("name", "")[:200],
+            "kind": kind,
+            "weight": weight,
+            "max_score": cap,
+            "overall": v.get("overall", "").lower() in _TRUE,
+            "standard": v.get("standard", ""),
+            "basis": v.get("basis", ""),
+            "data_source": v.get("data_source", "")[:200],
+            "responsible": v.get("responsible", "")[:200],
+            "unit_of_measure": v.get("unit_of_measure", "")[:50],
+            "children": children,
+        }
 
     tree = [indicator(node, str(i)) for i, node in enumerate(top, 1)]
     try:
-        return TemplateIn.model_validate({"name": name, "grade_scale": grade_scale or DEFAULT_GRADE_SCALE,
-                                          "indicators": tree})
+        return TemplateIn.model_validate(
+            {"name": name, "grade_scale": grade_scale or DEFAULT_GRADE_SCALE, "indicators": tree}
+        )
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
             message = str(error.get("msg", "")).removeprefix("Value error, ")
             code = re.search(r"indicator (\S+):", message)
-            problems.append({"row": rows_by_code.get(code.group(1), header_row) if code else header_row,
-                             "column": "", "message": message})
+            problems.append(
+                {
+                    "row": rows_by_code.get(code.group(1), header_row) if code else header_row,
+                    "column": "",
+                    "message": message,
+                }
+            )
         raise Invalid(f"{len(problems)} problem(s) in the file; no template was created", errors=problems) from None
 
 
-def import_template(ctx: AppContext, actor: Actor, code: str, filename: str, content: bytes, *, name: str,
-                    grade_scale: list[dict[str, Any]] | None = None) -> TemplateOut:
+def import_template(
+    ctx: AppContext,
+    actor: Actor,
+    code: str,
+    filename: str,
+    content: bytes,
+    *,
+    name: str,
+    grade_scale: list[dict[str, Any]] | None = None,
+) -> TemplateOut:
     """Create a draft template in locality ``code`` from a sheet (see ``read_template``)."""
     from core.services.access import OFFICE_ROLES, locality_for, require_role
 
@@ -242,8 +327,21 @@ def template_workbook(template: TemplateOut) -> bytes:
     """The template as a sheet of code and parent code (imports back to the same template)."""
     from openpyxl import Workbook
 
-    keys = ("level", "code", "parent_code", "name", "kind", "weight", "max_score", "standard", "basis", "data_source",
-            "responsible", "unit_of_measure", "overall")
+    keys = (
+        "level",
+        "code",
+        "parent_code",
+        "name",
+        "kind",
+        "weight",
+        "max_score",
+        "standard",
+        "basis",
+        "data_source",
+        "responsible",
+        "unit_of_measure",
+        "overall",
+    )
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "指标"
@@ -251,12 +349,21 @@ def template_workbook(template: TemplateOut) -> bytes:
 
     def walk(items: list, parent: str, level: int) -> None:
         for item in items:
-            values = {"level": level, "code": item.code, "parent_code": parent, "name": item.name,
-                      "kind": KIND_LABELS.get(item.kind, item.kind),
-                      "weight": item.weight if item.kind not in ("bonus", "deduction", "veto") else None,
-                      "max_score": item.max_score, "standard": item.standard, "basis": item.basis,
-                      "data_source": item.data_source, "responsible": item.responsible,
-                      "unit_of_measure": item.unit_of_measure, "overall": "是" if item.overall else ""}
+            values = {
+                "level": level,
+                "code": item.code,
+                "parent_code": parent,
+                "name": item.name,
+                "kind": KIND_LABELS.get(item.kind, item.kind),
+                "weight": item.weight if item.kind not in ("bonus", "deduction", "veto") else None,
+                "max_score": item.max_score,
+                "standard": item.standard,
+                "basis": item.basis,
+                "data_source": item.data_source,
+                "responsible": item.responsible,
+                "unit_of_measure": item.unit_of_measure,
+                "overall": "是" if item.overall else "",
+            }
             tabular.append_row(sheet, [values[k] for k in keys])
             walk(item.children, item.code, level + 1)
 

@@ -23,8 +23,19 @@ from core.services import templates
 from core.services.access import OFFICE_ROLES, require_role
 from core.services.errors import Invalid, NotFound
 
-INDICATOR_FIELDS = ("code", "name", "kind", "weight", "max_score", "overall", "standard", "basis", "data_source",
-                    "responsible", "unit_of_measure")
+INDICATOR_FIELDS = (
+    "code",
+    "name",
+    "kind",
+    "weight",
+    "max_score",
+    "overall",
+    "standard",
+    "basis",
+    "data_source",
+    "responsible",
+    "unit_of_measure",
+)
 WEIGHT_TOTALS = (1.0, 100.0)  # what a level of weights may add up to
 
 
@@ -82,16 +93,19 @@ def _indicator(fields: dict[str, Any]) -> dict[str, Any]:
         raise _invalid(exc) from None
 
 
-def add_indicator(ctx: AppContext, actor: Actor, template_id: int, fields: dict[str, Any],
-                  parent_code: str | None = None) -> TemplateOut:
+def add_indicator(
+    ctx: AppContext, actor: Actor, template_id: int, fields: dict[str, Any], parent_code: str | None = None
+) -> TemplateOut:
     """Add an indicator with ``fields`` (``INDICATOR_FIELDS``) last among the top level or the
     children of ``parent_code``. A code already in the template: 422 on ``code``."""
     item = {**_indicator(fields), "children": []}
 
     def change(tree: dict) -> None:
         if _find(tree["indicators"], item["code"]):
-            raise Invalid("code: already used in this template", errors=[
-                {"field": "code", "message": "already used in this template"}])
+            raise Invalid(
+                "code: already used in this template",
+                errors=[{"field": "code", "message": "already used in this template"}],
+            )
         if parent_code:
             siblings, index = _located(tree, parent_code)
             siblings[index]["children"].append(item)
@@ -108,8 +122,10 @@ def update_indicator(ctx: AppContext, actor: Actor, template_id: int, code: str,
     def change(tree: dict) -> None:
         siblings, index = _located(tree, code)
         if values["code"] != code and _find(tree["indicators"], values["code"]):
-            raise Invalid("code: already used in this template", errors=[
-                {"field": "code", "message": "already used in this template"}])
+            raise Invalid(
+                "code: already used in this template",
+                errors=[{"field": "code", "message": "already used in this template"}],
+            )
         siblings[index].update(values)
 
     return _edit(ctx, actor, template_id, change)
@@ -117,6 +133,7 @@ def update_indicator(ctx: AppContext, actor: Actor, template_id: int, code: str,
 
 def delete_indicator(ctx: AppContext, actor: Actor, template_id: int, code: str) -> TemplateOut:
     """Delete an indicator and everything under it (a template keeps at least one indicator)."""
+
     def change(tree: dict) -> None:
         siblings, index = _located(tree, code)
         del siblings[index]
@@ -124,19 +141,31 @@ def delete_indicator(ctx: AppContext, actor: Actor, template_id: int, code: str)
     return _edit(ctx, actor, template_id, change)
 
 
-def move_indicator(ctx: AppContext, actor: Actor, template_id: int, code: str, *, step: int = 0,
-                   parent_code: str | None = None, to_top: bool = False) -> TemplateOut:
+def move_indicator(
+    ctx: AppContext,
+    actor: Actor,
+    template_id: int,
+    code: str,
+    *,
+    step: int = 0,
+    parent_code: str | None = None,
+    to_top: bool = False,
+) -> TemplateOut:
     """Move an indicator ``step`` places among its siblings (-1 up, 1 down), or, with
     ``parent_code``, last under that parent (not under itself or its own children), or with
     ``to_top`` last at the top level."""
+
     def change(tree: dict) -> None:
         siblings, index = _located(tree, code)
         if parent_code or to_top:
             item = siblings[index]
             if parent_code and (parent_code == code or _find(item["children"], parent_code)):
-                raise Invalid("parent: an indicator cannot move under itself or its own children",
-                              errors=[{"field": "parent", "message": "an indicator cannot move under itself or its "
-                                                                      "own children"}])
+                raise Invalid(
+                    "parent: an indicator cannot move under itself or its own children",
+                    errors=[
+                        {"field": "parent", "message": "an indicator cannot move under itself or its own children"}
+                    ],
+                )
             target = tree["indicators"] if to_top else None
             if parent_code:
                 parents, position = _located(tree, parent_code)
@@ -151,9 +180,17 @@ def move_indicator(ctx: AppContext, actor: Actor, template_id: int, code: str, *
     return _edit(ctx, actor, template_id, change)
 
 
-def update_settings(ctx: AppContext, actor: Actor, template_id: int, *, name: str, period_kind: str | None,
-                    grade_scale: list[dict[str, Any]]) -> TemplateOut:
+def update_settings(
+    ctx: AppContext,
+    actor: Actor,
+    template_id: int,
+    *,
+    name: str,
+    period_kind: str | None,
+    grade_scale: list[dict[str, Any]],
+) -> TemplateOut:
     """The template's name, period kind and grade scale (label and score per grade, best first)."""
+
     def change(tree: dict) -> None:
         tree.update(name=name, period_kind=period_kind or None, grade_scale=grade_scale)
 
@@ -201,6 +238,7 @@ def get_for_locality(ctx: AppContext, actor: Actor, code: str, template_id: int)
 
 def find_indicator(template: TemplateOut, code: str) -> tuple[Any, Any] | None:
     """(the indicator with ``code``, its parent or None), or None."""
+
     def walk(items: list, parent: Any) -> tuple[Any, Any] | None:
         for item in items:
             if item.code == code:

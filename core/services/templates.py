@@ -29,8 +29,9 @@ from core.services.errors import Conflict, NotFound
 from core.services.paging import paginate
 
 
-def get_template_row(session: Session, actor: Actor, template_id: int, *, for_update: bool = False,
-                     read_only: bool = False) -> IndicatorTemplate:
+def get_template_row(
+    session: Session, actor: Actor, template_id: int, *, for_update: bool = False, read_only: bool = False
+) -> IndicatorTemplate:
     query = select(IndicatorTemplate).where(IndicatorTemplate.id == template_id)
     if for_update:  # so a replace and a campaign opening (which freezes it) take turns
         query = query.with_for_update()
@@ -41,8 +42,13 @@ def get_template_row(session: Session, actor: Actor, template_id: int, *, for_up
 
 
 def load_indicators(session: Session, template_id: int) -> list[Indicator]:
-    return list(session.exec(select(Indicator).where(Indicator.template_id == template_id)
-                             .order_by(col(Indicator.position), col(Indicator.id))))
+    return list(
+        session.exec(
+            select(Indicator)
+            .where(Indicator.template_id == template_id)
+            .order_by(col(Indicator.position), col(Indicator.id))
+        )
+    )
 
 
 def indicator_tree(indicators: list[Indicator]) -> list[IndicatorOut]:
@@ -53,9 +59,19 @@ def indicator_tree(indicators: list[Indicator]) -> list[IndicatorOut]:
     def build(parent_id: int | None) -> list[IndicatorOut]:
         return [
             IndicatorOut(
-                id=i.id, code=i.code, name=i.name, kind=i.kind, weight=i.weight, max_score=i.max_score,
-                overall=i.overall, standard=i.standard, basis=i.basis, data_source=i.data_source,
-                responsible=i.responsible, unit_of_measure=i.unit_of_measure, children=build(i.id),
+                id=i.id,
+                code=i.code,
+                name=i.name,
+                kind=i.kind,
+                weight=i.weight,
+                max_score=i.max_score,
+                overall=i.overall,
+                standard=i.standard,
+                basis=i.basis,
+                data_source=i.data_source,
+                responsible=i.responsible,
+                unit_of_measure=i.unit_of_measure,
+                children=build(i.id),
             )
             for i in children[parent_id]
         ]
@@ -87,9 +103,14 @@ def graded_leaves(indicators: list[Indicator]) -> list[Indicator]:
 
 def template_out(session: Session, template: IndicatorTemplate) -> TemplateOut:
     return TemplateOut(
-        id=template.id, name=template.name, version=template.version, status=template.status,
-        copied_from_id=template.copied_from_id, period_kind=template.period_kind,
-        grade_scale=template.grade_scale, indicators=indicator_tree(load_indicators(session, template.id)),
+        id=template.id,
+        name=template.name,
+        version=template.version,
+        status=template.status,
+        copied_from_id=template.copied_from_id,
+        period_kind=template.period_kind,
+        grade_scale=template.grade_scale,
+        indicators=indicator_tree(load_indicators(session, template.id)),
     )
 
 
@@ -97,8 +118,10 @@ def _write_indicators(session: Session, template: IndicatorTemplate, items: list
     def add(level: list[IndicatorIn], parent: Indicator | None) -> None:
         for position, item in enumerate(level):
             indicator = Indicator(
-                locality_id=template.locality_id, template_id=template.id,
-                parent_id=parent.id if parent else None, position=position,
+                locality_id=template.locality_id,
+                template_id=template.id,
+                parent_id=parent.id if parent else None,
+                position=position,
                 **item.model_dump(exclude={"children"}),
             )
             session.add(indicator)
@@ -115,23 +138,37 @@ def _content(template: TemplateOut) -> TemplateIn:
         data = item.model_dump(exclude={"id", "children"})
         return IndicatorIn(**data, children=[convert(c) for c in item.children])
 
-    return TemplateIn(name=template.name, grade_scale=[g.model_dump() for g in template.grade_scale],
-                      indicators=[convert(i) for i in template.indicators], period_kind=template.period_kind)
+    return TemplateIn(
+        name=template.name,
+        grade_scale=[g.model_dump() for g in template.grade_scale],
+        indicators=[convert(i) for i in template.indicators],
+        period_kind=template.period_kind,
+    )
 
 
 def create(ctx: AppContext, actor: Actor, code: str, data: TemplateIn) -> TemplateOut:
     require_role(actor, OFFICE_ROLES, "change templates")
     with ctx.db.write() as session:
         locality = locality_for(session, actor, code)
-        template = IndicatorTemplate(locality_id=locality.id, name=data.name, period_kind=data.period_kind,
-                                     grade_scale=[g.model_dump() for g in data.grade_scale])
+        template = IndicatorTemplate(
+            locality_id=locality.id,
+            name=data.name,
+            period_kind=data.period_kind,
+            grade_scale=[g.model_dump() for g in data.grade_scale],
+        )
         session.add(template)
         session.flush()
         _write_indicators(session, template, data.indicators)
         out = template_out(session, template)
-        audit.record(session, actor, locality_id=locality.id, action="template.create", target_type="template",
-                     target_id=template.id, after={"name": template.name, "indicators": _count(data.indicators),
-                                                   "period_kind": template.period_kind})
+        audit.record(
+            session,
+            actor,
+            locality_id=locality.id,
+            action="template.create",
+            target_type="template",
+            target_id=template.id,
+            after={"name": template.name, "indicators": _count(data.indicators), "period_kind": template.period_kind},
+        )
         return out
 
 
@@ -145,12 +182,17 @@ def get(ctx: AppContext, actor: Actor, template_id: int) -> TemplateOut:
         return template_out(session, get_template_row(session, actor, template_id, read_only=True))
 
 
-def list_templates(ctx: AppContext, actor: Actor, code: str, *, limit: int = 100, offset: int = 0) -> Page[TemplateSummary]:
+def list_templates(
+    ctx: AppContext, actor: Actor, code: str, *, limit: int = 100, offset: int = 0
+) -> Page[TemplateSummary]:
     require_role(actor, ADMIN_READ_ROLES, "read templates")
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code, read_only=True)
-        query = select(IndicatorTemplate).where(IndicatorTemplate.locality_id == locality.id).order_by(
-            col(IndicatorTemplate.id))
+        query = (
+            select(IndicatorTemplate)
+            .where(IndicatorTemplate.locality_id == locality.id)
+            .order_by(col(IndicatorTemplate.id))
+        )
         return paginate(session, query, limit, offset, lambda _s, t: TemplateSummary.model_validate(t))
 
 
@@ -182,10 +224,15 @@ def replace_in_session(session: Session, actor: Actor, template: IndicatorTempla
     session.add(template)
     _write_indicators(session, template, data.indicators)
     out = template_out(session, template)
-    audit.record(session, actor, locality_id=template.locality_id, action="template.update",
-                 target_type="template", target_id=template.id,
-                 after={"name": template.name, "indicators": _count(data.indicators),
-                        "period_kind": template.period_kind})
+    audit.record(
+        session,
+        actor,
+        locality_id=template.locality_id,
+        action="template.update",
+        target_type="template",
+        target_id=template.id,
+        after={"name": template.name, "indicators": _count(data.indicators), "period_kind": template.period_kind},
+    )
     return out
 
 
@@ -198,15 +245,28 @@ def copy(ctx: AppContext, actor: Actor, template_id: int) -> TemplateOut:
         root_id = source.copied_from_id or source.id
         versions = session.exec(
             select(IndicatorTemplate.version).where(
-                (IndicatorTemplate.id == root_id) | (IndicatorTemplate.copied_from_id == root_id))
+                (IndicatorTemplate.id == root_id) | (IndicatorTemplate.copied_from_id == root_id)
+            )
         ).all()
-        template = IndicatorTemplate(locality_id=source.locality_id, name=source.name, version=max(versions) + 1,
-                                     copied_from_id=root_id, grade_scale=source.grade_scale,
-                                     period_kind=source.period_kind)
+        template = IndicatorTemplate(
+            locality_id=source.locality_id,
+            name=source.name,
+            version=max(versions) + 1,
+            copied_from_id=root_id,
+            grade_scale=source.grade_scale,
+            period_kind=source.period_kind,
+        )
         session.add(template)
         session.flush()
         _write_indicators(session, template, content.indicators)
         out = template_out(session, template)
-        audit.record(session, actor, locality_id=template.locality_id, action="template.copy", target_type="template",
-                     target_id=template.id, after={"from": source.id, "version": template.version})
+        audit.record(
+            session,
+            actor,
+            locality_id=template.locality_id,
+            action="template.copy",
+            target_type="template",
+            target_id=template.id,
+            after={"from": source.id, "version": template.version},
+        )
         return out

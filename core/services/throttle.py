@@ -107,8 +107,10 @@ def record(ctx: AppContext, keys: list[str], now: float | None = None) -> None:
     """Count one failure under each key (and forget the minutes that left the window)."""
     now = time.time() if now is None else now
     bucket = _bucket(now)
-    upsert = text('INSERT INTO login_failure_counts ("key", bucket, failures) VALUES (:key, :bucket, 1) '
-                  'ON CONFLICT ("key", bucket) DO UPDATE SET failures = login_failure_counts.failures + 1')
+    upsert = text(
+        'INSERT INTO login_failure_counts ("key", bucket, failures) VALUES (:key, :bucket, 1) '
+        'ON CONFLICT ("key", bucket) DO UPDATE SET failures = login_failure_counts.failures + 1'
+    )
     with ctx.db.write() as session:
         session.execute(delete(LoginFailureCount).where(col(LoginFailureCount.bucket) <= bucket - BUCKETS))
         for key in dict.fromkeys(keys):
@@ -131,6 +133,10 @@ def charge(ctx: AppContext, limits: list[Limit], now: float | None = None) -> in
     record(ctx, [limit.key for limit in limits], now)
     for limit in limits:
         if totals[limit.key] + 1 == limit.failures:
-            log.warning("%s reached %d failed sign-ins in %d minutes: its further failures are refused (429)",
-                        limit.key, limit.failures, BUCKETS * BUCKET_SECONDS // 60)
+            log.warning(
+                "%s reached %d failed sign-ins in %d minutes: its further failures are refused (429)",
+                limit.key,
+                limit.failures,
+                BUCKETS * BUCKET_SECONDS // 60,
+            )
     return None

@@ -50,9 +50,10 @@ def category_turnout(session: Session, campaign: Campaign) -> list[CategoryTurno
     """The campaign's categories in their order, with their turnout (one grouped query)."""
     counts: dict[tuple[int, str], int] = {}
     for category_id, status, n in session.exec(
-            select(BallotAccount.category_id, BallotAccount.status, func.count())
-            .where(BallotAccount.campaign_id == campaign.id, BallotAccount.locality_id == campaign.locality_id)
-            .group_by(BallotAccount.category_id, BallotAccount.status)):
+        select(BallotAccount.category_id, BallotAccount.status, func.count())
+        .where(BallotAccount.campaign_id == campaign.id, BallotAccount.locality_id == campaign.locality_id)
+        .group_by(BallotAccount.category_id, BallotAccount.status)
+    ):
         counts[(category_id, status)] = int(n)
     out = []
     for category in categories_of(session, campaign.id):
@@ -90,8 +91,16 @@ def check_minimum(session: Session, campaign: Campaign, reason: str | None) -> d
             "The turnout is below this locality's minimum of {minimum} %: {figures}. "
             "To tally anyway, confirm with a reason.",
             params={"minimum": f"{minimum:g}", "figures": "; ".join(r.figures() for r in low)},
-            errors=[{"field": "confirm_low_turnout_reason", "message": "turnout below the minimum",
-                     "minimum": minimum, **asdict(r)} for r in low])
+            errors=[
+                {
+                    "field": "confirm_low_turnout_reason",
+                    "message": "turnout below the minimum",
+                    "minimum": minimum,
+                    **asdict(r),
+                }
+                for r in low
+            ],
+        )
     return {"minimum": minimum, "reason": reason[:REASON_MAX], "below": [asdict(r) for r in low]}
 
 
@@ -135,8 +144,16 @@ def set_result_settings(ctx: AppContext, actor: Actor, code: str, data: ResultSe
         after = {"min_turnout_percent": locality.min_turnout_percent, "result_decimals": locality.result_decimals}
         old, new = audit.changed_fields(before, after)
         if new or old:
-            audit.record(session, actor, locality_id=locality.id, action="locality.settings",
-                         target_type="locality", target_id=locality.id, before=old, after=new)
+            audit.record(
+                session,
+                actor,
+                locality_id=locality.id,
+                action="locality.settings",
+                target_type="locality",
+                target_id=locality.id,
+                before=old,
+                after=new,
+            )
         return after
 
 

@@ -46,10 +46,17 @@ class UserPatch(BaseModel):
 
 
 def _out(user: User, locality: Locality | None, unit: Unit | None) -> UserOut:
-    return UserOut(id=user.id, username=user.username, role=user.role,
-                   locality_code=locality.code if locality else None, locality_name=locality.name if locality else None,
-                   unit_code=unit.code if unit else None, unit_name=unit.name if unit else None,
-                   is_active=user.is_active, reads_child_localities=user.reads_child_localities)
+    return UserOut(
+        id=user.id,
+        username=user.username,
+        role=user.role,
+        locality_code=locality.code if locality else None,
+        locality_name=locality.name if locality else None,
+        unit_code=unit.code if unit else None,
+        unit_name=unit.name if unit else None,
+        is_active=user.is_active,
+        reads_child_localities=user.reads_child_localities,
+    )
 
 
 def _field(field: str, message: str, **params: Any) -> Invalid:
@@ -57,12 +64,16 @@ def _field(field: str, message: str, **params: Any) -> Invalid:
     return Invalid(f"{field}: {message}", params=params, errors=[{"field": field, "message": text}])
 
 
-def list_users(ctx: AppContext, actor: Actor, *, search: str = "", locality_code: str = "", limit: int = 50,
-               offset: int = 0) -> tuple[list[UserOut], int]:
+def list_users(
+    ctx: AppContext, actor: Actor, *, search: str = "", locality_code: str = "", limit: int = 50, offset: int = 0
+) -> tuple[list[UserOut], int]:
     require_role(actor, PLATFORM, "manage users")
     with ctx.db.read() as session:
-        query = (select(User, Locality, Unit).outerjoin(Locality, Locality.id == User.locality_id)
-                 .outerjoin(Unit, Unit.id == User.unit_id))
+        query = (
+            select(User, Locality, Unit)
+            .outerjoin(Locality, Locality.id == User.locality_id)
+            .outerjoin(Unit, Unit.id == User.unit_id)
+        )
         if search.strip():
             query = query.where(col(User.username).contains(search.strip()))
         if locality_code:
@@ -128,8 +139,16 @@ def update_user(ctx: AppContext, actor: Actor, user_id: int, data: UserPatch) ->
         session.add(user)
         after = {"role": user.role, "unit_id": user.unit_id, "is_active": user.is_active}
         if after != before:
-            audit.record(session, actor, locality_id=user.locality_id, action="user.update", target_type="user",
-                         target_id=user.id, before=before, after=after)
+            audit.record(
+                session,
+                actor,
+                locality_id=user.locality_id,
+                action="user.update",
+                target_type="user",
+                target_id=user.id,
+                before=before,
+                after=after,
+            )
         session.flush()
         locality = session.get(Locality, user.locality_id) if user.locality_id else None
         unit = session.get(Unit, user.unit_id) if user.unit_id else None
@@ -149,5 +168,11 @@ def change_own_password(ctx: AppContext, actor: Actor, current: str, new: str) -
             raise _field("current", "this is not your current password")
         user.password_hash = hash_password(new)
         session.add(user)
-        audit.record(session, actor, locality_id=user.locality_id, action="user.change_own_password",
-                     target_type="user", target_id=user.id)
+        audit.record(
+            session,
+            actor,
+            locality_id=user.locality_id,
+            action="user.change_own_password",
+            target_type="user",
+            target_id=user.id,
+        )

@@ -55,10 +55,12 @@ def _field(index: int, loc: Sequence[Any]) -> str:
 
 
 # Message ids (core/locales): a value whose period is of the wrong kind.
-NOT_THE_TEMPLATES_KIND = ("period {period} is not of the kind template {template} takes: its values are for periods "
-                          "like {example}")
-NOT_THE_CAMPAIGNS_KIND = ("period {period} is not of the kind of the campaigns that use template {template} "
-                          "(their periods: {periods})")
+NOT_THE_TEMPLATES_KIND = (
+    "period {period} is not of the kind template {template} takes: its values are for periods like {example}"
+)
+NOT_THE_CAMPAIGNS_KIND = (
+    "period {period} is not of the kind of the campaigns that use template {template} (their periods: {periods})"
+)
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,12 @@ class Origin:
     run_id: int | None = None
 
     def columns(self) -> dict[str, Any]:
-        return {"origin": self.kind[:16], "origin_user_id": self.user_id, "origin_file": self.file[:200],
-                "origin_run_id": self.run_id}
+        return {
+            "origin": self.kind[:16],
+            "origin_user_id": self.user_id,
+            "origin_file": self.file[:200],
+            "origin_run_id": self.run_id,
+        }
 
 
 # Message id (core/locales): a veto value is "yes" (1) or "no" (0).
@@ -95,12 +101,16 @@ class PeriodRule:
         if self.kind is not None:
             if period.kind is self.kind:
                 return None
-            return NOT_THE_TEMPLATES_KIND.format(period=period, template=self.template_id,
-                                                 example=example_of(self.kind, period))
+            return NOT_THE_TEMPLATES_KIND.format(
+                period=period, template=self.template_id, example=example_of(self.kind, period)
+            )
         if not self.campaign_periods or period.kind in {p.kind for p in self.campaign_periods}:
             return None
-        return NOT_THE_CAMPAIGNS_KIND.format(period=period, template=self.template_id,
-                                             periods=", ".join(sorted({str(p) for p in self.campaign_periods})[:5]))
+        return NOT_THE_CAMPAIGNS_KIND.format(
+            period=period,
+            template=self.template_id,
+            periods=", ".join(sorted({str(p) for p in self.campaign_periods})[:5]),
+        )
 
 
 def example_of(kind: PeriodKind, near: Period | None = None) -> str:
@@ -118,29 +128,43 @@ def period_rules(session: Session, locality_id: int, template_ids: Iterable[int]
     ids = set(template_ids)
     if not ids:
         return {}
-    kinds = dict(session.exec(select(IndicatorTemplate.id, IndicatorTemplate.period_kind).where(
-        IndicatorTemplate.locality_id == locality_id, col(IndicatorTemplate.id).in_(ids))).all())
+    kinds = dict(
+        session.exec(
+            select(IndicatorTemplate.id, IndicatorTemplate.period_kind).where(
+                IndicatorTemplate.locality_id == locality_id, col(IndicatorTemplate.id).in_(ids)
+            )
+        ).all()
+    )
     used: dict[int, set[Period]] = {}
     loose = [t for t, kind in kinds.items() if not kind]
     if loose:
         for template_id, text in session.exec(
-                select(CampaignCategory.template_id, Campaign.period)
-                .join(Campaign, Campaign.id == CampaignCategory.campaign_id)
-                .where(Campaign.locality_id == locality_id, col(CampaignCategory.template_id).in_(loose),
-                       Campaign.period != "").distinct()).all():
+            select(CampaignCategory.template_id, Campaign.period)
+            .join(Campaign, Campaign.id == CampaignCategory.campaign_id)
+            .where(
+                Campaign.locality_id == locality_id, col(CampaignCategory.template_id).in_(loose), Campaign.period != ""
+            )
+            .distinct()
+        ).all():
             try:
                 used.setdefault(template_id, set()).add(Period.parse(text))
             except PeriodError:  # a period the migration could not read (see 0007): it matches no value
                 continue
-    return {t: PeriodRule(t, PeriodKind(kind) if kind else None, tuple(sorted(used.get(t, ()))))
-            for t, kind in kinds.items()}
+    return {
+        t: PeriodRule(t, PeriodKind(kind) if kind else None, tuple(sorted(used.get(t, ()))))
+        for t, kind in kinds.items()
+    }
 
 
 # Message ids (core/locales): a campaign period of another kind than its templates take.
-PERIOD_NOT_OF_TEMPLATE_KIND = ("period {period} is not of the kind template {template} of category {category} takes: "
-                               "its values are for periods like {example}")
-NO_PERIOD_FOR_TEMPLATE = ("category {category}: the campaign has no period, but its template {template} takes values "
-                          "for periods like {example}")
+PERIOD_NOT_OF_TEMPLATE_KIND = (
+    "period {period} is not of the kind template {template} of category {category} takes: "
+    "its values are for periods like {example}"
+)
+NO_PERIOD_FOR_TEMPLATE = (
+    "category {category}: the campaign has no period, but its template {template} takes values "
+    "for periods like {example}"
+)
 
 
 def campaign_period_problems(session: Session, campaign: Campaign, *, require: bool = False) -> list[str]:
@@ -151,7 +175,8 @@ def campaign_period_problems(session: Session, campaign: Campaign, *, require: b
         select(CampaignCategory.name, CampaignCategory.template_id, IndicatorTemplate.period_kind)
         .join(IndicatorTemplate, IndicatorTemplate.id == CampaignCategory.template_id)
         .where(CampaignCategory.campaign_id == campaign.id)
-        .order_by(col(CampaignCategory.position), col(CampaignCategory.id))).all()
+        .order_by(col(CampaignCategory.position), col(CampaignCategory.id))
+    ).all()
     try:
         period = Period.parse(campaign.period) if campaign.period else None
     except PeriodError as exc:  # stored before periods were checked, and unreadable (see migration 0007)
@@ -165,18 +190,22 @@ def campaign_period_problems(session: Session, campaign: Campaign, *, require: b
             if require:
                 problems.append(NO_PERIOD_FOR_TEMPLATE.format(category=name, template=template_id, example=example))
         elif period.kind != kind:
-            problems.append(PERIOD_NOT_OF_TEMPLATE_KIND.format(period=period, template=template_id, category=name,
-                                                               example=example))
+            problems.append(
+                PERIOD_NOT_OF_TEMPLATE_KIND.format(period=period, template=template_id, category=name, example=example)
+            )
     return problems
 
 
-def check_rows(session: Session, locality_id: int, rows: Sequence[Any],
-               max_rows: int = MAX_VALUE_ROWS) -> list[IndicatorValueIn]:
+def check_rows(
+    session: Session, locality_id: int, rows: Sequence[Any], max_rows: int = MAX_VALUE_ROWS
+) -> list[IndicatorValueIn]:
     """Validate every row against the schema and the locality's subjects, templates and
     indicators; raise one ``Invalid`` naming every bad row by index and field."""
     if len(rows) > max_rows:
-        raise Invalid(f"at most {max_rows} rows per call; got {len(rows)}",
-                      errors=[{"field": "", "message": f"at most {max_rows} rows per call"}])
+        raise Invalid(
+            f"at most {max_rows} rows per call; got {len(rows)}",
+            errors=[{"field": "", "message": f"at most {max_rows} rows per call"}],
+        )
     errors: list[dict[str, Any]] = []
     parsed: list[tuple[int, IndicatorValueIn]] = []
     for index, row in enumerate(rows):
@@ -198,41 +227,78 @@ def check_rows(session: Session, locality_id: int, rows: Sequence[Any],
     templates: set[int] = set()
     kinds: dict[tuple[int, str], str] = {}
     if subject_ids:
-        subjects = set(session.exec(select(Subject.id).where(
-            Subject.locality_id == locality_id, col(Subject.id).in_(subject_ids))).all())
+        subjects = set(
+            session.exec(
+                select(Subject.id).where(Subject.locality_id == locality_id, col(Subject.id).in_(subject_ids))
+            ).all()
+        )
     if template_ids:
-        templates = set(session.exec(select(IndicatorTemplate.id).where(
-            IndicatorTemplate.locality_id == locality_id, col(IndicatorTemplate.id).in_(template_ids))).all())
+        templates = set(
+            session.exec(
+                select(IndicatorTemplate.id).where(
+                    IndicatorTemplate.locality_id == locality_id, col(IndicatorTemplate.id).in_(template_ids)
+                )
+            ).all()
+        )
     if templates:
-        kinds = {(t, c): k for t, c, k in session.exec(select(Indicator.template_id, Indicator.code, Indicator.kind)
-                                                       .where(col(Indicator.template_id).in_(templates))).all()}
+        kinds = {
+            (t, c): k
+            for t, c, k in session.exec(
+                select(Indicator.template_id, Indicator.code, Indicator.kind).where(
+                    col(Indicator.template_id).in_(templates)
+                )
+            ).all()
+        }
     rules = period_rules(session, locality_id, templates)
     for index, row in parsed:
         if row.subject_id not in subjects:
-            errors.append({"index": index, "field": f"[{index}].subject_id",
-                           "message": f"no subject with id {row.subject_id} in this locality"})
+            errors.append(
+                {
+                    "index": index,
+                    "field": f"[{index}].subject_id",
+                    "message": f"no subject with id {row.subject_id} in this locality",
+                }
+            )
         if row.template_id not in templates:
-            errors.append({"index": index, "field": f"[{index}].template_id",
-                           "message": f"no template with id {row.template_id} in this locality"})
+            errors.append(
+                {
+                    "index": index,
+                    "field": f"[{index}].template_id",
+                    "message": f"no template with id {row.template_id} in this locality",
+                }
+            )
             continue
         kind = kinds.get((row.template_id, row.indicator_code))
         if kind is None:
-            errors.append({"index": index, "field": f"[{index}].indicator_code",
-                           "message": f"template {row.template_id} has no indicator {row.indicator_code!r}"})
+            errors.append(
+                {
+                    "index": index,
+                    "field": f"[{index}].indicator_code",
+                    "message": f"template {row.template_id} has no indicator {row.indicator_code!r}",
+                }
+            )
         elif kind not in VALUE_KINDS:
-            errors.append({"index": index, "field": f"[{index}].indicator_code",
-                           "message": f"indicator {row.indicator_code!r} is {kind}; values are only for "
-                                      f"{', '.join(sorted(VALUE_KINDS))} indicators"})
+            errors.append(
+                {
+                    "index": index,
+                    "field": f"[{index}].indicator_code",
+                    "message": f"indicator {row.indicator_code!r} is {kind}; values are only for "
+                    f"{', '.join(sorted(VALUE_KINDS))} indicators",
+                }
+            )
         elif kind == "veto" and row.value not in (0, 1):
-            errors.append({"index": index, "field": f"[{index}].value",
-                           "message": VETO_NOT_0_OR_1.format(value=f"{row.value:g}")})
+            errors.append(
+                {"index": index, "field": f"[{index}].value", "message": VETO_NOT_0_OR_1.format(value=f"{row.value:g}")}
+            )
         problem = rules[row.template_id].problem(row.period)
         if problem:
             errors.append({"index": index, "field": f"[{index}].period", "message": problem})
     if errors:
         bad_rows = len({e["index"] for e in errors})
-        raise Invalid(f"{bad_rows} of {len(rows)} rows are not acceptable; nothing was written",
-                      errors=sorted(errors, key=_error_order)[:_MAX_LISTED_ERRORS])
+        raise Invalid(
+            f"{bad_rows} of {len(rows)} rows are not acceptable; nothing was written",
+            errors=sorted(errors, key=_error_order)[:_MAX_LISTED_ERRORS],
+        )
     return [row for _, row in parsed]
 
 
@@ -251,8 +317,16 @@ def _insert(session: Session):
     return insert
 
 
-def upsert_values(session: Session, locality_id: int, rows: Sequence[Any], source: str = "", *,
-                  actor: Actor | None = None, max_rows: int = MAX_VALUE_ROWS, origin: Origin | None = None) -> int:
+def upsert_values(
+    session: Session,
+    locality_id: int,
+    rows: Sequence[Any],
+    source: str = "",
+    *,
+    actor: Actor | None = None,
+    max_rows: int = MAX_VALUE_ROWS,
+    origin: Origin | None = None,
+) -> int:
     """Check then upsert ``rows`` (dicts or ``IndicatorValueIn``) of one locality inside the caller's
     transaction; return how many were written. A row's own ``source`` wins over ``source``;
     ``origin`` (where they came from) is stored with every row written.
@@ -265,9 +339,15 @@ def upsert_values(session: Session, locality_id: int, rows: Sequence[Any], sourc
     now = utcnow()
     for row in checked:
         values = {
-            "locality_id": locality_id, "subject_id": row.subject_id, "template_id": row.template_id,
-            "indicator_code": row.indicator_code, "period": str(row.period), "value": float(row.value),
-            "source": row.source or source[:100], "updated_at": now, **(origin or Origin("")).columns(),
+            "locality_id": locality_id,
+            "subject_id": row.subject_id,
+            "template_id": row.template_id,
+            "indicator_code": row.indicator_code,
+            "period": str(row.period),
+            "value": float(row.value),
+            "source": row.source or source[:100],
+            "updated_at": now,
+            **(origin or Origin("")).columns(),
         }
         latest[tuple(values[k] for k in _KEY)] = values
     insert = _insert(session)
@@ -277,19 +357,34 @@ def upsert_values(session: Session, locality_id: int, rows: Sequence[Any], sourc
     statement = insert(table)
     statement = statement.on_conflict_do_update(
         index_elements=list(_KEY),
-        set_={"value": statement.excluded.value, "source": statement.excluded.source,
-              "updated_at": statement.excluded.updated_at, "origin": statement.excluded.origin,
-              "origin_user_id": statement.excluded.origin_user_id, "origin_file": statement.excluded.origin_file,
-              "origin_run_id": statement.excluded.origin_run_id},
+        set_={
+            "value": statement.excluded.value,
+            "source": statement.excluded.source,
+            "updated_at": statement.excluded.updated_at,
+            "origin": statement.excluded.origin,
+            "origin_user_id": statement.excluded.origin_user_id,
+            "origin_file": statement.excluded.origin_file,
+            "origin_run_id": statement.excluded.origin_run_id,
+        },
     )
     # One statement compiled once, executed for many parameter sets (batched by the driver/dialect).
     for start in range(0, len(items), _CHUNK):
-        session.execute(statement, items[start:start + _CHUNK])
-    audit.record(session, actor or Actor.system(source or "indicator-values"), locality_id=locality_id,
-                 action="indicator_values.upsert", target_type="indicator_values", target_id="",
-                 after={"written": len(items), "rows": len(checked), "source": source,
-                        "periods": sorted({i["period"] for i in items})[:20],
-                        "templates": sorted({i["template_id"] for i in items})[:20]})
+        session.execute(statement, items[start : start + _CHUNK])
+    audit.record(
+        session,
+        actor or Actor.system(source or "indicator-values"),
+        locality_id=locality_id,
+        action="indicator_values.upsert",
+        target_type="indicator_values",
+        target_id="",
+        after={
+            "written": len(items),
+            "rows": len(checked),
+            "source": source,
+            "periods": sorted({i["period"] for i in items})[:20],
+            "templates": sorted({i["template_id"] for i in items})[:20],
+        },
+    )
     return len(items)
 
 
@@ -299,8 +394,9 @@ def put_values(ctx: AppContext, actor: Actor, code: str, rows: Sequence[Any]) ->
         raise Invalid("the body must be a list of rows", errors=[{"field": "", "message": "must be a list"}])
     with ctx.db.write() as session:
         locality = locality_for(session, actor, code)
-        written = upsert_values(session, locality.id, rows, source="api", actor=actor,
-                                origin=Origin("api", actor.user_id))
+        written = upsert_values(
+            session, locality.id, rows, source="api", actor=actor, origin=Origin("api", actor.user_id)
+        )
         return ValuesWritten(written=written)
 
 
@@ -313,9 +409,17 @@ def _filter_id(name: str, value: int | None) -> None:
         raise Invalid(f"{name}: must be between 1 and {MAX_ID}", errors=[{"field": name, "message": "out of range"}])
 
 
-def list_values(ctx: AppContext, actor: Actor, code: str, *, template_id: int | None = None,
-                period: str | None = None, subject_id: int | None = None, limit: int = 100,
-                offset: int = 0) -> Page[IndicatorValueOut]:
+def list_values(
+    ctx: AppContext,
+    actor: Actor,
+    code: str,
+    *,
+    template_id: int | None = None,
+    period: str | None = None,
+    subject_id: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> Page[IndicatorValueOut]:
     require_role(actor, ADMIN_READ_ROLES, "read indicator values")
     _filter_id("template_id", template_id)
     _filter_id("subject_id", subject_id)
@@ -329,8 +433,13 @@ def list_values(ctx: AppContext, actor: Actor, code: str, *, template_id: int | 
             query = query.where(IndicatorValue.period == wanted)
         if subject_id is not None:
             query = query.where(IndicatorValue.subject_id == subject_id)
-        query = query.order_by(col(IndicatorValue.subject_id), col(IndicatorValue.template_id),
-                               col(IndicatorValue.indicator_code), col(IndicatorValue.period), col(IndicatorValue.id))
+        query = query.order_by(
+            col(IndicatorValue.subject_id),
+            col(IndicatorValue.template_id),
+            col(IndicatorValue.indicator_code),
+            col(IndicatorValue.period),
+            col(IndicatorValue.id),
+        )
         return paginate(session, query, limit, offset, value_out)
 
 
@@ -355,14 +464,21 @@ def stored_period(text: str) -> str:
         return text
 
 
-def values_for(session: Session, locality_id: int, template_ids: Iterable[int],
-               period: Period | str) -> list[IndicatorValue]:
+def values_for(
+    session: Session, locality_id: int, template_ids: Iterable[int], period: Period | str
+) -> list[IndicatorValue]:
     """The stored values of some templates for one period (for the tally and exports). A period
     matches exactly: values of a period of another kind are never counted (``PeriodRule`` keeps
     them out)."""
     ids = list(template_ids)
     if not ids or not str(period):
         return []
-    return list(session.exec(select(IndicatorValue).where(
-        IndicatorValue.locality_id == locality_id, col(IndicatorValue.template_id).in_(ids),
-        IndicatorValue.period == str(period))))
+    return list(
+        session.exec(
+            select(IndicatorValue).where(
+                IndicatorValue.locality_id == locality_id,
+                col(IndicatorValue.template_id).in_(ids),
+                IndicatorValue.period == str(period),
+            )
+        )
+    )

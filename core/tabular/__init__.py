@@ -148,8 +148,9 @@ __all__ = [
 # --- either ----------------------------------------------------------------------------------
 
 
-def read_rows(filename: str, content: bytes, *, sheet: str | None = None, keep_types: bool = False,
-              limits: Limits | None = None) -> Iterator[list[Any]]:
+def read_rows(
+    filename: str, content: bytes, *, sheet: str | None = None, keep_types: bool = False, limits: Limits | None = None
+) -> Iterator[list[Any]]:
     """The rows of a .csv (cells as text) or .xlsx file (see ``xlsx_rows``), numbered from 1,
     read within ``limits`` (default ``LIMITS``)."""
     if not content:
@@ -160,6 +161,8 @@ def read_rows(filename: str, content: bytes, *, sheet: str | None = None, keep_t
         yield from xlsx_rows(content, sheet=sheet, keep_types=keep_types, limits=limits)
         return
     if name.endswith((".xls", ".ods")) or content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise Invalid("file: old .xls workbooks are not read; save the sheet as .xlsx or .csv",
-                      errors=[{"row": 0, "column": "", "message": "unsupported file type"}])
+        raise Invalid(
+            "file: old .xls workbooks are not read; save the sheet as .xlsx or .csv",
+            errors=[{"row": 0, "column": "", "message": "unsupported file type"}],
+        )
     yield from csv_rows(content, limits)

@@ -38,16 +38,22 @@ LIMITS = Limits()
 
 # --- messages (ids of core/locales; keep the placeholders) ---------------------------------------
 
-NOT_LIKE_THE_REST = ("file: the text on row(s) {rows} is not {encoding} like the rest of the file; save the whole "
-                     "file in one encoding (UTF-8 is best) and import it again")
+NOT_LIKE_THE_REST = (
+    "file: the text on row(s) {rows} is not {encoding} like the rest of the file; save the whole "
+    "file in one encoding (UTF-8 is best) and import it again"
+)
 ROW_NOT_LIKE_THE_REST = "not {encoding} text like the rest of the file"
 NEITHER = "file: the text on row(s) {rows} is neither UTF-8 nor GBK; save the file as UTF-8 and import it again"
 ROW_NEITHER = "neither UTF-8 nor GBK text"
-FORMULAS = ("file: sheet {sheet}, cell(s) {cells}: formulas without a saved value (the file was written by a "
-            "program and never opened in Excel); open it in Excel or WPS, save it and import it again")
+FORMULAS = (
+    "file: sheet {sheet}, cell(s) {cells}: formulas without a saved value (the file was written by a "
+    "program and never opened in Excel); open it in Excel or WPS, save it and import it again"
+)
 CELL_FORMULA = "sheet {sheet}, cell {cell}: a formula without a saved value"
-ERROR_VALUES = ("file: sheet {sheet}, cell(s) {cells}: error values (such as #N/A or #REF!) instead of data; "
-                "correct them and import the file again")
+ERROR_VALUES = (
+    "file: sheet {sheet}, cell(s) {cells}: error values (such as #N/A or #REF!) instead of data; "
+    "correct them and import the file again"
+)
 CELL_ERROR = "sheet {sheet}, cell {cell}: the error value {value} instead of data"
 # limits (``Limits``)
 CSV_TOO_MANY_ROWS = "file: more than {limit} rows; split it into several files"
@@ -58,24 +64,31 @@ TOO_MANY_ROWS = "file: sheet {sheet} has more than {limit} rows; split it into s
 TOO_MANY_COLUMNS = "file: sheet {sheet}, cell {cell}: more than {limit} columns; delete the columns that are not needed"
 TOO_MANY_CELLS = "file: sheet {sheet} has more than {limit} cells; split it into several files"
 CELL_TOO_LONG = "file: sheet {sheet}, cell {cell}: more than {limit} characters"
-SHEET_TOO_LARGE = ("file: sheet {sheet} inflates to {size} MB; the limit is {limit} MB. "
-                   "Split it into several files.")
-STRINGS_PART_TOO_LARGE = ("file: the shared-string table of the workbook inflates to {size} MB; the limit is "
-                          "{limit} MB. Split it into several files.")
+SHEET_TOO_LARGE = "file: sheet {sheet} inflates to {size} MB; the limit is {limit} MB. Split it into several files."
+STRINGS_PART_TOO_LARGE = (
+    "file: the shared-string table of the workbook inflates to {size} MB; the limit is "
+    "{limit} MB. Split it into several files."
+)
 PART_TOO_LARGE = "file: the part {part} of the workbook inflates to {size} MB; the limit is {limit} MB"
-TOO_MANY_STRINGS = ("file: the shared-string table of the workbook has more than {limit} entries; "
-                    "split it into several files")
-STRINGS_TOO_LONG = ("file: the shared strings of the workbook hold more than {limit} characters; "
-                    "split it into several files")
+TOO_MANY_STRINGS = (
+    "file: the shared-string table of the workbook has more than {limit} entries; split it into several files"
+)
+STRINGS_TOO_LONG = (
+    "file: the shared strings of the workbook hold more than {limit} characters; split it into several files"
+)
 STRING_TOO_LONG = "file: shared string {index} of the workbook has more than {limit} characters"
 TOO_MANY_STYLES = "file: the workbook has more than {limit} cell formats (damaged or not a spreadsheet)"
 TOO_MANY_PARTS = "file: the workbook has more than {limit} parts (damaged or not a spreadsheet)"
-TOO_DEEP = ("file: the part {part} of the workbook nests its XML more than {limit} levels deep "
-            "(damaged or not a spreadsheet)")
-DTD = ("file: the part {part} of the workbook declares a document type (DTD), which spreadsheets never do "
-       "(damaged or not a spreadsheet)")
-TOKEN_TOO_LONG = ("file: the part {part} of the workbook has a tag or comment of more than {limit} MB "
-                  "(damaged or not a spreadsheet)")
+TOO_DEEP = (
+    "file: the part {part} of the workbook nests its XML more than {limit} levels deep (damaged or not a spreadsheet)"
+)
+DTD = (
+    "file: the part {part} of the workbook declares a document type (DTD), which spreadsheets never do "
+    "(damaged or not a spreadsheet)"
+)
+TOKEN_TOO_LONG = (
+    "file: the part {part} of the workbook has a tag or comment of more than {limit} MB (damaged or not a spreadsheet)"
+)
 OVER_A_LIMIT = "over a limit"
 MORE_COLUMNS = "more than {limit} columns"
 MORE_CHARACTERS = "more than {limit} characters"

@@ -92,8 +92,9 @@ class EncodingProblem(Exception):
 
 
 def _not_like_the_rest(encoding: str, lines: list[int], text: str) -> EncodingProblem:
-    return EncodingProblem(NOT_LIKE_THE_REST.replace("{encoding}", encoding),
-                           ROW_NOT_LIKE_THE_REST.format(encoding=encoding), lines, text)
+    return EncodingProblem(
+        NOT_LIKE_THE_REST.replace("{encoding}", encoding), ROW_NOT_LIKE_THE_REST.format(encoding=encoding), lines, text
+    )
 
 
 def _lenient(content: bytes, codec: str) -> str:
@@ -163,8 +164,7 @@ def decode_text(content: bytes) -> str:
     if counts["UTF-8"] and counts["UTF-8"] >= counts["GBK"]:
         raise _not_like_the_rest("UTF-8", sorted(lines["GBK"] + lines[None])[:MAX_NAMED], _lenient(content, "utf-8"))
     if counts["UTF-8"]:
-        raise _not_like_the_rest("GBK", sorted(lines["UTF-8"] + lines[None])[:MAX_NAMED],
-                                 _lenient(content, "gb18030"))
+        raise _not_like_the_rest("GBK", sorted(lines["UTF-8"] + lines[None])[:MAX_NAMED], _lenient(content, "gb18030"))
     if counts[None]:
         raise EncodingProblem(NEITHER, ROW_NEITHER, lines[None], _lenient(content, "gb18030"))
     return content.decode("gb18030")  # GBK files from Excel and WPS on Chinese Windows
@@ -193,7 +193,7 @@ def _delimiter(text: str, utf16: bool = False) -> str:
     # sniffer often gets wrong, and then silently changes the text of the cells.
     start = _LEADING_BLANKS.match(text).end()
     end = text.find("\n", start)
-    first = text[start:end if end >= 0 else len(text)]
+    first = text[start : end if end >= 0 else len(text)]
     if utf16 and "\t" in first:
         return "\t"  # Excel's "Unicode text"
     try:
@@ -258,15 +258,18 @@ def csv_rows(content: bytes, limits: Limits | None = None) -> Iterator[list[str]
     # Lines are judged one by one for their encoding: a file of millions of short lines (more
     # than a few lines for each row allowed) is refused before that, at C speed.
     if content.count(b"\n") > limits.rows * LINES_PER_ROW:
-        raise TooLarge(CSV_TOO_MANY_LINES.format(limit=f"{limits.rows * LINES_PER_ROW:,}"),
-                       errors=[{"row": 0, "column": "", "message": OVER_A_LIMIT}])
+        raise TooLarge(
+            CSV_TOO_MANY_LINES.format(limit=f"{limits.rows * LINES_PER_ROW:,}"),
+            errors=[{"row": 0, "column": "", "message": OVER_A_LIMIT}],
+        )
     try:
         text = decode_text(content)
     except EncodingProblem as problem:
         rows = _rows_of_lines(problem.text, _delimiter(problem.text), problem.lines)
-        raise Invalid(problem.message.format(rows=_listed(rows)),
-                      errors=[{"row": row, "column": "", "message": problem.row_message}
-                              for row in rows[:MAX_NAMED]]) from None
+        raise Invalid(
+            problem.message.format(rows=_listed(rows)),
+            errors=[{"row": row, "column": "", "message": problem.row_message} for row in rows[:MAX_NAMED]],
+        ) from None
     if "\x00" in text:
         raise Invalid("file: not an .xlsx or .csv file", errors=[{"row": 0, "column": "", "message": "binary content"}])
     delimiter = _delimiter(text, utf16=content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)))
@@ -282,23 +285,31 @@ def csv_rows(content: bytes, limits: Limits | None = None) -> Iterator[list[str]
         except StopIteration:
             return
         except _RowTooLong:
-            raise TooLarge(CSV_ROW_TOO_LONG.format(row=number + 1, limit=f"{limits.row_chars:,}"),
-                           errors=[{"row": number + 1, "column": "",
-                                    "message": MORE_CHARACTERS.format(limit=f"{limits.row_chars:,}")}]) from None
+            raise TooLarge(
+                CSV_ROW_TOO_LONG.format(row=number + 1, limit=f"{limits.row_chars:,}"),
+                errors=[
+                    {"row": number + 1, "column": "", "message": MORE_CHARACTERS.format(limit=f"{limits.row_chars:,}")}
+                ],
+            ) from None
         except csv.Error as exc:  # an unclosed or stray quote, a cell beyond the field size limit
             reason = str(exc)
             if "unexpected end of data" in reason or "EOF" in reason:
                 reason = f'a quote (") opened on line {line} is never closed'
             elif "expected after" in reason:
                 reason = f'a quote (") on line {line} is followed by more text in the same cell'
-            raise Invalid(f"file: row {number + 1} cannot be read as CSV: {reason}",
-                          errors=[{"row": number + 1, "column": "", "message": reason}]) from None
+            raise Invalid(
+                f"file: row {number + 1} cannot be read as CSV: {reason}",
+                errors=[{"row": number + 1, "column": "", "message": reason}],
+            ) from None
         number += 1
         if number > limits.rows:
-            raise TooLarge(CSV_TOO_MANY_ROWS.format(limit=f"{limits.rows:,}"),
-                           errors=[{"row": 0, "column": "", "message": OVER_A_LIMIT}])
+            raise TooLarge(
+                CSV_TOO_MANY_ROWS.format(limit=f"{limits.rows:,}"),
+                errors=[{"row": 0, "column": "", "message": OVER_A_LIMIT}],
+            )
         if len(row) > limits.columns:
-            raise TooLarge(CSV_TOO_MANY_COLUMNS.format(row=number, limit=f"{limits.columns:,}"),
-                           errors=[{"row": number, "column": "",
-                                    "message": MORE_COLUMNS.format(limit=f"{limits.columns:,}")}])
+            raise TooLarge(
+                CSV_TOO_MANY_COLUMNS.format(row=number, limit=f"{limits.columns:,}"),
+                errors=[{"row": number, "column": "", "message": MORE_COLUMNS.format(limit=f"{limits.columns:,}")}],
+            )
         yield [cell.strip() for cell in row]

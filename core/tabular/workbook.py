@@ -55,13 +55,17 @@ class _Stop(Exception):
 
 
 def _damaged_workbook() -> Invalid:
-    return Invalid("file: not a valid .xlsx workbook (damaged or not a spreadsheet)",
-                   errors=[{"row": 0, "column": "", "message": "not a spreadsheet"}])
+    return Invalid(
+        "file: not a valid .xlsx workbook (damaged or not a spreadsheet)",
+        errors=[{"row": 0, "column": "", "message": "not a spreadsheet"}],
+    )
 
 
 def _damaged_row(row: int) -> Invalid:
-    return Invalid(f"file: row {row} of the workbook cannot be read (damaged file?)",
-                   errors=[{"row": row, "column": "", "message": "damaged row"}])
+    return Invalid(
+        f"file: row {row} of the workbook cannot be read (damaged file?)",
+        errors=[{"row": row, "column": "", "message": "damaged row"}],
+    )
 
 
 def _mb(size: int) -> str:
@@ -78,12 +82,12 @@ def _zip_directory_size(content: bytes) -> int | None:
     end = content.rfind(b"PK\x05\x06", max(0, len(content) - 65_557))
     if end < 0 or end + 22 > len(content):
         return None
-    size = int.from_bytes(content[end + 12:end + 16], "little")
+    size = int.from_bytes(content[end + 12 : end + 16], "little")
     locator = end - 20
-    if locator >= 56 and content[locator:locator + 4] == b"PK\x06\x07":  # zip64: the real sizes are there
+    if locator >= 56 and content[locator : locator + 4] == b"PK\x06\x07":  # zip64: the real sizes are there
         record = locator - 56
-        if content[record:record + 4] == b"PK\x06\x06":
-            size = max(size, int.from_bytes(content[record + 40:record + 48], "little"))
+        if content[record : record + 4] == b"PK\x06\x06":
+            size = max(size, int.from_bytes(content[record + 40 : record + 48], "little"))
     return size
 
 
@@ -103,8 +107,10 @@ class _Part:
             raise self._too_large(self.info.file_size)
 
     def _too_large(self, size: int) -> TooLarge:
-        return TooLarge(self.too_large.format(part=self.path, size=_mb(size), limit=_mb(self.limit)),
-                        errors=[{"row": 0, "column": "", "message": OVER_A_LIMIT}])
+        return TooLarge(
+            self.too_large.format(part=self.path, size=_mb(size), limit=_mb(self.limit)),
+            errors=[{"row": 0, "column": "", "message": OVER_A_LIMIT}],
+        )
 
     def events(self, start, end, text=None) -> Iterator[None]:
         """Feed the part to expat calling ``start(name, attributes)``, ``end(name)`` and
@@ -123,8 +129,10 @@ class _Part:
             depth += 1
             reported = parser.CurrentByteIndex
             if depth > max_depth:
-                raise Invalid(TOO_DEEP.format(part=self.path, limit=max_depth),
-                              errors=[{"row": 0, "column": "", "message": "not a spreadsheet"}])
+                raise Invalid(
+                    TOO_DEEP.format(part=self.path, limit=max_depth),
+                    errors=[{"row": 0, "column": "", "message": "not a spreadsheet"}],
+                )
             start(_local(name), attributes)
 
         def on_end(name: str) -> None:
@@ -144,8 +152,7 @@ class _Part:
             reported = parser.CurrentByteIndex
 
         def no_dtd(*_args: Any) -> None:
-            raise Invalid(DTD.format(part=self.path),
-                          errors=[{"row": 0, "column": "", "message": "not a spreadsheet"}])
+            raise Invalid(DTD.format(part=self.path), errors=[{"row": 0, "column": "", "message": "not a spreadsheet"}])
 
         parser.StartElementHandler = on_start
         parser.EndElementHandler = on_end
@@ -162,8 +169,10 @@ class _Part:
                         raise self._too_large(read)
                     parser.Parse(chunk, False)
                     if read - reported > MAX_TOKEN_BYTES:  # a tag or comment that does not end
-                        raise Invalid(TOKEN_TOO_LONG.format(part=self.path, limit=MAX_TOKEN_BYTES // MB),
-                                      errors=[{"row": 0, "column": "", "message": "not a spreadsheet"}])
+                        raise Invalid(
+                            TOKEN_TOO_LONG.format(part=self.path, limit=MAX_TOKEN_BYTES // MB),
+                            errors=[{"row": 0, "column": "", "message": "not a spreadsheet"}],
+                        )
                     yield
                 parser.Parse(b"", True)
         except expat.ExpatError as exc:
@@ -205,9 +214,11 @@ class _Workbook:
             raise _too_large(TOO_MANY_PARTS, limit=MAX_ZIP_ENTRIES)
         inflated = sum(info.file_size for info in entries)  # as declared: zipfile never inflates more
         if inflated > MAX_UNCOMPRESSED_BYTES:
-            raise TooLarge(f"file: the workbook inflates to {inflated // (1024 * 1024)} MB; the limit is "
-                           f"{MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB. Split it into several files.",
-                           errors=[{"row": 0, "column": "", "message": OVER_A_LIMIT}])
+            raise TooLarge(
+                f"file: the workbook inflates to {inflated // (1024 * 1024)} MB; the limit is "
+                f"{MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB. Split it into several files.",
+                errors=[{"row": 0, "column": "", "message": OVER_A_LIMIT}],
+            )
         try:
             self._read_structure()
         except _Broken:
@@ -242,8 +253,10 @@ class _Workbook:
         return found
 
     def _read_structure(self) -> None:
-        main = next((target for kind, target in self._relationships("").values()
-                     if kind.endswith(_MAIN_RELATIONSHIP)), "xl/workbook.xml")
+        main = next(
+            (target for kind, target in self._relationships("").values() if kind.endswith(_MAIN_RELATIONSHIP)),
+            "xl/workbook.xml",
+        )
         relationships = self._relationships(main)
         sheets: list[tuple[str, str, str]] = []  # name, relationship id, part
         self.date1904 = False
@@ -260,8 +273,11 @@ class _Workbook:
         self.part(main).parse(start, lambda tag: None)
         self.sheet_names = [name for name, _rid, _ in sheets]
         # (name, part) of the worksheets; chart sheets and dialog sheets have no cells
-        self.worksheets = [(name, relationships[rid][1]) for name, rid, _ in sheets
-                           if rid in relationships and relationships[rid][0].endswith("/worksheet")]
+        self.worksheets = [
+            (name, relationships[rid][1])
+            for name, rid, _ in sheets
+            if rid in relationships and relationships[rid][0].endswith("/worksheet")
+        ]
         by_type = {kind.rpartition("/")[2]: target for kind, target in relationships.values()}
         self.shared_path = by_type.get("sharedStrings")
         self.styles_path = by_type.get("styles")
@@ -433,7 +449,7 @@ class _StringTable:
             return found
         block, within = divmod(index, self.BLOCK)
         start = self.ends[index - 1] if within else 0
-        text = self.blocks[block][start:self.ends[index]]
+        text = self.blocks[block][start : self.ends[index]]
         if index in self.seen:  # read a second time: keep it
             if len(self.cache) >= self.CACHED:
                 self.cache.clear()

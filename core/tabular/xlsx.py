@@ -46,8 +46,17 @@ from core.tabular.workbook import (
 class _SheetReader:
     """The rows of one worksheet, streamed; or, with ``scan``, only its unusable cells."""
 
-    def __init__(self, book: _Workbook | None, archive: zipfile.ZipFile, path: str, title: str, *,
-                 keep_types: bool = False, scan: bool = False, limits: Limits | None = None):
+    def __init__(
+        self,
+        book: _Workbook | None,
+        archive: zipfile.ZipFile,
+        path: str,
+        title: str,
+        *,
+        keep_types: bool = False,
+        scan: bool = False,
+        limits: Limits | None = None,
+    ):
         self.book, self.title, self.keep_types, self.scan = book, title, keep_types, scan
         self.limits = limits or (book.limits if book is not None else LIMITS)
         self.path, self.archive = path, archive
@@ -69,8 +78,9 @@ class _SheetReader:
 
     # -- limits --------------------------------------------------------------------------------
 
-    def _too_many(self, message: str, limit: int, row: int = 0, column: str = "", short: str = OVER_A_LIMIT,
-                  **params: Any) -> TooLarge:
+    def _too_many(
+        self, message: str, limit: int, row: int = 0, column: str = "", short: str = OVER_A_LIMIT, **params: Any
+    ) -> TooLarge:
         text = message.format(sheet=self.title, limit=f"{limit:,}", **params)
         return TooLarge(text, errors=[{"row": row, "column": column, "message": short.format(limit=f"{limit:,}")}])
 
@@ -87,11 +97,16 @@ class _SheetReader:
                 column = self.column + 1
             if column > self.limits.columns:
                 cell = (reference or f"{_column_letter(column)}{self.row_number}")[:20]
-                raise self._too_many(TOO_MANY_COLUMNS, self.limits.columns, self.row_number,
-                                     _column_letter(column), MORE_COLUMNS, cell=cell)
+                raise self._too_many(
+                    TOO_MANY_COLUMNS,
+                    self.limits.columns,
+                    self.row_number,
+                    _column_letter(column),
+                    MORE_COLUMNS,
+                    cell=cell,
+                )
             self.column = column
-            self.cell = {"t": attributes.get("t", "n"), "s": attributes.get("s"), "f": False, "v": None,
-                         "inline": None}
+            self.cell = {"t": attributes.get("t", "n"), "s": attributes.get("s"), "f": False, "v": None, "inline": None}
         elif self.cell is not None:
             if tag == "v" and not self.inline_depth:
                 self._collect()
@@ -137,8 +152,14 @@ class _SheetReader:
             self.length += len(data)
             if self.length > self.limits.cell_chars:
                 cell = f"{_column_letter(self.column)}{self.row_number}"
-                raise self._too_many(CELL_TOO_LONG, self.limits.cell_chars, self.row_number,
-                                     _column_letter(self.column), MORE_CHARACTERS, cell=cell)
+                raise self._too_many(
+                    CELL_TOO_LONG,
+                    self.limits.cell_chars,
+                    self.row_number,
+                    _column_letter(self.column),
+                    MORE_CHARACTERS,
+                    cell=cell,
+                )
             self.pieces.append(data)
 
     def end(self, tag: str) -> None:
@@ -204,8 +225,9 @@ class _SheetReader:
                     from openpyxl.utils.datetime import CALENDAR_MAC_1904, WINDOWS_EPOCH, from_excel
 
                     try:
-                        value = from_excel(number, CALENDAR_MAC_1904 if self.book.date1904 else WINDOWS_EPOCH,
-                                           timedelta=is_duration)
+                        value = from_excel(
+                            number, CALENDAR_MAC_1904 if self.book.date1904 else WINDOWS_EPOCH, timedelta=is_duration
+                        )
                     except (OverflowError, ValueError):
                         return _ERROR  # a date beyond the calendar: Excel shows #VALUE!
                     return excel_cell_value(value, code) if self.keep_types else value
@@ -353,8 +375,9 @@ def _refuse_unusable(sheet: str, found: list[tuple[int, int, str, str]]) -> None
     raise Invalid(ERROR_VALUES.format(sheet=sheet, cells=_listed(error_cells)), errors=errors)
 
 
-def xlsx_rows(content: bytes, *, sheet: str | None = None, keep_types: bool = False,
-              limits: Limits | None = None) -> Iterator[list[Any]]:
+def xlsx_rows(
+    content: bytes, *, sheet: str | None = None, keep_types: bool = False, limits: Limits | None = None
+) -> Iterator[list[Any]]:
     """The rows of the first sheet (or of ``sheet``), as text; with ``keep_types`` numbers stay
     numbers (dates become ISO text, but a date whose number format shows only a month or a year
     becomes that period, ``2026-11`` or ``2026``: ``core.periods.excel_cell_value``; empty
@@ -366,8 +389,10 @@ def xlsx_rows(content: bytes, *, sheet: str | None = None, keep_types: bool = Fa
         found = next((path for name, path in book.worksheets if name == sheet), None)
         if found is None:
             names = ", ".join(book.sheet_names)
-            raise Invalid(f"file: the workbook has no sheet named {sheet!r} (sheets: {names})",
-                          errors=[{"row": 0, "column": "", "message": "no such sheet"}])
+            raise Invalid(
+                f"file: the workbook has no sheet named {sheet!r} (sheets: {names})",
+                errors=[{"row": 0, "column": "", "message": "no such sheet"}],
+            )
         title, path = sheet, found
     elif book.worksheets:
         title, path = book.worksheets[0]

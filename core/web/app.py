@@ -36,7 +36,8 @@ def index() -> Redirect:
 
 
 def route_handlers() -> list:
-    from core.web.plugin_routes import plugin_routes
+    from core.web.admin import admin_router
+    from core.web.admin.assets import static_router
     from core.web.api.adapters import AdapterController
     from core.web.api.campaigns import (
         CampaignController,
@@ -48,12 +49,11 @@ def route_handlers() -> list:
     from core.web.api.imports import ImportController
     from core.web.api.plugins import PluginController
     from core.web.api.results import ResultsController
-    from core.web.api.values import IndicatorValueController
     from core.web.api.users import SignInController, UserController
-    from core.web.admin import admin_router
-    from core.web.admin.assets import static_router
+    from core.web.api.values import IndicatorValueController
     from core.web.pages import admin_pages
     from core.web.people import people_routes
+    from core.web.plugin_routes import plugin_routes
 
     return [
         index,

@@ -105,7 +105,15 @@ def plugin_route_guard(plugin: str, *, essential: bool):
             return
         actor = None if public else await provide_actor(connection)  # type: ignore[arg-type]
         method = connection.scope.get("method", "GET")
-        await run_sync(lambda: check_route_access(app_context(connection), plugin, essential=essential,  # type: ignore[arg-type]
-                                                  actor=actor, params=params, read_only=method in SAFE_METHODS))
+        await run_sync(
+            lambda: check_route_access(
+                app_context(connection),
+                plugin,
+                essential=essential,  # type: ignore[arg-type]
+                actor=actor,
+                params=params,
+                read_only=method in SAFE_METHODS,
+            )
+        )
 
     return plugin_access

@@ -41,16 +41,25 @@ def api_translator(request: Request) -> Translator:
     catalogues, the locality's time zone."""
     handler = getattr(request.scope.get("route_handler"), "opt", None) or {}
     timezone = request.app.state.ctx.settings.timezone if hasattr(request.app.state, "ctx") else None
-    return Translator(locale_from_accept_language(request.headers.get("accept-language")) or "en",
-                      handler.get("locales_dirs") or (LOCALES_DIR,), **({"timezone": timezone} if timezone else {}))
+    return Translator(
+        locale_from_accept_language(request.headers.get("accept-language")) or "en",
+        handler.get("locales_dirs") or (LOCALES_DIR,),
+        **({"timezone": timezone} if timezone else {}),
+    )
 
 
 def service_error_handler(request: Request, exc: ServiceError) -> Response:
     tr = api_translator(request)
-    errors = [{**e, "message": tr.translate(e["message"])} if isinstance(e, dict) and isinstance(e.get("message"), str)
-              else e for e in exc.errors]
-    return Response(_body(exc.status_code, tr.error(exc), errors), status_code=exc.status_code,
-                    headers=exc.headers, media_type=MediaType.JSON)
+    errors = [
+        {**e, "message": tr.translate(e["message"])} if isinstance(e, dict) and isinstance(e.get("message"), str) else e
+        for e in exc.errors
+    ]
+    return Response(
+        _body(exc.status_code, tr.error(exc), errors),
+        status_code=exc.status_code,
+        headers=exc.headers,
+        media_type=MediaType.JSON,
+    )
 
 
 # Pydantic error types of values that are well-formed but not acceptable (core.periods.PeriodField).
@@ -81,35 +90,42 @@ def validation_error_handler(request: Request, exc: ValidationException) -> Resp
 
 
 def http_error_handler(_request: Request, exc: HTTPException) -> Response:
-    return Response(_body(exc.status_code, exc.detail), status_code=exc.status_code,
-                    headers=exc.headers or None, media_type=MediaType.JSON)
+    return Response(
+        _body(exc.status_code, exc.detail),
+        status_code=exc.status_code,
+        headers=exc.headers or None,
+        media_type=MediaType.JSON,
+    )
 
 
 # message ids (core/locales)
-DATABASE_CONFLICT = ("the change conflicts with data that refers to it, or with a value that must be unique; "
-                     "nothing was changed")
+DATABASE_CONFLICT = (
+    "the change conflicts with data that refers to it, or with a value that must be unique; nothing was changed"
+)
 DATABASE_VALUE = "a value is too large or too long for the database; nothing was changed"
 DATABASE_NUL = "text may not contain the character U+0000 (NUL); nothing was changed"
 
 
 def integrity_error_handler(request: Request, exc: IntegrityError) -> Response:
     log.warning("%s %s: the database refused a change: %s", request.method, request.url.path, exc.orig)
-    return Response(_body(409, api_translator(request).translate(DATABASE_CONFLICT)), status_code=409,
-                    media_type=MediaType.JSON)
+    return Response(
+        _body(409, api_translator(request).translate(DATABASE_CONFLICT)), status_code=409, media_type=MediaType.JSON
+    )
 
 
 def data_error_handler(request: Request, exc: Exception) -> Response:
-    log.warning("%s %s: a value the database cannot hold: %s", request.method, request.url.path,
-                getattr(exc, "orig", exc))
+    log.warning(
+        "%s %s: a value the database cannot hold: %s", request.method, request.url.path, getattr(exc, "orig", exc)
+    )
     message = DATABASE_NUL if "NUL" in str(getattr(exc, "orig", exc)) else DATABASE_VALUE  # PostgreSQL's words
-    return Response(_body(422, api_translator(request).translate(message)), status_code=422,
-                    media_type=MediaType.JSON)
+    return Response(_body(422, api_translator(request).translate(message)), status_code=422, media_type=MediaType.JSON)
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return Response(_body(500, "internal server error"), status_code=HTTP_500_INTERNAL_SERVER_ERROR,
-                    media_type=MediaType.JSON)
+    return Response(
+        _body(500, "internal server error"), status_code=HTTP_500_INTERNAL_SERVER_ERROR, media_type=MediaType.JSON
+    )
 
 
 exception_handlers = {

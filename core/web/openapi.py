@@ -73,12 +73,19 @@ ERROR_SCHEMA = {
     "properties": {
         "status_code": {"type": "integer"},
         "detail": {"type": "string", "description": "What is wrong, in the language of Accept-Language"},
-        "errors": {"type": "array", "items": {
-            "type": "object",
-            "description": "One fault: a field ({field, message}) or a row of a file ({row, column, message})",
-            "properties": {"field": {"type": "string"}, "row": {"type": "integer"}, "column": {"type": "string"},
-                           "message": {"type": "string"}},
-        }},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "description": "One fault: a field ({field, message}) or a row of a file ({row, column, message})",
+                "properties": {
+                    "field": {"type": "string"},
+                    "row": {"type": "integer"},
+                    "column": {"type": "string"},
+                    "message": {"type": "string"},
+                },
+            },
+        },
     },
 }
 
@@ -95,8 +102,10 @@ def complete_openapi(app: Litestar) -> dict[str, Any]:
         for handler in route.route_handlers:
             if not handler.resolve_include_in_schema():
                 continue
-            plugin = any(getattr(guard, "__qualname__", "").startswith("plugin_route_guard.")
-                         for guard in handler.resolve_guards())  # core.web.auth: a plugin's route
+            plugin = any(
+                getattr(guard, "__qualname__", "").startswith("plugin_route_guard.")
+                for guard in handler.resolve_guards()
+            )  # core.web.auth: a plugin's route
             for method in handler.http_methods:
                 operation = document.get("paths", {}).get(route.path_format, {}).get(method.lower())
                 if operation is not None:
@@ -104,8 +113,7 @@ def complete_openapi(app: Litestar) -> dict[str, Any]:
     return document
 
 
-def _complete_operation(operation: dict[str, Any], method: str, path: str, opt: dict[str, Any],
-                        plugin: bool) -> None:
+def _complete_operation(operation: dict[str, Any], method: str, path: str, opt: dict[str, Any], plugin: bool) -> None:
     parameters = operation.get("parameters") or []
     body = operation.get("requestBody")
     codes: set[int] = set()
@@ -124,8 +132,10 @@ def _complete_operation(operation: dict[str, Any], method: str, path: str, opt: 
     codes |= EXTRA_ERRORS.get((method, _PARAMETER.sub("{}", path)), set()) | set(opt.get("errors", ()))
     responses = operation.setdefault("responses", {})
     for code in sorted(codes):
-        answer: dict[str, Any] = {"description": ERROR_DESCRIPTIONS[code],
-                                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        answer: dict[str, Any] = {
+            "description": ERROR_DESCRIPTIONS[code],
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
         if code == 429:
             answer["headers"] = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
         responses[str(code)] = answer
@@ -133,16 +143,25 @@ def _complete_operation(operation: dict[str, Any], method: str, path: str, opt: 
     if produces:
         for code, answer in responses.items():
             if code.startswith("2"):
-                answer["content"] = {media: {"schema": {"type": "string"} if media == CSV else
-                                             {"type": "string", "format": "binary"}} for media in produces}
+                answer["content"] = {
+                    media: {"schema": {"type": "string"} if media == CSV else {"type": "string", "format": "binary"}}
+                    for media in produces
+                }
     if body and opt.get("optional_body"):  # a handler whose body may be left out (opt={"optional_body": True})
         body["required"] = False
     field = opt.get("upload_field")
     if field and body:
-        body["content"] = {"multipart/form-data": {"schema": {
-            "type": "object", "required": [field],
-            "properties": {field: {"type": "string", "format": "binary", "description": "The .xlsx or .csv file"}},
-        }}}
+        body["content"] = {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": [field],
+                    "properties": {
+                        field: {"type": "string", "format": "binary", "description": "The .xlsx or .csv file"}
+                    },
+                }
+            }
+        }
         body["required"] = True
 
 

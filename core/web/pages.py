@@ -65,42 +65,76 @@ async def login_page(request: Request) -> Template:
     from core.web.admin.shell import safe_next
 
     token = secrets.token_urlsafe(24)
-    page = render(request, "admin/login.html", csrf=token, error=None,
-                  next=safe_next(request.query_params.get("next")))
-    page.cookies.append(Cookie(key=LOGIN_CSRF_COOKIE, value=token, path="/admin", httponly=True, samesite="strict",
-                               secure=_secure(request)))
+    page = render(request, "admin/login.html", csrf=token, error=None, next=safe_next(request.query_params.get("next")))
+    page.cookies.append(
+        Cookie(
+            key=LOGIN_CSRF_COOKIE, value=token, path="/admin", httponly=True, samesite="strict", secure=_secure(request)
+        )
+    )
     return page
 
 
 @post("/admin/login", include_in_schema=False)
-async def login_submit(
-    request: Request, data: URLEncodedBody[dict[str, str]]
-) -> Response:
+async def login_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -> Response:
     from core.web.admin.shell import safe_next
 
     tr = translator_for(request)
     next_page = safe_next(data.get("next"))  # where the user was when the session ended
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, data.get("_csrf", "")):
-        return render(request, "admin/login.html", status_code=403, csrf=expected, next=next_page,
-                      error=tr.gettext("The form has expired. Please try again."))
+        return render(
+            request,
+            "admin/login.html",
+            status_code=403,
+            csrf=expected,
+            next=next_page,
+            error=tr.gettext("The form has expired. Please try again."),
+        )
     ctx = app_context(request)
     try:
-        user = await run_sync(lambda: auth_service.authenticate(
-            ctx, data.get("username", ""), data.get("password", ""), client_address(request),
-            user_agent=request.headers.get("user-agent", ""), channel="console"))
+        user = await run_sync(
+            lambda: auth_service.authenticate(
+                ctx,
+                data.get("username", ""),
+                data.get("password", ""),
+                client_address(request),
+                user_agent=request.headers.get("user-agent", ""),
+                channel="console",
+            )
+        )
     except Unauthorized:
-        return render(request, "admin/login.html", status_code=401, csrf=expected, next=next_page,
-                      error=tr.gettext("Wrong user name or password."))
+        return render(
+            request,
+            "admin/login.html",
+            status_code=401,
+            csrf=expected,
+            next=next_page,
+            error=tr.gettext("Wrong user name or password."),
+        )
     except RateLimited:
-        return render(request, "admin/login.html", status_code=429, csrf=expected, next=next_page,
-                      error=tr.gettext("Too many failed attempts. Please wait a few minutes."))
+        return render(
+            request,
+            "admin/login.html",
+            status_code=429,
+            csrf=expected,
+            next=next_page,
+            error=tr.gettext("Too many failed attempts. Please wait a few minutes."),
+        )
     issued = await run_sync(
         lambda: auth_service.issue_token(ctx, user, kind="session", name="browser", ttl=auth_service.SESSION_TTL)
     )
     response = Redirect(next_page)
-    response.cookies.append(Cookie(key=SESSION_COOKIE, value=issued.token, path="/", httponly=True, samesite="lax",
-                                   secure=_secure(request), max_age=int(auth_service.SESSION_TTL.total_seconds())))
+    response.cookies.append(
+        Cookie(
+            key=SESSION_COOKIE,
+            value=issued.token,
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=_secure(request),
+            max_age=int(auth_service.SESSION_TTL.total_seconds()),
+        )
+    )
     return response
 
 
@@ -118,7 +152,8 @@ def _overview(request: Request, actor) -> list[dict[str, Any]]:
     """The localities the actor may see, with the counts its API would show it: through the same
     services, so a role that may not list units (a cadre, a leader) sees no count (None), and a
     unit admin counts the people of its own unit."""
-    from core.services import localities as locality_service, org
+    from core.services import localities as locality_service
+    from core.services import org
     from core.services.errors import Forbidden, NotFound
 
     ctx = app_context(request)
@@ -141,8 +176,14 @@ async def dashboard(request: Request) -> Response:
     if session is None:
         return Redirect("/admin/login")
     localities = await run_sync(_overview, request, session.actor)
-    return render(request, "admin/dashboard.html", user=session.actor, csrf=session.csrf_token, localities=localities,
-                  audit_alarm=_audit_alarm(request, session.actor))
+    return render(
+        request,
+        "admin/dashboard.html",
+        user=session.actor,
+        csrf=session.csrf_token,
+        localities=localities,
+        audit_alarm=_audit_alarm(request, session.actor),
+    )
 
 
 def _audit_alarm(request: Request, actor) -> str | None:
@@ -151,8 +192,11 @@ def _audit_alarm(request: Request, actor) -> str | None:
     if report is None:
         return None
     tr = translator_for(request)
-    return tr.gettext("The audit log failed its check ({at}): {problem}", at=report.checked_at,
-                      problem=tr.gettext(report.problem, **report.params))
+    return tr.gettext(
+        "The audit log failed its check ({at}): {problem}",
+        at=report.checked_at,
+        problem=tr.gettext(report.problem, **report.params),
+    )
 
 
 def admin_pages() -> list:

@@ -51,17 +51,19 @@ def strict_json_inputs():
     takes it. (Litestar validates decoded JSON in pydantic's lax mode, where those pass; its
     strict mode would refuse ISO date text.) Models built in code (forms, services) are not
     affected."""
-    from pydantic import BaseModel, ValidationError
-    from pydantic_core import to_json
-
     from litestar._signature.types import ExtendedMsgSpecValidationError  # what Litestar's own decoder raises
     from litestar.plugins.pydantic import PydanticInitPlugin
+    from pydantic import BaseModel, ValidationError
+    from pydantic_core import to_json
 
     from core.schemas.base import In
 
     def is_input_model(annotation: object) -> bool:  # In, or any model that refuses unknown fields
-        return isinstance(annotation, type) and issubclass(annotation, BaseModel) and (
-            issubclass(annotation, In) or annotation.model_config.get("extra") == "forbid")
+        return (
+            isinstance(annotation, type)
+            and issubclass(annotation, BaseModel)
+            and (issubclass(annotation, In) or annotation.model_config.get("extra") == "forbid")
+        )
 
     def decode(model: type[BaseModel], value: object) -> BaseModel:
         try:

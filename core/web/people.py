@@ -24,7 +24,10 @@ from pydantic import BaseModel, Field
 
 from core.i18n import LOCALES_DIR, Translator, locale_from_accept_language
 from core.schemas.base import Id, In
-from core.services import auth as auth_service, notifications as notes, people_accounts as pa, people_slips
+from core.services import auth as auth_service
+from core.services import notifications as notes
+from core.services import people_accounts as pa
+from core.services import people_slips
 from core.services.errors import Invalid, RateLimited, Unauthorized
 from core.web.auth import SESSION_COOKIE, app_context, client_address
 from core.web.params import Ctx, CurrentActor, ItemId, LocalityCode
@@ -44,20 +47,35 @@ def _after_activation(request: Request) -> str:
     return "/admin/notifications"
 
 
-def _render(request: Request, csrf: str, *, values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
-            error: str = "", status_code: int = 200) -> Response:
+def _render(
+    request: Request,
+    csrf: str,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
     from core.web.pages import render
 
-    return render(request, "people/activate.html", status_code=status_code, csrf=csrf, values=values or {},
-                  errors=errors or {}, error=error)
+    return render(
+        request,
+        "people/activate.html",
+        status_code=status_code,
+        csrf=csrf,
+        values=values or {},
+        errors=errors or {},
+        error=error,
+    )
 
 
 @get("/activate", include_in_schema=False)
 async def activate_page(request: Request) -> Response:
     token = secrets.token_urlsafe(24)
     page = _render(request, token)
-    page.cookies.append(Cookie(key=ACTIVATE_CSRF_COOKIE, value=token, path="/activate", httponly=True,
-                               samesite="strict"))
+    page.cookies.append(
+        Cookie(key=ACTIVATE_CSRF_COOKIE, value=token, path="/activate", httponly=True, samesite="strict")
+    )
     return page
 
 
@@ -70,23 +88,46 @@ async def activate_submit(request: Request, data: URLEncodedBody[dict[str, str]]
     expected = request.cookies.get(ACTIVATE_CSRF_COOKIE, "")
     values = {"login": data.get("login", "")[:100], "code": data.get("code", "")[:100]}
     if not expected or not hmac.compare_digest(expected, data.get("_csrf", "")):
-        return _render(request, expected, values=values, status_code=403,
-                       error=tr.gettext("The form has expired. Please try again."))
+        return _render(
+            request,
+            expected,
+            values=values,
+            status_code=403,
+            error=tr.gettext("The form has expired. Please try again."),
+        )
     ctx = app_context(request)
     try:
-        user = await run_sync(pa.activate, ctx, data.get("login", ""), data.get("code", ""),
-                              data.get("password", ""), data.get("password_again", ""), client_address(request))
+        user = await run_sync(
+            pa.activate,
+            ctx,
+            data.get("login", ""),
+            data.get("code", ""),
+            data.get("password", ""),
+            data.get("password_again", ""),
+            client_address(request),
+        )
     except Invalid as exc:
         errors, general = field_errors(tr, exc)
-        return _render(request, expected, values=values, errors=errors, error="" if errors else general,
-                       status_code=422)
+        return _render(
+            request, expected, values=values, errors=errors, error="" if errors else general, status_code=422
+        )
     except (Unauthorized, RateLimited) as exc:
         return _render(request, expected, values=values, error=tr.error(exc), status_code=exc.status_code)
-    issued = await run_sync(lambda: auth_service.issue_token(ctx, user, kind="session", name="activation",
-                                                             ttl=auth_service.SESSION_TTL))
+    issued = await run_sync(
+        lambda: auth_service.issue_token(ctx, user, kind="session", name="activation", ttl=auth_service.SESSION_TTL)
+    )
     response = Redirect(_after_activation(request))
-    response.cookies.append(Cookie(key=SESSION_COOKIE, value=issued.token, path="/", httponly=True, samesite="lax",
-                                   secure=_secure(request), max_age=int(auth_service.SESSION_TTL.total_seconds())))
+    response.cookies.append(
+        Cookie(
+            key=SESSION_COOKIE,
+            value=issued.token,
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=_secure(request),
+            max_age=int(auth_service.SESSION_TTL.total_seconds()),
+        )
+    )
     response.cookies.append(Cookie(key=ACTIVATE_CSRF_COOKIE, value="", path="/activate", max_age=0, httponly=True))
     return response
 
@@ -133,13 +174,21 @@ class MarkedOut(BaseModel):
     marked: int
 
 
-@post("/api/activate", sync_to_thread=True, status_code=200, tags=["people accounts"],
-      summary="Set a person's password with their activation code; answers a bearer token")
+@post(
+    "/api/activate",
+    sync_to_thread=True,
+    status_code=200,
+    tags=["people accounts"],
+    summary="Set a person's password with their activation code; answers a bearer token",
+)
 def activate_api(ctx: Ctx, request: Request, data: JSONBody[ActivateIn]) -> TokenOut:
     user = pa.activate(ctx, data.login, data.code, data.password, data.password_again, client_address(request))
     issued = auth_service.issue_token(ctx, user, kind="api", name="activation", ttl=API_TOKEN_TTL)
-    return TokenOut(token=issued.token, expires_at=issued.expires_at.isoformat() if issued.expires_at else None,
-                    username=user.username)
+    return TokenOut(
+        token=issued.token,
+        expires_at=issued.expires_at.isoformat() if issued.expires_at else None,
+        username=user.username,
+    )
 
 
 UnitFilter = Annotated[int | None, QueryParameter(name="unit_id", ge=1, le=MAX_ID)]
@@ -152,47 +201,83 @@ class PeopleAccountsController(Controller):
     tags = ["people accounts"]
 
     @get("/", sync_to_thread=True, summary="How many people are in scope, with accounts, activated, waiting, revoked")
-    def counts(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, unit_id: UnitFilter = None,
-               with_sub_units: Annotated[bool, QueryParameter()] = True) -> pa.AccountCounts:
+    def counts(
+        self,
+        ctx: Ctx,
+        actor: CurrentActor,
+        code: LocalityCode,
+        unit_id: UnitFilter = None,
+        with_sub_units: Annotated[bool, QueryParameter()] = True,
+    ) -> pa.AccountCounts:
         return pa.counts(ctx, actor, code, unit_id=unit_id, with_sub_units=with_sub_units)
 
     @get("/people", sync_to_thread=True, summary="People (of a unit and below it) with their account's state")
-    def people(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, unit_id: UnitFilter = None,
-               q: Annotated[str, QueryParameter(max_length=100)] = "", limit: Limit = 100,
-               offset: Offset = 0) -> PeopleAccountsPage:
+    def people(
+        self,
+        ctx: Ctx,
+        actor: CurrentActor,
+        code: LocalityCode,
+        unit_id: UnitFilter = None,
+        q: Annotated[str, QueryParameter(max_length=100)] = "",
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> PeopleAccountsPage:
         items, total = pa.list_people(ctx, actor, code, q=q, unit_id=unit_id, limit=limit, offset=offset)
         return PeopleAccountsPage(items=items, total=total, limit=limit, offset=offset)
 
-    @post("/issue", sync_to_thread=True, status_code=201,
-          summary="Issue activation codes for a unit (with or without its sub-units) or the whole locality")
+    @post(
+        "/issue",
+        sync_to_thread=True,
+        status_code=201,
+        summary="Issue activation codes for a unit (with or without its sub-units) or the whole locality",
+    )
     def issue(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, data: JSONBody[IssueIn]) -> IssuedOut:
         issued = pa.issue(ctx, actor, code, unit_id=data.unit_id, with_sub_units=data.with_sub_units)
         return IssuedOut(**issued.__dict__)
 
-    @post("/people/{item_id:int}/reissue", sync_to_thread=True, status_code=201,
-          summary="A new activation code for one person (their account is reset)")
+    @post(
+        "/people/{item_id:int}/reissue",
+        sync_to_thread=True,
+        status_code=201,
+        summary="A new activation code for one person (their account is reset)",
+    )
     def reissue(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, item_id: ItemId) -> IssuedOut:
         return IssuedOut(**pa.reissue(ctx, actor, code, item_id).__dict__)
 
-    @post("/people/{item_id:int}/revoke", sync_to_thread=True, status_code=204,
-          summary="Revoke one person's account: no sign-in, no code, sessions ended")
+    @post(
+        "/people/{item_id:int}/revoke",
+        sync_to_thread=True,
+        status_code=204,
+        summary="Revoke one person's account: no sign-in, no code, sessions ended",
+    )
     def revoke(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, item_id: ItemId) -> None:
         pa.revoke(ctx, actor, code, item_id)
 
     @get("/batches/{item_id:int}/slips.pdf", sync_to_thread=True, summary="One issue's codes as cut-out slips (PDF)")
     def slips(self, ctx: Ctx, actor: CurrentActor, request: Request, code: LocalityCode, item_id: ItemId) -> Response:
         slips = people_slips.batch_slips(ctx, actor, code, item_id)
-        return Response(people_slips.slips_pdf(slips, _translator(request).gettext), media_type="application/pdf",
-                        headers={"Content-Disposition": f'attachment; filename="activation-codes-{item_id}.pdf"',
-                                 "Cache-Control": "no-store"})
+        return Response(
+            people_slips.slips_pdf(slips, _translator(request).gettext),
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": f'attachment; filename="activation-codes-{item_id}.pdf"',
+                "Cache-Control": "no-store",
+            },
+        )
 
     @get("/batches/{item_id:int}/codes.xlsx", sync_to_thread=True, summary="One issue's codes as a list (.xlsx)")
-    def codes_xlsx(self, ctx: Ctx, actor: CurrentActor, request: Request, code: LocalityCode,
-                   item_id: ItemId) -> Response:
+    def codes_xlsx(
+        self, ctx: Ctx, actor: CurrentActor, request: Request, code: LocalityCode, item_id: ItemId
+    ) -> Response:
         slips = people_slips.batch_slips(ctx, actor, code, item_id)
-        return Response(people_slips.codes_xlsx(slips, _translator(request).gettext), media_type=XLSX,
-                        headers={"Content-Disposition": f'attachment; filename="activation-codes-{item_id}.xlsx"',
-                                 "Cache-Control": "no-store"})
+        return Response(
+            people_slips.codes_xlsx(slips, _translator(request).gettext),
+            media_type=XLSX,
+            headers={
+                "Content-Disposition": f'attachment; filename="activation-codes-{item_id}.xlsx"',
+                "Cache-Control": "no-store",
+            },
+        )
 
 
 def _translator(request: Request) -> Translator:
@@ -208,12 +293,18 @@ class MyNotificationsController(Controller):
     tags = ["notifications"]
 
     @get("/", sync_to_thread=True, summary="The signed-in user's notifications, newest first, with the unread count")
-    def list(self, ctx: Ctx, actor: CurrentActor, request: Request,
-             limit: Annotated[int, QueryParameter(ge=1, le=notes.MAX_PAGE)] = 20, offset: Offset = 0,
-             unread: Annotated[bool, QueryParameter(description="only the unread ones")] = False,
-             ) -> notes.NotificationPage:
-        return notes.list_notifications(ctx, actor, _translator(request), limit=limit, offset=offset,
-                                        unread_only=unread)
+    def list(
+        self,
+        ctx: Ctx,
+        actor: CurrentActor,
+        request: Request,
+        limit: Annotated[int, QueryParameter(ge=1, le=notes.MAX_PAGE)] = 20,
+        offset: Offset = 0,
+        unread: Annotated[bool, QueryParameter(description="only the unread ones")] = False,
+    ) -> notes.NotificationPage:
+        return notes.list_notifications(
+            ctx, actor, _translator(request), limit=limit, offset=offset, unread_only=unread
+        )
 
     @post("/{item_id:int}/read", sync_to_thread=True, status_code=204, summary="Mark one notification read")
     def read(self, ctx: Ctx, actor: CurrentActor, item_id: ItemId) -> None:
@@ -226,4 +317,3 @@ class MyNotificationsController(Controller):
 
 def people_routes() -> list:
     return [activate_page, activate_submit, activate_api, PeopleAccountsController, MyNotificationsController]
-

@@ -26,6 +26,11 @@ def plugin_routes(pm: pluggy.PluginManager | None = None) -> list[Router]:
         handlers = list(impl.function() or [])
         if handlers:
             essential = plugin_info(pm, impl.plugin).essential
-            routes.append(Router(path="/", route_handlers=handlers,
-                                 guards=[plugin_route_guard(impl.plugin_name, essential=essential)]))
+            routes.append(
+                Router(
+                    path="/",
+                    route_handlers=handlers,
+                    guards=[plugin_route_guard(impl.plugin_name, essential=essential)],
+                )
+            )
     return routes

@@ -29,14 +29,18 @@ class WorklogOptions(BaseModel):
         default=False,
         title="Colleagues may read each other's work records",
         description="People of the same unit may read each other's submitted entries (always: themselves, "
-                    "their unit's leader and the office).",
+        "their unit's leader and the office).",
     )
 
 
 KAOPING_PLUGIN = PluginInfo(
-    label_zh="平时考核·工作纪实", label_en="Work records", options_model=WorklogOptions,
+    label_zh="平时考核·工作纪实",
+    label_en="Work records",
+    options_model=WorklogOptions,
     description="Weekly and monthly plans and records of every person, read by their leaders and the office.",
-    templates_dir=HERE / "templates", locales_dir=HERE / "locales", migrations_dir=HERE / "migrations" / "versions",
+    templates_dir=HERE / "templates",
+    locales_dir=HERE / "locales",
+    migrations_dir=HERE / "migrations" / "versions",
 )
 
 
@@ -55,9 +59,17 @@ def kaoping_admin_menu(locality_code: str) -> list:
 
     readers = frozenset({Role.platform_admin.value, Role.office.value, Role.leader.value})
     people = frozenset({Role.leader.value, Role.cadre.value})
-    return [MenuEntry("worklog.mine", "我的工作纪实", "My work records", "/me/worklog", roles=people, order=45),
-            MenuEntry("worklog.board", "工作纪实看板", "Work records board",
-                      f"/admin/localities/{locality_code}/worklog/board", roles=readers, order=50)]
+    return [
+        MenuEntry("worklog.mine", "我的工作纪实", "My work records", "/me/worklog", roles=people, order=45),
+        MenuEntry(
+            "worklog.board",
+            "工作纪实看板",
+            "Work records board",
+            f"/admin/localities/{locality_code}/worklog/board",
+            roles=readers,
+            order=50,
+        ),
+    ]
 
 
 @hookimpl

@@ -20,10 +20,22 @@ from core.web.params import Ctx, CurrentActor, ItemId, LocalityCode
 from plugins.worklog import HERE, service
 from plugins.worklog.schemas import Board, EntryDetail, EntryIn, EntryOut, HistoryPage, Overview
 
-PeriodText = Annotated[str, PathParameter(min_length=1, max_length=50, description="A period: 2026-W48, 2026-11, "
-                                          "2026-Q4 (or a typed form such as 2026年第48周)")]
-KindText = Annotated[str, PathParameter(min_length=1, max_length=50, description="weekly_plan, weekly_record, "
-                                        "monthly_plan, monthly_summary or quarterly_plan")]
+PeriodText = Annotated[
+    str,
+    PathParameter(
+        min_length=1,
+        max_length=50,
+        description="A period: 2026-W48, 2026-11, 2026-Q4 (or a typed form such as 2026年第48周)",
+    ),
+]
+KindText = Annotated[
+    str,
+    PathParameter(
+        min_length=1,
+        max_length=50,
+        description="weekly_plan, weekly_record, monthly_plan, monthly_summary or quarterly_plan",
+    ),
+]
 PeriodQuery = Annotated[str, QueryParameter(min_length=1, max_length=50, description="A week, month or quarter")]
 KindQuery = Annotated[str | None, QueryParameter(max_length=50)]
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
@@ -37,23 +49,46 @@ class WorklogController(Controller):
     opt = {"locales_dirs": (HERE / "locales", LOCALES_DIR)}
 
     @get("/me", sync_to_thread=True, summary="My week at a glance: the entries of the week, month and quarter")
-    def overview(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode,
-                 day: FromQuery[date | None] = None) -> Overview:
+    def overview(
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, day: FromQuery[date | None] = None
+    ) -> Overview:
         return service.overview(ctx, actor, code, day)
 
     @get("/me/entries", sync_to_thread=True, summary="My entries, newest period first (drafts too)")
-    def my_history(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, kind: KindQuery = None,
-                   limit: Limit = 50, offset: Offset = 0) -> HistoryPage:
+    def my_history(
+        self,
+        ctx: Ctx,
+        actor: CurrentActor,
+        code: LocalityCode,
+        kind: KindQuery = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> HistoryPage:
         return service.history(ctx, actor, code, kind=kind, limit=limit, offset=offset)
 
-    @put("/me/entries/{kind:str}/{period:str}", sync_to_thread=True, status_code=200,
-         summary="Write my entry of a kind for a period (a draft, or a new version once submitted)")
-    def write(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, kind: KindText, period: PeriodText,
-              data: JSONBody[EntryIn]) -> EntryOut:
+    @put(
+        "/me/entries/{kind:str}/{period:str}",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Write my entry of a kind for a period (a draft, or a new version once submitted)",
+    )
+    def write(
+        self,
+        ctx: Ctx,
+        actor: CurrentActor,
+        code: LocalityCode,
+        kind: KindText,
+        period: PeriodText,
+        data: JSONBody[EntryIn],
+    ) -> EntryOut:
         return service.write_entry(ctx, actor, code, kind, period, data)
 
-    @post("/me/monthly-summaries/{period:str}", sync_to_thread=True, status_code=200,
-          summary="Start my monthly summary from the month's weekly records (or answer the one I have)")
+    @post(
+        "/me/monthly-summaries/{period:str}",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Start my monthly summary from the month's weekly records (or answer the one I have)",
+    )
     def start_summary(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, period: PeriodText) -> EntryOut:
         return service.start_monthly_summary(ctx, actor, code, period)
 
@@ -61,20 +96,35 @@ class WorklogController(Controller):
     def submit(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, entry_id: ItemId) -> EntryOut:
         return service.submit_entry(ctx, actor, code, entry_id)
 
-    @get("/entries/{entry_id:int}", sync_to_thread=True,
-         summary="An entry with its versions; a reader other than the author marks it viewed")
+    @get(
+        "/entries/{entry_id:int}",
+        sync_to_thread=True,
+        summary="An entry with its versions; a reader other than the author marks it viewed",
+    )
     def read(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, entry_id: ItemId) -> EntryDetail:
         return service.read_entry(ctx, actor, code, entry_id)
 
     @get("/people/{person_id:int}/entries", sync_to_thread=True, summary="A person's submitted entries")
-    def history(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, person_id: ItemId, kind: KindQuery = None,
-                limit: Limit = 50, offset: Offset = 0) -> HistoryPage:
+    def history(
+        self,
+        ctx: Ctx,
+        actor: CurrentActor,
+        code: LocalityCode,
+        person_id: ItemId,
+        kind: KindQuery = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> HistoryPage:
         return service.history(ctx, actor, code, person_id, kind=kind, limit=limit, offset=offset)
 
-    @get("/board", sync_to_thread=True,
-         summary="The people I supervise (a leader: my unit; the office: unit_id) with what each submitted")
-    def board(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, period: PeriodQuery,
-              unit_id: UnitQuery = None) -> Board:
+    @get(
+        "/board",
+        sync_to_thread=True,
+        summary="The people I supervise (a leader: my unit; the office: unit_id) with what each submitted",
+    )
+    def board(
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, period: PeriodQuery, unit_id: UnitQuery = None
+    ) -> Board:
         return service.board(ctx, actor, code, period, unit_id)
 
 

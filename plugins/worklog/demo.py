@@ -18,8 +18,11 @@ from plugins.worklog.models import EntryKind
 
 LEADER, CADRE = "demo-leader", "demo-cadre"
 WEEKS = 3
-RECORDS = ["走访企业{n}家，协调解决用工问题\n整理本周工作台账", "参加专题学习会，撰写心得体会\n完成月度报表填报",
-           "牵头召开部门协调会\n跟进重点项目进度，形成情况报告"]
+RECORDS = [
+    "走访企业{n}家，协调解决用工问题\n整理本周工作台账",
+    "参加专题学习会，撰写心得体会\n完成月度报表填报",
+    "牵头召开部门协调会\n跟进重点项目进度，形成情况报告",
+]
 PLANS = ["1. 完成重点项目周调度\n2. 走访企业{n}家\n3. 学习上级文件精神", "1. 准备季度工作汇报材料\n2. 开展安全生产检查"]
 
 
@@ -28,8 +31,9 @@ def load_demo(ctx: AppContext, actor: Actor, code: str) -> list[str]:
     with ctx.db.read() as session:
         locality = session.exec(select(Locality).where(Locality.code == code)).one()
         unit = session.exec(select(Unit).where(Unit.locality_id == locality.id).order_by(Unit.code)).first()
-        people = session.exec(select(Person).where(Person.locality_id == locality.id, Person.unit_id == unit.id)
-                              .order_by(Person.id)).all()
+        people = session.exec(
+            select(Person).where(Person.locality_id == locality.id, Person.unit_id == unit.id).order_by(Person.id)
+        ).all()
         in_team = set(session.exec(select(TeamMember.person_id).where(TeamMember.locality_id == locality.id)))
     if unit is None or len(people) < 2:
         return []
@@ -37,18 +41,34 @@ def load_demo(ctx: AppContext, actor: Actor, code: str) -> list[str]:
     staff = [p for p in people if p.id not in in_team and p.id != leader.id]
     if not staff:
         return []
-    logins = [_account(ctx, actor, code, LEADER, Role.leader, leader, unit), _account(ctx, actor, code, CADRE,
-                                                                                      Role.cadre, staff[0], unit)]
+    logins = [
+        _account(ctx, actor, code, LEADER, Role.leader, leader, unit),
+        _account(ctx, actor, code, CADRE, Role.cadre, staff[0], unit),
+    ]
     today = service.today(ctx)
     for index, person in enumerate(staff[:6]):
         for weeks_ago in range(WEEKS, 0, -1):
             week = Period.from_date("week", today - timedelta(days=7 * weeks_ago))
             n = index + weeks_ago
-            service.seed_entry(ctx, code, person.id, EntryKind.weekly_plan, week, PLANS[n % 2].format(n=n % 4 + 1),
-                               written_by=person.name)
+            service.seed_entry(
+                ctx,
+                code,
+                person.id,
+                EntryKind.weekly_plan,
+                week,
+                PLANS[n % 2].format(n=n % 4 + 1),
+                written_by=person.name,
+            )
             if (index + weeks_ago) % 5:  # now and then someone has not written their record: the board shows it
-                service.seed_entry(ctx, code, person.id, EntryKind.weekly_record, week,
-                                   RECORDS[n % 3].format(n=n % 4 + 1), written_by=person.name)
+                service.seed_entry(
+                    ctx,
+                    code,
+                    person.id,
+                    EntryKind.weekly_record,
+                    week,
+                    RECORDS[n % 3].format(n=n % 4 + 1),
+                    written_by=person.name,
+                )
     _discuss(ctx, code, staff[0])
     lines = ["", f"Work records (worklog) are enabled in {code} for the people of {unit.name}:"]
     lines += [f"  {role}: {username} / {password}  ({name})" for role, username, password, name in logins]
@@ -56,11 +76,13 @@ def load_demo(ctx: AppContext, actor: Actor, code: str) -> list[str]:
     return lines
 
 
-def _account(ctx: AppContext, actor: Actor, code: str, username: str, role: Role, person: Person,
-             unit: Unit) -> tuple[str, str, str, str]:
+def _account(
+    ctx: AppContext, actor: Actor, code: str, username: str, role: Role, person: Person, unit: Unit
+) -> tuple[str, str, str, str]:
     password = secrets.token_urlsafe(12)
-    user = auth.create_user(ctx, actor, username=username, password=password, role=role.value, locality_code=code,
-                            unit_code=unit.code)
+    user = auth.create_user(
+        ctx, actor, username=username, password=password, role=role.value, locality_code=code, unit_code=unit.code
+    )
     with ctx.db.write() as session:
         row = session.get(User, user.id)
         row.person_id = person.id
@@ -76,9 +98,13 @@ def _discuss(ctx: AppContext, code: str, person: Person) -> None:
 
     with ctx.db.read() as session:
         leader = auth.actor_of(session.exec(select(User).where(User.username == LEADER)).one())
-        entry = session.exec(select(WorkEntry.id).where(WorkEntry.person_id == person.id,
-                                                        WorkEntry.kind == EntryKind.weekly_record.value)
-                             .order_by(WorkEntry.period_start.desc())).first()
+        entry = session.exec(
+            select(WorkEntry.id)
+            .where(WorkEntry.person_id == person.id, WorkEntry.kind == EntryKind.weekly_record.value)
+            .order_by(WorkEntry.period_start.desc())
+        ).first()
     if entry is not None:
-        discussion.add_comment(ctx, leader, TARGET, entry, resolver(code, entry), "情况掌握得很细，下周把台账按月归档。")
+        discussion.add_comment(
+            ctx, leader, TARGET, entry, resolver(code, entry), "情况掌握得很细，下周把台账按月归档。"
+        )
         discussion.toggle_like(ctx, leader, TARGET, entry, resolver(code, entry))

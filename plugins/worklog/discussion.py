@@ -38,11 +38,17 @@ def resolver(code: str, entry_id: int, *, files: bool = False) -> Resolver:
             may_write = is_author
         else:
             may_write = entry.status == EntryStatus.submitted and can_see_locality(actor, locality.id)
-        author = session.exec(select(User.id).where(User.locality_id == locality.id,
-                                                    User.person_id == person.id)).first()
-        return Access(locality_id=locality.id, may_write=may_write, author_user_id=author,
-                      link=f"/me/worklog/entries/{entry.id}", comment_message=COMMENT_MESSAGE,
-                      like_message=LIKE_MESSAGE)
+        author = session.exec(
+            select(User.id).where(User.locality_id == locality.id, User.person_id == person.id)
+        ).first()
+        return Access(
+            locality_id=locality.id,
+            may_write=may_write,
+            author_user_id=author,
+            link=f"/me/worklog/entries/{entry.id}",
+            comment_message=COMMENT_MESSAGE,
+            like_message=LIKE_MESSAGE,
+        )
 
     return resolve
 
@@ -59,8 +65,9 @@ def prune_orphans(ctx) -> int:
     from plugins.worklog.models import WorkEntry
 
     def gone(model):
-        return select(model.target_id).where(model.target_type == TARGET,
-                                             ~exists().where(col(WorkEntry.id) == model.target_id))
+        return select(model.target_id).where(
+            model.target_type == TARGET, ~exists().where(col(WorkEntry.id) == model.target_id)
+        )
 
     with ctx.db.write() as session:
         ids = [row[0] for row in session.execute(union(gone(Comment), gone(Like), gone(Attachment)))]

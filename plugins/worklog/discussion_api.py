@@ -31,17 +31,26 @@ class CommentIn(BaseModel):
 
 def send_file(download: attachments.Download) -> File:
     """A stored file as a download: its original name (RFC 5987), never sniffed by the browser."""
-    return File(path=download.path, media_type=download.media_type, content_disposition_type="attachment",
-                headers={"Content-Disposition": attachments.content_disposition(download.file_name),
-                         "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
+    return File(
+        path=download.path,
+        media_type=download.media_type,
+        content_disposition_type="attachment",
+        headers={
+            "Content-Disposition": attachments.content_disposition(download.file_name),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 def one_file(data: dict[str, Any]) -> UploadFile:
     parts = [part for value in data.values() for part in (value if isinstance(value, list) else [value])]
     files = [part for part in parts if isinstance(part, UploadFile)]
     if len(files) != 1:
-        raise Invalid("file: send exactly one file as a multipart/form-data file part",
-                      errors=[{"field": "file", "message": "one file expected"}])
+        raise Invalid(
+            "file: send exactly one file as a multipart/form-data file part",
+            errors=[{"field": "file", "message": "one file expected"}],
+        )
     return files[0]
 
 
@@ -54,20 +63,31 @@ class EntryDiscussionController(Controller):
     def comments(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, entry_id: ItemId) -> Discussion:
         return discussion.read(ctx, actor, TARGET, entry_id, resolver(code, entry_id))
 
-    @post("/comments", sync_to_thread=True, status_code=201,
-          summary="Comment on a submitted entry (its author is told)")
-    def comment(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, entry_id: ItemId,
-                data: JSONBody[CommentIn]) -> CommentOut:
+    @post(
+        "/comments", sync_to_thread=True, status_code=201, summary="Comment on a submitted entry (its author is told)"
+    )
+    def comment(
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, entry_id: ItemId, data: JSONBody[CommentIn]
+    ) -> CommentOut:
         return discussion.add_comment(ctx, actor, TARGET, entry_id, resolver(code, entry_id), data.body)
 
-    @delete("/comments/{comment_id:int}", sync_to_thread=True, status_code=204,
-            summary="Delete a comment (its writer or the office; audited)")
-    def delete_comment(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, entry_id: ItemId,
-                       comment_id: ItemId) -> None:
+    @delete(
+        "/comments/{comment_id:int}",
+        sync_to_thread=True,
+        status_code=204,
+        summary="Delete a comment (its writer or the office; audited)",
+    )
+    def delete_comment(
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, entry_id: ItemId, comment_id: ItemId
+    ) -> None:
         discussion.delete_comment(ctx, actor, TARGET, entry_id, resolver(code, entry_id), comment_id)
 
-    @post("/likes", sync_to_thread=True, status_code=200,
-          summary="Like the entry, or take my like back (once per user; its author is told of a like)")
+    @post(
+        "/likes",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Like the entry, or take my like back (once per user; its author is told of a like)",
+    )
     def like(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, entry_id: ItemId) -> Discussion:
         return discussion.toggle_like(ctx, actor, TARGET, entry_id, resolver(code, entry_id))
 
@@ -75,31 +95,60 @@ class EntryDiscussionController(Controller):
     def files(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, entry_id: ItemId) -> list[AttachmentOut]:
         return attachments.list_files(ctx, actor, TARGET, entry_id, resolver(code, entry_id, files=True))
 
-    @post("/attachments", status_code=201, opt={"upload_field": "file"},
-          summary="Attach a file to my entry (pdf, docx, xlsx, jpg, png or txt, recognised by content)",
-          description="Over KAOPING_ATTACHMENT_MAX_MB: 413; a kind not allowed or content that is not what "
-                      "the name says (a renamed program): 422; more than 20 files: 409.")
-    async def upload(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, entry_id: ItemId,
-                     data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART,
-                                                          description="one file part (any field name, e.g. file)")],
-                     ) -> AttachmentOut:
+    @post(
+        "/attachments",
+        status_code=201,
+        opt={"upload_field": "file"},
+        summary="Attach a file to my entry (pdf, docx, xlsx, jpg, png or txt, recognised by content)",
+        description="Over KAOPING_ATTACHMENT_MAX_MB: 413; a kind not allowed or content that is not what "
+        "the name says (a renamed program): 422; more than 20 files: 409.",
+    )
+    async def upload(
+        self,
+        ctx: Ctx,
+        actor: CurrentActor,
+        code: LocalityCode,
+        entry_id: ItemId,
+        data: Annotated[
+            dict[str, Any],
+            Body(media_type=RequestEncodingType.MULTI_PART, description="one file part (any field name, e.g. file)"),
+        ],
+    ) -> AttachmentOut:
         from anyio.to_thread import run_sync
 
         upload = one_file(data)
         content = await attachments.read_bounded(upload, attachments.max_bytes(ctx))
-        return await run_sync(attachments.add_file, ctx, actor, TARGET, entry_id,
-                              resolver(code, entry_id, files=True), upload.filename or "", content)
+        return await run_sync(
+            attachments.add_file,
+            ctx,
+            actor,
+            TARGET,
+            entry_id,
+            resolver(code, entry_id, files=True),
+            upload.filename or "",
+            content,
+        )
 
-    @get("/attachments/{attachment_id:int}", sync_to_thread=True, summary="Download a file of an entry",
-         opt={"produces": tuple(sorted({media for _, media in attachments.KINDS.values()}))})
-    def download(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, entry_id: ItemId,
-                 attachment_id: ItemId) -> File:
-        return send_file(attachments.open_file(ctx, actor, TARGET, entry_id, resolver(code, entry_id, files=True),
-                                               attachment_id))
+    @get(
+        "/attachments/{attachment_id:int}",
+        sync_to_thread=True,
+        summary="Download a file of an entry",
+        opt={"produces": tuple(sorted({media for _, media in attachments.KINDS.values()}))},
+    )
+    def download(
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, entry_id: ItemId, attachment_id: ItemId
+    ) -> File:
+        return send_file(
+            attachments.open_file(ctx, actor, TARGET, entry_id, resolver(code, entry_id, files=True), attachment_id)
+        )
 
-    @delete("/attachments/{attachment_id:int}", sync_to_thread=True, status_code=204,
-            summary="Delete a file (its uploader or the office; audited)")
-    def delete_file(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, entry_id: ItemId,
-                    attachment_id: ItemId) -> None:
+    @delete(
+        "/attachments/{attachment_id:int}",
+        sync_to_thread=True,
+        status_code=204,
+        summary="Delete a file (its uploader or the office; audited)",
+    )
+    def delete_file(
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, entry_id: ItemId, attachment_id: ItemId
+    ) -> None:
         attachments.delete_file(ctx, actor, TARGET, entry_id, resolver(code, entry_id, files=True), attachment_id)
-

@@ -40,17 +40,21 @@ from plugins.worklog.schemas import EntryIn
 CONSOLE_CHECKS = {"public": True}  # see the module's docstring: open_shell checks the session
 BOARD_ROLES = frozenset({Role.platform_admin.value, Role.office.value, Role.leader.value})
 KIND_LABELS = {
-    EntryKind.weekly_plan: "Weekly plan", EntryKind.weekly_record: "Weekly record",
-    EntryKind.monthly_plan: "Monthly plan", EntryKind.monthly_summary: "Monthly summary",
+    EntryKind.weekly_plan: "Weekly plan",
+    EntryKind.weekly_record: "Weekly record",
+    EntryKind.monthly_plan: "Monthly plan",
+    EntryKind.monthly_summary: "Monthly summary",
     EntryKind.quarterly_plan: "Quarterly plan",
 }
 STATUS_LABELS = {"draft": "Draft", "submitted": "Submitted", "missing": "Not written yet"}
 
 
 def _common(shell: Shell) -> dict[str, Any]:
-    return {"kind_label": lambda kind: shell._(KIND_LABELS[EntryKind(kind)]),
-            "status_label": lambda status: shell._(STATUS_LABELS[str(status)]),
-            "when": shell.tr.datetime}
+    return {
+        "kind_label": lambda kind: shell._(KIND_LABELS[EntryKind(kind)]),
+        "status_label": lambda status: shell._(STATUS_LABELS[str(status)]),
+        "when": shell.tr.datetime,
+    }
 
 
 # --- the person's pages: /me/ ---------------------------------------------------------------------
@@ -58,6 +62,7 @@ def _common(shell: Shell) -> dict[str, Any]:
 
 def _own_code(shell: Shell) -> str:
     """The code of the signed-in user's own locality, if it enabled the worklog; 404 otherwise."""
+
     def find() -> str:
         with shell.ctx.db.read() as session:
             code = session.exec(select(Locality.code).where(Locality.id == shell.actor.locality_id)).first()
@@ -102,20 +107,47 @@ async def me_week(request: Request, day: FromQuery[str | None] = None) -> Respon
         chosen = None
     view = await run_sync(service.overview, shell.ctx, shell.actor, code, chosen)
     today = await run_sync(service.today, shell.ctx)
-    return shell.render("worklog/me_week.html", title=shell._("My work records"), crumbs=[], view=view,
-                        begun={s.period: Period.parse(s.period).start <= today for s in view.slots},
-                        before=(view.day - timedelta(days=7)).isoformat(),
-                        after=(view.day + timedelta(days=7)).isoformat() if view.day + timedelta(days=7) <= today else "",
-                        leader=shell.actor.role in BOARD_ROLES, code=code, **_common(shell))
+    return shell.render(
+        "worklog/me_week.html",
+        title=shell._("My work records"),
+        crumbs=[],
+        view=view,
+        begun={s.period: Period.parse(s.period).start <= today for s in view.slots},
+        before=(view.day - timedelta(days=7)).isoformat(),
+        after=(view.day + timedelta(days=7)).isoformat() if view.day + timedelta(days=7) <= today else "",
+        leader=shell.actor.role in BOARD_ROLES,
+        code=code,
+        **_common(shell),
+    )
 
 
-def _form(shell: Shell, kind: str, period: str, entry: Any, *, body: str | None = None, error: str = "",
-          errors: dict[str, str] | None = None, status_code: int = 200, saved: bool = False) -> Response:
+def _form(
+    shell: Shell,
+    kind: str,
+    period: str,
+    entry: Any,
+    *,
+    body: str | None = None,
+    error: str = "",
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    saved: bool = False,
+) -> Response:
     label = shell._(KIND_LABELS[EntryKind(kind)])
-    return shell.render("worklog/me_write.html", title=f"{label} · {period}",
-                        crumbs=_crumbs(shell, (f"{label} · {period}", None)), kind=kind, period=period, entry=entry,
-                        body=entry.body if body is None and entry is not None else (body or ""), error=error,
-                        errors=errors or {}, saved=saved, status_code=status_code, **_common(shell))
+    return shell.render(
+        "worklog/me_write.html",
+        title=f"{label} · {period}",
+        crumbs=_crumbs(shell, (f"{label} · {period}", None)),
+        kind=kind,
+        period=period,
+        entry=entry,
+        body=entry.body if body is None and entry is not None else (body or ""),
+        error=error,
+        errors=errors or {},
+        saved=saved,
+        status_code=status_code,
+        **_common(shell),
+    )
 
 
 def _slot(shell: Shell, code: str, kind: str, period: str) -> Any:
@@ -124,30 +156,47 @@ def _slot(shell: Shell, code: str, kind: str, period: str) -> Any:
 
 
 @get("/worklog/write/{kind:str}/{period:str}", include_in_schema=False, opt=CONSOLE_CHECKS)
-async def me_write_page(request: Request, kind: FromPath[str], period: FromPath[str],
-                        saved: FromQuery[int | None] = None) -> Response:
+async def me_write_page(
+    request: Request, kind: FromPath[str], period: FromPath[str], saved: FromQuery[int | None] = None
+) -> Response:
     shell, code = await _me(request)
     entry = await run_sync(_slot, shell, code, kind, period)
     return _form(shell, kind, str(Period.parse(period)), entry, saved=bool(saved))
 
 
 @post("/worklog/write/{kind:str}/{period:str}", include_in_schema=False, opt=CONSOLE_CHECKS)
-async def me_write(request: Request, kind: FromPath[str], period: FromPath[str],
-                   data: URLEncodedBody[dict[str, str]]) -> Response:
+async def me_write(
+    request: Request, kind: FromPath[str], period: FromPath[str], data: URLEncodedBody[dict[str, str]]
+) -> Response:
     """Form fields: ``body``; ``action`` ``save`` (a draft, or a new version) or ``submit``."""
     shell, code = await _me(request)
     shell.check_csrf(data)
     body = data.get("body", "")
     try:
-        entry = await run_sync(service.write_entry, shell.ctx, shell.actor, code, kind, period,
-                               EntryIn.model_construct(body=body, submit=data.get("action") == "submit"))
+        entry = await run_sync(
+            service.write_entry,
+            shell.ctx,
+            shell.actor,
+            code,
+            kind,
+            period,
+            EntryIn.model_construct(body=body, submit=data.get("action") == "submit"),
+        )
     except ServiceError as exc:
         errors, general = field_errors(shell.tr, exc)
         if "period" in errors or "kind" in errors:
             raise
         current = await run_sync(_slot, shell, code, kind, period)
-        return _form(shell, kind, period, current, body=body, error="" if errors.get("body") else general,
-                     errors=errors, status_code=exc.status_code)
+        return _form(
+            shell,
+            kind,
+            period,
+            current,
+            body=body,
+            error="" if errors.get("body") else general,
+            errors=errors,
+            status_code=exc.status_code,
+        )
     return Redirect(f"/me/worklog/write/{entry.kind.value}/{entry.period}?saved=1", status_code=303)
 
 
@@ -167,10 +216,16 @@ async def me_history(request: Request, page: FromQuery[int] = 1) -> Response:
     page = max(1, min(page, 10_000))
     found = await run_sync(lambda: service.history(shell.ctx, shell.actor, code, limit=size, offset=(page - 1) * size))
     pages = max(1, -(-found.total // size))
-    return shell.render("worklog/history.html", title=shell._("All my entries"),
-                        crumbs=_crumbs(shell, (shell._("All my entries"), None)), items=found.items,
-                        entry_href=lambda e: f"/me/worklog/entries/{e.id}", page=page, pages=pages,
-                        **_common(shell))
+    return shell.render(
+        "worklog/history.html",
+        title=shell._("All my entries"),
+        crumbs=_crumbs(shell, (shell._("All my entries"), None)),
+        items=found.items,
+        entry_href=lambda e: f"/me/worklog/entries/{e.id}",
+        page=page,
+        pages=pages,
+        **_common(shell),
+    )
 
 
 # --- the console's pages: the board and reading an entry ----------------------------------------
@@ -178,13 +233,16 @@ async def me_history(request: Request, page: FromQuery[int] = 1) -> Response:
 
 def _units(shell: Shell) -> list[tuple[int, str]]:
     with shell.ctx.db.read() as session:
-        return [(u.id, u.name) for u in session.exec(select(Unit).where(Unit.locality_id == shell.locality_id)
-                                                      .order_by(Unit.code))]
+        return [
+            (u.id, u.name)
+            for u in session.exec(select(Unit).where(Unit.locality_id == shell.locality_id).order_by(Unit.code))
+        ]
 
 
 @get("/localities/{code:str}/worklog/board", include_in_schema=False, opt=CONSOLE_CHECKS)
-async def board_page(request: Request, code: FromPath[str], period: FromQuery[str | None] = None,
-                     unit_id: FromQuery[str | None] = None) -> Response:
+async def board_page(
+    request: Request, code: FromPath[str], period: FromQuery[str | None] = None, unit_id: FromQuery[str | None] = None
+) -> Response:
     """``period``: a week (default this week), a month or a quarter; ``unit_id``: the office's pick."""
     shell = await open_shell(request, code, roles=BOARD_ROLES)
     today = await run_sync(service.today, shell.ctx)
@@ -207,13 +265,25 @@ async def board_page(request: Request, code: FromPath[str], period: FromQuery[st
         if exc.status_code == 404:
             raise
         error = error or shell.tr.error(exc)
-    quick = [str(Period.from_date(kind, day)) for kind, day in
-             [("week", today), ("week", today - timedelta(days=7)), ("month", today), ("quarter", today)]]
-    return shell.render("worklog/board.html", title=shell._("Work records of my people"), crumbs=[], board=board,
-                        period=chosen, typed=period or chosen, error=error, units=units, unit=unit, quick=quick,
-                        entry_href=lambda e: f"/admin/localities/{code}/worklog/entries/{e.id}",
-                        query=lambda **q: urlencode({k: v for k, v in q.items() if v is not None}),
-                        **_common(shell))
+    quick = [
+        str(Period.from_date(kind, day))
+        for kind, day in [("week", today), ("week", today - timedelta(days=7)), ("month", today), ("quarter", today)]
+    ]
+    return shell.render(
+        "worklog/board.html",
+        title=shell._("Work records of my people"),
+        crumbs=[],
+        board=board,
+        period=chosen,
+        typed=period or chosen,
+        error=error,
+        units=units,
+        unit=unit,
+        quick=quick,
+        entry_href=lambda e: f"/admin/localities/{code}/worklog/entries/{e.id}",
+        query=lambda **q: urlencode({k: v for k, v in q.items() if v is not None}),
+        **_common(shell),
+    )
 
 
 def page_routes() -> list:
@@ -221,9 +291,11 @@ def page_routes() -> list:
     from plugins.worklog.discussion_pages import page_routes as entry_routes
 
     return [
-        Router(path="/me", route_handlers=[me_home, me_week, me_write_page, me_write, me_start_summary,
-                                           me_history], exception_handlers=exception_handlers),
+        Router(
+            path="/me",
+            route_handlers=[me_home, me_week, me_write_page, me_write, me_start_summary, me_history],
+            exception_handlers=exception_handlers,
+        ),
         Router(path="/admin", route_handlers=[board_page], exception_handlers=exception_handlers),
         *entry_routes(),  # an entry's page with its comments, likes and files
     ]
-

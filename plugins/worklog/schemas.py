@@ -12,7 +12,6 @@ from plugins.worklog.models import EntryKind, EntryStatus
 MAX_BODY = 20_000  # characters of one entry
 
 
-
 class EntryIn(In):
     """The text of an entry (plain text; line breaks are kept), at most 20,000 characters;
     ``submit``: submit it now (a draft becomes visible to its readers)."""

@@ -40,7 +40,15 @@ from core.periods import KIND_EXAMPLES, Period, PeriodError, PeriodKind
 from core.services import discussion
 from core.services.access import OFFICE_ROLES, can_see_locality, locality_for
 from core.services.errors import Forbidden, Invalid, NotFound
-from plugins.worklog.models import PERIOD_OF_KIND, EntryKind, EntryStatus, EntryVersion, EntryView, ViewNotice, WorkEntry
+from plugins.worklog.models import (
+    PERIOD_OF_KIND,
+    EntryKind,
+    EntryStatus,
+    EntryVersion,
+    EntryView,
+    ViewNotice,
+    WorkEntry,
+)
 from plugins.worklog.schemas import (
     MAX_BODY,
     Board,
@@ -84,8 +92,11 @@ def parse_kind(value: str) -> EntryKind:
     try:
         return EntryKind(value)
     except ValueError:
-        raise Invalid("kind: must be one of {kinds}", params={"kinds": ", ".join(k.value for k in EntryKind)},
-                      errors=[{"field": "kind", "message": "unknown kind of entry"}]) from None
+        raise Invalid(
+            "kind: must be one of {kinds}",
+            params={"kinds": ", ".join(k.value for k in EntryKind)},
+            errors=[{"field": "kind", "message": "unknown kind of entry"}],
+        ) from None
 
 
 def parse_period(value: Any, field: str = "period") -> Period:
@@ -99,12 +110,17 @@ def check_period(ctx: AppContext, kind: EntryKind, period: Period) -> None:
     """The period must be of the kind's period kind, and must have begun (the locality's day)."""
     wanted = PERIOD_OF_KIND[kind]
     if period.kind is not wanted:
-        raise Invalid(WRONG_PERIOD[wanted], params={"example": KIND_EXAMPLES[wanted], "period": str(period)},
-                      errors=[{"field": "period", "message": f"must be a {wanted.value}"}])
+        raise Invalid(
+            WRONG_PERIOD[wanted],
+            params={"example": KIND_EXAMPLES[wanted], "period": str(period)},
+            errors=[{"field": "period", "message": f"must be a {wanted.value}"}],
+        )
     if period.start > today(ctx):
-        raise Invalid("{period} has not begun yet; write it from {start}",
-                      params={"period": str(period), "start": period.start.isoformat()},
-                      errors=[{"field": "period", "message": "has not begun yet"}])
+        raise Invalid(
+            "{period} has not begun yet; write it from {start}",
+            params={"period": str(period), "start": period.start.isoformat()},
+            errors=[{"field": "period", "message": "has not begun yet"}],
+        )
 
 
 def options_of(session: Session, locality_id: int) -> dict[str, Any]:
@@ -155,10 +171,21 @@ def can_read(session: Session, actor: Actor, locality: Locality, person: Person)
 
 
 def _out(entry: WorkEntry, person_name: str, mine: bool, cls: type[EntryOut] = EntryOut, **extra: Any) -> Any:
-    return cls(id=entry.id, person_id=entry.person_id, person_name=person_name, kind=EntryKind(entry.kind),
-               period=entry.period, status=EntryStatus(entry.status), body=entry.body, versions=entry.versions,
-               created_at=entry.created_at, updated_at=entry.updated_at, submitted_at=entry.submitted_at,
-               mine=mine, **extra)
+    return cls(
+        id=entry.id,
+        person_id=entry.person_id,
+        person_name=person_name,
+        kind=EntryKind(entry.kind),
+        period=entry.period,
+        status=EntryStatus(entry.status),
+        body=entry.body,
+        versions=entry.versions,
+        created_at=entry.created_at,
+        updated_at=entry.updated_at,
+        submitted_at=entry.submitted_at,
+        mine=mine,
+        **extra,
+    )
 
 
 def _require_person(session: Session, actor: Actor, locality: Locality) -> Person:
@@ -170,8 +197,15 @@ def _require_person(session: Session, actor: Actor, locality: Locality) -> Perso
 
 def _add_version(session: Session, entry: WorkEntry, actor: Actor) -> None:
     entry.versions += 1
-    session.add(EntryVersion(locality_id=entry.locality_id, entry_id=entry.id, number=entry.versions,
-                             body=entry.body, written_by=actor.username))
+    session.add(
+        EntryVersion(
+            locality_id=entry.locality_id,
+            entry_id=entry.id,
+            number=entry.versions,
+            body=entry.body,
+            written_by=actor.username,
+        )
+    )
 
 
 def _submit(session: Session, entry: WorkEntry, actor: Actor) -> None:
@@ -198,19 +232,33 @@ def write_entry(ctx: AppContext, actor: Actor, code: str, kind: str, period: Any
     check_period(ctx, entry_kind, when)
     body = data.body.replace("\r\n", "\n")
     if len(body) > MAX_BODY or "\x00" in body:
-        raise Invalid("body: at most {max} characters, and no NUL character", params={"max": MAX_BODY},
-                      errors=[{"field": "body", "message": "too long or holds a NUL character"}])
+        raise Invalid(
+            "body: at most {max} characters, and no NUL character",
+            params={"max": MAX_BODY},
+            errors=[{"field": "body", "message": "too long or holds a NUL character"}],
+        )
     for attempt in range(2):  # a first write racing another one for the same slot: read it again
         try:
             with ctx.db.write() as session:
                 locality = locality_for(session, actor, code)
                 person = _require_person(session, actor, locality)
-                entry = session.exec(select(WorkEntry).where(
-                    WorkEntry.locality_id == locality.id, WorkEntry.person_id == person.id,
-                    WorkEntry.kind == entry_kind.value, WorkEntry.period == str(when))).first()
+                entry = session.exec(
+                    select(WorkEntry).where(
+                        WorkEntry.locality_id == locality.id,
+                        WorkEntry.person_id == person.id,
+                        WorkEntry.kind == entry_kind.value,
+                        WorkEntry.period == str(when),
+                    )
+                ).first()
                 if entry is None:
-                    entry = WorkEntry(locality_id=locality.id, person_id=person.id, kind=entry_kind.value,
-                                      period=str(when), period_start=when.start, body=body)
+                    entry = WorkEntry(
+                        locality_id=locality.id,
+                        person_id=person.id,
+                        kind=entry_kind.value,
+                        period=str(when),
+                        period_start=when.start,
+                        body=body,
+                    )
                     session.add(entry)
                     session.flush()
                 elif entry.body != body:
@@ -253,12 +301,23 @@ def start_monthly_summary(ctx: AppContext, actor: Actor, code: str, month: Any) 
     with ctx.db.write() as session:
         locality = locality_for(session, actor, code)
         person = _require_person(session, actor, locality)
-        entry = session.exec(select(WorkEntry).where(
-            WorkEntry.locality_id == locality.id, WorkEntry.person_id == person.id,
-            WorkEntry.kind == EntryKind.monthly_summary.value, WorkEntry.period == str(when))).first()
+        entry = session.exec(
+            select(WorkEntry).where(
+                WorkEntry.locality_id == locality.id,
+                WorkEntry.person_id == person.id,
+                WorkEntry.kind == EntryKind.monthly_summary.value,
+                WorkEntry.period == str(when),
+            )
+        ).first()
         if entry is None:
-            entry = WorkEntry(locality_id=locality.id, person_id=person.id, kind=EntryKind.monthly_summary.value,
-                              period=str(when), period_start=when.start, body=assemble_summary(session, locality.id, person.id, when))
+            entry = WorkEntry(
+                locality_id=locality.id,
+                person_id=person.id,
+                kind=EntryKind.monthly_summary.value,
+                period=str(when),
+                period_start=when.start,
+                body=assemble_summary(session, locality.id, person.id, when),
+            )
             session.add(entry)
             session.flush()
         return _out(entry, person.name, True)
@@ -278,9 +337,17 @@ def weeks_of_month(month: Period) -> list[Period]:
 
 def assemble_summary(session: Session, locality_id: int, person_id: int, month: Period) -> str:
     weeks = weeks_of_month(month)
-    records = {e.period: e for e in session.exec(select(WorkEntry).where(
-        WorkEntry.locality_id == locality_id, WorkEntry.person_id == person_id,
-        WorkEntry.kind == EntryKind.weekly_record.value, col(WorkEntry.period).in_([str(w) for w in weeks])))}
+    records = {
+        e.period: e
+        for e in session.exec(
+            select(WorkEntry).where(
+                WorkEntry.locality_id == locality_id,
+                WorkEntry.person_id == person_id,
+                WorkEntry.kind == EntryKind.weekly_record.value,
+                col(WorkEntry.period).in_([str(w) for w in weeks]),
+            )
+        )
+    }
     parts = []
     for week in weeks:
         entry = records.get(str(week))
@@ -315,16 +382,23 @@ def read_entry(ctx: AppContext, actor: Actor, code: str, entry_id: int) -> Entry
         is_author = mine is not None and mine.id == person.id
         if not is_author and actor.user_id is not None and entry.status == EntryStatus.submitted:
             _mark_viewed(ctx, session, actor, locality, entry, person)
-        history = [VersionOut(number=v.number, body=v.body, written_by=v.written_by, written_at=v.written_at)
-                   for v in session.exec(select(EntryVersion).where(EntryVersion.entry_id == entry.id)
-                                         .order_by(col(EntryVersion.number)))]
+        history = [
+            VersionOut(number=v.number, body=v.body, written_by=v.written_by, written_at=v.written_at)
+            for v in session.exec(
+                select(EntryVersion).where(EntryVersion.entry_id == entry.id).order_by(col(EntryVersion.number))
+            )
+        ]
         views = []
         if is_author or actor.role in OFFICE_ROLES:
-            views = [ViewOut(viewer=name, first_viewed_at=v.first_viewed_at, last_viewed_at=v.last_viewed_at)
-                     for v, name in session.exec(select(EntryView, User.username)
-                                                 .join(User, col(User.id) == EntryView.user_id)
-                                                 .where(EntryView.entry_id == entry.id)
-                                                 .order_by(col(EntryView.last_viewed_at).desc()))]
+            views = [
+                ViewOut(viewer=name, first_viewed_at=v.first_viewed_at, last_viewed_at=v.last_viewed_at)
+                for v, name in session.exec(
+                    select(EntryView, User.username)
+                    .join(User, col(User.id) == EntryView.user_id)
+                    .where(EntryView.entry_id == entry.id)
+                    .order_by(col(EntryView.last_viewed_at).desc())
+                )
+            ]
         return _out(entry, person.name, is_author, EntryDetail, history=history, views=views)
 
 
@@ -345,26 +419,42 @@ def _insert_once(session: Session, model: type, **values: Any) -> bool:
     return session.execute(statement.returning(model.__table__.c.id)).first() is not None
 
 
-def _mark_viewed(ctx: AppContext, session: Session, actor: Actor, locality: Locality, entry: WorkEntry,
-                 person: Person) -> None:
+def _mark_viewed(
+    ctx: AppContext, session: Session, actor: Actor, locality: Locality, entry: WorkEntry, person: Person
+) -> None:
     from core.services.notifications import notify
 
     now = utcnow()
-    if not _insert_once(session, EntryView, locality_id=locality.id, entry_id=entry.id, user_id=actor.user_id,
-                        first_viewed_at=now, last_viewed_at=now):
-        session.execute(update(EntryView).where(col(EntryView.entry_id) == entry.id,
-                                                col(EntryView.user_id) == actor.user_id)
-                        .values(last_viewed_at=now))
+    if not _insert_once(
+        session,
+        EntryView,
+        locality_id=locality.id,
+        entry_id=entry.id,
+        user_id=actor.user_id,
+        first_viewed_at=now,
+        last_viewed_at=now,
+    ):
+        session.execute(
+            update(EntryView)
+            .where(col(EntryView.entry_id) == entry.id, col(EntryView.user_id) == actor.user_id)
+            .values(last_viewed_at=now)
+        )
     day = today(ctx)
-    if not _insert_once(session, ViewNotice, locality_id=locality.id, person_id=person.id, user_id=actor.user_id,
-                        day=day):
+    if not _insert_once(
+        session, ViewNotice, locality_id=locality.id, person_id=person.id, user_id=actor.user_id, day=day
+    ):
         return  # told already today
-    author = session.exec(select(User.id).where(User.locality_id == locality.id,
-                                                User.person_id == person.id)).first()
+    author = session.exec(select(User.id).where(User.locality_id == locality.id, User.person_id == person.id)).first()
     if author is not None and author != actor.user_id:
-        notify(session, locality.id, author, "worklog.viewed", VIEWED_MESSAGE,
-               {"viewer": _viewer_name(session, actor, locality), "day": day.isoformat()},
-               link=f"/me/worklog/entries/{entry.id}")
+        notify(
+            session,
+            locality.id,
+            author,
+            "worklog.viewed",
+            VIEWED_MESSAGE,
+            {"viewer": _viewer_name(session, actor, locality), "day": day.isoformat()},
+            link=f"/me/worklog/entries/{entry.id}",
+        )
 
 
 def _slots(periods: list[Period]) -> list[tuple[EntryKind, Period]]:
@@ -383,9 +473,16 @@ def overview(ctx: AppContext, actor: Actor, code: str, day: date | None = None) 
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code)
         person = _require_person(session, actor, locality)
-        found = {(e.kind, e.period): e for e in session.exec(select(WorkEntry).where(
-            WorkEntry.locality_id == locality.id, WorkEntry.person_id == person.id,
-            col(WorkEntry.period).in_([str(p) for p in periods])))}
+        found = {
+            (e.kind, e.period): e
+            for e in session.exec(
+                select(WorkEntry).where(
+                    WorkEntry.locality_id == locality.id,
+                    WorkEntry.person_id == person.id,
+                    col(WorkEntry.period).in_([str(p) for p in periods]),
+                )
+            )
+        }
         slots = []
         for kind, period in _slots(periods):
             entry = found.get((kind.value, str(period)))
@@ -402,9 +499,14 @@ def own_entry(ctx: AppContext, actor: Actor, code: str, kind: str, period: Any) 
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code)
         person = _require_person(session, actor, locality)
-        entry = session.exec(select(WorkEntry).where(
-            WorkEntry.locality_id == locality.id, WorkEntry.person_id == person.id,
-            WorkEntry.kind == entry_kind.value, WorkEntry.period == str(when))).first()
+        entry = session.exec(
+            select(WorkEntry).where(
+                WorkEntry.locality_id == locality.id,
+                WorkEntry.person_id == person.id,
+                WorkEntry.kind == entry_kind.value,
+                WorkEntry.period == str(when),
+            )
+        ).first()
         return _out(entry, person.name, True) if entry is not None else None
 
 
@@ -414,8 +516,16 @@ def me(ctx: AppContext, actor: Actor, code: str) -> Person:
         return _require_person(session, actor, locality_for(session, actor, code))
 
 
-def history(ctx: AppContext, actor: Actor, code: str, person_id: int | None = None, *, kind: str | None = None,
-            limit: int = 50, offset: int = 0) -> HistoryPage:
+def history(
+    ctx: AppContext,
+    actor: Actor,
+    code: str,
+    person_id: int | None = None,
+    *,
+    kind: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> HistoryPage:
     """A person's entries (default: the signed-in person's), newest period first: all of them
     for the author, the submitted ones for other readers. 404 for a person the actor may not
     read; 422 for an unknown kind."""
@@ -437,13 +547,23 @@ def history(ctx: AppContext, actor: Actor, code: str, person_id: int | None = No
         if entry_kind is not None:
             where.append(WorkEntry.kind == entry_kind.value)
         total = session.exec(select(func.count()).select_from(WorkEntry).where(*where)).one()
-        rows = session.exec(select(WorkEntry).where(*where).order_by(col(WorkEntry.period_start).desc(),
-                                                                      col(WorkEntry.kind), col(WorkEntry.id))
-                            .limit(limit).offset(offset)).all()
+        rows = session.exec(
+            select(WorkEntry)
+            .where(*where)
+            .order_by(col(WorkEntry.period_start).desc(), col(WorkEntry.kind), col(WorkEntry.id))
+            .limit(limit)
+            .offset(offset)
+        ).all()
         talk = discussion.counts(session, "worklog.entry", [e.id for e in rows])
-        return HistoryPage(items=[_out(e, person.name, is_author, comments=talk.get(e.id, (0, 0))[0],
-                                       likes=talk.get(e.id, (0, 0))[1]) for e in rows],
-                           total=total, limit=limit, offset=offset)
+        return HistoryPage(
+            items=[
+                _out(e, person.name, is_author, comments=talk.get(e.id, (0, 0))[0], likes=talk.get(e.id, (0, 0))[1])
+                for e in rows
+            ],
+            total=total,
+            limit=limit,
+            offset=offset,
+        )
 
 
 def board(ctx: AppContext, actor: Actor, code: str, period: Any, unit_id: int | None = None) -> Board:
@@ -454,8 +574,11 @@ def board(ctx: AppContext, actor: Actor, code: str, period: Any, unit_id: int | 
     when = parse_period(period)
     kinds = kinds_for(when)
     if not kinds:
-        raise Invalid("period: work records are kept by week, month or quarter, not {period}",
-                      params={"period": str(when)}, errors=[{"field": "period", "message": "not a week, month or quarter"}])
+        raise Invalid(
+            "period: work records are kept by week, month or quarter, not {period}",
+            params={"period": str(when)},
+            errors=[{"field": "period", "message": "not a week, month or quarter"}],
+        )
     if actor.role not in (*OFFICE_ROLES, Role.leader):
         raise Forbidden("your role ({role}) may not read a board of work records", params={"role": actor.role})
     with ctx.db.read() as session:
@@ -469,19 +592,28 @@ def board(ctx: AppContext, actor: Actor, code: str, period: Any, unit_id: int | 
             if unit_id is None:
                 return Board(period=str(when), kinds=kinds, unit_id=None, rows=[], submitted=0, missing=0)
         elif unit_id is None:
-            raise Invalid("unit_id: choose the unit whose people to show",
-                          errors=[{"field": "unit_id", "message": "required"}])
+            raise Invalid(
+                "unit_id: choose the unit whose people to show", errors=[{"field": "unit_id", "message": "required"}]
+            )
         unit = session.get(Unit, unit_id)
         if unit is None or unit.locality_id != locality.id:
             raise NotFound("no unit with id {unit_id}", params={"unit_id": unit_id})
-        people = session.exec(select(Person).where(Person.locality_id == locality.id, Person.unit_id == unit_id)
-                              .order_by(col(Person.id))).all()
+        people = session.exec(
+            select(Person).where(Person.locality_id == locality.id, Person.unit_id == unit_id).order_by(col(Person.id))
+        ).all()
         people = [p for p in people if mine is None or p.id != mine.id]
-        found = {(e.person_id, e.kind): e for e in session.exec(select(WorkEntry).where(
-            WorkEntry.locality_id == locality.id, WorkEntry.period == str(when),
-            col(WorkEntry.kind).in_([k.value for k in kinds]),
-            WorkEntry.status == EntryStatus.submitted.value,
-            col(WorkEntry.person_id).in_([p.id for p in people] or [-1])))}
+        found = {
+            (e.person_id, e.kind): e
+            for e in session.exec(
+                select(WorkEntry).where(
+                    WorkEntry.locality_id == locality.id,
+                    WorkEntry.period == str(when),
+                    col(WorkEntry.kind).in_([k.value for k in kinds]),
+                    WorkEntry.status == EntryStatus.submitted.value,
+                    col(WorkEntry.person_id).in_([p.id for p in people] or [-1]),
+                )
+            )
+        }
         talk = discussion.counts(session, "worklog.entry", [e.id for e in found.values()])
         rows, submitted = [], 0
         for person in people:
@@ -492,19 +624,40 @@ def board(ctx: AppContext, actor: Actor, code: str, period: Any, unit_id: int | 
                 entries[kind.value] = _out(entry, person.name, False, comments=comments, likes=likes) if entry else None
                 submitted += entry is not None
             rows.append(BoardRow(person_id=person.id, person_name=person.name, unit_id=person.unit_id, entries=entries))
-        return Board(period=str(when), kinds=kinds, unit_id=unit_id, rows=rows, submitted=submitted,
-                     missing=len(people) * len(kinds) - submitted)
+        return Board(
+            period=str(when),
+            kinds=kinds,
+            unit_id=unit_id,
+            rows=rows,
+            submitted=submitted,
+            missing=len(people) * len(kinds) - submitted,
+        )
 
 
-def seed_entry(ctx: AppContext, code: str, person_id: int, kind: EntryKind, period: Period, body: str, *,
-               written_by: str, submit: bool = True) -> None:
+def seed_entry(
+    ctx: AppContext,
+    code: str,
+    person_id: int,
+    kind: EntryKind,
+    period: Period,
+    body: str,
+    *,
+    written_by: str,
+    submit: bool = True,
+) -> None:
     """Load an entry for a person as a loader (the demo) does, without an account of theirs:
     submitted (version 1) unless ``submit`` is false. The period is checked as for a person."""
     check_period(ctx, kind, period)
     with ctx.db.write() as session:
         locality = session.exec(select(Locality).where(Locality.code == code)).one()
-        entry = WorkEntry(locality_id=locality.id, person_id=person_id, kind=kind.value, period=str(period),
-                          period_start=period.start, body=body)
+        entry = WorkEntry(
+            locality_id=locality.id,
+            person_id=person_id,
+            kind=kind.value,
+            period=str(period),
+            period_start=period.start,
+            body=body,
+        )
         session.add(entry)
         session.flush()
         if submit:

@@ -125,10 +125,19 @@ class FakePlatform:
 
     # --- switches ---
 
-    def fail_next(self, path: str, times: int = 1, status: int = 500, retry_after: str | None = None,
-                  body: bytes = b'{"error": "try later"}', headers: dict[str, str] | None = None) -> None:
-        self._add(path, _Fault("status", times, status=status, retry_after=retry_after, body=body,
-                               headers=dict(headers or {})))
+    def fail_next(
+        self,
+        path: str,
+        times: int = 1,
+        status: int = 500,
+        retry_after: str | None = None,
+        body: bytes = b'{"error": "try later"}',
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self._add(
+            path,
+            _Fault("status", times, status=status, retry_after=retry_after, body=body, headers=dict(headers or {})),
+        )
 
     def slow_next(self, path: str, seconds: float, times: int = 1) -> None:
         self._add(path, _Fault("slow", times, seconds=seconds))
@@ -190,7 +199,7 @@ class FakePlatform:
             number = int(query["page"][0])
             if "size" in query:
                 size = int(query["size"][0])
-                chunk = self.records[(number - 1) * size:number * size] if number >= 1 else []
+                chunk = self.records[(number - 1) * size : number * size] if number >= 1 else []
                 return {"data": chunk, "page": number}
             if number in (1, 2):
                 return {"data": self.pages[number - 1]["data"], "page": number}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
@@ -47,8 +47,9 @@ def test_the_plugin_registers_one_adapter_named_like_its_module():
     with pytest.raises(ValidationError):
         ADAPTER.options_model.model_validate({"url": "http://x/", "basic_username": "u"})
     with pytest.raises(ValidationError):  # no way to know where the pages end
-        ADAPTER.options_model.model_validate({"url": "http://x/", "pagination": {"kind": "page_number",
-                                                                                  "stop_when_empty": False}})
+        ADAPTER.options_model.model_validate(
+            {"url": "http://x/", "pagination": {"kind": "page_number", "stop_when_empty": False}}
+        )
 
 
 def test_next_link_pagination_reads_all_288_records_once(fake_platform, adapter_context):
@@ -72,8 +73,7 @@ def test_page_number_pagination_stops_at_the_empty_page(fake_platform, adapter_c
 
 
 def test_page_number_pagination_with_a_page_size_stops_at_a_short_page(fake_platform, adapter_context):
-    pagination = {"kind": "page_number", "param": "page", "size_param": "size", "size": 50,
-                  "stop_when_empty": False}
+    pagination = {"kind": "page_number", "param": "page", "size_param": "size", "size": 50, "stop_when_empty": False}
     fetched = ADAPTER.fetch(options(fake_platform, pagination=pagination, params={"year": 2026}), adapter_context)
     assert [r.fields for r in fetched.records] == all_records()
     assert fetched.records[-1].where == "page 6, record 38"
@@ -96,8 +96,10 @@ def test_post_sends_the_json_body(fake_platform, adapter_context):
 
 def test_test_reads_the_first_page_only(fake_platform, adapter_context):
     message = ADAPTER.test(options(fake_platform), adapter_context)
-    assert message == ("first page: 100 records, fields dept_code, dept_name, month, cases_closed, on_time_rate, "
-                       "complaints, complaints_answered_in_time")
+    assert message == (
+        "first page: 100 records, fields dept_code, dept_name, month, cases_closed, on_time_rate, "
+        "complaints, complaints_answered_in_time"
+    )
     assert fake_platform.requests == {"/records": 1}
     fake_platform.serve("/empty", {"data": []})
     assert ADAPTER.test(options(fake_platform, "/empty"), adapter_context) == "first page: no records"
@@ -120,19 +122,20 @@ def test_429_gives_retry_after_in_seconds(fake_platform, adapter_context):
     fake_platform.fail_next("/records", status=429, retry_after="1")
     error = fault(TransientFault, fake_platform, adapter_context)
     assert error.retry_after == 1
-    assert str(error) == (f"page 1 ({fake_platform.url}/records): HTTP 429 Too Many Requests; "
-                          f"the server asks to retry after 1 s")
+    assert str(error) == (
+        f"page 1 ({fake_platform.url}/records): HTTP 429 Too Many Requests; the server asks to retry after 1 s"
+    )
 
 
 def test_429_with_an_http_date(fake_platform, adapter_context):
-    when = datetime.now(timezone.utc) + timedelta(seconds=30)
+    when = datetime.now(UTC) + timedelta(seconds=30)
     fake_platform.fail_next("/records", status=429, retry_after=format_datetime(when, usegmt=True))
     error = fault(TransientFault, fake_platform, adapter_context)
     assert 27 <= error.retry_after <= 30
 
 
 def test_retry_after_parsing():
-    now = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
     assert retry_after_seconds("120", now) == 120
     assert retry_after_seconds("Sun, 01 Mar 2026 12:00:05 GMT", now) == 5
     assert retry_after_seconds("Sun, 01 Mar 2026 11:00:00 GMT", now) == 0
@@ -173,8 +176,10 @@ def test_a_refused_connection_is_transient(adapter_context):
 def test_malformed_json_is_permanent(fake_platform, adapter_context):
     fake_platform.malformed_next("/page2")
     error = fault(PermanentFault, fake_platform, adapter_context)
-    assert str(error).startswith(f"page 2 ({fake_platform.url}/page2): the answer is not valid JSON at character 33 "
-                                 f"(content type application/json); it starts with")
+    assert str(error).startswith(
+        f"page 2 ({fake_platform.url}/page2): the answer is not valid JSON at character 33 "
+        f"(content type application/json); it starts with"
+    )
 
 
 def test_an_html_answer_is_permanent(fake_platform, adapter_context):
@@ -215,18 +220,26 @@ def test_a_record_that_is_not_an_object(fake_platform, adapter_context):
     error = fault(PermanentFault, fake_platform, adapter_context, path="/list", records_path="")
     assert str(error) == "page 1, record 2: a record must be an object, found a list"
     fake_platform.serve("/list", [{"dept_code": "U001"}, {"dept_code": "U002"}])
-    fetched = ADAPTER.fetch(options(fake_platform, "/list", records_path="", pagination={"kind": "none"}),
-                            adapter_context)
+    fetched = ADAPTER.fetch(
+        options(fake_platform, "/list", records_path="", pagination={"kind": "none"}), adapter_context
+    )
     assert [r.fields["dept_code"] for r in fetched.records] == ["U001", "U002"]
 
 
 def test_nested_records_path_and_absolute_next_link(fake_platform, adapter_context):
     fake_platform.serve("/a", {"result": {"items": [{"n": 1}]}, "links": {"next": f"{fake_platform.url}/b?c=1"}})
     fake_platform.serve("/b", {"result": {"items": [{"n": 2}, {"n": 3}]}, "links": {"next": None}})
-    fetched = ADAPTER.fetch(options(fake_platform, "/a", records_path="result.items",
-                                    pagination={"kind": "next_link", "path": "links.next"}), adapter_context)
+    fetched = ADAPTER.fetch(
+        options(
+            fake_platform, "/a", records_path="result.items", pagination={"kind": "next_link", "path": "links.next"}
+        ),
+        adapter_context,
+    )
     assert [(r.where, r.fields["n"]) for r in fetched.records] == [
-        ("page 1, record 1", 1), ("page 2, record 1", 2), ("page 2, record 2", 3)]
+        ("page 1, record 1", 1),
+        ("page 2, record 1", 2),
+        ("page 2, record 2", 3),
+    ]
     assert fake_platform.targets == ["/a", "/b?c=1"]
 
 
@@ -251,8 +264,9 @@ def test_max_pages_bounds_the_fetch(fake_platform, adapter_context):
 def test_401_without_the_bearer_token_and_ok_with_it(fake_platform, adapter_context):
     fake_platform.require_token(TOKEN)
     error = fault(PermanentFault, fake_platform, adapter_context)
-    assert str(error) == (f"page 1 ({fake_platform.url}/records): the source refused the credentials "
-                          f"(HTTP 401 Unauthorized)")
+    assert str(error) == (
+        f"page 1 ({fake_platform.url}/records): the source refused the credentials (HTTP 401 Unauthorized)"
+    )
     error = fault(PermanentFault, fake_platform, adapter_context, bearer_token="wrong-" + TOKEN)
     assert "refused the credentials" in str(error) and TOKEN not in str(error)
     assert len(ADAPTER.fetch(options(fake_platform, bearer_token=TOKEN), adapter_context).records) == 288
@@ -263,8 +277,9 @@ def test_401_without_the_bearer_token_and_ok_with_it(fake_platform, adapter_cont
 def test_an_api_key_header_and_basic_auth(fake_platform, adapter_context):
     fake_platform.require_token(API_KEY, header="X-Api-Key")
     fault(PermanentFault, fake_platform, adapter_context, headers={"X-Api-Key": "nope"})
-    fetched = ADAPTER.fetch(options(fake_platform, secret_headers={"X-Api-Key": API_KEY},
-                                    headers={"X-Client": "kaoping"}), adapter_context)
+    fetched = ADAPTER.fetch(
+        options(fake_platform, secret_headers={"X-Api-Key": API_KEY}, headers={"X-Client": "kaoping"}), adapter_context
+    )
     assert len(fetched.records) == 288 and fake_platform.last_headers["X-Client"] == "kaoping"
     fake_platform.reset()
     fake_platform.require_basic("office", PASSWORD)
@@ -303,15 +318,22 @@ def test_a_password_in_the_url_never_appears(fake_platform, adapter_context):
     assert str(caught.value).startswith(f"page 1 ({fake_platform.url}/records): the answer is not valid JSON")
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"headers": {"X-Unit": "县委"}}, "header X-Unit: the value may only hold printable ASCII characters"),
-    ({"secret_headers": {"X-Api-Key": API_KEY + "\r\nX-Evil: 1"}},
-     "header X-Api-Key: the value may only hold printable ASCII characters"),
-    ({"headers": {"Bad Name": "1"}}, "header 'Bad Name': not a valid header name"),
-    ({"bearer_token": TOKEN + "密"}, "bearer_token: may only hold printable ASCII characters"),
-    ({"basic_username": "office", "basic_password": PASSWORD + "密"},
-     "basic_password: may only hold printable ASCII characters"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"headers": {"X-Unit": "县委"}}, "header X-Unit: the value may only hold printable ASCII characters"),
+        (
+            {"secret_headers": {"X-Api-Key": API_KEY + "\r\nX-Evil: 1"}},
+            "header X-Api-Key: the value may only hold printable ASCII characters",
+        ),
+        ({"headers": {"Bad Name": "1"}}, "header 'Bad Name': not a valid header name"),
+        ({"bearer_token": TOKEN + "密"}, "bearer_token: may only hold printable ASCII characters"),
+        (
+            {"basic_username": "office", "basic_password": PASSWORD + "密"},
+            "basic_password: may only hold printable ASCII characters",
+        ),
+    ],
+)
 def test_headers_http_cannot_carry_are_refused_without_their_value(fake_platform, adapter_context, changes, message):
     for call in (ADAPTER.fetch, ADAPTER.test):
         with pytest.raises(PermanentFault) as caught:
@@ -326,10 +348,11 @@ def test_redirects_are_followed_on_the_same_server_only(fake_platform, adapter_c
     assert len(fetched.records) == 288
     assert fake_platform.targets == ["/old", "/records", "/page2"]
     fake_platform.fail_next("/old", status=302, headers={"Location": "http://198.51.100.7/records"})
-    error = fault(PermanentFault, fake_platform, adapter_context, path="/old",
-                  secret_headers={"X-Api-Key": API_KEY})
-    assert str(error) == (f"page 1 ({fake_platform.url}/old): the source redirected to another server "
-                          f"(http://198.51.100.7/records); refused so that the credentials are not sent there")
+    error = fault(PermanentFault, fake_platform, adapter_context, path="/old", secret_headers={"X-Api-Key": API_KEY})
+    assert str(error) == (
+        f"page 1 ({fake_platform.url}/old): the source redirected to another server "
+        f"(http://198.51.100.7/records); refused so that the credentials are not sent there"
+    )
 
 
 def test_this_servers_loopback_is_refused_unless_the_platform_allows_it(fake_platform, adapter_context):
@@ -345,8 +368,9 @@ def test_this_servers_loopback_is_refused_unless_the_platform_allows_it(fake_pla
     assert len(ADAPTER.fetch(options, adapter_context).records) == 100  # allowed: the tests' platform
 
 
-@pytest.mark.parametrize("url", ["http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/x",
-                                 "http://0.0.0.0:8000/x"])
+@pytest.mark.parametrize(
+    "url", ["http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/x", "http://0.0.0.0:8000/x"]
+)
 def test_link_local_and_unspecified_addresses_are_always_refused(url, adapter_context):
     options = ADAPTER.options_model.model_validate({"url": url})
     with pytest.raises(PermanentFault, match="an address sources may not use"):

@@ -20,12 +20,21 @@ from tests.adapters.conftest import make_context
 from tests.adapters.fake_platform import all_records
 from tests.conftest import REQUIRE_POSTGRES, _postgres_admin_url
 
-COLUMNS = ["dept_code", "dept_name", "month", "cases_closed", "on_time_rate", "complaints",
-           "complaints_answered_in_time"]
+COLUMNS = [
+    "dept_code",
+    "dept_name",
+    "month",
+    "cases_closed",
+    "on_time_rate",
+    "complaints",
+    "complaints_answered_in_time",
+]
 QUERY = f"SELECT {', '.join(COLUMNS)} FROM business ORDER BY id"
-CREATE = ("CREATE TABLE business (id INTEGER PRIMARY KEY, dept_code VARCHAR(20), dept_name VARCHAR(100), "
-          "month VARCHAR(7), cases_closed INTEGER, on_time_rate NUMERIC(6, 4), complaints INTEGER, "
-          "complaints_answered_in_time INTEGER, reported_on DATE)")
+CREATE = (
+    "CREATE TABLE business (id INTEGER PRIMARY KEY, dept_code VARCHAR(20), dept_name VARCHAR(100), "
+    "month VARCHAR(7), cases_closed INTEGER, on_time_rate NUMERIC(6, 4), complaints INTEGER, "
+    "complaints_answered_in_time INTEGER, reported_on DATE)"
+)
 PASSWORD = "pw-7c1e55aa-secret"
 
 
@@ -33,12 +42,18 @@ def load_business(url: str) -> None:
     engine = create_engine(normalize_url(url))
     with engine.begin() as connection:
         connection.execute(text(CREATE))
-        connection.execute(text("INSERT INTO business (id, dept_code, dept_name, month, cases_closed, on_time_rate, "
-                                "complaints, complaints_answered_in_time, reported_on) VALUES (:id, :dept_code, "
-                                ":dept_name, :month, :cases_closed, :on_time_rate, :complaints, "
-                                ":complaints_answered_in_time, :reported_on)"),
-                           [{**record, "id": index, "reported_on": f"{record['month']}-28"}
-                            for index, record in enumerate(all_records(), start=1)])
+        connection.execute(
+            text(
+                "INSERT INTO business (id, dept_code, dept_name, month, cases_closed, on_time_rate, "
+                "complaints, complaints_answered_in_time, reported_on) VALUES (:id, :dept_code, "
+                ":dept_name, :month, :cases_closed, :on_time_rate, :complaints, "
+                ":complaints_answered_in_time, :reported_on)"
+            ),
+            [
+                {**record, "id": index, "reported_on": f"{record['month']}-28"}
+                for index, record in enumerate(all_records(), start=1)
+            ],
+        )
     engine.dispose()
 
 
@@ -104,15 +119,19 @@ def test_bind_parameters_from_params_and_from_the_run(sqlite_db):
         ADAPTER.fetch(opts(url, query), context)
 
 
-@pytest.mark.parametrize("query", [
-    "DELETE FROM business",
-    "  -- clean up\n delete from business",
-    "PRAGMA query_only = OFF",
-    "ATTACH DATABASE 'other.db' AS other",
-    "WITH gone AS (SELECT 1) DELETE FROM business",
-    "SELECT 1; DELETE FROM business",
-    "SELECT count(*) FROM business; DROP TABLE business",
-], ids=["delete", "commented-delete", "pragma", "attach", "with-delete", "two-statements", "drop"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "DELETE FROM business",
+        "  -- clean up\n delete from business",
+        "PRAGMA query_only = OFF",
+        "ATTACH DATABASE 'other.db' AS other",
+        "WITH gone AS (SELECT 1) DELETE FROM business",
+        "SELECT 1; DELETE FROM business",
+        "SELECT count(*) FROM business; DROP TABLE business",
+    ],
+    ids=["delete", "commented-delete", "pragma", "attach", "with-delete", "two-statements", "drop"],
+)
 def test_sqlite_is_read_only(sqlite_db, query):
     path, url, context = sqlite_db
     with pytest.raises(PermanentFault) as caught:
@@ -147,8 +166,9 @@ def test_sqlite_bad_queries_are_permanent(sqlite_db):
 
 def test_sqlite_slow_query_is_transient(sqlite_db):
     path, url, context = sqlite_db
-    forever = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000) "
-               "SELECT max(i) FROM n")
+    forever = (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000) SELECT max(i) FROM n"
+    )
     with pytest.raises(TransientFault, match=r"^SQLite file business.db: the query took longer than 0.2 s$"):
         ADAPTER.fetch(opts(url, forever, timeout_seconds=0.2), context)
 
@@ -200,19 +220,28 @@ def test_postgres_fetch_returns_every_row(pg_url, adapter_context):
     assert [r.fields for r in fetched.records] == expected_records(Decimal)
     assert fetched.records[287].where == "row 288"
     assert ADAPTER.test(opts(pg_url), adapter_context) == f"query: 288 rows, columns {', '.join(COLUMNS)}"
-    dated = ADAPTER.fetch(opts(pg_url, "SELECT reported_on FROM business WHERE month LIKE '2026-0%' "
-                                       "AND dept_code = :code ORDER BY id LIMIT 1", params={"code": "U001"}),
-                          adapter_context)
+    dated = ADAPTER.fetch(
+        opts(
+            pg_url,
+            "SELECT reported_on FROM business WHERE month LIKE '2026-0%' AND dept_code = :code ORDER BY id LIMIT 1",
+            params={"code": "U001"},
+        ),
+        adapter_context,
+    )
     assert dated.records[0].fields == {"reported_on": "2026-01-28"}
 
 
-@pytest.mark.parametrize("query", [
-    "DELETE FROM business",
-    "WITH gone AS (DELETE FROM business RETURNING *) SELECT * FROM gone",
-    "SELECT 1; COMMIT; DELETE FROM business",
-    "SELECT nextval('counter')",
-    "SELECT 1 FROM business FOR UPDATE",
-], ids=["delete", "with-delete", "commit-then-delete", "nextval", "for-update"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "DELETE FROM business",
+        "WITH gone AS (DELETE FROM business RETURNING *) SELECT * FROM gone",
+        "SELECT 1; COMMIT; DELETE FROM business",
+        "SELECT nextval('counter')",
+        "SELECT 1 FROM business FOR UPDATE",
+    ],
+    ids=["delete", "with-delete", "commit-then-delete", "nextval", "for-update"],
+)
 def test_postgres_is_read_only(pg_url, adapter_context, query):
     with pytest.raises(PermanentFault) as caught:
         ADAPTER.fetch(opts(pg_url, query), adapter_context)
@@ -224,8 +253,9 @@ def test_postgres_bad_queries_are_permanent(pg_url, adapter_context):
     name = make_url(pg_url).database
     with pytest.raises(PermanentFault) as caught:
         ADAPTER.fetch(opts(pg_url, "SELECT * FROM nope"), adapter_context)
-    assert str(caught.value) == (f'database {name} on 127.0.0.1:5432: the query failed '
-                                 f'(relation "nope" does not exist)')
+    assert str(caught.value) == (
+        f'database {name} on 127.0.0.1:5432: the query failed (relation "nope" does not exist)'
+    )
     with pytest.raises(PermanentFault, match="syntax error"):
         ADAPTER.fetch(opts(pg_url, "SELECT FROM WHERE x"), adapter_context)
 

@@ -17,8 +17,15 @@ from core.services.errors import Invalid, TooLarge
 from tests.adapters.conftest import make_context
 from tests.adapters.fake_platform import all_records
 
-FIELDS = ["dept_code", "dept_name", "month", "cases_closed", "on_time_rate", "complaints",
-          "complaints_answered_in_time"]
+FIELDS = [
+    "dept_code",
+    "dept_name",
+    "month",
+    "cases_closed",
+    "on_time_rate",
+    "complaints",
+    "complaints_answered_in_time",
+]
 ZH_FIELDS = ["单位编码", "单位名称", "月份", "办结件数", "按时办结率", "投诉件数", "投诉按时回复件数"]
 
 
@@ -91,22 +98,34 @@ def test_a_gbk_csv_with_chinese_headers(context):
 
 
 def test_an_xlsx_keeps_numbers_and_reads_the_named_sheet_below_a_title(context):
-    rows = [["2026年3月业务数据"], [], [" dept_code ", "cases_closed", "on_time_rate", "note"],
-            ["U001", 109, 0.9069, None], [None, None, None, None], ["U002", 63.0, 0.9084, "补报"]]
+    rows = [
+        ["2026年3月业务数据"],
+        [],
+        [" dept_code ", "cases_closed", "on_time_rate", "note"],
+        ["U001", 109, 0.9069, None],
+        [None, None, None, None],
+        ["U002", 63.0, 0.9084, "补报"],
+    ]
     put(context.work_dir, "cases.xlsx", xlsx_bytes(rows, sheet="数据"))
     fetched = ADAPTER.fetch(opts(sheet="数据", header_row=3), context)
     assert [(r.where, r.fields) for r in fetched.records] == [
         ("file cases.xlsx, row 4", {"dept_code": "U001", "cases_closed": 109, "on_time_rate": 0.9069, "note": ""}),
         ("file cases.xlsx, row 6", {"dept_code": "U002", "cases_closed": 63, "on_time_rate": 0.9084, "note": "补报"}),
     ]
-    with pytest.raises(PermanentFault, match=r"^file cases.xlsx: the workbook has no sheet named 'nope' "
-                                             r"\(sheets: 封面, 数据\)$"):
+    with pytest.raises(
+        PermanentFault,
+        match=r"^file cases.xlsx: the workbook has no sheet named 'nope' "
+        r"\(sheets: 封面, 数据\)$",
+    ):
         ADAPTER.fetch(opts(sheet="nope"), context)
 
 
 # UTF-8 with one row from a GBK file: as a whole it also "decodes" as GB18030, to mojibake
-MIXED = ("单位编码,单位名称,月份,办结件数\r\nU001,县财政局,2026-01,1\r\nU002,县教育局,2026-01,2\r\n".encode()
-         + "U003,县公安局,2026-01,3\r\n".encode("gbk") + "U004,县审计局,2026-01,4\r\n".encode())
+MIXED = (
+    "单位编码,单位名称,月份,办结件数\r\nU001,县财政局,2026-01,1\r\nU002,县教育局,2026-01,2\r\n".encode()
+    + "U003,县公安局,2026-01,3\r\n".encode("gbk")
+    + "U004,县审计局,2026-01,4\r\n".encode()
+)
 
 
 def test_a_file_of_mixed_encodings_is_refused_naming_its_rows(context):
@@ -114,8 +133,9 @@ def test_a_file_of_mixed_encodings_is_refused_naming_its_rows(context):
     put(context.work_dir, "月报.csv", MIXED)
     with pytest.raises(PermanentFault, match=r"^file 月报.csv: the text on row\(s\) 4 is not UTF-8 like") as info:
         ADAPTER.fetch(opts(), context)
-    assert info.value.rejected == [{"where": "file 月报.csv, row 4", "field": "",
-                                    "message": "not UTF-8 text like the rest of the file"}]
+    assert info.value.rejected == [
+        {"where": "file 月报.csv, row 4", "field": "", "message": "not UTF-8 text like the rest of the file"}
+    ]
 
 
 def test_excel_unicode_text_utf16_with_tabs_is_read(context):
@@ -127,13 +147,24 @@ def test_excel_unicode_text_utf16_with_tabs_is_read(context):
 
 
 def test_a_formula_without_a_saved_value_is_refused_naming_the_cell(context):
-    put(context.work_dir, "cases.xlsx", xlsx_bytes([["dept_code", "month", "cases_closed"],
-                                                    ["U001", "2026-01", 109], ["U002", "2026-01", "=C2-46"]]))
-    with pytest.raises(PermanentFault, match=r"^file cases.xlsx: sheet Sheet, cell\(s\) C3: formulas without a "
-                                             r"saved value") as info:
+    put(
+        context.work_dir,
+        "cases.xlsx",
+        xlsx_bytes([["dept_code", "month", "cases_closed"], ["U001", "2026-01", 109], ["U002", "2026-01", "=C2-46"]]),
+    )
+    with pytest.raises(
+        PermanentFault,
+        match=r"^file cases.xlsx: sheet Sheet, cell\(s\) C3: formulas without a "
+        r"saved value",
+    ) as info:
         ADAPTER.fetch(opts(), context)
-    assert info.value.rejected == [{"where": "file cases.xlsx, row 3", "field": "C",
-                                    "message": "sheet Sheet, cell C3: a formula without a saved value"}]
+    assert info.value.rejected == [
+        {
+            "where": "file cases.xlsx, row 3",
+            "field": "C",
+            "message": "sheet Sheet, cell C3: a formula without a saved value",
+        }
+    ]
 
 
 def test_a_run_over_a_refused_file_lists_its_rows_moves_it_aside_and_keeps_the_values(ctx):
@@ -147,15 +178,21 @@ def test_a_run_over_a_refused_file_lists_its_rows_moves_it_aside_and_keeps_the_v
     assert adapters.run_now(ctx, SYSTEM, source.id).status == "succeeded"
     before = county.values()
     adapters.upload_file(ctx, SYSTEM, source.id, "b-mixed.csv", MIXED)
-    adapters.upload_file(ctx, SYSTEM, source.id, "c-formula.xlsx", xlsx_bytes([
-        ["单位编码", "月份", "办结件数"], ["U003", "2026-01", "=1+1"]]))
+    adapters.upload_file(
+        ctx,
+        SYSTEM,
+        source.id,
+        "c-formula.xlsx",
+        xlsx_bytes([["单位编码", "月份", "办结件数"], ["U003", "2026-01", "=1+1"]]),
+    )
     adapters.upload_file(ctx, SYSTEM, source.id, "d-good.csv", "单位编码,月份,办结件数\nU004,2026-01,4\n".encode())
 
     failed = adapters.run_now(ctx, SYSTEM, source.id)
     assert failed.status == "failed" and failed.error.startswith("file b-mixed.csv: the text on row(s) 4")
     assert failed.rows_rejected == 1
     assert [r.model_dump() for r in failed.rejected] == [
-        {"where": "file b-mixed.csv, row 4", "field": "", "message": "not UTF-8 text like the rest of the file"}]
+        {"where": "file b-mixed.csv, row 4", "field": "", "message": "not UTF-8 text like the rest of the file"}
+    ]
     assert county.values() == before
     with ctx.db.read() as session:
         folder = adapters.adapter_context(ctx, session.get(AdapterSource, source.id), county.code).work_dir / "inbox"
@@ -164,10 +201,15 @@ def test_a_run_over_a_refused_file_lists_its_rows_moves_it_aside_and_keeps_the_v
 
     failed = adapters.run_now(ctx, SYSTEM, source.id)  # the next file with a fault
     assert failed.status == "failed" and [(r.where, r.field) for r in failed.rejected] == [
-        ("file c-formula.xlsx, row 2", "C")]
+        ("file c-formula.xlsx, row 2", "C")
+    ]
     assert county.values() == before  # U003 not overwritten
     assert sorted(p.name for p in (folder / "failed").iterdir()) == [
-        "b-mixed.csv", "b-mixed.csv.reason.txt", "c-formula.xlsx", "c-formula.xlsx.reason.txt"]
+        "b-mixed.csv",
+        "b-mixed.csv.reason.txt",
+        "c-formula.xlsx",
+        "c-formula.xlsx.reason.txt",
+    ]
 
     assert adapters.run_now(ctx, SYSTEM, source.id).status == "succeeded"  # the good file waited
     assert county.values() == {**before, (county.subject_by_unit["U004"], "CASES", "2026-01"): 4.0}
@@ -187,7 +229,10 @@ def test_several_files_are_read_in_name_order_and_only_matching_ones(context):
     put(context.work_dir / "sub", "c.csv", csv_bytes(["k"], [["c1"]]))
     fetched = ADAPTER.fetch(opts(), context)
     assert [(r.where, r.fields["k"]) for r in fetched.records] == [
-        ("file a.CSV, row 2", "a1"), ("file a.CSV, row 4", "a3"), ("file b.csv, row 2", "b1")]
+        ("file a.CSV, row 2", "a1"),
+        ("file a.CSV, row 4", "a3"),
+        ("file b.csv, row 2", "b1"),
+    ]
     assert [r.fields["k"] for r in ADAPTER.fetch(opts(patterns=["b*.csv"]), context).records] == ["b1"]
 
 
@@ -199,8 +244,11 @@ def test_files_still_being_written_are_skipped(context):
     fetched = ADAPTER.fetch(opts(), context)
     assert [r.where for r in fetched.records] == ["file done.csv, row 2"]
     fetched.on_success()
-    assert sorted(p.name for p in context.work_dir.iterdir() if p.is_file()) == [".upload-x.csv", "copying.csv",
-                                                                                "~$cases.xlsx"]
+    assert sorted(p.name for p in context.work_dir.iterdir() if p.is_file()) == [
+        ".upload-x.csv",
+        "copying.csv",
+        "~$cases.xlsx",
+    ]
 
 
 def test_on_success_moves_the_files_aside_so_a_file_is_read_once(context):
@@ -223,8 +271,9 @@ def test_on_failure_moves_the_files_into_failed_with_the_reason(context):
     fetched.on_failure("file f.csv, row 2: no subject with code x")
     assert not (context.work_dir / "f.csv").exists()
     assert (context.work_dir / "failed" / "f.csv").exists()
-    assert (context.work_dir / "failed" / "f.csv.reason.txt").read_text(encoding="utf-8") == \
-        "file f.csv, row 2: no subject with code x\n"
+    assert (context.work_dir / "failed" / "f.csv.reason.txt").read_text(
+        encoding="utf-8"
+    ) == "file f.csv, row 2: no subject with code x\n"
 
 
 def test_a_preview_leaves_the_files_in_place(context):
@@ -278,8 +327,9 @@ def test_the_test_message(context):
     assert ADAPTER.test(opts(), context) == f"folder {context.work_dir.resolve()}: no files waiting"
     put(context.work_dir, "a.csv", csv_bytes(["k", "v"], [["1", "2"], ["3", "4"]]))
     put(context.work_dir, "b.csv", csv_bytes(["k", "v"], [["5", "6"]]))
-    assert ADAPTER.test(opts(), context) == (f"folder {context.work_dir.resolve()}: 2 files waiting: a.csv (2 rows), "
-                                             f"b.csv (1 rows); columns k, v")
+    assert ADAPTER.test(opts(), context) == (
+        f"folder {context.work_dir.resolve()}: 2 files waiting: a.csv (2 rows), b.csv (1 rows); columns k, v"
+    )
     assert (context.work_dir / "a.csv").exists()
 
 
@@ -296,8 +346,9 @@ def test_save_upload_writes_atomically_and_the_next_fetch_reads_it(context):
     assert sorted(r.fields["k"] for r in fetched.records) == ["1", "2"]
 
 
-@pytest.mark.parametrize("name", ["../x.csv", "sub/x.csv", "..\\x.csv", "x.txt", "x.xls", ".hidden.csv", "~$x.xlsx",
-                                  "", "C:x.csv"])
+@pytest.mark.parametrize(
+    "name", ["../x.csv", "sub/x.csv", "..\\x.csv", "x.txt", "x.xls", ".hidden.csv", "~$x.xlsx", "", "C:x.csv"]
+)
 def test_save_upload_refuses_bad_names(context, name):
     with pytest.raises(Invalid):
         save_upload(opts(), context, name, b"k\n1\n")

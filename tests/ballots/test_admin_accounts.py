@@ -31,8 +31,9 @@ def _page_url(setup) -> str:
 def _category_ids(client, setup) -> dict[str, int]:
     page = client.get(_page_url(setup))
     assert page.status_code == 200, page.text
-    return {name: int(id_) for name, id_ in re.findall(r'<tr data-category="([^"]+)" data-category-id="(\d+)"',
-                                                        page.text)}
+    return {
+        name: int(id_) for name, id_ in re.findall(r'<tr data-category="([^"]+)" data-category-id="(\d+)"', page.text)
+    }
 
 
 def _row(text: str, category: str) -> dict[str, str]:
@@ -66,8 +67,13 @@ def test_counts_per_category_and_issuing_from_the_page(world, setup):
         page = client.get(_page_url(setup))
         assert "帐号与票条" in page.text and 'data-tab="ballots.accounts"' in page.text
         assert 'aria-current="page">帐号与票条' in page.text
-        assert _row(page.text, "县领导") == {"issued": "2", "unused": "2", "in_use": "0", "submitted": "0",
-                                             "revoked": "0"}
+        assert _row(page.text, "县领导") == {
+            "issued": "2",
+            "unused": "2",
+            "in_use": "0",
+            "submitted": "0",
+            "revoked": "0",
+        }
 
         issue = f"{_page_url(setup)}/issue"
         refused = client.post(issue, data={"category": str(ids["基层代表"]), "count": "3"})  # no CSRF token
@@ -187,6 +193,7 @@ def test_a_lost_slip_revoked_by_its_number_and_replaced_by_its_code(world, setup
         with world.client() as phone:
             token = phone.post("/api/ballot/login", json={"code": third["code"]}).json()["token"]
         from tests.campaign_setup import full_items
+
         with world.client(token) as voter:
             assert voter.post("/api/ballot/submit", json={"items": full_items(setup.subject_ids)}).status_code == 200
         used = client.post(slip, data={"_csrf": client.csrf, "slip": str(third["id"]), "action": "replace"})
@@ -208,9 +215,11 @@ def test_nothing_left_to_print_is_said_on_the_page(world, setup):
 
         spares = setup.issue("县领导", 2)
         with world.ctx.db.write() as session:
-            session.execute(update(SlipBatch).where(SlipBatch.campaign_id == setup.campaign_id,
-                                                    SlipBatch.number == spares[0]["batch"])
-                            .values(expires_at=utcnow() - timedelta(minutes=1)))
+            session.execute(
+                update(SlipBatch)
+                .where(SlipBatch.campaign_id == setup.campaign_id, SlipBatch.number == spares[0]["batch"])
+                .values(expires_at=utcnow() - timedelta(minutes=1))
+            )
         expired = client.get(f"{_page_url(setup)}/slips.pdf", params={"batch": spares[0]["batch"]})
         assert expired.status_code == 410
         assert f"第 {spares[0]['batch']} 批的测评码已超过保留时限（24 小时），不能再打印" in expired.text
@@ -244,16 +253,18 @@ def test_only_the_office_of_the_locality(world, setup):
             for url in (f"{_page_url(setup)}/issue", f"{other_b_campaign}/issue"):
                 answer = client.post(url, data={"_csrf": client.csrf, "category": "1", "count": "5"})
                 assert answer.status_code == 404, (username, url)
-            answer = client.post(f"{_page_url(setup)}/slip", data={"_csrf": client.csrf, "slip": str(leader["id"]),
-                                                                  "action": "revoke"})
+            answer = client.post(
+                f"{_page_url(setup)}/slip", data={"_csrf": client.csrf, "slip": str(leader["id"]), "action": "revoke"}
+            )
             assert answer.status_code == 404
     assert _accounts(setup)[leader["id"]]["status"] == "issued" and len(_accounts(setup)) == 1
     world.user("root", "platform_admin")
     with _session(world, "root") as admin:  # any locality, but a campaign only under its own
         assert admin.get(_page_url(setup)).status_code == 200
         assert admin.get(other_b_campaign).status_code == 404
-        answer = admin.post(f"{other_b_campaign}/slip", data={"_csrf": admin.csrf, "slip": str(leader["id"]),
-                                                              "action": "revoke"})
+        answer = admin.post(
+            f"{other_b_campaign}/slip", data={"_csrf": admin.csrf, "slip": str(leader["id"]), "action": "revoke"}
+        )
         assert answer.status_code == 404 and _accounts(setup)[leader["id"]]["status"] == "issued"
     with world.client() as anonymous:
         answer = anonymous.get(_page_url(setup))

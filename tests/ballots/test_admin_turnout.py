@@ -44,8 +44,10 @@ def _vote(world, setup, code: str, *, draft_only: bool = False, items: list | No
 def test_numbers_per_category_and_in_total(world, setup):
     # a ballot_cap on 总体评价: more than half of the subjects rated 优秀 there makes a ballot invalid
     assert setup.api.put("/api/localities/county-a/plugins/distribution", json={"enabled": True}).status_code == 200
-    capped = setup.api.patch(f"/api/campaigns/{setup.campaign_id}",
-                             json={"distribution": [{"policy": "ballot_cap", "options": {"max_ratio": 0.5}}]})
+    capped = setup.api.patch(
+        f"/api/campaigns/{setup.campaign_id}",
+        json={"distribution": [{"policy": "ballot_cap", "options": {"max_ratio": 0.5}}]},
+    )
     assert capped.status_code == 200, capped.text
     leaders = setup.issue("县领导", 4)
     grassroots = setup.issue("基层代表", 3)
@@ -59,12 +61,33 @@ def test_numbers_per_category_and_in_total(world, setup):
         page = client.get(_url(setup))
         assert page.status_code == 200, page.text
         assert "参评情况" in page.text and 'data-tab="ballots.turnout"' in page.text
-        assert _row(page.text, "县领导") == {"issued": "3", "logged_in": "3", "drafts": "1", "submitted": "1",
-                                             "valid": "1", "invalid": "0", "turnout": "33.3%"}
-        assert _row(page.text, "基层代表") == {"issued": "3", "logged_in": "1", "drafts": "0", "submitted": "1",
-                                               "valid": "1", "invalid": "0", "turnout": "33.3%"}
-        assert _row(page.text, "") == {"issued": "6", "logged_in": "4", "drafts": "1", "submitted": "2",
-                                       "valid": "2", "invalid": "0", "turnout": "33.3%"}
+        assert _row(page.text, "县领导") == {
+            "issued": "3",
+            "logged_in": "3",
+            "drafts": "1",
+            "submitted": "1",
+            "valid": "1",
+            "invalid": "0",
+            "turnout": "33.3%",
+        }
+        assert _row(page.text, "基层代表") == {
+            "issued": "3",
+            "logged_in": "1",
+            "drafts": "0",
+            "submitted": "1",
+            "valid": "1",
+            "invalid": "0",
+            "turnout": "33.3%",
+        }
+        assert _row(page.text, "") == {
+            "issued": "6",
+            "logged_in": "4",
+            "drafts": "1",
+            "submitted": "2",
+            "valid": "2",
+            "invalid": "0",
+            "turnout": "33.3%",
+        }
         for account in leaders + grassroots:  # counts only: no account, code or number on the page
             assert account["code"] not in page.text
             assert f"No. {account['id']}" not in page.text and f"编号 {account['id']}" not in page.text
@@ -76,11 +99,20 @@ def test_numbers_per_category_and_in_total(world, setup):
         assert 'hx-swap="outerHTML"' in numbers.text and "每 3 秒自动刷新" in numbers.text
 
         _vote(world, setup, grassroots[1]["code"])
-        over = [{**item, "grade": "优秀"} if item["indicator"] == "ALL" else item for item in full_items(setup.subject_ids)]
+        over = [
+            {**item, "grade": "优秀"} if item["indicator"] == "ALL" else item for item in full_items(setup.subject_ids)
+        ]
         _vote(world, setup, grassroots[2]["code"], items=over)
         again = client.get(_url(setup, "/numbers"))
-        assert _row(again.text, "基层代表") == {"issued": "3", "logged_in": "3", "drafts": "0", "submitted": "3",
-                                                "valid": "2", "invalid": "1", "turnout": "100.0%"}
+        assert _row(again.text, "基层代表") == {
+            "issued": "3",
+            "logged_in": "3",
+            "drafts": "0",
+            "submitted": "3",
+            "valid": "2",
+            "invalid": "1",
+            "turnout": "100.0%",
+        }
         assert _row(again.text, "")["turnout"] == "66.7%" and _row(again.text, "")["invalid"] == "1"
 
         projector = client.get(_url(setup), params={"view": "projector"})

@@ -45,18 +45,21 @@ def test_display_groups_by_four():
     assert len(shown) == 14 and shown[4] == shown[9] == "-"
 
 
-@pytest.mark.parametrize("typed", [
-    "ABCD-EFGH-JKMN",
-    "abcd-efgh-jkmn",
-    "AbCd EfGh JkMn",
-    "  abcd efgh jkmn  ",
-    "ABCDEFGHJKMN",
-    "ab-cd-ef-gh-jk-mn",
-    "https://kaoping.example.gov.cn/b/#ABCD-EFGH-JKMN",
-    "https://kaoping.example.gov.cn/b/#abcd-efgh-jkmn",
-    # a deployment under a long host name and a path prefix: the URL is longer than any code field
-    "https://kaohe.guangxi-lingchuan-county.gov.cn/kaoping/b/#ABCD-EFGH-JKMN",
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "ABCD-EFGH-JKMN",
+        "abcd-efgh-jkmn",
+        "AbCd EfGh JkMn",
+        "  abcd efgh jkmn  ",
+        "ABCDEFGHJKMN",
+        "ab-cd-ef-gh-jk-mn",
+        "https://kaoping.example.gov.cn/b/#ABCD-EFGH-JKMN",
+        "https://kaoping.example.gov.cn/b/#abcd-efgh-jkmn",
+        # a deployment under a long host name and a path prefix: the URL is longer than any code field
+        "https://kaohe.guangxi-lingchuan-county.gov.cn/kaoping/b/#ABCD-EFGH-JKMN",
+    ],
+)
 def test_normalize_ignores_case_dashes_spaces_and_a_pasted_url(typed):
     assert codes.normalize(typed) == "ABCDEFGHJKMN"
 
@@ -71,22 +74,25 @@ def test_the_qr_link_printed_on_a_slip_gives_back_its_code():
     assert codes.normalize(f"http://127.0.0.1:8000/b/#{codes.display(code)}") == code
 
 
-@pytest.mark.parametrize("typed", [
-    "",
-    " ",
-    "ABCD-EFGH-JKM",  # 11
-    "ABCD-EFGH-JKMNP",  # 13
-    "ABCD",
-    "ABCD-EFGH-JKMU",  # U is not in the alphabet (and is not a look-alike)
-    "uuuu-uuuu-uuuu",
-    "ABCD-EFGH-JK*N",
-    "ABCD_EFGH_JKMN",
-    "ABCD.EFGH.JKMN",
-    "ABCD-EFGH-JKM測",
-    "https://kaoping.example.gov.cn/b/#",
-    "A" * 65,
-    "ABCD-EFGH-JKMN" + " " * 5000,  # no unbounded work on a huge paste
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",
+        " ",
+        "ABCD-EFGH-JKM",  # 11
+        "ABCD-EFGH-JKMNP",  # 13
+        "ABCD",
+        "ABCD-EFGH-JKMU",  # U is not in the alphabet (and is not a look-alike)
+        "uuuu-uuuu-uuuu",
+        "ABCD-EFGH-JK*N",
+        "ABCD_EFGH_JKMN",
+        "ABCD.EFGH.JKMN",
+        "ABCD-EFGH-JKM測",
+        "https://kaoping.example.gov.cn/b/#",
+        "A" * 65,
+        "ABCD-EFGH-JKMN" + " " * 5000,  # no unbounded work on a huge paste
+    ],
+)
 def test_normalize_refuses_what_cannot_be_a_code(typed):
     assert codes.normalize(typed) is None
 
@@ -94,24 +100,58 @@ def test_normalize_refuses_what_cannot_be_a_code(typed):
 # --- every form a phone or an input method produces ------------------------------------------
 
 FULL_WIDTH = {ch: chr(ord(ch) + 0xFEE0) for ch in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-#"}
-DASHES = ["-", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2015", "\u2212", "\ufe63", "\uff0d", "\u2e3a", "\u30fc"]
-SPACES = [" ", "\t", "\u00a0", "\u3000", "\u2002", "\u2009", "\u202f", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff",
-          "\u00ad"]
+DASHES = [
+    "-",
+    "\u2010",
+    "\u2011",
+    "\u2012",
+    "\u2013",
+    "\u2014",
+    "\u2015",
+    "\u2212",
+    "\ufe63",
+    "\uff0d",
+    "\u2e3a",
+    "\u30fc",
+]
+SPACES = [
+    " ",
+    "\t",
+    "\u00a0",
+    "\u3000",
+    "\u2002",
+    "\u2009",
+    "\u202f",
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u2060",
+    "\ufeff",
+    "\u00ad",
+]
 # What a typist may enter for each character of the alphabet (Crockford's look-alikes included).
 SPELLINGS = {ch: {ch, ch.lower()} for ch in CROCKFORD}
 SPELLINGS["0"] |= {"O", "o"}
 SPELLINGS["1"] |= {"I", "i", "L", "l"}
 
 
-@pytest.mark.parametrize("typed", [
-    "ＲＧ７８－ＲＳＶＸ－ＷＺＢＴ",  # a Chinese IME in 全角 mode
-    "ｒｇ７８ｒｓｖｘｗｚｂｔ",
-    "RG78\u2010RSVX\u2011WZBT", "RG78\u2012RSVX\u2013WZBT", "RG78\u2014RSVX\u2015WZBT", "RG78\u2212RSVX\ufe63WZBT",
-    "RG78——RSVX——WZBT",  # the Chinese IME's dash is two em dashes
-    "RG78\u00a0RSVX\u3000WZBT", "RG78\u200bRSVX\u200dWZBT", "\ufeffRG78 RSVX WZBT\u200b",
-    "\u3000ＲＧ７８　ＲＳＶＸ　ＷＺＢＴ\u3000",
-    "https://kaoping.example.gov.cn/b/＃ＲＧ７８－ＲＳＶＸ－ＷＺＢＴ",
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "ＲＧ７８－ＲＳＶＸ－ＷＺＢＴ",  # a Chinese IME in 全角 mode
+        "ｒｇ７８ｒｓｖｘｗｚｂｔ",
+        "RG78\u2010RSVX\u2011WZBT",
+        "RG78\u2012RSVX\u2013WZBT",
+        "RG78\u2014RSVX\u2015WZBT",
+        "RG78\u2212RSVX\ufe63WZBT",
+        "RG78——RSVX——WZBT",  # the Chinese IME's dash is two em dashes
+        "RG78\u00a0RSVX\u3000WZBT",
+        "RG78\u200bRSVX\u200dWZBT",
+        "\ufeffRG78 RSVX WZBT\u200b",
+        "\u3000ＲＧ７８　ＲＳＶＸ　ＷＺＢＴ\u3000",
+        "https://kaoping.example.gov.cn/b/＃ＲＧ７８－ＲＳＶＸ－ＷＺＢＴ",
+    ],
+)
 def test_full_width_letters_digits_dashes_and_unicode_spaces_are_the_same_code(typed):
     assert codes.normalize(typed) == "RG78RSVXWZBT"
 
@@ -155,15 +195,18 @@ def test_anything_is_either_a_code_or_refused_with_a_reason(typed):
         assert codes.normalize(code) == code  # canonical forms are fixed points
 
 
-@pytest.mark.parametrize(("typed", "message", "params"), [
-    ("", codes.EMPTY, {}),
-    (" -\u3000\u200b", codes.EMPTY, {}),
-    ("ABCD-EFGH-JKM", codes.WRONG_LENGTH, {"example": "ABCD-EFGH-JKMN", "count": 11}),
-    ("ＡＢＣＤ－ＥＦＧＨ－ＪＫＭＮＰ", codes.WRONG_LENGTH, {"example": "ABCD-EFGH-JKMN", "count": 13}),
-    ("ABCD-EFGH-JKMU", codes.BAD_CHARACTERS, {"example": "ABCD-EFGH-JKMN", "characters": "U"}),
-    ("ABCD_EFGH.JKMN", codes.BAD_CHARACTERS, {"example": "ABCD-EFGH-JKMN", "characters": "_ ."}),
-    ("ABCD-EFGH-JKMN" + " " * 5000, codes.TOO_LONG, {"example": "ABCD-EFGH-JKMN"}),
-])
+@pytest.mark.parametrize(
+    ("typed", "message", "params"),
+    [
+        ("", codes.EMPTY, {}),
+        (" -\u3000\u200b", codes.EMPTY, {}),
+        ("ABCD-EFGH-JKM", codes.WRONG_LENGTH, {"example": "ABCD-EFGH-JKMN", "count": 11}),
+        ("ＡＢＣＤ－ＥＦＧＨ－ＪＫＭＮＰ", codes.WRONG_LENGTH, {"example": "ABCD-EFGH-JKMN", "count": 13}),
+        ("ABCD-EFGH-JKMU", codes.BAD_CHARACTERS, {"example": "ABCD-EFGH-JKMN", "characters": "U"}),
+        ("ABCD_EFGH.JKMN", codes.BAD_CHARACTERS, {"example": "ABCD-EFGH-JKMN", "characters": "_ ."}),
+        ("ABCD-EFGH-JKMN" + " " * 5000, codes.TOO_LONG, {"example": "ABCD-EFGH-JKMN"}),
+    ],
+)
 def test_what_cannot_be_a_code_says_why(typed, message, params):
     with pytest.raises(codes.CodeFormError) as refused:
         codes.parse(typed)

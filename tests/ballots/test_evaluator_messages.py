@@ -28,8 +28,11 @@ def _login(world, code: str, headers: dict | None = None) -> httpx.Response:
 def _failures(world) -> int:
     """Wrong codes counted against client addresses."""
     with world.ctx.db.read() as session:
-        return session.exec(select(func.coalesce(func.sum(LoginFailureCount.failures), 0))
-                            .where(LoginFailureCount.key.startswith("ballot-client:"))).one()
+        return session.exec(
+            select(func.coalesce(func.sum(LoginFailureCount.failures), 0)).where(
+                LoginFailureCount.key.startswith("ballot-client:")
+            )
+        ).one()
 
 
 def _text(response: httpx.Response) -> str:
@@ -69,18 +72,35 @@ def test_what_cannot_be_a_code_is_refused_for_its_form_and_never_counted(world, 
     [account] = setup.issue("县领导", 1)
     setup.issue("基层代表", 1)
     setup.open()
-    malformed = [" ", "ABCD-EFGH-JKM", "ABCD-EFGH-JKMNP", "ABCD-EFGH-JKMU", "ＡＢＣＤ－ＥＦＧＨ", "测评码", "ABCD_EFGH_JKMN",
-                 "https://kaoping.example.gov.cn/b/#", "A" * 100]
+    malformed = [
+        " ",
+        "ABCD-EFGH-JKM",
+        "ABCD-EFGH-JKMNP",
+        "ABCD-EFGH-JKMU",
+        "ＡＢＣＤ－ＥＦＧＨ",
+        "测评码",
+        "ABCD_EFGH_JKMN",
+        "https://kaoping.example.gov.cn/b/#",
+        "A" * 100,
+    ]
     for typed in malformed * 2:  # far more than the limit of 3
         answer = _login(world, typed)
         assert answer.status_code == 422, (typed, answer.text)
         assert answer.json()["errors"][0]["field"] == "code"
     assert _failures(world) == 0
     short = _login(world, "ABCD-EFGH-JKM")
-    assert short.json()["detail"] == "a code has 12 letters and digits, like ABCD-EFGH-JKMN; this has 11: check what you typed"
-    assert _login(world, "ABCD-EFGH-JKM", ZH).json()["detail"] == "测评码由 12 位字母和数字组成，如 ABCD-EFGH-JKMN；您输入了 11 位，请核对。"
-    assert _login(world, "ABCD-EFGH-JKMU", ZH).json()["detail"] == \
-        "测评码只含测评卡上印的字母和数字，如 ABCD-EFGH-JKMN；以下字符不属于测评码：U"
+    assert (
+        short.json()["detail"]
+        == "a code has 12 letters and digits, like ABCD-EFGH-JKMN; this has 11: check what you typed"
+    )
+    assert (
+        _login(world, "ABCD-EFGH-JKM", ZH).json()["detail"]
+        == "测评码由 12 位字母和数字组成，如 ABCD-EFGH-JKMN；您输入了 11 位，请核对。"
+    )
+    assert (
+        _login(world, "ABCD-EFGH-JKMU", ZH).json()["detail"]
+        == "测评码只含测评卡上印的字母和数字，如 ABCD-EFGH-JKMN；以下字符不属于测评码：U"
+    )
     with world.client() as browser:
         page = browser.post("/b/login", data={"code": "ABCD-EFGH-JKMNPQ"})
         assert page.status_code == 422
@@ -107,8 +127,12 @@ def test_opening_time_is_told_in_the_localitys_time_zone_and_language(world, set
     [account] = setup.issue("县领导", 1)
     setup.issue("基层代表", 1)
     setup.open()
-    assert setup.api.patch(f"/api/campaigns/{setup.campaign_id}",
-                           json={"opens_at": OPENS.isoformat(), "closes_at": CLOSES.isoformat()}).status_code == 200
+    assert (
+        setup.api.patch(
+            f"/api/campaigns/{setup.campaign_id}", json={"opens_at": OPENS.isoformat(), "closes_at": CLOSES.isoformat()}
+        ).status_code
+        == 200
+    )
     early = _login(world, account["code"], ZH)
     assert early.status_code == 409
     assert early.json()["detail"] == "本次测评将于2099年12月1日 09:00开始，请届时再进入。"
@@ -117,7 +141,9 @@ def test_opening_time_is_told_in_the_localitys_time_zone_and_language(world, set
     with world.client() as browser:
         chinese = browser.post("/b/login", data={"code": account["code"]})
         assert chinese.status_code == 409
-        assert "本次测评将于2099年12月1日 09:00开始，请届时再进入。" in chinese.text and "2099-12-01" not in chinese.text
+        assert (
+            "本次测评将于2099年12月1日 09:00开始，请届时再进入。" in chinese.text and "2099-12-01" not in chinese.text
+        )
         english = browser.post("/b/login?lang=en", data={"code": account["code"]})
         assert "this evaluation opens at December 1, 2099, 09:00" in english.text
     # KAOPING_TIMEZONE is where the evaluators are: Urumqi time is two hours behind Beijing.
@@ -129,16 +155,22 @@ def test_closing_time_on_the_ballot_page_and_after_it(world, setup):
     [account, late] = setup.issue("县领导", 2)
     setup.issue("基层代表", 1)
     setup.open()
-    assert setup.api.patch(f"/api/campaigns/{setup.campaign_id}",
-                           json={"closes_at": CLOSES.isoformat()}).status_code == 200
+    assert (
+        setup.api.patch(f"/api/campaigns/{setup.campaign_id}", json={"closes_at": CLOSES.isoformat()}).status_code
+        == 200
+    )
     with world.client() as browser:
         assert browser.post("/b/login", data={"code": account["code"]}).status_code == 303
         assert "请于2099年12月31日 17:30前提交。" in browser.get("/b/ballot").text
         assert "Open until December 31, 2099, 17:30." in browser.get("/b/ballot?lang=en").text
     past = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
-    assert setup.api.patch(f"/api/campaigns/{setup.campaign_id}",
-                           json={"opens_at": datetime(2026, 1, 1, tzinfo=UTC).isoformat(),
-                                 "closes_at": past.isoformat()}).status_code == 200
+    assert (
+        setup.api.patch(
+            f"/api/campaigns/{setup.campaign_id}",
+            json={"opens_at": datetime(2026, 1, 1, tzinfo=UTC).isoformat(), "closes_at": past.isoformat()},
+        ).status_code
+        == 200
+    )
     closed = _login(world, late["code"], ZH)
     assert closed.status_code == 409 and closed.json()["detail"] == "本次测评已于2026年1月5日 18:00结束。"
     assert _login(world, late["code"]).json()["detail"] == "this evaluation closed at January 5, 2026, 18:00"
@@ -149,18 +181,25 @@ def test_other_refusals_answer_in_the_language_asked_for(world, setup):
     setup.issue("基层代表", 1)
     setup.open()
     assert _login(world, "AAAA-BBBB-CCCC", ZH).json()["detail"] == "测评码无效，请核对测评卡上的测评码。"
-    assert _login(world, "AAAA-BBBB-CCCC", {"Accept-Language": "fr-FR"}).json()["detail"] == \
-        "unknown code: check the code on your slip"
+    assert (
+        _login(world, "AAAA-BBBB-CCCC", {"Accept-Language": "fr-FR"}).json()["detail"]
+        == "unknown code: check the code on your slip"
+    )
     token = _login(world, account["code"]).json()["token"]
     with world.client(token) as voter:
         missing = voter.post("/api/ballot/submit", json={"items": full_items(setup.subject_ids)[:-1]}, headers=ZH)
         assert missing.status_code == 422
         assert missing.json()["detail"] == "还有 1 项未评价，请对每个对象的每项指标作出评价。"
         assert {e["message"] for e in missing.json()["errors"]} == {"未评价"}
-        bad = voter.put("/api/ballot/draft", headers=ZH,
-                        json={"items": [{"subject_id": setup.subject_ids[0], "indicator": "DE1", "grade": "极好"}]})
+        bad = voter.put(
+            "/api/ballot/draft",
+            headers=ZH,
+            json={"items": [{"subject_id": setup.subject_ids[0], "indicator": "DE1", "grade": "极好"}]},
+        )
         assert bad.status_code == 422 and bad.json()["detail"] == "有 1 项填写无效。"
-        assert bad.json()["errors"] == [{"field": "items[0].grade", "message": "等次须为以下之一：优秀, 称职, 基本称职, 不称职"}]
+        assert bad.json()["errors"] == [
+            {"field": "items[0].grade", "message": "等次须为以下之一：优秀, 称职, 基本称职, 不称职"}
+        ]
     with world.client() as stranger:
         assert stranger.get("/api/ballot", headers=ZH).json()["detail"] == "请先输入测评码。"
 

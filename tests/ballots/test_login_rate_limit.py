@@ -50,8 +50,11 @@ def _failures(world, key: str | None = None) -> int:
     if key is not None:
         return throttle.failures(world.ctx, key)
     with world.ctx.db.read() as session:
-        return session.exec(select(func.coalesce(func.sum(LoginFailureCount.failures), 0))
-                            .where(LoginFailureCount.key.startswith("ballot-client:"))).one()
+        return session.exec(
+            select(func.coalesce(func.sum(LoginFailureCount.failures), 0)).where(
+                LoginFailureCount.key.startswith("ballot-client:")
+            )
+        ).one()
 
 
 def _rows(world) -> int:
@@ -140,9 +143,11 @@ def test_2000_wrong_codes_then_300_right_ones_from_the_same_address(world, setup
 
     rate = len(guesses) / elapsed
     with capsys.disabled():
-        print(f"\n[{world.ctx.db.engine.dialect.name}] 2,000 guesses from one address: {limit} answered 401, "
-              f"{2000 - limit} answered 429, {limit} written down; every one reached the checker, "
-              f"at {rate:,.0f} guesses/s in one process")
+        print(
+            f"\n[{world.ctx.db.engine.dialect.name}] 2,000 guesses from one address: {limit} answered 401, "
+            f"{2000 - limit} answered 429, {limit} written down; every one reached the checker, "
+            f"at {rate:,.0f} guesses/s in one process"
+        )
     assert rate < ASSUMED_GUESSES_PER_SECOND_PER_PROCESS
 
 
@@ -242,7 +247,10 @@ def test_sign_in_page_answers_429_in_chinese_and_still_lets_a_right_code_in(worl
 def test_clients_count_by_address_and_ipv6_by_its_64():
     assert throttle.client_network("203.0.113.7") == "203.0.113.7"
     assert throttle.client_network("::ffff:203.0.113.7") == "203.0.113.7"
-    assert throttle.client_network("2001:db8:1:2:aaaa::1") == throttle.client_network("2001:db8:1:2:ffff::9") \
+    assert (
+        throttle.client_network("2001:db8:1:2:aaaa::1")
+        == throttle.client_network("2001:db8:1:2:ffff::9")
         == "2001:db8:1:2::/64"
+    )
     assert throttle.client_network("2001:db8:1:3::1") != throttle.client_network("2001:db8:1:2::1")
     assert throttle.client_network("unknown") == "unknown"

@@ -42,8 +42,12 @@ def _system_columns(connection, table: str, key: str) -> dict[str, dict]:
     if connection.dialect.name == "sqlite":
         names = {"rowid": "rowid"}
     else:
-        names = {"xmin": "xmin::text::bigint", "xmax": "xmax::text::bigint", "cmin": "cmin::text::bigint",
-                 "ctid": "(ctid::text::point)[0] * 1000000 + (ctid::text::point)[1]"}
+        names = {
+            "xmin": "xmin::text::bigint",
+            "xmax": "xmax::text::bigint",
+            "cmin": "cmin::text::bigint",
+            "ctid": "(ctid::text::point)[0] * 1000000 + (ctid::text::point)[1]",
+        }
     found = {}
     for name, expression in names.items():
         found[name] = dict(connection.execute(text(f"SELECT {key}, {expression} FROM {table}")).all())
@@ -190,30 +194,36 @@ def test_no_stored_value_or_order_pairs_ballots_with_accounts(world, setup):
 
         account_columns = _columns(connection, "ballot_accounts", "id")
         voted = set(voter_of_account)
-        account_columns = {name: {a: v for a, v in values.items() if a in voted}
-                           for name, values in account_columns.items()}
+        account_columns = {
+            name: {a: v for a, v in values.items() if a in voted} for name, values in account_columns.items()
+        }
 
     # 1. Equal values: no column of a ballot equals a column of its account more often than chance.
     for b_name, b_values in ballot_columns.items():
         for a_name, a_values in account_columns.items():
             right, joined = _correct_pairs_by_equal_values(b_values, a_values, truth)
             chance = joined / VOTERS
-            assert right <= chance + MAX_CORRECT_PAIRS_ABOVE_CHANCE, \
+            assert right <= chance + MAX_CORRECT_PAIRS_ABOVE_CHANCE, (
                 f"ballots.{b_name} = ballot_accounts.{a_name} pairs {right} of {joined} correctly"
+            )
 
     # 2. Order: no ordering of the ballots follows the voting order (which the accounts' xmin,
     # ctid or claim order reveal), so lining both up pairs nothing.
     vote_position = {b: v for b, v in voter_of_ballot.items()}
-    _assert_no_better_than_chance({name: _ranks(values) for name, values in ballot_columns.items()},
-                                  vote_position, "ballots ordered by")
+    _assert_no_better_than_chance(
+        {name: _ranks(values) for name, values in ballot_columns.items()}, vote_position, "ballots ordered by"
+    )
     # and lining ballots up against the accounts ordered by any of their columns pairs nothing either
     for a_name, a_values in account_columns.items():
         account_rank = _ranks(a_values)
         if len(set(account_rank.values())) < VOTERS:
             continue
         position = {b: account_rank[truth[b]] for b in truth}
-        _assert_no_better_than_chance({name: _ranks(values) for name, values in ballot_columns.items()},
-                                      position, f"accounts by {a_name}, ballots by")
+        _assert_no_better_than_chance(
+            {name: _ranks(values) for name, values in ballot_columns.items()},
+            position,
+            f"accounts by {a_name}, ballots by",
+        )
 
 
 def test_progress_counts_sealed_ballots_while_open(world, setup):

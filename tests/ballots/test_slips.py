@@ -32,8 +32,13 @@ from core.models.base import utcnow
 from core.models.campaigns import SlipBatch
 
 CJK_TTF = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")  # Debian fonts-wqy-microhei
-TOOLS = {"pdftoppm": "poppler-utils", "pdftotext": "poppler-utils", "pdffonts": "poppler-utils",
-         "pdfinfo": "poppler-utils", "zbarimg": "zbar-tools"}
+TOOLS = {
+    "pdftoppm": "poppler-utils",
+    "pdftotext": "poppler-utils",
+    "pdffonts": "poppler-utils",
+    "pdfinfo": "poppler-utils",
+    "zbarimg": "zbar-tools",
+}
 
 
 def _tool(name: str) -> str:
@@ -83,12 +88,14 @@ def _scan(pdf: bytes, folder: Path) -> tuple[int, list[str]]:
             for position in range(slips.COLUMNS * slips.ROWS):
                 left = slips.MARGIN + (position % slips.COLUMNS) * slip_width + inset
                 top = slips.MARGIN + slips.HEADER + (position // slips.COLUMNS) * slip_height + inset
-                box = [round(v * scale) for v in (left, top, left + slip_width - 2 * inset,
-                                                  top + slip_height - 2 * inset)]
+                box = [
+                    round(v * scale) for v in (left, top, left + slip_width - 2 * inset, top + slip_height - 2 * inset)
+                ]
                 crops.append(folder / f"{page.stem}-slip{position}.png")
                 image.crop(box).save(crops[-1])
-        result = subprocess.run([_tool("zbarimg"), "--raw", "-q", *map(str, crops)], check=False,
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            [_tool("zbarimg"), "--raw", "-q", *map(str, crops)], check=False, capture_output=True, text=True
+        )
         assert result.returncode in (0, 4), result.stderr  # 4: no code found (an empty page)
         decoded += result.stdout.split()
     return len(pages), decoded
@@ -172,9 +179,11 @@ def test_expired_batch_answers_410_and_replacing_prints_again(world, setup, tmp_
     first = setup.issue("县领导", 2)
     second = setup.issue("基层代表", 2)
     with world.ctx.db.write() as session:
-        session.execute(update(SlipBatch)
-                        .where(SlipBatch.campaign_id == setup.campaign_id, SlipBatch.number == first[0]["batch"])
-                        .values(expires_at=utcnow() - timedelta(minutes=1)))
+        session.execute(
+            update(SlipBatch)
+            .where(SlipBatch.campaign_id == setup.campaign_id, SlipBatch.number == first[0]["batch"])
+            .values(expires_at=utcnow() - timedelta(minutes=1))
+        )
     gone = setup.api.get(_slips_url(setup, batch=first[0]["batch"]))
     assert gone.status_code == 410, gone.text
     assert "replace" in gone.json()["detail"]
@@ -189,8 +198,11 @@ def test_expired_batch_answers_410_and_replacing_prints_again(world, setup, tmp_
 def test_all_held_codes_expired_answers_410(world, setup):
     setup.issue("县领导", 1)
     with world.ctx.db.write() as session:
-        session.execute(update(SlipBatch).where(SlipBatch.campaign_id == setup.campaign_id)
-                        .values(expires_at=utcnow() - timedelta(seconds=1)))
+        session.execute(
+            update(SlipBatch)
+            .where(SlipBatch.campaign_id == setup.campaign_id)
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
     gone = setup.api.get(_slips_url(setup))
     assert gone.status_code == 410 and "replace" in gone.json()["detail"]
 
@@ -262,8 +274,9 @@ def _random_url(rnd: random.Random) -> str:
         host = "".join(rnd.choice(string.ascii_lowercase) for _ in range(rnd.randint(1, 60)))
         return f"https://{host}.gov.cn/b/#{display(code)}"
     if kind == 1:  # long upper-case and digit runs: qrcode splits into numeric/alphanumeric segments
-        return "HTTPS://" + "".join(rnd.choice(string.ascii_uppercase + string.digits + "/.-")
-                                     for _ in range(rnd.randint(1, 250)))
+        return "HTTPS://" + "".join(
+            rnd.choice(string.ascii_uppercase + string.digits + "/.-") for _ in range(rnd.randint(1, 250))
+        )
     if kind == 2:
         return "".join(rnd.choice(string.digits) for _ in range(rnd.randint(1, 400)))
     if kind == 3:  # non-ASCII (UTF-8 bytes)
@@ -281,15 +294,22 @@ def _reference(data: str) -> qrcode.QRCode:
 def test_fast_encoder_matches_qrcode_exactly():
     """The table-driven encoder gives qrcode's own matrix, version for version."""
     rnd = random.Random(20260101)
-    cases = sorted(((reference.version, data, reference.get_matrix())
-                    for data in (_random_url(rnd) for _ in range(200)) for reference in [_reference(data)]),
-                   key=lambda case: case[0])  # by version: each layout is built once
+    cases = sorted(
+        (
+            (reference.version, data, reference.get_matrix())
+            for data in (_random_url(rnd) for _ in range(200))
+            for reference in [_reference(data)]
+        ),
+        key=lambda case: case[0],
+    )  # by version: each layout is built once
     for version, data, matrix in cases:
         assert slips.qr_matrix(data) == matrix, (version, data)
     versions = {version for version, _, _ in cases}
     assert len(versions) >= 8  # single- and multi-block Reed-Solomon
-    assert {slips._layout(max(versions), ERROR_CORRECT_M, slips.FIXED_MASK).chunk,
-            slips._layout(min(versions), ERROR_CORRECT_M, slips.FIXED_MASK).chunk} == {4, 8}  # both table sizes
+    assert {
+        slips._layout(max(versions), ERROR_CORRECT_M, slips.FIXED_MASK).chunk,
+        slips._layout(min(versions), ERROR_CORRECT_M, slips.FIXED_MASK).chunk,
+    } == {4, 8}  # both table sizes
 
 
 @pytest.mark.parametrize("length", [700, 2300])
@@ -313,8 +333,9 @@ def _matrix_of_path(size: int, ops: str) -> list[list[bool]]:
     return matrix
 
 
-@pytest.mark.parametrize("data", ["http://127.0.0.1:8000/b/#ABCD-EFGH-JKMN",
-                                  "https://kaoping.example.gov.cn/b/#0123-4567-89AB", "x" * 300])
+@pytest.mark.parametrize(
+    "data", ["http://127.0.0.1:8000/b/#ABCD-EFGH-JKMN", "https://kaoping.example.gov.cn/b/#0123-4567-89AB", "x" * 300]
+)
 def test_path_draws_exactly_the_dark_modules(data):
     assert _matrix_of_path(*slips.qr_path(data)) == _reference(data).get_matrix()
 
@@ -360,9 +381,11 @@ def test_the_scheduler_purges_expired_plaintext_even_when_nobody_prints_again(wo
     first = setup.issue("县领导", 2)
     setup.issue("基层代表", 2)
     with world.ctx.db.write() as session:
-        session.execute(update(SlipBatch)
-                        .where(SlipBatch.campaign_id == setup.campaign_id, SlipBatch.number == first[0]["batch"])
-                        .values(expires_at=utcnow() - timedelta(minutes=1)))
+        session.execute(
+            update(SlipBatch)
+            .where(SlipBatch.campaign_id == setup.campaign_id, SlipBatch.number == first[0]["batch"])
+            .values(expires_at=utcnow() - timedelta(minutes=1))
+        )
     [task] = [t for t in periodic_tasks() if t.name == "purge-expired-slips"]
     scheduler = AdapterScheduler(world.ctx, tick_seconds=3600)
     scheduler.start()

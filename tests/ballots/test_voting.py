@@ -76,7 +76,9 @@ def test_missing_items_are_listed(world, setup):
         assert response.status_code == 422
         missing = [e["field"] for e in response.json()["errors"]]
         assert len(missing) == 2 and all(f"subject {setup.subject_ids[-1]}" in f for f in missing)
-        bad = voter.post("/api/ballot/submit", json={"items": [{"subject_id": 999999, "indicator": "DE1", "grade": "优秀"}]})
+        bad = voter.post(
+            "/api/ballot/submit", json={"items": [{"subject_id": 999999, "indicator": "DE1", "grade": "优秀"}]}
+        )
         assert bad.status_code == 422
 
 
@@ -134,8 +136,11 @@ def test_ballot_is_not_linked_to_its_account_and_no_plaintext_code_is_stored(wor
     with world.client(_login(world, accounts[0]["code"]).json()["token"]) as voter:
         assert voter.post("/api/ballot/submit", json={"items": full_items(setup.subject_ids)}).status_code == 200
     with world.ctx.db.engine.connect() as connection:
-        columns = [row[1] for row in connection.execute(text("SELECT * FROM ballots LIMIT 0")).keys()] if False else \
-            list(connection.execute(text("SELECT * FROM ballots LIMIT 1")).keys())
+        columns = (
+            [row[1] for row in connection.execute(text("SELECT * FROM ballots LIMIT 0")).keys()]
+            if False
+            else list(connection.execute(text("SELECT * FROM ballots LIMIT 1")).keys())
+        )
         dump = []
         for table in ("ballot_accounts", "ballots", "ballot_items", "slip_batches", "audit_log", "ballot_drafts"):
             dump.extend(str(row) for row in connection.execute(text(f"SELECT * FROM {table}")))
@@ -158,8 +163,16 @@ def test_progress_counts(world, setup):
     _login(world, leaders[2]["code"])
     progress = setup.api.get(f"/api/campaigns/{setup.campaign_id}/progress").json()
     leaders_counts = progress["categories"]["县领导"]
-    assert leaders_counts == {"issued": 4, "logged_in": 3, "drafts": 1, "submitted": 1, "valid": 1, "invalid": 0,
-                              "revoked": 1, "turnout": round(1 / 3, 4)}
+    assert leaders_counts == {
+        "issued": 4,
+        "logged_in": 3,
+        "drafts": 1,
+        "submitted": 1,
+        "valid": 1,
+        "invalid": 0,
+        "revoked": 1,
+        "turnout": round(1 / 3, 4),
+    }
     assert progress["total"]["issued"] == 6 and progress["total"]["submitted"] == 1
     assert progress["total"]["turnout"] == round(1 / 5, 4)
 

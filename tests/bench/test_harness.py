@@ -11,8 +11,20 @@ from pathlib import Path
 from bench.__main__ import merge, names, quick_args, table, takes_backend
 
 ROOT = Path(__file__).resolve().parents[2]
-FIGURE_KEYS = {"bench", "name", "value", "unit", "target", "better", "met", "backend", "note", "scale", "date",
-               "machine"}
+FIGURE_KEYS = {
+    "bench",
+    "name",
+    "value",
+    "unit",
+    "target",
+    "better",
+    "met",
+    "backend",
+    "note",
+    "scale",
+    "date",
+    "machine",
+}
 
 
 def test_every_benchmark_has_a_quick_scale():
@@ -23,12 +35,36 @@ def test_every_benchmark_has_a_quick_scale():
 
 def test_a_quick_run_writes_its_figures_with_the_machine(tmp_path):
     out = tmp_path / "results.json"
-    out.write_text(json.dumps({"figures": [{"bench": "tally", "name": "kept", "value": 1.0, "unit": "s",
-                                            "target": None, "better": "lower", "met": None, "backend": "sqlite",
-                                            "note": "", "scale": "normal", "date": "2026-01-01T00:00:00+00:00",
-                                            "machine": {}}]}))
-    run = subprocess.run([sys.executable, "-m", "bench", "--quick", "--backend", "sqlite", "--out", str(out),
-                          "accounts", "slips"], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    out.write_text(
+        json.dumps(
+            {
+                "figures": [
+                    {
+                        "bench": "tally",
+                        "name": "kept",
+                        "value": 1.0,
+                        "unit": "s",
+                        "target": None,
+                        "better": "lower",
+                        "met": None,
+                        "backend": "sqlite",
+                        "note": "",
+                        "scale": "normal",
+                        "date": "2026-01-01T00:00:00+00:00",
+                        "machine": {},
+                    }
+                ]
+            }
+        )
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--backend", "sqlite", "--out", str(out), "accounts", "slips"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     figures = json.loads(out.read_text())["figures"]
     assert {f["bench"] for f in figures} == {"accounts", "slips", "tally"}  # the tally figure of before is kept
@@ -56,8 +92,20 @@ def test_a_quick_run_writes_its_figures_with_the_machine(tmp_path):
 
 def test_merge_replaces_only_the_benchmarks_that_ran(tmp_path):
     out = tmp_path / "latest.json"
-    old = {"bench": "a", "name": "x", "value": 1.0, "unit": "s", "target": 2.0, "better": "lower", "met": True,
-           "backend": None, "note": "", "scale": "normal", "date": "2026-01-01T00:00:00+00:00", "machine": {}}
+    old = {
+        "bench": "a",
+        "name": "x",
+        "value": 1.0,
+        "unit": "s",
+        "target": 2.0,
+        "better": "lower",
+        "met": True,
+        "backend": None,
+        "note": "",
+        "scale": "normal",
+        "date": "2026-01-01T00:00:00+00:00",
+        "machine": {},
+    }
     merge(out, {"a"}, [old, {**old, "bench": "b"}])
     merged = merge(out, {"a"}, [{**old, "value": 3.0, "met": False}])
     assert [(f["bench"], f["value"]) for f in merged] == [("a", 3.0), ("b", 1.0)]

@@ -41,8 +41,12 @@ def make_org(ctx: AppContext, code: str = "pa", serial: int = 0) -> Org:
     for i, (name, unit) in enumerate([("张三", root), ("李四", child), ("王五", grand), ("赵六", sibling)]):
         cards[name] = id_card(serial + i + 1)
         people[name] = org.create_person(ctx, SYSTEM, code, PersonIn(name=name, unit_id=unit, id_card=cards[name])).id
-    org.create_team(ctx, SYSTEM, code, TeamIn(unit_id=root, name="领导班子",
-                                              members=[TeamMemberIn(person_id=people["张三"], post="部长")]))
+    org.create_team(
+        ctx,
+        SYSTEM,
+        code,
+        TeamIn(unit_id=root, name="领导班子", members=[TeamMemberIn(person_id=people["张三"], post="部长")]),
+    )
     return Org(code=code, root=root, child=child, grandchild=grand, sibling=sibling, people=people, cards=cards)
 
 
@@ -51,6 +55,7 @@ def office(ctx: AppContext, code: str) -> Actor:
     from core.services import auth
     from tests.conftest import TEST_PASSWORD
 
-    user = auth.create_user(ctx, SYSTEM, username=f"office-{code}", password=TEST_PASSWORD, role="office",
-                            locality_code=code)
+    user = auth.create_user(
+        ctx, SYSTEM, username=f"office-{code}", password=TEST_PASSWORD, role="office", locality_code=code
+    )
     return auth.actor_of(user)

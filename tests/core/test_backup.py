@@ -25,8 +25,8 @@ from core.db import Database
 from core.demo import DEMO_LOCALITY, load_demo
 from core.migrate import upgrade
 from core.models import Campaign, Locality
-from core.security import Keyring
 from core.schemas.localities import LocalityIn
+from core.security import Keyring
 from core.services import audit, campaigns, localities, tally
 from core.settings import SettingsError, load_settings
 from tests.conftest import TEST_SECRET_KEY, _backends, make_settings
@@ -40,8 +40,11 @@ def _context(url: str, var_dir: Path, secret: str = TEST_SECRET_KEY, **settings)
 
 
 def _env(ctx: AppContext, secret: str = TEST_SECRET_KEY) -> dict[str, str]:
-    return {"KAOPING_DATABASE_URL": ctx.db.url.replace("+psycopg", ""), "KAOPING_SECRET_KEY": secret,
-            "KAOPING_VAR_DIR": str(ctx.settings.var_dir)}
+    return {
+        "KAOPING_DATABASE_URL": ctx.db.url.replace("+psycopg", ""),
+        "KAOPING_SECRET_KEY": secret,
+        "KAOPING_VAR_DIR": str(ctx.settings.var_dir),
+    }
 
 
 def _vote(ctx: AppContext, campaign_id: int) -> None:
@@ -52,10 +55,14 @@ def _vote(ctx: AppContext, campaign_id: int) -> None:
         for index, slip in enumerate(slips[:VOTERS]):
             ballot = ballots.read_token(ctx, ballots.login(ctx, slip.code, "127.0.0.1").token)
             sheet = ballots.view(ctx, ballot)
-            items = [ballots.ItemIn(subject_id=subject["id"], indicator=leaf,
-                                    grade=sheet["grades"][(index + position) % len(sheet["grades"])])
-                     for position, (subject, leaf) in enumerate((s, c) for s in sheet["subjects"]
-                                                                 for c in sheet["leaves"])]
+            items = [
+                ballots.ItemIn(
+                    subject_id=subject["id"],
+                    indicator=leaf,
+                    grade=sheet["grades"][(index + position) % len(sheet["grades"])],
+                )
+                for position, (subject, leaf) in enumerate((s, c) for s in sheet["subjects"] for c in sheet["leaves"])
+            ]
             out = await ballots.submit(ctx, ballot, ballots.BallotIn(items=items, comment=f"意见 {index}"))
             assert out.status == "submitted"
 
@@ -81,21 +88,27 @@ def _rows(ctx: AppContext) -> dict[str, list[tuple]]:
         for table in [*SQLModel.metadata.sorted_tables]:
             keys = [c.name for c in table.primary_key.columns] or [c.name for c in table.columns]
             query = f'SELECT * FROM "{table.name}" ORDER BY {", ".join(chr(34) + k + chr(34) for k in keys)}'
-            out[table.name] = [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
-                               for row in connection.execute(text(query))]
+            out[table.name] = [
+                tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+                for row in connection.execute(text(query))
+            ]
         out["alembic_version"] = list(connection.execute(text("SELECT version_num FROM alembic_version")))
     return out
 
 
 def _files(var_dir: Path) -> dict[str, str]:
     root = var_dir / "adapter-files"
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.mark.parametrize("backend_name", _backends())
-def test_a_demo_locality_with_a_closed_campaign_is_identical_after_restore(backend_name, database_url_factory,
-                                                                           tmp_path):
+def test_a_demo_locality_with_a_closed_campaign_is_identical_after_restore(
+    backend_name, database_url_factory, tmp_path
+):
     url = database_url_factory(backend_name)
     upgrade(url)
     source = _context(url, tmp_path / "a")

@@ -44,8 +44,15 @@ class Cli:
         """Run independent commands ``(args, stdin, env)`` at the same time (each takes seconds to start)."""
         started = []
         for args, stdin, env in runs:
-            process = subprocess.Popen([*COMMAND, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                       stderr=subprocess.PIPE, text=True, cwd=self.root, env={**self.env, **env})
+            process = subprocess.Popen(
+                [*COMMAND, *args],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=self.root,
+                env={**self.env, **env},
+            )
             started.append((args, stdin, process))
         results = []
         for args, stdin, process in started:
@@ -98,8 +105,9 @@ def test_locality_user_and_token_made_on_the_command_line_work_in_the_api(migrat
     assert created.returncode == 0, created.stderr
     assert "C1" in created.stdout and "名称" in created.stdout
 
-    user = migrated("users", "create", "clerk", "--role", "office", "--locality", "C1", "--password-stdin",
-                    stdin=PASSWORD + "\n")
+    user = migrated(
+        "users", "create", "clerk", "--role", "office", "--locality", "C1", "--password-stdin", stdin=PASSWORD + "\n"
+    )
     assert user.returncode == 0, user.stderr
     assert "clerk" in user.stdout
     assert PASSWORD not in user.stdout + user.stderr
@@ -120,10 +128,16 @@ def test_locality_user_and_token_made_on_the_command_line_work_in_the_api(migrat
 
 
 MISTAKES = {
-    "unknown locality": (["users", "create", "u1", "--role", "office", "--locality", "NOPE", "--password-stdin"],
-                         PASSWORD, "NOPE"),
-    "short password": (["users", "create", "u2", "--role", "office", "--locality", "C1", "--password-stdin"],
-                       "short", "password"),
+    "unknown locality": (
+        ["users", "create", "u1", "--role", "office", "--locality", "NOPE", "--password-stdin"],
+        PASSWORD,
+        "NOPE",
+    ),
+    "short password": (
+        ["users", "create", "u2", "--role", "office", "--locality", "C1", "--password-stdin"],
+        "short",
+        "password",
+    ),
     "unknown user": (["tokens", "create", "nobody"], "", "nobody"),
     "bad locality code": (["localities", "create", "bad code!", "名称"], "", "code"),
 }
@@ -153,7 +167,8 @@ def test_demo_twice_prints_a_working_login_each_time(migrated, monkeypatch):
         logins.append((username, password))
         if len(logins) == 1:  # the first load brings the demo adapter source's values in at once
             assert "read 288 records of business-platform-2026.csv into 864 indicator values (succeeded)" in (
-                result.stdout)
+                result.stdout
+            )
     assert logins[0][0] == logins[1][0]
     ctx = AppContext.from_settings(migrated.settings(monkeypatch))
     try:
@@ -192,8 +207,9 @@ def test_upgrading_a_database_from_a_newer_version_is_one_line(tmp_path):
     try:
         with db.engine.begin() as connection:
             # the core's branch only (each plugin's branch has a row of its own)
-            connection.exec_driver_sql("UPDATE alembic_version SET version_num = 'f00dcafe9999' "
-                                       "WHERE version_num NOT LIKE 'worklog%'")
+            connection.exec_driver_sql(
+                "UPDATE alembic_version SET version_num = 'f00dcafe9999' WHERE version_num NOT LIKE 'worklog%'"
+            )
     finally:
         db.dispose()
     upgraded, demo = cli.together([(["db", "upgrade"], "", {}), (["demo"], "", {})])
@@ -230,8 +246,11 @@ def test_adapters_run_and_list_on_the_command_line(tmp_path, monkeypatch, fake_p
 
     cli = Cli(tmp_path, KAOPING_SECRET_KEY=TEST_SECRET_KEY, KAOPING_ADAPTER_ALLOW_LOOPBACK="true")
     assert cli("db", "upgrade").returncode == 0
-    ctx = AppContext(settings=make_settings(cli.database_url, cli.var_dir), db=Database(cli.database_url),
-                     keys=Keyring(TEST_SECRET_KEY))
+    ctx = AppContext(
+        settings=make_settings(cli.database_url, cli.var_dir),
+        db=Database(cli.database_url),
+        keys=Keyring(TEST_SECRET_KEY),
+    )
     try:
         county = make_county(ctx)
         source = county.http_source(f"{fake_platform.url}/records", name="platform")
@@ -250,19 +269,33 @@ def test_adapters_run_and_list_on_the_command_line(tmp_path, monkeypatch, fake_p
         failed = cli("adapters", "run", str(source.id))
         assert failed.returncode == 1 and "Traceback" not in failed.stderr
         assert failed.stderr.strip().splitlines()[-1] == (
-            f"Error: page 2 ({fake_platform.url}/page2): not found (HTTP 404 Not Found)")
+            f"Error: page 2 ({fake_platform.url}/page2): not found (HTTP 404 Not Found)"
+        )
         assert "run 2: failed; 1 attempt(s)" in failed.stdout
         assert "HTTP Request" not in failed.stderr  # httpx's request log (full URLs, queries) stays off
         assert cli("adapters", "run", "county/nothing").stderr.strip() == (
-            "Error: no adapter source 'county/nothing' (give its id or LOCALITY/NAME)")
+            "Error: no adapter source 'county/nothing' (give its id or LOCALITY/NAME)"
+        )
     finally:
         ctx.db.dispose()
 
 
 def test_a_platform_admin_grants_child_localities_on_the_command_line(migrated):
     assert migrated("localities", "create", "CITY9", "市").returncode == 0
-    assert migrated("users", "create", "city-clerk", "--role", "office", "--locality", "CITY9", "--password-stdin",
-                    stdin=PASSWORD + "\n").returncode == 0
+    assert (
+        migrated(
+            "users",
+            "create",
+            "city-clerk",
+            "--role",
+            "office",
+            "--locality",
+            "CITY9",
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        ).returncode
+        == 0
+    )
     granted = migrated("users", "grant-children", "city-clerk")
     assert granted.returncode == 0, granted.stderr
     assert "city-clerk may now read the localities below its own (never change them)" in granted.stdout

@@ -41,7 +41,9 @@ def test_times_are_shown_in_the_time_zone_and_the_language_of_the_reader():
     assert Translator("zh_CN").datetime(instant) == "2026年12月1日 09:00"  # Asia/Shanghai by default
     assert Translator("en").datetime(instant) == "December 1, 2026, 09:00"
     assert Translator("zh_CN", timezone="Asia/Urumqi").datetime(instant) == "2026年12月1日 07:00"
-    assert Translator("en", timezone="UTC").datetime(instant.replace(tzinfo=None)) == "December 1, 2026, 01:00"  # naive: UTC
+    assert (
+        Translator("en", timezone="UTC").datetime(instant.replace(tzinfo=None)) == "December 1, 2026, 01:00"
+    )  # naive: UTC
     assert Translator("zh_CN").datetime(datetime(2026, 12, 31, 16, 30, tzinfo=UTC)) == "2027年1月1日 00:30"
 
 
@@ -51,7 +53,9 @@ def test_service_errors_carry_their_values_and_are_translated_with_them():
     from core.i18n import Translator
     from core.services.errors import Conflict
 
-    error = Conflict("this evaluation opens at {opens_at}", params={"opens_at": datetime(2026, 12, 1, 1, 0, tzinfo=UTC)})
+    error = Conflict(
+        "this evaluation opens at {opens_at}", params={"opens_at": datetime(2026, 12, 1, 1, 0, tzinfo=UTC)}
+    )
     assert error.message == str(error) == "this evaluation opens at 2026-12-01T01:00+00:00"  # untranslated: ISO, UTC
     assert error.msgid == "this evaluation opens at {opens_at}"
     assert Translator("zh_CN", (BALLOTS,)).error(error) == "本次测评将于2026年12月1日 09:00开始，请届时再进入。"
@@ -88,10 +92,12 @@ def test_a_locale_reads_every_catalogue_of_its_directory_messages_po_first(tmp_p
     folder = tmp_path / "zh_CN" / "LC_MESSAGES"
     folder.mkdir(parents=True)
     entry = 'msgid "{0}"\nmsgstr "{1}"\n\n'
-    (folder / "messages.po").write_text(entry.format("Close", "关闭") + entry.format("Only here", "只在这里"),
-                                        encoding="utf-8")
-    (folder / "campaigns.po").write_text(entry.format("Close", "结束测评") + entry.format("Tally", "计票"),
-                                         encoding="utf-8")
+    (folder / "messages.po").write_text(
+        entry.format("Close", "关闭") + entry.format("Only here", "只在这里"), encoding="utf-8"
+    )
+    (folder / "campaigns.po").write_text(
+        entry.format("Close", "结束测评") + entry.format("Tally", "计票"), encoding="utf-8"
+    )
     tr = Translator("zh_CN", tmp_path)
     assert [tr.gettext(m) for m in ("Close", "Only here", "Tally")] == ["关闭", "只在这里", "计票"]
 

@@ -42,8 +42,12 @@ def fresh_db(fresh_url):
 
 def _core_head(url: str) -> str:
     script = ScriptDirectory.from_config(alembic_config(url))
-    return next(head for head in script.get_heads() if not script.get_revision(head).branch_labels
-                and not any(r.branch_labels for r in script.iterate_revisions(head, "base")))
+    return next(
+        head
+        for head in script.get_heads()
+        if not script.get_revision(head).branch_labels
+        and not any(r.branch_labels for r in script.iterate_revisions(head, "base"))
+    )
 
 
 def _tables(db: Database) -> set[str]:
@@ -108,8 +112,10 @@ def test_a_database_at_an_earlier_migration_is_not_ready(fresh_url, fresh_db):
 def test_a_database_from_a_newer_version_is_not_ready_and_says_so(fresh_url, fresh_db):
     upgrade(fresh_url)
     with fresh_db.engine.begin() as connection:
-        connection.execute(text("UPDATE alembic_version SET version_num = 'f00dcafe9999' WHERE version_num = :core"),
-                           {"core": _core_head(fresh_url)})
+        connection.execute(
+            text("UPDATE alembic_version SET version_num = 'f00dcafe9999' WHERE version_num = :core"),
+            {"core": _core_head(fresh_url)},
+        )
     with pytest.raises(DatabaseNotReady) as raised:
         check_current(fresh_db.engine, fresh_db.url)
     message = str(raised.value)
@@ -155,10 +161,12 @@ def test_sqlite_enforces_foreign_keys_after_migration(database_url_factory):
     db = Database(url)
     try:
         with pytest.raises(IntegrityError, match="(?i)foreign key"), db.engine.begin() as connection:
-            connection.execute(text(
-                "INSERT INTO users (username, password_hash, role, locality_id, is_active, created_at) "
-                "VALUES ('x', 'h', 'office', 12345, 1, '2024-01-01 00:00:00')"
-            ))
+            connection.execute(
+                text(
+                    "INSERT INTO users (username, password_hash, role, locality_id, is_active, created_at) "
+                    "VALUES ('x', 'h', 'office', 12345, 1, '2024-01-01 00:00:00')"
+                )
+            )
     finally:
         db.dispose()
 
@@ -170,28 +178,53 @@ def test_upgrading_makes_free_text_periods_canonical(fresh_url, fresh_db, caplog
     now = "2026-11-01 00:00:00"
     with fresh_db.engine.begin() as connection:
         run = connection.execute
-        run(text("INSERT INTO localities (id, code, name, plugin_config_version, created_at) "
-                 "VALUES (1, 'c', '县', 0, :now)"), {"now": now})
-        run(text("INSERT INTO subjects (id, locality_id, name, kind, category, created_at) "
-                 "VALUES (1, 1, '单位', 'unit', '部门', :now)"), {"now": now})
-        run(text("INSERT INTO indicator_templates (id, locality_id, name, version, status, grade_scale, created_at) "
-                 "VALUES (1, 1, '表', 1, 'draft', '[]', :now)"), {"now": now})
-        for values in [(1, "2026年第四季度", "N", 1.0, "2026-11-01 00:00:00"),
-                       (2, "2026/11", "N", 2.0, "2026-11-01 00:00:00"),
-                       (3, "2026年3月", "N", 3.0, "2026-04-02 00:00:00"),   # the same key as 4 …
-                       (4, "2026-03", "N", 4.0, "2026-04-01 00:00:00"),     # … written earlier: dropped
-                       (5, "2026.05", "N", 5.0, "2026-05-01 00:00:00"),
-                       (6, "2026年5月份", "N", 6.0, "2026-05-02 00:00:00"),  # the same key as 5, later: kept
-                       (7, "上个月", "N", 7.0, "2026-05-01 00:00:00"),       # no period: left as it was
-                       (8, "2026", "N", 8.0, "2026-05-01 00:00:00"),
-                       (9, "２０２６年", "B", 9.0, "2026-05-01 00:00:00")]:
-            run(text("INSERT INTO indicator_values (id, locality_id, subject_id, template_id, indicator_code, period, "
-                     "value, source, updated_at) VALUES (:id, 1, 1, 1, :code, :period, :value, '', :at)"),
-                dict(zip(("id", "period", "code", "value", "at"), values)))
+        run(
+            text(
+                "INSERT INTO localities (id, code, name, plugin_config_version, created_at) "
+                "VALUES (1, 'c', '县', 0, :now)"
+            ),
+            {"now": now},
+        )
+        run(
+            text(
+                "INSERT INTO subjects (id, locality_id, name, kind, category, created_at) "
+                "VALUES (1, 1, '单位', 'unit', '部门', :now)"
+            ),
+            {"now": now},
+        )
+        run(
+            text(
+                "INSERT INTO indicator_templates (id, locality_id, name, version, status, grade_scale, created_at) "
+                "VALUES (1, 1, '表', 1, 'draft', '[]', :now)"
+            ),
+            {"now": now},
+        )
+        for values in [
+            (1, "2026年第四季度", "N", 1.0, "2026-11-01 00:00:00"),
+            (2, "2026/11", "N", 2.0, "2026-11-01 00:00:00"),
+            (3, "2026年3月", "N", 3.0, "2026-04-02 00:00:00"),  # the same key as 4 …
+            (4, "2026-03", "N", 4.0, "2026-04-01 00:00:00"),  # … written earlier: dropped
+            (5, "2026.05", "N", 5.0, "2026-05-01 00:00:00"),
+            (6, "2026年5月份", "N", 6.0, "2026-05-02 00:00:00"),  # the same key as 5, later: kept
+            (7, "上个月", "N", 7.0, "2026-05-01 00:00:00"),  # no period: left as it was
+            (8, "2026", "N", 8.0, "2026-05-01 00:00:00"),
+            (9, "２０２６年", "B", 9.0, "2026-05-01 00:00:00"),
+        ]:
+            run(
+                text(
+                    "INSERT INTO indicator_values (id, locality_id, subject_id, template_id, indicator_code, period, "
+                    "value, source, updated_at) VALUES (:id, 1, 1, 1, :code, :period, :value, '', :at)"
+                ),
+                dict(zip(("id", "period", "code", "value", "at"), values)),
+            )
         for campaign_id, period in [(1, "2026年度"), (2, ""), (3, "2026年下半年"), (4, "明年"), (5, "  ")]:
-            run(text("INSERT INTO campaigns (id, locality_id, name, kind, status, period, scoring, distribution, "
-                     "tally, created_at) VALUES (:id, 1, '测评', 'annual', 'draft', :period, '{}', '[]', '{}', :now)"),
-                {"id": campaign_id, "period": period, "now": now})
+            run(
+                text(
+                    "INSERT INTO campaigns (id, locality_id, name, kind, status, period, scoring, distribution, "
+                    "tally, created_at) VALUES (:id, 1, '测评', 'annual', 'draft', :period, '{}', '[]', '{}', :now)"
+                ),
+                {"id": campaign_id, "period": period, "now": now},
+            )
     caplog.set_level("WARNING", logger="kaoping.migrations")
     upgrade(fresh_url)
     with fresh_db.engine.connect() as connection:
@@ -227,7 +260,9 @@ def test_upgrade_applies_every_plugin_branch(fresh_url, fresh_db):
     upgrade(fresh_url)
     fresh_db.engine.dispose()
     assert {"worklog_entries", "worklog_entry_versions", "worklog_entry_views"} <= _tables(fresh_db)
-    assert set(current_revisions(fresh_db.engine)) == set(script.get_heads()) == {_core_head(fresh_url), worklog.revision}
+    assert (
+        set(current_revisions(fresh_db.engine)) == set(script.get_heads()) == {_core_head(fresh_url), worklog.revision}
+    )
     check_current(fresh_db.engine, fresh_db.url)
 
 

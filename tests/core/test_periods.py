@@ -29,34 +29,76 @@ from core.periods import (
 
 TYPED = {
     # canonical
-    "2026-11-30": "2026-11-30", "2026-W48": "2026-W48", "2026-11": "2026-11", "2026-Q4": "2026-Q4",
-    "2026-H2": "2026-H2", "2026": "2026",
+    "2026-11-30": "2026-11-30",
+    "2026-W48": "2026-W48",
+    "2026-11": "2026-11",
+    "2026-Q4": "2026-Q4",
+    "2026-H2": "2026-H2",
+    "2026": "2026",
     # days
-    "2026/11/30": "2026-11-30", "2026.11.30": "2026-11-30", "20261130": "2026-11-30", "2026-1-5": "2026-01-05",
-    "2026年11月30日": "2026-11-30", "2026年11月30号": "2026-11-30", "2026-11-30T08:15:00+08:00": "2026-11-30",
-    "2026-11-30 08:15": "2026-11-30", "2026-11-30T23:59:59Z": "2026-11-30",
+    "2026/11/30": "2026-11-30",
+    "2026.11.30": "2026-11-30",
+    "20261130": "2026-11-30",
+    "2026-1-5": "2026-01-05",
+    "2026年11月30日": "2026-11-30",
+    "2026年11月30号": "2026-11-30",
+    "2026-11-30T08:15:00+08:00": "2026-11-30",
+    "2026-11-30 08:15": "2026-11-30",
+    "2026-11-30T23:59:59Z": "2026-11-30",
     # months
-    "2026年11月": "2026-11", "2026/11": "2026-11", "2026.11": "2026-11", "2026-3": "2026-03", "202611": "2026-11",
-    "2026年3月份": "2026-03", "2026.2": "2026-02",
+    "2026年11月": "2026-11",
+    "2026/11": "2026-11",
+    "2026.11": "2026-11",
+    "2026-3": "2026-03",
+    "202611": "2026-11",
+    "2026年3月份": "2026-03",
+    "2026.2": "2026-02",
     # quarters
-    "2026年第四季度": "2026-Q4", "2026年四季度": "2026-Q4", "2026-4季度": "2026-Q4", "2026Q4": "2026-Q4",
-    "2026q4": "2026-Q4", "2026年Q1": "2026-Q1", "2026年第1季度": "2026-Q1", "2026年一季度": "2026-Q1",
-    "2026年第二季": "2026-Q2", "2026 Q3": "2026-Q3",
+    "2026年第四季度": "2026-Q4",
+    "2026年四季度": "2026-Q4",
+    "2026-4季度": "2026-Q4",
+    "2026Q4": "2026-Q4",
+    "2026q4": "2026-Q4",
+    "2026年Q1": "2026-Q1",
+    "2026年第1季度": "2026-Q1",
+    "2026年一季度": "2026-Q1",
+    "2026年第二季": "2026-Q2",
+    "2026 Q3": "2026-Q3",
     # Chinese numerals, as offices write them out
-    "2026年第十三周": "2026-W13", "2026年第四十八周": "2026-W48", "2026年第二十周": "2026-W20",
-    "2026年十一月": "2026-11", "2026年十二月份": "2026-12", "2026年十一月三十日": "2026-11-30",
-    "二〇二六年十一月": "2026-11", "二〇二六年": "2026", "2026年第五周": "2026-W05",
+    "2026年第十三周": "2026-W13",
+    "2026年第四十八周": "2026-W48",
+    "2026年第二十周": "2026-W20",
+    "2026年十一月": "2026-11",
+    "2026年十二月份": "2026-12",
+    "2026年十一月三十日": "2026-11-30",
+    "二〇二六年十一月": "2026-11",
+    "二〇二六年": "2026",
+    "2026年第五周": "2026-W05",
     # half-years
-    "2026年下半年": "2026-H2", "2026年上半年": "2026-H1", "2026H1": "2026-H1", "2026-h2": "2026-H2",
+    "2026年下半年": "2026-H2",
+    "2026年上半年": "2026-H1",
+    "2026H1": "2026-H1",
+    "2026-h2": "2026-H2",
     "2026下半年": "2026-H2",
     # weeks
-    "2026 年 第 48 周": "2026-W48", "2026年第48周": "2026-W48", "2026W48": "2026-W48", "2026-w5": "2026-W05",
-    "2026年48周": "2026-W48", "2020-W53": "2020-W53",
+    "2026 年 第 48 周": "2026-W48",
+    "2026年第48周": "2026-W48",
+    "2026W48": "2026-W48",
+    "2026-w5": "2026-W05",
+    "2026年48周": "2026-W48",
+    "2020-W53": "2020-W53",
     # years
-    "2026年": "2026", "2026年度": "2026", "2026年全年": "2026",
+    "2026年": "2026",
+    "2026年度": "2026",
+    "2026年全年": "2026",
     # full-width (a Chinese input method in 全角 mode), other dashes, spaces around
-    "２０２６年１１月": "2026-11", "２０２６－Ｑ４": "2026-Q4", "２０２６／１１／３０": "2026-11-30", "2026–11": "2026-11",
-    "2026—W48": "2026-W48", " 2026 - 11 ": "2026-11", "\u30002026年\u3000第四季度\u3000": "2026-Q4",
+    "２０２６年１１月": "2026-11",
+    "２０２６－Ｑ４": "2026-Q4",
+    "２０２６／１１／３０": "2026-11-30",
+    "2026–11": "2026-11",
+    "2026—W48": "2026-W48",
+    " 2026 - 11 ": "2026-11",
+    "\u30002026年\u3000第四季度\u3000": "2026-Q4",
 }
 
 
@@ -67,21 +109,46 @@ def test_what_offices_type_becomes_the_canonical_period(typed, expected):
     assert canonical(typed) == expected
 
 
-@pytest.mark.parametrize("value, expected", [
-    (2026, "2026"), (202611, "2026-11"), (20261130, "2026-11-30"), (2026.0, "2026"), (Decimal("2026"), "2026"),
-    (date(2026, 11, 30), "2026-11-30"), (datetime(2026, 11, 30, 23, 59), "2026-11-30"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (2026, "2026"),
+        (202611, "2026-11"),
+        (20261130, "2026-11-30"),
+        (2026.0, "2026"),
+        (Decimal("2026"), "2026"),
+        (date(2026, 11, 30), "2026-11-30"),
+        (datetime(2026, 11, 30, 23, 59), "2026-11-30"),
+    ],
+)
 def test_numbers_and_dates_from_business_systems(value, expected):
     assert str(Period.parse(value)) == expected
 
 
 REFUSED = {
-    "2026-13": "no such", "2026-00": "no such", "2026-02-30": "no such", "2025-W53": "no such",
-    "2026-W00": "no such", "2026-Q5": "no such", "2026-Q0": "no such", "2026-H3": "no such",
-    "2026-11-30 25:00": "no such", "2026年第五季度": "no such", "2026年十十月": "not a period;", "1899": "between 1900 and 2199",
-    "2200-01": "between 1900 and 2199", "x": "not a period;", "2026 11": "not a period;", "26-11": "not a period;",
-    "11/30/2026": "not a period;", "2026-11-30-1": "not a period;", "Q4 2026": "not a period;",
-    "2026.1": "ambiguous", "2026年11月30日下午": "not a period;", "2026年第五十四周": "no such", "": "no period given",
+    "2026-13": "no such",
+    "2026-00": "no such",
+    "2026-02-30": "no such",
+    "2025-W53": "no such",
+    "2026-W00": "no such",
+    "2026-Q5": "no such",
+    "2026-Q0": "no such",
+    "2026-H3": "no such",
+    "2026-11-30 25:00": "no such",
+    "2026年第五季度": "no such",
+    "2026年十十月": "not a period;",
+    "1899": "between 1900 and 2199",
+    "2200-01": "between 1900 and 2199",
+    "x": "not a period;",
+    "2026 11": "not a period;",
+    "26-11": "not a period;",
+    "11/30/2026": "not a period;",
+    "2026-11-30-1": "not a period;",
+    "Q4 2026": "not a period;",
+    "2026.1": "ambiguous",
+    "2026年11月30日下午": "not a period;",
+    "2026年第五十四周": "no such",
+    "": "no period given",
     "   ": "no period given",
 }
 
@@ -100,8 +167,9 @@ def test_anything_else_is_refused_naming_what_was_typed(typed, reason):
         assert "2026年第四季度" in message and "2026年下半年" in message
 
 
-@pytest.mark.parametrize("value", [None, True, False, 2026.5, float("nan"), float("inf"), -2026, 12, [2026],
-                                   {"year": 2026}, b"2026"])
+@pytest.mark.parametrize(
+    "value", [None, True, False, 2026.5, float("nan"), float("inf"), -2026, 12, [2026], {"year": 2026}, b"2026"]
+)
 def test_values_of_other_types_are_refused(value):
     with pytest.raises(PeriodError):
         Period.parse(value)
@@ -134,14 +202,34 @@ def test_messages_are_translated():
 
 # --- Excel -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("number_format, kind", [
-    ("yyyy-mm", "month"), ('yyyy"年"m"月"', "month"), ("mmm-yy", "month"), ("yyyy/mm", "month"),
-    ('[$-804]yyyy"年"m"月";@', "month"), ("m月", "month"), (r"yyyy\-mm", "month"), ('m"月"', "month"),
-    ("yyyy", "year"), ('yyyy"年"', "year"), ("e", "year"),
-    ("yyyy-mm-dd", "day"), ("m/d/yy", "day"), ('yyyy"年"m"月"d"日"', "day"), ("yyyy-mm-dd hh:mm:ss", "day"),
-    ("h:mm AM/PM", "day"), ("d-mmm", "day"), ("aaaa", "day"), ("General", "day"), ("", "day"), (None, "day"),
-    ('[Red]"day "yyyy-mm', "month"),
-])
+
+@pytest.mark.parametrize(
+    "number_format, kind",
+    [
+        ("yyyy-mm", "month"),
+        ('yyyy"年"m"月"', "month"),
+        ("mmm-yy", "month"),
+        ("yyyy/mm", "month"),
+        ('[$-804]yyyy"年"m"月";@', "month"),
+        ("m月", "month"),
+        (r"yyyy\-mm", "month"),
+        ('m"月"', "month"),
+        ("yyyy", "year"),
+        ('yyyy"年"', "year"),
+        ("e", "year"),
+        ("yyyy-mm-dd", "day"),
+        ("m/d/yy", "day"),
+        ('yyyy"年"m"月"d"日"', "day"),
+        ("yyyy-mm-dd hh:mm:ss", "day"),
+        ("h:mm AM/PM", "day"),
+        ("d-mmm", "day"),
+        ("aaaa", "day"),
+        ("General", "day"),
+        ("", "day"),
+        (None, "day"),
+        ('[Red]"day "yyyy-mm', "month"),
+    ],
+)
 def test_the_excel_number_format_says_what_a_date_cell_means(number_format, kind):
     assert excel_format_kind(number_format) == kind
 
@@ -164,11 +252,16 @@ def test_a_month_formatted_date_cell_is_a_month_not_a_day():
     periods = [str(Period.parse(cell.value, number_format=cell.number_format)) for cell in cells]
     assert periods == ["2026-11", "2026-11", "2026-11-01", "2026", "2026-11", "2026"]
     assert [excel_cell_value(cell.value, cell.number_format) for cell in cells[:4]] == [
-        "2026-11", "2026-11", datetime(2026, 11, 1), "2026"]
+        "2026-11",
+        "2026-11",
+        datetime(2026, 11, 1),
+        "2026",
+    ]
     read.close()
 
 
 # --- operations ----------------------------------------------------------------------------------
+
 
 def test_kind_start_end_and_contains():
     cases = {
@@ -203,14 +296,27 @@ def test_kind_start_end_and_contains():
 def test_from_date_and_of():
     day = date(2026, 11, 30)
     assert [str(Period.from_date(kind, day)) for kind in PeriodKind] == [
-        "2026-11-30", "2026-W49", "2026-11", "2026-Q4", "2026-H2", "2026"]
+        "2026-11-30",
+        "2026-W49",
+        "2026-11",
+        "2026-Q4",
+        "2026-H2",
+        "2026",
+    ]
     assert str(Period.from_date("week", date(2027, 1, 1))) == "2026-W53"  # an ISO week of the year before
     assert str(Period.from_date("month", datetime(2026, 1, 31, 23, 0))) == "2026-01"
     assert str(Period.of("quarter", 2026, 4)) == "2026-Q4"
     assert str(Period.of("day", 2026, 365)) == "2026-12-31"
     assert Period.from_date("week", date(2027, 1, 1)).year == 2026
-    for kind, year, number in [("day", 2026, 366), ("day", 2026, 0), ("week", 2026, 54), ("month", 2026, 13),
-                               ("quarter", 2026, 0), ("half_year", 2026, 3), ("year", 2026, 2)]:
+    for kind, year, number in [
+        ("day", 2026, 366),
+        ("day", 2026, 0),
+        ("week", 2026, 54),
+        ("month", 2026, 13),
+        ("quarter", 2026, 0),
+        ("half_year", 2026, 3),
+        ("year", 2026, 2),
+    ]:
         with pytest.raises(PeriodError):
             Period.of(kind, year, number)
     with pytest.raises(PeriodError, match="between 1900 and 2199"):
@@ -233,6 +339,7 @@ def test_ordering_equality_and_hashing():
 
 
 # --- schemas -------------------------------------------------------------------------------------
+
 
 class Row(BaseModel):
     period: PeriodField
@@ -290,17 +397,23 @@ def test_the_period_of_a_date_contains_it_and_starts_and_ends_its_kind(kind, day
 @given(periods, st.sampled_from(["full-width", "slashes", "chinese", "compact", "spaced"]))
 def test_typed_forms_parse_to_the_same_period(period, style):
     start, year = period.start, period.year
-    number = {PeriodKind.week: start.isocalendar()[1], PeriodKind.quarter: (start.month - 1) // 3 + 1,
-              PeriodKind.half_year: (start.month - 1) // 6 + 1}.get(period.kind)
+    number = {
+        PeriodKind.week: start.isocalendar()[1],
+        PeriodKind.quarter: (start.month - 1) // 3 + 1,
+        PeriodKind.half_year: (start.month - 1) // 6 + 1,
+    }.get(period.kind)
     if style == "full-width":
         typed = str(period).translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789-QWH"})
     elif style == "slashes":
         typed = str(period).replace("-", "/") if period.kind in (PeriodKind.day, PeriodKind.month) else str(period)
     elif style == "chinese":
         typed = {
-            PeriodKind.day: f"{year}年{start.month}月{start.day}日", PeriodKind.week: f"{year}年第{number}周",
-            PeriodKind.month: f"{year}年{start.month}月", PeriodKind.quarter: f"{year}年第{CN.get(number)}季度",
-            PeriodKind.half_year: f"{year}年{'上' if number == 1 else '下'}半年", PeriodKind.year: f"{year}年度",
+            PeriodKind.day: f"{year}年{start.month}月{start.day}日",
+            PeriodKind.week: f"{year}年第{number}周",
+            PeriodKind.month: f"{year}年{start.month}月",
+            PeriodKind.quarter: f"{year}年第{CN.get(number)}季度",
+            PeriodKind.half_year: f"{year}年{'上' if number == 1 else '下'}半年",
+            PeriodKind.year: f"{year}年度",
         }[period.kind]
     elif style == "compact":
         typed = str(period).replace("-", "")

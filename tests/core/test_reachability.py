@@ -11,15 +11,18 @@ from core.settings import Settings
 from tests.conftest import TEST_SECRET_KEY
 
 
-@pytest.mark.parametrize(("host", "base_url", "loopback"), [
-    ("127.0.0.1", "", True),
-    ("0.0.0.0", "", False),
-    ("0.0.0.0", "http://localhost:8000", True),
-    ("0.0.0.0", "http://127.0.0.2:8000", True),
-    ("::1", "http://192.168.1.5:8000", True),
-    ("0.0.0.0", "http://192.168.1.5:8000", False),
-    ("192.168.1.5", "https://kaoping.example.gov.cn", False),
-])
+@pytest.mark.parametrize(
+    ("host", "base_url", "loopback"),
+    [
+        ("127.0.0.1", "", True),
+        ("0.0.0.0", "", False),
+        ("0.0.0.0", "http://localhost:8000", True),
+        ("0.0.0.0", "http://127.0.0.2:8000", True),
+        ("::1", "http://192.168.1.5:8000", True),
+        ("0.0.0.0", "http://192.168.1.5:8000", False),
+        ("192.168.1.5", "https://kaoping.example.gov.cn", False),
+    ],
+)
 def test_loopback_is_told_from_the_listening_and_public_address(host, base_url, loopback):
     assert reachability.loopback_only(Settings(host=host, base_url=base_url)) is loopback
 
@@ -54,8 +57,11 @@ def test_serve_prints_the_hint_on_loopback_only(monkeypatch, tmp_path):
     try:
         out = CliRunner().invoke(cli.main, ["serve"]).output
         assert "Phones and other PCs cannot" in out and "10.1.2.3" in out and "KAOPING_HOST=0.0.0.0" in out
-        out = CliRunner().invoke(cli.main, ["serve", "--host", "0.0.0.0"],
-                                 env={"KAOPING_BASE_URL": "http://10.1.2.3:8000"}).output
+        out = (
+            CliRunner()
+            .invoke(cli.main, ["serve", "--host", "0.0.0.0"], env={"KAOPING_BASE_URL": "http://10.1.2.3:8000"})
+            .output
+        )
         assert "Kaoping is serving" in out and "cannot" not in out
     finally:
         get_settings.cache_clear()

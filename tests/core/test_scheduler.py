@@ -33,25 +33,47 @@ def test_three_workers_run_each_due_source_exactly_once(backend_name, database_u
     try:
         county = make_county(ctx)
         fake_platform.slow_next("/records", 0.2, times=1000)  # runs take a while: they overlap the ticks
-        ids = [county.http_source(f"{fake_platform.url}/records", name=f"平台{n}", schedule={"interval_minutes": 60},
-                                  options={"url": f"{fake_platform.url}/records", "records_path": "data",
-                                           "pagination": {"kind": "next_link", "path": "next"},
-                                           "timeout_seconds": 5}).id
-               for n in range(SOURCES)]
+        ids = [
+            county.http_source(
+                f"{fake_platform.url}/records",
+                name=f"平台{n}",
+                schedule={"interval_minutes": 60},
+                options={
+                    "url": f"{fake_platform.url}/records",
+                    "records_path": "data",
+                    "pagination": {"kind": "next_link", "path": "next"},
+                    "timeout_seconds": 5,
+                },
+            ).id
+            for n in range(SOURCES)
+        ]
         with ctx.db.write() as session:  # all due now
             session.execute(update(AdapterSource).values(next_run_at=utcnow()))
         env = {k: v for k, v in os.environ.items() if not k.startswith("KAOPING_")}
-        env.update(KAOPING_DATABASE_URL=url, KAOPING_SECRET_KEY=TEST_SECRET_KEY, KAOPING_VAR_DIR=str(tmp_path / "var"),
-                   KAOPING_ADAPTER_ALLOW_LOOPBACK="true")
-        workers = [subprocess.Popen([*COMMAND, "worker", "--tick-seconds", "0.2"], env=env, cwd=tmp_path,
-                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-                   for _ in range(WORKERS)]
+        env.update(
+            KAOPING_DATABASE_URL=url,
+            KAOPING_SECRET_KEY=TEST_SECRET_KEY,
+            KAOPING_VAR_DIR=str(tmp_path / "var"),
+            KAOPING_ADAPTER_ALLOW_LOOPBACK="true",
+        )
+        workers = [
+            subprocess.Popen(
+                [*COMMAND, "worker", "--tick-seconds", "0.2"],
+                env=env,
+                cwd=tmp_path,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for _ in range(WORKERS)
+        ]
         try:
             deadline = time.monotonic() + 90
             while time.monotonic() < deadline:
                 with ctx.db.read() as session:
-                    finished = session.exec(select(func.count()).select_from(AdapterRun).where(
-                        AdapterRun.status != "running")).one()
+                    finished = session.exec(
+                        select(func.count()).select_from(AdapterRun).where(AdapterRun.status != "running")
+                    ).one()
                 if finished >= SOURCES:
                     break
                 time.sleep(0.3)

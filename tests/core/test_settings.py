@@ -181,8 +181,9 @@ def test_processes_starting_at_the_same_moment_share_one_generated_key(tmp_path)
     for attempt in range(5):  # several races, each on a fresh folder
         var_dir = tmp_path / f"var{attempt}"
         barrier, keys = context.Barrier(processes_count), context.Queue()
-        processes = [context.Process(target=_start_at_once, args=(barrier, str(var_dir), keys))
-                     for _ in range(processes_count)]
+        processes = [
+            context.Process(target=_start_at_once, args=(barrier, str(var_dir), keys)) for _ in range(processes_count)
+        ]
         for process in processes:
             process.start()
         for process in processes:

@@ -45,16 +45,21 @@ def test_a_file_in_one_encoding_is_read_exactly(encoding):
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
 def test_excel_unicode_text_utf16_with_bom_and_tabs_is_read(encoding):
-    text = "单位编码\t单位名称\t职责\r\nU001\t县委办公室\t综合协调, 督查\r\nU002\t县政府办公室\t\"文稿\n起草\"\r\n"
+    text = '单位编码\t单位名称\t职责\r\nU001\t县委办公室\t综合协调, 督查\r\nU002\t县政府办公室\t"文稿\n起草"\r\n'
     bom = {"utf-16": b"", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}[encoding]
-    assert rows(bom + text.encode(encoding)) == [["单位编码", "单位名称", "职责"],
-                                                   ["U001", "县委办公室", "综合协调, 督查"],
-                                                   ["U002", "县政府办公室", "文稿\n起草"]]
+    assert rows(bom + text.encode(encoding)) == [
+        ["单位编码", "单位名称", "职责"],
+        ["U001", "县委办公室", "综合协调, 督查"],
+        ["U002", "县政府办公室", "文稿\n起草"],
+    ]
 
 
 # UTF-8 text with one row from a GBK file; the whole of it also "decodes" as GB18030, to mojibake
-MIXED = lines(("单位编码,单位名称\nU001,县财政局\nU002,县教育局\n", "utf-8"), ("U003,县公安局\n", "gbk"),
-              ("U004,县审计局\n", "utf-8"))
+MIXED = lines(
+    ("单位编码,单位名称\nU001,县财政局\nU002,县教育局\n", "utf-8"),
+    ("U003,县公安局\n", "gbk"),
+    ("U004,县审计局\n", "utf-8"),
+)
 
 
 def test_a_utf8_file_with_one_gbk_row_is_refused_naming_that_row():
@@ -66,15 +71,21 @@ def test_a_utf8_file_with_one_gbk_row_is_refused_naming_that_row():
 
 
 def test_a_gbk_file_with_one_utf8_row_is_refused_naming_that_row():
-    content = lines(("单位编码,单位名称\nU001,县委办公室\n", "gbk"), ("U002,县政府办公室\n", "utf-8"),
-                    ("U003,财政局\nU004,教育局\n", "gbk"))
+    content = lines(
+        ("单位编码,单位名称\nU001,县委办公室\n", "gbk"),
+        ("U002,县政府办公室\n", "utf-8"),
+        ("U003,财政局\nU004,教育局\n", "gbk"),
+    )
     exc = refused(content)
     assert [(e["row"], e["message"]) for e in exc.errors] == [(3, "not GBK text like the rest of the file")]
 
 
 def test_rows_are_counted_as_the_spreadsheet_shows_them_not_as_lines():
-    content = lines(('单位编码,单位名称,职责\nU001,县委办公室,"综合协调\n督查督办"\n', "utf-8"),
-                    ("U002,县政府办公室,文稿\n", "gbk"), ("U003,财政局,预算\n", "utf-8"))
+    content = lines(
+        ('单位编码,单位名称,职责\nU001,县委办公室,"综合协调\n督查督办"\n', "utf-8"),
+        ("U002,县政府办公室,文稿\n", "gbk"),
+        ("U003,财政局,预算\n", "utf-8"),
+    )
     assert [e["row"] for e in refused(content).errors] == [3]  # line 4 of the file
 
 
@@ -147,9 +158,17 @@ def with_sheet_xml(content: bytes, change) -> bytes:
 
 # openpyxl writes a formula's missing value as <v /> with ElementTree and <v></v> with lxml
 # (installed with python-docx): one form, so that the tests below can edit it
-SCRIPTED = with_sheet_xml(workbook([["单位编码", "单位名称", "联系人"], ["U001", "县委办公室", "张三"],
-                                    ["U002", "县政府办公室", "李四"], ["U003", "财政局", '=C3&"（代）"']]),
-                          lambda xml: xml.replace(b"<v></v></c>", b"<v /></c>"))
+SCRIPTED = with_sheet_xml(
+    workbook(
+        [
+            ["单位编码", "单位名称", "联系人"],
+            ["U001", "县委办公室", "张三"],
+            ["U002", "县政府办公室", "李四"],
+            ["U003", "财政局", '=C3&"（代）"'],
+        ]
+    ),
+    lambda xml: xml.replace(b"<v></v></c>", b"<v /></c>"),
+)
 
 
 def test_a_formula_without_a_saved_value_is_refused_naming_the_cell():
@@ -164,29 +183,42 @@ def test_a_formula_without_a_saved_value_is_refused_naming_the_cell():
 
 
 def test_a_formula_with_the_value_excel_saved_is_read_as_that_value():
-    saved = with_sheet_xml(SCRIPTED, lambda xml: xml.replace(b'<c r="C4"><f>', b'<c r="C4" t="str"><f>')
-                           .replace(b"<v /></c>", "<v>李四（代）</v></c>".encode()))
+    saved = with_sheet_xml(
+        SCRIPTED,
+        lambda xml: xml.replace(b'<c r="C4"><f>', b'<c r="C4" t="str"><f>').replace(
+            b"<v /></c>", "<v>李四（代）</v></c>".encode()
+        ),
+    )
     assert rows(saved, "u.xlsx")[3] == ["U003", "财政局", "李四（代）"]
     # a formula whose saved value is "" (Excel: t="str" and an empty <v>) is an empty cell, not a refusal
-    empty = with_sheet_xml(SCRIPTED, lambda xml: xml.replace(b'<c r="C4"><f>', b'<c r="C4" t="str"><f>')
-                           .replace(b"<v /></c>", b"<v></v></c>"))
+    empty = with_sheet_xml(
+        SCRIPTED,
+        lambda xml: xml.replace(b'<c r="C4"><f>', b'<c r="C4" t="str"><f>').replace(b"<v /></c>", b"<v></v></c>"),
+    )
     assert rows(empty, "u.xlsx")[3] == ["U003", "财政局", ""]
 
 
 def test_a_formula_without_any_value_element_or_with_a_namespace_prefix_is_refused():
     bare = with_sheet_xml(SCRIPTED, lambda xml: xml.replace(b"<v /></c>", b"</c>"))
     assert [e["column"] for e in refused(bare, "u.xlsx").errors] == ["C"]
-    prefixed = with_sheet_xml(SCRIPTED, lambda xml: re.sub(rb"<(/?)(?=[a-zA-Z])", rb"<\1x:", xml)
-                              .replace(b"<x:worksheet xmlns=", b"<x:worksheet xmlns:x="))
+    prefixed = with_sheet_xml(
+        SCRIPTED,
+        lambda xml: re.sub(rb"<(/?)(?=[a-zA-Z])", rb"<\1x:", xml).replace(
+            b"<x:worksheet xmlns=", b"<x:worksheet xmlns:x="
+        ),
+    )
     assert [e["row"] for e in refused(prefixed, "u.xlsx").errors] == [4]
 
 
 def test_error_values_are_refused_naming_the_cell():
-    broken = with_sheet_xml(SCRIPTED, lambda xml: xml.replace(b'<c r="C4"><f>', b'<c r="C4" t="e"><f>')
-                            .replace(b"<v /></c>", b"<v>#REF!</v></c>"))
+    broken = with_sheet_xml(
+        SCRIPTED,
+        lambda xml: xml.replace(b'<c r="C4"><f>', b'<c r="C4" t="e"><f>').replace(b"<v /></c>", b"<v>#REF!</v></c>"),
+    )
     exc = refused(broken, "u.xlsx")
-    assert exc.errors == [{"row": 4, "column": "C",
-                           "message": "sheet 单位, cell C4: the error value #REF! instead of data"}]
+    assert exc.errors == [
+        {"row": 4, "column": "C", "message": "sheet 单位, cell C4: the error value #REF! instead of data"}
+    ]
 
 
 def test_formulas_on_other_sheets_do_not_matter():
@@ -238,7 +270,8 @@ def test_text_is_written_as_text_cells_exactly():
     xml = zipfile.ZipFile(io.BytesIO(out.getvalue())).read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in xml and "<f " not in xml
     cells = re.findall(r'<c r="([A-Z]+)1"([^>]*)>', xml)
-    assert [(ref, 't="inlineStr"' in attrs) for ref, attrs in cells] == \
-        [(chr(ord("A") + i), True) for i in range(len(TRICKY))] + [("I", False), ("K", False)]
+    assert [(ref, 't="inlineStr"' in attrs) for ref, attrs in cells] == [
+        (chr(ord("A") + i), True) for i in range(len(TRICKY))
+    ] + [("I", False), ("K", False)]
     # and the file reads back through the importer's reader the same
-    assert rows(out.getvalue(), "x.xlsx")[0][:len(TRICKY)] == TRICKY
+    assert rows(out.getvalue(), "x.xlsx")[0][: len(TRICKY)] == TRICKY

@@ -26,28 +26,51 @@ MAX_SECONDS = 30  # each is refused within a second on a laptop (it took 194 s b
 # names the file first))
 BOMBS = {
     # 8 million empty shared strings: 300 KB of .xlsx, 96 MB of XML; openpyxl would hold every one
-    "shared strings": ("strings.xlsx", lambda: bombs.shared_string_bomb(8_000_000), TooLarge,
-                       r"shared-string table of the workbook has more than 1,000,000 entries"),
+    "shared strings": (
+        "strings.xlsx",
+        lambda: bombs.shared_string_bomb(8_000_000),
+        TooLarge,
+        r"shared-string table of the workbook has more than 1,000,000 entries",
+    ),
     # 11 million (the probe's bomb: 459 KB that kept a server busy 194 s at 1.1 GB)
-    "shared strings, larger": ("strings11.xlsx", bombs.shared_string_bomb, TooLarge,
-                               r"shared-string table of the workbook inflates to \d+ MB; the limit is 100 MB"),
-    "a million empty rows": ("rows.xlsx", bombs.empty_rows, TooLarge,
-                             r"sheet 单位 has more than 250,000 rows"),
-    "deep nesting": ("deep.xlsx", bombs.deep_nesting, Invalid,
-                     r"xl/worksheets/sheet1.xml of the workbook nests its XML more than 64 levels deep"),
-    "zip bomb": ("zip.xlsx", lambda: bombs.zip_bomb(170), TooLarge,
-                 r"sheet 单位 inflates to 170 MB; the limit is 160 MB"),
+    "shared strings, larger": (
+        "strings11.xlsx",
+        bombs.shared_string_bomb,
+        TooLarge,
+        r"shared-string table of the workbook inflates to \d+ MB; the limit is 100 MB",
+    ),
+    "a million empty rows": ("rows.xlsx", bombs.empty_rows, TooLarge, r"sheet 单位 has more than 250,000 rows"),
+    "deep nesting": (
+        "deep.xlsx",
+        bombs.deep_nesting,
+        Invalid,
+        r"xl/worksheets/sheet1.xml of the workbook nests its XML more than 64 levels deep",
+    ),
+    "zip bomb": (
+        "zip.xlsx",
+        lambda: bombs.zip_bomb(170),
+        TooLarge,
+        r"sheet 单位 inflates to 170 MB; the limit is 160 MB",
+    ),
     "sizes that lie": ("lying.xlsx", bombs.lying_sizes, Invalid, r"cannot be read \(damaged file\?\)"),
     "wide rows": ("wide.xlsx", bombs.wide_rows, TooLarge, r"sheet 单位 has more than 2,000,000 cells"),
     "entity expansion": ("dtd.xlsx", bombs.dtd_bomb, Invalid, r"declares a document type \(DTD\)"),
     # expat holds a whole tag or comment before it reports it: 150 MB in one attribute, a 90 MB comment
     "a long attribute": ("token.xlsx", bombs.long_token, Invalid, r"sheet1.xml of the workbook has a tag or comment"),
-    "a long comment": ("comment.xlsx", lambda: bombs.long_comment(90), Invalid,
-                       r"sharedStrings.xml of the workbook has a tag or comment of more than 1 MB"),
+    "a long comment": (
+        "comment.xlsx",
+        lambda: bombs.long_comment(90),
+        Invalid,
+        r"sharedStrings.xml of the workbook has a tag or comment of more than 1 MB",
+    ),
     "a row of commas": ("commas.csv", bombs.commas_row, TooLarge, r"row 2 is longer than 1,000,000 characters"),
     "blank lines": ("blank.csv", bombs.blank_lines, TooLarge, r"more than 1,000,000 lines"),
-    "blank lines within the line limit": ("blank-rows.csv", lambda: bombs.blank_lines(900_000), TooLarge,
-                                          r"more than 250,000 rows"),
+    "blank lines within the line limit": (
+        "blank-rows.csv",
+        lambda: bombs.blank_lines(900_000),
+        TooLarge,
+        r"more than 250,000 rows",
+    ),
 }
 
 
@@ -102,8 +125,10 @@ def sheet(*rows: str) -> bytes:
 
 
 def test_a_workbook_within_the_limits_reads_as_before():
-    content = sheet('<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>',
-                    '<row r="3"><c r="A3" t="s"><v>2</v></c><c r="C3"><v>12.5</v></c><c r="D3" t="b"><v>1</v></c></row>')
+    content = sheet(
+        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>',
+        '<row r="3"><c r="A3" t="s"><v>2</v></c><c r="C3"><v>12.5</v></c><c r="D3" t="b"><v>1</v></c></row>',
+    )
     assert read(content) == [["单位编码", "单位名称"], [], ["U001", "", "12.5", "True"]]
     typed = list(tabular.read_rows("u.xlsx", content, keep_types=True))
     assert typed[2] == ["U001", "", 12.5, True]
@@ -121,29 +146,35 @@ def test_rows_beyond_the_limit_are_refused_naming_the_sheet():
 
 
 def test_a_cell_beyond_the_column_limit_is_refused_naming_it():
-    content = sheet('<row r="1"><c r="A1" t="s"><v>0</v></c></row>',
-                    '<row r="2"><c r="A2" t="s"><v>2</v></c><c r="K2" t="s"><v>3</v></c></row>')
+    content = sheet(
+        '<row r="1"><c r="A1" t="s"><v>0</v></c></row>',
+        '<row r="2"><c r="A2" t="s"><v>2</v></c><c r="K2" t="s"><v>3</v></c></row>',
+    )
     assert read(content, columns=11)[1] == ["U001"] + [""] * 9 + ["县委办公室"]
     exc = refusal(content, columns=10)
     assert exc.message == "file: sheet 单位, cell K2: more than 10 columns; delete the columns that are not needed"
     assert exc.errors == [{"row": 2, "column": "K", "message": "more than 10 columns"}]
     assert Translator("zh_CN").translate(exc.errors[0]["message"]) == "超过 10 列"
     # a reference of a thousand letters costs nothing
-    assert "more than 10 columns" in refusal(sheet(f'<row r="1"><c r="{"Z" * 1000}1"><v>1</v></c></row>'),
-                                             columns=10).message
+    assert (
+        "more than 10 columns"
+        in refusal(sheet(f'<row r="1"><c r="{"Z" * 1000}1"><v>1</v></c></row>'), columns=10).message
+    )
 
 
 def test_cells_are_counted_as_the_rows_handed_out():
     # two cells a row in the file, but each row is 1,000 cells wide when handed out
-    exc = refusal(sheet(*('<row><c t="s"><v>2</v></c><c r="ALL1" t="s"><v>3</v></c></row>' for _ in range(5))),
-                  cells=4_000)
+    exc = refusal(
+        sheet(*('<row><c t="s"><v>2</v></c><c r="ALL1" t="s"><v>3</v></c></row>' for _ in range(5))), cells=4_000
+    )
     assert exc.message == "file: sheet 单位 has more than 4,000 cells; split it into several files"
 
 
 def test_shared_strings_beyond_the_limits_are_refused():
     def table(*texts: str) -> bytes:
-        return bombs.workbook(shared=[f'<sst xmlns="{bombs.MAIN}">', *(f"<si><t>{t}</t></si>" for t in texts),
-                                      "</sst>"])
+        return bombs.workbook(
+            shared=[f'<sst xmlns="{bombs.MAIN}">', *(f"<si><t>{t}</t></si>" for t in texts), "</sst>"]
+        )
 
     assert read(table("单位编码", "单位名称", "U001", "县委办公室"), shared_strings=4)[1] == ["U001", "县委办公室"]
     exc = refusal(table("单位编码", "单位名称", "U001", "县委办公室", "x"), shared_strings=4)
@@ -165,8 +196,9 @@ def test_a_sheet_part_or_a_table_that_inflates_beyond_its_limit_is_refused_befor
     exc = refusal(sheet('<row r="1"><c r="A1" t="s"><v>0</v></c></row>', " " * 300_000), sheet_bytes=200_000)
     assert exc.message.startswith("file: sheet 单位 inflates to 0.3 MB; the limit is 0.2 MB")
     exc = refusal(bombs.shared_string_bomb(30_000), shared_string_bytes=100_000)
-    assert re.match(r"file: the shared-string table of the workbook inflates to 0\.\d MB; the limit is 0\.1 MB",
-                    exc.message)
+    assert re.match(
+        r"file: the shared-string table of the workbook inflates to 0\.\d MB; the limit is 0\.1 MB", exc.message
+    )
 
 
 def test_too_many_zip_entries_are_refused_before_the_zip_is_opened():
@@ -197,5 +229,5 @@ def test_a_csv_of_millions_of_short_lines_is_refused_before_its_lines_are_judged
     exc = refusal(content, "u.csv")
     assert exc.message == "file: more than 1,000,000 lines; split it into several files"
     # within the limit, the line that is not like the others is named
-    exc = refusal(content[-20 * 5 - 16:], "u.csv", error=Invalid)
+    exc = refusal(content[-20 * 5 - 16 :], "u.csv", error=Invalid)
     assert "row(s) 21 is not GBK" in exc.message

@@ -9,8 +9,13 @@ from playwright.sync_api import Page
 from tests.conftest import TEST_PASSWORD
 
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
-TABLET = {"viewport": {"width": 820, "height": 1180}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
-          "locale": "zh-CN"}
+TABLET = {
+    "viewport": {"width": 820, "height": 1180},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "zh-CN",
+}
 
 
 def sign_in(page: Page, url: str, username: str, password: str = TEST_PASSWORD, lang: str = "zh") -> None:

@@ -75,8 +75,13 @@ def test_the_office_sees_which_rows_a_run_rejected_and_why(world, page):
 
     county = make_county(world.ctx, adapters_enabled=("tabular_file",))
     source = county.file_source("月报文件")
-    adapters.upload_file(world.ctx, Actor.system("test"), source.id, "五月.csv",
-                         "单位编码,月份,办结件数\nU001,2026-05,7\nU002,2026-05,七\n".encode())
+    adapters.upload_file(
+        world.ctx,
+        Actor.system("test"),
+        source.id,
+        "五月.csv",
+        "单位编码,月份,办结件数\nU001,2026-05,7\nU002,2026-05,七\n".encode(),
+    )
     world.user("office-e2e", "office", county.code)
 
     page.goto(world.url + "/admin/login")

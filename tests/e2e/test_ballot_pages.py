@@ -37,7 +37,9 @@ def assert_picked(page: Page, choices: dict[tuple[int, str], str]) -> None:
 
 
 def everything(subject_ids: list[int]) -> dict[tuple[int, str], str]:
-    return {(s, leaf): GRADES[(i + j) % len(GRADES)] for i, s in enumerate(subject_ids) for j, leaf in enumerate(LEAVES)}
+    return {
+        (s, leaf): GRADES[(i + j) % len(GRADES)] for i, s in enumerate(subject_ids) for j, leaf in enumerate(LEAVES)
+    }
 
 
 def test_qr_link_signs_in_without_typing_and_never_sends_the_code(world, setup, phone, tmp_path):
@@ -60,8 +62,11 @@ def test_qr_link_signs_in_without_typing_and_never_sends_the_code(world, setup, 
     assert sent, "no requests recorded"
     for url in sent:
         assert code not in url and bare not in url and bare.lower() not in url, url
-    assert [u for u in sent if u.startswith(world.url)][:3] == [f"{world.url}/b/", f"{world.url}/b/login",
-                                                                f"{world.url}/b/ballot"]
+    assert [u for u in sent if u.startswith(world.url)][:3] == [
+        f"{world.url}/b/",
+        f"{world.url}/b/login",
+        f"{world.url}/b/ballot",
+    ]
     # The ballot cookie is out of reach of scripts and limited to /b.
     [cookie] = [c for c in page.context.cookies() if c["name"] == "kaoping_ballot"]
     assert cookie["httpOnly"] and cookie["path"] == "/b" and cookie["sameSite"] == "Strict"
@@ -188,7 +193,8 @@ def test_wrong_code_and_english(world, setup, phone):
     expect(page.get_by_text("Comment (optional)")).to_be_visible()
     page.get_by_role("button", name="Submit").click()
     expect(page.get_by_role("alert")).to_have_text(
-        "Please rate every subject on every indicator before submitting (12 missing).")
+        "Please rate every subject on every indicator before submitting (12 missing)."
+    )
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_role("status")).to_have_text("Draft saved. You can come back with your code and finish later.")
     # ... and back to Chinese
@@ -217,7 +223,9 @@ def test_pages_work_without_javascript(world, setup, phone):
     expect(page.get_by_role("status")).to_have_text("已暂存。可稍后用测评码再次进入继续填写。")
     assert_picked(page, some)
     page.get_by_role("button", name="提交").click()
-    expect(page.get_by_role("alert")).to_have_text(f"还有 {len(setup.subject_ids) * len(LEAVES) - 2} 项未评价，请全部评价后再提交。")
+    expect(page.get_by_role("alert")).to_have_text(
+        f"还有 {len(setup.subject_ids) * len(LEAVES) - 2} 项未评价，请全部评价后再提交。"
+    )
     assert_picked(page, some)
     pick(page, everything(setup.subject_ids))
     page.get_by_role("button", name="提交").click()
@@ -233,8 +241,9 @@ def test_pages_work_without_javascript(world, setup, phone):
 def _capped(setup, **options) -> None:
     """A ballot_cap on 总体评价 (ALL) for the campaign of ``setup`` (before it opens)."""
     assert setup.api.put("/api/localities/county-a/plugins/distribution", json={"enabled": True}).status_code == 200
-    patched = setup.api.patch(f"/api/campaigns/{setup.campaign_id}",
-                              json={"distribution": [{"policy": "ballot_cap", "options": options}]})
+    patched = setup.api.patch(
+        f"/api/campaigns/{setup.campaign_id}", json={"distribution": [{"policy": "ballot_cap", "options": options}]}
+    )
     assert patched.status_code == 200, patched.text
 
 
@@ -261,7 +270,9 @@ def test_a_ballot_recorded_invalid_is_told_so_and_why_and_a_reload_tells_it_agai
 
     def told() -> None:
         expect(page.get_by_role("heading", name="您的测评表已提交，但被记为无效票。")).to_be_visible()
-        expect(page.get_by_text("原因：3 个对象中最多 1 个可评为优秀（总体评价 · 综合管理部门：现有 2 个）")).to_be_visible()
+        expect(
+            page.get_by_text("原因：3 个对象中最多 1 个可评为优秀（总体评价 · 综合管理部门：现有 2 个）")
+        ).to_be_visible()
         expect(page.get_by_text("提交成功，感谢您的参与！")).to_have_count(0)
 
     told()
@@ -272,7 +283,9 @@ def test_a_ballot_recorded_invalid_is_told_so_and_why_and_a_reload_tells_it_agai
     told()
     page.get_by_role("link", name="English").click()
     expect(page.get_by_role("heading", name="Your ballot has been recorded, but it counts as invalid.")).to_be_visible()
-    expect(page.get_by_text("Why: at most 1 of 3 subjects may be rated 优秀 (总体评价, 综合管理部门: 2 are)")).to_be_visible()
+    expect(
+        page.get_by_text("Why: at most 1 of 3 subjects may be rated 优秀 (总体评价, 综合管理部门: 2 are)")
+    ).to_be_visible()
     assert fits_the_screen(page)
 
 
@@ -320,8 +333,12 @@ def test_opening_and_closing_times_in_chinese_and_the_localitys_time_zone(world,
     page = phone()
     sign_in(page, world.url, account["code"])
     expect(page.get_by_role("alert")).to_have_text("本次测评将于2099年12月1日 09:00开始，请届时再进入。")
-    assert setup.api.patch(f"/api/campaigns/{setup.campaign_id}",
-                           json={"opens_at": "2026-01-01T00:00:00+08:00"}).status_code == 200
+    assert (
+        setup.api.patch(
+            f"/api/campaigns/{setup.campaign_id}", json={"opens_at": "2026-01-01T00:00:00+08:00"}
+        ).status_code
+        == 200
+    )
     page.get_by_role("button", name="进入测评").click()
     page.wait_for_url("**/b/ballot")
     expect(page.get_by_text("请于2099年12月31日 17:30前提交。")).to_be_visible()

@@ -25,11 +25,13 @@ LOCAL = "%Y-%m-%dT%H:%M"  # what a datetime-local input takes
 def _fresh_locality(world) -> None:
     world.locality("county-k", "示范县")
     world.user("office-k", "office", "county-k")
-    for index, (name, category) in enumerate([("城关镇", "乡镇"), ("河口镇", "乡镇"), ("山南乡", "乡镇"),
-                                              ("县财政局", "县直部门")]):
+    for index, (name, category) in enumerate(
+        [("城关镇", "乡镇"), ("河口镇", "乡镇"), ("山南乡", "乡镇"), ("县财政局", "县直部门")]
+    ):
         unit = org.create_unit(world.ctx, SYSTEM, "county-k", UnitIn(code=f"K{index}", name=name))
-        org.create_subject(world.ctx, SYSTEM, "county-k", SubjectIn(name=name, kind="unit", ref_id=unit.id,
-                                                                    category=category))
+        org.create_subject(
+            world.ctx, SYSTEM, "county-k", SubjectIn(name=name, kind="unit", ref_id=unit.id, category=category)
+        )
 
 
 def test_an_office_sets_up_a_campaign_step_by_step_opens_closes_and_tallies_it(world, browser, tmp_path):
@@ -93,8 +95,9 @@ def test_an_office_sets_up_a_campaign_step_by_step_opens_closes_and_tallies_it(w
 
         # before the accounts: missing in words, and opening refused with that list
         page.get_by_role("navigation", name="测评活动").get_by_role("link", name="概览").click()
-        expect(page.locator("#missing li")).to_have_text(["测评主体“县领导”：尚未发放测评账号",
-                                                          "测评主体“基层代表”：尚未发放测评账号"])
+        expect(page.locator("#missing li")).to_have_text(
+            ["测评主体“县领导”：尚未发放测评账号", "测评主体“基层代表”：尚未发放测评账号"]
+        )
         screenshot(page, shots, "campaign-missing")
         page.get_by_role("button", name="开始测评").click()
         expect(page.get_by_role("alert")).to_contain_text("测评还不能开始")
@@ -121,8 +124,9 @@ def test_an_office_sets_up_a_campaign_step_by_step_opens_closes_and_tallies_it(w
         expect(page.get_by_label("名称")).to_have_count(0)
 
         # two of three leaders and every representative vote; close after seeing the turnout
-        subjects = [s["id"] for s in api.get("/api/localities/county-k/subjects").json()["items"]
-                    if s["category"] == "乡镇"]
+        subjects = [
+            s["id"] for s in api.get("/api/localities/county-k/subjects").json()["items"] if s["category"] == "乡镇"
+        ]
         for code in codes["县领导"][:2] + codes["基层代表"]:
             vote(world, code, {s: "称职" for s in subjects})
         page.get_by_role("navigation", name="测评活动").get_by_role("link", name="概览").click()

@@ -27,8 +27,14 @@ def _xlsx(rows: list[list[str]]) -> bytes:
 
 def _upload(page, content: bytes) -> None:
     page.get_by_label("文件（.xlsx 或 .csv）").set_input_files(
-        files=[{"name": "人员.xlsx", "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                "buffer": content}])
+        files=[
+            {
+                "name": "人员.xlsx",
+                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "buffer": content,
+            }
+        ]
+    )
     page.get_by_role("button", name="导入", exact=True).click()
 
 
@@ -66,8 +72,11 @@ def test_an_office_builds_its_units_imports_people_and_finds_them(world, browser
         expect(page.get_by_role("link", name="模板（.xlsx）").first).to_be_visible()
         page.get_by_label("文件内容").select_option("people")
         header = ["姓名", "性别", "出生年月", "单位编码", "身份证号", "现任职务"]
-        rows = [["王小明", "男", "1984-09", "E1", CARD, "局长"], ["李红", "女", "1990-13", "E2", "", "科员"],
-                ["赵刚", "男", "1979-01", "E2", "", "科员"]]
+        rows = [
+            ["王小明", "男", "1984-09", "E1", CARD, "局长"],
+            ["李红", "女", "1990-13", "E2", "", "科员"],
+            ["赵刚", "男", "1979-01", "E2", "", "科员"],
+        ]
         _upload(page, _xlsx([header, *rows]))
         expect(page.locator("#import-error")).to_have_text("文件中有 1 处问题，未导入任何数据")
         problem = page.locator("#import-problems tbody tr")
@@ -183,9 +192,15 @@ def test_an_office_creates_a_file_data_source_and_uploads_a_file(world, browser,
         page.get_by_role("button", name="创建数据源").click()
         expect(page.get_by_role("status")).to_have_text("已创建数据源。")
 
-        page.get_by_label("文件（.xlsx 或 .csv）").set_input_files(files=[{
-            "name": "月报.csv", "mimeType": "text/csv",
-            "buffer": f"单位编码,月份,办结件数\n{unit_code},2026-10,95\n".encode()}])
+        page.get_by_label("文件（.xlsx 或 .csv）").set_input_files(
+            files=[
+                {
+                    "name": "月报.csv",
+                    "mimeType": "text/csv",
+                    "buffer": f"单位编码,月份,办结件数\n{unit_code},2026-10,95\n".encode(),
+                }
+            ]
+        )
         page.get_by_role("button", name="上传", exact=True).click()
         expect(page.get_by_role("status")).to_contain_text("下次运行时读取")
         page.get_by_role("button", name="预览前几行").click()

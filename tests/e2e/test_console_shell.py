@@ -36,8 +36,23 @@ def test_the_shell_in_chinese_then_english(world, browser, tmp_path):
         expect(page.get_by_text("当前用户：office-city（考核办）")).to_be_visible()
         menu = page.get_by_role("navigation", name="菜单")
         labels = menu.get_by_role("link").all_inner_texts()
-        assert labels == ["概览", "单位", "人员", "人员账号", "领导班子", "考核对象", "导入", "指标模板", "指标数据", "测评活动",
-                          "示例页面", "插件", "数据源", "审计日志", "登录日志"], labels
+        assert labels == [
+            "概览",
+            "单位",
+            "人员",
+            "人员账号",
+            "领导班子",
+            "考核对象",
+            "导入",
+            "指标模板",
+            "指标数据",
+            "测评活动",
+            "示例页面",
+            "插件",
+            "数据源",
+            "审计日志",
+            "登录日志",
+        ], labels
         expect(menu.get_by_role("link", name="概览")).to_have_attribute("aria-current", "page")
         expect(page.get_by_role("navigation", name="当前位置")).to_contain_text("概览")
         # the server announces 127.0.0.1: phones cannot reach it, and the page says how to fix it
@@ -77,9 +92,22 @@ def test_the_shell_in_chinese_then_english(world, browser, tmp_path):
         page.goto(world.url + "/admin/?lang=en")
         expect(page).to_have_title("Overview · Kaoping")
         labels = page.get_by_role("navigation", name="Menu").get_by_role("link").all_inner_texts()
-        assert labels == ["Overview", "Units", "People", "People's accounts", "Leadership teams", "Subjects", "Import",
-                          "Indicator templates", "Indicator values", "Campaigns", "Plugins", "Data sources", "Audit log",
-                          "Sign-in log"], labels  # still the child locality: no example plugin there
+        assert labels == [
+            "Overview",
+            "Units",
+            "People",
+            "People's accounts",
+            "Leadership teams",
+            "Subjects",
+            "Import",
+            "Indicator templates",
+            "Indicator values",
+            "Campaigns",
+            "Plugins",
+            "Data sources",
+            "Audit log",
+            "Sign-in log",
+        ], labels  # still the child locality: no example plugin there
         expect(page.locator("#reachability")).to_contain_text("Only this computer can open Kaoping")
         screenshot(page, tmp_path / "screenshots", "overview-en")
         page.get_by_role("button", name="Sign out").click()
@@ -121,8 +149,10 @@ def test_the_api_documentation_loads_nothing_from_the_internet(world, browser, t
         expect(page.get_by_role("heading", name="Kaoping API")).to_be_visible(timeout=20000)
         expect(page.get_by_text("/api/auth/token").first).to_be_visible()
         screenshot(page, tmp_path / "screenshots", "api-docs")
-        fonts = page.evaluate("[...document.styleSheets].flatMap(s => { try { return [...s.cssRules] } catch (e) "
-                              "{ return [] } }).filter(r => r instanceof CSSFontFaceRule).length")
+        fonts = page.evaluate(
+            "[...document.styleSheets].flatMap(s => { try { return [...s.cssRules] } catch (e) "
+            "{ return [] } }).filter(r => r instanceof CSSFontFaceRule).length"
+        )
         assert fonts == 0
     finally:
         context.close()

@@ -45,10 +45,38 @@ def _fresh_locality(world) -> None:
 # English words a Chinese page may show: names of files, formats, programs and settings, the
 # language switch, user names, the JSON keys of grade thresholds, and the rules' names that the
 # plugins page gives beside their Chinese.
-ALLOWED_LATIN = {"English", "xlsx", "docx", "PDF", "Word", "WPS", "CSV", "XLSX", "JSON", "HTTP", "SQL", "SQLite",
-                 "PostgreSQL", "KAOPING_HOST", "KAOPING_BASE_URL", "kaoping", "serve", "http", "json", "grade",
-                 "min_score", "office", "clerk", "No", "ballot_cap", "result_quota", "unit_quota", "trimmed_mean",
-                 "good_rate", "score_rate"}
+ALLOWED_LATIN = {
+    "English",
+    "xlsx",
+    "docx",
+    "PDF",
+    "Word",
+    "WPS",
+    "CSV",
+    "XLSX",
+    "JSON",
+    "HTTP",
+    "SQL",
+    "SQLite",
+    "PostgreSQL",
+    "KAOPING_HOST",
+    "KAOPING_BASE_URL",
+    "kaoping",
+    "serve",
+    "http",
+    "json",
+    "grade",
+    "min_score",
+    "office",
+    "clerk",
+    "No",
+    "ballot_cap",
+    "result_quota",
+    "unit_quota",
+    "trimmed_mean",
+    "good_rate",
+    "score_rate",
+}
 
 
 def _latin_words(page: Page) -> set[str]:
@@ -72,13 +100,15 @@ def _add_towns(world) -> None:
     them in the browser: tests/e2e/test_console_org_plugins.py)."""
     for index, name in enumerate(TOWNS):
         unit = org.create_unit(world.ctx, SYSTEM, "county-j", UnitIn(code=f"J{index}", name=name))
-        org.create_subject(world.ctx, SYSTEM, "county-j", SubjectIn(name=name, kind="unit", ref_id=unit.id,
-                                                                    category="乡镇"))
+        org.create_subject(
+            world.ctx, SYSTEM, "county-j", SubjectIn(name=name, kind="unit", ref_id=unit.id, category="乡镇")
+        )
 
 
 def _pdf_text(path: Path, *args: str) -> str:
-    return subprocess.run(["pdftotext", "-layout", *args, str(path), "-"], check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", *args, str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def _tab(page: Page, name: str) -> None:
@@ -119,7 +149,9 @@ def _set_up(page: Page, world, shots: Path) -> None:
     expect(page.get_by_role("status")).to_contain_text("测评活动已创建")
     # a fresh locality has no subjects yet: the step says where to add them
     expect(page.locator("#no-subjects")).to_contain_text("本地区还没有考核对象")
-    expect(page.locator("#no-subjects").get_by_role("link")).to_have_attribute("href", "/admin/localities/county-j/subjects")
+    expect(page.locator("#no-subjects").get_by_role("link")).to_have_attribute(
+        "href", "/admin/localities/county-j/subjects"
+    )
     _add_towns(world)
     page.get_by_role("navigation", name="设置步骤").get_by_role("link", name="考核对象").click()
     expect(page.locator("#no-subjects")).to_have_count(0)
@@ -134,7 +166,8 @@ def _set_up(page: Page, world, shots: Path) -> None:
     steps.get_by_role("link", name="测评主体").click()
     expect(page.locator("#no-templates")).to_contain_text("本地区还没有指标模板")
     expect(page.locator("#no-templates").get_by_role("link", name="请先到“指标模板”中建立模板")).to_have_attribute(
-        "href", "/admin/localities/county-j/templates")
+        "href", "/admin/localities/county-j/templates"
+    )
     api = world.client(world.user("office-j-api", "office", "county-j"))
     assert api.post("/api/localities/county-j/templates", json=TEMPLATE).status_code == 201
     steps.get_by_role("link", name="测评主体").click()
@@ -154,8 +187,10 @@ def _set_up(page: Page, world, shots: Path) -> None:
     expect(page.locator("#f-rule-weighted_mean")).to_be_checked()
     thresholds = page.get_by_label("按得分建议等次")
     expect(thresholds.locator("xpath=..")).to_contain_text("得分达到的第一个等次即为建议等次")
-    thresholds.fill('[{"grade": "优秀", "min_score": 90}, {"grade": "称职", "min_score": 70}, '
-                    '{"grade": "基本称职", "min_score": 60}]')
+    thresholds.fill(
+        '[{"grade": "优秀", "min_score": 90}, {"grade": "称职", "min_score": 70}, '
+        '{"grade": "基本称职", "min_score": 60}]'
+    )
     cap = page.locator('div.policy[data-policy="ballot_cap"]').first
     cap.get_by_label(re.compile("每票优秀比例上限")).check()
     # the options of the policy speak Chinese, their choices too
@@ -195,22 +230,33 @@ def _issue_and_print(page: Page, tmp_path: Path, shots: Path) -> dict[str, list[
         codes[name] = found[:count]
         # the QR codes on the slips open the ballot with the same codes
         subprocess.run(["pdftoppm", "-r", "150", "-png", str(pdf), str(tmp_path / f"slips-{name}")], check=True)
-        scanned = subprocess.run(["zbarimg", "--quiet", "--raw", *map(str, sorted(tmp_path.glob(f"slips-{name}*.png")))],
-                                 capture_output=True, text=True).stdout.split()
+        scanned = subprocess.run(
+            ["zbarimg", "--quiet", "--raw", *map(str, sorted(tmp_path.glob(f"slips-{name}*.png")))],
+            capture_output=True,
+            text=True,
+        ).stdout.split()
         plain = {re.sub(r"[- ]", "", code) for code in codes[name]}
         assert plain <= {re.sub(r"[- ]", "", url.rsplit("#", 1)[-1]) for url in scanned}, (scanned, codes[name])
     return codes
 
 
-def _vote(phone, world, code: str, grade: str, first: str = "优秀", heading: str = "提交成功，感谢您的参与！",
-          shots: Path | None = None) -> None:
+def _vote(
+    phone,
+    world,
+    code: str,
+    grade: str,
+    first: str = "优秀",
+    heading: str = "提交成功，感谢您的参与！",
+    shots: Path | None = None,
+) -> None:
     """An evaluator types the code from the slip on a phone, rates the first subject ``first`` and
     the others ``grade`` on every question, submits and reads ``heading``."""
     page = phone()
     sign_in_phone(page, world.url, code)
     page.wait_for_url("**/b/ballot")
-    ids = sorted({int(n.split(":")[1]) for n in page.locator("input[type=radio]").evaluate_all(
-        "els => els.map(e => e.name)")})
+    ids = sorted(
+        {int(n.split(":")[1]) for n in page.locator("input[type=radio]").evaluate_all("els => els.map(e => e.name)")}
+    )
     assert fits_the_screen(page) and _latin_words(page) == set()
     if shots:
         screenshot(page, shots, "phone-ballot")
@@ -323,8 +369,12 @@ def test_an_office_runs_a_whole_evaluation_in_the_browser(world, browser, phone,
         bars = page.locator('div.chart[data-chart="chart-ranking-1"]')
         expect(bars.locator("canvas").first).to_be_visible()
         # the bars start at 0, so their lengths compare like the scores
-        assert bars.evaluate("el => echarts.getInstanceByDom(el).getModel().getComponent('xAxis', 0)"
-                             ".axis.scale.getExtent()[0]") == 0
+        assert (
+            bars.evaluate(
+                "el => echarts.getInstanceByDom(el).getModel().getComponent('xAxis', 0).axis.scale.getExtent()[0]"
+            )
+            == 0
+        )
         page.wait_for_timeout(1000)  # the chart's opening animation, for the screenshot
         screenshot(page, shots, "results-ranking")
         page.get_by_role("link", name=TOWNS[0]).first.click()
@@ -344,20 +394,29 @@ def test_an_office_runs_a_whole_evaluation_in_the_browser(world, browser, phone,
         page.get_by_role("button", name="发布结果").click()
         expect(page.get_by_role("status")).to_be_visible()
         screenshot(page, shots, "results-published")
-        files = _download(page, tmp_path / "zh", {"xlsx": "测评结果表（.xlsx）", "pdf": "呈报党委的结果报告（PDF）",
-                                                  "docx": "可在 Word 或 WPS 中编辑的报告（.docx）"})
+        files = _download(
+            page,
+            tmp_path / "zh",
+            {
+                "xlsx": "测评结果表（.xlsx）",
+                "pdf": "呈报党委的结果报告（PDF）",
+                "docx": "可在 Word 或 WPS 中编辑的报告（.docx）",
+            },
+        )
 
         # once in English: the header's language switch, the same pages, English downloads
         page.get_by_role("navigation", name="语言").get_by_role("link", name="English").click()
         tabs = page.get_by_role("navigation", name="Campaign")
-        expect(tabs.get_by_role("link")).to_have_text(["Overview", "Setup", "Results", "Accounts and slips",
-                                                       "Turnout", "Paper ballots"])
+        expect(tabs.get_by_role("link")).to_have_text(
+            ["Overview", "Setup", "Results", "Accounts and slips", "Turnout", "Paper ballots"]
+        )
         expect(page.locator("table.ranking thead")).to_contain_text("Score")
         expect(page.locator('div.chart[data-chart="chart-ranking-1"] canvas').first).to_be_visible()
         page.wait_for_timeout(1000)  # the chart's opening animation, for the screenshot
         screenshot(page, shots, "results-en")
-        english = _download(page, tmp_path / "en", {"xlsx": "Results workbook (.xlsx)",
-                                                     "pdf": "Report for the party committee (PDF)"})
+        english = _download(
+            page, tmp_path / "en", {"xlsx": "Results workbook (.xlsx)", "pdf": "Report for the party committee (PDF)"}
+        )
         tabs.get_by_role("link", name="Setup").click()
         page.get_by_role("navigation", name="Setup steps").get_by_role("link", name="Scoring and distribution").click()
         expect(page.locator("#f-d0_opt_rounding option:checked")).to_have_text("rounded down")
@@ -376,9 +435,22 @@ def _check_files(files: dict[str, Path], english: dict[str, Path]) -> None:
     assert book.sheetnames == ["结果", "参评率", "指标得分"]
     rows = list(book["结果"].iter_rows(values_only=True))
     header = rows[0]
-    assert header[:9] == ("对象编号", "考核对象", "考核对象类别", "名次", "得分", "建议等次", "最终等次", "调整理由", "标记")
+    assert header[:9] == (
+        "对象编号",
+        "考核对象",
+        "考核对象类别",
+        "名次",
+        "得分",
+        "建议等次",
+        "最终等次",
+        "调整理由",
+        "标记",
+    )
     assert [(r[1], r[3], r[4], r[6]) for r in rows[1:]] == [
-        ("城关镇", 1, 87.5, "优秀"), ("河口镇", 2, 76.25, "称职"), ("山南乡", 2, 76.25, "称职")]
+        ("城关镇", 1, 87.5, "优秀"),
+        ("河口镇", 2, 76.25, "称职"),
+        ("山南乡", 2, 76.25, "称职"),
+    ]
     assert [r[5] for r in rows[1:]] == ["称职", "称职", "称职"]
     assert rows[1][7] == "年度表现突出，经党委研究调整"
     turnout = list(book["参评率"].iter_rows(values_only=True))

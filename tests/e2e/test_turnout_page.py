@@ -68,7 +68,9 @@ def test_the_turnout_changes_without_a_reload_while_phones_vote(world, setup, br
         projector.goto(url + "?view=projector")
         big = projector.locator('#turnout-numbers .big[data-count="turnout"]')
         expect(big).to_have_text("50.0%")
-        size = projector.evaluate("parseFloat(getComputedStyle(document.querySelector('#turnout-numbers .big')).fontSize)")
+        size = projector.evaluate(
+            "parseFloat(getComputedStyle(document.querySelector('#turnout-numbers .big')).fontSize)"
+        )
         assert size >= 150  # pixels on a 1080p projector: readable from the back of the room
         _vote(phone, world, setup, leaders[1]["code"])
         expect(big).to_have_text("75.0%")

@@ -18,8 +18,14 @@ from tests.plugins.worklog.setup import make_world
 def test_a_leader_comments_and_the_author_sees_the_notice_and_the_comment(world, phone, browser, tmp_path):
     setup = make_world(world.ctx)
     week = str(Period.from_date("week", service.today(world.ctx)))
-    entry = service.write_entry(world.ctx, setup.actors["author"], "wa", "weekly_record", week,
-                                EntryIn(body="走访企业3家\n整理扶贫台账", submit=True)).id
+    entry = service.write_entry(
+        world.ctx,
+        setup.actors["author"],
+        "wa",
+        "weekly_record",
+        week,
+        EntryIn(body="走访企业3家\n整理扶贫台账", submit=True),
+    ).id
 
     context = browser.new_context(**DESKTOP)
     desk = context.new_page()
@@ -54,12 +60,14 @@ def test_a_leader_comments_and_the_author_sees_the_notice_and_the_comment(world,
     expect(page.locator("#liked-by")).to_have_text("张局长赞了")
     assert fits_the_screen(page)
 
-    page.get_by_label("上传附件").set_input_files(files=[{"name": "走访记录.txt", "mimeType": "text/plain",
-                                                       "buffer": "走访企业：甲、乙、丙".encode()}])
+    page.get_by_label("上传附件").set_input_files(
+        files=[{"name": "走访记录.txt", "mimeType": "text/plain", "buffer": "走访企业：甲、乙、丙".encode()}]
+    )
     page.get_by_role("button", name="上传", exact=True).click()
     expect(page.locator("#files")).to_contain_text("走访记录.txt")
-    page.get_by_label("上传附件").set_input_files(files=[{"name": "报告.pdf", "mimeType": "application/pdf",
-                                                       "buffer": b"MZ\x90\x00 not a pdf"}])
+    page.get_by_label("上传附件").set_input_files(
+        files=[{"name": "报告.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00 not a pdf"}]
+    )
     page.get_by_role("button", name="上传", exact=True).click()
     expect(page.locator("#files [role=alert]")).to_contain_text("报告.pdf：文件内容不是pdf格式")
     assert fits_the_screen(page)

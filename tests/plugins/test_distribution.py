@@ -15,7 +15,13 @@ import pytest
 from sqlalchemy import text
 
 from core.scoring import (
-    BallotCheck, CategoryData, IndicatorData, SubjectData, SubjectScore, TallyData, TemplateData,
+    BallotCheck,
+    CategoryData,
+    IndicatorData,
+    SubjectData,
+    SubjectScore,
+    TallyData,
+    TemplateData,
 )
 from core.services.errors import Invalid
 from plugins.distribution import BallotCap, BallotCapOptions, ResultQuota, UnitQuota, allowed_count
@@ -25,9 +31,11 @@ GRADES = (("优秀", 95.0), ("称职", 80.0), ("基本称职", 65.0), ("不称�
 
 
 def _template(overall: bool = True) -> TemplateData:
-    indicators = [IndicatorData(1, "DE", "德", None, "graded", 40, None, False),
-                  IndicatorData(2, "DE1", "政治品德", 1, "graded", 50, None, False),
-                  IndicatorData(3, "JI1", "工作实绩", None, "graded", 60, None, False)]
+    indicators = [
+        IndicatorData(1, "DE", "德", None, "graded", 40, None, False),
+        IndicatorData(2, "DE1", "政治品德", 1, "graded", 50, None, False),
+        IndicatorData(3, "JI1", "工作实绩", None, "graded", 60, None, False),
+    ]
     if overall:
         indicators.append(IndicatorData(4, "ALL", "总体评价", None, "graded", 1, None, True))
     return TemplateData(id=1, grades=GRADES, indicators=tuple(indicators))
@@ -48,13 +56,21 @@ def _check(template: TemplateData, top: dict[int, set[int]], **options):
     return BallotCap().check_ballot(_ballot(template, top), BallotCapOptions(**options))
 
 
-@pytest.mark.parametrize(("ratio", "n", "rounding", "expected"), [
-    (0.5, 3, "floor", 1), (0.5, 3, "round", 2), (0.5, 3, "ceil", 2),
-    (0.2, 3, "floor", 0), (0.2, 3, "round", 1), (0.2, 3, "ceil", 1),
-    (0.15, 20, "ceil", 3),  # 0.15 × 20 is 3.0000000000000004 in floats: not 4
-    (0.25, 2, "round", 1),  # halves round up
-    (0.3, 0, "ceil", 0), (1.0, 7, "floor", 7),
-])
+@pytest.mark.parametrize(
+    ("ratio", "n", "rounding", "expected"),
+    [
+        (0.5, 3, "floor", 1),
+        (0.5, 3, "round", 2),
+        (0.5, 3, "ceil", 2),
+        (0.2, 3, "floor", 0),
+        (0.2, 3, "round", 1),
+        (0.2, 3, "ceil", 1),
+        (0.15, 20, "ceil", 3),  # 0.15 × 20 is 3.0000000000000004 in floats: not 4
+        (0.25, 2, "round", 1),  # halves round up
+        (0.3, 0, "ceil", 0),
+        (1.0, 7, "floor", 7),
+    ],
+)
 def test_allowed_count(ratio, n, rounding, expected):
     assert allowed_count(ratio, n, rounding) == expected
 
@@ -63,13 +79,17 @@ def test_ballot_cap_per_subject_category_with_each_rounding():
     template = _template()
     # A has 4 subjects: 0.3 × 4 = 1.2 -> floor 1, round 1, ceil 2; B has 2: 0.6 -> 0, 1, 1.
     two_in_a = {4: {1, 2}}
-    assert _check(template, two_in_a, max_ratio=0.3, rounding="floor").reason == \
-        "at most 1 of 4 subjects may be rated 优秀 (总体评价, A: 2 are)"
+    assert (
+        _check(template, two_in_a, max_ratio=0.3, rounding="floor").reason
+        == "at most 1 of 4 subjects may be rated 优秀 (总体评价, A: 2 are)"
+    )
     assert _check(template, two_in_a, max_ratio=0.3, rounding="round") is not None
     assert _check(template, two_in_a, max_ratio=0.3, rounding="ceil") is None
     one_in_b = {4: {5}}
-    assert _check(template, one_in_b, max_ratio=0.3, rounding="floor").reason == \
-        "at most 0 of 2 subjects may be rated 优秀 (总体评价, B: 1 are)"
+    assert (
+        _check(template, one_in_b, max_ratio=0.3, rounding="floor").reason
+        == "at most 0 of 2 subjects may be rated 优秀 (总体评价, B: 1 are)"
+    )
     assert _check(template, one_in_b, max_ratio=0.3, rounding="round") is None
     assert _check(template, one_in_b, max_ratio=0.3, rounding="ceil") is None
 
@@ -98,7 +118,9 @@ def test_ballot_cap_action_grade_and_indicator():
     assert _check(template, {3: {1, 2}}, max_ratio=0.25, indicator="JI1") is not None
     # Another grade: with 1, 2, 5 rated 优秀, A has 2 of 4 rated 称职 (2 allowed), B 1 of 2 (1 allowed).
     assert _check(template, {4: {1, 2, 5}}, max_ratio=0.5, grade="称职") is None
-    assert _check(template, {}, max_ratio=0.5, grade="称职").reason.startswith("at most 2 of 4 subjects may be rated 称职")
+    assert _check(template, {}, max_ratio=0.5, grade="称职").reason.startswith(
+        "at most 2 of 4 subjects may be rated 称职"
+    )
 
 
 def test_ballot_cap_without_an_overall_indicator_caps_every_leaf():
@@ -112,15 +134,33 @@ def test_ballot_cap_without_an_overall_indicator_caps_every_leaf():
 
 
 def _data(subjects=None, other_results=None) -> TallyData:
-    return TallyData(campaign_id=1, locality_id=1, period="2026", categories=[CategoryData(1, "县领导", 1, 1)],
-                     templates={1: _template()}, subjects=subjects or [], counts={}, ballots={}, values={},
-                     ballot_scores=lambda _c, _w: {},
-                     other_results=other_results or (lambda _campaign_id: []))
+    return TallyData(
+        campaign_id=1,
+        locality_id=1,
+        period="2026",
+        categories=[CategoryData(1, "县领导", 1, 1)],
+        templates={1: _template()},
+        subjects=subjects or [],
+        counts={},
+        ballots={},
+        values={},
+        ballot_scores=lambda _c, _w: {},
+        other_results=other_results or (lambda _campaign_id: []),
+    )
 
 
 def _results(category: str, ranks: list[int], start: int = 1, grade: str = "优秀") -> list[SubjectScore]:
-    return [SubjectScore(subject_id=start + i, name=f"s{start + i}", category=category, score=100.0 - rank,
-                         rank=rank, proposed_grade=grade) for i, rank in enumerate(ranks)]
+    return [
+        SubjectScore(
+            subject_id=start + i,
+            name=f"s{start + i}",
+            category=category,
+            score=100.0 - rank,
+            rank=rank,
+            proposed_grade=grade,
+        )
+        for i, rank in enumerate(ranks)
+    ]
 
 
 def _grades(results):
@@ -144,8 +184,13 @@ def test_result_quota_ties_across_the_boundary_all_get_the_next_grade_and_are_fl
     results = _results("A", [1, 2, 2, 4, 5])
     results[4].proposed_grade = "称职"  # already below: untouched
     ResultQuota().apply(results, _data(), ResultQuota.options_model(max_ratio=0.4))
-    assert _grades(results) == [(1, "优秀", []), (2, "称职", ["tie_at_quota"]), (3, "称职", ["tie_at_quota"]),
-                                (4, "称职", []), (5, "称职", [])]
+    assert _grades(results) == [
+        (1, "优秀", []),
+        (2, "称职", ["tie_at_quota"]),
+        (3, "称职", ["tie_at_quota"]),
+        (4, "称职", []),
+        (5, "称职", []),
+    ]
     # A tie inside the quota is fine: ranks 1, 1, 3 with 2 allowed.
     results = _results("A", [1, 1, 3, 4, 5])
     ResultQuota().apply(results, _data(), ResultQuota.options_model(max_ratio=0.4))
@@ -189,14 +234,21 @@ def test_unit_quota_ties_and_other_subjects_untouched():
     unit_results = [{"ref_id": 100, "rank": 1}, {"ref_id": 101, "rank": 2}]
     subjects = [SubjectData(i, f"p{i}", "person", i, "干部", unit_id=100) for i in range(1, 5)]
     subjects.append(SubjectData(5, "单位", "unit", 100, "部门"))
-    results = [SubjectScore(i, f"p{i}", "干部", 90.0, rank=r, proposed_grade="优秀") for i, r in
-               zip(range(1, 5), [1, 2, 2, 4], strict=True)]
+    results = [
+        SubjectScore(i, f"p{i}", "干部", 90.0, rank=r, proposed_grade="优秀")
+        for i, r in zip(range(1, 5), [1, 2, 2, 4], strict=True)
+    ]
     results.append(SubjectScore(5, "单位", "部门", 90.0, rank=1, proposed_grade="优秀"))
     data = _data(subjects, other_results=lambda _cid: unit_results)
     # top_ratio 0.5 of 4 = 2, but the 2nd and 3rd share rank 2: both lose 优秀 and are flagged.
     UnitQuota().apply(results, data, UnitQuota.options_model(unit_campaign_id=7, top_n=1, top_ratio=0.5))
-    assert _grades(results) == [(1, "优秀", []), (2, "称职", ["tie_at_quota"]), (3, "称职", ["tie_at_quota"]),
-                                (4, "称职", []), (5, "优秀", [])]
+    assert _grades(results) == [
+        (1, "优秀", []),
+        (2, "称职", ["tie_at_quota"]),
+        (3, "称职", ["tie_at_quota"]),
+        (4, "称职", []),
+        (5, "优秀", []),
+    ]
 
 
 # --- through the API -------------------------------------------------------------------------
@@ -210,8 +262,9 @@ def _capped(world, **options):
     """The standard campaign (3 subjects of one subject category) with a ballot_cap, open."""
     setup = make_campaign(world)
     assert _enable(setup.api).status_code == 200
-    patched = setup.api.patch(f"/api/campaigns/{setup.campaign_id}",
-                              json={"distribution": [{"policy": "ballot_cap", "options": options}]})
+    patched = setup.api.patch(
+        f"/api/campaigns/{setup.campaign_id}", json={"distribution": [{"policy": "ballot_cap", "options": options}]}
+    )
     assert patched.status_code == 200, patched.text
     setup.issue("县领导", 1)  # every category needs accounts to open
     setup.issue("基层代表", 1)
@@ -239,9 +292,19 @@ def test_reject_answers_422_naming_the_cap(world):
         token = client.post("/api/ballot/login", json={"code": account["code"]}).json()["token"]
     with world.client(token) as voter:
         ballot = voter.get("/api/ballot").json()
-        assert ballot["caps"] == [{"grade": "优秀", "indicator": "ALL", "indicator_name": "总体评价",
-                                   "scope": "subject_category", "category": "综合管理部门",
-                                   "subject_ids": setup.subject_ids, "total": 3, "allowed": 1, "action": "reject"}]
+        assert ballot["caps"] == [
+            {
+                "grade": "优秀",
+                "indicator": "ALL",
+                "indicator_name": "总体评价",
+                "scope": "subject_category",
+                "category": "综合管理部门",
+                "subject_ids": setup.subject_ids,
+                "total": 3,
+                "allowed": 1,
+                "action": "reject",
+            }
+        ]
         items = full_items(setup.subject_ids)
         for item in items:
             if item["indicator"] == "ALL" and item["subject_id"] != setup.subject_ids[2]:
@@ -288,8 +351,10 @@ def test_reject_message_on_the_ballot_pages_says_what_to_change_in_chinese_and_e
     chinese = _page_submit(world, setup, None)  # zh-CN is the default
     assert chinese.status_code == 422
     html = re.sub(r"\s+", " ", chinese.text)
-    assert ("总体评价 · 综合管理部门：您评了 2 个优秀，3 个对象中最多只能评 1 个。请至少将其中 1 个改为其他等次后再提交。"
-            in html)
+    assert (
+        "总体评价 · 综合管理部门：您评了 2 个优秀，3 个对象中最多只能评 1 个。请至少将其中 1 个改为其他等次后再提交。"
+        in html
+    )
     assert "at most" not in html
     # the two 优秀 of 总体评价 are marked, nothing else
     marked = re.findall(r'<fieldset class="over">.*?name="g:(\d+):(\w+)"', chinese.text, re.S)
@@ -297,8 +362,10 @@ def test_reject_message_on_the_ballot_pages_says_what_to_change_in_chinese_and_e
     english = _page_submit(world, setup, "en")
     assert english.status_code == 422
     html = re.sub(r"\s+", " ", english.text)
-    assert ("总体评价 · 综合管理部门: you rated 2 subjects 优秀, but at most 1 of 3 may be. "
-            "Change at least 1 of them to another grade, then submit.") in html
+    assert (
+        "总体评价 · 综合管理部门: you rated 2 subjects 优秀, but at most 1 of 3 may be. "
+        "Change at least 1 of them to another grade, then submit."
+    ) in html
     with world.ctx.db.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM ballots")).scalar() == 0
 
@@ -354,8 +421,11 @@ def test_a_valid_ballot_is_thanked_and_the_api_translates_the_reason(world):
     with world.client(token) as voter:
         answer = voter.post("/api/ballot/submit", json={"items": items}, headers={"Accept-Language": "zh-CN"})
     assert answer.status_code == 200
-    assert answer.json() == {"status": "submitted", "valid": False,
-                             "reason": "3 个对象中最多 1 个可评为优秀（总体评价 · 综合管理部门：现有 3 个）"}
+    assert answer.json() == {
+        "status": "submitted",
+        "valid": False,
+        "reason": "3 个对象中最多 1 个可评为优秀（总体评价 · 综合管理部门：现有 3 个）",
+    }
 
 
 def test_cap_reasons_translate_with_their_values():
@@ -381,8 +451,11 @@ def test_invalid_is_stored_invalid_with_its_reason(world):
     setup.open()
     over = _vote(world, setup, "县领导", 3)
     assert over.status_code == 200, over.text
-    assert over.json() == {"status": "submitted", "valid": False,
-                           "reason": "at most 2 of 3 subjects may be rated 优秀 (总体评价, 综合管理部门: 3 are)"}
+    assert over.json() == {
+        "status": "submitted",
+        "valid": False,
+        "reason": "at most 2 of 3 subjects may be rated 优秀 (总体评价, 综合管理部门: 3 are)",
+    }
     within = _vote(world, setup, "县领导", 2)
     assert within.json()["valid"] is True
     # while open the validity is sealed in the ballot box, and turnout still counts it
@@ -414,7 +487,9 @@ def test_scope_ballot_and_floor_through_the_api(world):
     setup.open()
     assert _vote(world, setup, "县领导", 1).json()["valid"] is True
     verdict = _vote(world, setup, "县领导", 2).json()
-    assert verdict["valid"] is False and verdict["reason"].startswith("at most 1 of 3 subjects may be rated 优秀 (总体评价:")
+    assert verdict["valid"] is False and verdict["reason"].startswith(
+        "at most 1 of 3 subjects may be rated 优秀 (总体评价:"
+    )
 
 
 def test_ballot_page_shows_the_count(world):
@@ -446,14 +521,27 @@ def test_campaign_naming_a_policy_needs_the_plugin_enabled(world, monkeypatch):
     with world.ctx.db.read() as session:
         ids = dict(session.execute(text("SELECT code, id FROM localities")).all())
         _, distribution = check_campaign_plugins(session, ids["county-a"], {}, wanted)
-        assert distribution == [{"policy": "ballot_cap", "options": {
-            "grade": None, "indicator": None, "max_ratio": 0.15, "rounding": "floor", "scope": "subject_category",
-            "action": "invalid", "accept_zero": False}}]
+        assert distribution == [
+            {
+                "policy": "ballot_cap",
+                "options": {
+                    "grade": None,
+                    "indicator": None,
+                    "max_ratio": 0.15,
+                    "rounding": "floor",
+                    "scope": "subject_category",
+                    "action": "invalid",
+                    "accept_zero": False,
+                },
+            }
+        ]
         with pytest.raises(Invalid) as refused:
             check_campaign_plugins(session, ids["county-b"], {}, wanted)
         assert refused.value.status_code == 422
         with pytest.raises(Invalid) as bad:
-            check_campaign_plugins(session, ids["county-a"], {}, [{"policy": "ballot_cap", "options": {"max_ratio": 2}}])
+            check_campaign_plugins(
+                session, ids["county-a"], {}, [{"policy": "ballot_cap", "options": {"max_ratio": 2}}]
+            )
         assert bad.value.errors[0]["field"] == "distribution[0].options.max_ratio"
 
 
@@ -474,18 +562,28 @@ def test_warnings_name_each_group_a_rounding_leaves_without_the_grade():
     # A has 4 subjects, B 2: 30 % rounded down allows 1 in A and 0 in B.
     [cap] = BallotCap().warnings(template, SUBJECTS, BallotCapOptions(max_ratio=0.3))
     assert {k: cap[k] for k in ("policy", "grade", "indicator", "group", "total", "allowed")} == {
-        "policy": "ballot_cap", "grade": "优秀", "indicator": "ALL", "group": "B", "total": 2, "allowed": 0}
-    assert cap["message"] == ("ballot_cap allows 0 of the 2 subjects of B to be rated 优秀 on 总体评价 (30%, rounding floor): "
-                              "no ballot may give any of them 优秀; raise max_ratio, round up, or set accept_zero if "
-                              "that is intended")
+        "policy": "ballot_cap",
+        "grade": "优秀",
+        "indicator": "ALL",
+        "group": "B",
+        "total": 2,
+        "allowed": 0,
+    }
+    assert cap["message"] == (
+        "ballot_cap allows 0 of the 2 subjects of B to be rated 优秀 on 总体评价 (30%, rounding floor): "
+        "no ballot may give any of them 优秀; raise max_ratio, round up, or set accept_zero if "
+        "that is intended"
+    )
     assert BallotCap().warnings(template, SUBJECTS, BallotCapOptions(max_ratio=0.3, rounding="round")) == []
     assert BallotCap().warnings(template, SUBJECTS, BallotCapOptions(max_ratio=0.3, accept_zero=True)) == []
     assert BallotCap().warnings(template, SUBJECTS, BallotCapOptions(max_ratio=0)) == []  # zero on purpose
     [whole] = BallotCap().warnings(template, SUBJECTS, BallotCapOptions(max_ratio=0.15, scope="ballot"))  # 0.9 -> 0
     assert whole["group"] is None and whole["total"] == 6 and "of a ballot" in whole["message"]
     # every leaf of a template without an overall indicator
-    assert {w["indicator"] for w in BallotCap().warnings(_template(overall=False), SUBJECTS,
-                                                         BallotCapOptions(max_ratio=0.2))} == {"DE1", "JI1"}
+    assert {
+        w["indicator"]
+        for w in BallotCap().warnings(_template(overall=False), SUBJECTS, BallotCapOptions(max_ratio=0.2))
+    } == {"DE1", "JI1"}
     [quota] = ResultQuota().warnings(template, SUBJECTS, ResultQuota.options_model(max_ratio=0.3))
     assert (quota["policy"], quota["group"], quota["total"], quota["allowed"]) == ("result_quota", "B", 2, 0)
     assert ResultQuota().warnings(template, SUBJECTS, ResultQuota.options_model(max_ratio=0.3, accept_zero=True)) == []
@@ -504,28 +602,39 @@ def test_a_cap_that_allows_none_is_flagged_when_saved_and_the_campaign_cannot_op
     assert patched.status_code == 200, patched.text
     [warning] = patched.json()["warnings"]
     assert warning == {
-        "field": "distribution[0].options", "policy": "ballot_cap", "categories": ["县领导", "基层代表"],
-        "grade": "优秀", "indicator": "ALL", "group": "综合管理部门", "total": 3, "allowed": 0,
+        "field": "distribution[0].options",
+        "policy": "ballot_cap",
+        "categories": ["县领导", "基层代表"],
+        "grade": "优秀",
+        "indicator": "ALL",
+        "group": "综合管理部门",
+        "total": 3,
+        "allowed": 0,
         "message": "ballot_cap allows 0 of the 3 subjects of 综合管理部门 to be rated 优秀 on 总体评价 (15%, rounding floor): "
-                   "no ballot may give any of them 优秀; raise max_ratio, round up, or set accept_zero if that is intended"}
+        "no ballot may give any of them 优秀; raise max_ratio, round up, or set accept_zero if that is intended",
+    }
     assert setup.api.get(url).json()["warnings"] == [warning]
 
     refused = setup.api.post(f"{url}/open", headers={"Accept-Language": "zh-CN"})
     assert refused.status_code == 409
     [error] = refused.json()["errors"]
     assert error["field"] == "distribution[0].options" and error["allowed"] == 0
-    assert error["message"] == ("ballot_cap 规定综合管理部门的 3 个对象中只能有 0 个在“总体评价”上评为优秀（15%，取整方式 floor）："
-                                "任何测评表都不能把其中的对象评为优秀。请提高 max_ratio、改为向上取整，"
-                                "或在确属本意时设置 accept_zero")
+    assert error["message"] == (
+        "ballot_cap 规定综合管理部门的 3 个对象中只能有 0 个在“总体评价”上评为优秀（15%，取整方式 floor）："
+        "任何测评表都不能把其中的对象评为优秀。请提高 max_ratio、改为向上取整，"
+        "或在确属本意时设置 accept_zero"
+    )
     assert setup.api.get(url).json()["status"] == "draft"
 
     # Rounding up allows 1: nothing to flag, and it opens.
-    fixed = setup.api.patch(url, json={"distribution": [{"policy": "ballot_cap",
-                                                           "options": {"max_ratio": 0.15, "rounding": "ceil"}}]})
+    fixed = setup.api.patch(
+        url, json={"distribution": [{"policy": "ballot_cap", "options": {"max_ratio": 0.15, "rounding": "ceil"}}]}
+    )
     assert fixed.status_code == 200 and fixed.json()["warnings"] == []
     # Zero on purpose (no 优秀 for anyone) is the office's to say.
-    meant = setup.api.patch(url, json={"distribution": [{"policy": "ballot_cap",
-                                                          "options": {"max_ratio": 0.15, "accept_zero": True}}]})
+    meant = setup.api.patch(
+        url, json={"distribution": [{"policy": "ballot_cap", "options": {"max_ratio": 0.15, "accept_zero": True}}]}
+    )
     assert meant.status_code == 200 and meant.json()["warnings"] == []
     opened = setup.api.post(f"{url}/open")
     assert opened.status_code == 200, opened.text
@@ -535,18 +644,38 @@ def test_more_subjects_make_the_same_ratio_allow_some(world):
     """The warning follows the campaign's subjects: with 7 of them 15 % rounded down allows 1."""
     setup = make_campaign(world)
     assert _enable(setup.api).status_code == 200
-    created = setup.api.post("/api/localities/county-a/campaigns", json={
-        "name": "小范围测评", "subject_ids": setup.subject_ids[:2],
-        "categories": [{"name": "群众", "template_id": setup.template_id}],
-        "distribution": [{"policy": "result_quota", "options": {"max_ratio": 0.15}}]})
+    created = setup.api.post(
+        "/api/localities/county-a/campaigns",
+        json={
+            "name": "小范围测评",
+            "subject_ids": setup.subject_ids[:2],
+            "categories": [{"name": "群众", "template_id": setup.template_id}],
+            "distribution": [{"policy": "result_quota", "options": {"max_ratio": 0.15}}],
+        },
+    )
     assert created.status_code == 201, created.text
     [warning] = created.json()["warnings"]
-    assert (warning["policy"], warning["group"], warning["total"], warning["allowed"]) == \
-        ("result_quota", "综合管理部门", 2, 0)
+    assert (warning["policy"], warning["group"], warning["total"], warning["allowed"]) == (
+        "result_quota",
+        "综合管理部门",
+        2,
+        0,
+    )
     more = []
     for index in range(5):
         unit = setup.api.post("/api/localities/county-a/units", json={"code": f"M{index}", "name": f"单位M{index}"})
-        more.append(setup.api.post("/api/localities/county-a/subjects", json={
-            "name": unit.json()["name"], "kind": "unit", "ref_id": unit.json()["id"], "category": "综合管理部门"}).json()["id"])
-    grown = setup.api.patch(f"/api/campaigns/{created.json()['id']}", json={"subject_ids": setup.subject_ids[:2] + more})
+        more.append(
+            setup.api.post(
+                "/api/localities/county-a/subjects",
+                json={
+                    "name": unit.json()["name"],
+                    "kind": "unit",
+                    "ref_id": unit.json()["id"],
+                    "category": "综合管理部门",
+                },
+            ).json()["id"]
+        )
+    grown = setup.api.patch(
+        f"/api/campaigns/{created.json()['id']}", json={"subject_ids": setup.subject_ids[:2] + more}
+    )
     assert grown.status_code == 200 and grown.json()["warnings"] == []

@@ -71,8 +71,9 @@ def test_a_public_route_answers_without_sign_in_only_where_enabled(world):
     world.locality("county-b")
     ok(a.put("/api/localities/county-a/plugins/example", json={"enabled": True}))
     with world.client() as anonymous:
-        assert ok(anonymous.get("/api/localities/county-a/example/notice"))["notice"] == \
-            "county-a runs the example plugin"
+        assert (
+            ok(anonymous.get("/api/localities/county-a/example/notice"))["notice"] == "county-a runs the example plugin"
+        )
         assert anonymous.get("/api/localities/county-b/example/notice").status_code == 404
         assert anonymous.get("/api/localities/nowhere/example/notice").status_code == 404
         # the ballot API and pages are public too: an evaluator has a code, not a sign-in
@@ -88,6 +89,10 @@ def test_every_plugins_routes_are_mounted_behind_the_guard():
     routes = plugin_routes(pm)
     assert all(isinstance(r, Router) and r.guards for r in routes)
     by_path = {route.path for router in routes for route in router.routes}
-    assert {"/api/localities/{code:str}/example", "/api/campaigns/{campaign_id:int}/example", "/api/example/ping",
-            "/api/localities/{code:str}/example/notice"} <= by_path
+    assert {
+        "/api/localities/{code:str}/example",
+        "/api/campaigns/{campaign_id:int}/example",
+        "/api/example/ping",
+        "/api/localities/{code:str}/example/notice",
+    } <= by_path
     assert {"/b", "/api/ballot/login", "/api/campaigns/{campaign_id:int}/accounts"} <= by_path

@@ -21,39 +21,71 @@ GRADES = (("优秀", 95.0), ("称职", 80.0), ("基本称职", 65.0), ("不称�
 
 
 def ind(id, code, parent=None, kind="graded", weight=1.0, max_score=None, overall=False):
-    return IndicatorData(id=id, code=code, name=code, parent_id=parent, kind=kind, weight=weight,
-                         max_score=max_score, overall=overall)
+    return IndicatorData(
+        id=id, code=code, name=code, parent_id=parent, kind=kind, weight=weight, max_score=max_score, overall=overall
+    )
 
 
-TEMPLATE = TemplateData(id=1, grades=GRADES, indicators=(
-    ind(1, "A", weight=40), ind(2, "A1", 1, weight=50), ind(3, "A2", 1, weight=50),
-    ind(4, "B", weight=60), ind(5, "B1", 4, weight=100),
-    ind(6, "BONUS", kind="bonus", max_score=5), ind(7, "DED", kind="deduction", max_score=3),
-    ind(8, "VETO", kind="veto"),
-))
+TEMPLATE = TemplateData(
+    id=1,
+    grades=GRADES,
+    indicators=(
+        ind(1, "A", weight=40),
+        ind(2, "A1", 1, weight=50),
+        ind(3, "A2", 1, weight=50),
+        ind(4, "B", weight=60),
+        ind(5, "B1", 4, weight=100),
+        ind(6, "BONUS", kind="bonus", max_score=5),
+        ind(7, "DED", kind="deduction", max_score=3),
+        ind(8, "VETO", kind="veto"),
+    ),
+)
 CATEGORIES = [CategoryData(1, "县领导", 40, 1), CategoryData(2, "群众", 60, 1), CategoryData(3, "无票", 100, 1)]
-SUBJECTS = [SubjectData(11, "甲", "unit", None, "部门"), SubjectData(12, "乙", "unit", None, "部门"),
-            SubjectData(13, "丙", "unit", None, "部门")]
+SUBJECTS = [
+    SubjectData(11, "甲", "unit", None, "部门"),
+    SubjectData(12, "乙", "unit", None, "部门"),
+    SubjectData(13, "丙", "unit", None, "部门"),
+]
 
 
 def data(counts, ballots, values=None, scores=None, template=TEMPLATE, subjects=SUBJECTS):
-    return TallyData(campaign_id=1, locality_id=1, period="2026", categories=CATEGORIES, templates={1: template},
-                     subjects=subjects, counts=counts, ballots=ballots, values=values or {},
-                     ballot_scores=lambda category_id, contrib: (scores or {}).get(category_id, {}))
+    return TallyData(
+        campaign_id=1,
+        locality_id=1,
+        period="2026",
+        categories=CATEGORIES,
+        templates={1: template},
+        subjects=subjects,
+        counts=counts,
+        ballots=ballots,
+        values=values or {},
+        ballot_scores=lambda category_id, contrib: (scores or {}).get(category_id, {}),
+    )
 
 
 def example():
     counts = {
         # subject 11, category 1: one ballot all 优秀 (95), one 称职/称职/优秀 (16 + 16 + 57 = 89): mean 92
-        (1, 11, 2): [1, 1, 0, 0], (1, 11, 3): [1, 1, 0, 0], (1, 11, 5): [2, 0, 0, 0],
+        (1, 11, 2): [1, 1, 0, 0],
+        (1, 11, 3): [1, 1, 0, 0],
+        (1, 11, 5): [2, 0, 0, 0],
         # subject 11, category 2: one ballot all 基本称职: 65
-        (2, 11, 2): [0, 0, 1, 0], (2, 11, 3): [0, 0, 1, 0], (2, 11, 5): [0, 0, 1, 0],
+        (2, 11, 2): [0, 0, 1, 0],
+        (2, 11, 3): [0, 0, 1, 0],
+        (2, 11, 5): [0, 0, 1, 0],
         # subject 12, category 1 only: all 称职: 80
-        (1, 12, 2): [0, 1, 0, 0], (1, 12, 3): [0, 1, 0, 0], (1, 12, 5): [0, 1, 0, 0],
+        (1, 12, 2): [0, 1, 0, 0],
+        (1, 12, 3): [0, 1, 0, 0],
+        (1, 12, 5): [0, 1, 0, 0],
     }
     ballots = {(1, 11): 2, (2, 11): 1, (1, 12): 1}
-    values = {(11, 1, "BONUS"): 7.0, (11, 1, "DED"): 2.0, (12, 1, "VETO"): 1.0, (13, 1, "VETO"): 0.0,
-              (11, 2, "BONUS"): 100.0}  # another template's value does not count
+    values = {
+        (11, 1, "BONUS"): 7.0,
+        (11, 1, "DED"): 2.0,
+        (12, 1, "VETO"): 1.0,
+        (13, 1, "VETO"): 0.0,
+        (11, 2, "BONUS"): 100.0,
+    }  # another template's value does not count
     return data(counts, ballots, values)
 
 
@@ -62,8 +94,16 @@ def test_effective_weights_multiply_along_the_path():
 
 
 def test_only_graded_siblings_count_and_zero_weights():
-    template = TemplateData(id=2, grades=GRADES, indicators=(
-        ind(1, "X", weight=3), ind(2, "Y", weight=1), ind(3, "Z", weight=0), ind(4, "N", kind="numeric", weight=50)))
+    template = TemplateData(
+        id=2,
+        grades=GRADES,
+        indicators=(
+            ind(1, "X", weight=3),
+            ind(2, "Y", weight=1),
+            ind(3, "Z", weight=0),
+            ind(4, "N", kind="numeric", weight=50),
+        ),
+    )
     assert effective_weights(template) == pytest.approx({1: 0.75, 2: 0.25, 3: 0.0})
 
 
@@ -71,13 +111,17 @@ def test_weighted_mean_hand_computed():
     results = {r.subject_id: r for r in RULE.score(example(), WeightedMeanOptions())}
     first = results[11]
     # (40 x 92 + 60 x 65) / (40 + 60) = 75.8; category 3 has no ballots and does not count
-    assert first.by_category == {"县领导": {"score": pytest.approx(92), "ballots": 2},
-                                 "群众": {"score": pytest.approx(65), "ballots": 1}}
+    assert first.by_category == {
+        "县领导": {"score": pytest.approx(92), "ballots": 2},
+        "群众": {"score": pytest.approx(65), "ballots": 1},
+    }
     # + bonus 7 capped at 5, - deduction 2
     assert first.score == pytest.approx(75.8 + 5 - 2)
     assert first.flags == [] and first.proposed_grade is None
-    assert first.by_indicator["B1"] == {"score": pytest.approx((2 * 95 + 65) / 3),
-                                        "distribution": {"优秀": 2, "称职": 0, "基本称职": 1, "不称职": 0}}
+    assert first.by_indicator["B1"] == {
+        "score": pytest.approx((2 * 95 + 65) / 3),
+        "distribution": {"优秀": 2, "称职": 0, "基本称职": 1, "不称职": 0},
+    }
     assert first.by_indicator["BONUS"]["score"] == 5 and first.by_indicator["DED"]["score"] == 2
     second = results[12]
     assert second.score == pytest.approx(80)
@@ -88,8 +132,9 @@ def test_weighted_mean_hand_computed():
 
 def test_deduction_cap_and_uncapped_value():
     counts = {(1, 11, i): [0, 1, 0, 0] for i in (2, 3, 5)}
-    result = RULE.score(data(counts, {(1, 11): 1}, {(11, 1, "DED"): 10.0, (11, 1, "BONUS"): 1.5}),
-                        WeightedMeanOptions())[0]
+    result = RULE.score(
+        data(counts, {(1, 11): 1}, {(11, 1, "DED"): 10.0, (11, 1, "BONUS"): 1.5}), WeightedMeanOptions()
+    )[0]
     assert result.score == pytest.approx(80 - 3 + 1.5)
 
 
@@ -145,8 +190,15 @@ def test_good_rate():
 
 
 def test_score_rate():
-    template = TemplateData(id=1, grades=GRADES, indicators=(
-        ind(1, "N1", kind="numeric", max_score=50), ind(2, "N2", kind="numeric", max_score=50), ind(3, "A")))
+    template = TemplateData(
+        id=1,
+        grades=GRADES,
+        indicators=(
+            ind(1, "N1", kind="numeric", max_score=50),
+            ind(2, "N2", kind="numeric", max_score=50),
+            ind(3, "A"),
+        ),
+    )
     tally = data({}, {}, {(11, 1, "N1"): 40.0, (11, 1, "N2"): 30.0, (12, 1, "N1"): 50.0}, template=template)
     rule = ScoreRate()
     results = {r.subject_id: r for r in rule.score(tally, rule.options_model())}
@@ -157,13 +209,28 @@ def test_score_rate():
 
 
 def test_score_rate_applies_bonus_deduction_and_veto_like_weighted_mean():
-    template = TemplateData(id=1, grades=GRADES, indicators=(
-        ind(1, "N1", kind="numeric", max_score=50), ind(2, "N2", kind="numeric", max_score=50),
-        ind(6, "BONUS", kind="bonus", max_score=5), ind(7, "DED", kind="deduction", max_score=3),
-        ind(8, "VETO", kind="veto")))
-    values = {(11, 1, "N1"): 40.0, (11, 1, "N2"): 30.0, (11, 1, "BONUS"): 7.0, (11, 1, "DED"): 2.0,
-              (12, 1, "N1"): 45.0, (12, 1, "N2"): 45.0, (12, 1, "VETO"): 1.0, (12, 1, "DED"): 10.0,
-              (13, 1, "BONUS"): 2.0}
+    template = TemplateData(
+        id=1,
+        grades=GRADES,
+        indicators=(
+            ind(1, "N1", kind="numeric", max_score=50),
+            ind(2, "N2", kind="numeric", max_score=50),
+            ind(6, "BONUS", kind="bonus", max_score=5),
+            ind(7, "DED", kind="deduction", max_score=3),
+            ind(8, "VETO", kind="veto"),
+        ),
+    )
+    values = {
+        (11, 1, "N1"): 40.0,
+        (11, 1, "N2"): 30.0,
+        (11, 1, "BONUS"): 7.0,
+        (11, 1, "DED"): 2.0,
+        (12, 1, "N1"): 45.0,
+        (12, 1, "N2"): 45.0,
+        (12, 1, "VETO"): 1.0,
+        (12, 1, "DED"): 10.0,
+        (13, 1, "BONUS"): 2.0,
+    }
     rule = ScoreRate()
     results = {r.subject_id: r for r in rule.score(data({}, {}, values, template=template), rule.options_model())}
     # 70 / 100 x 100 = 70, + bonus 7 capped at 5, - deduction 2

@@ -38,12 +38,19 @@ def scenarios(draw) -> Scenario:
         nodes = tree(1)
         for kind in ("bonus", "deduction", "veto"):
             node_id = next(ids)
-            nodes.append(Node(id=node_id, code=f"{kind}{node_id}", kind=kind,
-                              max_score=draw(st.floats(0, 10)) if kind != "veto" else None))
+            nodes.append(
+                Node(
+                    id=node_id,
+                    code=f"{kind}{node_id}",
+                    kind=kind,
+                    max_score=draw(st.floats(0, 10)) if kind != "veto" else None,
+                )
+            )
         grades = sorted(draw(st.lists(st.floats(0, 100), min_size=2, max_size=5)), reverse=True)
         templates.append(Template(id=template_id, grades=grades, nodes=nodes))
-    categories = [(c + 1, draw(st.floats(0.1, 100)), draw(st.sampled_from(templates)).id)
-                  for c in range(draw(st.integers(1, 3)))]
+    categories = [
+        (c + 1, draw(st.floats(0.1, 100)), draw(st.sampled_from(templates)).id) for c in range(draw(st.integers(1, 3)))
+    ]
     subjects = list(range(1, draw(st.integers(1, 4)) + 1))
     by_id = {t.id: t for t in templates}
     ballots = []
@@ -70,8 +77,11 @@ def _walk(nodes):
         yield from _walk(node.children)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(scenario=scenarios())
 def test_stored_results_equal_the_reference(ctx, scenario):
     truncate_all(ctx.db)

@@ -25,25 +25,48 @@ from core.services.values import period_rules
 
 def _check_mapping(session: Session, locality_id: int, mapping: Mapping) -> None:
     template_ids = {v.template_id for v in mapping.values}
-    templates = set(session.exec(select(IndicatorTemplate.id).where(
-        IndicatorTemplate.locality_id == locality_id, col(IndicatorTemplate.id).in_(template_ids))).all())
-    kinds = {(t, c): k for t, c, k in session.exec(select(Indicator.template_id, Indicator.code, Indicator.kind).where(
-        col(Indicator.template_id).in_(templates or {0}))).all()}
+    templates = set(
+        session.exec(
+            select(IndicatorTemplate.id).where(
+                IndicatorTemplate.locality_id == locality_id, col(IndicatorTemplate.id).in_(template_ids)
+            )
+        ).all()
+    )
+    kinds = {
+        (t, c): k
+        for t, c, k in session.exec(
+            select(Indicator.template_id, Indicator.code, Indicator.kind).where(
+                col(Indicator.template_id).in_(templates or {0})
+            )
+        ).all()
+    }
     errors = []
     for index, value in enumerate(mapping.values):
         field = f"mapping.values[{index}]"
         if value.template_id not in templates:
-            errors.append({"field": f"{field}.template_id",
-                           "message": f"no template with id {value.template_id} in this locality"})
+            errors.append(
+                {
+                    "field": f"{field}.template_id",
+                    "message": f"no template with id {value.template_id} in this locality",
+                }
+            )
             continue
         kind = kinds.get((value.template_id, value.indicator_code))
         if kind is None:
-            errors.append({"field": f"{field}.indicator_code",
-                           "message": f"template {value.template_id} has no indicator {value.indicator_code!r}"})
+            errors.append(
+                {
+                    "field": f"{field}.indicator_code",
+                    "message": f"template {value.template_id} has no indicator {value.indicator_code!r}",
+                }
+            )
         elif kind not in VALUE_KINDS:
-            errors.append({"field": f"{field}.indicator_code",
-                           "message": f"indicator {value.indicator_code!r} is {kind}; adapters fill only "
-                                      f"{', '.join(sorted(VALUE_KINDS))} indicators"})
+            errors.append(
+                {
+                    "field": f"{field}.indicator_code",
+                    "message": f"indicator {value.indicator_code!r} is {kind}; adapters fill only "
+                    f"{', '.join(sorted(VALUE_KINDS))} indicators",
+                }
+            )
     if mapping.period.from_run_date is not None:
         # The run date's period must be of the kind each template takes (PeriodRule).
         today = Period.from_date(mapping.period.from_run_date, utcnow().date())
@@ -135,8 +158,9 @@ class Mapped:
     subject_names: dict[int, str] = field(default_factory=dict)
 
 
-def map_records(session: Session, locality_id: int, mapping: dict[str, Any], records: list[Record],
-                run_date: date) -> Mapped:
+def map_records(
+    session: Session, locality_id: int, mapping: dict[str, Any], records: list[Record], run_date: date
+) -> Mapped:
     """Turn records into indicator-value rows; every bad record is reported with where it came
     from, which field, and why."""
     spec = Mapping.model_validate(mapping)
@@ -172,8 +196,9 @@ def map_records(session: Session, locality_id: int, mapping: dict[str, Any], rec
                 problem(spec.period.field, exc.message)
         if period is not None:
             # A value of a kind its template cannot take would never count: the record is rejected.
-            for message in dict.fromkeys(rules[v.template_id].problem(period) for v in spec.values
-                                         if v.template_id in rules):
+            for message in dict.fromkeys(
+                rules[v.template_id].problem(period) for v in spec.values if v.template_id in rules
+            ):
                 if message:
                     problem(period_field, message)
         values = []
@@ -190,8 +215,21 @@ def map_records(session: Session, locality_id: int, mapping: dict[str, Any], rec
             origins.add(record.origin)
             continue
         for value_spec, number in values:
-            rows.append({"subject_id": subject_id, "template_id": value_spec.template_id,
-                         "indicator_code": value_spec.indicator_code, "period": str(period), "value": number})
+            rows.append(
+                {
+                    "subject_id": subject_id,
+                    "template_id": value_spec.template_id,
+                    "indicator_code": value_spec.indicator_code,
+                    "period": str(period),
+                    "value": number,
+                }
+            )
             wheres.append(record.where)
-    return Mapped(rows=rows, wheres=wheres, rejected=rejected, rejected_records=bad_records,
-                  rejected_origins=origins, subject_names=subjects.names)
+    return Mapped(
+        rows=rows,
+        wheres=wheres,
+        rejected=rejected,
+        rejected_records=bad_records,
+        rejected_origins=origins,
+        subject_names=subjects.names,
+    )

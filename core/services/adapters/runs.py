@@ -37,8 +37,9 @@ from core.services.values import Origin, upsert_values
 RUNNER = f"{socket.gethostname()}:{os.getpid()}"[:100]
 
 
-def start_run(ctx: AppContext, source_id: int, trigger: str, *, due_at: datetime | None = None,
-              next_at: datetime | None = None) -> int | None:
+def start_run(
+    ctx: AppContext, source_id: int, trigger: str, *, due_at: datetime | None = None, next_at: datetime | None = None
+) -> int | None:
     """Claim the source and record a new run; return its id.
 
     For a scheduled firing (``due_at`` given), first move ``next_run_at`` from ``due_at`` to
@@ -49,30 +50,53 @@ def start_run(ctx: AppContext, source_id: int, trigger: str, *, due_at: datetime
     now = utcnow()
     with ctx.db.write() as session:
         if due_at is not None:
-            fired = session.execute(update(AdapterSource).where(
-                AdapterSource.id == source_id, AdapterSource.next_run_at == due_at,
-                AdapterSource.enabled == True,  # noqa: E712 - SQL expression
-            ).values(next_run_at=next_at))
+            fired = session.execute(
+                update(AdapterSource)
+                .where(
+                    AdapterSource.id == source_id,
+                    AdapterSource.next_run_at == due_at,
+                    AdapterSource.enabled == True,  # noqa: E712 - SQL expression
+                )
+                .values(next_run_at=next_at)
+            )
             if fired.rowcount != 1:
                 return None
-        claimed = session.execute(update(AdapterSource).where(
-            AdapterSource.id == source_id,
-            or_(col(AdapterSource.running_since).is_(None), AdapterSource.running_since < now - STALE_AFTER),
-        ).values(running_since=now))
+        claimed = session.execute(
+            update(AdapterSource)
+            .where(
+                AdapterSource.id == source_id,
+                or_(col(AdapterSource.running_since).is_(None), AdapterSource.running_since < now - STALE_AFTER),
+            )
+            .values(running_since=now)
+        )
         if claimed.rowcount != 1:
             if due_at is not None:
                 log.info("adapter source %s is still running: this firing is skipped", source_id)
                 return None  # the moved next_run_at commits: the firing is consumed
             since = session.exec(select(AdapterSource.running_since).where(AdapterSource.id == source_id)).first()
-            raise Conflict(f"adapter source {source_id} is already running (since {as_utc(since):%Y-%m-%d %H:%M:%S} UTC)"
-                           if since else f"no adapter source with id {source_id}")
+            raise Conflict(
+                f"adapter source {source_id} is already running (since {as_utc(since):%Y-%m-%d %H:%M:%S} UTC)"
+                if since
+                else f"no adapter source with id {source_id}"
+            )
         source = session.get(AdapterSource, source_id)
         # Runs left 'running' by a process that died: they wrote nothing (one transaction).
-        session.execute(update(AdapterRun).where(
-            AdapterRun.source_id == source_id, AdapterRun.status == RunStatus.running,
-        ).values(status=RunStatus.failed, finished_at=now, error="abandoned: the process running it stopped"))
-        run = AdapterRun(locality_id=source.locality_id, source_id=source_id, trigger=trigger, runner=RUNNER,
-                         status=RunStatus.running, started_at=now)
+        session.execute(
+            update(AdapterRun)
+            .where(
+                AdapterRun.source_id == source_id,
+                AdapterRun.status == RunStatus.running,
+            )
+            .values(status=RunStatus.failed, finished_at=now, error="abandoned: the process running it stopped")
+        )
+        run = AdapterRun(
+            locality_id=source.locality_id,
+            source_id=source_id,
+            trigger=trigger,
+            runner=RUNNER,
+            status=RunStatus.running,
+            started_at=now,
+        )
         session.add(run)
         session.flush()
         return run.id
@@ -83,8 +107,9 @@ class _Attempts:
         self.count = 0
 
 
-def _fetch_with_retries(adapter: Any, options: BaseModel, context: AdapterContext, retry: Retry,
-                        attempts: _Attempts, source_label: str) -> Fetched:
+def _fetch_with_retries(
+    adapter: Any, options: BaseModel, context: AdapterContext, retry: Retry, attempts: _Attempts, source_label: str
+) -> Fetched:
     backoff = wait_random_exponential(multiplier=retry.initial_seconds, max=retry.max_backoff_seconds)
 
     def wait(state: RetryCallState) -> float:
@@ -94,12 +119,21 @@ def _fetch_with_retries(adapter: Any, options: BaseModel, context: AdapterContex
 
     def before_sleep(state: RetryCallState) -> None:
         fault = state.outcome.exception() if state.outcome else None
-        log.warning("%s: attempt %d failed (%s); retrying in %.1f s", source_label, state.attempt_number, fault,
-                    state.next_action.sleep if state.next_action else 0.0)
+        log.warning(
+            "%s: attempt %d failed (%s); retrying in %.1f s",
+            source_label,
+            state.attempt_number,
+            fault,
+            state.next_action.sleep if state.next_action else 0.0,
+        )
 
-    retrying = Retrying(retry=retry_if_exception_type(TransientFault),
-                        stop=stop_after_attempt(retry.attempts) | stop_before_delay(retry.max_seconds),
-                        wait=wait, before_sleep=before_sleep, reraise=True)
+    retrying = Retrying(
+        retry=retry_if_exception_type(TransientFault),
+        stop=stop_after_attempt(retry.attempts) | stop_before_delay(retry.max_seconds),
+        wait=wait,
+        before_sleep=before_sleep,
+        reraise=True,
+    )
     for attempt in retrying:
         with attempt:
             attempts.count += 1
@@ -140,15 +174,30 @@ def execute_run(ctx: AppContext, run_id: int) -> AdapterRunOut:
         except AdapterFault as exc:
             return _failed(ctx, run_id, source, str(exc), attempts)
     try:
-        fetched = _fetch_with_retries(adapter, options, context, Retry.model_validate(source.retry or {}), attempts,
-                                      label)
+        fetched = _fetch_with_retries(
+            adapter, options, context, Retry.model_validate(source.retry or {}), attempts, label
+        )
     except TransientFault as exc:
-        return _failed(ctx, run_id, source, f"gave up after {attempts.count} attempt(s): {exc}", attempts,
-                       on_failure=exc.on_failure)
+        return _failed(
+            ctx,
+            run_id,
+            source,
+            f"gave up after {attempts.count} attempt(s): {exc}",
+            attempts,
+            on_failure=exc.on_failure,
+        )
     except AdapterFault as exc:
         rejected = getattr(exc, "rejected", [])
-        return _failed(ctx, run_id, source, str(exc), attempts, rows_rejected=len({r["where"] for r in rejected}),
-                       rejected=rejected, on_failure=exc.on_failure)
+        return _failed(
+            ctx,
+            run_id,
+            source,
+            str(exc),
+            attempts,
+            rows_rejected=len({r["where"] for r in rejected}),
+            rejected=rejected,
+            on_failure=exc.on_failure,
+        )
     except Exception as exc:  # a bug in the adapter: fail the run, keep the trace in the log
         log.exception("%s: the adapter failed unexpectedly", label)
         return _failed(ctx, run_id, source, f"the adapter failed unexpectedly: {type(exc).__name__}: {exc}", attempts)
@@ -159,31 +208,75 @@ def execute_run(ctx: AppContext, run_id: int) -> AdapterRunOut:
             mapped = map_records(session, source.locality_id, source.mapping, records, context.run_date)
             if mapped.rejected:
                 raise _Rejected(mapped)
-            written = upsert_values(session, source.locality_id, mapped.rows, source=f"adapter:{source.name}"[:100],
-                                    actor=Actor.system(f"adapter:{source.name}"), max_rows=len(mapped.rows),
-                                    origin=Origin("adapter", run_id=run_id))
-            run = _finish(session, run_id, status=RunStatus.succeeded, attempts=attempts.count,
-                          rows_read=len(records), rows_written=written, rows_rejected=0)
+            written = upsert_values(
+                session,
+                source.locality_id,
+                mapped.rows,
+                source=f"adapter:{source.name}"[:100],
+                actor=Actor.system(f"adapter:{source.name}"),
+                max_rows=len(mapped.rows),
+                origin=Origin("adapter", run_id=run_id),
+            )
+            run = _finish(
+                session,
+                run_id,
+                status=RunStatus.succeeded,
+                attempts=attempts.count,
+                rows_read=len(records),
+                rows_written=written,
+                rows_rejected=0,
+            )
     except _Rejected as exc:
         reason = f"{exc.mapped.rejected_records} of {len(records)} records cannot be used; nothing was written"
         on_rejected, origins = fetched.on_rejected, exc.mapped.rejected_origins
-        details = "\n".join([reason, *(f"{r['where']}: {r['field']}: {r['message']}"
-                                       for r in exc.mapped.rejected[:MAX_REJECTED_KEPT])])
-        return _failed(ctx, run_id, source, reason, attempts, fetched=fetched, rows_read=len(records),
-                       rows_rejected=exc.mapped.rejected_records, rejected=exc.mapped.rejected,
-                       on_failure=(lambda _why: on_rejected(details, origins)) if on_rejected else None)
+        details = "\n".join(
+            [reason, *(f"{r['where']}: {r['field']}: {r['message']}" for r in exc.mapped.rejected[:MAX_REJECTED_KEPT])]
+        )
+        return _failed(
+            ctx,
+            run_id,
+            source,
+            reason,
+            attempts,
+            fetched=fetched,
+            rows_read=len(records),
+            rows_rejected=exc.mapped.rejected_records,
+            rejected=exc.mapped.rejected,
+            on_failure=(lambda _why: on_rejected(details, origins)) if on_rejected else None,
+        )
     except Invalid as exc:
-        rejected = [{"where": mapped.wheres[e["index"]] if "index" in e else "", "field": e.get("field", ""),
-                     "message": e["message"]} for e in exc.errors]
-        return _failed(ctx, run_id, source, f"{exc.message}", attempts, fetched=fetched, rows_read=len(records),
-                       rows_rejected=len({r["where"] for r in rejected}), rejected=rejected)
+        rejected = [
+            {
+                "where": mapped.wheres[e["index"]] if "index" in e else "",
+                "field": e.get("field", ""),
+                "message": e["message"],
+            }
+            for e in exc.errors
+        ]
+        return _failed(
+            ctx,
+            run_id,
+            source,
+            f"{exc.message}",
+            attempts,
+            fetched=fetched,
+            rows_read=len(records),
+            rows_rejected=len({r["where"] for r in rejected}),
+            rejected=rejected,
+        )
     if fetched.on_success is not None:
         try:
             fetched.on_success()
         except Exception:  # the values are in; the next run reads the same data again, harmlessly
             log.exception("%s: values written, but finishing on the source failed", label)
-    log.info("%s: run %d succeeded: %d records read, %d values written, %d attempt(s)", label, run.id,
-             run.rows_read, run.rows_written, run.attempts)
+    log.info(
+        "%s: run %d succeeded: %d records read, %d values written, %d attempt(s)",
+        label,
+        run.id,
+        run.rows_read,
+        run.rows_written,
+        run.attempts,
+    )
     _notify(ctx, source, run)
     return run_out(run)
 
@@ -194,15 +287,32 @@ class _Rejected(Exception):
         self.mapped = mapped
 
 
-def _failed(ctx: AppContext, run_id: int, source: AdapterSource, error: str, attempts: _Attempts, *,
-            fetched: Fetched | None = None, rows_read: int = 0, rows_rejected: int = 0,
-            rejected: list[dict[str, str]] | None = None,
-            on_failure: Callable[[str], None] | None = None) -> AdapterRunOut:
+def _failed(
+    ctx: AppContext,
+    run_id: int,
+    source: AdapterSource,
+    error: str,
+    attempts: _Attempts,
+    *,
+    fetched: Fetched | None = None,
+    rows_read: int = 0,
+    rows_rejected: int = 0,
+    rejected: list[dict[str, str]] | None = None,
+    on_failure: Callable[[str], None] | None = None,
+) -> AdapterRunOut:
     rejected = rejected or []
     with ctx.db.write() as session:
-        run = _finish(session, run_id, status=RunStatus.failed, error=error[:4000], attempts=attempts.count,
-                      rows_read=rows_read, rows_written=0, rows_rejected=rows_rejected,
-                      rejected=rejected[:MAX_REJECTED_KEPT])
+        run = _finish(
+            session,
+            run_id,
+            status=RunStatus.failed,
+            error=error[:4000],
+            attempts=attempts.count,
+            rows_read=rows_read,
+            rows_written=0,
+            rows_rejected=rows_rejected,
+            rejected=rejected[:MAX_REJECTED_KEPT],
+        )
     log.warning("adapter source %s (%s): run %d failed: %s", source.id, source.name, run_id, error)
     on_failure = on_failure or (fetched.on_failure if fetched is not None else None)
     if on_failure is not None:

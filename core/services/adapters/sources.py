@@ -68,10 +68,17 @@ def installed_adapters() -> list[dict[str, Any]]:
     rows = []
     for name, (plugin_name, adapter) in sorted(adapter_types(pm).items()):
         info = plugin_info(pm, plugins_by_name(pm)[plugin_name])
-        rows.append({"name": name, "label_zh": adapter.label_zh, "label_en": adapter.label_en,
-                     "plugin": plugin_name, "plugin_essential": info.essential,
-                     "secret_options": list(adapter.secret_options),
-                     "options_schema": adapter.options_model.model_json_schema()})
+        rows.append(
+            {
+                "name": name,
+                "label_zh": adapter.label_zh,
+                "label_en": adapter.label_en,
+                "plugin": plugin_name,
+                "plugin_essential": info.essential,
+                "secret_options": list(adapter.secret_options),
+                "options_schema": adapter.options_model.model_json_schema(),
+            }
+        )
     return rows
 
 
@@ -84,10 +91,15 @@ def _enabled_adapter(session: Session, locality_id: int, name: str, field: str =
     adapters = adapters_for(session, locality_id)
     if name not in adapters:
         installed = adapter_types()
-        reason = ("is not enabled for this locality (enable its plugin "
-                  f"{installed[name][0]!r})" if name in installed else "is not an installed adapter type")
-        raise Invalid(f"{field}: {name!r} {reason}; enabled: {', '.join(sorted(adapters)) or 'none'}",
-                      errors=[{"field": field, "message": reason}])
+        reason = (
+            f"is not enabled for this locality (enable its plugin {installed[name][0]!r})"
+            if name in installed
+            else "is not an installed adapter type"
+        )
+        raise Invalid(
+            f"{field}: {name!r} {reason}; enabled: {', '.join(sorted(adapters)) or 'none'}",
+            errors=[{"field": field, "message": reason}],
+        )
     return adapters[name]
 
 
@@ -97,12 +109,15 @@ def _secrets_of(ctx: AppContext, source: AdapterSource) -> dict[str, Any]:
     try:
         return json.loads(ctx.keys.decrypt(source.secret_options))
     except ValueError:  # encrypted under another secret key
-        raise PermanentFault("the secret options cannot be decrypted with this server's secret key "
-                             "(was KAOPING_SECRET_KEY changed?); enter them again") from None
+        raise PermanentFault(
+            "the secret options cannot be decrypted with this server's secret key "
+            "(was KAOPING_SECRET_KEY changed?); enter them again"
+        ) from None
 
 
-def _split_options(ctx: AppContext, adapter: Any, options: dict[str, Any], kept_secrets: dict[str, Any],
-                   context: AdapterContext) -> tuple[dict[str, Any], str]:
+def _split_options(
+    ctx: AppContext, adapter: Any, options: dict[str, Any], kept_secrets: dict[str, Any], context: AdapterContext
+) -> tuple[dict[str, Any], str]:
     """Validate options (secret ones left out keep ``kept_secrets``; ``""`` clears one), let the
     adapter refuse what no run could use (``check``: a folder outside the allowed places, a URL
     the server may not reach), and split them into the public part and the encrypted secret part."""
@@ -131,8 +146,10 @@ def _options(ctx: AppContext, adapter: Any, source: AdapterSource) -> BaseModel:
     try:
         return adapter.options_model.model_validate({**source.options, **_secrets_of(ctx, source)})
     except ValidationError as exc:
-        raise PermanentFault("the stored options are no longer valid for this adapter: "
-                             + "; ".join(f"{e['field']}: {e['message']}" for e in validation_errors(exc))) from None
+        raise PermanentFault(
+            "the stored options are no longer valid for this adapter: "
+            + "; ".join(f"{e['field']}: {e['message']}" for e in validation_errors(exc))
+        ) from None
 
 
 def next_fire(schedule: dict[str, Any] | None, timezone: str, after: datetime) -> datetime | None:
@@ -182,18 +199,37 @@ def sources_out(ctx: AppContext, session: Session, sources: list[AdapterSource])
     """Sources as the API shows them, with their newest run: two queries for any number."""
     if not sources:
         return []
-    codes = dict(session.exec(select(Locality.id, Locality.code).where(
-        col(Locality.id).in_({s.locality_id for s in sources}))).all())
-    newest = select(func.max(AdapterRun.id)).where(col(AdapterRun.source_id).in_([s.id for s in sources])) \
+    codes = dict(
+        session.exec(
+            select(Locality.id, Locality.code).where(col(Locality.id).in_({s.locality_id for s in sources}))
+        ).all()
+    )
+    newest = (
+        select(func.max(AdapterRun.id))
+        .where(col(AdapterRun.source_id).in_([s.id for s in sources]))
         .group_by(col(AdapterRun.source_id))
+    )
     last_runs = {run.source_id: run for run in session.exec(select(AdapterRun).where(col(AdapterRun.id).in_(newest)))}
-    return [AdapterSourceOut(
-        id=source.id, locality_code=codes[source.locality_id], name=source.name, adapter=source.adapter,
-        options=source.options, secrets_set=_secret_names(ctx, source), mapping=source.mapping,
-        schedule=source.schedule, retry=source.retry, enabled=source.enabled,
-        next_run_at=as_utc(source.next_run_at), running_since=as_utc(source.running_since),
-        created_at=as_utc(source.created_at), updated_at=as_utc(source.updated_at),
-        last_run=run_out(last_runs[source.id]) if source.id in last_runs else None) for source in sources]
+    return [
+        AdapterSourceOut(
+            id=source.id,
+            locality_code=codes[source.locality_id],
+            name=source.name,
+            adapter=source.adapter,
+            options=source.options,
+            secrets_set=_secret_names(ctx, source),
+            mapping=source.mapping,
+            schedule=source.schedule,
+            retry=source.retry,
+            enabled=source.enabled,
+            next_run_at=as_utc(source.next_run_at),
+            running_since=as_utc(source.running_since),
+            created_at=as_utc(source.created_at),
+            updated_at=as_utc(source.updated_at),
+            last_run=run_out(last_runs[source.id]) if source.id in last_runs else None,
+        )
+        for source in sources
+    ]
 
 
 def _secret_names(ctx: AppContext, source: AdapterSource) -> list[str]:
@@ -212,9 +248,16 @@ def _name_taken(session: Session, locality_id: int, name: str, source_id: int | 
 
 
 def _audit_view(source: AdapterSource) -> dict[str, Any]:
-    return {"name": source.name, "adapter": source.adapter, "options": source.options, "mapping": source.mapping,
-            "schedule": source.schedule, "retry": source.retry, "enabled": source.enabled,
-            "secret_options": "set" if source.secret_options else ""}
+    return {
+        "name": source.name,
+        "adapter": source.adapter,
+        "options": source.options,
+        "mapping": source.mapping,
+        "schedule": source.schedule,
+        "retry": source.retry,
+        "enabled": source.enabled,
+        "secret_options": "set" if source.secret_options else "",
+    }
 
 
 def create_source(ctx: AppContext, actor: Actor, code: str, data: AdapterSourceIn) -> AdapterSourceOut:
@@ -227,18 +270,35 @@ def create_source(ctx: AppContext, actor: Actor, code: str, data: AdapterSourceI
         _name_taken(session, locality.id, data.name)
         now = utcnow()
         source = AdapterSource(
-            locality_id=locality.id, name=data.name, adapter=data.adapter, options={}, secret_options="",
-            mapping=data.mapping.model_dump(mode="json"), schedule=schedule, retry=data.retry.model_dump(),
-            enabled=data.enabled, next_run_at=next_fire(schedule, ctx.settings.timezone, now) if data.enabled else None,
-            created_at=now, updated_at=now)
+            locality_id=locality.id,
+            name=data.name,
+            adapter=data.adapter,
+            options={},
+            secret_options="",
+            mapping=data.mapping.model_dump(mode="json"),
+            schedule=schedule,
+            retry=data.retry.model_dump(),
+            enabled=data.enabled,
+            next_run_at=next_fire(schedule, ctx.settings.timezone, now) if data.enabled else None,
+            created_at=now,
+            updated_at=now,
+        )
         session.add(source)
         session.flush()  # its id names its work folder, which the options are checked against
-        source.options, source.secret_options = _split_options(ctx, adapter, data.options, {},
-                                                               adapter_context(ctx, source, locality.code))
+        source.options, source.secret_options = _split_options(
+            ctx, adapter, data.options, {}, adapter_context(ctx, source, locality.code)
+        )
         session.add(source)
         _set_aside_old_files(adapter_context(ctx, source, locality.code).work_dir)
-        audit.record(session, actor, locality_id=locality.id, action="adapter_source.create",
-                     target_type="adapter_source", target_id=source.id, after=_audit_view(source))
+        audit.record(
+            session,
+            actor,
+            locality_id=locality.id,
+            action="adapter_source.create",
+            target_type="adapter_source",
+            target_id=source.id,
+            after=_audit_view(source),
+        )
         return source_out(ctx, session, source)
 
 
@@ -265,8 +325,9 @@ def update_source(ctx: AppContext, actor: Actor, source_id: int, data: AdapterSo
             except PermanentFault:  # unreadable under this key: only what is given now counts
                 kept = {}
             locality_code = session.exec(select(Locality.code).where(Locality.id == source.locality_id)).one()
-            source.options, source.secret_options = _split_options(ctx, adapter, data.options, kept,
-                                                                   adapter_context(ctx, source, locality_code))
+            source.options, source.secret_options = _split_options(
+                ctx, adapter, data.options, kept, adapter_context(ctx, source, locality_code)
+            )
         if "mapping" in given and data.mapping is not None:
             _check_mapping(session, source.locality_id, data.mapping)
             source.mapping = data.mapping.model_dump(mode="json")
@@ -281,8 +342,16 @@ def update_source(ctx: AppContext, actor: Actor, source_id: int, data: AdapterSo
             source.next_run_at = next_fire(source.schedule, ctx.settings.timezone, now) if source.enabled else None
         source.updated_at = now
         session.add(source)
-        audit.record(session, actor, locality_id=source.locality_id, action="adapter_source.update",
-                     target_type="adapter_source", target_id=source.id, before=before, after=_audit_view(source))
+        audit.record(
+            session,
+            actor,
+            locality_id=source.locality_id,
+            action="adapter_source.update",
+            target_type="adapter_source",
+            target_id=source.id,
+            before=before,
+            after=_audit_view(source),
+        )
         return source_out(ctx, session, source)
 
 
@@ -292,8 +361,15 @@ def delete_source(ctx: AppContext, actor: Actor, source_id: int) -> None:
         source = _source_row(session, actor, source_id)
         if source.running_since is not None and as_utc(source.running_since) > utcnow() - STALE_AFTER:
             raise Conflict(f"adapter source {source.id} is running; delete it when the run has finished")
-        audit.record(session, actor, locality_id=source.locality_id, action="adapter_source.delete",
-                     target_type="adapter_source", target_id=source.id, before=_audit_view(source))
+        audit.record(
+            session,
+            actor,
+            locality_id=source.locality_id,
+            action="adapter_source.delete",
+            target_type="adapter_source",
+            target_id=source.id,
+            before=_audit_view(source),
+        )
         session.delete(source)
 
 
@@ -327,8 +403,11 @@ def list_runs(ctx: AppContext, actor: Actor, source_id: int, limit: int = 50, of
     require_role(actor, ADMIN_READ_ROLES, "read adapter runs")
     with ctx.db.read() as session:
         source = _source_row(session, actor, source_id, read_only=True)
-        query = (select(AdapterRun).where(AdapterRun.source_id == source.id)
-                 .order_by(col(AdapterRun.started_at).desc(), col(AdapterRun.id).desc()))
+        query = (
+            select(AdapterRun)
+            .where(AdapterRun.source_id == source.id)
+            .order_by(col(AdapterRun.started_at).desc(), col(AdapterRun.id).desc())
+        )
         return paginate(session, query, limit, offset, lambda _s, row: run_out(row))
 
 
@@ -339,21 +418,31 @@ def source_by_reference(ctx: AppContext, reference: str) -> int:
             source = session.get(AdapterSource, int(reference))
         else:
             code, _, name = reference.partition("/")
-            source = session.exec(select(AdapterSource).join(Locality, Locality.id == AdapterSource.locality_id)
-                                  .where(Locality.code == code, AdapterSource.name == name)).first()
+            source = session.exec(
+                select(AdapterSource)
+                .join(Locality, Locality.id == AdapterSource.locality_id)
+                .where(Locality.code == code, AdapterSource.name == name)
+            ).first()
         if source is None:
             raise NotFound(f"no adapter source {reference!r} (give its id or LOCALITY/NAME)")
         return source.id
 
 
-def adapter_context(ctx: AppContext, source: AdapterSource, locality_code: str, run_date: date | None = None
-                    ) -> AdapterContext:
+def adapter_context(
+    ctx: AppContext, source: AdapterSource, locality_code: str, run_date: date | None = None
+) -> AdapterContext:
     work_dir = Path(ctx.settings.var_dir).resolve() / "adapter-files" / locality_code / str(source.id)
     return AdapterContext(
-        source_id=source.id, source_name=source.name, locality_code=locality_code,
-        run_date=run_date or datetime.now(ZoneInfo(ctx.settings.timezone)).date(), work_dir=work_dir,
-        allowed_folders=ctx.settings.allowed_adapter_folders, own_database_url=ctx.db.url,
-        allow_loopback=ctx.settings.adapter_allow_loopback, log=log)
+        source_id=source.id,
+        source_name=source.name,
+        locality_code=locality_code,
+        run_date=run_date or datetime.now(ZoneInfo(ctx.settings.timezone)).date(),
+        work_dir=work_dir,
+        allowed_folders=ctx.settings.allowed_adapter_folders,
+        own_database_url=ctx.db.url,
+        allow_loopback=ctx.settings.adapter_allow_loopback,
+        log=log,
+    )
 
 
 def _prepare(ctx: AppContext, session: Session, source: AdapterSource) -> tuple[Any, BaseModel, AdapterContext]:
@@ -365,8 +454,9 @@ def _prepare(ctx: AppContext, session: Session, source: AdapterSource) -> tuple[
     return adapter, _options(ctx, adapter, source), adapter_context(ctx, source, locality_code)
 
 
-def _load_prepared(ctx: AppContext, actor: Actor, source_id: int) -> tuple[AdapterSource, Any, BaseModel,
-                                                                         AdapterContext]:
+def _load_prepared(
+    ctx: AppContext, actor: Actor, source_id: int
+) -> tuple[AdapterSource, Any, BaseModel, AdapterContext]:
     """The source the actor may see, its adapter, its options (secrets decrypted) and a context.
     Raises NotFound for a source out of reach, AdapterFault when its adapter is disabled or its
     stored options no longer fit."""
@@ -401,10 +491,16 @@ def preview_source(ctx: AppContext, actor: Actor, source_id: int) -> Preview:
         raise _refused(exc) from None
     with ctx.db.read() as session:
         mapped = map_records(session, source.locality_id, source.mapping, fetched.records, context.run_date)
-    rows = [PreviewRow(where=where, subject_name=mapped.subject_names[row["subject_id"]], **row)
-            for row, where in zip(mapped.rows[:PREVIEW_ROWS], mapped.wheres, strict=False)]
-    return Preview(rows_read=len(fetched.records), rows=rows, rows_rejected=mapped.rejected_records,
-                   rejected=[RejectedRow(**r) for r in mapped.rejected[:MAX_REJECTED_KEPT]])
+    rows = [
+        PreviewRow(where=where, subject_name=mapped.subject_names[row["subject_id"]], **row)
+        for row, where in zip(mapped.rows[:PREVIEW_ROWS], mapped.wheres, strict=False)
+    ]
+    return Preview(
+        rows_read=len(fetched.records),
+        rows=rows,
+        rows_rejected=mapped.rejected_records,
+        rejected=[RejectedRow(**r) for r in mapped.rejected[:MAX_REJECTED_KEPT]],
+    )
 
 
 def upload_file(ctx: AppContext, actor: Actor, source_id: int, filename: str, content: bytes) -> dict[str, Any]:
@@ -419,13 +515,22 @@ def upload_file(ctx: AppContext, actor: Actor, source_id: int, filename: str, co
         raise _refused(exc) from None
     receive = getattr(adapter, "receive", None)
     if receive is None:
-        raise Invalid(f"adapter source {source.id} reads {source.adapter}, not files",
-                      errors=[{"field": "file", "message": "only tabular_file sources take files"}])
+        raise Invalid(
+            f"adapter source {source.id} reads {source.adapter}, not files",
+            errors=[{"field": "file", "message": "only tabular_file sources take files"}],
+        )
     try:
         path = receive(options, context, filename, content)
     except AdapterFault as exc:
         raise _refused(exc, "file") from None
     with ctx.db.write() as session:
-        audit.record(session, actor, locality_id=source.locality_id, action="adapter_source.upload",
-                     target_type="adapter_source", target_id=source.id, after={"file": path.name, "bytes": len(content)})
+        audit.record(
+            session,
+            actor,
+            locality_id=source.locality_id,
+            action="adapter_source.upload",
+            target_type="adapter_source",
+            target_id=source.id,
+            after={"file": path.name, "bytes": len(content)},
+        )
     return {"file": path.name, "bytes": len(content)}

@@ -10,8 +10,16 @@ def admin_router():
     from core.web.admin import audit, dashboard, imports, org, plugins, results, sources, users
     from core.web.admin.shell import exception_handlers
 
-    handlers = [*dashboard.ROUTES, *org.ROUTES, *imports.ROUTES, *plugins.ROUTES, *sources.ROUTES,
-                *audit.ROUTES, *users.ROUTES, *results.ROUTES]
+    handlers = [
+        *dashboard.ROUTES,
+        *org.ROUTES,
+        *imports.ROUTES,
+        *plugins.ROUTES,
+        *sources.ROUTES,
+        *audit.ROUTES,
+        *users.ROUTES,
+        *results.ROUTES,
+    ]
     from core.web.admin import campaign_steps, campaigns
 
     handlers += [*campaigns.ROUTES, *campaign_steps.ROUTES]
@@ -36,5 +44,6 @@ def admin_router():
     from core.web.admin import assessment, signins
 
     handlers += [*signins.ROUTES, *assessment.ROUTES]
-    return Router(path="/admin", route_handlers=handlers, exception_handlers=exception_handlers,
-                  include_in_schema=False)
+    return Router(
+        path="/admin", route_handlers=handlers, exception_handlers=exception_handlers, include_in_schema=False
+    )

@@ -19,17 +19,25 @@ STATUS = {"draft": "Draft", "open": "Open", "closed": "Closed", "tallied": "Tall
 async def assessment_page(request: Request) -> Response:
     shell = await open_shell(request, roles=GROUP)
     rows = await run_sync(assessment.my_campaigns, shell.ctx, shell.actor)
-    return shell.render("admin/assessment/list.html", title=shell._("Assigned campaigns"), campaigns=rows,
-                        status_labels={k: shell._(v) for k, v in STATUS.items()})
+    return shell.render(
+        "admin/assessment/list.html",
+        title=shell._("Assigned campaigns"),
+        campaigns=rows,
+        status_labels={k: shell._(v) for k, v in STATUS.items()},
+    )
 
 
 @get("/assessment/{campaign_id:int}", include_in_schema=False)
 async def assessment_campaign_page(request: Request, campaign_id: FromPath[int]) -> Response:
     shell = await open_shell(request, roles=GROUP)
     view = await run_sync(assessment.campaign_view, shell.ctx, shell.actor, campaign_id)
-    return shell.render("admin/assessment/campaign.html", title=view["campaign"]["name"],
-                        crumbs=[(shell._("Assigned campaigns"), "/admin/assessment")], view=view,
-                        status_labels={k: shell._(v) for k, v in STATUS.items()})
+    return shell.render(
+        "admin/assessment/campaign.html",
+        title=view["campaign"]["name"],
+        crumbs=[(shell._("Assigned campaigns"), "/admin/assessment")],
+        view=view,
+        status_labels={k: shell._(v) for k, v in STATUS.items()},
+    )
 
 
 ROUTES = [assessment_page, assessment_campaign_page]

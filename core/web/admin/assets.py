@@ -14,17 +14,25 @@ SWAGGER = "/static/vendor/swagger-ui"
 
 
 def static_router():
-    return create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False,
-                                      send_as_attachment=False, cache_control=None, name="static")
+    return create_static_files_router(
+        path="/static",
+        directories=[STATIC_DIR],
+        include_in_schema=False,
+        send_as_attachment=False,
+        cache_control=None,
+        name="static",
+    )
 
 
 def openapi_render_plugins() -> list:
     """The API documentation at ``/schema``: Swagger UI from our own static files, the spec inline,
     our own favicon; nothing from a CDN and no web fonts."""
-    return [SwaggerRenderPlugin(
-        js_url=f"{SWAGGER}/swagger-ui-bundle.js",
-        css_url=f"{SWAGGER}/swagger-ui.css",
-        standalone_preset_js_url=f"{SWAGGER}/swagger-ui-standalone-preset.js",
-        favicon=f"<link rel='icon' type='image/png' href='{SWAGGER}/favicon-32x32.png'>",
-        path="/swagger",
-    )]
+    return [
+        SwaggerRenderPlugin(
+            js_url=f"{SWAGGER}/swagger-ui-bundle.js",
+            css_url=f"{SWAGGER}/swagger-ui.css",
+            standalone_preset_js_url=f"{SWAGGER}/swagger-ui-standalone-preset.js",
+            favicon=f"<link rel='icon' type='image/png' href='{SWAGGER}/favicon-32x32.png'>",
+            path="/swagger",
+        )
+    ]

@@ -38,8 +38,9 @@ def _query(shell: Shell, filters: dict[str, str]):
         query = query.where(AuditEntry.actor == filters["user"].strip())
     if filters["action"].strip():
         action = filters["action"].strip()
-        query = query.where(col(AuditEntry.action).startswith(action) if action.endswith(".")
-                            else AuditEntry.action == action)
+        query = query.where(
+            col(AuditEntry.action).startswith(action) if action.endswith(".") else AuditEntry.action == action
+        )
     if filters["target"].strip():
         kind, _, ident = filters["target"].strip().partition(":")
         query = query.where(AuditEntry.target_type == kind.strip())
@@ -62,16 +63,35 @@ def _list(shell: Shell, filters: dict[str, str], page: int) -> dict[str, Any]:
     with shell.ctx.db.read() as session:
         total = session.exec(select(func.count()).select_from(query.subquery())).one() if not errors else 0
         p = paging(total, page)
-        rows = [] if errors else session.exec(query.order_by(col(AuditEntry.id).desc())
-                                              .limit(p["size"]).offset(p["offset"])).all()
-        actions = session.exec(select(AuditEntry.action).where(AuditEntry.locality_id == shell.locality_id)
-                               .group_by(AuditEntry.action).order_by(AuditEntry.action)).all()
-        users = session.exec(select(AuditEntry.actor).where(AuditEntry.locality_id == shell.locality_id)
-                             .group_by(AuditEntry.actor).order_by(AuditEntry.actor).limit(500)).all()
-    entries = [{"id": e.id, "at": shell.tr.datetime(e.at), "actor": e.actor, "action": e.action,
-                "target": f"{e.target_type}:{e.target_id}" if e.target_id else e.target_type,
-                "changes": sorted(set((e.summary or {}).get("after") or {}) | set((e.summary or {}).get("before") or {}))}
-               for e in rows]
+        rows = (
+            []
+            if errors
+            else session.exec(query.order_by(col(AuditEntry.id).desc()).limit(p["size"]).offset(p["offset"])).all()
+        )
+        actions = session.exec(
+            select(AuditEntry.action)
+            .where(AuditEntry.locality_id == shell.locality_id)
+            .group_by(AuditEntry.action)
+            .order_by(AuditEntry.action)
+        ).all()
+        users = session.exec(
+            select(AuditEntry.actor)
+            .where(AuditEntry.locality_id == shell.locality_id)
+            .group_by(AuditEntry.actor)
+            .order_by(AuditEntry.actor)
+            .limit(500)
+        ).all()
+    entries = [
+        {
+            "id": e.id,
+            "at": shell.tr.datetime(e.at),
+            "actor": e.actor,
+            "action": e.action,
+            "target": f"{e.target_type}:{e.target_id}" if e.target_id else e.target_type,
+            "changes": sorted(set((e.summary or {}).get("after") or {}) | set((e.summary or {}).get("before") or {})),
+        }
+        for e in rows
+    ]
     return {"entries": entries, "p": p, "errors": errors, "actions": actions, "users": users}
 
 
@@ -83,15 +103,29 @@ def _query_string(filters: dict[str, str]) -> str:
 
 
 @get("/localities/{code:str}/audit", include_in_schema=False)
-async def audit_page(request: Request, code: FromPath[str], page: FromQuery[int] = 1, user: FromQuery[str] = "",
-                     action: FromQuery[str] = "", target: FromQuery[str] = "", date_from: FromQuery[str] = "",
-                     date_to: FromQuery[str] = "") -> Response:
+async def audit_page(
+    request: Request,
+    code: FromPath[str],
+    page: FromQuery[int] = 1,
+    user: FromQuery[str] = "",
+    action: FromQuery[str] = "",
+    target: FromQuery[str] = "",
+    date_from: FromQuery[str] = "",
+    date_to: FromQuery[str] = "",
+) -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
     filters = {"user": user, "action": action, "target": target, "date_from": date_from, "date_to": date_to}
     view = await run_sync(_list, shell, filters, page)
-    return shell.render("admin/audit/list.html", title=shell._("Audit log"), crumbs=[(shell.locality["name"], None)],
-                        filters=filters, base=f"?{_query_string(filters)}", verify=None, **view,
-                        status_code=422 if view["errors"] else 200)
+    return shell.render(
+        "admin/audit/list.html",
+        title=shell._("Audit log"),
+        crumbs=[(shell.locality["name"], None)],
+        filters=filters,
+        base=f"?{_query_string(filters)}",
+        verify=None,
+        **view,
+        status_code=422 if view["errors"] else 200,
+    )
 
 
 def _entry(shell: Shell, entry_id: int) -> dict[str, Any]:
@@ -106,20 +140,38 @@ def _entry(shell: Shell, entry_id: int) -> dict[str, Any]:
     def show(value: Any) -> str:
         return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
-    return {"entry": {"id": entry.id, "at": shell.tr.datetime(entry.at), "actor": entry.actor, "action": entry.action,
-                      "target_type": entry.target_type, "target_id": entry.target_id, "hash": entry.hash},
-            "changes": [{"field": k, "before": show(before[k]) if k in before else "",
-                         "after": show(after[k]) if k in after else "",
-                         "changed": before.get(k) != after.get(k)} for k in keys]}
+    return {
+        "entry": {
+            "id": entry.id,
+            "at": shell.tr.datetime(entry.at),
+            "actor": entry.actor,
+            "action": entry.action,
+            "target_type": entry.target_type,
+            "target_id": entry.target_id,
+            "hash": entry.hash,
+        },
+        "changes": [
+            {
+                "field": k,
+                "before": show(before[k]) if k in before else "",
+                "after": show(after[k]) if k in after else "",
+                "changed": before.get(k) != after.get(k),
+            }
+            for k in keys
+        ],
+    }
 
 
 @get("/localities/{code:str}/audit/{entry_id:int}", include_in_schema=False)
 async def audit_entry_page(request: Request, code: FromPath[str], entry_id: FromPath[int]) -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
     view = await run_sync(_entry, shell, entry_id)
-    return shell.render("admin/audit/entry.html", title=shell._("Audit entry {id}", id=entry_id),
-                        crumbs=[(shell.locality["name"], None), (shell._("Audit log"), f"/admin/localities/{code}/audit")],
-                        **view)
+    return shell.render(
+        "admin/audit/entry.html",
+        title=shell._("Audit entry {id}", id=entry_id),
+        crumbs=[(shell.locality["name"], None), (shell._("Audit log"), f"/admin/localities/{code}/audit")],
+        **view,
+    )
 
 
 def _verify(shell: Shell) -> dict[str, Any]:
@@ -141,8 +193,15 @@ async def audit_verify(request: Request, code: FromPath[str], data: URLEncodedBo
     verify = await run_sync(_verify, shell)
     filters = dict.fromkeys(FILTERS, "")
     view = await run_sync(_list, shell, filters, 1)
-    return shell.render("admin/audit/list.html", title=shell._("Audit log"), crumbs=[(shell.locality["name"], None)],
-                        filters=filters, base="?", verify=verify, **view)
+    return shell.render(
+        "admin/audit/list.html",
+        title=shell._("Audit log"),
+        crumbs=[(shell.locality["name"], None)],
+        filters=filters,
+        base="?",
+        verify=verify,
+        **view,
+    )
 
 
 ROUTES = [audit_page, audit_entry_page, audit_verify]

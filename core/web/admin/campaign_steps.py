@@ -30,8 +30,12 @@ from core.web.admin.menu import OFFICE
 from core.web.admin.shell import Shell, field_errors, open_shell, paging
 
 STEPS = ("basics", "subjects", "categories", "rules")
-STEP_LABELS = {"basics": "Basics", "subjects": "Subjects", "categories": "Evaluator categories",
-               "rules": "Scoring and distribution"}
+STEP_LABELS = {
+    "basics": "Basics",
+    "subjects": "Subjects",
+    "categories": "Evaluator categories",
+    "rules": "Scoring and distribution",
+}
 BLANK_CATEGORY_ROWS = 3  # a county usually has three evaluator categories (leaders, cadres, the public)
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -41,10 +45,22 @@ def _render(shell: Shell, step: str, campaign, tabs, *, status_code: int = 200, 
     steps = [(shell._(STEP_LABELS[s]), f"{url}/setup/{s}", s) for s in STEPS]
     following = STEPS.index(step) + 1
     next_step = steps[following] if following < len(steps) else (shell._("Overview"), url, "overview")
-    return shell.render(f"admin/campaigns/setup_{step}.html", title=shell._(STEP_LABELS[step]),
-                        crumbs=crumbs(shell, campaign), campaign=campaign, tabs=tabs, current_tab="setup",
-                        steps=steps, step=step, next_step=next_step, frozen=campaign.status != "draft",
-                        writable=shell.locality["writable"], status_code=status_code, **labels(shell), **context)
+    return shell.render(
+        f"admin/campaigns/setup_{step}.html",
+        title=shell._(STEP_LABELS[step]),
+        crumbs=crumbs(shell, campaign),
+        campaign=campaign,
+        tabs=tabs,
+        current_tab="setup",
+        steps=steps,
+        step=step,
+        next_step=next_step,
+        frozen=campaign.status != "draft",
+        writable=shell.locality["writable"],
+        status_code=status_code,
+        **labels(shell),
+        **context,
+    )
 
 
 def _saved(shell: Shell, saved: str) -> str:
@@ -74,7 +90,8 @@ def read_basics(shell: Shell, data: dict[str, str]) -> tuple[dict[str, str], dic
             continue
         try:
             body[key] = datetime.strptime(values[key], LOCAL_FORMAT).replace(
-                tzinfo=ZoneInfo(shell.ctx.settings.timezone))
+                tzinfo=ZoneInfo(shell.ctx.settings.timezone)
+            )
         except ValueError:
             errors[key] = shell._("Give a date and time, e.g. 2026-12-01T09:00.")
     if body.get("opens_at") and body.get("closes_at") and body["closes_at"] <= body["opens_at"]:
@@ -82,16 +99,39 @@ def read_basics(shell: Shell, data: dict[str, str]) -> tuple[dict[str, str], dic
     return values, body, errors
 
 
-def basics_form(shell: Shell, campaign, values: dict[str, str], errors: dict[str, str], *, tabs=None,
-                message_text: str = "", status_code: int = 200) -> Response:
+def basics_form(
+    shell: Shell,
+    campaign,
+    values: dict[str, str],
+    errors: dict[str, str],
+    *,
+    tabs=None,
+    message_text: str = "",
+    status_code: int = 200,
+) -> Response:
     """The basics form: of a new campaign (``campaign`` None) or of the setup's first step."""
     kinds = [(k, labels(shell)["kind_label"][k]) for k in KINDS]
     if campaign is None:
-        return shell.render("admin/campaigns/new.html", title=shell._("New campaign"),
-                            crumbs=[(shell.locality["name"], None), (shell._("Campaigns"), base_url(shell.code))],
-                            values=values, errors=errors, kinds=kinds, status_code=status_code)
-    return _render(shell, "basics", campaign, tabs, values=values, errors=errors, kinds=kinds,
-                   message=message_text, status_code=status_code)
+        return shell.render(
+            "admin/campaigns/new.html",
+            title=shell._("New campaign"),
+            crumbs=[(shell.locality["name"], None), (shell._("Campaigns"), base_url(shell.code))],
+            values=values,
+            errors=errors,
+            kinds=kinds,
+            status_code=status_code,
+        )
+    return _render(
+        shell,
+        "basics",
+        campaign,
+        tabs,
+        values=values,
+        errors=errors,
+        kinds=kinds,
+        message=message_text,
+        status_code=status_code,
+    )
 
 
 @get("/localities/{code:str}/campaigns/{campaign_id:int}/setup", include_in_schema=False)
@@ -102,18 +142,25 @@ async def setup_page(request: Request, code: FromPath[str], campaign_id: FromPat
 
 
 @get("/localities/{code:str}/campaigns/{campaign_id:int}/setup/basics", include_in_schema=False)
-async def basics_page(request: Request, code: FromPath[str], campaign_id: FromPath[int],
-                      saved: FromQuery[str] = "") -> Response:
+async def basics_page(
+    request: Request, code: FromPath[str], campaign_id: FromPath[int], saved: FromQuery[str] = ""
+) -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
     campaign, tabs = await load(shell, campaign_id)
-    values = {"name": campaign.name, "kind": campaign.kind, "period": campaign.period,
-              "opens_at": _local(shell, campaign.opens_at), "closes_at": _local(shell, campaign.closes_at)}
+    values = {
+        "name": campaign.name,
+        "kind": campaign.kind,
+        "period": campaign.period,
+        "opens_at": _local(shell, campaign.opens_at),
+        "closes_at": _local(shell, campaign.closes_at),
+    }
     return basics_form(shell, campaign, values, {}, tabs=tabs, message_text=_saved(shell, saved))
 
 
 @post("/localities/{code:str}/campaigns/{campaign_id:int}/setup/basics", include_in_schema=False)
-async def basics_save(request: Request, code: FromPath[str], campaign_id: FromPath[int],
-                      data: URLEncodedBody[dict[str, str]]) -> Response:
+async def basics_save(
+    request: Request, code: FromPath[str], campaign_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+) -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
     shell.check_csrf(data)
     campaign, tabs = await load(shell, campaign_id)
@@ -169,31 +216,62 @@ def _filter(category: str, unit: str, team: str) -> campaign_subjects.SubjectFil
     return campaign_subjects.SubjectFilter(category=category.strip(), unit_id=to_int(unit), team_id=to_int(team))
 
 
-async def _subjects(shell: Shell, campaign_id: int, chosen: campaign_subjects.SubjectFilter, page: int, *,
-                    message_text: str = "", error: str = "", status_code: int = 200) -> Response:
+async def _subjects(
+    shell: Shell,
+    campaign_id: int,
+    chosen: campaign_subjects.SubjectFilter,
+    page: int,
+    *,
+    message_text: str = "",
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
     campaign, tabs = await load(shell, campaign_id)
     first = await run_sync(lambda: campaign_subjects.summary(shell.ctx, shell.actor, campaign_id, chosen, limit=0))
     p = paging(first["matching_in"], page)
-    found = await run_sync(lambda: campaign_subjects.summary(shell.ctx, shell.actor, campaign_id, chosen,
-                                                             limit=p["size"], offset=p["offset"]))
+    found = await run_sync(
+        lambda: campaign_subjects.summary(
+            shell.ctx, shell.actor, campaign_id, chosen, limit=p["size"], offset=p["offset"]
+        )
+    )
     choices = await run_sync(campaign_subjects.choices, shell.ctx, shell.actor, campaign_id)
     kept = {"category": chosen.category, "unit": chosen.unit_id or "", "team": chosen.team_id or ""}
-    return _render(shell, "subjects", campaign, tabs, found=found, choices=choices, chosen=kept, p=p,
-                   base=keep(kept), message=message_text, error=error, status_code=status_code)
+    return _render(
+        shell,
+        "subjects",
+        campaign,
+        tabs,
+        found=found,
+        choices=choices,
+        chosen=kept,
+        p=p,
+        base=keep(kept),
+        message=message_text,
+        error=error,
+        status_code=status_code,
+    )
 
 
 @get("/localities/{code:str}/campaigns/{campaign_id:int}/setup/subjects", include_in_schema=False)
-async def subjects_page(request: Request, code: FromPath[str], campaign_id: FromPath[int], category: FromQuery[str] = "",
-                        unit: FromQuery[str] = "", team: FromQuery[str] = "", page: FromQuery[int] = 1,
-                        created: FromQuery[str] = "") -> Response:
+async def subjects_page(
+    request: Request,
+    code: FromPath[str],
+    campaign_id: FromPath[int],
+    category: FromQuery[str] = "",
+    unit: FromQuery[str] = "",
+    team: FromQuery[str] = "",
+    page: FromQuery[int] = 1,
+    created: FromQuery[str] = "",
+) -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
     text = shell._("The campaign is created. Now choose its subjects.") if created else ""
     return await _subjects(shell, campaign_id, _filter(category, unit, team), page, message_text=text)
 
 
 @post("/localities/{code:str}/campaigns/{campaign_id:int}/setup/subjects", include_in_schema=False)
-async def subjects_save(request: Request, code: FromPath[str], campaign_id: FromPath[int],
-                        data: URLEncodedBody[dict[str, str]]) -> Response:
+async def subjects_save(
+    request: Request, code: FromPath[str], campaign_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+) -> Response:
     """``action``: ``add`` or ``remove`` the subjects the filter picks, or ``remove_one``
     (``subject_id``)."""
     shell = await open_shell(request, code, roles=OFFICE)
@@ -204,12 +282,20 @@ async def subjects_save(request: Request, code: FromPath[str], campaign_id: From
     try:
         if action == "remove_one":
             subject_id = to_int(data.get("subject_id"))
-            n = await run_sync(lambda: campaign_subjects.change(
-                shell.ctx, shell.actor, campaign_id, campaign_subjects.SubjectFilter(), add=False,
-                subject_ids=[subject_id] if subject_id else []))
+            n = await run_sync(
+                lambda: campaign_subjects.change(
+                    shell.ctx,
+                    shell.actor,
+                    campaign_id,
+                    campaign_subjects.SubjectFilter(),
+                    add=False,
+                    subject_ids=[subject_id] if subject_id else [],
+                )
+            )
         else:
-            n = await run_sync(lambda: campaign_subjects.change(shell.ctx, shell.actor, campaign_id, chosen,
-                                                                add=action == "add"))
+            n = await run_sync(
+                lambda: campaign_subjects.change(shell.ctx, shell.actor, campaign_id, chosen, add=action == "add")
+            )
     except ServiceError as exc:
         return await _subjects(shell, campaign_id, chosen, 1, error=shell.tr.error(exc), status_code=exc.status_code)
     done = shell._("{n} subjects added.", n=n) if action == "add" else shell._("{n} subjects removed.", n=n)
@@ -220,27 +306,56 @@ async def subjects_save(request: Request, code: FromPath[str], campaign_id: From
 
 
 def _category_rows(campaign, count: int) -> list[dict[str, Any]]:
-    rows = [{"name": c.name, "weight": f"{c.weight:g}", "template": str(c.template_id or ""),
-             "subject_categories": list(c.subject_categories)} for c in campaign.categories]
-    return rows + [{"name": "", "weight": "1", "template": "", "subject_categories": []}
-                   for _ in range(max(count - len(rows), BLANK_CATEGORY_ROWS))]
+    rows = [
+        {
+            "name": c.name,
+            "weight": f"{c.weight:g}",
+            "template": str(c.template_id or ""),
+            "subject_categories": list(c.subject_categories),
+        }
+        for c in campaign.categories
+    ]
+    return rows + [
+        {"name": "", "weight": "1", "template": "", "subject_categories": []}
+        for _ in range(max(count - len(rows), BLANK_CATEGORY_ROWS))
+    ]
 
 
-async def _categories(shell: Shell, campaign, tabs, rows: list[dict[str, Any]], errors: dict[str, str], *,
-                      message_text: str = "", error: str = "", status_code: int = 200) -> Response:
+async def _categories(
+    shell: Shell,
+    campaign,
+    tabs,
+    rows: list[dict[str, Any]],
+    errors: dict[str, str],
+    *,
+    message_text: str = "",
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
     page = await run_sync(lambda: templates.list_templates(shell.ctx, shell.actor, shell.code, limit=500))
     choices = await run_sync(campaign_subjects.choices, shell.ctx, shell.actor, campaign.id)
     subject_categories = [c for c, _n in choices["categories"]]
     for row in rows:
         subject_categories += [c for c in row["subject_categories"] if c not in subject_categories]
-    return _render(shell, "categories", campaign, tabs, rows=rows, errors=errors,
-                   template_options=[(str(t.id), t.name) for t in page.items], subject_categories=subject_categories,
-                   message=message_text, error=error, status_code=status_code)
+    return _render(
+        shell,
+        "categories",
+        campaign,
+        tabs,
+        rows=rows,
+        errors=errors,
+        template_options=[(str(t.id), t.name) for t in page.items],
+        subject_categories=subject_categories,
+        message=message_text,
+        error=error,
+        status_code=status_code,
+    )
 
 
 @get("/localities/{code:str}/campaigns/{campaign_id:int}/setup/categories", include_in_schema=False)
-async def categories_page(request: Request, code: FromPath[str], campaign_id: FromPath[int],
-                          saved: FromQuery[str] = "") -> Response:
+async def categories_page(
+    request: Request, code: FromPath[str], campaign_id: FromPath[int], saved: FromQuery[str] = ""
+) -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
     campaign, tabs = await load(shell, campaign_id)
     return await _categories(shell, campaign, tabs, _category_rows(campaign, 0), {}, message_text=_saved(shell, saved))
@@ -255,14 +370,27 @@ async def categories_save(request: Request, code: FromPath[str], campaign_id: Fr
     shell.check_csrf({"_csrf": form.get("_csrf", "")})
     campaign, tabs = await load(shell, campaign_id)
     count = min(to_int(form.get("rows")) or 0, 60)
-    rows = [{"name": str(form.get(f"c{i}_name", "")).strip(), "weight": str(form.get(f"c{i}_weight", "")).strip(),
-             "template": str(form.get(f"c{i}_template", "")),
-             "subject_categories": [str(v) for v in form.getall(f"c{i}_subject_categories")]
-             if f"c{i}_subject_categories" in form else []} for i in range(count)]
+    rows = [
+        {
+            "name": str(form.get(f"c{i}_name", "")).strip(),
+            "weight": str(form.get(f"c{i}_weight", "")).strip(),
+            "template": str(form.get(f"c{i}_template", "")),
+            "subject_categories": [str(v) for v in form.getall(f"c{i}_subject_categories")]
+            if f"c{i}_subject_categories" in form
+            else [],
+        }
+        for i in range(count)
+    ]
     used = [i for i, row in enumerate(rows) if row["name"]]
-    body = [{"name": rows[i]["name"], "weight": rows[i]["weight"] or "1",
-             "template_id": to_int(rows[i]["template"]), "subject_categories": rows[i]["subject_categories"]}
-            for i in used]
+    body = [
+        {
+            "name": rows[i]["name"],
+            "weight": rows[i]["weight"] or "1",
+            "template_id": to_int(rows[i]["template"]),
+            "subject_categories": rows[i]["subject_categories"],
+        }
+        for i in used
+    ]
     errors: dict[str, str] = {}
     error, status = "", 422
     try:
@@ -283,8 +411,9 @@ async def categories_save(request: Request, code: FromPath[str], campaign_id: Fr
             if name.startswith("categories[") and "]." in name:
                 index, _, column = name.removeprefix("categories[").partition("].")
                 if index.isdigit() and int(index) < len(used):
-                    errors.setdefault(f"c{used[int(index)]}_{_column(column)}",
-                                      message(shell.tr, fault.get("message", "")))
+                    errors.setdefault(
+                        f"c{used[int(index)]}_{_column(column)}", message(shell.tr, fault.get("message", ""))
+                    )
                     continue
             error = error or message(shell.tr, fault.get("message", ""))
         error = error if errors else (error or shell.tr.error(exc))
@@ -305,49 +434,91 @@ def _rule_blocks(shell: Shell, choices: dict[str, Any], campaign) -> tuple[list[
     for rule in choices["rules"]:
         fields = schema_form.fields_of(rule["schema"])
         stored = campaign.scoring.get("options", {}) if campaign.scoring.get("rule") == rule["name"] else {}
-        rules.append({**rule, "label": rule["label_zh"] if locale == "zh_CN" else rule["label_en"],
-                      "fields": fields, "values": schema_form.form_values(fields, stored)})
+        rules.append(
+            {
+                **rule,
+                "label": rule["label_zh"] if locale == "zh_CN" else rule["label_en"],
+                "fields": fields,
+                "values": schema_form.form_values(fields, stored),
+            }
+        )
     by_name = {p["name"]: p for p in choices["policies"]}
     blocks = []
     for entry in campaign.distribution:
-        policy = by_name.get(entry.get("policy"), {"name": entry.get("policy"), "label_zh": entry.get("policy"),
-                                                   "label_en": entry.get("policy"), "schema": None})
+        policy = by_name.get(
+            entry.get("policy"),
+            {
+                "name": entry.get("policy"),
+                "label_zh": entry.get("policy"),
+                "label_en": entry.get("policy"),
+                "schema": None,
+            },
+        )
         blocks.append((policy, entry.get("options") or {}, True))
     blocks += [(p, {}, False) for p in choices["policies"]]
     out = []
     for index, (policy, options, used) in enumerate(blocks):
         fields = schema_form.fields_of(policy["schema"])
-        out.append({**policy, "index": index, "used": used, "fields": fields,
-                    "label": policy["label_zh"] if locale == "zh_CN" else policy["label_en"],
-                    "values": schema_form.form_values(fields, options)})
+        out.append(
+            {
+                **policy,
+                "index": index,
+                "used": used,
+                "fields": fields,
+                "label": policy["label_zh"] if locale == "zh_CN" else policy["label_en"],
+                "values": schema_form.form_values(fields, options),
+            }
+        )
     return rules, out
 
 
-async def _rules(shell: Shell, campaign, tabs, *, rules=None, blocks=None, chosen_rule: str | None = None,
-                 errors: dict[str, str] | None = None, message_text: str = "", error: str = "",
-                 status_code: int = 200) -> Response:
+async def _rules(
+    shell: Shell,
+    campaign,
+    tabs,
+    *,
+    rules=None,
+    blocks=None,
+    chosen_rule: str | None = None,
+    errors: dict[str, str] | None = None,
+    message_text: str = "",
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
     if rules is None:
         choices = await run_sync(campaign_overview.plugin_choices, shell.ctx, shell.actor, shell.code, campaign.id)
         rules, blocks = _rule_blocks(shell, choices, campaign)
     full = await run_sync(campaign_service.get, shell.ctx, shell.actor, campaign.id)  # with its warnings
     warnings = [shell.tr.translate(w.message) for w in full.warnings]
-    return _render(shell, "rules", campaign, tabs, rules=rules, blocks=blocks,
-                   chosen_rule=chosen_rule or campaign.scoring.get("rule") or DEFAULT_RULE,
-                   errors=errors or {}, warnings=warnings, message=message_text, error=error,
-                   status_code=status_code)
+    return _render(
+        shell,
+        "rules",
+        campaign,
+        tabs,
+        rules=rules,
+        blocks=blocks,
+        chosen_rule=chosen_rule or campaign.scoring.get("rule") or DEFAULT_RULE,
+        errors=errors or {},
+        warnings=warnings,
+        message=message_text,
+        error=error,
+        status_code=status_code,
+    )
 
 
 @get("/localities/{code:str}/campaigns/{campaign_id:int}/setup/rules", include_in_schema=False)
-async def rules_page(request: Request, code: FromPath[str], campaign_id: FromPath[int],
-                     saved: FromQuery[str] = "") -> Response:
+async def rules_page(
+    request: Request, code: FromPath[str], campaign_id: FromPath[int], saved: FromQuery[str] = ""
+) -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
     campaign, tabs = await load(shell, campaign_id)
     return await _rules(shell, campaign, tabs, message_text=_saved(shell, saved))
 
 
 @post("/localities/{code:str}/campaigns/{campaign_id:int}/setup/rules", include_in_schema=False)
-async def rules_save(request: Request, code: FromPath[str], campaign_id: FromPath[int],
-                     data: URLEncodedBody[dict[str, str]]) -> Response:
+async def rules_save(
+    request: Request, code: FromPath[str], campaign_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+) -> Response:
     """``rule`` and its options ``r_{rule}_opt_{field}``; policy blocks ``d{i}_policy``,
     ``d{i}_use`` and ``d{i}_opt_{field}``."""
     shell = await open_shell(request, code, roles=OFFICE)
@@ -360,7 +531,8 @@ async def rules_save(request: Request, code: FromPath[str], campaign_id: FromPat
 
     def read(fields, prefix: str) -> tuple[dict[str, Any], dict[str, Any]]:
         options, typed, found = schema_form.read_form(
-            fields, {"opt_" + k.removeprefix(prefix): v for k, v in data.items() if k.startswith(prefix)})
+            fields, {"opt_" + k.removeprefix(prefix): v for k, v in data.items() if k.startswith(prefix)}
+        )
         errors.update({f"{prefix}{k}": shell.tr.translate(v) for k, v in found.items()})
         return options, typed
 
@@ -392,16 +564,37 @@ async def rules_save(request: Request, code: FromPath[str], campaign_id: FromPat
                 elif name.startswith("distribution[") and ".options." in name:
                     index = name.removeprefix("distribution[").partition("]")[0]
                     if index.isdigit() and int(index) < len(used):
-                        errors.setdefault(f"d{used[int(index)]}_opt_{name.partition('.options.')[2].split('.')[0]}",
-                                          text)
+                        errors.setdefault(
+                            f"d{used[int(index)]}_opt_{name.partition('.options.')[2].split('.')[0]}", text
+                        )
                         continue
                     error = error or text
                 else:
                     error = error or text
             error = error or ("" if errors else shell.tr.error(exc))
-    return await _rules(shell, campaign, tabs, rules=rules, blocks=blocks, chosen_rule=chosen, errors=errors,
-                        error=error or shell._("Please check the options."), status_code=status)
+    return await _rules(
+        shell,
+        campaign,
+        tabs,
+        rules=rules,
+        blocks=blocks,
+        chosen_rule=chosen,
+        errors=errors,
+        error=error or shell._("Please check the options."),
+        status_code=status,
+    )
 
 
-ROUTES = [campaign_new_page, campaign_create, setup_page, basics_page, basics_save, subjects_page, subjects_save, categories_page, categories_save,
-          rules_page, rules_save]
+ROUTES = [
+    campaign_new_page,
+    campaign_create,
+    setup_page,
+    basics_page,
+    basics_save,
+    subjects_page,
+    subjects_save,
+    categories_page,
+    categories_save,
+    rules_page,
+    rules_save,
+]

@@ -26,10 +26,21 @@ async def dashboard(request: Request) -> Response:
     reach = None
     if loopback_only(settings):
         lan = await run_sync(lan_address)
-        reach = {"host": settings.host, "base_url": settings.resolved_base_url, "port": settings.port,
-                 "lan": lan, "example": lan or "192.168.1.10"}
-    return shell.render("admin/dashboard.html", title=shell._("Overview"), crumbs=[], localities=localities,
-                        audit_alarm=_audit_alarm(request, shell.actor), reach=reach)
+        reach = {
+            "host": settings.host,
+            "base_url": settings.resolved_base_url,
+            "port": settings.port,
+            "lan": lan,
+            "example": lan or "192.168.1.10",
+        }
+    return shell.render(
+        "admin/dashboard.html",
+        title=shell._("Overview"),
+        crumbs=[],
+        localities=localities,
+        audit_alarm=_audit_alarm(request, shell.actor),
+        reach=reach,
+    )
 
 
 _LOCALITY_PATH = re.compile(r"^/admin/localities/[^/]+/([^/?]+)")
@@ -45,8 +56,9 @@ async def switch_locality(request: Request, code: FromQuery[str] = "", back: Fro
     match = _LOCALITY_PATH.match(back)
     target = f"/admin/localities/{code}/{match.group(1)}" if match else back
     response = Redirect(target)
-    response.cookies.append(Cookie(key=LOCALITY_COOKIE, value=code, path="/admin", samesite="lax", httponly=True,
-                                   max_age=365 * 86400))
+    response.cookies.append(
+        Cookie(key=LOCALITY_COOKIE, value=code, path="/admin", samesite="lax", httponly=True, max_age=365 * 86400)
+    )
     return response
 
 
@@ -65,16 +77,30 @@ async def password_submit(request: Request, data: URLEncodedBody[dict[str, str]]
         errors["repeat"] = shell._("The two new passwords differ.")
     else:
         try:
-            await run_sync(user_service.change_own_password, shell.ctx, shell.actor, data.get("current", ""),
-                           data.get("new_password", ""))
+            await run_sync(
+                user_service.change_own_password,
+                shell.ctx,
+                shell.actor,
+                data.get("current", ""),
+                data.get("new_password", ""),
+            )
         except Invalid as exc:
             errors, general = field_errors(shell.tr, exc)
             errors = errors or {"new_password": general}
     if errors:
-        return shell.render("admin/account/password.html", title=shell._("Change my password"), errors=errors,
-                            message="", status_code=422)
-    return shell.render("admin/account/password.html", title=shell._("Change my password"), errors={},
-                        message=shell._("Your password was changed."))
+        return shell.render(
+            "admin/account/password.html",
+            title=shell._("Change my password"),
+            errors=errors,
+            message="",
+            status_code=422,
+        )
+    return shell.render(
+        "admin/account/password.html",
+        title=shell._("Change my password"),
+        errors={},
+        message=shell._("Your password was changed."),
+    )
 
 
 ROUTES = [dashboard, switch_locality, password_page, password_submit]

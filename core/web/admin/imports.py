@@ -26,9 +26,17 @@ def _kinds(shell: Shell) -> list[tuple[str, str]]:
 
 def _page(shell: Shell, *, kind: str = "", result=None, problems=None, error: str = "", status_code: int = 200):
     kinds = _kinds(shell)
-    return shell.render("admin/imports/page.html", title=shell._("Import"), crumbs=[(shell.locality["name"], None)],
-                        kinds=kinds, kind=kind or kinds[0][0], result=result, problems=problems or [], error=error,
-                        status_code=status_code)
+    return shell.render(
+        "admin/imports/page.html",
+        title=shell._("Import"),
+        crumbs=[(shell.locality["name"], None)],
+        kinds=kinds,
+        kind=kind or kinds[0][0],
+        result=result,
+        problems=problems or [],
+        error=error,
+        status_code=status_code,
+    )
 
 
 @get("/localities/{code:str}/import", include_in_schema=False)
@@ -50,26 +58,37 @@ async def import_upload(request: Request, code: FromPath[str]) -> Response:
         return _page(shell, kind=kind, error=shell._("Choose an .xlsx or .csv file first."), status_code=422)
     content = await upload.read()
     try:
-        result = await run_sync(import_service.import_file, shell.ctx, shell.actor, shell.code, kind,
-                                upload.filename, content)
+        result = await run_sync(
+            import_service.import_file, shell.ctx, shell.actor, shell.code, kind, upload.filename, content
+        )
     except ServiceError as exc:
-        problems = [{"row": e.get("row", ""), "column": e.get("column", ""), "message": message(shell.tr, e.get("message", ""))}
-                    for e in exc.errors if "row" in e]
+        problems = [
+            {"row": e.get("row", ""), "column": e.get("column", ""), "message": message(shell.tr, e.get("message", ""))}
+            for e in exc.errors
+            if "row" in e
+        ]
         return _page(shell, kind=kind, problems=problems, error=shell.tr.error(exc), status_code=exc.status_code)
     return _page(shell, kind=kind, result=result)
 
 
 @get("/localities/{code:str}/import/{kind:str}/template", include_in_schema=False)
-async def import_template(request: Request, code: FromPath[str], kind: FromPath[str],
-                          fmt: FromQuery[str] = "xlsx") -> Response:
+async def import_template(
+    request: Request, code: FromPath[str], kind: FromPath[str], fmt: FromQuery[str] = "xlsx"
+) -> Response:
     await open_shell(request, code, roles=READERS)  # signed in, and may see the locality
     if kind not in import_service.KINDS or fmt not in ("xlsx", "csv"):
         raise NotFound("page not found")
     if fmt == "csv":
-        return Response(import_service.template_csv(kind), media_type="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{kind}-template.csv"'})
-    return Response(import_service.template_workbook(kind), media_type=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{kind}-template.xlsx"'})
+        return Response(
+            import_service.template_csv(kind),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{kind}-template.csv"'},
+        )
+    return Response(
+        import_service.template_workbook(kind),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{kind}-template.xlsx"'},
+    )
 
 
 ROUTES = [import_page, import_upload, import_template]

@@ -33,8 +33,13 @@ def _base(shell: Shell) -> str:
 
 
 def kind_labels(shell: Shell) -> dict[str, str]:
-    return {"graded": shell._("Graded (评价)"), "numeric": shell._("Numeric (定量)"), "bonus": shell._("Bonus (加分)"),
-            "deduction": shell._("Deduction (扣分)"), "veto": shell._("Veto (否决)")}
+    return {
+        "graded": shell._("Graded (评价)"),
+        "numeric": shell._("Numeric (定量)"),
+        "bonus": shell._("Bonus (加分)"),
+        "deduction": shell._("Deduction (扣分)"),
+        "veto": shell._("Veto (否决)"),
+    }
 
 
 def _crumbs(shell: Shell, template: Any = None) -> list[tuple[str, str | None]]:
@@ -47,12 +52,26 @@ def _crumbs(shell: Shell, template: Any = None) -> list[tuple[str, str | None]]:
 # --- list, new, import -----------------------------------------------------------------------
 
 
-async def _list(shell: Shell, values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
-                problems: list[dict] | None = None, error: str = "", status_code: int = 200) -> Response:
+async def _list(
+    shell: Shell,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    problems: list[dict] | None = None,
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
     found = await run_sync(lambda: templates.list_templates(shell.ctx, shell.actor, shell.code, limit=500))
-    return shell.render("admin/templates/list.html", title=shell._("Indicator templates"), crumbs=_crumbs(shell)[:1],
-                        templates=found.items, values=values or {"name": "", "first": "", "import_name": ""},
-                        errors=errors or {}, problems=problems or [], error=error, status_code=status_code)
+    return shell.render(
+        "admin/templates/list.html",
+        title=shell._("Indicator templates"),
+        crumbs=_crumbs(shell)[:1],
+        templates=found.items,
+        values=values or {"name": "", "first": "", "import_name": ""},
+        errors=errors or {},
+        problems=problems or [],
+        error=error,
+        status_code=status_code,
+    )
 
 
 @get("/localities/{code:str}/templates", include_in_schema=False)
@@ -73,9 +92,15 @@ async def template_create(request: Request, code: FromPath[str], data: URLEncode
     from pydantic import ValidationError
 
     from core.schemas.indicators import TemplateIn
+
     try:
-        content = TemplateIn.model_validate({"name": values["name"], "grade_scale": template_sheet.DEFAULT_GRADE_SCALE,
-                                             "indicators": [{"code": "1", "name": values["first"]}]})
+        content = TemplateIn.model_validate(
+            {
+                "name": values["name"],
+                "grade_scale": template_sheet.DEFAULT_GRADE_SCALE,
+                "indicators": [{"code": "1", "name": values["first"]}],
+            }
+        )
         created = await run_sync(templates.create, shell.ctx, shell.actor, shell.code, content)
     except ValidationError as exc:
         return await _list(shell, values, {"name": message(shell.tr, exc.errors()[0]["msg"])}, status_code=422)
@@ -98,11 +123,17 @@ async def template_import(request: Request, code: FromPath[str]) -> Response:
         return await _list(shell, values, {"file": shell._("Choose an .xlsx or .csv file first.")}, status_code=422)
     content = await upload.read()
     try:
-        created = await run_sync(lambda: template_sheet.import_template(shell.ctx, shell.actor, shell.code,
-                                                                        upload.filename, content, name=name[:200]))
+        created = await run_sync(
+            lambda: template_sheet.import_template(
+                shell.ctx, shell.actor, shell.code, upload.filename, content, name=name[:200]
+            )
+        )
     except ServiceError as exc:
-        problems = [{"row": e.get("row", ""), "column": e.get("column", ""),
-                     "message": message(shell.tr, e.get("message", ""))} for e in exc.errors if "row" in e]
+        problems = [
+            {"row": e.get("row", ""), "column": e.get("column", ""), "message": message(shell.tr, e.get("message", ""))}
+            for e in exc.errors
+            if "row" in e
+        ]
         return await _list(shell, values, problems=problems, error=shell.tr.error(exc), status_code=exc.status_code)
     return Redirect(f"{_base(shell)}/{created.id}?imported=1")
 
@@ -127,26 +158,51 @@ async def _load(shell: Shell, template_id: int) -> Any:
     return await run_sync(template_tree.get_for_locality, shell.ctx, shell.actor, shell.code, template_id)
 
 
-async def _template_page(shell: Shell, template_id: int, *, message_text: str = "", error: str = "",
-                         grades: list[dict[str, str]] | None = None, errors: dict[str, str] | None = None,
-                         status_code: int = 200) -> Response:
+async def _template_page(
+    shell: Shell,
+    template_id: int,
+    *,
+    message_text: str = "",
+    error: str = "",
+    grades: list[dict[str, str]] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
     template = await _load(shell, template_id)
     if grades is None:
         grades = [{"label": g.label, "score": f"{g.score:g}"} for g in template.grade_scale]
     grades = grades + [{"label": "", "score": ""}] * max(0, min(2, MAX_GRADES - len(grades)))
-    names = {"day": shell._("Day"), "week": shell._("Week"), "month": shell._("Month"), "quarter": shell._("Quarter"),
-             "half_year": shell._("Half-year"), "year": shell._("Year")}
+    names = {
+        "day": shell._("Day"),
+        "week": shell._("Week"),
+        "month": shell._("Month"),
+        "quarter": shell._("Quarter"),
+        "half_year": shell._("Half-year"),
+        "year": shell._("Year"),
+    }
     periods = [("", shell._("Any"))] + [(k.value, names.get(k.value, k.value)) for k in PeriodKind]
-    return shell.render("admin/templates/template.html", title=f"{template.name} v{template.version}",
-                        crumbs=_crumbs(shell)[:2], template=template, rows=_rows(template),
-                        sums=template_tree.weight_sums(template), kinds=kind_labels(shell), grades=grades,
-                        periods=periods, draft=template.status == "draft", message=message_text, error=error,
-                        errors=errors or {}, status_code=status_code)
+    return shell.render(
+        "admin/templates/template.html",
+        title=f"{template.name} v{template.version}",
+        crumbs=_crumbs(shell)[:2],
+        template=template,
+        rows=_rows(template),
+        sums=template_tree.weight_sums(template),
+        kinds=kind_labels(shell),
+        grades=grades,
+        periods=periods,
+        draft=template.status == "draft",
+        message=message_text,
+        error=error,
+        errors=errors or {},
+        status_code=status_code,
+    )
 
 
 @get("/localities/{code:str}/templates/{template_id:int}", include_in_schema=False)
-async def template_page(request: Request, code: FromPath[str], template_id: FromPath[int],
-                        imported: FromQuery[str] = "") -> Response:
+async def template_page(
+    request: Request, code: FromPath[str], template_id: FromPath[int], imported: FromQuery[str] = ""
+) -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
     return await _template_page(shell, template_id, message_text=shell._("Imported.") if imported else "")
 
@@ -156,13 +212,15 @@ async def template_export(request: Request, code: FromPath[str], template_id: Fr
     shell = await open_shell(request, code, roles=OFFICE)
     template = await _load(shell, template_id)
     content = await run_sync(template_sheet.template_workbook, template)
-    return Response(content, media_type=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="template-{template.id}.xlsx"'})
+    return Response(
+        content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="template-{template.id}.xlsx"'}
+    )
 
 
 @post("/localities/{code:str}/templates/{template_id:int}", include_in_schema=False)
-async def template_action(request: Request, code: FromPath[str], template_id: FromPath[int],
-                          data: URLEncodedBody[dict[str, str]]) -> Response:
+async def template_action(
+    request: Request, code: FromPath[str], template_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+) -> Response:
     """``action``: ``up`` / ``down`` / ``delete`` (of ``indicator``), ``settings`` (name, period
     kind and the grade rows ``g-{i}-label`` / ``g-{i}-score``), or ``copy``."""
     shell = await open_shell(request, code, roles=OFFICE)
@@ -175,30 +233,48 @@ async def template_action(request: Request, code: FromPath[str], template_id: Fr
             copied = await run_sync(templates.copy, shell.ctx, shell.actor, template_id)
             return Redirect(f"{_base(shell)}/{copied.id}")
         if action in ("up", "down"):
-            await run_sync(lambda: template_tree.move_indicator(shell.ctx, shell.actor, template_id, indicator,
-                                                                step=-1 if action == "up" else 1))
+            await run_sync(
+                lambda: template_tree.move_indicator(
+                    shell.ctx, shell.actor, template_id, indicator, step=-1 if action == "up" else 1
+                )
+            )
         elif action == "delete":
             await run_sync(template_tree.delete_indicator, shell.ctx, shell.actor, template_id, indicator)
         elif action == "settings":
-            grades = [{"label": data.get(f"g-{i}-label", "").strip(), "score": data.get(f"g-{i}-score", "").strip()}
-                      for i in range(MAX_GRADES)]
+            grades = [
+                {"label": data.get(f"g-{i}-label", "").strip(), "score": data.get(f"g-{i}-score", "").strip()}
+                for i in range(MAX_GRADES)
+            ]
             grades = [g for g in grades if g["label"] or g["score"]]
             scale = []
             for index, grade in enumerate(grades):
                 try:
                     scale.append({"label": grade["label"], "score": float(grade["score"])})
                 except ValueError:
-                    return await _template_page(shell, template_id, grades=grades, status_code=422, errors={
-                        f"g-{index}-score": shell._("not a number: {value}", value=grade["score"])})
-            await run_sync(lambda: template_tree.update_settings(
-                shell.ctx, shell.actor, template_id, name=data.get("name", "").strip(),
-                period_kind=data.get("period_kind", "") or None, grade_scale=scale))
+                    return await _template_page(
+                        shell,
+                        template_id,
+                        grades=grades,
+                        status_code=422,
+                        errors={f"g-{index}-score": shell._("not a number: {value}", value=grade["score"])},
+                    )
+            await run_sync(
+                lambda: template_tree.update_settings(
+                    shell.ctx,
+                    shell.actor,
+                    template_id,
+                    name=data.get("name", "").strip(),
+                    period_kind=data.get("period_kind", "") or None,
+                    grade_scale=scale,
+                )
+            )
         else:
             raise NotFound("page not found")
     except ServiceError as exc:
         errors, _general = field_errors(shell.tr, exc)
-        return await _template_page(shell, template_id, error=shell.tr.error(exc), grades=grades, errors=errors,
-                                    status_code=exc.status_code)
+        return await _template_page(
+            shell, template_id, error=shell.tr.error(exc), grades=grades, errors=errors, status_code=exc.status_code
+        )
     return Redirect(f"{_base(shell)}/{template_id}#i-{indicator}" if indicator else f"{_base(shell)}/{template_id}")
 
 
@@ -223,21 +299,43 @@ def _fields_of(values: dict[str, str]) -> dict[str, Any]:
     return fields
 
 
-async def _indicator_form(shell: Shell, template: Any, code: str | None, parent: str | None,
-                          values: dict[str, str], errors: dict[str, str], error: str = "",
-                          status_code: int = 200) -> Response:
-    moves = [(item.code, "\u3000" * depth + f"{item.code} {item.name}") for item, depth, _p in _rows(template)
-             if item.kind == "graded" and code is not None and item.code != code]
+async def _indicator_form(
+    shell: Shell,
+    template: Any,
+    code: str | None,
+    parent: str | None,
+    values: dict[str, str],
+    errors: dict[str, str],
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
+    moves = [
+        (item.code, "\u3000" * depth + f"{item.code} {item.name}")
+        for item, depth, _p in _rows(template)
+        if item.kind == "graded" and code is not None and item.code != code
+    ]
     title = shell._("Indicator {code}", code=code) if code else shell._("New indicator")
-    return shell.render("admin/templates/indicator.html", title=title, crumbs=_crumbs(shell, template),
-                        template=template, code=code, parent=parent or "", values=values, errors=errors, error=error,
-                        kinds=kind_labels(shell), moves=moves, draft=template.status == "draft",
-                        status_code=status_code)
+    return shell.render(
+        "admin/templates/indicator.html",
+        title=title,
+        crumbs=_crumbs(shell, template),
+        template=template,
+        code=code,
+        parent=parent or "",
+        values=values,
+        errors=errors,
+        error=error,
+        kinds=kind_labels(shell),
+        moves=moves,
+        draft=template.status == "draft",
+        status_code=status_code,
+    )
 
 
 @get("/localities/{code:str}/templates/{template_id:int}/indicators/new", include_in_schema=False)
-async def indicator_new_page(request: Request, code: FromPath[str], template_id: FromPath[int],
-                             parent: FromQuery[str] = "") -> Response:
+async def indicator_new_page(
+    request: Request, code: FromPath[str], template_id: FromPath[int], parent: FromQuery[str] = ""
+) -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
     template = await _load(shell, template_id)
     if parent and template_tree.find_indicator(template, parent) is None:
@@ -247,26 +345,32 @@ async def indicator_new_page(request: Request, code: FromPath[str], template_id:
 
 
 @post("/localities/{code:str}/templates/{template_id:int}/indicators/new", include_in_schema=False)
-async def indicator_create(request: Request, code: FromPath[str], template_id: FromPath[int],
-                           data: URLEncodedBody[dict[str, str]]) -> Response:
+async def indicator_create(
+    request: Request, code: FromPath[str], template_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+) -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
     shell.check_csrf(data)
     template = await _load(shell, template_id)
     parent = data.get("parent", "") or None
     values = {name: data.get(name, "") for name in FIELDS}
     try:
-        await run_sync(lambda: template_tree.add_indicator(shell.ctx, shell.actor, template_id, _fields_of(values),
-                                                           parent_code=parent))
+        await run_sync(
+            lambda: template_tree.add_indicator(
+                shell.ctx, shell.actor, template_id, _fields_of(values), parent_code=parent
+            )
+        )
     except ServiceError as exc:
         errors, general = field_errors(shell.tr, exc)
-        return await _indicator_form(shell, template, None, parent, values, errors,
-                                     error="" if errors else general, status_code=exc.status_code)
+        return await _indicator_form(
+            shell, template, None, parent, values, errors, error="" if errors else general, status_code=exc.status_code
+        )
     return Redirect(f"{_base(shell)}/{template_id}#i-{values['code'].strip()}")
 
 
 @get("/localities/{code:str}/templates/{template_id:int}/indicators/{indicator:str}", include_in_schema=False)
-async def indicator_page(request: Request, code: FromPath[str], template_id: FromPath[int],
-                         indicator: FromPath[str]) -> Response:
+async def indicator_page(
+    request: Request, code: FromPath[str], template_id: FromPath[int], indicator: FromPath[str]
+) -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
     template = await _load(shell, template_id)
     found = template_tree.find_indicator(template, indicator)
@@ -276,8 +380,13 @@ async def indicator_page(request: Request, code: FromPath[str], template_id: Fro
 
 
 @post("/localities/{code:str}/templates/{template_id:int}/indicators/{indicator:str}", include_in_schema=False)
-async def indicator_update(request: Request, code: FromPath[str], template_id: FromPath[int], indicator: FromPath[str],
-                           data: URLEncodedBody[dict[str, str]]) -> Response:
+async def indicator_update(
+    request: Request,
+    code: FromPath[str],
+    template_id: FromPath[int],
+    indicator: FromPath[str],
+    data: URLEncodedBody[dict[str, str]],
+) -> Response:
     """``action``: ``save`` (the attributes) or ``move`` (under ``parent``; empty: to the top level)."""
     shell = await open_shell(request, code, roles=OFFICE)
     shell.check_csrf(data)
@@ -288,19 +397,41 @@ async def indicator_update(request: Request, code: FromPath[str], template_id: F
     try:
         if data.get("action") == "move":
             target = data.get("parent", "")
-            await run_sync(lambda: template_tree.move_indicator(shell.ctx, shell.actor, template_id, indicator,
-                                                                parent_code=target or None, to_top=not target))
+            await run_sync(
+                lambda: template_tree.move_indicator(
+                    shell.ctx, shell.actor, template_id, indicator, parent_code=target or None, to_top=not target
+                )
+            )
             return Redirect(f"{_base(shell)}/{template_id}#i-{indicator}")
-        await run_sync(template_tree.update_indicator, shell.ctx, shell.actor, template_id, indicator,
-                       _fields_of(values))
+        await run_sync(
+            template_tree.update_indicator, shell.ctx, shell.actor, template_id, indicator, _fields_of(values)
+        )
     except ServiceError as exc:
         errors, general = field_errors(shell.tr, exc)
         if data.get("action") == "move":
             values = _values_of(template_tree.find_indicator(template, indicator)[0])
-        return await _indicator_form(shell, template, indicator, None, values, errors,
-                                     error="" if errors else general, status_code=exc.status_code)
+        return await _indicator_form(
+            shell,
+            template,
+            indicator,
+            None,
+            values,
+            errors,
+            error="" if errors else general,
+            status_code=exc.status_code,
+        )
     return Redirect(f"{_base(shell)}/{template_id}#i-{values['code'].strip()}")
 
 
-ROUTES = [templates_page, template_create, template_import, template_page, template_export, template_action,
-          indicator_new_page, indicator_create, indicator_page, indicator_update]
+ROUTES = [
+    templates_page,
+    template_create,
+    template_import,
+    template_page,
+    template_export,
+    template_action,
+    indicator_new_page,
+    indicator_create,
+    indicator_page,
+    indicator_update,
+]

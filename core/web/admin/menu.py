@@ -37,8 +37,10 @@ class MenuEntry:
 
 
 def builtin_entries(code: str | None) -> list[MenuEntry]:
-    entries = [MenuEntry("overview", "概览", "Overview", "/admin/", ALL_ROLES, 10),
-               MenuEntry("assessment", "考核任务", "Assigned campaigns", "/admin/assessment", GROUP, 15)]
+    entries = [
+        MenuEntry("overview", "概览", "Overview", "/admin/", ALL_ROLES, 10),
+        MenuEntry("assessment", "考核任务", "Assigned campaigns", "/admin/assessment", GROUP, 15),
+    ]
     if code:
         base = f"/admin/localities/{code}"
         entries += [

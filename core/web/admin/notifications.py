@@ -18,11 +18,19 @@ PAGE = 20
 async def notifications_page(request: Request, page: FromQuery[int] = 1) -> Response:
     shell = await open_shell(request)
     page = min(max(page, 1), 10_000_000)
-    found = await run_sync(lambda: notes.list_notifications(shell.ctx, shell.actor, shell.tr, limit=PAGE,
-                                                            offset=(page - 1) * PAGE))
-    return shell.render("admin/notifications/index.html", title=shell._("Notifications"), crumbs=[],
-                        found=found, p=paging(found.total, page, PAGE), items=found.items,
-                        next_url="/admin/notifications", when=shell.tr.datetime)
+    found = await run_sync(
+        lambda: notes.list_notifications(shell.ctx, shell.actor, shell.tr, limit=PAGE, offset=(page - 1) * PAGE)
+    )
+    return shell.render(
+        "admin/notifications/index.html",
+        title=shell._("Notifications"),
+        crumbs=[],
+        found=found,
+        p=paging(found.total, page, PAGE),
+        items=found.items,
+        next_url="/admin/notifications",
+        when=shell.tr.datetime,
+    )
 
 
 @post("/notifications/{notification_id:int}/read", include_in_schema=False)

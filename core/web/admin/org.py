@@ -26,8 +26,22 @@ from core.web.admin.shell import Shell, field_errors, open_shell
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UNIT_FIELDS = ("code", "name", "type", "parent_id", "duties", "contact_name", "contact_phone")
-PERSON_FIELDS = ("name", "unit_id", "id_card", "gender", "birth_date", "ethnicity", "education", "degree", "school",
-                 "native_place", "party", "post", "rank", "post_since")
+PERSON_FIELDS = (
+    "name",
+    "unit_id",
+    "id_card",
+    "gender",
+    "birth_date",
+    "ethnicity",
+    "education",
+    "degree",
+    "school",
+    "native_place",
+    "party",
+    "post",
+    "rank",
+    "post_since",
+)
 PEOPLE_PAGE = 50
 
 
@@ -60,14 +74,29 @@ def _unit_body(values: dict[str, str]) -> dict[str, Any]:
     return body
 
 
-async def _units_page(shell: Shell, values: dict[str, str], errors: dict[str, str], message: str = "",
-                      error: str = "", status_code: int = 200) -> Response:
+async def _units_page(
+    shell: Shell,
+    values: dict[str, str],
+    errors: dict[str, str],
+    message: str = "",
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
     units = await run_sync(org_lists.all_units, shell.ctx, shell.actor, shell.code)
     tree = org_lists.tree_order(units)
-    return shell.render("admin/org/units.html", title=shell._("Units"), crumbs=[(shell.locality["name"], None)],
-                        tree=tree, parents=[(u.id, "\u3000" * depth + f"{u.name} ({u.code})") for u, depth in tree],
-                        values=values, errors=errors, message=message, error=error,
-                        may_change=shell.actor.role in OFFICE and shell.locality["writable"], status_code=status_code)
+    return shell.render(
+        "admin/org/units.html",
+        title=shell._("Units"),
+        crumbs=[(shell.locality["name"], None)],
+        tree=tree,
+        parents=[(u.id, "\u3000" * depth + f"{u.name} ({u.code})") for u, depth in tree],
+        values=values,
+        errors=errors,
+        message=message,
+        error=error,
+        may_change=shell.actor.role in OFFICE and shell.locality["writable"],
+        status_code=status_code,
+    )
 
 
 @get("/localities/{code:str}/units", include_in_schema=False)
@@ -97,19 +126,37 @@ async def unit_create(request: Request, code: FromPath[str], data: URLEncodedBod
     return Redirect(f"{_base(shell)}/units?created={quote(unit.name)}")
 
 
-async def _unit_form(shell: Shell, unit_id: int, values: dict[str, str] | None, errors: dict[str, str],
-                     message: str = "", error: str = "", status_code: int = 200) -> Response:
+async def _unit_form(
+    shell: Shell,
+    unit_id: int,
+    values: dict[str, str] | None,
+    errors: dict[str, str],
+    message: str = "",
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
     unit = await run_sync(org_service.get_unit, shell.ctx, shell.actor, shell.code, unit_id)
     units = await run_sync(org_lists.all_units, shell.ctx, shell.actor, shell.code)
     excluded = org_lists.below(units, unit.id)
-    parents = [(u.id, "\u3000" * depth + f"{u.name} ({u.code})") for u, depth in org_lists.tree_order(units)
-               if u.id not in excluded]
+    parents = [
+        (u.id, "\u3000" * depth + f"{u.name} ({u.code})")
+        for u, depth in org_lists.tree_order(units)
+        if u.id not in excluded
+    ]
     if values is None:
         values = {name: "" if getattr(unit, name) is None else str(getattr(unit, name)) for name in UNIT_FIELDS}
-    return shell.render("admin/org/unit.html", title=unit.name,
-                        crumbs=[(shell.locality["name"], None), (shell._("Units"), f"{_base(shell)}/units")],
-                        unit=unit, parents=parents, values=values, errors=errors, message=message, error=error,
-                        status_code=status_code)
+    return shell.render(
+        "admin/org/unit.html",
+        title=unit.name,
+        crumbs=[(shell.locality["name"], None), (shell._("Units"), f"{_base(shell)}/units")],
+        unit=unit,
+        parents=parents,
+        values=values,
+        errors=errors,
+        message=message,
+        error=error,
+        status_code=status_code,
+    )
 
 
 @get("/localities/{code:str}/units/{unit_id:int}", include_in_schema=False)
@@ -119,8 +166,9 @@ async def unit_page(request: Request, code: FromPath[str], unit_id: FromPath[int
 
 
 @post("/localities/{code:str}/units/{unit_id:int}", include_in_schema=False)
-async def unit_update(request: Request, code: FromPath[str], unit_id: FromPath[int],
-                      data: URLEncodedBody[dict[str, str]]) -> Response:
+async def unit_update(
+    request: Request, code: FromPath[str], unit_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+) -> Response:
     """``action``: ``save`` (every field, the parent too: a move) or ``delete``."""
     shell = await open_shell(request, code, roles=OFFICE)
     shell.check_csrf(data)
@@ -156,39 +204,87 @@ async def units_export(request: Request, code: FromPath[str]) -> Response:
 
 def _unit_options(shell: Shell, units) -> list[tuple[int, str]]:
     own = org_lists.unit_admin_unit(shell.actor)
-    return [(u.id, "\u3000" * depth + u.name) for u, depth in org_lists.tree_order(units)
-            if own is None or u.id == own]
+    return [(u.id, "\u3000" * depth + u.name) for u, depth in org_lists.tree_order(units) if own is None or u.id == own]
 
 
 @get("/localities/{code:str}/people", include_in_schema=False)
-async def people_page(request: Request, code: FromPath[str], q: FromQuery[str] = "", unit: FromQuery[str] = "",
-                      rank: FromQuery[str] = "", post: FromQuery[str] = "", anywhere: FromQuery[str] = "",
-                      after: FromQuery[str] = "", before: FromQuery[str] = "") -> Response:
+async def people_page(
+    request: Request,
+    code: FromPath[str],
+    q: FromQuery[str] = "",
+    unit: FromQuery[str] = "",
+    rank: FromQuery[str] = "",
+    post: FromQuery[str] = "",
+    anywhere: FromQuery[str] = "",
+    after: FromQuery[str] = "",
+    before: FromQuery[str] = "",
+) -> Response:
     """``q`` a name's beginning (anywhere in it with ``anywhere=1``) or an ID-card number;
     ``unit``, ``rank`` (exactly) and ``post`` (anywhere in it) narrow the list."""
     shell = await open_shell(request, code, roles=READERS)
     unit_id = to_int(unit) if unit else None
-    found = await run_sync(lambda: org_lists.search_people(
-        shell.ctx, shell.actor, shell.code, q=q, unit_id=unit_id, after=to_int(after) if after else None,
-        before=to_int(before) if before else None, limit=PEOPLE_PAGE, rank=rank, post=post, anywhere=bool(anywhere)))
+    found = await run_sync(
+        lambda: org_lists.search_people(
+            shell.ctx,
+            shell.actor,
+            shell.code,
+            q=q,
+            unit_id=unit_id,
+            after=to_int(after) if after else None,
+            before=to_int(before) if before else None,
+            limit=PEOPLE_PAGE,
+            rank=rank,
+            post=post,
+            anywhere=bool(anywhere),
+        )
+    )
     units = await run_sync(org_lists.all_units, shell.ctx, shell.actor, shell.code)
     ranks = await run_sync(org_lists.ranks_of, shell.ctx, shell.actor, shell.code)
     names = {u.id: u.name for u in units}
-    filters = {"q": q, "unit": str(unit_id) if unit_id else "", "rank": rank, "post": post,
-               "anywhere": "1" if anywhere else ""}
-    return shell.render("admin/org/people.html", title=shell._("People"), crumbs=[(shell.locality["name"], None)],
-                        found=found, names=names, filters=filters, base=keep(filters), ranks=ranks,
-                        unit_options=_unit_options(shell, units), last=found.first + len(found.items) - 1)
+    filters = {
+        "q": q,
+        "unit": str(unit_id) if unit_id else "",
+        "rank": rank,
+        "post": post,
+        "anywhere": "1" if anywhere else "",
+    }
+    return shell.render(
+        "admin/org/people.html",
+        title=shell._("People"),
+        crumbs=[(shell.locality["name"], None)],
+        found=found,
+        names=names,
+        filters=filters,
+        base=keep(filters),
+        ranks=ranks,
+        unit_options=_unit_options(shell, units),
+        last=found.first + len(found.items) - 1,
+    )
 
 
 @get("/localities/{code:str}/people/export", include_in_schema=False)
-async def people_export(request: Request, code: FromPath[str], q: FromQuery[str] = "", unit: FromQuery[str] = "",
-                        rank: FromQuery[str] = "", post: FromQuery[str] = "",
-                        anywhere: FromQuery[str] = "") -> Response:
+async def people_export(
+    request: Request,
+    code: FromPath[str],
+    q: FromQuery[str] = "",
+    unit: FromQuery[str] = "",
+    rank: FromQuery[str] = "",
+    post: FromQuery[str] = "",
+    anywhere: FromQuery[str] = "",
+) -> Response:
     shell = await open_shell(request, code, roles=READERS)
-    content = await run_sync(lambda: org_lists.export_people(
-        shell.ctx, shell.actor, shell.code, q=q, unit_id=to_int(unit) if unit else None, rank=rank, post=post,
-        anywhere=bool(anywhere)))
+    content = await run_sync(
+        lambda: org_lists.export_people(
+            shell.ctx,
+            shell.actor,
+            shell.code,
+            q=q,
+            unit_id=to_int(unit) if unit else None,
+            rank=rank,
+            post=post,
+            anywhere=bool(anywhere),
+        )
+    )
     return _xlsx(content, f"people-{shell.code}.xlsx")
 
 
@@ -207,23 +303,41 @@ def _person_body(values: dict[str, str], *, new: bool) -> dict[str, Any]:
     return body
 
 
-async def _person_form(shell: Shell, person_id: int | None, values: dict[str, str] | None, errors: dict[str, str],
-                       message: str = "", error: str = "", status_code: int = 200) -> Response:
+async def _person_form(
+    shell: Shell,
+    person_id: int | None,
+    values: dict[str, str] | None,
+    errors: dict[str, str],
+    message: str = "",
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
     person = None
     if person_id is not None:
         person = await run_sync(org_service.get_person, shell.ctx, shell.actor, shell.code, person_id)
         if values is None:
-            values = {name: "" if getattr(person, name, None) is None else str(getattr(person, name))
-                      for name in PERSON_FIELDS if name != "id_card"} | {"id_card": ""}
+            values = {
+                name: "" if getattr(person, name, None) is None else str(getattr(person, name))
+                for name in PERSON_FIELDS
+                if name != "id_card"
+            } | {"id_card": ""}
     units = await run_sync(org_lists.all_units, shell.ctx, shell.actor, shell.code)
     if values is None:
         own = org_lists.unit_admin_unit(shell.actor)
         values = _person_values({"unit_id": str(own) if own else ""})
     title = person.name if person else shell._("New person")
-    return shell.render("admin/org/person.html", title=title,
-                        crumbs=[(shell.locality["name"], None), (shell._("People"), f"{_base(shell)}/people")],
-                        person=person, values=values, errors=errors, message=message, error=error,
-                        unit_options=_unit_options(shell, units), status_code=status_code)
+    return shell.render(
+        "admin/org/person.html",
+        title=title,
+        crumbs=[(shell.locality["name"], None), (shell._("People"), f"{_base(shell)}/people")],
+        person=person,
+        values=values,
+        errors=errors,
+        message=message,
+        error=error,
+        unit_options=_unit_options(shell, units),
+        status_code=status_code,
+    )
 
 
 @get("/localities/{code:str}/people/new", include_in_schema=False)
@@ -251,15 +365,17 @@ async def person_create(request: Request, code: FromPath[str], data: URLEncodedB
 
 
 @get("/localities/{code:str}/people/{person_id:int}", include_in_schema=False)
-async def person_page(request: Request, code: FromPath[str], person_id: FromPath[int],
-                      created: FromQuery[str] = "") -> Response:
+async def person_page(
+    request: Request, code: FromPath[str], person_id: FromPath[int], created: FromQuery[str] = ""
+) -> Response:
     shell = await open_shell(request, code, roles=READERS)
     return await _person_form(shell, person_id, None, {}, message=shell._("Saved.") if created else "")
 
 
 @post("/localities/{code:str}/people/{person_id:int}", include_in_schema=False)
-async def person_update(request: Request, code: FromPath[str], person_id: FromPath[int],
-                        data: URLEncodedBody[dict[str, str]]) -> Response:
+async def person_update(
+    request: Request, code: FromPath[str], person_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+) -> Response:
     """``action``: ``save`` (an empty ID-card number keeps the stored one) or ``delete``."""
     shell = await open_shell(request, code, roles=READERS)
     shell.check_csrf(data)
@@ -267,8 +383,9 @@ async def person_update(request: Request, code: FromPath[str], person_id: FromPa
         try:
             await run_sync(org_service.delete_person, shell.ctx, shell.actor, shell.code, person_id)
         except ServiceError as exc:
-            return await _person_form(shell, person_id, None, {}, error=shell.tr.error(exc),
-                                      status_code=exc.status_code)
+            return await _person_form(
+                shell, person_id, None, {}, error=shell.tr.error(exc), status_code=exc.status_code
+            )
         return Redirect(f"{_base(shell)}/people")
     values = _person_values(data)
     try:
@@ -287,31 +404,56 @@ async def person_update(request: Request, code: FromPath[str], person_id: FromPa
 # --- subjects --------------------------------------------------------------------------------
 
 
-async def _subjects_page(shell: Shell, values: dict[str, Any], errors: dict[str, str], message: str = "",
-                         status_code: int = 200, page: int = 1, category: str = "") -> Response:
+async def _subjects_page(
+    shell: Shell,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    message: str = "",
+    status_code: int = 200,
+    page: int = 1,
+    category: str = "",
+) -> Response:
     """The bulk form and one page of the subjects (of ``category``, or all)."""
     from core.web.admin.shell import paging
 
     units = await run_sync(org_lists.all_units, shell.ctx, shell.actor, shell.code)
     teams = await run_sync(org_lists.teams_with_units, shell.ctx, shell.actor, shell.code)
     categories = await run_sync(org_lists.subject_categories, shell.ctx, shell.actor, shell.code)
-    first = await run_sync(lambda: org_service.list_subjects(shell.ctx, shell.actor, shell.code, limit=1,
-                                                             category=category or None))
+    first = await run_sync(
+        lambda: org_service.list_subjects(shell.ctx, shell.actor, shell.code, limit=1, category=category or None)
+    )
     p = paging(first.total, page)
-    subjects = await run_sync(lambda: org_service.list_subjects(shell.ctx, shell.actor, shell.code, limit=p["size"],
-                                                                offset=p["offset"], category=category or None))
-    return shell.render("admin/org/subjects.html", title=shell._("Subjects"), crumbs=[(shell.locality["name"], None)],
-                        tree=org_lists.tree_order(units), teams=teams, subjects=subjects.items, p=p,
-                        base=keep({"category": category}), categories=categories, category=category,
-                        values=values, errors=errors, message=message, status_code=status_code)
+    subjects = await run_sync(
+        lambda: org_service.list_subjects(
+            shell.ctx, shell.actor, shell.code, limit=p["size"], offset=p["offset"], category=category or None
+        )
+    )
+    return shell.render(
+        "admin/org/subjects.html",
+        title=shell._("Subjects"),
+        crumbs=[(shell.locality["name"], None)],
+        tree=org_lists.tree_order(units),
+        teams=teams,
+        subjects=subjects.items,
+        p=p,
+        base=keep({"category": category}),
+        categories=categories,
+        category=category,
+        values=values,
+        errors=errors,
+        message=message,
+        status_code=status_code,
+    )
 
 
 @get("/localities/{code:str}/subjects", include_in_schema=False)
-async def subjects_page(request: Request, code: FromPath[str], page: FromQuery[int] = 1,
-                        category: FromQuery[str] = "") -> Response:
+async def subjects_page(
+    request: Request, code: FromPath[str], page: FromQuery[int] = 1, category: FromQuery[str] = ""
+) -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
-    return await _subjects_page(shell, {"source": "units", "category": "", "ids": []}, {}, page=page,
-                                category=category.strip()[:100])
+    return await _subjects_page(
+        shell, {"source": "units", "category": "", "ids": []}, {}, page=page, category=category.strip()[:100]
+    )
 
 
 @post("/localities/{code:str}/subjects", include_in_schema=False)
@@ -324,18 +466,34 @@ async def subjects_create(request: Request, code: FromPath[str]) -> Response:
     ids = [i for i in (to_int(v) for v in chosen) if i]
     values = {"source": source, "category": str(form.get("category", "")), "ids": ids}
     try:
-        result = await run_sync(org_lists.create_subjects, shell.ctx, shell.actor, shell.code, source, ids,
-                                values["category"])
+        result = await run_sync(
+            org_lists.create_subjects, shell.ctx, shell.actor, shell.code, source, ids, values["category"]
+        )
     except ServiceError as exc:
         errors, general = field_errors(shell.tr, exc)
         return await _subjects_page(shell, values, errors, status_code=exc.status_code)
     message = shell._("{n} subjects added.", n=len(result.created))
     if result.skipped:
-        message += " " + shell._("{n} were subjects already: {names}", n=len(result.skipped),
-                                 names="、".join(result.skipped[:20]))
-    return await _subjects_page(shell, {"source": source, "category": values["category"], "ids": []}, {},
-                                message=message)
+        message += " " + shell._(
+            "{n} were subjects already: {names}", n=len(result.skipped), names="、".join(result.skipped[:20])
+        )
+    return await _subjects_page(
+        shell, {"source": source, "category": values["category"], "ids": []}, {}, message=message
+    )
 
 
-ROUTES = [units_page, unit_create, units_export, unit_page, unit_update, people_page, people_export,
-          person_new_page, person_create, person_page, person_update, subjects_page, subjects_create]
+ROUTES = [
+    units_page,
+    unit_create,
+    units_export,
+    unit_page,
+    unit_update,
+    people_page,
+    people_export,
+    person_new_page,
+    person_create,
+    person_page,
+    person_update,
+    subjects_page,
+    subjects_create,
+]

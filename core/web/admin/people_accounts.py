@@ -10,7 +10,8 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect
 
-from core.services import org_lists, people_accounts as pa, people_slips
+from core.services import org_lists, people_slips
+from core.services import people_accounts as pa
 from core.services.errors import ServiceError
 from core.web.admin.forms import to_int
 from core.web.admin.menu import OFFICE
@@ -33,17 +34,43 @@ def _view(shell: Shell, q: str, page: int):
     return counts, people, p, [(u.id, u.name) for u in units]
 
 
-async def _page(shell: Shell, *, q: str = "", page: int = 1, batch: int | None = None, message: str = "",
-                error: str = "", status_code: int = 200) -> Response:
+async def _page(
+    shell: Shell,
+    *,
+    q: str = "",
+    page: int = 1,
+    batch: int | None = None,
+    message: str = "",
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
     counts, people, p, units = await run_sync(_view, shell, q, page)
-    return shell.render("admin/people_accounts/index.html", title=shell._("People's accounts"),
-                        crumbs=[(shell.locality["name"], None)], counts=counts, people=people, p=p, units=units,
-                        q=q, batch=batch, message=message, error=error, base=_base(shell), status_code=status_code)
+    return shell.render(
+        "admin/people_accounts/index.html",
+        title=shell._("People's accounts"),
+        crumbs=[(shell.locality["name"], None)],
+        counts=counts,
+        people=people,
+        p=p,
+        units=units,
+        q=q,
+        batch=batch,
+        message=message,
+        error=error,
+        base=_base(shell),
+        status_code=status_code,
+    )
 
 
 @get("/localities/{code:str}/people-accounts", include_in_schema=False)
-async def accounts_page(request: Request, code: FromPath[str], q: FromQuery[str] = "", page: FromQuery[int] = 1,
-                        batch: FromQuery[int | None] = None, done: FromQuery[str] = "") -> Response:
+async def accounts_page(
+    request: Request,
+    code: FromPath[str],
+    q: FromQuery[str] = "",
+    page: FromQuery[int] = 1,
+    batch: FromQuery[int | None] = None,
+    done: FromQuery[str] = "",
+) -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
     message = ""
     if batch is not None and done:
@@ -57,18 +84,24 @@ async def issue_submit(request: Request, code: FromPath[str], data: URLEncodedBo
     shell.check_csrf(data)
     unit_id = to_int(data.get("unit_id", "")) if data.get("unit_id") else None
     try:
-        issued = await run_sync(lambda: pa.issue(shell.ctx, shell.actor, shell.code, unit_id=unit_id,
-                                                 with_sub_units=bool(data.get("with_sub_units"))))
+        issued = await run_sync(
+            lambda: pa.issue(
+                shell.ctx, shell.actor, shell.code, unit_id=unit_id, with_sub_units=bool(data.get("with_sub_units"))
+            )
+        )
     except ServiceError as exc:
         return await _page(shell, error=shell.tr.error(exc), status_code=exc.status_code)
     if issued.batch_id is None:
-        return await _page(shell, message=shell._("Nobody there is waiting for a code: every account is activated or revoked."))
+        return await _page(
+            shell, message=shell._("Nobody there is waiting for a code: every account is activated or revoked.")
+        )
     return Redirect(f"{_base(shell)}?batch={issued.batch_id}&done={issued.codes}")
 
 
 @post("/localities/{code:str}/people-accounts/{person_id:int}/reissue", include_in_schema=False)
-async def reissue_submit(request: Request, code: FromPath[str], person_id: FromPath[int],
-                         data: URLEncodedBody[dict[str, str]]) -> Response:
+async def reissue_submit(
+    request: Request, code: FromPath[str], person_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+) -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
     shell.check_csrf(data)
     issued = await run_sync(pa.reissue, shell.ctx, shell.actor, shell.code, person_id)
@@ -76,8 +109,9 @@ async def reissue_submit(request: Request, code: FromPath[str], person_id: FromP
 
 
 @post("/localities/{code:str}/people-accounts/{person_id:int}/revoke", include_in_schema=False)
-async def revoke_submit(request: Request, code: FromPath[str], person_id: FromPath[int],
-                        data: URLEncodedBody[dict[str, str]]) -> Response:
+async def revoke_submit(
+    request: Request, code: FromPath[str], person_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+) -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
     shell.check_csrf(data)
     await run_sync(pa.revoke, shell.ctx, shell.actor, shell.code, person_id)
@@ -89,8 +123,14 @@ async def batch_pdf(request: Request, code: FromPath[str], batch_id: FromPath[in
     shell = await open_shell(request, code, roles=OFFICE)
     slips = await run_sync(people_slips.batch_slips, shell.ctx, shell.actor, shell.code, batch_id)
     content = await run_sync(people_slips.slips_pdf, slips, shell.tr.gettext)
-    return Response(content, media_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="activation-codes-{batch_id}.pdf"', "Cache-Control": "no-store"})
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="activation-codes-{batch_id}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @get("/localities/{code:str}/people-accounts/batches/{batch_id:int}/codes.xlsx", include_in_schema=False)
@@ -98,8 +138,14 @@ async def batch_xlsx(request: Request, code: FromPath[str], batch_id: FromPath[i
     shell = await open_shell(request, code, roles=OFFICE)
     slips = await run_sync(people_slips.batch_slips, shell.ctx, shell.actor, shell.code, batch_id)
     content = await run_sync(people_slips.codes_xlsx, slips, shell.tr.gettext)
-    return Response(content, media_type=XLSX, headers={
-        "Content-Disposition": f'attachment; filename="activation-codes-{batch_id}.xlsx"', "Cache-Control": "no-store"})
+    return Response(
+        content,
+        media_type=XLSX,
+        headers={
+            "Content-Disposition": f'attachment; filename="activation-codes-{batch_id}.xlsx"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 ROUTES = [accounts_page, issue_submit, reissue_submit, revoke_submit, batch_pdf, batch_xlsx]

@@ -28,9 +28,15 @@ def _plugins(shell: Shell) -> list[dict[str, Any]]:
     out = []
     for row in rows:
         info = installed.get(row["name"], {})
-        out.append({**row, "label": row["label_zh"] if shell.tr.locale == "zh_CN" else row["label_en"],
-                    "description": shell.tr.translate(info.get("description") or ""),
-                    "schema": info.get("options_schema"), "fields": schema_form.fields_of(info.get("options_schema"))})
+        out.append(
+            {
+                **row,
+                "label": row["label_zh"] if shell.tr.locale == "zh_CN" else row["label_en"],
+                "description": shell.tr.translate(info.get("description") or ""),
+                "schema": info.get("options_schema"),
+                "fields": schema_form.fields_of(info.get("options_schema")),
+            }
+        )
     return out
 
 
@@ -41,21 +47,45 @@ def _one(shell: Shell, plugins: list[dict[str, Any]], name: str) -> dict[str, An
     return plugin
 
 
-def _list(shell: Shell, plugins: list[dict[str, Any]], *, message_text: str = "", error: str = "",
-          status_code: int = 200) -> Response:
-    return shell.render("admin/plugins/list.html", title=shell._("Plugins"), crumbs=[(shell.locality["name"], None)],
-                        plugins=plugins, message=message_text, error=error, status_code=status_code)
+def _list(
+    shell: Shell, plugins: list[dict[str, Any]], *, message_text: str = "", error: str = "", status_code: int = 200
+) -> Response:
+    return shell.render(
+        "admin/plugins/list.html",
+        title=shell._("Plugins"),
+        crumbs=[(shell.locality["name"], None)],
+        plugins=plugins,
+        message=message_text,
+        error=error,
+        status_code=status_code,
+    )
 
 
-def _form(shell: Shell, plugin: dict[str, Any], *, values: dict[str, Any] | None = None, enabled: bool | None = None,
-          errors: dict[str, str] | None = None, message_text: str = "", error: str = "",
-          status_code: int = 200) -> Response:
+def _form(
+    shell: Shell,
+    plugin: dict[str, Any],
+    *,
+    values: dict[str, Any] | None = None,
+    enabled: bool | None = None,
+    errors: dict[str, str] | None = None,
+    message_text: str = "",
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
     values = values if values is not None else schema_form.form_values(plugin["fields"], plugin["options"])
-    return shell.render("admin/plugins/plugin.html", title=plugin["label"],
-                        crumbs=[(shell.locality["name"], None), (shell._("Plugins"), f"/admin/localities/{shell.code}/plugins")],
-                        plugin=plugin, fields=plugin["fields"], values=values,
-                        enabled=plugin["enabled"] if enabled is None else enabled, errors=errors or {},
-                        message=message_text, error=error, status_code=status_code)
+    return shell.render(
+        "admin/plugins/plugin.html",
+        title=plugin["label"],
+        crumbs=[(shell.locality["name"], None), (shell._("Plugins"), f"/admin/localities/{shell.code}/plugins")],
+        plugin=plugin,
+        fields=plugin["fields"],
+        values=values,
+        enabled=plugin["enabled"] if enabled is None else enabled,
+        errors=errors or {},
+        message=message_text,
+        error=error,
+        status_code=status_code,
+    )
 
 
 def _option_errors(shell: Shell, exc: ServiceError) -> dict[str, str]:
@@ -86,12 +116,21 @@ async def plugin_switch(request: Request, code: FromPath[str], data: URLEncodedB
     except ServiceError as exc:
         errors = _option_errors(shell, exc)
         if errors and exc.status_code == 422:  # options to fill in first: on the plugin's own form
-            return _form(shell, plugin, enabled=enabled, errors=errors, error=shell._("Fill in the options first."),
-                         status_code=422)
+            return _form(
+                shell,
+                plugin,
+                enabled=enabled,
+                errors=errors,
+                error=shell._("Fill in the options first."),
+                status_code=422,
+            )
         return _list(shell, plugins, error=shell.tr.error(exc), status_code=exc.status_code)
     shell = await open_shell(request, code, roles=OFFICE)  # the menu as the change left it
-    done = shell._("{name} is enabled.", name=plugin["label"]) if enabled else \
-        shell._("{name} is disabled.", name=plugin["label"])
+    done = (
+        shell._("{name} is enabled.", name=plugin["label"])
+        if enabled
+        else shell._("{name} is disabled.", name=plugin["label"])
+    )
     return _list(shell, await run_sync(_plugins, shell), message_text=done)
 
 
@@ -103,8 +142,9 @@ async def plugin_page(request: Request, code: FromPath[str], name: FromPath[str]
 
 
 @post("/localities/{code:str}/plugins/{name:str}", include_in_schema=False)
-async def plugin_save(request: Request, code: FromPath[str], name: FromPath[str],
-                      data: URLEncodedBody[dict[str, str]]) -> Response:
+async def plugin_save(
+    request: Request, code: FromPath[str], name: FromPath[str], data: URLEncodedBody[dict[str, str]]
+) -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
     shell.check_csrf(data)
     plugin = _one(shell, await run_sync(_plugins, shell), name)
@@ -112,16 +152,24 @@ async def plugin_save(request: Request, code: FromPath[str], name: FromPath[str]
     options, typed, errors = schema_form.read_form(plugin["fields"], data)
     errors = {k: shell.tr.translate(v) for k, v in errors.items()}
     if errors:
-        return _form(shell, plugin, values=typed, enabled=enabled, errors=errors,
-                     error=shell._("Please check the options."), status_code=422)
+        return _form(
+            shell,
+            plugin,
+            values=typed,
+            enabled=enabled,
+            errors=errors,
+            error=shell._("Please check the options."),
+            status_code=422,
+        )
     setting = plugin_service.PluginSettingIn(enabled=enabled, options=options)
     try:
         await run_sync(plugin_service.set_plugin, shell.ctx, shell.actor, shell.code, name, setting)
     except ServiceError as exc:
         errors = _option_errors(shell, exc)
         general = shell._("Please check the options.") if errors and exc.status_code == 422 else shell.tr.error(exc)
-        return _form(shell, plugin, values=typed, enabled=enabled, errors=errors, error=general,
-                     status_code=exc.status_code)
+        return _form(
+            shell, plugin, values=typed, enabled=enabled, errors=errors, error=general, status_code=exc.status_code
+        )
     shell = await open_shell(request, code, roles=OFFICE)  # the menu as the change left it
     fresh = _one(shell, await run_sync(_plugins, shell), name)
     return _form(shell, fresh, message_text=shell._("Saved."))

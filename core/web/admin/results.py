@@ -42,8 +42,13 @@ TABS_TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "admin" /
 READERS = frozenset(r.value for r in rd.READ_ROLES)
 FLAG_LABELS = {"tie_at_quota": "Tied at the quota", "veto": "Veto", "over_quota": "Over the quota"}
 FROZEN = "The results are published and frozen: no grade can be changed and the campaign cannot be tallied again."
-STATUS_LABELS = {"draft": "Being set up", "open": "Open for voting", "closed": "Closed", "tallied": "Tallied",
-                 "published": "Published"}
+STATUS_LABELS = {
+    "draft": "Being set up",
+    "open": "Open for voting",
+    "closed": "Closed",
+    "tallied": "Tallied",
+    "published": "Published",
+}
 
 
 def _url(code: str, campaign_id: int) -> str:
@@ -67,8 +72,11 @@ def _campaign_tabs(shell: Shell, campaign: dict[str, Any]) -> list[tuple[str, st
 
 
 def _crumbs(shell: Shell, campaign: dict[str, Any], *more: tuple[str, str | None]) -> list[tuple[str, str | None]]:
-    trail = [(shell.locality["name"], None), (shell._("Campaigns"), f"/admin/localities/{shell.code}/campaigns"),
-             (campaign["name"], _url(shell.code, campaign["id"]))]
+    trail = [
+        (shell.locality["name"], None),
+        (shell._("Campaigns"), f"/admin/localities/{shell.code}/campaigns"),
+        (campaign["name"], _url(shell.code, campaign["id"])),
+    ]
     return trail + list(more)
 
 
@@ -83,10 +91,16 @@ async def _common(shell: Shell, data: dict[str, Any]) -> dict[str, Any]:
         campaign["tallied_at_text"] = shell.tr.datetime(datetime.fromisoformat(campaign["tallied_at"]))
     except (TypeError, ValueError):
         campaign["tallied_at_text"] = ""
-    return {"data": data, "campaign": campaign, "tabs": tabs, "current": "results",
-            "base": _url(shell.code, campaign["id"]), "may_change": _may_change(shell, data),
-            "flag_label": {k: shell._(v) for k, v in FLAG_LABELS.items()},
-            "status_label": shell._(STATUS_LABELS.get(campaign["status"], campaign["status"]))}
+    return {
+        "data": data,
+        "campaign": campaign,
+        "tabs": tabs,
+        "current": "results",
+        "base": _url(shell.code, campaign["id"]),
+        "may_change": _may_change(shell, data),
+        "flag_label": {k: shell._(v) for k, v in FLAG_LABELS.items()},
+        "status_label": shell._(STATUS_LABELS.get(campaign["status"], campaign["status"])),
+    }
 
 
 # --- charts: the numbers each chart draws, in the reader's language ---------------------------
@@ -94,8 +108,13 @@ async def _common(shell: Shell, data: dict[str, Any]) -> dict[str, Any]:
 
 def _ranking_chart(shell: Shell, group: dict[str, Any], decimals: int) -> dict[str, Any]:
     scored = [r for r in group["subjects"] if r["score"] is not None]
-    return {"type": "bar", "title": group["category"], "axis": shell._("Score"),
-            "names": [r["name"] for r in scored], "values": [rd.round_score(r["score"], decimals) for r in scored]}
+    return {
+        "type": "bar",
+        "title": group["category"],
+        "axis": shell._("Score"),
+        "names": [r["name"] for r in scored],
+        "values": [rd.round_score(r["score"], decimals) for r in scored],
+    }
 
 
 def _radar_chart(shell: Shell, details: dict[str, Any]) -> dict[str, Any] | None:
@@ -105,62 +124,97 @@ def _radar_chart(shell: Shell, details: dict[str, Any]) -> dict[str, Any] | None
     decimals = details["decimals"]
     series = [{"name": shell._("All evaluators"), "values": [rd.round_score(i["score"], decimals) for i in points]}]
     for category in details["by_category"]:
-        values = [rd.round_score((i["by_category"].get(category["name"]) or {}).get("score"), decimals)
-                  for i in points]
+        values = [rd.round_score((i["by_category"].get(category["name"]) or {}).get("score"), decimals) for i in points]
         if any(v is not None for v in values):
             series.append({"name": category["name"], "values": values})
-    return {"type": "radar", "indicators": [{"name": i["name"], "max": i["max"] or 100} for i in points],
-            "series": series}
+    return {
+        "type": "radar",
+        "indicators": [{"name": i["name"], "max": i["max"] or 100} for i in points],
+        "series": series,
+    }
 
 
 def _distribution_chart(shell: Shell, details: dict[str, Any]) -> dict[str, Any]:
     counts = details["distribution"]["counts"]
-    return {"type": "column", "axis": shell._("Ballots") if details["distribution"]["basis"] == "overall"
-            else shell._("Answers"), "names": [c["grade"] for c in counts], "values": [c["count"] for c in counts]}
+    return {
+        "type": "column",
+        "axis": shell._("Ballots") if details["distribution"]["basis"] == "overall" else shell._("Answers"),
+        "names": [c["grade"] for c in counts],
+        "values": [c["count"] for c in counts],
+    }
 
 
 def _bubble_chart(shell: Shell, bubbles: dict[str, Any], y_label: str) -> dict[str, Any]:
     decimals = bubbles["decimals"]
-    points = [{"name": m["name"], "x": rd.round_score(m["score"], decimals), "y": rd.round_score(m["y"], decimals),
-               "size": m["ballots"]} for m in bubbles["members"] if m["score"] is not None and m["y"] is not None]
-    return {"type": "bubble", "x": shell._("Evaluation score"), "y": y_label, "size": shell._("Ballots"),
-            "points": points}
+    points = [
+        {
+            "name": m["name"],
+            "x": rd.round_score(m["score"], decimals),
+            "y": rd.round_score(m["y"], decimals),
+            "size": m["ballots"],
+        }
+        for m in bubbles["members"]
+        if m["score"] is not None and m["y"] is not None
+    ]
+    return {
+        "type": "bubble",
+        "x": shell._("Evaluation score"),
+        "y": y_label,
+        "size": shell._("Ballots"),
+        "points": points,
+    }
 
 
 # --- the ranking -----------------------------------------------------------------------------
 
 
-async def _results_page(shell: Shell, campaign_id: int, *, message: str = "", error: str = "",
-                        low: dict[str, str] | None = None, status_code: int = 200) -> Response:
+async def _results_page(
+    shell: Shell,
+    campaign_id: int,
+    *,
+    message: str = "",
+    error: str = "",
+    low: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
     data = await run_sync(lambda: rd.campaign_results(shell.ctx, shell.actor, campaign_id, locality_code=shell.code))
     teams = await run_sync(lambda: rd.campaign_teams(shell.ctx, shell.actor, campaign_id, locality_code=shell.code))
     for group in data["groups"]:
         group["chart"] = _ranking_chart(shell, group, data["decimals"])
     context = await _common(shell, data)
-    return shell.render("admin/results/ranking.html", title=shell._("Results"), crumbs=_crumbs(shell, data["campaign"]),
-                        teams=teams, message=message, error=error, low=low, status_code=status_code,
-                        may_tally=shell.actor.role in OFFICE and shell.locality["writable"]
-                        and data["campaign"]["status"] == "tallied", **context)
+    return shell.render(
+        "admin/results/ranking.html",
+        title=shell._("Results"),
+        crumbs=_crumbs(shell, data["campaign"]),
+        teams=teams,
+        message=message,
+        error=error,
+        low=low,
+        status_code=status_code,
+        may_tally=shell.actor.role in OFFICE and shell.locality["writable"] and data["campaign"]["status"] == "tallied",
+        **context,
+    )
 
 
 @get("/localities/{code:str}/campaigns/{campaign_id:int}/results", include_in_schema=False)
-async def results_page(request: Request, code: FromPath[str], campaign_id: FromPath[int],
-                       done: FromQuery[str] = "") -> Response:
+async def results_page(
+    request: Request, code: FromPath[str], campaign_id: FromPath[int], done: FromQuery[str] = ""
+) -> Response:
     shell = await open_shell(request, code, roles=READERS)
     messages = {"tally": shell._("Tallied again."), "publish": shell._("Published: the results are now final.")}
     return await _results_page(shell, campaign_id, message=messages.get(done, ""))
 
 
 @post("/localities/{code:str}/campaigns/{campaign_id:int}/results/tally", include_in_schema=False)
-async def results_tally(request: Request, code: FromPath[str], campaign_id: FromPath[int],
-                        data: URLEncodedBody[dict[str, str]]) -> Response:
+async def results_tally(
+    request: Request, code: FromPath[str], campaign_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+) -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
     shell.check_csrf(data)
-    current = await run_sync(lambda: rd.campaign_results(shell.ctx, shell.actor, campaign_id,
-                                                         locality_code=shell.code))
+    current = await run_sync(lambda: rd.campaign_results(shell.ctx, shell.actor, campaign_id, locality_code=shell.code))
     if current["published"]:
         return await _results_page(shell, campaign_id, error=shell._(FROZEN), status_code=409)
-    reason = (data.get("reason") or "").strip()[:turnout_service.REASON_MAX] or None
+    reason = (data.get("reason") or "").strip()[: turnout_service.REASON_MAX] or None
     try:
         await run_sync(lambda: tally_service.tally(shell.ctx, shell.actor, campaign_id, low_turnout_reason=reason))
     except ServiceError as exc:
@@ -172,12 +226,12 @@ async def results_tally(request: Request, code: FromPath[str], campaign_id: From
 
 
 @post("/localities/{code:str}/campaigns/{campaign_id:int}/results/publish", include_in_schema=False)
-async def results_publish(request: Request, code: FromPath[str], campaign_id: FromPath[int],
-                          data: URLEncodedBody[dict[str, str]]) -> Response:
+async def results_publish(
+    request: Request, code: FromPath[str], campaign_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+) -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
     shell.check_csrf(data)
-    current = await run_sync(lambda: rd.campaign_results(shell.ctx, shell.actor, campaign_id,
-                                                         locality_code=shell.code))
+    current = await run_sync(lambda: rd.campaign_results(shell.ctx, shell.actor, campaign_id, locality_code=shell.code))
     if current["published"]:
         return await _results_page(shell, campaign_id, error=shell._(FROZEN), status_code=409)
     try:
@@ -190,11 +244,20 @@ async def results_publish(request: Request, code: FromPath[str], campaign_id: Fr
 # --- one subject -----------------------------------------------------------------------------
 
 
-async def _subject_page(shell: Shell, campaign_id: int, subject_id: int, *, values: dict[str, str] | None = None,
-                        errors: dict[str, str] | None = None, message: str = "", error: str = "",
-                        status_code: int = 200) -> Response:
-    details = await run_sync(lambda: rd.subject_details(shell.ctx, shell.actor, campaign_id, subject_id,
-                                                        locality_code=shell.code))
+async def _subject_page(
+    shell: Shell,
+    campaign_id: int,
+    subject_id: int,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    message: str = "",
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
+    details = await run_sync(
+        lambda: rd.subject_details(shell.ctx, shell.actor, campaign_id, subject_id, locality_code=shell.code)
+    )
     context = await _common(shell, details)
     subject = details["subject"]
     charts = {}
@@ -202,42 +265,74 @@ async def _subject_page(shell: Shell, campaign_id: int, subject_id: int, *, valu
         charts = {"radar": _radar_chart(shell, details), "distribution": _distribution_chart(shell, details)}
     title = subject["name"] if subject else shell._("Results")
     crumbs = _crumbs(shell, details["campaign"], (shell._("Results"), f"{context['base']}/results"))
-    return shell.render("admin/results/subject.html", title=title, crumbs=crumbs, subject=subject, charts=charts,
-                        values=values or {"grade": subject["grade"] if subject else "", "reason": ""},
-                        errors=errors or {}, message=message, error=error, status_code=status_code, **context)
+    return shell.render(
+        "admin/results/subject.html",
+        title=title,
+        crumbs=crumbs,
+        subject=subject,
+        charts=charts,
+        values=values or {"grade": subject["grade"] if subject else "", "reason": ""},
+        errors=errors or {},
+        message=message,
+        error=error,
+        status_code=status_code,
+        **context,
+    )
 
 
 @get("/localities/{code:str}/campaigns/{campaign_id:int}/results/subjects/{subject_id:int}", include_in_schema=False)
-async def subject_page(request: Request, code: FromPath[str], campaign_id: FromPath[int], subject_id: FromPath[int],
-                       adjusted: FromQuery[str] = "") -> Response:
+async def subject_page(
+    request: Request,
+    code: FromPath[str],
+    campaign_id: FromPath[int],
+    subject_id: FromPath[int],
+    adjusted: FromQuery[str] = "",
+) -> Response:
     shell = await open_shell(request, code, roles=READERS)
     message = shell._("The grade was changed and the reason recorded.") if adjusted else ""
     return await _subject_page(shell, campaign_id, subject_id, message=message)
 
 
-@post("/localities/{code:str}/campaigns/{campaign_id:int}/results/subjects/{subject_id:int}/adjust",
-      include_in_schema=False)
-async def subject_adjust(request: Request, code: FromPath[str], campaign_id: FromPath[int],
-                         subject_id: FromPath[int], data: URLEncodedBody[dict[str, str]]) -> Response:
+@post(
+    "/localities/{code:str}/campaigns/{campaign_id:int}/results/subjects/{subject_id:int}/adjust",
+    include_in_schema=False,
+)
+async def subject_adjust(
+    request: Request,
+    code: FromPath[str],
+    campaign_id: FromPath[int],
+    subject_id: FromPath[int],
+    data: URLEncodedBody[dict[str, str]],
+) -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
     shell.check_csrf(data)
-    current = await run_sync(lambda: rd.subject_details(shell.ctx, shell.actor, campaign_id, subject_id,
-                                                        locality_code=shell.code))
+    current = await run_sync(
+        lambda: rd.subject_details(shell.ctx, shell.actor, campaign_id, subject_id, locality_code=shell.code)
+    )
     values = {"grade": (data.get("grade") or "").strip(), "reason": (data.get("reason") or "").strip()}
     if current["published"]:
-        return await _subject_page(shell, campaign_id, subject_id, values=values, error=shell._(FROZEN),
-                                   status_code=409)
+        return await _subject_page(
+            shell, campaign_id, subject_id, values=values, error=shell._(FROZEN), status_code=409
+        )
     try:
         body = AdjustmentIn(subject_id=subject_id, **values)
     except ValidationError as exc:
-        return await _subject_page(shell, campaign_id, subject_id, values=values,
-                                   errors=model_errors(shell.tr, exc), status_code=422)
+        return await _subject_page(
+            shell, campaign_id, subject_id, values=values, errors=model_errors(shell.tr, exc), status_code=422
+        )
     try:
         await run_sync(decisions.adjust, shell.ctx, shell.actor, campaign_id, body)
     except ServiceError as exc:
         errors, general = field_errors(shell.tr, exc)
-        return await _subject_page(shell, campaign_id, subject_id, values=values, errors=errors,
-                                   error="" if errors else general, status_code=exc.status_code)
+        return await _subject_page(
+            shell,
+            campaign_id,
+            subject_id,
+            values=values,
+            errors=errors,
+            error="" if errors else general,
+            status_code=exc.status_code,
+        )
     return Redirect(f"{_url(code, campaign_id)}/results/subjects/{subject_id}?adjusted=1")
 
 
@@ -245,19 +340,30 @@ async def subject_adjust(request: Request, code: FromPath[str], campaign_id: Fro
 
 
 @get("/localities/{code:str}/campaigns/{campaign_id:int}/results/teams/{team_id:int}", include_in_schema=False)
-async def team_page(request: Request, code: FromPath[str], campaign_id: FromPath[int], team_id: FromPath[int],
-                    y: FromQuery[str] = "") -> Response:
+async def team_page(
+    request: Request, code: FromPath[str], campaign_id: FromPath[int], team_id: FromPath[int], y: FromQuery[str] = ""
+) -> Response:
     shell = await open_shell(request, code, roles=READERS)
-    bubbles = await run_sync(lambda: rd.team_bubbles(shell.ctx, shell.actor, campaign_id, team_id, y=y or None,
-                                                     locality_code=shell.code))
+    bubbles = await run_sync(
+        lambda: rd.team_bubbles(shell.ctx, shell.actor, campaign_id, team_id, y=y or None, locality_code=shell.code)
+    )
     data = await run_sync(lambda: rd.campaign_results(shell.ctx, shell.actor, campaign_id, locality_code=shell.code))
     context = await _common(shell, data)
-    labels = {c["key"]: (shell._("Score of {category}", category=c["label"]) if c["kind"] == "category"
-                         else c["label"]) for c in bubbles["components"]}
+    labels = {
+        c["key"]: (shell._("Score of {category}", category=c["label"]) if c["kind"] == "category" else c["label"])
+        for c in bubbles["components"]
+    }
     chart = _bubble_chart(shell, bubbles, labels.get(bubbles["y"], "")) if bubbles["y"] else None
     crumbs = _crumbs(shell, data["campaign"], (shell._("Results"), f"{context['base']}/results"))
-    return shell.render("admin/results/team.html", title=bubbles["team"]["name"], crumbs=crumbs, bubbles=bubbles,
-                        component_labels=labels, chart=chart, **context)
+    return shell.render(
+        "admin/results/team.html",
+        title=bubbles["team"]["name"],
+        crumbs=crumbs,
+        bubbles=bubbles,
+        component_labels=labels,
+        chart=chart,
+        **context,
+    )
 
 
 ROUTES = [results_page, results_tally, results_publish, subject_page, subject_adjust, team_page]

@@ -60,8 +60,17 @@ def _kind(schema: dict[str, Any], prop: dict[str, Any]) -> tuple[str, dict[str, 
     return "json", prop, nullable
 
 
-CONSTRAINTS = ("minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "pattern",
-               "minItems", "maxItems")
+CONSTRAINTS = (
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "pattern",
+    "minItems",
+    "maxItems",
+)
 
 
 def fields_of(schema: dict[str, Any] | None) -> list[FormField]:
@@ -71,11 +80,19 @@ def fields_of(schema: dict[str, Any] | None) -> list[FormField]:
     out = []
     for name, raw in (schema.get("properties") or {}).items():
         kind, prop, nullable = _kind(schema, raw)
-        out.append(FormField(
-            name=name, label=str(prop.get("title") or name), kind=kind, required=name in required,
-            nullable=nullable, default=prop.get("default"), help=str(prop.get("description") or ""),
-            options=list(prop.get("enum") or []),
-            constraints={k: prop[k] for k in CONSTRAINTS if k in prop}))
+        out.append(
+            FormField(
+                name=name,
+                label=str(prop.get("title") or name),
+                kind=kind,
+                required=name in required,
+                nullable=nullable,
+                default=prop.get("default"),
+                help=str(prop.get("description") or ""),
+                options=list(prop.get("enum") or []),
+                constraints={k: prop[k] for k in CONSTRAINTS if k in prop},
+            )
+        )
     return out
 
 

@@ -105,17 +105,33 @@ class Shell:
         if not sent or not hmac.compare_digest(sent, self.csrf):
             raise FormExpired()
 
-    def render(self, name: str, *, title: str, crumbs: list[tuple[str, str | None]] | None = None,
-               status_code: int = 200, **context: Any) -> Template:
+    def render(
+        self,
+        name: str,
+        *,
+        title: str,
+        crumbs: list[tuple[str, str | None]] | None = None,
+        status_code: int = 200,
+        **context: Any,
+    ) -> Template:
         """Render ``name`` in the shell. ``crumbs``: (label, href or None) after the overview."""
         trail = [(self._("Overview"), "/admin/")] + list(crumbs or [])
         page = Template(
             template_name=name,
-            context={**shell_context(self.request, self.tr), "shell": self, "user": self.actor, "csrf": self.csrf,
-                     "menu": [(e.label(self.tr.locale), e.href, e.key) for e in self.menu],
-                     "localities": self.localities, "locality": self.locality, "title": title,
-                     "crumbs": trail, "current": _current_key(self.request.url.path, self.menu),
-                     "unread": self.unread, **context},
+            context={
+                **shell_context(self.request, self.tr),
+                "shell": self,
+                "user": self.actor,
+                "csrf": self.csrf,
+                "menu": [(e.label(self.tr.locale), e.href, e.key) for e in self.menu],
+                "localities": self.localities,
+                "locality": self.locality,
+                "title": title,
+                "crumbs": trail,
+                "current": _current_key(self.request.url.path, self.menu),
+                "unread": self.unread,
+                **context,
+            },
             status_code=status_code,
             cookies=list(self.cookies),
         )
@@ -124,8 +140,14 @@ class Shell:
 
 def shell_context(request: Request, tr: Translator) -> dict[str, Any]:
     query = request.url.query
-    return {"_": tr.gettext, "lang": tr.html_lang, "locale": tr.locale, "path": request.url.path,
-            "query": query, "translate": tr.translate}
+    return {
+        "_": tr.gettext,
+        "lang": tr.html_lang,
+        "locale": tr.locale,
+        "path": request.url.path,
+        "query": query,
+        "translate": tr.translate,
+    }
 
 
 def _current_key(path: str, menu: list[MenuEntry]) -> str | None:
@@ -133,7 +155,8 @@ def _current_key(path: str, menu: list[MenuEntry]) -> str | None:
     for entry in menu:
         href = entry.href.rstrip("/")
         if (path.rstrip("/") == href or (href and path.startswith(href + "/"))) and (
-                best is None or len(entry.href) > len(best.href)):
+            best is None or len(entry.href) > len(best.href)
+        ):
             best = entry
     return best.key if best else None
 
@@ -143,12 +166,20 @@ def _visible_localities(ctx: AppContext, actor: Actor) -> list[dict[str, Any]]:
         query = select(Locality.id, Locality.code, Locality.name).order_by(Locality.code)
         if not actor.is_platform_admin:
             query = query.where(col(Locality.id).in_({actor.locality_id, *actor.readable_localities}))
-        return [{"id": row[0], "code": row[1], "name": row[2],
-                 "writable": actor.is_platform_admin or row[0] == actor.locality_id} for row in session.exec(query)]
+        return [
+            {
+                "id": row[0],
+                "code": row[1],
+                "name": row[2],
+                "writable": actor.is_platform_admin or row[0] == actor.locality_id,
+            }
+            for row in session.exec(query)
+        ]
 
 
-def _plugin_entries(ctx: AppContext, locality_id: int, code: str, hook: str = "kaoping_admin_menu",
-                    **values: Any) -> list:
+def _plugin_entries(
+    ctx: AppContext, locality_id: int, code: str, hook: str = "kaoping_admin_menu", **values: Any
+) -> list:
     """The answers of a menu-like hook (``kaoping_admin_menu``, ``kaoping_campaign_pages``) from
     the plugins the locality enabled; a plugin that fails is logged and left out."""
     from core.services.plugins import hooks_for
@@ -165,8 +196,9 @@ def _plugin_entries(ctx: AppContext, locality_id: int, code: str, hook: str = "k
 def plugin_tabs(shell: Shell, campaign_id: int) -> list[MenuEntry]:
     """A campaign's tabs added by the plugins its locality enabled (``kaoping_campaign_pages``),
     those the user's role may see, in order. Call in a worker thread."""
-    answers = _plugin_entries(shell.ctx, shell.locality_id, shell.code, "kaoping_campaign_pages",
-                              campaign_id=campaign_id)
+    answers = _plugin_entries(
+        shell.ctx, shell.locality_id, shell.code, "kaoping_campaign_pages", campaign_id=campaign_id
+    )
     tabs = [e for answer in answers for e in (answer or []) if isinstance(e, MenuEntry) and e.href.startswith("/")]
     return sorted((t for t in tabs if shell.actor.role in t.roles), key=lambda t: (t.order, t.key))
 
@@ -213,10 +245,21 @@ async def open_shell(request: Request, code: str | None = None, *, roles: frozen
     if "lang" in request.query_params:
         cookies.append(Cookie(key=LANG_COOKIE, value=tr.locale, path="/", samesite="lax", max_age=365 * 86400))
     if locality and code and chosen != code:
-        cookies.append(Cookie(key=LOCALITY_COOKIE, value=code, path="/admin", samesite="lax", httponly=True,
-                              max_age=365 * 86400))
-    return Shell(request=request, ctx=ctx, actor=actor, csrf=session.csrf_token, tr=tr, localities=localities,
-                 locality=locality, menu=menu, cookies=cookies, unread=unread)
+        cookies.append(
+            Cookie(key=LOCALITY_COOKIE, value=code, path="/admin", samesite="lax", httponly=True, max_age=365 * 86400)
+        )
+    return Shell(
+        request=request,
+        ctx=ctx,
+        actor=actor,
+        csrf=session.csrf_token,
+        tr=tr,
+        localities=localities,
+        locality=locality,
+        menu=menu,
+        cookies=cookies,
+        unread=unread,
+    )
 
 
 def field_errors(tr: Translator, exc: ServiceError) -> tuple[dict[str, str], str]:
@@ -247,13 +290,27 @@ def paging(total: int, page: int, size: int = PAGE_SIZE) -> dict[str, Any]:
 
 def _error_page(request: Request, status_code: int, message: str) -> Response:
     tr = translator_for(request)
-    titles = {401: "Sign in first", 403: "Not allowed", 404: "Page not found", 409: "Conflict",
-              413: "The file is too large", 422: "Please check the input", 429: "Too many requests"}
+    titles = {
+        401: "Sign in first",
+        403: "Not allowed",
+        404: "Page not found",
+        409: "Conflict",
+        413: "The file is too large",
+        422: "Please check the input",
+        429: "Too many requests",
+    }
     title = tr.gettext(titles.get(status_code, "Something went wrong"))
-    return Template(template_name="admin/error.html",
-                    context={**shell_context(request, tr), "title": title, "message": message,
-                             "crumbs": [(tr.gettext("Overview"), "/admin/")], "status_code": status_code},
-                    status_code=status_code)
+    return Template(
+        template_name="admin/error.html",
+        context={
+            **shell_context(request, tr),
+            "title": title,
+            "message": message,
+            "crumbs": [(tr.gettext("Overview"), "/admin/")],
+            "status_code": status_code,
+        },
+        status_code=status_code,
+    )
 
 
 def _on_needs_sign_in(request: Request, _exc: NeedsSignIn) -> Response:
@@ -276,14 +333,21 @@ def _on_http_exception(request: Request, exc: HTTPException) -> Response:
     elif exc.status_code < 500:
         message = tr.gettext("The request could not be read. Please go back and try again.")
     else:
-        message = tr.gettext("Something went wrong on the server. Please try again; if it happens again, tell the administrator.")
+        message = tr.gettext(
+            "Something went wrong on the server. Please try again; if it happens again, tell the administrator."
+        )
     return _error_page(request, exc.status_code, message)
 
 
 def _on_any_error(request: Request, exc: Exception) -> Response:
     log.exception("console page %s failed", request.url.path, exc_info=exc)
-    return _error_page(request, 500, translator_for(request).gettext(
-        "Something went wrong on the server. Please try again; if it happens again, tell the administrator."))
+    return _error_page(
+        request,
+        500,
+        translator_for(request).gettext(
+            "Something went wrong on the server. Please try again; if it happens again, tell the administrator."
+        ),
+    )
 
 
 exception_handlers = {
@@ -298,6 +362,7 @@ exception_handlers = {
 def console_aware(handlers: dict) -> dict:
     """The app's exception handlers, with pages under ``/admin/`` that no route matches (or that
     fail outside the console's router) answered by the console's error page instead of JSON."""
+
     def wrap(inner):
         def handler(request: Request, exc: Exception) -> Response:
             if request.url.path.startswith("/admin/") and "application/json" not in request.headers.get("accept", ""):

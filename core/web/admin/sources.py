@@ -73,17 +73,30 @@ def _may_change(shell: Shell) -> bool:
 def _list_rows(shell: Shell) -> list[dict[str, Any]]:
     page = adapter_service.list_sources(shell.ctx, shell.actor, shell.code, limit=1000)
     types = _types(shell)
-    return [{"source": s, "type": types.get(s.adapter, {}).get("label", s.adapter),
-             "schedule": _schedule_text(shell, s.schedule),
-             "next_run": shell.tr.datetime(s.next_run_at) if s.enabled and s.next_run_at else "",
-             "last": shell.tr.datetime(s.last_run.started_at) if s.last_run else ""} for s in page.items]
+    return [
+        {
+            "source": s,
+            "type": types.get(s.adapter, {}).get("label", s.adapter),
+            "schedule": _schedule_text(shell, s.schedule),
+            "next_run": shell.tr.datetime(s.next_run_at) if s.enabled and s.next_run_at else "",
+            "last": shell.tr.datetime(s.last_run.started_at) if s.last_run else "",
+        }
+        for s in page.items
+    ]
 
 
 async def _render_list(shell: Shell, *, message_text: str = "", error: str = "", status_code: int = 200) -> Response:
     rows = await run_sync(_list_rows, shell)
-    return shell.render("admin/sources/list.html", title=shell._("Data sources"),
-                        crumbs=[(shell.locality["name"], None)], rows=rows, may_change=_may_change(shell),
-                        message=message_text, error=error, status_code=status_code)
+    return shell.render(
+        "admin/sources/list.html",
+        title=shell._("Data sources"),
+        crumbs=[(shell.locality["name"], None)],
+        rows=rows,
+        may_change=_may_change(shell),
+        message=message_text,
+        error=error,
+        status_code=status_code,
+    )
 
 
 @get("/localities/{code:str}/sources", include_in_schema=False)
@@ -95,9 +108,10 @@ async def sources_page(request: Request, code: FromPath[str]) -> Response:
 
 
 @post("/localities/{code:str}/sources/{source_id:int}/run", include_in_schema=False)
-async def source_run(request: Request, code: FromPath[str], source_id: FromPath[int],
-                     data: URLEncodedBody[dict[str, str]]) -> Response:
-    """"Run now" from the list: the list again, with how the run ended."""
+async def source_run(
+    request: Request, code: FromPath[str], source_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+) -> Response:
+    """ "Run now" from the list: the list again, with how the run ended."""
     shell = await open_shell(request, code, roles=OFFICE)
     shell.check_csrf(data)
     await run_sync(_source, shell, source_id)
@@ -137,16 +151,23 @@ def _form_values(source, fields) -> dict[str, Any]:
     mapping = source.mapping if source else {}
     subject, period = mapping.get("subject", {}), mapping.get("period", {})
     schedule = (source.schedule if source else None) or {}
-    retry = source.retry if source else {"attempts": 5, "max_seconds": 300, "initial_seconds": 1,
-                                         "max_backoff_seconds": 60}
+    retry = (
+        source.retry if source else {"attempts": 5, "max_seconds": 300, "initial_seconds": 1, "max_backoff_seconds": 60}
+    )
     values = {
-        "name": source.name if source else "", "enabled": source.enabled if source else True,
-        "subject_field": subject.get("field", ""), "subject_by": subject.get("by", "code"),
+        "name": source.name if source else "",
+        "enabled": source.enabled if source else True,
+        "subject_field": subject.get("field", ""),
+        "subject_by": subject.get("by", "code"),
         "subject_kind": subject.get("kind") or "",
-        "period_field": period.get("field") or "", "period_from_run_date": period.get("from_run_date") or "",
-        "values": "\n".join(f'{v["field"]}, {v["template_id"]}, {v["indicator_code"]}' for v in mapping.get("values", [])),
+        "period_field": period.get("field") or "",
+        "period_from_run_date": period.get("from_run_date") or "",
+        "values": "\n".join(
+            f"{v['field']}, {v['template_id']}, {v['indicator_code']}" for v in mapping.get("values", [])
+        ),
         "schedule_kind": "interval" if schedule.get("interval_minutes") else "cron" if schedule.get("cron") else "",
-        "interval_minutes": str(schedule.get("interval_minutes") or ""), "cron": schedule.get("cron") or "",
+        "interval_minutes": str(schedule.get("interval_minutes") or ""),
+        "cron": schedule.get("cron") or "",
         **{f"retry_{k}": str(retry.get(k, "")) for k in RETRY},
     }
     values["options"] = schema_form.form_values(fields, {**(source.options if source else {})})
@@ -157,9 +178,22 @@ def _read(data: dict[str, str], fields, secret: set[str]) -> tuple[dict[str, Any
     """(the source as the API takes it, the values as typed, errors found on the way)."""
     options, typed_options, errors = schema_form.read_form(fields, data)
     options = {k: v for k, v in options.items() if not (k in secret and v in ("", None))}  # kept when left empty
-    typed = {k: data.get(k, "") for k in ("name", "subject_field", "subject_by", "subject_kind", "period_field",
-                                          "period_from_run_date", "values", "schedule_kind", "interval_minutes",
-                                          "cron", *(f"retry_{k}" for k in RETRY))}
+    typed = {
+        k: data.get(k, "")
+        for k in (
+            "name",
+            "subject_field",
+            "subject_by",
+            "subject_kind",
+            "period_field",
+            "period_from_run_date",
+            "values",
+            "schedule_kind",
+            "interval_minutes",
+            "cron",
+            *(f"retry_{k}" for k in RETRY),
+        )
+    }
     typed["enabled"] = "enabled" in data
     typed["options"] = {k: ("" if k in secret else v) for k, v in typed_options.items()}
     values = []
@@ -168,32 +202,51 @@ def _read(data: dict[str, str], fields, secret: set[str]) -> tuple[dict[str, Any
             continue
         parts = [p.strip() for p in line.replace("，", ",").split(",")]
         if len(parts) != 3 or to_int(parts[1]) is None:
-            errors["values"] = f"line {number}: write the record field, the template id and the indicator code, separated by commas"
+            errors["values"] = (
+                f"line {number}: write the record field, the template id and the indicator code, separated by commas"
+            )
             break
         values.append({"field": parts[0], "template_id": to_int(parts[1]), "indicator_code": parts[2]})
-    period = {"field": typed["period_field"].strip() or None,
-              "from_run_date": typed["period_from_run_date"] or None}
+    period = {"field": typed["period_field"].strip() or None, "from_run_date": typed["period_from_run_date"] or None}
     schedule = None
     if typed["schedule_kind"] == "interval":
         schedule = {"interval_minutes": to_int(typed["interval_minutes"]) or typed["interval_minutes"] or None}
     elif typed["schedule_kind"] == "cron":
         schedule = {"cron": typed["cron"].strip() or None}
     retry = {k: typed[f"retry_{k}"].strip() for k in RETRY if typed[f"retry_{k}"].strip()}
-    body = {"name": typed["name"], "options": options, "enabled": typed["enabled"], "schedule": schedule,
-            "retry": retry,
-            "mapping": {"subject": {"field": typed["subject_field"].strip(), "by": typed["subject_by"] or "code",
-                                    "kind": typed["subject_kind"] or None},
-                        "period": period, "values": values}}
+    body = {
+        "name": typed["name"],
+        "options": options,
+        "enabled": typed["enabled"],
+        "schedule": schedule,
+        "retry": retry,
+        "mapping": {
+            "subject": {
+                "field": typed["subject_field"].strip(),
+                "by": typed["subject_by"] or "code",
+                "kind": typed["subject_kind"] or None,
+            },
+            "period": period,
+            "values": values,
+        },
+    }
     return body, typed, errors
 
 
 def _errors_of(shell: Shell, found: list[dict[str, Any]]) -> dict[str, str]:
     """Messages by form field from errors located as the API names them."""
-    names = {"mapping.subject.field": "subject_field", "mapping.subject.by": "subject_by",
-             "mapping.subject.kind": "subject_kind", "mapping.period.field": "period_field",
-             "mapping.period": "period_field", "mapping.period.from_run_date": "period_from_run_date",
-             "mapping.values": "values", "schedule": "schedule_kind", "schedule.interval_minutes": "interval_minutes",
-             "schedule.cron": "cron"}
+    names = {
+        "mapping.subject.field": "subject_field",
+        "mapping.subject.by": "subject_by",
+        "mapping.subject.kind": "subject_kind",
+        "mapping.period.field": "period_field",
+        "mapping.period": "period_field",
+        "mapping.period.from_run_date": "period_from_run_date",
+        "mapping.values": "values",
+        "schedule": "schedule_kind",
+        "schedule.interval_minutes": "interval_minutes",
+        "schedule.cron": "cron",
+    }
     out: dict[str, str] = {}
     for error in found:
         where = str(error.get("field") or "").removeprefix("body.")
@@ -214,18 +267,41 @@ def _validation_list(exc: ValidationError) -> list[dict[str, Any]]:
     return [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
 
 
-def _render_form(shell: Shell, *, source, adapter: dict[str, Any], values: dict[str, Any], errors: dict[str, str],
-                 message_text: str = "", error: str = "", result: dict[str, Any] | None = None, runs=None,
-                 status_code: int = 200) -> Response:
+def _render_form(
+    shell: Shell,
+    *,
+    source,
+    adapter: dict[str, Any],
+    values: dict[str, Any],
+    errors: dict[str, str],
+    message_text: str = "",
+    error: str = "",
+    result: dict[str, Any] | None = None,
+    runs=None,
+    status_code: int = 200,
+) -> Response:
     title = source.name if source else shell._("New data source")
-    return shell.render("admin/sources/source.html", title=title,
-                        crumbs=[(shell.locality["name"], None), (shell._("Data sources"), _base(shell))],
-                        source=source, adapter=adapter, fields=adapter["fields"], values=values, errors=errors,
-                        secret=set(adapter["secret_options"]), secrets_set=set(source.secrets_set) if source else set(),
-                        period_kinds=PERIOD_KINDS, message=message_text, error=error, result=result,
-                        runs=runs or [], schedule_text=_schedule_text(shell, source.schedule) if source else "",
-                        rejected=runs[0]["run"].rejected[:500] if runs else [],
-                        may_change=_may_change(shell), status_code=status_code)
+    return shell.render(
+        "admin/sources/source.html",
+        title=title,
+        crumbs=[(shell.locality["name"], None), (shell._("Data sources"), _base(shell))],
+        source=source,
+        adapter=adapter,
+        fields=adapter["fields"],
+        values=values,
+        errors=errors,
+        secret=set(adapter["secret_options"]),
+        secrets_set=set(source.secrets_set) if source else set(),
+        period_kinds=PERIOD_KINDS,
+        message=message_text,
+        error=error,
+        result=result,
+        runs=runs or [],
+        schedule_text=_schedule_text(shell, source.schedule) if source else "",
+        rejected=runs[0]["run"].rejected[:500] if runs else [],
+        may_change=_may_change(shell),
+        status_code=status_code,
+    )
 
 
 def _runs(shell: Shell, source_id: int) -> list[dict[str, Any]]:
@@ -238,16 +314,21 @@ async def source_new_page(request: Request, code: FromPath[str], adapter: FromQu
     shell = await open_shell(request, code, roles=OFFICE)
     types = await run_sync(_types, shell)
     if adapter not in types:
-        return shell.render("admin/sources/choose.html", title=shell._("New data source"),
-                            crumbs=[(shell.locality["name"], None), (shell._("Data sources"), _base(shell))],
-                            types=types)
-    return _render_form(shell, source=None, adapter=types[adapter], values=_form_values(None, types[adapter]["fields"]),
-                        errors={})
+        return shell.render(
+            "admin/sources/choose.html",
+            title=shell._("New data source"),
+            crumbs=[(shell.locality["name"], None), (shell._("Data sources"), _base(shell))],
+            types=types,
+        )
+    return _render_form(
+        shell, source=None, adapter=types[adapter], values=_form_values(None, types[adapter]["fields"]), errors={}
+    )
 
 
 @post("/localities/{code:str}/sources/new", include_in_schema=False)
-async def source_create(request: Request, code: FromPath[str], adapter: FromQuery[str],
-                        data: URLEncodedBody[dict[str, str]]) -> Response:
+async def source_create(
+    request: Request, code: FromPath[str], adapter: FromQuery[str], data: URLEncodedBody[dict[str, str]]
+) -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
     shell.check_csrf(data)
     types = await run_sync(_types, shell)
@@ -255,8 +336,9 @@ async def source_create(request: Request, code: FromPath[str], adapter: FromQuer
         raise NotFound("page not found")
     kind = types[adapter]
     body, typed, errors = _read(data, kind["fields"], set(kind["secret_options"]))
-    errors = {("opt_" + k if k in {f.name for f in kind["fields"]} else k): shell.tr.translate(v)
-              for k, v in errors.items()}
+    errors = {
+        ("opt_" + k if k in {f.name for f in kind["fields"]} else k): shell.tr.translate(v) for k, v in errors.items()
+    }
     try:
         if errors:
             raise ValueError
@@ -265,41 +347,71 @@ async def source_create(request: Request, code: FromPath[str], adapter: FromQuer
     except ValueError as exc:
         if isinstance(exc, ValidationError):
             errors = _errors_of(shell, _validation_list(exc))
-        return _render_form(shell, source=None, adapter=kind, values=typed, errors=errors,
-                            error=shell._("Please check the input."), status_code=422)
+        return _render_form(
+            shell,
+            source=None,
+            adapter=kind,
+            values=typed,
+            errors=errors,
+            error=shell._("Please check the input."),
+            status_code=422,
+        )
     except ServiceError as exc:
         errors = _errors_of(shell, exc.errors)
-        return _render_form(shell, source=None, adapter=kind, values=typed, errors=errors,
-                            error=shell.tr.error(exc), status_code=exc.status_code)
+        return _render_form(
+            shell,
+            source=None,
+            adapter=kind,
+            values=typed,
+            errors=errors,
+            error=shell.tr.error(exc),
+            status_code=exc.status_code,
+        )
     return Redirect(f"{_base(shell)}/{source.id}?created=1")
 
 
 @get("/localities/{code:str}/sources/{source_id:int}", include_in_schema=False)
-async def source_page(request: Request, code: FromPath[str], source_id: FromPath[int],
-                      created: FromQuery[str] = "") -> Response:
+async def source_page(
+    request: Request, code: FromPath[str], source_id: FromPath[int], created: FromQuery[str] = ""
+) -> Response:
     """A source: its form and actions (office users of the locality), its last 20 runs and the
     records its last run rejected, with the reasons in the reader's language (every reader)."""
     shell = await open_shell(request, code, roles=READERS)
     source = await run_sync(_source, shell, source_id)
     types = await run_sync(_types, shell)
-    kind = types.get(source.adapter) or {"name": source.adapter, "label": source.adapter, "fields": [],
-                                         "secret_options": []}
-    return _render_form(shell, source=source, adapter=kind, values=_form_values(source, kind["fields"]), errors={},
-                        message_text=shell._("Data source created.") if created else "",
-                        runs=await run_sync(_runs, shell, source_id))
+    kind = types.get(source.adapter) or {
+        "name": source.adapter,
+        "label": source.adapter,
+        "fields": [],
+        "secret_options": [],
+    }
+    return _render_form(
+        shell,
+        source=source,
+        adapter=kind,
+        values=_form_values(source, kind["fields"]),
+        errors={},
+        message_text=shell._("Data source created.") if created else "",
+        runs=await run_sync(_runs, shell, source_id),
+    )
 
 
 @post("/localities/{code:str}/sources/{source_id:int}", include_in_schema=False)
-async def source_action(request: Request, code: FromPath[str], source_id: FromPath[int],
-                        data: URLEncodedBody[dict[str, str]]) -> Response:
+async def source_action(
+    request: Request, code: FromPath[str], source_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+) -> Response:
     """``action``: ``save``, ``test`` (reach it once), ``preview`` (the first mapped rows), ``run``
     or ``delete``."""
     shell = await open_shell(request, code, roles=OFFICE)
     shell.check_csrf(data)
     source = await run_sync(_source, shell, source_id)
     types = await run_sync(_types, shell)
-    kind = types.get(source.adapter) or {"name": source.adapter, "label": source.adapter, "fields": [],
-                                         "secret_options": []}
+    kind = types.get(source.adapter) or {
+        "name": source.adapter,
+        "label": source.adapter,
+        "fields": [],
+        "secret_options": [],
+    }
     action = data.get("action", "save")
     values, errors, message_text, error, result, status = _form_values(source, kind["fields"]), {}, "", "", None, 200
     try:
@@ -318,8 +430,10 @@ async def source_action(request: Request, code: FromPath[str], source_id: FromPa
         else:
             body, typed, errors = _read(data, kind["fields"], set(kind["secret_options"]))
             values = typed
-            errors = {("opt_" + k if k in {f.name for f in kind["fields"]} else k): shell.tr.translate(v)
-                      for k, v in errors.items()}
+            errors = {
+                ("opt_" + k if k in {f.name for f in kind["fields"]} else k): shell.tr.translate(v)
+                for k, v in errors.items()
+            }
             if errors:
                 raise ValueError
             patch = AdapterSourcePatch.model_validate(body)
@@ -333,8 +447,18 @@ async def source_action(request: Request, code: FromPath[str], source_id: FromPa
     except ServiceError as exc:
         errors = _errors_of(shell, exc.errors) if action == "save" else {}
         error, status = shell.tr.error(exc), exc.status_code
-    return _render_form(shell, source=source, adapter=kind, values=values, errors=errors, message_text=message_text,
-                        error=error, result=result, runs=await run_sync(_runs, shell, source_id), status_code=status)
+    return _render_form(
+        shell,
+        source=source,
+        adapter=kind,
+        values=values,
+        errors=errors,
+        message_text=message_text,
+        error=error,
+        result=result,
+        runs=await run_sync(_runs, shell, source_id),
+        status_code=status,
+    )
 
 
 @post("/localities/{code:str}/sources/{source_id:int}/files", include_in_schema=False)
@@ -345,8 +469,12 @@ async def source_upload(request: Request, code: FromPath[str], source_id: FromPa
     shell.check_csrf({"_csrf": form.get("_csrf", "")})
     source = await run_sync(_source, shell, source_id)
     types = await run_sync(_types, shell)
-    kind = types.get(source.adapter) or {"name": source.adapter, "label": source.adapter, "fields": [],
-                                         "secret_options": []}
+    kind = types.get(source.adapter) or {
+        "name": source.adapter,
+        "label": source.adapter,
+        "fields": [],
+        "secret_options": [],
+    }
     upload = form.get("file")
     message_text, error, status = "", "", 200
     if not isinstance(upload, UploadFile) or not upload.filename:
@@ -354,16 +482,35 @@ async def source_upload(request: Request, code: FromPath[str], source_id: FromPa
     else:
         content = await upload.read()
         try:
-            saved = await run_sync(adapter_service.upload_file, shell.ctx, shell.actor, source_id, upload.filename,
-                                   content)
-            message_text = shell._("File {name} uploaded; the next run reads it.",
-                                   name=saved.get("file") or upload.filename)
+            saved = await run_sync(
+                adapter_service.upload_file, shell.ctx, shell.actor, source_id, upload.filename, content
+            )
+            message_text = shell._(
+                "File {name} uploaded; the next run reads it.", name=saved.get("file") or upload.filename
+            )
         except ServiceError as exc:
             error, status = shell.tr.error(exc), exc.status_code
-    return _render_form(shell, source=source, adapter=kind, values=_form_values(source, kind["fields"]), errors={},
-                        message_text=message_text, error=error, runs=await run_sync(_runs, shell, source_id),
-                        status_code=status)
+    return _render_form(
+        shell,
+        source=source,
+        adapter=kind,
+        values=_form_values(source, kind["fields"]),
+        errors={},
+        message_text=message_text,
+        error=error,
+        runs=await run_sync(_runs, shell, source_id),
+        status_code=status,
+    )
 
 
-ROUTES = [sources_page, source_run, old_sources_page, old_source_page, source_new_page, source_create, source_page,
-          source_action, source_upload]
+ROUTES = [
+    sources_page,
+    source_run,
+    old_sources_page,
+    old_source_page,
+    source_new_page,
+    source_create,
+    source_page,
+    source_action,
+    source_upload,
+]

@@ -29,20 +29,36 @@ def _base(shell: Shell) -> str:
 async def subjects_export(request: Request, code: FromPath[str], category: FromQuery[str] = "") -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
     content = await run_sync(lambda: org_lists.export_subjects(shell.ctx, shell.actor, shell.code, category=category))
-    return Response(content, media_type=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="subjects-{shell.code}.xlsx"'})
+    return Response(
+        content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="subjects-{shell.code}.xlsx"'}
+    )
 
 
-async def _form(shell: Shell, subject_id: int, values: dict[str, str] | None, errors: dict[str, str],
-                message: str = "", error: str = "", status_code: int = 200) -> Response:
+async def _form(
+    shell: Shell,
+    subject_id: int,
+    values: dict[str, str] | None,
+    errors: dict[str, str],
+    message: str = "",
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
     subject = await run_sync(org_service.get_subject, shell.ctx, shell.actor, shell.code, subject_id)
     categories = await run_sync(org_lists.subject_categories, shell.ctx, shell.actor, shell.code)
     if values is None:
         values = {"name": subject.name, "category": subject.category}
-    return shell.render("admin/org/subject.html", title=subject.name,
-                        crumbs=[(shell.locality["name"], None), (shell._("Subjects"), _base(shell))],
-                        subject=subject, values=values, errors=errors, message=message, error=error,
-                        categories=[c for c, _n in categories], status_code=status_code)
+    return shell.render(
+        "admin/org/subject.html",
+        title=subject.name,
+        crumbs=[(shell.locality["name"], None), (shell._("Subjects"), _base(shell))],
+        subject=subject,
+        values=values,
+        errors=errors,
+        message=message,
+        error=error,
+        categories=[c for c, _n in categories],
+        status_code=status_code,
+    )
 
 
 @get("/localities/{code:str}/subjects/{subject_id:int}", include_in_schema=False)
@@ -52,8 +68,9 @@ async def subject_page(request: Request, code: FromPath[str], subject_id: FromPa
 
 
 @post("/localities/{code:str}/subjects/{subject_id:int}", include_in_schema=False)
-async def subject_update(request: Request, code: FromPath[str], subject_id: FromPath[int],
-                         data: URLEncodedBody[dict[str, str]]) -> Response:
+async def subject_update(
+    request: Request, code: FromPath[str], subject_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+) -> Response:
     """``action``: ``save`` (name and category) or ``delete`` (refused while campaigns, values or
     results refer to the subject, with what does)."""
     shell = await open_shell(request, code, roles=OFFICE)
@@ -72,8 +89,9 @@ async def subject_update(request: Request, code: FromPath[str], subject_id: From
         return await _form(shell, subject_id, values, model_errors(shell.tr, exc), status_code=422)
     except ServiceError as exc:
         errors, general = field_errors(shell.tr, exc)
-        return await _form(shell, subject_id, values, errors, error="" if errors else general,
-                           status_code=exc.status_code)
+        return await _form(
+            shell, subject_id, values, errors, error="" if errors else general, status_code=exc.status_code
+        )
     return await _form(shell, subject_id, None, {}, message=shell._("Saved."))
 
 

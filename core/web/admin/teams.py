@@ -52,14 +52,24 @@ def _team_body(values: dict[str, str]) -> dict[str, Any]:
     return {"name": values["name"], "unit_id": unit if unit is not None else 0, "type": values["type"] or "other"}
 
 
-async def _list_page(shell: Shell, values: dict[str, str], errors: dict[str, str], message: str = "",
-                     status_code: int = 200) -> Response:
+async def _list_page(
+    shell: Shell, values: dict[str, str], errors: dict[str, str], message: str = "", status_code: int = 200
+) -> Response:
     teams = await run_sync(org_lists.teams_with_units, shell.ctx, shell.actor, shell.code)
-    return shell.render("admin/org/teams.html", title=shell._("Leadership teams"),
-                        crumbs=[(shell.locality["name"], None)], teams=teams, types=dict(type_options(shell)),
-                        type_options=type_options(shell), unit_options=await _unit_options(shell), values=values,
-                        errors=errors, message=message,
-                        may_change=shell.actor.role in OFFICE and shell.locality["writable"], status_code=status_code)
+    return shell.render(
+        "admin/org/teams.html",
+        title=shell._("Leadership teams"),
+        crumbs=[(shell.locality["name"], None)],
+        teams=teams,
+        types=dict(type_options(shell)),
+        type_options=type_options(shell),
+        unit_options=await _unit_options(shell),
+        values=values,
+        errors=errors,
+        message=message,
+        may_change=shell.actor.role in OFFICE and shell.locality["writable"],
+        status_code=status_code,
+    )
 
 
 @get("/localities/{code:str}/teams", include_in_schema=False)
@@ -90,8 +100,9 @@ async def team_create(request: Request, code: FromPath[str], data: URLEncodedBod
 async def teams_export(request: Request, code: FromPath[str]) -> Response:
     shell = await open_shell(request, code, roles=READERS)
     content = await run_sync(team_members.teams_workbook, shell.ctx, shell.actor, shell.code, shell.tr.locale)
-    return Response(content, media_type=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="teams-{shell.code}.xlsx"'})
+    return Response(
+        content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="teams-{shell.code}.xlsx"'}
+    )
 
 
 def _member_rows(data: dict[str, str]) -> list[dict[str, str]]:
@@ -99,24 +110,43 @@ def _member_rows(data: dict[str, str]) -> list[dict[str, str]]:
     return [{name: str(data.get(f"m-{i}-{name}", "")).strip() for name in MEMBER_FIELDS} for i in range(count)]
 
 
-async def _team_form(shell: Shell, team_id: int, values: dict[str, str] | None, rows: list[dict[str, str]] | None,
-                     errors: dict[str, str], message: str = "", error: str = "", status_code: int = 200) -> Response:
+async def _team_form(
+    shell: Shell,
+    team_id: int,
+    values: dict[str, str] | None,
+    rows: list[dict[str, str]] | None,
+    errors: dict[str, str],
+    message: str = "",
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
     team = await run_sync(org_service.get_team, shell.ctx, shell.actor, shell.code, team_id)
     if values is None:
         values = {"name": team.name, "unit_id": str(team.unit_id), "type": team.type}
     if rows is None:
         rows = await run_sync(team_members.member_rows, shell.ctx, shell.actor, shell.code, team_id)
     rows = [row for row in rows if row.get("person")] + [dict.fromkeys(MEMBER_FIELDS, "")] * BLANK_ROWS
-    return shell.render("admin/org/team.html", title=team.name,
-                        crumbs=[(shell.locality["name"], None), (shell._("Leadership teams"), _base(shell))],
-                        team=team, values=values, rows=rows, errors=errors, message=message, error=error,
-                        type_options=type_options(shell), unit_options=await _unit_options(shell),
-                        may_change=shell.actor.role in OFFICE and shell.locality["writable"], status_code=status_code)
+    return shell.render(
+        "admin/org/team.html",
+        title=team.name,
+        crumbs=[(shell.locality["name"], None), (shell._("Leadership teams"), _base(shell))],
+        team=team,
+        values=values,
+        rows=rows,
+        errors=errors,
+        message=message,
+        error=error,
+        type_options=type_options(shell),
+        unit_options=await _unit_options(shell),
+        may_change=shell.actor.role in OFFICE and shell.locality["writable"],
+        status_code=status_code,
+    )
 
 
 @get("/localities/{code:str}/teams/{team_id:int}", include_in_schema=False)
-async def team_page(request: Request, code: FromPath[str], team_id: FromPath[int],
-                    created: FromQuery[str] = "") -> Response:
+async def team_page(
+    request: Request, code: FromPath[str], team_id: FromPath[int], created: FromQuery[str] = ""
+) -> Response:
     shell = await open_shell(request, code, roles=READERS)
     return await _team_form(shell, team_id, None, None, {}, message=shell._("Saved.") if created else "")
 
@@ -127,7 +157,7 @@ def _member_errors(shell: Shell, exc: ServiceError) -> dict[str, str]:
     found = {}
     for name, text in errors.items():
         if name.startswith("members[") and "]." in name:
-            index, _, field = name[len("members["):].partition("].")
+            index, _, field = name[len("members[") :].partition("].")
             found[f"m-{index}-{field.split('[')[0]}"] = text
         else:
             found[name] = text
@@ -135,8 +165,9 @@ def _member_errors(shell: Shell, exc: ServiceError) -> dict[str, str]:
 
 
 @post("/localities/{code:str}/teams/{team_id:int}", include_in_schema=False)
-async def team_update(request: Request, code: FromPath[str], team_id: FromPath[int],
-                      data: URLEncodedBody[dict[str, str]]) -> Response:
+async def team_update(
+    request: Request, code: FromPath[str], team_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+) -> Response:
     """``action``: ``save`` (name, unit, type and the member rows ``m-{i}-{field}``) or ``delete``."""
     shell = await open_shell(request, code, roles=OFFICE)
     shell.check_csrf(data)
@@ -144,15 +175,17 @@ async def team_update(request: Request, code: FromPath[str], team_id: FromPath[i
         try:
             await run_sync(org_service.delete_team, shell.ctx, shell.actor, shell.code, team_id)
         except ServiceError as exc:
-            return await _team_form(shell, team_id, None, None, {}, error=shell.tr.error(exc),
-                                    status_code=exc.status_code)
+            return await _team_form(
+                shell, team_id, None, None, {}, error=shell.tr.error(exc), status_code=exc.status_code
+            )
         return Redirect(_base(shell))
     values = _team_values(data)
     rows = _member_rows(data)
     try:
         body = _team_body(values)
-        members = await run_sync(team_members.members_from_form, shell.ctx, shell.actor, shell.code,
-                                 body["unit_id"], rows)
+        members = await run_sync(
+            team_members.members_from_form, shell.ctx, shell.actor, shell.code, body["unit_id"], rows
+        )
         patch = TeamPatch.model_validate({**body, "members": [m.model_dump() for m in members]})
         await run_sync(org_service.update_team, shell.ctx, shell.actor, shell.code, team_id, patch)
     except ValidationError as exc:
@@ -160,8 +193,9 @@ async def team_update(request: Request, code: FromPath[str], team_id: FromPath[i
     except ServiceError as exc:
         errors = _member_errors(shell, exc)
         general = "" if errors else shell.tr.error(exc)
-        return await _team_form(shell, team_id, values, rows, errors, error=general or shell.tr.error(exc),
-                                status_code=exc.status_code)
+        return await _team_form(
+            shell, team_id, values, rows, errors, error=general or shell.tr.error(exc), status_code=exc.status_code
+        )
     return await _team_form(shell, team_id, None, None, {}, message=shell._("Saved."))
 
 

@@ -26,11 +26,23 @@ class AuthController(Controller):
     path = "/api/auth"
     tags = ["auth"]
 
-    @post("/token", sync_to_thread=True, status_code=200, summary="Exchange a user name and password for a bearer token")
+    @post(
+        "/token", sync_to_thread=True, status_code=200, summary="Exchange a user name and password for a bearer token"
+    )
     def token(self, ctx: Ctx, request: Request, data: JSONBody[TokenRequest]) -> TokenResponse:
         from datetime import timedelta
 
-        user = auth_service.authenticate(ctx, data.username, data.password, client_address(request),
-                                         user_agent=request.headers.get("user-agent", ""), channel="api")
-        issued = auth_service.issue_token(ctx, user, kind="api", name="api login", ttl=timedelta(days=API_TOKEN_TTL_DAYS))
-        return TokenResponse(token=issued.token, expires_at=issued.expires_at.isoformat() if issued.expires_at else None)
+        user = auth_service.authenticate(
+            ctx,
+            data.username,
+            data.password,
+            client_address(request),
+            user_agent=request.headers.get("user-agent", ""),
+            channel="api",
+        )
+        issued = auth_service.issue_token(
+            ctx, user, kind="api", name="api login", ttl=timedelta(days=API_TOKEN_TTL_DAYS)
+        )
+        return TokenResponse(
+            token=issued.token, expires_at=issued.expires_at.isoformat() if issued.expires_at else None
+        )

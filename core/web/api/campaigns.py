@@ -22,8 +22,9 @@ class LocalityTemplateController(Controller):
         return templates.create(ctx, actor, code, data)
 
     @get("/", sync_to_thread=True)
-    def list(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, limit: int = Limit,
-             offset: int = Offset) -> Page[TemplateSummary]:
+    def list(
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, limit: int = Limit, offset: int = Offset
+    ) -> Page[TemplateSummary]:
         return templates.list_templates(ctx, actor, code, limit=limit, offset=offset)
 
 
@@ -53,8 +54,9 @@ class LocalityCampaignController(Controller):
         return campaigns.create(ctx, actor, code, data)
 
     @get("/", sync_to_thread=True)
-    def list(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, limit: int = Limit,
-             offset: int = Offset) -> Page[CampaignOut]:
+    def list(
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, limit: int = Limit, offset: int = Offset
+    ) -> Page[CampaignOut]:
         return campaigns.list_campaigns(ctx, actor, code, limit=limit, offset=offset)
 
 

@@ -14,8 +14,11 @@ class DecisionController(Controller):
     path = "/api/campaigns"
     tags = ["results"]
 
-    @post("/{item_id:int}/adjustments", sync_to_thread=True,
-          summary="Change a subject's grade, with a reason (tallied campaigns only)")
+    @post(
+        "/{item_id:int}/adjustments",
+        sync_to_thread=True,
+        summary="Change a subject's grade, with a reason (tallied campaigns only)",
+    )
     def adjust(self, ctx: Ctx, actor: CurrentActor, item_id: ItemId, data: JSONBody[AdjustmentIn]) -> AdjustmentOut:
         return decisions.adjust(ctx, actor, item_id, data)
 

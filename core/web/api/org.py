@@ -34,7 +34,9 @@ class UnitController(Controller):
     tags = ["units"]
 
     @get("/", sync_to_thread=True)
-    def list(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, limit: int = Limit, offset: int = Offset) -> Page[UnitOut]:
+    def list(
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, limit: int = Limit, offset: int = Offset
+    ) -> Page[UnitOut]:
         return org.list_units(ctx, actor, code, limit=limit, offset=offset)
 
     @post("/", sync_to_thread=True)
@@ -46,7 +48,9 @@ class UnitController(Controller):
         return org.get_unit(ctx, actor, code, item_id)
 
     @patch("/{item_id:int}", sync_to_thread=True)
-    def update(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, item_id: ItemId, data: JSONBody[UnitPatch]) -> UnitOut:
+    def update(
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, item_id: ItemId, data: JSONBody[UnitPatch]
+    ) -> UnitOut:
         return org.update_unit(ctx, actor, code, item_id, data)
 
     @delete("/{item_id:int}", sync_to_thread=True)
@@ -59,7 +63,9 @@ class TeamController(Controller):
     tags = ["teams"]
 
     @get("/", sync_to_thread=True)
-    def list(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, limit: int = Limit, offset: int = Offset) -> Page[TeamOut]:
+    def list(
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, limit: int = Limit, offset: int = Offset
+    ) -> Page[TeamOut]:
         return org.list_teams(ctx, actor, code, limit=limit, offset=offset)
 
     @post("/", sync_to_thread=True)
@@ -71,7 +77,9 @@ class TeamController(Controller):
         return org.get_team(ctx, actor, code, item_id)
 
     @patch("/{item_id:int}", sync_to_thread=True)
-    def update(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, item_id: ItemId, data: JSONBody[TeamPatch]) -> TeamOut:
+    def update(
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, item_id: ItemId, data: JSONBody[TeamPatch]
+    ) -> TeamOut:
         return org.update_team(ctx, actor, code, item_id, data)
 
     @delete("/{item_id:int}", sync_to_thread=True)
@@ -85,7 +93,12 @@ class PersonController(Controller):
 
     @get("/", sync_to_thread=True)
     def list(
-        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, unit_id: int | None = UnitFilter, limit: int = Limit,
+        self,
+        ctx: Ctx,
+        actor: CurrentActor,
+        code: LocalityCode,
+        unit_id: int | None = UnitFilter,
+        limit: int = Limit,
         offset: int = Offset,
     ) -> Page[PersonOut]:
         return org.list_people(ctx, actor, code, unit_id=unit_id, limit=limit, offset=offset)
@@ -99,7 +112,9 @@ class PersonController(Controller):
         return org.get_person(ctx, actor, code, item_id)
 
     @patch("/{item_id:int}", sync_to_thread=True)
-    def update(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, item_id: ItemId, data: JSONBody[PersonPatch]) -> PersonOut:
+    def update(
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, item_id: ItemId, data: JSONBody[PersonPatch]
+    ) -> PersonOut:
         return org.update_person(ctx, actor, code, item_id, data)
 
     @delete("/{item_id:int}", sync_to_thread=True)
@@ -113,7 +128,12 @@ class SubjectController(Controller):
 
     @get("/", sync_to_thread=True)
     def list(
-        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, category: FromQuery[str | None] = None, limit: int = Limit,
+        self,
+        ctx: Ctx,
+        actor: CurrentActor,
+        code: LocalityCode,
+        category: FromQuery[str | None] = None,
+        limit: int = Limit,
         offset: int = Offset,
     ) -> Page[SubjectOut]:
         return org.list_subjects(ctx, actor, code, category=category, limit=limit, offset=offset)
@@ -127,7 +147,9 @@ class SubjectController(Controller):
         return org.get_subject(ctx, actor, code, item_id)
 
     @patch("/{item_id:int}", sync_to_thread=True)
-    def update(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, item_id: ItemId, data: JSONBody[SubjectPatch]) -> SubjectOut:
+    def update(
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, item_id: ItemId, data: JSONBody[SubjectPatch]
+    ) -> SubjectOut:
         return org.update_subject(ctx, actor, code, item_id, data)
 
     @delete("/{item_id:int}", sync_to_thread=True)
@@ -140,5 +162,7 @@ class AuditController(Controller):
     tags = ["audit"]
 
     @get("/", sync_to_thread=True, summary="The locality's audit log, newest first")
-    def list(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, limit: int = Limit, offset: int = Offset) -> Page[dict]:
+    def list(
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, limit: int = Limit, offset: int = Offset
+    ) -> Page[dict]:
         return org.audit_entries(ctx, actor, code, limit=limit, offset=offset)

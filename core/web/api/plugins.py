@@ -21,8 +21,12 @@ class PluginController(Controller):
     def for_locality(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode) -> list[dict[str, Any]]:
         return plugins.locality_plugins(ctx, actor, code)
 
-    @put("/api/localities/{code:str}/plugins/{name:str}", sync_to_thread=True,
-         summary="Enable or disable a plugin for the locality, with its options")
-    def set(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, name: PathStr,
-            data: JSONBody[plugins.PluginSettingIn]) -> dict[str, Any]:
+    @put(
+        "/api/localities/{code:str}/plugins/{name:str}",
+        sync_to_thread=True,
+        summary="Enable or disable a plugin for the locality, with its options",
+    )
+    def set(
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, name: PathStr, data: JSONBody[plugins.PluginSettingIn]
+    ) -> dict[str, Any]:
         return plugins.set_plugin(ctx, actor, code, name, data)

@@ -16,8 +16,8 @@ from core.hookspecs import hookimpl
 from core.models import AdapterRun, AdapterSource, Subject
 from core.models.base import utcnow
 from core.plugins import get_plugin_manager
-from core.schemas.adapters import AdapterSourcePatch
 from core.scheduler import fire_due
+from core.schemas.adapters import AdapterSourcePatch
 from core.services import adapters
 from core.services.errors import Conflict, Invalid
 from core.services.plugins import PluginSettingIn, set_plugin
@@ -32,8 +32,11 @@ def county(ctx):
 
 
 def expected(county) -> dict:
-    return {(county.subject_by_unit[r["dept_code"]], code, r["month"]): float(r[field])
-            for r in sample_records() for field, code in FIELDS.items()}
+    return {
+        (county.subject_by_unit[r["dept_code"]], code, r["month"]): float(r[field])
+        for r in sample_records()
+        for field, code in FIELDS.items()
+    }
 
 
 def test_a_run_follows_the_next_links_and_writes_every_value(county, fake_platform):
@@ -92,7 +95,9 @@ def test_a_source_that_keeps_failing_gives_up_and_writes_nothing(county, fake_pl
     assert run.rows_written == 0 and county.values() == {}
 
 
-@pytest.mark.parametrize("fault, words", [("missing", "page 2"), ("malformed", "JSON"), ("unauthorized", "credentials")])
+@pytest.mark.parametrize(
+    "fault, words", [("missing", "page 2"), ("malformed", "JSON"), ("unauthorized", "credentials")]
+)
 def test_permanent_faults_fail_at_once_and_leave_no_partial_data(county, fake_platform, fault, words):
     source = county.http_source(f"{fake_platform.url}/records")
     if fault == "missing":
@@ -132,7 +137,9 @@ def test_unmapped_subjects_are_reported_record_by_record_and_nothing_is_written(
 
 
 def test_the_period_can_come_from_the_run_date(county, fake_platform):
-    source = county.http_source(f"{fake_platform.url}/records", mapping=county.mapping(period={"from_run_date": "year"}))
+    source = county.http_source(
+        f"{fake_platform.url}/records", mapping=county.mapping(period={"from_run_date": "year"})
+    )
     run = adapters.run_now(county.ctx, SYSTEM, source.id)
     assert run.status == "succeeded", run.error
     periods = {period for (_s, _c, period) in county.values()}
@@ -143,9 +150,15 @@ def test_the_period_can_come_from_the_run_date(county, fake_platform):
 
 def test_secret_options_are_encrypted_never_returned_and_kept_on_patch(county, fake_platform):
     fake_platform.require_token("s3cret-token")
-    source = county.http_source(f"{fake_platform.url}/records", options={
-        "url": f"{fake_platform.url}/records", "records_path": "data", "pagination": {"kind": "next_link", "path": "next"},
-        "bearer_token": "s3cret-token"})
+    source = county.http_source(
+        f"{fake_platform.url}/records",
+        options={
+            "url": f"{fake_platform.url}/records",
+            "records_path": "data",
+            "pagination": {"kind": "next_link", "path": "next"},
+            "bearer_token": "s3cret-token",
+        },
+    )
     assert "s3cret-token" not in json.dumps(source.model_dump(mode="json"))
     assert source.secrets_set == ["bearer_token"]
     with county.ctx.db.read() as session:
@@ -154,16 +167,36 @@ def test_secret_options_are_encrypted_never_returned_and_kept_on_patch(county, f
     assert adapters.run_now(county.ctx, SYSTEM, source.id).status == "succeeded"
 
     # A client changes a public option and sends the options back without the secret: it is kept.
-    patched = adapters.update_source(county.ctx, SYSTEM, source.id, AdapterSourcePatch(options={
-        "url": f"{fake_platform.url}/records", "records_path": "data", "pagination": {"kind": "next_link", "path": "next"},
-        "timeout_seconds": 5}))
+    patched = adapters.update_source(
+        county.ctx,
+        SYSTEM,
+        source.id,
+        AdapterSourcePatch(
+            options={
+                "url": f"{fake_platform.url}/records",
+                "records_path": "data",
+                "pagination": {"kind": "next_link", "path": "next"},
+                "timeout_seconds": 5,
+            }
+        ),
+    )
     assert patched.secrets_set == ["bearer_token"] and patched.options["timeout_seconds"] == 5
     assert adapters.run_now(county.ctx, SYSTEM, source.id).status == "succeeded"
 
     # "" clears it: the platform then refuses.
-    cleared = adapters.update_source(county.ctx, SYSTEM, source.id, AdapterSourcePatch(options={
-        "url": f"{fake_platform.url}/records", "records_path": "data", "pagination": {"kind": "next_link", "path": "next"},
-        "bearer_token": ""}))
+    cleared = adapters.update_source(
+        county.ctx,
+        SYSTEM,
+        source.id,
+        AdapterSourcePatch(
+            options={
+                "url": f"{fake_platform.url}/records",
+                "records_path": "data",
+                "pagination": {"kind": "next_link", "path": "next"},
+                "bearer_token": "",
+            }
+        ),
+    )
     assert cleared.secrets_set == []
     failed = adapters.run_now(county.ctx, SYSTEM, source.id)
     assert failed.status == "failed" and "s3cret-token" not in failed.error
@@ -179,12 +212,20 @@ def test_a_source_may_only_use_an_adapter_its_locality_enabled(ctx, fake_platfor
 def test_the_mapping_must_name_value_indicators_of_the_locality(county, ctx, fake_platform):
     other = make_county(ctx, "other")
     with pytest.raises(Invalid) as foreign:
-        county.http_source(f"{fake_platform.url}/records", mapping=county.mapping(values=[
-            {"field": "cases_closed", "template_id": other.template_id, "indicator_code": "CASES"}]))
+        county.http_source(
+            f"{fake_platform.url}/records",
+            mapping=county.mapping(
+                values=[{"field": "cases_closed", "template_id": other.template_id, "indicator_code": "CASES"}]
+            ),
+        )
     assert foreign.value.errors[0]["field"] == "mapping.values[0].template_id"
     with pytest.raises(Invalid) as graded:
-        county.http_source(f"{fake_platform.url}/records", mapping=county.mapping(values=[
-            {"field": "cases_closed", "template_id": county.template_id, "indicator_code": "ALL"}]))
+        county.http_source(
+            f"{fake_platform.url}/records",
+            mapping=county.mapping(
+                values=[{"field": "cases_closed", "template_id": county.template_id, "indicator_code": "ALL"}]
+            ),
+        )
     assert "graded" in graded.value.errors[0]["message"]
 
 
@@ -201,8 +242,11 @@ def test_a_claim_left_by_a_dead_process_is_taken_over(county, fake_platform):
     source = county.http_source(f"{fake_platform.url}/records")
     dead_run = adapters.start_run(county.ctx, source.id, "schedule")
     with county.ctx.db.write() as session:
-        session.execute(update(AdapterSource).where(AdapterSource.id == source.id)
-                        .values(running_since=utcnow() - adapters.STALE_AFTER - timedelta(minutes=1)))
+        session.execute(
+            update(AdapterSource)
+            .where(AdapterSource.id == source.id)
+            .values(running_since=utcnow() - adapters.STALE_AFTER - timedelta(minutes=1))
+        )
     run = adapters.execute_run(county.ctx, adapters.start_run(county.ctx, source.id, "manual"))
     assert run.status == "succeeded"
     with county.ctx.db.read() as session:
@@ -277,7 +321,12 @@ def test_preview_maps_the_first_rows_and_writes_nothing(county, fake_platform):
     assert preview.rows_read == 288 and preview.rows_rejected == 0
     first = preview.rows[0]
     assert (first.where, first.subject_name, first.indicator_code, first.period, first.value) == (
-        "page 1, record 1", "县委办公室", "CASES", "2026-01", 109.0)
+        "page 1, record 1",
+        "县委办公室",
+        "CASES",
+        "2026-01",
+        109.0,
+    )
     assert county.values() == {}
     with county.ctx.db.read() as session:
         assert session.exec(select(AdapterRun)).all() == []
@@ -334,8 +383,11 @@ def test_secrets_encrypted_under_another_key_fail_the_run_clearly_until_entered_
     from core.security import Keyring
 
     fake_platform.require_token("s3cret-token")
-    options = {"url": f"{fake_platform.url}/records", "records_path": "data",
-               "pagination": {"kind": "next_link", "path": "next"}}
+    options = {
+        "url": f"{fake_platform.url}/records",
+        "records_path": "data",
+        "pagination": {"kind": "next_link", "path": "next"},
+    }
     source = county.http_source(f"{fake_platform.url}/records", options={**options, "bearer_token": "s3cret-token"})
     with county.ctx.db.write() as session:  # as if KAOPING_SECRET_KEY had been changed since
         row = session.get(AdapterSource, source.id)
@@ -343,15 +395,18 @@ def test_secrets_encrypted_under_another_key_fail_the_run_clearly_until_entered_
     assert adapters.get_source(county.ctx, SYSTEM, source.id).secrets_set == []
     run = adapters.run_now(county.ctx, SYSTEM, source.id)
     assert run.status == "failed" and "cannot be decrypted" in run.error and "enter them again" in run.error
-    adapters.update_source(county.ctx, SYSTEM, source.id,
-                           AdapterSourcePatch(options={**options, "bearer_token": "s3cret-token"}))
+    adapters.update_source(
+        county.ctx, SYSTEM, source.id, AdapterSourcePatch(options={**options, "bearer_token": "s3cret-token"})
+    )
     assert adapters.run_now(county.ctx, SYSTEM, source.id).status == "succeeded"
 
 
 def test_only_files_with_rejected_rows_are_moved_aside_the_good_ones_wait_for_the_next_run(ctx):
     county = make_county(ctx, adapters_enabled=("tabular_file",))
     source = county.file_source()
-    adapters.upload_file(ctx, SYSTEM, source.id, "a-bad.csv", "单位编码,月份,办结件数\nU001,2026-05,7\nU002,2026-05,七\n".encode())
+    adapters.upload_file(
+        ctx, SYSTEM, source.id, "a-bad.csv", "单位编码,月份,办结件数\nU001,2026-05,7\nU002,2026-05,七\n".encode()
+    )
     adapters.upload_file(ctx, SYSTEM, source.id, "b-good.csv", "单位编码,月份,办结件数\nU003,2026-05,3\n".encode())
 
     failed = adapters.run_now(ctx, SYSTEM, source.id)
@@ -360,7 +415,9 @@ def test_only_files_with_rejected_rows_are_moved_aside_the_good_ones_wait_for_th
         folder = adapters.adapter_context(ctx, session.get(AdapterSource, source.id), county.code).work_dir / "inbox"
     assert sorted(p.name for p in (folder / "failed").iterdir()) == ["a-bad.csv", "a-bad.csv.reason.txt"]
     reason = (folder / "failed" / "a-bad.csv.reason.txt").read_text(encoding="utf-8")
-    assert "1 of 3 records cannot be used" in reason and "file a-bad.csv, row 3: 办结件数: '七' is not a number" in reason
+    assert (
+        "1 of 3 records cannot be used" in reason and "file a-bad.csv, row 3: 办结件数: '七' is not a number" in reason
+    )
     assert (folder / "b-good.csv").exists()
 
     again = adapters.run_now(ctx, SYSTEM, source.id)
@@ -388,9 +445,13 @@ def _map(county, records: list[dict], run_date=None, **mapping):
     from tests.adapter_setup import _locality_id
 
     with county.ctx.db.read() as session:
-        return adapters.map_records(session, _locality_id(county.ctx, county.code), county.mapping(**mapping),
-                                    [Record(where=f"record {i + 1}", fields=r) for i, r in enumerate(records)],
-                                    run_date or date(2026, 11, 30))
+        return adapters.map_records(
+            session,
+            _locality_id(county.ctx, county.code),
+            county.mapping(**mapping),
+            [Record(where=f"record {i + 1}", fields=r) for i, r in enumerate(records)],
+            run_date or date(2026, 11, 30),
+        )
 
 
 def _record(month, code="U001", cases=1) -> dict:
@@ -400,22 +461,61 @@ def _record(month, code="U001", cases=1) -> dict:
 def test_record_periods_are_read_as_typed_and_stored_canonically(county):
     from datetime import date, datetime
 
-    mapped = _map(county, [_record(p) for p in ["2026年11月", "2026/10", 202609, "２０２６．０８", "2026-07-31",
-                                                 date(2026, 6, 30), datetime(2026, 5, 1, 8, 0), 2026, "2026年第四季度",
-                                                 "2026年下半年", "2026年第48周"]])
+    mapped = _map(
+        county,
+        [
+            _record(p)
+            for p in [
+                "2026年11月",
+                "2026/10",
+                202609,
+                "２０２６．０８",
+                "2026-07-31",
+                date(2026, 6, 30),
+                datetime(2026, 5, 1, 8, 0),
+                2026,
+                "2026年第四季度",
+                "2026年下半年",
+                "2026年第48周",
+            ]
+        ],
+    )
     assert mapped.rejected == []
-    assert [row["period"] for row in mapped.rows[::len(FIELDS)]] == [
-        "2026-11", "2026-10", "2026-09", "2026-08", "2026-07-31", "2026-06-30", "2026-05-01", "2026", "2026-Q4",
-        "2026-H2", "2026-W48"]
+    assert [row["period"] for row in mapped.rows[:: len(FIELDS)]] == [
+        "2026-11",
+        "2026-10",
+        "2026-09",
+        "2026-08",
+        "2026-07-31",
+        "2026-06-30",
+        "2026-05-01",
+        "2026",
+        "2026-Q4",
+        "2026-H2",
+        "2026-W48",
+    ]
 
 
 def test_a_record_whose_period_cannot_be_read_is_rejected_never_stored(county):
-    mapped = _map(county, [_record("2026-11"), _record("2026年13月"), _record(""), _record(None), _record("十一月"),
-                           {"dept_code": "U001", "cases_closed": 1, "on_time_rate": 1, "complaints": 0}])
+    mapped = _map(
+        county,
+        [
+            _record("2026-11"),
+            _record("2026年13月"),
+            _record(""),
+            _record(None),
+            _record("十一月"),
+            {"dept_code": "U001", "cases_closed": 1, "on_time_rate": 1, "complaints": 0},
+        ],
+    )
     assert mapped.rejected_records == 5 and len(mapped.rows) == len(FIELDS)
     assert [(r["where"], r["field"]) for r in mapped.rejected] == [
-        ("record 2", "month"), ("record 3", "month"), ("record 4", "month"), ("record 5", "month"),
-        ("record 6", "month")]
+        ("record 2", "month"),
+        ("record 3", "month"),
+        ("record 4", "month"),
+        ("record 5", "month"),
+        ("record 6", "month"),
+    ]
     messages = [r["message"] for r in mapped.rejected]
     assert messages[0] == "'2026年13月' is not a period: no such day, week, month, quarter or half-year exists"
     assert messages[1] == messages[2] == "no period given; write one such as 2026, 2026-Q4 or 2026-11"
@@ -426,8 +526,9 @@ def test_a_record_whose_period_cannot_be_read_is_rejected_never_stored(county):
     ctx = county.ctx
     county_files = make_county(ctx, "county-files", adapters_enabled=("tabular_file",))
     source = county_files.file_source()
-    adapters.upload_file(ctx, SYSTEM, source.id, "月报.csv",
-                         "单位编码,月份,办结件数\nU001,2026年11月,7\nU002,2026年十三月,9\n".encode())
+    adapters.upload_file(
+        ctx, SYSTEM, source.id, "月报.csv", "单位编码,月份,办结件数\nU001,2026年11月,7\nU002,2026年十三月,9\n".encode()
+    )
     run = adapters.run_now(ctx, SYSTEM, source.id)
     assert run.status == "failed" and run.rows_rejected == 1 and county_files.values() == {}
     [rejected] = run.rejected
@@ -440,17 +541,27 @@ def test_a_record_of_another_kind_than_its_template_takes_is_rejected(county):
     from core.services import templates
     from tests.adapter_setup import TEMPLATE
 
-    templates.replace(county.ctx, SYSTEM, county.template_id,
-                      TemplateIn.model_validate({**TEMPLATE, "period_kind": "month"}))
+    templates.replace(
+        county.ctx, SYSTEM, county.template_id, TemplateIn.model_validate({**TEMPLATE, "period_kind": "month"})
+    )
     mapped = _map(county, [_record("2026-11"), _record("2026年第四季度"), _record("2026-11-02")])
     assert mapped.rejected_records == 2
     assert mapped.rejected == [
-        {"where": "record 2", "field": "month", "message": f"period 2026-Q4 is not of the kind template "
-                                                           f"{county.template_id} takes: its values are for periods "
-                                                           f"like 2026-10"},
-        {"where": "record 3", "field": "month", "message": f"period 2026-11-02 is not of the kind template "
-                                                           f"{county.template_id} takes: its values are for periods "
-                                                           f"like 2026-11"}]
+        {
+            "where": "record 2",
+            "field": "month",
+            "message": f"period 2026-Q4 is not of the kind template "
+            f"{county.template_id} takes: its values are for periods "
+            f"like 2026-10",
+        },
+        {
+            "where": "record 3",
+            "field": "month",
+            "message": f"period 2026-11-02 is not of the kind template "
+            f"{county.template_id} takes: its values are for periods "
+            f"like 2026-11",
+        },
+    ]
     # the run date's period: refused when the source is saved, and per record if the template changed since
     with pytest.raises(Invalid) as raised:
         county.http_source("http://127.0.0.1:9/records", mapping=county.mapping(period={"from_run_date": "quarter"}))
@@ -460,11 +571,21 @@ def test_a_record_of_another_kind_than_its_template_takes_is_rejected(county):
     assert mapped.rejected == [] and mapped.rows[0]["period"] == "2026-11"
     mapped = _map(county, [_record(None)], period={"from_run_date": "week"})
     assert [(r["field"], r["message"][:26]) for r in mapped.rejected] == [
-        ("mapping.period.from_run_date", "period 2026-W49 is not of ")]
+        ("mapping.period.from_run_date", "period 2026-W49 is not of ")
+    ]
 
 
-@pytest.mark.parametrize("kind, expected", [("day", "2026-12-01"), ("week", "2026-W49"), ("month", "2026-12"),
-                                            ("quarter", "2026-Q4"), ("half_year", "2026-H2"), ("year", "2026")])
+@pytest.mark.parametrize(
+    "kind, expected",
+    [
+        ("day", "2026-12-01"),
+        ("week", "2026-W49"),
+        ("month", "2026-12"),
+        ("quarter", "2026-Q4"),
+        ("half_year", "2026-H2"),
+        ("year", "2026"),
+    ],
+)
 def test_the_run_dates_period_of_every_kind(county, kind, expected):
     from datetime import date
 
@@ -485,8 +606,9 @@ def test_the_run_date_is_the_date_in_the_configured_time_zone(county, monkeypatc
 
     monkeypatch.setattr(service, "datetime", Clock)
     with county.ctx.db.read() as session:
-        source = county.http_source("http://127.0.0.1:9/records",
-                                    mapping=county.mapping(period={"from_run_date": "month"}))
+        source = county.http_source(
+            "http://127.0.0.1:9/records", mapping=county.mapping(period={"from_run_date": "month"})
+        )
         context = adapters.adapter_context(county.ctx, session.get(AdapterSource, source.id), county.code)
     assert county.ctx.settings.timezone == "Asia/Shanghai"
     assert str(adapters.run_period("month", context.run_date)) == "2026-12"
@@ -520,14 +642,29 @@ def test_an_excel_date_cell_formatted_as_a_month_is_that_month(ctx):
         book.save(out)
         return out.getvalue()
 
-    adapters.upload_file(ctx, SYSTEM, source.id, "a.xlsx", workbook([
-        ("U001", datetime(2026, 11, 1), 'yyyy"年"m"月"'), ("U002", datetime(2026, 10, 1), "mmm-yy"),
-        ("U003", datetime(2026, 9, 1), "yyyy-mm"), ("U004", "2026年8月", None)]))
+    adapters.upload_file(
+        ctx,
+        SYSTEM,
+        source.id,
+        "a.xlsx",
+        workbook(
+            [
+                ("U001", datetime(2026, 11, 1), 'yyyy"年"m"月"'),
+                ("U002", datetime(2026, 10, 1), "mmm-yy"),
+                ("U003", datetime(2026, 9, 1), "yyyy-mm"),
+                ("U004", "2026年8月", None),
+            ]
+        ),
+    )
     run = adapters.run_now(ctx, SYSTEM, source.id)
     assert run.status == "succeeded", (run.error, run.rejected)
     units = county.subject_by_unit
-    assert county.values() == {(units["U001"], "CASES", "2026-11"): 5.0, (units["U002"], "CASES", "2026-10"): 5.0,
-                               (units["U003"], "CASES", "2026-09"): 5.0, (units["U004"], "CASES", "2026-08"): 5.0}
+    assert county.values() == {
+        (units["U001"], "CASES", "2026-11"): 5.0,
+        (units["U002"], "CASES", "2026-10"): 5.0,
+        (units["U003"], "CASES", "2026-09"): 5.0,
+        (units["U004"], "CASES", "2026-08"): 5.0,
+    }
 
     adapters.upload_file(ctx, SYSTEM, source.id, "b.xlsx", workbook([("U001", datetime(2026, 12, 1), "yyyy-mm-dd")]))
     run = adapters.run_now(ctx, SYSTEM, source.id)

@@ -46,8 +46,11 @@ def xlsx() -> bytes:
 def docx() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types><Override PartName="/word/document.xml" '
-                         'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types><Override PartName="/word/document.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+        )
         archive.writestr("word/document.xml", "<w:document/>")
     return out.getvalue()
 
@@ -67,8 +70,9 @@ def world(ctx):
 @pytest.fixture
 def entry(ctx, world) -> int:
     week = str(Period.from_date("week", service.today(ctx)))
-    return service.write_entry(ctx, world.actors["author"], "wa", "weekly_record", week,
-                               EntryIn(body="本周工作", submit=True)).id
+    return service.write_entry(
+        ctx, world.actors["author"], "wa", "weekly_record", week, EntryIn(body="本周工作", submit=True)
+    ).id
 
 
 def stored(ctx) -> set:
@@ -80,16 +84,32 @@ def add(ctx, world, entry, name, content, who="author"):
     return attachments.add_file(ctx, world.actors[who], TARGET, entry, resolver("wa", entry, files=True), name, content)
 
 
-@pytest.mark.parametrize("content, kind", [(b"%PDF-1.4\n", "pdf"), (PNG, "png"), (JPG, "jpg"), ("会议纪要\n".encode(), "txt"),
-                                           ("会议纪要".encode("gb18030"), "txt"), (EXE, None), (bare_zip(), None),
-                                           (b"\x00\x01binary", None)])
+@pytest.mark.parametrize(
+    "content, kind",
+    [
+        (b"%PDF-1.4\n", "pdf"),
+        (PNG, "png"),
+        (JPG, "jpg"),
+        ("会议纪要\n".encode(), "txt"),
+        ("会议纪要".encode("gb18030"), "txt"),
+        (EXE, None),
+        (bare_zip(), None),
+        (b"\x00\x01binary", None),
+    ],
+)
 def test_sniff(content, kind):
     assert attachments.sniff(content) == kind
 
 
 def test_every_allowed_kind_is_kept_under_a_random_key_and_served_back(ctx, world, entry):
-    files = {"工作报告.pdf": pdf(), "数据.xlsx": xlsx(), "方案.docx": docx(), "照片.JPEG": JPG, "截图.png": PNG,
-             "纪要.txt": "会议纪要".encode()}
+    files = {
+        "工作报告.pdf": pdf(),
+        "数据.xlsx": xlsx(),
+        "方案.docx": docx(),
+        "照片.JPEG": JPG,
+        "截图.png": PNG,
+        "纪要.txt": "会议纪要".encode(),
+    }
     for name, content in files.items():
         out = add(ctx, world, entry, name, content)
         assert out.file_name == name and out.size == len(content) and out.author_name == "李明"
@@ -101,22 +121,28 @@ def test_every_allowed_kind_is_kept_under_a_random_key_and_served_back(ctx, worl
     for row, content in zip(rows, files.values(), strict=True):
         path = ctx.settings.var_dir / "attachments" / str(row.locality_id) / row.storage_key
         assert path.read_bytes() == content and len(row.storage_key) == 32
-    download = attachments.open_file(ctx, world.actors["office"], TARGET, entry, resolver("wa", entry, files=True),
-                                     rows[0].id)
+    download = attachments.open_file(
+        ctx, world.actors["office"], TARGET, entry, resolver("wa", entry, files=True), rows[0].id
+    )
     assert download.file_name == "工作报告.pdf" and download.media_type == "application/pdf"
     assert download.path.read_bytes().startswith(b"%PDF-")
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("setup.pdf", EXE, "not a pdf file"),
-    ("数据.docx", xlsx(), "not a docx file"),
-    ("archive.xlsx", bare_zip(), "not a xlsx file"),
-    ("photo.png", JPG, "not a png file"),
-    ("tool.exe", EXE, "only these kinds"),
-    ("noextension", b"%PDF-1.4", "only these kinds"),
-    ("empty.txt", b"", "empty"),
-])
-def test_a_file_that_is_not_what_its_name_says_is_refused_and_nothing_is_kept(ctx, world, entry, name, content, message):
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("setup.pdf", EXE, "not a pdf file"),
+        ("数据.docx", xlsx(), "not a docx file"),
+        ("archive.xlsx", bare_zip(), "not a xlsx file"),
+        ("photo.png", JPG, "not a png file"),
+        ("tool.exe", EXE, "only these kinds"),
+        ("noextension", b"%PDF-1.4", "only these kinds"),
+        ("empty.txt", b"", "empty"),
+    ],
+)
+def test_a_file_that_is_not_what_its_name_says_is_refused_and_nothing_is_kept(
+    ctx, world, entry, name, content, message
+):
     before = stored(ctx)
     with pytest.raises(Invalid) as error:
         add(ctx, world, entry, name, content)
@@ -163,7 +189,8 @@ def test_names_are_never_paths(ctx, world, entry):
     out = add(ctx, world, entry, "..\\..\\etc/passwd\x07.txt", b"hello")
     assert out.file_name == "passwd.txt"
     assert attachments.content_disposition("工作 报告.pdf") == (
-        "attachment; filename=\"__ __.pdf\"; filename*=UTF-8''%E5%B7%A5%E4%BD%9C%20%E6%8A%A5%E5%91%8A.pdf")
+        "attachment; filename=\"__ __.pdf\"; filename*=UTF-8''%E5%B7%A5%E4%BD%9C%20%E6%8A%A5%E5%91%8A.pdf"
+    )
 
 
 def test_who_may_not_read_the_entry_gets_404_for_its_files(ctx, world, entry):
@@ -179,7 +206,9 @@ def test_who_may_not_read_the_entry_gets_404_for_its_files(ctx, world, entry):
         with pytest.raises(NotFound):  # not "not a pdf": the entry is not theirs to know of
             attachments.add_file(ctx, actor, TARGET, entry, resolver("wa", entry, files=True), "x.pdf", EXE)
     with pytest.raises(NotFound):  # a file of another target
-        attachments.open_file(ctx, world.actors["leader"], TARGET, entry + 1, resolver("wa", entry, files=True), file_id)
+        attachments.open_file(
+            ctx, world.actors["leader"], TARGET, entry + 1, resolver("wa", entry, files=True), file_id
+        )
     with pytest.raises(Forbidden):  # the leader reads, only the author uploads
         add(ctx, world, entry, "b.pdf", pdf(), who="leader")
 
@@ -190,14 +219,21 @@ def test_deletion_by_the_uploader_or_the_office_is_audited_and_the_file_leaves_t
     check = resolver("wa", entry, files=True)
     with pytest.raises(Forbidden):
         attachments.delete_file(ctx, world.actors["leader"], TARGET, entry, check, first.id)
-    paths = [attachments.open_file(ctx, world.actors["author"], TARGET, entry, check, f.id).path for f in (first, second)]
+    paths = [
+        attachments.open_file(ctx, world.actors["author"], TARGET, entry, check, f.id).path for f in (first, second)
+    ]
     attachments.delete_file(ctx, world.actors["author"], TARGET, entry, check, first.id)
     attachments.delete_file(ctx, world.actors["office"], TARGET, entry, check, second.id)
     assert not paths[0].exists() and not paths[1].exists()
     with ctx.db.read() as session:
         assert session.exec(select(Attachment)).all() == []
-        logged = session.exec(select(AuditEntry).where(AuditEntry.action == "attachment.delete").order_by(AuditEntry.id)).all()
-    assert [(e.actor, e.summary["before"]["file_name"]) for e in logged] == [("liming", "一.pdf"), ("office-wa", "二.pdf")]
+        logged = session.exec(
+            select(AuditEntry).where(AuditEntry.action == "attachment.delete").order_by(AuditEntry.id)
+        ).all()
+    assert [(e.actor, e.summary["before"]["file_name"]) for e in logged] == [
+        ("liming", "一.pdf"),
+        ("office-wa", "二.pdf"),
+    ]
 
 
 def test_at_most_so_many_files_and_deleted_with_the_target(ctx, world, entry, monkeypatch):

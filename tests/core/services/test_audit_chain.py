@@ -56,16 +56,21 @@ def _plain_rechain(ctx, from_id: int | None = None, *, mark_legacy: bool = False
             if from_id is None or row.id >= from_id:
                 version = 1 if mark_legacy else row.hash_version
                 new = hashlib.sha256(audit._payload(version, row, prev)).hexdigest()
-                connection.execute(text("UPDATE audit_log SET prev_hash = :p, hash = :h, hash_version = :v "
-                                        "WHERE id = :id"), {"p": prev, "h": new, "v": version, "id": row.id})
+                connection.execute(
+                    text("UPDATE audit_log SET prev_hash = :p, hash = :h, hash_version = :v WHERE id = :id"),
+                    {"p": prev, "h": new, "v": version, "id": row.id},
+                )
                 prev = new
             else:
                 prev = row.hash
 
 
 def _cli_verify(ctx):
-    env = {"KAOPING_DATABASE_URL": ctx.db.url.replace("+psycopg", ""), "KAOPING_SECRET_KEY": TEST_SECRET_KEY,
-           "KAOPING_VAR_DIR": str(ctx.settings.var_dir)}
+    env = {
+        "KAOPING_DATABASE_URL": ctx.db.url.replace("+psycopg", ""),
+        "KAOPING_SECRET_KEY": TEST_SECRET_KEY,
+        "KAOPING_VAR_DIR": str(ctx.settings.var_dir),
+    }
     return CliRunner().invoke(main, ["audit", "verify"], env=env)
 
 
@@ -182,7 +187,9 @@ def test_concurrent_writers_leave_the_checkpoint_at_the_head(ctx):
     def write(worker: int) -> None:
         try:
             for index in range(5):
-                org.create_unit(ctx, SYSTEM, "county-a", UnitIn(code=f"W{worker}-{index}", name=f"单位{worker}-{index}"))
+                org.create_unit(
+                    ctx, SYSTEM, "county-a", UnitIn(code=f"W{worker}-{index}", name=f"单位{worker}-{index}")
+                )
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -234,8 +241,9 @@ def test_the_monitor_verifies_at_start_and_platform_admins_see_a_banner(ctx, liv
     _write_entries(ctx)
     tokens = {}
     for username, role, locality in (("root", "platform_admin", None), ("office-x", "office", "county-a")):
-        user = auth.create_user(ctx, SYSTEM, username=username, password=TEST_PASSWORD, role=role,
-                                locality_code=locality)
+        user = auth.create_user(
+            ctx, SYSTEM, username=username, password=TEST_PASSWORD, role=role, locality_code=locality
+        )
         tokens[username] = auth.issue_token(ctx, user, kind="session", ttl=timedelta(hours=1)).token
     ids = _ids(ctx)
     _sql(ctx, "DELETE FROM audit_log WHERE id > :id", id=ids[-3])
@@ -269,7 +277,8 @@ def test_the_monitor_verifies_at_start_and_platform_admins_see_a_banner(ctx, liv
 
 
 def test_the_app_works_with_a_postgresql_role_that_may_only_insert_and_select_audit_entries(
-        database_url_factory, tmp_path):
+    database_url_factory, tmp_path
+):
     """The README's PostgreSQL roles: the owner migrates (and re-keys); the app's role may not
     change or delete audit entries, and needs nothing more."""
     import uuid
@@ -292,16 +301,22 @@ def test_the_app_works_with_a_postgresql_role_that_may_only_insert_and_select_au
     owner = create_engine(normalize_url(owner_url), isolation_level="AUTOCOMMIT")
     database = make_url(normalize_url(owner_url)).database
     with owner.connect() as connection:
-        for statement in README_GRANTS.replace("kaoping_app", role).replace("DATABASE kaoping", f'DATABASE "{database}"') \
-                .split(";"):
+        for statement in (
+            README_GRANTS.replace("kaoping_app", role).replace("DATABASE kaoping", f'DATABASE "{database}"').split(";")
+        ):
             if statement.strip():
                 connection.execute(text(statement))
-    app_url = make_url(normalize_url(owner_url)).set(username=role, password="app-password") \
+    app_url = (
+        make_url(normalize_url(owner_url))
+        .set(username=role, password="app-password")
         .render_as_string(hide_password=False)
-    app = AppContext(settings=make_settings(app_url, tmp_path / "app"), db=Database(app_url),
-                     keys=Keyring(TEST_SECRET_KEY))
-    owner_ctx = AppContext(settings=make_settings(owner_url, tmp_path / "app"), db=Database(owner_url),
-                           keys=Keyring(TEST_SECRET_KEY))
+    )
+    app = AppContext(
+        settings=make_settings(app_url, tmp_path / "app"), db=Database(app_url), keys=Keyring(TEST_SECRET_KEY)
+    )
+    owner_ctx = AppContext(
+        settings=make_settings(owner_url, tmp_path / "app"), db=Database(owner_url), keys=Keyring(TEST_SECRET_KEY)
+    )
     try:
         ids = _write_entries(app, 4)
         assert audit.verify(app).ok
@@ -352,16 +367,32 @@ def test_db_upgrade_rekeys_the_entries_of_an_older_version(backend_name, databas
     prev, at = "", datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
     with Database(url).engine.begin() as connection:
         for index in range(3):
-            old = SimpleNamespace(locality_id=None, at=at, user_id=None, actor="cli", action="user.create",
-                                  target_type="user", target_id=str(index), summary={}, prev_hash=prev)
+            old = SimpleNamespace(
+                locality_id=None,
+                at=at,
+                user_id=None,
+                actor="cli",
+                action="user.create",
+                target_type="user",
+                target_id=str(index),
+                summary={},
+                prev_hash=prev,
+            )
             digest = audit.entry_hash(None, old, version=1)
-            connection.execute(text("INSERT INTO audit_log (locality_id, at, user_id, actor, action, target_type, "
-                                    "target_id, summary, prev_hash, hash) VALUES (NULL, :at, NULL, 'cli', "
-                                    "'user.create', 'user', :t, '{}', :p, :h)"),
-                               {"at": at, "t": str(index), "p": prev, "h": digest})
+            connection.execute(
+                text(
+                    "INSERT INTO audit_log (locality_id, at, user_id, actor, action, target_type, "
+                    "target_id, summary, prev_hash, hash) VALUES (NULL, :at, NULL, 'cli', "
+                    "'user.create', 'user', :t, '{}', :p, :h)"
+                ),
+                {"at": at, "t": str(index), "p": prev, "h": digest},
+            )
             prev = digest
-    env = {"KAOPING_DATABASE_URL": url.replace("+psycopg", ""), "KAOPING_SECRET_KEY": TEST_SECRET_KEY,
-           "KAOPING_VAR_DIR": str(tmp_path)}
+    env = {
+        "KAOPING_DATABASE_URL": url.replace("+psycopg", ""),
+        "KAOPING_SECRET_KEY": TEST_SECRET_KEY,
+        "KAOPING_VAR_DIR": str(tmp_path),
+    }
     result = CliRunner().invoke(main, ["db", "upgrade"], env=env)
     assert result.exit_code == 0, result.output
     assert "audit log re-keyed: 3 entries" in result.output

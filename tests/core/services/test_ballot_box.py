@@ -19,12 +19,18 @@ from tests.campaign_setup import full_items
 def test_sealed_ballot_opens_with_its_campaign_key_only():
     keys = Keyring("k" * 40)
     items = [(3, 7, 0), (4, 7, 2), (70000, 1, 3)]
-    head, body = ballot_box.seal_ballot(keys, 5, "s1", category_id=9, valid=False, reason="超过优秀比例",
-                                        comment="意见" * 300, items=items)
+    head, body = ballot_box.seal_ballot(
+        keys, 5, "s1", category_id=9, valid=False, reason="超过优秀比例", comment="意见" * 300, items=items
+    )
     assert ballot_box.open_head(keys, 5, "s1", head) == (9, False)
     opened = ballot_box.open_body(keys, 5, "s1", body)
-    assert (opened.category_id, opened.valid, opened.reason, opened.comment, opened.items) == \
-        (9, False, "超过优秀比例", "意见" * 300, items)
+    assert (opened.category_id, opened.valid, opened.reason, opened.comment, opened.items) == (
+        9,
+        False,
+        "超过优秀比例",
+        "意见" * 300,
+        items,
+    )
     _, short = ballot_box.seal_ballot(keys, 5, "s2", category_id=9, valid=True, reason=None, comment="", items=items)
     assert len(short) == len(body)  # a long comment does not make a longer row
     for campaign, staged_id, other_keys in ((6, "s1", keys), (5, "s2", keys), (5, "s1", Keyring("x" * 40))):
@@ -45,8 +51,10 @@ def _cast(world, setup, count: int) -> None:
 
 def _counts(ctx) -> tuple[int, int, int]:
     with ctx.db.engine.connect() as connection:
-        return tuple(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
-                     for table in ("ballot_staging", "ballots", "ballot_items"))
+        return tuple(
+            connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+            for table in ("ballot_staging", "ballots", "ballot_items")
+        )
 
 
 def test_two_movers_at_once_move_every_ballot_once(world, setup):
@@ -55,9 +63,10 @@ def test_two_movers_at_once_move_every_ballot_once(world, setup):
         session.execute(text("UPDATE campaigns SET status = 'closed'"))
     assert _counts(world.ctx) == (12, 0, 0)
     moved = []
-    threads = [threading.Thread(target=lambda: moved.append(ballot_box.move_staged(world.ctx, setup.campaign_id,
-                                                                                   chunk=3)))
-               for _ in range(2)]
+    threads = [
+        threading.Thread(target=lambda: moved.append(ballot_box.move_staged(world.ctx, setup.campaign_id, chunk=3)))
+        for _ in range(2)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -96,8 +105,9 @@ def test_ballots_sealed_under_another_key_are_kept_and_the_office_is_told(world,
         session.execute(text("UPDATE campaigns SET status = 'closed'"))
     # The same database served with another secret key (its own Database: the audit chain of a
     # Database follows the keys of the context that made it).
-    other = dataclasses.replace(world.ctx, keys=Keyring("another-secret-key-" + "z" * 30),
-                                db=Database(world.ctx.db.url))
+    other = dataclasses.replace(
+        world.ctx, keys=Keyring("another-secret-key-" + "z" * 30), db=Database(world.ctx.db.url)
+    )
     try:
         with pytest.raises(ballot_box.SealError):
             ballot_box.move_staged(other, setup.campaign_id)

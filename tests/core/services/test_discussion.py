@@ -25,14 +25,16 @@ def world(ctx):
 
 def _entry(ctx, world, submit=True) -> int:
     week = str(Period.from_date("week", service.today(ctx)))
-    return service.write_entry(ctx, world.actors["author"], "wa", "weekly_record", week,
-                               EntryIn(body="周一：预算初审", submit=submit)).id
+    return service.write_entry(
+        ctx, world.actors["author"], "wa", "weekly_record", week, EntryIn(body="周一：预算初审", submit=submit)
+    ).id
 
 
 def _notices(ctx, actor) -> list[Notification]:
     with ctx.db.read() as session:
-        return session.exec(select(Notification).where(Notification.user_id == actor.user_id)
-                            .order_by(Notification.id)).all()
+        return session.exec(
+            select(Notification).where(Notification.user_id == actor.user_id).order_by(Notification.id)
+        ).all()
 
 
 def test_a_leader_comments_and_the_author_is_told(ctx, world):
@@ -45,7 +47,8 @@ def test_a_leader_comments_and_the_author_is_told(ctx, world):
     assert notice.link == f"/me/worklog/entries/{entry}"
     seen = discussion.read(ctx, author, TARGET, entry, resolver("wa", entry))
     assert [(c.author_name, c.body, c.mine, c.may_delete) for c in seen.comments] == [
-        ("张局长", "写得很好，继续保持", False, False)]
+        ("张局长", "写得很好，继续保持", False, False)
+    ]
     # the author answers: nobody is told of their own comment
     discussion.add_comment(ctx, author, TARGET, entry, resolver("wa", entry), "谢谢")
     assert len([n for n in _notices(ctx, author) if n.kind == "discussion.comment"]) == 1
@@ -124,10 +127,13 @@ def test_only_the_writer_or_the_office_deletes_a_comment_and_it_is_audited(ctx, 
     discussion.delete_comment(ctx, office, TARGET, entry, resolver("wa", entry), other.id)
     with ctx.db.read() as session:
         assert session.exec(select(Comment)).all() == []
-        entries = session.exec(select(AuditEntry).where(AuditEntry.action == "comment.delete")
-                               .order_by(AuditEntry.id)).all()
+        entries = session.exec(
+            select(AuditEntry).where(AuditEntry.action == "comment.delete").order_by(AuditEntry.id)
+        ).all()
     assert [(e.actor, e.target_type, e.summary["before"]["body"]) for e in entries] == [
-        ("zhang", TARGET, "请补充数据"), ("office-wa", TARGET, "赞")]
+        ("zhang", TARGET, "请补充数据"),
+        ("office-wa", TARGET, "赞"),
+    ]
 
 
 def test_delete_for_target_removes_comments_and_likes(ctx, world):

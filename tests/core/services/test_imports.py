@@ -158,8 +158,10 @@ def test_xlsx_imports_the_same_as_csv(ctx):
     def to_xlsx(content: bytes) -> bytes:
         return xlsx_bytes(list(csv.reader(io.StringIO(content.decode("utf-8-sig")))))
 
-    for code, units, people, suffix in (("csv", UNITS_CSV, PEOPLE_CSV, "csv"),
-                                        ("xlsx", to_xlsx(UNITS_CSV), to_xlsx(PEOPLE_CSV), "xlsx")):
+    for code, units, people, suffix in (
+        ("csv", UNITS_CSV, PEOPLE_CSV, "csv"),
+        ("xlsx", to_xlsx(UNITS_CSV), to_xlsx(PEOPLE_CSV), "xlsx"),
+    ):
         make_locality(ctx, code)
         assert run(ctx, "units", f"units.{suffix}", units, code).created == 24
         assert run(ctx, "people", f"people.{suffix}", people, code).created == 287
@@ -173,10 +175,12 @@ def test_xlsx_date_cells_and_numbers_are_read_as_text(ctx):
     make_locality(ctx)
     run(ctx, "units", "u.csv", csv_bytes("单位编码,单位名称\nU001,县委办\n"))
     card = id_card("33010219850601001")
-    content = xlsx_bytes([
-        ["姓名", "性别", "出生年月", "单位编码", "任现职时间", "身份证号"],
-        ["张三", "男", date(1985, 6, 1), "U001", 202012, card],
-    ])
+    content = xlsx_bytes(
+        [
+            ["姓名", "性别", "出生年月", "单位编码", "任现职时间", "身份证号"],
+            ["张三", "男", date(1985, 6, 1), "U001", 202012, card],
+        ]
+    )
     assert run(ctx, "people", "people.xlsx", content).created == 1
     assert people_of(ctx, "county-a") == [("张三", "男", "1985-06", "", "U001", "2020-12")]
 
@@ -186,10 +190,7 @@ def test_csv_quoting_as_excel_writes_it_is_kept_exactly(ctx):
     # Excel's "CSV UTF-8": CRLF between rows, "" for a quote inside a quoted cell, LF inside a cell
     only_doubled = '\ufeff单位编码,单位名称,职责\r\nU1,甲,"负责""三重一大""事项"\r\nU0,戊,x\r\n'
     assert run(ctx, "units", "u.csv", only_doubled.encode("utf-8")).created == 2
-    content = "\ufeff单位编码,单位名称,职责\r\n" \
-        'U2,乙,"第一行\n第二行"\r\n' \
-        'U3,丙,"文电, 会务"\r\n' \
-        "U4,It's 丁,x\r\n"
+    content = '\ufeff单位编码,单位名称,职责\r\nU2,乙,"第一行\n第二行"\r\nU3,丙,"文电, 会务"\r\nU4,It\'s 丁,x\r\n'
     assert run(ctx, "units", "u.csv", content.encode("utf-8")).created == 3
     units = units_of(ctx, "county-a")
     assert units["U1"].duties == '负责"三重一大"事项'
@@ -222,9 +223,11 @@ def test_a_utf8_bom_file_and_a_whole_gbk_file_are_read(ctx):
 def test_excel_unicode_text_utf16_with_tabs_imports(ctx):
     make_locality(ctx)
     run(ctx, "units", "county-units.csv", UNITS_CSV)
-    roster = ("姓名\t性别\t出生年月\t单位编码\t现任职务\r\n"
-              "张三\t男\t1985年06月\tU001\t科员, 兼文书\r\n"
-              "李四\t女\t1990.10\tU002\t\"副主任\n（挂职）\"\r\n")
+    roster = (
+        "姓名\t性别\t出生年月\t单位编码\t现任职务\r\n"
+        "张三\t男\t1985年06月\tU001\t科员, 兼文书\r\n"
+        '李四\t女\t1990.10\tU002\t"副主任\n（挂职）"\r\n'
+    )
     assert run(ctx, "people", "roster.txt", b"\xff\xfe" + roster.encode("utf-16-le")).created == 2
     people = {p[0]: p for p in people_of(ctx, "county-a")}
     assert people["张三"] == ("张三", "男", "1985-06", "科员, 兼文书", "U001", "")
@@ -237,12 +240,16 @@ def test_a_utf8_file_with_one_gbk_row_is_refused_and_leaves_the_units_unchanged(
     before = {code: unit.name for code, unit in units_of(ctx, "county-a").items()}
     # UTF-8 with one row pasted from a GBK file: as a whole it also "decodes" as GB18030 (into
     # mojibake that would rename U001, U002 and U004)
-    content = ("code,name\r\nU001,县财政局\r\nU002,县教育局\r\n".encode()
-               + "U003,县公安局\r\n".encode("gbk") + "U004,县审计局\r\n".encode())
+    content = (
+        "code,name\r\nU001,县财政局\r\nU002,县教育局\r\n".encode()
+        + "U003,县公安局\r\n".encode("gbk")
+        + "U004,县审计局\r\n".encode()
+    )
     content.decode("gb18030")
     exc = refused(ctx, Invalid, "units", "units.csv", content)
     assert [(e["row"], e["column"], e["message"]) for e in exc.errors] == [
-        (4, "", "not UTF-8 text like the rest of the file")]
+        (4, "", "not UTF-8 text like the rest of the file")
+    ]
     assert "row(s) 4" in exc.message
     assert {code: unit.name for code, unit in units_of(ctx, "county-a").items()} == before
 
@@ -251,8 +258,14 @@ def test_a_formula_without_a_saved_value_is_refused_and_the_stored_data_is_kept(
     make_locality(ctx)
     run(ctx, "units", "county-units.csv", UNITS_CSV)
     # written by a script, never opened in Excel: openpyxl saves the formula and no value
-    content = xlsx_bytes([["单位编码", "单位名称", "联系人"], ["U001", "县委办公室", "郭刚浩"],
-                          ["U002", "县政府办公室", "=C2"], ["U003", "县委组织部", "薛文辉"]])
+    content = xlsx_bytes(
+        [
+            ["单位编码", "单位名称", "联系人"],
+            ["U001", "县委办公室", "郭刚浩"],
+            ["U002", "县政府办公室", "=C2"],
+            ["U003", "县委组织部", "薛文辉"],
+        ]
+    )
     exc = refused(ctx, Invalid, "units", "units.xlsx", content)
     assert exc.errors == [{"row": 3, "column": "C", "message": "sheet Sheet, cell C3: a formula without a saved value"}]
     assert "cell(s) C3" in exc.message
@@ -383,17 +396,17 @@ def test_bad_people_rows_are_all_listed_and_nothing_is_written(ctx):
     run(ctx, "units", "county-units.csv", UNITS_CSV)
     good = id_card("33010219850601001")
     lines = [
-        PEOPLE_HEADER,                                                       # row 1
-        f"好人甲,男,1985-06,汉族,,,,,,科员,,U001,2020-12,{good}",             # row 2: fine
-        "乙,男,1985-06,汉族,,,,,,科员,,U999,2020-12,",                        # row 3: unknown unit
-        "丙,男,1985-13,汉族,,,,,,科员,,U001,2020-12,",                        # row 4: month 13
-        "丁,未知,1985-06,汉族,,,,,,科员,,U001,2020-12,",                      # row 5: gender
-        ",男,1985-06,汉族,,,,,,科员,,U001,2020-12,",                          # row 6: no name
+        PEOPLE_HEADER,  # row 1
+        f"好人甲,男,1985-06,汉族,,,,,,科员,,U001,2020-12,{good}",  # row 2: fine
+        "乙,男,1985-06,汉族,,,,,,科员,,U999,2020-12,",  # row 3: unknown unit
+        "丙,男,1985-13,汉族,,,,,,科员,,U001,2020-12,",  # row 4: month 13
+        "丁,未知,1985-06,汉族,,,,,,科员,,U001,2020-12,",  # row 5: gender
+        ",男,1985-06,汉族,,,,,,科员,,U001,2020-12,",  # row 6: no name
         f"戊,女,1985-06,汉族,,,,,,科员,,U001,2020-12,{bad_check(id_card('33010219900101002'))}",  # row 7
-        "己,女,1985-06,汉族,,,,,,科员,,U001,2020.1,",                         # row 8: ambiguous month
-        "",                                                                  # row 9: blank, skipped
-        "庚,女,1990.10,汉族,,,,,,科员,,U002,2021年3月,",                      # row 10: fine
-        "辛,女,19900,汉族,,,,,,科员,,U002,2021-03,",                          # row 11: bad date
+        "己,女,1985-06,汉族,,,,,,科员,,U001,2020.1,",  # row 8: ambiguous month
+        "",  # row 9: blank, skipped
+        "庚,女,1990.10,汉族,,,,,,科员,,U002,2021年3月,",  # row 10: fine
+        "辛,女,19900,汉族,,,,,,科员,,U002,2021-03,",  # row 11: bad date
     ]
     exc = refused(ctx, Invalid, "people", "people.csv", csv_bytes("\n".join(lines) + "\n"))
     assert exc.status_code == 422
@@ -505,7 +518,9 @@ def test_a_missing_required_column_is_reported_on_the_header_row(ctx):
     make_locality(ctx)
     run(ctx, "units", "county-units.csv", UNITS_CSV)
     exc = refused(ctx, Invalid, "people", "p.csv", csv_bytes("姓名,性别\n甲,男\n"))
-    assert [(e["row"], e["column"], e["message"]) for e in exc.errors] == [(1, "单位编码", "required column is missing")]
+    assert [(e["row"], e["column"], e["message"]) for e in exc.errors] == [
+        (1, "单位编码", "required column is missing")
+    ]
     # the header may start below blank rows: it is reported where it is
     exc = refused(ctx, Invalid, "units", "u.csv", csv_bytes("\n\n单位名称\n甲\n"))
     assert error_cells(exc) == [(3, "单位编码")]
@@ -606,8 +621,14 @@ def test_another_localitys_office_cannot_import(ctx):
 
     make_locality(ctx, "county-a")
     make_locality(ctx, "county-b")
-    user = auth.create_user(ctx, ACTOR, username="office-b", password="correct horse battery staple",
-                            role="office", locality_code="county-b")
+    user = auth.create_user(
+        ctx,
+        ACTOR,
+        username="office-b",
+        password="correct horse battery staple",
+        role="office",
+        locality_code="county-b",
+    )
     with ctx.db.read() as session:
         locality_b = session.exec(select(Locality).where(Locality.code == "county-b")).one()
     office_b = Actor(user_id=user.id, username="office-b", role="office", locality_id=locality_b.id)
@@ -654,7 +675,10 @@ def test_csv_template_header_is_accepted_by_the_import(ctx, kind):
     assert header == [spec.headers[0] for spec in imports.KINDS[kind]]
     if kind == "teams":  # a team's members are people already there
         run(ctx, "people", "p.csv", csv_bytes(f"{PEOPLE_HEADER}\n新人,女,1990-01,,,,,,,,,U001,,\n"))
-    row = {"units": "X9,新单位,,,,,", "people": "新人,女,1990-01,,,,,,,,,U001,,",
-           "teams": "U001,县委办领导班子,部门领导班子,新人,,主任,,,,"}[kind]
+    row = {
+        "units": "X9,新单位,,,,,",
+        "people": "新人,女,1990-01,,,,,,,,,U001,,",
+        "teams": "U001,县委办领导班子,部门领导班子,新人,,主任,,,,",
+    }[kind]
     result = run(ctx, kind, f"{kind}.csv", template + csv_bytes(row + "\n"))
     assert result.created == 1

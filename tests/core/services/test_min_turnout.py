@@ -29,8 +29,9 @@ def _closed_campaign(world, setup, leaders_voting: int = 1):
 
 
 def _set_minimum(world, percent):
-    turnout.set_result_settings(world.ctx, SYSTEM, "county-a",
-                                turnout.ResultSettingsIn(min_turnout_percent=percent, result_decimals=2))
+    turnout.set_result_settings(
+        world.ctx, SYSTEM, "county-a", turnout.ResultSettingsIn(min_turnout_percent=percent, result_decimals=2)
+    )
 
 
 def test_turnout_per_category_and_the_refused_then_confirmed_tally(world, setup):
@@ -38,7 +39,9 @@ def test_turnout_per_category_and_the_refused_then_confirmed_tally(world, setup)
     figures = turnout.campaign_turnout(world.ctx, SYSTEM, setup.campaign_id)
     assert figures["minimum"] is None and figures["below"] == []
     assert [(r.category, r.issued, r.submitted, r.percent) for r in figures["categories"]] == [
-        ("县领导", 3, 1, 33.3), ("基层代表", 1, 1, 100.0)]
+        ("县领导", 3, 1, 33.3),
+        ("基层代表", 1, 1, 100.0),
+    ]
 
     _set_minimum(world, 66.67)
     with pytest.raises(Conflict) as refused:
@@ -46,8 +49,17 @@ def test_turnout_per_category_and_the_refused_then_confirmed_tally(world, setup)
     exc = refused.value
     assert exc.params == {"minimum": "66.67", "figures": "县领导 1/3 (33.3 %)"}
     assert "县领导 1/3 (33.3 %)" in exc.message and "66.67 %" in exc.message
-    assert exc.errors == [{"field": "confirm_low_turnout_reason", "message": "turnout below the minimum",
-                           "minimum": 66.67, "category": "县领导", "issued": 3, "submitted": 1, "percent": 33.3}]
+    assert exc.errors == [
+        {
+            "field": "confirm_low_turnout_reason",
+            "message": "turnout below the minimum",
+            "minimum": 66.67,
+            "category": "县领导",
+            "issued": 3,
+            "submitted": 1,
+            "percent": 33.3,
+        }
+    ]
     with world.ctx.db.read() as session:  # nothing was written
         assert session.get(Campaign, setup.campaign_id).status == "closed"
     with pytest.raises(Conflict):
@@ -58,8 +70,11 @@ def test_turnout_per_category_and_the_refused_then_confirmed_tally(world, setup)
     with world.ctx.db.read() as session:
         entry = session.exec(select(AuditEntry).where(AuditEntry.action == "campaign.tally")).one()
         low = entry.summary["after"]["low_turnout"]
-    assert low == {"minimum": 66.67, "reason": "两名县领导出差，经考核办研究同意",
-                   "below": [{"category": "县领导", "issued": 3, "submitted": 1, "percent": 33.3}]}
+    assert low == {
+        "minimum": 66.67,
+        "reason": "两名县领导出差，经考核办研究同意",
+        "below": [{"category": "县领导", "issued": 3, "submitted": 1, "percent": 33.3}],
+    }
 
     # the rule also holds for a second tally
     with pytest.raises(Conflict):
@@ -90,5 +105,4 @@ def test_the_settings_are_bounded_and_office_only(world, setup):
     reader = Actor(user_id=None, username="u", role="unit_admin", locality_id=None)
     with pytest.raises(Forbidden):
         turnout.set_result_settings(world.ctx, reader, "county-a", turnout.ResultSettingsIn())
-    assert turnout.result_settings(world.ctx, SYSTEM, "county-a") == {"min_turnout_percent": None,
-                                                                       "result_decimals": 2}
+    assert turnout.result_settings(world.ctx, SYSTEM, "county-a") == {"min_turnout_percent": None, "result_decimals": 2}

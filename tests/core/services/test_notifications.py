@@ -13,7 +13,8 @@ from core.i18n import Translator
 from core.models import Notification, User
 from core.plugins import get_plugin_manager
 from core.schemas.localities import LocalityIn
-from core.services import auth, localities, notifications as notes
+from core.services import auth, localities
+from core.services import notifications as notes
 from core.services.errors import Invalid, NotFound
 from core.services.plugins import PluginSettingIn, set_plugin
 from tests.conftest import TEST_PASSWORD

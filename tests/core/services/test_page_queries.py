@@ -24,9 +24,15 @@ def test_the_ranks_held_are_each_rank_once_in_order_without_empty(ctx):
 
     assert held == sorted({"二级主任科员", "一级科员"})  # another locality's rank is not offered
     with ctx.db.read() as session:  # the order the database gives, as the list's ORDER BY did
-        assert held == list(session.execute(text(
-            "SELECT DISTINCT rank FROM people WHERE locality_id = (SELECT id FROM localities WHERE code = :c) "
-            "AND rank <> '' ORDER BY rank"), {"c": o.code}).scalars())
+        assert held == list(
+            session.execute(
+                text(
+                    "SELECT DISTINCT rank FROM people WHERE locality_id = (SELECT id FROM localities WHERE code = :c) "
+                    "AND rank <> '' ORDER BY rank"
+                ),
+                {"c": o.code},
+            ).scalars()
+        )
 
 
 def test_the_ranks_held_are_read_along_the_rank_index_on_sqlite(ctx):
@@ -35,8 +41,12 @@ def test_the_ranks_held_are_read_along_the_rank_index_on_sqlite(ctx):
     o = make_org(ctx)
     org.update_person(ctx, SYSTEM, o.code, o.people["张三"], PersonPatch(rank="一级科员"))
     with ctx.db.read() as session:
-        plan = " | ".join(str(row[3]) for row in session.execute(text(
-            "EXPLAIN QUERY PLAN SELECT min(p.rank) FROM people p WHERE p.locality_id = 1 AND p.rank > ''")))
+        plan = " | ".join(
+            str(row[3])
+            for row in session.execute(
+                text("EXPLAIN QUERY PLAN SELECT min(p.rank) FROM people p WHERE p.locality_id = 1 AND p.rank > ''")
+            )
+        )
     assert "ix_people_locality_rank" in plan and "SCAN people" not in plan, plan
 
 

@@ -11,7 +11,8 @@ from sqlmodel import select
 
 from core import codes
 from core.models import ActivationBatch, ActivationCode, User
-from core.services import auth, people_accounts as pa
+from core.services import auth
+from core.services import people_accounts as pa
 from core.services.errors import Invalid, NotFound, RateLimited, Unauthorized
 from tests.core.people_setup import make_org, office
 
@@ -99,15 +100,18 @@ def test_a_code_works_only_with_its_own_person(ctx):
 def test_form_faults_are_field_errors_and_not_counted(ctx):
     o = make_org(ctx)
     pa.issue(ctx, office(ctx, o.code), o.code)
-    cases = [("", "ABCD-EFGH-JKMN", PASSWORD, PASSWORD, "login"),
-             ("x", "ABCD-EFGH-JKMN", "short", "short", "password"),
-             ("x", "ABCD-EFGH-JKMN", PASSWORD, PASSWORD + "!", "password_again"),
-             ("x", "ABCD", PASSWORD, PASSWORD, "code")]
+    cases = [
+        ("", "ABCD-EFGH-JKMN", PASSWORD, PASSWORD, "login"),
+        ("x", "ABCD-EFGH-JKMN", "short", "short", "password"),
+        ("x", "ABCD-EFGH-JKMN", PASSWORD, PASSWORD + "!", "password_again"),
+        ("x", "ABCD", PASSWORD, PASSWORD, "code"),
+    ]
     for login, code, one, two, field in cases:
         with pytest.raises(Invalid) as refused:
             pa.activate(ctx, login, code, one, two, "192.0.2.1")
         assert refused.value.errors[0]["field"] == field
     from core.services import throttle
+
     assert throttle.failures(ctx, "activation-client:192.0.2.1") == 0
 
 
@@ -231,8 +235,13 @@ def test_deleting_a_person_closes_their_account(ctx):
     with pytest.raises(Unauthorized):
         auth.authenticate(ctx, user.username, PASSWORD, "192.0.2.40")
     org.delete_person(ctx, actor, o.code, o.people["李四"])  # an account never activated: the same
-    assert pa.counts(ctx, actor, o.code).model_dump() == {"people": 2, "accounts": 2, "activated": 0,
-                                                          "waiting": 2, "revoked": 0}
+    assert pa.counts(ctx, actor, o.code).model_dump() == {
+        "people": 2,
+        "accounts": 2,
+        "activated": 0,
+        "waiting": 2,
+        "revoked": 0,
+    }
 
 
 def test_an_issues_codes_are_held_for_a_day_then_erased(ctx):

@@ -54,8 +54,12 @@ def test_ranking_flags_adjustments_and_over_quota(world):
     assert rows["王五"]["ballots"] == 3 and rows["张三"]["adjustment"] is None
 
     for name in ("张三", "李四"):
-        decisions.adjust(world.ctx, office, s.campaign_id,
-                         AdjustmentIn(subject_id=s.subjects[name], grade="优秀", reason=f"{name}：年度表现突出"))
+        decisions.adjust(
+            world.ctx,
+            office,
+            s.campaign_id,
+            AdjustmentIn(subject_id=s.subjects[name], grade="优秀", reason=f"{name}：年度表现突出"),
+        )
     rows = {r["name"]: r for r in rd.campaign_results(world.ctx, office, s.campaign_id)["groups"][0]["subjects"]}
     assert rows["张三"]["grade"] == "优秀" and rows["张三"]["proposed_grade"] == "称职"
     assert rows["张三"]["adjustment"]["reason"] == "张三：年度表现突出"
@@ -69,8 +73,10 @@ def test_locality_decimals_round_what_is_shown_and_keep_the_score(world):
     s = build(world)
     with world.ctx.db.engine.begin() as connection:
         connection.execute(text("UPDATE localities SET result_decimals = 0 WHERE code = 'county-r'"))
-        connection.execute(text("UPDATE campaign_results SET score = 80.45000000000003 WHERE campaign_id = :c "
-                                "AND subject_id = :s"), {"c": s.campaign_id, "s": s.subjects["王五"]})
+        connection.execute(
+            text("UPDATE campaign_results SET score = 80.45000000000003 WHERE campaign_id = :c AND subject_id = :s"),
+            {"c": s.campaign_id, "s": s.subjects["王五"]},
+        )
     office = _actor(world, "office-county-r")
     data = rd.campaign_results(world.ctx, office, s.campaign_id)
     row = next(r for r in data["groups"][0]["subjects"] if r["name"] == "王五")
@@ -83,7 +89,9 @@ def test_subject_details(world):
     d = rd.subject_details(world.ctx, office, s.campaign_id, s.subjects["王五"], locality_code="county-r")
     assert d["subject"]["name"] == "王五" and d["group_size"] == 4
     assert [(c["name"], c["weight"], c["shown"], c["ballots"]) for c in d["by_category"]] == [
-        ("县领导", 40.0, "80.00", 2), ("基层代表", 60.0, "95.00", 1)]
+        ("县领导", 40.0, "80.00", 2),
+        ("基层代表", 60.0, "95.00", 1),
+    ]
     indicators = {i["code"]: i for i in d["indicators"]}
     assert list(indicators) == ["DE1", "DE2", "JI1", "ALL"]
     assert indicators["DE1"]["name"] == "政治品德" and indicators["DE1"]["parent"] == "德"
@@ -93,9 +101,16 @@ def test_subject_details(world):
     assert indicators["JI1"]["by_category"]["县领导"]["shown"] == "80.00"
     assert indicators["JI1"]["by_category"]["基层代表"]["shown"] == "95.00"
     assert d["values"] == [{"code": "BONUS", "name": "加分项", "kind": "bonus", "score": 2.0, "shown": "2.00"}]
-    assert d["distribution"] == {"basis": "overall", "total": 3, "counts": [
-        {"grade": "优秀", "count": 1}, {"grade": "称职", "count": 2}, {"grade": "基本称职", "count": 0},
-        {"grade": "不称职", "count": 0}]}
+    assert d["distribution"] == {
+        "basis": "overall",
+        "total": 3,
+        "counts": [
+            {"grade": "优秀", "count": 1},
+            {"grade": "称职", "count": 2},
+            {"grade": "基本称职", "count": 0},
+            {"grade": "不称职", "count": 0},
+        ],
+    }
     # sorted by text, so their order says nothing about the ballots
     assert d["comments"] == sorted(["工作扎实", "希望加强学习"])
     [before] = d["history"]
@@ -107,8 +122,9 @@ def test_subject_details(world):
     assert [c["count"] for c in zhao["distribution"]["counts"]] == [0, 1, 1, 1]
     assert zhao["values"] == [] and len(zhao["comments"]) == 2
 
-    decisions.adjust(world.ctx, office, s.campaign_id,
-                     AdjustmentIn(subject_id=s.subjects["王五"], grade="优秀", reason="加分项核实"))
+    decisions.adjust(
+        world.ctx, office, s.campaign_id, AdjustmentIn(subject_id=s.subjects["王五"], grade="优秀", reason="加分项核实")
+    )
     d = rd.subject_details(world.ctx, office, s.campaign_id, s.subjects["王五"])
     assert [(a["from_grade"], a["grade"], a["reason"]) for a in d["adjustments"]] == [("称职", "优秀", "加分项核实")]
     assert d["subject"]["grade"] == "优秀"
@@ -118,7 +134,8 @@ def test_team_bubbles(world):
     s = build(world)
     office = _actor(world, "office-county-r")
     assert rd.campaign_teams(world.ctx, office, s.campaign_id) == [
-        {"team_id": s.team_id, "name": "县财政局领导班子", "unit_id": s.unit_id, "members": 3}]
+        {"team_id": s.team_id, "name": "县财政局领导班子", "unit_id": s.unit_id, "members": 3}
+    ]
     b = rd.team_bubbles(world.ctx, office, s.campaign_id, s.team_id)
     assert [c["key"] for c in b["components"]] == ["indicator:BONUS", "category:县领导", "category:基层代表"]
     assert b["y"] == "indicator:BONUS" and b["team"]["name"] == "县财政局领导班子"
@@ -133,8 +150,10 @@ def test_team_bubbles(world):
 def test_untallied_campaign_is_no_error(world):
     s = build(world, publish_previous=False)
     office = _actor(world, "office-county-r")
-    created = s.api.post("/api/localities/county-r/campaigns", json={
-        "name": "草稿", "kind": "annual", "subject_ids": list(s.subjects.values())})
+    created = s.api.post(
+        "/api/localities/county-r/campaigns",
+        json={"name": "草稿", "kind": "annual", "subject_ids": list(s.subjects.values())},
+    )
     assert created.status_code == 201, created.text
     draft = created.json()["id"]
     data = rd.campaign_results(world.ctx, office, draft)
@@ -152,10 +171,12 @@ def test_tenants_and_roles(world):
     s = build(world)
     world.office("county-x")
     other = _actor(world, "office-county-x")
-    for call in (lambda a: rd.campaign_results(world.ctx, a, s.campaign_id),
-                 lambda a: rd.subject_details(world.ctx, a, s.campaign_id, s.subjects["张三"]),
-                 lambda a: rd.campaign_teams(world.ctx, a, s.campaign_id),
-                 lambda a: rd.team_bubbles(world.ctx, a, s.campaign_id, s.team_id)):
+    for call in (
+        lambda a: rd.campaign_results(world.ctx, a, s.campaign_id),
+        lambda a: rd.subject_details(world.ctx, a, s.campaign_id, s.subjects["张三"]),
+        lambda a: rd.campaign_teams(world.ctx, a, s.campaign_id),
+        lambda a: rd.team_bubbles(world.ctx, a, s.campaign_id, s.team_id),
+    ):
         with pytest.raises(NotFound):
             call(other)
     office = _actor(world, "office-county-r")

@@ -33,8 +33,9 @@ def test_results_xlsx_keeps_names_that_look_like_formulas_exactly(world, setup):
     setup.close()
     with world.ctx.db.engine.begin() as connection:
         for subject_id, name in zip(subjects, TRICKY, strict=True):
-            connection.execute(text("UPDATE subjects SET name = :n, category = '+1' WHERE id = :s"),
-                               {"n": name, "s": subject_id})
+            connection.execute(
+                text("UPDATE subjects SET name = :n, category = '+1' WHERE id = :s"), {"n": name, "s": subject_id}
+            )
     url = f"/api/campaigns/{setup.campaign_id}"
     assert setup.api.post(f"{url}/tally").status_code == 200
     sheet = setup.api.get(f"{url}/results.xlsx")
@@ -44,7 +45,8 @@ def test_results_xlsx_keeps_names_that_look_like_formulas_exactly(world, setup):
         rows = list(load_workbook(io.BytesIO(sheet.content), read_only=read_only).active.iter_rows(values_only=True))
         assert rows[0][:3] == ("Subject ID", "Subject", "Subject category")
         assert {row[0]: (row[1], row[2]) for row in rows[1:]} == {
-            subject_id: (name, "+1") for subject_id, name in zip(subjects, TRICKY, strict=True)}
+            subject_id: (name, "+1") for subject_id, name in zip(subjects, TRICKY, strict=True)
+        }
     # in the file: text cells (inline strings), no formula anywhere
     xml = zipfile.ZipFile(io.BytesIO(sheet.content)).read("xl/worksheets/sheet1.xml").decode()
     assert not re.search(r"<f[ >/]", xml)

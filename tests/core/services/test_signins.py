@@ -25,10 +25,15 @@ def people(ctx):
     for code in ("county-s", "other-s"):
         localities.create(ctx, SYSTEM, LocalityIn(code=code, name=code))
     users = {}
-    for name, role, locality in (("root-s", "platform_admin", None), ("office-s", "office", "county-s"),
-                                 ("clerk-s", "office", "county-s"), ("office-o", "office", "other-s")):
-        users[name] = auth.create_user(ctx, SYSTEM, username=name, password=TEST_PASSWORD, role=role,
-                                       locality_code=locality)
+    for name, role, locality in (
+        ("root-s", "platform_admin", None),
+        ("office-s", "office", "county-s"),
+        ("clerk-s", "office", "county-s"),
+        ("office-o", "office", "other-s"),
+    ):
+        users[name] = auth.create_user(
+            ctx, SYSTEM, username=name, password=TEST_PASSWORD, role=role, locality_code=locality
+        )
     return users
 
 
@@ -51,15 +56,19 @@ def test_each_attempt_is_one_row_with_its_reason(ctx, people):
     with pytest.raises(Unauthorized):
         auth.authenticate(ctx, "nobody-here", TEST_PASSWORD, "203.0.113.8")
     from core.services import users as user_service
-    user_service.update_user(ctx, auth.actor_of(people["root-s"]), people["clerk-s"].id,
-                             user_service.UserPatch(is_active=False))
+
+    user_service.update_user(
+        ctx, auth.actor_of(people["root-s"]), people["clerk-s"].id, user_service.UserPatch(is_active=False)
+    )
     with pytest.raises(Unauthorized):
         auth.authenticate(ctx, "clerk-s", TEST_PASSWORD, "203.0.113.9")
     rows = _rows(ctx)
     assert [(r.username, r.ok, r.reason, r.channel) for r in rows] == [
-        ("office-s", True, "", "console"), ("office-s", False, "wrong_password", "api"),
+        ("office-s", True, "", "console"),
+        ("office-s", False, "wrong_password", "api"),
         (signins.masked_name(ctx, "nobody-here"), False, "unknown_user", "console"),
-        ("clerk-s", False, "inactive", "console")]
+        ("clerk-s", False, "inactive", "console"),
+    ]
     assert rows[0].user_id == people["office-s"].id and rows[0].locality_id == people["office-s"].locality_id
     assert rows[2].user_id is None and rows[2].locality_id is None
     assert rows[0].client == "203.0.113.7"
@@ -109,7 +118,9 @@ def test_readers_are_scoped_and_filters_work(ctx, people):
     assert total == 5 and len(everything) == 5
     mine, total = signins.list_attempts(ctx, _actor(people["office-s"]))
     assert total == 2 and {r.username for r in mine} == {"office-s", "clerk-s"}  # its locality's users only
-    assert [r.username for r in signins.list_attempts(ctx, _actor(people["office-s"]), result="failed")[0]] == ["clerk-s"]
+    assert [r.username for r in signins.list_attempts(ctx, _actor(people["office-s"]), result="failed")[0]] == [
+        "clerk-s"
+    ]
     assert [r.username for r in signins.list_attempts(ctx, _actor(people["office-s"]), result="ok")[0]] == ["office-s"]
     assert signins.list_attempts(ctx, _actor(people["root-s"]), result="unknown_user")[1] == 1
     assert signins.list_attempts(ctx, _actor(people["root-s"]), user="office-o")[1] == 1
@@ -122,8 +133,9 @@ def test_readers_are_scoped_and_filters_work(ctx, people):
     assert bad.value.errors[0]["field"] == "date_from"
     with pytest.raises(Invalid):
         signins.list_attempts(ctx, _actor(people["root-s"]), result="maybe")
-    unit_admin = Actor(user_id=99, username="u", role="unit_admin", locality_id=people["office-s"].locality_id,
-                       unit_id=None)
+    unit_admin = Actor(
+        user_id=99, username="u", role="unit_admin", locality_id=people["office-s"].locality_id, unit_id=None
+    )
     with pytest.raises(Forbidden):
         signins.list_attempts(ctx, unit_admin)
 

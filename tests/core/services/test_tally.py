@@ -45,12 +45,16 @@ def test_tally_aggregates_valid_ballots_only_and_is_repeatable(world, setup):
     assert setup.api.get(f"{url}/results").status_code == 409
     setup.close()
     with world.ctx.db.engine.begin() as connection:
-        locality_id = connection.execute(text("SELECT locality_id FROM campaigns WHERE id = :c"),
-                                         {"c": setup.campaign_id}).scalar()
-        connection.execute(text(
-            "INSERT INTO indicator_values (locality_id, subject_id, template_id, indicator_code, period, value, source, "
-            "updated_at) VALUES (:l, :s, :t, 'BONUS', '', 9, 'test', CURRENT_TIMESTAMP)"),
-            {"l": locality_id, "s": s2, "t": setup.template_id})
+        locality_id = connection.execute(
+            text("SELECT locality_id FROM campaigns WHERE id = :c"), {"c": setup.campaign_id}
+        ).scalar()
+        connection.execute(
+            text(
+                "INSERT INTO indicator_values (locality_id, subject_id, template_id, indicator_code, period, value, source, "
+                "updated_at) VALUES (:l, :s, :t, 'BONUS', '', 9, 'test', CURRENT_TIMESTAMP)"
+            ),
+            {"l": locality_id, "s": s2, "t": setup.template_id},
+        )
         connection.execute(text("UPDATE subjects SET name = '=HYPERLINK(1)' WHERE id = :s"), {"s": s1})
 
     first = setup.api.post(f"{url}/tally")
@@ -61,8 +65,10 @@ def test_tally_aggregates_valid_ballots_only_and_is_repeatable(world, setup):
     # 县领导 mean 87.5 (weight 40), 基层代表 95 or 50 (weight 60)
     assert scores(body) == {s0: (92, 1), s1: (65, 3), s2: (65 + 5, 2)}  # s2: bonus 9 capped at 5
     subject = next(s for s in body["subjects"] if s["subject_id"] == s0)
-    assert subject["by_category"] == {"县领导": {"score": pytest.approx(87.5), "ballots": 2},
-                                      "基层代表": {"score": pytest.approx(95), "ballots": 1}}
+    assert subject["by_category"] == {
+        "县领导": {"score": pytest.approx(87.5), "ballots": 2},
+        "基层代表": {"score": pytest.approx(95), "ballots": 1},
+    }
     assert subject["by_indicator"]["ALL"]["distribution"] == {"优秀": 2, "称职": 1, "基本称职": 0, "不称职": 0}
     assert subject["grade"] is None and subject["flags"] == [] and subject["category"] == "综合管理部门"
     again = setup.api.post(f"{url}/tally").json()
@@ -71,10 +77,14 @@ def test_tally_aggregates_valid_ballots_only_and_is_repeatable(world, setup):
 
     # an invalid ballot (e.g. over a cap) does not count
     with world.ctx.db.engine.begin() as connection:
-        connection.execute(text(
-            "UPDATE ballots SET valid = :f WHERE id IN (SELECT i.ballot_id FROM ballot_items i JOIN ballots b "
-            "ON b.id = i.ballot_id JOIN campaign_categories c ON c.id = b.category_id "
-            "WHERE c.name = '县领导' AND i.grade = 0)"), {"f": False})
+        connection.execute(
+            text(
+                "UPDATE ballots SET valid = :f WHERE id IN (SELECT i.ballot_id FROM ballot_items i JOIN ballots b "
+                "ON b.id = i.ballot_id JOIN campaign_categories c ON c.id = b.category_id "
+                "WHERE c.name = '县领导' AND i.grade = 0)"
+            ),
+            {"f": False},
+        )
     third = setup.api.post(f"{url}/tally").json()
     assert scores(third) == {s0: (89, 1), s1: (62, 3), s2: (67, 2)}
     assert next(s for s in third["subjects"] if s["subject_id"] == s0)["by_category"]["县领导"]["ballots"] == 1
@@ -99,17 +109,31 @@ def test_rules_must_be_enabled_for_the_locality(world, setup):
     assert changed.json()["scoring"]["rule"] == "trimmed_mean"
     # the default rule when none is named
     created = setup.api.post("/api/localities/county-a/campaigns", json={"name": "默认"})
-    assert created.status_code == 201 and created.json()["scoring"] == {"rule": "weighted_mean",
-                                                                         "options": {"thresholds": []}}
+    assert created.status_code == 201 and created.json()["scoring"] == {
+        "rule": "weighted_mean",
+        "options": {"thresholds": []},
+    }
 
 
 def test_trimmed_mean_uses_single_ballot_scores_in_sql(world, setup):
     s0, s1, s2 = setup.subject_ids
     assert setup.api.put("/api/localities/county-a/plugins/rules", json={"enabled": True}).status_code == 200
     url = f"/api/campaigns/{setup.campaign_id}"
-    assert setup.api.patch(url, json={"scoring": {"rule": "trimmed_mean", "options": {
-        "trim_ratio": 0.34, "thresholds": [{"grade": "优秀", "min_score": 90}, {"grade": "称职", "min_score": 70}]}}}
-    ).status_code == 200
+    assert (
+        setup.api.patch(
+            url,
+            json={
+                "scoring": {
+                    "rule": "trimmed_mean",
+                    "options": {
+                        "trim_ratio": 0.34,
+                        "thresholds": [{"grade": "优秀", "min_score": 90}, {"grade": "称职", "min_score": 70}],
+                    },
+                }
+            },
+        ).status_code
+        == 200
+    )
     leaders = setup.issue("县领导", 3)
     setup.issue("基层代表", 1)
     setup.open()
@@ -156,8 +180,13 @@ def test_values_count_for_the_campaigns_period_however_either_was_typed(world, s
     setup.close()
     values = "/api/localities/county-a/indicator-values"
     row = {"template_id": setup.template_id, "indicator_code": "BONUS"}
-    written = setup.api.put(values, json=[{**row, "subject_id": s0, "period": "２０２６年", "value": 3},
-                                          {**row, "subject_id": s1, "period": 2026, "value": 1}])
+    written = setup.api.put(
+        values,
+        json=[
+            {**row, "subject_id": s0, "period": "２０２６年", "value": 3},
+            {**row, "subject_id": s1, "period": 2026, "value": 1},
+        ],
+    )
     assert written.status_code == 200, written.text
     refused = setup.api.put(values, json=[{**row, "subject_id": s2, "period": "2026年11月", "value": 5}])
     assert refused.status_code == 422, refused.text
@@ -169,8 +198,11 @@ def test_values_count_for_the_campaigns_period_however_either_was_typed(world, s
 
 # --- the SQL aggregation against plain Python, on random ballots ------------------------------
 
-_SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[
-    HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
+_SETTINGS = settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 @contextmanager
@@ -215,8 +247,9 @@ def test_ballot_scores_equal_plain_python(ctx, scenario, data):
         for category_id, _weight, template_id in scenario.categories:
             template = next(t for t in scenario.templates if t.id == template_id)
             leaves = sorted({leaf for c, _v, grades in scenario.ballots if c == category_id for _s, leaf in grades})
-            contrib = {leaf: {g: data.draw(st.floats(-100, 100)) for g in range(len(template.grades))}
-                       for leaf in leaves}
+            contrib = {
+                leaf: {g: data.draw(st.floats(-100, 100)) for g in range(len(template.grades))} for leaf in leaves
+            }
             expected: dict[int, list[float]] = {}
             for c, valid, grades in scenario.ballots:
                 if c != category_id or not valid:

@@ -33,33 +33,50 @@ def teams_of(ctx) -> dict[tuple[str, str], tuple[str, list[tuple]]]:
         units = {u.id: u.code for u in session.exec(select(Unit).where(Unit.locality_id == locality.id))}
         found = {}
         for team in session.exec(select(Team).where(Team.locality_id == locality.id)):
-            rows = session.exec(select(TeamMember, Person.name).join(Person, Person.id == TeamMember.person_id)
-                                .where(TeamMember.team_id == team.id).order_by(TeamMember.id)).all()
-            found[(units[team.unit_id], team.name)] = (team.type, [
-                (name, m.post, m.admin_post, m.in_charge_of, [units[u] for u in m.supervised_unit_ids], m.phone)
-                for m, name in rows])
+            rows = session.exec(
+                select(TeamMember, Person.name)
+                .join(Person, Person.id == TeamMember.person_id)
+                .where(TeamMember.team_id == team.id)
+                .order_by(TeamMember.id)
+            ).all()
+            found[(units[team.unit_id], team.name)] = (
+                team.type,
+                [
+                    (name, m.post, m.admin_post, m.in_charge_of, [units[u] for u in m.supervised_unit_ids], m.phone)
+                    for m, name in rows
+                ],
+            )
         return found
 
 
 def test_a_team_sheet_creates_teams_with_their_members_in_order(county):
-    sheet = csv_bytes(f"{HEADER}\n"
-                      f"U001,县委办领导班子,部门领导班子,王建国,{CARD_A},主任,县委办公室主任,全面工作,,0571-1\n"
-                      "U001,县委办领导班子,,李明,,副主任,,财务、后勤,U002、U003 U002,\n"
-                      "U002,财政局班子,department,赵丽,,局长,,,U002,\n")
+    sheet = csv_bytes(
+        f"{HEADER}\n"
+        f"U001,县委办领导班子,部门领导班子,王建国,{CARD_A},主任,县委办公室主任,全面工作,,0571-1\n"
+        "U001,县委办领导班子,,李明,,副主任,,财务、后勤,U002、U003 U002,\n"
+        "U002,财政局班子,department,赵丽,,局长,,,U002,\n"
+    )
     result = run(county, "teams", "teams.csv", sheet)
     assert (result.kind, result.rows, result.created, result.updated) == ("teams", 3, 2, 0)
     assert teams_of(county) == {
-        ("U001", "县委办领导班子"): ("department", [
-            ("王建国", "主任", "县委办公室主任", "全面工作", [], "0571-1"),
-            ("李明", "副主任", "", "财务、后勤", ["U002", "U003"], ""),  # the 李明 of the team's unit
-        ]),
+        ("U001", "县委办领导班子"): (
+            "department",
+            [
+                ("王建国", "主任", "县委办公室主任", "全面工作", [], "0571-1"),
+                ("李明", "副主任", "", "财务、后勤", ["U002", "U003"], ""),  # the 李明 of the team's unit
+            ],
+        ),
         ("U002", "财政局班子"): ("department", [("赵丽", "局长", "", "", ["U002"], "")]),
     }
 
 
 def test_importing_a_team_again_replaces_its_members_and_keeps_other_teams(county):
-    run(county, "teams", "t.csv", csv_bytes(f"{HEADER}\nU001,甲班子,党委（党组）班子,王建国,,书记,,,,\n"
-                                            "U003,乙班子,,陈静,,校长,,,,\n"))
+    run(
+        county,
+        "teams",
+        "t.csv",
+        csv_bytes(f"{HEADER}\nU001,甲班子,党委（党组）班子,王建国,,书记,,,,\nU003,乙班子,,陈静,,校长,,,,\n"),
+    )
     result = run(county, "teams", "t.csv", csv_bytes(f"{HEADER}\nU001,甲班子,,赵丽,,副书记,,,,\n"))
     assert (result.created, result.updated) == (0, 1)
     teams = teams_of(county)
@@ -75,14 +92,16 @@ def test_xlsx_with_the_template_header_imports_too(county):
 
 
 def test_bad_rows_are_all_listed_with_their_cells_and_nothing_is_written(county):
-    sheet = csv_bytes(f"{HEADER}\n"
-                      "U009,某班子,,王建国,,,,,,\n"                      # row 2: no such unit
-                      "U003,教育局班子,,李明,,,,,,\n"                    # row 3: two 李明, none in U003
-                      f"U003,教育局班子,,陈静,{CARD_A},,,,,\n"           # row 4: the card is 王建国's
-                      "U003,教育局班子,俱乐部,张无,,,,,,\n"              # row 5: bad type, nobody of that name
-                      "U003,教育局班子,,陈静,,,,,U001、U404,\n"          # row 6: no unit U404
-                      "U003,教育局班子,,陈静,,,,,,\n"                    # row 7: 陈静 twice
-                      "U003,教育局班子,,无名氏,,,,,,\n")                  # row 8: nobody of that name
+    sheet = csv_bytes(
+        f"{HEADER}\n"
+        "U009,某班子,,王建国,,,,,,\n"  # row 2: no such unit
+        "U003,教育局班子,,李明,,,,,,\n"  # row 3: two 李明, none in U003
+        f"U003,教育局班子,,陈静,{CARD_A},,,,,\n"  # row 4: the card is 王建国's
+        "U003,教育局班子,俱乐部,张无,,,,,,\n"  # row 5: bad type, nobody of that name
+        "U003,教育局班子,,陈静,,,,,U001、U404,\n"  # row 6: no unit U404
+        "U003,教育局班子,,陈静,,,,,,\n"  # row 7: 陈静 twice
+        "U003,教育局班子,,无名氏,,,,,,\n"
+    )  # row 8: nobody of that name
     exc = refused(county, Invalid, "teams", "t.csv", sheet)
     found = {(e["row"], e["column"].split(" ")[0]): e["message"] for e in exc.errors}
     assert found == {
@@ -109,8 +128,9 @@ def test_the_errors_read_in_chinese(county):
 def test_a_person_of_another_locality_is_not_found(county, ctx):
     make_locality(ctx, "county-b")
     run(ctx, "units", "u.csv", csv_bytes("单位编码,单位名称\nB01,乙县委办\n"), code="county-b")
-    exc = refused(ctx, Invalid, "teams", "t.csv", csv_bytes(f"{HEADER}\nB01,乙班子,,王建国,{CARD_A},,,,,\n"),
-                  code="county-b")
+    exc = refused(
+        ctx, Invalid, "teams", "t.csv", csv_bytes(f"{HEADER}\nB01,乙班子,,王建国,{CARD_A},,,,,\n"), code="county-b"
+    )
     assert exc.errors[0]["message"] == "no person with this ID-card number in this locality; import the people first"
 
 

@@ -57,6 +57,7 @@ def filter_failure(context, failure, case, response):
 
     def ignorable(component: str) -> bool:
         return ("query" in component and "became array" in component) or (
-            component.startswith("header") and "Authorization" in component)
+            component.startswith("header") and "Authorization" in component
+        )
 
     return not all(ignorable(component) for component in components)

@@ -42,16 +42,34 @@ MARK = "MARKA"  # in every name of county-a's data
 OTHER = "OTHERA"  # in the person of the unit the unit admin does not run
 A = "/api/localities/county-a"
 # Core routes anyone may call (plugin routes say so themselves: opt={"public": True}).
-CORE_PUBLIC = {"/", "/health", "/admin/login", "/static/{file_path:path}", "/schema", "/schema/swagger",
-               "/schema/{path:str}", "/schema/openapi.json", "/schema/oauth2-redirect.html", "/activate",
-               "/api/activate"}
+CORE_PUBLIC = {
+    "/",
+    "/health",
+    "/admin/login",
+    "/static/{file_path:path}",
+    "/schema",
+    "/schema/swagger",
+    "/schema/{path:str}",
+    "/schema/openapi.json",
+    "/schema/oauth2-redirect.html",
+    "/activate",
+    "/api/activate",
+}
 # Signing in and out, and one's own password: about the caller, not a locality's data.
-SELF_SERVICE = {("POST", "/api/auth/token"), ("POST", "/admin/login"), ("POST", "/admin/logout"),
-                ("POST", "/admin/account/password"), ("GET", "/admin/account/password"),
-                # one's own notifications (tests/core/web/test_people_accounts_web.py: another's is 404)
-                ("GET", "/admin/notifications"), ("POST", "/admin/notifications/{notification_id:int}/read"),
-                ("POST", "/admin/notifications/read-all"), ("GET", "/api/me/notifications"),
-                ("POST", "/api/me/notifications/{item_id:int}/read"), ("POST", "/api/me/notifications/read-all")}
+SELF_SERVICE = {
+    ("POST", "/api/auth/token"),
+    ("POST", "/admin/login"),
+    ("POST", "/admin/logout"),
+    ("POST", "/admin/account/password"),
+    ("GET", "/admin/account/password"),
+    # one's own notifications (tests/core/web/test_people_accounts_web.py: another's is 404)
+    ("GET", "/admin/notifications"),
+    ("POST", "/admin/notifications/{notification_id:int}/read"),
+    ("POST", "/admin/notifications/read-all"),
+    ("GET", "/api/me/notifications"),
+    ("POST", "/api/me/notifications/{item_id:int}/read"),
+    ("POST", "/api/me/notifications/read-all"),
+}
 SAFE = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -75,43 +93,96 @@ def _county_a(world) -> dict[str, int | str]:
     office = world.office("county-a")
     u1 = created(office.post(f"{A}/units", json={"code": "U1", "name": f"{MARK}单位一"}))["id"]
     u2 = created(office.post(f"{A}/units", json={"code": "U2", "name": f"{MARK}单位二"}))["id"]
-    p1 = created(office.post(f"{A}/people", json={"name": f"{MARK}张三", "unit_id": u1,
-                                                   "id_card": "11010519491231002X"}))["id"]
+    p1 = created(
+        office.post(f"{A}/people", json={"name": f"{MARK}张三", "unit_id": u1, "id_card": "11010519491231002X"})
+    )["id"]
     p2 = created(office.post(f"{A}/people", json={"name": f"{MARK}{OTHER}李四", "unit_id": u2}))["id"]
-    team = created(office.post(f"{A}/teams", json={"unit_id": u1, "name": f"{MARK}班子",
-                                                    "members": [{"person_id": p1, "post": "主要领导"}]}))["id"]
-    s1 = created(office.post(f"{A}/subjects", json={"name": f"{MARK}单位一", "kind": "unit", "ref_id": u1,
-                                                     "category": "部门"}))["id"]
-    s2 = created(office.post(f"{A}/subjects", json={"name": f"{MARK}张三", "kind": "person", "ref_id": p1,
-                                                     "category": "部门"}))["id"]
+    team = created(
+        office.post(
+            f"{A}/teams",
+            json={"unit_id": u1, "name": f"{MARK}班子", "members": [{"person_id": p1, "post": "主要领导"}]},
+        )
+    )["id"]
+    s1 = created(
+        office.post(f"{A}/subjects", json={"name": f"{MARK}单位一", "kind": "unit", "ref_id": u1, "category": "部门"})
+    )["id"]
+    s2 = created(
+        office.post(f"{A}/subjects", json={"name": f"{MARK}张三", "kind": "person", "ref_id": p1, "category": "部门"})
+    )["id"]
     template = created(office.post(f"{A}/templates", json={**TEMPLATE, "name": f"{MARK}测评表"}))["id"]
-    campaign = created(office.post(f"{A}/campaigns", json={
-        "name": f"{MARK}测评", "kind": "democratic", "subject_ids": [s1, s2],
-        "categories": [{"name": f"{MARK}领导", "weight": 100, "template_id": template}]}))["id"]
+    campaign = created(
+        office.post(
+            f"{A}/campaigns",
+            json={
+                "name": f"{MARK}测评",
+                "kind": "democratic",
+                "subject_ids": [s1, s2],
+                "categories": [{"name": f"{MARK}领导", "weight": 100, "template_id": template}],
+            },
+        )
+    )["id"]
     codes = created(office.post(f"/api/campaigns/{campaign}/accounts", json={"category": f"{MARK}领导", "count": 2}))
     account = codes["accounts"][0]["id"]
     ok(office.post(f"/api/campaigns/{campaign}/open"))
     token = ok(office.post("/api/ballot/login", json={"code": codes["accounts"][1]["code"]}))["token"]
-    items = [{"subject_id": s, "indicator": leaf, "grade": "称职"} for s in (s1, s2) for leaf in ("DE1", "DE2", "JI1", "ALL")]
+    items = [
+        {"subject_id": s, "indicator": leaf, "grade": "称职"} for s in (s1, s2) for leaf in ("DE1", "DE2", "JI1", "ALL")
+    ]
     with world.client(token) as voter:
         ok(voter.post("/api/ballot/submit", json={"items": items, "comment": f"{MARK}意见"}))
     ok(office.post(f"/api/campaigns/{campaign}/close"))
     ok(office.post(f"/api/campaigns/{campaign}/tally"))
-    ok(office.put(f"{A}/indicator-values", json=[{"subject_id": s1, "indicator_code": "BONUS", "template_id": template,
-                                                 "period": "2026", "value": 1, "source": f"{MARK}手工"}]))
+    ok(
+        office.put(
+            f"{A}/indicator-values",
+            json=[
+                {
+                    "subject_id": s1,
+                    "indicator_code": "BONUS",
+                    "template_id": template,
+                    "period": "2026",
+                    "value": 1,
+                    "source": f"{MARK}手工",
+                }
+            ],
+        )
+    )
     for plugin in ("http_json", "example", "worklog"):
         ok(office.put(f"{A}/plugins/{plugin}", json={"enabled": True}))
-    source = created(office.post(f"{A}/adapter-sources", json={
-        "name": f"{MARK}源", "adapter": "http_json", "options": {"url": "https://platform.example/records"},
-        "mapping": {"subject": {"field": "code", "by": "code"}, "period": {"field": "month"},
-                    "values": [{"field": "bonus", "template_id": template, "indicator_code": "BONUS"}]}}))["id"]
+    source = created(
+        office.post(
+            f"{A}/adapter-sources",
+            json={
+                "name": f"{MARK}源",
+                "adapter": "http_json",
+                "options": {"url": "https://platform.example/records"},
+                "mapping": {
+                    "subject": {"field": "code", "by": "code"},
+                    "period": {"field": "month"},
+                    "values": [{"field": "bonus", "template_id": template, "indicator_code": "BONUS"}],
+                },
+            },
+        )
+    )["id"]
     entry = ok(office.get(f"{A}/audit", params={"limit": 1}))["items"][0]["id"]
     office_user = auth.find_user(world.ctx, "office-county-a").id
     batch = created(office.post(f"{A}/people-accounts/issue", json={}))["batch_id"]  # activation codes
     office.close()
-    return {"code": "county-a", "unit": u2, "person": p2, "team": team, "subject": s1, "template": template,
-            "campaign": campaign, "account": account, "source": source, "entry": entry, "user": office_user,
-            "u1": u1, "batch": batch}
+    return {
+        "code": "county-a",
+        "unit": u2,
+        "person": p2,
+        "team": team,
+        "subject": s1,
+        "template": template,
+        "campaign": campaign,
+        "account": account,
+        "source": source,
+        "entry": entry,
+        "user": office_user,
+        "u1": u1,
+        "batch": batch,
+    }
 
 
 def _callers(world, u1: int) -> list[Caller]:
@@ -120,30 +191,61 @@ def _callers(world, u1: int) -> list[Caller]:
     b_unit = created(b_office.post("/api/localities/county-b/units", json={"code": "B1", "name": "乙单位"}))
     ok(b_office.put("/api/localities/county-b/plugins/example", json={"enabled": True}))
     b_office.close()
-    people = [("b-office", "office", "county-b", None), ("b-unit", "unit_admin", "county-b", "B1"),
-              ("b-leader", "leader", "county-b", None), ("b-cadre", "cadre", "county-b", None),
-              ("a-unit", "unit_admin", "county-a", "U1"), ("a-leader", "leader", "county-a", None),
-              ("a-cadre", "cadre", "county-a", None), ("a-group", "assessment_group", "county-a", None)]
+    people = [
+        ("b-office", "office", "county-b", None),
+        ("b-unit", "unit_admin", "county-b", "B1"),
+        ("b-leader", "leader", "county-b", None),
+        ("b-cadre", "cadre", "county-b", None),
+        ("a-unit", "unit_admin", "county-a", "U1"),
+        ("a-leader", "leader", "county-a", None),
+        ("a-cadre", "cadre", "county-a", None),
+        ("a-group", "assessment_group", "county-a", None),
+    ]
     assert b_unit and u1
     callers = [Caller("anonymous", None, False, world.client(), httpx.Client(base_url=world.url, timeout=30))]
     for username, role, locality, unit in people:
         api_token = world.user(username, role, locality, unit)
         user = auth.find_user(world.ctx, username)
         session = auth.issue_token(world.ctx, user, kind="session", ttl=timedelta(hours=1))
-        browser = httpx.Client(base_url=world.url, timeout=30, cookies={"kaoping_session": session.token},
-                               headers={"X-CSRF-Token": session.csrf_token})
-        callers.append(Caller(username, role, locality == "county-a", world.client(api_token), browser,
-                              session.csrf_token))
+        browser = httpx.Client(
+            base_url=world.url,
+            timeout=30,
+            cookies={"kaoping_session": session.token},
+            headers={"X-CSRF-Token": session.csrf_token},
+        )
+        callers.append(
+            Caller(username, role, locality == "county-a", world.client(api_token), browser, session.csrf_token)
+        )
     return callers
 
 
 # Which of county-a's ids goes into a path parameter; ``item_id`` by the collection it follows.
-BY_NAME = {"batch_id": "batch", "code": "code", "campaign_id": "campaign", "account_id": "account", "source_id": "source",
-           "unit_id": "unit", "person_id": "person", "entry_id": "entry", "user_id": "user",
-           "subject_id": "subject", "team_id": "team", "template_id": "template",
-           "comment_id": "entry", "attachment_id": "entry"}  # a worklog entry's: any id (county-a has none)
-ITEM_BY_COLLECTION = {"units": "unit", "teams": "team", "people": "person", "subjects": "subject",
-                      "templates": "template", "campaigns": "campaign", "batches": "batch", "users": "user"}
+BY_NAME = {
+    "batch_id": "batch",
+    "code": "code",
+    "campaign_id": "campaign",
+    "account_id": "account",
+    "source_id": "source",
+    "unit_id": "unit",
+    "person_id": "person",
+    "entry_id": "entry",
+    "user_id": "user",
+    "subject_id": "subject",
+    "team_id": "team",
+    "template_id": "template",
+    "comment_id": "entry",
+    "attachment_id": "entry",
+}  # a worklog entry's: any id (county-a has none)
+ITEM_BY_COLLECTION = {
+    "units": "unit",
+    "teams": "team",
+    "people": "person",
+    "subjects": "subject",
+    "templates": "template",
+    "campaigns": "campaign",
+    "batches": "batch",
+    "users": "user",
+}
 FIXED = {"kind": "people", "name": "example", "fmt": "csv", "period": "2026-W48", "indicator": "DE1"}
 PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 
@@ -154,7 +256,7 @@ def fill(path: str, ids: dict[str, int | str]) -> str:
         if name in FIXED:
             return FIXED[name]
         if name == "item_id":
-            collection = path[:match.start()].rstrip("/").rsplit("/", 1)[-1]
+            collection = path[: match.start()].rstrip("/").rsplit("/", 1)[-1]
             return str(ids[ITEM_BY_COLLECTION[collection]])
         assert name in BY_NAME, f"{path}: the walk does not know which id to put in {{{name}}}"
         return str(ids[BY_NAME[name]])
@@ -188,19 +290,33 @@ def _bodies(ids: dict[str, int | str]) -> dict[tuple[str, str], object]:
         ("PATCH", "/api/localities/{code:str}/teams/{item_id:int}"): {"name": "taken"},
         ("POST", "/api/localities/{code:str}/people"): {"name": "taken", "unit_id": ids["u1"]},
         ("PATCH", "/api/localities/{code:str}/people/{item_id:int}"): {"name": "taken"},
-        ("POST", "/api/localities/{code:str}/subjects"): {"name": "taken", "kind": "unit", "ref_id": ids["u1"],
-                                                          "category": "c"},
+        ("POST", "/api/localities/{code:str}/subjects"): {
+            "name": "taken",
+            "kind": "unit",
+            "ref_id": ids["u1"],
+            "category": "c",
+        },
         ("PATCH", "/api/localities/{code:str}/subjects/{item_id:int}"): {"name": "taken"},
         ("POST", "/api/localities/{code:str}/templates"): template,
         ("PUT", "/api/templates/{item_id:int}"): template,
         ("POST", "/api/localities/{code:str}/campaigns"): {"name": "taken"},
         ("PATCH", "/api/campaigns/{item_id:int}"): {"name": "taken"},
         ("PUT", "/api/localities/{code:str}/plugins/{name:str}"): {"enabled": False},
-        ("POST", "/api/campaigns/{item_id:int}/adjustments"): {"subject_id": ids["subject"], "grade": "优秀",
-                                                                "reason": "taken"},
+        ("POST", "/api/campaigns/{item_id:int}/adjustments"): {
+            "subject_id": ids["subject"],
+            "grade": "优秀",
+            "reason": "taken",
+        },
         ("PUT", "/api/localities/{code:str}/indicator-values"): [
-            {"subject_id": ids["subject"], "indicator_code": "BONUS", "template_id": ids["template"],
-             "period": "2026", "value": 5, "source": "taken"}],
+            {
+                "subject_id": ids["subject"],
+                "indicator_code": "BONUS",
+                "template_id": ids["template"],
+                "period": "2026",
+                "value": 5,
+                "source": "taken",
+            }
+        ],
         ("PATCH", "/api/adapter-sources/{source_id:int}"): {"enabled": False},
         ("POST", "/api/campaigns/{campaign_id:int}/accounts"): {"category": f"{MARK}领导", "count": 1},
     }
@@ -265,8 +381,9 @@ def test_every_route_refuses_whoever_may_not_see_or_change_the_data(world):
                 if MARK in text or not _textual(response):
                     breaches.append(f"{where}: a {role} read county-a's data")
             else:  # a unit admin: reads, but not the audit log nor users, nor other units' people
-                if "/audit" in template or template.startswith(("/admin/users", "/api/users", "/admin/sign-ins",
-                                                                "/api/sign-ins")):
+                if "/audit" in template or template.startswith(
+                    ("/admin/users", "/api/users", "/admin/sign-ins", "/api/sign-ins")
+                ):
                     breaches.append(f"{where}: a {role} read what only the office may")
                 if OTHER in text:
                     breaches.append(f"{where}: a {role} saw a person of another unit")
@@ -288,11 +405,16 @@ def test_the_overview_shows_each_role_what_its_api_would(world):
     the overview shows it no counts either; an office sees them; a unit admin its unit's people."""
     ids = _county_a(world)
     pages = {}
-    for username, role, unit in (("a-office2", "office", None), ("a-unit", "unit_admin", "U1"),
-                                 ("a-leader", "leader", None), ("a-cadre", "cadre", None)):
+    for username, role, unit in (
+        ("a-office2", "office", None),
+        ("a-unit", "unit_admin", "U1"),
+        ("a-leader", "leader", None),
+        ("a-cadre", "cadre", None),
+    ):
         world.user(username, role, "county-a", unit)
-        session = auth.issue_token(world.ctx, auth.find_user(world.ctx, username), kind="session",
-                                   ttl=timedelta(hours=1))
+        session = auth.issue_token(
+            world.ctx, auth.find_user(world.ctx, username), kind="session", ttl=timedelta(hours=1)
+        )
         with httpx.Client(base_url=world.url, cookies={"kaoping_session": session.token}) as browser:
             page = browser.get("/admin/", params={"lang": "zh-CN"})
         assert page.status_code == 200, page.text

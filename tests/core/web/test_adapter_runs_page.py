@@ -9,8 +9,11 @@ from core.services import adapters
 from tests.adapter_setup import make_county
 from tests.conftest import TEST_PASSWORD
 
-MIXED = ("单位编码,单位名称,月份,办结件数\r\nU001,县财政局,2026-01,1\r\n".encode()
-         + "U003,县公安局,2026-01,3\r\n".encode("gbk") + "U004,县审计局,2026-01,4\r\n".encode())
+MIXED = (
+    "单位编码,单位名称,月份,办结件数\r\nU001,县财政局,2026-01,1\r\n".encode()
+    + "U003,县公安局,2026-01,3\r\n".encode("gbk")
+    + "U004,县审计局,2026-01,4\r\n".encode()
+)
 
 
 def _signed_in(world, username: str):
@@ -55,7 +58,8 @@ def test_a_unit_admin_reads_the_runs_but_gets_no_forms(world):
     world.user("unit-page", "unit_admin", county.code, unit="U001")
     client = _signed_in(world, "unit-page")
     assert client.get("/admin/adapters", follow_redirects=False).headers["location"] == (
-        f"/admin/localities/{county.code}/sources")
+        f"/admin/localities/{county.code}/sources"
+    )
     listed = client.get(f"/admin/localities/{county.code}/sources")
     assert listed.status_code == 200 and "月报文件" in listed.text and "立即运行" not in listed.text
     page = client.get(f"/admin/localities/{county.code}/sources/{source.id}")
@@ -80,5 +84,7 @@ def test_another_localitys_office_can_neither_run_nor_open_the_source(world):
         assert client.post(base, data={"_csrf": csrf, "action": "run"}).status_code == 404, code
         assert client.get(base).status_code == 404, code
     assert client.get(f"/admin/adapter-sources/{source.id}", follow_redirects=False).status_code == 404
-    assert client.get("/admin/adapters", follow_redirects=False).headers["location"] == "/admin/localities/other/sources"
+    assert (
+        client.get("/admin/adapters", follow_redirects=False).headers["location"] == "/admin/localities/other/sources"
+    )
     assert len(adapters.list_runs(world.ctx, Actor.system("test"), source.id).items) == 1

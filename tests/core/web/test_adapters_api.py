@@ -13,11 +13,19 @@ SECRET = "tok-7f3a9c1e"
 
 
 def source_body(county, url: str, **changes) -> dict:
-    body = {"name": "业务平台", "adapter": "http_json",
-            "options": {"url": url, "records_path": "data", "pagination": {"kind": "next_link", "path": "next"},
-                        "bearer_token": SECRET},
-            "mapping": county.mapping(), "schedule": {"cron": "0 2 * * *"},
-            "retry": {"attempts": 3, "max_seconds": 10, "initial_seconds": 0.05, "max_backoff_seconds": 0.1}}
+    body = {
+        "name": "业务平台",
+        "adapter": "http_json",
+        "options": {
+            "url": url,
+            "records_path": "data",
+            "pagination": {"kind": "next_link", "path": "next"},
+            "bearer_token": SECRET,
+        },
+        "mapping": county.mapping(),
+        "schedule": {"cron": "0 2 * * *"},
+        "retry": {"attempts": 3, "max_seconds": 10, "initial_seconds": 0.05, "max_backoff_seconds": 0.1},
+    }
     body.update(changes)
     return body
 
@@ -31,7 +39,9 @@ def test_an_office_adds_a_source_runs_it_and_reads_the_values(world, fake_platfo
     http_json = next(t for t in types if t["name"] == "http_json")
     assert "bearer_token" in http_json["secret_options"] and "url" in http_json["options_schema"]["properties"]
 
-    created = api.post(f"/api/localities/{county.code}/adapter-sources", json=source_body(county, f"{fake_platform.url}/records"))
+    created = api.post(
+        f"/api/localities/{county.code}/adapter-sources", json=source_body(county, f"{fake_platform.url}/records")
+    )
     assert created.status_code == 201, created.text
     source = created.json()
     assert SECRET not in created.text and source["secrets_set"] == ["bearer_token"]
@@ -54,10 +64,15 @@ def test_an_office_adds_a_source_runs_it_and_reads_the_values(world, fake_platfo
     assert runs["total"] == 1 and runs["items"][0]["id"] == run.json()["id"]
 
     u001 = county.subject_by_unit["U001"]
-    values = api.get(f"/api/localities/{county.code}/indicator-values",
-                     params={"template_id": county.template_id, "period": "2026-01", "subject_id": u001}).json()
+    values = api.get(
+        f"/api/localities/{county.code}/indicator-values",
+        params={"template_id": county.template_id, "period": "2026-01", "subject_id": u001},
+    ).json()
     assert {v["indicator_code"]: v["value"] for v in values["items"]} == {
-        "CASES": 109.0, "ONTIME": 0.9069, "COMPLAINTS": 1.0}
+        "CASES": 109.0,
+        "ONTIME": 0.9069,
+        "COMPLAINTS": 1.0,
+    }
     assert {v["source"] for v in values["items"]} == {"adapter:业务平台"}
 
     patched = api.patch(f"/api/adapter-sources/{source['id']}", json={"enabled": False})
@@ -74,8 +89,9 @@ def test_bad_sources_get_field_errors(world, fake_platform):
     base = f"/api/localities/{county.code}/adapter-sources"
     unknown = api.post(base, json=source_body(county, f"{fake_platform.url}/records", adapter="ftp"))
     assert unknown.status_code == 422 and "not an installed adapter type" in unknown.text
-    no_period = api.post(base, json=source_body(county, f"{fake_platform.url}/records",
-                                                mapping={**county.mapping(), "period": {}}))
+    no_period = api.post(
+        base, json=source_body(county, f"{fake_platform.url}/records", mapping={**county.mapping(), "period": {}})
+    )
     assert no_period.status_code == 400, no_period.text
     assert "exactly one of field or from_run_date" in no_period.text
     bad_option = api.post(base, json=source_body(county, f"{fake_platform.url}/records", options={"url": 5}))
@@ -90,12 +106,21 @@ def test_another_locality_cannot_see_or_run_a_source(world, fake_platform):
     make_county(world.ctx, "other")
     api = world.client(world.user("office", "office", county.code))
     intruder = world.client(world.user("intruder", "office", "other"))
-    source = api.post(f"/api/localities/{county.code}/adapter-sources",
-                      json=source_body(county, f"{fake_platform.url}/records")).json()
-    for method, path in (("GET", ""), ("PATCH", ""), ("DELETE", ""), ("POST", "/run"), ("POST", "/test"),
-                         ("POST", "/preview"), ("GET", "/runs")):
-        response = intruder.request(method, f"/api/adapter-sources/{source['id']}{path}",
-                                    json={} if method == "PATCH" else None)
+    source = api.post(
+        f"/api/localities/{county.code}/adapter-sources", json=source_body(county, f"{fake_platform.url}/records")
+    ).json()
+    for method, path in (
+        ("GET", ""),
+        ("PATCH", ""),
+        ("DELETE", ""),
+        ("POST", "/run"),
+        ("POST", "/test"),
+        ("POST", "/preview"),
+        ("GET", "/runs"),
+    ):
+        response = intruder.request(
+            method, f"/api/adapter-sources/{source['id']}{path}", json={} if method == "PATCH" else None
+        )
         assert response.status_code == 404, (method, path, response.text)
     assert intruder.get(f"/api/localities/{county.code}/adapter-sources").status_code == 404
     assert fake_platform.requests.get("/records", 0) == 0
@@ -104,11 +129,19 @@ def test_another_locality_cannot_see_or_run_a_source(world, fake_platform):
 def test_files_uploaded_to_a_tabular_source_are_read_once_row_by_row(world):
     county = make_county(world.ctx, adapters_enabled=("tabular_file",))
     api = world.client(world.user("office", "office", county.code))
-    source = api.post(f"/api/localities/{county.code}/adapter-sources", json={
-        "name": "月报文件", "adapter": "tabular_file", "options": {"folder": "inbox"},
-        "mapping": {"subject": {"field": "单位编码"}, "period": {"field": "月份"},
-                    "values": [{"field": "办结件数", "template_id": county.template_id, "indicator_code": "CASES"}]},
-    })
+    source = api.post(
+        f"/api/localities/{county.code}/adapter-sources",
+        json={
+            "name": "月报文件",
+            "adapter": "tabular_file",
+            "options": {"folder": "inbox"},
+            "mapping": {
+                "subject": {"field": "单位编码"},
+                "period": {"field": "月份"},
+                "values": [{"field": "办结件数", "template_id": county.template_id, "indicator_code": "CASES"}],
+            },
+        },
+    )
     assert source.status_code == 201, source.text
     source_id = source.json()["id"]
 
@@ -116,31 +149,39 @@ def test_files_uploaded_to_a_tabular_source_are_read_once_row_by_row(world):
     sheet = book.active
     sheet.append(["单位编码", "月份", "办结件数"])
     sheet.append(["U001", "2026-03", 12])
-    sheet.append(["U999", "2026-03", 5])       # row 3: unknown unit
-    sheet.append(["U002", "2026-03", "十二"])   # row 4: not a number
+    sheet.append(["U999", "2026-03", 5])  # row 3: unknown unit
+    sheet.append(["U002", "2026-03", "十二"])  # row 4: not a number
     buffer = io.BytesIO()
     book.save(buffer)
-    upload = api.post(f"/api/adapter-sources/{source_id}/files",
-                      files={"file": ("月报.xlsx", buffer.getvalue(), "application/octet-stream")})
+    upload = api.post(
+        f"/api/adapter-sources/{source_id}/files",
+        files={"file": ("月报.xlsx", buffer.getvalue(), "application/octet-stream")},
+    )
     assert upload.status_code == 201, upload.text
     _age_files(world, county.code, source_id)
 
     failed = api.post(f"/api/adapter-sources/{source_id}/run").json()
     assert failed["status"] == "failed" and failed["rows_rejected"] == 2
     assert [(r["where"], r["field"]) for r in failed["rejected"]] == [
-        ("file 月报.xlsx, row 3", "单位编码"), ("file 月报.xlsx, row 4", "办结件数")]
+        ("file 月报.xlsx, row 3", "单位编码"),
+        ("file 月报.xlsx, row 4", "办结件数"),
+    ]
     assert "U999" in failed["rejected"][0]["message"] and "not a number" in failed["rejected"][1]["message"]
     assert county.values() == {}
 
     good = "单位编码,月份,办结件数\nU001,2026-03,12\nU002,2026-03,7\n".encode("gbk")
-    assert api.post(f"/api/adapter-sources/{source_id}/files",
-                    files={"file": ("march.csv", good, "text/csv")}).status_code == 201
+    assert (
+        api.post(f"/api/adapter-sources/{source_id}/files", files={"file": ("march.csv", good, "text/csv")}).status_code
+        == 201
+    )
     _age_files(world, county.code, source_id)
     succeeded = api.post(f"/api/adapter-sources/{source_id}/run").json()
     assert succeeded["status"] == "succeeded", succeeded
     assert succeeded["rows_read"] == 2
-    assert county.values() == {(county.subject_by_unit["U001"], "CASES", "2026-03"): 12.0,
-                               (county.subject_by_unit["U002"], "CASES", "2026-03"): 7.0}
+    assert county.values() == {
+        (county.subject_by_unit["U001"], "CASES", "2026-03"): 12.0,
+        (county.subject_by_unit["U002"], "CASES", "2026-03"): 7.0,
+    }
     again = api.post(f"/api/adapter-sources/{source_id}/run").json()
     assert again["status"] == "succeeded" and again["rows_read"] == 0  # the file was read once
 
@@ -155,16 +196,30 @@ def test_a_hostile_file_uploaded_to_a_tabular_source_fails_its_run_quickly_namin
 
     county = make_county(world.ctx, adapters_enabled=("tabular_file",))
     api = world.client(world.user("office", "office", county.code))
-    source = api.post(f"/api/localities/{county.code}/adapter-sources", json={
-        "name": "月报文件", "adapter": "tabular_file", "options": {"folder": "inbox"},
-        "mapping": {"subject": {"field": "单位编码"}, "period": {"field": "月份"},
-                    "values": [{"field": "办结件数", "template_id": county.template_id, "indicator_code": "CASES"}]},
-    }).json()
-    for name, content, says in (("strings.xlsx", bombs.shared_string_bomb(8_000_000),
-                                 "the shared-string table of the workbook has more than 1,000,000 entries"),
-                                ("rows.xlsx", bombs.empty_rows(), "sheet 单位 has more than 250,000 rows")):
-        upload = api.post(f"/api/adapter-sources/{source['id']}/files",
-                          files={"file": (name, content, "application/octet-stream")})
+    source = api.post(
+        f"/api/localities/{county.code}/adapter-sources",
+        json={
+            "name": "月报文件",
+            "adapter": "tabular_file",
+            "options": {"folder": "inbox"},
+            "mapping": {
+                "subject": {"field": "单位编码"},
+                "period": {"field": "月份"},
+                "values": [{"field": "办结件数", "template_id": county.template_id, "indicator_code": "CASES"}],
+            },
+        },
+    ).json()
+    for name, content, says in (
+        (
+            "strings.xlsx",
+            bombs.shared_string_bomb(8_000_000),
+            "the shared-string table of the workbook has more than 1,000,000 entries",
+        ),
+        ("rows.xlsx", bombs.empty_rows(), "sheet 单位 has more than 250,000 rows"),
+    ):
+        upload = api.post(
+            f"/api/adapter-sources/{source['id']}/files", files={"file": (name, content, "application/octet-stream")}
+        )
         assert upload.status_code == 201, upload.text
         _age_files(world, county.code, source["id"])
         started = time.perf_counter()
@@ -209,23 +264,32 @@ def test_options_no_run_could_use_are_refused_when_saved(world, tmp_path):
         ("sql", {"url": "sqlite:///cases.db", "query": "DELETE FROM cases"}, "options.query"),
     ]
     for n, (adapter, options, field) in enumerate(refused):
-        answer = api.post(base, json={"name": f"s{n}", "adapter": adapter, "options": options,
-                                      "mapping": county.mapping()})
+        answer = api.post(
+            base, json={"name": f"s{n}", "adapter": adapter, "options": options, "mapping": county.mapping()}
+        )
         assert answer.status_code == 422, (options, answer.text)
         assert field in [e["field"] for e in answer.json()["errors"]], (options, answer.text)
         assert "secret" not in answer.json()["detail"] or "secret options" in answer.json()["detail"]
     assert api.get(base).json()["total"] == 0
 
-    chinese = api.post(base, headers={"Accept-Language": "zh-CN"}, json={
-        "name": "x", "adapter": "tabular_file", "options": {"folder": "../999"}, "mapping": county.mapping()})
+    chinese = api.post(
+        base,
+        headers={"Accept-Language": "zh-CN"},
+        json={"name": "x", "adapter": "tabular_file", "options": {"folder": "../999"}, "mapping": county.mapping()},
+    )
     assert chinese.json()["errors"][0]["message"] == "文件夹 ../999：相对路径必须位于该数据源自己的工作文件夹内"
 
     # Accepted: places inside its own folder (they need not exist yet), a host name, a file database in its folder.
-    for n, (adapter, options) in enumerate([("tabular_file", {"folder": "inbox/2026"}),
-                                            ("http_json", {"url": "https://platform.example/api"}),
-                                            ("sql", {"url": "sqlite:///cases.db", "query": "SELECT * FROM cases"})]):
-        saved = api.post(base, json={"name": f"ok{n}", "adapter": adapter, "options": options,
-                                     "mapping": county.mapping()})
+    for n, (adapter, options) in enumerate(
+        [
+            ("tabular_file", {"folder": "inbox/2026"}),
+            ("http_json", {"url": "https://platform.example/api"}),
+            ("sql", {"url": "sqlite:///cases.db", "query": "SELECT * FROM cases"}),
+        ]
+    ):
+        saved = api.post(
+            base, json={"name": f"ok{n}", "adapter": adapter, "options": options, "mapping": county.mapping()}
+        )
         assert saved.status_code == 201, saved.text
     files = api.get(base).json()["items"][0]
     changed = api.patch(f"/api/adapter-sources/{files['id']}", json={"options": {"folder": "../../.."}})

@@ -24,12 +24,17 @@ def _session(world, username: str) -> httpx.Client:
 
 def _tallied(world, setup) -> None:
     office = setup.api
-    codes = created(office.post(f"/api/campaigns/{setup.campaign_id}/accounts", json={"category": "县领导", "count": 2}))
+    codes = created(
+        office.post(f"/api/campaigns/{setup.campaign_id}/accounts", json={"category": "县领导", "count": 2})
+    )
     created(office.post(f"/api/campaigns/{setup.campaign_id}/accounts", json={"category": "基层代表", "count": 1}))
     ok(office.post(f"/api/campaigns/{setup.campaign_id}/open"))
     token = ok(office.post("/api/ballot/login", json={"code": codes["accounts"][0]["code"]}))["token"]
-    items = [{"subject_id": s, "indicator": leaf, "grade": "称职"} for s in setup.subject_ids
-             for leaf in ("DE1", "DE2", "JI1", "ALL")]
+    items = [
+        {"subject_id": s, "indicator": leaf, "grade": "称职"}
+        for s in setup.subject_ids
+        for leaf in ("DE1", "DE2", "JI1", "ALL")
+    ]
     with world.client(token) as voter:
         ok(voter.post("/api/ballot/submit", json={"items": items}))
     ok(office.post(f"/api/campaigns/{setup.campaign_id}/close"))
@@ -38,15 +43,28 @@ def _tallied(world, setup) -> None:
 
 def test_an_assessment_group_reads_its_assigned_campaigns_and_changes_nothing(world, setup):
     office = setup.api
-    other = created(office.post("/api/localities/county-a/campaigns", json={"name": "另一个测评", "kind": "democratic",
-                                                                             "subject_ids": setup.subject_ids}))["id"]
+    other = created(
+        office.post(
+            "/api/localities/county-a/campaigns",
+            json={"name": "另一个测评", "kind": "democratic", "subject_ids": setup.subject_ids},
+        )
+    )["id"]
     world.locality("county-z")
     foreign = world.client(world.user("office-z", "office", "county-z"))
-    elsewhere = created(foreign.post("/api/localities/county-z/campaigns", json={"name": "别处", "kind": "democratic"}))["id"]
+    elsewhere = created(
+        foreign.post("/api/localities/county-z/campaigns", json={"name": "别处", "kind": "democratic"})
+    )["id"]
     _tallied(world, setup)
     root = world.client(world.user("root-g", "platform_admin"))
-    made = root.post("/api/users", json={"username": "group-a", "password": "group password 1",
-                                         "role": "assessment_group", "locality_code": "county-a"})
+    made = root.post(
+        "/api/users",
+        json={
+            "username": "group-a",
+            "password": "group password 1",
+            "role": "assessment_group",
+            "locality_code": "county-a",
+        },
+    )
     assert made.status_code == 201, made.text
     group_id = made.json()["id"]
     campaign = setup.campaign_id
@@ -70,19 +88,33 @@ def test_an_assessment_group_reads_its_assigned_campaigns_and_changes_nothing(wo
     assert "单位0" in page.text and "县领导" in page.text and 'id="no-results"' not in page.text
     assert browser.get(f"/admin/assessment/{other}").status_code == 404
     assert browser.get(f"/admin/assessment/{elsewhere}").status_code == 404
-    results_page = browser.get(f"/admin/localities/county-a/campaigns/{campaign}/results")  # the office's page, read only
+    results_page = browser.get(
+        f"/admin/localities/county-a/campaigns/{campaign}/results"
+    )  # the office's page, read only
     assert results_page.status_code == 200 and "单位0" in results_page.text
     assert "/results/publish" not in results_page.text and "/results/tally" not in results_page.text
-    assert browser.get(f"/admin/localities/county-a/campaigns/{campaign}/results/subjects/{setup.subject_ids[0]}"
-                       ).status_code == 200
-    for path in (f"/admin/localities/county-a/campaigns/{campaign}", f"/admin/localities/county-a/campaigns/{other}/results",
-                 "/admin/localities/county-a/campaigns", "/admin/localities/county-a/units", "/admin/users",
-                 "/admin/sign-ins", f"/admin/localities/county-z/campaigns/{elsewhere}/results",
-                 f"/admin/localities/county-a/campaigns/{other}/results/subjects/{setup.subject_ids[0]}"):
+    assert (
+        browser.get(
+            f"/admin/localities/county-a/campaigns/{campaign}/results/subjects/{setup.subject_ids[0]}"
+        ).status_code
+        == 200
+    )
+    for path in (
+        f"/admin/localities/county-a/campaigns/{campaign}",
+        f"/admin/localities/county-a/campaigns/{other}/results",
+        "/admin/localities/county-a/campaigns",
+        "/admin/localities/county-a/units",
+        "/admin/users",
+        "/admin/sign-ins",
+        f"/admin/localities/county-z/campaigns/{elsewhere}/results",
+        f"/admin/localities/county-a/campaigns/{other}/results/subjects/{setup.subject_ids[0]}",
+    ):
         assert browser.get(path).status_code == 404, path
-    for path, data in ((f"/admin/localities/county-a/campaigns/{campaign}/results/publish", {}),
-                       (f"/admin/localities/county-a/campaigns/{campaign}/results/tally", {}),
-                       (f"/admin/localities/county-a/campaigns/{campaign}", {"action": "tally"})):
+    for path, data in (
+        (f"/admin/localities/county-a/campaigns/{campaign}/results/publish", {}),
+        (f"/admin/localities/county-a/campaigns/{campaign}/results/tally", {}),
+        (f"/admin/localities/county-a/campaigns/{campaign}", {"action": "tally"}),
+    ):
         assert browser.post(path, data={"_csrf": browser.csrf, **data}).status_code == 404, path
 
     token = auth.issue_token(world.ctx, auth.find_user(world.ctx, "group-a"), kind="api", ttl=timedelta(hours=1)).token
@@ -91,12 +123,14 @@ def test_an_assessment_group_reads_its_assigned_campaigns_and_changes_nothing(wo
     assert results.status_code == 200 and len(results.json()["subjects"]) == 3
     assert api.get(f"/api/campaigns/{other}/results").status_code == 404
     assert api.get(f"/api/campaigns/{elsewhere}/results").status_code == 404
-    for method, path, body in (("POST", f"/api/campaigns/{campaign}/publish", None),
-                               ("POST", f"/api/campaigns/{campaign}/tally", {}),
-                               ("PATCH", f"/api/campaigns/{other}", {"name": "taken"}),
-                               ("POST", "/api/localities/county-a/units", {"code": "X", "name": "taken"}),
-                               ("GET", "/api/localities/county-a/people", None),
-                               ("GET", "/api/users", None)):
+    for method, path, body in (
+        ("POST", f"/api/campaigns/{campaign}/publish", None),
+        ("POST", f"/api/campaigns/{campaign}/tally", {}),
+        ("PATCH", f"/api/campaigns/{other}", {"name": "taken"}),
+        ("POST", "/api/localities/county-a/units", {"code": "X", "name": "taken"}),
+        ("GET", "/api/localities/county-a/people", None),
+        ("GET", "/api/users", None),
+    ):
         answer = api.request(method, path, json=body)
         assert answer.status_code in (403, 404), (method, path, answer.status_code)
 

@@ -56,11 +56,21 @@ def test_unit_writes_are_audited(world):
         unit = created(api.post(f"{A}/units", json={"code": "U1", "name": "县委办", "duties": "协调"}))
         check_entry(trail.last(), "unit.create", "unit", unit["id"], {"after": unit})
 
-        changed = ok(api.patch(f"{A}/units/{unit['id']}", json={"name": "县委办公室", "parent_id": parent["id"], "duties": "协调"}))
-        check_entry(trail.last(), "unit.update", "unit", unit["id"], {
-            "before": {"name": "县委办", "parent_id": None},
-            "after": {"name": "县委办公室", "parent_id": parent["id"]},
-        })
+        changed = ok(
+            api.patch(
+                f"{A}/units/{unit['id']}", json={"name": "县委办公室", "parent_id": parent["id"], "duties": "协调"}
+            )
+        )
+        check_entry(
+            trail.last(),
+            "unit.update",
+            "unit",
+            unit["id"],
+            {
+                "before": {"name": "县委办", "parent_id": None},
+                "after": {"name": "县委办公室", "parent_id": parent["id"]},
+            },
+        )
 
         assert api.delete(f"{A}/units/{unit['id']}").status_code == 204
         check_entry(trail.last(), "unit.delete", "unit", unit["id"], {"before": changed})
@@ -73,16 +83,34 @@ def test_team_writes_are_audited(world):
         zhao = created(api.post(f"{A}/people", json={"name": "赵六"}))
         trail = AuditTrail(api)
 
-        team = created(api.post(f"{A}/teams", json={"unit_id": unit["id"], "name": "班子",
-                                                     "members": [{"person_id": wang["id"], "post": "主要领导"}]}))
+        team = created(
+            api.post(
+                f"{A}/teams",
+                json={
+                    "unit_id": unit["id"],
+                    "name": "班子",
+                    "members": [{"person_id": wang["id"], "post": "主要领导"}],
+                },
+            )
+        )
         check_entry(trail.last(), "team.create", "team", team["id"], {"after": team})
 
-        changed = ok(api.patch(f"{A}/teams/{team['id']}", json={
-            "name": "领导班子", "members": [{"person_id": zhao["id"], "post": "主要领导"}]}))
-        check_entry(trail.last(), "team.update", "team", team["id"], {
-            "before": {"name": "班子", "members": team["members"]},
-            "after": {"name": "领导班子", "members": changed["members"]},
-        })
+        changed = ok(
+            api.patch(
+                f"{A}/teams/{team['id']}",
+                json={"name": "领导班子", "members": [{"person_id": zhao["id"], "post": "主要领导"}]},
+            )
+        )
+        check_entry(
+            trail.last(),
+            "team.update",
+            "team",
+            team["id"],
+            {
+                "before": {"name": "班子", "members": team["members"]},
+                "after": {"name": "领导班子", "members": changed["members"]},
+            },
+        )
 
         assert api.delete(f"{A}/teams/{team['id']}").status_code == 204
         check_entry(trail.last(), "team.delete", "team", team["id"], {"before": changed})
@@ -96,12 +124,22 @@ def test_person_writes_are_audited_with_the_id_card_masked(world):
         person = created(api.post(f"{A}/people", json={"name": "张三", "post": "科员"}))
         check_entry(trail.last(), "person.create", "person", person["id"], {"after": person})
 
-        changed = ok(api.patch(f"{A}/people/{person['id']}", json={
-            "post": "主任", "unit_id": unit["id"], "id_card": ID_CARD, "name": "张三"}))
-        check_entry(trail.last(), "person.update", "person", person["id"], {
-            "before": {"unit_id": None, "post": "科员", "id_card_masked": None},
-            "after": {"unit_id": unit["id"], "post": "主任", "id_card_masked": "1101**********002X"},
-        })
+        changed = ok(
+            api.patch(
+                f"{A}/people/{person['id']}",
+                json={"post": "主任", "unit_id": unit["id"], "id_card": ID_CARD, "name": "张三"},
+            )
+        )
+        check_entry(
+            trail.last(),
+            "person.update",
+            "person",
+            person["id"],
+            {
+                "before": {"unit_id": None, "post": "科员", "id_card_masked": None},
+                "after": {"unit_id": unit["id"], "post": "主任", "id_card_masked": "1101**********002X"},
+            },
+        )
 
         assert api.delete(f"{A}/people/{person['id']}").status_code == 204
         entry = trail.last()
@@ -114,12 +152,19 @@ def test_subject_writes_are_audited(world):
         unit = created(api.post(f"{A}/units", json={"code": "U1", "name": "县委办"}))
         trail = AuditTrail(api)
 
-        subject = created(api.post(f"{A}/subjects", json={"name": "县委办", "kind": "unit", "ref_id": unit["id"], "category": "综合"}))
+        subject = created(
+            api.post(f"{A}/subjects", json={"name": "县委办", "kind": "unit", "ref_id": unit["id"], "category": "综合"})
+        )
         check_entry(trail.last(), "subject.create", "subject", subject["id"], {"after": subject})
 
         changed = ok(api.patch(f"{A}/subjects/{subject['id']}", json={"category": "党群"}))
-        check_entry(trail.last(), "subject.update", "subject", subject["id"], {
-            "before": {"category": "综合"}, "after": {"category": "党群"}})
+        check_entry(
+            trail.last(),
+            "subject.update",
+            "subject",
+            subject["id"],
+            {"before": {"category": "综合"}, "after": {"category": "党群"}},
+        )
 
         assert api.delete(f"{A}/subjects/{subject['id']}").status_code == 204
         check_entry(trail.last(), "subject.delete", "subject", subject["id"], {"before": changed})
@@ -159,7 +204,11 @@ def _write_some(world) -> None:
         unit = created(api.post(f"{A}/units", json={"code": "U1", "name": "县委办"}))
         person = created(api.post(f"{A}/people", json={"name": "张三", "unit_id": unit["id"]}))
         ok(api.patch(f"{A}/people/{person['id']}", json={"post": "主任"}))
-        created(api.post(f"{A}/subjects", json={"name": "张三", "kind": "person", "ref_id": person["id"], "category": "干部"}))
+        created(
+            api.post(
+                f"{A}/subjects", json={"name": "张三", "kind": "person", "ref_id": person["id"], "category": "干部"}
+            )
+        )
 
 
 def _verify(world) -> int | None:

@@ -133,13 +133,19 @@ def test_wrong_passwords_from_one_address_never_lock_the_user_out_of_another(wor
     attacker, office = {"X-Forwarded-For": "203.0.113.66"}, {"X-Forwarded-For": "10.20.30.40"}
     with world.client() as anonymous:
         for _ in range(3 * MAX_FAILURES_PER_USER):
-            response = anonymous.post("/api/auth/token", json={"username": "alice", "password": "guess!guess!"},
-                                      headers=attacker)
+            response = anonymous.post(
+                "/api/auth/token", json={"username": "alice", "password": "guess!guess!"}, headers=attacker
+            )
             assert response.status_code in (401, 429)
-        assert anonymous.post("/api/auth/token", json={"username": "alice", "password": TEST_PASSWORD},
-                              headers=attacker).status_code == 429
-        signed_in = anonymous.post("/api/auth/token", json={"username": "alice", "password": TEST_PASSWORD},
-                                   headers=office)
+        assert (
+            anonymous.post(
+                "/api/auth/token", json={"username": "alice", "password": TEST_PASSWORD}, headers=attacker
+            ).status_code
+            == 429
+        )
+        signed_in = anonymous.post(
+            "/api/auth/token", json={"username": "alice", "password": TEST_PASSWORD}, headers=office
+        )
         assert signed_in.status_code == 200, signed_in.text
     assert _failure_count(world.ctx, "user:alice|client:203.0.113.66") == MAX_FAILURES_PER_USER
     assert _failure_count(world.ctx, "user:alice|client:10.20.30.40") == 0
@@ -152,8 +158,11 @@ def test_an_address_that_tries_many_names_is_limited_too(world, monkeypatch):
         for name in ("a1", "a2", "a3", "a4"):
             assert _login(anonymous, name, "wrong password!").status_code == 401
         assert _login(anonymous, "alice", TEST_PASSWORD).status_code == 429
-        other = anonymous.post("/api/auth/token", json={"username": "alice", "password": TEST_PASSWORD},
-                               headers={"X-Forwarded-For": "10.20.30.41"})
+        other = anonymous.post(
+            "/api/auth/token",
+            json={"username": "alice", "password": TEST_PASSWORD},
+            headers={"X-Forwarded-For": "10.20.30.41"},
+        )
         assert other.status_code == 200
 
 

@@ -19,17 +19,29 @@ A = "/api/localities/county-a"
 CODE_SHAPE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
 BEIJING = timezone(timedelta(hours=8))
 
-GRADES = [{"label": "优秀", "score": 95}, {"label": "称职", "score": 80},
-          {"label": "基本称职", "score": 65}, {"label": "不称职", "score": 50}]
-TEMPLATE = {"name": "民主测评表", "grade_scale": GRADES, "indicators": [
-    {"code": "DE", "name": "德", "weight": 40, "children": [{"code": "DE1", "name": "政治品德"}]},
-    {"code": "JI", "name": "绩", "weight": 60},
-]}
+GRADES = [
+    {"label": "优秀", "score": 95},
+    {"label": "称职", "score": 80},
+    {"label": "基本称职", "score": 65},
+    {"label": "不称职", "score": 50},
+]
+TEMPLATE = {
+    "name": "民主测评表",
+    "grade_scale": GRADES,
+    "indicators": [
+        {"code": "DE", "name": "德", "weight": 40, "children": [{"code": "DE1", "name": "政治品德"}]},
+        {"code": "JI", "name": "绩", "weight": 60},
+    ],
+}
 # A valid template with nothing to vote on: its only graded indicator is a parent of a numeric one.
-NOTHING_TO_GRADE = {"name": "数据表", "grade_scale": GRADES, "indicators": [
-    {"code": "P", "name": "数据", "children": [{"code": "P1", "name": "件数", "kind": "numeric"}]},
-    {"code": "B", "name": "加分", "kind": "bonus", "max_score": 3},
-]}
+NOTHING_TO_GRADE = {
+    "name": "数据表",
+    "grade_scale": GRADES,
+    "indicators": [
+        {"code": "P", "name": "数据", "children": [{"code": "P1", "name": "件数", "kind": "numeric"}]},
+        {"code": "B", "name": "加分", "kind": "bonus", "max_score": 3},
+    ],
+}
 
 
 def refused(response, status: int, *words: str, field: str | None = None) -> dict:
@@ -47,8 +59,11 @@ def refused(response, status: int, *words: str, field: str | None = None) -> dic
 
 def subject(api, code: str, category: str, base: str = A) -> int:
     unit = created(api.post(f"{base}/units", json={"code": code, "name": f"单位{code}"}))
-    return created(api.post(f"{base}/subjects", json={"name": unit["name"], "kind": "unit", "ref_id": unit["id"],
-                                                      "category": category}))["id"]
+    return created(
+        api.post(
+            f"{base}/subjects", json={"name": unit["name"], "kind": "unit", "ref_id": unit["id"], "category": category}
+        )
+    )["id"]
 
 
 def template(api, data: dict = TEMPLATE, base: str = A) -> int:
@@ -92,11 +107,20 @@ class Ready:
 def ready(api, *, issue: bool = True) -> Ready:
     subjects = [subject(api, "U1", "部门"), subject(api, "U2", "部门")]
     template_id = template(api)
-    campaign = created(api.post(f"{A}/campaigns", json={
-        "name": "2026年度民主测评", "kind": "democratic", "subject_ids": subjects,
-        "categories": [{"name": "领导", "weight": 40, "template_id": template_id},
-                       {"name": "群众", "weight": 60, "template_id": template_id, "subject_categories": ["部门"]}],
-    }))
+    campaign = created(
+        api.post(
+            f"{A}/campaigns",
+            json={
+                "name": "2026年度民主测评",
+                "kind": "democratic",
+                "subject_ids": subjects,
+                "categories": [
+                    {"name": "领导", "weight": 40, "template_id": template_id},
+                    {"name": "群众", "weight": 60, "template_id": template_id, "subject_categories": ["部门"]},
+                ],
+            },
+        )
+    )
     setup = Ready(api=api, id=campaign["id"], subject_ids=subjects, template_id=template_id)
     if issue:
         setup.issue("领导", 3)
@@ -145,13 +169,22 @@ def test_open_refuses_and_lists_everything_that_is_missing(world):
 
     s1, s2 = subject(api, "U1", "部门"), subject(api, "U2", "乡镇")
     good, nothing = template(api), template(api, NOTHING_TO_GRADE)
-    campaign = created(api.post(f"{A}/campaigns", json={"name": "测评", "subject_ids": [s1, s2], "categories": [
-        {"name": "无模板"},
-        {"name": "无评分项", "template_id": nothing},
-        {"name": "无账号", "template_id": good},
-        {"name": "不匹配", "template_id": good, "subject_categories": ["不存在的类别"]},
-        {"name": "正常", "template_id": good, "subject_categories": ["部门", "别的"]},
-    ]}))
+    campaign = created(
+        api.post(
+            f"{A}/campaigns",
+            json={
+                "name": "测评",
+                "subject_ids": [s1, s2],
+                "categories": [
+                    {"name": "无模板"},
+                    {"name": "无评分项", "template_id": nothing},
+                    {"name": "无账号", "template_id": good},
+                    {"name": "不匹配", "template_id": good, "subject_categories": ["不存在的类别"]},
+                    {"name": "正常", "template_id": good, "subject_categories": ["部门", "别的"]},
+                ],
+            },
+        )
+    )
     url = f"/api/campaigns/{campaign['id']}"
     for name in ("无模板", "无评分项", "不匹配", "正常"):
         created(api.post(f"{url}/accounts", json={"category": name, "count": 1}))
@@ -161,7 +194,9 @@ def test_open_refuses_and_lists_everything_that_is_missing(world):
     body = refused(api.post(f"{url}/open"), 409)
     problems = [e["message"] for e in body["errors"]]
     assert len(problems) == 4, problems
-    by_category = {name: [p for p in problems if name in p] for name in ("无模板", "无评分项", "无账号", "不匹配", "正常")}
+    by_category = {
+        name: [p for p in problems if name in p] for name in ("无模板", "无评分项", "无账号", "不匹配", "正常")
+    }
     assert by_category["正常"] == [], problems
     assert "template" in " ".join(by_category["无模板"]), problems
     assert "graded" in " ".join(by_category["无评分项"]), problems
@@ -173,13 +208,20 @@ def test_open_refuses_and_lists_everything_that_is_missing(world):
     assert ok(api.get(f"/api/templates/{good}"))["status"] == "draft"  # nothing frozen by a refused open
 
     # mend each problem; then it opens
-    ok(api.patch(url, json={"categories": [
-        {"name": "无模板", "template_id": good},
-        {"name": "无评分项", "template_id": good},
-        {"name": "无账号", "template_id": good},
-        {"name": "不匹配", "template_id": good, "subject_categories": ["乡镇"]},
-        {"name": "正常", "template_id": good, "subject_categories": ["部门", "别的"]},
-    ]}))
+    ok(
+        api.patch(
+            url,
+            json={
+                "categories": [
+                    {"name": "无模板", "template_id": good},
+                    {"name": "无评分项", "template_id": good},
+                    {"name": "无账号", "template_id": good},
+                    {"name": "不匹配", "template_id": good, "subject_categories": ["乡镇"]},
+                    {"name": "正常", "template_id": good, "subject_categories": ["部门", "别的"]},
+                ]
+            },
+        )
+    )
     body = refused(api.post(f"{url}/open"), 409, "无账号")
     assert len(body["errors"]) == 1
     created(api.post(f"{url}/accounts", json={"category": "无账号", "count": 1}))
@@ -190,29 +232,49 @@ def test_patch_in_draft_changes_subjects_and_categories(world):
     c = ready(office(world), issue=False)
     s3 = subject(c.api, "U3", "乡镇")
     other_template = template(c.api)
-    changed = ok(c.api.patch(c.url, json={
-        "name": "改名", "kind": "annual", "subject_ids": [c.subject_ids[1], s3], "scoring": {"rule": "weighted_mean", "options": {"thresholds": [{"grade": "优秀", "min_score": 90}]}},
-        "categories": [{"name": "群众", "weight": 2.5, "template_id": other_template, "subject_categories": ["乡镇"]},
-                       {"name": "干部", "weight": 1, "template_id": c.template_id}],
-    }))
+    changed = ok(
+        c.api.patch(
+            c.url,
+            json={
+                "name": "改名",
+                "kind": "annual",
+                "subject_ids": [c.subject_ids[1], s3],
+                "scoring": {"rule": "weighted_mean", "options": {"thresholds": [{"grade": "优秀", "min_score": 90}]}},
+                "categories": [
+                    {"name": "群众", "weight": 2.5, "template_id": other_template, "subject_categories": ["乡镇"]},
+                    {"name": "干部", "weight": 1, "template_id": c.template_id},
+                ],
+            },
+        )
+    )
     assert changed == c.get()
     assert changed["name"] == "改名" and changed["kind"] == "annual" and changed["status"] == "draft"
     assert sorted(changed["subject_ids"]) == sorted([c.subject_ids[1], s3])
-    assert changed["scoring"] == {"rule": "weighted_mean",
-                                  "options": {"thresholds": [{"grade": "优秀", "min_score": 90.0}]}}
+    assert changed["scoring"] == {
+        "rule": "weighted_mean",
+        "options": {"thresholds": [{"grade": "优秀", "min_score": 90.0}]},
+    }
     assert [(x["name"], x["weight"], x["template_id"], x["subject_categories"]) for x in changed["categories"]] == [
-        ("群众", 2.5, other_template, ["乡镇"]), ("干部", 1.0, c.template_id, [])]
+        ("群众", 2.5, other_template, ["乡镇"]),
+        ("干部", 1.0, c.template_id, []),
+    ]
 
     # a category that already has accounts cannot be dropped; the refused change leaves everything as it was
     c.issue("干部", 1)
     before = c.get()
-    refused(c.api.patch(c.url, json={"subject_ids": [s3], "categories": [
-        {"name": "群众", "template_id": other_template}]}), 409, "干部")
+    refused(
+        c.api.patch(c.url, json={"subject_ids": [s3], "categories": [{"name": "群众", "template_id": other_template}]}),
+        409,
+        "干部",
+    )
     assert c.get() == before
     # a subject or a category listed twice is refused, as at creation
     refused(c.api.patch(c.url, json={"subject_ids": [s3, s3]}), 400, "subject_ids")
-    refused(c.api.patch(c.url, json={"categories": [{"name": "群众"}, {"name": "干部"}, {"name": "群众"}]}), 400,
-            "categories")
+    refused(
+        c.api.patch(c.url, json={"categories": [{"name": "群众"}, {"name": "干部"}, {"name": "群众"}]}),
+        400,
+        "categories",
+    )
     refused(c.api.post(f"{A}/campaigns", json={"name": "x", "subject_ids": [s3, s3]}), 400, "subject_ids")
     assert c.get() == before
     # an empty subject list is a change too
@@ -224,17 +286,23 @@ def test_while_open_only_the_name_and_window_may_change(world):
     ok(c.api.post(f"{c.url}/open"))
     opens = datetime(2026, 1, 1, 8, 0, tzinfo=BEIJING)
     closes = datetime(2099, 1, 10, 18, 0, tzinfo=BEIJING)
-    changed = ok(c.api.patch(c.url, json={"name": "新名称", "opens_at": opens.isoformat(),
-                                          "closes_at": closes.isoformat()}))
+    changed = ok(
+        c.api.patch(c.url, json={"name": "新名称", "opens_at": opens.isoformat(), "closes_at": closes.isoformat()})
+    )
     assert changed["name"] == "新名称" and changed["status"] == "open"
     assert datetime.fromisoformat(changed["opens_at"]) == opens  # the same instant, whatever the offset
     assert datetime.fromisoformat(changed["closes_at"]) == closes
     assert c.get() == changed
 
     s3 = subject(c.api, "U3", "部门")
-    for patch in ({"subject_ids": [s3]}, {"categories": [{"name": "领导", "template_id": c.template_id}]},
-                  {"kind": "annual"}, {"scoring": {"x": 1}}, {"distribution": [{"a": 1}]},
-                  {"name": "又改名", "subject_ids": c.subject_ids}):
+    for patch in (
+        {"subject_ids": [s3]},
+        {"categories": [{"name": "领导", "template_id": c.template_id}]},
+        {"kind": "annual"},
+        {"scoring": {"x": 1}},
+        {"distribution": [{"a": 1}]},
+        {"name": "又改名", "subject_ids": c.subject_ids},
+    ):
         body = refused(c.api.patch(c.url, json=patch), 409)
         for key in patch:
             if key != "name":
@@ -246,25 +314,38 @@ def test_closes_at_must_be_after_opens_at(world):
     api = office(world)
     start = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     for closes in (start - timedelta(minutes=1), start):
-        refused(api.post(f"{A}/campaigns", json={"name": "x", "opens_at": start.isoformat(),
-                                                 "closes_at": closes.isoformat()}), 400, "closes_at")
+        refused(
+            api.post(
+                f"{A}/campaigns", json={"name": "x", "opens_at": start.isoformat(), "closes_at": closes.isoformat()}
+            ),
+            400,
+            "closes_at",
+        )
     assert ok(api.get(f"{A}/campaigns"))["items"] == []
 
     # a window given in Beijing time is kept as the same instants
     opens, closes = datetime(2026, 3, 2, 8, 0, tzinfo=BEIJING), datetime(2026, 3, 2, 17, 30, tzinfo=BEIJING)
-    windowed = created(api.post(f"{A}/campaigns", json={"name": "有时间", "opens_at": opens.isoformat(),
-                                                         "closes_at": closes.isoformat()}))
+    windowed = created(
+        api.post(
+            f"{A}/campaigns", json={"name": "有时间", "opens_at": opens.isoformat(), "closes_at": closes.isoformat()}
+        )
+    )
     got = ok(api.get(f"/api/campaigns/{windowed['id']}"))
     assert (datetime.fromisoformat(got["opens_at"]), datetime.fromisoformat(got["closes_at"])) == (opens, closes)
 
     c = ready(api)
     ok(c.api.patch(c.url, json={"opens_at": start.isoformat()}))
-    refused(c.api.patch(c.url, json={"closes_at": (start - timedelta(hours=1)).isoformat()}), 422, "closes_at",
-            field="closes_at")
+    refused(
+        c.api.patch(c.url, json={"closes_at": (start - timedelta(hours=1)).isoformat()}),
+        422,
+        "closes_at",
+        field="closes_at",
+    )
     ok(c.api.patch(c.url, json={"closes_at": (start + timedelta(hours=1)).isoformat()}))
     # moving only the start past the end is the same mistake (+08:00: 18:00 here is 10:00 UTC, after 09:00+1h)
-    refused(c.api.patch(c.url, json={"opens_at": datetime(2026, 3, 1, 18, 0, tzinfo=BEIJING).isoformat()}), 422,
-            "closes_at")
+    refused(
+        c.api.patch(c.url, json={"opens_at": datetime(2026, 3, 1, 18, 0, tzinfo=BEIJING).isoformat()}), 422, "closes_at"
+    )
     ok(c.api.post(f"{c.url}/open"))
     refused(c.api.patch(c.url, json={"closes_at": (start - timedelta(days=1)).isoformat()}), 422, "closes_at")
     got = c.get()
@@ -303,8 +384,15 @@ def test_the_voting_window_is_enforced_at_login_and_submit(world):
 
     ok(c.api.patch(c.url, json={"opens_at": (now + timedelta(hours=1)).astimezone(BEIJING).isoformat()}))
     refused(login(world, codes[0]), 409)
-    ok(c.api.patch(c.url, json={"opens_at": (now - timedelta(hours=1)).astimezone(BEIJING).isoformat(),
-                                "closes_at": (now + timedelta(hours=1)).astimezone(BEIJING).isoformat()}))
+    ok(
+        c.api.patch(
+            c.url,
+            json={
+                "opens_at": (now - timedelta(hours=1)).astimezone(BEIJING).isoformat(),
+                "closes_at": (now + timedelta(hours=1)).astimezone(BEIJING).isoformat(),
+            },
+        )
+    )
     token = ok(login(world, codes[0]))["token"]
     early_voter = ok(login(world, codes[1]))["token"]
     assert ok(submit(world, early_voter, c.subject_ids))["status"] == "submitted"
@@ -343,8 +431,9 @@ def test_issued_codes_are_well_formed_unique_and_stored_only_as_hmacs(world):
     assert all(a.get("code") is None for a in listed)
     for code in codes:
         assert code not in listing.text and canonical(code) not in listing.text
-    assert [a["id"] for a in ok(c.api.get(f"{c.url}/accounts", params={"category": "群众"}))] == \
-        [a["id"] for a in second["accounts"]]
+    assert [a["id"] for a in ok(c.api.get(f"{c.url}/accounts", params={"category": "群众"}))] == [
+        a["id"] for a in second["accounts"]
+    ]
 
     keys = Keyring(TEST_SECRET_KEY)
     with world.ctx.db.engine.connect() as connection:
@@ -399,14 +488,19 @@ def test_bad_account_requests(world):
     for count in (0, -1, 5001, 10**9):
         refused(c.api.post(f"{c.url}/accounts", json={"category": "领导", "count": count}), 400, "count")
     refused(c.api.post(f"{c.url}/accounts", json={"category": "领导"}), 400, "count")
-    refused(c.api.post(f"{c.url}/accounts", json={"category": "无此类别", "count": 1}), 422, "无此类别",
-            field="category")
+    refused(
+        c.api.post(f"{c.url}/accounts", json={"category": "无此类别", "count": 1}), 422, "无此类别", field="category"
+    )
     assert ok(c.api.get(f"{c.url}/accounts")) == []
 
-    other = created(c.api.post(f"{A}/campaigns", json={
-        "name": "另一个", "categories": [{"name": "领导", "template_id": c.template_id}]}))
-    [theirs] = created(c.api.post(f"/api/campaigns/{other['id']}/accounts",
-                                  json={"category": "领导", "count": 1}))["accounts"]
+    other = created(
+        c.api.post(
+            f"{A}/campaigns", json={"name": "另一个", "categories": [{"name": "领导", "template_id": c.template_id}]}
+        )
+    )
+    [theirs] = created(c.api.post(f"/api/campaigns/{other['id']}/accounts", json={"category": "领导", "count": 1}))[
+        "accounts"
+    ]
     for action in ("revoke", "replace"):
         refused(c.api.post(f"{c.url}/accounts/{theirs['id']}/{action}"), 404)  # an account of another campaign
         refused(c.api.post(f"{c.url}/accounts/999999/{action}"), 404)
@@ -419,12 +513,16 @@ def test_another_locality_gets_404_for_the_campaign_and_its_accounts(world):
     [account, *_] = c.accounts["领导"]
     before = c.get()
     requests = [
-        ("GET", c.url, None), ("PATCH", c.url, {"name": "偷改"}), ("POST", f"{c.url}/open", None),
-        ("POST", f"{c.url}/close", None), ("GET", f"{c.url}/accounts", None),
+        ("GET", c.url, None),
+        ("PATCH", c.url, {"name": "偷改"}),
+        ("POST", f"{c.url}/open", None),
+        ("POST", f"{c.url}/close", None),
+        ("GET", f"{c.url}/accounts", None),
         ("POST", f"{c.url}/accounts", {"category": "领导", "count": 1}),
         ("POST", f"{c.url}/accounts/{account['id']}/revoke", None),
         ("POST", f"{c.url}/accounts/{account['id']}/replace", None),
-        ("GET", f"{c.url}/progress", None), ("GET", f"{A}/campaigns", None),
+        ("GET", f"{c.url}/progress", None),
+        ("GET", f"{A}/campaigns", None),
     ]
     for method, url, body in requests:
         response = other.request(method, url, json=body)
@@ -497,8 +595,9 @@ def test_a_campaigns_period_is_read_as_typed_and_answered_canonically(world):
         refused(api.patch(url, json={"period": bad}), 422, repr(bad), field="period")
     assert ok(api.get(url))["period"] == ""
     zh = api.post(f"{A}/campaigns", json={"name": "错", "period": "2026-13"}, headers={"Accept-Language": "zh-CN"})
-    assert zh.json()["errors"] == [{"field": "period",
-                                    "message": "'2026-13' 不是有效的期间：没有这样的日、周、月、季度或半年"}]
+    assert zh.json()["errors"] == [
+        {"field": "period", "message": "'2026-13' 不是有效的期间：没有这样的日、周、月、季度或半年"}
+    ]
     # with another fault beside it, the body is malformed: 400
     refused(api.post(f"{A}/campaigns", json={"name": "错", "period": "2026-13", "kind": "weekly"}), 400, "period")
 
@@ -509,15 +608,29 @@ def test_a_campaigns_period_must_be_of_the_kind_its_templates_take(world):
     monthly = template(api, {**TEMPLATE, "name": "月度考核表", "period_kind": "month"})
     loose = template(api)
     categories = [{"name": "领导", "template_id": monthly}]
-    body = refused(api.post(f"{A}/campaigns", json={"name": "考核", "period": "2026年第四季度", "subject_ids": [s1],
-                                                    "categories": categories}), 422, field="period")
-    assert body["errors"] == [{"field": "period", "message": f"period 2026-Q4 is not of the kind template {monthly} "
-                                                             f"of category 领导 takes: its values are for periods like "
-                                                             f"2026-10"}]
+    body = refused(
+        api.post(
+            f"{A}/campaigns",
+            json={"name": "考核", "period": "2026年第四季度", "subject_ids": [s1], "categories": categories},
+        ),
+        422,
+        field="period",
+    )
+    assert body["errors"] == [
+        {
+            "field": "period",
+            "message": f"period 2026-Q4 is not of the kind template {monthly} "
+            f"of category 领导 takes: its values are for periods like "
+            f"2026-10",
+        }
+    ]
     assert ok(api.get(f"{A}/campaigns"))["total"] == 0  # nothing saved
 
-    campaign = created(api.post(f"{A}/campaigns", json={"name": "考核", "period": "2026/11", "subject_ids": [s1],
-                                                        "categories": categories}))
+    campaign = created(
+        api.post(
+            f"{A}/campaigns", json={"name": "考核", "period": "2026/11", "subject_ids": [s1], "categories": categories}
+        )
+    )
     url = f"/api/campaigns/{campaign['id']}"
     refused(api.patch(url, json={"period": "2026"}), 422, "2026", f"template {monthly}", field="period")
     # changing the categories is checked against the period too
@@ -531,10 +644,12 @@ def test_a_campaigns_period_must_be_of_the_kind_its_templates_take(world):
     created(api.post(f"{url}/accounts", json={"category": "领导", "count": 1}))
     body = refused(api.post(f"{url}/open"), 409, "no period", field="")
     assert [e["message"] for e in body["errors"]] == [
-        f"category 领导: the campaign has no period, but its template {monthly} takes values for periods like 2026-11"]
+        f"category 领导: the campaign has no period, but its template {monthly} takes values for periods like 2026-11"
+    ]
     zh = api.post(f"{url}/open", headers={"Accept-Language": "zh-CN"})
-    assert zh.json()["errors"][0]["message"] == (f"类别“领导”：测评未设期间，但其指标模板 {monthly} 的指标值按 2026-11 "
-                                                 f"这样的期间填报")
+    assert zh.json()["errors"][0]["message"] == (
+        f"类别“领导”：测评未设期间，但其指标模板 {monthly} 的指标值按 2026-11 这样的期间填报"
+    )
     # A template whose kind changed after the campaign was saved is caught when it opens.
     ok(api.patch(url, json={"period": "2026-11"}))
     ok(api.put(f"/api/templates/{monthly}", json={**TEMPLATE, "period_kind": "year"}))

@@ -77,5 +77,6 @@ def test_a_county_never_reads_its_city_and_only_office_or_leader_users_are_grant
         auth.grant_child_localities(world.ctx, SYSTEM, "platform-user", True)
     office = world.client(world.user("city-office", "office", "city"))
     with pytest.raises(Forbidden, match="may not grant"):  # only a platform admin grants
-        auth.grant_child_localities(world.ctx, auth.resolve_token(world.ctx, office.headers["Authorization"][7:]).actor,
-                                    "city-office", True)
+        auth.grant_child_localities(
+            world.ctx, auth.resolve_token(world.ctx, office.headers["Authorization"][7:]).actor, "city-office", True
+        )

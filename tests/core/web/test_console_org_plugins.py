@@ -78,10 +78,21 @@ def test_units_add_move_and_a_cycle_refused_beside_the_field(world):
     world.office("county-t")
     world.user("office-t2", "office", "county-t")
     with _session(world, "office-t2") as client:
+
         def add(code, name, parent=""):
-            return client.post("/admin/localities/county-t/units", data={
-                "_csrf": client.csrf, "code": code, "name": name, "parent_id": parent, "type": "党委部门",
-                "duties": "", "contact_name": "", "contact_phone": "=1+1"})
+            return client.post(
+                "/admin/localities/county-t/units",
+                data={
+                    "_csrf": client.csrf,
+                    "code": code,
+                    "name": name,
+                    "parent_id": parent,
+                    "type": "党委部门",
+                    "duties": "",
+                    "contact_name": "",
+                    "contact_phone": "=1+1",
+                },
+            )
 
         assert add("T1", "县委办").status_code == 302
         top = org.list_units(world.ctx, SYSTEM, "county-t").items[0]
@@ -94,20 +105,29 @@ def test_units_add_move_and_a_cycle_refused_beside_the_field(world):
         child = next(u for u in org.list_units(world.ctx, SYSTEM, "county-t").items if u.code == "T2")
         page = client.get(f"/admin/localities/county-t/units/{top.id}")
         assert f'<option value="{child.id}"' not in page.text  # its own children are no parents for it
-        cycle = client.post(f"/admin/localities/county-t/units/{top.id}", data={
-            "_csrf": client.csrf, "action": "save", "code": "T1", "name": "县委办", "parent_id": str(child.id)})
+        cycle = client.post(
+            f"/admin/localities/county-t/units/{top.id}",
+            data={"_csrf": client.csrf, "action": "save", "code": "T1", "name": "县委办", "parent_id": str(child.id)},
+        )
         assert cycle.status_code == 422 and "不能把下级单位设为上级" in cycle.text
-        moved = client.post(f"/admin/localities/county-t/units/{child.id}", data={
-            "_csrf": client.csrf, "action": "save", "code": "T2", "name": "县委办秘书科", "parent_id": ""})
+        moved = client.post(
+            f"/admin/localities/county-t/units/{child.id}",
+            data={"_csrf": client.csrf, "action": "save", "code": "T2", "name": "县委办秘书科", "parent_id": ""},
+        )
         assert moved.status_code == 200 and "已保存" in moved.text
         assert org.get_unit(world.ctx, SYSTEM, "county-t", child.id).parent_id is None
         export = client.get("/admin/localities/county-t/units/export")
         sheet = load_workbook(io.BytesIO(export.content)).active
         cells = [row for row in sheet.values]
-        assert cells[0][:2] == ("单位编码", "单位名称") and ("T1", "县委办", "党委部门", None, None, "=1+1", None) in cells
+        assert (
+            cells[0][:2] == ("单位编码", "单位名称") and ("T1", "县委办", "党委部门", None, None, "=1+1", None) in cells
+        )
         phone = next(row[5] for row in sheet.iter_rows() if row[0].value == "T1")
         assert phone.data_type == "s" and phone.quotePrefix  # text, never a formula
-        assert client.post("/admin/localities/county-t/units", data={"_csrf": "x", "code": "T9", "name": "x"}).status_code == 403
+        assert (
+            client.post("/admin/localities/county-t/units", data={"_csrf": "x", "code": "T9", "name": "x"}).status_code
+            == 403
+        )
 
 
 def _xlsx(rows: list[list[str]]) -> bytes:
@@ -126,22 +146,31 @@ def test_import_shows_each_bad_row_in_a_table_then_imports_the_fixed_file(world)
     header = ["姓名", "性别", "单位编码", "身份证号"]
     bad = _xlsx([header, ["张三", "男", "I1", CARD], ["李四", "x", "I9", "110105194912310021"]])
     with _session(world, "office-i2") as client:
-        page = client.post("/admin/localities/county-i/import", data={"_csrf": client.csrf, "kind": "people"},
-                           files={"file": ("people.xlsx", bad)})
+        page = client.post(
+            "/admin/localities/county-i/import",
+            data={"_csrf": client.csrf, "kind": "people"},
+            files={"file": ("people.xlsx", bad)},
+        )
         assert page.status_code == 422
-        table = page.text[page.text.index('id="import-problems"'):]
+        table = page.text[page.text.index('id="import-problems"') :]
         assert "文件中有 3 处问题，未导入任何数据" in page.text
         assert "<td>3</td><td>单位编码 (C)</td><td>本地区没有编码为 I9 的单位</td>" in table
         assert "<td>3</td><td>性别 (B)</td><td>&#39;x&#39; 不是“男”或“女”</td>" in table
         assert "校验位不符" in table
         good = _xlsx([header, ["张三", "男", "I1", CARD], ["李四", "女", "I1", ""]])
-        done = client.post("/admin/localities/county-i/import", data={"_csrf": client.csrf, "kind": "people"},
-                           files={"file": ("people.xlsx", good)})
+        done = client.post(
+            "/admin/localities/county-i/import",
+            data={"_csrf": client.csrf, "kind": "people"},
+            files={"file": ("people.xlsx", good)},
+        )
         assert done.status_code == 200 and "已导入 2 行：新增 2，更新 0。" in done.text
         template = client.get("/admin/localities/county-i/import/people/template?fmt=xlsx")
         assert load_workbook(io.BytesIO(template.content)).active["A1"].value == "姓名"
-        english = client.post("/admin/localities/county-i/import?lang=en", data={"_csrf": client.csrf, "kind": "units"},
-                              files={"file": ("units.csv", "单位编码,单位名称\nI1,\n".encode())})
+        english = client.post(
+            "/admin/localities/county-i/import?lang=en",
+            data={"_csrf": client.csrf, "kind": "units"},
+            files={"file": ("units.csv", "单位编码,单位名称\nI1,\n".encode())},
+        )
         assert "required, but empty" in english.text
 
 
@@ -157,15 +186,38 @@ class Options(BaseModel):
 
 def test_an_options_form_from_a_schema_reads_back_what_the_model_validates():
     fields = {f.name: f for f in schema_form.fields_of(Options.model_json_schema())}
-    assert {n: f.kind for n, f in fields.items()} == {"title": "text", "count": "integer", "ratio": "number",
-                                                      "on": "bool", "mode": "enum", "tags": "list", "extra": "json"}
+    assert {n: f.kind for n, f in fields.items()} == {
+        "title": "text",
+        "count": "integer",
+        "ratio": "number",
+        "on": "bool",
+        "mode": "enum",
+        "tags": "list",
+        "extra": "json",
+    }
     assert fields["title"].constraints == {"maxLength": 5} and fields["ratio"].nullable
-    options, typed, errors = schema_form.read_form(list(fields.values()), {
-        "opt_title": "abc", "opt_count": "3", "opt_ratio": "", "opt_on": "on", "opt_mode": "b",
-        "opt_tags": "x\r\n\r\ny\n", "opt_extra": '{"a": 1}'})
+    options, typed, errors = schema_form.read_form(
+        list(fields.values()),
+        {
+            "opt_title": "abc",
+            "opt_count": "3",
+            "opt_ratio": "",
+            "opt_on": "on",
+            "opt_mode": "b",
+            "opt_tags": "x\r\n\r\ny\n",
+            "opt_extra": '{"a": 1}',
+        },
+    )
     assert errors == {} and typed["tags"] == "x\r\n\r\ny\n"
-    assert Options.model_validate(options).model_dump() == {"title": "abc", "count": 3, "ratio": None, "on": True,
-                                                            "mode": "b", "tags": ["x", "y"], "extra": {"a": 1}}
+    assert Options.model_validate(options).model_dump() == {
+        "title": "abc",
+        "count": 3,
+        "ratio": None,
+        "on": True,
+        "mode": "b",
+        "tags": ["x", "y"],
+        "extra": {"a": 1},
+    }
     _options, _typed, errors = schema_form.read_form(list(fields.values()), {"opt_extra": "{oops"})
     assert errors["extra"].startswith("not valid JSON")
     shown = schema_form.form_values(list(fields.values()), {"tags": ["p", "q"], "extra": {"b": 2}})
@@ -177,20 +229,25 @@ def test_plugin_options_are_checked_beside_the_field_and_a_plugin_in_use_stays_e
     with _session(world, "office-a2") as client:
         listing = client.get("/admin/localities/county-a/plugins")
         assert "示例插件" in listing.text and "以考核对象得分最高的测评人类别计分。" in listing.text
-        bad = client.post("/admin/localities/county-a/plugins/example",
-                          data={"_csrf": client.csrf, "enabled": "on", "opt_note": "长" * 101})
+        bad = client.post(
+            "/admin/localities/county-a/plugins/example",
+            data={"_csrf": client.csrf, "enabled": "on", "opt_note": "长" * 101},
+        )
         assert bad.status_code == 422 and '<p class="field-error" id="e-note">最多 100 个字符</p>' in bad.text
         assert "长" * 101 in bad.text  # kept as typed
-        good = client.post("/admin/localities/county-a/plugins/example",
-                           data={"_csrf": client.csrf, "enabled": "on", "opt_note": "备注"})
+        good = client.post(
+            "/admin/localities/county-a/plugins/example",
+            data={"_csrf": client.csrf, "enabled": "on", "opt_note": "备注"},
+        )
         assert good.status_code == 200 and "已保存" in good.text and 'value="备注"' in good.text
         patched = setup.api.patch(f"/api/campaigns/{setup.campaign_id}", json={"scoring": {"rule": "highest_category"}})
         assert patched.status_code == 200, patched.text
         setup.issue("县领导", 1)
         setup.issue("基层代表", 1)
         setup.open()
-        refused = client.post("/admin/localities/county-a/plugins",
-                              data={"_csrf": client.csrf, "name": "example", "action": "disable"})
+        refused = client.post(
+            "/admin/localities/county-a/plugins", data={"_csrf": client.csrf, "name": "example", "action": "disable"}
+        )
         assert refused.status_code == 409
         assert f"插件 example 正被进行中的测评 {setup.campaign_id} 使用，请先结束这些测评" in refused.text
         assert 'value="disable"' in refused.text  # still enabled
@@ -205,12 +262,31 @@ def test_subjects_are_added_in_bulk_from_units_teams_and_team_members(world):
     u2 = org.create_unit(world.ctx, SYSTEM, "county-s", UnitIn(code="S2", name="县水利局"))
     head = org.create_person(world.ctx, SYSTEM, "county-s", PersonIn(name="局长甲", unit_id=u1.id))
     deputy = org.create_person(world.ctx, SYSTEM, "county-s", PersonIn(name="副局长乙", unit_id=u1.id))
-    team = org.create_team(world.ctx, SYSTEM, "county-s", TeamIn(unit_id=u1.id, name="领导班子", members=[
-        TeamMemberIn(person_id=head.id, post="主要领导"), TeamMemberIn(person_id=deputy.id, post="分管领导")]))
+    team = org.create_team(
+        world.ctx,
+        SYSTEM,
+        "county-s",
+        TeamIn(
+            unit_id=u1.id,
+            name="领导班子",
+            members=[
+                TeamMemberIn(person_id=head.id, post="主要领导"),
+                TeamMemberIn(person_id=deputy.id, post="分管领导"),
+            ],
+        ),
+    )
     with _session(world, "office-s2") as client:
+
         def add(source, ids, category):
-            return client.post("/admin/localities/county-s/subjects", data={
-                "_csrf": client.csrf, "source": source, "category": category, f"ids_{source}": [str(i) for i in ids]})
+            return client.post(
+                "/admin/localities/county-s/subjects",
+                data={
+                    "_csrf": client.csrf,
+                    "source": source,
+                    "category": category,
+                    f"ids_{source}": [str(i) for i in ids],
+                },
+            )
 
         missing = add("units", [], "")
         assert missing.status_code == 422 and "请至少勾选一项" in missing.text and "必填，但为空" in missing.text
@@ -222,9 +298,13 @@ def test_subjects_are_added_in_bulk_from_units_teams_and_team_members(world):
         assert "已添加 2 个考核对象。" in page.text and "共 5 个考核对象" not in page.text
         assert "5 个考核对象" in page.text
     subjects = {(s.kind, s.name, s.category) for s in org.list_subjects(world.ctx, SYSTEM, "county-s").items}
-    assert subjects == {("unit", "县财政局", "县直部门"), ("unit", "县水利局", "县直部门"),
-                        ("team", "县财政局领导班子", "领导班子"), ("person", "局长甲", "班子成员"),
-                        ("person", "副局长乙", "班子成员")}
+    assert subjects == {
+        ("unit", "县财政局", "县直部门"),
+        ("unit", "县水利局", "县直部门"),
+        ("team", "县财政局领导班子", "领导班子"),
+        ("person", "局长甲", "班子成员"),
+        ("person", "副局长乙", "班子成员"),
+    }
 
 
 def test_a_file_data_source_is_created_tested_previewed_fed_a_file_and_run_in_the_console(world):
@@ -235,10 +315,21 @@ def test_a_file_data_source_is_created_tested_previewed_fed_a_file_and_run_in_th
     unit_code = sorted(county.subject_by_unit)[0]
     with _session(world, "office-f2") as client:
         assert "表格文件" in client.get("/admin/localities/county-f/sources/new").text
-        form = {"_csrf": client.csrf, "action": "save", "name": "月报文件", "enabled": "on", "opt_folder": "inbox",
-                "subject_field": "单位编码", "subject_by": "code", "subject_kind": "", "period_field": "月份",
-                "period_from_run_date": "", "values": f"办结件数, {county.template_id}, CASES", "schedule_kind": "",
-                "retry_attempts": "0"}
+        form = {
+            "_csrf": client.csrf,
+            "action": "save",
+            "name": "月报文件",
+            "enabled": "on",
+            "opt_folder": "inbox",
+            "subject_field": "单位编码",
+            "subject_by": "code",
+            "subject_kind": "",
+            "period_field": "月份",
+            "period_from_run_date": "",
+            "values": f"办结件数, {county.template_id}, CASES",
+            "schedule_kind": "",
+            "retry_attempts": "0",
+        }
         refused = client.post("/admin/localities/county-f/sources/new?adapter=tabular_file", data=form)
         assert refused.status_code == 422 and 'id="e-retry_attempts"' in refused.text
         assert "应大于或等于 1" in refused.text and 'value="月报文件"' in refused.text
@@ -256,7 +347,7 @@ def test_a_file_data_source_is_created_tested_previewed_fed_a_file_and_run_in_th
         assert 'id="preview"' in preview.text and "<td>95.0</td>" in preview.text
         ran = client.post(path, data={"_csrf": client.csrf, "action": "run"})
         assert ran.status_code == 200 and 'id="runs"' in ran.text
-        runs = ran.text[ran.text.index('id="runs"'):]
+        runs = ran.text[ran.text.index('id="runs"') :]
         assert "2 条记录中有 1 条无法使用，没有写入任何数据" in runs  # the run and why it failed, in Chinese
         assert "1 of 2 records cannot be used" not in ran.text  # its error in Chinese
         assert county.values() == {}  # a record it cannot use: nothing written (all or nothing)

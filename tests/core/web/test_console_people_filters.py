@@ -17,8 +17,13 @@ from tests.core.web.test_console_permissions import _session
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
 SYSTEM = Actor.system("test")
-PEOPLE = [("王建国", "正科级", "县财政局局长"), ("李建华", "副科级", "县财政局副局长"), ("张国强", "正科级", "办公室主任"),
-          ("赵四", "正科级", "县教育局局长"), ("钱_%", "一级科员", "科员")]
+PEOPLE = [
+    ("王建国", "正科级", "县财政局局长"),
+    ("李建华", "副科级", "县财政局副局长"),
+    ("张国强", "正科级", "办公室主任"),
+    ("赵四", "正科级", "县教育局局长"),
+    ("钱_%", "一级科员", "科员"),
+]
 
 
 @pytest.fixture

@@ -32,10 +32,39 @@ PAGES = {  # menu key -> a page of that area
     "audit": "/admin/localities/county-p/audit",
 }
 MENUS = {
-    "platform_admin": ["overview", "units", "people", "people-accounts", "teams", "subjects", "import", "templates",
-                       "values", "campaigns", "plugins", "adapters", "audit", "sign-ins", "users"],
-    "office": ["overview", "units", "people", "people-accounts", "teams", "subjects", "import", "templates", "values",
-               "campaigns", "plugins", "adapters", "audit", "sign-ins"],
+    "platform_admin": [
+        "overview",
+        "units",
+        "people",
+        "people-accounts",
+        "teams",
+        "subjects",
+        "import",
+        "templates",
+        "values",
+        "campaigns",
+        "plugins",
+        "adapters",
+        "audit",
+        "sign-ins",
+        "users",
+    ],
+    "office": [
+        "overview",
+        "units",
+        "people",
+        "people-accounts",
+        "teams",
+        "subjects",
+        "import",
+        "templates",
+        "values",
+        "campaigns",
+        "plugins",
+        "adapters",
+        "audit",
+        "sign-ins",
+    ],
     "unit_admin": ["overview", "units", "people", "teams", "import", "adapters"],
     "leader": ["overview"],
     "cadre": ["overview"],
@@ -57,8 +86,12 @@ def people(world, cheap_password_hashes):
     world.locality("other-p", "别的县")
     org.create_unit(world.ctx, Actor.system("test"), "county-p", UnitIn(code="P1", name="单位一"))
     for role in MENUS:
-        world.user(f"{role}-p", role, None if role == "platform_admin" else "county-p",
-                   unit="P1" if role in ("unit_admin", "leader", "cadre") else None)
+        world.user(
+            f"{role}-p",
+            role,
+            None if role == "platform_admin" else "county-p",
+            unit="P1" if role in ("unit_admin", "leader", "cadre") else None,
+        )
     return world
 
 

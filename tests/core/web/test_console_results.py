@@ -25,9 +25,13 @@ def _chart(page: str, chart_id: str) -> dict:
 
 def _adjustments(world, campaign_id: int) -> list[tuple]:
     with world.ctx.db.engine.connect() as connection:
-        return [tuple(r) for r in connection.execute(text(
-            "SELECT subject_id, grade, reason FROM campaign_adjustments WHERE campaign_id = :c ORDER BY id"),
-            {"c": campaign_id})]
+        return [
+            tuple(r)
+            for r in connection.execute(
+                text("SELECT subject_id, grade, reason FROM campaign_adjustments WHERE campaign_id = :c ORDER BY id"),
+                {"c": campaign_id},
+            )
+        ]
 
 
 def _status(world, campaign_id: int) -> str:
@@ -98,8 +102,8 @@ def test_subject_page_adjust_publish_and_frozen(world):
         published = client.post(f"{s.results_url}/publish", data={"_csrf": client.csrf})
         assert published.status_code in (302, 303) and _status(world, s.campaign_id) == "published"
         page = client.get(s.results_url + "?done=publish").text
-        assert "已发布" in page and "data-action=\"publish\"" not in page and "data-action=\"tally\"" not in page
-        assert "<form method=\"post\" action=\"" + url + "/adjust\"" not in client.get(url).text
+        assert "已发布" in page and 'data-action="publish"' not in page and 'data-action="tally"' not in page
+        assert '<form method="post" action="' + url + '/adjust"' not in client.get(url).text
 
         frozen = client.post(f"{url}/adjust", data={"_csrf": client.csrf, "grade": "称职", "reason": "再调整"})
         assert frozen.status_code == 409 and "结果已发布并冻结" in frozen.text
@@ -112,8 +116,10 @@ def test_tally_again_keeps_the_office_grade(world):
     s = build(world)
     zhang = s.subjects["张三"]
     with _session(world, "office-county-r") as client:
-        client.post(f"{s.results_url}/subjects/{zhang}/adjust",
-                    data={"_csrf": client.csrf, "grade": "优秀", "reason": "名额内确定"})
+        client.post(
+            f"{s.results_url}/subjects/{zhang}/adjust",
+            data={"_csrf": client.csrf, "grade": "优秀", "reason": "名额内确定"},
+        )
         assert client.post(f"{s.results_url}/tally", data={"_csrf": "x"}).status_code == 403
         again = client.post(f"{s.results_url}/tally", data={"_csrf": client.csrf})
         assert again.status_code in (302, 303)
@@ -126,29 +132,37 @@ def test_tally_again_keeps_the_office_grade(world):
         # figures until the office gives a reason
         with world.ctx.db.engine.begin() as connection:
             connection.execute(text("UPDATE localities SET min_turnout_percent = 100 WHERE code = 'county-r'"))
-            category, locality = connection.execute(text(
-                "SELECT id, locality_id FROM campaign_categories WHERE campaign_id = :c AND name = '基层代表'"),
-                {"c": s.campaign_id}).one()
-            connection.execute(text(
-                "INSERT INTO ballot_accounts (locality_id, campaign_id, category_id, code_hash, status, batch, "
-                "created_at) VALUES (:l, :c, :k, 'unused-slip', 'issued', 1, CURRENT_TIMESTAMP)"),
-                {"l": locality, "c": s.campaign_id, "k": category})
+            category, locality = connection.execute(
+                text("SELECT id, locality_id FROM campaign_categories WHERE campaign_id = :c AND name = '基层代表'"),
+                {"c": s.campaign_id},
+            ).one()
+            connection.execute(
+                text(
+                    "INSERT INTO ballot_accounts (locality_id, campaign_id, category_id, code_hash, status, batch, "
+                    "created_at) VALUES (:l, :c, :k, 'unused-slip', 'issued', 1, CURRENT_TIMESTAMP)"
+                ),
+                {"l": locality, "c": s.campaign_id, "k": category},
+            )
         low = client.post(f"{s.results_url}/tally", data={"_csrf": client.csrf})
         assert low.status_code == 409 and 'id="low-turnout"' in low.text and "基层代表 1/2 (50 %)" in low.text
         anyway = client.post(f"{s.results_url}/tally", data={"_csrf": client.csrf, "reason": "另一人因病缺席"})
         assert anyway.status_code in (302, 303)
         with world.ctx.db.engine.connect() as connection:
-            summary = connection.execute(text("SELECT summary FROM audit_log WHERE action = 'campaign.tally' "
-                                              "ORDER BY id DESC LIMIT 1")).scalar_one()
-        assert "另一人因病缺席" in json.dumps(summary if not isinstance(summary, str) else json.loads(summary),
-                                        ensure_ascii=False)
+            summary = connection.execute(
+                text("SELECT summary FROM audit_log WHERE action = 'campaign.tally' ORDER BY id DESC LIMIT 1")
+            ).scalar_one()
+        assert "另一人因病缺席" in json.dumps(
+            summary if not isinstance(summary, str) else json.loads(summary), ensure_ascii=False
+        )
 
 
 def test_a_veto_is_shown_on_the_ranking(world):
     s = build(world)
     with world.ctx.db.engine.begin() as connection:
-        connection.execute(text("UPDATE campaign_results SET flags = '[\"veto\"]' WHERE campaign_id = :c AND "
-                                "subject_id = :s"), {"c": s.campaign_id, "s": s.subjects["赵六"]})
+        connection.execute(
+            text("UPDATE campaign_results SET flags = '[\"veto\"]' WHERE campaign_id = :c AND subject_id = :s"),
+            {"c": s.campaign_id, "s": s.subjects["赵六"]},
+        )
     with _session(world, "office-county-r") as client:
         row = dict(re.findall(r'<tr data-subject="(\d+)">(.*?)</tr>', client.get(s.results_url).text, re.S))
         assert "一票否决" in row[str(s.subjects["赵六"])] and "一票否决" not in row[str(s.subjects["王五"])]
@@ -190,7 +204,9 @@ def test_roles_and_tenants(world):
         other = s.results_url.replace("county-r", "county-x")
         assert client.get(other).status_code == 404
         assert client.get(f"{other}/subjects/{wang}").status_code == 404
-        answer = client.post(f"{other}/subjects/{wang}/adjust", data={"_csrf": client.csrf, "grade": "优秀", "reason": "r"})
+        answer = client.post(
+            f"{other}/subjects/{wang}/adjust", data={"_csrf": client.csrf, "grade": "优秀", "reason": "r"}
+        )
         assert answer.status_code == 404
         assert client.post(f"{other}/publish", data={"_csrf": client.csrf}).status_code == 404
     assert _adjustments(world, s.campaign_id) == [] and _status(world, s.campaign_id) == "tallied"
@@ -201,8 +217,10 @@ def test_roles_and_tenants(world):
 
 def test_a_campaign_not_tallied_says_so(world):
     s = build(world, publish_previous=False)
-    draft = s.api.post("/api/localities/county-r/campaigns", json={
-        "name": "草稿", "kind": "annual", "subject_ids": list(s.subjects.values())}).json()["id"]
+    draft = s.api.post(
+        "/api/localities/county-r/campaigns",
+        json={"name": "草稿", "kind": "annual", "subject_ids": list(s.subjects.values())},
+    ).json()["id"]
     url = f"/admin/localities/county-r/campaigns/{draft}/results"
     with _session(world, "office-county-r") as client:
         page = client.get(url)
@@ -229,8 +247,9 @@ def test_a_city_office_granted_the_county_reads_its_results_and_changes_nothing(
         assert 'data-action="publish"' not in page.text and 'data-action="tally"' not in page.text
         subject = client.get(f"{s.results_url}/subjects/{wang}")
         assert subject.status_code == 200 and "/adjust" not in subject.text
-        answer = client.post(f"{s.results_url}/subjects/{wang}/adjust",
-                             data={"_csrf": client.csrf, "grade": "优秀", "reason": "r"})
+        answer = client.post(
+            f"{s.results_url}/subjects/{wang}/adjust", data={"_csrf": client.csrf, "grade": "优秀", "reason": "r"}
+        )
         assert answer.status_code == 404
         assert client.post(f"{s.results_url}/publish", data={"_csrf": client.csrf}).status_code == 404
         assert client.post(f"{s.results_url}/tally", data={"_csrf": client.csrf}).status_code == 404

@@ -44,8 +44,14 @@ def test_sign_ins_are_logged_and_office_users_read_their_locality_only(staff):
     assert not _form_sign_in(staff, secret, "clerk-l").signed_in  # the password typed into the user-name field
     assert not _form_sign_in(staff, "clerk-l", secret).signed_in
     with staff.client() as api:
-        assert api.post("/api/auth/token", json={"username": "office-x", "password": TEST_PASSWORD},
-                        headers={"User-Agent": AGENT}).status_code == 200
+        assert (
+            api.post(
+                "/api/auth/token",
+                json={"username": "office-x", "password": TEST_PASSWORD},
+                headers={"User-Agent": AGENT},
+            ).status_code
+            == 200
+        )
     stored = _stored(staff)
     assert secret not in stored and secret.lower() not in stored.lower() and TEST_PASSWORD not in stored
 

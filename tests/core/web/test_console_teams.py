@@ -38,9 +38,11 @@ def county(world):
 
 def _form(page_text: str) -> dict[str, str]:
     """The team form's fields as the page shows them (inputs and selected options)."""
-    page_text = page_text[page_text.index('<form method="post" action="/admin/localities/county-t/teams/'):]
-    page_text = page_text[:page_text.index("</form>")]
-    values = dict(re.findall(r'<input type="(?:hidden|text)" (?:id="[^"]*" )?name="([^"]+)" value="([^"]*)"', page_text))
+    page_text = page_text[page_text.index('<form method="post" action="/admin/localities/county-t/teams/') :]
+    page_text = page_text[: page_text.index("</form>")]
+    values = dict(
+        re.findall(r'<input type="(?:hidden|text)" (?:id="[^"]*" )?name="([^"]+)" value="([^"]*)"', page_text)
+    )
     for name, body in re.findall(r'<select id="[^"]*" name="([^"]+)"[^>]*>(.*?)</select>', page_text, re.S):
         chosen = re.search(r'<option value="([^"]*)" selected', body)
         values[name] = chosen.group(1) if chosen else ""
@@ -49,15 +51,31 @@ def _form(page_text: str) -> dict[str, str]:
 
 def test_an_office_adds_a_team_and_its_members(county):
     with _session(county, "office-t") as client:
-        created = client.post("/admin/localities/county-t/teams", data={
-            "_csrf": client.csrf, "name": "县委办领导班子", "unit_id": str(county.units["T1"]), "type": "department"},
-            follow_redirects=True)
+        created = client.post(
+            "/admin/localities/county-t/teams",
+            data={
+                "_csrf": client.csrf,
+                "name": "县委办领导班子",
+                "unit_id": str(county.units["T1"]),
+                "type": "department",
+            },
+            follow_redirects=True,
+        )
         assert created.status_code == 200 and "已保存" in created.text
         team_url = str(created.url.path)
         form = _form(created.text)
         assert form["type"] == "department" and form["rows"] == "3"
-        form.update({"m-0-person": "王建国", "m-0-post": "主任", "m-0-admin_post": "县委办公室主任",
-                     "m-1-person": "李明", "m-1-post": "副主任", "m-1-supervised": "T2、T1", "m-1-phone": "0571-1"})
+        form.update(
+            {
+                "m-0-person": "王建国",
+                "m-0-post": "主任",
+                "m-0-admin_post": "县委办公室主任",
+                "m-1-person": "李明",
+                "m-1-post": "副主任",
+                "m-1-supervised": "T2、T1",
+                "m-1-phone": "0571-1",
+            }
+        )
         saved = client.post(team_url, data=form)
         assert saved.status_code == 200 and "已保存" in saved.text, (saved.headers, form)
         team = org.list_teams(county.ctx, SYSTEM, "county-t").items[0]
@@ -80,7 +98,11 @@ def test_an_office_adds_a_team_and_its_members(county):
         form.update({"m-3-person": "", "m-1-supervised": "T2"})
         client.post(team_url, data=form)
         members = org.list_teams(county.ctx, SYSTEM, "county-t").items[0].members
-        assert [(m.name, m.person_id == li_ming) for m in members] == [("王建国", False), ("李明", True), ("李明", False)]
+        assert [(m.name, m.person_id == li_ming) for m in members] == [
+            ("王建国", False),
+            ("李明", True),
+            ("李明", False),
+        ]
 
         # removing a member: empty its name
         form = _form(client.get(team_url).text)
@@ -98,21 +120,30 @@ def test_an_office_adds_a_team_and_its_members(county):
 
 def test_a_bad_new_team_is_refused_beside_its_field(county):
     with _session(county, "office-t") as client:
-        page = client.post("/admin/localities/county-t/teams", data={"_csrf": client.csrf, "name": "", "unit_id": "",
-                                                                     "type": "other"})
+        page = client.post(
+            "/admin/localities/county-t/teams", data={"_csrf": client.csrf, "name": "", "unit_id": "", "type": "other"}
+        )
         assert page.status_code in (400, 422) and "field-error" in page.text
         assert org.list_teams(county.ctx, SYSTEM, "county-t").total == 0
-        assert client.post("/admin/localities/county-t/teams", data={
-            "name": "x", "unit_id": str(county.units["T1"])}).status_code == 403  # no CSRF token
+        assert (
+            client.post(
+                "/admin/localities/county-t/teams", data={"name": "x", "unit_id": str(county.units["T1"])}
+            ).status_code
+            == 403
+        )  # no CSRF token
 
 
 def test_who_may_see_and_change_teams(county):
     team = org.create_team(county.ctx, SYSTEM, "county-t", org.TeamIn(unit_id=county.units["T1"], name="甲班子"))
     with _session(county, "unit-t") as client:
         assert client.get(f"/admin/localities/county-t/teams/{team.id}").status_code == 200
-        assert "<button type=\"submit\">" not in client.get(f"/admin/localities/county-t/teams/{team.id}").text
-        assert client.post(f"/admin/localities/county-t/teams/{team.id}",
-                           data={"_csrf": client.csrf, "action": "delete"}).status_code == 404
+        assert '<button type="submit">' not in client.get(f"/admin/localities/county-t/teams/{team.id}").text
+        assert (
+            client.post(
+                f"/admin/localities/county-t/teams/{team.id}", data={"_csrf": client.csrf, "action": "delete"}
+            ).status_code
+            == 404
+        )
     with _session(county, "office-other") as client:
         assert client.get(f"/admin/localities/county-t/teams/{team.id}").status_code == 404
         assert client.get(f"/admin/localities/other-t/teams/{team.id}").status_code == 404

@@ -19,27 +19,40 @@ def set_status(world, campaign_id: int, status: str) -> None:
 
 def add_results(world, campaign_id: int, subject_ids: list[int], grades: list[str | None]) -> None:
     with world.ctx.db.engine.begin() as connection:
-        locality_id = connection.execute(text("SELECT locality_id FROM campaigns WHERE id = :id"),
-                                         {"id": campaign_id}).scalar_one()
+        locality_id = connection.execute(
+            text("SELECT locality_id FROM campaigns WHERE id = :id"), {"id": campaign_id}
+        ).scalar_one()
         for rank, (subject_id, grade) in enumerate(zip(subject_ids, grades, strict=True), start=1):
-            connection.execute(text(
-                "INSERT INTO campaign_results (campaign_id, subject_id, locality_id, score, rank, proposed_grade, "
-                "grade, flags, by_category, by_indicator) VALUES (:c, :s, :l, :score, :rank, :g, NULL, '[]', '{}', '{}')"),
-                {"c": campaign_id, "s": subject_id, "l": locality_id, "score": 100.0 - rank, "rank": rank, "g": grade})
+            connection.execute(
+                text(
+                    "INSERT INTO campaign_results (campaign_id, subject_id, locality_id, score, rank, proposed_grade, "
+                    "grade, flags, by_category, by_indicator) VALUES (:c, :s, :l, :score, :rank, :g, NULL, '[]', '{}', '{}')"
+                ),
+                {"c": campaign_id, "s": subject_id, "l": locality_id, "score": 100.0 - rank, "rank": rank, "g": grade},
+            )
 
 
 def stored_grades(world, campaign_id: int) -> dict[int, tuple]:
     with world.ctx.db.engine.connect() as connection:
-        rows = connection.execute(text("SELECT subject_id, proposed_grade, grade FROM campaign_results "
-                                       "WHERE campaign_id = :c"), {"c": campaign_id})
+        rows = connection.execute(
+            text("SELECT subject_id, proposed_grade, grade FROM campaign_results WHERE campaign_id = :c"),
+            {"c": campaign_id},
+        )
         return {r[0]: (r[1], r[2]) for r in rows}
 
 
 def adjustments(world, campaign_id: int) -> list[tuple]:
     with world.ctx.db.engine.connect() as connection:
-        return [tuple(r) for r in connection.execute(text(
-            "SELECT subject_id, from_grade, grade, reason, actor FROM campaign_adjustments WHERE campaign_id = :c "
-            "ORDER BY id"), {"c": campaign_id})]
+        return [
+            tuple(r)
+            for r in connection.execute(
+                text(
+                    "SELECT subject_id, from_grade, grade, reason, actor FROM campaign_adjustments WHERE campaign_id = :c "
+                    "ORDER BY id"
+                ),
+                {"c": campaign_id},
+            )
+        ]
 
 
 def audit_of(api, action: str) -> list[dict]:
@@ -62,7 +75,12 @@ def test_adjust_then_publish_then_frozen(world, setup):
     answer = api.post(f"{url}/adjustments", json={"subject_id": s1, "grade": "称职", "reason": "群众反映问题已核实"})
     assert answer.status_code == 201, answer.text
     body = answer.json()
-    assert (body["subject_id"], body["from_grade"], body["grade"], body["reason"]) == (s1, "优秀", "称职", "群众反映问题已核实")
+    assert (body["subject_id"], body["from_grade"], body["grade"], body["reason"]) == (
+        s1,
+        "优秀",
+        "称职",
+        "群众反映问题已核实",
+    )
     assert stored_grades(world, campaign_id)[s1] == ("优秀", "称职")
     assert adjustments(world, campaign_id) == [(s1, "优秀", "称职", "群众反映问题已核实", "office-county-a")]
 
@@ -134,7 +152,9 @@ def test_another_locality_cannot_decide(world, setup):
     s1, _, _ = tallied(world, setup)
     other = world.office("county-b")
     url = f"/api/campaigns/{campaign_id}"
-    assert other.post(f"{url}/adjustments", json={"subject_id": s1, "grade": "称职", "reason": "越权"}).status_code == 404
+    assert (
+        other.post(f"{url}/adjustments", json={"subject_id": s1, "grade": "称职", "reason": "越权"}).status_code == 404
+    )
     assert other.post(f"{url}/publish").status_code == 404
     assert other.get(f"{url}/adjustments").status_code == 404
     assert ok(setup.api.get(url))["status"] == "tallied"

@@ -18,8 +18,22 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BASE = "/api/localities/county-a/imports"
 
 UNIT_HEADERS = ["单位编码", "单位名称", "单位类型", "上级单位编码", "联系人", "联系电话", "职责"]
-PEOPLE_HEADERS = ["姓名", "性别", "出生年月", "民族", "学历", "学位", "毕业院校", "籍贯", "政治面貌", "现任职务", "职级",
-                  "单位编码", "任现职时间", "身份证号"]
+PEOPLE_HEADERS = [
+    "姓名",
+    "性别",
+    "出生年月",
+    "民族",
+    "学历",
+    "学位",
+    "毕业院校",
+    "籍贯",
+    "政治面貌",
+    "现任职务",
+    "职级",
+    "单位编码",
+    "任现职时间",
+    "身份证号",
+]
 
 
 def upload(api, kind: str, name: str, content: bytes, mime: str = "text/csv", field: str = "data", base: str = BASE):
@@ -81,8 +95,11 @@ def test_the_file_may_come_in_any_form_field(world):
             response = upload(api, "units", "u.csv", "单位编码,单位名称\r\nU1,甲\r\n".encode(), field=field)
             assert response.status_code == 200, (field, response.text)
         # a text field beside the file is ignored
-        response = api.post(f"{BASE}/units", files={"data": ("u.csv", "单位编码,单位名称\r\nU2,乙\r\n".encode(), "text/csv")},
-                            data={"note": "from the office"})
+        response = api.post(
+            f"{BASE}/units",
+            files={"data": ("u.csv", "单位编码,单位名称\r\nU2,乙\r\n".encode(), "text/csv")},
+            data={"note": "from the office"},
+        )
         assert response.status_code == 200, response.text
         assert total(api, "units") == 2
 
@@ -106,10 +123,12 @@ def test_a_form_without_exactly_one_file_is_refused(world):
 
 
 def test_a_bad_file_answers_422_with_every_row_error(world):
-    content = ("姓名,性别,出生年月,单位编码,任现职时间\r\n"
-               "甲,男,1985-06,U001,2020.12\r\n"
-               "乙,X,1985-06,U001,2020.12\r\n"
-               "丙,女,1985-06,U404,2020.1\r\n").encode()
+    content = (
+        "姓名,性别,出生年月,单位编码,任现职时间\r\n"
+        "甲,男,1985-06,U001,2020.12\r\n"
+        "乙,X,1985-06,U001,2020.12\r\n"
+        "丙,女,1985-06,U404,2020.1\r\n"
+    ).encode()
     with world.office("county-a") as api:
         upload(api, "units", "county-units.csv", UNITS_CSV)
         response = upload(api, "people", "p.csv", content)
@@ -134,7 +153,11 @@ NOT_SPREADSHEETS = [
     ("units.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024), "application/vnd.ms-excel"),  # old OLE .xls
     ("units.csv", b"", "text/csv"),
     ("units.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "application/pdf"),
-    ("units.csv", "单位编码,单位名称\r\nU1,".encode() + b"x" * 200_000, "text/csv"),  # beyond the csv module's cell limit
+    (
+        "units.csv",
+        "单位编码,单位名称\r\nU1,".encode() + b"x" * 200_000,
+        "text/csv",
+    ),  # beyond the csv module's cell limit
 ]
 
 
@@ -160,11 +183,32 @@ def test_a_body_over_the_upload_limit_answers_413(world):
         assert total(api, "units") == 1
 
 
-@pytest.mark.parametrize("kind, headers, row", [
-    ("units", UNIT_HEADERS, ["X1", "新单位", "综合部门", "U001", "张三", "0571-80000000", "文电"]),
-    ("people", PEOPLE_HEADERS, ["新人", "女", "1990-01", "汉族", "大学本科", "学士", "浙江大学", "浙江杭州", "中共党员",
-                                "科员", "一级科员", "U001", "2020-12", "330102199001010012"]),
-])
+@pytest.mark.parametrize(
+    "kind, headers, row",
+    [
+        ("units", UNIT_HEADERS, ["X1", "新单位", "综合部门", "U001", "张三", "0571-80000000", "文电"]),
+        (
+            "people",
+            PEOPLE_HEADERS,
+            [
+                "新人",
+                "女",
+                "1990-01",
+                "汉族",
+                "大学本科",
+                "学士",
+                "浙江大学",
+                "浙江杭州",
+                "中共党员",
+                "科员",
+                "一级科员",
+                "U001",
+                "2020-12",
+                "330102199001010012",
+            ],
+        ),
+    ],
+)
 def test_xlsx_template_matches_the_import_and_imports_when_filled(world, kind, headers, row):
     with world.office("county-a") as api:
         upload(api, "units", "county-units.csv", UNITS_CSV)
@@ -189,10 +233,13 @@ def test_xlsx_template_matches_the_import_and_imports_when_filled(world, kind, h
         assert result.json()["rows"] == 1
 
 
-@pytest.mark.parametrize("kind, headers, row", [
-    ("units", UNIT_HEADERS, "X1,新单位,,,,,"),
-    ("people", PEOPLE_HEADERS, "新人,女,1990.01,,,,,,,,,U001,,"),
-])
+@pytest.mark.parametrize(
+    "kind, headers, row",
+    [
+        ("units", UNIT_HEADERS, "X1,新单位,,,,,"),
+        ("people", PEOPLE_HEADERS, "新人,女,1990.01,,,,,,,,,U001,,"),
+    ],
+)
 def test_csv_template_matches_the_import_and_imports_when_filled(world, kind, headers, row):
     with world.office("county-a") as api:
         upload(api, "units", "county-units.csv", UNITS_CSV)
@@ -238,21 +285,34 @@ def test_uploading_needs_a_signed_in_user(world):
 
 def test_a_file_of_mixed_encodings_is_refused_naming_the_row_in_the_users_language(world):
     # UTF-8 with one row from a GBK file (as a whole it would "decode" as GB18030, to mojibake)
-    content = ("code,name\r\nU001,县财政局\r\nU002,县教育局\r\n".encode() + "U003,县公安局\r\n".encode("gbk")
-               + "U004,县审计局\r\n".encode())
+    content = (
+        "code,name\r\nU001,县财政局\r\nU002,县教育局\r\n".encode()
+        + "U003,县公安局\r\n".encode("gbk")
+        + "U004,县审计局\r\n".encode()
+    )
     with world.office("county-a") as api:
         assert upload(api, "units", "county-units.csv", UNITS_CSV).status_code == 200
-        names = {u["code"]: u["name"] for u in api.get("/api/localities/county-a/units", params={"limit": 100})
-                 .json()["items"]}
+        names = {
+            u["code"]: u["name"]
+            for u in api.get("/api/localities/county-a/units", params={"limit": 100}).json()["items"]
+        }
         english = assert_error_body(upload(api, "units", "units.csv", content), 422)
         assert english["errors"] == [{"row": 4, "column": "", "message": "not UTF-8 text like the rest of the file"}]
         assert "row(s) 4 is not UTF-8" in english["detail"]
-        chinese = assert_error_body(api.post(f"{BASE}/units", files={"data": ("units.csv", content, "text/csv")},
-                                             headers={"Accept-Language": "zh-CN,zh;q=0.9"}), 422)
+        chinese = assert_error_body(
+            api.post(
+                f"{BASE}/units",
+                files={"data": ("units.csv", content, "text/csv")},
+                headers={"Accept-Language": "zh-CN,zh;q=0.9"},
+            ),
+            422,
+        )
         assert chinese["errors"] == [{"row": 4, "column": "", "message": "不是与文件其余部分相同的 UTF-8 编码"}]
         assert chinese["detail"].startswith("文件：第 4 行的文字不是与文件其余部分相同的 UTF-8 编码")
-        after = {u["code"]: u["name"] for u in api.get("/api/localities/county-a/units", params={"limit": 100})
-                 .json()["items"]}
+        after = {
+            u["code"]: u["name"]
+            for u in api.get("/api/localities/county-a/units", params={"limit": 100}).json()["items"]
+        }
         assert after == names and after["U001"] == "县委办公室"
 
 
@@ -265,10 +325,15 @@ def test_a_formula_without_a_saved_value_is_refused_naming_the_cell(world):
     workbook.save(buffer)
     with world.office("county-a") as api:
         assert upload(api, "units", "county-units.csv", UNITS_CSV).status_code == 200
-        response = api.post(f"{BASE}/units", files={"data": ("units.xlsx", buffer.getvalue(), XLSX)},
-                            headers={"Accept-Language": "zh-CN"})
+        response = api.post(
+            f"{BASE}/units",
+            files={"data": ("units.xlsx", buffer.getvalue(), XLSX)},
+            headers={"Accept-Language": "zh-CN"},
+        )
         body = assert_error_body(response, 422)
-        assert body["errors"] == [{"row": 2, "column": "C", "message": "工作表 单位，单元格 C2：公式没有保存的计算结果"}]
+        assert body["errors"] == [
+            {"row": 2, "column": "C", "message": "工作表 单位，单元格 C2：公式没有保存的计算结果"}
+        ]
         assert "单元格 C2" in body["detail"]
         units = api.get("/api/localities/county-a/units", params={"limit": 100}).json()["items"]
         assert next(u for u in units if u["code"] == "U001")["contact_name"] == "郭刚浩"
@@ -291,8 +356,9 @@ def test_hostile_workbooks_are_refused_quickly_naming_the_limit_in_the_users_lan
         for content, status, says in hostile:
             name = "bomb.csv" if content[:2] != b"PK" else "bomb.xlsx"
             started = time.perf_counter()
-            response = api.post(f"{BASE}/units", files={"data": (name, content, XLSX)},
-                                headers={"Accept-Language": "zh-CN"})
+            response = api.post(
+                f"{BASE}/units", files={"data": (name, content, XLSX)}, headers={"Accept-Language": "zh-CN"}
+            )
             assert time.perf_counter() - started < 30, says  # seconds: 194 before the limits
             body = assert_error_body(response, status)
             assert says in body["detail"], body["detail"]

@@ -29,12 +29,17 @@ BEYOND = (0, -1, 2**31, 2**63, 10**30)
 def test_an_id_beyond_the_databases_range_is_404_on_every_kind_of_route(world, setup):
     api = setup.api
     for value in BEYOND:
-        for path in (f"/api/campaigns/{value}", f"/api/campaigns/{value}/accounts", f"/api/templates/{value}",
-                     f"{A}/units/{value}", f"/api/adapter-sources/{value}/runs",
-                     f"/api/campaigns/{setup.campaign_id}/accounts/{value}/revoke",
-                     f"/api/campaigns/{value}/example",  # a plugin's route: its guard reads the campaign
-                     f"/admin/localities/county-a/sources/{value}",  # a page
-                     f"/admin/adapter-sources/{value}"):  # an old page's address, kept for bookmarks
+        for path in (
+            f"/api/campaigns/{value}",
+            f"/api/campaigns/{value}/accounts",
+            f"/api/templates/{value}",
+            f"{A}/units/{value}",
+            f"/api/adapter-sources/{value}/runs",
+            f"/api/campaigns/{setup.campaign_id}/accounts/{value}/revoke",
+            f"/api/campaigns/{value}/example",  # a plugin's route: its guard reads the campaign
+            f"/admin/localities/county-a/sources/{value}",  # a page
+            f"/admin/adapter-sources/{value}",
+        ):  # an old page's address, kept for bookmarks
             method = "POST" if path.endswith("/revoke") else "GET"
             response = api.request(method, path, headers={"Accept": "application/json"})
             assert response.status_code == 404, (path, response.status_code, response.text)
@@ -45,8 +50,20 @@ def test_an_id_beyond_the_databases_range_is_404_on_every_kind_of_route(world, s
 def test_a_subject_still_referred_to_cannot_be_deleted_and_the_answer_names_what_refers_to_it(world, setup):
     api = setup.api
     subject = setup.subject_ids[0]
-    ok(api.put(f"{A}/indicator-values", json=[{"subject_id": subject, "indicator_code": "BONUS",
-                                              "template_id": setup.template_id, "period": "2026", "value": 1}]))
+    ok(
+        api.put(
+            f"{A}/indicator-values",
+            json=[
+                {
+                    "subject_id": subject,
+                    "indicator_code": "BONUS",
+                    "template_id": setup.template_id,
+                    "period": "2026",
+                    "value": 1,
+                }
+            ],
+        )
+    )
     [account] = setup.issue("县领导", 1)
     setup.issue("基层代表", 1)
     setup.open()
@@ -61,17 +78,20 @@ def test_a_subject_still_referred_to_cannot_be_deleted_and_the_answer_names_what
     assert response.status_code == 409, response.text
     body = response.json()
     assert body["detail"] == "评价对象 单位0 不能删除：仍有测评、指标值、结果或测评票引用它"
-    assert body["errors"] == [{"field": "campaigns", "message": "1 个测评包含它"},
-                              {"field": "indicator_values", "message": "1 个指标值属于它"},
-                              {"field": "results", "message": "1 个测评结果属于它"},
-                              {"field": "ballots", "message": "1 张测评票评价了它"}]
+    assert body["errors"] == [
+        {"field": "campaigns", "message": "1 个测评包含它"},
+        {"field": "indicator_values", "message": "1 个指标值属于它"},
+        {"field": "results", "message": "1 个测评结果属于它"},
+        {"field": "ballots", "message": "1 张测评票评价了它"},
+    ]
     english = api.delete(f"{A}/subjects/{subject}").json()
     assert english["errors"][0]["message"] == "1 campaign(s) assess it"
     assert ok(api.get(f"{A}/subjects/{subject}"))["id"] == subject
     # a subject nothing refers to goes
     unit = created(api.post(f"{A}/units", json={"code": "U9", "name": "单位9"}))
-    free = created(api.post(f"{A}/subjects", json={"name": "单位9", "kind": "unit", "ref_id": unit["id"],
-                                                   "category": "c"}))
+    free = created(
+        api.post(f"{A}/subjects", json={"name": "单位9", "kind": "unit", "ref_id": unit["id"], "category": "c"})
+    )
     assert api.delete(f"{A}/subjects/{free['id']}").status_code == 204
 
 
@@ -98,8 +118,11 @@ def test_what_the_database_refuses_is_a_409_or_a_422_with_a_message(ctx):
     with TestClient(app) as client:
         answer = client.get("/constraint", headers=ZH)
         assert answer.status_code == 409
-        assert answer.json() == {"status_code": 409, "errors": [],
-                                 "detail": "此项修改与引用它的数据或必须唯一的值冲突；未作任何修改"}
+        assert answer.json() == {
+            "status_code": 409,
+            "errors": [],
+            "detail": "此项修改与引用它的数据或必须唯一的值冲突；未作任何修改",
+        }
         assert "FOREIGN KEY" not in client.get("/constraint").text  # the database's words stay in the log
         for path in ("/range", "/overflow"):
             answer = client.get(path)
@@ -110,15 +133,20 @@ def test_what_the_database_refuses_is_a_409_or_a_422_with_a_message(ctx):
 def test_bodies_are_read_as_their_json_says(world):
     with office(world, "county-a") as api:
         unit = created(api.post(f"{A}/units", json={"code": "U1", "name": "县委办"}))
-        for body in ({"code": "U2", "name": "x", "parent_id": str(unit["id"])},  # "1" is no id
-                     {"code": "U2", "name": "x", "parent_id": True},
-                     {"code": 2, "name": "x"},
-                     {"code": "U2", "name": "x", "extra": 1}):
+        for body in (
+            {"code": "U2", "name": "x", "parent_id": str(unit["id"])},  # "1" is no id
+            {"code": "U2", "name": "x", "parent_id": True},
+            {"code": 2, "name": "x"},
+            {"code": "U2", "name": "x", "extra": 1},
+        ):
             response = api.post(f"{A}/units", json=body)
             assert response.status_code == 400, (body, response.text)
         assert created(api.post(f"{A}/units", json={"code": "U2", "name": "x", "parent_id": unit["id"]}))
-        template = {"name": "t", "grade_scale": [{"label": "好", "score": 90}, {"label": "差", "score": 60}],
-                    "indicators": [{"code": "A", "name": "甲", "weight": "40"}]}
+        template = {
+            "name": "t",
+            "grade_scale": [{"label": "好", "score": 90}, {"label": "差", "score": 60}],
+            "indicators": [{"code": "A", "name": "甲", "weight": "40"}],
+        }
         assert api.post(f"{A}/templates", json=template).status_code == 400  # "40" is text
         template["indicators"][0]["weight"] = 40
         assert api.post(f"{A}/templates", json=template).status_code == 201
@@ -169,13 +197,19 @@ def test_texts_are_bounded_by_the_columns_they_are_stored_in(world, setup):
     """Found by schemathesis on PostgreSQL: these were longer in the schema than in the database."""
     api = setup.api
     long = "长" * 101
-    campaign = {"name": "c", "kind": "democratic",
-                "categories": [{"name": long, "weight": 1, "template_id": setup.template_id}]}
+    campaign = {
+        "name": "c",
+        "kind": "democratic",
+        "categories": [{"name": long, "weight": 1, "template_id": setup.template_id}],
+    }
     response = api.post(f"{A}/campaigns", json=campaign)
     assert response.status_code == 400 and "categories.0.name" in response.text, response.text
     template = ok(api.get(f"/api/templates/{setup.template_id}"))
-    body = {"name": "t", "grade_scale": [{"label": "好", "score": 90}, {"label": "差", "score": 60}],
-            "indicators": [{"code": "A", "name": "甲", "unit_of_measure": "件" * 51}]}
+    body = {
+        "name": "t",
+        "grade_scale": [{"label": "好", "score": 90}, {"label": "差", "score": 60}],
+        "indicators": [{"code": "A", "name": "甲", "unit_of_measure": "件" * 51}],
+    }
     response = api.post(f"{A}/templates", json=body)
     assert response.status_code == 400 and "unit_of_measure" in response.text, response.text
     assert template["id"] == setup.template_id

@@ -29,8 +29,10 @@ pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = int(os.environ.get("KAOPING_FUZZ_EXAMPLES", "20"))
 PHASES = os.environ.get("KAOPING_FUZZ_PHASES", "examples,coverage,fuzzing")
-CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,"
-          "response_headers_conformance,negative_data_rejection")
+CHECKS = (
+    "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,"
+    "response_headers_conformance,negative_data_rejection"
+)
 SECONDS = float(os.environ.get("KAOPING_FUZZ_SECONDS", "240"))  # per database: a runaway bound (about 60 s alone)
 
 
@@ -56,12 +58,28 @@ def populate(world) -> tuple[str, str, list[int]]:
     units = api.get(f"{base}/units").json()["items"]
     ids += [unit["id"] for unit in units]
     person = api.post(f"{base}/people", json={"name": "王五", "unit_id": units[0]["id"]}).json()
-    team = api.post(f"{base}/teams", json={"unit_id": units[0]["id"], "name": "领导班子",
-                                           "members": [{"person_id": person["id"], "post": "主要领导"}]}).json()
+    team = api.post(
+        f"{base}/teams",
+        json={
+            "unit_id": units[0]["id"],
+            "name": "领导班子",
+            "members": [{"person_id": person["id"], "post": "主要领导"}],
+        },
+    ).json()
     ids += [person["id"], team["id"]]
-    values = api.put(f"{base}/indicator-values", json=[
-        {"subject_id": setup.subject_ids[0], "indicator_code": "BONUS", "template_id": setup.template_id,
-         "period": "2026", "value": 2, "source": "fuzz"}])
+    values = api.put(
+        f"{base}/indicator-values",
+        json=[
+            {
+                "subject_id": setup.subject_ids[0],
+                "indicator_code": "BONUS",
+                "template_id": setup.template_id,
+                "period": "2026",
+                "value": 2,
+                "source": "fuzz",
+            }
+        ],
+    )
     assert values.status_code == 200, values.text
     accounts = setup.issue("县领导", 3) + setup.issue("基层代表", 2)
     # the evaluator's account: one whose id is no other id (revoked, its token would be refused)
@@ -71,10 +89,19 @@ def populate(world) -> tuple[str, str, list[int]]:
     for plugin in ("tabular_file", "worklog"):
         enabled = api.put(f"{base}/plugins/{plugin}", json={"enabled": True})
         assert enabled.status_code == 200, enabled.text
-    source = api.post(f"{base}/adapter-sources", json={
-        "name": "月报文件", "adapter": "tabular_file", "options": {"folder": "inbox"},
-        "mapping": {"subject": {"field": "单位编码"}, "period": {"field": "月份"},
-                    "values": [{"field": "加分", "template_id": setup.template_id, "indicator_code": "BONUS"}]}})
+    source = api.post(
+        f"{base}/adapter-sources",
+        json={
+            "name": "月报文件",
+            "adapter": "tabular_file",
+            "options": {"folder": "inbox"},
+            "mapping": {
+                "subject": {"field": "单位编码"},
+                "period": {"field": "月份"},
+                "values": [{"field": "加分", "template_id": setup.template_id, "indicator_code": "BONUS"}],
+            },
+        },
+    )
     assert source.status_code == 201, source.text
     ids.append(source.json()["id"])
     login = world.client().post("/api/ballot/login", json={"code": evaluator["code"]})
@@ -85,20 +112,46 @@ def populate(world) -> tuple[str, str, list[int]]:
 
 def test_every_operation_answers_as_documented_and_never_5xx(world, tmp_path):
     office_token, ballot_token, ids = populate(world)
-    env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.core.web.fuzz_hooks", "PYTHONPATH": str(ROOT),
-           "KAOPING_FUZZ_LOCALITY": "county-a", "KAOPING_FUZZ_IDS": ",".join(map(str, ids)),
-           "KAOPING_FUZZ_TOKEN": office_token, "KAOPING_FUZZ_BALLOT_TOKEN": ballot_token}
-    command = [shutil.which("st", path=str(Path(sys.executable).parent)) or "st", "run",
-               f"{world.url}/schema/openapi.json", "--checks", CHECKS, "--phases", PHASES,
-               "--max-examples", str(EXAMPLES), "--workers", "1", "--seed", os.environ.get("KAOPING_FUZZ_SEED", "1"),
-               "--generation-database", "none", "--no-color", "--suppress-health-check", "all",
-               "--request-timeout", "30", "--report", "junit", "--report-dir", str(tmp_path)]
+    env = {
+        **os.environ,
+        "SCHEMATHESIS_HOOKS": "tests.core.web.fuzz_hooks",
+        "PYTHONPATH": str(ROOT),
+        "KAOPING_FUZZ_LOCALITY": "county-a",
+        "KAOPING_FUZZ_IDS": ",".join(map(str, ids)),
+        "KAOPING_FUZZ_TOKEN": office_token,
+        "KAOPING_FUZZ_BALLOT_TOKEN": ballot_token,
+    }
+    command = [
+        shutil.which("st", path=str(Path(sys.executable).parent)) or "st",
+        "run",
+        f"{world.url}/schema/openapi.json",
+        "--checks",
+        CHECKS,
+        "--phases",
+        PHASES,
+        "--max-examples",
+        str(EXAMPLES),
+        "--workers",
+        "1",
+        "--seed",
+        os.environ.get("KAOPING_FUZZ_SEED", "1"),
+        "--generation-database",
+        "none",
+        "--no-color",
+        "--suppress-health-check",
+        "all",
+        "--request-timeout",
+        "30",
+        "--report",
+        "junit",
+        "--report-dir",
+        str(tmp_path),
+    ]
     refusals = RefusalsByTheDatabase()
     logging.getLogger("kaoping.web").addHandler(refusals)
     started = time.monotonic()
     try:
-        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
-                              timeout=max(SECONDS * 4, 600))
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=max(SECONDS * 4, 600))
     finally:
         logging.getLogger("kaoping.web").removeHandler(refusals)
     elapsed = time.monotonic() - started

@@ -83,7 +83,9 @@ def test_locality_creation_errors_create_nothing(world):
     created(admin.post("/api/localities", json={"code": "city-x", "name": "某市"}))
 
     assert_error(admin.post("/api/localities", json={"code": "city-x", "name": "again"}), 409)
-    assert_error(admin.post("/api/localities", json={"code": "c2", "name": "n", "parent_code": "nowhere"}), 422, "parent_code")
+    assert_error(
+        admin.post("/api/localities", json={"code": "c2", "name": "n", "parent_code": "nowhere"}), 422, "parent_code"
+    )
     assert_error(admin.post("/api/localities", json={"code": "has space", "name": "n"}), 400, "code")
     assert_error(admin.post("/api/localities", json={"code": "c/3", "name": "n"}), 400, "code")
     assert_error(admin.post("/api/localities", json={"code": "c4", "name": "n", "extra": 1}), 400, "extra")
@@ -115,8 +117,16 @@ def test_get_locality_only_the_callers_own(world):
 def test_unit_create_read_update_delete(world):
     with office(world, "county-a") as api:
         unit = make_unit(api, type="综合部门", duties="统筹协调", contact_name="李四", contact_phone="0851-1234567")
-        assert unit == {"id": unit["id"], "code": "U1", "name": "县委办", "type": "综合部门", "parent_id": None,
-                        "duties": "统筹协调", "contact_name": "李四", "contact_phone": "0851-1234567"}
+        assert unit == {
+            "id": unit["id"],
+            "code": "U1",
+            "name": "县委办",
+            "type": "综合部门",
+            "parent_id": None,
+            "duties": "统筹协调",
+            "contact_name": "李四",
+            "contact_phone": "0851-1234567",
+        }
         assert ok(api.get(f"{A}/units/{unit['id']}")) == unit
         assert ok(api.get(f"{A}/units"))["items"] == [unit]
 
@@ -165,7 +175,9 @@ def test_unit_parent_must_be_in_the_same_locality(world):
         foreign = make_unit(other, base=B, code="BU")
     with office(world, "county-a") as api:
         unit = make_unit(api)
-        assert_error(api.post(f"{A}/units", json={"code": "U2", "name": "n", "parent_id": foreign["id"]}), 422, "parent_id")
+        assert_error(
+            api.post(f"{A}/units", json={"code": "U2", "name": "n", "parent_id": foreign["id"]}), 422, "parent_id"
+        )
         assert_error(api.patch(f"{A}/units/{unit['id']}", json={"parent_id": foreign["id"]}), 422, "parent_id")
         assert ok(api.get(f"{A}/units/{unit['id']}"))["parent_id"] is None
         assert total(api, f"{A}/units") == 1
@@ -199,7 +211,9 @@ def test_unit_used_by_a_team_or_subject_cannot_be_deleted(world):
         team = created(api.post(f"{A}/teams", json={"unit_id": unit["id"], "name": "班子"}))
         assert_error(api.delete(f"{A}/units/{unit['id']}"), 409)
         assert api.delete(f"{A}/teams/{team['id']}").status_code == 204
-        subject = created(api.post(f"{A}/subjects", json={"name": "县委办", "kind": "unit", "ref_id": unit["id"], "category": "综合"}))
+        subject = created(
+            api.post(f"{A}/subjects", json={"name": "县委办", "kind": "unit", "ref_id": unit["id"], "category": "综合"})
+        )
         assert_error(api.delete(f"{A}/units/{unit['id']}"), 409)
         assert ok(api.get(f"{A}/units/{unit['id']}"))["id"] == unit["id"]
         assert api.delete(f"{A}/subjects/{subject['id']}").status_code == 204
@@ -212,11 +226,15 @@ def test_unit_used_by_a_team_or_subject_cannot_be_deleted(world):
 def test_malformed_json_is_a_400(world):
     with office(world, "county-a") as api:
         for path in ("units", "teams", "people", "subjects"):
-            response = api.post(f"{A}/{path}", content=b'{"code": "U1", "name": ', headers={"content-type": "application/json"})
+            response = api.post(
+                f"{A}/{path}", content=b'{"code": "U1", "name": ', headers={"content-type": "application/json"}
+            )
             assert_error(response, 400)
             assert_error(api.post(f"{A}/{path}", json=[1, 2]), 400)
         unit = make_unit(api)
-        response = api.patch(f"{A}/units/{unit['id']}", content=b"{not json", headers={"content-type": "application/json"})
+        response = api.patch(
+            f"{A}/units/{unit['id']}", content=b"{not json", headers={"content-type": "application/json"}
+        )
         assert_error(response, 400)
         assert ok(api.get(f"{A}/units"))["items"] == [unit]
 
@@ -347,7 +365,12 @@ def test_pagination_of_people_teams_and_subjects(world):
         people = [make_person(api, name=f"p{i}", unit_id=unit["id"]) for i in range(3)]
         for i, person in enumerate(people):
             created(api.post(f"{A}/teams", json={"unit_id": unit["id"], "name": f"t{i}"}))
-            created(api.post(f"{A}/subjects", json={"name": person["name"], "kind": "person", "ref_id": person["id"], "category": "干部"}))
+            created(
+                api.post(
+                    f"{A}/subjects",
+                    json={"name": person["name"], "kind": "person", "ref_id": person["id"], "category": "干部"},
+                )
+            )
         for path in ("people", "teams", "subjects"):
             first = ok(api.get(f"{A}/{path}", params={"limit": 2}))
             rest = ok(api.get(f"{A}/{path}", params={"limit": 2, "offset": 2}))
@@ -366,19 +389,40 @@ def test_team_with_members(world):
         wang = make_person(api, name="王五", unit_id=unit["id"])
         zhao = make_person(api, name="赵六", unit_id=unit["id"])
 
-        team = created(api.post(f"{A}/teams", json={
-            "unit_id": unit["id"], "name": "县委办领导班子", "type": "department",
-            "members": [{"person_id": wang["id"], "post": "主要领导"},
-                        {"person_id": zhao["id"], "post": "分管领导", "admin_post": "副主任", "in_charge_of": "财务",
-                         "supervised_unit_ids": [other_unit["id"], unit["id"], other_unit["id"]],
-                         "phone": "0571-8888 6666"}],
-        }))
+        team = created(
+            api.post(
+                f"{A}/teams",
+                json={
+                    "unit_id": unit["id"],
+                    "name": "县委办领导班子",
+                    "type": "department",
+                    "members": [
+                        {"person_id": wang["id"], "post": "主要领导"},
+                        {
+                            "person_id": zhao["id"],
+                            "post": "分管领导",
+                            "admin_post": "副主任",
+                            "in_charge_of": "财务",
+                            "supervised_unit_ids": [other_unit["id"], unit["id"], other_unit["id"]],
+                            "phone": "0571-8888 6666",
+                        },
+                    ],
+                },
+            )
+        )
         assert (team["unit_id"], team["name"], team["type"]) == (unit["id"], "县委办领导班子", "department")
         blank = {"admin_post": "", "in_charge_of": "", "supervised_unit_ids": [], "phone": ""}
         assert team["members"] == [
             {**blank, "person_id": wang["id"], "name": "王五", "post": "主要领导"},
-            {"person_id": zhao["id"], "name": "赵六", "post": "分管领导", "admin_post": "副主任", "in_charge_of": "财务",
-             "supervised_unit_ids": [other_unit["id"], unit["id"]], "phone": "0571-8888 6666"},
+            {
+                "person_id": zhao["id"],
+                "name": "赵六",
+                "post": "分管领导",
+                "admin_post": "副主任",
+                "in_charge_of": "财务",
+                "supervised_unit_ids": [other_unit["id"], unit["id"]],
+                "phone": "0571-8888 6666",
+            },
         ]
         assert ok(api.get(f"{A}/teams/{team['id']}")) == team
         assert ok(api.get(f"{A}/teams"))["items"] == [team]
@@ -386,8 +430,12 @@ def test_team_with_members(world):
         # a name change keeps the members; a members list replaces them
         renamed = ok(api.patch(f"{A}/teams/{team['id']}", json={"name": "新班子"}))
         assert renamed == {**team, "name": "新班子"}
-        replaced = ok(api.patch(f"{A}/teams/{team['id']}", json={
-            "unit_id": other_unit["id"], "members": [{"person_id": zhao["id"], "post": "主要领导"}]}))
+        replaced = ok(
+            api.patch(
+                f"{A}/teams/{team['id']}",
+                json={"unit_id": other_unit["id"], "members": [{"person_id": zhao["id"], "post": "主要领导"}]},
+            )
+        )
         assert replaced["unit_id"] == other_unit["id"]
         assert replaced["members"] == [{**blank, "person_id": zhao["id"], "name": "赵六", "post": "主要领导"}]
         assert ok(api.get(f"{A}/teams/{team['id']}")) == replaced
@@ -410,26 +458,55 @@ def test_team_errors(world):
         person = make_person(api)
         assert_error(api.post(f"{A}/teams", json={"unit_id": foreign_unit["id"], "name": "t"}), 422, "unit_id")
         assert_error(api.post(f"{A}/teams", json={"unit_id": 999999, "name": "t"}), 422, "unit_id")
-        assert_error(api.post(f"{A}/teams", json={"unit_id": unit["id"], "name": "t",
-                                                  "members": [{"person_id": foreign_person["id"]}]}), 422, "members[0].person_id")
-        assert_error(api.post(f"{A}/teams", json={"unit_id": unit["id"], "name": "t",
-                                                  "members": [{"person_id": person["id"]}, {"person_id": person["id"]}]}),
-                     422, "members[1].person_id")
+        assert_error(
+            api.post(
+                f"{A}/teams",
+                json={"unit_id": unit["id"], "name": "t", "members": [{"person_id": foreign_person["id"]}]},
+            ),
+            422,
+            "members[0].person_id",
+        )
+        assert_error(
+            api.post(
+                f"{A}/teams",
+                json={
+                    "unit_id": unit["id"],
+                    "name": "t",
+                    "members": [{"person_id": person["id"]}, {"person_id": person["id"]}],
+                },
+            ),
+            422,
+            "members[1].person_id",
+        )
         assert total(api, f"{A}/teams") == 0
 
-        team = created(api.post(f"{A}/teams", json={"unit_id": unit["id"], "name": "t", "members": [{"person_id": person["id"]}]}))
+        team = created(
+            api.post(f"{A}/teams", json={"unit_id": unit["id"], "name": "t", "members": [{"person_id": person["id"]}]})
+        )
         assert_error(api.post(f"{A}/teams", json={"unit_id": unit["id"], "name": "t"}), 409)
         assert_error(api.patch(f"{A}/teams/{team['id']}", json={"unit_id": foreign_unit["id"]}), 422, "unit_id")
-        assert_error(api.patch(f"{A}/teams/{team['id']}", json={"members": [{"person_id": foreign_person["id"]}]}),
-                     422, "members[0].person_id")
+        assert_error(
+            api.patch(f"{A}/teams/{team['id']}", json={"members": [{"person_id": foreign_person["id"]}]}),
+            422,
+            "members[0].person_id",
+        )
         assert_error(api.patch(f"{A}/teams/{team['id']}", json={"name": None}), 422, "name")
         assert_error(api.patch(f"{A}/teams/{team['id']}", json={"type": "club"}), 400, "type")
-        assert_error(api.patch(f"{A}/teams/{team['id']}", json={"members": [
-            {"person_id": person["id"], "supervised_unit_ids": [unit["id"], foreign_unit["id"]]}]}),
-            422, "members[0].supervised_unit_ids[1]")
+        assert_error(
+            api.patch(
+                f"{A}/teams/{team['id']}",
+                json={
+                    "members": [{"person_id": person["id"], "supervised_unit_ids": [unit["id"], foreign_unit["id"]]}]
+                },
+            ),
+            422,
+            "members[0].supervised_unit_ids[1]",
+        )
         assert ok(api.get(f"{A}/teams/{team['id']}")) == team
 
-        subject = created(api.post(f"{A}/subjects", json={"name": "t", "kind": "team", "ref_id": team["id"], "category": "班子"}))
+        subject = created(
+            api.post(f"{A}/subjects", json={"name": "t", "kind": "team", "ref_id": team["id"], "category": "班子"})
+        )
         assert_error(api.delete(f"{A}/teams/{team['id']}"), 409)
         assert ok(api.get(f"{A}/teams/{team['id']}")) == team
         assert ok(api.get(f"{A}/subjects/{subject['id']}"))["ref_id"] == team["id"]
@@ -441,10 +518,18 @@ def test_team_errors(world):
 def test_person_id_card_is_only_returned_masked(world):
     with office(world, "county-a") as api:
         unit = make_unit(api)
-        response = api.post(f"{A}/people", json={
-            "name": "张三", "unit_id": unit["id"], "id_card": ID_CARD.lower(), "gender": "男", "birth_date": "1949-12",
-            "post": "主任", "post_history": [{"post": "科员", "unit": "县委办", "start": "1970-01", "end": "1980-12"}],
-        })
+        response = api.post(
+            f"{A}/people",
+            json={
+                "name": "张三",
+                "unit_id": unit["id"],
+                "id_card": ID_CARD.lower(),
+                "gender": "男",
+                "birth_date": "1949-12",
+                "post": "主任",
+                "post_history": [{"post": "科员", "unit": "县委办", "start": "1970-01", "end": "1980-12"}],
+            },
+        )
         person = created(response)
         assert ID_CARD not in response.text and ID_CARD.lower() not in response.text
         assert "id_card" not in person
@@ -525,7 +610,11 @@ def test_person_unit_must_be_in_the_same_locality(world):
 def test_person_who_is_a_subject_cannot_be_deleted(world):
     with office(world, "county-a") as api:
         person = make_person(api)
-        created(api.post(f"{A}/subjects", json={"name": "张三", "kind": "person", "ref_id": person["id"], "category": "干部"}))
+        created(
+            api.post(
+                f"{A}/subjects", json={"name": "张三", "kind": "person", "ref_id": person["id"], "category": "干部"}
+            )
+        )
         assert_error(api.delete(f"{A}/people/{person['id']}"), 409)
         assert ok(api.get(f"{A}/people/{person['id']}")) == person
 
@@ -540,10 +629,19 @@ def test_subjects_of_each_kind(world):
         team = created(api.post(f"{A}/teams", json={"unit_id": unit["id"], "name": "班子"}))
         subjects = {}
         for kind, ref, category in (("unit", unit, "综合部门"), ("team", team, "领导班子"), ("person", person, "干部")):
-            subject = created(api.post(f"{A}/subjects", json={"name": f"{kind} subject", "kind": kind, "ref_id": ref["id"],
-                                                               "category": category}))
-            assert subject == {"id": subject["id"], "name": f"{kind} subject", "kind": kind, "ref_id": ref["id"],
-                               "category": category}
+            subject = created(
+                api.post(
+                    f"{A}/subjects",
+                    json={"name": f"{kind} subject", "kind": kind, "ref_id": ref["id"], "category": category},
+                )
+            )
+            assert subject == {
+                "id": subject["id"],
+                "name": f"{kind} subject",
+                "kind": kind,
+                "ref_id": ref["id"],
+                "category": category,
+            }
             assert ok(api.get(f"{A}/subjects/{subject['id']}")) == subject
             subjects[kind] = subject
         assert total(api, f"{A}/subjects") == 3
@@ -569,12 +667,20 @@ def test_subject_errors(world):
             body = {"name": "n", "kind": kind, "ref_id": ref["id"], "category": "c"}
             assert_error(api.post(f"{A}/subjects", json=body), 422, "ref_id")
         # a ref_id is looked up among the things of its kind
-        assert_error(api.post(f"{A}/subjects", json={"name": "n", "kind": "person", "ref_id": unit["id"], "category": "c"}),
-                     422, "ref_id")
+        assert_error(
+            api.post(f"{A}/subjects", json={"name": "n", "kind": "person", "ref_id": unit["id"], "category": "c"}),
+            422,
+            "ref_id",
+        )
         assert total(api, f"{A}/subjects") == 0
 
-        subject = created(api.post(f"{A}/subjects", json={"name": "n", "kind": "unit", "ref_id": unit["id"], "category": "c"}))
-        assert_error(api.post(f"{A}/subjects", json={"name": "again", "kind": "unit", "ref_id": unit["id"], "category": "c"}), 409)
+        subject = created(
+            api.post(f"{A}/subjects", json={"name": "n", "kind": "unit", "ref_id": unit["id"], "category": "c"})
+        )
+        assert_error(
+            api.post(f"{A}/subjects", json={"name": "again", "kind": "unit", "ref_id": unit["id"], "category": "c"}),
+            409,
+        )
         url = f"{A}/subjects/{subject['id']}"
         assert_error(api.patch(url, json={"kind": "person"}), 400, "kind")
         assert_error(api.patch(url, json={"category": None}), 422, "category")
@@ -592,7 +698,9 @@ def test_roles_without_write_access_get_403(world, role):
         unit = make_unit(api)
         person = make_person(api, unit_id=unit["id"])
         team = created(api.post(f"{A}/teams", json={"unit_id": unit["id"], "name": "班子"}))
-        subject = created(api.post(f"{A}/subjects", json={"name": "s", "kind": "unit", "ref_id": unit["id"], "category": "c"}))
+        subject = created(
+            api.post(f"{A}/subjects", json={"name": "s", "kind": "unit", "ref_id": unit["id"], "category": "c"})
+        )
         items = {"units": unit, "people": person, "teams": team, "subjects": subject}
         bodies = {
             "units": {"code": "U2", "name": "n"},
@@ -641,7 +749,10 @@ def test_unit_admin_sees_and_edits_only_people_of_its_unit(world):
             assert_error(admin.post(f"{A}/units", json={"code": "X", "name": "n"}), 403)
             assert_error(admin.patch(f"{A}/units/{own['id']}", json={"name": "n"}), 403)
             assert_error(admin.post(f"{A}/teams", json={"unit_id": own["id"], "name": "t"}), 403)
-            assert_error(admin.post(f"{A}/subjects", json={"name": "s", "kind": "unit", "ref_id": own["id"], "category": "c"}), 403)
+            assert_error(
+                admin.post(f"{A}/subjects", json={"name": "s", "kind": "unit", "ref_id": own["id"], "category": "c"}),
+                403,
+            )
 
         assert ok(api.get(f"{A}/people/{theirs['id']}")) == theirs
         assert ok(api.get(f"{A}/people/{floating['id']}")) == floating

@@ -26,8 +26,9 @@ A = "/api/localities/pa"
 def _browser(world, username: str) -> httpx.Client:
     user = auth.find_user(world.ctx, username)
     issued = auth.issue_token(world.ctx, user, kind="session", name="browser", ttl=timedelta(hours=1))
-    client = httpx.Client(base_url=world.url, timeout=30, cookies={SESSION_COOKIE: issued.token},
-                          event_hooks={"response": [never_5xx]})
+    client = httpx.Client(
+        base_url=world.url, timeout=30, cookies={SESSION_COOKIE: issued.token}, event_hooks={"response": [never_5xx]}
+    )
     client.csrf = issued.csrf_token
     return client
 
@@ -56,7 +57,12 @@ def test_office_issues_downloads_and_a_person_activates_by_api(county):
     issued = created(office.post(f"{A}/people-accounts/issue", json={"unit_id": o.child, "with_sub_units": True}))
     assert (issued["created"], issued["codes"], issued["skipped"]) == (2, 2, 0)
     assert ok(office.get(f"{A}/people-accounts/", params={"unit_id": o.root})) == {
-        "people": 3, "accounts": 2, "activated": 0, "waiting": 2, "revoked": 0}
+        "people": 3,
+        "accounts": 2,
+        "activated": 0,
+        "waiting": 2,
+        "revoked": 0,
+    }
     batch = issued["batch_id"]
     pdf = office.get(f"{A}/people-accounts/batches/{batch}/slips.pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
@@ -76,17 +82,27 @@ def test_office_issues_downloads_and_a_person_activates_by_api(county):
     username = next(u for u, (name, _c) in listed.items() if name == "王五")
     code = listed[username][1]
     with world.client() as anonymous:
-        wrong = anonymous.post("/api/activate", json={"login": o.cards["王五"], "code": "ABCD-EFGH-JKMN",
-                                                      "password": PASSWORD, "password_again": PASSWORD})
+        wrong = anonymous.post(
+            "/api/activate",
+            json={"login": o.cards["王五"], "code": "ABCD-EFGH-JKMN", "password": PASSWORD, "password_again": PASSWORD},
+        )
         assert wrong.status_code == 401
-        bad = anonymous.post("/api/activate", json={"login": o.cards["王五"], "code": code, "password": "short",
-                                                    "password_again": "short"}, headers={"Accept-Language": "zh-CN"})
+        bad = anonymous.post(
+            "/api/activate",
+            json={"login": o.cards["王五"], "code": code, "password": "short", "password_again": "short"},
+            headers={"Accept-Language": "zh-CN"},
+        )
         assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "password"
-        token = ok(anonymous.post("/api/activate", json={"login": o.cards["王五"], "code": code,
-                                                         "password": PASSWORD, "password_again": PASSWORD}))
+        token = ok(
+            anonymous.post(
+                "/api/activate",
+                json={"login": o.cards["王五"], "code": code, "password": PASSWORD, "password_again": PASSWORD},
+            )
+        )
         assert token["username"] == username
-        again = anonymous.post("/api/activate", json={"login": username, "code": code, "password": PASSWORD,
-                                                      "password_again": PASSWORD})
+        again = anonymous.post(
+            "/api/activate", json={"login": username, "code": code, "password": PASSWORD, "password_again": PASSWORD}
+        )
         assert again.status_code == 401  # used up
         signed = ok(anonymous.post("/api/auth/token", json={"username": o.cards["王五"], "password": PASSWORD}))
     with world.client(signed["token"]) as person:
@@ -132,49 +148,83 @@ def test_console_page_issues_and_downloads(county):
         assert page.status_code == 200 and "人员账号" in page.text and "发放激活码" in page.text
         refused = browser.post("/admin/localities/pa/people-accounts/issue", data={"unit_id": str(o.root)})
         assert refused.status_code == 403  # no CSRF token
-        done = browser.post("/admin/localities/pa/people-accounts/issue",
-                            data={"_csrf": browser.csrf, "unit_id": str(o.root), "with_sub_units": "1"})
+        done = browser.post(
+            "/admin/localities/pa/people-accounts/issue",
+            data={"_csrf": browser.csrf, "unit_id": str(o.root), "with_sub_units": "1"},
+        )
         assert done.status_code in (302, 303)
         target = done.headers["location"]
         batch = int(re.search(r"batch=(\d+)", target).group(1))
         shown = browser.get(target)
         assert "已发放激活码 3 个" in shown.text and f"/batches/{batch}/slips.pdf" in shown.text
-        assert browser.get(f"/admin/localities/pa/people-accounts/batches/{batch}/slips.pdf").content.startswith(b"%PDF")
-        listed = _codes_of(browser.get(f"/admin/localities/pa/people-accounts/batches/{batch}/codes.xlsx",
-                                       params={"lang": "en"}).content)
+        assert browser.get(f"/admin/localities/pa/people-accounts/batches/{batch}/slips.pdf").content.startswith(
+            b"%PDF"
+        )
+        listed = _codes_of(
+            browser.get(
+                f"/admin/localities/pa/people-accounts/batches/{batch}/codes.xlsx", params={"lang": "en"}
+            ).content
+        )
         assert len(listed) == 3
         english = browser.get("/admin/localities/pa/people-accounts", params={"lang": "en"})
         assert "People's accounts" in html.unescape(english.text) and "Waiting for activation" in english.text
         # another locality's page and batch: 404
         assert browser.get("/admin/localities/pb/people-accounts").status_code == 404
-        reissue = browser.post(f"/admin/localities/pa/people-accounts/{o.people['赵六'] + 10_000}/reissue",
-                               data={"_csrf": browser.csrf})
+        reissue = browser.post(
+            f"/admin/localities/pa/people-accounts/{o.people['赵六'] + 10_000}/reissue", data={"_csrf": browser.csrf}
+        )
         assert reissue.status_code == 404
     with _browser(world, "office-pb") as stranger:
         assert stranger.get(f"/admin/localities/pb/people-accounts/batches/{batch}/slips.pdf").status_code == 404
-        wrong = stranger.post(f"/admin/localities/pb/people-accounts/{o.people['张三']}/revoke",
-                              data={"_csrf": stranger.csrf})
+        wrong = stranger.post(
+            f"/admin/localities/pb/people-accounts/{o.people['张三']}/revoke", data={"_csrf": stranger.csrf}
+        )
         assert wrong.status_code == 404
 
 
 def test_activation_page_signs_in_and_the_header_counts_unread(county):
     world, o, office, _other = county
     batch = created(office.post(f"{A}/people-accounts/issue", json={}))["batch_id"]
-    listed = _codes_of(office.get(f"{A}/people-accounts/batches/{batch}/codes.xlsx",
-                                  headers={"Accept-Language": "en"}).content)
+    listed = _codes_of(
+        office.get(f"{A}/people-accounts/batches/{batch}/codes.xlsx", headers={"Accept-Language": "en"}).content
+    )
     username, (_name, code) = next((u, v) for u, v in listed.items() if v[0] == "李四")
     with httpx.Client(base_url=world.url, timeout=30, event_hooks={"response": [never_5xx]}) as browser:
         form = browser.get("/activate")
         assert form.status_code == 200 and "激活账号" in form.text
         csrf = re.search(r'name="_csrf" value="([^"]+)"', form.text).group(1)
-        mismatch = browser.post("/activate", data={"_csrf": csrf, "login": o.cards["李四"], "code": code,
-                                                   "password": PASSWORD, "password_again": PASSWORD + "x"})
+        mismatch = browser.post(
+            "/activate",
+            data={
+                "_csrf": csrf,
+                "login": o.cards["李四"],
+                "code": code,
+                "password": PASSWORD,
+                "password_again": PASSWORD + "x",
+            },
+        )
         assert mismatch.status_code == 422 and "两次输入的密码不一致" in mismatch.text
-        expired = browser.post("/activate", data={"_csrf": "forged", "login": o.cards["李四"], "code": code,
-                                                  "password": PASSWORD, "password_again": PASSWORD})
+        expired = browser.post(
+            "/activate",
+            data={
+                "_csrf": "forged",
+                "login": o.cards["李四"],
+                "code": code,
+                "password": PASSWORD,
+                "password_again": PASSWORD,
+            },
+        )
         assert expired.status_code == 403
-        done = browser.post("/activate", data={"_csrf": csrf, "login": o.cards["李四"], "code": code,
-                                               "password": PASSWORD, "password_again": PASSWORD})
+        done = browser.post(
+            "/activate",
+            data={
+                "_csrf": csrf,
+                "login": o.cards["李四"],
+                "code": code,
+                "password": PASSWORD,
+                "password_again": PASSWORD,
+            },
+        )
         assert done.status_code in (302, 303), done.text
         overview = browser.get("/admin/notifications")
         assert overview.status_code == 200

@@ -58,8 +58,10 @@ def test_a_campaign_may_only_name_rules_its_locality_enabled(world):
     refused = b.post("/api/localities/county-b/campaigns", json=campaign)
     assert refused.status_code == 422
     assert "highest_category" in refused.json()["detail"]
-    bad_options = a.post("/api/localities/county-a/campaigns",
-                         json={"name": "测评", "scoring": {"rule": "highest_category", "options": {"bonus": -1}}})
+    bad_options = a.post(
+        "/api/localities/county-a/campaigns",
+        json={"name": "测评", "scoring": {"rule": "highest_category", "options": {"bonus": -1}}},
+    )
     assert bad_options.status_code == 422
     assert bad_options.json()["errors"][0]["field"] == "scoring.options.bonus"
     a.close()
@@ -69,8 +71,9 @@ def test_a_campaign_may_only_name_rules_its_locality_enabled(world):
 def test_options_are_validated_against_the_plugins_model(world):
     with world.office("county-a") as api:
         wrong_type = api.put("/api/localities/county-a/plugins/example", json={"enabled": True, "options": {"note": 5}})
-        unknown = api.put("/api/localities/county-a/plugins/example",
-                          json={"enabled": True, "options": {"colour": "red"}})
+        unknown = api.put(
+            "/api/localities/county-a/plugins/example", json={"enabled": True, "options": {"colour": "red"}}
+        )
         missing_plugin = api.put("/api/localities/county-a/plugins/nope", json={"enabled": True})
         listed = {p["name"]: p for p in ok(api.get("/api/localities/county-a/plugins"))}
     assert wrong_type.status_code == 422 and wrong_type.json()["errors"][0]["field"] == "options.note"

@@ -6,18 +6,43 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
+
 from tests.helpers import created, office, ok
 
 SAMPLE = Path(__file__).resolve().parents[3] / "core" / "demo_data" / "template-annual-civil-servant.json"
 A = "/api/localities/county-a"
 
-GRADES = [{"label": "优秀", "score": 95.0}, {"label": "称职", "score": 80.0},
-          {"label": "基本称职", "score": 65.0}, {"label": "不称职", "score": 50.0}]
+GRADES = [
+    {"label": "优秀", "score": 95.0},
+    {"label": "称职", "score": 80.0},
+    {"label": "基本称职", "score": 65.0},
+    {"label": "不称职", "score": 50.0},
+]
 
-ATTRIBUTES = ("code", "name", "kind", "weight", "max_score", "overall", "standard", "basis", "data_source",
-              "responsible", "unit_of_measure")
-DEFAULTS = {"kind": "graded", "weight": 1.0, "max_score": None, "overall": False, "standard": "", "basis": "",
-            "data_source": "", "responsible": "", "unit_of_measure": ""}
+ATTRIBUTES = (
+    "code",
+    "name",
+    "kind",
+    "weight",
+    "max_score",
+    "overall",
+    "standard",
+    "basis",
+    "data_source",
+    "responsible",
+    "unit_of_measure",
+)
+DEFAULTS = {
+    "kind": "graded",
+    "weight": 1.0,
+    "max_score": None,
+    "overall": False,
+    "standard": "",
+    "basis": "",
+    "data_source": "",
+    "responsible": "",
+    "unit_of_measure": "",
+}
 
 
 def leaf(code: str, **fields) -> dict:
@@ -30,22 +55,53 @@ DEEP = {
     "name": "年度绩效考核指标",
     "grade_scale": GRADES,
     "indicators": [
-        {"code": "Z1", "name": "党的建设", "weight": 30, "standard": "全面从严治党", "basis": "党章",
-         "data_source": "组织部", "responsible": "县委组织部", "unit_of_measure": "分", "children": [
-             {"code": "Z1.9", "name": "组织建设", "weight": 60.5, "children": [
-                 {"code": "Z1.9.b", "name": "支部标准化", "weight": 2, "children": [
-                     leaf("Z1.9.b.2", weight=1.25, standard="达标率100%", basis="《支部工作条例》",
-                          data_source="党建系统", responsible="机关党委", unit_of_measure="%"),
-                     leaf("Z1.9.b.1", weight=3),
-                 ]},
-                 leaf("Z1.9.a", weight=1),
-             ]},
-             leaf("Z1.1", kind="numeric", weight=39.5, unit_of_measure="件", data_source="统计局"),
-         ]},
-        {"code": "A2", "name": "重点工作", "weight": 70, "children": [
-            leaf("A2-3", weight=5),
-            leaf("A2-1", weight=5, standard="按期完成"),
-        ]},
+        {
+            "code": "Z1",
+            "name": "党的建设",
+            "weight": 30,
+            "standard": "全面从严治党",
+            "basis": "党章",
+            "data_source": "组织部",
+            "responsible": "县委组织部",
+            "unit_of_measure": "分",
+            "children": [
+                {
+                    "code": "Z1.9",
+                    "name": "组织建设",
+                    "weight": 60.5,
+                    "children": [
+                        {
+                            "code": "Z1.9.b",
+                            "name": "支部标准化",
+                            "weight": 2,
+                            "children": [
+                                leaf(
+                                    "Z1.9.b.2",
+                                    weight=1.25,
+                                    standard="达标率100%",
+                                    basis="《支部工作条例》",
+                                    data_source="党建系统",
+                                    responsible="机关党委",
+                                    unit_of_measure="%",
+                                ),
+                                leaf("Z1.9.b.1", weight=3),
+                            ],
+                        },
+                        leaf("Z1.9.a", weight=1),
+                    ],
+                },
+                leaf("Z1.1", kind="numeric", weight=39.5, unit_of_measure="件", data_source="统计局"),
+            ],
+        },
+        {
+            "code": "A2",
+            "name": "重点工作",
+            "weight": 70,
+            "children": [
+                leaf("A2-3", weight=5),
+                leaf("A2-1", weight=5, standard="按期完成"),
+            ],
+        },
         leaf("ALL", weight=0, overall=True, standard="综合评价"),
         leaf("B_1", kind="bonus", max_score=5, weight=0, basis="表彰文件"),
         leaf("D_1", kind="deduction", max_score=10.5, weight=0),
@@ -104,7 +160,9 @@ def test_a_deep_tree_round_trips_with_every_attribute_and_sibling_order(world):
     changed["name"] = "年度绩效考核指标（修订）"
     changed["grade_scale"] = GRADES[:2]
     changed["indicators"][0]["children"][0]["children"][0]["children"][0]["children"] = [
-        leaf("Z1.9.b.2.x", weight=7, responsible="办公室"), leaf("Z1.9.b.2.a", weight=1)]
+        leaf("Z1.9.b.2.x", weight=7, responsible="办公室"),
+        leaf("Z1.9.b.2.a", weight=1),
+    ]
     changed["indicators"].reverse()
     replaced = ok(api.put(f"/api/templates/{body['id']}", json=changed))
     assert replaced["id"] == body["id"] and replaced["version"] == 1
@@ -134,41 +192,50 @@ def _replace_at(tree: dict, path: list[int], **changes) -> dict:
 
 # (case, template, words the answer must contain)
 INVALID = [
-    ("duplicate code deep in the tree",
-     _replace_at(DEEP, [0, 0, 0, 1], code="A2-1"), ["A2-1", "unique"]),
-    ("duplicate sibling codes",
-     {"name": "t", "grade_scale": GRADES, "indicators": [leaf("X"), leaf("X")]}, ["X", "unique"]),
-    ("two overall indicators",
-     _replace_at(DEEP, [1, 0], overall=True), ["overall", "ALL", "A2-3"]),
-    ("overall on a bonus indicator",
-     _replace_at(DEEP, [3], overall=True), ["B_1", "overall"]),
-    ("overall on a numeric indicator",
-     _replace_at(DEEP, [0, 1], overall=True), ["Z1.1", "overall"]),
-    ("overall on a parent",
-     {"name": "t", "grade_scale": GRADES, "indicators": [
-         {"code": "P", "name": "p", "overall": True, "children": [leaf("C")]}]}, ["P", "overall"]),
-    ("bonus without max_score",
-     {"name": "t", "grade_scale": GRADES, "indicators": [leaf("G"), leaf("B", kind="bonus")]}, ["B", "max_score"]),
-    ("deduction without max_score",
-     _replace_at(DEEP, [4], max_score=None), ["D_1", "max_score"]),
-    ("children under a numeric indicator",
-     _replace_at(DEEP, [0, 1], children=[leaf("N1")]), ["Z1.1", "children"]),
-    ("children under a veto indicator",
-     {"name": "t", "grade_scale": GRADES, "indicators": [
-         {"code": "V", "name": "v", "kind": "veto", "children": [leaf("V1")]}]}, ["V", "children"]),
-    ("negative weight",
-     _replace_at(DEEP, [0, 0, 1], weight=-1), ["weight"]),
-    ("a single grade",
-     {"name": "t", "grade_scale": GRADES[:1], "indicators": [leaf("G")]}, ["grade_scale"]),
-    ("no grades",
-     {"name": "t", "grade_scale": [], "indicators": [leaf("G")]}, ["grade_scale"]),
-    ("duplicate grade labels",
-     {"name": "t", "grade_scale": [GRADES[0], GRADES[1], {"label": "优秀", "score": 10}],
-      "indicators": [leaf("G")]}, ["grade_scale", "unique"]),
-    ("empty indicators",
-     {"name": "t", "grade_scale": GRADES, "indicators": []}, ["indicators"]),
-    ("unknown kind",
-     {"name": "t", "grade_scale": GRADES, "indicators": [leaf("G", kind="essay")]}, ["kind"]),
+    ("duplicate code deep in the tree", _replace_at(DEEP, [0, 0, 0, 1], code="A2-1"), ["A2-1", "unique"]),
+    (
+        "duplicate sibling codes",
+        {"name": "t", "grade_scale": GRADES, "indicators": [leaf("X"), leaf("X")]},
+        ["X", "unique"],
+    ),
+    ("two overall indicators", _replace_at(DEEP, [1, 0], overall=True), ["overall", "ALL", "A2-3"]),
+    ("overall on a bonus indicator", _replace_at(DEEP, [3], overall=True), ["B_1", "overall"]),
+    ("overall on a numeric indicator", _replace_at(DEEP, [0, 1], overall=True), ["Z1.1", "overall"]),
+    (
+        "overall on a parent",
+        {
+            "name": "t",
+            "grade_scale": GRADES,
+            "indicators": [{"code": "P", "name": "p", "overall": True, "children": [leaf("C")]}],
+        },
+        ["P", "overall"],
+    ),
+    (
+        "bonus without max_score",
+        {"name": "t", "grade_scale": GRADES, "indicators": [leaf("G"), leaf("B", kind="bonus")]},
+        ["B", "max_score"],
+    ),
+    ("deduction without max_score", _replace_at(DEEP, [4], max_score=None), ["D_1", "max_score"]),
+    ("children under a numeric indicator", _replace_at(DEEP, [0, 1], children=[leaf("N1")]), ["Z1.1", "children"]),
+    (
+        "children under a veto indicator",
+        {
+            "name": "t",
+            "grade_scale": GRADES,
+            "indicators": [{"code": "V", "name": "v", "kind": "veto", "children": [leaf("V1")]}],
+        },
+        ["V", "children"],
+    ),
+    ("negative weight", _replace_at(DEEP, [0, 0, 1], weight=-1), ["weight"]),
+    ("a single grade", {"name": "t", "grade_scale": GRADES[:1], "indicators": [leaf("G")]}, ["grade_scale"]),
+    ("no grades", {"name": "t", "grade_scale": [], "indicators": [leaf("G")]}, ["grade_scale"]),
+    (
+        "duplicate grade labels",
+        {"name": "t", "grade_scale": [GRADES[0], GRADES[1], {"label": "优秀", "score": 10}], "indicators": [leaf("G")]},
+        ["grade_scale", "unique"],
+    ),
+    ("empty indicators", {"name": "t", "grade_scale": GRADES, "indicators": []}, ["indicators"]),
+    ("unknown kind", {"name": "t", "grade_scale": GRADES, "indicators": [leaf("G", kind="essay")]}, ["kind"]),
 ]
 
 
@@ -190,8 +257,16 @@ def test_invalid_templates_answer_400_naming_the_problem(world):
 def test_zero_weight_is_allowed_for_indicators_that_are_not_weighted(world):
     """The sample template gives its overall, bonus, deduction and veto indicators weight 0."""
     api = office(world)
-    body = created(api.post(f"{A}/templates", json={"name": "t", "grade_scale": GRADES, "indicators": [
-        leaf("G", weight=1), leaf("ALL", weight=0, overall=True)]}))
+    body = created(
+        api.post(
+            f"{A}/templates",
+            json={
+                "name": "t",
+                "grade_scale": GRADES,
+                "indicators": [leaf("G", weight=1), leaf("ALL", weight=0, overall=True)],
+            },
+        )
+    )
     assert [i["weight"] for i in body["indicators"]] == [1.0, 0.0]
 
 
@@ -222,10 +297,19 @@ def test_copy_makes_a_new_draft_version_with_the_same_content(world):
 
 def _campaign_with(api, template_id: int) -> int:
     unit = created(api.post(f"{A}/units", json={"code": "U1", "name": "单位"}))
-    subject = created(api.post(f"{A}/subjects", json={"name": "单位", "kind": "unit", "ref_id": unit["id"],
-                                                      "category": "部门"}))
-    campaign = created(api.post(f"{A}/campaigns", json={
-        "name": "测评", "subject_ids": [subject["id"]], "categories": [{"name": "代表", "template_id": template_id}]}))
+    subject = created(
+        api.post(f"{A}/subjects", json={"name": "单位", "kind": "unit", "ref_id": unit["id"], "category": "部门"})
+    )
+    campaign = created(
+        api.post(
+            f"{A}/campaigns",
+            json={
+                "name": "测评",
+                "subject_ids": [subject["id"]],
+                "categories": [{"name": "代表", "template_id": template_id}],
+            },
+        )
+    )
     created(api.post(f"/api/campaigns/{campaign['id']}/accounts", json={"category": "代表", "count": 1}))
     return campaign["id"]
 

@@ -22,15 +22,33 @@ def assert_404(response) -> None:
 def populate(api, base: str, prefix: str) -> dict[str, list[dict]]:
     """A unit tree, people (one with an ID card), a team with members, and a subject of each kind."""
     top = created(api.post(f"{base}/units", json={"code": f"{prefix}-TOP", "name": f"{prefix} 县委"}))
-    sub = created(api.post(f"{base}/units", json={"code": f"{prefix}-SUB", "name": f"{prefix} 县委办", "parent_id": top["id"]}))
-    lead = created(api.post(f"{base}/people", json={"name": f"{prefix} 王五", "unit_id": sub["id"], "id_card": ID_CARD}))
+    sub = created(
+        api.post(f"{base}/units", json={"code": f"{prefix}-SUB", "name": f"{prefix} 县委办", "parent_id": top["id"]})
+    )
+    lead = created(
+        api.post(f"{base}/people", json={"name": f"{prefix} 王五", "unit_id": sub["id"], "id_card": ID_CARD})
+    )
     deputy = created(api.post(f"{base}/people", json={"name": f"{prefix} 赵六", "unit_id": sub["id"]}))
-    team = created(api.post(f"{base}/teams", json={
-        "unit_id": sub["id"], "name": f"{prefix} 班子",
-        "members": [{"person_id": lead["id"], "post": "主要领导"}, {"person_id": deputy["id"], "post": "分管领导"}],
-    }))
+    team = created(
+        api.post(
+            f"{base}/teams",
+            json={
+                "unit_id": sub["id"],
+                "name": f"{prefix} 班子",
+                "members": [
+                    {"person_id": lead["id"], "post": "主要领导"},
+                    {"person_id": deputy["id"], "post": "分管领导"},
+                ],
+            },
+        )
+    )
     subjects = [
-        created(api.post(f"{base}/subjects", json={"name": f"{prefix} {kind}", "kind": kind, "ref_id": ref["id"], "category": "c"}))
+        created(
+            api.post(
+                f"{base}/subjects",
+                json={"name": f"{prefix} {kind}", "kind": kind, "ref_id": ref["id"], "category": "c"},
+            )
+        )
         for kind, ref in (("unit", sub), ("team", team), ("person", lead))
     ]
     return {"units": [top, sub], "people": [lead, deputy], "teams": [team], "subjects": subjects}
@@ -88,8 +106,9 @@ def test_a_404_for_another_localitys_id_reveals_nothing(two_localities):
         answer = b_api.get(f"{B}/{path}/{foreign}").json()
         nothing = b_api.get(f"{B}/{path}/{missing}").json()
         assert answer["detail"].replace(str(foreign), "N") == nothing["detail"].replace(str(missing), "N")
-    assert b_api.get(f"{A}/units").json()["detail"] == b_api.get("/api/localities/nowhere/units").json()["detail"].replace(
-        "nowhere", "county-a")
+    assert b_api.get(f"{A}/units").json()["detail"] == b_api.get("/api/localities/nowhere/units").json()[
+        "detail"
+    ].replace("nowhere", "county-a")
 
 
 def test_references_to_another_localitys_ids_are_refused(two_localities):
@@ -106,13 +125,24 @@ def test_references_to_another_localitys_ids_are_refused(two_localities):
         (b_api.patch(f"{B}/people/{b_person['id']}", json={"unit_id": a_unit["id"]}), "unit_id"),
         (b_api.post(f"{B}/teams", json={"unit_id": a_unit["id"], "name": "t"}), "unit_id"),
         (b_api.patch(f"{B}/teams/{b_team['id']}", json={"unit_id": a_unit["id"]}), "unit_id"),
-        (b_api.post(f"{B}/teams", json={"unit_id": b_unit["id"], "name": "t", "members": [{"person_id": a_person["id"]}]}),
-         "members[0].person_id"),
-        (b_api.patch(f"{B}/teams/{b_team['id']}", json={"members": [{"person_id": a_person["id"]}]}), "members[0].person_id"),
+        (
+            b_api.post(
+                f"{B}/teams", json={"unit_id": b_unit["id"], "name": "t", "members": [{"person_id": a_person["id"]}]}
+            ),
+            "members[0].person_id",
+        ),
+        (
+            b_api.patch(f"{B}/teams/{b_team['id']}", json={"members": [{"person_id": a_person["id"]}]}),
+            "members[0].person_id",
+        ),
     ]
     for kind, ref in (("unit", a_unit), ("team", a_team), ("person", a_person)):
-        refused.append((b_api.post(f"{B}/subjects", json={"name": "s", "kind": kind, "ref_id": ref["id"], "category": "c"}),
-                        "ref_id"))
+        refused.append(
+            (
+                b_api.post(f"{B}/subjects", json={"name": "s", "kind": kind, "ref_id": ref["id"], "category": "c"}),
+                "ref_id",
+            )
+        )
     for response, field in refused:
         assert response.status_code == 422, (response.request.url, response.text)
         assert [e["field"] for e in response.json()["errors"]] == [field]

@@ -39,32 +39,56 @@ def test_a_unit_admin_reads_no_results_and_changes_only_its_own_units_people(wor
     assert api.post(f"{A}/people", json={"name": "taken", "unit_id": units["U1"]}).status_code in (403, 404, 422)
 
     # the locality's units, teams, subjects, templates, values, sources: read only
-    for method, path, body in (("POST", f"{A}/units", {"code": "X9", "name": "taken"}),
-                               ("PATCH", f"{A}/units/{units['U0']}", {"name": "taken"}),
-                               ("POST", f"{A}/teams", {"unit_id": units["U0"], "name": "taken"}),
-                               ("POST", f"{A}/subjects", {"name": "taken", "kind": "unit", "ref_id": units["U0"],
-                                                          "category": "c"}),
-                               ("PUT", f"{A}/indicator-values", []),
-                               ("POST", f"{A}/adapter-sources", {
-                                   "name": "taken", "adapter": "http_json",
-                                   "options": {"url": "https://platform.example/records"},
-                                   "mapping": {"subject": {"field": "code", "by": "code"}, "period": {"field": "month"},
-                                               "values": [{"field": "bonus", "template_id": setup.template_id,
-                                                           "indicator_code": "BONUS"}]}}),
-                               ("POST", f"/api/campaigns/{campaign}/publish", None),
-                               ("GET", "/api/users", None), ("GET", "/api/sign-ins", None),
-                               ("GET", f"{A}/audit", None)):
+    for method, path, body in (
+        ("POST", f"{A}/units", {"code": "X9", "name": "taken"}),
+        ("PATCH", f"{A}/units/{units['U0']}", {"name": "taken"}),
+        ("POST", f"{A}/teams", {"unit_id": units["U0"], "name": "taken"}),
+        ("POST", f"{A}/subjects", {"name": "taken", "kind": "unit", "ref_id": units["U0"], "category": "c"}),
+        ("PUT", f"{A}/indicator-values", []),
+        (
+            "POST",
+            f"{A}/adapter-sources",
+            {
+                "name": "taken",
+                "adapter": "http_json",
+                "options": {"url": "https://platform.example/records"},
+                "mapping": {
+                    "subject": {"field": "code", "by": "code"},
+                    "period": {"field": "month"},
+                    "values": [{"field": "bonus", "template_id": setup.template_id, "indicator_code": "BONUS"}],
+                },
+            },
+        ),
+        ("POST", f"/api/campaigns/{campaign}/publish", None),
+        ("GET", "/api/users", None),
+        ("GET", "/api/sign-ins", None),
+        ("GET", f"{A}/audit", None),
+    ):
         answer = api.request(method, path, json=body)
         assert answer.status_code in (403, 404), (method, path, answer.status_code, answer.text[:200])
-    for path in ("/admin/users", "/admin/sign-ins", "/admin/localities/county-a/audit",
-                 "/admin/localities/county-a/values", "/admin/localities/county-a/campaigns",
-                 "/admin/localities/county-a/templates", "/admin/localities/county-a/subjects"):
+    for path in (
+        "/admin/users",
+        "/admin/sign-ins",
+        "/admin/localities/county-a/audit",
+        "/admin/localities/county-a/values",
+        "/admin/localities/county-a/campaigns",
+        "/admin/localities/county-a/templates",
+        "/admin/localities/county-a/subjects",
+    ):
         assert browser.get(path).status_code == 404, path
     # leadership teams: its own unit's only (their members are people, with phone numbers)
-    own_team = created(office.post(f"{A}/teams", json={"unit_id": units["U0"], "name": "本单位班子",
-                                                        "members": [{"person_id": mine, "post": "主要领导"}]}))["id"]
-    other_team = created(office.post(f"{A}/teams", json={"unit_id": units["U1"], "name": "别单位班子",
-                                                          "members": [{"person_id": theirs, "post": "主要领导"}]}))["id"]
+    own_team = created(
+        office.post(
+            f"{A}/teams",
+            json={"unit_id": units["U0"], "name": "本单位班子", "members": [{"person_id": mine, "post": "主要领导"}]},
+        )
+    )["id"]
+    other_team = created(
+        office.post(
+            f"{A}/teams",
+            json={"unit_id": units["U1"], "name": "别单位班子", "members": [{"person_id": theirs, "post": "主要领导"}]},
+        )
+    )["id"]
     assert [t["name"] for t in api.get(f"{A}/teams").json()["items"]] == ["本单位班子"]
     assert api.get(f"{A}/teams/{own_team}").status_code == 200
     assert api.get(f"{A}/teams/{other_team}").status_code == 404
@@ -79,7 +103,8 @@ def test_a_unit_admin_reads_no_results_and_changes_only_its_own_units_people(wor
 
     sources = browser.get("/admin/localities/county-a/sources")
     assert sources.status_code == 200
-    assert browser.post("/admin/localities/county-a/sources/new?adapter=http_json",
-                        data={"_csrf": browser.csrf, "name": "taken"}).status_code in (403, 404)
+    assert browser.post(
+        "/admin/localities/county-a/sources/new?adapter=http_json", data={"_csrf": browser.csrf, "name": "taken"}
+    ).status_code in (403, 404)
     browser.close()
     api.close()

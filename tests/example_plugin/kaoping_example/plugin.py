@@ -21,8 +21,12 @@ class PluginOptions(BaseModel):
     note: str = Field(default="", max_length=100, description="Shown to the office; an example option.")
 
 
-KAOPING_PLUGIN = PluginInfo(label_zh="示例插件", label_en="Example plugin", options_model=PluginOptions,
-                            description="Scores a subject by its best evaluator category.")
+KAOPING_PLUGIN = PluginInfo(
+    label_zh="示例插件",
+    label_en="Example plugin",
+    options_model=PluginOptions,
+    description="Scores a subject by its best evaluator category.",
+)
 
 
 class HighestCategoryOptions(BaseModel):
@@ -55,9 +59,15 @@ class HighestCategory:
                 score = total / len(leaves)
                 by_category[category.name] = {"score": score, "ballots": n}
                 best = score if best is None else max(best, score)
-            results.append(SubjectScore(subject_id=subject.id, name=subject.name, category=subject.category,
-                                        score=None if best is None else best + options.bonus,
-                                        by_category=by_category))
+            results.append(
+                SubjectScore(
+                    subject_id=subject.id,
+                    name=subject.name,
+                    category=subject.category,
+                    score=None if best is None else best + options.bonus,
+                    by_category=by_category,
+                )
+            )
         return results
 
 
@@ -89,8 +99,12 @@ def kaoping_routes():
         return {"plugin": "example"}
 
     # Public: answers without sign-in (e.g. a page for the public), still only where enabled.
-    @get("/api/localities/{code:str}/example/notice", sync_to_thread=False, opt={"public": True},
-         summary="Example plugin: public, per locality")
+    @get(
+        "/api/localities/{code:str}/example/notice",
+        sync_to_thread=False,
+        opt={"public": True},
+        summary="Example plugin: public, per locality",
+    )
     def notice(code: FromPath[str]) -> dict[str, str]:
         return {"plugin": "example", "notice": f"{code} runs the example plugin"}
 
@@ -104,5 +118,13 @@ def kaoping_routes():
 def kaoping_admin_menu(locality_code):
     from core.web.admin.menu import OFFICE, MenuEntry
 
-    return [MenuEntry("example.hello", "示例页面", "Example page", f"/api/localities/{locality_code}/example",
-                      roles=OFFICE, order=55)]
+    return [
+        MenuEntry(
+            "example.hello",
+            "示例页面",
+            "Example page",
+            f"/api/localities/{locality_code}/example",
+            roles=OFFICE,
+            order=55,
+        )
+    ]

@@ -37,13 +37,20 @@ def _password_hash() -> str:
     return hash_password(TEST_PASSWORD)  # argon2 is slow on purpose: once per test process
 
 
-def account(ctx: AppContext, code: str, username: str, role: str, *, person_id: int | None = None,
-            unit_id: int | None = None) -> Actor:
+def account(
+    ctx: AppContext, code: str, username: str, role: str, *, person_id: int | None = None, unit_id: int | None = None
+) -> Actor:
     """A user of ``code`` (password ``TEST_PASSWORD``), the account of ``person_id`` if given."""
     with ctx.db.write() as session:
         locality = session.exec(select(Locality).where(Locality.code == code)).one()
-        row = User(username=username, password_hash=_password_hash(), role=role, locality_id=locality.id,
-                   unit_id=unit_id, person_id=person_id)
+        row = User(
+            username=username,
+            password_hash=_password_hash(),
+            role=role,
+            locality_id=locality.id,
+            unit_id=unit_id,
+            person_id=person_id,
+        )
         session.add(row)
         session.flush()
         return auth.actor_of(row)
@@ -76,8 +83,15 @@ def make_world(ctx: AppContext, *, colleagues_can_read: bool = False, enabled: b
     if enabled:
         enable(ctx, "wa", colleagues_can_read=colleagues_can_read)
         enable(ctx, "wb")
-    return World(code="wa", unit_a=unit_a, unit_b=unit_b, people=people, actors=actors, other_code="wb",
-                 other_person=other_person)
+    return World(
+        code="wa",
+        unit_a=unit_a,
+        unit_b=unit_b,
+        people=people,
+        actors=actors,
+        other_code="wb",
+        other_person=other_person,
+    )
 
 
 def locality_id(ctx: AppContext, code: str) -> int:

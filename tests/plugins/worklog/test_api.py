@@ -19,8 +19,12 @@ def api(ctx, live_server):
     world = make_world(ctx)
 
     def client(name: str, **headers) -> httpx.Client:
-        return httpx.Client(base_url=live_server.url, timeout=30, event_hooks={"response": [never_5xx]},
-                            headers={"Authorization": f"Bearer {token(ctx, world.actors[name])}", **headers})
+        return httpx.Client(
+            base_url=live_server.url,
+            timeout=30,
+            event_hooks={"response": [never_5xx]},
+            headers={"Authorization": f"Bearer {token(ctx, world.actors[name])}", **headers},
+        )
 
     return world, client
 
@@ -43,7 +47,9 @@ def test_a_person_writes_submits_and_their_leader_reads(ctx, api):
         assert other.get(f"{base}/entries/{entry['id']}").status_code == 404  # a leader of another unit
         board = leader.get(f"{base}/board", params={"period": week}).json()
         assert {r["person_name"]: r["entries"]["weekly_record"] is not None for r in board["rows"]} == {
-            "李明": True, "王芳": False}
+            "李明": True,
+            "王芳": False,
+        }
         glance = author.get(f"{base}/me").json()
         assert glance["slots"][1]["entry"]["id"] == entry["id"]
         assert author.get(f"{base}/me/entries").json()["total"] == 1
@@ -74,10 +80,14 @@ def test_a_locality_that_has_not_enabled_the_worklog_gets_404(ctx, api):
     set_plugin(ctx, SYSTEM, "wa", "worklog", PluginSettingIn(enabled=False))
     week = str(Period.from_date("week", service.today(ctx)))
     with client("author") as author, client("office") as office:
-        assert author.put(f"/api/localities/wa/worklog/me/entries/weekly_plan/{week}", json={"body": "x"}
-                          ).status_code == 404
-        assert office.get("/api/localities/wa/worklog/board", params={"period": week, "unit_id": world.unit_a}
-                          ).status_code == 404
+        assert (
+            author.put(f"/api/localities/wa/worklog/me/entries/weekly_plan/{week}", json={"body": "x"}).status_code
+            == 404
+        )
+        assert (
+            office.get("/api/localities/wa/worklog/board", params={"period": week, "unit_id": world.unit_a}).status_code
+            == 404
+        )
     with client("other") as other:  # wb still has it, but names wa: 404 as well
         assert other.get("/api/localities/wa/worklog/me").status_code == 404
         assert other.get("/api/localities/wb/worklog/me").status_code == 200
@@ -86,7 +96,10 @@ def test_a_locality_that_has_not_enabled_the_worklog_gets_404(ctx, api):
 def test_the_operations_are_in_the_openapi_document(live_server):
     paths = httpx.get(f"{live_server.url}/schema/openapi.json", timeout=30).json()["paths"]
     worklog = {path for path in paths if path.startswith("/api/localities/{code}/worklog")}
-    assert {"/api/localities/{code}/worklog/me", "/api/localities/{code}/worklog/board",
-            "/api/localities/{code}/worklog/entries/{entry_id}",
-            "/api/localities/{code}/worklog/me/entries/{kind}/{period}"} <= worklog
+    assert {
+        "/api/localities/{code}/worklog/me",
+        "/api/localities/{code}/worklog/board",
+        "/api/localities/{code}/worklog/entries/{entry_id}",
+        "/api/localities/{code}/worklog/me/entries/{kind}/{period}",
+    } <= worklog
     assert "404" in paths["/api/localities/{code}/worklog/board"]["get"]["responses"]

@@ -6,25 +6,40 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.periods import Period
-from core.services import auth
-from plugins.worklog import service
-from plugins.worklog.demo import load_demo
 from core.schemas.localities import LocalityIn
 from core.schemas.org import PersonIn, TeamIn, TeamMemberIn, UnitIn
-from core.services import localities, org
+from core.services import auth, localities, org
+from plugins.worklog import service
+from plugins.worklog.demo import load_demo
 from tests.plugins.worklog.setup import SYSTEM
 
 
 def test_the_demo_enables_the_worklog_with_two_logins_and_entries(ctx):
     localities.create(ctx, SYSTEM, LocalityIn(code="demo", name="示范县"))
     unit = org.create_unit(ctx, SYSTEM, "demo", UnitIn(code="01", name="县委办")).id
-    people = [org.create_person(ctx, SYSTEM, "demo", PersonIn(name=name, unit_id=unit)).id
-              for name in ("王主任", "李副主任", "张科员", "赵科员")]
-    org.create_team(ctx, SYSTEM, "demo", TeamIn(unit_id=unit, name="县委办领导班子", members=[
-        TeamMemberIn(person_id=people[0], post="主要领导"), TeamMemberIn(person_id=people[1], post="分管领导")]))
+    people = [
+        org.create_person(ctx, SYSTEM, "demo", PersonIn(name=name, unit_id=unit)).id
+        for name in ("王主任", "李副主任", "张科员", "赵科员")
+    ]
+    org.create_team(
+        ctx,
+        SYSTEM,
+        "demo",
+        TeamIn(
+            unit_id=unit,
+            name="县委办领导班子",
+            members=[
+                TeamMemberIn(person_id=people[0], post="主要领导"),
+                TeamMemberIn(person_id=people[1], post="分管领导"),
+            ],
+        ),
+    )
     lines = load_demo(ctx, SYSTEM, "demo")
-    logins = {line.split(":")[0].strip(): line.split(":")[1].split("(")[0].strip()
-              for line in lines if line.strip().startswith(("leader:", "cadre:"))}
+    logins = {
+        line.split(":")[0].strip(): line.split(":")[1].split("(")[0].strip()
+        for line in lines
+        if line.strip().startswith(("leader:", "cadre:"))
+    }
     assert set(logins) == {"leader", "cadre"}
     actors = {}
     for role, login in logins.items():

@@ -21,12 +21,17 @@ from tests.plugins.worklog.setup import make_world, token
 def api(ctx, live_server):
     world = make_world(ctx)
     week = str(Period.from_date("week", service.today(ctx)))
-    entry = service.write_entry(ctx, world.actors["author"], "wa", "weekly_record", week,
-                                EntryIn(body="本周：预算初审", submit=True)).id
+    entry = service.write_entry(
+        ctx, world.actors["author"], "wa", "weekly_record", week, EntryIn(body="本周：预算初审", submit=True)
+    ).id
 
     def client(name: str, **headers) -> httpx.Client:
-        return httpx.Client(base_url=live_server.url, timeout=30, event_hooks={"response": [never_5xx]},
-                            headers={"Authorization": f"Bearer {token(ctx, world.actors[name])}", **headers})
+        return httpx.Client(
+            base_url=live_server.url,
+            timeout=30,
+            event_hooks={"response": [never_5xx]},
+            headers={"Authorization": f"Bearer {token(ctx, world.actors[name])}", **headers},
+        )
 
     return world, client, f"/api/localities/wa/worklog/entries/{entry}"
 
@@ -42,8 +47,9 @@ def test_a_leader_comments_and_likes_and_the_author_reads_and_is_told(ctx, api):
         assert not seen["comments"][0]["may_delete"]
         assert author.delete(f"{base}/comments/{said.json()['id']}").status_code == 403
         with ctx.db.read() as session:
-            kinds = set(session.exec(select(Notification.kind).where(
-                Notification.user_id == world.actors["author"].user_id)))
+            kinds = set(
+                session.exec(select(Notification.kind).where(Notification.user_id == world.actors["author"].user_id))
+            )
         assert {"discussion.comment", "discussion.like"} <= kinds
         assert leader.post(f"{base}/likes").json()["likes"] == 0  # taken back
         assert leader.delete(f"{base}/comments/{said.json()['id']}").status_code == 204
@@ -55,7 +61,9 @@ def test_files_upload_download_and_refusals(ctx, api, monkeypatch):
     _world, client, base = api
     content = pdf()
     with client("author", **{"Accept-Language": "zh-CN"}) as author, client("leader") as leader:
-        up = author.post(f"{base}/attachments", files={"file": ("2026年第48周 工作报告.pdf", content, "application/pdf")})
+        up = author.post(
+            f"{base}/attachments", files={"file": ("2026年第48周 工作报告.pdf", content, "application/pdf")}
+        )
         assert up.status_code == 201, up.text
         file_id = up.json()["id"]
         got = leader.get(f"{base}/attachments/{file_id}")
@@ -64,7 +72,10 @@ def test_files_upload_download_and_refusals(ctx, api, monkeypatch):
         assert got.headers["x-content-type-options"] == "nosniff"
         disposition = got.headers["content-disposition"]
         assert disposition.startswith("attachment;")
-        assert "filename*=UTF-8''2026%E5%B9%B4%E7%AC%AC48%E5%91%A8%20%E5%B7%A5%E4%BD%9C%E6%8A%A5%E5%91%8A.pdf" in disposition
+        assert (
+            "filename*=UTF-8''2026%E5%B9%B4%E7%AC%AC48%E5%91%A8%20%E5%B7%A5%E4%BD%9C%E6%8A%A5%E5%91%8A.pdf"
+            in disposition
+        )
         assert [f["file_name"] for f in leader.get(f"{base}/attachments").json()] == ["2026年第48周 工作报告.pdf"]
 
         renamed = author.post(f"{base}/attachments", files={"file": ("报告.pdf", EXE, "application/pdf")})
@@ -101,6 +112,11 @@ def test_who_may_not_read_the_entry_gets_404(ctx, api):
 def test_the_operations_are_in_the_openapi_document(live_server):
     paths = httpx.get(f"{live_server.url}/schema/openapi.json", timeout=30).json()["paths"]
     base = "/api/localities/{code}/worklog/entries/{entry_id}"
-    assert {f"{base}/comments", f"{base}/comments/{{comment_id}}", f"{base}/likes", f"{base}/attachments",
-            f"{base}/attachments/{{attachment_id}}"} <= set(paths)
+    assert {
+        f"{base}/comments",
+        f"{base}/comments/{{comment_id}}",
+        f"{base}/likes",
+        f"{base}/attachments",
+        f"{base}/attachments/{{attachment_id}}",
+    } <= set(paths)
     assert "application/pdf" in paths[f"{base}/attachments/{{attachment_id}}"]["get"]["responses"]["200"]["content"]

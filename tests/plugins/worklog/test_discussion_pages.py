@@ -18,8 +18,9 @@ from tests.plugins.worklog.test_pages import site  # noqa: F401 - the fixture
 def entry(ctx, site):  # noqa: F811
     world, _session = site
     week = str(Period.from_date("week", service.today(ctx)))
-    return service.write_entry(ctx, world.actors["author"], "wa", "weekly_record", week,
-                               EntryIn(body="本周：预算初审", submit=True)).id
+    return service.write_entry(
+        ctx, world.actors["author"], "wa", "weekly_record", week, EntryIn(body="本周：预算初审", submit=True)
+    ).id
 
 
 def test_the_leader_comments_and_likes_and_the_author_reads_and_attaches(ctx, site, entry):  # noqa: F811
@@ -30,8 +31,9 @@ def test_the_leader_comments_and_likes_and_the_author_reads_and_attaches(ctx, si
         page = leader.get(admin)
         assert page.status_code == 200 and "还没有评论" in page.text and "写评论" in page.text
         assert "上传附件" not in page.text  # only the author attaches
-        said = leader.post(f"{admin}/comments", data={"_csrf": leader.csrf, "body": "数据翔实，继续保持"},
-                           follow_redirects=True)
+        said = leader.post(
+            f"{admin}/comments", data={"_csrf": leader.csrf, "body": "数据翔实，继续保持"}, follow_redirects=True
+        )
         assert said.status_code == 200 and "数据翔实，继续保持" in said.text
         liked = leader.post(f"{admin}/like", data={"_csrf": leader.csrf}, follow_redirects=True)
         assert "已赞 · 1" in liked.text and "张局长赞了" in liked.text
@@ -43,8 +45,12 @@ def test_the_leader_comments_and_likes_and_the_author_reads_and_attaches(ctx, si
         notices = author.get("/admin/notifications").text
         assert "张局长评论了你的工作纪实：数据翔实，继续保持" in notices and "张局长赞了你的工作纪实" in notices
 
-        sent = author.post(f"{mine}/attachments", data={"_csrf": author.csrf},
-                           files={"file": ("第48周 报告.pdf", pdf(), "application/pdf")}, follow_redirects=True)
+        sent = author.post(
+            f"{mine}/attachments",
+            data={"_csrf": author.csrf},
+            files={"file": ("第48周 报告.pdf", pdf(), "application/pdf")},
+            follow_redirects=True,
+        )
         assert sent.status_code == 200 and "第48周 报告.pdf" in sent.text
         link = f"{admin}/attachments/"
         file_id = int(leader.get(admin).text.split(link, 1)[1].split('"', 1)[0])
@@ -59,8 +65,9 @@ def test_refusals_are_shown_in_chinese_and_lose_nothing(ctx, site, entry):  # no
     mine = f"/me/worklog/entries/{entry}"
     admin = f"/admin/localities/wa/worklog/entries/{entry}"
     with session("author") as author, session("leader") as leader:
-        renamed = author.post(f"{mine}/attachments", data={"_csrf": author.csrf},
-                              files={"file": ("报告.pdf", EXE, "application/pdf")})
+        renamed = author.post(
+            f"{mine}/attachments", data={"_csrf": author.csrf}, files={"file": ("报告.pdf", EXE, "application/pdf")}
+        )
         assert renamed.status_code == 422 and "报告.pdf：文件内容不是pdf格式" in renamed.text
         assert "没有附件" in renamed.text
         long = "长" * 2001
@@ -74,16 +81,19 @@ def test_every_form_needs_the_csrf_token(ctx, site, entry):  # noqa: F811
     with session("leader") as leader, session("author") as author:
         assert leader.post(f"{admin}/comments", data={"body": "无令牌"}).status_code == 403
         assert leader.post(f"{admin}/like", data={"_csrf": "wrong"}).status_code == 403
-        assert author.post(f"/me/worklog/entries/{entry}/attachments",
-                           files={"file": ("a.txt", b"hello")}).status_code == 403
+        assert (
+            author.post(f"/me/worklog/entries/{entry}/attachments", files={"file": ("a.txt", b"hello")}).status_code
+            == 403
+        )
         assert "无令牌" not in leader.get(admin).text and "没有附件" in leader.get(admin).text
 
 
 def test_whoever_may_not_read_the_entry_gets_404(ctx, site, entry):  # noqa: F811
     _world, session = site
     with session("author") as author:
-        author.post(f"/me/worklog/entries/{entry}/attachments", data={"_csrf": author.csrf},
-                    files={"file": ("a.txt", b"hello")})
+        author.post(
+            f"/me/worklog/entries/{entry}/attachments", data={"_csrf": author.csrf}, files={"file": ("a.txt", b"hello")}
+        )
     for name in ("colleague", "leader_b"):
         with session(name) as someone:
             base = f"/admin/localities/wa/worklog/entries/{entry}"
@@ -101,8 +111,9 @@ def test_whoever_may_not_read_the_entry_gets_404(ctx, site, entry):  # noqa: F81
 def test_the_entry_page_in_english(ctx, site, entry):  # noqa: F811
     _world, session = site
     with session("leader") as leader:
-        leader.post(f"/admin/localities/wa/worklog/entries/{entry}/comments",
-                    data={"_csrf": leader.csrf, "body": "Good work"})
+        leader.post(
+            f"/admin/localities/wa/worklog/entries/{entry}/comments", data={"_csrf": leader.csrf, "body": "Good work"}
+        )
         english = leader.get(f"/admin/localities/wa/worklog/entries/{entry}?lang=en").text
         assert "Comments" in english and "Write a comment" in english and "Good work" in english
         assert "No attachments." in english and "评论" not in english

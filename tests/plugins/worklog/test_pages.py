@@ -28,8 +28,12 @@ def site(ctx, live_server):
         with ctx.db.read() as db:
             user = db.get(User, world.actors[name].user_id)
         issued = auth.issue_token(ctx, user, kind="session", name="browser", ttl=timedelta(hours=1))
-        client = httpx.Client(base_url=live_server.url, timeout=30, cookies={SESSION_COOKIE: issued.token},
-                              event_hooks={"response": [never_5xx]})
+        client = httpx.Client(
+            base_url=live_server.url,
+            timeout=30,
+            cookies={SESSION_COOKIE: issued.token},
+            event_hooks={"response": [never_5xx]},
+        )
         client.csrf = issued.csrf_token
         return client
 
@@ -47,15 +51,17 @@ def test_a_person_writes_and_submits_and_the_leader_reads_it_from_the_board(ctx,
         assert author.get("/me/", follow_redirects=False).headers["location"] == "/me/worklog"
 
         url = f"/me/worklog/write/weekly_record/{week}"
-        draft = author.post(url, data={"_csrf": author.csrf, "body": "走访企业3家\n整理台账", "action": "save"},
-                            follow_redirects=True)
+        draft = author.post(
+            url, data={"_csrf": author.csrf, "body": "走访企业3家\n整理台账", "action": "save"}, follow_redirects=True
+        )
         assert draft.status_code == 200 and "已保存为草稿" in draft.text and "走访企业3家" in draft.text
         board = leader.get("/admin/localities/wa/worklog/board")
         assert board.status_code == 200 and "李明" in board.text and "王芳" in board.text
         assert "0 份已提交" in board.text  # a draft is not shown to the leader
 
-        sent = author.post(url, data={"_csrf": author.csrf, "body": "走访企业3家\n整理台账", "action": "submit"},
-                           follow_redirects=True)
+        sent = author.post(
+            url, data={"_csrf": author.csrf, "body": "走访企业3家\n整理台账", "action": "submit"}, follow_redirects=True
+        )
         assert "已提交" in sent.text
         board = leader.get("/admin/localities/wa/worklog/board", params={"period": week})
         assert "1 份已提交" in board.text
@@ -64,8 +70,9 @@ def test_a_person_writes_and_submits_and_the_leader_reads_it_from_the_board(ctx,
         read = leader.get(f"/admin/localities/wa/worklog/entries/{entry_id}")
         assert read.status_code == 200 and "走访企业3家" in read.text
 
-        changed = author.post(url, data={"_csrf": author.csrf, "body": "走访企业4家", "action": "save"},
-                              follow_redirects=True)
+        changed = author.post(
+            url, data={"_csrf": author.csrf, "body": "走访企业4家", "action": "save"}, follow_redirects=True
+        )
         assert "走访企业4家" in changed.text
         mine = author.get(f"/me/worklog/entries/{entry_id}")
         assert "版本 2" in mine.text and "版本 1" in mine.text and "zhang" in mine.text  # versions, read by
@@ -86,8 +93,10 @@ def test_english_and_bad_input_on_the_pages(ctx, site):
         week = str(Period.from_date("week", service.today(ctx)))
         expired = author.post(f"/me/worklog/write/weekly_plan/{week}", data={"_csrf": "nope", "body": "x"})
         assert expired.status_code == 403
-        too_long = author.post(f"/me/worklog/write/weekly_plan/{week}",
-                               data={"_csrf": author.csrf, "body": "字" * 20_001, "action": "save"})
+        too_long = author.post(
+            f"/me/worklog/write/weekly_plan/{week}",
+            data={"_csrf": author.csrf, "body": "字" * 20_001, "action": "save"},
+        )
         assert too_long.status_code == 422 and "20000" in too_long.text
         assert service.own_entry(ctx, _world.actors["author"], "wa", "weekly_plan", week) is None  # nothing saved
         english = author.get("/me/worklog?lang=en").text
@@ -97,12 +106,18 @@ def test_english_and_bad_input_on_the_pages(ctx, site):
 def test_who_gets_404_and_who_is_sent_to_sign_in(ctx, site, live_server):
     world, session = site
     week = str(Period.from_date("week", service.today(ctx)))
-    entry = service.write_entry(ctx, world.actors["author"], "wa", "weekly_record", week,
-                                service.EntryIn(body="记实", submit=True))
+    entry = service.write_entry(
+        ctx, world.actors["author"], "wa", "weekly_record", week, service.EntryIn(body="记实", submit=True)
+    )
     anonymous = httpx.get(f"{live_server.url}/me/worklog", follow_redirects=False)
     assert anonymous.status_code in (302, 303) and "/admin/login?next=%2Fme%2Fworklog" in anonymous.headers["location"]
-    with session("leader_b") as other_leader, session("colleague") as colleague, session("office") as office, \
-            session("other_office") as stranger, session("author") as author:
+    with (
+        session("leader_b") as other_leader,
+        session("colleague") as colleague,
+        session("office") as office,
+        session("other_office") as stranger,
+        session("author") as author,
+    ):
         assert other_leader.get(f"/admin/localities/wa/worklog/entries/{entry.id}").status_code == 404
         assert colleague.get(f"/me/worklog/entries/{entry.id}").status_code == 404
         assert colleague.get("/admin/localities/wa/worklog/board").status_code == 404  # a cadre has no board
@@ -121,13 +136,16 @@ def test_who_gets_404_and_who_is_sent_to_sign_in(ctx, site, live_server):
 def test_the_office_lets_colleagues_read_each_other_on_the_plugins_page(ctx, site):
     world, session = site
     week = str(Period.from_date("week", service.today(ctx)))
-    entry = service.write_entry(ctx, world.actors["author"], "wa", "weekly_record", week,
-                                service.EntryIn(body="记实", submit=True))
+    entry = service.write_entry(
+        ctx, world.actors["author"], "wa", "weekly_record", week, service.EntryIn(body="记实", submit=True)
+    )
     with session("office") as office, session("colleague") as colleague:
         page = office.get("/admin/localities/wa/plugins/worklog")
         assert page.status_code == 200 and "同单位同事可互相查阅工作纪实" in page.text
         assert colleague.get(f"/me/worklog/entries/{entry.id}").status_code == 404
-        saved = office.post("/admin/localities/wa/plugins/worklog",
-                            data={"_csrf": office.csrf, "enabled": "on", "opt_colleagues_can_read": "on"})
+        saved = office.post(
+            "/admin/localities/wa/plugins/worklog",
+            data={"_csrf": office.csrf, "enabled": "on", "opt_colleagues_can_read": "on"},
+        )
         assert saved.status_code == 200, saved.text[-500:]
         assert "记实" in colleague.get(f"/me/worklog/entries/{entry.id}").text

@@ -48,20 +48,30 @@ def test_a_draft_is_private_then_submitted_and_every_later_change_is_a_version(c
     detail = service.read_entry(ctx, leader, "wa", draft.id)
     assert detail.body == "周一：预算初审（已改）" and detail.versions == 2 and not detail.mine
     assert [(v.number, v.body, v.written_by) for v in detail.history] == [
-        (1, "周一：预算初审", "liming"), (2, "周一：预算初审（已改）", "liming")]
+        (1, "周一：预算初审", "liming"),
+        (2, "周一：预算初审（已改）", "liming"),
+    ]
     with ctx.db.read() as session:
         assert len(session.exec(select(EntryVersion)).all()) == 2
 
 
 def test_writing_and_submitting_at_once(ctx, world):
-    out = service.write_entry(ctx, world.actors["author"], "wa", "weekly_plan", str(this(ctx, "week")),
-                              EntryIn(body="计划", submit=True))
+    out = service.write_entry(
+        ctx, world.actors["author"], "wa", "weekly_plan", str(this(ctx, "week")), EntryIn(body="计划", submit=True)
+    )
     assert out.status == EntryStatus.submitted and out.versions == 1
 
 
-@pytest.mark.parametrize(("kind", "period_kind"), [("weekly_plan", "month"), ("weekly_record", "quarter"),
-                                                    ("monthly_summary", "week"), ("monthly_plan", "day"),
-                                                    ("quarterly_plan", "month")])
+@pytest.mark.parametrize(
+    ("kind", "period_kind"),
+    [
+        ("weekly_plan", "month"),
+        ("weekly_record", "quarter"),
+        ("monthly_summary", "week"),
+        ("monthly_plan", "day"),
+        ("quarterly_plan", "month"),
+    ],
+)
 def test_a_period_of_the_wrong_kind_is_refused(ctx, world, kind, period_kind):
     with pytest.raises(Invalid) as raised:
         service.write_entry(ctx, world.actors["author"], "wa", kind, str(this(ctx, period_kind)), EntryIn(body="x"))
@@ -107,8 +117,9 @@ def test_only_a_persons_own_account_writes_and_only_the_author_submits(ctx, worl
 
 def test_who_may_read_whom(ctx, world):
     week = str(this(ctx, "week"))
-    entry = service.write_entry(ctx, world.actors["author"], "wa", "weekly_record", week,
-                                EntryIn(body="记实", submit=True))
+    entry = service.write_entry(
+        ctx, world.actors["author"], "wa", "weekly_record", week, EntryIn(body="记实", submit=True)
+    )
     person = world.people["李明"]
     readers = {"author", "leader", "office"}
     for name, actor in world.actors.items():
@@ -129,8 +140,9 @@ def test_who_may_read_whom(ctx, world):
 
 def test_colleagues_read_each_other_when_the_locality_allows_it(ctx):
     world = make_world(ctx, colleagues_can_read=True)
-    entry = service.write_entry(ctx, world.actors["author"], "wa", "weekly_record", str(this(ctx, "week")),
-                                EntryIn(body="记实", submit=True))
+    entry = service.write_entry(
+        ctx, world.actors["author"], "wa", "weekly_record", str(this(ctx, "week")), EntryIn(body="记实", submit=True)
+    )
     assert service.read_entry(ctx, world.actors["colleague"], "wa", entry.id).body == "记实"
     with pytest.raises(NotFound):  # still not the leader of another unit
         service.read_entry(ctx, world.actors["leader_b"], "wa", entry.id)
@@ -147,10 +159,13 @@ def test_reading_marks_viewed_and_notifies_the_author_once_per_viewer_and_day(ct
     service.read_entry(ctx, leader, "wa", plan.id)
     service.read_entry(ctx, office, "wa", plan.id)
     with ctx.db.read() as session:
-        notices = session.exec(select(Notification).where(Notification.user_id == author.user_id)
-                               .order_by(Notification.id)).all()
-    assert [(n.kind, n.params["viewer"]) for n in notices] == [("worklog.viewed", "张局长"),
-                                                               ("worklog.viewed", "office-wa")]
+        notices = session.exec(
+            select(Notification).where(Notification.user_id == author.user_id).order_by(Notification.id)
+        ).all()
+    assert [(n.kind, n.params["viewer"]) for n in notices] == [
+        ("worklog.viewed", "张局长"),
+        ("worklog.viewed", "office-wa"),
+    ]
     assert notices[0].params["day"] == service.today(ctx).isoformat()
     assert notices[0].link == f"/me/worklog/entries/{record.id}"
     mine = service.read_entry(ctx, author, "wa", record.id)
@@ -190,8 +205,12 @@ def test_the_overview_lists_the_week_month_and_quarter(ctx, world):
     service.write_entry(ctx, author, "wa", "weekly_plan", week, EntryIn(body="计划"))
     view = service.overview(ctx, author, "wa")
     assert [(s.kind.value, s.period) for s in view.slots] == [
-        ("weekly_plan", week), ("weekly_record", week), ("monthly_plan", str(this(ctx, "month"))),
-        ("monthly_summary", str(this(ctx, "month"))), ("quarterly_plan", str(this(ctx, "quarter")))]
+        ("weekly_plan", week),
+        ("weekly_record", week),
+        ("monthly_plan", str(this(ctx, "month"))),
+        ("monthly_summary", str(this(ctx, "month"))),
+        ("quarterly_plan", str(this(ctx, "quarter"))),
+    ]
     assert view.slots[0].entry.body == "计划" and view.slots[1].entry is None
     with pytest.raises(Forbidden):
         service.overview(ctx, world.actors["office"], "wa")
@@ -204,8 +223,9 @@ def test_a_monthly_summary_starts_from_the_months_weekly_records(ctx, world):
     assert 4 <= len(weeks) <= 5
     assert all(month.contains(w.start + timedelta(days=3)) for w in weeks)
     for number, week in enumerate(weeks[:2], start=1):
-        service.write_entry(ctx, author, "wa", "weekly_record", str(week), EntryIn(body=f"第{number}周的工作",
-                                                                                  submit=True))
+        service.write_entry(
+            ctx, author, "wa", "weekly_record", str(week), EntryIn(body=f"第{number}周的工作", submit=True)
+        )
     summary = service.start_monthly_summary(ctx, author, "wa", str(month))
     assert summary.status == EntryStatus.draft and summary.kind.value == "monthly_summary"
     assert summary.body.index("第1周的工作") < summary.body.index("第2周的工作")
@@ -219,8 +239,9 @@ def test_history_is_newest_period_first_and_only_submitted_for_readers(ctx, worl
     today = service.today(ctx)
     for weeks_ago in (3, 2, 1):
         week = Period.from_date("week", today - timedelta(days=7 * weeks_ago))
-        service.write_entry(ctx, author, "wa", "weekly_record", str(week), EntryIn(body=str(weeks_ago),
-                                                                                  submit=weeks_ago != 1))
+        service.write_entry(
+            ctx, author, "wa", "weekly_record", str(week), EntryIn(body=str(weeks_ago), submit=weeks_ago != 1)
+        )
     mine = service.history(ctx, author, "wa")
     assert [e.body for e in mine.items] == ["1", "2", "3"] and mine.total == 3
     theirs = service.history(ctx, leader, "wa", world.people["李明"])
@@ -231,8 +252,9 @@ def test_history_is_newest_period_first_and_only_submitted_for_readers(ctx, worl
 def test_a_leader_reading_an_entry_many_times_at_once_tells_the_author_once(ctx, world):
     from concurrent.futures import ThreadPoolExecutor
 
-    entry = service.write_entry(ctx, world.actors["author"], "wa", "weekly_record", str(this(ctx, "week")),
-                                EntryIn(body="记实", submit=True))
+    entry = service.write_entry(
+        ctx, world.actors["author"], "wa", "weekly_record", str(this(ctx, "week")), EntryIn(body="记实", submit=True)
+    )
     with ThreadPoolExecutor(max_workers=6) as pool:
         answers = list(pool.map(lambda _: service.read_entry(ctx, world.actors["leader"], "wa", entry.id), range(12)))
     assert {a.body for a in answers} == {"记实"}
