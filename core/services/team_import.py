@@ -11,17 +11,13 @@ and people, ``core.services.imports``).
 
 from __future__ import annotations
 
-import re
-
 from sqlmodel import Session, select
 
 from core.context import Actor, AppContext
 from core.models import Person, Team, TeamMember, Unit
 from core.services import audit
 from core.services.import_sheets import TEAM_COLUMNS, Table, _label
-from core.services.team_members import find_person
-
-_CODE_SEPARATORS = re.compile(r"[、，,;；\s]+")
+from core.services.team_members import UNIT_CODE_SEPARATORS, find_person
 
 
 def import_teams(
@@ -93,7 +89,7 @@ def import_teams(
             )
             continue
         supervised: list[int] = []
-        for unit_code in filter(None, _CODE_SEPARATORS.split(values.get("supervised", ""))):
+        for unit_code in filter(None, UNIT_CODE_SEPARATORS.split(values.get("supervised", ""))):
             if unit_code not in units:
                 errors.append(
                     {
