@@ -33,7 +33,7 @@ run: $(STAMP)
 
 ## The whole suite: SQLite always, PostgreSQL when a server answers (required in CI).
 test: $(STAMP) system-packages
-	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 ## Write requirements.lock again from pyproject.toml, keeping its pins (LOCK_ARGS=--upgrade: newest
 ## releases; LOCK_ARGS="--upgrade-package NAME": one); uv is installed into .venv for it.
