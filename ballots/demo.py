@@ -20,6 +20,68 @@ TEMPLATE_FILE = DATA_DIR / "template-annual-civil-servant.json"
 CATEGORIES = [("县领导", 30, 5), ("部门负责人", 30, 10), ("基层代表", 40, 15)]  # name, weight, accounts
 
 
+LAST_YEAR_COMMENTS = ["工作扎实，群众认可。", "希望加强调查研究。", "敢于担当，作风务实。", ""]
+
+
+def _vote_last_year(ctx: AppContext, accounts: list, seed: int) -> None:
+    """Each account votes once through the evaluator's own path (login, sheet, submit), grades
+    drawn from a fixed seed leaning to the better ones, so the demo's results are the same each time."""
+    import asyncio
+    import random
+
+    from ballots.login import login, read_token
+    from ballots.sheet import BallotIn, ItemIn, view
+    from ballots.submit import submit
+
+    draw = random.Random(seed)
+    for account in accounts:
+        ballot = read_token(ctx, login(ctx, account.code, "127.0.0.1").token)
+        sheet = view(ctx, ballot)
+        grades = sheet["grades"]
+        items = [
+            ItemIn(
+                subject_id=subject["id"],
+                indicator=leaf,
+                grade=draw.choices(grades, weights=[5, 8, 2, 1][: len(grades)])[0],
+            )
+            for subject in sheet["subjects"]
+            for leaf in sheet["leaves"]
+        ]
+        asyncio.run(submit(ctx, ballot, BallotIn(items=items, comment=draw.choice(LAST_YEAR_COMMENTS))))
+
+
+def load_last_years_campaign(
+    ctx: AppContext, actor: Actor, locality_code: str, template_id: int, subject_ids: list[int]
+) -> int:
+    """Last year's evaluation of the same people, voted, closed and tallied (not published): the
+    results pages, charts and reports have numbers to show, and this year's can be compared."""
+    from core.services import tally
+
+    campaign = campaigns.create(
+        ctx,
+        actor,
+        locality_code,
+        CampaignIn(
+            name="2025年度领导班子成员民主测评",
+            kind="democratic",
+            subject_ids=subject_ids,
+            categories=[
+                CategoryIn(name=name, weight=weight, template_id=template_id) for name, weight, _ in CATEGORIES
+            ],
+        ),
+    )
+    issued = []
+    for name, _weight, count in CATEGORIES:
+        issued += service.issue_accounts(
+            ctx, actor, campaign.id, service.AccountsIn(category=name, count=count)
+        ).accounts
+    campaigns.open_campaign(ctx, actor, campaign.id)
+    _vote_last_year(ctx, issued[: len(issued) - 3], seed=2025)  # three evaluators did not vote
+    campaigns.close_campaign(ctx, actor, campaign.id)
+    tally.tally(ctx, actor, campaign.id)
+    return campaign.id
+
+
 def load_demo_campaign(ctx: AppContext, actor: Actor, locality_code: str) -> list[str]:
     template = templates.create(
         ctx, actor, locality_code, TemplateIn.model_validate(json.loads(TEMPLATE_FILE.read_text(encoding="utf-8")))
@@ -33,6 +95,7 @@ def load_demo_campaign(ctx: AppContext, actor: Actor, locality_code: str) -> lis
                 .order_by(Subject.id)
             )
         )
+    last_year = load_last_years_campaign(ctx, actor, locality_code, template.id, subject_ids)
     campaign = campaigns.create(
         ctx,
         actor,
@@ -58,6 +121,8 @@ def load_demo_campaign(ctx: AppContext, actor: Actor, locality_code: str) -> lis
     url = f"{ctx.settings.resolved_base_url}/b/#{display(first.code)}"
     return [
         "",
+        f"Last year's campaign (2025) is tallied: its results, charts and reports are at "
+        f"{ctx.settings.resolved_base_url}/admin/localities/{locality_code}/campaigns/{last_year}/results",
         f"An open demo campaign has {len(job.slips)} one-time accounts; their slips are in {path}.",
         f"Vote with one of them now: {url}",
     ]

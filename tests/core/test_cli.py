@@ -169,9 +169,19 @@ def test_demo_twice_prints_a_working_login_each_time(migrated, monkeypatch):
             assert "read 288 records of business-platform-2026.csv into 864 indicator values (succeeded)" in (
                 result.stdout
             )
+            last_year = re.search(
+                r"Last year's campaign \(2025\) is tallied: .*/campaigns/(\d+)/results", result.stdout
+            )
+            assert last_year, result.stdout  # the results pages, charts and reports have numbers to show
     assert logins[0][0] == logins[1][0]
     ctx = AppContext.from_settings(migrated.settings(monkeypatch))
     try:
+        from core.context import Actor
+        from core.services import tally
+
+        shown = tally.results(ctx, Actor.system("test"), int(last_year.group(1)))
+        assert shown["tallied_at"] and len(shown["subjects"]) == 3
+        assert all(sum(c["ballots"] for c in s["by_category"].values()) == 27 for s in shown["subjects"])
         assert auth.authenticate(ctx, *logins[1], client="test").username == logins[1][0]
         with pytest.raises(Unauthorized):  # the first password was replaced
             auth.authenticate(ctx, *logins[0], client="test")
