@@ -43,7 +43,7 @@ def _fresh_locality(world) -> None:
 
 
 # English words a Chinese page may show: names of files, formats, programs and settings, the
-# language switch, user names, the JSON keys of grade thresholds, and the rules' names that the
+# language switch, user names, and the rules' names that the
 # plugins page gives beside their Chinese.
 ALLOWED_LATIN = {
     "English",
@@ -65,8 +65,6 @@ ALLOWED_LATIN = {
     "serve",
     "http",
     "json",
-    "grade",
-    "min_score",
     "office",
     "clerk",
     "No",
@@ -185,12 +183,11 @@ def _set_up(page: Page, world, shots: Path) -> None:
     page.get_by_role("link", name="下一步：计分与分布").click()
     # proposed grades by score, typed as the help under the field shows
     expect(page.locator("#f-rule-weighted_mean")).to_be_checked()
-    thresholds = page.get_by_label("按得分建议等次")
-    expect(thresholds.locator("xpath=..")).to_contain_text("得分达到的第一个等次即为建议等次")
-    thresholds.fill(
-        '[{"grade": "优秀", "min_score": 90}, {"grade": "称职", "min_score": 70}, '
-        '{"grade": "基本称职", "min_score": 60}]'
-    )
+    thresholds = page.locator("#f-r_weighted_mean_opt_thresholds")  # a row per grade, no JSON to type
+    expect(page.locator('div.rule[data-rule="weighted_mean"]')).to_contain_text("得分达到的第一个等次即为建议等次")
+    for row, (grade, lowest) in enumerate([("优秀", "90"), ("称职", "70"), ("基本称职", "60")]):
+        thresholds.get_by_label(f"等次 {row + 1}").fill(grade)
+        thresholds.get_by_label(f"最低分 {row + 1}").fill(lowest)
     cap = page.locator('div.policy[data-policy="ballot_cap"]').first
     cap.get_by_label(re.compile("每票优秀比例上限")).check()
     # the options of the policy speak Chinese, their choices too

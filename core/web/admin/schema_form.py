@@ -1,6 +1,7 @@
 """A form generated from a pydantic model's JSON schema (a plugin's options): strings, numbers,
-booleans, enums and lists of simple values get their own inputs; anything else is a JSON
-textarea. The form's values are turned back into options for the model to validate, so the
+booleans, enums and lists of simple values get their own inputs; a list of objects with simple
+fields (e.g. grade thresholds: grade and lowest score) is a table with a row per item and two
+empty rows to add; anything else is a JSON textarea. The form's values are turned back into options for the model to validate, so the
 messages beside the fields are the schema's own."""
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ SIMPLE = ("string", "integer", "number")
 class FormField:
     name: str
     label: str
-    kind: str  # text, integer, number, bool, enum, list, json
+    kind: str  # text, integer, number, bool, enum, list, rows, json
     required: bool = False
     nullable: bool = False
     default: Any = None
     help: str = ""
     options: list[Any] = field(default_factory=list)  # enum values
     constraints: dict[str, Any] = field(default_factory=dict)
+    columns: list[tuple[str, str]] = field(default_factory=list)  # rows: (name, title) of each item's fields
 
 
 def _resolve(schema: dict[str, Any], prop: dict[str, Any]) -> dict[str, Any]:
@@ -57,7 +59,26 @@ def _kind(schema: dict[str, Any], prop: dict[str, Any]) -> tuple[str, dict[str, 
         items = _resolve(schema, prop.get("items") or {})
         if items.get("type") in SIMPLE or "enum" in items:
             return "list", prop, nullable
+        if _columns(schema, items):
+            return "rows", prop, nullable
     return "json", prop, nullable
+
+
+def _columns(schema: dict[str, Any], items: dict[str, Any]) -> list[tuple[str, str]]:
+    """(name, title) of an object's fields when every one is a simple value, else []."""
+    properties = items.get("properties") if items.get("type") == "object" else None
+    if not properties:
+        return []
+    columns = []
+    for name, raw in properties.items():
+        prop = _resolve(schema, raw)
+        if prop.get("type") not in SIMPLE and "enum" not in prop:
+            return []
+        columns.append((name, str(prop.get("title") or name)))
+    return columns
+
+
+ROWS_BLANK = 3  # empty rows under a rows field's items, for adding
 
 
 CONSTRAINTS = (
@@ -91,6 +112,7 @@ def fields_of(schema: dict[str, Any] | None) -> list[FormField]:
                 help=str(prop.get("description") or ""),
                 options=list(prop.get("enum") or []),
                 constraints={k: prop[k] for k in CONSTRAINTS if k in prop},
+                columns=_columns(schema, _resolve(schema, prop.get("items") or {})) if kind == "rows" else [],
             )
         )
     return out
@@ -106,6 +128,12 @@ def shown(item: FormField, value: Any) -> Any:
         return "\n".join(str(v) for v in value) if isinstance(value, list) else str(value)
     if item.kind == "json":
         return json.dumps(value, ensure_ascii=False, indent=2)
+    if item.kind == "rows":
+        stored = [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+        rows = [
+            {name: "" if row.get(name) is None else str(row.get(name)) for name, _t in item.columns} for row in stored
+        ]
+        return rows + [dict.fromkeys((name for name, _t in item.columns), "") for _ in range(ROWS_BLANK)]
     return str(value)
 
 
@@ -125,6 +153,16 @@ def read_form(fields: list[FormField], data: dict[str, str]) -> tuple[dict[str, 
         key = f"opt_{item.name}"
         if item.kind == "bool":
             typed[item.name] = options[item.name] = key in data
+            continue
+        if item.kind == "rows":  # opt_NAME__rows rows of opt_NAME__I__COLUMN cells; empty rows left out
+            count = min(
+                int(data.get(f"{key}__rows", "0") or 0) if str(data.get(f"{key}__rows", "")).isdigit() else 0, 200
+            )
+            rows = [{c: str(data.get(f"{key}__{i}__{c}", "")).strip() for c, _t in item.columns} for i in range(count)]
+            typed[item.name] = [row for row in rows if any(row.values())] + [
+                dict.fromkeys((c for c, _t in item.columns), "") for _ in range(ROWS_BLANK)
+            ]
+            options[item.name] = [{c: v for c, v in row.items() if v != ""} for row in rows if any(row.values())]
             continue
         raw = str(data.get(key, ""))
         typed[item.name] = raw

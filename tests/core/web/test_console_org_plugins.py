@@ -11,7 +11,7 @@ import re
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from core.context import Actor
 from core.schemas.org import PersonIn, UnitIn
@@ -353,3 +353,36 @@ def test_a_file_data_source_is_created_tested_previewed_fed_a_file_and_run_in_th
         assert county.values() == {}  # a record it cannot use: nothing written (all or nothing)
         listing = client.get("/admin/localities/county-f/sources")
         assert "月报文件" in listing.text
+
+
+def test_a_list_of_simple_objects_is_a_table_of_rows_not_json():
+    # grade thresholds: an office types 优秀 90 and 称职 70 in rows, never JSON
+    from plugins.scoring_math import THRESHOLDS_FIELD, Threshold
+
+    class WithThresholds(BaseModel):
+        thresholds: list[Threshold] = THRESHOLDS_FIELD
+
+    (field,) = schema_form.fields_of(WithThresholds.model_json_schema())
+    assert (field.kind, field.columns) == ("rows", [("grade", "Grade"), ("min_score", "Min Score")])
+    shown = schema_form.form_values([field], {"thresholds": [{"grade": "优秀", "min_score": 90}]})["thresholds"]
+    assert shown == [{"grade": "优秀", "min_score": "90"}] + [{"grade": "", "min_score": ""}] * 3
+    typed = {
+        "opt_thresholds__rows": "3",
+        "opt_thresholds__0__grade": "优秀",
+        "opt_thresholds__0__min_score": "90",
+        "opt_thresholds__1__grade": "",
+        "opt_thresholds__1__min_score": "",  # an emptied row: removed
+        "opt_thresholds__2__grade": " 称职 ",
+        "opt_thresholds__2__min_score": "70",
+    }
+    options, again, errors = schema_form.read_form([field], typed)
+    assert errors == {} and [row["grade"] for row in again["thresholds"][:2]] == ["优秀", "称职"]
+    assert WithThresholds.model_validate(options).model_dump() == {
+        "thresholds": [{"grade": "优秀", "min_score": 90.0}, {"grade": "称职", "min_score": 70.0}]
+    }
+    bad, _again, _errors = schema_form.read_form(
+        [field],
+        {"opt_thresholds__rows": "1", "opt_thresholds__0__grade": "优秀", "opt_thresholds__0__min_score": "九十"},
+    )
+    with pytest.raises(ValidationError):  # the model says what is wrong, beside the table
+        WithThresholds.model_validate(bad)
