@@ -1,4 +1,4 @@
-"""The console page "Accounts and slips" (帐号与票条), a campaign tab:
+"""The console page "Accounts and slips" (账号与票条), a campaign tab:
 ``/admin/localities/{code}/campaigns/{campaign_id}/accounts``.
 
 Per evaluator category: how many one-time accounts were issued, are unused, in use, submitted

@@ -9,7 +9,7 @@ from core.hookspecs import hookimpl
 from core.plugins import PluginInfo
 
 KAOPING_PLUGIN = PluginInfo(
-    label_zh="测评帐号与测评表",
+    label_zh="测评账号与测评表",
     label_en="Ballots and one-time accounts",
     essential=True,
     description="One-time accounts, printed slips, the evaluator's pages and API.",
@@ -36,7 +36,7 @@ def kaoping_campaign_pages(locality_code: str, campaign_id: int) -> list:
 
     base = f"/admin/localities/{locality_code}/campaigns/{campaign_id}"
     return [
-        MenuEntry("ballots.accounts", "帐号与票条", "Accounts and slips", f"{base}/accounts", OFFICE, 110),
+        MenuEntry("ballots.accounts", "账号与票条", "Accounts and slips", f"{base}/accounts", OFFICE, 110),
         MenuEntry("ballots.turnout", "参评情况", "Turnout", f"{base}/turnout", OFFICE, 120),
         MenuEntry("ballots.paper", "纸质票录入", "Paper ballots", f"{base}/paper", OFFICE, 130),
     ]

@@ -65,8 +65,8 @@ def test_counts_per_category_and_issuing_from_the_page(world, setup):
         ids = _category_ids(client, setup)
         assert set(ids) == {"县领导", "基层代表"}
         page = client.get(_page_url(setup))
-        assert "帐号与票条" in page.text and 'data-tab="ballots.accounts"' in page.text
-        assert 'aria-current="page">帐号与票条' in page.text
+        assert "账号与票条" in page.text and 'data-tab="ballots.accounts"' in page.text
+        assert 'aria-current="page">账号与票条' in page.text
         assert _row(page.text, "县领导") == {
             "issued": "2",
             "unused": "2",
@@ -90,7 +90,7 @@ def test_counts_per_category_and_issuing_from_the_page(world, setup):
         done = client.post(issue, data={"_csrf": client.csrf, "category": str(ids["基层代表"]), "count": "3"})
         assert done.status_code == 303
         after = client.get(done.headers["location"])
-        assert "已为基层代表生成 3 个测评帐号" in after.text
+        assert "已为基层代表生成 3 个测评账号" in after.text
         batch = re.search(r'href="([^"]+slips\.pdf\?batch=\d+)"', after.text).group(1)
         assert _row(after.text, "基层代表")["issued"] == "3"
         pdf = client.get(batch.replace("&amp;", "&"))
@@ -98,7 +98,7 @@ def test_counts_per_category_and_issuing_from_the_page(world, setup):
 
         setup.open()  # spares while open: the same form
         open_page = client.get(_page_url(setup))
-        assert "补发备用帐号" in open_page.text
+        assert "补发备用账号" in open_page.text
         spare = client.post(issue, data={"_csrf": client.csrf, "category": str(ids["县领导"]), "count": "1"})
         assert spare.status_code == 303
         setup.close()
@@ -210,8 +210,8 @@ def test_nothing_left_to_print_is_said_on_the_page(world, setup):
     with _session(world, "office-county-a") as client:
         answer = client.get(f"{_page_url(setup)}/slips.pdf", params={"batch": leader["batch"]})
         assert answer.status_code == 410
-        assert 'id="page-error"' in answer.text and "帐号与票条" in answer.text
-        assert "没有可打印的票条：所选帐号都已使用或作废" in answer.text
+        assert 'id="page-error"' in answer.text and "账号与票条" in answer.text
+        assert "没有可打印的票条：所选账号都已使用或作废" in answer.text
 
         spares = setup.issue("县领导", 2)
         with world.ctx.db.write() as session:

@@ -80,7 +80,7 @@ def test_single_entry_counts_and_a_used_code_is_refused_with_the_reason(setup, w
         english = client.post(_page(setup) + "?lang=en", data=_form(client, account["code"], setup.subject_ids))
         assert english.status_code == 409 and "already been used" in english.text
         unknown = client.post(_page(setup) + "?lang=zh_CN", data=_form(client, "ABCD-EFGH-JKMN", setup.subject_ids))
-        assert unknown.status_code == 422 and "本次测评没有测评码为 ABCD-EFGH-JKMN 的帐号" in unknown.text
+        assert unknown.status_code == 422 and "本次测评没有测评码为 ABCD-EFGH-JKMN 的账号" in unknown.text
         assert 'id="e-code"' in unknown.text  # beside the code field
         missing = _form(client, other["code"], setup.subject_ids, comment="意见")
         missing.pop(f"g:{setup.subject_ids[0]}:DE1")

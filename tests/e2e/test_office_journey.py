@@ -204,7 +204,7 @@ def _set_up(page: Page, world, shots: Path) -> None:
 def _issue_and_print(page: Page, tmp_path: Path, shots: Path) -> dict[str, list[str]]:
     """Issue accounts per category on the accounts tab and print each category's slips; the codes
     as read from the slips PDF, per category."""
-    _tab(page, "帐号与票条")
+    _tab(page, "账号与票条")
     counts = {"县领导": 2, "乡镇干部": 1, "群众代表": 1}
     for name, count in counts.items():
         row = page.locator(f'#accounts tr[data-category="{name}"]')
