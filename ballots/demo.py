@@ -28,6 +28,7 @@ def _vote_last_year(ctx: AppContext, accounts: list, seed: int) -> None:
     drawn from a fixed seed leaning to the better ones, so the demo's results are the same each time."""
     import asyncio
     import random
+    from concurrent.futures import ThreadPoolExecutor
 
     from ballots.login import login, read_token
     from ballots.sheet import BallotIn, ItemIn, view
@@ -47,7 +48,10 @@ def _vote_last_year(ctx: AppContext, accounts: list, seed: int) -> None:
             for subject in sheet["subjects"]
             for leaf in sheet["leaves"]
         ]
-        asyncio.run(submit(ctx, ballot, BallotIn(items=items, comment=draw.choice(LAST_YEAR_COMMENTS))))
+        data = BallotIn(items=items, comment=draw.choice(LAST_YEAR_COMMENTS))
+        # the submit path is async; the demo may be loaded from a command or inside a running loop
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(asyncio.run, submit(ctx, ballot, data)).result()
 
 
 def load_last_years_campaign(
