@@ -18,35 +18,15 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
+from tests.campaign_setup import TEMPLATE
+
 BUREAU_SHEET = Path("/work/shared/data/bureau-indicator-table.xlsx")
+# the tests' small template (tests/campaign_setup.py) with a deduction and a figure added
 VALUES_TEMPLATE = {
+    **TEMPLATE,
     "name": "民主测评表（含加减分）",
-    "grade_scale": [
-        {"label": "优秀", "score": 95},
-        {"label": "称职", "score": 80},
-        {"label": "基本称职", "score": 65},
-        {"label": "不称职", "score": 50},
-    ],
     "indicators": [
-        {
-            "code": "DE",
-            "name": "德",
-            "weight": 40,
-            "children": [
-                {"code": "DE1", "name": "政治品德", "weight": 50},
-                {"code": "DE2", "name": "职业道德", "weight": 50},
-            ],
-        },
-        {
-            "code": "JI",
-            "name": "绩",
-            "weight": 60,
-            "children": [
-                {"code": "JI1", "name": "工作实绩", "weight": 100},
-            ],
-        },
-        {"code": "ALL", "name": "总体评价", "weight": 1, "overall": True},
-        {"code": "BONUS", "name": "加分项", "kind": "bonus", "max_score": 5},
+        *TEMPLATE["indicators"],
         {"code": "MINUS", "name": "减分项", "kind": "deduction", "max_score": 5},
         {"code": "OUTPUT", "name": "年度产值", "kind": "numeric"},
     ],
