@@ -81,7 +81,8 @@ def _form(
         fields=plugin["fields"],
         values=values,
         enabled=plugin["enabled"] if enabled is None else enabled,
-        errors=errors or {},
+        # the form names its inputs opt_<field>; a general error keeps the key ""
+        errors={f"opt_{k}" if k else k: v for k, v in (errors or {}).items()},
         message=message_text,
         error=error,
         status_code=status_code,

@@ -233,7 +233,7 @@ def test_plugin_options_are_checked_beside_the_field_and_a_plugin_in_use_stays_e
             "/admin/localities/county-a/plugins/example",
             data={"_csrf": client.csrf, "enabled": "on", "opt_note": "长" * 101},
         )
-        assert bad.status_code == 422 and '<p class="field-error" id="e-note">最多 100 个字符</p>' in bad.text
+        assert bad.status_code == 422 and '<p class="field-error" id="e-opt_note">最多 100 个字符</p>' in bad.text
         assert "长" * 101 in bad.text  # kept as typed
         good = client.post(
             "/admin/localities/county-a/plugins/example",
