@@ -120,7 +120,7 @@ class WorklogController(Controller):
     @get(
         "/board",
         sync_to_thread=True,
-        summary="The people I supervise (a leader: my unit; the office: unit_id) with what each submitted",
+        summary="The people of a unit I supervise (a leader: my unit or one I am in charge of, unit_id; the office: unit_id) with what each submitted",
     )
     def board(
         self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, period: PeriodQuery, unit_id: UnitQuery = None

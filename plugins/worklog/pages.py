@@ -7,8 +7,8 @@
   versions and who read it; ``/me/worklog/history`` lists every entry; ``/me/`` leads to the
   week. Only for an account that is a person's (``users.person_id``) of a locality that enabled
   the worklog (404 otherwise).
-* ``/admin/localities/{code}/worklog/board``: a leader's board of the people of their unit
-  (the office picks the unit) with what each submitted for a week, month or quarter and what is
+* ``/admin/localities/{code}/worklog/board``: a leader's board of the people of a unit they
+  supervise (their own, or one they are in charge of, 分管; the office picks any unit) with what each submitted for a week, month or quarter and what is
   missing; ``.../worklog/entries/{id}`` reads one (marking it viewed: the author is told).
 
 The routes are marked public for the plugin guard only so that the console's rules apply
@@ -28,7 +28,7 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect
 from sqlmodel import select
 
-from core.models import Locality, Role, Unit
+from core.models import Locality, Role
 from core.periods import Period, PeriodError
 from core.services.errors import NotFound, ServiceError
 from core.services.plugins import check_route_access
@@ -231,14 +231,6 @@ async def me_history(request: Request, page: FromQuery[int] = 1) -> Response:
 # --- the console's pages: the board and reading an entry ----------------------------------------
 
 
-def _units(shell: Shell) -> list[tuple[int, str]]:
-    with shell.ctx.db.read() as session:
-        return [
-            (u.id, u.name)
-            for u in session.exec(select(Unit).where(Unit.locality_id == shell.locality_id).order_by(Unit.code))
-        ]
-
-
 @get("/localities/{code:str}/worklog/board", include_in_schema=False, opt=CONSOLE_CHECKS)
 async def board_page(
     request: Request, code: FromPath[str], period: FromQuery[str | None] = None, unit_id: FromQuery[str | None] = None
@@ -253,10 +245,9 @@ async def board_page(
             chosen = str(Period.parse(period))
         except PeriodError as exc:
             error = shell.tr.translate(exc.message)
-    office = shell.actor.role != Role.leader
-    units = await run_sync(_units, shell) if office else []
+    units = await run_sync(service.board_units, shell.ctx, shell.actor, code)
     unit = int(unit_id) if unit_id and unit_id.isdigit() and len(unit_id) < 10 else None
-    if office and unit is None and units:
+    if unit is None and units:
         unit = units[0][0]
     board = None
     try:
@@ -277,7 +268,7 @@ async def board_page(
         period=chosen,
         typed=period or chosen,
         error=error,
-        units=units,
+        units=units if shell.actor.role != Role.leader or len(units) > 1 else [],
         unit=unit,
         quick=quick,
         entry_href=lambda e: f"/admin/localities/{code}/worklog/entries/{e.id}",

@@ -9,8 +9,9 @@ the author (the person of the signed-in account, ``users.person_id``) writes the
 
 **Who may read a person's submitted entries** (``can_read``): the person; the office of the
 locality (roles ``office`` and ``platform_admin``, and an office granted to read the locality);
-supervising leaders, for now users of role ``leader`` whose unit (``users.unit_id``, else their
-person's unit) is the person's unit (分管 leaders are a later step); colleagues of the same unit
+supervising leaders: users of role ``leader`` whose unit (``users.unit_id``, else their
+person's unit) is the person's unit, or who are in charge of it as a team member (分管,
+``supervision.supervised_units``); colleagues of the same unit
 only when the locality's option ``colleagues_can_read`` is on. Anyone else, and any id of another
 locality, gets 404 as for an entry that does not exist.
 
@@ -62,6 +63,7 @@ from plugins.worklog.schemas import (
     VersionOut,
     ViewOut,
 )
+from plugins.worklog.supervision import own_person, supervised_units
 
 PLUGIN = "worklog"
 VIEWED_MESSAGE = "{viewer} read your work on {day}"
@@ -130,27 +132,6 @@ def options_of(session: Session, locality_id: int) -> dict[str, Any]:
     return dict(row.options or {}) if row is not None else {}
 
 
-def _user(session: Session, actor: Actor) -> User | None:
-    return session.get(User, actor.user_id) if actor.user_id is not None else None
-
-
-def own_person(session: Session, actor: Actor, locality: Locality) -> Person | None:
-    """The person whose account this is (``users.person_id``), if of this locality."""
-    user = _user(session, actor)
-    if user is None or user.person_id is None or user.locality_id != locality.id:
-        return None
-    person = session.get(Person, user.person_id)
-    return person if person is not None and person.locality_id == locality.id else None
-
-
-def viewer_unit(session: Session, actor: Actor, locality: Locality) -> int | None:
-    """The unit a leader leads or a colleague works in: the account's unit, else its person's."""
-    if actor.unit_id is not None:
-        return actor.unit_id
-    person = own_person(session, actor, locality)
-    return person.unit_id if person is not None else None
-
-
 def can_read(session: Session, actor: Actor, locality: Locality, person: Person) -> bool:
     """Whether ``actor`` may read ``person``'s submitted entries (the module docstring's rule)."""
     if actor.role in OFFICE_ROLES and can_see_locality(actor, locality.id, read_only=True):
@@ -162,8 +143,7 @@ def can_read(session: Session, actor: Actor, locality: Locality, person: Person)
         return True
     if person.unit_id is None:
         return False
-    unit = viewer_unit(session, actor, locality)
-    if actor.role == Role.leader and unit == person.unit_id:
+    if actor.role == Role.leader and person.unit_id in supervised_units(session, actor, locality):
         return True
     if actor.role in (Role.leader, Role.cadre) and mine is not None and mine.unit_id == person.unit_id:
         return bool(options_of(session, locality.id).get("colleagues_can_read", False))
@@ -567,10 +547,11 @@ def history(
 
 
 def board(ctx: AppContext, actor: Actor, code: str, period: Any, unit_id: int | None = None) -> Board:
-    """The people a leader supervises (the people of their unit but themselves) with, per kind
-    of the period, the submitted entry or null (missing). The office names the unit
-    (``unit_id``; 422 without one). 403 for other roles; 404 for a unit of another locality or,
-    for a leader, another unit than theirs."""
+    """The people of one unit a leader supervises (but themselves) with, per kind of the
+    period, the submitted entry or null (missing). A leader names one of their supervised units
+    (``unit_id``; default: the first of ``supervision.supervised_units``, their own); the office
+    names any unit of the locality (422 without one). 403 for other roles; 404 for a unit of
+    another locality or, for a leader, a unit they do not supervise."""
     when = parse_period(period)
     kinds = kinds_for(when)
     if not kinds:
@@ -585,10 +566,10 @@ def board(ctx: AppContext, actor: Actor, code: str, period: Any, unit_id: int | 
         locality = locality_for(session, actor, code, read_only=True)
         mine = own_person(session, actor, locality)
         if actor.role == Role.leader:
-            own_unit = viewer_unit(session, actor, locality)
-            if unit_id is not None and unit_id != own_unit:
+            allowed = supervised_units(session, actor, locality)
+            if unit_id is not None and unit_id not in allowed:
                 raise NotFound("no unit with id {unit_id}", params={"unit_id": unit_id})
-            unit_id = own_unit
+            unit_id = unit_id if unit_id is not None else (allowed[0] if allowed else None)
             if unit_id is None:
                 return Board(period=str(when), kinds=kinds, unit_id=None, rows=[], submitted=0, missing=0)
         elif unit_id is None:
@@ -632,6 +613,23 @@ def board(ctx: AppContext, actor: Actor, code: str, period: Any, unit_id: int | 
             submitted=submitted,
             missing=len(people) * len(kinds) - submitted,
         )
+
+
+def board_units(ctx: AppContext, actor: Actor, code: str) -> list[tuple[int, str]]:
+    """The units whose board ``actor`` may show, as (id, name): the office every unit of the
+    locality (by code), a leader the units they supervise (their own first); others none."""
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code, read_only=True)
+        if actor.role == Role.leader:
+            ids = supervised_units(session, actor, locality)
+            names = dict(session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(ids or [-1]))).all())
+            return [(u, names[u]) for u in ids if u in names]
+        if actor.role not in OFFICE_ROLES:
+            return []
+        return [
+            (u.id, u.name)
+            for u in session.exec(select(Unit).where(Unit.locality_id == locality.id).order_by(col(Unit.code)))
+        ]
 
 
 def seed_entry(
