@@ -1,0 +1,86 @@
+"""The goals feature plugin (工作目标): goals of units and leadership teams by year, refined into
+sub-goals, split among people (lead or assist, with responsibility shares), published, and
+followed by progress reports per month or quarter.
+
+It follows the feature-plugin pattern of ``plugins.worklog`` (docs/plugins.md): its tables
+(``models``), use-cases (``service``, ``progress``), API (``api``), pages (``pages``), templates,
+catalogue and Alembic branch (``migrations/versions``, labelled ``goals``). ``core`` never imports
+it. Until a locality enables it, its menu entries are not shown and its routes answer 404.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from core.hookspecs import hookimpl
+from core.plugins import PluginInfo
+from plugins.goals import models  # noqa: F401 - registers the tables wherever the plugin is loaded
+
+HERE = Path(__file__).parent
+
+DEFAULT_SOURCES = ["上级交办", "县委县政府", "自定"]
+DEFAULT_ROLES = ["主办", "协办"]
+
+
+class GoalsOptions(BaseModel):
+    """A locality's options for goals: the lists a goal's source and an assignee's role come from."""
+
+    model_config = ConfigDict(extra="forbid")
+    sources: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_SOURCES),
+        title="Sources of goals",
+        description="Where a goal comes from (上级交办, 县委县政府, 自定, ...).",
+        max_length=50,
+    )
+    roles: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_ROLES),
+        title="Roles of the people a goal is assigned to",
+        description="主办 (lead), 协办 (assist), ...",
+        max_length=20,
+    )
+
+
+KAOPING_PLUGIN = PluginInfo(
+    label_zh="工作目标",
+    label_en="Goals",
+    options_model=GoalsOptions,
+    description="Yearly goals of units and teams, split among people with shares, with progress by period.",
+    templates_dir=HERE / "templates",
+    locales_dir=HERE / "locales",
+    migrations_dir=HERE / "migrations" / "versions",
+)
+
+
+@hookimpl
+def kaoping_routes() -> list:
+    from plugins.goals.api import api_routes
+    from plugins.goals.pages import page_routes
+
+    return [*api_routes(), *page_routes()]
+
+
+@hookimpl
+def kaoping_admin_menu(locality_code: str) -> list:
+    from core.models import Role
+    from core.web.admin.menu import MenuEntry
+
+    admins = frozenset({Role.platform_admin.value, Role.office.value, Role.unit_admin.value})
+    return [
+        MenuEntry(
+            "goals.tree",
+            "工作目标",
+            "Goals",
+            f"/admin/localities/{locality_code}/goals",
+            roles=admins,
+            order=55,
+        ),
+    ]
+
+
+@hookimpl
+def kaoping_load_demo(ctx, actor, locality_code: str) -> list[str] | None:
+    from plugins.goals.demo import load_demo
+
+    return load_demo(ctx, actor, locality_code)

@@ -1,0 +1,153 @@
+"""The goals plugin's tables: the locality's indicator dictionary, goals (a tree per unit or team
+and year), their assignments to people (role and responsibility share), progress reports by
+period, and the versions of published goals (留痕).
+
+Every table leads with ``locality_id``; rows of a deleted goal go with it (CASCADE)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Boolean, Column, Date, Float, ForeignKey, Index, Integer, Text, UniqueConstraint, false
+from sqlmodel import Field, SQLModel
+
+from core.models.base import tz_datetime, utcnow
+
+
+class GoalKind(StrEnum):
+    quantitative = "quantitative"  # 定量: baseline, target and an actual value
+    qualitative = "qualitative"  # 定性: a percentage entered by hand
+
+
+class Direction(StrEnum):
+    higher = "higher"  # higher is better: the target is above the baseline
+    lower = "lower"  # lower is better: the target is below the baseline
+
+
+class GoalStatus(StrEnum):
+    on_track = "on_track"
+    behind = "behind"
+    overdue = "overdue"
+    done = "done"
+
+
+def _fk(table: str, ondelete: str = "CASCADE", nullable: bool = False) -> Column:
+    return Column(Integer, ForeignKey(f"{table}.id", ondelete=ondelete), nullable=nullable)
+
+
+class GoalIndicator(SQLModel, table=True):
+    """An entry of the locality's indicator dictionary: what a quantitative goal measures and in
+    which unit, so that values are comparable across units and years."""
+
+    __tablename__ = "goals_indicators"
+    __table_args__ = (UniqueConstraint("locality_id", "code", name="uq_goals_indicators_locality_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    locality_id: int = Field(sa_column=_fk("localities", "RESTRICT"))
+    code: str = Field(max_length=64)
+    name: str = Field(max_length=200)
+    measure: str = Field(default="", max_length=30)  # 计量单位: 亿元, %, 个, ...
+    direction: str = Field(default=Direction.higher.value, max_length=8)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
+
+
+class Goal(SQLModel, table=True):
+    """A goal of a unit (``team_id`` null) or of a leadership team of that unit, for a year; a
+    sub-goal names its ``parent_id`` (same unit, team and year)."""
+
+    __tablename__ = "goals"
+    __table_args__ = (
+        Index("ix_goals_locality_unit_year", "locality_id", "unit_id", "year", "team_id"),
+        Index("ix_goals_parent", "parent_id"),
+        Index("ix_goals_locality_year", "locality_id", "year"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    locality_id: int = Field(sa_column=_fk("localities", "RESTRICT"))
+    unit_id: int = Field(sa_column=_fk("units", "RESTRICT"))
+    team_id: int | None = Field(default=None, sa_column=_fk("teams", "CASCADE", nullable=True))
+    year: int
+    parent_id: int | None = Field(default=None, sa_column=_fk("goals", "CASCADE", nullable=True))
+    sort_order: int = 0
+    name: str = Field(max_length=300)
+    weight: float = Field(default=1.0, sa_column=Column(Float, nullable=False, default=1.0))
+    kind: str = Field(default=GoalKind.qualitative.value, max_length=16)
+    source: str = Field(default="", max_length=50)  # 来源: a value of the locality's list
+    supervising_unit_id: int | None = Field(default=None, sa_column=_fk("units", "SET NULL", nullable=True))
+    start_date: date = Field(sa_column=Column(Date, nullable=False))
+    end_date: date = Field(sa_column=Column(Date, nullable=False))
+    standard: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # 完成标准
+    indicator_id: int | None = Field(default=None, sa_column=_fk("goals_indicators", "RESTRICT", nullable=True))
+    baseline: float | None = Field(default=None, sa_column=Column(Float))
+    target: float | None = Field(default=None, sa_column=Column(Float))
+    direction: str = Field(default=Direction.higher.value, max_length=8)
+    counts_for_assessment: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, default=True))
+    published_at: datetime | None = Field(default=None, sa_type=tz_datetime())
+    versions: int = 0  # versions kept since publishing (1: as published)
+    changed_after_publish: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, default=False, server_default=false())
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
+
+
+class GoalAssignment(SQLModel, table=True):
+    """A person responsible for a goal: their role (主办, 协办: the locality's list) and share in
+    percent (the shares of one goal sum to 100)."""
+
+    __tablename__ = "goals_assignments"
+    __table_args__ = (
+        UniqueConstraint("goal_id", "person_id", name="uq_goals_assignments_goal_person"),
+        Index("ix_goals_assignments_locality_person", "locality_id", "person_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    locality_id: int = Field(sa_column=_fk("localities", "RESTRICT"))
+    goal_id: int = Field(sa_column=_fk("goals"))
+    person_id: int = Field(sa_column=_fk("people"))
+    role: str = Field(max_length=20)
+    share: float = Field(sa_column=Column(Float, nullable=False))
+
+
+class GoalProgress(SQLModel, table=True):
+    """The progress of a goal in one period (a month or quarter, canonical text): the actual
+    value (quantitative), the percentage (computed, or by hand for qualitative goals), done or
+    not, the work done and the reasons for delay."""
+
+    __tablename__ = "goals_progress"
+    __table_args__ = (
+        UniqueConstraint("goal_id", "period", name="uq_goals_progress_goal_period"),
+        Index("ix_goals_progress_locality_goal_start", "locality_id", "goal_id", "period_start"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    locality_id: int = Field(sa_column=_fk("localities", "RESTRICT"))
+    goal_id: int = Field(sa_column=_fk("goals"))
+    period: str = Field(max_length=16)
+    period_start: date = Field(sa_column=Column(Date, nullable=False))
+    period_end: date = Field(sa_column=Column(Date, nullable=False))
+    actual: float | None = Field(default=None, sa_column=Column(Float))
+    percent: float = Field(default=0.0, sa_column=Column(Float, nullable=False, default=0.0))
+    done: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, default=False))
+    work_done: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    delay_reasons: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    reported_by: str = Field(default="", max_length=100)
+    reported_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
+
+
+class GoalVersion(SQLModel, table=True):
+    """A published goal as it was published (number 1) and after each later change (2, 3, ...),
+    with what changed (field: [before, after])."""
+
+    __tablename__ = "goals_versions"
+    __table_args__ = (UniqueConstraint("goal_id", "number", name="uq_goals_versions_goal_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    locality_id: int = Field(sa_column=_fk("localities", "RESTRICT"))
+    goal_id: int = Field(sa_column=_fk("goals"))
+    number: int
+    snapshot: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    changes: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    written_by: str = Field(default="", max_length=100)
+    written_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())

@@ -1,0 +1,309 @@
+"""Progress reports and the views that roll them up (the arithmetic: ``plugins.goals.calc``).
+
+A report is about one month or quarter (``core.periods.Period``) that overlaps the goal's span,
+and one report a goal and period (a second one replaces the first). A goal with sub-goals gets
+no report of its own: it rolls up from them. A quantitative goal's report gives its ``actual``
+value and its percentage follows; a qualitative one's gives ``percent``. A report reaching 100 %
+marks the goal done (红旗) as ``done`` does.
+
+Who may report: the writers of the goal's set and the people the goal is assigned to."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from core.context import Actor, AppContext
+from core.models import Locality, Unit
+from core.models.base import utcnow
+from core.periods import Period, PeriodError, PeriodKind
+from core.services.access import OFFICE_ROLES, locality_for, require_role
+from core.services.errors import Forbidden, Invalid
+from plugins.goals import calc
+from plugins.goals.access import (
+    can_write,
+    goal_for,
+    invalid,
+    own_person,
+    readable_set,
+    today,
+)
+from plugins.goals.models import Goal, GoalAssignment, GoalIndicator, GoalKind, GoalProgress, GoalVersion
+from plugins.goals.schemas import (
+    GoalDetail,
+    GoalOut,
+    GoalTree,
+    ProgressIn,
+    ProgressOut,
+    StatusRow,
+    StatusView,
+    VersionOut,
+)
+from plugins.goals.service import depth_first, goal_out, people_of, set_goals
+
+REPORTED_KINDS = (PeriodKind.month, PeriodKind.quarter)
+
+
+def progress_out(row: GoalProgress) -> ProgressOut:
+    return ProgressOut(
+        id=row.id,
+        goal_id=row.goal_id,
+        period=row.period,
+        actual=row.actual,
+        percent=row.percent,
+        done=row.done,
+        work_done=row.work_done,
+        delay_reasons=row.delay_reasons,
+        reported_by=row.reported_by,
+        reported_at=row.reported_at,
+    )
+
+
+def parse_period(value: str) -> Period:
+    try:
+        period = Period.parse(value)
+    except PeriodError as exc:
+        raise Invalid(exc.message, errors=[{"field": "period", "message": exc.message}]) from None
+    if period.kind not in REPORTED_KINDS:
+        raise invalid(
+            "period", "progress is reported by month (2026-03) or quarter (2026-Q1), not {period}", period=str(period)
+        )
+    return period
+
+
+def report(ctx: AppContext, actor: Actor, code: str, goal_id: int, data: ProgressIn) -> ProgressOut:
+    """Report (or report again) the progress of ``goal_id`` in ``data.period``.
+
+    Errors: 404 a goal the actor may not read; 403 one they may read but neither change nor
+    carry; 422 not a month or quarter, a period outside the goal's span, a goal with sub-goals, a
+    quantitative goal without ``actual``, a qualitative one without ``percent``."""
+    period = parse_period(data.period)
+    with ctx.db.write() as session:
+        locality = locality_for(session, actor, code)
+        goal = goal_for(session, actor, locality, goal_id)
+        if not can_write(actor, locality, goal.unit_id) and not _carries(session, actor, locality, goal):
+            raise Forbidden("only the unit's administrator, the office and the people of a goal report its progress")
+        if period.end < goal.start_date or period.start > goal.end_date:
+            raise invalid(
+                "period",
+                "{period} is outside the goal's span, {start} to {end}",
+                period=str(period),
+                start=goal.start_date,
+                end=goal.end_date,
+            )
+        if session.exec(select(Goal.id).where(Goal.parent_id == goal.id)).first() is not None:
+            raise invalid(
+                "period", "{goal} has sub-goals: report their progress; it rolls up from them", goal=goal.name
+            )
+        percent, actual = _percent(goal, data)
+        row = session.exec(
+            select(GoalProgress).where(GoalProgress.goal_id == goal.id, GoalProgress.period == str(period))
+        ).first()
+        if row is None:
+            row = GoalProgress(
+                locality_id=locality.id,
+                goal_id=goal.id,
+                period=str(period),
+                period_start=period.start,
+                period_end=period.end,
+            )
+        row.actual, row.percent = actual, percent
+        row.done = data.done or percent >= 100.0
+        row.work_done, row.delay_reasons = (
+            data.work_done.replace("\r\n", "\n"),
+            data.delay_reasons.replace("\r\n", "\n"),
+        )
+        row.reported_by, row.reported_at = actor.username, utcnow()
+        session.add(row)
+        session.flush()
+        return progress_out(row)
+
+
+def _percent(goal: Goal, data: ProgressIn) -> tuple[float, float | None]:
+    if goal.kind == GoalKind.quantitative:
+        if data.actual is None:
+            raise invalid("actual", "{goal} is quantitative: give the actual value", goal=goal.name)
+        return calc.percent_of(data.actual, goal.baseline, goal.target), data.actual
+    if data.percent is None:
+        raise invalid("percent", "{goal} is qualitative: give the percentage done (0–100)", goal=goal.name)
+    return round(data.percent, 2), None
+
+
+def _carries(session: Session, actor: Actor, locality: Locality, goal: Goal) -> bool:
+    person = own_person(session, actor, locality)
+    return (
+        person is not None
+        and session.exec(
+            select(GoalAssignment.id).where(GoalAssignment.goal_id == goal.id, GoalAssignment.person_id == person.id)
+        ).first()
+        is not None
+    )
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def latest_reports(session: Session, goal_ids: list[int], as_of: date) -> dict[int, GoalProgress]:
+    """Each goal's latest report of a period begun by ``as_of``."""
+    latest: dict[int, GoalProgress] = {}
+    for start in range(0, len(goal_ids), 5000):
+        rows = session.exec(
+            select(GoalProgress)
+            .where(col(GoalProgress.goal_id).in_(goal_ids[start : start + 5000]), GoalProgress.period_start <= as_of)
+            .order_by(col(GoalProgress.period_start), col(GoalProgress.period_end))
+        )
+        for row in rows:
+            latest[row.goal_id] = row
+    return latest
+
+
+def rolled(goals: list[Goal], latest: dict[int, GoalProgress], as_of: date) -> tuple[dict[int, calc.Node], float, bool]:
+    """The roll-up of one set: a node per goal, the set's percentage and whether all is done."""
+    nodes = {
+        g.id: calc.Node(
+            id=g.id,
+            weight=g.weight,
+            start=g.start_date,
+            end=g.end_date,
+            percent=latest[g.id].percent if g.id in latest else 0.0,
+            done=latest[g.id].done if g.id in latest else False,
+        )
+        for g in goals
+    }
+    roots = []
+    for goal in goals:
+        parent = nodes.get(goal.parent_id) if goal.parent_id is not None else None
+        (parent.children if parent is not None else roots).append(nodes[goal.id])
+    percent, done = calc.rollup(roots, as_of)
+    return nodes, percent, done
+
+
+def goal_tree(
+    ctx: AppContext, actor: Actor, code: str, unit_id: int, team_id: int | None, year: int, as_of: date | None = None
+) -> GoalTree:
+    """A set's goals depth first with their people, percentages rolled up to ``as_of`` (default
+    today), statuses and red flags."""
+    as_of = as_of or today(ctx)
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code, read_only=True)
+        readable_set(session, actor, locality, unit_id, team_id)
+        goals = set_goals(session, locality.id, unit_id, team_id, year)
+        ids = [g.id for g in goals]
+        latest = latest_reports(session, ids, as_of)
+        nodes, percent, _done = rolled(goals, latest, as_of)
+        people = people_of(session, ids)
+        measures = _measures(session, goals)
+        out = []
+        for goal, depth in depth_first(goals):
+            node = nodes[goal.id]
+            out.append(
+                goal_out(
+                    goal,
+                    people.get(goal.id),
+                    measures.get(goal.indicator_id, ""),
+                    depth=depth,
+                    percent=node.percent,
+                    status=node.status,
+                    red_flag=node.done,
+                    latest_period=latest[goal.id].period if goal.id in latest else None,
+                )
+            )
+        return GoalTree(
+            unit_id=unit_id,
+            team_id=team_id,
+            year=year,
+            as_of=as_of,
+            goals=out,
+            percent=percent,
+            published=bool(goals) and all(g.published_at is not None for g in goals),
+            drafts=sum(1 for g in goals if g.published_at is None),
+        )
+
+
+def _measures(session: Session, goals: list[Goal]) -> dict[int, str]:
+    ids = {g.indicator_id for g in goals if g.indicator_id is not None}
+    if not ids:
+        return {}
+    return dict(
+        session.exec(select(GoalIndicator.id, GoalIndicator.measure).where(col(GoalIndicator.id).in_(ids))).all()
+    )
+
+
+def goal_detail(ctx: AppContext, actor: Actor, code: str, goal_id: int, as_of: date | None = None) -> GoalDetail:
+    """A goal with its people, its reports (oldest first: plan vs actual over periods) and its
+    versions since publishing."""
+    as_of = as_of or today(ctx)
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code, read_only=True)
+        goal = goal_for(session, actor, locality, goal_id)
+        tree = {g.id: g for g in set_goals(session, locality.id, goal.unit_id, goal.team_id, goal.year)}
+        nodes, _p, _d = rolled(list(tree.values()), latest_reports(session, list(tree), as_of), as_of)
+        node = nodes[goal.id]
+        reports = session.exec(
+            select(GoalProgress).where(GoalProgress.goal_id == goal.id).order_by(col(GoalProgress.period_start))
+        )
+        versions = session.exec(
+            select(GoalVersion).where(GoalVersion.goal_id == goal.id).order_by(col(GoalVersion.number))
+        )
+        base: GoalOut = goal_out(
+            goal, people_of(session, [goal.id]).get(goal.id), _measures(session, [goal]).get(goal.indicator_id or 0, "")
+        )
+        return GoalDetail(
+            **base.model_dump(exclude={"percent", "status", "red_flag"}),
+            percent=node.percent,
+            status=node.status,
+            red_flag=node.done,
+            progress=[progress_out(r) for r in reports],
+            history=[
+                VersionOut(
+                    number=v.number,
+                    changes=v.changes,
+                    snapshot=v.snapshot,
+                    written_by=v.written_by,
+                    written_at=v.written_at,
+                )
+                for v in versions
+            ],
+        )
+
+
+def status_view(ctx: AppContext, actor: Actor, code: str, year: int, as_of: date | None = None) -> StatusView:
+    """The office's county-wide view: for every set of ``year``, its rolled-up percentage and
+    how many of its top goals are on track, behind, overdue and done. The office only (403)."""
+    require_role(actor, OFFICE_ROLES, "read every unit's goals")
+    as_of = as_of or today(ctx)
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code, read_only=True)
+        goals = list(
+            session.exec(
+                select(Goal)
+                .where(Goal.locality_id == locality.id, Goal.year == year)
+                .order_by(col(Goal.sort_order), col(Goal.id))
+            )
+        )
+        latest = latest_reports(session, [g.id for g in goals], as_of)
+        sets: dict[tuple[int, int | None], list[Goal]] = {}
+        for goal in goals:
+            sets.setdefault((goal.unit_id, goal.team_id), []).append(goal)
+        names = dict(session.exec(select(Unit.id, Unit.name).where(Unit.locality_id == locality.id)).all())
+        rows = []
+        for (unit_id, team_id), members in sets.items():
+            nodes, percent, _done = rolled(members, latest, as_of)
+            counts: dict[str, Any] = {"on_track": 0, "behind": 0, "overdue": 0, "done": 0}
+            for goal in members:
+                if goal.parent_id is None:
+                    counts[nodes[goal.id].status.value] += 1
+            rows.append(
+                StatusRow(
+                    unit_id=unit_id,
+                    unit_name=names.get(unit_id, ""),
+                    team_id=team_id,
+                    goals=len(members),
+                    percent=percent,
+                    **counts,
+                )
+            )
+        rows.sort(key=lambda r: (r.unit_name, r.team_id or 0))
+        return StatusView(year=year, as_of=as_of, rows=rows)

@@ -1,0 +1,258 @@
+"""The goals' input and output shapes (the API answers these; pages render them)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from core.schemas.base import Id, In
+from plugins.goals.models import Direction, GoalKind, GoalStatus
+
+GoalName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
+LongText = Annotated[str, Field(max_length=5000)]
+Year = Annotated[int, Field(ge=1900, le=2199)]
+Amount = Annotated[float, Field(ge=-1e15, le=1e15, allow_inf_nan=False)]
+Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+
+
+class IndicatorIn(In):
+    """An entry of the indicator dictionary: ``code`` unique in the locality, ``measure`` the
+    unit of measure (亿元, %, 个), ``direction`` ``higher`` or ``lower`` (is better)."""
+
+    code: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    ]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    measure: Annotated[str, StringConstraints(strip_whitespace=True, max_length=30)] = ""
+    direction: Direction = Direction.higher
+
+
+class IndicatorOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    measure: str
+    direction: Direction
+
+
+class GoalIn(In):
+    """A goal. ``unit_id`` owns it; ``team_id`` (a leadership team of that unit) when it is the
+    team's; ``parent_id`` makes it a sub-goal (same unit, team and year). ``weight`` > 0 weighs
+    it among its siblings. A ``quantitative`` goal needs ``indicator_id`` (the locality's
+    dictionary), ``baseline`` and ``target`` (different; the target above the baseline when
+    higher is better, below when lower is better); ``direction`` defaults to the indicator's.
+    ``source``: a value of the locality's list of sources (or empty). Dates: ``start`` ≤ ``end``,
+    both in ``year``."""
+
+    unit_id: Id
+    team_id: Id | None = None
+    year: Year
+    parent_id: Id | None = None
+    name: GoalName
+    weight: Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)] = 1.0
+    kind: GoalKind = GoalKind.qualitative
+    source: ShortText = ""
+    supervising_unit_id: Id | None = None
+    start: date
+    end: date
+    standard: LongText = ""
+    indicator_id: Id | None = None
+    baseline: Amount | None = None
+    target: Amount | None = None
+    direction: Direction | None = None
+    counts_for_assessment: bool = True
+
+
+class GoalPatch(In):
+    """A change of a goal's own fields (the tree place changes by ``move``): only the fields
+    given change."""
+
+    name: GoalName | None = None
+    weight: Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)] | None = None
+    kind: GoalKind | None = None
+    source: ShortText | None = None
+    supervising_unit_id: Id | None = None
+    start: date | None = None
+    end: date | None = None
+    standard: LongText | None = None
+    indicator_id: Id | None = None
+    baseline: Amount | None = None
+    target: Amount | None = None
+    direction: Direction | None = None
+    counts_for_assessment: bool | None = None
+
+
+class MoveIn(In):
+    """Move a goal (with its branch) under ``parent_id`` (null: to the top), at ``position``
+    (0-based among its new siblings; null: last)."""
+
+    parent_id: Id | None = None
+    position: Annotated[int, Field(ge=0, le=100_000)] | None = None
+
+
+class ReorderIn(In):
+    """The children of ``parent_id`` (null: the top goals of the set) in their new order: every
+    one of them, once."""
+
+    parent_id: Id | None = None
+    order: list[Id] = Field(max_length=10_000)
+
+
+class CopyIn(In):
+    """Copy a set's goals (``goal_ids``: only these branches; null: all) to ``to_year`` (default
+    the next year), every field kept, dates moved by the same number of years, assignments kept;
+    the copies are drafts."""
+
+    unit_id: Id
+    team_id: Id | None = None
+    year: Year
+    to_year: Year | None = None
+    goal_ids: list[Id] | None = Field(default=None, max_length=10_000)
+
+
+class ShareIn(In):
+    """A person's part of a goal: ``role`` from the locality's list, ``share`` in percent."""
+
+    person_id: Id
+    role: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+    share: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+
+
+class AssignIn(In):
+    """The people of one goal (replacing those it had): shares sum to 100 (or no one)."""
+
+    people: list[ShareIn] = Field(max_length=500)
+
+
+class AssignManyIn(In):
+    """The same people, roles and shares for each of ``goal_ids`` (all or nothing)."""
+
+    goal_ids: list[Id] = Field(min_length=1, max_length=5000)
+    people: list[ShareIn] = Field(max_length=500)
+
+
+class ShareOut(BaseModel):
+    person_id: int
+    person_name: str
+    role: str
+    share: float
+
+
+class ProgressIn(In):
+    """A progress report for ``period`` (a month 2026-03 or a quarter 2026-Q1 within the goal's
+    span): ``actual`` for a quantitative goal (the percentage follows), ``percent`` (0–100) for a
+    qualitative one; ``done`` marks it done."""
+
+    period: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+    actual: Amount | None = None
+    percent: Percent | None = None
+    done: bool = False
+    work_done: LongText = ""
+    delay_reasons: LongText = ""
+
+
+class ProgressOut(BaseModel):
+    """A progress report; ``percent`` 0–100."""
+
+    id: int
+    goal_id: int
+    period: str
+    actual: float | None
+    percent: float
+    done: bool
+    work_done: str
+    delay_reasons: str
+    reported_by: str
+    reported_at: datetime
+
+
+class VersionOut(BaseModel):
+    """A version of a published goal: ``changes`` maps each changed field to [before, after]."""
+
+    number: int
+    changes: dict
+    snapshot: dict
+    written_by: str
+    written_at: datetime
+
+
+class GoalOut(BaseModel):
+    """A goal with its people. In a tree (``GoalTree``) also its ``depth``, rolled-up
+    ``percent`` (0–100; a parent's is its children's weighted by weight), ``status``
+    (on_track, behind, overdue, done) and ``red_flag`` (done: 红旗)."""
+
+    id: int
+    unit_id: int
+    team_id: int | None
+    year: int
+    parent_id: int | None
+    sort_order: int
+    name: str
+    weight: float
+    kind: GoalKind
+    source: str
+    supervising_unit_id: int | None
+    start: date
+    end: date
+    standard: str
+    indicator_id: int | None
+    measure: str = ""
+    baseline: float | None
+    target: float | None
+    direction: Direction
+    counts_for_assessment: bool
+    published: bool
+    changed_after_publish: bool
+    versions: int
+    people: list[ShareOut] = []
+    depth: int = 0
+    percent: float = 0.0
+    status: GoalStatus = GoalStatus.on_track
+    red_flag: bool = False
+    latest_period: str | None = None
+
+
+class GoalDetail(GoalOut):
+    progress: list[ProgressOut] = []
+    history: list[VersionOut] = []
+
+
+class GoalTree(BaseModel):
+    """The goals of one set (a unit or team, a year) depth first, with the roll-up to ``as_of``
+    and the set's overall ``percent`` (top goals weighted)."""
+
+    unit_id: int
+    team_id: int | None
+    year: int
+    as_of: date
+    goals: list[GoalOut]
+    percent: float
+    published: bool
+    drafts: int
+
+
+class StatusRow(BaseModel):
+    """One set of goals in the county-wide view: how many of its top goals are in each status."""
+
+    unit_id: int
+    unit_name: str
+    team_id: int | None
+    goals: int
+    percent: float
+    on_track: int
+    behind: int
+    overdue: int
+    done: int
+
+
+class StatusView(BaseModel):
+    year: int
+    as_of: date
+    rows: list[StatusRow]
+
+
+class PublishOut(BaseModel):
+    published: int  # goals published now (drafts of the set)

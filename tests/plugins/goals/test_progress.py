@@ -1,0 +1,137 @@
+"""Progress on both databases: reports by month or quarter inside the goal's span, the computed
+percentage (lower is better, capped), qualitative percentages by hand, done goals (红旗), overdue
+goals, the weighted roll-up of a team's tree, who may report, the office's county view."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from core.services.errors import Forbidden, Invalid, NotFound
+from plugins.goals import progress, shares
+from plugins.goals.schemas import AssignIn, ProgressIn, ShareIn
+from tests.plugins.goals.helpers import goal, revenue
+from tests.plugins.goals.setup import YEAR, make_world
+
+
+@pytest.fixture
+def world(ctx):
+    return make_world(ctx)
+
+
+def report(ctx, world, goal_id, actor="admin_a", **fields):
+    return progress.report(ctx, world.actors[actor], "ga", goal_id, ProgressIn(**fields))
+
+
+def tree(ctx, world, as_of):
+    return progress.goal_tree(ctx, world.actors["admin_a"], "ga", world.unit_a, world.team, YEAR, as_of)
+
+
+def test_a_quantitative_goal_reports_actual_values_and_its_percentage_follows(ctx, world):
+    target = revenue(ctx, world)  # 10 -> 12
+    first = report(ctx, world, target.id, period="2026-Q1", actual=10.5, work_done="一季度完成10.5亿元")
+    assert first.percent == 25.0 and not first.done
+    again = report(ctx, world, target.id, period="2026年第一季度", actual=11)  # the same quarter, typed otherwise
+    assert again.id == first.id and again.percent == 50.0
+    over = report(ctx, world, target.id, period="2026-Q2", actual=12.4)
+    assert over.percent == 100.0 and over.done  # capped, and reaching the target is done
+    lower = goal(
+        ctx, world, "降低能耗", kind="quantitative", indicator_id=world.indicator_lower, baseline=0.5, target=0.4
+    )
+    assert report(ctx, world, lower.id, period="2026-03", actual=0.47).percent == 30.0
+    assert report(ctx, world, lower.id, period="2026-04", actual=0.6).percent == 0.0
+    detail = progress.goal_detail(ctx, world.actors["member"], "ga", target.id, as_of=date(2026, 7, 1))
+    assert [(p.period, p.actual) for p in detail.progress] == [("2026-Q1", 11.0), ("2026-Q2", 12.4)]
+    assert detail.red_flag and detail.status == "done"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "words"),
+    [
+        ({"period": "2027-01", "actual": 11}, "period", "outside the goal's span"),
+        ({"period": "2026-W10", "actual": 11}, "period", "by month"),
+        ({"period": "2026", "actual": 11}, "period", "by month"),
+        ({"period": "下个月", "actual": 11}, "period", "is not a period"),
+        ({"period": "2026-03"}, "actual", "give the actual value"),
+    ],
+)
+def test_bad_reports_are_refused(ctx, world, fields, field, words):
+    target = revenue(ctx, world, start=date(YEAR, 3, 1), end=date(YEAR, 12, 31))
+    with pytest.raises(Invalid) as raised:
+        report(ctx, world, target.id, **fields)
+    assert raised.value.errors[0]["field"] == field and words in raised.value.message
+    assert progress.goal_detail(ctx, world.actors["admin_a"], "ga", target.id).progress == []
+
+
+def test_a_period_overlapping_the_span_is_accepted(ctx, world):
+    target = revenue(ctx, world, start=date(YEAR, 3, 15), end=date(YEAR, 5, 10))
+    assert report(ctx, world, target.id, period="2026-Q1", actual=10.2).percent == 10.0
+    with pytest.raises(Invalid):
+        report(ctx, world, target.id, period="2026-02", actual=10.2)
+
+
+def test_a_qualitative_goal_takes_its_percentage_by_hand(ctx, world):
+    target = goal(ctx, world, "制度建设")
+    with pytest.raises(Invalid) as raised:
+        report(ctx, world, target.id, period="2026-03")
+    assert raised.value.errors[0]["field"] == "percent"
+    assert report(ctx, world, target.id, period="2026-03", percent=40, delay_reasons="审批延后").percent == 40
+    assert report(ctx, world, target.id, period="2026-04", percent=80, done=True).done
+
+
+def test_parents_roll_up_by_weight_and_statuses_follow_the_calendar(ctx, world):
+    parent = goal(ctx, world, "经济发展", weight=2)
+    heavy = revenue(ctx, world, "收入", parent_id=parent.id, weight=3)
+    light = goal(ctx, world, "调研", parent_id=parent.id, weight=1)
+    late = goal(ctx, world, "上半年专项", end=date(YEAR, 6, 30))
+    report(ctx, world, heavy.id, period="2026-Q1", actual=11)  # 50 %
+    report(ctx, world, light.id, period="2026-Q1", percent=10)
+    report(ctx, world, late.id, period="2026-Q1", percent=90)
+    with pytest.raises(Invalid):  # a parent rolls up; it gets no report of its own
+        report(ctx, world, parent.id, period="2026-Q1", percent=10)
+    april = {g.name: g for g in tree(ctx, world, date(2026, 4, 1)).goals}
+    assert april["经济发展"].percent == 40.0  # (50*3 + 10*1) / 4, not the mean 30
+    assert tree(ctx, world, date(2026, 4, 1)).percent == round((40 * 2 + 90) / 3, 2)
+    assert april["上半年专项"].status == "on_track" and april["调研"].status == "behind"
+    july = {g.name: g for g in tree(ctx, world, date(2026, 7, 1)).goals}
+    assert july["上半年专项"].status == "overdue"  # past its end, not done
+    report(ctx, world, late.id, period="2026-Q2", percent=100)
+    july = {g.name: g for g in tree(ctx, world, date(2026, 7, 1)).goals}
+    assert july["上半年专项"].status == "done" and july["上半年专项"].red_flag
+    assert tree(ctx, world, date(2025, 12, 31)).goals[0].percent == 0.0  # reports of periods not begun yet do not count
+
+
+def test_who_may_report(ctx, world):
+    target = goal(ctx, world, "制度建设")
+    with pytest.raises(Forbidden):  # a team member not carrying it
+        report(ctx, world, target.id, actor="member", period="2026-03", percent=10)
+    shares.assign(
+        ctx,
+        world.actors["admin_a"],
+        "ga",
+        target.id,
+        AssignIn(people=[ShareIn(person_id=world.people["李明"], role="主办", share=100)]),
+    )
+    assert report(ctx, world, target.id, actor="member", period="2026-03", percent=10).reported_by == "liming"
+    assert report(ctx, world, target.id, actor="office", period="2026-04", percent=20).percent == 20
+    for name in ("admin_b", "outsider", "other"):
+        with pytest.raises(NotFound):
+            report(ctx, world, target.id, actor=name, period="2026-03", percent=10)
+
+
+def test_the_offices_county_view_counts_top_goals_by_status(ctx, world):
+    a = goal(ctx, world, "甲")
+    goal(ctx, world, "甲一", parent_id=a.id)
+    done = goal(ctx, world, "乙")
+    report(ctx, world, done.id, period="2026-Q1", percent=100)
+    goal(ctx, world, "单位目标", team=False)
+    view = progress.status_view(ctx, world.actors["office"], "ga", YEAR, as_of=date(2026, 5, 1))
+    rows = {(r.team_id is not None): r for r in view.rows}
+    assert (rows[True].goals, rows[True].done, rows[True].behind) == (3, 1, 1)
+    assert rows[False].goals == 1 and rows[False].unit_name == "县财政局"
+    assert progress.status_view(ctx, world.actors["other_office"], "gb", YEAR).rows == []  # another locality's
+    with pytest.raises(Forbidden):
+        progress.status_view(ctx, world.actors["admin_a"], "ga", YEAR)
+    with pytest.raises(NotFound):
+        progress.status_view(ctx, world.actors["other_office"], "ga", YEAR)
