@@ -69,6 +69,14 @@ def kaoping_admin_menu(locality_code: str) -> list:
             roles=readers,
             order=50,
         ),
+        MenuEntry(
+            "worklog.quarters",
+            "季度评价",
+            "Quarterly evaluation",
+            f"/admin/localities/{locality_code}/worklog/quarters",
+            roles=readers,
+            order=51,
+        ),
     ]
 
 

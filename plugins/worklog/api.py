@@ -130,5 +130,6 @@ class WorklogController(Controller):
 
 def api_routes() -> list:
     from plugins.worklog.discussion_api import EntryDiscussionController
+    from plugins.worklog.evaluation_api import EvaluationController
 
-    return [WorklogController, EntryDiscussionController]
+    return [WorklogController, EntryDiscussionController, EvaluationController]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Date, Float, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.models.base import tz_datetime, utcnow
@@ -107,3 +107,50 @@ class ViewNotice(SQLModel, table=True):
     person_id: int = Field(sa_column=_fk("people"))
     user_id: int = Field(sa_column=_fk("users"))
     day: date = Field(sa_column=Column(Date, nullable=False))
+
+
+class QuarterStatus(StrEnum):
+    open = "open"  # leaders grade
+    locked = "locked"  # the office closed grading
+    published = "published"  # each person sees their grade
+
+
+class EvaluationQuarter(SQLModel, table=True):
+    """A quarter's evaluation (季度评价) of a locality, graded with an indicator template whose
+    graded leaves are the dimensions and whose grade scale holds the hidden scores. The
+    template is frozen when the quarter opens, so the scores cannot change under the grades."""
+
+    __tablename__ = "worklog_quarters"
+    __table_args__ = (UniqueConstraint("locality_id", "period", name="uq_worklog_quarters_locality_period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    locality_id: int = Field(sa_column=_fk("localities", "RESTRICT"))
+    period: str = Field(max_length=16)  # 2026-Q4
+    template_id: int = Field(sa_column=_fk("indicator_templates", "RESTRICT"))
+    status: str = Field(default=QuarterStatus.open.value, max_length=16)
+    opened_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
+    locked_at: datetime | None = Field(default=None, sa_type=tz_datetime())
+    published_at: datetime | None = Field(default=None, sa_type=tz_datetime())
+
+
+class Evaluation(SQLModel, table=True):
+    """A person's grades of a quarter: ``grades`` maps a dimension (indicator id, as text) to the
+    chosen grade label; ``score`` (hidden from leaders and the person) is the weighted mean of
+    the labels' scores, ``grade`` the overall grade label. Kept per person and period for the
+    composites that come later."""
+
+    __tablename__ = "worklog_evaluations"
+    __table_args__ = (
+        UniqueConstraint("quarter_id", "person_id", name="uq_worklog_evaluations_quarter_person"),
+        Index("ix_worklog_evaluations_locality_person", "locality_id", "person_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    locality_id: int = Field(sa_column=_fk("localities", "RESTRICT"))
+    quarter_id: int = Field(sa_column=_fk("worklog_quarters"))
+    person_id: int = Field(sa_column=_fk("people"))
+    grades: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    score: float = Field(sa_column=Column(Float, nullable=False))
+    grade: str = Field(max_length=20)
+    graded_by: int | None = Field(default=None, sa_column=_fk("users", "SET NULL", nullable=True))
+    graded_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())

@@ -280,6 +280,7 @@ async def board_page(
 def page_routes() -> list:
     """The person's pages under ``/me`` and the console's under ``/admin``, with the console's error pages."""
     from plugins.worklog.discussion_pages import page_routes as entry_routes
+    from plugins.worklog.evaluation_pages import page_routes as evaluation_routes
 
     return [
         Router(
@@ -289,4 +290,5 @@ def page_routes() -> list:
         ),
         Router(path="/admin", route_handlers=[board_page], exception_handlers=exception_handlers),
         *entry_routes(),  # an entry's page with its comments, likes and files
+        *evaluation_routes(),  # the quarterly evaluation
     ]
