@@ -140,7 +140,9 @@ def users() -> None:
 @click.option(
     "--role",
     required=True,
-    type=click.Choice(["platform_admin", "office", "unit_admin", "leader", "cadre", "assessment_group"]),
+    type=click.Choice(
+        ["platform_admin", "office", "unit_admin", "leader", "cadre", "assessment_group", "org_dept", "org_dept_head"]
+    ),
 )
 @click.option("--locality", "locality_code", default=None, help="Locality code (all roles but platform_admin).")
 @click.option("--unit", "unit_code", default=None, help="Unit code (unit roles).")

@@ -17,6 +17,10 @@ class Role(StrEnum):
     cadre = "cadre"
     # 考核小组: reads the campaigns it is assigned (core/services/assessment.py), changes nothing
     assessment_group = "assessment_group"
+    # 组织部: reads cadre profiles, searches and checks relations (the cadres plugin); the head
+    # (部长) also reads who looked at what
+    org_dept = "org_dept"
+    org_dept_head = "org_dept_head"
 
 
 class User(SQLModel, table=True):

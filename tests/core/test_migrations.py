@@ -260,9 +260,8 @@ def test_upgrade_applies_every_plugin_branch(fresh_url, fresh_db):
     upgrade(fresh_url)
     fresh_db.engine.dispose()
     assert {"worklog_entries", "worklog_entry_versions", "worklog_entry_views"} <= _tables(fresh_db)
-    assert (
-        set(current_revisions(fresh_db.engine)) == set(script.get_heads()) == {_core_head(fresh_url), worklog.revision}
-    )
+    assert set(current_revisions(fresh_db.engine)) == set(script.get_heads())
+    assert {_core_head(fresh_url), worklog.revision} <= set(script.get_heads())  # other plugins' branches too
     check_current(fresh_db.engine, fresh_db.url)
 
 

@@ -26,7 +26,9 @@ Offset = QueryParameter(name="offset", ge=0, le=2**31 - 1, default=0)
 class UserIn(In):
     username: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=1000, description="At least 10 characters.")
-    role: str = Field(description="platform_admin, office, unit_admin, leader, cadre or assessment_group")
+    role: str = Field(
+        description="platform_admin, office, unit_admin, leader, cadre, assessment_group, org_dept or org_dept_head"
+    )
     locality_code: str | None = Field(default=None, max_length=64, description="Required except for a platform admin.")
     unit_code: str | None = Field(
         default=None, max_length=64, description="Required for a unit admin; optional for a leader or cadre."

@@ -1,0 +1,248 @@
+"""The cadre cloud's pages in the console (``/admin/localities/{code}/cadres/...``), for the
+organisation department only (404 for every other role and where the plugin is off):
+
+* ``search``: the condition builder, the people found with the evidence of each condition,
+  saved searches and the results as .xlsx (``search.xlsx``, same fields);
+* ``people/{id}``: a cadre's profile with its derived figures;
+* ``view-log``: who looked at whom and when (the head of the department only).
+
+Team pages (relationship check and structure) are in ``team_pages``. Every read goes through
+the services, which write the view log."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from anyio.to_thread import run_sync
+from litestar import Request, Response, Router, get, post
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Redirect
+from openpyxl import Workbook
+from sqlmodel import select
+
+from core.models import Unit
+from core.services.errors import ServiceError
+from core.tabular.writer import append_row
+from core.web.admin.shell import Shell, exception_handlers, field_errors, open_shell
+from plugins.cadres import queries, search, service
+from plugins.cadres.access import HEAD, READERS
+from plugins.cadres.builder import form_from_query, query_from_form
+from plugins.cadres.models import DEGREES, EDUCATION_LEVELS
+from plugins.cadres.schemas import SavedQueryIn
+
+CONSOLE_CHECKS = {"public": True}  # open_shell checks the session (as the worklog's pages)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORM_FIELDS = (
+    "post_text post_years education full_time degree age_below age_at_least on gender ethnicity party rank "
+    "rank_years native tag training_min grade grade_years mode advanced"
+).split()
+KIND_LABELS = {
+    "post": "Post held",
+    "education": "Education",
+    "degree": "Degree",
+    "age": "Age",
+    "gender": "Gender",
+    "ethnicity": "Ethnicity",
+    "party": "Party",
+    "rank": "Rank",
+    "rank_years": "Since at rank",
+    "native": "Native place",
+    "tag": "Expertise",
+    "training_hours": "Training hours",
+    "grade": "Annual grades",
+}
+ACTION_LABELS = {
+    "profile": "Read a profile",
+    "search": "Searched",
+    "relations": "Checked relations",
+    "export": "Exported",
+}
+
+
+def _units(shell: Shell) -> dict[int, str]:
+    with shell.ctx.db.read() as session:
+        return dict(session.exec(select(Unit.id, Unit.name).where(Unit.locality_id == shell.locality_id)).all())
+
+
+def _form(params: dict[str, Any]) -> dict[str, Any]:
+    return {name: str(params.get(name) or "")[:2000] for name in FORM_FIELDS}
+
+
+def _on(form: dict[str, Any]) -> date | None:
+    try:
+        return date.fromisoformat(form["on"]) if form.get("on") else None
+    except ValueError:
+        return None
+
+
+@get("/localities/{code:str}/cadres/search", include_in_schema=False, opt=CONSOLE_CHECKS)
+async def search_page(request: Request, code: FromPath[str], page: FromQuery[int] = 1) -> Response:
+    """The builder; with any field filled, the people found (100 a page) and their evidence."""
+    shell = await open_shell(request, code, roles=READERS)
+    form = _form(dict(request.query_params))
+    found, errors, error = None, {}, ""
+    page = max(1, min(page, 10_000))
+    size = 100
+    saved = await run_sync(queries.list_queries, shell.ctx, shell.actor, code)
+    try:
+        query = query_from_form(form)
+        if query:
+            found = await run_sync(
+                lambda: search.run_search(
+                    shell.ctx, shell.actor, code, query, limit=size, offset=(page - 1) * size, today=_on(form)
+                )
+            )
+    except ServiceError as exc:
+        if exc.status_code == 404:
+            raise
+        errors, error = field_errors(shell.tr, exc)
+        query = {}
+    units = await run_sync(_units, shell) if found else {}
+    return shell.render(
+        "cadres/search.html",
+        title=shell._("Cadre search"),
+        form=form,
+        found=found,
+        errors=errors,
+        error=error,
+        units=units,
+        saved=saved,
+        page=page,
+        pages=max(1, -(-found["total"] // size)) if found else 1,
+        levels=list(EDUCATION_LEVELS),
+        degrees=list(DEGREES),
+        kind_label=lambda kind: shell._(KIND_LABELS.get(kind, kind)),
+        query_text=json.dumps(query, ensure_ascii=False) if query else "",
+        link=lambda **more: urlencode({**{k: v for k, v in form.items() if v}, **more}),
+        code=code,
+    )
+
+
+@get("/localities/{code:str}/cadres/search.xlsx", include_in_schema=False, opt=CONSOLE_CHECKS)
+async def search_export(request: Request, code: FromPath[str]) -> Response:
+    """The people found (up to 500) as a workbook: a row each, a column per condition's evidence."""
+    shell = await open_shell(request, code, roles=READERS)
+    form = _form(dict(request.query_params))
+    query = query_from_form(form)
+    found = await run_sync(
+        lambda: search.run_search(shell.ctx, shell.actor, code, query, limit=search.MAX_RESULTS, today=_on(form))
+    )
+    units = await run_sync(_units, shell)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(shell._("Cadre search"))
+    kinds = [e["kind"] for e in found["items"][0]["evidence"]] if found["items"] else []
+    append_row(
+        sheet,
+        [shell._("Name"), shell._("Gender"), shell._("Born"), shell._("Unit"), shell._("Post"), shell._("Rank")]
+        + [shell._(KIND_LABELS.get(k, k)) for k in kinds],
+    )
+    for item in found["items"]:
+        append_row(
+            sheet,
+            [
+                item["name"],
+                item["gender"],
+                item["birth_date"],
+                units.get(item["unit_id"], ""),
+                item["post"],
+                item["rank"],
+                *[e["detail"] for e in item["evidence"]],
+            ],
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return Response(
+        buffer.getvalue(),
+        media_type=XLSX,
+        headers={"Content-Disposition": 'attachment; filename="cadres-search.xlsx"'},
+    )
+
+
+@post("/localities/{code:str}/cadres/queries", include_in_schema=False, opt=CONSOLE_CHECKS)
+async def save_query(request: Request, code: FromPath[str], data: URLEncodedBody[dict[str, str]]) -> Response:
+    """Save the form's query under ``name``; back to the search with it."""
+    shell = await open_shell(request, code, roles=READERS)
+    shell.check_csrf(data)
+    form = _form(data)
+    query = query_from_form(form)
+    await run_sync(
+        queries.save_query,
+        shell.ctx,
+        shell.actor,
+        code,
+        SavedQueryIn(name=(data.get("name") or "").strip()[:100] or "?", query=query),
+    )
+    return Redirect(
+        f"/admin/localities/{code}/cadres/search?{urlencode({k: v for k, v in form.items() if v})}", status_code=303
+    )
+
+
+@get("/localities/{code:str}/cadres/queries/{query_id:int}", include_in_schema=False, opt=CONSOLE_CHECKS)
+async def open_query(request: Request, code: FromPath[str], query_id: FromPath[int]) -> Response:
+    """A saved search, run: the search page with its fields filled."""
+    shell = await open_shell(request, code, roles=READERS)
+    saved = await run_sync(queries.list_queries, shell.ctx, shell.actor, code)
+    chosen = next((q for q in saved if q.id == query_id), None)
+    if chosen is None:
+        from core.services.errors import NotFound
+
+        raise NotFound("page not found")
+    form = {k: v for k, v in form_from_query(chosen.query).items() if v not in ("", None, False)}
+    return Redirect(f"/admin/localities/{code}/cadres/search?{urlencode(form)}", status_code=303)
+
+
+@get("/localities/{code:str}/cadres/people/{person_id:int}", include_in_schema=False, opt=CONSOLE_CHECKS)
+async def profile_page(request: Request, code: FromPath[str], person_id: FromPath[int]) -> Response:
+    shell = await open_shell(request, code, roles=READERS)
+    profile = await run_sync(service.read_profile, shell.ctx, shell.actor, code, person_id)
+    units = await run_sync(_units, shell)
+    return shell.render(
+        "cadres/profile.html",
+        title=profile.name,
+        crumbs=[(shell._("Cadre search"), f"/admin/localities/{code}/cadres/search"), (profile.name, None)],
+        p=profile,
+        unit=units.get(profile.unit_id or 0, ""),
+        code=code,
+    )
+
+
+@get("/localities/{code:str}/cadres/view-log", include_in_schema=False, opt=CONSOLE_CHECKS)
+async def view_log_page(request: Request, code: FromPath[str], page: FromQuery[int] = 1) -> Response:
+    shell = await open_shell(request, code, roles=HEAD)
+    size = 100
+    page = max(1, min(page, 100_000))
+    log = await run_sync(lambda: service.view_log(shell.ctx, shell.actor, code, limit=size, offset=(page - 1) * size))
+    return shell.render(
+        "cadres/view_log.html",
+        title=shell._("Cadre view log"),
+        log=log,
+        page=page,
+        pages=max(1, -(-log.total // size)),
+        action_label=lambda a: shell._(ACTION_LABELS.get(a, a)),
+        when=shell.tr.datetime,
+        code=code,
+    )
+
+
+def page_routes() -> list:
+    from plugins.cadres.team_pages import team_routes
+
+    return [
+        Router(
+            path="/admin",
+            route_handlers=[
+                search_page,
+                search_export,
+                save_query,
+                open_query,
+                profile_page,
+                view_log_page,
+                *team_routes(),
+            ],
+            exception_handlers=exception_handlers,
+        )
+    ]

@@ -1,0 +1,564 @@
+"""A synthetic locality of cadres (for tests, the demo and the benchmarks): units with their
+leadership teams, people with post histories, education, native places, military service,
+family, training, grades and expertise, and KNOWN PLANTED relations (plus near misses that a
+relationship check must not take for the real thing).
+
+``synthesize(ctx, code, n, seed=...)`` writes ``n`` people into the existing locality ``code``
+(bulk inserts: 100,000 people in a few minutes) and answers what it planted. Everything is
+drawn from ``random.Random(seed)``: the same seed gives the same locality.
+
+Planted, per repetition (``max(1, n // 400)``), each between two members of one team and
+between a member and a candidate from another unit:
+
+* ``classmate``: the same full-time school, department, major and class, the same years;
+* ``fellow``: the same native county (GB/T 2260 code);
+* ``colleague``: a post in the same unit over overlapping years;
+* ``comrade``: military service in the same unit designation over overlapping years;
+* ``relative``: one declares the other (relation, name, birth date and ID number).
+
+Near misses: ``school_other_decade`` (same school and department, 12 years apart) and
+``city_other_county`` (native counties of one city). Planted people get no in-service education
+and no military service other than what is planted, so nothing else relates them by chance
+in the planted kinds."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import insert
+from sqlmodel import select
+
+from core.context import AppContext
+from core.models import Locality, Person, Team, TeamMember, Unit
+from core.models.base import utcnow
+from plugins.cadres.models import (
+    DEGREES,
+    EDUCATION_LEVELS,
+    AnnualGrade,
+    CadreProfile,
+    EducationRecord,
+    ExpertiseTag,
+    FamilyRelation,
+    MilitaryRecord,
+    PostRecord,
+    TrainingRecord,
+)
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红玉兰海燕文斌宇晨浩然思远俊鹏子涵雨欣梓轩一鸣嘉怡德胜光荣永福春梅"
+# GB/T 2260 divisions (贵州): city code -> (city name, {county code: county name})
+DIVISIONS: dict[str, tuple[str, dict[str, str]]] = {
+    "5201": (
+        "贵阳市",
+        {
+            "520102": "南明区",
+            "520103": "云岩区",
+            "520111": "花溪区",
+            "520112": "乌当区",
+            "520113": "白云区",
+            "520121": "开阳县",
+            "520122": "息烽县",
+            "520123": "修文县",
+            "520181": "清镇市",
+        },
+    ),
+    "5202": ("六盘水市", {"520201": "钟山区", "520203": "六枝特区", "520221": "水城县", "520281": "盘州市"}),
+    "5203": (
+        "遵义市",
+        {
+            "520302": "红花岗区",
+            "520303": "汇川区",
+            "520304": "播州区",
+            "520322": "桐梓县",
+            "520323": "绥阳县",
+            "520324": "正安县",
+            "520329": "余庆县",
+            "520381": "赤水市",
+            "520382": "仁怀市",
+        },
+    ),
+    "5204": ("安顺市", {"520402": "西秀区", "520403": "平坝区", "520422": "普定县", "520423": "镇宁布依族苗族自治县"}),
+    "5205": (
+        "毕节市",
+        {
+            "520502": "七星关区",
+            "520521": "大方县",
+            "520523": "金沙县",
+            "520524": "织金县",
+            "520525": "纳雍县",
+            "520526": "威宁彝族回族苗族自治县",
+            "520527": "赫章县",
+            "520581": "黔西市",
+        },
+    ),
+    "5206": (
+        "铜仁市",
+        {"520602": "碧江区", "520603": "万山区", "520621": "江口县", "520622": "玉屏侗族自治县", "520623": "石阡县"},
+    ),
+}
+COUNTIES = [
+    (code, city_name + name) for city, (city_name, counties) in DIVISIONS.items() for code, name in counties.items()
+]
+SCHOOLS = [
+    ("贵州大学", ["经济学院", "农学院", "法学院", "计算机科学与技术学院", "公共管理学院"]),
+    ("贵州师范大学", ["文学院", "历史与政治学院", "数学科学学院"]),
+    ("贵州财经大学", ["会计学院", "财政税务学院", "工商管理学院"]),
+    ("贵州民族大学", ["民族学与社会学学院", "法学院"]),
+    ("贵州医科大学", ["临床医学院", "公共卫生学院"]),
+    ("遵义医科大学", ["临床医学院"]),
+    ("毕节学院", ["中文系", "数学系", "政法系"]),
+    ("四川大学", ["经济学院", "公共管理学院", "法学院"]),
+    ("西南大学", ["农学与生物科技学院", "教育学部"]),
+    ("云南大学", ["经济学院", "政府管理学院"]),
+    ("武汉大学", ["法学院", "经济与管理学院"]),
+    ("中国人民大学", ["公共管理学院", "经济学院"]),
+    ("贵州农业职业学院", ["农学系"]),
+    ("贵州警察学院", ["治安系", "侦查系"]),
+]
+ETHNICITIES = ["汉族"] * 14 + ["彝族", "苗族", "苗族", "布依族", "回族", "仡佬族", "白族", "侗族"]
+PARTIES = ["中共党员"] * 17 + ["群众", "民盟盟员", "九三学社社员"]
+TAGS = [
+    "经济",
+    "党建",
+    "农业",
+    "法律",
+    "教育",
+    "财政",
+    "城建",
+    "信访",
+    "宣传",
+    "组织",
+    "生态环保",
+    "乡村振兴",
+    "工业",
+    "卫生",
+]
+TOWNSHIP_POSTS = ["乡镇党委书记", "乡镇党委副书记", "镇长", "副镇长", "乡镇人大主席", "乡镇纪委书记", "乡镇组织委员"]
+DEPARTMENT_POSTS = ["局长", "党组书记", "副局长", "主任", "副主任", "科长", "副科长"]
+RANKS = ["科员", "副科级", "正科级", "副处级"]
+COURSES = [
+    ("县处级干部进修班", "市委党校", 120),
+    ("乡村振兴专题培训", "省委党校", 40),
+    ("网络学院在线学习", "干部网络学院", 50),
+    ("中青年干部培训班", "县委党校", 80),
+]
+RELATIONS = ["父亲", "母亲", "配偶", "儿子", "女儿", "兄弟", "姐妹"]
+GRADES = ["优秀"] * 3 + ["称职"] * 15 + ["基本称职"]
+PLANTED_KINDS = ("classmate", "fellow", "colleague", "comrade", "relative")
+_ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+
+
+@dataclass(frozen=True)
+class Planted:
+    """A relation put there on purpose: ``kind`` (``PLANTED_KINDS`` or a near miss), the two
+    people's ids, and whether both are members of one team (``team_id``) or ``b`` is a candidate
+    from elsewhere (``team_id`` is ``a``'s team)."""
+
+    kind: str
+    a: int
+    b: int
+    team_id: int
+    candidate: bool
+
+
+@dataclass
+class Synthesized:
+    person_ids: list[int]
+    team_ids: list[int]
+    planted: list[Planted] = field(default_factory=list)
+    near_misses: list[Planted] = field(default_factory=list)
+
+
+def id_card_number(region: str, birth: date, serial: int, male: bool) -> str:
+    """A valid 18-digit resident ID number (GB 11643): region, birth date, a serial whose last
+    digit is odd for a man, and the check digit."""
+    order = f"{serial % 100:02d}{(serial % 5) * 2 + (1 if male else 0)}"
+    body = f"{region}{birth:%Y%m%d}{order}"
+    check = "10X98765432"[sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
+    return body + check
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+
+
+def _day(rng: random.Random, year: int) -> date:
+    return date(year, rng.randint(1, 12), 1)
+
+
+class _Builder:
+    def __init__(self, ctx: AppContext, locality_id: int, n: int, seed: int, today: date):
+        self.ctx, self.locality_id, self.n, self.rng, self.today = ctx, locality_id, n, random.Random(seed), today
+        self.rows: dict[type, list[dict[str, Any]]] = {}
+
+    def add(self, table: type, **values: Any) -> None:
+        self.rows.setdefault(table, []).append({"locality_id": self.locality_id, **values})
+
+
+def _person_row(b: _Builder, i: int, unit: tuple[int, str, bool], now: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    rng = b.rng
+    male = rng.random() < 0.72
+    born = date(rng.randint(1964, 1998), rng.randint(1, 12), rng.randint(1, 28))
+    native_code, native_name = rng.choice(COUNTIES)
+    id_card = id_card_number(native_code, born, i, male)
+    unit_id, unit_name, township = unit
+    age_now = b.today.year - born.year
+    rank = RANKS[min(3, max(0, (age_now - 24) // 8 + rng.randint(-1, 0)))]
+    posts_list = TOWNSHIP_POSTS if township else DEPARTMENT_POSTS
+    level = rng.choices(["大专", "本科", "硕士研究生"], weights=[25, 62, 13])[0]
+    person = {
+        "locality_id": b.locality_id,
+        "unit_id": unit_id,
+        "name": _name(rng),
+        "gender": "男" if male else "女",
+        "birth_date": born.isoformat(),
+        "ethnicity": rng.choice(ETHNICITIES),
+        "education": level,
+        "degree": {"本科": "学士", "硕士研究生": "硕士"}.get(level, ""),
+        "school": "",
+        "native_place": native_name,
+        "party": rng.choice(PARTIES),
+        "post": rng.choice(posts_list),
+        "rank": rank,
+        "post_since": "",
+        "post_history": [],
+        "id_card_cipher": b.ctx.keys.encrypt(id_card),
+        "id_card_digest": b.ctx.keys.digest(id_card),
+        "created_at": now,
+        "updated_at": now,
+    }
+    extra = {
+        "born": born,
+        "native": (native_code, native_name),
+        "level": level,
+        "unit_name": unit_name,
+        "township": township,
+        "id_card": id_card,
+    }
+    return person, extra
+
+
+def _sections(
+    b: _Builder, pid: int, person: dict, extra: dict, units: list[tuple[int, str, bool]], planted: bool
+) -> None:
+    rng, born = b.rng, extra["born"]
+    school, departments = rng.choice(SCHOOLS)
+    department = rng.choice(departments)
+    start_year = born.year + 18
+    years = 3 if extra["level"] == "大专" else 4
+    b.add(
+        EducationRecord,
+        person_id=pid,
+        kind="full_time",
+        school=school,
+        department=department,
+        major=department.removesuffix("学院").removesuffix("系") or "综合",
+        class_name="",
+        level="大专" if extra["level"] == "大专" else "本科",
+        degree="" if extra["level"] == "大专" else "学士",
+        start=date(start_year, 9, 1),
+        end=date(start_year + years, 7, 1),
+    )
+    if extra["level"] == "硕士研究生":
+        b.add(
+            EducationRecord,
+            person_id=pid,
+            kind="full_time",
+            school=rng.choice(SCHOOLS)[0],
+            department="研究生院",
+            major="公共管理",
+            class_name="",
+            level="硕士研究生",
+            degree="硕士",
+            start=date(start_year + 4, 9, 1),
+            end=date(start_year + 7, 7, 1),
+        )
+    if not planted and rng.random() < 0.3:
+        year = rng.randint(start_year + 8, max(start_year + 8, b.today.year - 1))
+        b.add(
+            EducationRecord,
+            person_id=pid,
+            kind="in_service",
+            school="中共贵州省委党校",
+            department="在职研究生班",
+            major="经济管理",
+            class_name="",
+            level="硕士研究生" if extra["level"] != "大专" else "本科",
+            degree="",
+            start=date(year, 3, 1),
+            end=date(year + 3, 1, 1),
+        )
+    # posts: from work start to now, 2 to 5 spans, the last held now in the person's unit
+    work_start = _day(rng, start_year + years + (3 if extra["level"] == "硕士研究生" else 0))
+    spans = rng.randint(2, 5)
+    cuts = sorted(
+        {
+            work_start + timedelta(days=rng.randint(365, max(366, (b.today - work_start).days - 200)))
+            for _ in range(spans - 1)
+        }
+    )
+    starts = [work_start, *cuts]
+    for k, start in enumerate(starts):
+        end = starts[k + 1] - timedelta(days=1) if k + 1 < len(starts) else None
+        if end is None:
+            unit_name, township = extra["unit_name"], extra["township"]
+            post, unit_id = person["post"], person["unit_id"]
+        else:
+            unit_id, unit_name, township = rng.choice(units)
+            post = rng.choice(TOWNSHIP_POSTS if township else DEPARTMENT_POSTS)
+        b.add(
+            PostRecord,
+            person_id=pid,
+            unit_name=unit_name,
+            unit_id=unit_id,
+            post=post,
+            rank=person["rank"] if end is None else RANKS[max(0, RANKS.index(person["rank"]) - (len(starts) - k - 1))],
+            start=start,
+            end=end,
+            principal=post in ("乡镇党委书记", "镇长", "局长", "主任"),
+        )
+    person["post_since"] = starts[-1].isoformat()
+    if not planted and rng.random() < 0.08:
+        s = _day(rng, start_year - 2)
+        b.add(
+            MilitaryRecord,
+            person_id=pid,
+            unit_designation=f"{rng.randint(61001, 61400)}部队",
+            start=s,
+            end=s + timedelta(days=365 * 2),
+        )
+    for relation in rng.sample(RELATIONS, rng.randint(2, 4)):
+        b.add(
+            FamilyRelation,
+            person_id=pid,
+            relation=relation,
+            name=_name(rng),
+            birth=None,
+            id_card_cipher=None,
+            id_card_digest=None,
+            unit_post="",
+            party="",
+        )
+    for course, organiser, hours in rng.sample(COURSES, rng.randint(0, 3)):
+        s = _day(rng, rng.randint(max(work_start.year, b.today.year - 6), b.today.year - 1))
+        b.add(
+            TrainingRecord,
+            person_id=pid,
+            course=course,
+            organiser=organiser,
+            hours=hours,
+            start=s,
+            end=s + timedelta(days=20),
+        )
+    for tag in rng.sample(TAGS, rng.randint(1, 3)):
+        b.add(ExpertiseTag, person_id=pid, tag=tag)
+    for year in range(b.today.year - 3, b.today.year):
+        b.add(AnnualGrade, person_id=pid, year=year, grade=rng.choice(GRADES))
+    rank_since = starts[-1] if rng.random() < 0.6 else starts[max(0, len(starts) - 2)]
+    b.add(
+        CadreProfile,
+        person_id=pid,
+        native_code=extra["native"][0],
+        native_name=extra["native"][1],
+        birthplace_code=extra["native"][0],
+        birthplace_name=extra["native"][1],
+        party_joined=_day(rng, start_year + 2) if person["party"] == "中共党员" else None,
+        work_started=work_start,
+        rank_since=rank_since,
+        resume="",
+        birth=born,
+        edu_rank_any=0,
+        edu_rank_full_time=0,
+        degree_rank=0,
+        training_hours=0,
+        updated_at=utcnow(),
+    )
+
+
+def _plant(b: _Builder, kind: str, a: int, c: int, info: dict[int, dict]) -> None:
+    """Make ``a`` and ``c`` related by ``kind`` (or a near miss), editing the pending rows."""
+    rows = b.rows
+
+    def first(table: type, pid: int, **match: Any) -> dict:
+        return next(r for r in rows[table] if r["person_id"] == pid and all(r.get(k) == v for k, v in match.items()))
+
+    if kind == "classmate":
+        src, dst = first(EducationRecord, a, kind="full_time"), first(EducationRecord, c, kind="full_time")
+        for key in ("school", "department", "major", "start", "end", "level", "degree"):
+            dst[key] = src[key]
+        src["class_name"] = dst["class_name"] = f"{src['start'].year}级{b.rng.randint(1, 4)}班"
+    elif kind == "school_other_decade":
+        src, dst = first(EducationRecord, a, kind="full_time"), first(EducationRecord, c, kind="full_time")
+        dst["school"], dst["department"], dst["major"] = src["school"], src["department"], src["major"]
+        dst["start"], dst["end"] = (
+            src["start"].replace(year=src["start"].year + 12),
+            src["end"].replace(year=src["end"].year + 12),
+        )
+    elif kind == "fellow":
+        (
+            first(
+                CadreProfile,
+                c,
+            )["native_code"],
+            first(CadreProfile, c)["native_name"],
+        ) = first(CadreProfile, a)["native_code"], first(CadreProfile, a)["native_name"]
+    elif kind == "city_other_county":
+        code = first(CadreProfile, a)["native_code"]
+        city = DIVISIONS[code[:4]]
+        other = next(k for k in city[1] if k != code)
+        profile = first(CadreProfile, c)
+        profile["native_code"], profile["native_name"] = other, city[0] + city[1][other]
+    elif kind == "colleague":
+        src = first(PostRecord, a)  # a's first post
+        start = src["start"] + timedelta(days=180)
+        b.add(
+            PostRecord,
+            person_id=c,
+            unit_name=src["unit_name"],
+            unit_id=src["unit_id"],
+            post="科员",
+            rank="科员",
+            start=start,
+            end=start + timedelta(days=700),
+            principal=False,
+        )
+    elif kind == "comrade":
+        designation = f"{b.rng.randint(62001, 62999)}部队"
+        for pid, shift in ((a, 0), (c, 200)):
+            s = date(info[pid]["born"].year + 18, 3, 1) + timedelta(days=shift)
+            b.add(MilitaryRecord, person_id=pid, unit_designation=designation, start=s, end=s + timedelta(days=730))
+    elif kind == "relative":
+        other = info[c]
+        b.add(
+            FamilyRelation,
+            person_id=a,
+            relation="表兄弟",
+            name=other["name"],
+            birth=other["born"],
+            id_card_cipher=b.ctx.keys.encrypt(other["id_card"]),
+            id_card_digest=b.ctx.keys.digest(other["id_card"]),
+            unit_post=other["unit_name"],
+            party="",
+        )
+
+
+def synthesize(ctx: AppContext, code: str, n: int, *, seed: int = 2026, today: date | None = None) -> Synthesized:
+    """Write ``n`` synthetic cadres (at least 40) into locality ``code``; see the module."""
+    n = max(40, n)
+    today = today or date.today()
+    with ctx.db.write() as session:
+        locality = session.exec(select(Locality).where(Locality.code == code)).one()
+        b = _Builder(ctx, locality.id, n, seed, today)
+        taken = set(session.exec(select(Unit.code).where(Unit.locality_id == locality.id)))
+        unit_count = max(4, n // 12)
+        now = utcnow()
+        unit_rows = []
+        for u in range(unit_count):
+            township = u % 2 == 0
+            county = COUNTIES[u % len(COUNTIES)][1]
+            name = f"{county[-3:]}{'第' + str(u) + '镇' if township else '第' + str(u) + '局'}"
+            unit_code = f"cs{u:05d}"
+            if unit_code in taken:
+                continue
+            unit_rows.append(
+                {
+                    "locality_id": locality.id,
+                    "code": unit_code,
+                    "name": name,
+                    "type": "township" if township else "department",
+                    "parent_id": None,
+                    "duties": "",
+                    "contact_name": "",
+                    "contact_phone": "",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        unit_ids = list(session.scalars(insert(Unit).returning(Unit.id, sort_by_parameter_order=True), unit_rows))
+        units = [(uid, row["name"], row["type"] == "township") for uid, row in zip(unit_ids, unit_rows, strict=True)]
+        people, extras = [], []
+        for i in range(n):
+            person, extra = _person_row(b, i, units[i % len(units)], now)
+            people.append(person)
+            extras.append(extra)
+        info = {
+            i: {**extra, "name": person["name"]} for i, (person, extra) in enumerate(zip(people, extras, strict=True))
+        }
+        # teams: each unit's first up to 9 people (by index until the people have ids)
+        members: dict[int, list[int]] = {}
+        for i in range(n):
+            if len(members.setdefault(i % len(units), [])) < 9:
+                members[i % len(units)].append(i)
+        member_set = {i for m in members.values() for i in m}
+        # planted pairs: within a team (its first two members) and a member with a candidate
+        reps = max(1, n // 400)
+        kinds = [*PLANTED_KINDS, "school_other_decade", "city_other_county"]
+        usable = [t for t in range(len(units)) if len(members.get(t, [])) >= 4]
+        candidates = [i for i in range(n) if i not in member_set]
+        planted_people: set[int] = set()
+        plan: list[Planted] = []
+        for k in range(reps * len(kinds) * 2):
+            kind, candidate = kinds[(k // 2) % len(kinds)], bool(k % 2) and bool(candidates)
+            team = usable[k % len(usable)]
+            a = members[team][0]
+            # a member is planted with one other each time: its next teammate, or a candidate
+            b_index = (
+                candidates.pop() if candidate else members[team][1 + (k // len(usable)) % (len(members[team]) - 1)]
+            )
+            planted_people |= {a, b_index}
+            plan.append(Planted(kind, a, b_index, team, candidate))
+        for i in range(n):
+            _sections(b, i, people[i], extras[i], units, i in planted_people)
+        for p in plan:
+            _plant(b, p.kind, p.a, p.b, info)
+        # derived columns of the profiles
+        by_person: dict[int, dict] = {r["person_id"]: r for r in b.rows[CadreProfile]}
+        for r in b.rows[EducationRecord]:
+            prof = by_person[r["person_id"]]
+            rank = EDUCATION_LEVELS.get(r["level"], 0)
+            prof["edu_rank_any"] = max(prof["edu_rank_any"], rank)
+            if r["kind"] == "full_time":
+                prof["edu_rank_full_time"] = max(prof["edu_rank_full_time"], rank)
+            prof["degree_rank"] = max(prof["degree_rank"], DEGREES.get(r["degree"], 0))
+        for r in b.rows.get(TrainingRecord, []):
+            by_person[r["person_id"]]["training_hours"] += r["hours"]
+        # write: people, then every row with its person's id
+        ids: list[int] = []
+        for chunk in range(0, n, 5000):
+            ids += session.scalars(
+                insert(Person).returning(Person.id, sort_by_parameter_order=True), people[chunk : chunk + 5000]
+            )
+        for rows in b.rows.values():
+            for r in rows:
+                r["person_id"] = ids[r["person_id"]]
+        team_rows = [
+            {
+                "locality_id": locality.id,
+                "unit_id": uid,
+                "name": f"{name}领导班子",
+                "type": "township" if township else "department",
+                "created_at": now,
+            }
+            for uid, name, township in units
+        ]
+        team_ids = list(session.scalars(insert(Team).returning(Team.id, sort_by_parameter_order=True), team_rows))
+        for table, rows in b.rows.items():
+            for chunk in range(0, len(rows), 5000):
+                session.execute(insert(table.__table__), rows[chunk : chunk + 5000])
+        blank = {"post": "", "in_charge_of": "", "admin_post": "", "phone": "", "supervised_unit_ids": []}
+        session.execute(
+            insert(TeamMember.__table__),
+            [
+                {"locality_id": locality.id, "team_id": team_ids[t], "person_id": ids[i], **blank}
+                for t, indices in members.items()
+                for i in indices
+            ],
+        )
+        plan = [Planted(p.kind, ids[p.a], ids[p.b], team_ids[p.team_id], p.candidate) for p in plan]
+        near = [p for p in plan if p.kind not in PLANTED_KINDS]
+        return Synthesized(
+            person_ids=ids, team_ids=team_ids, planted=[p for p in plan if p.kind in PLANTED_KINDS], near_misses=near
+        )
