@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 MALE = "男"
@@ -131,9 +132,7 @@ class PostSpan:
         """The unit as the colleague check compares it: its id, else its name without the
         body's suffix (a township's party committee and government are one unit:
         ``羊场镇党委`` and ``羊场镇人民政府`` are both ``羊场镇``)."""
-        if self.unit_id is not None:
-            return f"id:{self.unit_id}"
-        return f"name:{_UNIT_SUFFIX.sub('', normalize_name(self.unit_name))}"
+        return _unit_key(self.unit_id, self.unit_name)
 
 
 @dataclass(frozen=True)
@@ -196,6 +195,14 @@ _FULL_WIDTH = {
 _FULL_WIDTH.update({ord("（"): "(", ord("）"): ")"})
 
 
+@lru_cache(maxsize=65_536)
+def _unit_key(unit_id: int | str | None, unit_name: str) -> str:
+    if unit_id is not None:
+        return f"id:{unit_id}"
+    return f"name:{_UNIT_SUFFIX.sub('', normalize_name(unit_name))}"
+
+
+@lru_cache(maxsize=65_536)
 def normalize_name(text: str) -> str:
     """A school, unit or place name compared without spaces, full-width letters or digits, or
     case: ``贵州 大学`` and ``贵州大学`` are one school."""

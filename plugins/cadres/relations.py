@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -51,7 +52,7 @@ SAME_MILITARY_UNIT = "both served in {unit} from {start} to {end} ({months} mont
 DECLARED_BY_ID = "{a} declares {b} as {kind} (matched by ID number)"
 DECLARED_BY_NAME = "{a} declares {b} as {kind} (matched by name and birth month {birth})"
 SHARED_RELATIVE = "{a} declares {name} as {a_kind}, {b} declares the same person as {b_kind}"
-SOON = "now"
+SOON = ""  # an open span reads "2015.03–", as résumés write it
 
 
 class RelationOptions(BaseModel):
@@ -133,28 +134,22 @@ class RelationKind(Protocol):
     def relate(self, a: PersonFacts, b: PersonFacts, context: Context) -> Relation | None: ...
 
 
-def _stronger(current: str | None, new: str | None) -> str | None:
-    if new is None:
-        return current
-    if current is None or STRENGTH_ORDER[new] > STRENGTH_ORDER[current]:
-        return new
-    return current
+def _month(day: date) -> str:
+    return f"{day.year}.{day.month:02d}"
 
 
 def _years(start: date | None, end: date | None) -> str:
     if start is None and end is None:
         return "?"
-    shown_start = start.strftime("%Y.%m") if start else "?"
-    return f"{shown_start}–{end.strftime('%Y.%m') if end else SOON}"
+    return f"{_month(start) if start else '?'}–{_month(end) if end else SOON}"
 
 
 def _relation(kind: str, a: PersonFacts, b: PersonFacts, found: list[tuple[str, Message, dict]]) -> Relation | None:
-    strength = None
-    for item_strength, _message, _detail in found:
-        strength = _stronger(strength, item_strength)
-    if strength is None:
+    if not found:
         return None
-    found.sort(key=lambda item: -STRENGTH_ORDER[item[0]])
+    if len(found) > 1:
+        found.sort(key=lambda item: -STRENGTH_ORDER[item[0]])
+    strength = found[0][0]
     return Relation(kind, a.id, b.id, strength, tuple(item[1] for item in found), tuple(item[2] for item in found))
 
 
@@ -215,6 +210,7 @@ class Classmates:
         return _relation(self.name, a, b, found)
 
 
+@lru_cache(maxsize=65_536)
 def _division(code: str) -> str | None:
     code = (code or "").strip()
     return code if len(code) == 6 and code.isdigit() and code[:2] != "00" else None
@@ -224,42 +220,39 @@ class FellowTownsmen:
     name = "fellow_townsman"
     label = FELLOW_TOWNSMEN
 
-    def _places(self, person: PersonFacts, context: Context) -> list[tuple[str, str]]:
-        places = [("native", person.native_place)]
-        if context.options.hometown_birthplace:
-            places.append(("birth", person.birthplace))
-        return [(which, code) for which, code in places if _division(code)]
-
     def keys(self, person, context):
-        wide = context.options.hometown_province is not None
-        return {(which, code[:2] if wide else code[:4]) for which, code in self._places(person, context)}
+        width = 2 if context.options.hometown_province is not None else 4
+        keys = set()
+        if _division(person.native_place):
+            keys.add(("native", person.native_place[:width]))
+        if context.options.hometown_birthplace and _division(person.birthplace):
+            keys.add(("birth", person.birthplace[:width]))
+        return keys
 
     def relate(self, a, b, context):
-        options, found, name = context.options, [], context.place_name
-        b_places = dict(self._places(b, context))
-        for which, code_a in self._places(a, context):
-            code_b = b_places.get(which)
-            if code_b is None:
-                continue
-            detail = {"which": which, "a_place": code_a, "b_place": code_b}
-            if code_a == code_b and code_a[4:] != "00":
-                message = SAME_COUNTY if which == "native" else SAME_BIRTH_COUNTY
-                item = (options.hometown_county, Message(message, {"place": name(code_a)}), detail)
-            elif code_a[:4] == code_b[:4] and code_a[2:4] != "00":
-                message = SAME_CITY if which == "native" else SAME_BIRTH_CITY
-                item = (
-                    options.hometown_city,
-                    Message(message, {"a_place": name(code_a), "b_place": name(code_b)}),
-                    detail,
-                )
-            elif code_a[:2] == code_b[:2]:
-                params = {"a_place": name(code_a), "b_place": name(code_b)}
-                item = (options.hometown_province, Message(SAME_PROVINCE, params), detail)
-            else:
-                continue
-            if item[0]:
-                found.append(item)
+        found: list = []
+        self._compare("native", a.native_place, b.native_place, context, found)
+        if context.options.hometown_birthplace:
+            self._compare("birth", a.birthplace, b.birthplace, context, found)
         return _relation(self.name, a, b, found)
+
+    def _compare(self, which: str, code_a: str, code_b: str, context: Context, found: list) -> None:
+        if not (_division(code_a) and _division(code_b)):
+            return
+        options, name = context.options, context.place_name
+        if code_a == code_b and code_a[4:] != "00":
+            message = SAME_COUNTY if which == "native" else SAME_BIRTH_COUNTY
+            strength, params = options.hometown_county, {"place": name(code_a)}
+        elif code_a[:4] == code_b[:4] and code_a[2:4] != "00":
+            message = SAME_CITY if which == "native" else SAME_BIRTH_CITY
+            strength, params = options.hometown_city, {"a_place": name(code_a), "b_place": name(code_b)}
+        elif code_a[:2] == code_b[:2]:
+            message = SAME_PROVINCE
+            strength, params = options.hometown_province, {"a_place": name(code_a), "b_place": name(code_b)}
+        else:
+            return
+        if strength:
+            found.append((strength, Message(message, params), {"which": which, "a_place": code_a, "b_place": code_b}))
 
 
 class Colleagues:
@@ -287,8 +280,8 @@ class Colleagues:
                 strength = "strong" if months >= options.colleague_strong_months else "weak"
                 params = {
                     "unit": pa.unit_name or pb.unit_name,
-                    "start": common[0].strftime("%Y.%m"),
-                    "end": common[1].strftime("%Y.%m"),
+                    "start": _month(common[0]),
+                    "end": _month(common[1]),
                     "months": months,
                     "a": a.name,
                     "a_post": pa.post or "?",
@@ -319,8 +312,8 @@ class Comrades:
                     continue
                 params = {
                     "unit": ma.unit,
-                    "start": common[0].strftime("%Y.%m"),
-                    "end": common[1].strftime("%Y.%m"),
+                    "start": _month(common[0]),
+                    "end": _month(common[1]),
                     "months": months_between(*common),
                 }
                 found.append(
@@ -366,7 +359,7 @@ class Relatives:
                     "a": who.name,
                     "b": other.name,
                     "kind": declared.kind,
-                    "birth": other.birth_date.strftime("%Y.%m"),
+                    "birth": _month(other.birth_date),
                 }
                 found.append(
                     (options.relative_by_name_and_birth, Message(DECLARED_BY_NAME, params), {"declared": declared})

@@ -82,6 +82,10 @@ class StructureOptions(BaseModel):
         default={"township": 1}, description="At least this many members with experience of each unit level."
     )
     experience_levels: list[str] = Field(default=[], description="Team levels where the experience rules apply.")
+    experience_labels: dict[str, str] = Field(
+        default={"township": "乡镇", "county": "县级", "village": "村级", "city": "市级"},
+        description="How a unit level is named in messages.",
+    )
     male_retirement_age: int = 60
     female_retirement_age: int = 55
     statutory_reform: bool = Field(
@@ -352,7 +356,8 @@ def _experience(members, options: StructureOptions, team_level: str) -> Dimensio
             count = len(counts.get(experience, ()))
             if count < minimum:
                 status = "red"
-                why.append(Message(TOO_FEW_EXPERIENCED, {"count": count, "experience": experience, "minimum": minimum}))
+                label = options.experience_labels.get(experience, experience)
+                why.append(Message(TOO_FEW_EXPERIENCED, {"count": count, "experience": label, "minimum": minimum}))
     return Dimension("experience", status, counts, tuple(why))
 
 

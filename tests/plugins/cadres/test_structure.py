@@ -95,9 +95,7 @@ def test_the_locality_s_rules_are_options():
     assert dims["party"].why == (Message(s.TOO_FEW_NON_PARTY, {"count": 1, "minimum": 2}),)
     assert dims["ethnicity"].why == (Message(s.TOO_FEW_MINORITY, {"count": 1, "minimum": 2}),)
     assert dims["expertise"].why == (Message(s.EXPERTISE_MISSING, {"tags": "法律"}),)
-    assert dims["experience"].why == (
-        Message(s.TOO_FEW_EXPERIENCED, {"count": 0, "experience": "county", "minimum": 1}),
-    )
+    assert dims["experience"].why == (Message(s.TOO_FEW_EXPERIENCED, {"count": 0, "experience": "县级", "minimum": 1}),)
     assert dims["age"].why == (Message(s.AVERAGE_AGE_HIGH, {"average": 47.2, "target": 45}),)
     assert dims["education"].status == "red"
     with pytest.raises(ValueError):
