@@ -31,6 +31,22 @@ class WorklogOptions(BaseModel):
         description="People of the same unit may read each other's submitted entries (always: themselves, "
         "their unit's leader and the office).",
     )
+    reminders: bool = Field(
+        default=True,
+        title="Remind people whose weekly record or monthly summary is overdue",
+        description="An in-app notice after the deadline: the last working day of the week or month "
+        "(statutory holidays and make-up working days counted), plus the grace below.",
+    )
+    reminder_grace_workdays: int = Field(
+        default=0,
+        ge=0,
+        le=10,
+        title="Working days of grace after the period's last working day",
+        description="0: due on the last working day itself.",
+    )
+    reminder_hour: int = Field(
+        default=18, ge=0, le=23, title="Hour of the deadline", description="On the due day, local time (0 to 23)."
+    )
 
 
 KAOPING_PLUGIN = PluginInfo(
@@ -84,8 +100,12 @@ def kaoping_admin_menu(locality_code: str) -> list:
 def kaoping_periodic_tasks() -> list:
     from core.scheduler import PeriodicTask
     from plugins.worklog.discussion import prune_orphans
+    from plugins.worklog.reminders import send_reminders
 
-    return [PeriodicTask(name="worklog-prune-discussion", every_seconds=3600, run=prune_orphans)]
+    return [
+        PeriodicTask(name="worklog-prune-discussion", every_seconds=3600, run=prune_orphans),
+        PeriodicTask(name="worklog-reminders", every_seconds=900, run=send_reminders),
+    ]
 
 
 @hookimpl

@@ -154,3 +154,20 @@ class Evaluation(SQLModel, table=True):
     grade: str = Field(max_length=20)
     graded_by: int | None = Field(default=None, sa_column=_fk("users", "SET NULL", nullable=True))
     graded_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
+
+
+class Reminder(SQLModel, table=True):
+    """A person was reminded that their entry of ``kind`` for ``period`` was due: once each."""
+
+    __tablename__ = "worklog_reminders"
+    __table_args__ = (
+        UniqueConstraint("person_id", "kind", "period", name="uq_worklog_reminders_person_kind_period"),
+        Index("ix_worklog_reminders_locality_period", "locality_id", "period", "kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    locality_id: int = Field(sa_column=_fk("localities", "RESTRICT"))
+    person_id: int = Field(sa_column=_fk("people"))
+    kind: str = Field(max_length=32)
+    period: str = Field(max_length=16)
+    sent_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())

@@ -1,0 +1,124 @@
+"""Reminders around National Day 2025, on both databases. The holiday ran from Wednesday
+1 October to Wednesday 8 October; Sunday 28 September and Saturday 11 October were make-up
+working days. So the weekly record of 2025-W39 is due on Sunday 28 September, that of W40
+(29 September to 5 October) on Tuesday 30 September, that of W41 on Saturday 11 October, and
+September's summary on Tuesday 30 September; each at 18:00 in Beijing time."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import col, select
+
+from core.i18n import LOCALES_DIR, Translator
+from core.models import Notification
+from core.periods import Period
+from core.services import notifications
+from plugins.worklog import HERE, reminders
+from plugins.worklog.models import EntryKind, Reminder
+from plugins.worklog.service import seed_entry
+from tests.plugins.worklog.setup import enable, make_world
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2025, month, day, hour, minute, tzinfo=BEIJING)
+
+
+@pytest.mark.parametrize(
+    ("period", "grace", "due"),
+    [
+        ("2025-W38", 0, date(2025, 9, 19)),  # an ordinary Friday
+        ("2025-W39", 0, date(2025, 9, 28)),  # the Sunday make-up working day
+        ("2025-W40", 0, date(2025, 9, 30)),  # the holiday starts on Wednesday
+        ("2025-W40", 1, date(2025, 10, 9)),  # one working day of grace: after the holiday
+        ("2025-W41", 0, date(2025, 10, 11)),  # the Saturday make-up working day
+        ("2025-09", 0, date(2025, 9, 30)),
+        ("2025-10", 0, date(2025, 10, 31)),
+        ("2025-05", 0, date(2025, 5, 30)),  # 31 May was the Dragon Boat Festival (a Saturday anyway)
+    ],
+)
+def test_due_days_follow_the_official_calendar(period, grace, due):
+    assert reminders.due_day(Period.parse(period), grace) == due
+
+
+def test_a_period_without_a_working_day_is_due_on_the_first_one_after_it():
+    # weeks rarely fall wholly in a holiday; a day of it shows the rule the same way
+    assert reminders.due_day(Period.parse("2025-10-01")) == date(2025, 10, 9)
+    assert reminders.due_day(Period.parse("2025-10-01"), 2) == date(2025, 10, 11)  # a Saturday make-up day
+
+
+def test_latest_due_period_moves_with_the_holiday():
+    tz = "Asia/Shanghai"
+    assert reminders.latest_due("week", at(9, 26, 18, 30), tz) is None  # W39 is due Sunday; W38 is a week old
+    assert str(reminders.latest_due("week", at(9, 28, 18, 30), tz)) == "2025-W39"
+    assert str(reminders.latest_due("week", at(9, 30, 17, 59), tz)) == "2025-W39"
+    assert str(reminders.latest_due("week", at(9, 30, 18, 0), tz)) == "2025-W40"
+    assert reminders.latest_due("week", at(10, 10, 18, 30), tz) is None  # W41 is due Saturday, W40 is 10 days old
+    assert str(reminders.latest_due("week", at(10, 11, 18), tz)) == "2025-W41"
+    assert str(reminders.latest_due("month", at(9, 30, 18, 30), tz)) == "2025-09"
+    assert str(reminders.latest_due("week", at(9, 30, 18, 0), tz, grace_workdays=1)) == "2025-W39"  # due 29 Sep
+
+
+def _notices(ctx):
+    with ctx.db.read() as session:
+        return session.exec(
+            select(Notification).where(Notification.kind == "worklog.reminder").order_by(col(Notification.id))
+        ).all()
+
+
+def test_the_pass_notifies_who_has_not_submitted_once_and_in_chinese(ctx):
+    assert ctx.settings.timezone == "Asia/Shanghai"
+    world = make_world(ctx)
+    enable(ctx, "wb", reminders=False)  # only wa's people are reminded here
+    wrote = world.people["李明"]
+    seed_entry(ctx, "wa", wrote, EntryKind.weekly_record, Period.parse("2025-W40"), "节前工作", written_by="t")
+    seed_entry(ctx, "wa", wrote, EntryKind.monthly_summary, Period.parse("2025-09"), "九月小结", written_by="t")
+    draft_only = world.people["王芳"]
+    seed_entry(
+        ctx, "wa", draft_only, EntryKind.weekly_record, Period.parse("2025-W40"), "草稿", written_by="t", submit=False
+    )
+
+    assert reminders.send_reminders(ctx, at(9, 26, 18, 30)) == 0  # the Friday before: W39 is due on Sunday
+    assert reminders.send_reminders(ctx, at(9, 30, 17, 0)) == 4  # W39 (due Sunday): nobody wrote it
+    sent = reminders.send_reminders(ctx, at(9, 30, 18, 5))  # W40 and September are due now
+    assert sent == 3 + 3  # W40: all but 李明 (a draft does not count); September: all but 李明
+    assert reminders.send_reminders(ctx, at(10, 3, 10)) == 0  # during the holiday: nothing new, nobody twice
+    assert reminders.send_reminders(ctx, at(10, 10, 18, 30)) == 0  # W41 is due on Saturday
+
+    by_user = {a.user_id: name for name, a in world.actors.items()}
+    notices = _notices(ctx)
+    reminded = {(by_user[n.user_id], n.params["period"]) for n in notices}
+    assert {name for name, period in reminded if period == "2025-W39"} == {"author", "colleague", "leader", "leader_b"}
+    assert {name for name, period in reminded if period == "2025-W40"} == {"colleague", "leader", "leader_b"}
+    assert {name for name, period in reminded if period == "2025-09"} == {"colleague", "leader", "leader_b"}
+    assert "other" not in {by_user[n.user_id] for n in notices}  # 钱七 of wa has no account, wb is off
+    w40 = next(n for n in notices if n.params["period"] == "2025-W40")
+    assert w40.link == "/me/worklog/write/weekly_record/2025-W40" and w40.params["day"] == "2025-09-30"
+    chinese = Translator("zh_CN", (HERE / "locales", LOCALES_DIR))
+    assert notifications.render(w40, chinese) == "你 2025-W40 的周记实应于 2025-09-30 前提交，请尽快填写并提交"
+    with ctx.db.read() as session:
+        assert len(session.exec(select(Reminder)).all()) == len(notices)
+
+
+def test_options_turn_reminders_off_or_give_grace(ctx):
+    world = make_world(ctx)
+    enable(ctx, "wa", reminders=False)
+    enable(ctx, "wb", reminder_grace_workdays=1)
+    # wb, a day of grace: W39 (due Monday 29 September); W40 and September are due on 9 October
+    assert reminders.send_reminders(ctx, at(9, 30, 18, 5)) == 1
+    assert [(n.user_id, n.params["period"]) for n in _notices(ctx)] == [(world.actors["other"].user_id, "2025-W39")]
+    assert reminders.send_reminders(ctx, at(10, 9, 17, 59)) == 0
+    assert reminders.send_reminders(ctx, at(10, 9, 18, 5)) == 2
+
+
+def test_the_scheduler_runs_the_pass_every_quarter_hour(ctx):
+    from core.scheduler import periodic_tasks
+
+    [task] = [t for t in periodic_tasks() if t.name == "worklog-reminders"]
+    assert task.every_seconds == 900 and task.run is reminders.send_reminders
+    make_world(ctx)
+    assert task.run(ctx) >= 0  # today's pass runs on a real database (what it finds depends on the day)
