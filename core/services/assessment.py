@@ -1,14 +1,17 @@
 """The assessment group (考核小组, SPEC 11): a user of role ``assessment_group`` reads the
-campaigns it was assigned (their status, turnout and results) and changes nothing.
+campaigns it was assigned (their status, turnout and results), scores them (their indicator
+values) and changes nothing else.
 
 The rule lives where every campaign is looked up: ``core.services.campaigns.get_campaign_row``
 answers 404 for a campaign not in the actor's ``campaign_ids`` (filled from
 ``assessment_assignments`` when the user's session or token is resolved,
-``core.services.auth.actor_of``). Every write service requires an office role, so an assessment
-group gets 403 (API) or 404 (console) on every change.
+``core.services.auth.actor_of``). Every other write service requires an office role, so an
+assessment group gets 403 (API) or 404 (console) on every other change.
 
 Assigning campaigns is platform-admin work, like the rest of a user's settings (the user pages):
-``set_assignments``. Scoring by the group itself (entering its own marks) does not exist yet.
+``set_assignments``. The group scores an assigned campaign: the value indicators of its templates,
+for its subjects and period, until it is tallied (``core.services.value_scope``, the values grid
+with ``?campaign=`` and the indicator-values API with ``campaign_id``).
 """
 
 from __future__ import annotations
@@ -144,7 +147,7 @@ def my_campaigns(ctx: AppContext, actor: Actor) -> list[dict[str, Any]]:
 
 
 def campaign_view(ctx: AppContext, actor: Actor, campaign_id: int) -> dict[str, Any]:
-    """One assigned campaign, read only: ``{"campaign": {id, name, status, period}, "turnout":
+    """One assigned campaign: ``{"campaign": {id, name, status, period, locality_code}, "turnout":
     [CategoryTurnout], "minimum": percent | None, "below": [CategoryTurnout], "results":
     core.services.result_details.campaign_results(...)}`` (results have no rows until tallied).
     Errors: 403 other roles; 404 a campaign not assigned."""
@@ -159,7 +162,8 @@ def campaign_view(ctx: AppContext, actor: Actor, campaign_id: int) -> dict[str, 
             "id": campaign.id,
             "name": campaign.name,
             "status": str(campaign.status),
-            "period": getattr(campaign, "period", None),
+            "period": campaign.period,
+            "locality_code": session.get(Locality, campaign.locality_id).code,
         }
     results = result_details.campaign_results(ctx, actor, campaign_id)
     return {

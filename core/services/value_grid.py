@@ -29,9 +29,9 @@ from core.models.users import User
 from core.periods import Period, PeriodError
 from core.schemas.values import VALUE_KINDS
 from core.services import audit
-from core.services.access import OFFICE_ROLES, locality_for, require_role
 from core.services.errors import Invalid, NotFound
 from core.services.templates import depth_first, load_indicators
+from core.services.value_scope import NOT_A_CAMPAIGN_SUBJECT, ValueScope, value_scope
 from core.services.values import VETO_NOT_0_OR_1, Origin, period_rules, upsert_values
 
 PAGE_SIZE = 50
@@ -101,6 +101,8 @@ class ValueGrid:
     total: int  # subjects (of the category) in all pages
     offset: int
     limit: int
+    writable: bool = True  # False: a campaign's grid after its tally (``value_scope``)
+    campaign_name: str = ""  # the campaign whose grid this is, if any
 
 
 @dataclass(frozen=True)
@@ -155,11 +157,11 @@ _FULL_WIDTH = str.maketrans("０１２３４５６７８９．－＋", "01234567
 # --- reading -----------------------------------------------------------------------------------
 
 
-def value_templates(ctx: AppContext, actor: Actor, code: str) -> list[TemplateChoice]:
-    """The locality's templates that have value indicators, newest first."""
-    require_role(actor, OFFICE_ROLES, "read indicator values")
+def value_templates(ctx: AppContext, actor: Actor, code: str, campaign_id: int | None = None) -> list[TemplateChoice]:
+    """The locality's templates that have value indicators, newest first (of the campaign's
+    evaluator categories only, with ``campaign_id``: ``core.services.value_scope``)."""
     with ctx.db.read() as session:
-        locality = locality_for(session, actor, code, read_only=True)
+        scope = value_scope(session, actor, code, campaign_id)
         has_values = (
             select(Indicator.id)
             .where(Indicator.template_id == IndicatorTemplate.id, col(Indicator.kind).in_(VALUE_KINDS))
@@ -169,21 +171,18 @@ def value_templates(ctx: AppContext, actor: Actor, code: str) -> list[TemplateCh
             select(
                 IndicatorTemplate.id, IndicatorTemplate.name, IndicatorTemplate.version, IndicatorTemplate.period_kind
             )
-            .where(IndicatorTemplate.locality_id == locality.id, has_values)
+            .where(IndicatorTemplate.locality_id == scope.locality_id, has_values)
             .order_by(col(IndicatorTemplate.id).desc())
         ).all()
-        return [TemplateChoice(*row) for row in rows]
+        return [TemplateChoice(*row) for row in rows if scope.allows_template(row[0])]
 
 
-def subject_categories(ctx: AppContext, actor: Actor, code: str) -> list[str]:
-    require_role(actor, OFFICE_ROLES, "read indicator values")
+def subject_categories(ctx: AppContext, actor: Actor, code: str, campaign_id: int | None = None) -> list[str]:
+    """The subject categories of the grid's subjects (the campaign's, with ``campaign_id``), sorted."""
     with ctx.db.read() as session:
-        locality = locality_for(session, actor, code, read_only=True)
-        return list(
-            session.exec(
-                select(Subject.category).where(Subject.locality_id == locality.id).distinct().order_by(Subject.category)
-            ).all()
-        )
+        scope = value_scope(session, actor, code, campaign_id)
+        query = scope.subjects(select(Subject.category).where(Subject.locality_id == scope.locality_id))
+        return list(session.exec(query.distinct().order_by(Subject.category)).all())
 
 
 def template_of(session: Session, locality_id: int, template_id: int) -> IndicatorTemplate:
@@ -220,9 +219,23 @@ def value_period(session: Session, locality_id: int, template: IndicatorTemplate
     return period
 
 
-def _subjects_query(locality_id: int, category: str):
-    query = select(Subject.id, Subject.name, Subject.category).where(Subject.locality_id == locality_id)
+def _subjects_query(scope: ValueScope, category: str):
+    query = scope.subjects(
+        select(Subject.id, Subject.name, Subject.category).where(Subject.locality_id == scope.locality_id)
+    )
     return query.where(Subject.category == category) if category else query
+
+
+def scoped_template(
+    session: Session, scope: ValueScope, template_id: int, period: Any
+) -> tuple[IndicatorTemplate, Period]:
+    """The template (404 another locality's, or not the scope's) and ``period`` as a period of it
+    (``Invalid`` naming ``period``: not a period, not of its kind, not the campaign's)."""
+    template = template_of(session, scope.locality_id, template_id)
+    scope.check_template(template)
+    wanted = value_period(session, scope.locality_id, template, period)
+    scope.check_period(wanted)
+    return template, wanted
 
 
 def _same_period(period: Period):
@@ -276,27 +289,39 @@ def load_grid(
     category: str = "",
     offset: int = 0,
     limit: int = PAGE_SIZE,
+    campaign_id: int | None = None,
 ) -> ValueGrid:
     """One page of the grid: subjects ordered by category, name and id (``offset``/``limit`` in
-    SQL). Raises ``NotFound`` for a template of another locality, ``Invalid`` (field ``period``)
-    for a period that is no period or not of the template's kind."""
-    require_role(actor, OFFICE_ROLES, "read indicator values")
+    SQL); with ``campaign_id``, that campaign's subjects only (``value_scope``). Raises
+    ``NotFound`` for a template of another locality (or campaign), ``Invalid`` (field ``period``)
+    for a period that is no period, not of the template's kind, or not the campaign's."""
     with ctx.db.read() as session:
-        locality = locality_for(session, actor, code, read_only=True)
-        template = template_of(session, locality.id, template_id)
+        scope = value_scope(session, actor, code, campaign_id)
+        template, wanted = scoped_template(session, scope, template_id, period)
         columns = value_columns(session, template)
-        wanted = value_period(session, locality.id, template, period)
-        base = _subjects_query(locality.id, category)
+        locality_id = scope.locality_id
+        base = _subjects_query(scope, category)
         total = session.exec(select(func.count()).select_from(base.subquery())).one()
         subjects = session.exec(
             base.order_by(Subject.category, Subject.name, Subject.id).offset(max(offset, 0)).limit(limit)
         ).all()
-        stored = _stored(session, locality.id, template.id, wanted, [s[0] for s in subjects])
+        stored = _stored(session, locality_id, template.id, wanted, [s[0] for s in subjects])
         rows = [
             GridRow(sid, name, cat, {c.code: stored[(sid, c.code)] for c in columns if (sid, c.code) in stored})
             for sid, name, cat in subjects
         ]
-        return ValueGrid(template.id, template.name, wanted, columns, rows, total, max(offset, 0), limit)
+        return ValueGrid(
+            template.id,
+            template.name,
+            wanted,
+            columns,
+            rows,
+            total,
+            max(offset, 0),
+            limit,
+            scope.writable,
+            scope.campaign_name,
+        )
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -378,31 +403,41 @@ def write_changed(
 
 
 def save_grid(
-    ctx: AppContext, actor: Actor, code: str, template_id: int, period: Any, cells: Mapping[tuple[int, str], str]
+    ctx: AppContext,
+    actor: Actor,
+    code: str,
+    template_id: int,
+    period: Any,
+    cells: Mapping[tuple[int, str], str],
+    campaign_id: int | None = None,
 ) -> Saved:
     """Save a grid page as typed: ``cells`` maps (subject id, indicator code) to the cell's text.
 
     Raises ``Invalid`` whose ``errors`` are ``{field: "v-{subject_id}-{code}", message}`` for each
     bad cell (not a number, a veto not 1 or 0, a subject not of this locality, a column not a
-    value indicator of the template); nothing is written then."""
-    require_role(actor, OFFICE_ROLES, "change indicator values")
+    value indicator of the template, with ``campaign_id`` a subject not the campaign's); nothing is
+    written then. Scope errors as ``value_scope`` (an assessment group names its campaign)."""
     with ctx.db.write() as session:
-        locality = locality_for(session, actor, code)
-        template = template_of(session, locality.id, template_id)
+        scope = value_scope(session, actor, code, campaign_id, write=True)
+        template, wanted_period = scoped_template(session, scope, template_id, period)
         kinds = {c.code: c.kind for c in value_columns(session, template)}
-        wanted_period = value_period(session, locality.id, template, period)
+        locality_id = scope.locality_id
         ids = {s for s, _ in cells}
         known = (
-            set(session.exec(select(Subject.id).where(Subject.locality_id == locality.id, col(Subject.id).in_(ids))))
+            set(session.exec(select(Subject.id).where(Subject.locality_id == locality_id, col(Subject.id).in_(ids))))
             if ids
             else set()
         )
+        outside = scope.outside(session, known)
         errors: list[dict[str, Any]] = []
         wanted: dict[tuple[int, str], float | None] = {}
         for (subject_id, indicator), text in cells.items():
             name = f"v-{subject_id}-{indicator}"
             if subject_id not in known:
                 errors.append({"field": name, "message": NO_SUBJECT.format(id=subject_id)})
+            elif subject_id in outside:
+                text = NOT_A_CAMPAIGN_SUBJECT.format(id=subject_id, name=scope.campaign_name)
+                errors.append({"field": name, "message": text})
             elif indicator not in kinds:
                 errors.append({"field": name, "message": NOT_AN_INDICATOR.format(header=indicator)})
             else:
@@ -413,5 +448,5 @@ def save_grid(
         if errors:
             raise Invalid(CELLS_BAD, params={"n": len(errors)}, errors=errors)
         return write_changed(
-            session, actor, locality.id, template, wanted_period, wanted, Origin("typed", actor.user_id), clear=True
+            session, actor, locality_id, template, wanted_period, wanted, Origin("typed", actor.user_id), clear=True
         )

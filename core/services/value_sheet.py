@@ -12,7 +12,6 @@ from sqlmodel import col, select
 from core import tabular
 from core.context import Actor, AppContext
 from core.models import IndicatorValue, Subject
-from core.services.access import OFFICE_ROLES, locality_for, require_role
 from core.services.errors import Invalid
 from core.services.org_lists import _workbook as workbook
 from core.services.value_grid import (
@@ -29,30 +28,36 @@ from core.services.value_grid import (
     TWICE,
     Saved,
     parse_cell,
-    template_of,
+    scoped_template,
     value_columns,
-    value_period,
     write_changed,
 )
+from core.services.value_scope import NOT_A_CAMPAIGN_SUBJECT, value_scope
 from core.services.values import Origin
 
 
 def grid_workbook(
-    ctx: AppContext, actor: Actor, code: str, template_id: int, period: Any, *, category: str = ""
+    ctx: AppContext,
+    actor: Actor,
+    code: str,
+    template_id: int,
+    period: Any,
+    *,
+    category: str = "",
+    campaign_id: int | None = None,
 ) -> tuple[bytes, str]:
     """The whole grid (every subject of ``category``, or all; at most ``MAX_FILE_ROWS``) as .xlsx
     in the layout ``import_grid`` reads: 对象编号, 考核对象, 类别, then a column "{code} {name}"
     per value indicator, prefilled with the stored values. Returns the bytes and the canonical
-    period. Two plain queries and a streamed workbook: thousands of subjects take a second or two."""
-    require_role(actor, OFFICE_ROLES, "read indicator values")
+    period. Two plain queries and a streamed workbook: thousands of subjects take a second or two.
+    With ``campaign_id``: that campaign's subjects, templates and period (``value_scope``)."""
     with ctx.db.read() as session:
-        locality = locality_for(session, actor, code, read_only=True)
-        template = template_of(session, locality.id, template_id)
+        scope = value_scope(session, actor, code, campaign_id)
+        template, wanted = scoped_template(session, scope, template_id, period)
         columns = value_columns(session, template)
-        wanted = value_period(session, locality.id, template, period)
-        subjects = (
+        subjects = scope.subjects(
             select(Subject.id, Subject.name, Subject.category)
-            .where(Subject.locality_id == locality.id)
+            .where(Subject.locality_id == scope.locality_id)
             .order_by(Subject.category, Subject.name, Subject.id)
             .limit(MAX_FILE_ROWS)
         )
@@ -62,7 +67,7 @@ def grid_workbook(
         stored: dict[tuple[int, str], float] = {}
         for subject_id, indicator, value in session.exec(
             select(IndicatorValue.subject_id, IndicatorValue.indicator_code, IndicatorValue.value).where(
-                IndicatorValue.locality_id == locality.id,
+                IndicatorValue.locality_id == scope.locality_id,
                 IndicatorValue.template_id == template.id,
                 IndicatorValue.period == str(wanted),
             )
@@ -97,19 +102,27 @@ def _header_columns(header: list[str], kinds: dict[str, str]) -> tuple[int | Non
 
 
 def import_grid(
-    ctx: AppContext, actor: Actor, code: str, template_id: int, period: Any, filename: str, content: bytes
+    ctx: AppContext,
+    actor: Actor,
+    code: str,
+    template_id: int,
+    period: Any,
+    filename: str,
+    content: bytes,
+    campaign_id: int | None = None,
 ) -> Saved:
     """Read a grid sheet (.xlsx or .csv, header in row 1: see ``grid_workbook``) and write its
     values for the template and period, origin ``import`` with the file's name.
 
     Raises ``Invalid`` with ``errors=[{row, column, message}]`` (rows numbered as in the file)
-    for every problem; nothing is written then. An empty cell keeps the stored value."""
-    require_role(actor, OFFICE_ROLES, "change indicator values")
+    for every problem; nothing is written then. An empty cell keeps the stored value. With
+    ``campaign_id`` (an assessment group must give it) a row of a subject not the campaign's is an
+    error of its row."""
     with ctx.db.write() as session:
-        locality = locality_for(session, actor, code)
-        template = template_of(session, locality.id, template_id)
+        scope = value_scope(session, actor, code, campaign_id, write=True)
+        template, wanted_period = scoped_template(session, scope, template_id, period)
         kinds = {c.code: c.kind for c in value_columns(session, template)}
-        wanted_period = value_period(session, locality.id, template, period)
+        locality_id = scope.locality_id
         rows = tabular.read_rows(filename, content, keep_types=True)
         header = next(rows, None) or []
         id_index, columns, errors = _header_columns(header, kinds)
@@ -158,15 +171,19 @@ def import_grid(
             known.update(
                 session.exec(
                     select(Subject.id).where(
-                        Subject.locality_id == locality.id, col(Subject.id).in_(ids[start : start + 500])
+                        Subject.locality_id == locality_id, col(Subject.id).in_(ids[start : start + 500])
                     )
                 )
             )
+        outside = scope.outside(session, known)
         for subject_id in ids:
             if subject_id not in known:
                 errors.append(
                     {"row": first_row[subject_id], "column": id_title, "message": NO_SUBJECT.format(id=subject_id)}
                 )
+            elif subject_id in outside:
+                text = NOT_A_CAMPAIGN_SUBJECT.format(id=subject_id, name=scope.campaign_name)
+                errors.append({"row": first_row[subject_id], "column": id_title, "message": text})
         wanted: dict[tuple[int, str], float | None] = {}
         for number, subject_id, indicator, title, cell in cells:
             try:
@@ -174,7 +191,7 @@ def import_grid(
             except ValueError as exc:
                 errors.append({"row": number, "column": title, "message": str(exc)})
                 continue
-            if value is not None and subject_id in known:
+            if value is not None and subject_id in known and subject_id not in outside:
                 wanted[(subject_id, indicator)] = value
         if errors:
             errors.sort(key=lambda e: (e["row"], e["column"]))
@@ -182,7 +199,7 @@ def import_grid(
         return write_changed(
             session,
             actor,
-            locality.id,
+            locality_id,
             template,
             wanted_period,
             wanted,

@@ -21,7 +21,16 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from core.context import Actor, AppContext
-from core.models import Campaign, CampaignCategory, Indicator, IndicatorTemplate, IndicatorValue, Subject
+from core.models import (
+    Campaign,
+    CampaignCategory,
+    CampaignSubject,
+    Indicator,
+    IndicatorTemplate,
+    IndicatorValue,
+    Role,
+    Subject,
+)
 from core.models.base import utcnow
 from core.periods import KIND_EXAMPLES, Period, PeriodError, PeriodKind
 from core.schemas.base import MAX_ID, Page
@@ -388,16 +397,50 @@ def upsert_values(
     return len(items)
 
 
-def put_values(ctx: AppContext, actor: Actor, code: str, rows: Sequence[Any]) -> ValuesWritten:
-    require_role(actor, OFFICE_ROLES, "change indicator values")
+def put_values(
+    ctx: AppContext, actor: Actor, code: str, rows: Sequence[Any], campaign_id: int | None = None
+) -> ValuesWritten:
+    """Upsert ``rows`` through the API (origin ``api``), all or nothing. With ``campaign_id`` (an
+    assessment group must give it: ``core.services.value_scope``) every row must be of one of the
+    campaign's subjects and templates and of its period, else its ``[index].field`` is named."""
+    from core.services.value_scope import value_scope
+
+    if actor.role not in OFFICE_ROLES | {Role.assessment_group}:
+        require_role(actor, OFFICE_ROLES, "change indicator values")
     if not isinstance(rows, list):
         raise Invalid("the body must be a list of rows", errors=[{"field": "", "message": "must be a list"}])
     with ctx.db.write() as session:
-        locality = locality_for(session, actor, code)
+        scope = value_scope(session, actor, code, campaign_id, write=True)
+        if scope.campaign_id is not None:
+            _check_scope(session, scope, check_rows(session, scope.locality_id, rows), len(rows))
         written = upsert_values(
-            session, locality.id, rows, source="api", actor=actor, origin=Origin("api", actor.user_id)
+            session, scope.locality_id, rows, source="api", actor=actor, origin=Origin("api", actor.user_id)
         )
         return ValuesWritten(written=written)
+
+
+def _check_scope(session: Session, scope: Any, checked: list[IndicatorValueIn], total: int) -> None:
+    """``Invalid`` naming each row outside a campaign's scope (subject, template or period)."""
+    from core.services.value_scope import NOT_A_CAMPAIGN_SUBJECT, NOT_A_CAMPAIGN_TEMPLATE, OTHER_PERIOD
+
+    outside = scope.outside(session, {row.subject_id for row in checked})
+    errors: list[dict[str, Any]] = []
+    for index, row in enumerate(checked):
+        if row.subject_id in outside:
+            text = NOT_A_CAMPAIGN_SUBJECT.format(id=row.subject_id, name=scope.campaign_name)
+            errors.append({"index": index, "field": f"[{index}].subject_id", "message": text})
+        if not scope.allows_template(row.template_id):
+            text = NOT_A_CAMPAIGN_TEMPLATE.format(id=row.template_id)
+            errors.append({"index": index, "field": f"[{index}].template_id", "message": text})
+        if str(row.period) != scope.period:
+            text = OTHER_PERIOD.format(name=scope.campaign_name, period=scope.period)
+            errors.append({"index": index, "field": f"[{index}].period", "message": text})
+    if errors:
+        bad_rows = len({e["index"] for e in errors})
+        raise Invalid(
+            f"{bad_rows} of {total} rows are not acceptable; nothing was written",
+            errors=errors[:_MAX_LISTED_ERRORS],
+        )
 
 
 def value_out(_session: Session, row: IndicatorValue) -> IndicatorValueOut:
@@ -419,14 +462,31 @@ def list_values(
     subject_id: int | None = None,
     limit: int = 100,
     offset: int = 0,
+    campaign_id: int | None = None,
 ) -> Page[IndicatorValueOut]:
-    require_role(actor, ADMIN_READ_ROLES, "read indicator values")
+    """A page of stored values. With ``campaign_id`` (an assessment group must give it), the
+    values the campaign counts: its subjects, its templates, its period (``value_scope``)."""
+    from core.services.value_scope import value_scope
+
+    if actor.role != Role.assessment_group:
+        require_role(actor, ADMIN_READ_ROLES, "read indicator values")
     _filter_id("template_id", template_id)
     _filter_id("subject_id", subject_id)
     wanted = parse_period_filter(period)
     with ctx.db.read() as session:
-        locality = locality_for(session, actor, code, read_only=True)
-        query = select(IndicatorValue).where(IndicatorValue.locality_id == locality.id)
+        if campaign_id is not None or actor.role == Role.assessment_group:
+            scope = value_scope(session, actor, code, campaign_id)
+            query = select(IndicatorValue).where(
+                IndicatorValue.locality_id == scope.locality_id,
+                IndicatorValue.period == scope.period,
+                col(IndicatorValue.template_id).in_(sorted(scope.template_ids or ())),
+                col(IndicatorValue.subject_id).in_(
+                    select(CampaignSubject.subject_id).where(CampaignSubject.campaign_id == scope.campaign_id)
+                ),
+            )
+        else:
+            locality = locality_for(session, actor, code, read_only=True)
+            query = select(IndicatorValue).where(IndicatorValue.locality_id == locality.id)
         if template_id is not None:
             query = query.where(IndicatorValue.template_id == template_id)
         if wanted is not None:

@@ -5,7 +5,9 @@ and saved a page at a time (each bad cell's message beside it, nothing saved if 
 downloaded as .xlsx (prefilled) and uploaded back (row errors in a table, all or nothing). Each
 value says where it came from: typed by whom, imported from which file, which adapter run.
 
-Office users only (``core.services.value_grid`` checks again)."""
+Office users; and an assessment group (考核小组) for one of its assigned campaigns
+(``?campaign=``): that campaign's subjects, templates and period only (``core.services.value_scope``
+checks every read and write; anything else is 404)."""
 
 from __future__ import annotations
 
@@ -20,10 +22,10 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect
 
 from core.periods import KIND_EXAMPLES, Period, PeriodKind
-from core.services import value_grid, value_sheet
+from core.services import value_grid, value_scope, value_sheet
 from core.services.errors import NotFound, ServiceError
 from core.web.admin.forms import keep, message, to_int
-from core.web.admin.menu import OFFICE
+from core.web.admin.menu import GROUP, OFFICE
 from core.web.admin.shell import Shell, field_errors, open_shell, paging
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,8 +65,23 @@ def provenance(shell: Shell, stored: value_grid.StoredValue) -> tuple[str, str]:
     return stored.source or "—", shell._("Source: {source}, {when}", source=stored.source or "—", when=when)
 
 
+SCORERS = OFFICE | GROUP
+
+
 def _choice(data: Any) -> dict[str, str]:
-    return {name: str(data.get(name, "") or "").strip() for name in ("template", "period", "category")}
+    return {name: str(data.get(name, "") or "").strip() for name in ("template", "period", "category", "campaign")}
+
+
+def _campaign(shell: Shell, choice: dict[str, str]) -> int | None:
+    """The campaign whose grid this is (``?campaign=``): required of an assessment group (404)."""
+    if not choice["campaign"] and shell.actor.role not in OFFICE:
+        raise NotFound("page not found")
+    if not choice["campaign"]:
+        return None
+    campaign_id = to_int(choice["campaign"])
+    if campaign_id is None:
+        raise NotFound("page not found")
+    return campaign_id
 
 
 def _default_period(kind: str | None) -> str:
@@ -83,8 +100,12 @@ async def _page(
     problems: list[dict[str, Any]] | None = None,
     status_code: int = 200,
 ) -> Response:
-    templates = await run_sync(value_grid.value_templates, shell.ctx, shell.actor, shell.code)
-    categories = await run_sync(value_grid.subject_categories, shell.ctx, shell.actor, shell.code)
+    campaign_id = _campaign(shell, choice)
+    scope = await run_sync(value_scope.scope_of, shell.ctx, shell.actor, shell.code, campaign_id)
+    if scope.period:  # a campaign's grid: its period only
+        choice = {**choice, "period": scope.period}
+    templates = await run_sync(value_grid.value_templates, shell.ctx, shell.actor, shell.code, campaign_id)
+    categories = await run_sync(value_grid.subject_categories, shell.ctx, shell.actor, shell.code, campaign_id)
     errors = dict(errors or {})
     chosen = next((t for t in templates if str(t.id) == choice["template"]), None)
     if chosen is None and templates and not choice["template"]:
@@ -107,6 +128,7 @@ async def _page(
                     choice["period"],
                     category=choice["category"],
                     offset=(max(page, 1) - 1) * size,
+                    campaign_id=campaign_id,
                 )
             )
             p = paging(grid.total, page)
@@ -120,6 +142,7 @@ async def _page(
                         choice["period"],
                         category=choice["category"],
                         offset=p["offset"],
+                        campaign_id=campaign_id,
                     )
                 )
         except ServiceError as exc:
@@ -152,10 +175,14 @@ async def _page(
                     "full": full,
                     "link": link,
                 }
+    crumbs = [(shell.locality["name"], None)]
+    if campaign_id is not None and shell.actor.role in GROUP:
+        crumbs = [(shell._("Assigned campaigns"), "/admin/assessment")]
+        crumbs.append((scope.campaign_name, f"/admin/assessment/{campaign_id}"))
     return shell.render(
         "admin/values/page.html",
-        title=shell._("Indicator values"),
-        crumbs=[(shell.locality["name"], None)],
+        title=shell._("Indicator values") if campaign_id is None else shell._("Scores"),
+        crumbs=crumbs,
         templates=templates,
         categories=categories,
         choice=choice,
@@ -175,7 +202,8 @@ async def _page(
             "veto": shell._("veto, 1 or 0"),
         },
         kept=keep(choice),
-        may_change=shell.locality["writable"],
+        may_change=shell.locality["writable"] and scope.writable,
+        campaign_id=campaign_id,
         status_code=status_code,
     )
 
@@ -190,8 +218,9 @@ async def values_page(
     page: FromQuery[str] = "1",
     saved: FromQuery[str] = "",
     imported: FromQuery[str] = "",
+    campaign: FromQuery[str] = "",
 ) -> Response:
-    shell = await open_shell(request, code, roles=OFFICE)
+    shell = await open_shell(request, code, roles=SCORERS)
     notice = ""
     written, _, cleared = saved.partition("-")
     if saved:
@@ -202,9 +231,8 @@ async def values_page(
         )
     elif imported:
         notice = shell._("Imported: {written} values written.", written=to_int(imported) or 0)
-    return await _page(
-        shell, _choice({"template": template, "period": period, "category": category}), to_int(page) or 1, notice=notice
-    )
+    choice = _choice({"template": template, "period": period, "category": category, "campaign": campaign})
+    return await _page(shell, choice, to_int(page) or 1, notice=notice)
 
 
 def _cells(data: dict[str, str]) -> dict[tuple[int, str], str]:
@@ -239,15 +267,16 @@ def _back(shell: Shell, choice: dict[str, str], page: str, **extra: str) -> str:
 @post("/localities/{code:str}/values", include_in_schema=False)
 async def values_save(request: Request, code: FromPath[str], data: URLEncodedBody[dict[str, str]]) -> Response:
     """Save the visible grid page: fields ``v-{subject_id}-{indicator code}`` (an empty one clears)."""
-    shell = await open_shell(request, code, roles=OFFICE)
+    shell = await open_shell(request, code, roles=SCORERS)
     shell.check_csrf(data)
     choice = _choice(data)
     template_id = _template_id(shell, choice)
+    campaign_id = _campaign(shell, choice)
     cells = _cells(data)
     page = to_int(data.get("page", "")) or 1
     try:
         saved = await run_sync(
-            value_grid.save_grid, shell.ctx, shell.actor, shell.code, template_id, choice["period"], cells
+            value_grid.save_grid, shell.ctx, shell.actor, shell.code, template_id, choice["period"], cells, campaign_id
         )
     except ServiceError as exc:
         if exc.status_code == 404:
@@ -265,15 +294,23 @@ async def values_sheet(
     template: FromQuery[str] = "",
     period: FromQuery[str] = "",
     category: FromQuery[str] = "",
+    campaign: FromQuery[str] = "",
 ) -> Response:
     """The grid (all its subjects) as .xlsx, prefilled: the file to fill in and upload."""
-    shell = await open_shell(request, code, roles=OFFICE)
-    choice = _choice({"template": template, "period": period, "category": category})
+    shell = await open_shell(request, code, roles=SCORERS)
+    choice = _choice({"template": template, "period": period, "category": category, "campaign": campaign})
     template_id = _template_id(shell, choice)
+    campaign_id = _campaign(shell, choice)
     try:
         content, canonical = await run_sync(
             lambda: value_sheet.grid_workbook(
-                shell.ctx, shell.actor, shell.code, template_id, choice["period"], category=choice["category"]
+                shell.ctx,
+                shell.actor,
+                shell.code,
+                template_id,
+                choice["period"],
+                category=choice["category"],
+                campaign_id=campaign_id,
             )
         )
     except ServiceError as exc:
@@ -291,11 +328,12 @@ async def values_sheet(
 @post("/localities/{code:str}/values/import", include_in_schema=False)
 async def values_import(request: Request, code: FromPath[str]) -> Response:
     """Upload a filled grid sheet (.xlsx or .csv) for the chosen template and period."""
-    shell = await open_shell(request, code, roles=OFFICE)
+    shell = await open_shell(request, code, roles=SCORERS)
     form = await request.form()
     shell.check_csrf({"_csrf": form.get("_csrf", "")})
     choice = _choice(form)
     template_id = _template_id(shell, choice)
+    campaign_id = _campaign(shell, choice)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return await _page(shell, choice, error=shell._("Choose an .xlsx or .csv file first."), status_code=422)
@@ -310,6 +348,7 @@ async def values_import(request: Request, code: FromPath[str]) -> Response:
             choice["period"],
             upload.filename,
             content,
+            campaign_id,
         )
     except ServiceError as exc:
         if exc.status_code == 404:

@@ -15,6 +15,15 @@ from core.web.params import Ctx, CurrentActor, LocalityCode
 
 TemplateFilter = QueryParameter(name="template_id", ge=1, le=values.MAX_ID, default=None)
 SubjectFilter = QueryParameter(name="subject_id", ge=1, le=values.MAX_ID, default=None)
+CampaignScope = QueryParameter(
+    name="campaign_id",
+    ge=1,
+    le=values.MAX_ID,
+    default=None,
+    description="Only the values this campaign counts: its subjects, the templates of its evaluator categories "
+    "and its period. An assessment group (考核小组) must name one of its assigned campaigns; until the campaign "
+    "is tallied it may write these values and no others (404 another campaign, 409 once tallied).",
+)
 PeriodFilter = QueryParameter(
     name="period",
     default=None,
@@ -35,10 +44,18 @@ class IndicatorValueController(Controller):
         summary="Upsert values [{subject_id, indicator_code, template_id, period, value, source}] (all or nothing)",
         description="`period` in any accepted form (2026-11, 2026年11月, 2026年第四季度, 2026-W48, ...), stored "
         "canonically; it must be of the kind of period the template takes (its `period_kind`, else "
-        "that of the campaigns using it). Every bad row is listed as `[index].field`.",
+        "that of the campaigns using it). Every bad row is listed as `[index].field`. With `campaign_id`, "
+        "every row must be of that campaign's subjects, templates and period.",
     )
-    def put(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, data: JSONBody[list[Any]]) -> ValuesWritten:
-        return values.put_values(ctx, actor, code, data)
+    def put(
+        self,
+        ctx: Ctx,
+        actor: CurrentActor,
+        code: LocalityCode,
+        data: JSONBody[list[Any]],
+        campaign_id: int | None = CampaignScope,
+    ) -> ValuesWritten:
+        return values.put_values(ctx, actor, code, data, campaign_id)
 
     @get("/", sync_to_thread=True)
     def list(
@@ -51,7 +68,16 @@ class IndicatorValueController(Controller):
         subject_id: int | None = SubjectFilter,
         limit: int = Limit,
         offset: int = Offset,
+        campaign_id: int | None = CampaignScope,
     ) -> Page[IndicatorValueOut]:
         return values.list_values(
-            ctx, actor, code, template_id=template_id, period=period, subject_id=subject_id, limit=limit, offset=offset
+            ctx,
+            actor,
+            code,
+            template_id=template_id,
+            period=period,
+            subject_id=subject_id,
+            limit=limit,
+            offset=offset,
+            campaign_id=campaign_id,
         )
