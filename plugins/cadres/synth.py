@@ -11,7 +11,7 @@ Planted, per repetition (``max(1, n // 400)``), each between two members of one 
 between a member and a candidate from another unit:
 
 * ``classmate``: the same full-time school, department, major and class, the same years;
-* ``fellow``: the same native county (GB/T 2260 code);
+* ``fellow_townsman``: the same native county (GB/T 2260 code);
 * ``colleague``: a post in the same unit over overlapping years;
 * ``comrade``: military service in the same unit designation over overlapping years;
 * ``relative``: one declares the other (relation, name, birth date and ID number).
@@ -147,7 +147,7 @@ COURSES = [
 ]
 RELATIONS = ["父亲", "母亲", "配偶", "儿子", "女儿", "兄弟", "姐妹"]
 GRADES = ["优秀"] * 3 + ["称职"] * 15 + ["基本称职"]
-PLANTED_KINDS = ("classmate", "fellow", "colleague", "comrade", "relative")
+PLANTED_KINDS = ("classmate", "fellow_townsman", "colleague", "comrade", "relative")
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
 
@@ -262,6 +262,8 @@ def _sections(
         start=date(start_year, 9, 1),
         end=date(start_year + years, 7, 1),
     )
+    if planted and extra["level"] == "硕士研究生":  # planted people: one school only, nothing else by chance
+        extra["level"], person["education"], person["degree"] = "本科", "本科", "学士"
     if extra["level"] == "硕士研究生":
         b.add(
             EducationRecord,
@@ -397,7 +399,7 @@ def _plant(b: _Builder, kind: str, a: int, c: int, info: dict[int, dict]) -> Non
             src["start"].replace(year=src["start"].year + 12),
             src["end"].replace(year=src["end"].year + 12),
         )
-    elif kind == "fellow":
+    elif kind == "fellow_townsman":
         (
             first(
                 CadreProfile,
@@ -412,7 +414,10 @@ def _plant(b: _Builder, kind: str, a: int, c: int, info: dict[int, dict]) -> Non
         profile = first(CadreProfile, c)
         profile["native_code"], profile["native_name"] = other, city[0] + city[1][other]
     elif kind == "colleague":
-        src = first(PostRecord, a)  # a's first post
+        src = first(PostRecord, a)  # a's first post, moved to a unit other than the team's (left out of a scan)
+        current = next(r for r in rows[PostRecord] if r["person_id"] == a and r["end"] is None)
+        if src["unit_id"] == current["unit_id"]:
+            src["unit_id"], src["unit_name"] = None, src["unit_name"] + "（原）"
         start = src["start"] + timedelta(days=180)
         b.add(
             PostRecord,
@@ -428,7 +433,7 @@ def _plant(b: _Builder, kind: str, a: int, c: int, info: dict[int, dict]) -> Non
     elif kind == "comrade":
         designation = f"{b.rng.randint(62001, 62999)}部队"
         for pid, shift in ((a, 0), (c, 200)):
-            s = date(info[pid]["born"].year + 18, 3, 1) + timedelta(days=shift)
+            s = date(info[a]["born"].year + 18, 3, 1) + timedelta(days=shift)  # both from a's age
             b.add(MilitaryRecord, person_id=pid, unit_designation=designation, start=s, end=s + timedelta(days=730))
     elif kind == "relative":
         other = info[c]

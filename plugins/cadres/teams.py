@@ -1,0 +1,219 @@
+"""Teams in the cadre cloud: the relationship check of candidates placed into a leadership
+team (or of any set of people), the team's structure before and after, and a scan of every
+team of the locality for relations among its members. The checks themselves are the pure
+``relations`` and ``structure`` modules; this module reads their facts (``loader``), and logs
+every check in the view log (the team's members and the candidates)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from core.context import Actor, AppContext
+from core.models import Team, TeamMember, Unit
+from core.services.errors import Invalid, NotFound
+from plugins.cadres.access import cadre_locality
+from plugins.cadres.facts import PostSpan
+from plugins.cadres.loader import load_facts
+from plugins.cadres.models import ViewAction
+from plugins.cadres.relations import Relation, RelationChecker, RelationOptions
+from plugins.cadres.relations import Team as ScanTeam
+from plugins.cadres.service import record_view
+from plugins.cadres.structure import StructureOptions, StructureReport, simulate
+
+MAX_CANDIDATES = 20
+TERM_YEARS = 5
+# core team types -> the team level the structure rules name
+TEAM_LEVELS = {"township": "township"}
+
+
+def _team(session: Session, locality_id: int, team_id: int) -> Team:
+    team = session.get(Team, team_id) if 0 < team_id < 2**31 else None
+    if team is None or team.locality_id != locality_id:
+        raise NotFound("no team with id {team_id}", params={"team_id": team_id})
+    return team
+
+
+def _message(message: Any) -> dict[str, Any]:
+    return {"msgid": message.msgid, "params": {k: str(v) for k, v in message.params.items()}}
+
+
+def relation_out(relation: Relation, names: dict[Any, str]) -> dict[str, Any]:
+    """A relation as data: kind, strength, the two people and the evidence as messages
+    (``{"msgid", "params"}``, translated by the page or the client)."""
+    return {
+        "kind": relation.kind,
+        "strength": relation.strength,
+        "a": relation.a,
+        "a_name": names.get(relation.a, ""),
+        "b": relation.b,
+        "b_name": names.get(relation.b, ""),
+        "evidence": [_message(m) for m in relation.evidence],
+    }
+
+
+def report_out(report: StructureReport) -> dict[str, Any]:
+    return {
+        "status": report.status,
+        "dimensions": {
+            name: {
+                "status": d.status,
+                "counts": {label: list(ids) for label, ids in d.counts.items()},
+                "why": [_message(m) for m in d.why],
+            }
+            for name, d in report.dimensions.items()
+        },
+        "retiring": [
+            {"person": r.person, "name": r.name, "retires_on": r.retires_on.isoformat()} for r in report.retiring
+        ],
+    }
+
+
+def _today(on: date | None) -> date:
+    return on or date.today()
+
+
+def check_team(
+    ctx: AppContext,
+    actor: Actor,
+    code: str,
+    team_id: int,
+    add: list[int] | None = None,
+    remove: list[int] | None = None,
+    *,
+    on: date | None = None,
+) -> dict[str, Any]:
+    """Place the people ``add`` into team ``team_id`` (taking out ``remove``, its members):
+    ``{"team": {id, name, unit, type}, "members": [{id, name, post}], "candidates": [...],
+    "relations": [relation_out] of the candidates (of the members among themselves without
+    candidates), "existing": [relation_out] among the members, "before"/"after": report_out,
+    "changes": [{dimension, before, after}]}``. Candidates of another locality: 404; more than
+    ``MAX_CANDIDATES``: 422. Logged."""
+    add, remove, today = list(dict.fromkeys(add or [])), set(remove or []), _today(on)
+    if len(add) > MAX_CANDIDATES:
+        raise Invalid("add: at most {max} candidates at once", params={"max": MAX_CANDIDATES})
+    with ctx.db.write() as session:
+        locality = cadre_locality(session, actor, code)
+        team = _team(session, locality.id, team_id)
+        unit = session.get(Unit, team.unit_id)
+        rows = session.exec(
+            select(TeamMember.person_id, TeamMember.post).where(TeamMember.team_id == team.id).order_by(TeamMember.id)
+        ).all()
+        member_ids = [pid for pid, _post in rows]
+        facts = load_facts(session, ctx.keys, locality.id, [*member_ids, *add])
+        missing = [pid for pid in add if pid not in facts]
+        if missing:
+            raise NotFound("no person with id {person_id}", params={"person_id": missing[0]})
+        members = [facts[pid] for pid in member_ids if pid in facts]
+        candidates = [facts[pid] for pid in add]
+        checker = RelationChecker(RelationOptions(), today=today)
+        team_unit = PostSpan(unit_name=unit.name if unit else "", unit_id=team.unit_id).unit_key
+        found = checker.placement(candidates, members, team_unit=team_unit) if candidates else []
+        existing = checker.within(members, exclude_units=(team_unit,))
+        names = {pid: f.name for pid, f in facts.items()}
+        level = TEAM_LEVELS.get(team.type, "county")
+        before, after, changes = simulate(
+            members,
+            add=candidates,
+            remove=remove,
+            options=StructureOptions(),
+            on=today,
+            term_end=today.replace(year=today.year + TERM_YEARS),
+            team_level=level,
+        )
+        record_view(
+            session, actor, locality.id, ViewAction.relations, [*member_ids, *add], f"team {team.id}: {team.name}"
+        )
+        posts = dict(rows)
+        return {
+            "team": {"id": team.id, "name": team.name, "unit": unit.name if unit else "", "type": team.type},
+            "members": [{"id": m.id, "name": m.name, "post": posts.get(m.id, "")} for m in members],
+            "candidates": [{"id": c.id, "name": c.name} for c in candidates],
+            "relations": [relation_out(r, names) for r in found],
+            "existing": [relation_out(r, names) for r in existing],
+            "before": report_out(before),
+            "after": report_out(after),
+            "changes": [{"dimension": c.dimension, "before": c.before, "after": c.after} for c in changes],
+            "names": {str(pid): name for pid, name in names.items()},
+        }
+
+
+def check_people(
+    ctx: AppContext, actor: Actor, code: str, person_ids: list[int], *, on: date | None = None
+) -> list[dict]:
+    """Every relation among any set of people of the locality (2 to 200). Logged."""
+    ids = list(dict.fromkeys(person_ids))
+    if not 2 <= len(ids) <= 200:
+        raise Invalid("person_ids: give 2 to 200 people")
+    with ctx.db.write() as session:
+        locality = cadre_locality(session, actor, code)
+        facts = load_facts(session, ctx.keys, locality.id, ids)
+        missing = [pid for pid in ids if pid not in facts]
+        if missing:
+            raise NotFound("no person with id {person_id}", params={"person_id": missing[0]})
+        found = RelationChecker(RelationOptions(), today=_today(on)).within([facts[pid] for pid in ids])
+        record_view(session, actor, locality.id, ViewAction.relations, ids, "people")
+        names = {pid: f.name for pid, f in facts.items()}
+        return [relation_out(r, names) for r in found]
+
+
+def list_teams(ctx: AppContext, actor: Actor, code: str) -> list[dict[str, Any]]:
+    """The locality's teams with their unit and member count, by unit and name."""
+    with ctx.db.read() as session:
+        locality = cadre_locality(session, actor, code)
+        count = select(TeamMember.team_id, func.count().label("n")).group_by(TeamMember.team_id).subquery()
+        rows = session.exec(
+            select(Team.id, Team.name, Unit.name, func.coalesce(count.c.n, 0))
+            .join(Unit, Unit.id == Team.unit_id)
+            .outerjoin(count, count.c.team_id == Team.id)
+            .where(Team.locality_id == locality.id)
+            .order_by(Unit.code, Team.name)
+        ).all()
+        return [{"id": tid, "name": name, "unit": unit, "members": n} for tid, name, unit, n in rows]
+
+
+def scan_teams(ctx: AppContext, actor: Actor, code: str, *, on: date | None = None) -> list[dict[str, Any]]:
+    """Relations among the members of every team of the locality: ``[{team_id, team, unit,
+    relations: [relation_out]}]`` for the teams with any, strongest first. Logged (no people)."""
+    with ctx.db.write() as session:
+        locality = cadre_locality(session, actor, code)
+        teams = session.exec(
+            select(Team.id, Team.name, Team.unit_id, Unit.name)
+            .join(Unit, Unit.id == Team.unit_id)
+            .where(Team.locality_id == locality.id)
+        ).all()
+        members: dict[int, list[int]] = {}
+        for team_id, pid in session.exec(
+            select(TeamMember.team_id, TeamMember.person_id).where(TeamMember.locality_id == locality.id)
+        ):
+            members.setdefault(team_id, []).append(pid)
+        facts = load_facts(session, ctx.keys, locality.id, [p for ps in members.values() for p in ps])
+        scan = [
+            ScanTeam(
+                id=tid,
+                members=[facts[p] for p in members.get(tid, []) if p in facts],
+                unit_key=PostSpan(unit_name=unit_name, unit_id=unit_id).unit_key,
+            )
+            for tid, _name, unit_id, unit_name in teams
+        ]
+        found = RelationChecker(RelationOptions(), today=_today(on)).scan(scan)
+        record_view(session, actor, locality.id, ViewAction.relations, [], f"scan of {len(teams)} teams")
+        names = {pid: f.name for pid, f in facts.items()}
+        info = {tid: (name, unit_name) for tid, name, _u, unit_name in teams}
+        out = [
+            {
+                "team_id": tid,
+                "team": info[tid][0],
+                "unit": info[tid][1],
+                "relations": [relation_out(r, names) for r in relations],
+            }
+            for tid, relations in found.items()
+        ]
+        return sorted(out, key=_strongest_first)
+
+
+def _strongest_first(item: dict[str, Any]) -> tuple:
+    return (-sum(r["strength"] == "strong" for r in item["relations"]), item["unit"], item["team"])

@@ -1,0 +1,100 @@
+"""The relationship check and team structure over a synthetic locality, on both databases:
+every planted relation is found with its kind, strength and evidence, when a candidate is
+placed into a team and by the scan of all teams; the near misses are not taken for the real
+thing; the structure before and after; access and the view log."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from core.services.errors import Invalid, NotFound
+from plugins.cadres import service, teams
+from plugins.cadres.synth import PLANTED_KINDS, synthesize
+from tests.plugins.cadres.setup import account, enable
+
+ON = date(2026, 11, 30)
+
+
+@pytest.fixture
+def synth(ctx):
+    from core.context import Actor
+    from core.schemas.localities import LocalityIn
+    from core.services import localities
+
+    localities.create(ctx, Actor.system("test"), LocalityIn(code="sy", name="合成县"))
+    enable(ctx, "sy")
+    made = synthesize(ctx, "sy", 60, seed=7, today=ON)
+    return made, account(ctx, "sy", "org-sy", "org_dept"), account(ctx, "sy", "head-sy", "org_dept_head")
+
+
+def _pairs(relations, kind):
+    return {frozenset((r["a"], r["b"])): r for r in relations if r["kind"] == kind}
+
+
+def test_every_planted_relation_is_found_when_the_candidate_is_placed(ctx, synth):
+    made, dept, _head = synth
+    placed = [p for p in made.planted if p.candidate]
+    assert {p.kind for p in placed} == set(PLANTED_KINDS)
+    for p in placed:
+        check = teams.check_team(ctx, dept, "sy", p.team_id, add=[p.b], on=ON)
+        found = _pairs(check["relations"], p.kind)
+        assert frozenset((p.a, p.b)) in found, p
+        relation = found[frozenset((p.a, p.b))]
+        assert relation["strength"] == "strong" and relation["evidence"], p
+        assert {c["id"] for c in check["candidates"]} == {p.b}
+        assert all(p.b in (r["a"], r["b"]) for r in check["relations"])  # only the candidate's relations
+
+
+def test_the_scan_finds_every_planted_pair_within_a_team(ctx, synth):
+    made, dept, _head = synth
+    scanned = {item["team_id"]: item["relations"] for item in teams.scan_teams(ctx, dept, "sy", on=ON)}
+    for p in (p for p in made.planted if not p.candidate):
+        found = _pairs(scanned.get(p.team_id, []), p.kind)
+        assert frozenset((p.a, p.b)) in found and found[frozenset((p.a, p.b))]["strength"] == "strong", p
+
+
+def test_near_misses_are_not_strong(ctx, synth):
+    made, dept, _head = synth
+    kinds = {"school_other_decade": "classmate", "city_other_county": "fellow_townsman"}
+    for p in made.near_misses:
+        check = teams.check_team(ctx, dept, "sy", p.team_id, add=[p.b] if p.candidate else [], on=ON)
+        relations = check["relations"] if p.candidate else check["existing"]
+        found = _pairs(relations, kinds[p.kind]).get(frozenset((p.a, p.b)))
+        assert found is None or found["strength"] == "weak", p
+        if p.kind == "city_other_county":
+            assert found is not None and found["strength"] == "weak"  # one city, another county
+
+
+def test_structure_before_and_after_a_placement(ctx, synth):
+    made, dept, _head = synth
+    p = next(p for p in made.planted if p.candidate)
+    check = teams.check_team(ctx, dept, "sy", p.team_id, add=[p.b], on=ON)
+    before, after = check["before"], check["after"]
+    assert set(before["dimensions"]) >= {"age", "gender", "education", "party"}
+    people_before = {i for ids in before["dimensions"]["gender"]["counts"].values() for i in ids}
+    people_after = {i for ids in after["dimensions"]["gender"]["counts"].values() for i in ids}
+    assert people_after == people_before | {p.b} and p.b not in people_before
+    swap = teams.check_team(ctx, dept, "sy", p.team_id, add=[p.b], remove=[p.a], on=ON)
+    people_swapped = {i for ids in swap["after"]["dimensions"]["gender"]["counts"].values() for i in ids}
+    assert people_swapped == people_before - {p.a} | {p.b}
+
+
+def test_checks_are_logged_and_refused_to_others(ctx, synth):
+    made, dept, head = synth
+    p = made.planted[0]
+    teams.check_team(ctx, dept, "sy", p.team_id, add=[p.b], on=ON)
+    assert len(teams.check_people(ctx, dept, "sy", [p.a, p.b], on=ON)) >= 1
+    log = service.view_log(ctx, head, "sy")
+    assert [r.action for r in log.items] == ["relations", "relations"]
+    assert p.b in log.items[1].person_ids and p.a in log.items[1].person_ids
+    office = account(ctx, "sy", "office-sy", "office")
+    with pytest.raises(NotFound):
+        teams.check_team(ctx, office, "sy", p.team_id, add=[p.b])
+    with pytest.raises(NotFound):
+        teams.scan_teams(ctx, office, "sy")
+    with pytest.raises(NotFound):
+        teams.check_team(ctx, dept, "sy", p.team_id, add=[2**31 - 1])
+    with pytest.raises(Invalid):
+        teams.check_people(ctx, dept, "sy", [p.a])
