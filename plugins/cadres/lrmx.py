@@ -31,16 +31,16 @@ import base64
 import binascii
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field, replace
 from xml.etree import ElementTree as ET
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from core.services.errors import Invalid, TooLarge
+from core.services.errors import Invalid
 from plugins.cadres.dates import ParsedDate, check_id_number, try_parse_date
 from plugins.cadres.facts import FEMALE, MALE, DeclaredRelation, Education, Message, PersonFacts, Problem
+from plugins.cadres.lrmx_zip import zip_entries
 from plugins.cadres.resume import Resume, parse_resume
 
 MB = 1024 * 1024
@@ -80,12 +80,6 @@ PHOTO_NOT_IMAGE = "the photo is not a JPEG, PNG, GIF or BMP image; not imported"
 PHOTO_TOO_LARGE = "the photo is larger than {limit} MB; not imported"
 TOO_MANY_FAMILY = "more than {limit} family members; the rest are not imported"
 FAMILY_WITHOUT_NAME = "a family member without a name; not imported"
-ZIP_DAMAGED = "{name}: the zip file is damaged ({reason})"
-ZIP_TOO_MANY = "{name}: the zip file holds more than {limit} files; split it into several"
-ZIP_TOO_LARGE = "{name}: the files in the zip inflate to more than {limit} MB; split it into several"
-ZIP_BOMB = "{name}: the entry {entry} inflates more than {limit} times its size (a zip bomb?); refused"
-ZIP_PATH = "{name}: the entry {entry} has a name that leaves the zip's folders (a path trick); refused"
-ZIP_ENCRYPTED = "{name}: the entry {entry} is encrypted; zip the forms without a password"
 ZIP_EMPTY = "{name}: the zip file holds no appointment forms (.lrmx)"
 ZIP_SKIPPED = "not an appointment form (.lrmx); skipped"
 
@@ -233,66 +227,29 @@ def read_upload(filename: str, data: bytes, limits: LrmxLimits = LIMITS) -> list
     raise Invalid(NOT_A_FORM_UPLOAD, params={"name": filename})
 
 
-def _entry_name(info: zipfile.ZipInfo) -> str:
-    name = info.filename
-    if not info.flag_bits & 0x800:  # no UTF-8 flag: Chinese Windows writes GBK names
-        try:
-            name = name.encode("cp437").decode("gb18030")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            pass
-    return name
-
-
-def _climbs_out(name: str) -> bool:
-    parts = name.replace("\\", "/").split("/")
-    return name.startswith(("/", "\\")) or bool(re.match(r"^[A-Za-z]:", name)) or ".." in parts or "\x00" in name
-
-
 def read_zip(filename: str, data: bytes, limits: LrmxLimits = LIMITS) -> list[LrmxFile]:
-    """Every form of a zip, in the zip's order; other files are listed as skipped."""
-    params = {"name": filename}
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as error:
-        raise Invalid(ZIP_DAMAGED, params={**params, "reason": str(error)}) from error
-    if len(infos) > limits.zip_entries:
-        raise TooLarge(ZIP_TOO_MANY, params={**params, "limit": limits.zip_entries})
-    total = 0
-    for info in infos:
-        entry = _entry_name(info)
-        if _climbs_out(entry):
-            raise Invalid(ZIP_PATH, params={**params, "entry": entry})
-        if info.flag_bits & 0x1:
-            raise Invalid(ZIP_ENCRYPTED, params={**params, "entry": entry})
-        total += info.file_size
-        if total > limits.zip_bytes:
-            raise TooLarge(ZIP_TOO_LARGE, params={**params, "limit": limits.zip_bytes // MB})
-        if info.file_size > limits.zip_ratio * max(info.compress_size, 1) and info.file_size > MB:
-            raise TooLarge(ZIP_BOMB, params={**params, "entry": entry, "limit": limits.zip_ratio})
+    """Every form of a zip, in the zip's order; other files are listed as skipped. Raises as
+    ``plugins.cadres.lrmx_zip.zip_entries`` does."""
     files: list[LrmxFile] = []
-    for info in infos:
-        entry = _entry_name(info)
-        if info.is_dir() or entry.startswith("__MACOSX/") or entry.rsplit("/", 1)[-1].startswith("._"):
-            continue
-        if not entry.lower().endswith((".lrmx", ".xml")):
-            files.append(LrmxFile(entry, None, (Problem("", Message(ZIP_SKIPPED), file=entry),)))
-            continue
-        if info.file_size > limits.file_bytes:
-            problem = Problem("", Message(FILE_TOO_LARGE, {"limit": limits.file_bytes // MB}), file=entry)
-            files.append(LrmxFile(entry, None, (problem,)))
-            continue
-        try:
-            with archive.open(info) as stream:
-                # the header's size may lie: read no more than the limit, whatever it says
-                content = stream.read(limits.file_bytes + 1)
-        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) as error:
-            raise Invalid(ZIP_DAMAGED, params={**params, "reason": f"{entry}: {error}"}) from error
-        if len(content) > limits.file_bytes:
-            raise TooLarge(ZIP_BOMB, params={**params, "entry": entry, "limit": limits.zip_ratio})
-        files.append(read_file(entry, content, limits))
-    if not any(f.name.lower().endswith((".lrmx", ".xml")) for f in files):
-        raise Invalid(ZIP_EMPTY, params=params)
+    entries = zip_entries(
+        filename,
+        data,
+        max_entries=limits.zip_entries,
+        max_total_bytes=limits.zip_bytes,
+        max_ratio=limits.zip_ratio,
+        max_entry_bytes=limits.file_bytes,
+        wanted=lambda name: name.lower().endswith((".lrmx", ".xml")),
+    )
+    for entry in entries:
+        if not entry.wanted:
+            files.append(LrmxFile(entry.name, None, (Problem("", Message(ZIP_SKIPPED), file=entry.name),)))
+        elif entry.content is None:
+            problem = Problem("", Message(FILE_TOO_LARGE, {"limit": limits.file_bytes // MB}), file=entry.name)
+            files.append(LrmxFile(entry.name, None, (problem,)))
+        else:
+            files.append(read_file(entry.name, entry.content, limits))
+    if not any(entry.wanted for entry in entries):
+        raise Invalid(ZIP_EMPTY, params={"name": filename})
     return files
 
 
@@ -300,22 +257,20 @@ def read_zip(filename: str, data: bytes, limits: LrmxLimits = LIMITS) -> list[Lr
 
 
 def _as_utf8(data: bytes) -> bytes:
-    """The XML as UTF-8 with its declaration saying so (expat reads no GBK)."""
+    """The XML as UTF-8 with its declaration saying so (expat reads no GBK): UTF-16 by its
+    byte order mark, else UTF-8 when it decodes as such, else GB18030 (which GBK and GB2312
+    are part of)."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data.decode("utf-16")
     else:
-        head = data[:200].decode("ascii", errors="replace")
-        declared = re.search(r"""encoding\s*=\s*["']([A-Za-z0-9_\-]+)["']""", head.split("?>", 1)[0])
-        declared_name = declared.group(1).lower() if declared else "utf-8"
-        if declared_name in ("gb2312", "gbk", "gb18030", "cp936"):
+        # UTF-8 first, whatever the declaration says: systems write UTF-8 under a GB2312
+        # declaration, and GBK Chinese is practically never valid UTF-8
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
             text = data.decode("gb18030")
-        else:
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError:
-                text = data.decode("gb18030")
     text = re.sub(r"""^\s*<\?xml[^>]*\?>""", '<?xml version="1.0" encoding="UTF-8"?>', text, count=1)
     return text.encode("utf-8")
 

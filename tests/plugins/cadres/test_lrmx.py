@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 
 from core.services.errors import Invalid, TooLarge
-from plugins.cadres import dates, lrmx, resume
+from plugins.cadres import dates, lrmx, lrmx_zip, resume
 from plugins.cadres.dates import ParsedDate, id_check_character
 from plugins.cadres.facts import Education, MilitarySpan, PostSpan
 from plugins.cadres.lrmx import LrmxLimits, read_file, read_upload, to_lrmx
@@ -147,6 +147,13 @@ def test_a_gbk_form_without_utf8_is_read():
     assert result.problems == ()
     assert result.profile.name == "张三"
     assert result.profile.family[0].unit_and_post == "大方县第一中学教师"
+
+
+def test_a_utf8_form_declared_gb2312_and_a_utf16_form_are_read():
+    mislabelled = form().replace(b'encoding="UTF-8"', b'encoding="GB2312"')
+    assert read_file("a.lrmx", mislabelled).profile.name == "张三"
+    utf16 = form().decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
+    assert read_file("b.lrmx", utf16).profile.family[0].name == "王芳"
 
 
 def test_bad_values_are_reported_per_field_and_the_rest_is_read():
@@ -296,14 +303,14 @@ def test_gbk_names_of_a_chinese_windows_zip_are_read():
 def test_a_zip_with_a_path_trick_is_refused_whole(name):
     with pytest.raises(Invalid) as refused:
         read_upload("batch.zip", zipped([("good.lrmx", form()), (name, form())]))
-    assert (refused.value.msgid, refused.value.params["entry"]) == (lrmx.ZIP_PATH, name)
+    assert (refused.value.msgid, refused.value.params["entry"]) == (lrmx_zip.ZIP_PATH, name)
 
 
 def test_a_zip_with_thousands_of_files_is_refused():
     data = zipped([(f"{n}.lrmx", b"") for n in range(2001)])
     with pytest.raises(TooLarge) as refused:
         read_upload("batch.zip", data)
-    assert refused.value.msgid == lrmx.ZIP_TOO_MANY
+    assert refused.value.msgid == lrmx_zip.ZIP_TOO_MANY
     assert refused.value.params["limit"] == 2000
 
 
@@ -312,7 +319,7 @@ def test_a_zip_bomb_is_refused_before_inflating():
     assert len(data) < 100_000
     with pytest.raises(TooLarge) as refused:
         read_upload("batch.zip", data)
-    assert (refused.value.msgid, refused.value.params["entry"]) == (lrmx.ZIP_BOMB, "bomb.lrmx")
+    assert (refused.value.msgid, refused.value.params["entry"]) == (lrmx_zip.ZIP_BOMB, "bomb.lrmx")
 
 
 def test_a_zip_whose_header_lies_about_sizes_is_refused_without_inflating_it_all():
@@ -324,13 +331,13 @@ def test_a_zip_whose_header_lies_about_sizes_is_refused_without_inflating_it_all
     struct.pack_into("<I", data, local + 22, 1000)
     with pytest.raises(Invalid) as refused:
         read_upload("batch.zip", bytes(data))
-    assert refused.value.msgid == lrmx.ZIP_DAMAGED
+    assert refused.value.msgid == lrmx_zip.ZIP_DAMAGED
 
 
 def test_damaged_empty_or_encrypted_zips_and_other_uploads_are_refused():
     with pytest.raises(Invalid) as refused:
         read_upload("batch.zip", b"PK\x03\x04 truncated")
-    assert refused.value.msgid == lrmx.ZIP_DAMAGED
+    assert refused.value.msgid == lrmx_zip.ZIP_DAMAGED
     with pytest.raises(Invalid) as refused:
         read_upload("batch.zip", zipped([("readme.txt", b"x")]))
     assert refused.value.msgid == lrmx.ZIP_EMPTY
@@ -339,7 +346,7 @@ def test_damaged_empty_or_encrypted_zips_and_other_uploads_are_refused():
     struct.pack_into("<H", data, central + 8, 0x1)  # the encrypted flag
     with pytest.raises(Invalid) as refused:
         read_upload("batch.zip", bytes(data))
-    assert refused.value.msgid == lrmx.ZIP_ENCRYPTED
+    assert refused.value.msgid == lrmx_zip.ZIP_ENCRYPTED
     with pytest.raises(Invalid) as refused:
         read_upload("photo.jpg", PHOTO)
     assert refused.value.msgid == lrmx.NOT_A_FORM_UPLOAD
