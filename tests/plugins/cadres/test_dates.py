@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from plugins.cadres import dates
 from plugins.cadres.dates import DateError, ParsedDate, check_id_number, id_check_character, parse_date
@@ -56,6 +58,21 @@ def test_impossible_dates_are_refused_with_the_reason(text, msgid, params):
     assert "{" not in refused.value.message.text
 
 
+DAY_FORMS = [
+    lambda d: f"{d.year}.{d.month:02d}.{d.day:02d}",
+    lambda d: f"{d.year}-{d.month}-{d.day}",
+    lambda d: f"{d.year}年{d.month}月{d.day}日",
+    lambda d: f"{d.year}{d.month:02d}{d.day:02d}",
+]
+MONTH_FORMS = [
+    lambda d: f"{d.year}.{d.month:02d}",
+    lambda d: f"{d.year}.{d.month}",
+    lambda d: f"{d.year}{d.month:02d}",
+    lambda d: f"{d.year}-{d.month:02d}",
+    lambda d: f"{d.year}年{d.month}月",
+]
+
+
 def _number(prefix17: str) -> str:
     return prefix17 + id_check_character(prefix17)
 
@@ -100,3 +117,38 @@ def test_an_old_15_digit_number_is_flagged_but_still_compared():
     old = "520521840903003"
     assert [p.msgid for p in check_id_number(old, allow_old_form=True, birth_date=parse_date("1984.09"))] == []
     assert [p.msgid for p in check_id_number(old, gender="女")] == [dates.ID_OLD_FORM, dates.ID_SAYS_MAN]
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)), st.sampled_from(DAY_FORMS))
+def test_any_real_day_written_in_any_form_reads_back(day, form):
+    assert parse_date(form(day)) == ParsedDate(day, "day")
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)), st.sampled_from(MONTH_FORMS))
+def test_any_real_month_written_in_any_form_reads_back(day, form):
+    assert parse_date(form(day)) == ParsedDate(day.replace(day=1), "month")
+
+
+@given(
+    st.integers(1900, 2100),
+    st.integers(13, 99) | st.just(0),
+    st.sampled_from(["{y}.{m:02d}", "{y}{m:02d}", "{y}年{m}月"]),
+)
+def test_no_month_outside_1_to_12_reads(year, month, form):
+    with pytest.raises(DateError) as refused:
+        parse_date(form.format(y=year, m=month))
+    assert refused.value.message.msgid == dates.BAD_MONTH
+
+
+@given(
+    st.dates(min_value=date(1900, 1, 1), max_value=date(2026, 12, 31)),
+    st.integers(0, 999),
+    st.sampled_from("0123456789X"),
+)
+def test_only_the_right_check_character_passes(born, serial, last):
+    first = f"520521{born:%Y%m%d}{serial:03d}"
+    problems = check_id_number(first + last, birth_date=born)
+    if last == id_check_character(first):
+        assert problems == []
+    else:
+        assert [p.msgid for p in problems] == [dates.ID_CHECK]
