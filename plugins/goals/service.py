@@ -209,7 +209,9 @@ def _check_fields(session: Session, locality: Locality, values: dict[str, Any]) 
         if unit is None or unit.locality_id != locality.id:
             raise invalid("supervising_unit_id", "no unit with id {unit_id}", unit_id=supervising)
     if values["kind"] == GoalKind.qualitative:
-        values.update(indicator_id=None, baseline=None, target=None)
+        values.update(
+            indicator_id=None, baseline=None, target=None, direction=values.get("direction") or Direction.higher
+        )
         return
     indicator = session.get(GoalIndicator, values["indicator_id"]) if values.get("indicator_id") else None
     if indicator is None or indicator.locality_id != locality.id:

@@ -20,6 +20,8 @@ from plugins.goals.schemas import AssignIn, AssignManyIn, GoalOut, ShareIn
 from plugins.goals.service import goal_out, keep_version, people_of, snapshot
 
 TOLERANCE = 0.01
+SHORT = "{goal}: the shares sum to {total} %, {difference} % short of 100 %"
+OVER = "{goal}: the shares sum to {total} %, {difference} % over 100 %"
 
 
 def share_difference(shares: list[float]) -> float:
@@ -57,11 +59,7 @@ def check_shares(session: Session, locality: Locality, goal: Goal, people: list[
     difference = share_difference([p.share for p in people])
     if abs(difference) > TOLERANCE:
         total = round(sum(p.share for p in people), 2)
-        message = (
-            "{goal}: the shares sum to {total} %, {difference} % short of 100 %"
-            if difference > 0
-            else "{goal}: the shares sum to {total} %, {difference} % over 100 %"
-        )
+        message = SHORT if difference > 0 else OVER
         raise invalid("people", message, goal=goal.name, total=f"{total:g}", difference=f"{abs(difference):g}")
 
 

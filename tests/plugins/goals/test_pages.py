@@ -1,0 +1,174 @@
+"""The goals' console pages over HTTP, on both databases: a unit admin adds a goal and a
+sub-goal, decomposes it (the share difference shown and refused), publishes, reports progress;
+bad numbers and periods are shown on the form and write nothing; CSRF, English, and 404 for other
+units, other localities and a locality that has not enabled goals."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from core.models import User
+from core.services import auth
+from core.services.plugins import PluginSettingIn, set_plugin
+from core.web.auth import SESSION_COOKIE
+from plugins.goals import progress
+from tests.helpers import never_5xx
+from tests.plugins.goals.helpers import goal
+from tests.plugins.goals.setup import SYSTEM, YEAR, make_world
+
+BASE = "/admin/localities/ga/goals"
+
+
+@pytest.fixture
+def site(ctx, live_server):
+    world = make_world(ctx)
+
+    def session(name: str) -> httpx.Client:
+        with ctx.db.read() as db:
+            user = db.get(User, world.actors[name].user_id)
+        issued = auth.issue_token(ctx, user, kind="session", name="browser", ttl=timedelta(hours=1))
+        client = httpx.Client(
+            base_url=live_server.url,
+            timeout=30,
+            cookies={SESSION_COOKIE: issued.token},
+            event_hooks={"response": [never_5xx]},
+        )
+        client.csrf = issued.csrf_token
+        return client
+
+    return world, session
+
+
+def form(client, **fields):
+    return {"_csrf": client.csrf, **fields}
+
+
+def test_a_unit_admin_enters_decomposes_publishes_and_reports(ctx, site):
+    world, session = site
+    where = {"unit_id": world.unit_a, "team_id": world.team, "year": YEAR}
+    with session("admin_a") as admin:
+        page = admin.get(BASE, params=where)
+        assert page.status_code == 200 and "工作目标" in page.text and "县财政局领导班子" in page.text
+        added = admin.post(
+            f"{BASE}/new",
+            data=form(
+                admin,
+                **where,
+                name="财政收入增长",
+                kind="quantitative",
+                indicator_id=world.indicator,
+                baseline="10",
+                target="12",
+                weight="2",
+                start=f"{YEAR}-01-01",
+                end=f"{YEAR}-12-31",
+                source="县委县政府",
+                counts_for_assessment="1",
+            ),
+            follow_redirects=True,
+        )
+        assert added.status_code == 200 and "财政收入增长" in added.text and "草稿" in added.text
+        top = progress.goal_tree(ctx, world.actors["admin_a"], "ga", world.unit_a, world.team, YEAR).goals[0]
+        assert (top.baseline, top.target, top.weight, top.source) == (10, 12, 2, "县委县政府")
+        admin.post(
+            f"{BASE}/new",
+            data=form(
+                admin,
+                **where,
+                parent_id=top.id,
+                name="清理欠税",
+                kind="qualitative",
+                weight="1",
+                start=f"{YEAR}-01-01",
+                end=f"{YEAR}-06-30",
+            ),
+        )
+        sub = progress.goal_tree(ctx, world.actors["admin_a"], "ga", world.unit_a, world.team, YEAR).goals[1]
+        assert sub.parent_id == top.id and sub.depth == 1
+
+        li, wang = world.people["李明"], world.people["王芳"]
+        people = admin.get(f"{BASE}/{sub.id}/people")
+        assert "李明" in people.text and "王芳" in people.text and "周五" not in people.text  # the team only
+        short = admin.post(
+            f"{BASE}/{sub.id}/people",
+            data=form(
+                admin,
+                **{
+                    f"on-{li}": "1",
+                    f"role-{li}": "主办",
+                    f"share-{li}": "60",
+                    f"on-{wang}": "1",
+                    f"role-{wang}": "协办",
+                    f"share-{wang}": "30",
+                },
+            ),
+        )
+        assert short.status_code == 422 and "还差 10%" in short.text and "清理欠税" in short.text
+        saved = admin.post(
+            f"{BASE}/{sub.id}/people",
+            data=form(
+                admin,
+                **{
+                    f"on-{li}": "1",
+                    f"role-{li}": "主办",
+                    f"share-{li}": "60",
+                    f"on-{wang}": "1",
+                    f"role-{wang}": "协办",
+                    f"share-{wang}": "40",
+                },
+            ),
+            follow_redirects=True,
+        )
+        assert "李明（主办 60.0%）" in saved.text
+
+        published = admin.post(f"{BASE}/publish", data=form(admin, **where), follow_redirects=True)
+        assert "已发布 2 个目标" in published.text and 'id="publish"' not in published.text
+
+        bad = admin.post(f"{BASE}/{top.id}/progress", data=form(admin, period=f"{YEAR}-Q1", actual="很多"))
+        assert bad.status_code == 422 and "很多 不是数字" in bad.text
+        parent = admin.post(f"{BASE}/{top.id}/progress", data=form(admin, period=f"{YEAR}-Q1", actual="11"))
+        assert parent.status_code == 422 and "有子目标" in parent.text
+        outside = admin.post(f"{BASE}/{sub.id}/progress", data=form(admin, period=f"{YEAR}-Q3", percent="10"))
+        assert outside.status_code == 422 and "不在目标的起止时间" in outside.text
+        report = admin.post(
+            f"{BASE}/{sub.id}/progress",
+            data=form(admin, period=f"{YEAR}-Q1", percent="100", work_done="清理完毕"),
+            follow_redirects=True,
+        )
+        assert "进度已保存" in report.text and "清理完毕" in report.text and "🚩" in report.text
+        edited = admin.post(
+            f"{BASE}/{sub.id}/edit",
+            data=form(
+                admin,
+                name="清理历史欠税",
+                parent_id=top.id,
+                kind="qualitative",
+                weight="1",
+                start=f"{YEAR}-01-01",
+                end=f"{YEAR}-06-30",
+            ),
+            follow_redirects=True,
+        )
+        assert "清理历史欠税" in edited.text and "发布后已修改" in edited.text
+
+
+def test_csrf_english_and_404s(ctx, site):
+    world, session = site
+    target = goal(ctx, world, "招商")
+    with session("admin_a") as admin:
+        assert admin.post(f"{BASE}/{target.id}/progress", data={"period": "2026-03", "percent": "5"}).status_code == 403
+        english = admin.get(f"{BASE}/{target.id}/progress", params={"lang": "en"})
+        assert "Month or quarter" in english.text
+    with session("admin_b") as other:
+        assert other.get(f"{BASE}/{target.id}/edit").status_code == 404
+        assert other.get(f"{BASE}/{target.id}/people").status_code == 404
+    with session("other_office") as other:
+        assert other.get(f"{BASE}/{target.id}/progress").status_code == 404
+    with session("member") as member:  # a member: not the console's goal pages
+        assert member.get(BASE).status_code == 404
+    set_plugin(ctx, SYSTEM, "ga", "goals", PluginSettingIn(enabled=False))
+    with session("admin_a") as admin:
+        assert admin.get(BASE).status_code == 404
