@@ -93,6 +93,14 @@ def kaoping_admin_menu(locality_code: str) -> list:
             roles=readers,
             order=51,
         ),
+        MenuEntry(
+            "worklog.completion",
+            "纪实完成情况",
+            "Completion of work records",
+            f"/admin/localities/{locality_code}/worklog/completion",
+            roles=frozenset({Role.platform_admin.value, Role.office.value}),
+            order=52,
+        ),
     ]
 
 

@@ -129,7 +129,8 @@ class WorklogController(Controller):
 
 
 def api_routes() -> list:
+    from plugins.worklog.completion_pages import CompletionController
     from plugins.worklog.discussion_api import EntryDiscussionController
     from plugins.worklog.evaluation_api import EvaluationController
 
-    return [WorklogController, EntryDiscussionController, EvaluationController]
+    return [WorklogController, EntryDiscussionController, EvaluationController, CompletionController]

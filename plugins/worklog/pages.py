@@ -279,6 +279,7 @@ async def board_page(
 
 def page_routes() -> list:
     """The person's pages under ``/me`` and the console's under ``/admin``, with the console's error pages."""
+    from plugins.worklog.completion_pages import page_routes as completion_routes
     from plugins.worklog.discussion_pages import page_routes as entry_routes
     from plugins.worklog.evaluation_pages import page_routes as evaluation_routes
 
@@ -291,4 +292,5 @@ def page_routes() -> list:
         Router(path="/admin", route_handlers=[board_page], exception_handlers=exception_handlers),
         *entry_routes(),  # an entry's page with its comments, likes and files
         *evaluation_routes(),  # the quarterly evaluation
+        *completion_routes(),  # the office's completion page and files
     ]

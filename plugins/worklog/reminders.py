@@ -99,11 +99,13 @@ def latest_due(kind: str, now: datetime, tz: str, *, grace_workdays: int = 0, ho
     return None
 
 
-def _options(row: LocalityPlugin) -> tuple[bool, int, int]:
+def reminder_options(options: dict) -> tuple[bool, int, int]:
+    """A locality's worklog options as (reminders on, grace working days, deadline hour);
+    the defaults for options it has not set (or that no longer validate)."""
     from plugins.worklog import WorklogOptions
 
     try:
-        options = WorklogOptions.model_validate(row.options or {})
+        options = WorklogOptions.model_validate(options or {})
     except ValueError:
         options = WorklogOptions()
     return options.reminders, options.reminder_grace_workdays, options.reminder_hour
@@ -195,7 +197,7 @@ def send_reminders(ctx: AppContext, now: datetime | None = None) -> int:
         ).all()
     sent = 0
     for row in rows:
-        on, grace, hour = _options(row)
+        on, grace, hour = reminder_options(row.options)
         if not on:
             continue
         for kind, period_kind in REMINDED_KINDS.items():
