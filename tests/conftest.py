@@ -22,6 +22,7 @@ import pytest
 import uvicorn
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 import core.models  # noqa: F401
@@ -133,9 +134,32 @@ def truncate_all(db: Database) -> None:
             for name in tables:
                 connection.execute(text(f'DELETE FROM "{name}"'))
         else:
-            connection.execute(
-                text(f"TRUNCATE {', '.join(chr(34) + n + chr(34) for n in tables)} RESTART IDENTITY CASCADE")
-            )
+            _empty_postgres(connection, tables)
+
+
+def _empty_postgres(connection, tables: list[str]) -> None:
+    """DELETE the rows of the tables that have any (one query finds them), then restart every
+    sequence that was used, as ``TRUNCATE ... RESTART IDENTITY`` of every table would. TRUNCATE
+    makes new files for each table and index: 2.8 s for the 59 tables against 0.06 s this way
+    (PostgreSQL 15, loaded machine), and the suite empties the database before each test."""
+    quoted = {name: '"' + name.replace('"', '""') + '"' for name in tables}
+    found = " UNION ALL ".join(
+        f"SELECT {position} WHERE EXISTS (SELECT 1 FROM {quoted[name]})" for position, name in enumerate(tables)
+    )
+    names = [quoted[tables[position]] for (position,) in sorted(connection.execute(text(found)).all())]
+    try:
+        with connection.begin_nested():
+            for name in names:  # referencing tables first
+                connection.execute(text(f"DELETE FROM {name}"))
+    except IntegrityError:  # rows of a table the models do not know refer to them
+        connection.execute(text(f"TRUNCATE {', '.join(names)} CASCADE"))
+    for (sequence,) in connection.execute(
+        text(
+            "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) FROM pg_sequences "
+            "WHERE last_value IS NOT NULL AND schemaname = current_schema()"
+        )
+    ).all():
+        connection.execute(text(f"ALTER SEQUENCE {sequence} RESTART"))
 
 
 @pytest.fixture
