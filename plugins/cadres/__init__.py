@@ -59,6 +59,7 @@ def kaoping_admin_menu(locality_code: str) -> list:
     base = f"/admin/localities/{locality_code}/cadres"
     return [
         MenuEntry("cadres.search", "干部查询", "Cadre search", f"{base}/search", roles=READERS, order=55),
+        MenuEntry("cadres.teams", "班子关系与结构", "Teams and relations", f"{base}/teams", roles=READERS, order=56),
         MenuEntry("cadres.view-log", "干部查阅记录", "Cadre view log", f"{base}/view-log", roles=HEAD, order=57),
     ]
 

@@ -15,8 +15,17 @@ from litestar.params import FromQuery, JSONBody, QueryParameter
 from core.i18n import LOCALES_DIR
 from core.schemas.base import MAX_ID
 from core.web.params import Ctx, CurrentActor, ItemId, LocalityCode
-from plugins.cadres import HERE, queries, search, service
-from plugins.cadres.schemas import ProfileIn, ProfileOut, SavedQueryIn, SavedQueryOut, SearchIn, ViewLogPage
+from plugins.cadres import HERE, queries, search, service, teams
+from plugins.cadres.schemas import (
+    PeopleIn,
+    PlacementIn,
+    ProfileIn,
+    ProfileOut,
+    SavedQueryIn,
+    SavedQueryOut,
+    SearchIn,
+    ViewLogPage,
+)
 
 Limit = Annotated[int, QueryParameter(ge=1, le=500)]
 Offset = Annotated[int, QueryParameter(ge=0, le=MAX_ID)]
@@ -55,6 +64,25 @@ class CadresController(Controller):
     )
     def save(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, data: JSONBody[SavedQueryIn]) -> SavedQueryOut:
         return queries.save_query(ctx, actor, code, data)
+
+    @post(
+        "/teams/{team_id:int}/check",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Place candidates into a team: their relations with evidence, the structure before and after",
+    )
+    def check_team(
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, team_id: ItemId, data: JSONBody[PlacementIn]
+    ) -> dict[str, Any]:
+        return teams.check_team(ctx, actor, code, team_id, data.add, data.remove, on=data.on)
+
+    @post("/relations", sync_to_thread=True, status_code=200, summary="Every relation among a set of people")
+    def relations(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, data: JSONBody[PeopleIn]) -> list[dict]:
+        return teams.check_people(ctx, actor, code, data.person_ids, on=data.on)
+
+    @get("/teams/scan", sync_to_thread=True, summary="Relations among the members of every team (teams with any)")
+    def scan(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode) -> list[dict[str, Any]]:
+        return teams.scan_teams(ctx, actor, code)
 
     @get("/view-log", sync_to_thread=True, summary="Who looked at which cadres, newest first (the head only)")
     def view_log(

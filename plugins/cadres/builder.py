@@ -32,7 +32,9 @@ def _number(form: dict[str, Any], name: str) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        raise Invalid(f"{name}: give a number", errors=[{"field": name, "message": "give a number"}]) from None
+        raise Invalid(
+            "{name}: give a number", params={"name": name}, errors=[{"field": name, "message": "give a number"}]
+        ) from None
     return int(value) if value.is_integer() else value
 
 

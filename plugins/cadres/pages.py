@@ -28,13 +28,14 @@ from core.models import Unit
 from core.services.errors import ServiceError
 from core.tabular.writer import append_row
 from core.web.admin.shell import Shell, exception_handlers, field_errors, open_shell
-from plugins.cadres import queries, search, service
+from plugins.cadres import queries, search, service, teams
 from plugins.cadres.access import HEAD, READERS
 from plugins.cadres.builder import form_from_query, query_from_form
 from plugins.cadres.models import DEGREES, EDUCATION_LEVELS
 from plugins.cadres.schemas import SavedQueryIn
 
 CONSOLE_CHECKS = {"public": True}  # open_shell checks the session (as the worklog's pages)
+MAX_TEAMS_OFFERED = 2000  # the search's "place into the team" list
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORM_FIELDS = (
     "post_text post_years education full_time degree age_below age_at_least on gender ethnicity party rank "
@@ -102,6 +103,7 @@ async def search_page(request: Request, code: FromPath[str], page: FromQuery[int
         errors, error = field_errors(shell.tr, exc)
         query = {}
     units = await run_sync(_units, shell) if found else {}
+    listed = await run_sync(teams.list_teams, shell.ctx, shell.actor, code) if found and found["items"] else []
     return shell.render(
         "cadres/search.html",
         title=shell._("Cadre search"),
@@ -110,6 +112,7 @@ async def search_page(request: Request, code: FromPath[str], page: FromQuery[int
         errors=errors,
         error=error,
         units=units,
+        teams=listed[:MAX_TEAMS_OFFERED],
         saved=saved,
         page=page,
         pages=max(1, -(-found["total"] // size)) if found else 1,
@@ -132,12 +135,20 @@ async def search_export(request: Request, code: FromPath[str]) -> Response:
         lambda: search.run_search(shell.ctx, shell.actor, code, query, limit=search.MAX_RESULTS, today=_on(form))
     )
     units = await run_sync(_units, shell)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(shell._("Cadre search"))
+    book = Workbook()
+    sheet = book.active
+    sheet.title = shell._("Cadre search")
     kinds = [e["kind"] for e in found["items"][0]["evidence"]] if found["items"] else []
     append_row(
         sheet,
-        [shell._("Name"), shell._("Gender"), shell._("Born"), shell._("Unit"), shell._("Post"), shell._("Rank")]
+        [
+            shell._("Full name"),
+            shell._("Gender"),
+            shell._("Date of birth"),
+            shell._("Unit"),
+            shell._("Post"),
+            shell._("Rank"),
+        ]
         + [shell._(KIND_LABELS.get(k, k)) for k in kinds],
     )
     for item in found["items"]:

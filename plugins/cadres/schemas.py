@@ -179,3 +179,16 @@ class SavedQueryOut(BaseModel):
     query: dict
     created_by: str
     created_at: datetime
+
+
+class PlacementIn(_In):
+    """Candidates (``add``, person ids) placed into a team, members taken out (``remove``)."""
+
+    add: list[int] = Field(default_factory=list, max_length=20)
+    remove: list[int] = Field(default_factory=list, max_length=200)
+    on: date | None = None
+
+
+class PeopleIn(_In):
+    person_ids: list[int] = Field(min_length=2, max_length=200)
+    on: date | None = None

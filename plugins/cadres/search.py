@@ -78,7 +78,12 @@ class Compiled:
 
 
 def _bad(path: str, message: str, **params: Any) -> Invalid:
-    return Invalid(f"{path}: {message}", params=params, errors=[{"field": path, "message": message}])
+    """``message`` (a msgid of the catalogue) about the condition at ``path``."""
+    return Invalid(
+        "{path}: " + message,
+        params={"path": path, **params},
+        errors=[{"field": path, "message": message.format(**params)}],
+    )
 
 
 def _text(cond: dict, key: str, path: str, *, max_length: int = 100) -> str:

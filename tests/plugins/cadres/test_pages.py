@@ -1,0 +1,157 @@
+"""The cadre cloud's pages and API over HTTP, on both databases: the search page with its
+evidence, export, saved searches (CSRF), a profile, the team check, the view log; English;
+404 for every other role, another locality and where the plugin is off."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import httpx
+import pytest
+from openpyxl import load_workbook
+
+from core.models import User
+from core.services import auth
+from core.web.auth import SESSION_COOKIE
+from plugins.cadres import teams
+from tests.helpers import never_5xx
+from tests.plugins.cadres.setup import enable, make_world, token
+
+
+@pytest.fixture
+def site(ctx, live_server):
+    world = make_world(ctx)
+
+    def session(name: str) -> httpx.Client:
+        with ctx.db.read() as db:
+            user = db.get(User, world.actors[name].user_id)
+        issued = auth.issue_token(ctx, user, kind="session", name="browser", ttl=timedelta(hours=1))
+        client = httpx.Client(
+            base_url=live_server.url,
+            timeout=30,
+            cookies={SESSION_COOKIE: issued.token},
+            event_hooks={"response": [never_5xx]},
+        )
+        client.csrf = issued.csrf_token
+        return client
+
+    def api(name: str) -> httpx.Client:
+        return httpx.Client(
+            base_url=live_server.url,
+            timeout=30,
+            headers={"Authorization": f"Bearer {token(ctx, world.actors[name])}"},
+            event_hooks={"response": [never_5xx]},
+        )
+
+    return world, session, api
+
+
+BASE = "/admin/localities/ca/cadres"
+
+
+def test_search_export_save_and_profile(site):
+    world, session, _api = site
+    with session("org_dept") as dept:
+        page = dept.get(f"{BASE}/search", params={"post_text": "乡镇党委书记", "age_below": "40", "on": "2026-12-01"})
+        assert page.status_code == 200 and "干部查询" in page.text
+        assert "找到 1 名干部" in page.text and "张书记" in page.text and "李镇长" not in page.text
+        assert "羊场镇乡镇党委书记" in page.text  # the evidence
+        bad = dept.get(f"{BASE}/search", params={"age_below": "forty"})
+        assert bad.status_code == 200 and "请填写数字" in bad.text
+
+        workbook = dept.get(f"{BASE}/search.xlsx", params={"gender": "女"})
+        assert workbook.status_code == 200
+        rows = list(load_workbook(io.BytesIO(workbook.content)).active.iter_rows(values_only=True))
+        assert rows[0][:2] == ("姓名", "性别") and rows[1][:2] == ("李镇长", "女") and len(rows) == 2
+
+        form = {"gender": "女", "name": "女干部"}
+        assert dept.post(f"{BASE}/queries", data=form).status_code == 403  # no CSRF token
+        saved = dept.post(f"{BASE}/queries", data={**form, "_csrf": dept.csrf}, follow_redirects=True)
+        assert saved.status_code == 200 and "女干部" in saved.text and "李镇长" in saved.text
+        query_id = saved.text.split(f"{BASE}/queries/")[1].split('"')[0]
+        opened = dept.get(f"{BASE}/queries/{query_id}", follow_redirects=False)
+        assert opened.status_code == 303 and "gender=%E5%A5%B3" in opened.headers["location"]
+
+        profile = dept.get(f"{BASE}/people/{world.people['李镇长']}")
+        assert profile.status_code == 200 and "岩孔镇" in profile.text and "毕节市金沙县" in profile.text
+        english = dept.get(f"{BASE}/people/{world.people['李镇长']}", params={"lang": "en"})
+        assert "Posts held" in english.text and "Highest education" in english.text
+        assert dept.get(f"{BASE}/people/{world.other_person}").status_code == 404
+    with session("org_dept_head") as head:
+        log = head.get(f"{BASE}/view-log")
+        assert log.status_code == 200 and "查阅档案" in log.text and "李镇长" in log.text and "org_dept-ca" in log.text
+
+
+def test_team_check_page(ctx, site):
+    world, session, _api = site
+    team_id = _team(ctx, world, ["王局长"])
+    with session("org_dept") as dept:
+        listed = dept.get(f"{BASE}/teams")
+        assert listed.status_code == 200 and "县委组织部班子" in listed.text
+        place = dept.get(
+            f"{BASE}/place", params={"team_id": team_id, "person_id": world.people["张书记"]}, follow_redirects=True
+        )
+        assert place.status_code == 200 and "候选人的关系" in place.text and "班子结构" in place.text
+        assert 'data-dimension="gender"' in place.text
+        assert dept.get(f"{BASE}/teams/scan").status_code == 200
+        assert dept.get(f"{BASE}/teams/999999").status_code == 404
+
+
+def _team(ctx, world, names) -> int:
+    """A team of the organisation department's unit with the people ``names``."""
+    from core.models import Person, Team, TeamMember
+
+    with ctx.db.write() as session:
+        first = session.get(Person, world.people[names[0]])
+        team = Team(locality_id=first.locality_id, unit_id=first.unit_id, name="县委组织部班子", type="department")
+        session.add(team)
+        session.flush()
+        for name in names:
+            session.add(TeamMember(locality_id=team.locality_id, team_id=team.id, person_id=world.people[name]))
+        return team.id
+
+
+def test_every_other_role_gets_404_on_every_page_and_call(site):
+    world, session, api = site
+    person = world.people["张书记"]
+    pages = [f"{BASE}/search?gender=女", f"{BASE}/people/{person}", f"{BASE}/teams", f"{BASE}/view-log"]
+    for role in ("office", "leader", "cadre", "unit_admin", "assessment_group", "other_dept"):
+        with session(role) as client:
+            assert [client.get(url).status_code for url in pages] == [404] * 4, role
+        with api(role) as client:
+            assert client.get(f"/api/localities/ca/cadres/people/{person}").status_code == 404, role
+            assert client.post("/api/localities/ca/cadres/search", json={"query": {}}).status_code == 404, role
+    with session("org_dept") as dept:
+        assert dept.get(f"{BASE}/view-log").status_code == 404  # the head's only
+
+
+def test_api(site, ctx):
+    world, _session, api = site
+    with api("org_dept") as client:
+        found = client.post(
+            "/api/localities/ca/cadres/search",
+            json={"query": {"op": "and", "items": [{"kind": "native", "code": "5205"}]}, "on": "2026-12-01"},
+        )
+        assert found.status_code == 200 and sorted(i["name"] for i in found.json()["items"]) == ["张书记", "李镇长"]
+        bad = client.post(
+            "/api/localities/ca/cadres/search",
+            json={"query": {"op": "and", "items": [{"kind": "native", "code": "x"}]}},
+            headers={"Accept-Language": "en"},
+        )
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "query.items.0.code"
+        profile = client.get(f"/api/localities/ca/cadres/people/{world.people['王局长']}", params={"on": "2026-12-01"})
+        assert profile.status_code == 200 and profile.json()["derived"]["age"] == 51
+        write = client.put(f"/api/localities/ca/cadres/people/{world.people['王局长']}", json={"tags": ["信访"]})
+        assert write.status_code == 204
+        relations = client.post(
+            "/api/localities/ca/cadres/relations", json={"person_ids": [world.people["张书记"], world.people["李镇长"]]}
+        )
+        assert relations.status_code == 200 and {r["kind"] for r in relations.json()} == {"fellow_townsman"}
+    with api("org_dept_head") as client:
+        log = client.get("/api/localities/ca/cadres/view-log").json()
+        assert [i["action"] for i in log["items"]] == ["relations", "profile", "search"]
+    enable(ctx, "ca", False)
+    with api("org_dept") as client:
+        assert client.post("/api/localities/ca/cadres/search", json={"query": {}}).status_code == 404
+    assert teams.MAX_CANDIDATES == 20
