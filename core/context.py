@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.audit_chain import CHECKPOINT_FILE, AuditChain
 from core.db import Database
 from core.models import Role
 from core.security import Keyring
@@ -17,8 +18,6 @@ class AppContext:
     keys: Keyring
 
     def __post_init__(self) -> None:
-        from core.services.audit import CHECKPOINT_FILE, AuditChain
-
         if self.db.audit is None or self.db.audit.keys is not self.keys:
             self.db.audit = AuditChain(self.keys, self.settings.var_dir / CHECKPOINT_FILE)
 

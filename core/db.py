@@ -85,7 +85,7 @@ class Database:
         # SQLite has one writer at a time. Threads of this process queue here, in order, instead
         # of in SQLite's busy handler, which sleeps up to 100 ms between tries.
         self._sqlite_writer = threading.RLock() if self.is_sqlite else nullcontext()
-        # The audit chain's keys and checkpoint (core.services.audit.AuditChain), set by AppContext;
+        # The audit chain's keys and checkpoint (core.audit_chain.AuditChain), set by AppContext;
         # sessions carry it so the audit log can be written, and moves its checkpoint after COMMIT.
         self.audit = None
 

@@ -10,7 +10,7 @@ migration 0008 used, ``hash_version`` 1) breaks at the edited entry. Writers are
 
 **The checkpoint.** Deleting the *last* entries (or all of them) leaves a shorter chain that
 still verifies. So the head of the chain (last id and hash) is also kept outside the database,
-in ``var/audit-checkpoint.json`` (``CHECKPOINT_FILE``) and in every backup. It is written after
+in ``var/audit-checkpoint.json`` (``core.audit_chain``, which keeps the file) and in every backup. It is written after
 the COMMIT of each transaction that added entries, never before, so it is never ahead of the
 database: what it records must still be there. It may be behind: when a process dies between
 its COMMIT and the file, or when another app process (another host over one PostgreSQL
@@ -32,22 +32,20 @@ whose old part is broken, recording where).
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import logging
-import os
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, text, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from core.audit_chain import AuditChain, AuditReport, Checkpoint, CheckpointUnreadable, Head
 from core.context import Actor, AppContext
 from core.models import AuditEntry
 from core.security import Keyring
@@ -55,7 +53,6 @@ from core.security import Keyring
 log = logging.getLogger("kaoping.audit")
 
 _PG_AUDIT_LOCK = 0x6B616F70  # "kaop"
-CHECKPOINT_FILE = "audit-checkpoint.json"
 HASH_VERSION = 2  # HMAC-SHA256 under Keyring.audit_mac; 1 was plain SHA-256
 SESSION_KEY = "kaoping_audit"  # session.info: the database's AuditChain (set by Database.read/write)
 HEAD_KEY = "kaoping_audit_head"  # session.info: the head this transaction wrote, for after its COMMIT
@@ -109,141 +106,6 @@ def entry_hash(keys: Keyring | None, entry: Any, prev_hash: str | None = None, v
     if keys is None:
         raise RuntimeError("keyed audit hashes need the secret key")
     return keys.audit_mac(payload)
-
-
-# --- the checkpoint ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    last_id: int
-    last_hash: str
-    written_at: datetime
-
-
-class CheckpointUnreadable(Exception):
-    pass
-
-
-@dataclass(frozen=True)
-class _Head:
-    id: int
-    hash: str
-    may_advance: bool = True
-    force: bool = False
-
-
-@dataclass
-class AuditReport:
-    """The outcome of a verification. ``problem`` is a message id, ``params`` its values."""
-
-    ok: bool
-    entries: int = 0
-    head_id: int | None = None
-    head_hash: str = ""
-    checkpoint: Checkpoint | None = None
-    first_broken_id: int | None = None
-    legacy: int = 0
-    problem: str = ""
-    params: dict[str, Any] = field(default_factory=dict)
-    checked_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-
-    @property
-    def message(self) -> str:
-        """The problem in English (logs, the command line)."""
-        return self.problem.format(**{k: _plain(v) for k, v in self.params.items()}) if self.problem else ""
-
-
-def _plain(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat(timespec="seconds")
-    return str(value)
-
-
-class AuditChain:
-    """The keys and the checkpoint file of one database's audit chain, and its last known state.
-
-    One per ``AppContext`` (``ctx.db.audit``); sessions of ``Database.read``/``write`` carry it in
-    ``session.info`` so ``record`` can key entries and the COMMIT can move the checkpoint."""
-
-    def __init__(self, keys: Keyring, path: Path):
-        self.keys = keys
-        self.path = path
-        self._lock = threading.Lock()
-        self.report: AuditReport | None = None  # the last verification (or an alarm raised by a writer)
-
-    # The file is replaced atomically (a temporary file, fsync, rename) under an exclusive lock on a
-    # lock file, so processes of one host never interleave, and it only moves forward.
-
-    def read_checkpoint(self) -> Checkpoint | None:
-        try:
-            raw = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise CheckpointUnreadable(str(exc)) from None
-        try:
-            data = json.loads(raw)
-            return Checkpoint(
-                last_id=int(data["last_id"]),
-                last_hash=str(data["last_hash"]),
-                written_at=datetime.fromisoformat(data["written_at"]),
-            )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise CheckpointUnreadable(f"not a checkpoint ({exc})") from None
-
-    def write_checkpoint(
-        self, last_id: int, last_hash: str, *, force: bool = False, written_at: datetime | None = None
-    ) -> bool:
-        """Record (last_id, last_hash) unless the file already records a later entry (``force``:
-        in any case, after a re-key or a restore, which keeps its ``written_at``). Return whether
-        it was written."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock, open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            if not force:
-                try:
-                    current = self.read_checkpoint()
-                except CheckpointUnreadable:
-                    current = None  # replaced by a good one
-                if current is not None and current.last_id >= last_id:
-                    return False
-            data = {
-                "last_id": last_id,
-                "last_hash": last_hash,
-                "written_at": (written_at or datetime.now(UTC)).isoformat(timespec="seconds"),
-            }
-            temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}")
-            with open(temporary, "w", encoding="utf-8") as handle:
-                json.dump(data, handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, self.path)
-            return True
-
-    def forget(self) -> None:
-        """Remove the checkpoint (a database emptied on purpose: tests, a restore)."""
-        self.path.unlink(missing_ok=True)
-        self.report = None
-
-    def committed(self, head: _Head) -> None:
-        """Called after the COMMIT of a transaction that added entries (``Database.write``)."""
-        if not head.may_advance:
-            return
-        try:
-            self.write_checkpoint(head.id, head.hash, force=head.force)
-        except OSError:  # the entries are committed; the checkpoint stays behind, which is allowed
-            log.exception("could not write the audit checkpoint %s", self.path)
-
-    def alarm(self, report: AuditReport, *, logged: bool = True) -> None:
-        self.report = report
-        if logged:
-            log.error("AUDIT LOG: %s", report.message)
-
-    @property
-    def failing(self) -> AuditReport | None:
-        """The last verification, when it failed (shown on the admin dashboard)."""
-        return self.report if self.report is not None and not self.report.ok else None
 
 
 def _chain(session: Session) -> AuditChain:
@@ -315,7 +177,7 @@ def record(
     chain = _chain(session)
     _lock(session)
     last = session.exec(select(AuditEntry.id, AuditEntry.hash).order_by(col(AuditEntry.id).desc()).limit(1)).first()
-    pending: _Head | None = session.info.get(HEAD_KEY)
+    pending: Head | None = session.info.get(HEAD_KEY)
     may_advance = pending.may_advance if pending is not None else _head_still_there(session, chain, last)
     summary: dict[str, Any] = {}
     if before is not None:
@@ -338,7 +200,7 @@ def record(
     entry.hash = entry_hash(chain.keys, entry)
     session.add(entry)
     session.flush()
-    session.info[HEAD_KEY] = _Head(entry.id, entry.hash, may_advance)
+    session.info[HEAD_KEY] = Head(entry.id, entry.hash, may_advance)
     return entry
 
 
@@ -495,7 +357,7 @@ def rekey(ctx: AppContext, *, force: bool = False) -> RekeyResult:
             .values(prev_hash=bindparam("prev"), hash=bindparam("new"), hash_version=HASH_VERSION),
             updates,
         )
-        session.info[HEAD_KEY] = _Head(rows[-1].id, prev, may_advance=True, force=True)
+        session.info[HEAD_KEY] = Head(rows[-1].id, prev, may_advance=True, force=True)
         if broken is not None:
             log.warning("re-keyed an audit log that did not verify: %s", broken.message)
             entry = record(
@@ -506,7 +368,7 @@ def rekey(ctx: AppContext, *, force: bool = False) -> RekeyResult:
                 target_type="audit_log",
                 after={"entries": len(rows), "was_broken": broken.message},
             )
-            session.info[HEAD_KEY] = _Head(entry.id, entry.hash, may_advance=True, force=True)
+            session.info[HEAD_KEY] = Head(entry.id, entry.hash, may_advance=True, force=True)
     chain.report = None
     return RekeyResult(len(rows), broken)
 

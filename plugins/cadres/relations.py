@@ -445,7 +445,7 @@ class RelationChecker:
         for kind in self.kinds:
             buckets: dict[Hashable, list[int]] = defaultdict(list)
             for index, person in enumerate(people):
-                for key in kind.keys(person, context):
+                for key in set(kind.keys(person, context)):
                     buckets[key].append(index)
             pairs = set()
             for members in buckets.values():
