@@ -78,6 +78,13 @@ class PeoplePage:
     has_prev: bool
     has_next: bool
     by_id_card: bool  # the search was an ID-card number (looked up by its keyed digest)
+    # True: more than ``total`` (``COUNT_CAP``) match a filter read from each row's text (post,
+    # a word anywhere in the name), which is not counted further; ``first`` is then 0
+    total_capped: bool = False
+
+
+# A count that has to read each row's text (LIKE '%word%') stops here: "more than 10,000".
+COUNT_CAP = 10_000
 
 
 def id_card_or_none(text: str) -> str | None:
@@ -166,15 +173,26 @@ def search_people(
         people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(found)))} if found else {}
         convert = person_out(ctx.keys)
         items = [convert(session, people[i]) for i in found]
-        total = session.exec(select(func.count()).select_from(base.subquery())).one()
+        scans = bool(post.strip()) or (anywhere and bool(q) and not by_card)
+        counted = base.limit(COUNT_CAP + 1) if scans else base
+        total = session.exec(select(func.count()).select_from(counted.subquery())).one()
+        capped = scans and total > COUNT_CAP
         first = 0
-        if found:
+        if capped:
+            total = COUNT_CAP
+        elif found:
             first = (
                 1 + session.exec(select(func.count()).select_from(base.where(Person.id < found[0]).subquery())).one()
             )
             has_prev = first > 1
         return PeoplePage(
-            items=items, total=total, first=first, has_prev=has_prev, has_next=has_next, by_id_card=by_card
+            items=items,
+            total=total,
+            first=first,
+            has_prev=has_prev,
+            has_next=has_next,
+            by_id_card=by_card,
+            total_capped=capped,
         )
 
 
@@ -291,6 +309,70 @@ def teams_with_units(ctx: AppContext, actor: Actor, code: str) -> list[dict[str,
             query = query.where(Team.unit_id == actor.unit_id)
         rows = session.exec(query.order_by(Unit.code, Team.id).limit(MAX_UNITS))
         return [{"id": r[0], "name": r[1], "unit": r[2], "type": r[3], "members": members.get(r[0], 0)} for r in rows]
+
+
+TEAMS_PAGE = 50
+
+
+@dataclass(frozen=True)
+class TeamsFound:
+    """One page of leadership teams: ``items`` ``[{id, name, unit, type, members}]``, ``total``
+    (of the filters, over all pages), ``offset``."""
+
+    items: list[dict[str, Any]]
+    total: int
+    offset: int
+
+
+def search_teams(
+    ctx: AppContext,
+    actor: Actor,
+    code: str,
+    *,
+    q: str = "",
+    unit_id: int | None = None,
+    team_type: str = "",
+    offset: int = 0,
+    limit: int = TEAMS_PAGE,
+) -> TeamsFound:
+    """A page of the locality's teams, ordered by unit code and id, filtered in SQL: ``q`` a word
+    in the team's or its unit's name, ``unit_id`` one unit's, ``team_type`` one type. The member
+    counts are read for the page's teams only. A unit admin sees its own unit's teams."""
+    require_role(actor, ADMIN_READ_ROLES, "read teams")
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code, read_only=True)
+        query = (
+            select(Team.id, Team.name, Unit.name, Team.type)
+            .join(Unit, Unit.id == Team.unit_id)
+            .where(Team.locality_id == locality.id)
+        )
+        if unit_admin_unit(actor) is not None:
+            query = query.where(Team.unit_id == actor.unit_id)
+        if unit_id is not None:
+            query = query.where(Team.unit_id == unit_id)
+        if team_type:
+            query = query.where(Team.type == team_type)
+        word = q.strip()[:50]
+        if word:
+            pattern = _like_anywhere(word)
+            query = query.where(col(Team.name).like(pattern, escape="\\") | col(Unit.name).like(pattern, escape="\\"))
+        total = session.exec(select(func.count()).select_from(query.subquery())).one()
+        offset = min(max(offset, 0), max(total - 1, 0) // limit * limit)
+        rows = session.exec(query.order_by(Unit.code, Team.id).offset(offset).limit(limit)).all()
+        ids = [r[0] for r in rows]
+        members = (
+            dict(
+                session.exec(
+                    select(TeamMember.team_id, func.count())
+                    .where(TeamMember.locality_id == locality.id, col(TeamMember.team_id).in_(ids))
+                    .group_by(TeamMember.team_id)
+                ).all()
+            )
+            if ids
+            else {}
+        )
+        items = [{"id": r[0], "name": r[1], "unit": r[2], "type": r[3], "members": members.get(r[0], 0)} for r in rows]
+        return TeamsFound(items, total, offset)
 
 
 # --- exports ---------------------------------------------------------------------------------

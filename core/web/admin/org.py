@@ -239,7 +239,8 @@ async def people_page(
         )
     )
     units = await run_sync(org_lists.all_units, shell.ctx, shell.actor, shell.code)
-    ranks = await run_sync(org_lists.ranks_of, shell.ctx, shell.actor, shell.code)
+    only_results = shell.wants_fragment("people-results")  # HTMX: the filters' choices are on the page
+    ranks = [] if only_results else await run_sync(org_lists.ranks_of, shell.ctx, shell.actor, shell.code)
     names = {u.id: u.name for u in units}
     filters = {
         "q": q,
@@ -252,6 +253,7 @@ async def people_page(
         "admin/org/people.html",
         title=shell._("People"),
         crumbs=[(shell.locality["name"], None)],
+        fragment=("people-results", "admin/org/_people_results.html"),
         found=found,
         names=names,
         filters=filters,

@@ -20,9 +20,9 @@ from core.schemas.org import TeamIn, TeamPatch
 from core.services import org as org_service
 from core.services import org_lists, team_members
 from core.services.errors import ServiceError
-from core.web.admin.forms import model_errors, to_int
+from core.web.admin.forms import keep, model_errors, to_int
 from core.web.admin.menu import OFFICE, READERS
-from core.web.admin.shell import Shell, field_errors, open_shell
+from core.web.admin.shell import Shell, field_errors, open_shell, paging
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEMBER_FIELDS = ("person", "person_id", "post", "admin_post", "in_charge_of", "supervised", "phone")
@@ -52,18 +52,49 @@ def _team_body(values: dict[str, str]) -> dict[str, Any]:
     return {"name": values["name"], "unit_id": unit if unit is not None else 0, "type": values["type"] or "other"}
 
 
+def _filters(q: str = "", unit: str = "", team_type: str = "") -> dict[str, str]:
+    unit_id = to_int(unit) if unit else None
+    return {"q": q.strip()[:50], "unit": str(unit_id) if unit_id else "", "type": team_type.strip()[:20]}
+
+
 async def _list_page(
-    shell: Shell, values: dict[str, str], errors: dict[str, str], message: str = "", status_code: int = 200
+    shell: Shell,
+    values: dict[str, str],
+    errors: dict[str, str],
+    message: str = "",
+    status_code: int = 200,
+    filters: dict[str, str] | None = None,
+    page: int = 1,
 ) -> Response:
-    teams = await run_sync(org_lists.teams_with_units, shell.ctx, shell.actor, shell.code)
+    """The list (filtered in SQL, ``TEAMS_PAGE`` a page; with HTMX only ``#teams-results`` is
+    rendered) and the form to add a team."""
+    filters = filters or _filters()
+    size = org_lists.TEAMS_PAGE
+    found = await run_sync(
+        lambda: org_lists.search_teams(
+            shell.ctx,
+            shell.actor,
+            shell.code,
+            q=filters["q"],
+            unit_id=to_int(filters["unit"]) if filters["unit"] else None,
+            team_type=filters["type"],
+            offset=(max(page, 1) - 1) * size,
+            limit=size,
+        )
+    )
+    only_results = shell.wants_fragment("teams-results")
     return shell.render(
         "admin/org/teams.html",
         title=shell._("Leadership teams"),
         crumbs=[(shell.locality["name"], None)],
-        teams=teams,
+        fragment=("teams-results", "admin/org/_teams_results.html"),
+        teams=found.items,
+        p=paging(found.total, found.offset // size + 1, size),
+        filters=filters,
+        kept=keep(filters),
         types=dict(type_options(shell)),
         type_options=type_options(shell),
-        unit_options=await _unit_options(shell),
+        unit_options=[] if only_results else await _unit_options(shell),
         values=values,
         errors=errors,
         message=message,
@@ -73,9 +104,19 @@ async def _list_page(
 
 
 @get("/localities/{code:str}/teams", include_in_schema=False)
-async def teams_page(request: Request, code: FromPath[str]) -> Response:
+async def teams_page(
+    request: Request,
+    code: FromPath[str],
+    q: FromQuery[str] = "",
+    unit: FromQuery[str] = "",
+    type: FromQuery[str] = "",  # noqa: A002 - the query parameter's name
+    page: FromQuery[str] = "1",
+) -> Response:
+    """``q`` a word in a team's or its unit's name, ``unit`` one unit's teams, ``type`` one type."""
     shell = await open_shell(request, code, roles=READERS)
-    return await _list_page(shell, {"name": "", "unit_id": "", "type": "other"}, {})
+    return await _list_page(
+        shell, {"name": "", "unit_id": "", "type": "other"}, {}, filters=_filters(q, unit, type), page=to_int(page) or 1
+    )
 
 
 @post("/localities/{code:str}/teams", include_in_schema=False)

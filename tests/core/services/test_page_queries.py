@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from core.schemas.org import PersonIn, PersonPatch
+from core.schemas.org import PersonIn, PersonPatch, TeamIn
 from core.services import org, org_lists
 from core.services import people_accounts as pa
 from tests.core.people_setup import SYSTEM, make_org, office
@@ -67,3 +67,40 @@ def test_the_whole_localitys_account_counts_match_the_units_added_up(ctx):
     assert total == 4 and len(people) == 2
     assert pa.list_people(ctx, actor, o.code, q="张")[1] == 1
     assert pa.list_people(ctx, actor, o.code, unit_id=o.child)[1] == 1  # 李四 (王五 was deleted)
+
+
+def test_a_count_that_reads_each_rows_text_stops_at_the_cap_and_says_so(ctx, monkeypatch):
+    o = make_org(ctx)
+    actor = office(ctx, o.code)
+    for name in ("张三", "李四", "王五"):
+        org.update_person(ctx, SYSTEM, o.code, o.people[name], PersonPatch(post="科员", rank="一级科员"))
+    monkeypatch.setattr(org_lists, "COUNT_CAP", 2)
+
+    by_post = org_lists.search_people(ctx, actor, o.code, post="科员", limit=2)
+    assert (by_post.total, by_post.total_capped, by_post.first, by_post.has_next) == (2, True, 0, True)
+    assert [p.name for p in by_post.items] == ["张三", "李四"]
+    by_rank = org_lists.search_people(ctx, actor, o.code, rank="一级科员", limit=2)  # read from its index: exact
+    assert (by_rank.total, by_rank.total_capped, by_rank.first) == (3, False, 1)
+    few = org_lists.search_people(ctx, actor, o.code, post="科员", rank="一级科员", q="王", limit=2)
+    assert (few.total, few.total_capped, few.first, [p.name for p in few.items]) == (1, False, 1, ["王五"])
+    anywhere = org_lists.search_people(ctx, actor, o.code, q="五", anywhere=True)
+    assert (anywhere.total, anywhere.total_capped, [p.name for p in anywhere.items]) == (1, False, ["王五"])
+
+
+def test_teams_are_found_by_a_word_unit_and_type_a_page_at_a_time(ctx):
+    o = make_org(ctx)
+    actor = office(ctx, o.code)
+    org.create_team(ctx, SYSTEM, o.code, TeamIn(unit_id=o.sibling, name="党组", type="party_committee"))
+    org.create_team(ctx, SYSTEM, o.code, TeamIn(unit_id=o.child, name="科务会", type="department"))
+
+    every = org_lists.search_teams(ctx, actor, o.code, limit=2)
+    assert (every.total, every.offset, len(every.items)) == (3, 0, 2)
+    last = org_lists.search_teams(ctx, actor, o.code, offset=999, limit=2)  # past the end: the last page
+    assert (last.offset, len(last.items)) == (2, 1)
+    assert [t["name"] for t in org_lists.search_teams(ctx, actor, o.code, q="财政").items] == [
+        "党组"
+    ]  # the unit's name
+    assert [t["name"] for t in org_lists.search_teams(ctx, actor, o.code, q="%").items] == []  # taken literally
+    assert [t["name"] for t in org_lists.search_teams(ctx, actor, o.code, team_type="department").items] == ["科务会"]
+    root = org_lists.search_teams(ctx, actor, o.code, unit_id=o.root).items
+    assert [(t["name"], t["members"]) for t in root] == [("领导班子", 1)]
