@@ -5,7 +5,6 @@ lists as .xlsx workbooks."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,8 +145,9 @@ def search_people(
     """One page of people in id order: after the id ``after`` (next page), before the id
     ``before`` (previous page), or the first. ``q``: a whole ID-card number (found by its keyed
     digest), else the beginning of a name (anywhere in it with ``anywhere``: a scan of the
-    locality's people, still well under the page budget at 100,000); ``rank`` exactly, ``post``
-    anywhere in it. A unit admin sees its own unit's people only."""
+    locality's people); ``rank`` exactly, ``post`` anywhere in it. A unit admin sees its own unit's
+    people only. When a filter is read from each row's text (``post``, ``anywhere``), the count
+    stops at ``COUNT_CAP`` (``total_capped``: "more than 10,000"), so it costs no more than a page."""
     require_role(actor, ADMIN_READ_ROLES, "read people")
     q = q.strip()[:100]
     with ctx.db.read() as session:
@@ -405,35 +405,6 @@ PEOPLE_EXPORT = [
 ]
 
 
-def _workbook(title: str, header: list[str], rows) -> bytes:
-    """A one-sheet workbook streamed row by row (openpyxl's write-only mode: 100,000 people in
-    constant memory), text kept text as ``tabular.append_row`` keeps it: a string cell, never a
-    formula or an error value, and Excel's quote prefix on text that starts like a formula."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-
-    def cells(values: list[Any]) -> list[Any]:
-        out = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"
-                if value.startswith(tabular.FORMULA_STARTS):
-                    cell.quotePrefix = True
-            out.append(cell)
-        return out  # None: an empty cell, not written
-
-    sheet.append(cells(header))
-    for row in rows:
-        sheet.append(cells(row))
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
 def export_units(ctx: AppContext, actor: Actor, code: str) -> bytes:
     """The units as the import template has them (with the parent's code), so the file imports back."""
     units = all_units(ctx, actor, code)
@@ -442,7 +413,7 @@ def export_units(ctx: AppContext, actor: Actor, code: str) -> bytes:
         [u.code, u.name, u.type, code_of.get(u.parent_id, ""), u.contact_name, u.contact_phone, u.duties]
         for u, _depth in tree_order(units)
     ]
-    return _workbook("单位", [h for _k, h in UNIT_EXPORT], rows)
+    return tabular.one_sheet_workbook("单位", [h for _k, h in UNIT_EXPORT], rows)
 
 
 def export_people(
@@ -477,7 +448,7 @@ def export_people(
                 }
                 yield [fields[key] if key in fields else getattr(person, key) or None for key, _h in PEOPLE_EXPORT]
 
-        return _workbook("人员", [h for _k, h in PEOPLE_EXPORT], rows())
+        return tabular.one_sheet_workbook("人员", [h for _k, h in PEOPLE_EXPORT], rows())
 
 
 def ranks_of(ctx: AppContext, actor: Actor, code: str) -> list[str]:
@@ -536,7 +507,7 @@ def export_subjects(ctx: AppContext, actor: Actor, code: str, *, category: str =
             ):
                 yield [subject.name, SUBJECT_KIND_LABELS.get(subject.kind, subject.kind), subject.category]
 
-        return _workbook("考核对象", [h for _k, h in SUBJECT_EXPORT], rows())
+        return tabular.one_sheet_workbook("考核对象", [h for _k, h in SUBJECT_EXPORT], rows())
 
 
 def unit_admin_unit(actor: Actor) -> int | None:
