@@ -10,6 +10,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Annotated, Any
 
 import msgspec
@@ -75,6 +76,21 @@ class BallotSheet:
     grades: tuple[str, ...]
     template: TemplateData | None = None  # for distribution policies (hidden scores: never shown)
     subject_data: tuple[SubjectData, ...] = ()
+
+    # What every submission checks against, computed once per cached sheet (not per request).
+    @cached_property
+    def subject_ids(self) -> frozenset[int]:
+        return frozenset(s["id"] for s in self.subjects)
+
+    @cached_property
+    def grade_index(self) -> dict[str, int]:
+        """Grade label -> its index in the scale (what a sealed ballot stores)."""
+        return {label: i for i, label in enumerate(self.grades)}
+
+    @cached_property
+    def item_count(self) -> int:
+        """Items of a complete ballot: every subject on every graded leaf."""
+        return len(self.subjects) * len(self.leaves)
 
 
 @dataclass(frozen=True)
@@ -339,11 +355,29 @@ def view(ctx: AppContext, ballot: BallotSession) -> dict[str, Any]:
     }
 
 
+def _complete_triples(sheet: BallotSheet, items: list[ItemIn]) -> list[tuple[int, int, int]] | None:
+    """The triples of a complete and valid ballot in one pass over its items, or None when
+    anything is off (then ``_check_items`` goes through it again and says what)."""
+    if len(items) != sheet.item_count:
+        return None
+    subjects, leaves, grades = sheet.subject_ids, sheet.leaves, sheet.grade_index
+    try:
+        triples = [(i.subject_id, leaves[i.indicator], grades[i.grade]) for i in items if i.subject_id in subjects]
+    except KeyError:
+        return None
+    if len(triples) != len(items) or len({(s, leaf) for s, leaf, _ in triples}) != len(items):
+        return None  # a subject not on the ballot, or an item twice (so another one is missing)
+    return triples
+
+
 def _check_items(bc: BallotContext, data: BallotIn, *, complete: bool) -> list[tuple[int, int, int]]:
-    """Validate items against the ballot; return (subject_id, indicator_id, grade index) triples."""
+    """Validate items against the ballot; return (subject_id, indicator_id, grade index) triples
+    in the order of the items. ``Invalid`` (422) lists every faulty or missing item."""
     sheet = bc.sheet
-    subject_ids = set(bc.subject_ids)
-    grade_index = {label: i for i, label in enumerate(sheet.grades)}
+    if complete and (triples := _complete_triples(sheet, data.items)) is not None:
+        return triples  # the common case: a whole meeting's ballots, each complete
+    subject_ids = sheet.subject_ids
+    grade_index = sheet.grade_index
     errors: list[dict[str, str]] = []
     seen: set[tuple[int, str]] = set()
     triples: list[tuple[int, int, int]] = []

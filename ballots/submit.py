@@ -96,38 +96,46 @@ class _SqliteBatcher:
     back alone and the others are kept; every answer is sent only after the COMMIT. One commit
     and one pass over the same index pages for many ballots, instead of one each. A submission
     the batch cannot take (write lock busy, sheet not cached, distribution policies, an
-    unexpected error) gets None and goes through the single path."""
+    unexpected error) gets None and goes through the single path.
+
+    The COMMIT (an fsync of the WAL, ``synchronous=FULL``: milliseconds, at times tens) runs in a
+    thread, so the event loop reads and checks the next ballots meanwhile; they form the next
+    batch. One batch is written at a time (``_drain``)."""
 
     def __init__(self, ctx: AppContext, loop: asyncio.AbstractEventLoop):
         self._ctx, self._loop = ctx, loop
         self._pending: list[tuple[BallotSession, BallotIn, asyncio.Future]] = []
-        self._scheduled = False
+        self._task: asyncio.Task | None = None
 
     def submit(self, ballot: BallotSession, data: BallotIn) -> asyncio.Future:
         future = self._loop.create_future()
         self._pending.append((ballot, data, future))
-        if not self._scheduled:
-            self._scheduled = True
-            self._loop.call_soon(self._flush)
+        if self._task is None:
+            self._task = self._loop.create_task(self._drain())
         return future
 
-    def _flush(self) -> None:
-        batch, self._pending = self._pending[:SQLITE_BATCH], self._pending[SQLITE_BATCH:]
-        if self._pending:
-            self._loop.call_soon(self._flush)
-        else:
-            self._scheduled = False
+    async def _drain(self) -> None:
         try:
-            results = _submit_sqlite_batch(self._ctx, [(b, d) for b, d, _ in batch])
-        except Exception:  # noqa: BLE001 - e.g. no connection: the single path meets (and answers) it
-            results = [None] * len(batch)
-        for (_, _, future), result in zip(batch, results):
-            if future.done():
-                continue
-            if isinstance(result, ServiceError):
-                future.set_exception(result)
-            else:
-                future.set_result(result)
+            await asyncio.sleep(0)  # the requests read in this turn of the loop join the first batch
+            while self._pending:
+                batch, self._pending = self._pending[:SQLITE_BATCH], self._pending[SQLITE_BATCH:]
+                try:
+                    results = await _submit_sqlite_batch(self._ctx, [(b, d) for b, d, _ in batch])
+                except Exception:  # noqa: BLE001 - e.g. no connection: the single path meets (and answers) it
+                    results = [None] * len(batch)
+                for (_, _, future), result in zip(batch, results):
+                    if future.done():
+                        continue
+                    if isinstance(result, ServiceError):
+                        future.set_exception(result)
+                    else:
+                        future.set_result(result)
+        finally:
+            self._task = None
+            leftover, self._pending = self._pending, []
+            for _, _, future in leftover:  # only when cancelled (the server stops): the single path answers them
+                if not future.done():
+                    future.set_result(None)
 
 
 _SQLITE_BATCHERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _SqliteBatcher]] = (
@@ -144,9 +152,11 @@ def _sqlite_batcher(ctx: AppContext) -> _SqliteBatcher:
     return batcher
 
 
-def _submit_sqlite_batch(ctx: AppContext, batch: list[tuple[BallotSession, BallotIn]]) -> list[Any]:
+async def _submit_sqlite_batch(ctx: AppContext, batch: list[tuple[BallotSession, BallotIn]]) -> list[Any]:
     """One transaction for the batch: per ballot a SubmitOut, a ServiceError (its savepoint
-    rolled back), or None (not written: the single path takes it). Never waits for a lock."""
+    rolled back), or None (not written: the single path takes it). Never waits for a lock; the
+    statements run on the event loop, the COMMIT in a thread (the writer lock is held, by this
+    loop's thread, until it returns)."""
     nothing: list[Any] = [None] * len(batch)
     with ctx.db.sqlite_writer(wait=False) as connection:
         if connection is None:
@@ -165,7 +175,7 @@ def _submit_sqlite_batch(ctx: AppContext, batch: list[tuple[BallotSession, Ballo
                     connection.execute("ROLLBACK TO ballot")
                     results.append(exc if isinstance(exc, ServiceError) else None)
                 connection.execute("RELEASE ballot")
-            connection.execute("COMMIT")
+            await to_thread.run_sync(connection.execute, "COMMIT")
             return results
         except Exception:  # noqa: BLE001 - nothing was written; each goes the single path and meets its error there
             if connection.in_transaction:

@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     signin_log_days: int = Field(
         default=180, ge=1, le=3650, description="Days the sign-in log keeps each attempt (older ones are pruned)."
     )
+    ballot_access_log: bool = Field(
+        default=False,
+        description="Write the access log's line for each request to the evaluators' ballot routes (/b/, "
+        "/api/ballot); off: a meeting submitting at once is hundreds of lines a second, and each tells when an "
+        "evaluator acted.",
+    )
 
     @field_validator("backup_cron")
     @classmethod

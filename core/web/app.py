@@ -14,6 +14,7 @@ from litestar.response import Redirect
 from core.context import Actor, AppContext
 from core.migrate import check_current
 from core.settings import get_settings
+from core.web import access_log
 from core.web.api.auth import AuthController
 from core.web.api.health import health
 from core.web.api.localities import LocalityController
@@ -91,6 +92,7 @@ def create_app(ctx: AppContext | None = None, *, check_migrations: bool = True, 
     ctx = ctx or AppContext.from_settings(get_settings())
     if check_migrations:
         check_current(ctx.db.engine, ctx.db.url)
+    access_log.configure(ctx.settings.ballot_access_log)  # the ballot routes' lines: off unless set
 
     from core.web.admin.assets import openapi_render_plugins
     from core.web.admin.shell import console_aware
