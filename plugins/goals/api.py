@@ -9,15 +9,18 @@ translated by ``Accept-Language`` with the goals' catalogue.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, delete, get, patch, post, put
-from litestar.params import JSONBody, QueryParameter
+from litestar import Controller, Response, delete, get, patch, post, put
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, JSONBody, QueryParameter
 
 from core.i18n import LOCALES_DIR
 from core.schemas.base import MAX_ID
+from core.services.errors import Invalid
 from core.web.params import Ctx, CurrentActor, ItemId, LocalityCode
-from plugins.goals import HERE, progress, service, shares
+from plugins.goals import HERE, copying, indicators, progress, service, shares, sheets
 from plugins.goals.schemas import (
     AssignIn,
     AssignManyIn,
@@ -27,6 +30,7 @@ from plugins.goals.schemas import (
     GoalOut,
     GoalPatch,
     GoalTree,
+    ImportOut,
     IndicatorIn,
     IndicatorOut,
     MoveIn,
@@ -42,6 +46,7 @@ TeamQuery = Annotated[
     int | None, QueryParameter(ge=1, le=MAX_ID, description="A leadership team of the unit (none: the unit's goals)")
 ]
 YearQuery = Annotated[int, QueryParameter(ge=1900, le=2199, description="The year of the goals")]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 AsOfQuery = Annotated[date | None, QueryParameter(description="Roll progress up to this day (default: today)")]
 
 
@@ -52,13 +57,13 @@ class GoalsController(Controller):
 
     @get("/indicators", sync_to_thread=True, summary="The locality's indicator dictionary")
     def indicators(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode) -> list[IndicatorOut]:
-        return service.list_indicators(ctx, actor, code)
+        return indicators.list_indicators(ctx, actor, code)
 
     @post("/indicators", sync_to_thread=True, status_code=201, summary="Add to the indicator dictionary (office)")
     def add_indicator(
         self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, data: JSONBody[IndicatorIn]
     ) -> IndicatorOut:
-        return service.create_indicator(ctx, actor, code, data)
+        return indicators.create_indicator(ctx, actor, code, data)
 
     @get("/tree", sync_to_thread=True, summary="A unit's or team's goals of a year, rolled up, with statuses")
     def tree(
@@ -153,7 +158,7 @@ class GoalsController(Controller):
 
     @post("/copy", sync_to_thread=True, status_code=200, summary="Copy goals (or branches) to a later year")
     def copy(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, data: JSONBody[CopyIn]) -> list[GoalOut]:
-        return service.copy_goals(ctx, actor, code, data)
+        return copying.copy_goals(ctx, actor, code, data)
 
     @post("/publish", sync_to_thread=True, status_code=200, summary="Publish a unit's or team's draft goals")
     def publish(
@@ -166,6 +171,62 @@ class GoalsController(Controller):
         team_id: TeamQuery = None,
     ) -> PublishOut:
         return service.publish(ctx, actor, code, unit_id, team_id, year)
+
+    @get(
+        "/workbook",
+        sync_to_thread=True,
+        summary="A unit's or team's goals of a year as .xlsx, with an empty progress sheet to fill",
+        opt={"produces": (XLSX,)},
+    )
+    def workbook(
+        self,
+        ctx: Ctx,
+        actor: CurrentActor,
+        code: LocalityCode,
+        unit_id: UnitQuery,
+        year: YearQuery,
+        team_id: TeamQuery = None,
+    ) -> Response:
+        content = sheets.export_workbook(ctx, actor, code, unit_id, team_id, year)
+        return Response(
+            content,
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="goals-{unit_id}-{year}.xlsx"'},
+        )
+
+    @post(
+        "/progress-sheet",
+        status_code=200,
+        summary="Import the progress sheet of the goals' workbook (.xlsx or .csv; all rows or none)",
+        opt={"upload_field": "data"},
+    )
+    async def import_progress(
+        self,
+        ctx: Ctx,
+        actor: CurrentActor,
+        code: LocalityCode,
+        unit_id: UnitQuery,
+        year: YearQuery,
+        data: Annotated[
+            dict[str, Any],
+            Body(media_type=RequestEncodingType.MULTI_PART, description="one .xlsx or .csv file part"),
+        ],
+        team_id: TeamQuery = None,
+    ) -> ImportOut:
+        from anyio.to_thread import run_sync
+
+        parts = [part for value in data.values() for part in (value if isinstance(value, list) else [value])]
+        files = [part for part in parts if isinstance(part, UploadFile)]
+        if len(files) != 1:
+            raise Invalid(
+                "file: send exactly one .xlsx or .csv file as a multipart/form-data file part",
+                errors=[{"field": "data", "message": "one file expected"}],
+            )
+        content = await files[0].read()
+        reports = await run_sync(
+            sheets.import_progress, ctx, actor, code, unit_id, team_id, year, files[0].filename or "", content
+        )
+        return ImportOut(reports=reports)
 
 
 def api_routes() -> list:

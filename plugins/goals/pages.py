@@ -109,8 +109,23 @@ async def tree_page(
     team_id: FromQuery[str | None] = None,
     year: FromQuery[str | None] = None,
     published: FromQuery[str | None] = None,
+    imported: FromQuery[str | None] = None,
 ) -> Response:
     shell = await open_shell(request, code, roles=ADMIN_ROLES)
+    return await render_tree(shell, code, unit_id, team_id, year, published=_int(published), imported=_int(imported))
+
+
+async def render_tree(
+    shell: Shell,
+    code: str,
+    unit_id: str | None,
+    team_id: str | None,
+    year: str | None,
+    status_code: int = 200,
+    **extra: Any,
+) -> Response:
+    """The tree page of the chosen set (the first unit the actor manages, the unit's own goals and
+    this year by default); ``extra``: ``published``, ``imported``, ``problems``, ``error``."""
     lists = await run_sync(choices.choices, shell.ctx, shell.actor, code)
     day = await run_sync(today, shell.ctx)
     chosen_year = _int(year) or day.year
@@ -134,7 +149,11 @@ async def tree_page(
         year=chosen_year,
         tree=tree,
         query=_set_query(unit, team, chosen_year) if unit else "",
-        published=_int(published),
+        published=extra.pop("published", None),
+        imported=extra.pop("imported", None),
+        problems=extra.pop("problems", []),
+        error=extra.pop("error", ""),
+        status_code=status_code,
         **_common(shell, code),
     )
 
@@ -455,6 +474,8 @@ async def progress_save(
 
 
 def page_routes() -> list:
+    from plugins.goals.sheet_pages import ROUTES as sheet_routes
+
     return [
         Router(
             path="/admin",
@@ -469,6 +490,7 @@ def page_routes() -> list:
                 people_save,
                 progress_page,
                 progress_save,
+                *sheet_routes,
             ],
             exception_handlers=exception_handlers,
         )

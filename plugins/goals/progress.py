@@ -85,40 +85,49 @@ def report(ctx: AppContext, actor: Actor, code: str, goal_id: int, data: Progres
         goal = goal_for(session, actor, locality, goal_id)
         if not can_write(actor, locality, goal.unit_id) and not _carries(session, actor, locality, goal):
             raise Forbidden("only the unit's administrator, the office and the people of a goal report its progress")
-        if period.end < goal.start_date or period.start > goal.end_date:
-            raise invalid(
-                "period",
-                "{period} is outside the goal's span, {start} to {end}",
-                period=str(period),
-                start=goal.start_date,
-                end=goal.end_date,
-            )
-        if session.exec(select(Goal.id).where(Goal.parent_id == goal.id)).first() is not None:
-            raise invalid(
-                "period", "{goal} has sub-goals: report their progress; it rolls up from them", goal=goal.name
-            )
-        percent, actual = _percent(goal, data)
-        row = session.exec(
-            select(GoalProgress).where(GoalProgress.goal_id == goal.id, GoalProgress.period == str(period))
-        ).first()
-        if row is None:
-            row = GoalProgress(
-                locality_id=locality.id,
-                goal_id=goal.id,
-                period=str(period),
-                period_start=period.start,
-                period_end=period.end,
-            )
-        row.actual, row.percent = actual, percent
-        row.done = data.done or percent >= 100.0
-        row.work_done, row.delay_reasons = (
-            data.work_done.replace("\r\n", "\n"),
-            data.delay_reasons.replace("\r\n", "\n"),
+        has_children = session.exec(select(Goal.id).where(Goal.parent_id == goal.id)).first() is not None
+        percent, actual = check_report(goal, period, data, has_children)
+        return progress_out(write_report(session, actor, goal, period, data, percent, actual))
+
+
+def check_report(goal: Goal, period: Period, data: ProgressIn, has_children: bool) -> tuple[float, float | None]:
+    """The report's (percent, actual) for ``goal``, or a 422 naming the field (see ``report``)."""
+    if period.end < goal.start_date or period.start > goal.end_date:
+        raise invalid(
+            "period",
+            "{period} is outside the goal's span, {start} to {end}",
+            period=str(period),
+            start=goal.start_date,
+            end=goal.end_date,
         )
-        row.reported_by, row.reported_at = actor.username, utcnow()
-        session.add(row)
-        session.flush()
-        return progress_out(row)
+    if has_children:
+        raise invalid("period", "{goal} has sub-goals: report their progress; it rolls up from them", goal=goal.name)
+    return _percent(goal, data)
+
+
+def write_report(
+    session: Session, actor: Actor, goal: Goal, period: Period, data: ProgressIn, percent: float, actual: float | None
+) -> GoalProgress:
+    """Insert or replace the report of ``goal`` for ``period`` (checked by ``check_report``)."""
+    row = session.exec(
+        select(GoalProgress).where(GoalProgress.goal_id == goal.id, GoalProgress.period == str(period))
+    ).first()
+    if row is None:
+        row = GoalProgress(
+            locality_id=goal.locality_id,
+            goal_id=goal.id,
+            period=str(period),
+            period_start=period.start,
+            period_end=period.end,
+        )
+    row.actual, row.percent = actual, percent
+    row.done = data.done or percent >= 100.0
+    row.work_done = data.work_done.replace("\r\n", "\n")
+    row.delay_reasons = data.delay_reasons.replace("\r\n", "\n")
+    row.reported_by, row.reported_at = actor.username, utcnow()
+    session.add(row)
+    session.flush()
+    return row
 
 
 def _percent(goal: Goal, data: ProgressIn) -> tuple[float, float | None]:

@@ -256,3 +256,7 @@ class StatusView(BaseModel):
 
 class PublishOut(BaseModel):
     published: int  # goals published now (drafts of the set)
+
+
+class ImportOut(BaseModel):
+    reports: int  # progress reports written from the file

@@ -12,7 +12,6 @@ Errors (``core.services.errors``): 404 for a locality, unit, team or goal the ac
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import func
@@ -22,17 +21,14 @@ from core.context import Actor, AppContext
 from core.models import Locality, Person, Unit
 from core.models.base import utcnow
 from core.services import audit
-from core.services.access import OFFICE_ROLES, locality_for, require_role
+from core.services.access import locality_for
 from core.services.errors import Conflict
 from plugins.goals.access import goal_for, invalid, lists_of, readable_set
 from plugins.goals.models import Direction, Goal, GoalAssignment, GoalIndicator, GoalKind, GoalVersion
 from plugins.goals.schemas import (
-    CopyIn,
     GoalIn,
     GoalOut,
     GoalPatch,
-    IndicatorIn,
-    IndicatorOut,
     MoveIn,
     PublishOut,
     ReorderIn,
@@ -59,48 +55,6 @@ SNAPSHOT_FIELDS = (
 )
 # What a copy keeps besides its place (unit, team, year, parent, dates moved).
 COPIED_FIELDS = tuple(f for f in SNAPSHOT_FIELDS if f not in ("parent_id", "start_date", "end_date"))
-
-
-# --- the indicator dictionary ------------------------------------------------------------------------
-
-
-def indicator_out(row: GoalIndicator) -> IndicatorOut:
-    return IndicatorOut(id=row.id, code=row.code, name=row.name, measure=row.measure, direction=row.direction)
-
-
-def list_indicators(ctx: AppContext, actor: Actor, code: str) -> list[IndicatorOut]:
-    """The locality's indicator dictionary, by code (anyone of the locality who may use goals)."""
-    with ctx.db.read() as session:
-        locality = locality_for(session, actor, code, read_only=True)
-        rows = session.exec(
-            select(GoalIndicator).where(GoalIndicator.locality_id == locality.id).order_by(col(GoalIndicator.code))
-        )
-        return [indicator_out(r) for r in rows]
-
-
-def create_indicator(ctx: AppContext, actor: Actor, code: str, data: IndicatorIn) -> IndicatorOut:
-    """Add an entry to the dictionary (the office only). 409 for a code already there."""
-    require_role(actor, OFFICE_ROLES, "change the indicator dictionary")
-    with ctx.db.write() as session:
-        locality = locality_for(session, actor, code)
-        taken = session.exec(
-            select(GoalIndicator.id).where(GoalIndicator.locality_id == locality.id, GoalIndicator.code == data.code)
-        ).first()
-        if taken is not None:
-            raise Conflict("the indicator code {code} is taken", params={"code": data.code})
-        row = GoalIndicator(locality_id=locality.id, **data.model_dump(mode="json"))
-        session.add(row)
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            locality_id=locality.id,
-            action="goals.indicator_created",
-            target_type="goal_indicator",
-            target_id=row.id,
-            after=data.model_dump(mode="json"),
-        )
-        return indicator_out(row)
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -258,7 +212,7 @@ def _parent(session: Session, locality: Locality, goal_like: Any, parent_id: int
     return parent
 
 
-def _next_order(
+def next_order(
     session: Session, locality_id: int, unit_id: int, team_id: int | None, year: int, parent_id: int | None
 ) -> int:
     """The sort order after the last child of ``parent_id`` (null: the top) in a set."""
@@ -341,7 +295,7 @@ def create_goal(ctx: AppContext, actor: Actor, code: str, data: GoalIn) -> GoalO
         _check_fields(session, locality, values)
         goal = Goal(**{k: v for k, v in values.items() if v is not None or k in ("parent_id", "team_id")})
         _parent(session, locality, goal, data.parent_id)
-        goal.sort_order = _next_order(session, locality.id, goal.unit_id, goal.team_id, goal.year, data.parent_id)
+        goal.sort_order = next_order(session, locality.id, goal.unit_id, goal.team_id, goal.year, data.parent_id)
         session.add(goal)
         session.flush()
         return goal_out(goal)
@@ -448,86 +402,6 @@ def reorder(
         ordered = [siblings[i] for i in data.order]
         _renumber(session, actor, ordered)
         return [goal_out(g) for g in ordered]
-
-
-def _shift_year(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def copy_goals(ctx: AppContext, actor: Actor, code: str, data: CopyIn) -> list[GoalOut]:
-    """Copy a set's goals, or the branches of ``data.goal_ids``, to ``data.to_year`` (default:
-    the next year), every field kept, dates moved by the years between, people kept; each copied
-    branch goes to the top of the new set, after its goals. The copies are drafts. Answers the
-    copies depth first. 422 for a goal id not of the set, or a year that is not later."""
-    to_year = data.to_year if data.to_year is not None else data.year + 1
-    if to_year <= data.year:
-        raise invalid("to_year", "copy to a later year than {year}", year=data.year)
-    with ctx.db.write() as session:
-        locality = locality_for(session, actor, code)
-        readable_set(session, actor, locality, data.unit_id, data.team_id, write=True)
-        goals = set_goals(session, locality.id, data.unit_id, data.team_id, data.year)
-        by_id = {g.id: g for g in goals}
-        if data.goal_ids is None:
-            chosen = {g.id for g in goals}
-        else:
-            unknown = [i for i in data.goal_ids if i not in by_id]
-            if unknown:
-                raise invalid(
-                    "goal_ids",
-                    "goals {ids} are not goals of this unit, team and year",
-                    ids=", ".join(map(str, unknown)),
-                )
-            chosen = set()
-            for goal_id in data.goal_ids:
-                chosen.update(branch_ids(session, by_id[goal_id]))
-        years = to_year - data.year
-        first = _next_order(session, locality.id, data.unit_id, data.team_id, to_year, None)
-        copies: dict[int, Goal] = {}
-        tops = 0
-        for goal, _depth in depth_first(goals):
-            if goal.id not in chosen:
-                continue
-            parent = copies.get(goal.parent_id) if goal.parent_id is not None else None
-            copy = Goal(
-                locality_id=locality.id,
-                unit_id=goal.unit_id,
-                team_id=goal.team_id,
-                year=to_year,
-                parent_id=parent.id if parent is not None else None,
-                start_date=_shift_year(goal.start_date, years),
-                end_date=_shift_year(goal.end_date, years),
-                **{name: getattr(goal, name) for name in COPIED_FIELDS},
-            )
-            if parent is None:
-                copy.sort_order = first + tops
-                tops += 1
-            session.add(copy)
-            session.flush()
-            copies[goal.id] = copy
-        for row in session.exec(select(GoalAssignment).where(col(GoalAssignment.goal_id).in_(list(copies)))):
-            session.add(
-                GoalAssignment(
-                    locality_id=locality.id,
-                    goal_id=copies[row.goal_id].id,
-                    person_id=row.person_id,
-                    role=row.role,
-                    share=row.share,
-                )
-            )
-        audit.record(
-            session,
-            actor,
-            locality_id=locality.id,
-            action="goals.copied",
-            target_type="goal_set",
-            target_id=f"{data.unit_id}/{data.team_id or ''}/{data.year}",
-            after={"to_year": to_year, "goals": len(copies)},
-        )
-        session.flush()
-        return [goal_out(c) for c in copies.values()]
 
 
 def publish(ctx: AppContext, actor: Actor, code: str, unit_id: int, team_id: int | None, year: int) -> PublishOut:

@@ -12,7 +12,7 @@ from core.schemas.localities import LocalityIn
 from core.schemas.org import PersonIn, TeamIn, TeamMemberIn, UnitIn
 from core.services import localities, org
 from core.services.plugins import PluginSettingIn, set_plugin
-from plugins.goals import service
+from plugins.goals import indicators
 from plugins.goals.schemas import IndicatorIn
 from tests.plugins.worklog.setup import account, token  # noqa: F401 - token: for API tests
 
@@ -70,10 +70,10 @@ def make_world(ctx: AppContext, *, enabled: bool = True) -> World:
     if enabled:
         enable(ctx, "ga")
         enable(ctx, "gb")
-    indicator = service.create_indicator(
+    indicator = indicators.create_indicator(
         ctx, SYSTEM, "ga", IndicatorIn(code="revenue", name="一般公共预算收入", measure="亿元")
     ).id
-    lower = service.create_indicator(
+    lower = indicators.create_indicator(
         ctx, SYSTEM, "ga", IndicatorIn(code="energy", name="万元GDP能耗", measure="吨标煤", direction="lower")
     ).id
     return World("ga", unit_a, unit_b, team, indicator, lower, people, actors, "gb")

@@ -148,3 +148,34 @@ def test_the_operations_are_in_the_openapi_document(live_server):
         "/api/localities/{code}/goals/copy",
     } <= goals
     assert "404" in paths["/api/localities/{code}/goals/{goal_id}"]["get"]["responses"]
+
+
+def test_the_workbook_round_trip_over_the_api(ctx, api):
+    import io
+
+    from openpyxl import load_workbook
+
+    world, client = api
+    where = {"unit_id": world.unit_a, "team_id": world.team, "year": YEAR}
+    with client("admin_a", **{"Accept-Language": "zh-CN"}) as admin:
+        made = admin.post(BASE + "/", json=new_goal(world, name="制度建设")).json()
+        download = admin.get(f"{BASE}/workbook", params=where)
+        assert download.status_code == 200
+        book = load_workbook(io.BytesIO(download.content))
+        book["进度"].append([999, "?", "定性", "2026-03", None, 10])
+        book["进度"]["D2"], book["进度"]["F2"] = "2026-03", 25
+        out = io.BytesIO()
+        book.save(out)
+        refused = admin.post(f"{BASE}/progress-sheet", params=where, files={"data": ("p.xlsx", out.getvalue())})
+        assert refused.status_code == 422
+        assert [(e["row"], e["column"]) for e in refused.json()["errors"]] == [(3, "目标编号")]
+        assert "999" in refused.json()["errors"][0]["message"] and "未导入" in refused.json()["detail"]
+        assert admin.get(f"{BASE}/{made['id']}").json()["progress"] == []
+        del book["进度"]
+        sheet = book.create_sheet("进度")
+        sheet.append(["目标编号", "期间", "完成百分比"])
+        sheet.append([made["id"], "2026-03", 25])
+        out = io.BytesIO()
+        book.save(out)
+        saved = admin.post(f"{BASE}/progress-sheet", params=where, files={"data": ("p.xlsx", out.getvalue())})
+        assert saved.status_code == 200 and saved.json() == {"reports": 1}

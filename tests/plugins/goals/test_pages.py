@@ -172,3 +172,33 @@ def test_csrf_english_and_404s(ctx, site):
     set_plugin(ctx, SYSTEM, "ga", "goals", PluginSettingIn(enabled=False))
     with session("admin_a") as admin:
         assert admin.get(BASE).status_code == 404
+
+
+def test_the_progress_sheet_round_trip_on_the_tree_page(ctx, site):
+    import io
+
+    from openpyxl import load_workbook
+
+    world, session = site
+    target = goal(ctx, world, "制度建设")
+    where = {"unit_id": world.unit_a, "team_id": world.team, "year": YEAR}
+    with session("admin_a") as admin:
+        download = admin.get(f"{BASE}/workbook", params=where)
+        assert download.status_code == 200 and download.headers["content-type"].startswith("application/vnd.openxml")
+        book = load_workbook(io.BytesIO(download.content))
+        sheet = book["进度"]
+        sheet["D2"], sheet["F2"] = f"{YEAR}-03", "一半"
+
+        def upload(book):
+            out = io.BytesIO()
+            book.save(out)
+            files = {"file": ("进度.xlsx", out.getvalue(), "application/octet-stream")}
+            return admin.post(f"{BASE}/progress-sheet", data=form(admin, **where), files=files, follow_redirects=True)
+
+        bad = upload(book)
+        assert bad.status_code == 422 and "文件中有 1 处问题，未导入任何数据" in bad.text
+        assert "<td>2</td><td>完成百分比</td><td>一半 不是数字</td>" in bad.text
+        sheet["F2"] = 60
+        good = upload(book)
+        assert good.status_code == 200 and "已导入 1 条进度" in good.text and "60.0%" in good.text
+        assert progress.goal_detail(ctx, world.actors["admin_a"], "ga", target.id).percent == 60.0

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from core.models import AuditEntry
 from core.services.errors import Conflict, Forbidden, Invalid, NotFound
-from plugins.goals import progress, service, shares
+from plugins.goals import copying, progress, service, shares
 from plugins.goals.models import Goal, GoalVersion
 from plugins.goals.schemas import AssignIn, CopyIn, GoalPatch, MoveIn, ReorderIn, ShareIn
 from tests.plugins.goals.helpers import goal, revenue
@@ -133,7 +133,7 @@ def test_copying_goals_to_next_year_keeps_every_field_and_the_people(ctx, world)
     ]
     shares.assign(ctx, world.actors["admin_a"], "ga", top.id, AssignIn(people=people))
     service.publish(ctx, world.actors["admin_a"], "ga", world.unit_a, world.team, YEAR)
-    copies = service.copy_goals(
+    copies = copying.copy_goals(
         ctx,
         world.actors["admin_a"],
         "ga",
@@ -161,13 +161,13 @@ def test_copying_goals_to_next_year_keeps_every_field_and_the_people(ctx, world)
     assert not copy.published and copy.versions == 0 and copies[1].parent_id == copy.id
     assert names(ctx, world, YEAR + 1) == ["一般公共预算收入增长", "  子目标"]
     assert other.id not in [c.id for c in copies] and sub.id not in [c.id for c in copies]
-    everything = service.copy_goals(
+    everything = copying.copy_goals(
         ctx, world.actors["admin_a"], "ga", CopyIn(unit_id=world.unit_a, team_id=world.team, year=YEAR)
     )
     assert len(everything) == 3  # appended after the year's goals
     assert names(ctx, world, YEAR + 1)[-1] == "另一个"
     with pytest.raises(Invalid):
-        service.copy_goals(
+        copying.copy_goals(
             ctx,
             world.actors["admin_a"],
             "ga",
