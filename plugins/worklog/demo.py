@@ -70,10 +70,37 @@ def load_demo(ctx: AppContext, actor: Actor, code: str) -> list[str]:
                     written_by=person.name,
                 )
     _discuss(ctx, code, staff[0])
+    quarter = _open_quarter(ctx, actor, code, today)
     lines = ["", f"Work records (worklog) are enabled in {code} for the people of {unit.name}:"]
     lines += [f"  {role}: {username} / {password}  ({name})" for role, username, password, name in logins]
     lines.append("  the leader's board is under 工作纪实看板 in the console, the cadre's week at /me/worklog")
+    lines.append(f"  the leader grades {quarter} under 季度评价 (the office sees the scores and publishes)")
     return lines
+
+
+DIMENSIONS = [("de", "德"), ("neng", "能"), ("qin", "勤"), ("ji", "绩"), ("lian", "廉")]
+SCALE = [("好", 95), ("较好", 85), ("一般", 75), ("较差", 60)]
+
+
+def _open_quarter(ctx: AppContext, actor: Actor, code: str, today) -> str:
+    """A template of 德 能 勤 绩 廉 graded 好/较好/一般/较差 (hidden scores), and this quarter opened with it."""
+    from core.schemas.indicators import GradeIn, IndicatorIn, TemplateIn
+    from core.services import templates
+    from plugins.worklog import evaluation
+
+    template = templates.create(
+        ctx,
+        actor,
+        code,
+        TemplateIn(
+            name="平时考核季度评价",
+            grade_scale=[GradeIn(label=label, score=score) for label, score in SCALE],
+            indicators=[IndicatorIn(code=c, name=n, standard=f"{n}：按季度表现选择等次") for c, n in DIMENSIONS],
+        ),
+    )
+    quarter = str(Period.from_date("quarter", today))
+    evaluation.open_quarter(ctx, actor, code, evaluation.QuarterIn(period=quarter, template_id=template.id))
+    return quarter
 
 
 def _account(

@@ -57,3 +57,9 @@ def test_the_demo_enables_the_worklog_with_two_logins_and_entries(ctx):
     latest = service.history(ctx, actors["cadre"], "demo", kind="weekly_record", limit=1).items[0]
     talk = discussion.read(ctx, actors["cadre"], TARGET, latest.id, resolver("demo", latest.id))
     assert [c.author_name for c in talk.comments] == ["王主任"] and talk.likes == 1  # the leader's comment and like
+    from plugins.worklog import evaluation
+
+    quarter = str(Period.from_date("quarter", service.today(ctx)))
+    sheet = evaluation.sheet(ctx, actors["leader"], "demo", quarter)  # this quarter is open for grading
+    assert [d.name for d in sheet.dimensions] == ["德", "能", "勤", "绩", "廉"] and sheet.labels[0] == "好"
+    assert any(quarter in line and "季度评价" in line for line in lines)
