@@ -9,6 +9,7 @@ import hmac
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from anyio.to_thread import run_sync
 from litestar import Request, Response, get, post
@@ -43,6 +44,19 @@ def translator_for(request: Request) -> Translator:
     return Translator(locale, (LOCALES_DIR, *console_locales_dirs()))
 
 
+def safe_next(value: str | None) -> str:
+    """A place to go back to after signing in: a local path under ``/admin/`` (or a person's own
+    pages, ``/me/``) only (never another host, ``//host`` or ``/\\host``), else the overview."""
+    if not value or not value.startswith(("/admin", "/me/")) or value.startswith(("//", "/\\")) or "\\" in value:
+        return "/admin/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return "/admin/"
+    if parts.path.startswith("/admin/login") or parts.path.startswith("/admin/logout"):
+        return "/admin/"
+    return value
+
+
 def _secure(request: Request) -> bool:
     return app_context(request).settings.resolved_base_url.startswith("https://")
 
@@ -62,8 +76,6 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
 
 @get("/admin/login", include_in_schema=False)
 async def login_page(request: Request) -> Template:
-    from core.web.admin.shell import safe_next
-
     token = secrets.token_urlsafe(24)
     page = render(request, "admin/login.html", csrf=token, error=None, next=safe_next(request.query_params.get("next")))
     page.cookies.append(
@@ -76,8 +88,6 @@ async def login_page(request: Request) -> Template:
 
 @post("/admin/login", include_in_schema=False)
 async def login_submit(request: Request, data: URLEncodedBody[dict[str, str]]) -> Response:
-    from core.web.admin.shell import safe_next
-
     tr = translator_for(request)
     next_page = safe_next(data.get("next"))  # where the user was when the session ended
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")

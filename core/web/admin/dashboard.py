@@ -13,7 +13,8 @@ from litestar.response import Redirect
 from core.reachability import lan_address, loopback_only
 from core.services import users as user_service
 from core.services.errors import Invalid, NotFound
-from core.web.admin.shell import LOCALITY_COOKIE, field_errors, open_shell, safe_next
+from core.web.admin.shell import LOCALITY_COOKIE, field_errors, open_shell
+from core.web.pages import safe_next
 
 
 @get("/", include_in_schema=False)
