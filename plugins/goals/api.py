@@ -20,7 +20,7 @@ from core.i18n import LOCALES_DIR
 from core.schemas.base import MAX_ID
 from core.services.errors import Invalid
 from core.web.params import Ctx, CurrentActor, ItemId, LocalityCode
-from plugins.goals import HERE, copying, indicators, progress, service, shares, sheets
+from plugins.goals import HERE, copying, indicators, progress, scoring, service, shares, sheets
 from plugins.goals.schemas import (
     AssignIn,
     AssignManyIn,
@@ -38,6 +38,9 @@ from plugins.goals.schemas import (
     ProgressOut,
     PublishOut,
     ReorderIn,
+    ScoreIn,
+    ScoreOut,
+    ScoreSheet,
     StatusView,
 )
 
@@ -227,6 +230,30 @@ class GoalsController(Controller):
             sheets.import_progress, ctx, actor, code, unit_id, team_id, year, files[0].filename or "", content
         )
         return ImportOut(reports=reports)
+
+    @put(
+        "/{goal_id:int}/score",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Score a top-level goal for a period (the office; direct, or the standard less a deduction)",
+    )
+    def score(
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, goal_id: ItemId, data: JSONBody[ScoreIn]
+    ) -> ScoreOut:
+        return scoring.score_goal(ctx, actor, code, goal_id, data)
+
+    @get("/scores", sync_to_thread=True, summary="A unit's or team's goal scores of a period, with results per person")
+    def scores(
+        self,
+        ctx: Ctx,
+        actor: CurrentActor,
+        code: LocalityCode,
+        unit_id: UnitQuery,
+        year: YearQuery,
+        team_id: TeamQuery = None,
+        period: Annotated[str | None, QueryParameter(max_length=50, description="Default: the year")] = None,
+    ) -> ScoreSheet:
+        return scoring.score_sheet(ctx, actor, code, unit_id, team_id, year, period)
 
 
 def api_routes() -> list:

@@ -151,3 +151,25 @@ class GoalVersion(SQLModel, table=True):
     changes: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     written_by: str = Field(default="", max_length=100)
     written_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
+
+
+class GoalScore(SQLModel, table=True):
+    """The office's score of a top-level goal for a period (usually its year): ``standard`` is its
+    standard score (标准分), ``score`` what it got (direct, or the standard less ``deduction``)."""
+
+    __tablename__ = "goals_scores"
+    __table_args__ = (
+        UniqueConstraint("goal_id", "period", name="uq_goals_scores_goal_period"),
+        Index("ix_goals_scores_locality_period", "locality_id", "period"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    locality_id: int = Field(sa_column=_fk("localities", "RESTRICT"))
+    goal_id: int = Field(sa_column=_fk("goals"))
+    period: str = Field(max_length=16)
+    standard: float = Field(sa_column=Column(Float, nullable=False))
+    score: float = Field(sa_column=Column(Float, nullable=False))
+    deduction: float = Field(default=0.0, sa_column=Column(Float, nullable=False, default=0.0))
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    scored_by: str = Field(default="", max_length=100)
+    scored_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())

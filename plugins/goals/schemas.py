@@ -260,3 +260,53 @@ class PublishOut(BaseModel):
 
 class ImportOut(BaseModel):
     reports: int  # progress reports written from the file
+
+
+Points = Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]
+
+
+class ScoreIn(In):
+    """The office's score of a top-level goal for ``period`` (a year 2026, or any period):
+    ``standard`` its standard score (标准分); either ``score`` directly (0 to the standard), or by
+    grade: a goal done by the period's end gets the standard, otherwise the standard less
+    ``deduction``."""
+
+    period: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+    standard: Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)]
+    score: Points | None = None
+    deduction: Points | None = None
+    note: LongText = ""
+
+
+class ScoreOut(BaseModel):
+    goal_id: int
+    goal_name: str
+    period: str
+    standard: float
+    score: float
+    deduction: float
+    note: str
+    scored_by: str
+    scored_at: datetime
+
+
+class PersonResult(BaseModel):
+    """A person's result: the sum over the scored goals they carry of score × share / 100."""
+
+    person_id: int
+    person_name: str
+    score: float
+
+
+class ScoreSheet(BaseModel):
+    """A set's scores of a period: each scored goal, the team's or unit's total over the goals that
+    count for the assessment, and each person's result through their shares."""
+
+    unit_id: int
+    team_id: int | None
+    year: int
+    period: str
+    scores: list[ScoreOut]
+    total: float
+    standard: float
+    people: list[PersonResult]

@@ -179,3 +179,20 @@ def test_the_workbook_round_trip_over_the_api(ctx, api):
         book.save(out)
         saved = admin.post(f"{BASE}/progress-sheet", params=where, files={"data": ("p.xlsx", out.getvalue())})
         assert saved.status_code == 200 and saved.json() == {"reports": 1}
+
+
+def test_the_office_scores_and_members_read_the_results(ctx, api):
+    world, client = api
+    where = {"unit_id": world.unit_a, "team_id": world.team, "year": YEAR}
+    with client("admin_a") as admin, client("office") as office, client("member") as member:
+        made = admin.post(BASE + "/", json=new_goal(world, name="制度建设")).json()
+        split = {"people": [{"person_id": world.people["李明"], "role": "主办", "share": 100}]}
+        admin.put(f"{BASE}/{made['id']}/people", json=split)
+        body = {"period": str(YEAR), "standard": 10, "deduction": 2}
+        assert admin.put(f"{BASE}/{made['id']}/score", json=body).status_code == 403
+        scored = office.put(f"{BASE}/{made['id']}/score", json=body)
+        assert scored.status_code == 200 and scored.json()["score"] == 8
+        sheet = member.get(f"{BASE}/scores", params=where).json()
+        assert sheet["total"] == 8 and sheet["people"] == [
+            {"person_id": world.people["李明"], "person_name": "李明", "score": 8.0}
+        ]
