@@ -125,7 +125,7 @@ def _insert_new(session: Session, rows: list[dict]) -> set[int]:
 def remind_locality(ctx: AppContext, locality_id: int, kind: EntryKind, period: Period, due: datetime) -> int:
     """Notify the people of ``locality_id`` without a submitted ``kind`` entry for ``period``
     who were not reminded of it yet; how many were notified."""
-    from core.services.notifications import notify
+    from core.services.notifications import notify_many
 
     submitted = (
         select(WorkEntry.person_id)
@@ -168,18 +168,16 @@ def remind_locality(ctx: AppContext, locality_id: int, kind: EntryKind, period: 
                     for _, p in chunk
                 ],
             )
-            for user_id, person_id in chunk:
-                if person_id in new:
-                    notify(
-                        session,
-                        locality_id,
-                        user_id,
-                        "worklog.reminder",
-                        MESSAGES[kind],
-                        {"period": str(period), "day": due.date().isoformat()},
-                        link=f"/me/worklog/write/{kind.value}/{period}",
-                    )
-                    sent += 1
+            # one INSERT for the chunk's notices (one each took ~10 ms on PostgreSQL: bench.worklog)
+            sent += notify_many(
+                session,
+                locality_id,
+                [user_id for user_id, person_id in chunk if person_id in new],
+                "worklog.reminder",
+                MESSAGES[kind],
+                {"period": str(period), "day": due.date().isoformat()},
+                link=f"/me/worklog/write/{kind.value}/{period}",
+            )
     return sent
 
 

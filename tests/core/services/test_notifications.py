@@ -84,6 +84,39 @@ def test_the_hook_fires_once_after_commit_for_enabled_plugins_only(county):
         pm.unregister(forwarder)
 
 
+def test_notify_many_writes_one_each_and_fires_the_hook_per_notification_after_commit(county):
+    ctx = county
+    forwarder = Forwarder(ctx)
+    pm = get_plugin_manager()
+    pm.register(forwarder, name="sms_forwarder")
+    try:
+        set_plugin(ctx, SYSTEM, "nc", "sms_forwarder", PluginSettingIn(enabled=True))
+        (alice, alice_actor), (bob, _) = _user(ctx, "alice", "nc"), _user(ctx, "bob", "nc")
+        with ctx.db.write() as session:
+            made = notes.notify_many(
+                session,
+                _locality_id(ctx, "nc"),
+                [alice.id, bob.id],
+                "test.due",
+                VIEWED,
+                {"viewer": "王", "day": "11-28"},
+                "/me/x",
+            )
+            assert made == 2 and forwarder.heard == []
+            assert notes.notify_many(session, _locality_id(ctx, "nc"), [], "test.due", VIEWED) == 0
+        assert sorted(forwarder.heard) == sorted([(alice.id, "test.due", True), (bob.id, "test.due", True)])
+        page = notes.list_notifications(ctx, alice_actor, Translator("en"))
+        assert [(i.text, i.link) for i in page.items] == [("王 viewed your work on 11-28", "/me/x")]
+        with pytest.raises(RuntimeError), ctx.db.write() as session:
+            notes.notify_many(session, _locality_id(ctx, "nc"), [alice.id], "test.due", "hello")
+            raise RuntimeError("the caller's transaction fails")
+        assert len(forwarder.heard) == 2 and notes.list_notifications(ctx, alice_actor, Translator("en")).total == 1
+        with pytest.raises(Invalid), ctx.db.write() as session:
+            notes.notify_many(session, None, [alice.id], "", "message")
+    finally:
+        pm.unregister(forwarder)
+
+
 def test_a_failing_hook_changes_nothing(county, monkeypatch):
     ctx = county
 
