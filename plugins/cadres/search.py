@@ -171,14 +171,15 @@ def _compile(cond: Any, path: str, out: Compiled, today: date, depth: int = 0) -
         text = _text(cond, "text", path)
         years = _number(cond, "min_years", path, high=60, required=False) or 0
         on = _day(cond, "on", path, today)
+        # one pass over the locality's posts (not one subquery per person)
         spans = (
             select(PostRecord.person_id)
-            .where(PostRecord.person_id == Person.id, col(PostRecord.post).contains(text, autoescape=True))
-            .where(PostRecord.start <= on)
+            .where(PostRecord.locality_id == Person.locality_id)
+            .where(col(PostRecord.post).contains(text, autoescape=True), PostRecord.start <= on)
             .group_by(PostRecord.person_id)
             .having(func.sum(_post_days(on)) >= round(years * 365.25))
         )
-        return exists(spans)
+        return col(Person.id).in_(spans.correlate_except(PostRecord))
     if kind in ("education", "degree"):
         scale = EDUCATION_LEVELS if kind == "education" else DEGREES
         level = cond.get("at_least")
