@@ -7,11 +7,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from core.models import (
     Ballot,
-    BallotItem,
+    BallotPosition,
     Campaign,
     CampaignCategory,
     CampaignSubject,
@@ -114,8 +114,18 @@ def reference(s: Scenario) -> dict[int, dict]:
     return out
 
 
-def write(connection, s: Scenario, *, locality_id: int = 1, campaign_id: int = 1, batch: int = 50_000) -> None:
-    """Insert the scenario as a closed campaign, with explicit ids, in bulk."""
+def write(
+    connection,
+    s: Scenario,
+    *,
+    locality_id: int = 1,
+    campaign_id: int = 1,
+    batch: int = 50_000,
+    items_table: bool = False,
+) -> None:
+    """Insert the scenario as a closed campaign, with explicit ids, in bulk: each ballot's grades
+    packed by its category's item order (``core.services.ballot_grades``), or with
+    ``items_table`` one ``ballot_items`` row per item, as stored before migration 0021."""
     now = utcnow()
     connection.execute(
         insert(Locality.__table__),
@@ -225,34 +235,75 @@ def write(connection, s: Scenario, *, locality_id: int = 1, campaign_id: int = 1
         [{"campaign_id": campaign_id, "subject_id": sid, "locality_id": locality_id} for sid in s.subjects],
     )
     ballots, items = [], []
+    # The frozen item order of each category: every (subject, leaf) its ballots rate, sorted.
+    orders = {
+        c: sorted({item for category_id, _v, grades in s.ballots if category_id == c for item in grades})
+        for c, _w, _t in s.categories
+    }
+    if not items_table:
+        positions = [
+            {
+                "campaign_id": campaign_id,
+                "category_id": c,
+                "position": p,
+                "locality_id": locality_id,
+                "subject_id": sid,
+                "indicator_id": leaf,
+            }
+            for c, order in orders.items()
+            for p, (sid, leaf) in enumerate(order)
+        ]
+        if positions:
+            connection.execute(insert(BallotPosition.__table__), positions)
+    index = {c: {item: p for p, item in enumerate(order)} for c, order in orders.items()}
 
     def flush():
         if ballots:
             connection.execute(insert(Ballot.__table__), ballots)
         if items:
-            connection.execute(insert(BallotItem.__table__), items)
+            connection.execute(
+                text(
+                    "INSERT INTO ballot_items (ballot_id, subject_id, indicator_id, campaign_id, grade) "
+                    "VALUES (:ballot_id, :subject_id, :indicator_id, :campaign_id, :grade)"
+                ),
+                items,
+            )
         ballots.clear()
         items.clear()
 
+    pending = 0  # items in the ballots not written yet
     for category_id, valid, grades in s.ballots:
         ballot_id = uuid.uuid4().hex
-        ballots.append(
-            {
-                "id": ballot_id,
-                "locality_id": locality_id,
-                "campaign_id": campaign_id,
-                "category_id": category_id,
-                "valid": valid,
-                "reason": "",
-                "comment": "",
-            }
-        )
-        items.extend(
-            {"ballot_id": ballot_id, "subject_id": sid, "indicator_id": leaf, "campaign_id": campaign_id, "grade": g}
-            for (sid, leaf), g in grades.items()
-        )
-        if len(items) >= batch:
+        ballot = {
+            "id": ballot_id,
+            "locality_id": locality_id,
+            "campaign_id": campaign_id,
+            "category_id": category_id,
+            "valid": valid,
+            "reason": "",
+            "comment": "",
+        }
+        if items_table:
+            items.extend(
+                {
+                    "ballot_id": ballot_id,
+                    "subject_id": sid,
+                    "indicator_id": leaf,
+                    "campaign_id": campaign_id,
+                    "grade": g,
+                }
+                for (sid, leaf), g in grades.items()
+            )
+        else:
+            packed = bytearray(len(orders[category_id]))
+            for item, g in grades.items():
+                packed[index[category_id][item]] = g + 1
+            ballot["grades"] = bytes(packed)
+        ballots.append(ballot)
+        pending += len(grades)
+        if pending >= batch:
             flush()
+            pending = 0
     flush()
     if s.values:
         connection.execute(
@@ -271,3 +322,20 @@ def write(connection, s: Scenario, *, locality_id: int = 1, campaign_id: int = 1
                 for (sid, tid, code), v in s.values.items()
             ],
         )
+
+
+def stored_items(connection, campaign_id: int | None = None) -> list[tuple[str, int, int, int, int, int]]:
+    """``(ballot id, campaign id, category id, subject id, indicator id, grade index)`` of every
+    item of the stored ballots (of ``campaign_id``), unpacked from their grades."""
+    from core.services.ballot_grades import Layout, load_layouts, unpack
+
+    sql = "SELECT id, campaign_id, category_id, grades FROM ballots"
+    rows = connection.execute(
+        text(sql + (" WHERE campaign_id = :c" if campaign_id is not None else "")), {"c": campaign_id}
+    ).all()
+    layouts = {c: load_layouts(connection, c) for c in {row.campaign_id for row in rows}}
+    return [
+        (row.id, row.campaign_id, row.category_id, s, i, g)
+        for row in rows
+        for s, i, g in unpack(layouts[row.campaign_id].get(row.category_id, Layout(row.category_id, ())), row.grades)
+    ]

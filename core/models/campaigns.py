@@ -163,7 +163,7 @@ class StagedBallot(SQLModel, table=True):
     AES-GCM under a key derived from the secret key and the campaign (not in the database).
     ``head`` holds the category and validity (read for turnout while open), ``body`` the items,
     comment and reason, padded to one length per category. At close the rows are moved into
-    ``ballots``/``ballot_items`` in random order with new ids and deleted
+    ``ballots`` in random order with new ids and deleted
     (``core.services.ballot_box.move_staged``)."""
 
     __tablename__ = "ballot_staging"
@@ -178,7 +178,11 @@ class StagedBallot(SQLModel, table=True):
 
 class Ballot(SQLModel, table=True):
     """A cast ballot: a random id, no account, no time of its own (anonymous). Written only when
-    its campaign closes, from the ballot box, in random order (``StagedBallot``)."""
+    its campaign closes, from the ballot box, in random order (``StagedBallot``).
+
+    ``grades`` holds its items packed, one byte per position of its category's item order
+    (``BallotPosition``): the grade index + 1, 0 for an item it did not rate
+    (``core.services.ballot_grades``)."""
 
     __tablename__ = "ballots"
     __table_args__ = (Index("ix_ballots_locality_campaign", "locality_id", "campaign_id", "category_id"),)
@@ -192,17 +196,27 @@ class Ballot(SQLModel, table=True):
     valid: bool = True
     reason: str = Field(default="", max_length=500)
     comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    grades: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
-class BallotItem(SQLModel, table=True):
-    __tablename__ = "ballot_items"
-    __table_args__ = (Index("ix_ballot_items_campaign_subject", "campaign_id", "subject_id", "indicator_id"),)
+class BallotPosition(SQLModel, table=True):
+    """One position of the frozen item order of a campaign's evaluator category: byte
+    ``position`` of a ballot's ``grades`` grades ``subject_id`` on ``indicator_id``. Written
+    when the category's first ballot leaves the ballot box, never reordered
+    (``core.services.ballot_grades``)."""
 
-    ballot_id: str = Field(sa_column=Column(ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True))
-    subject_id: int = Field(sa_column=Column(Integer, primary_key=True))
-    indicator_id: int = Field(sa_column=Column(Integer, primary_key=True))
-    campaign_id: int = Field(sa_column=Column(Integer, nullable=False))
-    grade: int  # index into the template's grade scale, 0 = best
+    __tablename__ = "ballot_positions"
+
+    campaign_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    )
+    category_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("campaign_categories.id", ondelete="CASCADE"), primary_key=True)
+    )
+    position: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    locality_id: int = Field(sa_column=_locality())
+    subject_id: int = Field(sa_column=Column(Integer, nullable=False))  # by id only, as ballots name subjects
+    indicator_id: int = Field(sa_column=Column(Integer, nullable=False))
 
 
 class CampaignResult(SQLModel, table=True):

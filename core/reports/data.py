@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, text
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from core.context import Actor, AppContext
 from core.models import Adjustment, Ballot, Campaign, CampaignResult, Subject
 from core.models.base import utcnow
-from core.services import result_details
+from core.services import ballot_grades, result_details
 from core.services.campaigns import categories_of
 from core.services.errors import Conflict
 from core.services.plugins import policies_for, rules_for
@@ -84,18 +84,10 @@ def _percent(submitted: int, issued: int) -> float:
 
 def _all_grade_counts(session: Session, campaign: Campaign) -> dict[int, list[tuple[int, int, int, int]]]:
     """subject id -> [(category id, indicator id, grade index, count)] over the valid ballots: the
-    rows ``result_details._grade_counts`` gives for one subject, for every subject in one query."""
-    sql = """
-        SELECT i.subject_id, b.category_id, i.indicator_id, i.grade, count(*)
-        FROM ballot_items i JOIN ballots b ON b.id = i.ballot_id
-        WHERE i.campaign_id = :campaign AND b.locality_id = :locality AND b.campaign_id = :campaign AND b.valid
-        GROUP BY i.subject_id, b.category_id, i.indicator_id, i.grade
-    """
+    rows ``result_details._grade_counts`` gives for one subject, for every subject in one pass."""
     out: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
-    for subject, category, indicator, grade, n in session.execute(
-        text(sql), {"campaign": campaign.id, "locality": campaign.locality_id}
-    ):
-        out[int(subject)].append((int(category), int(indicator), int(grade), int(n)))
+    for category, subject, indicator, grade, n in ballot_grades.grade_counts(session, campaign):
+        out[subject].append((category, indicator, grade, n))
     return out
 
 

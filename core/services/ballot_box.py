@@ -7,7 +7,8 @@ submitting transaction writes only a *sealed* row (AES-GCM under a key derived f
 key and the campaign, which is not in the database): a reader learns that account 17 cast
 *some* ballot, not which. When the campaign closes, ``move_staged`` takes every staged row of
 the campaign in one random order, gives each ballot a new random id and writes it into
-``ballots``/``ballot_items``; the staged rows are deleted in the same transactions. At that
+``ballots``, its items packed into one value (``core.services.ballot_grades``); the staged rows
+are deleted in the same transactions. At that
 point every account of the campaign has voted or never will, so the transaction ids, the row
 order and the ids of the written ballots tell nothing about which account cast which.
 
@@ -40,6 +41,7 @@ from sqlmodel import Session
 from core.context import AppContext
 from core.models import Ballot, StagedBallot
 from core.security import Keyring
+from core.services import ballot_grades
 
 TEXT_BLOCK = 10240  # bytes: a 2,000-character comment (4 bytes each at most) and a 500-character reason
 MAX_REASON = 500  # characters, as ballots.reason
@@ -175,18 +177,22 @@ def staged_total(session: Session, campaign_id: int) -> int:
 
 
 def move_staged(ctx: AppContext, campaign_id: int, *, chunk: int = MOVE_CHUNK) -> int:
-    """Move every staged ballot of a campaign into ``ballots``/``ballot_items``; returns how many.
+    """Move every staged ballot of a campaign into ``ballots``; returns how many.
 
     Call only once the campaign accepts no more ballots (closed): the box is shuffled as a whole
     (``secrets.SystemRandom``), then written ``chunk`` ballots per transaction, each with a new
     random id. Each transaction deletes the staged rows it writes (``DELETE ... RETURNING``),
     so a crash or a second mover running at the same time can neither lose nor double a ballot;
     calling it again moves whatever is left. Raises ``SealError`` if a row does not open with
-    the secret key (nothing of that chunk is written)."""
+    the secret key (nothing of that chunk is written).
+
+    Each ballot's items are packed by its category's frozen item order
+    (``ballot_grades.layout_for``: written with the category's first moved ballot)."""
     with ctx.db.read() as session:
         ids = list(session.execute(select(StagedBallot.id).where(StagedBallot.campaign_id == campaign_id)).scalars())
     secrets.SystemRandom().shuffle(ids)
     moved = 0
+    layouts: dict[int, ballot_grades.Layout] = {}
     for start in range(0, len(ids), chunk):
         order = ids[start : start + chunk]
         with ctx.db.write() as session:
@@ -198,30 +204,34 @@ def move_staged(ctx: AppContext, campaign_id: int, *, chunk: int = MOVE_CHUNK) -
                     .returning(StagedBallot.id, StagedBallot.locality_id, StagedBallot.body)
                 )
             }
-            ballots, items = [], []
+            ballots = []
             for staged_id in order:  # the shuffled order, not the order the database returned
                 row = taken.get(staged_id)
                 if row is None:
                     continue  # another mover took it
                 opened = open_body(ctx.keys, campaign_id, staged_id, row.body)
-                ballot_id = new_ballot_id()
+                layout = layouts[opened.category_id] = ballot_grades.layout_for(
+                    session,
+                    campaign_id=campaign_id,
+                    locality_id=row.locality_id,
+                    category_id=opened.category_id,
+                    needed=((s, i) for s, i, _g in opened.items),
+                    known=layouts.get(opened.category_id),
+                )
                 ballots.append(
                     {
-                        "id": ballot_id,
+                        "id": new_ballot_id(),
                         "locality_id": row.locality_id,
                         "campaign_id": campaign_id,
                         "category_id": opened.category_id,
                         "valid": opened.valid,
                         "reason": opened.reason,
                         "comment": opened.comment,
+                        "grades": ballot_grades.pack(layout, opened.items),
                     }
                 )
-                items.extend(
-                    {"ballot_id": ballot_id, "subject_id": s, "indicator_id": i, "campaign_id": campaign_id, "grade": g}
-                    for s, i, g in opened.items
-                )
             if ballots:
-                _insert(session, ballots, items)
+                _insert(session, ballots)
             moved += len(ballots)
     return moved
 
@@ -302,7 +312,7 @@ def scrub(ctx: AppContext, campaign_id: int) -> None:
                 _rewrite_staging(connection)
                 # the moved rows are new to the planner: without statistics the first tally of a
                 # large box chose a nested loop per ballot (minutes for 10,000 ballots)
-                connection.exec_driver_sql("ANALYZE ballots, ballot_items")
+                connection.exec_driver_sql("ANALYZE ballots, ballot_positions")
     except Exception:  # noqa: BLE001 - the ballots are counted already; say what is left to do
         logger.warning(
             "could not scrub the ballot box of campaign %s; run VACUUM (FULL) ballot_staging, "
@@ -312,35 +322,16 @@ def scrub(ctx: AppContext, campaign_id: int) -> None:
         )
 
 
-def _insert(session: Session, ballots: list[dict[str, Any]], items: list[dict[str, Any]]) -> None:
+_COLUMNS = ("id", "locality_id", "campaign_id", "category_id", "valid", "reason", "comment", "grades")
+
+
+def _insert(session: Session, ballots: list[dict[str, Any]]) -> None:
+    """Write moved ballots: one row each (PostgreSQL: COPY; SQLite: one executemany)."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         cursor = connection.connection.driver_connection.cursor()
-        with cursor.copy(
-            "COPY ballots (id, locality_id, campaign_id, category_id, valid, reason, comment) FROM STDIN"
-        ) as copy:
+        with cursor.copy(f"COPY ballots ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
             for b in ballots:
-                copy.write_row(
-                    (
-                        b["id"],
-                        b["locality_id"],
-                        b["campaign_id"],
-                        b["category_id"],
-                        b["valid"],
-                        b["reason"],
-                        b["comment"],
-                    )
-                )
-        with cursor.copy(
-            "COPY ballot_items (ballot_id, subject_id, indicator_id, campaign_id, grade) FROM STDIN"
-        ) as copy:
-            for i in items:
-                copy.write_row((i["ballot_id"], i["subject_id"], i["indicator_id"], i["campaign_id"], i["grade"]))
+                copy.write_row(tuple(b[c] for c in _COLUMNS))
         return
     session.execute(insert(Ballot), ballots)
-    if items:
-        raw = connection.connection.driver_connection
-        raw.executemany(
-            "INSERT INTO ballot_items (ballot_id, subject_id, indicator_id, campaign_id, grade) VALUES (?, ?, ?, ?, ?)",
-            [(i["ballot_id"], i["subject_id"], i["indicator_id"], i["campaign_id"], i["grade"]) for i in items],
-        )

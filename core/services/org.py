@@ -632,7 +632,7 @@ SUBJECT_USES = {
 
 
 def _subject_uses(session: Session, subject_id: int) -> dict[str, int]:
-    from core.models import Adjustment, BallotItem, CampaignResult, CampaignSubject, IndicatorValue
+    from core.models import Adjustment, Ballot, BallotPosition, CampaignResult, CampaignSubject, IndicatorValue
 
     def count(column: Any, where: Any, distinct: bool = False) -> int:
         return session.exec(select(func.count(func.distinct(column) if distinct else column)).where(where)).one()
@@ -642,8 +642,18 @@ def _subject_uses(session: Session, subject_id: int) -> dict[str, int]:
         "indicator_values": count(IndicatorValue.id, IndicatorValue.subject_id == subject_id),
         "results": count(CampaignResult.campaign_id, CampaignResult.subject_id == subject_id),
         "adjustments": count(Adjustment.id, Adjustment.subject_id == subject_id),
-        # ballots name subjects by id only (no foreign key): they would be left pointing at nothing
-        "ballots": count(BallotItem.ballot_id, BallotItem.subject_id == subject_id, distinct=True),
+        # ballots name subjects by id only, through their category's item order (no foreign key):
+        # they would be left pointing at nothing
+        "ballots": count(
+            Ballot.id,
+            select(BallotPosition.position)
+            .where(
+                BallotPosition.campaign_id == Ballot.campaign_id,
+                BallotPosition.category_id == Ballot.category_id,
+                BallotPosition.subject_id == subject_id,
+            )
+            .exists(),
+        ),
     }
 
 

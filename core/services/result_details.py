@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from core.context import Actor, AppContext
@@ -40,6 +39,7 @@ from core.models import (
     TeamMember,
 )
 from core.scoring import TemplateData
+from core.services import ballot_grades
 from core.services.access import OFFICE_ROLES, require_role
 from core.services.campaigns import categories_of, get_campaign_row
 from core.services.decisions import grade_labels
@@ -244,15 +244,7 @@ def campaign_results(
 
 def _grade_counts(session: Session, campaign: Campaign, subject_id: int) -> list[tuple[int, int, int, int]]:
     """(category id, indicator id, grade index, count) over the valid ballots that rated the subject."""
-    sql = """
-        SELECT b.category_id, i.indicator_id, i.grade, count(*)
-        FROM ballot_items i JOIN ballots b ON b.id = i.ballot_id
-        WHERE i.campaign_id = :campaign AND i.subject_id = :subject
-              AND b.locality_id = :locality AND b.campaign_id = :campaign AND b.valid
-        GROUP BY b.category_id, i.indicator_id, i.grade
-    """
-    params = {"campaign": campaign.id, "subject": subject_id, "locality": campaign.locality_id}
-    return [(int(a), int(b), int(c), int(n)) for a, b, c, n in session.execute(text(sql), params)]
+    return [(c, i, g, n) for c, _s, i, g, n in ballot_grades.grade_counts(session, campaign, subject_id=subject_id)]
 
 
 def _indicators(
@@ -339,13 +331,7 @@ def _distribution(
 
 
 def _comments(session: Session, campaign: Campaign, subject_id: int) -> list[str]:
-    sql = """
-        SELECT b.comment FROM ballots b
-        WHERE b.locality_id = :locality AND b.campaign_id = :campaign AND b.valid AND b.comment <> ''
-              AND EXISTS (SELECT 1 FROM ballot_items i WHERE i.ballot_id = b.id AND i.subject_id = :subject)
-    """
-    params = {"campaign": campaign.id, "subject": subject_id, "locality": campaign.locality_id}
-    return sorted(str(row[0]).strip() for row in session.execute(text(sql), params) if str(row[0]).strip())
+    return sorted(c.strip() for c in ballot_grades.comments_about(session, campaign, subject_id) if c.strip())
 
 
 def _history(session: Session, campaign: Campaign, subject: Subject, decimals: int) -> list[dict[str, Any]]:

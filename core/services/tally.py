@@ -1,8 +1,8 @@
 """The tally: aggregate the valid ballots of a closed campaign in SQL, run its scoring rule,
 rank, propose grades, run its distribution policies, and store the results.
 
-The counts stay in the database: the only rows that reach Python are one per (category,
-subject, indicator, grade), whatever the number of ballots.
+The ballots' grades are read packed, one row per ballot, and counted in one streaming pass
+(``core.services.ballot_grades``): memory stays bounded whatever the number of ballots.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import delete, text
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from core.context import Actor, AppContext
@@ -34,7 +34,7 @@ from core.scoring import (
     TallyData,
     TemplateData,
 )
-from core.services import audit
+from core.services import audit, ballot_grades
 from core.services.access import OFFICE_ROLES, require_role
 from core.services.campaigns import categories_of, get_campaign_row, move_ballot_box
 from core.services.errors import Conflict
@@ -71,110 +71,16 @@ def _template_data(session: Session, template_id: int) -> TemplateData:
     )
 
 
-def _join(session: Session) -> str:
-    """Ballots first, then their items through the items' primary key: SQLite's CROSS JOIN keeps
-    that order (scanning items by campaign and looking up each one's ballot is ~10x slower)."""
-    return "CROSS JOIN" if session.get_bind().dialect.name == "sqlite" else "JOIN"
-
-
-KEY_LIMIT = 2**62  # the packed group key below must stay within SQLite's 64-bit integers
-
-
-def _counts(
-    session: Session, campaign: Campaign, sizes: dict[int, int], subject_ids: list[int], indicator_ids: list[int]
-) -> dict[tuple[int, int, int], list[int]]:
+def _counts(session: Session, campaign: Campaign, sizes: dict[int, int]) -> dict[tuple[int, int, int], list[int]]:
     """(category id, subject id, indicator id) -> count of each grade index, over the valid ballots
-    of the categories in ``sizes`` (category id -> number of grades), in one pass over the items.
-
-    SQLite has no hash aggregation: a GROUP BY sorts every item row, and that sort is most of the
-    tally's time. Sorting one integer per row is about twice as fast as sorting four columns, so on
-    SQLite the group (category, subject, indicator, grade) is packed into one integer, offset by the
-    lowest id of each part; items outside those ranges are left out, so no two groups share a key.
-    PostgreSQL hashes the four columns directly (and filters the items by campaign, which lets it
-    use their index when other campaigns hold most of the rows)."""
-    if not sizes or not subject_ids or not indicator_ids:
-        return {}
-    params: dict[str, Any] = {"campaign": campaign.id, "locality": campaign.locality_id}
-    categories = ", ".join(str(int(c)) for c in sorted(sizes))
-    c0, s0, i0 = min(sizes), min(subject_ids), min(indicator_ids)
-    nc, ns, ni, ng = max(sizes) - c0 + 1, max(subject_ids) - s0 + 1, max(indicator_ids) - i0 + 1, max(sizes.values())
-    # The locality lets the ballots be found through their index, not by reading every campaign's.
-    where = f"b.locality_id = :locality AND b.campaign_id = :campaign AND b.valid AND b.category_id IN ({categories})"
-    rows: list[tuple[int, int, int, int, int]] = []
-    if session.get_bind().dialect.name == "sqlite" and nc * ns * ni * ng < KEY_LIMIT:
-        params.update(c0=c0, s0=s0, i0=i0, ns=ns, ni=ni, ng=ng, s1=s0 + ns - 1, i1=i0 + ni - 1, g1=ng - 1)
-        sql = f"""
-            SELECT (((b.category_id - :c0) * :ns + i.subject_id - :s0) * :ni + i.indicator_id - :i0) * :ng + i.grade
-                   AS k, count(*)
-            FROM ballots b CROSS JOIN ballot_items i ON i.ballot_id = b.id
-            WHERE {where} AND i.subject_id BETWEEN :s0 AND :s1 AND i.indicator_id BETWEEN :i0 AND :i1
-                  AND i.grade BETWEEN 0 AND :g1
-            GROUP BY k
-        """
-        for key, n in session.execute(text(sql), params):
-            key, grade = divmod(key, ng)
-            key, indicator = divmod(key, ni)
-            category, subject = divmod(key, ns)
-            rows.append((category + c0, subject + s0, indicator + i0, grade, n))
-    else:
-        if session.get_bind().dialect.name != "sqlite":
-            where += " AND i.campaign_id = :campaign"
-        sql = f"""
-            SELECT b.category_id, i.subject_id, i.indicator_id, i.grade, count(*)
-            FROM ballots b {_join(session)} ballot_items i ON i.ballot_id = b.id
-            WHERE {where}
-            GROUP BY b.category_id, i.subject_id, i.indicator_id, i.grade
-        """
-        rows = [tuple(row) for row in session.execute(text(sql), params)]
+    of the categories in ``sizes`` (category id -> number of grades), in one pass over their
+    packed grades (``ballot_grades.grade_counts``: grade indices outside the scale are left out)."""
     counts: dict[tuple[int, int, int], list[int]] = {}
-    for category, subject, indicator, grade, n in sorted(rows):
+    for category, subject, indicator, grade, n in ballot_grades.grade_counts(session, campaign, sizes=sizes):
         size = sizes[category]
         if 0 <= grade < size:
-            counts.setdefault((category, subject, indicator), [0] * size)[grade] += int(n)
+            counts.setdefault((category, subject, indicator), [0] * size)[grade] += n
     return counts
-
-
-def _ballot_scores_sql(
-    session: Session, campaign: Campaign, category_id: int, contrib: dict[int, dict[int, float]]
-) -> tuple[str, dict[str, Any]] | None:
-    """Per valid ballot of the category and subject it rated: the sum of its items' contributions.
-
-    On SQLite the contribution is a CASE on the indicator, then on the grade (a join to a VALUES
-    table would be put outermost, one pass over the items per row of it), and the groups are the
-    ballots' rowids with their items' subjects: that is the order in which the join reads them,
-    so SQLite sorts nothing."""
-    rows = [(int(ind), int(g), float(v)) for ind, grades in contrib.items() for g, v in grades.items()]
-    if not rows:
-        return None
-    params = {"campaign": campaign.id, "locality": campaign.locality_id, "category": category_id}
-    if session.get_bind().dialect.name == "sqlite":
-        branches = " ".join(
-            f"WHEN {ind} THEN CASE i.grade "
-            + " ".join(f"WHEN {int(g)} THEN {float(v)!r}" for g, v in sorted(contrib[ind].items()))
-            + " END"
-            for ind in sorted({ind for ind, _g, _v in rows})
-        )
-        sql = f"""
-            SELECT subject_id, score FROM (
-                SELECT i.subject_id AS subject_id, sum(CASE i.indicator_id {branches} END) AS score
-                FROM ballots b CROSS JOIN ballot_items i ON i.ballot_id = b.id
-                WHERE b.locality_id = :locality AND b.campaign_id = :campaign AND b.category_id = :category
-                      AND b.valid
-                GROUP BY b.rowid, i.subject_id
-            ) AS per_ballot WHERE score IS NOT NULL
-        """
-        return sql, params
-    values = ", ".join(f"({ind}, {g}, CAST({v!r} AS DOUBLE PRECISION))" for ind, g, v in rows)
-    sql = f"""
-        WITH w(indicator_id, grade, v) AS (VALUES {values})
-        SELECT i.subject_id, sum(w.v)
-        FROM ballots b JOIN ballot_items i ON i.ballot_id = b.id
-             JOIN w ON w.indicator_id = i.indicator_id AND w.grade = i.grade
-        WHERE b.locality_id = :locality AND b.campaign_id = :campaign AND i.campaign_id = :campaign
-              AND b.category_id = :category AND b.valid
-        GROUP BY i.ballot_id, i.subject_id
-    """
-    return sql, params
 
 
 def tally_data(session: Session, campaign: Campaign) -> TallyData:
@@ -210,8 +116,7 @@ def tally_data(session: Session, campaign: Campaign) -> TallyData:
         for s in rows
     ]
     sizes = {c.id: len(templates[c.template_id].grades) for c in categories if templates[c.template_id].grades}
-    indicator_ids = [i.id for c in categories for i in templates[c.template_id].indicators]
-    counts = _counts(session, campaign, sizes, [s.id for s in subjects], indicator_ids)
+    counts = _counts(session, campaign, sizes)
     # Every ballot rates every leaf of each subject it rates (submit refuses a partial one), so
     # the ballots that rated a subject are the most grades any of its indicators received.
     ballots: dict[tuple[int, int], int] = defaultdict(int)
@@ -231,12 +136,7 @@ def tally_data(session: Session, campaign: Campaign) -> TallyData:
             values[(row.subject_id, row.template_id, row.indicator_code)] = float(row.value)
 
     def ballot_scores(category_id: int, contrib: dict[int, dict[int, float]]) -> dict[int, list[float]]:
-        query = _ballot_scores_sql(session, campaign, category_id, contrib)
-        out: dict[int, list[float]] = defaultdict(list)
-        if query is not None:
-            for subject_id, score in session.execute(text(query[0]), query[1]):
-                out[subject_id].append(float(score))
-        return dict(out)
+        return ballot_grades.ballot_scores(session, campaign, category_id, contrib)
 
     def other_results(other_id: int) -> list[dict[str, Any]]:
         rows = session.exec(

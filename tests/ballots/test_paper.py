@@ -17,6 +17,7 @@ from core.services import auth
 from core.services.errors import Conflict, Forbidden, Invalid, NotFound
 from core.services.plugins import PluginSettingIn, set_plugin
 from tests.campaign_setup import full_items
+from tests.tally_reference import stored_items
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
 
@@ -182,13 +183,7 @@ def test_double_entry_waits_sealed_then_counts_once_when_a_second_clerk_matches(
         ballots = connection.execute(
             text("SELECT id, comment FROM ballots WHERE campaign_id = :c"), {"c": setup.campaign_id}
         ).all()
-        grades = (
-            connection.execute(
-                text("SELECT DISTINCT grade FROM ballot_items WHERE campaign_id = :c"), {"c": setup.campaign_id}
-            )
-            .scalars()
-            .all()
-        )
+        grades = sorted({g for *_ids, g in stored_items(connection, setup.campaign_id)})
     assert [b.comment for b in ballots] == [COMMENT]  # counted once
     assert grades == [2]  # 基本称职, the third grade
     tally = setup.api.post(f"/api/campaigns/{setup.campaign_id}/tally")

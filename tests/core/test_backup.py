@@ -120,7 +120,7 @@ def test_a_demo_locality_with_a_closed_campaign_is_identical_after_restore(
         before = _rows(source)
         column = [c.name for c in SQLModel.metadata.tables["ballots"].columns].index("campaign_id")
         this_year = [b for b in before["ballots"] if b[column] == campaign_id]  # last year's campaign has its own
-        assert len(this_year) == VOTERS and before["ballot_items"] and before["campaign_results"]
+        assert len(this_year) == VOTERS and before["ballot_positions"] and before["campaign_results"]
         assert not before["ballot_staging"]
         assert _files(source.settings.var_dir)  # the demo's tabular_file source read its CSV
         assert audit.verify(source).ok

@@ -10,10 +10,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from tests.helpers import created, ok
 from tests.results_setup import build
+from tests.tally_reference import stored_items
 
 BONUS = 1.23456
 REASON = "经党组研究，考虑其下半年工作改进明显，调整为称职"
@@ -40,12 +41,11 @@ def scenario(world):
         )
     )
     with world.ctx.db.engine.begin() as connection:
+        rated = stored_items(connection, scenario.campaign_id)
+        invalid = sorted({b for b, _c, _cat, s, _i, g in rated if s == scenario.subjects["赵六"] and g == 2})
         connection.execute(
-            text(
-                "UPDATE ballots SET valid = :invalid WHERE campaign_id = :c AND id IN (SELECT ballot_id FROM ballot_items "
-                "WHERE campaign_id = :c AND subject_id = :s AND grade = 2)"
-            ),
-            {"invalid": False, "c": scenario.campaign_id, "s": scenario.subjects["赵六"]},
+            text("UPDATE ballots SET valid = :invalid WHERE id IN :ids").bindparams(bindparam("ids", expanding=True)),
+            {"invalid": False, "ids": invalid},
         )
     ok(api.post(f"/api/campaigns/{scenario.campaign_id}/tally"))
     created(
