@@ -13,7 +13,7 @@ from typing import Any
 from anyio.to_thread import run_sync
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
-from litestar.response import Redirect
+from litestar.response import Redirect, Stream
 from pydantic import ValidationError
 
 from core.schemas.org import PersonIn, PersonPatch, UnitIn, UnitPatch
@@ -274,9 +274,10 @@ async def people_export(
     post: FromQuery[str] = "",
     anywhere: FromQuery[str] = "",
 ) -> Response:
+    """The people the list shows, as .xlsx streamed while it is written (``export_people_stream``)."""
     shell = await open_shell(request, code, roles=READERS)
-    content = await run_sync(
-        lambda: org_lists.export_people(
+    chunks = await run_sync(
+        lambda: org_lists.export_people_stream(
             shell.ctx,
             shell.actor,
             shell.code,
@@ -287,7 +288,8 @@ async def people_export(
             anywhere=bool(anywhere),
         )
     )
-    return _xlsx(content, f"people-{shell.code}.xlsx")
+    name = f"people-{shell.code}.xlsx"
+    return Stream(chunks, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def _person_values(data: dict[str, str]) -> dict[str, str]:
