@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
+import msgspec
 from pydantic import BaseModel, Field
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
@@ -30,13 +31,15 @@ from core.models import (
 )
 from core.models.base import utcnow
 from core.schemas.base import In, Out
-from core.services import audit, ballot_box
+from core.services import audit, ballot_box, bulk
 from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, require_role
 from core.services.campaigns import categories_of, get_campaign_row
 from core.services.errors import Conflict, Invalid, NotFound, ServiceError
 
 SLIP_HOLD = timedelta(hours=24)  # how long the plaintext of a batch is held for (re)printing
-MAX_ACCOUNTS_PER_CALL = 5000
+# The largest call: a county's whole meeting and more. The answer holds every code (about 9 MB
+# of JSON for 100,000, built in well under a second); what is larger takes another call.
+MAX_ACCOUNTS_PER_CALL = 100_000
 
 
 class Gone(ServiceError):
@@ -56,9 +59,21 @@ class AccountOut(Out):
     code: str | None = None  # only in the answer of the call that created it
 
 
-class IssuedAccounts(Out):
+class IssuedAccount(msgspec.Struct):
+    """An account as the call that created it answers it: with its code (``XXXX-XXXX-XXXX``)."""
+
+    id: int
+    category: str
+    status: str
     batch: int
-    accounts: list[AccountOut]
+    code: str
+
+
+class IssuedAccounts(msgspec.Struct):
+    """The answer to issuing: plain data (msgspec), 100,000 accounts are encoded at C speed."""
+
+    batch: int
+    accounts: list[IssuedAccount]
 
 
 class CountsOut(BaseModel):
@@ -99,7 +114,11 @@ def _issue(
     category: CampaignCategory,
     count: int,
     replaces_id: int | None = None,
-) -> tuple[int, list[tuple[BallotAccount, str]]]:
+) -> tuple[int, list[tuple[int, str]]]:
+    """Create ``count`` accounts of ``category`` as a new batch, their codes held for printing:
+    ``(batch number, [(account id, code)])``. Codes come from one random buffer
+    (``codes.new_codes``), rows go in by COPY / executemany with ids reserved up front, so
+    100,000 take about a second; only each code's HMAC is stored."""
     # Numbered by the accounts, not the held batches: those are purged when their hold ends.
     number = (
         session.exec(select(func.max(BallotAccount.batch)).where(BallotAccount.campaign_id == campaign.id)).one() or 0
@@ -108,27 +127,34 @@ def _issue(
     session.execute(
         delete(SlipBatch).where(SlipBatch.locality_id == campaign.locality_id, SlipBatch.expires_at < utcnow())
     )
-    issued: list[tuple[BallotAccount, str]] = []
-    for _ in range(count):
-        code = codes.new_code()
-        account = BallotAccount(
-            locality_id=campaign.locality_id,
-            campaign_id=campaign.id,
-            category_id=category.id,
-            code_hash=ctx.keys.token_hash(code),
-            batch=number,
-            replaces_id=replaces_id,
-        )
-        session.add(account)
-        issued.append((account, code))
-    session.flush()
-    held = json.dumps([[account.id, code] for account, code in issued])
+    table = BallotAccount.__table__
+    ids = bulk.reserve_ids(session, table, count)
+    fresh = codes.new_codes(count)
+    token_hash = ctx.keys.token_hash
+    common = {  # read once: attributes of ORM objects cost a lookup each
+        "locality_id": campaign.locality_id,
+        "campaign_id": campaign.id,
+        "category_id": category.id,
+        "status": AccountStatus.issued.value,
+        "batch": number,
+        "replaces_id": replaces_id,
+        "created_at": utcnow(),
+    }
+    bulk.insert_many(
+        session,
+        table,
+        [
+            {"id": account_id, "code_hash": token_hash(code), **common}
+            for account_id, code in zip(ids, fresh, strict=True)
+        ],
+    )
+    issued = list(zip(ids, fresh, strict=True))
     session.add(
         SlipBatch(
             locality_id=campaign.locality_id,
             campaign_id=campaign.id,
             number=number,
-            codes_cipher=ctx.keys.encrypt(held),
+            codes_cipher=ctx.keys.encrypt(json.dumps(issued)),
             expires_at=utcnow() + SLIP_HOLD,
         )
     )
@@ -136,7 +162,9 @@ def _issue(
 
 
 def issue_accounts(ctx: AppContext, actor: Actor, campaign_id: int, data: AccountsIn) -> IssuedAccounts:
-    """Generate ``count`` accounts; the plaintext codes are in this answer only (and held for printing)."""
+    """Generate ``data.count`` accounts (1 to ``MAX_ACCOUNTS_PER_CALL``) of ``data.category``, in
+    one transaction; the plaintext codes are in this answer only (and held for printing for
+    ``SLIP_HOLD``). 404 unknown campaign, 409 campaign closed, 422 unknown category."""
     require_role(actor, OFFICE_ROLES, "issue accounts")
     with ctx.db.write() as session:
         campaign = get_campaign_row(session, actor, campaign_id, for_update=True)
@@ -153,13 +181,11 @@ def issue_accounts(ctx: AppContext, actor: Actor, campaign_id: int, data: Accoun
             target_id=campaign.id,
             after={"category": category.name, "count": data.count, "batch": number},
         )
-        return IssuedAccounts(
-            batch=number,
-            accounts=[
-                AccountOut(id=a.id, category=category.name, status=a.status, batch=number, code=codes.display(code))
-                for a, code in issued
-            ],
-        )
+    status, display, name = AccountStatus.issued.value, codes.display, category.name
+    return IssuedAccounts(
+        batch=number,
+        accounts=[IssuedAccount(account_id, name, status, number, display(code)) for account_id, code in issued],
+    )
 
 
 def list_accounts(
@@ -232,7 +258,7 @@ def replace_account(ctx: AppContext, actor: Actor, campaign_id: int, account_id:
         campaign = get_campaign_row(session, actor, campaign_id, for_update=True)
         old = _revoke(session, campaign, account_id)
         category = session.get(CampaignCategory, old.category_id)
-        number, [(account, code)] = _issue(ctx, session, campaign, category, 1, replaces_id=old.id)
+        number, [(account_id, code)] = _issue(ctx, session, campaign, category, 1, replaces_id=old.id)
         audit.record(
             session,
             actor,
@@ -240,10 +266,10 @@ def replace_account(ctx: AppContext, actor: Actor, campaign_id: int, account_id:
             action="account.replace",
             target_type="account",
             target_id=old.id,
-            after={"new_account": account.id, "batch": number},
+            after={"new_account": account_id, "batch": number},
         )
         return AccountOut(
-            id=account.id, category=category.name, status=account.status, batch=number, code=codes.display(code)
+            id=account_id, category=category.name, status=AccountStatus.issued, batch=number, code=codes.display(code)
         )
 
 

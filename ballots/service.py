@@ -24,6 +24,7 @@ from ballots.accounts import (  # noqa: F401
     AccountsIn,
     CountsOut,
     Gone,
+    IssuedAccount,
     IssuedAccounts,
     ProgressOut,
     Slip,
