@@ -257,4 +257,6 @@ class GoalsController(Controller):
 
 
 def api_routes() -> list:
-    return [GoalsController]
+    from plugins.goals.discussion_api import GoalDiscussionController
+
+    return [GoalsController, GoalDiscussionController]

@@ -173,3 +173,20 @@ class GoalScore(SQLModel, table=True):
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     scored_by: str = Field(default="", max_length=100)
     scored_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
+
+
+class GoalAnswer(SQLModel, table=True):
+    """The goal's unit answering a comment (点评) on a goal: ``public`` answers are shown to every
+    reader of the goal, private ones only to the comment's writer (and the unit and office)."""
+
+    __tablename__ = "goals_answers"
+    __table_args__ = (UniqueConstraint("comment_id", name="uq_goals_answers_comment"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    locality_id: int = Field(sa_column=_fk("localities", "RESTRICT"))
+    goal_id: int = Field(sa_column=_fk("goals"))
+    comment_id: int = Field(sa_column=_fk("comments"))
+    body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    public: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, default=True))
+    answered_by: str = Field(default="", max_length=100)
+    answered_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())

@@ -310,3 +310,50 @@ class ScoreSheet(BaseModel):
     total: float
     standard: float
     people: list[PersonResult]
+
+
+class CommentIn(In):
+    """A comment (点评, suggestion or report) on a goal: 1 to 2,000 characters."""
+
+    body: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class AnswerIn(In):
+    """The unit's answer to a comment: ``public`` shows it to every reader of the goal; otherwise
+    only the comment's writer (and the unit and the office) see it."""
+
+    body: Annotated[str, Field(min_length=1, max_length=2000)]
+    public: bool = True
+
+
+class AnswerOut(BaseModel):
+    body: str
+    public: bool
+    answered_by: str
+    answered_at: datetime
+
+
+class GoalComment(BaseModel):
+    """A comment with the unit's answer, if the reader may see it (null otherwise or unanswered)."""
+
+    id: int
+    author_name: str
+    body: str
+    created_at: datetime
+    mine: bool
+    may_delete: bool
+    answer: AnswerOut | None = None
+    answered: bool = False  # for the unit and office: whether it has an answer (public or not)
+
+
+class GoalDiscussion(BaseModel):
+    """A goal's comments (oldest first) with answers, its likes; ``may_answer``: the reader is of
+    the goal's unit (or the office); ``unanswered``: for them, comments still waiting."""
+
+    goal_id: int
+    comments: list[GoalComment]
+    likes: int
+    liked: bool
+    may_write: bool
+    may_answer: bool
+    unanswered: int

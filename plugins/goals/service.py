@@ -339,6 +339,10 @@ def delete_goal(ctx: AppContext, actor: Actor, code: str, goal_id: int) -> None:
         ).first()
         if published is not None:
             raise Conflict("the goal {name} is published; change it instead of deleting it", params={"name": published})
+        from core.services import discussion
+
+        for goal_id in ids:  # comments and likes are not reached by the database's CASCADE
+            discussion.delete_for_target(session, "goals.goal", goal_id)
         session.delete(goal)
 
 

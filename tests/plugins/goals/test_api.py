@@ -196,3 +196,20 @@ def test_the_office_scores_and_members_read_the_results(ctx, api):
         assert sheet["total"] == 8 and sheet["people"] == [
             {"person_id": world.people["李明"], "person_name": "李明", "score": 8.0}
         ]
+
+
+def test_comments_and_private_answers_over_the_api(ctx, api):
+    world, client = api
+    with client("admin_a") as admin, client("member") as member, client("office") as office:
+        made = admin.post(BASE + "/", json=new_goal(world, name="制度建设")).json()
+        url = f"{BASE}/{made['id']}/comments"
+        written = member.post(url, json={"body": "建议细化完成标准"})
+        assert written.status_code == 201
+        answer = admin.put(f"{url}/{written.json()['id']}/answer", json={"body": "已细化", "public": False})
+        assert answer.status_code == 200 and answer.json()["unanswered"] == 0
+        assert member.get(url).json()["comments"][0]["answer"]["body"] == "已细化"
+        office_view = office.get(url).json()
+        assert office_view["may_answer"] and office_view["comments"][0]["answer"]["public"] is False
+        assert member.put(f"{url}/{written.json()['id']}/answer", json={"body": "x"}).status_code == 403
+    with client("admin_b") as other:
+        assert other.get(url).status_code == 404
