@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.context import Actor, AppContext
-from core.models import AuthToken, Locality, Role, Unit, User
+from core.models import AuthToken, Locality, Person, Role, Unit, User
 from core.models.base import utcnow
-from core.security import hash_password, new_token, verify_password
+from core.security import Keyring, hash_password, new_token, verify_password
 from core.services import audit, throttle
 from core.services.access import descendants, require_role
 from core.services.errors import Conflict, Invalid, RateLimited, Unauthorized
@@ -26,6 +27,7 @@ MAX_FAILURES_PER_USER = 10  # per user name and client network
 MAX_FAILURES_PER_CLIENT = 50
 SESSION_TTL = timedelta(hours=12)
 MIN_PASSWORD_LENGTH = 10
+_ID_CARD = re.compile(r"^\d{17}[\dX]$")  # how a person names themself by ID-card number
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,43 @@ def sign_in_limits(username: str, client: str) -> list[throttle.Limit]:
     ]
 
 
+# --- who a sign-in names: a user name, or the ID-card number of a person (core.services.people_accounts)
+
+
+def id_card_key(keys: Keyring, login: str) -> str | None:
+    """The keyed digest of ``login`` when it reads as an ID-card number, else None."""
+    value = (login or "").strip().upper()
+    return keys.digest(value) if _ID_CARD.match(value) else None
+
+
+def throttle_name(keys: Keyring, login: str) -> str:
+    """What failed sign-ins of ``login`` are counted under: an ID-card number by (part of) its
+    keyed digest, so the number itself is never written to the failure counts or the log."""
+    digest = id_card_key(keys, login)
+    return f"id-card:{digest[:32]}" if digest else login
+
+
+def find_sign_in_users(session: Session, keys: Keyring, login: str) -> list[User]:
+    """The users ``login`` may name at sign-in: the one with that user name, else the activated
+    people's accounts whose person has that ID-card number (one per locality the person is in)."""
+    login = (login or "").strip()
+    user = session.exec(select(User).where(User.username == login)).first()
+    if user is not None:
+        return [user]
+    digest = id_card_key(keys, login)
+    if digest is None:
+        return []
+    return list(
+        session.exec(
+            select(User)
+            .join(Person, (Person.id == User.person_id) & (Person.locality_id == User.locality_id))
+            .where(Person.id_card_digest == digest, col(User.activated_at).is_not(None))
+            .order_by(User.id)
+            .limit(5)
+        ).all()
+    )
+
+
 def authenticate(
     ctx: AppContext, username: str, password: str, client: str, *, user_agent: str = "", channel: str = "console"
 ) -> User:
@@ -52,7 +91,6 @@ def authenticate(
     password hash is computed. Every attempt, success or not, is written to the sign-in log
     (``core.services.signins``; ``channel``: ``console`` or ``api``): one INSERT."""
     from core.services import signins
-    from core.services.people_accounts import find_sign_in_users, throttle_name
 
     def log(user: User | None, reason: str = "") -> None:
         signins.record(

@@ -10,7 +10,7 @@ fresh code (an older one stops working), and the plaintext codes are kept encryp
 stored with the account; no password is hashed up front (100,000 codes take seconds).
 
 With the code the person sets a password (``activate``), naming themself by their user name
-or their ID-card number; afterwards they sign in with either (``find_sign_in_users``, used by
+or their ID-card number; afterwards they sign in with either (``core.services.auth.find_sign_in_users``, used by
 ``core.services.auth.authenticate``). ID-card numbers are looked up by their keyed digest
 (``Person.id_card_digest``); the plain number is never stored or logged here.
 
@@ -21,7 +21,6 @@ platform-wide; past a limit a wrong code is answered 429, while a right code alw
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,8 +36,7 @@ from core.models.base import utcnow
 from core.security import Keyring, hash_password
 from core.services import audit, notifications, throttle
 from core.services.access import OFFICE_ROLES, locality_for, require_role
-from core.services.auth import MIN_PASSWORD_LENGTH
-from core.services.bulk import insert_many as _insert_many
+from core.services.auth import MIN_PASSWORD_LENGTH, id_card_key
 from core.services.errors import Invalid, NotFound, RateLimited, ServiceError, Unauthorized
 
 HOLD = timedelta(hours=24)  # how long an issuing call's plaintext codes can be downloaded
@@ -47,7 +45,6 @@ MAX_FAILURES_PER_CLIENT = 30
 MAX_FAILURES_ALL = 1000
 MAX_ID = 2**31 - 1
 _CHUNK = 5000
-_ID_CARD = re.compile(r"^\d{17}[\dX]$")
 
 WRONG_CODE = "this user name or ID-card number and this code do not match an account waiting for activation"
 ACTIVATED = "Your account is activated."  # the first notification of every person
@@ -91,19 +88,6 @@ def activation_hash(keys: Keyring, code: str) -> str:
     return keys.token_hash("activation:" + code)
 
 
-def id_card_key(keys: Keyring, login: str) -> str | None:
-    """The keyed digest of ``login`` when it reads as an ID-card number, else None."""
-    value = (login or "").strip().upper()
-    return keys.digest(value) if _ID_CARD.match(value) else None
-
-
-def throttle_name(keys: Keyring, login: str) -> str:
-    """What failed sign-ins of ``login`` are counted under: an ID-card number by (part of) its
-    keyed digest, so the number itself is never written to the failure counts or the log."""
-    digest = id_card_key(keys, login)
-    return f"id-card:{digest[:32]}" if digest else login
-
-
 # --- scope -------------------------------------------------------------------------------
 
 
@@ -134,6 +118,47 @@ def _people_in(locality_id: int, scope: list[int] | None):
 
 def _leaders(session: Session, locality_id: int) -> set[int]:
     return set(session.exec(select(TeamMember.person_id).where(TeamMember.locality_id == locality_id)).all())
+
+
+def _insert_many(session: Session, table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts with the same keys) in the session's transaction: PostgreSQL by COPY,
+    SQLite by the driver's own executemany in chunks (SQLAlchemy's per-row parameter processing
+    cost more than the inserts themselves; values that need the dialect's processing, datetimes
+    and booleans, are processed once per distinct value)."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    names = list(rows[0])
+    quote = dialect.identifier_preparer.quote
+    if dialect.name == "postgresql":  # COPY: one stream instead of a statement per row
+        driver = connection.connection.driver_connection
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row([row[n] for n in names])
+        return
+    processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    done: dict[tuple[int, Any], Any] = {}
+
+    def value(index: int, raw: Any) -> Any:
+        processor = processors[index]
+        if processor is None or raw is None:
+            return raw
+        key = (index, raw)
+        if key not in done:
+            done[key] = processor(raw)
+        return done[key]
+
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join(mark for _ in names)})"
+    )
+    for chunk in _chunks(rows):
+        connection.exec_driver_sql(sql, [tuple(value(i, row[n]) for i, n in enumerate(names)) for row in chunk])
 
 
 def _chunks(items: list, size: int = _CHUNK):
@@ -566,24 +591,3 @@ def activate(ctx: AppContext, login: str, typed_code: str, password: str, passwo
         session.flush()
         session.expunge(user)
         return user
-
-
-def find_sign_in_users(session: Session, keys: Keyring, login: str) -> list[User]:
-    """The users ``login`` may name at sign-in: the one with that user name, else the activated
-    people's accounts whose person has that ID-card number (one per locality the person is in)."""
-    login = (login or "").strip()
-    user = session.exec(select(User).where(User.username == login)).first()
-    if user is not None:
-        return [user]
-    digest = id_card_key(keys, login)
-    if digest is None:
-        return []
-    return list(
-        session.exec(
-            select(User)
-            .join(Person, (Person.id == User.person_id) & (Person.locality_id == User.locality_id))
-            .where(Person.id_card_digest == digest, col(User.activated_at).is_not(None))
-            .order_by(User.id)
-            .limit(5)
-        ).all()
-    )
