@@ -37,6 +37,7 @@ from core.security import Keyring, hash_password
 from core.services import audit, notifications, throttle
 from core.services.access import OFFICE_ROLES, locality_for, require_role
 from core.services.auth import MIN_PASSWORD_LENGTH, id_card_key
+from core.services.bulk import insert_many as _insert_many
 from core.services.errors import Invalid, NotFound, RateLimited, ServiceError, Unauthorized
 
 HOLD = timedelta(hours=24)  # how long an issuing call's plaintext codes can be downloaded
@@ -118,47 +119,6 @@ def _people_in(locality_id: int, scope: list[int] | None):
 
 def _leaders(session: Session, locality_id: int) -> set[int]:
     return set(session.exec(select(TeamMember.person_id).where(TeamMember.locality_id == locality_id)).all())
-
-
-def _insert_many(session: Session, table, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts with the same keys) in the session's transaction: PostgreSQL by COPY,
-    SQLite by the driver's own executemany in chunks (SQLAlchemy's per-row parameter processing
-    cost more than the inserts themselves; values that need the dialect's processing, datetimes
-    and booleans, are processed once per distinct value)."""
-    if not rows:
-        return
-    connection = session.connection()
-    dialect = connection.dialect
-    names = list(rows[0])
-    quote = dialect.identifier_preparer.quote
-    if dialect.name == "postgresql":  # COPY: one stream instead of a statement per row
-        driver = connection.connection.driver_connection
-        with (
-            driver.cursor() as cursor,
-            cursor.copy(f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row([row[n] for n in names])
-        return
-    processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
-    done: dict[tuple[int, Any], Any] = {}
-
-    def value(index: int, raw: Any) -> Any:
-        processor = processors[index]
-        if processor is None or raw is None:
-            return raw
-        key = (index, raw)
-        if key not in done:
-            done[key] = processor(raw)
-        return done[key]
-
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-        f"VALUES ({', '.join(mark for _ in names)})"
-    )
-    for chunk in _chunks(rows):
-        connection.exec_driver_sql(sql, [tuple(value(i, row[n]) for i, n in enumerate(names)) for row in chunk])
 
 
 def _chunks(items: list, size: int = _CHUNK):
