@@ -92,6 +92,16 @@ class Shell:
         if not sent or not hmac.compare_digest(sent, self.csrf):
             raise FormExpired()
 
+    def wants_fragment(self, target: str) -> bool:
+        """An HTMX request that swaps only the element of id ``target`` (not a history restore,
+        which wants the whole page)."""
+        headers = self.request.headers
+        return (
+            headers.get("hx-request") == "true"
+            and headers.get("hx-target") == target
+            and headers.get("hx-history-restore-request") != "true"
+        )
+
     def render(
         self,
         name: str,
@@ -99,10 +109,15 @@ class Shell:
         title: str,
         crumbs: list[tuple[str, str | None]] | None = None,
         status_code: int = 200,
+        fragment: tuple[str, str] | None = None,
         **context: Any,
     ) -> Template:
-        """Render ``name`` in the shell. ``crumbs``: (label, href or None) after the overview."""
+        """Render ``name`` in the shell. ``crumbs``: (label, href or None) after the overview.
+        ``fragment``: (element id, template) rendered alone, with the same context, for an HTMX
+        request that swaps only that element (a list's filters and pages); the full page else."""
         trail = [(self._("Overview"), "/admin/")] + list(crumbs or [])
+        if fragment is not None and self.wants_fragment(fragment[0]):
+            name = fragment[1]
         page = Template(
             template_name=name,
             context={
@@ -121,6 +136,7 @@ class Shell:
             },
             status_code=status_code,
             cookies=list(self.cookies),
+            headers={"Vary": "HX-Request"} if fragment is not None else None,
         )
         return page
 
