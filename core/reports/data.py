@@ -26,7 +26,7 @@ from core.services.campaigns import categories_of
 from core.services.errors import Conflict
 from core.services.plugins import policies_for, rules_for
 from core.services.result_details import show_score
-from core.services.tally import _template_data
+from core.services.templates import template_data
 from core.services.turnout import category_turnout
 
 NOT_TALLIED = "This campaign has no results yet: close and tally it first, then download its results."
@@ -99,7 +99,7 @@ def _subjects(
     history, which reports leave out), computed with its own functions from one query per kind
     instead of a dozen per subject."""
     categories = [c for c in categories_of(session, campaign.id) if c.template_id is not None]
-    templates = {tid: _template_data(session, tid) for tid in dict.fromkeys(c.template_id for c in categories)}
+    templates = {tid: template_data(session, tid) for tid in dict.fromkeys(c.template_id for c in categories)}
     category_template = {c.id: c.template_id for c in categories}
     category_names = {c.id: c.name for c in categories}
     kinds = {i.code: (i.name, i.kind) for t in templates.values() for i in t.indicators}
@@ -137,7 +137,9 @@ def _subjects(
     out: dict[int, dict[str, Any]] = {}
     for row in rows:
         counts = all_counts.get(row["subject_id"], [])
-        indicators, by_id = result_details._indicators(templates, category_names, category_template, counts, decimals)
+        indicators, by_id = result_details.indicator_means(
+            templates, category_names, category_template, counts, decimals
+        )
         rated = {category_names.get(c) for c, _i, _g, _n in counts}
         by_category = []
         for c in categories:

@@ -16,33 +16,11 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from core.models import Campaign, CampaignCategory, CampaignSubject, IndicatorTemplate, Subject
-from core.scoring import IndicatorData, SubjectData, TemplateData
+from core.models import Campaign, CampaignCategory, CampaignSubject, Subject
+from core.scoring import SubjectData, TemplateData
+from core.services.errors import NotFound
 from core.services.plugins import policies_for
-from core.services.templates import depth_first, load_indicators
-
-
-def _template_data(session: Session, template_id: int) -> TemplateData | None:
-    template = session.get(IndicatorTemplate, template_id)
-    if template is None:
-        return None
-    return TemplateData(
-        id=template_id,
-        grades=tuple((g["label"], float(g["score"])) for g in template.grade_scale),
-        indicators=tuple(
-            IndicatorData(
-                id=i.id,
-                code=i.code,
-                name=i.name,
-                parent_id=i.parent_id,
-                kind=i.kind,
-                weight=float(i.weight),
-                max_score=i.max_score,
-                overall=i.overall,
-            )
-            for i in depth_first(load_indicators(session, template_id))
-        ),
-    )
+from core.services.templates import template_data
 
 
 def policy_warnings(session: Session, campaign: Campaign) -> list[dict[str, Any]]:
@@ -83,7 +61,10 @@ def policy_warnings(session: Session, campaign: Campaign) -> list[dict[str, Any]
         if category.template_id is None:
             continue
         if category.template_id not in templates:
-            templates[category.template_id] = _template_data(session, category.template_id)
+            try:
+                templates[category.template_id] = template_data(session, category.template_id)
+            except NotFound:
+                templates[category.template_id] = None
         template = templates[category.template_id]
         shown = [
             SubjectData(id=s.id, name=s.name, kind=s.kind, ref_id=s.ref_id, category=s.category)

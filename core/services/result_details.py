@@ -44,7 +44,7 @@ from core.services.access import OFFICE_ROLES, require_role
 from core.services.campaigns import categories_of, get_campaign_row
 from core.services.decisions import grade_labels
 from core.services.errors import NotFound
-from core.services.tally import _template_data
+from core.services.templates import template_data
 
 # Who reads results: the office roles, and an assessment group (考核组) role if one exists.
 READ_ROLES = frozenset(OFFICE_ROLES | {r for r in Role if r.value == "assessment_group"})
@@ -247,7 +247,7 @@ def _grade_counts(session: Session, campaign: Campaign, subject_id: int) -> list
     return [(c, i, g, n) for c, _s, i, g, n in ballot_grades.grade_counts(session, campaign, subject_id=subject_id)]
 
 
-def _indicators(
+def indicator_means(
     templates: dict[int, TemplateData],
     category_names: dict[int, str],
     category_template: dict[int, int],
@@ -411,11 +411,11 @@ def subject_details(
             raise NotFound("no subject with id {id} in this campaign's results", params={"id": subject_id})
         subject = session.get(Subject, subject_id)
         categories = [c for c in categories_of(session, campaign.id) if c.template_id is not None]
-        templates = {tid: _template_data(session, tid) for tid in dict.fromkeys(c.template_id for c in categories)}
+        templates = {tid: template_data(session, tid) for tid in dict.fromkeys(c.template_id for c in categories)}
         category_template = {c.id: c.template_id for c in categories}
         category_names = {c.id: c.name for c in categories}
         counts = _grade_counts(session, campaign, subject_id)
-        indicators, by_id = _indicators(templates, category_names, category_template, counts, decimals)
+        indicators, by_id = indicator_means(templates, category_names, category_template, counts, decimals)
         rated = {category_names.get(c) for c, _i, _g, _n in counts}
         by_category = []
         for c in categories:
@@ -559,7 +559,7 @@ def team_bubbles(
         }
         categories = [c.name for c in categories_of(session, campaign.id)]
         templates = [
-            _template_data(session, tid)
+            template_data(session, tid)
             for tid in dict.fromkeys(
                 c.template_id for c in categories_of(session, campaign.id) if c.template_id is not None
             )

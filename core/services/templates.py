@@ -17,6 +17,7 @@ from core.schemas.indicators import (
     TemplateOut,
     TemplateSummary,
 )
+from core.scoring import IndicatorData, TemplateData
 from core.services import audit
 from core.services.access import (
     ADMIN_READ_ROLES,
@@ -48,6 +49,32 @@ def load_indicators(session: Session, template_id: int) -> list[Indicator]:
             .where(Indicator.template_id == template_id)
             .order_by(col(Indicator.position), col(Indicator.id))
         )
+    )
+
+
+def template_data(session: Session, template_id: int) -> TemplateData:
+    """A template as the scoring rules and result pages read it (``core.scoring.TemplateData``):
+    its grade scale as (label, score) pairs and its indicators depth first, the tree's order.
+    ``NotFound`` when no template has that id (no locality check: callers hold a campaign's)."""
+    template = session.get(IndicatorTemplate, template_id)
+    if template is None:
+        raise NotFound(f"no template with id {template_id}")
+    return TemplateData(
+        id=template_id,
+        grades=tuple((g["label"], float(g["score"])) for g in template.grade_scale),
+        indicators=tuple(
+            IndicatorData(
+                id=i.id,
+                code=i.code,
+                name=i.name,
+                parent_id=i.parent_id,
+                kind=i.kind,
+                weight=float(i.weight),
+                max_score=i.max_score,
+                overall=i.overall,
+            )
+            for i in depth_first(load_indicators(session, template_id))
+        ),
     )
 
 
