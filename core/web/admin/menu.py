@@ -13,6 +13,7 @@ OFFICE = frozenset({Role.platform_admin.value, Role.office.value})
 READERS = frozenset({Role.platform_admin.value, Role.office.value, Role.unit_admin.value})
 PLATFORM = frozenset({Role.platform_admin.value})
 GROUP = frozenset({Role.assessment_group.value})  # 考核小组: its assigned campaigns only
+UNIT_ADMIN = frozenset({Role.unit_admin.value})  # 单位系统管理员: the campaigns assessing its unit
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ def builtin_entries(code: str | None) -> list[MenuEntry]:
             MenuEntry("templates", "指标模板", "Indicator templates", f"{base}/templates", OFFICE, 45),
             MenuEntry("values", "指标数据", "Indicator values", f"{base}/values", OFFICE, 47),
             MenuEntry("campaigns", "测评活动", "Campaigns", f"{base}/campaigns", OFFICE, 50),
+            MenuEntry("unit-campaigns", "测评活动", "Campaigns", f"{base}/unit-campaigns", UNIT_ADMIN, 50),
             MenuEntry("plugins", "插件", "Plugins", f"{base}/plugins", OFFICE, 60),
             MenuEntry("adapters", "数据源", "Data sources", f"{base}/sources", READERS, 70),
             MenuEntry("audit", "审计日志", "Audit log", f"{base}/audit", OFFICE, 80),

@@ -65,7 +65,7 @@ MENUS = {
         "audit",
         "sign-ins",
     ],
-    "unit_admin": ["overview", "units", "people", "teams", "import", "adapters"],
+    "unit_admin": ["overview", "units", "people", "teams", "import", "unit-campaigns", "adapters"],
     "leader": ["overview"],
     "cadre": ["overview"],
     "assessment_group": ["overview", "assessment"],
