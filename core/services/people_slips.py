@@ -81,60 +81,63 @@ def batch_slips(ctx: AppContext, actor: Actor, code: str, batch_id: int) -> Batc
     )
 
 
-def _font() -> str:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    name = "STSong-Light"
-    if name not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(name))
-    return name
+QR_SIZE = 84.0
 
 
-def slips_pdf(slips: BatchSlips, gettext) -> bytes:
-    """A4 pages of cut-out slips: the locality, the person's name and unit, their user name, the
-    code in large type and where to activate. ``gettext``: the reader's translator."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
+def slips_pdf(slips: BatchSlips, gettext, font_path: str | None = None) -> bytes:
+    """A4 pages of cut-out slips (2 x 5): the locality, the person's name and unit, their user
+    name, the code in large type, where to activate and a QR code of that address (a phone
+    opens the activation page). ``gettext``: the reader's translator; ``font_path``: a
+    TrueType CJK font to embed (default: ``KAOPING_PDF_FONT``, else this machine's, see
+    ``core.slips_pdf``). Written by the streaming slip writer: 10,000 slips in seconds."""
+    from core.slips_pdf import SlipSheet, fit, pdf_string, qr_ops, text_op, wrap
 
-    font = _font()
     out = io.BytesIO()
-    pdf = canvas.Canvas(out, pagesize=A4, pageCompression=1)
-    pdf.setTitle(gettext("Activation codes"))
-    width, height = A4
-    margin = 28.0
-    cell_w, cell_h = (width - 2 * margin) / COLUMNS, (height - 2 * margin) / ROWS
-    per_page = COLUMNS * ROWS
-    for index, row in enumerate(slips.rows):
-        slot = index % per_page
-        if slot == 0 and index:
-            pdf.showPage()
-        x = margin + (slot % COLUMNS) * cell_w
-        y = height - margin - (slot // COLUMNS + 1) * cell_h
-        pdf.setDash(3, 3)
-        pdf.setLineWidth(0.5)
-        pdf.rect(x, y, cell_w, cell_h)
-        pdf.setDash()
-        left, top = x + 14, y + cell_h - 22
-        pdf.setFont(font, 10)
-        pdf.drawString(left, top, f"{slips.locality_name} · {gettext('Account activation')}"[:60])
-        pdf.setFont(font, 13)
-        pdf.drawString(left, top - 22, row.name[:30])
-        pdf.setFont(font, 9)
-        pdf.drawString(left, top - 38, row.unit[:40])
-        pdf.drawString(left, top - 54, gettext("User name: {name}", name=row.username))
-        pdf.setFont("Courier-Bold", 17)
-        pdf.drawString(left, top - 80, row.code)
-        pdf.setFont(font, 8)
-        pdf.drawString(left, top - 100, gettext("Open {url}", url=slips.sign_in_url)[:80])
-        pdf.drawString(
-            left, top - 112, gettext("and type your ID-card number or user name, this code and a new password.")[:80]
+    sheet = SlipSheet(out, columns=COLUMNS, rows=ROWS, margin=28.0, header=0.0, font_path=font_path)
+    font, pad = sheet.font, 14.0
+    width = sheet.slip_width - QR_SIZE - 3 * pad
+    top = sheet.slip_height - 22
+    lines = [
+        (9, top - 100, fit(gettext("Open {url}", url=slips.sign_in_url), font, 8, sheet.slip_width - 2 * pad)),
+        *[
+            (9, top - 112 - 10 * n, line)
+            for n, line in enumerate(
+                wrap(
+                    gettext("and type your ID-card number or user name, this code and a new password."),
+                    font,
+                    8,
+                    sheet.slip_width - 2 * pad,
+                    2,
+                )
+            )
+        ],
+    ]
+    title = fit(f"{slips.locality_name} · {gettext('Account activation')}", font, 10, width)
+    static = [text_op("F1", 10, pad, top, sheet.show(title))]
+    static += [text_op("F1", 8, pad, y, sheet.show(line)) for _size, y, line in lines]
+    # the same address on every slip: its QR code is drawn once, in the form
+    static.append(
+        qr_ops(slips.sign_in_url, sheet.slip_width - QR_SIZE - pad, sheet.slip_height - QR_SIZE - 16, QR_SIZE)
+    )
+    sheet.form("".join(static))
+    for row in slips.rows:
+        x, y = sheet.next_slip()
+        sheet.draw(
+            text_op("F1", 13, x + pad, y + top - 22, sheet.show(fit(row.name, font, 13, width)))
+            + text_op("F1", 9, x + pad, y + top - 38, sheet.show(fit(row.unit, font, 9, width)))
+            + text_op(
+                "F1",
+                9,
+                x + pad,
+                y + top - 54,
+                sheet.show(fit(gettext("User name: {name}", name=row.username), font, 9, width)),
+            )
+            + text_op("F2", 17, x + pad, y + top - 80, pdf_string(row.code))
         )
     if not slips.rows:
-        pdf.setFont(font, 12)
-        pdf.drawString(margin, height - margin - 20, gettext("No codes in this issue."))
-    pdf.showPage()
-    pdf.save()
+        x, y = sheet.next_slip()
+        sheet.draw(text_op("F1", 12, x + pad, y + top - 22, sheet.show(gettext("No codes in this issue."))))
+    sheet.close(gettext("Activation codes"))
     return out.getvalue()
 
 

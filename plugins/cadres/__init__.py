@@ -60,6 +60,9 @@ def kaoping_admin_menu(locality_code: str) -> list:
     return [
         MenuEntry("cadres.search", "干部查询", "Cadre search", f"{base}/search", roles=READERS, order=55),
         MenuEntry("cadres.teams", "班子关系与结构", "Teams and relations", f"{base}/teams", roles=READERS, order=56),
+        MenuEntry(
+            "cadres.import", "导入任免审批表", "Import appointment forms", f"{base}/import", roles=READERS, order=56
+        ),
         MenuEntry("cadres.view-log", "干部查阅记录", "Cadre view log", f"{base}/view-log", roles=HEAD, order=57),
     ]
 

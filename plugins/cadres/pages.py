@@ -240,6 +240,7 @@ async def view_log_page(request: Request, code: FromPath[str], page: FromQuery[i
 
 
 def page_routes() -> list:
+    from plugins.cadres.import_pages import import_routes
     from plugins.cadres.team_pages import team_routes
 
     return [
@@ -253,6 +254,7 @@ def page_routes() -> list:
                 profile_page,
                 view_log_page,
                 *team_routes(),
+                *import_routes(),
             ],
             exception_handlers=exception_handlers,
         )

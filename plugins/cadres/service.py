@@ -19,6 +19,7 @@ from core.models.base import utcnow
 from core.security import mask_id_card
 from core.services.errors import NotFound
 from plugins.cadres.access import cadre_locality
+from plugins.cadres.facts import education_rank
 from plugins.cadres.models import (
     DEGREES,
     EDUCATION_LEVELS,
@@ -109,10 +110,12 @@ def current_post(posts: list[Any], on: date) -> Any | None:
 
 def highest_level(education: list[Any], kind: str | None = None) -> int:
     """The highest ``EDUCATION_LEVELS`` rank of ``education`` (of one ``kind`` if given), 0 if none."""
-    return max(
-        (EDUCATION_LEVELS.get(e.level, 0) for e in education if kind is None or e.kind == kind),
-        default=0,
-    )
+    return max((education_rank(e.level) for e in education if kind is None or e.kind == kind), default=0)
+
+
+def degree_rank(degree: str) -> int:
+    """``DEGREES`` rank of a degree as written (``经济学学士`` is 学士: 1), 0 if none."""
+    return max((rank for name, rank in DEGREES.items() if name in degree), default=0)
 
 
 def level_name(rank: int) -> str:
@@ -129,7 +132,7 @@ def derive(person: Person, profile: CadreProfile, posts: list[Any], education: l
         years_at_rank=years_between(profile.rank_since, on) if profile.rank_since else None,
         highest_education=level_name(highest_level(education)),
         highest_full_time_education=level_name(highest_level(education, EducationKind.full_time.value)),
-        highest_degree=_DEGREE_NAME.get(max((DEGREES.get(e.degree, 0) for e in education), default=0), ""),
+        highest_degree=_DEGREE_NAME.get(max((degree_rank(e.degree) for e in education), default=0), ""),
         training_hours=profile.training_hours,
     )
 
@@ -164,7 +167,7 @@ def refresh_profile(session: Session, person: Person) -> CadreProfile:
     education = _rows(session, EducationRecord, person.id)
     profile.edu_rank_any = highest_level(education)
     profile.edu_rank_full_time = highest_level(education, EducationKind.full_time.value)
-    profile.degree_rank = max((DEGREES.get(e.degree, 0) for e in education), default=0)
+    profile.degree_rank = max((degree_rank(e.degree) for e in education), default=0)
     hours = session.exec(select(func.sum(TrainingRecord.hours)).where(TrainingRecord.person_id == person.id)).one()
     profile.training_hours = int(hours or 0)
     profile.updated_at = utcnow()

@@ -155,3 +155,20 @@ def test_api(site, ctx):
     with api("org_dept") as client:
         assert client.post("/api/localities/ca/cadres/search", json={"query": {}}).status_code == 404
     assert teams.MAX_CANDIDATES == 20
+
+
+def test_import_page(site):
+    from tests.plugins.cadres.test_lrmx import form
+
+    _world, session, _api = site
+    with session("org_dept") as dept:
+        assert dept.get(f"{BASE}/import").status_code == 200
+        files = {"file": ("zhang.lrmx", form(), "application/xml")}
+        assert dept.post(f"{BASE}/import", files=files).status_code == 403  # no CSRF token
+        done = dept.post(f"{BASE}/import", data={"_csrf": dept.csrf}, files=files)
+        assert done.status_code == 200 and "已导入" in done.text and "张三" in done.text
+        hostile = b'<!DOCTYPE P [<!ENTITY a "x">]><Person><XingMing>&a;</XingMing></Person>'
+        refused = dept.post(f"{BASE}/import", data={"_csrf": dept.csrf}, files={"file": ("x.lrmx", hostile)})
+        assert refused.status_code == 422 and "被拒绝" in refused.text
+    with session("office") as office:
+        assert office.get(f"{BASE}/import").status_code == 404

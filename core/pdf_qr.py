@@ -1,4 +1,4 @@
-"""QR codes for the ballot slips, fast: ``qrcode`` is the source of truth, but not one code at a
+"""QR codes for printed slips (ballot slips, activation codes), fast: ``qrcode`` is the source of truth, but not one code at a
 time. Per (version, error level, mask) a layout is built once with qrcode itself (the matrix
 with all-zero data, and where qrcode's own zig-zag placement puts each data bit, found by
 placing a few probe streams). Per code, qrcode's segmenting and bit writing (``qrcode.util``)
@@ -362,3 +362,6 @@ def _qr_ops(data: str, x: float, y: float, size: float) -> str:
     return (
         f"q {cell:.5f} 0 0 {-cell:.5f} {x + QUIET_ZONE * cell:.3f} {y + size - QUIET_ZONE * cell:.3f} cm\n{path}f Q\n"
     )
+
+
+qr_ops = _qr_ops  # the public name (core.slips_pdf, ballots.slips)

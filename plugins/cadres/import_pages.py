@@ -1,0 +1,65 @@
+"""The appointment-form import page (``cadres/import``): upload one ``.lrmx`` or a zip of
+them; the report per file (imported, refused and why, not imported because another file was
+refused) with every problem by field and line, in the page's language. Organisation
+department only (404 for everyone else); the form carries the session's CSRF token."""
+
+from __future__ import annotations
+
+from anyio.to_thread import run_sync
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.params import FromPath
+
+from core.services.errors import ServiceError
+from core.web.admin.shell import Shell, open_shell
+from plugins.cadres.access import READERS
+from plugins.cadres.imports import import_lrmx
+
+CONSOLE_CHECKS = {"public": True}
+STATUS_LABELS = {
+    "imported": "Imported",
+    "refused": "Refused",
+    "not_imported": "Not imported: another file was refused",
+}
+
+
+def _page(shell: Shell, code: str, *, reports=None, error: str = "", status_code: int = 200) -> Response:
+    return shell.render(
+        "cadres/import.html",
+        title=shell._("Import appointment forms"),
+        reports=reports,
+        error=error,
+        code=code,
+        status_label=lambda s: shell._(STATUS_LABELS.get(s, s)),
+        problem=lambda p: shell.tr.gettext(p["msgid"], **p["params"]),
+        status_code=status_code,
+    )
+
+
+@get("/localities/{code:str}/cadres/import", include_in_schema=False, opt=CONSOLE_CHECKS)
+async def import_page(request: Request, code: FromPath[str]) -> Response:
+    shell = await open_shell(request, code, roles=READERS)
+    return _page(shell, code)
+
+
+@post("/localities/{code:str}/cadres/import", include_in_schema=False, opt=CONSOLE_CHECKS)
+async def import_upload(request: Request, code: FromPath[str]) -> Response:
+    shell = await open_shell(request, code, roles=READERS)
+    form = await request.form()
+    shell.check_csrf({"_csrf": form.get("_csrf", "")})
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _page(shell, code, error=shell._("Choose an .lrmx file or a .zip of them first."), status_code=422)
+    content = await upload.read()
+    try:
+        reports = await run_sync(import_lrmx, shell.ctx, shell.actor, code, upload.filename, content)
+    except ServiceError as exc:
+        if exc.status_code == 404:
+            raise
+        return _page(shell, code, error=shell.tr.error(exc), status_code=exc.status_code)
+    refused = any(r.status != "imported" for r in reports)
+    return _page(shell, code, reports=reports, status_code=422 if refused else 200)
+
+
+def import_routes() -> list:
+    return [import_page, import_upload]
