@@ -47,7 +47,7 @@ def status(percent: float, done: bool, start: date, end: date, today: date) -> G
     return GoalStatus.on_track
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     """A goal in a roll-up: its own report (``percent``, ``done``) and its children."""
 
@@ -61,10 +61,10 @@ class Node:
     status: GoalStatus = GoalStatus.on_track
 
 
-def rollup(roots: list[Node], today: date) -> tuple[float, bool]:
+def rollup(roots: list[Node], today: date, *, every_status: bool = True) -> tuple[float, bool]:
     """Fill every node's ``percent``, ``done`` and ``status`` from its children (post-order,
     without recursion: trees may be deep); answer the roots' weighted percentage and whether all
-    are done."""
+    are done. ``every_status`` False: the roots' statuses only (the others stay ``on_track``)."""
     stack: list[tuple[Node, bool]] = [(root, False) for root in roots]
     while stack:
         node, visited = stack.pop()
@@ -74,7 +74,11 @@ def rollup(roots: list[Node], today: date) -> tuple[float, bool]:
             continue
         if node.children:
             node.percent, node.done = weighted(node.children)
-        node.status = status(node.percent, node.done, node.start, node.end, today)
+        if every_status:
+            node.status = status(node.percent, node.done, node.start, node.end, today)
+    if not every_status:
+        for root in roots:
+            root.status = status(root.percent, root.done, root.start, root.end, today)
     return weighted(roots)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from core.context import Actor, AppContext
@@ -154,38 +155,66 @@ def _carries(session: Session, actor: Actor, locality: Locality, goal: Goal) -> 
 # --- reading -----------------------------------------------------------------------------------
 
 
-def latest_reports(session: Session, goal_ids: list[int], as_of: date) -> dict[int, GoalProgress]:
-    """Each goal's latest report of a period begun by ``as_of``."""
-    latest: dict[int, GoalProgress] = {}
-    for start in range(0, len(goal_ids), 5000):
+def latest_reports(session: Session, goals: Any, as_of: date) -> dict[int, Any]:
+    """Each goal's latest report of a period begun by ``as_of`` (a row with ``period``,
+    ``percent`` and ``done``), found by the database: ``goals`` is a list of goal ids or a
+    SELECT of them. Of a month and a quarter beginning the same day, the longer one."""
+    if isinstance(goals, list):
+        if not goals:
+            return {}
+        chunks = [goals[i : i + 5000] for i in range(0, len(goals), 5000)]
+    else:
+        chunks = [goals]
+    latest: dict[int, Any] = {}
+    for chunk in chunks:
+        newest = (
+            select(GoalProgress.goal_id, func.max(GoalProgress.period_start).label("start"))
+            .where(col(GoalProgress.goal_id).in_(chunk), GoalProgress.period_start <= as_of)
+            .group_by(col(GoalProgress.goal_id))
+            .subquery()
+        )
         rows = session.exec(
-            select(GoalProgress)
-            .where(col(GoalProgress.goal_id).in_(goal_ids[start : start + 5000]), GoalProgress.period_start <= as_of)
-            .order_by(col(GoalProgress.period_start), col(GoalProgress.period_end))
+            select(
+                GoalProgress.goal_id,
+                GoalProgress.period,
+                GoalProgress.percent,
+                GoalProgress.done,
+                GoalProgress.period_end,
+            ).join(
+                newest,
+                (col(GoalProgress.goal_id) == newest.c.goal_id) & (col(GoalProgress.period_start) == newest.c.start),
+            )
         )
         for row in rows:
-            latest[row.goal_id] = row
+            kept = latest.get(row.goal_id)
+            if kept is None or row.period_end > kept.period_end:
+                latest[row.goal_id] = row
     return latest
 
 
-def rolled(goals: list[Goal], latest: dict[int, GoalProgress], as_of: date) -> tuple[dict[int, calc.Node], float, bool]:
-    """The roll-up of one set: a node per goal, the set's percentage and whether all is done."""
-    nodes = {
-        g.id: calc.Node(
-            id=g.id,
-            weight=g.weight,
-            start=g.start_date,
-            end=g.end_date,
-            percent=latest[g.id].percent if g.id in latest else 0.0,
-            done=latest[g.id].done if g.id in latest else False,
+def rolled(
+    goals: list[Any], latest: dict[int, Any], as_of: date, *, every_status: bool = True
+) -> tuple[dict[int, calc.Node], float, bool]:
+    """The roll-up of one set (goals with ``id``, ``parent_id``, ``weight``, ``start_date``,
+    ``end_date``): a node per goal, the set's percentage and whether all is done.
+    ``every_status`` False: statuses of the top goals only."""
+    nodes: dict[int, calc.Node] = {}
+    for goal in goals:
+        report = latest.get(goal.id)
+        nodes[goal.id] = calc.Node(
+            goal.id,
+            goal.weight,
+            goal.start_date,
+            goal.end_date,
+            report.percent if report is not None else 0.0,
+            report.done if report is not None else False,
+            [],
         )
-        for g in goals
-    }
     roots = []
     for goal in goals:
         parent = nodes.get(goal.parent_id) if goal.parent_id is not None else None
         (parent.children if parent is not None else roots).append(nodes[goal.id])
-    percent, done = calc.rollup(roots, as_of)
+    percent, done = calc.rollup(roots, as_of, every_status=every_status)
     return nodes, percent, done
 
 
@@ -285,21 +314,20 @@ def status_view(ctx: AppContext, actor: Actor, code: str, year: int, as_of: date
     as_of = as_of or today(ctx)
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code, read_only=True)
-        goals = list(
-            session.exec(
-                select(Goal)
-                .where(Goal.locality_id == locality.id, Goal.year == year)
-                .order_by(col(Goal.sort_order), col(Goal.id))
-            )
-        )
-        latest = latest_reports(session, [g.id for g in goals], as_of)
+        of_year = (Goal.locality_id == locality.id, Goal.year == year)
+        goals = session.exec(
+            select(
+                Goal.id, Goal.unit_id, Goal.team_id, Goal.parent_id, Goal.weight, Goal.start_date, Goal.end_date
+            ).where(*of_year)
+        ).all()
+        latest = latest_reports(session, select(Goal.id).where(*of_year), as_of)
         sets: dict[tuple[int, int | None], list[Goal]] = {}
         for goal in goals:
             sets.setdefault((goal.unit_id, goal.team_id), []).append(goal)
         names = dict(session.exec(select(Unit.id, Unit.name).where(Unit.locality_id == locality.id)).all())
         rows = []
         for (unit_id, team_id), members in sets.items():
-            nodes, percent, _done = rolled(members, latest, as_of)
+            nodes, percent, _done = rolled(members, latest, as_of, every_status=False)
             counts: dict[str, Any] = {"on_track": 0, "behind": 0, "overdue": 0, "done": 0}
             for goal in members:
                 if goal.parent_id is None:

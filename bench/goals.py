@@ -1,0 +1,256 @@
+"""Goals (工作目标) at county scale: 500 leadership teams with 40 goals each (20,000 goals, five
+levels deep) and a year of monthly progress on every goal without sub-goals (72,000 reports).
+
+Measured in this process, on the services the API and pages call (``plugins.goals.progress``):
+
+* **a team's roll-up**: ``goal_tree`` of one team (40 goals, weighted roll-up, statuses), one call
+  at a time over ``--rounds`` teams (target p95 <= 50 ms);
+* **the county's status view**: ``status_view`` of the year (every team's roll-up and counts by
+  status), ``--rounds`` calls (target p95 <= 200 ms).
+
+    .venv/bin/python -m bench.goals [--teams 500] [--rounds 20] [--backend sqlite|postgresql|both]
+
+Rows are written in bulk (SQLAlchemy Core executemany). The machine's load average is printed
+beside the figures (the benchmark machine is shared).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from bench._db import scratch_database
+from bench._figures import figure
+
+QUICK_ARGS = ["--teams", "20", "--rounds", "5"]
+TARGETS = {"team": 50.0, "county": 200.0}
+YEAR = 2026
+AS_OF = date(YEAR, 11, 30)
+SECRET = "bench-goals-secret-key-0123456789abcdef"
+
+
+def _shape() -> list[tuple[int, int | None, int]]:
+    """One team's goals as (index, parent index, depth): 4 roots, each with one extra leaf and two
+    branches four levels deep (40 goals, five levels)."""
+    goals: list[tuple[int, int | None, int]] = []
+
+    def add(parent: int | None, depth: int) -> int:
+        goals.append((len(goals), parent, depth))
+        return len(goals) - 1
+
+    for _root in range(4):
+        root = add(None, 1)
+        add(root, 2)
+        for _branch in range(2):
+            node = add(root, 2)
+            for depth in (3, 4, 5):
+                node = add(node, depth)
+    return goals
+
+
+def build(ctx, teams: int, log) -> tuple[str, list[tuple[int, int]]]:
+    """The locality ``county-g`` with ``teams`` units and teams; answers its code and the (unit,
+    team) ids."""
+    from sqlalchemy import insert, select
+
+    from core.context import Actor
+    from core.models import Team, Unit
+    from core.schemas.localities import LocalityIn
+    from core.services import localities
+    from core.services.plugins import PluginSettingIn, set_plugin
+    from plugins.goals.models import Goal, GoalProgress
+
+    system = Actor.system("bench")
+    code = "county-g"
+    began = time.perf_counter()
+    locality_id = localities.create(ctx, system, LocalityIn(code=code, name="基准县")).id
+    set_plugin(ctx, system, code, "goals", PluginSettingIn(enabled=True))
+    now = datetime.now(UTC)
+    shape = _shape()
+    leaves = {i for i, _p, _d in shape} - {p for _i, p, _d in shape if p is not None}
+    with ctx.db.engine.begin() as connection:
+        connection.execute(
+            insert(Unit),
+            [
+                {
+                    "locality_id": locality_id,
+                    "code": f"u{n:04d}",
+                    "name": f"单位{n:04d}",
+                    "type": "",
+                    "duties": "",
+                    "contact_name": "",
+                    "contact_phone": "",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for n in range(teams)
+            ],
+        )
+        units = list(
+            connection.execute(select(Unit.id).where(Unit.locality_id == locality_id).order_by(Unit.id)).scalars()
+        )
+        connection.execute(
+            insert(Team),
+            [
+                {"locality_id": locality_id, "unit_id": u, "name": "领导班子", "type": "other", "created_at": now}
+                for u in units
+            ],
+        )
+        team_ids = list(
+            connection.execute(select(Team.id).where(Team.locality_id == locality_id).order_by(Team.id)).scalars()
+        )
+        sets = list(zip(units, team_ids))
+        reports = []
+        for number, (unit_id, team_id) in enumerate(sets):
+            ids: dict[int, int] = {}
+            for index, parent, depth in shape:  # parents first: one insert each for their ids
+                row = {
+                    "locality_id": locality_id,
+                    "unit_id": unit_id,
+                    "team_id": team_id,
+                    "year": YEAR,
+                    "parent_id": ids.get(parent) if parent is not None else None,
+                    "sort_order": index,
+                    "name": f"目标{depth}-{index}",
+                    "weight": 1 + index % 3,
+                    "kind": "qualitative",
+                    "source": "",
+                    "supervising_unit_id": None,
+                    "start_date": date(YEAR, 1, 1),
+                    "end_date": date(YEAR, 12, 31),
+                    "standard": "",
+                    "indicator_id": None,
+                    "baseline": None,
+                    "target": None,
+                    "direction": "higher",
+                    "counts_for_assessment": True,
+                    "published_at": now,
+                    "versions": 1,
+                    "changed_after_publish": False,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                ids[index] = connection.execute(insert(Goal).values(**row).returning(Goal.id)).scalar_one()
+            for index in leaves:
+                for month in range(1, 12):
+                    percent = min(100.0, month * (5 + (index + number) % 7))
+                    reports.append(
+                        {
+                            "locality_id": locality_id,
+                            "goal_id": ids[index],
+                            "period": f"{YEAR}-{month:02d}",
+                            "period_start": date(YEAR, month, 1),
+                            "period_end": date(YEAR, month, 28),
+                            "actual": None,
+                            "percent": percent,
+                            "done": percent >= 100,
+                            "work_done": "按计划推进",
+                            "delay_reasons": "",
+                            "reported_by": "bench",
+                            "reported_at": now,
+                        }
+                    )
+            if len(reports) >= 20_000:
+                connection.execute(insert(GoalProgress), reports)
+                reports = []
+        if reports:
+            connection.execute(insert(GoalProgress), reports)
+    with ctx.db.engine.begin() as connection:
+        from sqlalchemy import text
+
+        connection.execute(text("ANALYZE"))
+    log(f"built {teams} teams, {teams * len(shape):,} goals in {time.perf_counter() - began:.1f} s")
+    return code, sets
+
+
+def _timed(call, rounds: int) -> list[float]:
+    times = []
+    for index in range(rounds + 2):
+        began = time.perf_counter()
+        call(index)
+        if index >= 2:  # two warm-ups
+            times.append((time.perf_counter() - began) * 1000)
+    return times
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def run_backend(backend: str, teams: int, rounds: int) -> dict:
+    from core.context import Actor, AppContext
+    from core.db import Database
+    from core.migrate import upgrade
+    from core.security import Keyring
+    from core.settings import Settings
+    from plugins.goals import progress
+
+    folder = Path(tempfile.mkdtemp(prefix="kaoping-bench-"))
+    url, drop = scratch_database(backend, folder)
+    try:
+        upgrade(url)
+        ctx = AppContext(
+            settings=Settings(database_url=url, secret_key=SECRET, var_dir=folder, scheduler=False),
+            db=Database(url),
+            keys=Keyring(SECRET),
+        )
+        code, sets = build(ctx, teams, log=lambda line: print(f"[{backend}] {line}", flush=True))
+        office = Actor.system("bench")
+        step = max(1, len(sets) // rounds)
+        chosen = sets[::step][:rounds]
+        tree = progress.goal_tree(ctx, office, code, chosen[0][0], chosen[0][1], YEAR, AS_OF)
+        team = _timed(lambda i: progress.goal_tree(ctx, office, code, *chosen[i % len(chosen)], YEAR, AS_OF), rounds)
+        county = _timed(lambda i: progress.status_view(ctx, office, code, YEAR, AS_OF), rounds)
+        view = progress.status_view(ctx, office, code, YEAR, AS_OF)
+        ctx.db.dispose()
+        return {
+            "backend": backend,
+            "load": os.getloadavg()[0],
+            "team_p95": _p95(team),
+            "team_goals": len(tree.goals),
+            "county_p95": _p95(county),
+            "county_rows": len(view.rows),
+        }
+    finally:
+        drop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def report(r: dict, teams: int) -> bool:
+    full = teams >= 500
+    note = f"{teams} teams, {teams * 40:,} goals; load {r['load']:.1f} on {os.cpu_count()} CPUs"
+    print(f"\n[{r['backend']}] {note}")
+    failed = False
+    for name, key, extra in (
+        ("a team's roll-up (40 goals): p95", "team", f"{r['team_goals']} goals"),
+        ("the county's status view: p95", "county", f"{r['county_rows']} teams"),
+    ):
+        value = r[f"{key}_p95"]
+        over = value > TARGETS[key]
+        failed |= over and full
+        print(f"  {name:<40} {value:9.1f} ms (<= {TARGETS[key]:g}; {extra}){'  OVER' if over else ''}")
+        figure("goals", name, value, "ms", target=TARGETS[key], backend=r["backend"], note=note, full_scale=full)
+    return not failed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--teams", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    args = parser.parse_args()
+    backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
+    ok = True
+    for backend in backends:
+        ok &= report(run_backend(backend, args.teams, args.rounds), args.teams)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
