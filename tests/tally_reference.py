@@ -7,7 +7,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, text
+from sqlalchemy import column, insert, text
+from sqlalchemy import table as sa_table
 
 from core.models import (
     Ballot,
@@ -125,10 +126,17 @@ def write(
 ) -> None:
     """Insert the scenario as a closed campaign, with explicit ids, in bulk: each ballot's grades
     packed by its category's item order (``core.services.ballot_grades``), or with
-    ``items_table`` one ``ballot_items`` row per item, as stored before migration 0021."""
+    ``items_table`` one ``ballot_items`` row per item, as stored before migration 0021 (then only
+    the columns named here are written: the models may have more than that schema)."""
+
+    def put(table, rows) -> None:
+        if items_table:
+            table = sa_table(table.name, *(column(key, table.c[key].type) for key in rows[0]))
+        connection.execute(insert(table), rows)
+
     now = utcnow()
-    connection.execute(
-        insert(Locality.__table__),
+    put(
+        Locality.__table__,
         [
             {
                 "id": locality_id,
@@ -140,8 +148,8 @@ def write(
         ],
     )
     for t in s.templates:
-        connection.execute(
-            insert(IndicatorTemplate.__table__),
+        put(
+            IndicatorTemplate.__table__,
             [
                 {
                     "id": t.id,
@@ -181,9 +189,9 @@ def write(
                 add(n.children, n.id, t, rows)
 
         add(t.nodes, None)
-        connection.execute(insert(Indicator.__table__), rows)
-    connection.execute(
-        insert(Campaign.__table__),
+        put(Indicator.__table__, rows)
+    put(
+        Campaign.__table__,
         [
             {
                 "id": campaign_id,
@@ -199,8 +207,8 @@ def write(
             }
         ],
     )
-    connection.execute(
-        insert(CampaignCategory.__table__),
+    put(
+        CampaignCategory.__table__,
         [
             {
                 "id": c,
@@ -215,8 +223,8 @@ def write(
             for i, (c, w, t) in enumerate(s.categories)
         ],
     )
-    connection.execute(
-        insert(Subject.__table__),
+    put(
+        Subject.__table__,
         [
             {
                 "id": sid,
@@ -230,8 +238,8 @@ def write(
             for sid in s.subjects
         ],
     )
-    connection.execute(
-        insert(CampaignSubject.__table__),
+    put(
+        CampaignSubject.__table__,
         [{"campaign_id": campaign_id, "subject_id": sid, "locality_id": locality_id} for sid in s.subjects],
     )
     ballots, items = [], []
@@ -254,12 +262,12 @@ def write(
             for p, (sid, leaf) in enumerate(order)
         ]
         if positions:
-            connection.execute(insert(BallotPosition.__table__), positions)
+            put(BallotPosition.__table__, positions)
     index = {c: {item: p for p, item in enumerate(order)} for c, order in orders.items()}
 
     def flush():
         if ballots:
-            connection.execute(insert(Ballot.__table__), ballots)
+            put(Ballot.__table__, ballots)
         if items:
             connection.execute(
                 text(
@@ -306,8 +314,8 @@ def write(
             pending = 0
     flush()
     if s.values:
-        connection.execute(
-            insert(IndicatorValue.__table__),
+        put(
+            IndicatorValue.__table__,
             [
                 {
                     "locality_id": locality_id,

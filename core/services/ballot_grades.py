@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, text
+from sqlalchemy import insert, select, text
 from sqlmodel import col
 
 from core.models import BallotPosition, CampaignCategory, CampaignSubject, IndicatorTemplate, Subject
@@ -155,27 +155,33 @@ def unpack(layout: Layout, grades: bytes) -> list[tuple[int, int, int]]:
 def _valid_grades(
     db: Any, campaign: Any, categories: Sequence[int], *, with_comment: bool = False
 ) -> Iterator[tuple[int, int, list[Any]]]:
-    """(category id, length, rows) of the valid ballots of ``categories``, ``READ_CHUNK`` ballots
-    at a time, each chunk grouped by category and length; a row is its grades (bytes), or
-    ``(grades, comment)`` for ballots with a comment when ``with_comment``."""
-    if not categories:
-        return
-    columns = "category_id, grades, comment" if with_comment else "category_id, grades"
+    """(category id, length, rows) of the valid ballots of ``categories``, one category after the
+    other, ``READ_CHUNK`` ballots at a time, each chunk grouped by length (all of one length
+    unless the category's order was extended); a row is its grades (bytes), or ``(grades,
+    comment)`` for the ballots with a comment when ``with_comment``."""
+    columns = "grades, comment" if with_comment else "grades"
     sql = text(
-        f"SELECT {columns} FROM ballots WHERE locality_id = :locality AND campaign_id = :campaign AND valid "
-        f"AND category_id IN :categories{' AND comment <> :empty' if with_comment else ''}"
-    ).bindparams(bindparam("categories", expanding=True))
-    params: dict[str, Any] = {"locality": campaign.locality_id, "campaign": campaign.id, "categories": list(categories)}
-    if with_comment:
-        params["empty"] = ""
-    result = db.execute(sql.execution_options(stream_results=True, yield_per=READ_CHUNK), params)
-    for chunk in result.partitions(READ_CHUNK):
-        groups: dict[tuple[int, int], list[Any]] = defaultdict(list)
-        for row in chunk:
-            grades = bytes(row[1])
-            groups[(row[0], len(grades))].append((grades, row[2]) if with_comment else grades)
-        for (category_id, length), rows in groups.items():
-            yield category_id, length, rows
+        f"SELECT {columns} FROM ballots WHERE locality_id = :locality AND campaign_id = :campaign "
+        f"AND category_id = :category AND valid{' AND comment <> :empty' if with_comment else ''}"
+    ).execution_options(stream_results=True, yield_per=READ_CHUNK)
+    for category_id in categories:
+        params = {"locality": campaign.locality_id, "campaign": campaign.id, "category": category_id, "empty": ""}
+        result = db.execute(sql, params)
+        for chunk in result.partitions(READ_CHUNK) if with_comment else result.scalars().partitions(READ_CHUNK):
+            if with_comment:
+                rows = [(bytes(grades), comment) for grades, comment in chunk]
+                lengths = [len(grades) for grades, _comment in rows]
+            else:
+                rows = [grades if type(grades) is bytes else bytes(grades) for grades in chunk]
+                lengths = list(map(len, rows))
+            if len(set(lengths)) == 1:
+                yield category_id, lengths[0], rows
+                continue
+            groups: dict[int, list[Any]] = defaultdict(list)
+            for length, row in zip(lengths, rows, strict=True):
+                groups[length].append(row)
+            for length, group in groups.items():
+                yield category_id, length, group
 
 
 def grade_sizes(db: Any, campaign_id: int) -> dict[int, int]:

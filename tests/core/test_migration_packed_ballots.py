@@ -102,7 +102,7 @@ def test_packing_keeps_every_count_score_comment_and_result(fresh_url, tmp_path,
         db.dispose()
 
         caplog.set_level("WARNING", logger="kaoping.migrations")
-        upgrade(fresh_url)
+        upgrade(fresh_url, "0021")  # this migration alone: the ones after it may rebuild tables
         logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "kaoping.migrations")
         assert "1 item(s) with a grade index outside 0-254 were left out" in logged and ": 300" in logged
 
@@ -119,6 +119,23 @@ def test_packing_keeps_every_count_score_comment_and_result(fresh_url, tmp_path,
             }
             after_items = sorted((b, c, s, i, g) for b, c, _cat, s, i, g in stored_items(connection))
         assert after_items == before_items
+
+        # and back: the items return to their rows
+        db.dispose()
+        command.downgrade(alembic_config(fresh_url), "0020")
+        with db.engine.connect() as connection:
+            back = sorted(
+                tuple(row)
+                for row in connection.execute(
+                    text("SELECT ballot_id, campaign_id, subject_id, indicator_id, grade FROM ballot_items")
+                )
+            )
+            assert back == before_items
+            assert sorted(tuple(row) for row in connection.execute(text(OLD_COUNTS))) == [
+                row for row in before_counts if row[3] < 300
+            ]
+        db.dispose()
+        upgrade(fresh_url)
         with db.read() as session:
             campaign = session.get(Campaign, 1)
             # the tally's counts are the old query's, within each scale (it never counted others)
@@ -156,21 +173,5 @@ def test_packing_keeps_every_count_score_comment_and_result(fresh_url, tmp_path,
                 want["ballots"]
             )
 
-        # and back: the items return to their rows
-        db.dispose()
-        command.downgrade(alembic_config(fresh_url), "0020")
-        with db.engine.connect() as connection:
-            back = sorted(
-                tuple(row)
-                for row in connection.execute(
-                    text("SELECT ballot_id, campaign_id, subject_id, indicator_id, grade FROM ballot_items")
-                )
-            )
-            assert back == before_items
-            assert sorted(tuple(row) for row in connection.execute(text(OLD_COUNTS))) == [
-                row for row in before_counts if row[3] < 300
-            ]
-        db.dispose()
-        upgrade(fresh_url)
     finally:
         db.dispose()
