@@ -5,7 +5,6 @@ lists as .xlsx workbooks."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -408,35 +407,6 @@ PEOPLE_EXPORT = [
 ]
 
 
-def _workbook(title: str, header: list[str], rows) -> bytes:
-    """A one-sheet workbook streamed row by row (openpyxl's write-only mode: 100,000 people in
-    constant memory), text kept text as ``tabular.append_row`` keeps it: a string cell, never a
-    formula or an error value, and Excel's quote prefix on text that starts like a formula."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-
-    def cells(values: list[Any]) -> list[Any]:
-        out = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"
-                if value.startswith(tabular.FORMULA_STARTS):
-                    cell.quotePrefix = True
-            out.append(cell)
-        return out  # None: an empty cell, not written
-
-    sheet.append(cells(header))
-    for row in rows:
-        sheet.append(cells(row))
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
 def export_units(ctx: AppContext, actor: Actor, code: str) -> bytes:
     """The units as the import template has them (with the parent's code), so the file imports back."""
     units = all_units(ctx, actor, code)
@@ -445,7 +415,7 @@ def export_units(ctx: AppContext, actor: Actor, code: str) -> bytes:
         [u.code, u.name, u.type, code_of.get(u.parent_id, ""), u.contact_name, u.contact_phone, u.duties]
         for u, _depth in tree_order(units)
     ]
-    return _workbook("单位", [h for _k, h in UNIT_EXPORT], rows)
+    return tabular.one_sheet_workbook("单位", [h for _k, h in UNIT_EXPORT], rows)
 
 
 def export_people(
@@ -480,7 +450,7 @@ def export_people(
                 }
                 yield [fields[key] if key in fields else getattr(person, key) or None for key, _h in PEOPLE_EXPORT]
 
-        return _workbook("人员", [h for _k, h in PEOPLE_EXPORT], rows())
+        return tabular.one_sheet_workbook("人员", [h for _k, h in PEOPLE_EXPORT], rows())
 
 
 def ranks_of(ctx: AppContext, actor: Actor, code: str) -> list[str]:
@@ -539,7 +509,7 @@ def export_subjects(ctx: AppContext, actor: Actor, code: str, *, category: str =
             ):
                 yield [subject.name, SUBJECT_KIND_LABELS.get(subject.kind, subject.kind), subject.category]
 
-        return _workbook("考核对象", [h for _k, h in SUBJECT_EXPORT], rows())
+        return tabular.one_sheet_workbook("考核对象", [h for _k, h in SUBJECT_EXPORT], rows())
 
 
 def unit_admin_unit(actor: Actor) -> int | None:

@@ -143,8 +143,8 @@ def slips_pdf(slips: BatchSlips, gettext, font_path: str | None = None) -> bytes
 
 def codes_xlsx(slips: BatchSlips, gettext) -> bytes:
     """The same as a workbook: name, unit, user name, code, where to activate; streamed (100,000
-    rows in constant memory), every value a text cell (``org_lists``'s writer)."""
-    from core.services.org_lists import _workbook
+    rows in constant memory), every value a text cell (``core.tabular.one_sheet_workbook``)."""
+    from core.tabular import one_sheet_workbook
 
     header = [
         gettext("Full name"),
@@ -154,7 +154,7 @@ def codes_xlsx(slips: BatchSlips, gettext) -> bytes:
         gettext("Activate at"),
     ]
     rows = ([row.name, row.unit, row.username, row.code, slips.sign_in_url] for row in slips.rows)
-    return _workbook(gettext("Activation codes")[:31], header, rows)
+    return one_sheet_workbook(gettext("Activation codes")[:31], header, rows)
 
 
 def purge_expired(ctx: AppContext) -> int:

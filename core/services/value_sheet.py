@@ -13,7 +13,6 @@ from core import tabular
 from core.context import Actor, AppContext
 from core.models import IndicatorValue, Subject
 from core.services.errors import Invalid
-from core.services.org_lists import _workbook as workbook
 from core.services.value_grid import (
     COLUMN_TWICE,
     EMPTY_FILE,
@@ -75,7 +74,7 @@ def grid_workbook(
             stored[(subject_id, indicator)] = value
     header = [ID_HEADERS[0], LABEL_HEADERS[0], LABEL_HEADERS[2], *(c.header for c in columns)]
     rows = ([sid, name, cat, *(stored.get((sid, c.code)) for c in columns)] for sid, name, cat in listed)
-    return workbook("指标数据", header, rows), str(wanted)
+    return tabular.one_sheet_workbook("指标数据", header, rows), str(wanted)
 
 
 def _header_columns(header: list[str], kinds: dict[str, str]) -> tuple[int | None, dict[int, str], list[dict]]:

@@ -21,7 +21,7 @@ Errors are ``Invalid`` (or ``TooLarge``) with ``errors=[{row, column, message}]`
 messages are message ids, translated in ``core/locales``.
 
 The package: ``limits`` (``Limits``, message ids, cell values), ``text`` (CSV), ``workbook`` (the
-.xlsx parts as bounded streams), ``xlsx`` (sheet rows), ``writer`` (``append_row``); every public
+.xlsx parts as bounded streams), ``xlsx`` (sheet rows), ``writer`` (``append_row``, ``one_sheet_workbook``); every public
 name is importable from ``core.tabular``.
 """
 
@@ -85,6 +85,7 @@ from core.tabular.workbook import (
 from core.tabular.writer import (
     FORMULA_STARTS,
     append_row,
+    one_sheet_workbook,
 )
 from core.tabular.xlsx import (
     unusable_cells,
@@ -135,6 +136,7 @@ __all__ = [
     "TOO_MANY_STRINGS",
     "TOO_MANY_STYLES",
     "append_row",
+    "one_sheet_workbook",
     "cell_text",
     "cell_value",
     "csv_rows",
