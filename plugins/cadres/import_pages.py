@@ -14,8 +14,17 @@ from core.services.errors import ServiceError
 from core.web.admin.shell import Shell, open_shell
 from plugins.cadres.access import READERS
 from plugins.cadres.imports import import_lrmx
+from plugins.cadres.sheets import SECTIONS, import_section
 
 CONSOLE_CHECKS = {"public": True}
+SECTION_LABELS = {
+    "posts": "Posts held",
+    "education": "Education",
+    "military": "Military service",
+    "trainings": "Training",
+    "grades": "Annual grades",
+    "tags": "Expertise",
+}
 STATUS_LABELS = {
     "imported": "Imported",
     "refused": "Refused",
@@ -23,12 +32,24 @@ STATUS_LABELS = {
 }
 
 
-def _page(shell: Shell, code: str, *, reports=None, error: str = "", status_code: int = 200) -> Response:
+def _page(
+    shell: Shell,
+    code: str,
+    *,
+    reports=None,
+    error: str = "",
+    row_errors=None,
+    imported=None,
+    status_code: int = 200,
+) -> Response:
     return shell.render(
         "cadres/import.html",
         title=shell._("Import appointment forms"),
         reports=reports,
         error=error,
+        row_errors=row_errors,
+        imported=imported,
+        sections=[(key, shell._(SECTION_LABELS[key])) for key in SECTIONS],
         code=code,
         status_label=lambda s: shell._(STATUS_LABELS.get(s, s)),
         problem=lambda p: shell.tr.gettext(p["msgid"], **p["params"]),
@@ -61,5 +82,34 @@ async def import_upload(request: Request, code: FromPath[str]) -> Response:
     return _page(shell, code, reports=reports, status_code=422 if refused else 200)
 
 
+@post("/localities/{code:str}/cadres/import/sheet", include_in_schema=False, opt=CONSOLE_CHECKS)
+async def import_sheet(request: Request, code: FromPath[str]) -> Response:
+    """One section of many profiles from a spreadsheet; bad rows listed by row and column."""
+    shell = await open_shell(request, code, roles=READERS)
+    form = await request.form()
+    shell.check_csrf({"_csrf": form.get("_csrf", "")})
+    section = str(form.get("section", ""))
+    upload = form.get("file")
+    if section not in SECTIONS or not isinstance(upload, UploadFile) or not upload.filename:
+        return _page(shell, code, error=shell._("Choose a section and an .xlsx or .csv file first."), status_code=422)
+    content = await upload.read()
+    try:
+        done = await run_sync(import_section, shell.ctx, shell.actor, code, section, upload.filename, content)
+    except ServiceError as exc:
+        if exc.status_code == 404:
+            raise
+        rows = [
+            {
+                "row": e.get("row", ""),
+                "column": e.get("column", ""),
+                "message": shell.tr.translate(str(e.get("message", ""))),
+            }
+            for e in exc.errors
+            if "row" in e
+        ]
+        return _page(shell, code, error=shell.tr.error(exc), row_errors=rows, status_code=exc.status_code)
+    return _page(shell, code, imported=done)
+
+
 def import_routes() -> list:
-    return [import_page, import_upload]
+    return [import_page, import_upload, import_sheet]

@@ -172,3 +172,17 @@ def test_import_page(site):
         assert refused.status_code == 422 and "被拒绝" in refused.text
     with session("office") as office:
         assert office.get(f"{BASE}/import").status_code == 404
+
+
+def test_section_import_page_lists_bad_rows(site):
+    from tests.plugins.cadres.test_sheets import workbook
+
+    _world, session, _api = site
+    bad = workbook([["姓名", "年度", "考核等次"], ["张书记", "2026", "优秀"], ["无此人", "2025", "称职"]])
+    good = workbook([["姓名", "年度", "考核等次"], ["张书记", "2026", "优秀"], ["李镇长", "2026", "称职"]])
+    url = f"{BASE}/import/sheet"
+    with session("org_dept") as dept:
+        refused = dept.post(url, data={"_csrf": dept.csrf, "section": "grades"}, files={"file": ("g.xlsx", bad)})
+        assert refused.status_code == 422 and "本地区没有此姓名的人员" in refused.text and "<td>3</td>" in refused.text
+        done = dept.post(url, data={"_csrf": dept.csrf, "section": "grades"}, files={"file": ("g.xlsx", good)})
+        assert done.status_code == 200 and "已为 2 人导入 2 行" in done.text
