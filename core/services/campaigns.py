@@ -38,12 +38,12 @@ from core.services.access import (
     locality_for,
     require_role,
 )
+from core.services.campaign_periods import campaign_period_problems
 from core.services.errors import Conflict, Invalid, NotFound
 from core.services.paging import paginate
 from core.services.plugins import check_campaign_plugins
 from core.services.policy_warnings import policy_warnings
 from core.services.templates import graded_leaves, load_indicators
-from core.services.values import campaign_period_problems
 
 
 def as_utc(value: datetime | None) -> datetime | None:

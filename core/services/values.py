@@ -32,7 +32,7 @@ from core.models import (
     Subject,
 )
 from core.models.base import utcnow
-from core.periods import KIND_EXAMPLES, Period, PeriodError, PeriodKind
+from core.periods import Period, PeriodError, PeriodKind
 from core.schemas.base import MAX_ID, Page
 from core.schemas.values import (
     MAX_VALUE_ROWS,
@@ -48,6 +48,7 @@ from core.services.access import (
     locality_for,
     require_role,
 )
+from core.services.campaign_periods import example_of
 from core.services.errors import Invalid
 from core.services.paging import paginate
 
@@ -122,16 +123,6 @@ class PeriodRule:
         )
 
 
-def example_of(kind: PeriodKind, near: Period | None = None) -> str:
-    """A period of ``kind``: the one that holds ``near``'s first day, if any (a hint at what was meant)."""
-    if near is not None:
-        try:
-            return str(Period.from_date(kind, near.start))
-        except PeriodError:
-            pass
-    return KIND_EXAMPLES[kind]
-
-
 def period_rules(session: Session, locality_id: int, template_ids: Iterable[int]) -> dict[int, PeriodRule]:
     """The ``PeriodRule`` of each of the locality's templates in ``template_ids`` (two queries)."""
     ids = set(template_ids)
@@ -163,46 +154,6 @@ def period_rules(session: Session, locality_id: int, template_ids: Iterable[int]
         t: PeriodRule(t, PeriodKind(kind) if kind else None, tuple(sorted(used.get(t, ()))))
         for t, kind in kinds.items()
     }
-
-
-# Message ids (core/locales): a campaign period of another kind than its templates take.
-PERIOD_NOT_OF_TEMPLATE_KIND = (
-    "period {period} is not of the kind template {template} of category {category} takes: "
-    "its values are for periods like {example}"
-)
-NO_PERIOD_FOR_TEMPLATE = (
-    "category {category}: the campaign has no period, but its template {template} takes values "
-    "for periods like {example}"
-)
-
-
-def campaign_period_problems(session: Session, campaign: Campaign, *, require: bool = False) -> list[str]:
-    """Why a campaign's period does not fit the kind of period its categories' templates take
-    (``IndicatorTemplate.period_kind``: values of periods of another kind could never count in
-    its tally); with ``require`` (when it opens), also a missing period."""
-    categories = session.exec(
-        select(CampaignCategory.name, CampaignCategory.template_id, IndicatorTemplate.period_kind)
-        .join(IndicatorTemplate, IndicatorTemplate.id == CampaignCategory.template_id)
-        .where(CampaignCategory.campaign_id == campaign.id)
-        .order_by(col(CampaignCategory.position), col(CampaignCategory.id))
-    ).all()
-    try:
-        period = Period.parse(campaign.period) if campaign.period else None
-    except PeriodError as exc:  # stored before periods were checked, and unreadable (see migration 0007)
-        return [exc.message]
-    problems = []
-    for name, template_id, kind in categories:
-        if not kind:
-            continue
-        example = example_of(PeriodKind(kind), period)
-        if period is None:
-            if require:
-                problems.append(NO_PERIOD_FOR_TEMPLATE.format(category=name, template=template_id, example=example))
-        elif period.kind != kind:
-            problems.append(
-                PERIOD_NOT_OF_TEMPLATE_KIND.format(period=period, template=template_id, category=name, example=example)
-            )
-    return problems
 
 
 def check_rows(
