@@ -64,7 +64,27 @@ def get_campaign_row(
         raise NotFound(f"no campaign with id {campaign_id}")
     if actor.role == Role.assessment_group and campaign.id not in actor.campaign_ids:
         raise NotFound(f"no campaign with id {campaign_id}")  # an assessment group reads its own only
+    if actor.role == Role.unit_admin and not _assesses_unit(session, campaign, actor):
+        raise NotFound(f"no campaign with id {campaign_id}")  # a unit admin reads its unit's only
     return campaign
+
+
+def _assesses_unit(session: Session, campaign: Campaign, actor: Actor) -> bool:
+    from core.services.unit_campaigns import own_subjects
+
+    if actor.unit_id is None:
+        return False
+    return (
+        session.exec(
+            select(CampaignSubject.subject_id)
+            .where(
+                CampaignSubject.campaign_id == campaign.id,
+                col(CampaignSubject.subject_id).in_(own_subjects(campaign.locality_id, actor.unit_id)),
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def categories_of(session: Session, campaign_id: int) -> list[CampaignCategory]:
@@ -214,6 +234,13 @@ def list_campaigns(ctx: AppContext, actor: Actor, code: str, *, limit: int = 100
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code, read_only=True)
         query = select(Campaign).where(Campaign.locality_id == locality.id).order_by(col(Campaign.id).desc())
+        if actor.role == Role.unit_admin:  # the campaigns assessing its unit (core.services.unit_campaigns)
+            from core.services.unit_campaigns import own_subjects
+
+            assessed = select(CampaignSubject.campaign_id).where(
+                col(CampaignSubject.subject_id).in_(own_subjects(locality.id, actor.unit_id or 0))
+            )
+            query = query.where(col(Campaign.id).in_(assessed))
         return paginate(session, query, limit, offset, campaign_out)
 
 

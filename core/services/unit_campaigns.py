@@ -21,7 +21,7 @@ UNIT_ADMIN = frozenset({Role.unit_admin})
 MAX_LISTED = 500
 
 
-def _own_subjects(locality_id: int, unit_id: int):
+def own_subjects(locality_id: int, unit_id: int):
     """A query of the ids of the locality's subjects that are the unit, its people or its teams."""
     return select(Subject.id).where(
         Subject.locality_id == locality_id,
@@ -55,7 +55,7 @@ def unit_campaigns(ctx: AppContext, actor: Actor, code: str) -> list[dict[str, A
     subjects}]`` (``subjects``: how many of its unit's). 403 other roles; 404 another locality."""
     with ctx.db.read() as session:
         locality_id, unit_id = _scope(session, actor, code)
-        own = _own_subjects(locality_id, unit_id).subquery()
+        own = own_subjects(locality_id, unit_id).subquery()
         rows = session.exec(
             select(Campaign.id, Campaign.name, Campaign.status, CampaignSubject.subject_id)
             .join(CampaignSubject, CampaignSubject.campaign_id == Campaign.id)
@@ -80,7 +80,7 @@ def unit_campaign_view(ctx: AppContext, actor: Actor, code: str, campaign_id: in
         campaign = session.get(Campaign, campaign_id) if 0 < campaign_id < 2**31 else None
         if campaign is None or campaign.locality_id != locality_id:
             raise NotFound(f"no campaign with id {campaign_id}")
-        own = _own_subjects(locality_id, unit_id).subquery()
+        own = own_subjects(locality_id, unit_id).subquery()
         subjects = session.exec(
             select(Subject.id, Subject.name, Subject.category)
             .join(CampaignSubject, CampaignSubject.subject_id == Subject.id)

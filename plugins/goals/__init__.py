@@ -67,7 +67,16 @@ def kaoping_admin_menu(locality_code: str) -> list:
     from core.web.admin.menu import MenuEntry
 
     admins = frozenset({Role.platform_admin.value, Role.office.value, Role.unit_admin.value})
+    people = frozenset({Role.leader.value, Role.cadre.value})
     return [
+        MenuEntry(
+            "goals.mine",
+            "我的工作目标",
+            "My goals",
+            f"/admin/localities/{locality_code}/goals/mine",
+            roles=people,
+            order=46,
+        ),
         MenuEntry(
             "goals.tree",
             "工作目标",

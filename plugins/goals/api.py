@@ -81,6 +81,12 @@ class GoalsController(Controller):
     ) -> GoalTree:
         return progress.goal_tree(ctx, actor, code, unit_id, team_id, year, as_of)
 
+    @get("/mine", sync_to_thread=True, summary="The goals of a year given to me (my own account's person)")
+    def mine(
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, year: YearQuery, as_of: AsOfQuery = None
+    ) -> list[GoalOut]:
+        return progress.my_goals(ctx, actor, code, year, as_of)
+
     @get("/status", sync_to_thread=True, summary="Every unit's goals of a year by status (office)")
     def status(
         self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, year: YearQuery, as_of: AsOfQuery = None

@@ -473,6 +473,19 @@ async def progress_save(
     return Redirect(f"/admin/localities/{code}/goals/{goal_id}/progress?saved=1", status_code=303)
 
 
+@get("/localities/{code:str}/goals/mine", include_in_schema=False, opt=CONSOLE_CHECKS)
+async def mine_page(request: Request, code: FromPath[str], year: FromQuery[str | None] = None) -> Response:
+    """The goals given to the signed-in person, each with its progress and a link to report it."""
+    shell = await open_shell(request, code)
+    day = await run_sync(today, shell.ctx)
+    chosen = _int(year) or day.year
+    chosen = chosen if 1900 <= chosen <= 2199 else day.year
+    goals = await run_sync(progress.my_goals, shell.ctx, shell.actor, code, chosen)
+    return shell.render(
+        "goals/mine.html", title=shell._("My goals"), crumbs=[], goals=goals, year=chosen, **_common(shell, code)
+    )
+
+
 def page_routes() -> list:
     from plugins.goals.sheet_pages import ROUTES as sheet_routes
 
@@ -490,6 +503,7 @@ def page_routes() -> list:
                 people_save,
                 progress_page,
                 progress_save,
+                mine_page,
                 *sheet_routes,
             ],
             exception_handlers=exception_handlers,

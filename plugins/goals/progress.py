@@ -344,3 +344,43 @@ def status_view(ctx: AppContext, actor: Actor, code: str, year: int, as_of: date
             )
         rows.sort(key=lambda r: (r.unit_name, r.team_id or 0))
         return StatusView(year=year, as_of=as_of, rows=rows)
+
+
+def my_goals(ctx: AppContext, actor: Actor, code: str, year: int, as_of: date | None = None) -> list[GoalOut]:
+    """The goals of ``year`` given to the signed-in person (their own account's person), rolled up
+    as in their set's tree, by set and tree order. Empty for an account that is no person's."""
+    as_of = as_of or today(ctx)
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code, read_only=True)
+        person = own_person(session, actor, locality)
+        if person is None:
+            return []
+        mine = set(
+            session.exec(
+                select(GoalAssignment.goal_id)
+                .join(Goal, col(Goal.id) == GoalAssignment.goal_id)
+                .where(GoalAssignment.person_id == person.id, Goal.locality_id == locality.id, Goal.year == year)
+            )
+        )
+        sets = {(g.unit_id, g.team_id) for g in session.exec(select(Goal).where(col(Goal.id).in_(list(mine))))}
+        out: list[GoalOut] = []
+        for unit_id, team_id in sorted(sets, key=lambda s: (s[0], s[1] or 0)):
+            goals = set_goals(session, locality.id, unit_id, team_id, year)
+            latest = latest_reports(session, [g.id for g in goals], as_of)
+            nodes, _p, _d = rolled(goals, latest, as_of)
+            people = people_of(session, [g.id for g in goals if g.id in mine])
+            for goal, depth in depth_first(goals):
+                if goal.id in mine:
+                    node = nodes[goal.id]
+                    out.append(
+                        goal_out(
+                            goal,
+                            people.get(goal.id),
+                            depth=depth,
+                            percent=node.percent,
+                            status=node.status,
+                            red_flag=node.done,
+                            latest_period=latest[goal.id].period if goal.id in latest else None,
+                        )
+                    )
+        return out

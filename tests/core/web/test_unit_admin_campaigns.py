@@ -38,7 +38,7 @@ def test_a_unit_admin_reads_the_campaigns_that_assess_its_unit(world, setup, che
         )
     )["id"]
     created(office.post("/api/localities/county-a/units", json={"code": "UN", "name": "无关单位"}))
-    world.user("unit-0", "unit_admin", "county-a", "U0")
+    api = world.client(world.user("unit-0", "unit_admin", "county-a", "U0"))
     world.user("unit-p", "unit_admin", "county-a", "UP")
     world.user("unit-n", "unit_admin", "county-a", "UN")
     base = "/admin/localities/county-a/unit-campaigns"
@@ -63,6 +63,17 @@ def test_a_unit_admin_reads_the_campaigns_that_assess_its_unit(world, setup, che
             "/admin/assessment",
         ):
             assert client.get(path).status_code == 404, path
+
+    # the API answers the same: its unit's campaigns and their turnout, no other
+    listed = api.get("/api/localities/county-a/campaigns")
+    assert listed.status_code == 200 and [c["id"] for c in listed.json()["items"]] == [campaign]
+    assert api.get(f"/api/campaigns/{campaign}").status_code == 200
+    progress = api.get(f"/api/campaigns/{campaign}/progress")
+    assert progress.status_code == 200, progress.text
+    for path in (f"/api/campaigns/{of_people}", f"/api/campaigns/{of_people}/progress"):
+        assert api.get(path).status_code == 404, path
+    assert office.get(f"/api/campaigns/{of_people}").status_code == 200  # the office reads every campaign
+    api.close()
 
     with _session(world, "unit-p") as client:  # its person is assessed
         listed = client.get(base)

@@ -202,3 +202,32 @@ def test_the_progress_sheet_round_trip_on_the_tree_page(ctx, site):
         good = upload(book)
         assert good.status_code == 200 and "已导入 1 条进度" in good.text and "60.0%" in good.text
         assert progress.goal_detail(ctx, world.actors["admin_a"], "ga", target.id).percent == 60.0
+
+
+def test_a_member_finds_their_goals_and_reports_on_a_phone_page(ctx, site):
+    from plugins.goals import shares
+    from plugins.goals.schemas import AssignIn, ShareIn
+
+    world, session = site
+    mine = goal(ctx, world, "制度建设")
+    goal(ctx, world, "别人的目标")
+    shares.assign(
+        ctx,
+        world.actors["admin_a"],
+        "ga",
+        mine.id,
+        AssignIn(people=[ShareIn(person_id=world.people["李明"], role="主办", share=100)]),
+    )
+    with session("member") as member:
+        page = member.get(f"{BASE}/mine", params={"year": YEAR})
+        assert page.status_code == 200 and "制度建设" in page.text and "别人的目标" not in page.text
+        assert f"{BASE}/{mine.id}/progress" in page.text
+        saved = member.post(
+            f"{BASE}/{mine.id}/progress",
+            data=form(member, period=f"{YEAR}-03", percent="30", work_done="起草制度"),
+            follow_redirects=True,
+        )
+        assert "进度已保存" in saved.text and "返回我的工作目标" in saved.text
+    with session("outsider") as outsider:  # of the unit, no goal given: an empty list, and 404 on the goal
+        assert "今年没有分解给您的工作目标" in outsider.get(f"{BASE}/mine", params={"year": YEAR}).text
+        assert outsider.get(f"{BASE}/{mine.id}/progress").status_code == 404
