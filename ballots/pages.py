@@ -31,6 +31,7 @@ from litestar.response import Redirect
 from ballots import service
 from core.i18n import LOCALES_DIR as CORE_LOCALES_DIR
 from core.i18n import Translator, normalize_locale
+from core.services import subject_panels
 from core.services.errors import Invalid, ServiceError
 from core.web.auth import app_context, client_address
 
@@ -232,7 +233,7 @@ def _over_caps(
     return (" ".join(sentences) or None), flagged
 
 
-def _render_ballot(
+async def _render_ballot(
     request: Request,
     ballot: dict[str, Any],
     chosen: dict[tuple[int, str], str],
@@ -245,6 +246,13 @@ def _render_ballot(
     over: set[tuple[int, str]] | None = None,
 ) -> Response:
     leaves = _leaf_rows(ballot["indicators"])
+    # What feature plugins tell about each subject, where the campaign allows it (subject_panels)
+    panels = await run_sync(
+        subject_panels.for_campaign,
+        app_context(request),
+        ballot["campaign"]["id"],
+        [s["id"] for s in ballot["subjects"]],
+    )
     return _page(
         request,
         "ballot.html",
@@ -260,6 +268,7 @@ def _render_ballot(
         over=over or set(),
         caps=_counted_caps(ballot, chosen),
         progress=_progress(ballot, leaves, chosen),
+        panels=panels,
     )
 
 
@@ -299,7 +308,7 @@ async def ballot_page(request: Request) -> Response:
         return _page(request, "login.html", status_code=exc.status_code, error=_message(_translator(request), exc))
     draft = ballot["draft"] or {"items": [], "comment": ""}
     chosen = {(i["subject_id"], i["indicator"]): i["grade"] for i in draft["items"]}
-    return _render_ballot(request, ballot, chosen, draft["comment"])
+    return await _render_ballot(request, ballot, chosen, draft["comment"])
 
 
 @post("/b/ballot", include_in_schema=False, opt=PUBLIC)
@@ -326,7 +335,7 @@ async def ballot_submit(request: Request, data: URLEncodedBody[dict[str, str]]) 
             return response
         await run_sync(service.save_draft, ctx, session, body)
         ballot = await run_sync(service.view, ctx, session)
-        return _render_ballot(
+        return await _render_ballot(
             request,
             ballot,
             chosen,
@@ -350,7 +359,7 @@ async def ballot_submit(request: Request, data: URLEncodedBody[dict[str, str]]) 
             )
         else:
             error, over = _over_caps(tr, _counted_caps(ballot, chosen), chosen)
-        return _render_ballot(
+        return await _render_ballot(
             request,
             ballot,
             chosen,

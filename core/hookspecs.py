@@ -103,6 +103,24 @@ def kaoping_campaign_pages(locality_code: str, campaign_id: int) -> list | None:
 
 
 @hookspec
+def kaoping_subject_panels(ctx, locality_id: int, subjects: list) -> list | None:
+    """Return panels of information about the subjects of a ballot (SPEC 3: 测评时可按权限查询被测评
+    对象的相关信息): ``core.services.subject_panels.SubjectPanel`` objects (``subject_id``,
+    ``key``, ``title_zh``, ``title_en``, ``items``: ``PanelItem(heading, text, heading_en)``, at most
+    ``MAX_ITEMS`` of them, text cut at ``MAX_TEXT`` characters).
+
+    ``subjects`` are ``core.services.subject_panels.SubjectRef`` objects (``id``, ``kind``
+    ``person``/``unit``/``team``, ``ref_id``, ``name``) of locality ``locality_id``; answer
+    for those you know (e.g. a person's recent work records), skip the others. Called only
+    when the campaign allows it (``campaigns.subject_panels``) and only for plugins the
+    locality has enabled; the evaluator is anonymous, so show only what the office meant
+    evaluators to see (nothing in draft). Keep it to a few queries for all the subjects
+    together: it runs each time the ballot page is shown. An exception is logged and that
+    plugin's panels are left out.
+    """
+
+
+@hookspec
 def kaoping_admin_menu(locality_code: str) -> list | None:
     """Return entries for the office console's navigation menu: ``core.web.admin.menu.MenuEntry``
     objects (``key``, ``label_zh``, ``label_en``, ``href``, ``roles``, ``order``).

@@ -15,6 +15,7 @@ from sqlalchemy import (
     LargeBinary,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlmodel import Field, SQLModel
 
@@ -59,6 +60,9 @@ class Campaign(SQLModel, table=True):
     distribution: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # What produced the stored results: {rule, options, policies, tallied_at}.
     tally: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Evaluators may open, from the ballot, what feature plugins tell about each subject
+    # (duties, goals, work records: hook kaoping_subject_panels).
+    subject_panels: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
 
 

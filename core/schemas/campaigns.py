@@ -29,6 +29,9 @@ class CampaignIn(In):
     categories: list[CategoryIn] = Field(default_factory=list, max_length=50)
     scoring: dict[str, Any] = Field(default_factory=dict)
     distribution: list[dict[str, Any]] = Field(default_factory=list)
+    subject_panels: bool = Field(
+        default=False, description="Evaluators may open what feature plugins tell about each subject from the ballot"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> CampaignIn:
@@ -60,6 +63,7 @@ class CampaignPatch(In):
     categories: list[CategoryIn] | None = Field(default=None, max_length=50)
     scoring: dict[str, Any] | None = None
     distribution: list[dict[str, Any]] | None = None
+    subject_panels: bool | None = None
 
     @model_validator(mode="after")
     def _check(self) -> CampaignPatch:
@@ -103,5 +107,6 @@ class CampaignOut(Out):
     categories: list[CategoryOut]
     scoring: dict[str, Any]
     distribution: list[dict[str, Any]]
+    subject_panels: bool = False
     # In the answers of create, update, open and get (not in lists).
     warnings: list[CampaignWarning] = Field(default_factory=list)

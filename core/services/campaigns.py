@@ -44,6 +44,7 @@ from core.services.paging import paginate
 from core.services.plugins import check_campaign_plugins
 from core.services.policy_warnings import policy_warnings
 from core.services.templates import graded_leaves, load_indicators
+from core.services.unit_scope import own_subjects
 
 
 def as_utc(value: datetime | None) -> datetime | None:
@@ -70,8 +71,6 @@ def get_campaign_row(
 
 
 def _assesses_unit(session: Session, campaign: Campaign, actor: Actor) -> bool:
-    from core.services.unit_campaigns import own_subjects
-
     if actor.unit_id is None:
         return False
     return (
@@ -235,8 +234,6 @@ def list_campaigns(ctx: AppContext, actor: Actor, code: str, *, limit: int = 100
         locality = locality_for(session, actor, code, read_only=True)
         query = select(Campaign).where(Campaign.locality_id == locality.id).order_by(col(Campaign.id).desc())
         if actor.role == Role.unit_admin:  # the campaigns assessing its unit (core.services.unit_campaigns)
-            from core.services.unit_campaigns import own_subjects
-
             assessed = select(CampaignSubject.campaign_id).where(
                 col(CampaignSubject.subject_id).in_(own_subjects(locality.id, actor.unit_id or 0))
             )

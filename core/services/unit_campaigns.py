@@ -8,39 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from core.context import Actor, AppContext
-from core.models import Campaign, CampaignSubject, Locality, Person, Role, Subject, Team
+from core.models import Campaign, CampaignSubject, Locality, Role, Subject
 from core.services.access import locality_for, require_role
 from core.services.errors import NotFound
 from core.services.turnout import below_minimum, category_turnout
+from core.services.unit_scope import own_subjects
 
 UNIT_ADMIN = frozenset({Role.unit_admin})
 MAX_LISTED = 500
-
-
-def own_subjects(locality_id: int, unit_id: int):
-    """A query of the ids of the locality's subjects that are the unit, its people or its teams."""
-    return select(Subject.id).where(
-        Subject.locality_id == locality_id,
-        or_(
-            and_(Subject.kind == "unit", Subject.ref_id == unit_id),
-            and_(
-                Subject.kind == "person",
-                col(Subject.ref_id).in_(
-                    select(Person.id).where(Person.locality_id == locality_id, Person.unit_id == unit_id)
-                ),
-            ),
-            and_(
-                Subject.kind == "team",
-                col(Subject.ref_id).in_(
-                    select(Team.id).where(Team.locality_id == locality_id, Team.unit_id == unit_id)
-                ),
-            ),
-        ),
-    )
 
 
 def _scope(session: Session, actor: Actor, code: str) -> tuple[int, int]:

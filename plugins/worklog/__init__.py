@@ -117,6 +117,13 @@ def kaoping_periodic_tasks() -> list:
 
 
 @hookimpl
+def kaoping_subject_panels(ctx, locality_id: int, subjects: list) -> list:
+    from plugins.worklog.panels import recent_records
+
+    return recent_records(ctx, locality_id, subjects)
+
+
+@hookimpl
 def kaoping_load_demo(ctx, actor, locality_code: str) -> list[str] | None:
     from plugins.worklog.demo import load_demo
 

@@ -83,6 +83,7 @@ def read_basics(shell: Shell, data: dict[str, str]) -> tuple[dict[str, str], dic
     window's times are read in the locality's time zone."""
     values = {k: data.get(k, "").strip() for k in ("name", "kind", "period", "opens_at", "closes_at")}
     body: dict[str, Any] = {"name": values["name"], "kind": values["kind"], "period": values["period"] or None}
+    values["subject_panels"] = body["subject_panels"] = data.get("subject_panels") == "on"
     errors: dict[str, str] = {}
     for key in ("opens_at", "closes_at"):
         if not values[key]:
@@ -153,6 +154,7 @@ async def basics_page(
         "period": campaign.period,
         "opens_at": _local(shell, campaign.opens_at),
         "closes_at": _local(shell, campaign.closes_at),
+        "subject_panels": campaign.subject_panels,
     }
     return basics_form(shell, campaign, values, {}, tabs=tabs, message_text=_saved(shell, saved))
 
