@@ -119,6 +119,7 @@ def campaign_out(session: Session, campaign: Campaign) -> CampaignOut:
         categories=[CategoryOut.model_validate(c) for c in categories_of(session, campaign.id)],
         scoring=campaign.scoring,
         distribution=campaign.distribution,
+        subject_panels=bool(campaign.subject_panels),
     )
 
 
@@ -197,6 +198,7 @@ def create(ctx: AppContext, actor: Actor, code: str, data: CampaignIn) -> Campai
             closes_at=as_utc(data.closes_at),
             scoring=scoring,
             distribution=distribution,
+            subject_panels=data.subject_panels,
         )
         session.add(campaign)
         session.flush()
@@ -241,7 +243,7 @@ def list_campaigns(ctx: AppContext, actor: Actor, code: str, *, limit: int = 100
         return paginate(session, query, limit, offset, campaign_out)
 
 
-OPEN_EDITABLE = {"name", "opens_at", "closes_at"}
+OPEN_EDITABLE = {"name", "opens_at", "closes_at", "subject_panels"}
 
 
 def update_campaign(ctx: AppContext, actor: Actor, campaign_id: int, data: CampaignPatch) -> CampaignOut:
@@ -257,7 +259,16 @@ def update_campaign(ctx: AppContext, actor: Actor, campaign_id: int, data: Campa
                     f"campaign {campaign_id} is {campaign.status}: "
                     + (f"{', '.join(locked)} can no longer change" if locked else "it can no longer change")
                 )
-        for field in ("name", "kind", "period", "subject_ids", "categories", "scoring", "distribution"):
+        for field in (
+            "name",
+            "kind",
+            "period",
+            "subject_ids",
+            "categories",
+            "scoring",
+            "distribution",
+            "subject_panels",
+        ):
             if field in changes and changes[field] is None:
                 raise _field_error(field, "must not be null")
         before = campaign_out(session, campaign).model_dump(mode="json")
@@ -274,7 +285,7 @@ def update_campaign(ctx: AppContext, actor: Actor, campaign_id: int, data: Campa
                 changes.get("scoring", campaign.scoring),
                 changes.get("distribution", campaign.distribution),
             )
-        for field in ("name", "kind", "period", "scoring", "distribution"):
+        for field in ("name", "kind", "period", "scoring", "distribution", "subject_panels"):
             if field in changes:
                 setattr(campaign, field, changes[field])
         for field in ("opens_at", "closes_at"):
