@@ -130,9 +130,23 @@ _SHEETS_LOCK = threading.Lock()
 _SHEETS_MAX = 256
 
 
+_URL_TEXT: dict[int, tuple[Any, str]] = {}  # id(engine URL) -> (the URL, its text)
+
+
+def _url_text(url: Any) -> str:
+    """``str(url)`` of an engine's URL, rendered once per URL object (rendering costs more than a
+    lookup, on every submission)."""
+    hit = _URL_TEXT.get(id(url))
+    if hit is None or hit[0] is not url:
+        if len(_URL_TEXT) > _SHEETS_MAX:
+            _URL_TEXT.clear()
+        hit = _URL_TEXT[id(url)] = (url, str(url))
+    return hit[1]
+
+
 def _sheet_key(url: Any, campaign: CampaignRow, category_id: int) -> tuple:
     # Keyed by database, campaign (with its creation time: ids restart in a new database) and category.
-    return (str(url), campaign.id, as_utc(campaign.created_at), category_id)
+    return (_url_text(url), campaign.id, as_utc(campaign.created_at), category_id)
 
 
 def _cached_sheet(key: tuple) -> BallotSheet | None:
