@@ -41,6 +41,44 @@ REQUIRE_POSTGRES = os.environ.get("KAOPING_TEST_REQUIRE_POSTGRES") == "1"
 TEST_PASSWORD = "correct horse battery staple"
 
 
+# The longest tests (each a minute or more on 2 cores), started first and dealt over the xdist
+# workers: none starts late and leaves one worker running alone at the end, while the others
+# take their turns of the rest. Without xdist the order stays the files' own.
+LONGEST_FIRST = (
+    "tests/e2e/test_office_journey.py",
+    "tests/core/web/test_openapi_fuzz.py",
+    "tests/core/web/test_access_walk.py",
+    "tests/ballots/test_durability.py",
+    "tests/ballots/test_secrecy.py",
+)
+
+
+def snake(index: int, workers: int) -> int:
+    """The worker of the index-th long test when dealt 0, 1, 1, 0, 0, 1, ... (each round reversed)."""
+    round_, place = divmod(index, workers)
+    return place if round_ % 2 == 0 else workers - 1 - place
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
+    if workers < 2:
+        return
+    longest = [item for prefix in LONGEST_FIRST for item in items if item.nodeid.startswith(prefix)]
+    chosen = set(map(id, longest))
+    rest = [item for item in items if id(item) not in chosen]
+    # xdist (load and worksteal alike) first sends each worker the next len(pending) // workers_left
+    # tests in collection order: each worker's share starts with its dealt long tests.
+    ordered, left = [], len(items)
+    for worker in range(workers):
+        share = left // (workers - worker)
+        dealt = [t for i, t in enumerate(longest) if snake(i, workers) == worker]
+        take = max(0, share - len(dealt))
+        ordered += dealt + rest[:take]
+        rest = rest[take:]
+        left -= share
+    items[:] = ordered + rest
+
+
 def _postgres_admin_url() -> str | None:
     url = os.environ.get("KAOPING_TEST_POSTGRES_URL")
     if url:
