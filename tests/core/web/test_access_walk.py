@@ -235,6 +235,7 @@ BY_NAME = {
     "template_id": "template",
     "comment_id": "entry",
     "attachment_id": "entry",
+    "query_id": "entry",  # a saved cadre search: any id (county-a has none)
 }  # a worklog entry's: any id (county-a has none)
 ITEM_BY_COLLECTION = {
     "units": "unit",
