@@ -118,8 +118,10 @@ def _insert_new(session: Session, rows: list[dict]) -> set[int]:
     else:
         from sqlalchemy.dialects.sqlite import insert
     table = Reminder.__table__
-    statement = insert(table).values(rows).on_conflict_do_nothing().returning(table.c.person_id)
-    return {person_id for (person_id,) in session.execute(statement)}
+    # executemany (one cached statement, sent in batches) rather than .values(rows), whose
+    # 1,000-row VALUES clause SQLAlchemy compiled anew for every chunk (~0.5 s each: bench.worklog)
+    statement = insert(table).on_conflict_do_nothing().returning(table.c.person_id)
+    return {person_id for (person_id,) in session.execute(statement, rows)}
 
 
 def remind_locality(ctx: AppContext, locality_id: int, kind: EntryKind, period: Period, due: datetime) -> int:
