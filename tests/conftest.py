@@ -310,6 +310,25 @@ def world(ctx, live_server) -> World:
     return World(ctx=ctx, url=live_server.url)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def light_argon2() -> Iterator[None]:
+    """argon2id with its smallest parameters in the test process (one pass over 1 MiB, one lane):
+    passwords are hashed and checked exactly as in production, without its cost (64 MiB, three
+    passes, four lanes: 60 ms to 1.6 s a hash on this machine, by its load), which every user a
+    test created and every sign-in paid. Servers started as processes of their own keep the
+    product's parameters, and check these hashes all the same (the parameters are in the hash)."""
+    from argon2 import PasswordHasher
+
+    from core import security
+
+    product = security._password_hasher
+    security._password_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    security._dummy_hash.cache_clear()
+    yield
+    security._password_hasher = product
+    security._dummy_hash.cache_clear()
+
+
 @pytest.fixture
 def cheap_password_hashes(monkeypatch) -> None:
     """For tests that sign in with issued tokens only: skip the deliberately slow argon2 hash."""
