@@ -33,7 +33,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from core.context import Actor, AppContext
@@ -355,8 +355,9 @@ def _notify_published(session: Session, locality: Locality, row: EvaluationQuart
 
 
 def summary(ctx: AppContext, actor: Actor, code: str, period: Any, unit_id: int | None = None) -> Summary:
-    """Every person of the locality (or of ``unit_id``) with their scores and grades, and a
-    summary per unit. Office only."""
+    """A summary per unit (people, graded, mean score, how many of each grade) and, for
+    ``unit_id``, its people with their grades, scores and who graded them. Office only; 404
+    for a unit of another locality."""
     _require_office(actor)
     when = parse_quarter(period)
     with ctx.db.read() as session:
@@ -372,54 +373,68 @@ def summary(ctx: AppContext, actor: Actor, code: str, period: Any, unit_id: int 
         }
         if unit_id is not None and unit_id not in units:
             raise NotFound("no unit with id {unit_id}", params={"unit_id": unit_id})
-        where = [Person.locality_id == locality.id, col(Person.unit_id).is_not(None)]
-        if unit_id is not None:
-            where.append(Person.unit_id == unit_id)
-        people = session.exec(
-            select(Person.id, Person.name, Person.unit_id).where(*where).order_by(col(Person.id))
-        ).all()
-        found = {
-            e.person_id: (e, name)
-            for e, name in session.exec(
-                select(Evaluation, User.username)
-                .join(User, col(User.id) == Evaluation.graded_by, isouter=True)
-                .where(Evaluation.quarter_id == row.id)
+        people = {
+            uid: n
+            for uid, n in session.exec(
+                select(Person.unit_id, func.count())
+                .where(Person.locality_id == locality.id, col(Person.unit_id).is_not(None))
+                .group_by(Person.unit_id)
             )
         }
-        rows, per_unit = [], {}
-        for pid, name, uid in people:
-            evaluation, grader = found.get(pid, (None, None))
-            rows.append(
-                ResultRow(
-                    person_id=pid,
-                    person_name=name,
-                    unit_id=uid,
-                    grades={int(k): v for k, v in (evaluation.grades if evaluation else {}).items()},
-                    score=round(evaluation.score, 2) if evaluation else None,
-                    grade=evaluation.grade if evaluation else None,
-                    graded_by=grader,
-                    graded_at=evaluation.graded_at if evaluation else None,
-                )
+        graded: dict[int, tuple[int, float]] = {}
+        grade_counts: dict[int, dict[str, int]] = {}
+        for uid, grade_label, n, total in session.exec(
+            select(Person.unit_id, Evaluation.grade, func.count(), func.sum(Evaluation.score))
+            .join(Person, col(Person.id) == Evaluation.person_id)
+            .where(Evaluation.quarter_id == row.id, col(Person.unit_id).is_not(None))
+            .group_by(Person.unit_id, Evaluation.grade)
+        ):
+            count, score = graded.get(uid, (0, 0.0))
+            graded[uid] = (count + n, score + float(total or 0))
+            grade_counts.setdefault(uid, {})[grade_label] = n
+        summaries = [
+            UnitSummary(
+                unit_id=uid,
+                unit_name=name,
+                people=people[uid],
+                graded=graded.get(uid, (0, 0.0))[0],
+                mean_score=round(graded[uid][1] / graded[uid][0], 2) if uid in graded else None,
+                grades=grade_counts.get(uid, {}),
             )
-            per_unit.setdefault(uid, []).append(evaluation)
-        summaries = []
-        for uid, name in units.items():
-            if uid not in per_unit:
-                continue
-            graded = [e for e in per_unit[uid] if e is not None]
-            counts: dict[str, int] = {}
-            for e in graded:
-                counts[e.grade] = counts.get(e.grade, 0) + 1
-            summaries.append(
-                UnitSummary(
-                    unit_id=uid,
-                    unit_name=name,
-                    people=len(per_unit[uid]),
-                    graded=len(graded),
-                    mean_score=round(sum(e.score for e in graded) / len(graded), 2) if graded else None,
-                    grades=counts,
+            for uid, name in units.items()
+            if uid in people
+        ]
+        rows = []
+        if unit_id is not None:
+            members = session.exec(
+                select(Person.id, Person.name)
+                .where(Person.locality_id == locality.id, Person.unit_id == unit_id)
+                .order_by(col(Person.id))
+            ).all()
+            found = {
+                e.person_id: (e, name)
+                for e, name in session.exec(
+                    select(Evaluation, User.username)
+                    .join(User, col(User.id) == Evaluation.graded_by, isouter=True)
+                    .where(
+                        Evaluation.quarter_id == row.id, col(Evaluation.person_id).in_([p for p, _ in members] or [-1])
+                    )
                 )
-            )
+            }
+            for pid, name in members:
+                evaluation, grader = found.get(pid, (None, None))
+                rows.append(
+                    ResultRow(
+                        person_id=pid,
+                        person_name=name,
+                        unit_id=unit_id,
+                        grades={int(k): v for k, v in (evaluation.grades if evaluation else {}).items()},
+                        score=round(evaluation.score, 2) if evaluation else None,
+                        grade=evaluation.grade if evaluation else None,
+                        graded_by=grader,
+                        graded_at=evaluation.graded_at if evaluation else None,
+                    )
+                )
         return Summary(
             quarter=_quarter_out(session, row),
             dimensions=_dimension_out(leaves),

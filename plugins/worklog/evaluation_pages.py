@@ -2,8 +2,9 @@
 
 * ``/admin/localities/{code}/worklog/quarters``: the quarters opened; the office opens one
   (a quarter and an indicator template), a leader goes to grade;
-* ``.../worklog/quarters/{period}``: for the office, every person's score and grade with a
-  summary per unit, and the buttons to lock and to publish; for a leader, the grading sheet of
+* ``.../worklog/quarters/{period}``: for the office, a summary per unit and the scores and
+  grades of one unit's people (``unit_id``, default the first), and the buttons to lock and
+  to publish; for a leader, the grading sheet of
   a unit they supervise (``unit_id``): a form per person with a choice of label per dimension,
   no score anywhere;
 * ``POST .../quarters/{period}/people/{person_id}`` (a leader's grades: fields ``g{dimension
@@ -120,6 +121,8 @@ def _quarter(
     base = _base(code)
     if shell.actor.role != Role.leader:
         found = evaluation.summary(shell.ctx, shell.actor, code, period, unit)
+        if unit is None and found.units:  # the people of the first unit, until another is chosen
+            found = evaluation.summary(shell.ctx, shell.actor, code, period, found.units[0].unit_id)
         names = {u.unit_id: u.unit_name for u in found.units}
         return shell.render(
             "worklog/quarter_office.html",

@@ -71,12 +71,13 @@ def test_a_leader_grades_by_labels_the_office_sees_scores_and_the_person_sees_th
         ctx, leader, "wa", QUARTER, world.people["王芳"], GradesIn(grades=dict.fromkeys(dims.values(), "较差"))
     )
 
-    result = evaluation.summary(ctx, office, "wa", QUARTER)
+    assert evaluation.summary(ctx, office, "wa", QUARTER).rows == []  # no unit chosen: the units only
+    result = evaluation.summary(ctx, office, "wa", QUARTER, world.unit_a)
     by_name = {r.person_name: r for r in result.rows}
     assert by_name["李明"].score == round((2 * 95 + 70 + 85) / 4, 2) == 86.25  # weighted by the dimensions
     assert by_name["李明"].grade == "较好" and by_name["李明"].graded_by == "zhang"  # nearest label: 85
     assert by_name["王芳"].score == 50 and by_name["王芳"].grade == "较差"
-    assert by_name["钱七"].score is None  # of unit B, not graded
+    assert evaluation.summary(ctx, office, "wa", QUARTER, world.unit_b).rows[1].score is None  # 钱七: not graded
     unit_a = next(u for u in result.units if u.unit_id == world.unit_a)
     assert (unit_a.people, unit_a.graded, unit_a.mean_score, unit_a.grades) == (
         3,
@@ -133,7 +134,11 @@ def test_grading_again_replaces_and_an_overall_indicator_gives_the_grade(ctx):
     evaluation.grade(
         ctx, world.actors["leader"], "wa", QUARTER, person, GradesIn(grades={ids["德"]: "较差", ids["总体评价"]: "好"})
     )
-    row = next(r for r in evaluation.summary(ctx, world.actors["office"], "wa", QUARTER).rows if r.person_id == person)
+    row = next(
+        r
+        for r in evaluation.summary(ctx, world.actors["office"], "wa", QUARTER, world.unit_a).rows
+        if r.person_id == person
+    )
     assert (row.score, row.grade) == (50, "好")  # weight 0 is not scored; the overall indicator gives the grade
     with ctx.db.read() as session:
         assert len(session.exec(select(Evaluation)).all()) == 1

@@ -110,7 +110,8 @@ def test_open_grade_lock_publish_and_read_over_http(ctx, site):
         locked = leader_api.put(f"{prefix}/people/{world.people['王芳']}", json={"grades": {str(dims["德"]): "好"}})
         assert locked.status_code == 409 and "已锁定" in locked.json()["detail"]
         assert leader_api.get(f"{prefix}/summary").status_code == 403
-        rows = office_api.get(f"{prefix}/summary").json()["rows"]
+        assert office_api.get(f"{prefix}/summary").json()["rows"] == []  # the units only
+        rows = office_api.get(f"{prefix}/summary", params={"unit_id": world.unit_a}).json()["rows"]
         assert next(r for r in rows if r["person_name"] == "李明")["score"] == 82.5
         assert stranger.get(f"{prefix}/summary").status_code == 404
     with api("author") as author_api:
