@@ -139,6 +139,11 @@ def remind_locality(ctx: AppContext, locality_id: int, kind: EntryKind, period: 
         )
         .scalar_subquery()
     )
+    reminded = (  # skipped here already, so a pass with nobody new writes nothing (bench.worklog)
+        select(Reminder.person_id)
+        .where(Reminder.locality_id == locality_id, Reminder.kind == kind.value, Reminder.period == str(period))
+        .scalar_subquery()
+    )
     with ctx.db.read() as session:
         missing = session.exec(
             select(User.id, User.person_id)
@@ -149,6 +154,7 @@ def remind_locality(ctx: AppContext, locality_id: int, kind: EntryKind, period: 
                 User.is_active == True,  # noqa: E712 - SQL expression
                 Person.locality_id == locality_id,
                 col(User.person_id).not_in(submitted),
+                col(User.person_id).not_in(reminded),
             )
             .order_by(col(User.person_id))
         ).all()
