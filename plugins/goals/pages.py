@@ -44,6 +44,24 @@ STATUS_LABELS = {
     GoalStatus.overdue: "Overdue",
     GoalStatus.done: "Done",
 }
+FIELD_LABELS = {
+    "name": "Name",
+    "weight": "Weight",
+    "kind": "Type",
+    "source": "Source",
+    "supervising_unit_id": "Supervising unit",
+    "start_date": "Starts",
+    "end_date": "Ends",
+    "standard": "Completion standard",
+    "indicator_id": "Indicator",
+    "baseline": "Baseline",
+    "target": "Target value",
+    "direction": "Direction",
+    "counts_for_assessment": "Counts for the assessment",
+    "parent_id": "Under",
+    "sort_order": "Order",
+    "people": "People",
+}
 NOT_A_NUMBER = "{value} is not a number"
 NOT_A_DATE = "{value} is not a date; write 2026-03-31"
 CHECK_FIELD = "please check this field: out of range or too long"
@@ -93,6 +111,7 @@ def _common(shell: Shell, code: str) -> dict[str, Any]:
     return {
         "status_label": lambda status: shell._(STATUS_LABELS[GoalStatus(status)]),
         "when": shell.tr.datetime,
+        "field_label": lambda name: shell._(FIELD_LABELS.get(name, name)),
         "code": code,
         "base": f"/admin/localities/{code}/goals",
     }

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from core.i18n import LOCALES_DIR, _merged
 from plugins.goals.models import Direction, GoalKind
-from plugins.goals.pages import STATUS_LABELS
+from plugins.goals.pages import FIELD_LABELS, STATUS_LABELS
 
 PLUGIN = Path(__file__).resolve().parents[3] / "plugins" / "goals"
 MESSAGE = re.compile(r"""(?:\b_|tr\.gettext)\(\s*(?:"((?:[^"\\]|\\.)+)"|'((?:[^'\\]|\\.)+)')\s*[,)]""")
@@ -23,7 +23,12 @@ def test_every_page_string_is_translated_to_chinese():
     catalog = _merged("zh_CN", (PLUGIN / "locales", LOCALES_DIR))
     sources = [*PLUGIN.rglob("*.html"), *PLUGIN.glob("pages.py")]
     messages = {a or b for path in sources for a, b in MESSAGE.findall(path.read_text(encoding="utf-8"))}
-    messages |= {k.value for k in GoalKind} | {f"{d.value} is better" for d in Direction} | set(STATUS_LABELS.values())
+    messages |= (
+        {k.value for k in GoalKind}
+        | {f"{d.value} is better" for d in Direction}
+        | set(STATUS_LABELS.values())
+        | set(FIELD_LABELS.values())
+    )
     assert {"Add a goal", "Publish", "Sum: {total} %"} <= messages
     assert sorted(m for m in messages if m not in catalog) == []
 

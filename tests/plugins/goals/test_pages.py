@@ -153,6 +153,8 @@ def test_a_unit_admin_enters_decomposes_publishes_and_reports(ctx, site):
             follow_redirects=True,
         )
         assert "清理历史欠税" in edited.text and "发布后已修改" in edited.text
+        versions = admin.get(f"{BASE}/{sub.id}/edit")
+        assert "发布后的修改" in versions.text and "名称: 清理欠税 → 清理历史欠税" in versions.text
 
 
 def test_csrf_english_and_404s(ctx, site):
