@@ -33,7 +33,8 @@ KindText = Annotated[
     PathParameter(
         min_length=1,
         max_length=50,
-        description="weekly_plan, weekly_record, monthly_plan, monthly_summary or quarterly_plan",
+        description="weekly_plan, weekly_record, monthly_plan, monthly_summary, quarterly_plan or "
+        "quarterly_self_assessment",
     ),
 ]
 PeriodQuery = Annotated[str, QueryParameter(min_length=1, max_length=50, description="A week, month or quarter")]

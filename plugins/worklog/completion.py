@@ -168,6 +168,7 @@ KIND_WORDS = {
     "monthly_plan": "Monthly plan",
     "monthly_summary": "Monthly summary",
     "quarterly_plan": "Quarterly plan",
+    "quarterly_self_assessment": "Quarterly self-assessment",
 }
 
 

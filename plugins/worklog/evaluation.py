@@ -46,7 +46,7 @@ from core.services import audit
 from core.services.access import OFFICE_ROLES, locality_for
 from core.services.errors import Conflict, Forbidden, Invalid, NotFound
 from core.services.templates import graded_leaves, load_indicators
-from plugins.worklog.models import Evaluation, EvaluationQuarter, QuarterStatus
+from plugins.worklog.models import EntryKind, EntryStatus, Evaluation, EvaluationQuarter, QuarterStatus, WorkEntry
 from plugins.worklog.supervision import own_person, supervised_units, supervises
 
 NO_QUARTER = "the evaluation of {period} has not been opened"
@@ -96,6 +96,7 @@ class SheetRow(BaseModel):
     person_name: str
     grades: dict[int, str]
     graded_at: datetime | None
+    self_assessment_id: int | None = None  # their submitted 季度自评 of the quarter (an entry id)
 
 
 class Sheet(BaseModel):
@@ -481,6 +482,17 @@ def sheet(ctx: AppContext, actor: Actor, code: str, period: Any, unit_id: int | 
                 )
             )
         }
+        own_words = dict(
+            session.exec(
+                select(WorkEntry.person_id, WorkEntry.id).where(
+                    WorkEntry.locality_id == locality.id,
+                    WorkEntry.kind == EntryKind.quarterly_self_assessment.value,
+                    WorkEntry.period == row.period,
+                    WorkEntry.status == EntryStatus.submitted.value,
+                    col(WorkEntry.person_id).in_([p for p, _ in people] or [-1]),
+                )
+            ).all()
+        )
         return Sheet(
             quarter=_quarter_out(session, row),
             unit_id=unit_id,
@@ -492,6 +504,7 @@ def sheet(ctx: AppContext, actor: Actor, code: str, period: Any, unit_id: int | 
                     person_name=name,
                     grades={int(k): v for k, v in found[pid].grades.items()} if pid in found else {},
                     graded_at=found[pid].graded_at if pid in found else None,
+                    self_assessment_id=own_words.get(pid),
                 )
                 for pid, name in people
             ],

@@ -141,6 +141,7 @@ def _quarter(
         title=f"{shell._('Quarterly evaluation')} · {found.quarter.period}",
         crumbs=[(shell._("Quarterly evaluation"), base), (found.quarter.period, None)],
         sheet=found,
+        entries=f"/admin/localities/{code}/worklog/entries",
         units=units if len(units) > 1 else [],
         base=base,
         errors=errors or {},

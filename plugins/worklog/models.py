@@ -21,6 +21,7 @@ class EntryKind(StrEnum):
     monthly_plan = "monthly_plan"
     monthly_summary = "monthly_summary"  # 月小结
     quarterly_plan = "quarterly_plan"
+    quarterly_self_assessment = "quarterly_self_assessment"  # 季度自评, read by whoever grades the quarter
 
 
 # The kind of period each kind of entry is written for.
@@ -30,6 +31,7 @@ PERIOD_OF_KIND: dict[EntryKind, PeriodKind] = {
     EntryKind.monthly_plan: PeriodKind.month,
     EntryKind.monthly_summary: PeriodKind.month,
     EntryKind.quarterly_plan: PeriodKind.quarter,
+    EntryKind.quarterly_self_assessment: PeriodKind.quarter,
 }
 
 

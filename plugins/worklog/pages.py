@@ -45,6 +45,7 @@ KIND_LABELS = {
     EntryKind.monthly_plan: "Monthly plan",
     EntryKind.monthly_summary: "Monthly summary",
     EntryKind.quarterly_plan: "Quarterly plan",
+    EntryKind.quarterly_self_assessment: "Quarterly self-assessment",
 }
 STATUS_LABELS = {"draft": "Draft", "submitted": "Submitted", "missing": "Not written yet"}
 

@@ -18,6 +18,7 @@ KIND_WORDS = {
     "monthly_plan": ("月计划", "Monthly plan"),
     "monthly_summary": ("月小结", "Monthly summary"),
     "quarterly_plan": ("季度计划", "Quarterly plan"),
+    "quarterly_self_assessment": ("季度自评", "Quarterly self-assessment"),
 }
 
 

@@ -20,6 +20,19 @@ from tests.plugins.worklog.setup import SYSTEM, make_world, token
 SCALE = [GradeIn(label="好", score=95), GradeIn(label="较好", score=85), GradeIn(label="一般", score=70)]
 
 
+def seed_self_assessment(ctx, world) -> int:
+    """李明's submitted self-assessment of 2026-Q3 (its entry id)."""
+    from core.periods import Period
+    from plugins.worklog import service
+    from plugins.worklog.models import EntryKind
+
+    quarter = Period.parse("2026-Q3")
+    service.seed_entry(
+        ctx, "wa", world.people["李明"], EntryKind.quarterly_self_assessment, quarter, "本季度自评", written_by="t"
+    )
+    return service.history(ctx, world.actors["author"], "wa", kind="quarterly_self_assessment").items[0].id
+
+
 @pytest.fixture
 def site(ctx, live_server):
     world = make_world(ctx)
@@ -68,7 +81,10 @@ def test_open_grade_lock_publish_and_read_over_http(ctx, site):
         assert opened.status_code == 303 and opened.headers["location"] == f"{base}/2026-Q3"
         assert office.post(base, data={"_csrf": "x", "period": "2026-Q4", "template_id": "1"}).status_code == 403
 
+        own_words = seed_self_assessment(ctx, world)
         sheet = leader.get(f"{base}/2026-Q3")
+        assert f'<a href="/admin/localities/wa/worklog/entries/{own_words}">查看本人季度自评</a>' in sheet.text
+        assert "尚未提交季度自评" in sheet.text  # 王芳 wrote none
         assert sheet.status_code == 200 and "李明" in sheet.text and "政治品德" in sheet.text and "较好" in sheet.text
         assert "95" not in sheet.text and "85" not in sheet.text  # no score on the leader's page
         dims = {d.name: d.id for d in evaluation.sheet(ctx, world.actors["leader"], "wa", "2026-Q3").dimensions}
@@ -107,6 +123,7 @@ def test_open_grade_lock_publish_and_read_over_http(ctx, site):
         assert (
             sheet.status_code == 200 and "score" not in sheet.text and sheet.json()["labels"] == ["好", "较好", "一般"]
         )
+        assert [r["self_assessment_id"] is not None for r in sheet.json()["rows"]] == [True, False]
         locked = leader_api.put(f"{prefix}/people/{world.people['王芳']}", json={"grades": {str(dims["德"]): "好"}})
         assert locked.status_code == 409 and "已锁定" in locked.json()["detail"]
         assert leader_api.get(f"{prefix}/summary").status_code == 403

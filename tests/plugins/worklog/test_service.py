@@ -210,6 +210,7 @@ def test_the_overview_lists_the_week_month_and_quarter(ctx, world):
         ("monthly_plan", str(this(ctx, "month"))),
         ("monthly_summary", str(this(ctx, "month"))),
         ("quarterly_plan", str(this(ctx, "quarter"))),
+        ("quarterly_self_assessment", str(this(ctx, "quarter"))),
     ]
     assert view.slots[0].entry.body == "计划" and view.slots[1].entry is None
     with pytest.raises(Forbidden):
