@@ -34,7 +34,7 @@ from core.web.admin.shell import Shell, exception_handlers, field_errors, open_s
 from plugins.goals import choices, progress, service, shares
 from plugins.goals.access import today
 from plugins.goals.models import Direction, GoalKind, GoalStatus
-from plugins.goals.schemas import AssignIn, GoalIn, GoalPatch, MoveIn, ProgressIn, ShareIn
+from plugins.goals.schemas import AssignIn, GoalIn, GoalPatch, MoveIn, ShareIn
 
 CONSOLE_CHECKS = {"public": True}  # the plugin guard lets the page run; open_shell checks the session
 ADMIN_ROLES = frozenset({Role.platform_admin.value, Role.office.value, Role.unit_admin.value})
@@ -434,78 +434,8 @@ async def people_save(
     )
 
 
-# --- progress -------------------------------------------------------------------------------------
-
-
-def _progress_page(shell: Shell, code: str, goal: Any, values: dict, **context: Any) -> Response:
-    return shell.render(
-        "goals/progress.html",
-        title=shell._("Progress: {name}", name=goal.name),
-        crumbs=[(goal.name, None)],
-        goal=goal,
-        values=values,
-        manager=shell.actor.role in ADMIN_ROLES,
-        query=_set_query(goal.unit_id, goal.team_id, goal.year),
-        error=context.pop("error", ""),
-        errors=context.pop("errors", {}),
-        **context,
-        **_common(shell, code),
-    )
-
-
-@get("/localities/{code:str}/goals/{goal_id:int}/progress", include_in_schema=False, opt=CONSOLE_CHECKS)
-async def progress_page(
-    request: Request, code: FromPath[str], goal_id: FromPath[int], saved: FromQuery[int | None] = None
-) -> Response:
-    shell = await open_shell(request, code)
-    goal = await run_sync(progress.goal_detail, shell.ctx, shell.actor, code, goal_id)
-    day = await run_sync(today, shell.ctx)
-    quarter = f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-    return _progress_page(shell, code, goal, {"period": quarter}, saved=bool(saved))
-
-
-@post("/localities/{code:str}/goals/{goal_id:int}/progress", include_in_schema=False, opt=CONSOLE_CHECKS)
-async def progress_save(
-    request: Request, code: FromPath[str], goal_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
-) -> Response:
-    shell = await open_shell(request, code)
-    shell.check_csrf(data)
-    goal = await run_sync(progress.goal_detail, shell.ctx, shell.actor, code, goal_id)
-    try:
-        report = _validated(
-            ProgressIn,
-            {
-                "period": data.get("period", ""),
-                "actual": _number(data, "actual") if goal.kind == GoalKind.quantitative else None,
-                "percent": _number(data, "percent") if goal.kind == GoalKind.qualitative else None,
-                "done": data.get("done") == "1",
-                "work_done": data.get("work_done", ""),
-                "delay_reasons": data.get("delay_reasons", ""),
-            },
-        )
-        await run_sync(progress.report, shell.ctx, shell.actor, code, goal_id, report)
-    except ServiceError as exc:
-        if exc.status_code == 404:
-            raise
-        errors, general = field_errors(shell.tr, exc)
-        return _progress_page(shell, code, goal, dict(data), error=general, errors=errors, status_code=exc.status_code)
-    return Redirect(f"/admin/localities/{code}/goals/{goal_id}/progress?saved=1", status_code=303)
-
-
-@get("/localities/{code:str}/goals/mine", include_in_schema=False, opt=CONSOLE_CHECKS)
-async def mine_page(request: Request, code: FromPath[str], year: FromQuery[str | None] = None) -> Response:
-    """The goals given to the signed-in person, each with its progress and a link to report it."""
-    shell = await open_shell(request, code)
-    day = await run_sync(today, shell.ctx)
-    chosen = _int(year) or day.year
-    chosen = chosen if 1900 <= chosen <= 2199 else day.year
-    goals = await run_sync(progress.my_goals, shell.ctx, shell.actor, code, chosen)
-    return shell.render(
-        "goals/mine.html", title=shell._("My goals"), crumbs=[], goals=goals, year=chosen, **_common(shell, code)
-    )
-
-
 def page_routes() -> list:
+    from plugins.goals.progress_pages import ROUTES as progress_routes
     from plugins.goals.sheet_pages import ROUTES as sheet_routes
 
     return [
@@ -520,9 +450,7 @@ def page_routes() -> list:
                 update,
                 people_page,
                 people_save,
-                progress_page,
-                progress_save,
-                mine_page,
+                *progress_routes,
                 *sheet_routes,
             ],
             exception_handlers=exception_handlers,

@@ -21,7 +21,7 @@ CONSTANT = re.compile(r"""^[A-Z_]+ = "((?:[^"\\]|\\.)+)"$""", re.MULTILINE)
 
 def test_every_page_string_is_translated_to_chinese():
     catalog = _merged("zh_CN", (PLUGIN / "locales", LOCALES_DIR))
-    sources = [*PLUGIN.rglob("*.html"), *PLUGIN.glob("pages.py")]
+    sources = [*PLUGIN.rglob("*.html"), *PLUGIN.glob("*pages.py")]
     messages = {a or b for path in sources for a, b in MESSAGE.findall(path.read_text(encoding="utf-8"))}
     messages |= (
         {k.value for k in GoalKind}
