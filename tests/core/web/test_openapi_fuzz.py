@@ -86,7 +86,7 @@ def populate(world) -> tuple[str, str, list[int]]:
     evaluator = next(account for account in reversed(accounts) if account["id"] not in ids)
     ids += [account["id"] for account in accounts if account is not evaluator]
     setup.open()
-    for plugin in ("tabular_file", "worklog"):
+    for plugin in ("tabular_file", "worklog", "goals"):
         enabled = api.put(f"{base}/plugins/{plugin}", json={"enabled": True})
         assert enabled.status_code == 200, enabled.text
     source = api.post(
