@@ -567,3 +567,27 @@ def synthesize(ctx: AppContext, code: str, n: int, *, seed: int = 2026, today: d
         return Synthesized(
             person_ids=ids, team_ids=team_ids, planted=[p for p in plan if p.kind in PLANTED_KINDS], near_misses=near
         )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m plugins.cadres.synth CODE N [--seed S]``: write N synthetic cadres into the
+    existing locality CODE of the configured database (``KAOPING_*`` settings) and print what
+    was planted."""
+    import argparse
+
+    from core.settings import load_settings
+
+    parser = argparse.ArgumentParser(description=main.__doc__.split("\n")[0])
+    parser.add_argument("code")
+    parser.add_argument("n", type=int)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args(argv)
+    made = synthesize(AppContext.from_settings(load_settings()), args.code, args.n, seed=args.seed)
+    print(f"{len(made.person_ids)} cadres and {len(made.team_ids)} teams written into {args.code}")
+    for p in [*made.planted, *made.near_misses]:
+        print(f"  {p.kind}: people {p.a} and {p.b}, team {p.team_id}{' (candidate)' if p.candidate else ''}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,38 @@
+"""The synthetic locality as a command (``python -m plugins.cadres.synth CODE N``), on both
+databases: the cadres, their profiles and teams are written and what was planted is printed."""
+
+from __future__ import annotations
+
+from sqlmodel import func, select
+
+from core.context import Actor
+from core.models import Person, TeamMember
+from core.schemas.localities import LocalityIn
+from core.services import localities
+from plugins.cadres.models import CadreProfile, PostRecord
+from plugins.cadres.synth import PLANTED_KINDS, id_card_number, main
+
+
+def test_the_command_writes_a_locality_of_cadres_and_prints_the_planted_pairs(ctx, monkeypatch, capsys):
+    localities.create(ctx, Actor.system("test"), LocalityIn(code="syn", name="合成县"))
+    monkeypatch.setenv("KAOPING_DATABASE_URL", ctx.settings.database_url)
+    monkeypatch.setenv("KAOPING_SECRET_KEY", ctx.settings.secret_key)
+    monkeypatch.setenv("KAOPING_VAR_DIR", str(ctx.settings.var_dir))
+    assert main(["syn", "45", "--seed", "5"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("45 cadres and ") and all(f"  {kind}: people" in out for kind in PLANTED_KINDS)
+    with ctx.db.read() as session:
+        assert session.exec(select(func.count()).select_from(Person)).one() == 45
+        assert session.exec(select(func.count()).select_from(CadreProfile)).one() == 45
+        assert session.exec(select(func.count(func.distinct(PostRecord.person_id)))).one() == 45
+        assert session.exec(select(func.count()).select_from(TeamMember)).one() > 0
+
+
+def test_synthetic_id_numbers_carry_a_valid_check_digit_and_gender():
+    from datetime import date
+
+    from plugins.cadres.dates import check_id_number
+
+    number = id_card_number("520521", date(1980, 5, 17), 12, male=False)
+    assert len(number) == 18 and int(number[16]) % 2 == 0
+    assert check_id_number(number, birth_date=date(1980, 5, 17), gender="女") == []
