@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from playwright.sync_api import Page
@@ -32,8 +33,16 @@ def sign_in(page: Page, url: str, username: str, password: str = TEST_PASSWORD, 
         page.get_by_role("button", name="Sign in").click()
 
 
+# Screenshots assert nothing: they are for a person to look at, and each full page costs 0.3-2.4 s
+# (by the machine's load). KAOPING_TEST_SCREENSHOTS=1 takes them.
+SCREENSHOTS = os.environ.get("KAOPING_TEST_SCREENSHOTS", "") not in ("", "0")
+
+
 def screenshot(page: Page, folder: Path, name: str) -> None:
-    """A test artefact: the page as it looks, under the test's tmp folder (never in the repository)."""
+    """A test artefact: the page as it looks, under the test's tmp folder (never in the repository),
+    with ``KAOPING_TEST_SCREENSHOTS=1``."""
+    if not SCREENSHOTS:
+        return
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 

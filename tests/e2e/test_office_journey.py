@@ -24,7 +24,7 @@ from core.context import Actor
 from core.schemas.org import SubjectIn, UnitIn
 from core.services import org
 from tests.campaign_setup import TEMPLATE
-from tests.e2e.console import DESKTOP, sign_in
+from tests.e2e.console import DESKTOP, SCREENSHOTS, sign_in
 from tests.e2e.console import screenshot as _screenshot
 from tests.e2e.phone import fits_the_screen
 from tests.e2e.test_ballot_pages import LEAVES, pick
@@ -372,7 +372,8 @@ def test_an_office_runs_a_whole_evaluation_in_the_browser(world, browser, phone,
             )
             == 0
         )
-        page.wait_for_timeout(1000)  # the chart's opening animation, for the screenshot
+        if SCREENSHOTS:
+            page.wait_for_timeout(1000)  # the chart's opening animation, for the screenshot
         screenshot(page, shots, "results-ranking")
         page.get_by_role("link", name=TOWNS[0]).first.click()
         radar = page.locator('div.chart[data-chart="chart-radar"]')
@@ -409,7 +410,8 @@ def test_an_office_runs_a_whole_evaluation_in_the_browser(world, browser, phone,
         )
         expect(page.locator("table.ranking thead")).to_contain_text("Score")
         expect(page.locator('div.chart[data-chart="chart-ranking-1"] canvas').first).to_be_visible()
-        page.wait_for_timeout(1000)  # the chart's opening animation, for the screenshot
+        if SCREENSHOTS:
+            page.wait_for_timeout(1000)  # the chart's opening animation, for the screenshot
         screenshot(page, shots, "results-en")
         english = _download(
             page, tmp_path / "en", {"xlsx": "Results workbook (.xlsx)", "pdf": "Report for the party committee (PDF)"}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.console import DESKTOP, TABLET, fits, sign_in
+from tests.e2e.console import DESKTOP, SCREENSHOTS, TABLET, fits, sign_in
 from tests.e2e.console import screenshot as _screenshot
 from tests.results_setup import build
 
@@ -24,7 +24,8 @@ def _chart(page: Page, chart_id: str) -> dict:
 
 
 def screenshot(page: Page, folder, name: str) -> None:
-    page.wait_for_timeout(1200)  # the charts' opening animation
+    if SCREENSHOTS:
+        page.wait_for_timeout(1200)  # the charts' opening animation
     _screenshot(page, folder, name)
 
 
