@@ -361,7 +361,13 @@ def run_search(
             .outerjoin(CadreProfile, CadreProfile.person_id == Person.id)
             .where(Person.locality_id == locality.id, where)
         )
-        total = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+        counted = (
+            select(func.count(Person.id))
+            .select_from(Person)
+            .outerjoin(CadreProfile, CadreProfile.person_id == Person.id)
+            .where(Person.locality_id == locality.id, where)
+        )
+        total = session.execute(counted).scalar_one()
         rows = session.execute(base.order_by(Person.name, Person.id).limit(limit).offset(offset)).all()
         people = {person.id: (person, profile) for person, profile in rows}
         evidence = _evidence(session, compiled.evidence, people, today) if people else {}
