@@ -50,6 +50,11 @@ LONGEST_FIRST = (
     "tests/core/web/test_access_walk.py",
     "tests/ballots/test_durability.py",
     "tests/ballots/test_secrecy.py",
+    # 30-80 s each on the loaded machine (the profile of 2026-11-30)
+    "tests/core/web/test_imports_api.py::test_hostile_workbooks",
+    "tests/core/web/test_adapters_api.py::test_a_hostile_file",
+    "tests/core/services/test_tally.py::test_counts_equal_plain_python",
+    "tests/core/web/test_indicator_values_api.py::test_ten_thousand_rows",
 )
 
 
