@@ -27,6 +27,23 @@ def run_migrations() -> None:
 
 
 def _run(connection) -> None:
+    if connection.dialect.name == "sqlite" and not connection.in_transaction():
+        # Batch mode rebuilds a SQLite table by copying it, dropping the old one and renaming the
+        # copy; with foreign keys on, dropping the old table would cascade into the tables that
+        # refer to it (Alembic's batch documentation, "Dealing with referencing foreign keys").
+        # So keys are off while migrating (the pragma is a no-op inside a transaction), and
+        # checked once at the end instead.
+        driver = connection.connection.driver_connection
+        driver.execute("PRAGMA foreign_keys=OFF")
+        try:
+            _migrate(connection, check_keys=True)
+        finally:
+            driver.execute("PRAGMA foreign_keys=ON")
+        return
+    _migrate(connection)
+
+
+def _migrate(connection, *, check_keys: bool = False) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -35,6 +52,10 @@ def _run(connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        if check_keys:  # before the commit: a broken reference rolls the whole upgrade back
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"the migration left rows that refer to missing rows: {broken[:5]}")
 
 
 run_migrations()

@@ -270,7 +270,8 @@ def test_a_database_without_a_plugin_branch_is_not_ready_and_names_it(fresh_url,
     command.downgrade(alembic_config(fresh_url), "worklog@base")  # as if the plugin had just been installed
     fresh_db.engine.dispose()
     assert "worklog_entries" not in _tables(fresh_db)
-    assert current_revisions(fresh_db.engine) == (_core_head(fresh_url),)
+    assert _core_head(fresh_url) in current_revisions(fresh_db.engine)
+    assert not any(r.startswith("worklog_") for r in current_revisions(fresh_db.engine))
     with pytest.raises(DatabaseNotReady) as raised:
         check_current(fresh_db.engine, fresh_db.url)
     message = str(raised.value)
@@ -293,6 +294,6 @@ def test_a_database_with_only_a_plugin_branch_behind_the_core_is_not_ready(fresh
 def test_a_database_with_the_branch_of_a_plugin_not_installed_here_is_not_ready(fresh_url, fresh_db):
     upgrade(fresh_url)
     with fresh_db.engine.begin() as connection:  # as if a plugin installed elsewhere had added its branch
-        connection.execute(text("INSERT INTO alembic_version (version_num) VALUES ('goals_0001')"))
-    with pytest.raises(DatabaseNotReady, match="goals_0001.*plugin that is not installed"):
+        connection.execute(text("INSERT INTO alembic_version (version_num) VALUES ('nosuchplugin_0001')"))
+    with pytest.raises(DatabaseNotReady, match="nosuchplugin_0001.*plugin that is not installed"):
         check_current(fresh_db.engine, fresh_db.url)

@@ -18,8 +18,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # a constant default ("0", false on both databases): SQLite adds the column in place, where an
+    # expression such as sa.false() would make batch mode rebuild the table
     with op.batch_alter_table("campaigns", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("subject_panels", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(sa.Column("subject_panels", sa.Boolean(), nullable=False, server_default="0"))
 
 
 def downgrade() -> None:
