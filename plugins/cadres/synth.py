@@ -110,8 +110,12 @@ class _Builder:
         self.ctx, self.locality_id, self.n, self.rng, self.today = ctx, locality_id, n, random.Random(seed), today
         self.rows: dict[type, list[dict[str, Any]]] = {}
 
+        self.by_person: dict[type, dict[int, list[dict[str, Any]]]] = {}
+
     def add(self, table: type, **values: Any) -> None:
-        self.rows.setdefault(table, []).append({"locality_id": self.locality_id, **values})
+        row = {"locality_id": self.locality_id, **values}
+        self.rows.setdefault(table, []).append(row)
+        self.by_person.setdefault(table, {}).setdefault(values["person_id"], []).append(row)
 
 
 def _person_row(b: _Builder, i: int, unit: tuple[int, str, bool], now: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -298,10 +302,10 @@ def _sections(
 
 def _plant(b: _Builder, kind: str, a: int, c: int, info: dict[int, dict]) -> None:
     """Make ``a`` and ``c`` related by ``kind`` (or a near miss), editing the pending rows."""
-    rows = b.rows
 
     def first(table: type, pid: int, **match: Any) -> dict:
-        return next(r for r in rows[table] if r["person_id"] == pid and all(r.get(k) == v for k, v in match.items()))
+        rows = b.by_person[table][pid]
+        return next(r for r in rows if all(r.get(k) == v for k, v in match.items()))
 
     if kind == "classmate":
         src, dst = first(EducationRecord, a, kind="full_time"), first(EducationRecord, c, kind="full_time")
@@ -331,7 +335,7 @@ def _plant(b: _Builder, kind: str, a: int, c: int, info: dict[int, dict]) -> Non
         profile["native_code"], profile["native_name"] = other, city[0] + city[1][other]
     elif kind == "colleague":
         src = first(PostRecord, a)  # a's first post, moved to a unit other than the team's (left out of a scan)
-        current = next(r for r in rows[PostRecord] if r["person_id"] == a and r["end"] is None)
+        current = first(PostRecord, a, end=None)
         if src["unit_id"] == current["unit_id"]:
             src["unit_id"], src["unit_name"] = None, src["unit_name"] + "（原）"
         start = src["start"] + timedelta(days=180)
