@@ -72,7 +72,8 @@ class Compiled:
     """A compiled query: ``where`` over ``people`` joined to ``cadre_profiles`` (outer), and the
     conditions whose evidence is read per person found."""
 
-    def __init__(self) -> None:
+    def __init__(self, locality_id: int | None = None) -> None:
+        self.locality_id = locality_id
         self.count = 0
         self.evidence: list[dict[str, Any]] = []
 
@@ -174,12 +175,12 @@ def _compile(cond: Any, path: str, out: Compiled, today: date, depth: int = 0) -
         # one pass over the locality's posts (not one subquery per person)
         spans = (
             select(PostRecord.person_id)
-            .where(PostRecord.locality_id == Person.locality_id)
+            .where(PostRecord.locality_id == out.locality_id if out.locality_id else true())
             .where(col(PostRecord.post).contains(text, autoescape=True), PostRecord.start <= on)
             .group_by(PostRecord.person_id)
             .having(func.sum(_post_days(on)) >= round(years * 365.25))
         )
-        return col(Person.id).in_(spans.correlate_except(PostRecord))
+        return col(Person.id).in_(spans)
     if kind in ("education", "degree"):
         scale = EDUCATION_LEVELS if kind == "education" else DEGREES
         level = cond.get("at_least")
@@ -236,10 +237,11 @@ def _compile(cond: Any, path: str, out: Compiled, today: date, depth: int = 0) -
     )
 
 
-def compile_query(query: Any, today: date) -> tuple[ColumnElement, Compiled]:
+def compile_query(query: Any, today: date, locality_id: int | None = None) -> tuple[ColumnElement, Compiled]:
     """The SQL condition of ``query`` (see the module) and its leaves; ``Invalid`` naming the
-    path of the first bad condition."""
-    out = Compiled()
+    path of the first bad condition. ``locality_id``: the locality searched (its posts are read
+    once, not per person)."""
+    out = Compiled(locality_id)
     if query in (None, {}) or (isinstance(query, dict) and query.get("items") == []):
         return true(), out
     return _compile(query, "query", out, today), out
@@ -352,10 +354,11 @@ def run_search(
     name, gender, birth_date, unit_id, post, rank, evidence: [{kind, met, detail}]}]}``. Recorded
     in the view log (the conditions and the people shown)."""
     today = today or date.today()
-    where, compiled = compile_query(query, today)
+    compile_query(query, today)  # a bad query is refused before the database is touched
     limit = max(1, min(limit, MAX_RESULTS))
     with ctx.db.write() as session:
         locality = cadre_locality(session, actor, code)
+        where, compiled = compile_query(query, today, locality.id)
         base = (
             select(Person, CadreProfile)
             .outerjoin(CadreProfile, CadreProfile.person_id == Person.id)
