@@ -19,7 +19,6 @@ from core.models import (
     CampaignResult,
     CampaignStatus,
     CampaignSubject,
-    IndicatorTemplate,
     IndicatorValue,
     Person,
     Role,
@@ -28,18 +27,16 @@ from core.models import (
 from core.models.base import utcnow
 from core.scoring import (
     CategoryData,
-    IndicatorData,
     SubjectData,
     SubjectScore,
     TallyData,
-    TemplateData,
 )
 from core.services import audit, ballot_grades
 from core.services.access import OFFICE_ROLES, require_role
 from core.services.campaigns import categories_of, get_campaign_row, move_ballot_box
 from core.services.errors import Conflict
 from core.services.plugins import DEFAULT_RULE, policies_for, rules_for
-from core.services.templates import depth_first, load_indicators
+from core.services.templates import template_data
 from core.services.turnout import check_minimum
 from core.services.values import stored_period
 
@@ -47,28 +44,6 @@ TIE_DIGITS = 9  # scores equal to 9 decimals share a rank
 
 
 # --- aggregation -----------------------------------------------------------------------------
-
-
-def _template_data(session: Session, template_id: int) -> TemplateData:
-    template = session.get(IndicatorTemplate, template_id)
-    rows = depth_first(load_indicators(session, template_id))
-    return TemplateData(
-        id=template_id,
-        grades=tuple((g["label"], float(g["score"])) for g in template.grade_scale),
-        indicators=tuple(
-            IndicatorData(
-                id=i.id,
-                code=i.code,
-                name=i.name,
-                parent_id=i.parent_id,
-                kind=i.kind,
-                weight=float(i.weight),
-                max_score=i.max_score,
-                overall=i.overall,
-            )
-            for i in rows
-        ),
-    )
 
 
 def _counts(session: Session, campaign: Campaign, sizes: dict[int, int]) -> dict[tuple[int, int, int], list[int]]:
@@ -85,7 +60,7 @@ def _counts(session: Session, campaign: Campaign, sizes: dict[int, int]) -> dict
 
 def tally_data(session: Session, campaign: Campaign) -> TallyData:
     categories = [c for c in categories_of(session, campaign.id) if c.template_id is not None]
-    templates = {tid: _template_data(session, tid) for tid in {c.template_id for c in categories}}
+    templates = {tid: template_data(session, tid) for tid in {c.template_id for c in categories}}
     rows = session.exec(
         select(Subject)
         .join(CampaignSubject, CampaignSubject.subject_id == Subject.id)
@@ -348,13 +323,3 @@ def results(ctx: AppContext, actor: Actor, campaign_id: int) -> dict[str, Any]:
         if campaign.status not in (CampaignStatus.tallied, CampaignStatus.published):
             raise Conflict(f"campaign {campaign_id} is {campaign.status}; it has no results yet")
         return _results(session, campaign)
-
-
-# --- Excel -----------------------------------------------------------------------------------
-
-
-def results_xlsx(ctx: AppContext, actor: Actor, campaign_id: int, locale: str = "zh_CN") -> bytes:
-    """The results workbook in ``locale`` (``zh_CN`` or ``en``): see ``core.reports.xlsx``."""
-    from core.reports.files import export
-
-    return export(ctx, actor, campaign_id, "xlsx", locale).content
