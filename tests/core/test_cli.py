@@ -216,9 +216,9 @@ def test_upgrading_a_database_from_a_newer_version_is_one_line(tmp_path):
     db = Database(cli.database_url)
     try:
         with db.engine.begin() as connection:
-            # the core's branch only (each plugin's branch has a row of its own)
+            # the core's branch only (each plugin's branch has a row of its own, named plugin_NNNN)
             connection.exec_driver_sql(
-                "UPDATE alembic_version SET version_num = 'f00dcafe9999' WHERE version_num NOT LIKE 'worklog%'"
+                "UPDATE alembic_version SET version_num = 'f00dcafe9999' WHERE version_num NOT LIKE '%!_%' ESCAPE '!'"
             )
     finally:
         db.dispose()
