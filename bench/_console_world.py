@@ -56,7 +56,8 @@ def build(ctx, client, code: str, unit_ids: list[int], *, subjects: int = 300, b
     from core.models import Locality, Person, SignInAttempt, Team
     from core.models.base import utcnow
     from core.schemas.org import SubjectIn
-    from core.services import auth, org, people_accounts, template_sheet
+    from core.services import auth, people_accounts, template_sheet
+    from core.services import subjects as subject_service
 
     system = Actor.system("bench")
     user = auth.create_user(
@@ -103,11 +104,11 @@ def build(ctx, client, code: str, unit_ids: list[int], *, subjects: int = 300, b
     person_subjects: list[int] = []
     for index, unit_id in enumerate(unit_ids):
         for category, person_id in zip(CATEGORIES, first_people[unit_id][:2], strict=False):
-            made = org.create_subject(
+            made = subject_service.create_subject(
                 ctx, actor, code, SubjectIn(name=f"对象{person_id}", kind="person", ref_id=person_id, category=category)
             )
             person_subjects.append(made.id)
-        org.create_subject(
+        subject_service.create_subject(
             ctx, actor, code, SubjectIn(name=f"单位{index}", kind="unit", ref_id=unit_id, category="县直单位")
         )
     chosen = person_subjects[:subjects]

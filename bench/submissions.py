@@ -48,6 +48,7 @@ from core.schemas.localities import LocalityIn
 from core.schemas.org import SubjectIn, UnitIn
 from core.security import Keyring
 from core.services import campaigns, localities, org, templates
+from core.services import subjects as subject_service
 from core.settings import Settings
 
 SECRET = "bench-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
@@ -71,7 +72,7 @@ def campaign(ctx: AppContext) -> tuple[int, list[int]]:
     for index in range(SUBJECTS):
         unit = org.create_unit(ctx, actor, "bench", UnitIn(code=f"U{index:03d}", name=f"单位{index}"))
         subject_ids.append(
-            org.create_subject(
+            subject_service.create_subject(
                 ctx, actor, "bench", SubjectIn(name=unit.name, kind="unit", ref_id=unit.id, category="综合管理部门")
             ).id
         )

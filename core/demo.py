@@ -17,6 +17,7 @@ from core.plugins import get_plugin_manager
 from core.schemas.localities import LocalityIn
 from core.schemas.org import SubjectIn, TeamIn, TeamMemberIn
 from core.services import auth, imports, localities, org
+from core.services import subjects as subject_service
 
 DATA_DIR = Path(__file__).parent / "demo_data"
 DEMO_CITY = ("demo-city", "示范市")
@@ -89,10 +90,14 @@ def _load_organisation(ctx: AppContext, actor: Actor) -> None:
     )
     for unit in units:
         category = UNIT_CATEGORIES.get(unit.type, "其他单位")
-        org.create_subject(ctx, actor, code, SubjectIn(name=unit.name, kind="unit", ref_id=unit.id, category=category))
-    org.create_subject(ctx, actor, code, SubjectIn(name=team.name, kind="team", ref_id=team.id, category="领导班子"))
+        subject_service.create_subject(
+            ctx, actor, code, SubjectIn(name=unit.name, kind="unit", ref_id=unit.id, category=category)
+        )
+    subject_service.create_subject(
+        ctx, actor, code, SubjectIn(name=team.name, kind="team", ref_id=team.id, category="领导班子")
+    )
     for member in team.members:
         category = "班子主要领导" if member.post == "主要领导" else "一般领导干部"
-        org.create_subject(
+        subject_service.create_subject(
             ctx, actor, code, SubjectIn(name=member.name, kind="person", ref_id=member.person_id, category=category)
         )

@@ -15,7 +15,8 @@ from core.schemas.adapters import AdapterSourceIn
 from core.schemas.indicators import TemplateIn
 from core.schemas.localities import LocalityIn
 from core.schemas.org import SubjectIn
-from core.services import adapters, imports, localities, org, templates
+from core.services import adapters, imports, localities, templates
+from core.services import subjects as subject_service
 from core.services.plugins import PluginSettingIn, set_plugin
 
 DATA = Path(__file__).resolve().parents[1] / "core" / "demo_data"  # the bundled copies of ../shared/data
@@ -99,7 +100,7 @@ def make_county(ctx: AppContext, code: str = "county", adapters_enabled: tuple[s
         units = session.exec(select(Unit).where(Unit.locality_id == _locality_id(ctx, code))).all()
     subject_by_unit = {}
     for unit in units:
-        subject = org.create_subject(
+        subject = subject_service.create_subject(
             ctx, SYSTEM, code, SubjectIn(name=unit.name, kind="unit", ref_id=unit.id, category="部门")
         )
         subject_by_unit[unit.code] = subject.id

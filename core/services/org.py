@@ -1,4 +1,4 @@
-"""Units, leadership teams, people and subjects of one locality."""
+"""Units, leadership teams and people of one locality (subjects: ``core.services.subjects``)."""
 
 from __future__ import annotations
 
@@ -18,9 +18,6 @@ from core.schemas.org import (
     PersonIn,
     PersonOut,
     PersonPatch,
-    SubjectIn,
-    SubjectOut,
-    SubjectPatch,
     TeamIn,
     TeamMemberOut,
     TeamOut,
@@ -51,12 +48,12 @@ def get_in_locality(session: Session, model: type[M], locality_id: int, item_id:
     return item
 
 
-def _field_error(field: str, message: str) -> Invalid:
+def field_error(field: str, message: str) -> Invalid:
     return Invalid(f"{field}: {message}", errors=[{"field": field, "message": message}])
 
 
 @contextmanager
-def _conflict_on_integrity(message: str) -> Iterator[None]:
+def conflict_on_integrity(message: str) -> Iterator[None]:
     """Turn a unique-constraint race (caught at commit) into a 409 instead of a 500."""
     try:
         yield
@@ -76,12 +73,12 @@ def _check_unit_parent(session: Session, locality_id: int, unit_id: int | None, 
         return
     parent = session.get(Unit, parent_id)
     if parent is None or parent.locality_id != locality_id:
-        raise _field_error("parent_id", f"no unit with id {parent_id} in this locality")
+        raise field_error("parent_id", f"no unit with id {parent_id} in this locality")
     seen = set()
     current: Unit | None = parent
     while current is not None:
         if current.id == unit_id:
-            raise _field_error("parent_id", f"unit {parent_id} is below this unit: the tree would have a cycle")
+            raise field_error("parent_id", f"unit {parent_id} is below this unit: the tree would have a cycle")
         if current.id in seen:  # pragma: no cover - defensive, the tree is kept acyclic
             break
         seen.add(current.id)
@@ -105,7 +102,7 @@ def get_unit(ctx: AppContext, actor: Actor, code: str, unit_id: int) -> UnitOut:
 
 def create_unit(ctx: AppContext, actor: Actor, code: str, data: UnitIn) -> UnitOut:
     require_role(actor, OFFICE_ROLES, "change units")
-    with _conflict_on_integrity(f"a unit with code {data.code!r} already exists"), ctx.db.write() as session:
+    with conflict_on_integrity(f"a unit with code {data.code!r} already exists"), ctx.db.write() as session:
         locality = locality_for(session, actor, code)
         if session.exec(select(Unit.id).where(Unit.locality_id == locality.id, Unit.code == data.code)).first():
             raise Conflict(f"a unit with code {data.code!r} already exists in this locality")
@@ -129,13 +126,13 @@ def create_unit(ctx: AppContext, actor: Actor, code: str, data: UnitIn) -> UnitO
 def update_unit(ctx: AppContext, actor: Actor, code: str, unit_id: int, data: UnitPatch) -> UnitOut:
     require_role(actor, OFFICE_ROLES, "change units")
     changes = data.model_dump(exclude_unset=True)
-    with _conflict_on_integrity(f"a unit with code {changes.get('code')!r} already exists"), ctx.db.write() as session:
+    with conflict_on_integrity(f"a unit with code {changes.get('code')!r} already exists"), ctx.db.write() as session:
         locality = locality_for(session, actor, code)
         unit = get_in_locality(session, Unit, locality.id, unit_id, "unit")
         before = unit_out(session, unit).model_dump()
         for field in ("code", "name"):
             if field in changes and changes[field] is None:
-                raise _field_error(field, "must not be null")
+                raise field_error(field, "must not be null")
         if "code" in changes and changes["code"] != unit.code:
             if session.exec(
                 select(Unit.id).where(Unit.locality_id == locality.id, Unit.code == changes["code"])
@@ -225,7 +222,7 @@ def _set_members(session: Session, locality_id: int, team: Team, members) -> Non
     for index, member in enumerate(members):
         get_in_locality_field(session, Person, locality_id, member.person_id, f"members[{index}].person_id", "person")
         if member.person_id in seen:
-            raise _field_error(f"members[{index}].person_id", f"person {member.person_id} is listed twice")
+            raise field_error(f"members[{index}].person_id", f"person {member.person_id} is listed twice")
         seen.add(member.person_id)
         for position, unit_id in enumerate(member.supervised_unit_ids):
             get_in_locality_field(
@@ -246,7 +243,7 @@ def get_in_locality_field(
     """Like ``get_in_locality`` for an id given in the request body: a 422 that names the field."""
     item = session.get(model, item_id) if 1 <= item_id <= MAX_ID else None
     if item is None or item.locality_id != locality_id:
-        raise _field_error(field, f"no {label} with id {item_id} in this locality")
+        raise field_error(field, f"no {label} with id {item_id} in this locality")
     return item
 
 
@@ -273,7 +270,7 @@ def get_team(ctx: AppContext, actor: Actor, code: str, team_id: int) -> TeamOut:
 def create_team(ctx: AppContext, actor: Actor, code: str, data: TeamIn) -> TeamOut:
     require_role(actor, OFFICE_ROLES, "change teams")
     with (
-        _conflict_on_integrity(f"unit {data.unit_id} already has a team named {data.name!r}"),
+        conflict_on_integrity(f"unit {data.unit_id} already has a team named {data.name!r}"),
         ctx.db.write() as session,
     ):
         locality = locality_for(session, actor, code)
@@ -303,13 +300,13 @@ def create_team(ctx: AppContext, actor: Actor, code: str, data: TeamIn) -> TeamO
 def update_team(ctx: AppContext, actor: Actor, code: str, team_id: int, data: TeamPatch) -> TeamOut:
     require_role(actor, OFFICE_ROLES, "change teams")
     changes = data.model_dump(exclude_unset=True)
-    with _conflict_on_integrity("the unit already has a team with that name"), ctx.db.write() as session:
+    with conflict_on_integrity("the unit already has a team with that name"), ctx.db.write() as session:
         locality = locality_for(session, actor, code)
         team = get_in_locality(session, Team, locality.id, team_id, "team")
         before = team_out(session, team).model_dump()
         for field in ("unit_id", "name", "type"):
             if field in changes and changes[field] is None:
-                raise _field_error(field, "must not be null")
+                raise field_error(field, "must not be null")
         if changes.get("unit_id") is not None:
             get_in_locality_field(session, Unit, locality.id, changes["unit_id"], "unit_id", "unit")
             team.unit_id = changes["unit_id"]
@@ -392,11 +389,11 @@ def _person_in_scope(session: Session, actor: Actor, locality_id: int, person_id
 def _check_person_unit(session: Session, actor: Actor, locality_id: int, unit_id: int | None) -> None:
     if unit_id is None:
         if actor.role == Role.unit_admin:
-            raise _field_error("unit_id", "a unit admin can only keep people of its own unit")
+            raise field_error("unit_id", "a unit admin can only keep people of its own unit")
         return
     get_in_locality_field(session, Unit, locality_id, unit_id, "unit_id", "unit")
     if actor.role == Role.unit_admin and unit_id != actor.unit_id:
-        raise _field_error("unit_id", "a unit admin can only keep people of its own unit")
+        raise field_error("unit_id", "a unit admin can only keep people of its own unit")
 
 
 def _apply_id_card(ctx: AppContext, person: Person, id_card: str | None) -> None:
@@ -470,7 +467,7 @@ def update_person(ctx: AppContext, actor: Actor, code: str, person_id: int, data
         convert = person_out(ctx.keys)
         before = convert(session, person).model_dump()
         if "name" in changes and changes["name"] is None:
-            raise _field_error("name", "must not be null")
+            raise field_error("name", "must not be null")
         if "unit_id" in changes:
             _check_person_unit(session, actor, locality.id, changes["unit_id"])
         if "id_card" in changes:
@@ -526,160 +523,6 @@ def delete_person(ctx: AppContext, actor: Actor, code: str, person_id: int) -> N
             action="person.delete",
             target_type="person",
             target_id=person_id,
-            before=before,
-        )
-
-
-# --- subjects --------------------------------------------------------------------------------
-
-_SUBJECT_REFS: dict[str, tuple[type[SQLModel], str]] = {
-    "unit": (Unit, "unit"),
-    "team": (Team, "team"),
-    "person": (Person, "person"),
-}
-
-
-def subject_out(_session: Session, subject: Subject) -> SubjectOut:
-    return SubjectOut.model_validate(subject)
-
-
-def list_subjects(
-    ctx: AppContext, actor: Actor, code: str, *, category: str | None = None, limit: int = 100, offset: int = 0
-) -> Page[SubjectOut]:
-    require_role(actor, ADMIN_READ_ROLES, "read subjects")
-    with ctx.db.read() as session:
-        locality = locality_for(session, actor, code, read_only=True)
-        query = select(Subject).where(Subject.locality_id == locality.id)
-        if category:
-            query = query.where(Subject.category == category)
-        return paginate(session, query.order_by(col(Subject.id)), limit, offset, subject_out)
-
-
-def get_subject(ctx: AppContext, actor: Actor, code: str, subject_id: int) -> SubjectOut:
-    require_role(actor, ADMIN_READ_ROLES, "read subjects")
-    with ctx.db.read() as session:
-        locality = locality_for(session, actor, code, read_only=True)
-        return subject_out(session, get_in_locality(session, Subject, locality.id, subject_id, "subject"))
-
-
-def create_subject(ctx: AppContext, actor: Actor, code: str, data: SubjectIn) -> SubjectOut:
-    require_role(actor, OFFICE_ROLES, "change subjects")
-    with _conflict_on_integrity(f"{data.kind} {data.ref_id} is already a subject"), ctx.db.write() as session:
-        locality = locality_for(session, actor, code)
-        if data.ref_id is not None:
-            model, label = _SUBJECT_REFS[data.kind]
-            get_in_locality_field(session, model, locality.id, data.ref_id, "ref_id", label)
-            existing = session.exec(
-                select(Subject.id).where(
-                    Subject.locality_id == locality.id, Subject.kind == data.kind, Subject.ref_id == data.ref_id
-                )
-            ).first()
-            if existing is not None:
-                raise Conflict(f"{data.kind} {data.ref_id} is already subject {existing}")
-        subject = Subject(locality_id=locality.id, **data.model_dump())
-        session.add(subject)
-        session.flush()
-        out = subject_out(session, subject)
-        audit.record(
-            session,
-            actor,
-            locality_id=locality.id,
-            action="subject.create",
-            target_type="subject",
-            target_id=subject.id,
-            after=out.model_dump(),
-        )
-        return out
-
-
-def update_subject(ctx: AppContext, actor: Actor, code: str, subject_id: int, data: SubjectPatch) -> SubjectOut:
-    require_role(actor, OFFICE_ROLES, "change subjects")
-    changes = data.model_dump(exclude_unset=True)
-    with ctx.db.write() as session:
-        locality = locality_for(session, actor, code)
-        subject = get_in_locality(session, Subject, locality.id, subject_id, "subject")
-        before = subject_out(session, subject).model_dump()
-        for field, value in changes.items():
-            if value is None:
-                raise _field_error(field, "must not be null")
-            setattr(subject, field, value)
-        session.add(subject)
-        session.flush()
-        out = subject_out(session, subject)
-        old, new = audit.changed_fields(before, out.model_dump())
-        audit.record(
-            session,
-            actor,
-            locality_id=locality.id,
-            action="subject.update",
-            target_type="subject",
-            target_id=subject.id,
-            before=old,
-            after=new,
-        )
-        return out
-
-
-# What refers to a subject, and how a refusal to delete it names each (message ids, core/locales).
-SUBJECT_STILL_USED = "subject {name} cannot be deleted: campaigns, indicator values, results or ballots refer to it"
-SUBJECT_USES = {
-    "campaigns": "{n} campaign(s) assess it",
-    "indicator_values": "{n} indicator value(s) are for it",
-    "results": "{n} campaign result(s) are for it",
-    "adjustments": "{n} adjustment(s) of results are for it",
-    "ballots": "{n} ballot(s) rate it",
-}
-
-
-def _subject_uses(session: Session, subject_id: int) -> dict[str, int]:
-    from core.models import Adjustment, Ballot, BallotPosition, CampaignResult, CampaignSubject, IndicatorValue
-
-    def count(column: Any, where: Any, distinct: bool = False) -> int:
-        return session.exec(select(func.count(func.distinct(column) if distinct else column)).where(where)).one()
-
-    return {
-        "campaigns": count(CampaignSubject.campaign_id, CampaignSubject.subject_id == subject_id),
-        "indicator_values": count(IndicatorValue.id, IndicatorValue.subject_id == subject_id),
-        "results": count(CampaignResult.campaign_id, CampaignResult.subject_id == subject_id),
-        "adjustments": count(Adjustment.id, Adjustment.subject_id == subject_id),
-        # ballots name subjects by id only, through their category's item order (no foreign key):
-        # they would be left pointing at nothing
-        "ballots": count(
-            Ballot.id,
-            select(BallotPosition.position)
-            .where(
-                BallotPosition.campaign_id == Ballot.campaign_id,
-                BallotPosition.category_id == Ballot.category_id,
-                BallotPosition.subject_id == subject_id,
-            )
-            .exists(),
-        ),
-    }
-
-
-def delete_subject(ctx: AppContext, actor: Actor, code: str, subject_id: int) -> None:
-    """Delete a subject that nothing refers to; 409 naming what still does (campaigns,
-    indicator values, results, adjustments, ballots), as the database would refuse it."""
-    require_role(actor, OFFICE_ROLES, "change subjects")
-    with ctx.db.write() as session:
-        locality = locality_for(session, actor, code)
-        subject = get_in_locality(session, Subject, locality.id, subject_id, "subject")
-        uses = {what: n for what, n in _subject_uses(session, subject.id).items() if n}
-        if uses:
-            raise Conflict(
-                SUBJECT_STILL_USED,
-                params={"name": subject.name},
-                errors=[{"field": what, "message": SUBJECT_USES[what].format(n=n)} for what, n in uses.items()],
-            )
-        before = subject_out(session, subject).model_dump()
-        session.delete(subject)
-        audit.record(
-            session,
-            actor,
-            locality_id=locality.id,
-            action="subject.delete",
-            target_type="subject",
-            target_id=subject_id,
             before=before,
         )
 

@@ -164,10 +164,11 @@ def _overview(request: Request, actor) -> list[dict[str, Any]]:
     unit admin counts the people of its own unit."""
     from core.services import localities as locality_service
     from core.services import org
+    from core.services import subjects as subject_service
     from core.services.errors import Forbidden, NotFound
 
     ctx = app_context(request)
-    counters = {"units": org.list_units, "people": org.list_people, "subjects": org.list_subjects}
+    counters = {"units": org.list_units, "people": org.list_people, "subjects": subject_service.list_subjects}
     rows = []
     for locality in locality_service.list_visible(ctx, actor):
         row: dict[str, Any] = {"code": locality.code, "name": locality.name}

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from core.context import Actor
 from core.schemas.org import SubjectIn, UnitIn
 from core.services import org
+from core.services import subjects as subject_service
 from tests.campaign_setup import TEMPLATE
 from tests.core.services.test_tally import vote
 from tests.e2e.console import DESKTOP, screenshot, sign_in
@@ -29,7 +30,7 @@ def _fresh_locality(world) -> None:
         [("城关镇", "乡镇"), ("河口镇", "乡镇"), ("山南乡", "乡镇"), ("县财政局", "县直部门")]
     ):
         unit = org.create_unit(world.ctx, SYSTEM, "county-k", UnitIn(code=f"K{index}", name=name))
-        org.create_subject(
+        subject_service.create_subject(
             world.ctx, SYSTEM, "county-k", SubjectIn(name=name, kind="unit", ref_id=unit.id, category=category)
         )
 

@@ -23,6 +23,7 @@ from playwright.sync_api import Page, expect
 from core.context import Actor
 from core.schemas.org import SubjectIn, UnitIn
 from core.services import org
+from core.services import subjects as subject_service
 from tests.campaign_setup import TEMPLATE
 from tests.e2e.console import DESKTOP, SCREENSHOTS, sign_in
 from tests.e2e.console import screenshot as _screenshot
@@ -98,7 +99,7 @@ def _add_towns(world) -> None:
     them in the browser: tests/e2e/test_console_org_plugins.py)."""
     for index, name in enumerate(TOWNS):
         unit = org.create_unit(world.ctx, SYSTEM, "county-j", UnitIn(code=f"J{index}", name=name))
-        org.create_subject(
+        subject_service.create_subject(
             world.ctx, SYSTEM, "county-j", SubjectIn(name=name, kind="unit", ref_id=unit.id, category="乡镇")
         )
 

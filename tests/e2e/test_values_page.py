@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 from core.context import Actor
 from core.schemas.indicators import TemplateIn
 from core.schemas.org import SubjectIn
-from core.services import org, templates
+from core.services import subjects as subject_service
+from core.services import templates
 from tests.e2e.console import DESKTOP, screenshot, sign_in
 
 SYSTEM = Actor.system("test")
@@ -36,7 +37,9 @@ def test_an_office_types_two_values_and_sees_where_they_came_from(world, browser
             }
         ),
     )
-    org.create_subject(world.ctx, SYSTEM, "county-x", SubjectIn(name="县财政局", kind="unit", category="部门"))
+    subject_service.create_subject(
+        world.ctx, SYSTEM, "county-x", SubjectIn(name="县财政局", kind="unit", category="部门")
+    )
     context = browser.new_context(**DESKTOP)
     page = context.new_page()
     page.set_default_timeout(15000)

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from core.schemas.org import PersonIn, PersonPatch, UnitIn, UnitPatch
 from core.services import org as org_service
 from core.services import org_lists
+from core.services import subjects as subject_service
 from core.services.errors import ServiceError
 from core.web.admin.forms import keep, model_errors, to_int
 from core.web.admin.menu import OFFICE, READERS
@@ -424,11 +425,11 @@ async def _subjects_page(
     teams = await run_sync(org_lists.teams_with_units, shell.ctx, shell.actor, shell.code)
     categories = await run_sync(org_lists.subject_categories, shell.ctx, shell.actor, shell.code)
     first = await run_sync(
-        lambda: org_service.list_subjects(shell.ctx, shell.actor, shell.code, limit=1, category=category or None)
+        lambda: subject_service.list_subjects(shell.ctx, shell.actor, shell.code, limit=1, category=category or None)
     )
     p = paging(first.total, page)
     subjects = await run_sync(
-        lambda: org_service.list_subjects(
+        lambda: subject_service.list_subjects(
             shell.ctx, shell.actor, shell.code, limit=p["size"], offset=p["offset"], category=category or None
         )
     )

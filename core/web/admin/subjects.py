@@ -11,8 +11,8 @@ from litestar.response import Redirect
 from pydantic import ValidationError
 
 from core.schemas.org import SubjectPatch
-from core.services import org as org_service
 from core.services import org_lists
+from core.services import subjects as subject_service
 from core.services.errors import ServiceError
 from core.web.admin.forms import model_errors
 from core.web.admin.menu import OFFICE
@@ -43,7 +43,7 @@ async def _form(
     error: str = "",
     status_code: int = 200,
 ) -> Response:
-    subject = await run_sync(org_service.get_subject, shell.ctx, shell.actor, shell.code, subject_id)
+    subject = await run_sync(subject_service.get_subject, shell.ctx, shell.actor, shell.code, subject_id)
     categories = await run_sync(org_lists.subject_categories, shell.ctx, shell.actor, shell.code)
     if values is None:
         values = {"name": subject.name, "category": subject.category}
@@ -77,14 +77,14 @@ async def subject_update(
     shell.check_csrf(data)
     if data.get("action") == "delete":
         try:
-            await run_sync(org_service.delete_subject, shell.ctx, shell.actor, shell.code, subject_id)
+            await run_sync(subject_service.delete_subject, shell.ctx, shell.actor, shell.code, subject_id)
         except ServiceError as exc:
             return await _form(shell, subject_id, None, {}, error=shell.tr.error(exc), status_code=exc.status_code)
         return Redirect(_base(shell))
     values = {"name": data.get("name", ""), "category": data.get("category", "")}
     try:
         patch = SubjectPatch.model_validate({k: v.strip() for k, v in values.items()})
-        await run_sync(org_service.update_subject, shell.ctx, shell.actor, shell.code, subject_id, patch)
+        await run_sync(subject_service.update_subject, shell.ctx, shell.actor, shell.code, subject_id, patch)
     except ValidationError as exc:
         return await _form(shell, subject_id, values, model_errors(shell.tr, exc), status_code=422)
     except ServiceError as exc:

@@ -21,6 +21,7 @@ from core.schemas.org import (
     UnitPatch,
 )
 from core.services import org
+from core.services import subjects as subject_service
 from core.services.paging import MAX_PAGE
 from core.web.params import Ctx, CurrentActor, ItemId, LocalityCode
 
@@ -136,25 +137,25 @@ class SubjectController(Controller):
         limit: int = Limit,
         offset: int = Offset,
     ) -> Page[SubjectOut]:
-        return org.list_subjects(ctx, actor, code, category=category, limit=limit, offset=offset)
+        return subject_service.list_subjects(ctx, actor, code, category=category, limit=limit, offset=offset)
 
     @post("/", sync_to_thread=True)
     def create(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, data: JSONBody[SubjectIn]) -> SubjectOut:
-        return org.create_subject(ctx, actor, code, data)
+        return subject_service.create_subject(ctx, actor, code, data)
 
     @get("/{item_id:int}", sync_to_thread=True)
     def get(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, item_id: ItemId) -> SubjectOut:
-        return org.get_subject(ctx, actor, code, item_id)
+        return subject_service.get_subject(ctx, actor, code, item_id)
 
     @patch("/{item_id:int}", sync_to_thread=True)
     def update(
         self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, item_id: ItemId, data: JSONBody[SubjectPatch]
     ) -> SubjectOut:
-        return org.update_subject(ctx, actor, code, item_id, data)
+        return subject_service.update_subject(ctx, actor, code, item_id, data)
 
     @delete("/{item_id:int}", sync_to_thread=True)
     def delete(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, item_id: ItemId) -> None:
-        org.delete_subject(ctx, actor, code, item_id)
+        subject_service.delete_subject(ctx, actor, code, item_id)
 
 
 class AuditController(Controller):

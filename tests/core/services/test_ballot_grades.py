@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import text
 
 from core.models import Campaign
-from core.services import ballot_box, ballot_grades, org
+from core.services import ballot_box, ballot_grades
+from core.services import subjects as subject_service
 from core.services.ballot_grades import Layout
 from tests.campaign_setup import full_items
 from tests.conftest import truncate_all
@@ -55,8 +56,8 @@ def test_closing_writes_the_sheets_order_once_and_one_row_per_ballot(world, setu
     assert sorted(bytes(g) for _c, g in rows) == [bytes([1] * 12), bytes([4] * 12)]
     assert sorted((s, i, g) for *_b, s, i, g in items) == sorted([(s, i, g) for s, i in order for g in (0, 3)])
     with world.ctx.db.read() as session:  # a subject the ballots rate cannot be deleted: they name it
-        assert org._subject_uses(session, setup.subject_ids[0])["ballots"] == 2
-        assert org._subject_uses(session, 10**6)["ballots"] == 0
+        assert subject_service.subject_uses(session, setup.subject_ids[0])["ballots"] == 2
+        assert subject_service.subject_uses(session, 10**6)["ballots"] == 0
 
 
 def _scenario() -> Scenario:

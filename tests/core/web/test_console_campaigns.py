@@ -15,6 +15,7 @@ from core.context import Actor
 from core.models import AuditEntry, Locality, Unit
 from core.schemas.org import SubjectIn, UnitIn
 from core.services import org
+from core.services import subjects as subject_service
 from tests.campaign_setup import TEMPLATE
 from tests.core.services.test_tally import vote
 from tests.core.web.test_console_permissions import _session
@@ -31,7 +32,7 @@ def _locality(world, code: str) -> tuple:
         unit = org.create_unit(world.ctx, SYSTEM, code, UnitIn(code=f"U{index}", name=f"单位{index}"))
         category = "乡镇" if index < 3 else "县直部门"
         ids.append(
-            org.create_subject(
+            subject_service.create_subject(
                 world.ctx, SYSTEM, code, SubjectIn(name=unit.name, kind="unit", ref_id=unit.id, category=category)
             ).id
         )
@@ -284,10 +285,10 @@ def test_subjects_by_unit_or_team_and_policies_with_their_options_forms(world):
         ),
     )
     for person_id, name in zip(people, ("张三", "李四", "王五"), strict=True):
-        org.create_subject(
+        subject_service.create_subject(
             world.ctx, SYSTEM, "county-f", SubjectIn(name=name, kind="person", ref_id=person_id, category="班子成员")
         )
-    org.create_subject(
+    subject_service.create_subject(
         world.ctx, SYSTEM, "county-f", SubjectIn(name="领导班子", kind="team", ref_id=team.id, category="领导班子")
     )
     plugin_service.set_plugin(

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, ValidationError
 from core.context import Actor
 from core.schemas.org import PersonIn, UnitIn
 from core.services import org
+from core.services import subjects as subject_service
 from core.web.admin import schema_form
 from tests.core.web.test_console_permissions import _session
 
@@ -297,7 +298,9 @@ def test_subjects_are_added_in_bulk_from_units_teams_and_team_members(world):
         page = add("members", [team.id], "班子成员")
         assert "已添加 2 个考核对象。" in page.text and "共 5 个考核对象" not in page.text
         assert "5 个考核对象" in page.text
-    subjects = {(s.kind, s.name, s.category) for s in org.list_subjects(world.ctx, SYSTEM, "county-s").items}
+    subjects = {
+        (s.kind, s.name, s.category) for s in subject_service.list_subjects(world.ctx, SYSTEM, "county-s").items
+    }
     assert subjects == {
         ("unit", "县财政局", "县直部门"),
         ("unit", "县水利局", "县直部门"),

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from core.context import Actor
 from core.schemas.org import SubjectIn, UnitIn
 from core.services import org
+from core.services import subjects as subject_service
 from tests.core.web.test_console_permissions import _session
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
@@ -24,7 +25,7 @@ def county(world):
     world.locality("other-s", "别的县")
     unit = org.create_unit(world.ctx, SYSTEM, "county-s", UnitIn(code="S1", name="县财政局"))
     world.subjects = [
-        org.create_subject(world.ctx, SYSTEM, "county-s", SubjectIn(**fields)).id
+        subject_service.create_subject(world.ctx, SYSTEM, "county-s", SubjectIn(**fields)).id
         for fields in (
             {"name": "县财政局", "kind": "unit", "ref_id": unit.id, "category": "县直部门"},
             {"name": "城关镇", "kind": "unit", "category": "乡镇"},
@@ -57,8 +58,8 @@ def test_the_office_filters_edits_exports_and_deletes_subjects(county):
         )
         assert saved.status_code == 200 and "已保存" in saved.text
         assert (
-            org.get_subject(county.ctx, SYSTEM, "county-s", first).name,
-            org.get_subject(county.ctx, SYSTEM, "county-s", first).category,
+            subject_service.get_subject(county.ctx, SYSTEM, "county-s", first).name,
+            subject_service.get_subject(county.ctx, SYSTEM, "county-s", first).category,
         ) == ("城关街道", "街道")
         rows = list(
             load_workbook(io.BytesIO(client.get(f"{BASE}/export", params={"category": "乡镇"}).content)).active.values
@@ -66,7 +67,7 @@ def test_the_office_filters_edits_exports_and_deletes_subjects(county):
         assert rows == [("考核对象", "类型", "考核对象类别"), ("南山镇", "单位", "乡镇")]
         deleted = client.post(f"{BASE}/{county.subjects[2]}", data={"_csrf": client.csrf, "action": "delete"})
         assert deleted.status_code == 302
-        assert org.list_subjects(county.ctx, SYSTEM, "county-s").total == 2
+        assert subject_service.list_subjects(county.ctx, SYSTEM, "county-s").total == 2
         assert client.post(f"{BASE}/{first}", data={"action": "delete"}).status_code == 403  # no CSRF token
 
 
@@ -84,4 +85,4 @@ def test_others_get_404(county):
     with _session(county, "unit-s") as client:
         assert client.get(f"{BASE}/{subject}").status_code == 404
         assert client.get(f"{BASE}/export").status_code == 404
-    assert org.list_subjects(county.ctx, SYSTEM, "county-s").total == 3
+    assert subject_service.list_subjects(county.ctx, SYSTEM, "county-s").total == 3

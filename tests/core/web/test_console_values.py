@@ -15,6 +15,7 @@ from core.context import Actor
 from core.schemas.indicators import TemplateIn
 from core.schemas.org import SubjectIn, UnitIn
 from core.services import org, templates, value_grid
+from core.services import subjects as subject_service
 from tests.core.web.test_console_permissions import _session
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
@@ -48,10 +49,14 @@ def county(world):
         TemplateIn.model_validate({"name": "别处", "grade_scale": SCALE, "indicators": INDICATORS}),
     ).id
     subjects = [
-        org.create_subject(world.ctx, SYSTEM, "county-v", SubjectIn(name=name, kind="unit", category="部门")).id
+        subject_service.create_subject(
+            world.ctx, SYSTEM, "county-v", SubjectIn(name=name, kind="unit", category="部门")
+        ).id
         for name in ("县财政局", "县教育局")
     ]
-    theirs = org.create_subject(world.ctx, SYSTEM, "other-v", SubjectIn(name="别处", kind="unit", category="部门")).id
+    theirs = subject_service.create_subject(
+        world.ctx, SYSTEM, "other-v", SubjectIn(name="别处", kind="unit", category="部门")
+    ).id
     org.create_unit(world.ctx, SYSTEM, "county-v", UnitIn(code="V1", name="单位"))
     world.user("office-v", "office", "county-v")
     world.user("unit-v", "unit_admin", "county-v", unit="V1")
