@@ -45,6 +45,8 @@ class ViewAction(StrEnum):
     search = "search"  # ran a condition search
     relations = "relations"  # ran a relationship check or a team's structure
     export = "export"  # exported search results
+    dossier = "dossier"  # downloaded a dossier file (档案材料)
+    form = "form"  # printed or exported a profile's 任免审批表
 
 
 def _fk(table: str, ondelete: str = "CASCADE", nullable: bool = False) -> Column:
@@ -200,12 +202,18 @@ class RewardRecord(SQLModel, table=True):
     on: date | None = Field(default=None, sa_column=_date())
 
 
+class GradeSource(StrEnum):
+    entered = ""  # written on the profile or imported
+    kaoping = "kaoping"  # a published campaign's result of Kaoping itself (``grades.sync_kaoping_grades``)
+
+
 class AnnualGrade(SQLModel, table=True):
-    """An annual assessment grade (年度考核: 优秀/称职/基本称职/不称职)."""
+    """An annual assessment grade (年度考核: 优秀/称职/基本称职/不称职): one per person, year and
+    ``source`` (entered, or taken from a published campaign of Kaoping: ``campaign_id``)."""
 
     __tablename__ = "cadre_annual_grades"
     __table_args__ = (
-        UniqueConstraint("person_id", "year", name="uq_cadre_annual_grades_person_year"),
+        UniqueConstraint("person_id", "year", "source", name="uq_cadre_annual_grades_person_year_source"),
         Index("ix_cadre_annual_grades_locality_year_grade", "locality_id", "year", "grade"),
     )
 
@@ -214,6 +222,8 @@ class AnnualGrade(SQLModel, table=True):
     person_id: int = Field(sa_column=_fk("people"))
     year: int
     grade: str = Field(max_length=20)
+    source: str = Field(default=GradeSource.entered.value, max_length=16, sa_column_kwargs={"server_default": ""})
+    campaign_id: int | None = Field(default=None, sa_column=_fk("campaigns", "CASCADE", nullable=True))
 
 
 class ExpertiseTag(SQLModel, table=True):
@@ -259,4 +269,68 @@ class SavedQuery(SQLModel, table=True):
     name: str = Field(max_length=100)
     query: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
     created_by: str = Field(default="", max_length=100)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
+
+
+class NegativeKind(StrEnum):
+    discipline = "discipline"  # 纪检监察: a disciplinary case or sanction
+    audit = "audit"  # 审计: an audit finding
+    complaint = "complaint"  # 信访举报: a complaint or petition
+    other = "other"
+
+
+class NegativeRecord(SQLModel, table=True):
+    """A negative-information record about a cadre (负面信息), pulled in by an adapter source
+    whose mapping targets ``cadres.negative`` (``negative.NegativeTarget``): ``source`` is that
+    adapter source's name, ``external_id`` the record's own id there (a record read again by a
+    later run updates its row instead of adding one)."""
+
+    __tablename__ = "cadre_negative_records"
+    __table_args__ = (
+        UniqueConstraint("locality_id", "source", "external_id", name="uq_cadre_negative_records_source_external"),
+        Index("ix_cadre_negative_records_person", "person_id", "on"),
+        Index("ix_cadre_negative_records_locality_created", "locality_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    locality_id: int = Field(sa_column=_fk("localities", "RESTRICT"))
+    person_id: int = Field(sa_column=_fk("people"))
+    kind: str = Field(default=NegativeKind.other.value, max_length=16)
+    source: str = Field(max_length=100)
+    external_id: str = Field(max_length=100)
+    title: str = Field(max_length=300)
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    on: date | None = Field(default=None, sa_column=_date())
+    run_id: int | None = Field(default=None, sa_column=_fk("adapter_runs", "SET NULL", nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
+
+
+class WarningKind(StrEnum):
+    goals = "goals"  # goals behind or overdue (a plugin's ``kaoping_person_warnings``)
+    scores = "scores"  # a published campaign's score below the one before
+    negative = "negative"  # a negative-information record
+
+
+class CadreWarning(SQLModel, table=True):
+    """A warning about a cadre (预警), raised once per ``key`` (what it is about: a record, a
+    pair of campaigns, a year's goals) and sent to the cadre's supervising leaders and the
+    organisation department when raised. ``source`` says where it came from (an adapter
+    source's name, a campaign, a plugin); ``message_id`` and ``params`` say what, translated
+    when shown."""
+
+    __tablename__ = "cadre_warnings"
+    __table_args__ = (
+        UniqueConstraint("locality_id", "person_id", "key", name="uq_cadre_warnings_person_key"),
+        Index("ix_cadre_warnings_locality_created", "locality_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    locality_id: int = Field(sa_column=_fk("localities", "RESTRICT"))
+    person_id: int = Field(sa_column=_fk("people"))
+    kind: str = Field(max_length=16)
+    key: str = Field(max_length=200)
+    source: str = Field(max_length=200)
+    message_id: str = Field(max_length=500)
+    params: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+    notified: int = 0  # how many users were told
     created_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
