@@ -24,7 +24,9 @@ def _user() -> Column:
 
 
 class Comment(SQLModel, table=True):
-    """A comment of ``user_id`` (shown as ``author_name``) on a target."""
+    """A comment of ``user_id`` (shown as ``author_name``) on a target; ``kind`` is the owning
+    plugin's word for what sort of comment it is (goals: ``comment``, ``suggestion``,
+    ``report``), which the plugin validates; null for a plain comment."""
 
     __tablename__ = "comments"
     __table_args__ = (Index("ix_comments_target", "target_type", "target_id", "id"),)
@@ -36,6 +38,7 @@ class Comment(SQLModel, table=True):
     user_id: int | None = Field(default=None, sa_column=_user())
     author_name: str = Field(default="", max_length=100)
     body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    kind: str | None = Field(default=None, max_length=20)
     created_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
 
 

@@ -14,6 +14,10 @@ itself.
 comment's text. Adding comments and likes is not audited (they are their own record: who and
 when). A like is once per user: ``toggle_like`` adds it or takes it back.
 
+**Kinds**: a comment may carry a ``kind``, the owning plugin's short word for what sort of
+comment it is (goals: ``comment``, ``suggestion``, ``report``). The plugin decides which kinds
+exist and refuses others before calling ``add_comment``; null is a plain comment.
+
 **Deleting a target**: the owning plugin calls ``delete_for_target`` in the transaction that
 deletes it (comments and likes go too).
 """
@@ -40,6 +44,7 @@ MAX_COMMENT = 2000
 COMMENT_MESSAGE = "{who} commented on your work: {excerpt}"
 LIKE_MESSAGE = "{who} liked your work"
 MAY_NOT_WRITE = "you may read this but not comment on it or like it"
+MAX_KIND = 20
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,7 @@ class CommentOut(BaseModel):
     id: int
     author_name: str
     body: str
+    kind: str | None = None  # the owning plugin's kind of comment; None: a plain comment
     created_at: datetime
     mine: bool  # written by the caller
     may_delete: bool  # the caller may delete it (its writer or the office)
@@ -125,6 +131,7 @@ def _discussion(session: Session, actor: Actor, target_type: str, target_id: int
                 id=c.id,
                 author_name=c.author_name,
                 body=c.body,
+                kind=c.kind,
                 created_at=c.created_at,
                 mine=actor.user_id is not None and c.user_id == actor.user_id,
                 may_delete=_may_delete(actor, access, c.user_id),
@@ -159,9 +166,16 @@ def _tell(session: Session, actor: Actor, access: Access, kind: str, message: st
 
 
 def add_comment(
-    ctx: AppContext, actor: Actor, target_type: str, target_id: int, resolve: Resolver, body: str
+    ctx: AppContext,
+    actor: Actor,
+    target_type: str,
+    target_id: int,
+    resolve: Resolver,
+    body: str,
+    kind: str | None = None,
 ) -> CommentOut:
-    """Add the actor's comment (1 to 2,000 characters, no NUL; 422 otherwise) and tell the
+    """Add the actor's comment (1 to 2,000 characters, no NUL; 422 otherwise), of ``kind`` if
+    given (the caller checked it is one of its kinds; at most 20 characters), and tell the
     target's author. 404 for a target the actor may not read; 403 one it may not write on."""
     _check_target(target_type, target_id)
     text = (body or "").replace("\r\n", "\n").strip()
@@ -173,6 +187,12 @@ def add_comment(
                 params={"max": MAX_COMMENT},
                 errors=[{"field": "body", "message": "empty or too long"}],
             )
+        if kind is not None and (not kind or len(kind) > MAX_KIND or not kind.isprintable()):
+            raise Invalid(
+                "comment kind: 1 to {max} characters",
+                params={"max": MAX_KIND},
+                errors=[{"field": "kind", "message": "empty or too long"}],
+            )
         who = display_name(session, actor)
         row = Comment(
             locality_id=access.locality_id,
@@ -181,12 +201,15 @@ def add_comment(
             user_id=actor.user_id,
             author_name=who,
             body=text,
+            kind=kind,
         )
         session.add(row)
         session.flush()
         excerpt = text if len(text) <= 60 else text[:59] + "…"
         _tell(session, actor, access, "discussion.comment", access.comment_message, {"who": who, "excerpt": excerpt})
-        return CommentOut(id=row.id, author_name=who, body=text, created_at=row.created_at, mine=True, may_delete=True)
+        return CommentOut(
+            id=row.id, author_name=who, body=text, kind=kind, created_at=row.created_at, mine=True, may_delete=True
+        )
 
 
 def delete_comment(
@@ -265,6 +288,22 @@ def counts(session: Session, target_type: str, target_ids: list[int]) -> dict[in
         for tid, n in rows:
             found.setdefault(tid, [0, 0])[slot] = n
     return {tid: (c, n) for tid, (c, n) in found.items()}
+
+
+def kind_counts(session: Session, target_type: str, target_ids: list[int]) -> dict[int, dict[str | None, int]]:
+    """For a list of targets: ``{target_id: {kind: comments}}`` in one grouped query (plain
+    comments under ``None``); targets without comments are left out."""
+    found: dict[int, dict[str | None, int]] = {}
+    if not target_ids:
+        return found
+    rows = session.exec(
+        select(Comment.target_id, Comment.kind, func.count())
+        .where(Comment.target_type == target_type, col(Comment.target_id).in_(target_ids))
+        .group_by(Comment.target_id, Comment.kind)
+    )
+    for tid, kind, n in rows:
+        found.setdefault(tid, {})[kind] = n
+    return found
 
 
 def delete_for_target(session: Session, target_type: str, target_id: int) -> None:

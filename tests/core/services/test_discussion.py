@@ -157,3 +157,19 @@ def test_the_board_and_the_history_count_comments_and_likes(ctx, world):
     assert (row.entries["weekly_record"].comments, row.entries["weekly_record"].likes) == (2, 1)
     [mine] = service.history(ctx, world.actors["author"], "wa").items
     assert (mine.comments, mine.likes) == (2, 1)
+
+
+def test_a_comment_keeps_its_kind_and_kinds_are_counted_per_target(ctx, world):
+    entry = _entry(ctx, world)
+    leader = world.actors["leader"]
+    said = discussion.add_comment(ctx, leader, TARGET, entry, resolver("wa", entry), "建议补充数据", kind="suggestion")
+    discussion.add_comment(ctx, leader, TARGET, entry, resolver("wa", entry), "好")
+    discussion.add_comment(ctx, leader, TARGET, entry, resolver("wa", entry), "再补充", kind="suggestion")
+    assert said.kind == "suggestion"
+    seen = discussion.read(ctx, leader, TARGET, entry, resolver("wa", entry))
+    assert [c.kind for c in seen.comments] == ["suggestion", None, "suggestion"]
+    with ctx.db.read() as session:
+        assert discussion.kind_counts(session, TARGET, [entry, entry + 1000]) == {entry: {"suggestion": 2, None: 1}}
+    for bad in ("", "x" * 21, "a\x00b"):
+        with pytest.raises(Invalid):
+            discussion.add_comment(ctx, leader, TARGET, entry, resolver("wa", entry), "好", kind=bad)
