@@ -12,8 +12,8 @@ from core.models import Person
 from core.services.errors import NotFound, ServiceError
 from plugins.cadres import service
 from plugins.cadres.imports import import_lrmx
+from tests.plugins.cadres.conftest import FIELDS, ID_NUMBER, form, zipped
 from tests.plugins.cadres.setup import make_world
-from tests.plugins.cadres.test_lrmx import FIELDS, ID_NUMBER, form, zipped
 
 
 def _people(ctx) -> int:

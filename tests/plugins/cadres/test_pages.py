@@ -158,7 +158,7 @@ def test_api(site, ctx):
 
 
 def test_import_page(site):
-    from tests.plugins.cadres.test_lrmx import form
+    from tests.plugins.cadres.conftest import form
 
     _world, session, _api = site
     with session("org_dept") as dept:
