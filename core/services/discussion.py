@@ -27,9 +27,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, literal, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -273,20 +274,41 @@ def toggle_like(ctx: AppContext, actor: Actor, target_type: str, target_id: int,
     raise AssertionError("unreachable")
 
 
+def count_columns(target_type: str, target_id) -> tuple[Any, Any]:
+    """Two correlated scalar subqueries, (comments, likes) of the target whose id is the column
+    ``target_id`` of the caller's query (e.g. ``WorkEntry.id``), to select beside its rows: a
+    list and its counts in one statement. A null id counts 0."""
+    comments = (
+        select(func.count())
+        .select_from(Comment)
+        .where(Comment.target_type == target_type, Comment.target_id == target_id)
+        .scalar_subquery()
+    )
+    likes = (
+        select(func.count())
+        .select_from(Like)
+        .where(Like.target_type == target_type, Like.target_id == target_id)
+        .scalar_subquery()
+    )
+    return comments.label("comments"), likes.label("likes")
+
+
 def counts(session: Session, target_type: str, target_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """For a list of targets (a board, a history): ``{target_id: (comments, likes)}`` in two
-    grouped queries; targets with neither are left out."""
-    found: dict[int, list[int]] = {}
+    """For a list of targets (a board, a history): ``{target_id: (comments, likes)}`` in one
+    grouped query over both tables; targets with neither are left out."""
     if not target_ids:
         return {}
-    for model, slot in ((Comment, 0), (Like, 1)):
-        rows = session.exec(
-            select(model.target_id, func.count())
-            .where(model.target_type == target_type, col(model.target_id).in_(target_ids))
-            .group_by(model.target_id)
-        )
-        for tid, n in rows:
-            found.setdefault(tid, [0, 0])[slot] = n
+    both = union_all(
+        select(col(Comment.target_id).label("tid"), literal(0).label("slot")).where(
+            Comment.target_type == target_type, col(Comment.target_id).in_(target_ids)
+        ),
+        select(col(Like.target_id).label("tid"), literal(1).label("slot")).where(
+            Like.target_type == target_type, col(Like.target_id).in_(target_ids)
+        ),
+    ).subquery()
+    found: dict[int, list[int]] = {}
+    for tid, slot, n in session.exec(select(both.c.tid, both.c.slot, func.count()).group_by(both.c.tid, both.c.slot)):
+        found.setdefault(tid, [0, 0])[slot] = n
     return {tid: (c, n) for tid, (c, n) in found.items()}
 
 

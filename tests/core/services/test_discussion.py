@@ -6,6 +6,7 @@ only a comment's writer or the office deletes it, audited."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import literal
 from sqlmodel import select
 
 from core.models import AuditEntry, Comment, Like, Notification
@@ -107,6 +108,7 @@ def test_a_like_is_once_per_user_and_toggles(ctx, world):
     with ctx.db.read() as session:
         assert len(session.exec(select(Like).where(Like.user_id == leader.user_id)).all()) == 1
         assert discussion.counts(session, TARGET, [entry, entry + 1]) == {entry: (0, 2)}
+        assert tuple(session.exec(select(*discussion.count_columns(TARGET, literal(entry)))).one()) == (0, 2)
     likes = [n for n in _notices(ctx, author) if n.kind == "discussion.like"]
     assert [n.params["who"] for n in likes] == ["张局长", "office-wa", "张局长"]
 
