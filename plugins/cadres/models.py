@@ -18,6 +18,7 @@ from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Index, Integer, 
 from sqlmodel import Field, SQLModel
 
 from core.models.base import tz_datetime, utcnow
+from plugins.cadres.posts import MAX_KIND, listen
 
 
 class EducationKind(StrEnum):
@@ -97,6 +98,7 @@ class PostRecord(SQLModel, table=True):
     __table_args__ = (
         Index("ix_cadre_posts_person", "person_id", "start"),
         Index("ix_cadre_posts_locality_unit", "locality_id", "unit_name"),
+        Index("ix_cadre_posts_locality_kind", "locality_id", "post_kind", "person_id", "start", "end"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -109,6 +111,11 @@ class PostRecord(SQLModel, table=True):
     start: date = Field(sa_column=_date(False))
     end: date | None = Field(default=None, sa_column=_date())
     principal: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, default=False))  # 正职
+    # derived from unit_name and post when written (plugins.cadres.posts): what the search indexes
+    post_kind: str = Field(default="", max_length=MAX_KIND)
+
+
+listen(PostRecord)
 
 
 class EducationRecord(SQLModel, table=True):

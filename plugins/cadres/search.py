@@ -46,6 +46,7 @@ from plugins.cadres.models import (
     PostRecord,
     ViewAction,
 )
+from plugins.cadres.posts import kind_of_text
 from plugins.cadres.service import age_at, birth_of, record_view
 
 MAX_DEPTH = 4
@@ -150,6 +151,15 @@ def _day_number(column: Any) -> ColumnElement:
     return day_number(column)
 
 
+def _post_matches(text: str) -> ColumnElement:
+    """Posts matching a search text: of the kind it names (``乡镇党委书记``: an index lookup on
+    ``post_kind``), else whose name contains it."""
+    kind = kind_of_text(text)
+    if kind:
+        return PostRecord.post_kind == kind
+    return col(PostRecord.post).contains(text, autoescape=True)
+
+
 def _compile(cond: Any, path: str, out: Compiled, today: date, depth: int = 0) -> ColumnElement:
     if not isinstance(cond, dict):
         raise _bad(path, "a condition is an object")
@@ -176,7 +186,7 @@ def _compile(cond: Any, path: str, out: Compiled, today: date, depth: int = 0) -
         spans = (
             select(PostRecord.person_id)
             .where(PostRecord.locality_id == out.locality_id if out.locality_id else true())
-            .where(col(PostRecord.post).contains(text, autoescape=True), PostRecord.start <= on)
+            .where(_post_matches(text), PostRecord.start <= on)
             .group_by(PostRecord.person_id)
             .having(func.sum(_post_days(on)) >= round(years * 365.25))
         )
@@ -281,7 +291,7 @@ def _evidence(session: Any, leaves: list[dict], people: dict[int, tuple], today:
                 select(PostRecord.person_id, PostRecord.unit_name, PostRecord.post, PostRecord.start, PostRecord.end)
                 .where(
                     col(PostRecord.person_id).in_(ids),
-                    col(PostRecord.post).contains(leaf["text"].strip(), autoescape=True),
+                    _post_matches(leaf["text"].strip()),
                 )
                 .order_by(PostRecord.start)
             )

@@ -46,6 +46,7 @@ from plugins.cadres.models import (
     PostRecord,
     TrainingRecord,
 )
+from plugins.cadres.posts import post_kind
 from plugins.cadres.synth_data import (  # noqa: F401 - the vocabulary, also read from here
     COUNTIES,
     COURSES,
@@ -470,6 +471,8 @@ def synthesize(ctx: AppContext, code: str, n: int, *, seed: int = 2026, today: d
             for uid, name, township in units
         ]
         team_ids = list(session.scalars(insert(Team).returning(Team.id, sort_by_parameter_order=True), team_rows))
+        for row in b.rows.get(PostRecord, ()):  # a bulk insert runs no mapper events
+            row["post_kind"] = post_kind(row["unit_name"], row["post"])
         for table, rows in b.rows.items():
             for chunk in range(0, len(rows), 5000):
                 session.execute(insert(table.__table__), rows[chunk : chunk + 5000])
