@@ -92,4 +92,6 @@ class CadresController(Controller):
 
 
 def api_routes() -> list:
-    return [CadresController]
+    from plugins.cadres.file_api import file_api_routes
+
+    return [CadresController, *file_api_routes()]

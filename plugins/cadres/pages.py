@@ -61,6 +61,8 @@ ACTION_LABELS = {
     "search": "Searched",
     "relations": "Checked relations",
     "export": "Exported",
+    "dossier": "Downloaded a dossier file",
+    "form": "Made an appointment form",
 }
 
 
@@ -209,14 +211,28 @@ async def open_query(request: Request, code: FromPath[str], query_id: FromPath[i
 @get("/localities/{code:str}/cadres/people/{person_id:int}", include_in_schema=False, opt=CONSOLE_CHECKS)
 async def profile_page(request: Request, code: FromPath[str], person_id: FromPath[int]) -> Response:
     shell = await open_shell(request, code, roles=READERS)
+    return await render_profile(shell, code, person_id)
+
+
+async def render_profile(shell: Shell, code: str, person_id: int, file_error: str = "", status_code: int = 200):
+    """The profile page, with its dossier files and the form export (``file_pages``)."""
+    from core.services.attachments import max_bytes
+    from plugins.cadres.dossier import list_dossier
+
     profile = await run_sync(service.read_profile, shell.ctx, shell.actor, code, person_id)
+    files = await run_sync(list_dossier, shell.ctx, shell.actor, code, person_id)
     units = await run_sync(_units, shell)
     return shell.render(
         "cadres/profile.html",
         title=profile.name,
         crumbs=[(shell._("Cadre search"), f"/admin/localities/{code}/cadres/search"), (profile.name, None)],
+        status_code=status_code,
         p=profile,
         unit=units.get(profile.unit_id or 0, ""),
+        files=files,
+        file_error=file_error,
+        max_mb=max_bytes(shell.ctx) // (1024 * 1024),
+        when=shell.tr.datetime,
         code=code,
     )
 
@@ -240,6 +256,7 @@ async def view_log_page(request: Request, code: FromPath[str], page: FromQuery[i
 
 
 def page_routes() -> list:
+    from plugins.cadres.file_pages import file_routes
     from plugins.cadres.import_pages import import_routes
     from plugins.cadres.team_pages import team_routes
 
@@ -255,6 +272,7 @@ def page_routes() -> list:
                 view_log_page,
                 *team_routes(),
                 *import_routes(),
+                *file_routes(),
             ],
             exception_handlers=exception_handlers,
         )

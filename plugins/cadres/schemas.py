@@ -71,6 +71,17 @@ class GradeIn(_In):
     grade: str = Field(min_length=1, max_length=20)
 
 
+class GradeOut(BaseModel):
+    """A year's grade: ``source`` "" when entered or imported, "kaoping" when taken from the
+    published annual campaign ``campaign_id`` (``campaign_name``) of Kaoping itself."""
+
+    year: int
+    grade: str
+    source: str = ""
+    campaign_id: int | None = None
+    campaign_name: str = ""
+
+
 class ProfileIn(_In):
     """A whole profile: each section given replaces that section (a section left out is kept)."""
 
@@ -139,7 +150,7 @@ class ProfileOut(BaseModel):
     relations: list[RelationOut]
     trainings: list[TrainingIn]
     rewards: list[RewardIn]
-    grades: list[GradeIn]
+    grades: list[GradeOut]
     tags: list[str]
     derived: Derived
 

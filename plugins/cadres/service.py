@@ -20,6 +20,7 @@ from core.security import mask_id_card
 from core.services.errors import NotFound
 from plugins.cadres.access import cadre_locality
 from plugins.cadres.facts import education_rank
+from plugins.cadres.grades import campaign_names, sync_kaoping_grades
 from plugins.cadres.models import (
     DEGREES,
     EDUCATION_LEVELS,
@@ -29,6 +30,7 @@ from plugins.cadres.models import (
     EducationRecord,
     ExpertiseTag,
     FamilyRelation,
+    GradeSource,
     MilitaryRecord,
     PostRecord,
     RewardRecord,
@@ -40,6 +42,7 @@ from plugins.cadres.schemas import (
     Derived,
     EducationIn,
     GradeIn,
+    GradeOut,
     MilitaryIn,
     PostIn,
     ProfileIn,
@@ -211,7 +214,10 @@ def write_profile(
         rows = getattr(data, name)
         if rows is None:
             continue
-        session.execute(delete(table).where(col(table.person_id) == person.id))
+        replaced = delete(table).where(col(table.person_id) == person.id)
+        if table is AnnualGrade:  # Kaoping's own grades are not the profile's to replace
+            replaced = replaced.where(AnnualGrade.source == GradeSource.entered.value)
+        session.execute(replaced)
         for row in rows:
             session.add(table(locality_id=locality.id, person_id=person.id, **row.model_dump()))
     if data.relations is not None:
@@ -241,6 +247,7 @@ def read_profile(ctx: AppContext, actor: Actor, code: str, person_id: int, on: d
     with ctx.db.write() as session:
         locality = cadre_locality(session, actor, code)
         person = _person(session, locality.id, person_id)
+        sync_kaoping_grades(session, locality.id, [person.id])
         profile = session.exec(select(CadreProfile).where(CadreProfile.person_id == person.id)).first()
         profile = profile or CadreProfile(locality_id=locality.id, person_id=person.id)
         sections = {
@@ -249,8 +256,8 @@ def read_profile(ctx: AppContext, actor: Actor, code: str, person_id: int, on: d
             "military": _rows(session, MilitaryRecord, person.id, MilitaryRecord.start),
             "trainings": _rows(session, TrainingRecord, person.id, TrainingRecord.start),
             "rewards": _rows(session, RewardRecord, person.id, RewardRecord.on),
-            "grades": _rows(session, AnnualGrade, person.id, AnnualGrade.year),
         }
+        grades = sorted(_rows(session, AnnualGrade, person.id), key=lambda g: (g.year, g.source))
         relations = _rows(session, FamilyRelation, person.id)
         tags = [t.tag for t in _rows(session, ExpertiseTag, person.id, ExpertiseTag.tag)]
         record_view(session, actor, locality.id, ViewAction.profile, [person.id])
@@ -259,6 +266,17 @@ def read_profile(ctx: AppContext, actor: Actor, code: str, person_id: int, on: d
             name: [SECTIONS[name][1].model_validate(row, from_attributes=True) for row in rows]
             for name, rows in sections.items()
         }
+        campaigns = campaign_names(session, locality.id, (g.campaign_id for g in grades))
+        out["grades"] = [
+            GradeOut(
+                year=g.year,
+                grade=g.grade,
+                source=g.source,
+                campaign_id=g.campaign_id,
+                campaign_name=campaigns.get(g.campaign_id or 0, ""),
+            )
+            for g in grades
+        ]
         return ProfileOut(
             person_id=person.id,
             name=person.name,

@@ -1,0 +1,260 @@
+"""The appointment and removal form (干部任免审批表) printed: as PDF (reportlab, with the CJK
+font the core's PDFs use, ``core.pdf_fonts``) and as Word (python-docx), in the standard layout.
+
+Page one: name, gender, birth month and age, the photo box, ethnicity, native place, birthplace,
+party and work dates, health, professional title and expertise, full-time and in-service
+education with school and major, current, proposed and removed posts, and the résumé. Page two:
+rewards and punishments, annual assessment results, the reason, the family members and important
+social relations, the reporting unit and the approving bodies' opinions. The form is Chinese,
+whatever the reader's language: it is a fixed official form. A long résumé splits across pages.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+from core.pdf_fonts import cjk_font
+from plugins.cadres.appointment_form import FormData
+
+TITLE = "干部任免审批表"
+EAST_ASIAN_FONT = "SimSun"
+MIN_FAMILY_ROWS = 6  # the printed form has room for at least this many
+
+
+def _dotted(text: str) -> str:
+    """``197603`` as printed: ``1976.03`` (``20261130``: ``2026.11.30``)."""
+    if len(text) == 8 and text.isdigit():
+        return f"{text[:4]}.{text[4:6]}.{text[6:]}"
+    return f"{text[:4]}.{text[4:6]}" if len(text) == 6 and text.isdigit() else text
+
+
+def _age(form: FormData) -> str:
+    birth = _dotted(form.profile.fields.get("ChuShengNianYue", ""))
+    return f"{birth}\n（{form.age}岁）" if birth and form.age is not None else birth
+
+
+def _family_rows(form: FormData) -> list[list[str]]:
+    rows = [[m.relation, m.name, _dotted(m.birth_text), m.politics, m.unit_and_post] for m in form.profile.family]
+    return rows + [[""] * 5] * max(0, MIN_FAMILY_ROWS - len(rows))
+
+
+def page_one(form: FormData) -> tuple[list[list[str]], list[tuple]]:
+    """Page one as a 7-column grid of texts and its spans ``((col, row), (col, row))``."""
+    f = form.profile.fields
+    grid = [
+        ["姓名", f["XingMing"], "性别", f["XingBie"], "出生年月\n（岁）", _age(form), "照片"],
+        ["民族", f["MinZu"], "籍贯", f["JiGuan"], "出生地", f["ChuShengDi"], ""],
+        ["入党时间", _dotted(f["RuDangShiJian"]), "参加工作时间", _dotted(f["CanJiaGongZuoShiJian"]), "健康状况", f["JianKangZhuangKuang"], ""],
+        ["专业技术职务", f["ZhuanYeJiShuZhiWu"], "", "熟悉专业\n有何专长", f["ShuXiZhuanYeYouHeZhuanChang"], "", ""],
+        ["学历\n学位", "全日制\n教育", " ".join(filter(None, (f["QuanRiZhiJiaoYu_XueLi"], f["QuanRiZhiJiaoYu_XueWei"]))), "", "毕业院校\n系及专业", f["QuanRiZhiJiaoYu_XueLi_BiYeYuanXiaoXi"], ""],
+        ["", "在职\n教育", " ".join(filter(None, (f["ZaiZhiJiaoYu_XueLi"], f["ZaiZhiJiaoYu_XueWei"]))), "", "毕业院校\n系及专业", f["ZaiZhiJiaoYu_XueLi_BiYeYuanXiaoXi"], ""],
+        ["现任职务", f["XianRenZhiWu"], "", "", "", "", ""],
+        ["拟任职务", f["NiRenZhiWu"], "", "", "", "", ""],
+        ["拟免职务", f["NiMianZhiWu"], "", "", "", "", ""],
+        ["简\n\n历", f["JianLi"], "", "", "", "", ""],
+    ]  # fmt: skip
+    spans = [
+        ((6, 0), (6, 3)),  # the photo box
+        ((1, 3), (2, 3)),
+        ((4, 3), (6, 3)),
+        ((0, 4), (0, 5)),
+        ((2, 4), (3, 4)),
+        ((5, 4), (6, 4)),
+        ((2, 5), (3, 5)),
+        ((5, 5), (6, 5)),
+        *(((1, row), (6, row)) for row in range(6, 10)),
+    ]
+    return grid, spans
+
+
+def page_two(form: FormData) -> tuple[list[list[str]], list[tuple]]:
+    """Page two as a 7-column grid and its spans."""
+    f = form.profile.fields
+    family = _family_rows(form)
+    grid = [
+        ["奖惩\n情况", f["JiangChengQingKuang"], "", "", "", "", ""],
+        ["年度考核\n结果", f["NianDuKaoHeJieGuo"], "", "", "", "", ""],
+        ["任免\n理由", f["RenMianLiYou"], "", "", "", "", ""],
+        ["家庭主要\n成员及\n重要社会\n关系", "称谓", "姓名", "出生年月", "政治面貌", "工作单位及职务", ""],
+        *[["", *row, ""] for row in family],
+        ["呈报\n单位", f["ChengBaoDanWei"], "", "", "填表时间", _dotted(f["TianBiaoShiJian"]), ""],
+        ["审批机关\n意见", "", "", "", "行政机关\n任免意见", "", ""],
+    ]
+    first, last = 3, 3 + len(family)
+    spans = [
+        *(((1, row), (6, row)) for row in range(3)),
+        ((0, first), (0, last)),
+        *(((5, row), (6, row)) for row in range(first, last + 1)),
+        ((1, last + 1), (3, last + 1)),
+        ((5, last + 1), (6, last + 1)),
+        ((1, last + 2), (3, last + 2)),
+        ((5, last + 2), (6, last + 2)),
+    ]
+    return grid, spans
+
+
+# --- PDF ------------------------------------------------------------------------------------------
+
+WIDTHS_MM = (20, 28, 22, 26, 24, 30, 30)  # 180 mm on A4 with 15 mm margins
+
+
+def form_pdf(form: FormData, font_path: Path | str | None = None) -> bytes:
+    """The form as an A4 PDF of two pages (more when the résumé is long)."""
+    font = cjk_font(font_path)
+    cell = ParagraphStyle("cell", fontName=font.name, fontSize=10, leading=14, wordWrap="CJK")
+    label = ParagraphStyle("label", parent=cell, alignment=1)
+    title = ParagraphStyle("title", parent=cell, fontSize=20, leading=30, alignment=1, spaceAfter=6)
+
+    def table(grid: list[list[str]], spans: list[tuple], heights: dict[int, float]) -> Table:
+        labels = {(c, r) for r, row in enumerate(grid) for c, text in enumerate(row) if _is_label(grid, c, r)}
+        data = [
+            [
+                Paragraph(escape(text).replace("\n", "<br/>"), label if (c, r) in labels else cell) if text else ""
+                for c, text in enumerate(row)
+            ]
+            for r, row in enumerate(grid)
+        ]
+        rows = [heights.get(r, None) for r in range(len(grid))]
+        made = Table(data, colWidths=[w * mm for w in WIDTHS_MM], rowHeights=rows, splitInRow=1)
+        made.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+                    ("BOX", (0, 0), (-1, -1), 1.2, colors.black),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("VALIGN", (1, 9), (-1, 9), "TOP") if len(grid) == 10 else ("VALIGN", (0, 0), (0, 0), "MIDDLE"),
+                    *(("SPAN", a, b) for a, b in spans),
+                ]
+            )
+        )
+        return made
+
+    one, one_spans = page_one(form)
+    two, two_spans = page_two(form)
+    heights_one = {r: 12 * mm for r in range(9)} | {9: None}
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=f"{TITLE} {form.profile.name}",
+    )
+    doc.build(
+        [
+            Paragraph(TITLE, title),
+            table(one, one_spans, heights_one),
+            PageBreak(),
+            table(two, two_spans, {0: 30 * mm, 1: 20 * mm, 2: 16 * mm}),
+        ]
+    )
+    return buffer.getvalue()
+
+
+def _is_label(grid: list[list[str]], col: int, row: int) -> bool:
+    """The form's printed captions: the first column, and the fixed captions elsewhere."""
+    text = grid[row][col]
+    return col == 0 or text in CAPTIONS
+
+
+CAPTIONS = frozenset(
+    {
+        "性别",
+        "籍贯",
+        "参加工作时间",
+        "出生年月\n（岁）",
+        "出生地",
+        "健康状况",
+        "熟悉专业\n有何专长",
+        "全日制\n教育",
+        "在职\n教育",
+        "毕业院校\n系及专业",
+        "照片",
+        "称谓",
+        "姓名",
+        "出生年月",
+        "政治面貌",
+        "工作单位及职务",
+        "填表时间",
+        "行政机关\n任免意见",
+    }
+)
+
+
+# --- Word -----------------------------------------------------------------------------------------
+
+
+def _cell_text(cell: Any, text: str, bold: bool = False, centred: bool = False) -> None:
+    paragraphs = text.split("\n") if text else [""]
+    cell.text = ""
+    first = cell.paragraphs[0]
+    for index, line in enumerate(paragraphs):
+        paragraph = first if index == 0 else cell.add_paragraph()
+        run = paragraph.add_run(line)
+        run.bold = bold
+        if centred:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _word_table(document: Any, grid: list[list[str]], spans: list[tuple]) -> None:
+    table = document.add_table(rows=len(grid), cols=7)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for c, width in enumerate(WIDTHS_MM):
+        for cell in table.columns[c].cells:
+            cell.width = Mm(width)
+    covered: set[tuple[int, int]] = set()
+    for (c0, r0), (c1, r1) in spans:
+        covered |= {(c, r) for c in range(c0, c1 + 1) for r in range(r0, r1 + 1)} - {(c0, r0)}
+    for r, row in enumerate(grid):
+        for c, text in enumerate(row):
+            if (c, r) not in covered:
+                _cell_text(table.cell(r, c), text, centred=_is_label(grid, c, r))
+    for (c0, r0), (c1, r1) in spans:
+        table.cell(r0, c0).merge(table.cell(r1, c1))
+
+
+def form_docx(form: FormData) -> bytes:
+    """The form as a Word document (A4, SimSun for Chinese: Word substitutes where it is missing)."""
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Mm(15))
+    style = document.styles["Normal"]
+    style.font.size = Pt(10.5)
+    r_pr = style.element.get_or_add_rPr()
+    fonts = r_pr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        r_pr.append(fonts)
+    fonts.set(qn("w:eastAsia"), EAST_ASIAN_FONT)
+    heading = document.add_paragraph()
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = heading.add_run(TITLE)
+    run.bold, run.font.size = True, Pt(20)
+    _word_table(document, *page_one(form))
+    document.add_page_break()
+    _word_table(document, *page_two(form))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
