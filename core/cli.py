@@ -141,7 +141,17 @@ def users() -> None:
     "--role",
     required=True,
     type=click.Choice(
-        ["platform_admin", "office", "unit_admin", "leader", "cadre", "assessment_group", "org_dept", "org_dept_head"]
+        [
+            "platform_admin",
+            "office",
+            "unit_admin",
+            "leader",
+            "cadre",
+            "assessment_group",
+            "org_dept",
+            "org_dept_head",
+            "public",
+        ]
     ),
 )
 @click.option("--locality", "locality_code", default=None, help="Locality code (all roles but platform_admin).")

@@ -21,6 +21,9 @@ class Role(StrEnum):
     # (部长) also reads who looked at what
     org_dept = "org_dept"
     org_dept_head = "org_dept_head"
+    # 社会公众: a member of the public with an account; where a locality allows it, follows and
+    # comments on units' published work (the goals plugin), sees nothing else
+    public = "public"
 
 
 class User(SQLModel, table=True):

@@ -11,6 +11,7 @@ it. Until a locality enables it, its menu entries are not shown and its routes a
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,6 +23,7 @@ HERE = Path(__file__).parent
 
 DEFAULT_SOURCES = ["上级交办", "县委县政府", "自定"]
 DEFAULT_ROLES = ["主办", "协办"]
+DEFAULT_COMMENT_KINDS = ["点评", "建议", "举报"]
 
 
 class GoalsOptions(BaseModel):
@@ -39,6 +41,18 @@ class GoalsOptions(BaseModel):
         title="Roles of the people a goal is assigned to",
         description="主办 (lead), 协办 (assist), ...",
         max_length=20,
+    )
+    comment_kinds: list[Annotated[str, Field(min_length=1, max_length=20)]] = Field(
+        default_factory=lambda: list(DEFAULT_COMMENT_KINDS),
+        title="Kinds of comment",
+        description="What a comment on a goal may be: 点评 (comment), 建议 (suggestion), 举报 (report), ...",
+        min_length=1,
+        max_length=10,
+    )
+    public_comments: bool = Field(
+        default=False,
+        title="The public may follow and comment",
+        description="Accounts of the role public may read published goals and their progress and comment on them.",
     )
 
 

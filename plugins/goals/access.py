@@ -8,6 +8,12 @@ A **set** of goals is a unit's (``team_id`` null) or a leadership team's goals o
   set) or the people of the unit (a unit set), through their own account (``users.person_id``),
   and a ``leader`` or ``unit_admin`` account of the unit.
 - **Report progress** on a goal: the writers and the people the goal is assigned to.
+- **Follow** a *published* goal (read it, its progress reports and files, the comments with their
+  public answers; comment, suggest, report and like): its readers, and in the goal's locality
+  every ``leader`` (county leaders, other units' leaders) and ``unit_admin`` (other units,
+  supervising units) account, and ``public`` accounts where the locality's option
+  ``public_comments`` allows it. Followers see no draft goal, no decomposition, no history, and
+  never a private answer to someone else's comment.
 
 Anyone else gets 404, as for a goal that does not exist (not even counts).
 """
@@ -24,7 +30,7 @@ from core.context import Actor, AppContext
 from core.models import Locality, LocalityPlugin, Person, Role, Team, TeamMember, Unit, User
 from core.services.access import OFFICE_ROLES, can_see_locality
 from core.services.errors import Forbidden, Invalid, NotFound
-from plugins.goals import DEFAULT_ROLES, DEFAULT_SOURCES
+from plugins.goals import DEFAULT_COMMENT_KINDS, DEFAULT_ROLES, DEFAULT_SOURCES
 from plugins.goals.models import Goal
 
 PLUGIN = "goals"
@@ -43,6 +49,13 @@ def lists_of(session: Session, locality_id: int) -> tuple[list[str], list[str]]:
     row = session.get(LocalityPlugin, (locality_id, PLUGIN))
     options = dict(row.options or {}) if row is not None else {}
     return list(options.get("sources") or DEFAULT_SOURCES), list(options.get("roles") or DEFAULT_ROLES)
+
+
+def comment_kinds(session: Session, locality_id: int) -> list[str]:
+    """The kinds of comment the locality allows (点评, 建议, 举报 unless its options say otherwise)."""
+    row = session.get(LocalityPlugin, (locality_id, PLUGIN))
+    options = dict(row.options or {}) if row is not None else {}
+    return list(options.get("comment_kinds") or DEFAULT_COMMENT_KINDS)
 
 
 def own_person(session: Session, actor: Actor, locality: Locality) -> Person | None:
@@ -109,6 +122,37 @@ def readable_set(
     if write and not can_write(actor, locality, unit_id):
         raise Forbidden(MAY_NOT_CHANGE)
     return unit, team
+
+
+FOLLOWERS = frozenset({Role.leader.value, Role.unit_admin.value})
+
+
+def public_allowed(session: Session, locality_id: int) -> bool:
+    """The locality lets the public (``public`` accounts) follow and comment on published goals."""
+    row = session.get(LocalityPlugin, (locality_id, PLUGIN))
+    return bool(row is not None and (row.options or {}).get("public_comments"))
+
+
+def may_follow(session: Session, actor: Actor, locality: Locality) -> bool:
+    """The actor may follow the locality's published goals (readers of a goal aside)."""
+    if actor.locality_id != locality.id or actor.user_id is None:
+        return False
+    if actor.role in FOLLOWERS:
+        return True
+    return actor.role == Role.public and public_allowed(session, locality.id)
+
+
+def goal_to_follow(session: Session, actor: Actor, locality: Locality, goal_id: int) -> tuple[Goal, bool]:
+    """A goal the actor may read or follow, and whether it reads it (404 otherwise, as for a
+    goal that does not exist: a draft goal is never followed)."""
+    goal = session.get(Goal, goal_id) if 0 < goal_id < 2**31 else None
+    if goal is None or goal.locality_id != locality.id:
+        raise NotFound(NO_GOAL, params={"goal_id": goal_id})
+    if can_read(session, actor, locality, goal.unit_id, goal.team_id):
+        return goal, True
+    if goal.published_at is not None and may_follow(session, actor, locality):
+        return goal, False
+    raise NotFound(NO_GOAL, params={"goal_id": goal_id})
 
 
 def goal_for(session: Session, actor: Actor, locality: Locality, goal_id: int, *, write: bool = False) -> Goal:

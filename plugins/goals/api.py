@@ -263,6 +263,6 @@ class GoalsController(Controller):
 
 
 def api_routes() -> list:
-    from plugins.goals.discussion_api import GoalDiscussionController
+    from plugins.goals.discussion_api import CommentsOverviewController, GoalDiscussionController
 
-    return [GoalsController, GoalDiscussionController]
+    return [GoalsController, GoalDiscussionController, CommentsOverviewController]

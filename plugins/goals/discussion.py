@@ -1,60 +1,110 @@
-"""Comments (点评) on goals through the core's discussion, and the unit's answers.
+"""Comments (点评, 建议, 举报) on goals through the core's discussion, and the unit's answers.
 
-Whoever may read a goal (``plugins.goals.access``) may read its comments and likes, and, acting
-in the goal's own locality, comment and like; anyone else gets 404. The goal's writers (the unit's
-administrator, the office) answer a comment, choosing whether the answer is public (every reader
-sees it under the comment) or private (only the comment's writer, the unit and the office see
-it); answering again replaces the answer. Comments without an answer are counted for the unit.
-Deleting a comment (its writer, or the office: audited by the core) takes its answer with it."""
+**Who.** Whoever may read a goal (``plugins.goals.access``) may read its comments and likes, and,
+acting in the goal's own locality, comment and like. A *published* goal is also followed by the
+locality's leaders and unit admins (county leaders, other units, supervising units) and, where
+the locality's option ``public_comments`` allows it, by ``public`` accounts: they comment and
+like too. Anyone else gets 404, drafts included.
+
+**Kinds.** A comment is of one of the locality's kinds (option ``comment_kinds``: 点评, 建议,
+举报 by default; the first when none is chosen), kept in the core's ``comments.kind``; the list
+can be filtered by kind and counts comments by kind.
+
+**Answers.** The goal's writers (the unit's administrator, the office) answer a comment,
+choosing whether the answer is public (every reader and follower sees it under the comment) or
+private (only the comment's writer, the unit and the office see it); answering again replaces
+the answer. Comments without an answer are counted for the unit. Deleting a comment (its
+writer, or the office removing a duplicate: audited by the core) takes its answer with it."""
 
 from __future__ import annotations
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from core.context import Actor, AppContext
-from core.models import Comment
+from core.models import Comment, Like, Unit
 from core.models.base import utcnow
 from core.services import discussion
 from core.services.access import can_see_locality, locality_for
-from core.services.discussion import Access, Resolver
+from core.services.discussion import Access, CommentOut, Resolver
 from core.services.errors import Forbidden, NotFound
-from plugins.goals.access import MAY_NOT_CHANGE, can_write, goal_for
-from plugins.goals.models import GoalAnswer
-from plugins.goals.schemas import AnswerIn, AnswerOut, GoalComment, GoalDiscussion
+from plugins.goals.access import (
+    MAY_NOT_CHANGE,
+    can_read,
+    can_write,
+    comment_kinds,
+    goal_to_follow,
+    invalid,
+    may_follow,
+)
+from plugins.goals.models import Goal, GoalAnswer
+from plugins.goals.schemas import (
+    AnswerIn,
+    AnswerOut,
+    CommentedGoal,
+    CommentIn,
+    CommentsOverview,
+    GoalComment,
+    GoalDiscussion,
+)
 
 TARGET = "goals.goal"
 NO_COMMENT = "no comment with id {comment_id} on this goal"
+BAD_KIND = "a comment is one of: {kinds}"
 
 
 def resolver(code: str, goal_id: int) -> Resolver:
     """The core's check for goal ``goal_id`` of locality ``code`` (404 for a goal the actor may
-    not read; comments and likes from the goal's own locality)."""
+    neither read nor follow; comments and likes from the goal's own locality)."""
 
     def resolve(session: Session, actor: Actor) -> Access:
         locality = locality_for(session, actor, code, read_only=True)
-        goal = goal_for(session, actor, locality, goal_id)
+        goal, _ = goal_to_follow(session, actor, locality, goal_id)
         return Access(
             locality_id=locality.id,
             may_write=can_see_locality(actor, locality.id),
-            link=f"/admin/localities/{code}/goals/{goal.id}/progress",
+            link=f"/admin/localities/{code}/goals/{goal.id}/comments",
         )
 
     return resolve
 
 
-def read(ctx: AppContext, actor: Actor, code: str, goal_id: int) -> GoalDiscussion:
-    """The goal's comments with the answers the actor may see, and its likes."""
+def check_kind(session: Session, locality_id: int, kind: str | None) -> str:
+    """The kind of a new comment: one of the locality's (422 naming them), the first if none."""
+    kinds = comment_kinds(session, locality_id)
+    if kind is None or not kind.strip():
+        return kinds[0]
+    if kind.strip() not in kinds:
+        raise invalid("kind", BAD_KIND, kinds="、".join(kinds))
+    return kind.strip()
+
+
+def comment(ctx: AppContext, actor: Actor, code: str, goal_id: int, data: CommentIn) -> CommentOut:
+    """Comment on a goal with one of the locality's kinds (422 for another kind; 404/403 as the
+    core's ``add_comment``)."""
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code, read_only=True)
+        goal_to_follow(session, actor, locality, goal_id)  # 404 before the kind's check
+        kind = check_kind(session, locality.id, data.kind)
+    return discussion.add_comment(ctx, actor, TARGET, goal_id, resolver(code, goal_id), data.body, kind=kind)
+
+
+def read(ctx: AppContext, actor: Actor, code: str, goal_id: int, kind: str | None = None) -> GoalDiscussion:
+    """The goal's comments (of ``kind`` only, if given) with the answers the actor may see, and
+    its likes; ``counts`` counts every comment by kind."""
     base = discussion.read(ctx, actor, TARGET, goal_id, resolver(code, goal_id))
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code, read_only=True)
-        goal = goal_for(session, actor, locality, goal_id)
+        goal, reads = goal_to_follow(session, actor, locality, goal_id)
+        kinds = comment_kinds(session, locality.id)
         answering = can_write(actor, locality, goal.unit_id)
         answers = {a.comment_id: a for a in session.exec(select(GoalAnswer).where(GoalAnswer.goal_id == goal.id))}
         writers = dict(
             session.exec(select(Comment.id, Comment.user_id).where(col(Comment.id).in_(list(answers)))).all()
         )
-    comments = []
+    comments, counts = [], {}
     for c in base.comments:
+        counts[c.kind or ""] = counts.get(c.kind or "", 0) + 1
         answer = answers.get(c.id)
         shown = answer is not None and (answer.public or answering or writers.get(c.id) == actor.user_id)
         comments.append(
@@ -73,21 +123,25 @@ def read(ctx: AppContext, actor: Actor, code: str, goal_id: int) -> GoalDiscussi
         )
     return GoalDiscussion(
         goal_id=goal_id,
-        comments=comments,
+        comments=[c for c in comments if kind is None or c.kind == kind],
         likes=base.likes,
         liked=base.liked,
         may_write=base.may_write,
         may_answer=answering,
         unanswered=sum(1 for c in comments if not c.answered) if answering else 0,
+        kinds=kinds,
+        counts=counts,
+        kind=kind,
+        follower=not reads,
     )
 
 
 def answer(ctx: AppContext, actor: Actor, code: str, goal_id: int, comment_id: int, data: AnswerIn) -> GoalDiscussion:
-    """Answer comment ``comment_id`` of ``goal_id`` (the goal's writers: 403 for other readers;
-    404 for a comment not on this goal)."""
+    """Answer comment ``comment_id`` of ``goal_id`` (the goal's writers: 403 for other readers
+    and followers; 404 for a comment not on this goal)."""
     with ctx.db.write() as session:
         locality = locality_for(session, actor, code)
-        goal = goal_for(session, actor, locality, goal_id)
+        goal, _ = goal_to_follow(session, actor, locality, goal_id)
         if not can_write(actor, locality, goal.unit_id):
             raise Forbidden(MAY_NOT_CHANGE)
         comment = session.get(Comment, comment_id) if 0 < comment_id < 2**31 else None
@@ -100,3 +154,100 @@ def answer(ctx: AppContext, actor: Actor, code: str, goal_id: int, comment_id: i
         row.answered_by, row.answered_at = actor.username, utcnow()
         session.add(row)
     return read(ctx, actor, code, goal_id)
+
+
+def overview(
+    ctx: AppContext, actor: Actor, code: str, year: int, unit_id: int | None = None, kind: str | None = None
+) -> CommentsOverview:
+    """The goals of ``year`` the actor may read or follow, with their comments by kind and (for the
+    goals it answers for) how many wait for an answer. With ``unit_id``: every such goal of that
+    unit; without: only goals with comments, those waiting for an answer first. ``kind`` keeps
+    the goals with comments of that kind. Nothing of a goal the actor may not see is counted."""
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code, read_only=True)
+        kinds = comment_kinds(session, locality.id)
+        follows = may_follow(session, actor, locality)
+        query = select(Goal).where(Goal.locality_id == locality.id, Goal.year == year)
+        if unit_id is not None:
+            query = query.where(Goal.unit_id == unit_id)
+        else:
+            commented = select(Comment.target_id).where(
+                Comment.locality_id == locality.id, Comment.target_type == TARGET
+            )
+            query = query.where(col(Goal.id).in_(commented))
+        readable: dict[tuple[int, int | None], bool] = {}
+        goals = []
+        for goal in session.exec(query.order_by(col(Goal.unit_id), col(Goal.sort_order), col(Goal.id))):
+            key = (goal.unit_id, goal.team_id)
+            if key not in readable:
+                readable[key] = can_read(session, actor, locality, goal.unit_id, goal.team_id)
+            if readable[key] or (follows and goal.published_at is not None):
+                goals.append(goal)
+        ids = [g.id for g in goals]
+        by_kind = {tid: {(k or ""): n for k, n in found.items()} for tid, found in _chunked(session, ids, _kind_counts)}
+        likes = dict(_chunked(session, ids, _like_counts))
+        answered = dict(_chunked(session, ids, _answer_counts))
+        units = dict(session.exec(select(Unit.id, Unit.name).where(Unit.locality_id == locality.id)).all())
+    rows = []
+    for goal in goals:
+        counts = by_kind.get(goal.id, {})
+        if kind is not None and not counts.get(kind):
+            continue
+        total = sum(counts.values())
+        answers = can_write(actor, locality, goal.unit_id)
+        rows.append(
+            CommentedGoal(
+                goal_id=goal.id,
+                name=goal.name,
+                unit_id=goal.unit_id,
+                unit_name=units.get(goal.unit_id, ""),
+                team_id=goal.team_id,
+                year=goal.year,
+                published=goal.published_at is not None,
+                comments=total,
+                counts=counts,
+                unanswered=total - answered.get(goal.id, 0) if answers else None,
+                likes=likes.get(goal.id, 0),
+            )
+        )
+    if unit_id is None:
+        rows.sort(key=lambda r: (-(r.unanswered or 0), r.unit_name, r.goal_id))
+    return CommentsOverview(
+        year=year,
+        unit_id=unit_id,
+        kind=kind,
+        kinds=kinds,
+        goals=rows,
+        unanswered=sum(r.unanswered or 0 for r in rows),
+    )
+
+
+def _chunked(session: Session, ids: list[int], count) -> list:
+    found: list = []
+    for start in range(0, len(ids), 4000):
+        found += count(session, ids[start : start + 4000])
+    return found
+
+
+def _kind_counts(session: Session, ids: list[int]) -> list:
+    return list(discussion.kind_counts(session, TARGET, ids).items())
+
+
+def _like_counts(session: Session, ids: list[int]) -> list:
+    return list(
+        session.exec(
+            select(Like.target_id, func.count())
+            .where(Like.target_type == TARGET, col(Like.target_id).in_(ids))
+            .group_by(Like.target_id)
+        ).all()
+    )
+
+
+def _answer_counts(session: Session, ids: list[int]) -> list:
+    return list(
+        session.exec(
+            select(GoalAnswer.goal_id, func.count())
+            .where(col(GoalAnswer.goal_id).in_(ids))
+            .group_by(GoalAnswer.goal_id)
+        ).all()
+    )

@@ -313,9 +313,13 @@ class ScoreSheet(BaseModel):
 
 
 class CommentIn(In):
-    """A comment (点评, suggestion or report) on a goal: 1 to 2,000 characters."""
+    """A comment (点评, suggestion or report) on a goal: 1 to 2,000 characters, of one of the
+    locality's kinds (option ``comment_kinds``; the first of them when left out)."""
 
     body: Annotated[str, Field(min_length=1, max_length=2000)]
+    kind: Annotated[
+        str | None, Field(max_length=20, description="点评, 建议, 举报 or another kind the locality lists")
+    ] = None
 
 
 class AnswerIn(In):
@@ -339,6 +343,7 @@ class GoalComment(BaseModel):
     id: int
     author_name: str
     body: str
+    kind: str | None = None
     created_at: datetime
     mine: bool
     may_delete: bool
@@ -357,3 +362,35 @@ class GoalDiscussion(BaseModel):
     may_write: bool
     may_answer: bool
     unanswered: int
+    kinds: list[str] = []  # the kinds a comment may be (the locality's list)
+    counts: dict[str, int] = {}  # comments of each kind (all of them, whatever the filter)
+    kind: str | None = None  # the filter: only comments of this kind are listed
+    follower: bool = False  # the reader follows the goal (published) without reading its set
+
+
+class CommentedGoal(BaseModel):
+    """A goal in the comments overview: its comments by kind and, for its unit and the office,
+    how many wait for an answer."""
+
+    goal_id: int
+    name: str
+    unit_id: int
+    unit_name: str
+    team_id: int | None
+    year: int
+    published: bool
+    comments: int
+    counts: dict[str, int]
+    unanswered: int | None = None  # null: the reader does not answer for this goal
+    likes: int = 0
+
+
+class CommentsOverview(BaseModel):
+    """The goals a reader may follow or read, with their comments (filtered by unit and kind)."""
+
+    year: int
+    unit_id: int | None
+    kind: str | None
+    kinds: list[str]
+    goals: list[CommentedGoal]
+    unanswered: int  # over the goals the reader answers for

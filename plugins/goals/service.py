@@ -339,11 +339,14 @@ def delete_goal(ctx: AppContext, actor: Actor, code: str, goal_id: int) -> None:
         ).first()
         if published is not None:
             raise Conflict("the goal {name} is published; change it instead of deleting it", params={"name": published})
-        from core.services import discussion
+        from core.services import attachments, discussion
+        from plugins.goals.files import delete_for_goals
 
-        for goal_id in ids:  # comments and likes are not reached by the database's CASCADE
+        for goal_id in ids:  # comments, likes and files are not reached by the database's CASCADE
             discussion.delete_for_target(session, "goals.goal", goal_id)
+        paths = delete_for_goals(ctx, session, ids)
         session.delete(goal)
+    attachments.remove_files(paths)
 
 
 def move_goal(ctx: AppContext, actor: Actor, code: str, goal_id: int, data: MoveIn) -> GoalOut:

@@ -27,7 +27,7 @@ class UserIn(In):
     username: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=1000, description="At least 10 characters.")
     role: str = Field(
-        description="platform_admin, office, unit_admin, leader, cadre, assessment_group, org_dept or org_dept_head"
+        description="platform_admin, office, unit_admin, leader, cadre, assessment_group, org_dept, org_dept_head or public"
     )
     locality_code: str | None = Field(default=None, max_length=64, description="Required except for a platform admin.")
     unit_code: str | None = Field(
