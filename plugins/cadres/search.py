@@ -27,7 +27,7 @@ import json
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Integer, and_, exists, func, literal, or_, select, true
+from sqlalchemy import Date, Integer, and_, func, literal, or_, select, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -151,6 +151,11 @@ def _day_number(column: Any) -> ColumnElement:
     return day_number(column)
 
 
+def _in_locality(table: Any, out: Compiled) -> ColumnElement:
+    """Rows of the locality searched (any, when compiled without one: the query's shape only)."""
+    return table.locality_id == out.locality_id if out.locality_id else true()
+
+
 def _post_matches(text: str) -> ColumnElement:
     """Posts matching a search text: of the kind it names (``乡镇党委书记``: an index lookup on
     ``post_kind``), else whose name contains it."""
@@ -185,7 +190,7 @@ def _compile(cond: Any, path: str, out: Compiled, today: date, depth: int = 0) -
         # one pass over the locality's posts (not one subquery per person)
         spans = (
             select(PostRecord.person_id)
-            .where(PostRecord.locality_id == out.locality_id if out.locality_id else true())
+            .where(_in_locality(PostRecord, out))
             .where(_post_matches(text), PostRecord.start <= on)
             .group_by(PostRecord.person_id)
             .having(func.sum(_post_days(on)) >= round(years * 365.25))
@@ -230,19 +235,22 @@ def _compile(cond: Any, path: str, out: Compiled, today: date, depth: int = 0) -
         return col(CadreProfile.native_code).startswith(code)
     if kind == "tag":
         tag = _text(cond, "value", path, max_length=50)
-        return exists(select(ExpertiseTag.id).where(ExpertiseTag.person_id == Person.id, ExpertiseTag.tag == tag))
+        # the locality's holders of the tag, once (ix_cadre_tags_locality_tag), not a probe per person
+        return col(Person.id).in_(
+            select(ExpertiseTag.person_id).where(_in_locality(ExpertiseTag, out), ExpertiseTag.tag == tag)
+        )
     if kind == "training_hours":
         return CadreProfile.training_hours >= _number(cond, "min", path, high=100_000)
     # grade
     grade = _text(cond, "value", path, max_length=20)
     years = int(_number(cond, "years", path, low=1, high=30, required=False) or 3)
     last = int(_number(cond, "year", path, low=1950, high=2100, required=False) or today.year - 1)
-    return exists(
-        select(AnnualGrade.id).where(
-            AnnualGrade.person_id == Person.id,
-            AnnualGrade.grade == grade,
+    return col(Person.id).in_(
+        select(AnnualGrade.person_id).where(
+            _in_locality(AnnualGrade, out),
             AnnualGrade.year > last - years,
             AnnualGrade.year <= last,
+            AnnualGrade.grade == grade,
         )
     )
 
