@@ -39,7 +39,7 @@ from core.services.access import (
     require_role,
 )
 from core.services.campaign_periods import campaign_period_problems
-from core.services.errors import Conflict, Invalid, NotFound
+from core.services.errors import Conflict, Invalid, NotFound, field_error
 from core.services.paging import paginate
 from core.services.plugins import check_campaign_plugins
 from core.services.policy_warnings import policy_warnings
@@ -128,10 +128,6 @@ def with_warnings(session: Session, campaign: Campaign, out: CampaignOut) -> Cam
     return out.model_copy(update={"warnings": [CampaignWarning(**w) for w in policy_warnings(session, campaign)]})
 
 
-def _field_error(field: str, message: str) -> Invalid:
-    return Invalid(f"{field}: {message}", errors=[{"field": field, "message": message}])
-
-
 def _set_subjects(session: Session, campaign: Campaign, subject_ids: list[int]) -> None:
     if subject_ids:
         found = set(
@@ -141,9 +137,7 @@ def _set_subjects(session: Session, campaign: Campaign, subject_ids: list[int]) 
         )
         missing = [s for s in subject_ids if s not in found]
         if missing:
-            raise _field_error(
-                "subject_ids", f"no subject with id {', '.join(map(str, missing[:20]))} in this locality"
-            )
+            raise field_error("subject_ids", f"no subject with id {', '.join(map(str, missing[:20]))} in this locality")
     session.execute(delete(CampaignSubject).where(CampaignSubject.campaign_id == campaign.id))
     for subject_id in subject_ids:
         session.add(CampaignSubject(campaign_id=campaign.id, subject_id=subject_id, locality_id=campaign.locality_id))
@@ -154,7 +148,7 @@ def _set_categories(session: Session, campaign: Campaign, categories: list[Categ
         if category.template_id is not None:
             template = session.get(IndicatorTemplate, category.template_id)
             if template is None or template.locality_id != campaign.locality_id:
-                raise _field_error(
+                raise field_error(
                     f"categories[{index}].template_id", f"no template with id {category.template_id} in this locality"
                 )
     existing = {c.name: c for c in categories_of(session, campaign.id)}
@@ -270,14 +264,14 @@ def update_campaign(ctx: AppContext, actor: Actor, campaign_id: int, data: Campa
             "subject_panels",
         ):
             if field in changes and changes[field] is None:
-                raise _field_error(field, "must not be null")
+                raise field_error(field, "must not be null")
         before = campaign_out(session, campaign).model_dump(mode="json")
         opens_at = changes.get("opens_at", campaign.opens_at)
         closes_at = changes.get("closes_at", campaign.closes_at)
         try:
             _check_window(as_utc(opens_at), as_utc(closes_at))
         except ValueError as exc:
-            raise _field_error("closes_at", str(exc)) from None
+            raise field_error("closes_at", str(exc)) from None
         if "scoring" in changes or "distribution" in changes:
             changes["scoring"], changes["distribution"] = check_campaign_plugins(
                 session,

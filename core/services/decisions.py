@@ -25,10 +25,6 @@ from core.services.campaigns import get_campaign_row
 from core.services.errors import Conflict, Invalid
 
 
-def _field_error(field: str, message: str) -> Invalid:
-    return Invalid(f"{field}: {message}", errors=[{"field": field, "message": message}])
-
-
 def ensure_results_open(campaign: Campaign) -> None:
     """409 when the campaign's results are published (frozen)."""
     if campaign.status == CampaignStatus.published:

@@ -74,3 +74,8 @@ class RateLimited(ServiceError):
     def __init__(self, message: str, retry_after: int):
         super().__init__(message, headers={"Retry-After": str(retry_after)})
         self.retry_after = retry_after
+
+
+def field_error(field: str, message: str) -> Invalid:
+    """An ``Invalid`` (422) naming one field of the input (``errors``: ``[{field, message}]``)."""
+    return Invalid(f"{field}: {message}", errors=[{"field": field, "message": message}])

@@ -34,7 +34,7 @@ from core.services.access import (
     locality_for,
     require_role,
 )
-from core.services.errors import Conflict, Invalid, NotFound
+from core.services.errors import Conflict, NotFound, field_error
 from core.services.paging import paginate
 
 M = TypeVar("M", bound=SQLModel)
@@ -46,10 +46,6 @@ def get_in_locality(session: Session, model: type[M], locality_id: int, item_id:
     if item is None or item.locality_id != locality_id:
         raise NotFound(f"no {label} with id {item_id} in this locality")
     return item
-
-
-def field_error(field: str, message: str) -> Invalid:
-    return Invalid(f"{field}: {message}", errors=[{"field": field, "message": message}])
 
 
 @contextmanager
@@ -372,7 +368,7 @@ def person_out(keys: Keyring):
     return convert
 
 
-def _people_scope(actor: Actor, query):
+def people_scope(actor: Actor, query):
     """A unit admin sees and changes the people of its own unit only."""
     if actor.role == Role.unit_admin:
         return query.where(Person.unit_id == actor.unit_id)
@@ -422,7 +418,7 @@ def list_people(
     require_role(actor, ADMIN_READ_ROLES, "read people")
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code, read_only=True)
-        query = _people_scope(actor, select(Person).where(Person.locality_id == locality.id))
+        query = people_scope(actor, select(Person).where(Person.locality_id == locality.id))
         if unit_id is not None:
             query = query.where(Person.unit_id == unit_id)
         return paginate(session, query.order_by(Person.id), limit, offset, person_out(ctx.keys))

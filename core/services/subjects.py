@@ -15,8 +15,8 @@ from core.schemas.base import Page
 from core.schemas.org import SubjectIn, SubjectOut, SubjectPatch
 from core.services import audit
 from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, locality_for, require_role
-from core.services.errors import Conflict
-from core.services.org import conflict_on_integrity, field_error, get_in_locality, get_in_locality_field
+from core.services.errors import Conflict, field_error
+from core.services.org import conflict_on_integrity, get_in_locality, get_in_locality_field
 from core.services.paging import paginate
 
 _SUBJECT_REFS: dict[str, tuple[type[SQLModel], str]] = {
