@@ -20,7 +20,7 @@ from core.security import mask_id_card
 from core.services import audit
 from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, locality_for, require_role
 from core.services.errors import Invalid
-from core.services.org import _people_scope, person_out, unit_out
+from core.services.org import people_scope, person_out, unit_out
 from core.tabular.xlsx_stream import xlsx_chunks
 
 MAX_UNITS = 5000
@@ -110,7 +110,7 @@ def _people_query(
     post: str = "",
     anywhere: bool = False,
 ):
-    query = _people_scope(actor, select(Person.id).where(Person.locality_id == locality_id))
+    query = people_scope(actor, select(Person.id).where(Person.locality_id == locality_id))
     if unit_id is not None:
         query = query.where(Person.unit_id == unit_id)
     if rank:
