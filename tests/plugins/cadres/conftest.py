@@ -1,15 +1,25 @@
 """Helpers shared by the cadre cloud's tests: a complete 任免审批表 (.lrmx) form built from
 ``FIELDS`` and ``FAMILY`` (``form``), and a zip of files (``zipped``). Imported by the .lrmx
-reader's tests, the import's and the pages'."""
+reader's tests, the import's and the pages'; and the ``site`` fixture: the test locality over a live
+server, with a console session and an API client per role."""
 
 from __future__ import annotations
 
 import base64
 import io
 import zipfile
+from datetime import timedelta
 
+import httpx
+import pytest
+
+from core.models import User
+from core.services import auth
+from core.web.auth import SESSION_COOKIE
 from plugins.cadres import lrmx
 from plugins.cadres.dates import id_check_character
+from tests.helpers import never_5xx
+from tests.plugins.cadres.setup import make_world, token
 
 PHOTO = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + bytes(range(256)) * 4
 PREFIX = "52052119760315001"
@@ -83,3 +93,31 @@ def zipped(entries) -> bytes:
         for name, data in entries:
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+@pytest.fixture
+def site(ctx, live_server):
+    world = make_world(ctx)
+
+    def session(name: str) -> httpx.Client:
+        with ctx.db.read() as db:
+            user = db.get(User, world.actors[name].user_id)
+        issued = auth.issue_token(ctx, user, kind="session", name="browser", ttl=timedelta(hours=1))
+        client = httpx.Client(
+            base_url=live_server.url,
+            timeout=30,
+            cookies={SESSION_COOKIE: issued.token},
+            event_hooks={"response": [never_5xx]},
+        )
+        client.csrf = issued.csrf_token
+        return client
+
+    def api(name: str) -> httpx.Client:
+        return httpx.Client(
+            base_url=live_server.url,
+            timeout=30,
+            headers={"Authorization": f"Bearer {token(ctx, world.actors[name])}"},
+            event_hooks={"response": [never_5xx]},
+        )
+
+    return world, session, api

@@ -12,7 +12,7 @@ from core.models import Attachment, AuditEntry
 from plugins.cadres import service
 from plugins.cadres.dossier import TARGET
 from tests.plugins.cadres.setup import ROLES, enable
-from tests.plugins.cadres.test_pages import BASE, site  # noqa: F401 - the fixture
+from tests.plugins.cadres.test_pages import BASE
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 API = "/api/localities/ca/cadres/people"

@@ -5,47 +5,11 @@ evidence, export, saved searches (CSRF), a profile, the team check, the view log
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 
-import httpx
-import pytest
 from openpyxl import load_workbook
 
-from core.models import User
-from core.services import auth
-from core.web.auth import SESSION_COOKIE
 from plugins.cadres import teams
-from tests.helpers import never_5xx
-from tests.plugins.cadres.setup import enable, make_world, token
-
-
-@pytest.fixture
-def site(ctx, live_server):
-    world = make_world(ctx)
-
-    def session(name: str) -> httpx.Client:
-        with ctx.db.read() as db:
-            user = db.get(User, world.actors[name].user_id)
-        issued = auth.issue_token(ctx, user, kind="session", name="browser", ttl=timedelta(hours=1))
-        client = httpx.Client(
-            base_url=live_server.url,
-            timeout=30,
-            cookies={SESSION_COOKIE: issued.token},
-            event_hooks={"response": [never_5xx]},
-        )
-        client.csrf = issued.csrf_token
-        return client
-
-    def api(name: str) -> httpx.Client:
-        return httpx.Client(
-            base_url=live_server.url,
-            timeout=30,
-            headers={"Authorization": f"Bearer {token(ctx, world.actors[name])}"},
-            event_hooks={"response": [never_5xx]},
-        )
-
-    return world, session, api
-
+from tests.plugins.cadres.setup import enable
 
 BASE = "/admin/localities/ca/cadres"
 
