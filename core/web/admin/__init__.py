@@ -29,9 +29,9 @@ def admin_router():
     from core.web.admin import notifications, people_accounts
 
     handlers += [*people_accounts.ROUTES, *notifications.ROUTES]
-    from core.web.admin import teams
+    from core.web.admin import teams, units
 
-    handlers += teams.ROUTES
+    handlers += [*teams.ROUTES, *units.ROUTES]
     from core.web.admin import indicator_templates
 
     handlers += indicator_templates.ROUTES

@@ -1,7 +1,6 @@
-"""Organisation pages of a locality: the units tree (add, edit, move under another parent,
-delete), people (search by name or ID-card number, filter by unit, a page at a time on an
-index, edit), subjects created in bulk from units, teams and team members, and the units and
-people lists as .xlsx.
+"""Organisation pages of a locality: people (search by name or ID-card number, filter by unit, a
+page at a time on an index, edit), subjects created in bulk from units, teams and team members, and the units and
+people lists as .xlsx. The units tree's pages are in ``core.web.admin.units``.
 
 Office users change everything; a unit admin reads the units and keeps its own unit's people
 (as the API lets it)."""
@@ -16,7 +15,7 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Stream
 from pydantic import ValidationError
 
-from core.schemas.org import PersonIn, PersonPatch, UnitIn, UnitPatch
+from core.schemas.org import PersonIn, PersonPatch
 from core.services import org as org_service
 from core.services import org_lists
 from core.services import subjects as subject_service
@@ -26,7 +25,6 @@ from core.web.admin.menu import OFFICE, READERS
 from core.web.admin.shell import Shell, field_errors, open_shell
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-UNIT_FIELDS = ("code", "name", "type", "parent_id", "duties", "contact_name", "contact_phone")
 PERSON_FIELDS = (
     "name",
     "unit_id",
@@ -60,137 +58,6 @@ def _service_errors(shell: Shell, exc: ServiceError) -> tuple[dict[str, str], st
 
 
 # --- units -----------------------------------------------------------------------------------
-
-
-def _unit_values(data: dict[str, str]) -> dict[str, str]:
-    return {name: data.get(name, "") for name in UNIT_FIELDS}
-
-
-def _unit_body(values: dict[str, str]) -> dict[str, Any]:
-    body: dict[str, Any] = {k: v for k, v in values.items() if k != "parent_id"}
-    parent = values.get("parent_id", "")
-    body["parent_id"] = to_int(parent) if parent else None
-    if parent and body["parent_id"] is None:
-        body["parent_id"] = 0  # refused by the schema, beside the field
-    return body
-
-
-async def _units_page(
-    shell: Shell,
-    values: dict[str, str],
-    errors: dict[str, str],
-    message: str = "",
-    error: str = "",
-    status_code: int = 200,
-) -> Response:
-    units = await run_sync(org_lists.all_units, shell.ctx, shell.actor, shell.code)
-    tree = org_lists.tree_order(units)
-    return shell.render(
-        "admin/org/units.html",
-        title=shell._("Units"),
-        crumbs=[(shell.locality["name"], None)],
-        tree=tree,
-        parents=[(u.id, "\u3000" * depth + f"{u.name} ({u.code})") for u, depth in tree],
-        values=values,
-        errors=errors,
-        message=message,
-        error=error,
-        may_change=shell.actor.role in OFFICE and shell.locality["writable"],
-        status_code=status_code,
-    )
-
-
-@get("/localities/{code:str}/units", include_in_schema=False)
-async def units_page(request: Request, code: FromPath[str], created: FromQuery[str] = "") -> Response:
-    shell = await open_shell(request, code, roles=READERS)
-    message = shell._("Unit {name} added.", name=created) if created else ""
-    return await _units_page(shell, _unit_values({}), {}, message=message)
-
-
-@post("/localities/{code:str}/units", include_in_schema=False)
-async def unit_create(request: Request, code: FromPath[str], data: URLEncodedBody[dict[str, str]]) -> Response:
-    shell = await open_shell(request, code, roles=OFFICE)
-    shell.check_csrf(data)
-    values = _unit_values(data)
-    try:
-        body = UnitIn.model_validate(_unit_body(values))
-        unit = await run_sync(org_service.create_unit, shell.ctx, shell.actor, shell.code, body)
-    except ValidationError as exc:
-        return await _units_page(shell, values, model_errors(shell.tr, exc), status_code=422)
-    except ServiceError as exc:
-        errors, general = _service_errors(shell, exc)
-        if exc.status_code == 409 and not errors:
-            errors, general = {"code": general}, ""
-        return await _units_page(shell, values, errors, error=general, status_code=exc.status_code)
-    from urllib.parse import quote
-
-    return Redirect(f"{_base(shell)}/units?created={quote(unit.name)}")
-
-
-async def _unit_form(
-    shell: Shell,
-    unit_id: int,
-    values: dict[str, str] | None,
-    errors: dict[str, str],
-    message: str = "",
-    error: str = "",
-    status_code: int = 200,
-) -> Response:
-    unit = await run_sync(org_service.get_unit, shell.ctx, shell.actor, shell.code, unit_id)
-    units = await run_sync(org_lists.all_units, shell.ctx, shell.actor, shell.code)
-    excluded = org_lists.below(units, unit.id)
-    parents = [
-        (u.id, "\u3000" * depth + f"{u.name} ({u.code})")
-        for u, depth in org_lists.tree_order(units)
-        if u.id not in excluded
-    ]
-    if values is None:
-        values = {name: "" if getattr(unit, name) is None else str(getattr(unit, name)) for name in UNIT_FIELDS}
-    return shell.render(
-        "admin/org/unit.html",
-        title=unit.name,
-        crumbs=[(shell.locality["name"], None), (shell._("Units"), f"{_base(shell)}/units")],
-        unit=unit,
-        parents=parents,
-        values=values,
-        errors=errors,
-        message=message,
-        error=error,
-        status_code=status_code,
-    )
-
-
-@get("/localities/{code:str}/units/{unit_id:int}", include_in_schema=False)
-async def unit_page(request: Request, code: FromPath[str], unit_id: FromPath[int]) -> Response:
-    shell = await open_shell(request, code, roles=OFFICE)
-    return await _unit_form(shell, unit_id, None, {})
-
-
-@post("/localities/{code:str}/units/{unit_id:int}", include_in_schema=False)
-async def unit_update(
-    request: Request, code: FromPath[str], unit_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
-) -> Response:
-    """``action``: ``save`` (every field, the parent too: a move) or ``delete``."""
-    shell = await open_shell(request, code, roles=OFFICE)
-    shell.check_csrf(data)
-    if data.get("action") == "delete":
-        try:
-            await run_sync(org_service.delete_unit, shell.ctx, shell.actor, shell.code, unit_id)
-        except ServiceError as exc:
-            return await _unit_form(shell, unit_id, None, {}, error=shell.tr.error(exc), status_code=exc.status_code)
-        return Redirect(f"{_base(shell)}/units")
-    values = _unit_values(data)
-    try:
-        body = UnitPatch.model_validate(_unit_body(values))
-        await run_sync(org_service.update_unit, shell.ctx, shell.actor, shell.code, unit_id, body)
-    except ValidationError as exc:
-        return await _unit_form(shell, unit_id, values, model_errors(shell.tr, exc), status_code=422)
-    except ServiceError as exc:
-        errors, general = _service_errors(shell, exc)
-        if exc.status_code == 409 and not errors:
-            errors, general = {"code": general}, ""
-        return await _unit_form(shell, unit_id, values, errors, error=general, status_code=exc.status_code)
-    return await _unit_form(shell, unit_id, None, {}, message=shell._("Saved."))
 
 
 @get("/localities/{code:str}/units/export", include_in_schema=False)
@@ -488,11 +355,7 @@ async def subjects_create(request: Request, code: FromPath[str]) -> Response:
 
 
 ROUTES = [
-    units_page,
-    unit_create,
     units_export,
-    unit_page,
-    unit_update,
     people_page,
     people_export,
     person_new_page,
