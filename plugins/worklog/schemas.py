@@ -99,6 +99,9 @@ class Board(BaseModel):
     period: str
     kinds: list[EntryKind]
     unit_id: int | None
-    rows: list[BoardRow]
-    submitted: int
+    rows: list[BoardRow]  # one page of the people, in id order
+    submitted: int  # of all the board's people (every page), as is missing
     missing: int
+    total: int = 0  # the people on the board, every page
+    limit: int = 50
+    offset: int = 0

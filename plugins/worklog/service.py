@@ -26,34 +26,41 @@ serialises writers, which 100,000 people writing every week cannot afford.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core.context import Actor, AppContext
-from core.models import Locality, Person, Role, Unit, User
+from core.models import Locality, Person, User
 from core.models.base import utcnow
-from core.periods import KIND_EXAMPLES, Period, PeriodError, PeriodKind
-from core.services import discussion
-from core.services.access import OFFICE_ROLES, can_see_locality, locality_for
+from core.periods import Period, PeriodError
+from core.services.access import OFFICE_ROLES
 from core.services.errors import Forbidden, Invalid, NotFound
-from plugins.worklog.models import (
-    PERIOD_OF_KIND,
-    EntryKind,
-    EntryStatus,
-    EntryVersion,
-    EntryView,
-    ViewNotice,
-    WorkEntry,
+from plugins.worklog.board import board, board_units  # noqa: F401 - the service's use-cases, in a module of their own
+from plugins.worklog.models import EntryKind, EntryStatus, EntryVersion, EntryView, ViewNotice, WorkEntry
+from plugins.worklog.queries import (  # noqa: F401 - callers read these from the service
+    NO_ENTRY,
+    NO_PERSON,
+    NOT_A_PERSON,
+    PLUGIN,
+    can_read,
+    check_period,
+    entry_and_person,
+    entry_out,
+    history_rows,
+    kinds_for,
+    options_of,
+    own_slot,
+    parse_kind,
+    parse_period,
+    require_person,
+    scope,
+    today,
 )
 from plugins.worklog.schemas import (
     MAX_BODY,
-    Board,
-    BoardRow,
     EntryDetail,
     EntryIn,
     EntryOut,
@@ -63,120 +70,23 @@ from plugins.worklog.schemas import (
     VersionOut,
     ViewOut,
 )
-from plugins.worklog.supervision import own_person, supervised_units
+from plugins.worklog.supervision import own_person
 
-PLUGIN = "worklog"
 VIEWED_MESSAGE = "{viewer} read your work on {day}"
-NOT_A_PERSON = "only a person's own account writes work records; this account belongs to no person"
-NO_ENTRY = "no work record with id {entry_id}"
-NO_PERSON = "no person with id {person_id}"
-WRONG_PERIOD = {
-    PeriodKind.week: "this entry is written for a week such as {example}, not {period}",
-    PeriodKind.month: "this entry is written for a month such as {example}, not {period}",
-    PeriodKind.quarter: "this entry is written for a quarter such as {example}, not {period}",
-}
+_out = entry_out
+_entry = entry_and_person
+_require_person = require_person
 
 
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def today(ctx: AppContext) -> date:
-    """The locality's calendar day now (``KAOPING_TIMEZONE``)."""
-    return datetime.now(ZoneInfo(ctx.settings.timezone)).date()
-
-
-def kinds_for(period: Period) -> list[EntryKind]:
-    """The kinds of entry written for a period of this kind."""
-    return [kind for kind, pkind in PERIOD_OF_KIND.items() if pkind is period.kind]
-
-
-def parse_kind(value: str) -> EntryKind:
-    try:
-        return EntryKind(value)
-    except ValueError:
-        raise Invalid(
-            "kind: must be one of {kinds}",
-            params={"kinds": ", ".join(k.value for k in EntryKind)},
-            errors=[{"field": "kind", "message": "unknown kind of entry"}],
-        ) from None
-
-
-def parse_period(value: Any, field: str = "period") -> Period:
-    try:
-        return Period.parse(value)
-    except PeriodError as exc:
-        raise Invalid(exc.message, errors=[{"field": field, "message": exc.message}]) from None
-
-
-def check_period(ctx: AppContext, kind: EntryKind, period: Period) -> None:
-    """The period must be of the kind's period kind, and must have begun (the locality's day)."""
-    wanted = PERIOD_OF_KIND[kind]
-    if period.kind is not wanted:
-        raise Invalid(
-            WRONG_PERIOD[wanted],
-            params={"example": KIND_EXAMPLES[wanted], "period": str(period)},
-            errors=[{"field": "period", "message": f"must be a {wanted.value}"}],
-        )
-    if period.start > today(ctx):
-        raise Invalid(
-            "{period} has not begun yet; write it from {start}",
-            params={"period": str(period), "start": period.start.isoformat()},
-            errors=[{"field": "period", "message": "has not begun yet"}],
-        )
-
-
-def options_of(session: Session, locality_id: int) -> dict[str, Any]:
-    from core.models import LocalityPlugin
-
-    row = session.get(LocalityPlugin, (locality_id, PLUGIN))
-    return dict(row.options or {}) if row is not None else {}
-
-
-def can_read(session: Session, actor: Actor, locality: Locality, person: Person) -> bool:
-    """Whether ``actor`` may read ``person``'s submitted entries (the module docstring's rule)."""
-    if actor.role in OFFICE_ROLES and can_see_locality(actor, locality.id, read_only=True):
-        return True
-    if actor.locality_id != locality.id:
-        return False
-    mine = own_person(session, actor, locality)
-    if mine is not None and mine.id == person.id:
-        return True
-    if person.unit_id is None:
-        return False
-    if actor.role == Role.leader and person.unit_id in supervised_units(session, actor, locality):
-        return True
-    if actor.role in (Role.leader, Role.cadre) and mine is not None and mine.unit_id == person.unit_id:
-        return bool(options_of(session, locality.id).get("colleagues_can_read", False))
-    return False
-
-
-def _out(entry: WorkEntry, person_name: str, mine: bool, cls: type[EntryOut] = EntryOut, **extra: Any) -> Any:
-    return cls(
-        id=entry.id,
-        person_id=entry.person_id,
-        person_name=person_name,
-        kind=EntryKind(entry.kind),
-        period=entry.period,
-        status=EntryStatus(entry.status),
-        body=entry.body,
-        versions=entry.versions,
-        created_at=entry.created_at,
-        updated_at=entry.updated_at,
-        submitted_at=entry.submitted_at,
-        mine=mine,
-        **extra,
-    )
-
-
-def _require_person(session: Session, actor: Actor, locality: Locality) -> Person:
-    person = own_person(session, actor, locality)
-    if person is None:
-        raise Forbidden(NOT_A_PERSON)
-    return person
-
-
-def _add_version(session: Session, entry: WorkEntry, actor: Actor) -> None:
-    entry.versions += 1
+def _add_version(session: Session, entry: WorkEntry, actor: Actor, *, counted: bool = False) -> None:
+    """Keep ``entry``'s text as its next version (the entry, already flushed, has its id; its
+    count of versions is written with its other changes at the next flush; ``counted``: the
+    entry's count already includes this version)."""
+    if not counted:
+        entry.versions += 1
     session.add(
         EntryVersion(
             locality_id=entry.locality_id,
@@ -193,7 +103,8 @@ def _submit(session: Session, entry: WorkEntry, actor: Actor) -> None:
     entry.status = EntryStatus.submitted.value
     entry.submitted_at = entry.updated_at = now
     session.add(entry)
-    session.flush()
+    if entry.id is None:
+        session.flush()
     _add_version(session, entry, actor)
 
 
@@ -220,16 +131,9 @@ def write_entry(ctx: AppContext, actor: Actor, code: str, kind: str, period: Any
     for attempt in range(2):  # a first write racing another one for the same slot: read it again
         try:
             with ctx.db.write() as session:
-                locality = locality_for(session, actor, code)
-                person = _require_person(session, actor, locality)
-                entry = session.exec(
-                    select(WorkEntry).where(
-                        WorkEntry.locality_id == locality.id,
-                        WorkEntry.person_id == person.id,
-                        WorkEntry.kind == entry_kind.value,
-                        WorkEntry.period == str(when),
-                    )
-                ).first()
+                locality, _ = scope(session, actor, code)
+                person = require_person(session, actor, locality)
+                entry = own_slot(session, locality.id, person.id, entry_kind, when)
                 if entry is None:
                     entry = WorkEntry(
                         locality_id=locality.id,
@@ -239,17 +143,22 @@ def write_entry(ctx: AppContext, actor: Actor, code: str, kind: str, period: Any
                         period_start=when.start,
                         body=body,
                     )
+                    if data.submit:  # written submitted at once: one INSERT of each row
+                        entry.status, entry.versions = EntryStatus.submitted.value, 1
+                        entry.submitted_at = entry.updated_at = entry.created_at
                     session.add(entry)
                     session.flush()
+                    if data.submit:
+                        _add_version(session, entry, actor, counted=True)
                 elif entry.body != body:
                     entry.body = body
                     entry.updated_at = utcnow()
                     session.add(entry)
-                    session.flush()
                     if entry.status == EntryStatus.submitted:
-                        _add_version(session, entry, actor)
+                        _add_version(session, entry, actor)  # the UPDATE and the INSERT at the commit
                 if data.submit and entry.status == EntryStatus.draft:
                     _submit(session, entry, actor)
+                session.flush()
                 return _out(entry, person.name, True)
         except IntegrityError:
             if attempt:
@@ -262,13 +171,13 @@ def submit_entry(ctx: AppContext, actor: Actor, code: str, entry_id: int) -> Ent
     as it is). 404 for an entry that is not theirs to change and not theirs to read; 403 for one
     they may read but did not write."""
     with ctx.db.write() as session:
-        locality = locality_for(session, actor, code)
+        locality, mine = scope(session, actor, code)
         entry, person = _entry(session, actor, locality, entry_id)
-        mine = own_person(session, actor, locality)
         if mine is None or mine.id != entry.person_id:
             raise Forbidden("only its author may change a work record")
         if entry.status == EntryStatus.draft:
             _submit(session, entry, actor)
+            session.flush()
         return _out(entry, person.name, True)
 
 
@@ -279,16 +188,9 @@ def start_monthly_summary(ctx: AppContext, actor: Actor, code: str, month: Any) 
     when = parse_period(month, "month")
     check_period(ctx, EntryKind.monthly_summary, when)
     with ctx.db.write() as session:
-        locality = locality_for(session, actor, code)
-        person = _require_person(session, actor, locality)
-        entry = session.exec(
-            select(WorkEntry).where(
-                WorkEntry.locality_id == locality.id,
-                WorkEntry.person_id == person.id,
-                WorkEntry.kind == EntryKind.monthly_summary.value,
-                WorkEntry.period == str(when),
-            )
-        ).first()
+        locality, _ = scope(session, actor, code)
+        person = require_person(session, actor, locality)
+        entry = own_slot(session, locality.id, person.id, EntryKind.monthly_summary, when)
         if entry is None:
             entry = WorkEntry(
                 locality_id=locality.id,
@@ -305,8 +207,6 @@ def start_monthly_summary(ctx: AppContext, actor: Actor, code: str, month: Any) 
 
 def weeks_of_month(month: Period) -> list[Period]:
     """The ISO weeks whose Thursday falls in ``month`` (each week belongs to one month)."""
-    from datetime import timedelta
-
     weeks, week = [], Period.from_date("week", month.start)
     while week.start <= month.end:
         if month.contains(week.start + timedelta(days=3)):
@@ -339,26 +239,12 @@ def assemble_summary(session: Session, locality_id: int, person_id: int, month: 
 # --- reading -------------------------------------------------------------------------------------
 
 
-def _entry(session: Session, actor: Actor, locality: Locality, entry_id: int) -> tuple[WorkEntry, Person]:
-    """An entry the actor may read (a draft: only its author), with its person; 404 otherwise."""
-    entry = session.get(WorkEntry, entry_id)
-    person = session.get(Person, entry.person_id) if entry is not None and entry.locality_id == locality.id else None
-    if entry is None or person is None or not can_read(session, actor, locality, person):
-        raise NotFound(NO_ENTRY, params={"entry_id": entry_id})
-    if entry.status == EntryStatus.draft:
-        mine = own_person(session, actor, locality)
-        if mine is None or mine.id != person.id:
-            raise NotFound(NO_ENTRY, params={"entry_id": entry_id})
-    return entry, person
-
-
 def read_entry(ctx: AppContext, actor: Actor, code: str, entry_id: int) -> EntryDetail:
     """An entry with its versions. A reader other than its author marks it viewed, and its
     author is notified once per viewer and day. 404 for an entry the actor may not read."""
     with ctx.db.write() as session:
-        locality = locality_for(session, actor, code, read_only=True)
+        locality, mine = scope(session, actor, code, read_only=True)
         entry, person = _entry(session, actor, locality, entry_id)
-        mine = own_person(session, actor, locality)
         is_author = mine is not None and mine.id == person.id
         if not is_author and actor.user_id is not None and entry.status == EntryStatus.submitted:
             _mark_viewed(ctx, session, actor, locality, entry, person)
@@ -387,15 +273,18 @@ def _viewer_name(session: Session, actor: Actor, locality: Locality) -> str:
     return person.name if person is not None else actor.username
 
 
-def _insert_once(session: Session, model: type, **values: Any) -> bool:
-    """INSERT a row unless one with the same unique key exists (a concurrent reader may have
-    just added it: ON CONFLICT DO NOTHING on both databases); whether this call added it."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
+def _insert(session: Session):
+    if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(model.__table__).values(**values).on_conflict_do_nothing()
+    return insert
+
+
+def _insert_once(session: Session, model: type, **values: Any) -> bool:
+    """INSERT a row unless one with the same unique key exists (a concurrent reader may have
+    just added it: ON CONFLICT DO NOTHING on both databases); whether this call added it."""
+    statement = _insert(session)(model.__table__).values(**values).on_conflict_do_nothing()
     return session.execute(statement.returning(model.__table__.c.id)).first() is not None
 
 
@@ -405,20 +294,12 @@ def _mark_viewed(
     from core.services.notifications import notify
 
     now = utcnow()
-    if not _insert_once(
-        session,
-        EntryView,
-        locality_id=locality.id,
-        entry_id=entry.id,
-        user_id=actor.user_id,
-        first_viewed_at=now,
-        last_viewed_at=now,
-    ):
-        session.execute(
-            update(EntryView)
-            .where(col(EntryView.entry_id) == entry.id, col(EntryView.user_id) == actor.user_id)
-            .values(last_viewed_at=now)
-        )
+    seen = _insert(session)(EntryView.__table__).values(
+        locality_id=locality.id, entry_id=entry.id, user_id=actor.user_id, first_viewed_at=now, last_viewed_at=now
+    )
+    session.execute(  # the first view, or the last time of a later one: one statement
+        seen.on_conflict_do_update(index_elements=["entry_id", "user_id"], set_={"last_viewed_at": now})
+    )
     day = today(ctx)
     if not _insert_once(
         session, ViewNotice, locality_id=locality.id, person_id=person.id, user_id=actor.user_id, day=day
@@ -451,8 +332,8 @@ def overview(ctx: AppContext, actor: Actor, code: str, day: date | None = None) 
     except PeriodError as exc:
         raise Invalid(exc.message, errors=[{"field": "day", "message": exc.message}]) from None
     with ctx.db.read() as session:
-        locality = locality_for(session, actor, code)
-        person = _require_person(session, actor, locality)
+        locality, _ = scope(session, actor, code)
+        person = require_person(session, actor, locality)
         found = {
             (e.kind, e.period): e
             for e in session.exec(
@@ -477,23 +358,17 @@ def own_entry(ctx: AppContext, actor: Actor, code: str, kind: str, period: Any) 
     when = parse_period(period)
     check_period(ctx, entry_kind, when)
     with ctx.db.read() as session:
-        locality = locality_for(session, actor, code)
-        person = _require_person(session, actor, locality)
-        entry = session.exec(
-            select(WorkEntry).where(
-                WorkEntry.locality_id == locality.id,
-                WorkEntry.person_id == person.id,
-                WorkEntry.kind == entry_kind.value,
-                WorkEntry.period == str(when),
-            )
-        ).first()
+        locality, _ = scope(session, actor, code)
+        person = require_person(session, actor, locality)
+        entry = own_slot(session, locality.id, person.id, entry_kind, when)
         return _out(entry, person.name, True) if entry is not None else None
 
 
 def me(ctx: AppContext, actor: Actor, code: str) -> Person:
     """The signed-in person (403 for an account that is no person's)."""
     with ctx.db.read() as session:
-        return _require_person(session, actor, locality_for(session, actor, code))
+        locality, _ = scope(session, actor, code)
+        return require_person(session, actor, locality)
 
 
 def history(
@@ -512,10 +387,9 @@ def history(
     entry_kind = parse_kind(kind) if kind else None
     limit = max(1, min(limit, 200))
     with ctx.db.read() as session:
-        locality = locality_for(session, actor, code, read_only=True)
-        mine = own_person(session, actor, locality)
+        locality, mine = scope(session, actor, code, read_only=True)
         if person_id is None:
-            person = _require_person(session, actor, locality)
+            person = require_person(session, actor, locality)
         else:
             person = session.get(Person, person_id)
             if person is None or person.locality_id != locality.id or not can_read(session, actor, locality, person):
@@ -526,110 +400,13 @@ def history(
             where.append(WorkEntry.status == EntryStatus.submitted.value)
         if entry_kind is not None:
             where.append(WorkEntry.kind == entry_kind.value)
-        total = session.exec(select(func.count()).select_from(WorkEntry).where(*where)).one()
-        rows = session.exec(
-            select(WorkEntry)
-            .where(*where)
-            .order_by(col(WorkEntry.period_start).desc(), col(WorkEntry.kind), col(WorkEntry.id))
-            .limit(limit)
-            .offset(offset)
-        ).all()
-        talk = discussion.counts(session, "worklog.entry", [e.id for e in rows])
+        rows, total = history_rows(session, where, limit, offset)
         return HistoryPage(
-            items=[
-                _out(e, person.name, is_author, comments=talk.get(e.id, (0, 0))[0], likes=talk.get(e.id, (0, 0))[1])
-                for e in rows
-            ],
+            items=[_out(e, person.name, is_author, comments=c, likes=n) for e, c, n in rows],
             total=total,
             limit=limit,
             offset=offset,
         )
-
-
-def board(ctx: AppContext, actor: Actor, code: str, period: Any, unit_id: int | None = None) -> Board:
-    """The people of one unit a leader supervises (but themselves) with, per kind of the
-    period, the submitted entry or null (missing). A leader names one of their supervised units
-    (``unit_id``; default: the first of ``supervision.supervised_units``, their own); the office
-    names any unit of the locality (422 without one). 403 for other roles; 404 for a unit of
-    another locality or, for a leader, a unit they do not supervise."""
-    when = parse_period(period)
-    kinds = kinds_for(when)
-    if not kinds:
-        raise Invalid(
-            "period: work records are kept by week, month or quarter, not {period}",
-            params={"period": str(when)},
-            errors=[{"field": "period", "message": "not a week, month or quarter"}],
-        )
-    if actor.role not in (*OFFICE_ROLES, Role.leader):
-        raise Forbidden("your role ({role}) may not read a board of work records", params={"role": actor.role})
-    with ctx.db.read() as session:
-        locality = locality_for(session, actor, code, read_only=True)
-        mine = own_person(session, actor, locality)
-        if actor.role == Role.leader:
-            allowed = supervised_units(session, actor, locality)
-            if unit_id is not None and unit_id not in allowed:
-                raise NotFound("no unit with id {unit_id}", params={"unit_id": unit_id})
-            unit_id = unit_id if unit_id is not None else (allowed[0] if allowed else None)
-            if unit_id is None:
-                return Board(period=str(when), kinds=kinds, unit_id=None, rows=[], submitted=0, missing=0)
-        elif unit_id is None:
-            raise Invalid(
-                "unit_id: choose the unit whose people to show", errors=[{"field": "unit_id", "message": "required"}]
-            )
-        unit = session.get(Unit, unit_id)
-        if unit is None or unit.locality_id != locality.id:
-            raise NotFound("no unit with id {unit_id}", params={"unit_id": unit_id})
-        people = session.exec(
-            select(Person).where(Person.locality_id == locality.id, Person.unit_id == unit_id).order_by(col(Person.id))
-        ).all()
-        people = [p for p in people if mine is None or p.id != mine.id]
-        found = {
-            (e.person_id, e.kind): e
-            for e in session.exec(
-                select(WorkEntry).where(
-                    WorkEntry.locality_id == locality.id,
-                    WorkEntry.period == str(when),
-                    col(WorkEntry.kind).in_([k.value for k in kinds]),
-                    WorkEntry.status == EntryStatus.submitted.value,
-                    col(WorkEntry.person_id).in_([p.id for p in people] or [-1]),
-                )
-            )
-        }
-        talk = discussion.counts(session, "worklog.entry", [e.id for e in found.values()])
-        rows, submitted = [], 0
-        for person in people:
-            entries = {}
-            for kind in kinds:
-                entry = found.get((person.id, kind.value))
-                comments, likes = talk.get(entry.id, (0, 0)) if entry else (0, 0)
-                entries[kind.value] = _out(entry, person.name, False, comments=comments, likes=likes) if entry else None
-                submitted += entry is not None
-            rows.append(BoardRow(person_id=person.id, person_name=person.name, unit_id=person.unit_id, entries=entries))
-        return Board(
-            period=str(when),
-            kinds=kinds,
-            unit_id=unit_id,
-            rows=rows,
-            submitted=submitted,
-            missing=len(people) * len(kinds) - submitted,
-        )
-
-
-def board_units(ctx: AppContext, actor: Actor, code: str) -> list[tuple[int, str]]:
-    """The units whose board ``actor`` may show, as (id, name): the office every unit of the
-    locality (by code), a leader the units they supervise (their own first); others none."""
-    with ctx.db.read() as session:
-        locality = locality_for(session, actor, code, read_only=True)
-        if actor.role == Role.leader:
-            ids = supervised_units(session, actor, locality)
-            names = dict(session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(ids or [-1]))).all())
-            return [(u, names[u]) for u in ids if u in names]
-        if actor.role not in OFFICE_ROLES:
-            return []
-        return [
-            (u.id, u.name)
-            for u in session.exec(select(Unit).where(Unit.locality_id == locality.id).order_by(col(Unit.code)))
-        ]
 
 
 def seed_entry(

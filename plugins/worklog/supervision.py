@@ -12,19 +12,36 @@ Both come from the office's data (users, teams); nothing here is written.
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.context import Actor
 from core.models import Locality, Person, Role, TeamMember, Unit, User
 
+OWN_PERSON = "worklog_own_person"  # session.info: (user id, locality id) -> their Person or None
+SUPERVISED = "worklog_supervised"  # session.info: (user id, locality id) -> the unit ids they supervise
+
 
 def own_person(session: Session, actor: Actor, locality: Locality) -> Person | None:
-    """The person whose account this is (``users.person_id``), if of this locality."""
-    user = session.get(User, actor.user_id) if actor.user_id is not None else None
-    if user is None or user.person_id is None or user.locality_id != locality.id:
+    """The person whose account this is (``users.person_id``), if of this locality: one
+    statement, then remembered for the rest of the session (``remember_person``)."""
+    if actor.user_id is None:
         return None
-    person = session.get(Person, user.person_id)
-    return person if person is not None and person.locality_id == locality.id else None
+    known = session.info.setdefault(OWN_PERSON, {})
+    key = (actor.user_id, locality.id)
+    if key not in known:
+        known[key] = session.exec(
+            select(Person)
+            .join(User, col(User.person_id) == Person.id)
+            .where(User.id == actor.user_id, User.locality_id == locality.id, Person.locality_id == locality.id)
+        ).first()
+    return known[key]
+
+
+def remember_person(session: Session, actor: Actor, locality: Locality, person: Person | None) -> None:
+    """Record ``actor``'s own person (or None), read by a caller in the same statement as
+    something else (``queries.scope``), so ``own_person`` asks no more in this session."""
+    if actor.user_id is not None:
+        session.info.setdefault(OWN_PERSON, {})[(actor.user_id, locality.id)] = person
 
 
 def viewer_unit(session: Session, actor: Actor, locality: Locality) -> int | None:
@@ -38,9 +55,17 @@ def viewer_unit(session: Session, actor: Actor, locality: Locality) -> int | Non
 def supervised_units(session: Session, actor: Actor, locality: Locality) -> list[int]:
     """The ids of the units ``actor`` supervises in ``locality``: empty unless a leader of it;
     their own unit first, then the units in charge of (分管) in the order the teams list them,
-    each once, only units of this locality."""
+    each once, only units of this locality. Remembered for the rest of the session."""
     if actor.role != Role.leader or actor.locality_id != locality.id:
         return []
+    known = session.info.setdefault(SUPERVISED, {})
+    key = (actor.user_id, locality.id)
+    if key not in known:
+        known[key] = _supervised_units(session, actor, locality)
+    return list(known[key])
+
+
+def _supervised_units(session: Session, actor: Actor, locality: Locality) -> list[int]:
     units: list[int] = []
     own = viewer_unit(session, actor, locality)
     if own is not None:
