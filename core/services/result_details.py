@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from core.context import Actor, AppContext
@@ -44,6 +45,7 @@ from core.services.access import OFFICE_ROLES, require_role
 from core.services.campaigns import categories_of, get_campaign_row
 from core.services.decisions import grade_labels
 from core.services.errors import NotFound
+from core.services.paging import paginate
 from core.services.templates import template_data
 
 # Who reads results: the office roles, and an assessment group (考核组) role if one exists.
@@ -112,9 +114,14 @@ def _allowed(ratio: float, n: int, rounding: str) -> int:
     return math.ceil(x) if rounding == "ceil" else math.floor(x + 0.5) if rounding == "round" else math.floor(x)
 
 
-def _over_quota(campaign: Campaign, labels: list[str], rows: list[dict[str, Any]]) -> None:
-    """Flag ``over_quota`` on the subjects holding a ``result_quota`` grade (final, after the
-    office's adjustments) in a subject category that has more of it than the quota allows."""
+def _quota_breaches(campaign: Campaign, labels: list[str], held: dict[tuple[str, str | None], int]) -> set:
+    """The (subject category, grade) pairs over a ``result_quota`` policy's quota: more subjects of
+    the category hold that grade (final, after the office's adjustments) than the quota allows.
+    ``held``: how many subjects of each category hold each final grade."""
+    sizes: dict[str, int] = defaultdict(int)
+    for (category, _grade), n in held.items():
+        sizes[category] += n
+    breaches = set()
     for policy in (campaign.tally or {}).get("policies", []):
         if policy.get("policy") != "result_quota":
             continue
@@ -122,16 +129,25 @@ def _over_quota(campaign: Campaign, labels: list[str], rows: list[dict[str, Any]
         grade = options.get("grade") or (labels[0] if labels else None)
         if grade is None:
             continue
-        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for row in rows:
-            groups[row["category"]].append(row)
-        for group in groups.values():
-            holders = [r for r in group if r["grade"] == grade]
-            allowed = _allowed(float(options.get("max_ratio", 1)), len(group), options.get("rounding", "floor"))
-            if len(holders) > allowed:
-                for row in holders:
-                    if OVER_QUOTA_FLAG not in row["flags"]:
-                        row["flags"].append(OVER_QUOTA_FLAG)
+        for category, size in sizes.items():
+            allowed = _allowed(float(options.get("max_ratio", 1)), size, options.get("rounding", "floor"))
+            if held.get((category, grade), 0) > allowed:
+                breaches.add((category, grade))
+    return breaches
+
+
+def _held(session: Session, campaign: Campaign) -> dict[tuple[str, str | None], int]:
+    """How many subjects of each subject category hold each final grade (one grouped query)."""
+    final = func.coalesce(CampaignResult.grade, CampaignResult.proposed_grade)
+    return {
+        (category, grade): n
+        for category, grade, n in session.execute(
+            select(col(Subject.category), final, func.count())
+            .join(Subject, Subject.id == CampaignResult.subject_id)
+            .where(CampaignResult.campaign_id == campaign.id, CampaignResult.locality_id == campaign.locality_id)
+            .group_by(col(Subject.category), final)
+        ).all()
+    }
 
 
 def _result_row(result: Any, subject: Any, decimals: int, adjustment: Adjustment | None) -> dict[str, Any]:
@@ -172,15 +188,28 @@ def _result_row(result: Any, subject: Any, decimals: int, adjustment: Adjustment
 
 
 def _rows(session: Session, loaded: _Loaded) -> list[dict[str, Any]]:
+    """Every result row in ranking order (subject category, rank, unranked last)."""
     campaign = loaded.campaign
-    latest: dict[int, Adjustment] = {}
-    for adjustment in session.exec(
-        select(Adjustment).where(Adjustment.campaign_id == campaign.id).order_by(col(Adjustment.id))
-    ):
-        latest[adjustment.subject_id] = adjustment
+    return _ranked(session, loaded, grade_labels(session, campaign.id), _held(session, campaign), None, 0)[0]
+
+
+def _ranked(
+    session: Session,
+    loaded: _Loaded,
+    labels: list[str],
+    held: dict[tuple[str, str | None], int],
+    limit: int | None,
+    offset: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """The result rows in ranking order (subject category, rank, unranked last), all of them or
+    the page ``limit``/``offset`` (``core.services.paging``, in SQL); and how many there are."""
+    campaign = loaded.campaign
+    category = col(Subject.category)
+    if session.get_bind().dialect.name == "postgresql":
+        category = category.collate("C")  # code point order, as SQLite (and Python) compare text
     # plain rows, not ORM objects: a campaign of a few hundred subjects spent most of the page's
     # time building (and tracking) two mapped objects per subject that nothing changes
-    pairs = session.execute(
+    query = (
         select(
             col(CampaignResult.score),
             col(CampaignResult.rank),
@@ -196,33 +225,62 @@ def _rows(session: Session, loaded: _Loaded) -> list[dict[str, Any]]:
         )
         .join(Subject, Subject.id == CampaignResult.subject_id)
         .where(CampaignResult.campaign_id == campaign.id, CampaignResult.locality_id == campaign.locality_id)
-    ).all()
+        .order_by(category, col(CampaignResult.rank).is_(None), col(CampaignResult.rank), col(Subject.id))
+    )
+    if limit is None:
+        pairs, total = session.execute(query).all(), sum(held.values())
+    else:
+        page = paginate(session, query, limit, offset, lambda _session, row: row)
+        pairs, total = page.items, page.total
+    adjustments = select(Adjustment).where(Adjustment.campaign_id == campaign.id)
+    if limit is not None:
+        adjustments = adjustments.where(col(Adjustment.subject_id).in_([row.id for row in pairs]))
+    latest: dict[int, Adjustment] = {}
+    for adjustment in session.exec(adjustments.order_by(col(Adjustment.id))):
+        latest[adjustment.subject_id] = adjustment
     rows = [_result_row(row, row, loaded.decimals, latest.get(row.id)) for row in pairs]
-    rows.sort(key=lambda r: (r["category"], r["rank"] is None, r["rank"] or 0, r["subject_id"]))
-    _over_quota(campaign, grade_labels(session, campaign.id), rows)
-    return rows
+    breaches = _quota_breaches(campaign, labels, held)
+    for row in rows:
+        if (row["category"], row["grade"]) in breaches and OVER_QUOTA_FLAG not in row["flags"]:
+            row["flags"].append(OVER_QUOTA_FLAG)
+    return rows, total
 
 
 def campaign_results(
-    ctx: AppContext, actor: Actor, campaign_id: int, *, locality_code: str | None = None
+    ctx: AppContext,
+    actor: Actor,
+    campaign_id: int,
+    *,
+    locality_code: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> dict[str, Any]:
-    """The ranking of a campaign, per subject category.
+    """The ranking of a campaign, per subject category: every row, or one page of them
+    (``limit`` rows from ``offset``, over the categories in order; ranks stay the campaign's).
 
     Returns ``{"campaign": {id, name, kind, period, status, locality_code, locality_name, rule,
     options, policies, tallied_at}, "tallied": bool, "published": bool, "decimals": int,
     "evaluator_categories": [{"name", "weight"}], "grade_labels": [str, best first],
-    "groups": [{"category": str, "subjects": [row]}]}`` where a row is ``{subject_id, name, kind,
+    "total": int (rows in all), "offset": int,
+    "groups": [{"category": str, "count": int (its rows in all), "subjects": [row]}]}`` where a
+    row is ``{subject_id, name, kind,
     ref_id, category, score (float|None, unrounded), shown (str), rank (int|None),
     proposed_grade, grade (final: adjusted, else proposed), flags [str: tie_at_quota, veto,
     over_quota, ...], ballots (int: valid ballots that rated it, all categories),
     by_category {name: {score, shown, ballots}}, adjustment (latest: {from_grade, grade, reason,
     actor, created_at}) or None}``, rows in rank order (unranked last).
-    Errors: 404 campaign or locality not readable, 403 role."""
+    Errors: 404 campaign or locality not readable, 403 role, 422 a ``limit`` out of 1..1000 or
+    a negative ``offset``."""
     with ctx.db.read() as session:
         loaded = _load(session, actor, campaign_id, locality_code)
         campaign = loaded.campaign
         tallied = campaign.status in TALLIED
-        rows = _rows(session, loaded) if tallied else []
+        labels = grade_labels(session, campaign.id)
+        held = _held(session, campaign) if tallied else {}
+        rows, total = _ranked(session, loaded, labels, held, limit, offset) if tallied else ([], 0)
+        sizes: dict[str, int] = defaultdict(int)
+        for (category, _grade), n in held.items():
+            sizes[category] += n
         groups: dict[str, list[dict[str, Any]]] = {}
         for row in rows:
             groups.setdefault(row["category"], []).append(row)
@@ -234,8 +292,12 @@ def campaign_results(
             "evaluator_categories": [
                 {"name": c.name, "weight": float(c.weight)} for c in categories_of(session, campaign.id)
             ],
-            "grade_labels": grade_labels(session, campaign.id),
-            "groups": [{"category": name, "subjects": subjects} for name, subjects in groups.items()],
+            "grade_labels": labels,
+            "total": total,
+            "offset": offset if limit is not None else 0,
+            "groups": [
+                {"category": name, "count": sizes[name], "subjects": subjects} for name, subjects in groups.items()
+            ],
         }
 
 

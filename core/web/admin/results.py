@@ -34,12 +34,13 @@ from core.services import turnout as turnout_service
 from core.services.errors import ServiceError
 from core.web.admin.forms import model_errors
 from core.web.admin.menu import OFFICE
-from core.web.admin.shell import Shell, field_errors, open_shell
+from core.web.admin.shell import Shell, field_errors, open_shell, paging
 
 log = logging.getLogger("kaoping.admin")
 
 TABS_TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "admin" / "campaigns" / "_tabs.html"
 READERS = frozenset(r.value for r in rd.READ_ROLES)
+RANKING_PAGE = 50  # rows of the ranking a page shows (300 subjects on one page weighed 174 KB)
 FLAG_LABELS = {"tie_at_quota": "Tied at the quota", "veto": "Veto", "over_quota": "Over the quota"}
 FROZEN = "The results are published and frozen: no grade can be changed and the campaign cannot be tallied again."
 STATUS_LABELS = {
@@ -176,8 +177,28 @@ async def _results_page(
     error: str = "",
     low: dict[str, str] | None = None,
     status_code: int = 200,
+    page: int = 1,
 ) -> Response:
-    data = await run_sync(lambda: rd.campaign_results(shell.ctx, shell.actor, campaign_id, locality_code=shell.code))
+    page = min(max(page, 1), 2**31 // RANKING_PAGE)
+
+    def ranking() -> dict[str, Any]:
+        found = rd.campaign_results(
+            shell.ctx,
+            shell.actor,
+            campaign_id,
+            locality_code=shell.code,
+            limit=RANKING_PAGE,
+            offset=(page - 1) * RANKING_PAGE,
+        )
+        if found["total"] and not found["groups"]:  # past the last page: show the last one
+            last = paging(found["total"], page, RANKING_PAGE)
+            found = rd.campaign_results(
+                shell.ctx, shell.actor, campaign_id, locality_code=shell.code, limit=RANKING_PAGE, offset=last["offset"]
+            )
+        return found
+
+    data = await run_sync(ranking)
+    p = paging(data["total"], 1 + data["offset"] // RANKING_PAGE, RANKING_PAGE)
     teams = await run_sync(lambda: rd.campaign_teams(shell.ctx, shell.actor, campaign_id, locality_code=shell.code))
     for group in data["groups"]:
         group["chart"] = _ranking_chart(shell, group, data["decimals"])
@@ -187,6 +208,7 @@ async def _results_page(
         title=shell._("Results"),
         crumbs=_crumbs(shell, data["campaign"]),
         teams=teams,
+        p=p,
         message=message,
         error=error,
         low=low,
@@ -198,11 +220,15 @@ async def _results_page(
 
 @get("/localities/{code:str}/campaigns/{campaign_id:int}/results", include_in_schema=False)
 async def results_page(
-    request: Request, code: FromPath[str], campaign_id: FromPath[int], done: FromQuery[str] = ""
+    request: Request,
+    code: FromPath[str],
+    campaign_id: FromPath[int],
+    done: FromQuery[str] = "",
+    page: FromQuery[int] = 1,
 ) -> Response:
     shell = await open_shell(request, code, roles=READERS)
     messages = {"tally": shell._("Tallied again."), "publish": shell._("Published: the results are now final.")}
-    return await _results_page(shell, campaign_id, message=messages.get(done, ""))
+    return await _results_page(shell, campaign_id, message=messages.get(done, ""), page=page)
 
 
 @post("/localities/{code:str}/campaigns/{campaign_id:int}/results/tally", include_in_schema=False)
@@ -211,7 +237,9 @@ async def results_tally(
 ) -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
     shell.check_csrf(data)
-    current = await run_sync(lambda: rd.campaign_results(shell.ctx, shell.actor, campaign_id, locality_code=shell.code))
+    current = await run_sync(
+        lambda: rd.campaign_results(shell.ctx, shell.actor, campaign_id, locality_code=shell.code, limit=1)
+    )
     if current["published"]:
         return await _results_page(shell, campaign_id, error=shell._(FROZEN), status_code=409)
     reason = (data.get("reason") or "").strip()[: turnout_service.REASON_MAX] or None
@@ -231,7 +259,9 @@ async def results_publish(
 ) -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
     shell.check_csrf(data)
-    current = await run_sync(lambda: rd.campaign_results(shell.ctx, shell.actor, campaign_id, locality_code=shell.code))
+    current = await run_sync(
+        lambda: rd.campaign_results(shell.ctx, shell.actor, campaign_id, locality_code=shell.code, limit=1)
+    )
     if current["published"]:
         return await _results_page(shell, campaign_id, error=shell._(FROZEN), status_code=409)
     try:

@@ -10,7 +10,7 @@ from core.context import Actor
 from core.schemas.values import AdjustmentIn
 from core.services import decisions
 from core.services import result_details as rd
-from core.services.errors import Forbidden, NotFound
+from core.services.errors import Forbidden, Invalid, NotFound
 from tests.results_setup import build
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
@@ -189,3 +189,27 @@ def test_tenants_and_roles(world):
         rd.campaign_results(world.ctx, _actor(world, "unit-r"), s.campaign_id)
     platform = Actor.system("test")
     assert rd.campaign_results(world.ctx, platform, s.campaign_id)["tallied"]
+
+
+def test_a_page_of_the_ranking_is_the_whole_ranking_cut_with_global_ranks_and_flags(world):
+    s = build(world)
+    office = _actor(world, "office-county-r")
+    for name in ("张三", "李四"):  # two 优秀 where the quota allows one: over_quota on both
+        decisions.adjust(
+            world.ctx, office, s.campaign_id, AdjustmentIn(subject_id=s.subjects[name], grade="优秀", reason="核实")
+        )
+    whole = rd.campaign_results(world.ctx, office, s.campaign_id)
+    every = whole["groups"][0]["subjects"]
+    assert whole["total"] == 4 and whole["offset"] == 0 and whole["groups"][0]["count"] == 4
+    pages = [rd.campaign_results(world.ctx, office, s.campaign_id, limit=2, offset=o) for o in (0, 2, 4)]
+    assert [p["total"] for p in pages] == [4, 4, 4] and [p["offset"] for p in pages] == [0, 2, 4]
+    assert pages[0]["groups"][0]["subjects"] + pages[1]["groups"][0]["subjects"] == every
+    assert pages[2]["groups"] == []  # past the end: no rows, the total still told
+    second = pages[1]["groups"][0]
+    assert second["count"] == 4  # the category's size, not the page's
+    assert [r["rank"] for r in second["subjects"]] == [3, 4]  # ranks stay the campaign's
+    assert [r["name"] for r in pages[0]["groups"][0]["subjects"]] == ["张三", "李四"]
+    assert all("over_quota" in r["flags"] for r in pages[0]["groups"][0]["subjects"])
+    assert pages[0]["groups"][0]["subjects"][0]["adjustment"]["reason"] == "核实"
+    with pytest.raises(Invalid):
+        rd.campaign_results(world.ctx, office, s.campaign_id, limit=0)

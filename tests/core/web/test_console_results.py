@@ -5,6 +5,7 @@ tenants, CSRF, and a campaign not yet tallied."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
@@ -254,3 +255,33 @@ def test_a_city_office_granted_the_county_reads_its_results_and_changes_nothing(
         assert client.post(f"{s.results_url}/publish", data={"_csrf": client.csrf}).status_code == 404
         assert client.post(f"{s.results_url}/tally", data={"_csrf": client.csrf}).status_code == 404
     assert _adjustments(world, s.campaign_id) == [] and _status(world, s.campaign_id) == "tallied"
+
+
+def test_the_ranking_is_paged_with_the_campaigns_ranks_and_the_export_keeps_every_row(world, monkeypatch):
+    from openpyxl import load_workbook
+
+    from core.web.admin import results as results_pages
+
+    monkeypatch.setattr(results_pages, "RANKING_PAGE", 2)
+    s = build(world)
+    with _session(world, "office-county-r") as client:
+        first = client.get(s.results_url).text
+        assert re.findall(r'<tr data-subject="(\d+)">', first) == [str(s.subjects["张三"]), str(s.subjects["李四"])]
+        assert "(4 个考核对象)" in first  # the category's size, not the page's
+        assert 'href="' + s.results_url + '?page=2"' in first.replace("&amp;", "&") and "1 / 2" in first
+        second = client.get(s.results_url, params={"page": 2}).text
+        rows = re.findall(r'<tr data-subject="(\d+)">\s*<td>(\d+)</td>', second)
+        assert rows == [(str(s.subjects["王五"]), "3"), (str(s.subjects["赵六"]), "4")]
+        assert "第 3–4 个，共 4 个考核对象" in second and "2 / 2" in second
+        assert _chart(second, "chart-ranking-1")["names"] == ["王五", "赵六"]
+        # a page past the end shows the last one; a nonsense page the first
+        assert re.findall(r'<tr data-subject="(\d+)">', client.get(s.results_url, params={"page": 9}).text) == [
+            str(s.subjects["王五"]),
+            str(s.subjects["赵六"]),
+        ]
+        assert client.get(s.results_url, params={"page": -3}).status_code == 200
+        workbook = client.get(f"{s.results_url}.xlsx")
+        assert workbook.status_code == 200
+        sheet = load_workbook(io.BytesIO(workbook.content), read_only=True).worksheets[0]
+        names = {cell for row in sheet.iter_rows(values_only=True) for cell in row if isinstance(cell, str)}
+        assert {"张三", "李四", "王五", "赵六"} <= names
