@@ -99,6 +99,14 @@ def kaoping_admin_menu(locality_code: str) -> list:
             roles=admins,
             order=55,
         ),
+        MenuEntry(
+            "goals.comments",
+            "目标点评",
+            "Comments on goals",
+            f"/admin/localities/{locality_code}/goals/comments",
+            roles=admins | people | {Role.public.value},
+            order=56,
+        ),
     ]
 
 

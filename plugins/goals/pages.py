@@ -435,6 +435,7 @@ async def people_save(
 
 
 def page_routes() -> list:
+    from plugins.goals.comment_pages import ROUTES as comment_routes
     from plugins.goals.progress_pages import ROUTES as progress_routes
     from plugins.goals.sheet_pages import ROUTES as sheet_routes
 
@@ -452,6 +453,7 @@ def page_routes() -> list:
                 people_save,
                 *progress_routes,
                 *sheet_routes,
+                *comment_routes,
             ],
             exception_handlers=exception_handlers,
         )

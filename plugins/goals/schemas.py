@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from core.schemas.base import Id, In
+from core.services.attachments import AttachmentOut
 from plugins.goals.models import Direction, GoalKind, GoalStatus
 
 GoalName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
@@ -366,6 +367,46 @@ class GoalDiscussion(BaseModel):
     counts: dict[str, int] = {}  # comments of each kind (all of them, whatever the filter)
     kind: str | None = None  # the filter: only comments of this kind are listed
     follower: bool = False  # the reader follows the goal (published) without reading its set
+
+
+class FollowedReport(BaseModel):
+    """A progress report as its goal's followers see it, with its files."""
+
+    id: int
+    period: str
+    actual: float | None
+    percent: float
+    done: bool
+    work_done: str
+    delay_reasons: str
+    reported_at: datetime
+    files: list[AttachmentOut] = []
+
+
+class FollowedGoal(BaseModel):
+    """A goal as its readers and followers see it beside its comments: what it is, how far it
+    got (rolled up), its reports with their files; no decomposition, no history."""
+
+    id: int
+    name: str
+    unit_id: int
+    unit_name: str
+    team_id: int | None
+    year: int
+    kind: GoalKind
+    start: date
+    end: date
+    standard: str
+    measure: str
+    baseline: float | None
+    target: float | None
+    published: bool
+    percent: float
+    status: GoalStatus
+    red_flag: bool
+    reports: list[FollowedReport]
+    may_attach: bool  # the reader reports the goal's progress (and attaches files)
+    reads: bool  # the reader reads the goal's set (not only follows it)
 
 
 class CommentedGoal(BaseModel):

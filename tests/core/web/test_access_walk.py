@@ -243,6 +243,7 @@ BY_NAME = {
     "template_id": "template",
     "comment_id": "entry",
     "attachment_id": "entry",
+    "report_id": "entry",  # a goal's progress report: any id (the walk's goal has none)
     "query_id": "entry",  # a saved cadre search: any id (county-a has none)
 }  # a worklog entry's: any id (county-a has none)
 ITEM_BY_COLLECTION = {
