@@ -147,6 +147,49 @@ class AdapterType(Protocol):
     #     fault (OptionsFault for a folder it may not use). Without it, a source takes no uploads."""
 
 
+@dataclass(frozen=True)
+class TargetRun:
+    """What a record target is told about the run handing it records: ``run_id`` is None for a
+    preview (``dry_run``: check the records, write nothing)."""
+
+    locality_id: int
+    source_id: int
+    source_name: str
+    run_id: int | None
+    run_date: date
+    dry_run: bool = False
+
+
+@dataclass
+class TargetResult:
+    """What a record target did: rows ``written`` (or that would be, in a dry run), and the
+    records it could not use, each problem as a run lists rejected rows (``where``, ``field``,
+    ``message``). Any rejected record fails the run and nothing is written (the core rolls the
+    transaction back)."""
+
+    written: int = 0
+    rejected: list[dict[str, str]] = field(default_factory=list)
+    rejected_records: int = 0
+    rejected_origins: set[str] = field(default_factory=set)
+
+
+class RecordTarget(Protocol):
+    """Where an adapter source's records go instead of indicator values (hook
+    ``kaoping_adapter_targets``): e.g. the cadre cloud's negative-information records. A source's
+    mapping names it (``{"target": name, "options": {...}}``); ``options_model`` checks those
+    options when the source is saved. ``write`` runs inside the run's write transaction, after
+    the adapter fetched: it checks every record and writes its rows with ``session`` (never
+    committing), or, in a dry run (a preview), only checks."""
+
+    name: str
+    label_zh: str
+    label_en: str
+    options_model: type[BaseModel]
+
+    def write(self, session: Any, options: BaseModel, records: list[Record], run: TargetRun) -> TargetResult:
+        """Check and write the records (see the class)."""
+
+
 def field_value(fields: dict[str, Any], path: str) -> Any:
     """The value at ``path`` in a record: a key, or a dotted path into nested objects
     (``"stats.closed"``). A key that itself contains dots is found first. Missing: KeyError."""

@@ -72,6 +72,18 @@ def kaoping_adapters() -> list:
 
 
 @hookspec
+def kaoping_adapter_targets() -> list:
+    """Return record targets this plugin provides: objects shaped like
+    ``core.adapters.RecordTarget`` (``name``, labels, ``options_model`` and
+    ``write(session, options, records, run)``). An adapter source whose mapping names a target
+    (``{"target": name, "options": {...}}``) hands every record it reads to that target instead
+    of mapping it to indicator values: the target checks and writes them in the run's
+    transaction (all or nothing, rejected records reported by where they came from, as for
+    values). Only targets of plugins the source's locality has enabled may be named.
+    """
+
+
+@hookspec
 def kaoping_adapter_run_finished(ctx, source, run) -> None:
     """Called after every run of an adapter source, succeeded or failed, once its outcome is
     committed. ``source`` is the ``AdapterSource`` and ``run`` the ``AdapterRun`` (read them;
@@ -117,6 +129,26 @@ def kaoping_subject_panels(ctx, locality_id: int, subjects: list) -> list | None
     evaluators to see (nothing in draft). Keep it to a few queries for all the subjects
     together: it runs each time the ballot page is shown. An exception is logged and that
     plugin's panels are left out.
+    """
+
+
+@hookspec
+def kaoping_person_warnings(ctx, locality_id: int, on) -> list | None:
+    """Return warnings about people of locality ``locality_id`` whose own work, as this plugin
+    knows it, is falling behind on the date ``on`` (the goals plugin: goals behind schedule or
+    overdue), for a plugin that acts on them (the cadre cloud flags them to the supervisor and
+    the organisation department). Each is a dict:
+
+    - ``person_id``;
+    - ``key``: what it is about, the same on every call while it holds (e.g. ``goals:1234``, at
+      most 150 characters), so a reader raises it once;
+    - ``source``: where it comes from, short (e.g. ``goals``);
+    - ``message_id``: an English message id with ``{name}`` fields (``{name}`` itself is the
+      person's name, filled in by the reader), translated by this plugin's catalogue, and
+      ``params``, JSON values for the other fields.
+
+    Called only for plugins the locality has enabled, from a periodic task: keep it to a few
+    queries for the whole locality. An exception is logged and that plugin's warnings are left out.
     """
 
 

@@ -54,9 +54,32 @@ class ValueMapping(In):
 
 
 class Mapping(In):
-    subject: SubjectMapping
-    period: PeriodMapping
-    values: list[ValueMapping] = Field(min_length=1, max_length=100)
+    """Records to indicator values (``subject``, ``period``, ``values``), or, with ``target``,
+    to a plugin's record target (hook ``kaoping_adapter_targets``) with its ``options``."""
+
+    subject: SubjectMapping | None = None
+    period: PeriodMapping | None = None
+    values: list[ValueMapping] | None = Field(default=None, min_length=1, max_length=100)
+    target: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="A plugin's record target to hand the records to instead of indicator values "
+        "(e.g. cadres.negative); then give only its options",
+    )
+    options: dict[str, Any] = Field(default_factory=dict, description="The target's options")
+
+    @model_validator(mode="after")
+    def _values_or_target(self) -> Mapping:
+        if self.target is None:
+            missing = [name for name in ("subject", "period", "values") if getattr(self, name) is None]
+            if missing:
+                raise ValueError(f"give {', '.join(missing)} (or a target)")
+            if self.options:
+                raise ValueError("options are a target's: give a target or leave them out")
+        elif self.subject is not None or self.period is not None or self.values is not None:
+            raise ValueError("a mapping with a target takes only its options, not subject, period or values")
+        return self
 
 
 class Schedule(In):

@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, col, select
 
 from core.adapters import Record
@@ -23,7 +24,37 @@ from core.services.errors import Invalid
 from core.services.values import period_rules
 
 
+def targets_for(session: Session, locality_id: int) -> dict[str, Any]:
+    """The record targets (hook ``kaoping_adapter_targets``) of the plugins the locality enabled, by name."""
+    from core.services.plugins import hooks_for
+
+    return {t.name: t for targets in hooks_for(session, locality_id).kaoping_adapter_targets() for t in targets}
+
+
+def target_of(session: Session, locality_id: int, mapping: Mapping) -> tuple[Any, BaseModel]:
+    """The record target a mapping names and its options, checked: ``Invalid`` naming
+    ``mapping.target`` (not enabled here) or the option at fault."""
+    targets = targets_for(session, locality_id)
+    target = targets.get(mapping.target or "")
+    if target is None:
+        message = f"{mapping.target!r} is not a record target of a plugin this locality enabled"
+        raise Invalid(
+            f"mapping.target: {message}; enabled: {', '.join(sorted(targets)) or 'none'}",
+            errors=[{"field": "mapping.target", "message": message}],
+        )
+    try:
+        return target, target.options_model.model_validate(mapping.options)
+    except ValidationError as exc:
+        errors = [
+            {"field": ".".join(["mapping.options", *map(str, e["loc"])]), "message": e["msg"]} for e in exc.errors()
+        ]
+        raise Invalid("; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors) from None
+
+
 def _check_mapping(session: Session, locality_id: int, mapping: Mapping) -> None:
+    if mapping.target is not None:
+        target_of(session, locality_id, mapping)
+        return
     template_ids = {v.template_id for v in mapping.values}
     templates = set(
         session.exec(

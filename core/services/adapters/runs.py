@@ -21,13 +21,21 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from core.adapters import MAX_RECORDS, AdapterContext, AdapterFault, Fetched, PermanentFault, TransientFault
+from core.adapters import (
+    MAX_RECORDS,
+    AdapterContext,
+    AdapterFault,
+    Fetched,
+    PermanentFault,
+    TargetRun,
+    TransientFault,
+)
 from core.context import Actor, AppContext
 from core.models import AdapterRun, AdapterSource, RunStatus
 from core.models.base import utcnow
-from core.schemas.adapters import AdapterRunOut, Retry
+from core.schemas.adapters import AdapterRunOut, Mapping, Retry
 from core.services.access import OFFICE_ROLES, require_role
-from core.services.adapters.mapping import Mapped, map_records
+from core.services.adapters.mapping import Mapped, map_records, target_of
 from core.services.adapters.sources import MAX_REJECTED_KEPT, STALE_AFTER, _prepare, _source_row, log, run_out
 from core.services.campaigns import as_utc
 from core.services.errors import Conflict, Invalid
@@ -205,18 +213,22 @@ def execute_run(ctx: AppContext, run_id: int) -> AdapterRunOut:
     records = fetched.records
     try:
         with ctx.db.write() as session:
-            mapped = map_records(session, source.locality_id, source.mapping, records, context.run_date)
-            if mapped.rejected:
-                raise _Rejected(mapped)
-            written = upsert_values(
-                session,
-                source.locality_id,
-                mapped.rows,
-                source=f"adapter:{source.name}"[:100],
-                actor=Actor.system(f"adapter:{source.name}"),
-                max_rows=len(mapped.rows),
-                origin=Origin("adapter", run_id=run_id),
-            )
+            spec = Mapping.model_validate(source.mapping)
+            if spec.target is not None:  # a plugin's record target instead of indicator values
+                written = _to_target(session, source, spec, records, run_id, context.run_date)
+            else:
+                mapped = map_records(session, source.locality_id, source.mapping, records, context.run_date)
+                if mapped.rejected:
+                    raise _Rejected(mapped)
+                written = upsert_values(
+                    session,
+                    source.locality_id,
+                    mapped.rows,
+                    source=f"adapter:{source.name}"[:100],
+                    actor=Actor.system(f"adapter:{source.name}"),
+                    max_rows=len(mapped.rows),
+                    origin=Origin("adapter", run_id=run_id),
+                )
             run = _finish(
                 session,
                 run_id,
@@ -279,6 +291,27 @@ def execute_run(ctx: AppContext, run_id: int) -> AdapterRunOut:
     )
     _notify(ctx, source, run)
     return run_out(run)
+
+
+def _to_target(
+    session: Session, source: AdapterSource, spec: Mapping, records: list, run_id: int | None, run_date, dry_run=False
+) -> int:
+    """Hand the records to the mapping's record target (``core.adapters.RecordTarget``): the
+    rows it wrote; ``_Rejected`` when it could not use some records (the caller rolls back)."""
+    target, options = target_of(session, source.locality_id, spec)
+    run = TargetRun(source.locality_id, source.id, source.name, run_id, run_date, dry_run)
+    result = target.write(session, options, records, run)
+    if result.rejected:
+        raise _Rejected(
+            Mapped(
+                rows=[],
+                wheres=[],
+                rejected=result.rejected,
+                rejected_records=result.rejected_records or len({r["where"] for r in result.rejected}),
+                rejected_origins=result.rejected_origins,
+            )
+        )
+    return result.written
 
 
 class _Rejected(Exception):

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from core.adapters import AdapterContext, AdapterFault, OptionsFault, PermanentFault
+from core.adapters import AdapterContext, AdapterFault, OptionsFault, PermanentFault, TargetRun
 from core.context import Actor, AppContext
 from core.models import AdapterRun, AdapterSource, Locality
 from core.models.base import utcnow
@@ -27,6 +27,7 @@ from core.schemas.adapters import (
     AdapterSourceOut,
     AdapterSourcePatch,
     ConnectionTest,
+    Mapping,
     Preview,
     PreviewRow,
     RejectedRow,
@@ -35,7 +36,7 @@ from core.schemas.adapters import (
 from core.schemas.base import Page
 from core.services import audit
 from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, can_see_locality, locality_for, require_role
-from core.services.adapters.mapping import _check_mapping, map_records
+from core.services.adapters.mapping import _check_mapping, map_records, target_of
 from core.services.campaigns import as_utc
 from core.services.errors import Conflict, Invalid, NotFound
 from core.services.paging import paginate
@@ -489,6 +490,18 @@ def preview_source(ctx: AppContext, actor: Actor, source_id: int) -> Preview:
         fetched = adapter.fetch(options, context)
     except AdapterFault as exc:
         raise _refused(exc) from None
+    spec = Mapping.model_validate(source.mapping)
+    if spec.target is not None:  # a record target checks the records (a dry run): no value rows to show
+        with ctx.db.read() as session:
+            target, target_options = target_of(session, source.locality_id, spec)
+            run = TargetRun(source.locality_id, source.id, source.name, None, context.run_date, dry_run=True)
+            result = target.write(session, target_options, fetched.records, run)
+        return Preview(
+            rows_read=len(fetched.records),
+            rows=[],
+            rows_rejected=result.rejected_records or len({r["where"] for r in result.rejected}),
+            rejected=[RejectedRow(**r) for r in result.rejected[:MAX_REJECTED_KEPT]],
+        )
     with ctx.db.read() as session:
         mapped = map_records(session, source.locality_id, source.mapping, fetched.records, context.run_date)
     rows = [

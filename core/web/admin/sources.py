@@ -149,7 +149,7 @@ async def old_source_page(request: Request, source_id: FromPath[int]) -> Respons
 
 def _form_values(source, fields) -> dict[str, Any]:
     mapping = source.mapping if source else {}
-    subject, period = mapping.get("subject", {}), mapping.get("period", {})
+    subject, period = mapping.get("subject") or {}, mapping.get("period") or {}  # none for a record target
     schedule = (source.schedule if source else None) or {}
     retry = (
         source.retry if source else {"attempts": 5, "max_seconds": 300, "initial_seconds": 1, "max_backoff_seconds": 60}
@@ -163,7 +163,7 @@ def _form_values(source, fields) -> dict[str, Any]:
         "period_field": period.get("field") or "",
         "period_from_run_date": period.get("from_run_date") or "",
         "values": "\n".join(
-            f"{v['field']}, {v['template_id']}, {v['indicator_code']}" for v in mapping.get("values", [])
+            f"{v['field']}, {v['template_id']}, {v['indicator_code']}" for v in mapping.get("values") or []
         ),
         "schedule_kind": "interval" if schedule.get("interval_minutes") else "cron" if schedule.get("cron") else "",
         "interval_minutes": str(schedule.get("interval_minutes") or ""),
