@@ -177,7 +177,7 @@ class RecordTarget(Protocol):
     """Where an adapter source's records go instead of indicator values (hook
     ``kaoping_adapter_targets``): e.g. the cadre cloud's negative-information records. A source's
     mapping names it (``{"target": name, "options": {...}}``); ``options_model`` checks those
-    options when the source is saved. ``write`` runs inside the run's write transaction, after
+    options when the source is saved. ``write`` (``ctx``: the ``AppContext``, e.g. for its keys) runs inside the run's write transaction, after
     the adapter fetched: it checks every record and writes its rows with ``session`` (never
     committing), or, in a dry run (a preview), only checks."""
 
@@ -186,7 +186,7 @@ class RecordTarget(Protocol):
     label_en: str
     options_model: type[BaseModel]
 
-    def write(self, session: Any, options: BaseModel, records: list[Record], run: TargetRun) -> TargetResult:
+    def write(self, ctx: Any, session: Any, options: BaseModel, records: list[Record], run: TargetRun) -> TargetResult:
         """Check and write the records (see the class)."""
 
 

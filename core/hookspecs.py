@@ -75,7 +75,7 @@ def kaoping_adapters() -> list:
 def kaoping_adapter_targets() -> list:
     """Return record targets this plugin provides: objects shaped like
     ``core.adapters.RecordTarget`` (``name``, labels, ``options_model`` and
-    ``write(session, options, records, run)``). An adapter source whose mapping names a target
+    ``write(ctx, session, options, records, run)``). An adapter source whose mapping names a target
     (``{"target": name, "options": {...}}``) hands every record it reads to that target instead
     of mapping it to indicator values: the target checks and writes them in the run's
     transaction (all or nothing, rejected records reported by where they came from, as for

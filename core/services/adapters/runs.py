@@ -215,7 +215,7 @@ def execute_run(ctx: AppContext, run_id: int) -> AdapterRunOut:
         with ctx.db.write() as session:
             spec = Mapping.model_validate(source.mapping)
             if spec.target is not None:  # a plugin's record target instead of indicator values
-                written = _to_target(session, source, spec, records, run_id, context.run_date)
+                written = _to_target(ctx, session, source, spec, records, run_id, context.run_date)
             else:
                 mapped = map_records(session, source.locality_id, source.mapping, records, context.run_date)
                 if mapped.rejected:
@@ -294,13 +294,13 @@ def execute_run(ctx: AppContext, run_id: int) -> AdapterRunOut:
 
 
 def _to_target(
-    session: Session, source: AdapterSource, spec: Mapping, records: list, run_id: int | None, run_date, dry_run=False
+    ctx: AppContext, session: Session, source: AdapterSource, spec: Mapping, records: list, run_id: int, run_date
 ) -> int:
     """Hand the records to the mapping's record target (``core.adapters.RecordTarget``): the
     rows it wrote; ``_Rejected`` when it could not use some records (the caller rolls back)."""
     target, options = target_of(session, source.locality_id, spec)
-    run = TargetRun(source.locality_id, source.id, source.name, run_id, run_date, dry_run)
-    result = target.write(session, options, records, run)
+    run = TargetRun(source.locality_id, source.id, source.name, run_id, run_date)
+    result = target.write(ctx, session, options, records, run)
     if result.rejected:
         raise _Rejected(
             Mapped(

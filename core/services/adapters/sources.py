@@ -495,7 +495,7 @@ def preview_source(ctx: AppContext, actor: Actor, source_id: int) -> Preview:
         with ctx.db.read() as session:
             target, target_options = target_of(session, source.locality_id, spec)
             run = TargetRun(source.locality_id, source.id, source.name, None, context.run_date, dry_run=True)
-            result = target.write(session, target_options, fetched.records, run)
+            result = target.write(ctx, session, target_options, fetched.records, run)
         return Preview(
             rows_read=len(fetched.records),
             rows=[],
