@@ -259,6 +259,23 @@ def test_other_localities_roles_and_forms_without_their_token(world):
             )
 
 
+def _post_ballot_cap(client, url: str, max_ratio: str):
+    """Post a campaign's rules step: the weighted mean with one ballot cap of ``max_ratio``."""
+    return client.post(
+        f"{url}/setup/rules",
+        data={
+            "_csrf": client.csrf,
+            "rule": "weighted_mean",
+            "d0_policy": "ballot_cap",
+            "d0_use": "on",
+            "d0_opt_max_ratio": max_ratio,
+            "d0_opt_rounding": "floor",
+            "d0_opt_scope": "ballot",
+            "d0_opt_action": "invalid",
+        },
+    )
+
+
 def test_subjects_by_unit_or_team_and_policies_with_their_options_forms(world):
     from core.schemas.org import PersonIn, TeamIn, TeamMemberIn
     from core.services import plugins as plugin_service
@@ -313,34 +330,10 @@ def test_subjects_by_unit_or_team_and_policies_with_their_options_forms(world):
 
         rules = client.get(f"{url}/setup/rules")
         assert 'data-policy="ballot_cap" data-index="0"' in rules.text and 'name="d0_opt_max_ratio"' in rules.text
-        bad = client.post(
-            f"{url}/setup/rules",
-            data={
-                "_csrf": client.csrf,
-                "rule": "weighted_mean",
-                "d0_policy": "ballot_cap",
-                "d0_use": "on",
-                "d0_opt_max_ratio": "2",
-                "d0_opt_rounding": "floor",
-                "d0_opt_scope": "ballot",
-                "d0_opt_action": "invalid",
-            },
-        )
+        bad = _post_ballot_cap(client, url, "2")
         assert bad.status_code == 422 and 'id="e-d0_opt_max_ratio"' in bad.text and 'value="2"' in bad.text
         assert api.get(f"/api/campaigns/{campaign['id']}").json()["distribution"] == []
-        good = client.post(
-            f"{url}/setup/rules",
-            data={
-                "_csrf": client.csrf,
-                "rule": "weighted_mean",
-                "d0_policy": "ballot_cap",
-                "d0_use": "on",
-                "d0_opt_max_ratio": "0.3",
-                "d0_opt_rounding": "floor",
-                "d0_opt_scope": "ballot",
-                "d0_opt_action": "invalid",
-            },
-        )
+        good = _post_ballot_cap(client, url, "0.3")
         assert good.status_code == 200 and "已保存" in good.text
         stored = api.get(f"/api/campaigns/{campaign['id']}").json()["distribution"]
         assert [(d["policy"], d["options"]["max_ratio"], d["options"]["scope"]) for d in stored] == [
