@@ -1,6 +1,7 @@
 """Organisation pages of a locality: people (search by name or ID-card number, filter by unit, a
-page at a time on an index, edit), subjects created in bulk from units, teams and team members, and the units and
-people lists as .xlsx. The units tree's pages are in ``core.web.admin.units``.
+page at a time on an index, edit), subjects (a page at a time, filtered in SQL; created in bulk
+from units, teams and team members), and the units and people lists as .xlsx. The units tree's
+pages are in ``core.web.admin.units``.
 
 Office users change everything; a unit admin reads the units and keeps its own unit's people
 (as the API lets it)."""
@@ -17,8 +18,7 @@ from pydantic import ValidationError
 
 from core.schemas.org import PersonIn, PersonPatch
 from core.services import org as org_service
-from core.services import org_lists
-from core.services import subjects as subject_service
+from core.services import org_lists, subject_lists
 from core.services.errors import ServiceError
 from core.web.admin.forms import keep, model_errors, to_int
 from core.web.admin.menu import OFFICE, READERS
@@ -276,6 +276,15 @@ async def person_update(
 # --- subjects --------------------------------------------------------------------------------
 
 
+def _subject_filters(q: str = "", category: str = "", kind: str = "") -> dict[str, str]:
+    kind = kind.strip()
+    return {
+        "q": q.strip()[:100],
+        "category": category.strip()[:100],
+        "kind": kind if kind in subject_lists.KINDS else "",
+    }
+
+
 async def _subjects_page(
     shell: Shell,
     values: dict[str, Any],
@@ -283,34 +292,47 @@ async def _subjects_page(
     message: str = "",
     status_code: int = 200,
     page: int = 1,
-    category: str = "",
+    filters: dict[str, str] | None = None,
 ) -> Response:
-    """The bulk form and one page of the subjects (of ``category``, or all)."""
+    """The bulk form and one page of the subjects, filtered in SQL (with HTMX only
+    ``#subjects-results`` is rendered, without the bulk form's units and teams)."""
     from core.web.admin.shell import paging
 
-    units = await run_sync(org_lists.all_units, shell.ctx, shell.actor, shell.code)
-    teams = await run_sync(org_lists.teams_with_units, shell.ctx, shell.actor, shell.code)
-    categories = await run_sync(org_lists.subject_categories, shell.ctx, shell.actor, shell.code)
-    first = await run_sync(
-        lambda: subject_service.list_subjects(shell.ctx, shell.actor, shell.code, limit=1, category=category or None)
-    )
-    p = paging(first.total, page)
-    subjects = await run_sync(
-        lambda: subject_service.list_subjects(
-            shell.ctx, shell.actor, shell.code, limit=p["size"], offset=p["offset"], category=category or None
+    filters = filters or _subject_filters()
+    size = subject_lists.SUBJECTS_PAGE
+    found = await run_sync(
+        lambda: subject_lists.search_subjects(
+            shell.ctx,
+            shell.actor,
+            shell.code,
+            q=filters["q"],
+            category=filters["category"],
+            kind=filters["kind"],
+            offset=(max(page, 1) - 1) * size,
+            limit=size,
         )
+    )
+    only_results = shell.wants_fragment("subjects-results")
+    units = [] if only_results else await run_sync(org_lists.all_units, shell.ctx, shell.actor, shell.code)
+    teams = [] if only_results else await run_sync(org_lists.teams_with_units, shell.ctx, shell.actor, shell.code)
+    categories = (
+        [] if only_results else await run_sync(org_lists.subject_categories, shell.ctx, shell.actor, shell.code)
     )
     return shell.render(
         "admin/org/subjects.html",
         title=shell._("Subjects"),
         crumbs=[(shell.locality["name"], None)],
+        fragment=("subjects-results", "admin/org/_subjects_results.html"),
         tree=org_lists.tree_order(units),
         teams=teams,
-        subjects=subjects.items,
-        p=p,
-        base=keep({"category": category}),
+        subjects=found.items,
+        p=paging(found.total, found.offset // size + 1, size),
+        base=keep(filters),
+        export=keep({"category": filters["category"]}),
         categories=categories,
-        category=category,
+        category=filters["category"],
+        filters=filters,
+        kinds=subject_lists.KINDS,
         values=values,
         errors=errors,
         message=message,
@@ -320,11 +342,21 @@ async def _subjects_page(
 
 @get("/localities/{code:str}/subjects", include_in_schema=False)
 async def subjects_page(
-    request: Request, code: FromPath[str], page: FromQuery[int] = 1, category: FromQuery[str] = ""
+    request: Request,
+    code: FromPath[str],
+    page: FromQuery[str] = "1",
+    category: FromQuery[str] = "",
+    q: FromQuery[str] = "",
+    kind: FromQuery[str] = "",
 ) -> Response:
+    """``q`` a word in a subject's name, ``category`` one category, ``kind`` unit, team or person."""
     shell = await open_shell(request, code, roles=OFFICE)
     return await _subjects_page(
-        shell, {"source": "units", "category": "", "ids": []}, {}, page=page, category=category.strip()[:100]
+        shell,
+        {"source": "units", "category": "", "ids": []},
+        {},
+        page=to_int(page) or 1,
+        filters=_subject_filters(q, category, kind),
     )
 
 
