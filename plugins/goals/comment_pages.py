@@ -28,10 +28,10 @@ from core.services import attachments
 from core.services import discussion as core_discussion
 from core.services.errors import Invalid, ServiceError
 from core.web.admin.shell import Shell, open_shell
-from plugins.goals import choices, discussion, files
+from plugins.goals import discussion, files
 from plugins.goals.access import today
 from plugins.goals.following import followed_goal
-from plugins.goals.pages import ADMIN_ROLES, CONSOLE_CHECKS, _common, _int
+from plugins.goals.pages import CONSOLE_CHECKS, _common, _int
 from plugins.goals.schemas import AnswerIn, CommentIn
 from plugins.worklog.discussion_api import send_file
 
@@ -66,10 +66,7 @@ async def overview_page(
         chosen, unit, wanted = _year(shell, year), _int(unit_id), _kind(kind)
         unit = unit if unit is not None and 0 < unit < 2**31 else None
         found = discussion.overview(shell.ctx, shell.actor, code, chosen, unit, wanted)
-        if shell.actor.role in ADMIN_ROLES:
-            units = choices.choices(shell.ctx, shell.actor, code).all_units
-        else:  # a follower learns of the units whose goals it follows, no more
-            units = sorted({(g.unit_id, g.unit_name) for g in found.goals}, key=lambda u: u[1])
+        units = found.units  # the units whose goals the reader may read or follow, no more
         return shell.render(
             "goals/comments.html",
             title=shell._("Comments on goals"),

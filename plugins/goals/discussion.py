@@ -176,12 +176,21 @@ def overview(
             )
             query = query.where(col(Goal.id).in_(commented))
         readable: dict[tuple[int, int | None], bool] = {}
+
+        def sees(unit: int, team: int | None, published: bool) -> bool:
+            if (unit, team) not in readable:
+                readable[(unit, team)] = can_read(session, actor, locality, unit, team)
+            return readable[(unit, team)] or (follows and published)
+
+        sets = session.exec(
+            select(Goal.unit_id, Goal.team_id, func.count(Goal.published_at))
+            .where(Goal.locality_id == locality.id, Goal.year == year)
+            .group_by(Goal.unit_id, Goal.team_id)
+        ).all()
+        unit_ids = {unit for unit, team, published in sets if sees(unit, team, published > 0)}
         goals = []
         for goal in session.exec(query.order_by(col(Goal.unit_id), col(Goal.sort_order), col(Goal.id))):
-            key = (goal.unit_id, goal.team_id)
-            if key not in readable:
-                readable[key] = can_read(session, actor, locality, goal.unit_id, goal.team_id)
-            if readable[key] or (follows and goal.published_at is not None):
+            if sees(goal.unit_id, goal.team_id, goal.published_at is not None):
                 goals.append(goal)
         ids = [g.id for g in goals]
         by_kind = {tid: {(k or ""): n for k, n in found.items()} for tid, found in _chunked(session, ids, _kind_counts)}
@@ -219,6 +228,7 @@ def overview(
         kinds=kinds,
         goals=rows,
         unanswered=sum(r.unanswered or 0 for r in rows),
+        units=sorted(((u, units.get(u, "")) for u in unit_ids), key=lambda u: u[1]),
     )
 
 

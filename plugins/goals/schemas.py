@@ -435,3 +435,4 @@ class CommentsOverview(BaseModel):
     kinds: list[str]
     goals: list[CommentedGoal]
     unanswered: int  # over the goals the reader answers for
+    units: list[tuple[int, str]] = []  # the units with goals of the year the reader may read or follow

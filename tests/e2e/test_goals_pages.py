@@ -81,3 +81,58 @@ def test_a_unit_admin_enters_decomposes_publishes_and_reports_progress(world, br
     screenshot(page, tmp_path / "screenshots", "goals-progress-phone")
     page.get_by_role("link", name="返回目标列表").click()
     expect(page.locator("#goals tbody tr", has_text="一般公共预算收入增长")).to_contain_text("50.0%")
+
+
+def test_a_county_leader_comments_and_the_unit_answers(world, browser, tmp_path):
+    """A county leader opens a published goal from the comments menu, suggests something (kind 建议);
+    the unit's admin sees the comment waiting, answers it privately; the leader reads the answer,
+    and another unit's admin following the goal does not."""
+    from plugins.goals import service
+    from tests.plugins.goals.helpers import goal
+    from tests.plugins.goals.setup import account
+
+    ids = make_world(world.ctx)
+    year = today(world.ctx).year
+    account(world.ctx, "ga", "xianzhang", "leader")
+    target = goal(world.ctx, ids, "一般公共预算收入增长", year=year, start=f"{year}-01-01", end=f"{year}-12-31")
+    service.publish(world.ctx, ids.actors["admin_a"], "ga", ids.unit_a, ids.team, year)
+    context = browser.new_context(**DESKTOP)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    try:
+        sign_in(page, world.url, "xianzhang")
+        page.get_by_role("navigation", name="菜单").get_by_role("link", name="目标点评").click()
+        page.get_by_label("单位").select_option(label="县财政局")
+        page.get_by_role("button", name="显示").click()
+        page.get_by_role("link", name="一般公共预算收入增长").click()
+        page.get_by_label("点评类型").select_option("建议")
+        page.get_by_label("写评论").fill("建议加大招商引资力度")
+        page.get_by_role("button", name="发表评论").click()
+        comment = page.locator("#comments li", has_text="建议加大招商引资力度")
+        expect(comment).to_contain_text("建议")
+        screenshot(page, tmp_path / "screenshots", "goals-comment")
+        page.get_by_role("button", name="退出").click()
+
+        sign_in(page, world.url, "admin-a")
+        page.goto(f"{world.url}/admin/localities/ga/goals/comments?unit_id={ids.unit_a}&year={year}")
+        expect(page.locator("#unanswered")).to_have_text("有 1 条点评等待答复。")
+        page.get_by_role("link", name="一般公共预算收入增长").click()
+        comment = page.locator("#comments li", has_text="建议加大招商引资力度")
+        comment.get_by_label("答复", exact=True).fill("已制定专项方案")
+        comment.get_by_label("公开答复").uncheck()
+        comment.get_by_role("button", name="提交答复").click()
+        expect(page.locator("#comments li", has_text="建议加大招商引资力度")).to_contain_text("已制定专项方案")
+        expect(page.locator("#unanswered")).to_have_count(0)
+        page.get_by_role("button", name="退出").click()
+
+        sign_in(page, world.url, "xianzhang")
+        page.goto(f"{world.url}/admin/localities/ga/goals/{target.id}/comments")
+        expect(page.locator("#comments li", has_text="建议加大招商引资力度")).to_contain_text("已制定专项方案")
+        page.get_by_role("button", name="退出").click()
+
+        sign_in(page, world.url, "admin-b")
+        page.goto(f"{world.url}/admin/localities/ga/goals/{target.id}/comments")
+        expect(page.locator("#comments li", has_text="建议加大招商引资力度")).to_be_visible()
+        expect(page.locator("#comments")).not_to_contain_text("已制定专项方案")
+    finally:
+        context.close()

@@ -62,6 +62,7 @@ def test_kinds_come_from_the_locality_and_are_filtered_and_counted(ctx, world):
 def test_leaders_and_other_units_follow_published_goals_never_drafts(ctx, world):
     target = goal(ctx, world, "招商引资")
     followers = ("county_leader", "leader_b", "admin_b")
+    assert discussion.overview(ctx, world.actors["leader_b"], "ga", YEAR).units == []  # drafts only
     for name in (*followers, "public", "qian"):
         with pytest.raises(NotFound):  # a draft: as if it did not exist
             discussion.read(ctx, world.actors[name], "ga", target.id)
@@ -94,7 +95,9 @@ def test_leaders_and_other_units_follow_published_goals_never_drafts(ctx, world)
     # a follower's overview: the goal and its counts, no unanswered count
     [row] = discussion.overview(ctx, world.actors["leader_b"], "ga", YEAR).goals
     assert (row.name, row.comments, row.unanswered) == ("招商引资", 2, None)
-    assert discussion.overview(ctx, world.actors["qian"], "ga", YEAR).goals == []
+    qian = discussion.overview(ctx, world.actors["qian"], "ga", YEAR)
+    assert qian.goals == [] and qian.units == []  # not even which units have goals
+    assert discussion.overview(ctx, world.actors["leader_b"], "ga", YEAR).units == [(world.unit_a, "县财政局")]
     with pytest.raises(NotFound):
         discussion.overview(ctx, world.actors["other_office"], "ga", YEAR)
 
