@@ -407,15 +407,17 @@ PEOPLE_EXPORT = [
 ]
 
 
-def export_units(ctx: AppContext, actor: Actor, code: str) -> bytes:
-    """The units as the import template has them (with the parent's code), so the file imports back."""
+def export_units(ctx: AppContext, actor: Actor, code: str) -> Iterator[bytes]:
+    """The units as the import template has them (with the parent's code), so the file imports
+    back: an .xlsx in chunks of bytes (``core.tabular.xlsx_stream``). Who may read and the
+    locality are checked by this call (403, 404) before any byte is written."""
     units = all_units(ctx, actor, code)
     code_of = {u.id: u.code for u in units}
-    rows = [
+    rows = (
         [u.code, u.name, u.type, code_of.get(u.parent_id, ""), u.contact_name, u.contact_phone, u.duties]
         for u, _depth in tree_order(units)
-    ]
-    return tabular.one_sheet_workbook("单位", [h for _k, h in UNIT_EXPORT], rows)
+    )
+    return xlsx_chunks("单位", [h for _k, h in UNIT_EXPORT], rows)
 
 
 def export_people(
@@ -494,22 +496,28 @@ def subject_categories(ctx: AppContext, actor: Actor, code: str) -> list[tuple[s
         return [(r[0], r[1]) for r in rows]
 
 
-def export_subjects(ctx: AppContext, actor: Actor, code: str, *, category: str = "") -> bytes:
-    """The subjects (of one category, or all) as .xlsx: name, kind and category."""
+def export_subjects(ctx: AppContext, actor: Actor, code: str, *, category: str = "") -> Iterator[bytes]:
+    """The subjects (of one category, or all) as .xlsx in chunks of bytes, written as they are
+    read (``core.tabular.xlsx_stream``): name, kind and category. Who may read and the locality
+    are checked by this call (403, 404) before any byte; the subjects are read when the chunks are."""
     require_role(actor, ADMIN_READ_ROLES, "read subjects")
     with ctx.db.read() as session:
-        locality = locality_for(session, actor, code, read_only=True)
-        query = select(Subject).where(Subject.locality_id == locality.id)
-        if category:
-            query = query.where(Subject.category == category)
+        locality_id = locality_for(session, actor, code, read_only=True).id
+    query = select(Subject.name, Subject.kind, Subject.category).where(Subject.locality_id == locality_id)
+    if category:
+        query = query.where(Subject.category == category)
 
-        def rows():
-            for subject in session.exec(
-                query.order_by(col(Subject.category), col(Subject.id)).execution_options(yield_per=1000)
-            ):
-                yield [subject.name, SUBJECT_KIND_LABELS.get(subject.kind, subject.kind), subject.category]
+    def chunks() -> Iterator[bytes]:
+        with ctx.db.read() as session:
+            rows = (
+                [name, SUBJECT_KIND_LABELS.get(kind, kind), subject_category]
+                for name, kind, subject_category in session.execute(
+                    query.order_by(col(Subject.category), col(Subject.id)).execution_options(yield_per=2000)
+                )
+            )
+            yield from xlsx_chunks("考核对象", [h for _k, h in SUBJECT_EXPORT], rows)
 
-        return tabular.one_sheet_workbook("考核对象", [h for _k, h in SUBJECT_EXPORT], rows())
+    return chunks()
 
 
 def unit_admin_unit(actor: Actor) -> int | None:

@@ -48,10 +48,6 @@ def _base(shell: Shell) -> str:
     return f"/admin/localities/{shell.code}"
 
 
-def _xlsx(content: bytes, name: str) -> Response:
-    return Response(content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
 def _service_errors(shell: Shell, exc: ServiceError) -> tuple[dict[str, str], str]:
     errors, general = field_errors(shell.tr, exc)
     return errors, "" if errors else general
@@ -63,8 +59,9 @@ def _service_errors(shell: Shell, exc: ServiceError) -> tuple[dict[str, str], st
 @get("/localities/{code:str}/units/export", include_in_schema=False)
 async def units_export(request: Request, code: FromPath[str]) -> Response:
     shell = await open_shell(request, code, roles=READERS)
-    content = await run_sync(org_lists.export_units, shell.ctx, shell.actor, shell.code)
-    return _xlsx(content, f"units-{shell.code}.xlsx")
+    chunks = await run_sync(org_lists.export_units, shell.ctx, shell.actor, shell.code)
+    name = f"units-{shell.code}.xlsx"
+    return Stream(chunks, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 # --- people ----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 from anyio.to_thread import run_sync
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
-from litestar.response import Redirect
+from litestar.response import Redirect, Stream
 from pydantic import ValidationError
 
 from core.schemas.org import SubjectPatch
@@ -28,9 +28,9 @@ def _base(shell: Shell) -> str:
 @get("/localities/{code:str}/subjects/export", include_in_schema=False)
 async def subjects_export(request: Request, code: FromPath[str], category: FromQuery[str] = "") -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
-    content = await run_sync(lambda: org_lists.export_subjects(shell.ctx, shell.actor, shell.code, category=category))
-    return Response(
-        content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="subjects-{shell.code}.xlsx"'}
+    chunks = await run_sync(lambda: org_lists.export_subjects(shell.ctx, shell.actor, shell.code, category=category))
+    return Stream(
+        chunks, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="subjects-{shell.code}.xlsx"'}
     )
 
 
