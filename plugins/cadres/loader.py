@@ -1,6 +1,7 @@
 """Profiles read from the database into the checks' plain dataclasses (``plugins.cadres.facts``):
 ``load_facts(session, keys, locality_id, person_ids)`` answers ``{person id: PersonFacts}`` in a
-fixed number of queries (one per section, in chunks), whatever the number of people."""
+fixed number of queries (one per section, in chunks, or by the locality alone for all its
+people), whatever the number of people."""
 
 from __future__ import annotations
 
@@ -33,86 +34,153 @@ def _chunks(ids: list[int]) -> Iterable[list[int]]:
         yield ids[start : start + CHUNK]
 
 
-def _decrypt(keys: Keyring, cipher: str | None) -> str:
-    if not cipher:
-        return ""
-    try:
-        return keys.decrypt(cipher)
-    except ValueError:
-        return ""
+def _id_key(digest: str | None) -> str:
+    """A stored ID number as the relative check compares it: its keyed digest (``#`` first), so
+    nothing is decrypted to compare (the digest is taken of the number as the services store it)."""
+    return f"#{digest}" if digest else ""
 
 
-def load_facts(session: Session, keys: Keyring, locality_id: int, person_ids: Iterable[int]) -> dict[int, PersonFacts]:
-    """The facts of the people of ``locality_id`` among ``person_ids`` (others are left out)."""
-    ids = sorted(set(person_ids))
-    people: dict[int, Person] = {}
-    profiles: dict[int, CadreProfile] = {}
+# the columns read per section (rows as tuples: no ORM objects for a scan of a whole locality)
+_EDUCATION = (
+    EducationRecord.person_id,
+    EducationRecord.school,
+    EducationRecord.department,
+    EducationRecord.major,
+    EducationRecord.class_name,
+    EducationRecord.level,
+    EducationRecord.degree,
+    EducationRecord.kind,
+    EducationRecord.start,
+    EducationRecord.end,
+)
+_POSTS = (
+    PostRecord.person_id,
+    PostRecord.unit_name,
+    PostRecord.post,
+    PostRecord.unit_id,
+    PostRecord.rank,
+    PostRecord.start,
+    PostRecord.end,
+    PostRecord.principal,
+)
+_MILITARY = (MilitaryRecord.person_id, MilitaryRecord.unit_designation, MilitaryRecord.start, MilitaryRecord.end)
+_RELATIONS = (
+    FamilyRelation.person_id,
+    FamilyRelation.relation,
+    FamilyRelation.name,
+    FamilyRelation.birth,
+    FamilyRelation.id_card_digest,
+    FamilyRelation.unit_post,
+)
+_TAGS = (ExpertiseTag.person_id, ExpertiseTag.tag)
+
+
+def load_facts(
+    session: Session, keys: Keyring | None, locality_id: int, person_ids: Iterable[int] | None = None
+) -> dict[int, PersonFacts]:
+    """The facts of the people of ``locality_id`` among ``person_ids`` (others are left out;
+    None: every person of the locality, read by the locality's indexes without id lists).
+
+    Rows are read as tuples, and ID numbers are compared by their keyed digests, so a scan of a
+    whole locality builds no ORM object and decrypts nothing (``keys`` is not used)."""
+    whole = person_ids is None
+    ids = [] if whole else sorted(set(person_ids))
+    groups: list[list[int] | None] = [None] if whole else list(_chunks(ids))
+    people: dict[int, tuple] = {}
+    profiles: dict[int, tuple] = {}
     sections: dict[str, dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
     levels: dict[int, str] = {}
-    for chunk in _chunks(ids):
-        for person in session.exec(select(Person).where(Person.locality_id == locality_id, col(Person.id).in_(chunk))):
-            people[person.id] = person
-        for profile in session.exec(select(CadreProfile).where(col(CadreProfile.person_id).in_(chunk))):
-            profiles[profile.person_id] = profile
-        for name, table, order in (
-            ("education", EducationRecord, EducationRecord.start),
-            ("posts", PostRecord, PostRecord.start),
-            ("military", MilitaryRecord, MilitaryRecord.start),
-            ("relations", FamilyRelation, FamilyRelation.id),
-            ("tags", ExpertiseTag, ExpertiseTag.tag),
+    connection = session.connection()  # Core rows: the ORM's row processing is not needed here
+
+    def scoped(query: Any, table: Any, chunk: list[int] | None) -> Any:
+        query = query.where(table.locality_id == locality_id)
+        return (
+            query
+            if chunk is None
+            else query.where(col(table.person_id if table is not Person else table.id).in_(chunk))
+        )
+
+    for chunk in groups:
+        person_query = select(
+            Person.id,
+            Person.name,
+            Person.gender,
+            Person.birth_date,
+            Person.ethnicity,
+            Person.party,
+            Person.id_card_digest,
+        )
+        for row in connection.execute(scoped(person_query, Person, chunk)).all():
+            people[row[0]] = row
+        profile_query = select(CadreProfile.person_id, CadreProfile.native_code, CadreProfile.birthplace_code)
+        for row in connection.execute(scoped(profile_query, CadreProfile, chunk)).all():
+            profiles[row[0]] = row
+        for name, columns, table, order in (
+            ("education", _EDUCATION, EducationRecord, EducationRecord.start),
+            ("posts", _POSTS, PostRecord, PostRecord.start),
+            ("military", _MILITARY, MilitaryRecord, MilitaryRecord.start),
+            ("relations", _RELATIONS, FamilyRelation, FamilyRelation.id),
+            ("tags", _TAGS, ExpertiseTag, ExpertiseTag.tag),
         ):
-            query = select(table).where(table.locality_id == locality_id, col(table.person_id).in_(chunk))
-            for row in session.exec(query.order_by(table.person_id, order)):
-                sections[name][row.person_id].append(row)
-    unit_ids = {r.unit_id for rows in sections["posts"].values() for r in rows if r.unit_id}
-    for chunk in _chunks(sorted(unit_ids)):
-        for uid, kind in session.exec(select(Unit.id, Unit.type).where(col(Unit.id).in_(chunk))):
+            query = scoped(select(*columns), table, chunk).order_by(table.person_id, order)
+            bucket = sections[name]
+            for row in connection.execute(query).all():  # one fetch, not a call per row
+                bucket[row[0]].append(row)
+    if whole:
+        for uid, kind in connection.execute(select(Unit.id, Unit.type).where(Unit.locality_id == locality_id)):
             levels[uid] = UNIT_LEVELS.get(kind, "county")
+    else:
+        unit_ids = {r[3] for rows in sections["posts"].values() for r in rows if r[3]}
+        for chunk in _chunks(sorted(unit_ids)):
+            for uid, kind in connection.execute(select(Unit.id, Unit.type).where(col(Unit.id).in_(chunk))):
+                levels[uid] = UNIT_LEVELS.get(kind, "county")
+    education, posts, military = sections["education"], sections["posts"], sections["military"]
+    relations, tags = sections["relations"], sections["tags"]
     found = {}
-    for pid, person in people.items():
+    for pid, (_id, name, gender, birth_date, ethnicity, party, digest) in people.items():
         profile = profiles.get(pid)
         found[pid] = PersonFacts(
             id=pid,
-            name=person.name,
-            gender=person.gender,
-            birth_date=birth_of(person.birth_date),
-            ethnicity=person.ethnicity,
-            party=person.party,
-            id_number=_decrypt(keys, person.id_card_cipher),
+            name=name,
+            gender=gender,
+            birth_date=birth_of(birth_date),
+            ethnicity=ethnicity,
+            party=party,
+            id_number=_id_key(digest),
             education=tuple(
                 Education(
-                    school=e.school,
-                    department=e.department,
-                    major=e.major,
-                    class_name=e.class_name,
-                    level=e.level,
-                    degree=e.degree,
-                    full_time=e.kind == "full_time",
-                    start=e.start,
-                    end=e.end,
+                    school=school,
+                    department=department,
+                    major=major,
+                    class_name=class_name,
+                    level=level,
+                    degree=degree,
+                    full_time=kind == "full_time",
+                    start=start,
+                    end=end,
                 )
-                for e in sections["education"][pid]
+                for _p, school, department, major, class_name, level, degree, kind, start, end in education.get(pid, ())
             ),
-            native_place=profile.native_code if profile else "",
-            birthplace=profile.birthplace_code if profile else "",
+            native_place=profile[1] if profile else "",
+            birthplace=profile[2] if profile else "",
             posts=tuple(
                 PostSpan(
-                    unit_name=p.unit_name,
-                    post=p.post,
-                    unit_id=p.unit_id,
-                    rank=p.rank,
-                    start=p.start,
-                    end=p.end,
-                    principal=p.principal,
-                    unit_level=levels.get(p.unit_id or 0, ""),
+                    unit_name=unit_name,
+                    post=post,
+                    unit_id=unit_id,
+                    rank=rank,
+                    start=start,
+                    end=end,
+                    principal=principal,
+                    unit_level=levels.get(unit_id or 0, ""),
                 )
-                for p in sections["posts"][pid]
+                for _p, unit_name, post, unit_id, rank, start, end, principal in posts.get(pid, ())
             ),
-            military=tuple(MilitarySpan(m.unit_designation, m.start, m.end) for m in sections["military"][pid]),
+            military=tuple(MilitarySpan(unit, start, end) for _p, unit, start, end in military.get(pid, ())),
             relations=tuple(
-                DeclaredRelation(r.relation, r.name, r.birth, _decrypt(keys, r.id_card_cipher), r.unit_post)
-                for r in sections["relations"][pid]
+                DeclaredRelation(kind, name, birth, _id_key(digest), unit_post)
+                for _p, kind, name, birth, digest, unit_post in relations.get(pid, ())
             ),
-            expertise=tuple(t.tag for t in sections["tags"][pid]),
+            expertise=tuple(tag for _p, tag in tags.get(pid, ())),
         )
     return found

@@ -323,6 +323,10 @@ class Comrades:
 
 
 def _id_key(number: str) -> tuple | None:
+    """An ID number as compared: 15 or 18 characters, or a stored number's keyed digest
+    (``#`` and the digest, as ``loader`` gives them: nothing is decrypted to compare)."""
+    if number and number[0] == "#":
+        return ("id", number)
     number = "".join((number or "").split()).upper()
     return ("id", number) if len(number) in (15, 18) else None
 

@@ -17,7 +17,7 @@ from core.models import Team, TeamMember, Unit
 from core.services.errors import Invalid, NotFound
 from plugins.cadres.access import cadre_locality
 from plugins.cadres.facts import PostSpan
-from plugins.cadres.loader import load_facts
+from plugins.cadres.loader import CHUNK, load_facts
 from plugins.cadres.models import ViewAction
 from plugins.cadres.relations import Relation, RelationChecker, RelationOptions
 from plugins.cadres.relations import Team as ScanTeam
@@ -190,7 +190,9 @@ def scan_teams(ctx: AppContext, actor: Actor, code: str, *, on: date | None = No
             select(TeamMember.team_id, TeamMember.person_id).where(TeamMember.locality_id == locality.id)
         ):
             members.setdefault(team_id, []).append(pid)
-        facts = load_facts(session, ctx.keys, locality.id, [p for ps in members.values() for p in ps])
+        member_ids = {p for ps in members.values() for p in ps}
+        # many members: read the whole locality by its indexes rather than by lists of ids
+        facts = load_facts(session, ctx.keys, locality.id, None if len(member_ids) > CHUNK else member_ids)
         scan = [
             ScanTeam(
                 id=tid,
