@@ -107,6 +107,14 @@ def kaoping_admin_menu(locality_code: str) -> list:
             roles=admins | people | {Role.public.value},
             order=56,
         ),
+        MenuEntry(
+            "goals.scoring",
+            "目标评分",
+            "Scoring goals",
+            f"/admin/localities/{locality_code}/goals/scoring",
+            roles=frozenset({Role.platform_admin.value, Role.office.value}),
+            order=57,
+        ),
     ]
 
 
@@ -115,3 +123,10 @@ def kaoping_load_demo(ctx, actor, locality_code: str) -> list[str] | None:
     from plugins.goals.demo import load_demo
 
     return load_demo(ctx, actor, locality_code)
+
+
+@hookimpl
+def kaoping_person_warnings(ctx, locality_id: int, on) -> list:
+    from plugins.goals.warnings import person_warnings
+
+    return person_warnings(ctx, locality_id, on)

@@ -437,6 +437,7 @@ async def people_save(
 def page_routes() -> list:
     from plugins.goals.comment_pages import ROUTES as comment_routes
     from plugins.goals.progress_pages import ROUTES as progress_routes
+    from plugins.goals.scoring_pages import ROUTES as scoring_routes
     from plugins.goals.sheet_pages import ROUTES as sheet_routes
 
     return [
@@ -454,6 +455,7 @@ def page_routes() -> list:
                 *progress_routes,
                 *sheet_routes,
                 *comment_routes,
+                *scoring_routes,
             ],
             exception_handlers=exception_handlers,
         )

@@ -1,0 +1,139 @@
+"""The office's year-end scoring page (年终评分), in the console's shell:
+``/admin/localities/{code}/goals/scoring?unit_id=&team_id=&year=``.
+
+For the chosen set (a unit's goals or a leadership team's) and year: each top-level goal with its
+progress, status, red flag, comments and people beside the score form (the standard score, and
+either a direct score or a deduction from the standard; a goal done by the year's end gets the
+standard when neither is given); below, the set's total and each person's result through their
+shares. ``POST /goals/{id}/score`` scores one goal (``plugins.goals.scoring.score_goal``:
+audited). The office only: 404 for every other role. What the service refuses is shown on the
+page in the reader's language, and nothing is written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from anyio.to_thread import run_sync
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Redirect
+
+from core.models import Role
+from core.services.errors import ServiceError
+from core.web.admin.shell import Shell, field_errors, open_shell
+from plugins.goals import choices, progress, scoring
+from plugins.goals.access import today
+from plugins.goals.pages import CONSOLE_CHECKS, _common, _int, _number, _set_query, _validated
+from plugins.goals.schemas import ScoreIn
+
+OFFICE = frozenset({Role.platform_admin.value, Role.office.value})
+
+
+def scoring_page(
+    shell: Shell,
+    code: str,
+    unit_id: int | None,
+    team_id: int | None,
+    year: int | None,
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
+    """The page of the chosen set (the locality's first unit, its own goals, this year by default)."""
+    from core.services import discussion as core_discussion
+    from plugins.goals.discussion import TARGET
+
+    lists = choices.choices(shell.ctx, shell.actor, code)
+    day = today(shell.ctx)
+    year = year if year is not None and 1900 <= year <= 2199 else day.year
+    if unit_id not in {u[0] for u in lists.units}:
+        unit_id = lists.units[0][0] if lists.units else None
+    if unit_id is None or team_id not in {t[0] for t in lists.teams.get(unit_id, [])}:
+        team_id = None
+    tree = sheet = None
+    talk: dict[int, tuple[int, int]] = {}
+    if unit_id is not None:
+        tree = progress.goal_tree(shell.ctx, shell.actor, code, unit_id, team_id, year)
+        sheet = scoring.score_sheet(shell.ctx, shell.actor, code, unit_id, team_id, year)
+        with shell.ctx.db.read() as session:
+            talk = core_discussion.counts(session, TARGET, [g.id for g in tree.goals if g.depth == 0])
+    return shell.render(
+        "goals/scoring.html",
+        title=shell._("Year-end scoring"),
+        crumbs=[],
+        lists=lists,
+        unit=unit_id,
+        team=team_id,
+        year=year,
+        tops=[g for g in tree.goals if g.depth == 0] if tree else [],
+        scores={s.goal_id: s for s in sheet.scores} if sheet else {},
+        sheet=sheet,
+        talk=talk,
+        query=_set_query(unit_id, team_id, year) if unit_id else "",
+        values=context.pop("values", {}),
+        error_of=context.pop("error_of", None),
+        error=context.pop("error", ""),
+        errors=context.pop("errors", {}),
+        saved=context.pop("saved", None),
+        status_code=status_code,
+        **_common(shell, code),
+    )
+
+
+@get("/localities/{code:str}/goals/scoring", include_in_schema=False, opt=CONSOLE_CHECKS)
+async def scoring_view(
+    request: Request,
+    code: FromPath[str],
+    unit_id: FromQuery[str | None] = None,
+    team_id: FromQuery[str | None] = None,
+    year: FromQuery[str | None] = None,
+    saved: FromQuery[str | None] = None,
+) -> Response:
+    shell = await open_shell(request, code, roles=OFFICE)
+    return await run_sync(
+        lambda: scoring_page(shell, code, _int(unit_id), _int(team_id), _int(year), saved=_int(saved))
+    )
+
+
+@post("/localities/{code:str}/goals/{goal_id:int}/score", include_in_schema=False, opt=CONSOLE_CHECKS)
+async def score(
+    request: Request, code: FromPath[str], goal_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+) -> Response:
+    shell = await open_shell(request, code, roles=OFFICE)
+    shell.check_csrf(data)
+    unit, team, year = _int(data.get("unit_id")), _int(data.get("team_id")), _int(data.get("year"))
+    try:
+        given = _validated(
+            ScoreIn,
+            {
+                "period": str(year or ""),
+                "standard": _number(data, "standard"),
+                "score": _number(data, "score"),
+                "deduction": _number(data, "deduction"),
+                "note": data.get("note", ""),
+            },
+        )
+        await run_sync(scoring.score_goal, shell.ctx, shell.actor, code, goal_id, given)
+    except ServiceError as exc:
+        if exc.status_code in (403, 404):
+            raise
+        errors, general = field_errors(shell.tr, exc)
+        status = exc.status_code
+        return await run_sync(
+            lambda: scoring_page(
+                shell,
+                code,
+                unit,
+                team,
+                year,
+                status_code=status,
+                values=dict(data),
+                error_of=goal_id,
+                error=general or "；".join(errors.values()),
+                errors=errors,
+            )
+        )
+    query = _set_query(unit, team, year) if unit and year else ""
+    return Redirect(f"/admin/localities/{code}/goals/scoring?{query}&saved={goal_id}#goal-{goal_id}", status_code=303)
+
+
+ROUTES = [scoring_view, score]
