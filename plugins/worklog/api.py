@@ -124,9 +124,18 @@ class WorklogController(Controller):
         summary="The people of a unit I supervise (a leader: my unit or one I am in charge of, unit_id; the office: unit_id) with what each submitted",
     )
     def board(
-        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, period: PeriodQuery, unit_id: UnitQuery = None
+        self,
+        ctx: Ctx,
+        actor: CurrentActor,
+        code: LocalityCode,
+        period: PeriodQuery,
+        unit_id: UnitQuery = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> Board:
-        return service.board(ctx, actor, code, period, unit_id)
+        """One page of the unit's people (``limit`` from ``offset``, in id order); ``total``,
+        ``submitted`` and ``missing`` count every page."""
+        return service.board(ctx, actor, code, period, unit_id, limit=limit, offset=offset)
 
 
 def api_routes() -> list:

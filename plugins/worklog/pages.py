@@ -32,12 +32,14 @@ from core.models import Locality, Role
 from core.periods import Period, PeriodError
 from core.services.errors import NotFound, ServiceError
 from core.services.plugins import check_route_access
-from core.web.admin.shell import Shell, exception_handlers, field_errors, open_shell
+from core.web.admin.forms import keep
+from core.web.admin.shell import Shell, exception_handlers, field_errors, open_shell, paging
 from plugins.worklog import service
 from plugins.worklog.models import EntryKind
 from plugins.worklog.schemas import EntryIn
 
 CONSOLE_CHECKS = {"public": True}  # see the module's docstring: open_shell checks the session
+BOARD_PAGE = 50  # people a page of the board
 BOARD_ROLES = frozenset({Role.platform_admin.value, Role.office.value, Role.leader.value})
 KIND_LABELS = {
     EntryKind.weekly_plan: "Weekly plan",
@@ -234,9 +236,15 @@ async def me_history(request: Request, page: FromQuery[int] = 1) -> Response:
 
 @get("/localities/{code:str}/worklog/board", include_in_schema=False, opt=CONSOLE_CHECKS)
 async def board_page(
-    request: Request, code: FromPath[str], period: FromQuery[str | None] = None, unit_id: FromQuery[str | None] = None
+    request: Request,
+    code: FromPath[str],
+    period: FromQuery[str | None] = None,
+    unit_id: FromQuery[str | None] = None,
+    page: FromQuery[str | None] = None,
 ) -> Response:
-    """``period``: a week (default this week), a month or a quarter; ``unit_id``: the office's pick."""
+    """``period``: a week (default this week), a month or a quarter; ``unit_id``: the unit
+    (the office's pick, or a leader's among those they supervise); ``page``: ``BOARD_PAGE``
+    people a page (paged in SQL). With HTMX a page link swaps only ``#board-results``."""
     shell = await open_shell(request, code, roles=BOARD_ROLES)
     today = await run_sync(service.today, shell.ctx)
     chosen = str(Period.from_date("week", today))
@@ -250,9 +258,20 @@ async def board_page(
     unit = int(unit_id) if unit_id and unit_id.isdigit() and len(unit_id) < 10 else None
     if unit is None and units:
         unit = units[0][0]
+    number = int(page) if page and page.isdigit() and len(page) < 7 else 1
     board = None
+    p = paging(0, 1, BOARD_PAGE)
     try:
-        board = await run_sync(service.board, shell.ctx, shell.actor, code, chosen, unit)
+        board = await run_sync(
+            lambda: service.board(
+                shell.ctx, shell.actor, code, chosen, unit, limit=BOARD_PAGE, offset=(max(number, 1) - 1) * BOARD_PAGE
+            )
+        )
+        p = paging(board.total, number, BOARD_PAGE)
+        if board.total and p["offset"] != board.offset:  # a page past the end: its last page
+            board = await run_sync(
+                lambda: service.board(shell.ctx, shell.actor, code, chosen, unit, limit=BOARD_PAGE, offset=p["offset"])
+            )
     except ServiceError as exc:
         if exc.status_code == 404:
             raise
@@ -261,11 +280,15 @@ async def board_page(
         str(Period.from_date(kind, day))
         for kind, day in [("week", today), ("week", today - timedelta(days=7)), ("month", today), ("quarter", today)]
     ]
+    kept = {"period": chosen, "unit_id": unit}
     return shell.render(
         "worklog/board.html",
         title=shell._("Work records of my people"),
         crumbs=[],
+        fragment=("board-results", "worklog/_board_results.html"),
         board=board,
+        p=p,
+        base=f"/admin/localities/{code}/worklog/board{keep(kept)}",
         period=chosen,
         typed=period or chosen,
         error=error,
