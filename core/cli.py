@@ -24,7 +24,32 @@ def _context() -> AppContext:
 
 
 class _Group(click.Group):
-    """Turn the errors users can cause into one clear line and exit code 1, never a traceback."""
+    """Turn the errors users can cause into one clear line and exit code 1, never a traceback;
+    add the plugins' commands (hook ``kaoping_cli_commands``) when they are first looked up."""
+
+    _plugin_commands: dict[str, click.Command] | None = None
+
+    def plugin_commands(self) -> dict[str, click.Command]:
+        if self._plugin_commands is None:
+            from core.plugins import get_plugin_manager
+
+            found: dict[str, click.Command] = {}
+            for commands in get_plugin_manager().hook.kaoping_cli_commands():
+                for command in commands or ():
+                    if command.name in self.commands or command.name in found:
+                        logging.getLogger(__name__).warning(
+                            "plugin command %r left out: the name is taken", command.name
+                        )
+                        continue
+                    found[command.name] = command
+            self._plugin_commands = found
+        return self._plugin_commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.plugin_commands()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, cmd_name) or self.plugin_commands().get(cmd_name)
 
     def invoke(self, ctx: click.Context):
         try:

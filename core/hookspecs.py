@@ -176,3 +176,31 @@ def kaoping_notification_created(notification) -> None:
     to forward the notice to SMS or e-mail; keep it quick (queue slow work), since it runs in
     the request that notified. An exception is logged and changes nothing.
     """
+
+
+@hookspec
+def kaoping_cli_commands() -> list:
+    """Return ``click`` commands (or groups) to add to the ``kaoping`` command line, e.g. the
+    cadre cloud's group ``cadres`` with ``kaoping cadres synth CODE N``. Each is added under
+    its own ``name``; a name the core already uses (``serve``, ``db``, ...) or that an earlier
+    plugin took is left out with a warning, never replacing a command. Called for every
+    installed plugin (the command line belongs to no locality); the commands are looked up only
+    when ``kaoping`` runs, so a plugin that adds none costs nothing. Errors a command raises as
+    ``core.services.errors.ServiceError`` or ``click.ClickException`` print as one line with exit
+    code 1, as for the core's own commands. Build the app context with
+    ``core.context.AppContext.from_settings(core.settings.load_settings())``.
+    """
+
+
+@hookspec
+def kaoping_cadre_relation_kinds() -> list:
+    """Return relation kinds for the cadre cloud's relationship check (关系检查), besides its
+    built-in 同学, 同乡, 同事, 战友 and 亲戚: objects shaped like
+    ``plugins.cadres.relations.RelationKind`` with ``name`` (a stable id, e.g. ``fellow_villager``),
+    ``label`` (a message id of its name, in the plugin's catalogue), ``keys(person, context)``
+    (hashable keys; only people sharing one are compared) and ``relate(a, b, context)`` (a
+    ``Relation`` with strength and evidence, or None). Called only for plugins the locality
+    enabled; a kind is checked where the locality's options of the cadre cloud name it
+    (``relations.kinds``). The hook lives in the core because a feature plugin reaches another
+    only through the core's hooks (DESIGN 10); the core itself never calls it.
+    """

@@ -68,6 +68,13 @@ def kaoping_admin_menu(locality_code: str) -> list:
 
 
 @hookimpl
+def kaoping_cli_commands() -> list:
+    from plugins.cadres.cli import commands
+
+    return commands()
+
+
+@hookimpl
 def kaoping_load_demo(ctx, actor, locality_code: str) -> list[str] | None:
     from plugins.cadres.demo import load_demo
 

@@ -34,6 +34,7 @@ from sqlmodel import select
 from core.context import AppContext
 from core.models import Locality, Person, Team, TeamMember, Unit
 from core.models.base import utcnow
+from core.services.errors import NotFound
 from plugins.cadres.models import (
     DEGREES,
     EDUCATION_LEVELS,
@@ -376,7 +377,9 @@ def synthesize(ctx: AppContext, code: str, n: int, *, seed: int = 2026, today: d
     n = max(40, n)
     today = today or date.today()
     with ctx.db.write() as session:
-        locality = session.exec(select(Locality).where(Locality.code == code)).one()
+        locality = session.exec(select(Locality).where(Locality.code == code)).first()
+        if locality is None:
+            raise NotFound("no locality with code {code}", params={"code": code})
         b = _Builder(ctx, locality.id, n, seed, today)
         taken = set(session.exec(select(Unit.code).where(Unit.locality_id == locality.id)))
         unit_count = max(4, n // 12)
