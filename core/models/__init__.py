@@ -27,6 +27,7 @@ from core.models.indicators import (
     TemplateStatus,
 )
 from core.models.locality import Locality
+from core.models.name_grams import PersonNameGram
 from core.models.notifications import Notification
 from core.models.org import Person, Team, TeamMember, Unit
 from core.models.paper import PaperEntry
@@ -73,6 +74,7 @@ __all__ = [
     "Locality",
     "LoginFailureCount",
     "Person",
+    "PersonNameGram",
     "Role",
     "Subject",
     "SubjectKind",

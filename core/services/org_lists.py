@@ -20,6 +20,7 @@ from core.security import mask_id_card
 from core.services import audit
 from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, locality_for, require_role
 from core.services.errors import Invalid
+from core.services.name_grams import name_contains
 from core.services.org import people_scope, person_out, unit_out
 from core.tabular.xlsx_stream import xlsx_chunks
 
@@ -120,8 +121,8 @@ def _people_query(
     card = id_card_or_none(q) if q else None
     if card:
         query = query.where(Person.id_card_digest == ctx.keys.digest(card))
-    elif q and anywhere:
-        query = query.where(col(Person.name).like(_like_anywhere(q), escape="\\"))
+    elif q and anywhere:  # along the name's grams, not a read of every name
+        query = query.where(name_contains(locality_id, q))
     elif q:
         # names that begin with q (surname first: 王 finds every 王, 王伟 every 王伟*): a range of the
         # (locality_id, name) index, compared by code point (PostgreSQL: in the "C" collation)
@@ -146,10 +147,11 @@ def search_people(
 ) -> PeoplePage:
     """One page of people in id order: after the id ``after`` (next page), before the id
     ``before`` (previous page), or the first. ``q``: a whole ID-card number (found by its keyed
-    digest), else the beginning of a name (anywhere in it with ``anywhere``: a scan of the
-    locality's people); ``rank`` exactly, ``post`` anywhere in it. A unit admin sees its own unit's
-    people only. When a filter is read from each row's text (``post``, ``anywhere``), the count
-    stops at ``COUNT_CAP`` (``total_capped``: "more than 10,000"), so it costs no more than a page."""
+    digest), else the beginning of a name (anywhere in it with ``anywhere``, along the names'
+    grams); ``rank`` exactly, ``post`` anywhere in it. A unit admin sees its own unit's
+    people only. When a filter is read from each row's text (``post``), the count stops at
+    ``COUNT_CAP`` (``total_capped``: "more than 10,000"), so it costs no more than a page; a word
+    anywhere in the name is found and counted along the names' grams (``name_grams``)."""
     require_role(actor, ADMIN_READ_ROLES, "read people")
     q = q.strip()[:100]
     with ctx.db.read() as session:
@@ -175,7 +177,7 @@ def search_people(
         people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(found)))} if found else {}
         convert = person_out(ctx.keys)
         items = [convert(session, people[i]) for i in found]
-        scans = bool(post.strip()) or (anywhere and bool(q) and not by_card)
+        scans = bool(post.strip())  # a word in the name is counted on its grams (core.services.name_grams)
         counted = base.limit(COUNT_CAP + 1) if scans else base
         total = session.exec(select(func.count()).select_from(counted.subquery())).one()
         capped = scans and total > COUNT_CAP
