@@ -29,6 +29,13 @@ class CadresOptions(BaseModel):
     retirement_age: int = Field(
         default=60, ge=50, le=70, title="Retirement age", description="Age (years) at which a cadre retires."
     )
+    warn_score_drop: float = Field(
+        default=5.0,
+        gt=0,
+        le=100,
+        title="Score drop that warns",
+        description="A cadre whose latest published score is this many points below the one before is flagged.",
+    )
 
 
 KAOPING_PLUGIN = PluginInfo(
@@ -63,6 +70,7 @@ def kaoping_admin_menu(locality_code: str) -> list:
         MenuEntry(
             "cadres.import", "导入任免审批表", "Import appointment forms", f"{base}/import", roles=READERS, order=56
         ),
+        MenuEntry("cadres.warnings", "干部预警", "Cadre warnings", f"{base}/warnings", roles=READERS, order=57),
         MenuEntry("cadres.view-log", "干部查阅记录", "Cadre view log", f"{base}/view-log", roles=HEAD, order=57),
     ]
 
@@ -79,3 +87,18 @@ def kaoping_load_demo(ctx, actor, locality_code: str) -> list[str] | None:
     from plugins.cadres.demo import load_demo
 
     return load_demo(ctx, actor, locality_code)
+
+
+@hookimpl
+def kaoping_adapter_targets() -> list:
+    from plugins.cadres.negative import NegativeTarget
+
+    return [NegativeTarget()]
+
+
+@hookimpl
+def kaoping_periodic_tasks() -> list:
+    from core.scheduler import PeriodicTask
+    from plugins.cadres.watch import EVERY_SECONDS, run_watch
+
+    return [PeriodicTask(name="cadres-watch", every_seconds=EVERY_SECONDS, run=run_watch)]

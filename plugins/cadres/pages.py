@@ -218,9 +218,12 @@ async def render_profile(shell: Shell, code: str, person_id: int, file_error: st
     """The profile page, with its dossier files and the form export (``file_pages``)."""
     from core.services.attachments import max_bytes
     from plugins.cadres.dossier import list_dossier
+    from plugins.cadres.warning_pages import NEGATIVE_LABELS
+    from plugins.cadres.warnings import negative_records
 
     profile = await run_sync(service.read_profile, shell.ctx, shell.actor, code, person_id)
     files = await run_sync(list_dossier, shell.ctx, shell.actor, code, person_id)
+    negative = await run_sync(negative_records, shell.ctx, shell.actor, code, person_id)
     units = await run_sync(_units, shell)
     return shell.render(
         "cadres/profile.html",
@@ -230,6 +233,8 @@ async def render_profile(shell: Shell, code: str, person_id: int, file_error: st
         p=profile,
         unit=units.get(profile.unit_id or 0, ""),
         files=files,
+        negative=negative,
+        negative_label=lambda kind: shell._(NEGATIVE_LABELS.get(kind, kind)),
         file_error=file_error,
         max_mb=max_bytes(shell.ctx) // (1024 * 1024),
         when=shell.tr.datetime,
@@ -259,6 +264,7 @@ def page_routes() -> list:
     from plugins.cadres.file_pages import file_routes
     from plugins.cadres.import_pages import import_routes
     from plugins.cadres.team_pages import team_routes
+    from plugins.cadres.warning_pages import warning_routes
 
     return [
         Router(
@@ -273,6 +279,7 @@ def page_routes() -> list:
                 *team_routes(),
                 *import_routes(),
                 *file_routes(),
+                *warning_routes(),
             ],
             exception_handlers=exception_handlers,
         )

@@ -123,3 +123,10 @@ def kaoping_load_demo(ctx, actor, locality_code: str) -> list[str] | None:
     from plugins.goals.demo import load_demo
 
     return load_demo(ctx, actor, locality_code)
+
+
+@hookimpl
+def kaoping_person_warnings(ctx, locality_id: int, on) -> list:
+    from plugins.goals.warnings import person_warnings
+
+    return person_warnings(ctx, locality_id, on)
