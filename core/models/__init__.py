@@ -1,6 +1,6 @@
 """All table models; importing this module registers every table on ``SQLModel.metadata``."""
 
-from core.models.accounts import ActivationBatch, ActivationCode
+from core.models.accounts import ActivationBatch, ActivationCode, PeopleAccountCounts
 from core.models.adapters import AdapterRun, AdapterSource, RunStatus
 from core.models.assessment import AssessmentAssignment
 from core.models.audit import AuditEntry
@@ -40,6 +40,7 @@ from core.models.values import IndicatorValue
 __all__ = [
     "ActivationBatch",
     "ActivationCode",
+    "PeopleAccountCounts",
     "Attachment",
     "Comment",
     "Like",

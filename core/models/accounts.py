@@ -55,3 +55,20 @@ class ActivationBatch(SQLModel, table=True):
     codes_cipher: str | None = Field(default=None, sa_column=Column(Text))
     expires_at: datetime = Field(sa_type=tz_datetime())
     created_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
+
+
+class PeopleAccountCounts(SQLModel, table=True):
+    """How far a locality's people's accounts are, kept by the services that change them
+    (``core.services.account_counts``) so the people's accounts page reads one row instead of
+    counting 100,000 accounts and codes: ``accounts`` (users with a person), ``activated``,
+    ``waiting`` (their live activation codes), ``revoked`` (may not sign in)."""
+
+    __tablename__ = "people_account_counts"
+
+    locality_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("localities.id", ondelete="CASCADE"), primary_key=True)
+    )
+    accounts: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    activated: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    waiting: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    revoked: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))

@@ -34,7 +34,7 @@ from core.context import Actor, AppContext
 from core.models import ActivationBatch, ActivationCode, AuthToken, Person, Role, TeamMember, Unit, User
 from core.models.base import utcnow
 from core.security import Keyring, hash_password
-from core.services import audit, notifications, throttle
+from core.services import account_counts, audit, notifications, throttle
 from core.services.access import OFFICE_ROLES, locality_for, require_role
 from core.services.auth import MIN_PASSWORD_LENGTH, id_card_key
 from core.services.bulk import insert_many as _insert_many
@@ -140,6 +140,7 @@ def issue(
     now = utcnow()
     with ctx.db.write() as session:
         locality = locality_for(session, actor, code)
+        account_counts.hold(session, locality.id)
         scope = _unit_scope(session, locality.id, unit_id, with_sub_units)
         query = select(Person.id, Person.unit_id).where(Person.locality_id == locality.id)
         if scope is not None:
@@ -206,6 +207,7 @@ def issue(
             else:
                 targets.append((pid, made[pid]))
         batch_id = _new_codes(ctx, session, locality.id, targets, actor, unit_id, with_sub_units, now)
+        account_counts.store(session, locality.id, account_counts.scan(session, locality.id))
         audit.record(
             session,
             actor,
@@ -286,6 +288,7 @@ def reissue(ctx: AppContext, actor: Actor, code: str, person_id: int) -> Issued:
         locality = locality_for(session, actor, code)
         person, user = _account_of(session, locality.id, person_id)
         created = 0
+        change = {"waiting": 1}  # the new code
         if user is None:
             name = f"{locality.code}-{person.id}"
             if session.exec(select(User.id).where(User.username == name)).first() is not None:
@@ -302,11 +305,17 @@ def reissue(ctx: AppContext, actor: Actor, code: str, person_id: int) -> Issued:
             session.add(user)
             session.flush()
             created = 1
+            change["accounts"] = 1
         else:
+            had_code = session.exec(select(ActivationCode.id).where(ActivationCode.user_id == user.id)).first()
+            change["activated"] = -1 if user.activated_at is not None else 0
+            change["revoked"] = -1 if not user.is_active else 0
+            change["waiting"] -= 1 if had_code is not None else 0
             user.password_hash, user.activated_at, user.is_active = NOT_ACTIVATED, None, True
             session.add(user)
             session.execute(delete(AuthToken).where(AuthToken.user_id == user.id))
         batch_id = _new_codes(ctx, session, locality.id, [(person.id, user.id)], actor, None, False, now)
+        account_counts.shift(session, locality.id, **change)
         audit.record(
             session,
             actor,
@@ -328,10 +337,12 @@ def revoke(ctx: AppContext, actor: Actor, code: str, person_id: int) -> None:
         person, user = _account_of(session, locality.id, person_id)
         if user is None:
             raise NotFound("{name} has no account", params={"name": person.name})
+        newly = 1 if user.is_active else 0
         user.is_active = False
         session.add(user)
-        session.execute(delete(ActivationCode).where(ActivationCode.user_id == user.id))
+        codes_gone = session.execute(delete(ActivationCode).where(ActivationCode.user_id == user.id)).rowcount
         session.execute(delete(AuthToken).where(AuthToken.user_id == user.id))
+        account_counts.shift(session, locality.id, revoked=newly, waiting=-codes_gone)
         audit.record(
             session,
             actor,
@@ -350,11 +361,20 @@ def detach_person(session: Session, locality_id: int, person_id: int) -> int | N
     user = session.exec(select(User).where(User.locality_id == locality_id, User.person_id == person_id)).first()
     if user is None:
         return None
+    was_activated, was_revoked = user.activated_at is not None, not user.is_active
     user.person_id, user.is_active = None, False
     session.add(user)
-    session.execute(delete(ActivationCode).where(ActivationCode.user_id == user.id))
+    codes_gone = session.execute(delete(ActivationCode).where(ActivationCode.user_id == user.id)).rowcount
     session.execute(delete(AuthToken).where(AuthToken.user_id == user.id))
     session.flush()
+    account_counts.shift(  # no longer a person's account: it leaves every count
+        session,
+        locality_id,
+        accounts=-1,
+        activated=-1 if was_activated else 0,
+        revoked=-1 if was_revoked else 0,
+        waiting=-codes_gone,
+    )
     return user.id
 
 
@@ -371,36 +391,18 @@ def counts(
         scope = _unit_scope(session, locality.id, unit_id, with_sub_units)
         people = _people_in(locality.id, scope).subquery()
         total = session.exec(select(func.count()).select_from(people)).one()
-        # the whole locality: a person's account is a user of the locality with a person (no
-        # subquery of 100,000 ids), read from the (locality_id, person_id, activated_at,
-        # is_active) index alone; a code is a person's account's unless its user has no person
-        mine = (User.locality_id == locality.id) & (
-            col(User.person_id).is_not(None) if scope is None else col(User.person_id).in_(select(people.c.id))
-        )
-        accounts, activated, revoked = session.exec(
-            select(
-                func.count(User.id),
-                func.count(User.activated_at),
-                func.coalesce(func.sum(case((User.is_active == false(), 1), else_=0)), 0),
-            ).where(mine)
-        ).one()
-        if scope is None:
-            waiting = (
-                session.exec(
-                    select(func.count()).select_from(ActivationCode).where(ActivationCode.locality_id == locality.id)
-                ).one()
-                - session.exec(
-                    select(func.count())
-                    .select_from(ActivationCode)
-                    .join(User, User.id == ActivationCode.user_id)
-                    .where(
-                        ActivationCode.locality_id == locality.id,
-                        User.locality_id == locality.id,
-                        col(User.person_id).is_(None),
-                    )
-                ).one()
-            )
-        else:
+        if scope is None:  # the whole locality: the counts its services keep, one row
+            kept = account_counts.read(session, locality.id)
+            accounts, activated, waiting, revoked = (kept[n] for n in account_counts.FIELDS)
+        else:  # a unit (and below it): its people's accounts and their codes, counted
+            mine = (User.locality_id == locality.id) & col(User.person_id).in_(select(people.c.id))
+            accounts, activated, revoked = session.exec(
+                select(
+                    func.count(User.id),
+                    func.count(User.activated_at),
+                    func.coalesce(func.sum(case((User.is_active == false(), 1), else_=0)), 0),
+                ).where(mine)
+            ).one()
             waiting = session.exec(
                 select(func.count())
                 .select_from(ActivationCode)
@@ -421,9 +423,11 @@ def list_people(
     unit_id: int | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> tuple[list[PersonAccountOut], int]:
+    count: bool = True,
+) -> tuple[list[PersonAccountOut], int | None]:
     """People of the locality (a unit and below it), name beginning with ``q``, with their
-    account's state; in id order. Returns the page and the total."""
+    account's state; in id order. Returns the page and the total (None with ``count=False``,
+    for a caller that knows it: ``counts().people`` is the total without a name or unit)."""
     require_role(actor, OFFICE_ROLES, "read people's accounts")
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code, read_only=True)
@@ -453,7 +457,7 @@ def list_people(
             counted = counted.where(col(Person.name).startswith(q.strip()[:100], autoescape=True))
         # every join is to at most one row (a unit; the one account per person and locality; its
         # one code): the people alone are counted, on their index
-        total = session.exec(select(func.count()).select_from(counted.subquery())).one()
+        total = session.exec(select(func.count()).select_from(counted.subquery())).one() if count else None
         rows = session.exec(query.order_by(Person.id).limit(limit).offset(offset)).all()
     out = []
     for pid, name, unit_name, username, role, activated, active, code_id in rows:
@@ -537,8 +541,11 @@ def activate(ctx: AppContext, login: str, typed_code: str, password: str, passwo
         if used.rowcount != 1:  # used up meanwhile by another request
             raise Unauthorized(WRONG_CODE)
         user = session.get(User, row[1].id)
+        first_time = user.activated_at is None
         user.password_hash, user.activated_at = new_hash, utcnow()
         session.add(user)
+        if user.person_id is not None and user.locality_id is not None:
+            account_counts.shift(session, user.locality_id, activated=1 if first_time else 0, waiting=-1)
         audit.record(
             session,
             Actor(user_id=user.id, username=user.username, role=user.role, locality_id=user.locality_id),

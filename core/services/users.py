@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from core.context import Actor, AppContext
 from core.models import AuthToken, Locality, Role, Unit, User
 from core.security import hash_password, verify_password
-from core.services import audit
+from core.services import account_counts, audit
 from core.services.access import require_role
 from core.services.auth import MIN_PASSWORD_LENGTH
 from core.services.errors import Invalid, NotFound
@@ -137,6 +137,9 @@ def update_user(ctx: AppContext, actor: Actor, user_id: int, data: UserPatch) ->
             if not user.is_active:
                 session.execute(delete(AuthToken).where(AuthToken.user_id == user.id))
         session.add(user)
+        if user.person_id is not None and user.locality_id is not None and user.is_active != before["is_active"]:
+            # a person's account: the people's accounts page counts the revoked ones
+            account_counts.shift(session, user.locality_id, revoked=-1 if user.is_active else 1)
         after = {"role": user.role, "unit_id": user.unit_id, "is_active": user.is_active}
         if after != before:
             audit.record(

@@ -28,8 +28,10 @@ def _base(shell: Shell) -> str:
 def _view(shell: Shell, q: str, page: int):
     counts = pa.counts(shell.ctx, shell.actor, shell.code)
     page = min(max(page, 1), 2**31 // PAGE)
-    people, total = pa.list_people(shell.ctx, shell.actor, shell.code, q=q, limit=PAGE, offset=(page - 1) * PAGE)
-    p = paging(total, page, PAGE)
+    people, total = pa.list_people(
+        shell.ctx, shell.actor, shell.code, q=q, limit=PAGE, offset=(page - 1) * PAGE, count=bool(q.strip())
+    )
+    p = paging(counts.people if total is None else total, page, PAGE)  # everyone: the count just read
     units = org_lists.all_units(shell.ctx, shell.actor, shell.code)
     return counts, people, p, [(u.id, u.name) for u in units]
 
