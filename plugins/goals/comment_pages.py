@@ -9,7 +9,7 @@
   ``POST .../comments`` (``body``, ``kind``), ``.../comments/{id}/answer`` (``body``,
   ``public``), ``.../comments/{id}/delete``, ``.../like``.
 * Files of a progress report: ``POST /goals/{id}/progress/{report_id}/attachments`` (multipart,
-  field ``file``), ``GET .../attachments/{file_id}``, ``POST .../attachments/{file_id}/delete``.
+  field ``file``), ``GET .../attachments/{attachment_id}``, ``POST .../attachments/{attachment_id}/delete``.
 
 Every form carries the session's CSRF token. 404 for a goal the user may neither read nor follow;
 a refused comment, answer or file shows the page again with the translated reason."""
@@ -259,9 +259,13 @@ async def upload(request: Request, code: FromPath[str], goal_id: FromPath[int], 
     return _back(code, goal_id, f"report-{report_id}")
 
 
-@get(FILES + "/{file_id:int}", include_in_schema=False, opt=CONSOLE_CHECKS)
+@get(FILES + "/{attachment_id:int}", include_in_schema=False, opt=CONSOLE_CHECKS)
 async def download(
-    request: Request, code: FromPath[str], goal_id: FromPath[int], report_id: FromPath[int], file_id: FromPath[int]
+    request: Request,
+    code: FromPath[str],
+    goal_id: FromPath[int],
+    report_id: FromPath[int],
+    attachment_id: FromPath[int],
 ) -> Response:
     shell = await open_shell(request, code)
     found = await run_sync(
@@ -271,18 +275,18 @@ async def download(
         files.TARGET,
         report_id,
         files.resolver(code, goal_id, report_id),
-        file_id,
+        attachment_id,
     )
     return send_file(found)
 
 
-@post(FILES + "/{file_id:int}/delete", include_in_schema=False, opt=CONSOLE_CHECKS)
+@post(FILES + "/{attachment_id:int}/delete", include_in_schema=False, opt=CONSOLE_CHECKS)
 async def delete_file(
     request: Request,
     code: FromPath[str],
     goal_id: FromPath[int],
     report_id: FromPath[int],
-    file_id: FromPath[int],
+    attachment_id: FromPath[int],
     data: URLEncodedBody[dict[str, str]],
 ) -> Response:
     shell = await open_shell(request, code)
@@ -294,7 +298,7 @@ async def delete_file(
         files.TARGET,
         report_id,
         files.resolver(code, goal_id, report_id),
-        file_id,
+        attachment_id,
     )
     return _back(code, goal_id, f"report-{report_id}")
 
