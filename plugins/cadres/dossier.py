@@ -72,3 +72,28 @@ def open_dossier_file(ctx: AppContext, actor: Actor, code: str, person_id: int, 
 def delete_dossier_file(ctx: AppContext, actor: Actor, code: str, person_id: int, attachment_id: int) -> None:
     """Delete a file: its uploader (403 for another of the department); audited by the service."""
     attachments.delete_file(ctx, actor, TARGET, person_id, resolver(code, person_id), attachment_id)
+
+
+def prune_orphans(ctx: AppContext) -> int:
+    """Remove the dossier files of people deleted since (the core deletes a person without
+    knowing of this plugin's files): their rows, then their files after the COMMIT. How many
+    people's files went. Run by the periodic pass (``watch``)."""
+    from sqlalchemy import exists
+    from sqlmodel import col, select
+
+    from core.models import Attachment, Person
+
+    with ctx.db.write() as session:
+        gone = sorted(
+            set(
+                session.exec(
+                    select(Attachment.target_id).where(
+                        Attachment.target_type == TARGET,
+                        ~exists().where(col(Person.id) == Attachment.target_id),
+                    )
+                ).all()
+            )
+        )
+        paths = [path for target_id in gone for path in attachments.delete_for_target(ctx, session, TARGET, target_id)]
+    attachments.remove_files(paths)
+    return len(gone)

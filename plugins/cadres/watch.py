@@ -2,7 +2,8 @@
 
 1. copy Kaoping's own annual grades into the profiles (``grades.sync_kaoping_grades``), so the
    condition search reads them too;
-2. raise the warnings of dropped scores (``warnings.score_warnings``), of other plugins'
+2. remove the dossier files of people deleted since (``dossier.prune_orphans``);
+3. raise the warnings of dropped scores (``warnings.score_warnings``), of other plugins'
    ``kaoping_person_warnings`` (goals behind schedule), and of any negative record that has none
    yet, each once, to the supervisors and the department (``warnings.raise_warnings``).
 
@@ -21,6 +22,7 @@ from core.context import AppContext
 from core.models import LocalityPlugin
 from core.services.plugins import hooks_for
 from plugins.cadres.access import PLUGIN
+from plugins.cadres.dossier import prune_orphans
 from plugins.cadres.grades import sync_kaoping_grades
 from plugins.cadres.models import NegativeRecord, WarningKind
 from plugins.cadres.negative import warning_for
@@ -77,6 +79,10 @@ def run_watch(ctx: AppContext, on: date | None = None) -> int:
                 LocalityPlugin.enabled == True,  # noqa: E712 - SQL expression
             )
         ).all()
+    try:
+        prune_orphans(ctx)
+    except Exception:
+        log.exception("removing the dossier files of deleted people failed")
     raised = 0
     for locality_id, options in rows:
         try:

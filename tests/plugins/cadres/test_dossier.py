@@ -128,3 +128,24 @@ def test_the_profile_page_offers_the_form_in_three_files(site):
         lrmx = dept.get(f"{API}/{person}/form", params={"format": "lrmx"})
         assert lrmx.status_code == 200 and "<XingMing>王局长</XingMing>" in lrmx.text
         assert dept.get(f"{API}/{person}/form", params={"format": "exe"}).status_code == 400
+
+
+def test_a_deleted_person_s_dossier_files_are_removed_by_the_periodic_pass(ctx):
+    from core.schemas.org import PersonIn
+    from core.services import org
+    from plugins.cadres.dossier import add_dossier_file, list_dossier
+    from plugins.cadres.watch import run_watch
+    from tests.plugins.cadres.setup import SYSTEM, make_world
+
+    world = make_world(ctx)
+    dept = world.actors["org_dept"]
+    kept, gone = world.people["李镇长"], org.create_person(ctx, SYSTEM, "ca", PersonIn(name="离任者")).id
+    add_dossier_file(ctx, dept, "ca", kept, "a.pdf", PDF)
+    add_dossier_file(ctx, dept, "ca", gone, "b.pdf", PDF)
+    [row] = _files(ctx, gone)
+    path = ctx.settings.var_dir / "attachments" / str(row.locality_id) / row.storage_key
+    assert path.is_file()
+    org.delete_person(ctx, SYSTEM, "ca", gone)
+    run_watch(ctx)
+    assert _files(ctx, gone) == [] and not path.exists()
+    assert [f.file_name for f in list_dossier(ctx, dept, "ca", kept)] == ["a.pdf"]
