@@ -18,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from core.hookspecs import hookimpl
 from core.plugins import PluginInfo
 from plugins.cadres import models  # noqa: F401 - registers the tables wherever the plugin is loaded
+from plugins.cadres.relations import RelationOptions
+from plugins.cadres.structure import StructureOptions
 
 HERE = Path(__file__).parent
 
@@ -28,6 +30,16 @@ class CadresOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
     retirement_age: int = Field(
         default=60, ge=50, le=70, title="Retirement age", description="Age (years) at which a cadre retires."
+    )
+    relations: RelationOptions = Field(
+        default_factory=RelationOptions,
+        title="Relationship check",
+        description="The relation kinds checked and how strong each case is.",
+    )
+    structure: StructureOptions = Field(
+        default_factory=StructureOptions,
+        title="Team structure rules",
+        description="What a team's mix of age, gender, education and experience should be.",
     )
     warn_score_drop: float = Field(
         default=5.0,

@@ -19,10 +19,11 @@ from plugins.cadres.access import cadre_locality
 from plugins.cadres.facts import PostSpan
 from plugins.cadres.loader import CHUNK, load_facts
 from plugins.cadres.models import ViewAction
-from plugins.cadres.relations import Relation, RelationChecker, RelationOptions
+from plugins.cadres.relations import Relation
 from plugins.cadres.relations import Team as ScanTeam
+from plugins.cadres.rules import relation_checker, structure_options
 from plugins.cadres.service import record_view
-from plugins.cadres.structure import StructureOptions, StructureReport, simulate
+from plugins.cadres.structure import StructureReport, simulate
 
 MAX_CANDIDATES = 20
 TERM_YEARS = 5
@@ -109,7 +110,7 @@ def check_team(
             raise NotFound("no person with id {person_id}", params={"person_id": missing[0]})
         members = [facts[pid] for pid in member_ids if pid in facts]
         candidates = [facts[pid] for pid in add]
-        checker = RelationChecker(RelationOptions(), today=today)
+        checker = relation_checker(session, locality.id, today)
         team_unit = PostSpan(unit_name=unit.name if unit else "", unit_id=team.unit_id).unit_key
         found = checker.placement(candidates, members, team_unit=team_unit) if candidates else []
         existing = checker.within(members, exclude_units=(team_unit,))
@@ -119,7 +120,7 @@ def check_team(
             members,
             add=candidates,
             remove=remove,
-            options=StructureOptions(),
+            options=structure_options(session, locality.id),
             on=today,
             term_end=today.replace(year=today.year + TERM_YEARS),
             team_level=level,
@@ -154,7 +155,7 @@ def check_people(
         missing = [pid for pid in ids if pid not in facts]
         if missing:
             raise NotFound("no person with id {person_id}", params={"person_id": missing[0]})
-        found = RelationChecker(RelationOptions(), today=_today(on)).within([facts[pid] for pid in ids])
+        found = relation_checker(session, locality.id, _today(on)).within([facts[pid] for pid in ids])
         record_view(session, actor, locality.id, ViewAction.relations, ids, "people")
         names = {pid: f.name for pid, f in facts.items()}
         return [relation_out(r, names) for r in found]
@@ -201,7 +202,7 @@ def scan_teams(ctx: AppContext, actor: Actor, code: str, *, on: date | None = No
             )
             for tid, _name, unit_id, unit_name in teams
         ]
-        found = RelationChecker(RelationOptions(), today=_today(on)).scan(scan)
+        found = relation_checker(session, locality.id, _today(on)).scan(scan)
         record_view(session, actor, locality.id, ViewAction.relations, [], f"scan of {len(teams)} teams")
         names = {pid: f.name for pid, f in facts.items()}
         info = {tid: (name, unit_name) for tid, name, _u, unit_name in teams}
