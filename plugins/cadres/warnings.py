@@ -41,6 +41,7 @@ from plugins.cadres.models import CadreWarning, WarningKind
 log = logging.getLogger("kaoping.cadres")
 
 DEFAULT_SCORE_DROP = 5.0
+CHUNK = 5000  # people per query
 NOTICE = "cadres.warning"
 SCORE_DROP = "{name}: the score in {campaign} is {score}, {drop} points below {previous} in {before}"
 NEGATIVE = {  # by the record's kind
@@ -112,6 +113,12 @@ def raise_warnings(session: Session, locality_id: int, items: list[WarningIn]) -
     if not items:
         return []
     ids = sorted({i.person_id for i in items})
+    if len(ids) > CHUNK:  # bounded IN lists (SQLite's variable limit)
+        raised: list[CadreWarning] = []
+        for start in range(0, len(ids), CHUNK):
+            part = set(ids[start : start + CHUNK])
+            raised += raise_warnings(session, locality_id, [i for i in items if i.person_id in part])
+        return raised
     names = dict(
         session.exec(
             select(Person.id, Person.name).where(Person.locality_id == locality_id, col(Person.id).in_(ids))

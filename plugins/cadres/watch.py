@@ -16,6 +16,7 @@ import logging
 from datetime import date
 from typing import Any
 
+from sqlalchemy import String, cast, exists, literal
 from sqlmodel import select
 
 from core.context import AppContext
@@ -24,7 +25,7 @@ from core.services.plugins import hooks_for
 from plugins.cadres.access import PLUGIN
 from plugins.cadres.dossier import prune_orphans
 from plugins.cadres.grades import sync_kaoping_grades
-from plugins.cadres.models import NegativeRecord, WarningKind
+from plugins.cadres.models import CadreWarning, NegativeRecord, WarningKind
 from plugins.cadres.negative import warning_for
 from plugins.cadres.warnings import DEFAULT_SCORE_DROP, WarningIn, raise_warnings, score_warnings
 
@@ -65,8 +66,14 @@ def watch_locality(ctx: AppContext, locality_id: int, options: dict[str, Any], o
         sync_kaoping_grades(session, locality_id)
         drop = float(options.get("warn_score_drop", DEFAULT_SCORE_DROP) or DEFAULT_SCORE_DROP)
         items = score_warnings(session, locality_id, drop) + from_hooks
-        negative = session.exec(select(NegativeRecord).where(NegativeRecord.locality_id == locality_id)).all()
-        items += [warning_for(row) for row in negative]  # those raised before are skipped
+        warned = exists().where(
+            CadreWarning.locality_id == locality_id,
+            CadreWarning.key == literal("negative:") + cast(NegativeRecord.id, String),
+        )
+        negative = session.exec(
+            select(NegativeRecord).where(NegativeRecord.locality_id == locality_id, ~warned)
+        ).all()  # records whose warning was not raised (at their run it always is): normally none
+        items += [warning_for(row) for row in negative]
         return len(raise_warnings(session, locality_id, items))
 
 

@@ -155,6 +155,8 @@ def test_one_bad_record_fails_the_run_and_writes_nothing(ctx):
         + "520521199001010000,SJ-2,审计,查无此人,,2026.05\n"
         + f"{number},SJ-3,表扬,不是负面信息,,2026.13\n",
     )
+    preview = adapters.preview_source(ctx, office, source_id)  # the target's dry run
+    assert (preview.rows_read, preview.rows_rejected, preview.rows) == (3, 2, [])
     run = adapters.run_now(ctx, office, source_id)
     assert run.status == "failed" and run.rows_written == 0 and run.rows_rejected == 2
     problems = {r.field: r.message for r in run.rejected}
