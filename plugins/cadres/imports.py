@@ -8,7 +8,10 @@ file's report says why. Otherwise every file is written in one transaction: the 
 found by ID number (else by name and birth month) or created, and the profile's sections
 that the form carries (posts and military service from the résumé's dated lines, education,
 family, expertise, the résumé's text) replace what was there. Problems of other fields are
-reported as not mapped, per file, field and line.
+reported as not mapped, per file, field and line. Every person created or changed is audited
+as the core's people service does it (``person.create``/``person.update``), and every profile
+written (``cadres.profile.import``: the file and how many rows of each section), in the same
+transaction, so the audit chain covers imports.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from sqlmodel import Session, col, select
 from core.context import Actor, AppContext
 from core.models import Person
 from core.models.base import utcnow
+from core.services import audit
+from core.services.org import person_out
 from plugins.cadres import lrmx
 from plugins.cadres.access import cadre_locality
 from plugins.cadres.schemas import EducationIn, MilitaryIn, PostIn, ProfileIn, RelationIn
@@ -29,6 +34,7 @@ from plugins.cadres.service import write_profile
 IDENTITY_FIELDS = frozenset({"XingMing", "XingBie", "ChuShengNianYue", "ShenFenZheng"})
 UNREADABLE = "the file could not be read"
 NO_NAME = "the form has no name (XingMing)"
+SECTIONS_COUNTED = ("posts", "education", "military", "relations", "tags")  # how much each file wrote, audited
 
 
 @dataclass
@@ -127,6 +133,36 @@ def _profile_in(profile: lrmx.LrmxProfile) -> ProfileIn:
     )
 
 
+def _audit_person(
+    session: Session, actor: Actor, locality_id: int, person_id: int, before: dict | None, after: dict
+) -> None:
+    """The person's row as the core's people service audits it (``person.create``, or
+    ``person.update`` with the fields changed), in the import's transaction."""
+    if before is None:
+        audit.record(
+            session,
+            actor,
+            locality_id=locality_id,
+            action="person.create",
+            target_type="person",
+            target_id=person_id,
+            after=after,
+        )
+        return
+    old, new = audit.changed_fields(before, after)
+    if old or new:
+        audit.record(
+            session,
+            actor,
+            locality_id=locality_id,
+            action="person.update",
+            target_type="person",
+            target_id=person_id,
+            before=old,
+            after=new,
+        )
+
+
 def _blocking(item: lrmx.LrmxFile) -> list[dict[str, Any]]:
     if item.profile is None:
         return [_problem(p) for p in item.problems] or [{"field": "", "line": None, "msgid": UNREADABLE, "params": {}}]
@@ -157,12 +193,14 @@ def import_lrmx(
             if report.status == "imported":
                 report.status = "not_imported"
         return reports
+    convert = person_out(ctx.keys)
     with ctx.db.write() as session:
         locality = cadre_locality(session, actor, code)
         for item, report in zip(files, reports, strict=True):
             profile = item.profile
             person = _find(session, ctx, locality.id, profile)
             report.created = person is None
+            before = None if person is None else convert(session, person).model_dump()
             if person is None:
                 person = Person(locality_id=locality.id, unit_id=unit_id, name=profile.name[:100])
                 if profile.id_number:
@@ -176,6 +214,17 @@ def import_lrmx(
             person.updated_at = utcnow()
             session.add(person)
             session.flush()
-            write_profile(ctx, actor, code, person.id, _profile_in(profile), session)
+            _audit_person(session, actor, locality.id, person.id, before, convert(session, person).model_dump())
+            data = _profile_in(profile)
+            write_profile(ctx, actor, code, person.id, data, session)
+            audit.record(
+                session,
+                actor,
+                locality_id=locality.id,
+                action="cadres.profile.import",
+                target_type="person",
+                target_id=person.id,
+                after={"file": item.name[:200], **{name: len(getattr(data, name) or ()) for name in SECTIONS_COUNTED}},
+            )
             report.person_id = person.id
     return reports
