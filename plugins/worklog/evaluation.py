@@ -46,8 +46,9 @@ from core.services import audit
 from core.services.access import OFFICE_ROLES, locality_for
 from core.services.errors import Conflict, Forbidden, Invalid, NotFound
 from core.services.templates import graded_leaves, load_indicators
+from plugins.worklog import graders
 from plugins.worklog.models import EntryKind, EntryStatus, Evaluation, EvaluationQuarter, QuarterStatus, WorkEntry
-from plugins.worklog.supervision import own_person, supervised_units, supervises
+from plugins.worklog.supervision import own_person
 
 NO_QUARTER = "the evaluation of {period} has not been opened"
 NO_PERSON = "no person with id {person_id}"
@@ -108,6 +109,7 @@ class Sheet(BaseModel):
     labels: list[str]
     dimensions: list[Dimension]
     rows: list[SheetRow]
+    units: list[dict[str, Any]] = []  # [{"id", "name"}]: the units holding someone the leader grades
 
 
 class ResultRow(BaseModel):
@@ -449,31 +451,27 @@ def summary(ctx: AppContext, actor: Actor, code: str, period: Any, unit_id: int 
 
 
 def sheet(ctx: AppContext, actor: Actor, code: str, period: Any, unit_id: int | None = None) -> Sheet:
-    """A leader's grading sheet for one unit they supervise (default: the first, their own):
-    labels without scores. 403 for other roles; 404 for a unit they do not supervise."""
+    """A leader's grading sheet for one unit holding people they grade (``graders``: by default
+    the units they supervise; default: the first, their own), with those people only: labels
+    without scores. 403 for other roles; 404 for a unit where they grade nobody."""
     if actor.role != Role.leader:
         raise Forbidden("only a supervising leader grades people")
     when = parse_quarter(period)
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code)
         row = _quarter(session, locality, when)
-        allowed = supervised_units(session, actor, locality)
+        allowed = graders.grader_units(session, actor, locality, row)
         if unit_id is not None and unit_id not in allowed:
             raise NotFound("no unit with id {unit_id}", params={"unit_id": unit_id})
         unit_id = unit_id if unit_id is not None else (allowed[0] if allowed else None)
         template = session.get(IndicatorTemplate, row.template_id)
         leaves, _ = _dimensions(session, row.template_id)
-        mine = own_person(session, actor, locality)
         people = (
-            session.exec(
-                select(Person.id, Person.name)
-                .where(Person.locality_id == locality.id, Person.unit_id == unit_id)
-                .order_by(col(Person.id))
-            ).all()
+            [(p.id, p.name) for p in graders.graded_people(session, actor, locality, row, unit_id)]
             if unit_id is not None
             else []
         )
-        people = [(pid, name) for pid, name in people if mine is None or pid != mine.id]
+        names = dict(session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(allowed or [-1]))).all())
         found = {
             e.person_id: e
             for e in session.exec(
@@ -498,6 +496,7 @@ def sheet(ctx: AppContext, actor: Actor, code: str, period: Any, unit_id: int | 
             unit_id=unit_id,
             labels=[g["label"] for g in template.grade_scale],
             dimensions=_dimension_out(leaves),
+            units=[{"id": u, "name": names[u]} for u in allowed if u in names],
             rows=[
                 SheetRow(
                     person_id=pid,
@@ -523,7 +522,7 @@ def grade(ctx: AppContext, actor: Actor, code: str, period: Any, person_id: int,
         person = session.get(Person, person_id)
         if person is None or person.locality_id != locality.id:
             raise NotFound(NO_PERSON, params={"person_id": person_id})
-        if not supervises(session, actor, locality, person):
+        if not graders.grades(session, actor, locality, row, person):  # not theirs to grade (graders.py)
             raise NotFound(NO_PERSON, params={"person_id": person_id})
         if row.status != QuarterStatus.open.value:
             raise Conflict(

@@ -13,13 +13,15 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 from core.i18n import LOCALES_DIR
 from core.schemas.base import MAX_ID
 from core.web.params import Ctx, CurrentActor, ItemId, LocalityCode
-from plugins.worklog import HERE, evaluation
+from plugins.worklog import HERE, evaluation, graders
 from plugins.worklog.evaluation import GradesIn, MyResult, QuarterIn, QuarterOut, Sheet, SheetRow, Summary
+from plugins.worklog.graders import Assigned, AssignIn, GraderList
 
 QuarterText = Annotated[
     str, PathParameter(min_length=1, max_length=50, description="A quarter: 2026-Q4 (or 2026年第4季度)")
 ]
 UnitQuery = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID, description="A unit of the locality")]
+RequiredUnit = Annotated[int, QueryParameter(ge=1, le=MAX_ID, description="A unit of the locality")]
 
 
 class EvaluationController(Controller):
@@ -89,6 +91,27 @@ class EvaluationController(Controller):
         data: JSONBody[GradesIn],
     ) -> SheetRow:
         return evaluation.grade(ctx, actor, code, period, person_id, data)
+
+    @get(
+        "/quarters/{period:str}/graders",
+        sync_to_thread=True,
+        summary="Who grades each person of a unit: assigned to them, to their unit, or the supervising leaders (office)",
+    )
+    def grader_list(
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, period: QuarterText, unit_id: RequiredUnit
+    ) -> GraderList:
+        return graders.list_graders(ctx, actor, code, period, unit_id)
+
+    @put(
+        "/quarters/{period:str}/graders",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Set who grades people or whole units (grader_id null: back to the supervising leaders) (office)",
+    )
+    def assign_graders(
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, period: QuarterText, data: JSONBody[AssignIn]
+    ) -> Assigned:
+        return graders.assign(ctx, actor, code, period, data)
 
     @get("/me/quarters", sync_to_thread=True, summary="My published quarterly grades (labels only)")
     def mine(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode) -> list[MyResult]:

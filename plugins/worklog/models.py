@@ -173,3 +173,25 @@ class Reminder(SQLModel, table=True):
     kind: str = Field(max_length=32)
     period: str = Field(max_length=16)
     sent_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
+
+
+class GraderAssignment(SQLModel, table=True):
+    """Who grades whom in a quarter, where the office chose otherwise than the default (the
+    supervising leaders): ``grader_id`` (a leader's account) grades the person ``person_id``,
+    or every person of the unit ``unit_id`` that has no assignment of their own. Exactly one of
+    the two is set; a person's assignment wins over their unit's."""
+
+    __tablename__ = "worklog_graders"
+    __table_args__ = (
+        UniqueConstraint("quarter_id", "person_id", name="uq_worklog_graders_quarter_person"),
+        UniqueConstraint("quarter_id", "unit_id", name="uq_worklog_graders_quarter_unit"),
+        Index("ix_worklog_graders_quarter_grader", "quarter_id", "grader_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    locality_id: int = Field(sa_column=_fk("localities", "RESTRICT"))
+    quarter_id: int = Field(sa_column=_fk("worklog_quarters"))
+    person_id: int | None = Field(default=None, sa_column=_fk("people", nullable=True))
+    unit_id: int | None = Field(default=None, sa_column=_fk("units", nullable=True))
+    grader_id: int = Field(sa_column=_fk("users"))
+    assigned_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())

@@ -306,6 +306,7 @@ def page_routes() -> list:
     from plugins.worklog.completion_pages import page_routes as completion_routes
     from plugins.worklog.discussion_pages import page_routes as entry_routes
     from plugins.worklog.evaluation_pages import page_routes as evaluation_routes
+    from plugins.worklog.graders_pages import page_routes as grader_routes
 
     return [
         Router(
@@ -316,5 +317,6 @@ def page_routes() -> list:
         Router(path="/admin", route_handlers=[board_page], exception_handlers=exception_handlers),
         *entry_routes(),  # an entry's page with its comments, likes and files
         *evaluation_routes(),  # the quarterly evaluation
+        *grader_routes(),  # who grades whom in it
         *completion_routes(),  # the office's completion page and files
     ]
