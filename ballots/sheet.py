@@ -523,9 +523,35 @@ class _Prepared:
     policies: list[tuple[Any, Any]]
 
 
+# The distribution policies of an open campaign's categories, keyed as _SHEETS (only for
+# campaigns that name some): with them cached, a forced-distribution ballot takes the same
+# path as any other (no read of the plugins per submission).
+_POLICIES: OrderedDict[tuple, list[tuple[Any, Any]]] = OrderedDict()
+
+
+def _cached_prepared(url: Any, campaign: CampaignRow, category_id: int) -> _Prepared | None:
+    """The cached sheet and policies of a category of an open campaign, or None (``_prepare`` them)."""
+    key = _sheet_key(url, campaign, category_id)
+    sheet = _cached_sheet(key)
+    if sheet is None:
+        return None
+    if not campaign.distribution:
+        return _Prepared(sheet, [])
+    with _SHEETS_LOCK:
+        policies = _POLICIES.get(key)
+    return None if policies is None else _Prepared(sheet, policies)
+
+
 def _prepare(ctx: AppContext, account: AccountRow, campaign: CampaignRow) -> _Prepared:
     # Both cannot change while the campaign is open: its distribution is frozen, and a policy
     # an open campaign uses cannot be disabled (core.services.plugins.set_plugin).
     with ctx.db.read() as session:
         sheet = _sheet(session, campaign, account.category_id)
-        return _Prepared(sheet, _policies(session, BallotContext(account=account, campaign=campaign, sheet=sheet)))
+        policies = _policies(session, BallotContext(account=account, campaign=campaign, sheet=sheet))
+        if campaign.distribution and campaign.status == CampaignStatus.open:
+            key = _sheet_key(session.get_bind().engine.url, campaign, account.category_id)
+            with _SHEETS_LOCK:
+                _POLICIES[key] = policies
+                while len(_POLICIES) > _SHEETS_MAX:
+                    _POLICIES.popitem(last=False)
+        return _Prepared(sheet, policies)

@@ -25,7 +25,7 @@ from ballots.sheet import (
     BallotIn,
     CampaignRow,
     SubmitOut,
-    _cached_sheet,
+    _cached_prepared,
     _check_items,
     _claim_lost,
     _prepare,
@@ -33,7 +33,6 @@ from ballots.sheet import (
     _receipt,
     _replay,
     _rows,
-    _sheet_key,
     _verdict,
 )
 from ballots.submit_pg import _submit_postgres
@@ -62,24 +61,32 @@ async def submit(ctx: AppContext, ballot: BallotSession, data: BallotIn) -> Subm
 
     The work is a few statements of well under a millisecond, so handing each request to a
     thread (and the threads fighting over the GIL) costs more than the work. On SQLite the
-    transaction runs on the loop whenever the write lock is free at once; while another thread
-    or process holds it, this process's submissions queue on an asyncio lock and the first one
-    retries (the loop is never blocked). On PostgreSQL it is one statement on an asyncio
-    connection of psycopg."""
+    statements run on the loop whenever the write lock is free at once, in a group commit
+    (``_SqliteBatcher``) or alone, and the COMMIT (an fsync) always in a thread; while another
+    thread or process holds the lock, this process's submissions queue on an asyncio lock and
+    the first one retries (the loop is never blocked). Campaigns with distribution policies take
+    the same path once their policies are cached. On PostgreSQL it is one statement on an
+    asyncio connection of psycopg."""
     if not ctx.db.is_sqlite:
         return await _submit_postgres(ctx, ballot, data)
     result = await _sqlite_batcher(ctx).submit(ballot, data)
     if isinstance(result, SubmitOut):
         return result
-    prepared = None
     async with _sqlite_gate(ctx):
-        delay, waited = 0.0005, 0.0
+        delay, waited, prepared_once = 0.0005, 0.0, False
         while waited < SQLITE_BUSY_TIMEOUT_MS / 1000:
-            result = _submit_sqlite(ctx, ballot, data, wait=False, prepared=prepared)
-            if isinstance(result, _NeedsSheet):
-                prepared = await to_thread.run_sync(_prepare, ctx, result.account, result.campaign)
-            elif result is not None:
+            # A batch of one: the statements on the loop, the COMMIT (an fsync) in a thread.
+            (result,) = await _submit_sqlite_batch(ctx, [(ballot, data)], raise_errors=True)
+            if isinstance(result, ServiceError):
+                raise result
+            if isinstance(result, SubmitOut):
                 return result
+            if isinstance(result, _NeedsSheet) and not prepared_once:
+                # cached by _prepare for every later ballot of this category (while the campaign is open)
+                await to_thread.run_sync(_prepare, ctx, result.account, result.campaign)
+                prepared_once = True
+            elif isinstance(result, _NeedsSheet):
+                break  # not cacheable (e.g. the campaign is no longer open): the waiting path answers it
             else:
                 await asyncio.sleep(delay)
                 waited += delay
@@ -128,8 +135,8 @@ class _SqliteBatcher:
                         continue
                     if isinstance(result, ServiceError):
                         future.set_exception(result)
-                    else:
-                        future.set_result(result)
+                    else:  # a _NeedsSheet or None: the single path takes it
+                        future.set_result(result if isinstance(result, SubmitOut) else None)
         finally:
             self._task = None
             leftover, self._pending = self._pending, []
@@ -152,9 +159,12 @@ def _sqlite_batcher(ctx: AppContext) -> _SqliteBatcher:
     return batcher
 
 
-async def _submit_sqlite_batch(ctx: AppContext, batch: list[tuple[BallotSession, BallotIn]]) -> list[Any]:
+async def _submit_sqlite_batch(
+    ctx: AppContext, batch: list[tuple[BallotSession, BallotIn]], *, raise_errors: bool = False
+) -> list[Any]:
     """One transaction for the batch: per ballot a SubmitOut, a ServiceError (its savepoint
-    rolled back), or None (not written: the single path takes it). Never waits for a lock; the
+    rolled back), a _NeedsSheet (not written: its sheet or policies are not cached yet) or None
+    (not written: the write lock was busy, or an unexpected error). Never waits for a lock; the
     statements run on the event loop, the COMMIT in a thread (the writer lock is held, by this
     loop's thread, until it returns)."""
     nothing: list[Any] = [None] * len(batch)
@@ -173,13 +183,15 @@ async def _submit_sqlite_batch(ctx: AppContext, batch: list[tuple[BallotSession,
                     results.append(_sqlite_transaction(ctx, connection, ballot, data, None))
                 except (ServiceError, _NeedsSheet) as exc:
                     connection.execute("ROLLBACK TO ballot")
-                    results.append(exc if isinstance(exc, ServiceError) else None)
+                    results.append(exc)
                 connection.execute("RELEASE ballot")
             await to_thread.run_sync(connection.execute, "COMMIT")
             return results
-        except Exception:  # noqa: BLE001 - nothing was written; each goes the single path and meets its error there
+        except Exception as exc:  # noqa: BLE001 - nothing was written; each goes the single path and meets its error there
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
+            if raise_errors and not (isinstance(exc, sqlite3.OperationalError) and _is_locked(exc)):
+                raise
             return nothing
 
 
@@ -215,7 +227,7 @@ def _is_locked(exc: BaseException) -> bool:
 
 
 class _NeedsSheet(Exception):
-    """The ballot sheet is not cached yet, or the campaign has distribution policies: they are
+    """The ballot sheet, or the campaign's distribution policies, are not cached yet: they are
     read with the ORM on another connection, outside the write lock (``_prepare``), then the
     transaction is run again with them."""
 
@@ -264,12 +276,11 @@ def _sqlite_transaction(
             row[12],
         )
     account, campaign = _rows(ballot, row, replayable=True)
-    if prepared is not None:
-        sheet, policies = prepared.sheet, prepared.policies
-    else:
-        sheet, policies = _cached_sheet(_sheet_key(ctx.db.engine.url, campaign, account.category_id)), []
-        if sheet is None or campaign.distribution:
+    if prepared is None:
+        prepared = _cached_prepared(ctx.db.engine.url, campaign, account.category_id)
+        if prepared is None:
             raise _NeedsSheet(account, campaign)
+    sheet, policies = prepared.sheet, prepared.policies
     bc = BallotContext(account=account, campaign=campaign, sheet=sheet)
     if account.status == AccountStatus.submitted:
         return _replay(ctx, ballot, bc, policies, data, account.receipt)

@@ -19,14 +19,13 @@ from ballots.sheet import (
     BallotContext,
     BallotIn,
     SubmitOut,
-    _cached_sheet,
+    _cached_prepared,
     _check_items,
     _claim_lost,
     _prepare,
     _receipt,
     _replay,
     _rows,
-    _sheet_key,
     _verdict,
 )
 from core.context import AppContext
@@ -122,10 +121,10 @@ async def _submit_postgres(ctx: AppContext, ballot: BallotSession, data: BallotI
         cursor = connection.cursor()
         await cursor.execute(_PG_LOAD, {"account_id": ballot.account_id})
         account, campaign = _rows(ballot, await cursor.fetchone(), replayable=True)
-        sheet, policies = _cached_sheet(_sheet_key(ctx.db.engine.url, campaign, account.category_id)), []
-        if sheet is None or campaign.distribution:
+        prepared = _cached_prepared(ctx.db.engine.url, campaign, account.category_id)
+        if prepared is None:  # the first ballot of the category: cached for the next ones
             prepared = await to_thread.run_sync(_prepare, ctx, account, campaign)
-            sheet, policies = prepared.sheet, prepared.policies
+        sheet, policies = prepared.sheet, prepared.policies
         bc = BallotContext(account=account, campaign=campaign, sheet=sheet)
         if account.status == AccountStatus.submitted:
             healthy = True
