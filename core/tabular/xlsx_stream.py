@@ -38,6 +38,10 @@ _CONTENT_TYPES = (
     'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
     "</Types>"
 )
+_SHEET_OVERRIDE = (
+    '<Override PartName="/xl/worksheets/sheet{n}.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+)
 _ROOT_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
@@ -175,6 +179,61 @@ def xlsx_chunks(title: str, header: list[str], rows: Iterable[list[Any]]) -> Ite
                         yield chunk
             sheet.write(("".join(lines) + _SHEET_END).encode())
     yield sink.take()
+
+
+def sheets_bytes(sheets: list[tuple[str, list[str], Iterable[list[Any]]]]) -> bytes:
+    """An .xlsx of several sheets, each ``(title, header, rows)`` written as ``xlsx_chunks``
+    writes its one sheet (titles distinct), in that order; the whole file at once."""
+    count = len(sheets)
+    overrides = "".join(_SHEET_OVERRIDE.format(n=n) for n in range(1, count + 1))
+    content_types = _CONTENT_TYPES.replace(_SHEET_OVERRIDE.format(n=1), overrides)
+    relations = "".join(
+        f'<Relationship Id="rId{n}" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+        f'Target="worksheets/sheet{n}.xml"/>'
+        for n in range(1, count + 1)
+    )
+    workbook_rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f"{relations}"
+        f'<Relationship Id="rId{count + 1}" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
+        'Target="styles.xml"/></Relationships>'
+    )
+    names = "".join(
+        f'<sheet name="{escape(_ILLEGAL.sub("", title)[:31] or f"Sheet{n}", {chr(34): "&quot;"})}" '
+        f'sheetId="{n}" r:id="rId{n}"/>'
+        for n, (title, _header, _rows) in enumerate(sheets, start=1)
+    )
+    workbook = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        f"<sheets>{names}</sheets></workbook>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=5) as archive:
+        archive.writestr("[Content_Types].xml", content_types)
+        archive.writestr("_rels/.rels", _ROOT_RELS)
+        archive.writestr("xl/workbook.xml", workbook)
+        archive.writestr("xl/_rels/workbook.xml.rels", workbook_rels)
+        archive.writestr("xl/styles.xml", _STYLES)
+        for n, (_title, header, rows) in enumerate(sheets, start=1):
+            with archive.open(f"xl/worksheets/sheet{n}.xml", "w", force_zip64=True) as sheet:
+                sheet.write(_SHEET_START.encode())
+                letters: list[str] = []
+                lines: list[str] = []
+                for number, values in enumerate(_with_header(header, rows), start=1):
+                    while len(letters) < len(values):
+                        letters.append(column_letter(len(letters)))
+                    cells = "".join(_cell(f"{letters[i]}{number}", v) for i, v in enumerate(values))
+                    lines.append(f'<row r="{number}">{cells}</row>')
+                    if len(lines) >= CHUNK_ROWS:
+                        sheet.write("".join(lines).encode())
+                        lines.clear()
+                sheet.write(("".join(lines) + _SHEET_END).encode())
+    return out.getvalue()
 
 
 def _with_header(header: list[str], rows: Iterable[list[Any]]) -> Iterator[list[Any]]:

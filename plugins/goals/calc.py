@@ -64,8 +64,12 @@ class Node:
 def rollup(roots: list[Node], today: date, *, every_status: bool = True) -> tuple[float, bool]:
     """Fill every node's ``percent``, ``done`` and ``status`` from its children (post-order,
     without recursion: trees may be deep); answer the roots' weighted percentage and whether all
-    are done. ``every_status`` False: the roots' statuses only (the others stay ``on_track``)."""
+    are done. ``every_status`` False: the roots' statuses only (the others stay ``on_track``).
+
+    Percentages are rounded to 2 places only once all are rolled up (a parent takes its
+    children's exact values), so the county view, which rolls up in SQL, gives the same figures."""
     stack: list[tuple[Node, bool]] = [(root, False) for root in roots]
+    seen: list[Node] = []
     while stack:
         node, visited = stack.pop()
         if node.children and not visited:
@@ -73,18 +77,25 @@ def rollup(roots: list[Node], today: date, *, every_status: bool = True) -> tupl
             stack.extend((child, False) for child in node.children)
             continue
         if node.children:
-            node.percent, node.done = weighted(node.children)
-        if every_status:
-            node.status = status(node.percent, node.done, node.start, node.end, today)
-    if not every_status:
-        for root in roots:
-            root.status = status(root.percent, root.done, root.start, root.end, today)
-    return weighted(roots)
+            node.percent, node.done = exact(node.children)
+        seen.append(node)
+    total, done = exact(roots)
+    for node in seen if every_status else roots:
+        node.percent = round(node.percent, 2)
+        node.status = status(node.percent, node.done, node.start, node.end, today)
+    return round(total, 2), done
 
 
-def weighted(nodes: list[Node]) -> tuple[float, bool]:
-    """The weighted mean percentage of ``nodes`` (0 for none) and whether all are done."""
+def exact(nodes: list[Node]) -> tuple[float, bool]:
+    """The weighted mean percentage of ``nodes`` (0 for none), unrounded, and whether all are done."""
     total = sum(n.weight for n in nodes)
     if not nodes or total <= 0:
         return 0.0, bool(nodes) and all(n.done for n in nodes)
-    return round(sum(n.percent * n.weight for n in nodes) / total, 2), all(n.done for n in nodes)
+    return sum(n.percent * n.weight for n in nodes) / total, all(n.done for n in nodes)
+
+
+def weighted(nodes: list[Node]) -> tuple[float, bool]:
+    """The weighted mean percentage of ``nodes`` (0 for none), rounded to 2 places, and whether
+    all are done."""
+    percent, done = exact(nodes)
+    return round(percent, 2), done

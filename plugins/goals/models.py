@@ -190,3 +190,28 @@ class GoalAnswer(SQLModel, table=True):
     public: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, default=True))
     answered_by: str = Field(default="", max_length=100)
     answered_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
+
+
+class GoalRollup(SQLModel, table=True):
+    """A set's roll-up kept for the county view (``plugins.goals.rollups``): its top goals'
+    (weight, start, end, percent, done) as of the reports whose periods began in
+    [``valid_from``, ``valid_until``), good while ``computed_version`` equals ``version``. Every
+    ORM write of a goal or report of the set adds one to ``version``."""
+
+    __tablename__ = "goals_rollups"
+    __table_args__ = (
+        UniqueConstraint("locality_id", "set_key", name="uq_goals_rollups_locality_set"),
+        Index("ix_goals_rollups_locality_year", "locality_id", "year"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    locality_id: int = Field(sa_column=_fk("localities", "RESTRICT"))
+    unit_id: int = Field(sa_column=_fk("units"))
+    team_id: int | None = Field(default=None, sa_column=_fk("teams", "CASCADE", nullable=True))
+    year: int
+    set_key: str = Field(max_length=40)  # "unit:team:year", team empty for a unit's own goals
+    version: int = 0
+    computed_version: int | None = None
+    tops: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    valid_from: date | None = Field(default=None, sa_column=Column(Date))
+    valid_until: date | None = Field(default=None, sa_column=Column(Date))

@@ -22,7 +22,7 @@ from core.models.base import utcnow
 from core.periods import Period, PeriodError, PeriodKind
 from core.services.access import OFFICE_ROLES, locality_for, require_role
 from core.services.errors import Forbidden, Invalid
-from plugins.goals import calc
+from plugins.goals import calc, rollups
 from plugins.goals.access import (
     can_write,
     goal_for,
@@ -107,12 +107,26 @@ def check_report(goal: Goal, period: Period, data: ProgressIn, has_children: boo
 
 
 def write_report(
-    session: Session, actor: Actor, goal: Goal, period: Period, data: ProgressIn, percent: float, actual: float | None
+    session: Session,
+    actor: Actor,
+    goal: Goal,
+    period: Period,
+    data: ProgressIn,
+    percent: float,
+    actual: float | None,
+    *,
+    existing: dict[tuple[int, str], GoalProgress] | None = None,
+    flush: bool = True,
 ) -> GoalProgress:
-    """Insert or replace the report of ``goal`` for ``period`` (checked by ``check_report``)."""
-    row = session.exec(
-        select(GoalProgress).where(GoalProgress.goal_id == goal.id, GoalProgress.period == str(period))
-    ).first()
+    """Insert or replace the report of ``goal`` for ``period`` (checked by ``check_report``).
+    ``existing``: the reports already read by ``(goal_id, period)`` (a sheet's import reads them
+    all at once); ``flush`` False leaves the INSERTs to the transaction's one flush."""
+    if existing is not None:
+        row = existing.get((goal.id, str(period)))
+    else:
+        row = session.exec(
+            select(GoalProgress).where(GoalProgress.goal_id == goal.id, GoalProgress.period == str(period))
+        ).first()
     if row is None:
         row = GoalProgress(
             locality_id=goal.locality_id,
@@ -127,7 +141,8 @@ def write_report(
     row.delay_reasons = data.delay_reasons.replace("\r\n", "\n")
     row.reported_by, row.reported_at = actor.username, utcnow()
     session.add(row)
-    session.flush()
+    if flush:
+        session.flush()
     return row
 
 
@@ -311,35 +326,27 @@ def goal_detail(ctx: AppContext, actor: Actor, code: str, goal_id: int, as_of: d
 
 def status_view(ctx: AppContext, actor: Actor, code: str, year: int, as_of: date | None = None) -> StatusView:
     """The office's county-wide view: for every set of ``year``, its rolled-up percentage and
-    how many of its top goals are on track, behind, overdue and done. The office only (403)."""
+    how many of its top goals are on track, behind, overdue and done. The office only (403).
+
+    The top goals come rolled up from ``plugins.goals.rollups`` (in SQL, kept per set until a
+    write touches it); they give the figures of ``goal_tree``."""
     require_role(actor, OFFICE_ROLES, "read every unit's goals")
     as_of = as_of or today(ctx)
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code, read_only=True)
-        of_year = (Goal.locality_id == locality.id, Goal.year == year)
-        goals = session.exec(
-            select(
-                Goal.id, Goal.unit_id, Goal.team_id, Goal.parent_id, Goal.weight, Goal.start_date, Goal.end_date
-            ).where(*of_year)
+        sizes = session.exec(
+            select(Goal.unit_id, Goal.team_id, func.count())
+            .where(Goal.locality_id == locality.id, Goal.year == year)
+            .group_by(col(Goal.unit_id), col(Goal.team_id))
         ).all()
-        latest = {
-            goal_id: (row.percent, row.done)
-            for goal_id, row in latest_reports(session, select(Goal.id).where(*of_year), as_of).items()
-        }
         names = dict(session.exec(select(Unit.id, Unit.name).where(Unit.locality_id == locality.id)).all())
-    # plain tuples and nodes from here on: 20,000 goals are rolled up in Python, once each
-    nodes: dict[int, calc.Node] = {}
-    sets: dict[tuple[int, int | None], list[tuple[int, int | None]]] = {}
-    for goal_id, unit_id, team_id, parent_id, weight, start, end in map(tuple, goals):
-        percent, done = latest.get(goal_id, (0.0, False))
-        nodes[goal_id] = calc.Node(goal_id, weight, start, end, percent, done, [])
-        sets.setdefault((unit_id, team_id), []).append((goal_id, parent_id))
+    tops = rollups.county(ctx, locality.id, year, as_of, [(u, t) for u, t, _n in sizes])
     rows = []
-    for (unit_id, team_id), members in sets.items():
-        roots = []
-        for goal_id, parent_id in members:
-            parent = nodes.get(parent_id) if parent_id is not None else None
-            (parent.children if parent is not None else roots).append(nodes[goal_id])
+    for unit_id, team_id, size in sizes:
+        roots = [
+            calc.Node(0, weight, date.fromisoformat(start), date.fromisoformat(end), percent, done, [])
+            for weight, start, end, percent, done in tops.get((unit_id, team_id), [])
+        ]
         percent, _done = calc.rollup(roots, as_of, every_status=False)
         counts: dict[str, Any] = {"on_track": 0, "behind": 0, "overdue": 0, "done": 0}
         for root in roots:
@@ -349,7 +356,7 @@ def status_view(ctx: AppContext, actor: Actor, code: str, year: int, as_of: date
                 unit_id=unit_id,
                 unit_name=names.get(unit_id, ""),
                 team_id=team_id,
-                goals=len(members),
+                goals=size,
                 percent=percent,
                 **counts,
             )

@@ -23,6 +23,7 @@ from core.models.base import utcnow
 from core.services import audit
 from core.services.access import locality_for
 from core.services.errors import Conflict
+from plugins.goals import rollups  # noqa: F401 - its listener keeps the county view's roll-ups current
 from plugins.goals.access import goal_for, invalid, lists_of, readable_set
 from plugins.goals.models import Direction, Goal, GoalAssignment, GoalIndicator, GoalKind, GoalVersion
 from plugins.goals.schemas import (

@@ -14,7 +14,6 @@ error of its row."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from pydantic import ValidationError
@@ -26,8 +25,9 @@ from core.models import Person, Unit
 from core.periods import Period, PeriodError, PeriodKind
 from core.services.access import locality_for
 from core.services.errors import Invalid, ServiceError
+from core.tabular.xlsx_stream import sheets_bytes
 from plugins.goals.access import readable_set
-from plugins.goals.models import Direction, Goal, GoalAssignment, GoalIndicator, GoalKind
+from plugins.goals.models import Direction, Goal, GoalAssignment, GoalIndicator, GoalKind, GoalProgress
 from plugins.goals.progress import check_report, write_report
 from plugins.goals.schemas import ProgressIn
 from plugins.goals.service import depth_first, set_goals
@@ -83,25 +83,9 @@ OUT_OF_RANGE = "{value} is not between 0 and 100"
 NOT_REPORTED = "progress is reported by month (2026-03) or quarter (2026-Q1), not {period}"
 
 
-def _cells(sheet: Any, values: list[Any]) -> list[Any]:
-    from openpyxl.cell import WriteOnlyCell
-
-    out = []
-    for value in values:
-        cell = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, str):
-            cell.data_type = "s"
-            if value.startswith(tabular.FORMULA_STARTS):
-                cell.quotePrefix = True
-        out.append(cell)
-    return out
-
-
 def export_workbook(ctx: AppContext, actor: Actor, code: str, unit_id: int, team_id: int | None, year: int) -> bytes:
     """The set's goals and an empty progress sheet as .xlsx bytes (see the module docstring).
     404/403 as for reading the set (any reader may download)."""
-    from openpyxl import Workbook
-
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code, read_only=True)
         readable_set(session, actor, locality, unit_id, team_id)
@@ -120,46 +104,36 @@ def export_workbook(ctx: AppContext, actor: Actor, code: str, unit_id: int, team
         ):
             people.setdefault(row.goal_id, []).append(f"{name}:{row.role}:{row.share:g}")
     parents = {g.parent_id for g in goals if g.parent_id is not None}
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(GOALS_SHEET)
-    sheet.append(_cells(sheet, GOAL_HEADER))
     ordered = depth_first(goals)
-    for goal, _depth in ordered:
-        indicator = indicators.get(goal.indicator_id) if goal.indicator_id else None
-        sheet.append(
-            _cells(
-                sheet,
-                [
-                    goal.id,
-                    goal.parent_id,
-                    goal.name,
-                    goal.weight,
-                    KIND_NAMES[goal.kind],
-                    goal.source,
-                    units.get(goal.supervising_unit_id, "") if goal.supervising_unit_id else "",
-                    goal.start_date.isoformat(),
-                    goal.end_date.isoformat(),
-                    goal.standard,
-                    indicator.code if indicator else "",
-                    indicator.measure if indicator else "",
-                    goal.baseline,
-                    goal.target,
-                    DIRECTION_NAMES[goal.direction],
-                    "是" if goal.counts_for_assessment else "否",
-                    ";".join(people.get(goal.id, [])),
-                ],
-            )
-        )
-    progress = book.create_sheet(PROGRESS_SHEET)
-    progress.append(_cells(progress, PROGRESS_HEADER))
-    for goal, _depth in ordered:
-        if goal.id not in parents:
-            progress.append(
-                _cells(progress, [goal.id, goal.name, KIND_NAMES[goal.kind], None, None, None, None, None, None])
-            )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    rows = [
+        [
+            goal.id,
+            goal.parent_id,
+            goal.name,
+            goal.weight,
+            KIND_NAMES[goal.kind],
+            goal.source,
+            units.get(goal.supervising_unit_id, "") if goal.supervising_unit_id else "",
+            goal.start_date.isoformat(),
+            goal.end_date.isoformat(),
+            goal.standard,
+            indicators[goal.indicator_id].code if goal.indicator_id in indicators else "",
+            indicators[goal.indicator_id].measure if goal.indicator_id in indicators else "",
+            goal.baseline,
+            goal.target,
+            DIRECTION_NAMES[goal.direction],
+            "是" if goal.counts_for_assessment else "否",
+            ";".join(people.get(goal.id, [])),
+        ]
+        for goal, _depth in ordered
+    ]
+    progress = [
+        [goal.id, goal.name, KIND_NAMES[goal.kind], None, None, None, None, None, None]
+        for goal, _depth in ordered
+        if goal.id not in parents
+    ]
+    # written straight as the sheets' XML (core.tabular.xlsx_stream): text stays text
+    return sheets_bytes([(GOALS_SHEET, GOAL_HEADER, rows), (PROGRESS_SHEET, PROGRESS_HEADER, progress)])
 
 
 def _text(cell: Any) -> str:
@@ -244,8 +218,16 @@ def import_progress(
         if errors:
             errors.sort(key=lambda e: (e["row"], e["column"]))
             raise Invalid(ROWS_BAD, params={"n": len(errors)}, errors=errors)
+        existing: dict[tuple[int, str], GoalProgress] = {}
+        ids = sorted({goal.id for goal, *_rest in wanted})
+        for start in range(0, len(ids), 5000):
+            for report in session.exec(
+                select(GoalProgress).where(col(GoalProgress.goal_id).in_(ids[start : start + 5000]))
+            ):
+                existing[(report.goal_id, report.period)] = report
         for goal, period, data, percent, actual in wanted:
-            write_report(session, actor, goal, period, data, percent, actual)
+            write_report(session, actor, goal, period, data, percent, actual, existing=existing, flush=False)
+        session.flush()
         return len(wanted)
 
 

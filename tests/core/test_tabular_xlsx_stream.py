@@ -62,3 +62,23 @@ def test_a_long_sheet_is_handed_out_in_pieces_while_its_rows_are_still_being_rea
 
 def test_columns_are_lettered_as_spreadsheets_do():
     assert [column_letter(i) for i in (0, 25, 26, 51, 52, 701, 702)] == ["A", "Z", "AA", "AZ", "BA", "ZZ", "AAA"]
+
+
+def test_several_sheets_read_back_in_order_each_with_its_rows():
+    content = xlsx_stream.sheets_bytes(
+        [
+            ("目标", ["编号", "名称"], [[1, "=不是公式"], [2, "第二"]]),
+            ('进"度', ["编号"], ([n] for n in range(3))),
+            ("空", ["只有表头"], []),
+        ]
+    )
+    book = load_workbook(io.BytesIO(content))
+    assert book.sheetnames == ["目标", '进"度', "空"]
+    assert [[c.value for c in row] for row in book["目标"].iter_rows()] == [
+        ["编号", "名称"],
+        [1, "=不是公式"],
+        [2, "第二"],
+    ]
+    assert book["目标"]["B2"].data_type == "s"
+    assert [row[0].value for row in book['进"度'].iter_rows()] == ["编号", 0, 1, 2]
+    assert book["空"].max_row == 1

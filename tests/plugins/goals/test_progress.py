@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlmodel import select
 
 from core.services.errors import Forbidden, Invalid, NotFound
-from plugins.goals import progress, shares
-from plugins.goals.schemas import AssignIn, ProgressIn, ShareIn
+from plugins.goals import progress, service, shares
+from plugins.goals.schemas import AssignIn, GoalPatch, ProgressIn, ShareIn
 from tests.plugins.goals.helpers import goal, revenue
 from tests.plugins.goals.setup import YEAR, make_world
 
@@ -135,3 +136,72 @@ def test_the_offices_county_view_counts_top_goals_by_status(ctx, world):
         progress.status_view(ctx, world.actors["admin_a"], "ga", YEAR)
     with pytest.raises(NotFound):
         progress.status_view(ctx, world.actors["other_office"], "ga", YEAR)
+
+
+def test_the_county_view_rolls_up_in_the_database_as_the_tree_does(ctx, world):
+    """Three levels with uneven weights, a parent whose only child is done, a month and a
+    quarter starting the same day, reports of periods not begun: the county view (rolled up by
+    SQL) gives the set's percentage of the tree and counts its top goals' statuses the same."""
+    economy = goal(ctx, world, "经济", weight=3)
+    revenue_goal = revenue(ctx, world, "收入", parent_id=economy.id, weight=2)
+    projects = goal(ctx, world, "项目", parent_id=economy.id, weight=1)
+    first = goal(ctx, world, "项目一", parent_id=projects.id, weight=1)
+    second = goal(ctx, world, "项目二", parent_id=projects.id, weight=2)
+    light = goal(ctx, world, "无权重", weight=0.25)
+    nothing = goal(ctx, world, "零", parent_id=light.id, weight=0.5)
+    done = goal(ctx, world, "已完成", weight=1.5)
+    report(ctx, world, revenue_goal.id, period="2026-Q1", actual=10.7)  # 35 %
+    report(ctx, world, first.id, period="2026-04", percent=33.3)
+    report(ctx, world, first.id, period="2026-Q2", percent=70)  # the longer one of 1 April wins
+    report(ctx, world, second.id, period="2026-03", percent=12.5)
+    report(ctx, world, second.id, period="2026-06", percent=90)  # not begun by 1 May
+    report(ctx, world, nothing.id, period="2026-03", percent=100)
+    report(ctx, world, done.id, period="2026-Q1", percent=100)
+    for as_of in (date(2026, 5, 1), date(2026, 7, 1), date(2027, 1, 5)):
+        mine = tree(ctx, world, as_of)
+        [row] = [
+            r
+            for r in progress.status_view(ctx, world.actors["office"], "ga", YEAR, as_of=as_of).rows
+            if r.team_id == world.team
+        ]
+        tops = [g for g in mine.goals if g.parent_id is None]
+        assert row.percent == mine.percent and row.goals == len(mine.goals) == 8
+        for status in ("on_track", "behind", "overdue", "done"):
+            assert getattr(row, status) == sum(1 for g in tops if g.status == status), (as_of, status)
+    may = {g.name: g for g in tree(ctx, world, date(2026, 5, 1)).goals}
+    assert may["项目"].percent == round((70 + 12.5 * 2) / 3, 2)
+    assert may["零"].red_flag and may["无权重"].red_flag and may["无权重"].percent == 100.0
+
+
+def test_the_county_view_keeps_each_sets_roll_up_until_a_write_touches_the_set(ctx, world):
+    from plugins.goals.models import GoalRollup
+
+    office = world.actors["office"]
+    mine = goal(ctx, world, "甲")
+    theirs = goal(ctx, world, "单位目标", team=False)
+    report(ctx, world, mine.id, period="2026-Q1", percent=40)
+
+    def kept():
+        with ctx.db.read() as session:
+            return {(r.team_id is not None): r for r in session.exec(select(GoalRollup))}
+
+    def percents(as_of=date(2026, 5, 1)):
+        view = progress.status_view(ctx, office, "ga", YEAR, as_of=as_of)
+        return {(r.team_id is not None): r.percent for r in view.rows}
+
+    assert percents() == {True: 40.0, False: 0.0}
+    rows = kept()
+    assert all(r.computed_version == r.version for r in rows.values())
+    assert rows[True].valid_from == date(2026, 1, 1) and rows[True].valid_until is None
+    report(ctx, world, mine.id, period="2026-Q2", percent=70)  # a write bumps its set only
+    after = kept()
+    assert after[True].version == rows[True].version + 1 and after[True].computed_version == rows[True].version
+    assert after[False].version == rows[False].version
+    assert percents() == {True: 70.0, False: 0.0}
+    assert percents(date(2026, 3, 1)) == {True: 40.0, False: 0.0}  # before Q2 began: refreshed for that day
+    service.update_goal(ctx, world.actors["admin_a"], "ga", theirs.id, GoalPatch(weight=2))
+    assert kept()[False].version == rows[False].version + 1
+    report(ctx, world, theirs.id, period="2026-04", percent=25)
+    assert percents() == {True: 70.0, False: 25.0}
+    service.delete_goal(ctx, world.actors["admin_a"], "ga", mine.id)
+    assert percents() == {False: 25.0}

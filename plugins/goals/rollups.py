@@ -1,0 +1,271 @@
+"""The county view's roll-up: each set's top goals rolled up in the database, kept per set in
+``goals_rollups`` until a write touches the set.
+
+**In SQL** (``TOP_GOALS_SQL``): every goal gets its ``share`` of its top goal, the product of
+weight / (sum of its siblings' weights) down the path (a weighted mean of weighted means is a sum
+over the leaves); a top goal's percentage is the sum of its leaves' latest percentages times their
+shares, and it is done when all its leaves are. One statement on SQLite and PostgreSQL, which
+gives the figures of ``calc.rollup`` (both round only at the end).
+
+**Kept** (``GoalRollup``): the top goals' (weight, start, end, percent, done) of a set, valid for
+any day on which the same reports have begun (``valid_from`` ≤ day < ``valid_until``). Every ORM
+flush that adds, changes or deletes a goal or a progress report adds one to its set's ``version``
+(``_touched``, a ``before_flush`` listener), in the writer's transaction; a reader refreshes a set
+whose ``computed_version`` differs, and stores it only if ``version`` is still the one it read
+before reading the goals (compare and set), so a concurrent write is never hidden. Writes by Core
+statements (``insert(Goal)``, ``delete(GoalProgress)``) bypass the listener: they must bump
+``version`` themselves (``touch``); a set without a row is computed as if stale.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date
+from itertools import chain
+from typing import Any
+
+from sqlalchemy import bindparam, event, inspect, text, update
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session, col, select
+
+from core.context import AppContext
+from plugins.goals.models import Goal, GoalProgress, GoalRollup
+
+log = logging.getLogger("kaoping.goals.rollups")
+
+SetKey = tuple[int, int | None]  # (unit_id, team_id) within a locality and year
+CHUNK = 500  # units per statement
+
+TOP_GOALS_SQL = text(
+    """
+WITH RECURSIVE
+  of_year AS (
+    SELECT id, parent_id, weight FROM goals
+    WHERE locality_id = :locality AND year = :year AND unit_id IN :units
+  ),
+  sums AS (
+    SELECT parent_id, SUM(weight) AS total FROM of_year WHERE parent_id IS NOT NULL GROUP BY parent_id
+  ),
+  paths (id, top_id, share) AS (
+    SELECT id, id, CAST(1 AS DOUBLE PRECISION) FROM of_year WHERE parent_id IS NULL
+    UNION ALL
+    SELECT g.id, p.top_id,
+           CASE WHEN s.total > 0 THEN p.share * g.weight / s.total ELSE CAST(0 AS DOUBLE PRECISION) END
+    FROM paths p
+    JOIN of_year g ON g.parent_id = p.id
+    JOIN sums s ON s.parent_id = p.id
+  ),
+  leaves AS (
+    SELECT paths.id, paths.top_id, paths.share,
+           (SELECT r.id FROM goals_progress r
+             WHERE r.locality_id = :locality AND r.goal_id = paths.id AND r.period_start <= :as_of
+             ORDER BY r.period_start DESC, r.period_end DESC LIMIT 1) AS report_id
+    FROM paths LEFT JOIN sums ON sums.parent_id = paths.id
+    WHERE sums.parent_id IS NULL
+  )
+SELECT leaves.top_id,
+       SUM(leaves.share * COALESCE(r.percent, 0.0)) AS percent,
+       MIN(CASE WHEN r.done THEN 1 ELSE 0 END) AS done
+FROM leaves LEFT JOIN goals_progress r ON r.id = leaves.report_id
+GROUP BY leaves.top_id
+"""
+).bindparams(bindparam("units", expanding=True))
+
+WINDOWS_SQL = text(
+    """
+SELECT g.unit_id, g.team_id,
+       MAX(CASE WHEN r.period_start <= :as_of THEN r.period_start END) AS valid_from,
+       MIN(CASE WHEN r.period_start > :as_of THEN r.period_start END) AS valid_until
+FROM goals_progress r JOIN goals g ON g.id = r.goal_id
+WHERE g.locality_id = :locality AND g.year = :year AND g.unit_id IN :units AND r.locality_id = :locality
+GROUP BY g.unit_id, g.team_id
+"""
+).bindparams(bindparam("units", expanding=True))
+
+
+def set_key(unit_id: int, team_id: int | None, year: int) -> str:
+    return f"{unit_id}:{team_id if team_id is not None else ''}:{year}"
+
+
+def _day(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _insert(session: Session | OrmSession):
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+# --- writers ---------------------------------------------------------------------------------
+
+
+def touch(session: Session | OrmSession, sets: Iterable[tuple[int, int, int | None, int]]) -> None:
+    """Add one to the ``version`` of each (locality, unit, team, year) set (a row is made if
+    missing), on the session's connection: call it in the transaction that changes the set."""
+    table = GoalRollup.__table__
+    insert = _insert(session)
+    connection = session.connection()
+    for locality_id, unit_id, team_id, year in sorted(set(sets), key=lambda s: (s[0], s[1], s[2] or 0, s[3])):
+        statement = (
+            insert(table)
+            .values(
+                locality_id=locality_id,
+                unit_id=unit_id,
+                team_id=team_id,
+                year=year,
+                set_key=set_key(unit_id, team_id, year),
+                version=1,
+                tops=[],
+            )
+            .on_conflict_do_update(
+                index_elements=["locality_id", "set_key"],
+                set_={"version": table.c.version + 1},
+            )
+        )
+        connection.execute(statement)
+
+
+def _old(obj: Any, name: str) -> Any:
+    history = inspect(obj).attrs[name].history
+    return history.deleted[0] if history.deleted else getattr(obj, name)
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _touched(session: OrmSession, _context: Any, _instances: Any) -> None:
+    sets: set[tuple[int, int, int | None, int]] = set()
+    dirty = [o for o in session.dirty if session.is_modified(o)]
+    for obj in chain(session.new, dirty, session.deleted):
+        if isinstance(obj, Goal):
+            sets.add((obj.locality_id, obj.unit_id, obj.team_id, obj.year))
+            if obj in dirty:
+                sets.add((obj.locality_id, _old(obj, "unit_id"), _old(obj, "team_id"), _old(obj, "year")))
+        elif isinstance(obj, GoalProgress):
+            with session.no_autoflush:
+                goal = session.get(Goal, obj.goal_id)
+            if goal is not None:
+                sets.add((goal.locality_id, goal.unit_id, goal.team_id, goal.year))
+    if sets:
+        touch(session, sets)
+
+
+# --- readers ---------------------------------------------------------------------------------
+
+
+def top_goals(session: Session, locality_id: int, year: int, units: list[int], as_of: date) -> dict[int, tuple]:
+    """Each top goal of the ``units``' sets of ``year``: (percent, done) as of ``as_of``."""
+    found: dict[int, tuple] = {}
+    for start in range(0, len(units), CHUNK):
+        params = {"locality": locality_id, "year": year, "units": units[start : start + CHUNK], "as_of": as_of}
+        for top_id, percent, done in session.connection().execute(TOP_GOALS_SQL, params):
+            found[top_id] = (float(percent or 0.0), bool(done))
+    return found
+
+
+def _valid(row: Any, as_of: date) -> bool:
+    return (
+        row.computed_version == row.version
+        and (row.valid_from is None or row.valid_from <= as_of)
+        and (row.valid_until is None or as_of < row.valid_until)
+    )
+
+
+def county(ctx: AppContext, locality_id: int, year: int, as_of: date, sets: list[SetKey]) -> dict[SetKey, list]:
+    """The top goals of each of ``sets`` (of ``year``) as [weight, start, end, percent, done]
+    lists, from ``goals_rollups`` where still good for ``as_of``, else rolled up anew (and kept)."""
+    columns = (GoalRollup.unit_id, GoalRollup.team_id, GoalRollup.version, GoalRollup.computed_version)
+    columns += (GoalRollup.valid_from, GoalRollup.valid_until, GoalRollup.tops)
+    with ctx.db.read() as session:  # plain rows, not ORM objects: this is the county view's hot path
+        kept = {
+            (r.unit_id, r.team_id): r
+            for r in session.exec(
+                select(*columns).where(GoalRollup.locality_id == locality_id, GoalRollup.year == year)
+            )
+        }
+    out: dict[SetKey, list] = {}
+    stale: list[SetKey] = []
+    for key in sets:
+        row = kept.get(key)
+        if row is not None and _valid(row, as_of):
+            out[key] = row.tops
+        else:
+            stale.append(key)
+    if stale:
+        out.update(_refresh(ctx, locality_id, year, as_of, stale))
+    return out
+
+
+def _refresh(ctx: AppContext, locality_id: int, year: int, as_of: date, stale: list[SetKey]) -> dict[SetKey, list]:
+    table = GoalRollup.__table__
+    with ctx.db.write() as session:  # a row for each set, so that writers from now on bump it
+        insert = _insert(session)
+        for unit_id, team_id in stale:
+            session.connection().execute(
+                insert(table)
+                .values(
+                    locality_id=locality_id,
+                    unit_id=unit_id,
+                    team_id=team_id,
+                    year=year,
+                    set_key=set_key(unit_id, team_id, year),
+                    version=0,
+                    tops=[],
+                )
+                .on_conflict_do_nothing()
+            )
+    wanted = set(stale)
+    units = sorted({unit_id for unit_id, _team in stale})
+    with ctx.db.read() as session:
+        versions = {
+            (r[0], r[1]): r[2]
+            for r in session.exec(
+                select(GoalRollup.unit_id, GoalRollup.team_id, GoalRollup.version).where(
+                    GoalRollup.locality_id == locality_id,
+                    GoalRollup.year == year,
+                    col(GoalRollup.unit_id).in_(units),
+                )
+            )
+        }  # read before the goals: a write after this read changes the version, and the CAS fails
+        tops: dict[SetKey, list] = {key: [] for key in stale}
+        rows = session.exec(
+            select(Goal.id, Goal.unit_id, Goal.team_id, Goal.weight, Goal.start_date, Goal.end_date)
+            .where(Goal.locality_id == locality_id, Goal.year == year, col(Goal.unit_id).in_(units))
+            .where(col(Goal.parent_id).is_(None))
+            .order_by(col(Goal.id))
+        ).all()
+        figures = top_goals(session, locality_id, year, units, as_of)
+        windows: dict[SetKey, tuple] = {}
+        for start in range(0, len(units), CHUNK):
+            params = {"locality": locality_id, "year": year, "units": units[start : start + CHUNK], "as_of": as_of}
+            for unit_id, team_id, valid_from, valid_until in session.connection().execute(WINDOWS_SQL, params):
+                windows[(unit_id, team_id)] = (_day(valid_from), _day(valid_until))
+    for goal_id, unit_id, team_id, weight, start_date, end_date in rows:
+        if (unit_id, team_id) in wanted:
+            percent, done = figures.get(goal_id, (0.0, False))
+            tops[(unit_id, team_id)].append([weight, start_date.isoformat(), end_date.isoformat(), percent, done])
+    try:
+        with ctx.db.write() as session:
+            for key in stale:
+                valid_from, valid_until = windows.get(key, (None, None))
+                session.connection().execute(
+                    update(table)
+                    .where(
+                        table.c.locality_id == locality_id,
+                        table.c.set_key == set_key(key[0], key[1], year),
+                        table.c.version == versions.get(key, -1),
+                    )
+                    .values(
+                        computed_version=versions.get(key, -1),
+                        tops=tops[key],
+                        valid_from=valid_from,
+                        valid_until=valid_until,
+                    )
+                )
+    except Exception:  # noqa: BLE001 - keeping the roll-up is a saving, never a failure of the view
+        log.exception("could not keep the goals' roll-ups of locality %s, %s", locality_id, year)
+    return tops
