@@ -119,6 +119,13 @@ def kaoping_admin_menu(locality_code: str) -> list:
 
 
 @hookimpl
+def kaoping_subject_panels(ctx, locality_id: int, subjects: list) -> list:
+    from plugins.goals.panels import goal_panels
+
+    return goal_panels(ctx, locality_id, subjects)
+
+
+@hookimpl
 def kaoping_load_demo(ctx, actor, locality_code: str) -> list[str] | None:
     from plugins.goals.demo import load_demo
 
