@@ -1,4 +1,4 @@
-"""The characters and pairs of adjacent characters of each person's name, lower-cased
+"""The characters and pairs of adjacent characters of each person's name, A-Z lower-cased
 (``person_name_grams``), so "the name contains ..." finds people along an index instead of
 reading every name of the locality (a LIKE '%...%' over 100,000 people).
 
@@ -10,13 +10,13 @@ imports' COPY, plain SQL) keeps them; nothing in Python writes them."""
 
 from __future__ import annotations
 
-from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 
 class PersonNameGram(SQLModel, table=True):
     __tablename__ = "person_name_grams"
-    __table_args__ = (Index("ix_person_name_grams_person", "person_id"),)
+    # one B-tree, the key (SQLite: WITHOUT ROWID); a person's rows are deleted by their keys
+    __table_args__ = {"sqlite_with_rowid": False}
 
     locality_id: int = Field(primary_key=True)
     gram: str = Field(primary_key=True, max_length=2)

@@ -122,7 +122,7 @@ def _people_query(
     if card:
         query = query.where(Person.id_card_digest == ctx.keys.digest(card))
     elif q and anywhere:  # along the name's grams, not a read of every name
-        query = query.where(name_contains(locality_id, q))
+        query = query.where(name_contains(locality_id, q, sqlite=ctx.db.is_sqlite))
     elif q:
         # names that begin with q (surname first: 王 finds every 王, 王伟 every 王伟*): a range of the
         # (locality_id, name) index, compared by code point (PostgreSQL: in the "C" collation)
