@@ -129,9 +129,19 @@ async def tree_page(
     year: FromQuery[str | None] = None,
     published: FromQuery[str | None] = None,
     imported: FromQuery[str | None] = None,
+    goals_imported: FromQuery[str | None] = None,
 ) -> Response:
     shell = await open_shell(request, code, roles=ADMIN_ROLES)
-    return await render_tree(shell, code, unit_id, team_id, year, published=_int(published), imported=_int(imported))
+    return await render_tree(
+        shell,
+        code,
+        unit_id,
+        team_id,
+        year,
+        published=_int(published),
+        imported=_int(imported),
+        goals_imported=_int(goals_imported),
+    )
 
 
 async def render_tree(
@@ -170,6 +180,7 @@ async def render_tree(
         query=_set_query(unit, team, chosen_year) if unit else "",
         published=extra.pop("published", None),
         imported=extra.pop("imported", None),
+        goals_imported=extra.pop("goals_imported", None),
         problems=extra.pop("problems", []),
         error=extra.pop("error", ""),
         status_code=status_code,

@@ -1,8 +1,11 @@
 """The goals' workbook on the console's tree page: download a set's goals with an empty progress
-sheet (``/goals/workbook``), and upload the filled progress sheet back (``/goals/progress-sheet``):
-all rows or none, every problem listed by row and column in the reader's language."""
+sheet (``/goals/workbook``), upload the filled progress sheet back (``/goals/progress-sheet``) or a
+whole goal tree (``/goals/tree-sheet``, its 目标 sheet): all rows or none, every problem listed by
+row and column in the reader's language."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from anyio.to_thread import run_sync
 from litestar import Request, Response, get, post
@@ -13,7 +16,7 @@ from litestar.response import Redirect
 from core.services.errors import ServiceError
 from core.web.admin.forms import message
 from core.web.admin.shell import open_shell
-from plugins.goals import sheets
+from plugins.goals import sheets, tree_sheet
 from plugins.goals.pages import ADMIN_ROLES, CONSOLE_CHECKS, _int, _set_query, render_tree
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,6 +43,17 @@ async def workbook(
 @post("/localities/{code:str}/goals/progress-sheet", include_in_schema=False, opt=CONSOLE_CHECKS)
 async def upload(request: Request, code: FromPath[str]) -> Response:
     """Form fields: ``_csrf``, ``unit_id``, ``team_id``, ``year``, ``file``."""
+    return await _upload(request, code, sheets.import_progress, "imported")
+
+
+@post("/localities/{code:str}/goals/tree-sheet", include_in_schema=False, opt=CONSOLE_CHECKS)
+async def upload_tree(request: Request, code: FromPath[str]) -> Response:
+    """A whole goal tree (``plugins.goals.tree_sheet``) into the set, as drafts. Form fields as
+    ``upload``."""
+    return await _upload(request, code, tree_sheet.import_tree, "goals_imported")
+
+
+async def _upload(request: Request, code: str, reader: Callable[..., int], done: str) -> Response:
     shell = await open_shell(request, code, roles=ADMIN_ROLES)
     form = await request.form()
     shell.check_csrf({"_csrf": form.get("_csrf", "")})
@@ -52,7 +66,7 @@ async def upload(request: Request, code: FromPath[str]) -> Response:
     content = await file.read()
     try:
         count = await run_sync(
-            sheets.import_progress,
+            reader,
             shell.ctx,
             shell.actor,
             code,
@@ -81,7 +95,7 @@ async def upload(request: Request, code: FromPath[str]) -> Response:
             status_code=exc.status_code,
         )
     query = _set_query(_int(unit_id) or 0, _int(team_id), _int(year) or 0)
-    return Redirect(f"/admin/localities/{code}/goals?{query}&imported={count}", status_code=303)
+    return Redirect(f"/admin/localities/{code}/goals?{query}&{done}={count}", status_code=303)
 
 
-ROUTES = [workbook, upload]
+ROUTES = [workbook, upload, upload_tree]
