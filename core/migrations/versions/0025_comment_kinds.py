@@ -2,7 +2,7 @@
 suggestion, report); null for a plain comment
 
 Revision ID: 0025
-Revises: 0022
+Revises: 0024
 Create Date: 2026-11-30 22:05:00
 """
 
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0025"
-down_revision = "0022"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 
