@@ -89,11 +89,12 @@ def _form(
     )
 
 
-def _option_errors(shell: Shell, exc: ServiceError) -> dict[str, str]:
+def _option_errors(shell: Shell, exc: ServiceError, fields: list) -> dict[str, str]:
+    """The messages by the field they are about (a nested model's fields by dotted names)."""
     found: dict[str, str] = {}
     for item in exc.errors:
         name = str(item.get("field") or "").removeprefix("options.").removeprefix("options")
-        found.setdefault(name.split(".")[0] if name else "", message(shell.tr, item.get("message", "")))
+        found.setdefault(schema_form.input_for(fields, name), message(shell.tr, item.get("message", "")))
     return found
 
 
@@ -115,7 +116,7 @@ async def plugin_switch(request: Request, code: FromPath[str], data: URLEncodedB
     try:
         await run_sync(plugin_service.set_plugin, shell.ctx, shell.actor, shell.code, plugin["name"], setting)
     except ServiceError as exc:
-        errors = _option_errors(shell, exc)
+        errors = _option_errors(shell, exc, plugin["fields"])
         if errors and exc.status_code == 422:  # options to fill in first: on the plugin's own form
             return _form(
                 shell,
@@ -166,7 +167,7 @@ async def plugin_save(
     try:
         await run_sync(plugin_service.set_plugin, shell.ctx, shell.actor, shell.code, name, setting)
     except ServiceError as exc:
-        errors = _option_errors(shell, exc)
+        errors = _option_errors(shell, exc, plugin["fields"])
         general = shell._("Please check the options.") if errors and exc.status_code == 422 else shell.tr.error(exc)
         return _form(
             shell, plugin, values=typed, enabled=enabled, errors=errors, error=general, status_code=exc.status_code
