@@ -83,71 +83,86 @@ def page_one(form: FormData) -> tuple[list[list[str]], list[tuple]]:
     return grid, spans
 
 
-def page_two(form: FormData) -> tuple[list[list[str]], list[tuple]]:
-    """Page two as a 7-column grid and its spans."""
-    f = form.profile.fields
-    family = _family_rows(form)
-    grid = [
-        ["奖惩\n情况", f["JiangChengQingKuang"], "", "", "", "", ""],
-        ["年度考核\n结果", f["NianDuKaoHeJieGuo"], "", "", "", "", ""],
-        ["任免\n理由", f["RenMianLiYou"], "", "", "", "", ""],
-        ["家庭主要\n成员及\n重要社会\n关系", "称谓", "姓名", "出生年月", "政治面貌", "工作单位及职务", ""],
-        *[["", *row, ""] for row in family],
-        ["呈报\n单位", f["ChengBaoDanWei"], "", "", "填表时间", _dotted(f["TianBiaoShiJian"]), ""],
-        ["审批机关\n意见", "", "", "", "行政机关\n任免意见", "", ""],
-    ]
-    first, last = 3, 3 + len(family)
-    spans = [
-        *(((1, row), (6, row)) for row in range(3)),
-        ((0, first), (0, last)),
-        *(((5, row), (6, row)) for row in range(first, last + 1)),
-        ((1, last + 1), (3, last + 1)),
-        ((5, last + 1), (6, last + 1)),
-        ((1, last + 2), (3, last + 2)),
-        ((5, last + 2), (6, last + 2)),
-    ]
-    return grid, spans
-
-
 # --- PDF ------------------------------------------------------------------------------------------
 
 WIDTHS_MM = (20, 28, 22, 26, 24, 30, 30)  # 180 mm on A4 with 15 mm margins
 
 
+CHUNK = 240  # characters of a free text per table row, so that every row fits on a page
+
+
+def _chunks(text: str) -> list[str]:
+    """A free text in pieces a table row each: its lines, long lines cut at ``CHUNK``."""
+    pieces = [line[i : i + CHUNK] for line in text.split("\n") for i in range(0, max(len(line), 1), CHUNK)]
+    return pieces or [""]
+
+
 def form_pdf(form: FormData, font_path: Path | str | None = None) -> bytes:
-    """The form as an A4 PDF of two pages (more when the résumé is long)."""
+    """The form as an A4 PDF: page one the facts and the résumé, then the rest. The free texts
+    (résumé, rewards, assessment, reason) and the family run on over as many pages as they
+    need: each is a table of short rows, so reportlab always finds a place to break."""
     font = cjk_font(font_path)
     cell = ParagraphStyle("cell", fontName=font.name, fontSize=10, leading=14, wordWrap="CJK")
     label = ParagraphStyle("label", parent=cell, alignment=1)
     title = ParagraphStyle("title", parent=cell, fontSize=20, leading=30, alignment=1, spaceAfter=6)
 
-    def table(grid: list[list[str]], spans: list[tuple], heights: dict[int, float]) -> Table:
-        labels = {(c, r) for r, row in enumerate(grid) for c, text in enumerate(row) if _is_label(grid, c, r)}
+    def para(text: str, style: ParagraphStyle) -> Paragraph | str:
+        return Paragraph(escape(text).replace("\n", "<br/>"), style) if text else ""
+
+    def grid_table(grid: list[list[str]], spans: list[tuple], widths=WIDTHS_MM) -> Table:
         data = [
-            [
-                Paragraph(escape(text).replace("\n", "<br/>"), label if (c, r) in labels else cell) if text else ""
-                for c, text in enumerate(row)
-            ]
+            [para(text, label if _is_label(grid, c, r) else cell) for c, text in enumerate(row)]
             for r, row in enumerate(grid)
         ]
-        rows = [heights.get(r, None) for r in range(len(grid))]
-        made = Table(data, colWidths=[w * mm for w in WIDTHS_MM], rowHeights=rows, splitInRow=1)
+        made = Table(data, colWidths=[w * mm for w in widths], repeatRows=0)
         made.setStyle(
             TableStyle(
                 [
                     ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
                     ("BOX", (0, 0), (-1, -1), 1.2, colors.black),
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                    ("VALIGN", (1, 9), (-1, 9), "TOP") if len(grid) == 10 else ("VALIGN", (0, 0), (0, 0), "MIDDLE"),
+                    ("TOPPADDING", (0, 0), (-1, -1), 6),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
                     *(("SPAN", a, b) for a, b in spans),
                 ]
             )
         )
         return made
 
+    def text_block(caption: str, text: str, min_rows: int = 1) -> Table:
+        """A captioned free text: the caption in the first row, the text in rows of its own,
+        drawn as one cell (no lines between the rows)."""
+        pieces = _chunks(text)
+        pieces += [""] * max(0, min_rows - len(pieces))
+        data = [[para(caption if i == 0 else "", label), para(piece, cell)] for i, piece in enumerate(pieces)]
+        made = Table(data, colWidths=[WIDTHS_MM[0] * mm, (sum(WIDTHS_MM) - WIDTHS_MM[0]) * mm])
+        made.setStyle(
+            TableStyle(
+                [
+                    ("BOX", (0, 0), (-1, -1), 1.2, colors.black),
+                    ("LINEAFTER", (0, 0), (0, -1), 0.6, colors.black),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("TOPPADDING", (0, 0), (-1, -1), 2),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                ]
+            )
+        )
+        return made
+
+    f = form.profile.fields
     one, one_spans = page_one(form)
-    two, two_spans = page_two(form)
-    heights_one = {r: 12 * mm for r in range(9)} | {9: None}
+    family = [
+        ["家庭主要成员及重要社会关系", "", "", "", ""],
+        ["称谓", "姓名", "出生年月", "政治面貌", "工作单位及职务"],
+    ]
+    family += _family_rows(form)
+    family_table = grid_table(family, [((0, 0), (4, 0))], widths=(20, 28, 24, 24, 84))
+    family_table.repeatRows = 2
+    closing = [
+        ["呈报单位", f["ChengBaoDanWei"], "", "", "填表时间", _dotted(f["TianBiaoShiJian"]), ""],
+        ["审批机关意见", "", "", "", "行政机关任免意见", "", ""],
+    ]
+    closing_spans = [((1, r), (3, r)) for r in range(2)] + [((5, r), (6, r)) for r in range(2)]
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -161,9 +176,14 @@ def form_pdf(form: FormData, font_path: Path | str | None = None) -> bytes:
     doc.build(
         [
             Paragraph(TITLE, title),
-            table(one, one_spans, heights_one),
+            grid_table(one[:9], [span for span in one_spans if span[1][1] < 9]),
+            text_block("简历", f["JianLi"], min_rows=12),
             PageBreak(),
-            table(two, two_spans, {0: 30 * mm, 1: 20 * mm, 2: 16 * mm}),
+            text_block("奖惩情况", f["JiangChengQingKuang"], min_rows=4),
+            text_block("年度考核结果", f["NianDuKaoHeJieGuo"], min_rows=2),
+            text_block("任免理由", f["RenMianLiYou"], min_rows=2),
+            family_table,
+            grid_table(closing, closing_spans),
         ]
     )
     return buffer.getvalue()
@@ -195,6 +215,8 @@ CAPTIONS = frozenset(
         "工作单位及职务",
         "填表时间",
         "行政机关\n任免意见",
+        "行政机关任免意见",
+        "家庭主要成员及重要社会关系",
     }
 )
 
@@ -214,20 +236,19 @@ def _cell_text(cell: Any, text: str, bold: bool = False, centred: bool = False) 
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def _word_table(document: Any, grid: list[list[str]], spans: list[tuple]) -> None:
-    table = document.add_table(rows=len(grid), cols=7)
+def _word_table(document: Any, grid: list[list[str]], spans: list[tuple], widths=WIDTHS_MM) -> None:
+    """A grid as a Word table: each row's cells read once (``table.cell`` is slow on big tables)."""
+    table = document.add_table(rows=len(grid), cols=len(widths))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for c, width in enumerate(WIDTHS_MM):
-        for cell in table.columns[c].cells:
-            cell.width = Mm(width)
     covered: set[tuple[int, int]] = set()
     for (c0, r0), (c1, r1) in spans:
         covered |= {(c, r) for c in range(c0, c1 + 1) for r in range(r0, r1 + 1)} - {(c0, r0)}
-    for r, row in enumerate(grid):
-        for c, text in enumerate(row):
+    for r, (row, cells) in enumerate(zip(grid, (row.cells for row in table.rows), strict=True)):
+        for c, (text, cell) in enumerate(zip(row, cells, strict=True)):
+            cell.width = Mm(widths[c])
             if (c, r) not in covered:
-                _cell_text(table.cell(r, c), text, centred=_is_label(grid, c, r))
+                _cell_text(cell, text, centred=_is_label(grid, c, r))
     for (c0, r0), (c1, r1) in spans:
         table.cell(r0, c0).merge(table.cell(r1, c1))
 
@@ -254,7 +275,23 @@ def form_docx(form: FormData) -> bytes:
     run.bold, run.font.size = True, Pt(20)
     _word_table(document, *page_one(form))
     document.add_page_break()
-    _word_table(document, *page_two(form))
+    f = form.profile.fields
+    text_rows = [
+        ["奖惩\n情况", f["JiangChengQingKuang"]],
+        ["年度考核\n结果", f["NianDuKaoHeJieGuo"]],
+        ["任免\n理由", f["RenMianLiYou"]],
+    ]
+    _word_table(document, text_rows, [], widths=(WIDTHS_MM[0], sum(WIDTHS_MM) - WIDTHS_MM[0]))
+    family = [
+        ["家庭主要成员及重要社会关系", "", "", "", ""],
+        ["称谓", "姓名", "出生年月", "政治面貌", "工作单位及职务"],
+    ]
+    _word_table(document, family + _family_rows(form), [((0, 0), (4, 0))], widths=(20, 28, 24, 24, 84))
+    closing = [
+        ["呈报单位", f["ChengBaoDanWei"], "", "", "填表时间", _dotted(f["TianBiaoShiJian"]), ""],
+        ["审批机关意见", "", "", "", "行政机关任免意见", "", ""],
+    ]
+    _word_table(document, closing, [((1, r), (3, r)) for r in range(2)] + [((5, r), (6, r)) for r in range(2)])
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -126,3 +126,19 @@ def test_only_the_department_makes_forms_and_each_is_in_the_view_log(ctx):
         appointment_form(ctx, world.actors["other_dept"], "ca", person, GIVEN)
     log = service.view_log(ctx, world.actors["org_dept_head"], "ca")
     assert [(r.action, r.person_ids) for r in log.items if r.action == "form"] == [("form", [person])] * 2
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler's pdftotext")
+def test_a_long_resume_and_many_relations_run_on_over_pages(tmp_path):
+    from plugins.cadres.appointment_form import FormData
+
+    fields = {name: "" for name in (*lrmx.TEXT_FIELDS, *lrmx.TAIL_FIELDS)}
+    lines = [f"{1980 + i % 40}.01--{1981 + i % 40}.01  某县某镇党委副书记（第{i}行）" for i in range(300)]
+    fields.update(XingMing="张三", JianLi="\n".join(lines), JiangChengQingKuang="奖" * 3000)
+    family = tuple(lrmx.FamilyMember("表兄", f"亲属{i}", "197001", "群众", "某单位") for i in range(100))
+    made = FormData(profile=lrmx.LrmxProfile(fields=fields, family=family), age=50, on=date(2026, 11, 30))
+    text = _text_of_pdf(form_pdf(made), tmp_path)
+    assert "（第0行）" in text and "（第299行）" in text and "亲属0" in text and "亲属99" in text
+    assert text.count("\f") >= 4  # pages
+    cells = {c.text for t in Document(io.BytesIO(form_docx(made))).tables for r in t.rows for c in r.cells}
+    assert "亲属99" in cells
