@@ -6,7 +6,8 @@ party and work dates, health, professional title and expertise, full-time and in
 education with school and major, current, proposed and removed posts, and the résumé. Page two:
 rewards and punishments, annual assessment results, the reason, the family members and important
 social relations, the reporting unit and the approving bodies' opinions. The form is Chinese,
-whatever the reader's language: it is a fixed official form. A long résumé splits across pages.
+whatever the reader's language: it is a fixed official form. The free texts and the family run
+on over as many pages as they need (in the PDF, tables of short rows that reportlab can break).
 """
 
 from __future__ import annotations
