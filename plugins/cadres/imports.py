@@ -8,7 +8,8 @@ file's report says why. Otherwise every file is written in one transaction: the 
 found by ID number (else by name and birth month) or created, and the profile's sections
 that the form carries (posts and military service from the résumé's dated lines, education,
 family, expertise, the résumé's text) replace what was there. Problems of other fields are
-reported as not mapped, per file, field and line. Every person created or changed is audited
+reported as not mapped, per file, field and line; so are native places and birthplaces that
+``divisions`` cannot code (GB/T 2260), or codes only in part. Every person created or changed is audited
 as the core's people service does it (``person.create``/``person.update``), and every profile
 written (``cadres.profile.import``: the file and how many rows of each section), in the same
 transaction, so the audit chain covers imports.
@@ -26,7 +27,7 @@ from core.models import Person
 from core.models.base import utcnow
 from core.services import audit
 from core.services.org import person_out
-from plugins.cadres import lrmx
+from plugins.cadres import divisions, lrmx
 from plugins.cadres.access import cadre_locality
 from plugins.cadres.schemas import EducationIn, MilitaryIn, PostIn, ProfileIn, RelationIn
 from plugins.cadres.service import write_profile
@@ -34,6 +35,8 @@ from plugins.cadres.service import write_profile
 IDENTITY_FIELDS = frozenset({"XingMing", "XingBie", "ChuShengNianYue", "ShenFenZheng"})
 UNREADABLE = "the file could not be read"
 NO_NAME = "the form has no name (XingMing)"
+PLACE_UNKNOWN = "{value} names no division of the table (GB/T 2260): its code is left empty"
+PLACE_IN_PART = "{rest} of {value} is not in the division table (GB/T 2260): coded as {matched} ({code})"
 SECTIONS_COUNTED = ("posts", "education", "military", "relations", "tags")  # how much each file wrote, audited
 
 
@@ -119,9 +122,14 @@ def _profile_in(profile: lrmx.LrmxProfile) -> ProfileIn:
         if m.name
     ]
     tags = [t[:50] for t in profile.facts(0).expertise][:50]
+    native, birthplace = divisions.code_of(f.get("JiGuan", "")), divisions.code_of(f.get("ChuShengDi", ""))
     return ProfileIn(
         native_name=f.get("JiGuan", "")[:100],
         birthplace_name=f.get("ChuShengDi", "")[:100],
+        # the code the name gives; a name the table does not know clears it (reported, not guessed);
+        # a form without the name leaves the profile's code as it was
+        **({"native_code": native.code if native else ""} if f.get("JiGuan", "").strip() else {}),
+        **({"birthplace_code": birthplace.code if birthplace else ""} if f.get("ChuShengDi", "").strip() else {}),
         party_joined=profile.party_joined.value if profile.party_joined else None,
         work_started=profile.work_started.value if profile.work_started else None,
         resume=f.get("JianLi", "")[:20_000],
@@ -163,6 +171,22 @@ def _audit_person(
         )
 
 
+def _place_problems(profile: lrmx.LrmxProfile) -> list[dict[str, Any]]:
+    """The native place and birthplace that could not be coded, or only in part (not guessed)."""
+    found = []
+    for field_name in ("JiGuan", "ChuShengDi"):
+        value = profile.fields.get(field_name, "").strip()
+        if not value:
+            continue
+        coded = divisions.code_of(value)
+        if coded is None:
+            found.append({"field": field_name, "line": None, "msgid": PLACE_UNKNOWN, "params": {"value": value}})
+        elif coded.rest:
+            params = {"value": value, "rest": coded.rest, "matched": coded.matched, "code": coded.code}
+            found.append({"field": field_name, "line": None, "msgid": PLACE_IN_PART, "params": params})
+    return found
+
+
 def _blocking(item: lrmx.LrmxFile) -> list[dict[str, Any]]:
     if item.profile is None:
         return [_problem(p) for p in item.problems] or [{"field": "", "line": None, "msgid": UNREADABLE, "params": {}}]
@@ -186,7 +210,7 @@ def import_lrmx(
         blocking = _blocking(item)
         refused = refused or bool(blocking)
         report = FileReport(item.name, "refused" if blocking else "imported", item.profile.name if item.profile else "")
-        report.problems = blocking or [_problem(p) for p in item.problems]
+        report.problems = blocking or [*(_problem(p) for p in item.problems), *_place_problems(item.profile)]
         reports.append(report)
     if refused or not files:
         for report in reports:
