@@ -13,7 +13,7 @@ from litestar.response import Redirect
 
 from core.services.errors import ServiceError
 from core.web.admin.shell import Shell, field_errors, open_shell
-from plugins.goals import progress
+from plugins.goals import history, progress
 from plugins.goals.access import today
 from plugins.goals.models import GoalKind
 from plugins.goals.pages import ADMIN_ROLES, CONSOLE_CHECKS, _common, _int, _number, _set_query, _validated
@@ -22,7 +22,25 @@ from plugins.goals.schemas import ProgressIn
 # --- progress -------------------------------------------------------------------------------------
 
 
+def _chart(shell: Shell, points: list[history.Point]) -> dict[str, Any] | None:
+    """The line chart of ``points`` for ``/static/charts.js`` (none without reports)."""
+    if not points:
+        return None
+    return {
+        "type": "line",
+        "names": [p.period for p in points],
+        "series": [
+            {"name": shell._("Planned progress"), "values": [p.plan for p in points], "dashed": True},
+            {"name": shell._("Actual progress"), "values": [p.actual for p in points]},
+        ],
+        "axis": "%",
+        "max": 100,
+    }
+
+
 def _progress_page(shell: Shell, code: str, goal: Any, values: dict, **context: Any) -> Response:
+    points = context.pop("points", [])
+    context.update(points=points, chart=_chart(shell, points))
     return shell.render(
         "goals/progress.html",
         title=shell._("Progress: {name}", name=goal.name),
@@ -46,7 +64,8 @@ async def progress_page(
     goal = await run_sync(progress.goal_detail, shell.ctx, shell.actor, code, goal_id)
     day = await run_sync(today, shell.ctx)
     quarter = f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-    return _progress_page(shell, code, goal, {"period": quarter}, saved=bool(saved))
+    points = await run_sync(history.plan_vs_actual, shell.ctx, shell.actor, code, goal_id)
+    return _progress_page(shell, code, goal, {"period": quarter}, saved=bool(saved), points=points)
 
 
 @post("/localities/{code:str}/goals/{goal_id:int}/progress", include_in_schema=False, opt=CONSOLE_CHECKS)

@@ -81,8 +81,6 @@ UNKNOWN_ROLE = "the role {role} is not in the list: {roles}"
 PERSON_TWICE = "{name} is listed twice"
 SHARES_SHORT = "the shares sum to {total} %, {difference} % short of 100 %"
 SHARES_OVER = "the shares sum to {total} %, {difference} % over 100 %"
-TOO_LONG = "at most {limit} characters"
-NOT_IN_RANGE = "{value} is not a weight above 0 and up to 1000"
 NO_NAME = "give the goal's name"
 NO_ROWS = "the sheet has no goals"
 

@@ -1,9 +1,10 @@
-/* Charts of the results pages, drawn with the vendored Apache ECharts.
+/* Charts of the results pages (and the goals' progress page), drawn with the vendored Apache ECharts.
    Each <div class="chart" data-chart="ID"> is drawn from <script type="application/json" id="ID">;
    the same numbers are in a table beside it, so nothing is lost without JavaScript.
    Shapes: {type: "bar", names, values, axis} (horizontal ranking, best on top),
    {type: "column", names, values, axis}, {type: "radar", indicators: [{name, max}], series: [{name, values}]},
-   {type: "bubble", x, y, size, points: [{name, x, y, size}]}. */
+   {type: "bubble", x, y, size, points: [{name, x, y, size}]},
+   {type: "line", names, series: [{name, values, dashed}], axis, max} (a goal's plan against its actual progress). */
 (function () {
   "use strict";
   var COLORS = ["#b71c1c", "#1c4f8a", "#2e7d32", "#d89614", "#6a1b9a", "#00838f"];
@@ -65,7 +66,22 @@
     };
   }
 
-  var BUILD = {bar: bar, column: column, radar: radar, bubble: bubble};
+  function line(d) {  // {type: "line", names, series: [{name, values, dashed}], axis, max}: e.g. plan against actual
+    return {
+      color: COLORS,
+      grid: {left: 8, right: 16, top: 36, bottom: 36, containLabel: true},
+      tooltip: {trigger: "axis"},
+      legend: {bottom: 0, data: d.series.map(function (s) { return s.name; })},
+      xAxis: {type: "category", data: d.names, boundaryGap: false},
+      yAxis: {type: "value", name: d.axis, min: 0, max: d.max},
+      series: d.series.map(function (s) {
+        return {type: "line", name: s.name, data: s.values, symbolSize: 6,
+                lineStyle: s.dashed ? {type: "dashed"} : undefined};
+      })
+    };
+  }
+
+  var BUILD = {bar: bar, column: column, radar: radar, bubble: bubble, line: line};
   var drawn = [];
 
   function draw() {
