@@ -207,6 +207,7 @@ def _callers(world, u1: int) -> list[Caller]:
         ("a-leader", "leader", "county-a", None),
         ("a-cadre", "cadre", "county-a", None),
         ("a-group", "assessment_group", "county-a", None),
+        ("a-public", "public", "county-a", None),  # 社会公众: follows published goals only
     ]
     assert b_unit and u1
     callers = [Caller("anonymous", None, False, world.client(), httpx.Client(base_url=world.url, timeout=30))]

@@ -113,6 +113,8 @@ def test_the_office_removes_a_duplicate_after_confirming(ctx, site):
     with session("office") as office:
         text = office.get(page).text
         assert "删除这条点评？删除记录会保留在审计日志中。" in text  # the confirmation asked first
+        english = office.get(page, params={"lang": "en"}).text
+        assert "Delete this comment? It is kept in the audit log." in english and "Kind of comment" in english
         assert office.post(f"{page}/{duplicate}/delete", data={}).status_code == 403  # no CSRF token
         assert office.post(f"{page}/{duplicate}/delete", data=form(office)).status_code == 303
     assert [c.id for c in discussion.read(ctx, world.actors["office"], "ga", target.id).comments] == [first]
