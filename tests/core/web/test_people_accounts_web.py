@@ -236,3 +236,28 @@ def test_activation_page_signs_in_and_the_header_counts_unread(county):
         assert 'id="unread-count"' not in browser.get("/admin/notifications").text
     # and signs in later by user name at the console's sign-in page
     assert auth.authenticate(world.ctx, username, PASSWORD, "127.0.0.1").username == username
+
+
+def _shown_counts(text: str) -> dict[str, int]:
+    return {name: int(n) for name, n in re.findall(r'<dd data-count="(\w+)">(\d+)</dd>', text)}
+
+
+def test_console_page_counts_follow_issuing_and_revoking(county):
+    """The page's counts (kept by the services, core.services.account_counts) after the office
+    issues codes for a unit and revokes one account from the page."""
+    world, o, _office, _other = county
+    with _browser(world, "office-pa") as browser:
+        page = browser.get("/admin/localities/pa/people-accounts")
+        assert _shown_counts(page.text) == {"people": 4, "accounts": 0, "activated": 0, "waiting": 0, "revoked": 0}
+        browser.post(
+            "/admin/localities/pa/people-accounts/issue",
+            data={"_csrf": browser.csrf, "unit_id": str(o.root), "with_sub_units": "1"},
+        )
+        page = browser.get("/admin/localities/pa/people-accounts")
+        assert _shown_counts(page.text) == {"people": 4, "accounts": 3, "activated": 0, "waiting": 3, "revoked": 0}
+        assert page.text.count("<tr data-person=") == 4  # everyone listed, the total from the people count
+        revoked = browser.post(
+            f"/admin/localities/pa/people-accounts/{o.people['李四']}/revoke", data={"_csrf": browser.csrf}
+        )
+        assert revoked.status_code == 200
+        assert _shown_counts(revoked.text) == {"people": 4, "accounts": 3, "activated": 0, "waiting": 2, "revoked": 1}
