@@ -3,7 +3,11 @@ library): each would cost a naive reader gigabytes of memory or minutes, and mus
 quickly by ``core.tabular`` naming the limit.
 
 ``peak_memory_of_reading`` reads files in a fresh Python process and reports, for each, its
-peak memory (``VmHWM``) above what the process held before that read, and the time it took."""
+peak memory (``VmHWM``) above what the process held before that read, and the time it took.
+
+Each file is built once a process (``functools.cache``: the bytes are the same every time, and
+building the large ones, a few hundred MB of XML deflated, costs seconds of CPU): the tests that
+upload them on both databases, and in several modules, share them."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Iterable, Iterator
+from functools import cache
 from pathlib import Path
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -85,12 +90,14 @@ def _repeat(piece: str, count: int, batch: int = 100_000) -> Iterator[bytes]:
     yield (piece * rest).encode()
 
 
+@cache
 def shared_string_bomb(entries: int = 11_000_000) -> bytes:
     """A small workbook whose shared-string table holds ``entries`` empty strings (about 460 KB
     for 11 million: openpyxl would hold them all before the first row)."""
     return workbook(shared=[f'<sst xmlns="{MAIN}">', *_repeat("<si><t/></si>", entries), "</sst>"])
 
 
+@cache
 def empty_rows(count: int = 1_000_000) -> bytes:
     """A header, a row, then ``count`` empty rows."""
     return workbook(
@@ -102,6 +109,7 @@ def empty_rows(count: int = 1_000_000) -> bytes:
     )
 
 
+@cache
 def deep_nesting(depth: int = 5_000_000) -> bytes:
     """A cell whose XML nests ``depth`` elements (each a tree node a naive parser keeps)."""
     return workbook(
@@ -114,12 +122,14 @@ def deep_nesting(depth: int = 5_000_000) -> bytes:
     )
 
 
+@cache
 def zip_bomb(megabytes: int = 1_000) -> bytes:
     """A sheet whose one entry inflates to ``megabytes`` MB (of blanks between two rows)."""
     head, tail = HEADER_SHEET.split("</row>", 1)
     return workbook(sheet=[head + "</row>", *(b" " * (1024 * 1024) for _ in range(megabytes)), tail])
 
 
+@cache
 def wide_rows(rows: int = 200_000) -> bytes:
     """``rows`` rows with a value in column A and one in column ALL (the 1,000th): two cells a
     row in the file, a thousand in every row handed out."""
@@ -132,6 +142,7 @@ def wide_rows(rows: int = 200_000) -> bytes:
     )
 
 
+@cache
 def dtd_bomb() -> bytes:
     """The classic entity expansion ("billion laughs") in the sheet."""
     entities = '<!ENTITY a0 "ha">' + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
@@ -144,11 +155,13 @@ def dtd_bomb() -> bytes:
     )
 
 
+@cache
 def commas_row(columns: int = 5_000_000) -> bytes:
     """A CSV whose second row has ``columns`` empty cells."""
     return b"\xef\xbb\xbf" + "单位编码,单位名称\r\n".encode() + b"," * columns + b"\r\n"
 
 
+@cache
 def blank_lines(count: int = 5_000_000) -> bytes:
     """A CSV header then ``count`` empty lines."""
     return "单位编码,单位名称\r\n".encode() + b"\r\n" * count
@@ -209,6 +222,7 @@ def peak_memory_of_reading(files: list[tuple[Path, str]]) -> list[dict]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@cache
 def lying_sizes(megabytes: int = 20) -> bytes:
     """A workbook whose sheet inflates to ``megabytes`` MB while the zip says 1 KB."""
     head, tail = HEADER_SHEET.split("</row>", 1)
@@ -228,6 +242,7 @@ def lying_sizes(megabytes: int = 20) -> bytes:
     return bytes(content)
 
 
+@cache
 def long_token(megabytes: int = 150) -> bytes:
     """A cell whose one attribute is ``megabytes`` MB long (a parser holds a whole tag)."""
     return workbook(
@@ -239,6 +254,7 @@ def long_token(megabytes: int = 150) -> bytes:
     )
 
 
+@cache
 def long_comment(megabytes: int = 150) -> bytes:
     """A comment of ``megabytes`` MB (full of "<" and ">") in the shared-string table."""
     return workbook(
