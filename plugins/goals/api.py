@@ -264,5 +264,6 @@ class GoalsController(Controller):
 
 def api_routes() -> list:
     from plugins.goals.discussion_api import CommentsOverviewController, GoalDiscussionController
+    from plugins.goals.person_tables_api import PersonTablesController
 
-    return [GoalsController, GoalDiscussionController, CommentsOverviewController]
+    return [GoalsController, GoalDiscussionController, CommentsOverviewController, PersonTablesController]

@@ -215,3 +215,27 @@ class GoalRollup(SQLModel, table=True):
     tops: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     valid_from: date | None = Field(default=None, sa_column=Column(Date))
     valid_until: date | None = Field(default=None, sa_column=Column(Date))
+
+
+class IndicatorShare(SQLModel, table=True):
+    """一人一表: a unit's indicator of a template given to one of the unit's people with a role
+    and a responsibility share (责任比重, percent; the shares of one unit's indicator sum to 100),
+    so that the scoring can pass the unit's score of the indicator on to its people."""
+
+    __tablename__ = "goals_indicator_shares"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "indicator_id", "person_id", name="uq_goals_indicator_shares_unit_person"),
+        Index("ix_goals_indicator_shares_locality_template", "locality_id", "template_id", "unit_id"),
+        Index("ix_goals_indicator_shares_person", "person_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    locality_id: int = Field(sa_column=_fk("localities", "RESTRICT"))
+    unit_id: int = Field(sa_column=_fk("units"))
+    template_id: int = Field(sa_column=_fk("indicator_templates"))
+    indicator_id: int = Field(sa_column=_fk("indicators"))
+    person_id: int = Field(sa_column=_fk("people"))
+    role: str = Field(max_length=20)
+    share: float = Field(sa_column=Column(Float, nullable=False))
+    written_by: str = Field(default="", max_length=100)
+    written_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())

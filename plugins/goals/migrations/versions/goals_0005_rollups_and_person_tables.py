@@ -1,4 +1,5 @@
-"""goals: the county view's per-set roll-up cache (goals_rollups)
+"""goals: the county view's per-set roll-up cache (goals_rollups) and 一人一表, a unit's template
+indicators split to its people with responsibility shares (goals_indicator_shares)
 
 Revision ID: goals_0005
 Revises: goals_0003
@@ -14,7 +15,7 @@ from alembic import op
 revision = "goals_0005"
 down_revision = "goals_0003"
 branch_labels = None
-depends_on = None
+depends_on = None  # indicators, people, units and teams: the core's first revisions
 
 
 def upgrade() -> None:
@@ -39,9 +40,38 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("goals_rollups", schema=None) as batch_op:
         batch_op.create_index("ix_goals_rollups_locality_year", ["locality_id", "year"], unique=False)
+    op.create_table(
+        "goals_indicator_shares",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("locality_id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("template_id", sa.Integer(), nullable=False),
+        sa.Column("indicator_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("role", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("share", sa.Float(), nullable=False),
+        sa.Column("written_by", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("written_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["locality_id"], ["localities.id"], ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["template_id"], ["indicator_templates.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["indicator_id"], ["indicators.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["person_id"], ["people.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("unit_id", "indicator_id", "person_id", name="uq_goals_indicator_shares_unit_person"),
+    )
+    with op.batch_alter_table("goals_indicator_shares", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_goals_indicator_shares_locality_template", ["locality_id", "template_id", "unit_id"], unique=False
+        )
+        batch_op.create_index("ix_goals_indicator_shares_person", ["person_id"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("goals_indicator_shares", schema=None) as batch_op:
+        batch_op.drop_index("ix_goals_indicator_shares_person")
+        batch_op.drop_index("ix_goals_indicator_shares_locality_template")
+    op.drop_table("goals_indicator_shares")
     with op.batch_alter_table("goals_rollups", schema=None) as batch_op:
         batch_op.drop_index("ix_goals_rollups_locality_year")
     op.drop_table("goals_rollups")
