@@ -7,6 +7,7 @@ form as PDF, Word and .lrmx."""
 from __future__ import annotations
 
 import pytest
+from sqlmodel import col, select
 
 from core.models import Attachment, AuditEntry
 from plugins.cadres import service
@@ -21,7 +22,7 @@ API = "/api/localities/ca/cadres/people"
 def _files(ctx, person_id: int) -> list[Attachment]:
     with ctx.db.read() as session:
         return list(
-            session.query(Attachment).filter(Attachment.target_type == TARGET, Attachment.target_id == person_id)
+            session.exec(select(Attachment).where(Attachment.target_type == TARGET, Attachment.target_id == person_id))
         )
 
 
@@ -62,8 +63,8 @@ def test_the_department_keeps_dossier_files_and_every_download_is_logged(site, c
         ("org_dept-ca", [person], f"#{row.id} 考察材料.pdf"),
     ]
     with ctx.db.read() as db:
-        actions = [a for (a,) in db.query(AuditEntry.action).filter(AuditEntry.action.like("%attachment%"))]
-        actions += [a for (a,) in db.query(AuditEntry.action).filter(AuditEntry.action.like("cadres.dossier%"))]
+        actions = list(db.exec(select(AuditEntry.action).where(col(AuditEntry.action).like("%attachment%"))))
+        actions += list(db.exec(select(AuditEntry.action).where(col(AuditEntry.action).like("cadres.dossier%"))))
     assert sorted(actions) == ["attachment.delete", "cadres.dossier.add", "cadres.dossier.add"]
 
 
