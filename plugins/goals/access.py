@@ -45,10 +45,15 @@ def today(ctx: AppContext) -> Any:
 
 
 def lists_of(session: Session, locality_id: int) -> tuple[list[str], list[str]]:
-    """The locality's lists: (sources, roles)."""
-    row = session.get(LocalityPlugin, (locality_id, PLUGIN))
-    options = dict(row.options or {}) if row is not None else {}
-    return list(options.get("sources") or DEFAULT_SOURCES), list(options.get("roles") or DEFAULT_ROLES)
+    """The locality's lists: (sources, roles), read once a session (an import checks thousands
+    of goals against them)."""
+    key = ("goals.lists", locality_id)
+    if key not in session.info:
+        row = session.get(LocalityPlugin, (locality_id, PLUGIN))
+        options = dict(row.options or {}) if row is not None else {}
+        session.info[key] = (options.get("sources") or DEFAULT_SOURCES, options.get("roles") or DEFAULT_ROLES)
+    sources, roles = session.info[key]
+    return list(sources), list(roles)
 
 
 def comment_kinds(session: Session, locality_id: int) -> list[str]:

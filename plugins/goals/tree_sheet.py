@@ -18,14 +18,17 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from core import tabular
 from core.context import Actor, AppContext
 from core.models import Person, TeamMember, Unit
+from core.models.base import utcnow
 from core.services import audit
 from core.services.access import locality_for
 from core.services.errors import Invalid, ServiceError
+from plugins.goals import rollups
 from plugins.goals.access import lists_of, readable_set
 from plugins.goals.models import Goal, GoalAssignment, GoalIndicator, GoalKind
 from plugins.goals.schemas import GoalIn
@@ -47,6 +50,10 @@ from plugins.goals.sheets import (
 )
 
 REQUIRED = ("目标编号", "上级编号", "目标名称")
+COLUMNS = (
+    "locality_id unit_id team_id year name weight kind source supervising_unit_id start_date end_date standard "
+    "indicator_id baseline target direction counts_for_assessment"
+).split()
 KINDS = {**{v: k for k, v in KIND_NAMES.items()}, **{k: k for k in KIND_NAMES}}
 DIRECTIONS = {**{v: k for k, v in DIRECTION_NAMES.items()}, **{k: k for k in DIRECTION_NAMES}}
 FIELD_COLUMNS = {
@@ -328,39 +335,54 @@ def _write(
     team_id: int | None,
     year: int,
 ) -> None:
-    """The goals as drafts, parents first (one flush a level), then their people; audited once."""
+    """The goals as drafts, parents first (one INSERT ... RETURNING a level: thousands of goals
+    without an ORM object each), then their people; the set's roll-up marked stale
+    (``rollups.touch``: Core statements pass the ORM listener by); audited once."""
+    table, people = Goal.__table__, GoalAssignment.__table__
+    connection = session.connection()
+    now = utcnow()
     top = next_order(session, locality_id, unit_id, team_id, year, None)
     ids: dict[str, int] = {}
     orders: dict[str, int] = {}
     level = [c for c, g in goals.items() if not g["parent"]]
     while level:
-        made: list[tuple[str, Goal]] = []
+        rows = []
         for goal_code in level:
             goal = goals[goal_code]
             parent = goal["parent"]
             order = orders.get(parent, top if not parent else 0)
             orders[parent] = order + 1
-            fields = {k: v for k, v in goal["fields"].items() if v is not None or k in ("parent_id", "team_id")}
-            fields["parent_id"] = ids[parent] if parent else None
-            row = Goal(**fields, sort_order=order)
-            session.add(row)
-            made.append((goal_code, row))
-        session.flush()
-        ids.update((c, g.id) for c, g in made)
-        done = {c for c, _g in made}
-        level = [c for c, g in goals.items() if g["parent"] in done]
-    for goal_code, goal in goals.items():
-        for person_id, role, share in goal["people"]:
-            session.add(
-                GoalAssignment(
-                    locality_id=locality_id,
-                    goal_id=ids[goal_code],
-                    person_id=person_id,
-                    role=role,
-                    share=round(share, 2),
-                )
+            fields = {k: goal["fields"].get(k) for k in COLUMNS}
+            fields.update(
+                kind=str(fields["kind"]),
+                direction=str(fields["direction"]),
+                parent_id=ids[parent] if parent else None,
+                sort_order=order,
+                published_at=None,
+                versions=0,
+                changed_after_publish=False,
+                created_at=now,
+                updated_at=now,
             )
-    session.flush()
+            rows.append(fields)
+        made = connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+        ids.update(zip(level, made.scalars()))
+        done = set(level)
+        level = [c for c, g in goals.items() if g["parent"] in done]
+    assigned = [
+        {
+            "locality_id": locality_id,
+            "goal_id": ids[goal_code],
+            "person_id": person_id,
+            "role": role,
+            "share": round(share, 2),
+        }
+        for goal_code, goal in goals.items()
+        for person_id, role, share in goal["people"]
+    ]
+    if assigned:
+        connection.execute(insert(people), assigned)
+    rollups.touch(session, [(locality_id, unit_id, team_id, year)])
     audit.record(
         session,
         actor,
