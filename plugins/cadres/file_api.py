@@ -10,7 +10,6 @@ from typing import Annotated, Any, Literal
 
 from anyio.to_thread import run_sync
 from litestar import Controller, Response, delete, get, post
-from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery
 from litestar.response import File
@@ -18,23 +17,12 @@ from litestar.response import File
 from core.i18n import LOCALES_DIR
 from core.services import attachments
 from core.services.attachments import AttachmentOut
-from core.services.errors import Invalid
+from core.web.attachments import one_file, send_file
 from core.web.params import Ctx, CurrentActor, ItemId, LocalityCode
 from plugins.cadres import HERE
 from plugins.cadres.appointment_form import Appointment, appointment_form
 from plugins.cadres.dossier import add_dossier_file, delete_dossier_file, list_dossier, open_dossier_file
-from plugins.cadres.file_pages import FORMATS, form_response, send_file
-
-
-def _one_file(data: dict[str, Any]) -> UploadFile:
-    parts = [part for value in data.values() for part in (value if isinstance(value, list) else [value])]
-    files = [part for part in parts if isinstance(part, UploadFile)]
-    if len(files) != 1:
-        raise Invalid(
-            "file: send exactly one file as a multipart/form-data file part",
-            errors=[{"field": "file", "message": "one file expected"}],
-        )
-    return files[0]
+from plugins.cadres.file_pages import FORMATS, form_response
 
 
 class CadreFilesController(Controller):
@@ -99,7 +87,7 @@ class CadreFilesController(Controller):
             Body(media_type=RequestEncodingType.MULTI_PART, description="one file part (any field name, e.g. file)"),
         ],
     ) -> AttachmentOut:
-        upload = _one_file(data)
+        upload = one_file(data)
         content = await attachments.read_bounded(upload, attachments.max_bytes(ctx))
         return await run_sync(add_dossier_file, ctx, actor, code, person_id, upload.filename or "", content)
 

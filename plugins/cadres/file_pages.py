@@ -17,6 +17,7 @@ from litestar.response import Redirect
 from core.services import attachments
 from core.services.errors import Invalid, ServiceError
 from core.web.admin.shell import open_shell
+from core.web.attachments import send_file
 from plugins.cadres.access import READERS
 from plugins.cadres.appointment_form import Appointment, appointment_form
 from plugins.cadres.dossier import add_dossier_file, delete_dossier_file, open_dossier_file
@@ -47,21 +48,6 @@ def form_response(form, fmt: str, font=None) -> Response:
         media_type=FORMATS[fmt],
         headers={
             "Content-Disposition": attachments.content_disposition(name),
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
-    )
-
-
-def send_file(download: attachments.Download) -> Response:
-    from litestar.response import File
-
-    return File(
-        path=download.path,
-        media_type=download.media_type,
-        content_disposition_type="attachment",
-        headers={
-            "Content-Disposition": attachments.content_disposition(download.file_name),
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, no-store",
         },

@@ -28,12 +28,12 @@ from core.services import attachments
 from core.services import discussion as core_discussion
 from core.services.errors import Invalid, ServiceError
 from core.web.admin.shell import Shell, open_shell
+from core.web.attachments import send_file
 from plugins.goals import discussion, files
 from plugins.goals.access import today
 from plugins.goals.following import followed_goal
 from plugins.goals.pages import CONSOLE_CHECKS, _common, _int
 from plugins.goals.schemas import AnswerIn, CommentIn
-from plugins.worklog.discussion_api import send_file
 
 ONE_FILE = "file: send exactly one file as a multipart/form-data file part"
 

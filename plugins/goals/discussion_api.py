@@ -17,11 +17,11 @@ from core.services import attachments
 from core.services import discussion as core_discussion
 from core.services.attachments import AttachmentOut
 from core.services.discussion import CommentOut
+from core.web.attachments import one_file, send_file
 from core.web.params import Ctx, CurrentActor, ItemId, LocalityCode
 from plugins.goals import HERE, discussion, files
 from plugins.goals.api import YearQuery
 from plugins.goals.schemas import AnswerIn, CommentIn, CommentsOverview, GoalDiscussion
-from plugins.worklog.discussion_api import one_file, send_file
 
 KindFilter = Annotated[str | None, QueryParameter(max_length=20, description="Only comments of this kind")]
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, delete, get, post
-from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, JSONBody
 from litestar.response import File
@@ -19,7 +18,7 @@ from core.i18n import LOCALES_DIR
 from core.services import attachments, discussion
 from core.services.attachments import AttachmentOut
 from core.services.discussion import CommentOut, Discussion
-from core.services.errors import Invalid
+from core.web.attachments import one_file, send_file
 from core.web.params import Ctx, CurrentActor, ItemId, LocalityCode
 from plugins.worklog import HERE
 from plugins.worklog.discussion import TARGET, resolver
@@ -27,31 +26,6 @@ from plugins.worklog.discussion import TARGET, resolver
 
 class CommentIn(BaseModel):
     body: str = Field(min_length=1, max_length=discussion.MAX_COMMENT, description="1 to 2,000 characters")
-
-
-def send_file(download: attachments.Download) -> File:
-    """A stored file as a download: its original name (RFC 5987), never sniffed by the browser."""
-    return File(
-        path=download.path,
-        media_type=download.media_type,
-        content_disposition_type="attachment",
-        headers={
-            "Content-Disposition": attachments.content_disposition(download.file_name),
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
-    )
-
-
-def one_file(data: dict[str, Any]) -> UploadFile:
-    parts = [part for value in data.values() for part in (value if isinstance(value, list) else [value])]
-    files = [part for part in parts if isinstance(part, UploadFile)]
-    if len(files) != 1:
-        raise Invalid(
-            "file: send exactly one file as a multipart/form-data file part",
-            errors=[{"field": "file", "message": "one file expected"}],
-        )
-    return files[0]
 
 
 class EntryDiscussionController(Controller):

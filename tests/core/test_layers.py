@@ -130,3 +130,19 @@ def test_from_a_package_import_a_module_points_at_the_module():
 def test_the_plugin_registry_imports_neither_services_nor_the_web():
     graph = _graph()
     assert not {m for m in graph["core.plugins"] if m.startswith(("core.services", "core.web"))}
+
+
+def test_a_feature_plugin_imports_no_other_plugin():
+    """Feature plugins (``plugins/<name>/``) are enabled one by one: one that imported another
+    would break where that one is not installed. They meet through the core's hooks and
+    services only (DESIGN section 10)."""
+    offenders = []
+    for package in sorted(p for p in (ROOT / "plugins").iterdir() if (p / "__init__.py").exists()):
+        for path in sorted(package.rglob("*.py")):
+            module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+            for name in sorted(_imported(module, path)):
+                parts = name.split(".")
+                if parts[0] == "plugins" and len(parts) > 1 and parts[1] != package.name:
+                    if (ROOT / "plugins" / parts[1] / "__init__.py").exists():
+                        offenders.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert not offenders, "a feature plugin reaches another through core hooks only:\n" + "\n".join(offenders)
