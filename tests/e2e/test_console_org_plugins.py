@@ -141,14 +141,14 @@ def test_an_office_enables_a_plugin_with_a_bad_then_a_good_option(world, browser
         row.get_by_role("link", name="示例插件").click()
 
         page.get_by_label("为本地区启用").check()
-        page.get_by_label("note").fill("备" * 101)
+        page.locator("#f-opt_note").fill("备" * 101)
         page.get_by_role("button", name="保存").click()
         expect(page.locator("#e-opt_note")).to_have_text("最多 100 个字符")
-        expect(page.get_by_label("note")).to_have_value("备" * 101)  # kept as typed
+        expect(page.locator("#f-opt_note")).to_have_value("备" * 101)  # kept as typed
         expect(page.get_by_label("为本地区启用")).to_be_checked()
         screenshot(page, tmp_path / "screenshots", "plugin-error-zh")
 
-        page.get_by_label("note").fill("试点")
+        page.locator("#f-opt_note").fill("试点")
         page.get_by_role("button", name="保存").click()
         expect(page.get_by_role("status")).to_have_text("已保存。")
         expect(page.locator("#e-opt_note")).to_have_count(0)
