@@ -246,6 +246,7 @@ BY_NAME = {
     "attachment_id": "entry",
     "report_id": "entry",  # a goal's progress report: any id (the walk's goal has none)
     "query_id": "entry",  # a saved cadre search: any id (county-a has none)
+    "indicator_id": "entry",  # an indicator of 一人一表: any id (the walk builds no template indicators)
 }  # a worklog entry's: any id (county-a has none)
 ITEM_BY_COLLECTION = {
     "units": "unit",

@@ -101,7 +101,10 @@ def test_a_leader_grades_by_labels_the_office_sees_scores_and_the_person_sees_th
     assert mine[0].grades[dims["能"]] == "一般" and "score" not in mine[0].model_dump()
     with ctx.db.read() as session:
         notices = session.exec(select(Notification).where(Notification.kind == "worklog.evaluation")).all()
-        actions = [a.action for a in session.exec(select(AuditEntry).where(AuditEntry.action.like("worklog.%")))]
+        actions = [
+            a.action
+            for a in session.exec(select(AuditEntry).where(AuditEntry.action.like("worklog.%")).order_by(AuditEntry.id))
+        ]
     assert sorted((n.user_id, n.params["grade"]) for n in notices) == sorted(
         [(world.actors["author"].user_id, "较好"), (world.actors["colleague"].user_id, "较差")]
     )

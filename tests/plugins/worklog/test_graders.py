@@ -78,7 +78,9 @@ def test_by_default_the_supervising_leaders_grade_then_the_office_reassigns(ctx,
     assert _names(ctx, leader) == ["李明", "王芳"] and _names(ctx, leader_b) == ["钱七"]
     with ctx.db.read() as session:
         assert session.exec(select(GraderAssignment)).all() == []
-        audits = session.exec(select(AuditEntry).where(AuditEntry.action == "worklog.graders.assign")).all()
+        audits = session.exec(
+            select(AuditEntry).where(AuditEntry.action == "worklog.graders.assign").order_by(AuditEntry.id)
+        ).all()
     assert len(audits) == 3
     assert audits[-1].summary["before"]["assignments"] and audits[-1].summary["after"]["grader_id"] is None
 
