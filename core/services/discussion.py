@@ -174,10 +174,13 @@ def add_comment(
     resolve: Resolver,
     body: str,
     kind: str | None = None,
+    after: Callable[[Session, Comment], None] | None = None,
 ) -> CommentOut:
     """Add the actor's comment (1 to 2,000 characters, no NUL; 422 otherwise), of ``kind`` if
     given (the caller checked it is one of its kinds; at most 20 characters), and tell the
-    target's author. 404 for a target the actor may not read; 403 one it may not write on."""
+    target's author. 404 for a target the actor may not read; 403 one it may not write on.
+    ``after(session, comment)``: the owning plugin's own work in the comment's transaction once
+    it is written (telling more people, say); what it raises undoes the comment."""
     _check_target(target_type, target_id)
     text = (body or "").replace("\r\n", "\n").strip()
     with ctx.db.write() as session:
@@ -208,6 +211,8 @@ def add_comment(
         session.flush()
         excerpt = text if len(text) <= 60 else text[:59] + "…"
         _tell(session, actor, access, "discussion.comment", access.comment_message, {"who": who, "excerpt": excerpt})
+        if after is not None:
+            after(session, row)
         return CommentOut(
             id=row.id, author_name=who, body=text, kind=kind, created_at=row.created_at, mine=True, may_delete=True
         )

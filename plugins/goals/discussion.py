@@ -28,6 +28,7 @@ from core.services import discussion
 from core.services.access import can_see_locality, locality_for
 from core.services.discussion import Access, CommentOut, Resolver
 from core.services.errors import Forbidden, NotFound
+from plugins.goals import notices
 from plugins.goals.access import (
     MAY_NOT_CHANGE,
     can_read,
@@ -81,12 +82,18 @@ def check_kind(session: Session, locality_id: int, kind: str | None) -> str:
 
 def comment(ctx: AppContext, actor: Actor, code: str, goal_id: int, data: CommentIn) -> CommentOut:
     """Comment on a goal with one of the locality's kinds (422 for another kind; 404/403 as the
-    core's ``add_comment``)."""
+    core's ``add_comment``); the unit is told (``plugins.goals.notices``) in the same transaction."""
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code, read_only=True)
         goal_to_follow(session, actor, locality, goal_id)  # 404 before the kind's check
         kind = check_kind(session, locality.id, data.kind)
-    return discussion.add_comment(ctx, actor, TARGET, goal_id, resolver(code, goal_id), data.body, kind=kind)
+
+    def tell(session: Session, row: Comment) -> None:
+        notices.tell_unit(session, actor, code, goal_id, row)
+
+    return discussion.add_comment(
+        ctx, actor, TARGET, goal_id, resolver(code, goal_id), data.body, kind=kind, after=tell
+    )
 
 
 def read(ctx: AppContext, actor: Actor, code: str, goal_id: int, kind: str | None = None) -> GoalDiscussion:
