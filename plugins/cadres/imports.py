@@ -240,7 +240,7 @@ def import_lrmx(
             session.flush()
             _audit_person(session, actor, locality.id, person.id, before, convert(session, person).model_dump())
             data = _profile_in(profile)
-            write_profile(ctx, actor, code, person.id, data, session)
+            write_profile(ctx, actor, code, person.id, data, session, audit_action=None)  # audited below
             audit.record(
                 session,
                 actor,

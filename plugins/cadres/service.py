@@ -3,7 +3,9 @@ given replaces that section), the derived figures, and the view log itself.
 
 Every function takes the locality's ``code`` and goes through ``access.cadre_locality``: the
 organisation department of that locality only, 404 for anyone else and for a person of
-another locality. Profiles are not written to the audit chain (the view log is their trace)."""
+another locality. Reads are traced by the view log; every write is an entry of the audit chain
+(``cadres.profile.update`` through the API, with the plain fields changed and the number of rows
+of each section given; the imports write their own entries in the same transaction)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from core.context import Actor, AppContext
 from core.models import Person
 from core.models.base import utcnow
 from core.security import mask_id_card
+from core.services import audit
 from core.services.errors import NotFound
 from plugins.cadres.access import cadre_locality
 from plugins.cadres.facts import education_rank
@@ -197,17 +200,65 @@ def record_view(
 # --- profiles ------------------------------------------------------------------------------------
 
 
+SECTIONS_GIVEN = (*SECTIONS, "relations", "tags")
+PROFILE_UPDATE = "cadres.profile.update"
+
+
+def _plain(profile: CadreProfile) -> dict[str, Any]:
+    return {name: getattr(profile, name) for name in PLAIN}
+
+
+def _audit_write(
+    session: Session,
+    actor: Actor,
+    person: Person,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    data: ProfileIn,
+    action: str,
+    extra: dict[str, Any] | None,
+) -> None:
+    """The write's entry: the plain fields it changed (the résumé as its length in characters,
+    not its text) and how many rows each section given now has. No ID number is written out."""
+    old, new = audit.changed_fields(before, after)
+    if "resume" in new:
+        old["resume"], new["resume"] = len(old["resume"] or ""), len(new["resume"] or "")
+    given = {name: len(getattr(data, name)) for name in SECTIONS_GIVEN if getattr(data, name) is not None}
+    audit.record(
+        session,
+        actor,
+        locality_id=person.locality_id,
+        action=action,
+        target_type="person",
+        target_id=person.id,
+        before=old or None,
+        after={**new, **({"sections": given} if given else {}), **(extra or {})},
+    )
+
+
 def write_profile(
-    ctx: AppContext, actor: Actor, code: str, person_id: int, data: ProfileIn, session: Session | None = None
+    ctx: AppContext,
+    actor: Actor,
+    code: str,
+    person_id: int,
+    data: ProfileIn,
+    session: Session | None = None,
+    *,
+    audit_action: str | None = PROFILE_UPDATE,
+    audit_extra: dict[str, Any] | None = None,
 ) -> None:
     """Write the profile of a person of the locality: the plain fields, and each section given
-    (replacing that section's rows). 404 for a person of another locality."""
+    (replacing that section's rows). 404 for a person of another locality. Audited as
+    ``audit_action`` in the same transaction (``None``: the caller audits the write itself)."""
     if session is None:
         with ctx.db.write() as session:
-            return write_profile(ctx, actor, code, person_id, data, session)
+            return write_profile(
+                ctx, actor, code, person_id, data, session, audit_action=audit_action, audit_extra=audit_extra
+            )
     locality = cadre_locality(session, actor, code)
     person = _person(session, locality.id, person_id)
     profile = _profile(session, person)
+    before = _plain(profile)
     for name, value in data.model_dump(include=set(PLAIN), exclude_unset=True).items():
         setattr(profile, name, value)
     for name, (table, _shape) in SECTIONS.items():
@@ -240,6 +291,8 @@ def write_profile(
     session.flush()
     refresh_profile(session, person)
     session.flush()
+    if audit_action is not None:
+        _audit_write(session, actor, person, before, _plain(profile), data, audit_action, audit_extra)
 
 
 def read_profile(ctx: AppContext, actor: Actor, code: str, person_id: int, on: date | None = None) -> ProfileOut:

@@ -6,7 +6,8 @@ A row names its person by ID-card number (``身份证号``) or by name (``姓名
 locality has one person of that name. Every row is checked first; any bad cell (a date such as
 ``1984.13``, an unknown person, a required cell left empty) is reported by row, column and
 reason and nothing is written; otherwise the section of every person named is replaced by the
-rows given, in one transaction.
+rows given, in one transaction, each person's write an entry of the audit chain
+(``cadres.profile.sheet``: the file and the rows of the section).
 """
 
 from __future__ import annotations
@@ -168,5 +169,14 @@ def import_section(
         if errors:
             raise Invalid("file: {count} rows could not be imported", params={"count": len(errors)}, errors=errors)
         for pid, items in grouped.items():
-            write_profile(ctx, actor, code, pid, ProfileIn(**{section: items}), session)
+            write_profile(
+                ctx,
+                actor,
+                code,
+                pid,
+                ProfileIn(**{section: items}),
+                session,
+                audit_action="cadres.profile.sheet",
+                audit_extra={"file": filename[:200]},
+            )
         return {"rows": len(rows), "people": len(grouped)}
