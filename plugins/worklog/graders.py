@@ -144,13 +144,13 @@ def graded_people(
 
 
 def _office_quarter(session: Session, actor: Actor, code: str, period: Any) -> tuple[Locality, EvaluationQuarter]:
-    from plugins.worklog.evaluation import _quarter, parse_quarter
+    from plugins.worklog.evaluation.rules import find_quarter, parse_quarter
 
     if actor.role not in OFFICE_ROLES:
         raise Forbidden("your role ({role}) may not manage the quarterly evaluation", params={"role": actor.role})
     when = parse_quarter(period)
     locality = locality_for(session, actor, code)
-    return locality, _quarter(session, locality, when)
+    return locality, find_quarter(session, locality, when)
 
 
 def _leaders(session: Session, locality: Locality) -> dict[int, str]:
