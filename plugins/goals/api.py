@@ -20,7 +20,7 @@ from core.i18n import LOCALES_DIR
 from core.schemas.base import MAX_ID
 from core.services.errors import Invalid
 from core.web.params import Ctx, CurrentActor, ItemId, LocalityCode
-from plugins.goals import HERE, copying, indicators, progress, scoring, service, shares, sheets
+from plugins.goals import HERE, copying, history, indicators, progress, scoring, service, shares, sheets
 from plugins.goals.schemas import (
     AssignIn,
     AssignManyIn,
@@ -30,6 +30,7 @@ from plugins.goals.schemas import (
     GoalOut,
     GoalPatch,
     GoalTree,
+    HistoryOut,
     ImportOut,
     IndicatorIn,
     IndicatorOut,
@@ -50,6 +51,10 @@ TeamQuery = Annotated[
 ]
 YearQuery = Annotated[int, QueryParameter(ge=1900, le=2199, description="The year of the goals")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+YearsQuery = Annotated[
+    list[int] | None,
+    QueryParameter(description="The years to give (repeat the parameter; none: every year with reports)"),
+]
 AsOfQuery = Annotated[date | None, QueryParameter(description="Roll progress up to this day (default: today)")]
 
 
@@ -102,6 +107,17 @@ class GoalsController(Controller):
         self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, goal_id: ItemId, as_of: AsOfQuery = None
     ) -> GoalDetail:
         return progress.goal_detail(ctx, actor, code, goal_id, as_of)
+
+    @get(
+        "/{goal_id:int}/history",
+        sync_to_thread=True,
+        summary="A goal's plan against its actual progress by period, a series a year (with its copies in other years)",
+    )
+    def history(
+        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, goal_id: ItemId, years: YearsQuery = None
+    ) -> HistoryOut:
+        found = history.across_years(ctx, actor, code, goal_id, years)
+        return HistoryOut.model_validate(found, from_attributes=True)
 
     @patch("/{goal_id:int}", sync_to_thread=True, summary="Change a goal (published: a new version)")
     def update(

@@ -22,25 +22,57 @@ from plugins.goals.schemas import ProgressIn
 # --- progress -------------------------------------------------------------------------------------
 
 
-def _chart(shell: Shell, points: list[history.Point]) -> dict[str, Any] | None:
-    """The line chart of ``points`` for ``/static/charts.js`` (none without reports)."""
-    if not points:
+def _in_year(period: str) -> str:
+    """A period's place in its year: ``2026-03`` → ``03``, ``2026-Q1`` → ``Q1``."""
+    return period.split("-", 1)[1] if "-" in period else period
+
+
+def _chart(shell: Shell, found: history.History | None) -> dict[str, Any] | None:
+    """The line chart of ``found`` for ``/static/charts.js`` (none without reports): one year's
+    plan and actual by period, or, for several years, each year's plan and actual by the period's
+    place in the year (one colour a year; the legend shows or hides each)."""
+    if found is None or not found.series:
         return None
-    return {
-        "type": "line",
-        "names": [p.period for p in points],
-        "series": [
-            {"name": shell._("Planned progress"), "values": [p.plan for p in points], "dashed": True},
-            {"name": shell._("Actual progress"), "values": [p.actual for p in points]},
-        ],
-        "axis": "%",
-        "max": 100,
-    }
+    base = {"type": "line", "axis": "%", "max": 100}
+    if len(found.series) == 1:
+        points = found.series[0].points
+        return {
+            **base,
+            "names": [p.period for p in points],
+            "series": [
+                {"name": shell._("Planned progress"), "values": [p.plan for p in points], "dashed": True},
+                {"name": shell._("Actual progress"), "values": [p.actual for p in points]},
+            ],
+        }
+    places: dict[str, tuple] = {}
+    for one in found.series:
+        for p in one.points:
+            month = p.period.split("-", 1)[1]
+            # months by number; a quarter after the months it ends with (Q1 after 03)
+            key = (int(month[1]) * 3, 1) if month.startswith("Q") else (int(month), 0)
+            places.setdefault(_in_year(p.period), key)
+    names = sorted(places, key=lambda n: places[n])
+    series = []
+    for group, one in enumerate(found.series):
+        plan = {_in_year(p.period): p.plan for p in one.points}
+        actual = {_in_year(p.period): p.actual for p in one.points}
+        series.append(
+            {
+                "name": shell._("{year} planned", year=one.year),
+                "values": [plan.get(n) for n in names],
+                "dashed": True,
+                "group": group,
+            }
+        )
+        series.append(
+            {"name": shell._("{year} actual", year=one.year), "values": [actual.get(n) for n in names], "group": group}
+        )
+    return {**base, "names": names, "series": series}
 
 
 def _progress_page(shell: Shell, code: str, goal: Any, values: dict, **context: Any) -> Response:
-    points = context.pop("points", [])
-    context.update(points=points, chart=_chart(shell, points))
+    found = context.pop("history", None)
+    context.update(history=found, chart=_chart(shell, found))
     return shell.render(
         "goals/progress.html",
         title=shell._("Progress: {name}", name=goal.name),
@@ -58,14 +90,19 @@ def _progress_page(shell: Shell, code: str, goal: Any, values: dict, **context: 
 
 @get("/localities/{code:str}/goals/{goal_id:int}/progress", include_in_schema=False, opt=CONSOLE_CHECKS)
 async def progress_page(
-    request: Request, code: FromPath[str], goal_id: FromPath[int], saved: FromQuery[int | None] = None
+    request: Request,
+    code: FromPath[str],
+    goal_id: FromPath[int],
+    saved: FromQuery[str | None] = None,
+    years: FromQuery[list[str] | None] = None,
 ) -> Response:
     shell = await open_shell(request, code)
     goal = await run_sync(progress.goal_detail, shell.ctx, shell.actor, code, goal_id)
     day = await run_sync(today, shell.ctx)
     quarter = f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-    points = await run_sync(history.plan_vs_actual, shell.ctx, shell.actor, code, goal_id)
-    return _progress_page(shell, code, goal, {"period": quarter}, saved=bool(saved), points=points)
+    chosen = [int(y) for y in years or [] if y.strip().isdigit() and len(y.strip()) == 4]
+    found = await run_sync(history.across_years, shell.ctx, shell.actor, code, goal_id, chosen)
+    return _progress_page(shell, code, goal, {"period": quarter}, saved=saved == "1", history=found)
 
 
 @post("/localities/{code:str}/goals/{goal_id:int}/progress", include_in_schema=False, opt=CONSOLE_CHECKS)
@@ -75,6 +112,7 @@ async def progress_save(
     shell = await open_shell(request, code)
     shell.check_csrf(data)
     goal = await run_sync(progress.goal_detail, shell.ctx, shell.actor, code, goal_id)
+    found = await run_sync(history.across_years, shell.ctx, shell.actor, code, goal_id)
     try:
         report = _validated(
             ProgressIn,
@@ -92,7 +130,9 @@ async def progress_save(
         if exc.status_code == 404:
             raise
         errors, general = field_errors(shell.tr, exc)
-        return _progress_page(shell, code, goal, dict(data), error=general, errors=errors, status_code=exc.status_code)
+        return _progress_page(
+            shell, code, goal, dict(data), error=general, errors=errors, status_code=exc.status_code, history=found
+        )
     return Redirect(f"/admin/localities/{code}/goals/{goal_id}/progress?saved=1", status_code=303)
 
 

@@ -255,6 +255,28 @@ class StatusView(BaseModel):
     rows: list[StatusRow]
 
 
+class HistoryPoint(BaseModel):
+    period: str
+    plan: float  # the share of the goal's span elapsed by the period's end
+    actual: float  # its report's percentage, or its roll-up as of the period's first day
+
+
+class HistorySeries(BaseModel):
+    year: int  # the calendar year of the periods
+    goal_id: int  # the goal of the lineage they were reported on
+    points: list[HistoryPoint]
+
+
+class HistoryOut(BaseModel):
+    """A goal's plan against its actual progress over the years of its lineage (the goal and its
+    copies in other years; see ``plugins.goals.history``)."""
+
+    goal_id: int
+    years: list[int]  # every year with points
+    chosen: list[int]  # the years of ``series``
+    series: list[HistorySeries]
+
+
 class PublishOut(BaseModel):
     published: int  # goals published now (drafts of the set)
 

@@ -4,7 +4,8 @@
    Shapes: {type: "bar", names, values, axis} (horizontal ranking, best on top),
    {type: "column", names, values, axis}, {type: "radar", indicators: [{name, max}], series: [{name, values}]},
    {type: "bubble", x, y, size, points: [{name, x, y, size}]},
-   {type: "line", names, series: [{name, values, dashed}], axis, max} (a goal's plan against its actual progress). */
+   {type: "line", names, series: [{name, values, dashed, group}], axis, max} (a goal's plan against its actual
+   progress; a value may be null, none there; series of one `group` share a colour). */
 (function () {
   "use strict";
   var COLORS = ["#b71c1c", "#1c4f8a", "#2e7d32", "#d89614", "#6a1b9a", "#00838f"];
@@ -66,7 +67,8 @@
     };
   }
 
-  function line(d) {  // {type: "line", names, series: [{name, values, dashed}], axis, max}: e.g. plan against actual
+  function line(d) {  // {type: "line", names, series: [{name, values, dashed, group}], axis, max}: e.g. plan against actual
+    var grouped = d.series.some(function (s) { return s.group !== undefined; });
     return {
       color: COLORS,
       grid: {left: 8, right: 16, top: 36, bottom: 36, containLabel: true},
@@ -75,8 +77,10 @@
       xAxis: {type: "category", data: d.names, boundaryGap: false},
       yAxis: {type: "value", name: d.axis, min: 0, max: d.max},
       series: d.series.map(function (s) {
-        return {type: "line", name: s.name, data: s.values, symbolSize: 6,
-                lineStyle: s.dashed ? {type: "dashed"} : undefined};
+        var colour = grouped ? COLORS[(s.group || 0) % COLORS.length] : undefined;
+        return {type: "line", name: s.name, data: s.values, symbolSize: 6, connectNulls: true,
+                itemStyle: colour ? {color: colour} : undefined,
+                lineStyle: s.dashed ? {type: "dashed", color: colour} : (colour ? {color: colour} : undefined)};
       })
     };
   }
