@@ -100,6 +100,14 @@ def kaoping_admin_menu(locality_code: str) -> list:
             order=55,
         ),
         MenuEntry(
+            "goals.person_tables",
+            "一人一表",
+            "Person indicator tables",
+            f"/admin/localities/{locality_code}/goals/person-tables",
+            roles=admins,
+            order=56,
+        ),
+        MenuEntry(
             "goals.comments",
             "目标点评",
             "Comments on goals",

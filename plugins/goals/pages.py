@@ -447,6 +447,7 @@ async def people_save(
 
 def page_routes() -> list:
     from plugins.goals.comment_pages import ROUTES as comment_routes
+    from plugins.goals.person_table_pages import ROUTES as person_table_routes
     from plugins.goals.progress_pages import ROUTES as progress_routes
     from plugins.goals.scoring_pages import ROUTES as scoring_routes
     from plugins.goals.sheet_pages import ROUTES as sheet_routes
@@ -467,6 +468,7 @@ def page_routes() -> list:
                 *sheet_routes,
                 *comment_routes,
                 *scoring_routes,
+                *person_table_routes,
             ],
             exception_handlers=exception_handlers,
         )

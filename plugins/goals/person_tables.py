@@ -1,7 +1,9 @@
 """一人一表: a unit's indicators of a template (its 机关一表) split to the unit's people, each
 with a role (the locality's list, as for goals) and a responsibility share (责任比重); the shares
 of one indicator sum to 100 %, as a goal's do (``plugins.goals.shares``). Stored for the scoring
-that follows (a unit's score of an indicator flows to its people by share).
+that follows (a unit's score of an indicator flows to its people by share). ``split_indicator``
+writes one indicator; ``split_unit`` many at once, all or nothing, each refused one named (the
+console's page, ``plugins.goals.person_table_pages``).
 
 Who: the unit's administrator and the office write; whoever may read the unit's goals reads the
 unit's table, and a person reads their own table (``person_table``). 404 for a unit, template,
@@ -17,12 +19,13 @@ from sqlmodel import Session, col, select
 
 from core.context import Actor, AppContext
 from core.models import Indicator, IndicatorTemplate, Locality, Person
+from core.schemas.base import Id, In
 from core.services import audit
 from core.services.access import locality_for
-from core.services.errors import NotFound
+from core.services.errors import Invalid, NotFound
 from plugins.goals.access import can_read, can_write, invalid, lists_of, own_person
 from plugins.goals.models import IndicatorShare
-from plugins.goals.schemas import AssignIn, ShareOut
+from plugins.goals.schemas import AssignIn, ShareIn, ShareOut
 from plugins.goals.shares import OVER, SHORT, TOLERANCE, share_difference
 
 NO_UNIT = "no unit {unit_id}"
@@ -31,6 +34,8 @@ NO_INDICATOR = "no indicator {indicator_id} in this template"
 NOT_OF_UNIT = "{indicator}: person {person_id} is not of the unit"
 TWICE = "{indicator}: a person is listed twice"
 NOT_A_ROLE = "{indicator}: the role {role} is not in the list: {roles}"
+NOTHING_SAVED = "nothing saved: {count} indicators to correct"
+TWICE_IN_BATCH = "{indicator}: listed twice"
 
 
 class IndicatorPeople(BaseModel):
@@ -42,6 +47,20 @@ class IndicatorPeople(BaseModel):
     parent_id: int | None
     people: list[ShareOut] = Field(default_factory=list)
     difference: float  # 100 minus the sum of the shares (0: complete; 100: no one yet)
+
+
+class IndicatorSplitIn(In):
+    """The people of one indicator of the batch (none: unassigned)."""
+
+    indicator_id: Id
+    people: list[ShareIn] = Field(default_factory=list, max_length=500)
+
+
+class UnitSplitIn(In):
+    """Several indicators of one template split at once, all or nothing; those not listed keep
+    their people."""
+
+    indicators: list[IndicatorSplitIn] = Field(max_length=2000)
 
 
 class UnitTable(BaseModel):
@@ -91,34 +110,7 @@ def split_indicator(
             raise NotFound(NO_INDICATOR, params={"indicator_id": indicator_id})
         _check(session, locality, unit_id, indicator, data)
         before = _people(session, unit_id, [indicator.id]).get(indicator.id, [])
-        session.exec(
-            delete(IndicatorShare).where(IndicatorShare.unit_id == unit_id, IndicatorShare.indicator_id == indicator.id)
-        )
-        for share in data.people:
-            session.add(
-                IndicatorShare(
-                    locality_id=locality.id,
-                    unit_id=unit_id,
-                    template_id=indicator.template_id,
-                    indicator_id=indicator.id,
-                    person_id=share.person_id,
-                    role=share.role,
-                    share=round(share.share, 2),
-                    written_by=actor.username,
-                )
-            )
-        session.flush()
-        after = _people(session, unit_id, [indicator.id]).get(indicator.id, [])
-        audit.record(
-            session,
-            actor,
-            locality_id=locality.id,
-            action="goals.indicator_split",
-            target_type="indicator",
-            target_id=indicator.id,
-            before={"unit_id": unit_id, "people": [p.model_dump() for p in before]},
-            after={"unit_id": unit_id, "people": [p.model_dump() for p in after]},
-        )
+        after = _replace(session, actor, locality, unit_id, indicator, data.people, before)
         return _row(indicator, after)
 
 
@@ -241,3 +233,141 @@ def person_table(
             )
             for share, indicator in rows
         ]
+
+
+def split_unit(
+    ctx: AppContext,
+    actor: Actor,
+    code: str,
+    unit_id: int,
+    template_id: int,
+    data: UnitSplitIn,
+    *,
+    check_only: bool = False,
+    known: list[dict] | None = None,
+) -> UnitTable:
+    """Give each indicator of ``data`` (of template ``template_id``) its people, all or nothing:
+    every indicator is checked first and a 422 lists each refused one (``errors``: ``field``,
+    ``indicator_id``, ``message`` naming the indicator), with nothing written. Indicators whose
+    people do not change are not rewritten (nor audited). ``check_only``: check, write nothing;
+    ``known``: problems the caller already found (a page's unreadable numbers), reported with
+    these. Returns the unit's table after the change."""
+    with ctx.db.write() as session:
+        locality = locality_for(session, actor, code)
+        _unit_checked(session, actor, locality, unit_id, write=True)
+        _template(session, locality, template_id)
+        wanted = [i.indicator_id for i in data.indicators]
+        items = {
+            i.id: i
+            for i in session.exec(
+                select(Indicator).where(
+                    Indicator.template_id == template_id,
+                    Indicator.locality_id == locality.id,
+                    col(Indicator.id).in_(wanted or [0]),
+                )
+            )
+        }
+        current = _people(session, unit_id, list(items))
+        errors: list[dict] = list(known or [])
+        seen: set[int] = set()
+        changed = []
+        for index, split in enumerate(data.indicators):
+            indicator = items.get(split.indicator_id)
+            if indicator is None:
+                raise NotFound(NO_INDICATOR, params={"indicator_id": split.indicator_id})
+            if indicator.id in seen:
+                errors.append(_error(index, indicator, TWICE_IN_BATCH.format(indicator=indicator.name)))
+                continue
+            seen.add(indicator.id)
+            try:
+                _check(session, locality, unit_id, indicator, AssignIn(people=split.people))
+            except Invalid as exc:
+                errors.append(_error(index, indicator, exc.errors[0]["message"] if exc.errors else exc.message))
+                continue
+            before = sorted((p.person_id, p.role, p.share) for p in current.get(indicator.id, []))
+            after = sorted((p.person_id, p.role, round(p.share, 2)) for p in split.people)
+            if before != after:
+                changed.append((indicator, split.people))
+        if errors:
+            raise Invalid(NOTHING_SAVED, params={"count": len({e["indicator_id"] for e in errors})}, errors=errors)
+        if not check_only:
+            for indicator, people in changed:
+                _replace(session, actor, locality, unit_id, indicator, people, current.get(indicator.id, []))
+    return unit_table(ctx, actor, code, unit_id, template_id)
+
+
+def _error(index: int, indicator: Indicator, message: str) -> dict:
+    return {"field": f"indicators[{index}]", "indicator_id": indicator.id, "message": message}
+
+
+def _replace(
+    session: Session,
+    actor: Actor,
+    locality: Locality,
+    unit_id: int,
+    indicator: Indicator,
+    people: list[ShareIn],
+    before: list[ShareOut],
+) -> list[ShareOut]:
+    """Write ``indicator``'s people (checked) in place of those it had, audited."""
+    session.exec(
+        delete(IndicatorShare).where(IndicatorShare.unit_id == unit_id, IndicatorShare.indicator_id == indicator.id)
+    )
+    for share in people:
+        session.add(
+            IndicatorShare(
+                locality_id=locality.id,
+                unit_id=unit_id,
+                template_id=indicator.template_id,
+                indicator_id=indicator.id,
+                person_id=share.person_id,
+                role=share.role,
+                share=round(share.share, 2),
+                written_by=actor.username,
+            )
+        )
+    session.flush()
+    after = _people(session, unit_id, [indicator.id]).get(indicator.id, [])
+    audit.record(
+        session,
+        actor,
+        locality_id=locality.id,
+        action="goals.indicator_split",
+        target_type="indicator",
+        target_id=indicator.id,
+        before={"unit_id": unit_id, "people": [p.model_dump() for p in before]},
+        after={"unit_id": unit_id, "people": [p.model_dump() for p in after]},
+    )
+    return after
+
+
+def templates_and_people(
+    ctx: AppContext, actor: Actor, code: str, unit_id: int | None
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The locality's templates (id, name) and, for a unit the actor may read, its people (by
+    name; none otherwise): what the 一人一表 page offers to choose from."""
+    from core.models import Unit
+
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code, read_only=True)
+        templates = [
+            (t.id, f"{t.name}（v{t.version}）" if t.version > 1 else t.name)
+            for t in session.exec(
+                select(IndicatorTemplate)
+                .where(IndicatorTemplate.locality_id == locality.id)
+                .order_by(col(IndicatorTemplate.id).desc())
+            )
+        ]
+        people: list[tuple[int, str]] = []
+        unit = session.get(Unit, unit_id) if unit_id else None
+        if unit is not None and unit.locality_id == locality.id and can_read(session, actor, locality, unit.id, None):
+            people = [
+                (p[0], p[1])
+                for p in session.exec(
+                    select(Person.id, Person.name)
+                    .where(Person.locality_id == locality.id, Person.unit_id == unit.id)
+                    .order_by(col(Person.name), col(Person.id))
+                    .limit(2000)
+                )
+            ]
+        return templates, people

@@ -12,7 +12,7 @@ from core.i18n import LOCALES_DIR
 from core.schemas.base import MAX_ID
 from core.web.params import Ctx, CurrentActor, ItemId, LocalityCode
 from plugins.goals import HERE, person_tables
-from plugins.goals.person_tables import IndicatorPeople, PersonIndicator, UnitTable
+from plugins.goals.person_tables import IndicatorPeople, PersonIndicator, UnitSplitIn, UnitTable
 from plugins.goals.schemas import AssignIn
 
 TemplateQuery = Annotated[int, QueryParameter(ge=1, le=MAX_ID, description="The indicator template")]
@@ -48,6 +48,24 @@ class PersonTablesController(Controller):
         data: JSONBody[AssignIn],
     ) -> IndicatorPeople:
         return person_tables.split_indicator(ctx, actor, code, unit_id, indicator_id, data)
+
+    @put(
+        "/unit/{unit_id:int}/templates/{template_id:int}",
+        sync_to_thread=True,
+        summary="Split several of a unit's indicators of a template at once (all or nothing)",
+        description="Indicators not listed keep their people; a 422 lists every refused indicator "
+        "(errors[].indicator_id) and nothing is written.",
+    )
+    def split_many(
+        self,
+        ctx: Ctx,
+        actor: CurrentActor,
+        code: LocalityCode,
+        unit_id: ItemId,
+        template_id: ItemId,
+        data: JSONBody[UnitSplitIn],
+    ) -> UnitTable:
+        return person_tables.split_unit(ctx, actor, code, unit_id, template_id, data)
 
     @get("/person", sync_to_thread=True, summary="A person's indicators of a template with their shares (一人一表)")
     def person(

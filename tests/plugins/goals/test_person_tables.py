@@ -102,3 +102,28 @@ def test_other_units_and_localities_see_nothing(site):
         .status_code
         == 404
     )
+
+
+def test_several_indicators_at_once_all_or_nothing(site):
+    world, client, template = site
+    admin = client("admin_a")
+    a, b = (i["id"] for i in template["indicators"])
+    url = f"/goals/person-tables/unit/{world.unit_a}/templates/{template['id']}"
+    lead = {"person_id": world.people["李明"], "role": "主办", "share": 100}
+    refused = admin.put(
+        url,
+        json={
+            "indicators": [
+                {"indicator_id": a, "people": [lead]},
+                {"indicator_id": b, "people": [{**lead, "share": 80}]},
+            ]
+        },
+    )
+    assert refused.status_code == 422, refused.text
+    assert [(e["indicator_id"], "预算执行" in e["message"]) for e in refused.json()["errors"]] == [(b, True)]
+    table = admin.get("/goals/person-tables/unit", params={"unit_id": world.unit_a, "template_id": template["id"]})
+    assert [len(i["people"]) for i in table.json()["indicators"]] == [0, 0]  # nothing written
+    done = admin.put(url, json={"indicators": [{"indicator_id": a, "people": [lead]}]})
+    assert done.status_code == 200, done.text
+    assert [len(i["people"]) for i in done.json()["indicators"]] == [1, 0]  # b not listed: kept as it was
+    assert client("admin_b").put(url, json={"indicators": []}).status_code == 404
