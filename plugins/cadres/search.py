@@ -24,6 +24,7 @@ city ``5205``, a county ``520521``), ``tag`` (expertise tag ``value``), ``traini
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -47,6 +48,7 @@ from plugins.cadres.models import (
     ViewAction,
 )
 from plugins.cadres.posts import kind_of_text
+from plugins.cadres.search_table import CadreSearch
 from plugins.cadres.service import age_at, birth_of, record_view
 
 MAX_DEPTH = 4
@@ -69,12 +71,41 @@ CONDITIONS = (
 )
 
 
-class Compiled:
-    """A compiled query: ``where`` over ``people`` joined to ``cadre_profiles`` (outer), and the
-    conditions whose evidence is read per person found."""
+@dataclass(frozen=True)
+class Source:
+    """The columns a compiled condition compares: the search table's (``TABLE``, what the search
+    runs on), or the same facts read from ``people`` outer-joined to ``cadre_profiles``
+    (``LIVE``: how the search ran before the table, kept to check the table against)."""
 
-    def __init__(self, locality_id: int | None = None) -> None:
+    person_id: Any
+    birth_date: Any
+    gender: Any
+    ethnicity: Any
+    party: Any
+    rank: Any
+    native_code: Any
+    rank_since: Any
+    edu_rank_any: Any
+    edu_rank_full_time: Any
+    degree_rank: Any
+    training_hours: Any
+
+
+_FACTS = ("birth_date", "gender", "ethnicity", "party", "rank")
+_PROFILE = ("native_code", "rank_since", "edu_rank_any", "edu_rank_full_time", "degree_rank", "training_hours")
+TABLE = Source(
+    col(CadreSearch.person_id), *(getattr(CadreSearch, n) for n in _FACTS), *(getattr(CadreSearch, n) for n in _PROFILE)
+)
+LIVE = Source(col(Person.id), *(getattr(Person, n) for n in _FACTS), *(getattr(CadreProfile, n) for n in _PROFILE))
+
+
+class Compiled:
+    """A compiled query: ``where`` over its ``source`` (see ``Source``), and the conditions whose
+    evidence is read per person found."""
+
+    def __init__(self, locality_id: int | None = None, source: Source = TABLE) -> None:
         self.locality_id = locality_id
+        self.source = source
         self.count = 0
         self.evidence: list[dict[str, Any]] = []
 
@@ -183,6 +214,7 @@ def _compile(cond: Any, path: str, out: Compiled, today: date, depth: int = 0) -
     if kind not in CONDITIONS:
         raise _bad(f"{path}.kind", "one of {kinds}", kinds=", ".join(CONDITIONS))
     out.evidence.append({**cond, "path": path})
+    src = out.source
     if kind == "post":
         text = _text(cond, "text", path)
         years = _number(cond, "min_years", path, high=60, required=False) or 0
@@ -195,18 +227,18 @@ def _compile(cond: Any, path: str, out: Compiled, today: date, depth: int = 0) -
             .group_by(PostRecord.person_id)
             .having(func.sum(_post_days(on)) >= round(years * 365.25))
         )
-        return col(Person.id).in_(spans)
+        return src.person_id.in_(spans)
     if kind in ("education", "degree"):
         scale = EDUCATION_LEVELS if kind == "education" else DEGREES
         level = cond.get("at_least")
         if level not in scale:
             raise _bad(f"{path}.at_least", "one of {levels}", levels="、".join(scale))
         column = (
-            CadreProfile.degree_rank
+            src.degree_rank
             if kind == "degree"
-            else CadreProfile.edu_rank_full_time
+            else src.edu_rank_full_time
             if cond.get("full_time")
-            else CadreProfile.edu_rank_any
+            else src.edu_rank_any
         )
         return column >= scale[level]
     if kind == "age":
@@ -216,36 +248,36 @@ def _compile(cond: Any, path: str, out: Compiled, today: date, depth: int = 0) -
         if below is None and at_least is None:
             raise _bad(f"{path}.below", "give below, at_least or both")
         # people.birth_date is YYYY-MM-DD or YYYY-MM: as text, a month sorts as its first day
-        parts = [Person.birth_date != ""]
+        parts = [src.birth_date != ""]
         if below is not None:  # younger than ``below`` on ``on``: born after on - below years
-            parts.append(Person.birth_date > _years_ago(on, below).isoformat())
+            parts.append(src.birth_date > _years_ago(on, below).isoformat())
         if at_least is not None:
-            parts.append(Person.birth_date <= _years_ago(on, at_least).isoformat())
+            parts.append(src.birth_date <= _years_ago(on, at_least).isoformat())
         return and_(*parts)
     if kind in ("gender", "ethnicity", "party", "rank"):
-        return getattr(Person, kind) == _text(cond, "value", path, max_length=50)
+        return getattr(src, kind) == _text(cond, "value", path, max_length=50)
     if kind == "rank_years":
         years = _number(cond, "min_years", path, high=60)
         on = _day(cond, "on", path, today)
-        return CadreProfile.rank_since <= _years_ago(on, years)
+        return src.rank_since <= _years_ago(on, years)
     if kind == "native":
         code = cond.get("code")
         if not isinstance(code, str) or not code.isdigit() or len(code) not in (2, 4, 6):
             raise _bad(f"{path}.code", "a division code of 2, 4 or 6 digits (GB/T 2260)")
-        return col(CadreProfile.native_code).startswith(code)
+        return src.native_code.startswith(code)
     if kind == "tag":
         tag = _text(cond, "value", path, max_length=50)
         # the locality's holders of the tag, once (ix_cadre_tags_locality_tag), not a probe per person
-        return col(Person.id).in_(
+        return src.person_id.in_(
             select(ExpertiseTag.person_id).where(_in_locality(ExpertiseTag, out), ExpertiseTag.tag == tag)
         )
     if kind == "training_hours":
-        return CadreProfile.training_hours >= _number(cond, "min", path, high=100_000)
+        return src.training_hours >= _number(cond, "min", path, high=100_000)
     # grade
     grade = _text(cond, "value", path, max_length=20)
     years = int(_number(cond, "years", path, low=1, high=30, required=False) or 3)
     last = int(_number(cond, "year", path, low=1950, high=2100, required=False) or today.year - 1)
-    return col(Person.id).in_(
+    return src.person_id.in_(
         select(AnnualGrade.person_id).where(
             _in_locality(AnnualGrade, out),
             AnnualGrade.year > last - years,
@@ -255,11 +287,13 @@ def _compile(cond: Any, path: str, out: Compiled, today: date, depth: int = 0) -
     )
 
 
-def compile_query(query: Any, today: date, locality_id: int | None = None) -> tuple[ColumnElement, Compiled]:
-    """The SQL condition of ``query`` (see the module) and its leaves; ``Invalid`` naming the
-    path of the first bad condition. ``locality_id``: the locality searched (its posts are read
-    once, not per person)."""
-    out = Compiled(locality_id)
+def compile_query(
+    query: Any, today: date, locality_id: int | None = None, source: Source = TABLE
+) -> tuple[ColumnElement, Compiled]:
+    """The SQL condition of ``query`` (see the module) over ``source`` (the search table, or
+    ``LIVE``) and its leaves; ``Invalid`` naming the path of the first bad condition.
+    ``locality_id``: the locality searched (its posts are read once, not per person)."""
+    out = Compiled(locality_id, source)
     if query in (None, {}) or (isinstance(query, dict) and query.get("items") == []):
         return true(), out
     return _compile(query, "query", out, today), out
@@ -358,6 +392,25 @@ def _evidence(session: Any, leaves: list[dict], people: dict[int, tuple], today:
     return found
 
 
+def _page(session: Any, locality_id: int, where: ColumnElement, limit: int, offset: int) -> tuple[list[int], int]:
+    """The ids of the page of people matching ``where`` in name order, and how many match: one
+    pass over the locality's search rows (the count is a window over the same rows); a second
+    statement counts only for a page past the end."""
+    rows = session.execute(
+        select(CadreSearch.person_id, func.count().over())
+        .where(CadreSearch.locality_id == locality_id, where)
+        .order_by(CadreSearch.name, CadreSearch.person_id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    if rows:
+        return [pid for pid, _total in rows], rows[0][1]
+    if not offset:
+        return [], 0
+    counted = select(func.count()).select_from(CadreSearch).where(CadreSearch.locality_id == locality_id, where)
+    return [], session.execute(counted).scalar_one()
+
+
 def run_search(
     ctx: AppContext,
     actor: Actor,
@@ -377,19 +430,14 @@ def run_search(
     with ctx.db.write() as session:
         locality = cadre_locality(session, actor, code)
         where, compiled = compile_query(query, today, locality.id)
-        base = (
+        ids, total = _page(session, locality.id, where, limit, offset)
+        found = session.execute(
             select(Person, CadreProfile)
             .outerjoin(CadreProfile, CadreProfile.person_id == Person.id)
-            .where(Person.locality_id == locality.id, where)
-        )
-        counted = (
-            select(func.count(Person.id))
-            .select_from(Person)
-            .outerjoin(CadreProfile, CadreProfile.person_id == Person.id)
-            .where(Person.locality_id == locality.id, where)
-        )
-        total = session.execute(counted).scalar_one()
-        rows = session.execute(base.order_by(Person.name, Person.id).limit(limit).offset(offset)).all()
+            .where(col(Person.id).in_(ids))
+        ).all()
+        by_id = {person.id: (person, profile) for person, profile in found}
+        rows = [by_id[i] for i in ids if i in by_id]
         people = {person.id: (person, profile) for person, profile in rows}
         evidence = _evidence(session, compiled.evidence, people, today) if people else {}
         record_view(

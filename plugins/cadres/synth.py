@@ -48,6 +48,7 @@ from plugins.cadres.models import (
     TrainingRecord,
 )
 from plugins.cadres.posts import post_kind
+from plugins.cadres.search_table import refresh as refresh_search
 from plugins.cadres.synth_data import (  # noqa: F401 - the vocabulary, also read from here
     COUNTIES,
     COURSES,
@@ -488,6 +489,7 @@ def synthesize(ctx: AppContext, code: str, n: int, *, seed: int = 2026, today: d
                 for i in indices
             ],
         )
+        refresh_search(session, locality_id=locality.id)  # the bulk inserts ran no flush events
         plan = [Planted(p.kind, ids[p.a], ids[p.b], team_ids[p.team_id], p.candidate) for p in plan]
         near = [p for p in plan if p.kind not in PLANTED_KINDS]
         return Synthesized(
