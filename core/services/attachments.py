@@ -227,7 +227,7 @@ def add_file(
         resolve(session, actor)
     name, kind = check_file(ctx, file_name, content)
     key = secrets.token_hex(16)
-    path = None
+    path: Path | None = None
     try:
         with ctx.db.write() as session:
             access = resolve(session, actor)
@@ -240,31 +240,82 @@ def add_file(
             ).one()
             if have >= MAX_PER_TARGET:
                 raise Conflict("at most {max} files may be attached", params={"max": MAX_PER_TARGET})
-            folder = _folder(ctx, access.locality_id)
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / key
-            with open(path, "xb") as handle:
-                handle.write(content)
-            row = Attachment(
-                locality_id=access.locality_id,
-                target_type=target_type,
-                target_id=target_id,
-                user_id=actor.user_id,
-                author_name=display_name(session, actor),
-                file_name=name,
-                kind=kind,
-                size=len(content),
-                sha256=hashlib.sha256(content).hexdigest(),
-                storage_key=key,
-            )
-            session.add(row)
-            session.flush()
+            path = _folder(ctx, access.locality_id) / key
+            row = _write(session, actor, access.locality_id, target_type, target_id, name, kind, content, path)
             out = _out(actor, access.locality_id, row)
     except BaseException:
         if path is not None:
             path.unlink(missing_ok=True)
         raise
     return out
+
+
+def _write(
+    session: Session,
+    actor: Actor,
+    locality_id: int,
+    target_type: str,
+    target_id: int,
+    name: str,
+    kind: str,
+    content: bytes,
+    path: Path,
+) -> Attachment:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "xb") as handle:
+        handle.write(content)
+    row = Attachment(
+        locality_id=locality_id,
+        target_type=target_type,
+        target_id=target_id,
+        user_id=actor.user_id,
+        author_name=display_name(session, actor),
+        file_name=name,
+        kind=kind,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        storage_key=path.name,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def store_in(
+    ctx: AppContext,
+    session: Session,
+    actor: Actor,
+    *,
+    locality_id: int,
+    target_type: str,
+    target_id: int,
+    file_name: str,
+    content: bytes,
+    kinds: tuple[str, ...] = tuple(KINDS),
+) -> tuple[Attachment, Path]:
+    """Store a file in the caller's transaction, for a plugin that checked who may write (an
+    import that attaches what it reads): ``check_file``'s checks, the content one of ``kinds``.
+    The file is on the disk when this returns; the caller unlinks the returned path if its
+    transaction fails (``remove_files``). The per-target limit is the caller's."""
+    name, kind = check_file(ctx, file_name, content)
+    if kind not in kinds:
+        raise Invalid(
+            "{name}: only these kinds of file may be attached: {allowed}",
+            params={"name": name, "allowed": ", ".join(kinds)},
+            errors=[{"field": "file", "message": "kind of file not allowed"}],
+        )
+    path = _folder(ctx, locality_id) / secrets.token_hex(16)
+    row = _write(session, actor, locality_id, target_type, target_id, name, kind, content, path)
+    return row, path
+
+
+def read_content(ctx: AppContext, row: Attachment) -> bytes | None:
+    """A stored file's bytes (None when it is gone from the disk)."""
+    try:
+        return _path(ctx, row).read_bytes()
+    except OSError:
+        log.error("attachment %s is missing from the disk", row.id)
+        return None
 
 
 def open_file(

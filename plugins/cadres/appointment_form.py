@@ -10,8 +10,9 @@ the health (健康状况) and professional title (专业技术职务) as the dep
 The résumé (简历) is the one kept on the profile as written; a profile without one gets lines
 written from its education, military service and posts (``1998.07--2001.12  羊场镇党委副书记``),
 which the ``.lrmx`` reader reads back into the same spans. Annual grades are the entered ones
-and Kaoping's own (``grades``), a year's Kaoping grade first. Making a form is recorded in the
-view log (``form``)."""
+and Kaoping's own (``grades``), a year's Kaoping grade first. The photo is the one kept
+(``photo``), in the ``.lrmx`` as it was read and in the photo box of the printed forms. Making
+a form is recorded in the view log (``form``)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ from plugins.cadres.models import (
     RewardRecord,
     ViewAction,
 )
+from plugins.cadres.photo import photo_of
 from plugins.cadres.service import _person, _rows, age_at, birth_of, record_view
 
 FIELD_LIMIT = 500  # each given text, as the form's cells hold it
@@ -181,7 +183,8 @@ def build_form(
         )
         for r in relations
     )
-    return FormData(profile=lrmx.LrmxProfile(fields=fields, family=family), age=age_at(birth, on), on=on)
+    kept = photo_of(ctx, session, person.id)
+    return FormData(profile=lrmx.LrmxProfile(fields=fields, family=family, photo=kept), age=age_at(birth, on), on=on)
 
 
 def appointment_form(

@@ -21,6 +21,7 @@ from plugins.cadres.models import ViewAction
 from plugins.cadres.service import _person, record_view
 
 TARGET = "cadre_dossier"
+PHOTO_TARGET = "cadre_photo"  # the photo (``photo``): one a person, apart from the 20 files
 
 
 def resolver(code: str, person_id: int) -> Resolver:
@@ -75,9 +76,9 @@ def delete_dossier_file(ctx: AppContext, actor: Actor, code: str, person_id: int
 
 
 def prune_orphans(ctx: AppContext) -> int:
-    """Remove the dossier files of people deleted since (the core deletes a person without
-    knowing of this plugin's files): their rows, then their files after the COMMIT. How many
-    people's files went. Run by the periodic pass (``watch``)."""
+    """Remove the dossier files and photos of people deleted since (the core deletes a person
+    without knowing of this plugin's files): their rows, then their files after the COMMIT. How
+    many people's files went. Run by the periodic pass (``watch``)."""
     from sqlalchemy import exists
     from sqlmodel import col, select
 
@@ -87,13 +88,15 @@ def prune_orphans(ctx: AppContext) -> int:
         gone = sorted(
             set(
                 session.exec(
-                    select(Attachment.target_id).where(
-                        Attachment.target_type == TARGET,
+                    select(Attachment.target_type, Attachment.target_id).where(
+                        col(Attachment.target_type).in_((TARGET, PHOTO_TARGET)),
                         ~exists().where(col(Person.id) == Attachment.target_id),
                     )
                 ).all()
             )
         )
-        paths = [path for target_id in gone for path in attachments.delete_for_target(ctx, session, TARGET, target_id)]
+        paths = [
+            path for kind, target_id in gone for path in attachments.delete_for_target(ctx, session, kind, target_id)
+        ]
     attachments.remove_files(paths)
-    return len(gone)
+    return len({target_id for _kind, target_id in gone})

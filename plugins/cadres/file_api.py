@@ -1,5 +1,5 @@
 """The API of a cadre's files under ``/api/localities/{code}/cadres/people/{person_id}/``: the
-任免审批表 made from the profile (``form``: PDF, Word or .lrmx) and the dossier files (list,
+任免审批表 made from the profile (``form``: PDF, Word or .lrmx), the photo (``photo``) and the dossier files (list,
 upload, download — written to the view log — and delete). The organisation department only
 (404 for everyone else, as for a person that does not exist); a cookie session's upload and
 deletion carry the CSRF token (the core's guard)."""
@@ -23,6 +23,7 @@ from plugins.cadres import HERE
 from plugins.cadres.appointment_form import Appointment, appointment_form
 from plugins.cadres.dossier import add_dossier_file, delete_dossier_file, list_dossier, open_dossier_file
 from plugins.cadres.file_pages import FORMATS, form_response
+from plugins.cadres.photo import open_photo
 
 
 class CadreFilesController(Controller):
@@ -63,6 +64,15 @@ class CadreFilesController(Controller):
         )
         made = await run_sync(appointment_form, ctx, actor, code, person_id, given)
         return await run_sync(form_response, made, format, ctx.settings.pdf_font)
+
+    @get(
+        "/photo",
+        sync_to_thread=True,
+        summary="The person's photo (照片, JPEG or PNG, from an imported 任免审批表); 404 without one",
+        opt={"produces": ("image/jpeg", "image/png")},
+    )
+    def photo(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, person_id: ItemId) -> File:
+        return send_file(open_photo(ctx, actor, code, person_id))
 
     @get("/dossier", sync_to_thread=True, summary="The person's dossier files (档案材料)")
     def files(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, person_id: ItemId) -> list[AttachmentOut]:

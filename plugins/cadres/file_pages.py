@@ -3,6 +3,7 @@ the organisation department only (404 for everyone else):
 
 * ``form.pdf`` / ``form.docx`` / ``form.lrmx``: the 任免审批表 made from the profile, with the
   proposed post, removal, reason and the day's facts given in the query (``appointment_form``);
+* ``photo``: the photo kept from an imported form (``photo``);
 * ``dossier``: upload a dossier file (POST, multipart, CSRF); ``dossier/{id}``: download it
   (written to the view log); ``dossier/{id}/delete``: delete it (its uploader; POST, CSRF)."""
 
@@ -23,6 +24,7 @@ from plugins.cadres.appointment_form import Appointment, appointment_form
 from plugins.cadres.dossier import add_dossier_file, delete_dossier_file, open_dossier_file
 from plugins.cadres.form_print import form_docx, form_pdf
 from plugins.cadres.lrmx import to_lrmx
+from plugins.cadres.photo import open_photo
 
 CONSOLE_CHECKS = {"public": True}  # open_shell checks the session (as the other pages)
 FORMATS = {
@@ -118,5 +120,11 @@ async def dossier_delete(
     return Redirect(f"/admin/localities/{code}/cadres/people/{person_id}#dossier", status_code=303)
 
 
+@get("/localities/{code:str}/cadres/people/{person_id:int}/photo", include_in_schema=False, opt=CONSOLE_CHECKS)
+async def photo_download(request: Request, code: FromPath[str], person_id: FromPath[int]) -> Response:
+    shell = await open_shell(request, code, roles=READERS)
+    return send_file(await run_sync(open_photo, shell.ctx, shell.actor, code, person_id))
+
+
 def file_routes() -> list:
-    return [form_download, dossier_upload, dossier_download, dossier_delete]
+    return [form_download, dossier_upload, dossier_download, dossier_delete, photo_download]

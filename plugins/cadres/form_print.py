@@ -1,7 +1,8 @@
 """The appointment and removal form (干部任免审批表) printed: as PDF (reportlab, with the CJK
 font the core's PDFs use, ``core.pdf_fonts``) and as Word (python-docx), in the standard layout.
 
-Page one: name, gender, birth month and age, the photo box, ethnicity, native place, birthplace,
+Page one: name, gender, birth month and age, the photo box (with the photo kept, ``photo``,
+when there is one that decodes), ethnicity, native place, birthplace,
 party and work dates, health, professional title and expertise, full-time and in-service
 education with school and major, current, proposed and removed posts, and the résumé. Page two:
 rewards and punishments, annual assessment results, the reason, the family members and important
@@ -24,11 +25,12 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from PIL import Image as PILImage
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from core.pdf_fonts import cjk_font
 from plugins.cadres.appointment_form import FormData
@@ -36,6 +38,9 @@ from plugins.cadres.appointment_form import FormData
 TITLE = "干部任免审批表"
 EAST_ASIAN_FONT = "SimSun"
 MIN_FAMILY_ROWS = 6  # the printed form has room for at least this many
+PHOTO_BOX_MM = (26, 35)  # the photo's room in the box (a 2-inch photo is 35 x 49 mm: scaled down)
+MAX_PHOTO_PIXELS = 25_000_000  # a photo larger than this is left out (a decompression bomb, not a photo)
+PHOTO_CELL = (6, 0)
 
 
 def _dotted(text: str) -> str:
@@ -53,6 +58,26 @@ def _age(form: FormData) -> str:
 def _family_rows(form: FormData) -> list[list[str]]:
     rows = [[m.relation, m.name, _dotted(m.birth_text), m.politics, m.unit_and_post] for m in form.profile.family]
     return rows + [[""] * 5] * max(0, MIN_FAMILY_ROWS - len(rows))
+
+
+def photo_size(photo: bytes | None) -> tuple[float, float] | None:
+    """The photo's printed size in mm, fitting ``PHOTO_BOX_MM`` with its proportions; None when
+    there is no photo, or it does not decode as a JPEG or PNG of a sensible size (the box is then
+    left with its caption, as on a form without a photo)."""
+    if not photo:
+        return None
+    try:
+        with PILImage.open(io.BytesIO(photo)) as image:
+            if image.format not in ("JPEG", "PNG"):
+                return None
+            width, height = image.size
+            if not (0 < width * height <= MAX_PHOTO_PIXELS):
+                return None
+            image.load()  # decodes: a truncated or damaged file is left out here, not in the printer
+    except (OSError, ValueError, PILImage.DecompressionBombError, SyntaxError):
+        return None
+    scale = min(PHOTO_BOX_MM[0] / width, PHOTO_BOX_MM[1] / height)
+    return width * scale, height * scale
 
 
 def page_one(form: FormData) -> tuple[list[list[str]], list[tuple]]:
@@ -110,9 +135,12 @@ def form_pdf(form: FormData, font_path: Path | str | None = None) -> bytes:
     def para(text: str, style: ParagraphStyle) -> Paragraph | str:
         return Paragraph(escape(text).replace("\n", "<br/>"), style) if text else ""
 
-    def grid_table(grid: list[list[str]], spans: list[tuple], widths=WIDTHS_MM) -> Table:
+    def grid_table(grid: list[list[str]], spans: list[tuple], widths=WIDTHS_MM, pictures=None) -> Table:
         data = [
-            [para(text, label if _is_label(grid, c, r) else cell) for c, text in enumerate(row)]
+            [
+                (pictures or {}).get((c, r)) or para(text, label if _is_label(grid, c, r) else cell)
+                for c, text in enumerate(row)
+            ]
             for r, row in enumerate(grid)
         ]
         made = Table(data, colWidths=[w * mm for w in widths], repeatRows=0)
@@ -122,6 +150,7 @@ def form_pdf(form: FormData, font_path: Path | str | None = None) -> bytes:
                     ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
                     ("BOX", (0, 0), (-1, -1), 1.2, colors.black),
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    *(("ALIGN", at, at, "CENTER") for at in (pictures or {})),
                     ("TOPPADDING", (0, 0), (-1, -1), 6),
                     ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
                     *(("SPAN", a, b) for a, b in spans),
@@ -177,7 +206,7 @@ def form_pdf(form: FormData, font_path: Path | str | None = None) -> bytes:
     doc.build(
         [
             Paragraph(TITLE, title),
-            grid_table(one[:9], [span for span in one_spans if span[1][1] < 9]),
+            grid_table(one[:9], [span for span in one_spans if span[1][1] < 9], pictures=_pdf_photo(form)),
             text_block("简历", f["JianLi"], min_rows=12),
             PageBreak(),
             text_block("奖惩情况", f["JiangChengQingKuang"], min_rows=4),
@@ -188,6 +217,13 @@ def form_pdf(form: FormData, font_path: Path | str | None = None) -> bytes:
         ]
     )
     return buffer.getvalue()
+
+
+def _pdf_photo(form: FormData) -> dict[tuple[int, int], Image]:
+    size = photo_size(form.profile.photo)
+    if size is None:
+        return {}
+    return {PHOTO_CELL: Image(io.BytesIO(form.profile.photo), width=size[0] * mm, height=size[1] * mm)}
 
 
 def _is_label(grid: list[list[str]], col: int, row: int) -> bool:
@@ -237,7 +273,7 @@ def _cell_text(cell: Any, text: str, bold: bool = False, centred: bool = False) 
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def _word_table(document: Any, grid: list[list[str]], spans: list[tuple], widths=WIDTHS_MM) -> None:
+def _word_table(document: Any, grid: list[list[str]], spans: list[tuple], widths=WIDTHS_MM) -> Any:
     """A grid as a Word table: each row's cells read once (``table.cell`` is slow on big tables)."""
     table = document.add_table(rows=len(grid), cols=len(widths))
     table.style = "Table Grid"
@@ -252,6 +288,7 @@ def _word_table(document: Any, grid: list[list[str]], spans: list[tuple], widths
                 _cell_text(cell, text, centred=_is_label(grid, c, r))
     for (c0, r0), (c1, r1) in spans:
         table.cell(r0, c0).merge(table.cell(r1, c1))
+    return table
 
 
 def form_docx(form: FormData) -> bytes:
@@ -274,7 +311,17 @@ def form_docx(form: FormData) -> bytes:
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = heading.add_run(TITLE)
     run.bold, run.font.size = True, Pt(20)
-    _word_table(document, *page_one(form))
+    first = _word_table(document, *page_one(form))
+    size = photo_size(form.profile.photo)
+    if size is not None:  # the photo in place of the box's caption
+        box = first.cell(PHOTO_CELL[1], PHOTO_CELL[0])
+        for extra in box.paragraphs[1:]:
+            extra._element.getparent().remove(extra._element)
+        paragraph = box.paragraphs[0]
+        for run in paragraph.runs:
+            run._element.getparent().remove(run._element)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.add_run().add_picture(io.BytesIO(form.profile.photo), width=Mm(size[0]), height=Mm(size[1]))
     document.add_page_break()
     f = form.profile.fields
     text_rows = [

@@ -12,12 +12,14 @@ reported as not mapped, per file, field and line; so are native places and birth
 ``divisions`` cannot code (GB/T 2260), or codes only in part. Every person created or changed is audited
 as the core's people service does it (``person.create``/``person.update``), and every profile
 written (``cadres.profile.import``: the file and how many rows of each section), in the same
-transaction, so the audit chain covers imports.
+transaction, so the audit chain covers imports. A form's photo (``ZhaoPian``, JPEG or PNG) is
+kept as the person's photo (``photo``), replacing the one kept; a form without one keeps it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -25,9 +27,9 @@ from sqlmodel import Session, col, select
 from core.context import Actor, AppContext
 from core.models import Person
 from core.models.base import utcnow
-from core.services import audit
+from core.services import attachments, audit
 from core.services.org import person_out
-from plugins.cadres import divisions, lrmx
+from plugins.cadres import divisions, lrmx, photo
 from plugins.cadres.access import cadre_locality
 from plugins.cadres.schemas import EducationIn, MilitaryIn, PostIn, ProfileIn, RelationIn
 from plugins.cadres.service import write_profile
@@ -218,6 +220,29 @@ def import_lrmx(
                 report.status = "not_imported"
         return reports
     convert = person_out(ctx.keys)
+    stored: list[Path] = []  # photos written: removed again if the transaction fails
+    replaced: list[Path] = []  # photos replaced: removed after the COMMIT
+    try:
+        _write(ctx, actor, code, files, reports, unit_id, convert, stored, replaced)
+    except BaseException:
+        attachments.remove_files(stored)
+        raise
+    attachments.remove_files(replaced)
+    return reports
+
+
+def _write(
+    ctx: AppContext,
+    actor: Actor,
+    code: str,
+    files: list[lrmx.LrmxFile],
+    reports: list[FileReport],
+    unit_id: int | None,
+    convert: Any,
+    stored: list[Path],
+    replaced: list[Path],
+) -> None:
+    """Every form of a checked upload, in one transaction (``import_lrmx``)."""
     with ctx.db.write() as session:
         locality = cadre_locality(session, actor, code)
         for item, report in zip(files, reports, strict=True):
@@ -241,6 +266,12 @@ def import_lrmx(
             _audit_person(session, actor, locality.id, person.id, before, convert(session, person).model_dump())
             data = _profile_in(profile)
             write_profile(ctx, actor, code, person.id, data, session, audit_action=None)  # audited below
+            counts = {name: len(getattr(data, name) or ()) for name in SECTIONS_COUNTED}
+            if profile.photo:  # a form without a photo keeps the one kept
+                new, old = photo.store_photo(ctx, session, actor, locality.id, person.id, profile.photo)
+                stored.append(new)
+                replaced.extend(old)
+                counts["photo_bytes"] = len(profile.photo)
             audit.record(
                 session,
                 actor,
@@ -248,7 +279,6 @@ def import_lrmx(
                 action="cadres.profile.import",
                 target_type="person",
                 target_id=person.id,
-                after={"file": item.name[:200], **{name: len(getattr(data, name) or ()) for name in SECTIONS_COUNTED}},
+                after={"file": item.name[:200], **counts},
             )
             report.person_id = person.id
-    return reports

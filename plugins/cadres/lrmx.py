@@ -44,6 +44,7 @@ from plugins.cadres.lrmx_zip import zip_entries
 from plugins.cadres.resume import Resume, parse_resume
 
 MB = 1024 * 1024
+PHOTO_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")  # JPEG, PNG: what the photo is kept as
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ REPEATED_FIELD = "the field appears more than once; the first is imported"
 FIELD_TOO_LONG = "more than {limit} characters; not imported"
 BAD_GENDER = "{value} is not 男 or 女"
 PHOTO_NOT_BASE64 = "the photo is not base64 text; not imported"
-PHOTO_NOT_IMAGE = "the photo is not a JPEG, PNG, GIF or BMP image; not imported"
+PHOTO_NOT_IMAGE = "the photo is not a JPEG or PNG image; not imported"
 PHOTO_TOO_LARGE = "the photo is larger than {limit} MB; not imported"
 TOO_MANY_FAMILY = "more than {limit} family members; the rest are not imported"
 FAMILY_WITHOUT_NAME = "a family member without a name; not imported"
@@ -382,7 +383,7 @@ def _profile(fields: dict[str, str], family_element, problems: list[Problem], li
         if photo is not None and len(photo) > limits.photo_bytes:
             problems.append(Problem("ZhaoPian", Message(PHOTO_TOO_LARGE, {"limit": limits.photo_bytes // MB})))
             photo = None
-        if photo is not None and not photo.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF8", b"BM")):
+        if photo is not None and not photo.startswith(PHOTO_SIGNATURES):
             problems.append(Problem("ZhaoPian", Message(PHOTO_NOT_IMAGE)))
             photo = None
     del fields["ZhaoPian"]  # kept decoded, as ``photo``

@@ -218,11 +218,13 @@ async def render_profile(shell: Shell, code: str, person_id: int, file_error: st
     """The profile page, with its dossier files and the form export (``file_pages``)."""
     from core.services.attachments import max_bytes
     from plugins.cadres.dossier import list_dossier
+    from plugins.cadres.photo import has_photo
     from plugins.cadres.warning_pages import NEGATIVE_LABELS
     from plugins.cadres.warnings import negative_records
 
     profile = await run_sync(service.read_profile, shell.ctx, shell.actor, code, person_id)
     files = await run_sync(list_dossier, shell.ctx, shell.actor, code, person_id)
+    photo = await run_sync(has_photo, shell.ctx, shell.actor, code, person_id)
     negative = await run_sync(negative_records, shell.ctx, shell.actor, code, person_id)
     units = await run_sync(_units, shell)
     return shell.render(
@@ -233,6 +235,7 @@ async def render_profile(shell: Shell, code: str, person_id: int, file_error: st
         p=profile,
         unit=units.get(profile.unit_id or 0, ""),
         files=files,
+        photo=photo,
         negative=negative,
         negative_label=lambda kind: shell._(NEGATIVE_LABELS.get(kind, kind)),
         file_error=file_error,
