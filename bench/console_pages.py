@@ -58,7 +58,7 @@ def _fill(ctx, people: int) -> tuple[list[int], str]:
     from core.context import Actor
     from core.models import Locality, Person, Unit
     from core.schemas.localities import LocalityIn
-    from core.services import localities
+    from core.services import localities, planner_stats
 
     localities.create(ctx, Actor.system("bench"), LocalityIn(code="county-b", name="示范县"))
     rng = random.Random(7)
@@ -113,7 +113,8 @@ def _fill(ctx, people: int) -> tuple[list[int], str]:
             connection.execute(insert(Person), batch)
     if not ctx.db.is_sqlite:  # what autovacuum would have done by the time anyone looks
         with ctx.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("VACUUM ANALYZE people")
+            connection.exec_driver_sql("VACUUM people")
+    planner_stats.refresh_all(ctx.db)  # as an import does (core.services.planner_stats)
     return unit_ids, id_card(people // 2)
 
 

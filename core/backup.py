@@ -42,7 +42,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
 from core.context import AppContext
-from core.services import audit
+from core.services import audit, planner_stats
 
 log = logging.getLogger("kaoping.backup")
 
@@ -393,6 +393,7 @@ def restore(ctx: AppContext, path: Path) -> RestoreInfo:
             target = var_dir / PurePosixPath(name).relative_to(FILES)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(folder / name, target)
+    planner_stats.refresh_all(ctx.db)  # a dump carries no planner statistics (PostgreSQL), a copy stale ones
     checkpoint = manifest.get("audit_checkpoint")
     chain = ctx.db.audit
     chain.forget()

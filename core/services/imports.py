@@ -16,7 +16,7 @@ from core import tabular
 from core.context import Actor, AppContext
 from core.models import Person, Role, Unit
 from core.models.base import utcnow
-from core.services import audit
+from core.services import audit, planner_stats
 from core.services.access import OFFICE_ROLES, locality_for, require_role
 from core.services.errors import Invalid
 from core.services.import_sheets import (  # noqa: F401 - the sheets' names, also read from here
@@ -294,6 +294,8 @@ def import_file(ctx: AppContext, actor: Actor, code: str, kind: str, filename: s
         if errors:
             errors.sort(key=lambda e: (e["row"], e["column"]))
             raise Invalid(f"{len(errors)} problem(s) in the file; nothing was imported", errors=errors)
+    if created or updated:  # after the COMMIT: the planner sees the locality as it now is
+        planner_stats.refresh(ctx.db, planner_stats.IMPORT_TABLES[kind])
     return ImportResult(kind=kind, rows=len(rows), created=created, updated=updated)
 
 
