@@ -424,10 +424,16 @@ def list_people(
     limit: int = 50,
     offset: int = 0,
     count: bool = True,
+    after: int | None = None,
+    before: int | None = None,
 ) -> tuple[list[PersonAccountOut], int | None]:
     """People of the locality (a unit and below it), name beginning with ``q``, with their
     account's state; in id order. Returns the page and the total (None with ``count=False``,
-    for a caller that knows it: ``counts().people`` is the total without a name or unit)."""
+    for a caller that knows it: ``counts().people`` is the total without a name or unit).
+
+    Keyset paging (the console): ``after`` an id, the people after it; ``before`` an id, the
+    ``limit`` people just before it (returned in id order); either replaces ``offset``, so a page
+    far down reads ``limit`` rows of the (locality_id, id) key instead of skipping the ones before."""
     require_role(actor, OFFICE_ROLES, "read people's accounts")
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code, read_only=True)
@@ -458,7 +464,16 @@ def list_people(
         # every join is to at most one row (a unit; the one account per person and locality; its
         # one code): the people alone are counted, on their index
         total = session.exec(select(func.count()).select_from(counted.subquery())).one() if count else None
-        rows = session.exec(query.order_by(Person.id).limit(limit).offset(offset)).all()
+        if before is not None:
+            query = query.where(Person.id < before).order_by(col(Person.id).desc()).limit(limit)
+            rows = list(reversed(session.exec(query).all()))
+        else:
+            query = query.order_by(Person.id).limit(limit)
+            if after is not None:
+                query = query.where(Person.id > after)
+            elif offset:
+                query = query.offset(offset)
+            rows = session.exec(query).all()
     out = []
     for pid, name, unit_name, username, role, activated, active, code_id in rows:
         if username is None:
@@ -473,6 +488,62 @@ def list_people(
             PersonAccountOut(person_id=pid, name=name, unit_name=unit_name, username=username, role=role, state=state)
         )
     return out, total
+
+
+@dataclass(frozen=True)
+class AccountsPage:
+    """One keyset page of ``list_people``: the people, everyone matching, the position of the
+    first shown (1-based; 0 when none), and whether pages lie before and after it."""
+
+    items: list[PersonAccountOut]
+    total: int
+    first: int
+    has_prev: bool
+    has_next: bool
+
+
+def people_page(
+    ctx: AppContext,
+    actor: Actor,
+    code: str,
+    *,
+    q: str = "",
+    after: int | None = None,
+    before: int | None = None,
+    limit: int = 50,
+    total: int | None = None,
+) -> AccountsPage:
+    """The console's page of people and their accounts, after or before an id (``list_people``);
+    ``total`` when the caller knows it (everyone: ``counts().people``), else counted. The
+    position is a count of the matching ids below the first shown, on the (locality_id, id) key
+    (or the name's range with ``q``): page 400 of 100,000 costs what page 1 does, but that count."""
+    q = q.strip()[:100]
+    rows, counted = list_people(
+        ctx, actor, code, q=q, limit=limit + 1, count=total is None, after=after, before=before
+    )
+    more = len(rows) > limit
+    if before is not None:
+        rows = rows[-limit:] if more else rows
+        has_prev, has_next = more, True
+    else:
+        rows = rows[:limit]
+        has_prev, has_next = after is not None, more
+    first = 0
+    if rows:
+        with ctx.db.read() as session:
+            locality = locality_for(session, actor, code, read_only=True)
+            earlier = select(Person.id).where(Person.locality_id == locality.id, Person.id < rows[0].person_id)
+            if q:
+                earlier = earlier.where(col(Person.name).startswith(q, autoescape=True))
+            first = 1 + session.exec(select(func.count()).select_from(earlier.subquery())).one()
+        has_prev = first > 1
+    return AccountsPage(
+        items=rows,
+        total=counted if total is None else total,
+        first=first,
+        has_prev=has_prev,
+        has_next=has_next,
+    )
 
 
 # --- activation and sign-in ----------------------------------------------------------------

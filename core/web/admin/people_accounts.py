@@ -15,7 +15,7 @@ from core.services import people_accounts as pa
 from core.services.errors import ServiceError
 from core.web.admin.forms import to_int
 from core.web.admin.menu import OFFICE
-from core.web.admin.shell import Shell, open_shell, paging
+from core.web.admin.shell import Shell, open_shell
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE = 50
@@ -25,35 +25,42 @@ def _base(shell: Shell) -> str:
     return f"/admin/localities/{shell.code}/people-accounts"
 
 
-def _view(shell: Shell, q: str, page: int):
+def _view(shell: Shell, q: str, after: int | None, before: int | None):
     counts = pa.counts(shell.ctx, shell.actor, shell.code)
-    page = min(max(page, 1), 2**31 // PAGE)
-    people, total = pa.list_people(
-        shell.ctx, shell.actor, shell.code, q=q, limit=PAGE, offset=(page - 1) * PAGE, count=bool(q.strip())
+    found = pa.people_page(
+        shell.ctx,
+        shell.actor,
+        shell.code,
+        q=q,
+        after=after,
+        before=before,
+        limit=PAGE,
+        total=None if q.strip() else counts.people,  # everyone: the count just read
     )
-    p = paging(counts.people if total is None else total, page, PAGE)  # everyone: the count just read
     units = org_lists.all_units(shell.ctx, shell.actor, shell.code)
-    return counts, people, p, [(u.id, u.name) for u in units]
+    return counts, found, [(u.id, u.name) for u in units]
 
 
 async def _page(
     shell: Shell,
     *,
     q: str = "",
-    page: int = 1,
+    after: int | None = None,
+    before: int | None = None,
     batch: int | None = None,
     message: str = "",
     error: str = "",
     status_code: int = 200,
 ) -> Response:
-    counts, people, p, units = await run_sync(_view, shell, q, page)
+    counts, found, units = await run_sync(_view, shell, q, after, before)
     return shell.render(
         "admin/people_accounts/index.html",
         title=shell._("People's accounts"),
         crumbs=[(shell.locality["name"], None)],
         counts=counts,
-        people=people,
-        p=p,
+        people=found.items,
+        found=found,
+        last=found.first + len(found.items) - 1,
         units=units,
         q=q,
         batch=batch,
@@ -69,15 +76,25 @@ async def accounts_page(
     request: Request,
     code: FromPath[str],
     q: FromQuery[str] = "",
-    page: FromQuery[int] = 1,
+    after: FromQuery[str] = "",
+    before: FromQuery[str] = "",
     batch: FromQuery[int | None] = None,
     done: FromQuery[str] = "",
 ) -> Response:
+    """A page of people in id order: ``after`` an id (the next page) or ``before`` one (the
+    previous), on the key, never an OFFSET; ``q`` a name's beginning."""
     shell = await open_shell(request, code, roles=OFFICE)
     message = ""
     if batch is not None and done:
         message = shell._("Codes issued: {n}. Download them now; they are kept for 24 hours only.", n=done)
-    return await _page(shell, q=q[:100], page=page, batch=batch, message=message)
+    return await _page(
+        shell,
+        q=q[:100],
+        after=to_int(after) if after else None,
+        before=to_int(before) if before else None,
+        batch=batch,
+        message=message,
+    )
 
 
 @post("/localities/{code:str}/people-accounts/issue", include_in_schema=False)
