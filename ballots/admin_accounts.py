@@ -30,7 +30,7 @@ from litestar.response import Redirect, Stream
 from ballots import office, service
 from ballots.slips import embedded_font
 from ballots.web import _render_to_file, _stream_and_delete
-from core.i18n import Translator
+from core.i18n import translator
 from core.reachability import lan_address, loopback_only
 from core.services.errors import Invalid, ServiceError
 from core.web.admin.campaigns import campaign_tabs, crumbs
@@ -73,7 +73,7 @@ def error_text(shell: Shell, exc: ServiceError) -> str:
     """A ballots service error in the reader's language, read with the plugin's catalogues first
     (a generic message id of another catalogue, such as "{rank} of {n}", must not take it)."""
     if shell.tr.locale != "en" and not exc.params:
-        own = Translator(shell.tr.locale, LOCALES_DIR).translate(exc.message)
+        own = translator(shell.tr.locale, (LOCALES_DIR,)).translate(exc.message)
         if own != exc.message:
             return own
     return shell.tr.error(exc)

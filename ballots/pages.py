@@ -30,7 +30,7 @@ from litestar.response import Redirect
 
 from ballots import service
 from core.i18n import LOCALES_DIR as CORE_LOCALES_DIR
-from core.i18n import Translator, normalize_locale
+from core.i18n import Translator, normalize_locale, translator
 from core.services import subject_panels
 from core.services.errors import Invalid, ServiceError
 from core.web.auth import app_context, client_address
@@ -52,7 +52,7 @@ def _translator(request: Request) -> Translator:
         or request.cookies.get(LANG_COOKIE)
         or request.headers.get("accept-language", "").split(",")[0].strip()
     )
-    return Translator(normalize_locale(chosen), CATALOGUES, timezone=app_context(request).settings.timezone)
+    return translator(normalize_locale(chosen), CATALOGUES, app_context(request).settings.timezone)
 
 
 def _page(

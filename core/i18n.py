@@ -5,6 +5,12 @@ are read with Babel at start-up, so no compile step is needed. A translator may 
 catalogues (a plugin's own, e.g. ``ballots/locales``, then the core's); the first that has a
 message wins.
 
+Catalogues never leak between plugins: a text reads the core's catalogue and, if it belongs to
+a plugin, that plugin's only (``catalogues``); another plugin's translation of the same msgid
+(goals' "Note" 说明) never shows on it. ``translator`` hands out one shared, cached translator a
+(locale, catalogues, time zone), and ``Translator.of(plugin)`` the one for a plugin's messages
+shown on someone else's page (a plugin's options on the core's form, a notification).
+
 Values put into messages are formatted for the language: a datetime in the locality's time
 zone (``KAOPING_TIMEZONE``), "2026年12月1日 09:00" in Chinese, "December 1, 2026, 09:00" in
 English. A service error carries its message id and values apart (``ServiceError.params``),
@@ -121,6 +127,26 @@ def _merged(locale: str, locales_dirs: tuple[Path, ...]) -> dict[str, str]:
     return merged
 
 
+def catalogues(plugin: str | None) -> tuple[Path, ...]:
+    """The catalogues a text of ``plugin`` reads: the plugin's own (if it has any), then the
+    core's; the core's alone for the core (``None``) or a plugin without a catalogue."""
+    if not plugin:
+        return (LOCALES_DIR,)
+    from core.plugins import plugin_locales_dirs
+
+    own = plugin_locales_dirs().get(plugin)
+    return (own, LOCALES_DIR) if own is not None else (LOCALES_DIR,)
+
+
+@lru_cache(maxsize=1024)
+def translator(
+    locale: str | None, locales_dirs: tuple[Path, ...] = (LOCALES_DIR,), timezone: str = DEFAULT_TIMEZONE
+) -> Translator:
+    """The shared translator of a (locale, catalogues, time zone): built once, then a dict
+    look-up. Do not change what it hands out (``timezone`` is part of the key)."""
+    return Translator(normalize_locale(locale), locales_dirs, timezone=timezone)
+
+
 @lru_cache(maxsize=256)
 def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
@@ -146,6 +172,12 @@ class Translator:
             return text.format(**formatted)
         except (KeyError, IndexError, ValueError):  # a translation naming other values: the id
             return message.format(**formatted)
+
+    def of(self, plugin: str | None) -> Translator:
+        """This reader's translator for the messages of ``plugin`` (its catalogue, then the
+        core's; the core's alone for ``None`` or a plugin without one): for a plugin's texts
+        shown on a page that is not the plugin's own."""
+        return translator(self.locale, catalogues(plugin), self.timezone)
 
     def value(self, value: Any) -> Any:
         """A value as it is put into a message: datetimes localised, anything else as it is."""

@@ -29,7 +29,8 @@ class PluginInfo:
     description: str = ""
     # A plugin with console pages: its Jinja templates (named under a folder of the plugin's name,
     # e.g. ``ballots/admin/turnout.html``, extending ``admin/base.html``) and its message catalogues
-    # (``<locales_dir>/zh_CN/LC_MESSAGES/*.po``), both read after the core's.
+    # (``<locales_dir>/zh_CN/LC_MESSAGES/*.po``): the templates read after the core's; the
+    # catalogues only for the plugin's own pages and texts, before the core's (never another's).
     templates_dir: Path | None = None
     locales_dir: Path | None = None
     # A plugin with tables of its own: the folder of its Alembic revision files, one branch
@@ -74,11 +75,29 @@ def console_template_dirs(pm: pluggy.PluginManager | None = None) -> list[Path]:
 
 
 def console_locales_dirs(pm: pluggy.PluginManager | None = None) -> tuple[Path, ...]:
-    """The message catalogues plugins add to the console (read after the core's)."""
+    """The message catalogues plugins add to the console; each is read only on its own plugin's
+    pages and texts, after the core's (``plugin_locales_dirs``)."""
     pm = pm or get_plugin_manager()
     return tuple(
         info.locales_dir for info in (plugin_info(pm, p) for _n, p in pm.list_name_plugin()) if info.locales_dir
     )
+
+
+def plugin_locales_dirs(pm: pluggy.PluginManager | None = None) -> dict[str, Path]:
+    """Each installed plugin's own message catalogues (``PluginInfo.locales_dir``) by its name:
+    a plugin's texts read these and the core's, never another plugin's (``core.i18n.catalogues``).
+    Read once a plugin manager."""
+    return _plugin_locales_dirs(pm or get_plugin_manager())
+
+
+@lru_cache(maxsize=8)
+def _plugin_locales_dirs(pm: pluggy.PluginManager) -> dict[str, Path]:
+    found = {}
+    for name, plugin in pm.list_name_plugin():
+        info = plugin_info(pm, plugin)
+        if info.locales_dir is not None:
+            found[name] = info.locales_dir
+    return found
 
 
 def migration_dirs(pm: pluggy.PluginManager | None = None) -> list[Path]:

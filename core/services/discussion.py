@@ -56,7 +56,8 @@ class Access:
     the actor may comment and like (for attachments: upload); ``author_user_id``: the user told
     of a comment or like (None: nobody); ``link``: a path of this site the notice points at;
     ``comment_message``/``like_message``: English message ids with ``{who}`` (and ``{excerpt}``),
-    translated by the reader's catalogue."""
+    translated for the reader with the core's catalogue and, if given, the ``catalogue`` of the
+    plugin (its name) that holds them."""
 
     locality_id: int
     may_write: bool = False
@@ -64,6 +65,7 @@ class Access:
     link: str = ""
     comment_message: str = COMMENT_MESSAGE
     like_message: str = LIKE_MESSAGE
+    catalogue: str | None = None
 
 
 Resolver = Callable[[Session, Actor], Access]
@@ -163,7 +165,16 @@ def _writable(session: Session, actor: Actor, resolve: Resolver) -> Access:
 
 def _tell(session: Session, actor: Actor, access: Access, kind: str, message: str, params: dict) -> None:
     if access.author_user_id is not None and access.author_user_id != actor.user_id:
-        notify(session, access.locality_id, access.author_user_id, kind, message, params, link=access.link)
+        notify(
+            session,
+            access.locality_id,
+            access.author_user_id,
+            kind,
+            message,
+            params,
+            link=access.link,
+            catalogue=access.catalogue,
+        )
 
 
 def add_comment(

@@ -6,7 +6,12 @@ every plugin for a user without a locality), so a plugin can forward it to SMS o
 transaction that rolls back notifies nobody.
 
 A notification holds an English message id and its values, not a text: each reader sees it in
-their own language (``render``). The unread count is one indexed count (``ix_notifications_user_read``).
+their own language (``render``), read with the core's catalogue and that of the plugin the
+message belongs to, never another plugin's: the plugin its ``kind`` names (``worklog.viewed``:
+worklog's), or the one ``notify`` was given as ``catalogue`` (the cadre cloud relaying the
+goals plugin's warning; the core's discussions telling of a worklog comment); a kind that names
+no plugin (``people.activated``) reads the core's alone. The unread count is one indexed count
+(``ix_notifications_user_read``).
 """
 
 from __future__ import annotations
@@ -30,6 +35,9 @@ log = logging.getLogger("kaoping.notifications")
 MAX_PAGE = 100
 _PENDING = "kaoping_notifications"
 MAX_ID = 2**31 - 1
+# The plugin whose catalogue holds a notification's message, when its kind does not name it:
+# kept with the values (a key no message names), left out of what the API answers.
+CATALOGUE_PARAM = "_catalogue"
 
 
 class NotificationOut(BaseModel):
@@ -68,25 +76,26 @@ def notify(
     message_id: str,
     params: dict[str, Any] | None = None,
     link: str = "",
+    *,
+    catalogue: str | None = None,
 ) -> Notification:
     """Add a notification for ``user_id`` in the caller's open write transaction ``session``.
 
     ``kind``: a short name a plugin chooses (``worklog.viewed``), at most 50 characters;
     ``message_id``: an English message id with ``{name}`` fields (at most 500 characters),
     translated by the catalogue of whoever reads it; ``params``: JSON values for its fields;
-    ``link``: a path of this site (anything else is dropped). Raises ``Invalid`` for an empty or
-    too long kind or message. The hook ``kaoping_notification_created`` runs after COMMIT.
+    ``link``: a path of this site (anything else is dropped); ``catalogue``: the plugin whose
+    catalogue holds ``message_id`` when it is not the one ``kind`` names (before its first dot).
+    Raises ``Invalid`` for an empty or too long kind or message. The hook
+    ``kaoping_notification_created`` runs after COMMIT.
     """
-    if not kind or len(kind) > 50:
-        raise Invalid("kind: must be 1 to 50 characters")
-    if not message_id or len(message_id) > 500:
-        raise Invalid("message: must be 1 to 500 characters")
+    _check(kind, message_id, catalogue)
     row = Notification(
         locality_id=locality_id,
         user_id=user_id,
         kind=kind,
         message_id=message_id,
-        params=dict(params or {}),
+        params=_with_catalogue(params, catalogue),
         link=_safe_link(link),
     )
     session.add(row)
@@ -104,19 +113,18 @@ def notify_many(
     message_id: str,
     params: dict[str, Any] | None = None,
     link: str = "",
+    *,
+    catalogue: str | None = None,
 ) -> int:
     """``notify`` for many users at once with the same message: one multi-row INSERT and one
     look-up of the locality's hooks instead of one each (a reminder pass notifies thousands).
     The hook runs after COMMIT once per notification, as for ``notify``. Returns how many."""
-    if not kind or len(kind) > 50:
-        raise Invalid("kind: must be 1 to 50 characters")
-    if not message_id or len(message_id) > 500:
-        raise Invalid("message: must be 1 to 500 characters")
+    _check(kind, message_id, catalogue)
     if not user_ids:
         return 0
     from sqlalchemy import insert
 
-    now, values, link = utcnow(), dict(params or {}), _safe_link(link)
+    now, values, link = utcnow(), _with_catalogue(params, catalogue), _safe_link(link)
     table = Notification.__table__
     rows = [
         {"locality_id": locality_id, "user_id": u, "kind": kind, "message_id": message_id}
@@ -130,6 +138,35 @@ def notify_many(
     made = session.execute(insert(table).returning(*table.c), rows).mappings().all()
     session.info.setdefault(_PENDING, []).extend((caller, Notification(**m)) for m in made)
     return len(made)
+
+
+def _check(kind: str, message_id: str, catalogue: str | None) -> None:
+    if not kind or len(kind) > 50:
+        raise Invalid("kind: must be 1 to 50 characters")
+    if not message_id or len(message_id) > 500:
+        raise Invalid("message: must be 1 to 500 characters")
+    if catalogue is not None and not 0 < len(catalogue) <= 50:
+        raise Invalid("catalogue: must be 1 to 50 characters")
+
+
+def _with_catalogue(params: dict[str, Any] | None, catalogue: str | None) -> dict[str, Any]:
+    values = dict(params or {})
+    if catalogue is not None:
+        values[CATALOGUE_PARAM] = catalogue
+    return values
+
+
+def catalogue_of(notification: Notification) -> str | None:
+    """The plugin whose catalogue holds the notification's message: the one ``notify`` was
+    given, else the one its kind names (a name no plugin has reads the core's alone)."""
+    named = (notification.params or {}).get(CATALOGUE_PARAM)
+    if isinstance(named, str) and named:
+        return named
+    return notification.kind.partition(".")[0] or None
+
+
+def _values(notification: Notification) -> dict[str, Any]:
+    return {k: v for k, v in (notification.params or {}).items() if k != CATALOGUE_PARAM}
 
 
 def _hook_caller(session: Session, locality_id: int | None):
@@ -165,14 +202,12 @@ def unread_count(session: Session, user_id: int) -> int:
 
 
 def render(notification: Notification, translator) -> str:
-    """The notification's text in ``translator``'s language (``core.i18n.Translator``)."""
-    params = notification.params or {}
+    """The notification's text in ``translator``'s language (``core.i18n.Translator``), read
+    with the core's catalogue and its own plugin's (``catalogue_of``), whichever page shows it."""
+    params = _values(notification)
+    tr = translator.of(catalogue_of(notification))
     try:
-        return (
-            translator.gettext(notification.message_id, **params)
-            if params
-            else translator.gettext(notification.message_id)
-        )
+        return tr.gettext(notification.message_id, **params) if params else tr.gettext(notification.message_id)
     except Exception:  # a message naming values it was not given: its id, as is
         return notification.message_id
 
@@ -208,7 +243,7 @@ def list_notifications(
             id=row.id,
             kind=row.kind,
             message_id=row.message_id,
-            params=row.params or {},
+            params=_values(row),
             text=render(row, translator),
             link=row.link,
             created_at=row.created_at,

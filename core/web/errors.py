@@ -3,7 +3,8 @@
 A service error's ``detail`` and messages are in the language the client asks for with
 ``Accept-Language`` (Chinese or English; English without the header, as message ids are),
 with times in the locality's time zone. A route names the catalogues its messages are in with
-``opt={"locales_dirs": (...)}`` (the ballot API: the ballots plugin's, then the core's).
+``opt={"locales_dirs": (...)}`` (the ballot API: the ballots plugin's, then the core's); a
+plugin's route that names none reads its plugin's and the core's, a core route the core's.
 
 A body that does not fit its schema answers 400, except when every fault is a well-formed
 value that is not acceptable, such as a period that is no period (``UNPROCESSABLE_TYPES``):
@@ -26,8 +27,9 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from pydantic import ValidationError
 from sqlalchemy.exc import DataError, IntegrityError
 
-from core.i18n import LOCALES_DIR, Translator, locale_from_accept_language
+from core.i18n import Translator, locale_from_accept_language
 from core.services.errors import ServiceError
+from core.web.i18n import request_translator
 
 log = logging.getLogger("kaoping.web")
 
@@ -37,15 +39,10 @@ def _body(status_code: int, detail: str, errors: list | None = None) -> dict:
 
 
 def api_translator(request: Request) -> Translator:
-    """The translator of an API answer: ``Accept-Language`` (default English), the route's
-    catalogues, the locality's time zone."""
-    handler = getattr(request.scope.get("route_handler"), "opt", None) or {}
-    timezone = request.app.state.ctx.settings.timezone if hasattr(request.app.state, "ctx") else None
-    return Translator(
-        locale_from_accept_language(request.headers.get("accept-language")) or "en",
-        handler.get("locales_dirs") or (LOCALES_DIR,),
-        **({"timezone": timezone} if timezone else {}),
-    )
+    """The translator of an API answer: ``Accept-Language`` (default English), the locality's
+    time zone, the route's catalogues (those it names, else its plugin's and the core's, else
+    the core's alone: never another plugin's; ``core.web.i18n``)."""
+    return request_translator(request, locale_from_accept_language(request.headers.get("accept-language")) or "en")
 
 
 def service_error_handler(request: Request, exc: ServiceError) -> Response:

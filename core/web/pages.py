@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import sys
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,10 +19,11 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 
-from core.i18n import LOCALES_DIR, Translator, normalize_locale
+from core.i18n import Translator, normalize_locale
 from core.services import auth as auth_service
 from core.services.errors import RateLimited, Unauthorized
 from core.web.auth import SESSION_COOKIE, app_context, client_address, current_session
+from core.web.i18n import request_translator
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 LANG_COOKIE = "kaoping_lang"
@@ -39,39 +38,13 @@ def template_config() -> TemplateConfig:
 
 
 def translator_for(request: Request) -> Translator:
-    """The console's translator: the user's language; the core's catalogues, then the plugins'.
-    On a plugin's own pages (a handler defined in the plugin's package) that plugin's catalogue
-    comes first, so a plugin may give a short msgid its own meaning there ("Person" is 姓名 in a
-    worklog table, 个人 in the core)."""
-    from core.plugins import console_locales_dirs
-
+    """The console's translator: the user's language (``?lang=``, else the cookie), the
+    locality's time zone, and the route's catalogues: on a plugin's own pages (a handler defined
+    in the plugin's package) that plugin's catalogue, then the core's, so a plugin may give a
+    short msgid its own meaning there ("Person" is 姓名 in a worklog table, 个人 in the core);
+    on the core's pages the core's alone. Never another plugin's (``core.web.i18n``)."""
     locale = normalize_locale(request.query_params.get("lang") or request.cookies.get(LANG_COOKIE))
-    plugin_dirs = console_locales_dirs()
-    own = _handler_locales_dir(_handler_module(request), plugin_dirs)
-    if own is None:
-        return Translator(locale, (LOCALES_DIR, *plugin_dirs))
-    return Translator(locale, (own, LOCALES_DIR, *(d for d in plugin_dirs if d != own)))
-
-
-def _handler_module(request: Request) -> str | None:
-    handler = request.scope.get("route_handler")
-    fn = getattr(handler, "fn", None)
-    fn = getattr(fn, "value", fn)  # older Litestar wraps it
-    return getattr(fn, "__module__", None)
-
-
-@lru_cache(maxsize=512)
-def _handler_locales_dir(module_name: str | None, plugin_dirs: tuple[Path, ...]) -> Path | None:
-    """The catalogue folder of the plugin whose package holds ``module_name``, if any."""
-    module = sys.modules.get(module_name or "")
-    source = getattr(module, "__file__", None)
-    if source is None:
-        return None
-    path = Path(source).resolve()
-    for directory in plugin_dirs:
-        if path.is_relative_to(directory.resolve().parent):
-            return directory
-    return None
+    return request_translator(request, locale)
 
 
 def safe_next(value: str | None) -> str:

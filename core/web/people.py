@@ -22,7 +22,7 @@ from litestar.params import JSONBody, QueryParameter, URLEncodedBody
 from litestar.response import Redirect
 from pydantic import BaseModel, Field
 
-from core.i18n import LOCALES_DIR, Translator, locale_from_accept_language
+from core.i18n import LOCALES_DIR, Translator, locale_from_accept_language, translator
 from core.schemas.base import Id, In
 from core.services import auth as auth_service
 from core.services import notifications as notes
@@ -281,11 +281,11 @@ class PeopleAccountsController(Controller):
 
 
 def _translator(request: Request) -> Translator:
-    """The reader's language (``Accept-Language``, else Chinese), every catalogue (plugins' too)."""
-    from core.plugins import console_locales_dirs
-
+    """The reader's language (``Accept-Language``, else Chinese) with the core's catalogues: the
+    slips are the core's, and a notification is read with its own plugin's
+    (``notifications.render``), never every plugin's."""
     locale = locale_from_accept_language(request.headers.get("accept-language")) or "zh_CN"
-    return Translator(locale, (LOCALES_DIR, *console_locales_dirs()), timezone=app_context(request).settings.timezone)
+    return translator(locale, (LOCALES_DIR,), app_context(request).settings.timezone)
 
 
 class MyNotificationsController(Controller):

@@ -52,7 +52,7 @@ async def warnings_page(
         kind=kind,
         kinds=[(k, shell._(label)) for k, label in KIND_LABELS.items()],
         kind_label=lambda k: shell._(KIND_LABELS.get(k, k)),
-        message=lambda w: shell.tr.gettext(w["message_id"], **w["params"]),
+        message=lambda w: shell.tr.of(w["catalogue"]).gettext(w["message_id"], **w["params"]),
         page=page,
         pages=max(1, -(-found.total // size)),
         when=shell.tr.datetime,

@@ -34,8 +34,8 @@ from sqlmodel import Session, col, select
 from core.context import Actor, AppContext
 from core.models import Campaign, CampaignResult, CampaignStatus, Locality, Person, Subject, SubjectKind, TeamMember
 from core.models.users import User
-from core.services.notifications import notify_many
-from plugins.cadres.access import READERS, cadre_locality
+from core.services.notifications import CATALOGUE_PARAM, notify_many
+from plugins.cadres.access import PLUGIN, READERS, cadre_locality
 from plugins.cadres.models import CadreWarning, WarningKind
 
 log = logging.getLogger("kaoping.cadres")
@@ -242,12 +242,23 @@ def warnings_page(
     return total, list(rows)
 
 
+def catalogue_of(warning: CadreWarning) -> str:
+    """The plugin whose catalogue holds a warning's message: the one that answered the hook
+    (kept with its values; before it was, the source it named), else the cadre cloud."""
+    named = (warning.params or {}).get(CATALOGUE_PARAM)
+    if isinstance(named, str) and named:
+        return named
+    return warning.source if warning.kind == WarningKind.goals.value and warning.source else PLUGIN
+
+
 # --- reading (the department) --------------------------------------------------------------------
 
 
 class WarningOut(BaseModel):
     """A warning: ``message_id`` with ``params`` (``name``: the person's) is what it says,
-    translated when shown; ``notified``: how many accounts were told."""
+    translated when shown with the core's catalogue and ``catalogue``'s (the plugin that raised
+    it: the cadre cloud, or the one answering ``kaoping_person_warnings``); ``notified``: how
+    many accounts were told."""
 
     id: int
     person_id: int
@@ -256,6 +267,7 @@ class WarningOut(BaseModel):
     source: str
     message_id: str
     params: dict[str, Any]
+    catalogue: str = PLUGIN
     notified: int
     created_at: datetime
 
@@ -293,7 +305,8 @@ def list_warnings(
                     kind=w.kind,
                     source=w.source,
                     message_id=w.message_id,
-                    params={**w.params, "name": name},
+                    params={**{k: v for k, v in w.params.items() if k != CATALOGUE_PARAM}, "name": name},
+                    catalogue=catalogue_of(w),
                     notified=w.notified,
                     created_at=w.created_at,
                 )

@@ -21,6 +21,7 @@ from sqlmodel import select
 
 from core.context import AppContext
 from core.models import LocalityPlugin
+from core.services.notifications import CATALOGUE_PARAM
 from core.services.plugins import hooks_for
 from plugins.cadres.access import PLUGIN
 from plugins.cadres.dossier import prune_orphans
@@ -50,7 +51,8 @@ def hook_warnings(ctx: AppContext, locality_id: int, on: date) -> list[WarningIn
                         key=str(item["key"])[:150],
                         source=str(item.get("source") or impl.plugin_name)[:200],
                         message_id=str(item["message_id"])[:500],
-                        params=dict(item.get("params") or {}),
+                        # its message is in the answering plugin's catalogue, read with it
+                        params={**dict(item.get("params") or {}), CATALOGUE_PARAM: impl.plugin_name},
                     )
                 )
         except Exception:

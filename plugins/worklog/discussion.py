@@ -48,6 +48,7 @@ def resolver(code: str, entry_id: int, *, files: bool = False) -> Resolver:
             link=f"/me/worklog/entries/{entry.id}",
             comment_message=COMMENT_MESSAGE,
             like_message=LIKE_MESSAGE,
+            catalogue="worklog",  # the messages are worklog's
         )
 
     return resolve

@@ -1,6 +1,8 @@
 """Plugins of a locality: each installed plugin with its label and description, enabled or
 not, and its options in a form generated from the plugin's options schema
-(``core.web.admin.schema_form``); the schema's messages are shown beside the fields. The
+(``core.web.admin.schema_form``); the schema's messages are shown beside the fields. A
+plugin's texts (description, option labels and choices, their messages) read its own catalogue
+and the core's, never another plugin's (``Translator.of``). The
 service refuses to disable a plugin an open campaign or an enabled data source uses, and the
 page says why."""
 
@@ -32,7 +34,7 @@ def _plugins(shell: Shell) -> list[dict[str, Any]]:
             {
                 **row,
                 "label": row["label_zh"] if shell.tr.locale == "zh_CN" else row["label_en"],
-                "description": shell.tr.translate(info.get("description") or ""),
+                "description": shell.tr.of(row["name"]).translate(info.get("description") or ""),
                 "schema": info.get("options_schema"),
                 "fields": schema_form.fields_of(info.get("options_schema")),
             }
@@ -73,6 +75,7 @@ def _form(
     status_code: int = 200,
 ) -> Response:
     values = values if values is not None else schema_form.form_values(plugin["fields"], plugin["options"])
+    own = shell.tr.of(plugin["name"])  # the options' labels and choices: the plugin's catalogue, then the core's
     return shell.render(
         "admin/plugins/plugin.html",
         title=plugin["label"],
@@ -86,15 +89,19 @@ def _form(
         message=message_text,
         error=error,
         status_code=status_code,
+        _=own.gettext,
+        translate=own.translate,
     )
 
 
-def _option_errors(shell: Shell, exc: ServiceError, fields: list) -> dict[str, str]:
-    """The messages by the field they are about (a nested model's fields by dotted names)."""
+def _option_errors(shell: Shell, exc: ServiceError, plugin: dict[str, Any]) -> dict[str, str]:
+    """The messages by the field they are about (a nested model's fields by dotted names), in
+    the plugin's words."""
+    own, fields = shell.tr.of(plugin["name"]), plugin["fields"]
     found: dict[str, str] = {}
     for item in exc.errors:
         name = str(item.get("field") or "").removeprefix("options.").removeprefix("options")
-        found.setdefault(schema_form.input_for(fields, name), message(shell.tr, item.get("message", "")))
+        found.setdefault(schema_form.input_for(fields, name), message(own, item.get("message", "")))
     return found
 
 
@@ -116,7 +123,7 @@ async def plugin_switch(request: Request, code: FromPath[str], data: URLEncodedB
     try:
         await run_sync(plugin_service.set_plugin, shell.ctx, shell.actor, shell.code, plugin["name"], setting)
     except ServiceError as exc:
-        errors = _option_errors(shell, exc, plugin["fields"])
+        errors = _option_errors(shell, exc, plugin)
         if errors and exc.status_code == 422:  # options to fill in first: on the plugin's own form
             return _form(
                 shell,
@@ -152,7 +159,7 @@ async def plugin_save(
     plugin = _one(shell, await run_sync(_plugins, shell), name)
     enabled = plugin["essential"] or "enabled" in data
     options, typed, errors = schema_form.read_form(plugin["fields"], data)
-    errors = {k: shell.tr.translate(v) for k, v in errors.items()}
+    errors = {k: shell.tr.of(name).translate(v) for k, v in errors.items()}
     if errors:
         return _form(
             shell,
@@ -167,8 +174,10 @@ async def plugin_save(
     try:
         await run_sync(plugin_service.set_plugin, shell.ctx, shell.actor, shell.code, name, setting)
     except ServiceError as exc:
-        errors = _option_errors(shell, exc, plugin["fields"])
-        general = shell._("Please check the options.") if errors and exc.status_code == 422 else shell.tr.error(exc)
+        errors = _option_errors(shell, exc, plugin)
+        general = (
+            shell._("Please check the options.") if errors and exc.status_code == 422 else shell.tr.of(name).error(exc)
+        )
         return _form(
             shell, plugin, values=typed, enabled=enabled, errors=errors, error=general, status_code=exc.status_code
         )

@@ -242,8 +242,7 @@ async def open_shell(request: Request, code: str | None = None, *, roles: frozen
     chosen = request.cookies.get(LOCALITY_COOKIE)
     localities, locality, menu = await run_sync(_prepare, ctx, actor, code, chosen)
     unread = await run_sync(_unread, ctx, actor)
-    tr = translator_for(request)
-    tr.timezone = ctx.settings.timezone
+    tr = translator_for(request)  # in the locality's time zone; shared: never changed
     cookies = []
     if "lang" in request.query_params:
         cookies.append(Cookie(key=LANG_COOKIE, value=tr.locale, path="/", samesite="lax", max_age=365 * 86400))
