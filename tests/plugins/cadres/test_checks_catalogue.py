@@ -13,7 +13,7 @@ from core.i18n import Translator, _catalog
 from plugins.cadres.dates import try_parse_date
 
 PLUGIN = Path(__file__).resolve().parents[3] / "plugins" / "cadres"
-MODULES = ("dates", "resume", "lrmx", "lrmx_zip", "relations", "structure")
+MODULES = ("dates", "resume", "lrmx_read", "lrmx_zip", "relations", "structure")
 
 
 def message_ids() -> list[str]:
