@@ -30,11 +30,12 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Integer, exists, literal
 from sqlmodel import Session, col, select
 
 from core.context import AppContext
 from core.models import LocalityPlugin, Person, User
-from core.models.base import utcnow
+from core.models.base import tz_datetime, utcnow
 from core.periods import Period
 from plugins.worklog.models import EntryKind, EntryStatus, Reminder, WorkEntry
 
@@ -42,7 +43,6 @@ log = logging.getLogger("kaoping.worklog")
 
 PLUGIN = "worklog"
 REMIND_WITHIN = timedelta(days=7)
-CHUNK = 1000
 REMINDED_KINDS = {EntryKind.weekly_record: "week", EntryKind.monthly_summary: "month"}
 MESSAGES = {
     EntryKind.weekly_record: "Your weekly record for {period} was due on {day}: please write and submit it",
@@ -111,82 +111,88 @@ def reminder_options(options: dict) -> tuple[bool, int, int]:
     return options.reminders, options.reminder_grace_workdays, options.reminder_hour
 
 
-def _insert_new(session: Session, rows: list[dict]) -> set[int]:
-    """Insert reminder rows, skipping those already there; the person ids inserted now."""
+def _insert(session: Session):
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    table = Reminder.__table__
-    # executemany (one cached statement, sent in batches) rather than .values(rows), whose
-    # 1,000-row VALUES clause SQLAlchemy compiled anew for every chunk (~0.5 s each: bench.worklog)
-    statement = insert(table).on_conflict_do_nothing().returning(table.c.person_id)
-    return {person_id for (person_id,) in session.execute(statement, rows)}
+    return insert(Reminder.__table__)
 
 
 def remind_locality(ctx: AppContext, locality_id: int, kind: EntryKind, period: Period, due: datetime) -> int:
     """Notify the people of ``locality_id`` without a submitted ``kind`` entry for ``period``
-    who were not reminded of it yet; how many were notified."""
+    who were not reminded of it yet; how many were notified.
+
+    Set-based, in one write transaction, whatever the number of people: one INSERT ... SELECT
+    of the reminder rows (ON CONFLICT DO NOTHING, so a pass running at the same time skips who
+    this one reminds; RETURNING the people it did remind), one SELECT of those people's accounts,
+    and one bulk INSERT of the notifications (``notify_many``). No row goes through Python
+    on the way in, and a pass with nobody new writes nothing."""
     from core.services.notifications import notify_many
 
-    submitted = (
-        select(WorkEntry.person_id)
-        .where(
+    text = str(period)
+    with ctx.db.write() as session:
+        now = utcnow()
+        submitted = exists().where(
             WorkEntry.locality_id == locality_id,
+            WorkEntry.person_id == User.person_id,
             WorkEntry.kind == kind.value,
-            WorkEntry.period == str(period),
+            WorkEntry.period == text,
             WorkEntry.status == EntryStatus.submitted.value,
         )
-        .scalar_subquery()
-    )
-    reminded = (  # skipped here already, so a pass with nobody new writes nothing (bench.worklog)
-        select(Reminder.person_id)
-        .where(Reminder.locality_id == locality_id, Reminder.kind == kind.value, Reminder.period == str(period))
-        .scalar_subquery()
-    )
-    with ctx.db.read() as session:
-        missing = session.exec(
-            select(User.id, User.person_id)
+        reminded = exists().where(  # on uq_worklog_reminders_person_kind_period
+            Reminder.person_id == User.person_id, Reminder.kind == kind.value, Reminder.period == text
+        )
+        missing = (
+            select(
+                literal(locality_id, Integer),
+                User.person_id,
+                literal(kind.value),
+                literal(text),
+                literal(now, tz_datetime()),
+            )
             .join(Person, col(Person.id) == User.person_id)
             .where(
                 User.locality_id == locality_id,
                 col(User.person_id).is_not(None),
                 User.is_active == True,  # noqa: E712 - SQL expression
                 Person.locality_id == locality_id,
-                col(User.person_id).not_in(submitted),
-                col(User.person_id).not_in(reminded),
+                ~submitted,
+                ~reminded,
             )
-            .order_by(col(User.person_id))
+        )
+        table = Reminder.__table__
+        statement = (
+            _insert(session)
+            .from_select(["locality_id", "person_id", "kind", "period", "sent_at"], missing)
+            .on_conflict_do_nothing()
+            .returning(table.c.person_id)
+        )
+        new = {person_id for (person_id,) in session.execute(statement)}
+        if not new:
+            return 0
+        accounts = session.exec(  # the accounts of the people just reminded (one each in a locality)
+            select(User.id, User.person_id)
+            .join(Reminder, col(Reminder.person_id) == User.person_id)
+            .where(
+                Reminder.locality_id == locality_id,
+                Reminder.period == text,
+                Reminder.kind == kind.value,
+                Reminder.sent_at == now,
+                User.locality_id == locality_id,
+                User.is_active == True,  # noqa: E712 - SQL expression
+            )
+            .order_by(col(User.id))
         ).all()
-    sent = 0
-    for start in range(0, len(missing), CHUNK):
-        chunk = missing[start : start + CHUNK]
-        with ctx.db.write() as session:
-            now = utcnow()
-            new = _insert_new(
-                session,
-                [
-                    {
-                        "locality_id": locality_id,
-                        "person_id": p,
-                        "kind": kind.value,
-                        "period": str(period),
-                        "sent_at": now,
-                    }
-                    for _, p in chunk
-                ],
-            )
-            # one INSERT for the chunk's notices (one each took ~10 ms on PostgreSQL: bench.worklog)
-            sent += notify_many(
-                session,
-                locality_id,
-                [user_id for user_id, person_id in chunk if person_id in new],
-                "worklog.reminder",
-                MESSAGES[kind],
-                {"period": str(period), "day": due.date().isoformat()},
-                link=f"/me/worklog/write/{kind.value}/{period}",
-            )
-    return sent
+        return notify_many(
+            session,
+            locality_id,
+            [user_id for user_id, person_id in accounts if person_id in new],
+            "worklog.reminder",
+            MESSAGES[kind],
+            {"period": text, "day": due.date().isoformat()},
+            link=f"/me/worklog/write/{kind.value}/{period}",
+        )
 
 
 def send_reminders(ctx: AppContext, now: datetime | None = None) -> int:

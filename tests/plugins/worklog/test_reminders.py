@@ -122,3 +122,47 @@ def test_the_scheduler_runs_the_pass_every_quarter_hour(ctx):
     assert task.every_seconds == 900 and task.run is reminders.send_reminders
     make_world(ctx)
     assert task.run(ctx) >= 0  # today's pass runs on a real database (what it finds depends on the day)
+
+
+def test_the_pass_takes_the_same_few_statements_for_four_people_or_thirty(ctx):
+    """Set-based: an INSERT ... SELECT of the reminders, a SELECT of the accounts and one bulk
+    INSERT of the notifications, whatever the number of people (100,000 in bench.worklog)."""
+    from sqlalchemy import event
+
+    from core.models import User
+    from core.schemas.org import PersonIn
+    from core.services import org
+    from tests.plugins.worklog.setup import SYSTEM, account
+
+    world = make_world(ctx)
+    enable(ctx, "wb", reminders=False)
+    statements: list[str] = []
+
+    def listen(_conn, _cursor, statement, _params, _context, _many):
+        if not statement.startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            statements.append(statement)
+
+    def counted_pass(now: datetime) -> tuple[int, int]:
+        statements.clear()
+        event.listen(ctx.db.engine, "before_cursor_execute", listen)
+        try:
+            return reminders.send_reminders(ctx, now), len(statements)
+        finally:
+            event.remove(ctx.db.engine, "before_cursor_execute", listen)
+
+    few = counted_pass(at(9, 30, 17, 0))  # W39: the 4 people with an account
+    more = [
+        org.create_person(ctx, SYSTEM, "wa", PersonIn(name=f"干部{i:02d}", unit_id=world.unit_a)).id for i in range(26)
+    ]
+    users = [
+        account(ctx, "wa", f"cadre{i:02d}", "cadre", person_id=p, unit_id=world.unit_a) for i, p in enumerate(more)
+    ]
+    with ctx.db.write() as session:  # a deactivated account is not reminded
+        session.get(User, users[0].user_id).is_active = False
+    seed_entry(ctx, "wa", more[1], EntryKind.weekly_record, Period.parse("2025-W41"), "本周", written_by="t")
+    many = counted_pass(at(10, 11, 18))  # W41 only: September's deadline is 11 days old
+    assert few[0] == 4 and many[0] == 4 + 26 - 2
+    assert many[1] <= few[1] <= 6, statements  # the first pass also reads the locality's hooks
+    notified = {n.user_id for n in _notices(ctx) if n.params["period"] == "2025-W41"}
+    assert users[0].user_id not in notified and users[1].user_id not in notified and users[2].user_id in notified
+    assert counted_pass(at(10, 11, 18, 15)) == (0, 2)  # nobody new: the localities, an INSERT that adds nothing
