@@ -518,9 +518,7 @@ def people_page(
     position is a count of the matching ids below the first shown, on the (locality_id, id) key
     (or the name's range with ``q``): page 400 of 100,000 costs what page 1 does, but that count."""
     q = q.strip()[:100]
-    rows, counted = list_people(
-        ctx, actor, code, q=q, limit=limit + 1, count=total is None, after=after, before=before
-    )
+    rows, counted = list_people(ctx, actor, code, q=q, limit=limit + 1, count=total is None, after=after, before=before)
     more = len(rows) > limit
     if before is not None:
         rows = rows[-limit:] if more else rows

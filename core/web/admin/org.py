@@ -1,7 +1,6 @@
 """Organisation pages of a locality: people (search by name or ID-card number, filter by unit, a
-page at a time on an index, edit), subjects (a page at a time, filtered in SQL; created in bulk
-from units, teams and team members), and the units and people lists as .xlsx. The units tree's
-pages are in ``core.web.admin.units``.
+page at a time on an index, edit), and the units and people lists as .xlsx. The units tree's
+pages are in ``core.web.admin.units``, the subjects' in ``core.web.admin.subjects``.
 
 Office users change everything; a unit admin reads the units and keeps its own unit's people
 (as the API lets it)."""
@@ -18,10 +17,11 @@ from pydantic import ValidationError
 
 from core.schemas.org import PersonIn, PersonPatch
 from core.services import org as org_service
-from core.services import org_lists, subject_lists
+from core.services import org_lists
 from core.services.errors import ServiceError
 from core.web.admin.forms import keep, model_errors, to_int
-from core.web.admin.menu import OFFICE, READERS
+from core.web.admin.lists import list_page
+from core.web.admin.menu import READERS
 from core.web.admin.shell import Shell, field_errors, open_shell
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -88,7 +88,20 @@ async def people_page(
     ``unit``, ``rank`` (exactly) and ``post`` (anywhere in it) narrow the list."""
     shell = await open_shell(request, code, roles=READERS)
     unit_id = to_int(unit) if unit else None
-    found = await run_sync(
+    filters = {
+        "q": q,
+        "unit": str(unit_id) if unit_id else "",
+        "rank": rank,
+        "post": post,
+        "anywhere": "1" if anywhere else "",
+    }
+    units = await run_sync(org_lists.all_units, shell.ctx, shell.actor, shell.code)
+
+    async def whole_page(_found) -> dict[str, Any]:  # the filters' choices are on the page
+        return {"ranks": await run_sync(org_lists.ranks_of, shell.ctx, shell.actor, shell.code)}
+
+    return await list_page(
+        shell,
         lambda: org_lists.search_people(
             shell.ctx,
             shell.actor,
@@ -101,31 +114,20 @@ async def people_page(
             rank=rank,
             post=post,
             anywhere=bool(anywhere),
-        )
-    )
-    units = await run_sync(org_lists.all_units, shell.ctx, shell.actor, shell.code)
-    only_results = shell.wants_fragment("people-results")  # HTMX: the filters' choices are on the page
-    ranks = [] if only_results else await run_sync(org_lists.ranks_of, shell.ctx, shell.actor, shell.code)
-    names = {u.id: u.name for u in units}
-    filters = {
-        "q": q,
-        "unit": str(unit_id) if unit_id else "",
-        "rank": rank,
-        "post": post,
-        "anywhere": "1" if anywhere else "",
-    }
-    return shell.render(
+        ),
         "admin/org/people.html",
+        "admin/org/_people_results.html",
+        results_id="people-results",
         title=shell._("People"),
-        crumbs=[(shell.locality["name"], None)],
-        fragment=("people-results", "admin/org/_people_results.html"),
-        found=found,
-        names=names,
-        filters=filters,
-        base=keep(filters),
-        ranks=ranks,
-        unit_options=_unit_options(shell, units),
-        last=found.first + len(found.items) - 1,
+        context=lambda found: {
+            "names": {u.id: u.name for u in units},
+            "filters": filters,
+            "base": keep(filters),
+            "ranks": [],
+            "unit_options": _unit_options(shell, units),
+            "last": found.first + len(found.items) - 1,
+        },
+        whole_page=whole_page,
     )
 
 
@@ -270,119 +272,6 @@ async def person_update(
     return await _person_form(shell, person_id, None, {}, message=shell._("Saved."))
 
 
-# --- subjects --------------------------------------------------------------------------------
-
-
-def _subject_filters(q: str = "", category: str = "", kind: str = "") -> dict[str, str]:
-    kind = kind.strip()
-    return {
-        "q": q.strip()[:100],
-        "category": category.strip()[:100],
-        "kind": kind if kind in subject_lists.KINDS else "",
-    }
-
-
-async def _subjects_page(
-    shell: Shell,
-    values: dict[str, Any],
-    errors: dict[str, str],
-    message: str = "",
-    status_code: int = 200,
-    page: int = 1,
-    filters: dict[str, str] | None = None,
-) -> Response:
-    """The bulk form and one page of the subjects, filtered in SQL (with HTMX only
-    ``#subjects-results`` is rendered, without the bulk form's units and teams)."""
-    from core.web.admin.shell import paging
-
-    filters = filters or _subject_filters()
-    size = subject_lists.SUBJECTS_PAGE
-    found = await run_sync(
-        lambda: subject_lists.search_subjects(
-            shell.ctx,
-            shell.actor,
-            shell.code,
-            q=filters["q"],
-            category=filters["category"],
-            kind=filters["kind"],
-            offset=(max(page, 1) - 1) * size,
-            limit=size,
-        )
-    )
-    only_results = shell.wants_fragment("subjects-results")
-    units = [] if only_results else await run_sync(org_lists.all_units, shell.ctx, shell.actor, shell.code)
-    teams = [] if only_results else await run_sync(org_lists.teams_with_units, shell.ctx, shell.actor, shell.code)
-    categories = (
-        [] if only_results else await run_sync(org_lists.subject_categories, shell.ctx, shell.actor, shell.code)
-    )
-    return shell.render(
-        "admin/org/subjects.html",
-        title=shell._("Subjects"),
-        crumbs=[(shell.locality["name"], None)],
-        fragment=("subjects-results", "admin/org/_subjects_results.html"),
-        tree=org_lists.tree_order(units),
-        teams=teams,
-        subjects=found.items,
-        p=paging(found.total, found.offset // size + 1, size),
-        base=keep(filters),
-        export=keep({"category": filters["category"]}),
-        categories=categories,
-        category=filters["category"],
-        filters=filters,
-        kinds=subject_lists.KINDS,
-        values=values,
-        errors=errors,
-        message=message,
-        status_code=status_code,
-    )
-
-
-@get("/localities/{code:str}/subjects", include_in_schema=False)
-async def subjects_page(
-    request: Request,
-    code: FromPath[str],
-    page: FromQuery[str] = "1",
-    category: FromQuery[str] = "",
-    q: FromQuery[str] = "",
-    kind: FromQuery[str] = "",
-) -> Response:
-    """``q`` a word in a subject's name, ``category`` one category, ``kind`` unit, team or person."""
-    shell = await open_shell(request, code, roles=OFFICE)
-    return await _subjects_page(
-        shell,
-        {"source": "units", "category": "", "ids": []},
-        {},
-        page=to_int(page) or 1,
-        filters=_subject_filters(q, category, kind),
-    )
-
-
-@post("/localities/{code:str}/subjects", include_in_schema=False)
-async def subjects_create(request: Request, code: FromPath[str]) -> Response:
-    shell = await open_shell(request, code, roles=OFFICE)
-    form = await request.form()
-    shell.check_csrf({"_csrf": form.get("_csrf", "")})
-    source = str(form.get("source", ""))
-    chosen = form.getall(f"ids_{source}") if source and f"ids_{source}" in form else []
-    ids = [i for i in (to_int(v) for v in chosen) if i]
-    values = {"source": source, "category": str(form.get("category", "")), "ids": ids}
-    try:
-        result = await run_sync(
-            org_lists.create_subjects, shell.ctx, shell.actor, shell.code, source, ids, values["category"]
-        )
-    except ServiceError as exc:
-        errors, general = field_errors(shell.tr, exc)
-        return await _subjects_page(shell, values, errors, status_code=exc.status_code)
-    message = shell._("{n} subjects added.", n=len(result.created))
-    if result.skipped:
-        message += " " + shell._(
-            "{n} were subjects already: {names}", n=len(result.skipped), names="、".join(result.skipped[:20])
-        )
-    return await _subjects_page(
-        shell, {"source": source, "category": values["category"], "ids": []}, {}, message=message
-    )
-
-
 ROUTES = [
     units_export,
     people_page,
@@ -391,6 +280,4 @@ ROUTES = [
     person_create,
     person_page,
     person_update,
-    subjects_page,
-    subjects_create,
 ]

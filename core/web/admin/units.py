@@ -24,6 +24,7 @@ from core.services import org as org_service
 from core.services import org_lists, unit_tree
 from core.services.errors import ServiceError
 from core.web.admin.forms import keep, model_errors, to_int
+from core.web.admin.lists import list_page
 from core.web.admin.menu import OFFICE, READERS
 from core.web.admin.shell import Shell, field_errors, open_shell, paging
 
@@ -95,7 +96,30 @@ async def _units_page(
 ) -> Response:
     filters = filters or _filters()
     size = unit_tree.UNITS_PAGE
-    found = await run_sync(
+    may_change = shell.actor.role in OFFICE and shell.locality["writable"]
+
+    def context(found: unit_tree.UnitsFound) -> dict[str, Any]:
+        shown = values
+        if found.parent and not values.get("parent_id") and not values.get("parent_code") and not errors:
+            shown = values | {"parent_id": str(found.parent[0]), "parent_code": found.parent[2]}
+        return {
+            "p": paging(found.total, found.offset // size + 1, size),
+            "filters": filters,
+            "kept": keep(filters),
+            "top": keep({"q": filters["q"]}),
+            "parents": None,
+            "values": shown,
+            "errors": errors,
+            "message": message,
+            "error": error,
+            "may_change": may_change,
+        }
+
+    async def whole_page(_found) -> dict[str, Any]:  # the form's parents, for who may add a unit
+        return {"parents": await _parent_choices(shell) if may_change else None}
+
+    return await list_page(
+        shell,
         lambda: unit_tree.search_units(
             shell.ctx,
             shell.actor,
@@ -104,30 +128,13 @@ async def _units_page(
             parent_id=to_int(filters["parent"]) if filters["parent"] else None,
             offset=(max(page, 1) - 1) * size,
             limit=size,
-        )
-    )
-    only_results = shell.wants_fragment("units-results")
-    may_change = shell.actor.role in OFFICE and shell.locality["writable"]
-    parents = None if only_results or not may_change else await _parent_choices(shell)
-    if found.parent and not values.get("parent_id") and not values.get("parent_code") and not errors:
-        values = values | {"parent_id": str(found.parent[0]), "parent_code": found.parent[2]}
-    return shell.render(
+        ),
         "admin/org/units.html",
+        "admin/org/_units_results.html",
+        results_id="units-results",
         title=shell._("Units"),
-        crumbs=[(shell.locality["name"], None)],
-        fragment=("units-results", "admin/org/_units_results.html"),
-        found=found,
-        only_results=only_results,
-        p=paging(found.total, found.offset // size + 1, size),
-        filters=filters,
-        kept=keep(filters),
-        top=keep({"q": filters["q"]}),
-        parents=parents,
-        values=values,
-        errors=errors,
-        message=message,
-        error=error,
-        may_change=may_change,
+        context=context,
+        whole_page=whole_page,
         status_code=status_code,
     )
 
