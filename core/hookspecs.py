@@ -145,7 +145,10 @@ def kaoping_person_warnings(ctx, locality_id: int, on) -> list | None:
     - ``source``: where it comes from, short (e.g. ``goals``);
     - ``message_id``: an English message id with ``{name}`` fields (``{name}`` itself is the
       person's name, filled in by the reader), translated by this plugin's catalogue, and
-      ``params``, JSON values for the other fields.
+      ``params``, JSON values for the other fields;
+    - ``link`` (optional): a path of this site about it that the person's supervisors may open
+      (e.g. the goal's page); the reader's own pages are its department's, so without one a
+      supervisor's notice links nowhere.
 
     Called only for plugins the locality has enabled, from a periodic task: keep it to a few
     queries for the whole locality. An exception is logged and that plugin's warnings are left out.

@@ -33,22 +33,34 @@ NEGATIVE_LABELS = {
 Kind = Annotated[str, QueryParameter(pattern="^(|scores|goals|negative)$")]
 Limit = Annotated[int, QueryParameter(ge=1, le=500)]
 Offset = Annotated[int, QueryParameter(ge=0, le=MAX_ID)]
+PersonFilter = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID, description="only this person's warnings")]
 
 
 @get("/localities/{code:str}/cadres/warnings", include_in_schema=False, opt=CONSOLE_CHECKS)
 async def warnings_page(
-    request: Request, code: FromPath[str], kind: FromQuery[str] = "", page: FromQuery[int] = 1
+    request: Request,
+    code: FromPath[str],
+    kind: FromQuery[str] = "",
+    page: FromQuery[int] = 1,
+    person: FromQuery[str] = "",
 ) -> Response:
+    """The warnings, newest first; ``person``: one person's (where a department's notice links)."""
     shell = await open_shell(request, code, roles=READERS)
     kind = kind if kind in KIND_LABELS else ""
+    person_id = int(person) if person.isdigit() and 0 < int(person) <= MAX_ID else None
     size, page = 100, max(1, min(page, 100_000))
     found = await run_sync(
-        lambda: list_warnings(shell.ctx, shell.actor, code, kind=kind, limit=size, offset=(page - 1) * size)
+        lambda: list_warnings(
+            shell.ctx, shell.actor, code, kind=kind, person_id=person_id, limit=size, offset=(page - 1) * size
+        )
     )
+    name = found.person_name
     return shell.render(
         "cadres/warnings.html",
-        title=shell._("Cadre warnings"),
+        title=shell._("Warnings about {name}", name=name) if person_id else shell._("Cadre warnings"),
         found=found.model_dump(),
+        person_id=person_id,
+        person_name=name,
         kind=kind,
         kinds=[(k, shell._(label)) for k, label in KIND_LABELS.items()],
         kind_label=lambda k: shell._(KIND_LABELS.get(k, k)),
@@ -67,9 +79,16 @@ class CadreWarningsController(Controller):
 
     @get("/warnings", sync_to_thread=True, summary="Warnings about cadres, newest first (scores, goals, negative)")
     def warnings(
-        self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, kind: Kind = "", limit: Limit = 100, offset: Offset = 0
+        self,
+        ctx: Ctx,
+        actor: CurrentActor,
+        code: LocalityCode,
+        kind: Kind = "",
+        person_id: PersonFilter = None,
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> WarningPage:
-        return list_warnings(ctx, actor, code, kind=kind, limit=limit, offset=offset)
+        return list_warnings(ctx, actor, code, kind=kind, person_id=person_id, limit=limit, offset=offset)
 
     @get(
         "/people/{person_id:int}/negative",

@@ -17,7 +17,10 @@ Where warnings come from:
 The supervisors of a cadre are the accounts of the leadership-team members who supervise the
 cadre's unit (分管部门, ``TeamMember.supervised_unit_ids``); the department is every active
 account of role ``org_dept`` or ``org_dept_head`` of the locality. The department's notice links
-to the warnings page; a supervisor's links nowhere (the cadre cloud is the department's alone).
+to the warnings page showing the person's warnings (``warning_link``: ``?person=<id>#warning-<id>``,
+each with a link to the person's profile); a supervisor's links to what the warning is about when
+its source names a page of this site (a hook's ``link``, e.g. the goal), else nowhere: the cadre
+cloud, profile and warnings page included, is the department's alone (404 for a leader).
 The scan of scores and hooks runs in the periodic task (``watch``)."""
 
 from __future__ import annotations
@@ -60,6 +63,14 @@ class WarningIn:
     source: str
     message_id: str
     params: dict[str, Any] = field(default_factory=dict)
+    link: str = ""  # for the supervisors: a page of this site about it (a hook's), if any
+
+
+def warning_link(code: str, person_id: int, warning_id: int | None = None) -> str:
+    """The warnings page of one person, at the warning (the department's notices link there)."""
+    return f"/admin/localities/{code}/cadres/warnings?person={person_id}" + (
+        f"#warning-{warning_id}" if warning_id else ""
+    )
 
 
 def department(session: Session, locality_id: int) -> list[int]:
@@ -132,11 +143,13 @@ def raise_warnings(session: Session, locality_id: int, items: list[WarningIn]) -
         ).all()
     )
     new: list[CadreWarning] = []
+    links: dict[int, str] = {}  # the supervisors' link of each new warning (by its place in ``new``)
     for item in items:
         key = (item.person_id, item.key[:200])
         if item.person_id not in names or key in known:
             continue
         known.add(key)
+        links[len(new)] = item.link
         new.append(
             CadreWarning(
                 locality_id=locality_id,
@@ -150,13 +163,21 @@ def raise_warnings(session: Session, locality_id: int, items: list[WarningIn]) -
         )
     if not new:
         return []
+    session.add_all(new)
+    session.flush()  # the ids the department's links point at
     code = session.exec(select(Locality.code).where(Locality.id == locality_id)).one()
     dept = department(session, locality_id)
     leaders = supervisors(session, locality_id, sorted({w.person_id for w in new}))
-    for warning in new:
+    for index, warning in enumerate(new):
         params = {**warning.params, "name": names[warning.person_id]}
         told = notify_many(
-            session, locality_id, dept, NOTICE, warning.message_id, params, f"/admin/localities/{code}/cadres/warnings"
+            session,
+            locality_id,
+            dept,
+            NOTICE,
+            warning.message_id,
+            params,
+            warning_link(code, warning.person_id, warning.id),
         )
         told += notify_many(
             session,
@@ -165,6 +186,7 @@ def raise_warnings(session: Session, locality_id: int, items: list[WarningIn]) -
             NOTICE,
             warning.message_id,
             params,
+            links[index],
         )
         warning.notified = told
         session.add(warning)
@@ -224,12 +246,21 @@ def score_warnings(session: Session, locality_id: int, drop: float = DEFAULT_SCO
 
 
 def warnings_page(
-    session: Session, locality_id: int, *, kind: str = "", limit: int = 100, offset: int = 0
+    session: Session,
+    locality_id: int,
+    *,
+    kind: str = "",
+    person_id: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
 ) -> tuple[int, list[tuple[CadreWarning, str]]]:
-    """(total, the page of warnings newest first, each with the person's name)."""
+    """(total, the page of warnings newest first, each with the person's name); of one ``kind``
+    and one person if given."""
     where = [CadreWarning.locality_id == locality_id]
     if kind:
         where.append(CadreWarning.kind == kind)
+    if person_id is not None:
+        where.append(CadreWarning.person_id == person_id)
     total = session.exec(select(func.count()).select_from(CadreWarning).where(*where)).one()
     rows = session.exec(
         select(CadreWarning, Person.name)
@@ -275,6 +306,7 @@ class WarningOut(BaseModel):
 class WarningPage(BaseModel):
     total: int
     items: list[WarningOut]
+    person_name: str = ""  # the person's, when the warnings of one person were asked for
 
 
 class NegativeOut(BaseModel):
@@ -289,14 +321,26 @@ class NegativeOut(BaseModel):
 
 
 def list_warnings(
-    ctx: AppContext, actor: Actor, code: str, *, kind: str = "", limit: int = 100, offset: int = 0
+    ctx: AppContext,
+    actor: Actor,
+    code: str,
+    *,
+    kind: str = "",
+    person_id: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
 ) -> WarningPage:
-    """The locality's warnings, newest first (of one ``kind`` if given): the department only (404)."""
+    """The locality's warnings, newest first (of one ``kind``, of one person if given): the
+    department only (404, and for a person of another locality)."""
+    from plugins.cadres.service import _person
+
     with ctx.db.read() as session:
         locality = cadre_locality(session, actor, code)
-        total, rows = warnings_page(session, locality.id, kind=kind, limit=limit, offset=offset)
+        name = _person(session, locality.id, person_id).name if person_id is not None else ""
+        total, rows = warnings_page(session, locality.id, kind=kind, person_id=person_id, limit=limit, offset=offset)
         return WarningPage(
             total=total,
+            person_name=name,
             items=[
                 WarningOut(
                     id=w.id,

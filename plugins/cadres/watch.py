@@ -53,6 +53,7 @@ def hook_warnings(ctx: AppContext, locality_id: int, on: date) -> list[WarningIn
                         message_id=str(item["message_id"])[:500],
                         # its message is in the answering plugin's catalogue, read with it
                         params={**dict(item.get("params") or {}), CATALOGUE_PARAM: impl.plugin_name},
+                        link=str(item.get("link") or "")[:500],  # the supervisors' (a path of this site)
                     )
                 )
         except Exception:

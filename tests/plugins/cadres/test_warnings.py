@@ -131,7 +131,9 @@ def test_negative_records_come_in_through_an_adapter_and_warn_the_supervisor_and
     assert {u for u, *_ in told} == dept | {leader} and warning.notified == 3
     assert all(params["source"] == "县纪委监委" and params["name"] == "李镇长" for _u, _m, params, _l in told)
     assert {link for u, _m, _p, link in told if u == leader} == {""}  # the cadre cloud is not the leader's
-    assert {link for u, _m, _p, link in told if u in dept} == {"/admin/localities/ca/cadres/warnings"}
+    assert {link for u, _m, _p, link in told if u in dept} == {
+        f"/admin/localities/ca/cadres/warnings?person={li}#warning-{warning.id}"  # the person's warnings
+    }
 
     # the same record read again updates it and warns nobody again
     _drop(ctx, source_id, CSV_HEADER + f"{number},JW-2026-001,违纪,违规收受礼金,给予党内严重警告处分,2026.03\n")
