@@ -16,6 +16,7 @@ a refused comment, answer or file shows the page again with the translated reaso
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from anyio.to_thread import run_sync
@@ -132,26 +133,53 @@ def _back(code: str, goal_id: int, anchor: str = "discussion") -> Redirect:
     return Redirect(f"/admin/localities/{code}/goals/{goal_id}/comments#{anchor}", status_code=303)
 
 
+async def _act(
+    request: Request,
+    code: str,
+    goal_id: int,
+    data: dict[str, str],
+    work: Callable[[Shell], object],
+    *,
+    anchor: str = "discussion",
+    refused: Callable[[str], dict[str, Any]] | None = None,
+) -> Response:
+    """A form of the goal's page: the shell, its CSRF check, ``work(shell)`` (the service) in a
+    worker thread, then back to the goal's page at ``anchor``. A refusal shows the page again
+    with the reason where ``refused(message)`` puts it; without ``refused`` it is the error page."""
+    shell = await open_shell(request, code)
+    shell.check_csrf(data)
+    try:
+        await run_sync(work, shell)
+    except ServiceError as exc:
+        if refused is None:
+            raise
+        return await _refused(shell, code, goal_id, exc, refused)
+    return _back(code, goal_id, anchor)
+
+
+def _text(field: str, body: str) -> None:
+    if not body.strip() or len(body) > core_discussion.MAX_COMMENT:
+        raise Invalid(field + ": 1 to {max} characters", params={"max": core_discussion.MAX_COMMENT})
+
+
 @post("/localities/{code:str}/goals/{goal_id:int}/comments", include_in_schema=False, opt=CONSOLE_CHECKS)
 async def comment(
     request: Request, code: FromPath[str], goal_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
 ) -> Response:
-    shell = await open_shell(request, code)
-    shell.check_csrf(data)
     body, kind = str(data.get("body", "")), _kind(data.get("kind"))
-    try:
-        if not body.strip() or len(body) > core_discussion.MAX_COMMENT:
-            raise Invalid("comment: 1 to {max} characters", params={"max": core_discussion.MAX_COMMENT})
-        await run_sync(discussion.comment, shell.ctx, shell.actor, code, goal_id, CommentIn(body=body, kind=kind))
-    except ServiceError as exc:
-        return await _refused(
-            shell,
-            code,
-            goal_id,
-            exc,
-            lambda m: {"comment_body": body, "comment_kind": kind or "", "comment_error": m},
-        )
-    return _back(code, goal_id)
+
+    def work(shell: Shell) -> None:
+        _text("comment", body)
+        discussion.comment(shell.ctx, shell.actor, code, goal_id, CommentIn(body=body, kind=kind))
+
+    return await _act(
+        request,
+        code,
+        goal_id,
+        data,
+        work,
+        refused=lambda m: {"comment_body": body, "comment_kind": kind or "", "comment_error": m},
+    )
 
 
 @post(
@@ -166,24 +194,22 @@ async def answer(
     comment_id: FromPath[int],
     data: URLEncodedBody[dict[str, str]],
 ) -> Response:
-    shell = await open_shell(request, code)
-    shell.check_csrf(data)
     body = str(data.get("body", ""))
-    try:
-        if not body.strip() or len(body) > core_discussion.MAX_COMMENT:
-            raise Invalid("answer: 1 to {max} characters", params={"max": core_discussion.MAX_COMMENT})
-        await run_sync(
-            discussion.answer,
-            shell.ctx,
-            shell.actor,
-            code,
-            goal_id,
-            comment_id,
-            AnswerIn(body=body, public=data.get("public") == "1"),
-        )
-    except ServiceError as exc:
-        return await _refused(shell, code, goal_id, exc, lambda m: {"answer_error": m, "answer_of": comment_id})
-    return _back(code, goal_id, f"comment-{comment_id}")
+
+    def work(shell: Shell) -> None:
+        _text("answer", body)
+        answered = AnswerIn(body=body, public=data.get("public") == "1")
+        discussion.answer(shell.ctx, shell.actor, code, goal_id, comment_id, answered)
+
+    return await _act(
+        request,
+        code,
+        goal_id,
+        data,
+        work,
+        anchor=f"comment-{comment_id}",
+        refused=lambda m: {"answer_error": m, "answer_of": comment_id},
+    )
 
 
 @post(
@@ -198,35 +224,30 @@ async def delete_comment(
     comment_id: FromPath[int],
     data: URLEncodedBody[dict[str, str]],
 ) -> Response:
-    shell = await open_shell(request, code)
-    shell.check_csrf(data)
-    await run_sync(
-        core_discussion.delete_comment,
-        shell.ctx,
-        shell.actor,
-        discussion.TARGET,
+    resolve = discussion.resolver(code, goal_id)
+    return await _act(
+        request,
+        code,
         goal_id,
-        discussion.resolver(code, goal_id),
-        comment_id,
+        data,
+        lambda shell: core_discussion.delete_comment(
+            shell.ctx, shell.actor, discussion.TARGET, goal_id, resolve, comment_id
+        ),
     )
-    return _back(code, goal_id)
 
 
 @post("/localities/{code:str}/goals/{goal_id:int}/like", include_in_schema=False, opt=CONSOLE_CHECKS)
 async def like(
     request: Request, code: FromPath[str], goal_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
 ) -> Response:
-    shell = await open_shell(request, code)
-    shell.check_csrf(data)
-    await run_sync(
-        core_discussion.toggle_like,
-        shell.ctx,
-        shell.actor,
-        discussion.TARGET,
+    resolve = discussion.resolver(code, goal_id)
+    return await _act(
+        request,
+        code,
         goal_id,
-        discussion.resolver(code, goal_id),
+        data,
+        lambda shell: core_discussion.toggle_like(shell.ctx, shell.actor, discussion.TARGET, goal_id, resolve),
     )
-    return _back(code, goal_id)
 
 
 # --- files of a progress report -------------------------------------------------------------------
@@ -289,18 +310,15 @@ async def delete_file(
     attachment_id: FromPath[int],
     data: URLEncodedBody[dict[str, str]],
 ) -> Response:
-    shell = await open_shell(request, code)
-    shell.check_csrf(data)
-    await run_sync(
-        attachments.delete_file,
-        shell.ctx,
-        shell.actor,
-        files.TARGET,
-        report_id,
-        files.resolver(code, goal_id, report_id),
-        attachment_id,
+    resolve = files.resolver(code, goal_id, report_id)
+    return await _act(
+        request,
+        code,
+        goal_id,
+        data,
+        lambda shell: attachments.delete_file(shell.ctx, shell.actor, files.TARGET, report_id, resolve, attachment_id),
+        anchor=f"report-{report_id}",
     )
-    return _back(code, goal_id, f"report-{report_id}")
 
 
 ROUTES = [overview_page, comments_page, comment, answer, delete_comment, like, upload, download, delete_file]

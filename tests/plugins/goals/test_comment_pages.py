@@ -78,6 +78,8 @@ def test_a_county_leader_comments_and_the_unit_answers(ctx, site):
     with session("admin_a") as admin:
         waiting = admin.get(f"{BASE}/comments", params={"year": YEAR, "unit_id": world.unit_a})
         assert "有 2 条点评等待答复。" in waiting.text
+        empty = admin.post(f"{page}/{first}/answer", data=form(admin, body="  "))
+        assert empty.status_code == 422 and '<p class="error" role="alert">答复：1 至 2000 个字符</p>' in empty.text
         admin.post(f"{page}/{first}/answer", data=form(admin, body="已对接三家企业", public="1"))
         admin.post(f"{page}/{second}/answer", data=form(admin, body="内部情况说明"))  # private
         after = admin.get(page)
