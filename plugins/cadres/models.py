@@ -222,6 +222,8 @@ class AnnualGrade(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("person_id", "year", "source", name="uq_cadre_annual_grades_person_year_source"),
         Index("ix_cadre_annual_grades_locality_year_grade", "locality_id", "year", "grade"),
+        # the search's "grade in the last N years": the holders of one grade (plugins.cadres.search)
+        Index("ix_cadre_annual_grades_locality_grade_year", "locality_id", "grade", "year", "person_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

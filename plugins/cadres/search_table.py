@@ -28,7 +28,7 @@ from datetime import date
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, delete, event, inspect, select
+from sqlalchemy import Column, Date, ForeignKey, Integer, String, UniqueConstraint, delete, event, inspect, select
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, col
 
@@ -43,17 +43,21 @@ class CadreSearch(SQLModel, table=True):
     """A person as the condition search sees them (see the module)."""
 
     __tablename__ = TABLE
+    # Clustered by locality on SQLite (WITHOUT ROWID): a search reads its locality's rows in one
+    # range of the primary key, with no lookup per row; no other index for its conditions (most
+    # match a large share of a locality, where a scan of narrow rows beats an index).
     __table_args__ = (
-        # the page of results in name order, and the count, walk the locality's rows in this index
-        Index("ix_cadre_search_locality_name", "locality_id", "name", "person_id"),
-        Index("ix_cadre_search_locality_birth", "locality_id", "birth_date"),
+        UniqueConstraint("person_id", name="uq_cadre_search_person"),
+        {"sqlite_with_rowid": False},
     )
 
+    locality_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("localities.id", ondelete="RESTRICT"), primary_key=True, autoincrement=False
+        )
+    )
     person_id: int = Field(
         sa_column=Column(Integer, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
-    )
-    locality_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("localities.id", ondelete="RESTRICT"), nullable=False)
     )
     name: str = Field(sa_column=Column(String(100), nullable=False))
     birth_date: str = Field(default="", sa_column=Column(String(10), nullable=False, default=""))
