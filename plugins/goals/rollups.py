@@ -94,7 +94,8 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def _insert(session: Session | OrmSession):
+def dialect_insert(session: Session | OrmSession):
+    """The dialect's ``insert`` (with ``on_conflict_do_update`` / ``_do_nothing``)."""
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
@@ -109,7 +110,7 @@ def touch(session: Session | OrmSession, sets: Iterable[tuple[int, int, int | No
     """Add one to the ``version`` of each (locality, unit, team, year) set (a row is made if
     missing), on the session's connection: call it in the transaction that changes the set."""
     table = GoalRollup.__table__
-    insert = _insert(session)
+    insert = dialect_insert(session)
     connection = session.connection()
     for locality_id, unit_id, team_id, year in sorted(set(sets), key=lambda s: (s[0], s[1], s[2] or 0, s[3])):
         statement = (
@@ -206,7 +207,7 @@ def _refresh(ctx: AppContext, locality_id: int, year: int, as_of: date, stale: l
     table = GoalRollup.__table__
     with ctx.db.write() as session:  # a row for each set, so that writers from now on bump it
         session.connection().execute(
-            _insert(session)(table).on_conflict_do_nothing(),
+            dialect_insert(session)(table).on_conflict_do_nothing(),
             [
                 {
                     "locality_id": locality_id,

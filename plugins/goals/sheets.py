@@ -17,18 +17,20 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from core import tabular
 from core.context import Actor, AppContext
 from core.models import Person, Unit
+from core.models.base import utcnow
 from core.periods import Period, PeriodError, PeriodKind
 from core.services.access import locality_for
 from core.services.errors import Invalid, ServiceError
 from core.tabular.xlsx_stream import sheets_bytes
+from plugins.goals import rollups
 from plugins.goals.access import readable_set
 from plugins.goals.models import Direction, Goal, GoalAssignment, GoalIndicator, GoalKind, GoalProgress
-from plugins.goals.progress import check_report, write_report
+from plugins.goals.progress import check_report
 from plugins.goals.schemas import ProgressIn
 from plugins.goals.service import depth_first, set_goals
 
@@ -218,17 +220,51 @@ def import_progress(
         if errors:
             errors.sort(key=lambda e: (e["row"], e["column"]))
             raise Invalid(ROWS_BAD, params={"n": len(errors)}, errors=errors)
-        existing: dict[tuple[int, str], GoalProgress] = {}
-        ids = sorted({goal.id for goal, *_rest in wanted})
-        for start in range(0, len(ids), 5000):
-            for report in session.exec(
-                select(GoalProgress).where(col(GoalProgress.goal_id).in_(ids[start : start + 5000]))
-            ):
-                existing[(report.goal_id, report.period)] = report
-        for goal, period, data, percent, actual in wanted:
-            write_report(session, actor, goal, period, data, percent, actual, existing=existing, flush=False)
-        session.flush()
+        write_all(session, actor, locality.id, (unit_id, team_id, year), wanted)
         return len(wanted)
+
+
+def write_all(
+    session: Session,
+    actor: Actor,
+    locality_id: int,
+    goal_set: tuple[int, int | None, int],
+    wanted: list[tuple[Goal, Period, ProgressIn, float, float | None]],
+) -> None:
+    """Write the checked reports of one set at once: one INSERT ... ON CONFLICT (goal, period) DO
+    UPDATE of many rows (a report of a goal and period already there is replaced, as
+    ``progress.write_report`` does one by one), no ORM object a report; the set's roll-up is
+    marked stale (``rollups.touch``: Core statements pass the ORM listener by)."""
+    if not wanted:
+        return
+    table = GoalProgress.__table__
+    now = utcnow()
+    rows = [
+        {
+            "locality_id": locality_id,
+            "goal_id": goal.id,
+            "period": str(period),
+            "period_start": period.start,
+            "period_end": period.end,
+            "actual": actual,
+            "percent": percent,
+            "done": data.done or percent >= 100.0,
+            "work_done": data.work_done.replace("\r\n", "\n"),
+            "delay_reasons": data.delay_reasons.replace("\r\n", "\n"),
+            "reported_by": actor.username,
+            "reported_at": now,
+        }
+        for goal, period, data, percent, actual in wanted
+    ]
+    statement = rollups.dialect_insert(session)(table)
+    replaced = ("actual", "percent", "done", "work_done", "delay_reasons", "reported_by", "reported_at")
+    statement = statement.on_conflict_do_update(
+        index_elements=["goal_id", "period"], set_={name: statement.excluded[name] for name in replaced}
+    )
+    connection = session.connection()
+    for start in range(0, len(rows), 5000):
+        connection.execute(statement, rows[start : start + 5000])
+    rollups.touch(session, [(locality_id, *goal_set)])
 
 
 def _check_row(number, row, cell, goals, parents, seen, wanted) -> list[dict[str, Any]]:
