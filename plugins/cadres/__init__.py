@@ -18,8 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from core.hookspecs import hookimpl
 from core.plugins import PluginInfo
 from plugins.cadres import models, search_table  # noqa: F401 - registers the tables (and the search table's upkeep)
-from plugins.cadres.relations import RelationOptions
-from plugins.cadres.structure import StructureOptions
+from plugins.cadres.options import RelationOptions, StructureOptions
 
 HERE = Path(__file__).parent
 

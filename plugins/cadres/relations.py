@@ -23,13 +23,11 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any, Literal, Protocol
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any, Protocol
 
 from plugins.cadres.facts import Message, PersonFacts, months_between, normalize_name, overlap
+from plugins.cadres.options import RelationOptions, Strength  # noqa: F401 - the options are read here
 
-Strength = Literal["strong", "weak"]
 STRENGTH_ORDER = {"weak": 1, "strong": 2}
 
 # --- messages (ids of plugins/cadres/locales; keep the placeholders) ----------------------------
@@ -53,43 +51,6 @@ DECLARED_BY_ID = "{a} declares {b} as {kind} (matched by ID number)"
 DECLARED_BY_NAME = "{a} declares {b} as {kind} (matched by name and birth month {birth})"
 SHARED_RELATIVE = "{a} declares {name} as {a_kind}, {b} declares the same person as {b_kind}"
 SOON = ""  # an open span reads "2015.03–", as résumés write it
-
-
-class RelationOptions(BaseModel):
-    """A locality's rules of the relationship check (the plugin's options)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    kinds: list[str] = Field(
-        default=["classmate", "fellow_townsman", "colleague", "comrade", "relative"],
-        description="The relation kinds checked, by name (a plugin's kinds too).",
-    )
-    classmate_same_class: Strength | None = "strong"
-    classmate_same_department: Strength | None = "strong"
-    classmate_same_school: Strength | None = Field(
-        default="weak", description="Same school, overlapping years, department and class not the same or not known."
-    )
-    classmate_years_unknown: Strength | None = Field(
-        default="weak", description="Same school where either person's years there are not known."
-    )
-    classmate_in_service: bool = Field(default=True, description="In-service study (在职教育, 党校) counts too.")
-    classmate_min_overlap_months: int = Field(default=1, ge=0)
-    hometown_county: Strength | None = "strong"
-    hometown_city: Strength | None = "weak"
-    hometown_province: Strength | None = None
-    hometown_birthplace: bool = Field(default=False, description="Compare birthplaces as well as native places.")
-    colleague_min_overlap_months: int = Field(default=1, ge=0)
-    colleague_strong_months: int = Field(default=12, ge=0, description="An overlap this long or longer is strong.")
-    comrade: Strength | None = "strong"
-    comrade_min_overlap_months: int = Field(default=1, ge=0)
-    relative_by_id_number: Strength | None = "strong"
-    relative_by_name_and_birth: Strength | None = "strong"
-    relative_shared: Strength | None = Field(
-        default="weak", description="Both declare one and the same person (by ID number, or name and birth month)."
-    )
-    kind_options: dict[str, dict[str, Any]] = Field(
-        default_factory=dict, description="Options of kinds added by other plugins, by kind name."
-    )
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from plugins.cadres.facts import (
     FEMALE,
     LEVEL_NAMES,
@@ -35,6 +33,7 @@ from plugins.cadres.facts import (
     highest_education,
     is_cpc_member,
 )
+from plugins.cadres.options import StructureOptions
 
 Status = Literal["green", "yellow", "red"]
 ORDER = {"green": 0, "yellow": 1, "red": 2}
@@ -54,43 +53,6 @@ EXPERTISE_MISSING = "no member has the expertise {tags}"
 TOO_FEW_EXPERIENCED = "{count} members with {experience} experience; the rule asks for at least {minimum}"
 RETIRING = "{names} reach retirement age before the term ends ({end})"
 AGE_UNKNOWN = "the birth date of {names} is not known"
-
-
-class StructureOptions(BaseModel):
-    """A locality's team structure rules (the plugin's options). Rules that apply only to teams
-    of some levels name them (``county``, ``township``...); an empty list means every team."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    age_bands: list[int] = Field(default=[35, 40, 45, 50, 55], description="Band limits in years.")
-    young_age: int = Field(default=40, description="'Young' means under this age.")
-    min_young: int = Field(default=1, ge=0)
-    young_levels: list[str] = Field(default=["county"], description="Team levels where the young-member rule applies.")
-    max_average_age: float | None = Field(default=None, description="Average age above this is yellow.")
-    min_women: int = Field(default=1, ge=0)
-    women_levels: list[str] = Field(default=[])
-    min_minority: int = Field(default=0, ge=0, description="Members of ethnic minorities (not 汉族).")
-    minority_levels: list[str] = Field(default=[])
-    min_non_party: int = Field(default=0, ge=0, description="Members outside the Communist Party, where required.")
-    non_party_levels: list[str] = Field(default=[])
-    education_level: int = Field(default=4, ge=1, le=6, description="1 初中 .. 4 本科 .. 6 博士研究生")
-    education_full_time_only: bool = False
-    education_green_share: float = Field(default=0.8, ge=0, le=1)
-    education_yellow_share: float = Field(default=0.5, ge=0, le=1)
-    required_expertise: list[str] = Field(default=[], description="Tags some member should have (e.g. 经济, 法律).")
-    min_experience: dict[str, int] = Field(
-        default={"township": 1}, description="At least this many members with experience of each unit level."
-    )
-    experience_levels: list[str] = Field(default=[], description="Team levels where the experience rules apply.")
-    experience_labels: dict[str, str] = Field(
-        default={"township": "乡镇", "county": "县级", "village": "村级", "city": "市级"},
-        description="How a unit level is named in messages.",
-    )
-    male_retirement_age: int = 60
-    female_retirement_age: int = 55
-    statutory_reform: bool = Field(
-        default=True, description="Apply the gradual rise of the retirement age decided in 2024 (from 2025)."
-    )
 
 
 @dataclass(frozen=True)
