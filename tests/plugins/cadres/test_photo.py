@@ -14,10 +14,10 @@ from datetime import date
 
 import pytest
 from PIL import Image
-from sqlmodel import select
+from sqlmodel import col, select
 
-from core.models import Attachment
-from core.services import org
+from core.models import Attachment, AuditEntry
+from core.services import audit, org
 from core.services.errors import NotFound
 from plugins.cadres import lrmx
 from plugins.cadres.appointment_form import Appointment, appointment_form
@@ -56,6 +56,11 @@ def test_an_lrmx_with_a_photo_goes_round_with_the_same_bytes(ctx):
     assert report.status == "imported" and report.problems == []
     [row] = _photos(ctx, report.person_id)
     assert (row.kind, row.size) == ("jpg", len(jpeg))
+    with ctx.db.read() as session:
+        entry = session.exec(
+            select(AuditEntry).where(AuditEntry.action == "cadres.profile.import").order_by(col(AuditEntry.id).desc())
+        ).first()
+    assert entry.summary["after"]["photo_bytes"] == len(jpeg) and audit.verify(ctx).ok
     made = appointment_form(ctx, dept, "ca", report.person_id, Appointment(), on=date(2026, 11, 30))
     out = lrmx.to_lrmx(made.profile)
     assert base64.b64decode(out.split(b"<ZhaoPian>")[1].split(b"</ZhaoPian>")[0]) == jpeg
