@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from core.context import Actor, AppContext
 from core.services import audit
 from core.services.access import locality_for
+from plugins.goals import rollups
 from plugins.goals.access import invalid, readable_set
 from plugins.goals.models import Goal, GoalAssignment
 from plugins.goals.schemas import CopyIn, GoalOut
@@ -82,6 +83,7 @@ def copy_goals(ctx: AppContext, actor: Actor, code: str, data: CopyIn) -> list[G
                     share=row.share,
                 )
             )
+        rollups.touch_goals(session, copies.values())
         audit.record(
             session,
             actor,

@@ -88,7 +88,9 @@ def report(ctx: AppContext, actor: Actor, code: str, goal_id: int, data: Progres
             raise Forbidden("only the unit's administrator, the office and the people of a goal report its progress")
         has_children = session.exec(select(Goal.id).where(Goal.parent_id == goal.id)).first() is not None
         percent, actual = check_report(goal, period, data, has_children)
-        return progress_out(write_report(session, actor, goal, period, data, percent, actual))
+        row = write_report(session, actor, goal, period, data, percent, actual)
+        rollups.touch_goals(session, [goal])
+        return progress_out(row)
 
 
 def check_report(goal: Goal, period: Period, data: ProgressIn, has_children: bool) -> tuple[float, float | None]:

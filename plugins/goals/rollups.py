@@ -8,13 +8,15 @@ shares, and it is done when all its leaves are. One statement on SQLite and Post
 gives the figures of ``calc.rollup`` (both round only at the end).
 
 **Kept** (``GoalRollup``): the top goals' (weight, start, end, percent, done) of a set, valid for
-any day on which the same reports have begun (``valid_from`` ≤ day < ``valid_until``). Every ORM
-flush that adds, changes or deletes a goal or a progress report adds one to its set's ``version``
-(``_touched``, a ``before_flush`` listener), in the writer's transaction; a reader refreshes a set
-whose ``computed_version`` differs, and stores it only if ``version`` is still the one it read
-before reading the goals (compare and set), so a concurrent write is never hidden. Writes by Core
-statements (``insert(Goal)``, ``delete(GoalProgress)``) bypass the listener: they must bump
-``version`` themselves (``touch``); a set without a row is computed as if stale.
+any day on which the same reports have begun (``valid_from`` ≤ day < ``valid_until``). Every
+service that adds, changes, moves or deletes a goal or writes a progress report adds one to its
+set's ``version`` in its own transaction, by an explicit call (``touch_goals``, ``touch``):
+``service`` (create, update, move, delete), ``copying``, ``progress.report``, the sheets'
+imports (``sheets``, ``tree_sheet``). A reader refreshes a set whose ``computed_version``
+differs, and stores it only if ``version`` is still the one it read before reading the goals
+(compare and set), so a concurrent write is never hidden; a set without a row is computed as if
+stale. (Reordering and publishing change nothing the roll-up keeps. Rows the database deletes by
+CASCADE, a team's goals with the team, take their set's row with them.)
 """
 
 from __future__ import annotations
@@ -22,15 +24,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import date
-from itertools import chain
 from typing import Any
 
-from sqlalchemy import bindparam, event, inspect, text, update
+from sqlalchemy import bindparam, text, update
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from core.context import AppContext
-from plugins.goals.models import Goal, GoalProgress, GoalRollup
+from plugins.goals.models import Goal, GoalRollup
 
 log = logging.getLogger("kaoping.goals.rollups")
 
@@ -132,27 +133,10 @@ def touch(session: Session | OrmSession, sets: Iterable[tuple[int, int, int | No
         connection.execute(statement)
 
 
-def _old(obj: Any, name: str) -> Any:
-    history = inspect(obj).attrs[name].history
-    return history.deleted[0] if history.deleted else getattr(obj, name)
-
-
-@event.listens_for(OrmSession, "before_flush")
-def _touched(session: OrmSession, _context: Any, _instances: Any) -> None:
-    sets: set[tuple[int, int, int | None, int]] = set()
-    dirty = [o for o in session.dirty if session.is_modified(o)]
-    for obj in chain(session.new, dirty, session.deleted):
-        if isinstance(obj, Goal):
-            sets.add((obj.locality_id, obj.unit_id, obj.team_id, obj.year))
-            if obj in dirty:
-                sets.add((obj.locality_id, _old(obj, "unit_id"), _old(obj, "team_id"), _old(obj, "year")))
-        elif isinstance(obj, GoalProgress):
-            with session.no_autoflush:
-                goal = session.get(Goal, obj.goal_id)
-            if goal is not None:
-                sets.add((goal.locality_id, goal.unit_id, goal.team_id, goal.year))
-    if sets:
-        touch(session, sets)
+def touch_goals(session: Session | OrmSession, goals: Iterable[Goal]) -> None:
+    """Mark the sets of ``goals`` stale (``touch``): every service that adds, changes, moves or
+    deletes a goal, or reports progress on one, calls it in its transaction."""
+    touch(session, {(g.locality_id, g.unit_id, g.team_id, g.year) for g in goals})
 
 
 # --- readers ---------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from core.models.base import utcnow
 from core.services import audit
 from core.services.access import locality_for
 from core.services.errors import Conflict
-from plugins.goals import rollups  # noqa: F401 - its listener keeps the county view's roll-ups current
+from plugins.goals import rollups
 from plugins.goals.access import goal_for, invalid, lists_of, readable_set
 from plugins.goals.models import Direction, Goal, GoalAssignment, GoalIndicator, GoalKind, GoalVersion
 from plugins.goals.schemas import (
@@ -299,6 +299,7 @@ def create_goal(ctx: AppContext, actor: Actor, code: str, data: GoalIn) -> GoalO
         goal.sort_order = next_order(session, locality.id, goal.unit_id, goal.team_id, goal.year, data.parent_id)
         session.add(goal)
         session.flush()
+        rollups.touch_goals(session, [goal])
         return goal_out(goal)
 
 
@@ -325,6 +326,7 @@ def update_goal(ctx: AppContext, actor: Actor, code: str, goal_id: int, data: Go
         goal.updated_at = utcnow()
         session.add(goal)
         session.flush()
+        rollups.touch_goals(session, [goal])
         keep_version(session, actor, goal, before)
         return goal_out(goal, people_of(session, [goal.id]).get(goal.id))
 
@@ -346,6 +348,7 @@ def delete_goal(ctx: AppContext, actor: Actor, code: str, goal_id: int) -> None:
         for goal_id in ids:  # comments, likes and files are not reached by the database's CASCADE
             discussion.delete_for_target(session, "goals.goal", goal_id)
         paths = delete_for_goals(ctx, session, ids)
+        rollups.touch_goals(session, [goal])
         session.delete(goal)
     attachments.remove_files(paths)
 
@@ -378,6 +381,7 @@ def move_goal(ctx: AppContext, actor: Actor, code: str, goal_id: int, data: Move
         goal.sort_order = position
         session.add(goal)
         session.flush()
+        rollups.touch_goals(session, [goal])
         keep_version(session, actor, goal, before)
         return goal_out(goal, people_of(session, [goal.id]).get(goal.id))
 

@@ -139,3 +139,53 @@ def test_the_county_views_first_call_rolls_every_set_up_at_once_and_keeps_it(ctx
     with Statements(ctx) as warm:
         county(ctx, world)
     assert warm.count < two
+
+
+def test_every_writer_marks_its_set_stale_and_the_kept_roll_up_equals_a_recount(ctx, world):
+    """No listener: each service that changes what the roll-up keeps bumps its set explicitly.
+    After each write (the view kept just before it), the county view equals a recount (the tree)."""
+    from plugins.goals import copying, service
+    from plugins.goals.schemas import CopyIn, GoalPatch, MoveIn
+
+    admin = world.actors["admin_a"]
+
+    def same(year=YEAR):
+        view = progress.status_view(ctx, world.actors["office"], "ga", year, as_of=AS_OF)
+        [row] = [r for r in view.rows if r.team_id == world.team] or [None]
+        tree = progress.goal_tree(ctx, admin, "ga", world.unit_a, world.team, year, AS_OF)
+        tops = [g for g in tree.goals if g.parent_id is None]
+        if row is None:
+            return not tree.goals
+        counts = {s: sum(1 for g in tops if g.status == s) for s in ("on_track", "behind", "overdue", "done")}
+        return (row.percent, row.goals, {s: getattr(row, s) for s in counts}) == (
+            tree.percent,
+            len(tree.goals),
+            counts,
+        )
+
+    assert same()
+    first = goal(ctx, world, "甲", weight=2)
+    assert same()
+    second = goal(ctx, world, "乙")
+    leaf = goal(ctx, world, "甲一", parent_id=first.id)
+    assert same()
+    progress.report(ctx, admin, "ga", leaf.id, ProgressIn(period=f"{YEAR}-Q3", percent=80))
+    assert same()
+    progress.report(ctx, admin, "ga", second.id, ProgressIn(period=f"{YEAR}-10", percent=100))
+    assert same()
+    service.update_goal(ctx, admin, "ga", second.id, GoalPatch(weight=5))
+    assert same()
+    service.update_goal(ctx, admin, "ga", first.id, GoalPatch(end=date(YEAR, 6, 30)))  # overdue by December
+    assert same()
+    service.move_goal(ctx, admin, "ga", second.id, MoveIn(parent_id=first.id))
+    assert same()
+    assert same(YEAR + 1)
+    copying.copy_goals(ctx, admin, "ga", CopyIn(unit_id=world.unit_a, team_id=world.team, year=YEAR))
+    assert same(YEAR + 1) and same()
+    assert load(ctx, world, filled(ctx, world, {leaf.id: 20})) == 1
+    assert same()
+    service.delete_goal(ctx, admin, "ga", leaf.id)
+    assert same()
+    with ctx.db.read() as session:
+        kept = session.exec(select(GoalRollup)).all()
+    assert kept and all(r.computed_version == r.version for r in kept)
