@@ -45,3 +45,22 @@ def test_an_unknown_locality_is_one_line(ctx):
     done = _kaoping(ctx, "cadres", "synth", "nowhere", "45")
     assert done.returncode == 1
     assert done.stderr.strip() == "Error: no locality with code nowhere" and "Traceback" not in done.stderr
+
+
+def test_kaoping_cadres_reindex_rebuilds_the_search_table(ctx):
+    from sqlalchemy import text
+
+    from plugins.cadres.search_table import CadreSearch
+
+    localities.create(ctx, Actor.system("test"), LocalityIn(code="syn", name="合成县"))
+    assert _kaoping(ctx, "cadres", "synth", "syn", "45", "--seed", "5").returncode == 0
+    with ctx.db.write() as session:
+        session.execute(text("DELETE FROM cadre_search"))  # as if written around the application
+    done = _kaoping(ctx, "cadres", "reindex", "syn")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "45 people in the search table of syn"
+    with ctx.db.read() as session:
+        assert session.exec(select(func.count()).select_from(CadreSearch)).one() == 45
+    assert "45 people" in _kaoping(ctx, "cadres", "reindex").stdout
+    missing = _kaoping(ctx, "cadres", "reindex", "nowhere")
+    assert missing.returncode != 0 and "no locality nowhere" in missing.stderr
