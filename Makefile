@@ -32,9 +32,10 @@ run: $(STAMP)
 	$(BIN)/kaoping serve
 
 ## The whole suite: SQLite always, PostgreSQL when a server answers (required in CI). It ends with
-## its 30 slowest tests (setup and call apart): where the suite's time goes, run after run.
+## its 30 slowest tests (setup and call apart) and the files and tests that cost most CPU
+## (tests/cpu_report.py): where the suite's time goes, run after run.
 test: $(STAMP) system-packages
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --durations=30
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --durations=30 --cpu-report=30
 
 ## Write requirements.lock again from pyproject.toml, keeping its pins (LOCK_ARGS=--upgrade: newest
 ## releases; LOCK_ARGS="--upgrade-package NAME": one); uv is installed into .venv for it.

@@ -57,6 +57,8 @@ def _one_default_ssl_context() -> None:
 
 _one_default_ssl_context()
 
+pytest_plugins = ["tests.cpu_report"]
+
 TEST_SECRET_KEY = "test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 REQUIRE_POSTGRES = os.environ.get("KAOPING_TEST_REQUIRE_POSTGRES") == "1"
