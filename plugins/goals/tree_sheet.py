@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 
 from core import tabular
@@ -50,6 +50,10 @@ from plugins.goals.sheets import (
 )
 
 REQUIRED = ("目标编号", "上级编号", "目标名称")
+# PostgreSQL: ids for a whole tree at once. A multi-row INSERT ... RETURNING of thousands of goals
+# (SQLAlchemy's "insertmanyvalues") spends seconds in psycopg splitting its placeholders; a plain
+# INSERT of many rows goes to psycopg's executemany (one statement, pipelined).
+NEXT_IDS = text("SELECT nextval(pg_get_serial_sequence('goals', 'id')) FROM generate_series(1, :n)")
 COLUMNS = (
     "locality_id unit_id team_id year name weight kind source supervising_unit_id start_date end_date standard "
     "indicator_id baseline target direction counts_for_assessment"
@@ -335,8 +339,9 @@ def _write(
     team_id: int | None,
     year: int,
 ) -> None:
-    """The goals as drafts, parents first (one INSERT ... RETURNING a level: thousands of goals
-    without an ORM object each), then their people; the set's roll-up marked stale
+    """The goals as drafts, parents first (no ORM object a goal: on SQLite one INSERT ...
+    RETURNING a level, on PostgreSQL the ids drawn from the sequence and one INSERT of every
+    row), then their people; the set's roll-up marked stale
     (``rollups.touch``: Core statements pass the ORM listener by); audited once."""
     table, people = Goal.__table__, GoalAssignment.__table__
     connection = session.connection()
@@ -344,10 +349,20 @@ def _write(
     top = next_order(session, locality_id, unit_id, team_id, year, None)
     ids: dict[str, int] = {}
     orders: dict[str, int] = {}
+    levels: list[list[str]] = []
     level = [c for c, g in goals.items() if not g["parent"]]
     while level:
+        levels.append(level)
+        done = set(level)
+        level = [c for c, g in goals.items() if g["parent"] in done]
+    postgresql = connection.dialect.name == "postgresql"
+    if postgresql:  # every id drawn first: then one INSERT of many rows, parents first, no RETURNING
+        drawn = sorted(connection.execute(NEXT_IDS, {"n": len(goals)}).scalars())
+        ids.update(zip([c for codes in levels for c in codes], drawn))
+    pending: list[dict[str, Any]] = []
+    for codes in levels:
         rows = []
-        for goal_code in level:
+        for goal_code in codes:
             goal = goals[goal_code]
             parent = goal["parent"]
             order = orders.get(parent, top if not parent else 0)
@@ -364,11 +379,16 @@ def _write(
                 created_at=now,
                 updated_at=now,
             )
+            if postgresql:
+                fields["id"] = ids[goal_code]
             rows.append(fields)
-        made = connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-        ids.update(zip(level, made.scalars()))
-        done = set(level)
-        level = [c for c, g in goals.items() if g["parent"] in done]
+        if postgresql:
+            pending.extend(rows)
+        else:
+            made = connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+            ids.update(zip(codes, made.scalars()))
+    if pending:
+        connection.execute(insert(table), pending)
     assigned = [
         {
             "locality_id": locality_id,
