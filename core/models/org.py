@@ -107,6 +107,8 @@ class Person(SQLModel, table=True):
         Index("ix_people_locality_name", "locality_id", "name"),
         # the rank filter: the ranks held (a skip over the index) and the people of one rank
         Index("ix_people_locality_rank", "locality_id", "rank"),
+        # the post filter: the posts held that contain a word (a skip over the index), their people
+        Index("ix_people_locality_post", "locality_id", "post"),
         # sign-in by ID-card number (core/services/people_accounts.py) does not know the locality
         Index("ix_people_id_card_digest", "id_card_digest"),
     )

@@ -5,11 +5,12 @@ lists as .xlsx workbooks."""
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, text
+from sqlalchemy import false, func, text
 from sqlmodel import Session, col, select
 
 from core import tabular
@@ -101,6 +102,41 @@ def _like_anywhere(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+# The posts held in a locality are read by a skip along ix_people_locality_post, one probe each;
+# past this many distinct posts (free-text posts, one a person) the filter reads each person instead.
+POSTS_SKIP_CAP = 5000
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+_POSTS_HELD = """
+    WITH RECURSIVE held(post, n) AS (
+        SELECT (SELECT min(p.post) FROM people p WHERE p.locality_id = :locality AND p.post > ''), 1
+        UNION ALL
+        SELECT (SELECT min(p.post) FROM people p WHERE p.locality_id = :locality AND p.post > held.post),
+               held.n + 1
+        FROM held WHERE held.post IS NOT NULL AND held.n <= :cap
+    )
+    SELECT post, n FROM held WHERE post IS NOT NULL"""
+
+
+def posts_containing(ctx: AppContext, locality_id: int, word: str) -> list[str] | None:
+    """The posts held in the locality that contain ``word`` (LIKE, as the filter always matched:
+    A-Z in any case on SQLite), found by skipping along the (locality_id, post) index; None when
+    the locality holds more than ``POSTS_SKIP_CAP`` distinct posts (the caller reads each person)."""
+    with ctx.db.read() as session:
+        rows = session.execute(
+            text(_POSTS_HELD),
+            {"locality": locality_id, "cap": POSTS_SKIP_CAP},
+        ).all()
+        if len(rows) > POSTS_SKIP_CAP:
+            return None
+    # "contains" as the LIKE '%word%' over the people was: A-Z in any case on SQLite (its LIKE),
+    # exactly on PostgreSQL
+    if ctx.db.is_sqlite:
+        word = word.translate(_ASCII_LOWER)
+        return [post for post, _n in rows if word in post.translate(_ASCII_LOWER)]
+    return [post for post, _n in rows if word in post]
+
+
 def _people_query(
     ctx: AppContext,
     actor: Actor,
@@ -117,7 +153,12 @@ def _people_query(
     if rank:
         query = query.where(Person.rank == rank)
     if post:
-        query = query.where(col(Person.post).like(_like_anywhere(post), escape="\\"))
+        held = posts_containing(ctx, locality_id, post)
+        if held is None:  # more posts than POSTS_SKIP_CAP: read from each person
+            query = query.where(col(Person.post).like(_like_anywhere(post), escape="\\"))
+            query = query.execution_options(kaoping_reads_each_row=True)
+        else:  # the people of those posts, on the (locality_id, post) index
+            query = query.where(col(Person.post).in_(held)) if held else query.where(false())
     card = id_card_or_none(q) if q else None
     if card:
         query = query.where(Person.id_card_digest == ctx.keys.digest(card))
@@ -148,10 +189,12 @@ def search_people(
     """One page of people in id order: after the id ``after`` (next page), before the id
     ``before`` (previous page), or the first. ``q``: a whole ID-card number (found by its keyed
     digest), else the beginning of a name (anywhere in it with ``anywhere``, along the names'
-    grams); ``rank`` exactly, ``post`` anywhere in it. A unit admin sees its own unit's
-    people only. When a filter is read from each row's text (``post``), the count stops at
-    ``COUNT_CAP`` (``total_capped``: "more than 10,000"), so it costs no more than a page; a word
-    anywhere in the name is found and counted along the names' grams (``name_grams``)."""
+    grams); ``rank`` exactly, ``post`` anywhere in it (the posts held that contain it, found on
+    their index: ``posts_containing``). A unit admin sees its own unit's people only. When a
+    filter is read from each row's text (a post, in a locality of more than ``POSTS_SKIP_CAP``
+    distinct posts), the count stops at ``COUNT_CAP`` (``total_capped``: "more than 10,000"), so
+    it costs no more than a page; a word anywhere in the name is found and counted along the
+    names' grams (``name_grams``)."""
     require_role(actor, ADMIN_READ_ROLES, "read people")
     q = q.strip()[:100]
     with ctx.db.read() as session:
@@ -177,7 +220,9 @@ def search_people(
         people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(found)))} if found else {}
         convert = person_out(ctx.keys)
         items = [convert(session, people[i]) for i in found]
-        scans = bool(post.strip())  # a word in the name is counted on its grams (core.services.name_grams)
+        # a word in the name is counted on its grams (core.services.name_grams), a word in the post
+        # on the posts' index; only a post read from each person (too many posts) is counted to a cap
+        scans = bool(base.get_execution_options().get("kaoping_reads_each_row"))
         counted = base.limit(COUNT_CAP + 1) if scans else base
         total = session.exec(select(func.count()).select_from(counted.subquery())).one()
         capped = scans and total > COUNT_CAP

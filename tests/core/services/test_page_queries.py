@@ -75,6 +75,7 @@ def test_a_count_that_reads_each_rows_text_stops_at_the_cap_and_says_so(ctx, mon
     for name in ("张三", "李四", "王五"):
         org.update_person(ctx, SYSTEM, o.code, o.people[name], PersonPatch(post="科员", rank="一级科员"))
     monkeypatch.setattr(org_lists, "COUNT_CAP", 2)
+    monkeypatch.setattr(org_lists, "POSTS_SKIP_CAP", 0)  # as if every person had a post of their own
 
     by_post = org_lists.search_people(ctx, actor, o.code, post="科员", limit=2)
     assert (by_post.total, by_post.total_capped, by_post.first, by_post.has_next) == (2, True, 0, True)
@@ -85,6 +86,57 @@ def test_a_count_that_reads_each_rows_text_stops_at_the_cap_and_says_so(ctx, mon
     assert (few.total, few.total_capped, few.first, [p.name for p in few.items]) == (1, False, 1, ["王五"])
     anywhere = org_lists.search_people(ctx, actor, o.code, q="五", anywhere=True)
     assert (anywhere.total, anywhere.total_capped, [p.name for p in anywhere.items]) == (1, False, ["王五"])
+
+
+def test_a_word_in_the_post_is_found_along_the_posts_held_and_counted_exactly(ctx, monkeypatch):
+    o = make_org(ctx)
+    other = make_org(ctx, "pb", serial=10)
+    actor = office(ctx, o.code)
+    posts = {"张三": "财政局局长", "李四": "副局长", "王五": "科员", "赵六": "Office Clerk"}
+    for name, post in posts.items():
+        org.update_person(ctx, SYSTEM, o.code, o.people[name], PersonPatch(post=post))
+    org.update_person(ctx, SYSTEM, other.code, other.people["张三"], PersonPatch(post="局长"))  # another locality's
+    org.create_person(ctx, SYSTEM, o.code, PersonIn(name="无职务", unit_id=o.root))
+    monkeypatch.setattr(org_lists, "COUNT_CAP", 1)  # never reached: the posts' people are counted on the index
+
+    with ctx.db.read() as session:
+        locality = session.execute(text("SELECT id FROM localities WHERE code = :c"), {"c": o.code}).scalar_one()
+    assert sorted(org_lists.posts_containing(ctx, locality, "局长")) == sorted(["财政局局长", "副局长"])
+    heads = org_lists.search_people(ctx, actor, o.code, post="局长", limit=1)
+    assert (heads.total, heads.total_capped, heads.first, heads.has_next) == (2, False, 1, True)
+    assert [p.name for p in heads.items] == ["张三"]
+    assert [p.name for p in org_lists.search_people(ctx, actor, o.code, post="局长", after=o.people["张三"]).items] == [
+        "李四"
+    ]
+    assert org_lists.search_people(ctx, actor, o.code, post="没有").total == 0
+    assert org_lists.search_people(ctx, actor, o.code, post="%").total == 0  # a character, not a wildcard
+    # as the LIKE over the people matched: A-Z in any case on SQLite, exactly on PostgreSQL
+    clerks = org_lists.search_people(ctx, actor, o.code, post="office").total
+    assert clerks == (1 if ctx.db.is_sqlite else 0)
+    assert org_lists.search_people(ctx, actor, o.code, post="Clerk").total == 1
+    with ctx.db.read() as session:  # the same people as a LIKE read from each of them
+        like = session.execute(
+            text("SELECT count(*) FROM people WHERE locality_id = :l AND post LIKE '%局长%'"), {"l": locality}
+        ).scalar_one()
+    assert like == 2
+
+
+def test_the_posts_held_are_read_along_the_post_index_on_sqlite(ctx):
+    if not ctx.db.is_sqlite:
+        return  # PostgreSQL chooses its plan by the table's statistics; the answers are tested above
+    with ctx.db.read() as session:
+        plan = " | ".join(
+            str(row[3])
+            for row in session.execute(text("EXPLAIN QUERY PLAN " + org_lists._POSTS_HELD), {"locality": 1, "cap": 10})
+        )
+        people = " | ".join(
+            str(row[3])
+            for row in session.execute(
+                text("EXPLAIN QUERY PLAN SELECT id FROM people WHERE locality_id = 1 AND post IN ('a', 'b')")
+            )
+        )
+    assert "ix_people_locality_post" in plan and "SCAN people" not in plan, plan
+    assert "ix_people_locality_post" in people and "SCAN people" not in people, people
 
 
 def test_teams_are_found_by_a_word_unit_and_type_a_page_at_a_time(ctx):
