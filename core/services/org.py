@@ -1,19 +1,17 @@
-"""Units, leadership teams and people of one locality (subjects: ``core.services.subjects``)."""
+"""Units, leadership teams and people of one locality (subjects: ``core.services.subjects``).
+Each change is one audited write in the locality (``core.services.row_edits.editing``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from core.context import Actor, AppContext
 from core.models import Person, Role, Subject, Team, TeamMember, Unit, User
 from core.models.base import utcnow
-from core.schemas.base import MAX_ID, Page
+from core.schemas.base import MAX_ID, Page  # noqa: F401 - MAX_ID read by the API from here
 from core.schemas.org import (
     PersonIn,
     PersonOut,
@@ -36,26 +34,7 @@ from core.services.access import (
 )
 from core.services.errors import Conflict, NotFound, field_error
 from core.services.paging import paginate
-
-M = TypeVar("M", bound=SQLModel)
-
-
-def get_in_locality(session: Session, model: type[M], locality_id: int, item_id: int, label: str) -> M:
-    """Fetch by id within one locality; an id of another locality is simply not found."""
-    item = session.get(model, item_id) if 1 <= item_id <= MAX_ID else None  # the database refuses larger ids
-    if item is None or item.locality_id != locality_id:
-        raise NotFound(f"no {label} with id {item_id} in this locality")
-    return item
-
-
-@contextmanager
-def conflict_on_integrity(message: str) -> Iterator[None]:
-    """Turn a unique-constraint race (caught at commit) into a 409 instead of a 500."""
-    try:
-        yield
-    except IntegrityError as exc:
-        raise Conflict(message) from exc
-
+from core.services.row_edits import editing, get_in_locality, get_in_locality_field
 
 # --- units -----------------------------------------------------------------------------------
 
@@ -98,69 +77,42 @@ def get_unit(ctx: AppContext, actor: Actor, code: str, unit_id: int) -> UnitOut:
 
 def create_unit(ctx: AppContext, actor: Actor, code: str, data: UnitIn) -> UnitOut:
     require_role(actor, OFFICE_ROLES, "change units")
-    with conflict_on_integrity(f"a unit with code {data.code!r} already exists"), ctx.db.write() as session:
-        locality = locality_for(session, actor, code)
-        if session.exec(select(Unit.id).where(Unit.locality_id == locality.id, Unit.code == data.code)).first():
+    with editing(ctx, actor, code, "unit", unit_out, conflict=f"a unit with code {data.code!r} already exists") as edit:
+        session = edit.session
+        if session.exec(select(Unit.id).where(Unit.locality_id == edit.locality_id, Unit.code == data.code)).first():
             raise Conflict(f"a unit with code {data.code!r} already exists in this locality")
-        _check_unit_parent(session, locality.id, None, data.parent_id)
-        unit = Unit(locality_id=locality.id, **data.model_dump())
-        session.add(unit)
-        session.flush()
-        out = unit_out(session, unit)
-        audit.record(
-            session,
-            actor,
-            locality_id=locality.id,
-            action="unit.create",
-            target_type="unit",
-            target_id=unit.id,
-            after=out.model_dump(),
-        )
-        return out
+        _check_unit_parent(session, edit.locality_id, None, data.parent_id)
+        return edit.saved(Unit(locality_id=edit.locality_id, **data.model_dump()))
 
 
 def update_unit(ctx: AppContext, actor: Actor, code: str, unit_id: int, data: UnitPatch) -> UnitOut:
     require_role(actor, OFFICE_ROLES, "change units")
     changes = data.model_dump(exclude_unset=True)
-    with conflict_on_integrity(f"a unit with code {changes.get('code')!r} already exists"), ctx.db.write() as session:
-        locality = locality_for(session, actor, code)
-        unit = get_in_locality(session, Unit, locality.id, unit_id, "unit")
-        before = unit_out(session, unit).model_dump()
+    conflict = f"a unit with code {changes.get('code')!r} already exists"
+    with editing(ctx, actor, code, "unit", unit_out, conflict=conflict) as edit:
+        session, locality_id = edit.session, edit.locality_id
+        unit = edit.load(Unit, unit_id)
         for field in ("code", "name"):
             if field in changes and changes[field] is None:
                 raise field_error(field, "must not be null")
         if "code" in changes and changes["code"] != unit.code:
             if session.exec(
-                select(Unit.id).where(Unit.locality_id == locality.id, Unit.code == changes["code"])
+                select(Unit.id).where(Unit.locality_id == locality_id, Unit.code == changes["code"])
             ).first():
                 raise Conflict(f"a unit with code {changes['code']!r} already exists in this locality")
         if "parent_id" in changes:
-            _check_unit_parent(session, locality.id, unit.id, changes["parent_id"])
+            _check_unit_parent(session, locality_id, unit.id, changes["parent_id"])
         for field, value in changes.items():
             setattr(unit, field, value if value is not None or field == "parent_id" else "")
         unit.updated_at = utcnow()
-        session.add(unit)
-        session.flush()
-        out = unit_out(session, unit)
-        old, new = audit.changed_fields(before, out.model_dump())
-        audit.record(
-            session,
-            actor,
-            locality_id=locality.id,
-            action="unit.update",
-            target_type="unit",
-            target_id=unit.id,
-            before=old,
-            after=new,
-        )
-        return out
+        return edit.saved(unit)
 
 
 def delete_unit(ctx: AppContext, actor: Actor, code: str, unit_id: int) -> None:
     require_role(actor, OFFICE_ROLES, "change units")
-    with ctx.db.write() as session:
-        locality = locality_for(session, actor, code)
-        unit = get_in_locality(session, Unit, locality.id, unit_id, "unit")
+    with editing(ctx, actor, code, "unit", unit_out) as edit:
+        session = edit.session
+        unit = edit.load(Unit, unit_id)
         blockers = {
             "sub-units": session.exec(select(func.count()).where(Unit.parent_id == unit.id)).one(),
             "people": session.exec(select(func.count()).where(Person.unit_id == unit.id)).one(),
@@ -168,24 +120,14 @@ def delete_unit(ctx: AppContext, actor: Actor, code: str, unit_id: int) -> None:
             "users": session.exec(select(func.count()).where(User.unit_id == unit.id)).one(),
             "subjects": session.exec(
                 select(func.count()).where(
-                    Subject.locality_id == locality.id, Subject.kind == "unit", Subject.ref_id == unit.id
+                    Subject.locality_id == edit.locality_id, Subject.kind == "unit", Subject.ref_id == unit.id
                 )
             ).one(),
         }
         in_use = [f"{count} {what}" for what, count in blockers.items() if count]
         if in_use:
             raise Conflict(f"unit {unit.code} is still used by {', '.join(in_use)}")
-        before = unit_out(session, unit).model_dump()
-        session.delete(unit)
-        audit.record(
-            session,
-            actor,
-            locality_id=locality.id,
-            action="unit.delete",
-            target_type="unit",
-            target_id=unit_id,
-            before=before,
-        )
+        edit.deleted(unit)
 
 
 # --- teams -----------------------------------------------------------------------------------
@@ -233,16 +175,6 @@ def _set_members(session: Session, locality_id: int, team: Team, members) -> Non
         session.add(TeamMember(locality_id=locality_id, team_id=team.id, **fields))
 
 
-def get_in_locality_field(
-    session: Session, model: type[M], locality_id: int, item_id: int, field: str, label: str
-) -> M:
-    """Like ``get_in_locality`` for an id given in the request body: a 422 that names the field."""
-    item = session.get(model, item_id) if 1 <= item_id <= MAX_ID else None
-    if item is None or item.locality_id != locality_id:
-        raise field_error(field, f"no {label} with id {item_id} in this locality")
-    return item
-
-
 def list_teams(ctx: AppContext, actor: Actor, code: str, *, limit: int = 100, offset: int = 0) -> Page[TeamOut]:
     require_role(actor, ADMIN_READ_ROLES, "read teams")
     with ctx.db.read() as session:
@@ -265,46 +197,32 @@ def get_team(ctx: AppContext, actor: Actor, code: str, team_id: int) -> TeamOut:
 
 def create_team(ctx: AppContext, actor: Actor, code: str, data: TeamIn) -> TeamOut:
     require_role(actor, OFFICE_ROLES, "change teams")
-    with (
-        conflict_on_integrity(f"unit {data.unit_id} already has a team named {data.name!r}"),
-        ctx.db.write() as session,
-    ):
-        locality = locality_for(session, actor, code)
-        get_in_locality_field(session, Unit, locality.id, data.unit_id, "unit_id", "unit")
+    conflict = f"unit {data.unit_id} already has a team named {data.name!r}"
+    with editing(ctx, actor, code, "team", team_out, conflict=conflict) as edit:
+        session, locality_id = edit.session, edit.locality_id
+        get_in_locality_field(session, Unit, locality_id, data.unit_id, "unit_id", "unit")
         if session.exec(
-            select(Team.id).where(Team.locality_id == locality.id, Team.unit_id == data.unit_id, Team.name == data.name)
+            select(Team.id).where(Team.locality_id == locality_id, Team.unit_id == data.unit_id, Team.name == data.name)
         ).first():
             raise Conflict(f"unit {data.unit_id} already has a team named {data.name!r}")
-        team = Team(locality_id=locality.id, unit_id=data.unit_id, name=data.name, type=data.type)
+        team = Team(locality_id=locality_id, unit_id=data.unit_id, name=data.name, type=data.type)
         session.add(team)
         session.flush()
-        _set_members(session, locality.id, team, data.members)
-        session.flush()
-        out = team_out(session, team)
-        audit.record(
-            session,
-            actor,
-            locality_id=locality.id,
-            action="team.create",
-            target_type="team",
-            target_id=team.id,
-            after=out.model_dump(),
-        )
-        return out
+        _set_members(session, locality_id, team, data.members)
+        return edit.saved(team)
 
 
 def update_team(ctx: AppContext, actor: Actor, code: str, team_id: int, data: TeamPatch) -> TeamOut:
     require_role(actor, OFFICE_ROLES, "change teams")
     changes = data.model_dump(exclude_unset=True)
-    with conflict_on_integrity("the unit already has a team with that name"), ctx.db.write() as session:
-        locality = locality_for(session, actor, code)
-        team = get_in_locality(session, Team, locality.id, team_id, "team")
-        before = team_out(session, team).model_dump()
+    with editing(ctx, actor, code, "team", team_out, conflict="the unit already has a team with that name") as edit:
+        session, locality_id = edit.session, edit.locality_id
+        team = edit.load(Team, team_id)
         for field in ("unit_id", "name", "type"):
             if field in changes and changes[field] is None:
                 raise field_error(field, "must not be null")
         if changes.get("unit_id") is not None:
-            get_in_locality_field(session, Unit, locality.id, changes["unit_id"], "unit_id", "unit")
+            get_in_locality_field(session, Unit, locality_id, changes["unit_id"], "unit_id", "unit")
             team.unit_id = changes["unit_id"]
         if changes.get("name") is not None:
             team.name = changes["name"]
@@ -312,48 +230,25 @@ def update_team(ctx: AppContext, actor: Actor, code: str, team_id: int, data: Te
             team.type = changes["type"]
         session.add(team)
         if data.members is not None:
-            _set_members(session, locality.id, team, data.members)
-        session.flush()
-        out = team_out(session, team)
-        old, new = audit.changed_fields(before, out.model_dump())
-        audit.record(
-            session,
-            actor,
-            locality_id=locality.id,
-            action="team.update",
-            target_type="team",
-            target_id=team.id,
-            before=old,
-            after=new,
-        )
-        return out
+            _set_members(session, locality_id, team, data.members)
+        return edit.saved(team)
 
 
 def delete_team(ctx: AppContext, actor: Actor, code: str, team_id: int) -> None:
     require_role(actor, OFFICE_ROLES, "change teams")
-    with ctx.db.write() as session:
-        locality = locality_for(session, actor, code)
-        team = get_in_locality(session, Team, locality.id, team_id, "team")
+    with editing(ctx, actor, code, "team", team_out) as edit:
+        session = edit.session
+        team = edit.load(Team, team_id)  # as it was, with its members
         if session.exec(
             select(Subject.id).where(
-                Subject.locality_id == locality.id, Subject.kind == "team", Subject.ref_id == team.id
+                Subject.locality_id == edit.locality_id, Subject.kind == "team", Subject.ref_id == team.id
             )
         ).first():
             raise Conflict(f"team {team.id} is an assessment subject; delete the subject first")
-        before = team_out(session, team).model_dump()
         for member in session.exec(select(TeamMember).where(TeamMember.team_id == team.id)).all():
             session.delete(member)
         session.flush()  # members first: the database would otherwise cascade them away under the ORM
-        session.delete(team)
-        audit.record(
-            session,
-            actor,
-            locality_id=locality.id,
-            action="team.delete",
-            target_type="team",
-            target_id=team_id,
-            before=before,
-        )
+        edit.deleted(team)
 
 
 # --- people ----------------------------------------------------------------------------------
@@ -433,41 +328,27 @@ def get_person(ctx: AppContext, actor: Actor, code: str, person_id: int) -> Pers
 
 def create_person(ctx: AppContext, actor: Actor, code: str, data: PersonIn) -> PersonOut:
     require_role(actor, OFFICE_ROLES | {Role.unit_admin}, "change people")
-    with ctx.db.write() as session:
-        locality = locality_for(session, actor, code)
-        _check_person_unit(session, actor, locality.id, data.unit_id)
-        _check_id_card_unique(session, ctx, locality.id, data.id_card, None)
-        person = Person(locality_id=locality.id, **data.model_dump(exclude={"id_card"}))
+    with editing(ctx, actor, code, "person", person_out(ctx.keys)) as edit:
+        session, locality_id = edit.session, edit.locality_id
+        _check_person_unit(session, actor, locality_id, data.unit_id)
+        _check_id_card_unique(session, ctx, locality_id, data.id_card, None)
+        person = Person(locality_id=locality_id, **data.model_dump(exclude={"id_card"}))
         _apply_id_card(ctx, person, data.id_card)
-        session.add(person)
-        session.flush()
-        out = person_out(ctx.keys)(session, person)
-        audit.record(
-            session,
-            actor,
-            locality_id=locality.id,
-            action="person.create",
-            target_type="person",
-            target_id=person.id,
-            after=out.model_dump(),
-        )
-        return out
+        return edit.saved(person)
 
 
 def update_person(ctx: AppContext, actor: Actor, code: str, person_id: int, data: PersonPatch) -> PersonOut:
     require_role(actor, OFFICE_ROLES | {Role.unit_admin}, "change people")
     changes = data.model_dump(exclude_unset=True)
-    with ctx.db.write() as session:
-        locality = locality_for(session, actor, code)
-        person = _person_in_scope(session, actor, locality.id, person_id)
-        convert = person_out(ctx.keys)
-        before = convert(session, person).model_dump()
+    with editing(ctx, actor, code, "person", person_out(ctx.keys)) as edit:
+        session, locality_id = edit.session, edit.locality_id
+        person = edit.loaded(_person_in_scope(session, actor, locality_id, person_id))
         if "name" in changes and changes["name"] is None:
             raise field_error("name", "must not be null")
         if "unit_id" in changes:
-            _check_person_unit(session, actor, locality.id, changes["unit_id"])
+            _check_person_unit(session, actor, locality_id, changes["unit_id"])
         if "id_card" in changes:
-            _check_id_card_unique(session, ctx, locality.id, changes["id_card"], person.id)
+            _check_id_card_unique(session, ctx, locality_id, changes["id_card"], person.id)
             _apply_id_card(ctx, person, changes.pop("id_card"))
         for field, value in changes.items():
             setattr(
@@ -476,51 +357,27 @@ def update_person(ctx: AppContext, actor: Actor, code: str, person_id: int, data
                 value if value is not None or field == "unit_id" else ([] if field == "post_history" else ""),
             )
         person.updated_at = utcnow()
-        session.add(person)
-        session.flush()
-        out = convert(session, person)
-        old, new = audit.changed_fields(before, out.model_dump())
-        audit.record(
-            session,
-            actor,
-            locality_id=locality.id,
-            action="person.update",
-            target_type="person",
-            target_id=person.id,
-            before=old,
-            after=new,
-        )
-        return out
+        return edit.saved(person)
 
 
 def delete_person(ctx: AppContext, actor: Actor, code: str, person_id: int) -> None:
     require_role(actor, OFFICE_ROLES | {Role.unit_admin}, "change people")
-    with ctx.db.write() as session:
-        locality = locality_for(session, actor, code)
-        person = _person_in_scope(session, actor, locality.id, person_id)
+    with editing(ctx, actor, code, "person", person_out(ctx.keys)) as edit:
+        session, locality_id = edit.session, edit.locality_id
+        person = edit.loaded(_person_in_scope(session, actor, locality_id, person_id))
         if session.exec(
             select(Subject.id).where(
-                Subject.locality_id == locality.id, Subject.kind == "person", Subject.ref_id == person.id
+                Subject.locality_id == locality_id, Subject.kind == "person", Subject.ref_id == person.id
             )
         ).first():
             raise Conflict(f"person {person.id} is an assessment subject; delete the subject first")
-        before = person_out(ctx.keys)(session, person).model_dump()
         for member in session.exec(select(TeamMember).where(TeamMember.person_id == person.id)).all():
             session.delete(member)
         session.flush()  # members first: the database would otherwise cascade them away under the ORM
         from core.services.people_accounts import detach_person
 
-        detach_person(session, locality.id, person.id)  # their account is closed, kept for its history
-        session.delete(person)
-        audit.record(
-            session,
-            actor,
-            locality_id=locality.id,
-            action="person.delete",
-            target_type="person",
-            target_id=person_id,
-            before=before,
-        )
+        detach_person(session, locality_id, person.id)  # their account is closed, kept for its history
+        edit.deleted(person)
 
 
 def audit_entries(

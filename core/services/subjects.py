@@ -13,11 +13,10 @@ from core.context import Actor, AppContext
 from core.models import Person, Subject, Team, Unit
 from core.schemas.base import Page
 from core.schemas.org import SubjectIn, SubjectOut, SubjectPatch
-from core.services import audit
 from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, locality_for, require_role
 from core.services.errors import Conflict, field_error
-from core.services.org import conflict_on_integrity, get_in_locality, get_in_locality_field
 from core.services.paging import paginate
+from core.services.row_edits import editing, get_in_locality, get_in_locality_field
 
 _SUBJECT_REFS: dict[str, tuple[type[SQLModel], str]] = {
     "unit": (Unit, "unit"),
@@ -51,60 +50,32 @@ def get_subject(ctx: AppContext, actor: Actor, code: str, subject_id: int) -> Su
 
 def create_subject(ctx: AppContext, actor: Actor, code: str, data: SubjectIn) -> SubjectOut:
     require_role(actor, OFFICE_ROLES, "change subjects")
-    with conflict_on_integrity(f"{data.kind} {data.ref_id} is already a subject"), ctx.db.write() as session:
-        locality = locality_for(session, actor, code)
+    conflict = f"{data.kind} {data.ref_id} is already a subject"
+    with editing(ctx, actor, code, "subject", subject_out, conflict=conflict) as edit:
+        session, locality_id = edit.session, edit.locality_id
         if data.ref_id is not None:
             model, label = _SUBJECT_REFS[data.kind]
-            get_in_locality_field(session, model, locality.id, data.ref_id, "ref_id", label)
+            get_in_locality_field(session, model, locality_id, data.ref_id, "ref_id", label)
             existing = session.exec(
                 select(Subject.id).where(
-                    Subject.locality_id == locality.id, Subject.kind == data.kind, Subject.ref_id == data.ref_id
+                    Subject.locality_id == locality_id, Subject.kind == data.kind, Subject.ref_id == data.ref_id
                 )
             ).first()
             if existing is not None:
                 raise Conflict(f"{data.kind} {data.ref_id} is already subject {existing}")
-        subject = Subject(locality_id=locality.id, **data.model_dump())
-        session.add(subject)
-        session.flush()
-        out = subject_out(session, subject)
-        audit.record(
-            session,
-            actor,
-            locality_id=locality.id,
-            action="subject.create",
-            target_type="subject",
-            target_id=subject.id,
-            after=out.model_dump(),
-        )
-        return out
+        return edit.saved(Subject(locality_id=locality_id, **data.model_dump()))
 
 
 def update_subject(ctx: AppContext, actor: Actor, code: str, subject_id: int, data: SubjectPatch) -> SubjectOut:
     require_role(actor, OFFICE_ROLES, "change subjects")
     changes = data.model_dump(exclude_unset=True)
-    with ctx.db.write() as session:
-        locality = locality_for(session, actor, code)
-        subject = get_in_locality(session, Subject, locality.id, subject_id, "subject")
-        before = subject_out(session, subject).model_dump()
+    with editing(ctx, actor, code, "subject", subject_out) as edit:
+        subject = edit.load(Subject, subject_id)
         for field, value in changes.items():
             if value is None:
                 raise field_error(field, "must not be null")
             setattr(subject, field, value)
-        session.add(subject)
-        session.flush()
-        out = subject_out(session, subject)
-        old, new = audit.changed_fields(before, out.model_dump())
-        audit.record(
-            session,
-            actor,
-            locality_id=locality.id,
-            action="subject.update",
-            target_type="subject",
-            target_id=subject.id,
-            before=old,
-            after=new,
-        )
-        return out
+        return edit.saved(subject)
 
 
 # What refers to a subject, and how a refusal to delete it names each (message ids, core/locales).
@@ -148,24 +119,13 @@ def delete_subject(ctx: AppContext, actor: Actor, code: str, subject_id: int) ->
     """Delete a subject that nothing refers to; 409 naming what still does (campaigns,
     indicator values, results, adjustments, ballots), as the database would refuse it."""
     require_role(actor, OFFICE_ROLES, "change subjects")
-    with ctx.db.write() as session:
-        locality = locality_for(session, actor, code)
-        subject = get_in_locality(session, Subject, locality.id, subject_id, "subject")
-        uses = {what: n for what, n in subject_uses(session, subject.id).items() if n}
+    with editing(ctx, actor, code, "subject", subject_out) as edit:
+        subject = edit.load(Subject, subject_id)
+        uses = {what: n for what, n in subject_uses(edit.session, subject.id).items() if n}
         if uses:
             raise Conflict(
                 SUBJECT_STILL_USED,
                 params={"name": subject.name},
                 errors=[{"field": what, "message": SUBJECT_USES[what].format(n=n)} for what, n in uses.items()],
             )
-        before = subject_out(session, subject).model_dump()
-        session.delete(subject)
-        audit.record(
-            session,
-            actor,
-            locality_id=locality.id,
-            action="subject.delete",
-            target_type="subject",
-            target_id=subject_id,
-            before=before,
-        )
+        edit.deleted(subject)
