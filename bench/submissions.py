@@ -138,6 +138,15 @@ def _cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def _machine_cpu() -> tuple[float, float]:
+    """(busy, all) CPU seconds of the whole machine since boot, summed over its cores (/proc/stat:
+    busy is everything but idle and iowait)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    tick = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + fields[4]
+    return (sum(fields) - idle) / tick, sum(fields) / tick
+
+
 def _tree_peak_rss_mb(pid: int) -> float:
     """Peak resident memory of the server: the process and its worker processes, summed."""
     return sum(_peak_rss_mb(p) for p in _tree_pids(pid))
@@ -363,9 +372,10 @@ def run_backend(backend: str, voters: int, workers: int, rate: float = 500.0) ->
             )
 
         load = os.getloadavg()[0]  # before the burst: what others make the machine do
-        server_cpu, client_cpu = _cpu_seconds(server.pid), time.process_time()
+        server_cpu, client_cpu, machine = _cpu_seconds(server.pid), time.process_time(), _machine_cpu()
         submit_wall, submit_lat, submit_errors, _ = asyncio.run(_phase(base, [submit_job(t) for t in tokens]))
         server_cpu, client_cpu = _cpu_seconds(server.pid) - server_cpu, time.process_time() - client_cpu
+        busy, every = (after - before for after, before in zip(_machine_cpu(), machine, strict=True))
         # The same ballots again from the other half, arriving evenly at `rate` per second.
         paced_wall, paced_lat, paced_errors, _ = asyncio.run(
             _phase(base, [submit_job(t) for t in paced_tokens], rate=rate)
@@ -401,6 +411,10 @@ def run_backend(backend: str, voters: int, workers: int, rate: float = 500.0) ->
             "submit_errors": submit_errors,
             "server_cpu_ms_per_submit": server_cpu / max(1, len(submit_lat)) * 1000,
             "client_cpu_ms_per_submit": client_cpu / max(1, len(submit_lat)) * 1000,
+            # the cores' busy share during the burst, and what was busy besides server and client
+            # (the database server, the kernel's loopback, anything else running)
+            "machine_busy": busy / every if every else 0.0,
+            "other_cpu_ms_per_submit": max(0.0, busy - server_cpu - client_cpu) / max(1, len(submit_lat)) * 1000,
             "ballots_stored": stored,
             "accounts_submitted": submitted,
             "server_peak_mb": peak,
@@ -470,6 +484,8 @@ def main(argv: list[str] | None = None) -> None:
         "server peak MB",
         "server CPU ms/submit",
         "client CPU ms/submit",
+        "other CPU ms/submit",
+        "cores busy",
         f"at {args.rate:.0f}/s: p50 ms",
         "p99 ms",
         "errors",
@@ -495,6 +511,8 @@ def main(argv: list[str] | None = None) -> None:
                     f"{r['server_peak_mb']:.0f}",
                     f"{r['server_cpu_ms_per_submit']:.1f}",
                     f"{r['client_cpu_ms_per_submit']:.1f}",
+                    f"{r['other_cpu_ms_per_submit']:.1f}",
+                    f"{r['machine_busy']:.0%}",
                     f"{r['paced_p50_ms']:.0f}",
                     f"{r['paced_p99_ms']:.0f}",
                     str(r["paced_errors"]),
@@ -509,6 +527,11 @@ def main(argv: list[str] | None = None) -> None:
         f"one waits); 'at {args.rate:.0f}/s': {args.voters} more arrive evenly at that rate; 'close s': closing "
         "the campaign, which moves its sealed ballots into the ballot tables in random order; 'load': the "
         "machine's 1-minute load average before the burst (others' work on the same cores)"
+    )
+    print(
+        "'other CPU': the machine's busy CPU during the burst beyond server and client (the database server, "
+        "the kernel's loopback, other work), a submission; 'cores busy': the busy share of all cores then: "
+        "near 100 % means a second server process has no core left to run on"
     )
     print(
         f"'raw /s': the same transaction on the same tables without HTTP or the app ({args.voters} more "
@@ -596,6 +619,15 @@ def report(r: dict, single: dict | None = None) -> None:
         full_scale=full,
     )
     figure("submissions", "logins/s", r["logins_per_s"], "/s", backend=backend)
+    figure(
+        "submissions",
+        "burst: cores busy",
+        r["machine_busy"] * 100,
+        "%",
+        backend=backend,
+        note=f"server {r['server_cpu_ms_per_submit']:.2f}, client {r['client_cpu_ms_per_submit']:.2f}, database "
+        f"and the rest {r['other_cpu_ms_per_submit']:.2f} ms of CPU a submission; {os.cpu_count()} cores",
+    )
     figure(
         "submissions",
         f"paced at {r['rate']:.0f}/s: p99",
