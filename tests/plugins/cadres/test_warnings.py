@@ -262,6 +262,18 @@ def test_goals_behind_schedule_come_from_the_goals_plugin_s_hook(ctx):
     [warning] = list_warnings(ctx, world.actors["org_dept"], "ca", kind="goals").items
     assert (warning.person_id, warning.source, warning.params["goal"]) == (li, "goals", "新建高标准农田 2 万亩")
     assert warning.message_id.endswith("is behind schedule ({percent}% done)")
+    # its message is the goals plugin's: read with goals' catalogue on the cadres page and in the
+    # notices (whichever page lists them), though neither the core's nor the cadres' has it
+    from core.i18n import catalogues, translator
+    from core.services.notifications import list_notifications
+
+    assert warning.catalogue == "goals" and "_catalogue" not in warning.params
+    shown = f"李镇长：2026年目标“新建高标准农田 2 万亩”进度滞后（完成 {warning.params['percent']}%）"
+    cadres_page = translator("zh_CN", catalogues("cadres"))
+    assert cadres_page.gettext(warning.message_id, **warning.params) == warning.message_id.format(**warning.params)
+    assert cadres_page.of(warning.catalogue).gettext(warning.message_id, **warning.params) == shown
+    [notice] = list_notifications(ctx, world.actors["org_dept"], translator("zh_CN")).items
+    assert notice.text == shown and "_catalogue" not in notice.params
     set_plugin(ctx, SYSTEM, "ca", "goals", PluginSettingIn(enabled=False))
     assert watch_locality(ctx, locality_id, {}, on=date(2027, 1, 5)) == 0  # goals off: its hook is not called
 
