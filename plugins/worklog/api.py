@@ -142,5 +142,6 @@ def api_routes() -> list:
     from plugins.worklog.completion_pages import CompletionController
     from plugins.worklog.discussion_api import EntryDiscussionController
     from plugins.worklog.evaluation_api import EvaluationController
+    from plugins.worklog.records import RecordsController
 
-    return [WorklogController, EntryDiscussionController, EvaluationController, CompletionController]
+    return [WorklogController, EntryDiscussionController, EvaluationController, CompletionController, RecordsController]

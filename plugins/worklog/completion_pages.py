@@ -80,6 +80,10 @@ async def completion_page(
         when=shell.tr.datetime,
         query=lambda **q: urlencode({k: v for k, v in {**query, **q}.items() if v is not None}),
         base=f"/admin/localities/{code}/worklog/completion",
+        records=lambda person_id, kind: (
+            f"/api/localities/{code}/worklog/people/{person_id}/records.{kind}?"
+            + urlencode({"period": chosen, "lang": "en" if shell.tr.locale == "en" else "zh-CN"})
+        ),
     )
 
 

@@ -14,7 +14,12 @@ MESSAGE = re.compile(r"""(?:\b_|tr\.gettext)\(\s*"((?:[^"\\]|\\.)+)"\s*[,)]""")
 
 def test_every_page_string_is_translated_to_chinese():
     catalog = _merged("zh_CN", (PLUGIN / "locales", LOCALES_DIR))
-    sources = [*PLUGIN.rglob("*.html"), *PLUGIN.glob("*pages.py")]
+    sources = [*PLUGIN.rglob("*.html"), *PLUGIN.glob("*pages.py"), PLUGIN / "records.py"]  # records: its files
     messages = {m for path in sources for m in MESSAGE.findall(path.read_text(encoding="utf-8"))}
-    assert {"Comments", "Attach a file", "{comments} comments, {likes} likes"} <= messages
+    assert {
+        "Comments",
+        "Attach a file",
+        "{comments} comments, {likes} likes",
+        "Work records of {name}, {period}",
+    } <= messages
     assert sorted(m for m in messages if m not in catalog) == []
