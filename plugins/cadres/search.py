@@ -392,23 +392,36 @@ def _evidence(session: Any, leaves: list[dict], people: dict[int, tuple], today:
     return found
 
 
-def _page(session: Any, locality_id: int, where: ColumnElement, limit: int, offset: int) -> tuple[list[int], int]:
-    """The ids of the page of people matching ``where`` in name order, and how many match: one
-    pass over the locality's search rows (the count is a window over the same rows); a second
-    statement counts only for a page past the end."""
-    rows = session.execute(
-        select(CadreSearch.person_id, func.count().over())
+SUBQUERY_KINDS = ("post", "tag", "grade")  # conditions read from another table (an IN over its holders)
+
+
+def _page(session: Any, locality_id: int, compiled: Compiled, where: ColumnElement, limit: int, offset: int) -> tuple:
+    """The ids of the page of people matching ``where`` in name order, and how many match.
+
+    One pass over the locality's search rows, the count a window over them, where that is the
+    cheaper: always on PostgreSQL (a top-N sort of the rows found), and on SQLite when a
+    condition reads another table (posts, tags, grades: evaluated once, not once per
+    statement). SQLite buffers every row a window spans, which costs more than a second pass
+    when most of a locality matches; a query of the search table's own columns is therefore
+    counted, then paged, there (two passes of a cheap scan). A page past the end is counted apart."""
+    page = (
+        select(CadreSearch.person_id)
         .where(CadreSearch.locality_id == locality_id, where)
         .order_by(CadreSearch.name, CadreSearch.person_id)
         .limit(limit)
         .offset(offset)
-    ).all()
+    )
+    counted = select(func.count()).select_from(CadreSearch).where(CadreSearch.locality_id == locality_id, where)
+    windowed = session.get_bind().dialect.name != "sqlite" or any(
+        leaf["kind"] in SUBQUERY_KINDS for leaf in compiled.evidence
+    )
+    if not windowed:
+        total = session.execute(counted).scalar_one()
+        return (list(session.scalars(page)) if total > offset else []), total
+    rows = session.execute(page.add_columns(func.count().over())).all()
     if rows:
         return [pid for pid, _total in rows], rows[0][1]
-    if not offset:
-        return [], 0
-    counted = select(func.count()).select_from(CadreSearch).where(CadreSearch.locality_id == locality_id, where)
-    return [], session.execute(counted).scalar_one()
+    return [], (session.execute(counted).scalar_one() if offset else 0)
 
 
 def run_search(
@@ -430,7 +443,7 @@ def run_search(
     with ctx.db.write() as session:
         locality = cadre_locality(session, actor, code)
         where, compiled = compile_query(query, today, locality.id)
-        ids, total = _page(session, locality.id, where, limit, offset)
+        ids, total = _page(session, locality.id, compiled, where, limit, offset)
         found = session.execute(
             select(Person, CadreProfile)
             .outerjoin(CadreProfile, CadreProfile.person_id == Person.id)
