@@ -181,30 +181,19 @@ def county(ctx: AppContext, locality_id: int, year: int, as_of: date, sets: list
         else:
             stale.append(key)
     if stale:
-        out.update(_refresh(ctx, locality_id, year, as_of, stale))
+        out.update(_refresh(ctx, locality_id, year, as_of, stale, [key for key in stale if key not in kept]))
     return out
 
 
-def _refresh(ctx: AppContext, locality_id: int, year: int, as_of: date, stale: list[SetKey]) -> dict[SetKey, list]:
-    """Roll ``stale`` up anew and keep them: a row for each set made first (one INSERT of many
-    rows), then every set's figures kept by one compare-and-set UPDATE of many rows."""
+def _refresh(
+    ctx: AppContext, locality_id: int, year: int, as_of: date, stale: list[SetKey], missing: list[SetKey]
+) -> dict[SetKey, list]:
+    """Roll ``stale`` up anew and keep them: a row made first for each of them ``missing`` one
+    (one INSERT of many rows; after a write the set has its row, and no write transaction is
+    spent on it), then every set's figures kept by one compare-and-set UPDATE of many rows."""
     table = GoalRollup.__table__
-    with ctx.db.write() as session:  # a row for each set, so that writers from now on bump it
-        session.connection().execute(
-            dialect_insert(session)(table).on_conflict_do_nothing(),
-            [
-                {
-                    "locality_id": locality_id,
-                    "unit_id": unit_id,
-                    "team_id": team_id,
-                    "year": year,
-                    "set_key": set_key(unit_id, team_id, year),
-                    "version": 0,
-                    "tops": [],
-                }
-                for unit_id, team_id in stale
-            ],
-        )
+    if missing:
+        _make_rows(ctx, locality_id, year, missing)
     wanted = set(stale)
     units = sorted({unit_id for unit_id, _team in stale})
     with ctx.db.read() as session:
@@ -267,6 +256,27 @@ def _refresh(ctx: AppContext, locality_id: int, year: int, as_of: date, stale: l
     except Exception:  # noqa: BLE001 - keeping the roll-up is a saving, never a failure of the view
         log.exception("could not keep the goals' roll-ups of locality %s, %s", locality_id, year)
     return tops
+
+
+def _make_rows(ctx: AppContext, locality_id: int, year: int, missing: list[SetKey]) -> None:
+    """A row for each set, so that writers from now on bump it."""
+    table = GoalRollup.__table__
+    with ctx.db.write() as session:
+        session.connection().execute(
+            dialect_insert(session)(table).on_conflict_do_nothing(),
+            [
+                {
+                    "locality_id": locality_id,
+                    "unit_id": unit_id,
+                    "team_id": team_id,
+                    "year": year,
+                    "set_key": set_key(unit_id, team_id, year),
+                    "version": 0,
+                    "tops": [],
+                }
+                for unit_id, team_id in missing
+            ],
+        )
 
 
 def _no_jit(session: Session) -> None:
