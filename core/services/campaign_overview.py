@@ -4,6 +4,7 @@ misses before it can open, and the scoring rules and distribution policies it ma
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
 from sqlalchemy import func
@@ -129,8 +130,8 @@ def overview(ctx: AppContext, actor: Actor, code: str, campaign_id: int) -> dict
 
 def plugin_choices(ctx: AppContext, actor: Actor, code: str, campaign_id: int) -> dict[str, list[dict[str, Any]]]:
     """The scoring rules and distribution policies the campaign's locality enabled:
-    ``{"rules": [...], "policies": [...]}``, each ``{name, label_zh, label_en, schema}`` (the
-    JSON schema of its options, or None), by name."""
+    ``{"rules": [...], "policies": [...]}``, each ``{name, label_zh, label_en, schema, module}``
+    (the JSON schema of its options, or None; the module that defines it), by name."""
     require_role(actor, ADMIN_READ_ROLES, "read campaigns")
     with ctx.db.read() as session:
         campaign = _row_in(session, actor, code, campaign_id)
@@ -145,6 +146,8 @@ def plugin_choices(ctx: AppContext, actor: Actor, code: str, campaign_id: int) -
                         "label_zh": getattr(item, "label_zh", name),
                         "label_en": getattr(item, "label_en", name),
                         "schema": model.model_json_schema() if model is not None else None,
+                        # where it is defined: a page reads its texts with its plugin's catalogue
+                        "module": item.__name__ if isinstance(item, ModuleType) else type(item).__module__,
                     }
                 )
             return out

@@ -28,6 +28,7 @@ from core.web.admin.campaigns import KINDS, base_url, crumbs, labels, load
 from core.web.admin.forms import keep, message, model_errors, to_int
 from core.web.admin.menu import OFFICE
 from core.web.admin.shell import Shell, field_errors, open_shell, paging
+from core.web.i18n import module_plugin
 
 STEPS = ("basics", "subjects", "categories", "rules")
 STEP_LABELS = {
@@ -430,7 +431,8 @@ def _column(name: str) -> str:
 
 
 def _rule_blocks(shell: Shell, choices: dict[str, Any], campaign) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(rules, policy blocks): each with its form fields and values, from the stored setup."""
+    """(rules, policy blocks): each with its form fields and values, from the stored setup, and
+    ``tr``, the translator of its texts (its plugin's catalogue and the core's, never another's)."""
     locale = shell.tr.locale
     rules = []
     for rule in choices["rules"]:
@@ -439,6 +441,7 @@ def _rule_blocks(shell: Shell, choices: dict[str, Any], campaign) -> tuple[list[
         rules.append(
             {
                 **rule,
+                "tr": shell.tr.of(module_plugin(rule.get("module"))),
                 "label": rule["label_zh"] if locale == "zh_CN" else rule["label_en"],
                 "fields": fields,
                 "values": schema_form.form_values(fields, stored),
@@ -466,6 +469,7 @@ def _rule_blocks(shell: Shell, choices: dict[str, Any], campaign) -> tuple[list[
                 **policy,
                 "index": index,
                 "used": used,
+                "tr": shell.tr.of(module_plugin(policy.get("module"))),
                 "fields": fields,
                 "label": policy["label_zh"] if locale == "zh_CN" else policy["label_en"],
                 "values": schema_form.form_values(fields, options),
@@ -531,23 +535,25 @@ async def rules_save(
     chosen = data.get("rule", "")
     errors: dict[str, str] = {}
 
-    def read(fields, prefix: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    def read(item: dict[str, Any], prefix: str) -> tuple[dict[str, Any], dict[str, Any]]:
         options, typed, found = schema_form.read_form(
-            fields, {"opt_" + k.removeprefix(prefix): v for k, v in data.items() if k.startswith(prefix)}
+            item["fields"], {"opt_" + k.removeprefix(prefix): v for k, v in data.items() if k.startswith(prefix)}
         )
-        errors.update({f"{prefix}{k}": shell.tr.translate(v) for k, v in found.items()})
+        errors.update({f"{prefix}{k}": item["tr"].translate(v) for k, v in found.items()})
         return options, typed
 
     scoring: dict[str, Any] = {"rule": chosen, "options": {}}
+    rule_tr = shell.tr
     for rule in rules:
         if rule["name"] == chosen:
-            scoring["options"], rule["values"] = read(rule["fields"], f"r_{rule['name']}_opt_")
+            scoring["options"], rule["values"] = read(rule, f"r_{rule['name']}_opt_")
+            rule_tr = rule["tr"]
     distribution, used = [], []
     for block in blocks:
         posted = data.get(f"d{block['index']}_policy", "")
         block["used"] = f"d{block['index']}_use" in data and posted == block["name"]
         if block["used"]:
-            options, block["values"] = read(block["fields"], f"d{block['index']}_opt_")
+            options, block["values"] = read(block, f"d{block['index']}_opt_")
             distribution.append({"policy": block["name"], "options": options})
             used.append(block["index"])
     error, status = "", 422
@@ -562,10 +568,12 @@ async def rules_save(
                 name = str(fault.get("field") or "")
                 text = message(shell.tr, fault.get("message", ""))
                 if name.startswith("scoring.options."):
+                    text = message(rule_tr, fault.get("message", ""))  # the rule's own words
                     errors.setdefault(f"r_{chosen}_opt_{name.split('.')[2]}", text)
                 elif name.startswith("distribution[") and ".options." in name:
                     index = name.removeprefix("distribution[").partition("]")[0]
                     if index.isdigit() and int(index) < len(used):
+                        text = message(blocks[used[int(index)]]["tr"], fault.get("message", ""))
                         errors.setdefault(
                             f"d{used[int(index)]}_opt_{name.partition('.options.')[2].split('.')[0]}", text
                         )

@@ -143,3 +143,28 @@ def test_a_notification_reads_its_own_plugins_catalogue(ctx):
     with pytest.raises(Invalid):
         with ctx.db.write() as session:
             notes.notify(session, locality_id, user.id, "cadres.warning", NOTE, catalogue="x" * 51)
+
+
+def test_a_scoring_rules_options_read_its_own_plugins_catalogue():
+    """The campaign's rules step (a core page) shows each rule's and policy's option form in the
+    words of the plugin that defines it: a rule of the goals package would say 说明, one of a
+    plugin without a catalogue (plugins.distribution) "Note", and the page around them the core's."""
+    import plugins.distribution
+    import plugins.goals.scoring  # noqa: F401  (a module of the goals package)
+    from core.web.admin.campaign_steps import _rule_blocks
+
+    schema = {"type": "object", "properties": {"note": {"type": "string", "title": NOTE}}}
+
+    def choice(name: str, module: str) -> dict:
+        return {"name": name, "label_zh": name, "label_en": name, "schema": schema, "module": module}
+
+    shell = SimpleNamespace(tr=translator("zh_CN"))
+    campaign = SimpleNamespace(scoring={}, distribution=[{"policy": "p", "options": {}}])
+    choices = {
+        "rules": [choice("goals_rule", "plugins.goals.scoring"), choice("plain", plugins.distribution.__name__)],
+        "policies": [choice("p", "plugins.goals.scoring")],
+    }
+    rules, blocks = _rule_blocks(shell, choices, campaign)
+    assert [r["tr"].translate(r["fields"][0].label) for r in rules] == ["说明", NOTE]
+    assert {b["tr"].gettext(NOTE) for b in blocks} == {"说明"}
+    assert shell.tr.gettext(NOTE) == NOTE
