@@ -37,7 +37,7 @@ from sqlmodel import Session, col, select
 from core.context import Actor, AppContext
 from core.models import Campaign, CampaignResult, CampaignStatus, Locality, Person, Subject, SubjectKind, TeamMember
 from core.models.users import User
-from core.services.notifications import CATALOGUE_PARAM, notify_many
+from core.services.notifications import CATALOGUE_PARAM, Notice, notify_each
 from plugins.cadres.access import PLUGIN, READERS, cadre_locality
 from plugins.cadres.models import CadreWarning, WarningKind
 
@@ -163,34 +163,20 @@ def raise_warnings(session: Session, locality_id: int, items: list[WarningIn]) -
         )
     if not new:
         return []
-    session.add_all(new)
-    session.flush()  # the ids the department's links point at
     code = session.exec(select(Locality.code).where(Locality.id == locality_id)).one()
     dept = department(session, locality_id)
     leaders = supervisors(session, locality_id, sorted({w.person_id for w in new}))
+    told = {index: [u for u in leaders.get(w.person_id, []) if u not in dept] for index, w in enumerate(new)}
+    for index, warning in enumerate(new):
+        warning.notified = len(dept) + len(told[index])  # known before the rows go in: no UPDATE after
+    session.add_all(new)
+    session.flush()  # the ids the department's links point at
+    notices = []
     for index, warning in enumerate(new):
         params = {**warning.params, "name": names[warning.person_id]}
-        told = notify_many(
-            session,
-            locality_id,
-            dept,
-            NOTICE,
-            warning.message_id,
-            params,
-            warning_link(code, warning.person_id, warning.id),
-        )
-        told += notify_many(
-            session,
-            locality_id,
-            [u for u in leaders.get(warning.person_id, []) if u not in dept],
-            NOTICE,
-            warning.message_id,
-            params,
-            links[index],
-        )
-        warning.notified = told
-        session.add(warning)
-    session.flush()
+        notices.append(Notice(dept, warning.message_id, params, warning_link(code, warning.person_id, warning.id)))
+        notices.append(Notice(told[index], warning.message_id, params, links[index]))
+    notify_each(session, locality_id, NOTICE, notices)  # one INSERT for every notice of the pass
     return new
 
 
