@@ -161,7 +161,13 @@ class Translator:
         self.locale = normalize_locale(locale)
         self._locales_dirs = (locales_dir,) if isinstance(locales_dir, Path) else tuple(locales_dir)
         self._messages = _merged(self.locale, self._locales_dirs)
-        self.timezone = timezone
+        self._timezone = timezone
+
+    @property
+    def timezone(self) -> str:
+        """Where the reader is. Read-only: translators are shared (``translator``); ask for the
+        one of another zone instead of changing this one."""
+        return self._timezone
 
     def gettext(self, message: str, **values) -> str:
         text = self._messages.get(message, message)
