@@ -47,6 +47,11 @@ class WorklogOptions(BaseModel):
     reminder_hour: int = Field(
         default=18, ge=0, le=23, title="Hour of the deadline", description="On the due day, local time (0 to 23)."
     )
+    daily_records: bool = Field(
+        default=False,
+        title="People may also write a daily record",
+        description="Optional entries of a day (日记实), besides the weekly and monthly ones; nobody is reminded of them.",
+    )
 
 
 KAOPING_PLUGIN = PluginInfo(

@@ -33,8 +33,8 @@ KindText = Annotated[
     PathParameter(
         min_length=1,
         max_length=50,
-        description="weekly_plan, weekly_record, monthly_plan, monthly_summary, quarterly_plan or "
-        "quarterly_self_assessment",
+        description="weekly_plan, weekly_record, monthly_plan, monthly_summary, quarterly_plan, "
+        "quarterly_self_assessment or daily_record (where the locality keeps daily records)",
     ),
 ]
 PeriodQuery = Annotated[str, QueryParameter(min_length=1, max_length=50, description="A week, month or quarter")]

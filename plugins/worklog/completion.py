@@ -169,6 +169,7 @@ KIND_WORDS = {
     "monthly_summary": "Monthly summary",
     "quarterly_plan": "Quarterly plan",
     "quarterly_self_assessment": "Quarterly self-assessment",
+    "daily_record": "Daily record",
 }
 
 

@@ -22,6 +22,7 @@ class EntryKind(StrEnum):
     monthly_summary = "monthly_summary"  # 月小结
     quarterly_plan = "quarterly_plan"
     quarterly_self_assessment = "quarterly_self_assessment"  # 季度自评, read by whoever grades the quarter
+    daily_record = "daily_record"  # 日记实: only where the locality's option daily_records is on
 
 
 # The kind of period each kind of entry is written for.
@@ -32,6 +33,7 @@ PERIOD_OF_KIND: dict[EntryKind, PeriodKind] = {
     EntryKind.monthly_summary: PeriodKind.month,
     EntryKind.quarterly_plan: PeriodKind.quarter,
     EntryKind.quarterly_self_assessment: PeriodKind.quarter,
+    EntryKind.daily_record: PeriodKind.day,
 }
 
 

@@ -48,6 +48,7 @@ KIND_LABELS = {
     EntryKind.monthly_summary: "Monthly summary",
     EntryKind.quarterly_plan: "Quarterly plan",
     EntryKind.quarterly_self_assessment: "Quarterly self-assessment",
+    EntryKind.daily_record: "Daily record",
 }
 STATUS_LABELS = {"draft": "Draft", "submitted": "Submitted", "missing": "Not written yet"}
 

@@ -19,6 +19,7 @@ KIND_WORDS = {
     "monthly_summary": ("月小结", "Monthly summary"),
     "quarterly_plan": ("季度计划", "Quarterly plan"),
     "quarterly_self_assessment": ("季度自评", "Quarterly self-assessment"),
+    "daily_record": ("日记实", "Daily record"),
 }
 
 

@@ -38,6 +38,7 @@ WRONG_PERIOD = {
     PeriodKind.week: "this entry is written for a week such as {example}, not {period}",
     PeriodKind.month: "this entry is written for a month such as {example}, not {period}",
     PeriodKind.quarter: "this entry is written for a quarter such as {example}, not {period}",
+    PeriodKind.day: "this entry is written for a day such as {example}, not {period}",
 }
 
 
@@ -86,6 +87,15 @@ def check_period(ctx: AppContext, kind: EntryKind, period: Period) -> None:
             "{period} has not begun yet; write it from {start}",
             params={"period": str(period), "start": period.start.isoformat()},
             errors=[{"field": "period", "message": "has not begun yet"}],
+        )
+
+
+def check_kept(session: Session, locality_id: int, kind: EntryKind) -> None:
+    """Daily records only where the locality's option ``daily_records`` is on (422 otherwise)."""
+    if kind is EntryKind.daily_record and not options_of(session, locality_id).get("daily_records", False):
+        raise Invalid(
+            "kind: daily records are not kept in this locality",
+            errors=[{"field": "kind", "message": "daily records are off"}],
         )
 
 

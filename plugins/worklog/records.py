@@ -41,6 +41,7 @@ KIND_WORDS = {
     EntryKind.monthly_summary: "Monthly summary",
     EntryKind.quarterly_plan: "Quarterly plan",
     EntryKind.quarterly_self_assessment: "Quarterly self-assessment",
+    EntryKind.daily_record: "Daily record",
 }
 STATUS_WORDS = {EntryStatus.draft: "Draft", EntryStatus.submitted: "Submitted"}
 

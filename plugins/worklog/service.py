@@ -46,6 +46,7 @@ from plugins.worklog.queries import (  # noqa: F401 - callers read these from th
     NOT_A_PERSON,
     PLUGIN,
     can_read,
+    check_kept,
     check_period,
     entry_and_person,
     entry_out,
@@ -133,6 +134,7 @@ def write_entry(ctx: AppContext, actor: Actor, code: str, kind: str, period: Any
             with ctx.db.write() as session:
                 locality, _ = scope(session, actor, code)
                 person = require_person(session, actor, locality)
+                check_kept(session, locality.id, entry_kind)
                 entry = own_slot(session, locality.id, person.id, entry_kind, when)
                 if entry is None:
                     entry = WorkEntry(

@@ -103,3 +103,16 @@ def test_the_operations_are_in_the_openapi_document(live_server):
         "/api/localities/{code}/worklog/me/entries/{kind}/{period}",
     } <= worklog
     assert "404" in paths["/api/localities/{code}/worklog/board"]["get"]["responses"]
+
+
+def test_a_daily_record_is_refused_in_chinese_until_the_locality_keeps_them(ctx, api):
+    world, client = api
+    day = str(Period.from_date("day", service.today(ctx)))
+    path = f"/api/localities/wa/worklog/me/entries/daily_record/{day}"
+    with client("author", **{"Accept-Language": "zh-CN"}) as author:
+        refused = author.put(path, json={"body": "今日走访", "submit": True})
+        assert refused.status_code == 422 and "本地区未启用日记实" in refused.text
+        set_plugin(ctx, SYSTEM, "wa", "worklog", PluginSettingIn(enabled=True, options={"daily_records": True}))
+        written = author.put(path, json={"body": "今日走访", "submit": True})
+        assert written.status_code == 200 and written.json()["kind"] == "daily_record"
+        assert written.json()["status"] == "submitted"

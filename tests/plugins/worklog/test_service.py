@@ -15,7 +15,7 @@ from core.services.errors import Forbidden, Invalid, NotFound
 from plugins.worklog import service
 from plugins.worklog.models import EntryStatus, EntryVersion, WorkEntry
 from plugins.worklog.service import EntryIn
-from tests.plugins.worklog.setup import make_world
+from tests.plugins.worklog.setup import enable, make_world
 
 
 @pytest.fixture
@@ -70,9 +70,11 @@ def test_writing_and_submitting_at_once(ctx, world):
         ("monthly_summary", "week"),
         ("monthly_plan", "day"),
         ("quarterly_plan", "month"),
+        ("daily_record", "week"),
     ],
 )
 def test_a_period_of_the_wrong_kind_is_refused(ctx, world, kind, period_kind):
+    enable(ctx, "wa", daily_records=True)
     with pytest.raises(Invalid) as raised:
         service.write_entry(ctx, world.actors["author"], "wa", kind, str(this(ctx, period_kind)), EntryIn(body="x"))
     assert raised.value.errors[0]["field"] == "period"
@@ -270,3 +272,27 @@ def test_the_overview_of_a_day_outside_the_years_of_periods_is_422(ctx, world):
 
     with pytest.raises(Invalid, match="between 1900 and 2199"):
         service.overview(ctx, world.actors["author"], "wa", date(5551, 5, 20))
+
+
+def test_daily_records_only_where_the_locality_keeps_them(ctx, world):
+    """Optional daily entries (日记实): refused (422, nothing written) until the locality's option
+    is on; then written for a day like any entry, versions and all, and read by the leader."""
+    author, leader = world.actors["author"], world.actors["leader"]
+    today = str(this(ctx, "day"))
+    with pytest.raises(Invalid) as off:
+        service.write_entry(ctx, author, "wa", "daily_record", today, EntryIn(body="走访两家企业", submit=True))
+    assert off.value.errors[0]["field"] == "kind" and "daily records are not kept" in off.value.message
+    with ctx.db.read() as session:
+        assert session.exec(select(WorkEntry)).all() == []
+
+    enable(ctx, "wa", daily_records=True)
+    entry = service.write_entry(ctx, author, "wa", "daily_record", today, EntryIn(body="走访两家企业", submit=True))
+    assert (entry.kind.value, entry.period, entry.status, entry.versions) == ("daily_record", today, "submitted", 1)
+    service.write_entry(ctx, author, "wa", "daily_record", today, EntryIn(body="走访三家企业"))
+    detail = service.read_entry(ctx, leader, "wa", entry.id)
+    assert detail.body == "走访三家企业" and [v.body for v in detail.history] == ["走访两家企业", "走访三家企业"]
+    history = service.history(ctx, leader, "wa", world.people["李明"], kind="daily_record")
+    assert [e.period for e in history.items] == [today]
+    tomorrow = str(Period.from_date("day", service.today(ctx) + timedelta(days=1)))
+    with pytest.raises(Invalid, match="has not begun yet"):
+        service.write_entry(ctx, author, "wa", "daily_record", tomorrow, EntryIn(body="x"))
