@@ -10,8 +10,11 @@ worker sends its figures with the test's report (``user_properties``).
 
 from __future__ import annotations
 
+import os
 import resource
+import time
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +23,23 @@ def pytest_addoption(parser) -> None:
     parser.addoption(
         "--cpu-report", type=int, default=0, metavar="N", help="print the N costliest tests and files in CPU"
     )
+
+
+def _machine() -> tuple[float, float] | None:
+    """(busy, all) CPU seconds of the whole machine, summed over its cores (/proc/stat), or None."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(fields) - fields[3] - fields[4]) / tick, sum(fields) / tick
+
+
+_STARTED: dict[str, object] = {}
+
+
+def pytest_sessionstart(session) -> None:
+    _STARTED.update(wall=time.monotonic(), load=os.getloadavg()[0], machine=_machine())
 
 
 def _cpu() -> float:
@@ -62,6 +82,15 @@ def pytest_terminal_summary(terminalreporter, config) -> None:
     write = terminalreporter.write_line
     terminalreporter.section("CPU (setup and call, every thread and waited-for child of the test process)")
     write(f"{sum(by_test.values()):.0f} s of CPU over {len(by_test)} tests")
+    machine, started = _machine(), _STARTED.get("machine")
+    if machine and started:
+        busy, every = (now - then for now, then in zip(machine, started, strict=True))
+        # every process of the machine counts here: the suite's, its databases' and anyone else's
+        write(
+            f"the machine: {os.cpu_count()} cores {busy / every:.0%} busy over "
+            f"{time.monotonic() - _STARTED['wall']:.0f} s; load average {_STARTED['load']:.1f} at the start, "
+            f"{os.getloadavg()[0]:.1f} at the end (a load above the cores while the suite ran says others shared them)"
+        )
     write("files:")
     for path, seconds in sorted(by_file.items(), key=lambda kv: -kv[1])[:shown]:
         write(f"  {seconds:8.1f} s  {path}")

@@ -46,6 +46,7 @@ def test_the_report_names_the_costliest_test_first(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     report = done.stdout.split("CPU (setup and call", 1)[1]
     assert "over 2 tests" in report
+    assert "load average" in report and "busy over" in report
     tests = report.split("tests:", 1)[1].splitlines()[1:3]
     assert tests[0].endswith("test_sample.py::test_busy"), tests
     assert tests[1].endswith("test_sample.py::test_idle"), tests
