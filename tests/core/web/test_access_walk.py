@@ -241,7 +241,7 @@ def _plugin_data(world, office: httpx.Client, *, goal: int, person: int, unit: i
         )["id"]
         worklog = f"{A}/worklog/entries/{worklog_entry}"
         worklog_file = created(
-            writer.post(f"{worklog}/attachments", files={"file": (f"{MARK}{OTHER}周报.txt", MARK.encode())})
+            writer.post(f"{worklog}/attachments", files={"file": (f"{MARK}{OTHER}周报.txt", f"{MARK}{OTHER}".encode())})
         )
     worklog_comment = created(office.post(f"{worklog}/comments", json={"body": f"{MARK}{OTHER}点评"}))["id"]
     report = ok(
@@ -251,7 +251,8 @@ def _plugin_data(world, office: httpx.Client, *, goal: int, person: int, unit: i
     )["id"]
     report_file = created(
         office.post(
-            f"{A}/goals/{goal}/progress/{report}/attachments", files={"file": (f"{MARK}{OTHER}佐证.txt", MARK.encode())}
+            f"{A}/goals/{goal}/progress/{report}/attachments",
+            files={"file": (f"{MARK}{OTHER}佐证.txt", f"{MARK}{OTHER}".encode())},
         )
     )
     goal_comment = created(office.post(f"{A}/goals/{goal}/comments", json={"body": f"{MARK}{OTHER}建议"}))["id"]
@@ -262,7 +263,8 @@ def _plugin_data(world, office: httpx.Client, *, goal: int, person: int, unit: i
         query = created(department.post(f"{cadres}/queries", json={"name": f"{MARK}{OTHER}查询", "query": {}}))["id"]
         dossier_file = created(
             department.post(
-                f"{cadres}/people/{person}/dossier", files={"file": (f"{MARK}{OTHER}谈话记录.txt", MARK.encode())}
+                f"{cadres}/people/{person}/dossier",
+                files={"file": (f"{MARK}{OTHER}谈话记录.txt", f"{MARK}{OTHER}".encode())},
             )
         )
     with world.ctx.db.read() as session:
