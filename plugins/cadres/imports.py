@@ -28,6 +28,7 @@ from core.context import Actor, AppContext
 from core.models import Person
 from core.models.base import utcnow
 from core.services import attachments, audit
+from core.services.errors import TooLarge
 from core.services.org import person_out
 from plugins.cadres import divisions, lrmx, photo
 from plugins.cadres.access import cadre_locality
@@ -39,6 +40,7 @@ UNREADABLE = "the file could not be read"
 NO_NAME = "the form has no name (XingMing)"
 PLACE_UNKNOWN = "{value} names no division of the table (GB/T 2260): its code is left empty"
 PLACE_IN_PART = "{rest} of {value} is not in the division table (GB/T 2260): coded as {matched} ({code})"
+PHOTO_OVER_LIMIT = "{file}: the photo (ZhaoPian) is over {mb} MB, the limit of stored files; nothing was imported"
 SECTIONS_COUNTED = ("posts", "education", "military", "relations", "tags")  # how much each file wrote, audited
 
 
@@ -268,6 +270,8 @@ def _write(
             write_profile(ctx, actor, code, person.id, data, session, audit_action=None)  # audited below
             counts = {name: len(getattr(data, name) or ()) for name in SECTIONS_COUNTED}
             if profile.photo:  # a form without a photo keeps the one kept
+                if len(profile.photo) > attachments.max_bytes(ctx):
+                    raise TooLarge(PHOTO_OVER_LIMIT, params={"file": item.name, "mb": ctx.settings.attachment_max_mb})
                 new, old = photo.store_photo(ctx, session, actor, locality.id, person.id, profile.photo)
                 stored.append(new)
                 replaced.extend(old)

@@ -22,7 +22,7 @@ class LrmxLimits:
     photo_bytes: int = 2 * MB  # the decoded photo
     elements: int = 5_000  # a form has about 40 fields and a dozen family members
     depth: int = 8  # Person / JiaTingChengYuan / Item / field is 4
-    field_chars: int = 50_000
+    field_chars: int = 50_000  # a text field (the photo's base64: up to twice photo_bytes)
     family_items: int = 100
     resume_lines: int = 500
     zip_entries: int = 2_000

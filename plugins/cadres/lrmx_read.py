@@ -185,8 +185,10 @@ def read_file(name: str, data: bytes, limits: LrmxLimits = LIMITS) -> LrmxFile:
             family_element = child
             continue
         text = _text(child)
-        if len(text) > limits.field_chars:
-            problems.append(Problem(tag, Message(FIELD_TOO_LONG, {"limit": limits.field_chars})))
+        # the photo's base64 is as long as the photo allows (with line breaks), the rest as a text
+        most = limits.photo_bytes * 2 if tag == "ZhaoPian" else limits.field_chars
+        if len(text) > most:
+            problems.append(Problem(tag, Message(FIELD_TOO_LONG, {"limit": most})))
             continue
         fields[tag] = text.strip() if tag not in ("JianLi", "ZhaoPian") else text
     profile = _profile(

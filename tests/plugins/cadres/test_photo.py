@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import base64
 import io
+import random
 import subprocess
 import zipfile
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PIL import Image
 from sqlmodel import col, select
 
+from core.i18n import Translator
 from core.models import Attachment, AuditEntry
 from core.services import audit, org
 from core.services.errors import NotFound
@@ -27,6 +30,8 @@ from plugins.cadres.imports import import_lrmx
 from plugins.cadres.photo import open_photo
 from tests.plugins.cadres.conftest import FIELDS, form
 from tests.plugins.cadres.setup import ROLES, SYSTEM, make_world
+
+PLUGIN_LOCALES = Path(__file__).resolve().parents[3] / "plugins" / "cadres" / "locales"
 
 
 def picture(fmt: str = "JPEG", size=(90, 126), colour=(200, 30, 30)) -> bytes:
@@ -48,10 +53,18 @@ def _photos(ctx, person_id: int) -> list[Attachment]:
         )
 
 
+def noisy_jpeg(size=(360, 480)) -> bytes:
+    """A photo of the size forms carry (a noisy 360 x 480 JPEG is about 150-250 KB)."""
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", size, random.Random(7).randbytes(size[0] * size[1] * 3)).save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
 def test_an_lrmx_with_a_photo_goes_round_with_the_same_bytes(ctx):
     world = make_world(ctx)
     dept = world.actors["org_dept"]
-    jpeg = picture()
+    jpeg = noisy_jpeg()
+    assert 100_000 < len(jpeg) < 2 * 1024 * 1024  # over the 50,000 characters of a text field in base64
     [report] = import_lrmx(ctx, dept, "ca", "zhang.lrmx", with_photo(jpeg))
     assert report.status == "imported" and report.problems == []
     [row] = _photos(ctx, report.person_id)
@@ -163,3 +176,32 @@ def test_the_profile_page_and_the_api_show_the_photo(ctx, site):
         assert client.get(f"/api/localities/ca/cadres/people/{person}/photo").status_code == 404
     with session("office") as office:
         assert office.get(f"/admin/localities/ca/cadres/people/{person}/photo").status_code == 404
+
+
+def test_a_photo_over_the_attachment_limit_refuses_the_upload_and_leaves_no_file(ctx, monkeypatch):
+    from core.services.errors import TooLarge
+    from tests.plugins.cadres.conftest import zipped
+
+    world = make_world(ctx)
+    monkeypatch.setattr(ctx.settings, "attachment_max_mb", 1)
+    big = picture("PNG", (1200, 1200)) + random.randbytes(1024 * 1024)  # a PNG with 1 MB of trailing bytes
+    upload = zipped(
+        [
+            ("a.lrmx", with_photo(picture())),
+            (
+                "b.lrmx",
+                form({**FIELDS, "XingMing": "李四", "ShenFenZheng": "", "ZhaoPian": base64.b64encode(big).decode()}),
+            ),
+        ]
+    )
+    folder = ctx.settings.var_dir / "attachments"
+    before = sorted(folder.rglob("*")) if folder.exists() else []
+    with pytest.raises(TooLarge) as refused:
+        import_lrmx(ctx, world.actors["org_dept"], "ca", "forms.zip", upload)
+    assert refused.value.params == {"file": "b.lrmx", "mb": 1}
+    assert Translator("zh_CN", PLUGIN_LOCALES).error(refused.value).startswith("b.lrmx：照片（ZhaoPian）超过 1 MB")
+    assert (sorted(folder.rglob("*")) if folder.exists() else []) == before or all(
+        p.is_dir() for p in folder.rglob("*")
+    )
+    with ctx.db.read() as session:
+        assert session.exec(select(Attachment).where(Attachment.target_type == PHOTO_TARGET)).all() == []
