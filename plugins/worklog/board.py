@@ -83,17 +83,18 @@ def board(
             col(WorkEntry.kind).in_([k.value for k in kinds]),
             WorkEntry.status == EntryStatus.submitted.value,
         )
-        counted = session.exec(
-            select(func.count(func.distinct(Person.id)), func.count(WorkEntry.id))
-            .select_from(Unit)
-            .outerjoin(Person, and_(col(Person.unit_id) == Unit.id, on_board))
-            .outerjoin(WorkEntry, submitted_of)
-            .where(Unit.id == unit_id, Unit.locality_id == locality.id)
-            .group_by(Unit.id)
-        ).first()
-        if counted is None:
-            raise NotFound(NO_UNIT, params={"unit_id": unit_id})
-        people, submitted = counted
+        # The page and the counts over every page in one statement (the counts as uncorrelated
+        # scalar subqueries, computed once); only a page with nobody on it (past the end, or a
+        # unit without people, or of another locality) asks the counts apart.
+        people_count = select(func.count()).select_from(Person).where(on_board).correlate(None).scalar_subquery()
+        submitted_count = (  # correlate(None): the outer query's worklog_entries is another one
+            select(func.count())
+            .select_from(WorkEntry)
+            .join(Person, submitted_of)
+            .where(on_board)
+            .correlate(None)
+            .scalar_subquery()
+        )
         page = (
             select(Person.id, Person.name, Person.unit_id)
             .where(on_board)
@@ -104,13 +105,36 @@ def board(
         )
         comments, likes = talk()
         found = session.exec(
-            select(page.c.id, page.c.name, page.c.unit_id, WorkEntry, comments, likes)
+            select(
+                page.c.id,
+                page.c.name,
+                page.c.unit_id,
+                WorkEntry,
+                comments,
+                likes,
+                people_count.label("people"),
+                submitted_count.label("submitted"),
+            )
             .select_from(page)
             .outerjoin(WorkEntry, _entry_of(page, locality.id, when, kinds))
             .order_by(page.c.id)
         ).all()
+        if found:
+            people, submitted = found[0][6], found[0][7]
+        else:
+            counted = session.exec(
+                select(func.count(func.distinct(Person.id)), func.count(WorkEntry.id))
+                .select_from(Unit)
+                .outerjoin(Person, and_(col(Person.unit_id) == Unit.id, on_board))
+                .outerjoin(WorkEntry, submitted_of)
+                .where(Unit.id == unit_id, Unit.locality_id == locality.id)
+                .group_by(Unit.id)
+            ).first()
+            if counted is None:
+                raise NotFound(NO_UNIT, params={"unit_id": unit_id})
+            people, submitted = counted
         rows: dict[int, BoardRow] = {}
-        for pid, name, unit, entry, n_comments, n_likes in found:
+        for pid, name, unit, entry, n_comments, n_likes, _people, _submitted in found:
             row = rows.get(pid) or rows.setdefault(
                 pid,
                 BoardRow(person_id=pid, person_name=name, unit_id=unit, entries={k.value: None for k in kinds}),
