@@ -410,6 +410,7 @@ def _routes(world) -> list[tuple[str, str, bool]]:
 # proves the validator): keyed by (method, path template).
 WORKLOG = "/api/localities/{code:str}/worklog/entries/{entry_id:int}"
 FILE = object()  # the body of an upload route: a file
+PERSON_TABLE = "/api/localities/{code:str}/goals/person-tables/unit/{unit_id:int}/indicators/{indicator_id:int}"
 
 
 def _bodies(ids: dict[str, int | str]) -> dict[tuple[str, str], object]:
@@ -460,9 +461,7 @@ def _bodies(ids: dict[str, int | str]) -> dict[tuple[str, str], object]:
         ("PUT", "/api/localities/{code:str}/goals/{goal_id:int}/comments/{comment_id:int}/answer"): {"body": "taken"},
         ("POST", "/api/localities/{code:str}/goals/{goal_id:int}/progress/{report_id:int}/attachments"): FILE,
         ("PATCH", "/api/localities/{code:str}/goals/{goal_id:int}"): {"name": "taken"},
-        ("PUT", "/api/localities/{code:str}/goals/person-tables/unit/{unit_id:int}/indicators/{indicator_id:int}"): {
-            "people": [{"person_id": ids["person"], "role": "主办", "share": 100}]
-        },
+        ("PUT", PERSON_TABLE): {"people": [{"person_id": ids["person"], "role": "主办", "share": 100}]},
         ("PUT", "/api/localities/{code:str}/cadres/people/{person_id:int}"): {"tags": ["taken"]},
         ("POST", "/api/localities/{code:str}/cadres/queries"): {"name": "taken", "query": {}},
         ("POST", "/api/localities/{code:str}/cadres/people/{person_id:int}/dossier"): FILE,
@@ -512,6 +511,10 @@ def _owners_read_what_the_walk_tries(world, routes: list[tuple[str, str, bool]],
         )
         assert answered, f"{owner}: {template} -> {response.status_code} {response.text[:300]}"
         read += 1
+    split = {
+        "people": [{"person_id": ids["person"], "role": "主办", "share": 100}]
+    }  # and the office splits the indicator
+    assert owners["office-county-a"].api.put(fill(PERSON_TABLE, ids), json=split).status_code == 200
     for owner in owners.values():
         owner.api.close()
         owner.browser.close()
