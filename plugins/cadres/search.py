@@ -1,6 +1,9 @@
 """Condition search (条件查询): a tree of conditions with AND/OR groups, compiled to one SQL
-query over ``people`` and the cadre tables (the same on SQLite and PostgreSQL), answered with
-the matching evidence of each person found.
+condition over the search table (``cadre_search``, one narrow row per person:
+``plugins.cadres.search_table``) and, for posts, expertise tags and annual grades, their own
+indexed tables (the same on SQLite and PostgreSQL); the page and the count are read in one
+pass where that is the cheaper (``_page``), and each person found is answered with the
+evidence of every condition, read for that page only.
 
 A query is JSON::
 
