@@ -25,9 +25,11 @@ def _shift_year(day: date, years: int) -> date:
 
 def copy_goals(ctx: AppContext, actor: Actor, code: str, data: CopyIn) -> list[GoalOut]:
     """Copy a set's goals, or the branches of ``data.goal_ids``, to ``data.to_year`` (default:
-    the next year), every field kept, dates moved by the years between, people kept; each copied
-    branch goes to the top of the new set, after its goals. The copies are drafts. Answers the
-    copies depth first. 422 for a goal id not of the set, or a year that is not later."""
+    the next year), every field kept, dates moved by the years between, people kept, each copy
+    naming the goal it was copied from (``copied_from``: the goal's history across years follows
+    it); each copied branch goes to the top of the new set, after its goals. The copies are
+    drafts. Answers the copies depth first. 422 for a goal id not of the set, or a year that is
+    not later."""
     to_year = data.to_year if data.to_year is not None else data.year + 1
     if to_year <= data.year:
         raise invalid("to_year", "copy to a later year than {year}", year=data.year)
@@ -63,6 +65,7 @@ def copy_goals(ctx: AppContext, actor: Actor, code: str, data: CopyIn) -> list[G
                 team_id=goal.team_id,
                 year=to_year,
                 parent_id=parent.id if parent is not None else None,
+                copied_from=goal.id,
                 start_date=_shift_year(goal.start_date, years),
                 end_date=_shift_year(goal.end_date, years),
                 **{name: getattr(goal, name) for name in COPIED_FIELDS},

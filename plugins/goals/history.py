@@ -9,12 +9,15 @@ reports of periods begun by then, as the tree shows them).
 
 **Years.** A goal's history runs over every year it lives in: a goal whose span covers several
 years is reported in each of them, and a goal copied to a later year (``copying.copy_goals`` keeps
-every field) goes on as that year's goal. The *lineage* of a goal is the goal and the goals of the
-same unit and team in other years at the same place of their tree (the same names from the top
-goal down: what a copy keeps); the first such goal of a year (by sort order and id) counts. The
-points of the lineage are grouped by the calendar year of their period, one series a year, each
-with the plan of the goal it was reported on; of two goals reporting the same period, the one of
-that year wins."""
+every field and names the goal in ``copied_from``) goes on as that year's goal. The *lineage* of
+a goal is the goal, the goals it was copied from (back along ``copied_from``) and the copies made
+from it or from them (the goal's own copies first), whatever they are called now. Copies made
+before goals kept the link are found by name: for a year before the oldest linked goal (of any
+year when the goal has no link), the goal of the same unit and team at the same place of its tree
+(the same names from the top goal down) as that oldest goal. Of several goals of a year the first
+by sort order and id counts. The points of the lineage are grouped by the calendar
+year of their period, one series a year, each with the plan of the goal it was reported on; of
+two goals reporting the same period, the one of that year wins."""
 
 from __future__ import annotations
 
@@ -99,15 +102,44 @@ def across_years(ctx: AppContext, actor: Actor, code: str, goal_id: int, years: 
 
 
 def lineage(session: Session, goal: Goal) -> list[Goal]:
-    """The goal and its namesakes of other years (see the module docstring), by year."""
-    path = _names(session, goal)
+    """The goal, its originals and copies, and its namesakes of other years (see the module
+    docstring), by year."""
     found: dict[int, Goal] = {goal.year: goal}
+    seen = {goal.id}
+    root = goal
+    while root.copied_from is not None and root.copied_from not in seen:
+        original = session.get(Goal, root.copied_from)
+        if original is None or original.locality_id != goal.locality_id:
+            break
+        seen.add(original.id)
+        found.setdefault(original.year, original)
+        root = original
+    for start in (goal, root):  # the goal's own copies, then those of the originals' other copies
+        frontier = [start.id]
+        while frontier:
+            copies = session.exec(
+                select(Goal)
+                .where(Goal.locality_id == goal.locality_id, col(Goal.copied_from).in_(frontier))
+                .order_by(col(Goal.year), col(Goal.sort_order), col(Goal.id))
+            ).all()
+            frontier = []
+            for copy in copies:
+                if copy.id in seen:
+                    continue
+                seen.add(copy.id)
+                found.setdefault(copy.year, copy)
+                frontier.append(copy.id)
+    # copies made before the link was kept: the root's namesakes of the years before it (of any
+    # year when no link was found at all)
+    path = _names(session, root)
     query = select(Goal).where(
         Goal.locality_id == goal.locality_id,
         Goal.unit_id == goal.unit_id,
-        Goal.name == goal.name,
-        Goal.year != goal.year,
+        Goal.name == root.name,
+        col(Goal.year).not_in(list(found)),
     )
+    if len(seen) > 1:
+        query = query.where(Goal.year < root.year)
     query = (
         query.where(Goal.team_id == goal.team_id)
         if goal.team_id is not None

@@ -61,6 +61,7 @@ class Goal(SQLModel, table=True):
         Index("ix_goals_locality_unit_year", "locality_id", "unit_id", "year", "team_id"),
         Index("ix_goals_parent", "parent_id"),
         Index("ix_goals_locality_year", "locality_id", "year"),
+        Index("ix_goals_copied_from", "copied_from"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -83,6 +84,13 @@ class Goal(SQLModel, table=True):
     target: float | None = Field(default=None, sa_column=Column(Float))
     direction: str = Field(default=Direction.higher.value, max_length=8)
     counts_for_assessment: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, default=True))
+    # the goal of an earlier year this one was copied from (``copying.copy_goals``): its lineage
+    copied_from: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("goals.id", ondelete="SET NULL", name="fk_goals_copied_from"), nullable=True
+        ),
+    )
     published_at: datetime | None = Field(default=None, sa_type=tz_datetime())
     versions: int = 0  # versions kept since publishing (1: as published)
     changed_after_publish: bool = Field(

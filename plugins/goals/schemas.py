@@ -208,6 +208,7 @@ class GoalOut(BaseModel):
     published: bool
     changed_after_publish: bool
     versions: int
+    copied_from: int | None = None  # the goal of an earlier year this one was copied from
     people: list[ShareOut] = []
     depth: int = 0
     percent: float = 0.0

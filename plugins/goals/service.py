@@ -104,6 +104,7 @@ def goal_out(goal: Goal, people: list[ShareOut] | None = None, measure: str = ""
         published=goal.published_at is not None,
         changed_after_publish=goal.changed_after_publish,
         versions=goal.versions,
+        copied_from=goal.copied_from,
         people=people or [],
         **extra,
     )

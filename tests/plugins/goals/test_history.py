@@ -145,6 +145,55 @@ def test_a_goal_copied_to_later_years_shows_a_series_a_year(ctx, world):
         history.across_years(ctx, world.actors["admin_b"], "ga", copies["招商引资"].id)
 
 
+def test_a_renamed_and_moved_copy_stays_in_the_lineage_by_its_link(ctx, world):
+    """A copy names the goal it was copied from (copied_from); renamed and moved to the top in
+    the next year, and copied again, it still charts with its original, while a namesake of the
+    copy's new name is not taken for it. Deleting the original leaves the copy unlinked (then
+    found by names, as copies made before the link)."""
+    from plugins.goals import service
+    from plugins.goals.schemas import GoalPatch, MoveIn
+
+    admin = world.actors["admin_a"]
+    parent = goal(ctx, world, "经济发展")
+    leaf = goal(ctx, world, "招商引资", parent_id=parent.id)
+    report(ctx, world, leaf.id, f"{YEAR}-Q2", 30)
+    copies = {c.name: c for c in copy_to(ctx, world, YEAR, YEAR + 1, [parent.id])}
+    first = copies["招商引资"]
+    assert first.copied_from == leaf.id and copies["经济发展"].copied_from == parent.id
+    service.update_goal(ctx, admin, "ga", first.id, GoalPatch(name="招商引资提质增效"))
+    service.move_goal(ctx, admin, "ga", first.id, MoveIn(parent_id=None))
+    report(ctx, world, first.id, f"{YEAR + 1}-Q2", 50)
+    second = copy_to(ctx, world, YEAR + 1, YEAR + 2, [first.id])[0]
+    assert second.copied_from == first.id and second.name == "招商引资提质增效"
+    report(ctx, world, second.id, f"{YEAR + 2}-Q2", 70)
+    stranger = goal(ctx, world, "招商引资提质增效")  # this year's namesake of the renamed copy
+    report(ctx, world, stranger.id, f"{YEAR}-Q3", 99)
+    for start in (leaf.id, first.id, second.id):
+        found = history.across_years(ctx, admin, "ga", start)
+        assert [(s.year, s.goal_id) for s in found.series] == [
+            (YEAR, leaf.id),
+            (YEAR + 1, first.id),
+            (YEAR + 2, second.id),
+        ], start
+        assert [(p.period, p.actual) for p in found.points] == [
+            (f"{YEAR}-Q2", 30.0),
+            (f"{YEAR + 1}-Q2", 50.0),
+            (f"{YEAR + 2}-Q2", 70.0),
+        ]
+    assert progress.goal_detail(ctx, admin, "ga", second.id).copied_from == first.id
+    service.delete_goal(ctx, admin, "ga", parent.id)  # a draft: its branch goes, the copies stay
+    assert progress.goal_detail(ctx, admin, "ga", first.id).copied_from is None
+    # unlinked now, the first copy is taken for a copy made before the link was kept: this year's
+    # goal at its place (the top) with its name, the namesake, counts for this year
+    assert [s.goal_id for s in history.across_years(ctx, admin, "ga", second.id).series] == [
+        stranger.id,
+        first.id,
+        second.id,
+    ]
+    service.delete_goal(ctx, admin, "ga", stranger.id)
+    assert [s.goal_id for s in history.across_years(ctx, admin, "ga", second.id).series] == [first.id, second.id]
+
+
 def test_a_goal_spanning_years_is_split_by_calendar_year(ctx, world):
     """A goal whose span runs over two years (written by the tree's import or a later rule; the
     form keeps a goal in its year) is charted as one series a year, its plan over the whole span."""
