@@ -17,16 +17,35 @@ def _uvicorn_line(path: str) -> None:
     logging.getLogger("uvicorn.access").info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "POST", path, "1.1", 200)
 
 
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
 @pytest.mark.parametrize("setting", [False, True])
-def test_ballot_routes_are_logged_only_when_configured(ctx, tmp_path, caplog, setting):
+def test_ballot_routes_are_logged_only_when_configured(ctx, tmp_path, setting):
     settings = make_settings(ctx.settings.database_url, tmp_path, ballot_access_log=setting)
     create_app(AppContext(settings=settings, db=ctx.db, keys=ctx.keys), audit_monitor=False)
-    caplog.set_level(logging.INFO, logger="uvicorn.access")
-    ballot = ["/api/ballot/submit", "/api/ballot", "/api/ballot/login?x=1", "/b/ballot", "/b/"]
-    other = ["/api/campaigns/3/accounts", "/api/ballots-report", "/admin/", "/bx", "/health"]
-    for path in ballot + other:
-        _uvicorn_line(path)
-    logged = [record.args[2] for record in caplog.records if record.name == "uvicorn.access"]
+    # A handler on uvicorn's access logger itself: what reaches the root logger (caplog) depends
+    # on how earlier tests left logging (uvicorn's own configuration stops propagation).
+    seen = _Records()
+    logger = logging.getLogger("uvicorn.access")
+    level = logger.level
+    logger.addHandler(seen)
+    logger.setLevel(logging.INFO)
+    try:
+        ballot = ["/api/ballot/submit", "/api/ballot", "/api/ballot/login?x=1", "/b/ballot", "/b/"]
+        other = ["/api/campaigns/3/accounts", "/api/ballots-report", "/admin/", "/bx", "/health"]
+        for path in ballot + other:
+            _uvicorn_line(path)
+    finally:
+        logger.removeHandler(seen)
+        logger.setLevel(level)
+    logged = [record.args[2] for record in seen.records]
     assert logged == (ballot + other if setting else other)
 
 
