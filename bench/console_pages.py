@@ -305,7 +305,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     only = [word.strip() for word in args.only.split(",") if word.strip()] or None
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    rows = [row for backend in backends for row in run_backend(backend, args.people, args.rounds, only)]
+    rows = []
+    for backend in backends:
+        done = run_backend(backend, args.people, args.rounds, only)
+        for r in done:  # each backend's figures at once: a later failure does not lose them
+            print(f"[{backend}] {r['page']}: p95 {r['p95']:.1f} ms, CPU p95 {r['cpu95']:.1f} ms, {r['sql']:.0f} SQL")
+        rows += done
     print(f"\n{args.people:,} people, {UNITS} units; {args.rounds} requests per page")
     print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"{'backend':<10} {'page':<38} {'p50 ms':>7} {'p95 ms':>7} {'CPU p95':>7} {'SQL':>4} {'DB p95':>7} {'KB':>6}")
