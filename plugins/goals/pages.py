@@ -130,6 +130,7 @@ async def tree_page(
     published: FromQuery[str | None] = None,
     imported: FromQuery[str | None] = None,
     goals_imported: FromQuery[str | None] = None,
+    copied: FromQuery[str | None] = None,
 ) -> Response:
     shell = await open_shell(request, code, roles=ADMIN_ROLES)
     return await render_tree(
@@ -141,6 +142,7 @@ async def tree_page(
         published=_int(published),
         imported=_int(imported),
         goals_imported=_int(goals_imported),
+        copied=_int(copied),
     )
 
 
@@ -154,7 +156,8 @@ async def render_tree(
     **extra: Any,
 ) -> Response:
     """The tree page of the chosen set (the first unit the actor manages, the unit's own goals and
-    this year by default); ``extra``: ``published``, ``imported``, ``problems``, ``error``."""
+    this year by default); ``extra``: ``published``, ``imported``, ``goals_imported``,
+    ``copied``, ``problems``, ``error``."""
     lists = await run_sync(choices.choices, shell.ctx, shell.actor, code)
     day = await run_sync(today, shell.ctx)
     chosen_year = _int(year) or day.year
@@ -181,6 +184,7 @@ async def render_tree(
         published=extra.pop("published", None),
         imported=extra.pop("imported", None),
         goals_imported=extra.pop("goals_imported", None),
+        copied=extra.pop("copied", None),
         problems=extra.pop("problems", []),
         error=extra.pop("error", ""),
         status_code=status_code,
@@ -447,6 +451,7 @@ async def people_save(
 
 def page_routes() -> list:
     from plugins.goals.comment_pages import ROUTES as comment_routes
+    from plugins.goals.copy_pages import ROUTES as copy_routes
     from plugins.goals.person_table_pages import ROUTES as person_table_routes
     from plugins.goals.progress_pages import ROUTES as progress_routes
     from plugins.goals.scoring_pages import ROUTES as scoring_routes
@@ -466,6 +471,7 @@ def page_routes() -> list:
                 people_save,
                 *progress_routes,
                 *sheet_routes,
+                *copy_routes,
                 *comment_routes,
                 *scoring_routes,
                 *person_table_routes,
