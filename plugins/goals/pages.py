@@ -131,6 +131,7 @@ async def tree_page(
     imported: FromQuery[str | None] = None,
     goals_imported: FromQuery[str | None] = None,
     copied: FromQuery[str | None] = None,
+    assigned: FromQuery[str | None] = None,
 ) -> Response:
     shell = await open_shell(request, code, roles=ADMIN_ROLES)
     return await render_tree(
@@ -143,6 +144,7 @@ async def tree_page(
         imported=_int(imported),
         goals_imported=_int(goals_imported),
         copied=_int(copied),
+        assigned=_int(assigned),
     )
 
 
@@ -157,7 +159,7 @@ async def render_tree(
 ) -> Response:
     """The tree page of the chosen set (the first unit the actor manages, the unit's own goals and
     this year by default); ``extra``: ``published``, ``imported``, ``goals_imported``,
-    ``copied``, ``problems``, ``error``."""
+    ``copied``, ``assigned``, ``problems``, ``error``."""
     lists = await run_sync(choices.choices, shell.ctx, shell.actor, code)
     day = await run_sync(today, shell.ctx)
     chosen_year = _int(year) or day.year
@@ -185,6 +187,7 @@ async def render_tree(
         imported=extra.pop("imported", None),
         goals_imported=extra.pop("goals_imported", None),
         copied=extra.pop("copied", None),
+        assigned=extra.pop("assigned", None),
         problems=extra.pop("problems", []),
         error=extra.pop("error", ""),
         status_code=status_code,
@@ -450,6 +453,7 @@ async def people_save(
 
 
 def page_routes() -> list:
+    from plugins.goals.assign_pages import ROUTES as assign_routes
     from plugins.goals.comment_pages import ROUTES as comment_routes
     from plugins.goals.copy_pages import ROUTES as copy_routes
     from plugins.goals.person_table_pages import ROUTES as person_table_routes
@@ -472,6 +476,7 @@ def page_routes() -> list:
                 *progress_routes,
                 *sheet_routes,
                 *copy_routes,
+                *assign_routes,
                 *comment_routes,
                 *scoring_routes,
                 *person_table_routes,
