@@ -1,8 +1,8 @@
 """The numbers of a campaign's result files, gathered once for every format.
 
-Built on ``core.services.result_details`` (the ranking; per subject the score per evaluator
-category, per-indicator means and grade distribution, computed by its functions so a report says
-what the results pages say) and ``core.services.turnout`` (issued and submitted accounts). A
+Built on ``core.services.result_details`` (the ranking) and ``core.services.result_subject``
+(per subject the score per evaluator category, per-indicator means and grade distribution,
+computed by its functions so a report says what the results pages say) and ``core.services.turnout`` (issued and submitted accounts). A
 report covers every subject, so the per-subject counts are read in one grouped query for all
 of them (``subject_details`` reads a subject at a time: 200 subjects took 30 s that way, 0.5 s
 this way); valid and invalid ballots per evaluator category are one more.
@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from core.context import Actor, AppContext
 from core.models import Adjustment, Ballot, Campaign, CampaignResult, Subject
 from core.models.base import utcnow
-from core.services import ballot_grades, result_details
+from core.services import ballot_grades, result_details, result_subject
 from core.services.campaigns import categories_of
 from core.services.errors import Conflict
 from core.services.plugins import policies_for, rules_for
@@ -56,7 +56,7 @@ class ReportData:
     ``evaluator_categories``: ``[{name, weight}]``; ``turnout`` per category and ``total``;
     ``groups``: ``[{category, subjects: [row]}]``, rows in rank order (see
     ``result_details.campaign_results``); ``subjects``: ``{subject_id: details}``, details as
-    ``result_details.subject_details`` gives them less ``comments`` and ``history``;
+    ``result_subject.subject_details`` gives them less ``comments`` and ``history``;
     ``indicators``: the graded leaves of the campaign's templates, ``[{code, name, parent}]`` in
     tree order; ``plugins``: ``{name: (label_zh,
     label_en)}`` of the scoring rule and the distribution policies the tally used."""
@@ -84,7 +84,7 @@ def _percent(submitted: int, issued: int) -> float:
 
 def _all_grade_counts(session: Session, campaign: Campaign) -> dict[int, list[tuple[int, int, int, int]]]:
     """subject id -> [(category id, indicator id, grade index, count)] over the valid ballots: the
-    rows ``result_details._grade_counts`` gives for one subject, for every subject in one pass."""
+    rows ``result_subject._grade_counts`` gives for one subject, for every subject in one pass."""
     out: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
     for category, subject, indicator, grade, n in ballot_grades.grade_counts(session, campaign):
         out[subject].append((category, indicator, grade, n))
@@ -94,7 +94,7 @@ def _all_grade_counts(session: Session, campaign: Campaign) -> dict[int, list[tu
 def _subjects(
     session: Session, campaign: Campaign, rows: list[dict[str, Any]], decimals: int, labels: list[str]
 ) -> dict[int, dict[str, Any]]:
-    """Per subject what ``result_details.subject_details`` gives (``group_size``, ``by_category``,
+    """Per subject what ``result_subject.subject_details`` gives (``group_size``, ``by_category``,
     ``indicators``, ``values``, ``distribution``, ``adjustments``; not the comments nor the
     history, which reports leave out), computed with its own functions from one query per kind
     instead of a dozen per subject."""
@@ -137,7 +137,7 @@ def _subjects(
     out: dict[int, dict[str, Any]] = {}
     for row in rows:
         counts = all_counts.get(row["subject_id"], [])
-        indicators, by_id = result_details.indicator_means(
+        indicators, by_id = result_subject.indicator_means(
             templates, category_names, category_template, counts, decimals
         )
         rated = {category_names.get(c) for c, _i, _g, _n in counts}
@@ -172,7 +172,7 @@ def _subjects(
             "by_category": by_category,
             "indicators": indicators,
             "values": values,
-            "distribution": result_details._distribution(templates, category_template, by_id, counts, labels),
+            "distribution": result_subject._distribution(templates, category_template, by_id, counts, labels),
             "adjustments": adjustments.get(row["subject_id"], []),
         }
     return out

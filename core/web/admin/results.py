@@ -6,7 +6,7 @@ a team's members as a bubble chart.
 Each chart's numbers are embedded in the page as JSON (``<script type="application/json">``),
 drawn by ``/static/charts.js`` with the vendored ECharts, and shown in a table beside it (read
 without JavaScript, printed without the chart). The numbers come from
-``core.services.result_details``.
+``core.services.result_details`` (the ranking), ``result_subject`` and ``result_teams``.
 
 Office and platform admins read, tally again, adjust and publish; an assessment-group role (when
 the platform has one) reads; everyone else, and another locality's campaign, gets 404.
@@ -27,7 +27,7 @@ from litestar.response import Redirect
 from pydantic import ValidationError
 
 from core.schemas.values import AdjustmentIn
-from core.services import decisions
+from core.services import decisions, result_subject, result_teams
 from core.services import result_details as rd
 from core.services import tally as tally_service
 from core.services import turnout as turnout_service
@@ -199,7 +199,9 @@ async def _results_page(
 
     data = await run_sync(ranking)
     p = paging(data["total"], 1 + data["offset"] // RANKING_PAGE, RANKING_PAGE)
-    teams = await run_sync(lambda: rd.campaign_teams(shell.ctx, shell.actor, campaign_id, locality_code=shell.code))
+    teams = await run_sync(
+        lambda: result_teams.campaign_teams(shell.ctx, shell.actor, campaign_id, locality_code=shell.code)
+    )
     for group in data["groups"]:
         group["chart"] = _ranking_chart(shell, group, data["decimals"])
     context = await _common(shell, data)
@@ -286,7 +288,9 @@ async def _subject_page(
     status_code: int = 200,
 ) -> Response:
     details = await run_sync(
-        lambda: rd.subject_details(shell.ctx, shell.actor, campaign_id, subject_id, locality_code=shell.code)
+        lambda: result_subject.subject_details(
+            shell.ctx, shell.actor, campaign_id, subject_id, locality_code=shell.code
+        )
     )
     context = await _common(shell, details)
     subject = details["subject"]
@@ -337,7 +341,9 @@ async def subject_adjust(
     shell = await open_shell(request, code, roles=OFFICE)
     shell.check_csrf(data)
     current = await run_sync(
-        lambda: rd.subject_details(shell.ctx, shell.actor, campaign_id, subject_id, locality_code=shell.code)
+        lambda: result_subject.subject_details(
+            shell.ctx, shell.actor, campaign_id, subject_id, locality_code=shell.code
+        )
     )
     values = {"grade": (data.get("grade") or "").strip(), "reason": (data.get("reason") or "").strip()}
     if current["published"]:
@@ -375,7 +381,9 @@ async def team_page(
 ) -> Response:
     shell = await open_shell(request, code, roles=READERS)
     bubbles = await run_sync(
-        lambda: rd.team_bubbles(shell.ctx, shell.actor, campaign_id, team_id, y=y or None, locality_code=shell.code)
+        lambda: result_teams.team_bubbles(
+            shell.ctx, shell.actor, campaign_id, team_id, y=y or None, locality_code=shell.code
+        )
     )
     data = await run_sync(lambda: rd.campaign_results(shell.ctx, shell.actor, campaign_id, locality_code=shell.code))
     context = await _common(shell, data)

@@ -1,4 +1,5 @@
-"""What the results pages and reports read (core.services.result_details), on SQLite and
+"""What the results pages and reports read (core.services.result_details; a subject and a team in
+test_result_subject.py and test_result_teams.py), on SQLite and
 PostgreSQL, from a campaign voted and tallied through the API (tests/results_setup.py)."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from sqlalchemy import text
 
 from core.context import Actor
 from core.schemas.values import AdjustmentIn
-from core.services import decisions
+from core.services import decisions, result_subject, result_teams
 from core.services import result_details as rd
 from core.services.errors import Forbidden, Invalid, NotFound
 from tests.results_setup import build
@@ -83,70 +84,6 @@ def test_locality_decimals_round_what_is_shown_and_keep_the_score(world):
     assert data["decimals"] == 0 and row["shown"] == "80" and row["score"] == 80.45000000000003
 
 
-def test_subject_details(world):
-    s = build(world)
-    office = _actor(world, "office-county-r")
-    d = rd.subject_details(world.ctx, office, s.campaign_id, s.subjects["王五"], locality_code="county-r")
-    assert d["subject"]["name"] == "王五" and d["group_size"] == 4
-    assert [(c["name"], c["weight"], c["shown"], c["ballots"]) for c in d["by_category"]] == [
-        ("县领导", 40.0, "80.00", 2),
-        ("基层代表", 60.0, "95.00", 1),
-    ]
-    indicators = {i["code"]: i for i in d["indicators"]}
-    assert list(indicators) == ["DE1", "DE2", "JI1", "ALL"]
-    assert indicators["DE1"]["name"] == "政治品德" and indicators["DE1"]["parent"] == "德"
-    assert indicators["DE1"]["score"] == pytest.approx((80 + 80 + 95) / 3) and indicators["DE1"]["shown"] == "85.00"
-    assert indicators["DE1"]["answers"] == 3 and indicators["DE1"]["max"] == 95
-    assert indicators["ALL"]["overall"] and not indicators["JI1"]["overall"]
-    assert indicators["JI1"]["by_category"]["县领导"]["shown"] == "80.00"
-    assert indicators["JI1"]["by_category"]["基层代表"]["shown"] == "95.00"
-    assert d["values"] == [{"code": "BONUS", "name": "加分项", "kind": "bonus", "score": 2.0, "shown": "2.00"}]
-    assert d["distribution"] == {
-        "basis": "overall",
-        "total": 3,
-        "counts": [
-            {"grade": "优秀", "count": 1},
-            {"grade": "称职", "count": 2},
-            {"grade": "基本称职", "count": 0},
-            {"grade": "不称职", "count": 0},
-        ],
-    }
-    # sorted by text, so their order says nothing about the ballots
-    assert d["comments"] == sorted(["工作扎实", "希望加强学习"])
-    [before] = d["history"]
-    assert before["campaign_id"] == s.previous_id and before["campaign_name"] == "2025年度民主测评"
-    assert before["shown"] == "80.00" and before["rank"] == 1 and before["grade"] == "称职"
-    assert d["adjustments"] == []
-
-    zhao = rd.subject_details(world.ctx, office, s.campaign_id, s.subjects["赵六"])
-    assert [c["count"] for c in zhao["distribution"]["counts"]] == [0, 1, 1, 1]
-    assert zhao["values"] == [] and len(zhao["comments"]) == 2
-
-    decisions.adjust(
-        world.ctx, office, s.campaign_id, AdjustmentIn(subject_id=s.subjects["王五"], grade="优秀", reason="加分项核实")
-    )
-    d = rd.subject_details(world.ctx, office, s.campaign_id, s.subjects["王五"])
-    assert [(a["from_grade"], a["grade"], a["reason"]) for a in d["adjustments"]] == [("称职", "优秀", "加分项核实")]
-    assert d["subject"]["grade"] == "优秀"
-
-
-def test_team_bubbles(world):
-    s = build(world)
-    office = _actor(world, "office-county-r")
-    assert rd.campaign_teams(world.ctx, office, s.campaign_id) == [
-        {"team_id": s.team_id, "name": "县财政局领导班子", "unit_id": s.unit_id, "members": 3}
-    ]
-    b = rd.team_bubbles(world.ctx, office, s.campaign_id, s.team_id)
-    assert [c["key"] for c in b["components"]] == ["indicator:BONUS", "category:县领导", "category:基层代表"]
-    assert b["y"] == "indicator:BONUS" and b["team"]["name"] == "县财政局领导班子"
-    members = {m["name"]: m for m in b["members"]}
-    assert set(members) == {"张三", "李四", "王五"}
-    assert members["王五"]["y"] == 2.0 and members["张三"]["y"] is None and members["王五"]["ballots"] == 3
-    b = rd.team_bubbles(world.ctx, office, s.campaign_id, s.team_id, y="category:县领导")
-    assert {m["name"]: m["y_shown"] for m in b["members"]} == {"张三": "95.00", "李四": "95.00", "王五": "80.00"}
-    assert rd.team_bubbles(world.ctx, office, s.campaign_id, s.team_id, y="nonsense")["y"] == "indicator:BONUS"
-
-
 def test_untallied_campaign_is_no_error(world):
     s = build(world, publish_previous=False)
     office = _actor(world, "office-county-r")
@@ -158,12 +95,12 @@ def test_untallied_campaign_is_no_error(world):
     draft = created.json()["id"]
     data = rd.campaign_results(world.ctx, office, draft)
     assert data["tallied"] is False and data["groups"] == []
-    assert rd.subject_details(world.ctx, office, draft, s.subjects["张三"])["subject"] is None
-    assert rd.campaign_teams(world.ctx, office, draft) == []
+    assert result_subject.subject_details(world.ctx, office, draft, s.subjects["张三"])["subject"] is None
+    assert result_teams.campaign_teams(world.ctx, office, draft) == []
     with pytest.raises(NotFound):
-        rd.team_bubbles(world.ctx, office, draft, s.team_id)
+        result_teams.team_bubbles(world.ctx, office, draft, s.team_id)
     # an unpublished earlier campaign counts in the comparison too (tallied)
-    d = rd.subject_details(world.ctx, office, s.campaign_id, s.subjects["张三"])
+    d = result_subject.subject_details(world.ctx, office, s.campaign_id, s.subjects["张三"])
     assert [h["status"] for h in d["history"]] == ["tallied"]
 
 
@@ -173,9 +110,9 @@ def test_tenants_and_roles(world):
     other = _actor(world, "office-county-x")
     for call in (
         lambda a: rd.campaign_results(world.ctx, a, s.campaign_id),
-        lambda a: rd.subject_details(world.ctx, a, s.campaign_id, s.subjects["张三"]),
-        lambda a: rd.campaign_teams(world.ctx, a, s.campaign_id),
-        lambda a: rd.team_bubbles(world.ctx, a, s.campaign_id, s.team_id),
+        lambda a: result_subject.subject_details(world.ctx, a, s.campaign_id, s.subjects["张三"]),
+        lambda a: result_teams.campaign_teams(world.ctx, a, s.campaign_id),
+        lambda a: result_teams.team_bubbles(world.ctx, a, s.campaign_id, s.team_id),
     ):
         with pytest.raises(NotFound):
             call(other)
@@ -183,7 +120,7 @@ def test_tenants_and_roles(world):
     with pytest.raises(NotFound):  # the campaign, asked for under another locality's code
         rd.campaign_results(world.ctx, office, s.campaign_id, locality_code="county-x")
     with pytest.raises(NotFound):  # a subject that is not in the campaign
-        rd.subject_details(world.ctx, office, s.campaign_id, 10**9)
+        result_subject.subject_details(world.ctx, office, s.campaign_id, 10**9)
     world.user("unit-r", "unit_admin", "county-r", unit="CZJ")
     with pytest.raises(Forbidden):
         rd.campaign_results(world.ctx, _actor(world, "unit-r"), s.campaign_id)
