@@ -456,6 +456,7 @@ def page_routes() -> list:
     from plugins.goals.assign_pages import ROUTES as assign_routes
     from plugins.goals.comment_pages import ROUTES as comment_routes
     from plugins.goals.copy_pages import ROUTES as copy_routes
+    from plugins.goals.order_pages import ROUTES as order_routes
     from plugins.goals.person_table_pages import ROUTES as person_table_routes
     from plugins.goals.progress_pages import ROUTES as progress_routes
     from plugins.goals.scoring_pages import ROUTES as scoring_routes
@@ -477,6 +478,7 @@ def page_routes() -> list:
                 *sheet_routes,
                 *copy_routes,
                 *assign_routes,
+                *order_routes,
                 *comment_routes,
                 *scoring_routes,
                 *person_table_routes,
