@@ -20,9 +20,9 @@ def admin_router():
         *users.ROUTES,
         *results.ROUTES,
     ]
-    from core.web.admin import campaign_steps, campaigns
+    from core.web.admin import campaign_scoring, campaign_steps, campaigns
 
-    handlers += [*campaigns.ROUTES, *campaign_steps.ROUTES]
+    handlers += [*campaigns.ROUTES, *campaign_steps.ROUTES, *campaign_scoring.ROUTES]
     from core.web.admin import result_exports
 
     handlers += result_exports.ROUTES

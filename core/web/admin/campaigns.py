@@ -2,7 +2,7 @@
 settings), a campaign's overview (status, what it still misses before it can open, open /
 close / tally), the close confirmation with the turnout per category, and a tally refused below
 the locality's minimum turnout until the office gives a reason. A new campaign and the setup
-steps are in ``core.web.admin.campaign_steps``.
+steps are in ``core.web.admin.campaign_steps`` (the scoring steps in ``campaign_scoring``).
 
 Every campaign page shows the campaign's tab bar, ``admin/campaigns/_tabs.html``: render the page
 with ``tabs`` = ``campaign_tabs(shell, campaign)`` and ``current_tab`` = the key of its tab, and

@@ -151,7 +151,7 @@ def test_a_scoring_rules_options_read_its_own_plugins_catalogue():
     plugin without a catalogue (plugins.distribution) "Note", and the page around them the core's."""
     import plugins.distribution
     import plugins.goals.scoring  # noqa: F401  (a module of the goals package)
-    from core.web.admin.campaign_steps import _rule_blocks
+    from core.web.admin.campaign_scoring import _rule_blocks
 
     schema = {"type": "object", "properties": {"note": {"type": "string", "title": NOTE}}}
 
