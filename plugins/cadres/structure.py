@@ -157,6 +157,13 @@ def _band(age: int, limits: list[int]) -> str:
     return f"≥{limits[-1]}"
 
 
+def _band_labels(limits: list[int]) -> list[str]:
+    """Every band's label, youngest first (as ``_band`` names them)."""
+    limits = sorted(limits)
+    middle = [f"{low}–{high - 1}" for low, high in zip(limits, limits[1:], strict=False)]
+    return [f"<{limits[0]}", *middle, f"≥{limits[-1]}"]
+
+
 def _grouped(members: Sequence[PersonFacts], label) -> dict[str, tuple]:
     counts: dict[str, list] = defaultdict(list)
     for person in members:
@@ -242,7 +249,8 @@ def analyse(
 
 def _age(members, options: StructureOptions, on: date, end: date, shown_end: str, team_level: str) -> Dimension:
     known = [p for p in members if p.birth_date]
-    counts = _grouped(known, lambda p: [_band(age_on(p.birth_date, on), options.age_bands)])
+    found = _grouped(known, lambda p: [_band(age_on(p.birth_date, on), options.age_bands)])
+    counts = {band: found[band] for band in _band_labels(options.age_bands) if band in found}
     unknown = [p for p in members if not p.birth_date]
     if unknown:
         counts[UNKNOWN] = tuple(p.id for p in unknown)
@@ -320,7 +328,8 @@ def _experience(members, options: StructureOptions, team_level: str) -> Dimensio
                 status = "red"
                 label = options.experience_labels.get(experience, experience)
                 why.append(Message(TOO_FEW_EXPERIENCED, {"count": count, "experience": label, "minimum": minimum}))
-    return Dimension("experience", status, counts, tuple(why))
+    labels = {level: options.experience_labels.get(level, level) for level in counts}
+    return Dimension("experience", status, counts, tuple(why), {"labels": labels})
 
 
 # --- simulation -----------------------------------------------------------------------------------

@@ -56,6 +56,17 @@ def relation_out(relation: Relation, names: dict[Any, str]) -> dict[str, Any]:
     }
 
 
+def _figures_out(figures: dict[str, Any]) -> dict[str, Any]:
+    """The figures a reader is shown beside the counts: the average age, and the locality's
+    words for the unit levels of the experience counts."""
+    shown: dict[str, Any] = {}
+    if "average_age" in figures:
+        shown["average_age"] = figures["average_age"]
+    if "labels" in figures:
+        shown["labels"] = dict(figures["labels"])
+    return shown
+
+
 def report_out(report: StructureReport) -> dict[str, Any]:
     return {
         "status": report.status,
@@ -64,6 +75,7 @@ def report_out(report: StructureReport) -> dict[str, Any]:
                 "status": d.status,
                 "counts": {label: list(ids) for label, ids in d.counts.items()},
                 "why": [_message(m) for m in d.why],
+                **_figures_out(d.figures),
             }
             for name, d in report.dimensions.items()
         },

@@ -58,6 +58,9 @@ def test_team_check_page(ctx, site):
         )
         assert place.status_code == 200 and "候选人的关系" in place.text and "班子结构" in place.text
         assert 'data-dimension="gender"' in place.text
+        assert 'class="average-age">平均年龄: ' in place.text
+        english = dept.get(f"{BASE}/teams/{team_id}", params={"add": world.people["张书记"], "lang": "en"})
+        assert 'class="average-age">Average age: ' in english.text
         assert dept.get(f"{BASE}/teams/scan").status_code == 200
         assert dept.get(f"{BASE}/teams/999999").status_code == 404
 

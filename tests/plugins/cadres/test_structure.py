@@ -71,6 +71,16 @@ def test_a_team_without_a_woman_or_anyone_young_is_red_and_says_which_rule():
     assert analyse(men, on=ON, team_level="township").dimensions["age"].status == "green"
 
 
+def test_age_bands_read_youngest_first_and_experience_is_named_in_the_localitys_words():
+    report = analyse(team(), on=ON, team_level="county")
+    age = report.dimensions["age"]
+    # members listed oldest first (54, 51, 38, 46): the bands still read youngest first
+    assert list(age.counts) == ["35–39", "45–49", "50–54", "<40"]
+    assert report.dimensions["experience"].figures["labels"] == {"township": "乡镇"}
+    words = StructureOptions(experience_labels={"township": "乡镇（街道）"})
+    assert analyse(team(), words, on=ON).dimensions["experience"].figures["labels"] == {"township": "乡镇（街道）"}
+
+
 def test_a_rule_met_now_but_not_at_the_end_of_the_term_is_yellow():
     members = team()
     members[2] = member(3, date(1988, 1, 1), "女")  # 38 now, 43 at the end of the term

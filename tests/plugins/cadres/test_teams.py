@@ -79,6 +79,27 @@ def test_structure_before_and_after_a_placement(ctx, synth):
     swap = teams.check_team(ctx, dept, "sy", p.team_id, add=[p.b], remove=[p.a], on=ON)
     people_swapped = {i for ids in swap["after"]["dimensions"]["gender"]["counts"].values() for i in ids}
     assert people_swapped == people_before - {p.a} | {p.b}
+    # the average age beside the bands, and the unit levels in the locality's words
+    for report in (before, after):
+        age = report["dimensions"]["age"]
+        ages = [service.age_at(date.fromisoformat(str(b)), ON) for b in _births(ctx, _people(report)) if b]
+        assert age["average_age"] == round(sum(ages) / len(ages), 1)
+        experience = report["dimensions"]["experience"]
+        assert experience["labels"] and set(experience["labels"]) == set(experience["counts"])
+        assert set(experience["labels"].values()) <= {"乡镇", "县级", "村级", "市级"}
+
+
+def _people(report) -> set[int]:
+    return {i for ids in report["dimensions"]["gender"]["counts"].values() for i in ids}
+
+
+def _births(ctx, ids) -> list:
+    from sqlmodel import col, select
+
+    from core.models import Person
+
+    with ctx.db.read() as session:
+        return list(session.exec(select(Person.birth_date).where(col(Person.id).in_(ids))).all())
 
 
 def test_checks_are_logged_and_refused_to_others(ctx, synth):
