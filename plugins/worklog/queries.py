@@ -51,8 +51,11 @@ def today(ctx: AppContext) -> date:
 
 
 def kinds_for(period: Period) -> list[EntryKind]:
-    """The kinds of entry written for a period of this kind."""
-    return [kind for kind, pkind in PERIOD_OF_KIND.items() if pkind is period.kind]
+    """The kinds of entry expected for a period of this kind (on the board, in the completion,
+    the week's slots): never the optional daily record, which nobody misses."""
+    return [
+        kind for kind, pkind in PERIOD_OF_KIND.items() if pkind is period.kind and kind is not EntryKind.daily_record
+    ]
 
 
 def parse_kind(value: str) -> EntryKind:

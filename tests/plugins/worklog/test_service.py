@@ -293,6 +293,8 @@ def test_daily_records_only_where_the_locality_keeps_them(ctx, world):
     assert detail.body == "走访三家企业" and [v.body for v in detail.history] == ["走访两家企业", "走访三家企业"]
     history = service.history(ctx, leader, "wa", world.people["李明"], kind="daily_record")
     assert [e.period for e in history.items] == [today]
+    with pytest.raises(Invalid):  # optional: no board of a day, nobody is missing a daily record
+        service.board(ctx, leader, "wa", today)
     tomorrow = str(Period.from_date("day", service.today(ctx) + timedelta(days=1)))
     with pytest.raises(Invalid, match="has not begun yet"):
         service.write_entry(ctx, author, "wa", "daily_record", tomorrow, EntryIn(body="x"))
