@@ -12,7 +12,8 @@ import pytest
 from pydantic import ValidationError
 
 from adapters import http_json
-from adapters.http_json import ADAPTER, retry_after_seconds
+from adapters.http_json import ADAPTER
+from adapters.http_json_reader import retry_after_seconds
 from core.adapters import PermanentFault, TransientFault
 from tests.adapters.fake_platform import all_records
 
