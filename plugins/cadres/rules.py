@@ -5,6 +5,7 @@ page), and the relation kinds of the plugins the locality enabled (hook
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import date
 
@@ -14,6 +15,7 @@ from sqlmodel import Session
 from core.models import LocalityPlugin
 from core.services.errors import Invalid
 from core.services.plugins import hooks_for
+from plugins.cadres.divisions import name_of
 from plugins.cadres.relations import KINDS, RelationChecker, RelationKind
 
 log = logging.getLogger(__name__)
@@ -59,7 +61,15 @@ def relation_checker(session: Session, locality_id: int, today: date) -> Relatio
             "cloud's options",
             params={"kind": missing[0]},
         )
-    return RelationChecker(options, today=today, extra_kinds=kinds)
+    return RelationChecker(options, today=today, extra_kinds=kinds, place_name=place_name)
+
+
+@functools.lru_cache(maxsize=4096)
+def place_name(code: str) -> str:
+    """A native place or birthplace in a relation's evidence: its name and code as the search's
+    evidence shows them (``贵州省毕节市大方县 520521``), the code alone when the table lacks it."""
+    name = name_of(code)
+    return f"{name} {code}" if name else code
 
 
 def structure_options(session: Session, locality_id: int):

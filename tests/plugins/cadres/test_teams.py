@@ -11,6 +11,7 @@ import pytest
 
 from core.services.errors import Invalid, NotFound
 from plugins.cadres import service, teams
+from plugins.cadres.divisions import name_of
 from plugins.cadres.synth import PLANTED_KINDS, synthesize
 from tests.plugins.cadres.setup import account, enable
 
@@ -45,6 +46,9 @@ def test_every_planted_relation_is_found_when_the_candidate_is_placed(ctx, synth
         assert relation["strength"] == "strong" and relation["evidence"], p
         assert {c["id"] for c in check["candidates"]} == {p.b}
         assert all(p.b in (r["a"], r["b"]) for r in check["relations"])  # only the candidate's relations
+        if p.kind == "fellow_townsman":  # the county by its name and code, as the profile names it
+            native = service.read_profile(ctx, dept, "sy", p.a, ON).native_code
+            assert relation["evidence"][0]["params"]["place"] == f"{name_of(native)} {native}" and name_of(native)
 
 
 def test_the_scan_finds_every_planted_pair_within_a_team(ctx, synth):
