@@ -9,7 +9,7 @@ found by ID number (else by name and birth month) or created, and the profile's 
 that the form carries (posts and military service from the résumé's dated lines, education,
 family, expertise, the résumé's text) replace what was there. Problems of other fields are
 reported as not mapped, per file, field and line; so are native places and birthplaces that
-``divisions`` cannot code (GB/T 2260), or codes only in part. Every person created or changed is audited
+``divisions`` cannot code (GB/T 2260), codes only in part, or finds several divisions of. Every person created or changed is audited
 as the core's people service does it (``person.create``/``person.update``), and every profile
 written (``cadres.profile.import``: the file and how many rows of each section), in the same
 transaction, so the audit chain covers imports. A form's photo (``ZhaoPian``, JPEG or PNG) is
@@ -40,6 +40,10 @@ UNREADABLE = "the file could not be read"
 NO_NAME = "the form has no name (XingMing)"
 PLACE_UNKNOWN = "{value} names no division of the table (GB/T 2260): its code is left empty"
 PLACE_IN_PART = "{rest} of {value} is not in the division table (GB/T 2260): coded as {matched} ({code})"
+PLACE_AMBIGUOUS = "{value} may be any of {candidates} (GB/T 2260): write its province or city; its code is left empty"
+PLACE_AMBIGUOUS_IN_PART = (
+    "{rest} of {value} may be any of {candidates} (GB/T 2260): write its city; coded as {matched} ({code})"
+)
 PHOTO_OVER_LIMIT = "{file}: the photo (ZhaoPian) is over {mb} MB, the limit of stored files; nothing was imported"
 SECTIONS_COUNTED = ("posts", "education", "military", "relations", "tags")  # how much each file wrote, audited
 
@@ -185,6 +189,11 @@ def _place_problems(profile: lrmx.LrmxProfile) -> list[dict[str, Any]]:
         coded = divisions.code_of(value)
         if coded is None:
             found.append({"field": field_name, "line": None, "msgid": PLACE_UNKNOWN, "params": {"value": value}})
+        elif coded.ambiguous:  # 朝阳区 (Beijing's or Changchun's): not guessed
+            params = {"value": value, "rest": coded.rest, "matched": coded.matched, "code": coded.code}
+            params["candidates"] = "、".join(f"{divisions.name_of(c)}（{c}）" for c in coded.ambiguous)
+            msgid = PLACE_AMBIGUOUS_IN_PART if coded.code else PLACE_AMBIGUOUS
+            found.append({"field": field_name, "line": None, "msgid": msgid, "params": params})
         elif coded.rest:
             params = {"value": value, "rest": coded.rest, "matched": coded.matched, "code": coded.code}
             found.append({"field": field_name, "line": None, "msgid": PLACE_IN_PART, "params": params})
