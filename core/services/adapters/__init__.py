@@ -7,8 +7,8 @@ values in one transaction together with the run's outcome, or none → release t
 ``kaoping_adapter_run_finished``. A scheduled firing also moves ``next_run_at`` forward with a
 conditional UPDATE first, so several app instances fire a due source once (see core/scheduler.py).
 
-The package: ``sources`` (adapter types, options, schedules, the sources and their test,
-preview and uploads), ``mapping`` (records to indicator values), ``runs``; every name
+The package: ``sources`` (adapter types, options, schedules, the sources), ``reach`` (a source's
+context and options for a run, its test, preview and uploads), ``mapping`` (records to indicator values), ``runs``; every name
 callers use is importable from ``core.services.adapters``.
 """
 
@@ -21,6 +21,12 @@ from core.services.adapters.mapping import (
     parse_number,
     run_period,
 )
+from core.services.adapters.reach import (
+    PREVIEW_ROWS,
+    preview_source,
+    test_source,
+    upload_file,
+)
 from core.services.adapters.runs import (
     RUNNER,
     execute_run,
@@ -29,7 +35,6 @@ from core.services.adapters.runs import (
 )
 from core.services.adapters.sources import (
     MAX_REJECTED_KEPT,
-    PREVIEW_ROWS,
     STALE_AFTER,
     adapter_context,
     adapter_types,
@@ -42,14 +47,11 @@ from core.services.adapters.sources import (
     list_sources,
     log,
     next_fire,
-    preview_source,
     run_out,
     source_by_reference,
     source_out,
     sources_out,
-    test_source,
     update_source,
-    upload_file,
     visible_sources,
 )
 from core.services.campaigns import as_utc  # callers found it here

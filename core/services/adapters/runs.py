@@ -36,7 +36,8 @@ from core.models.base import utcnow
 from core.schemas.adapters import AdapterRunOut, Mapping, Retry
 from core.services.access import OFFICE_ROLES, require_role
 from core.services.adapters.mapping import Mapped, map_records, target_of
-from core.services.adapters.sources import MAX_REJECTED_KEPT, STALE_AFTER, _prepare, _source_row, log, run_out
+from core.services.adapters.reach import _prepare
+from core.services.adapters.sources import MAX_REJECTED_KEPT, STALE_AFTER, _source_row, log, run_out
 from core.services.campaigns import as_utc
 from core.services.errors import Conflict, Invalid
 from core.services.plugins import hooks_for

@@ -1,6 +1,6 @@
 """Adapter sources of a locality: the installed adapter types, options (secret ones encrypted),
-schedules, creating, changing, deleting and listing sources, testing and previewing one, and
-uploading a file to one. See ``core.services.adapters``."""
+schedules, creating, changing, deleting and listing sources. Testing and previewing one, and
+uploading a file to one, are in ``core.services.adapters.reach``. See ``core.services.adapters``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from core.adapters import AdapterContext, AdapterFault, OptionsFault, PermanentFault, TargetRun
+from core.adapters import AdapterContext, AdapterFault, OptionsFault, PermanentFault
 from core.context import Actor, AppContext
 from core.models import AdapterRun, AdapterSource, Locality
 from core.models.base import utcnow
@@ -26,17 +26,12 @@ from core.schemas.adapters import (
     AdapterSourceIn,
     AdapterSourceOut,
     AdapterSourcePatch,
-    ConnectionTest,
-    Mapping,
-    Preview,
-    PreviewRow,
-    RejectedRow,
     Schedule,
 )
 from core.schemas.base import Page
 from core.services import audit
 from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, can_see_locality, locality_for, require_role
-from core.services.adapters.mapping import _check_mapping, map_records, target_of
+from core.services.adapters.mapping import _check_mapping
 from core.services.campaigns import as_utc
 from core.services.errors import Conflict, Invalid, NotFound
 from core.services.paging import paginate
@@ -48,7 +43,6 @@ log = logging.getLogger("kaoping.adapters")
 STALE_AFTER = timedelta(hours=2)
 # Rejected rows kept on a run (the count is always complete).
 MAX_REJECTED_KEPT = 1000
-PREVIEW_ROWS = 20
 
 
 def adapter_types(pm: pluggy.PluginManager | None = None) -> dict[str, tuple[str, Any]]:
@@ -444,106 +438,3 @@ def adapter_context(
         allow_loopback=ctx.settings.adapter_allow_loopback,
         log=log,
     )
-
-
-def _prepare(ctx: AppContext, session: Session, source: AdapterSource) -> tuple[Any, BaseModel, AdapterContext]:
-    locality_code = session.exec(select(Locality.code).where(Locality.id == source.locality_id)).one()
-    try:
-        adapter = _enabled_adapter(session, source.locality_id, source.adapter)
-    except Invalid as exc:
-        raise PermanentFault(exc.message) from None
-    return adapter, _options(ctx, adapter, source), adapter_context(ctx, source, locality_code)
-
-
-def _load_prepared(
-    ctx: AppContext, actor: Actor, source_id: int
-) -> tuple[AdapterSource, Any, BaseModel, AdapterContext]:
-    """The source the actor may see, its adapter, its options (secrets decrypted) and a context.
-    Raises NotFound for a source out of reach, AdapterFault when its adapter is disabled or its
-    stored options no longer fit."""
-    with ctx.db.read() as session:
-        source = _source_row(session, actor, source_id)
-        adapter, options, context = _prepare(ctx, session, source)
-        session.expunge(source)
-        return source, adapter, options, context
-
-
-def _refused(fault: AdapterFault, field: str = "") -> Invalid:
-    return Invalid(str(fault), errors=[{"field": field, "message": str(fault)}])
-
-
-def test_source(ctx: AppContext, actor: Actor, source_id: int) -> ConnectionTest:
-    """Reach the source once (no retries, nothing written)."""
-    require_role(actor, OFFICE_ROLES, "test adapter sources")
-    try:
-        _source, adapter, options, context = _load_prepared(ctx, actor, source_id)
-        return ConnectionTest(ok=True, message=adapter.test(options, context))
-    except AdapterFault as exc:
-        return ConnectionTest(ok=False, message=str(exc))
-
-
-def preview_source(ctx: AppContext, actor: Actor, source_id: int) -> Preview:
-    """Fetch once (no retries) and map; show the first rows; nothing is written or moved."""
-    require_role(actor, OFFICE_ROLES, "preview adapter sources")
-    try:
-        source, adapter, options, context = _load_prepared(ctx, actor, source_id)
-        fetched = adapter.fetch(options, context)
-    except AdapterFault as exc:
-        raise _refused(exc) from None
-    spec = Mapping.model_validate(source.mapping)
-    if spec.target is not None:  # a record target checks the records (a dry run): no value rows to show
-        with ctx.db.read() as session:
-            target, target_options = target_of(session, source.locality_id, spec)
-            run = TargetRun(source.locality_id, source.id, source.name, None, context.run_date, dry_run=True)
-            result = target.write(ctx, session, target_options, fetched.records, run)
-        return Preview(
-            rows_read=len(fetched.records),
-            rows=[],
-            rows_rejected=result.rejected_records or len({r["where"] for r in result.rejected}),
-            rejected=[RejectedRow(**r) for r in result.rejected[:MAX_REJECTED_KEPT]],
-        )
-    with ctx.db.read() as session:
-        mapped = map_records(session, source.locality_id, source.mapping, fetched.records, context.run_date)
-    rows = [
-        PreviewRow(where=where, subject_name=mapped.subject_names[row["subject_id"]], **row)
-        for row, where in zip(mapped.rows[:PREVIEW_ROWS], mapped.wheres, strict=False)
-    ]
-    return Preview(
-        rows_read=len(fetched.records),
-        rows=rows,
-        rows_rejected=mapped.rejected_records,
-        rejected=[RejectedRow(**r) for r in mapped.rejected[:MAX_REJECTED_KEPT]],
-    )
-
-
-def upload_file(ctx: AppContext, actor: Actor, source_id: int, filename: str, content: bytes) -> dict[str, Any]:
-    """Put a file into the folder of a source whose adapter takes files (one with ``receive``,
-    see ``core.adapters``: ``tabular_file``); the next run reads it. Answers ``{"file": name,
-    "bytes": size}``; Invalid for a source whose adapter takes no files or a name it refuses,
-    TooLarge past its size limit."""
-    require_role(actor, OFFICE_ROLES, "upload files to adapter sources")
-    try:
-        source, adapter, options, context = _load_prepared(ctx, actor, source_id)
-    except AdapterFault as exc:
-        raise _refused(exc) from None
-    receive = getattr(adapter, "receive", None)
-    if receive is None:
-        raise Invalid(
-            f"adapter source {source.id} reads {source.adapter}, not files",
-            errors=[{"field": "file", "message": "only tabular_file sources take files"}],
-        )
-    try:
-        path = receive(options, context, filename, content)
-    except AdapterFault as exc:
-        raise _refused(exc, "file") from None
-    with ctx.db.write() as session:
-        audit.record(
-            session,
-            actor,
-            locality_id=source.locality_id,
-            action="adapter_source.upload",
-            target_type="adapter_source",
-            target_id=source.id,
-            after={"file": path.name, "bytes": len(content)},
-        )
-    return {"file": path.name, "bytes": len(content)}
