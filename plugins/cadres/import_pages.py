@@ -8,15 +8,16 @@ from __future__ import annotations
 from anyio.to_thread import run_sync
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 
-from core.services.errors import ServiceError
+from core.services.errors import NotFound, ServiceError
 from core.web.admin.shell import Shell, open_shell
 from plugins.cadres.access import READERS
 from plugins.cadres.imports import import_lrmx
-from plugins.cadres.sheets import SECTIONS, import_section
+from plugins.cadres.sheets import SECTIONS, import_section, template_workbook
 
 CONSOLE_CHECKS = {"public": True}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SECTION_LABELS = {
     "posts": "Posts held",
     "education": "Education",
@@ -82,6 +83,19 @@ async def import_upload(request: Request, code: FromPath[str]) -> Response:
     return _page(shell, code, reports=reports, status_code=422 if refused else 200)
 
 
+@get("/localities/{code:str}/cadres/import/sheet.xlsx", include_in_schema=False, opt=CONSOLE_CHECKS)
+async def sheet_template(request: Request, code: FromPath[str], section: FromQuery[str] = "") -> Response:
+    """The spreadsheet to fill for one section (``?section=posts``); another section: 404."""
+    await open_shell(request, code, roles=READERS)
+    if section not in SECTIONS:
+        raise NotFound("page not found")
+    return Response(
+        template_workbook(section),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="cadres-{section}-template.xlsx"'},
+    )
+
+
 @post("/localities/{code:str}/cadres/import/sheet", include_in_schema=False, opt=CONSOLE_CHECKS)
 async def import_sheet(request: Request, code: FromPath[str]) -> Response:
     """One section of many profiles from a spreadsheet; bad rows listed by row and column."""
@@ -112,4 +126,4 @@ async def import_sheet(request: Request, code: FromPath[str]) -> Response:
 
 
 def import_routes() -> list:
-    return [import_page, import_upload, import_sheet]
+    return [import_page, import_upload, import_sheet, sheet_template]

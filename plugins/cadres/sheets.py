@@ -180,3 +180,41 @@ def import_section(
                 audit_extra={"file": filename[:200]},
             )
         return {"rows": len(rows), "people": len(grouped)}
+
+
+DATES_NOTE = "日期可写作 1984.09、1984年9月、1984-09-03 Dates as 1984.09, 1984年9月, 1984-09-03"
+
+
+def template_workbook(section: str) -> bytes:
+    """An .xlsx to fill for ``section``: the header row the import reads (身份证号, 姓名, then the
+    section's columns; every column text, so ID numbers and dates stay as typed) and a second
+    sheet saying which columns are required and their English names."""
+    if section not in SECTIONS:
+        raise Invalid("section: one of {sections}", params={"sections": ", ".join(SECTIONS)})
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    from core import tabular
+
+    columns = [*WHO, *SECTIONS[section][0]]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = section
+    tabular.append_row(sheet, [spec.headers[0] for spec in columns])
+    for index, _spec in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = 18
+        sheet.column_dimensions[letter].number_format = "@"
+    notes = workbook.create_sheet("说明 Notes")
+    tabular.append_row(notes, ["列 Column", "必填 Required", "English name"])
+    for spec in columns:
+        required = (
+            "是 yes" if spec.required else ("身份证号或姓名 ID card or name" if spec.key in ("id_card", "name") else "")
+        )
+        tabular.append_row(notes, [spec.headers[0], required, spec.headers[1]])
+    tabular.append_row(notes, [DATES_NOTE])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

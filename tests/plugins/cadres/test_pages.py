@@ -153,3 +153,35 @@ def test_section_import_page_lists_bad_rows(site):
         assert refused.status_code == 422 and "本地区没有此姓名的人员" in refused.text and "<td>3</td>" in refused.text
         done = dept.post(url, data={"_csrf": dept.csrf, "section": "grades"}, files={"file": ("g.xlsx", good)})
         assert done.status_code == 200 and "已为 2 人导入 2 行" in done.text
+
+
+def test_each_section_s_spreadsheet_downloads_filled_in_imports_back(site):
+    from plugins.cadres.sheets import SECTIONS
+
+    _world, session, _api = site
+    with session("org_dept") as dept:
+        page = dept.get(f"{BASE}/import")
+        assert "下载填写模板" in page.text
+        for section in SECTIONS:
+            assert f"/import/sheet.xlsx?section={section}" in page.text
+            blank = dept.get(f"{BASE}/import/sheet.xlsx", params={"section": section})
+            assert blank.status_code == 200 and blank.headers["content-type"].startswith(
+                "application/vnd.openxmlformats"
+            )
+            header = [c.value for c in load_workbook(io.BytesIO(blank.content)).active[1]]
+            assert header[:2] == ["身份证号", "姓名"] and len(header) == 2 + len(SECTIONS[section][0])
+        assert dept.get(f"{BASE}/import/sheet.xlsx", params={"section": "nope"}).status_code == 404
+        # the posts' sheet, filled in as an office would, imports back
+        book = load_workbook(io.BytesIO(dept.get(f"{BASE}/import/sheet.xlsx", params={"section": "posts"}).content))
+        book.active.append(["", "张书记", "大方县羊场镇", "党委书记", "正科级", "2019.03", "2023年6月"])
+        filled = io.BytesIO()
+        book.save(filled)
+        done = dept.post(
+            f"{BASE}/import/sheet",
+            data={"_csrf": dept.csrf, "section": "posts"},
+            files={"file": ("posts.xlsx", filled.getvalue())},
+        )
+        assert done.status_code == 200 and "已为 1 人导入 1 行" in done.text
+        assert "Spreadsheets to fill" in dept.get(f"{BASE}/import", params={"lang": "en"}).text
+    with session("office") as office:
+        assert office.get(f"{BASE}/import/sheet.xlsx", params={"section": "posts"}).status_code == 404
