@@ -116,6 +116,14 @@ def kaoping_admin_menu(locality_code: str) -> list:
             order=56,
         ),
         MenuEntry(
+            "goals.search",
+            "目标查询",
+            "Find goals",
+            f"/admin/localities/{locality_code}/goals/search",
+            roles=admins | people | {Role.public.value},
+            order=56,
+        ),
+        MenuEntry(
             "goals.scoring",
             "目标评分",
             "Scoring goals",

@@ -20,7 +20,8 @@ from core.i18n import LOCALES_DIR
 from core.schemas.base import MAX_ID
 from core.services.errors import Invalid
 from core.web.params import Ctx, CurrentActor, ItemId, LocalityCode
-from plugins.goals import HERE, copying, history, indicators, progress, scoring, service, shares, sheets
+from plugins.goals import HERE, copying, history, indicators, progress, scoring, search, service, shares, sheets
+from plugins.goals.models import GoalKind, GoalStatus
 from plugins.goals.schemas import (
     AssignIn,
     AssignManyIn,
@@ -97,6 +98,38 @@ class GoalsController(Controller):
         self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, year: YearQuery, as_of: AsOfQuery = None
     ) -> StatusView:
         return progress.status_view(ctx, actor, code, year, as_of)
+
+    @get("/search", sync_to_thread=True, summary="Find a year's goals by unit, supervising unit, type and status")
+    def search(
+        self,
+        ctx: Ctx,
+        actor: CurrentActor,
+        code: LocalityCode,
+        year: YearQuery,
+        unit_id: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID, description="The unit owning the goals")] = None,
+        supervising_unit_id: Annotated[
+            int | None, QueryParameter(ge=1, le=MAX_ID, description="The unit supervising the goals")
+        ] = None,
+        kind: Annotated[GoalKind | None, QueryParameter(description="quantitative or qualitative")] = None,
+        status: Annotated[
+            GoalStatus | None, QueryParameter(description="on_track, behind, overdue or done (as of as_of)")
+        ] = None,
+        as_of: AsOfQuery = None,
+    ) -> search.SearchOut:
+        """The goals the caller may read (every goal of those sets) or follow (published goals),
+        with their roll-up as of ``as_of``; ``counts`` by status of the goals found, ``rows`` the
+        first 500. Nobody learns of goals they may not read."""
+        return search.search(
+            ctx,
+            actor,
+            code,
+            year,
+            unit_id=unit_id,
+            supervising_unit_id=supervising_unit_id,
+            kind=kind,
+            status=status,
+            as_of=as_of,
+        )
 
     @post("/", sync_to_thread=True, status_code=201, summary="Add a draft goal (or sub-goal)")
     def create(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, data: JSONBody[GoalIn]) -> GoalOut:

@@ -460,6 +460,7 @@ def page_routes() -> list:
     from plugins.goals.person_table_pages import ROUTES as person_table_routes
     from plugins.goals.progress_pages import ROUTES as progress_routes
     from plugins.goals.scoring_pages import ROUTES as scoring_routes
+    from plugins.goals.search_pages import ROUTES as search_routes
     from plugins.goals.sheet_pages import ROUTES as sheet_routes
 
     return [
@@ -479,6 +480,7 @@ def page_routes() -> list:
                 *copy_routes,
                 *assign_routes,
                 *order_routes,
+                *search_routes,
                 *comment_routes,
                 *scoring_routes,
                 *person_table_routes,
