@@ -30,8 +30,9 @@ def _vote_last_year(ctx: AppContext, accounts: list, seed: int) -> None:
     import random
     from concurrent.futures import ThreadPoolExecutor
 
+    from ballots.evaluator import view
     from ballots.login import login, read_token
-    from ballots.sheet import BallotIn, ItemIn, view
+    from ballots.sheet import BallotIn, ItemIn
     from ballots.submit import submit
 
     draw = random.Random(seed)

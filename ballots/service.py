@@ -3,7 +3,8 @@ re-exported from the modules that hold it (import from here or from them):
 
 - ``ballots.accounts``: issuing, listing, revoking and replacing accounts, slips, turnout;
 - ``ballots.login``: a slip's code exchanged for a ballot token, the limits on wrong codes;
-- ``ballots.sheet``: the ballot sheet, item and policy checks, the evaluator's view and drafts;
+- ``ballots.sheet``: the ballot sheet, item and policy checks;
+- ``ballots.evaluator``: the evaluator's view and drafts;
 - ``ballots.submit``: casting a ballot (and its SQLite path); ``ballots.submit_pg``: PostgreSQL.
 
 The secrecy rules (DESIGN section 4): codes are stored only as HMACs; the plaintext of a
@@ -37,6 +38,7 @@ from ballots.accounts import (  # noqa: F401
     revoke_account,
     slips_to_print,
 )
+from ballots.evaluator import save_draft, view  # noqa: F401
 from ballots.login import (  # noqa: F401
     MAX_LOGIN_FAILURES_ALL,
     MAX_LOGIN_FAILURES_PER_CLIENT,
@@ -67,8 +69,6 @@ from ballots.sheet import (  # noqa: F401
     _policies,
     _sheet,
     _verdict,
-    save_draft,
-    view,
 )
 from ballots.submit import (  # noqa: F401
     _SQLITE_CLAIM,

@@ -1,6 +1,7 @@
 """The ballot sheet: what a category of an open campaign votes on (cached per process), the
-checks of a ballot's items and its campaign's distribution policies, the evaluator's view
-and drafts, and the parts both submission paths share (receipts, replays, lost claims).
+checks of a ballot's items and its campaign's distribution policies, and the parts both
+submission paths share (receipts, replays, lost claims). The evaluator's view and drafts are
+in ``ballots.evaluator``.
 """
 
 from __future__ import annotations
@@ -15,28 +16,24 @@ from typing import Annotated, Any
 
 import msgspec
 from pydantic import ValidationError
-from sqlalchemy import JSON, DateTime, Integer, LargeBinary, String, column, text, update
+from sqlalchemy import JSON, DateTime, Integer, LargeBinary, String, column, text
 from sqlmodel import Session, col, select
 
 from ballots.login import BallotSession, _check_account, _check_open
 from core.context import AppContext
 from core.models import (
     AccountStatus,
-    BallotAccount,
-    BallotDraft,
     CampaignCategory,
     CampaignStatus,
     CampaignSubject,
     IndicatorTemplate,
     Subject,
 )
-from core.models.base import utcnow
 from core.scoring import BallotCheck, IndicatorData, SubjectData, TemplateData
-from core.services import ballot_box
 from core.services.campaigns import as_utc
 from core.services.errors import Conflict, Forbidden, Invalid, Unauthorized
 from core.services.plugins import policies_for
-from core.services.templates import graded_leaves, indicator_tree, load_indicators
+from core.services.templates import graded_leaves, load_indicators
 
 MAX_COMMENT = 2000
 
@@ -281,33 +278,6 @@ def _policies(session: Session, bc: BallotContext) -> list[tuple[Any, Any]]:
     return chosen
 
 
-def _caps(bc: BallotContext, policies: list[tuple[Any, Any]]) -> list[dict[str, Any]]:
-    """What the ballot page counts as the evaluator picks (e.g. 优秀 2/3)."""
-    caps = []
-    for policy, options in policies:
-        caps_of = getattr(policy, "caps", None)
-        if caps_of is None or bc.sheet.template is None:
-            continue
-        for cap in caps_of(bc.sheet.template, list(bc.sheet.subject_data), options):
-            caps.append(
-                {
-                    key: cap.get(key)
-                    for key in (
-                        "grade",
-                        "indicator",
-                        "indicator_name",
-                        "scope",
-                        "category",
-                        "subject_ids",
-                        "total",
-                        "allowed",
-                        "action",
-                    )
-                }
-            )
-    return caps
-
-
 def _verdict(
     bc: BallotContext, policies: list[tuple[Any, Any]], triples: list[tuple[int, int, int]]
 ) -> tuple[bool, str | None]:
@@ -331,42 +301,6 @@ def _verdict(
             raise Invalid(reason, errors=[{"field": "items", "message": reason}])
         reasons.append(reason)
     return (False, "; ".join(reasons)) if reasons else (True, None)
-
-
-def view(ctx: AppContext, ballot: BallotSession) -> dict[str, Any]:
-    """The ballot as the evaluator sees it: labels only, never the hidden scores."""
-    with ctx.db.read() as session:
-        bc = _load(session, ballot)
-        caps = _caps(bc, _policies(session, bc))
-        draft = _read_draft(ctx, session.get(BallotDraft, bc.account.id))
-        tree = indicator_tree(load_indicators(session, bc.sheet.template_id))
-
-    def strip(node) -> dict[str, Any]:
-        return {
-            "code": node.code,
-            "name": node.name,
-            "kind": node.kind,
-            "standard": node.standard,
-            "overall": node.overall,
-            "children": [strip(c) for c in node.children if c.kind == "graded"],
-        }
-
-    return {
-        "campaign": {
-            "id": bc.campaign.id,
-            "name": bc.campaign.name,
-            "kind": bc.campaign.kind,
-            "closes_at": as_utc(bc.campaign.closes_at),
-        },
-        "category": bc.sheet.category_name,
-        "status": bc.account.status,
-        "subjects": [dict(s) for s in bc.sheet.subjects],
-        "indicators": [strip(n) for n in tree if n.kind == "graded"],
-        "leaves": list(bc.sheet.leaves),
-        "grades": list(bc.sheet.grades),
-        "draft": {"items": draft[0], "comment": draft[1]} if draft else None,
-        "caps": caps,
-    }
 
 
 def _complete_triples(sheet: BallotSheet, items: list[ItemIn]) -> list[tuple[int, int, int]] | None:
@@ -437,42 +371,6 @@ def _check_items(bc: BallotContext, data: BallotIn, *, complete: bool) -> list[t
                 ],
             )
     return triples
-
-
-def save_draft(ctx: AppContext, ballot: BallotSession, data: BallotIn) -> dict[str, Any]:
-    with ctx.db.write() as session:
-        bc = _load(session, ballot)
-        _check_items(bc, data, complete=False)
-        items = [{"subject_id": i.subject_id, "indicator": i.indicator, "grade": i.grade} for i in data.items]
-        draft = session.get(BallotDraft, bc.account.id)
-        if draft is None:
-            draft = BallotDraft(
-                account_id=bc.account.id, locality_id=bc.campaign.locality_id, campaign_id=bc.campaign.id
-            )
-        draft.sealed = ballot_box.seal_draft(ctx.keys, bc.campaign.id, bc.account.id, items, data.comment)
-        draft.items, draft.comment, draft.updated_at = [], "", utcnow()
-        session.add(draft)
-        session.execute(
-            update(BallotAccount)
-            .where(
-                BallotAccount.id == bc.account.id,
-                col(BallotAccount.status).in_([AccountStatus.issued, AccountStatus.logged_in]),
-            )
-            .values(status=AccountStatus.draft)
-        )
-        return {"status": "draft", "items": len(items)}
-
-
-def _read_draft(ctx: AppContext, draft: BallotDraft | None) -> tuple[list[dict[str, Any]], str] | None:
-    """A draft's (items, comment): sealed ones opened; one saved before sealing existed as stored."""
-    if draft is None:
-        return None
-    if draft.sealed is None:
-        return list(draft.items), draft.comment
-    try:
-        return ballot_box.open_draft(ctx.keys, draft.campaign_id, draft.account_id, draft.sealed)
-    except ballot_box.SealError:  # sealed under another secret key: the evaluator starts again
-        return None
 
 
 def _receipt(ctx: AppContext, ballot: BallotSession, triples: list[tuple[int, int, int]], comment: str) -> bytes:
