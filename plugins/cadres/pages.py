@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -245,6 +246,23 @@ async def render_profile(shell: Shell, code: str, person_id: int, file_error: st
     )
 
 
+_SCAN = re.compile(r"scan of (\d+) teams")
+_TEAM = re.compile(r"team \d+: (.+)", re.S)
+
+
+def _detail(shell: Shell, detail: str) -> str:
+    """A view-log line's detail in the reader's language: the relationship checks store theirs
+    in English words (``team 12: 县委班子``, ``people``, ``scan of 40 teams``); a search's
+    conditions and a file's name are shown as they are."""
+    if detail == "people":
+        return shell._("a set of people")
+    if scan := _SCAN.fullmatch(detail):
+        return shell._("every team scanned ({count})", count=int(scan[1]))
+    if team := _TEAM.fullmatch(detail):
+        return shell._("team {name}", name=team[1])
+    return detail
+
+
 @get("/localities/{code:str}/cadres/view-log", include_in_schema=False, opt=CONSOLE_CHECKS)
 async def view_log_page(request: Request, code: FromPath[str], page: FromQuery[int] = 1) -> Response:
     shell = await open_shell(request, code, roles=HEAD)
@@ -258,6 +276,7 @@ async def view_log_page(request: Request, code: FromPath[str], page: FromQuery[i
         page=page,
         pages=max(1, -(-log.total // size)),
         action_label=lambda a: shell._(ACTION_LABELS.get(a, a)),
+        detail=lambda d: _detail(shell, d),
         when=shell.tr.datetime,
         code=code,
     )

@@ -185,3 +185,20 @@ def test_each_section_s_spreadsheet_downloads_filled_in_imports_back(site):
         assert "Spreadsheets to fill" in dept.get(f"{BASE}/import", params={"lang": "en"}).text
     with session("office") as office:
         assert office.get(f"{BASE}/import/sheet.xlsx", params={"section": "posts"}).status_code == 404
+
+
+def test_the_view_log_page_reads_the_checks_in_the_reader_s_language(ctx, site):
+    world, session, api = site
+    team_id = _team(ctx, world, ["王局长"])
+    with api("org_dept") as client:
+        people = [world.people["张书记"], world.people["李镇长"]]
+        assert client.post("/api/localities/ca/cadres/relations", json={"person_ids": people}).status_code == 200
+        assert client.post(f"/api/localities/ca/cadres/teams/{team_id}/check", json={"add": people}).status_code == 200
+        assert client.get("/api/localities/ca/cadres/teams/scan").status_code == 200
+    with session("org_dept_head") as head:
+        chinese = head.get(f"{BASE}/view-log").text
+        assert "<code>指定人员之间</code>" in chinese and "<code>班子：县委组织部班子</code>" in chinese
+        assert "<code>扫描全部班子（1 个）</code>" in chinese and "scan of" not in chinese and "team " not in chinese
+        english = head.get(f"{BASE}/view-log", params={"lang": "en"}).text
+        assert "<code>a set of people</code>" in english and "<code>team 县委组织部班子</code>" in english
+        assert "<code>every team scanned (1)</code>" in english
