@@ -30,6 +30,10 @@ logger = logging.getLogger(__name__)
 # rows of each index SQLite reads for its statistics (PRAGMA analysis_limit): 0, all of them
 SQLITE_ANALYSIS_LIMIT = 0
 
+# rows written at once past which a service refreshes the statistics of what it wrote (an import
+# always does): the planner's idea of a table that grew from nothing to thousands of rows matters
+LARGE_WRITE = 1000
+
 # the tables an import of each kind writes (``core.services.imports.KINDS``)
 IMPORT_TABLES = {
     "units": ("units",),

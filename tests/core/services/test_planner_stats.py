@@ -56,3 +56,18 @@ def test_refresh_is_best_effort_and_refuses_odd_names(ctx):
     assert planner_stats.refresh(ctx.db, ["people; DROP TABLE units"]) == 0.0  # nothing run
     assert planner_stats.refresh(ctx.db, ["no_such_table"]) is None  # logged, not raised
     assert planner_stats.refresh_all(ctx.db) is not None
+
+
+def test_issuing_a_localitys_accounts_refreshes_their_statistics(ctx, monkeypatch):
+    from core.services import people_accounts
+    from tests.core.people_setup import SYSTEM, make_org
+
+    org = make_org(ctx)
+    _forget_statistics(ctx)
+    monkeypatch.setattr(planner_stats, "LARGE_WRITE", 10)
+    people_accounts.issue(ctx, SYSTEM, org.code, unit_id=org.child)  # 2 accounts: under the bound
+    assert _statistics(ctx, "users") is None
+    monkeypatch.setattr(planner_stats, "LARGE_WRITE", 4)
+    issued = people_accounts.issue(ctx, SYSTEM, org.code)  # 2 more and 4 codes: over it
+    assert (issued.created, issued.codes) == (2, 4)
+    assert _statistics(ctx, "users") >= 4 and _statistics(ctx, "activation_codes") == 4
