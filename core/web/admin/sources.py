@@ -2,6 +2,7 @@
 source created or edited in a form (the adapter's options generated from its schema, secret
 options write-only, the mapping, the schedule and the retry policy); testing the connection,
 previewing the first mapped rows, uploading a file to a ``tabular_file`` source, and the runs.
+The form's fields are read and filled by ``core.web.admin.source_form``.
 
 Reading: office users and unit admins (as the API lets them); changing: office users."""
 
@@ -20,12 +21,11 @@ from core.schemas.adapters import AdapterSourceIn, AdapterSourcePatch
 from core.services import adapters as adapter_service
 from core.services.errors import NotFound, ServiceError
 from core.web.admin import schema_form
-from core.web.admin.forms import message, to_int
 from core.web.admin.menu import OFFICE, READERS
 from core.web.admin.shell import Shell, open_shell
+from core.web.admin.source_form import errors_by_field, form_values, read_form, validation_list
 
 PERIOD_KINDS = ("day", "week", "month", "quarter", "half_year", "year")
-RETRY = ("attempts", "max_seconds", "initial_seconds", "max_backoff_seconds")
 
 
 def _base(shell: Shell) -> str:
@@ -147,126 +147,6 @@ async def old_source_page(request: Request, source_id: FromPath[int]) -> Respons
 # --- the form ----------------------------------------------------------------------------------
 
 
-def _form_values(source, fields) -> dict[str, Any]:
-    mapping = source.mapping if source else {}
-    subject, period = mapping.get("subject") or {}, mapping.get("period") or {}  # none for a record target
-    schedule = (source.schedule if source else None) or {}
-    retry = (
-        source.retry if source else {"attempts": 5, "max_seconds": 300, "initial_seconds": 1, "max_backoff_seconds": 60}
-    )
-    values = {
-        "name": source.name if source else "",
-        "enabled": source.enabled if source else True,
-        "subject_field": subject.get("field", ""),
-        "subject_by": subject.get("by", "code"),
-        "subject_kind": subject.get("kind") or "",
-        "period_field": period.get("field") or "",
-        "period_from_run_date": period.get("from_run_date") or "",
-        "values": "\n".join(
-            f"{v['field']}, {v['template_id']}, {v['indicator_code']}" for v in mapping.get("values") or []
-        ),
-        "schedule_kind": "interval" if schedule.get("interval_minutes") else "cron" if schedule.get("cron") else "",
-        "interval_minutes": str(schedule.get("interval_minutes") or ""),
-        "cron": schedule.get("cron") or "",
-        **{f"retry_{k}": str(retry.get(k, "")) for k in RETRY},
-    }
-    values["options"] = schema_form.form_values(fields, {**(source.options if source else {})})
-    return values
-
-
-def _read(data: dict[str, str], fields, secret: set[str]) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
-    """(the source as the API takes it, the values as typed, errors found on the way)."""
-    options, typed_options, errors = schema_form.read_form(fields, data)
-    options = {k: v for k, v in options.items() if not (k in secret and v in ("", None))}  # kept when left empty
-    typed = {
-        k: data.get(k, "")
-        for k in (
-            "name",
-            "subject_field",
-            "subject_by",
-            "subject_kind",
-            "period_field",
-            "period_from_run_date",
-            "values",
-            "schedule_kind",
-            "interval_minutes",
-            "cron",
-            *(f"retry_{k}" for k in RETRY),
-        )
-    }
-    typed["enabled"] = "enabled" in data
-    typed["options"] = {k: ("" if k in secret else v) for k, v in typed_options.items()}
-    values = []
-    for number, line in enumerate(typed["values"].replace("\r", "").split("\n"), start=1):
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in line.replace("，", ",").split(",")]
-        if len(parts) != 3 or to_int(parts[1]) is None:
-            errors["values"] = (
-                f"line {number}: write the record field, the template id and the indicator code, separated by commas"
-            )
-            break
-        values.append({"field": parts[0], "template_id": to_int(parts[1]), "indicator_code": parts[2]})
-    period = {"field": typed["period_field"].strip() or None, "from_run_date": typed["period_from_run_date"] or None}
-    schedule = None
-    if typed["schedule_kind"] == "interval":
-        schedule = {"interval_minutes": to_int(typed["interval_minutes"]) or typed["interval_minutes"] or None}
-    elif typed["schedule_kind"] == "cron":
-        schedule = {"cron": typed["cron"].strip() or None}
-    retry = {k: typed[f"retry_{k}"].strip() for k in RETRY if typed[f"retry_{k}"].strip()}
-    body = {
-        "name": typed["name"],
-        "options": options,
-        "enabled": typed["enabled"],
-        "schedule": schedule,
-        "retry": retry,
-        "mapping": {
-            "subject": {
-                "field": typed["subject_field"].strip(),
-                "by": typed["subject_by"] or "code",
-                "kind": typed["subject_kind"] or None,
-            },
-            "period": period,
-            "values": values,
-        },
-    }
-    return body, typed, errors
-
-
-def _errors_of(shell: Shell, found: list[dict[str, Any]]) -> dict[str, str]:
-    """Messages by form field from errors located as the API names them."""
-    names = {
-        "mapping.subject.field": "subject_field",
-        "mapping.subject.by": "subject_by",
-        "mapping.subject.kind": "subject_kind",
-        "mapping.period.field": "period_field",
-        "mapping.period": "period_field",
-        "mapping.period.from_run_date": "period_from_run_date",
-        "mapping.values": "values",
-        "schedule": "schedule_kind",
-        "schedule.interval_minutes": "interval_minutes",
-        "schedule.cron": "cron",
-    }
-    out: dict[str, str] = {}
-    for error in found:
-        where = str(error.get("field") or "").removeprefix("body.")
-        text = message(shell.tr, error.get("message", ""))
-        if where.startswith("options."):
-            key = "opt_" + where.removeprefix("options.").split(".")[0]
-        elif where.startswith("retry."):
-            key = "retry_" + where.removeprefix("retry.").split(".")[0]
-        elif where.startswith("mapping.values"):
-            key = "values"
-        else:
-            key = names.get(where, where.split(".")[0] or "form")
-        out.setdefault(key, text)
-    return out
-
-
-def _validation_list(exc: ValidationError) -> list[dict[str, Any]]:
-    return [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
-
-
 def _render_form(
     shell: Shell,
     *,
@@ -321,7 +201,7 @@ async def source_new_page(request: Request, code: FromPath[str], adapter: FromQu
             types=types,
         )
     return _render_form(
-        shell, source=None, adapter=types[adapter], values=_form_values(None, types[adapter]["fields"]), errors={}
+        shell, source=None, adapter=types[adapter], values=form_values(None, types[adapter]["fields"]), errors={}
     )
 
 
@@ -335,7 +215,7 @@ async def source_create(
     if adapter not in types:
         raise NotFound("page not found")
     kind = types[adapter]
-    body, typed, errors = _read(data, kind["fields"], set(kind["secret_options"]))
+    body, typed, errors = read_form(data, kind["fields"], set(kind["secret_options"]))
     errors = {
         ("opt_" + k if k in {f.name for f in kind["fields"]} else k): shell.tr.translate(v) for k, v in errors.items()
     }
@@ -346,7 +226,7 @@ async def source_create(
         source = await run_sync(adapter_service.create_source, shell.ctx, shell.actor, shell.code, checked)
     except ValueError as exc:
         if isinstance(exc, ValidationError):
-            errors = _errors_of(shell, _validation_list(exc))
+            errors = errors_by_field(shell, validation_list(exc))
         return _render_form(
             shell,
             source=None,
@@ -357,7 +237,7 @@ async def source_create(
             status_code=422,
         )
     except ServiceError as exc:
-        errors = _errors_of(shell, exc.errors)
+        errors = errors_by_field(shell, exc.errors)
         return _render_form(
             shell,
             source=None,
@@ -389,7 +269,7 @@ async def source_page(
         shell,
         source=source,
         adapter=kind,
-        values=_form_values(source, kind["fields"]),
+        values=form_values(source, kind["fields"]),
         errors={},
         message_text=shell._("Data source created.") if created else "",
         runs=await run_sync(_runs, shell, source_id),
@@ -413,7 +293,7 @@ async def source_action(
         "secret_options": [],
     }
     action = data.get("action", "save")
-    values, errors, message_text, error, result, status = _form_values(source, kind["fields"]), {}, "", "", None, 200
+    values, errors, message_text, error, result, status = form_values(source, kind["fields"]), {}, "", "", None, 200
     try:
         if action == "delete":
             await run_sync(adapter_service.delete_source, shell.ctx, shell.actor, source_id)
@@ -428,7 +308,7 @@ async def source_action(
             run = await run_sync(adapter_service.run_now, shell.ctx, shell.actor, source_id)
             message_text, error = _run_outcome(shell, run)
         else:
-            body, typed, errors = _read(data, kind["fields"], set(kind["secret_options"]))
+            body, typed, errors = read_form(data, kind["fields"], set(kind["secret_options"]))
             values = typed
             errors = {
                 ("opt_" + k if k in {f.name for f in kind["fields"]} else k): shell.tr.translate(v)
@@ -439,13 +319,13 @@ async def source_action(
             patch = AdapterSourcePatch.model_validate(body)
             await run_sync(adapter_service.update_source, shell.ctx, shell.actor, source_id, patch)
             source = await run_sync(_source, shell, source_id)
-            values, message_text = _form_values(source, kind["fields"]), shell._("Saved.")
+            values, message_text = form_values(source, kind["fields"]), shell._("Saved.")
     except ValueError as exc:
         if isinstance(exc, ValidationError):
-            errors = _errors_of(shell, _validation_list(exc))
+            errors = errors_by_field(shell, validation_list(exc))
         error, status = shell._("Please check the input."), 422
     except ServiceError as exc:
-        errors = _errors_of(shell, exc.errors) if action == "save" else {}
+        errors = errors_by_field(shell, exc.errors) if action == "save" else {}
         error, status = shell.tr.error(exc), exc.status_code
     return _render_form(
         shell,
@@ -494,7 +374,7 @@ async def source_upload(request: Request, code: FromPath[str], source_id: FromPa
         shell,
         source=source,
         adapter=kind,
-        values=_form_values(source, kind["fields"]),
+        values=form_values(source, kind["fields"]),
         errors={},
         message_text=message_text,
         error=error,
