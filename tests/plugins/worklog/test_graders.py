@@ -17,8 +17,8 @@ from plugins.worklog import evaluation, graders
 from plugins.worklog.evaluation import GradesIn, QuarterIn
 from plugins.worklog.graders import AssignIn
 from plugins.worklog.models import GraderAssignment
-from tests.plugins.worklog.setup import make_world, token
 from tests.plugins.worklog.evaluation.setup import QUARTER, make_template
+from tests.plugins.worklog.setup import make_world, token
 from tests.plugins.worklog.test_pages import site  # noqa: F401 - the fixture
 
 
