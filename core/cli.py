@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -96,6 +97,14 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     click.echo(f"Kaoping is serving on http://{host}:{port}/  (API docs: http://{host}:{port}/schema)")
     from core.reachability import hint_lines, lan_address, loopback_only
 
+    # The app (built by uvicorn's factory, here or in each worker) reads its settings from the
+    # environment: --host and --port must reach it too, or the dashboard's reachability hint, the
+    # ballot links and every address built from KAOPING_BASE_URL's default name another port.
+    os.environ["KAOPING_HOST"] = host
+    os.environ["KAOPING_PORT"] = str(port)
+    from core.settings import get_settings
+
+    get_settings.cache_clear()
     reach_settings = settings.model_copy(update={"host": host, "port": port})
     if loopback_only(reach_settings):  # phones and other PCs cannot reach a loopback address
         for line in hint_lines(reach_settings, lan_address()):

@@ -65,3 +65,29 @@ def test_serve_prints_the_hint_on_loopback_only(monkeypatch, tmp_path):
         assert "Kaoping is serving" in out and "cannot" not in out
     finally:
         get_settings.cache_clear()
+
+
+def test_serve_passes_its_port_and_host_to_the_app(monkeypatch, tmp_path):
+    """`kaoping serve --port 8768`: the app's own settings (the dashboard's hint, ballot links)
+    name port 8768, not the default 8000."""
+    import uvicorn
+
+    from core import cli, migrate
+    from core.settings import get_settings
+
+    for name in ("KAOPING_HOST", "KAOPING_BASE_URL", "KAOPING_PORT"):
+        monkeypatch.setenv(name, "")  # recorded, so the serve command's own settings are undone after
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("KAOPING_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("KAOPING_SECRET_KEY", TEST_SECRET_KEY)
+    monkeypatch.setattr(migrate, "check_current", lambda *args: None)
+    seen: list[str] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: seen.append(get_settings().resolved_base_url))
+    monkeypatch.setattr(reachability, "lan_address", lambda: "10.1.2.3")
+    get_settings.cache_clear()
+    try:
+        out = CliRunner().invoke(cli.main, ["serve", "--port", "8768"]).output
+        assert seen == ["http://127.0.0.1:8768"]
+        assert "KAOPING_BASE_URL=http://10.1.2.3:8768" in out
+    finally:
+        get_settings.cache_clear()
