@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from anyio.to_thread import run_sync
+from babel.dates import format_skeleton
 from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect
@@ -53,9 +54,16 @@ KIND_LABELS = {
 STATUS_LABELS = {"draft": "Draft", "submitted": "Submitted", "missing": "Not written yet"}
 
 
+def _day_label(shell: Shell, period: str) -> str:
+    """A day as the week view names it: "12月1日周二", "Tue, Dec 1"."""
+    locale = "zh_Hans_CN" if shell.tr.locale == "zh_CN" else shell.tr.locale
+    return format_skeleton("MMMEd", Period.parse(period).start, locale=locale)
+
+
 def _common(shell: Shell) -> dict[str, Any]:
     return {
         "kind_label": lambda kind: shell._(KIND_LABELS[EntryKind(kind)]),
+        "day_label": lambda period: _day_label(shell, period),
         "status_label": lambda status: shell._(STATUS_LABELS[str(status)]),
         "when": shell.tr.datetime,
     }

@@ -70,12 +70,15 @@ class Slot(BaseModel):
 
 
 class Overview(BaseModel):
-    """A person's week at a glance: the entries of the week, month and quarter of ``day``."""
+    """A person's week at a glance: the entries of the week, month and quarter of ``day``;
+    ``days``: the optional daily records (日记实) of the week's days that have begun, where the
+    locality keeps them (empty otherwise; never counted as due)."""
 
     person_id: int
     person_name: str
     day: date
     slots: list[Slot]
+    days: list[Slot] = []
 
 
 class HistoryPage(BaseModel):

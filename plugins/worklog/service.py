@@ -336,21 +336,33 @@ def overview(ctx: AppContext, actor: Actor, code: str, day: date | None = None) 
     with ctx.db.read() as session:
         locality, _ = scope(session, actor, code)
         person = require_person(session, actor, locality)
+        days: list[Period] = []
+        if options_of(session, locality.id).get("daily_records", False):
+            last = min(periods[0].end, today(ctx))
+            days = [Period.from_date("day", periods[0].start + timedelta(days=n)) for n in range(7)]
+            days = [d for d in days if d.start <= last]
         found = {
             (e.kind, e.period): e
             for e in session.exec(
                 select(WorkEntry).where(
                     WorkEntry.locality_id == locality.id,
                     WorkEntry.person_id == person.id,
-                    col(WorkEntry.period).in_([str(p) for p in periods]),
+                    col(WorkEntry.period).in_([str(p) for p in periods + days]),
                 )
             )
         }
-        slots = []
-        for kind, period in _slots(periods):
+
+        def slot(kind: EntryKind, period: Period) -> Slot:
             entry = found.get((kind.value, str(period)))
-            slots.append(Slot(kind=kind, period=str(period), entry=_out(entry, person.name, True) if entry else None))
-        return Overview(person_id=person.id, person_name=person.name, day=day, slots=slots)
+            return Slot(kind=kind, period=str(period), entry=_out(entry, person.name, True) if entry else None)
+
+        return Overview(
+            person_id=person.id,
+            person_name=person.name,
+            day=day,
+            slots=[slot(kind, period) for kind, period in _slots(periods)],
+            days=[slot(EntryKind.daily_record, d) for d in days],
+        )
 
 
 def own_entry(ctx: AppContext, actor: Actor, code: str, kind: str, period: Any) -> EntryOut | None:

@@ -149,3 +149,45 @@ def test_the_office_lets_colleagues_read_each_other_on_the_plugins_page(ctx, sit
         )
         assert saved.status_code == 200, saved.text[-500:]
         assert "记实" in colleague.get(f"/me/worklog/entries/{entry.id}").text
+
+
+def test_the_week_has_a_place_for_daily_records_where_the_locality_keeps_them(ctx, site):
+    """The optional daily records (日记实) on /me/worklog: absent while the locality's option is
+    off; on, a line per day of the week so far (not the days to come), each written from there
+    and then shown as submitted; a past week lists all seven days; English day names."""
+    world, session = site
+    today = service.today(ctx)
+    week = Period.from_date("week", today)
+    days = [week.start + timedelta(days=n) for n in range(7)]
+    with session("author") as author:
+        off = author.get("/me/worklog").text
+        assert "/me/worklog/write/daily_record/" not in off and "日记实" not in off
+
+        set_plugin(ctx, SYSTEM, "wa", "worklog", PluginSettingIn(enabled=True, options={"daily_records": True}))
+        page = author.get("/me/worklog").text
+        assert "日记实" in page and "选填" in page
+        for day in days:
+            link = f"/me/worklog/write/daily_record/{day.isoformat()}"
+            assert (link in page) == (day <= today), day
+        assert f"{today.month}月{today.day}日" in page
+        assert "尚未填写" in page  # the weekly slots are still due; the days are never counted as due
+
+        written = author.post(
+            f"/me/worklog/write/daily_record/{today.isoformat()}",
+            data={"_csrf": author.csrf, "body": "走访两家企业", "action": "submit"},
+            follow_redirects=True,
+        )
+        assert written.status_code == 200 and "走访两家企业" in written.text
+        entry = service.own_entry(ctx, world.actors["author"], "wa", "daily_record", today.isoformat())
+        assert entry is not None and entry.status == "submitted"
+        page = author.get("/me/worklog").text
+        line = page.split(f'data-period="{today.isoformat()}"', 1)[1].split("</li>", 1)[0]
+        assert "已提交" in line and f"/me/worklog/entries/{entry.id}" in line
+
+        last_week = author.get(f"/me/worklog?day={(today - timedelta(days=7)).isoformat()}").text
+        for day in days:
+            assert f"/me/worklog/write/daily_record/{(day - timedelta(days=7)).isoformat()}" in last_week
+
+        english = author.get("/me/worklog?lang=en").text
+        assert "Daily record" in english and "optional" in english
+        assert today.strftime("%b") in english
