@@ -106,6 +106,7 @@ def completion(ctx: AppContext, actor: Actor, code: str, period: Any, unit_id: i
                 WorkEntry.period == str(when),
                 WorkEntry.status == EntryStatus.submitted.value,
                 col(WorkEntry.kind).in_([k.value for k in kinds]),
+                Person.locality_id == locality.id,  # the people of this locality only (ix_people_locality_id)
                 col(Person.unit_id).is_not(None),
             )
             .group_by(Person.unit_id, WorkEntry.kind)

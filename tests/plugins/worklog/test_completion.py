@@ -79,6 +79,37 @@ def test_counts_per_unit_and_the_people_of_a_unit(ctx, world):
     assert bad.value.errors[0]["field"] == "period"
 
 
+def test_each_locality_counts_its_own_people_only(ctx, world):
+    """Another locality's people and entries of the same week count nowhere in this one's
+    completion, and every statement that reads people is bounded to the locality (an index
+    range of ``ix_people_locality_*``, not a walk over every locality's people)."""
+    from sqlalchemy import event
+
+    seed_entry(ctx, "wb", world.other_person, EntryKind.weekly_record, WEEK, "市财政局", written_by="t")
+    statements: list[str] = []
+
+    def keep(_conn, _cursor, statement, _params, _context, _many):
+        statements.append(statement)
+
+    event.listen(ctx.db.engine, "before_cursor_execute", keep)
+    try:
+        found = completion.completion(ctx, world.actors["office"], "wa", WEEK, world.unit_a)
+    finally:
+        event.remove(ctx.db.engine, "before_cursor_execute", keep)
+    assert {u.unit_name: (u.people, u.kinds["weekly_record"].missing) for u in found.units} == {
+        "县财政局": (3, 2),
+        "县教育局": (2, 1),
+    }
+    reading_people = [s for s in statements if re.search(r"\bJOIN people\b|\bFROM people\b", s)]
+    assert len(reading_people) >= 3  # the counts, the entries per unit, the people of the unit
+    for statement in reading_people:
+        assert "people.locality_id =" in statement, statement
+    other = completion.completion(ctx, world.actors["other_office"], "wb", WEEK)
+    assert [(u.unit_name, u.people, u.kinds["weekly_record"].model_dump()) for u in other.units] == [
+        ("市财政局", 1, {"submitted": 0, "late": 1, "missing": 0})
+    ]
+
+
 def test_the_page_the_api_and_the_files(ctx, world, live_server, tmp_path):
     with ctx.db.read() as db:
         user = db.get(User, world.actors["office"].user_id)
