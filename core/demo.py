@@ -23,6 +23,9 @@ DATA_DIR = Path(__file__).parent / "demo_data"
 DEMO_CITY = ("demo-city", "示范市")
 DEMO_LOCALITY = ("demo-county", "示范县")
 DEMO_ADMIN = "demo-admin"
+# A platform admin, so that users and roles (/admin/users) and the locality switcher (the city and
+# its county) can be tried in the browser from the printed logins alone.
+DEMO_PLATFORM_ADMIN = "demo-platform"
 
 # Subject category per unit type (综合部门 -> 综合管理部门, ...).
 UNIT_CATEGORIES = {
@@ -62,6 +65,23 @@ def load_demo(ctx: AppContext) -> DemoLogin:
         )
     else:
         auth.set_password(ctx, system, DEMO_ADMIN, password)
+    platform_password = secrets.token_urlsafe(12)
+    if auth.find_user(ctx, DEMO_PLATFORM_ADMIN) is None:
+        auth.create_user(
+            ctx,
+            system,
+            username=DEMO_PLATFORM_ADMIN,
+            password=platform_password,
+            role=Role.platform_admin,
+            locality_code=None,
+        )
+    else:
+        auth.set_password(ctx, system, DEMO_PLATFORM_ADMIN, platform_password)
+    notes.insert(
+        0,
+        "Users and roles (用户), the sign-in log of every locality and the switch between "
+        f"{DEMO_CITY[1]} and {DEMO_LOCALITY[1]}: platform admin {DEMO_PLATFORM_ADMIN} / {platform_password}",
+    )
     return DemoLogin(username=DEMO_ADMIN, password=password, notes=tuple(notes))
 
 

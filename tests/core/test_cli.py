@@ -159,12 +159,16 @@ def test_a_token_that_never_expires_by_mistake_is_refused(migrated):
 
 def test_demo_twice_prints_a_working_login_each_time(migrated, monkeypatch):
     logins = []
+    platform_logins = []
     for _ in range(2):
         result = migrated("demo")
         assert result.returncode == 0, result.stderr
         username = re.search(r"user name:\s*(\S+)", result.stdout).group(1)
         password = re.search(r"password:\s*(\S+)", result.stdout).group(1)
         logins.append((username, password))
+        platform = re.search(r"platform admin (\S+) / (\S+)", result.stdout)
+        assert platform, result.stdout  # users and roles, and the locality switch, from the printed logins
+        platform_logins.append(platform.groups())
         if len(logins) == 1:  # the first load brings the demo adapter source's values in at once
             assert "read 288 records of business-platform-2026.csv into 864 indicator values (succeeded)" in (
                 result.stdout
@@ -185,6 +189,10 @@ def test_demo_twice_prints_a_working_login_each_time(migrated, monkeypatch):
         assert auth.authenticate(ctx, *logins[1], client="test").username == logins[1][0]
         with pytest.raises(Unauthorized):  # the first password was replaced
             auth.authenticate(ctx, *logins[0], client="test")
+        platform = auth.authenticate(ctx, *platform_logins[1], client="test")
+        assert platform.username == "demo-platform" and platform.role == "platform_admin"
+        with pytest.raises(Unauthorized):
+            auth.authenticate(ctx, *platform_logins[0], client="test")
     finally:
         ctx.db.dispose()
 
