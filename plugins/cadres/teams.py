@@ -85,6 +85,15 @@ def report_out(report: StructureReport) -> dict[str, Any]:
     }
 
 
+def term_end(start: date) -> date:
+    """The end of a term of ``TERM_YEARS`` begun on ``start`` (a term begun on 29 February ends
+    on the 28th)."""
+    try:
+        return start.replace(year=start.year + TERM_YEARS)
+    except ValueError:
+        return start.replace(year=start.year + TERM_YEARS, day=28)
+
+
 def _today(on: date | None) -> date:
     return on or date.today()
 
@@ -134,7 +143,7 @@ def check_team(
             remove=remove,
             options=structure_options(session, locality.id),
             on=today,
-            term_end=today.replace(year=today.year + TERM_YEARS),
+            term_end=term_end(today),
             team_level=level,
         )
         record_view(

@@ -123,3 +123,12 @@ def test_checks_are_logged_and_refused_to_others(ctx, synth):
         teams.check_team(ctx, dept, "sy", p.team_id, add=[2**31 - 1])
     with pytest.raises(Invalid):
         teams.check_people(ctx, dept, "sy", [p.a])
+
+
+def test_a_check_on_29_february_counts_the_term_to_28_february(ctx, synth):
+    made, dept, _head = synth
+    p = next(p for p in made.planted if p.candidate)
+    leap = date(2028, 2, 29)
+    assert teams.term_end(leap) == date(2033, 2, 28) and teams.term_end(ON) == date(2031, 11, 30)
+    check = teams.check_team(ctx, dept, "sy", p.team_id, add=[p.b], on=leap)  # was a ValueError (a 500)
+    assert check["before"]["dimensions"]["age"]["status"] in ("green", "yellow", "red")
