@@ -8,6 +8,8 @@
   publicly or privately; the office removes a duplicate (after a confirmation; audited).
   ``POST .../comments`` (``body``, ``kind``), ``.../comments/{id}/answer`` (``body``,
   ``public``), ``.../comments/{id}/delete``, ``.../like``.
+* Comments on a progress report (``plugins.goals.report_comment_pages``), under each report:
+  ``POST /goals/{id}/progress/{report_id}/comments``, ``.../comments/{id}/answer``, ``.../delete``.
 * Files of a progress report: ``POST /goals/{id}/progress/{report_id}/attachments`` (multipart,
   field ``file``), ``GET .../attachments/{attachment_id}``, ``POST .../attachments/{attachment_id}/delete``.
 
@@ -30,7 +32,7 @@ from core.services import discussion as core_discussion
 from core.services.errors import Invalid, ServiceError
 from core.web.admin.shell import Shell, open_shell
 from core.web.attachments import send_file
-from plugins.goals import discussion, files
+from plugins.goals import discussion, files, report_discussion
 from plugins.goals.access import today
 from plugins.goals.following import followed_goal
 from plugins.goals.pages import CONSOLE_CHECKS, _common, _int
@@ -89,6 +91,7 @@ def goal_page(
 ) -> Response:
     goal = followed_goal(shell.ctx, shell.actor, code, goal_id)
     talk = discussion.read(shell.ctx, shell.actor, code, goal_id, kind)
+    report_talks = report_discussion.of_reports(shell.ctx, shell.actor, code, goal_id, [r.id for r in goal.reports])
     base = f"/admin/localities/{code}/goals/{goal_id}"
     crumbs = [(shell._("Comments on goals"), f"/admin/localities/{code}/goals/comments?year={goal.year}")]
     return shell.render(
@@ -97,6 +100,10 @@ def goal_page(
         crumbs=[*crumbs, (goal.name, None)],
         goal=goal,
         talk=talk,
+        report_talks=report_talks,
+        report_of=context.pop("report_of", None),
+        report_comment_body=context.pop("report_comment_body", ""),
+        report_comment_error=context.pop("report_comment_error", ""),
         page=base + "/comments",
         goal_base=base,
         max_mb=shell.ctx.settings.attachment_max_mb,

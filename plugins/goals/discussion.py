@@ -14,11 +14,15 @@ can be filtered by kind and counts comments by kind.
 choosing whether the answer is public (every reader and follower sees it under the comment) or
 private (only the comment's writer, the unit and the office see it); answering again replaces
 the answer. Comments without an answer are counted for the unit. Deleting a comment (its
-writer, or the office removing a duplicate: audited by the core) takes its answer with it."""
+writer, or the office removing a duplicate: audited by the core) takes its answer with it.
+
+**Reports.** One progress report of a goal is commented on the same way, with the same kinds,
+answers and permissions (``plugins.goals.report_discussion``); the overview counts a goal's
+comments with those on its reports (the answers are kept per goal, whatever they answer)."""
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from core.context import Actor, AppContext
@@ -38,7 +42,7 @@ from plugins.goals.access import (
     invalid,
     may_follow,
 )
-from plugins.goals.models import Goal, GoalAnswer
+from plugins.goals.models import Goal, GoalAnswer, GoalProgress
 from plugins.goals.schemas import (
     AnswerIn,
     AnswerOut,
@@ -50,6 +54,7 @@ from plugins.goals.schemas import (
 )
 
 TARGET = "goals.goal"
+REPORT_TARGET = "goals.progress"  # a progress report (``plugins.goals.report_discussion``)
 NO_COMMENT = "no comment with id {comment_id} on this goal"
 BAD_KIND = "a comment is one of: {kinds}"
 
@@ -99,16 +104,35 @@ def comment(ctx: AppContext, actor: Actor, code: str, goal_id: int, data: Commen
 def read(ctx: AppContext, actor: Actor, code: str, goal_id: int, kind: str | None = None) -> GoalDiscussion:
     """The goal's comments (of ``kind`` only, if given) with the answers the actor may see, and
     its likes; ``counts`` counts every comment by kind."""
-    base = discussion.read(ctx, actor, TARGET, goal_id, resolver(code, goal_id))
+    return read_target(ctx, actor, code, goal_id, TARGET, goal_id, resolver(code, goal_id), kind)
+
+
+def read_target(
+    ctx: AppContext,
+    actor: Actor,
+    code: str,
+    goal_id: int,
+    target: str,
+    target_id: int,
+    resolve: Resolver,
+    kind: str | None = None,
+    report_id: int | None = None,
+) -> GoalDiscussion:
+    """The comments on ``(target, target_id)`` (the goal itself or one of its progress reports,
+    ``resolve`` checking it) with the answers the actor may see, as ``read`` tells."""
+    base = discussion.read(ctx, actor, target, target_id, resolve)
     with ctx.db.read() as session:
         locality = locality_for(session, actor, code, read_only=True)
         goal, reads = goal_to_follow(session, actor, locality, goal_id)
         kinds = comment_kinds(session, locality.id)
         answering = can_write(actor, locality, goal.unit_id)
-        answers = {a.comment_id: a for a in session.exec(select(GoalAnswer).where(GoalAnswer.goal_id == goal.id))}
-        writers = dict(
-            session.exec(select(Comment.id, Comment.user_id).where(col(Comment.id).in_(list(answers)))).all()
-        )
+        ids = [c.id for c in base.comments]
+        answers = {
+            a.comment_id: a
+            for start in range(0, len(ids), 4000)
+            for a in session.exec(select(GoalAnswer).where(col(GoalAnswer.comment_id).in_(ids[start : start + 4000])))
+        }
+        writers = {c.id: c.user_id for c in session.exec(select(Comment).where(col(Comment.id).in_(list(answers))))}
     comments, counts = [], {}
     for c in base.comments:
         counts[c.kind or ""] = counts.get(c.kind or "", 0) + 1
@@ -130,6 +154,7 @@ def read(ctx: AppContext, actor: Actor, code: str, goal_id: int, kind: str | Non
         )
     return GoalDiscussion(
         goal_id=goal_id,
+        report_id=report_id,
         comments=[c for c in comments if kind is None or c.kind == kind],
         likes=base.likes,
         liked=base.liked,
@@ -146,13 +171,32 @@ def read(ctx: AppContext, actor: Actor, code: str, goal_id: int, kind: str | Non
 def answer(ctx: AppContext, actor: Actor, code: str, goal_id: int, comment_id: int, data: AnswerIn) -> GoalDiscussion:
     """Answer comment ``comment_id`` of ``goal_id`` (the goal's writers: 403 for other readers
     and followers; 404 for a comment not on this goal)."""
+    save_answer(ctx, actor, code, goal_id, comment_id, data, TARGET, goal_id)
+    return read(ctx, actor, code, goal_id)
+
+
+def save_answer(
+    ctx: AppContext,
+    actor: Actor,
+    code: str,
+    goal_id: int,
+    comment_id: int,
+    data: AnswerIn,
+    target: str,
+    target_id: int,
+    resolve: Resolver | None = None,
+) -> None:
+    """Answer comment ``comment_id`` on ``(target, target_id)`` of goal ``goal_id`` (``resolve``,
+    if given, checks the target is the goal's: 404 otherwise), in one transaction."""
     with ctx.db.write() as session:
         locality = locality_for(session, actor, code)
         goal, _ = goal_to_follow(session, actor, locality, goal_id)
+        if resolve is not None:
+            resolve(session, actor)
         if not can_write(actor, locality, goal.unit_id):
             raise Forbidden(MAY_NOT_CHANGE)
         comment = session.get(Comment, comment_id) if 0 < comment_id < 2**31 else None
-        if comment is None or comment.target_type != TARGET or comment.target_id != goal.id:
+        if comment is None or comment.target_type != target or comment.target_id != target_id:
             raise NotFound(NO_COMMENT, params={"comment_id": comment_id})
         row = session.exec(select(GoalAnswer).where(GoalAnswer.comment_id == comment.id)).first()
         if row is None:
@@ -160,7 +204,6 @@ def answer(ctx: AppContext, actor: Actor, code: str, goal_id: int, comment_id: i
         row.body, row.public = data.body.replace("\r\n", "\n").strip(), data.public
         row.answered_by, row.answered_at = actor.username, utcnow()
         session.add(row)
-    return read(ctx, actor, code, goal_id)
 
 
 def overview(
@@ -181,7 +224,15 @@ def overview(
             commented = select(Comment.target_id).where(
                 Comment.locality_id == locality.id, Comment.target_type == TARGET
             )
-            query = query.where(col(Goal.id).in_(commented))
+            on_reports = select(GoalProgress.goal_id).where(
+                GoalProgress.locality_id == locality.id,
+                col(GoalProgress.id).in_(
+                    select(Comment.target_id).where(
+                        Comment.locality_id == locality.id, Comment.target_type == REPORT_TARGET
+                    )
+                ),
+            )
+            query = query.where(or_(col(Goal.id).in_(commented), col(Goal.id).in_(on_reports)))
         readable: dict[tuple[int, int | None], bool] = {}
 
         def sees(unit: int, team: int | None, published: bool) -> bool:
@@ -201,6 +252,9 @@ def overview(
                 goals.append(goal)
         ids = [g.id for g in goals]
         by_kind = {tid: {(k or ""): n for k, n in found.items()} for tid, found in _chunked(session, ids, _kind_counts)}
+        for goal_id, found_kind, n in _chunked(session, ids, _report_kind_counts):
+            counts = by_kind.setdefault(goal_id, {})
+            counts[found_kind or ""] = counts.get(found_kind or "", 0) + n
         likes = dict(_chunked(session, ids, _like_counts))
         answered = dict(_chunked(session, ids, _answer_counts))
         units = dict(session.exec(select(Unit.id, Unit.name).where(Unit.locality_id == locality.id)).all())
@@ -248,6 +302,18 @@ def _chunked(session: Session, ids: list[int], count) -> list:
 
 def _kind_counts(session: Session, ids: list[int]) -> list:
     return list(discussion.kind_counts(session, TARGET, ids).items())
+
+
+def _report_kind_counts(session: Session, ids: list[int]) -> list:
+    """(goal id, kind, how many) of the comments on the goals' progress reports."""
+    return list(
+        session.exec(
+            select(GoalProgress.goal_id, Comment.kind, func.count())
+            .join(Comment, col(Comment.target_id) == col(GoalProgress.id))
+            .where(Comment.target_type == REPORT_TARGET, col(GoalProgress.goal_id).in_(ids))
+            .group_by(GoalProgress.goal_id, Comment.kind)
+        ).all()
+    )
 
 
 def _like_counts(session: Session, ids: list[int]) -> list:

@@ -1,7 +1,7 @@
 """Comments (点评, 建议, 举报), answers and likes of a goal under
 ``/api/localities/{code}/goals/{goal_id}``, the comments overview under
-``/api/localities/{code}/goals/comments``, and the files of a progress report under
-``/api/localities/{code}/goals/{goal_id}/progress/{report_id}/attachments``."""
+``/api/localities/{code}/goals/comments``, and the comments and files of a progress report under
+``/api/localities/{code}/goals/{goal_id}/progress/{report_id}/comments`` and ``.../attachments``."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from core.services.attachments import AttachmentOut
 from core.services.discussion import CommentOut
 from core.web.attachments import one_file, send_file
 from core.web.params import Ctx, CurrentActor, ItemId, LocalityCode
-from plugins.goals import HERE, discussion, files
+from plugins.goals import HERE, discussion, files, report_discussion
 from plugins.goals.api import YearQuery
 from plugins.goals.schemas import AnswerIn, CommentIn, CommentsOverview, GoalDiscussion
 
@@ -86,6 +86,76 @@ class GoalDiscussionController(Controller):
     def like(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, goal_id: ItemId) -> GoalDiscussion:
         core_discussion.toggle_like(ctx, actor, discussion.TARGET, goal_id, discussion.resolver(code, goal_id))
         return discussion.read(ctx, actor, code, goal_id)
+
+    # --- the comments of a progress report -------------------------------------------------------
+
+    @get(
+        "/progress/{report_id:int}/comments",
+        sync_to_thread=True,
+        summary="A progress report's comments (of one kind, if asked) with the answers the caller may see",
+    )
+    def report_comments(
+        self,
+        ctx: Ctx,
+        actor: CurrentActor,
+        code: LocalityCode,
+        goal_id: ItemId,
+        report_id: ItemId,
+        kind: KindFilter = None,
+    ) -> GoalDiscussion:
+        return report_discussion.read(ctx, actor, code, goal_id, report_id, kind)
+
+    @post(
+        "/progress/{report_id:int}/comments",
+        sync_to_thread=True,
+        status_code=201,
+        summary="Comment on a progress report, of one of the locality's kinds (点评, 建议, 举报, ...)",
+    )
+    def report_comment(
+        self,
+        ctx: Ctx,
+        actor: CurrentActor,
+        code: LocalityCode,
+        goal_id: ItemId,
+        report_id: ItemId,
+        data: JSONBody[CommentIn],
+    ) -> CommentOut:
+        return report_discussion.comment(ctx, actor, code, goal_id, report_id, data)
+
+    @put(
+        "/progress/{report_id:int}/comments/{comment_id:int}/answer",
+        sync_to_thread=True,
+        status_code=200,
+        summary="The unit answers a comment on a progress report, publicly or only to its writer",
+    )
+    def report_answer(
+        self,
+        ctx: Ctx,
+        actor: CurrentActor,
+        code: LocalityCode,
+        goal_id: ItemId,
+        report_id: ItemId,
+        comment_id: ItemId,
+        data: JSONBody[AnswerIn],
+    ) -> GoalDiscussion:
+        return report_discussion.answer(ctx, actor, code, goal_id, report_id, comment_id, data)
+
+    @delete(
+        "/progress/{report_id:int}/comments/{comment_id:int}",
+        sync_to_thread=True,
+        status_code=204,
+        summary="Delete a comment on a progress report (its writer, or the office; audited)",
+    )
+    def delete_report_comment(
+        self,
+        ctx: Ctx,
+        actor: CurrentActor,
+        code: LocalityCode,
+        goal_id: ItemId,
+        report_id: ItemId,
+        comment_id: ItemId,
+    ) -> None:
+        report_discussion.delete_comment(ctx, actor, code, goal_id, report_id, comment_id)
 
     # --- the files of a progress report ----------------------------------------------------------
 

@@ -459,6 +459,7 @@ def page_routes() -> list:
     from plugins.goals.order_pages import ROUTES as order_routes
     from plugins.goals.person_table_pages import ROUTES as person_table_routes
     from plugins.goals.progress_pages import ROUTES as progress_routes
+    from plugins.goals.report_comment_pages import ROUTES as report_comment_routes
     from plugins.goals.scoring_pages import ROUTES as scoring_routes
     from plugins.goals.search_pages import ROUTES as search_routes
     from plugins.goals.sheet_pages import ROUTES as sheet_routes
@@ -482,6 +483,7 @@ def page_routes() -> list:
                 *order_routes,
                 *search_routes,
                 *comment_routes,
+                *report_comment_routes,
                 *scoring_routes,
                 *person_table_routes,
             ],

@@ -380,6 +380,7 @@ class GoalDiscussion(BaseModel):
     the goal's unit (or the office); ``unanswered``: for them, comments still waiting."""
 
     goal_id: int
+    report_id: int | None = None  # the comments on this progress report of the goal (null: on the goal)
     comments: list[GoalComment]
     likes: int
     liked: bool

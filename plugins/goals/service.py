@@ -348,6 +348,9 @@ def delete_goal(ctx: AppContext, actor: Actor, code: str, goal_id: int) -> None:
 
         for goal_id in ids:  # comments, likes and files are not reached by the database's CASCADE
             discussion.delete_for_target(session, "goals.goal", goal_id)
+        from plugins.goals import report_discussion
+
+        report_discussion.delete_for_goals(session, ids)
         paths = delete_for_goals(ctx, session, ids)
         rollups.touch_goals(session, [goal])
         session.delete(goal)
