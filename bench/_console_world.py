@@ -192,6 +192,19 @@ def build(ctx, client, code: str, unit_ids: list[int], *, subjects: int = 300, b
             ],
         )
 
+    from core.models import AuditEntry
+
+    with ctx.db.engine.connect() as connection:
+        last_entry, last_action = connection.execute(
+            select(AuditEntry.id, AuditEntry.action)
+            .where(AuditEntry.locality_id == locality_id)
+            .order_by(AuditEntry.id.desc())
+            .limit(1)
+        ).one()
+        person_id = connection.execute(
+            select(Person.id).where(Person.locality_id == locality_id).order_by(Person.id.desc()).limit(1)
+        ).scalar_one()
+
     base = f"/admin/localities/{code}"
     done = f"{base}/campaigns/{tallied}"
     return {
@@ -205,6 +218,13 @@ def build(ctx, client, code: str, unit_ids: list[int], *, subjects: int = 300, b
         "people, name anywhere": f"{base}/people?q=伟&anywhere=1",
         "people's accounts": f"{base}/people-accounts",
         "sign-in log": "/admin/sign-ins",
+        "audit log": f"{base}/audit",
+        "audit log, page 5": f"{base}/audit?page=5",
+        "audit log, an action and a date": f"{base}/audit?action={last_action}&date_from=2000-01-01",
+        "an audit entry": f"{base}/audit/{last_entry}",
+        "a person": f"{base}/people/{person_id}",
+        "a unit": f"{base}/units/{unit_ids[-1]}",
+        "change my password": "/admin/account/password",
         "campaigns": f"{base}/campaigns",
         "campaign overview": done,
         "setup: basics": f"{base}/campaigns/{draft}/setup/basics",
