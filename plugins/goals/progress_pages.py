@@ -13,7 +13,7 @@ from litestar.response import Redirect
 
 from core.services.errors import ServiceError
 from core.web.admin.shell import Shell, field_errors, open_shell
-from plugins.goals import history, progress
+from plugins.goals import history, progress, report_discussion
 from plugins.goals.access import today
 from plugins.goals.models import GoalKind
 from plugins.goals.pages import ADMIN_ROLES, CONSOLE_CHECKS, _common, _int, _number, _set_query, _validated
@@ -102,7 +102,10 @@ async def progress_page(
     quarter = f"{day.year}-Q{(day.month - 1) // 3 + 1}"
     chosen = [int(y) for y in years or [] if y.strip().isdigit() and len(y.strip()) == 4]
     found = await run_sync(history.across_years, shell.ctx, shell.actor, code, goal_id, chosen)
-    return _progress_page(shell, code, goal, {"period": quarter}, saved=saved == "1", history=found)
+    counts = await run_sync(report_discussion.counts_of, shell.ctx, shell.actor, code, goal_id)
+    return _progress_page(
+        shell, code, goal, {"period": quarter}, saved=saved == "1", history=found, comment_counts=counts
+    )
 
 
 @post("/localities/{code:str}/goals/{goal_id:int}/progress", include_in_schema=False, opt=CONSOLE_CHECKS)
@@ -130,8 +133,17 @@ async def progress_save(
         if exc.status_code == 404:
             raise
         errors, general = field_errors(shell.tr, exc)
+        counts = await run_sync(report_discussion.counts_of, shell.ctx, shell.actor, code, goal_id)
         return _progress_page(
-            shell, code, goal, dict(data), error=general, errors=errors, status_code=exc.status_code, history=found
+            shell,
+            code,
+            goal,
+            dict(data),
+            error=general,
+            errors=errors,
+            status_code=exc.status_code,
+            history=found,
+            comment_counts=counts,
         )
     return Redirect(f"/admin/localities/{code}/goals/{goal_id}/progress?saved=1", status_code=303)
 

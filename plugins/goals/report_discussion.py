@@ -93,6 +93,17 @@ def of_reports(
     return {report_id: read(ctx, actor, code, goal_id, report_id) for report_id in report_ids}
 
 
+def counts_of(ctx: AppContext, actor: Actor, code: str, goal_id: int) -> dict[int, int]:
+    """How many comments each report of the goal has (reports without comments left out); 404
+    for a goal the actor may neither read nor follow."""
+    with ctx.db.read() as session:
+        locality = locality_for(session, actor, code, read_only=True)
+        goal, _ = goal_to_follow(session, actor, locality, goal_id)
+        reports = list(session.exec(select(GoalProgress.id).where(GoalProgress.goal_id == goal.id)))
+        found = core.kind_counts(session, TARGET, reports)
+    return {report_id: sum(kinds.values()) for report_id, kinds in found.items()}
+
+
 def delete_for_goals(session: Session, goal_ids: list[int]) -> None:
     """Remove the comments of the goals' reports in the caller's transaction (deleting the goals)."""
     if not goal_ids:

@@ -2,7 +2,7 @@
 and permissions as comments on the goal (followers of a published goal comment; a private answer
 only for the commenter, the unit and the office; drafts, other units' readers and other
 localities get 404; a comment of another report is not this report's), shown under the report on
-the goal's page (zh-CN and en), counted in the comments overview, gone with a deleted draft."""
+the goal's page (zh-CN and en) and counted beside it on the progress entry, counted in the comments overview, gone with a deleted draft."""
 
 from __future__ import annotations
 
@@ -166,6 +166,9 @@ def test_comments_under_each_report_on_the_goal_page(ctx, site):
         text = admin.get(page).text
         report_block = text[text.index(f'id="report-{second.id}"') : text.index(f'id="report-{first.id}"')]
         assert "二季度加快了" in report_block and "有 1 条点评等待答复。" in report_block
+        entry = admin.get(f"{PAGES}/{target.id}/progress").text  # the progress entry counts them per report
+        assert f'comments#report-{second.id}" class="report-comments">1</a>' in entry
+        assert f'comments#report-{first.id}" class="report-comments">0</a>' in entry
 
         comment_id = int(re.search(r'id="comment-(\d+)"', report_block).group(1))
         empty = admin.post(f"{on_second}/{comment_id}/answer", data={"_csrf": admin.csrf, "body": " "})
