@@ -124,6 +124,14 @@ def kaoping_admin_menu(locality_code: str) -> list:
             order=56,
         ),
         MenuEntry(
+            "goals.status",
+            "目标总览",
+            "Goals across the county",
+            f"/admin/localities/{locality_code}/goals/status",
+            roles=frozenset({Role.platform_admin.value, Role.office.value}),
+            order=57,
+        ),
+        MenuEntry(
             "goals.scoring",
             "目标评分",
             "Scoring goals",

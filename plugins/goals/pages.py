@@ -463,6 +463,7 @@ def page_routes() -> list:
     from plugins.goals.scoring_pages import ROUTES as scoring_routes
     from plugins.goals.search_pages import ROUTES as search_routes
     from plugins.goals.sheet_pages import ROUTES as sheet_routes
+    from plugins.goals.status_pages import ROUTES as status_routes
 
     return [
         Router(
@@ -484,6 +485,7 @@ def page_routes() -> list:
                 *search_routes,
                 *comment_routes,
                 *report_comment_routes,
+                *status_routes,
                 *scoring_routes,
                 *person_table_routes,
             ],

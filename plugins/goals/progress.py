@@ -17,7 +17,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from core.context import Actor, AppContext
-from core.models import Locality, Unit
+from core.models import Locality, Team, Unit
 from core.models.base import utcnow
 from core.periods import Period, PeriodError, PeriodKind
 from core.services.access import OFFICE_ROLES, locality_for, require_role
@@ -342,6 +342,7 @@ def status_view(ctx: AppContext, actor: Actor, code: str, year: int, as_of: date
             .group_by(col(Goal.unit_id), col(Goal.team_id))
         ).all()
         names = dict(session.exec(select(Unit.id, Unit.name).where(Unit.locality_id == locality.id)).all())
+        teams = dict(session.exec(select(Team.id, Team.name).where(Team.locality_id == locality.id)).all())
     tops = rollups.county(ctx, locality.id, year, as_of, [(u, t) for u, t, _n in sizes])
     rows = []
     for unit_id, team_id, size in sizes:
@@ -358,6 +359,7 @@ def status_view(ctx: AppContext, actor: Actor, code: str, year: int, as_of: date
                 unit_id=unit_id,
                 unit_name=names.get(unit_id, ""),
                 team_id=team_id,
+                team_name=teams.get(team_id, "") if team_id is not None else "",
                 goals=size,
                 percent=percent,
                 **counts,

@@ -242,6 +242,7 @@ class StatusRow(BaseModel):
     unit_id: int
     unit_name: str
     team_id: int | None
+    team_name: str = ""  # the leadership team's name (empty: the unit's own goals)
     goals: int
     percent: float
     on_track: int
