@@ -12,7 +12,7 @@ ceiling."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,8 +24,8 @@ from core.models import Locality, LocalityPlugin, Person, Role, User
 from core.periods import KIND_EXAMPLES, Period, PeriodError, PeriodKind
 from core.services import discussion
 from core.services.access import OFFICE_ROLES, can_see_locality
-from core.services.errors import Forbidden, Invalid, NotFound
-from plugins.worklog.models import PERIOD_OF_KIND, EntryKind, EntryStatus, WorkEntry
+from core.services.errors import Conflict, Forbidden, Invalid, NotFound
+from plugins.worklog.models import PERIOD_OF_KIND, EntryKind, EntryStatus, EvaluationQuarter, QuarterStatus, WorkEntry
 from plugins.worklog.schemas import EntryOut
 from plugins.worklog.supervision import own_person, remember_person, supervised_units
 
@@ -56,6 +56,39 @@ def kinds_for(period: Period) -> list[EntryKind]:
     return [
         kind for kind, pkind in PERIOD_OF_KIND.items() if pkind is period.kind and kind is not EntryKind.daily_record
     ]
+
+
+NO_STATUS = object()
+CLOSED = "the work records of {quarter} are closed: its quarterly evaluation has been locked by the office"
+
+
+def quarter_of(period: Period) -> Period:
+    """The quarter an entry's period counts in: a week in that of its Thursday (as it counts in
+    the month of its Thursday, ``service.weeks_of_month``), any other period in that of its start."""
+    day = period.start + timedelta(days=3) if period.kind is PeriodKind.week else period.start
+    return Period.from_date(PeriodKind.quarter, day)
+
+
+def _quarter_status(locality_id: int, period: Period) -> Any:
+    """The status of the evaluation of the quarter ``period`` counts in (NULL: not opened), as a
+    scalar subquery."""
+    return (
+        select(EvaluationQuarter.status)
+        .where(EvaluationQuarter.locality_id == locality_id, EvaluationQuarter.period == str(quarter_of(period)))
+        .scalar_subquery()
+    )
+
+
+def check_open(session: Session, locality_id: int, period: Period, status: Any = NO_STATUS) -> None:
+    """Entries of a quarter whose evaluation the office locked (or published) no longer change:
+    409, nothing written. ``status``: the quarter's status if already read (``open_slot``)."""
+    if status is NO_STATUS:
+        status = session.exec(select(_quarter_status(locality_id, period))).first()
+    if status in (QuarterStatus.locked.value, QuarterStatus.published.value):
+        quarter = quarter_of(period)
+        raise Conflict(
+            CLOSED, params={"quarter": str(quarter)}, errors=[{"field": "period", "message": "the quarter is locked"}]
+        )
 
 
 def parse_kind(value: str) -> EntryKind:
@@ -193,6 +226,27 @@ def own_slot(session: Session, locality_id: int, person_id: int, kind: EntryKind
             WorkEntry.period == str(period),
         )
     ).first()
+
+
+def open_slot(session: Session, locality_id: int, person_id: int, kind: EntryKind, period: Period) -> WorkEntry | None:
+    """``own_slot`` for writing: 409 if the quarter ``period`` counts in is locked
+    (``check_open``), read in the same statement as the entry."""
+    status, entry = session.exec(
+        select(_quarter_status(locality_id, period), WorkEntry)
+        .select_from(Locality)
+        .outerjoin(
+            WorkEntry,
+            and_(
+                col(WorkEntry.locality_id) == Locality.id,
+                col(WorkEntry.person_id) == person_id,
+                col(WorkEntry.kind) == kind.value,
+                col(WorkEntry.period) == str(period),
+            ),
+        )
+        .where(Locality.id == locality_id)
+    ).one()
+    check_open(session, locality_id, period, status)
+    return entry
 
 
 def entry_and_person(session: Session, actor: Actor, locality: Locality, entry_id: int) -> tuple[WorkEntry, Person]:

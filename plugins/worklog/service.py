@@ -47,11 +47,13 @@ from plugins.worklog.queries import (  # noqa: F401 - callers read these from th
     PLUGIN,
     can_read,
     check_kept,
+    check_open,
     check_period,
     entry_and_person,
     entry_out,
     history_rows,
     kinds_for,
+    open_slot,
     options_of,
     own_slot,
     parse_kind,
@@ -118,7 +120,8 @@ def write_entry(ctx: AppContext, actor: Actor, code: str, kind: str, period: Any
     version (an unchanged text adds none). ``data.submit`` submits a draft.
 
     Errors: 404 locality; 403 the account is no person's; 422 unknown kind, not a period, a
-    period of the wrong kind, a period that has not begun, a text over 20,000 characters."""
+    period of the wrong kind, a period that has not begun, a text over 20,000 characters; 409 a
+    period of a quarter whose evaluation the office locked (``queries.check_open``)."""
     entry_kind = parse_kind(kind)
     when = parse_period(period)
     check_period(ctx, entry_kind, when)
@@ -135,7 +138,7 @@ def write_entry(ctx: AppContext, actor: Actor, code: str, kind: str, period: Any
                 locality, _ = scope(session, actor, code)
                 person = require_person(session, actor, locality)
                 check_kept(session, locality.id, entry_kind)
-                entry = own_slot(session, locality.id, person.id, entry_kind, when)
+                entry = open_slot(session, locality.id, person.id, entry_kind, when)  # 409 in a locked quarter
                 if entry is None:
                     entry = WorkEntry(
                         locality_id=locality.id,
@@ -178,6 +181,7 @@ def submit_entry(ctx: AppContext, actor: Actor, code: str, entry_id: int) -> Ent
         if mine is None or mine.id != entry.person_id:
             raise Forbidden("only its author may change a work record")
         if entry.status == EntryStatus.draft:
+            check_open(session, locality.id, Period.parse(entry.period))
             _submit(session, entry, actor)
             session.flush()
         return _out(entry, person.name, True)
@@ -194,6 +198,7 @@ def start_monthly_summary(ctx: AppContext, actor: Actor, code: str, month: Any) 
         person = require_person(session, actor, locality)
         entry = own_slot(session, locality.id, person.id, EntryKind.monthly_summary, when)
         if entry is None:
+            check_open(session, locality.id, when)
             entry = WorkEntry(
                 locality_id=locality.id,
                 person_id=person.id,
