@@ -132,3 +132,40 @@ def test_a_check_on_29_february_counts_the_term_to_28_february(ctx, synth):
     assert teams.term_end(leap) == date(2033, 2, 28) and teams.term_end(ON) == date(2031, 11, 30)
     check = teams.check_team(ctx, dept, "sy", p.team_id, add=[p.b], on=leap)  # was a ValueError (a 500)
     assert check["before"]["dimensions"]["age"]["status"] in ("green", "yellow", "red")
+
+
+def test_the_facts_of_a_few_people_are_read_by_person_and_equal_the_locality_s(ctx, synth):
+    from sqlalchemy import event
+    from sqlmodel import select
+
+    from core.models import Locality, Person
+    from plugins.cadres.loader import load_facts
+
+    made, _dept, _head = synth
+    with ctx.db.read() as session:
+        locality = session.exec(select(Locality).where(Locality.code == "sy")).one()
+        ids = sorted({p.a for p in made.planted} | {p.b for p in made.planted})[:12]
+        elsewhere = session.exec(select(Person.id).where(Person.locality_id != locality.id)).first()
+        whole = load_facts(session, None, locality.id)
+        sent: list[tuple] = []
+
+        def keep(_conn, _cursor, statement, parameters, _context, _many) -> None:
+            sent.append((statement, parameters))
+
+        connection = session.connection()
+        event.listen(connection, "before_cursor_execute", keep)
+        some = load_facts(session, None, locality.id, [*ids, *([elsewhere] if elsewhere else []), 2**31 - 1])
+        event.remove(connection, "before_cursor_execute", keep)
+        assert some == {pid: whole[pid] for pid in ids}  # the same facts; another locality's left out
+        assert any(facts.posts for facts in some.values()) and any(facts.education for facts in some.values())
+        read = set()
+        if connection.dialect.name == "sqlite":  # each section by its person index, not the locality's rows
+            for statement, parameters in sent:
+                table = " ".join(statement.split()).partition(" FROM ")[2].split(" ")[0]
+                if table in ("cadre_posts", "cadre_education", "cadre_relations", "cadre_tags", "cadre_profiles"):
+                    plan = " ".join(
+                        r[-1] for r in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+                    )
+                    read.add(table)
+                    assert "person_id=?" in plan and "(locality_id=?)" not in plan, (table, plan)
+            assert read == {"cadre_posts", "cadre_education", "cadre_relations", "cadre_tags", "cadre_profiles"}
