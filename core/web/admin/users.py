@@ -17,7 +17,7 @@ from core.services import signins as signin_service
 from core.services import users as user_service
 from core.services.errors import ServiceError
 from core.web.admin.menu import PLATFORM
-from core.web.admin.shell import Shell, field_errors, open_shell, paging
+from core.web.admin.shell import PAGE_SIZE, Shell, field_errors, open_shell, paging
 
 ROLES = [r.value for r in Role]
 
@@ -35,15 +35,18 @@ async def users_page(
     request: Request, q: FromQuery[str] = "", locality: FromQuery[str] = "", page: FromQuery[int] = 1
 ) -> Response:
     shell = await open_shell(request, roles=PLATFORM)
-    total_first = await run_sync(
-        lambda: user_service.list_users(shell.ctx, shell.actor, search=q, locality_code=locality, limit=1, offset=0)[1]
-    )
-    p = paging(total_first, page)
-    rows, _total = await run_sync(
-        lambda: user_service.list_users(
-            shell.ctx, shell.actor, search=q, locality_code=locality, limit=p["size"], offset=p["offset"]
+
+    def read(offset: int):
+        return user_service.list_users(
+            shell.ctx, shell.actor, search=q, locality_code=locality, limit=PAGE_SIZE, offset=offset
         )
-    )
+
+    asked = (max(page, 1) - 1) * PAGE_SIZE
+    rows, total = await run_sync(read, asked)  # counted once; read again only past the last page
+    p = paging(total, page)
+    if p["offset"] != asked:
+        rows, total = await run_sync(read, p["offset"])
+        p = paging(total, page)
     from urllib.parse import urlencode
 
     kept = {k: v for k, v in {"q": q, "locality": locality}.items() if v}
