@@ -314,5 +314,12 @@ class GoalsController(Controller):
 def api_routes() -> list:
     from plugins.goals.discussion_api import CommentsOverviewController, GoalDiscussionController
     from plugins.goals.person_tables_api import PersonTablesController
+    from plugins.goals.results_api import ResultsController
 
-    return [GoalsController, GoalDiscussionController, CommentsOverviewController, PersonTablesController]
+    return [
+        GoalsController,
+        GoalDiscussionController,
+        CommentsOverviewController,
+        PersonTablesController,
+        ResultsController,
+    ]

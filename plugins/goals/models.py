@@ -247,3 +247,31 @@ class IndicatorShare(SQLModel, table=True):
     share: float = Field(sa_column=Column(Float, nullable=False))
     written_by: str = Field(default="", max_length=100)
     written_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
+
+
+class GoalResult(SQLModel, table=True):
+    """A set's year-end result, stored when the office finishes scoring it for a period
+    (``plugins.goals.results``): the set's own row (``person_id`` null: the team's or unit's total
+    over the scored goals that count for the assessment) and one row per person carrying them
+    (score × share / 100 summed). Kept until the office reopens the set's scoring."""
+
+    __tablename__ = "goals_results"
+    __table_args__ = (
+        UniqueConstraint("locality_id", "set_key", "period", "subject", name="uq_goals_results_set_period_subject"),
+        Index("ix_goals_results_locality_period", "locality_id", "period"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    locality_id: int = Field(sa_column=_fk("localities", "RESTRICT"))
+    set_key: str = Field(max_length=40)  # "unit:team:year" as the roll-ups' (team empty: the unit's own goals)
+    unit_id: int = Field(sa_column=_fk("units"))
+    team_id: int | None = Field(default=None, sa_column=_fk("teams", nullable=True))
+    year: int
+    period: str = Field(max_length=16)
+    subject: str = Field(max_length=30)  # "set", or "person:<id>"
+    person_id: int | None = Field(default=None, sa_column=_fk("people", "SET NULL", nullable=True))
+    person_name: str = Field(default="", max_length=100)  # kept should the person be deleted
+    score: float = Field(sa_column=Column(Float, nullable=False))
+    standard: float = Field(sa_column=Column(Float, nullable=False))  # the set's: its standard; a person's: by share
+    finished_by: str = Field(default="", max_length=100)
+    finished_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())

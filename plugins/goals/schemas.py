@@ -321,6 +321,7 @@ class PersonResult(BaseModel):
     person_id: int
     person_name: str
     score: float
+    standard: float = 0.0  # the standard scores of their goals × share / 100
 
 
 class ScoreSheet(BaseModel):
@@ -335,6 +336,26 @@ class ScoreSheet(BaseModel):
     total: float
     standard: float
     people: list[PersonResult]
+    finished_at: datetime | None = None  # the office finished scoring: the results are stored
+    finished_by: str = ""
+
+
+class StoredResult(BaseModel):
+    """A result stored when the office finished scoring a set for a period: the set's own
+    (``person_id`` null, ``subject`` "set") or a person's through their shares."""
+
+    unit_id: int
+    unit_name: str
+    team_id: int | None
+    year: int
+    period: str
+    subject: str  # "set" or "person:<id>"
+    person_id: int | None
+    person_name: str
+    score: float
+    standard: float
+    finished_by: str
+    finished_at: datetime
 
 
 class CommentIn(In):

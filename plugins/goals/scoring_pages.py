@@ -6,7 +6,8 @@ progress, status, red flag, comments and people beside the score form (the stand
 either a direct score or a deduction from the standard; a goal done by the year's end gets the
 standard when neither is given); below, the set's total and each person's result through their
 shares. ``POST /goals/{id}/score`` scores one goal (``plugins.goals.scoring.score_goal``:
-audited). The office only: 404 for every other role. What the service refuses is shown on the
+audited); ``POST /goals/scoring/finish`` stores the set's results of the year and
+``POST /goals/scoring/reopen`` removes them (``plugins.goals.results``: audited). The office only: 404 for every other role. What the service refuses is shown on the
 page in the reader's language, and nothing is written."""
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from litestar.response import Redirect
 from core.models import Role
 from core.services.errors import ServiceError
 from core.web.admin.shell import Shell, field_errors, open_shell
-from plugins.goals import choices, progress, scoring
+from plugins.goals import choices, progress, results, scoring
 from plugins.goals.access import today
 from plugins.goals.pages import CONSOLE_CHECKS, _common, _int, _number, _set_query, _validated
 from plugins.goals.schemas import ScoreIn
@@ -74,6 +75,7 @@ def scoring_page(
         error=context.pop("error", ""),
         errors=context.pop("errors", {}),
         saved=context.pop("saved", None),
+        results_error=context.pop("results_error", ""),
         status_code=status_code,
         **_common(shell, code),
     )
@@ -136,4 +138,46 @@ async def score(
     return Redirect(f"/admin/localities/{code}/goals/scoring?{query}&saved={goal_id}#goal-{goal_id}", status_code=303)
 
 
-ROUTES = [scoring_view, score]
+async def _results(request: Request, code: str, data: dict[str, str], work) -> Response:
+    """Finish or reopen the chosen set's scoring for its year, then back to its results; a
+    refusal shows the page with the reason under the results."""
+    shell = await open_shell(request, code, roles=OFFICE)
+    shell.check_csrf(data)
+    unit, team, year = _int(data.get("unit_id")), _int(data.get("team_id")), _int(data.get("year"))
+    if unit is None or year is None or not 0 < unit < 2**31 or not 1900 <= year <= 2199:
+        return Redirect(f"/admin/localities/{code}/goals/scoring", status_code=303)
+    team = team if team is not None and 0 < team < 2**31 else None
+    try:
+        await run_sync(work, shell, unit, team, year)
+    except ServiceError as exc:
+        if exc.status_code in (403, 404):
+            raise
+        message = shell.tr.error(exc)
+        status = exc.status_code
+        return await run_sync(
+            lambda: scoring_page(shell, code, unit, team, year, status_code=status, results_error=message)
+        )
+    return Redirect(f"/admin/localities/{code}/goals/scoring?{_set_query(unit, team, year)}#results", status_code=303)
+
+
+@post("/localities/{code:str}/goals/scoring/finish", include_in_schema=False, opt=CONSOLE_CHECKS)
+async def finish(request: Request, code: FromPath[str], data: URLEncodedBody[dict[str, str]]) -> Response:
+    return await _results(
+        request,
+        code,
+        data,
+        lambda shell, unit, team, year: results.finish(shell.ctx, shell.actor, code, unit, team, year),
+    )
+
+
+@post("/localities/{code:str}/goals/scoring/reopen", include_in_schema=False, opt=CONSOLE_CHECKS)
+async def reopen(request: Request, code: FromPath[str], data: URLEncodedBody[dict[str, str]]) -> Response:
+    return await _results(
+        request,
+        code,
+        data,
+        lambda shell, unit, team, year: results.reopen(shell.ctx, shell.actor, code, unit, team, year),
+    )
+
+
+ROUTES = [scoring_view, score, finish, reopen]

@@ -194,8 +194,9 @@ def test_the_office_scores_and_members_read_the_results(ctx, api):
         assert scored.status_code == 200 and scored.json()["score"] == 8
         sheet = member.get(f"{BASE}/scores", params=where).json()
         assert sheet["total"] == 8 and sheet["people"] == [
-            {"person_id": world.people["李明"], "person_name": "李明", "score": 8.0}
+            {"person_id": world.people["李明"], "person_name": "李明", "score": 8.0, "standard": 10.0}
         ]
+        assert sheet["finished_at"] is None  # the office has not finished scoring the set
 
 
 def test_comments_and_private_answers_over_the_api(ctx, api):
