@@ -21,7 +21,7 @@ from core.services import template_sheet, template_tree, templates
 from core.services.errors import NotFound, ServiceError
 from core.web.admin.forms import message
 from core.web.admin.menu import OFFICE
-from core.web.admin.shell import Shell, field_errors, open_shell
+from core.web.admin.shell import MAX_PAGE, PAGE_SIZE, Shell, field_errors, open_shell, paging
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KINDS = ("graded", "numeric", "bonus", "deduction", "veto")
@@ -59,13 +59,23 @@ async def _list(
     problems: list[dict] | None = None,
     error: str = "",
     status_code: int = 200,
+    page: int = 1,
 ) -> Response:
-    found = await run_sync(lambda: templates.list_templates(shell.ctx, shell.actor, shell.code, limit=500))
+    def read(offset: int):
+        return templates.list_templates(shell.ctx, shell.actor, shell.code, limit=PAGE_SIZE, offset=offset)
+
+    page = min(max(page, 1), MAX_PAGE)  # a page number past any list: the last page, never an overflow
+    asked = (page - 1) * PAGE_SIZE
+    found = await run_sync(read, asked)
+    p = paging(found.total, page)
+    if p["offset"] != asked:  # past the last page: its last page
+        found = await run_sync(read, p["offset"])
     return shell.render(
         "admin/templates/list.html",
         title=shell._("Indicator templates"),
         crumbs=_crumbs(shell)[:1],
         templates=found.items,
+        p=p,
         values=values or {"name": "", "first": "", "import_name": ""},
         errors=errors or {},
         problems=problems or [],
@@ -75,9 +85,9 @@ async def _list(
 
 
 @get("/localities/{code:str}/templates", include_in_schema=False)
-async def templates_page(request: Request, code: FromPath[str]) -> Response:
+async def templates_page(request: Request, code: FromPath[str], page: FromQuery[int] = 1) -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
-    return await _list(shell)
+    return await _list(shell, page=page)
 
 
 @post("/localities/{code:str}/templates", include_in_schema=False)

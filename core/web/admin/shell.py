@@ -33,6 +33,7 @@ log = logging.getLogger("kaoping.admin")
 
 LOCALITY_COOKIE = "kaoping_locality"
 PAGE_SIZE = 50
+MAX_PAGE = 1_000_000  # page numbers beyond it are read as it (the last page then): no offset overflows
 
 
 class NeedsSignIn(Exception):

@@ -22,7 +22,7 @@ from core.services import adapters as adapter_service
 from core.services.errors import NotFound, ServiceError
 from core.web.admin import schema_form
 from core.web.admin.menu import OFFICE, READERS
-from core.web.admin.shell import Shell, open_shell
+from core.web.admin.shell import MAX_PAGE, PAGE_SIZE, Shell, open_shell, paging
 from core.web.admin.source_form import errors_by_field, form_values, read_form, validation_list
 
 PERIOD_KINDS = ("day", "week", "month", "quarter", "half_year", "year")
@@ -70,8 +70,18 @@ def _may_change(shell: Shell) -> bool:
     return shell.actor.role in OFFICE and bool(shell.locality["writable"])
 
 
-def _list_rows(shell: Shell) -> list[dict[str, Any]]:
-    page = adapter_service.list_sources(shell.ctx, shell.actor, shell.code, limit=1000)
+def _list_rows(shell: Shell, page: int = 1) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The rows of one page of the locality's sources, and its paging."""
+
+    def read(offset: int):
+        return adapter_service.list_sources(shell.ctx, shell.actor, shell.code, limit=PAGE_SIZE, offset=offset)
+
+    page = min(max(page, 1), MAX_PAGE)  # a page number past any list: the last page, never an overflow
+    asked = (page - 1) * PAGE_SIZE
+    found = read(asked)
+    p = paging(found.total, page)
+    if p["offset"] != asked:  # past the last page: its last page
+        found = read(p["offset"])
     types = _types(shell)
     return [
         {
@@ -81,17 +91,20 @@ def _list_rows(shell: Shell) -> list[dict[str, Any]]:
             "next_run": shell.tr.datetime(s.next_run_at) if s.enabled and s.next_run_at else "",
             "last": shell.tr.datetime(s.last_run.started_at) if s.last_run else "",
         }
-        for s in page.items
-    ]
+        for s in found.items
+    ], p
 
 
-async def _render_list(shell: Shell, *, message_text: str = "", error: str = "", status_code: int = 200) -> Response:
-    rows = await run_sync(_list_rows, shell)
+async def _render_list(
+    shell: Shell, *, message_text: str = "", error: str = "", status_code: int = 200, page: int = 1
+) -> Response:
+    rows, p = await run_sync(_list_rows, shell, page)
     return shell.render(
         "admin/sources/list.html",
         title=shell._("Data sources"),
         crumbs=[(shell.locality["name"], None)],
         rows=rows,
+        p=p,
         may_change=_may_change(shell),
         message=message_text,
         error=error,
@@ -100,11 +113,11 @@ async def _render_list(shell: Shell, *, message_text: str = "", error: str = "",
 
 
 @get("/localities/{code:str}/sources", include_in_schema=False)
-async def sources_page(request: Request, code: FromPath[str]) -> Response:
-    """The locality's sources: kind, schedule, next and last run (records read and values
-    written, the error); office users of the locality run one from here."""
+async def sources_page(request: Request, code: FromPath[str], page: FromQuery[int] = 1) -> Response:
+    """The locality's sources, a page at a time: kind, schedule, next and last run (records read
+    and values written, the error); office users of the locality run one from here."""
     shell = await open_shell(request, code, roles=READERS)
-    return await _render_list(shell)
+    return await _render_list(shell, page=page)
 
 
 @post("/localities/{code:str}/sources/{source_id:int}/run", include_in_schema=False)

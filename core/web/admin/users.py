@@ -17,7 +17,7 @@ from core.services import signins as signin_service
 from core.services import users as user_service
 from core.services.errors import ServiceError
 from core.web.admin.menu import PLATFORM
-from core.web.admin.shell import PAGE_SIZE, Shell, field_errors, open_shell, paging
+from core.web.admin.shell import MAX_PAGE, PAGE_SIZE, Shell, field_errors, open_shell, paging
 
 ROLES = [r.value for r in Role]
 
@@ -41,7 +41,8 @@ async def users_page(
             shell.ctx, shell.actor, search=q, locality_code=locality, limit=PAGE_SIZE, offset=offset
         )
 
-    asked = (max(page, 1) - 1) * PAGE_SIZE
+    page = min(max(page, 1), MAX_PAGE)  # a page number past any list: the last page, never an overflow
+    asked = (page - 1) * PAGE_SIZE
     rows, total = await run_sync(read, asked)  # counted once; read again only past the last page
     p = paging(total, page)
     if p["offset"] != asked:
