@@ -166,33 +166,38 @@ async def _submit_sqlite_batch(
     rolled back), a _NeedsSheet (not written: its sheet or policies are not cached yet) or None
     (not written: the write lock was busy, or an unexpected error). Never waits for a lock; the
     statements run on the event loop, the COMMIT in a thread (the writer lock is held, by this
-    loop's thread, until it returns)."""
+    loop's thread, until it returns).
+
+    This loop's batches take turns (``_sqlite_turn``): while one COMMITs in a thread the next
+    waits for it rather than finding the write lock busy and sending its ballots, one by one,
+    down the single path (a burst of 500 then went at 600/s instead of 1,000 and more)."""
     nothing: list[Any] = [None] * len(batch)
-    with ctx.db.sqlite_writer(wait=False) as connection:
-        if connection is None:
-            return nothing
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError:
-            return nothing
-        try:
-            results: list[Any] = []
-            for ballot, data in batch:
-                connection.execute("SAVEPOINT ballot")
-                try:
-                    results.append(_sqlite_transaction(ctx, connection, ballot, data, None))
-                except (ServiceError, _NeedsSheet) as exc:
-                    connection.execute("ROLLBACK TO ballot")
-                    results.append(exc)
-                connection.execute("RELEASE ballot")
-            await to_thread.run_sync(connection.execute, "COMMIT")
-            return results
-        except Exception as exc:  # noqa: BLE001 - nothing was written; each goes the single path and meets its error there
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
-            if raise_errors and not (isinstance(exc, sqlite3.OperationalError) and _is_locked(exc)):
-                raise
-            return nothing
+    async with _sqlite_turn(ctx):
+        with ctx.db.sqlite_writer(wait=False) as connection:
+            if connection is None:  # another thread or process writes
+                return nothing
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:
+                return nothing
+            try:
+                results: list[Any] = []
+                for ballot, data in batch:
+                    connection.execute("SAVEPOINT ballot")
+                    try:
+                        results.append(_sqlite_transaction(ctx, connection, ballot, data, None))
+                    except (ServiceError, _NeedsSheet) as exc:
+                        connection.execute("ROLLBACK TO ballot")
+                        results.append(exc)
+                    connection.execute("RELEASE ballot")
+                await to_thread.run_sync(connection.execute, "COMMIT")
+                return results
+            except Exception as exc:  # noqa: BLE001 - nothing was written; each goes the single path and meets its error there
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                if raise_errors and not (isinstance(exc, sqlite3.OperationalError) and _is_locked(exc)):
+                    raise
+                return nothing
 
 
 _SQLITE_GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
@@ -203,6 +208,17 @@ _SQLITE_GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, as
 def _sqlite_gate(ctx: AppContext) -> asyncio.Lock:
     gates = _SQLITE_GATES.setdefault(asyncio.get_running_loop(), {})
     return gates.setdefault(ctx.db.url, asyncio.Lock())
+
+
+_SQLITE_TURNS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _sqlite_turn(ctx: AppContext) -> asyncio.Lock:
+    """This loop's writers of ballots (the group commit and the single path) one at a time."""
+    turns = _SQLITE_TURNS.setdefault(asyncio.get_running_loop(), {})
+    return turns.setdefault(ctx.db.url, asyncio.Lock())
 
 
 # SQLite: raw statements on the driver's connection (the ORM's per-statement work was most of
