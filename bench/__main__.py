@@ -107,12 +107,20 @@ def run_one(name: str, args: list[str], scale: str) -> tuple[int, list[dict], fl
         figures_path.unlink(missing_ok=True)
 
 
-def merge(path: Path, ran: set[str], figures: list[dict]) -> list[dict]:
-    """The figures of ``path`` of benchmarks not in ``ran``, then ``figures``; written to ``path``."""
+def merge(path: Path, ran: set[str], figures: list[dict], backends: set[str] | None = None) -> list[dict]:
+    """The figures of ``path`` of benchmarks not in ``ran``, then ``figures``; written to ``path``.
+    ``backends``: the databases the run used (None: all); a ran benchmark keeps its figures of
+    the other databases (``--backend sqlite`` replaces the SQLite ones only)."""
+
+    def replaced(f: dict) -> bool:
+        if f.get("bench") not in ran:
+            return False
+        return backends is None or f.get("backend") is None or f.get("backend") in backends
+
     kept = []
     if path.exists():
         try:
-            kept = [f for f in json.loads(path.read_text(encoding="utf-8"))["figures"] if f.get("bench") not in ran]
+            kept = [f for f in json.loads(path.read_text(encoding="utf-8"))["figures"] if not replaced(f)]
         except (ValueError, KeyError, TypeError):
             kept = []
     merged = sorted(kept + figures, key=lambda f: (f["bench"], f.get("backend") or "", f["name"]))
@@ -187,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
             failed.append(name)
         ran.add(name)
         figures += reported
-    merged = merge(out, ran, figures)
+    merged = merge(out, ran, figures, None if args.backend == "both" else {args.backend})
     print(table([f for f in merged if f["bench"] in ran]))
     where = machine()
     print(

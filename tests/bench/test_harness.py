@@ -111,3 +111,23 @@ def test_merge_replaces_only_the_benchmarks_that_ran(tmp_path):
     merged = merge(out, {"a"}, [{**old, "value": 3.0, "met": False}])
     assert [(f["bench"], f["value"]) for f in merged] == [("a", 3.0), ("b", 1.0)]
     assert "NO" in table(merged) and "yes" in table(merged)
+
+
+def test_a_run_on_one_database_keeps_the_other_databases_figures(tmp_path):
+    out = tmp_path / "latest.json"
+    figure = {
+        "bench": "a",
+        "name": "x",
+        "value": 1.0,
+        "unit": "s",
+        "target": None,
+        "better": "lower",
+        "met": None,
+        "note": "",
+        "scale": "normal",
+        "date": "2026-01-01T00:00:00+00:00",
+        "machine": {},
+    }
+    merge(out, {"a"}, [{**figure, "backend": "sqlite"}, {**figure, "backend": "postgresql"}])
+    merged = merge(out, {"a"}, [{**figure, "backend": "sqlite", "value": 2.0}], {"sqlite"})
+    assert [(f["backend"], f["value"]) for f in merged] == [("postgresql", 1.0), ("sqlite", 2.0)]
