@@ -57,3 +57,16 @@ def figure(
         with open(path, "a", encoding="utf-8") as out:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     return record
+
+
+def machine_cpu() -> tuple[float, float] | None:
+    """(busy, all) CPU seconds of the whole machine since boot, summed over its cores (/proc/stat:
+    busy is everything but idle and iowait), or None where /proc/stat cannot be read."""
+    from pathlib import Path
+
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(fields) - fields[3] - fields[4]) / tick, sum(fields) / tick

@@ -38,7 +38,7 @@ from sqlalchemy import text
 
 from ballots import service as ballots
 from bench._db import scratch_database
-from bench._figures import figure
+from bench._figures import figure, machine_cpu
 from core.context import Actor, AppContext
 from core.db import Database
 from core.migrate import upgrade
@@ -136,15 +136,6 @@ def _cpu_seconds(pid: int) -> float:
         fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
         total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")
-
-
-def _machine_cpu() -> tuple[float, float]:
-    """(busy, all) CPU seconds of the whole machine since boot, summed over its cores (/proc/stat:
-    busy is everything but idle and iowait)."""
-    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    tick = os.sysconf("SC_CLK_TCK")
-    idle = fields[3] + fields[4]
-    return (sum(fields) - idle) / tick, sum(fields) / tick
 
 
 def _tree_peak_rss_mb(pid: int) -> float:
@@ -372,10 +363,11 @@ def run_backend(backend: str, voters: int, workers: int, rate: float = 500.0) ->
             )
 
         load = os.getloadavg()[0]  # before the burst: what others make the machine do
-        server_cpu, client_cpu, machine = _cpu_seconds(server.pid), time.process_time(), _machine_cpu()
+        server_cpu, client_cpu, machine = _cpu_seconds(server.pid), time.process_time(), machine_cpu()
         submit_wall, submit_lat, submit_errors, _ = asyncio.run(_phase(base, [submit_job(t) for t in tokens]))
         server_cpu, client_cpu = _cpu_seconds(server.pid) - server_cpu, time.process_time() - client_cpu
-        busy, every = (after - before for after, before in zip(_machine_cpu(), machine, strict=True))
+        after = machine_cpu()
+        busy, every = (after[0] - machine[0], after[1] - machine[1]) if machine and after else (0.0, 0.0)
         # The same ballots again from the other half, arriving evenly at `rate` per second.
         paced_wall, paced_lat, paced_errors, _ = asyncio.run(
             _phase(base, [submit_job(t) for t in paced_tokens], rate=rate)

@@ -14,9 +14,10 @@ import os
 import resource
 import time
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
+
+from bench._figures import machine_cpu
 
 
 def pytest_addoption(parser) -> None:
@@ -25,21 +26,11 @@ def pytest_addoption(parser) -> None:
     )
 
 
-def _machine() -> tuple[float, float] | None:
-    """(busy, all) CPU seconds of the whole machine, summed over its cores (/proc/stat), or None."""
-    try:
-        fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    except (OSError, ValueError, IndexError):
-        return None
-    tick = os.sysconf("SC_CLK_TCK")
-    return (sum(fields) - fields[3] - fields[4]) / tick, sum(fields) / tick
-
-
 _STARTED: dict[str, object] = {}
 
 
 def pytest_sessionstart(session) -> None:
-    _STARTED.update(wall=time.monotonic(), load=os.getloadavg()[0], machine=_machine())
+    _STARTED.update(wall=time.monotonic(), load=os.getloadavg()[0], machine=machine_cpu())
 
 
 def _cpu() -> float:
@@ -82,7 +73,7 @@ def pytest_terminal_summary(terminalreporter, config) -> None:
     write = terminalreporter.write_line
     terminalreporter.section("CPU (setup and call, every thread and waited-for child of the test process)")
     write(f"{sum(by_test.values()):.0f} s of CPU over {len(by_test)} tests")
-    machine, started = _machine(), _STARTED.get("machine")
+    machine, started = machine_cpu(), _STARTED.get("machine")
     if machine and started:
         busy, every = (now - then for now, then in zip(machine, started, strict=True))
         # every process of the machine counts here: the suite's, its databases' and anyone else's

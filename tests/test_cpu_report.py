@@ -23,28 +23,19 @@ def test_idle():
 """
 
 
-def test_the_report_names_the_costliest_test_first(tmp_path):
+def _run_sample(tmp_path, *options: str) -> subprocess.CompletedProcess:
+    """pytest over SAMPLE in a process of its own, with the plugin and ``options``."""
     (tmp_path / "test_sample.py").write_text(SAMPLE)
+    command = [sys.executable, "-m", "pytest", "-p", "tests.cpu_report", "-p", "no:cacheprovider", *options, "-q"]
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "tests.cpu_report",
-            "-p",
-            "no:cacheprovider",
-            "--cpu-report=5",
-            "-q",
-            str(tmp_path / "test_sample.py"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
+        [*command, str(tmp_path / "test_sample.py")], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    report = done.stdout.split("CPU (setup and call", 1)[1]
+    return done
+
+
+def test_the_report_names_the_costliest_test_first(tmp_path):
+    report = _run_sample(tmp_path, "--cpu-report=5").stdout.split("CPU (setup and call", 1)[1]
     assert "over 2 tests" in report
     assert "load average" in report and "busy over" in report
     tests = report.split("tests:", 1)[1].splitlines()[1:3]
@@ -55,23 +46,4 @@ def test_the_report_names_the_costliest_test_first(tmp_path):
 
 
 def test_without_the_option_nothing_is_printed(tmp_path):
-    (tmp_path / "test_sample.py").write_text(SAMPLE)
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "tests.cpu_report",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            str(tmp_path / "test_sample.py"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "CPU (setup and call" not in done.stdout
+    assert "CPU (setup and call" not in _run_sample(tmp_path).stdout

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlmodel import col, select
+
 from core.context import Actor
 from core.models import Person
 from core.schemas.localities import LocalityIn
@@ -23,8 +25,8 @@ def test_search_place_a_candidate_and_read_relations_and_structure(ctx, live_ser
     account(ctx, "sy", "org-sy", "org_dept")
     pair = next(p for p in made.planted if p.candidate and p.kind == "fellow_townsman")
     with ctx.db.read() as session:
-        native = session.query(CadreProfile.native_code).filter(CadreProfile.person_id == pair.b).scalar()
-        names = {p.id: p.name for p in session.query(Person).filter(Person.id.in_([pair.a, pair.b]))}
+        native = session.exec(select(CadreProfile.native_code).where(CadreProfile.person_id == pair.b)).one()
+        names = {p.id: p.name for p in session.exec(select(Person).where(col(Person.id).in_([pair.a, pair.b])))}
 
     page = phone(**DESKTOP)
     sign_in(page, live_server.url, "org-sy")
