@@ -25,3 +25,26 @@ def created(response: httpx.Response) -> dict:
 def ok(response: httpx.Response) -> dict:
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def browser_session(ctx, base_url: str, user_id: int) -> httpx.Client:
+    """A client signed in as user ``user_id`` the way a browser is: a one-hour session cookie
+    issued directly (no password hashing), its CSRF token as ``client.csrf`` for forms, and a
+    failure of the test on any 5xx answer."""
+    from datetime import timedelta
+
+    from core.models import User
+    from core.services import auth
+    from core.web.auth import SESSION_COOKIE
+
+    with ctx.db.read() as db:
+        user = db.get(User, user_id)
+    issued = auth.issue_token(ctx, user, kind="session", name="browser", ttl=timedelta(hours=1))
+    client = httpx.Client(
+        base_url=base_url,
+        timeout=30,
+        cookies={SESSION_COOKIE: issued.token},
+        event_hooks={"response": [never_5xx]},
+    )
+    client.csrf = issued.csrf_token
+    return client

@@ -10,13 +10,11 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from core.models import Notification, User
+from core.models import Notification
 from core.periods import Period
-from core.services import auth
 from core.services.plugins import PluginSettingIn, set_plugin
-from core.web.auth import SESSION_COOKIE
 from plugins.worklog import service
-from tests.helpers import never_5xx
+from tests.helpers import browser_session
 from tests.plugins.worklog.setup import SYSTEM, make_world
 
 
@@ -25,17 +23,7 @@ def site(ctx, live_server):
     world = make_world(ctx)
 
     def session(name: str) -> httpx.Client:
-        with ctx.db.read() as db:
-            user = db.get(User, world.actors[name].user_id)
-        issued = auth.issue_token(ctx, user, kind="session", name="browser", ttl=timedelta(hours=1))
-        client = httpx.Client(
-            base_url=live_server.url,
-            timeout=30,
-            cookies={SESSION_COOKIE: issued.token},
-            event_hooks={"response": [never_5xx]},
-        )
-        client.csrf = issued.csrf_token
-        return client
+        return browser_session(ctx, live_server.url, world.actors[name].user_id)
 
     return world, session
 
