@@ -1,5 +1,7 @@
-"""Goals (工作目标) at county scale: 500 leadership teams with 40 goals each (20,000 goals, five
-levels deep) and a year of monthly progress on every goal without sub-goals (72,000 reports).
+"""Goals (工作目标) at county scale: 500 leadership teams with 40 goals each (20,000 goals a
+year, five levels deep) over three years, each year's goals copied forward from the year before
+(``copied_from``, as copying a set to the next year does), with monthly progress on every goal
+without sub-goals (34 months: 208,000 reports), and a unit of 5,000 goals of its own each year.
 
 Measured in this process, on the services the API and pages call (``plugins.goals.progress``):
 
@@ -12,7 +14,9 @@ Measured in this process, on the services the API and pages call (``plugins.goal
 * **export and re-import of 5,000 goals** (one unit's set, 125 trees of 40): the workbook
   (``sheets.export_workbook``) and its progress sheet filled for every goal without sub-goals
   read back (``sheets.import_progress``), together (target <= 5 s); and the same workbook's goal
-  sheet imported as a whole tree (``tree_sheet.import_tree``: 5,000 new drafts).
+  sheet imported as a whole tree (``tree_sheet.import_tree``: 5,000 new drafts);
+* **a goal's history across the three years** (``history.across_years``, the line chart of plan
+  vs actual per year along ``copied_from``), ``--rounds`` calls (no target in the issue).
 
     .venv/bin/python -m bench.goals [--teams 500] [--rounds 20] [--backend sqlite|postgresql|both]
 
@@ -38,6 +42,7 @@ TARGETS = {"team": 50.0, "county": 200.0, "county_write": 200.0, "sheet": 5000.0
 BIG = 125  # trees of 40 goals in the unit measured by the workbook (5,000 goals)
 YEAR = 2026
 AS_OF = date(YEAR, 11, 30)
+YEARS = (YEAR - 2, YEAR - 1, YEAR)  # three years of goals, each copied forward from the year before
 SECRET = "bench-goals-secret-key-0123456789abcdef"
 
 
@@ -61,9 +66,13 @@ def _shape() -> list[tuple[int, int | None, int]]:
 
 
 def build(ctx, teams: int, log) -> tuple[str, list[tuple[int, int]], int]:
-    """The locality ``county-g`` with ``teams`` units and teams, and a unit with 5,000 goals of
-    its own (no reports); answers its code, the (unit, team) ids and the big unit's id."""
-    from sqlalchemy import insert, select
+    """The locality ``county-g`` with ``teams`` units and teams, each team's 40 goals in each of
+    ``YEARS`` (every year's set copied forward from the year before, each goal naming the one it
+    was copied from in ``copied_from``, as ``copying.copy_goals`` does) with monthly progress on
+    every goal without sub-goals (the current year up to ``AS_OF``), and a unit with 5,000 goals
+    of its own in each year (no reports); answers its code, the (unit, team) ids and the big
+    unit's id."""
+    from sqlalchemy import insert, select, text
 
     from core.context import Actor
     from core.models import Team, Unit
@@ -80,21 +89,12 @@ def build(ctx, teams: int, log) -> tuple[str, list[tuple[int, int]], int]:
     now = datetime.now(UTC)
     shape = _shape()
     leaves = {i for i, _p, _d in shape} - {p for _i, p, _d in shape if p is not None}
+    unit_row = {"type": "", "duties": "", "contact_name": "", "contact_phone": "", "created_at": now, "updated_at": now}
     with ctx.db.engine.begin() as connection:
         connection.execute(
             insert(Unit),
             [
-                {
-                    "locality_id": locality_id,
-                    "code": f"u{n:04d}",
-                    "name": f"单位{n:04d}",
-                    "type": "",
-                    "duties": "",
-                    "contact_name": "",
-                    "contact_phone": "",
-                    "created_at": now,
-                    "updated_at": now,
-                }
+                {"locality_id": locality_id, "code": f"u{n:04d}", "name": f"单位{n:04d}", **unit_row}
                 for n in range(teams)
             ],
         )
@@ -113,82 +113,85 @@ def build(ctx, teams: int, log) -> tuple[str, list[tuple[int, int]], int]:
         )
         sets = list(zip(units, team_ids))
         big_unit = connection.execute(
-            insert(Unit)
-            .values(
-                locality_id=locality_id,
-                code="big",
-                name="大单位",
-                type="",
-                duties="",
-                contact_name="",
-                contact_phone="",
-                created_at=now,
-                updated_at=now,
-            )
-            .returning(Unit.id)
+            insert(Unit).values(locality_id=locality_id, code="big", name="大单位", **unit_row).returning(Unit.id)
         ).scalar_one()
-        reports = []
         trees = [(unit_id, team_id, 0) for unit_id, team_id in sets]
         trees += [(big_unit, None, tree) for tree in range(BIG)]  # the workbook's 5,000 goals
-        for number, (unit_id, team_id, tree) in enumerate(trees):
-            ids: dict[int, int] = {}
-            for index, parent, depth in shape:  # parents first: one insert each for their ids
-                row = {
-                    "locality_id": locality_id,
-                    "unit_id": unit_id,
-                    "team_id": team_id,
-                    "year": YEAR,
-                    "parent_id": ids.get(parent) if parent is not None else None,
-                    "sort_order": tree * len(shape) + index,
-                    "name": f"目标{depth}-{index}",
-                    "weight": 1 + index % 3,
-                    "kind": "qualitative",
-                    "source": "",
-                    "supervising_unit_id": None,
-                    "start_date": date(YEAR, 1, 1),
-                    "end_date": date(YEAR, 12, 31),
-                    "standard": "",
-                    "indicator_id": None,
-                    "baseline": None,
-                    "target": None,
-                    "direction": "higher",
-                    "counts_for_assessment": True,
-                    "published_at": now,
-                    "versions": 1,
-                    "changed_after_publish": False,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                ids[index] = connection.execute(insert(Goal).values(**row).returning(Goal.id)).scalar_one()
-            for index in leaves if unit_id != big_unit else ():
-                for month in range(1, 12):
-                    percent = min(100.0, month * (5 + (index + number) % 7))
-                    reports.append(
-                        {
-                            "locality_id": locality_id,
-                            "goal_id": ids[index],
-                            "period": f"{YEAR}-{month:02d}",
-                            "period_start": date(YEAR, month, 1),
-                            "period_end": date(YEAR, month, 28),
-                            "actual": None,
-                            "percent": percent,
-                            "done": percent >= 100,
-                            "work_done": "按计划推进",
-                            "delay_reasons": "",
-                            "reported_by": "bench",
-                            "reported_at": now,
-                        }
-                    )
-            if len(reports) >= 20_000:
+        earlier: dict[tuple[int, int], int] = {}  # (tree number, index) -> id of the year before
+        for year in YEARS:
+            ids: dict[tuple[int, int], int] = {}
+            for level in range(1, 6):  # parents first: one insert per level for their ids
+                keys, rows = [], []
+                for number, (unit_id, team_id, tree) in enumerate(trees):
+                    for index, parent, depth in shape:
+                        if depth != level:
+                            continue
+                        keys.append((number, index))
+                        rows.append(
+                            {
+                                "locality_id": locality_id,
+                                "unit_id": unit_id,
+                                "team_id": team_id,
+                                "year": year,
+                                "parent_id": ids[(number, parent)] if parent is not None else None,
+                                "copied_from": earlier.get((number, index)),
+                                "sort_order": tree * len(shape) + index,
+                                "name": f"目标{depth}-{index}",
+                                "weight": 1 + index % 3,
+                                "kind": "qualitative",
+                                "source": "",
+                                "supervising_unit_id": None,
+                                "start_date": date(year, 1, 1),
+                                "end_date": date(year, 12, 31),
+                                "standard": "",
+                                "indicator_id": None,
+                                "baseline": None,
+                                "target": None,
+                                "direction": "higher",
+                                "counts_for_assessment": True,
+                                "published_at": now,
+                                "versions": 1,
+                                "changed_after_publish": False,
+                                "created_at": now,
+                                "updated_at": now,
+                            }
+                        )
+                made = connection.execute(insert(Goal).returning(Goal.id, sort_by_parameter_order=True), rows)
+                ids.update(zip(keys, made.scalars().all()))
+            months = range(1, 13) if year < AS_OF.year else range(1, AS_OF.month + 1)
+            reports = []
+            for number, (unit_id, _team_id, _tree) in enumerate(trees):
+                if unit_id == big_unit:
+                    continue
+                for index in leaves:
+                    for month in months:
+                        percent = min(100.0, month * (5 + (index + number + year) % 7))
+                        reports.append(
+                            {
+                                "locality_id": locality_id,
+                                "goal_id": ids[(number, index)],
+                                "period": f"{year}-{month:02d}",
+                                "period_start": date(year, month, 1),
+                                "period_end": date(year, month, 28),
+                                "actual": None,
+                                "percent": percent,
+                                "done": percent >= 100,
+                                "work_done": "按计划推进",
+                                "delay_reasons": "",
+                                "reported_by": "bench",
+                                "reported_at": now,
+                            }
+                        )
+                if len(reports) >= 20_000:
+                    connection.execute(insert(GoalProgress), reports)
+                    reports = []
+            if reports:
                 connection.execute(insert(GoalProgress), reports)
-                reports = []
-        if reports:
-            connection.execute(insert(GoalProgress), reports)
+            earlier = ids
     with ctx.db.engine.begin() as connection:
-        from sqlalchemy import text
-
         connection.execute(text("ANALYZE"))
-    log(f"built {teams} teams, {(teams + BIG) * len(shape):,} goals in {time.perf_counter() - began:.1f} s")
+    goals = len(YEARS) * len(trees) * len(shape)
+    log(f"built {teams} teams, {goals:,} goals over {len(YEARS)} years in {time.perf_counter() - began:.1f} s")
     return code, sets, big_unit
 
 
@@ -208,7 +211,7 @@ def _p95(values: list[float]) -> float:
 
 
 def _leaves(ctx, code: str, chosen: list[tuple[int, int]]) -> list[int]:
-    """A goal without sub-goals of each chosen team."""
+    """A goal without sub-goals of each chosen team, of the current year."""
     from sqlmodel import col, select
 
     from plugins.goals.models import Goal
@@ -216,11 +219,10 @@ def _leaves(ctx, code: str, chosen: list[tuple[int, int]]) -> list[int]:
     found = []
     with ctx.db.read() as session:
         for _unit_id, team_id in chosen:
-            parents = select(Goal.parent_id).where(Goal.team_id == team_id, col(Goal.parent_id).is_not(None))
+            mine = (Goal.team_id == team_id, Goal.year == YEAR)
+            parents = select(Goal.parent_id).where(*mine, col(Goal.parent_id).is_not(None))
             found.append(
-                session.exec(
-                    select(Goal.id).where(Goal.team_id == team_id, col(Goal.id).not_in(parents)).order_by(Goal.id)
-                ).first()
+                session.exec(select(Goal.id).where(*mine, col(Goal.id).not_in(parents)).order_by(Goal.id)).first()
             )
     return found
 
@@ -270,7 +272,7 @@ def run_backend(backend: str, teams: int, rounds: int) -> dict:
     from core.migrate import upgrade
     from core.security import Keyring
     from core.settings import Settings
-    from plugins.goals import progress
+    from plugins.goals import history, progress
     from plugins.goals.schemas import ProgressIn
 
     folder = Path(tempfile.mkdtemp(prefix="kaoping-bench-"))
@@ -300,6 +302,9 @@ def run_backend(backend: str, teams: int, rounds: int) -> dict:
             began = time.perf_counter()
             progress.status_view(ctx, office, code, YEAR, AS_OF)
             county_write.append((time.perf_counter() - began) * 1000)
+        lineage = history.across_years(ctx, office, code, leaves[0])
+        assert [s.year for s in lineage.series] == list(YEARS), [s.year for s in lineage.series]
+        across = _timed(lambda i: history.across_years(ctx, office, code, leaves[i % len(leaves)]), rounds)
         sheet, tree_copy, goals = _round_trip(ctx, office, code, big_unit)
         ctx.db.dispose()
         return {
@@ -314,6 +319,7 @@ def run_backend(backend: str, teams: int, rounds: int) -> dict:
             "sheet_p95": sheet,
             "tree_p95": tree_copy,
             "sheet_goals": goals,
+            "history_p95": _p95(across),
         }
     finally:
         drop()
@@ -322,7 +328,7 @@ def run_backend(backend: str, teams: int, rounds: int) -> dict:
 
 def report(r: dict, teams: int) -> bool:
     full = teams >= 500
-    note = f"{teams} teams, {teams * 40:,} goals; load {r['load']:.1f} on {os.cpu_count()} CPUs"
+    note = f"{teams} teams, {teams * 40:,} goals a year over {len(YEARS)} years; load {r['load']:.1f} on {os.cpu_count()} CPUs"
     print(f"\n[{r['backend']}] {note}")
     failed = False
     print(f"  {'the county view, first call (kept after)':<40} {r['county_cold']:9.1f} ms")
@@ -338,6 +344,9 @@ def report(r: dict, teams: int) -> bool:
         failed |= over and full
         print(f"  {name:<40} {value:9.1f} ms (<= {TARGETS[key]:g}; {extra}){'  OVER' if over else ''}")
         figure("goals", name, value, "ms", target=TARGETS[key], backend=r["backend"], note=note, full_scale=full)
+    name = f"a goal's history across {len(YEARS)} years: p95"
+    print(f"  {name:<40} {r['history_p95']:9.1f} ms (no target)")
+    figure("goals", name, r["history_p95"], "ms", backend=r["backend"], note=note, full_scale=full)
     return not failed
 
 
