@@ -8,17 +8,13 @@ from __future__ import annotations
 import base64
 import io
 import zipfile
-from datetime import timedelta
 
 import httpx
 import pytest
 
-from core.models import User
-from core.services import auth
-from core.web.auth import SESSION_COOKIE
 from plugins.cadres import lrmx
 from plugins.cadres.dates import id_check_character
-from tests.helpers import never_5xx
+from tests.helpers import browser_session, never_5xx
 from tests.plugins.cadres.setup import make_world, token
 
 PHOTO = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + bytes(range(256)) * 4
@@ -100,17 +96,7 @@ def site(ctx, live_server):
     world = make_world(ctx)
 
     def session(name: str) -> httpx.Client:
-        with ctx.db.read() as db:
-            user = db.get(User, world.actors[name].user_id)
-        issued = auth.issue_token(ctx, user, kind="session", name="browser", ttl=timedelta(hours=1))
-        client = httpx.Client(
-            base_url=live_server.url,
-            timeout=30,
-            cookies={SESSION_COOKIE: issued.token},
-            event_hooks={"response": [never_5xx]},
-        )
-        client.csrf = issued.csrf_token
-        return client
+        return browser_session(ctx, live_server.url, world.actors[name].user_id)
 
     def api(name: str) -> httpx.Client:
         return httpx.Client(
