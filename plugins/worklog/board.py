@@ -2,7 +2,8 @@
 of entry of the period, the submitted entry or null (missing), a page at a time.
 
 A leader names one of their supervised units (``unit_id``; default the first of
-``supervision.supervised_units``, their own); the office names any unit of the locality. A unit
+``supervision.supervised_units``, their own); the office names any unit of the locality, and
+so does a leader of a parent locality granted to read it (``queries.reads_below``). A unit
 may hold hundreds of people: the board is paged in SQL (``limit`` people from ``offset``, in id
 order), and its counts (people, submitted, missing) cover every page. Reading one costs two
 statements after the locality: the unit's counts, and the page's people with their entries and
@@ -20,7 +21,7 @@ from core.models import Person, Role, Unit
 from core.services.access import OFFICE_ROLES
 from core.services.errors import Forbidden, Invalid, NotFound
 from plugins.worklog.models import EntryStatus, WorkEntry
-from plugins.worklog.queries import entry_out, kinds_for, parse_period, scope, talk
+from plugins.worklog.queries import entry_out, kinds_for, parse_period, reads_below, scope, talk
 from plugins.worklog.schemas import Board, BoardRow
 from plugins.worklog.supervision import supervised_units
 
@@ -62,7 +63,7 @@ def board(
     empty = Board(period=str(when), kinds=kinds, unit_id=None, rows=[], submitted=0, missing=0, limit=limit)
     with ctx.db.read() as session:
         locality, mine = scope(session, actor, code, read_only=True)
-        if actor.role == Role.leader:
+        if actor.role == Role.leader and not reads_below(actor, locality):
             allowed = supervised_units(session, actor, locality)
             if unit_id is not None and unit_id not in allowed:
                 raise NotFound(NO_UNIT, params={"unit_id": unit_id})
@@ -166,15 +167,17 @@ def _entry_of(page: Any, locality_id: int, when: Any, kinds: list) -> Any:
 
 
 def board_units(ctx: AppContext, actor: Actor, code: str) -> list[tuple[int, str]]:
-    """The units whose board ``actor`` may show, as (id, name): the office every unit of the
-    locality (by code), a leader the units they supervise (their own first); others none."""
+    """The units whose board ``actor`` may show, as (id, name): the office (and a reader
+    granted from a parent locality) every unit of the locality (by code), a leader the units
+    they supervise (their own first); others none."""
     with ctx.db.read() as session:
         locality, _ = scope(session, actor, code, read_only=True)
-        if actor.role == Role.leader:
+        below = reads_below(actor, locality)
+        if actor.role == Role.leader and not below:
             ids = supervised_units(session, actor, locality)
             names = dict(session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(ids or [-1]))).all())
             return [(u, names[u]) for u in ids if u in names]
-        if actor.role not in OFFICE_ROLES:
+        if actor.role not in OFFICE_ROLES and not below:
             return []
         return [
             (u.id, u.name)

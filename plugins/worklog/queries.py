@@ -24,6 +24,7 @@ from core.models import Locality, LocalityPlugin, Person, Role, User
 from core.periods import KIND_EXAMPLES, Period, PeriodError, PeriodKind
 from core.services import discussion
 from core.services.access import OFFICE_ROLES, can_see_locality
+from core.services.auth import GRANTABLE_ROLES
 from core.services.errors import Conflict, Forbidden, Invalid, NotFound
 from plugins.worklog.models import PERIOD_OF_KIND, EntryKind, EntryStatus, EvaluationQuarter, QuarterStatus, WorkEntry
 from plugins.worklog.schemas import EntryOut
@@ -172,9 +173,23 @@ def options_of(session: Session, locality_id: int) -> dict[str, Any]:
     return dict(row.options or {}) if row is not None else {}
 
 
+def reads_below(actor: Actor, locality: Locality) -> bool:
+    """Whether ``actor`` reads ``locality`` through a parent locality's grant: an office or
+    leader user of a locality above it with ``users.reads_child_localities``
+    (``core.services.auth.grant_child_localities``). Such a reader reads every person's
+    submitted entries there as the locality's office does, and writes nothing there."""
+    return (
+        actor.role in GRANTABLE_ROLES
+        and actor.locality_id != locality.id
+        and can_see_locality(actor, locality.id, read_only=True)
+    )
+
+
 def can_read(session: Session, actor: Actor, locality: Locality, person: Person) -> bool:
     """Whether ``actor`` may read ``person``'s submitted entries (the service's docstring)."""
     if actor.role in OFFICE_ROLES and can_see_locality(actor, locality.id, read_only=True):
+        return True
+    if reads_below(actor, locality):
         return True
     if actor.locality_id != locality.id:
         return False

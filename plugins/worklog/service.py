@@ -8,7 +8,9 @@ version 1 is the text as submitted, 2, 3, ... each later text, with who wrote it
 the author (the person of the signed-in account, ``users.person_id``) writes their entries.
 
 **Who may read a person's submitted entries** (``can_read``): the person; the office of the
-locality (roles ``office`` and ``platform_admin``, and an office granted to read the locality);
+locality (roles ``office`` and ``platform_admin``); an office or a leader of a parent locality
+granted to read the localities below it (``queries.reads_below``: every person there, read-only:
+they neither comment, like, grade nor write; their reading still tells the author);
 supervising leaders: users of role ``leader`` whose unit (``users.unit_id``, else their
 person's unit) is the person's unit, or who are in charge of it as a team member (分管,
 ``supervision.supervised_units``); colleagues of the same unit
@@ -276,6 +278,11 @@ def read_entry(ctx: AppContext, actor: Actor, code: str, entry_id: int) -> Entry
 
 
 def _viewer_name(session: Session, actor: Actor, locality: Locality) -> str:
+    """The viewer's person's name (a reader of a parent locality: theirs there), else the user name."""
+    if actor.locality_id != locality.id:
+        from core.services.discussion import display_name
+
+        return display_name(session, actor)
     person = own_person(session, actor, locality)
     return person.name if person is not None else actor.username
 
