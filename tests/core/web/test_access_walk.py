@@ -222,7 +222,7 @@ def _plugin_data(world, office: httpx.Client, *, goal: int, person: int, unit: i
     """The plugins' objects of county-a, each real and named with MARK, written as their users
     would: a worklog entry of ``person`` (of the unit the unit admin does not run, so ``OTHER``
     is on its pages) with a file and a comment; a progress report of ``goal`` with a file and a
-    comment on the goal; the cadre cloud's profile of ``person``, a saved search and a dossier
+    comment of its own, and a comment on the goal; the cadre cloud's profile of ``person``, a saved search and a dossier
     file; an indicator of ``template`` (一人一表 splits a unit's indicators to its people). No caller
     of the walk may read any of them, the unit admin neither: their text holds ``OTHER`` too."""
     from core.periods import Period
@@ -255,6 +255,9 @@ def _plugin_data(world, office: httpx.Client, *, goal: int, person: int, unit: i
             files={"file": (f"{MARK}{OTHER}佐证.txt", f"{MARK}{OTHER}".encode())},
         )
     )
+    report_comment = created(
+        office.post(f"{A}/goals/{goal}/progress/{report}/comments", json={"body": f"{MARK}{OTHER}点评进展"})
+    )["id"]
     goal_comment = created(office.post(f"{A}/goals/{goal}/comments", json={"body": f"{MARK}{OTHER}建议"}))["id"]
     with world.client(world.user("a-org", "org_dept", "county-a")) as department:
         cadres = f"{A}/cadres"
@@ -277,6 +280,7 @@ def _plugin_data(world, office: httpx.Client, *, goal: int, person: int, unit: i
         "worklog_comment": worklog_comment,
         "report": report,
         "report_file": _file_id(report_file),
+        "report_comment": report_comment,
         "goal_comment": goal_comment,
         "query": query,
         "dossier_file": _file_id(dossier_file),
@@ -346,8 +350,11 @@ BY_NAME = {
     "team_id": "team",
     "template_id": "template",
 }
-# The same name means another thing in another area: the first prefix in the path decides.
+# The same name means another thing in another area: the first prefix in the path that names
+# it decides (a comment under a progress report is the report's, not the goal's).
+REPORT_COMMENTS = "/progress/{report_id:int}/comments/"
 BY_AREA = {
+    REPORT_COMMENTS: {"comment_id": "report_comment"},
     "/worklog/": {"entry_id": "worklog_entry", "attachment_id": "worklog_file", "comment_id": "worklog_comment"},
     "/goals/": {
         "report_id": "report",
@@ -459,6 +466,9 @@ def _bodies(ids: dict[str, int | str]) -> dict[tuple[str, str], object]:
         ("PUT", "/api/localities/{code:str}/goals/{goal_id:int}/progress"): {"period": "2026-04", "percent": 90},
         ("POST", "/api/localities/{code:str}/goals/{goal_id:int}/comments"): {"body": "taken"},
         ("PUT", "/api/localities/{code:str}/goals/{goal_id:int}/comments/{comment_id:int}/answer"): {"body": "taken"},
+        ("PUT", "/api/localities/{code:str}/goals/{goal_id:int}" + REPORT_COMMENTS + "{comment_id:int}/answer"): {
+            "body": "taken"
+        },
         ("POST", "/api/localities/{code:str}/goals/{goal_id:int}/progress/{report_id:int}/attachments"): FILE,
         ("PATCH", "/api/localities/{code:str}/goals/{goal_id:int}"): {"name": "taken"},
         ("PUT", PERSON_TABLE): {"people": [{"person_id": ids["person"], "role": "主办", "share": 100}]},
@@ -515,6 +525,10 @@ def _owners_read_what_the_walk_tries(world, routes: list[tuple[str, str, bool]],
         "people": [{"person_id": ids["person"], "role": "主办", "share": 100}]
     }  # and the office splits the indicator
     assert owners["office-county-a"].api.put(fill(PERSON_TABLE, ids), json=split).status_code == 200
+    # the report's comment is still there, unanswered: no one of the walk answered or deleted it
+    report = owners["office-county-a"].api.get(f"{A}/goals/{ids['goal']}/progress/{ids['report']}/comments")
+    comments = {c["id"]: c for c in ok(report)["comments"]}
+    assert ids["report_comment"] in comments and not comments[ids["report_comment"]]["answered"]
     for owner in owners.values():
         owner.api.close()
         owner.browser.close()
@@ -537,6 +551,9 @@ def test_every_route_refuses_whoever_may_not_see_or_change_the_data(world):
     assert len(routes) > 100
     assert any(t == "/api/localities/{code:str}/example" for _m, t, _p in routes)  # plugin routes are walked
     assert any(t.startswith("/admin/") for _m, t, _p in routes)
+    # a progress report's comment routes (API and page) get the report's own comment
+    walked = [fill(t, ids) for _m, t, _p in routes if REPORT_COMMENTS + "{comment_id" in t]
+    assert len(walked) >= 4 and all(f"/comments/{ids['report_comment']}" in url for url in walked), walked
     bodies = _bodies(ids)
 
     def walk(caller: Caller) -> tuple[int, list[str]]:
