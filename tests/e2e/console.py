@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from playwright.sync_api import Page
@@ -33,18 +34,29 @@ def sign_in(page: Page, url: str, username: str, password: str = TEST_PASSWORD, 
         page.get_by_role("button", name="Sign in").click()
 
 
-# Screenshots assert nothing: they are for a person to look at, and each full page costs 0.3-2.4 s
-# (by the machine's load). KAOPING_TEST_SCREENSHOTS=1 takes them.
-SCREENSHOTS = os.environ.get("KAOPING_TEST_SCREENSHOTS", "") not in ("", "0")
+# Screenshots assert nothing: they are test artefacts for a person to look at, written under
+# KAOPING_TEST_ARTEFACTS (default var/test-artefacts, outside git) as screenshots/<test>/<name>.png.
+# What a person sees first (the viewport: about 0.1 s each), taken on the SQLite run only: the pages
+# are the same on PostgreSQL. KAOPING_TEST_SCREENSHOTS=0 takes none; =full takes whole pages
+# (0.3-2.4 s each, by the machine's load).
+SCREENSHOTS = os.environ.get("KAOPING_TEST_SCREENSHOTS", "1").strip().lower() not in ("", "0", "no", "false")
+FULL_PAGE = os.environ.get("KAOPING_TEST_SCREENSHOTS", "").strip().lower() == "full"
+ARTEFACTS = Path(
+    os.environ.get("KAOPING_TEST_ARTEFACTS", Path(__file__).resolve().parents[2] / "var" / "test-artefacts")
+)
 
 
-def screenshot(page: Page, folder: Path, name: str) -> None:
-    """A test artefact: the page as it looks, under the test's tmp folder (never in the repository),
-    with ``KAOPING_TEST_SCREENSHOTS=1``."""
-    if not SCREENSHOTS:
+def screenshot(page: Page, name: str, *, settle_ms: int = 0) -> None:
+    """Save the page as it looks as ``screenshots/<test>/<name>.png`` under ``ARTEFACTS``, after
+    ``settle_ms`` for what still moves (a chart's opening animation) when one is taken."""
+    test = os.environ.get("PYTEST_CURRENT_TEST", "unknown").rsplit(" ", 1)[0]
+    if not SCREENSHOTS or "postgresql" in test:
         return
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    if settle_ms:
+        page.wait_for_timeout(settle_ms)
+    target = ARTEFACTS / "screenshots" / re.sub(r"[^\w.-]+", "_", test).strip("_")
+    target.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(target / f"{name}.png"), full_page=FULL_PAGE)
 
 
 def fits(page: Page) -> bool:

@@ -49,4 +49,4 @@ def test_search_place_a_candidate_and_read_relations_and_structure(ctx, live_ser
     gender = structure.locator("tr[data-dimension='gender']")
     before, after = gender.locator("td").nth(0).inner_text(), gender.locator("td").nth(1).inner_text()
     assert names[pair.b] not in before and names[pair.b] in after  # the drill-down names the candidate after
-    screenshot(page, tmp_path, "cadres-team-check")
+    screenshot(page, "cadres-team-check")

@@ -43,7 +43,6 @@ def test_an_office_sets_up_a_campaign_step_by_step_opens_closes_and_tallies_it(w
     page = context.new_page()
     page.set_default_timeout(15000)
     page.on("dialog", lambda dialog: dialog.accept())
-    shots = tmp_path / "screenshots"
     try:
         sign_in(page, world.url, "office-k")
         page.wait_for_url("**/admin/")
@@ -99,7 +98,7 @@ def test_an_office_sets_up_a_campaign_step_by_step_opens_closes_and_tallies_it(w
         expect(page.locator("#missing li")).to_have_text(
             ["测评主体“县领导”：尚未发放测评账号", "测评主体“基层代表”：尚未发放测评账号"]
         )
-        screenshot(page, shots, "campaign-missing")
+        screenshot(page, "campaign-missing")
         page.get_by_role("button", name="开始测评").click()
         expect(page.get_by_role("alert")).to_contain_text("测评还不能开始")
         expect(page.locator("#open-problems li")).to_have_count(2)
@@ -117,7 +116,7 @@ def test_an_office_sets_up_a_campaign_step_by_step_opens_closes_and_tallies_it(w
         expect(page.get_by_role("status")).to_have_text("测评已开始：测评人可以投票。")
         expect(page.locator("#campaign-status")).to_have_text("投票中")
         expect(page.locator("#turnout tbody tr")).to_have_count(2)
-        screenshot(page, shots, "campaign-open")
+        screenshot(page, "campaign-open")
 
         # the setup is read-only now
         page.get_by_role("navigation", name="测评活动").get_by_role("link", name="设置").click()
@@ -133,7 +132,7 @@ def test_an_office_sets_up_a_campaign_step_by_step_opens_closes_and_tallies_it(w
         page.get_by_role("navigation", name="测评活动").get_by_role("link", name="概览").click()
         page.get_by_role("link", name="结束测评…").click()
         expect(page.locator("#turnout tbody tr").first).to_contain_text("66.7 %")
-        screenshot(page, shots, "campaign-close")
+        screenshot(page, "campaign-close")
         page.get_by_role("button", name="确认结束测评").click()
         expect(page.get_by_role("status")).to_have_text("测评已结束：不再接收测评票。")
         expect(page.locator("#campaign-status")).to_have_text("已结束")
@@ -147,7 +146,7 @@ def test_an_office_sets_up_a_campaign_step_by_step_opens_closes_and_tallies_it(w
         page.get_by_role("button", name="计票").click()
         expect(page.get_by_role("alert")).to_contain_text("县领导 2/3 (66.7 %)")
         page.get_by_label("仍要计票的理由（记入审计日志）").fill("一名县领导出差，经研究同意计票")
-        screenshot(page, shots, "campaign-low-turnout")
+        screenshot(page, "campaign-low-turnout")
         page.get_by_role("button", name="仍然计票").click()
         expect(page.get_by_role("status")).to_have_text("已完成计票。")
         expect(page.locator("#campaign-status")).to_have_text("已计票")

@@ -38,7 +38,6 @@ def _marked(page) -> bool:
 
 def test_filters_and_pages_update_the_table_in_place_and_the_address_follows(world, browser, tmp_path):
     _county(world)
-    shots = tmp_path / "screenshots"
     context = browser.new_context(**DESKTOP)
     page = context.new_page()
     page.set_default_timeout(15000)
@@ -63,7 +62,7 @@ def test_filters_and_pages_update_the_table_in_place_and_the_address_follows(wor
         expect(count).to_have_text("第 51–60 人，共 60 人")
         expect(page).to_have_url(re.compile(r"q=%E7%8E%8B.*after=\d+"))
         assert _marked(page)
-        screenshot(page, shots, "people-second-page")
+        screenshot(page, "people-second-page")
         page.go_back()
         expect(count).to_have_text("第 1–50 人，共 60 人")
 
@@ -80,7 +79,7 @@ def test_filters_and_pages_update_the_table_in_place_and_the_address_follows(wor
         expect(page.locator("#teams-results")).not_to_contain_text("财政局党组")
         expect(page).to_have_url(re.compile(r"/teams\?.*type=department"))
         assert _marked(page)
-        screenshot(page, shots, "teams-filtered")
+        screenshot(page, "teams-filtered")
     finally:
         context.close()
 

@@ -44,7 +44,6 @@ def test_an_office_builds_its_units_imports_people_and_finds_them(world, browser
     context = browser.new_context(**DESKTOP)
     page = context.new_page()
     page.set_default_timeout(15000)
-    shots = tmp_path / "screenshots"
     try:
         sign_in(page, world.url, "office-e")
         page.wait_for_url("**/admin/")
@@ -65,7 +64,7 @@ def test_an_office_builds_its_units_imports_people_and_finds_them(world, browser
         expect(page.get_by_role("status")).to_have_text("已保存。")
         menu.get_by_role("link", name="单位").click()
         expect(page.locator('tr[data-depth="1"]')).to_contain_text("县教育局办公室")
-        screenshot(page, shots, "units-zh")
+        screenshot(page, "units-zh")
 
         # import people: one bad row, nothing imported; the fixed file goes in
         menu.get_by_role("link", name="导入").click()
@@ -84,7 +83,7 @@ def test_an_office_builds_its_units_imports_people_and_finds_them(world, browser
         expect(problem).to_contain_text("3")
         expect(problem).to_contain_text("出生年月 (C)")
         expect(problem).to_contain_text("不是年月（例如 1984-09）")
-        screenshot(page, shots, "import-errors-zh")
+        screenshot(page, "import-errors-zh")
         rows[1][2] = "1990-12"
         page.get_by_label("文件内容").select_option("people")
         _upload(page, _xlsx([header, *rows]))
@@ -105,7 +104,7 @@ def test_an_office_builds_its_units_imports_people_and_finds_them(world, browser
         page.get_by_label("单位", exact=True).select_option(label="\u3000县教育局办公室")
         page.get_by_role("button", name="搜索").click()
         expect(page.locator("#people-count")).to_have_text("第 1–2 人，共 2 人")
-        screenshot(page, shots, "people-zh")
+        screenshot(page, "people-zh")
 
         # one step in English
         page.goto(page.url + "&lang=en")
@@ -117,7 +116,7 @@ def test_an_office_builds_its_units_imports_people_and_finds_them(world, browser
         page.get_by_role("button", name="Save").click()
         expect(page.get_by_role("status")).to_have_text("Saved.")
         expect(page.get_by_label("Post", exact=True)).to_have_value("副科长")
-        screenshot(page, shots, "person-en")
+        screenshot(page, "person-en")
     finally:
         context.close()
 
@@ -150,7 +149,7 @@ def test_an_office_enables_a_plugin_with_a_bad_then_a_good_option(world, browser
         expect(page.locator("#e-opt_note")).to_have_text("最多 100 个字符")
         expect(note).to_have_value("备" * 101)  # kept as typed
         expect(page.get_by_label("为本地区启用")).to_be_checked()
-        screenshot(page, tmp_path / "screenshots", "plugin-error-zh")
+        screenshot(page, "plugin-error-zh")
 
         note.fill("试点")
         page.get_by_role("button", name="保存").click()
@@ -163,7 +162,7 @@ def test_an_office_enables_a_plugin_with_a_bad_then_a_good_option(world, browser
         expect(page.locator('tr[data-plugin="example"]')).to_contain_text("已启用")
         page.get_by_role("button", name="停用 示例插件").click()  # confirmed in the dialog
         expect(page.get_by_role("status")).to_have_text("已停用 示例插件。")
-        screenshot(page, tmp_path / "screenshots", "plugins-zh")
+        screenshot(page, "plugins-zh")
     finally:
         context.close()
 
@@ -212,7 +211,7 @@ def test_an_office_creates_a_file_data_source_and_uploads_a_file(world, browser,
         page.get_by_role("button", name="立即运行").click()
         expect(page.get_by_role("status")).to_contain_text("第 1 次运行")
         expect(page.locator("#runs")).to_contain_text("写入 1 个指标值")
-        screenshot(page, tmp_path / "screenshots", "source-zh")
+        screenshot(page, "source-zh")
         assert county.values()[(county.subject_by_unit[unit_code], "CASES", "2026-10")] == 95
     finally:
         context.close()

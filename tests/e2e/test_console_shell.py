@@ -60,7 +60,7 @@ def test_the_shell_in_chinese_then_english(world, browser, tmp_path):
         expect(note).to_contain_text("只有本机能打开考评系统")
         expect(note).to_contain_text("KAOPING_HOST=0.0.0.0")
         expect(note).to_contain_text("KAOPING_BASE_URL=")
-        screenshot(page, tmp_path / "screenshots", "overview-zh")
+        screenshot(page, "overview-zh")
 
         # Switching to the child locality (read only): the plugin is not enabled there, its entry goes.
         switcher = page.get_by_label("当前地区")
@@ -109,7 +109,7 @@ def test_the_shell_in_chinese_then_english(world, browser, tmp_path):
             "Sign-in log",
         ], labels  # still the child locality: no example plugin there
         expect(page.locator("#reachability")).to_contain_text("Only this computer can open Kaoping")
-        screenshot(page, tmp_path / "screenshots", "overview-en")
+        screenshot(page, "overview-en")
         page.get_by_role("button", name="Sign out").click()
         page.wait_for_url("**/admin/login")
     finally:
@@ -126,7 +126,7 @@ def test_a_tablet_sees_the_menu_without_scrolling_sideways(world, browser, tmp_p
         page.wait_for_url("**/admin/")
         expect(page.get_by_role("navigation", name="菜单").get_by_role("link", name="审计日志")).to_be_visible()
         assert fits(page)
-        screenshot(page, tmp_path / "screenshots", "overview-tablet")
+        screenshot(page, "overview-tablet")
     finally:
         context.close()
 
@@ -148,7 +148,7 @@ def test_the_api_documentation_loads_nothing_from_the_internet(world, browser, t
         page.goto(world.url + "/schema")
         expect(page.get_by_role("heading", name="Kaoping API")).to_be_visible(timeout=20000)
         expect(page.get_by_text("/api/auth/token").first).to_be_visible()
-        screenshot(page, tmp_path / "screenshots", "api-docs")
+        screenshot(page, "api-docs")
         fonts = page.evaluate(
             "[...document.styleSheets].flatMap(s => { try { return [...s.cssRules] } catch (e) "
             "{ return [] } }).filter(r => r instanceof CSSFontFaceRule).length"

@@ -39,7 +39,6 @@ def _marked(page) -> bool:
 
 def test_units_and_subjects_update_in_place_and_work_without_js(world, browser, tmp_path):
     _county(world)
-    shots = tmp_path / "screenshots"
     context = browser.new_context(**DESKTOP)
     page = context.new_page()
     page.set_default_timeout(15000)
@@ -59,7 +58,7 @@ def test_units_and_subjects_update_in_place_and_work_without_js(world, browser, 
         expect(count).to_have_text("乡镇下共 10 个单位")  # searched below 乡镇 only
         expect(page).to_have_url(re.compile(r"q=%E7%AC%AC12.*parent=\d+|parent=\d+.*q=%E7%AC%AC12"))
         assert _marked(page)
-        screenshot(page, shots, "units-below-filtered")
+        screenshot(page, "units-below-filtered")
         page.locator("#units-trail").get_by_role("link", name="全部单位").click()
         expect(count).to_have_text("共 10 个单位")  # the word is kept, the parent dropped
         page.get_by_label("名称或编码包含").fill("")
@@ -85,7 +84,7 @@ def test_units_and_subjects_update_in_place_and_work_without_js(world, browser, 
         page.locator("#subjects-results").get_by_role("link", name="›").click()
         expect(page.locator("#subjects-results")).to_contain_text("第059镇")
         assert _marked(page)
-        screenshot(page, shots, "subjects-second-page")
+        screenshot(page, "subjects-second-page")
     finally:
         context.close()
 

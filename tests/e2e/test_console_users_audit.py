@@ -62,13 +62,13 @@ def test_a_platform_admin_manages_users(world, browser, tmp_path):
 
         page.get_by_role("button", name="停用").click()  # confirmed in the dialog
         expect(page.get_by_role("status")).to_have_text("clerk-u 已停用，不能再登录。")
-        screenshot(page, tmp_path / "screenshots", "user-zh")
+        screenshot(page, "user-zh")
 
         page.goto(world.url + "/admin/users?q=clerk")
         row = page.get_by_role("row", name=re.compile("clerk-u"))
         expect(row).to_contain_text("已停用")
         expect(row).to_contain_text("可查看下级地区")
-        screenshot(page, tmp_path / "screenshots", "users-zh")
+        screenshot(page, "users-zh")
     finally:
         context.close()
 
@@ -107,11 +107,11 @@ def test_an_office_reads_filters_and_verifies_the_audit_log(world, browser, tmp_
         row = page.get_by_role("row", name=re.compile("^name"))
         expect(row).to_contain_text("县教育局")
         expect(row).to_contain_text("县教育和体育局")
-        screenshot(page, tmp_path / "screenshots", "audit-entry-en")
+        screenshot(page, "audit-entry-en")
 
         page.goto(world.url + "/admin/localities/county-a/audit")
         page.get_by_role("button", name="Verify the chain").click()
         expect(page.locator("#verify-result")).to_contain_text("The audit log is intact")
-        screenshot(page, tmp_path / "screenshots", "audit-en")
+        screenshot(page, "audit-en")
     finally:
         context.close()

@@ -85,7 +85,7 @@ def test_the_progress_page_draws_plan_against_actual_over_the_years(world, brows
         for index, y in enumerate((year, year + 1)):
             assert drawn[2 * index]["data"] == [by_year[y].get(n, (None,))[0] for n in places]
             assert drawn[2 * index + 1]["data"] == [by_year[y].get(n, (None, None))[1] for n in places]
-        screenshot(page, tmp_path / "screenshots", "goals-plan-vs-actual-years")
+        screenshot(page, "goals-plan-vs-actual-years")
 
         form = page.locator("#history-years")
         form.get_by_label(str(year + 1)).uncheck()
@@ -143,7 +143,7 @@ def test_a_unit_admin_imports_a_whole_goal_tree_and_a_bad_sheet_changes_nothing(
         names = [t.split("\n")[0].split("（")[0].strip() for t in rows.locator("th").all_inner_texts()]
         assert names == ["优化营商环境", "压缩审批时限", "推行一网通办"]
         expect(rows.filter(has_text="压缩审批时限")).to_contain_text("草稿")
-        screenshot(page, tmp_path / "screenshots", "goals-tree-imported")
+        screenshot(page, "goals-tree-imported")
 
         page.locator("#f-tree").set_input_files(str(tmp_path / "bad.xlsx"))
         page.locator("#upload-tree").click()
@@ -154,7 +154,7 @@ def test_a_unit_admin_imports_a_whole_goal_tree_and_a_bad_sheet_changes_nothing(
         expect(problems.filter(has_text="权重")).to_contain_text("很多")
         cells = [r.split("\t") for r in problems.all_inner_texts()]
         assert sorted((c[0].strip(), c[1].strip()) for c in cells) == [("3", "上级编号"), ("4", "权重")]
-        screenshot(page, tmp_path / "screenshots", "goals-tree-import-refused")
+        screenshot(page, "goals-tree-import-refused")
 
         page.goto(f"{world.url}/admin/localities/ga/goals?unit_id={ids.unit_a}&team_id={ids.team}&year={year}")
         expect(page.locator("#goals tbody tr")).to_have_count(3)

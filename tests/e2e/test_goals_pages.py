@@ -60,7 +60,7 @@ def test_a_unit_admin_enters_decomposes_publishes_and_reports_progress(world, br
         desk.once("dialog", lambda dialog: dialog.accept())
         desk.get_by_role("button", name="发布").click()
         expect(desk.locator("#published")).to_have_text("已发布 2 个目标。")
-        screenshot(desk, tmp_path / "screenshots", "goals-tree")
+        screenshot(desk, "goals-tree")
         progress_href = sub.get_by_role("link", name="填报进度").get_attribute("href")
     finally:
         context.close()
@@ -78,7 +78,7 @@ def test_a_unit_admin_enters_decomposes_publishes_and_reports_progress(world, br
     expect(page.locator("#reports")).to_contain_text("已清理欠税 300 万元")
     expect(page.locator("#goal-percent")).to_have_text("50.0%")
     assert fits_the_screen(page)
-    screenshot(page, tmp_path / "screenshots", "goals-progress-phone")
+    screenshot(page, "goals-progress-phone")
     page.get_by_role("link", name="返回目标列表").click()
     expect(page.locator("#goals tbody tr", has_text="一般公共预算收入增长")).to_contain_text("50.0%")
 
@@ -110,7 +110,7 @@ def test_a_county_leader_comments_and_the_unit_answers(world, browser, tmp_path)
         page.get_by_role("button", name="发表评论").click()
         comment = page.locator("#comments li", has_text="建议加大招商引资力度")
         expect(comment).to_contain_text("建议")
-        screenshot(page, tmp_path / "screenshots", "goals-comment")
+        screenshot(page, "goals-comment")
         page.get_by_role("button", name="退出").click()
 
         sign_in(page, world.url, "admin-a")

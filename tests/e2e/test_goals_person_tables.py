@@ -62,7 +62,7 @@ def test_a_unit_admin_edits_shares_of_the_units_indicators(world, browser, tmp_p
         expect(desk.locator("#saved")).to_have_text("已保存。")
         expect(desk.locator(f"#sum-{a}")).to_have_text("合计：100%")
         expect(desk.locator(f"#person-{a}-1")).to_have_value(str(made.people["周五"]))
-        screenshot(desk, tmp_path / "screenshots", "goals-person-tables")
+        screenshot(desk, "goals-person-tables")
     finally:
         context.close()
     saved = person_tables.unit_table(world.ctx, SYSTEM, "ga", made.unit_a, template.id)

@@ -25,7 +25,7 @@ from core.schemas.org import SubjectIn, UnitIn
 from core.services import org
 from core.services import subjects as subject_service
 from tests.campaign_setup import TEMPLATE
-from tests.e2e.console import DESKTOP, SCREENSHOTS, sign_in
+from tests.e2e.console import DESKTOP, sign_in
 from tests.e2e.console import screenshot as _screenshot
 from tests.e2e.phone import fits_the_screen
 from tests.e2e.test_ballot_pages import LEAVES, pick
@@ -87,11 +87,11 @@ def _latin_words(page: Page) -> set[str]:
     return {w for w in words if w not in ALLOWED_LATIN | plugins and not w.startswith("KAOPING")}
 
 
-def screenshot(page: Page, folder: Path, name: str) -> None:
+def screenshot(page: Page, name: str, *, settle_ms: int = 0) -> None:
     """A screenshot artefact; a page in Chinese also must not show English words (a missing translation)."""
     if page.locator("html").get_attribute("lang") == "zh-CN":
         assert _latin_words(page) == set(), f"{name}: {sorted(_latin_words(page))}"
-    _screenshot(page, folder, name)
+    _screenshot(page, name, settle_ms=settle_ms)
 
 
 def _add_towns(world) -> None:
@@ -126,7 +126,7 @@ def _enable_plugins(page: Page, shots: Path) -> None:
     expect(page.get_by_role("status")).to_be_visible()
     _menu(page, "插件")
     expect(page.locator('tr[data-plugin="distribution"]')).to_contain_text("已启用")
-    screenshot(page, shots, "plugins")
+    screenshot(page, "plugins")
     page.locator('tr[data-plugin="ballots"]').get_by_role("link").first.click()
     page.get_by_label(re.compile("双人录入")).check()
     page.get_by_role("button", name="保存").click()
@@ -143,7 +143,7 @@ def _set_up(page: Page, world, shots: Path) -> None:
     now = datetime.now(ZoneInfo(world.ctx.settings.timezone))
     page.get_by_label("投票开始时间").fill((now - timedelta(days=1)).strftime(LOCAL))
     page.get_by_label("投票结束时间").fill((now + timedelta(days=7)).strftime(LOCAL))
-    screenshot(page, shots, "new-campaign")
+    screenshot(page, "new-campaign")
     page.get_by_role("button", name="创建测评活动").click()
     expect(page.get_by_role("status")).to_contain_text("测评活动已创建")
     # a fresh locality has no subjects yet: the step says where to add them
@@ -159,7 +159,7 @@ def _set_up(page: Page, world, shots: Path) -> None:
     page.get_by_role("button", name="筛选").click()
     page.get_by_role("button", name="添加符合条件的 3 个考核对象").click()
     expect(page.locator("#campaign-subjects tbody tr")).to_have_count(3)
-    screenshot(page, shots, "setup-subjects")
+    screenshot(page, "setup-subjects")
 
     steps = page.get_by_role("navigation", name="设置步骤")
     steps.get_by_role("link", name="测评主体").click()
@@ -179,7 +179,7 @@ def _set_up(page: Page, world, shots: Path) -> None:
     expect(page.get_by_role("status")).to_have_text("已保存。")
     for index, (name, _) in enumerate(CATEGORIES):
         expect(page.locator(f"#f-c{index}_name")).to_have_value(name)
-    screenshot(page, shots, "setup-categories")
+    screenshot(page, "setup-categories")
 
     page.get_by_role("link", name="下一步：计分与分布").click()
     # proposed grades by score, typed as the help under the field shows
@@ -199,7 +199,7 @@ def _set_up(page: Page, world, shots: Path) -> None:
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_role("status")).to_have_text("已保存。")
     expect(page.locator("#f-d0_use")).to_be_checked()
-    screenshot(page, shots, "setup-rules")
+    screenshot(page, "setup-rules")
 
 
 def _issue_and_print(page: Page, tmp_path: Path, shots: Path) -> dict[str, list[str]]:
@@ -212,7 +212,7 @@ def _issue_and_print(page: Page, tmp_path: Path, shots: Path) -> dict[str, list[
         row.locator('input[name="count"]').fill(str(count))
         row.get_by_role("button", name="生成").click()
         expect(page.get_by_role("status")).to_be_visible()
-    screenshot(page, shots, "accounts")
+    screenshot(page, "accounts")
     codes: dict[str, list[str]] = {}
     for name, count in counts.items():
         link = page.get_by_role("link", name=f"打印{name}的票条")
@@ -257,7 +257,7 @@ def _vote(
     )
     assert fits_the_screen(page) and _latin_words(page) == set()
     if shots:
-        screenshot(page, shots, "phone-ballot")
+        screenshot(page, "phone-ballot")
     pick(page, {(s, leaf): first if s == ids[0] else grade for s in ids for leaf in LEAVES})
     if grade == "优秀":  # over the cap: the phone says so before the ballot is sent
         expect(page.locator("#caps .cap.over")).to_contain_text("优秀 3/1")
@@ -311,7 +311,7 @@ def test_an_office_runs_a_whole_evaluation_in_the_browser(world, browser, phone,
         expect(page.locator("#ready")).to_have_text("设置已齐全：测评可以开始。")
         page.get_by_role("button", name="开始测评").click()
         expect(page.locator("#campaign-status")).to_have_text("投票中")
-        screenshot(page, shots, "campaign-open")
+        screenshot(page, "campaign-open")
 
         # turnout while the phones vote: the numbers change without a reload
         _tab(page, "参评情况")
@@ -326,7 +326,7 @@ def test_an_office_runs_a_whole_evaluation_in_the_browser(world, browser, phone,
         expect(_turnout(page, "", "submitted")).to_have_text("3")
         expect(_turnout(page, "", "turnout")).to_have_text("75.0%")
         assert page.evaluate("window.stillTheSamePage") is True
-        screenshot(page, shots, "turnout")
+        screenshot(page, "turnout")
 
         # one paper ballot, double-entered by two clerks
         _tab(page, "纸质票录入")
@@ -345,7 +345,7 @@ def test_an_office_runs_a_whole_evaluation_in_the_browser(world, browser, phone,
         _tab(clerk, "纸质票录入")
         _enter_paper(clerk, codes["乡镇干部"][0])
         expect(clerk.get_by_role("status")).to_have_text("纸质票已计入。")
-        screenshot(clerk, shots, "paper")
+        screenshot(clerk, "paper")
         clerk.context.close()
         expect(_turnout(page, "", "submitted")).to_have_count(0)  # the paper page, not the turnout
         _tab(page, "参评情况")
@@ -354,7 +354,7 @@ def test_an_office_runs_a_whole_evaluation_in_the_browser(world, browser, phone,
         # close, tally
         _tab(page, "概览")
         page.get_by_role("link", name="结束测评…").click()
-        screenshot(page, shots, "close")
+        screenshot(page, "close")
         page.get_by_role("button", name="确认结束测评").click()
         expect(page.locator("#campaign-status")).to_have_text("已结束")
         page.get_by_role("button", name="计票").click()
@@ -373,9 +373,7 @@ def test_an_office_runs_a_whole_evaluation_in_the_browser(world, browser, phone,
             )
             == 0
         )
-        if SCREENSHOTS:
-            page.wait_for_timeout(1000)  # the chart's opening animation, for the screenshot
-        screenshot(page, shots, "results-ranking")
+        screenshot(page, "results-ranking", settle_ms=1000)  # the chart's opening animation
         page.get_by_role("link", name=TOWNS[0]).first.click()
         radar = page.locator('div.chart[data-chart="chart-radar"]')
         expect(radar.locator("canvas").first).to_be_visible()
@@ -388,11 +386,11 @@ def test_an_office_runs_a_whole_evaluation_in_the_browser(world, browser, phone,
         page.get_by_label("理由（必填，随结果保存并记入审计日志）").fill("年度表现突出，经党委研究调整")
         page.get_by_role("button", name="调整等次").click()
         expect(page.get_by_role("status")).to_have_text("等次已调整，理由已记录。")
-        screenshot(page, shots, "results-subject")
+        screenshot(page, "results-subject")
         _tab(page, "结果")
         page.get_by_role("button", name="发布结果").click()
         expect(page.get_by_role("status")).to_be_visible()
-        screenshot(page, shots, "results-published")
+        screenshot(page, "results-published")
         files = _download(
             page,
             tmp_path / "zh",
@@ -411,9 +409,7 @@ def test_an_office_runs_a_whole_evaluation_in_the_browser(world, browser, phone,
         )
         expect(page.locator("table.ranking thead")).to_contain_text("Score")
         expect(page.locator('div.chart[data-chart="chart-ranking-1"] canvas').first).to_be_visible()
-        if SCREENSHOTS:
-            page.wait_for_timeout(1000)  # the chart's opening animation, for the screenshot
-        screenshot(page, shots, "results-en")
+        screenshot(page, "results-en", settle_ms=1000)  # the chart's opening animation
         english = _download(
             page, tmp_path / "en", {"xlsx": "Results workbook (.xlsx)", "pdf": "Report for the party committee (PDF)"}
         )
@@ -422,7 +418,7 @@ def test_an_office_runs_a_whole_evaluation_in_the_browser(world, browser, phone,
         expect(page.locator("#f-d0_opt_rounding option:checked")).to_have_text("rounded down")
         tabs.get_by_role("link", name="Overview").click()
         expect(page.locator("#campaign-status")).to_have_text("Published")
-        screenshot(page, shots, "overview-en")
+        screenshot(page, "overview-en")
     finally:
         context.close()
     _check_files(files, english)

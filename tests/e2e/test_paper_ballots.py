@@ -51,7 +51,7 @@ def test_two_clerks_enter_a_paper_ballot_then_a_phone_shows_its_progress(world, 
         "第一次录入已保存。请另一名录入员再录入同一张纸质票，两次录入一致后计入。"
     )
     expect(first.get_by_text("等待第二次录入的纸质票：1 张。")).to_be_visible()
-    screenshot(first, tmp_path, "paper-first-entry")
+    screenshot(first, "paper-first-entry")
     assert setup.api.get(f"/api/campaigns/{setup.campaign_id}/progress").json()["total"]["submitted"] == 0
 
     second = browser.new_context(**DESKTOP).new_page()
@@ -65,14 +65,14 @@ def test_two_clerks_enter_a_paper_ballot_then_a_phone_shows_its_progress(world, 
     )
     expect(second.locator("#paper-places")).to_have_text("第2个考核对象（单位1）第3项指标（工作实绩）")
     expect(second.get_by_text("等待第二次录入的纸质票：0 张。")).to_be_visible()  # the first entry was dropped
-    screenshot(second, tmp_path, "paper-mismatch")
+    screenshot(second, "paper-mismatch")
     assert setup.api.get(f"/api/campaigns/{setup.campaign_id}/progress").json()["total"]["submitted"] == 0
     # Both enter it again.
     _fill_paper(first, paper_account["code"], setup.subject_ids)
     expect(first.get_by_role("status")).to_contain_text("第一次录入已保存")
     _fill_paper(second, paper_account["code"], setup.subject_ids)
     expect(second.get_by_role("status")).to_have_text("纸质票已计入。")
-    screenshot(second, tmp_path, "paper-second-entry")
+    screenshot(second, "paper-second-entry")
     progress = setup.api.get(f"/api/campaigns/{setup.campaign_id}/progress").json()
     assert progress["total"]["submitted"] == 1 and progress["total"]["valid"] == 1
     # The same slip again: refused in words.
@@ -100,4 +100,4 @@ def test_two_clerks_enter_a_paper_ballot_then_a_phone_shows_its_progress(world, 
     expect(page.get_by_text("已全部评价，可以提交。")).to_be_visible()
     expect(page.get_by_role("link", name="下一个未评项")).to_be_hidden()
     assert fits_the_screen(page)
-    screenshot(page, tmp_path, "phone-ballot-progress")
+    screenshot(page, "phone-ballot-progress")

@@ -36,7 +36,7 @@ def test_office_issues_codes_and_a_person_activates_on_a_phone(world, browser, p
         rows = list(load_workbook(io.BytesIO(download.value.path().read_bytes())).active.iter_rows(values_only=True))
         assert rows[0][:4] == ("姓名", "单位", "用户名", "激活码")
         code = next(row[3] for row in rows[1:] if row[0] == "王五")
-        screenshot(office, tmp_path, "office-issued")
+        screenshot(office, "office-issued")
     finally:
         context.close()
 
@@ -56,7 +56,7 @@ def test_office_issues_codes_and_a_person_activates_on_a_phone(world, browser, p
     page.wait_for_url("**/admin/notifications")
     expect(page.locator("#unread-count")).to_have_text("1")
     expect(page.locator("#notifications")).to_contain_text("你的账号已激活。")
-    screenshot(page, tmp_path, "activated-phone")
+    screenshot(page, "activated-phone")
     page.get_by_role("button", name="你的账号已激活。").click()
     expect(page.locator("#unread-count")).to_have_count(0)
 

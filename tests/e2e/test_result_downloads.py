@@ -25,7 +25,7 @@ def test_an_office_downloads_the_result_files(world, browser, tmp_path):
         page.goto(world.url + s.results_url)
         downloads = page.locator("#downloads")
         expect(downloads).to_contain_text("下载结果：")
-        screenshot(page, tmp_path / "shots", "results-downloads")
+        screenshot(page, "results-downloads")
         saved = {}
         for kind, label in (
             ("xlsx", "测评结果表（.xlsx）"),

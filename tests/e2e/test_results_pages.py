@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.console import DESKTOP, SCREENSHOTS, TABLET, fits, sign_in
+from tests.e2e.console import DESKTOP, TABLET, fits, sign_in
 from tests.e2e.console import screenshot as _screenshot
 from tests.results_setup import build
 
@@ -23,15 +23,12 @@ def _chart(page: Page, chart_id: str) -> dict:
     }""")
 
 
-def screenshot(page: Page, folder, name: str) -> None:
-    if SCREENSHOTS:
-        page.wait_for_timeout(1200)  # the charts' opening animation
-    _screenshot(page, folder, name)
+def screenshot(page: Page, name: str) -> None:
+    _screenshot(page, name, settle_ms=1200)  # the charts' opening animation
 
 
 def test_an_office_reads_adjusts_and_publishes_results(world, browser, tmp_path):
     s = build(world)
-    shots = tmp_path / "shots"
     context = browser.new_context(**DESKTOP)
     page = context.new_page()
     page.set_default_timeout(15000)
@@ -52,7 +49,7 @@ def test_an_office_reads_adjusts_and_publishes_results(world, browser, tmp_path)
         assert ranking["option"]["yAxis"][0]["data"][:2] == ["赵六", "王五"]  # best on top: drawn bottom up
         assert ranking["option"]["series"][0]["data"][:2] == [59, 91]
         assert fits(page)
-        screenshot(page, shots, "results-ranking")
+        screenshot(page, "results-ranking")
 
         page.get_by_role("link", name="王五").click()
         expect(page.get_by_role("heading", name="王五", exact=True)).to_be_visible()
@@ -67,7 +64,7 @@ def test_an_office_reads_adjusts_and_publishes_results(world, browser, tmp_path)
         expect(page.locator("#distribution-table")).to_contain_text("66.7 %")
         expect(page.locator("ul.comments li")).to_have_count(2)
         expect(page.locator("#history-table")).to_contain_text("2025年度民主测评")
-        screenshot(page, shots, "results-subject")
+        screenshot(page, "results-subject")
 
         page.get_by_label("等次", exact=True).select_option("优秀")
         page.get_by_label("理由（必填，随结果保存并记入审计日志）").fill("加分项经组织核实，年度表现突出")
@@ -75,7 +72,7 @@ def test_an_office_reads_adjusts_and_publishes_results(world, browser, tmp_path)
         expect(page.get_by_role("status")).to_have_text("等次已调整，理由已记录。")
         expect(page.locator("#final-grade")).to_have_text("优秀")
         expect(page.locator("#adjustments-table")).to_contain_text("加分项经组织核实，年度表现突出")
-        screenshot(page, shots, "results-adjusted")
+        screenshot(page, "results-adjusted")
 
         page.locator('nav.campaign-tabs a[data-tab="results"]').click()
         expect(page.locator("table.ranking tbody tr").nth(2)).to_contain_text("已由称职调整为优秀")
@@ -84,7 +81,7 @@ def test_an_office_reads_adjusts_and_publishes_results(world, browser, tmp_path)
         expect(page.get_by_role("button", name="发布结果")).to_have_count(0)
         expect(page.get_by_role("button", name="重新计票")).to_have_count(0)
         expect(page.locator(".status-published")).to_have_text("状态：已发布")
-        screenshot(page, shots, "results-published")
+        screenshot(page, "results-published")
 
         page.get_by_role("link", name="王五").click()
         expect(page.get_by_role("button", name="调整等次")).to_have_count(0)
@@ -98,7 +95,7 @@ def test_an_office_reads_adjusts_and_publishes_results(world, browser, tmp_path)
         expect(page.locator("#team-table thead")).to_contain_text("县领导评分")
         bubbles = _chart(page, "chart-bubbles")
         assert sorted(p[3] for p in bubbles["option"]["series"][0]["data"]) == ["张三", "李四", "王五"]
-        screenshot(page, shots, "results-team")
+        screenshot(page, "results-team")
     finally:
         context.close()
 
@@ -114,6 +111,6 @@ def test_an_office_reads_adjusts_and_publishes_results(world, browser, tmp_path)
         page.get_by_role("link", name="王五").click()
         assert _chart(page, "chart-radar")["width"] > 100
         assert fits(page)
-        screenshot(page, shots, "results-subject-tablet")
+        screenshot(page, "results-subject-tablet")
     finally:
         tablet.close()

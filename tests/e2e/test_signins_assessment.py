@@ -30,7 +30,7 @@ def test_an_office_user_reads_its_sign_in_log(world, browser, tmp_path):
         expect(rows.first).to_contain_text("密码错误")
         expect(rows.first).to_contain_text("office-s")
         expect(page.locator("#sign-ins")).not_to_contain_text("not my password")
-        screenshot(page, tmp_path, "sign-ins")
+        screenshot(page, "sign-ins")
     finally:
         context.close()
 
@@ -61,6 +61,6 @@ def test_an_assessment_group_sees_only_its_campaign(world, setup, browser, tmp_p
         expect(page.locator("#turnout")).to_contain_text("县领导")
         expect(page.locator("#no-results")).to_be_visible()
         expect(page.locator("form[method=post]:not([action='/admin/logout'])")).to_have_count(0)
-        screenshot(page, tmp_path, "assessment-campaign")
+        screenshot(page, "assessment-campaign")
     finally:
         context.close()

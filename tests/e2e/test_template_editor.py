@@ -49,7 +49,7 @@ def test_an_office_builds_a_template_in_the_tree_editor_and_imports_a_sheet(worl
         expect(page.locator('#indicator-tree tr[data-depth="2"]')).to_contain_text("理想信念")
         warnings = page.locator("#weight-warnings")
         expect(warnings).to_contain_text("1 德：90")  # 60 + 30 under 德
-        screenshot(page, tmp_path / "screenshots", "template-editor")
+        screenshot(page, "template-editor")
         assert fits(page)
 
         page.locator("#indicator-tree").get_by_role("link", name="德", exact=True).click()
@@ -67,6 +67,6 @@ def test_an_office_builds_a_template_in_the_tree_editor_and_imports_a_sheet(worl
         expect(page.get_by_text("已导入。")).to_be_visible()
         expect(page.locator("#indicator-tree")).to_contain_text("遵守工作纪律")
         expect(page.locator('#indicator-tree tr[data-depth="2"]')).to_have_count(20)
-        screenshot(page, tmp_path / "screenshots", "template-imported")
+        screenshot(page, "template-imported")
     finally:
         context.close()

@@ -42,7 +42,7 @@ def test_the_turnout_changes_without_a_reload_while_phones_vote(world, setup, br
         expect(office.locator('a[data-tab="ballots.turnout"]')).to_have_attribute("aria-current", "page")
         expect(_cell(office, "县领导", "submitted")).to_have_text("0")
         expect(_cell(office, "", "turnout")).to_have_text("0.0%")
-        screenshot(office, tmp_path, "turnout-before")
+        screenshot(office, "turnout-before")
 
         loads: list[str] = []
         office.on("load", lambda page: loads.append(page.url))
@@ -60,7 +60,7 @@ def test_the_turnout_changes_without_a_reload_while_phones_vote(world, setup, br
         expect(_cell(office, "", "turnout")).to_have_text("50.0%")
         assert office.evaluate("window.stillTheSamePage") is True and loads == []  # no reload
         assert polls and all(p.startswith(url + "/numbers") for p in polls)
-        screenshot(office, tmp_path, "turnout-after")
+        screenshot(office, "turnout-after")
 
         projector = context.new_page()
         projector.set_default_timeout(20000)
@@ -74,12 +74,12 @@ def test_the_turnout_changes_without_a_reload_while_phones_vote(world, setup, br
         assert size >= 150  # pixels on a 1080p projector: readable from the back of the room
         _vote(phone, world, setup, leaders[1]["code"])
         expect(big).to_have_text("75.0%")
-        screenshot(projector, tmp_path, "turnout-projector")
+        screenshot(projector, "turnout-projector")
 
         accounts = f"{world.url}/admin/localities/county-a/campaigns/{setup.campaign_id}/accounts"
         office.goto(accounts)
         expect(office.locator('#accounts tr[data-category="县领导"] [data-count="submitted"]')).to_have_text("2")
         expect(office.get_by_role("link", name="打印基层代表的票条")).to_be_visible()
-        screenshot(office, tmp_path, "accounts")
+        screenshot(office, "accounts")
     finally:
         context.close()

@@ -43,7 +43,6 @@ def test_an_office_types_two_values_and_sees_where_they_came_from(world, browser
     context = browser.new_context(**DESKTOP)
     page = context.new_page()
     page.set_default_timeout(15000)
-    shots = tmp_path / "screenshots"
     try:
         sign_in(page, world.url, "office-x")
         page.wait_for_url("**/admin/")
@@ -58,7 +57,7 @@ def test_an_office_types_two_values_and_sees_where_they_came_from(world, browser
         page.get_by_role("button", name="保存本页").click()
         expect(page.get_by_text("2 不是否决项的值：请填 1（否决）或 0（不否决）")).to_be_visible()
         expect(page.get_by_label("县财政局 办件数")).to_have_value("12")  # kept, not saved
-        screenshot(page, shots, "values-bad-cell")
+        screenshot(page, "values-bad-cell")
 
         page.get_by_label("县财政局 一票否决").fill("0")
         page.get_by_role("button", name="保存本页").click()
@@ -66,6 +65,6 @@ def test_an_office_types_two_values_and_sees_where_they_came_from(world, browser
         expect(page.get_by_label("县财政局 办件数")).to_have_value("12")
         expect(page.get_by_label("县财政局 一票否决")).to_have_value("0")
         expect(page.get_by_text("键入：office-x")).to_have_count(2)
-        screenshot(page, shots, "values-grid")
+        screenshot(page, "values-grid")
     finally:
         context.close()

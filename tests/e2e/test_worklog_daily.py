@@ -33,7 +33,7 @@ def test_a_person_writes_todays_daily_record_on_a_phone(world, phone, tmp_path):
     line = days.locator(f'[data-period="{today}"]')
     expect(line.get_by_role("link", name="填写")).to_be_visible()
     assert fits_the_screen(page)
-    screenshot(page, tmp_path / "screenshots", "me-week-daily-phone")
+    screenshot(page, "me-week-daily-phone")
 
     line.get_by_role("link", name="填写").click()
     page.wait_for_url(f"**/me/worklog/write/daily_record/{today}")

@@ -39,7 +39,7 @@ def test_a_leader_comments_and_the_author_sees_the_notice_and_the_comment(world,
         expect(desk.locator("#comments")).to_contain_text("台账要按月归档，继续保持")
         desk.locator("#like").click()
         expect(desk.locator("#like")).to_have_text("已赞 · 1")
-        screenshot(desk, tmp_path / "screenshots", "leader-comments")
+        screenshot(desk, "leader-comments")
     finally:
         context.close()
 
@@ -71,4 +71,4 @@ def test_a_leader_comments_and_the_author_sees_the_notice_and_the_comment(world,
     page.get_by_role("button", name="上传", exact=True).click()
     expect(page.locator("#files [role=alert]")).to_contain_text("报告.pdf：文件内容不是pdf格式")
     assert fits_the_screen(page)
-    screenshot(page, tmp_path / "screenshots", "author-reads-comment-phone")
+    screenshot(page, "author-reads-comment-phone")

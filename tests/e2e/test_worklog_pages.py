@@ -25,7 +25,7 @@ def test_a_person_writes_a_weekly_record_on_a_phone_and_the_leader_reads_it(worl
     record = page.locator('[data-kind="weekly_record"]')
     expect(record).to_contain_text("尚未填写")
     assert fits_the_screen(page)
-    screenshot(page, tmp_path / "screenshots", "me-week-phone")
+    screenshot(page, "me-week-phone")
 
     record.get_by_role("link", name="填写").click()
     page.wait_for_url(f"**/me/worklog/write/weekly_record/{week}")
@@ -48,7 +48,7 @@ def test_a_person_writes_a_weekly_record_on_a_phone_and_the_leader_reads_it(worl
         row = desk.locator("#board tr", has_text="李明")
         row.get_by_role("link", name="已提交").click()
         expect(desk.locator("#entry-body")).to_have_text("走访企业3家\n整理扶贫台账")
-        screenshot(desk, tmp_path / "screenshots", "leader-reads")
+        screenshot(desk, "leader-reads")
     finally:
         context.close()
 
