@@ -69,7 +69,7 @@ def resolver(code: str, goal_id: int) -> Resolver:
         return Access(
             locality_id=locality.id,
             may_write=can_see_locality(actor, locality.id),
-            link=f"/admin/localities/{code}/goals/{goal.id}/comments",
+            link=notices.goal_link(code, goal.id),
         )
 
     return resolve

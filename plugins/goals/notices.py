@@ -22,6 +22,12 @@ KIND = "goals.comment"
 MESSAGE = "{who} commented ({kind}) on the goal {goal}: {excerpt}"
 
 
+def goal_link(code: str, goal_id: int) -> str:
+    """The goal's page in the console (its progress reports, files and comments): where its
+    notices and warnings link."""
+    return f"/admin/localities/{code}/goals/{goal_id}/comments"
+
+
 def own_comment(actor: Actor, goal: Goal) -> bool:
     """The unit itself writes: its administrator, under one of its goals."""
     return actor.role == Role.unit_admin and actor.locality_id == goal.locality_id and actor.unit_id == goal.unit_id
@@ -62,5 +68,5 @@ def tell_unit(session: Session, actor: Actor, code: str, goal_id: int, comment: 
         KIND,
         MESSAGE,
         {"who": comment.author_name, "kind": comment.kind or "", "goal": goal.name, "excerpt": excerpt},
-        link=f"/admin/localities/{code}/goals/{goal.id}/comments",
+        link=goal_link(code, goal.id),
     )

@@ -1,7 +1,9 @@
 """The goals plugin's answer to ``kaoping_person_warnings``: the people given a published goal
 of the year of ``on`` that is behind schedule or overdue on ``on`` (``calc.status``: behind when
 its percentage is below the share of its span elapsed), one warning per person and goal, keyed
-``goals:<goal id>`` so a reader (the cadre cloud) raises it once.
+``goals:<goal id>`` so a reader (the cadre cloud) raises it once, each with the ``link`` of the
+goal's page (``goal_link``: its reports and comments, which the person's supervisors, county
+leaders, may open as followers of a published goal).
 
 The whole locality's goals of the year are read in a few queries (as the office's status view)
 and rolled up in Python."""
@@ -14,8 +16,10 @@ from typing import Any
 from sqlmodel import col, select
 
 from core.context import AppContext
+from core.models import Locality
 from plugins.goals import calc
 from plugins.goals.models import Goal, GoalAssignment, GoalStatus
+from plugins.goals.notices import goal_link
 from plugins.goals.progress import latest_reports
 
 BEHIND = "{name}: the goal “{goal}” of {year} is behind schedule ({percent}% done)"
@@ -34,6 +38,7 @@ def person_warnings(ctx: AppContext, locality_id: int, on: date) -> list[dict[st
         ).all()
         if not goals:
             return []
+        code = session.exec(select(Locality.code).where(Locality.id == locality_id)).one()
         latest = {
             goal_id: (row.percent, row.done)
             for goal_id, row in latest_reports(session, select(Goal.id).where(*of_year), on).items()
@@ -66,6 +71,7 @@ def person_warnings(ctx: AppContext, locality_id: int, on: date) -> list[dict[st
                 "source": "goals",
                 "message_id": BEHIND if node.status == GoalStatus.behind else OVERDUE,
                 "params": {"goal": names[goal_id][:100], "year": on.year, "percent": round(node.percent)},
+                "link": goal_link(code, goal_id),
             }
         )
     return found
