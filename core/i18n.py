@@ -13,7 +13,7 @@ shown on someone else's page (a plugin's options on the core's form, a notificat
 
 Values put into messages are formatted for the language: a datetime in the locality's time
 zone (``KAOPING_TIMEZONE``), "2026年12月1日 09:00" in Chinese, "December 1, 2026, 09:00" in
-English. A service error carries its message id and values apart (``ServiceError.params``),
+English; a date as a day, "12月1日", "Dec 1" (with its year when not this year's). A service error carries its message id and values apart (``ServiceError.params``),
 so ``Translator.error`` translates the id and formats the values. Extract new strings with
 ``pybabel extract -F babel.cfg -o core/locales/messages.pot .`` and update with
 ``pybabel update -i core/locales/messages.pot -d core/locales``.
@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -186,8 +186,20 @@ class Translator:
         return translator(self.locale, catalogues(plugin), self.timezone)
 
     def value(self, value: Any) -> Any:
-        """A value as it is put into a message: datetimes localised, anything else as it is."""
-        return self.datetime(value) if isinstance(value, datetime) else value
+        """A value as it is put into a message: datetimes and dates localised, anything else as it is."""
+        if isinstance(value, datetime):
+            return self.datetime(value)
+        return self.date(value) if isinstance(value, date) else value
+
+    def date(self, value: date | None) -> str:
+        """A calendar day in the reader's language, Babel's skeleton ``MMMd`` ("12月1日", "Dec 1"),
+        or ``yMMMd`` for a day of another year than the current one in the reader's time zone
+        ("2025年12月1日", "Dec 1, 2025")."""
+        if value is None:
+            return ""
+        babel_locale = "zh_Hans_CN" if self.locale == "zh_CN" else self.locale
+        this_year = datetime.now(_zone(self.timezone)).year
+        return format_skeleton("MMMd" if value.year == this_year else "yMMMd", value, locale=babel_locale)
 
     def datetime(self, value: datetime | None) -> str:
         """Date and time (to the minute) in the reader's time zone and language:

@@ -12,6 +12,10 @@ worklog's), or the one ``notify`` was given as ``catalogue`` (the cadre cloud re
 goals plugin's warning; the core's discussions telling of a worklog comment); a kind that names
 no plugin (``people.activated``) reads the core's alone. The unread count is one indexed count
 (``ix_notifications_user_read``).
+
+A value may be a ``date`` or a ``datetime``: it is kept as ISO text (what the API answers in
+``params``) with its type beside it (``TYPES_PARAM``), and read back as that type to be
+formatted in the reader's language (``core.i18n.Translator.value``): "于12月1日查看", "on Dec 1".
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -40,6 +44,9 @@ MAX_ID = 2**31 - 1
 # The plugin whose catalogue holds a notification's message, when its kind does not name it:
 # kept with the values (a key no message names), left out of what the API answers.
 CATALOGUE_PARAM = "_catalogue"
+# The values that are dates or datetimes (name -> "date" or "datetime"), kept as ISO text.
+TYPES_PARAM = "_types"
+INTERNAL_PARAMS = frozenset({CATALOGUE_PARAM, TYPES_PARAM})
 
 
 class NotificationOut(BaseModel):
@@ -97,7 +104,7 @@ def notify(
         user_id=user_id,
         kind=kind,
         message_id=message_id,
-        params=_with_catalogue(params, catalogue),
+        params=_stored(params, catalogue),
         link=_safe_link(link),
     )
     session.add(row)
@@ -132,7 +139,7 @@ def notify_each(
     now, rows, counts = utcnow(), [], []
     for notice in notices:
         _check(kind, notice.message_id, catalogue)
-        values, link = _with_catalogue(notice.params, catalogue), _safe_link(notice.link)
+        values, link = _stored(notice.params, catalogue), _safe_link(notice.link)
         counts.append(len(notice.user_ids))
         rows += [
             {"locality_id": locality_id, "user_id": u, "kind": kind, "message_id": notice.message_id}
@@ -182,8 +189,17 @@ def _check(kind: str, message_id: str, catalogue: str | None) -> None:
         raise Invalid("catalogue: must be 1 to 50 characters")
 
 
-def _with_catalogue(params: dict[str, Any] | None, catalogue: str | None) -> dict[str, Any]:
-    values = dict(params or {})
+def _stored(params: dict[str, Any] | None, catalogue: str | None) -> dict[str, Any]:
+    """The values as the row keeps them (JSON): dates and datetimes as ISO text with their type
+    in ``TYPES_PARAM``, and the catalogue in ``CATALOGUE_PARAM`` if given."""
+    values, types = {}, {}
+    for name, value in (params or {}).items():
+        if isinstance(value, date):  # a datetime too
+            types[name] = "datetime" if isinstance(value, datetime) else "date"
+            value = value.isoformat()
+        values[name] = value
+    if types:
+        values[TYPES_PARAM] = types
     if catalogue is not None:
         values[CATALOGUE_PARAM] = catalogue
     return values
@@ -199,7 +215,23 @@ def catalogue_of(notification: Notification) -> str | None:
 
 
 def _values(notification: Notification) -> dict[str, Any]:
-    return {k: v for k, v in (notification.params or {}).items() if k != CATALOGUE_PARAM}
+    """The message's values as stored (dates as ISO text): what the API answers."""
+    return {k: v for k, v in (notification.params or {}).items() if k not in INTERNAL_PARAMS}
+
+
+def _typed(notification: Notification) -> dict[str, Any]:
+    """The message's values with dates and datetimes read back as such (``_stored``); a value
+    that does not read as its type stays as stored."""
+    values = _values(notification)
+    types = (notification.params or {}).get(TYPES_PARAM)
+    for name, kind in types.items() if isinstance(types, dict) else ():
+        reader = {"date": date.fromisoformat, "datetime": datetime.fromisoformat}.get(kind)
+        if reader is not None and isinstance(values.get(name), str):
+            try:
+                values[name] = reader(values[name])
+            except ValueError:
+                pass
+    return values
 
 
 def _hook_caller(session: Session, locality_id: int | None):
@@ -237,7 +269,7 @@ def unread_count(session: Session, user_id: int) -> int:
 def render(notification: Notification, translator) -> str:
     """The notification's text in ``translator``'s language (``core.i18n.Translator``), read
     with the core's catalogue and its own plugin's (``catalogue_of``), whichever page shows it."""
-    params = _values(notification)
+    params = _typed(notification)
     tr = translator.of(catalogue_of(notification))
     try:
         return tr.gettext(notification.message_id, **params) if params else tr.gettext(notification.message_id)

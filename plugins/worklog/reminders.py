@@ -192,7 +192,7 @@ def remind_locality(ctx: AppContext, locality_id: int, kind: EntryKind, period: 
             [user_id for user_id, person_id in accounts if person_id in new],
             "worklog.reminder",
             MESSAGES[kind],
-            {"period": text, "day": due.date().isoformat()},
+            {"period": text, "day": due.date()},
             link=f"/me/worklog/write/{kind.value}/{period}",
         )
 

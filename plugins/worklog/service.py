@@ -327,7 +327,7 @@ def _mark_viewed(
             author,
             "worklog.viewed",
             VIEWED_MESSAGE,
-            {"viewer": _viewer_name(session, actor, locality), "day": day.isoformat()},
+            {"viewer": _viewer_name(session, actor, locality), "day": day},
             link=f"/me/worklog/entries/{entry.id}",
         )
 

@@ -99,7 +99,11 @@ def test_the_pass_notifies_who_has_not_submitted_once_and_in_chinese(ctx):
     w40 = next(n for n in notices if n.params["period"] == "2025-W40")
     assert w40.link == "/me/worklog/write/weekly_record/2025-W40" and w40.params["day"] == "2025-09-30"
     chinese = Translator("zh_CN", (HERE / "locales", LOCALES_DIR))
-    assert notifications.render(w40, chinese) == "你 2025-W40 的周记实应于 2025-09-30 前提交，请尽快填写并提交"
+    assert notifications.render(w40, chinese) == "你 2025-W40 的周记实应于2025年9月30日前提交，请尽快填写并提交"
+    english = Translator("en", (HERE / "locales", LOCALES_DIR))
+    assert notifications.render(w40, english) == (
+        "Your weekly record for 2025-W40 was due on Sep 30, 2025: please write and submit it"
+    )  # the day as Babel writes it, with its year: not this year's
     with ctx.db.read() as session:
         assert len(session.exec(select(Reminder)).all()) == len(notices)
 
