@@ -57,12 +57,19 @@ YearsQuery = Annotated[
     QueryParameter(description="The years to give (repeat the parameter; none: every year with reports)"),
 ]
 AsOfQuery = Annotated[date | None, QueryParameter(description="Roll progress up to this day (default: today)")]
+PeriodQuery = Annotated[str | None, QueryParameter(max_length=50, description="Default: the year")]
 
 
-class GoalsController(Controller):
-    path = "/api/localities/{code:str}/goals"
+class GoalsApi(Controller):
+    """What every controller of the goals' API shares: its tag in the OpenAPI document and the
+    goals' catalogue (then the core's) for its errors. Each sets its ``path``."""
+
     tags = ["goals"]
     opt = {"locales_dirs": (HERE / "locales", LOCALES_DIR)}
+
+
+class GoalsController(GoalsApi):
+    path = "/api/localities/{code:str}/goals"
 
     @get("/indicators", sync_to_thread=True, summary="The locality's indicator dictionary")
     def indicators(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode) -> list[IndicatorOut]:
@@ -306,7 +313,7 @@ class GoalsController(Controller):
         unit_id: UnitQuery,
         year: YearQuery,
         team_id: TeamQuery = None,
-        period: Annotated[str | None, QueryParameter(max_length=50, description="Default: the year")] = None,
+        period: PeriodQuery = None,
     ) -> ScoreSheet:
         return scoring.score_sheet(ctx, actor, code, unit_id, team_id, year, period)
 

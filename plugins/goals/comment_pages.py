@@ -169,15 +169,43 @@ def _text(field: str, body: str) -> None:
         raise Invalid(field + ": 1 to {max} characters", params={"max": core_discussion.MAX_COMMENT})
 
 
-@post("/localities/{code:str}/goals/{goal_id:int}/comments", include_in_schema=False, opt=CONSOLE_CHECKS)
-async def comment(
-    request: Request, code: FromPath[str], goal_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+async def comment_form(
+    request: Request,
+    code: str,
+    goal_id: int,
+    data: dict[str, str],
+    save: Callable[[Shell, CommentIn], object],
+    refused: Callable[[str, str, str], dict[str, Any]],
+    *,
+    anchor: str = "discussion",
 ) -> Response:
+    """A comment form of the goal's page (on the goal, or under one of its reports): ``body`` and
+    ``kind`` checked and given to ``save(shell, comment)``; a refusal shows the page again with
+    ``refused(body, kind, message)`` (where the form shows them)."""
     body, kind = str(data.get("body", "")), _kind(data.get("kind"))
 
     def work(shell: Shell) -> None:
         _text("comment", body)
-        discussion.comment(shell.ctx, shell.actor, code, goal_id, CommentIn(body=body, kind=kind))
+        save(shell, CommentIn(body=body, kind=kind))
+
+    return await _act(request, code, goal_id, data, work, anchor=anchor, refused=lambda m: refused(body, kind or "", m))
+
+
+async def answer_form(
+    request: Request,
+    code: str,
+    goal_id: int,
+    comment_id: int,
+    data: dict[str, str],
+    save: Callable[[Shell, AnswerIn], object],
+) -> Response:
+    """The unit's answer form under a comment (on the goal or one of its reports): ``body`` and
+    ``public`` given to ``save(shell, answer)``, then back at the comment; a refusal under it."""
+    body = str(data.get("body", ""))
+
+    def work(shell: Shell) -> None:
+        _text("answer", body)
+        save(shell, AnswerIn(body=body, public=data.get("public") == "1"))
 
     return await _act(
         request,
@@ -185,7 +213,22 @@ async def comment(
         goal_id,
         data,
         work,
-        refused=lambda m: {"comment_body": body, "comment_kind": kind or "", "comment_error": m},
+        anchor=f"comment-{comment_id}",
+        refused=lambda m: {"answer_error": m, "answer_of": comment_id},
+    )
+
+
+@post("/localities/{code:str}/goals/{goal_id:int}/comments", include_in_schema=False, opt=CONSOLE_CHECKS)
+async def comment(
+    request: Request, code: FromPath[str], goal_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+) -> Response:
+    return await comment_form(
+        request,
+        code,
+        goal_id,
+        data,
+        lambda shell, given: discussion.comment(shell.ctx, shell.actor, code, goal_id, given),
+        lambda body, kind, m: {"comment_body": body, "comment_kind": kind, "comment_error": m},
     )
 
 
@@ -201,21 +244,13 @@ async def answer(
     comment_id: FromPath[int],
     data: URLEncodedBody[dict[str, str]],
 ) -> Response:
-    body = str(data.get("body", ""))
-
-    def work(shell: Shell) -> None:
-        _text("answer", body)
-        answered = AnswerIn(body=body, public=data.get("public") == "1")
-        discussion.answer(shell.ctx, shell.actor, code, goal_id, comment_id, answered)
-
-    return await _act(
+    return await answer_form(
         request,
         code,
         goal_id,
+        comment_id,
         data,
-        work,
-        anchor=f"comment-{comment_id}",
-        refused=lambda m: {"answer_error": m, "answer_of": comment_id},
+        lambda shell, given: discussion.answer(shell.ctx, shell.actor, code, goal_id, comment_id, given),
     )
 
 
@@ -231,15 +266,12 @@ async def delete_comment(
     comment_id: FromPath[int],
     data: URLEncodedBody[dict[str, str]],
 ) -> Response:
-    resolve = discussion.resolver(code, goal_id)
     return await _act(
         request,
         code,
         goal_id,
         data,
-        lambda shell: core_discussion.delete_comment(
-            shell.ctx, shell.actor, discussion.TARGET, goal_id, resolve, comment_id
-        ),
+        lambda shell: discussion.delete_comment(shell.ctx, shell.actor, code, goal_id, comment_id),
     )
 
 

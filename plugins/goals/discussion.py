@@ -88,17 +88,36 @@ def check_kind(session: Session, locality_id: int, kind: str | None) -> str:
 def comment(ctx: AppContext, actor: Actor, code: str, goal_id: int, data: CommentIn) -> CommentOut:
     """Comment on a goal with one of the locality's kinds (422 for another kind; 404/403 as the
     core's ``add_comment``); the unit is told (``plugins.goals.notices``) in the same transaction."""
+    return comment_on(ctx, actor, code, goal_id, TARGET, goal_id, resolver(code, goal_id), data)
+
+
+def comment_on(
+    ctx: AppContext,
+    actor: Actor,
+    code: str,
+    goal_id: int,
+    target: str,
+    target_id: int,
+    resolve: Resolver,
+    data: CommentIn,
+) -> CommentOut:
+    """Comment on ``(target, target_id)`` of goal ``goal_id`` (the goal itself or one of its
+    progress reports, ``resolve`` checking it: 404 before the kind's check) with one of the
+    locality's kinds; the goal's unit is told in the comment's transaction."""
     with ctx.db.read() as session:
-        locality = locality_for(session, actor, code, read_only=True)
-        goal_to_follow(session, actor, locality, goal_id)  # 404 before the kind's check
-        kind = check_kind(session, locality.id, data.kind)
+        access = resolve(session, actor)
+        kind = check_kind(session, access.locality_id, data.kind)
 
     def tell(session: Session, row: Comment) -> None:
         notices.tell_unit(session, actor, code, goal_id, row)
 
-    return discussion.add_comment(
-        ctx, actor, TARGET, goal_id, resolver(code, goal_id), data.body, kind=kind, after=tell
-    )
+    return discussion.add_comment(ctx, actor, target, target_id, resolve, data.body, kind=kind, after=tell)
+
+
+def delete_comment(ctx: AppContext, actor: Actor, code: str, goal_id: int, comment_id: int) -> None:
+    """Delete a comment of the goal (its writer, or the office removing a duplicate: audited by
+    the core)."""
+    discussion.delete_comment(ctx, actor, TARGET, goal_id, resolver(code, goal_id), comment_id)
 
 
 def read(ctx: AppContext, actor: Actor, code: str, goal_id: int, kind: str | None = None) -> GoalDiscussion:

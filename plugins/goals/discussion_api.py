@@ -7,29 +7,26 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, delete, get, post, put
+from litestar import delete, get, post, put
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, JSONBody, QueryParameter
 from litestar.response import File
 
-from core.i18n import LOCALES_DIR
 from core.services import attachments
 from core.services import discussion as core_discussion
 from core.services.attachments import AttachmentOut
 from core.services.discussion import CommentOut
 from core.web.attachments import one_file, send_file
 from core.web.params import Ctx, CurrentActor, ItemId, LocalityCode
-from plugins.goals import HERE, discussion, files, report_discussion
-from plugins.goals.api import YearQuery
+from plugins.goals import discussion, files, report_discussion
+from plugins.goals.api import GoalsApi, YearQuery
 from plugins.goals.schemas import AnswerIn, CommentIn, CommentsOverview, GoalDiscussion
 
 KindFilter = Annotated[str | None, QueryParameter(max_length=20, description="Only comments of this kind")]
 
 
-class GoalDiscussionController(Controller):
+class GoalDiscussionController(GoalsApi):
     path = "/api/localities/{code:str}/goals/{goal_id:int}"
-    tags = ["goals"]
-    opt = {"locales_dirs": (HERE / "locales", LOCALES_DIR)}
 
     @get(
         "/comments",
@@ -78,9 +75,7 @@ class GoalDiscussionController(Controller):
     def delete_comment(
         self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, goal_id: ItemId, comment_id: ItemId
     ) -> None:
-        core_discussion.delete_comment(
-            ctx, actor, discussion.TARGET, goal_id, discussion.resolver(code, goal_id), comment_id
-        )
+        discussion.delete_comment(ctx, actor, code, goal_id, comment_id)
 
     @post("/likes", sync_to_thread=True, status_code=200, summary="Like the goal, or take my like back")
     def like(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, goal_id: ItemId) -> GoalDiscussion:
@@ -241,10 +236,8 @@ class GoalDiscussionController(Controller):
         )
 
 
-class CommentsOverviewController(Controller):
+class CommentsOverviewController(GoalsApi):
     path = "/api/localities/{code:str}/goals/comments"
-    tags = ["goals"]
-    opt = {"locales_dirs": (HERE / "locales", LOCALES_DIR)}
 
     @get(
         "",

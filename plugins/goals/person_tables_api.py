@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, put
+from litestar import get, put
 from litestar.params import JSONBody, QueryParameter
 
-from core.i18n import LOCALES_DIR
 from core.schemas.base import MAX_ID
 from core.web.params import Ctx, CurrentActor, ItemId, LocalityCode
-from plugins.goals import HERE, person_tables
+from plugins.goals import person_tables
+from plugins.goals.api import GoalsApi
 from plugins.goals.person_tables import IndicatorPeople, PersonIndicator, UnitSplitIn, UnitTable
 from plugins.goals.schemas import AssignIn
 
@@ -22,10 +22,8 @@ PersonQuery = Annotated[
 ]
 
 
-class PersonTablesController(Controller):
+class PersonTablesController(GoalsApi):
     path = "/api/localities/{code:str}/goals/person-tables"
-    tags = ["goals"]
-    opt = {"locales_dirs": (HERE / "locales", LOCALES_DIR)}
 
     @get("/unit", sync_to_thread=True, summary="A unit's indicators of a template with their people (机关一表 split)")
     def unit(

@@ -11,11 +11,9 @@ from __future__ import annotations
 from litestar import Request, Response, post
 from litestar.params import FromPath, URLEncodedBody
 
-from core.web.admin.shell import Shell
 from plugins.goals import report_discussion
-from plugins.goals.comment_pages import _act, _kind, _text
+from plugins.goals.comment_pages import _act, answer_form, comment_form
 from plugins.goals.pages import CONSOLE_CHECKS
-from plugins.goals.schemas import AnswerIn, CommentIn
 
 COMMENTS = "/localities/{code:str}/goals/{goal_id:int}/progress/{report_id:int}/comments"
 
@@ -28,20 +26,14 @@ async def comment(
     report_id: FromPath[int],
     data: URLEncodedBody[dict[str, str]],
 ) -> Response:
-    body, kind = str(data.get("body", "")), _kind(data.get("kind"))
-
-    def work(shell: Shell) -> None:
-        _text("comment", body)
-        report_discussion.comment(shell.ctx, shell.actor, code, goal_id, report_id, CommentIn(body=body, kind=kind))
-
-    return await _act(
+    return await comment_form(
         request,
         code,
         goal_id,
         data,
-        work,
+        lambda shell, given: report_discussion.comment(shell.ctx, shell.actor, code, goal_id, report_id, given),
+        lambda body, _kind, m: {"report_of": report_id, "report_comment_body": body, "report_comment_error": m},
         anchor=f"report-{report_id}",
-        refused=lambda m: {"report_of": report_id, "report_comment_body": body, "report_comment_error": m},
     )
 
 
@@ -54,21 +46,15 @@ async def answer(
     comment_id: FromPath[int],
     data: URLEncodedBody[dict[str, str]],
 ) -> Response:
-    body = str(data.get("body", ""))
-
-    def work(shell: Shell) -> None:
-        _text("answer", body)
-        answered = AnswerIn(body=body, public=data.get("public") == "1")
-        report_discussion.answer(shell.ctx, shell.actor, code, goal_id, report_id, comment_id, answered)
-
-    return await _act(
+    return await answer_form(
         request,
         code,
         goal_id,
+        comment_id,
         data,
-        work,
-        anchor=f"comment-{comment_id}",
-        refused=lambda m: {"answer_error": m, "answer_of": comment_id},
+        lambda shell, given: report_discussion.answer(
+            shell.ctx, shell.actor, code, goal_id, report_id, comment_id, given
+        ),
     )
 
 

@@ -15,14 +15,12 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from core.context import Actor, AppContext
-from core.models import Comment
 from core.services import discussion as core
 from core.services.access import can_see_locality, locality_for
 from core.services.discussion import Access, CommentOut, Resolver
 from core.services.errors import NotFound
-from plugins.goals import notices
 from plugins.goals.access import goal_to_follow
-from plugins.goals.discussion import REPORT_TARGET, check_kind, read_target, save_answer
+from plugins.goals.discussion import REPORT_TARGET, comment_on, read_target, save_answer
 from plugins.goals.models import GoalProgress
 from plugins.goals.schemas import AnswerIn, CommentIn, GoalDiscussion
 
@@ -52,15 +50,7 @@ def resolver(code: str, goal_id: int, report_id: int) -> Resolver:
 def comment(ctx: AppContext, actor: Actor, code: str, goal_id: int, report_id: int, data: CommentIn) -> CommentOut:
     """Comment on a progress report with one of the locality's kinds (422 for another kind; 404
     for a report that is not the goal's); the unit is told in the same transaction."""
-    resolve = resolver(code, goal_id, report_id)
-    with ctx.db.read() as session:
-        access = resolve(session, actor)  # 404 before the kind's check
-        kind = check_kind(session, access.locality_id, data.kind)
-
-    def tell(session: Session, row: Comment) -> None:
-        notices.tell_unit(session, actor, code, goal_id, row)
-
-    return core.add_comment(ctx, actor, TARGET, report_id, resolve, data.body, kind=kind, after=tell)
+    return comment_on(ctx, actor, code, goal_id, TARGET, report_id, resolver(code, goal_id, report_id), data)
 
 
 def read(

@@ -6,22 +6,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.params import QueryParameter
 
-from core.i18n import LOCALES_DIR
 from core.web.params import Ctx, CurrentActor, LocalityCode
-from plugins.goals import HERE, results
-from plugins.goals.api import TeamQuery, UnitQuery, YearQuery
+from plugins.goals import results
+from plugins.goals.api import GoalsApi, PeriodQuery, TeamQuery, UnitQuery, YearQuery
 from plugins.goals.schemas import ScoreSheet, StoredResult
 
-PeriodQuery = Annotated[str | None, QueryParameter(max_length=50, description="Default: the year")]
 
-
-class ResultsController(Controller):
+class ResultsController(GoalsApi):
     path = "/api/localities/{code:str}/goals/results"
-    tags = ["goals"]
-    opt = {"locales_dirs": (HERE / "locales", LOCALES_DIR)}
 
     @get(
         "",
