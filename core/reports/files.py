@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from core.context import Actor, AppContext
 from core.reports.data import ReportData, report_data
@@ -27,16 +26,13 @@ _UNSAFE = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|]+')
 @dataclass(frozen=True)
 class ResultFile:
     """``content``: the file; ``media_type``; ``filename``: ASCII ("campaign-7-report.pdf");
-    ``title``: the name an office sees ("2026年度民主测评 结果报告.pdf")."""
+    ``title``: the name an office sees ("2026年度民主测评 结果报告.pdf"); the console sends both
+    (``core.web.downloads.content_disposition``)."""
 
     content: bytes
     media_type: str
     filename: str
     title: str
-
-    def content_disposition(self) -> str:
-        """An attachment named ``title`` (RFC 6266 ``filename*``), ``filename`` for old clients."""
-        return f"attachment; filename=\"{self.filename}\"; filename*=UTF-8''{quote(self.title, safe='')}"
 
 
 def _render(kind: str) -> Callable[..., bytes]:

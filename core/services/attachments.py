@@ -31,7 +31,6 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote
 
 from pydantic import BaseModel
 from sqlalchemy import func
@@ -377,10 +376,3 @@ def delete_for_target(ctx: AppContext, session: Session, target_type: str, targe
 def remove_files(paths: list[Path]) -> None:
     for path in paths:
         path.unlink(missing_ok=True)
-
-
-def content_disposition(file_name: str) -> str:
-    """``attachment`` with an ASCII fallback name and the real one in RFC 5987 form, so a
-    Chinese name arrives as it was (``filename*=UTF-8''%E5%B7%A5...``)."""
-    fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\;%' else "_" for c in file_name) or "file"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(file_name, safe='')}"

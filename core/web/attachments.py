@@ -11,6 +11,7 @@ from litestar.response import File
 
 from core.services import attachments
 from core.services.errors import Invalid
+from core.web.downloads import content_disposition
 
 
 def send_file(download: attachments.Download) -> File:
@@ -21,7 +22,7 @@ def send_file(download: attachments.Download) -> File:
         media_type=download.media_type,
         content_disposition_type="attachment",
         headers={
-            "Content-Disposition": attachments.content_disposition(download.file_name),
+            "Content-Disposition": content_disposition(download.file_name),
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, no-store",
         },

@@ -30,6 +30,7 @@ from core.services import people_accounts as pa
 from core.services import people_slips
 from core.services.errors import Invalid, RateLimited, Unauthorized
 from core.web.auth import SESSION_COOKIE, app_context, client_address
+from core.web.downloads import attachment
 from core.web.params import Ctx, CurrentActor, ItemId, LocalityCode
 
 ACTIVATE_CSRF_COOKIE = "kaoping_activate_csrf"
@@ -256,11 +257,12 @@ class PeopleAccountsController(Controller):
     @get("/batches/{item_id:int}/slips.pdf", sync_to_thread=True, summary="One issue's codes as cut-out slips (PDF)")
     def slips(self, ctx: Ctx, actor: CurrentActor, request: Request, code: LocalityCode, item_id: ItemId) -> Response:
         slips = people_slips.batch_slips(ctx, actor, code, item_id)
+        tr = _translator(request)
         return Response(
-            people_slips.slips_pdf(slips, _translator(request).gettext),
+            people_slips.slips_pdf(slips, tr.gettext),
             media_type="application/pdf",
             headers={
-                "Content-Disposition": f'attachment; filename="activation-codes-{item_id}.pdf"',
+                "Content-Disposition": attachment(tr, "activation-codes-{batch}", ".pdf", batch=item_id),
                 "Cache-Control": "no-store",
             },
         )
@@ -270,11 +272,12 @@ class PeopleAccountsController(Controller):
         self, ctx: Ctx, actor: CurrentActor, request: Request, code: LocalityCode, item_id: ItemId
     ) -> Response:
         slips = people_slips.batch_slips(ctx, actor, code, item_id)
+        tr = _translator(request)
         return Response(
-            people_slips.codes_xlsx(slips, _translator(request).gettext),
+            people_slips.codes_xlsx(slips, tr.gettext),
             media_type=XLSX,
             headers={
-                "Content-Disposition": f'attachment; filename="activation-codes-{item_id}.xlsx"',
+                "Content-Disposition": attachment(tr, "activation-codes-{batch}", ".xlsx", batch=item_id),
                 "Cache-Control": "no-store",
             },
         )

@@ -19,6 +19,7 @@ from core.services import attachments
 from core.services.errors import Invalid, ServiceError
 from core.web.admin.shell import open_shell
 from core.web.attachments import send_file
+from core.web.downloads import content_disposition
 from plugins.cadres.access import READERS
 from plugins.cadres.appointment_form import Appointment, appointment_form
 from plugins.cadres.dossier import add_dossier_file, delete_dossier_file, open_dossier_file
@@ -49,7 +50,7 @@ def form_response(form, fmt: str, font=None) -> Response:
         form_file(form, fmt, font),
         media_type=FORMATS[fmt],
         headers={
-            "Content-Disposition": attachments.content_disposition(name),
+            "Content-Disposition": content_disposition(name),
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, no-store",
         },

@@ -14,6 +14,7 @@ from core.services.errors import NotFound, ServiceError
 from core.web.admin.forms import message
 from core.web.admin.menu import OFFICE, READERS
 from core.web.admin.shell import Shell, open_shell
+from core.web.downloads import TEMPLATE_NAMES, attachment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -75,19 +76,16 @@ async def import_upload(request: Request, code: FromPath[str]) -> Response:
 async def import_template(
     request: Request, code: FromPath[str], kind: FromPath[str], fmt: FromQuery[str] = "xlsx"
 ) -> Response:
-    await open_shell(request, code, roles=READERS)  # signed in, and may see the locality
+    shell = await open_shell(request, code, roles=READERS)  # signed in, and may see the locality
     if kind not in import_service.KINDS or fmt not in ("xlsx", "csv"):
         raise NotFound("page not found")
+    disposition = attachment(shell.tr, TEMPLATE_NAMES[kind], f".{fmt}")
     if fmt == "csv":
         return Response(
-            import_service.template_csv(kind),
-            media_type="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{kind}-template.csv"'},
+            import_service.template_csv(kind), media_type="text/csv", headers={"Content-Disposition": disposition}
         )
     return Response(
-        import_service.template_workbook(kind),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{kind}-template.xlsx"'},
+        import_service.template_workbook(kind), media_type=XLSX, headers={"Content-Disposition": disposition}
     )
 
 

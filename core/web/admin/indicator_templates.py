@@ -22,6 +22,7 @@ from core.services.errors import NotFound, ServiceError
 from core.web.admin.forms import message
 from core.web.admin.menu import OFFICE
 from core.web.admin.shell import MAX_PAGE, PAGE_SIZE, Shell, field_errors, open_shell, paging
+from core.web.downloads import attachment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KINDS = ("graded", "numeric", "bonus", "deduction", "veto")
@@ -222,9 +223,15 @@ async def template_export(request: Request, code: FromPath[str], template_id: Fr
     shell = await open_shell(request, code, roles=OFFICE)
     template = await _load(shell, template_id)
     content = await run_sync(template_sheet.template_workbook, template)
-    return Response(
-        content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="template-{template.id}.xlsx"'}
+    name = attachment(
+        shell.tr,
+        "template-{id}-{name}-v{version}",
+        ".xlsx",
+        id=template.id,
+        name=template.name,
+        version=template.version,
     )
+    return Response(content, media_type=XLSX, headers={"Content-Disposition": name})
 
 
 @post("/localities/{code:str}/templates/{template_id:int}", include_in_schema=False)

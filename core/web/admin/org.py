@@ -23,6 +23,7 @@ from core.web.admin.forms import keep, model_errors, to_int
 from core.web.admin.lists import list_page
 from core.web.admin.menu import READERS
 from core.web.admin.shell import Shell, field_errors, open_shell
+from core.web.downloads import attachment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERSON_FIELDS = (
@@ -60,8 +61,8 @@ def _service_errors(shell: Shell, exc: ServiceError) -> tuple[dict[str, str], st
 async def units_export(request: Request, code: FromPath[str]) -> Response:
     shell = await open_shell(request, code, roles=READERS)
     chunks = await run_sync(org_lists.export_units, shell.ctx, shell.actor, shell.code)
-    name = f"units-{shell.code}.xlsx"
-    return Stream(chunks, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    name = attachment(shell.tr, "units-{code}", ".xlsx", code=shell.code)
+    return Stream(chunks, media_type=XLSX, headers={"Content-Disposition": name})
 
 
 # --- people ----------------------------------------------------------------------------------
@@ -155,8 +156,8 @@ async def people_export(
             anywhere=bool(anywhere),
         )
     )
-    name = f"people-{shell.code}.xlsx"
-    return Stream(chunks, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    name = attachment(shell.tr, "people-{code}", ".xlsx", code=shell.code)
+    return Stream(chunks, media_type=XLSX, headers={"Content-Disposition": name})
 
 
 def _person_values(data: dict[str, str]) -> dict[str, str]:

@@ -16,6 +16,7 @@ from core.services.errors import ServiceError
 from core.web.admin.forms import to_int
 from core.web.admin.menu import OFFICE
 from core.web.admin.shell import Shell, open_shell
+from core.web.downloads import attachment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE = 50
@@ -146,7 +147,7 @@ async def batch_pdf(request: Request, code: FromPath[str], batch_id: FromPath[in
         content,
         media_type="application/pdf",
         headers={
-            "Content-Disposition": f'attachment; filename="activation-codes-{batch_id}.pdf"',
+            "Content-Disposition": attachment(shell.tr, "activation-codes-{batch}", ".pdf", batch=batch_id),
             "Cache-Control": "no-store",
         },
     )
@@ -161,7 +162,7 @@ async def batch_xlsx(request: Request, code: FromPath[str], batch_id: FromPath[i
         content,
         media_type=XLSX,
         headers={
-            "Content-Disposition": f'attachment; filename="activation-codes-{batch_id}.xlsx"',
+            "Content-Disposition": attachment(shell.tr, "activation-codes-{batch}", ".xlsx", batch=batch_id),
             "Cache-Control": "no-store",
         },
     )

@@ -15,6 +15,7 @@ from litestar.params import FromPath
 from core.reports import files
 from core.services import result_details
 from core.web.admin.shell import open_shell
+from core.web.downloads import content_disposition
 
 READERS = frozenset(r.value for r in result_details.READ_ROLES)
 BASE = "/localities/{code:str}/campaigns/{campaign_id:int}"
@@ -28,7 +29,7 @@ async def _download(request: Request, code: str, campaign_id: int, kind: str) ->
     return Response(
         content=result.content,
         media_type=result.media_type,
-        headers={"Content-Disposition": result.content_disposition()},
+        headers={"Content-Disposition": content_disposition(result.title, result.filename)},
         cookies=shell.cookies,
     )
 

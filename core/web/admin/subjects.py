@@ -22,6 +22,7 @@ from core.web.admin.forms import keep, model_errors, to_int
 from core.web.admin.lists import list_page
 from core.web.admin.menu import OFFICE
 from core.web.admin.shell import Shell, field_errors, open_shell, paging
+from core.web.downloads import attachment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -197,9 +198,8 @@ async def subjects_create(request: Request, code: FromPath[str]) -> Response:
 async def subjects_export(request: Request, code: FromPath[str], category: FromQuery[str] = "") -> Response:
     shell = await open_shell(request, code, roles=OFFICE)
     chunks = await run_sync(lambda: org_lists.export_subjects(shell.ctx, shell.actor, shell.code, category=category))
-    return Stream(
-        chunks, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="subjects-{shell.code}.xlsx"'}
-    )
+    name = attachment(shell.tr, "subjects-{code}", ".xlsx", code=shell.code)
+    return Stream(chunks, media_type=XLSX, headers={"Content-Disposition": name})
 
 
 async def _form(

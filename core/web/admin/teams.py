@@ -23,6 +23,7 @@ from core.services.errors import ServiceError
 from core.web.admin.forms import keep, model_errors, to_int
 from core.web.admin.menu import OFFICE, READERS
 from core.web.admin.shell import Shell, field_errors, open_shell, paging
+from core.web.downloads import attachment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEMBER_FIELDS = ("person", "person_id", "post", "admin_post", "in_charge_of", "supervised", "phone")
@@ -141,9 +142,8 @@ async def team_create(request: Request, code: FromPath[str], data: URLEncodedBod
 async def teams_export(request: Request, code: FromPath[str]) -> Response:
     shell = await open_shell(request, code, roles=READERS)
     content = await run_sync(team_members.teams_workbook, shell.ctx, shell.actor, shell.code, shell.tr.locale)
-    return Response(
-        content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="teams-{shell.code}.xlsx"'}
-    )
+    name = attachment(shell.tr, "teams-{code}", ".xlsx", code=shell.code)
+    return Response(content, media_type=XLSX, headers={"Content-Disposition": name})
 
 
 def _member_rows(data: dict[str, str]) -> list[dict[str, str]]:

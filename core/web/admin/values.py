@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from urllib.parse import quote
 
 from anyio.to_thread import run_sync
 from litestar import Request, Response, get, post
@@ -27,6 +26,7 @@ from core.services.errors import NotFound, ServiceError
 from core.web.admin.forms import keep, message, to_int
 from core.web.admin.menu import GROUP, OFFICE
 from core.web.admin.shell import Shell, field_errors, open_shell, paging
+from core.web.downloads import attachment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_CELLS = 50 * 500  # a page's cells at most (50 subjects by 500 indicators)
@@ -317,12 +317,10 @@ async def values_sheet(
         if exc.status_code == 404:
             raise
         return await _page(shell, choice, errors={"period": shell.tr.error(exc)}, status_code=exc.status_code)
-    name = f"values-{shell.code}-{template_id}-{canonical}.xlsx"
-    return Response(
-        content,
-        media_type=XLSX,
-        headers={"Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"},
+    name = attachment(
+        shell.tr, "values-{code}-{template}-{period}", ".xlsx", code=shell.code, template=template_id, period=canonical
     )
+    return Response(content, media_type=XLSX, headers={"Content-Disposition": name})
 
 
 @post("/localities/{code:str}/values/import", include_in_schema=False)

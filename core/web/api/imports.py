@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, PathParameter, QueryParameter
@@ -10,6 +10,8 @@ from litestar.params import Body, PathParameter, QueryParameter
 from core.services import imports
 from core.services.access import ADMIN_READ_ROLES, locality_for, require_role
 from core.services.errors import Invalid
+from core.web.downloads import TEMPLATE_NAMES, attachment
+from core.web.errors import api_translator
 from core.web.params import Ctx, CurrentActor, LocalityCode
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,6 +65,7 @@ class ImportController(Controller):
     )
     def template(
         self,
+        request: Request,
         ctx: Ctx,
         actor: CurrentActor,
         code: LocalityCode,
@@ -72,15 +75,16 @@ class ImportController(Controller):
         require_role(actor, ADMIN_READ_ROLES, "download templates")
         with ctx.db.read() as session:
             locality_for(session, actor, code)
+        tr = api_translator(request)  # Accept-Language, English by default
         if file_format == "csv":
             # Litestar adds "; charset=utf-8" to a text/* media type itself
             return Response(
                 imports.template_csv(kind),
                 media_type="text/csv",
-                headers={"Content-Disposition": f'attachment; filename="{kind}-template.csv"'},
+                headers={"Content-Disposition": attachment(tr, TEMPLATE_NAMES[kind], ".csv")},
             )
         return Response(
             imports.template_workbook(kind),
             media_type=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="{kind}-template.xlsx"'},
+            headers={"Content-Disposition": attachment(tr, TEMPLATE_NAMES[kind], ".xlsx")},
         )

@@ -11,6 +11,7 @@ from core.i18n import locale_from_accept_language
 from core.reports import files
 from core.services import tally
 from core.services.turnout import TallyIn
+from core.web.downloads import content_disposition
 from core.web.params import Ctx, CurrentActor, ItemId
 
 
@@ -78,5 +79,5 @@ def _file(request: Request, ctx, actor, item_id: int, kind: str) -> Response[byt
     return Response(
         content=result.content,
         media_type=result.media_type,
-        headers={"Content-Disposition": result.content_disposition()},
+        headers={"Content-Disposition": content_disposition(result.title, result.filename)},
     )
