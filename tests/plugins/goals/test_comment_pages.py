@@ -5,20 +5,15 @@ report uploaded, sniffed, served only to readers and followers; CSRF and 404s.""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-import httpx
 import pytest
 from sqlmodel import select
 
-from core.models import AuditEntry, User
-from core.services import auth
-from core.web.auth import SESSION_COOKIE
+from core.models import AuditEntry
 from plugins.goals import discussion, progress, service
 from plugins.goals.following import followed_goal
 from plugins.goals.schemas import ProgressIn
 from tests.core.services.test_attachments import pdf
-from tests.helpers import never_5xx
+from tests.helpers import browser_session
 from tests.plugins.goals.helpers import goal
 from tests.plugins.goals.setup import YEAR, account, enable, make_world
 
@@ -31,20 +26,7 @@ def site(ctx, live_server):
     world.actors["county_leader"] = account(ctx, "ga", "xianzhang", "leader")
     world.actors["public"] = account(ctx, "ga", "citizen", "public")
 
-    def session(name: str) -> httpx.Client:
-        with ctx.db.read() as db:
-            user = db.get(User, world.actors[name].user_id)
-        issued = auth.issue_token(ctx, user, kind="session", name="browser", ttl=timedelta(hours=1))
-        client = httpx.Client(
-            base_url=live_server.url,
-            timeout=30,
-            cookies={SESSION_COOKIE: issued.token},
-            event_hooks={"response": [never_5xx]},
-        )
-        client.csrf = issued.csrf_token
-        return client
-
-    return world, session
+    return world, lambda name: browser_session(ctx, live_server.url, world.actors[name].user_id)
 
 
 def form(client, **fields):

@@ -5,17 +5,11 @@ units, other localities and a locality that has not enabled goals."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-import httpx
 import pytest
 
-from core.models import User
-from core.services import auth
 from core.services.plugins import PluginSettingIn, set_plugin
-from core.web.auth import SESSION_COOKIE
 from plugins.goals import progress
-from tests.helpers import never_5xx
+from tests.helpers import browser_session
 from tests.plugins.goals.helpers import goal
 from tests.plugins.goals.setup import SYSTEM, YEAR, make_world
 
@@ -26,20 +20,7 @@ BASE = "/admin/localities/ga/goals"
 def site(ctx, live_server):
     world = make_world(ctx)
 
-    def session(name: str) -> httpx.Client:
-        with ctx.db.read() as db:
-            user = db.get(User, world.actors[name].user_id)
-        issued = auth.issue_token(ctx, user, kind="session", name="browser", ttl=timedelta(hours=1))
-        client = httpx.Client(
-            base_url=live_server.url,
-            timeout=30,
-            cookies={SESSION_COOKIE: issued.token},
-            event_hooks={"response": [never_5xx]},
-        )
-        client.csrf = issued.csrf_token
-        return client
-
-    return world, session
+    return world, lambda name: browser_session(ctx, live_server.url, world.actors[name].user_id)
 
 
 def form(client, **fields):

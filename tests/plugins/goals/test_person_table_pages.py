@@ -7,19 +7,16 @@ a locality that has not enabled goals."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import httpx
 import pytest
 
-from core.models import User
 from core.schemas.indicators import GradeIn, TemplateIn
 from core.schemas.indicators import IndicatorIn as TemplateIndicatorIn
-from core.services import auth, templates
+from core.services import templates
 from core.services.plugins import PluginSettingIn, set_plugin
-from core.web.auth import SESSION_COOKIE
 from plugins.goals import person_tables
-from tests.helpers import never_5xx
+from tests.helpers import browser_session
 from tests.plugins.goals.setup import SYSTEM, make_world
 
 PAGE = "/admin/localities/ga/goals/person-tables"
@@ -48,16 +45,7 @@ def site(ctx, live_server):
     clients = []
 
     def session(name: str) -> httpx.Client:
-        with ctx.db.read() as db:
-            user = db.get(User, world.actors[name].user_id)
-        issued = auth.issue_token(ctx, user, kind="session", name="browser", ttl=timedelta(hours=1))
-        client = httpx.Client(
-            base_url=live_server.url,
-            timeout=30,
-            cookies={SESSION_COOKIE: issued.token},
-            event_hooks={"response": [never_5xx]},
-        )
-        client.csrf = issued.csrf_token
+        client = browser_session(ctx, live_server.url, world.actors[name].user_id)
         clients.append(client)
         return client
 
