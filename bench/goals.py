@@ -1,7 +1,8 @@
 """Goals (工作目标) at county scale: 500 leadership teams with 40 goals each (20,000 goals a
 year, five levels deep) over three years, each year's goals copied forward from the year before
 (``copied_from``, as copying a set to the next year does), with monthly progress on every goal
-without sub-goals (34 months: 208,000 reports), and a unit of 5,000 goals of its own each year.
+without sub-goals (35 months, to November: 210,000 reports), and a unit of 5,000 goals of its
+own each year.
 
 Measured in this process, on the services the API and pages call (``plugins.goals.progress``):
 
