@@ -15,7 +15,8 @@ one place, once, when the app is built:
   ``extra="forbid"``, msgspec ``forbid_unknown_fields``) is closed, ``additionalProperties: false``;
 - the content types of files: ``.xlsx`` and ``.pdf`` answers (by the path's suffix, or a
   handler's ``opt={"produces": (...)}``) are binary, not JSON;
-- uploads: the multipart body has one file field (``opt={"upload_field": "data"}``);
+- uploads: the multipart body has one file field (``opt={"upload_field": "data"}``, described by
+  ``opt={"upload_description": ...}``, "The .xlsx or .csv file" by default);
 - operations that need no sign-in have no security requirement.
 
 ``tests/core/web/test_openapi_fuzz.py`` runs schemathesis over every operation to hold the
@@ -157,7 +158,11 @@ def _complete_operation(operation: dict[str, Any], method: str, path: str, opt: 
                     "type": "object",
                     "required": [field],
                     "properties": {
-                        field: {"type": "string", "format": "binary", "description": "The .xlsx or .csv file"}
+                        field: {
+                            "type": "string",
+                            "format": "binary",
+                            "description": opt.get("upload_description", "The .xlsx or .csv file"),
+                        }
                     },
                 }
             }

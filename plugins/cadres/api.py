@@ -93,6 +93,7 @@ class CadresController(Controller):
 
 def api_routes() -> list:
     from plugins.cadres.file_api import file_api_routes
+    from plugins.cadres.import_api import import_api_routes
     from plugins.cadres.warning_pages import warning_api_routes
 
-    return [CadresController, *file_api_routes(), *warning_api_routes()]
+    return [CadresController, *file_api_routes(), *import_api_routes(), *warning_api_routes()]

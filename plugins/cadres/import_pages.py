@@ -12,9 +12,10 @@ from litestar.params import FromPath, FromQuery
 
 from core.services.errors import NotFound, ServiceError
 from core.web.admin.shell import Shell, open_shell
+from core.web.downloads import content_disposition
 from plugins.cadres.access import READERS
 from plugins.cadres.imports import import_lrmx
-from plugins.cadres.sheets import SECTIONS, import_section, template_workbook
+from plugins.cadres.sheets import SECTIONS, import_section, template_name, template_workbook
 
 CONSOLE_CHECKS = {"public": True}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -22,7 +23,9 @@ SECTION_LABELS = {
     "posts": "Posts held",
     "education": "Education",
     "military": "Military service",
+    "relations": "Family and social relations",
     "trainings": "Training",
+    "rewards": "Rewards and punishments",
     "grades": "Annual grades",
     "tags": "Expertise",
 }
@@ -86,13 +89,14 @@ async def import_upload(request: Request, code: FromPath[str]) -> Response:
 @get("/localities/{code:str}/cadres/import/sheet.xlsx", include_in_schema=False, opt=CONSOLE_CHECKS)
 async def sheet_template(request: Request, code: FromPath[str], section: FromQuery[str] = "") -> Response:
     """The spreadsheet to fill for one section (``?section=posts``); another section: 404."""
-    await open_shell(request, code, roles=READERS)
+    shell = await open_shell(request, code, roles=READERS)
     if section not in SECTIONS:
         raise NotFound("page not found")
+    name = template_name(section, shell.tr.locale)
     return Response(
-        template_workbook(section),
+        template_workbook(section, shell.tr.locale),
         media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="cadres-{section}-template.xlsx"'},
+        headers={"Content-Disposition": content_disposition(name, f"cadres-{section}-template.xlsx")},
     )
 
 

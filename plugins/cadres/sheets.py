@@ -1,6 +1,7 @@
 """Importing one section of many profiles from a spreadsheet (.xlsx or .csv, read by
 ``core.tabular`` and ``core.services.import_sheets`` as the core's imports are): posts,
-education, military service, training, annual grades or expertise tags, a row each.
+education, military service, family members and important social relations (家庭成员及重要社会关系),
+training, rewards and punishments (奖惩), annual grades or expertise tags, a row each.
 
 A row names its person by ID-card number (``身份证号``) or by name (``姓名``) when the
 locality has one person of that name. Every row is checked first; any bad cell (a date such as
@@ -22,8 +23,17 @@ from core.models import Person
 from core.services.errors import Invalid
 from core.services.import_sheets import ColumnSpec, parse_rows, read_table
 from plugins.cadres.access import cadre_locality
-from plugins.cadres.dates import parse_date
-from plugins.cadres.schemas import EducationIn, GradeIn, MilitaryIn, PostIn, ProfileIn, TrainingIn
+from plugins.cadres.dates import check_id_number, normalize_id_number, parse_date
+from plugins.cadres.schemas import (
+    EducationIn,
+    GradeIn,
+    MilitaryIn,
+    PostIn,
+    ProfileIn,
+    RelationIn,
+    RewardIn,
+    TrainingIn,
+)
 from plugins.cadres.service import write_profile
 
 MAX_ROWS = 50_000
@@ -39,13 +49,28 @@ def _date(text: str) -> str:
 
 def _hours(text: str) -> str:
     if not text.isdigit() or int(text) > 10_000:
-        raise ValueError(f"{text!r} is not a number of hours (0 to 10000)")
+        raise ValueError(f"{text} is not a number of hours (0 to 10000)")
     return text
+
+
+def _member_id(text: str) -> str:
+    number = normalize_id_number(text)
+    problems = check_id_number(number, allow_old_form=True)
+    if problems:
+        raise ValueError(problems[0].text)
+    return number
+
+
+def _reward_kind(text: str) -> str:
+    kind = {"奖励": "reward", "惩处": "punishment", "处分": "punishment"}.get(text, text)
+    if kind not in ("reward", "punishment"):
+        raise ValueError(f"{text} is neither 奖励 (reward) nor 惩处 (punishment)")
+    return kind
 
 
 def _year(text: str) -> str:
     if not (text.isdigit() and 1950 <= int(text) <= 2100):
-        raise ValueError(f"{text!r} is not a year")
+        raise ValueError(f"{text} is not a year")
     return text
 
 
@@ -91,6 +116,17 @@ SECTIONS: dict[str, tuple[list[ColumnSpec], type]] = {
         ],
         MilitaryIn,
     ),
+    "relations": (
+        [
+            ColumnSpec("relation", ("称谓", "Relation"), required=True, max_length=50),
+            ColumnSpec("member_name", ("成员姓名", "Member name"), required=True, max_length=100),
+            ColumnSpec("birth", ("出生日期", "Birth date"), parse=_date),
+            ColumnSpec("member_id_card", ("成员身份证号", "Member ID card"), max_length=18, parse=_member_id),
+            ColumnSpec("party", ("政治面貌", "Party"), max_length=50),
+            ColumnSpec("unit_post", ("工作单位及职务", "Unit and post"), max_length=300),
+        ],
+        RelationIn,
+    ),
     "trainings": (
         [
             ColumnSpec("course", ("培训项目", "Course"), required=True),
@@ -101,6 +137,15 @@ SECTIONS: dict[str, tuple[list[ColumnSpec], type]] = {
         ],
         TrainingIn,
     ),
+    "rewards": (
+        [
+            ColumnSpec("kind", ("奖惩类别", "Kind"), max_length=10, parse=_reward_kind),
+            ColumnSpec("title", ("奖惩名称", "Title"), required=True, max_length=300),
+            ColumnSpec("issuer", ("批准机关", "Issuer")),
+            ColumnSpec("on", ("批准时间", "Date"), parse=_date),
+        ],
+        RewardIn,
+    ),
     "grades": (
         [
             ColumnSpec("year", ("年度", "Year"), required=True, max_length=4, parse=_year),
@@ -109,6 +154,19 @@ SECTIONS: dict[str, tuple[list[ColumnSpec], type]] = {
         GradeIn,
     ),
     "tags": ([ColumnSpec("tag", ("专业特长", "Expertise"), required=True, max_length=50)], str),
+}
+# the keys of columns named apart from the person's own (身份证号, 姓名) -> the field they fill
+RENAMED = {"member_name": "name", "member_id_card": "id_card"}
+# each section's title: the Chinese one (sheets, file names) and the English one
+TITLES = {
+    "posts": ("任职经历", "Posts held"),
+    "education": ("学历学位", "Education"),
+    "military": ("服役经历", "Military service"),
+    "relations": ("家庭成员及重要社会关系", "Family and social relations"),
+    "trainings": ("培训情况", "Training"),
+    "rewards": ("奖惩情况", "Rewards and punishments"),
+    "grades": ("年度考核", "Annual grades"),
+    "tags": ("专业特长", "Expertise"),
 }
 
 
@@ -161,7 +219,7 @@ def import_section(
             if pid is None:
                 errors.append({"row": number, "column": where, "message": why})
                 continue
-            data = {k: v for k, v in values.items() if k not in ("id_card", "name") and v != ""}
+            data = {RENAMED.get(k, k): v for k, v in values.items() if k not in ("id_card", "name") and v != ""}
             try:
                 grouped[pid].append(data["tag"] if shape is str else shape.model_validate(data))
             except (ValueError, KeyError) as exc:
@@ -185,10 +243,19 @@ def import_section(
 DATES_NOTE = "日期可写作 1984.09、1984年9月、1984-09-03 Dates as 1984.09, 1984年9月, 1984-09-03"
 
 
-def template_workbook(section: str) -> bytes:
+def template_name(section: str, locale: str = "zh_CN") -> str:
+    """The template's file name: ``干部-家庭成员及重要社会关系-模板.xlsx`` in Chinese,
+    ``cadres-relations-template.xlsx`` otherwise."""
+    if locale.startswith("zh"):
+        return f"干部-{TITLES[section][0]}-模板.xlsx"
+    return f"cadres-{section}-template.xlsx"
+
+
+def template_workbook(section: str, locale: str = "zh_CN") -> bytes:
     """An .xlsx to fill for ``section``: the header row the import reads (身份证号, 姓名, then the
-    section's columns; every column text, so ID numbers and dates stay as typed) and a second
-    sheet saying which columns are required and their English names."""
+    section's Chinese headers; every column text, so ID numbers and dates stay as typed), on a
+    sheet titled in the reader's language, and a second sheet saying which columns are required
+    and their English names."""
     if section not in SECTIONS:
         raise Invalid("section: one of {sections}", params={"sections": ", ".join(SECTIONS)})
     import io
@@ -201,7 +268,7 @@ def template_workbook(section: str) -> bytes:
     columns = [*WHO, *SECTIONS[section][0]]
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = section
+    sheet.title = TITLES[section][0 if locale.startswith("zh") else 1][:31]
     tabular.append_row(sheet, [spec.headers[0] for spec in columns])
     for index, _spec in enumerate(columns, start=1):
         letter = get_column_letter(index)

@@ -68,3 +68,67 @@ def test_bad_rows_are_reported_by_row_and_column_and_nothing_is_written(ctx):
     assert len(service.read_profile(ctx, dept, "ca", world.people["张书记"]).posts) == 2  # unchanged
     with pytest.raises(NotFound):
         import_section(ctx, world.actors["office"], "ca", "posts", "posts.xlsx", content)
+
+
+def test_family_members_and_rewards_import_as_sections(ctx):
+    from plugins.cadres.dates import id_check_character
+
+    world = make_world(ctx)
+    dept = world.actors["org_dept"]
+    prefix = "52052119800101002"
+    member_id = prefix + id_check_character(prefix)
+    family = workbook(
+        [
+            ["姓名", "称谓", "成员姓名", "出生日期", "成员身份证号", "政治面貌", "工作单位及职务"],
+            ["张书记", "妻子", "王芳", "1980.01", member_id, "中共党员", "大方县第一中学教师"],
+            ["张书记", "父亲", "张大山", "1950年1月", "", "群众", "已退休"],
+        ]
+    )
+    assert import_section(ctx, dept, "ca", "relations", "family.xlsx", family) == {"rows": 2, "people": 1}
+    relations = service.read_profile(ctx, dept, "ca", world.people["张书记"]).relations
+    assert [(r.relation, r.name, str(r.birth), r.party, r.unit_post) for r in relations] == [
+        ("妻子", "王芳", "1980-01-01", "中共党员", "大方县第一中学教师"),
+        ("父亲", "张大山", "1950-01-01", "群众", "已退休"),
+    ]
+    assert relations[0].id_card_masked and member_id not in relations[0].id_card_masked
+    assert relations[1].id_card_masked is None
+    rewards = workbook(
+        [
+            ["姓名", "奖惩类别", "奖惩名称", "批准机关", "批准时间"],
+            ["李镇长", "奖励", "全省脱贫攻坚先进个人", "省委省政府", "2019.12"],
+            ["李镇长", "惩处", "诫勉谈话", "县纪委", "2021-03-05"],
+        ]
+    )
+    assert import_section(ctx, dept, "ca", "rewards", "rewards.xlsx", rewards) == {"rows": 2, "people": 1}
+    got = service.read_profile(ctx, dept, "ca", world.people["李镇长"]).rewards
+    assert sorted((r.kind, r.title, r.issuer, str(r.on)) for r in got) == [
+        ("punishment", "诫勉谈话", "县纪委", "2021-03-05"),
+        ("reward", "全省脱贫攻坚先进个人", "省委省政府", "2019-12-01"),
+    ]
+
+
+def test_bad_family_and_reward_rows_are_reported_by_row_and_column(ctx):
+    world = make_world(ctx)
+    dept = world.actors["org_dept"]
+    family = workbook(
+        [
+            ["姓名", "称谓", "成员姓名", "出生日期", "成员身份证号"],
+            ["张书记", "妻子", "王芳", "1980.13", ""],
+            ["张书记", "父亲", "", "1950.01", ""],
+            ["张书记", "母亲", "刘英", "", "520521195001010011"],  # the check character is wrong
+        ]
+    )
+    with pytest.raises(Invalid) as caught:
+        import_section(ctx, dept, "ca", "relations", "family.xlsx", family)
+    errors = sorted((e["row"], e["column"].split(" ")[0]) for e in caught.value.errors)
+    assert errors == [(2, "出生日期"), (3, "成员姓名"), (4, "成员身份证号")]
+    rewards = workbook([["姓名", "奖惩类别", "奖惩名称"], ["李镇长", "表扬", "先进个人"], ["李镇长", "奖励", ""]])
+    with pytest.raises(Invalid) as caught:
+        import_section(ctx, dept, "ca", "rewards", "rewards.xlsx", rewards)
+    assert sorted((e["row"], e["column"].split(" ")[0]) for e in caught.value.errors) == [
+        (2, "奖惩类别"),
+        (3, "奖惩名称"),
+    ]
+    assert "表扬 is neither 奖励 (reward) nor 惩处 (punishment)" in str(caught.value.errors)
+    assert service.read_profile(ctx, dept, "ca", world.people["张书记"]).relations == []
+    assert service.read_profile(ctx, dept, "ca", world.people["李镇长"]).rewards == []
