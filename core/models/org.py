@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.models.base import tz_datetime, utcnow
@@ -71,6 +71,8 @@ class Team(SQLModel, table=True):
     unit_id: int = Field(sa_column=Column(Integer, ForeignKey("units.id", ondelete="RESTRICT"), nullable=False))
     name: str = Field(max_length=200)
     type: str = Field(default=TeamType.other.value, max_length=20, sa_column_kwargs={"server_default": "other"})
+    # 届满: the day the team's term ends, when known
+    term_end: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_type=tz_datetime())
 
 

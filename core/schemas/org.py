@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
@@ -81,10 +82,22 @@ class TeamMemberIn(In):
     phone: Phone = ""
 
 
+# The end of a team's term (届满), when known: a day between 1950 and 2100.
+TermEnd = Annotated[
+    date,
+    Field(
+        ge=date(1950, 1, 1),
+        le=date(2100, 12, 31),
+        description="The day the team's term ends (届满), when known; null when not",
+    ),
+]
+
+
 class TeamIn(In):
     unit_id: Id
     name: Name
     type: TeamTypeName = "other"
+    term_end: TermEnd | None = None
     members: list[TeamMemberIn] = Field(default_factory=list, max_length=200)
 
 
@@ -92,6 +105,7 @@ class TeamPatch(In):
     unit_id: Id | None = None
     name: Name | None = None
     type: TeamTypeName | None = None
+    term_end: TermEnd | None = None  # null clears it
     members: list[TeamMemberIn] | None = Field(default=None, max_length=200)
 
 
@@ -110,6 +124,7 @@ class TeamOut(Out):
     unit_id: int
     name: str
     type: str
+    term_end: date | None = None
     members: list[TeamMemberOut]
 
 

@@ -152,7 +152,9 @@ def team_out(session: Session, team: Team) -> TeamOut:
         )
         for m, name in rows
     ]
-    return TeamOut(id=team.id, unit_id=team.unit_id, name=team.name, type=team.type, members=members)
+    return TeamOut(
+        id=team.id, unit_id=team.unit_id, name=team.name, type=team.type, term_end=team.term_end, members=members
+    )
 
 
 def _set_members(session: Session, locality_id: int, team: Team, members) -> None:
@@ -205,7 +207,9 @@ def create_team(ctx: AppContext, actor: Actor, code: str, data: TeamIn) -> TeamO
             select(Team.id).where(Team.locality_id == locality_id, Team.unit_id == data.unit_id, Team.name == data.name)
         ).first():
             raise Conflict(f"unit {data.unit_id} already has a team named {data.name!r}")
-        team = Team(locality_id=locality_id, unit_id=data.unit_id, name=data.name, type=data.type)
+        team = Team(
+            locality_id=locality_id, unit_id=data.unit_id, name=data.name, type=data.type, term_end=data.term_end
+        )
         session.add(team)
         session.flush()
         _set_members(session, locality_id, team, data.members)
@@ -228,6 +232,8 @@ def update_team(ctx: AppContext, actor: Actor, code: str, team_id: int, data: Te
             team.name = changes["name"]
         if changes.get("type") is not None:
             team.type = changes["type"]
+        if "term_end" in changes:  # null clears it
+            team.term_end = changes["term_end"]
         session.add(team)
         if data.members is not None:
             _set_members(session, locality_id, team, data.members)

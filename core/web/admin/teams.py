@@ -1,5 +1,5 @@
 """Leadership team pages (领导班子) of a locality: the list by unit with each team's type and
-size, a new team, and a team's page to edit its name, unit, type and members (team post,
+size, a new team, and a team's page to edit its name, unit, type, end of term (届满, optional) and members (team post,
 administrative post, what each is in charge of 分管工作, the units each supervises 分管部门,
 phone); the teams as .xlsx in the columns of the team import.
 
@@ -45,12 +45,17 @@ async def _unit_options(shell: Shell) -> list[tuple[int, str]]:
 
 
 def _team_values(data: dict[str, str]) -> dict[str, str]:
-    return {name: str(data.get(name, "")).strip() for name in ("name", "unit_id", "type")}
+    return {name: str(data.get(name, "")).strip() for name in ("name", "unit_id", "type", "term_end")}
 
 
 def _team_body(values: dict[str, str]) -> dict[str, Any]:
     unit = to_int(values["unit_id"]) if values["unit_id"] else None
-    return {"name": values["name"], "unit_id": unit if unit is not None else 0, "type": values["type"] or "other"}
+    return {
+        "name": values["name"],
+        "unit_id": unit if unit is not None else 0,
+        "type": values["type"] or "other",
+        "term_end": values.get("term_end") or None,
+    }
 
 
 def _filters(q: str = "", unit: str = "", team_type: str = "") -> dict[str, str]:
@@ -116,7 +121,11 @@ async def teams_page(
     """``q`` a word in a team's or its unit's name, ``unit`` one unit's teams, ``type`` one type."""
     shell = await open_shell(request, code, roles=READERS)
     return await _list_page(
-        shell, {"name": "", "unit_id": "", "type": "other"}, {}, filters=_filters(q, unit, type), page=to_int(page) or 1
+        shell,
+        {"name": "", "unit_id": "", "type": "other", "term_end": ""},
+        {},
+        filters=_filters(q, unit, type),
+        page=to_int(page) or 1,
     )
 
 
@@ -163,7 +172,12 @@ async def _team_form(
 ) -> Response:
     team = await run_sync(org_service.get_team, shell.ctx, shell.actor, shell.code, team_id)
     if values is None:
-        values = {"name": team.name, "unit_id": str(team.unit_id), "type": team.type}
+        values = {
+            "name": team.name,
+            "unit_id": str(team.unit_id),
+            "type": team.type,
+            "term_end": team.term_end.isoformat() if team.term_end else "",
+        }
     if rows is None:
         rows = await run_sync(team_members.member_rows, shell.ctx, shell.actor, shell.code, team_id)
     rows = [row for row in rows if row.get("person")] + [dict.fromkeys(MEMBER_FIELDS, "")] * BLANK_ROWS

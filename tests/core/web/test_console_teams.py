@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
 
 from core.context import Actor
-from core.schemas.org import PersonIn, UnitIn
+from core.schemas.org import PersonIn, TeamIn, UnitIn
 from core.services import org
 from tests.core.web.test_console_permissions import _session
 
@@ -149,3 +150,21 @@ def test_who_may_see_and_change_teams(county):
         assert client.get(f"/admin/localities/other-t/teams/{team.id}").status_code == 404
         assert client.get("/admin/localities/county-t/teams/export").status_code == 404
     assert org.get_team(county.ctx, SYSTEM, "county-t", team.id).name == "甲班子"
+
+
+def test_the_team_form_sets_and_clears_the_end_of_term(county):
+    team = org.create_team(county.ctx, SYSTEM, "county-t", TeamIn(unit_id=county.units["T1"], name="县委办领导班子"))
+    team_url = f"/admin/localities/county-t/teams/{team.id}"
+    with _session(county, "office-t") as client:
+        page = client.get(team_url)
+        assert 'type="date" id="f-term_end" name="term_end" value=""' in page.text and "届满时间" in page.text
+        form = {**_form(page.text), "term_end": "2031-11-30"}
+        saved = client.post(team_url, data=form)
+        assert saved.status_code == 200 and "已保存" in saved.text
+        assert 'name="term_end" value="2031-11-30"' in saved.text
+        assert org.get_team(county.ctx, SYSTEM, "county-t", team.id).term_end == date(2031, 11, 30)
+        refused = client.post(team_url, data={**form, "term_end": "2031-13-01"})
+        assert refused.status_code == 422 and 'aria-describedby="e-term_end"' in refused.text
+        assert org.get_team(county.ctx, SYSTEM, "county-t", team.id).term_end == date(2031, 11, 30)
+        client.post(team_url, data={**form, "term_end": ""})
+        assert org.get_team(county.ctx, SYSTEM, "county-t", team.id).term_end is None

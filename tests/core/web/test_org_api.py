@@ -759,3 +759,18 @@ def test_unit_admin_sees_and_edits_only_people_of_its_unit(world):
         assert ok(api.get(f"{A}/people/{mine['id']}"))["post"] == "科长"
         assert total(api, f"{A}/people") == 3
         assert ok(api.get(f"{A}/units/{own['id']}")) == own
+
+
+def test_a_team_s_end_of_term_is_written_read_and_cleared(world):
+    with office(world, "county-a") as api:
+        unit = make_unit(api)
+        team = created(api.post(f"{A}/teams", json={"unit_id": unit["id"], "name": "t", "term_end": "2031-11-30"}))
+        assert team["term_end"] == "2031-11-30"
+        assert api.get(f"{A}/teams/{team['id']}").json()["term_end"] == "2031-11-30"
+        patched = api.patch(f"{A}/teams/{team['id']}", json={"name": "t2"})
+        assert patched.json()["term_end"] == "2031-11-30"  # left out: kept
+        assert api.patch(f"{A}/teams/{team['id']}", json={"term_end": "2036-06-30"}).json()["term_end"] == "2036-06-30"
+        assert api.patch(f"{A}/teams/{team['id']}", json={"term_end": None}).json()["term_end"] is None
+        assert api.patch(f"{A}/teams/{team['id']}", json={"term_end": "1900-01-01"}).status_code in (400, 422)
+        assert api.patch(f"{A}/teams/{team['id']}", json={"term_end": "2031-02-30"}).status_code in (400, 422)
+        assert api.get(f"{A}/teams/{team['id']}").json()["term_end"] is None
