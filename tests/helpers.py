@@ -27,7 +27,7 @@ def ok(response: httpx.Response) -> dict:
     return response.json()
 
 
-def browser_session(ctx, base_url: str, user_id: int) -> httpx.Client:
+def browser_session(ctx, base_url: str, user_id: int, *, timeout: float = 30) -> httpx.Client:
     """A client signed in as user ``user_id`` the way a browser is: a one-hour session cookie
     issued directly (no password hashing), its CSRF token as ``client.csrf`` for forms, and a
     failure of the test on any 5xx answer."""
@@ -42,7 +42,7 @@ def browser_session(ctx, base_url: str, user_id: int) -> httpx.Client:
     issued = auth.issue_token(ctx, user, kind="session", name="browser", ttl=timedelta(hours=1))
     client = httpx.Client(
         base_url=base_url,
-        timeout=30,
+        timeout=timeout,
         cookies={SESSION_COOKIE: issued.token},
         event_hooks={"response": [never_5xx]},
     )

@@ -15,15 +15,12 @@ from openpyxl import load_workbook
 from sqlalchemy import update
 from sqlmodel import col
 
-from core.models import User
 from core.periods import Period
-from core.services import auth
 from core.services.errors import Forbidden, Invalid, NotFound
-from core.web.auth import SESSION_COOKIE
 from plugins.worklog import completion
 from plugins.worklog.models import EntryKind, WorkEntry
 from plugins.worklog.service import seed_entry
-from tests.helpers import never_5xx
+from tests.helpers import browser_session, never_5xx
 from tests.plugins.worklog.setup import make_world, token
 
 WEEK = Period.parse("2025-W40")  # due Tuesday 30 September 2025 18:00 Beijing time (National Day)
@@ -111,17 +108,9 @@ def test_each_locality_counts_its_own_people_only(ctx, world):
 
 
 def test_the_page_the_api_and_the_files(ctx, world, live_server, tmp_path):
-    with ctx.db.read() as db:
-        user = db.get(User, world.actors["office"].user_id)
-    issued = auth.issue_token(ctx, user, kind="session", name="browser", ttl=timedelta(hours=1))
     base = "/admin/localities/wa/worklog/completion"
     query = {"period": "2025-W40", "unit_id": world.unit_a}
-    with httpx.Client(
-        base_url=live_server.url,
-        timeout=60,
-        cookies={SESSION_COOKIE: issued.token},
-        event_hooks={"response": [never_5xx]},
-    ) as office:
+    with browser_session(ctx, live_server.url, world.actors["office"].user_id, timeout=60) as office:
         page = office.get(base, params=query)
         assert page.status_code == 200 and "纪实完成情况" in page.text and "逾期提交" in page.text
         assert "按时提交" in page.text and "李明" in page.text and "2025年9月30日 18:00" in page.text

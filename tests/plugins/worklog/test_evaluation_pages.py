@@ -5,17 +5,14 @@ in Chinese, the office sees the scores, locks and publishes, and the person read
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import httpx
 import pytest
 
-from core.models import User
 from core.schemas.indicators import GradeIn, IndicatorIn, TemplateIn
-from core.services import auth, templates
-from core.web.auth import SESSION_COOKIE
+from core.services import templates
 from plugins.worklog import evaluation
-from tests.helpers import never_5xx
+from tests.helpers import browser_session, never_5xx
 from tests.plugins.worklog.setup import SYSTEM, make_world, token
 
 SCALE = [GradeIn(label="好", score=95), GradeIn(label="较好", score=85), GradeIn(label="一般", score=70)]
@@ -43,17 +40,7 @@ def site(ctx, live_server):
     ).id
 
     def browser(name: str) -> httpx.Client:
-        with ctx.db.read() as db:
-            user = db.get(User, world.actors[name].user_id)
-        issued = auth.issue_token(ctx, user, kind="session", name="browser", ttl=timedelta(hours=1))
-        client = httpx.Client(
-            base_url=live_server.url,
-            timeout=30,
-            cookies={SESSION_COOKIE: issued.token},
-            event_hooks={"response": [never_5xx]},
-        )
-        client.csrf = issued.csrf_token
-        return client
+        return browser_session(ctx, live_server.url, world.actors[name].user_id)
 
     def api(name: str) -> httpx.Client:
         return httpx.Client(

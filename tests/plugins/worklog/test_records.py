@@ -9,21 +9,17 @@ from __future__ import annotations
 import io
 import re
 import subprocess
-from datetime import timedelta
 
 import httpx
 import pytest
 from openpyxl import load_workbook
 
-from core.models import User
 from core.periods import Period
-from core.services import auth
 from core.services.errors import Invalid, NotFound
-from core.web.auth import SESSION_COOKIE
 from plugins.worklog import records
 from plugins.worklog.models import EntryKind
 from plugins.worklog.service import seed_entry
-from tests.helpers import never_5xx
+from tests.helpers import browser_session, never_5xx
 from tests.plugins.worklog.setup import make_world, token
 
 
@@ -115,15 +111,7 @@ def test_the_files_over_the_api_and_the_completion_pages_links(ctx, world, live_
     ) as other:
         assert other.get(f"{path}.xlsx", params={"period": "2025-09"}).status_code == 404
 
-    with ctx.db.read() as db:
-        user = db.get(User, world.actors["office"].user_id)
-    issued = auth.issue_token(ctx, user, kind="session", name="browser", ttl=timedelta(hours=1))
-    with httpx.Client(
-        base_url=live_server.url,
-        timeout=60,
-        cookies={SESSION_COOKIE: issued.token},
-        event_hooks={"response": [never_5xx]},
-    ) as office:
+    with browser_session(ctx, live_server.url, world.actors["office"].user_id, timeout=60) as office:
         page = office.get(
             "/admin/localities/wa/worklog/completion", params={"period": "2025-W37", "unit_id": world.unit_a}
         )

@@ -4,20 +4,16 @@ and the API, and gets 404 for A's; leaving the team takes the right away."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import httpx
 import pytest
 
-from core.models import User
 from core.periods import Period
 from core.schemas.org import PersonIn, TeamIn, TeamMemberIn, TeamPatch, UnitIn
-from core.services import auth, org
+from core.services import org
 from core.services.errors import NotFound
-from core.web.auth import SESSION_COOKIE
 from plugins.worklog import service
 from plugins.worklog.service import EntryIn
-from tests.helpers import never_5xx
+from tests.helpers import browser_session, never_5xx
 from tests.plugins.worklog.setup import SYSTEM, account, make_world, token
 
 
@@ -101,15 +97,7 @@ def test_the_in_charge_leader_on_the_api_and_the_board_page(ctx, county, live_se
         comment = api.post(f"{base}/entries/{entries['qian'].id}/comments", json={"body": "很好"})
         assert comment.status_code in (200, 201), comment.text
 
-    with ctx.db.read() as db:
-        user = db.get(User, world.actors["deputy"].user_id)
-    issued = auth.issue_token(ctx, user, kind="session", name="browser", ttl=timedelta(hours=1))
-    with httpx.Client(
-        base_url=live_server.url,
-        timeout=30,
-        cookies={SESSION_COOKIE: issued.token},
-        event_hooks={"response": [never_5xx]},
-    ) as browser:
+    with browser_session(ctx, live_server.url, world.actors["deputy"].user_id) as browser:
         page = browser.get("/admin/localities/wa/worklog/board", params={"period": week, "unit_id": world.unit_b})
         assert page.status_code == 200 and "钱七" in page.text and "县教育局" in page.text  # the unit picker
         assert f"/admin/localities/wa/worklog/entries/{entries['qian'].id}" in page.text
