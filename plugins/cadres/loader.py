@@ -1,7 +1,7 @@
 """Profiles read from the database into the checks' plain dataclasses (``plugins.cadres.facts``):
 ``load_facts(session, keys, locality_id, person_ids)`` answers ``{person id: PersonFacts}`` in a
-fixed number of queries (one per section, in chunks, or by the locality alone for all its
-people), whatever the number of people."""
+fixed number of queries (the people with their profiles' places, then one per section, in
+chunks, or by the locality alone for all its people), whatever the number of people."""
 
 from __future__ import annotations
 
@@ -100,11 +100,11 @@ def load_facts(
         # ``chunk`` holds people of the locality only (read first), so a section is read by their
         # ids alone: with the locality beside them SQLite took the (locality_id, ...) index and
         # read every row of the locality (a candidate's placement at 100,000 cadres: 0.7 s of
-        # CPU). Military service has no index by person, so its locality's index stays.
-        query = query.where(col(table.person_id).in_(chunk))
-        return query.where(table.locality_id == locality_id) if table is MilitaryRecord else query
+        # CPU). Every section has an index by person (military service's since cadres_0005).
+        return query.where(col(table.person_id).in_(chunk))
 
     for asked in groups:
+        # the person and the profile's places in one statement (a person may have no profile)
         person_query = select(
             Person.id,
             Person.name,
@@ -113,15 +113,17 @@ def load_facts(
             Person.ethnicity,
             Person.party,
             Person.id_card_digest,
-        )
+            CadreProfile.person_id,
+            CadreProfile.native_code,
+            CadreProfile.birthplace_code,
+        ).outerjoin(CadreProfile, CadreProfile.person_id == Person.id)
         for row in connection.execute(scoped(person_query, Person, asked)).all():
-            people[row[0]] = row
+            people[row[0]] = row[:7]
+            if row[7] is not None:  # the person has a profile
+                profiles[row[0]] = row[7:]
         chunk = asked if asked is None else [pid for pid in asked if pid in people]
         if chunk == []:
             continue
-        profile_query = select(CadreProfile.person_id, CadreProfile.native_code, CadreProfile.birthplace_code)
-        for row in connection.execute(scoped(profile_query, CadreProfile, chunk)).all():
-            profiles[row[0]] = row
         for name, columns, table, order in (
             ("education", _EDUCATION, EducationRecord, EducationRecord.start),
             ("posts", _POSTS, PostRecord, PostRecord.start),
@@ -129,18 +131,20 @@ def load_facts(
             ("relations", _RELATIONS, FamilyRelation, FamilyRelation.id),
             ("tags", _TAGS, ExpertiseTag, ExpertiseTag.tag),
         ):
-            query = scoped(select(*columns), table, chunk).order_by(table.person_id, order)
+            query = scoped(select(*columns), table, chunk)
+            if table is PostRecord and not whole:  # a few people: their posts' unit types in the same statement
+                query = query.add_columns(Unit.type).outerjoin(Unit, Unit.id == PostRecord.unit_id)
+            query = query.order_by(table.person_id, order)
             bucket = sections[name]
             for row in connection.execute(query).all():  # one fetch, not a call per row
+                if table is PostRecord and not whole:
+                    if row[3] and row[8] is not None:
+                        levels[row[3]] = UNIT_LEVELS.get(row[8], "county")
+                    row = row[:8]
                 bucket[row[0]].append(row)
-    if whole:
+    if whole:  # the whole locality: its units' types once, not a join per post
         for uid, kind in connection.execute(select(Unit.id, Unit.type).where(Unit.locality_id == locality_id)):
             levels[uid] = UNIT_LEVELS.get(kind, "county")
-    else:
-        unit_ids = {r[3] for rows in sections["posts"].values() for r in rows if r[3]}
-        for chunk in _chunks(sorted(unit_ids)):
-            for uid, kind in connection.execute(select(Unit.id, Unit.type).where(col(Unit.id).in_(chunk))):
-                levels[uid] = UNIT_LEVELS.get(kind, "county")
     education, posts, military = sections["education"], sections["posts"], sections["military"]
     relations, tags = sections["relations"], sections["tags"]
     found = {}

@@ -145,7 +145,10 @@ class MilitaryRecord(SQLModel, table=True):
     """Military service (服役经历): the unit's designation (部队番号) and the span."""
 
     __tablename__ = "cadre_military"
-    __table_args__ = (Index("ix_cadre_military_locality_unit", "locality_id", "unit_designation"),)
+    __table_args__ = (
+        Index("ix_cadre_military_locality_unit", "locality_id", "unit_designation"),
+        Index("ix_cadre_military_person", "person_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     locality_id: int = Field(sa_column=_fk("localities", "RESTRICT"))

@@ -48,10 +48,11 @@ def extra_kinds(session: Session, locality_id: int) -> list[RelationKind]:
     return found
 
 
-def relation_checker(session: Session, locality_id: int, today: date) -> RelationChecker:
-    """The relationship check as the locality set it up: its rules and kinds. A kind its rules
-    name that no enabled plugin adds (the plugin was disabled since) is a 422 naming it."""
-    options = cadre_options(session, locality_id).relations
+def relation_checker(session: Session, locality_id: int, today: date, options=None) -> RelationChecker:
+    """The relationship check as the locality set it up: its rules and kinds (``options``: the
+    locality's ``cadre_options`` when the caller has read them already). A kind its rules name
+    that no enabled plugin adds (the plugin was disabled since) is a 422 naming it."""
+    options = (options or cadre_options(session, locality_id)).relations
     kinds = extra_kinds(session, locality_id)
     available = {kind.name for kind in (*KINDS, *kinds)}
     missing = [name for name in options.kinds if name not in available]

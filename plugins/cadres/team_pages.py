@@ -110,6 +110,7 @@ async def team_page(request: Request, code: FromPath[str], team_id: FromPath[int
         add=add,
         remove=remove,
         code=code,
+        term_years=teams.TERM_YEARS,
         **_helpers(shell, check["names"]),
     )
 

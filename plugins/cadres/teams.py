@@ -21,21 +21,26 @@ from plugins.cadres.loader import CHUNK, load_facts
 from plugins.cadres.models import ViewAction
 from plugins.cadres.relations import Relation
 from plugins.cadres.relations import Team as ScanTeam
-from plugins.cadres.rules import relation_checker, structure_options
+from plugins.cadres.rules import cadre_options, relation_checker
 from plugins.cadres.service import record_view
 from plugins.cadres.structure import StructureReport, simulate
 
 MAX_CANDIDATES = 20
-TERM_YEARS = 5
+TERM_YEARS = 5  # the term assumed for a team without its own end of term (core teams.term_end)
 # core team types -> the team level the structure rules name
 TEAM_LEVELS = {"township": "township"}
 
 
-def _team(session: Session, locality_id: int, team_id: int) -> Team:
-    team = session.get(Team, team_id) if 0 < team_id < 2**31 else None
-    if team is None or team.locality_id != locality_id:
+def _team(session: Session, locality_id: int, team_id: int) -> tuple[Team, Unit | None]:
+    """The locality's team ``team_id`` and its unit, in one statement; 404 otherwise."""
+    found = (
+        session.exec(select(Team, Unit).outerjoin(Unit, Unit.id == Team.unit_id).where(Team.id == team_id)).first()
+        if 0 < team_id < 2**31
+        else None
+    )
+    if found is None or found[0].locality_id != locality_id:
         raise NotFound("no team with id {team_id}", params={"team_id": team_id})
-    return team
+    return found[0], found[1]
 
 
 def _message(message: Any) -> dict[str, Any]:
@@ -109,7 +114,9 @@ def check_team(
     on: date | None = None,
 ) -> dict[str, Any]:
     """Place the people ``add`` into team ``team_id`` (taking out ``remove``, its members):
-    ``{"team": {id, name, unit, type}, "members": [{id, name, post}], "candidates": [...],
+    ``{"team": {id, name, unit, type}, "term_end": {date, assumed}`` (the team's end of term,
+    or, when the team has none, ``TERM_YEARS`` from the day of the check: ``assumed``),
+    ``"members": [{id, name, post}], "candidates": [...],
     "relations": [relation_out] of the candidates (of the members among themselves without
     candidates), "existing": [relation_out] among the members, "before"/"after": report_out,
     "changes": [{dimension, before, after}]}``. Candidates of another locality: 404; more than
@@ -119,8 +126,7 @@ def check_team(
         raise Invalid("add: at most {max} candidates at once", params={"max": MAX_CANDIDATES})
     with ctx.db.write() as session:
         locality = cadre_locality(session, actor, code)
-        team = _team(session, locality.id, team_id)
-        unit = session.get(Unit, team.unit_id)
+        team, unit = _team(session, locality.id, team_id)
         rows = session.exec(
             select(TeamMember.person_id, TeamMember.post).where(TeamMember.team_id == team.id).order_by(TeamMember.id)
         ).all()
@@ -131,19 +137,20 @@ def check_team(
             raise NotFound("no person with id {person_id}", params={"person_id": missing[0]})
         members = [facts[pid] for pid in member_ids if pid in facts]
         candidates = [facts[pid] for pid in add]
-        checker = relation_checker(session, locality.id, today)
+        options = cadre_options(session, locality.id)  # read once: the relations' rules and the structure's
+        checker = relation_checker(session, locality.id, today, options)
         team_unit = PostSpan(unit_name=unit.name if unit else "", unit_id=team.unit_id).unit_key
-        found = checker.placement(candidates, members, team_unit=team_unit) if candidates else []
-        existing = checker.within(members, exclude_units=(team_unit,))
+        found, existing = _placed(checker, candidates, members, team_unit)
         names = {pid: f.name for pid, f in facts.items()}
         level = TEAM_LEVELS.get(team.type, "county")
+        ends = team.term_end or term_end(today)  # the team's own end of term, else TERM_YEARS from today
         before, after, changes = simulate(
             members,
             add=candidates,
             remove=remove,
-            options=structure_options(session, locality.id),
+            options=options.structure,
             on=today,
-            term_end=term_end(today),
+            term_end=ends,
             team_level=level,
         )
         record_view(
@@ -152,6 +159,7 @@ def check_team(
         posts = dict(rows)
         return {
             "team": {"id": team.id, "name": team.name, "unit": unit.name if unit else "", "type": team.type},
+            "term_end": {"date": ends, "assumed": team.term_end is None},
             "members": [{"id": m.id, "name": m.name, "post": posts.get(m.id, "")} for m in members],
             "candidates": [{"id": c.id, "name": c.name} for c in candidates],
             "relations": [relation_out(r, names) for r in found],
@@ -161,6 +169,20 @@ def check_team(
             "changes": [{"dimension": c.dimension, "before": c.before, "after": c.after} for c in changes],
             "names": {str(pid): name for pid, name in names.items()},
         }
+
+
+def _placed(checker, candidates: list, members: list, team_unit: str) -> tuple[list[Relation], list[Relation]]:
+    """The relations of the candidates placed into the team, and those among its members, as
+    ``checker.placement`` and ``checker.within(members)`` find them: in one pass over the
+    candidates and members together when no candidate is a member already (the relations of a
+    pair do not depend on who else is there, and the pairs keep their order), else in two."""
+    candidate_ids = {c.id for c in candidates}
+    if not candidates or candidate_ids & {m.id for m in members}:
+        found = checker.placement(candidates, members, team_unit=team_unit) if candidates else []
+        return found, checker.within(members, exclude_units=(team_unit,))
+    both = checker.within([*candidates, *members], exclude_units=(team_unit,))
+    found = [r for r in both if r.a in candidate_ids or r.b in candidate_ids]
+    return found, [r for r in both if r.a not in candidate_ids and r.b not in candidate_ids]
 
 
 def check_people(

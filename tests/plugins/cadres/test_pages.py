@@ -5,6 +5,7 @@ evidence, export, saved searches (CSRF), a profile, the team check, the view log
 from __future__ import annotations
 
 import io
+from datetime import date
 
 from openpyxl import load_workbook
 
@@ -61,6 +62,14 @@ def test_team_check_page(ctx, site):
         assert 'class="average-age">平均年龄: ' in place.text
         english = dept.get(f"{BASE}/teams/{team_id}", params={"add": world.people["张书记"], "lang": "en"})
         assert 'class="average-age">Average age: ' in english.text
+        assert 'data-assumed="true"' in place.text and "该班子未填届满时间：按自今日起任期 5 年计算" in place.text
+        assert "The team has no end of term: a term of 5 years from today is assumed" in english.text
+        with ctx.db.write() as db:
+            from core.models import Team
+
+            db.get(Team, team_id).term_end = date(2029, 6, 30)
+        dated = dept.get(f"{BASE}/teams/{team_id}")
+        assert 'data-assumed="false"' in dated.text and "End of term: 2029-06-30." in dated.text  # lang=en kept
         assert dept.get(f"{BASE}/teams/scan").status_code == 200
         assert dept.get(f"{BASE}/teams/999999").status_code == 404
 

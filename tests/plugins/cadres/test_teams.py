@@ -134,6 +134,33 @@ def test_a_check_on_29_february_counts_the_term_to_28_february(ctx, synth):
     assert check["before"]["dimensions"]["age"]["status"] in ("green", "yellow", "red")
 
 
+def test_a_team_s_own_end_of_term_decides_who_retires_before_it(ctx, synth):
+    from core.schemas.org import TeamPatch
+    from core.services import org
+
+    made, dept, _head = synth
+    p = next(p for p in made.planted if p.candidate)
+    office = account(ctx, "sy", "office-sy", "office")
+    assumed = teams.check_team(ctx, dept, "sy", p.team_id, on=ON)
+    assert assumed["term_end"] == {"date": date(2031, 11, 30), "assumed": True}  # five years from the check
+    members = {m["id"] for m in assumed["members"]}
+
+    org.update_team(ctx, office, "sy", p.team_id, TeamPatch(term_end=date(2070, 1, 1)))
+    late = teams.check_team(ctx, dept, "sy", p.team_id, on=ON)
+    assert late["term_end"] == {"date": date(2070, 1, 1), "assumed": False}
+    assert {r["person"] for r in late["before"]["retiring"]} == members  # all retire by 2070
+    assert all(r["retires_on"] < "2070-01-01" for r in late["before"]["retiring"])
+
+    org.update_team(ctx, office, "sy", p.team_id, TeamPatch(term_end=date(2026, 12, 1)))
+    soon = teams.check_team(ctx, dept, "sy", p.team_id, on=ON)
+    assert soon["term_end"] == {"date": date(2026, 12, 1), "assumed": False}
+    assert [r for r in soon["before"]["retiring"] if r["retires_on"] > "2026-12-01"] == []
+    assert len(soon["before"]["retiring"]) < len(members)
+
+    org.update_team(ctx, office, "sy", p.team_id, TeamPatch(term_end=None))  # cleared: assumed again
+    assert teams.check_team(ctx, dept, "sy", p.team_id, on=ON)["term_end"]["assumed"] is True
+
+
 def test_the_facts_of_a_few_people_are_read_by_person_and_equal_the_locality_s(ctx, synth):
     from sqlalchemy import event
     from sqlmodel import select
@@ -158,14 +185,62 @@ def test_the_facts_of_a_few_people_are_read_by_person_and_equal_the_locality_s(c
         event.remove(connection, "before_cursor_execute", keep)
         assert some == {pid: whole[pid] for pid in ids}  # the same facts; another locality's left out
         assert any(facts.posts for facts in some.values()) and any(facts.education for facts in some.values())
+        sections = {"cadre_posts", "cadre_education", "cadre_military", "cadre_relations", "cadre_tags"}
         read = set()
         if connection.dialect.name == "sqlite":  # each section by its person index, not the locality's rows
             for statement, parameters in sent:
                 table = " ".join(statement.split()).partition(" FROM ")[2].split(" ")[0]
-                if table in ("cadre_posts", "cadre_education", "cadre_relations", "cadre_tags", "cadre_profiles"):
-                    plan = " ".join(
-                        r[-1] for r in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
-                    )
+                plan = " ".join(
+                    r[-1] for r in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+                )
+                if table in sections:
                     read.add(table)
                     assert "person_id=?" in plan and "(locality_id=?)" not in plan, (table, plan)
-            assert read == {"cadre_posts", "cadre_education", "cadre_relations", "cadre_tags", "cadre_profiles"}
+                elif table == "people":  # the profiles' places in the same statement, by person
+                    read.add(table)
+                    assert "SEARCH cadre_profiles USING INDEX" in plan and "(person_id=?)" in plan, plan
+            assert read == sections | {"people"}
+        # the people with their places, one statement a section, the units' types with the posts
+        assert len(sent) == 1 + len(sections)
+
+
+def test_a_placement_finds_in_one_pass_what_the_two_checks_found(ctx, synth):
+    """The candidates' relations and the members' among themselves, found together, are those
+    ``placement`` and ``within`` find apart, in the same order; a placement reads the team and
+    its unit, the facts and the rules once (twelve SELECTs on either database, sixteen before)."""
+    from sqlalchemy import event
+    from sqlmodel import select
+
+    from core.models import Locality, Team, TeamMember
+    from plugins.cadres.facts import PostSpan
+    from plugins.cadres.loader import load_facts
+    from plugins.cadres.rules import relation_checker
+
+    made, dept, _head = synth
+    with ctx.db.read() as session:
+        locality = session.exec(select(Locality).where(Locality.code == "sy")).one()
+        checker = relation_checker(session, locality.id, ON)
+        for p in made.planted:
+            team = session.get(Team, p.team_id)
+            members = list(session.exec(select(TeamMember.person_id).where(TeamMember.team_id == team.id)))
+            outsider = next(q.b for q in made.planted if q.team_id != team.id and q.b not in members)
+            facts = load_facts(session, None, locality.id, [*members, outsider, p.a])
+            team_unit = PostSpan(unit_name="", unit_id=team.unit_id).unit_key
+            in_team = [facts[m] for m in members]
+            for candidates in ([facts[outsider]], [facts[outsider], facts[p.a]]):  # the second: a member too
+                found, existing = teams._placed(checker, candidates, in_team, team_unit)
+                assert found == checker.placement(candidates, in_team, team_unit=team_unit)
+                assert existing == checker.within(in_team, exclude_units=(team_unit,))
+    sent: list[str] = []
+
+    def keep(_conn, _cursor, statement, *_args) -> None:
+        sent.append(statement)
+
+    p = next(p for p in made.planted if p.candidate)
+    teams.check_team(ctx, dept, "sy", p.team_id, add=[p.b], on=ON)  # the locality's hooks are cached from here
+    event.listen(ctx.db.engine, "before_cursor_execute", keep)
+    try:
+        teams.check_team(ctx, dept, "sy", p.team_id, add=[p.b], on=ON)
+    finally:
+        event.remove(ctx.db.engine, "before_cursor_execute", keep)
+    assert len([s for s in sent if s.lstrip().upper().startswith("SELECT")]) == 12, sent
