@@ -47,9 +47,6 @@ class Layout:
     def __post_init__(self) -> None:
         self.index.update((item, p) for p, item in enumerate(self.items))
 
-    def positions_of(self, subject_id: int) -> list[int]:
-        return [p for p, (s, _i) in enumerate(self.items) if s == subject_id]
-
 
 def load_layouts(db: Any, campaign_id: int) -> dict[int, Layout]:
     """category id -> ``Layout`` of the campaign's categories that have one. ``db`` is a Session
@@ -62,6 +59,20 @@ def load_layouts(db: Any, campaign_id: int) -> dict[int, Layout]:
     ):
         items[category_id].append((subject_id, indicator_id))
     return {c: Layout(c, tuple(order)) for c, order in items.items()}
+
+
+def subject_positions(db: Any, campaign_id: int, subject_id: int) -> dict[int, list[tuple[int, int]]]:
+    """category id -> ``[(position, indicator id)]`` of one subject's items, in position order:
+    what ``load_layouts`` holds of it, without reading (and building) every subject's items.
+    ``db`` is a Session or a Connection."""
+    out: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for category_id, position, indicator_id in db.execute(
+        select(BallotPosition.category_id, BallotPosition.position, BallotPosition.indicator_id)
+        .where(BallotPosition.campaign_id == campaign_id, BallotPosition.subject_id == subject_id)
+        .order_by(col(BallotPosition.category_id), col(BallotPosition.position))
+    ):
+        out[category_id].append((position, indicator_id))
+    return dict(out)
 
 
 def frozen_order(db: Any, campaign_id: int, category_id: int) -> list[tuple[int, int]]:
@@ -209,13 +220,15 @@ def grade_counts(
     their concatenation, counted per grade in C."""
     if sizes is None:
         sizes = grade_sizes(db, campaign.id)
-    layouts = load_layouts(db, campaign.id)
-    wanted = {
-        c: [p for p, (s, _i) in enumerate(layout.items) if subject_id is None or s == subject_id]
-        for c, layout in layouts.items()
-        if sizes.get(c)
-    }
-    wanted = {c: positions for c, positions in wanted.items() if positions}
+    items: dict[int, dict[int, tuple[int, int]]]  # category id -> position -> (subject, indicator)
+    if subject_id is None:
+        items = {c: dict(enumerate(layout.items)) for c, layout in load_layouts(db, campaign.id).items()}
+    else:  # one subject's positions only (a results page): not every subject's layout
+        items = {
+            c: {p: (subject_id, i) for p, i in found}
+            for c, found in subject_positions(db, campaign.id, subject_id).items()
+        }
+    wanted = {c: sorted(positions) for c, positions in items.items() if sizes.get(c) and positions}
     totals: Counter = Counter()
     for category_id, length, blobs in _valid_grades(db, campaign, sorted(wanted)):
         joined = b"".join(blobs)
@@ -228,7 +241,7 @@ def grade_counts(
                 n = column.count(value)
                 if n:
                     totals[(category_id, p, value)] += n
-    return sorted((c, *layouts[c].items[p], value - 1, n) for (c, p, value), n in totals.items())
+    return sorted((c, *items[c][p], value - 1, n) for (c, p, value), n in totals.items())
 
 
 def ballot_scores(
@@ -274,9 +287,7 @@ def ballot_scores(
 
 def comments_about(db: Any, campaign: Any, subject_id: int) -> list[str]:
     """The comments of the valid ballots that rated the subject (unordered)."""
-    layouts = load_layouts(db, campaign.id)
-    positions = {c: layout.positions_of(subject_id) for c, layout in layouts.items()}
-    positions = {c: ps for c, ps in positions.items() if ps}
+    positions = {c: [p for p, _i in found] for c, found in subject_positions(db, campaign.id, subject_id).items()}
     out = []
     for category_id, length, rows in _valid_grades(db, campaign, sorted(positions), with_comment=True):
         mine = [p for p in positions[category_id] if p < length]

@@ -196,9 +196,12 @@ def _ranked(
     held: dict[tuple[str, str | None], int],
     limit: int | None,
     offset: int,
+    *,
+    subject_id: int | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """The result rows in ranking order (subject category, rank, unranked last), all of them or
-    the page ``limit``/``offset`` (``core.services.paging``, in SQL); and how many there are."""
+    the page ``limit``/``offset`` (``core.services.paging``, in SQL), or only ``subject_id``'s
+    row (the subject's page: no other row is read); and how many there are."""
     campaign = loaded.campaign
     category = col(Subject.category)
     if session.get_bind().dialect.name == "postgresql":
@@ -223,13 +226,15 @@ def _ranked(
         .where(CampaignResult.campaign_id == campaign.id, CampaignResult.locality_id == campaign.locality_id)
         .order_by(category, col(CampaignResult.rank).is_(None), col(CampaignResult.rank), col(Subject.id))
     )
+    if subject_id is not None:
+        query = query.where(CampaignResult.subject_id == subject_id)
     if limit is None:
         pairs, total = session.execute(query).all(), sum(held.values())
     else:
         page = paginate(session, query, limit, offset, lambda _session, row: row)
         pairs, total = page.items, page.total
     adjustments = select(Adjustment).where(Adjustment.campaign_id == campaign.id)
-    if limit is not None:
+    if limit is not None or subject_id is not None:
         adjustments = adjustments.where(col(Adjustment.subject_id).in_([row.id for row in pairs]))
     latest: dict[int, Adjustment] = {}
     for adjustment in session.exec(adjustments.order_by(col(Adjustment.id))):

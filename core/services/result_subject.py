@@ -28,7 +28,7 @@ from core.services import ballot_grades
 from core.services.campaigns import categories_of
 from core.services.decisions import grade_labels
 from core.services.errors import NotFound
-from core.services.result_details import TALLIED, _campaign_out, _load, _rows, show_score
+from core.services.result_details import TALLIED, _campaign_out, _held, _load, _ranked, show_score
 from core.services.templates import template_data
 
 
@@ -124,12 +124,12 @@ def _comments(session: Session, campaign: Campaign, subject_id: int) -> list[str
     return sorted(c.strip() for c in ballot_grades.comments_about(session, campaign, subject_id) if c.strip())
 
 
-def _history(session: Session, campaign: Campaign, subject: Subject, decimals: int) -> list[dict[str, Any]]:
+def _history(session: Session, campaign: Campaign, subject: dict[str, Any], decimals: int) -> list[dict[str, Any]]:
     """The same subject (or the same unit/team/person behind another subject) in earlier tallied
-    campaigns of the same kind and locality, oldest first."""
-    same = col(CampaignResult.subject_id) == subject.id
-    if subject.ref_id is not None:
-        same = same | ((Subject.kind == subject.kind) & (Subject.ref_id == subject.ref_id))
+    campaigns of the same kind and locality, oldest first. ``subject``: its result row."""
+    same = col(CampaignResult.subject_id) == subject["subject_id"]
+    if subject["ref_id"] is not None:
+        same = same | ((Subject.kind == subject["kind"]) & (Subject.ref_id == subject["ref_id"]))
     rows = session.exec(
         select(CampaignResult, Campaign, Subject)
         .join(Campaign, Campaign.id == CampaignResult.campaign_id)
@@ -195,11 +195,13 @@ def subject_details(
         }
         if not out["tallied"]:
             return out
-        rows = _rows(session, loaded)
-        row = next((r for r in rows if r["subject_id"] == subject_id), None)
-        if row is None:
+        # its own row only (its flags need the grades held in the campaign: one grouped query),
+        # never every subject's row to pick one out
+        held = _held(session, campaign)
+        found, _total = _ranked(session, loaded, labels, held, None, 0, subject_id=subject_id)
+        if not found:
             raise NotFound("no subject with id {id} in this campaign's results", params={"id": subject_id})
-        subject = session.get(Subject, subject_id)
+        row = found[0]
         categories = [c for c in categories_of(session, campaign.id) if c.template_id is not None]
         templates = {tid: template_data(session, tid) for tid in dict.fromkeys(c.template_id for c in categories)}
         category_template = {c.id: c.template_id for c in categories}
@@ -214,7 +216,7 @@ def subject_details(
                 entry is None
                 and c.name not in rated
                 and c.subject_categories
-                and subject.category not in c.subject_categories
+                and row["category"] not in c.subject_categories
             ):
                 continue
             entry = entry or {"score": None, "shown": "", "ballots": 0}
@@ -244,13 +246,13 @@ def subject_details(
         ).all()
         out.update(
             subject=row,
-            group_size=sum(1 for r in rows if r["category"] == row["category"]),
+            group_size=sum(n for (category, _grade), n in held.items() if category == row["category"]),
             by_category=by_category,
             indicators=indicators,
             values=values,
             distribution=_distribution(templates, category_template, by_id, counts, labels),
             comments=_comments(session, campaign, subject_id),
-            history=_history(session, campaign, subject, decimals),
+            history=_history(session, campaign, row, decimals),
             adjustments=[
                 {
                     "from_grade": a.from_grade,

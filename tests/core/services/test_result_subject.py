@@ -64,3 +64,27 @@ def test_subject_details(world):
     d = result_subject.subject_details(world.ctx, office, s.campaign_id, s.subjects["王五"])
     assert [(a["from_grade"], a["grade"], a["reason"]) for a in d["adjustments"]] == [("称职", "优秀", "加分项核实")]
     assert d["subject"]["grade"] == "优秀"
+
+
+def test_a_subject_reads_its_own_rows_only(world):
+    """The page of one subject reads that subject's result row and ballot positions, not every
+    subject's (a campaign of hundreds of subjects built them all to pick one out)."""
+    from sqlalchemy import event
+
+    s = build(world)
+    office = _actor(world, "office-county-r")
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(world.ctx.db.engine, "before_cursor_execute", seen)
+    try:
+        d = result_subject.subject_details(world.ctx, office, s.campaign_id, s.subjects["王五"])
+    finally:
+        event.remove(world.ctx.db.engine, "before_cursor_execute", seen)
+    assert d["subject"]["name"] == "王五" and d["group_size"] == 4 and d["indicators"] and d["comments"]
+    positions = [q for q in statements if "FROM ballot_positions" in q]
+    assert positions and all("ballot_positions.subject_id =" in q for q in positions), positions
+    results = [q for q in statements if "FROM campaign_results" in q and "subjects.name" in q]  # rows, history
+    assert results and all("campaign_results.subject_id =" in q for q in results), results
