@@ -30,11 +30,12 @@ from core.models import (
     SlipBatch,
 )
 from core.models.base import utcnow
-from core.schemas.base import In, Out
+from core.schemas.base import In, Out, Page
 from core.services import audit, ballot_box, bulk
 from core.services.access import ADMIN_READ_ROLES, OFFICE_ROLES, require_role
 from core.services.campaigns import categories_of, get_campaign_row
 from core.services.errors import Conflict, Invalid, NotFound, ServiceError
+from core.services.paging import paginate
 
 SLIP_HOLD = timedelta(hours=24)  # how long the plaintext of a batch is held for (re)printing
 # The largest call: a county's whole meeting and more. The answer holds every code (about 9 MB
@@ -189,21 +190,33 @@ def issue_accounts(ctx: AppContext, actor: Actor, campaign_id: int, data: Accoun
 
 
 def list_accounts(
-    ctx: AppContext, actor: Actor, campaign_id: int, *, category: str | None = None, status: str | None = None
-) -> list[AccountOut]:
+    ctx: AppContext,
+    actor: Actor,
+    campaign_id: int,
+    *,
+    category: str | None = None,
+    status: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> Page[AccountOut]:
+    """One page of a campaign's accounts, by id (``limit`` at most ``MAX_PAGE``), never the codes."""
     require_role(actor, ADMIN_READ_ROLES, "read accounts")
     with ctx.db.read() as session:
         campaign = get_campaign_row(session, actor, campaign_id, read_only=True)
         names = {c.id: c.name for c in categories_of(session, campaign.id)}
-        query = select(BallotAccount).where(BallotAccount.campaign_id == campaign.id).order_by(col(BallotAccount.id))
+        columns = (BallotAccount.id, BallotAccount.category_id, BallotAccount.status, BallotAccount.batch)
+        query = select(*columns).where(BallotAccount.campaign_id == campaign.id).order_by(col(BallotAccount.id))
         if category is not None:
             query = query.where(BallotAccount.category_id == _category_by_name(session, campaign, category).id)
         if status is not None:
             query = query.where(BallotAccount.status == status)
-        return [
-            AccountOut(id=a.id, category=names[a.category_id], status=a.status, batch=a.batch)
-            for a in session.exec(query)
-        ]
+        return paginate(
+            session,
+            query,
+            limit,
+            offset,
+            lambda _session, row: AccountOut(id=row[0], category=names[row[1]], status=row[2], batch=row[3]),
+        )
 
 
 def _account_in(session: Session, campaign: Campaign, account_id: int) -> BallotAccount:

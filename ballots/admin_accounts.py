@@ -29,7 +29,7 @@ from litestar.response import Redirect, Stream
 
 from ballots import office, service
 from ballots.slips import embedded_font
-from ballots.web import _render_to_file, _stream_and_delete
+from ballots.web import _render_to_file, _stream_and_delete, slips_disposition
 from core.i18n import translator
 from core.reachability import lan_address, loopback_only
 from core.services.errors import Invalid, ServiceError
@@ -281,16 +281,13 @@ async def accounts_slips(
         path = await run_sync(_render_to_file, shell.ctx, job, shell.tr.locale)
     except ServiceError as exc:
         return await _page(shell, campaign, error=error_text(shell, exc), status_code=exc.status_code)
-    filename = (
-        f"campaign-{campaign_id}-slips"
-        + (f"-category-{category}" if category is not None else "")
-        + (f"-batch-{batch}" if batch is not None else "")
-        + ".pdf"
-    )
     return Stream(
         _stream_and_delete(path),
         media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-store"},
+        headers={
+            "Content-Disposition": slips_disposition(shell.tr, campaign_id, category, name, batch),
+            "Cache-Control": "no-store",
+        },
     )
 
 

@@ -19,8 +19,11 @@ from ballots import service
 from ballots.pages import CATALOGUES
 from ballots.slips import write_slips
 from core.context import AppContext
-from core.i18n import locale_from_accept_language, normalize_locale
+from core.i18n import Translator, locale_from_accept_language, normalize_locale, translator
+from core.schemas.base import Page
+from core.web.api.org import Limit, Offset
 from core.web.auth import app_context, client_address
+from core.web.downloads import attachment
 from core.web.errors import api_translator
 from core.web.params import Ctx, CurrentActor, ItemId, QueryNumber
 
@@ -38,7 +41,7 @@ class CampaignAccountsController(Controller):
     ) -> service.IssuedAccounts:
         return service.issue_accounts(ctx, actor, campaign_id, data)
 
-    @get("/accounts", sync_to_thread=True, summary="Accounts and their status (never the codes)")
+    @get("/accounts", sync_to_thread=True, summary="Accounts and their status, a page at a time (never the codes)")
     def accounts(
         self,
         ctx: Ctx,
@@ -46,8 +49,12 @@ class CampaignAccountsController(Controller):
         campaign_id: ItemId,
         category: FromQuery[str | None] = None,
         status: FromQuery[str | None] = None,
-    ) -> list[service.AccountOut]:
-        return service.list_accounts(ctx, actor, campaign_id, category=category, status=status)
+        limit: int = Limit,
+        offset: int = Offset,
+    ) -> Page[service.AccountOut]:
+        return service.list_accounts(
+            ctx, actor, campaign_id, category=category, status=status, limit=limit, offset=offset
+        )
 
     @post("/accounts/{account_id:int}/revoke", sync_to_thread=True, status_code=200)
     def revoke(self, ctx: Ctx, actor: CurrentActor, campaign_id: ItemId, account_id: ItemId) -> service.AccountOut:
@@ -77,12 +84,28 @@ class CampaignAccountsController(Controller):
         lang: FromQuery[str | None] = None,
     ) -> Stream:
         job = await run_sync(lambda: service.slips_to_print(ctx, actor, campaign_id, category=category, batch=batch))
-        path = await run_sync(_render_to_file, ctx, job, normalize_locale(lang))
-        return Stream(
-            _stream_and_delete(path),
-            media_type="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="campaign-{campaign_id}-slips.pdf"'},
-        )
+        locale = normalize_locale(lang)
+        path = await run_sync(_render_to_file, ctx, job, locale)
+        name = slips_disposition(translator(locale, CATALOGUES), campaign_id, category, category, batch)
+        return Stream(_stream_and_delete(path), media_type="application/pdf", headers={"Content-Disposition": name})
+
+
+def slips_disposition(
+    tr: Translator,
+    campaign_id: int,
+    category: object = None,
+    category_name: str | None = None,
+    batch: int | None = None,
+) -> str:
+    """The slips PDF, shown in the browser, named in ``tr``'s language: the campaign, and the
+    category (``category`` in the ASCII name, ``category_name`` in the translated one) or batch."""
+    stem = "campaign-{campaign}-slips"
+    if category is not None:
+        stem += "-category-{category}"
+    if batch is not None:
+        stem += "-batch-{batch}"
+    values = {"campaign": campaign_id, "category": category, "category_name": category_name, "batch": batch}
+    return attachment(tr, stem, ".pdf", disposition="inline", **{k: v for k, v in values.items() if v is not None})
 
 
 def _render_to_file(ctx: AppContext, job: service.SlipJob, locale: str) -> str:

@@ -18,6 +18,7 @@ from core.models.base import utcnow
 from core.models.campaigns import SlipBatch
 from tests.ballots.test_slips import _run, _scan, _text, _urls
 from tests.core.web.test_console_permissions import _session
+from tests.core.web.test_downloads import saved_as
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
 
@@ -42,7 +43,7 @@ def _row(text: str, category: str) -> dict[str, str]:
 
 
 def _accounts(setup) -> dict[int, dict]:
-    return {a["id"]: a for a in setup.api.get(f"/api/campaigns/{setup.campaign_id}/accounts").json()}
+    return {a["id"]: a for a in setup.api.get(f"/api/campaigns/{setup.campaign_id}/accounts").json()["items"]}
 
 
 def _page_text(pdf: bytes, page: int, folder) -> str:
@@ -121,6 +122,12 @@ def test_slips_of_one_category_each_page_headed_and_the_long_name_wrapped(world,
         ids = _category_ids(client, setup)
         answer = client.get(f"{_page_url(setup)}/slips.pdf", params={"category": ids["基层代表"]})
         assert answer.status_code == 200 and answer.headers["content-type"].startswith("application/pdf")
+        saved = (
+            f"测评{setup.campaign_id}-票条-基层代表.pdf",
+            f"campaign-{setup.campaign_id}-slips-category-{ids['基层代表']}.pdf",
+        )
+        assert saved_as(answer.headers["content-disposition"]) == saved  # shown in the browser, named in Chinese
+        assert answer.headers["content-disposition"].startswith("inline; ")
         pdf = answer.content
         assert _pages(pdf, tmp_path) == 2
         for page in (1, 2):
@@ -145,6 +152,8 @@ def test_slips_of_one_category_each_page_headed_and_the_long_name_wrapped(world,
 
         english = client.get(f"{_page_url(setup)}/slips.pdf", params={"category": ids["县领导"], "lang": "en"})
         assert "Category: 县领导" in _page_text(english.content, 1, tmp_path / "en").splitlines()[0]
+        name = f"campaign-{setup.campaign_id}-slips-category-{ids['县领导']}.pdf"
+        assert english.headers["content-disposition"] == f'inline; filename="{name}"'
 
 
 def test_a_lost_slip_revoked_by_its_number_and_replaced_by_its_code(world, setup, tmp_path):

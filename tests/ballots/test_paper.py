@@ -55,7 +55,7 @@ def _double_entry(world, on: bool = True) -> None:
 
 
 def _status(setup, account_id: int) -> str:
-    accounts = setup.api.get(f"/api/campaigns/{setup.campaign_id}/accounts").json()
+    accounts = setup.api.get(f"/api/campaigns/{setup.campaign_id}/accounts").json()["items"]
     return next(a["status"] for a in accounts if a["id"] == account_id)
 
 

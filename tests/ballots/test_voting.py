@@ -95,7 +95,7 @@ def test_draft_is_saved_and_returned(world, setup):
     with world.client(token) as voter:
         draft = voter.get("/api/ballot").json()["draft"]
     assert draft == {"items": partial, "comment": "再想想"}
-    statuses = [a["status"] for a in setup.api.get(f"/api/campaigns/{setup.campaign_id}/accounts").json()]
+    statuses = [a["status"] for a in setup.api.get(f"/api/campaigns/{setup.campaign_id}/accounts").json()["items"]]
     assert statuses.count("draft") == 1
 
 
