@@ -174,26 +174,34 @@ class TokenInfo:
     csrf_token: str
 
 
-def resolve_token(ctx: AppContext, token: str) -> TokenInfo | None:
-    """The actor behind a bearer token or session id, or None when unknown, expired or disabled."""
+def resolve_token(ctx: AppContext, token: str, session: Session | None = None) -> TokenInfo | None:
+    """The actor behind a bearer token or session id, or None when unknown, expired or disabled.
+    ``session``: read in the caller's read session (a console page's shell reads all it needs in
+    one), else in a read session of its own."""
     if not token or len(token) > 200:
         return None
-    with ctx.db.read() as session:
-        row = session.exec(
-            select(AuthToken, User)
-            .join(User, User.id == AuthToken.user_id)
-            .where(AuthToken.token_hash == ctx.keys.token_hash(token))
-        ).first()
-        if row is None:
+    if session is None:
+        with ctx.db.read() as own:
+            return _token_info(ctx, own, token)
+    return _token_info(ctx, session, token)
+
+
+def _token_info(ctx: AppContext, session: Session, token: str) -> TokenInfo | None:
+    row = session.exec(
+        select(AuthToken, User)
+        .join(User, User.id == AuthToken.user_id)
+        .where(AuthToken.token_hash == ctx.keys.token_hash(token))
+    ).first()
+    if row is None:
+        return None
+    auth, user = row
+    if not user.is_active:
+        return None
+    if auth.expires_at is not None:
+        expires = auth.expires_at if auth.expires_at.tzinfo else auth.expires_at.replace(tzinfo=utcnow().tzinfo)
+        if expires <= utcnow():
             return None
-        auth, user = row
-        if not user.is_active:
-            return None
-        if auth.expires_at is not None:
-            expires = auth.expires_at if auth.expires_at.tzinfo else auth.expires_at.replace(tzinfo=utcnow().tzinfo)
-            if expires <= utcnow():
-                return None
-        return TokenInfo(actor=actor_of(user, session), kind=auth.kind, csrf_token=auth.csrf_token)
+    return TokenInfo(actor=actor_of(user, session), kind=auth.kind, csrf_token=auth.csrf_token)
 
 
 def revoke_token(ctx: AppContext, token: str) -> None:

@@ -11,6 +11,7 @@ import hmac
 
 from anyio.to_thread import run_sync
 from litestar import Request
+from sqlmodel import Session
 
 from core.context import Actor, AppContext
 from core.services import auth as auth_service
@@ -37,11 +38,12 @@ def bearer_token(request: Request) -> str | None:
     return None
 
 
-def current_session(request: Request) -> auth_service.TokenInfo | None:
+def current_session(request: Request, session: Session | None = None) -> auth_service.TokenInfo | None:
+    """The signed-in browser session of ``request`` (its cookie), read in ``session`` if given."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
-    info = auth_service.resolve_token(app_context(request), token)
+    info = auth_service.resolve_token(app_context(request), token, session)
     return info if info and info.kind == "session" else None
 
 

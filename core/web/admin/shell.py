@@ -19,11 +19,12 @@ from litestar import Request, Response
 from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from core.context import Actor, AppContext
 from core.i18n import Translator
 from core.models import Locality
+from core.services.auth import TokenInfo
 from core.services.errors import NotFound, ServiceError
 from core.web.admin.menu import MenuEntry, build_menu
 from core.web.auth import current_session
@@ -165,84 +166,92 @@ def _current_key(path: str, menu: list[MenuEntry]) -> str | None:
     return best.key if best else None
 
 
-def _visible_localities(ctx: AppContext, actor: Actor) -> list[dict[str, Any]]:
-    with ctx.db.read() as session:
-        query = select(Locality.id, Locality.code, Locality.name).order_by(Locality.code)
-        if not actor.is_platform_admin:
-            query = query.where(col(Locality.id).in_({actor.locality_id, *actor.readable_localities}))
-        return [
-            {
-                "id": row[0],
-                "code": row[1],
-                "name": row[2],
-                "writable": actor.is_platform_admin or row[0] == actor.locality_id,
-            }
-            for row in session.exec(query)
-        ]
+def _visible_localities(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    query = select(Locality.id, Locality.code, Locality.name).order_by(Locality.code)
+    if not actor.is_platform_admin:
+        query = query.where(col(Locality.id).in_({actor.locality_id, *actor.readable_localities}))
+    return [
+        {
+            "id": row[0],
+            "code": row[1],
+            "name": row[2],
+            "writable": actor.is_platform_admin or row[0] == actor.locality_id,
+        }
+        for row in session.exec(query)
+    ]
 
 
 def _plugin_entries(
-    ctx: AppContext, locality_id: int, code: str, hook: str = "kaoping_admin_menu", **values: Any
+    session: Session, locality_id: int, code: str, hook: str = "kaoping_admin_menu", **values: Any
 ) -> list:
     """The answers of a menu-like hook (``kaoping_admin_menu``, ``kaoping_campaign_pages``) from
     the plugins the locality enabled; a plugin that fails is logged and left out."""
     from core.services.plugins import hooks_for
 
-    with ctx.db.read() as session:
-        hooks = hooks_for(session, locality_id)
-        try:
-            return list(getattr(hooks, hook)(locality_code=code, **values))
-        except Exception:  # a broken plugin must not take the console down
-            log.exception("%s failed for %s", hook, code)
-            return []
+    hooks = hooks_for(session, locality_id)
+    try:
+        return list(getattr(hooks, hook)(locality_code=code, **values))
+    except Exception:  # a broken plugin must not take the console down
+        log.exception("%s failed for %s", hook, code)
+        return []
 
 
 def plugin_tabs(shell: Shell, campaign_id: int) -> list[MenuEntry]:
     """A campaign's tabs added by the plugins its locality enabled (``kaoping_campaign_pages``),
     those the user's role may see, in order. Call in a worker thread."""
-    answers = _plugin_entries(
-        shell.ctx, shell.locality_id, shell.code, "kaoping_campaign_pages", campaign_id=campaign_id
-    )
+    with shell.ctx.db.read() as session:
+        answers = _plugin_entries(
+            session, shell.locality_id, shell.code, "kaoping_campaign_pages", campaign_id=campaign_id
+        )
     tabs = [e for answer in answers for e in (answer or []) if isinstance(e, MenuEntry) and e.href.startswith("/")]
     return sorted((t for t in tabs if shell.actor.role in t.roles), key=lambda t: (t.order, t.key))
 
 
-def _prepare(ctx: AppContext, actor: Actor, code: str | None, chosen: str | None):
-    localities = _visible_localities(ctx, actor)
-    locality = None
-    if code is not None:
-        locality = next((loc for loc in localities if loc["code"] == code), None)
-        if locality is None:
-            raise NotFound("no locality with code {code!r}", params={"code": code})
-    else:
-        own = next((loc for loc in localities if loc["id"] == actor.locality_id), None)
-        picked = next((loc for loc in localities if loc["code"] == chosen), None)
-        locality = picked or own or (localities[0] if localities else None)
-    entries = _plugin_entries(ctx, locality["id"], locality["code"]) if locality else []
-    return localities, locality, build_menu(actor.role, locality["code"] if locality else None, entries)
+@dataclass
+class _Prepared:
+    signed_in: TokenInfo
+    localities: list[dict[str, Any]]
+    locality: dict[str, Any] | None
+    menu: list[MenuEntry]
+    unread: int
 
 
-def _unread(ctx: AppContext, actor: Actor) -> int:
+def _prepare(request: Request, code: str | None, chosen: str | None, roles: frozenset[str] | None) -> _Prepared:
+    """Everything the shell shows, read in one read session (one transaction): who is signed
+    in, the localities they may see, the menu the locality's plugins add to, the unread count."""
     from core.services.notifications import unread_count
 
-    if actor.user_id is None:
-        return 0
+    ctx: AppContext = request.app.state.ctx
     with ctx.db.read() as session:
-        return unread_count(session, actor.user_id)
+        signed_in = current_session(request, session)
+        if signed_in is None:
+            raise NeedsSignIn()
+        actor = signed_in.actor
+        if roles is not None and actor.role not in roles:
+            raise NotFound("page not found")
+        localities = _visible_localities(session, actor)
+        locality = None
+        if code is not None:
+            locality = next((loc for loc in localities if loc["code"] == code), None)
+            if locality is None:
+                raise NotFound("no locality with code {code!r}", params={"code": code})
+        else:
+            own = next((loc for loc in localities if loc["id"] == actor.locality_id), None)
+            picked = next((loc for loc in localities if loc["code"] == chosen), None)
+            locality = picked or own or (localities[0] if localities else None)
+        entries = _plugin_entries(session, locality["id"], locality["code"]) if locality else []
+        menu = build_menu(actor.role, locality["code"] if locality else None, entries)
+        unread = unread_count(session, actor.user_id) if actor.user_id is not None else 0
+    return _Prepared(signed_in, localities, locality, menu, unread)
 
 
 async def open_shell(request: Request, code: str | None = None, *, roles: frozenset[str] | None = None) -> Shell:
     """The shell of a page for the signed-in user; ``code``: the locality the page is about."""
-    session = await run_sync(current_session, request)
-    if session is None:
-        raise NeedsSignIn()
-    actor = session.actor
-    if roles is not None and actor.role not in roles:
-        raise NotFound("page not found")
     ctx: AppContext = request.app.state.ctx
     chosen = request.cookies.get(LOCALITY_COOKIE)
-    localities, locality, menu = await run_sync(_prepare, ctx, actor, code, chosen)
-    unread = await run_sync(_unread, ctx, actor)
+    prepared = await run_sync(_prepare, request, code, chosen, roles)
+    session, actor = prepared.signed_in, prepared.signed_in.actor
+    localities, locality, menu, unread = prepared.localities, prepared.locality, prepared.menu, prepared.unread
     tr = translator_for(request)  # in the locality's time zone; shared: never changed
     cookies = []
     if "lang" in request.query_params:
