@@ -4,21 +4,29 @@ Services open their own transactions through ``Database.read()`` and ``Database.
 On SQLite a write transaction starts with ``BEGIN IMMEDIATE`` so that a transaction which
 reads before it writes cannot fail half-way with "database is locked", and every commit is
 synced (``synchronous=FULL``); on PostgreSQL both are ordinary transactions.
+
+On PostgreSQL a pooled connection is pinged before use only when it sat idle in the pool for
+more than ``PING_AFTER_IDLE_S`` (``_ping_idle_connections``): a connection the server dropped
+(a restart, an idle timeout) is replaced before a request uses it, while a busy server does not
+pay a round trip for each checkout (a request checks out a connection for its sign-in, its
+plugin guard and its service: three pings of the ``pool_pre_ping`` this replaced).
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from sqlalchemy import event, text
+from sqlalchemy import event, exc, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
+PING_AFTER_IDLE_S = 10.0  # a pooled PostgreSQL connection idle longer is pinged before use
 
 
 def normalize_url(url: str) -> str:
@@ -45,7 +53,31 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=20)
+    _ping_idle_connections(engine)
+    return engine
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Ping a pooled connection at checkout only if it was idle more than ``PING_AFTER_IDLE_S``
+    (a new one is not); one that fails is discarded and the pool hands out another (SQLAlchemy
+    retries a checkout whose listener raises ``DisconnectionError``). A connection that breaks
+    while in use is still detected by SQLAlchemy, which then discards the whole pool."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record):  # pragma: no cover - pool callback
+        record.info["kaoping_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy):  # pragma: no cover - pool callback
+        since = record.info.pop("kaoping_idle_since", None)
+        if since is not None and time.monotonic() - since > PING_AFTER_IDLE_S:
+            try:
+                alive = engine.dialect.do_ping(dbapi_connection)
+            except engine.dialect.loaded_dbapi.Error as error:
+                raise exc.DisconnectionError(f"pooled connection lost while idle: {error}") from error
+            if not alive:
+                raise exc.DisconnectionError("pooled connection lost while idle")
 
 
 def _configure_sqlite(engine: Engine) -> None:
