@@ -29,6 +29,7 @@ from core.models import Unit
 from core.services.errors import ServiceError
 from core.tabular.writer import append_row
 from core.web.admin.shell import Shell, exception_handlers, field_errors, open_shell
+from core.web.downloads import attachment
 from plugins.cadres import queries, search, service, teams
 from plugins.cadres.access import HEAD, READERS
 from plugins.cadres.builder import form_from_query, query_from_form
@@ -172,7 +173,7 @@ async def search_export(request: Request, code: FromPath[str]) -> Response:
     return Response(
         buffer.getvalue(),
         media_type=XLSX,
-        headers={"Content-Disposition": 'attachment; filename="cadres-search.xlsx"'},
+        headers={"Content-Disposition": attachment(shell.tr, "cadres-search", ".xlsx")},
     )
 
 

@@ -16,6 +16,7 @@ from litestar.response import Redirect
 from core.services.errors import ServiceError
 from core.web.admin.forms import message
 from core.web.admin.shell import open_shell
+from core.web.downloads import attachment
 from plugins.goals import sheets, tree_sheet
 from plugins.goals.pages import ADMIN_ROLES, CONSOLE_CHECKS, _int, _set_query, render_tree
 
@@ -36,7 +37,9 @@ async def workbook(
     return Response(
         content,
         media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="goals-{unit}-{year_number}.xlsx"'},
+        headers={
+            "Content-Disposition": attachment(shell.tr, "goals-{unit}-{year}", ".xlsx", unit=unit, year=year_number)
+        },
     )
 
 

@@ -24,6 +24,7 @@ from core.periods import Period, PeriodError
 from core.schemas.base import MAX_ID
 from core.services.errors import ServiceError
 from core.web.admin.shell import Shell, exception_handlers, open_shell
+from core.web.downloads import attachment
 from core.web.params import Ctx, CurrentActor, LocalityCode
 from plugins.worklog import HERE, completion, service
 from plugins.worklog.completion import Completion
@@ -91,14 +92,15 @@ async def _file(request: Request, code: str, period: str | None, unit_id: str | 
     shell = await open_shell(request, code, roles=ROLES)
     chosen = period or _default_period(shell)
     found = await run_sync(completion.completion, shell.ctx, shell.actor, code, chosen, _unit(unit_id))
-    name = f"worklog-completion-{found.period}" + (f"-unit-{found.unit_id}" if found.unit_id else "")
+    stem = "worklog-completion-{period}" + ("-unit-{unit}" if found.unit_id else "")
     if kind == "xlsx":
         content = await run_sync(completion.workbook, found, shell.tr)
         media = XLSX
     else:
         content = await run_sync(completion.pdf, found, shell.tr, shell.ctx.settings.pdf_font)
         media = "application/pdf"
-    return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}.{kind}"'})
+    name = attachment(shell.tr, stem, f".{kind}", period=found.period, unit=found.unit_id)
+    return Response(content, media_type=media, headers={"Content-Disposition": name})
 
 
 @get("/localities/{code:str}/worklog/completion.xlsx", include_in_schema=False, opt=CONSOLE_CHECKS)

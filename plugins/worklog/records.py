@@ -195,6 +195,7 @@ class RecordsController(Controller):
     opt = {"locales_dirs": (HERE / "locales", LOCALES_DIR)}
 
     def _file(self, request: Request, ctx, actor, code, person_id, period, lang, kind: str) -> Response:
+        from core.web.downloads import attachment
         from core.web.i18n import request_translator
 
         data = person_records(ctx, actor, code, person_id, period)
@@ -203,8 +204,15 @@ class RecordsController(Controller):
             content, media = workbook(data, tr), XLSX
         else:
             content, media = pdf(data, tr, ctx.settings.pdf_font), "application/pdf"
-        name = f"worklog-{data.person_id}-{data.period}.{kind}"
-        return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        name = attachment(
+            tr,
+            "worklog-{person}-{period}",
+            f".{kind}",
+            person=data.person_id,
+            name=data.person_name,
+            period=data.period,
+        )
+        return Response(content, media_type=media, headers={"Content-Disposition": name})
 
     @get(
         "/records.xlsx",

@@ -10,6 +10,7 @@ from datetime import date
 from openpyxl import load_workbook
 
 from plugins.cadres import teams
+from tests.core.web.test_downloads import saved_as
 from tests.plugins.cadres.setup import enable
 
 BASE = "/admin/localities/ca/cadres"
@@ -27,6 +28,7 @@ def test_search_export_save_and_profile(site):
 
         workbook = dept.get(f"{BASE}/search.xlsx", params={"gender": "女"})
         assert workbook.status_code == 200
+        assert saved_as(workbook.headers["content-disposition"]) == ("干部查询结果.xlsx", "cadres-search.xlsx")
         rows = list(load_workbook(io.BytesIO(workbook.content)).active.iter_rows(values_only=True))
         assert rows[0][:2] == ("姓名", "性别") and rows[1][:2] == ("李镇长", "女") and len(rows) == 2
 

@@ -9,6 +9,7 @@ import pytest
 
 from core.services.plugins import PluginSettingIn, set_plugin
 from plugins.goals import progress
+from tests.core.web.test_downloads import saved_as
 from tests.helpers import browser_session
 from tests.plugins.goals.helpers import goal
 from tests.plugins.goals.setup import SYSTEM, YEAR, make_world
@@ -168,6 +169,10 @@ def test_the_progress_sheet_round_trip_on_the_tree_page(ctx, site):
     with session("admin_a") as admin:
         download = admin.get(f"{BASE}/workbook", params=where)
         assert download.status_code == 200 and download.headers["content-type"].startswith("application/vnd.openxml")
+        assert saved_as(download.headers["content-disposition"]) == (
+            f"工作目标-单位{world.unit_a}-{YEAR}年.xlsx",
+            f"goals-{world.unit_a}-{YEAR}.xlsx",
+        )
         book = load_workbook(io.BytesIO(download.content))
         sheet = book["进度"]
         sheet["D2"], sheet["F2"] = f"{YEAR}-03", "一半"

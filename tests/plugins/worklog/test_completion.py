@@ -20,6 +20,7 @@ from core.services.errors import Forbidden, Invalid, NotFound
 from plugins.worklog import completion
 from plugins.worklog.models import EntryKind, WorkEntry
 from plugins.worklog.service import seed_entry
+from tests.core.web.test_downloads import saved_as
 from tests.helpers import browser_session, never_5xx
 from tests.plugins.worklog.setup import make_world, token
 
@@ -139,6 +140,13 @@ def test_the_page_the_api_and_the_files(ctx, world, live_server, tmp_path):
 
         english = office.get(f"{base}.xlsx", params={**query, "lang": "en"})
         assert load_workbook(io.BytesIO(english.content)).sheetnames == ["Units", "People"]
+        plain = f"worklog-completion-2025-W40-unit-{world.unit_a}"
+        assert saved_as(sheet.headers["content-disposition"]) == (
+            f"纪实完成情况-2025-W40-单位{world.unit_a}.xlsx",
+            f"{plain}.xlsx",
+        )
+        assert saved_as(printed.headers["content-disposition"])[0] == f"纪实完成情况-2025-W40-单位{world.unit_a}.pdf"
+        assert english.headers["content-disposition"] == f'attachment; filename="{plain}.xlsx"'
 
     with httpx.Client(
         base_url=live_server.url,

@@ -19,6 +19,7 @@ from core.services.errors import Invalid, NotFound
 from plugins.worklog import records
 from plugins.worklog.models import EntryKind
 from plugins.worklog.service import seed_entry
+from tests.core.web.test_downloads import saved_as
 from tests.helpers import browser_session, never_5xx
 from tests.plugins.worklog.setup import make_world, token
 
@@ -83,6 +84,9 @@ def test_the_files_over_the_api_and_the_completion_pages_links(ctx, world, live_
         english = leader.get(f"{path}.xlsx", params={"period": "2025-09", "lang": "en"})
         english_rows = list(load_workbook(io.BytesIO(english.content)).active.iter_rows(values_only=True))
         assert english_rows[0][0] == "Work records of 李明, 2025-09" and english_rows[3][1] == "Weekly record"
+        plain = f"worklog-{person}-2025-09.xlsx"
+        assert saved_as(sheet.headers["content-disposition"]) == ("工作纪实-李明-2025-09.xlsx", plain)
+        assert english.headers["content-disposition"] == f'attachment; filename="{plain}"'
 
         printed = leader.get(f"{path}.pdf", params={"period": "2025-09"})
         assert printed.status_code == 200 and printed.content.startswith(b"%PDF")
