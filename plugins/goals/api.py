@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from litestar import Controller, Response, delete, get, patch, post, put
+from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, JSONBody, QueryParameter
@@ -19,6 +19,8 @@ from litestar.params import Body, JSONBody, QueryParameter
 from core.i18n import LOCALES_DIR
 from core.schemas.base import MAX_ID
 from core.services.errors import Invalid
+from core.web.downloads import attachment
+from core.web.errors import api_translator
 from core.web.params import Ctx, CurrentActor, ItemId, LocalityCode
 from plugins.goals import HERE, copying, history, indicators, progress, scoring, search, service, shares, sheets
 from plugins.goals.models import GoalKind, GoalStatus
@@ -245,6 +247,7 @@ class GoalsController(GoalsApi):
     )
     def workbook(
         self,
+        request: Request,
         ctx: Ctx,
         actor: CurrentActor,
         code: LocalityCode,
@@ -253,11 +256,8 @@ class GoalsController(GoalsApi):
         team_id: TeamQuery = None,
     ) -> Response:
         content = sheets.export_workbook(ctx, actor, code, unit_id, team_id, year)
-        return Response(
-            content,
-            media_type=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="goals-{unit_id}-{year}.xlsx"'},
-        )
+        name = attachment(api_translator(request), "goals-{unit}-{year}", ".xlsx", unit=unit_id, year=year)
+        return Response(content, media_type=XLSX, headers={"Content-Disposition": name})
 
     @post(
         "/progress-sheet",

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from core.services.plugins import PluginSettingIn, set_plugin
+from tests.core.web.test_downloads import saved_as
 from tests.helpers import never_5xx
 from tests.plugins.goals.setup import SYSTEM, YEAR, make_world, token
 
@@ -161,6 +162,8 @@ def test_the_workbook_round_trip_over_the_api(ctx, api):
         made = admin.post(BASE + "/", json=new_goal(world, name="制度建设")).json()
         download = admin.get(f"{BASE}/workbook", params=where)
         assert download.status_code == 200
+        name = f"工作目标-单位{world.unit_a}-{YEAR}年.xlsx"  # in the Accept-Language
+        assert saved_as(download.headers["content-disposition"]) == (name, f"goals-{world.unit_a}-{YEAR}.xlsx")
         book = load_workbook(io.BytesIO(download.content))
         book["进度"].append([999, "?", "定性", "2026-03", None, 10])
         book["进度"]["D2"], book["进度"]["F2"] = "2026-03", 25
