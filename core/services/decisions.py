@@ -38,16 +38,17 @@ def _ensure_tallied(campaign: Campaign, what: str) -> None:
 
 
 def grade_labels(session: Session, campaign_id: int) -> list[str]:
-    """The labels of the grade scales of the campaign's templates, best first, without repeats."""
-    template_ids = session.exec(
-        select(CampaignCategory.template_id)
-        .where(CampaignCategory.campaign_id == campaign_id, col(CampaignCategory.template_id).is_not(None))
+    """The labels of the grade scales of the campaign's templates, best first, without repeats
+    (one statement: each category's template scale, in the categories' order)."""
+    scales = session.exec(
+        select(IndicatorTemplate.grade_scale)
+        .join(CampaignCategory, CampaignCategory.template_id == IndicatorTemplate.id)
+        .where(CampaignCategory.campaign_id == campaign_id)
         .order_by(col(CampaignCategory.position), col(CampaignCategory.id))
     ).all()
     labels: list[str] = []
-    for template_id in dict.fromkeys(template_ids):
-        template = session.get(IndicatorTemplate, template_id)
-        for grade in template.grade_scale if template else []:
+    for scale in scales:
+        for grade in scale or []:
             label = grade.get("label") if isinstance(grade, dict) else None
             if label and label not in labels:
                 labels.append(label)

@@ -42,7 +42,7 @@ from core.services.access import OFFICE_ROLES, require_role
 from core.services.campaigns import categories_of, get_campaign_row
 from core.services.decisions import grade_labels
 from core.services.errors import NotFound
-from core.services.paging import paginate
+from core.services.paging import check_page
 
 # Who reads results: the office roles, and an assessment group (考核组) role if one exists.
 READ_ROLES = frozenset(OFFICE_ROLES | {r for r in Role if r.value == "assessment_group"})
@@ -228,11 +228,12 @@ def _ranked(
     )
     if subject_id is not None:
         query = query.where(CampaignResult.subject_id == subject_id)
-    if limit is None:
-        pairs, total = session.execute(query).all(), sum(held.values())
-    else:
-        page = paginate(session, query, limit, offset, lambda _session, row: row)
-        pairs, total = page.items, page.total
+    # ``held`` counts these very rows (the same join and filters), so no query counts them again
+    total = sum(held.values())
+    if limit is not None:
+        check_page(limit, offset)
+        query = query.limit(limit).offset(offset)
+    pairs = session.execute(query).all()
     adjustments = select(Adjustment).where(Adjustment.campaign_id == campaign.id)
     if limit is not None or subject_id is not None:
         adjustments = adjustments.where(col(Adjustment.subject_id).in_([row.id for row in pairs]))

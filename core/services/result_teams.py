@@ -6,9 +6,9 @@ ranking, which this builds on).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from core.context import Actor, AppContext
@@ -26,10 +26,11 @@ from core.services.result_details import TALLIED, _campaign_out, _load, _rows, s
 from core.services.templates import template_data
 
 
-def _member_pairs(session: Session, campaign: Campaign, team_id: int | None = None) -> list[tuple[int, int]]:
-    """(team id, subject id) of the people subjects with a result in the campaign, per team."""
-    query = (
-        select(TeamMember.team_id, Subject.id)
+def _members_query(campaign: Campaign, query):
+    """``query`` (a select of columns) over the team members who are people subjects with a
+    result in the campaign."""
+    return (
+        query.select_from(TeamMember)
         .join(Person, Person.id == TeamMember.person_id)
         .join(
             Subject,
@@ -38,6 +39,11 @@ def _member_pairs(session: Session, campaign: Campaign, team_id: int | None = No
         .join(CampaignResult, (CampaignResult.subject_id == Subject.id) & (CampaignResult.campaign_id == campaign.id))
         .where(TeamMember.locality_id == campaign.locality_id, Person.locality_id == campaign.locality_id)
     )
+
+
+def _member_pairs(session: Session, campaign: Campaign, team_id: int | None = None) -> list[tuple[int, int]]:
+    """(team id, subject id) of the people subjects with a result in the campaign, per team."""
+    query = _members_query(campaign, select(TeamMember.team_id, Subject.id))
     if team_id is not None:
         query = query.where(TeamMember.team_id == team_id)
     return [(int(t), int(s)) for t, s in session.exec(query).all()]
@@ -53,16 +59,20 @@ def campaign_teams(
         loaded = _load(session, actor, campaign_id, locality_code)
         if loaded.campaign.status not in TALLIED:
             return []
-        members: dict[int, int] = defaultdict(int)
-        for team_id, _subject_id in _member_pairs(session, loaded.campaign):
-            members[team_id] += 1
-        if not members:
-            return []
-        teams = session.exec(
-            select(Team).where(col(Team.id).in_(list(members)), Team.locality_id == loaded.campaign.locality_id)
-        ).all()
+        campaign = loaded.campaign
+        # the members counted per team in the query that finds them, with the team's name: one
+        # statement and a row per team (it read every member, then each team by id)
+        counted = (
+            _members_query(campaign, select(Team.id, Team.name, Team.unit_id, func.count()))
+            .join(Team, Team.id == TeamMember.team_id)
+            .where(Team.locality_id == campaign.locality_id)
+            .group_by(col(Team.id), col(Team.name), col(Team.unit_id))
+        )
         return sorted(
-            ({"team_id": t.id, "name": t.name, "unit_id": t.unit_id, "members": members[t.id]} for t in teams),
+            (
+                {"team_id": team_id, "name": name, "unit_id": unit_id, "members": int(n)}
+                for team_id, name, unit_id, n in session.exec(counted).all()
+            ),
             key=lambda t: (t["name"], t["team_id"]),
         )
 

@@ -150,3 +150,38 @@ def test_a_page_of_the_ranking_is_the_whole_ranking_cut_with_global_ranks_and_fl
     assert pages[0]["groups"][0]["subjects"][0]["adjustment"]["reason"] == "核实"
     with pytest.raises(Invalid):
         rd.campaign_results(world.ctx, office, s.campaign_id, limit=0)
+
+
+def _statements(world, call) -> list[str]:
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(world.ctx.db.engine, "before_cursor_execute", record)
+    try:
+        call()
+    finally:
+        event.remove(world.ctx.db.engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_a_page_of_the_ranking_is_counted_once_and_its_teams_in_one_statement(world):
+    """The results page's reads: the ranking's total comes from the grades held per category (no
+    second count of the ranking's rows), the grade labels from one statement however many
+    templates the categories have, and the teams with their members counted in one statement
+    (not each team by id after every member)."""
+    s = build(world)
+    office = _actor(world, "office-county-r")
+    page: dict = {}
+    ranking = _statements(world, lambda: page.update(rd.campaign_results(world.ctx, office, s.campaign_id, limit=2)))
+    assert page["total"] == 4 and len(page["groups"][0]["subjects"]) == 2
+    assert not [q for q in ranking if "count(*)" in q and "campaign_results.score" in q], ranking
+    assert len([q for q in ranking if "FROM indicator_templates" in q]) == 1, ranking
+    teams: list = []
+    read = _statements(world, lambda: teams.extend(result_teams.campaign_teams(world.ctx, office, s.campaign_id)))
+    assert [t["members"] for t in teams] == [3]
+    assert len([q for q in read if "FROM teams" in q or "JOIN teams" in q]) == 1, read
+    assert not [q for q in read if "FROM team_members" in q and "JOIN teams" not in q], read
