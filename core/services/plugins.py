@@ -109,20 +109,33 @@ def check_route_access(
     who calls, None for a route the plugin marked public: then that is all. Otherwise the named
     locality must be one the actor may see (its own; with ``read_only``, the child localities
     it was granted to read; any, for a platform admin), and a route that names no locality
-    serves users of a locality that enabled the plugin (and platform admins)."""
+    serves users of a locality that enabled the plugin (and platform admins).
+
+    The locality and whether it enabled the plugin are read in one statement (this runs before
+    every plugin request)."""
+    enabled_here = select(LocalityPlugin.enabled).where(
+        LocalityPlugin.locality_id == Locality.id, LocalityPlugin.plugin == name
+    )
     with ctx.db.read() as session:
+        found: Any = None
         if "code" in params:
             code = str(params["code"])
             missing = NotFound(f"no locality with code {code!r}")
-            locality_id = session.exec(select(Locality.id).where(Locality.code == code)).first()
+            found = session.exec(
+                select(Locality.id, enabled_here.scalar_subquery()).where(Locality.code == code)
+            ).first()
         elif "campaign_id" in params:
             try:
                 campaign_id = int(params["campaign_id"])
             except (TypeError, ValueError):
                 campaign_id = 0
             missing = NotFound(f"no campaign with id {params['campaign_id']}")
-            locality_id = (
-                session.exec(select(Campaign.locality_id).where(Campaign.id == campaign_id)).first()
+            found = (
+                session.exec(
+                    select(Locality.id, enabled_here.scalar_subquery())
+                    .join(Campaign, col(Campaign.locality_id) == Locality.id)
+                    .where(Campaign.id == campaign_id)
+                ).first()
                 if 0 < campaign_id < 2**31
                 else None
             )
@@ -132,11 +145,12 @@ def check_route_access(
             if actor.locality_id is None or name not in enabled_names(session, actor.locality_id):
                 raise NotFound(f"plugin {name} is not enabled for your locality")
             return
-        if locality_id is None:
+        if found is None:
             raise missing
+        locality_id, enabled = found
         if actor is not None and not can_see_locality(actor, locality_id, read_only=read_only):
             raise missing
-        if not essential and name not in enabled_names(session, locality_id):
+        if not essential and not enabled:
             raise NotFound(f"plugin {name} is not enabled for this locality")
 
 
