@@ -5,6 +5,7 @@ page (``page``; plain links, and with HTMX only ``#board-results`` is sent back)
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -55,6 +56,28 @@ def test_the_board_is_paged_in_id_order_and_counts_every_page(ctx, crowd):
     for limit, offset in ((0, 0), (201, 0), (10, -1)):
         with pytest.raises(Invalid):
             service.board(ctx, leader, "wa", week, limit=limit, offset=offset)
+
+
+def test_a_board_on_one_page_counts_as_one_split_in_pages(ctx):
+    """A unit on one page is counted from its rows (the statement's second probe of every
+    person's entries is skipped); the counts are those of the same board paged: drafts and
+    other periods not counted, each kind of the week counted."""
+    world = make_world(ctx)
+    week = _week(ctx)
+    last_week = str(Period.from_date("week", Period.parse(week).start - timedelta(days=1)))
+    author, colleague = world.actors["author"], world.actors["colleague"]
+    for kind in ("weekly_plan", "weekly_record"):
+        service.write_entry(ctx, author, "wa", kind, week, EntryIn(body="本周", submit=True))
+    service.write_entry(ctx, colleague, "wa", "weekly_plan", week, EntryIn(body="草稿"))  # a draft
+    service.write_entry(ctx, colleague, "wa", "weekly_record", last_week, EntryIn(body="上周", submit=True))
+    leader = world.actors["leader"]
+    whole = service.board(ctx, leader, "wa", week)  # 2 people (not the leader), one page
+    assert (whole.total, whole.submitted, whole.missing) == (2, 2, 2)
+    for limit in (2, 1):  # exactly one page, and two pages of one
+        pages = [service.board(ctx, leader, "wa", week, limit=limit, offset=o) for o in range(0, 2, limit)]
+        for page in pages:
+            assert (page.total, page.submitted, page.missing) == (2, 2, 2)
+        assert [r.person_id for p in pages for r in p.rows] == [r.person_id for r in whole.rows]
 
 
 def test_the_api_pages_the_board(ctx, crowd, live_server):
