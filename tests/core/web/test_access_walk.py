@@ -374,7 +374,14 @@ ITEM_BY_COLLECTION = {
     "batches": "batch",
     "users": "user",
 }
-FIXED = {"kind": "people", "name": "example", "fmt": "csv", "period": "2026-W48", "indicator": "DE1"}
+FIXED = {
+    "kind": "people",
+    "name": "example",
+    "fmt": "csv",
+    "period": "2026-W48",
+    "indicator": "DE1",
+    "section": "posts",  # a cadre profile section (plugins/cadres/sheets.py SECTIONS)
+}
 PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 
 
