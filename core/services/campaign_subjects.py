@@ -127,21 +127,26 @@ def summary(
             .limit(limit)
             .offset(offset)
         )
+        by_category = [
+            (str(c), int(n))
+            for c, n in session.exec(
+                select(Subject.category, func.count())
+                .join(CampaignSubject, CampaignSubject.subject_id == Subject.id)
+                .where(CampaignSubject.campaign_id == campaign.id)
+                .group_by(Subject.category)
+                .order_by(Subject.category)
+            )
+        ]
         return {
             "matching": count(select(matching.c.id)),
             "matching_in": count(picked),
-            "total": count(in_campaign),
-            "by_category": [
-                (str(c), int(n))
-                for c, n in session.exec(
-                    select(Subject.category, func.count())
-                    .join(CampaignSubject, CampaignSubject.subject_id == Subject.id)
-                    .where(CampaignSubject.campaign_id == campaign.id)
-                    .group_by(Subject.category)
-                    .order_by(Subject.category)
-                )
-            ],
-            "rows": [{"id": i, "name": n, "kind": k, "category": c} for i, n, k, c in session.exec(rows_query)],
+            # every subject of the campaign is in one category's count (a campaign's subject is
+            # a subject: its foreign key), so they add up to the total without counting again
+            "total": sum(n for _c, n in by_category),
+            "by_category": by_category,
+            "rows": []
+            if limit <= 0  # the counts alone (the console asks for them to choose its page)
+            else [{"id": i, "name": n, "kind": k, "category": c} for i, n, k, c in session.exec(rows_query)],
         }
 
 
