@@ -14,6 +14,7 @@ import tempfile
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -88,7 +89,36 @@ def snake(index: int, workers: int) -> int:
     return place if round_ % 2 == 0 else workers - 1 - place
 
 
+# Browser tests (tests/e2e) drive the pages through Chromium, about half of the suite's time. Each
+# runs on one database, half of them on SQLite and half on PostgreSQL (by a stable hash of the
+# test's name), so both back the browser journeys; every page's queries are tested on both
+# databases by the page tests over HTTP. KAOPING_TEST_BROWSER_BACKENDS=both runs each on both.
+BROWSER_TESTS = "tests/e2e/"
+BROWSER_BACKENDS_BOTH = os.environ.get("KAOPING_TEST_BROWSER_BACKENDS", "").strip().lower() == "both"
+
+
+def browser_test_backend(nodeid: str, backends: list[str]) -> str:
+    """The one database a browser test runs on: the same for a test on every run and worker."""
+    name = nodeid.split("[", 1)[0]
+    return backends[zlib.crc32(name.encode()) % len(backends)]
+
+
+def _one_backend_for_browser_tests(config, items) -> None:
+    backends = [param.values[0] for param in _backends()]
+    if BROWSER_BACKENDS_BOTH or len(backends) < 2:
+        return
+    kept, dropped = [], []
+    for item in items:
+        backend = getattr(getattr(item, "callspec", None), "params", {}).get("backend")
+        on_other = backend is not None and backend != browser_test_backend(item.nodeid, backends)
+        (dropped if item.nodeid.startswith(BROWSER_TESTS) and on_other else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 def pytest_collection_modifyitems(config, items) -> None:
+    _one_backend_for_browser_tests(config, items)
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
     if workers < 2:
         return

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import BROWSER_BACKENDS_BOTH, TEST_PASSWORD
 
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
 TABLET = {
@@ -36,9 +36,9 @@ def sign_in(page: Page, url: str, username: str, password: str = TEST_PASSWORD, 
 
 # Screenshots assert nothing: they are test artefacts for a person to look at, written under
 # KAOPING_TEST_ARTEFACTS (default var/test-artefacts, outside git) as screenshots/<test>/<name>.png.
-# What a person sees first (the viewport: about 0.1 s each), taken on the SQLite run only: the pages
-# are the same on PostgreSQL. KAOPING_TEST_SCREENSHOTS=0 takes none; =full takes whole pages
-# (0.3-2.4 s each, by the machine's load).
+# What a person sees first (the viewport: about 0.1 s each); when browser tests run on both
+# databases (KAOPING_TEST_BROWSER_BACKENDS=both), on the SQLite run only: the pages are the same.
+# KAOPING_TEST_SCREENSHOTS=0 takes none; =full takes whole pages (0.3-2.4 s each, by the load).
 SCREENSHOTS = os.environ.get("KAOPING_TEST_SCREENSHOTS", "1").strip().lower() not in ("", "0", "no", "false")
 FULL_PAGE = os.environ.get("KAOPING_TEST_SCREENSHOTS", "").strip().lower() == "full"
 ARTEFACTS = Path(
@@ -50,7 +50,7 @@ def screenshot(page: Page, name: str, *, settle_ms: int = 0) -> None:
     """Save the page as it looks as ``screenshots/<test>/<name>.png`` under ``ARTEFACTS``, after
     ``settle_ms`` for what still moves (a chart's opening animation) when one is taken."""
     test = os.environ.get("PYTEST_CURRENT_TEST", "unknown").rsplit(" ", 1)[0]
-    if not SCREENSHOTS or "postgresql" in test:
+    if not SCREENSHOTS or (BROWSER_BACKENDS_BOTH and "postgresql" in test):
         return
     if settle_ms:
         page.wait_for_timeout(settle_ms)
