@@ -229,6 +229,8 @@ def search_people(
         first = 0
         if capped:
             total = COUNT_CAP
+        elif found and after is None and before is None:
+            first = 1  # the first page starts at the first row: nothing to count before it
         elif found:
             first = (
                 1 + session.exec(select(func.count()).select_from(base.where(Person.id < found[0]).subquery())).one()

@@ -156,3 +156,32 @@ def test_teams_are_found_by_a_word_unit_and_type_a_page_at_a_time(ctx):
     assert [t["name"] for t in org_lists.search_teams(ctx, actor, o.code, team_type="department").items] == ["科务会"]
     root = org_lists.search_teams(ctx, actor, o.code, unit_id=o.root).items
     assert [(t["name"], t["members"]) for t in root] == [("领导班子", 1)]
+
+
+def test_the_first_page_of_people_counts_once_and_a_later_page_counts_what_is_before_it(ctx):
+    """The position of the first page is 1 without a count (a word anywhere in the names counted
+    twice at 100,000 people: once for the total, once for the nothing before the first row); a
+    later page counts the rows before it for its position."""
+    from sqlalchemy import event
+
+    o = make_org(ctx)  # 张三 李四 王五 赵六
+    actor = office(ctx, o.code)
+    counts: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        if "count(" in statement:
+            counts.append(statement)
+
+    event.listen(ctx.db.engine, "before_cursor_execute", seen)
+    try:
+        first = org_lists.search_people(ctx, actor, o.code, limit=2)
+        first_counts, counts[:] = len(counts), []
+        later = org_lists.search_people(ctx, actor, o.code, limit=2, after=first.items[-1].id)
+        back = org_lists.search_people(ctx, actor, o.code, limit=2, before=later.items[0].id)
+    finally:
+        event.remove(ctx.db.engine, "before_cursor_execute", seen)
+    assert (first.total, first.first, first.has_prev, first.has_next) == (4, 1, False, True)
+    assert first_counts == 1
+    assert (later.total, later.first, later.has_prev, later.has_next) == (4, 3, True, False)
+    assert (back.first, back.has_prev, [p.id for p in back.items]) == (1, False, [p.id for p in first.items])
+    assert len(counts) == 4  # the total and the rows before the page, for each of the two pages
