@@ -14,8 +14,10 @@ no plugin (``people.activated``) reads the core's alone. The unread count is one
 (``ix_notifications_user_read``).
 
 A value may be a ``date`` or a ``datetime``: it is kept as ISO text (what the API answers in
-``params``) with its type beside it (``TYPES_PARAM``), and read back as that type to be
-formatted in the reader's language (``core.i18n.Translator.value``): "于12月1日查看", "on Dec 1".
+``params``) with its type in ``param_types``, and read back as that type to be formatted in the
+reader's language (``core.i18n.Translator.value``): "于12月1日查看", "on Dec 1". ``params`` holds
+the message's values only (the catalogue and the types have columns of their own), as the hook
+and the API give them.
 """
 
 from __future__ import annotations
@@ -41,12 +43,6 @@ log = logging.getLogger("kaoping.notifications")
 MAX_PAGE = 100
 _PENDING = "kaoping_notifications"
 MAX_ID = 2**31 - 1
-# The plugin whose catalogue holds a notification's message, when its kind does not name it:
-# kept with the values (a key no message names), left out of what the API answers.
-CATALOGUE_PARAM = "_catalogue"
-# The values that are dates or datetimes (name -> "date" or "datetime"), kept as ISO text.
-TYPES_PARAM = "_types"
-INTERNAL_PARAMS = frozenset({CATALOGUE_PARAM, TYPES_PARAM})
 
 
 class NotificationOut(BaseModel):
@@ -99,13 +95,16 @@ def notify(
     ``kaoping_notification_created`` runs after COMMIT.
     """
     _check(kind, message_id, catalogue)
+    values, types = _stored(params)
     row = Notification(
         locality_id=locality_id,
         user_id=user_id,
         kind=kind,
         message_id=message_id,
-        params=_stored(params, catalogue),
+        params=values,
         link=_safe_link(link),
+        catalogue=catalogue,
+        param_types=types,
     )
     session.add(row)
     session.flush()
@@ -116,12 +115,15 @@ def notify(
 
 @dataclass(frozen=True)
 class Notice:
-    """One message for ``notify_each``: who gets it, what it says and where it links."""
+    """One message for ``notify_each``: who gets it, what it says and where it links;
+    ``catalogue``, if given, replaces ``notify_each``'s for this message (a pass relaying
+    several plugins' messages)."""
 
     user_ids: list[int]
     message_id: str
     params: dict[str, Any] = field(default_factory=dict)
     link: str = ""
+    catalogue: str | None = None
 
 
 def notify_each(
@@ -133,17 +135,19 @@ def notify_each(
     to ``insertmanyvalues_page_size`` (1,000) rows each (SQLAlchemy's "insertmanyvalues"), never
     one statement a row. Returns how many users each notice reached, in order; the hook runs
     after COMMIT once per notification, as for ``notify``. ``Invalid`` (nothing written) for an
-    empty or too long kind or message, as ``notify``."""
+    empty or too long kind, message or catalogue, as ``notify``."""
     from sqlalchemy import insert
 
     now, rows, counts = utcnow(), [], []
     for notice in notices:
-        _check(kind, notice.message_id, catalogue)
-        values, link = _stored(notice.params, catalogue), _safe_link(notice.link)
+        named = notice.catalogue if notice.catalogue is not None else catalogue
+        _check(kind, notice.message_id, named)
+        (values, types), link = _stored(notice.params), _safe_link(notice.link)
         counts.append(len(notice.user_ids))
         rows += [
             {"locality_id": locality_id, "user_id": u, "kind": kind, "message_id": notice.message_id}
             | {"params": values, "link": link, "created_at": now, "read_at": None}
+            | {"catalogue": named, "param_types": types}
             for u in notice.user_ids
         ]
     if not rows:
@@ -189,41 +193,31 @@ def _check(kind: str, message_id: str, catalogue: str | None) -> None:
         raise Invalid("catalogue: must be 1 to 50 characters")
 
 
-def _stored(params: dict[str, Any] | None, catalogue: str | None) -> dict[str, Any]:
-    """The values as the row keeps them (JSON): dates and datetimes as ISO text with their type
-    in ``TYPES_PARAM``, and the catalogue in ``CATALOGUE_PARAM`` if given."""
+def _stored(params: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, str] | None]:
+    """The values as the row keeps them (JSON), dates and datetimes as ISO text, and the types of
+    those (``param_types``: name -> "date" or "datetime"; None when there is none)."""
     values, types = {}, {}
     for name, value in (params or {}).items():
         if isinstance(value, date):  # a datetime too
             types[name] = "datetime" if isinstance(value, datetime) else "date"
             value = value.isoformat()
         values[name] = value
-    if types:
-        values[TYPES_PARAM] = types
-    if catalogue is not None:
-        values[CATALOGUE_PARAM] = catalogue
-    return values
+    return values, types or None
 
 
 def catalogue_of(notification: Notification) -> str | None:
     """The plugin whose catalogue holds the notification's message: the one ``notify`` was
     given, else the one its kind names (a name no plugin has reads the core's alone)."""
-    named = (notification.params or {}).get(CATALOGUE_PARAM)
-    if isinstance(named, str) and named:
-        return named
+    if notification.catalogue:
+        return notification.catalogue
     return notification.kind.partition(".")[0] or None
-
-
-def _values(notification: Notification) -> dict[str, Any]:
-    """The message's values as stored (dates as ISO text): what the API answers."""
-    return {k: v for k, v in (notification.params or {}).items() if k not in INTERNAL_PARAMS}
 
 
 def _typed(notification: Notification) -> dict[str, Any]:
     """The message's values with dates and datetimes read back as such (``_stored``); a value
     that does not read as its type stays as stored."""
-    values = _values(notification)
-    types = (notification.params or {}).get(TYPES_PARAM)
+    values = dict(notification.params or {})
+    types = notification.param_types
     for name, kind in types.items() if isinstance(types, dict) else ():
         reader = {"date": date.fromisoformat, "datetime": datetime.fromisoformat}.get(kind)
         if reader is not None and isinstance(values.get(name), str):
@@ -308,7 +302,7 @@ def list_notifications(
             id=row.id,
             kind=row.kind,
             message_id=row.message_id,
-            params=_values(row),
+            params=dict(row.params or {}),
             text=render(row, translator),
             link=row.link,
             created_at=row.created_at,

@@ -37,7 +37,7 @@ from sqlmodel import Session, col, select
 from core.context import Actor, AppContext
 from core.models import Campaign, CampaignResult, CampaignStatus, Locality, Person, Subject, SubjectKind, TeamMember
 from core.models.users import User
-from core.services.notifications import CATALOGUE_PARAM, Notice, notify_each
+from core.services.notifications import Notice, notify_each
 from plugins.cadres.access import PLUGIN, READERS, cadre_locality
 from plugins.cadres.models import CadreWarning, WarningKind
 
@@ -46,6 +46,9 @@ log = logging.getLogger("kaoping.cadres")
 DEFAULT_SCORE_DROP = 5.0
 CHUNK = 5000  # people per query
 NOTICE = "cadres.warning"
+# The plugin whose catalogue holds a warning's message when another plugin raised it (goals'),
+# kept with the warning's values (a key no message names) and left out of what is shown or sent.
+CATALOGUE_KEY = "_catalogue"
 SCORE_DROP = "{name}: the score in {campaign} is {score}, {drop} points below {previous} in {before}"
 NEGATIVE = {  # by the record's kind
     "discipline": "{name}: a discipline record from {source}: {title}",
@@ -173,9 +176,12 @@ def raise_warnings(session: Session, locality_id: int, items: list[WarningIn]) -
     session.flush()  # the ids the department's links point at
     notices = []
     for index, warning in enumerate(new):
-        params = {**warning.params, "name": names[warning.person_id]}
-        notices.append(Notice(dept, warning.message_id, params, warning_link(code, warning.person_id, warning.id)))
-        notices.append(Notice(told[index], warning.message_id, params, links[index]))
+        params = {**_values(warning), "name": names[warning.person_id]}
+        named = warning.params.get(CATALOGUE_KEY)  # a notice of a relayed message is read with its plugin's
+        notices.append(
+            Notice(dept, warning.message_id, params, warning_link(code, warning.person_id, warning.id), named)
+        )
+        notices.append(Notice(told[index], warning.message_id, params, links[index], named))
     notify_each(session, locality_id, NOTICE, notices)  # one INSERT for every notice of the pass
     return new
 
@@ -259,10 +265,15 @@ def warnings_page(
     return total, list(rows)
 
 
+def _values(warning: CadreWarning) -> dict[str, Any]:
+    """The warning's message values (without ``CATALOGUE_KEY``)."""
+    return {k: v for k, v in (warning.params or {}).items() if k != CATALOGUE_KEY}
+
+
 def catalogue_of(warning: CadreWarning) -> str:
     """The plugin whose catalogue holds a warning's message: the one that answered the hook
     (kept with its values; before it was, the source it named), else the cadre cloud."""
-    named = (warning.params or {}).get(CATALOGUE_PARAM)
+    named = (warning.params or {}).get(CATALOGUE_KEY)
     if isinstance(named, str) and named:
         return named
     return warning.source if warning.kind == WarningKind.goals.value and warning.source else PLUGIN
@@ -335,7 +346,7 @@ def list_warnings(
                     kind=w.kind,
                     source=w.source,
                     message_id=w.message_id,
-                    params={**{k: v for k, v in w.params.items() if k != CATALOGUE_PARAM}, "name": name},
+                    params={**_values(w), "name": name},
                     catalogue=catalogue_of(w),
                     notified=w.notified,
                     created_at=w.created_at,

@@ -21,14 +21,13 @@ from sqlmodel import select
 
 from core.context import AppContext
 from core.models import LocalityPlugin
-from core.services.notifications import CATALOGUE_PARAM
 from core.services.plugins import hooks_for
 from plugins.cadres.access import PLUGIN
 from plugins.cadres.dossier import prune_orphans
 from plugins.cadres.grades import sync_kaoping_grades
 from plugins.cadres.models import CadreWarning, NegativeRecord, WarningKind
 from plugins.cadres.negative import warning_for
-from plugins.cadres.warnings import DEFAULT_SCORE_DROP, WarningIn, raise_warnings, score_warnings
+from plugins.cadres.warnings import CATALOGUE_KEY, DEFAULT_SCORE_DROP, WarningIn, raise_warnings, score_warnings
 
 log = logging.getLogger("kaoping.cadres")
 EVERY_SECONDS = 900
@@ -52,7 +51,7 @@ def hook_warnings(ctx: AppContext, locality_id: int, on: date) -> list[WarningIn
                         source=str(item.get("source") or impl.plugin_name)[:200],
                         message_id=str(item["message_id"])[:500],
                         # its message is in the answering plugin's catalogue, read with it
-                        params={**dict(item.get("params") or {}), CATALOGUE_PARAM: impl.plugin_name},
+                        params={**dict(item.get("params") or {}), CATALOGUE_KEY: impl.plugin_name},
                         link=str(item.get("link") or "")[:500],  # the supervisors' (a path of this site)
                     )
                 )

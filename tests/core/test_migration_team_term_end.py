@@ -26,7 +26,7 @@ def fresh_url(request, database_url_factory) -> str:
 
 def test_one_head_for_the_core(fresh_url):
     heads = head_revisions(fresh_url)
-    assert [h for h in heads if "_" not in h] == ["0027"]
+    assert len([h for h in heads if "_" not in h]) == 1  # 0027 or a later one
 
 
 def test_existing_teams_get_no_end_of_term_and_can_be_given_one(fresh_url, tmp_path):

@@ -13,7 +13,6 @@ from core.models import AuditEntry, Comment, Like, Notification
 from core.periods import Period
 from core.services import discussion
 from core.services.errors import Forbidden, Invalid, NotFound
-from core.services.notifications import CATALOGUE_PARAM
 from plugins.worklog import service
 from plugins.worklog.discussion import TARGET, resolver
 from plugins.worklog.schemas import EntryIn
@@ -46,7 +45,7 @@ def test_a_leader_comments_and_the_author_is_told(ctx, world):
     assert out.author_name == "张局长" and out.body == "写得很好，继续保持" and out.mine
     [notice] = [n for n in _notices(ctx, author) if n.kind == "discussion.comment"]
     # the resolver's plugin (the worklog) names the catalogue the notice is read with
-    assert notice.params == {"who": "张局长", "excerpt": "写得很好，继续保持", CATALOGUE_PARAM: "worklog"}
+    assert notice.params == {"who": "张局长", "excerpt": "写得很好，继续保持"} and notice.catalogue == "worklog"
     assert notice.link == f"/me/worklog/entries/{entry}"
     seen = discussion.read(ctx, author, TARGET, entry, resolver("wa", entry))
     assert [(c.author_name, c.body, c.mine, c.may_delete) for c in seen.comments] == [
