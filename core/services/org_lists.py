@@ -172,6 +172,23 @@ def _people_query(
     return query, card is not None
 
 
+def _rows_before(session: Session, base, locality_id: int, first_id: int, total: int) -> int:
+    """How many rows of ``base`` (``total`` of them) come before the id ``first_id``: counted on
+    the shorter side of it, as the locality's ids place it (an index's two ends), so a page far
+    down counts the few rows after it, not the many before (the total less those)."""
+    # each end its own subquery: one index probe each (min and max together scan every row on SQLite)
+    low, high = session.exec(
+        select(
+            select(func.min(Person.id)).where(Person.locality_id == locality_id).scalar_subquery(),
+            select(func.max(Person.id)).where(Person.locality_id == locality_id).scalar_subquery(),
+        )
+    ).one()
+    if low is None or first_id - low <= high - first_id:
+        return session.exec(select(func.count()).select_from(base.where(Person.id < first_id).subquery())).one()
+    after = session.exec(select(func.count()).select_from(base.where(Person.id >= first_id).subquery())).one()
+    return total - after
+
+
 def search_people(
     ctx: AppContext,
     actor: Actor,
@@ -232,9 +249,7 @@ def search_people(
         elif found and after is None and before is None:
             first = 1  # the first page starts at the first row: nothing to count before it
         elif found:
-            first = (
-                1 + session.exec(select(func.count()).select_from(base.where(Person.id < found[0]).subquery())).one()
-            )
+            first = 1 + _rows_before(session, base, locality.id, found[0], total)
             has_prev = first > 1
         return PeoplePage(
             items=items,

@@ -161,7 +161,9 @@ def test_teams_are_found_by_a_word_unit_and_type_a_page_at_a_time(ctx):
 def test_the_first_page_of_people_counts_once_and_a_later_page_counts_what_is_before_it(ctx):
     """The position of the first page is 1 without a count (a word anywhere in the names counted
     twice at 100,000 people: once for the total, once for the nothing before the first row); a
-    later page counts the rows before it for its position."""
+    later page counts the rows on the shorter side of it for its position: those from its first
+    row on (subtracted from the total) for a page in the second half of the ids, those before it
+    in the first half."""
     from sqlalchemy import event
 
     o = make_org(ctx)  # 张三 李四 王五 赵六
@@ -184,4 +186,7 @@ def test_the_first_page_of_people_counts_once_and_a_later_page_counts_what_is_be
     assert first_counts == 1
     assert (later.total, later.first, later.has_prev, later.has_next) == (4, 3, True, False)
     assert (back.first, back.has_prev, [p.id for p in back.items]) == (1, False, [p.id for p in first.items])
-    assert len(counts) == 4  # the total and the rows before the page, for each of the two pages
+    assert len(counts) == 4  # the total and one side of the page, for each of the two pages
+    later_side, back_side = counts[1], counts[3]
+    assert "people.id >=" in later_side and "people.id <" not in later_side  # 3 of 4: the 2 after
+    assert "people.id <" in back_side and "people.id >=" not in back_side  # 1 of 4: none before
