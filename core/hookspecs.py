@@ -174,7 +174,10 @@ def kaoping_notification_created(notification) -> None:
     """Called once for every in-app notification after the transaction that wrote it commits
     (``core.services.notifications.notify``; a rolled-back one calls nobody). ``notification``
     is a detached ``core.models.Notification`` (``id``, ``locality_id``, ``user_id``, ``kind``,
-    ``message_id``, ``params``, ``link``, ``created_at``): read it, do not change it. Only
+    ``message_id``, ``params``: the message's values alone, dates as ISO text; ``catalogue``: the
+    plugin whose catalogue holds the message when ``notify`` named one, else null;
+    ``param_types``: which values are dates or datetimes, ``{"day": "date"}``, else null;
+    ``link``, ``created_at``): read it, do not change it. Only
     plugins enabled for its locality are called (every plugin for a user without one). Use it
     to forward the notice to SMS or e-mail; keep it quick (queue slow work), since it runs in
     the request that notified. An exception is logged and changes nothing.
