@@ -251,8 +251,21 @@ def _stored(
     """The stored values of some subjects, with who and what wrote them (outer joins)."""
     if not subject_ids:
         return {}
+    # plain columns, not mapped objects: a page's hundreds of values are only read
     query = (
-        select(IndicatorValue, User.username, AdapterSource.name, AdapterSource.id)
+        select(
+            col(IndicatorValue.subject_id),
+            col(IndicatorValue.indicator_code),
+            col(IndicatorValue.value),
+            col(IndicatorValue.origin),
+            col(IndicatorValue.origin_file),
+            col(IndicatorValue.origin_run_id),
+            col(IndicatorValue.source),
+            col(IndicatorValue.updated_at),
+            User.username,
+            AdapterSource.name,
+            AdapterSource.id,
+        )
         .join(User, User.id == IndicatorValue.origin_user_id, isouter=True)
         .join(AdapterRun, AdapterRun.id == IndicatorValue.origin_run_id, isouter=True)
         .join(AdapterSource, AdapterSource.id == AdapterRun.source_id, isouter=True)
@@ -264,18 +277,22 @@ def _stored(
         )
     )
     return {
-        (v.subject_id, v.indicator_code): StoredValue(
-            v.value,
-            v.origin,
-            user or "",
-            v.origin_file,
-            v.origin_run_id,
-            source_name or "",
-            v.source,
-            v.updated_at,
-            source_id,
+        (subject_id, code): StoredValue(
+            value, origin, user or "", origin_file, run_id, source_name or "", source, updated_at, source_id
         )
-        for v, user, source_name, source_id in session.exec(query)
+        for (
+            subject_id,
+            code,
+            value,
+            origin,
+            origin_file,
+            run_id,
+            source,
+            updated_at,
+            user,
+            source_name,
+            source_id,
+        ) in session.exec(query)
     }
 
 

@@ -283,3 +283,29 @@ def test_cells_that_are_no_value_say_why(typed, kind, message):
     with pytest.raises(ValueError) as refused:
         value_grid.parse_cell(typed, kind)
     assert str(refused.value) == message
+
+
+def test_a_page_of_the_grid_reads_its_values_as_rows_without_mapped_objects(ctx, county):
+    """A page's values (hundreds at 50 subjects a page) are read as plain rows: no mapped
+    IndicatorValue is built (nor tracked) for what is only shown; provenance kept as before."""
+    from sqlalchemy import event
+
+    from core.models import IndicatorValue
+
+    office, t = county["office"], county["monthly"]
+    first = county["subjects"][0]
+    value_grid.save_grid(ctx, office, "county-g", t, "2026-11", {(first, "N1"): "3", (first, "B1"): "1.5"})
+    built: list[object] = []
+
+    def loaded(target, _context):
+        built.append(target)
+
+    event.listen(IndicatorValue, "load", loaded)
+    try:
+        grid = value_grid.load_grid(ctx, office, "county-g", t, "2026-11")
+    finally:
+        event.remove(IndicatorValue, "load", loaded)
+    cells = grid.rows[0].cells
+    assert {c: v.value for c, v in cells.items()} == {"N1": 3, "B1": 1.5}
+    assert cells["N1"].origin == "typed" and cells["N1"].user == "office-g" and cells["N1"].updated_at is not None
+    assert built == []
