@@ -114,6 +114,9 @@ class Database:
         self.engine = make_engine(self.url, pool_size=pool_size)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._autocommit_engine = (
+            self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
         # SQLite has one writer at a time. Threads of this process queue here, in order, instead
         # of in SQLite's busy handler, which sleeps up to 100 ms between tries.
         self._sqlite_writer = threading.RLock() if self.is_sqlite else nullcontext()
@@ -125,8 +128,14 @@ class Database:
         return {"kaoping_audit": self.audit} if self.audit is not None else {}
 
     @contextmanager
-    def read(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False, info=self._info()) as session:
+    def read(self, *, autocommit: bool = False) -> Iterator[Session]:
+        """A session to read in. ``autocommit``: on PostgreSQL its statements run outside of a
+        transaction, without the BEGIN and ROLLBACK that otherwise cost two round trips, for a
+        short read on a hot path (a plugin route's guard, a board). Under READ COMMITTED each
+        statement sees its own snapshot either way; not for a read that streams its rows
+        (``yield_per``: a server-side cursor needs a transaction) nor one that writes."""
+        engine = self._autocommit_engine if autocommit else self.engine
+        with Session(engine, expire_on_commit=False, info=self._info()) as session:
             yield session
 
     @contextmanager

@@ -116,7 +116,7 @@ def check_route_access(
     enabled_here = select(LocalityPlugin.enabled).where(
         LocalityPlugin.locality_id == Locality.id, LocalityPlugin.plugin == name
     )
-    with ctx.db.read() as session:
+    with ctx.db.read(autocommit=True) as session:  # before every plugin request: no BEGIN/ROLLBACK
         found: Any = None
         if "code" in params:
             code = str(params["code"])

@@ -61,7 +61,7 @@ def board(
     if actor.role not in (*OFFICE_ROLES, Role.leader):
         raise Forbidden("your role ({role}) may not read a board of work records", params={"role": actor.role})
     empty = Board(period=str(when), kinds=kinds, unit_id=None, rows=[], submitted=0, missing=0, limit=limit)
-    with ctx.db.read() as session:
+    with ctx.db.read(autocommit=True) as session:  # a few statements, no BEGIN/ROLLBACK round trips
         locality, mine = scope(session, actor, code, read_only=True)
         if actor.role == Role.leader and not reads_below(actor, locality):
             allowed = supervised_units(session, actor, locality)

@@ -412,7 +412,7 @@ def history(
     read; 422 for an unknown kind."""
     entry_kind = parse_kind(kind) if kind else None
     limit = max(1, min(limit, 200))
-    with ctx.db.read() as session:
+    with ctx.db.read(autocommit=True) as session:  # a few statements, no BEGIN/ROLLBACK round trips
         locality, mine = scope(session, actor, code, read_only=True)
         if person_id is None:
             person = require_person(session, actor, locality)

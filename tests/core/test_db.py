@@ -57,3 +57,32 @@ def test_an_idle_connection_is_pinged_and_replaced_if_the_server_dropped_it(ctx,
     replaced = _backend_pid(db)  # no error: the dead one was found by its ping and replaced
     assert replaced is not None and replaced != first
     assert len(pings) == 2
+
+
+def test_an_autocommit_read_opens_no_transaction_and_leaves_none_behind(database):
+    """``read(autocommit=True)`` on PostgreSQL runs its statements outside of a transaction (no
+    BEGIN/ROLLBACK round trips); the pooled connection then serves reads and writes in
+    transactions again (a failed write leaves nothing). On SQLite it is an ordinary read."""
+    db, _ = database
+    with db.write() as session:
+        session.execute(text("CREATE TABLE IF NOT EXISTS test_db_probe (n integer)"))
+
+    def status(session) -> str | None:
+        driver = session.connection().connection.driver_connection
+        return None if db.is_sqlite else driver.info.transaction_status.name
+
+    try:
+        with db.read(autocommit=True) as session:
+            assert session.execute(text("SELECT count(*) FROM test_db_probe")).scalar_one() == 0
+            assert status(session) in (None, "IDLE")  # no transaction open after a statement
+        with db.read() as session:
+            session.execute(text("SELECT 1"))
+            assert status(session) in (None, "INTRANS")
+        with pytest.raises(RuntimeError), db.write() as session:
+            session.execute(text("INSERT INTO test_db_probe (n) VALUES (1)"))
+            raise RuntimeError("half-way")
+        with db.read(autocommit=True) as session:
+            assert session.execute(text("SELECT count(*) FROM test_db_probe")).scalar_one() == 0
+    finally:
+        with db.write() as session:
+            session.execute(text("DROP TABLE test_db_probe"))

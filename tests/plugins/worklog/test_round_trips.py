@@ -52,6 +52,24 @@ def counted(ctx) -> Iterator[list[str]]:
         event.remove(ctx.db.engine, "before_cursor_execute", listen)
 
 
+@contextmanager
+def in_transactions(ctx) -> Iterator[list[str]]:
+    """The statements that ran inside a transaction (PostgreSQL: each such session also costs a
+    BEGIN and a ROLLBACK round trip; SQLite: none are counted, its reads are in-process)."""
+    statements: list[str] = []
+
+    def listen(conn, _cursor, statement, _params, _context, _many):
+        driver = conn.connection.driver_connection
+        if not ctx.db.is_sqlite and driver.info.transaction_status.name == "INTRANS":
+            statements.append(statement)
+
+    event.listen(ctx.db.engine, "after_cursor_execute", listen)
+    try:
+        yield statements
+    finally:
+        event.remove(ctx.db.engine, "after_cursor_execute", listen)
+
+
 def _fill(ctx, world, people: int) -> tuple[list[int], int]:
     """``people`` more people in unit A, each with this week's submitted record, and a year of
     weekly records and monthly summaries for the author (64 entries); (the people, entries)."""
@@ -150,8 +168,11 @@ def test_a_board_of_40_costs_what_a_board_of_10_does(ctx, clients):
             for i in range(30)
         ]
         big, many = _cost(ctx, leader, "GET", "/api/localities/wa/worklog/board", params={"period": week})
+        with in_transactions(ctx) as transactional:  # the guard and the board read outside of one
+            leader.get("/api/localities/wa/worklog/board", params={"period": week})
     assert len(big.json()["rows"]) == len(small.json()["rows"]) + 30 >= 40
     assert len(many) == len(few) <= BOARD_CEILING, "\n".join(many)
+    assert len(transactional) <= 1, transactional  # the bearer token's, the core's sign-in
 
 
 def test_a_year_of_history_costs_a_few_statements(ctx, clients):
@@ -162,6 +183,9 @@ def test_a_year_of_history_costs_a_few_statements(ctx, clients):
         own, statements = _cost(ctx, author, "GET", "/api/localities/wa/worklog/me/entries", params={"limit": 100})
         assert own.json()["total"] == entries and len(own.json()["items"]) == entries
         assert len(statements) <= HISTORY_CEILING, "\n".join(statements)
+        with in_transactions(ctx) as transactional:  # the guard and the history read outside of one
+            author.get("/api/localities/wa/worklog/me/entries", params={"limit": 100})
+        assert len(transactional) <= 1, transactional  # the bearer token's, the core's sign-in
         person = world.people["李明"]
         read, statements = _cost(
             ctx, leader, "GET", f"/api/localities/wa/worklog/people/{person}/entries", params={"limit": 100}
