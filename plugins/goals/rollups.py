@@ -2,13 +2,17 @@
 ``goals_rollups`` until a write touches the set.
 
 **In SQL** (``TOP_GOALS_SQL``): every goal gets its ``share`` of its top goal, the product of
-weight / (sum of its siblings' weights) down the path (a weighted mean of weighted means is a sum
+weight / (sum of its siblings' weights, a window over the set's goals) down the path (a weighted mean of weighted means is a sum
 over the leaves); a top goal's percentage is the sum of its leaves' latest percentages times their
 shares, and it is done when all its leaves are. One statement on SQLite and PostgreSQL, which
-gives the figures of ``calc.rollup`` (both round only at the end).
+gives the figures of ``calc.rollup`` (both round only at the end), with the top goals' own
+fields and the days between which the leaves' latest reports stay the same; it rolls up only
+the sets asked for (a report refreshes its own set, not its unit's others). Its leaves are
+MATERIALIZED, so that PostgreSQL probes each leaf's reports once, not once per use.
 
 **Kept** (``GoalRollup``): the top goals' (weight, start, end, percent, done) of a set, valid for
-any day on which the same reports have begun (``valid_from`` ≤ day < ``valid_until``). Every
+any day on which the same reports of its leaves have begun (``valid_from`` ≤ day <
+``valid_until``; a goal with sub-goals takes no report, so reports of other goals change nothing). Every
 service that adds, changes, moves or deletes a goal or writes a progress report adds one to its
 set's ``version`` in its own transaction, by an explicit call (``touch_goals``, ``touch``):
 ``service`` (create, update, move, delete), ``copying``, ``progress.report``, the sheets'
@@ -36,53 +40,50 @@ from plugins.goals.models import Goal, GoalRollup
 log = logging.getLogger("kaoping.goals.rollups")
 
 SetKey = tuple[int, int | None]  # (unit_id, team_id) within a locality and year
-CHUNK = 500  # units per statement
+CHUNK = 500  # sets per statement
 
 TOP_GOALS_SQL = text(
     """
 WITH RECURSIVE
   of_year AS (
-    SELECT id, parent_id, weight FROM goals
+    SELECT id, parent_id, weight, SUM(weight) OVER (PARTITION BY parent_id) AS siblings FROM goals
     WHERE locality_id = :locality AND year = :year AND unit_id IN :units
-  ),
-  sums AS (
-    SELECT parent_id, SUM(weight) AS total FROM of_year WHERE parent_id IS NOT NULL GROUP BY parent_id
+      AND (team_id IN :teams OR (team_id IS NULL AND unit_id IN :own_units))
   ),
   paths (id, top_id, share) AS (
     SELECT id, id, CAST(1 AS DOUBLE PRECISION) FROM of_year WHERE parent_id IS NULL
     UNION ALL
     SELECT g.id, p.top_id,
-           CASE WHEN s.total > 0 THEN p.share * g.weight / s.total ELSE CAST(0 AS DOUBLE PRECISION) END
-    FROM paths p
-    JOIN of_year g ON g.parent_id = p.id
-    JOIN sums s ON s.parent_id = p.id
+           CASE WHEN g.siblings > 0 THEN p.share * g.weight / g.siblings ELSE CAST(0 AS DOUBLE PRECISION) END
+    FROM paths p JOIN of_year g ON g.parent_id = p.id
   ),
-  leaves AS (
+  leaves AS MATERIALIZED (
     SELECT paths.id, paths.top_id, paths.share,
            (SELECT r.id FROM goals_progress r
              WHERE r.locality_id = :locality AND r.goal_id = paths.id AND r.period_start <= :as_of
-             ORDER BY r.period_start DESC, r.period_end DESC LIMIT 1) AS report_id
-    FROM paths LEFT JOIN sums ON sums.parent_id = paths.id
-    WHERE sums.parent_id IS NULL
+             ORDER BY r.period_start DESC, r.period_end DESC LIMIT 1) AS report_id,
+           (SELECT MIN(r.period_start) FROM goals_progress r
+             WHERE r.locality_id = :locality AND r.goal_id = paths.id AND r.period_start > :as_of) AS next_start
+    FROM paths
+    WHERE NOT EXISTS (SELECT 1 FROM of_year c WHERE c.parent_id = paths.id)
   )
-SELECT leaves.top_id,
-       SUM(leaves.share * COALESCE(r.percent, 0.0)) AS percent,
-       MIN(CASE WHEN r.done THEN 1 ELSE 0 END) AS done
-FROM leaves LEFT JOIN goals_progress r ON r.id = leaves.report_id
-GROUP BY leaves.top_id
+SELECT t.id, t.unit_id, t.team_id, t.weight, t.start_date, t.end_date,
+       f.percent, f.done, f.valid_from, f.valid_until
+FROM (
+  SELECT leaves.top_id,
+         SUM(leaves.share * COALESCE(r.percent, 0.0)) AS percent,
+         MIN(CASE WHEN r.done THEN 1 ELSE 0 END) AS done,
+         MAX(r.period_start) AS valid_from,
+         MIN(leaves.next_start) AS valid_until
+  FROM leaves LEFT JOIN goals_progress r ON r.id = leaves.report_id
+  GROUP BY leaves.top_id
+) f
+JOIN goals t ON t.id = f.top_id
+ORDER BY t.id
 """
-).bindparams(bindparam("units", expanding=True))
-
-WINDOWS_SQL = text(
-    """
-SELECT g.unit_id, g.team_id,
-       MAX(CASE WHEN r.period_start <= :as_of THEN r.period_start END) AS valid_from,
-       MIN(CASE WHEN r.period_start > :as_of THEN r.period_start END) AS valid_until
-FROM goals_progress r JOIN goals g ON g.id = r.goal_id
-WHERE g.locality_id = :locality AND g.year = :year AND g.unit_id IN :units AND r.locality_id = :locality
-GROUP BY g.unit_id, g.team_id
-"""
-).bindparams(bindparam("units", expanding=True))
+).bindparams(
+    bindparam("units", expanding=True), bindparam("teams", expanding=True), bindparam("own_units", expanding=True)
+)
 
 
 def set_key(unit_id: int, team_id: int | None, year: int) -> str:
@@ -93,6 +94,11 @@ def _day(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+def _either(pick, a: date | None, b: date | None) -> date | None:
+    """``pick`` (max or min) of the days given, None for none."""
+    return b if a is None else a if b is None else pick(a, b)
 
 
 def dialect_insert(session: Session | OrmSession):
@@ -142,13 +148,32 @@ def touch_goals(session: Session | OrmSession, goals: Iterable[Goal]) -> None:
 # --- readers ---------------------------------------------------------------------------------
 
 
-def top_goals(session: Session, locality_id: int, year: int, units: list[int], as_of: date) -> dict[int, tuple]:
-    """Each top goal of the ``units``' sets of ``year``: (percent, done) as of ``as_of``."""
-    found: dict[int, tuple] = {}
-    for start in range(0, len(units), CHUNK):
-        params = {"locality": locality_id, "year": year, "units": units[start : start + CHUNK], "as_of": as_of}
-        for top_id, percent, done in session.connection().execute(TOP_GOALS_SQL, params):
-            found[top_id] = (float(percent or 0.0), bool(done))
+def top_goals(session: Session, locality_id: int, year: int, sets: list[SetKey], as_of: date) -> dict[SetKey, tuple]:
+    """Each of ``sets`` (of ``year``): its top goals as [weight, start, end, percent, done] lists
+    (by id) as of ``as_of``, and the days between which its leaves' latest reports stay the same
+    (``valid_from``: the latest report's start, ``valid_until``: the next report's start). Only
+    these sets are rolled up (another set of the same unit is not), ``CHUNK`` sets a statement."""
+    found: dict[SetKey, tuple] = {}
+    for start in range(0, len(sets), CHUNK):
+        chunk = sets[start : start + CHUNK]
+        params = {
+            "locality": locality_id,
+            "year": year,
+            "units": sorted({unit_id for unit_id, _team in chunk}),
+            "teams": sorted({team_id for _unit, team_id in chunk if team_id is not None}),
+            "own_units": sorted({unit_id for unit_id, team_id in chunk if team_id is None}),
+            "as_of": as_of,
+        }
+        for row in session.connection().execute(TOP_GOALS_SQL, params):
+            _id, unit_id, team_id, weight, start_date, end_date, percent, done, valid_from, valid_until = row
+            tops, first, until = found.get((unit_id, team_id), ([], None, None))
+            day, end = _day(start_date), _day(end_date)
+            tops.append([weight, day.isoformat(), end.isoformat(), float(percent or 0.0), bool(done)])
+            found[(unit_id, team_id)] = (
+                tops,
+                _either(max, first, _day(valid_from)),
+                _either(min, until, _day(valid_until)),
+            )
     return found
 
 
@@ -194,7 +219,6 @@ def _refresh(
     table = GoalRollup.__table__
     if missing:
         _make_rows(ctx, locality_id, year, missing)
-    wanted = set(stale)
     units = sorted({unit_id for unit_id, _team in stale})
     with ctx.db.read() as session:
         _no_jit(session)
@@ -208,23 +232,7 @@ def _refresh(
                 )
             )
         }  # read before the goals: a write after this read changes the version, and the CAS fails
-        tops: dict[SetKey, list] = {key: [] for key in stale}
-        rows = session.exec(
-            select(Goal.id, Goal.unit_id, Goal.team_id, Goal.weight, Goal.start_date, Goal.end_date)
-            .where(Goal.locality_id == locality_id, Goal.year == year, col(Goal.unit_id).in_(units))
-            .where(col(Goal.parent_id).is_(None))
-            .order_by(col(Goal.id))
-        ).all()
-        figures = top_goals(session, locality_id, year, units, as_of)
-        windows: dict[SetKey, tuple] = {}
-        for start in range(0, len(units), CHUNK):
-            params = {"locality": locality_id, "year": year, "units": units[start : start + CHUNK], "as_of": as_of}
-            for unit_id, team_id, valid_from, valid_until in session.connection().execute(WINDOWS_SQL, params):
-                windows[(unit_id, team_id)] = (_day(valid_from), _day(valid_until))
-    for goal_id, unit_id, team_id, weight, start_date, end_date in rows:
-        if (unit_id, team_id) in wanted:
-            percent, done = figures.get(goal_id, (0.0, False))
-            tops[(unit_id, team_id)].append([weight, start_date.isoformat(), end_date.isoformat(), percent, done])
+        figures = top_goals(session, locality_id, year, stale, as_of)
     keep = (
         update(table)
         .where(
@@ -239,29 +247,32 @@ def _refresh(
             valid_until=bindparam("b_until", type_=table.c.valid_until.type),
         )
     )
+    empty: tuple = ([], None, None)
     kept = [
         {
             "b_locality": locality_id,
             "b_key": set_key(key[0], key[1], year),
             "b_version": versions.get(key, -1),
-            "b_tops": tops[key],
-            "b_from": windows.get(key, (None, None))[0],
-            "b_until": windows.get(key, (None, None))[1],
+            "b_tops": figures.get(key, empty)[0],
+            "b_from": figures.get(key, empty)[1],
+            "b_until": figures.get(key, empty)[2],
         }
         for key in stale
     ]
     try:
         with ctx.db.write() as session:
+            _no_wait(session)
             session.connection().execute(keep, kept)
     except Exception:  # noqa: BLE001 - keeping the roll-up is a saving, never a failure of the view
         log.exception("could not keep the goals' roll-ups of locality %s, %s", locality_id, year)
-    return tops
+    return {key: figures.get(key, empty)[0] for key in stale}
 
 
 def _make_rows(ctx: AppContext, locality_id: int, year: int, missing: list[SetKey]) -> None:
     """A row for each set, so that writers from now on bump it."""
     table = GoalRollup.__table__
     with ctx.db.write() as session:
+        _no_wait(session)
         session.connection().execute(
             dialect_insert(session)(table).on_conflict_do_nothing(),
             [
@@ -285,3 +296,12 @@ def _no_jit(session: Session) -> None:
     compiling then costs more (~100 ms) than the statements run (20,000 goals)."""
     if session.get_bind().dialect.name == "postgresql":
         session.connection().execute(text("SET LOCAL jit = off"))
+
+
+def _no_wait(session: Session) -> None:
+    """PostgreSQL: this transaction's COMMIT does not wait for its WAL to reach the disk. Only
+    for the rows this module keeps for readers: a row lost in a crash is a set rolled up again
+    (a missing row is made again and a kept figure is recomputed), never a wrong figure, and the
+    county view, which keeps them, does not wait for the disk on a loaded server."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().execute(text("SET LOCAL synchronous_commit = off"))
