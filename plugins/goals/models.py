@@ -60,7 +60,7 @@ class Goal(SQLModel, table=True):
     __table_args__ = (
         Index("ix_goals_locality_unit_year", "locality_id", "unit_id", "year", "team_id"),
         Index("ix_goals_parent", "parent_id"),
-        Index("ix_goals_locality_year", "locality_id", "year"),
+        Index("ix_goals_locality_year_set", "locality_id", "year", "unit_id", "team_id"),
         Index("ix_goals_copied_from", "copied_from"),
     )
 
