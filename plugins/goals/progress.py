@@ -334,7 +334,7 @@ def status_view(ctx: AppContext, actor: Actor, code: str, year: int, as_of: date
     write touches it); they give the figures of ``goal_tree``."""
     require_role(actor, OFFICE_ROLES, "read every unit's goals")
     as_of = as_of or today(ctx)
-    with ctx.db.read() as session:
+    with ctx.db.read(autocommit=True) as session:
         locality = locality_for(session, actor, code, read_only=True)
         sizes = session.exec(
             select(Goal.unit_id, Goal.team_id, func.count())

@@ -32,7 +32,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, text, update
 from sqlalchemy.orm import Session as OrmSession
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from core.context import AppContext
 from plugins.goals.models import Goal, GoalRollup
@@ -190,7 +190,8 @@ def county(ctx: AppContext, locality_id: int, year: int, as_of: date, sets: list
     lists, from ``goals_rollups`` where still good for ``as_of``, else rolled up anew (and kept)."""
     columns = (GoalRollup.unit_id, GoalRollup.team_id, GoalRollup.version, GoalRollup.computed_version)
     columns += (GoalRollup.valid_from, GoalRollup.valid_until, GoalRollup.tops)
-    with ctx.db.read() as session:  # plain rows, not ORM objects: this is the county view's hot path
+    # plain rows, not ORM objects, outside of a transaction on PostgreSQL: the view's hot path
+    with ctx.db.read(autocommit=True) as session:
         kept = {
             (r.unit_id, r.team_id): r
             for r in session.exec(
@@ -206,32 +207,26 @@ def county(ctx: AppContext, locality_id: int, year: int, as_of: date, sets: list
         else:
             stale.append(key)
     if stale:
-        out.update(_refresh(ctx, locality_id, year, as_of, stale, [key for key in stale if key not in kept]))
+        # the versions read before the goals: a write after this read changes the version, and
+        # the compare and set fails (a row made now has version 0 unless a writer bumped it)
+        versions = {key: kept[key].version if key in kept else 0 for key in stale}
+        out.update(_refresh(ctx, locality_id, year, as_of, versions, [key for key in stale if key not in kept]))
     return out
 
 
 def _refresh(
-    ctx: AppContext, locality_id: int, year: int, as_of: date, stale: list[SetKey], missing: list[SetKey]
+    ctx: AppContext, locality_id: int, year: int, as_of: date, versions: dict[SetKey, int], missing: list[SetKey]
 ) -> dict[SetKey, list]:
-    """Roll ``stale`` up anew and keep them: a row made first for each of them ``missing`` one
-    (one INSERT of many rows; after a write the set has its row, and no write transaction is
-    spent on it), then every set's figures kept by one compare-and-set UPDATE of many rows."""
+    """Roll the sets of ``versions`` up anew and keep them: a row made first for each of them
+    ``missing`` one (one INSERT of many rows; after a write the set has its row, and no write
+    transaction is spent on it), then every set's figures kept by one compare-and-set UPDATE of
+    many rows, each if its row still has the version read before its goals (``versions``)."""
     table = GoalRollup.__table__
     if missing:
         _make_rows(ctx, locality_id, year, missing)
-    units = sorted({unit_id for unit_id, _team in stale})
+    stale = list(versions)
     with ctx.db.read() as session:
         _no_jit(session)
-        versions = {
-            (r[0], r[1]): r[2]
-            for r in session.exec(
-                select(GoalRollup.unit_id, GoalRollup.team_id, GoalRollup.version).where(
-                    GoalRollup.locality_id == locality_id,
-                    GoalRollup.year == year,
-                    col(GoalRollup.unit_id).in_(units),
-                )
-            )
-        }  # read before the goals: a write after this read changes the version, and the CAS fails
         figures = top_goals(session, locality_id, year, stale, as_of)
     keep = (
         update(table)
@@ -252,7 +247,7 @@ def _refresh(
         {
             "b_locality": locality_id,
             "b_key": set_key(key[0], key[1], year),
-            "b_version": versions.get(key, -1),
+            "b_version": versions[key],
             "b_tops": figures.get(key, empty)[0],
             "b_from": figures.get(key, empty)[1],
             "b_until": figures.get(key, empty)[2],
