@@ -243,7 +243,7 @@ def goal_tree(
     """A set's goals depth first with their people, percentages rolled up to ``as_of`` (default
     today), statuses and red flags."""
     as_of = as_of or today(ctx)
-    with ctx.db.read() as session:
+    with ctx.db.read(autocommit=True) as session:  # PostgreSQL: no BEGIN, no ROLLBACK (a hot read)
         locality = locality_for(session, actor, code, read_only=True)
         readable_set(session, actor, locality, unit_id, team_id)
         goals = set_goals(session, locality.id, unit_id, team_id, year)

@@ -155,3 +155,40 @@ def test_a_report_written_while_the_view_rolls_up_is_never_hidden(ctx, world):
         [row] = session.exec(select(GoalRollup).where(GoalRollup.team_id == world.team)).all()
     assert row.computed_version != row.version  # not kept: still stale
     assert view(ctx, world)[(world.unit_a, world.team)].percent == 70.0 == recount(ctx, world, world.unit_a, world.team)
+
+
+def test_a_teams_roll_up_and_the_kept_county_view_read_outside_of_a_transaction(ctx, world):
+    """A team's tree costs as many statements for 12 goals as for 3, and it and the county view
+    with nothing changed run none inside a transaction on PostgreSQL (no BEGIN and ROLLBACK round
+    trips; SQLite's reads are in-process)."""
+    admin = world.actors["admin_a"]
+    top = goal(ctx, world, "甲")
+    for i in range(2):
+        goal(ctx, world, f"甲{i}", parent_id=top.id)
+    view(ctx, world)
+    transactional: list[str] = []
+
+    def listen(conn, _cursor, statement, *_rest):
+        if not ctx.db.is_sqlite and conn.connection.driver_connection.info.transaction_status.name == "INTRANS":
+            transactional.append(statement)
+
+    def tree_cost() -> int:
+        with Seen(ctx) as seen:
+            progress.goal_tree(ctx, admin, "ga", world.unit_a, world.team, YEAR, AS_OF)
+        return len(seen.statements)
+
+    event.listen(ctx.db.engine, "after_cursor_execute", listen)
+    try:
+        few = tree_cost()
+        for i in range(9):
+            goal(ctx, world, f"乙{i}", parent_id=top.id)
+        transactional.clear()
+        assert tree_cost() == few == 6  # the locality, the unit, the team, the goals, their reports, their people
+        view(ctx, world)  # the set was touched: rolled up again and kept
+        transactional.clear()
+        with Seen(ctx) as seen:
+            view(ctx, world)
+        progress.goal_tree(ctx, admin, "ga", world.unit_a, world.team, YEAR, AS_OF)
+    finally:
+        event.remove(ctx.db.engine, "after_cursor_execute", listen)
+    assert len(seen.statements) == 5 and transactional == []
