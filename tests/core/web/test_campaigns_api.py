@@ -425,13 +425,14 @@ def test_issued_codes_are_well_formed_unique_and_stored_only_as_hmacs(world):
     assert len(set(codes)) == len(codes)
     assert len({a["id"] for a in issued}) == len(issued)
 
-    listing = c.api.get(f"{c.url}/accounts")
-    listed = ok(listing)
+    listing = c.api.get(f"{c.url}/accounts", params={"limit": 1000})
+    listed = ok(listing)["items"]
+    assert ok(listing)["total"] == len(issued)
     assert sorted(a["id"] for a in listed) == sorted(a["id"] for a in issued)
     assert all(a.get("code") is None for a in listed)
     for code in codes:
         assert code not in listing.text and canonical(code) not in listing.text
-    assert [a["id"] for a in ok(c.api.get(f"{c.url}/accounts", params={"category": "群众"}))] == [
+    assert [a["id"] for a in ok(c.api.get(f"{c.url}/accounts", params={"category": "群众"}))["items"]] == [
         a["id"] for a in second["accounts"]
     ]
 
@@ -471,7 +472,7 @@ def test_spare_revoke_replace_and_close(world):
     token = ok(login(world, new["code"]))["token"]
     with world.client(token) as client:
         assert ok(client.get("/api/ballot"))["category"] == "领导"
-    statuses = {a["id"]: a["status"] for a in ok(c.api.get(f"{c.url}/accounts"))}
+    statuses = {a["id"]: a["status"] for a in ok(c.api.get(f"{c.url}/accounts"))["items"]}
     assert statuses[lost["id"]] == "revoked" and statuses[new["id"]] == "logged_in"
     assert statuses[voter["id"]] == "submitted"
     refused(c.api.post(f"{c.url}/accounts/{lost['id']}/revoke"), 409)  # already revoked
@@ -480,7 +481,7 @@ def test_spare_revoke_replace_and_close(world):
     refused(c.api.post(f"{c.url}/accounts", json={"category": "领导", "count": 1}), 409)
     refused(c.api.post(f"{c.url}/accounts/{kept['id']}/revoke"), 409)
     refused(c.api.post(f"{c.url}/accounts/{kept['id']}/replace"), 409)
-    assert len(ok(c.api.get(f"{c.url}/accounts"))) == 7  # 5 + the spare + the replacement
+    assert ok(c.api.get(f"{c.url}/accounts"))["total"] == 7  # 5 + the spare + the replacement
 
 
 def test_bad_account_requests(world):
@@ -491,7 +492,7 @@ def test_bad_account_requests(world):
     refused(
         c.api.post(f"{c.url}/accounts", json={"category": "无此类别", "count": 1}), 422, "无此类别", field="category"
     )
-    assert ok(c.api.get(f"{c.url}/accounts")) == []
+    assert ok(c.api.get(f"{c.url}/accounts"))["items"] == []
 
     other = created(
         c.api.post(
@@ -504,7 +505,7 @@ def test_bad_account_requests(world):
     for action in ("revoke", "replace"):
         refused(c.api.post(f"{c.url}/accounts/{theirs['id']}/{action}"), 404)  # an account of another campaign
         refused(c.api.post(f"{c.url}/accounts/999999/{action}"), 404)
-    assert [a["status"] for a in ok(c.api.get(f"/api/campaigns/{other['id']}/accounts"))] == ["issued"]
+    assert [a["status"] for a in ok(c.api.get(f"/api/campaigns/{other['id']}/accounts"))["items"]] == ["issued"]
 
 
 def test_another_locality_gets_404_for_the_campaign_and_its_accounts(world):
@@ -530,7 +531,7 @@ def test_another_locality_gets_404_for_the_campaign_and_its_accounts(world):
         assert "2026年度民主测评" not in response.text
     assert ok(other.get("/api/localities/county-b/campaigns"))["items"] == []
     assert c.get() == before
-    assert [a["status"] for a in ok(c.api.get(f"{c.url}/accounts"))] == ["issued"] * 5
+    assert [a["status"] for a in ok(c.api.get(f"{c.url}/accounts"))["items"]] == ["issued"] * 5
 
 
 def test_every_write_is_audited_without_any_code(world):
