@@ -251,6 +251,9 @@ def truncate_all(db: Database) -> None:
             connection.execute(text("PRAGMA defer_foreign_keys=ON"))
             for name in tables:
                 connection.execute(text(f'DELETE FROM "{name}"'))
+            # planner statistics of rows that are gone (an import ANALYZEs what it wrote)
+            for (stats,) in connection.execute(text("SELECT name FROM sqlite_master WHERE name LIKE 'sqlite_stat%'")):
+                connection.execute(text(f"DELETE FROM {stats}"))
         else:
             _empty_postgres(connection, tables)
 
