@@ -26,7 +26,7 @@ from core.services.errors import ServiceError
 from core.web.admin.shell import Shell, exception_handlers, open_shell
 from core.web.downloads import attachment
 from core.web.params import Ctx, CurrentActor, LocalityCode
-from plugins.worklog import HERE, completion, service
+from plugins.worklog import HERE, completion, reminders, service
 from plugins.worklog.completion import Completion
 from plugins.worklog.pages import KIND_LABELS
 
@@ -67,6 +67,10 @@ async def completion_page(
         for kind, day in [("week", today - timedelta(days=7)), ("week", today), ("month", today), ("quarter", today)]
     ]
     query = {"period": chosen, "unit_id": _unit(unit_id)}
+    unknown = []  # years of the period or its deadline whose official holidays are not known yet
+    if found:
+        when = Period.parse(chosen)
+        unknown = reminders.uncovered_years(when.start, when.end, *(d.date() for d in found.deadlines.values()))
     return shell.render(
         "worklog/completion.html",
         title=shell._("Completion of work records"),
@@ -76,6 +80,7 @@ async def completion_page(
         period=chosen,
         quick=quick,
         error=error,
+        unknown_years=", ".join(map(str, unknown)),
         kind_label=lambda kind: shell._(KIND_LABELS[kind]),
         status_label=lambda status: shell._(completion.STATUS_WORDS[status]),
         when=shell.tr.datetime,

@@ -3,8 +3,12 @@ gets an in-app notification (``core.services.notifications``; plugins may forwar
 
 **Working days** follow the State Council's calendar through the ``chinesecalendar`` package
 (``chinese_calendar``): statutory holidays are days off, make-up working days (调休, e.g. the
-Sunday before National Day) are working days. For a year the package does not know yet,
-Monday to Friday are working days.
+Sunday before National Day) are working days. For a year the package does not cover yet (its
+data end with the last calendar the State Council published), Monday to Friday are working days
+except the statutory holidays fixed by date (``FIXED_HOLIDAYS``: New Year's Day, Labour Day, the
+first three days of National Day); a warning naming the year and the package is logged once per
+year and process, and the office's completion page says the year's calendar is not known yet
+(``uncovered_years``). Make-up working days and the moving holidays of such a year are unknown.
 
 **The deadline** of an entry for a period (a week ``2025-W40`` or a month ``2025-09``) is the
 period's last working day, moved ``reminder_grace_workdays`` working days later (a locality
@@ -50,15 +54,43 @@ MESSAGES = {
 }
 
 
-@lru_cache(maxsize=4096)
-def is_workday(day: date) -> bool:
-    """Whether ``day`` is a working day in China (holidays off, make-up days on)."""
+# (month, day) of the statutory holidays that do not move: 元旦, 劳动节, 国庆节 (1-3 October)
+FIXED_HOLIDAYS = frozenset({(1, 1), (5, 1), (10, 1), (10, 2), (10, 3)})
+
+
+@lru_cache(maxsize=64)
+def calendar_covers(year: int) -> bool:
+    """Whether the ``chinesecalendar`` package knows the official holidays of ``year``; if not,
+    log a warning (once per year: the answer is cached)."""
     import chinese_calendar
 
     try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+    except NotImplementedError:
+        log.warning(
+            "worklog: the chinesecalendar package (%s) has no official holidays for %d: "
+            "Monday to Friday are taken as working days there, except 1 January, 1 May and 1-3 October",
+            getattr(chinese_calendar, "__version__", "?"),
+            year,
+        )
+        return False
+    return True
+
+
+def uncovered_years(*days: date) -> list[int]:
+    """The years among ``days`` whose official holiday calendar is not known yet, in order."""
+    return sorted(year for year in {day.year for day in days} if not calendar_covers(year))
+
+
+@lru_cache(maxsize=4096)
+def is_workday(day: date) -> bool:
+    """Whether ``day`` is a working day in China (holidays off, make-up days on); for a year the
+    package does not cover, Monday to Friday but the ``FIXED_HOLIDAYS``."""
+    import chinese_calendar
+
+    if calendar_covers(day.year):
         return chinese_calendar.is_workday(day)
-    except NotImplementedError:  # a year the package does not cover yet
-        return day.weekday() < 5
+    return day.weekday() < 5 and (day.month, day.day) not in FIXED_HOLIDAYS
 
 
 def next_workday(day: date) -> date:

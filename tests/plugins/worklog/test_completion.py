@@ -163,3 +163,19 @@ def test_the_page_the_api_and_the_files(ctx, world, live_server, tmp_path):
     ) as api:
         answer = api.get("/api/localities/wa/worklog/completion", params={"period": "2025-W40"})
         assert answer.status_code == 200 and answer.json()["units"][0]["kinds"]["weekly_record"]["submitted"] == 1
+
+
+def test_the_page_says_when_a_year_s_holiday_calendar_is_not_known_yet(ctx, world, live_server):
+    from plugins.worklog import reminders
+
+    base = "/admin/localities/wa/worklog/completion"
+    with browser_session(ctx, live_server.url, world.actors["office"].user_id, timeout=60) as office:
+        known = office.get(base, params={"period": "2025-W40"})
+        assert known.status_code == 200 and 'id="calendar-unknown"' not in known.text
+        if reminders.calendar_covers(2027):
+            pytest.skip("the installed chinesecalendar covers 2027")
+        across = office.get(base, params={"period": "2026-W53"})  # 28 December 2026 to 3 January 2027
+        assert across.status_code == 200 and 'id="calendar-unknown"' in across.text
+        assert "2027 年的法定节假日安排尚未公布" in across.text and "2026年12月31日 18:00" in across.text
+        english = office.get(base, params={"period": "2027-Q1", "lang": "en"})
+        assert "The official holiday calendar for 2027 is not known yet" in english.text

@@ -63,6 +63,52 @@ def test_latest_due_period_moves_with_the_holiday():
     assert str(reminders.latest_due("week", at(9, 30, 18, 0), tz, grace_workdays=1)) == "2025-W39"  # due 29 Sep
 
 
+@pytest.fixture
+def fresh_calendar():
+    """Forget which years were looked up (and warned of) so far in this process."""
+    reminders.calendar_covers.cache_clear()
+    reminders.is_workday.cache_clear()
+    yield
+    reminders.calendar_covers.cache_clear()
+    reminders.is_workday.cache_clear()
+
+
+def test_a_year_the_calendar_does_not_cover_keeps_the_fixed_holidays_and_warns_once(fresh_calendar, caplog):
+    # chinesecalendar 1.11.0 ends with 2026; the year after stays uncovered until a newer release
+    year = 2027
+    while reminders.calendar_covers(year):
+        year += 1
+    caplog.clear()
+    reminders.calendar_covers.cache_clear()
+    with caplog.at_level("WARNING", logger="kaoping.worklog"):
+        assert not reminders.is_workday(date(year, 1, 1))  # New Year's Day, whatever the weekday
+        assert not reminders.is_workday(date(year, 5, 1))
+        assert [reminders.is_workday(date(year, 10, d)) for d in (1, 2, 3)] == [False] * 3
+        monday = date(year, 3, 1 + (7 - date(year, 3, 1).weekday()) % 7)
+        assert reminders.is_workday(monday) and not reminders.is_workday(monday.replace(day=monday.day + 5))
+        assert reminders.uncovered_years(date(2026, 12, 28), date(year, 1, 3)) == [year]
+    warned = [r.getMessage() for r in caplog.records if str(year) in r.getMessage()]
+    assert len(warned) == 1 and "chinesecalendar" in warned[0]  # once per year, naming the package
+
+
+def test_the_week_across_new_year_2027_is_due_before_the_holiday(fresh_calendar):
+    if reminders.calendar_covers(2027):
+        pytest.skip("the installed chinesecalendar covers 2027")
+    # 2026-W53 runs from Monday 28 December 2026 to Sunday 3 January 2027; 1 January is a Friday
+    assert not reminders.is_workday(date(2027, 1, 1))
+    assert reminders.due_day(Period.parse("2026-W53")) == date(2026, 12, 31)
+    assert reminders.due_day(Period.parse("2027-01")) == date(2027, 1, 29)
+
+
+def test_a_covered_year_is_unchanged_and_not_warned_of(fresh_calendar, caplog):
+    with caplog.at_level("WARNING", logger="kaoping.worklog"):
+        assert reminders.uncovered_years(date(2025, 10, 1), date(2026, 1, 1)) == []
+        assert not reminders.is_workday(date(2025, 10, 8))  # a moving part of the 2025 holiday
+        assert reminders.is_workday(date(2025, 9, 28))  # a Sunday make-up day
+        assert reminders.is_workday(date(2026, 1, 4))  # the Sunday make-up day after New Year 2026
+    assert not caplog.records
+
+
 def _notices(ctx):
     with ctx.db.read() as session:
         return session.exec(
