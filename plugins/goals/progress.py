@@ -4,7 +4,8 @@ A report is about one month or quarter (``core.periods.Period``) that overlaps t
 and one report a goal and period (a second one replaces the first). A goal with sub-goals gets
 no report of its own: it rolls up from them. A quantitative goal's report gives its ``actual``
 value and its percentage follows; a qualitative one's gives ``percent``. A report reaching 100 %
-marks the goal done (红旗) as ``done`` does.
+marks the goal done (红旗) as ``done`` does. When the goal's baseline or target changes later,
+its reports' percentages follow in the same transaction (``service.rebase_reports``).
 
 Who may report: the writers of the goal's set and the people the goal is assigned to."""
 

@@ -23,9 +23,9 @@ from core.models.base import utcnow
 from core.services import audit
 from core.services.access import locality_for
 from core.services.errors import Conflict
-from plugins.goals import rollups
+from plugins.goals import calc, rollups
 from plugins.goals.access import goal_for, invalid, lists_of, readable_set
-from plugins.goals.models import Direction, Goal, GoalAssignment, GoalIndicator, GoalKind, GoalVersion
+from plugins.goals.models import Direction, Goal, GoalAssignment, GoalIndicator, GoalKind, GoalProgress, GoalVersion
 from plugins.goals.schemas import (
     GoalIn,
     GoalOut,
@@ -326,10 +326,29 @@ def update_goal(ctx: AppContext, actor: Actor, code: str, goal_id: int, data: Go
                 setattr(goal, name, values[name])
         goal.updated_at = utcnow()
         session.add(goal)
+        if (goal.baseline, goal.target) != (before["baseline"], before["target"]):
+            rebase_reports(session, goal)
         session.flush()
         rollups.touch_goals(session, [goal])
         keep_version(session, actor, goal, before)
         return goal_out(goal, people_of(session, [goal.id]).get(goal.id))
+
+
+def rebase_reports(session: Session, goal: Goal) -> None:
+    """After a quantitative goal's baseline or target changed: its reports' percentages again
+    from their actual values (``calc.percent_of``), so that the list, the roll-ups and the chart
+    read one basis; a report reaching 100 % is done, as when it was filed. The caller touches the
+    goal's set (``rollups.touch_goals``) in the same transaction."""
+    if goal.kind != GoalKind.quantitative or goal.baseline is None or goal.target is None:
+        return
+    reports = session.exec(
+        select(GoalProgress).where(GoalProgress.goal_id == goal.id, col(GoalProgress.actual).is_not(None))
+    )
+    for row in reports:
+        percent = calc.percent_of(row.actual, goal.baseline, goal.target)
+        if percent != row.percent:
+            row.percent, row.done = percent, row.done or percent >= 100.0
+            session.add(row)
 
 
 def delete_goal(ctx: AppContext, actor: Actor, code: str, goal_id: int) -> None:

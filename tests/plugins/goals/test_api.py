@@ -217,3 +217,28 @@ def test_comments_and_private_answers_over_the_api(ctx, api):
         assert member.put(f"{url}/{written.json()['id']}/answer", json={"body": "x"}).status_code == 403
     with client("admin_b") as other:
         assert other.get(url).status_code == 404
+
+
+def test_changing_a_target_rebases_the_reports_filed_and_the_roll_up(ctx, api):
+    """Issue #14 through the API: after the target moves, the old report's percentage and the
+    team's roll-up in the county view follow the new target."""
+    world, client = api
+    with client("admin_a") as admin, client("office") as office:
+        goal = admin.post(
+            BASE + "/",
+            json=new_goal(
+                world, name="财政收入", kind="quantitative", indicator_id=world.indicator, baseline=12, target=13.5
+            ),
+        ).json()
+        filed = admin.put(f"{BASE}/{goal['id']}/progress", json={"period": f"{YEAR}-Q3", "actual": 12.9})
+        assert filed.json()["percent"] == 60.0
+
+        def team_percent():
+            rows = office.get(f"{BASE}/status", params={"year": YEAR, "as_of": f"{YEAR}-10-01"}).json()["rows"]
+            return next(r["percent"] for r in rows if r["team_id"] == world.team)
+
+        assert team_percent() == 60.0
+        assert admin.patch(f"{BASE}/{goal['id']}", json={"target": 13.6}).status_code == 200
+        detail = admin.get(f"{BASE}/{goal['id']}").json()
+        assert [(p["period"], p["percent"]) for p in detail["progress"]] == [(f"{YEAR}-Q3", 56.25)]
+        assert team_percent() == 56.25

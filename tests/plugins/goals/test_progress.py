@@ -205,3 +205,32 @@ def test_the_county_view_keeps_each_sets_roll_up_until_a_write_touches_the_set(c
     assert percents() == {True: 70.0, False: 25.0}
     service.delete_goal(ctx, world.actors["admin_a"], "ga", mine.id)
     assert percents() == {False: 25.0}
+
+
+def test_a_changed_baseline_or_target_rebases_the_reports_filed_and_the_team_roll_up(ctx, world):
+    """Issue #14: a report's percentage follows its goal's new target, and so do the tree, the
+    kept county view and the goal's detail (one basis, not the old target's and the new)."""
+    office = world.actors["office"]
+    target = revenue(ctx, world)  # 10 -> 12
+    report(ctx, world, target.id, period="2026-Q1", actual=11)
+    report(ctx, world, target.id, period="2026-Q2", actual=11.5)
+
+    def team_percent(as_of):
+        [row] = [r for r in progress.status_view(ctx, office, "ga", YEAR, as_of=as_of).rows if r.team_id == world.team]
+        return row.percent
+
+    assert team_percent(date(2026, 3, 15)) == 50.0  # the kept roll-up is computed once here
+    service.update_goal(ctx, world.actors["admin_a"], "ga", target.id, GoalPatch(target=14))
+    detail = progress.goal_detail(ctx, world.actors["member"], "ga", target.id, as_of=date(2026, 7, 1))
+    assert [(p.period, p.percent) for p in detail.progress] == [("2026-Q1", 25.0), ("2026-Q2", 37.5)]
+    assert team_percent(date(2026, 3, 15)) == 25.0 and tree(ctx, world, date(2026, 3, 15)).percent == 25.0
+    assert team_percent(date(2026, 7, 1)) == 37.5
+    service.update_goal(ctx, world.actors["admin_a"], "ga", target.id, GoalPatch(baseline=11, target=11.5))
+    detail = progress.goal_detail(ctx, world.actors["member"], "ga", target.id, as_of=date(2026, 7, 1))
+    assert [(p.period, p.percent, p.done) for p in detail.progress] == [
+        ("2026-Q1", 0.0, False),
+        ("2026-Q2", 100.0, True),  # reaching the new target is done, as when filed
+    ]
+    assert team_percent(date(2026, 7, 1)) == 100.0
+    service.update_goal(ctx, world.actors["admin_a"], "ga", target.id, GoalPatch(name="收入"))  # no rebase needed
+    assert team_percent(date(2026, 3, 15)) == 0.0
