@@ -398,7 +398,9 @@ def synthesize(ctx: AppContext, code: str, n: int, *, seed: int = 2026, today: d
                     "locality_id": locality.id,
                     "code": unit_code,
                     "name": name,
-                    "type": "township" if township else "department",
+                    # units.type is the office's own word, shown as stored (the demo's 乡镇, 业务部门);
+                    # 乡镇 is what the structure rules read as township experience (loader.UNIT_LEVELS)
+                    "type": "乡镇" if township else "业务部门",
                     "parent_id": None,
                     "duties": "",
                     "contact_name": "",

@@ -36,3 +36,26 @@ def test_synthetic_id_numbers_carry_a_valid_check_digit_and_gender():
     number = id_card_number("520521", date(1980, 5, 17), 12, male=False)
     assert len(number) == 18 and int(number[16]) % 2 == 0
     assert check_id_number(number, birth_date=date(1980, 5, 17), gender="女") == []
+
+
+def test_synthetic_units_carry_the_type_in_the_office_s_words_and_towns_still_give_township_experience(ctx):
+    from core.models import Unit
+    from plugins.cadres.loader import load_facts
+    from plugins.cadres.synth import synthesize
+
+    localities.create(ctx, Actor.system("test"), LocalityIn(code="syn", name="合成县"))
+    made = synthesize(ctx, "syn", 45, seed=5)
+    with ctx.db.read() as session:
+        types = {name: kind for name, kind in session.exec(select(Unit.name, Unit.type))}
+        facts = load_facts(session, None, made_locality(session), made.person_ids[:10])
+    # the units page prints units.type as stored: the Chinese words the demo's units use
+    assert set(types.values()) == {"乡镇", "业务部门"}
+    assert all((kind == "乡镇") == name.endswith("镇") for name, kind in types.items())
+    levels = {span.unit_level for person in facts.values() for span in person.posts if span.unit_id}
+    assert "township" in levels
+
+
+def made_locality(session) -> int:
+    from core.models import Locality
+
+    return session.exec(select(Locality.id).where(Locality.code == "syn")).one()
