@@ -21,6 +21,12 @@ SESSION_COOKIE = "kaoping_session"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
+# message ids (core/locales/*/LC_MESSAGES/auth.po): translated by the error handlers for the
+# page's language (console pages) or ``Accept-Language`` (API clients)
+UNKNOWN_TOKEN = "the bearer token is unknown or expired"
+SIGN_IN_FIRST = "sign in first: send 'Authorization: Bearer <token>' (POST /api/auth/token)"
+WRONG_CSRF = "missing or wrong CSRF token"
+
 
 def app_context(request: Request) -> AppContext:
     return request.app.state.ctx
@@ -75,15 +81,15 @@ async def _resolve_actor(request: Request) -> Actor:
     if token:
         info = await run_sync(auth_service.resolve_token, ctx, token)
         if info is None or info.kind != "api":
-            raise Unauthorized("the bearer token is unknown or expired")
+            raise Unauthorized(UNKNOWN_TOKEN)
         return info.actor
     session = await run_sync(current_session, request)
     if session is None:
-        raise Unauthorized("sign in first: send 'Authorization: Bearer <token>' (POST /api/auth/token)")
+        raise Unauthorized(SIGN_IN_FIRST)
     if request.method not in SAFE_METHODS:
         sent = await _csrf_from_request(request)
         if not sent or not hmac.compare_digest(sent, session.csrf_token):
-            raise Forbidden("missing or wrong CSRF token")
+            raise Forbidden(WRONG_CSRF)
     return session.actor
 
 
