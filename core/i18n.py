@@ -31,6 +31,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton, get_datetime_format
+from babel.lists import format_list
 from babel.messages.pofile import read_po
 
 LOCALES_DIR = Path(__file__).parent / "locales"
@@ -186,7 +187,13 @@ class Translator:
         return translator(self.locale, catalogues(plugin), self.timezone)
 
     def value(self, value: Any) -> Any:
-        """A value as it is put into a message: datetimes and dates localised, anything else as it is."""
+        """A value as it is put into a message: datetimes and dates localised, ``Choices``
+        translated and joined ("A, B, or C"), anything else as it is."""
+        from core.services.errors import Choices
+
+        if isinstance(value, Choices):
+            babel_locale = "zh_Hans_CN" if self.locale == "zh_CN" else self.locale
+            return format_list([self.gettext(choice) for choice in value], style="or", locale=babel_locale)
         if isinstance(value, datetime):
             return self.datetime(value)
         return self.date(value) if isinstance(value, date) else value

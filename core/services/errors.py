@@ -13,8 +13,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 
+class Choices(tuple):
+    """Message ids a message lists as alternatives (``Choices(["Weekly plan", "Daily record"])``):
+    put into a translated message each translated and joined as the reader's language joins
+    them ("周计划或日记实", "Weekly plan or Daily record"); plain, as the ids joined by ", "."""
+
+
 def plain(value: Any) -> str:
     """A value as it reads in a message that is not translated."""
+    if isinstance(value, Choices):
+        return ", ".join(value)
     if isinstance(value, datetime):
         value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
         return value.isoformat(timespec="minutes")

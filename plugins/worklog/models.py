@@ -25,6 +25,17 @@ class EntryKind(StrEnum):
     daily_record = "daily_record"  # 日记实: only where the locality's option daily_records is on
 
 
+# The name of each kind of entry: a message id of the plugin's catalogue ("周计划", ...).
+KIND_LABELS: dict[EntryKind, str] = {
+    EntryKind.weekly_plan: "Weekly plan",
+    EntryKind.weekly_record: "Weekly record",
+    EntryKind.monthly_plan: "Monthly plan",
+    EntryKind.monthly_summary: "Monthly summary",
+    EntryKind.quarterly_plan: "Quarterly plan",
+    EntryKind.quarterly_self_assessment: "Quarterly self-assessment",
+    EntryKind.daily_record: "Daily record",
+}
+
 # The kind of period each kind of entry is written for.
 PERIOD_OF_KIND: dict[EntryKind, PeriodKind] = {
     EntryKind.weekly_plan: PeriodKind.week,

@@ -36,21 +36,12 @@ from core.services.plugins import check_route_access
 from core.web.admin.forms import keep
 from core.web.admin.shell import Shell, exception_handlers, field_errors, open_shell, paging
 from plugins.worklog import service
-from plugins.worklog.models import EntryKind
+from plugins.worklog.models import KIND_LABELS, EntryKind
 from plugins.worklog.schemas import EntryIn
 
 CONSOLE_CHECKS = {"public": True}  # see the module's docstring: open_shell checks the session
 BOARD_PAGE = 50  # people a page of the board
 BOARD_ROLES = frozenset({Role.platform_admin.value, Role.office.value, Role.leader.value})
-KIND_LABELS = {
-    EntryKind.weekly_plan: "Weekly plan",
-    EntryKind.weekly_record: "Weekly record",
-    EntryKind.monthly_plan: "Monthly plan",
-    EntryKind.monthly_summary: "Monthly summary",
-    EntryKind.quarterly_plan: "Quarterly plan",
-    EntryKind.quarterly_self_assessment: "Quarterly self-assessment",
-    EntryKind.daily_record: "Daily record",
-}
 STATUS_LABELS = {"draft": "Draft", "submitted": "Submitted", "missing": "Not written yet"}
 
 

@@ -25,8 +25,16 @@ from core.periods import KIND_EXAMPLES, Period, PeriodError, PeriodKind
 from core.services import discussion
 from core.services.access import OFFICE_ROLES, can_see_locality
 from core.services.auth import GRANTABLE_ROLES
-from core.services.errors import Conflict, Forbidden, Invalid, NotFound
-from plugins.worklog.models import PERIOD_OF_KIND, EntryKind, EntryStatus, EvaluationQuarter, QuarterStatus, WorkEntry
+from core.services.errors import Choices, Conflict, Forbidden, Invalid, NotFound
+from plugins.worklog.models import (
+    KIND_LABELS,
+    PERIOD_OF_KIND,
+    EntryKind,
+    EntryStatus,
+    EvaluationQuarter,
+    QuarterStatus,
+    WorkEntry,
+)
 from plugins.worklog.schemas import EntryOut
 from plugins.worklog.supervision import own_person, remember_person, supervised_units
 
@@ -98,8 +106,8 @@ def parse_kind(value: str) -> EntryKind:
     except ValueError:
         raise Invalid(
             "kind: must be one of {kinds}",
-            params={"kinds": ", ".join(k.value for k in EntryKind)},
-            errors=[{"field": "kind", "message": "unknown kind of entry"}],
+            params={"kinds": Choices(KIND_LABELS[k] for k in EntryKind)},
+            errors=[{"field": "kind", "message": "unknown kind of entry", "allowed": [k.value for k in EntryKind]}],
         ) from None
 
 

@@ -66,6 +66,18 @@ def test_service_errors_carry_their_values_and_are_translated_with_them():
     assert Translator("zh_CN").error(Conflict("no such thing as {x}", params={"x": 3})) == "no such thing as 3"
 
 
+def test_choices_in_an_error_are_translated_each_and_joined_for_the_reader():
+    from core.i18n import LOCALES_DIR, Translator
+    from core.services.errors import Choices, Invalid
+
+    error = Invalid("must be one of {choices}", params={"choices": Choices(["Draft", "Submitted", "Closed"])})
+    assert error.message == "must be one of Draft, Submitted, Closed"  # untranslated: the ids
+    english = Translator("en", (LOCALES_DIR,)).error(error)
+    assert english == "must be one of Draft, Submitted, or Closed"
+    chinese = Translator("zh_CN", (LOCALES_DIR,)).error(error)
+    assert chinese == "must be one of 草稿、已提交或已结束"  # the ids translated (the message itself is not)
+
+
 def test_several_catalogues_the_first_wins():
     from core.i18n import LOCALES_DIR, Translator
 

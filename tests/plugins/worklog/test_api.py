@@ -69,10 +69,20 @@ def test_bad_input_is_a_translated_4xx_and_writes_nothing(ctx, api):
         assert future.status_code == 422 and "尚未开始" in future.json()["detail"]
         assert author.put(f"{base}/weekly_plan/2026-W48", json={"body": "x", "extra": 1}).status_code == 400
         assert author.put(f"{base}/weekly_plan/2026-W48", json={"body": "x" * 20_001}).status_code == 400
-        assert author.put(f"{base}/bogus/2026-W48", json={"body": "x"}).status_code == 422
+        bogus = author.put(f"{base}/bogus/2026-W48", json={"body": "x"})
+        assert bogus.status_code == 422  # the kinds by their Chinese names; their codes in errors
+        assert bogus.json()["detail"].startswith("类型：须为周计划、周记实、月计划")
+        assert "weekly_plan" not in bogus.json()["detail"]
+        assert bogus.json()["detail"].endswith("或日记实")
+        assert bogus.json()["errors"][0]["field"] == "kind" and "weekly_plan" in bogus.json()["errors"][0]["allowed"]
         assert author.get("/api/localities/wa/worklog/me/entries").json()["total"] == 0
     with client("author") as author:  # English by default
         assert "has not begun" in author.put(f"{base}/weekly_plan/2199-W01", json={"body": "x"}).json()["detail"]
+        bogus = author.put(f"{base}/bogus/2026-W48", json={"body": "x"}).json()["detail"]
+        assert bogus == (
+            "kind: must be one of Weekly plan, Weekly record, Monthly plan, Monthly summary, Quarterly plan, "
+            "Quarterly self-assessment, or Daily record"
+        )
 
 
 def test_a_locality_that_has_not_enabled_the_worklog_gets_404(ctx, api):

@@ -89,6 +89,11 @@ def test_english_and_bad_input_on_the_pages(ctx, site):
         assert service.own_entry(ctx, _world.actors["author"], "wa", "weekly_plan", week) is None  # nothing saved
         english = author.get("/me/worklog?lang=en").text
         assert "My work records" in english and "Weekly record" in english and "Not written yet" in english
+        # a kind that does not exist: the kinds by their names, not their codes
+        bogus = author.get(f"/me/worklog/write/bogus/{week}?lang=zh-CN")
+        assert bogus.status_code == 422 and "周计划、周记实" in bogus.text and "weekly_plan, " not in bogus.text
+        bogus = author.get(f"/me/worklog/write/bogus/{week}?lang=en")
+        assert bogus.status_code == 422 and "Weekly plan, Weekly record" in bogus.text
 
 
 def test_who_gets_404_and_who_is_sent_to_sign_in(ctx, site, live_server):
