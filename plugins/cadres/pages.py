@@ -251,10 +251,56 @@ _SCAN = re.compile(r"scan of (\d+) teams")
 _TEAM = re.compile(r"team \d+: (.+)", re.S)
 
 
+def _leaf_text(shell: Shell, leaf: dict) -> str:
+    """One condition as the search page names it: its kind's label, then what it asks."""
+    kind, parts = str(leaf.get("kind", "")), []
+    value = next((leaf[k] for k in ("text", "value", "code") if leaf.get(k) not in (None, "")), None)
+    if value is not None:
+        parts.append(str(value))
+    if leaf.get("at_least") not in (None, "") and kind in ("education", "degree"):
+        parts.append(shell._("at least {value}", value=leaf["at_least"]))
+    if leaf.get("full_time"):
+        parts.append(shell._("full-time"))
+    if kind == "age" and leaf.get("below") is not None:
+        parts.append(shell._("under {years}", years=leaf["below"]))
+    if kind == "age" and leaf.get("at_least") is not None:
+        parts.append(shell._("{years} or over", years=leaf["at_least"]))
+    if leaf.get("min_years") is not None:
+        parts.append(shell._("{years} years or more", years=leaf["min_years"]))
+    if leaf.get("min") is not None:
+        parts.append(shell._("at least {value}", value=leaf["min"]))
+    if kind == "grade" and leaf.get("years") is not None:
+        parts.append(shell._("in the last {years} years", years=leaf["years"]))
+    if leaf.get("on"):
+        parts.append(shell._("on {day}", day=leaf["on"]))
+    label = shell._(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
+    return f"{label}: {', '.join(parts)}" if parts else label
+
+
+def describe_query(shell: Shell, query: Any, top: bool = True) -> str:
+    """A saved or logged search as readable conditions in the reader's language
+    (``任职经历: 乡镇党委书记, 满 3 年 且 性别: 女``); groups within groups in brackets."""
+    if not isinstance(query, dict):
+        return str(query)
+    if "kind" in query:
+        return _leaf_text(shell, query)
+    items = [describe_query(shell, item, top=False) for item in query.get("items") or []]
+    if not items:
+        return shell._("no conditions")
+    word = shell._("and") if query.get("op", "and") == "and" else shell._("or")
+    joined = f" {word} ".join(items)
+    return joined if top or len(items) == 1 else f"({joined})"
+
+
 def _detail(shell: Shell, detail: str) -> str:
     """A view-log line's detail in the reader's language: the relationship checks store theirs
-    in English words (``team 12: 县委班子``, ``people``, ``scan of 40 teams``); a search's
-    conditions and a file's name are shown as they are."""
+    in English words (``team 12: 县委班子``, ``people``, ``scan of 40 teams``), a search its
+    query as JSON (shown as its conditions); a file's name is shown as it is."""
+    if detail.startswith("{"):
+        try:
+            return describe_query(shell, json.loads(detail))
+        except ValueError:  # cut at 2,000 characters: shown as stored
+            return detail
     if detail == "people":
         return shell._("a set of people")
     if scan := _SCAN.fullmatch(detail):

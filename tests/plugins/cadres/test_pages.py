@@ -213,3 +213,25 @@ def test_the_view_log_page_reads_the_checks_in_the_reader_s_language(ctx, site):
         english = head.get(f"{BASE}/view-log", params={"lang": "en"}).text
         assert "<code>a set of people</code>" in english and "<code>team 县委组织部班子</code>" in english
         assert "<code>every team scanned (1)</code>" in english
+
+
+def test_the_view_log_page_shows_a_search_as_its_conditions_not_as_json(site):
+    world, session, api = site
+    query = {
+        "op": "and",
+        "items": [
+            {"kind": "post", "text": "乡镇党委书记", "min_years": 3},
+            {"op": "or", "items": [{"kind": "gender", "value": "女"}, {"kind": "education", "at_least": "本科"}]},
+        ],
+    }
+    with api("org_dept") as client:
+        assert client.post("/api/localities/ca/cadres/search", json={"query": query}).status_code == 200
+    with session("org_dept_head") as head:
+        chinese = head.get(f"{BASE}/view-log").text
+        assert "<code>任职经历: 乡镇党委书记, 满 3 年 且 (性别: 女 或 学历: 不低于 本科)</code>" in chinese
+        assert '"op"' not in chinese and "&#34;op&#34;" not in chinese and "items" not in chinese
+        english = head.get(f"{BASE}/view-log", params={"lang": "en"}).text
+        assert (
+            "<code>Post held: 乡镇党委书记, 3 years or more and (Gender: 女 or Education: at least 本科)</code>"
+            in english
+        )
