@@ -13,6 +13,10 @@ from core.services.access import OFFICE_ROLES, locality_for
 from plugins.goals.access import goal_for, lists_of
 from plugins.goals.models import GoalIndicator
 
+# The default kinds of comment (``DEFAULT_COMMENT_KINDS``) by their English msgids; a locality's
+# own kinds show as they are written.
+COMMENT_KIND_LABELS = {"点评": "Review", "建议": "Suggestion", "举报": "Complaint"}
+
 
 @dataclass
 class Choices:

@@ -112,6 +112,9 @@ def _common(shell: Shell, code: str) -> dict[str, Any]:
         "status_label": lambda status: shell._(STATUS_LABELS[GoalStatus(status)]),
         "when": shell.tr.datetime,
         "field_label": lambda name: shell._(FIELD_LABELS.get(name, name)),
+        "kind_label": lambda kind: (
+            shell._(choices.COMMENT_KIND_LABELS[kind]) if kind in choices.COMMENT_KIND_LABELS else kind
+        ),
         "code": code,
         "base": f"/admin/localities/{code}/goals",
     }

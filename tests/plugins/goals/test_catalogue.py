@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from core.i18n import LOCALES_DIR, _merged
+from plugins.goals.choices import COMMENT_KIND_LABELS
 from plugins.goals.models import Direction, GoalKind
 from plugins.goals.pages import FIELD_LABELS, STATUS_LABELS
 
@@ -28,6 +29,7 @@ def test_every_page_string_is_translated_to_chinese():
         | {f"{d.value} is better" for d in Direction}
         | set(STATUS_LABELS.values())
         | set(FIELD_LABELS.values())
+        | set(COMMENT_KIND_LABELS.values())
     )
     assert {"Add a goal", "Publish", "Sum: {total} %"} <= messages
     assert sorted(m for m in messages if m not in catalog) == []

@@ -18,6 +18,7 @@ from tests.plugins.goals.helpers import goal
 from tests.plugins.goals.setup import YEAR, account, enable, make_world
 
 BASE = "/admin/localities/ga/goals"
+ZH = {"lang": "zh_CN"}  # the language chosen sticks to the session
 
 
 @pytest.fixture
@@ -37,6 +38,38 @@ def published_goal(ctx, world, name="招商引资"):
     target = goal(ctx, world, name)
     service.publish(ctx, world.actors["admin_a"], "ga", world.unit_a, world.team, YEAR)
     return target
+
+
+def test_the_pages_read_the_same_in_english_and_chinese(ctx, site):
+    """Issue #14: the default kinds of comment in the page's language (the form still sends the
+    kind as kept), counts without broken English plurals, a private answer's note in full-width
+    brackets on a Chinese page, the set chooser's "the unit itself" in lower case."""
+    world, session = site
+    target = published_goal(ctx, world)
+    page = f"{BASE}/{target.id}/comments"
+    with session("county_leader") as leader:
+        leader.post(page, data=form(leader, body="请说明进度", kind="举报"))
+        english = leader.get(page, params={"lang": "en"}).text
+        assert '<span class="kind">Complaint</span>' in english and '<option value="举报">Complaint</option>' in english
+        assert ">Review · 0</a>" in english and ">举报<" not in english and ">点评 · " not in english
+        assert '<option value="建议">建议</option>' in leader.get(page, params=ZH).text  # Chinese: as kept
+    [comment] = discussion.read(ctx, world.actors["office"], "ga", target.id).comments
+    with session("admin_a") as admin:
+        overview = admin.get(f"{BASE}/comments", params={"year": YEAR, "unit_id": world.unit_a, "lang": "en"}).text
+        assert "Comments waiting for your answer: 1" in overview and "<th>Complaint</th>" in overview
+        assert "有 1 条点评等待答复。" in admin.get(f"{BASE}/comments", params={"year": YEAR, **ZH}).text
+        admin.post(f"{page}/{comment.id}/answer", data=form(admin, body="内部情况说明"))  # private
+        chinese = admin.get(page, params=ZH).text
+        assert "单位答复（仅点评人可见）" in chinese and "(仅点评人可见)" not in chinese
+        assert "The unit answered, only to the commenter" in admin.get(page, params={"lang": "en"}).text
+        where = {"unit_id": world.unit_a, "team_id": world.team, "year": YEAR}
+        tree = admin.get(BASE, params={**where, "lang": "en"}).text
+        assert '<option value="">the unit itself</option>' in tree and "Goals: 1; " in tree
+        assert '<option value="">本单位</option>' in admin.get(BASE, params={**where, **ZH}).text
+    with session("office") as office:
+        status = office.get(f"{BASE}/status", params={"year": YEAR, "lang": "en"}).text
+        assert "Goal sets: 1; goals: 1; top goals:" in status
+        assert "共 1 套目标、1 个目标；一级目标：" in office.get(f"{BASE}/status", params={"year": YEAR, **ZH}).text
 
 
 def test_a_county_leader_comments_and_the_unit_answers(ctx, site):

@@ -141,4 +141,4 @@ def test_the_api_and_the_console_page(ctx, world, live_server):
         )
         assert odd.status_code == 200  # odd filters are ignored, never a 500
         english = leader.get("/admin/localities/ga/goals/search", params={"year": YEAR, "lang": "en"}).text
-        assert "Find goals" in english and "3 goals found" in english
+        assert "Find goals" in english and "Goals found: 3" in english
