@@ -14,6 +14,7 @@ from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from core.i18n import LOCALES_DIR
 from core.schemas.base import MAX_ID
+from core.services.errors import ServiceError
 from core.web.params import Ctx, CurrentActor, ItemId, LocalityCode
 from plugins.cadres import HERE, queries, search, service, teams
 from plugins.cadres.schemas import (
@@ -50,7 +51,12 @@ class CadresController(Controller):
 
     @post("/search", sync_to_thread=True, status_code=200, summary="Condition search with the matching evidence")
     def search(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode, data: JSONBody[SearchIn]) -> dict[str, Any]:
-        return search.run_search(ctx, actor, code, data.query, limit=data.limit, offset=data.offset, today=data.on)
+        from plugins.cadres.pages import readable_search_error
+
+        try:
+            return search.run_search(ctx, actor, code, data.query, limit=data.limit, offset=data.offset, today=data.on)
+        except ServiceError as exc:  # named by the condition's label, not its path
+            raise readable_search_error(exc, data.query) from exc
 
     @get("/queries", sync_to_thread=True, summary="Saved searches")
     def saved(self, ctx: Ctx, actor: CurrentActor, code: LocalityCode) -> list[SavedQueryOut]:

@@ -26,7 +26,7 @@ from openpyxl import Workbook
 from sqlmodel import select
 
 from core.models import Unit
-from core.services.errors import ServiceError
+from core.services.errors import Choices, ServiceError
 from core.tabular.writer import append_row
 from core.web.admin.shell import Shell, exception_handlers, field_errors, open_shell
 from core.web.downloads import attachment
@@ -104,7 +104,7 @@ async def search_page(request: Request, code: FromPath[str], page: FromQuery[int
     except ServiceError as exc:
         if exc.status_code == 404:
             raise
-        errors, error = field_errors(shell.tr, exc)
+        errors, error = field_errors(shell.tr, readable_search_error(exc, query))
         query = {}
     units = await run_sync(_units, shell) if found else {}
     listed = await run_sync(teams.list_teams, shell.ctx, shell.actor, code) if found and found["items"] else []
@@ -290,6 +290,34 @@ def describe_query(shell: Shell, query: Any, top: bool = True) -> str:
     word = shell._("and") if query.get("op", "and") == "and" else shell._("or")
     joined = f" {word} ".join(items)
     return joined if top or len(items) == 1 else f"({joined})"
+
+
+def readable_search_error(exc: ServiceError, query: Any) -> ServiceError:
+    """A search's error about the condition at a path (``query.items.1.at_least: one of ...``)
+    named instead by the condition's label (``Education: one of ...``, translated with the
+    reason); ``errors[].field`` keeps the path for API clients. Any other error as it is."""
+    path = str(exc.params.get("path", ""))
+    if not exc.msgid.startswith("{path}: ") or not path.startswith("query"):
+        return exc
+    node: Any = query
+    label = "Condition group"
+    for part in path.split(".")[1:]:
+        if isinstance(node, dict) and isinstance(node.get("items"), list) and part.isdigit():
+            node = node["items"][int(part)] if int(part) < len(node["items"]) else None
+        elif part != "items":
+            break
+        if isinstance(node, dict) and "kind" in node:
+            label = KIND_LABELS.get(str(node["kind"]), "Condition")
+            break
+        if not isinstance(node, dict):
+            label = "Condition"
+    params = {k: v for k, v in exc.params.items() if k != "path"}
+    readable = type(exc)(
+        "{condition}: " + exc.msgid.removeprefix("{path}: "),
+        params={"condition": Choices([label]), **params},
+        errors=exc.errors,
+    )
+    return readable
 
 
 def _detail(shell: Shell, detail: str) -> str:

@@ -235,3 +235,28 @@ def test_the_view_log_page_shows_a_search_as_its_conditions_not_as_json(site):
             "<code>Post held: 乡镇党委书记, 3 years or more and (Gender: 女 or Education: at least 本科)</code>"
             in english
         )
+
+
+def test_a_bad_search_value_is_named_by_its_condition_not_by_its_path(site):
+    _world, session, api = site
+    query = {"op": "and", "items": [{"kind": "gender", "value": "女"}, {"kind": "education", "at_least": "大学"}]}
+    with api("org_dept") as client:
+        chinese = client.post(
+            "/api/localities/ca/cadres/search", json={"query": query}, headers={"Accept-Language": "zh-CN"}
+        )
+        english = client.post(
+            "/api/localities/ca/cadres/search", json={"query": query}, headers={"Accept-Language": "en"}
+        )
+    assert chinese.status_code == english.status_code == 422
+    assert chinese.json()["detail"].startswith("学历：应为 ") and "query." not in chinese.json()["detail"]
+    assert english.json()["detail"].startswith("Education: one of ") and "query." not in english.json()["detail"]
+    assert english.json()["errors"][0]["field"] == "query.items.1.at_least"  # for API clients, as before
+    nested = {"op": "or", "items": [{"kind": "gender", "value": "女"}, {"op": "and", "items": []}]}
+    with api("org_dept") as client:
+        group = client.post(
+            "/api/localities/ca/cadres/search", json={"query": nested}, headers={"Accept-Language": "zh-CN"}
+        )
+    assert group.json()["detail"].startswith("条件组：")
+    with session("org_dept") as browser:
+        page = browser.get(f"{BASE}/search", params={"advanced": '{"op": "and", "items": [{"kind": "age"}]}'}).text
+    assert "年龄：请填写年龄上限、下限或两者" in page and "query.items" not in page
