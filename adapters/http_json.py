@@ -20,6 +20,8 @@ the platform registers.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from adapters.http_json_options import HttpJsonOptions
 from adapters.http_json_reader import _check_headers, _check_host, _pages, _Reader, _scrub, _secrets
 from core.adapters import (
@@ -39,6 +41,7 @@ KAOPING_PLUGIN = PluginInfo(
     label_zh="JSON 接口",
     label_en="JSON API (http_json)",
     description="Records from an HTTP API that answers JSON, with pagination.",
+    locales_dir=Path(__file__).parent / "locales",  # adapters/locales: the options' titles, test results
 )
 
 

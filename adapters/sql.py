@@ -52,6 +52,7 @@ KAOPING_PLUGIN = PluginInfo(
     label_zh="SQL 数据库",
     label_en="SQL database",
     description="Rows of a read-only query against another SQLite or PostgreSQL database.",
+    locales_dir=Path(__file__).parent / "locales",  # adapters/locales: the options' titles, test results
 )
 
 BATCH = 1000

@@ -44,6 +44,7 @@ KAOPING_PLUGIN = PluginInfo(
     label_zh="表格文件（CSV/XLSX）",
     label_en="Tabular files (CSV/XLSX)",
     description="CSV or XLSX files dropped into a folder or uploaded; each is read once.",
+    locales_dir=Path(__file__).parent / "locales",  # adapters/locales: the options' titles, test results
 )
 
 MAX_FILE_BYTES = 50 * 1024 * 1024

@@ -194,6 +194,9 @@ def _render_form(
         rejected=runs[0]["run"].rejected[:500] if runs else [],
         may_change=_may_change(shell),
         status_code=status_code,
+        # the options' titles and help, a test's result, a run's error: in the words of the
+        # adapter's plugin (its catalogue, then the core's)
+        translate=shell.tr.of(adapter.get("plugin")).translate,
     )
 
 

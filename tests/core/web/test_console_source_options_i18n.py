@@ -1,0 +1,90 @@
+"""The options of a data source's form in the reader's language: each adapter's option titles and
+help from its plugin's catalogue (adapters/locales), and a connection test's result."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.adapter_setup import make_county
+from tests.core.web.test_console_permissions import _session
+
+ADAPTERS = ("http_json", "tabular_file", "sql")
+ENGLISH = {
+    "http_json": ["Url", "Method", "Secret Headers", "Bearer Token", "Records Path", "Timeout Seconds", "Verify Tls"],
+    "tabular_file": ["Folder", "Patterns", "Sheet", "Header Row"],
+    "sql": ["Url", "Query", "Params", "Timeout Seconds"],
+}
+CHINESE = {
+    "http_json": [
+        "地址（URL）",
+        "请求方法",
+        "保密请求头",
+        "访问令牌（Bearer）",
+        "记录路径",
+        "超时（秒）",
+        "校验 TLS 证书",
+    ],
+    "tabular_file": ["文件夹", "文件名模式", "工作表", "表头行"],
+    "sql": ["地址（URL）", "查询语句", "参数", "超时（秒）"],
+}
+OPTION_LABEL = re.compile(r'<label for="f-opt_[^"]+">([^<*]+?)(?: \*)?</label>|name="opt_[^"]+"[^>]*> ([^<]+)</label>')
+
+
+def _labels(html: str) -> list[str]:
+    return [(a or b).strip() for a, b in OPTION_LABEL.findall(html)]
+
+
+@pytest.fixture
+def office(world):
+    county = make_county(world.ctx, "county-o", adapters_enabled=ADAPTERS)
+    world.user("office-o", "office", "county-o")
+    with _session(world, "office-o") as client:
+        client.template_id = county.template_id
+        yield client
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS)
+def test_the_new_source_form_shows_the_options_in_the_page_language(office, adapter):
+    path = f"/admin/localities/county-o/sources/new?adapter={adapter}"
+    chinese, english = office.get(path), office.get(path + "&lang=en")
+    assert chinese.status_code == english.status_code == 200
+    shown_zh, shown_en = _labels(chinese.text), _labels(english.text)
+    assert set(CHINESE[adapter]) <= set(shown_zh), shown_zh
+    assert not set(shown_zh) & {title for titles in ENGLISH.values() for title in titles}, shown_zh
+    assert all(re.search("[\u4e00-\u9fff]", label) for label in shown_zh), shown_zh
+    assert set(ENGLISH[adapter]) <= set(shown_en), shown_en
+    assert not any(re.search("[\u4e00-\u9fff]", label) for label in shown_en), shown_en
+    help_zh = (
+        "每一页请求使用的 HTTP 方法。"
+        if adapter == "http_json"
+        else "加密保存"
+        if adapter == "sql"
+        else "表头所在的行号"
+    )
+    assert help_zh in chinese.text and help_zh not in english.text
+
+
+def test_a_file_source_connection_test_reads_in_the_page_language(office):
+    form = {
+        "_csrf": office.csrf,
+        "action": "save",
+        "name": "月报文件",
+        "enabled": "",
+        "opt_folder": "inbox",
+        "subject_field": "单位编码",
+        "subject_by": "code",
+        "period_field": "月份",
+        "values": f"办结件数, {office.template_id}, CASES",
+        "retry_attempts": "3",
+    }
+    created = office.post("/admin/localities/county-o/sources/new?adapter=tabular_file", data=form)
+    assert created.status_code == 302, created.text
+    path = created.headers["location"].split("?")[0]
+    chinese = office.post(path, data={"_csrf": office.csrf, "action": "test"})
+    english = office.post(path + "?lang=en", data={"_csrf": office.csrf, "action": "test"})
+    result = re.compile(r'id="test-result">(.*?)</p>', re.DOTALL)
+    assert "没有待读取的文件" in result.search(chinese.text).group(1)
+    assert "no files waiting" not in chinese.text
+    assert "no files waiting" in result.search(english.text).group(1)
