@@ -135,7 +135,9 @@ def _form(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
     saved: bool = False,
+    closed: str | None = None,
 ) -> Response:
+    """The write page; without its form for a period of a quarter the office locked (``closed``)."""
     label = shell._(KIND_LABELS[EntryKind(kind)])
     return shell.render(
         "worklog/me_write.html",
@@ -148,14 +150,16 @@ def _form(
         error=error,
         errors=errors or {},
         saved=saved,
+        closed=closed,
         status_code=status_code,
         **_common(shell),
     )
 
 
-def _slot(shell: Shell, code: str, kind: str, period: str) -> Any:
-    """The person's entry of ``kind`` for ``period``, or None (the kind and period are checked)."""
-    return service.own_entry(shell.ctx, shell.actor, code, kind, period)
+def _slot(shell: Shell, code: str, kind: str, period: str) -> tuple[Any, str | None]:
+    """The person's entry of ``kind`` for ``period`` or None (the kind and period are checked),
+    and the quarter it counts in if the office locked it."""
+    return service.own_entry_and_lock(shell.ctx, shell.actor, code, kind, period)
 
 
 @get("/worklog/write/{kind:str}/{period:str}", include_in_schema=False, opt=CONSOLE_CHECKS)
@@ -163,8 +167,8 @@ async def me_write_page(
     request: Request, kind: FromPath[str], period: FromPath[str], saved: FromQuery[int | None] = None
 ) -> Response:
     shell, code = await _me(request)
-    entry = await run_sync(_slot, shell, code, kind, period)
-    return _form(shell, kind, str(Period.parse(period)), entry, saved=bool(saved))
+    entry, closed = await run_sync(_slot, shell, code, kind, period)
+    return _form(shell, kind, str(Period.parse(period)), entry, saved=bool(saved), closed=closed)
 
 
 @post("/worklog/write/{kind:str}/{period:str}", include_in_schema=False, opt=CONSOLE_CHECKS)
@@ -187,18 +191,21 @@ async def me_write(
         )
     except ServiceError as exc:
         errors, general = field_errors(shell.tr, exc)
-        if "period" in errors or "kind" in errors:
+        if "kind" in errors or ("period" in errors and exc.status_code != 409):
             raise
-        current = await run_sync(_slot, shell, code, kind, period)
+        current, closed = await run_sync(_slot, shell, code, kind, period)
+        if "period" in errors and not closed:
+            raise
         return _form(
             shell,
             kind,
             period,
             current,
             body=body,
-            error="" if errors.get("body") else general,
+            error="" if errors.get("body") or closed else general,
             errors=errors,
             status_code=exc.status_code,
+            closed=closed,
         )
     return Redirect(f"/me/worklog/write/{entry.kind.value}/{entry.period}?saved=1", status_code=303)
 

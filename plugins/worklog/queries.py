@@ -88,6 +88,23 @@ def _quarter_status(locality_id: int, period: Period) -> Any:
     )
 
 
+def closed_quarters(session: Session, locality_id: int, periods: list[Period]) -> set[str]:
+    """The quarters among those ``periods`` count in whose evaluation the office locked (or
+    published): their entries no longer change (``check_open``). One statement."""
+    quarters = {str(quarter_of(period)) for period in periods}
+    if not quarters:
+        return set()
+    return set(
+        session.exec(
+            select(EvaluationQuarter.period).where(
+                EvaluationQuarter.locality_id == locality_id,
+                col(EvaluationQuarter.period).in_(sorted(quarters)),
+                col(EvaluationQuarter.status).in_([QuarterStatus.locked.value, QuarterStatus.published.value]),
+            )
+        )
+    )
+
+
 def check_open(session: Session, locality_id: int, period: Period, status: Any = NO_STATUS) -> None:
     """Entries of a quarter whose evaluation the office locked (or published) no longer change:
     409, nothing written. ``status``: the quarter's status if already read (``open_slot``)."""

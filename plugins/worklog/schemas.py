@@ -62,11 +62,13 @@ class EntryDetail(EntryOut):
 
 
 class Slot(BaseModel):
-    """One entry a person is expected to write for a period: ``entry`` is null while none."""
+    """One entry a person is expected to write for a period: ``entry`` is null while none;
+    ``closed``: the office locked the quarter the period counts in, so it no longer changes."""
 
     kind: EntryKind
     period: str
     entry: EntryOut | None = None
+    closed: bool = False
 
 
 class Overview(BaseModel):

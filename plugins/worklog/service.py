@@ -51,6 +51,7 @@ from plugins.worklog.queries import (  # noqa: F401 - callers read these from th
     check_kept,
     check_open,
     check_period,
+    closed_quarters,
     entry_and_person,
     entry_out,
     history_rows,
@@ -60,6 +61,7 @@ from plugins.worklog.queries import (  # noqa: F401 - callers read these from th
     own_slot,
     parse_kind,
     parse_period,
+    quarter_of,
     require_person,
     scope,
     today,
@@ -364,9 +366,12 @@ def overview(ctx: AppContext, actor: Actor, code: str, day: date | None = None) 
             )
         }
 
+        closed = closed_quarters(session, locality.id, periods + days)
+
         def slot(kind: EntryKind, period: Period) -> Slot:
             entry = found.get((kind.value, str(period)))
-            return Slot(kind=kind, period=str(period), entry=_out(entry, person.name, True) if entry else None)
+            out = _out(entry, person.name, True) if entry else None
+            return Slot(kind=kind, period=str(period), entry=out, closed=str(quarter_of(period)) in closed)
 
         return Overview(
             person_id=person.id,
@@ -380,6 +385,14 @@ def overview(ctx: AppContext, actor: Actor, code: str, day: date | None = None) 
 def own_entry(ctx: AppContext, actor: Actor, code: str, kind: str, period: Any) -> EntryOut | None:
     """The signed-in person's entry of ``kind`` for ``period``, or None. 422 for an unknown kind,
     a period of the wrong kind or one not begun; 403 for an account that is no person's."""
+    return own_entry_and_lock(ctx, actor, code, kind, period)[0]
+
+
+def own_entry_and_lock(
+    ctx: AppContext, actor: Actor, code: str, kind: str, period: Any
+) -> tuple[EntryOut | None, str | None]:
+    """``own_entry``, and the quarter ``period`` counts in if the office locked it (None while
+    open): the write page then shows the entry without a form."""
     entry_kind = parse_kind(kind)
     when = parse_period(period)
     check_period(ctx, entry_kind, when)
@@ -387,7 +400,8 @@ def own_entry(ctx: AppContext, actor: Actor, code: str, kind: str, period: Any) 
         locality, _ = scope(session, actor, code)
         person = require_person(session, actor, locality)
         entry = own_slot(session, locality.id, person.id, entry_kind, when)
-        return _out(entry, person.name, True) if entry is not None else None
+        closed = closed_quarters(session, locality.id, [when])
+        return (_out(entry, person.name, True) if entry is not None else None), next(iter(closed), None)
 
 
 def me(ctx: AppContext, actor: Actor, code: str) -> Person:
