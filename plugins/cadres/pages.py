@@ -93,6 +93,7 @@ async def search_page(request: Request, code: FromPath[str], page: FromQuery[int
     page = max(1, min(page, 10_000))
     size = 100
     saved = await run_sync(queries.list_queries, shell.ctx, shell.actor, code)
+    query: dict[str, Any] = {}
     try:
         query = query_from_form(form)
         if query:
