@@ -90,7 +90,7 @@ def test_an_office_reads_filters_and_verifies_the_audit_log(world, browser, tmp_
         page.wait_for_url("**/admin/")
         page.get_by_role("navigation", name="Menu").get_by_role("link", name="Audit log").click()
         expect(page).to_have_title("Audit log · Kaoping")
-        expect(page.get_by_role("cell", name="unit.update")).to_be_visible()
+        expect(page.get_by_role("cell", name="Changed a unit")).to_be_visible()
 
         page.get_by_label("Action").select_option("unit.update")
         page.get_by_role("button", name="Filter").click()
@@ -104,7 +104,7 @@ def test_an_office_reads_filters_and_verifies_the_audit_log(world, browser, tmp_
         page.goto(world.url + "/admin/localities/county-a/audit?action=unit.update")
         page.locator("table a").first.click()
         expect(page.get_by_role("heading", name=re.compile("Audit entry"))).to_be_visible()
-        row = page.get_by_role("row", name=re.compile("^name"))
+        row = page.get_by_role("row", name=re.compile("^Name"))
         expect(row).to_contain_text("县教育局")
         expect(row).to_contain_text("县教育和体育局")
         screenshot(page, "audit-entry-en")

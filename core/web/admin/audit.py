@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from core.models import AuditEntry
 from core.services import audit as audit_service
 from core.services.errors import NotFound
+from core.web.admin.audit_labels import action_label, field_label, target_label
 from core.web.admin.menu import OFFICE
 from core.web.admin.shell import Shell, open_shell, paging
 
@@ -86,13 +87,19 @@ def _list(shell: Shell, filters: dict[str, str], page: int) -> dict[str, Any]:
             "id": e.id,
             "at": shell.tr.datetime(e.at),
             "actor": e.actor,
-            "action": e.action,
-            "target": f"{e.target_type}:{e.target_id}" if e.target_id else e.target_type,
-            "changes": sorted(set((e.summary or {}).get("after") or {}) | set((e.summary or {}).get("before") or {})),
+            "action": action_label(shell.tr, e.action),
+            "target": target_label(shell.tr, e.target_type, e.target_id),
+            "changes": [
+                field_label(shell.tr, name)
+                for name in sorted(
+                    set((e.summary or {}).get("after") or {}) | set((e.summary or {}).get("before") or {})
+                )
+            ],
         }
         for e in rows
     ]
-    return {"entries": entries, "p": p, "errors": errors, "actions": actions, "users": users}
+    choices = [(action, action_label(shell.tr, action)) for action in actions]
+    return {"entries": entries, "p": p, "errors": errors, "actions": choices, "users": users}
 
 
 def _query_string(filters: dict[str, str]) -> str:
@@ -145,14 +152,15 @@ def _entry(shell: Shell, entry_id: int) -> dict[str, Any]:
             "id": entry.id,
             "at": shell.tr.datetime(entry.at),
             "actor": entry.actor,
-            "action": entry.action,
-            "target_type": entry.target_type,
-            "target_id": entry.target_id,
+            "action": action_label(shell.tr, entry.action),
+            "action_id": entry.action,
+            "target": target_label(shell.tr, entry.target_type, entry.target_id),
             "hash": entry.hash,
         },
         "changes": [
             {
-                "field": k,
+                "field": field_label(shell.tr, k),
+                "name": k,
                 "before": show(before[k]) if k in before else "",
                 "after": show(after[k]) if k in after else "",
                 "changed": before.get(k) != after.get(k),
