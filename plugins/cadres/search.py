@@ -399,14 +399,23 @@ SUBQUERY_KINDS = ("post", "tag", "grade")  # conditions read from another table 
 
 
 def _page(session: Any, locality_id: int, compiled: Compiled, where: ColumnElement, limit: int, offset: int) -> tuple:
-    """The ids of the page of people matching ``where`` in name order, and how many match.
+    """The ids of the page of people matching ``where`` in name order, and how many match, in
+    one statement where that is the cheaper.
 
-    One pass over the locality's search rows, the count a window over them, where that is the
-    cheaper: always on PostgreSQL (a top-N sort of the rows found), and on SQLite when a
-    condition reads another table (posts, tags, grades: evaluated once, not once per
-    statement). SQLite buffers every row a window spans, which costs more than a second pass
-    when most of a locality matches; a query of the search table's own columns is therefore
-    counted, then paged, there (two passes of a cheap scan). A page past the end is counted apart."""
+    PostgreSQL: a query of the search table's own columns reads the page in name order through
+    ``ix_cadre_search_locality_name`` where the planner finds that cheaper than sorting what
+    matches (most of a locality: it stops after the page), and the exact count is a scalar
+    subquery of its own (a plain scan). A query reading another table (posts, tags, grades)
+    finds its people once (a materialized CTE), then counts them and sorts the page from them.
+    (A count window over the page made PostgreSQL keep and sort every row found: over 80,000
+    rows, a tuplestore spilled to disk and a full sort; and with the name index, it walked all
+    of a locality in name order, taking the window for one that could stop.)
+
+    SQLite: one pass over the locality's search rows with the count a window, where a condition
+    reads another table (evaluated once, not once per statement); SQLite buffers every row a
+    window spans, which costs more than a second pass when most of a locality matches, so a
+    query of the search table's own columns is counted, then paged, there (two passes of a
+    cheap scan). A page past the end is counted apart."""
     page = (
         select(CadreSearch.person_id)
         .where(CadreSearch.locality_id == locality_id, where)
@@ -415,13 +424,27 @@ def _page(session: Any, locality_id: int, compiled: Compiled, where: ColumnEleme
         .offset(offset)
     )
     counted = select(func.count()).select_from(CadreSearch).where(CadreSearch.locality_id == locality_id, where)
-    windowed = session.get_bind().dialect.name != "sqlite" or any(
-        leaf["kind"] in SUBQUERY_KINDS for leaf in compiled.evidence
-    )
-    if not windowed:
+    other_tables = any(leaf["kind"] in SUBQUERY_KINDS for leaf in compiled.evidence)
+    if session.get_bind().dialect.name != "sqlite":
+        if other_tables:
+            found = (
+                select(CadreSearch.person_id, CadreSearch.name)
+                .where(CadreSearch.locality_id == locality_id, where)
+                .cte("found")
+                .prefix_with("MATERIALIZED")
+            )
+            total = select(func.count()).select_from(found).correlate(None).scalar_subquery()
+            page = (
+                select(found.c.person_id, total).order_by(found.c.name, found.c.person_id).limit(limit).offset(offset)
+            )
+            rows = session.execute(page).all()
+        else:
+            rows = session.execute(page.add_columns(counted.correlate(None).scalar_subquery())).all()
+    elif other_tables:
+        rows = session.execute(page.add_columns(func.count().over())).all()
+    else:
         total = session.execute(counted).scalar_one()
         return (list(session.scalars(page)) if total > offset else []), total
-    rows = session.execute(page.add_columns(func.count().over())).all()
     if rows:
         return [pid for pid, _total in rows], rows[0][1]
     return [], (session.execute(counted).scalar_one() if offset else 0)

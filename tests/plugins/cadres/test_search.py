@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import event
 
 from core.services.errors import Invalid, NotFound
 from plugins.cadres import queries, search, service
 from plugins.cadres.schemas import SavedQueryIn
+from plugins.cadres.synth import synthesize
 from tests.plugins.cadres.setup import make_world
 
 ON = date(2026, 12, 1)
@@ -113,3 +115,51 @@ def test_saved_queries_and_access(ctx, find):
             search.run_search(ctx, world.actors[role], "ca", query)
         with pytest.raises(NotFound):
             queries.list_queries(ctx, world.actors[role], "ca")
+
+
+BROAD = {"op": "and", "items": [{"kind": "education", "at_least": "本科"}]}  # most of a locality
+POSTS = {
+    "op": "and",
+    "items": [{"kind": "post", "text": "主任", "min_years": 1}, {"kind": "gender", "value": "男"}],
+}
+
+
+def _page_plans(ctx, actor, queries: list[dict]) -> list[str]:
+    """The PostgreSQL plan (EXPLAIN ANALYZE) of the statement reading each query's page and count."""
+    plans = []
+    for query in queries:
+        sent = []
+
+        def keep(_conn, _cursor, statement, parameters, *_args, sent=sent) -> None:
+            if "cadre_search" in statement and "count(" in statement:
+                sent.append((statement, parameters))
+
+        event.listen(ctx.db.engine, "before_cursor_execute", keep)
+        try:
+            found = search.run_search(ctx, actor, "ca", query, limit=20, today=ON)
+        finally:
+            event.remove(ctx.db.engine, "before_cursor_execute", keep)
+        assert len(sent) == 1 and found["total"] > 20  # the page and the count in one statement
+        with ctx.db.engine.connect() as connection:
+            statement, parameters = sent[0]
+            rows = connection.exec_driver_sql("EXPLAIN (ANALYZE, COSTS OFF) " + statement, parameters)
+            plans.append("\n".join(row[0] for row in rows))
+    return plans
+
+
+def test_the_page_reads_in_name_order_and_the_count_stays_exact_on_postgresql(ctx):
+    """PostgreSQL: a search matching most of a locality reads its page in name order through
+    ix_cadre_search_locality_name and stops there, its exact count a subquery of its own, with no
+    window keeping and sorting every row found; a search on posts finds its people once for the
+    count and the page."""
+    if ctx.db.engine.dialect.name != "postgresql":
+        pytest.skip("the plan of PostgreSQL")
+    world = make_world(ctx)
+    synthesize(ctx, "ca", 3000, seed=5, today=ON)
+    with ctx.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("ANALYZE")
+    broad, posts = _page_plans(ctx, world.actors["org_dept"], [BROAD, POSTS])
+    assert "Index Scan using ix_cadre_search_locality_name" in broad, broad
+    assert "WindowAgg" not in broad and "Sort" not in broad, broad
+    assert "CTE found" in posts and "WindowAgg" not in posts, posts
+    assert posts.count("on cadre_posts") == 1, posts  # the posts read once, for the count and the page

@@ -234,3 +234,21 @@ def test_a_rebuild_restores_a_table_written_around(ctx, world):
     with ctx.db.write() as session:
         refresh(session, locality_id=world.locality_id)
     assert _check(ctx, world.locality_id) > 0
+
+
+def test_each_page_and_its_count_are_the_join_s(ctx, world):
+    """The page and the count as the search reads them in one statement (on PostgreSQL: the
+    count a scalar subquery beside the page read in name order, or, for posts, tags and grades,
+    both from the people found once; on SQLite: a window, or a count then the page), for every
+    query and a page inside, across and past the end of its answer."""
+    kinds = set()
+    with ctx.db.read() as session:
+        for query in QUERIES:
+            old = _found(session, world.locality_id, query, search.LIVE)
+            where, compiled = search.compile_query(query, ON, world.locality_id)
+            kinds.add(any(leaf["kind"] in search.SUBQUERY_KINDS for leaf in compiled.evidence))
+            for offset in (0, 7, len(old) - 3, len(old), len(old) + 5):
+                offset = max(0, offset)
+                ids, total = search._page(session, world.locality_id, compiled, where, 9, offset)
+                assert (ids, total) == (old[offset : offset + 9], len(old)), (query, offset)
+    assert kinds == {True, False}  # both ways of reading a page were compared
