@@ -24,9 +24,9 @@ def test_an_office_runs_a_source_from_the_page_and_sees_the_outcome(world, page,
     page.goto(world.url + "/admin/login")
     sign_in_admin(page, "office-e2e", TEST_PASSWORD)
     page.wait_for_url("**/admin/")
-    page.get_by_role("link", name="数据对接").click()  # the overview's link
+    page.locator("main").get_by_role("link", name="数据源", exact=True).click()  # the overview's link
     page.wait_for_url(f"**/admin/localities/{county.code}/sources")
-    expect(page.get_by_role("heading", name="数据对接")).to_be_visible()
+    expect(page.get_by_role("heading", name="数据源")).to_be_visible()  # the menu's word, as the breadcrumb's
     source = _row(page, "业务平台")
     expect(source.get_by_role("cell", name="每 60 分钟", exact=True)).to_be_visible()
     expect(source.get_by_role("cell", name="尚未运行", exact=True)).to_be_visible()

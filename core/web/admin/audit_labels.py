@@ -69,7 +69,7 @@ ACTIONS = {
 
 TARGETS = {
     "account": "Account",
-    "adapter_source": "Data source",
+    "adapter_source": "Adapter source",  # not "Data source": an indicator's 数据来源
     "ballot_account": "Ballot account",
     "campaign": "Campaign",
     "indicator": "Indicator",

@@ -88,3 +88,15 @@ def test_a_file_source_connection_test_reads_in_the_page_language(office):
     assert "没有待读取的文件" in result.search(chinese.text).group(1)
     assert "no files waiting" not in chinese.text
     assert "no files waiting" in result.search(english.text).group(1)
+
+
+def test_one_word_for_data_sources_on_the_menu_the_breadcrumb_the_list_and_the_overview(office):
+    listed = office.get("/admin/localities/county-o/sources").text
+    new = office.get("/admin/localities/county-o/sources/new?adapter=tabular_file").text
+    overview = office.get("/admin/").text
+    for page in (listed, new, overview):
+        assert "数据对接" not in page
+    assert re.search(r'<a href="/admin/localities/county-o/sources"[^>]*>数据源</a>', overview)
+    assert "<h1>数据源</h1>" in listed and "尚无数据源。" in listed
+    crumbs = re.search(r'<nav class="crumbs".*?</nav>', new, re.DOTALL).group(0)
+    assert ">数据源</" in crumbs
