@@ -60,4 +60,6 @@ def screenshot(page: Page, name: str, *, settle_ms: int = 0) -> None:
 
 
 def fits(page: Page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    """Nothing sticks out sideways at the context's width (not ``window.innerWidth``, which a
+    mobile context widens to a page that is too wide)."""
+    return page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
