@@ -2,7 +2,9 @@
 "Created a user", 新建用户), a target as "<kind> #id" (``user:8`` is "User #8", 用户 #8) and a
 changed field's label (``unit_id`` is "Unit", 单位). The one table of them; the message ids are
 in the core's catalogue (``core/locales/*/LC_MESSAGES/audit.po``, or ``messages.po`` for the
-common words). An identifier without a label (a plugin's action, a new field) is shown as it is.
+common words). A plugin's action (``goals.published``) is labelled by the plugin its first part
+names, with the message id ``audit action: goals.published`` in that plugin's own catalogue (so
+the core names no plugin's actions). An identifier without a label is shown as it is.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.i18n import Translator
+from core.plugins import plugin_locales_dirs
 
 ACTIONS = {
     "account.replace": "Replaced an account",
@@ -117,7 +120,15 @@ FIELDS = {
 def action_label(tr: Translator, action: str) -> str:
     """An action's label in the reader's language; the identifier itself when it has none."""
     msgid = ACTIONS.get(action)
-    return tr.gettext(msgid) if msgid else action
+    if msgid:
+        return tr.gettext(msgid)
+    plugin, dot, _rest = action.partition(".")
+    if dot and plugin in plugin_locales_dirs():
+        own = f"audit action: {action}"
+        label = tr.of(plugin).gettext(own)
+        if label != own:
+            return label
+    return action
 
 
 def target_label(tr: Translator, target_type: str, target_id: Any) -> str:

@@ -30,6 +30,13 @@ def _setup(world) -> int:
             target_id=7,
             after={"colour": "red"},
         )
+        audit.record(  # a plugin's action: labelled from that plugin's catalogue
+            session,
+            Actor.system("test"),
+            locality_id=user.locality_id,
+            action="goals.published",
+            target_type="goal_set",
+        )
     return user.id
 
 
@@ -52,6 +59,8 @@ def test_the_audit_list_shows_labels_in_the_page_language(world):
     assert "unit_id" not in created
     unknown = _row(chinese, "someplugin.thing_done")  # no label: the identifiers as they are
     assert "gadget #7" in unknown and "colour" in unknown
+    assert '<option value="goals.published">发布目标</option>' in chinese
+    assert '<option value="goals.published">goals.published</option>' in english  # no English label: as it is
 
 
 def test_the_audit_entry_shows_labels_in_the_page_language(world):
