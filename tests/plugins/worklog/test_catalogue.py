@@ -19,7 +19,7 @@ def test_every_page_string_is_translated_to_chinese():
     assert {
         "Comments",
         "Attach a file",
-        "{comments} comments, {likes} likes",
+        "Comments: {comments}, likes: {likes}",
         "Work records of {name}, {period}",
     } <= messages
     assert sorted(m for m in messages if m not in catalog) == []
