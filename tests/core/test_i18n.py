@@ -122,3 +122,27 @@ def test_a_short_message_with_values_never_reads_other_text():
     # a service's message that merely contains " of " is not taken for "{rank} of {n}"
     assert tr.translate("the codes of batch 3 are no longer held") == "the codes of batch 3 are no longer held"
     assert tr.translate("no unit with code U9 in this locality") == "本地区没有编码为 U9 的单位"  # long ones still are
+
+
+def test_pydantic_s_own_messages_read_in_chinese():
+    """A form validated by a pydantic model (an adapter's options, a plugin's) shows pydantic's
+    message translated, values and all, not its English."""
+    from typing import Literal
+
+    from pydantic import BaseModel, Field, HttpUrl, ValidationError
+
+    from core.i18n import Translator
+
+    class Options(BaseModel):
+        patterns: list[str] = Field(min_length=1, max_length=2)
+        url: HttpUrl
+        method: Literal["GET", "POST"] = "GET"
+
+    tr = Translator("zh_CN")
+    for given in ({"patterns": [], "url": "ftp://x"}, {"patterns": ["a", "b", "c"], "url": "no url"}):
+        try:
+            Options(**given)
+        except ValidationError as exc:
+            shown = [tr.translate(error["msg"]) for error in exc.errors()]
+        assert shown and not any(re.search(r"[A-Za-z]{4,}", text.replace("http", "")) for text in shown), shown
+    assert tr.translate("List should have at least 1 item after validation, not 0") == "至少需要 1 项，现有 0 项"
