@@ -291,12 +291,14 @@ class TabularFileAdapter:
         fields: list[str] = []
         for path in files:
             records = read_file(path, options)
-            counts.append(f"{path.name} ({len(records)} rows)")
+            counts.append(f"{path.name} ({len(records)})")
             if records and not fields:
                 fields = list(records[0].fields)
-        shown = ", ".join(counts[:5]) + (f" and {len(counts) - 5} more" if len(counts) > 5 else "")
+        shown = ", ".join(counts[:5]) + (f", …(+{len(counts) - 5})" if len(counts) > 5 else "")
         columns = f"; columns {', '.join(fields)}" if fields else ""
-        return f"folder {folder}: {len(files)} file{'s' if len(files) != 1 else ''} waiting: {shown}{columns}"
+        # each file with its number of records in brackets, and no word inside {shown}: the message
+        # is translated by its pattern (adapters.po), which cannot reach words within a value
+        return f"folder {folder}: {len(files)} file{'s' if len(files) != 1 else ''} waiting (records in each): {shown}{columns}"
 
     def fetch(self, options: TabularFileOptions, context: AdapterContext) -> Fetched:
         folder = resolve_folder(options, context, create=True)

@@ -328,7 +328,7 @@ def test_the_test_message(context):
     put(context.work_dir, "a.csv", csv_bytes(["k", "v"], [["1", "2"], ["3", "4"]]))
     put(context.work_dir, "b.csv", csv_bytes(["k", "v"], [["5", "6"]]))
     assert ADAPTER.test(opts(), context) == (
-        f"folder {context.work_dir.resolve()}: 2 files waiting: a.csv (2 rows), b.csv (1 rows); columns k, v"
+        f"folder {context.work_dir.resolve()}: 2 files waiting (records in each): a.csv (2), b.csv (1); columns k, v"
     )
     assert (context.work_dir / "a.csv").exists()
 

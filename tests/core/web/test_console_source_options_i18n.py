@@ -89,6 +89,18 @@ def test_a_file_source_connection_test_reads_in_the_page_language(office):
     assert "no files waiting" not in chinese.text
     assert "no files waiting" in result.search(english.text).group(1)
 
+    # a file waiting: its name and its number of records, and no English word on the Chinese page
+    csv = "单位编码,月份,办结件数\nU1,2026-11,3\nU2,2026-11,4\n".encode()
+    uploaded = office.post(
+        path + "/files", data={"_csrf": office.csrf}, files={"file": ("monthly.csv", csv, "text/csv")}
+    )
+    assert uploaded.status_code in (200, 302, 303), uploaded.text
+    chinese = result.search(office.post(path + "?lang=zh", data={"_csrf": office.csrf, "action": "test"}).text).group(1)
+    english = result.search(office.post(path + "?lang=en", data={"_csrf": office.csrf, "action": "test"}).text).group(1)
+    assert "1 个文件待读取（括号内为记录数）：monthly.csv (2)；列：" in chinese, chinese
+    assert not re.search(r"\b(file|files|rows|waiting|columns|more)\b", chinese.split("inbox", 1)[1]), chinese
+    assert "1 file waiting (records in each): monthly.csv (2); columns" in english, english
+
 
 def test_one_word_for_data_sources_on_the_menu_the_breadcrumb_the_list_and_the_overview(office):
     listed = office.get("/admin/localities/county-o/sources").text
