@@ -74,3 +74,25 @@ def test_the_audit_entry_shows_labels_in_the_page_language(world):
     assert '<td title="role">角色</td>' in chinese and '<td title="unit_id">单位</td>' in chinese
     assert "Created a user" in english and f"User #{user_id}" in english
     assert '<td title="role">Role</td>' in english
+
+
+def test_every_action_the_core_and_the_ballots_record_has_a_label_in_chinese():
+    """An action recorded by the core, the ballots or the adapters (``action="x.y"`` in their
+    code) is in the one table of labels, and the label is translated (a new action fails here)."""
+    import re
+    from pathlib import Path
+
+    from core.i18n import _catalog
+    from core.web.admin.audit_labels import ACTIONS
+
+    root = Path(__file__).resolve().parents[3]
+    recorded = {
+        action
+        for folder in ("core", "ballots", "adapters")
+        for path in (root / folder).rglob("*.py")
+        for action in re.findall(r'action="([a-z_]+\.[a-z_]+)"', path.read_text(encoding="utf-8"))
+    }
+    assert {"user.create", "paper_ballot.entered", "audit.rekey"} <= recorded
+    assert sorted(recorded - ACTIONS.keys()) == []
+    chinese = _catalog("zh_CN", root / "core" / "locales")
+    assert sorted(label for label in ACTIONS.values() if label not in chinese) == []
