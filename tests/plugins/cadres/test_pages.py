@@ -140,7 +140,10 @@ def test_import_page(site):
 
     _world, session, _api = site
     with session("org_dept") as dept:
-        assert dept.get(f"{BASE}/import").status_code == 200
+        page = dept.get(f"{BASE}/import")
+        assert page.status_code == 200
+        # the section import replaces what each person named had: the browser asks first
+        assert 'data-confirm="表中列出的每个人的这一部分信息将被替换，原有内容会被删除。确定导入吗？"' in page.text
         files = {"file": ("zhang.lrmx", form(), "application/xml")}
         assert dept.post(f"{BASE}/import", files=files).status_code == 403  # no CSRF token
         done = dept.post(f"{BASE}/import", data={"_csrf": dept.csrf}, files=files)
