@@ -410,7 +410,7 @@ def synthesize(ctx: AppContext, code: str, n: int, *, seed: int = 2026, today: d
                 }
             )
         unit_ids = list(session.scalars(insert(Unit).returning(Unit.id, sort_by_parameter_order=True), unit_rows))
-        units = [(uid, row["name"], row["type"] == "township") for uid, row in zip(unit_ids, unit_rows, strict=True)]
+        units = [(uid, row["name"], row["type"] == "乡镇") for uid, row in zip(unit_ids, unit_rows, strict=True)]
         people, extras = [], []
         for i in range(n):
             person, extra = _person_row(b, i, units[i % len(units)], now)

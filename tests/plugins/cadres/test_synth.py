@@ -42,6 +42,7 @@ def test_synthetic_units_carry_the_type_in_the_office_s_words_and_towns_still_gi
     from core.models import Unit
     from plugins.cadres.loader import load_facts
     from plugins.cadres.synth import synthesize
+    from plugins.cadres.synth_data import DEPARTMENT_POSTS, TOWNSHIP_POSTS
 
     localities.create(ctx, Actor.system("test"), LocalityIn(code="syn", name="合成县"))
     made = synthesize(ctx, "syn", 45, seed=5)
@@ -53,6 +54,20 @@ def test_synthetic_units_carry_the_type_in_the_office_s_words_and_towns_still_gi
     assert all((kind == "乡镇") == name.endswith("镇") for name, kind in types.items())
     levels = {span.unit_level for person in facts.values() for span in person.posts if span.unit_id}
     assert "township" in levels
+    # a town's posts are held at towns (乡镇党委书记, 镇长...), a bureau's at bureaus: the
+    # benchmark's and the demo's "former township party secretary" searches find people
+    with ctx.db.read() as session:
+        facts = load_facts(session, None, made_locality(session), made.person_ids)
+        unit_ids = set(session.exec(select(Unit.id)).all())
+    spans = [span for person in facts.values() for span in person.posts if span.unit_id in unit_ids]
+    assert any(span.post in TOWNSHIP_POSTS for span in spans)
+    wrong = [
+        (span.post, span.unit_name, span.unit_level)
+        for span in spans
+        if (span.post in TOWNSHIP_POSTS and span.unit_level != "township")
+        or (span.post in DEPARTMENT_POSTS and span.unit_level == "township")
+    ]
+    assert not wrong, wrong[:5]
 
 
 def made_locality(session) -> int:
