@@ -36,6 +36,7 @@ from core.services.plugins import check_route_access
 from core.web.admin.forms import keep
 from core.web.admin.shell import Shell, exception_handlers, field_errors, open_shell, paging
 from plugins.worklog import service
+from plugins.worklog.formatting import formatted
 from plugins.worklog.models import KIND_LABELS, EntryKind
 from plugins.worklog.schemas import EntryIn
 
@@ -57,6 +58,7 @@ def _common(shell: Shell) -> dict[str, Any]:
         "day_label": lambda period: _day_label(shell, period),
         "status_label": lambda status: shell._(STATUS_LABELS[str(status)]),
         "when": shell.tr.datetime,
+        "formatted": formatted,
     }
 
 

@@ -184,7 +184,7 @@ def test_an_office_creates_a_file_data_source_and_uploads_a_file(world, browser,
         page.get_by_label("数据从哪里来").select_option("tabular_file")
         page.get_by_role("button", name="下一页").click()
         page.get_by_label("名称").fill("月报文件")
-        page.get_by_label("folder").fill("inbox")
+        page.get_by_label("文件夹", exact=True).fill("inbox")
         page.get_by_label("标明考核对象的字段").fill("单位编码")
         page.get_by_label("标明期间的字段（或留空，在下面选择）").fill("月份")
         page.get_by_label("数值：每行一项").fill(f"办结件数, {county.template_id}")  # the indicator code is missing

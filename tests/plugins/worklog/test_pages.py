@@ -59,12 +59,18 @@ def test_a_person_writes_and_submits_and_the_leader_reads_it_from_the_board(ctx,
         assert read.status_code == 200 and "走访企业3家" in read.text
 
         changed = author.post(
-            url, data={"_csrf": author.csrf, "body": "走访企业4家", "action": "save"}, follow_redirects=True
+            url,
+            data={"_csrf": author.csrf, "body": "**走访企业4家**\n- 整理台账\n- <b>起草</b>", "action": "save"},
+            follow_redirects=True,
         )
         assert "走访企业4家" in changed.text
         mine = author.get(f"/me/worklog/entries/{entry_id}")
         assert "版本 2" in mine.text and "版本 1" in mine.text and "zhang" in mine.text  # versions, read by
         assert "走访企业3家" in mine.text  # the first version is still there
+        # simple formatting as the page shows it: bold and a list; what is typed stays text
+        shown = leader.get(f"/admin/localities/wa/worklog/entries/{entry_id}").text
+        assert "<strong>走访企业4家</strong>" in shown
+        assert "<ul><li>整理台账</li><li>&lt;b&gt;起草&lt;/b&gt;</li></ul>" in shown
     with ctx.db.read() as db:
         notices = db.exec(select(Notification).where(Notification.user_id == world.actors["author"].user_id)).all()
     assert [n.params["viewer"] for n in notices] == ["张局长"]
