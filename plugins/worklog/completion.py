@@ -24,7 +24,7 @@ from core.context import Actor, AppContext
 from core.models import Person, Unit
 from core.services.access import OFFICE_ROLES, locality_for
 from core.services.errors import Forbidden, Invalid, NotFound
-from plugins.worklog.models import EntryKind, EntryStatus, WorkEntry
+from plugins.worklog.models import KIND_LABELS, EntryKind, EntryStatus, WorkEntry
 from plugins.worklog.reminders import deadline, reminder_options
 from plugins.worklog.service import kinds_for, options_of, parse_period
 
@@ -163,15 +163,6 @@ def completion(ctx: AppContext, actor: Actor, code: str, period: Any, unit_id: i
 # --- files ---------------------------------------------------------------------------------------
 
 STATUS_WORDS = {"submitted": "Submitted on time", "late": "Submitted late", "missing": "Missing"}
-KIND_WORDS = {
-    "weekly_plan": "Weekly plan",
-    "weekly_record": "Weekly record",
-    "monthly_plan": "Monthly plan",
-    "monthly_summary": "Monthly summary",
-    "quarterly_plan": "Quarterly plan",
-    "quarterly_self_assessment": "Quarterly self-assessment",
-    "daily_record": "Daily record",
-}
 
 
 def _table(data: Completion, tr) -> tuple[list[str], list[list[Any]], list[str], list[list[Any]]]:
@@ -179,14 +170,14 @@ def _table(data: Completion, tr) -> tuple[list[str], list[list[Any]], list[str],
     kinds = [k.value for k in data.kinds]
     unit_header = [tr.gettext("Unit"), tr.gettext("Number of people")]
     for kind in kinds:
-        label = tr.gettext(KIND_WORDS[kind])
+        label = tr.gettext(KIND_LABELS[kind])
         unit_header += [f"{label} · {tr.gettext(STATUS_WORDS[s])}" for s in ("submitted", "late", "missing")]
     unit_rows = [
         [u.unit_name, u.people]
         + [n for kind in kinds for n in (u.kinds[kind].submitted, u.kinds[kind].late, u.kinds[kind].missing)]
         for u in data.units
     ]
-    person_header = [tr.gettext("Person's name")] + [tr.gettext(KIND_WORDS[k]) for k in kinds]
+    person_header = [tr.gettext("Person's name")] + [tr.gettext(KIND_LABELS[k]) for k in kinds]
     person_rows = [
         [r.person_name]
         + [

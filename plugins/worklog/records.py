@@ -29,20 +29,11 @@ from core.models import Person, Unit
 from core.services.errors import NotFound
 from core.web.params import Ctx, CurrentActor, ItemId, LocalityCode
 from plugins.worklog import HERE
-from plugins.worklog.models import EntryKind, EntryStatus, WorkEntry
+from plugins.worklog.models import KIND_LABELS, EntryKind, EntryStatus, WorkEntry
 from plugins.worklog.queries import NO_PERSON, can_read, parse_period, scope
 
 MAX_ENTRIES = 1000  # a year of daily, weekly, monthly and quarterly entries fits many times
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-KIND_WORDS = {
-    EntryKind.weekly_plan: "Weekly plan",
-    EntryKind.weekly_record: "Weekly record",
-    EntryKind.monthly_plan: "Monthly plan",
-    EntryKind.monthly_summary: "Monthly summary",
-    EntryKind.quarterly_plan: "Quarterly plan",
-    EntryKind.quarterly_self_assessment: "Quarterly self-assessment",
-    EntryKind.daily_record: "Daily record",
-}
 STATUS_WORDS = {EntryStatus.draft: "Draft", EntryStatus.submitted: "Submitted"}
 
 
@@ -116,7 +107,7 @@ def _rows(data: PersonRecords, tr) -> tuple[list[str], list[list[Any]]]:
     rows = [
         [
             e.period,
-            tr.gettext(KIND_WORDS[e.kind]),
+            tr.gettext(KIND_LABELS[e.kind]),
             tr.gettext(STATUS_WORDS[e.status]),
             tr.datetime(e.submitted_at) if e.submitted_at else "",
             e.body,
